@@ -1,0 +1,49 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { ElfError, parseElf, type ElfInfo } from './parse.ts';
+import { portabilityOf, type PortabilityReport } from './portability.ts';
+import { scanFuse } from './sea.ts';
+import type { ElfSource } from './source.ts';
+
+/** Reads a file on demand, so inspecting a 100 MB runtime touches only the bytes it needs. */
+function fileSource(fd: number, size: number): ElfSource {
+  return {
+    size,
+    read(offset, length) {
+      const n = Math.max(0, Math.min(length, size - offset));
+      const buf = Buffer.allocUnsafe(n);
+      let done = 0;
+      while (done < n) {
+        const got = readSync(fd, buf, done, n - done, offset + done);
+        if (got === 0) break;
+        done += got;
+      }
+      return buf.subarray(0, done);
+    },
+  };
+}
+
+function withFile<T>(path: string, fn: (src: ElfSource) => T): T {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ElfError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${code ?? String(err)}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new ElfError(`not a regular file: ${path}`);
+    return fn(fileSource(fd, st.size));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readElfFile(path: string): ElfInfo {
+  return withFile(path, parseElf);
+}
+
+/** The portability inspector as a library call: parse, scan for the SEA fuse, give a verdict. */
+export function inspectFile(path: string, opts: { fuse?: boolean } = {}): PortabilityReport {
+  return withFile(path, (src) => portabilityOf(parseElf(src), opts.fuse === false ? null : scanFuse(src).state));
+}

@@ -1,0 +1,100 @@
+import { PT_NOTE, type ElfInfo, type Linkage, type VersionNeed } from './parse.ts';
+import { findSeaBlob, type FuseState } from './sea.ts';
+
+export interface LibraryNeed {
+  library: string;
+  /** Highest required version per symbol-version family, e.g. { GLIBC: "2.28" }. */
+  maxVersions: Record<string, string>;
+}
+
+export interface PortabilityReport {
+  class: string;
+  data: string;
+  machine: string;
+  type: string;
+  linkage: Linkage;
+  interpreter: string | null;
+  needed: string[];
+  runpath: string | null;
+  rpath: string | null;
+  requires: LibraryNeed[];
+  ptNote: boolean;
+  buildId: boolean;
+  seaBlob: { present: boolean; size: number };
+  /** null when the caller skipped the whole-file scan (cheap self-inspection). */
+  seaFuse: FuseState | null;
+  verdict: string;
+}
+
+// Parts of glibc that ship as separate sonames but always come together.
+const GLIBC_PARTS = /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libutil\.so\.1|ld-linux.*)$/;
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function maxVersions(need: VersionNeed): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of need.versions) {
+    const m = /^([A-Z_+]+?)_(\d+(?:\.\d+)*)$/.exec(v);
+    if (!m) continue;
+    const [, family, version] = m as unknown as [string, string, string];
+    const cur = out[family];
+    if (cur === undefined || compareVersions(version, cur) > 0) out[family] = version;
+  }
+  return out;
+}
+
+function describeDynamic(info: ElfInfo, requires: LibraryNeed[]): string {
+  const parts: string[] = [];
+  const glibc = requires.filter((r) => GLIBC_PARTS.test(r.library)).map((r) => r.maxVersions.GLIBC).filter((v): v is string => v !== undefined);
+  const usesGlibc = info.needed.some((n) => GLIBC_PARTS.test(n)) || /ld-linux/.test(info.interpreter ?? '');
+  if (usesGlibc) {
+    const max = glibc.sort(compareVersions).at(-1);
+    parts.push(max ? `glibc >= ${max}` : 'glibc');
+  }
+  if (/ld-musl/.test(info.interpreter ?? '')) parts.push(`musl (${info.interpreter})`);
+  for (const lib of info.needed) {
+    if (GLIBC_PARTS.test(lib) || /musl/.test(lib)) continue;
+    const req = requires.find((r) => r.library === lib);
+    const versions = req ? Object.entries(req.maxVersions).map(([f, v]) => `${f}_${v}`) : [];
+    const short = lib.replace(/\.so(\.\d+)*$/, '');
+    parts.push(versions.length ? `${short} (${versions.join(', ')})` : short);
+  }
+  return `dynamic: needs ${parts.join(', ')}`;
+}
+
+/** Turns parsed ELF facts into what a user needs to know: will this run where there is no glibc? */
+export function portabilityOf(info: ElfInfo, fuse: FuseState | null): PortabilityReport {
+  const requires = info.versionNeeds.map((n) => ({ library: n.file, maxVersions: maxVersions(n) }));
+  const blob = findSeaBlob(info.notes);
+  const verdict =
+    info.linkage === 'static' || info.linkage === 'static-pie'
+      ? `${info.linkage}: no loader, no shared libraries`
+      : info.linkage === 'dynamic' || info.linkage === 'shared-library'
+        ? describeDynamic(info, requires)
+        : `${info.linkage}: not an executable`;
+  return {
+    class: info.header.class,
+    data: info.header.data,
+    machine: info.header.machine,
+    type: info.header.type,
+    linkage: info.linkage,
+    interpreter: info.interpreter,
+    needed: info.needed,
+    runpath: info.runpath,
+    rpath: info.rpath,
+    requires,
+    ptNote: info.programHeaders.some((p) => p.type === PT_NOTE),
+    buildId: info.notes.some((n) => n.name === 'GNU' && n.type === 3),
+    seaBlob: { present: blob !== undefined, size: blob?.descSize ?? 0 },
+    seaFuse: fuse,
+    verdict,
+  };
+}

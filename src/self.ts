@@ -1,0 +1,48 @@
+import { isSea } from 'node:sea';
+import { inspectFile } from '../shared/elf/file.ts';
+import { buildInfo } from './build-info.ts';
+
+export interface SelfReport {
+  nodeVersion: string;
+  arch: string;
+  platform: string;
+  libc: { family: 'glibc' | 'musl' | 'unknown'; version: string | null; source: string };
+  executable: string;
+  linkage: string | null;
+  static: boolean | null;
+  sea: boolean;
+  runtimeKind: string;
+  allocator: string;
+}
+
+function libcOf(): SelfReport['libc'] {
+  if (process.platform !== 'linux') return { family: 'unknown', version: null, source: process.platform };
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  if (header?.glibcVersionRuntime) return { family: 'glibc', version: header.glibcVersionRuntime, source: 'process.report glibcVersionRuntime' };
+  // Node on Linux is built against glibc or musl; a glibc build always reports its runtime version.
+  return { family: 'musl', version: null, source: 'no glibc version in process.report' };
+}
+
+
+/** What the running binary observes about itself, to compare with what the build embedded. */
+export function observeSelf(): SelfReport {
+  const exe = process.platform === 'linux' ? '/proc/self/exe' : process.execPath;
+  let linkage: string | null = null;
+  try {
+    linkage = inspectFile(exe, { fuse: false }).linkage;
+  } catch {
+    linkage = null;
+  }
+  return {
+    nodeVersion: process.versions.node,
+    arch: process.arch,
+    platform: process.platform,
+    libc: libcOf(),
+    executable: process.execPath,
+    linkage,
+    static: linkage === null ? null : linkage === 'static' || linkage === 'static-pie',
+    sea: isSea(),
+    runtimeKind: buildInfo.runtime.kind,
+    allocator: buildInfo.runtime.allocator,
+  };
+}
