@@ -1,0 +1,60 @@
+import type { OfficialSource } from './runtime/official.ts';
+import type { Arch, Runtime } from './runtime/runtime.ts';
+
+export type RuntimeRequest = { kind: 'official' } | { kind: 'static' } | { kind: 'custom'; path: string };
+
+export interface FileFact {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface Logger {
+  info(line: string): void;
+  /** Transient progress (a TTY line that is overwritten); dropped when output is not a terminal. */
+  progress(line: string): void;
+}
+
+/** Everything the dist pipeline knows; each step reads what earlier steps filled in and adds its own part. */
+export interface BuildContext {
+  root: string;
+  outDir: string;
+  /** Scratch space for intermediates (bundle, blob, SEA config); removed when the build ends. */
+  workDir: string;
+  cacheDir: string;
+  name: string;
+  version: string;
+  commit: string;
+  sourceDateEpoch: number;
+  nodeVersion: string;
+  arch: Arch;
+  runtimeRequest: RuntimeRequest;
+  /** Where the official runtime comes from, and the npm integrity package.json pins for it. */
+  officialSource?: OfficialSource;
+  officialIntegrity?: string;
+  log: Logger;
+
+  runtime?: Runtime;
+  /** Whether the runtime executes on this host (same arch, loads): decides code cache and the --version check. */
+  runtimeRunsHere?: boolean;
+  bundle?: FileFact;
+  blob?: FileFact & { codeCache: boolean };
+  /** The runtime copy with the blob injected, not yet verified. */
+  injected?: string;
+  artifact?: FileFact & { name: string };
+  checksums?: FileFact;
+  manifest?: FileFact;
+  timings: { step: string; ms: number }[];
+}
+
+/** Reads a field an earlier step must have set; a missing one is a pipeline-order bug, said plainly. */
+export function need<K extends keyof BuildContext>(ctx: BuildContext, key: K, step: string): NonNullable<BuildContext[K]> {
+  const v = ctx[key];
+  if (v === undefined || v === null) throw new Error(`step '${step}' needs '${String(key)}', which no earlier step produced`);
+  return v as NonNullable<BuildContext[K]>;
+}
+
+/** A failure the user can fix; the message says how. Exit code 1, no stack trace. */
+export class BuildError extends Error {
+  override name = 'BuildError';
+}

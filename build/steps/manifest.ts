@@ -1,0 +1,54 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { need, type BuildContext } from '../context.ts';
+import { fileFact } from '../hash.ts';
+
+interface ArtifactEntry {
+  file: string;
+  sha256: string;
+  size: number;
+  arch: string;
+  runtime: Omit<NonNullable<BuildContext['runtime']>, 'path'> & { size: number };
+  inputs: { name: string; sha256: string; size: number; note?: string }[];
+  steps: { step: string; ms: number }[];
+}
+
+interface Manifest {
+  schema: 1;
+  name: string;
+  version: string;
+  commit: string;
+  sourceDateEpoch: number;
+  artifacts: Record<string, ArtifactEntry>;
+}
+
+/** manifest.json: what each artifact was made from (with hashes), on which runtime, and how long each step took. */
+export async function manifestStep(ctx: BuildContext): Promise<string> {
+  const artifact = need(ctx, 'artifact', 'manifest');
+  const runtime = need(ctx, 'runtime', 'manifest');
+  const bundle = need(ctx, 'bundle', 'manifest');
+  const blob = need(ctx, 'blob', 'manifest');
+  const path = join(ctx.outDir, 'manifest.json');
+  // Artifacts of the same version and commit (official and static) share one manifest.
+  const previous = await readFile(path, 'utf8').then((s) => JSON.parse(s) as Manifest, () => undefined);
+  const keep = previous && previous.version === ctx.version && previous.commit === ctx.commit ? previous.artifacts : {};
+  const { path: runtimePath, ...runtimeFacts } = runtime;
+  const lock = await fileFact(join(ctx.root, 'package-lock.json')).catch(() => undefined);
+  const entry: ArtifactEntry = {
+    file: artifact.name,
+    sha256: artifact.sha256,
+    size: artifact.size,
+    arch: ctx.arch,
+    runtime: { ...runtimeFacts, size: (await stat(runtimePath)).size },
+    inputs: [
+      { name: 'bundle (broker.cjs)', sha256: bundle.sha256, size: bundle.size },
+      { name: 'SEA blob', sha256: blob.sha256, size: blob.size, note: `code cache ${blob.codeCache ? 'on' : 'off'}` },
+      ...(lock ? [{ name: basename(lock.path), sha256: lock.sha256, size: lock.size }] : []),
+    ],
+    steps: ctx.timings,
+  };
+  const manifest: Manifest = { schema: 1, name: ctx.name, version: ctx.version, commit: ctx.commit, sourceDateEpoch: ctx.sourceDateEpoch, artifacts: { ...keep, [artifact.name]: entry } };
+  await writeFile(path, JSON.stringify(manifest, null, 2) + '\n');
+  ctx.manifest = await fileFact(path);
+  return `${Object.keys(manifest.artifacts).length} artifact(s) described`;
+}

@@ -1,0 +1,32 @@
+import { mkdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { inspectFile } from '../../shared/elf/file.ts';
+import { BuildError, need, type BuildContext } from '../context.ts';
+import { fileFact } from '../hash.ts';
+
+/** Proves the injection took: the blob note is there at full size, the fuse flipped, and the binary answers. */
+export async function verifyStep(ctx: BuildContext): Promise<string> {
+  const injected = need(ctx, 'injected', 'verify');
+  const blob = need(ctx, 'blob', 'verify');
+  const report = inspectFile(injected);
+  if (!report.seaBlob.present) throw new BuildError('after injection the artifact has no NODE_SEA_BLOB note: postject wrote nothing (is there a PT_NOTE segment?)');
+  if (report.seaBlob.size !== blob.size) throw new BuildError(`the NODE_SEA_BLOB note holds ${report.seaBlob.size} bytes, the blob has ${blob.size}`);
+  if (report.seaFuse !== 'flipped') throw new BuildError(`the SEA fuse is ${report.seaFuse} after injection; Node would ignore the blob`);
+  let ran = 'not run (runtime cannot execute on this host)';
+  if (ctx.runtimeRunsHere) {
+    const expected = `broker ${ctx.version}`;
+    const res = await execa(injected, ['--version'], { reject: false, timeout: 30_000, env: { NODE_OPTIONS: '' }, extendEnv: false });
+    if (res.exitCode !== 0 || res.stdout.trim() !== expected) {
+      throw new BuildError(`the artifact's --version printed ${JSON.stringify(res.stdout.trim())} (exit ${res.exitCode ?? res.signal}${res.stderr ? `, stderr: ${res.stderr.trim().split('\n')[0]}` : ''}); expected "${expected}"`);
+    }
+    ran = `--version → "${expected}"`;
+  }
+  // Only a verified binary reaches the output directory, so dist/ never holds a half-made artifact.
+  const name = `${ctx.name}-${ctx.version}-linux-${ctx.arch}${ctx.runtimeRequest.kind === 'static' ? '-static' : ''}`;
+  await mkdir(ctx.outDir, { recursive: true });
+  const path = join(ctx.outDir, name);
+  await rename(injected, path);
+  ctx.artifact = { ...(await fileFact(path)), name };
+  return `blob note ${blob.size} B, fuse flipped, ${ran}`;
+}
