@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { BuildError, need, type BuildContext } from '../context.ts';
 import { fileFact } from '../hash.ts';
@@ -15,9 +15,14 @@ export async function blobStep(ctx: BuildContext): Promise<string> {
   const codeCache = true;
   const output = join(ctx.workDir, 'sea-prep.blob');
   const config = join(ctx.workDir, 'sea-config.json');
-  await writeFile(config, JSON.stringify({ main: bundle.path, output, disableExperimentalSEAWarning: true, useCodeCache: codeCache, useSnapshot: false }, null, 2));
+  // Paths relative to the scratch dir: the blob records the main script's path as given, and the
+  // scratch dir's name is random, so an absolute path would make every build differ.
+  await writeFile(config, JSON.stringify({ main: relative(ctx.workDir, bundle.path), output: relative(ctx.workDir, output), disableExperimentalSEAWarning: true, useCodeCache: codeCache, useSnapshot: false }, null, 2));
   try {
-    await execa(runtime.path, ['--experimental-sea-config', config], { cwd: ctx.workDir, env: { NODE_OPTIONS: '' }, timeout: 120_000 });
+    // V8 writes string hashes seeded from its RNG into the code cache, so every blob differed. A fixed
+    // --random-seed makes it byte-stable; unlike --hash-seed it is left out of V8's flag hash, so the
+    // cache is still accepted at run time (verify checks for the "Code cache data rejected" warning).
+    await execa(runtime.path, ['--random-seed=1', '--experimental-sea-config', config], { cwd: ctx.workDir, env: { NODE_OPTIONS: '' }, timeout: 120_000 });
   } catch (err) {
     const e = err as { stderr?: string; shortMessage?: string };
     throw new BuildError(`the runtime could not write the SEA blob: ${e.stderr?.trim() || e.shortMessage}`);

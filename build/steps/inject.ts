@@ -1,4 +1,5 @@
-import { copyFile, chmod, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { copyFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject } from 'postject';
 import { SEA_BLOB_NOTE, SEA_FUSE } from '../../shared/elf/sea.ts';
@@ -11,11 +12,29 @@ export async function injectStep(ctx: BuildContext): Promise<string> {
   const target = join(ctx.workDir, 'artifact');
   await copyFile(runtime.path, target);
   await chmod(target, 0o755);
-  try {
-    await inject(target, SEA_BLOB_NOTE, await readFile(blob.path), { sentinelFuse: SEA_FUSE });
-  } catch (err) {
-    throw new BuildError(`postject could not inject the blob into ${runtime.path}: ${(err as Error).message}`);
-  }
+  const warnings = await quietly(() => inject(target, SEA_BLOB_NOTE, readFileSync(blob.path), { sentinelFuse: SEA_FUSE })).catch((err: unknown) => {
+    const e = err as Error & { warnings?: string[] };
+    throw new BuildError(`postject could not inject the blob into ${runtime.path}: ${e.message}${e.warnings?.length ? `\n  postject said: ${e.warnings.join('\n  ')}` : ''}`);
+  });
   ctx.injected = target;
-  return 'NODE_SEA_BLOB note written';
+  return `NODE_SEA_BLOB note written${warnings.length ? ` (${new Set(warnings).size} distinct LIEF warning(s) hidden, e.g. "${warnings[0]}")` : ''}`;
+}
+
+/**
+ * postject's LIEF core prints "Can't find string offset for section name" warnings for every stripped
+ * runtime; they are harmless but bury the build log. Collect them and show them only on failure.
+ */
+async function quietly(fn: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const { warn, log } = console;
+  console.warn = console.log = (...args: unknown[]) => void seen.push(args.join(' ').trim());
+  try {
+    await fn();
+    return seen;
+  } catch (err) {
+    throw Object.assign(err as Error, { warnings: seen });
+  } finally {
+    console.warn = warn;
+    console.log = log;
+  }
 }

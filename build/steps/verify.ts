@@ -17,7 +17,8 @@ export async function verifyStep(ctx: BuildContext): Promise<string> {
   if (ctx.runtimeRunsHere) {
     const expected = `broker ${ctx.version}`;
     const res = await execa(injected, ['--version'], { reject: false, timeout: 30_000, env: { NODE_OPTIONS: '' }, extendEnv: false });
-    if (res.exitCode !== 0 || res.stdout.trim() !== expected) {
+    // Any stderr (e.g. "Code cache data rejected", the experimental-SEA warning) is a defect users would see.
+    if (res.exitCode !== 0 || res.stdout.trim() !== expected || res.stderr.trim() !== '') {
       throw new BuildError(`the artifact's --version printed ${JSON.stringify(res.stdout.trim())} (exit ${res.exitCode ?? res.signal}${res.stderr ? `, stderr: ${res.stderr.trim().split('\n')[0]}` : ''}); expected "${expected}"`);
     }
     ran = `--version → "${expected}"`;
