@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readElfFile, inspectFile } from '../../shared/elf/file.ts';
+import { ElfError, parseElf } from '../../shared/elf/parse.ts';
+import { bytesSource } from '../../shared/elf/source.ts';
+import { compileC, syntheticElf, writeTemp } from '../fixtures/binaries.ts';
+import { readelfFacts } from '../fixtures/readelf.ts';
+import { officialTestRuntime } from '../fixtures/runtime.ts';
+
+const SEGMENT_NAMES: Record<number, string> = { 1: 'LOAD', 2: 'DYNAMIC', 3: 'INTERP', 4: 'NOTE', 6: 'PHDR', 7: 'TLS', 0x6474e550: 'GNU_EH_FRAME', 0x6474e551: 'GNU_STACK', 0x6474e552: 'GNU_RELRO', 0x6474e553: 'GNU_PROPERTY' };
+
+/** The reader and readelf must agree on every fact the portability verdict rests on. */
+function expectAgreesWithReadelf(path: string): void {
+  const ours = readElfFile(path);
+  const theirs = readelfFacts(path);
+  expect(ours.header.class).toBe(theirs.class);
+  expect(ours.header.type).toBe(theirs.type);
+  expect(ours.header.machine).toBe(theirs.machine);
+  expect(ours.interpreter).toBe(theirs.interpreter);
+  expect(ours.needed).toEqual(theirs.needed);
+  expect(ours.runpath).toBe(theirs.runpath);
+  expect(ours.rpath).toBe(theirs.rpath);
+  expect(ours.pie).toBe(theirs.pie);
+  expect(ours.programHeaders.map((p) => SEGMENT_NAMES[p.type] ?? `0x${p.type.toString(16)}`)).toEqual(theirs.segmentTypes);
+  expect(ours.versionNeeds).toEqual(theirs.versionNeeds);
+  // readelf lists notes by section; for these binaries every note section sits in a PT_NOTE segment.
+  const sortNotes = (n: { owner: string; size: number }[]) => [...n].sort((a, b) => a.owner.localeCompare(b.owner) || a.size - b.size);
+  expect(sortNotes(ours.notes.map((n) => ({ owner: n.name, size: n.descSize })))).toEqual(sortNotes(theirs.notes));
+}
+
+describe('ELF reader agrees with readelf -W', () => {
+  let node = '';
+  beforeAll(async () => {
+    node = (await officialTestRuntime()).path;
+  }, 120_000);
+
+  it('on the official Node runtime (dynamic, glibc 2.28, libstdc++)', () => {
+    expectAgreesWithReadelf(node);
+    const r = inspectFile(node);
+    expect(r.linkage).toBe('dynamic');
+    expect(r.interpreter).toBe('/lib64/ld-linux-x86-64.so.2');
+    expect(r.verdict).toMatch(/^dynamic: needs glibc >= 2\.28, libstdc\+\+ \(GLIBCXX_3\.4\.\d+, CXXABI_1\.3\.\d+\)/);
+    expect(r.ptNote).toBe(true);
+    expect(r.seaFuse).toBe('unflipped');
+    expect(r.seaBlob.present).toBe(false);
+  });
+
+  it('on /bin/ls (a PIE with 8-aligned property notes)', () => {
+    expectAgreesWithReadelf('/bin/ls');
+    expect(inspectFile('/bin/ls').linkage).toBe('dynamic');
+  });
+
+  const staticBin = compileC('static', ['-static', '-O1']);
+  it.skipIf(!staticBin.path)(`on a gcc -static binary${staticBin.reason ? ` (skipped: ${staticBin.reason})` : ''}`, () => {
+    const path = staticBin.path as string;
+    expectAgreesWithReadelf(path);
+    const r = inspectFile(path);
+    expect(r.linkage).toBe('static');
+    expect(r.verdict).toBe('static: no loader, no shared libraries');
+    expect(r.needed).toEqual([]);
+    expect(r.interpreter).toBeNull();
+  });
+
+  const staticPie = compileC('static-pie', ['-static-pie', '-fPIE', '-O1']);
+  it.skipIf(!staticPie.path)(`on a gcc -static-pie binary${staticPie.reason ? ` (skipped: ${staticPie.reason})` : ''}`, () => {
+    const path = staticPie.path as string;
+    expectAgreesWithReadelf(path);
+    expect(inspectFile(path).verdict).toBe('static-pie: no loader, no shared libraries');
+  });
+
+  const rpathBin = compileC('rpath', ['-Wl,-rpath,/opt/broker/lib', '-Wl,--enable-new-dtags']);
+  it.skipIf(!rpathBin.path)('reads DT_RUNPATH', () => {
+    expectAgreesWithReadelf(rpathBin.path as string);
+    expect(readElfFile(rpathBin.path as string).runpath).toBe('/opt/broker/lib');
+  });
+});
+
+describe('bad input gives an ElfError, never a crash or a hang', () => {
+  const ls = readFileSync('/bin/ls');
+
+  it('a truncated file (readelf fails on it too)', () => {
+    for (const cut of [10, 63, 64 + 56 * 3, 1000, ls.length / 2]) {
+      const path = writeTemp(`truncated-${cut}`, ls.subarray(0, Math.floor(cut)));
+      expect(() => inspectFile(path), `cut at ${cut}`).toThrow(ElfError);
+    }
+  });
+
+  it('not an ELF file', () => {
+    expect(() => inspectFile('/etc/passwd')).toThrow(/not an ELF file/);
+    expect(() => parseElf(bytesSource(new Uint8Array()))).toThrow(/not an ELF file: only 0 bytes/);
+  });
+
+  it('32-bit and big-endian files are refused by name', () => {
+    expect(() => parseElf(bytesSource(syntheticElf([1], { cls: 1 })))).toThrow(/32-bit/);
+    expect(() => parseElf(bytesSource(syntheticElf([1], { data: 2 })))).toThrow(/big-endian/);
+  });
+
+  it('a missing file or a directory', () => {
+    expect(() => inspectFile('/nonexistent/broker')).toThrow(/no such file/);
+    expect(() => inspectFile('/tmp')).toThrow(/not a regular file/);
+  });
+
+  it('mutated binaries: only ElfError escapes, and every parse ends', () => {
+    // A deterministic PRNG keeps failures reproducible.
+    let seed = 0x2545f491;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const head = ls.subarray(0, 16384);
+    for (let i = 0; i < 400; i++) {
+      const bytes = new Uint8Array(ls);
+      // Mutate where the parser looks: headers, program headers, dynamic data, version tables.
+      for (let k = 0; k < 1 + Math.floor(rand() * 8); k++) bytes[Math.floor(rand() * head.length)] = Math.floor(rand() * 256);
+      try {
+        parseElf(bytesSource(bytes));
+      } catch (err) {
+        expect(err, `mutation round ${i}`).toBeInstanceOf(ElfError);
+      }
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { ElfInfo } from '../../shared/elf/parse.ts';
+import { maxVersions, portabilityOf } from '../../shared/elf/portability.ts';
+import { scanFuse, SEA_FUSE } from '../../shared/elf/sea.ts';
+import { bytesSource } from '../../shared/elf/source.ts';
+
+function info(over: Partial<ElfInfo>): ElfInfo {
+  return {
+    header: { class: 'ELF64', data: 'little-endian', type: 'EXEC', machine: 'Advanced Micro Devices X86-64', machineCode: 62, entry: 0n, phoff: 64, phnum: 0 },
+    programHeaders: [],
+    interpreter: null,
+    needed: [],
+    runpath: null,
+    rpath: null,
+    pie: false,
+    versionNeeds: [],
+    notes: [],
+    linkage: 'static',
+    ...over,
+  };
+}
+
+describe('portability verdict', () => {
+  it('takes the highest version per family, numerically', () => {
+    expect(maxVersions({ file: 'libc.so.6', versions: ['GLIBC_2.2.5', 'GLIBC_2.28', 'GLIBC_2.9', 'GLIBC_PRIVATE'] })).toEqual({ GLIBC: '2.28' });
+    expect(maxVersions({ file: 'libstdc++.so.6', versions: ['GLIBCXX_3.4.9', 'GLIBCXX_3.4.21', 'CXXABI_1.3.9', 'CXXABI_1.3'] })).toEqual({ GLIBCXX: '3.4.21', CXXABI: '1.3.9' });
+  });
+
+  it('folds glibc parts into one glibc requirement and names libstdc++ versions', () => {
+    const r = portabilityOf(
+      info({
+        linkage: 'dynamic',
+        interpreter: '/lib64/ld-linux-x86-64.so.2',
+        needed: ['libstdc++.so.6', 'libm.so.6', 'libc.so.6'],
+        versionNeeds: [
+          { file: 'libm.so.6', versions: ['GLIBC_2.27'] },
+          { file: 'libc.so.6', versions: ['GLIBC_2.17', 'GLIBC_2.28'] },
+          { file: 'libstdc++.so.6', versions: ['GLIBCXX_3.4.21'] },
+        ],
+      }),
+      'unflipped',
+    );
+    expect(r.verdict).toBe('dynamic: needs glibc >= 2.28, libstdc++ (GLIBCXX_3.4.21)');
+  });
+
+  it('names a musl loader', () => {
+    const r = portabilityOf(info({ linkage: 'dynamic', interpreter: '/lib/ld-musl-x86_64.so.1', needed: ['libc.musl-x86_64.so.1'] }), null);
+    expect(r.verdict).toBe('dynamic: needs musl (/lib/ld-musl-x86_64.so.1)');
+  });
+
+  it('says static for static and static-pie', () => {
+    expect(portabilityOf(info({}), null).verdict).toBe('static: no loader, no shared libraries');
+    expect(portabilityOf(info({ linkage: 'static-pie', header: { ...info({}).header, type: 'DYN' } }), null).verdict).toBe('static-pie: no loader, no shared libraries');
+  });
+});
+
+describe('SEA fuse scan', () => {
+  const pad = (n: number) => new Uint8Array(n).fill(0x41);
+  const fuse = (v: string) => new TextEncoder().encode(`${SEA_FUSE}:${v}`);
+  const join = (...parts: Uint8Array[]) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) (out.set(p, at), (at += p.length));
+    return out;
+  };
+
+  it('finds an unflipped and a flipped fuse, including across the 8 MiB chunk boundary', () => {
+    expect(scanFuse(bytesSource(join(pad(100), fuse('0'))))).toEqual({ state: 'unflipped', offsets: [100] });
+    const boundary = 8 * 2 ** 20 - 10;
+    expect(scanFuse(bytesSource(join(pad(boundary), fuse('1'), pad(50))))).toEqual({ state: 'flipped', offsets: [boundary] });
+  });
+
+  it('reports absence and every duplicate', () => {
+    expect(scanFuse(bytesSource(pad(1000))).state).toBe('absent');
+    expect(scanFuse(bytesSource(join(fuse('0'), pad(10), fuse('0')))).offsets).toHaveLength(2);
+  });
+});
