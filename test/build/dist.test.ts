@@ -1,0 +1,85 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import pkg from '../../package.json' with { type: 'json' };
+import { repoRoot, tempDir } from '../fixtures/context.ts';
+
+const artifactName = `broker-${pkg.version}-linux-x64`;
+
+function npmDist(outDir: string) {
+  return spawnSync('npm', ['run', '--silent', 'dist', '--', '--out', outDir], { cwd: repoRoot, encoding: 'utf8' });
+}
+
+/** The real `npm run dist` path, twice, into temp dirs: what a user gets and whether it is reproducible. */
+describe('npm run dist (official runtime)', () => {
+  const first = tempDir('dist-a');
+  const second = tempDir('dist-b');
+  let log = '';
+
+  beforeAll(() => {
+    const a = npmDist(first);
+    log = a.stdout + a.stderr;
+    if (a.status !== 0) throw new Error(`npm run dist failed (${a.status}):\n${log}`);
+    const b = npmDist(second);
+    if (b.status !== 0) throw new Error(`second npm run dist failed (${b.status}):\n${b.stdout}${b.stderr}`);
+  }, 300_000);
+
+  it('prints every step with its duration and ends with a portability report', () => {
+    for (const step of ['runtime', 'bundle', 'preflight', 'blob', 'inject', 'verify', 'checksum', 'manifest', 'report']) {
+      expect(log).toMatch(new RegExp(`\\] ${step} ✓ \\d+\\.\\d\\d s`));
+    }
+    expect(log).toMatch(/verdict\s+dynamic: needs glibc >= 2\.28/);
+  });
+
+  it('the artifact answers --version with the package version', () => {
+    const r = spawnSync(join(first, artifactName), ['--version'], { encoding: 'utf8', env: {} });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`broker ${pkg.version}\n`);
+    expect(r.stderr).toBe('');
+  });
+
+  it('the artifact knows it is a SEA on the official glibc runtime', () => {
+    const j = JSON.parse(execFileSync(join(first, artifactName), ['version', '--json'], { encoding: 'utf8' }));
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    expect(j.commit.startsWith(head)).toBe(true);
+    expect(j.self).toMatchObject({ nodeVersion: pkg.broker.nodeVersion, sea: true, static: false, linkage: 'dynamic', libc: { family: 'glibc' }, runtimeKind: 'official' });
+  });
+
+  it('the artifact rejects an unknown command with exit 2', () => {
+    const r = spawnSync(join(first, artifactName), ['nope'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("unknown command 'nope'");
+  });
+
+  it('SHA256SUMS verifies and manifest.json describes the artifact', () => {
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: first, encoding: 'utf8' })).toBe(`${artifactName}: OK\n`);
+    const m = JSON.parse(readFileSync(join(first, 'manifest.json'), 'utf8'));
+    const entry = m.artifacts[artifactName];
+    expect(entry.runtime).toMatchObject({ kind: 'official', nodeVersion: pkg.broker.nodeVersion, libc: 'glibc' });
+    // The manifest holds the timings of every step before it; its own and the report's come after it is written.
+    expect(entry.steps.map((s: { step: string }) => s.step)).toEqual(['runtime', 'bundle', 'preflight', 'blob', 'inject', 'verify', 'checksum']);
+  });
+
+  it('two builds of the same commit are byte-identical', () => {
+    expect(readFileSync(join(second, 'SHA256SUMS'), 'utf8')).toBe(readFileSync(join(first, 'SHA256SUMS'), 'utf8'));
+    expect(readFileSync(join(second, artifactName)).equals(readFileSync(join(first, artifactName)))).toBe(true);
+  });
+});
+
+describe('npm run inspect', () => {
+  const inspect = (...args: string[]) => spawnSync('npm', ['run', '--silent', 'inspect', '--', ...args], { cwd: repoRoot, encoding: 'utf8' });
+
+  it('--json on /bin/ls', () => {
+    const r = inspect('/bin/ls', '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ class: 'ELF64', linkage: 'dynamic', interpreter: '/lib64/ld-linux-x86-64.so.2' });
+  });
+
+  it('a non-ELF file is a clear error with exit 1, a usage mistake exit 2', () => {
+    const bad = inspect('/etc/passwd');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe('error: not an ELF file: the first bytes are not \\x7fELF');
+    expect(inspect().status).toBe(2);
+  });
+});

@@ -1,0 +1,152 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BuildError, type BuildContext } from '../../build/context.ts';
+import { fileFact } from '../../build/hash.ts';
+import { runPipeline } from '../../build/pipeline.ts';
+import { shasumFor } from '../../build/runtime/official.ts';
+import type { Runtime } from '../../build/runtime/runtime.ts';
+import { blobStep } from '../../build/steps/blob.ts';
+import { bundleStep } from '../../build/steps/bundle.ts';
+import { checksumStep } from '../../build/steps/checksum.ts';
+import { injectStep } from '../../build/steps/inject.ts';
+import { manifestStep } from '../../build/steps/manifest.ts';
+import { preflightStep } from '../../build/steps/preflight.ts';
+import { verifyStep } from '../../build/steps/verify.ts';
+import { SEA_FUSE } from '../../shared/elf/sea.ts';
+import { syntheticElf, writeTemp } from '../fixtures/binaries.ts';
+import { testContext } from '../fixtures/context.ts';
+import { officialTestRuntime } from '../fixtures/runtime.ts';
+
+let runtime: Runtime;
+beforeAll(async () => {
+  runtime = await officialTestRuntime();
+}, 120_000);
+
+async function bundled(over: Partial<BuildContext> = {}) {
+  const ctx = testContext({ runtime, runtimeRunsHere: true, ...over });
+  await bundleStep(ctx);
+  return ctx;
+}
+
+describe('bundle', () => {
+  it('writes one CommonJS file with the build facts baked in', async () => {
+    const ctx = await bundled();
+    const bundle = ctx.bundle!;
+    expect(readFileSync(bundle.path, 'utf8')).not.toMatch(/^\s*(import|export)\s/m);
+    expect(execFileSync(process.execPath, [bundle.path, '--version'], { encoding: 'utf8' }).trim()).toBe('broker 9.8.7');
+    const info = JSON.parse(execFileSync(process.execPath, [bundle.path, 'version', '--json'], { encoding: 'utf8' }));
+    expect(info).toMatchObject({ version: '9.8.7', commit: 'c0ffee', sourceDateEpoch: 1700000000, build: { runtime: { kind: 'official', nodeVersion: '22.22.2', libc: 'glibc' } } });
+  });
+});
+
+describe('preflight', () => {
+  it('refuses a bundle that contains the SEA sentinel', async () => {
+    const ctx = await bundled();
+    writeFileSync(ctx.bundle!.path, `console.log("${SEA_FUSE}:0")`);
+    await expect(preflightStep(ctx)).rejects.toThrow(/contains Node's SEA sentinel/);
+  });
+
+  it('refuses a runtime without a PT_NOTE segment (postject issue 107)', async () => {
+    const ctx = await bundled();
+    ctx.runtime = { ...runtime, path: writeTemp('no-note', syntheticElf([1])) };
+    await expect(preflightStep(ctx)).rejects.toThrow(/no PT_NOTE.*postject issue 107/s);
+  });
+
+  it('passes the real bundle and the official runtime', async () => {
+    await expect(preflightStep(await bundled())).resolves.toMatch(/sentinel absent/);
+  });
+});
+
+describe('blob', () => {
+  it('refuses to make a blob when the runtime cannot run here', async () => {
+    const ctx = await bundled({ runtimeRunsHere: false });
+    await expect(blobStep(ctx)).rejects.toThrow(BuildError);
+  });
+
+  it('is made by the runtime with code cache, byte-identical across scratch dirs', async () => {
+    const a = await bundled();
+    const b = await bundled();
+    await blobStep(a);
+    await blobStep(b);
+    expect(a.blob!.codeCache).toBe(true);
+    expect(a.blob!.sha256).toBe(b.blob!.sha256);
+  });
+});
+
+describe('inject + verify', () => {
+  it('produce a verified artifact that runs', async () => {
+    const ctx = await bundled();
+    await blobStep(ctx);
+    await injectStep(ctx);
+    await verifyStep(ctx);
+    const art = ctx.artifact!;
+    expect(art.name).toBe('broker-9.8.7-linux-x64');
+    expect(spawnSync(art.path, ['--version'], { encoding: 'utf8' }).stdout.trim()).toBe('broker 9.8.7');
+  });
+
+  it('verify rejects a runtime copy that holds no blob', async () => {
+    const ctx = await bundled();
+    await blobStep(ctx);
+    ctx.injected = join(ctx.workDir, 'plain');
+    copyFileSync(runtime.path, ctx.injected);
+    await expect(verifyStep(ctx)).rejects.toThrow(/no NODE_SEA_BLOB note/);
+  });
+});
+
+describe('checksum + manifest', () => {
+  it('SHA256SUMS passes sha256sum -c and manifest.json merges artifacts of one commit', async () => {
+    const ctx = testContext({ runtime, timings: [{ step: 'bundle', ms: 5 }] });
+    const files = ['broker-9.8.7-linux-x64', 'broker-9.8.7-linux-x64-static'].map((name) => {
+      writeFileSync(join(ctx.outDir, name), name);
+      return name;
+    });
+    const bundle = writeTemp('b.cjs', new TextEncoder().encode('1'));
+    ctx.bundle = await fileFact(bundle);
+    ctx.blob = { ...(await fileFact(bundle)), codeCache: true };
+    for (const name of files) {
+      ctx.artifact = { ...(await fileFact(join(ctx.outDir, name))), name };
+      await checksumStep(ctx);
+      await manifestStep(ctx);
+    }
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: ctx.outDir, encoding: 'utf8' })).toBe(files.map((f) => `${f}: OK\n`).join(''));
+    const manifest = JSON.parse(readFileSync(join(ctx.outDir, 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.artifacts).sort()).toEqual(files);
+    expect(manifest.artifacts[files[0]!]).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), runtime: { kind: 'official', sha256: runtime.sha256 }, steps: [{ step: 'bundle', ms: 5 }] });
+    // A new commit starts a fresh manifest rather than mixing builds.
+    ctx.commit = 'beef';
+    await manifestStep(ctx);
+    expect(Object.keys(JSON.parse(readFileSync(join(ctx.outDir, 'manifest.json'), 'utf8')).artifacts)).toEqual([files[1]]);
+  });
+});
+
+describe('pipeline', () => {
+  it('records a timing per step and names the step that failed', async () => {
+    const ctx = testContext();
+    const fail = new BuildError('boom');
+    await expect(
+      runPipeline(ctx, [
+        { name: 'one', run: async () => 'fine' },
+        { name: 'two', run: async () => Promise.reject(fail) },
+        { name: 'three', run: async () => 'never' },
+      ]),
+    ).rejects.toBe(fail);
+    expect(ctx.timings.map((t) => t.step)).toEqual(['one']);
+    expect(ctx.lines.at(-1)).toMatch(/^\[2\/3\] two ✗ failed/);
+  });
+});
+
+describe('official runtime source', () => {
+  it('reads SHASUMS256.txt lines', () => {
+    const sums = `${'a'.repeat(64)}  node-v22.22.2-linux-arm64.tar.xz\n${'b'.repeat(64)}  node-v22.22.2-linux-x64.tar.xz\n`;
+    expect(shasumFor(sums, 'node-v22.22.2-linux-x64.tar.xz')).toBe('b'.repeat(64));
+    expect(shasumFor(sums, 'node-v22.22.2-linux-x64.tar.gz')).toBeUndefined();
+  });
+
+  it('the cached runtime is stripped, hashed and records where it came from', async () => {
+    expect((await fileFact(runtime.path)).sha256).toBe(runtime.sha256);
+    expect(execFileSync('readelf', ['-SW', runtime.path], { encoding: 'utf8' })).not.toMatch(/\.symtab/);
+    expect(runtime.inputs[0]).toMatchObject({ version: '22.22.2', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+});
