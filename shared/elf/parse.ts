@@ -60,6 +60,8 @@ export interface ProgramHeader {
 export interface Note {
   name: string;
   type: number;
+  /** File offset of the note header (namesz, descsz, type). */
+  offset: number;
   /** File offset and size of the note's descriptor (the payload). */
   descOffset: number;
   descSize: number;
@@ -275,7 +277,7 @@ function parseNotes(src: ElfSource, seg: ProgramHeader): Note[] {
     const nameBytes = src.read(nameAt, namesz);
     const nul = nameBytes.indexOf(0);
     const name = new TextDecoder('latin1').decode(nul < 0 ? nameBytes : nameBytes.subarray(0, nul));
-    notes.push({ name, type, descOffset, descSize: descsz });
+    notes.push({ name, type, offset: at, descOffset, descSize: descsz });
     at = at + round(descOffset - at + descsz);
   }
   return notes;

@@ -10,7 +10,7 @@ import type { Runtime } from '../../build/runtime/runtime.ts';
 import { blobStep } from '../../build/steps/blob.ts';
 import { bundleStep } from '../../build/steps/bundle.ts';
 import { checksumStep } from '../../build/steps/checksum.ts';
-import { injectStep } from '../../build/steps/inject.ts';
+import { blobCapacity, injectStep } from '../../build/steps/inject.ts';
 import { manifestStep } from '../../build/steps/manifest.ts';
 import { preflightStep } from '../../build/steps/preflight.ts';
 import { verifyStep } from '../../build/steps/verify.ts';
@@ -84,6 +84,26 @@ describe('inject + verify', () => {
     const art = ctx.artifact!;
     expect(art.name).toBe('broker-9.8.7-linux-x64');
     expect(spawnSync(art.path, ['--version'], { encoding: 'utf8' }).stdout.trim()).toBe('broker 9.8.7');
+  });
+
+  it('postject runs once per runtime: later builds patch the cached template', async () => {
+    const cacheDir = testContext().cacheDir;
+    const first = await bundled({ cacheDir });
+    await blobStep(first);
+    await injectStep(first);
+    expect(first.lines.join('\n')).toMatch(/preparing the SEA template/);
+    const second = await bundled({ cacheDir, version: '9.8.8' });
+    await blobStep(second);
+    await injectStep(second);
+    expect(second.lines.join('\n')).not.toMatch(/preparing the SEA template/);
+    await verifyStep(second);
+    expect(spawnSync(second.artifact!.path, ['--version'], { encoding: 'utf8' }).stdout.trim()).toBe('broker 9.8.8');
+  });
+
+  it('reserves blob capacity as a pure function of the blob size', () => {
+    expect(blobCapacity(1)).toBe(2 ** 20);
+    expect(blobCapacity(2 ** 20)).toBe(2 ** 20);
+    expect(blobCapacity(2 ** 20 + 1)).toBe(2 ** 21);
   });
 
   it('verify rejects a runtime copy that holds no blob', async () => {
