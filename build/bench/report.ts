@@ -1,0 +1,32 @@
+import { cpus, release, totalmem } from 'node:os';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** The machine line every benchmark section starts with: numbers mean nothing without it. */
+export function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpus().length} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, host Node ${process.version}`;
+}
+
+/** Replaces (or appends) one benchmark's section in docs/benchmarks.md, leaving the others alone. */
+export async function writeSection(root: string, id: string, markdown: string): Promise<string> {
+  const path = join(root, 'docs', 'benchmarks.md');
+  await mkdir(join(root, 'docs'), { recursive: true });
+  const start = `<!-- ${id}:start -->`;
+  const end = `<!-- ${id}:end -->`;
+  const block = `${start}\n${markdown.trim()}\n${end}`;
+  const current = await readFile(path, 'utf8').catch(() => '# Benchmarks\n\nEach section is written by its `npm run bench:*` command; the command and the machine are in the section.\n');
+  const re = new RegExp(`${start}[\\s\\S]*?${end}`);
+  await writeFile(path, re.test(current) ? current.replace(re, block) : `${current.trimEnd()}\n\n${block}\n`);
+  return path;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+export function table(head: string[], rows: (string | number)[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
