@@ -48,6 +48,9 @@ export async function runtimeStep(ctx: BuildContext): Promise<string> {
     throw new BuildError(`the static runtime is not available yet; build it with 'npm run runtime', or use --runtime official`);
   }
   const observed = runtime.arch === hostArch() ? await probeVersion(runtime.path) : undefined;
+  if (observed !== undefined && !/^\d+\.\d+\.\d+/.test(observed)) {
+    throw new BuildError(`runtime ${runtime.path} answered --version with ${JSON.stringify(observed.split('\n')[0])}: not a Node.js binary`);
+  }
   ctx.runtimeRunsHere = observed !== undefined;
   if (observed !== undefined && observed !== runtime.nodeVersion) {
     if (req.kind !== 'custom') throw new BuildError(`runtime ${runtime.path} reports Node ${observed}, expected ${runtime.nodeVersion}`);

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BuildError, type BuildContext } from '../../build/context.ts';
 import { fileFact } from '../../build/hash.ts';
 import { runPipeline } from '../../build/pipeline.ts';
-import { shasumFor } from '../../build/runtime/official.ts';
+import { officialRuntime, shasumFor } from '../../build/runtime/official.ts';
 import type { Runtime } from '../../build/runtime/runtime.ts';
 import { blobStep } from '../../build/steps/blob.ts';
 import { bundleStep } from '../../build/steps/bundle.ts';
@@ -13,6 +13,7 @@ import { checksumStep } from '../../build/steps/checksum.ts';
 import { blobCapacity, injectStep } from '../../build/steps/inject.ts';
 import { manifestStep } from '../../build/steps/manifest.ts';
 import { preflightStep } from '../../build/steps/preflight.ts';
+import { runtimeStep } from '../../build/steps/runtime.ts';
 import { verifyStep } from '../../build/steps/verify.ts';
 import { SEA_FUSE } from '../../shared/elf/sea.ts';
 import { syntheticElf, writeTemp } from '../fixtures/binaries.ts';
@@ -168,5 +169,25 @@ describe('official runtime source', () => {
     expect((await fileFact(runtime.path)).sha256).toBe(runtime.sha256);
     expect(execFileSync('readelf', ['-SW', runtime.path], { encoding: 'utf8' })).not.toMatch(/\.symtab/);
     expect(runtime.inputs[0]).toMatchObject({ version: '22.22.2', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+});
+
+describe('runtime step', () => {
+  it('refuses an npm runtime whose integrity differs from the pin in package.json', async () => {
+    const ctx = testContext();
+    await expect(officialRuntime({ nodeVersion: '22.22.2', arch: 'x64', cacheDir: ctx.cacheDir, log: ctx.log, integrity: 'sha512-AAAA' })).rejects.toThrow(/package.json pins sha512-AAAA/);
+  });
+
+  it('--runtime PATH takes any Node binary and learns its version by running it', async () => {
+    const ctx = testContext({ runtimeRequest: { kind: 'custom', path: runtime.path }, nodeVersion: '0.0.0' });
+    await expect(runtimeStep(ctx)).resolves.toMatch(/custom Node 22\.22\.2 linux-x64/);
+    expect(ctx.runtimeRunsHere).toBe(true);
+  });
+
+  it('--runtime PATH that is missing or not ELF is a clear error', async () => {
+    await expect(runtimeStep(testContext({ runtimeRequest: { kind: 'custom', path: '/nonexistent/node' } }))).rejects.toThrow(/not found or not executable/);
+    await expect(runtimeStep(testContext({ runtimeRequest: { kind: 'custom', path: '/usr/bin/env' } }))).rejects.toThrow(/not a Node\.js binary/);
+    const script = writeTemp('not-elf', new TextEncoder().encode('#!/bin/sh\necho v22.22.2\n'));
+    await expect(runtimeStep(testContext({ runtimeRequest: { kind: 'custom', path: script } }))).rejects.toThrow(/not an ELF file/);
   });
 });
