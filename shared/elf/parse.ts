@@ -26,6 +26,8 @@ const DT_STRSZ = 10;
 const DT_RPATH = 15;
 const DT_RUNPATH = 29;
 const DT_FLAGS_1 = 0x6ffffffb;
+const DT_VERDEF = 0x6ffffffc;
+const DT_VERDEFNUM = 0x6ffffffd;
 const DT_VERNEED = 0x6ffffffe;
 const DT_VERNEEDNUM = 0x6fffffff;
 const DF_1_PIE = 0x08000000;
@@ -83,6 +85,8 @@ export interface ElfInfo {
   rpath: string | null;
   pie: boolean;
   versionNeeds: VersionNeed[];
+  /** Versions a shared library defines (.gnu.version_d), e.g. GLIBC_2.28: what the loader checks needs against. */
+  versionDefs: string[];
   notes: Note[];
   linkage: Linkage;
 }
@@ -209,11 +213,13 @@ interface DynamicEntries {
   flags1: number;
   verneed: bigint | null;
   verneednum: number;
+  verdef: bigint | null;
+  verdefnum: number;
 }
 
 function parseDynamic(src: ElfSource, seg: ProgramHeader): DynamicEntries {
   const r = readExact(src, seg.offset, seg.filesz - (seg.filesz % 16), 'the dynamic segment');
-  const d: DynamicEntries = { needed: [], runpath: null, rpath: null, strtab: null, strsz: 0, flags1: 0, verneed: null, verneednum: 0 };
+  const d: DynamicEntries = { needed: [], runpath: null, rpath: null, strtab: null, strsz: 0, flags1: 0, verneed: null, verneednum: 0, verdef: null, verdefnum: 0 };
   for (let at = 0; at + 16 <= seg.filesz; at += 16) {
     const tag = r.u64(at);
     const val = r.u64(at + 8);
@@ -228,6 +234,8 @@ function parseDynamic(src: ElfSource, seg: ProgramHeader): DynamicEntries {
       case DT_FLAGS_1: d.flags1 = small; break;
       case DT_VERNEED: d.verneed = val; break;
       case DT_VERNEEDNUM: d.verneednum = small; break;
+      case DT_VERDEF: d.verdef = val; break;
+      case DT_VERDEFNUM: d.verdefnum = small; break;
     }
   }
   return d;
@@ -251,6 +259,24 @@ function parseVerneed(src: ElfSource, start: number, count: number, str: (off: n
     }
     out.push({ file, versions });
     const next = vn.u32(12);
+    if (next === 0) break;
+    at += next;
+  }
+  return out;
+}
+
+function parseVerdef(src: ElfSource, start: number, count: number, str: (off: number, what: string) => string): string[] {
+  const out: string[] = [];
+  let at = start;
+  for (let i = 0; i < Math.min(count, MAX_VERNEED); i++) {
+    const vd = readExact(src, at, 20, 'a version definition');
+    const flags = vd.u16(2);
+    // The first auxiliary entry names the version; VER_FLG_BASE (1) marks the file's own soname, not a version.
+    if (vd.u16(6) > 0 && (flags & 1) === 0) {
+      const aux = readExact(src, at + vd.u32(12), 8, 'a version definition name');
+      out.push(str(aux.u32(0), 'a version definition name'));
+    }
+    const next = vd.u32(16);
     if (next === 0) break;
     at += next;
   }
@@ -296,10 +322,11 @@ export function parseElf(src: ElfSource): ElfInfo {
   let rpath: string | null = null;
   let pie = false;
   let versionNeeds: VersionNeed[] = [];
+  let versionDefs: string[] = [];
   if (dynSeg) {
     const d = parseDynamic(src, dynSeg);
     pie = (d.flags1 & DF_1_PIE) !== 0;
-    const hasStrings = d.needed.length > 0 || d.runpath !== null || d.rpath !== null || d.verneed !== null;
+    const hasStrings = d.needed.length > 0 || d.runpath !== null || d.rpath !== null || d.verneed !== null || d.verdef !== null;
     if (hasStrings) {
       if (d.strtab === null) throw new ElfError('corrupt ELF: dynamic entries name strings but there is no DT_STRTAB');
       const strtab = fileOffsetOf(programHeaders, d.strtab, 'DT_STRTAB');
@@ -314,10 +341,13 @@ export function parseElf(src: ElfSource): ElfInfo {
       if (d.verneed !== null && d.verneednum > 0) {
         versionNeeds = parseVerneed(src, fileOffsetOf(programHeaders, d.verneed, 'DT_VERNEED'), d.verneednum, str);
       }
+      if (d.verdef !== null && d.verdefnum > 0) {
+        versionDefs = parseVerdef(src, fileOffsetOf(programHeaders, d.verdef, 'DT_VERDEF'), d.verdefnum, str);
+      }
     }
   }
   const notes = programHeaders.filter((p) => p.type === PT_NOTE).flatMap((p) => parseNotes(src, p));
-  return { header, programHeaders, interpreter, needed, runpath, rpath, pie, versionNeeds, notes, linkage: linkageOf(header.type, interpreter, needed, dynSeg !== undefined) };
+  return { header, programHeaders, interpreter, needed, runpath, rpath, pie, versionNeeds, versionDefs, notes, linkage: linkageOf(header.type, interpreter, needed, dynSeg !== undefined) };
 }
 
 function linkageOf(type: string, interpreter: string | null, needed: string[], hasDynamic: boolean): Linkage {

@@ -23,6 +23,7 @@ function expectAgreesWithReadelf(path: string): void {
   expect(ours.pie).toBe(theirs.pie);
   expect(ours.programHeaders.map((p) => SEGMENT_NAMES[p.type] ?? `0x${p.type.toString(16)}`)).toEqual(theirs.segmentTypes);
   expect(ours.versionNeeds).toEqual(theirs.versionNeeds);
+  expect(ours.versionDefs).toEqual(theirs.versionDefs);
   // readelf lists notes by section; for these binaries every note section sits in a PT_NOTE segment.
   const sortNotes = (n: { owner: string; size: number }[]) => [...n].sort((a, b) => a.owner.localeCompare(b.owner) || a.size - b.size);
   expect(sortNotes(ours.notes.map((n) => ({ owner: n.name, size: n.descSize })))).toEqual(sortNotes(theirs.notes));
@@ -48,6 +49,11 @@ describe('ELF reader agrees with readelf -W', () => {
   it('on /bin/ls (a PIE with 8-aligned property notes)', () => {
     expectAgreesWithReadelf('/bin/ls');
     expect(inspectFile('/bin/ls').linkage).toBe('dynamic');
+  });
+
+  it('on glibc and libstdc++ themselves (version definitions)', () => {
+    for (const lib of ['/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/libstdc++.so.6']) expectAgreesWithReadelf(lib);
+    expect(readElfFile('/lib/x86_64-linux-gnu/libc.so.6').versionDefs).toContain('GLIBC_2.28');
   });
 
   const staticBin = compileC('static', ['-static', '-O1']);

@@ -14,6 +14,7 @@ function info(over: Partial<ElfInfo>): ElfInfo {
     rpath: null,
     pie: false,
     versionNeeds: [],
+    versionDefs: [],
     notes: [],
     linkage: 'static',
     ...over,
