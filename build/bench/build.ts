@@ -11,7 +11,7 @@ import { officialRuntime } from '../runtime/official.ts';
 import { machine, median, table, writeSection } from './report.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string } };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string; runtimeIntegrity: { x64: string } } };
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const log = (line: string) => process.stdout.write(line + '\n');
 
@@ -81,7 +81,7 @@ try {
   const stepSum = median(warm.map((w) => Object.values(stepTimes(w.stdout)).reduce((a, b) => a + b, 0)));
 
   log('postject directly (what every build paid before the template) …');
-  const runtime = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
+  const runtime = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pkg.broker.runtimeIntegrity.x64 });
   const bundle = join(scratch, 'broker.cjs');
   await build({ entryPoints: [join(root, 'src/main.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', minify: true, logLevel: 'error' });
   const postjectTarget = join(scratch, 'postject-target');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -93,10 +94,12 @@ async function fetchFromNodejsOrg(o: OfficialRuntimeOptions, tmp: string): Promi
 
 /**
  * The official Node.js binary (glibc, dynamic), stripped and cached under
- * <cache>/runtimes/official/node-v<version>-linux-<arch>/ so later builds skip the download.
+ * <cache>/runtimes/official/node-v<version>-linux-<arch>-<pin>/ so later builds skip the download.
  */
 export async function officialRuntime(o: OfficialRuntimeOptions): Promise<Runtime> {
-  const dir = join(o.cacheDir, 'runtimes', 'official', `node-v${o.nodeVersion}-linux-${o.arch}`);
+  // Keyed by version and by the pinned integrity, so a changed pin never reuses an old download.
+  const pin = o.integrity ? `-${createHash('sha256').update(o.integrity).digest('hex').slice(0, 12)}` : '';
+  const dir = join(o.cacheDir, 'runtimes', 'official', `node-v${o.nodeVersion}-linux-${o.arch}${pin}`);
   const recordPath = join(dir, 'runtime.json');
   const cached = await readFile(recordPath, 'utf8').then((s) => JSON.parse(s) as Runtime, () => undefined);
   if (cached && (await sha256File(cached.path).catch(() => '')) === cached.sha256) {
