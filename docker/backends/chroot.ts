@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rmdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { NOBODY, type Backend, type RunOutcome, type RunRequest } from './backend.ts';
+
+async function mount(args: string[]): Promise<void> {
+  await execa('mount', args);
+}
+
+/**
+ * Runs rows without a Docker engine: the image's unpacked root bind-mounted read-only, the artifact
+ * bound onto /broker, then `unshare --net --pid` + `chroot --userspec` as nobody, with an empty environment.
+ */
+export const chrootBackend: Backend = {
+  name: 'chroot',
+  describe: `unshare --net --pid + chroot --userspec ${NOBODY}, read-only root bind mount, artifact bound read-only at /broker`,
+  async prepare() {
+    if (process.getuid?.() !== 0) throw new Error('the chroot backend needs root (mount, chroot); run as root or start a Docker engine');
+  },
+  // The artifact runs with an empty environment, so unshare gets chroot by absolute path, not via PATH.
+  async run(req: RunRequest): Promise<RunOutcome> {
+    const mnt = await mkdtemp(join(tmpdir(), 'broker-matrix-root-'));
+    const mounted: string[] = [];
+    try {
+      await mount(['--bind', req.variant.rootfs, mnt]);
+      mounted.unshift(mnt);
+      await mount(['-o', 'remount,bind,ro', mnt]);
+      await mount(['--bind', req.artifact, join(mnt, 'broker')]);
+      mounted.unshift(join(mnt, 'broker'));
+      await mount(['-o', 'remount,bind,ro', join(mnt, 'broker')]);
+      const started = performance.now();
+      const chroot = ['/usr/sbin/chroot', '/usr/bin/chroot'].find((p) => existsSync(p));
+      if (!chroot) throw new Error('chroot not found (coreutils)');
+      const r = await execa('unshare', ['--net', '--pid', '--fork', '--kill-child', chroot, `--userspec=${NOBODY}`, mnt, '/broker', ...req.args], {
+        reject: false,
+        timeout: req.timeoutMs,
+        env: {},
+        extendEnv: false,
+        cwd: '/',
+      });
+      return { exitCode: r.timedOut ? null : (r.exitCode ?? null), stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started, timedOut: r.timedOut };
+    } finally {
+      for (const m of mounted) await execa('umount', ['-l', m], { reject: false });
+      await rmdir(mnt).catch(() => {});
+    }
+  },
+};

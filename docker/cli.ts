@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cacheRoot } from '../build/cache.ts';
+import type { Logger } from '../build/context.ts';
+import { ElfError } from '../shared/elf/parse.ts';
+import type { Backend } from './backends/backend.ts';
+import { chrootBackend } from './backends/chroot.ts';
+import { dockerAvailable, dockerBackend } from './backends/docker.ts';
+import { IMAGES } from './images.ts';
+import { formatMatrix, runMatrix } from './matrix.ts';
+import { ImageError } from './rootfs.ts';
+
+const HELP = `Usage: npm run matrix -- ARTIFACT [--json] [--timeout SECONDS] [--images auto|online|offline]
+                          [--backend auto|docker|chroot] [--only ${IMAGES.map((i) => i.id).join(',')}]
+
+Runs ARTIFACT --version in each image (no network, read-only root, unprivileged), again with libbz2
+removed (and, for a static artifact, with the whole libc removed), next to the inspector's prediction.
+Exit 0 only when every row matched its prediction.`;
+
+const json = process.argv.includes('--json');
+// With --json, progress goes to stderr so stdout is only the report.
+const log: Logger = {
+  info: (line) => (json ? process.stderr : process.stdout).write(line + '\n'),
+  progress: (line) => {
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K' + line);
+  },
+};
+
+class UsageError extends Error {}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, timeout: { type: 'string' }, images: { type: 'string' }, backend: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' } },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('give exactly one ARTIFACT');
+  const timeout = Number(values.timeout ?? 30);
+  if (!(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got '${values.timeout}'`);
+  const images = values.images ?? 'auto';
+  if (images !== 'auto' && images !== 'online' && images !== 'offline') throw new UsageError(`--images must be auto, online or offline, got '${images}'`);
+  const only = values.only?.split(',');
+  const unknown = only?.filter((id) => !IMAGES.some((i) => i.id === id));
+  if (unknown?.length) throw new UsageError(`unknown image '${unknown[0]}' (known: ${IMAGES.map((i) => i.id).join(', ')})`);
+
+  const haveDocker = await dockerAvailable();
+  let backend: Backend;
+  if (values.backend === 'docker' || (values.backend ?? 'auto') === 'auto') {
+    if (haveDocker) backend = dockerBackend;
+    else if (values.backend === 'docker') throw new Error('no Docker engine is reachable (`docker info` failed): start dockerd, or use --backend chroot');
+    else {
+      log.info('no Docker engine reachable: falling back to unshare + chroot in the same root filesystems');
+      backend = chrootBackend;
+    }
+  } else if (values.backend === 'chroot') backend = chrootBackend;
+  else throw new UsageError(`--backend must be auto, docker or chroot, got '${values.backend}'`);
+
+  const report = await runMatrix({
+    artifact: resolve(positionals[0] as string),
+    images,
+    backend,
+    timeoutMs: timeout * 1000,
+    only,
+    imageContext: { cacheDir: cacheRoot(), log, dockerAvailable: haveDocker, mirror: process.env.BROKER_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian' },
+    log,
+  });
+  console.log(json ? JSON.stringify(report, null, 2) : formatMatrix(report));
+  return report.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message}\n\n${HELP}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`error: ${err instanceof ElfError || err instanceof ImageError || err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    }
+  },
+);
