@@ -33,14 +33,22 @@ export const chrootBackend: Backend = {
       const started = performance.now();
       const chroot = ['/usr/sbin/chroot', '/usr/bin/chroot'].find((p) => existsSync(p));
       if (!chroot) throw new Error('chroot not found (coreutils)');
-      const r = await execa('unshare', ['--net', '--pid', '--fork', '--kill-child', chroot, `--userspec=${NOBODY}`, mnt, '/broker', ...req.args], {
+      // chroot --userspec changes uid, which clears unshare's --kill-child death signal; so the run gets its
+      // own process group and a timeout SIGKILLs the whole group.
+      const sub = execa('unshare', ['--net', '--pid', '--fork', '--kill-child', chroot, `--userspec=${NOBODY}`, mnt, '/broker', ...req.args], {
         reject: false,
-        timeout: req.timeoutMs,
+        detached: true,
         env: {},
         extendEnv: false,
         cwd: '/',
       });
-      return { exitCode: r.timedOut ? null : (r.exitCode ?? null), stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started, timedOut: r.timedOut };
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        if (sub.pid) process.kill(-sub.pid, 'SIGKILL');
+      }, req.timeoutMs);
+      const r = await sub.finally(() => clearTimeout(timer));
+      return { exitCode: timedOut ? null : (r.exitCode ?? null), stdout: String(r.stdout), stderr: String(r.stderr), ms: performance.now() - started, timedOut };
     } finally {
       for (const m of mounted) await execa('umount', ['-l', m], { reject: false });
       await rmdir(mnt).catch(() => {});

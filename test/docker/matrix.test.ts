@@ -1,0 +1,98 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import pkg from '../../package.json' with { type: 'json' };
+import type { MatrixReport } from '../../docker/matrix.ts';
+import { compileC } from '../fixtures/binaries.ts';
+import { repoRoot, tempDir } from '../fixtures/context.ts';
+
+const docker = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+const root = process.getuid?.() === 0;
+const mmdebstrap = spawnSync('mmdebstrap', ['--version'], { stdio: 'ignore' }).status === 0;
+// Each backend that can run here runs the same rows: Docker when an engine answers, chroot when root.
+const backends = [
+  { name: 'docker', skip: docker ? '' : 'no Docker engine reachable (start dockerd)' },
+  { name: 'chroot', skip: root ? '' : 'not root (the chroot backend mounts and chroots)' },
+].map((b) => ({ ...b, skip: b.skip || (mmdebstrap ? '' : 'mmdebstrap is not installed (apt-get install mmdebstrap)') }));
+
+let backend = '';
+function matrix(artifact: string, ...args: string[]) {
+  const r = spawnSync('npm', ['run', '--silent', 'matrix', '--', artifact, '--json', '--images', 'offline', '--backend', backend, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 900_000 });
+  let report: MatrixReport | undefined;
+  try {
+    report = JSON.parse(r.stdout) as MatrixReport;
+  } catch {
+    report = undefined;
+  }
+  return { status: r.status, report, stderr: r.stderr };
+}
+
+function row(report: MatrixReport | undefined, id: string, variant = 'as-shipped') {
+  const found = report?.rows.find((r) => r.id === id && r.variant === variant);
+  if (!found) throw new Error(`no row ${id}/${variant} in ${JSON.stringify(report?.rows.map((r) => `${r.id}/${r.variant}`))}`);
+  return found;
+}
+
+describe.each(backends)('portability matrix, $name backend', ({ name, skip }) => {
+  let official = '';
+  beforeAll(() => {
+    if (skip) return;
+    backend = name;
+    const out = tempDir('matrix-dist');
+    execFileSync('npm', ['run', '--silent', 'dist', '--', '--out', out], { cwd: repoRoot, stdio: 'ignore' });
+    official = join(out, `broker-${pkg.version}-linux-x64`);
+  }, 300_000);
+
+  it.skipIf(skip !== '')('official-runtime artifact: passes on glibc images, fails as predicted on musl-only and scratch', () => {
+    const { status, report } = matrix(official, '--only', 'musl,debian-old,debian-new,scratch');
+    expect(report?.backend).toBe(backend);
+    expect(row(report, 'debian-old')).toMatchObject({ result: 'pass', expected: 'pass', output: `broker ${pkg.version}`, libbz2: true });
+    expect(row(report, 'debian-old', 'without-libbz2')).toMatchObject({ result: 'pass', libbz2: false });
+    expect(row(report, 'debian-new')).toMatchObject({ result: 'pass', libc: expect.stringMatching(/^glibc 2\.\d+$/) });
+    expect(row(report, 'musl')).toMatchObject({ image: 'musl-only', libc: 'musl', expected: 'fail', result: 'fail', agree: true, prediction: 'no loader /lib64/ld-linux-x86-64.so.2' });
+    expect(row(report, 'scratch')).toMatchObject({ libc: 'none', result: 'fail', agree: true });
+    // A dynamic artifact gets no without-libc rows: that check is for static builds.
+    expect(report?.rows.some((r) => r.variant === 'without-libc')).toBe(false);
+    expect(status).toBe(0);
+  });
+
+  it.skipIf(skip !== '')("a binary built against a newer glibc fails where predicted, with the loader's own words (the seed's RHEL 8 case)", () => {
+    const newer = compileC('needs-glibc-2.34', ['-O1']);
+    const { status, report } = matrix(newer.path!, '--only', 'debian-old,debian-new');
+    expect(row(report, 'debian-old')).toMatchObject({ expected: 'fail', result: 'fail', agree: true, prediction: expect.stringContaining('lacks GLIBC_2.34') });
+    expect(row(report, 'debian-old').output).toMatch(/GLIBC_2\.34' not found/);
+    expect(row(report, 'debian-new').result).toBe('pass');
+    expect(status).toBe(0);
+  });
+
+  it.skipIf(skip !== '')('a static binary passes everywhere, also with libbz2 and the whole libc removed', () => {
+    const stat = compileC('static-for-matrix', ['-static', '-O1']);
+    const { status, report } = matrix(stat.path!, '--only', 'musl,debian-old,scratch');
+    for (const r of report?.rows ?? []) expect(r, `${r.id}/${r.variant}`).toMatchObject({ expected: 'pass', result: 'pass' });
+    expect(row(report, 'debian-old', 'without-libc')).toMatchObject({ libc: 'none', result: 'pass' });
+    expect(row(report, 'musl', 'without-libc')).toMatchObject({ libc: 'none', result: 'pass' });
+    expect(status).toBe(0);
+  });
+
+  it.skipIf(skip !== '')('a hanging artifact becomes a timeout row, exit 1, and nothing is left running', () => {
+    const hang = compileC('hang', ['-static', '-O1'], '#include <unistd.h>\nint main(void){ sleep(120); return 0; }\n');
+    const started = Date.now();
+    const { status, report } = matrix(hang.path!, '--only', 'scratch', '--timeout', '2');
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(row(report, 'scratch')).toMatchObject({ result: 'timeout', exitCode: null, agree: false });
+    expect(status).toBe(1);
+    if (name === 'docker') expect(execFileSync('docker', ['ps', '-aq', '--filter', 'name=broker-matrix-'], { encoding: 'utf8' }).trim()).toBe('');
+    expect(execFileSync('mount', { encoding: 'utf8' })).not.toContain('broker-matrix-root-');
+  });
+
+  it.skipIf(skip !== '')('bad input is a clear error: missing file, not ELF', () => {
+    const missing = matrix('/nonexistent/broker');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('no such file: /nonexistent/broker');
+    const notElf = matrix('/etc/passwd');
+    expect(notElf.status).toBe(1);
+    expect(notElf.stderr).toContain('not an ELF file');
+    expect(existsSync('/etc/passwd')).toBe(true);
+  });
+});
