@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import type { MatrixReport } from '../../docker/matrix.ts';
-import { compileC } from '../fixtures/binaries.ts';
+import { compileC, syntheticElf, writeTemp } from '../fixtures/binaries.ts';
 import { repoRoot, tempDir } from '../fixtures/context.ts';
 
 const docker = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
@@ -18,7 +18,11 @@ const backends = [
 
 let backend = '';
 function matrix(artifact: string, ...args: string[]) {
-  const r = spawnSync('npm', ['run', '--silent', 'matrix', '--', artifact, '--json', '--images', 'offline', '--backend', backend, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 900_000 });
+  return matrixWith({}, artifact, ...args);
+}
+
+function matrixWith(env: NodeJS.ProcessEnv, artifact: string, ...args: string[]) {
+  const r = spawnSync('npm', ['run', '--silent', 'matrix', '--', artifact, '--json', '--images', 'offline', '--backend', backend, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 900_000, env: { ...process.env, ...env } });
   let report: MatrixReport | undefined;
   try {
     report = JSON.parse(r.stdout) as MatrixReport;
@@ -94,5 +98,16 @@ describe.each(backends)('portability matrix, $name backend', ({ name, skip }) =>
     expect(notElf.status).toBe(1);
     expect(notElf.stderr).toContain('not an ELF file');
     expect(existsSync('/etc/passwd')).toBe(true);
+    const arm = matrix(writeTemp('arm64-artifact', syntheticElf([1], { machine: 183 })));
+    expect(arm.status).toBe(1);
+    expect(arm.stderr).toContain('is AArch64');
+  });
+
+  it.skipIf(skip !== '')('an image that cannot be built is an error row naming the step, and the other rows still run', () => {
+    // A fresh cache and a mirror nobody answers on: the Debian image build must fail, scratch must not.
+    const { status, report } = matrixWith({ BROKER_CACHE: tempDir('matrix-cache'), BROKER_DEBIAN_MIRROR: 'http://127.0.0.1:9/debian' }, official, '--only', 'debian-new,scratch');
+    expect(row(report, 'debian-new')).toMatchObject({ result: 'error', output: expect.stringContaining('building debian-new (mmdebstrap bookworm minbase') });
+    expect(row(report, 'scratch')).toMatchObject({ result: 'fail', agree: true });
+    expect(status).toBe(1);
   });
 });
