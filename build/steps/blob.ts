@@ -8,11 +8,13 @@ import { fileFact } from '../hash.ts';
 export async function blobStep(ctx: BuildContext): Promise<string> {
   const bundle = need(ctx, 'bundle', 'blob');
   const runtime = need(ctx, 'runtime', 'blob');
-  if (!ctx.runtimeRunsHere) {
+  const launcher = ctx.launcher;
+  if (!launcher) {
     throw new BuildError(`runtime ${runtime.path} (linux-${runtime.arch}) cannot run on this host, and only it may write its SEA blob`);
   }
-  // Code cache is V8 bytecode for this exact runtime; it is only valid when the runtime itself makes it.
-  const codeCache = true;
+  // Code cache is V8 code for this exact runtime on this CPU. Made under qemu it would be checked only
+  // against an emulated CPU, so an emulated blob goes without it (start-up compiles the bundle instead).
+  const codeCache = !launcher.emulated;
   const output = join(ctx.workDir, 'sea-prep.blob');
   const config = join(ctx.workDir, 'sea-config.json');
   // Paths relative to the scratch dir: the blob records the main script's path as given, and the
@@ -22,11 +24,12 @@ export async function blobStep(ctx: BuildContext): Promise<string> {
     // V8 writes string hashes seeded from its RNG into the code cache, so every blob differed. A fixed
     // --random-seed makes it byte-stable; unlike --hash-seed it is left out of V8's flag hash, so the
     // cache is still accepted at run time (verify checks for the "Code cache data rejected" warning).
-    await execa(runtime.path, ['--random-seed=1', '--experimental-sea-config', config], { cwd: ctx.workDir, env: { NODE_OPTIONS: '' }, timeout: 120_000 });
+    const [cmd, args] = launcher.command(runtime.path, ['--random-seed=1', '--experimental-sea-config', config]);
+    await execa(cmd, args, { cwd: ctx.workDir, env: { NODE_OPTIONS: '' }, timeout: 300_000 });
   } catch (err) {
     const e = err as { stderr?: string; shortMessage?: string };
     throw new BuildError(`the runtime could not write the SEA blob: ${e.stderr?.trim() || e.shortMessage}`);
   }
   ctx.blob = { ...(await fileFact(output)), codeCache };
-  return `${(ctx.blob.size / 1024).toFixed(1)} KiB, code cache ${codeCache ? 'on' : 'off'}`;
+  return `${(ctx.blob.size / 1024).toFixed(1)} KiB, code cache ${codeCache ? 'on' : `off (blob made under ${launcher.describe})`}`;
 }

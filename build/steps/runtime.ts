@@ -5,6 +5,7 @@ import { ElfError } from '../../shared/elf/parse.ts';
 import { BuildError, type BuildContext } from '../context.ts';
 import { sha256File } from '../hash.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { launcherFor, type Launcher } from '../runtime/launcher.ts';
 import type { Arch, Runtime } from '../runtime/runtime.ts';
 
 const MACHINE_ARCH: Record<number, Arch> = { 62: 'x64', 183: 'arm64' };
@@ -23,13 +24,16 @@ async function customRuntime(path: string, ctx: BuildContext): Promise<Runtime> 
     throw err;
   }
   if (!arch) throw new BuildError(`--runtime ${path}: not an x64 or arm64 executable`);
-  return { kind: 'custom', path, nodeVersion: ctx.nodeVersion, arch, sha256: await sha256File(path), libc: 'unknown', allocator: 'unknown', inputs: [{ name: 'custom runtime', version: 'unknown', origin: path, sha256: await sha256File(path) }] };
+  const interp = readElfFile(path).interpreter ?? '';
+  const libc = /ld-musl/.test(interp) ? 'musl' : /ld-linux/.test(interp) ? 'glibc' : 'unknown';
+  return { kind: 'custom', path, nodeVersion: ctx.nodeVersion, arch, sha256: await sha256File(path), libc, allocator: 'unknown', inputs: [{ name: 'custom runtime', version: 'unknown', origin: path, sha256: await sha256File(path) }] };
 }
 
 /** Asks the runtime itself for its version; undefined when it cannot execute on this host. */
-async function probeVersion(path: string): Promise<string | undefined> {
+async function probeVersion(launcher: Launcher, path: string): Promise<string | undefined> {
   try {
-    const { stdout } = await execa(path, ['--version'], { timeout: 20_000, env: { NODE_OPTIONS: '' } });
+    const [cmd, args] = launcher.command(path, ['--version']);
+    const { stdout } = await execa(cmd, args, { timeout: 60_000, env: { NODE_OPTIONS: '' } });
     return stdout.trim().replace(/^v/, '');
   } catch {
     return undefined;
@@ -47,19 +51,19 @@ export async function runtimeStep(ctx: BuildContext): Promise<string> {
   } else {
     throw new BuildError(`the static runtime is not available yet; build it with 'npm run runtime', or use --runtime official`);
   }
-  const observed = runtime.arch === hostArch() ? await probeVersion(runtime.path) : undefined;
+  if (runtime.arch !== ctx.arch) throw new BuildError(`runtime ${runtime.path} is linux-${runtime.arch} but the build targets linux-${ctx.arch}: add --arch ${runtime.arch}`);
+  // Only a runtime with a loader needs the target's libraries (a sysroot) under qemu.
+  const launcher = launcherFor(runtime.arch, readElfFile(runtime.path).interpreter !== null);
+  const observed = 'missing' in launcher ? undefined : await probeVersion(launcher, runtime.path);
   if (observed !== undefined && !/^\d+\.\d+\.\d+/.test(observed)) {
     throw new BuildError(`runtime ${runtime.path} answered --version with ${JSON.stringify(observed.split('\n')[0])}: not a Node.js binary`);
   }
-  ctx.runtimeRunsHere = observed !== undefined;
+  ctx.launcher = observed !== undefined && !('missing' in launcher) ? launcher : undefined;
   if (observed !== undefined && observed !== runtime.nodeVersion) {
     if (req.kind !== 'custom') throw new BuildError(`runtime ${runtime.path} reports Node ${observed}, expected ${runtime.nodeVersion}`);
     runtime = { ...runtime, nodeVersion: observed };
   }
   ctx.runtime = runtime;
-  return `${runtime.kind} Node ${runtime.nodeVersion} linux-${runtime.arch} (${runtime.libc}, ${runtime.allocator})${ctx.runtimeRunsHere ? '' : ' — cannot run on this host'}`;
-}
-
-function hostArch(): Arch | undefined {
-  return process.arch === 'x64' || process.arch === 'arm64' ? process.arch : undefined;
+  const how = ctx.launcher ? (ctx.launcher.emulated ? ` — runs here under ${ctx.launcher.describe}` : '') : ` — cannot run on this host${'missing' in launcher ? `: ${launcher.missing}` : ''}`;
+  return `${runtime.kind} Node ${runtime.nodeVersion} linux-${runtime.arch} (${runtime.libc}, ${runtime.allocator})${how}`;
 }

@@ -14,14 +14,15 @@ export async function verifyStep(ctx: BuildContext): Promise<string> {
   if (report.seaBlob.size !== blob.size) throw new BuildError(`the NODE_SEA_BLOB note holds ${report.seaBlob.size} bytes, the blob has ${blob.size}`);
   if (report.seaFuse !== 'flipped') throw new BuildError(`the SEA fuse is ${report.seaFuse} after injection; Node would ignore the blob`);
   let ran = 'not run (runtime cannot execute on this host)';
-  if (ctx.runtimeRunsHere) {
+  if (ctx.launcher) {
     const expected = `broker ${ctx.version}`;
-    const res = await execa(injected, ['--version'], { reject: false, timeout: 30_000, env: { NODE_OPTIONS: '' }, extendEnv: false });
+    const [cmd, args] = ctx.launcher.command(injected, ['--version']);
+    const res = await execa(cmd, args, { reject: false, timeout: 60_000, env: { NODE_OPTIONS: '' }, extendEnv: false });
     // Any stderr (e.g. "Code cache data rejected", the experimental-SEA warning) is a defect users would see.
     if (res.exitCode !== 0 || res.stdout.trim() !== expected || res.stderr.trim() !== '') {
       throw new BuildError(`the artifact's --version printed ${JSON.stringify(res.stdout.trim())} (exit ${res.exitCode ?? res.signal}${res.stderr ? `, stderr: ${res.stderr.trim().split('\n')[0]}` : ''}); expected "${expected}"`);
     }
-    ran = `--version → "${expected}"`;
+    ran = `--version → "${expected}"${ctx.launcher.emulated ? ` (under ${ctx.launcher.describe})` : ''}`;
   }
   // Only a verified binary reaches the output directory, so dist/ never holds a half-made artifact.
   const name = `${ctx.name}-${ctx.version}-linux-${ctx.arch}${ctx.runtimeRequest.kind === 'static' ? '-static' : ''}`;

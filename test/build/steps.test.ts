@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BuildError, type BuildContext } from '../../build/context.ts';
 import { fileFact } from '../../build/hash.ts';
 import { runPipeline } from '../../build/pipeline.ts';
+import { launcherFor, type Launcher } from '../../build/runtime/launcher.ts';
 import { officialRuntime, shasumFor } from '../../build/runtime/official.ts';
 import type { Runtime } from '../../build/runtime/runtime.ts';
 import { blobStep } from '../../build/steps/blob.ts';
@@ -26,7 +27,7 @@ beforeAll(async () => {
 }, 120_000);
 
 async function bundled(over: Partial<BuildContext> = {}) {
-  const ctx = testContext({ runtime, runtimeRunsHere: true, ...over });
+  const ctx = testContext({ runtime, launcher: launcherFor('x64', true) as Launcher, ...over });
   await bundleStep(ctx);
   return ctx;
 }
@@ -62,7 +63,7 @@ describe('preflight', () => {
 
 describe('blob', () => {
   it('refuses to make a blob when the runtime cannot run here', async () => {
-    const ctx = await bundled({ runtimeRunsHere: false });
+    const ctx = await bundled({ launcher: undefined });
     await expect(blobStep(ctx)).rejects.toThrow(BuildError);
   });
 
@@ -181,7 +182,7 @@ describe('runtime step', () => {
   it('--runtime PATH takes any Node binary and learns its version by running it', async () => {
     const ctx = testContext({ runtimeRequest: { kind: 'custom', path: runtime.path }, nodeVersion: '0.0.0' });
     await expect(runtimeStep(ctx)).resolves.toMatch(/custom Node 22\.22\.2 linux-x64/);
-    expect(ctx.runtimeRunsHere).toBe(true);
+    expect(ctx.launcher?.emulated).toBe(false);
   });
 
   it('--runtime PATH that is missing or not ELF is a clear error', async () => {

@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import type { Arch } from './runtime.ts';
+
+/** How this host executes a runtime: natively, or under qemu-user for another architecture. */
+export interface Launcher {
+  emulated: boolean;
+  describe: string;
+  /** The command line that runs `binary args…` on this host. */
+  command(binary: string, args: string[]): [string, string[]];
+}
+
+const QEMU: Partial<Record<Arch, { qemu: string; sysroot: string }>> = {
+  arm64: { qemu: 'qemu-aarch64-static', sysroot: '/usr/aarch64-linux-gnu' },
+};
+
+export function hostArch(): Arch | undefined {
+  return process.arch === 'x64' || process.arch === 'arm64' ? process.arch : undefined;
+}
+
+function onPath(cmd: string): string | undefined {
+  return (process.env.PATH ?? '/usr/bin:/bin').split(':').map((d) => `${d}/${cmd}`).find((p) => existsSync(p));
+}
+
+/**
+ * A launcher for `arch`, or why there is none. A dynamic (glibc) runtime under qemu also needs the
+ * target's loader and libraries: Debian's libc6-arm64-cross + libstdc++6-arm64-cross give that sysroot.
+ */
+export function launcherFor(arch: Arch, dynamic: boolean): Launcher | { missing: string } {
+  if (arch === hostArch()) return { emulated: false, describe: 'native', command: (b, a) => [b, a] };
+  const q = QEMU[arch];
+  const qemu = q && onPath(q.qemu);
+  if (!q || !qemu) return { missing: `running a linux-${arch} binary here needs ${q?.qemu ?? 'an emulator'} (apt-get install qemu-user-static)` };
+  if (dynamic && !existsSync(`${q.sysroot}/lib/ld-linux-aarch64.so.1`)) {
+    return { missing: `a dynamic linux-${arch} runtime under qemu needs the ${q.sysroot} sysroot (apt-get install libc6-arm64-cross libstdc++6-arm64-cross)` };
+  }
+  const sysroot = dynamic ? ['-L', q.sysroot] : [];
+  return { emulated: true, describe: `${q.qemu}${dynamic ? ` -L ${q.sysroot}` : ''}`, command: (b, a) => [qemu, [...sysroot, b, ...a]] };
+}
