@@ -15,10 +15,10 @@ class UsageError extends Error {}
 const log: Logger = {
   info: (line) => {
     if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
-    process.stdout.write(line + '\n');
+    process.stdout.write(`${line}\n`);
   },
   progress: (line) => {
-    if (process.stdout.isTTY) process.stdout.write('\r\x1b[K' + line.slice(0, (process.stdout.columns || 80) - 1));
+    if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K${line.slice(0, (process.stdout.columns || 80) - 1)}`);
   },
 };
 

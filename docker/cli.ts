@@ -20,18 +20,17 @@ Exit 0 only when every row matched its prediction.`;
 const json = process.argv.includes('--json');
 // With --json, progress goes to stderr so stdout is only the report.
 const log: Logger = {
-  info: (line) => (json ? process.stderr : process.stdout).write(line + '\n'),
+  info: (line) => (json ? process.stderr : process.stdout).write(`${line}\n`),
   progress: (line) => {
-    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K' + line);
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
   },
 };
 
 class UsageError extends Error {}
 
-async function main(): Promise<number> {
-  let parsed;
+function parseCli() {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: process.argv.slice(2),
       allowPositionals: true,
       options: { json: { type: 'boolean' }, timeout: { type: 'string' }, images: { type: 'string' }, backend: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' } },
@@ -39,7 +38,10 @@ async function main(): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0]);
   }
-  const { values, positionals } = parsed;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCli();
   if (values.help) {
     console.log(HELP);
     return 0;

@@ -19,7 +19,7 @@ export interface ImageFacts {
   libraries: Record<string, LibraryFacts | null>;
 }
 
-const LIB_DIRS: Record<string, string[]> = {
+const LIB_DIRS: Record<'x64' | 'arm64', string[]> = {
   x64: ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib'],
   arm64: ['/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib'],
 };
@@ -35,7 +35,7 @@ export function resolveInRoot(root: string, path: string): string | null {
     for (let i = 0; i < parts.length; i++) {
       const next = posix.join(resolved, parts[i] as string);
       const host = join(root, next);
-      let st;
+      let st: ReturnType<typeof lstatSync>;
       try {
         st = lstatSync(host);
       } catch {
@@ -85,7 +85,7 @@ function glibcRelease(hostPath: string | null): string | undefined {
 }
 
 export function imageFacts(root: string, arch: string, artifact: { interpreter: string | null; needed: string[] }): ImageFacts {
-  const dirs = LIB_DIRS[arch] ?? LIB_DIRS.x64!;
+  const dirs = LIB_DIRS[arch === 'arm64' ? 'arm64' : 'x64'];
   const glibc = findLibrary(root, dirs, 'libc.so.6');
   const musl = resolveInRoot(root, MUSL_LOADER[arch] ?? '');
   let libc = 'none';

@@ -70,7 +70,7 @@ export async function runMatrix(o: MatrixOptions): Promise<MatrixReport> {
   for (const [i, spec] of specs.entries()) {
     o.log.info(`[${i + 1}/${specs.length}] ${spec.id} (${spec.role})`);
     const blank = { id: spec.id, role: spec.role, source: null, removed: 0, libc: '?', libbz2: null, expected: null, exitCode: null, output: '', ms: 0, agree: null } as const;
-    let image;
+    let image: Awaited<ReturnType<typeof prepareImage>>;
     try {
       image = await prepareImage(spec, o.images, o.imageContext);
     } catch (err) {
@@ -109,7 +109,7 @@ export async function runMatrix(o: MatrixOptions): Promise<MatrixReport> {
         agree: (result === 'pass') === (p.expected === 'pass'),
       };
       rows.push(row);
-      o.log.info(`    ${variant}: ${result}${row.agree ? '' : '  ✗ prediction was ' + p.expected} (${row.output})`);
+      o.log.info(`    ${variant}: ${result}${row.agree ? '' : `  ✗ prediction was ${p.expected}`} (${row.output})`);
     }
   }
   const ok = rows.every((r) => r.result === 'unavailable' || r.agree === true);

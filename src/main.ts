@@ -1,8 +1,8 @@
 import { runCli } from './cli.ts';
 
 const io = {
-  out: (line: string) => process.stdout.write(line + '\n'),
-  err: (line: string) => process.stderr.write(line + '\n'),
+  out: (line: string) => process.stdout.write(`${line}\n`),
+  err: (line: string) => process.stderr.write(`${line}\n`),
 };
 
 runCli(process.argv.slice(2), io).then(

@@ -13,7 +13,7 @@ import { machine, median, table, writeSection } from './report.ts';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string; runtimeIntegrity: { x64: string } } };
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const log = (line: string) => process.stdout.write(line + '\n');
+const log = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Timed {
   wallMs: number;
@@ -61,9 +61,10 @@ try {
   const cold: Timed[] = [];
   for (let i = 0; i < runs; i++) {
     const cache = mkdtempSync(join(scratch, 'cache-'));
-    cold.push(dist(cache, join(scratch, `cold-${i}`)));
+    const run = dist(cache, join(scratch, `cold-${i}`));
+    cold.push(run);
     rmSync(cache, { recursive: true, force: true });
-    log(`  run ${i + 1}: ${(cold.at(-1)!.wallMs / 1000).toFixed(2)} s`);
+    log(`  run ${i + 1}: ${(run.wallMs / 1000).toFixed(2)} s`);
   }
 
   log(`incremental dist ×${runs} (runtime and SEA template cached) …`);
@@ -71,12 +72,13 @@ try {
   dist(warmCache, join(scratch, 'warm-prime'));
   const warm: Timed[] = [];
   for (let i = 0; i < runs; i++) {
-    warm.push(dist(warmCache, join(scratch, `warm-${i}`)));
-    log(`  run ${i + 1}: ${(warm.at(-1)!.wallMs / 1000).toFixed(2)} s`);
+    const run = dist(warmCache, join(scratch, `warm-${i}`));
+    warm.push(run);
+    log(`  run ${i + 1}: ${(run.wallMs / 1000).toFixed(2)} s`);
   }
 
   // Where the time goes: each step's median over the runs, cold and warm.
-  const steps = Object.keys(stepTimes(warm[0]!.stdout));
+  const steps = Object.keys(stepTimes(warm[0]?.stdout ?? ''));
   const stepRows = steps.map((s) => [s, (median(cold.map((c) => stepTimes(c.stdout)[s] ?? 0)) / 1000).toFixed(2), (median(warm.map((w) => stepTimes(w.stdout)[s] ?? 0)) / 1000).toFixed(2)]);
   const stepSum = median(warm.map((w) => Object.values(stepTimes(w.stdout)).reduce((a, b) => a + b, 0)));
 

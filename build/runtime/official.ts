@@ -32,7 +32,7 @@ interface Fetched {
 async function fetchFromNpm(o: OfficialRuntimeOptions, tmp: string): Promise<Fetched> {
   const spec = `node-linux-${o.arch}@${o.nodeVersion}`;
   o.log.info(`  fetching ${spec} from the npm registry`);
-  let packed;
+  let packed: { stdout: string };
   try {
     packed = await execa('npm', ['pack', spec, '--json', '--pack-destination', tmp], { cwd: tmp });
   } catch (err) {
@@ -130,7 +130,7 @@ export async function officialRuntime(o: OfficialRuntimeOptions): Promise<Runtim
       allocator: 'glibc malloc',
       inputs: [{ name: fetched.name, version: o.nodeVersion, origin: fetched.origin, sha256: fetched.sha256 }],
     };
-    await writeFile(recordPath, JSON.stringify(runtime, null, 2) + '\n');
+    await writeFile(recordPath, `${JSON.stringify(runtime, null, 2)}\n`);
     return runtime;
   } finally {
     await rm(tmp, { recursive: true, force: true });

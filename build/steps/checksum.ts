@@ -14,7 +14,7 @@ export async function checksumStep(ctx: BuildContext): Promise<string> {
     lines.push(`${sha}  ${name}`);
   }
   const path = join(ctx.outDir, 'SHA256SUMS');
-  await writeFile(path, lines.join('\n') + '\n');
+  await writeFile(path, `${lines.join('\n')}\n`);
   ctx.checksums = await fileFact(path);
   return `${names.length} artifact(s)`;
 }

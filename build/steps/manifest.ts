@@ -48,7 +48,7 @@ export async function manifestStep(ctx: BuildContext): Promise<string> {
     steps: ctx.timings,
   };
   const manifest: Manifest = { schema: 1, name: ctx.name, version: ctx.version, commit: ctx.commit, sourceDateEpoch: ctx.sourceDateEpoch, artifacts: { ...keep, [artifact.name]: entry } };
-  await writeFile(path, JSON.stringify(manifest, null, 2) + '\n');
+  await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
   ctx.manifest = await fileFact(path);
   return `${Object.keys(manifest.artifacts).length} artifact(s) described`;
 }

@@ -20,7 +20,7 @@ const CHUNK = 8 * 1024 * 1024;
 
 /** Finds the sentinel anywhere in the bytes, reading in chunks so large runtimes need not be held twice. */
 export function scanFuse(src: ElfSource, sentinel: string = SEA_FUSE): FuseScan {
-  const needle = Buffer.from(sentinel + ':', 'latin1');
+  const needle = Buffer.from(`${sentinel}:`, 'latin1');
   const offsets: number[] = [];
   let state: FuseState = 'absent';
   for (let start = 0; start < src.size; start += CHUNK) {

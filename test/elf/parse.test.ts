@@ -7,7 +7,7 @@ import { compileC, syntheticElf, writeTemp } from '../fixtures/binaries.ts';
 import { readelfFacts } from '../fixtures/readelf.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
 
-const SEGMENT_NAMES: Record<number, string> = { 1: 'LOAD', 2: 'DYNAMIC', 3: 'INTERP', 4: 'NOTE', 6: 'PHDR', 7: 'TLS', 0x6474e550: 'GNU_EH_FRAME', 0x6474e551: 'GNU_STACK', 0x6474e552: 'GNU_RELRO', 0x6474e553: 'GNU_PROPERTY' };
+const SEGMENT_NAMES: Record<number, string> = { 1: 'LOAD', 2: 'DYNAMIC', 3: 'INTERP', 4: 'NOTE', 6: 'PHDR', 7: 'TLS', 1685382480: 'GNU_EH_FRAME', 1685382481: 'GNU_STACK', 1685382482: 'GNU_RELRO', 1685382483: 'GNU_PROPERTY' };
 
 /** The reader and readelf must agree on every fact the portability verdict rests on. */
 function expectAgreesWithReadelf(path: string): void {
@@ -109,7 +109,10 @@ describe('bad input gives an ElfError, never a crash or a hang', () => {
   it('mutated binaries: only ElfError escapes, and every parse ends', () => {
     // A deterministic PRNG keeps failures reproducible.
     let seed = 0x2545f491;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
     const head = ls.subarray(0, 16384);
     for (let i = 0; i < 400; i++) {
       const bytes = new Uint8Array(ls);
