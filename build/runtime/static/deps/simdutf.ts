@@ -1,0 +1,17 @@
+import type { StaticBuildContext } from '../context.ts';
+import { buildStaticLib } from './static-lib.ts';
+
+/** Amalgamated like Node's deps/simdutf (one .cpp + one .h), with the installed python3. */
+export async function buildSimdutf(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+  const lib = await buildStaticLib(ctx, {
+    name: 'simdutf',
+    source: ctx.sources.simdutf!,
+    script: `mkdir -p amalgamated
+AMALGAMATE_OUTPUT_PATH="$PWD/amalgamated" /usr/bin/python3 singleheader/amalgamate.py
+"$CXX" -std=c++20 -O2 -c amalgamated/simdutf.cpp -o simdutf.o
+"$AR" rcs "$PREFIX/lib/libsimdutf.a" simdutf.o
+cp amalgamated/simdutf.h "$PREFIX/include/"`,
+    libNames: ['simdutf'],
+  });
+  return { ...ctx, libs: { ...ctx.libs, simdutf: lib } };
+}

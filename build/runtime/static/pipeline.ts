@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StaticBuildContext, StaticBuildOptions } from './context.ts';
+import { buildAda } from './deps/ada.ts';
+import { buildBrotli } from './deps/brotli.ts';
+import { buildCares } from './deps/cares.ts';
+import { buildLlhttp } from './deps/llhttp.ts';
+import { buildNghttp2 } from './deps/nghttp2.ts';
+import { buildOpenssl } from './deps/openssl.ts';
+import { buildSimdjson } from './deps/simdjson.ts';
+import { buildSimdutf } from './deps/simdutf.ts';
+import { buildZlib } from './deps/zlib.ts';
+import { buildZstd } from './deps/zstd.ts';
+import { fetchSources } from './sources.ts';
+import { prepareToolchain } from './toolchain.ts';
+
+export interface Pipe {
+  name: string;
+  run: (ctx: StaticBuildContext) => Promise<StaticBuildContext>;
+}
+
+/** The stages in order; each takes the context and returns it with its result added. */
+export const PIPES: Pipe[] = [
+  { name: 'sources', run: fetchSources },
+  { name: 'toolchain', run: prepareToolchain },
+  { name: 'zlib', run: buildZlib },
+  { name: 'cares', run: buildCares },
+  { name: 'nghttp2', run: buildNghttp2 },
+  { name: 'brotli', run: buildBrotli },
+  { name: 'zstd', run: buildZstd },
+  { name: 'llhttp', run: buildLlhttp },
+  { name: 'simdutf', run: buildSimdutf },
+  { name: 'simdjson', run: buildSimdjson },
+  { name: 'ada', run: buildAda },
+  { name: 'openssl', run: buildOpenssl },
+];
+
+export function initialContext(options: StaticBuildOptions, nodeVersion: string): StaticBuildContext {
+  const stageRoot = join(options.cacheDir, 'static');
+  mkdirSync(stageRoot, { recursive: true });
+  return { options, stageRoot, nodeVersion, sources: {}, libs: {} };
+}
+
+/** Run the pipes in order, stopping after `options.until` when given. */
+export async function runPipeline(ctx: StaticBuildContext, pipes: Pipe[] = PIPES): Promise<StaticBuildContext> {
+  const until = ctx.options.until;
+  if (until && !pipes.some((p) => p.name === until)) {
+    throw new Error(`unknown stage "${until}"; stages: ${pipes.map((p) => p.name).join(', ')}`);
+  }
+  let current = ctx;
+  for (const pipe of pipes) {
+    current = await pipe.run(current);
+    if (pipe.name === until) break;
+  }
+  return current;
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A stage failure that names the stage and where its log is, so the user knows what to read. */
+export class StageError extends Error {
+  constructor(
+    readonly stage: string,
+    readonly logPath: string,
+    detail: string,
+  ) {
+    super(`stage "${stage}" failed: ${detail}\n  log: ${logPath}`);
+    this.name = 'StageError';
+  }
+}
+
+export interface StageDirs {
+  /** The stage's own directory: ~/.cache/broker/static/<name>-<hash>. */
+  dir: string;
+  log: string;
+}
+
+export interface StageSpec<T> {
+  name: string;
+  /** Everything that changes the output: source hashes, versions, flags. Hashed into the dir name. */
+  inputs: unknown;
+  /**
+   * Keep a partial output from an interrupted run instead of wiping it (the Node compile:
+   * make and Zig's cache pick up where they stopped).
+   */
+  resumable?: boolean;
+  run: (dirs: StageDirs) => Promise<T>;
+}
+
+const MARKER = 'stage-done.json';
+
+/** Stable JSON: object keys sorted, so the same inputs always hash the same. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(v as object).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+      return sorted;
+    }
+    return v;
+  });
+}
+
+export function stageHash(inputs: unknown): string {
+  return createHash('sha256').update(canonicalJson(inputs)).digest('hex').slice(0, 16);
+}
+
+export function stageDir(root: string, name: string, inputs: unknown): string {
+  return join(root, `${name}-${stageHash(inputs)}`);
+}
+
+/**
+ * Run a stage once per distinct input set. The marker holding the result is written only after
+ * `run` succeeds, so a killed run is redone (or resumed, if `resumable`) next time.
+ */
+export async function runStage<T>(
+  root: string,
+  spec: StageSpec<T>,
+  report: (line: string) => void = () => {},
+): Promise<T> {
+  const dir = stageDir(root, spec.name, spec.inputs);
+  const marker = join(dir, MARKER);
+  const log = join(dir, `${spec.name}.log`);
+  if (existsSync(marker)) {
+    const done = JSON.parse(readFileSync(marker, 'utf8')) as { result: T };
+    report(`[${spec.name}] cached (${dir})`);
+    return done.result;
+  }
+  if (existsSync(dir) && !spec.resumable) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'stage-inputs.json'), canonicalJson(spec.inputs) + '\n');
+  report(`[${spec.name}] running, log: ${log}`);
+  const started = Date.now();
+  let result: T;
+  try {
+    result = await spec.run({ dir, log });
+  } catch (err) {
+    if (err instanceof StageError) throw err;
+    throw new StageError(spec.name, log, err instanceof Error ? err.message : String(err));
+  }
+  const seconds = Math.round((Date.now() - started) / 1000);
+  writeFileSync(marker, JSON.stringify({ seconds, finishedAt: new Date().toISOString(), result }, null, 2));
+  report(`[${spec.name}] done in ${seconds}s`);
+  return result;
+}
