@@ -1,34 +1,98 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cacheRoot } from '../../cache.ts';
 import { ALLOCATORS, type Allocator } from './context.ts';
 import { initialContext, runPipeline } from './pipeline.ts';
+import { formatProgress, type Progress } from './progress.ts';
 import { StageError } from './stage.ts';
 
-const { values } = parseArgs({
+const USAGE = `npm run runtime -- [--jobs N] [--allocator jemalloc|mimalloc|musl] [--until STAGE] [--detach]
+npm run runtime -- status`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     jobs: { type: 'string', default: '2' },
     allocator: { type: 'string', default: 'jemalloc' },
     until: { type: 'string' },
+    detach: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
   },
 });
 
+const stageRoot = join(cacheRoot(), 'static');
+const detachedLog = join(stageRoot, 'runtime-build.log');
+const pidFile = join(stageRoot, 'runtime-build.pid');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `status`: is a detached build running, and how far is the compile. */
+function status(): void {
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
+  console.log(pid && alive(pid) ? `build running, pid ${pid}, log ${detachedLog}` : 'no build running');
+  const compiles = existsSync(stageRoot) ? readdirSync(stageRoot).filter((d) => d.startsWith('compile-')) : [];
+  for (const d of compiles) {
+    const done = existsSync(join(stageRoot, d, 'stage-done.json'));
+    const progressFile = join(stageRoot, d, 'progress.json');
+    const p = existsSync(progressFile) ? (JSON.parse(readFileSync(progressFile, 'utf8')) as Progress) : undefined;
+    console.log(`${d}: ${done ? 'done' : p ? formatProgress(p) + ` (at ${p.updatedAt})` : 'not started'}`);
+  }
+}
+
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (positionals[0] === 'status') {
+  status();
+  process.exit(0);
+}
+
 const allocator = values.allocator as Allocator;
 if (!ALLOCATORS.includes(allocator)) {
-  console.error(`--allocator must be one of ${ALLOCATORS.join(', ')}`);
+  console.error(`--allocator must be one of ${ALLOCATORS.join(', ')}\n${USAGE}`);
   process.exit(2);
 }
+const jobs = Number(values.jobs);
+if (!Number.isInteger(jobs) || jobs < 1) {
+  console.error(`--jobs must be a positive integer\n${USAGE}`);
+  process.exit(2);
+}
+
+if (values.detach) {
+  // The build outlives this shell (hours): its own session, output to a log, pid recorded.
+  mkdirSync(stageRoot, { recursive: true });
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
+  if (pid && alive(pid)) {
+    console.error(`a build is already running (pid ${pid}); see ${detachedLog}`);
+    process.exit(1);
+  }
+  const args = process.argv.slice(1).filter((a) => a !== '--detach');
+  const out = openSync(detachedLog, 'a');
+  const child = spawn(process.execPath, [...process.execArgv, ...args], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  writeFileSync(pidFile, String(child.pid));
+  child.unref();
+  console.log(`build started in the background, pid ${child.pid}\n  log: ${detachedLog}\n  progress: npm run runtime -- status`);
+  process.exit(0);
+}
+
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   broker: { nodeVersion: string };
 };
 const ctx = initialContext(
-  {
-    cacheDir: cacheRoot(),
-    jobs: Number(values.jobs),
-    allocator,
-    until: values.until,
-    report: (line) => console.error(line),
-  },
+  { cacheDir: cacheRoot(), jobs, allocator, until: values.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
   pkg.broker.nodeVersion,
 );
 

@@ -12,6 +12,11 @@ import { buildSimdutf } from './deps/simdutf.ts';
 import { buildZlib } from './deps/zlib.ts';
 import { buildZstd } from './deps/zstd.ts';
 import { fetchSources } from './sources.ts';
+import { prepareGyp } from './gyp.ts';
+import { prepareJsBuiltins } from './js-builtins.ts';
+import { configureNode } from './configure.ts';
+import { buildAllocator } from './allocator.ts';
+import { compileNode } from './compile.ts';
 import { prepareToolchain } from './toolchain.ts';
 
 export interface Pipe {
@@ -23,6 +28,8 @@ export interface Pipe {
 export const PIPES: Pipe[] = [
   { name: 'sources', run: fetchSources },
   { name: 'toolchain', run: prepareToolchain },
+  { name: 'gyp', run: prepareGyp },
+  { name: 'js-builtins', run: prepareJsBuiltins },
   { name: 'zlib', run: buildZlib },
   { name: 'cares', run: buildCares },
   { name: 'nghttp2', run: buildNghttp2 },
@@ -33,6 +40,9 @@ export const PIPES: Pipe[] = [
   { name: 'simdjson', run: buildSimdjson },
   { name: 'ada', run: buildAda },
   { name: 'openssl', run: buildOpenssl },
+  { name: 'configure', run: configureNode },
+  { name: 'compile', run: compileNode },
+  { name: 'allocator', run: buildAllocator },
 ];
 
 export function initialContext(options: StaticBuildOptions, nodeVersion: string): StaticBuildContext {

@@ -81,12 +81,10 @@ export const SOURCES: Record<string, SourceSpec> = {
     file: 'simdutf_8.2.0.orig.tar.xz',
     sha256: 'fd88fe8182a3d706f0dbfb5586f94454977a1131341cf654134dec62c5fa674f',
   },
-  simdjson: {
-    kind: 'debian', package: 'simdjson', debianVersion: '3.0.1-1', version: '3.0.1',
-    file: 'simdjson_3.0.1.orig.tar.gz',
-    sha256: '156b1bc5eb0561b2bd166b46d191fd3d95a3e709cc63761477d3b7aec2b6e9ed',
-    note: 'bookworm; the 3.12 and 4.6 tarballs 404',
-  },
+  // Node 22 needs simdjson >= 3.4 (get_string into a receiver); Debian's 3.12/4.6 tarballs 404 and
+  // bookworm's 3.0.1 is too old. This npm package is simdjson's own amalgamation, republished.
+  simdjson: { kind: 'npm', package: '@nozbe/simdjson', version: '3.9.4', file: 'nozbe-simdjson-3.9.4.tgz',
+    sha256: 'd5c2e068967f1c3061123813d9b6e58ae4b180eb9c8b65b3db9a7f26a2a8a5c1' },
   ada: {
     kind: 'debian', package: 'ada-url', debianVersion: '3.4.4-1', version: '3.4.4',
     file: 'ada-url_3.4.4.orig.tar.gz',
