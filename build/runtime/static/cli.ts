@@ -3,12 +3,13 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSy
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cacheRoot } from '../../cache.ts';
-import { ALLOCATORS, type Allocator } from './context.ts';
+import { ALLOCATORS, type Allocator, type SourceMode } from './context.ts';
 import { initialContext, runPipeline } from './pipeline.ts';
 import { formatProgress, type Progress } from './progress.ts';
 import { StageError } from './stage.ts';
 
 const USAGE = `npm run runtime -- [--jobs N] [--allocator jemalloc|mimalloc|musl] [--until STAGE] [--detach]
+    [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
 npm run runtime -- status`;
 
 const { values, positionals } = parseArgs({
@@ -18,6 +19,9 @@ const { values, positionals } = parseArgs({
     allocator: { type: 'string', default: 'jemalloc' },
     until: { type: 'string' },
     detach: { type: 'boolean', default: false },
+    source: { type: 'string', default: 'distribution' },
+    tarball: { type: 'string' },
+    shasums: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -62,6 +66,11 @@ if (!ALLOCATORS.includes(allocator)) {
   console.error(`--allocator must be one of ${ALLOCATORS.join(', ')}\n${USAGE}`);
   process.exit(2);
 }
+const sourceMode = values.source as SourceMode;
+if (sourceMode !== 'distribution' && sourceMode !== 'official') {
+  console.error(`--source must be distribution or official\n${USAGE}`);
+  process.exit(2);
+}
 const jobs = Number(values.jobs);
 if (!Number.isInteger(jobs) || jobs < 1) {
   console.error(`--jobs must be a positive integer\n${USAGE}`);
@@ -92,7 +101,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta
   broker: { nodeVersion: string };
 };
 const ctx = initialContext(
-  { cacheDir: cacheRoot(), jobs, allocator, until: values.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
+  { cacheDir: cacheRoot(), jobs, allocator, sourceMode, official: { tarball: values.tarball, shasums: values.shasums }, until: values.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
   pkg.broker.nodeVersion,
 );
 

@@ -53,7 +53,8 @@ export async function compileNode(ctx: StaticBuildContext): Promise<StaticBuildC
     ctx.stageRoot,
     {
       name: 'compile',
-      inputs: { tree: ctx.nodeTree, flags: ctx.configureFlags },
+      // The libs' stage dirs change when a dependency is rebuilt: ninja then has work to do.
+      inputs: { tree: ctx.nodeTree, flags: ctx.configureFlags, libs: ctx.libs, builtins: ctx.builtins ?? {} },
       resumable: true,
       run: async ({ dir, log }) => {
         const progressFile = join(dir, 'progress.json');

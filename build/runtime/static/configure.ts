@@ -2,8 +2,9 @@ import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runLogged, runShell } from './command.ts';
 import type { StaticBuildContext } from './context.ts';
-import { distributionSourceFlags } from './configure-flags.ts';
+import { distributionSourceFlags, officialTarballFlags } from './configure-flags.ts';
 import { runStage } from './stage.ts';
+import { assembleSysroot } from './sysroot.ts';
 
 /**
  * -Wl,--build-id gives the binary a PT_NOTE segment: postject needs one, and without it prints
@@ -43,8 +44,11 @@ export function configureEnv(ctx: StaticBuildContext): Record<string, string> {
  * and run configure.py with the installed python3 (./configure may pick a pyenv shim).
  */
 export async function configureNode(ctx: StaticBuildContext): Promise<StaticBuildContext> {
-  const flags = distributionSourceFlags(ctx.libs);
-  const builtins = ctx.builtins!;
+  const official = ctx.options.sourceMode === 'official';
+  const flags = official
+    ? officialTarballFlags()
+    : distributionSourceFlags(assembleSysroot(join(ctx.stageRoot, 'sysroot'), ctx.libs));
+  const builtins = ctx.builtins ?? {};
   const result = await runStage<ConfigureResult>(
     ctx.stageRoot,
     {
@@ -52,6 +56,8 @@ export async function configureNode(ctx: StaticBuildContext): Promise<StaticBuil
       inputs: {
         node: ctx.sources.node!.input.sha256,
         gyp: ctx.gypDir,
+        // The sysroot path is stable, so its contents are hashed through the libs' stage dirs.
+        libs: ctx.libs,
         builtins,
         flags,
         env: configureEnv(ctx),
@@ -66,7 +72,7 @@ export async function configureNode(ctx: StaticBuildContext): Promise<StaticBuil
           await runShell(`tar xf '${ctx.sources.node!.path}' --strip-components=1 -C '${tree}'`, { cwd: dir, log });
           writeFileSync(unpacked, ctx.sources.node!.input.sha256 + '\n');
         }
-        cpSync(ctx.gypDir!, join(tree, 'tools', 'gyp'), { recursive: true });
+        if (ctx.gypDir) cpSync(ctx.gypDir, join(tree, 'tools', 'gyp'), { recursive: true });
         for (const [rel, file] of Object.entries(builtins)) {
           const to = join(tree, 'deps', rel);
           mkdirSync(dirname(to), { recursive: true });
@@ -74,8 +80,11 @@ export async function configureNode(ctx: StaticBuildContext): Promise<StaticBuil
         }
         // node.gyp copies this file for its FIPS tests even with a shared OpenSSL; Debian removed
         // deps/openssl, and the runtime never reads the copy.
-        mkdirSync(join(tree, 'deps', 'openssl'), { recursive: true });
-        writeFileSync(join(tree, 'deps', 'openssl', 'nodejs-openssl.cnf'), OPENSSL_TEST_CNF);
+        const testCnf = join(tree, 'deps', 'openssl', 'nodejs-openssl.cnf');
+        if (!existsSync(testCnf)) {
+          mkdirSync(dirname(testCnf), { recursive: true });
+          writeFileSync(testCnf, OPENSSL_TEST_CNF);
+        }
         await runLogged('/usr/bin/python3', ['configure.py', ...flags], { cwd: tree, log, env: configureEnv(ctx) });
         if (!existsSync(join(tree, 'out', 'Release', 'build.ninja'))) throw new Error('configure wrote no out/Release/build.ninja');
         return { tree, flags };

@@ -4,7 +4,23 @@ import type { RuntimeInput } from '../runtime.ts';
 export type Allocator = 'jemalloc' | 'mimalloc' | 'musl';
 export const ALLOCATORS: readonly Allocator[] = ['jemalloc', 'mimalloc', 'musl'];
 
+/**
+ * Where Node's source comes from: (a) `official`, the release tarball with bundled deps, or
+ * (b) `distribution`, Debian's repacked tarball plus every removed dep built here.
+ */
+export type SourceMode = 'official' | 'distribution';
+
+export interface OfficialTarballOptions {
+  /** Local node-v<version>.tar.xz (offline). */
+  tarball?: string;
+  /** Local SHASUMS256.txt. */
+  shasums?: string;
+  distUrl?: string;
+}
+
 export interface StaticBuildOptions {
+  sourceMode: SourceMode;
+  official?: OfficialTarballOptions;
   /** Root of the cache (cacheRoot() unless a test points elsewhere). */
   cacheDir: string;
   jobs: number;

@@ -12,11 +12,15 @@ import { buildSimdutf } from './deps/simdutf.ts';
 import { buildZlib } from './deps/zlib.ts';
 import { buildZstd } from './deps/zstd.ts';
 import { fetchSources } from './sources.ts';
+import { SHARED_DEPS } from './configure-flags.ts';
+import { officialSourcePipe } from './official-source.ts';
 import { prepareGyp } from './gyp.ts';
 import { prepareJsBuiltins } from './js-builtins.ts';
 import { configureNode } from './configure.ts';
 import { buildAllocator } from './allocator.ts';
 import { compileNode } from './compile.ts';
+import { linkNode } from './link.ts';
+import { verifyRuntime } from './verify.ts';
 import { prepareToolchain } from './toolchain.ts';
 
 export interface Pipe {
@@ -40,10 +44,25 @@ export const PIPES: Pipe[] = [
   { name: 'simdjson', run: buildSimdjson },
   { name: 'ada', run: buildAda },
   { name: 'openssl', run: buildOpenssl },
+  { name: 'allocator', run: buildAllocator },
   { name: 'configure', run: configureNode },
   { name: 'compile', run: compileNode },
-  { name: 'allocator', run: buildAllocator },
+  { name: 'link', run: linkNode },
+  { name: 'verify', run: verifyRuntime },
 ];
+
+/** Mode (a): no removed deps to build; gyp, builtins and deps come inside the official tarball. */
+export function officialPipes(official: StaticBuildOptions['official'] = {}): Pipe[] {
+  const skip = new Set(['gyp', 'js-builtins', ...Object.keys(SHARED_DEPS)]);
+  return [
+    { name: 'official-source', run: officialSourcePipe(official) },
+    ...PIPES.filter((p) => !skip.has(p.name)),
+  ];
+}
+
+export function pipesFor(options: StaticBuildOptions): Pipe[] {
+  return options.sourceMode === 'official' ? officialPipes(options.official) : PIPES;
+}
 
 export function initialContext(options: StaticBuildOptions, nodeVersion: string): StaticBuildContext {
   const stageRoot = join(options.cacheDir, 'static');
@@ -52,7 +71,7 @@ export function initialContext(options: StaticBuildOptions, nodeVersion: string)
 }
 
 /** Run the pipes in order, stopping after `options.until` when given. */
-export async function runPipeline(ctx: StaticBuildContext, pipes: Pipe[] = PIPES): Promise<StaticBuildContext> {
+export async function runPipeline(ctx: StaticBuildContext, pipes: Pipe[] = pipesFor(ctx.options)): Promise<StaticBuildContext> {
   const until = ctx.options.until;
   if (until && !pipes.some((p) => p.name === until)) {
     throw new Error(`unknown stage "${until}"; stages: ${pipes.map((p) => p.name).join(', ')}`);

@@ -124,6 +124,11 @@ function originOf(spec: SourceSpec): string {
     : `npm ${spec.package}@${spec.version} (npm pack, integrity checked by npm)`;
 }
 
+/** Mode (a) takes Node and its deps from the official tarball: only the allocators come from here. */
+export function sourceNeeded(name: string, mode: StaticBuildContext['options']['sourceMode']): boolean {
+  return mode === 'distribution' || name === 'jemalloc' || name === 'mimalloc';
+}
+
 /** Download (or reuse) every pinned source into <cache>/sources and check its sha256. */
 export async function fetchSources(ctx: StaticBuildContext): Promise<StaticBuildContext> {
   const dir = join(ctx.options.cacheDir, 'sources');
@@ -133,6 +138,7 @@ export async function fetchSources(ctx: StaticBuildContext): Promise<StaticBuild
   let apt: ReturnType<typeof privateApt> | undefined;
   const sources: Record<string, SourceArtifact> = {};
   for (const [name, spec] of Object.entries(SOURCES)) {
+    if (!sourceNeeded(name, ctx.options.sourceMode)) continue;
     const path = join(spec.kind === 'debian' ? dir : npmDir, spec.file);
     if (!existsSync(path)) {
       ctx.options.report(`[sources] fetching ${spec.package} ${spec.version}`);
@@ -153,5 +159,5 @@ export async function fetchSources(ctx: StaticBuildContext): Promise<StaticBuild
     }
     sources[name] = { path, input: { name, version: spec.version, origin: originOf(spec), sha256 } };
   }
-  return { ...ctx, sources };
+  return { ...ctx, sources: { ...ctx.sources, ...sources } };
 }
