@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cacheRoot } from '../../cache.ts';
@@ -43,13 +43,23 @@ function alive(pid: number): boolean {
 function status(): void {
   const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
   console.log(pid && alive(pid) ? `build running, pid ${pid}, log ${detachedLog}` : 'no build running');
-  const compiles = existsSync(stageRoot) ? readdirSync(stageRoot).filter((d) => d.startsWith('compile-')) : [];
-  for (const d of compiles) {
-    const done = existsSync(join(stageRoot, d, 'stage-done.json'));
-    const progressFile = join(stageRoot, d, 'progress.json');
-    const p = existsSync(progressFile) ? (JSON.parse(readFileSync(progressFile, 'utf8')) as Progress) : undefined;
-    console.log(`${d}: ${done ? 'done' : p ? formatProgress(p) + ` (at ${p.updatedAt})` : 'not started'}`);
+  // The newest compile stage is the one that matters; older ones are earlier configurations.
+  const compiles = existsSync(stageRoot)
+    ? readdirSync(stageRoot)
+        .filter((d) => d.startsWith('compile-'))
+        .map((d) => ({ d, at: statSync(join(stageRoot, d)).mtimeMs }))
+        .sort((a, b) => b.at - a.at)
+    : [];
+  const newest = compiles[0]?.d;
+  if (!newest) {
+    console.log('compile: not started');
+    return;
   }
+  const done = existsSync(join(stageRoot, newest, 'stage-done.json'));
+  const progressFile = join(stageRoot, newest, 'progress.json');
+  const p = existsSync(progressFile) ? (JSON.parse(readFileSync(progressFile, 'utf8')) as Progress) : undefined;
+  console.log(`${newest}: ${done ? 'done' : p ? `${formatProgress(p)} (at ${p.updatedAt})` : 'no progress yet'}`);
+  console.log(`  log: ${join(stageRoot, newest, 'compile.log')}`);
 }
 
 if (values.help) {
