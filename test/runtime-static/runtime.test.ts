@@ -16,6 +16,8 @@ const SKIP = runtime
   ? ''
   : ` [SKIPPED: no static runtime cached under ${cacheRoot()}/runtimes; build it with npm run runtime -- --detach (hours)]`;
 
+if (!runtime) console.warn(`static runtime proofs${SKIP}`);
+
 // Everything a broker process leans on, in one script: threads, zlib, crypto, fs, HTTP on loopback.
 const SCRIPT = `
 const { Worker } = require('node:worker_threads');
@@ -65,6 +67,7 @@ describe(`static runtime${SKIP}`, () => {
 
   it.skipIf(!runtime || !isRoot)(
     `runs from an empty root filesystem with an empty environment${isRoot ? '' : ' [SKIPPED: chroot needs root]'}`,
+    { timeout: 120_000 },
     () => {
       mkdirSync(join(root, 'scratch'));
       copyFileSync(runtime!.path, join(root, 'node'));
