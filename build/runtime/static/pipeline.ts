@@ -19,6 +19,7 @@ import { prepareJsBuiltins } from './js-builtins.ts';
 import { configureNode } from './configure.ts';
 import { buildAllocator } from './allocator.ts';
 import { compileNode } from './compile.ts';
+import { probeDependencies } from './deps-probe.ts';
 import { linkNode } from './link.ts';
 import { verifyRuntime } from './verify.ts';
 import { prepareToolchain } from './toolchain.ts';
@@ -44,6 +45,7 @@ export const PIPES: Pipe[] = [
   { name: 'simdjson', run: buildSimdjson },
   { name: 'ada', run: buildAda },
   { name: 'openssl', run: buildOpenssl },
+  { name: 'deps-probe', run: probeDependencies },
   { name: 'allocator', run: buildAllocator },
   { name: 'configure', run: configureNode },
   { name: 'compile', run: compileNode },
@@ -53,7 +55,7 @@ export const PIPES: Pipe[] = [
 
 /** Mode (a): no removed deps to build; gyp, builtins and deps come inside the official tarball. */
 export function officialPipes(official: StaticBuildOptions['official'] = {}): Pipe[] {
-  const skip = new Set(['gyp', 'js-builtins', ...Object.keys(SHARED_DEPS)]);
+  const skip = new Set(['gyp', 'js-builtins', 'deps-probe', ...Object.keys(SHARED_DEPS)]);
   return [
     { name: 'official-source', run: officialSourcePipe(official) },
     ...PIPES.filter((p) => !skip.has(p.name)),
