@@ -1,6 +1,7 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StaticLib } from './context.ts';
+import { stageHash } from './stage.ts';
 
 /**
  * Node's configure puts every --shared-*-includes dir into target_defaults, so they appear in
@@ -9,9 +10,18 @@ import type { StaticLib } from './context.ts';
  * lines) do not recompile V8. Timestamps are preserved so unchanged headers stay unchanged.
  */
 export function assembleSysroot(root: string, libs: Record<string, StaticLib>): Record<string, StaticLib> {
-  rmSync(root, { recursive: true, force: true });
   const include = join(root, 'include');
   const lib = join(root, 'lib');
+  const stamp = join(root, 'sysroot-libs.sha256');
+  const wanted = stageHash(libs);
+  const same = existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === wanted;
+  if (same) {
+    // Already these libs: leave it alone (a running compile may be reading it).
+    return Object.fromEntries(
+      Object.entries(libs).map(([name, built]) => [name, { includeDir: include, libDir: lib, libNames: built.libNames }]),
+    );
+  }
+  rmSync(root, { recursive: true, force: true });
   mkdirSync(include, { recursive: true });
   mkdirSync(lib, { recursive: true });
   const owner = new Map<string, string>();
@@ -29,5 +39,6 @@ export function assembleSysroot(root: string, libs: Record<string, StaticLib>): 
     }
     out[name] = { includeDir: include, libDir: lib, libNames: built.libNames };
   }
+  writeFileSync(stamp, wanted + '\n');
   return out;
 }
