@@ -75,3 +75,16 @@ describe('runStage', () => {
     expect(kept).toBe('x');
   });
 });
+
+describe('stage timing', () => {
+  it('adds up every attempt of a resumable stage', async () => {
+    const { stageRuns } = await import('../../build/runtime/static/stage.ts');
+    const inputs = { v: 1 };
+    await expect(runStage(root, { name: 'c', inputs, resumable: true, run: async () => { throw new Error('x'); } })).rejects.toThrow();
+    await runStage(root, { name: 'c', inputs, resumable: true, run: async () => 1 });
+    const dir = stageDir(root, 'c', inputs);
+    expect(stageRuns(dir).map((r) => r.ok)).toEqual([false, true]);
+    const marker = JSON.parse(readFileSync(join(dir, 'stage-done.json'), 'utf8')) as { totalSeconds: number };
+    expect(marker.totalSeconds).toBe(stageRuns(dir).reduce((s, r) => s + r.seconds, 0));
+  });
+});

@@ -10,7 +10,8 @@ import { StageError } from './stage.ts';
 
 const USAGE = `npm run runtime -- [--jobs N] [--allocator jemalloc|mimalloc|musl] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
-npm run runtime -- status`;
+npm run runtime -- status     # detached build running? compile steps done/total, ETA
+npm run runtime -- times      # seconds per finished stage`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -62,12 +63,33 @@ function status(): void {
   console.log(`  log: ${join(stageRoot, newest, 'compile.log')}`);
 }
 
+/** `times`: what each finished stage cost (all attempts), newest dir per stage, for docs/benchmarks.md. */
+function times(): void {
+  if (!existsSync(stageRoot)) return;
+  const newest = new Map<string, { dir: string; at: number }>();
+  for (const d of readdirSync(stageRoot)) {
+    const marker = join(stageRoot, d, 'stage-done.json');
+    const m = /^(.*)-[0-9a-f]{16}$/.exec(d);
+    if (!m || !existsSync(marker)) continue;
+    const at = statSync(marker).mtimeMs;
+    if ((newest.get(m[1]!)?.at ?? 0) < at) newest.set(m[1]!, { dir: d, at });
+  }
+  for (const [stage, { dir }] of [...newest].sort((a, b) => a[1].at - b[1].at)) {
+    const done = JSON.parse(readFileSync(join(stageRoot, dir, 'stage-done.json'), 'utf8')) as { seconds: number; totalSeconds?: number };
+    console.log(`${stage.padEnd(16)} ${String(done.totalSeconds ?? done.seconds).padStart(6)} s  (${dir})`);
+  }
+}
+
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
 if (positionals[0] === 'status') {
   status();
+  process.exit(0);
+}
+if (positionals[0] === 'times') {
+  times();
   process.exit(0);
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A stage failure that names the stage and where its log is, so the user knows what to read. */
@@ -33,6 +33,28 @@ export interface StageSpec<T> {
 }
 
 const MARKER = 'stage-done.json';
+const RUNS = 'stage-runs.jsonl';
+
+export interface StageRun {
+  startedAt: string;
+  seconds: number;
+  ok: boolean;
+}
+
+/** Every attempt of a stage (a killed attempt leaves none: its time is lost, the work is not). */
+export function stageRuns(dir: string): StageRun[] {
+  const file = join(dir, RUNS);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as StageRun);
+}
+
+function recordRun(dir: string, started: number, ok: boolean): void {
+  const run: StageRun = { startedAt: new Date(started).toISOString(), seconds: Math.round((Date.now() - started) / 1000), ok };
+  appendFileSync(join(dir, RUNS), JSON.stringify(run) + '\n');
+}
 
 /** Stable JSON: object keys sorted, so the same inputs always hash the same. */
 export function canonicalJson(value: unknown): string {
@@ -80,11 +102,15 @@ export async function runStage<T>(
   try {
     result = await spec.run({ dir, log });
   } catch (err) {
+    recordRun(dir, started, false);
     if (err instanceof StageError) throw err;
     throw new StageError(spec.name, log, err instanceof Error ? err.message : String(err));
   }
   const seconds = Math.round((Date.now() - started) / 1000);
-  writeFileSync(marker, JSON.stringify({ seconds, finishedAt: new Date().toISOString(), result }, null, 2));
+  recordRun(dir, started, true);
+  // A resumed stage's cost is every attempt's time, not just the last one's.
+  const totalSeconds = stageRuns(dir).reduce((sum, r) => sum + r.seconds, 0);
+  writeFileSync(marker, JSON.stringify({ seconds, totalSeconds, finishedAt: new Date().toISOString(), result }, null, 2));
   report(`[${spec.name}] done in ${seconds}s`);
   return result;
 }
