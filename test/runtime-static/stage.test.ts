@@ -88,3 +88,21 @@ describe('stage timing', () => {
     expect(marker.totalSeconds).toBe(stageRuns(dir).reduce((s, r) => s + r.seconds, 0));
   });
 });
+
+describe('stillValid', () => {
+  it('re-runs a stage whose recorded output was wiped (warm rebuild: build dir gone, caches kept)', async () => {
+    const out = join(root, 'tree-outside-stage');
+    let runs = 0;
+    const spec = {
+      name: 'configure', inputs: { v: 1 },
+      stillValid: (r: string) => existsSync(r),
+      run: async () => { runs++; writeFileSync(out, 'x'); return out; },
+    };
+    await runStage(root, spec);
+    await runStage(root, spec);
+    expect(runs).toBe(1);
+    rmSync(out);
+    await runStage(root, spec);
+    expect(runs).toBe(2);
+  });
+});

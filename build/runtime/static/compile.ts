@@ -56,6 +56,7 @@ export async function compileNode(ctx: StaticBuildContext): Promise<StaticBuildC
       // The libs' stage dirs change when a dependency is rebuilt: ninja then has work to do.
       inputs: { tree: ctx.nodeTree, flags: ctx.configureFlags, libs: ctx.libs, builtins: ctx.builtins ?? {} },
       resumable: true,
+      stillValid: (r) => existsSync(r.node),
       run: async ({ dir, log }) => {
         const progressFile = join(dir, 'progress.json');
         const jobs = String(ctx.options.jobs);

@@ -63,6 +63,7 @@ export async function configureNode(ctx: StaticBuildContext): Promise<StaticBuil
         env: configureEnv(ctx),
         zig: ctx.toolchain!.zigVersion,
       },
+      stillValid: (r) => existsSync(join(r.tree, 'out', 'Release', 'build.ninja')),
       run: async ({ dir, log }) => {
         const tree = nodeTreeDir(ctx);
         const unpacked = join(tree, '.unpacked');

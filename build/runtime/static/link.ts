@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from './checksum.ts';
 import { runLogged, runShell } from './command.ts';
@@ -42,6 +43,7 @@ export async function linkNode(ctx: StaticBuildContext): Promise<StaticBuildCont
     {
       name: `link-${ctx.options.allocator}`,
       inputs: { compiled, archives: archiveHashes, v: 1 },
+      stillValid: (r) => existsSync(r.runtime),
       run: async ({ dir, log }) => {
         const linkCommand = execFileSync('ninja', ['-C', outDir, '-t', 'commands', 'node'], {
           encoding: 'utf8',

@@ -30,6 +30,11 @@ export interface StageSpec<T> {
    */
   resumable?: boolean;
   run: (dirs: StageDirs) => Promise<T>;
+  /**
+   * Whether a recorded result is still usable; false re-runs the stage. For outputs that live
+   * outside the stage dir (the Node tree) and may have been wiped, e.g. for a warm-rebuild.
+   */
+  stillValid?: (result: T) => boolean;
 }
 
 const MARKER = 'stage-done.json';
@@ -90,8 +95,12 @@ export async function runStage<T>(
   const log = join(dir, `${spec.name}.log`);
   if (existsSync(marker)) {
     const done = JSON.parse(readFileSync(marker, 'utf8')) as { result: T };
-    report(`[${spec.name}] cached (${dir})`);
-    return done.result;
+    if (!spec.stillValid || spec.stillValid(done.result)) {
+      report(`[${spec.name}] cached (${dir})`);
+      return done.result;
+    }
+    report(`[${spec.name}] recorded output is gone: running again`);
+    rmSync(marker);
   }
   if (existsSync(dir) && !spec.resumable) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
