@@ -31,7 +31,7 @@ int main() {
  * jemalloc source and builds it (~3 min); warm, it reuses the cache.
  */
 describe('Zig toolchain + jemalloc', () => {
-  it('builds a static C++ program whose malloc is jemalloc (and musl malloc without it)', { timeout: 15 * 60_000 }, async () => {
+  it('builds static C++ programs whose malloc is jemalloc, mimalloc, or musl's without either', { timeout: 15 * 60_000 }, async () => {
     const ctx = await runPipeline(
       initialContext(
         { cacheDir: cacheRoot(), jobs: 2, allocator: 'jemalloc', sourceMode: 'official', report: () => {} },
@@ -61,5 +61,11 @@ describe('Zig toolchain + jemalloc', () => {
     }
     expect(allocatorAnswers(join(dir, 'probe-jemalloc'), [])).toBe('jemalloc');
     expect(allocatorAnswers(join(dir, 'probe-musl'), [])).toBeUndefined();
+
+    // The other allocator option, from the same toolchain: mimalloc's one-file build.
+    const mi = await buildAllocator({ ...ctx, options: { ...ctx.options, allocator: 'mimalloc' } });
+    execFileSync(cxx, [...common, '-Wl,--whole-archive', mi.allocatorArchives![0]!, '-Wl,--no-whole-archive', '-o', 'probe-mimalloc'], { cwd: dir });
+    expect(elfFacts(join(dir, 'probe-mimalloc'))).toEqual({ interpreter: false, needed: [], note: true });
+    expect(allocatorAnswers(join(dir, 'probe-mimalloc'), [])).toBe('mimalloc');
   });
 });
