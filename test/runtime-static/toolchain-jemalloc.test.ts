@@ -31,7 +31,7 @@ int main() {
  * jemalloc source and builds it (~3 min); warm, it reuses the cache.
  */
 describe('Zig toolchain + jemalloc', () => {
-  it('builds static C++ programs whose malloc is jemalloc, mimalloc, or musl's without either', { timeout: 15 * 60_000 }, async () => {
+  it('builds static C++ programs whose malloc is jemalloc, mimalloc, or musl malloc without either', { timeout: 15 * 60_000 }, async () => {
     const ctx = await runPipeline(
       initialContext(
         { cacheDir: cacheRoot(), jobs: 2, allocator: 'jemalloc', sourceMode: 'official', report: () => {} },
