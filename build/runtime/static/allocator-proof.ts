@@ -1,0 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import type { Allocator } from './context.ts';
+
+/**
+ * Run a binary with the allocator's "print statistics at exit" switch and check they were
+ * printed: the proof that the allocator linked in is the one serving malloc. For musl there is
+ * no such switch, so the proof is that neither jemalloc nor mimalloc answers.
+ */
+export function allocatorAnswers(binary: string, args: string[]): Allocator | undefined {
+  const env = { ...process.env, MALLOC_CONF: 'stats_print:true', MIMALLOC_SHOW_STATS: '1' };
+  const run = spawnSync(binary, args, { env, encoding: 'utf8' });
+  const out = `${run.stdout}${run.stderr}`;
+  if (out.includes('Begin jemalloc statistics')) return 'jemalloc';
+  if (/^\s*heap stats:/m.test(out) || out.includes('mimalloc')) return 'mimalloc';
+  return undefined;
+}
+
+export function assertAllocator(binary: string, args: string[], expected: Allocator): void {
+  const found = allocatorAnswers(binary, args);
+  const want = expected === 'musl' ? undefined : expected;
+  if (found !== want) {
+    throw new Error(`${binary}: expected allocator ${expected}, statistics say ${found ?? 'none (musl malloc)'}`);
+  }
+}

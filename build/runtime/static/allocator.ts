@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import type { StaticBuildContext } from './context.ts';
+import { buildStaticLib } from './deps/static-lib.ts';
+
+/**
+ * jemalloc: --disable-cxx (no operator new override needed: libc++'s goes through malloc),
+ * static only, empty symbol prefix so it replaces malloc/free outright when linked with
+ * --whole-archive (musl's mallocng members are then never pulled from libc.a).
+ */
+export const JEMALLOC_SCRIPT = `./configure --host="$TARGET" --disable-cxx --disable-shared --enable-static \\
+  --with-jemalloc-prefix= --disable-doc --prefix="$PREFIX" CFLAGS=-O2
+make -j"$JOBS" build_lib_static
+make install_lib_static install_include`;
+
+/** mimalloc's single translation unit (src/static.c) with the malloc override on. */
+export const MIMALLOC_SCRIPT = `"$CC" -O2 -DNDEBUG -DMI_MALLOC_OVERRIDE -Iinclude -c src/static.c -o mimalloc.o
+"$AR" rcs "$PREFIX/lib/libmimalloc.a" mimalloc.o
+cp -r include/. "$PREFIX/include/"`;
+
+/** The allocator archives to link with --whole-archive; none for musl's own malloc. */
+export async function buildAllocator(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+  const kind = ctx.options.allocator;
+  if (kind === 'musl') return { ...ctx, allocatorArchives: [] };
+  const lib =
+    kind === 'jemalloc'
+      ? await buildStaticLib(ctx, { name: 'jemalloc', source: ctx.sources.jemalloc!, script: JEMALLOC_SCRIPT, libNames: ['jemalloc'] })
+      : await buildStaticLib(ctx, { name: 'mimalloc', source: ctx.sources.mimalloc!, script: MIMALLOC_SCRIPT, libNames: ['mimalloc'] });
+  return { ...ctx, allocatorArchives: lib.libNames.map((n) => join(lib.libDir, `lib${n}.a`)) };
+}

@@ -1,0 +1,39 @@
+import { cacheRoot } from '../../cache.ts';
+import type { Runtime } from '../runtime.ts';
+import type { Allocator, SourceMode } from './context.ts';
+import { initialContext, runPipeline } from './pipeline.ts';
+import { cachedStaticRuntime } from './verify.ts';
+
+export interface StaticRuntimeRequest {
+  nodeVersion: string;
+  allocator?: Allocator;
+  sourceMode?: SourceMode;
+  jobs?: number;
+  report?: (line: string) => void;
+}
+
+/**
+ * The static runtime builder behind the dist pipeline's `--runtime static`: the cached, proven
+ * runtime when there is one (seconds), otherwise the whole staged build (hours, resumable).
+ */
+export async function buildStaticRuntime(req: StaticRuntimeRequest): Promise<Runtime> {
+  const allocator = req.allocator ?? 'jemalloc';
+  const cacheDir = cacheRoot();
+  const cached = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator);
+  if (cached) return cached;
+  await runPipeline(
+    initialContext(
+      {
+        cacheDir,
+        jobs: req.jobs ?? 2,
+        allocator,
+        sourceMode: req.sourceMode ?? 'distribution',
+        report: req.report ?? ((line) => console.error(line)),
+      },
+      req.nodeVersion,
+    ),
+  );
+  const built = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator);
+  if (!built) throw new Error('the static runtime pipeline finished without publishing a runtime');
+  return built;
+}

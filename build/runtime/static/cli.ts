@@ -1,0 +1,146 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cacheRoot } from '../../cache.ts';
+import { ALLOCATORS, type Allocator, type SourceMode } from './context.ts';
+import { initialContext, runPipeline } from './pipeline.ts';
+import { formatProgress, type Progress } from './progress.ts';
+import { StageError } from './stage.ts';
+
+const USAGE = `npm run runtime -- [--jobs N] [--allocator jemalloc|mimalloc|musl] [--until STAGE] [--detach]
+    [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
+npm run runtime -- status     # detached build running? compile steps done/total, ETA
+npm run runtime -- times      # seconds per finished stage`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    jobs: { type: 'string', default: '2' },
+    allocator: { type: 'string', default: 'jemalloc' },
+    until: { type: 'string' },
+    detach: { type: 'boolean', default: false },
+    source: { type: 'string', default: 'distribution' },
+    tarball: { type: 'string' },
+    shasums: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const stageRoot = join(cacheRoot(), 'static');
+const detachedLog = join(stageRoot, 'runtime-build.log');
+const pidFile = join(stageRoot, 'runtime-build.pid');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `status`: is a detached build running, and how far is the compile. */
+function status(): void {
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
+  console.log(pid && alive(pid) ? `build running, pid ${pid}, log ${detachedLog}` : 'no build running');
+  // The newest compile stage is the one that matters; older ones are earlier configurations.
+  const compiles = existsSync(stageRoot)
+    ? readdirSync(stageRoot)
+        .filter((d) => d.startsWith('compile-'))
+        .map((d) => ({ d, at: statSync(join(stageRoot, d)).mtimeMs }))
+        .sort((a, b) => b.at - a.at)
+    : [];
+  const newest = compiles[0]?.d;
+  if (!newest) {
+    console.log('compile: not started');
+    return;
+  }
+  const done = existsSync(join(stageRoot, newest, 'stage-done.json'));
+  const progressFile = join(stageRoot, newest, 'progress.json');
+  const p = existsSync(progressFile) ? (JSON.parse(readFileSync(progressFile, 'utf8')) as Progress) : undefined;
+  console.log(`${newest}: ${done ? 'done' : p ? `${formatProgress(p)} (at ${p.updatedAt})` : 'no progress yet'}`);
+  console.log(`  log: ${join(stageRoot, newest, 'compile.log')}`);
+}
+
+/** `times`: what each finished stage cost (all attempts), newest dir per stage, for docs/benchmarks.md. */
+function times(): void {
+  if (!existsSync(stageRoot)) return;
+  const newest = new Map<string, { dir: string; at: number }>();
+  for (const d of readdirSync(stageRoot)) {
+    const marker = join(stageRoot, d, 'stage-done.json');
+    const m = /^(.*)-[0-9a-f]{16}$/.exec(d);
+    if (!m || !existsSync(marker)) continue;
+    const at = statSync(marker).mtimeMs;
+    if ((newest.get(m[1]!)?.at ?? 0) < at) newest.set(m[1]!, { dir: d, at });
+  }
+  for (const [stage, { dir }] of [...newest].sort((a, b) => a[1].at - b[1].at)) {
+    const done = JSON.parse(readFileSync(join(stageRoot, dir, 'stage-done.json'), 'utf8')) as { seconds: number; totalSeconds?: number };
+    console.log(`${stage.padEnd(16)} ${String(done.totalSeconds ?? done.seconds).padStart(6)} s  (${dir})`);
+  }
+}
+
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (positionals[0] === 'status') {
+  status();
+  process.exit(0);
+}
+if (positionals[0] === 'times') {
+  times();
+  process.exit(0);
+}
+
+const allocator = values.allocator as Allocator;
+if (!ALLOCATORS.includes(allocator)) {
+  console.error(`--allocator must be one of ${ALLOCATORS.join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
+const sourceMode = values.source as SourceMode;
+if (sourceMode !== 'distribution' && sourceMode !== 'official') {
+  console.error(`--source must be distribution or official\n${USAGE}`);
+  process.exit(2);
+}
+const jobs = Number(values.jobs);
+if (!Number.isInteger(jobs) || jobs < 1) {
+  console.error(`--jobs must be a positive integer\n${USAGE}`);
+  process.exit(2);
+}
+
+if (values.detach) {
+  // The build outlives this shell (hours): its own session, output to a log, pid recorded.
+  mkdirSync(stageRoot, { recursive: true });
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
+  if (pid && alive(pid)) {
+    console.error(`a build is already running (pid ${pid}); see ${detachedLog}`);
+    process.exit(1);
+  }
+  const args = process.argv.slice(1).filter((a) => a !== '--detach');
+  const out = openSync(detachedLog, 'a');
+  const child = spawn(process.execPath, [...process.execArgv, ...args], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  writeFileSync(pidFile, String(child.pid));
+  child.unref();
+  console.log(`build started in the background, pid ${child.pid}\n  log: ${detachedLog}\n  progress: npm run runtime -- status`);
+  process.exit(0);
+}
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  broker: { nodeVersion: string };
+};
+const ctx = initialContext(
+  { cacheDir: cacheRoot(), jobs, allocator, sourceMode, official: { tarball: values.tarball, shasums: values.shasums }, until: values.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
+  pkg.broker.nodeVersion,
+);
+
+try {
+  const done = await runPipeline(ctx);
+  if (done.runtimePath) console.log(done.runtimePath);
+} catch (err) {
+  console.error(err instanceof StageError ? err.message : err);
+  process.exit(1);
+}

@@ -1,0 +1,97 @@
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { runLogged, runShell } from './command.ts';
+import type { StaticBuildContext } from './context.ts';
+import { distributionSourceFlags, officialTarballFlags } from './configure-flags.ts';
+import { runStage } from './stage.ts';
+import { assembleSysroot } from './sysroot.ts';
+
+/**
+ * -Wl,--build-id gives the binary a PT_NOTE segment: postject needs one, and without it prints
+ * "Injection done!" while injecting nothing. gyp's ninja generator reads LDFLAGS at configure time.
+ */
+export const LINK_FLAGS = '-Wl,--build-id';
+
+const OPENSSL_TEST_CNF = `# Written by broker's static runtime build (Debian removed deps/openssl).
+nodejs_conf = nodejs_init
+
+[nodejs_init]
+`;
+
+export interface ConfigureResult {
+  tree: string;
+  flags: string[];
+}
+
+/**
+ * The tree's path depends on the Node source only, not on the flags: Zig's cache keys include
+ * absolute source paths, so a re-configure in the same place recompiles V8 from cache, and ninja
+ * itself rebuilds only the steps whose command lines changed.
+ */
+export function nodeTreeDir(ctx: StaticBuildContext): string {
+  return join(ctx.stageRoot, `node-${ctx.nodeVersion}-${ctx.sources.node!.input.sha256.slice(0, 12)}`);
+}
+
+/** The environment configure sees: CC/CXX/AR only (CC_host/CXX_host would make gyp build V8 twice). */
+export function configureEnv(ctx: StaticBuildContext): Record<string, string> {
+  const tc = ctx.toolchain!;
+  // An empty pkg-config dir: the host's .pc files (glibc zlib, openssl) must never leak in.
+  return { CC: tc.cc, CXX: tc.cxx, AR: tc.ar, LDFLAGS: LINK_FLAGS, PKG_CONFIG_LIBDIR: '/nonexistent', PKG_CONFIG_PATH: '' };
+}
+
+/**
+ * Unpack Node into a fixed directory, put back tools/gyp and the JS builtins Debian removed,
+ * and run configure.py with the installed python3 (./configure may pick a pyenv shim).
+ */
+export async function configureNode(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+  const official = ctx.options.sourceMode === 'official';
+  const flags = official
+    ? officialTarballFlags()
+    : distributionSourceFlags(assembleSysroot(join(ctx.stageRoot, 'sysroot'), ctx.libs));
+  const builtins = ctx.builtins ?? {};
+  const result = await runStage<ConfigureResult>(
+    ctx.stageRoot,
+    {
+      name: 'configure',
+      inputs: {
+        node: ctx.sources.node!.input.sha256,
+        gyp: ctx.gypDir,
+        // The sysroot path is stable, so its contents are hashed through the libs' stage dirs.
+        libs: ctx.libs,
+        builtins,
+        flags,
+        env: configureEnv(ctx),
+        zig: ctx.toolchain!.zigVersion,
+      },
+      stillValid: (r) => existsSync(join(r.tree, 'out', 'Release', 'build.ninja')),
+      run: async ({ dir, log }) => {
+        const tree = nodeTreeDir(ctx);
+        const unpacked = join(tree, '.unpacked');
+        if (!existsSync(unpacked)) {
+          rmSync(tree, { recursive: true, force: true });
+          mkdirSync(tree, { recursive: true });
+          await runShell(`tar xf '${ctx.sources.node!.path}' --strip-components=1 -C '${tree}'`, { cwd: dir, log });
+          writeFileSync(unpacked, ctx.sources.node!.input.sha256 + '\n');
+        }
+        if (ctx.gypDir) cpSync(ctx.gypDir, join(tree, 'tools', 'gyp'), { recursive: true });
+        for (const [rel, file] of Object.entries(builtins)) {
+          const to = join(tree, 'deps', rel);
+          mkdirSync(dirname(to), { recursive: true });
+          cpSync(file, to);
+        }
+        // node.gyp copies this file for its FIPS tests even with a shared OpenSSL; Debian removed
+        // deps/openssl, and the runtime never reads the copy.
+        const testCnf = join(tree, 'deps', 'openssl', 'nodejs-openssl.cnf');
+        if (!existsSync(testCnf)) {
+          mkdirSync(dirname(testCnf), { recursive: true });
+          writeFileSync(testCnf, OPENSSL_TEST_CNF);
+        }
+        await runLogged('/usr/bin/python3', ['configure.py', ...flags], { cwd: tree, log, env: configureEnv(ctx) });
+        if (!existsSync(join(tree, 'out', 'Release', 'build.ninja'))) throw new Error('configure wrote no out/Release/build.ninja');
+        return { tree, flags };
+      },
+    },
+    ctx.options.report,
+  );
+  return { ...ctx, nodeTree: result.tree, configureFlags: result.flags };
+}

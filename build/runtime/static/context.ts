@@ -1,0 +1,85 @@
+import type { RuntimeInput } from '../runtime.ts';
+
+/** Allocator linked into the runtime; `musl` means musl's own malloc (the benchmark baseline). */
+export type Allocator = 'jemalloc' | 'mimalloc' | 'musl';
+export const ALLOCATORS: readonly Allocator[] = ['jemalloc', 'mimalloc', 'musl'];
+
+/**
+ * Where Node's source comes from: (a) `official`, the release tarball with bundled deps, or
+ * (b) `distribution`, Debian's repacked tarball plus every removed dep built here.
+ */
+export type SourceMode = 'official' | 'distribution';
+
+export interface OfficialTarballOptions {
+  /** Local node-v<version>.tar.xz (offline). */
+  tarball?: string;
+  /** Local SHASUMS256.txt. */
+  shasums?: string;
+  distUrl?: string;
+}
+
+export interface StaticBuildOptions {
+  sourceMode: SourceMode;
+  official?: OfficialTarballOptions;
+  /** Root of the cache (cacheRoot() unless a test points elsewhere). */
+  cacheDir: string;
+  jobs: number;
+  allocator: Allocator;
+  /** Stop after this stage (e.g. "configure"); undefined runs everything. */
+  until?: string;
+  /** Write stage progress lines here (the CLI passes stderr). */
+  report: (line: string) => void;
+}
+
+/** A downloaded source file with its provenance; every one ends up in the manifest. */
+export interface SourceArtifact {
+  path: string;
+  input: RuntimeInput;
+}
+
+/** A dependency built as static musl libraries, in the shape configure's --shared-* wants. */
+export interface StaticLib {
+  includeDir: string;
+  libDir: string;
+  /** Library names without lib/.a, in link order. */
+  libNames: string[];
+}
+
+export interface Toolchain {
+  /** Directory holding the cc, c++, ar, ranlib wrapper scripts. */
+  binDir: string;
+  cc: string;
+  cxx: string;
+  ar: string;
+  ranlib: string;
+  /** Environment every compile runs with (Zig cache dirs, CC/CXX/AR). */
+  env: Record<string, string>;
+  zigVersion: string;
+}
+
+/** Everything a stage may read; stages add their results as they finish (goreleaser-pipe style). */
+export interface StaticBuildContext {
+  options: StaticBuildOptions;
+  /** ~/.cache/broker/static */
+  stageRoot: string;
+  nodeVersion: string;
+  sources: Record<string, SourceArtifact>;
+  toolchain?: Toolchain;
+  libs: Record<string, StaticLib>;
+  /** JS builtins Debian removed, as files to place at their deps/ paths in the tree. */
+  builtins?: Record<string, string>;
+  /** tools/gyp directory to copy into the Node tree. */
+  gypDir?: string;
+  /** Archive(s) of the allocator; empty for musl. */
+  allocatorArchives?: string[];
+  /** The configured Node source tree (compiled in place). */
+  nodeTree?: string;
+  configureFlags?: string[];
+  /** The linked, unstripped node and the stripped runtime. */
+  linkedNode?: string;
+  runtimePath?: string;
+}
+
+export function sourceInputs(ctx: StaticBuildContext): RuntimeInput[] {
+  return Object.values(ctx.sources).map((s) => s.input);
+}

@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runShell } from '../command.ts';
+import type { SourceArtifact, StaticBuildContext, StaticLib } from '../context.ts';
+import { runStage } from '../stage.ts';
+
+export interface StaticLibRecipe {
+  /** Stage name, e.g. "openssl". */
+  name: string;
+  source: SourceArtifact;
+  /** Directory inside the unpacked tarball to build in (c-ares lives in gevent's deps/c-ares). */
+  subdir?: string;
+  /**
+   * Shell that builds and installs into $PREFIX (include/ and lib/). Runs in the unpacked source
+   * with CC/CXX/AR/RANLIB pointing at the Zig wrappers, $JOBS and $TARGET set.
+   */
+  script: string;
+  libNames: string[];
+  /** Extra hash inputs (e.g. versions of npm tools the recipe installs). */
+  extraInputs?: unknown;
+}
+
+/** Environment for a dependency build: the Zig wrappers first on PATH so a bare `cc` is Zig too. */
+export function buildEnv(ctx: StaticBuildContext, extra: Record<string, string> = {}): Record<string, string> {
+  const tc = ctx.toolchain;
+  if (!tc) throw new Error('toolchain stage has not run');
+  return {
+    ...tc.env,
+    PATH: `${tc.binDir}:${process.env.PATH ?? ''}`,
+    JOBS: String(ctx.options.jobs),
+    TARGET: 'x86_64-linux-musl',
+    ...extra,
+  };
+}
+
+/**
+ * Unpack a source tarball into a fixed directory under the stage (stable paths keep Zig's cache
+ * warm), run its recipe, and check every promised static library exists.
+ */
+export async function buildStaticLib(ctx: StaticBuildContext, recipe: StaticLibRecipe): Promise<StaticLib> {
+  return runStage<StaticLib>(
+    ctx.stageRoot,
+    {
+      name: recipe.name,
+      inputs: {
+        source: recipe.source.input.sha256,
+        subdir: recipe.subdir,
+        script: recipe.script,
+        libNames: recipe.libNames,
+        zig: ctx.toolchain?.zigVersion,
+        extra: recipe.extraInputs,
+      },
+      run: async ({ dir, log }) => {
+        const src = join(dir, 'src');
+        const prefix = join(dir, 'prefix');
+        mkdirSync(src, { recursive: true });
+        mkdirSync(join(prefix, 'lib'), { recursive: true });
+        mkdirSync(join(prefix, 'include'), { recursive: true });
+        await runShell(`tar xf '${recipe.source.path}' --strip-components=1 -C '${src}'`, { cwd: dir, log });
+        const cwd = recipe.subdir ? join(src, recipe.subdir) : src;
+        await runShell(recipe.script, { cwd, log, nice: true, env: buildEnv(ctx, { PREFIX: prefix }) });
+        for (const lib of recipe.libNames) {
+          const archive = join(prefix, 'lib', `lib${lib}.a`);
+          if (!existsSync(archive)) throw new Error(`${recipe.name}: ${archive} was not produced`);
+        }
+        return { includeDir: join(prefix, 'include'), libDir: join(prefix, 'lib'), libNames: recipe.libNames };
+      },
+    },
+    ctx.options.report,
+  );
+}

@@ -1,0 +1,71 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
+import { runLogged, runShell } from './command.ts';
+import type { StaticBuildContext } from './context.ts';
+import { runStage } from './stage.ts';
+
+/**
+ * The JS builtins Debian removed, placed back at the deps/ paths Node's js2c embeds them from.
+ * Not --shared-builtin-*-path: that option makes node read the file from that path at RUN time,
+ * which a single static executable cannot rely on.
+ */
+export async function prepareJsBuiltins(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+  const pkgs = ['undici', 'acorn', 'acorn-walk', 'cjs-module-lexer', 'minimatch', 'amaro'] as const;
+  const builtins = await runStage<Record<string, string>>(
+    ctx.stageRoot,
+    {
+      name: 'js-builtins',
+      inputs: { sources: pkgs.map((p) => ctx.sources[p]!.input.sha256), v: 1 },
+      run: async ({ dir, log }) => {
+        const unpacked: Record<string, string> = {};
+        for (const p of pkgs) {
+          const to = join(dir, 'pkg', p);
+          mkdirSync(to, { recursive: true });
+          await runShell(`tar xzf '${ctx.sources[p]!.path}' --strip-components=1 -C '${to}'`, { cwd: dir, log });
+          unpacked[p] = to;
+        }
+        const out = join(dir, 'deps');
+        const files: Record<string, string> = {};
+        const place = (rel: string, from: string) => {
+          const to = join(out, rel);
+          mkdirSync(dirname(to), { recursive: true });
+          copyFileSync(from, to);
+          files[rel] = to;
+        };
+        place('acorn/acorn/dist/acorn.js', join(unpacked.acorn!, 'dist/acorn.js'));
+        place('acorn/acorn-walk/dist/walk.js', join(unpacked['acorn-walk']!, 'dist/walk.js'));
+        place('cjs-module-lexer/lexer.js', join(unpacked['cjs-module-lexer']!, 'lexer.js'));
+        place('cjs-module-lexer/dist/lexer.js', join(unpacked['cjs-module-lexer']!, 'dist/lexer.js'));
+        place('amaro/dist/index.js', join(unpacked.amaro!, 'dist/index.js'));
+
+        // undici: its own build:node recipe (bundle index-fetch.js, keep names), then its comment stripper.
+        const undici = unpacked.undici!;
+        await build({
+          entryPoints: [join(undici, 'index-fetch.js')], bundle: true, platform: 'node',
+          outfile: join(undici, 'undici-fetch.js'), define: { esbuildDetection: '1' }, keepNames: true, logLevel: 'silent',
+        });
+        if (existsSync(join(undici, 'scripts/strip-comments.js'))) {
+          await runLogged(process.execPath, ['scripts/strip-comments.js'], { cwd: undici, log });
+        }
+        place('undici/undici.js', join(undici, 'undici-fetch.js'));
+
+        // minimatch: its runtime dependency comes from npm (integrity-checked), then one bundle
+        // exactly as Node's tools/dep_updaters/update-minimatch.sh makes it.
+        const mm = unpacked.minimatch!;
+        await runLogged('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: mm, log });
+        await build({
+          entryPoints: [join(mm, 'dist/commonjs/index.js')], bundle: true, platform: 'node',
+          outfile: join(mm, 'index.js'), logLevel: 'silent',
+        });
+        place('minimatch/index.js', join(mm, 'index.js'));
+        for (const f of Object.values(files)) {
+          if (readFileSync(f).length === 0) throw new Error(`${f} is empty`);
+        }
+        return files;
+      },
+    },
+    ctx.options.report,
+  );
+  return { ...ctx, builtins };
+}

@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256File } from './checksum.ts';
+import { runLogged, runShell } from './command.ts';
+import type { StaticBuildContext } from './context.ts';
+import { runStage } from './stage.ts';
+
+/**
+ * Turn ninja's link command for `node` into one that writes elsewhere and links the allocator
+ * archives first, whole, so their malloc/free are the definitions the link uses and musl's
+ * malloc members are never pulled from libc.a. Throws if the command is not the shape expected.
+ */
+export function relinkCommand(linkCommand: string, output: string, archives: string[]): string {
+  const parts = linkCommand.trim().split(/\s+/);
+  const o = parts.findIndex((p, i) => p === '-o' && parts[i + 1] === 'node');
+  if (o < 0 || parts.filter((p) => p === '-o').length !== 1) {
+    throw new Error(`unexpected link command (no single "-o node"): ${linkCommand.slice(0, 200)}…`);
+  }
+  parts[o + 1] = output;
+  const allocator = archives.length ? ['-Wl,--whole-archive', ...archives, '-Wl,--no-whole-archive'] : [];
+  return [parts[0]!, ...allocator, ...parts.slice(1)].join(' ');
+}
+
+export interface LinkResult {
+  unstripped: string;
+  runtime: string;
+  sha256: string;
+}
+
+/**
+ * Re-link the compiled objects with the chosen allocator (a minute, not the hours of the compile:
+ * issue 7 builds jemalloc, mimalloc and musl variants from the same objects), then strip.
+ */
+export async function linkNode(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+  const outDir = join(ctx.nodeTree!, 'out', 'Release');
+  const archives = ctx.allocatorArchives ?? [];
+  const archiveHashes = await Promise.all(archives.map(sha256File));
+  const compiled = await sha256File(join(outDir, 'node'));
+  const name = `node-${ctx.nodeVersion}-linux-x64-musl-${ctx.options.allocator}`;
+  const result = await runStage<LinkResult>(
+    ctx.stageRoot,
+    {
+      name: `link-${ctx.options.allocator}`,
+      inputs: { compiled, archives: archiveHashes, v: 1 },
+      stillValid: (r) => existsSync(r.runtime),
+      run: async ({ dir, log }) => {
+        const linkCommand = execFileSync('ninja', ['-C', outDir, '-t', 'commands', 'node'], {
+          encoding: 'utf8',
+          maxBuffer: 256 << 20,
+        })
+          .trimEnd()
+          .split('\n')
+          .pop()!;
+        const unstripped = join(dir, `${name}.unstripped`);
+        await runShell(relinkCommand(linkCommand, unstripped, archives), { cwd: outDir, log, nice: true });
+        const runtime = join(dir, name);
+        await runLogged('strip', ['--strip-all', '-o', runtime, unstripped], { cwd: dir, log });
+        return { unstripped, runtime, sha256: await sha256File(runtime) };
+      },
+    },
+    ctx.options.report,
+  );
+  return { ...ctx, linkedNode: result.unstripped, runtimePath: result.runtime };
+}

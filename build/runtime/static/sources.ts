@@ -1,0 +1,163 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256File } from './checksum.ts';
+import { runLogged } from './command.ts';
+import type { SourceArtifact, StaticBuildContext } from './context.ts';
+import { aptDownloadSource, aptUpdate, privateApt } from './debian-apt.ts';
+
+interface DebianSource {
+  kind: 'debian';
+  package: string;
+  /** Debian version (what apt-get source is asked for). */
+  debianVersion: string;
+  /** Upstream version of what we build from it. */
+  version: string;
+  file: string;
+  sha256: string;
+  /** Why this suite/version (the mirror 404s many others; see shared/notes/offline-sources.md). */
+  note?: string;
+}
+
+interface NpmSource {
+  kind: 'npm';
+  package: string;
+  version: string;
+  file: string;
+  sha256: string;
+}
+
+export type SourceSpec = DebianSource | NpmSource;
+
+/**
+ * Every input of the static runtime, pinned: the sha256 is checked after every download, so a
+ * changed file on the mirror fails loudly instead of silently changing the runtime.
+ */
+export const SOURCES: Record<string, SourceSpec> = {
+  node: {
+    kind: 'debian', package: 'nodejs', debianVersion: '22.22.2+dfsg+~cs22.19.15-3', version: '22.22.2',
+    file: 'nodejs_22.22.2+dfsg+~cs22.19.15.orig.tar.xz',
+    sha256: 'f1a6dfca7ffe7f9f42942274adf9f0a12733977a4744a53f41b20836907c449b',
+    note: 'sid; Debian removed bundled deps and tools/gyp',
+  },
+  openssl: {
+    kind: 'debian', package: 'openssl', debianVersion: '3.5.7-1~deb13u2', version: '3.5.7',
+    file: 'openssl_3.5.7.orig.tar.gz',
+    sha256: 'a8c0d28a529ca480f9f36cf5792e2cd21984552a3c8e4aa11a24aa31aeac98e8',
+  },
+  zlib: {
+    kind: 'debian', package: 'zlib', debianVersion: '1:1.3.dfsg+really1.3.1-1', version: '1.3.1',
+    file: 'zlib_1.3.dfsg+really1.3.1.orig.tar.gz',
+    sha256: '60dd315c07f616887caa029408308a018ace66e3d142726a97db164b3b8f69fb',
+  },
+  cares: {
+    kind: 'debian', package: 'python-gevent', debianVersion: '25.9.1-2', version: '1.34.5',
+    file: 'python-gevent_25.9.1.orig.tar.gz',
+    sha256: 'e64d86fda5704972ad03f04b128fe16c085bdec9615a17d906a6d83d7ac58716',
+    note: "c-ares's own orig 404s and bookworm's 1.18 is too old; gevent vendors c-ares 1.34.5 in deps/c-ares",
+  },
+  nghttp2: {
+    kind: 'debian', package: 'nghttp2', debianVersion: '1.64.0-1.1+deb13u1', version: '1.64.0',
+    file: 'nghttp2_1.64.0.orig.tar.gz',
+    sha256: 'b452dc69a1fcbc9375389b8b154175d8b7b125cdd713fc426774c2b79a1ebd77',
+  },
+  brotli: {
+    kind: 'debian', package: 'brotli', debianVersion: '1.1.0-2+deb13u1', version: '1.1.0',
+    file: 'brotli_1.1.0.orig.tar.gz',
+    sha256: '10973f4b4199eafa1d5735ef661ddb2ec2f97319ee9fd1824d4aabe08cff5265',
+  },
+  zstd: {
+    kind: 'debian', package: 'libzstd', debianVersion: '1.5.7+dfsg-1', version: '1.5.7',
+    file: 'libzstd_1.5.7+dfsg.orig.tar.xz',
+    sha256: '0c092ef267edce57ba7f3f2645c861f72eaf5e76273c6c3632869423464b90a5',
+  },
+  llhttp: {
+    kind: 'debian', package: 'llhttp', debianVersion: '9.3.3~really9.3.0+~cs12.11.8-4', version: '9.3.0',
+    file: 'llhttp_9.3.3~really9.3.0+~cs12.11.8.orig.tar.gz',
+    sha256: 'a9242958af22a424d8be7d499eb97bd2e78c6e3554c8bc01406f00d197b541f4',
+    note: 'TypeScript sources: the C parser is generated with npm llparse',
+  },
+  simdutf: {
+    kind: 'debian', package: 'simdutf', debianVersion: '8.2.0-1', version: '8.2.0',
+    file: 'simdutf_8.2.0.orig.tar.xz',
+    sha256: 'fd88fe8182a3d706f0dbfb5586f94454977a1131341cf654134dec62c5fa674f',
+  },
+  // Node 22 needs simdjson >= 3.4 (get_string into a receiver); Debian's 3.12/4.6 tarballs 404 and
+  // bookworm's 3.0.1 is too old. This npm package is simdjson's own amalgamation, republished.
+  simdjson: { kind: 'npm', package: '@nozbe/simdjson', version: '3.9.4', file: 'nozbe-simdjson-3.9.4.tgz',
+    sha256: 'd5c2e068967f1c3061123813d9b6e58ae4b180eb9c8b65b3db9a7f26a2a8a5c1' },
+  ada: {
+    kind: 'debian', package: 'ada-url', debianVersion: '3.4.4-1', version: '3.4.4',
+    file: 'ada-url_3.4.4.orig.tar.gz',
+    sha256: 'db74b85968410b59d591aeebf0babe76bf5da44dd8969b0bf001039c9d697aa3',
+  },
+  jemalloc: {
+    kind: 'debian', package: 'jemalloc', debianVersion: '5.3.0-1', version: '5.3.0',
+    file: 'jemalloc_5.3.0.orig.tar.bz2',
+    sha256: '2db82d1e7119df3e71b7640219b6dfe84789bc0537983c3b7ac4f7189aecfeaa',
+  },
+  mimalloc: {
+    kind: 'debian', package: 'mimalloc', debianVersion: '2.0.9+ds-2', version: '2.0.9',
+    file: 'mimalloc_2.0.9+ds.orig.tar.xz',
+    sha256: 'cbc9d207ff105ad1f0cb739c378076143a6452b8d0624309cea0abfb040e972b',
+  },
+  // gyp-next as node-gyp ships it: the same generation as Node 22's tools/gyp (Debian's gyp is older).
+  gyp: { kind: 'npm', package: 'node-gyp', version: '11.4.2', file: 'node-gyp-11.4.2.tgz',
+    sha256: 'b60de8840bc0299b20782bcecd49a82d243a459c4f5dbec4bb2d7e46147fbb9c' },
+  // JS builtins at the versions Node 22.22.2 bundles (src/*_version.h, CHANGELOG_V22.md).
+  undici: { kind: 'npm', package: 'undici', version: '6.24.1', file: 'undici-6.24.1.tgz',
+    sha256: 'e9c2dfa0751da52ebe52b3475f0ee56ed37c0f8b85fabdfaa1eb39aad52b4222' },
+  acorn: { kind: 'npm', package: 'acorn', version: '8.15.0', file: 'acorn-8.15.0.tgz',
+    sha256: 'e46eae89bd9761f16d1d25563b837b55b4b78f3ece06ee0b9789cb2644f523b3' },
+  'acorn-walk': { kind: 'npm', package: 'acorn-walk', version: '8.3.4', file: 'acorn-walk-8.3.4.tgz',
+    sha256: '25762cc0ee4f89fc3eb2946c23ce7c8d4e4fc8492a5f933fba9d19ffcd2d38fb' },
+  'cjs-module-lexer': { kind: 'npm', package: 'cjs-module-lexer', version: '2.2.0', file: 'cjs-module-lexer-2.2.0.tgz',
+    sha256: '49039ff119e870d768a1dcf2d64438ac5cd9487b235ade649b4d960b02527ff9' },
+  minimatch: { kind: 'npm', package: 'minimatch', version: '10.2.4', file: 'minimatch-10.2.4.tgz',
+    sha256: '89d2c40b4596326c5061d95a63a13c5b757f3e03bcad229ab496a66735925529' },
+  amaro: { kind: 'npm', package: 'amaro', version: '1.1.5', file: 'amaro-1.1.5.tgz',
+    sha256: 'f664dba513691ca850158d7439ba3d8520a83ad7b9420778b6e57dea1b554c34' },
+};
+
+function originOf(spec: SourceSpec): string {
+  return spec.kind === 'debian'
+    ? `Debian source ${spec.package} ${spec.debianVersion} (${spec.file})`
+    : `npm ${spec.package}@${spec.version} (npm pack, integrity checked by npm)`;
+}
+
+/** Mode (a) takes Node and its deps from the official tarball: only the allocators come from here. */
+export function sourceNeeded(name: string, mode: StaticBuildContext['options']['sourceMode']): boolean {
+  return mode === 'distribution' || name === 'jemalloc' || name === 'mimalloc';
+}
+
+/** Download (or reuse) every pinned source into <cache>/sources and check its sha256. */
+export async function fetchSources(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+  const dir = join(ctx.options.cacheDir, 'sources');
+  const npmDir = join(dir, 'npm');
+  mkdirSync(npmDir, { recursive: true });
+  const log = join(dir, 'sources.log');
+  let apt: ReturnType<typeof privateApt> | undefined;
+  const sources: Record<string, SourceArtifact> = {};
+  for (const [name, spec] of Object.entries(SOURCES)) {
+    if (!sourceNeeded(name, ctx.options.sourceMode)) continue;
+    const path = join(spec.kind === 'debian' ? dir : npmDir, spec.file);
+    if (!existsSync(path)) {
+      ctx.options.report(`[sources] fetching ${spec.package} ${spec.version}`);
+      if (spec.kind === 'debian') {
+        if (!apt) {
+          apt = privateApt(ctx.options.cacheDir);
+          await aptUpdate(apt, log);
+        }
+        await aptDownloadSource(apt, `${spec.package}=${spec.debianVersion}`, dir, log);
+      } else {
+        await runLogged('npm', ['pack', `${spec.package}@${spec.version}`], { cwd: npmDir, log });
+      }
+      if (!existsSync(path)) throw new Error(`[sources] ${spec.file} did not download (see ${log})`);
+    }
+    const sha256 = await sha256File(path);
+    if (sha256 !== spec.sha256) {
+      throw new Error(`[sources] ${path}: sha256 ${sha256}, expected ${spec.sha256}`);
+    }
+    sources[name] = { path, input: { name, version: spec.version, origin: originOf(spec), sha256 } };
+  }
+  return { ...ctx, sources: { ...ctx.sources, ...sources } };
+}

@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A stage failure that names the stage and where its log is, so the user knows what to read. */
+export class StageError extends Error {
+  constructor(
+    readonly stage: string,
+    readonly logPath: string,
+    detail: string,
+  ) {
+    super(`stage "${stage}" failed: ${detail}\n  log: ${logPath}`);
+    this.name = 'StageError';
+  }
+}
+
+export interface StageDirs {
+  /** The stage's own directory: ~/.cache/broker/static/<name>-<hash>. */
+  dir: string;
+  log: string;
+}
+
+export interface StageSpec<T> {
+  name: string;
+  /** Everything that changes the output: source hashes, versions, flags. Hashed into the dir name. */
+  inputs: unknown;
+  /**
+   * Keep a partial output from an interrupted run instead of wiping it (the Node compile:
+   * make and Zig's cache pick up where they stopped).
+   */
+  resumable?: boolean;
+  run: (dirs: StageDirs) => Promise<T>;
+  /**
+   * Whether a recorded result is still usable; false re-runs the stage. For outputs that live
+   * outside the stage dir (the Node tree) and may have been wiped, e.g. for a warm-rebuild.
+   */
+  stillValid?: (result: T) => boolean;
+}
+
+const MARKER = 'stage-done.json';
+const RUNS = 'stage-runs.jsonl';
+
+export interface StageRun {
+  startedAt: string;
+  seconds: number;
+  ok: boolean;
+}
+
+/** Every attempt of a stage (a killed attempt leaves none: its time is lost, the work is not). */
+export function stageRuns(dir: string): StageRun[] {
+  const file = join(dir, RUNS);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as StageRun);
+}
+
+function recordRun(dir: string, started: number, ok: boolean): void {
+  const run: StageRun = { startedAt: new Date(started).toISOString(), seconds: Math.round((Date.now() - started) / 1000), ok };
+  appendFileSync(join(dir, RUNS), JSON.stringify(run) + '\n');
+}
+
+/** Stable JSON: object keys sorted, so the same inputs always hash the same. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(v as object).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+      return sorted;
+    }
+    return v;
+  });
+}
+
+export function stageHash(inputs: unknown): string {
+  return createHash('sha256').update(canonicalJson(inputs)).digest('hex').slice(0, 16);
+}
+
+export function stageDir(root: string, name: string, inputs: unknown): string {
+  return join(root, `${name}-${stageHash(inputs)}`);
+}
+
+/**
+ * Run a stage once per distinct input set. The marker holding the result is written only after
+ * `run` succeeds, so a killed run is redone (or resumed, if `resumable`) next time.
+ */
+export async function runStage<T>(
+  root: string,
+  spec: StageSpec<T>,
+  report: (line: string) => void = () => {},
+): Promise<T> {
+  const dir = stageDir(root, spec.name, spec.inputs);
+  const marker = join(dir, MARKER);
+  const log = join(dir, `${spec.name}.log`);
+  if (existsSync(marker)) {
+    const done = JSON.parse(readFileSync(marker, 'utf8')) as { result: T };
+    if (!spec.stillValid || spec.stillValid(done.result)) {
+      report(`[${spec.name}] cached (${dir})`);
+      return done.result;
+    }
+    report(`[${spec.name}] recorded output is gone: running again`);
+    rmSync(marker);
+  }
+  if (existsSync(dir) && !spec.resumable) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'stage-inputs.json'), canonicalJson(spec.inputs) + '\n');
+  report(`[${spec.name}] running, log: ${log}`);
+  const started = Date.now();
+  let result: T;
+  try {
+    result = await spec.run({ dir, log });
+  } catch (err) {
+    recordRun(dir, started, false);
+    if (err instanceof StageError) throw err;
+    throw new StageError(spec.name, log, err instanceof Error ? err.message : String(err));
+  }
+  const seconds = Math.round((Date.now() - started) / 1000);
+  recordRun(dir, started, true);
+  // A resumed stage's cost is every attempt's time, not just the last one's.
+  const totalSeconds = stageRuns(dir).reduce((sum, r) => sum + r.seconds, 0);
+  writeFileSync(marker, JSON.stringify({ seconds, totalSeconds, finishedAt: new Date().toISOString(), result }, null, 2));
+  report(`[${spec.name}] done in ${seconds}s`);
+  return result;
+}

@@ -1,0 +1,68 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, copyFileSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Runtime } from '../runtime.ts';
+import { assertAllocator } from './allocator-proof.ts';
+import { sha256File } from './checksum.ts';
+import type { Allocator, StaticBuildContext } from './context.ts';
+import { sourceInputs } from './context.ts';
+import { assertStatic } from './elf-check.ts';
+import { ZIG_PACKAGE, zigBinary } from './toolchain.ts';
+
+export function runtimeName(nodeVersion: string, allocator: Allocator): string {
+  return `node-${nodeVersion}-linux-x64-musl-${allocator}`;
+}
+
+/** Where a proven runtime and its manifest live: <cache>/runtimes/<name>/. */
+export function runtimeDir(cacheDir: string, nodeVersion: string, allocator: Allocator): string {
+  return join(cacheDir, 'runtimes', runtimeName(nodeVersion, allocator));
+}
+
+/** The cached, proven runtime, if one was built; what `dist --runtime static` picks up. */
+export function cachedStaticRuntime(cacheDir: string, nodeVersion: string, allocator: Allocator = 'jemalloc'): Runtime | undefined {
+  const manifest = join(runtimeDir(cacheDir, nodeVersion, allocator), 'manifest.json');
+  if (!existsSync(manifest)) return undefined;
+  const runtime = JSON.parse(readFileSync(manifest, 'utf8')) as Runtime;
+  return existsSync(runtime.path) ? runtime : undefined;
+}
+
+/**
+ * Prove the runtime before publishing it into the cache: static (no PT_INTERP, no DT_NEEDED,
+ * a PT_NOTE for postject), runs --version with the expected version, and the expected allocator
+ * prints its statistics. Only then the manifest is written.
+ */
+export async function verifyRuntime(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+  const built = ctx.runtimePath!;
+  const { allocator } = ctx.options;
+  assertStatic(built);
+  const version = execFileSync(built, ['--version'], { encoding: 'utf8', env: {} }).trim();
+  if (version !== `v${ctx.nodeVersion}`) throw new Error(`${built} --version says ${version}, expected v${ctx.nodeVersion}`);
+  assertAllocator(built, ['-e', '0'], allocator);
+
+  const dir = runtimeDir(ctx.options.cacheDir, ctx.nodeVersion, allocator);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'node');
+  copyFileSync(built, path);
+  const zig = ctx.toolchain!;
+  const runtime: Runtime = {
+    kind: 'static',
+    path,
+    nodeVersion: ctx.nodeVersion,
+    arch: 'x64',
+    sha256: await sha256File(path),
+    libc: 'musl',
+    allocator,
+    inputs: [
+      ...sourceInputs(ctx),
+      {
+        name: 'zig',
+        version: zig.zigVersion,
+        origin: `npm ${ZIG_PACKAGE} (integrity pinned in package-lock.json)`,
+        sha256: await sha256File(zigBinary()),
+      },
+    ],
+  };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...runtime, configureFlags: ctx.configureFlags }, null, 2) + '\n');
+  ctx.options.report(`[verify] ${path}: static, ${version}, allocator ${allocator}`);
+  return { ...ctx, runtimePath: path };
+}

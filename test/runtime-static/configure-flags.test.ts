@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { BASE_FLAGS, distributionSourceFlags, officialTarballFlags, SHARED_DEPS, sharedDepFlags } from '../../build/runtime/static/configure-flags.ts';
+import type { StaticLib } from '../../build/runtime/static/context.ts';
+
+const libs: Record<string, StaticLib> = Object.fromEntries(
+  Object.keys(SHARED_DEPS).map((d) => [d, { includeDir: `/s/include`, libDir: `/s/lib`, libNames: d === 'brotli' ? ['brotlidec', 'brotlienc', 'brotlicommon'] : [d] }]),
+);
+
+describe('configure flags', () => {
+  it('always builds fully static without npm/corepack/ICU and with ninja', () => {
+    for (const f of ['--fully-static', '--without-npm', '--without-corepack', '--with-intl=none', '--ninja']) {
+      expect(BASE_FLAGS).toContain(f);
+    }
+  });
+
+  it('mode (b) passes every removed dep as --shared-* with includes, libpath and libnames in link order', () => {
+    const flags = distributionSourceFlags(libs);
+    expect(flags).toContain('--shared-http-parser');
+    expect(flags).toContain('--shared-http-parser-libname=llhttp');
+    expect(flags).toContain('--shared-brotli-libname=brotlidec,brotlienc,brotlicommon');
+    expect(flags).toContain('--shared-openssl-includes=/s/include');
+    expect(flags.filter((f) => /^--shared-[a-z0-9-]+$/.test(f))).toHaveLength(Object.keys(SHARED_DEPS).length);
+    expect(flags.some((f) => f.startsWith('--shared-builtin-'))).toBe(false);
+  });
+
+  it('refuses to configure when a removed dep was not built', () => {
+    const { zstd: _missing, ...rest } = libs;
+    expect(() => sharedDepFlags(rest)).toThrow('--shared-zstd: dependency "zstd" was not built');
+  });
+
+  it('mode (a) uses the bundled deps: no --shared-* at all', () => {
+    expect(officialTarballFlags().some((f) => f.startsWith('--shared'))).toBe(false);
+    expect(officialTarballFlags()).toContain('--fully-static');
+  });
+});

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { relinkCommand } from '../../build/runtime/static/link.ts';
+
+const ninjaLink =
+  '/t/bin/c++ -Wl,--build-id -pthread -rdynamic obj/a.o -Wl,--whole-archive obj/libnode.a -Wl,--no-whole-archive -m64 -o node -Wl,--start-group obj/b.o -Wl,--end-group -lz -static -latomic -ldl -lm';
+
+describe('relinkCommand', () => {
+  it('links the allocator archives whole, first, and writes elsewhere', () => {
+    const cmd = relinkCommand(ninjaLink, '/out/node-jemalloc', ['/j/libjemalloc.a']);
+    expect(cmd.startsWith('/t/bin/c++ -Wl,--whole-archive /j/libjemalloc.a -Wl,--no-whole-archive -Wl,--build-id')).toBe(true);
+    expect(cmd).toContain(' -o /out/node-jemalloc ');
+    expect(cmd).not.toContain(' -o node ');
+    expect(cmd.endsWith('-static -latomic -ldl -lm')).toBe(true);
+  });
+
+  it('adds nothing for musl malloc', () => {
+    expect(relinkCommand(ninjaLink, '/o/n', [])).toBe(ninjaLink.replace(' -o node ', ' -o /o/n '));
+  });
+
+  it('refuses a command of an unexpected shape', () => {
+    expect(() => relinkCommand('c++ -o libfoo.so x.o', '/o', [])).toThrow('no single "-o node"');
+  });
+});

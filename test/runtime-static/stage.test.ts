@@ -1,0 +1,108 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalJson, runStage, StageError, stageDir, stageHash } from '../../build/runtime/static/stage.ts';
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'broker-stage-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('stage hashing', () => {
+  it('does not depend on key order', () => {
+    expect(canonicalJson({ b: 1, a: { d: 2, c: [3, { f: 1, e: 0 }] } })).toBe('{"a":{"c":[3,{"e":0,"f":1}],"d":2},"b":1}');
+    expect(stageHash({ x: 1, y: 2 })).toBe(stageHash({ y: 2, x: 1 }));
+  });
+
+  it('changes with any input, including array order (link order matters)', () => {
+    const base = stageHash({ flags: ['--a', '--b'] });
+    expect(stageHash({ flags: ['--b', '--a'] })).not.toBe(base);
+    expect(stageHash({ flags: ['--a', '--b', '--c'] })).not.toBe(base);
+  });
+
+  it('names the directory <stage>-<16 hex>', () => {
+    expect(stageDir('/c', 'zlib', { v: 1 })).toMatch(/^\/c\/zlib-[0-9a-f]{16}$/);
+  });
+});
+
+describe('runStage', () => {
+  it('runs once, then answers from the marker without running', async () => {
+    let runs = 0;
+    const spec = { name: 's', inputs: { v: 1 }, run: async () => ++runs };
+    expect(await runStage(root, spec)).toBe(1);
+    expect(await runStage(root, spec)).toBe(1);
+    expect(runs).toBe(1);
+    expect(await runStage(root, { ...spec, inputs: { v: 2 } })).toBe(2);
+  });
+
+  it('writes no marker when the stage fails, names the stage and its log', async () => {
+    const spec = {
+      name: 'openssl',
+      inputs: { v: 1 },
+      run: async ({ log }: { log: string }) => {
+        writeFileSync(log, 'compiler said no\n');
+        throw new Error('boom');
+      },
+    };
+    const err = await runStage(root, spec).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StageError);
+    expect((err as StageError).stage).toBe('openssl');
+    expect((err as StageError).message).toContain('stage "openssl" failed: boom');
+    expect((err as StageError).logPath).toBe(join(stageDir(root, 'openssl', { v: 1 }), 'openssl.log'));
+    expect(existsSync(join(stageDir(root, 'openssl', { v: 1 }), 'stage-done.json'))).toBe(false);
+    // A retry runs again (and can succeed).
+    expect(await runStage(root, { ...spec, run: async () => 'ok' })).toBe('ok');
+  });
+
+  it('wipes a partial output before re-running, unless the stage is resumable', async () => {
+    const inputs = { v: 1 };
+    const dir = stageDir(root, 'part', inputs);
+    const fail = async ({ dir }: { dir: string }) => {
+      writeFileSync(join(dir, 'partial.o'), 'x');
+      throw new Error('killed');
+    };
+    await expect(runStage(root, { name: 'part', inputs, run: fail })).rejects.toThrow('killed');
+    const seen = await runStage(root, { name: 'part', inputs, run: async () => existsSync(join(dir, 'partial.o')) });
+    expect(seen).toBe(false);
+
+    const rdir = stageDir(root, 'res', inputs);
+    await expect(runStage(root, { name: 'res', inputs, resumable: true, run: fail })).rejects.toThrow('killed');
+    const kept = await runStage(root, {
+      name: 'res', inputs, resumable: true, run: async () => readFileSync(join(rdir, 'partial.o'), 'utf8'),
+    });
+    expect(kept).toBe('x');
+  });
+});
+
+describe('stage timing', () => {
+  it('adds up every attempt of a resumable stage', async () => {
+    const { stageRuns } = await import('../../build/runtime/static/stage.ts');
+    const inputs = { v: 1 };
+    await expect(runStage(root, { name: 'c', inputs, resumable: true, run: async () => { throw new Error('x'); } })).rejects.toThrow();
+    await runStage(root, { name: 'c', inputs, resumable: true, run: async () => 1 });
+    const dir = stageDir(root, 'c', inputs);
+    expect(stageRuns(dir).map((r) => r.ok)).toEqual([false, true]);
+    const marker = JSON.parse(readFileSync(join(dir, 'stage-done.json'), 'utf8')) as { totalSeconds: number };
+    expect(marker.totalSeconds).toBe(stageRuns(dir).reduce((s, r) => s + r.seconds, 0));
+  });
+});
+
+describe('stillValid', () => {
+  it('re-runs a stage whose recorded output was wiped (warm rebuild: build dir gone, caches kept)', async () => {
+    const out = join(root, 'tree-outside-stage');
+    let runs = 0;
+    const spec = {
+      name: 'configure', inputs: { v: 1 },
+      stillValid: (r: string) => existsSync(r),
+      run: async () => { runs++; writeFileSync(out, 'x'); return out; },
+    };
+    await runStage(root, spec);
+    await runStage(root, spec);
+    expect(runs).toBe(1);
+    rmSync(out);
+    await runStage(root, spec);
+    expect(runs).toBe(2);
+  });
+});
