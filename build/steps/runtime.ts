@@ -5,6 +5,9 @@ import { ElfError } from '../../shared/elf/parse.ts';
 import { BuildError, type BuildContext } from '../context.ts';
 import { sha256File } from '../hash.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { buildStaticRuntime } from '../runtime/static/build-static-runtime.ts';
+import { runningStaticBuild } from '../runtime/static/detached.ts';
+import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { launcherFor, type Launcher } from '../runtime/launcher.ts';
 import type { Arch, Runtime } from '../runtime/runtime.ts';
 
@@ -29,6 +32,17 @@ async function customRuntime(path: string, ctx: BuildContext): Promise<Runtime> 
   return { kind: 'custom', path, nodeVersion: ctx.nodeVersion, arch, sha256: await sha256File(path), libc, allocator: 'unknown', inputs: [{ name: 'custom runtime', version: 'unknown', origin: path, sha256: await sha256File(path) }] };
 }
 
+/** The musl + jemalloc runtime: from the cache in seconds, or built (hours, resumable) when missing. */
+async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
+  if (ctx.arch !== 'x64') throw new BuildError(`no static runtime for linux-${ctx.arch} yet: the static build targets x86_64-linux-musl only`);
+  const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersion);
+  if (cached) return cached;
+  const running = runningStaticBuild(ctx.cacheDir);
+  if (running) throw new BuildError(`the static runtime is being built in the background (pid ${running.pid}); follow it with 'npm run runtime -- status' and run dist again when it is done`);
+  ctx.log.info('  no cached static runtime: building it now (hours on 2 cores; resumable — rerun to continue)');
+  return buildStaticRuntime({ nodeVersion: ctx.nodeVersion, report: (line) => ctx.log.info(`  ${line}`) });
+}
+
 /** Asks the runtime itself for its version; undefined when it cannot execute on this host. */
 async function probeVersion(launcher: Launcher, path: string): Promise<string | undefined> {
   try {
@@ -49,7 +63,7 @@ export async function runtimeStep(ctx: BuildContext): Promise<string> {
   } else if (req.kind === 'custom') {
     runtime = await customRuntime(req.path, ctx);
   } else {
-    throw new BuildError(`the static runtime is not available yet; build it with 'npm run runtime', or use --runtime official`);
+    runtime = await staticRuntime(ctx);
   }
   if (runtime.arch !== ctx.arch) throw new BuildError(`runtime ${runtime.path} is linux-${runtime.arch} but the build targets linux-${ctx.arch}: add --arch ${runtime.arch}`);
   // Only a runtime with a loader needs the target's libraries (a sysroot) under qemu.

@@ -6,6 +6,7 @@ import { cacheRoot } from '../../cache.ts';
 import { ALLOCATORS, type Allocator, type SourceMode } from './context.ts';
 import { initialContext, runPipeline } from './pipeline.ts';
 import { formatProgress, type Progress } from './progress.ts';
+import { detachedPaths, runningStaticBuild } from './detached.ts';
 import { StageError } from './stage.ts';
 
 const USAGE = `npm run runtime -- [--jobs N] [--allocator jemalloc|mimalloc|musl] [--until STAGE] [--detach]
@@ -28,22 +29,12 @@ const { values, positionals } = parseArgs({
 });
 
 const stageRoot = join(cacheRoot(), 'static');
-const detachedLog = join(stageRoot, 'runtime-build.log');
-const pidFile = join(stageRoot, 'runtime-build.pid');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const { log: detachedLog, pidFile } = detachedPaths(cacheRoot());
 
 /** `status`: is a detached build running, and how far is the compile. */
 function status(): void {
-  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
-  console.log(pid && alive(pid) ? `build running, pid ${pid}, log ${detachedLog}` : 'no build running');
+  const running = runningStaticBuild(cacheRoot());
+  console.log(running ? `build running, pid ${running.pid}, log ${running.log}` : 'no build running');
   // The newest compile stage is the one that matters; older ones are earlier configurations.
   const compiles = existsSync(stageRoot)
     ? readdirSync(stageRoot)
@@ -112,9 +103,9 @@ if (!Number.isInteger(jobs) || jobs < 1) {
 if (values.detach) {
   // The build outlives this shell (hours): its own session, output to a log, pid recorded.
   mkdirSync(stageRoot, { recursive: true });
-  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
-  if (pid && alive(pid)) {
-    console.error(`a build is already running (pid ${pid}); see ${detachedLog}`);
+  const running = runningStaticBuild(cacheRoot());
+  if (running) {
+    console.error(`a build is already running (pid ${running.pid}); see ${running.log}`);
     process.exit(1);
   }
   const args = process.argv.slice(1).filter((a) => a !== '--detach');
