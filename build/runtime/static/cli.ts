@@ -7,12 +7,14 @@ import { ALLOCATORS, type Allocator, type SourceMode } from './context.ts';
 import { initialContext, runPipeline } from './pipeline.ts';
 import { formatProgress, type Progress } from './progress.ts';
 import { detachedPaths, runningStaticBuild } from './detached.ts';
+import { staticRuntimeKey } from './key.ts';
 import { StageError } from './stage.ts';
 
 const USAGE = `npm run runtime -- [--jobs N] [--allocator jemalloc|mimalloc|musl] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
 npm run runtime -- status     # detached build running? compile steps done/total, ETA
-npm run runtime -- times      # seconds per finished stage`;
+npm run runtime -- times      # seconds per finished stage
+npm run runtime -- key [--arch x64] [--allocator A]   # cache key of the finished runtime (CI)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -21,6 +23,7 @@ const { values, positionals } = parseArgs({
     allocator: { type: 'string', default: 'jemalloc' },
     until: { type: 'string' },
     detach: { type: 'boolean', default: false },
+    arch: { type: 'string', default: 'x64' },
     source: { type: 'string', default: 'distribution' },
     tarball: { type: 'string' },
     shasums: { type: 'string' },
@@ -81,6 +84,17 @@ if (positionals[0] === 'status') {
 }
 if (positionals[0] === 'times') {
   times();
+  process.exit(0);
+}
+if (positionals[0] === 'key') {
+  // CI caches the finished runtime under this key (ci/github-actions.yml).
+  if (values.arch !== 'x64') {
+    console.error(`no static runtime for linux-${values.arch}: the build targets x86_64-linux-musl only`);
+    process.exit(2);
+  }
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { broker: { nodeVersion: string } };
+  const root = new URL('../../..', import.meta.url).pathname;
+  console.log(staticRuntimeKey({ root, nodeVersion: pkg.broker.nodeVersion, arch: values.arch, allocator: values.allocator as Allocator, sourceMode: values.source as SourceMode }));
   process.exit(0);
 }
 

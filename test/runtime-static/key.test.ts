@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { staticRuntimeKey } from '../../build/runtime/static/key.ts';
+import { SOURCES } from '../../build/runtime/static/sources.ts';
+import { repoRoot } from '../fixtures/context.ts';
+
+const base = { root: repoRoot, nodeVersion: '22.22.2', arch: 'x64', allocator: 'jemalloc' as const, sourceMode: 'distribution' as const };
+
+describe('static runtime cache key (CI caches the runtime under it)', () => {
+  it('is stable for equal inputs and names version, arch and allocator', () => {
+    expect(staticRuntimeKey(base)).toBe(staticRuntimeKey(base));
+    expect(staticRuntimeKey(base)).toMatch(/^broker-static-runtime-22\.22\.2-linux-x64-jemalloc-[0-9a-f]{16}$/);
+  });
+
+  it('changes with the allocator, the source mode, and any pinned source hash', () => {
+    const key = staticRuntimeKey(base);
+    expect(staticRuntimeKey({ ...base, allocator: 'musl' })).not.toBe(key);
+    expect(staticRuntimeKey({ ...base, sourceMode: 'official' })).not.toBe(key);
+    const node = SOURCES.node!;
+    const pinned = node.sha256;
+    try {
+      node.sha256 = '0'.repeat(64);
+      expect(staticRuntimeKey(base)).not.toBe(key);
+    } finally {
+      node.sha256 = pinned;
+    }
+    expect(staticRuntimeKey(base)).toBe(key);
+  });
+});
