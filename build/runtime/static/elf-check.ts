@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { readElfFile } from '../../../shared/elf/file.ts';
+import { PT_NOTE } from '../../../shared/elf/parse.ts';
 
 export interface ElfFacts {
   /** A PT_INTERP means a dynamic loader is needed: not static. */
@@ -9,16 +10,10 @@ export interface ElfFacts {
   note: boolean;
 }
 
-/** Facts from readelf (binutils): program headers and the dynamic section. */
+/** Facts from broker's own ELF reader (the inspector's), so the build and the product judge alike. */
 export function elfFacts(path: string): ElfFacts {
-  const headers = execFileSync('readelf', ['-lW', path], { encoding: 'utf8' });
-  const dynamic = execFileSync('readelf', ['-dW', path], { encoding: 'utf8' });
-  const needed = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]!);
-  return {
-    interpreter: /^\s*INTERP\s/m.test(headers),
-    needed,
-    note: /^\s*NOTE\s/m.test(headers),
-  };
+  const elf = readElfFile(path);
+  return { interpreter: elf.interpreter !== null, needed: elf.needed, note: elf.programHeaders.some((p) => p.type === PT_NOTE) };
 }
 
 export function assertStatic(path: string): ElfFacts {

@@ -3,7 +3,7 @@ import { mkdirSync, copyFileSync, writeFileSync, readFileSync, existsSync } from
 import { join } from 'node:path';
 import type { Runtime } from '../runtime.ts';
 import { assertAllocator } from './allocator-proof.ts';
-import { sha256File } from './checksum.ts';
+import { sha256File } from '../../hash.ts';
 import type { Allocator, StaticBuildContext } from './context.ts';
 import { sourceInputs } from './context.ts';
 import { assertStatic } from './elf-check.ts';
