@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     // Integration tests run real builds (postject alone is seconds); unit tests finish far below this.
     testTimeout: 180_000,
     hookTimeout: 180_000,
