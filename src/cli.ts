@@ -1,9 +1,10 @@
 import { buildInfo } from './build-info.ts';
 import type { Command, CommandIO } from './commands/command.ts';
+import { recordCommand } from './commands/record.ts';
 import { versionCommand } from './commands/version.ts';
 import { UsageError } from './usage.ts';
 
-export const commands: Command[] = [versionCommand];
+export const commands: Command[] = [recordCommand, versionCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
