@@ -7,6 +7,13 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '../..');
+const running = new Set<ChildProcess>();
+
+/** Kills whatever a failed test left running (each by its own pid). */
+export function killLeftovers(): void {
+  for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  running.clear();
+}
 let bundled: Promise<string> | null = null;
 
 export function brokerBundle(): Promise<string> {
@@ -29,6 +36,8 @@ export interface Running {
 export async function startBroker(args: string[], bin?: string): Promise<Running> {
   const [cmd, argv] = bin ? [bin, args] : [process.execPath, [await brokerBundle(), ...args]];
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('close', () => running.delete(child));
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
