@@ -29,12 +29,12 @@ export function sampleRecord(i: number, body: Uint8Array = Buffer.from(`body #${
 }
 
 /** An archive of n records, encoded the way the recorder does (one frame after another). */
-export function archiveBytes(n: number, codec = 0, bodies?: (i: number) => Uint8Array): Buffer {
+export function archiveBytes(n: number, codec = 0, bodies?: (i: number) => Uint8Array, url?: (i: number) => string): Buffer {
   const parts: Buffer[] = [Buffer.from(encodeHeader())];
   for (let i = 0; i < n; i++) {
     const raw = bodies ? bodies(i) : Buffer.from(`body #${i} `.repeat(i % 7));
     const stored = compressBody(codec, raw);
-    const r = { ...sampleRecord(i, stored) };
+    const r = { ...sampleRecord(i, stored), ...(url ? { url: url(i) } : {}) };
     const buf = Buffer.alloc(12 + recordPayloadSize(r));
     if (encodeRequestFrame(buf, 0, r, codec) !== buf.length) throw new Error('frame size mismatch');
     parts.push(buf);
