@@ -1,6 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
 import { rmSync } from 'node:fs';
-import { isSea } from 'node:sea';
 import { Codec, type CodecName } from '../archive/format.ts';
 import { createArchiveFile, ArchiveFileError } from '../recorder/archive-sink.ts';
 import { emptyCaptureCounters } from '../recorder/capture-server.ts';
@@ -191,6 +190,8 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
   return error ? 1 : 0;
 }
 
+const STOP_GRACE_MS = 15_000;
+
 type WorkerMessage = { t: 'listening'; host: string; port: number } | { t: 'stats'; counters: RecorderCounters } | { t: 'final'; counters: RecorderCounters; error: string | null } | { t: 'fatal'; message: string };
 
 /** A cluster worker: records until the primary says stop (or disappears), then reports its counters. */
@@ -231,8 +232,6 @@ async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
   // Workers accept connections themselves: the round-robin default routes every connection through
   // the primary, a cost 2-core machines feel.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  // In a SEA, argv[1] is the executable again; cluster would pass it as the first user argument.
-  if (isSea()) cluster.setupPrimary({ exec: process.execPath, args: process.argv.slice(2) });
   const signal = untilSignal();
   const workers: Worker[] = [];
   const latest = new Map<number, RecorderCounters>();
@@ -251,6 +250,14 @@ async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
     if (stopping) return;
     stopping = true;
     for (const w of workers) if (w.isConnected()) w.send({ t: 'stop' });
+    // A worker that cannot finish its flush in this long is stuck: do not hang the primary on it.
+    setTimeout(() => {
+      for (const w of workers) {
+        if (w.isDead()) continue;
+        error ??= `worker ${w.id} did not stop within ${STOP_GRACE_MS / 1000} s; killed`;
+        w.process.kill('SIGKILL');
+      }
+    }, STOP_GRACE_MS).unref();
   };
   for (let i = 0; i < cfg.workers; i++) {
     const w = cluster.fork({ BROKER_RECORD_WORKER: '1' });

@@ -2,6 +2,7 @@
 // for events (a line, an exit, a file's contents), bounded only by the test timeout.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -129,6 +130,23 @@ describe('broker record', () => {
     const r3 = await runBroker(['record', '--listen', '127.0.0.1:0', '--out', '/proc/broker-test.brk']);
     expect(r3.code).toBe(1);
     expect(r3.stderr).toMatch(/^broker: cannot create \/proc\/broker-test\.brk: /m);
+  });
+
+  it('a port already in use is a clear error and exit 1, with and without workers (no hang, no stray file)', async () => {
+    const blocker = createServer();
+    await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', res));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      for (const workers of ['1', '2']) {
+        const out = file();
+        const r = await runBroker(['record', '--listen', `127.0.0.1:${port}`, '--out', out, '--workers', workers]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}: address already in use (EADDRINUSE)`);
+        expect(existsSync(out)).toBe(false);
+      }
+    } finally {
+      blocker.close();
+    }
   });
 
   it('kill -9 while recording: the archive is readable up to the last flushed batch', async () => {
