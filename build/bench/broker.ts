@@ -1,0 +1,243 @@
+// npm run bench:broker — loopback load on `broker record` (the built SEA artifacts) with autocannon:
+// 2 KiB POST bodies over keep-alive connections. Max throughput and p99 with --out vs without vs a
+// no-op node:http server on the same runtime and cores; p50/p99 at half the max rate; RSS over a 60 s
+// run at full load. Writes its section of docs/benchmarks.md.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { cacheRoot } from '../cache.ts';
+import { officialRuntime } from '../runtime/official.ts';
+import { machine, median, table, writeSection } from './report.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string }; devDependencies: Record<string, string> };
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const rssSeconds = Number(process.env.BENCH_RSS_SECONDS ?? 60);
+const connections = 32;
+const log = (line: string) => process.stdout.write(line + '\n');
+const body = Buffer.from(randomBytes(1536).toString('base64')); // 2048 printable bytes
+const scratch = mkdtempSync(join(tmpdir(), 'broker-bench-'));
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<string>;
+}
+
+/** Starts a server process and waits for the line that carries its port. */
+function startServer(cmd: string, args: string[], portLine: RegExp): Promise<Server> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<void>((r) => child.on('close', () => r()));
+  return new Promise((resolveStart, reject) => {
+    const check = () => {
+      const m = portLine.exec(out + err);
+      if (!m) return;
+      child.stdout!.off('data', check);
+      child.stderr!.off('data', check);
+      resolveStart({
+        child,
+        port: Number(m[1]),
+        async stop() {
+          child.kill('SIGTERM');
+          await exited;
+          return out;
+        },
+      });
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    void exited.then(() => reject(new Error(`${cmd} ${args.join(' ')} exited before listening:\n${out}${err}`)));
+  });
+}
+
+const load = (port: number, duration: number, overallRate?: number) =>
+  autocannon({ url: `http://127.0.0.1:${port}/ingest`, connections, pipelining: 1, duration, method: 'POST', body, headers: { 'content-type': 'application/octet-stream' }, overallRate });
+
+interface Row {
+  name: string;
+  runtime: string;
+  rps: number[];
+  p99AtMax: number[];
+  half: { rate: number; p50: number; p99: number; p999: number; errors: number } | null;
+  note: string;
+  load: string;
+}
+
+const loadNow = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+async function measure(name: string, runtime: string, server: () => Promise<Server>): Promise<Row> {
+  log(`${name} (${runtime}) …`);
+  const s = await server();
+  const row: Row = { name, runtime, rps: [], p99AtMax: [], half: null, note: '', load: loadNow() };
+  try {
+    await load(s.port, 2); // warm-up: JIT, connection set-up, buffer pool
+    for (let i = 0; i < runs; i++) {
+      const r = await load(s.port, seconds);
+      row.rps.push(r.requests.average);
+      row.p99AtMax.push(r.latency.p99);
+      log(`  run ${i + 1}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
+    }
+    const rate = Math.floor(median(row.rps) / 2);
+    const h = await load(s.port, 10, rate);
+    row.half = { rate, p50: h.latency.p50, p99: h.latency.p99, p999: h.latency.p99_9, errors: h.errors + h.timeouts };
+    log(`  at ${rate} req/s: p50 ${h.latency.p50} ms, p99 ${h.latency.p99} ms, p99.9 ${h.latency.p99_9} ms`);
+  } finally {
+    const out = await s.stop();
+    const m = /"dropped": (\d+)/.exec(out);
+    if (m) row.note = `dropped ${m[1]}`;
+  }
+  return row;
+}
+
+/** VmRSS of a process and its children (the cluster workers), in MiB. */
+function rssMiB(pid: number): number {
+  const kids = (() => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  })();
+  const one = (p: number) => {
+    try {
+      return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    } catch {
+      return 0;
+    }
+  };
+  return one(pid) + kids.reduce((a, k) => a + one(k), 0);
+}
+
+interface RssRow {
+  name: string;
+  samples: { t: number; mib: number }[];
+  rps: number;
+  slope: number;
+}
+
+/** Least-squares slope of RSS after the first 10 s, in MiB per minute. */
+function slopePerMinute(samples: { t: number; mib: number }[]): number {
+  const s = samples.filter((x) => x.t >= 10);
+  const n = s.length;
+  const mt = s.reduce((a, x) => a + x.t, 0) / n;
+  const mm = s.reduce((a, x) => a + x.mib, 0) / n;
+  const num = s.reduce((a, x) => a + (x.t - mt) * (x.mib - mm), 0);
+  const den = s.reduce((a, x) => a + (x.t - mt) ** 2, 0);
+  return (num / den) * 60;
+}
+
+async function rssRun(name: string, bin: string): Promise<RssRow> {
+  log(`RSS over ${rssSeconds} s at full load: ${name} …`);
+  const out = join(scratch, `rss-${Date.now()}.brk`);
+  const s = await startServer(bin, ['record', '--listen', '127.0.0.1:0', '--out', out, '--json'], /listening on 127\.0\.0\.1:(\d+)/);
+  const samples: { t: number; mib: number }[] = [];
+  const t0 = performance.now();
+  const timer = setInterval(() => samples.push({ t: (performance.now() - t0) / 1000, mib: rssMiB(s.child.pid!) }), 1000);
+  const r = await load(s.port, rssSeconds);
+  clearInterval(timer);
+  await s.stop();
+  rmSync(out, { force: true });
+  return { name, samples, rps: r.requests.average, slope: slopePerMinute(samples) };
+}
+
+const officialRt = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
+
+log('building the official-runtime artifact (npm run dist) …');
+const distDir = join(scratch, 'dist');
+const built = spawnSync('npm', ['run', '--silent', 'dist', '--', '--out', distDir], { cwd: root, encoding: 'utf8' });
+if (built.status !== 0) throw new Error(`npm run dist failed:\n${built.stdout}${built.stderr}`);
+const artifacts: { runtime: string; bin: string | null; how: string }[] = [{ runtime: 'official', bin: join(distDir, `broker-${pkg.version}-linux-x64`), how: '' }];
+const staticBin = existsSync(join(root, 'dist')) ? readdirSync(join(root, 'dist')).find((f) => /^broker-.*-static$/.test(f)) : undefined;
+artifacts.push(staticBin ? { runtime: 'static', bin: join(root, 'dist', staticBin), how: '' } : { runtime: 'static', bin: null, how: '`npm run dist -- --runtime static` (needs the static runtime built first)' });
+
+const noopScript = `require('http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-length': '0' }); res.end(); }); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
+const startedAt = new Date();
+const uptimeStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+const rows: Row[] = [];
+const rss: RssRow[] = [];
+try {
+  rows.push(await measure('no-op node:http server', `official Node ${pkg.broker.nodeVersion}`, () => startServer(officialRt.path, ['-e', noopScript], /port (\d+)/)));
+  for (const a of artifacts) {
+    if (!a.bin) continue;
+    const rec = (extra: string[]) => () => startServer(a.bin!, ['record', '--listen', '127.0.0.1:0', '--json', ...extra], /listening on 127\.0\.0\.1:(\d+)/);
+    rows.push(await measure('broker record (no --out: count only)', a.runtime, rec([])));
+    rows.push(await measure('broker record --out FILE', a.runtime, rec(['--out', join(scratch, `out-${a.runtime}.brk`)])));
+    rows.push(await measure('broker record --out FILE --workers 2', a.runtime, rec(['--out', join(scratch, `out2-${a.runtime}.brk`), '--workers', '2'])));
+    rmSync(join(scratch, `out-${a.runtime}.brk`), { force: true });
+    rmSync(join(scratch, `out2-${a.runtime}.brk`), { force: true });
+    rss.push(await rssRun(`broker record --out FILE (${a.runtime})`, a.bin));
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+const uptimeEnd = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+
+const noop = median(rows[0]!.rps);
+const fmt = (x: number, d = 0) => x.toFixed(d);
+const perfRows = rows.map((r) => [
+  r.name,
+  r.runtime,
+  fmt(median(r.rps)),
+  `${fmt(Math.min(...r.rps))}–${fmt(Math.max(...r.rps))}`,
+  (median(r.rps) / noop).toFixed(2),
+  fmt(median(r.p99AtMax), 1),
+  r.half ? `${r.half.rate}` : '—',
+  r.half ? `${r.half.p50} / ${r.half.p99} / ${r.half.p999}` : '—',
+  r.note || '—',
+  r.load,
+]);
+for (const a of artifacts) if (!a.bin) perfRows.push([`broker record (all rows)`, a.runtime, 'missing', '', '', '', '', '', `build with ${a.how}`, '']);
+
+const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');
+const targetLines: string[] = [];
+for (const a of artifacts) {
+  if (!a.bin) {
+    targetLines.push(`- ${a.runtime} runtime: not measured — no \`dist/broker-*-static\`; build it with ${a.how}, then rerun.`);
+    continue;
+  }
+  const out = rows.find((r) => r.runtime === a.runtime && r.name === 'broker record --out FILE')!;
+  const ratio = median(out.rps) / noop;
+  targetLines.push(`- ${a.runtime}: recording (--out, one process) ≥ 0.8× the no-op server's throughput: ${ratio.toFixed(2)}× — ${verdict(ratio >= 0.8)}`);
+  targetLines.push(`- ${a.runtime}: p99 at half the max rate ≤ 2 ms (--out, one process): ${out.half?.p99} ms — ${verdict((out.half?.p99 ?? Infinity) <= 2)}`);
+  const r = rss.find((x) => x.name.includes(`(${a.runtime})`))!;
+  const flat = Math.abs(r.slope) < 2;
+  targetLines.push(`- ${a.runtime}: RSS flat over a ${rssSeconds} s run at full load: ${r.slope.toFixed(2)} MiB/min after warm-up (flat = |slope| < 2 MiB/min) — ${verdict(flat)}`);
+}
+
+const at = (r: RssRow, t: number) => r.samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best)).mib.toFixed(1);
+const md = `## Broker: \`broker record\` under load
+
+Command: \`npm run bench:broker\` (BENCH_RUNS=${runs} runs × BENCH_SECONDS=${seconds} s each for max throughput, median shown; BENCH_RSS_SECONDS=${rssSeconds}).
+Machine: ${machine()}. Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.
+Load: \`${uptimeStart}\` at the start, \`${uptimeEnd}\` at the end — another job shares these 2 cores, so treat absolute numbers as noisy and compare rows measured together.
+
+Generator: autocannon ${pkg.devDependencies.autocannon} (in the bench process: it takes one of the two cores, the server gets the other),
+${connections} keep-alive connections, pipelining 1, POST of a 2048-byte body to \`/ingest\`, loopback. "Max" = unthrottled;
+"half" = autocannon \`overallRate\` at half the max median, 10 s. Latency is autocannon's (ms, HDR histogram). The no-op server
+runs on the same official Node ${pkg.broker.nodeVersion} the artifact embeds: \`req.resume()\`, answer 200 on \`end\`.
+
+${table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'half rate (req/s)', 'p50 / p99 / p99.9 at half (ms)', 'notes', 'loadavg at start'], perfRows)}
+
+RSS of the recorder (primary process) sampled every second while autocannon runs unthrottled for ${rssSeconds} s, recording to a file:
+
+${table(
+  ['artifact', 'req/s', 'RSS at 5 s (MiB)', 'at 30 s', `at ${rssSeconds} s`, 'max', 'slope after 10 s (MiB/min)'],
+  rss.map((r) => [r.name, fmt(r.rps), at(r, 5), at(r, 30), at(r, rssSeconds), Math.max(...r.samples.map((s) => s.mib)).toFixed(1), r.slope.toFixed(2)]),
+)}
+
+Targets (issue 5), as measured above:
+
+${targetLines.join('\n')}
+`;
+const path = await writeSection(root, 'bench:broker', md);
+log(md);
+log(`wrote ${path}`);
