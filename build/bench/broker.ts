@@ -74,28 +74,46 @@ interface Row {
 
 const loadNow = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
-async function measure(name: string, runtime: string, server: () => Promise<Server>): Promise<Row> {
-  log(`${name} (${runtime}) …`);
-  const s = await server();
-  const row: Row = { name, runtime, rps: [], p99AtMax: [], half: null, note: '', load: loadNow() };
-  try {
-    await load(s.port, 2); // warm-up: JIT, connection set-up, buffer pool
-    for (let i = 0; i < runs; i++) {
-      const r = await load(s.port, seconds);
-      row.rps.push(r.requests.average);
-      row.p99AtMax.push(r.latency.p99);
-      log(`  run ${i + 1}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
-    }
-    const rate = Math.floor(median(row.rps) / 2);
-    const h = await load(s.port, 10, rate);
-    row.half = { rate, p50: h.latency.p50, p99: h.latency.p99, p999: h.latency.p99_9, errors: h.errors + h.timeouts };
-    log(`  at ${rate} req/s: p50 ${h.latency.p50} ms, p99 ${h.latency.p99} ms, p99.9 ${h.latency.p99_9} ms`);
-  } finally {
-    const out = await s.stop();
-    const m = /"dropped": (\d+)/.exec(out);
-    if (m) row.note = `dropped ${m[1]}`;
+interface Variant {
+  row: Row;
+  start: () => Promise<Server>;
+  server?: Server;
+}
+
+/**
+ * Every server runs side by side (idle ones cost nothing) and the runs are interleaved — run 1 of each,
+ * then run 2 of each … — so drift in the machine's load (another job shares these cores) spreads
+ * over all rows instead of landing on whichever was measured last.
+ */
+async function measureAll(variants: Variant[]): Promise<void> {
+  for (const v of variants) {
+    v.server = await v.start();
+    await load(v.server.port, 2); // warm-up: JIT, connections, buffer pool
   }
-  return row;
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const v of variants) {
+        v.row.load = v.row.load || loadNow();
+        const r = await load(v.server!.port, seconds);
+        v.row.rps.push(r.requests.average);
+        v.row.p99AtMax.push(r.latency.p99);
+        log(`  run ${i + 1} ${v.row.name} (${v.row.runtime}): ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
+      }
+    }
+    for (const v of variants) {
+      const rate = Math.floor(median(v.row.rps) / 2);
+      const h = await load(v.server!.port, 10, rate);
+      v.row.half = { rate, p50: h.latency.p50, p99: h.latency.p99, p999: h.latency.p99_9, errors: h.errors + h.timeouts };
+      log(`  ${v.row.name} (${v.row.runtime}) at ${rate} req/s: p50 ${h.latency.p50} ms, p99 ${h.latency.p99} ms, p99.9 ${h.latency.p99_9} ms`);
+    }
+  } finally {
+    for (const v of variants) {
+      if (!v.server) continue;
+      const out = await v.server.stop();
+      const m = /"dropped": (\d+)/.exec(out);
+      if (m) v.row.note = `dropped ${m[1]}`;
+    }
+  }
 }
 
 /** VmRSS of a process and its children (the cluster workers), in MiB. */
@@ -135,10 +153,10 @@ function slopePerMinute(samples: { t: number; mib: number }[]): number {
   return (num / den) * 60;
 }
 
-async function rssRun(name: string, bin: string): Promise<RssRow> {
+async function rssRun(name: string, start: (out: string) => Promise<Server>): Promise<RssRow> {
   log(`RSS over ${rssSeconds} s at full load: ${name} …`);
   const out = join(scratch, `rss-${Date.now()}.brk`);
-  const s = await startServer(bin, ['record', '--listen', '127.0.0.1:0', '--out', out, '--json'], /listening on 127\.0\.0\.1:(\d+)/);
+  const s = await start(out);
   const samples: { t: number; mib: number }[] = [];
   const t0 = performance.now();
   const timer = setInterval(() => samples.push({ t: (performance.now() - t0) / 1000, mib: rssMiB(s.child.pid!) }), 1000);
@@ -165,17 +183,28 @@ const uptimeStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
 const rows: Row[] = [];
 const rss: RssRow[] = [];
 try {
-  rows.push(await measure('no-op node:http server', `official Node ${pkg.broker.nodeVersion}`, () => startServer(officialRt.path, ['-e', noopScript], /port (\d+)/)));
+  const variant = (name: string, runtime: string, start: () => Promise<Server>): Variant => {
+    const row: Row = { name, runtime, rps: [], p99AtMax: [], half: null, note: '', load: '' };
+    rows.push(row);
+    return { row, start };
+  };
+  const variants = [variant('no-op node:http server', `official Node ${pkg.broker.nodeVersion}`, () => startServer(officialRt.path, ['-e', noopScript], /port (\d+)/))];
   for (const a of artifacts) {
     if (!a.bin) continue;
     const rec = (extra: string[]) => () => startServer(a.bin!, ['record', '--listen', '127.0.0.1:0', '--json', ...extra], /listening on 127\.0\.0\.1:(\d+)/);
-    rows.push(await measure('broker record (no --out: count only)', a.runtime, rec([])));
-    rows.push(await measure('broker record --out FILE', a.runtime, rec(['--out', join(scratch, `out-${a.runtime}.brk`)])));
-    rows.push(await measure('broker record --out FILE --workers 2', a.runtime, rec(['--out', join(scratch, `out2-${a.runtime}.brk`), '--workers', '2'])));
+    variants.push(variant('broker record (no --out: count only)', a.runtime, rec([])));
+    variants.push(variant('broker record --out FILE', a.runtime, rec(['--out', join(scratch, `out-${a.runtime}.brk`)])));
+    variants.push(variant('broker record --out FILE --workers 2', a.runtime, rec(['--out', join(scratch, `out2-${a.runtime}.brk`), '--workers', '2'])));
+  }
+  log(`max throughput: ${variants.length} servers side by side, ${runs} interleaved runs of ${seconds} s; then each at half its max …`);
+  await measureAll(variants);
+  for (const a of artifacts) {
     rmSync(join(scratch, `out-${a.runtime}.brk`), { force: true });
     rmSync(join(scratch, `out2-${a.runtime}.brk`), { force: true });
-    rss.push(await rssRun(`broker record --out FILE (${a.runtime})`, a.bin));
   }
+  // The no-op server is the baseline: Node's own heap growth under load, with nothing of ours in it.
+  rss.push(await rssRun(`no-op node:http server (official Node ${pkg.broker.nodeVersion})`, () => startServer(officialRt.path, ['-e', noopScript], /port (\d+)/)));
+  for (const a of artifacts) if (a.bin) rss.push(await rssRun(`broker record --out FILE (${a.runtime})`, (out) => startServer(a.bin!, ['record', '--listen', '127.0.0.1:0', '--out', out, '--json'], /listening on 127\.0\.0\.1:(\d+)/)));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
@@ -209,14 +238,18 @@ for (const a of artifacts) {
   targetLines.push(`- ${a.runtime}: recording (--out, one process) ≥ 0.8× the no-op server's throughput: ${ratio.toFixed(2)}× — ${verdict(ratio >= 0.8)}`);
   targetLines.push(`- ${a.runtime}: p99 at half the max rate ≤ 2 ms (--out, one process): ${out.half?.p99} ms — ${verdict((out.half?.p99 ?? Infinity) <= 2)}`);
   const r = rss.find((x) => x.name.includes(`(${a.runtime})`))!;
+  const base = rss[0]!;
   const flat = Math.abs(r.slope) < 2;
-  targetLines.push(`- ${a.runtime}: RSS flat over a ${rssSeconds} s run at full load: ${r.slope.toFixed(2)} MiB/min after warm-up (flat = |slope| < 2 MiB/min) — ${verdict(flat)}`);
+  targetLines.push(
+    `- ${a.runtime}: RSS flat over a ${rssSeconds} s run at full load: ${r.slope.toFixed(2)} MiB/min after warm-up (flat = |slope| < 2 MiB/min; the no-op server's own slope was ${base.slope.toFixed(2)}) — ${verdict(flat)}`,
+  );
 }
 
 const at = (r: RssRow, t: number) => r.samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best)).mib.toFixed(1);
 const md = `## Broker: \`broker record\` under load
 
-Command: \`npm run bench:broker\` (BENCH_RUNS=${runs} runs × BENCH_SECONDS=${seconds} s each for max throughput, median shown; BENCH_RSS_SECONDS=${rssSeconds}).
+Command: \`npm run bench:broker\` (BENCH_RUNS=${runs} interleaved runs × BENCH_SECONDS=${seconds} s each for max throughput, median shown; BENCH_RSS_SECONDS=${rssSeconds}).
+All servers run side by side and the runs alternate between them, so load drift spreads over every row.
 Machine: ${machine()}. Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.
 Load: \`${uptimeStart}\` at the start, \`${uptimeEnd}\` at the end — another job shares these 2 cores, so treat absolute numbers as noisy and compare rows measured together.
 
@@ -227,12 +260,14 @@ runs on the same official Node ${pkg.broker.nodeVersion} the artifact embeds: \`
 
 ${table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'half rate (req/s)', 'p50 / p99 / p99.9 at half (ms)', 'notes', 'loadavg at start'], perfRows)}
 
-RSS of the recorder (primary process) sampled every second while autocannon runs unthrottled for ${rssSeconds} s, recording to a file:
+RSS (VmRSS, process and children) sampled every second while autocannon runs unthrottled for ${rssSeconds} s; the recorder writes to a file:
 
 ${table(
   ['artifact', 'req/s', 'RSS at 5 s (MiB)', 'at 30 s', `at ${rssSeconds} s`, 'max', 'slope after 10 s (MiB/min)'],
   rss.map((r) => [r.name, fmt(r.rps), at(r, 5), at(r, 30), at(r, rssSeconds), Math.max(...r.samples.map((s) => s.mib)).toFixed(1), r.slope.toFixed(2)]),
 )}
+
+Latency resolution: autocannon reports whole milliseconds, so "1 ms" means under 2 ms.
 
 Targets (issue 5), as measured above:
 

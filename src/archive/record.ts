@@ -55,7 +55,11 @@ export function recordProblem(r: RecordInput): string | null {
  * Call recordProblem first: this function assumes the record is representable.
  */
 export function encodeRequestFrame(target: Buffer, offset: number, r: RecordInput, flags: number): number {
-  const payloadLength = recordPayloadSize(r);
+  return encodeRequestFrameSized(target, offset, r, flags, recordPayloadSize(r));
+}
+
+/** encodeRequestFrame with the payload size the caller already computed (the writer needs it to pick a buffer). */
+export function encodeRequestFrameSized(target: Buffer, offset: number, r: RecordInput, flags: number, payloadLength: number): number {
   if (offset + FRAME_HEADER_SIZE + payloadLength > target.length) return -1;
   let p = offset + FRAME_HEADER_SIZE;
   p = target.writeDoubleLE(r.time, p);

@@ -4,7 +4,7 @@
  * serialized, so frames reach the file in the order they were appended.
  */
 import { FRAME_HEADER_SIZE } from '../archive/format.ts';
-import { encodeRequestFrame, recordPayloadSize, type RecordInput } from '../archive/record.ts';
+import { encodeRequestFrameSized, recordPayloadSize, type RecordInput } from '../archive/record.ts';
 import type { BufferPool } from './pool.ts';
 
 export interface BatchSink {
@@ -53,7 +53,8 @@ export class BatchWriter {
   /** Appends one request frame; false when it was dropped (writer failed, or every buffer is queued). */
   append(r: RecordInput, flags: number): boolean {
     if (this.failed) return this.drop();
-    const size = FRAME_HEADER_SIZE + recordPayloadSize(r);
+    const payloadLength = recordPayloadSize(r);
+    const size = FRAME_HEADER_SIZE + payloadLength;
     const pool = this.opts.pool;
     if (this.current && this.current.length + size > this.current.buf.length) this.seal();
     if (!this.current) {
@@ -64,7 +65,7 @@ export class BatchWriter {
       this.timer ??= setTimeout(() => this.flush(), this.opts.flushMs);
     }
     const b = this.current;
-    b.length = encodeRequestFrame(b.buf, b.length, r, flags);
+    b.length = encodeRequestFrameSized(b.buf, b.length, r, flags, payloadLength);
     b.frames++;
     this.counters.frames++;
     if (b.length === b.buf.length || size > pool.bufferSize) this.seal();

@@ -46,6 +46,15 @@ export interface Capture {
 
 const EMPTY = ['Content-Length', '0'];
 
+/** Content-Length from the raw headers: reading req.headers would build Node's lazy headers object per request. */
+function declaredLength(raw: string[]): number {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 14 && name.toLowerCase() === 'content-length') return Number(raw[i + 1]);
+  }
+  return -1;
+}
+
 export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   const c = emptyCaptureCounters();
   const { status, maxBody, sample, codec, writer } = opts;
@@ -68,8 +77,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     c.requests++;
-    const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > maxBody) return tooLarge(req, res);
+    if (declaredLength(req.rawHeaders) > maxBody) return tooLarge(req, res);
     const keep = writer !== null && (sample >= 1 || Math.random() < sample);
     if (writer !== null && !keep) c.sampledOut++;
     const time = performance.timeOrigin + performance.now();
