@@ -70,7 +70,8 @@ interface Row {
   runtime: string;
   rps: number[];
   p99AtMax: number[];
-  half: { rate: number; p50: number; p99: number; p999: number; errors: number } | null;
+  /** cpuUs: server CPU time per request over the half-rate run — less noisy than max throughput. */
+  half: { rate: number; p50: number; p99: number; p999: number; errors: number; cpuUs: number } | null;
   note: string;
   load: string;
 }
@@ -105,9 +106,11 @@ async function measureAll(variants: Variant[]): Promise<void> {
     }
     for (const v of variants) {
       const rate = Math.floor(median(v.row.rps) / 2);
+      const cpu0 = cpuMs(v.server!.child.pid!);
       const h = await load(v.server!.port, 10, rate);
-      v.row.half = { rate, p50: h.latency.p50, p99: h.latency.p99, p999: h.latency.p99_9, errors: h.errors + h.timeouts };
-      log(`  ${v.row.name} (${v.row.runtime}) at ${rate} req/s: p50 ${h.latency.p50} ms, p99 ${h.latency.p99} ms, p99.9 ${h.latency.p99_9} ms`);
+      const cpuUs = ((cpuMs(v.server!.child.pid!) - cpu0) * 1000) / h.requests.total;
+      v.row.half = { rate, p50: h.latency.p50, p99: h.latency.p99, p999: h.latency.p99_9, errors: h.errors + h.timeouts, cpuUs };
+      log(`  ${v.row.name} (${v.row.runtime}) at ${rate} req/s: p50 ${h.latency.p50} ms, p99 ${h.latency.p99} ms, p99.9 ${h.latency.p99_9} ms, ${cpuUs.toFixed(1)} µs CPU/request`);
     }
   } finally {
     for (const v of variants) {
@@ -119,15 +122,32 @@ async function measureAll(variants: Variant[]): Promise<void> {
   }
 }
 
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU time (user + system, all threads) of a process and its live children, in ms. */
+function cpuMs(pid: number): number {
+  return [pid, ...childrenOf(pid)].reduce((sum, p) => {
+    try {
+      // Fields after the parenthesized command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return sum + ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
 /** VmRSS of a process and its children (the cluster workers), in MiB. */
 function rssMiB(pid: number): number {
-  const kids = (() => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-  })();
+  const kids = childrenOf(pid);
   const one = (p: number) => {
     try {
       return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -226,10 +246,11 @@ const perfRows = rows.map((r) => [
   fmt(median(r.p99AtMax), 1),
   r.half ? `${r.half.rate}` : '—',
   r.half ? `${r.half.p50} / ${r.half.p99} / ${r.half.p999}` : '—',
+  r.half ? r.half.cpuUs.toFixed(1) : '—',
   r.note || '—',
   r.load,
 ]);
-for (const a of artifacts) if (!a.bin) perfRows.push([`broker record (all rows)`, a.runtime, 'missing', '', '', '', '', '', `build with ${a.how}`, '']);
+for (const a of artifacts) if (!a.bin) perfRows.push([`broker record (all rows)`, a.runtime, 'missing', '', '', '', '', '', '', `build with ${a.how}`, '']);
 
 const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');
 const targetLines: string[] = [];
@@ -264,7 +285,7 @@ ${connections} keep-alive connections, pipelining 1, POST of a 2048-byte body to
 "half" = autocannon \`overallRate\` at half the max median, 10 s. Latency is autocannon's (ms, HDR histogram). The no-op server
 runs on the same official Node ${pkg.broker.nodeVersion} the artifact embeds: \`req.resume()\`, answer 200 on \`end\`.
 
-${table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'half rate (req/s)', 'p50 / p99 / p99.9 at half (ms)', 'notes', 'loadavg at start'], perfRows)}
+${table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'half rate (req/s)', 'p50 / p99 / p99.9 at half (ms)', 'server CPU µs/request at half', 'notes', 'loadavg at start'], perfRows)}
 
 RSS (VmRSS of the process and its children, MiB) sampled every second from process start while autocannon runs unthrottled:
 ${rssWarmup} s of warm-up, then the ${rssSeconds} s window that is judged (from the column marked "window starts"). The recorder writes to a file throughout.
@@ -274,7 +295,10 @@ ${table(
   rss.map((r) => [r.name, fmt(r.rps), ...rssTimes.map((t) => at(r, t)), Math.max(...r.samples.filter((s) => s.t >= rssWarmup).map((s) => s.mib)).toFixed(0), r.slope.toFixed(2)]),
 )}
 
-Latency resolution: autocannon reports whole milliseconds, so "1 ms" means under 2 ms.
+Latency resolution: autocannon reports whole milliseconds, so "1 ms" means under 2 ms. "Server CPU µs/request" is the
+server's user + system time (all threads, workers included, from /proc) over the half-rate run divided by the requests
+answered: at a fixed rate it does not depend on how much CPU the generator and the other job leave over, so it is the
+steadiest column for comparing rows.
 
 Targets (issue 5), as measured above:
 

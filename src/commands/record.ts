@@ -10,7 +10,7 @@ import type { Command, CommandIO } from './command.ts';
 
 const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 200] [--max-body 1MiB]
        [--sample 0..1] [--compress gzip|brotli|none] [--rotate SIZE] [--workers N]
-       [--flush-ms 100] [--flush-bytes 256KiB] [--header-timeout 10000] [--json]
+       [--flush-ms 100] [--flush-bytes 1MiB] [--header-timeout 10000] [--json]
 
   Answers every request at once with --status and, with --out, appends it (method, URL, headers,
   body, time, peer) to an archive created with mode 0600; without --out it only counts.
@@ -84,7 +84,7 @@ function parseConfig(argv: string[]): RecordConfig {
     rotateBytes: size('--rotate', values.rotate, 0, 64 * 1024, 2 ** 50),
     workers: int('--workers', values.workers, 1, 1, 64),
     flushMs: int('--flush-ms', values['flush-ms'], 100, 1, 60_000),
-    flushBytes: size('--flush-bytes', values['flush-bytes'], 256 * 1024, 4096, 64 * 2 ** 20),
+    flushBytes: size('--flush-bytes', values['flush-bytes'], 2 ** 20, 4096, 64 * 2 ** 20),
     headerTimeoutMs: int('--header-timeout', values['header-timeout'], 10_000, 100, 600_000),
     shared: false,
     json: values.json ?? false,

@@ -41,7 +41,7 @@ export interface Recorder {
 }
 
 // Enough batches in flight to ride out a slow disk for a moment; past that, records are dropped and counted.
-const MAX_BATCHES_IN_FLIGHT = 32;
+const MAX_BATCHES_IN_FLIGHT = 16;
 
 export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
   let sink: ArchiveSink | null = null;
