@@ -166,6 +166,12 @@ interface RssRow {
   slope: number;
 }
 
+/** RSS growth inside the measured window: its highest sample minus its first, in MiB. */
+function growth(r: { samples: { t: number; mib: number }[] }): number {
+  const w = r.samples.filter((x) => x.t >= rssWarmup);
+  return w.length ? Math.max(...w.map((x) => x.mib)) - w[0]!.mib : 0;
+}
+
 /** Least-squares slope of RSS over the measured window, in MiB per minute. */
 function slopePerMinute(samples: { t: number; mib: number }[]): number {
   const s = samples.filter((x) => x.t >= rssWarmup);
@@ -267,7 +273,7 @@ for (const a of artifacts) {
   const base = rss[0]!;
   const flat = Math.abs(r.slope) < 2;
   targetLines.push(
-    `- ${a.runtime}: RSS flat over a ${rssSeconds} s run at full load (after ${rssWarmup} s of warm-up): ${r.slope.toFixed(2)} MiB/min (flat = |slope| < 2 MiB/min; the no-op server's own slope was ${base.slope.toFixed(2)}) — ${verdict(flat)}`,
+    `- ${a.runtime}: RSS flat over a ${rssSeconds} s run at full load (after ${rssWarmup} s of warm-up): ${r.slope.toFixed(2)} MiB/min, ${growth(r).toFixed(0)} MiB grown in the window (flat = |slope| < 2 MiB/min) — ${verdict(flat)}; the no-op server, same load and window: ${base.slope.toFixed(2)} MiB/min, ${growth(base).toFixed(0)} MiB`,
   );
 }
 

@@ -1,9 +1,8 @@
-import cluster, { type Worker } from 'node:cluster';
 import { rmSync } from 'node:fs';
-import { Codec, type CodecName } from '../archive/format.ts';
+import { Codec, HEADER_SIZE, type CodecName } from '../archive/format.ts';
 import { createArchiveFile, ArchiveFileError } from '../recorder/archive-sink.ts';
-import { emptyCaptureCounters } from '../recorder/capture-server.ts';
-import { startRecorder, type RecorderCounters, type RecorderOptions } from '../recorder/recorder.ts';
+import { isRecorderWorker, runRecorderCluster, runRecorderWorker } from '../recorder/cluster.ts';
+import { listenErrorMessage, startRecorder, type RecorderCounters, type RecorderOptions } from '../recorder/recorder.ts';
 import { formatBytes, parseSize } from '../size.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -73,6 +72,8 @@ function parseConfig(argv: string[]): RecordConfig {
   const compress = values.compress ?? 'none';
   if (!(compress in Codec)) throw new UsageError(`--compress must be gzip, brotli or none, got '${compress}' (see 'broker record --help')`);
   if (values.out === '') throw new UsageError(`--out needs a file name (see 'broker record --help')`);
+  const rotateBytes = size('--rotate', values.rotate, 0, 64 * 1024, 2 ** 50);
+  const flushBytes = size('--flush-bytes', values['flush-bytes'], 2 ** 20, 4096, 64 * 2 ** 20);
   return {
     host,
     port,
@@ -81,23 +82,16 @@ function parseConfig(argv: string[]): RecordConfig {
     maxBody: size('--max-body', values['max-body'], 2 ** 20, 0, 64 * 2 ** 20),
     sample,
     codec: Codec[compress as CodecName],
-    rotateBytes: size('--rotate', values.rotate, 0, 64 * 1024, 2 ** 50),
+    rotateBytes,
     workers: int('--workers', values.workers, 1, 1, 64),
     flushMs: int('--flush-ms', values['flush-ms'], 100, 1, 60_000),
-    flushBytes: size('--flush-bytes', values['flush-bytes'], 2 ** 20, 4096, 64 * 2 ** 20),
+    // A batch never spans files, so a batch no larger than a rotated file keeps every file within --rotate.
+    flushBytes: rotateBytes > 0 ? Math.min(flushBytes, rotateBytes - HEADER_SIZE) : flushBytes,
     headerTimeoutMs: int('--header-timeout', values['header-timeout'], 10_000, 100, 600_000),
     shared: false,
     json: values.json ?? false,
   };
 }
-
-function addCounters(a: RecorderCounters, b: RecorderCounters): RecorderCounters {
-  const sum = { ...a };
-  for (const k of Object.keys(b) as (keyof RecorderCounters)[]) sum[k] = k === 'files' ? Math.max(a.files, b.files) : a[k] + b[k];
-  return sum;
-}
-
-const zero = (): RecorderCounters => ({ ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, files: 0 });
 
 function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, seconds: number, error: string | null) {
   return {
@@ -158,11 +152,6 @@ function untilSignal(): { promise: Promise<string>; dispose: () => void } {
   return { promise, dispose: () => (process.off('SIGINT', onInt), process.off('SIGTERM', onTerm)) };
 }
 
-function describeListenError(err: NodeJS.ErrnoException, host: string, port: number): string {
-  const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : err.message;
-  return `cannot listen on ${host}:${port}: ${why}${err.code ? ` (${err.code})` : ''}`;
-}
-
 const listenText = (a: { host: string; port: number }) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
 
 async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
@@ -175,7 +164,7 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
     signal.dispose();
     if (cfg.out !== null) rmSync(cfg.out, { force: true });
     if (err instanceof ArchiveFileError) throw err;
-    throw new Error(describeListenError(err as NodeJS.ErrnoException, cfg.host, cfg.port));
+    throw new Error(listenErrorMessage(err as NodeJS.ErrnoException, cfg.host, cfg.port));
   }
   const started = performance.now();
   io.err(`broker record: listening on ${listenText(rec.address)}${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
@@ -190,106 +179,26 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
   return error ? 1 : 0;
 }
 
-const STOP_GRACE_MS = 15_000;
-
-type WorkerMessage = { t: 'listening'; host: string; port: number } | { t: 'stats'; counters: RecorderCounters } | { t: 'final'; counters: RecorderCounters; error: string | null } | { t: 'fatal'; message: string };
-
-/** A cluster worker: records until the primary says stop (or disappears), then reports its counters. */
-async function runWorker(cfg: RecordConfig): Promise<number> {
-  // Ctrl-C reaches the whole process group; the primary decides when workers stop, after it.
-  process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => {});
-  const send = (m: WorkerMessage) => new Promise<void>((resolve) => (process.connected ? process.send!(m, undefined, {}, () => resolve()) : resolve()));
-  let rec;
-  try {
-    rec = await startRecorder({ ...cfg, shared: true });
-  } catch (err) {
-    const message = err instanceof ArchiveFileError ? err.message : describeListenError(err as NodeJS.ErrnoException, cfg.host, cfg.port);
-    await send({ t: 'fatal', message });
-    return 1;
-  }
-  await send({ t: 'listening', ...rec.address });
-  const r = rec;
-  const tick = setInterval(() => void send({ t: 'stats', counters: r.counters() }), 500);
-  const stop = new Promise<string | null>((resolve) => {
-    process.on('message', (m: { t?: string }) => m?.t === 'stop' && resolve(null));
-    process.on('disconnect', () => resolve(null));
-  });
-  const outcome = await Promise.race([stop, rec.failed.then((e) => e.message)]);
-  clearInterval(tick);
-  await rec.stop();
-  await send({ t: 'final', counters: rec.counters(), error: outcome });
-  if (process.connected) process.disconnect();
-  return outcome ? 1 : 0;
-}
-
-/**
- * The primary of --workers N: creates the archive, forks the workers (cluster re-executes this same
- * binary with the same argv, which works inside a SEA), relays stats, and on a signal stops them all.
- */
+/** --workers N: the primary creates the archive, then supervises the workers (src/recorder/cluster.ts). */
 async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
   if (cfg.out !== null) createArchiveFile(cfg.out, true);
-  // Workers accept connections themselves: the round-robin default routes every connection through
-  // the primary, a cost 2-core machines feel.
-  cluster.schedulingPolicy = cluster.SCHED_NONE;
   const signal = untilSignal();
-  const workers: Worker[] = [];
-  const latest = new Map<number, RecorderCounters>();
-  const finals = new Map<number, RecorderCounters>();
-  let listening = 0;
-  let address = `${cfg.host}:${cfg.port}`;
-  let error: string | null = null;
-  let stopping = false;
-  let resolveDone!: () => void;
-  const allExited = new Promise<void>((r) => (resolveDone = r));
-  let exited = 0;
   const started = performance.now();
-  const total = () => [...workers].map((w) => finals.get(w.id) ?? latest.get(w.id) ?? zero()).reduce(addCounters, zero());
   let stopLive = () => {};
-  const stopAll = () => {
-    if (stopping) return;
-    stopping = true;
-    for (const w of workers) if (w.isConnected()) w.send({ t: 'stop' });
-    // A worker that cannot finish its flush in this long is stuck: do not hang the primary on it.
-    setTimeout(() => {
-      for (const w of workers) {
-        if (w.isDead()) continue;
-        error ??= `worker ${w.id} did not stop within ${STOP_GRACE_MS / 1000} s; killed`;
-        w.process.kill('SIGKILL');
-      }
-    }, STOP_GRACE_MS).unref();
-  };
-  for (let i = 0; i < cfg.workers; i++) {
-    const w = cluster.fork({ BROKER_RECORD_WORKER: '1' });
-    workers.push(w);
-    w.on('message', (m: WorkerMessage) => {
-      if (m.t === 'listening') {
-        address = listenText(m);
-        if (++listening === cfg.workers) {
-          io.err(`broker record: listening on ${address} with ${cfg.workers} workers${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
-          stopLive = liveStats(total);
-        }
-      } else if (m.t === 'stats') latest.set(w.id, m.counters);
-      else if (m.t === 'final') {
-        finals.set(w.id, m.counters);
-        if (m.error) error ??= m.error;
-      } else if (m.t === 'fatal') error ??= m.message;
-      if (error) stopAll();
-    });
-    w.on('exit', (code) => {
-      if (!stopping && !error) error = `worker ${w.id} exited unexpectedly (code ${code})`;
-      stopAll();
-      if (++exited === cfg.workers) resolveDone();
-    });
-  }
-  await Promise.race([signal.promise, allExited]);
-  stopAll();
-  await allExited;
+  const result = await runRecorderCluster(cfg, cfg.workers, {
+    stop: signal.promise,
+    onListening(address, counters) {
+      io.err(`broker record: listening on ${listenText(address)} with ${cfg.workers} workers${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
+      stopLive = liveStats(counters);
+    },
+  });
   signal.dispose();
   stopLive();
-  if (error) io.err(`broker: ${error}${cfg.out ? `; the archive holds every record written before it (broker verify ${cfg.out})` : ''}`);
-  if (listening === 0 && cfg.out !== null && total().requests === 0) rmSync(cfg.out, { force: true });
-  printSummary(io, summary(cfg, address, total(), (performance.now() - started) / 1000, error), cfg.json);
+  const { error } = result;
+  if (error) io.err(`broker: ${error}${cfg.out && result.address ? `; the archive holds every record written before it (broker verify ${cfg.out})` : ''}`);
+  if (result.address === null && cfg.out !== null && result.counters.requests === 0) rmSync(cfg.out, { force: true });
+  const listen = result.address ? listenText(result.address) : listenText({ host: cfg.host, port: cfg.port });
+  printSummary(io, summary(cfg, listen, result.counters, (performance.now() - started) / 1000, error), cfg.json);
   return error ? 1 : 0;
 }
 
@@ -299,7 +208,7 @@ export const recordCommand: Command = {
   usage: USAGE,
   async run(argv, io) {
     const cfg = parseConfig(argv);
-    if (cluster.isWorker && process.env.BROKER_RECORD_WORKER === '1') return runWorker(cfg);
+    if (isRecorderWorker()) return runRecorderWorker(cfg);
     try {
       return cfg.workers > 1 ? await runPrimary(cfg, io) : await runSingle(cfg, io);
     } catch (err) {

@@ -4,7 +4,7 @@
  */
 import { ArchiveSink } from './archive-sink.ts';
 import { BatchWriter, type WriterCounters } from './batch-writer.ts';
-import { startCapture, type Capture, type CaptureCounters } from './capture-server.ts';
+import { emptyCaptureCounters, startCapture, type Capture, type CaptureCounters } from './capture-server.ts';
 import { BufferPool } from './pool.ts';
 
 export interface RecorderOptions {
@@ -30,6 +30,23 @@ export interface RecorderCounters extends CaptureCounters {
   batches: number;
   archiveBytes: number;
   files: number;
+}
+
+export function emptyRecorderCounters(): RecorderCounters {
+  return { ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, files: 0 };
+}
+
+/** Sums the counters of several recorders (cluster workers); files is the highest index any reached. */
+export function addRecorderCounters(a: RecorderCounters, b: RecorderCounters): RecorderCounters {
+  const sum = { ...a };
+  for (const k of Object.keys(b) as (keyof RecorderCounters)[]) sum[k] = k === 'files' ? Math.max(a.files, b.files) : a[k] + b[k];
+  return sum;
+}
+
+/** One line for a listen failure: the address and the reason in words. */
+export function listenErrorMessage(err: NodeJS.ErrnoException, host: string, port: number): string {
+  const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : err.message;
+  return `cannot listen on ${host}:${port}: ${why}${err.code ? ` (${err.code})` : ''}`;
 }
 
 export interface Recorder {

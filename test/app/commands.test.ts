@@ -95,6 +95,19 @@ describe('cat', () => {
     expect(await urls('peer!=127.0.0.1 && size<=0')).toEqual(['/items/0']);
   });
 
+  it('a torn tail: prints the intact records, then says where it stopped, exit 1', async () => {
+    const f = join(dir, 'cat-torn.brk');
+    writeFileSync(f, archiveBytes(5));
+    appendFileSync(f, archiveBytes(1).subarray(16, 30));
+    const r = await run('cat', f, '--json');
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')).toHaveLength(5);
+    expect(r.err).toMatch(/stopped at a bad frame at offset \d+ \(truncated frame: 14 of \d+ bytes present.*\); 5 records before it are intact/);
+    const s = await run('stats', f, '--json');
+    expect(s.code).toBe(1);
+    expect(JSON.parse(s.out)).toMatchObject({ requests: 5, intact: false, bad: { reason: expect.stringMatching(/truncated/) } });
+  });
+
   it('a file that is not an archive is exit 1 with one line', async () => {
     const junk = join(dir, 'junk.txt');
     writeFileSync(junk, 'hello');

@@ -187,24 +187,39 @@ describe('broker record', () => {
     expect(read.records.map((x) => x.url).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `/w/${i}`).sort());
   });
 
-  it('--rotate starts FILE.1, FILE.2, … each a whole archive', async () => {
+  async function rotated(out: string) {
+    const base = out.split('/').pop()!;
+    const files = readdirSync(dir).filter((f) => f === base || f.startsWith(`${base}.`)).sort();
+    const reads = files.map((f) => ({ f, bytes: readFileSync(join(dir, f)) }));
+    return reads.map(({ f, bytes }) => ({ f, size: bytes.length, ...readArchive(bytes) }));
+  }
+
+  it('--rotate starts FILE.1, FILE.2, … each a whole archive within SIZE (batches are capped at SIZE)', async () => {
     const out = file();
-    const r = await startRecorder(['--out', out, '--rotate', '64KiB', '--flush-bytes', '8KiB', '--flush-ms', '5']);
+    // No --flush-bytes and no timer flush: batches fill by size, and the 1 MiB default must shrink to fit 64 KiB.
+    const r = await startRecorder(['--out', out, '--rotate', '64KiB', '--flush-ms', '60000']);
     const agent = keepAlive();
     for (let i = 0; i < 120; i++) await post(r.port, `/r/${i}`, Buffer.alloc(2048, 120), agent);
     agent.destroy();
     expect((await stop(r)).code).toBe(0);
-    const files = readdirSync(dir).filter((f) => f.startsWith(out.split('/').pop()!)).sort();
+    const files = await rotated(out);
     expect(files.length).toBeGreaterThanOrEqual(3);
-    let total = 0;
     for (const f of files) {
-      const bytes = readFileSync(join(dir, f));
-      expect(bytes.length).toBeLessThanOrEqual(64 * 1024);
-      const read = readArchive(bytes);
-      expect(read.bad).toBeNull();
-      total += read.records.length;
+      expect(f.size).toBeLessThanOrEqual(64 * 1024);
+      expect(f.bad).toBeNull();
     }
-    expect(total).toBe(120);
+    expect(files.flatMap((f) => f.records.map((x) => x.url))).toEqual(Array.from({ length: 120 }, (_, i) => `/r/${i}`));
+  });
+
+  it('--rotate with --workers 2: the workers share each file in turn and lose nothing', async () => {
+    const out = file();
+    const r = await startRecorder(['--out', out, '--rotate', '64KiB', '--workers', '2', '--flush-ms', '5']);
+    for (let i = 0; i < 100; i++) await post(r.port, `/rw/${i}`, Buffer.alloc(2048, 121));
+    expect((await stop(r)).code).toBe(0);
+    const files = await rotated(out);
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const f of files) expect(f.bad).toBeNull();
+    expect(files.flatMap((f) => f.records.map((x) => x.url)).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `/rw/${i}`).sort());
   });
 
   it('--sample 0 answers and counts everything and records nothing; --compress gzip round-trips', async () => {
