@@ -304,7 +304,8 @@ ${table(
 Latency resolution: autocannon reports whole milliseconds, so "1 ms" means under 2 ms. "Server CPU µs/request" is the
 server's user + system time (all threads, workers included, from /proc) over the half-rate run divided by the requests
 answered: at a fixed rate it does not depend on how much CPU the generator and the other job leave over, so it is the
-steadiest column for comparing rows.
+steadiest column for comparing rows. For the --out rows it includes the kernel's page-cache write path on libuv's threads,
+which costs more as the gigabytes written during the earlier runs pile up in the page cache.
 
 Targets (issue 5), as measured above:
 

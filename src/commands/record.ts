@@ -117,7 +117,7 @@ function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, 
 function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolean) {
   if (json) return io.out(JSON.stringify(s, null, 2));
   io.out(`broker record: ${s.requests} requests in ${s.seconds.toFixed(1)} s (${s.requestsPerSecond} req/s), ${formatBytes(s.bodyBytes)} of bodies`);
-  if (s.archive) io.out(`  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes + 16 * s.archive.files)} in ${s.archive.batches} batches); dropped ${s.dropped}, sampled out ${s.sampledOut}`);
+  if (s.archive) io.out(`  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes + HEADER_SIZE * s.archive.files)} in ${s.archive.batches} batches); dropped ${s.dropped}, sampled out ${s.sampledOut}`);
   io.out(`  rejected: ${s.tooLarge} too large (413), ${s.malformed} malformed (400/431), ${s.timeouts} timed out (408)`);
 }
 
