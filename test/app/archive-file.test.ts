@@ -1,15 +1,16 @@
 // The chunked file reader must agree with the pure reader on every input: same records, same verdict.
 // Archives here are several MiB so frames straddle its 1 MiB chunks, and one frame is larger than a chunk.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ArchiveError } from '../../src/archive/format.ts';
 import { ArchiveScan, scanArchiveFile } from '../../src/archive/file.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { archiveBytes, prng } from './archive-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-scan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sizes = (i: number) => (i === 7 ? 1_600_000 : 20_000 + ((i * 7919) % 180_000));
 const big = archiveBytes(40, 0, (i) => Buffer.alloc(sizes(i), i));
 

@@ -1,7 +1,7 @@
 // Runs broker as a real process: src/ bundled by esbuild into one CommonJS file (as the dist step
 // does, minus the SEA), so signals, exit codes, cluster workers and kill -9 are the real thing.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -15,10 +15,20 @@ export function killLeftovers(): void {
   running.clear();
 }
 let bundled: Promise<string> | null = null;
+let bundleDir: string | null = null;
+
+/** Removes the test bundle (call from afterAll in files that spawn broker). */
+export function removeBundle(): void {
+  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  bundleDir = null;
+  bundled = null;
+}
 
 export function brokerBundle(): Promise<string> {
   bundled ??= (async () => {
-    const outfile = join(mkdtempSync(join(tmpdir(), 'broker-test-')), 'broker.cjs');
+    const dir = mkdtempSync(join(tmpdir(), 'broker-test-'));
+    bundleDir = dir;
+    const outfile = join(dir, 'broker.cjs');
     await build({ entryPoints: [join(root, 'src/main.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
     return outfile;
   })();

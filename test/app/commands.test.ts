@@ -1,6 +1,6 @@
 // cat, stats, verify and replay in-process through runCli, plus --help and usage errors for every command.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ async function run(...argv: string[]) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-cmd-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const archive = join(dir, 'ten.brk');
 writeFileSync(archive, archiveBytes(10));
 // Node's HTTP parser answers 400 to non-ASCII URL bytes, so the archives replayed to it have ASCII URLs.

@@ -2,7 +2,7 @@
 // then record → cat/verify/replay with that SEA binary, cluster workers included. esbuild's bundle
 // under plain node is not the same thing: in a SEA `require` reaches only builtins and argv differs.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,12 @@ describe('the built SEA artifact records, inspects and replays', () => {
     const r = spawnSync('npm', ['run', '--silent', 'dist', '--', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`npm run dist failed (${r.status}):\n${r.stdout}${r.stderr}`);
   }, 300_000);
-  afterAll(killLeftovers);
+  afterAll(() => {
+    killLeftovers();
+    // The artifact alone is ~100 MiB: leave nothing behind.
+    rmSync(out, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
 
   it('record --workers 2 → SIGTERM summary → cat, verify and stats read it back', async () => {
     const archive = join(work, 'sea.brk');

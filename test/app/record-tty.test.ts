@@ -2,9 +2,11 @@
 // gives the recorder a pseudo-terminal, as a person's shell would.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { expect, it } from 'vitest';
-import { brokerBundle } from './broker-process.ts';
+import { afterAll, expect, it } from 'vitest';
+import { brokerBundle, removeBundle } from './broker-process.ts';
 import { post } from './http-client.ts';
+
+afterAll(removeBundle);
 
 let noScript: string | null = null;
 try {

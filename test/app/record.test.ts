@@ -1,13 +1,13 @@
 // broker record as a real process: faults from the issue, each a test. No timing assertions: waits are
 // for events (a line, an exit, a file's contents), bounded only by the test timeout.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readArchive } from '../../src/archive/reader.ts';
-import { killLeftovers, runBroker, startBroker, startRecorder } from './broker-process.ts';
+import { killLeftovers, removeBundle, runBroker, startBroker, startRecorder } from './broker-process.ts';
 import { keepAlive, post, rawExchange } from './http-client.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-record-'));
@@ -251,7 +251,10 @@ try {
 }
 afterAll(() => {
   killLeftovers();
+  removeBundle();
   if (!mountError) execFileSync('umount', [mnt]);
+  rmSync(mnt, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('broker record on a full disk', () => {
