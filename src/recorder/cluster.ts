@@ -84,7 +84,8 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
   const stopAll = () => {
     if (stopping) return;
     stopping = true;
-    for (const w of workers) if (w.isConnected()) w.send({ t: 'stop' });
+    // A worker may be exiting on its own (a fatal error): its channel can close under this send.
+    for (const w of workers) if (w.isConnected()) w.send({ t: 'stop' }, undefined, () => {});
     // A worker that cannot finish its flush in this long is stuck: do not hang the primary on it.
     setTimeout(() => {
       for (const w of workers) {
@@ -97,6 +98,8 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
   for (let i = 0; i < count; i++) {
     const w = cluster.fork({ [WORKER_ENV]: '1' });
     workers.push(w);
+    // EPIPE on the IPC channel of a worker that is already going: its 'exit' is what counts.
+    w.on('error', () => {});
     w.on('message', (m: WorkerMessage) => {
       if (m.t === 'listening') {
         if (++listening === count) {
