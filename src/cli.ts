@@ -1,9 +1,14 @@
 import { buildInfo } from './build-info.ts';
 import type { Command, CommandIO } from './commands/command.ts';
+import { catCommand } from './commands/cat.ts';
+import { recordCommand } from './commands/record.ts';
+import { replayCommand } from './commands/replay.ts';
+import { statsCommand } from './commands/stats.ts';
+import { verifyCommand } from './commands/verify.ts';
 import { versionCommand } from './commands/version.ts';
 import { UsageError } from './usage.ts';
 
-export const commands: Command[] = [versionCommand];
+export const commands: Command[] = [recordCommand, replayCommand, catCommand, statsCommand, verifyCommand, versionCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,16 +1,32 @@
+import cluster from 'node:cluster';
+import { isSea } from 'node:sea';
 import { runCli } from './cli.ts';
+
+// `broker cat … | head` closes the pipe early: that is the reader being done, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 const io = {
   out: (line: string) => process.stdout.write(`${line}\n`),
   err: (line: string) => process.stderr.write(`${line}\n`),
 };
 
-runCli(process.argv.slice(2), io).then(
+// A SEA sees argv = [exe, exe, ...args]. cluster.fork re-executes exe with `exec` (the executable
+// again) as the first argument, so a SEA cluster worker finds it in front of the command: drop it.
+const argv = process.argv.slice(2);
+if (isSea() && cluster.isWorker && argv[0] === process.execPath) argv.shift();
+
+runCli(argv, io).then(
   (code) => {
     process.exitCode = code;
+    // A cluster worker's IPC channel keeps it alive: once its command is done, let go of it.
+    if (cluster.isWorker && process.connected) process.disconnect();
   },
   (err: unknown) => {
     process.stderr.write(`broker: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
+    if (cluster.isWorker && process.connected) process.disconnect();
   },
 );

@@ -71,7 +71,7 @@ export async function configureNode(ctx: StaticBuildContext): Promise<StaticBuil
           rmSync(tree, { recursive: true, force: true });
           mkdirSync(tree, { recursive: true });
           await runShell(`tar xf '${ctx.sources.node!.path}' --strip-components=1 -C '${tree}'`, { cwd: dir, log });
-          writeFileSync(unpacked, ctx.sources.node!.input.sha256 + '\n');
+          writeFileSync(unpacked, `${ctx.sources.node!.input.sha256}\n`);
         }
         if (ctx.gypDir) cpSync(ctx.gypDir, join(tree, 'tools', 'gyp'), { recursive: true });
         for (const [rel, file] of Object.entries(builtins)) {

@@ -23,7 +23,7 @@ export function privateApt(cacheDir: string): PrivateApt {
   for (const d of ['etc/sources.list.d', 'etc/preferences.d', 'lists/partial', 'cache/archives/partial']) {
     mkdirSync(join(root, d), { recursive: true });
   }
-  writeFileSync(join(root, 'etc/sources.list'), SOURCES.join('\n') + '\n');
+  writeFileSync(join(root, 'etc/sources.list'), `${SOURCES.join('\n')}\n`);
   const options = [
     `Dir::Etc::SourceList=${root}/etc/sources.list`,
     `Dir::Etc::SourceParts=${root}/etc/sources.list.d`,

@@ -58,7 +58,7 @@ export function stageRuns(dir: string): StageRun[] {
 
 function recordRun(dir: string, started: number, ok: boolean): void {
   const run: StageRun = { startedAt: new Date(started).toISOString(), seconds: Math.round((Date.now() - started) / 1000), ok };
-  appendFileSync(join(dir, RUNS), JSON.stringify(run) + '\n');
+  appendFileSync(join(dir, RUNS), `${JSON.stringify(run)}\n`);
 }
 
 /** Stable JSON: object keys sorted, so the same inputs always hash the same. */
@@ -104,7 +104,7 @@ export async function runStage<T>(
   }
   if (existsSync(dir) && !spec.resumable) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'stage-inputs.json'), canonicalJson(spec.inputs) + '\n');
+  writeFileSync(join(dir, 'stage-inputs.json'), `${canonicalJson(spec.inputs)}\n`);
   report(`[${spec.name}] running, log: ${log}`);
   const started = Date.now();
   let result: T;

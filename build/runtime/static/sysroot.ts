@@ -39,6 +39,6 @@ export function assembleSysroot(root: string, libs: Record<string, StaticLib>): 
     }
     out[name] = { includeDir: include, libDir: lib, libNames: built.libNames };
   }
-  writeFileSync(stamp, wanted + '\n');
+  writeFileSync(stamp, `${wanted}\n`);
   return out;
 }

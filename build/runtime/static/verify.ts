@@ -62,7 +62,7 @@ export async function verifyRuntime(ctx: StaticBuildContext): Promise<StaticBuil
       },
     ],
   };
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...runtime, configureFlags: ctx.configureFlags }, null, 2) + '\n');
+  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify({ ...runtime, configureFlags: ctx.configureFlags }, null, 2)}\n`);
   ctx.options.report(`[verify] ${path}: static, ${version}, allocator ${allocator}`);
   return { ...ctx, runtimePath: path };
 }

@@ -1,0 +1,36 @@
+// autocannon ships no types; these are the parts bench:broker uses.
+declare module 'autocannon' {
+  interface Percentiles {
+    average: number;
+    mean: number;
+    stddev: number;
+    min: number;
+    max: number;
+    p50: number;
+    p90: number;
+    p97_5: number;
+    p99: number;
+    p99_9: number;
+  }
+  interface Result {
+    requests: Percentiles & { total: number; sent: number };
+    latency: Percentiles;
+    throughput: Percentiles;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    duration: number;
+  }
+  interface Options {
+    url: string;
+    connections?: number;
+    pipelining?: number;
+    duration?: number;
+    method?: string;
+    body?: string | Buffer;
+    headers?: Record<string, string>;
+    overallRate?: number;
+  }
+  function autocannon(opts: Options): Promise<Result>;
+  export default autocannon;
+}

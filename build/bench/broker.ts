@@ -1,0 +1,316 @@
+// npm run bench:broker — loopback load on `broker record` (the built SEA artifacts) with autocannon:
+// 2 KiB POST bodies over keep-alive connections. Max throughput and p99 with --out vs without vs a
+// no-op node:http server on the same runtime and cores; p50/p99 at half the max rate; RSS over a 60 s
+// run at full load. Writes its section of docs/benchmarks.md.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { cacheRoot } from '../cache.ts';
+import { officialRuntime } from '../runtime/official.ts';
+import { machine, median, table, writeSection } from './report.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string }; devDependencies: Record<string, string> };
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const rssSeconds = Number(process.env.BENCH_RSS_SECONDS ?? 60);
+// V8 and malloc grow in steps for a while after start-up (new space, old-space limit, arenas); the
+// warm-up runs the same full load first so the measured window is steady state. Both are reported.
+const rssWarmup = Number(process.env.BENCH_RSS_WARMUP ?? 30);
+const connections = 32;
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const body = Buffer.from(randomBytes(1536).toString('base64')); // 2048 printable bytes
+const scratch = mkdtempSync(join(tmpdir(), 'broker-bench-'));
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<string>;
+}
+
+/** Starts a server process and waits for the line that carries its port. */
+function startServer(cmd: string, args: string[], portLine: RegExp): Promise<Server> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<void>((r) => child.on('close', () => r()));
+  return new Promise((resolveStart, reject) => {
+    const check = () => {
+      const m = portLine.exec(out + err);
+      if (!m) return;
+      child.stdout!.off('data', check);
+      child.stderr!.off('data', check);
+      resolveStart({
+        child,
+        port: Number(m[1]),
+        async stop() {
+          child.kill('SIGTERM');
+          await exited;
+          return out;
+        },
+      });
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    void exited.then(() => reject(new Error(`${cmd} ${args.join(' ')} exited before listening:\n${out}${err}`)));
+  });
+}
+
+const load = (port: number, duration: number, overallRate?: number) =>
+  autocannon({ url: `http://127.0.0.1:${port}/ingest`, connections, pipelining: 1, duration, method: 'POST', body, headers: { 'content-type': 'application/octet-stream' }, overallRate });
+
+interface Row {
+  name: string;
+  runtime: string;
+  rps: number[];
+  p99AtMax: number[];
+  /** cpuUs: server CPU time per request over the half-rate run — less noisy than max throughput. */
+  half: { rate: number; p50: number; p99: number; p999: number; errors: number; cpuUs: number } | null;
+  note: string;
+  load: string;
+}
+
+const loadNow = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+interface Variant {
+  row: Row;
+  start: () => Promise<Server>;
+  server?: Server;
+}
+
+/**
+ * Every server runs side by side (idle ones cost nothing) and the runs are interleaved — run 1 of each,
+ * then run 2 of each … — so drift in the machine's load (another job shares these cores) spreads
+ * over all rows instead of landing on whichever was measured last.
+ */
+async function measureAll(variants: Variant[]): Promise<void> {
+  for (const v of variants) {
+    v.server = await v.start();
+    await load(v.server.port, 2); // warm-up: JIT, connections, buffer pool
+  }
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const v of variants) {
+        v.row.load = v.row.load || loadNow();
+        const r = await load(v.server!.port, seconds);
+        v.row.rps.push(r.requests.average);
+        v.row.p99AtMax.push(r.latency.p99);
+        log(`  run ${i + 1} ${v.row.name} (${v.row.runtime}): ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
+      }
+    }
+    for (const v of variants) {
+      const rate = Math.floor(median(v.row.rps) / 2);
+      const cpu0 = cpuMs(v.server!.child.pid!);
+      const h = await load(v.server!.port, 10, rate);
+      const cpuUs = ((cpuMs(v.server!.child.pid!) - cpu0) * 1000) / h.requests.total;
+      v.row.half = { rate, p50: h.latency.p50, p99: h.latency.p99, p999: h.latency.p99_9, errors: h.errors + h.timeouts, cpuUs };
+      log(`  ${v.row.name} (${v.row.runtime}) at ${rate} req/s: p50 ${h.latency.p50} ms, p99 ${h.latency.p99} ms, p99.9 ${h.latency.p99_9} ms, ${cpuUs.toFixed(1)} µs CPU/request`);
+    }
+  } finally {
+    for (const v of variants) {
+      if (!v.server) continue;
+      const out = await v.server.stop();
+      const m = /"dropped": (\d+)/.exec(out);
+      if (m) v.row.note = `dropped ${m[1]}`;
+    }
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU time (user + system, all threads) of a process and its live children, in ms. */
+function cpuMs(pid: number): number {
+  return [pid, ...childrenOf(pid)].reduce((sum, p) => {
+    try {
+      // Fields after the parenthesized command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return sum + ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/** VmRSS of a process and its children (the cluster workers), in MiB. */
+function rssMiB(pid: number): number {
+  const kids = childrenOf(pid);
+  const one = (p: number) => {
+    try {
+      return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    } catch {
+      return 0;
+    }
+  };
+  return one(pid) + kids.reduce((a, k) => a + one(k), 0);
+}
+
+interface RssRow {
+  name: string;
+  /** t = seconds since the process started; the measured window is t ≥ rssWarmup. */
+  samples: { t: number; mib: number }[];
+  rps: number;
+  slope: number;
+}
+
+/** RSS growth inside the measured window: its highest sample minus its first, in MiB. */
+function growth(r: { samples: { t: number; mib: number }[] }): number {
+  const w = r.samples.filter((x) => x.t >= rssWarmup);
+  return w.length ? Math.max(...w.map((x) => x.mib)) - w[0]!.mib : 0;
+}
+
+/** Least-squares slope of RSS over the measured window, in MiB per minute. */
+function slopePerMinute(samples: { t: number; mib: number }[]): number {
+  const s = samples.filter((x) => x.t >= rssWarmup);
+  const n = s.length;
+  const mt = s.reduce((a, x) => a + x.t, 0) / n;
+  const mm = s.reduce((a, x) => a + x.mib, 0) / n;
+  const num = s.reduce((a, x) => a + (x.t - mt) * (x.mib - mm), 0);
+  const den = s.reduce((a, x) => a + (x.t - mt) ** 2, 0);
+  return (num / den) * 60;
+}
+
+async function rssRun(name: string, start: (out: string) => Promise<Server>): Promise<RssRow> {
+  log(`RSS: ${rssWarmup} s warm-up then ${rssSeconds} s measured, full load: ${name} …`);
+  const out = join(scratch, `rss-${Date.now()}.brk`);
+  const t0 = performance.now();
+  const s = await start(out);
+  const samples: { t: number; mib: number }[] = [];
+  const timer = setInterval(() => samples.push({ t: (performance.now() - t0) / 1000, mib: rssMiB(s.child.pid!) }), 1000);
+  if (rssWarmup > 0) await load(s.port, rssWarmup);
+  const r = await load(s.port, rssSeconds);
+  clearInterval(timer);
+  await s.stop();
+  rmSync(out, { force: true });
+  return { name, samples, rps: r.requests.average, slope: slopePerMinute(samples) };
+}
+
+const officialRt = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
+
+log('building the official-runtime artifact (npm run dist) …');
+const distDir = join(scratch, 'dist');
+const built = spawnSync('npm', ['run', '--silent', 'dist', '--', '--out', distDir], { cwd: root, encoding: 'utf8' });
+if (built.status !== 0) throw new Error(`npm run dist failed:\n${built.stdout}${built.stderr}`);
+const artifacts: { runtime: string; bin: string | null; how: string }[] = [{ runtime: 'official', bin: join(distDir, `broker-${pkg.version}-linux-x64`), how: '' }];
+const staticBin = existsSync(join(root, 'dist')) ? readdirSync(join(root, 'dist')).find((f) => /^broker-.*-static$/.test(f)) : undefined;
+artifacts.push(staticBin ? { runtime: 'static', bin: join(root, 'dist', staticBin), how: '' } : { runtime: 'static', bin: null, how: '`npm run dist -- --runtime static` (needs the static runtime built first)' });
+
+const noopScript = `require('http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-length': '0' }); res.end(); }); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
+const startedAt = new Date();
+const uptimeStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+const rows: Row[] = [];
+const rss: RssRow[] = [];
+try {
+  const variant = (name: string, runtime: string, start: () => Promise<Server>): Variant => {
+    const row: Row = { name, runtime, rps: [], p99AtMax: [], half: null, note: '', load: '' };
+    rows.push(row);
+    return { row, start };
+  };
+  const variants = [variant('no-op node:http server', `official Node ${pkg.broker.nodeVersion}`, () => startServer(officialRt.path, ['-e', noopScript], /port (\d+)/))];
+  for (const a of artifacts) {
+    if (!a.bin) continue;
+    const rec = (extra: string[]) => () => startServer(a.bin!, ['record', '--listen', '127.0.0.1:0', '--json', ...extra], /listening on 127\.0\.0\.1:(\d+)/);
+    variants.push(variant('broker record (no --out: count only)', a.runtime, rec([])));
+    variants.push(variant('broker record --out FILE', a.runtime, rec(['--out', join(scratch, `out-${a.runtime}.brk`)])));
+    variants.push(variant('broker record --out FILE --workers 2', a.runtime, rec(['--out', join(scratch, `out2-${a.runtime}.brk`), '--workers', '2'])));
+  }
+  log(`max throughput: ${variants.length} servers side by side, ${runs} interleaved runs of ${seconds} s; then each at half its max …`);
+  await measureAll(variants);
+  for (const a of artifacts) {
+    rmSync(join(scratch, `out-${a.runtime}.brk`), { force: true });
+    rmSync(join(scratch, `out2-${a.runtime}.brk`), { force: true });
+  }
+  // The no-op server is the baseline: Node's own heap growth under load, with nothing of ours in it.
+  rss.push(await rssRun(`no-op node:http server (official Node ${pkg.broker.nodeVersion})`, () => startServer(officialRt.path, ['-e', noopScript], /port (\d+)/)));
+  for (const a of artifacts) if (a.bin) rss.push(await rssRun(`broker record --out FILE (${a.runtime})`, (out) => startServer(a.bin!, ['record', '--listen', '127.0.0.1:0', '--out', out, '--json'], /listening on 127\.0\.0\.1:(\d+)/)));
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+const uptimeEnd = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+
+const noop = median(rows[0]!.rps);
+const fmt = (x: number, d = 0) => x.toFixed(d);
+const perfRows = rows.map((r) => [
+  r.name,
+  r.runtime,
+  fmt(median(r.rps)),
+  `${fmt(Math.min(...r.rps))}–${fmt(Math.max(...r.rps))}`,
+  (median(r.rps) / noop).toFixed(2),
+  fmt(median(r.p99AtMax), 1),
+  r.half ? `${r.half.rate}` : '—',
+  r.half ? `${r.half.p50} / ${r.half.p99} / ${r.half.p999}` : '—',
+  r.half ? r.half.cpuUs.toFixed(1) : '—',
+  r.note || '—',
+  r.load,
+]);
+for (const a of artifacts) if (!a.bin) perfRows.push([`broker record (all rows)`, a.runtime, 'missing', '', '', '', '', '', '', `build with ${a.how}`, '']);
+
+const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');
+const targetLines: string[] = [];
+for (const a of artifacts) {
+  if (!a.bin) {
+    targetLines.push(`- ${a.runtime} runtime: not measured — no \`dist/broker-*-static\`; build it with ${a.how}, then rerun.`);
+    continue;
+  }
+  const out = rows.find((r) => r.runtime === a.runtime && r.name === 'broker record --out FILE')!;
+  const ratio = median(out.rps) / noop;
+  targetLines.push(`- ${a.runtime}: recording (--out, one process) ≥ 0.8× the no-op server's throughput: ${ratio.toFixed(2)}× — ${verdict(ratio >= 0.8)}`);
+  targetLines.push(`- ${a.runtime}: p99 at half the max rate ≤ 2 ms (--out, one process): ${out.half?.p99} ms — ${verdict((out.half?.p99 ?? Infinity) <= 2)}`);
+  const r = rss.find((x) => x.name.includes(`(${a.runtime})`))!;
+  const base = rss[0]!;
+  const flat = Math.abs(r.slope) < 2;
+  targetLines.push(
+    `- ${a.runtime}: RSS flat over a ${rssSeconds} s run at full load (after ${rssWarmup} s of warm-up): ${r.slope.toFixed(2)} MiB/min, ${growth(r).toFixed(0)} MiB grown in the window (flat = |slope| < 2 MiB/min) — ${verdict(flat)}; the no-op server, same load and window: ${base.slope.toFixed(2)} MiB/min, ${growth(base).toFixed(0)} MiB`,
+  );
+}
+
+const at = (r: RssRow, t: number) => r.samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best)).mib.toFixed(0);
+const rssTimes = Array.from({ length: Math.floor((rssWarmup + rssSeconds) / 10) }, (_, i) => (i + 1) * 10);
+const md = `## Broker: \`broker record\` under load
+
+Command: \`npm run bench:broker\` (BENCH_RUNS=${runs} interleaved runs × BENCH_SECONDS=${seconds} s each for max throughput, median shown; BENCH_RSS_SECONDS=${rssSeconds}).
+All servers run side by side and the runs alternate between them, so load drift spreads over every row.
+Machine: ${machine()}. Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.
+Load: \`${uptimeStart}\` at the start, \`${uptimeEnd}\` at the end — another job shares these 2 cores, so treat absolute numbers as noisy and compare rows measured together.
+
+Generator: autocannon ${pkg.devDependencies.autocannon} (in the bench process: it takes one of the two cores, the server gets the other),
+${connections} keep-alive connections, pipelining 1, POST of a 2048-byte body to \`/ingest\`, loopback. "Max" = unthrottled;
+"half" = autocannon \`overallRate\` at half the max median, 10 s. Latency is autocannon's (ms, HDR histogram). The no-op server
+runs on the same official Node ${pkg.broker.nodeVersion} the artifact embeds: \`req.resume()\`, answer 200 on \`end\`.
+
+${table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'half rate (req/s)', 'p50 / p99 / p99.9 at half (ms)', 'server CPU µs/request at half', 'notes', 'loadavg at start'], perfRows)}
+
+RSS (VmRSS of the process and its children, MiB) sampled every second from process start while autocannon runs unthrottled:
+${rssWarmup} s of warm-up, then the ${rssSeconds} s window that is judged (from the column marked "window starts"). The recorder writes to a file throughout.
+
+${table(
+  ['server', 'req/s in window', ...rssTimes.map((t) => (t === rssWarmup ? `${t} s (window starts)` : `${t} s`)), 'max in window', 'slope in window (MiB/min)'],
+  rss.map((r) => [r.name, fmt(r.rps), ...rssTimes.map((t) => at(r, t)), Math.max(...r.samples.filter((s) => s.t >= rssWarmup).map((s) => s.mib)).toFixed(0), r.slope.toFixed(2)]),
+)}
+
+Latency resolution: autocannon reports whole milliseconds, so "1 ms" means under 2 ms. "Server CPU µs/request" is the
+server's user + system time (all threads, workers included, from /proc) over the half-rate run divided by the requests
+answered: at a fixed rate it does not depend on how much CPU the generator and the other job leave over, so it is the
+steadiest column for comparing rows. For the --out rows it includes the kernel's page-cache write path on libuv's threads,
+which costs more as the gigabytes written during the earlier runs pile up in the page cache.
+
+Targets (issue 5), as measured above:
+
+${targetLines.join('\n')}
+`;
+const path = await writeSection(root, 'bench:broker', md);
+log(md);
+log(`wrote ${path}`);

@@ -1,0 +1,72 @@
+/*
+ * Archive files on disk: a chunked walker over the pure decoder, so `cat`, `stats`, `verify` and `replay`
+ * handle archives larger than memory with the same rules as readArchive.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { ArchiveError, decodeFrame, decodeHeader, HEADER_SIZE } from './format.ts';
+import { badReason, recordOfFrame, type BadFrame } from './reader.ts';
+import type { ArchiveRecord } from './record.ts';
+
+export interface ScanResult {
+  size: number;
+  frames: number;
+  goodEnd: number;
+  bad: BadFrame | null;
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Walks the records of an archive file. Iterate `records()`, then read `result`. Throws ArchiveError
+ * when the header is unreadable, and Node's own errors (ENOENT, EACCES) when the file is.
+ */
+export class ArchiveScan {
+  result: ScanResult | null = null;
+  constructor(readonly path: string) {}
+
+  *records(): Generator<ArchiveRecord & { offset: number }> {
+    const fd = openSync(this.path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      let buf = Buffer.alloc(Math.min(CHUNK, Math.max(HEADER_SIZE, size)));
+      let filled = readSync(fd, buf, 0, buf.length, 0);
+      decodeHeader(buf.subarray(0, filled));
+      let base = 0; // file offset of buf[0]
+      let pos = HEADER_SIZE; // offset in buf of the next frame
+      let frames = 0;
+      const finish = (bad: BadFrame | null) => (this.result = { size, frames, goodEnd: base + pos, bad });
+      while (base + pos < size) {
+        const r = decodeFrame(buf.subarray(0, filled), pos);
+        if (r.status === 'bad') return void finish({ offset: base + pos, reason: r.reason });
+        if (r.status === 'incomplete') {
+          if (base + filled >= size) return void finish({ offset: base + pos, reason: badReason(r, filled - pos) });
+          // Slide the partial frame to the front, growing the buffer when one frame is larger than it.
+          const keep = filled - pos;
+          const next = r.need > buf.length ? Buffer.alloc(Math.min(r.need + CHUNK, Math.max(r.need, size - base - pos))) : buf;
+          buf.copy(next, 0, pos, filled);
+          buf = next;
+          base += pos;
+          pos = 0;
+          filled = keep + readSync(fd, buf, keep, buf.length - keep, base + keep);
+          continue;
+        }
+        const rec = recordOfFrame(r.frame, base + pos);
+        if ('reason' in rec) return void finish(rec);
+        frames++;
+        pos = r.frame.end;
+        yield rec;
+      }
+      finish(null);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** Scans the whole file for its verdict, discarding records (verify, stats' integrity line). */
+export function scanArchiveFile(path: string, onRecord?: (r: ArchiveRecord & { offset: number }) => void): ScanResult {
+  const scan = new ArchiveScan(path);
+  for (const r of scan.records()) onRecord?.(r);
+  if (!scan.result) throw new ArchiveError('archive scan ended early', 0);
+  return scan.result;
+}

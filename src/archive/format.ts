@@ -1,0 +1,111 @@
+/*
+ * The broker archive format, version 1 (docs/archive.md is the prose version of this file).
+ * Pure code over bytes: no I/O here, so the recorder, the readers and the fuzz tests share it.
+ *
+ *   file   = header frame*
+ *   header = magic(8) version:u16 reserved:u16 crc32c(header[0..12]):u32          — 16 bytes
+ *   frame  = length:u32 kind:u8 flags:u8 reserved:u16 crc32c(frame[0..8] ++ payload):u32 payload
+ *
+ * All integers little-endian. The frame CRC covers its length, so a torn or flipped length is caught
+ * as surely as a flipped payload byte.
+ */
+import { crc32c } from './crc32c.ts';
+
+/** PNG-style magic: a high byte (catches 7-bit transfers), "BRK", CR LF (catches newline rewriting), ^Z LF. */
+export const MAGIC = Uint8Array.of(0x89, 0x42, 0x52, 0x4b, 0x0d, 0x0a, 0x1a, 0x0a);
+export const FORMAT_VERSION = 1;
+export const HEADER_SIZE = 16;
+export const FRAME_HEADER_SIZE = 12;
+/** Larger than any frame the recorder writes (--max-body caps at 64 MiB); a bigger length is corruption. */
+export const MAX_PAYLOAD = 128 * 2 ** 20;
+
+export const FrameKind = { request: 1 } as const;
+/** Body codec, in the low two bits of a frame's flags. */
+export const Codec = { none: 0, gzip: 1, brotli: 2 } as const;
+export type CodecName = keyof typeof Codec;
+export const CODEC_MASK = 0b11;
+
+/** The only error the archive code throws: bad bytes, never a bug's TypeError or RangeError. */
+export class ArchiveError extends Error {
+  override name = 'ArchiveError';
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+export function encodeHeader(): Uint8Array {
+  const h = new Uint8Array(HEADER_SIZE);
+  h.set(MAGIC, 0);
+  const dv = new DataView(h.buffer);
+  dv.setUint16(8, FORMAT_VERSION, true);
+  dv.setUint32(12, crc32c(h, 0, 0, 12), true);
+  return h;
+}
+
+/** Checks the file header; throws ArchiveError when the bytes are not a broker archive this code can read. */
+export function decodeHeader(bytes: Uint8Array): { version: number } {
+  if (bytes.length < HEADER_SIZE) {
+    if (bytes.length < MAGIC.length && MAGIC.subarray(0, bytes.length).every((b, i) => bytes[i] === b)) throw new ArchiveError(`truncated header: ${bytes.length} of ${HEADER_SIZE} bytes`, 0);
+    if (bytes.length < MAGIC.length) throw new ArchiveError('not a broker archive (bad magic)', 0);
+  }
+  for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) throw new ArchiveError('not a broker archive (bad magic)', 0);
+  if (bytes.length < HEADER_SIZE) throw new ArchiveError(`truncated header: ${bytes.length} of ${HEADER_SIZE} bytes`, 0);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
+  if (dv.getUint32(12, true) !== crc32c(bytes, 0, 0, 12)) throw new ArchiveError('header checksum mismatch', 0);
+  const version = dv.getUint16(8, true);
+  if (version !== FORMAT_VERSION) throw new ArchiveError(`archive format version ${version}; this broker reads version ${FORMAT_VERSION}`, 8);
+  if (dv.getUint16(10, true) !== 0) throw new ArchiveError('reserved header bits set', 10);
+  return { version };
+}
+
+export interface Frame {
+  /** Offset of the frame's first byte within the bytes given to decodeFrame. */
+  offset: number;
+  kind: number;
+  flags: number;
+  payload: Uint8Array;
+  /** Offset just past the frame: where the next one starts. */
+  end: number;
+}
+
+export type FrameResult =
+  | { status: 'frame'; frame: Frame }
+  /** More bytes are needed: `need` is the total frame size when the length is known, else the header size. */
+  | { status: 'incomplete'; need: number }
+  | { status: 'bad'; reason: string };
+
+/** Decodes the frame at `offset`, checking length and CRC. Never throws. */
+export function decodeFrame(bytes: Uint8Array, offset: number): FrameResult {
+  const available = bytes.length - offset;
+  if (available < FRAME_HEADER_SIZE) return { status: 'incomplete', need: FRAME_HEADER_SIZE };
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + offset, FRAME_HEADER_SIZE);
+  const length = dv.getUint32(0, true);
+  if (length > MAX_PAYLOAD) return { status: 'bad', reason: `frame length ${length} exceeds the ${MAX_PAYLOAD}-byte maximum` };
+  const total = FRAME_HEADER_SIZE + length;
+  if (available < total) return { status: 'incomplete', need: total };
+  let crc = crc32c(bytes, 0, offset, offset + 8);
+  crc = crc32c(bytes, crc, offset + FRAME_HEADER_SIZE, offset + total);
+  if (crc !== dv.getUint32(8, true)) return { status: 'bad', reason: 'frame checksum mismatch' };
+  const kind = dv.getUint8(4);
+  const flags = dv.getUint8(5);
+  if (kind !== FrameKind.request) return { status: 'bad', reason: `unknown frame kind ${kind}` };
+  if ((flags & ~CODEC_MASK) !== 0 || (flags & CODEC_MASK) === 3 || dv.getUint16(6, true) !== 0) return { status: 'bad', reason: 'reserved frame bits set' };
+  return { status: 'frame', frame: { offset, kind, flags, payload: bytes.subarray(offset + FRAME_HEADER_SIZE, offset + total), end: offset + total } };
+}
+
+/** Writes the 12-byte frame header in front of a payload already placed at `offset + 12`; returns the frame's end. */
+export function sealFrame(target: Uint8Array, offset: number, payloadLength: number, kind: number, flags: number): number {
+  const dv = new DataView(target.buffer, target.byteOffset + offset, FRAME_HEADER_SIZE);
+  dv.setUint32(0, payloadLength, true);
+  dv.setUint8(4, kind);
+  dv.setUint8(5, flags);
+  dv.setUint16(6, 0, true);
+  const end = offset + FRAME_HEADER_SIZE + payloadLength;
+  let crc = crc32c(target, 0, offset, offset + 8);
+  crc = crc32c(target, crc, offset + FRAME_HEADER_SIZE, end);
+  dv.setUint32(8, crc, true);
+  return end;
+}

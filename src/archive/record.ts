@@ -1,0 +1,140 @@
+/*
+ * The payload of a request frame (kind 1): one HTTP request as it arrived.
+ *
+ *   time:f64 (ms since the epoch, sub-ms precision)  peerPort:u16  peerAddress:u8-len latin1
+ *   method:u8-len latin1  url:u32-len latin1  headerCount:u16 (name:u16-len value:u32-len)*
+ *   body:u32-len bytes (compressed with the frame's codec)
+ *
+ * Strings are latin1 because that is how Node hands out raw header and URL bytes: one char per byte,
+ * so a round trip is byte-exact. Headers keep their order, case and repeats (req.rawHeaders).
+ */
+import { ArchiveError, FRAME_HEADER_SIZE, FrameKind, sealFrame } from './format.ts';
+
+export interface RecordInput {
+  time: number;
+  peerAddress: string;
+  peerPort: number;
+  method: string;
+  url: string;
+  /** Flat [name, value, name, value, …], as req.rawHeaders. */
+  rawHeaders: string[];
+  /** The body as received, in chunks (no concat on the hot path), already compressed if flags say so. */
+  body: readonly Uint8Array[];
+  bodyLength: number;
+}
+
+export interface ArchiveRecord {
+  time: number;
+  peer: { address: string; port: number };
+  method: string;
+  url: string;
+  headers: [string, string][];
+  /** Body bytes as stored (still compressed when codec is not 'none'). */
+  body: Uint8Array;
+  codec: number;
+}
+
+export function recordPayloadSize(r: RecordInput): number {
+  let n = 8 + 2 + 1 + r.peerAddress.length + 1 + r.method.length + 4 + r.url.length + 2 + 4 + r.bodyLength;
+  for (let i = 0; i < r.rawHeaders.length; i++) n += (i & 1 ? 4 : 2) + r.rawHeaders[i]!.length;
+  return n;
+}
+
+/** Fields that cannot be represented; Node's own parser limits keep real requests far inside these. */
+export function recordProblem(r: RecordInput): string | null {
+  if (r.peerAddress.length > 255) return 'peer address longer than 255 bytes';
+  if (r.method.length > 255) return 'method longer than 255 bytes';
+  if (r.rawHeaders.length / 2 > 0xffff) return 'more than 65535 headers';
+  for (let i = 0; i < r.rawHeaders.length; i += 2) if (r.rawHeaders[i]!.length > 0xffff) return 'header name longer than 65535 bytes';
+  return null;
+}
+
+/**
+ * Encodes one request frame into `target` at `offset` (frame header included) and returns the offset just
+ * past it, or -1 when it does not fit — the caller then seals the batch and retries in a fresh buffer.
+ * Call recordProblem first: this function assumes the record is representable.
+ */
+export function encodeRequestFrame(target: Buffer, offset: number, r: RecordInput, flags: number): number {
+  return encodeRequestFrameSized(target, offset, r, flags, recordPayloadSize(r));
+}
+
+/** encodeRequestFrame with the payload size the caller already computed (the writer needs it to pick a buffer). */
+export function encodeRequestFrameSized(target: Buffer, offset: number, r: RecordInput, flags: number, payloadLength: number): number {
+  if (offset + FRAME_HEADER_SIZE + payloadLength > target.length) return -1;
+  let p = offset + FRAME_HEADER_SIZE;
+  p = target.writeDoubleLE(r.time, p);
+  p = target.writeUInt16LE(r.peerPort, p);
+  p = target.writeUInt8(r.peerAddress.length, p);
+  p += target.write(r.peerAddress, p, 'latin1');
+  p = target.writeUInt8(r.method.length, p);
+  p += target.write(r.method, p, 'latin1');
+  p = target.writeUInt32LE(r.url.length, p);
+  p += target.write(r.url, p, 'latin1');
+  p = target.writeUInt16LE(r.rawHeaders.length >>> 1, p);
+  for (let i = 0; i + 1 < r.rawHeaders.length; i += 2) {
+    const name = r.rawHeaders[i]!;
+    const value = r.rawHeaders[i + 1]!;
+    p = target.writeUInt16LE(name.length, p);
+    p += target.write(name, p, 'latin1');
+    p = target.writeUInt32LE(value.length, p);
+    p += target.write(value, p, 'latin1');
+  }
+  p = target.writeUInt32LE(r.bodyLength, p);
+  for (const chunk of r.body) {
+    target.set(chunk, p);
+    p += chunk.length;
+  }
+  return sealFrame(target, offset, payloadLength, FrameKind.request, flags);
+}
+
+/** Decodes a request payload; throws ArchiveError (offsets relative to `base`) when it is malformed. */
+export function decodeRequestPayload(payload: Uint8Array, flags: number, base = 0): ArchiveRecord {
+  const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  let p = 0;
+  const need = (n: number, what: string) => {
+    if (p + n > buf.length) throw new ArchiveError(`request record ends inside ${what}`, base + p);
+  };
+  const str = (n: number, what: string) => {
+    need(n, what);
+    const s = buf.toString('latin1', p, p + n);
+    p += n;
+    return s;
+  };
+  need(8, 'time');
+  const time = buf.readDoubleLE(p);
+  p += 8;
+  if (!Number.isFinite(time)) throw new ArchiveError('request record time is not a finite number', base);
+  need(3, 'peer');
+  const port = buf.readUInt16LE(p);
+  const addrLen = buf.readUInt8(p + 2);
+  p += 3;
+  const address = str(addrLen, 'peer address');
+  need(1, 'method length');
+  const method = str(buf.readUInt8(p++), 'method');
+  need(4, 'url length');
+  const urlLen = buf.readUInt32LE(p);
+  p += 4;
+  const url = str(urlLen, 'url');
+  need(2, 'header count');
+  const count = buf.readUInt16LE(p);
+  p += 2;
+  const headers: [string, string][] = [];
+  for (let i = 0; i < count; i++) {
+    need(2, 'header name length');
+    const nameLen = buf.readUInt16LE(p);
+    p += 2;
+    const name = str(nameLen, 'header name');
+    need(4, 'header value length');
+    const valueLen = buf.readUInt32LE(p);
+    p += 4;
+    headers.push([name, str(valueLen, 'header value')]);
+  }
+  need(4, 'body length');
+  const bodyLen = buf.readUInt32LE(p);
+  p += 4;
+  need(bodyLen, 'body');
+  const body = payload.subarray(p, p + bodyLen);
+  p += bodyLen;
+  if (p !== buf.length) throw new ArchiveError(`${buf.length - p} stray bytes after the request record`, base + p);
+  return { time, peer: { address, port }, method, url, headers, body, codec: flags & 0b11 };
+}

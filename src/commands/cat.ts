@@ -1,0 +1,89 @@
+import { decompressBody } from '../archive/codec.ts';
+import { ArchiveScan } from '../archive/file.ts';
+import type { ArchiveRecord } from '../archive/record.ts';
+import { FilterError, parseFilter, type RecordPredicate } from '../filter.ts';
+import { parseCommandArgs, UsageError } from '../usage.ts';
+import { archiveArg, describeArchiveError } from './archive-arg.ts';
+import type { Command } from './command.ts';
+
+/** Shown as text when it decodes as UTF-8 without control characters other than tab and newlines. */
+function printable(body: Uint8Array): string | null {
+  const text = Buffer.from(body).toString('utf8');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(text) ? null : text;
+}
+
+export function recordJson(r: ArchiveRecord & { offset: number }) {
+  const body = decompressBody(r.codec, r.body, r.offset);
+  return {
+    offset: r.offset,
+    time: new Date(r.time).toISOString(),
+    timeMs: r.time,
+    peer: r.peer,
+    method: r.method,
+    url: r.url,
+    headers: r.headers,
+    bodySize: body.length,
+    body: Buffer.from(body).toString('base64'),
+  };
+}
+
+function recordText(r: ArchiveRecord & { offset: number }): string {
+  const body = decompressBody(r.codec, r.body, r.offset);
+  const peer = r.peer.address.includes(':') ? `[${r.peer.address}]:${r.peer.port}` : `${r.peer.address}:${r.peer.port}`;
+  const lines = [`${new Date(r.time).toISOString()} ${peer} ${r.method} ${r.url}`, ...r.headers.map(([n, v]) => `  ${n}: ${v}`)];
+  if (body.length) {
+    const text = printable(body);
+    lines.push(text === null ? `  <${body.length} bytes of binary body; --json shows it as base64>` : `  ${body.length} bytes:\n${text.replace(/^/gm, '    ')}`);
+  }
+  return lines.join('\n');
+}
+
+export function filterArg(command: string, expr: string | undefined): RecordPredicate | null {
+  if (expr === undefined) return null;
+  try {
+    return parseFilter(expr);
+  } catch (err) {
+    if (err instanceof FilterError) throw new UsageError(`bad --filter: ${err.message} (see 'broker ${command} --help')`);
+    throw err;
+  }
+}
+
+export const catCommand: Command = {
+  name: 'cat',
+  summary: 'print the recorded requests of an archive (--json: one JSON object per line)',
+  usage: `broker cat FILE [--json] [--filter EXPR]
+
+  --filter EXPR  terms joined by &&, each FIELD OP VALUE; fields method url path query peer body
+                 size time header.NAME; ops = != ~ !~ (regex) > >= < <= (size, time)
+                 e.g. --filter 'method=POST && path~^/api/ && size>1024'
+  Stops at the first bad frame, says where, and exits 1 (broker verify --repair cuts it off).`,
+  run(argv, io) {
+    const { values, positionals } = parseCommandArgs('cat', argv, { json: { type: 'boolean' }, filter: { type: 'string' } }, true);
+    const file = archiveArg('cat', positionals);
+    const keep = filterArg('cat', values.filter);
+    const scan = new ArchiveScan(file);
+    try {
+      let first = true;
+      for (const r of scan.records()) {
+        if (keep && !keep(r)) continue;
+        if (values.json) io.out(JSON.stringify(recordJson(r)));
+        else {
+          io.out((first ? '' : '\n') + recordText(r));
+          first = false;
+        }
+      }
+    } catch (err) {
+      const msg = describeArchiveError(err, file);
+      if (msg === null) throw err;
+      io.err(`broker: ${msg}`);
+      return 1;
+    }
+    const bad = scan.result?.bad;
+    if (bad) {
+      io.err(`broker: ${file}: stopped at a bad frame at offset ${bad.offset} (${bad.reason}); ${scan.result!.frames} records before it are intact ('broker verify --repair' cuts the rest)`);
+      return 1;
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,228 @@
+import { rmSync } from 'node:fs';
+import { Codec, HEADER_SIZE, type CodecName } from '../archive/format.ts';
+import { createArchiveFile, ArchiveFileError } from '../recorder/archive-sink.ts';
+import { isRecorderWorker, runRecorderCluster, runRecorderWorker } from '../recorder/cluster.ts';
+import { listenErrorMessage, startRecorder, type RecorderCounters, type RecorderOptions } from '../recorder/recorder.ts';
+import { formatBytes, parseSize } from '../size.ts';
+import { parseCommandArgs, UsageError } from '../usage.ts';
+import type { Command, CommandIO } from './command.ts';
+
+const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 200] [--max-body 1MiB]
+       [--sample 0..1] [--compress gzip|brotli|none] [--rotate SIZE] [--workers N]
+       [--flush-ms 100] [--flush-bytes 1MiB] [--header-timeout 10000] [--json]
+
+  Answers every request at once with --status and, with --out, appends it (method, URL, headers,
+  body, time, peer) to an archive created with mode 0600; without --out it only counts.
+  --listen HOST:PORT   address to bind (127.0.0.1 unless told otherwise; port 0 picks one)
+  --max-body SIZE      larger bodies get 413 and are not recorded
+  --sample P           record this fraction of requests (all are answered and counted)
+  --compress CODEC     compress bodies in the archive (each frame names its codec)
+  --rotate SIZE        start FILE.1, FILE.2, … when a file would pass SIZE
+  --workers N          N listener processes (node:cluster) appending to the same archive
+  --flush-ms MS        write a batch at most MS after its first record
+  --flush-bytes SIZE   write a batch once it holds SIZE bytes (one write per batch)
+  --header-timeout MS  close connections whose request headers take longer (408)
+  --json               print the summary as JSON
+  SIGINT/SIGTERM flush, close and print a summary; a live stats line goes to stderr on a TTY.`;
+
+interface RecordConfig extends RecorderOptions {
+  workers: number;
+  json: boolean;
+}
+
+function int(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got '${text}' (see 'broker record --help')`);
+  return n;
+}
+
+function size(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = parseSize(text);
+  if (n === null || n < min || n > max) throw new UsageError(`${flag} must be a size from ${formatBytes(min)} to ${formatBytes(max)} (e.g. 1MiB, 512k), got '${text}' (see 'broker record --help')`);
+  return n;
+}
+
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]*)):(\d{1,5})$/.exec(text) ?? (/^\d{1,5}$/.test(text) ? [text, undefined, '', text] : null);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080), got '${text}' (see 'broker record --help')`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+function parseConfig(argv: string[]): RecordConfig {
+  const { values } = parseCommandArgs('record', argv, {
+    listen: { type: 'string' },
+    out: { type: 'string' },
+    status: { type: 'string' },
+    'max-body': { type: 'string' },
+    sample: { type: 'string' },
+    compress: { type: 'string' },
+    rotate: { type: 'string' },
+    workers: { type: 'string' },
+    'flush-ms': { type: 'string' },
+    'flush-bytes': { type: 'string' },
+    'header-timeout': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const { host, port } = parseListen(values.listen ?? '127.0.0.1:8080');
+  const sample = values.sample === undefined ? 1 : Number(values.sample);
+  if (values.sample !== undefined && (!/^\d*\.?\d+$/.test(values.sample) || sample > 1)) throw new UsageError(`--sample must be a number from 0 to 1, got '${values.sample}' (see 'broker record --help')`);
+  const compress = values.compress ?? 'none';
+  if (!(compress in Codec)) throw new UsageError(`--compress must be gzip, brotli or none, got '${compress}' (see 'broker record --help')`);
+  if (values.out === '') throw new UsageError(`--out needs a file name (see 'broker record --help')`);
+  const rotateBytes = size('--rotate', values.rotate, 0, 64 * 1024, 2 ** 50);
+  const flushBytes = size('--flush-bytes', values['flush-bytes'], 2 ** 20, 4096, 64 * 2 ** 20);
+  return {
+    host,
+    port,
+    out: values.out ?? null,
+    status: int('--status', values.status, 200, 200, 599),
+    maxBody: size('--max-body', values['max-body'], 2 ** 20, 0, 64 * 2 ** 20),
+    sample,
+    codec: Codec[compress as CodecName],
+    rotateBytes,
+    workers: int('--workers', values.workers, 1, 1, 64),
+    flushMs: int('--flush-ms', values['flush-ms'], 100, 1, 60_000),
+    // A batch never spans files, so a batch no larger than a rotated file keeps every file within --rotate.
+    flushBytes: rotateBytes > 0 ? Math.min(flushBytes, rotateBytes - HEADER_SIZE) : flushBytes,
+    headerTimeoutMs: int('--header-timeout', values['header-timeout'], 10_000, 100, 600_000),
+    shared: false,
+    json: values.json ?? false,
+  };
+}
+
+function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, seconds: number, error: string | null) {
+  return {
+    listen,
+    out: cfg.out,
+    workers: cfg.workers,
+    seconds: Number(seconds.toFixed(3)),
+    requests: counters.requests,
+    requestsPerSecond: Number((counters.requests / Math.max(seconds, 1e-9)).toFixed(1)),
+    bodyBytes: counters.bodyBytes,
+    recorded: counters.flushed,
+    dropped: counters.dropped,
+    sampledOut: counters.sampledOut,
+    tooLarge: counters.tooLarge,
+    malformed: counters.malformed,
+    timeouts: counters.timeouts,
+    unrecordable: counters.unrecordable,
+    archive: cfg.out === null ? null : { files: counters.files, bytes: counters.archiveBytes, batches: counters.batches },
+    error,
+  };
+}
+
+function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolean) {
+  if (json) return io.out(JSON.stringify(s, null, 2));
+  io.out(`broker record: ${s.requests} requests in ${s.seconds.toFixed(1)} s (${s.requestsPerSecond} req/s), ${formatBytes(s.bodyBytes)} of bodies`);
+  if (s.archive) io.out(`  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes + HEADER_SIZE * s.archive.files)} in ${s.archive.batches} batches); dropped ${s.dropped}, sampled out ${s.sampledOut}`);
+  io.out(`  rejected: ${s.tooLarge} too large (413), ${s.malformed} malformed (400/431), ${s.timeouts} timed out (408)`);
+}
+
+/** Live stats on stderr, only on a TTY: a pipe or a log file would fill with carriage returns. */
+function liveStats(read: () => RecorderCounters): () => void {
+  if (!process.stderr.isTTY) return () => {};
+  let last = read();
+  let lastAt = performance.now();
+  const timer = setInterval(() => {
+    const now = read();
+    const dt = (performance.now() - lastAt) / 1000;
+    const rate = (now.requests - last.requests) / dt;
+    const mibs = (now.bodyBytes - last.bodyBytes) / dt / 2 ** 20;
+    process.stderr.write(`\r\x1b[K${rate.toFixed(0)} req/s  ${mibs.toFixed(1)} MiB/s  requests ${now.requests}  recorded ${now.flushed}  dropped ${now.dropped}`);
+    last = now;
+    lastAt = performance.now();
+  }, 1000);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    process.stderr.write('\r\x1b[K');
+  };
+}
+
+function untilSignal(): { promise: Promise<string>; dispose: () => void } {
+  let resolve!: (s: string) => void;
+  const promise = new Promise<string>((r) => (resolve = r));
+  const onInt = () => resolve('SIGINT');
+  const onTerm = () => resolve('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  return {
+    promise,
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
+}
+
+const listenText = (a: { host: string; port: number }) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
+
+async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
+  if (cfg.out !== null) createArchiveFile(cfg.out, true);
+  const signal = untilSignal();
+  let rec: Awaited<ReturnType<typeof startRecorder>>;
+  try {
+    rec = await startRecorder(cfg);
+  } catch (err) {
+    signal.dispose();
+    if (cfg.out !== null) rmSync(cfg.out, { force: true });
+    if (err instanceof ArchiveFileError) throw err;
+    throw new Error(listenErrorMessage(err as NodeJS.ErrnoException, cfg.host, cfg.port));
+  }
+  const started = performance.now();
+  io.err(`broker record: listening on ${listenText(rec.address)}${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
+  const stopLive = liveStats(rec.counters);
+  const outcome = await Promise.race([signal.promise.then(() => null), rec.failed]);
+  signal.dispose();
+  stopLive();
+  await rec.stop();
+  const error = outcome ? outcome.message : null;
+  if (error) io.err(`broker: ${error}; the archive holds every record written before it (broker verify ${cfg.out})`);
+  printSummary(io, summary(cfg, listenText(rec.address), rec.counters(), (performance.now() - started) / 1000, error), cfg.json);
+  return error ? 1 : 0;
+}
+
+/** --workers N: the primary creates the archive, then supervises the workers (src/recorder/cluster.ts). */
+async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
+  if (cfg.out !== null) createArchiveFile(cfg.out, true);
+  const signal = untilSignal();
+  const started = performance.now();
+  let stopLive = () => {};
+  const result = await runRecorderCluster(cfg, cfg.workers, {
+    stop: signal.promise,
+    onListening(address, counters) {
+      io.err(`broker record: listening on ${listenText(address)} with ${cfg.workers} workers${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
+      stopLive = liveStats(counters);
+    },
+  });
+  signal.dispose();
+  stopLive();
+  const { error } = result;
+  if (error) io.err(`broker: ${error}${cfg.out && result.address ? `; the archive holds every record written before it (broker verify ${cfg.out})` : ''}`);
+  if (result.address === null && cfg.out !== null && result.counters.requests === 0) rmSync(cfg.out, { force: true });
+  const listen = result.address ? listenText(result.address) : listenText({ host: cfg.host, port: cfg.port });
+  printSummary(io, summary(cfg, listen, result.counters, (performance.now() - started) / 1000, error), cfg.json);
+  return error ? 1 : 0;
+}
+
+export const recordCommand: Command = {
+  name: 'record',
+  summary: 'answer every request like /dev/null and record it to an archive (or only count)',
+  usage: USAGE,
+  async run(argv, io) {
+    const cfg = parseConfig(argv);
+    if (isRecorderWorker()) return runRecorderWorker(cfg);
+    try {
+      return cfg.workers > 1 ? await runPrimary(cfg, io) : await runSingle(cfg, io);
+    } catch (err) {
+      if (err instanceof ArchiveFileError || (err instanceof Error && err.message.startsWith('cannot listen'))) {
+        io.err(`broker: ${err.message}`);
+        return 1;
+      }
+      throw err;
+    }
+  },
+};

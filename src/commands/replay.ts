@@ -1,0 +1,82 @@
+import { ArchiveScan } from '../archive/file.ts';
+import { replay, type ReplayReport } from '../replayer/replayer.ts';
+import { parseCommandArgs, UsageError } from '../usage.ts';
+import { archiveArg, describeArchiveError } from './archive-arg.ts';
+import { filterArg } from './cat.ts';
+import type { Command, CommandIO } from './command.ts';
+
+function positiveInt(flag: string, text: string | undefined, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > max) throw new UsageError(`${flag} must be an integer from 1 to ${max}, got '${text}' (see 'broker replay --help')`);
+  return n;
+}
+
+function print(io: CommandIO, r: ReplayReport) {
+  io.out(`broker replay: ${r.sent} requests to ${r.target} in ${r.seconds.toFixed(2)} s (${r.requestsPerSecond} req/s)`);
+  const list = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none';
+  io.out(`  responses: ${list(r.statuses)}; errors: ${list(r.errors)}`);
+  if (r.latencyMs) {
+    const l = r.latencyMs;
+    io.out(`  latency (ms): p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  p99.9 ${l['p99.9']}  max ${l.max}  mean ${l.mean}`);
+  }
+}
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'send the recorded requests to a target and report throughput, errors and latency percentiles',
+  usage: `broker replay FILE --target URL [--concurrency N] [--rate R/s] [--loop N] [--filter EXPR] [--json]
+
+  --target URL       where to send them (http or https; a path is prefixed to every request's URL)
+  --concurrency N    requests in flight, over N keep-alive connections (default 16)
+  --rate R/s         steady request rate across all connections (default: as fast as answered)
+  --loop N           send the archive N times (default 1)
+  --filter EXPR      only requests matching EXPR (see 'broker cat --help')
+  --timeout MS       per-request timeout (default 30000)
+  Exit 1 when any request failed (refused, reset, timed out): the report says how many of each.`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(
+      'replay',
+      argv,
+      { target: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, loop: { type: 'string' }, filter: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' } },
+      true,
+    );
+    const file = archiveArg('replay', positionals);
+    if (values.target === undefined) throw new UsageError(`replay needs --target URL (see 'broker replay --help')`);
+    let target: URL;
+    try {
+      target = new URL(values.target);
+    } catch {
+      throw new UsageError(`--target must be a URL like http://127.0.0.1:8080, got '${values.target}' (see 'broker replay --help')`);
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new UsageError(`--target must be http or https, got '${values.target}' (see 'broker replay --help')`);
+    const rateText = values.rate?.replace(/\/s$/, '');
+    const rate = rateText === undefined ? 0 : Number(rateText);
+    if (rateText !== undefined && (!/^\d*\.?\d+$/.test(rateText) || rate <= 0)) throw new UsageError(`--rate must be a positive number of requests per second (e.g. 500/s), got '${values.rate}' (see 'broker replay --help')`);
+    const filter = filterArg('replay', values.filter);
+    const options = {
+      file,
+      target,
+      concurrency: positiveInt('--concurrency', values.concurrency, 16, 4096),
+      rate,
+      loop: positiveInt('--loop', values.loop, 1, 1_000_000),
+      timeoutMs: positiveInt('--timeout', values.timeout, 30_000, 3_600_000),
+      filter,
+    };
+    // Open the archive first so a missing or foreign file is a clear error before any traffic.
+    try {
+      new ArchiveScan(file).records().next();
+    } catch (err) {
+      const msg = describeArchiveError(err, file);
+      if (msg === null) throw err;
+      io.err(`broker: ${msg}`);
+      return 1;
+    }
+    const report = await replay(options);
+    if (values.json) io.out(JSON.stringify(report, null, 2));
+    else print(io, report);
+    if (report.archive.bad) io.err(`broker: ${file}: stopped at a bad frame at offset ${report.archive.bad.offset} (${report.archive.bad.reason}); replayed the records before it`);
+    const failed = Object.values(report.errors).reduce((a, b) => a + b, 0);
+    return failed > 0 || report.archive.bad ? 1 : 0;
+  },
+};

@@ -1,0 +1,104 @@
+/*
+ * --filter EXPR for cat and replay: terms joined by &&, each FIELD OP VALUE.
+ *   fields: method url path query peer body size time header.NAME
+ *   ops:    = != (exact)  ~ !~ (regular expression)  > >= < <= (size in bytes, time as ISO date or epoch ms)
+ * e.g.  method=POST && path~^/api/ && header.content-type~json && size>1024
+ * Small on purpose: enough to pick requests out of a capture, nothing to learn.
+ */
+import { decompressBody } from './archive/codec.ts';
+import type { ArchiveRecord } from './archive/record.ts';
+
+export class FilterError extends Error {
+  override name = 'FilterError';
+}
+
+type Op = '=' | '!=' | '~' | '!~' | '>' | '>=' | '<' | '<=';
+const FIELDS = ['method', 'url', 'path', 'query', 'peer', 'body', 'size', 'time'] as const;
+
+export type RecordPredicate = (r: ArchiveRecord) => boolean;
+
+/** Decompressed once per record even when several terms look at the body. */
+const bodies = new WeakMap<ArchiveRecord, Uint8Array>();
+function bodyOf(r: ArchiveRecord): Uint8Array {
+  let b = bodies.get(r);
+  if (!b) {
+    b = decompressBody(r.codec, r.body);
+    bodies.set(r, b);
+  }
+  return b;
+}
+
+function fieldText(r: ArchiveRecord, field: string): string | undefined {
+  switch (field) {
+    case 'method':
+      return r.method;
+    case 'url':
+      return r.url;
+    case 'path': {
+      const q = r.url.indexOf('?');
+      return q < 0 ? r.url : r.url.slice(0, q);
+    }
+    case 'query': {
+      const q = r.url.indexOf('?');
+      return q < 0 ? '' : r.url.slice(q + 1);
+    }
+    case 'peer':
+      return r.peer.address;
+    case 'body':
+      return Buffer.from(bodyOf(r)).toString('latin1');
+    default: {
+      const name = field.slice('header.'.length).toLowerCase();
+      const values = r.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+      return values.length ? values.join(', ') : undefined;
+    }
+  }
+}
+
+function parseTerm(term: string): RecordPredicate {
+  const m = /^\s*([a-zA-Z][\w.-]*)\s*(!=|!~|>=|<=|=|~|>|<)\s*(.*?)\s*$/.exec(term);
+  if (!m) throw new FilterError(`cannot read '${term.trim()}': expected FIELD OP VALUE, e.g. method=POST`);
+  const field = m[1]!.toLowerCase();
+  const op = m[2] as Op;
+  let value = m[3]!;
+  if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
+  if (!(FIELDS as readonly string[]).includes(field) && !field.startsWith('header.')) throw new FilterError(`unknown field '${m[1]}' (fields: ${FIELDS.join(', ')}, header.NAME)`);
+  if (field === 'size' || field === 'time') {
+    if (op === '~' || op === '!~') throw new FilterError(`'${m[1]}' compares with = != > >= < <=, not ${op}`);
+    const n = field === 'time' && !/^\d+(\.\d+)?$/.test(value) ? Date.parse(value) : Number(value);
+    if (value === '' || !Number.isFinite(n)) throw new FilterError(`'${value}' is not a ${field === 'time' ? 'date (ISO 8601 or epoch ms)' : 'number of bytes'}`);
+    const get = field === 'size' ? (r: ArchiveRecord) => bodyOf(r).length : (r: ArchiveRecord) => r.time;
+    const cmp: Record<string, (a: number) => boolean> = { '=': (a) => a === n, '!=': (a) => a !== n, '>': (a) => a > n, '>=': (a) => a >= n, '<': (a) => a < n, '<=': (a) => a <= n };
+    const test = cmp[op]!;
+    return (r) => test(get(r));
+  }
+  if (op === '~' || op === '!~') {
+    let re: RegExp;
+    try {
+      re = new RegExp(value);
+    } catch (err) {
+      throw new FilterError(`bad regular expression '${value}': ${(err as Error).message}`);
+    }
+    const want = op === '~';
+    return (r) => {
+      const t = fieldText(r, field);
+      return t !== undefined && re.test(t) === want;
+    };
+  }
+  if (op === '=' || op === '!=') {
+    const want = op === '=';
+    const norm = field === 'method' ? (s: string) => s.toUpperCase() : (s: string) => s;
+    const v = norm(value);
+    return (r) => {
+      const t = fieldText(r, field);
+      return (t !== undefined && norm(t) === v) === want;
+    };
+  }
+  throw new FilterError(`'${m[1]}' is text: compare it with = != ~ !~, not ${op}`);
+}
+
+/** Parses EXPR into a predicate; throws FilterError naming the part it could not read. */
+export function parseFilter(expr: string): RecordPredicate {
+  if (!expr.trim()) throw new FilterError('empty filter');
+  const terms = expr.split('&&').map(parseTerm);
+  return (r) => terms.every((t) => t(r));
+}

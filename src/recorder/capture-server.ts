@@ -1,0 +1,179 @@
+/*
+ * The capture listener: answers every request with the configured status as soon as its body has
+ * arrived (never waiting for the disk), and hands the request to the batch writer when it is sampled.
+ * Without a writer it is a pure blackhole that only counts.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { compressBody } from '../archive/codec.ts';
+import { Codec } from '../archive/format.ts';
+import { recordProblem, type RecordInput } from '../archive/record.ts';
+import type { BatchWriter } from './batch-writer.ts';
+
+export interface CaptureOptions {
+  host: string;
+  port: number;
+  status: number;
+  maxBody: number;
+  sample: number;
+  codec: number;
+  headerTimeoutMs: number;
+  writer: BatchWriter | null;
+}
+
+export interface CaptureCounters {
+  requests: number;
+  bodyBytes: number;
+  recorded: number;
+  sampledOut: number;
+  tooLarge: number;
+  malformed: number;
+  timeouts: number;
+  unrecordable: number;
+}
+
+export function emptyCaptureCounters(): CaptureCounters {
+  return { requests: 0, bodyBytes: 0, recorded: 0, sampledOut: 0, tooLarge: 0, malformed: 0, timeouts: 0, unrecordable: 0 };
+}
+
+export interface Capture {
+  server: Server;
+  address: { host: string; port: number };
+  counters: CaptureCounters;
+  /** Stops accepting, lets in-flight requests finish for up to graceMs, then closes every connection. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const EMPTY = ['Content-Length', '0'];
+
+/** Content-Length from the raw headers: reading req.headers would build Node's lazy headers object per request. */
+function declaredLength(raw: string[]): number {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 14 && name.toLowerCase() === 'content-length') return Number(raw[i + 1]);
+  }
+  return -1;
+}
+
+export async function startCapture(opts: CaptureOptions): Promise<Capture> {
+  const c = emptyCaptureCounters();
+  const { status, maxBody, sample, codec, writer } = opts;
+  const noBody = status === 204 || status === 304;
+
+  const answer = (res: ServerResponse) => {
+    if (noBody) res.writeHead(status);
+    else res.writeHead(status, EMPTY);
+    res.end();
+  };
+
+  // 413 and close: the rest of an oversized body is never read, so the connection cannot be reused.
+  const tooLarge = (req: IncomingMessage, res: ServerResponse) => {
+    c.tooLarge++;
+    req.removeAllListeners('data');
+    req.pause();
+    if (!res.headersSent) res.writeHead(413, { 'Content-Length': '0', Connection: 'close' });
+    res.end();
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    c.requests++;
+    if (declaredLength(req.rawHeaders) > maxBody) return tooLarge(req, res);
+    const keep = writer !== null && (sample >= 1 || Math.random() < sample);
+    if (writer !== null && !keep) c.sampledOut++;
+    const time = performance.timeOrigin + performance.now();
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > maxBody) {
+        over = true;
+        return tooLarge(req, res);
+      }
+      if (keep) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (over) return;
+      c.bodyBytes += length;
+      if (keep) record(req, time, chunks, length);
+      answer(res);
+    });
+  };
+
+  const record = (req: IncomingMessage, time: number, chunks: Buffer[], length: number) => {
+    let body: Buffer[] = chunks;
+    let bodyLength = length;
+    let flags: number = Codec.none;
+    if (codec !== Codec.none && length > 0) {
+      const packed = compressBody(codec, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
+      // Tiny bodies grow when compressed; each frame names its codec, so store those as they came.
+      if (packed.length < length) {
+        body = [packed];
+        bodyLength = packed.length;
+        flags = codec;
+      }
+    }
+    const input: RecordInput = {
+      time,
+      peerAddress: req.socket.remoteAddress ?? '',
+      peerPort: req.socket.remotePort ?? 0,
+      method: req.method ?? '',
+      url: req.url ?? '',
+      rawHeaders: req.rawHeaders,
+      body,
+      bodyLength,
+    };
+    if (recordProblem(input)) {
+      c.unrecordable++;
+      return;
+    }
+    if (writer!.append(input, flags)) c.recorded++;
+  };
+
+  const server = createServer(
+    {
+      headersTimeout: opts.headerTimeoutMs,
+      requestTimeout: Math.max(opts.headerTimeoutMs, 30_000),
+      // Node checks those timeouts on this interval (30 s by default): the timeout is only as sharp as it.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(opts.headerTimeoutMs / 4))),
+      keepAliveTimeout: 5_000,
+    },
+    onRequest,
+  );
+
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable) return void socket.destroy();
+    let line = '400 Bad Request';
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      c.timeouts++;
+      line = '408 Request Timeout';
+    } else if (err.code === 'HPE_HEADER_OVERFLOW') {
+      c.malformed++;
+      line = '431 Request Header Fields Too Large';
+    } else c.malformed++;
+    socket.end(`HTTP/1.1 ${line}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: opts.host, port: opts.port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const address = typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: opts.host, port: opts.port };
+
+  return {
+    server,
+    address,
+    counters: c,
+    async close(graceMs = 500) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

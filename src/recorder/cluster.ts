@@ -1,0 +1,126 @@
+/*
+ * `record --workers N`: N recorder processes on one listening port via node:cluster. cluster.fork
+ * re-executes this same binary with the same argv — which works inside a SEA, where there are no
+ * script files to point a worker at. The primary only supervises: it relays counters, and on stop
+ * asks every worker to flush and report. Workers append to the same archive (see archive-sink.ts).
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { ArchiveFileError } from './archive-sink.ts';
+import { addRecorderCounters, emptyRecorderCounters, listenErrorMessage, startRecorder, type RecorderCounters, type RecorderOptions } from './recorder.ts';
+
+const WORKER_ENV = 'BROKER_RECORD_WORKER';
+/** How long a worker may take to flush and report after being asked to stop, before it is killed. */
+const STOP_GRACE_MS = 15_000;
+
+type WorkerMessage =
+  | { t: 'listening'; host: string; port: number }
+  | { t: 'stats'; counters: RecorderCounters }
+  | { t: 'final'; counters: RecorderCounters; error: string | null }
+  | { t: 'fatal'; message: string };
+
+export function isRecorderWorker(): boolean {
+  return cluster.isWorker && process.env[WORKER_ENV] === '1';
+}
+
+/** A cluster worker: records until the primary says stop (or disappears), then reports its counters. */
+export async function runRecorderWorker(o: RecorderOptions): Promise<number> {
+  // Ctrl-C reaches the whole process group; the primary decides when workers stop, after it.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => {});
+  // Listen for "stop" before anything else: the primary may send it while this worker is starting.
+  const stop = new Promise<null>((resolve) => {
+    process.on('message', (m: { t?: string }) => m?.t === 'stop' && resolve(null));
+    process.on('disconnect', () => resolve(null));
+  });
+  const send = (m: WorkerMessage) => new Promise<void>((resolve) => (process.connected ? process.send!(m, undefined, {}, () => resolve()) : resolve()));
+  let rec: Awaited<ReturnType<typeof startRecorder>>;
+  try {
+    rec = await startRecorder({ ...o, shared: true });
+  } catch (err) {
+    const message = err instanceof ArchiveFileError ? err.message : listenErrorMessage(err as NodeJS.ErrnoException, o.host, o.port);
+    await send({ t: 'fatal', message });
+    return 1;
+  }
+  await send({ t: 'listening', ...rec.address });
+  const r = rec;
+  const tick = setInterval(() => void send({ t: 'stats', counters: r.counters() }), 500);
+  const outcome = await Promise.race([stop, rec.failed.then((e) => e.message)]);
+  clearInterval(tick);
+  await rec.stop();
+  await send({ t: 'final', counters: rec.counters(), error: outcome });
+  return outcome ? 1 : 0;
+}
+
+export interface ClusterHooks {
+  /** Called once every worker listens, with a live view of the summed counters. */
+  onListening(address: { host: string; port: number }, counters: () => RecorderCounters): void;
+  /** Resolves when the recording should end (a signal). */
+  stop: Promise<unknown>;
+}
+
+export interface ClusterResult {
+  /** null when the workers never all listened. */
+  address: { host: string; port: number } | null;
+  counters: RecorderCounters;
+  error: string | null;
+}
+
+/** The primary: forks the workers, relays their counters, stops them all on hooks.stop or the first failure. */
+export async function runRecorderCluster(_o: RecorderOptions, count: number, hooks: ClusterHooks): Promise<ClusterResult> {
+  // Workers accept connections themselves: the round-robin default routes every connection through
+  // the primary, a cost a 2-core machine feels.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const workers: Worker[] = [];
+  const latest = new Map<number, RecorderCounters>();
+  const finals = new Map<number, RecorderCounters>();
+  let listening = 0;
+  let address: ClusterResult['address'] = null;
+  let error: string | null = null;
+  let stopping = false;
+  let exited = 0;
+  let allExited!: () => void;
+  const done = new Promise<void>((r) => (allExited = r));
+  const total = () => workers.map((w) => finals.get(w.id) ?? latest.get(w.id) ?? emptyRecorderCounters()).reduce(addRecorderCounters, emptyRecorderCounters());
+  const stopAll = () => {
+    if (stopping) return;
+    stopping = true;
+    // A worker may be exiting on its own (a fatal error): its channel can close under this send.
+    for (const w of workers) if (w.isConnected()) w.send({ t: 'stop' }, undefined, () => {});
+    // A worker that cannot finish its flush in this long is stuck: do not hang the primary on it.
+    setTimeout(() => {
+      for (const w of workers) {
+        if (w.isDead()) continue;
+        error ??= `worker ${w.id} did not stop within ${STOP_GRACE_MS / 1000} s; killed`;
+        w.process.kill('SIGKILL');
+      }
+    }, STOP_GRACE_MS).unref();
+  };
+  for (let i = 0; i < count; i++) {
+    const w = cluster.fork({ [WORKER_ENV]: '1' });
+    workers.push(w);
+    // EPIPE on the IPC channel of a worker that is already going: its 'exit' is what counts.
+    w.on('error', () => {});
+    w.on('message', (m: WorkerMessage) => {
+      if (m.t === 'listening') {
+        if (++listening === count) {
+          address = { host: m.host, port: m.port };
+          hooks.onListening(address, total);
+        }
+      } else if (m.t === 'stats') latest.set(w.id, m.counters);
+      else if (m.t === 'final') {
+        finals.set(w.id, m.counters);
+        if (m.error) error ??= m.error;
+      } else if (m.t === 'fatal') error ??= m.message;
+      if (error) stopAll();
+    });
+    w.on('exit', (code) => {
+      if (!stopping && !error) error = `worker ${w.id} exited unexpectedly (code ${code})`;
+      stopAll();
+      if (++exited === count) allExited();
+    });
+  }
+  await Promise.race([hooks.stop, done]);
+  stopAll();
+  await done;
+  return { address, counters: total(), error };
+}

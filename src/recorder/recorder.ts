@@ -1,0 +1,93 @@
+/*
+ * One recording process: capture listener + batch writer + archive file. `record` runs one of these
+ * in-process, or one per cluster worker with --workers.
+ */
+import { ArchiveSink } from './archive-sink.ts';
+import { BatchWriter, type WriterCounters } from './batch-writer.ts';
+import { emptyCaptureCounters, startCapture, type Capture, type CaptureCounters } from './capture-server.ts';
+import { BufferPool } from './pool.ts';
+
+export interface RecorderOptions {
+  host: string;
+  port: number;
+  out: string | null;
+  status: number;
+  maxBody: number;
+  sample: number;
+  codec: number;
+  rotateBytes: number;
+  flushMs: number;
+  flushBytes: number;
+  headerTimeoutMs: number;
+  /** Other processes append to the same archive (cluster workers). */
+  shared: boolean;
+}
+
+export interface RecorderCounters extends CaptureCounters {
+  /** Records on disk: their batch was written. */
+  flushed: number;
+  dropped: number;
+  batches: number;
+  archiveBytes: number;
+  files: number;
+}
+
+export function emptyRecorderCounters(): RecorderCounters {
+  return { ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, files: 0 };
+}
+
+/** Sums the counters of several recorders (cluster workers); files is the highest index any reached. */
+export function addRecorderCounters(a: RecorderCounters, b: RecorderCounters): RecorderCounters {
+  const sum = { ...a };
+  for (const k of Object.keys(b) as (keyof RecorderCounters)[]) sum[k] = k === 'files' ? Math.max(a.files, b.files) : a[k] + b[k];
+  return sum;
+}
+
+/** One line for a listen failure: the address and the reason in words. */
+export function listenErrorMessage(err: NodeJS.ErrnoException, host: string, port: number): string {
+  const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : err.message;
+  return `cannot listen on ${host}:${port}: ${why}${err.code ? ` (${err.code})` : ''}`;
+}
+
+export interface Recorder {
+  address: { host: string; port: number };
+  counters(): RecorderCounters;
+  /** Resolves with the first write error; the recorder is then useless and should be stopped. */
+  failed: Promise<Error>;
+  stop(): Promise<void>;
+}
+
+// Enough batches in flight to ride out a slow disk for a moment; past that, records are dropped and counted.
+const MAX_BATCHES_IN_FLIGHT = 16;
+
+export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
+  let sink: ArchiveSink | null = null;
+  let writer: BatchWriter | null = null;
+  let fail!: (err: Error) => void;
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
+  if (o.out !== null) {
+    sink = new ArchiveSink({ path: o.out, rotateBytes: o.rotateBytes, shared: o.shared });
+    writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail });
+  }
+  let capture: Capture;
+  try {
+    capture = await startCapture({ host: o.host, port: o.port, status: o.status, maxBody: o.maxBody, sample: o.sample, codec: o.codec, headerTimeoutMs: o.headerTimeoutMs, writer });
+  } catch (err) {
+    sink?.close();
+    throw err;
+  }
+  const empty: WriterCounters = { frames: 0, batches: 0, bytes: 0, dropped: 0 };
+  return {
+    address: capture.address,
+    failed,
+    counters() {
+      const w = writer?.counters ?? empty;
+      return { ...capture.counters, flushed: writer?.flushed.frames ?? 0, dropped: w.dropped, batches: w.batches, archiveBytes: w.bytes, files: sink?.files ?? 0 };
+    },
+    async stop() {
+      await capture.close();
+      await writer?.drain();
+      sink?.close();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/*
+ * Sends recorded requests to a target over a keep-alive pool (undici) with N requests in flight,
+ * an optional steady rate, and reports what came back: statuses, errors by kind, and latency from an
+ * HDR histogram. Latency is measured from the moment each request is handed to the pool.
+ */
+import * as hdr from 'hdr-histogram-js';
+import { Pool } from 'undici';
+import { decompressBody } from '../archive/codec.ts';
+import { ArchiveScan } from '../archive/file.ts';
+import type { BadFrame } from '../archive/reader.ts';
+import type { ArchiveRecord } from '../archive/record.ts';
+import type { RecordPredicate } from '../filter.ts';
+
+export interface ReplayOptions {
+  file: string;
+  target: URL;
+  concurrency: number;
+  /** Requests per second across all connections; 0 = as fast as the target answers. */
+  rate: number;
+  loop: number;
+  filter: RecordPredicate | null;
+  timeoutMs: number;
+}
+
+export interface ReplayReport {
+  target: string;
+  sent: number;
+  responses: number;
+  statuses: Record<string, number>;
+  errors: Record<string, number>;
+  seconds: number;
+  requestsPerSecond: number;
+  bodyBytesSent: number;
+  latencyMs: { p50: number; p90: number; p99: number; 'p99.9': number; max: number; mean: number } | null;
+  archive: { records: number; bad: BadFrame | null };
+}
+
+// Connection-level headers belong to the original hop; undici sets its own (and rejects some outright).
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'expect', 'upgrade', 'te', 'trailer', 'proxy-connection', 'http2-settings']);
+
+function requestHeaders(r: ArchiveRecord): string[] {
+  const out: string[] = [];
+  for (const [n, v] of r.headers) if (!HOP_BY_HOP.has(n.toLowerCase())) out.push(n, v);
+  return out;
+}
+
+/** A short, stable name for a failure: the error code when there is one. */
+function errorKind(err: unknown): string {
+  const e = err as { code?: string; name?: string; cause?: { code?: string } };
+  return e?.cause?.code ?? e?.code ?? e?.name ?? 'Error';
+}
+
+export async function replay(o: ReplayOptions): Promise<ReplayReport> {
+  const basePath = o.target.pathname.replace(/\/+$/, '');
+  const pool = new Pool(o.target.origin, {
+    connections: o.concurrency,
+    pipelining: 1,
+    connectTimeout: Math.min(o.timeoutMs, 10_000),
+    headersTimeout: o.timeoutMs,
+    bodyTimeout: o.timeoutMs,
+  });
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  const statuses: Record<string, number> = {};
+  const errors: Record<string, number> = {};
+  let sent = 0;
+  let responses = 0;
+  let bodyBytes = 0;
+  let records = 0;
+  let bad: BadFrame | null = null;
+
+  // One shared walk over the archive (loop times); workers pull from it, so order is kept per pull.
+  function* walk(): Generator<ArchiveRecord & { offset: number }> {
+    for (let i = 0; i < o.loop; i++) {
+      const scan = new ArchiveScan(o.file);
+      let n = 0;
+      for (const r of scan.records()) {
+        n++;
+        if (!o.filter || o.filter(r)) yield r;
+      }
+      records = n;
+      bad = scan.result?.bad ?? null;
+    }
+  }
+  const source = walk();
+  const started = performance.now();
+  let slot = 0;
+
+  const worker = async () => {
+    for (let next = source.next(); !next.done; next = source.next()) {
+      const r = next.value;
+      if (o.rate > 0) {
+        // Slot i is due at start + i/rate: a steady schedule however many connections share it.
+        const due = started + (slot++ * 1000) / o.rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+      }
+      const body = r.body.length ? Buffer.from(decompressBody(r.codec, r.body, r.offset)) : null;
+      sent++;
+      const t0 = performance.now();
+      try {
+        const res = await pool.request({ path: basePath + r.url, method: r.method, headers: requestHeaders(r), body });
+        await res.body.dump();
+        histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+        responses++;
+        statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+        bodyBytes += body?.length ?? 0;
+      } catch (err) {
+        const kind = errorKind(err);
+        errors[kind] = (errors[kind] ?? 0) + 1;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: o.concurrency }, worker));
+  } finally {
+    await pool.close().catch(() => {});
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const ms = (us: number) => Number((us / 1000).toFixed(3));
+  const latencyMs =
+    histogram.totalCount > 0
+      ? {
+          p50: ms(histogram.getValueAtPercentile(50)),
+          p90: ms(histogram.getValueAtPercentile(90)),
+          p99: ms(histogram.getValueAtPercentile(99)),
+          'p99.9': ms(histogram.getValueAtPercentile(99.9)),
+          // From the histogram like the percentiles (bucket upper bound), so max ≥ p99.9 always holds.
+          max: ms(histogram.getValueAtPercentile(100)),
+          mean: ms(histogram.mean),
+        }
+      : null;
+  histogram.destroy();
+  return {
+    target: o.target.href,
+    sent,
+    responses,
+    statuses,
+    errors,
+    seconds: Number(seconds.toFixed(3)),
+    requestsPerSecond: Number((sent / Math.max(seconds, 1e-9)).toFixed(1)),
+    bodyBytesSent: bodyBytes,
+    latencyMs,
+    archive: { records, bad },
+  };
+}

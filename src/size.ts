@@ -1,0 +1,18 @@
+/** Byte sizes as people write them on a command line: 1MiB, 512k, 64KiB, 1048576. */
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 2 ** 20, mb: 1e6, mib: 2 ** 20, g: 2 ** 30, gb: 1e9, gib: 2 ** 30 };
+
+/** The number of bytes, or null when the text is not a size. */
+export function parseSize(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  if (!m) return null;
+  const unit = UNITS[m[2]!.toLowerCase()];
+  if (unit === undefined) return null;
+  return Math.round(Number(m[1]) * unit);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 2 ** 20) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 2 ** 30) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  return `${(n / 2 ** 30).toFixed(2)} GiB`;
+}

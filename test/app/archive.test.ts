@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { decompressBody } from '../../src/archive/codec.ts';
+import { crc32c } from '../../src/archive/crc32c.ts';
+import { ArchiveError, Codec, decodeFrame, encodeHeader, FRAME_HEADER_SIZE, HEADER_SIZE } from '../../src/archive/format.ts';
+import { readArchive } from '../../src/archive/reader.ts';
+import { encodeRequestFrame } from '../../src/archive/record.ts';
+import { archiveBytes, prng, sampleRecord } from './archive-fixtures.ts';
+
+describe('CRC32C', () => {
+  it('matches the RFC 3720 test vectors and the classic check value', () => {
+    expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa);
+    expect(crc32c(new Uint8Array(32).fill(0xff))).toBe(0x62a8ab43);
+    expect(crc32c(Uint8Array.from({ length: 32 }, (_, i) => i))).toBe(0x46dd794e);
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+  });
+
+  it('slicing-by-16 agrees with the bitwise definition at every length and alignment', () => {
+    const bitwise = (b: Uint8Array) => {
+      let c = 0xffffffff;
+      for (const x of b) {
+        c ^= x;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return ~c >>> 0;
+    };
+    const rnd = prng(7);
+    const data = Uint8Array.from({ length: 300 }, () => Math.floor(rnd() * 256));
+    for (let start = 0; start < 17; start++) for (let len = 0; len < 100; len++) expect(crc32c(data, 0, start, start + len)).toBe(bitwise(data.subarray(start, start + len)));
+  });
+
+  it('continues from a previous value', () => {
+    const b = Buffer.from('hello, incremental world');
+    expect(crc32c(b, crc32c(b, 0, 0, 9), 9)).toBe(crc32c(b));
+  });
+});
+
+describe('archive round trip', () => {
+  it('reads back every field byte-exact: latin1 URL, header order, case and repeats, body', () => {
+    const bytes = archiveBytes(50);
+    const read = readArchive(bytes);
+    expect(read.bad).toBeNull();
+    expect(read.goodEnd).toBe(bytes.length);
+    expect(read.records).toHaveLength(50);
+    const r7 = read.records[7]!;
+    const input = sampleRecord(7);
+    expect(r7).toMatchObject({ time: input.time, method: 'POST', url: '/items/7?q=caf\u00e9', peer: { address: '127.0.0.1', port: 40007 } });
+    expect(r7.headers).toEqual([['Host', 'example.test'], ['X-Seq', '7'], ['x-dup', 'a'], ['x-dup', 'b']]);
+    expect(Buffer.from(r7.body).toString()).toBe('body #7 '.repeat(0));
+    expect(Buffer.from(read.records[6]!.body).toString()).toBe('body #6 '.repeat(6));
+  });
+
+  it('an empty archive is just the header', () => {
+    expect(readArchive(encodeHeader())).toEqual({ version: 1, records: [], goodEnd: HEADER_SIZE, bad: null });
+  });
+
+  for (const codec of ['gzip', 'brotli'] as const) {
+    it(`bodies compressed with ${codec} decompress to the original`, () => {
+      const body = (i: number) => Buffer.from(`{"n":${i},"pad":"${'x'.repeat(i * 40)}"}`);
+      const read = readArchive(archiveBytes(20, Codec[codec], body));
+      expect(read.bad).toBeNull();
+      for (const [i, r] of read.records.entries()) {
+        expect(r.codec).toBe(Codec[codec]);
+        expect(Buffer.from(decompressBody(r.codec, r.body)).toString()).toBe(body(i).toString());
+      }
+    });
+  }
+
+  it('a frame that does not fit reports -1 and writes nothing past the buffer', () => {
+    const buf = Buffer.alloc(40);
+    expect(encodeRequestFrame(buf, 0, sampleRecord(1), 0)).toBe(-1);
+    expect(buf.every((b) => b === 0)).toBe(true);
+  });
+});
+
+describe('reader stops at the first bad frame', () => {
+  const bytes = archiveBytes(10);
+  const offsets = readArchive(bytes).records.map((r) => r.offset);
+
+  it('every truncation keeps exactly the whole frames before the cut', () => {
+    for (let cut = HEADER_SIZE; cut < bytes.length; cut++) {
+      const read = readArchive(bytes.subarray(0, cut));
+      const whole = offsets.filter((_o, i) => (offsets[i + 1] ?? bytes.length) <= cut).length;
+      expect(read.records).toHaveLength(whole);
+      if (cut === (offsets[whole] ?? bytes.length)) expect(read.bad).toBeNull();
+      else expect(read.bad).toMatchObject({ offset: offsets[whole], reason: expect.stringMatching(/truncated frame/) });
+      expect(read.goodEnd).toBe(read.bad ? read.bad.offset : cut);
+    }
+  });
+
+  it('a flipped byte anywhere in frame k stops the reader at frame k', () => {
+    for (let k = 0; k < offsets.length; k++) {
+      const end = offsets[k + 1] ?? bytes.length;
+      for (let at = offsets[k]!; at < end; at++) {
+        const copy = Buffer.from(bytes);
+        copy[at]! ^= 0x10;
+        const read = readArchive(copy);
+        expect(read.records).toHaveLength(k);
+        expect(read.bad?.offset).toBe(offsets[k]);
+      }
+    }
+  });
+
+  it('a header that is not ours throws ArchiveError, naming why', () => {
+    expect(() => readArchive(Buffer.from('GET / HTTP/1.1\r\n\r\n'))).toThrow(/not a broker archive/);
+    expect(() => readArchive(bytes.subarray(0, 10))).toThrow(/truncated header/);
+    const v2 = Buffer.from(bytes);
+    v2[8] = 2;
+    expect(() => readArchive(v2)).toThrow(ArchiveError);
+    expect(() => readArchive(v2)).toThrow(/checksum/);
+  });
+
+  it('a length beyond the maximum is a bad frame, not an allocation', () => {
+    const copy = Buffer.from(bytes);
+    copy.writeUInt32LE(0xffffffff, HEADER_SIZE);
+    expect(decodeFrame(copy, HEADER_SIZE)).toMatchObject({ status: 'bad', reason: expect.stringMatching(/exceeds/) });
+    expect(FRAME_HEADER_SIZE).toBe(12);
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { encodeHeader } from '../../src/archive/format.ts';
+import { readArchive } from '../../src/archive/reader.ts';
+import { BatchWriter, type BatchSink } from '../../src/recorder/batch-writer.ts';
+import { BufferPool } from '../../src/recorder/pool.ts';
+import { sampleRecord } from './archive-fixtures.ts';
+
+/** A sink that keeps what it is given; `hold` leaves writes pending until released. */
+function memorySink() {
+  const writes: Buffer[] = [];
+  const pending: (() => void)[] = [];
+  let hold = false;
+  let failWith: Error | null = null;
+  const sink: BatchSink = {
+    write(buf, length) {
+      if (failWith) return Promise.reject(failWith);
+      const copy = Buffer.from(buf.subarray(0, length));
+      if (!hold) {
+        writes.push(copy);
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => pending.push(() => (writes.push(copy), resolve())));
+    },
+  };
+  return {
+    sink,
+    writes,
+    hold: (on: boolean) => (hold = on),
+    release: () => pending.splice(0).forEach((f) => f()),
+    fail: (e: Error) => (failWith = e),
+    archive: () => readArchive(Buffer.concat([encodeHeader(), ...writes])),
+  };
+}
+
+describe('BatchWriter', () => {
+  it('one sink write per batch, frames in append order, buffers reused from the pool', async () => {
+    const mem = memorySink();
+    const pool = new BufferPool(4096, 4);
+    const w = new BatchWriter({ pool, sink: mem.sink, flushMs: 60_000, onError: () => {} });
+    for (let i = 0; i < 1000; i++) {
+      expect(w.append(sampleRecord(i), 0)).toBe(true);
+      // Let the sink finish between bursts, as the event loop does between requests.
+      if (i % 5 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await w.drain();
+    const read = mem.archive();
+    expect(read.bad).toBeNull();
+    expect(read.records.map((r) => r.headers[1]![1])).toEqual(Array.from({ length: 1000 }, (_, i) => String(i)));
+    // Each batch filled its buffer before the next began: a few hundred bytes per record, 4 KiB per batch.
+    expect(mem.writes.length).toBe(w.counters.batches);
+    expect(mem.writes.length).toBeGreaterThan(30);
+    expect(mem.writes.every((b) => b.length <= 4096)).toBe(true);
+    expect(pool.allocated).toBeLessThanOrEqual(2);
+    expect(pool.reused).toBeGreaterThan(mem.writes.length - 3);
+    expect(w.flushed.frames).toBe(1000);
+  });
+
+  it('flush() sends a partly filled batch (what the timer does every flushMs)', async () => {
+    const mem = memorySink();
+    const w = new BatchWriter({ pool: new BufferPool(1 << 16, 4), sink: mem.sink, flushMs: 60_000, onError: () => {} });
+    w.append(sampleRecord(1), 0);
+    w.append(sampleRecord(2), 0);
+    expect(mem.writes).toHaveLength(0);
+    w.flush();
+    await w.drain();
+    expect(mem.writes).toHaveLength(1);
+    expect(mem.archive().records).toHaveLength(2);
+  });
+
+  it('the timer flushes a batch that never fills', async () => {
+    const mem = memorySink();
+    const w = new BatchWriter({ pool: new BufferPool(1 << 16, 4), sink: mem.sink, flushMs: 5, onError: () => {} });
+    w.append(sampleRecord(1), 0);
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => mem.writes.length && (clearInterval(poll), resolve()), 2);
+    });
+    expect(mem.archive().records).toHaveLength(1);
+  });
+
+  it('a frame larger than a pooled buffer goes out alone in a one-off buffer', async () => {
+    const mem = memorySink();
+    const pool = new BufferPool(4096, 4);
+    const w = new BatchWriter({ pool, sink: mem.sink, flushMs: 60_000, onError: () => {} });
+    w.append(sampleRecord(1), 0);
+    expect(w.append(sampleRecord(2, Buffer.alloc(10_000, 1)), 0)).toBe(true);
+    w.append(sampleRecord(3), 0);
+    await w.drain();
+    const read = mem.archive();
+    expect(read.records.map((r) => r.body.length)).toEqual([sampleRecord(1).bodyLength, 10_000, sampleRecord(3).bodyLength]);
+  });
+
+  it('when every buffer is waiting on the disk, new records are dropped and counted, not queued', async () => {
+    const mem = memorySink();
+    mem.hold(true);
+    const pool = new BufferPool(4096, 2);
+    const w = new BatchWriter({ pool, sink: mem.sink, flushMs: 60_000, onError: () => {} });
+    let accepted = 0;
+    for (let i = 0; i < 200; i++) if (w.append(sampleRecord(i), 0)) accepted++;
+    expect(w.counters.dropped).toBe(200 - accepted);
+    expect(w.counters.dropped).toBeGreaterThan(0);
+    expect(pool.allocated).toBe(2);
+    mem.hold(false);
+    mem.release();
+    await w.drain();
+    expect(mem.archive().records).toHaveLength(accepted);
+  });
+
+  it('a write error is reported once; that batch and later appends count as dropped', async () => {
+    const mem = memorySink();
+    const errors: Error[] = [];
+    const w = new BatchWriter({ pool: new BufferPool(4096, 4), sink: mem.sink, flushMs: 60_000, onError: (e) => errors.push(e) });
+    w.append(sampleRecord(1), 0);
+    w.flush();
+    await w.drain();
+    mem.fail(new Error('ENOSPC'));
+    w.append(sampleRecord(2), 0);
+    w.flush();
+    await w.drain();
+    expect(w.append(sampleRecord(3), 0)).toBe(false);
+    expect(errors.map((e) => e.message)).toEqual(['ENOSPC']);
+    expect(w.flushed.frames).toBe(1);
+    expect(w.counters.dropped).toBe(2);
+    expect(mem.archive().records).toHaveLength(1);
+  });
+});

@@ -1,0 +1,229 @@
+// cat, stats, verify and replay in-process through runCli, plus --help and usage errors for every command.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Codec } from '../../src/archive/format.ts';
+import { readArchive } from '../../src/archive/reader.ts';
+import { runCli } from '../../src/cli.ts';
+import { archiveBytes } from './archive-fixtures.ts';
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'broker-cmd-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const archive = join(dir, 'ten.brk');
+writeFileSync(archive, archiveBytes(10));
+// Node's HTTP parser answers 400 to non-ASCII URL bytes, so the archives replayed to it have ASCII URLs.
+const ascii = join(dir, 'ascii.brk');
+writeFileSync(ascii, archiveBytes(10, Codec.none, undefined, (i) => `/items/${i}?q=cafe`));
+const gz = join(dir, 'gz.brk');
+writeFileSync(gz, archiveBytes(6, Codec.gzip, (i) => Buffer.from(`{"i":${i},"pad":"${'z'.repeat(200)}"}`)));
+const gzAscii = join(dir, 'gz-ascii.brk');
+writeFileSync(gzAscii, archiveBytes(6, Codec.gzip, (i) => Buffer.from(`{"i":${i},"pad":"${'z'.repeat(200)}"}`), (i) => `/gz/${i}`));
+
+describe('--help and usage errors', () => {
+  for (const name of ['record', 'replay', 'cat', 'stats', 'verify']) {
+    it(`${name} --help prints its usage and exits 0`, async () => {
+      const r = await run(name, '--help');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`^Usage: broker ${name}`));
+    });
+  }
+
+  it('top-level help lists every command', async () => {
+    const r = await run('--help');
+    for (const name of ['record', 'replay', 'cat', 'stats', 'verify', 'version']) expect(r.out).toMatch(new RegExp(`^\\s+${name}\\s`, 'm'));
+  });
+
+  const cases: [string[], RegExp][] = [
+    [['record', '--status', '99'], /^broker: --status must be an integer from 200 to 599, got '99'/],
+    [['record', '--listen', 'nowhere'], /^broker: --listen must be HOST:PORT .* got 'nowhere'/],
+    [['record', '--compress', 'zip'], /^broker: --compress must be gzip, brotli or none, got 'zip'/],
+    [['record', '--sample', '1.5'], /^broker: --sample must be a number from 0 to 1, got '1.5'/],
+    [['record', '--max-body', 'lots'], /^broker: --max-body must be a size .* got 'lots'/],
+    [['record', '--workers', '0'], /^broker: --workers must be an integer from 1 to 64, got '0'/],
+    [['record', '--bogus'], /^broker: unknown option '--bogus' for 'record'/],
+    [['replay', archive], /^broker: replay needs --target URL/],
+    [['replay', archive, '--target', 'ftp://x'], /^broker: --target must be http or https, got 'ftp:\/\/x'/],
+    [['replay', archive, '--target', 'http://127.0.0.1:1', '--rate', 'fast'], /^broker: --rate must be a positive number .* got 'fast'/],
+    [['replay', archive, '--target', 'http://127.0.0.1:1', '--concurrency', '0'], /^broker: --concurrency must be an integer from 1/],
+    [['cat'], /^broker: cat needs an archive FILE/],
+    [['cat', archive, 'extra'], /^broker: unexpected argument 'extra' for 'cat'/],
+    [['cat', archive, '--filter', 'colour=red'], /^broker: bad --filter: unknown field 'colour'/],
+    [['cat', archive, '--filter', 'size~big'], /^broker: bad --filter: 'size' compares with/],
+    [['cat', archive, '--filter', 'path~(('], /^broker: bad --filter: bad regular expression '\(\('/],
+    [['verify'], /^broker: verify needs an archive FILE/],
+  ];
+  for (const [argv, message] of cases) {
+    it(`${argv.map((a) => (a === archive ? 'FILE' : a)).join(' ')} → exit 2 naming the problem`, async () => {
+      const r = await run(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+    });
+  }
+});
+
+describe('cat', () => {
+  it('prints each request: first line, headers, body', async () => {
+    const r = await run('cat', archive);
+    expect(r.code).toBe(0);
+    expect(r.out.match(/^\S+Z \S+ (GET|POST) \/items\/\d+\?q=caf\u00e9$/gm)).toHaveLength(10);
+    expect(r.out).toContain('  X-Seq: 3');
+    expect(r.out).toContain('    body #6 body #6');
+  });
+
+  it('--json is one object per line; gzip bodies come out decompressed', async () => {
+    const r = await run('cat', gz, '--json');
+    const lines = r.out.split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(6);
+    expect(Buffer.from(lines[2].body, 'base64').toString()).toBe(`{"i":2,"pad":"${'z'.repeat(200)}"}`);
+    expect(lines[2]).toMatchObject({ method: 'POST', url: '/items/2?q=caf\u00e9', bodySize: 216, peer: { port: 40002 } });
+  });
+
+  it('--filter selects by method, path regex, header and size', async () => {
+    const urls = async (expr: string) => (await run('cat', archive, '--json', '--filter', expr)).out.split('\n').filter(Boolean).map((l) => JSON.parse(l).url.split('?')[0]);
+    expect(await urls('method=GET')).toEqual(['/items/0', '/items/3', '/items/6', '/items/9']);
+    expect(await urls('method=post && path~/items/[12]$')).toEqual(['/items/1', '/items/2']);
+    expect(await urls('header.x-seq=7')).toEqual(['/items/7']);
+    expect(await urls('size>40')).toEqual(['/items/6']);
+    expect(await urls('peer!=127.0.0.1 && size<=0')).toEqual(['/items/0']);
+  });
+
+  it('a torn tail: prints the intact records, then says where it stopped, exit 1', async () => {
+    const f = join(dir, 'cat-torn.brk');
+    writeFileSync(f, archiveBytes(5));
+    appendFileSync(f, archiveBytes(1).subarray(16, 30));
+    const r = await run('cat', f, '--json');
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')).toHaveLength(5);
+    expect(r.err).toMatch(/stopped at a bad frame at offset \d+ \(truncated frame: 14 of \d+ bytes present.*\); 5 records before it are intact/);
+    const s = await run('stats', f, '--json');
+    expect(s.code).toBe(1);
+    expect(JSON.parse(s.out)).toMatchObject({ requests: 5, intact: false, bad: { reason: expect.stringMatching(/truncated/) } });
+  });
+
+  it('a file that is not an archive is exit 1 with one line', async () => {
+    const junk = join(dir, 'junk.txt');
+    writeFileSync(junk, 'hello');
+    expect(await run('cat', junk)).toMatchObject({ code: 1, err: `broker: ${junk}: not a broker archive (bad magic)` });
+    expect(await run('cat', join(dir, 'missing.brk'))).toMatchObject({ code: 1, err: expect.stringMatching(/no such file$/) });
+  });
+});
+
+describe('stats', () => {
+  it('counts requests, methods, paths, bodies and says the archive is intact', async () => {
+    const r = await run('stats', gz, '--json');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out);
+    expect(s).toMatchObject({ requests: 6, methods: { POST: 4, GET: 2 }, distinctPaths: 6, peers: 2, intact: true, bad: null, codecs: { gzip: 6 } });
+    expect(s.body.bytes).toBeGreaterThan(s.body.storedBytes);
+    expect((await run('stats', archive)).out).toMatch(/10 requests, .*intact/);
+  });
+});
+
+describe('verify', () => {
+  it('an intact archive: exit 0', async () => {
+    expect(await run('verify', archive)).toMatchObject({ code: 0, out: expect.stringMatching(/intact, 10 records/) });
+  });
+
+  it('garbage after the last good frame: exit 1 with its offset; --repair truncates to it', async () => {
+    const f = join(dir, 'torn.brk');
+    const good = archiveBytes(8);
+    writeFileSync(f, good);
+    appendFileSync(f, archiveBytes(3).subarray(16, 60)); // a torn frame, as a cut write leaves
+    const before = await run('verify', f, '--json');
+    expect(before.code).toBe(1);
+    expect(JSON.parse(before.out)).toMatchObject({ records: 8, goodEnd: good.length, bad: { offset: good.length, reason: expect.stringMatching(/truncated frame/) }, repaired: false });
+    const fixed = await run('verify', f, '--repair');
+    expect(fixed.code).toBe(0);
+    expect(fixed.out).toMatch(/repaired: cut 44 bytes/);
+    expect(statSync(f).size).toBe(good.length);
+    expect(readFileSync(f).equals(good)).toBe(true);
+    expect((await run('verify', f)).code).toBe(0);
+  });
+
+  it('a corrupted frame in the middle: --repair keeps the frames before it', async () => {
+    const f = join(dir, 'flipped.brk');
+    const bytes = archiveBytes(10);
+    const offsets = readArchive(bytes).records.map((r) => r.offset);
+    bytes[offsets[4]! + 20]! ^= 0xff;
+    writeFileSync(f, bytes);
+    expect((await run('verify', f)).out).toMatch(new RegExp(`bad frame at offset ${offsets[4]}: frame checksum mismatch; 4 records`));
+    expect((await run('verify', f, '--repair')).code).toBe(0);
+    expect(readArchive(readFileSync(f))).toMatchObject({ bad: null, records: { length: 4 } });
+  });
+
+  it('a file whose header is unreadable cannot be repaired: exit 1, untouched', async () => {
+    const f = join(dir, 'notours.brk');
+    writeFileSync(f, 'GIF89a not an archive');
+    const r = await run('verify', f, '--repair');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/not a broker archive .*nothing to repair/);
+    expect(readFileSync(f, 'utf8')).toBe('GIF89a not an archive');
+  });
+});
+
+describe('replay', () => {
+  let server: Server;
+  let port: number;
+  const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+        res.writeHead(req.url!.includes('/items/5') ? 503 : 200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => server.close());
+
+  it('sends every recorded request (method, URL, headers, body) and reports statuses and latency', async () => {
+    seen.length = 0;
+    const r = await run('replay', ascii, '--target', `http://127.0.0.1:${port}`, '--concurrency', '1', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report).toMatchObject({ sent: 10, responses: 10, statuses: { 200: 9, 503: 1 }, errors: {} });
+    expect(report.latencyMs.p50).toBeGreaterThan(0);
+    expect(report.latencyMs.max).toBeGreaterThanOrEqual(report.latencyMs.p99);
+    expect(seen.map((s) => s.url)).toEqual(Array.from({ length: 10 }, (_, i) => `/items/${i}?q=cafe`));
+    expect(seen[3]).toMatchObject({ method: 'GET', body: 'body #3 '.repeat(3) });
+    expect(seen[3]!.headers['x-seq']).toBe('3');
+    expect(seen[3]!.headers['x-dup']).toBe('a, b');
+  });
+
+  it('--loop, --filter and --rate change what is sent, not whether it arrives', async () => {
+    seen.length = 0;
+    const r = await run('replay', ascii, '--target', `http://127.0.0.1:${port}/prefix/`, '--loop', '3', '--filter', 'method=GET', '--rate', '1000/s', '--json');
+    expect(JSON.parse(r.out)).toMatchObject({ sent: 12, responses: 12 });
+    expect(seen.every((s) => s.method === 'GET' && s.url.startsWith('/prefix/items/'))).toBe(true);
+  });
+
+  it('compressed bodies are sent as they were received', async () => {
+    seen.length = 0;
+    await run('replay', gzAscii, '--target', `http://127.0.0.1:${port}`, '--concurrency', '1');
+    expect(seen[4]!.body).toBe(`{"i":4,"pad":"${'z'.repeat(200)}"}`);
+  });
+
+  it('a target that is down: every request counted as an error, exit 1, no crash', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const deadPort = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const r = await run('replay', ascii, '--target', `http://127.0.0.1:${deadPort}`, '--loop', '5', '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({ sent: 50, responses: 0, errors: { ECONNREFUSED: 50 }, latencyMs: null });
+    const text = await run('replay', ascii, '--target', `http://127.0.0.1:${deadPort}`);
+    expect(text.out).toMatch(/errors: ECONNREFUSED ×10/);
+  });
+});
