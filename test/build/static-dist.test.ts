@@ -1,0 +1,39 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import pkg from '../../package.json' with { type: 'json' };
+import { cacheRoot } from '../../build/cache.ts';
+import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
+import { inspectFile } from '../../shared/elf/file.ts';
+import { repoRoot, tempDir } from '../fixtures/context.ts';
+
+const runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
+const skip = runtime ? '' : 'no cached static runtime — build it with `npm run runtime` (hours on 2 cores)';
+
+/** The product's promise end to end: dist on the musl + jemalloc runtime gives a static broker. */
+describe.skipIf(skip !== '')(`npm run dist -- --runtime static${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
+  let artifact = '';
+  beforeAll(() => {
+    const out = tempDir('static-dist');
+    const r = spawnSync('npm', ['run', '--silent', 'dist', '--', '--runtime', 'static', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`static dist failed:\n${r.stdout}${r.stderr}`);
+    artifact = join(out, `broker-${pkg.version}-linux-x64-static`);
+  }, 300_000);
+
+  it('the inspector says static: no loader, no shared libraries', () => {
+    const r = inspectFile(artifact);
+    expect(r.verdict).toMatch(/^static(-pie)?: no loader, no shared libraries$/);
+    expect(r).toMatchObject({ interpreter: null, needed: [], seaFuse: 'flipped', seaBlob: { present: true } });
+  });
+
+  it('broker version --json says musl, jemalloc, static', () => {
+    const j = JSON.parse(execFileSync(artifact, ['version', '--json'], { encoding: 'utf8', env: {} }));
+    expect(j.self).toMatchObject({ libc: { family: 'musl' }, static: true, sea: true, allocator: 'jemalloc', runtimeKind: 'static' });
+  });
+
+  it('MALLOC_CONF=stats_print:true prints jemalloc statistics at exit', () => {
+    const r = spawnSync(artifact, ['--version'], { encoding: 'utf8', env: { MALLOC_CONF: 'stats_print:true' } });
+    expect(r.stdout.trim()).toBe(`broker ${pkg.version}`);
+    expect(r.stderr).toContain('jemalloc statistics');
+  });
+});
