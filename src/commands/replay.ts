@@ -1,5 +1,5 @@
 import { ArchiveScan } from '../archive/file.ts';
-import { replay, type ReplayReport } from '../replayer/replayer.ts';
+import type { ReplayReport } from '../replayer/replayer.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 import { archiveArg, describeArchiveError } from './archive-arg.ts';
 import { filterArg } from './cat.ts';
@@ -72,6 +72,13 @@ export const replayCommand: Command = {
       io.err(`broker: ${msg}`);
       return 1;
     }
+    // undici and hdr-histogram-js load only here: hdr-histogram-js needs Intl when it loads, which a
+    // runtime built without ICU (the static one, --with-intl=none) lacks — every other command must start.
+    if (typeof Intl === 'undefined') {
+      io.err('broker: replay needs Intl (ICU), and this runtime was built without it (--with-intl=none); use the official-runtime build for replay');
+      return 1;
+    }
+    const { replay } = await import('../replayer/replayer.ts');
     const report = await replay(options);
     if (values.json) io.out(JSON.stringify(report, null, 2));
     else print(io, report);
