@@ -137,13 +137,19 @@ function readExact(src: ElfSource, offset: number, length: number, what: string)
   return new Reader(src.read(offset, length), what, offset);
 }
 
+// Buffer, not TextDecoder: a runtime built without ICU (broker's static one) has no latin1 TextDecoder,
+// and the reader runs inside it for `broker version --json`.
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
 function readString(src: ElfSource, offset: number, limit: number, what: string): string {
   const end = Math.min(src.size, offset + Math.min(limit, MAX_STRING));
   if (offset < 0 || offset >= end) throw new ElfError(`corrupt ELF: ${what} points outside the file (offset ${offset})`);
   const bytes = src.read(offset, end - offset);
   const nul = bytes.indexOf(0);
   if (nul < 0) throw new ElfError(`corrupt ELF: ${what} at offset ${offset} is not NUL-terminated`);
-  return new TextDecoder('latin1').decode(bytes.subarray(0, nul));
+  return latin1(bytes.subarray(0, nul));
 }
 
 export function parseHeader(src: ElfSource): ElfHeader {
@@ -302,7 +308,7 @@ function parseNotes(src: ElfSource, seg: ProgramHeader): Note[] {
     if (descOffset + descsz > end) throw new ElfError(`corrupt ELF: a note at offset ${at} runs past the end of its segment`);
     const nameBytes = src.read(nameAt, namesz);
     const nul = nameBytes.indexOf(0);
-    const name = new TextDecoder('latin1').decode(nul < 0 ? nameBytes : nameBytes.subarray(0, nul));
+    const name = latin1(nul < 0 ? nameBytes : nameBytes.subarray(0, nul));
     notes.push({ name, type, offset: at, descOffset, descSize: descsz });
     at = at + round(descOffset - at + descsz);
   }

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,9 @@ const http = require('node:http');
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 
+// An empty environment has no PATH: name chroot by its path.
+const CHROOT = ['/usr/sbin/chroot', '/usr/bin/chroot'].find((p) => existsSync(p)) ?? 'chroot';
+
 describe(`static runtime${SKIP}`, () => {
   const root = mkdtempSync(join(tmpdir(), 'broker-chroot-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -78,9 +81,9 @@ describe(`static runtime${SKIP}`, () => {
       copyFileSync(runtime!.path, join(root, 'node'));
       execFileSync('chmod', ['755', join(root, 'node')]);
       writeFileSync(join(root, 'probe.js'), SCRIPT);
-      const version = spawnSync('chroot', [root, '/node', '--version'], { env: {}, encoding: 'utf8' });
+      const version = spawnSync(CHROOT, [root, '/node', '--version'], { env: {}, encoding: 'utf8' });
       expect(version.stdout.trim()).toBe(`v${runtime!.nodeVersion}`);
-      const run = spawnSync('chroot', [root, '/node', '/probe.js'], { env: {}, encoding: 'utf8', timeout: 60_000 });
+      const run = spawnSync(CHROOT, [root, '/node', '/probe.js'], { env: {}, encoding: 'utf8', timeout: 60_000 });
       expect(run.stderr).toBe('');
       expect(JSON.parse(run.stdout)).toEqual({
         fromWorker: 42,
