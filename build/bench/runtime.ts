@@ -1,0 +1,88 @@
+// npm run bench:runtime — the static runtime's numbers: build time per stage (summed over every attempt,
+// even across sessions), size stripped and xz-compressed, and `--version` start-up against the official
+// runtime and between the two broker artifacts. Writes its section of docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cacheRoot } from '../cache.ts';
+import { officialRuntime } from '../runtime/official.ts';
+import { cachedStaticRuntime } from '../runtime/static/verify.ts';
+import { machine, median, table, writeSection } from './report.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string; runtimeIntegrity: { x64: string } } };
+const log = { info: (l: string) => process.stdout.write(`${l}\n`), progress: () => {} };
+const runs = Number(process.env.BENCH_RUNS ?? 30);
+
+const rt = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
+if (!rt) {
+  console.error('no static runtime in the cache: build it with `npm run runtime` first');
+  process.exit(1);
+}
+const official = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log, integrity: pkg.broker.runtimeIntegrity.x64 });
+
+// Stage times: the newest finished dir per stage; totalSeconds sums every attempt (killed runs included).
+const stageRoot = join(cacheRoot(), 'static');
+const newest = new Map<string, { dir: string; at: number }>();
+for (const d of readdirSync(stageRoot)) {
+  const marker = join(stageRoot, d, 'stage-done.json');
+  const m = /^(.*)-[0-9a-f]{16}$/.exec(d);
+  if (!m?.[1] || !existsSync(marker)) continue;
+  const at = statSync(marker).mtimeMs;
+  if ((newest.get(m[1])?.at ?? 0) < at) newest.set(m[1], { dir: d, at });
+}
+const stages = [...newest].sort((a, b) => a[1].at - b[1].at).map(([stage, { dir }]) => {
+  const done = JSON.parse(readFileSync(join(stageRoot, dir, 'stage-done.json'), 'utf8')) as { seconds: number; totalSeconds?: number };
+  return { stage, seconds: done.totalSeconds ?? done.seconds };
+});
+const total = stages.reduce((a, s) => a + s.seconds, 0);
+
+const xzSize = (path: string) => Number(execFileSync('sh', ['-c', `xz -T2 -6 -c '${path}' | wc -c`], { encoding: 'utf8' }).trim());
+const mib = (n: number) => (n / 2 ** 20).toFixed(1);
+
+const dist = join(root, 'dist');
+const artifacts = { official: join(dist, `broker-${pkg.version}-linux-x64`), static: join(dist, `broker-${pkg.version}-linux-x64-static`) };
+const candidates: [string, string][] = [
+  ['official Node runtime', official.path],
+  ['static runtime (musl + jemalloc)', rt.path],
+  ...(existsSync(artifacts.official) ? [['broker artifact, official runtime', artifacts.official] as [string, string]] : []),
+  ...(existsSync(artifacts.static) ? [['broker artifact, static runtime', artifacts.static] as [string, string]] : []),
+];
+
+// Interleaved start-up runs (A B C D A B …), spawn to exit, --version.
+const times = new Map<string, number[]>(candidates.map(([name]) => [name, []]));
+for (let i = 0; i < runs; i++) {
+  for (const [name, path] of candidates) {
+    const t = performance.now();
+    execFileSync(path, ['--version'], { stdio: 'ignore', env: {} });
+    times.get(name)?.push(performance.now() - t);
+  }
+}
+const startOf = (name: string) => median(times.get(name) ?? []);
+const rows = candidates.map(([name, path]) => [name, mib(statSync(path).size), mib(xzSize(path)), startOf(name).toFixed(1), Math.min(...(times.get(name) ?? [])).toFixed(1)]);
+const ratio = startOf('static runtime (musl + jemalloc)') / startOf('official Node runtime');
+const size = statSync(rt.path).size;
+
+const md = `## Static runtime: build, size, start-up
+
+Command: \`npm run bench:runtime\`. Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 10)}.
+The build ran niced on 2 cores shared with other work (helpers' tests and benchmarks), so stage times are upper bounds.
+
+Cold build by stage (seconds, summed over every attempt in the stage's newest directory; \`npm run runtime -- times\`).
+Attempts under earlier configurations live in other directories and are not counted, so this is the cost of one clean run:
+
+${table(['stage', 'seconds'], [...stages.map((s) => [s.stage, s.seconds]), ['total', `${total} (${(total / 3600).toFixed(2)} h)`]])}
+
+Size and \`--version\` start-up (${runs} interleaved runs each, median and min in ms, empty environment):
+
+${table(['binary', 'size (MiB)', 'xz -6 (MiB)', 'start-up median (ms)', 'min (ms)'], rows)}
+
+Targets (issue 3):
+- cold build ≤ 4 h on 2 cores: ${(total / 3600).toFixed(2)} h — ${total <= 4 * 3600 ? 'met' : 'NOT met'}
+- runtime ≤ 60 MB: ${mib(size)} MiB (${(size / 1e6).toFixed(1)} MB) — ${size <= 60e6 ? 'met' : 'NOT met'}
+- start-up ≤ 0.8× the official runtime's: ${ratio.toFixed(2)}× — ${ratio <= 0.8 ? 'met' : 'NOT met'}
+- warm rebuild (Zig cache intact, build dir wiped) ≤ 15 min: not measured yet.`;
+const path = await writeSection(root, 'bench:runtime', md);
+log.info(md);
+log.info(`\nwritten to ${path}`);
