@@ -2,11 +2,12 @@
 // even across sessions), size stripped and xz-compressed, and `--version` start-up against the official
 // runtime and between the two broker artifacts. Writes its section of docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot } from '../cache.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { stageTimes } from '../runtime/static/stage-times.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { machine, median, table, writeSection } from './report.ts';
 
@@ -22,20 +23,7 @@ if (!rt) {
 }
 const official = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log, integrity: pkg.broker.runtimeIntegrity.x64 });
 
-// Stage times: the newest finished dir per stage; totalSeconds sums every attempt (killed runs included).
-const stageRoot = join(cacheRoot(), 'static');
-const newest = new Map<string, { dir: string; at: number }>();
-for (const d of readdirSync(stageRoot)) {
-  const marker = join(stageRoot, d, 'stage-done.json');
-  const m = /^(.*)-[0-9a-f]{16}$/.exec(d);
-  if (!m?.[1] || !existsSync(marker)) continue;
-  const at = statSync(marker).mtimeMs;
-  if ((newest.get(m[1])?.at ?? 0) < at) newest.set(m[1], { dir: d, at });
-}
-const stages = [...newest].sort((a, b) => a[1].at - b[1].at).map(([stage, { dir }]) => {
-  const done = JSON.parse(readFileSync(join(stageRoot, dir, 'stage-done.json'), 'utf8')) as { seconds: number; totalSeconds?: number };
-  return { stage, seconds: done.totalSeconds ?? done.seconds };
-});
+const stages = stageTimes(join(cacheRoot(), 'static'));
 const total = stages.reduce((a, s) => a + s.seconds, 0);
 
 const xzSize = (path: string) => Number(execFileSync('sh', ['-c', `xz -T2 -6 -c '${path}' | wc -c`], { encoding: 'utf8' }).trim());

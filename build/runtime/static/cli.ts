@@ -9,6 +9,7 @@ import { formatProgress, type Progress } from './progress.ts';
 import { detachedPaths, runningStaticBuild } from './detached.ts';
 import { staticRuntimeKey } from './key.ts';
 import { StageError } from './stage.ts';
+import { stageTimes } from './stage-times.ts';
 
 const USAGE = `npm run runtime -- [--jobs N] [--allocator jemalloc|mimalloc|musl] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
@@ -59,19 +60,7 @@ function status(): void {
 
 /** `times`: what each finished stage cost (all attempts), newest dir per stage, for docs/benchmarks.md. */
 function times(): void {
-  if (!existsSync(stageRoot)) return;
-  const newest = new Map<string, { dir: string; at: number }>();
-  for (const d of readdirSync(stageRoot)) {
-    const marker = join(stageRoot, d, 'stage-done.json');
-    const m = /^(.*)-[0-9a-f]{16}$/.exec(d);
-    if (!m || !existsSync(marker)) continue;
-    const at = statSync(marker).mtimeMs;
-    if ((newest.get(m[1]!)?.at ?? 0) < at) newest.set(m[1]!, { dir: d, at });
-  }
-  for (const [stage, { dir }] of [...newest].sort((a, b) => a[1].at - b[1].at)) {
-    const done = JSON.parse(readFileSync(join(stageRoot, dir, 'stage-done.json'), 'utf8')) as { seconds: number; totalSeconds?: number };
-    console.log(`${stage.padEnd(16)} ${String(done.totalSeconds ?? done.seconds).padStart(6)} s  (${dir})`);
-  }
+  for (const t of stageTimes(stageRoot)) console.log(`${t.stage.padEnd(16)} ${String(t.seconds).padStart(6)} s  (${t.dir})`);
 }
 
 if (values.help) {
