@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheRoot } from '../../build/cache.ts';
@@ -43,6 +43,9 @@ describe('Zig toolchain + jemalloc', () => {
         { name: 'allocator', run: buildAllocator },
       ],
     );
+    // Zig runs from the cache, not from this checkout: a second checkout must hit the same Zig cache.
+    expect(ctx.toolchain!.zig.startsWith(join(cacheRoot(), 'static'))).toBe(true);
+    expect(readFileSync(ctx.toolchain!.cxx, 'utf8')).not.toContain(process.cwd());
     const archives = ctx.allocatorArchives!;
     expect(archives).toHaveLength(1);
     const dir = join(ctx.stageRoot, 'probe');

@@ -39,11 +39,14 @@ const { log: detachedLog, pidFile } = detachedPaths(cacheRoot());
 function status(): void {
   const running = runningStaticBuild(cacheRoot());
   console.log(running ? `build running, pid ${running.pid}, log ${running.log}` : 'no build running');
-  // The newest compile stage is the one that matters; older ones are earlier configurations.
+  // The compile stage written to last is the one that matters; older ones are earlier configurations.
+  // A resumed stage's directory keeps its old mtime, so go by its files'.
+  const lastWrite = (d: string) =>
+    Math.max(0, ...['compile.log', 'progress.json', 'stage-done.json'].map((f) => join(stageRoot, d, f)).filter(existsSync).map((f) => statSync(f).mtimeMs));
   const compiles = existsSync(stageRoot)
     ? readdirSync(stageRoot)
         .filter((d) => d.startsWith('compile-'))
-        .map((d) => ({ d, at: statSync(join(stageRoot, d)).mtimeMs }))
+        .map((d) => ({ d, at: lastWrite(d) }))
         .sort((a, b) => b.at - a.at)
     : [];
   const newest = compiles[0]?.d;

@@ -46,6 +46,8 @@ export interface StaticLib {
 }
 
 export interface Toolchain {
+  /** The Zig binary, copied into the cache (a stable path whatever the checkout). */
+  zig: string;
   /** Directory holding the cc, c++, ar, ranlib wrapper scripts. */
   binDir: string;
   cc: string;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { runShell } from './command.ts';
 import type { StaticBuildContext, Toolchain } from './context.ts';
 import { requireHostTools } from './host-tools.ts';
@@ -16,10 +16,47 @@ export const TARGET = 'x86_64-linux-musl';
 export const COMPILE_FLAGS_BEFORE = ['-target', TARGET, '-fno-sanitize=undefined'];
 export const COMPILE_FLAGS_AFTER = ['-g0'];
 
-/** The Zig binary from the pinned devDependency (npm checked its sha512 from package-lock). */
-export function zigBinary(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve(`${ZIG_PACKAGE}/package.json`)), 'zig');
+export interface ZigPackage {
+  /** The package directory npm installed (zig + lib/). */
+  dir: string;
+  version: string;
+  /** The sha512 npm checked the tarball against, from package-lock.json. */
+  integrity: string;
+}
+
+/** The pinned Zig devDependency as this checkout installed it. */
+export function installedZig(): ZigPackage {
+  const pkgJson = createRequire(import.meta.url).resolve(`${ZIG_PACKAGE}/package.json`);
+  const dir = dirname(pkgJson);
+  const { version } = JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string };
+  const root = dir.slice(0, dir.lastIndexOf(`${sep}node_modules${sep}`));
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { integrity?: string }> };
+  const integrity = lock.packages[`node_modules/${ZIG_PACKAGE}`]?.integrity;
+  if (!integrity) throw new Error(`${ZIG_PACKAGE} has no integrity in ${join(root, 'package-lock.json')}: run npm ci`);
+  return { dir, version, integrity };
+}
+
+/**
+ * Copy Zig out of the checkout into the cache, keyed by version + integrity. Zig's compile cache
+ * keys include its own lib dir (libc++ and musl headers), so a Zig run from node_modules made a
+ * second checkout of the repo miss every cached object and recompile Node for two hours.
+ */
+async function installZig(ctx: StaticBuildContext, pkg: ZigPackage): Promise<string> {
+  const { zig } = await runStage<{ zig: string }>(
+    ctx.stageRoot,
+    {
+      name: 'zig',
+      inputs: { package: ZIG_PACKAGE, version: pkg.version, integrity: pkg.integrity },
+      stillValid: (r) => existsSync(r.zig),
+      run: async ({ dir }) => {
+        if (!existsSync(join(pkg.dir, 'zig'))) throw new Error(`${pkg.dir}/zig missing: run npm ci (${ZIG_PACKAGE} is a devDependency)`);
+        cpSync(pkg.dir, join(dir, 'dist'), { recursive: true });
+        return { zig: join(dir, 'dist', 'zig') };
+      },
+    },
+    ctx.options.report,
+  );
+  return zig;
 }
 
 /**
@@ -45,15 +82,14 @@ function wrapper(zig: string, cache: string, tool: string, flags: boolean): stri
 /** Zig wrapped as cc/c++/ar/ranlib for x86_64-linux-musl, checked by building a static C++ program. */
 export async function prepareToolchain(ctx: StaticBuildContext): Promise<StaticBuildContext> {
   requireHostTools();
-  const zig = zigBinary();
-  if (!existsSync(zig)) throw new Error(`${zig} missing: run npm ci (${ZIG_PACKAGE} is a devDependency)`);
+  const zig = await installZig(ctx, installedZig());
   const zigVersion = execFileSync(zig, ['version'], { encoding: 'utf8' }).trim();
   const cache = zigCacheDir(ctx.options.cacheDir);
   const toolchain = await runStage<Toolchain>(
     ctx.stageRoot,
     {
       name: 'toolchain',
-      inputs: { zig, zigVersion, cache, before: COMPILE_FLAGS_BEFORE, after: COMPILE_FLAGS_AFTER, v: 1 },
+      inputs: { zig, zigVersion, cache, before: COMPILE_FLAGS_BEFORE, after: COMPILE_FLAGS_AFTER, v: 2 },
       run: async ({ dir, log }) => {
         const binDir = join(dir, 'bin');
         mkdirSync(binDir, { recursive: true });
@@ -76,7 +112,7 @@ export async function prepareToolchain(ctx: StaticBuildContext): Promise<StaticB
           CC: join(binDir, 'cc'), CXX: join(binDir, 'c++'), AR: join(binDir, 'ar'), RANLIB: join(binDir, 'ranlib'),
           ZIG_GLOBAL_CACHE_DIR: cache, ZIG_LOCAL_CACHE_DIR: cache,
         };
-        return { binDir, cc: env.CC, cxx: env.CXX, ar: env.AR, ranlib: env.RANLIB, env, zigVersion };
+        return { zig, binDir, cc: env.CC, cxx: env.CXX, ar: env.AR, ranlib: env.RANLIB, env, zigVersion };
       },
     },
     ctx.options.report,

@@ -7,7 +7,7 @@ import { sha256File } from '../../hash.ts';
 import type { Allocator, StaticBuildContext } from './context.ts';
 import { sourceInputs } from './context.ts';
 import { assertStatic } from './elf-check.ts';
-import { ZIG_PACKAGE, zigBinary } from './toolchain.ts';
+import { ZIG_PACKAGE } from './toolchain.ts';
 
 export function runtimeName(nodeVersion: string, allocator: Allocator): string {
   return `node-${nodeVersion}-linux-x64-musl-${allocator}`;
@@ -58,7 +58,7 @@ export async function verifyRuntime(ctx: StaticBuildContext): Promise<StaticBuil
         name: 'zig',
         version: zig.zigVersion,
         origin: `npm ${ZIG_PACKAGE} (integrity pinned in package-lock.json)`,
-        sha256: await sha256File(zigBinary()),
+        sha256: await sha256File(zig.zig),
       },
     ],
   };
