@@ -3,7 +3,9 @@
  * an optional steady rate, and reports what came back: statuses, errors by kind, and latency from an
  * HDR histogram. Latency is measured from the moment each request is handed to the pool.
  */
-import * as hdr from 'hdr-histogram-js';
+// The JS histogram alone, not the package index: the index loads a WASM build and a log writer that
+// calls Intl.NumberFormat at load, and the static runtime has no Intl (--with-intl=none).
+import { constructorFromBucketSize } from 'hdr-histogram-js/dist/JsHistogramFactory.js';
 import { Pool } from 'undici';
 import { decompressBody } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
@@ -59,7 +61,10 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     headersTimeout: o.timeoutMs,
     bodyTimeout: o.timeoutMs,
   });
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  // Microseconds from 1 µs to an hour, 3 significant digits; resizes if a reply takes longer.
+  const Histogram = constructorFromBucketSize(32);
+  const histogram = new Histogram(1, 3_600_000_000, 3);
+  histogram.autoResize = true;
   const statuses: Record<string, number> = {};
   const errors: Record<string, number> = {};
   let sent = 0;

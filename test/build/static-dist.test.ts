@@ -1,10 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { cacheRoot } from '../../build/cache.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
 import { inspectFile } from '../../shared/elf/file.ts';
+import { archiveBytes } from '../app/archive-fixtures.ts';
+import { runBroker } from '../app/broker-process.ts';
 import { repoRoot, tempDir } from '../fixtures/context.ts';
 
 const runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
@@ -35,5 +39,23 @@ describe.skipIf(skip !== '')(`npm run dist -- --runtime static${skip ? ` (SKIPPE
     const r = spawnSync(artifact, ['--version'], { encoding: 'utf8', env: { MALLOC_CONF: 'stats_print:true' } });
     expect(r.stdout.trim()).toBe(`broker ${pkg.version}`);
     expect(r.stderr).toContain('jemalloc statistics');
+  });
+
+  // The runtime has no Intl (--with-intl=none): replay's histogram must not need it.
+  it('replay runs on it: the histogram loads without Intl and reports latency', async () => {
+    const archive = join(tempDir('static-replay'), 'in.brk');
+    writeFileSync(archive, archiveBytes(5, 0, undefined, (i) => `/r/${i}`));
+    let got = 0;
+    const target = createServer((req, res) => (req.resume(), req.on('end', () => (got++, res.end()))));
+    await new Promise<void>((res) => target.listen(0, '127.0.0.1', res));
+    const port = (target.address() as { port: number }).port;
+    const rep = await runBroker(['replay', archive, '--target', `http://127.0.0.1:${port}`, '--loop', '2', '--json'], artifact);
+    target.close();
+    expect(rep.stderr).toBe('');
+    expect(rep.code).toBe(0);
+    const report = JSON.parse(rep.stdout);
+    expect(report).toMatchObject({ sent: 10, responses: 10, statuses: { 200: 10 } });
+    expect(report.latencyMs.p99).toBeGreaterThan(0);
+    expect(got).toBe(10);
   });
 });
