@@ -23,7 +23,10 @@ if (!rt) {
 }
 const official = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log, integrity: pkg.broker.runtimeIntegrity.x64 });
 
-const stages = stageTimes(join(cacheRoot(), 'static'));
+// The manifest names the exact stage dirs that made this runtime; older manifests lack it, and then the
+// newest finished dir per stage is the best guess (wrong once another arch or allocator built since).
+const stages = rt.stages ?? stageTimes(join(cacheRoot(), 'static'));
+const stagesFrom = rt.stages ? "the runtime's manifest (the stages that made it)" : 'the newest finished dir per stage (manifest without stages)';
 const total = stages.reduce((a, s) => a + s.seconds, 0);
 
 const xzSize = (path: string) => Number(execFileSync('sh', ['-c', `xz -T2 -6 -c '${path}' | wc -c`], { encoding: 'utf8' }).trim());
@@ -57,7 +60,7 @@ const md = `## Static runtime: build, size, start-up
 Command: \`npm run bench:runtime\`. Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 10)}.
 The build ran niced on 2 cores shared with other work (helpers' tests and benchmarks), so stage times are upper bounds.
 
-Cold build by stage (seconds, summed over every attempt in the stage's newest directory; \`npm run runtime -- times\`).
+Cold build by stage (seconds, summed over every attempt of the stage, from ${stagesFrom}; \`npm run runtime -- times\`).
 Attempts under earlier configurations live in other directories and are not counted, so this is the cost of one clean run:
 
 ${table(['stage', 'seconds'], [...stages.map((s) => [s.stage, s.seconds]), ['total', `${total} (${(total / 3600).toFixed(2)} h)`]])}

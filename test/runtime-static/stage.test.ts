@@ -89,6 +89,23 @@ describe('stage timing', () => {
   });
 });
 
+describe('stage ledger', () => {
+  it('reports each stage resolved, run or cached, with the cost recorded when it ran', async () => {
+    const seen: { stage: string; dir: string; seconds: number }[] = [];
+    const report = Object.assign((_line: string) => {}, { stage: (t: (typeof seen)[number]) => seen.push(t) });
+    const slow = async () => {
+      await new Promise((r) => setTimeout(r, 1100));
+      return 1;
+    };
+    await runStage(root, { name: 'a', inputs: { v: 1 }, run: slow }, report);
+    await runStage(root, { name: 'a', inputs: { v: 1 }, run: async () => 2 }, report);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toEqual({ stage: 'a', dir: stageDir(root, 'a', { v: 1 }), seconds: 1 });
+    // Cached: the cost is what it took when it ran, not the ~0 s of the lookup.
+    expect(seen[1]).toEqual(seen[0]);
+  });
+});
+
 describe('stillValid', () => {
   it('re-runs a stage whose recorded output was wiped (warm rebuild: build dir gone, caches kept)', async () => {
     const out = join(root, 'tree-outside-stage');

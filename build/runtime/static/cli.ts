@@ -10,6 +10,7 @@ import { detachedPaths, runningStaticBuild } from './detached.ts';
 import { staticRuntimeKey } from './key.ts';
 import { StageError } from './stage.ts';
 import { stageTimes } from './stage-times.ts';
+import { cachedStaticRuntime } from './verify.ts';
 
 const USAGE = `npm run runtime -- [--jobs N] [--allocator jemalloc|mimalloc|musl] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
@@ -32,6 +33,7 @@ const { values, positionals } = parseArgs({
   },
 });
 
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { broker: { nodeVersion: string } };
 const stageRoot = join(cacheRoot(), 'static');
 const { log: detachedLog, pidFile } = detachedPaths(cacheRoot());
 
@@ -61,9 +63,14 @@ function status(): void {
   console.log(`  log: ${join(stageRoot, newest, 'compile.log')}`);
 }
 
-/** `times`: what each finished stage cost (all attempts), newest dir per stage, for docs/benchmarks.md. */
-function times(): void {
-  for (const t of stageTimes(stageRoot)) console.log(`${t.stage.padEnd(16)} ${String(t.seconds).padStart(6)} s  (${t.dir})`);
+/**
+ * `times`: what each stage of the cached runtime cost (all attempts), from its manifest; without
+ * one, the newest finished dir per stage.
+ */
+function times(nodeVersion: string): void {
+  const rt = cachedStaticRuntime(cacheRoot(), nodeVersion, values.allocator as Allocator);
+  if (!rt?.stages) console.log(`(no manifest with stages for ${values.allocator}: newest finished dir per stage)`);
+  for (const t of rt?.stages ?? stageTimes(stageRoot)) console.log(`${t.stage.padEnd(16)} ${String(t.seconds).padStart(6)} s  (${t.dir})`);
 }
 
 if (values.help) {
@@ -75,7 +82,7 @@ if (positionals[0] === 'status') {
   process.exit(0);
 }
 if (positionals[0] === 'times') {
-  times();
+  times(pkg.broker.nodeVersion);
   process.exit(0);
 }
 if (positionals[0] === 'key') {
@@ -84,7 +91,6 @@ if (positionals[0] === 'key') {
     console.error(`no static runtime for linux-${values.arch}: the build targets x86_64-linux-musl only`);
     process.exit(2);
   }
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { broker: { nodeVersion: string } };
   const root = new URL('../../..', import.meta.url).pathname;
   console.log(staticRuntimeKey({ root, nodeVersion: pkg.broker.nodeVersion, arch: values.arch, allocator: values.allocator as Allocator, sourceMode: values.source as SourceMode }));
   process.exit(0);
@@ -126,9 +132,6 @@ if (values.detach) {
   process.exit(0);
 }
 
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-  broker: { nodeVersion: string };
-};
 const ctx = initialContext(
   { cacheDir: cacheRoot(), jobs, allocator, sourceMode, official: { tarball: values.tarball, shasums: values.shasums }, until: values.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
   pkg.broker.nodeVersion,

@@ -56,7 +56,9 @@ export async function compileNode(ctx: StaticBuildContext): Promise<StaticBuildC
       // The libs' stage dirs change when a dependency is rebuilt: ninja then has work to do.
       inputs: { tree: ctx.nodeTree, flags: ctx.configureFlags, libs: ctx.libs, builtins: ctx.builtins ?? {} },
       resumable: true,
-      stillValid: (r) => existsSync(r.node),
+      // A re-configure (e.g. a new toolchain with the same flags) rewrites build.ninja without
+      // changing this stage's inputs: then ninja has work to do, so the recorded result is stale.
+      stillValid: (r) => existsSync(r.node) && statSync(r.node).mtimeMs >= statSync(join(r.outDir, 'build.ninja')).mtimeMs,
       run: async ({ dir, log }) => {
         const progressFile = join(dir, 'progress.json');
         const jobs = String(ctx.options.jobs);

@@ -1,4 +1,5 @@
 import type { RuntimeInput } from '../runtime.ts';
+import type { StageReporter, StageTime } from './stage.ts';
 
 /** Allocator linked into the runtime; `musl` means musl's own malloc (the benchmark baseline). */
 export type Allocator = 'jemalloc' | 'mimalloc' | 'musl';
@@ -28,7 +29,7 @@ export interface StaticBuildOptions {
   /** Stop after this stage (e.g. "configure"); undefined runs everything. */
   until?: string;
   /** Write stage progress lines here (the CLI passes stderr). */
-  report: (line: string) => void;
+  report: StageReporter;
 }
 
 /** A downloaded source file with its provenance; every one ends up in the manifest. */
@@ -68,6 +69,8 @@ export interface StaticBuildContext {
   sources: Record<string, SourceArtifact>;
   toolchain?: Toolchain;
   libs: Record<string, StaticLib>;
+  /** Every stage this build resolved, run or cached, with its cost: goes into the manifest. */
+  stages: StageTime[];
   /** JS builtins Debian removed, as files to place at their deps/ paths in the tree. */
   builtins?: Record<string, string>;
   /** tools/gyp directory to copy into the Node tree. */

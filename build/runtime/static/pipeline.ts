@@ -22,6 +22,7 @@ import { compileNode } from './compile.ts';
 import { probeDependencies } from './deps-probe.ts';
 import { linkNode } from './link.ts';
 import { verifyRuntime } from './verify.ts';
+import type { StageReporter, StageTime } from './stage.ts';
 import { prepareToolchain } from './toolchain.ts';
 
 export interface Pipe {
@@ -69,7 +70,14 @@ export function pipesFor(options: StaticBuildOptions): Pipe[] {
 export function initialContext(options: StaticBuildOptions, nodeVersion: string): StaticBuildContext {
   const stageRoot = join(options.cacheDir, 'static');
   mkdirSync(stageRoot, { recursive: true });
-  return { options, stageRoot, nodeVersion, sources: {}, libs: {} };
+  const stages: StageTime[] = [];
+  const report: StageReporter = Object.assign((line: string) => options.report(line), {
+    stage: (t: StageTime) => {
+      stages.push(t);
+      options.report.stage?.(t);
+    },
+  });
+  return { options: { ...options, report }, stageRoot, nodeVersion, sources: {}, libs: {}, stages };
 }
 
 /** Run the pipes in order, stopping after `options.until` when given. */

@@ -1,12 +1,9 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface StageTime {
-  stage: string;
-  dir: string;
-  /** Summed over every attempt in that dir (killed runs included). */
-  seconds: number;
-}
+import type { StageTime } from './stage.ts';
+
+export type { StageTime };
 
 /** What each finished stage cost: the newest finished dir per stage, oldest stage first. */
 export function stageTimes(stageRoot: string): StageTime[] {

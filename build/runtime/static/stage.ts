@@ -40,6 +40,22 @@ export interface StageSpec<T> {
 const MARKER = 'stage-done.json';
 const RUNS = 'stage-runs.jsonl';
 
+/** What one stage of a build cost: its dir and every attempt's seconds (the original cost if cached). */
+export interface StageTime {
+  stage: string;
+  dir: string;
+  seconds: number;
+}
+
+/**
+ * Progress lines, plus (optionally) each stage's cost as it is resolved: the pipeline collects
+ * these into the runtime's manifest, so the cost of exactly the stages that made a runtime is known.
+ */
+export interface StageReporter {
+  (line: string): void;
+  stage?: (time: StageTime) => void;
+}
+
 export interface StageRun {
   startedAt: string;
   seconds: number;
@@ -88,15 +104,16 @@ export function stageDir(root: string, name: string, inputs: unknown): string {
 export async function runStage<T>(
   root: string,
   spec: StageSpec<T>,
-  report: (line: string) => void = () => {},
+  report: StageReporter = () => {},
 ): Promise<T> {
   const dir = stageDir(root, spec.name, spec.inputs);
   const marker = join(dir, MARKER);
   const log = join(dir, `${spec.name}.log`);
   if (existsSync(marker)) {
-    const done = JSON.parse(readFileSync(marker, 'utf8')) as { result: T };
+    const done = JSON.parse(readFileSync(marker, 'utf8')) as { result: T; seconds: number; totalSeconds?: number };
     if (!spec.stillValid || spec.stillValid(done.result)) {
       report(`[${spec.name}] cached (${dir})`);
+      report.stage?.({ stage: spec.name, dir, seconds: done.totalSeconds ?? done.seconds });
       return done.result;
     }
     report(`[${spec.name}] recorded output is gone: running again`);
@@ -121,5 +138,6 @@ export async function runStage<T>(
   const totalSeconds = stageRuns(dir).reduce((sum, r) => sum + r.seconds, 0);
   writeFileSync(marker, JSON.stringify({ seconds, totalSeconds, finishedAt: new Date().toISOString(), result }, null, 2));
   report(`[${spec.name}] done in ${seconds}s`);
+  report.stage?.({ stage: spec.name, dir, seconds: totalSeconds });
   return result;
 }

@@ -7,6 +7,7 @@ import { sha256File } from '../../hash.ts';
 import type { Allocator, StaticBuildContext } from './context.ts';
 import { sourceInputs } from './context.ts';
 import { assertStatic } from './elf-check.ts';
+import type { StageTime } from './stage.ts';
 import { ZIG_PACKAGE } from './toolchain.ts';
 
 export function runtimeName(nodeVersion: string, allocator: Allocator): string {
@@ -18,11 +19,18 @@ export function runtimeDir(cacheDir: string, nodeVersion: string, allocator: All
   return join(cacheDir, 'runtimes', runtimeName(nodeVersion, allocator));
 }
 
+/** A static runtime's manifest.json: the runtime plus how it was made. */
+export interface StaticRuntimeManifest extends Runtime {
+  configureFlags?: string[];
+  /** The stages that made it and their cost (absent in manifests written before it was recorded). */
+  stages?: StageTime[];
+}
+
 /** The cached, proven runtime, if one was built; what `dist --runtime static` picks up. */
-export function cachedStaticRuntime(cacheDir: string, nodeVersion: string, allocator: Allocator = 'jemalloc'): Runtime | undefined {
+export function cachedStaticRuntime(cacheDir: string, nodeVersion: string, allocator: Allocator = 'jemalloc'): StaticRuntimeManifest | undefined {
   const manifest = join(runtimeDir(cacheDir, nodeVersion, allocator), 'manifest.json');
   if (!existsSync(manifest)) return undefined;
-  const runtime = JSON.parse(readFileSync(manifest, 'utf8')) as Runtime;
+  const runtime = JSON.parse(readFileSync(manifest, 'utf8')) as StaticRuntimeManifest;
   return existsSync(runtime.path) ? runtime : undefined;
 }
 
@@ -62,7 +70,8 @@ export async function verifyRuntime(ctx: StaticBuildContext): Promise<StaticBuil
       },
     ],
   };
-  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify({ ...runtime, configureFlags: ctx.configureFlags }, null, 2)}\n`);
+  // stages: the cost of exactly the stages that made this runtime (bench:runtime reads it).
+  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify({ ...runtime, configureFlags: ctx.configureFlags, stages: ctx.stages }, null, 2)}\n`);
   ctx.options.report(`[verify] ${path}: static, ${version}, allocator ${allocator}`);
   return { ...ctx, runtimePath: path };
 }
