@@ -87,6 +87,15 @@ describe('stage timing', () => {
     const marker = JSON.parse(readFileSync(join(dir, 'stage-done.json'), 'utf8')) as { totalSeconds: number };
     expect(marker.totalSeconds).toBe(stageRuns(dir).reduce((s, r) => s + r.seconds, 0));
   });
+
+  it('cold cost: attempts up to the first success, not the re-runs after it', async () => {
+    const { coldSeconds } = await import('../../build/runtime/static/stage.ts');
+    const run = (seconds: number, ok: boolean) => ({ startedAt: '', seconds, ok });
+    expect(coldSeconds([run(100, false), run(7000, true), run(300, true)])).toBe(7100);
+    expect(coldSeconds([run(5, true)])).toBe(5);
+    expect(coldSeconds([run(5, false)])).toBe(5);
+    expect(coldSeconds([])).toBe(0);
+  });
 });
 
 describe('stage ledger', () => {

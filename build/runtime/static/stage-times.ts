@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { StageTime } from './stage.ts';
+import { coldSeconds, type StageTime, stageRuns } from './stage.ts';
 
 export type { StageTime };
 
@@ -19,7 +19,7 @@ export function stageTimes(stageRoot: string): StageTime[] {
   return [...newest]
     .sort((a, b) => a[1].at - b[1].at)
     .map(([stage, { dir }]) => {
-      const done = JSON.parse(readFileSync(join(stageRoot, dir, 'stage-done.json'), 'utf8')) as { seconds: number; totalSeconds?: number };
-      return { stage, dir, seconds: done.totalSeconds ?? done.seconds };
+      const done = JSON.parse(readFileSync(join(stageRoot, dir, 'stage-done.json'), 'utf8')) as { seconds: number };
+      return { stage, dir, seconds: coldSeconds(stageRuns(join(stageRoot, dir))) || done.seconds };
     });
 }

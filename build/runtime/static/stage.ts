@@ -40,7 +40,7 @@ export interface StageSpec<T> {
 const MARKER = 'stage-done.json';
 const RUNS = 'stage-runs.jsonl';
 
-/** What one stage of a build cost: its dir and every attempt's seconds (the original cost if cached). */
+/** What one stage of a build cost from scratch (coldSeconds), and its dir. */
 export interface StageTime {
   stage: string;
   dir: string;
@@ -70,6 +70,16 @@ export function stageRuns(dir: string): StageRun[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as StageRun);
+}
+
+/**
+ * What building the stage from scratch cost: every attempt up to and including the first that
+ * succeeded (killed and failed ones included). Later re-runs in the same dir (a warm rebuild after
+ * the build dir was wiped) are not part of it.
+ */
+export function coldSeconds(runs: StageRun[]): number {
+  const first = runs.findIndex((r) => r.ok);
+  return runs.slice(0, first < 0 ? runs.length : first + 1).reduce((sum, r) => sum + r.seconds, 0);
 }
 
 function recordRun(dir: string, started: number, ok: boolean): void {
@@ -113,7 +123,7 @@ export async function runStage<T>(
     const done = JSON.parse(readFileSync(marker, 'utf8')) as { result: T; seconds: number; totalSeconds?: number };
     if (!spec.stillValid || spec.stillValid(done.result)) {
       report(`[${spec.name}] cached (${dir})`);
-      report.stage?.({ stage: spec.name, dir, seconds: done.totalSeconds ?? done.seconds });
+      report.stage?.({ stage: spec.name, dir, seconds: coldSeconds(stageRuns(dir)) || done.seconds });
       return done.result;
     }
     report(`[${spec.name}] recorded output is gone: running again`);
@@ -138,6 +148,6 @@ export async function runStage<T>(
   const totalSeconds = stageRuns(dir).reduce((sum, r) => sum + r.seconds, 0);
   writeFileSync(marker, JSON.stringify({ seconds, totalSeconds, finishedAt: new Date().toISOString(), result }, null, 2));
   report(`[${spec.name}] done in ${seconds}s`);
-  report.stage?.({ stage: spec.name, dir, seconds: totalSeconds });
+  report.stage?.({ stage: spec.name, dir, seconds: coldSeconds(stageRuns(dir)) });
   return result;
 }
