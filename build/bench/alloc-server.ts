@@ -6,15 +6,19 @@
 //      a long-lived small allocation made right after that thread's burst of short-lived ones, so it
 //      can sit high in the arena and keep glibc from trimming the arena's top (mixed lifetimes);
 //   3. compress the reply as the client asks: brotli quality 4 (a usual on-the-fly setting; Node's
-//      default 11 is for static assets) or gzip level 6 — encoder state of 0.3–5 MiB in pieces of
-//      many sizes, allocated and freed on whichever pool thread runs that stream's chunks.
-// Measured while designing it (2 cores, 5000 requests, one run each, so ±10 MiB): the previous load (gzip
-// only, 8 pool threads, 2000 × 1–256 KiB) did not bloat glibc (109 MiB peak, 107 with MALLOC_ARENA_MAX=2);
-// this one ends with ~52 MiB in glibc's brk heap plus 60–90 MiB in 17 arena heaps, and MALLOC_ARENA_MAX=2
-// takes 15–40 MiB off the peak. The index moved glibc's final RSS by only 2 MiB (183 vs 181): kept, a
-// real server holds such data, but it is not what bloats. What static+jemalloc keeps is mostly freed
-// pages waiting for jemalloc's 10 s dirty decay, purged only when it next allocates (no background
-// thread by default): MALLOC_CONF=dirty_decay_ms:0 gave 125/89 MiB peak/final instead of 180/176, and
+//      default 11 is for static assets) or gzip level 6 — encoder state from ~270 KiB (deflate) to a
+//      4 MiB window (brotli's default lgwin 22) in pieces of many sizes, allocated and freed on whichever
+//      pool thread runs that stream's chunks; once glibc has freed one such mmap'd piece its mmap
+//      threshold rises to that size, so later ones come from the arenas.
+// Measured (2 cores shared with other jobs, 5000 requests, runs vary by ±10 MiB): the previous load
+// (gzip only, 8 pool threads, 2000 × 1–256 KiB) did not bloat glibc (109 MiB peak, 107 with
+// MALLOC_ARENA_MAX=2). This one ends with 52–57 MiB in glibc's brk heap plus 60–90 MiB in 16–17 arena
+// heaps; MALLOC_ARENA_MAX=2 (2–3 heaps, 46–49 MiB) takes 11–37 MiB off the peak: real arena bloat, but
+// modest next to what no arena setting changes (the main thread's brk heap, 35–52 MiB of binary text).
+// The index moved glibc's final RSS by 2 MiB (183 vs 181, one run each): kept, as real servers hold
+// such data, but it is not what bloats here. Most of what static+jemalloc keeps is freed pages waiting
+// out jemalloc's 10 s dirty decay, purged only when it next allocates (no background thread by
+// default): MALLOC_CONF=dirty_decay_ms:0 gave 125/89 MiB peak/final instead of 180/176, and
 // background_thread:true a final 109 MiB.
 // Prints its port, then serves until killed.
 import { webcrypto } from 'node:crypto';
