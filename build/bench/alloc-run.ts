@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { execa } from 'execa';
 import type { Logger } from '../context.ts';
@@ -27,10 +28,7 @@ export async function allocVariants(root: string, cacheDir: string, log: Logger)
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { broker: { nodeVersion: string; runtimeIntegrity: { x64: string } } };
   const v = pkg.broker.nodeVersion;
   const official = await officialRuntime({ nodeVersion: v, arch: 'x64', cacheDir, log, integrity: pkg.broker.runtimeIntegrity.x64 });
-  const staticVariant = (allocator: Allocator, id: string, label: string): AllocVariant => {
-    const rt = cachedStaticRuntime(cacheDir, v, allocator);
-    return { id, label, runtime: rt?.path, env: {}, missing: rt ? undefined : `npm run runtime -- --allocator ${allocator}`, stats: allocator === 'jemalloc' ? 'jemalloc' : undefined };
-  };
+  const staticVariant = (allocator: Allocator, id: string, label: string) => staticAllocVariant(cacheDir, v, allocator, id, label);
   return [
     { id: 'glibc', label: 'official Node, glibc malloc (baseline)', runtime: official.path, env: {} },
     {
@@ -45,6 +43,16 @@ export async function allocVariants(root: string, cacheDir: string, log: Logger)
     staticVariant('jemalloc', 'musl+jemalloc', 'static musl + jemalloc (broker)'),
     staticVariant('mimalloc', 'musl+mimalloc', 'static musl + mimalloc'),
   ];
+}
+
+/**
+ * A static runtime variant: present when `npm run runtime -- --allocator A` has published it, i.e.
+ * <cache>/runtimes/node-<version>-linux-x64-musl-<A>/manifest.json names an existing binary (the
+ * manifest is written only after the runtime passed its checks); otherwise missing with that command.
+ */
+export function staticAllocVariant(cacheDir: string, nodeVersion: string, allocator: Allocator, id: string, label: string): AllocVariant {
+  const rt = cachedStaticRuntime(cacheDir, nodeVersion, allocator);
+  return { id, label, runtime: rt?.path, env: {}, missing: rt ? undefined : `npm run runtime -- --allocator ${allocator}`, stats: allocator === 'jemalloc' ? 'jemalloc' : undefined };
 }
 
 /** Bundles a bench script for the runtimes: one self-contained .mjs, nothing else to resolve. */
@@ -91,38 +99,121 @@ function rssKiB(pid: number): { rss: number; hwm: number } {
   return { rss: field('VmRSS'), hwm: field('VmHWM') };
 }
 
+/** Where glibc malloc's memory is: the brk heap (main arena) and the other arenas' heaps. */
+export interface GlibcHeaps {
+  brkMiB: number;
+  arenaMiB: number;
+  arenas: number;
+}
+
+// glibc maps every non-main arena heap at a multiple of HEAP_MAX_SIZE (64 MiB on 64-bit, malloc/arena.c),
+// read-write from its start; nothing else in a Node process maps anonymous memory on that boundary.
+const ARENA_ALIGN = 64n << 20n;
+
+/** Resident memory of glibc's heaps, from /proc/PID/smaps text. */
+export function parseGlibcHeaps(smaps: string): GlibcHeaps {
+  let kind: 'brk' | 'arena' | undefined;
+  let brk = 0;
+  let arena = 0;
+  let arenas = 0;
+  for (const line of smaps.split('\n')) {
+    const m = /^([0-9a-f]+)-[0-9a-f]+ (\S+) \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (m) {
+      const [, start = '0', perms = '', name = ''] = m;
+      kind = name === '[heap]' ? 'brk' : name === '' && perms.startsWith('rw') && BigInt(`0x${start}`) % ARENA_ALIGN === 0n ? 'arena' : undefined;
+      if (kind === 'arena') arenas++;
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && kind === 'brk') brk += Number(rss[1]);
+    if (rss && kind === 'arena') arena += Number(rss[1]);
+  }
+  return { brkMiB: brk / 1024, arenaMiB: arena / 1024, arenas };
+}
+
 export interface BloatResult {
   requests: number;
   peakRssMiB: number;
   finalRssMiB: number;
   seconds: number;
+  /** glibc only (no LD_PRELOAD): its heaps when the final RSS is read. */
+  heaps?: GlibcHeaps;
 }
 
-const BODY_SIZES = [1024, 8192, 65536, 262144, 16384, 131072, 4096, 32768];
+/** The bloat test's load; the server side is build/bench/alloc-server.ts. */
+export const BLOAT = {
+  clients: 25,
+  // The seed's Puma runs 25 threads for 25 clients; UV_THREADPOOL_SIZE is Node's knob for the same.
+  // glibc creates arenas up to 8 × cores (16 on 2 cores), so on this machine some threads share one.
+  threadpool: 25,
+  minBody: 1024,
+  maxBody: 512 * 1024,
+  // RSS is read this long after the last response: jemalloc purges dirty pages over 10 s (dirty_decay_ms).
+  settleMs: 10_000,
+} as const;
 
-/** The seed-004 test: 25 keep-alive clients, varied bodies, the server's peak and settled RSS. */
-export async function runBloat(v: AllocVariant, script: string, requests: number, env: Record<string, string> = {}): Promise<BloatResult> {
+/** Deterministic JSON-like upload bodies (they compress about as API payloads do), sizes log-uniform. */
+export function bloatBodies(count: number, min: number, max: number): Buffer[] {
+  let seed = 7;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const words = ['id', 'user', 'name', 'price', 'items', 'tags', 'created', 'status', 'ok', 'path'];
+  return Array.from({ length: count }, () => {
+    const size = Math.round(min * (max / min) ** rnd());
+    const parts: string[] = [];
+    let n = 0;
+    while (n < size) {
+      const rec = `{"${words[Math.floor(rnd() * words.length)]}":${Math.floor(rnd() * 1e6)},"${words[Math.floor(rnd() * words.length)]}":"${Math.floor(rnd() * 1e12).toString(36)}"},\n`;
+      parts.push(rec);
+      n += rec.length;
+    }
+    return Buffer.from(parts.join('').slice(0, size));
+  });
+}
+
+let uploads: { plain: Buffer[]; gzipped: Buffer[] } | undefined;
+
+/**
+ * Request i of the bloat test: one of 64 bodies, made unique by a first line with i (so every digest the
+ * server indexes is new); every 2nd sent gzip-encoded (a gzip member with that line, then the body's own:
+ * gunzip reads concatenated members), 2 in 3 clients accepting brotli.
+ */
+function upload(i: number, pick: number): { body: Buffer; headers: Record<string, string> } {
+  uploads ??= (() => {
+    const plain = bloatBodies(64, BLOAT.minBody, BLOAT.maxBody);
+    return { plain, gzipped: plain.map((b) => gzipSync(b)) };
+  })();
+  const head = Buffer.from(`{"upload":${i}}\n`);
+  const k = pick % uploads.plain.length;
+  const gz = i % 2 === 0;
+  const body = gz ? Buffer.concat([gzipSync(head), uploads.gzipped[k] as Buffer]) : Buffer.concat([head, uploads.plain[k] as Buffer]);
+  return { body, headers: { 'content-length': String(body.length), 'accept-encoding': i % 3 === 0 ? 'gzip' : 'br, gzip', ...(gz ? { 'content-encoding': 'gzip' } : {}) } };
+}
+
+/** The seed-004 test: 25 keep-alive clients, varied uploads, the server's peak and settled RSS. */
+export async function runBloat(v: AllocVariant, script: string, requests: number, env: Record<string, string> = {}, settleMs: number = BLOAT.settleMs): Promise<BloatResult> {
   if (!v.runtime) throw new Error(`${v.id} is missing: ${v.missing}`);
-  const child = spawn(v.runtime, [script], { env: { ...v.env, ...env, UV_THREADPOOL_SIZE: '8', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(v.runtime, [script], { env: { ...v.env, ...env, UV_THREADPOOL_SIZE: String(BLOAT.threadpool), NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { port: number }).port));
       child.once('exit', (code) => reject(new Error(`bloat server exited (${code}) before listening`)));
     });
     const pid = child.pid as number;
-    let peak = 0;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, rssKiB(pid).hwm);
-    }, 50);
-    const agent = new Agent({ keepAlive: true, maxSockets: 25 });
-    const bodies = BODY_SIZES.map((n, i) => Buffer.alloc(n, 97 + i));
+    const agent = new Agent({ keepAlive: true, maxSockets: BLOAT.clients });
     let next = 0;
+    // Which body each request sends: a fixed pseudo-random sequence, the same for every variant.
+    let pick = 1;
     const started = performance.now();
     const client = async () => {
       while (next < requests) {
-        const body = bodies[next++ % bodies.length] as Buffer;
+        pick = (Math.imul(pick, 48271) >>> 0) % 0x7fffffff;
+        const { body, headers } = upload(next++, pick);
         await new Promise<void>((resolve, reject) => {
-          const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'content-length': body.length } }, (res) => {
+          const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers }, (res) => {
+            if (res.statusCode !== 200) reject(new Error(`bloat server answered ${res.statusCode}`));
             res.resume();
             res.on('end', resolve);
           });
@@ -131,14 +222,14 @@ export async function runBloat(v: AllocVariant, script: string, requests: number
         });
       }
     };
-    await Promise.all(Array.from({ length: 25 }, client));
+    await Promise.all(Array.from({ length: BLOAT.clients }, client));
     const seconds = (performance.now() - started) / 1000;
     agent.destroy();
-    // Let the server settle (freed memory returned or not) before reading its final RSS.
-    await new Promise((r) => setTimeout(r, 1000));
-    clearInterval(sampler);
+    // The load has stopped: what the allocator gives back (or keeps) shows in the settled RSS.
+    await new Promise((r) => setTimeout(r, settleMs));
     const { rss, hwm } = rssKiB(pid);
-    return { requests, peakRssMiB: Math.max(peak, hwm) / 1024, finalRssMiB: rss / 1024, seconds };
+    const heaps = v.id === 'glibc' ? parseGlibcHeaps(readFileSync(`/proc/${pid}/smaps`, 'utf8')) : undefined;
+    return { requests, peakRssMiB: hwm / 1024, finalRssMiB: rss / 1024, seconds, heaps };
   } finally {
     child.kill('SIGKILL');
   }

@@ -6,14 +6,19 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot } from '../cache.ts';
-import { allocVariants, bundleScript, jemallocProof, runBloat, runWorkload, type AllocVariant, type BloatResult } from './alloc-run.ts';
+import { allocVariants, BLOAT, bundleScript, jemallocProof, runBloat, runWorkload, type AllocVariant, type BloatResult } from './alloc-run.ts';
 import { barChart } from './chart.ts';
 import { machine, median, table, writeSection } from './report.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const reps = Number(process.env.BENCH_RUNS ?? 5);
 const iterations = Number(process.env.BENCH_ITER ?? 20000);
-const requests = Number(process.env.BENCH_REQUESTS ?? 4000);
+const requests = Number(process.env.BENCH_REQUESTS ?? 5000);
+// Knobs for partial runs (e.g. BENCH_PARTS=bloat BENCH_VARIANTS=glibc,musl+jemalloc); only a full run
+// writes docs/benchmarks.md and the chart, so a partial table never replaces the full one.
+const parts = new Set((process.env.BENCH_PARTS ?? 'timing,bloat').split(','));
+const only = process.env.BENCH_VARIANTS?.split(',');
+const full = parts.has('timing') && parts.has('bloat') && !only;
 const log = { info: (l: string) => process.stdout.write(`${l}\n`), progress: () => {} };
 const load = () => execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ');
 
@@ -27,13 +32,13 @@ const scratch = mkdtempSync(join(tmpdir(), 'broker-alloc-'));
 try {
   const loadBefore = load();
   const variants = await allocVariants(root, cacheRoot(), log);
-  const present = variants.filter((v): v is AllocVariant & { runtime: string } => v.runtime !== undefined && !v.missing);
+  const present = variants.filter((v): v is AllocVariant & { runtime: string } => v.runtime !== undefined && !v.missing && (!only || only.includes(v.id)));
   const workload = await bundleScript(join(root, 'build/bench/alloc-workload.ts'), join(scratch, 'workload.mjs'));
   const server = await bundleScript(join(root, 'build/bench/alloc-server.ts'), join(scratch, 'server.mjs'));
 
   // Interleaved: every repetition runs each variant once (A B C A B C …), so drift hits all alike.
   const times = new Map<string, number[]>();
-  for (const mode of modes) {
+  for (const mode of parts.has('timing') ? modes : []) {
     for (let r = 0; r < reps; r++) {
       for (const v of present) {
         const res = await runWorkload(v, workload, iterations, mode.threads);
@@ -45,44 +50,69 @@ try {
   }
 
   const proofs: string[] = [];
-  for (const v of present) {
+  for (const v of parts.has('timing') ? present : []) {
     const p = await jemallocProof(v, workload, iterations);
     if (p) proofs.push(`${v.id}: ${p.nrequests} allocation requests, ${p.nmalloc} reached jemalloc's arenas (stats_print, ${iterations} iterations)`);
   }
 
-  const bloatRows: { v: AllocVariant; label: string; r: BloatResult }[] = [];
   type BloatPlan = { v: AllocVariant & { runtime: string }; env: Record<string, string>; label: string };
-  const bloatPlan = present.flatMap((v): BloatPlan[] => [
+  const bloatPlan = (parts.has('bloat') ? present : []).flatMap((v): BloatPlan[] => [
     { v, env: {}, label: v.label },
     ...(v.id === 'glibc' ? [{ v, env: { MALLOC_ARENA_MAX: '2' }, label: `${v.label} + MALLOC_ARENA_MAX=2` }] : []),
   ]);
   const bloat = new Map<string, BloatResult[]>();
-  for (let r = 0; r < Math.min(reps, 3); r++) {
-    for (const p of bloatPlan) bloat.set(p.label, [...(bloat.get(p.label) ?? []), await runBloat(p.v, server, requests, p.env)]);
-    log.info(`bloat: repetition ${r + 1} done`);
+  const bloatReps = Math.min(reps, 3);
+  for (let r = 0; r < bloatReps; r++) {
+    for (const p of bloatPlan) {
+      const res = await runBloat(p.v, server, requests, p.env);
+      bloat.set(p.label, [...(bloat.get(p.label) ?? []), res]);
+      log.info(`bloat ${r + 1}/${bloatReps} ${p.label}: peak ${res.peakRssMiB.toFixed(0)} MiB, final ${res.finalRssMiB.toFixed(0)} MiB, ${res.seconds.toFixed(1)} s`);
+    }
   }
-  for (const p of bloatPlan) {
+  const bloatRows = bloatPlan.map((p) => {
     const runs = bloat.get(p.label) ?? [];
-    bloatRows.push({ v: p.v, label: p.label, r: { requests, peakRssMiB: median(runs.map((x) => x.peakRssMiB)), finalRssMiB: median(runs.map((x) => x.finalRssMiB)), seconds: median(runs.map((x) => x.seconds)) } });
-  }
+    const r: BloatResult = { requests, peakRssMiB: median(runs.map((x) => x.peakRssMiB)), finalRssMiB: median(runs.map((x) => x.finalRssMiB)), seconds: median(runs.map((x) => x.seconds)) };
+    return { v: p.v, label: p.label, r, runs };
+  });
 
   const base = (threads: number) => median(times.get(`glibc|${threads}`) ?? [Number.NaN]);
   const cell = (v: AllocVariant, threads: number) => {
     const xs = times.get(`${v.id}|${threads}`);
-    if (!xs) return { text: 'missing', ratio: null as number | null };
+    if (!xs) return { text: v.missing ? 'missing' : 'not run', ratio: null as number | null };
     const m = median(xs);
     const ratio = m / base(threads);
     return { text: `${ratio.toFixed(2)}× (${m.toFixed(0)} ms, ${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`, ratio };
   };
-  const rows = variants.map((v) => [v.label, ...modes.map((m) => cell(v, m.threads).text)]);
+  const named = (v: AllocVariant) => (v.missing ? `${v.label} — missing: \`${v.missing}\`` : v.label);
+  const rows = variants.map((v) => [named(v), ...modes.map((m) => cell(v, m.threads).text)]);
   const missing = variants.filter((v) => v.missing).map((v) => `- ${v.label}: missing — \`${v.missing}\``);
   const baseBloat = bloatRows.find((b) => b.v.id === 'glibc' && !b.label.includes('ARENA'))?.r;
-  const bloatTable = bloatRows.map((b) => [b.label, b.r.peakRssMiB.toFixed(0), baseBloat ? `${(b.r.peakRssMiB / baseBloat.peakRssMiB).toFixed(2)}×` : '', b.r.finalRssMiB.toFixed(0), b.r.seconds.toFixed(1)]);
+  const ratio = (x: number, base: number | undefined) => (base ? `${(x / base).toFixed(2)}×` : '');
+  // One row per variant in the seed's order (missing ones name the command that builds them), the
+  // MALLOC_ARENA_MAX=2 row right after the baseline.
+  const bloatTable = variants.flatMap((v) => {
+    const measured = bloatRows.filter((b) => b.v.id === v.id);
+    if (!measured.length) return [[named(v), 'missing', '', 'missing', '', '']];
+    return measured.map((b) => [
+      b.label,
+      `${b.r.peakRssMiB.toFixed(0)} (${Math.min(...b.runs.map((x) => x.peakRssMiB)).toFixed(0)}–${Math.max(...b.runs.map((x) => x.peakRssMiB)).toFixed(0)})`,
+      ratio(b.r.peakRssMiB, baseBloat?.peakRssMiB),
+      `${b.r.finalRssMiB.toFixed(0)} (${Math.min(...b.runs.map((x) => x.finalRssMiB)).toFixed(0)}–${Math.max(...b.runs.map((x) => x.finalRssMiB)).toFixed(0)})`,
+      ratio(b.r.finalRssMiB, baseBloat?.finalRssMiB),
+      b.r.seconds.toFixed(1),
+    ]);
+  });
+  // Where glibc's RSS sits at the end (median run by final RSS): evidence for arenas, not a guess.
+  const heapNotes = bloatRows.flatMap((b) => {
+    const runs = b.runs.filter((x) => x.heaps).sort((x, y) => x.finalRssMiB - y.finalRssMiB);
+    const h = runs[Math.floor(runs.length / 2)]?.heaps;
+    return h ? [`${b.label}: brk heap ${h.brkMiB.toFixed(0)} MiB + ${h.arenas} arena heaps ${h.arenaMiB.toFixed(0)} MiB`] : [];
+  });
 
   const jem = variants.find((v) => v.id === 'musl+jemalloc');
   const musl = variants.find((v) => v.id === 'musl');
   const targets: string[] = [];
-  if (jem?.runtime) {
+  if (jem?.runtime && parts.has('timing')) {
     const t8 = cell(jem, 8).ratio ?? Number.NaN;
     targets.push(`- static+jemalloc, 8 threads ≤ 1.0× baseline: ${t8.toFixed(2)}× — ${t8 <= 1 ? 'met' : 'NOT met'}`);
     if (musl?.runtime) {
@@ -91,9 +121,13 @@ try {
     } else targets.push(`- static+jemalloc ≥ 10× faster than static musl malloc: not evaluated — the musl-malloc runtime is missing (\`${musl?.missing}\`)`);
     const t1 = cell(jem, 0).ratio ?? Number.NaN;
     targets.push(`- static+jemalloc single thread ≤ 1.05×: ${t1.toFixed(2)}× — ${t1 <= 1.05 ? 'met' : 'NOT met'}`);
-    const jb = bloatRows.find((b) => b.v.id === 'musl+jemalloc')?.r;
-    if (jb && baseBloat) targets.push(`- bloat test peak RSS ≤ 0.8× baseline: ${(jb.peakRssMiB / baseBloat.peakRssMiB).toFixed(2)}× — ${jb.peakRssMiB / baseBloat.peakRssMiB <= 0.8 ? 'met' : 'NOT met'}`);
-  } else {
+  }
+  const jb = bloatRows.find((b) => b.v.id === 'musl+jemalloc')?.r;
+  if (jb && baseBloat) {
+    const peak = jb.peakRssMiB / baseBloat.peakRssMiB;
+    targets.push(`- bloat test peak RSS ≤ 0.8× baseline: ${peak.toFixed(2)}× — ${peak <= 0.8 ? 'met' : 'NOT met'} (final RSS: ${(jb.finalRssMiB / baseBloat.finalRssMiB).toFixed(2)}×, no target)`);
+  }
+  if (!jem?.runtime) {
     targets.push('- not evaluated: the static musl + jemalloc runtime is not built yet (see missing variants).');
   }
 
@@ -103,7 +137,6 @@ try {
     variants.map((v) => ({ label: v.label, values: modes.map((m) => cell(v, m.threads).ratio) })),
     '×',
   );
-  writeFileSync(join(root, 'docs', 'bench-alloc.svg'), svg);
 
   const md = `## Allocators: the seed's table on Node runtimes
 
@@ -122,18 +155,25 @@ The allocator is hit: ${proofs.length ? proofs.join('; ') : 'no jemalloc variant
 
 ### Memory bloat (seed 004)
 
-node:http server (build/bench/alloc-server.ts) gzipping each body on the libuv pool (UV_THREADPOOL_SIZE=8, so malloc runs on
-several threads), 25 concurrent keep-alive clients, ${requests} POSTs of 1–256 KiB; server RSS from /proc (peak = VmHWM, final = 1 s
-after the last response). Median of ${Math.min(reps, 3)} runs.
+An upload API on node:http (build/bench/alloc-server.ts; the comment there says why each part) under ${BLOAT.clients} concurrent
+keep-alive clients: ${requests} POSTs of JSON-like bodies, ${BLOAT.minBody / 1024} KiB–${BLOAT.maxBody / 1024} KiB log-uniform, every 2nd gzip-encoded. Per request, on the
+libuv pool (UV_THREADPOOL_SIZE=${BLOAT.threadpool}, so malloc runs on ${BLOAT.threadpool} threads): gunzip, a WebCrypto SHA-256 kept in an index of the
+last 4096 uploads, and the reply compressed with brotli (quality 4, 2 in 3 clients) or gzip. Server RSS from /proc: peak = VmHWM,
+final = ${BLOAT.settleMs / 1000} s after the last response. Median (min–max) of ${bloatReps} interleaved runs.
 
-${table(['variant', 'peak RSS (MiB)', 'peak vs baseline', 'final RSS (MiB)', 'seconds'], bloatTable)}
+${table(['variant', 'peak RSS (MiB)', 'peak vs baseline', 'final RSS (MiB)', 'final vs baseline', 'seconds'], bloatTable)}
 
+${heapNotes.length ? `glibc's heaps at the end (from /proc/PID/smaps; arena heaps are the 64 MiB-aligned mappings): ${heapNotes.join('; ')}.
+` : ''}
 ### Targets
 
 ${targets.join('\n')}`;
-  const path = await writeSection(root, 'bench:alloc', md);
   log.info(md);
-  log.info(`\nwritten to ${path} and docs/bench-alloc.svg`);
+  if (full) {
+    writeFileSync(join(root, 'docs', 'bench-alloc.svg'), svg);
+    const path = await writeSection(root, 'bench:alloc', md);
+    log.info(`\nwritten to ${path} and docs/bench-alloc.svg`);
+  } else log.info('\npartial run (BENCH_PARTS / BENCH_VARIANTS): docs/benchmarks.md and the chart left as they were');
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

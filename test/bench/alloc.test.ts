@@ -1,8 +1,22 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cacheRoot } from '../../build/cache.ts';
-import { allocVariants, bundleScript, jemallocProof, parseJemallocStats, parseWorkload, runBloat, runWorkload, type AllocVariant } from '../../build/bench/alloc-run.ts';
+import {
+  allocVariants,
+  BLOAT,
+  bloatBodies,
+  bundleScript,
+  jemallocProof,
+  parseGlibcHeaps,
+  parseJemallocStats,
+  parseWorkload,
+  runBloat,
+  runWorkload,
+  staticAllocVariant,
+  type AllocVariant,
+} from '../../build/bench/alloc-run.ts';
+import { runtimeDir } from '../../build/runtime/static/verify.ts';
 import { barChart } from '../../build/bench/chart.ts';
 import { repoRoot, tempDir } from '../fixtures/context.ts';
 
@@ -42,11 +56,56 @@ describe('bench:alloc harness', () => {
     expect(stats?.nrequests).toBeGreaterThan(500);
   });
 
-  it('the bloat test reports peak and settled RSS of the server', async () => {
-    const r = await runBloat(variants[0]!, server, 60);
+  it('finds a re-linked static variant where `npm run runtime -- --allocator` publishes it', () => {
+    const cache = tempDir('alloc-cache');
+    expect(staticAllocVariant(cache, '22.22.2', 'mimalloc', 'musl+mimalloc', 'm')).toMatchObject({ runtime: undefined, missing: 'npm run runtime -- --allocator mimalloc' });
+    const dir = runtimeDir(cache, '22.22.2', 'mimalloc');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'node'), '');
+    // No manifest yet: the runtime has not passed its checks, so it is still missing.
+    expect(staticAllocVariant(cache, '22.22.2', 'mimalloc', 'musl+mimalloc', 'm').missing).toBeDefined();
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ kind: 'static', path: join(dir, 'node'), nodeVersion: '22.22.2', arch: 'x64' }));
+    expect(staticAllocVariant(cache, '22.22.2', 'mimalloc', 'musl+mimalloc', 'm')).toMatchObject({ runtime: join(dir, 'node'), missing: undefined });
+  });
+
+  it('the bloat test runs its upload API and reports peak and settled RSS, and glibc heaps', async () => {
+    // 60 requests and a short settle: the harness works; the load itself is npm run bench:alloc's.
+    const glibc = variants.find((x) => x.id === 'glibc')!;
+    const r = await runBloat(glibc, server, 60, {}, 200);
     expect(r.requests).toBe(60);
     expect(r.peakRssMiB).toBeGreaterThanOrEqual(r.finalRssMiB);
     expect(r.finalRssMiB).toBeGreaterThan(10);
+    // UV_THREADPOOL_SIZE threads malloc'd: glibc gave some of them arenas of their own.
+    expect(r.heaps?.arenas).toBeGreaterThan(1);
+    const jem = variants.find((x) => x.id === 'musl+jemalloc' && x.runtime && !x.missing);
+    if (jem) expect((await runBloat(jem, server, 60, {}, 200)).heaps).toBeUndefined();
+  });
+
+  it('bloat bodies are deterministic, within bounds and varied', () => {
+    const a = bloatBodies(64, BLOAT.minBody, BLOAT.maxBody);
+    const b = bloatBodies(64, BLOAT.minBody, BLOAT.maxBody);
+    // Buffer.equals, not toEqual: a deep compare of 5 MB takes vitest tens of seconds.
+    expect(a.every((x, i) => x.equals(b[i] as Buffer))).toBe(true);
+    const sizes = a.map((b) => b.length);
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(BLOAT.minBody);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(BLOAT.maxBody);
+    expect(Math.max(...sizes) / Math.min(...sizes)).toBeGreaterThan(50);
+  });
+
+  it("reads glibc's brk heap and 64 MiB-aligned arena heaps from smaps", () => {
+    const smaps = [
+      '55d0c0000000-55d0c4000000 rw-p 00000000 00:00 0                          [heap]',
+      'Rss:               10240 kB',
+      '7f3a08000000-7f3a0a000000 rw-p 00000000 00:00 0 ',
+      'Rss:                2048 kB',
+      '7f3a0a000000-7f3a0c000000 ---p 00000000 00:00 0 ',
+      'Rss:                   0 kB',
+      '7f3a0c021000-7f3a0c100000 rw-p 00000000 00:00 0 ',
+      'Rss:                 512 kB',
+      '7f3a10000000-7f3a10400000 r-xp 00000000 08:01 42                         /usr/lib/x86_64-linux-gnu/libc.so.6',
+      'Rss:                1024 kB',
+    ].join('\n');
+    expect(parseGlibcHeaps(smaps)).toEqual({ brkMiB: 10, arenaMiB: 2, arenas: 1 });
   });
 
   it('parsers reject what they do not understand', () => {
