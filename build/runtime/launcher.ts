@@ -9,8 +9,9 @@ export interface Launcher {
   command(binary: string, args: string[]): [string, string[]];
 }
 
-// binfmt: the entry name Debian's qemu-user-static registers (/usr/lib/binfmt.d/<name>.conf).
-const QEMU: Partial<Record<Arch, { qemu: string; sysroot: string; binfmt: string }>> = {
+/** Per foreign arch: the qemu-user binary, the cross sysroot, and the binfmt_misc entry name Debian's
+ * qemu-user-static registers (/usr/lib/binfmt.d/<name>.conf; docker/setup-qemu-action uses the same name). */
+export const QEMU: Partial<Record<Arch, { qemu: string; sysroot: string; binfmt: string }>> = {
   arm64: { qemu: 'qemu-aarch64-static', sysroot: '/usr/aarch64-linux-gnu', binfmt: 'qemu-aarch64' },
 };
 
@@ -23,11 +24,11 @@ function onPath(cmd: string): string | undefined {
 }
 
 /** The qemu-user emulator that runs `arch` binaries on this host, or what to install. */
-export function qemuFor(arch: Arch): { path: string; name: string; binfmt: string } | { missing: string } {
+export function qemuFor(arch: Arch): { path: string } | { missing: string } {
   const q = QEMU[arch];
   const path = q && onPath(q.qemu);
-  if (!q || !path) return { missing: `running a linux-${arch} binary here needs ${q?.qemu ?? 'an emulator'} (apt-get install qemu-user-static)` };
-  return { path, name: q.qemu, binfmt: q.binfmt };
+  if (!path) return { missing: `running a linux-${arch} binary here needs ${q?.qemu ?? 'an emulator'} (apt-get install qemu-user-static)` };
+  return { path };
 }
 
 /**

@@ -48,10 +48,10 @@ describe.each(matrixBackends)('arm64 rows, $name backend', ({ name, skip: backen
 });
 
 describe('arm64 artifact without qemu-user-static', () => {
-  it('is a one-line error naming the package, before any image is made', () => {
+  it('--emulation in-root is a one-line error naming the package, before any image is made', () => {
     // Node by absolute path and tsx by --import, so PATH can leave out qemu (and docker: the chroot fallback is chosen).
     const arm = writeTemp('arm64-artifact', syntheticElf([1], { machine: 183 }));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'docker/cli.ts', arm, '--images', 'offline'], { cwd: repoRoot, encoding: 'utf8', env: { PATH: '/nonexistent', HOME: process.env.HOME } });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'docker/cli.ts', arm, '--images', 'offline', '--emulation', 'in-root'], { cwd: repoRoot, encoding: 'utf8', env: { PATH: '/nonexistent', HOME: process.env.HOME } });
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe('error: a linux-arm64 artifact: running a linux-arm64 binary here needs qemu-aarch64-static (apt-get install qemu-user-static)');
   });
