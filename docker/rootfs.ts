@@ -70,9 +70,9 @@ async function buildLocal(recipe: OfflineRecipe, arch: Arch, tar: string, ctx: I
     await mkdir(root);
     const architectures = `--architectures=${DEBIAN_ARCH[arch]}`;
     if (recipe.kind === 'mmdebstrap') {
-      // A foreign minbase runs its maintainer scripts under qemu: mmdebstrap needs binfmt for that.
-      const typical = arch === 'x64' ? '~15 s' : '~3.5 min under qemu';
-      await slow(ctx.log, `building ${id} (mmdebstrap ${recipe.suite} ${recipe.variant} ${DEBIAN_ARCH[arch]}, typically ${typical})`, 'mmdebstrap', ['--variant', recipe.variant, architectures, '--quiet', recipe.suite, join(work, 'base.tar'), ctx.mirror], { timeout: 1_200_000 });
+      // A foreign minbase runs its maintainer scripts under qemu: mmdebstrap needs binfmt (and arch-test) for that.
+      const typical = arch === 'x64' ? 'typically ~15 s' : 'maintainer scripts under binfmt qemu, typically ~3.5 min';
+      await slow(ctx.log, `building ${id} (mmdebstrap ${recipe.suite} ${recipe.variant} ${DEBIAN_ARCH[arch]}, ${typical})`, 'mmdebstrap', ['--variant', recipe.variant, architectures, '--quiet', recipe.suite, join(work, 'base.tar'), ctx.mirror], { timeout: 1_200_000 });
       await execa('tar', ['-xf', join(work, 'base.tar'), '-C', root, '--exclude=./dev/*']);
     } else if (recipe.kind === 'extract') {
       const what = `extracting ${recipe.packages.join(', ')} (${recipe.suite} ${DEBIAN_ARCH[arch]}) for ${id}`;

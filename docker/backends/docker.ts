@@ -40,7 +40,7 @@ async function loadImage(v: PreparedVariant, tag: string): Promise<void> {
 /** Runs rows with `docker run`: no network, read-only root, unprivileged, the artifact bind-mounted read-only. */
 export const dockerBackend: Backend = {
   name: 'docker',
-  describe: `docker run --network none --read-only --user ${NOBODY}, artifact mounted read-only at /broker`,
+  describe: `docker run --platform (the artifact's) --network none --read-only --user ${NOBODY}, artifact mounted read-only at /broker`,
   async prepare(v) {
     const tag = tagOf(v);
     const exists = await execa('docker', ['image', 'inspect', tag], { reject: false });
