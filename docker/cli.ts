@@ -11,11 +11,14 @@ import { formatMatrix, runMatrix } from './matrix.ts';
 import { ImageError } from './rootfs.ts';
 
 const HELP = `Usage: npm run matrix -- ARTIFACT [--json] [--timeout SECONDS] [--images auto|online|offline]
-                          [--backend auto|docker|chroot] [--only ${IMAGES.map((i) => i.id).join(',')}]
+                          [--backend auto|docker|chroot] [--emulation auto|binfmt|in-root]
+                          [--only ${IMAGES.map((i) => i.id).join(',')}]
 
 Runs ARTIFACT --version in each image (no network, read-only root, unprivileged), again with libbz2
 removed (and, for a static artifact, with the whole libc removed), next to the inspector's prediction.
-Exit 0 only when every row matched its prediction.`;
+Images are of the artifact's architecture; an AArch64 artifact on an x86-64 host runs under
+qemu-aarch64-static, through binfmt_misc when it can be registered (auto), else with qemu bound
+into each root (in-root). Exit 0 only when every row matched its prediction.`;
 
 const json = process.argv.includes('--json');
 // With --json, progress goes to stderr so stdout is only the report.
@@ -33,7 +36,7 @@ function parseCli() {
     return parseArgs({
       args: process.argv.slice(2),
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, timeout: { type: 'string' }, images: { type: 'string' }, backend: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' } },
+      options: { json: { type: 'boolean' }, timeout: { type: 'string' }, images: { type: 'string' }, backend: { type: 'string' }, emulation: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' } },
     });
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0]);
@@ -51,6 +54,8 @@ async function main(): Promise<number> {
   if (!(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got '${values.timeout}'`);
   const images = values.images ?? 'auto';
   if (images !== 'auto' && images !== 'online' && images !== 'offline') throw new UsageError(`--images must be auto, online or offline, got '${images}'`);
+  const emulation = values.emulation ?? 'auto';
+  if (emulation !== 'auto' && emulation !== 'binfmt' && emulation !== 'in-root') throw new UsageError(`--emulation must be auto, binfmt or in-root, got '${emulation}'`);
   const only = values.only?.split(',');
   const unknown = only?.filter((id) => !IMAGES.some((i) => i.id === id));
   if (unknown?.length) throw new UsageError(`unknown image '${unknown[0]}' (known: ${IMAGES.map((i) => i.id).join(', ')})`);
@@ -72,6 +77,7 @@ async function main(): Promise<number> {
     images,
     backend,
     timeoutMs: timeout * 1000,
+    emulation,
     only,
     imageContext: { cacheDir: cacheRoot(), log, dockerAvailable: haveDocker, mirror: process.env.BROKER_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian' },
     log,

@@ -1,3 +1,4 @@
+import type { Emulation } from '../emulation.ts';
 import type { PreparedVariant } from '../rootfs.ts';
 
 export interface RunRequest {
@@ -5,6 +6,8 @@ export interface RunRequest {
   artifact: string;
   args: string[];
   timeoutMs: number;
+  /** Native, binfmt (the kernel starts qemu) or qemu bound into the root and started explicitly. */
+  emulation: Emulation;
 }
 
 export interface RunOutcome {

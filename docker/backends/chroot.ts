@@ -3,10 +3,14 @@ import { mkdtemp, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { commandIn } from '../emulation.ts';
 import { NOBODY, type Backend, type RunOutcome, type RunRequest } from './backend.ts';
 
-async function mount(args: string[]): Promise<void> {
-  await execa('mount', args);
+/** Binds `source` read-only onto `target`, recording it so the caller unmounts innermost first. */
+async function bindReadOnly(source: string, target: string, mounted: string[]): Promise<void> {
+  await execa('mount', ['--bind', source, target]);
+  mounted.unshift(target);
+  await execa('mount', ['-o', 'remount,bind,ro', target]);
 }
 
 /**
@@ -24,18 +28,16 @@ export const chrootBackend: Backend = {
     const mnt = await mkdtemp(join(tmpdir(), 'broker-matrix-root-'));
     const mounted: string[] = [];
     try {
-      await mount(['--bind', req.variant.rootfs, mnt]);
-      mounted.unshift(mnt);
-      await mount(['-o', 'remount,bind,ro', mnt]);
-      await mount(['--bind', req.artifact, join(mnt, 'broker')]);
-      mounted.unshift(join(mnt, 'broker'));
-      await mount(['-o', 'remount,bind,ro', join(mnt, 'broker')]);
+      await bindReadOnly(req.variant.rootfs, mnt, mounted);
+      await bindReadOnly(req.artifact, join(mnt, 'broker'), mounted);
+      const qemu = req.emulation.qemu;
+      if (qemu) await bindReadOnly(qemu.host, join(mnt, qemu.inRoot), mounted);
       const started = performance.now();
       const chroot = ['/usr/sbin/chroot', '/usr/bin/chroot'].find((p) => existsSync(p));
       if (!chroot) throw new Error('chroot not found (coreutils)');
       // chroot --userspec changes uid, which clears unshare's --kill-child death signal; so the run gets its
       // own process group and a timeout SIGKILLs the whole group.
-      const sub = execa('unshare', ['--net', '--pid', '--fork', '--kill-child', chroot, `--userspec=${NOBODY}`, mnt, '/broker', ...req.args], {
+      const sub = execa('unshare', ['--net', '--pid', '--fork', '--kill-child', chroot, `--userspec=${NOBODY}`, mnt, ...commandIn(req.emulation, '/broker', req.args)], {
         reject: false,
         detached: true,
         env: {},

@@ -58,6 +58,13 @@ describe('variants', () => {
     expect(gone.filter((m) => !removedIn('without-libc', m))).toEqual([]);
     expect(kept.filter((m) => removedIn('without-libc', m))).toEqual([]);
   });
+
+  it('without-libc also empties arm64 roots: the aarch64 glibc loader and the musl libc', () => {
+    const gone = ['./lib/ld-linux-aarch64.so.1', './lib/aarch64-linux-gnu/ld-linux-aarch64.so.1', './lib/aarch64-linux-gnu/libc.so.6', './lib/ld-musl-aarch64.so.1', './lib/aarch64-linux-musl/libc.so'];
+    const kept = ['./usr/lib/aarch64-linux-gnu/libstdc++.so.6', './lib/aarch64-linux-gnu/libbz2.so.1.0', './etc/ld-musl-aarch64.path'];
+    expect(gone.filter((m) => !removedIn('without-libc', m))).toEqual([]);
+    expect(kept.filter((m) => removedIn('without-libc', m))).toEqual([]);
+  });
 });
 
 describe('resolveInRoot', () => {
