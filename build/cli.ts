@@ -1,16 +1,14 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseCommandArgs, UsageError } from '../shared/cli-args.ts';
 import { inspectFile } from '../shared/elf/file.ts';
 import { ElfError } from '../shared/elf/parse.ts';
 import { BuildError, type Logger } from './context.ts';
 import { dist } from './dist.ts';
 import { formatReport } from './inspect.ts';
-import type { Arch } from './runtime/runtime.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-class UsageError extends Error {}
 
 const log: Logger = {
   info: (line) => {
@@ -31,22 +29,14 @@ Commands:
   inspect FILE [--json]
       portability report of an ELF file: linkage, loader, libraries, symbol versions, SEA state`;
 
-function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === 'help') {
+  if (command === undefined || command === 'help' || argv.includes('--help')) {
     console.log(HELP);
     return 0;
   }
   if (command === 'inspect') {
-    const { values, positionals } = parse(rest, { json: { type: 'boolean' } });
+    const { values, positionals } = parseCommandArgs(rest, { json: { type: 'boolean' } }, { command, help: 'npm run inspect -- --help', allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError('inspect takes exactly one FILE');
     const file = positionals[0] as string;
     const report = inspectFile(file);
@@ -54,19 +44,18 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'dist') {
-    const { values, positionals } = parse(rest, {
-      runtime: { type: 'string' },
-      arch: { type: 'string' },
-      out: { type: 'string' },
-      'runtime-source': { type: 'string' },
-    });
+    const { values, positionals } = parseCommandArgs(
+      rest,
+      { runtime: { type: 'string' }, arch: { type: 'string' }, out: { type: 'string' }, 'runtime-source': { type: 'string' } },
+      { command, help: 'npm run dist -- --help', allowPositionals: true },
+    );
     if (positionals.length) throw new UsageError(`dist takes no arguments, got '${positionals[0]}'`);
-    const arch = (values.arch as string | undefined) ?? 'x64';
+    const arch = values.arch ?? 'x64';
     if (arch !== 'x64' && arch !== 'arm64') throw new UsageError(`--arch must be x64 or arm64, got '${arch}'`);
-    const source = values['runtime-source'] as string | undefined;
+    const source = values['runtime-source'];
     if (source !== undefined && source !== 'npm' && source !== 'nodejs.org') throw new UsageError(`--runtime-source must be npm or nodejs.org, got '${source}'`);
     const started = performance.now();
-    const ctx = await dist({ root, outDir: values.out as string | undefined, runtime: values.runtime as string | undefined, arch: arch as Arch, officialSource: source, log });
+    const ctx = await dist({ root, outDir: values.out, runtime: values.runtime, arch, officialSource: source, log });
     log.info(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${ctx.artifact?.path}`);
     return 0;
   }
@@ -77,7 +66,7 @@ main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (err: unknown) => {
     if (err instanceof UsageError) {
-      console.error(`error: ${err.message} (see 'tsx build/cli.ts --help')`);
+      console.error(`error: ${err.message}${err.message.includes('(see ') ? '' : " (see 'tsx build/cli.ts --help')"}`);
       process.exitCode = 2;
     } else if (err instanceof BuildError || err instanceof ElfError) {
       console.error(`error: ${err.message}`);

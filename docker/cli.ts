@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, UsageError } from '../shared/cli-args.ts';
 import { cacheRoot } from '../build/cache.ts';
 import type { Logger } from '../build/context.ts';
 import { ElfError } from '../shared/elf/parse.ts';
@@ -29,18 +29,12 @@ const log: Logger = {
   },
 };
 
-class UsageError extends Error {}
-
 function parseCli() {
-  try {
-    return parseArgs({
-      args: process.argv.slice(2),
-      allowPositionals: true,
-      options: { json: { type: 'boolean' }, timeout: { type: 'string' }, images: { type: 'string' }, backend: { type: 'string' }, emulation: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' } },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
-  }
+  return parseCommandArgs(
+    process.argv.slice(2),
+    { json: { type: 'boolean' }, timeout: { type: 'string' }, images: { type: 'string' }, backend: { type: 'string' }, emulation: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' } },
+    { command: 'matrix', help: 'npm run matrix -- --help', allowPositionals: true },
+  );
 }
 
 async function main(): Promise<number> {
