@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cacheRoot } from '../../build/cache.ts';
 import { allocatorAnswers } from '../../build/runtime/static/allocator-proof.ts';
 import { elfFacts } from '../../build/runtime/static/elf-check.ts';
+import { STATIC_TARGETS } from '../../build/runtime/static/target.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { broker: { nodeVersion: string } };
@@ -55,8 +56,8 @@ describe(`static runtime${SKIP}`, () => {
   const root = mkdtempSync(join(tmpdir(), 'broker-chroot-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it.skipIf(!runtime)('is static: no PT_INTERP, no DT_NEEDED, a PT_NOTE for postject', () => {
-    expect(elfFacts(runtime!.path)).toEqual({ interpreter: false, needed: [], note: true });
+  it.skipIf(!runtime)('is static x86-64: no PT_INTERP, no DT_NEEDED, a PT_NOTE for postject', () => {
+    expect(elfFacts(runtime!.path)).toEqual({ machine: STATIC_TARGETS.x64.elfMachine, interpreter: false, needed: [], note: true });
     expect(runtime).toMatchObject({ kind: 'static', libc: 'musl', allocator: 'jemalloc' });
   });
 

@@ -22,6 +22,7 @@ import { compileNode } from './compile.ts';
 import { probeDependencies } from './deps-probe.ts';
 import { linkNode } from './link.ts';
 import { verifyRuntime } from './verify.ts';
+import { staticTarget } from './target.ts';
 import { prepareToolchain } from './toolchain.ts';
 
 export interface Pipe {
@@ -69,7 +70,7 @@ export function pipesFor(options: StaticBuildOptions): Pipe[] {
 export function initialContext(options: StaticBuildOptions, nodeVersion: string): StaticBuildContext {
   const stageRoot = join(options.cacheDir, 'static');
   mkdirSync(stageRoot, { recursive: true });
-  return { options, stageRoot, nodeVersion, sources: {}, libs: {} };
+  return { options, target: staticTarget(options.arch), stageRoot, nodeVersion, sources: {}, libs: {} };
 }
 
 /** Run the pipes in order, stopping after `options.until` when given. */

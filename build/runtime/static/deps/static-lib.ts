@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { runShell } from '../command.ts';
 import type { SourceArtifact, StaticBuildContext, StaticLib } from '../context.ts';
 import { runStage } from '../stage.ts';
+import { targetInput } from '../target.ts';
 
 export interface StaticLibRecipe {
   /** Stage name, e.g. "openssl". */
@@ -28,7 +29,7 @@ export function buildEnv(ctx: StaticBuildContext, extra: Record<string, string> 
     ...tc.env,
     PATH: `${tc.binDir}:${process.env.PATH ?? ''}`,
     JOBS: String(ctx.options.jobs),
-    TARGET: 'x86_64-linux-musl',
+    TARGET: ctx.target.triple,
     ...extra,
   };
 }
@@ -37,19 +38,25 @@ export function buildEnv(ctx: StaticBuildContext, extra: Record<string, string> 
  * Unpack a source tarball into a fixed directory under the stage (stable paths keep Zig's cache
  * warm), run its recipe, and check every promised static library exists.
  */
+/** A library stage's inputs; the target is one of them (the recipe text is often the same). */
+export function staticLibInputs(ctx: StaticBuildContext, recipe: StaticLibRecipe): unknown {
+  return {
+    source: recipe.source.input.sha256,
+    subdir: recipe.subdir,
+    script: recipe.script,
+    libNames: recipe.libNames,
+    zig: ctx.toolchain?.zigVersion,
+    extra: recipe.extraInputs,
+    target: targetInput(ctx.target),
+  };
+}
+
 export async function buildStaticLib(ctx: StaticBuildContext, recipe: StaticLibRecipe): Promise<StaticLib> {
   return runStage<StaticLib>(
     ctx.stageRoot,
     {
       name: recipe.name,
-      inputs: {
-        source: recipe.source.input.sha256,
-        subdir: recipe.subdir,
-        script: recipe.script,
-        libNames: recipe.libNames,
-        zig: ctx.toolchain?.zigVersion,
-        extra: recipe.extraInputs,
-      },
+      inputs: staticLibInputs(ctx, recipe),
       run: async ({ dir, log }) => {
         const src = join(dir, 'src');
         const prefix = join(dir, 'prefix');
