@@ -14,8 +14,9 @@ import { detachedPaths } from '../../build/runtime/static/detached.ts';
 import { staticRuntimeKey } from '../../build/runtime/static/key.ts';
 import { promisedPageSizes } from '../../build/runtime/static/page-size.ts';
 import { SOURCES } from '../../build/runtime/static/sources.ts';
-import { stageHash } from '../../build/runtime/static/stage.ts';
-import { STATIC_TARGETS, staticTarget } from '../../build/runtime/static/target.ts';
+import { canonicalJson, stageHash } from '../../build/runtime/static/stage.ts';
+import { stageArch, stageTimes } from '../../build/runtime/static/stage-times.ts';
+import { STATIC_TARGETS, staticTarget, targetInput } from '../../build/runtime/static/target.ts';
 import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { compileFlagsBefore, toolchainInputs } from '../../build/runtime/static/toolchain.ts';
 import { runtimeName } from '../../build/runtime/static/verify.ts';
@@ -59,6 +60,11 @@ const arm64 = contextFor('arm64');
 
 describe('x64 stage inputs are those of the build before arm64 existed (a changed compile hash costs 2 h)', () => {
   // The hashes of the stage dirs the x64 build in ~/.cache/broker/static used when arm64 was added.
+  it('x64 adds no target key to any stage input; arm64 does', () => {
+    expect(canonicalJson({ libs: 1, target: targetInput(STATIC_TARGETS.x64) })).toBe(canonicalJson({ libs: 1 }));
+    expect(canonicalJson({ libs: 1, target: targetInput(STATIC_TARGETS.arm64) })).toBe('{"libs":1,"target":"aarch64-linux-musl"}');
+  });
+
   it('toolchain, jemalloc and openssl hash to the recorded x64 stage dirs', () => {
     expect(stageHash(toolchainInputs(x64.target, ZIG, ZIG_VERSION, ZIG_CACHE))).toBe('c300a04ffeb5ec4d');
     expect(stageHash(staticLibInputs(x64, recipe(x64, 'jemalloc', jemallocScript(x64.target), ['jemalloc'])))).toBe('69a9318c800ae4db');
@@ -138,5 +144,31 @@ describe('running target programs on the build host', () => {
     writeFileSync(join(binfmt, 'qemu-aarch64'), 'enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: POF\n');
     expect(targetExecutionProblem(STATIC_TARGETS.arm64, 'x64', binfmt)).toBeUndefined();
     expect(targetExecutionProblem(STATIC_TARGETS.x64, 'arm64', binfmt)).toMatch(/qemu-x86_64/);
+  });
+});
+
+describe('times and status per arch', () => {
+  const root = mkdtempSync(join(tmpdir(), 'broker-stages-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const stage = (dir: string, inputs: unknown, seconds: number) => {
+    mkdirSync(join(root, dir), { recursive: true });
+    writeFileSync(join(root, dir, 'stage-inputs.json'), canonicalJson(inputs));
+    writeFileSync(join(root, dir, 'stage-done.json'), JSON.stringify({ seconds }));
+  };
+
+  it('tells the arch of a stage dir from its recorded inputs; shared stages belong to both', () => {
+    stage('zlib-aaaaaaaaaaaaaaaa', { script: 'make' }, 25);
+    stage('zlib-bbbbbbbbbbbbbbbb', { script: 'make', target: 'aarch64-linux-musl' }, 61);
+    stage('compile-cccccccccccccccc', { flags: ['--dest-cpu=arm64', '--no-cross-compiling'] }, 7000);
+    stage('compile-dddddddddddddddd', { flags: ['--dest-cpu=x64'] }, 6935);
+    stage('gyp-eeeeeeeeeeeeeeee', { source: 'x' }, 0);
+    expect(stageArch(root, 'zlib-aaaaaaaaaaaaaaaa')).toBe('x64');
+    expect(stageArch(root, 'zlib-bbbbbbbbbbbbbbbb')).toBe('arm64');
+    expect(stageArch(root, 'compile-cccccccccccccccc')).toBe('arm64');
+    expect(stageArch(root, 'compile-dddddddddddddddd')).toBe('x64');
+    expect(stageArch(root, 'gyp-eeeeeeeeeeeeeeee')).toBeUndefined();
+    const seconds = (arch: Arch) => Object.fromEntries(stageTimes(root, arch).map((t) => [t.stage, t.seconds]));
+    expect(seconds('x64')).toEqual({ zlib: 25, compile: 6935, gyp: 0 });
+    expect(seconds('arm64')).toEqual({ zlib: 61, compile: 7000, gyp: 0 });
   });
 });

@@ -10,13 +10,13 @@ import { formatProgress, type Progress } from './progress.ts';
 import { detachedPaths, runningStaticBuild } from './detached.ts';
 import { staticRuntimeKey } from './key.ts';
 import { StageError } from './stage.ts';
-import { stageTimes } from './stage-times.ts';
+import { stageArch, stageTimes } from './stage-times.ts';
 import { STATIC_ARCHES } from './target.ts';
 
 const USAGE = `npm run runtime -- [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
 npm run runtime -- status [--arch A]   # detached build running? compile steps done/total, ETA
-npm run runtime -- times               # seconds per finished stage
+npm run runtime -- times [--arch A]    # seconds per finished stage
 npm run runtime -- key [--arch A] [--allocator A]   # cache key of the finished runtime (CI)
 --arch arm64 on an x64 host runs the build tools under qemu-aarch64 (binfmt_misc; see docs/static-runtime.md)`;
 
@@ -43,13 +43,6 @@ if (!STATIC_ARCHES.includes(arch)) {
 const stageRoot = join(cacheRoot(), 'static');
 const { log: detachedLog, pidFile } = detachedPaths(cacheRoot(), arch);
 
-/** The arch a compile stage dir belongs to, from the --dest-cpu its inputs record. */
-function compileArch(dir: string): string | undefined {
-  const inputs = join(stageRoot, dir, 'stage-inputs.json');
-  if (!existsSync(inputs)) return undefined;
-  return /"--dest-cpu=([a-z0-9]+)"/.exec(readFileSync(inputs, 'utf8'))?.[1];
-}
-
 /** `status`: is a detached build of --arch running, and how far is its compile. */
 function status(): void {
   const running = runningStaticBuild(cacheRoot(), arch);
@@ -60,7 +53,7 @@ function status(): void {
     Math.max(0, ...['compile.log', 'progress.json', 'stage-done.json'].map((f) => join(stageRoot, d, f)).filter(existsSync).map((f) => statSync(f).mtimeMs));
   const compiles = existsSync(stageRoot)
     ? readdirSync(stageRoot)
-        .filter((d) => d.startsWith('compile-') && compileArch(d) === arch)
+        .filter((d) => d.startsWith('compile-') && stageArch(stageRoot, d) === arch)
         .map((d) => ({ d, at: lastWrite(d) }))
         .sort((a, b) => b.at - a.at)
     : [];
@@ -76,9 +69,9 @@ function status(): void {
   console.log(`  log: ${join(stageRoot, newest, 'compile.log')}`);
 }
 
-/** `times`: what each finished stage cost (all attempts), newest dir per stage, for docs/benchmarks.md. */
+/** `times`: what each finished stage of --arch cost (all attempts), newest dir per stage, for docs/benchmarks.md. */
 function times(): void {
-  for (const t of stageTimes(stageRoot)) console.log(`${t.stage.padEnd(16)} ${String(t.seconds).padStart(6)} s  (${t.dir})`);
+  for (const t of stageTimes(stageRoot, arch)) console.log(`${t.stage.padEnd(16)} ${String(t.seconds).padStart(6)} s  (${t.dir})`);
 }
 
 if (values.help) {

@@ -5,6 +5,7 @@ import { sha256File } from '../../hash.ts';
 import { runLogged, runShell } from './command.ts';
 import type { StaticBuildContext } from './context.ts';
 import { runStage } from './stage.ts';
+import { targetInput } from './target.ts';
 import { runtimeName } from './verify.ts';
 
 /**
@@ -43,7 +44,7 @@ export async function linkNode(ctx: StaticBuildContext): Promise<StaticBuildCont
     ctx.stageRoot,
     {
       name: `link-${ctx.options.allocator}`,
-      inputs: { compiled, archives: archiveHashes, v: 1 },
+      inputs: { compiled, archives: archiveHashes, v: 1, target: targetInput(ctx.target) },
       stillValid: (r) => existsSync(r.runtime),
       run: async ({ dir, log }) => {
         const linkCommand = execFileSync('ninja', ['-C', outDir, '-t', 'commands', 'node'], {
