@@ -31,7 +31,7 @@ const official = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, ar
 
 // The manifest names the exact stage dirs that made this runtime; older manifests lack it, and then the
 // newest finished dir per stage is the best guess (wrong once another arch or allocator built since).
-const stages = rt.stages ?? stageTimes(join(cacheRoot(), 'static'));
+const stages = rt.stages ?? stageTimes(join(cacheRoot(), 'static'), 'x64');
 const stagesFrom = rt.stages ? "the runtime's manifest (the stages that made it)" : 'the newest finished dir per stage (manifest without stages)';
 const total = stages.reduce((a, s) => a + s.seconds, 0);
 

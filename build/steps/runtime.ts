@@ -34,13 +34,13 @@ async function customRuntime(path: string, ctx: BuildContext): Promise<Runtime> 
 
 /** The musl + jemalloc runtime: from the cache in seconds, or built (hours, resumable) when missing. */
 async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
-  if (ctx.arch !== 'x64') throw new BuildError(`no static runtime for linux-${ctx.arch} yet: the static build targets x86_64-linux-musl only`);
-  const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersion);
+  const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersion, 'jemalloc', ctx.arch);
   if (cached) return cached;
-  const running = runningStaticBuild(ctx.cacheDir);
-  if (running) throw new BuildError(`the static runtime is being built in the background (pid ${running.pid}); follow it with 'npm run runtime -- status' and run dist again when it is done`);
-  ctx.log.info('  no cached static runtime: building it now (hours on 2 cores; resumable — rerun to continue)');
-  return buildStaticRuntime({ nodeVersion: ctx.nodeVersion, report: (line) => ctx.log.info(`  ${line}`) });
+  const running = runningStaticBuild(ctx.cacheDir, ctx.arch);
+  const archFlag = ctx.arch === 'x64' ? '' : ` --arch ${ctx.arch}`;
+  if (running) throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${running.pid}); follow it with 'npm run runtime -- status${archFlag}' and run dist again when it is done`);
+  ctx.log.info(`  no cached linux-${ctx.arch} static runtime: building it now (hours on 2 cores; resumable — rerun to continue)`);
+  return buildStaticRuntime({ nodeVersion: ctx.nodeVersion, arch: ctx.arch, report: (line) => ctx.log.info(`  ${line}`) });
 }
 
 /** Asks the runtime itself for its version; undefined when it cannot execute on this host. */

@@ -7,16 +7,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cacheRoot } from '../../build/cache.ts';
 import { allocatorAnswers } from '../../build/runtime/static/allocator-proof.ts';
 import { elfFacts } from '../../build/runtime/static/elf-check.ts';
+import { pageSizeProblem } from '../../build/runtime/static/page-size.ts';
+import { STATIC_ARCHES, STATIC_TARGETS } from '../../build/runtime/static/target.ts';
+import { BINFMT_DIR, targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { broker: { nodeVersion: string } };
-const runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc');
 const isRoot = process.getuid?.() === 0;
-const SKIP = runtime
-  ? ''
-  : ` [SKIPPED: no static runtime cached under ${cacheRoot()}/runtimes; build it with npm run runtime -- --detach (hours)]`;
 
-if (!runtime) console.warn(`static runtime proofs${SKIP}`);
+/** What jemalloc prints at start under qemu-user only (qemu does not zero on MADV_DONTNEED). */
+const QEMU_JEMALLOC_NOTE = /^<jemalloc>: (MADV_DONTNEED does not work \(memset will be used instead\)|\(This is the expected behaviour if you are running under QEMU\))\n/gm;
 
 // Everything a broker process leans on, in one script: threads, zlib, crypto, fs, HTTP on loopback.
 const SCRIPT = `
@@ -51,40 +51,60 @@ const http = require('node:http');
 // An empty environment has no PATH: name chroot by its path.
 const CHROOT = ['/usr/sbin/chroot', '/usr/bin/chroot'].find((p) => existsSync(p)) ?? 'chroot';
 
-describe(`static runtime${SKIP}`, () => {
-  const root = mkdtempSync(join(tmpdir(), 'broker-chroot-'));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+for (const arch of STATIC_ARCHES) {
+  const target = STATIC_TARGETS[arch];
+  const runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', arch);
+  const emulated = arch !== process.arch;
+  const flag = arch === 'x64' ? '' : ` --arch ${arch}`;
+  const SKIP = !runtime
+    ? ` [SKIPPED: no linux-${arch} static runtime cached under ${cacheRoot()}/runtimes; build it with npm run runtime --${flag} --detach (hours)]`
+    : emulated && targetExecutionProblem(target)
+      ? ` [SKIPPED: ${targetExecutionProblem(target)}]`
+      : '';
+  if (SKIP) console.warn(`linux-${arch} static runtime proofs${SKIP}`);
+  // In a chroot the kernel must already hold qemu open: binfmt_misc's F flag.
+  const binfmtFlags = emulated && existsSync(join(BINFMT_DIR, target.qemu)) ? readFileSync(join(BINFMT_DIR, target.qemu), 'utf8') : '';
+  const chrootSkip = !isRoot
+    ? ' [SKIPPED: chroot needs root]'
+    : emulated && !/^flags: \S*F/m.test(binfmtFlags)
+      ? ` [SKIPPED: the ${target.qemu} binfmt_misc entry lacks the F flag, so qemu is not found inside a chroot]`
+      : '';
 
-  it.skipIf(!runtime)('is static: no PT_INTERP, no DT_NEEDED, a PT_NOTE for postject', () => {
-    expect(elfFacts(runtime!.path)).toEqual({ interpreter: false, needed: [], note: true });
-    expect(runtime).toMatchObject({ kind: 'static', libc: 'musl', allocator: 'jemalloc' });
-  });
+  describe.skipIf(SKIP !== '')(`linux-${arch} static runtime${SKIP}${emulated ? ' (under qemu via binfmt_misc)' : ''}`, () => {
+    const root = mkdtempSync(join(tmpdir(), 'broker-chroot-'));
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it.skipIf(!runtime)('has no glibc symbol versions in it', () => {
-    expect(readFileSync(runtime!.path).includes('GLIBC_2.')).toBe(false);
-  });
+    it(`is static ${target.elfMachine}: no PT_INTERP, no DT_NEEDED, a PT_NOTE for postject`, () => {
+      expect(elfFacts(runtime!.path)).toEqual({ machine: target.elfMachine, interpreter: false, needed: [], note: true });
+      expect(runtime).toMatchObject({ kind: 'static', arch, libc: 'musl', allocator: 'jemalloc' });
+    });
 
-  it.skipIf(!runtime)('reports no glibc at run time (musl)', () => {
-    const out = execFileSync(runtime!.path, ['-p', "process.report.getReport().header.glibcVersionRuntime ?? 'none'"], { encoding: 'utf8' });
-    expect(out.trim()).toBe('none');
-  });
+    it('has no glibc symbol versions in it', () => {
+      expect(readFileSync(runtime!.path).includes('GLIBC_2.')).toBe(false);
+    });
 
-  it.skipIf(!runtime)('prints jemalloc statistics at exit with MALLOC_CONF=stats_print:true', () => {
-    expect(allocatorAnswers(runtime!.path, ['-e', 'Buffer.alloc(1 << 20)'])).toBe('jemalloc');
-  });
+    it('reports no glibc at run time (musl)', { timeout: 60_000 }, () => {
+      const out = execFileSync(runtime!.path, ['-p', "process.report.getReport().header.glibcVersionRuntime ?? 'none'"], { encoding: 'utf8' });
+      expect(out.trim()).toBe('none');
+    });
 
-  it.skipIf(!runtime || !isRoot)(
-    `runs from an empty root filesystem with an empty environment${isRoot ? '' : ' [SKIPPED: chroot needs root]'}`,
-    { timeout: 120_000 },
-    () => {
+    it('prints jemalloc statistics at exit with MALLOC_CONF=stats_print:true', { timeout: 60_000 }, () => {
+      expect(allocatorAnswers(runtime!.path, ['-e', 'Buffer.alloc(1 << 20)'])).toBe('jemalloc');
+    });
+
+    it.skipIf(target.largestPageLg === undefined)('starts on every page size its kernels use (qemu -p)', { timeout: 300_000 }, () => {
+      expect(pageSizeProblem(target, runtime!.path, ['-e', 'Buffer.alloc(1 << 20)'])).toBeUndefined();
+    });
+
+    it.skipIf(chrootSkip !== '')(`runs from an empty root filesystem with an empty environment${chrootSkip}`, { timeout: 300_000 }, () => {
       mkdirSync(join(root, 'scratch'));
       copyFileSync(runtime!.path, join(root, 'node'));
       execFileSync('chmod', ['755', join(root, 'node')]);
       writeFileSync(join(root, 'probe.js'), SCRIPT);
       const version = spawnSync(CHROOT, [root, '/node', '--version'], { env: {}, encoding: 'utf8' });
       expect(version.stdout.trim()).toBe(`v${runtime!.nodeVersion}`);
-      const run = spawnSync(CHROOT, [root, '/node', '/probe.js'], { env: {}, encoding: 'utf8', timeout: 60_000 });
-      expect(run.stderr).toBe('');
+      const run = spawnSync(CHROOT, [root, '/node', '/probe.js'], { env: {}, encoding: 'utf8', timeout: 240_000 });
+      expect(emulated ? run.stderr.replace(QEMU_JEMALLOC_NOTE, '') : run.stderr).toBe('');
       expect(JSON.parse(run.stdout)).toEqual({
         fromWorker: 42,
         zipped: true,
@@ -92,6 +112,6 @@ describe(`static runtime${SKIP}`, () => {
         file: 'fs ok',
         body: 'pong /x',
       });
-    },
-  );
-});
+    });
+  });
+}

@@ -5,9 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { cacheRoot } from '../../build/cache.ts';
 import { allocatorAnswers } from '../../build/runtime/static/allocator-proof.ts';
 import { buildAllocator } from '../../build/runtime/static/allocator.ts';
-import { elfFacts } from '../../build/runtime/static/elf-check.ts';
+import { elfFacts, loadAlignment } from '../../build/runtime/static/elf-check.ts';
 import { initialContext, runPipeline } from '../../build/runtime/static/pipeline.ts';
 import { fetchSources } from '../../build/runtime/static/sources.ts';
+import { pageSizeProblem } from '../../build/runtime/static/page-size.ts';
+import { STATIC_TARGETS } from '../../build/runtime/static/target.ts';
+import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { prepareToolchain } from '../../build/runtime/static/toolchain.ts';
 
 // Threads allocating and freeing: the workload the allocator choice is about.
@@ -34,7 +37,7 @@ describe('Zig toolchain + jemalloc', () => {
   it('builds static C++ programs whose malloc is jemalloc, mimalloc, or musl malloc without either', { timeout: 15 * 60_000 }, async () => {
     const ctx = await runPipeline(
       initialContext(
-        { cacheDir: cacheRoot(), jobs: 2, allocator: 'jemalloc', sourceMode: 'official', report: () => {} },
+        { cacheDir: cacheRoot(), arch: 'x64', jobs: 2, allocator: 'jemalloc', sourceMode: 'official', report: () => {} },
         '22.22.2',
       ),
       [
@@ -58,7 +61,7 @@ describe('Zig toolchain + jemalloc', () => {
 
     for (const bin of ['probe-jemalloc', 'probe-musl']) {
       const path = join(dir, bin);
-      expect(elfFacts(path)).toEqual({ interpreter: false, needed: [], note: true });
+      expect(elfFacts(path)).toEqual({ machine: STATIC_TARGETS.x64.elfMachine, interpreter: false, needed: [], note: true });
       expect(execFileSync('file', [path], { encoding: 'utf8' })).toMatch(/statically linked/);
       expect(spawnSync(path, { encoding: 'utf8', env: {} }).stdout).toBe('probe ok\n');
     }
@@ -68,7 +71,55 @@ describe('Zig toolchain + jemalloc', () => {
     // The other allocator option, from the same toolchain: mimalloc's one-file build.
     const mi = await buildAllocator({ ...ctx, options: { ...ctx.options, allocator: 'mimalloc' } });
     execFileSync(cxx, [...common, '-Wl,--whole-archive', mi.allocatorArchives![0]!, '-Wl,--no-whole-archive', '-o', 'probe-mimalloc'], { cwd: dir });
-    expect(elfFacts(join(dir, 'probe-mimalloc'))).toEqual({ interpreter: false, needed: [], note: true });
+    expect(elfFacts(join(dir, 'probe-mimalloc'))).toEqual({ machine: STATIC_TARGETS.x64.elfMachine, interpreter: false, needed: [], note: true });
     expect(allocatorAnswers(join(dir, 'probe-mimalloc'), [])).toBe('mimalloc');
+  });
+});
+
+const arm64 = STATIC_TARGETS.arm64;
+const qemuMissing = spawnSync('sh', ['-c', `command -v ${arm64.qemu}-static`]).status !== 0;
+const AARCH64_SKIP =
+  targetExecutionProblem(arm64) ?? (qemuMissing ? `${arm64.qemu}-static is not installed (apt-get install -y qemu-user-static)` : undefined);
+if (AARCH64_SKIP) console.warn(`aarch64 toolchain + jemalloc [SKIPPED: ${AARCH64_SKIP}]`);
+
+/**
+ * The arm64 runtime's first stages, proven on this host: the aarch64-linux-musl toolchain and its
+ * jemalloc build a static program that runs under qemu via binfmt_misc (as torque and mksnapshot
+ * will), jemalloc serves its malloc, and it starts on 4K, 16K and 64K pages (qemu -p).
+ */
+describe.skipIf(AARCH64_SKIP !== undefined)(`aarch64 toolchain + jemalloc under qemu${AARCH64_SKIP ? ` [SKIPPED: ${AARCH64_SKIP}]` : ''}`, () => {
+  it('builds static aarch64 programs whose malloc is jemalloc, running on 4K, 16K and 64K pages', { timeout: 20 * 60_000 }, async () => {
+    const ctx = await runPipeline(
+      initialContext({ cacheDir: cacheRoot(), arch: 'arm64', jobs: 2, allocator: 'jemalloc', sourceMode: 'official', report: () => {} }, '22.22.2'),
+      [
+        { name: 'sources', run: fetchSources },
+        { name: 'toolchain', run: prepareToolchain },
+        { name: 'allocator', run: buildAllocator },
+      ],
+    );
+    const dir = join(ctx.stageRoot, 'probe-arm64');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'probe.cc'), PROBE);
+    const cxx = ctx.toolchain!.cxx;
+    const common = ['-std=c++20', '-O2', '-pthread', '-static', '-Wl,--build-id', 'probe.cc'];
+    execFileSync(cxx, [...common, '-Wl,--whole-archive', ctx.allocatorArchives![0]!, '-Wl,--no-whole-archive', '-o', 'probe-jemalloc'], { cwd: dir });
+    execFileSync(cxx, [...common, '-o', 'probe-musl'], { cwd: dir });
+
+    for (const bin of ['probe-jemalloc', 'probe-musl']) {
+      const path = join(dir, bin);
+      expect(elfFacts(path)).toEqual({ machine: 'AArch64', interpreter: false, needed: [], note: true });
+      // Zig's lld aligns aarch64 LOAD segments to 64K: a 64K-page kernel can map the binary.
+      expect(loadAlignment(path)).toBeGreaterThanOrEqual(65536);
+      expect(execFileSync('file', [path], { encoding: 'utf8' })).toMatch(/ARM aarch64.*statically linked/);
+      // Executed by path: the kernel hands it to qemu-aarch64 through binfmt_misc.
+      expect(spawnSync(path, { encoding: 'utf8', env: {} }).stdout).toBe('probe ok\n');
+    }
+    expect(allocatorAnswers(join(dir, 'probe-jemalloc'), [])).toBe('jemalloc');
+    expect(allocatorAnswers(join(dir, 'probe-musl'), [])).toBeUndefined();
+    expect(pageSizeProblem(arm64, join(dir, 'probe-jemalloc'), [])).toBeUndefined();
+    // The page check has teeth: a program that, like a jemalloc built for 16K, refuses 64K pages.
+    writeFileSync(join(dir, 'small-pages.c'), '#include <unistd.h>\nint main(void) { return getpagesize() > 16384; }\n');
+    execFileSync(ctx.toolchain!.cc, ['-O2', '-static', 'small-pages.c', '-o', 'small-pages'], { cwd: dir });
+    expect(pageSizeProblem(arm64, join(dir, 'small-pages'), [])).toMatch(/fails on 64K pages/);
   });
 });

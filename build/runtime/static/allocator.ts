@@ -1,18 +1,29 @@
 import { join } from 'node:path';
 import type { StaticBuildContext } from './context.ts';
 import { buildStaticLib } from './deps/static-lib.ts';
+import type { StaticTarget } from './target.ts';
 
 /**
  * jemalloc: --disable-cxx (no operator new override needed: libc++'s goes through malloc),
  * static only, empty symbol prefix so it replaces malloc/free outright when linked with
  * --whole-archive (musl's mallocng members are then never pulled from libc.a).
+ *
+ * Page size: jemalloc bakes it in and aborts ("Unsupported system page size") on a kernel whose
+ * page is larger. x64 keeps configure's probe (4K on every x64 kernel). A foreign target gets it
+ * explicitly (configure would otherwise probe qemu's 4K through binfmt), and the huge page size
+ * too (configure reads the BUILD host's /proc/meminfo; 2M is what THP uses on 4K kernels and only
+ * the opt-in THP options read it).
  */
-export const JEMALLOC_SCRIPT = `./configure --host="$TARGET" --disable-cxx --disable-shared --enable-static \\
-  --with-jemalloc-prefix= --disable-doc --prefix="$PREFIX" CFLAGS=-O2
+export function jemallocScript(target: StaticTarget): string {
+  const page = target.largestPageLg === undefined ? '' : ` --with-lg-page=${target.largestPageLg} --with-lg-hugepage=21`;
+  return `./configure --host="$TARGET" --disable-cxx --disable-shared --enable-static \\
+  --with-jemalloc-prefix= --disable-doc --prefix="$PREFIX" CFLAGS=-O2${page}
 make -j"$JOBS" build_lib_static
 make install_lib_static install_include`;
+}
 
-/** mimalloc's single translation unit (src/static.c) with the malloc override on. */
+/** mimalloc's single translation unit (src/static.c) with the malloc override on. It asks the
+ * kernel for its page size at run time, so the same recipe serves every target. */
 export const MIMALLOC_SCRIPT = `"$CC" -O2 -DNDEBUG -DMI_MALLOC_OVERRIDE -Iinclude -c src/static.c -o mimalloc.o
 "$AR" rcs "$PREFIX/lib/libmimalloc.a" mimalloc.o
 cp -r include/. "$PREFIX/include/"`;
@@ -23,7 +34,7 @@ export async function buildAllocator(ctx: StaticBuildContext): Promise<StaticBui
   if (kind === 'musl') return { ...ctx, allocatorArchives: [] };
   const lib =
     kind === 'jemalloc'
-      ? await buildStaticLib(ctx, { name: 'jemalloc', source: ctx.sources.jemalloc!, script: JEMALLOC_SCRIPT, libNames: ['jemalloc'] })
+      ? await buildStaticLib(ctx, { name: 'jemalloc', source: ctx.sources.jemalloc!, script: jemallocScript(ctx.target), libNames: ['jemalloc'] })
       : await buildStaticLib(ctx, { name: 'mimalloc', source: ctx.sources.mimalloc!, script: MIMALLOC_SCRIPT, libNames: ['mimalloc'] });
   return { ...ctx, allocatorArchives: lib.libNames.map((n) => join(lib.libDir, `lib${n}.a`)) };
 }

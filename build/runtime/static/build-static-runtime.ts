@@ -1,11 +1,12 @@
 import { cacheRoot } from '../../cache.ts';
-import type { Runtime } from '../runtime.ts';
+import type { Arch, Runtime } from '../runtime.ts';
 import type { Allocator, SourceMode } from './context.ts';
 import { initialContext, runPipeline } from './pipeline.ts';
 import { cachedStaticRuntime } from './verify.ts';
 
 export interface StaticRuntimeRequest {
   nodeVersion: string;
+  arch?: Arch;
   allocator?: Allocator;
   sourceMode?: SourceMode;
   jobs?: number;
@@ -18,13 +19,15 @@ export interface StaticRuntimeRequest {
  */
 export async function buildStaticRuntime(req: StaticRuntimeRequest): Promise<Runtime> {
   const allocator = req.allocator ?? 'jemalloc';
+  const arch = req.arch ?? 'x64';
   const cacheDir = cacheRoot();
-  const cached = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator);
+  const cached = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator, arch);
   if (cached) return cached;
   await runPipeline(
     initialContext(
       {
         cacheDir,
+        arch,
         jobs: req.jobs ?? 2,
         allocator,
         sourceMode: req.sourceMode ?? 'distribution',
@@ -33,7 +36,7 @@ export async function buildStaticRuntime(req: StaticRuntimeRequest): Promise<Run
       req.nodeVersion,
     ),
   );
-  const built = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator);
+  const built = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator, arch);
   if (!built) throw new Error('the static runtime pipeline finished without publishing a runtime');
   return built;
 }

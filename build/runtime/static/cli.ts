@@ -3,20 +3,23 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, w
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cacheRoot } from '../../cache.ts';
+import type { Arch } from '../runtime.ts';
 import { ALLOCATORS, type Allocator, type SourceMode } from './context.ts';
 import { initialContext, runPipeline } from './pipeline.ts';
 import { formatProgress, type Progress } from './progress.ts';
 import { detachedPaths, runningStaticBuild } from './detached.ts';
 import { staticRuntimeKey } from './key.ts';
 import { StageError } from './stage.ts';
-import { stageTimes } from './stage-times.ts';
+import { stageArch, stageTimes } from './stage-times.ts';
+import { STATIC_ARCHES } from './target.ts';
 import { cachedStaticRuntime } from './verify.ts';
 
-const USAGE = `npm run runtime -- [--jobs N] [--allocator jemalloc|mimalloc|musl] [--until STAGE] [--detach]
+const USAGE = `npm run runtime -- [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
-npm run runtime -- status     # detached build running? compile steps done/total, ETA
-npm run runtime -- times      # seconds per finished stage
-npm run runtime -- key [--arch x64] [--allocator A]   # cache key of the finished runtime (CI)`;
+npm run runtime -- status [--arch A]   # detached build running? compile steps done/total, ETA
+npm run runtime -- times [--arch A]    # seconds per finished stage
+npm run runtime -- key [--arch A] [--allocator A]   # cache key of the finished runtime (CI)
+--arch arm64 on an x64 host runs the build tools under qemu-aarch64 (binfmt_misc; see docs/static-runtime.md)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -34,12 +37,17 @@ const { values, positionals } = parseArgs({
 });
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { broker: { nodeVersion: string } };
+const arch = values.arch as Arch;
+if (!STATIC_ARCHES.includes(arch)) {
+  console.error(`--arch must be one of ${STATIC_ARCHES.join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
 const stageRoot = join(cacheRoot(), 'static');
-const { log: detachedLog, pidFile } = detachedPaths(cacheRoot());
+const { log: detachedLog, pidFile } = detachedPaths(cacheRoot(), arch);
 
-/** `status`: is a detached build running, and how far is the compile. */
+/** `status`: is a detached build of --arch running, and how far is its compile. */
 function status(): void {
-  const running = runningStaticBuild(cacheRoot());
+  const running = runningStaticBuild(cacheRoot(), arch);
   console.log(running ? `build running, pid ${running.pid}, log ${running.log}` : 'no build running');
   // The compile stage written to last is the one that matters; older ones are earlier configurations.
   // A resumed stage's directory keeps its old mtime, so go by its files'.
@@ -47,13 +55,13 @@ function status(): void {
     Math.max(0, ...['compile.log', 'progress.json', 'stage-done.json'].map((f) => join(stageRoot, d, f)).filter(existsSync).map((f) => statSync(f).mtimeMs));
   const compiles = existsSync(stageRoot)
     ? readdirSync(stageRoot)
-        .filter((d) => d.startsWith('compile-'))
+        .filter((d) => d.startsWith('compile-') && stageArch(stageRoot, d) === arch)
         .map((d) => ({ d, at: lastWrite(d) }))
         .sort((a, b) => b.at - a.at)
     : [];
   const newest = compiles[0]?.d;
   if (!newest) {
-    console.log('compile: not started');
+    console.log(`compile (linux-${arch}): not started`);
     return;
   }
   const done = existsSync(join(stageRoot, newest, 'stage-done.json'));
@@ -64,13 +72,13 @@ function status(): void {
 }
 
 /**
- * `times`: what each stage of the cached runtime cost (all attempts), from its manifest; without
- * one, the newest finished dir per stage.
+ * `times`: what each stage of the cached --arch runtime cost (all attempts), from its manifest;
+ * without one, the newest finished dir per stage of --arch.
  */
 function times(nodeVersion: string): void {
-  const rt = cachedStaticRuntime(cacheRoot(), nodeVersion, values.allocator as Allocator);
-  if (!rt?.stages) console.log(`(no manifest with stages for ${values.allocator}: newest finished dir per stage)`);
-  for (const t of rt?.stages ?? stageTimes(stageRoot)) console.log(`${t.stage.padEnd(16)} ${String(t.seconds).padStart(6)} s  (${t.dir})`);
+  const rt = cachedStaticRuntime(cacheRoot(), nodeVersion, values.allocator as Allocator, arch);
+  if (!rt?.stages) console.log(`(no manifest with stages for ${arch} ${values.allocator}: newest finished dir per stage)`);
+  for (const t of rt?.stages ?? stageTimes(stageRoot, arch)) console.log(`${t.stage.padEnd(16)} ${String(t.seconds).padStart(6)} s  (${t.dir})`);
 }
 
 if (values.help) {
@@ -87,12 +95,8 @@ if (positionals[0] === 'times') {
 }
 if (positionals[0] === 'key') {
   // CI caches the finished runtime under this key (ci/github-actions.yml).
-  if (values.arch !== 'x64') {
-    console.error(`no static runtime for linux-${values.arch}: the build targets x86_64-linux-musl only`);
-    process.exit(2);
-  }
   const root = new URL('../../..', import.meta.url).pathname;
-  console.log(staticRuntimeKey({ root, nodeVersion: pkg.broker.nodeVersion, arch: values.arch, allocator: values.allocator as Allocator, sourceMode: values.source as SourceMode }));
+  console.log(staticRuntimeKey({ root, nodeVersion: pkg.broker.nodeVersion, arch, allocator: values.allocator as Allocator, sourceMode: values.source as SourceMode }));
   process.exit(0);
 }
 
@@ -115,7 +119,7 @@ if (!Number.isInteger(jobs) || jobs < 1) {
 if (values.detach) {
   // The build outlives this shell (hours): its own session, output to a log, pid recorded.
   mkdirSync(stageRoot, { recursive: true });
-  const running = runningStaticBuild(cacheRoot());
+  const running = runningStaticBuild(cacheRoot(), arch);
   if (running) {
     console.error(`a build is already running (pid ${running.pid}); see ${running.log}`);
     process.exit(1);
@@ -128,12 +132,12 @@ if (values.detach) {
   });
   writeFileSync(pidFile, String(child.pid));
   child.unref();
-  console.log(`build started in the background, pid ${child.pid}\n  log: ${detachedLog}\n  progress: npm run runtime -- status`);
+  console.log(`build started in the background, pid ${child.pid}\n  log: ${detachedLog}\n  progress: npm run runtime -- status${arch === 'x64' ? '' : ` --arch ${arch}`}`);
   process.exit(0);
 }
 
 const ctx = initialContext(
-  { cacheDir: cacheRoot(), jobs, allocator, sourceMode, official: { tarball: values.tarball, shasums: values.shasums }, until: values.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
+  { cacheDir: cacheRoot(), arch, jobs, allocator, sourceMode, official: { tarball: values.tarball, shasums: values.shasums }, until: values.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
   pkg.broker.nodeVersion,
 );
 

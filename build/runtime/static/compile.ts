@@ -44,6 +44,14 @@ export interface CompileResult {
 }
 
 /**
+ * The libs' stage dirs change when a dependency is rebuilt: ninja then has work to do. The target
+ * comes in through the tree (one per target) and the flags (--dest-cpu).
+ */
+export function compileInputs(ctx: StaticBuildContext): unknown {
+  return { tree: ctx.nodeTree, flags: ctx.configureFlags, libs: ctx.libs, builtins: ctx.builtins ?? {} };
+}
+
+/**
  * ninja -j<jobs> node, niced, in the configured tree. Resumable: a killed run keeps ninja's state
  * and Zig's cache, so re-running continues. Progress goes to progress.json for `runtime status`.
  */
@@ -53,8 +61,7 @@ export async function compileNode(ctx: StaticBuildContext): Promise<StaticBuildC
     ctx.stageRoot,
     {
       name: 'compile',
-      // The libs' stage dirs change when a dependency is rebuilt: ninja then has work to do.
-      inputs: { tree: ctx.nodeTree, flags: ctx.configureFlags, libs: ctx.libs, builtins: ctx.builtins ?? {} },
+      inputs: compileInputs(ctx),
       resumable: true,
       // A re-configure (e.g. a new toolchain with the same flags) rewrites build.ninja without
       // changing this stage's inputs: then ninja has work to do, so the recorded result is stale.

@@ -1,4 +1,5 @@
 import type { StaticLib } from './context.ts';
+import type { StaticTarget } from './target.ts';
 
 /**
  * Which Node deps a distribution source removed and configure must get as --shared-<dep>: key =
@@ -25,17 +26,28 @@ export const SHARED_DEPS: Record<string, string> = {
  *   ~30 MB (Intl.*, String#localeCompare/normalize with locales are absent: decided in docs);
  * - --without-sqlite: node:sqlite is experimental in 22 and Debian's sqlite is not an amalgamation;
  * - --ninja: exact [done/total] progress and `ninja -t commands` to re-link with another allocator.
+ *
+ * A foreign target is built as a native one, --no-cross-compiling: gyp then builds V8 once, for the
+ * target, and its build tools (torque, mksnapshot, node_mksnapshot) run under qemu via binfmt_misc.
+ * A cross build would compile V8 a second time for the host (mksnapshot's arm64 simulator) and turn
+ * off Node's startup snapshot and code cache (docs/static-runtime.md, "arm64").
  */
-export const BASE_FLAGS = [
-  '--fully-static',
-  '--without-npm',
-  '--without-corepack',
-  '--with-intl=none',
-  '--without-sqlite',
-  '--dest-os=linux',
-  '--dest-cpu=x64',
-  '--ninja',
-];
+export function baseFlags(target: StaticTarget): string[] {
+  return [
+    '--fully-static',
+    '--without-npm',
+    '--without-corepack',
+    '--with-intl=none',
+    '--without-sqlite',
+    '--dest-os=linux',
+    `--dest-cpu=${target.arch}`,
+    // configure already infers "not cross" from CC's target macros; said explicitly for a foreign
+    // target so a CC_host in the environment cannot switch the snapshot off (x64's flags are left
+    // as they were: they key its two-hour compile).
+    ...(target.arch === 'x64' ? [] : ['--no-cross-compiling']),
+    '--ninja',
+  ];
+}
 
 /** The --shared-* options for the deps we built, pointing at our static libs (link order kept). */
 export function sharedDepFlags(libs: Record<string, StaticLib>): string[] {
@@ -54,11 +66,11 @@ export function sharedDepFlags(libs: Record<string, StaticLib>): string[] {
 }
 
 /** Mode (b), a repacked distribution source: base flags plus every removed dep as --shared-*. */
-export function distributionSourceFlags(libs: Record<string, StaticLib>): string[] {
-  return [...BASE_FLAGS, ...sharedDepFlags(libs)];
+export function distributionSourceFlags(target: StaticTarget, libs: Record<string, StaticLib>): string[] {
+  return [...baseFlags(target), ...sharedDepFlags(libs)];
 }
 
 /** Mode (a), an official release tarball: its bundled deps are built in, no --shared-* at all. */
-export function officialTarballFlags(): string[] {
-  return [...BASE_FLAGS];
+export function officialTarballFlags(target: StaticTarget): string[] {
+  return baseFlags(target);
 }

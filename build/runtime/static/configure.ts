@@ -5,6 +5,7 @@ import type { StaticBuildContext } from './context.ts';
 import { distributionSourceFlags, officialTarballFlags } from './configure-flags.ts';
 import { runStage } from './stage.ts';
 import { assembleSysroot } from './sysroot.ts';
+import { targetSuffix } from './target.ts';
 
 /**
  * -Wl,--build-id gives the binary a PT_NOTE segment: postject needs one, and without it prints
@@ -29,7 +30,12 @@ export interface ConfigureResult {
  * itself rebuilds only the steps whose command lines changed.
  */
 export function nodeTreeDir(ctx: StaticBuildContext): string {
-  return join(ctx.stageRoot, `node-${ctx.nodeVersion}-${ctx.sources.node!.input.sha256.slice(0, 12)}`);
+  return join(ctx.stageRoot, `node-${ctx.nodeVersion}-${ctx.sources.node!.input.sha256.slice(0, 12)}${targetSuffix(ctx.target)}`);
+}
+
+/** One sysroot per target, at a stable path (see sysroot.ts): x64's stays `sysroot`. */
+export function sysrootDir(ctx: StaticBuildContext): string {
+  return join(ctx.stageRoot, `sysroot${targetSuffix(ctx.target)}`);
 }
 
 /** The environment configure sees: CC/CXX/AR only (CC_host/CXX_host would make gyp build V8 twice). */
@@ -40,29 +46,37 @@ export function configureEnv(ctx: StaticBuildContext): Record<string, string> {
 }
 
 /**
+ * The configure stage's inputs. The target reaches them through the flags (--dest-cpu) and the
+ * environment (its own toolchain dir); the sysroot path is stable, so its contents are hashed
+ * through the libs' stage dirs.
+ */
+export function configureInputs(ctx: StaticBuildContext, flags: string[]): unknown {
+  return {
+    node: ctx.sources.node!.input.sha256,
+    gyp: ctx.gypDir,
+    libs: ctx.libs,
+    builtins: ctx.builtins ?? {},
+    flags,
+    env: configureEnv(ctx),
+    zig: ctx.toolchain!.zigVersion,
+  };
+}
+
+/**
  * Unpack Node into a fixed directory, put back tools/gyp and the JS builtins Debian removed,
  * and run configure.py with the installed python3 (./configure may pick a pyenv shim).
  */
 export async function configureNode(ctx: StaticBuildContext): Promise<StaticBuildContext> {
   const official = ctx.options.sourceMode === 'official';
   const flags = official
-    ? officialTarballFlags()
-    : distributionSourceFlags(assembleSysroot(join(ctx.stageRoot, 'sysroot'), ctx.libs));
+    ? officialTarballFlags(ctx.target)
+    : distributionSourceFlags(ctx.target, assembleSysroot(sysrootDir(ctx), ctx.libs));
   const builtins = ctx.builtins ?? {};
   const result = await runStage<ConfigureResult>(
     ctx.stageRoot,
     {
       name: 'configure',
-      inputs: {
-        node: ctx.sources.node!.input.sha256,
-        gyp: ctx.gypDir,
-        // The sysroot path is stable, so its contents are hashed through the libs' stage dirs.
-        libs: ctx.libs,
-        builtins,
-        flags,
-        env: configureEnv(ctx),
-        zig: ctx.toolchain!.zigVersion,
-      },
+      inputs: configureInputs(ctx, flags),
       stillValid: (r) => existsSync(join(r.tree, 'out', 'Release', 'build.ninja')),
       run: async ({ dir, log }) => {
         const tree = nodeTreeDir(ctx);

@@ -1,5 +1,6 @@
-import type { RuntimeInput } from '../runtime.ts';
+import type { Arch, RuntimeInput } from '../runtime.ts';
 import type { StageReporter, StageTime } from './stage.ts';
+import type { StaticTarget } from './target.ts';
 
 /** Allocator linked into the runtime; `musl` means musl's own malloc (the benchmark baseline). */
 export type Allocator = 'jemalloc' | 'mimalloc' | 'musl';
@@ -24,6 +25,8 @@ export interface StaticBuildOptions {
   official?: OfficialTarballOptions;
   /** Root of the cache (cacheRoot() unless a test points elsewhere). */
   cacheDir: string;
+  /** The machine the runtime is for; the build host may be another (its tools then run under qemu). */
+  arch: Arch;
   jobs: number;
   allocator: Allocator;
   /** Stop after this stage (e.g. "configure"); undefined runs everything. */
@@ -63,6 +66,8 @@ export interface Toolchain {
 /** Everything a stage may read; stages add their results as they finish (goreleaser-pipe style). */
 export interface StaticBuildContext {
   options: StaticBuildOptions;
+  /** options.arch's triple, OpenSSL target, jemalloc page size, strip… */
+  target: StaticTarget;
   /** ~/.cache/broker/static */
   stageRoot: string;
   nodeVersion: string;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runLogged } from './command.ts';
 import type { StaticBuildContext } from './context.ts';
 import { runStage } from './stage.ts';
+import { targetInput } from './target.ts';
 
 /** One call into each dependency, so a missing symbol or a broken archive shows before V8 does. */
 const PROBE = `#include <openssl/ssl.h>
@@ -40,7 +41,7 @@ export async function probeDependencies(ctx: StaticBuildContext): Promise<Static
     ctx.stageRoot,
     {
       name: 'deps-probe',
-      inputs: { libs: ctx.libs, probe: PROBE, zig: ctx.toolchain!.zigVersion },
+      inputs: { libs: ctx.libs, probe: PROBE, zig: ctx.toolchain!.zigVersion, target: targetInput(ctx.target) },
       run: async ({ dir, log }) => {
         writeFileSync(join(dir, 'probe.cc'), PROBE);
         const args = ['-std=c++20', '-O1', '-static', '-pthread', 'probe.cc', '-o', 'probe'];

@@ -1,10 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Allocator, SourceMode } from './context.ts';
-import { BASE_FLAGS, SHARED_DEPS } from './configure-flags.ts';
+import { baseFlags, SHARED_DEPS } from './configure-flags.ts';
 import { SOURCES } from './sources.ts';
 import { stageHash } from './stage.ts';
-import { COMPILE_FLAGS_AFTER, COMPILE_FLAGS_BEFORE, TARGET, ZIG_PACKAGE } from './toolchain.ts';
+import { staticTarget } from './target.ts';
+import { COMPILE_FLAGS_AFTER, compileFlagsBefore, ZIG_PACKAGE } from './toolchain.ts';
 
 function driverFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? driverFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
@@ -12,10 +13,12 @@ function driverFiles(dir: string): string[] {
 
 /**
  * A cache key for a finished static runtime (CI caches the runtime under it): Node version, every
- * pinned source's sha256, the Zig package's lockfile integrity, configure and compile flags, the
- * allocator, and the driver's own code (its recipes are inputs too). Equal inputs, equal key.
+ * pinned source's sha256, the Zig package's lockfile integrity, the target triple, configure and
+ * compile flags, the allocator, and the driver's own code (its recipes are inputs too). Equal
+ * inputs, equal key; each arch has its own.
  */
 export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: string; allocator: Allocator; sourceMode: SourceMode }): string {
+  const target = staticTarget(o.arch);
   const lock = JSON.parse(readFileSync(join(o.root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };
   const zig = lock.packages[`node_modules/${ZIG_PACKAGE}`];
   const dir = join(o.root, 'build', 'runtime', 'static');
@@ -26,8 +29,8 @@ export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: s
     allocator: o.allocator,
     sourceMode: o.sourceMode,
     sources: Object.fromEntries(Object.entries(SOURCES).map(([k, s]) => [k, s.sha256])),
-    toolchain: { package: ZIG_PACKAGE, version: zig?.version, integrity: zig?.integrity, target: TARGET, flags: [...COMPILE_FLAGS_BEFORE, ...COMPILE_FLAGS_AFTER] },
-    configure: { base: BASE_FLAGS, shared: SHARED_DEPS },
+    toolchain: { package: ZIG_PACKAGE, version: zig?.version, integrity: zig?.integrity, target: target.triple, flags: [...compileFlagsBefore(target), ...COMPILE_FLAGS_AFTER] },
+    configure: { base: baseFlags(target), shared: SHARED_DEPS },
     driver,
   };
   return `broker-static-runtime-${o.nodeVersion}-linux-${o.arch}-${o.allocator}-${stageHash(inputs)}`;

@@ -5,6 +5,8 @@ import { sha256File } from '../../hash.ts';
 import { runLogged, runShell } from './command.ts';
 import type { StaticBuildContext } from './context.ts';
 import { runStage } from './stage.ts';
+import { targetInput } from './target.ts';
+import { runtimeName } from './verify.ts';
 
 /**
  * Turn ninja's link command for `node` into one that writes elsewhere and links the allocator
@@ -37,12 +39,12 @@ export async function linkNode(ctx: StaticBuildContext): Promise<StaticBuildCont
   const archives = ctx.allocatorArchives ?? [];
   const archiveHashes = await Promise.all(archives.map(sha256File));
   const compiled = await sha256File(join(outDir, 'node'));
-  const name = `node-${ctx.nodeVersion}-linux-x64-musl-${ctx.options.allocator}`;
+  const name = runtimeName(ctx.nodeVersion, ctx.options.allocator, ctx.target.arch);
   const result = await runStage<LinkResult>(
     ctx.stageRoot,
     {
       name: `link-${ctx.options.allocator}`,
-      inputs: { compiled, archives: archiveHashes, v: 1 },
+      inputs: { compiled, archives: archiveHashes, v: 1, target: targetInput(ctx.target) },
       stillValid: (r) => existsSync(r.runtime),
       run: async ({ dir, log }) => {
         const linkCommand = execFileSync('ninja', ['-C', outDir, '-t', 'commands', 'node'], {
@@ -55,7 +57,7 @@ export async function linkNode(ctx: StaticBuildContext): Promise<StaticBuildCont
         const unstripped = join(dir, `${name}.unstripped`);
         await runShell(relinkCommand(linkCommand, unstripped, archives), { cwd: outDir, log, nice: true });
         const runtime = join(dir, name);
-        await runLogged('strip', ['--strip-all', '-o', runtime, unstripped], { cwd: dir, log });
+        await runLogged(ctx.target.strip, ['--strip-all', '-o', runtime, unstripped], { cwd: dir, log });
         return { unstripped, runtime, sha256: await sha256File(runtime) };
       },
     },

