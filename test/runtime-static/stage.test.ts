@@ -88,6 +88,25 @@ describe('stage timing', () => {
     expect(marker.totalSeconds).toBe(stageRuns(dir).reduce((s, r) => s + r.seconds, 0));
   });
 
+  it('counts a killed attempt (no end recorded) up to its last write, at the next start', async () => {
+    const { stageRuns } = await import('../../build/runtime/static/stage.ts');
+    const inputs = { v: 1 };
+    const dir = stageDir(root, 'k', inputs);
+    // What a killed compile leaves: its attempt file (started 100 s before its last log line), no end.
+    const { mkdirSync, utimesSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    const started = Date.now() - 3_600_000;
+    writeFileSync(join(dir, 'stage-attempt.json'), JSON.stringify({ startedAt: new Date(started).toISOString() }));
+    utimesSync(join(dir, 'stage-attempt.json'), started / 1000, started / 1000);
+    writeFileSync(join(dir, 'k.log'), '[10/1000] CXX something\n');
+    utimesSync(join(dir, 'k.log'), (started + 100_000) / 1000, (started + 100_000) / 1000);
+    await runStage(root, { name: 'k', inputs, resumable: true, run: async () => 1 });
+    const runs = stageRuns(dir);
+    expect(runs[0]).toMatchObject({ seconds: 100, ok: false, killed: true });
+    expect(runs[1]).toMatchObject({ ok: true });
+    expect(existsSync(join(dir, 'stage-attempt.json'))).toBe(false);
+  });
+
   it('cold cost: attempts up to the first success, not the re-runs after it', async () => {
     const { coldSeconds } = await import('../../build/runtime/static/stage.ts');
     const run = (seconds: number, ok: boolean) => ({ startedAt: '', seconds, ok });

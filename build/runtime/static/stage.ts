@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A stage failure that names the stage and where its log is, so the user knows what to read. */
@@ -39,6 +39,8 @@ export interface StageSpec<T> {
 
 const MARKER = 'stage-done.json';
 const RUNS = 'stage-runs.jsonl';
+/** Present while an attempt runs; still present at the next start means that attempt was killed. */
+const ATTEMPT = 'stage-attempt.json';
 
 /** What one stage of a build cost from scratch (coldSeconds), and its dir. */
 export interface StageTime {
@@ -60,6 +62,8 @@ export interface StageRun {
   startedAt: string;
   seconds: number;
   ok: boolean;
+  /** Killed (a session ended): its time runs to the last write to the stage's log. */
+  killed?: boolean;
 }
 
 /** Every attempt of a stage (a killed attempt leaves none: its time is lost, the work is not). */
@@ -85,6 +89,21 @@ export function coldSeconds(runs: StageRun[]): number {
 function recordRun(dir: string, started: number, ok: boolean): void {
   const run: StageRun = { startedAt: new Date(started).toISOString(), seconds: Math.round((Date.now() - started) / 1000), ok };
   appendFileSync(join(dir, RUNS), `${JSON.stringify(run)}\n`);
+  rmSync(join(dir, ATTEMPT), { force: true });
+}
+
+/**
+ * A multi-hour stage is usually killed at least once (sessions end without warning): count a killed
+ * attempt from its start to the last thing it wrote, so the cold cost spans sessions honestly.
+ */
+function recordKilledAttempt(dir: string, log: string): void {
+  const attempt = join(dir, ATTEMPT);
+  if (!existsSync(attempt)) return;
+  const { startedAt } = JSON.parse(readFileSync(attempt, 'utf8')) as { startedAt: string };
+  const lastWrite = Math.max(...[attempt, log, join(dir, 'progress.json')].filter(existsSync).map((f) => statSync(f).mtimeMs));
+  const run: StageRun = { startedAt, seconds: Math.max(0, Math.round((lastWrite - Date.parse(startedAt)) / 1000)), ok: false, killed: true };
+  appendFileSync(join(dir, RUNS), `${JSON.stringify(run)}\n`);
+  rmSync(attempt);
 }
 
 /** Stable JSON: object keys sorted, so the same inputs always hash the same. */
@@ -132,8 +151,10 @@ export async function runStage<T>(
   if (existsSync(dir) && !spec.resumable) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'stage-inputs.json'), `${canonicalJson(spec.inputs)}\n`);
+  recordKilledAttempt(dir, log);
   report(`[${spec.name}] running, log: ${log}`);
   const started = Date.now();
+  writeFileSync(join(dir, ATTEMPT), JSON.stringify({ startedAt: new Date(started).toISOString(), pid: process.pid }));
   let result: T;
   try {
     result = await spec.run({ dir, log });
