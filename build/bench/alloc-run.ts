@@ -41,8 +41,21 @@ export async function allocVariants(root: string, cacheDir: string, log: Logger)
     },
     staticVariant('musl', 'musl', 'static musl, musl malloc (what pkg linuxstatic ships)'),
     staticVariant('jemalloc', 'musl+jemalloc', 'static musl + jemalloc (broker)'),
+    ...jemallocConfVariants(staticVariant('jemalloc', 'musl+jemalloc', ''), process.env.BENCH_MALLOC_CONF),
     staticVariant('mimalloc', 'musl+mimalloc', 'static musl + mimalloc'),
   ];
+}
+
+/**
+ * Extra rows for jemalloc settings a built-in default could use (BENCH_MALLOC_CONF="conf;conf", e.g.
+ * "background_thread:true;dirty_decay_ms:1000,muzzy_decay_ms:0"): decay trades CPU for RSS, and the
+ * same table shows both sides.
+ */
+export function jemallocConfVariants(base: AllocVariant, confs: string | undefined): AllocVariant[] {
+  return (confs ?? '')
+    .split(';')
+    .filter(Boolean)
+    .map((conf) => ({ ...base, id: `musl+jemalloc[${conf}]`, label: `static musl + jemalloc, MALLOC_CONF=${conf}`, env: { ...base.env, MALLOC_CONF: conf }, stats: undefined }));
 }
 
 /**

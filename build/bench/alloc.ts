@@ -153,7 +153,7 @@ try {
   const md = `## Allocators: the seed's table on Node runtimes
 
 Command: \`npm run bench:alloc\` (BENCH_RUNS=${reps} interleaved repetitions, BENCH_ITER=${iterations} iterations per thread,
-BENCH_REQUESTS=${requests} bloat requests). Machine: ${machine()}. Load average before/after: ${loadBefore} / ${load()}.
+BENCH_REQUESTS=${requests} bloat requests${process.env.BENCH_MALLOC_CONF ? `, BENCH_MALLOC_CONF="${process.env.BENCH_MALLOC_CONF}"` : ''}). Machine: ${machine()}. Load average before/after: ${loadBefore} / ${load()}.
 Measured ${new Date().toISOString().slice(0, 10)}. Headline: time ratio to the official runtime (median of the repetitions);
 absolute median and min–max in ms as context. Chart: [bench-alloc.svg](bench-alloc.svg).
 

@@ -56,6 +56,17 @@ describe('bench:alloc harness', () => {
     expect(stats?.nrequests).toBeGreaterThan(500);
   });
 
+  it('adds a row per BENCH_MALLOC_CONF setting, on the jemalloc runtime, with that MALLOC_CONF', async () => {
+    const { jemallocConfVariants } = await import('../../build/bench/alloc-run.ts');
+    const base = { id: 'musl+jemalloc', label: 'x', runtime: '/rt/node', env: {}, stats: 'jemalloc' as const };
+    const rows = jemallocConfVariants(base, 'background_thread:true;dirty_decay_ms:0,muzzy_decay_ms:0');
+    expect(rows.map((r) => [r.id, r.runtime, r.env.MALLOC_CONF])).toEqual([
+      ['musl+jemalloc[background_thread:true]', '/rt/node', 'background_thread:true'],
+      ['musl+jemalloc[dirty_decay_ms:0,muzzy_decay_ms:0]', '/rt/node', 'dirty_decay_ms:0,muzzy_decay_ms:0'],
+    ]);
+    expect(jemallocConfVariants(base, undefined)).toEqual([]);
+  });
+
   it('finds a re-linked static variant where `npm run runtime -- --allocator` publishes it', () => {
     const cache = tempDir('alloc-cache');
     expect(staticAllocVariant(cache, '22.22.2', 'mimalloc', 'musl+mimalloc', 'm')).toMatchObject({ runtime: undefined, missing: 'npm run runtime -- --allocator mimalloc' });
