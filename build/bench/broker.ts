@@ -314,6 +314,11 @@ ${table(
   rss.map((r) => [r.name, fmt(r.rps), ...rssTimes.map((t) => at(r, t)), Math.max(...r.samples.filter((s) => s.t >= rssWarmup).map((s) => s.mib)).toFixed(0), r.slope.toFixed(2)]),
 )}
 
+The one step both servers take 20–40 s into a run is V8 growing its young generation (new space 8 → 16 MiB, seen with
+\`v8.getHeapSpaceStatistics()\` on 2026-11-26) plus the request buffers that wait longer between the now rarer scavenges;
+after it both stay level. When the step falls inside the window the slope measures that step, not a leak (a slope under the
+threshold can also be an accident of where the step falls): compare the recorder's growth with the no-op server's.
+
 Latency resolution: autocannon reports whole milliseconds, so "1 ms" means under 2 ms. "Server CPU µs/request" is the
 server's user + system time (all threads, workers included, from /proc) over the half-rate run divided by the requests
 answered: at a fixed rate it does not depend on how much CPU the generator and the other job leave over, so it is the
