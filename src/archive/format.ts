@@ -98,14 +98,21 @@ export function decodeFrame(bytes: Uint8Array, offset: number): FrameResult {
 
 /** Writes the 12-byte frame header in front of a payload already placed at `offset + 12`; returns the frame's end. */
 export function sealFrame(target: Uint8Array, offset: number, payloadLength: number, kind: number, flags: number): number {
-  const dv = new DataView(target.buffer, target.byteOffset + offset, FRAME_HEADER_SIZE);
-  dv.setUint32(0, payloadLength, true);
-  dv.setUint8(4, kind);
-  dv.setUint8(5, flags);
-  dv.setUint16(6, 0, true);
+  // Plain byte stores: a DataView per frame was a measurable share of the recorder's per-request cost.
+  target[offset] = payloadLength;
+  target[offset + 1] = payloadLength >>> 8;
+  target[offset + 2] = payloadLength >>> 16;
+  target[offset + 3] = payloadLength >>> 24;
+  target[offset + 4] = kind;
+  target[offset + 5] = flags;
+  target[offset + 6] = 0;
+  target[offset + 7] = 0;
   const end = offset + FRAME_HEADER_SIZE + payloadLength;
   let crc = crc32c(target, 0, offset, offset + 8);
   crc = crc32c(target, crc, offset + FRAME_HEADER_SIZE, end);
-  dv.setUint32(8, crc, true);
+  target[offset + 8] = crc;
+  target[offset + 9] = crc >>> 8;
+  target[offset + 10] = crc >>> 16;
+  target[offset + 11] = crc >>> 24;
   return end;
 }

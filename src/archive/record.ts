@@ -58,28 +58,57 @@ export function encodeRequestFrame(target: Buffer, offset: number, r: RecordInpu
   return encodeRequestFrameSized(target, offset, r, flags, recordPayloadSize(r));
 }
 
-/** encodeRequestFrame with the payload size the caller already computed (the writer needs it to pick a buffer). */
+// Longer strings go through Buffer#write; below this a JS loop is cheaper than the call into C++.
+const SHORT_STRING = 48;
+
+/** Writes s as latin1 (the low byte of each char, as Buffer#write does) at p; returns the end. */
+function putLatin1(target: Buffer, s: string, p: number): number {
+  const n = s.length;
+  if (n > SHORT_STRING) return p + target.write(s, p, n, 'latin1');
+  for (let i = 0; i < n; i++) target[p + i] = s.charCodeAt(i);
+  return p + n;
+}
+
+function putU16(target: Buffer, v: number, p: number): number {
+  target[p] = v;
+  target[p + 1] = v >>> 8;
+  return p + 2;
+}
+
+function putU32(target: Buffer, v: number, p: number): number {
+  target[p] = v;
+  target[p + 1] = v >>> 8;
+  target[p + 2] = v >>> 16;
+  target[p + 3] = v >>> 24;
+  return p + 4;
+}
+
+/**
+ * encodeRequestFrame with the payload size the caller already computed (the writer needs it to pick a buffer).
+ * This runs once per recorded request, so it stores bytes directly: a request line and a handful of
+ * headers are a dozen short strings, and a native call per string cost more than the loop.
+ */
 export function encodeRequestFrameSized(target: Buffer, offset: number, r: RecordInput, flags: number, payloadLength: number): number {
   if (offset + FRAME_HEADER_SIZE + payloadLength > target.length) return -1;
-  let p = offset + FRAME_HEADER_SIZE;
-  p = target.writeDoubleLE(r.time, p);
-  p = target.writeUInt16LE(r.peerPort, p);
-  p = target.writeUInt8(r.peerAddress.length, p);
-  p += target.write(r.peerAddress, p, 'latin1');
-  p = target.writeUInt8(r.method.length, p);
-  p += target.write(r.method, p, 'latin1');
-  p = target.writeUInt32LE(r.url.length, p);
-  p += target.write(r.url, p, 'latin1');
-  p = target.writeUInt16LE(r.rawHeaders.length >>> 1, p);
-  for (let i = 0; i + 1 < r.rawHeaders.length; i += 2) {
-    const name = r.rawHeaders[i]!;
-    const value = r.rawHeaders[i + 1]!;
-    p = target.writeUInt16LE(name.length, p);
-    p += target.write(name, p, 'latin1');
-    p = target.writeUInt32LE(value.length, p);
-    p += target.write(value, p, 'latin1');
+  let p = target.writeDoubleLE(r.time, offset + FRAME_HEADER_SIZE);
+  p = putU16(target, r.peerPort, p);
+  target[p++] = r.peerAddress.length;
+  p = putLatin1(target, r.peerAddress, p);
+  target[p++] = r.method.length;
+  p = putLatin1(target, r.method, p);
+  p = putU32(target, r.url.length, p);
+  p = putLatin1(target, r.url, p);
+  const raw = r.rawHeaders;
+  p = putU16(target, raw.length >>> 1, p);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    p = putU16(target, name.length, p);
+    p = putLatin1(target, name, p);
+    p = putU32(target, value.length, p);
+    p = putLatin1(target, value, p);
   }
-  p = target.writeUInt32LE(r.bodyLength, p);
+  p = putU32(target, r.bodyLength, p);
   for (const chunk of r.body) {
     target.set(chunk, p);
     p += chunk.length;

@@ -75,11 +75,32 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     res.end();
   };
 
+  // Not recorded (no --out, or sampled out): count the body and answer, holding nothing.
+  const countOnly = (req: IncomingMessage, res: ServerResponse) => {
+    let length = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > maxBody) {
+        over = true;
+        tooLarge(req, res);
+      }
+    });
+    req.on('end', () => {
+      if (over) return;
+      c.bodyBytes += length;
+      answer(res);
+    });
+  };
+
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     c.requests++;
     if (declaredLength(req.rawHeaders) > maxBody) return tooLarge(req, res);
-    const keep = writer !== null && (sample >= 1 || Math.random() < sample);
-    if (writer !== null && !keep) c.sampledOut++;
+    if (writer === null) return countOnly(req, res);
+    if (sample < 1 && Math.random() >= sample) {
+      c.sampledOut++;
+      return countOnly(req, res);
+    }
     const time = performance.timeOrigin + performance.now();
     const chunks: Buffer[] = [];
     let length = 0;
@@ -90,12 +111,12 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
         over = true;
         return tooLarge(req, res);
       }
-      if (keep) chunks.push(chunk);
+      chunks.push(chunk);
     });
     req.on('end', () => {
       if (over) return;
       c.bodyBytes += length;
-      if (keep) record(req, time, chunks, length);
+      record(req, time, chunks, length);
       answer(res);
     });
   };

@@ -3,7 +3,7 @@ import { decompressBody } from '../../src/archive/codec.ts';
 import { crc32c } from '../../src/archive/crc32c.ts';
 import { ArchiveError, Codec, decodeFrame, encodeHeader, FRAME_HEADER_SIZE, HEADER_SIZE } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
-import { encodeRequestFrame } from '../../src/archive/record.ts';
+import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
 import { archiveBytes, prng, sampleRecord } from './archive-fixtures.ts';
 
 describe('CRC32C', () => {
@@ -28,6 +28,30 @@ describe('CRC32C', () => {
     for (let start = 0; start < 17; start++) for (let len = 0; len < 100; len++) expect(crc32c(data, 0, start, start + len)).toBe(bitwise(data.subarray(start, start + len)));
   });
 
+  it('the aligned word loop agrees with the bitwise definition: every start, length past 32, buffer offset', () => {
+    const bitwise = (b: Uint8Array) => {
+      let c = 0xffffffff;
+      for (const x of b) {
+        c ^= x;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return ~c >>> 0;
+    };
+    const rnd = prng(11);
+    const backing = Buffer.from(Uint8Array.from({ length: 400 }, () => Math.floor(rnd() * 256)));
+    // Views that start 0–3 bytes into their ArrayBuffer, so the word loop sees every alignment of both ends.
+    for (let shift = 0; shift < 4; shift++) {
+      const data = backing.subarray(shift, 300 + shift);
+      for (let start = 0; start < 8; start++) for (let len = 28; len < 140; len++) expect(crc32c(data, 0, start, start + len)).toBe(bitwise(data.subarray(start, start + len)));
+    }
+    // Alternating between buffers of different sizes (the cached word view must follow).
+    const small = Uint8Array.from({ length: 64 }, (_, i) => i * 7);
+    for (let k = 0; k < 3; k++) {
+      expect(crc32c(small)).toBe(bitwise(small));
+      expect(crc32c(backing, 0, 100, 400)).toBe(bitwise(backing.subarray(100, 400)));
+    }
+  });
+
   it('continues from a previous value', () => {
     const b = Buffer.from('hello, incremental world');
     expect(crc32c(b, crc32c(b, 0, 0, 9), 9)).toBe(crc32c(b));
@@ -47,6 +71,21 @@ describe('archive round trip', () => {
     expect(r7.headers).toEqual([['Host', 'example.test'], ['X-Seq', '7'], ['x-dup', 'a'], ['x-dup', 'b']]);
     expect(Buffer.from(r7.body).toString()).toBe('body #7 '.repeat(0));
     expect(Buffer.from(read.records[6]!.body).toString()).toBe('body #6 '.repeat(6));
+  });
+
+  it('strings of every length and byte value round-trip (the short-string loop and Buffer#write alike)', () => {
+    const rnd = prng(5);
+    const str = (n: number) => String.fromCharCode(...Array.from({ length: n }, () => Math.floor(rnd() * 256)));
+    const parts: Buffer[] = [Buffer.from(encodeHeader())];
+    const inputs = Array.from({ length: 120 }, (_, n) => ({ ...sampleRecord(n), method: str(n % 40), url: str(n), rawHeaders: [str(n), str(119 - n), 'X', str(n >> 1)] }));
+    for (const r of inputs) {
+      const buf = Buffer.alloc(FRAME_HEADER_SIZE + recordPayloadSize(r));
+      expect(encodeRequestFrame(buf, 0, r, 0)).toBe(buf.length);
+      parts.push(buf);
+    }
+    const read = readArchive(Buffer.concat(parts));
+    expect(read.bad).toBeNull();
+    expect(read.records.map((r) => [r.method, r.url, r.headers.flat()])).toEqual(inputs.map((r) => [r.method, r.url, r.rawHeaders]));
   });
 
   it('an empty archive is just the header', () => {
