@@ -14,7 +14,7 @@ import { stageArch, stageTimes } from './stage-times.ts';
 import { STATIC_ARCHES } from './target.ts';
 import { cachedStaticRuntime } from './verify.ts';
 
-const USAGE = `npm run runtime -- [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl] [--until STAGE] [--detach]
+const USAGE = `npm run runtime -- [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl|A,B|all] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
 npm run runtime -- status [--arch A]   # detached build running? compile steps done/total, ETA
 npm run runtime -- times [--arch A]    # seconds per finished stage
@@ -100,9 +100,11 @@ if (positionals[0] === 'key') {
   process.exit(0);
 }
 
-const allocator = values.allocator as Allocator;
-if (!ALLOCATORS.includes(allocator)) {
-  console.error(`--allocator must be one of ${ALLOCATORS.join(', ')}\n${USAGE}`);
+// A list builds each in turn: the compile is shared, each allocator costs one re-link (issue 7's variants).
+const allocators = (values.allocator === 'all' ? ALLOCATORS.join(',') : values.allocator).split(',') as Allocator[];
+const unknownAllocator = allocators.find((a) => !ALLOCATORS.includes(a));
+if (unknownAllocator !== undefined) {
+  console.error(`--allocator must be one of ${ALLOCATORS.join(', ')}, a comma list, or all; got '${unknownAllocator}'\n${USAGE}`);
   process.exit(2);
 }
 const sourceMode = values.source as SourceMode;
@@ -136,15 +138,16 @@ if (values.detach) {
   process.exit(0);
 }
 
-const ctx = initialContext(
-  { cacheDir: cacheRoot(), arch, jobs, allocator, sourceMode, official: { tarball: values.tarball, shasums: values.shasums }, until: values.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
-  pkg.broker.nodeVersion,
-);
-
-try {
-  const done = await runPipeline(ctx);
-  if (done.runtimePath) console.log(done.runtimePath);
-} catch (err) {
-  console.error(err instanceof StageError ? err.message : err);
-  process.exit(1);
+for (const allocator of allocators) {
+  const ctx = initialContext(
+    { cacheDir: cacheRoot(), arch, jobs, allocator, sourceMode, official: { tarball: values.tarball, shasums: values.shasums }, until: values.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
+    pkg.broker.nodeVersion,
+  );
+  try {
+    const done = await runPipeline(ctx);
+    if (done.runtimePath) console.log(done.runtimePath);
+  } catch (err) {
+    console.error(err instanceof StageError ? err.message : err);
+    process.exit(1);
+  }
 }
