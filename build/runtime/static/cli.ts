@@ -9,6 +9,7 @@ import { initialContext, runPipeline } from './pipeline.ts';
 import { formatProgress, type Progress } from './progress.ts';
 import { detachedPaths, runningStaticBuild } from './detached.ts';
 import { staticRuntimeKey } from './key.ts';
+import { pruneStages } from './prune.ts';
 import { StageError } from './stage.ts';
 import { stageArch, stageTimes } from './stage-times.ts';
 import { STATIC_ARCHES } from './target.ts';
@@ -19,6 +20,7 @@ const USAGE = `npm run runtime -- [--arch x64|arm64] [--jobs N] [--allocator jem
 npm run runtime -- status [--arch A]   # detached build running? compile steps done/total, ETA
 npm run runtime -- times [--arch A]    # seconds per finished stage
 npm run runtime -- key [--arch A] [--allocator A]   # cache key of the finished runtime (CI)
+npm run runtime -- prune [--yes]   # stage dirs no cached runtime was made from (dry run without --yes)
 --arch arm64 on an x64 host runs the build tools under qemu-aarch64 (binfmt_misc; see docs/static-runtime.md)`;
 
 const { values, positionals } = parseArgs({
@@ -33,6 +35,7 @@ const { values, positionals } = parseArgs({
     tarball: { type: 'string' },
     shasums: { type: 'string' },
     help: { type: 'boolean', default: false },
+    yes: { type: 'boolean', default: false },
   },
 });
 
@@ -91,6 +94,20 @@ if (positionals[0] === 'status') {
 }
 if (positionals[0] === 'times') {
   times(pkg.broker.nodeVersion);
+  process.exit(0);
+}
+if (positionals[0] === 'prune') {
+  const running = STATIC_ARCHES.map((a) => runningStaticBuild(cacheRoot(), a)).find((r) => r !== undefined);
+  if (running) {
+    console.error(`a build is running (pid ${running.pid}): prune after it ends`);
+    process.exit(1);
+  }
+  try {
+    pruneStages(cacheRoot(), values.yes, (l) => console.log(l));
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
   process.exit(0);
 }
 if (positionals[0] === 'key') {
