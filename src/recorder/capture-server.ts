@@ -75,23 +75,26 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     res.end();
   };
 
-  // Not recorded (no --out, or sampled out): count the body and answer, holding nothing.
-  const countOnly = (req: IncomingMessage, res: ServerResponse) => {
+  // The body within --max-body (413 past it, nothing else lost); `chunks` keeps it, null only counts it
+  // (no --out, or sampled out: hold nothing). `done` runs at its end with the length.
+  const readBody = (req: IncomingMessage, res: ServerResponse, chunks: Buffer[] | null, done: (length: number) => void) => {
     let length = 0;
     let over = false;
     req.on('data', (chunk: Buffer) => {
       length += chunk.length;
       if (length > maxBody) {
         over = true;
-        tooLarge(req, res);
+        return tooLarge(req, res);
       }
+      chunks?.push(chunk);
     });
     req.on('end', () => {
       if (over) return;
       c.bodyBytes += length;
-      answer(res);
+      done(length);
     });
   };
+  const countOnly = (req: IncomingMessage, res: ServerResponse) => readBody(req, res, null, () => answer(res));
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     c.requests++;
@@ -103,19 +106,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     }
     const time = performance.timeOrigin + performance.now();
     const chunks: Buffer[] = [];
-    let length = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > maxBody) {
-        over = true;
-        return tooLarge(req, res);
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (over) return;
-      c.bodyBytes += length;
+    readBody(req, res, chunks, (length) => {
       record(req, time, chunks, length);
       answer(res);
     });
