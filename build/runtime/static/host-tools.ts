@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 /** Host programs the build drives, with the Debian package that provides each. */
 export const HOST_TOOLS: Record<string, string> = {
   make: 'make',
+  ccache: 'ccache',
   cmake: 'cmake',
   ninja: 'ninja-build',
   perl: 'perl',
