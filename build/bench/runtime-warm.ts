@@ -1,12 +1,13 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from '../hash.ts';
+import { type CompileCacheCounts, compileCacheCounts, compileCacheDelta } from '../runtime/static/compile-cache.ts';
 import { nodeTreeDir } from '../runtime/static/configure.ts';
 import { runningStaticBuild } from '../runtime/static/detached.ts';
 import { initialContext, PIPES, runPipeline } from '../runtime/static/pipeline.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 
-/** One warm rebuild: the Node build dir wiped, every other cache (Zig's included) kept. */
+/** One warm rebuild: the Node build dir wiped, every other cache (ccache's and Zig's) kept. */
 export interface WarmRebuild {
   measuredAt: string;
   /** Wall time of configure → compile → link → verify. */
@@ -16,6 +17,8 @@ export interface WarmRebuild {
   /** Whether the rebuilt runtime is byte-identical to the one before. */
   sameBinary: boolean;
   loadBefore: string;
+  /** Where the compiles' objects came from during the rebuild (ccache's counters, before → after). */
+  compileCache?: CompileCacheCounts;
 }
 
 const FIRST_REBUILT = 'configure';
@@ -31,8 +34,8 @@ export function lastWarmRebuild(cacheDir: string): WarmRebuild | undefined {
 
 /**
  * Issue 3's warm rebuild: resolve the cached stages up to the allocator (seconds), delete the Node
- * tree's out/ (objects, build.ninja, the linked node), then time configure → verify. Zig's compile
- * cache answers every object whose command line is unchanged, so this measures how cheap a lost
+ * tree's out/ (objects, build.ninja, the linked node), then time configure → verify. ccache answers
+ * every object whose command line and inputs are unchanged, so this measures how cheap a lost
  * build dir is. Destructive for out/ only; the result is the same runtime (checked by hash).
  */
 export async function measureWarmRebuild(cacheDir: string, nodeVersion: string, report: (line: string) => void): Promise<WarmRebuild> {
@@ -47,15 +50,18 @@ export async function measureWarmRebuild(cacheDir: string, nodeVersion: string, 
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   report(`[warm] wiping ${out}`);
   rmSync(out, { recursive: true, force: true });
+  const countsBefore = compileCacheCounts(cacheDir);
   const t0 = performance.now();
   const done = await runPipeline(prepared, PIPES.slice(start));
   const seconds = Math.round((performance.now() - t0) / 1000);
+  const countsAfter = compileCacheCounts(cacheDir);
   const result: WarmRebuild = {
     measuredAt: new Date().toISOString(),
     seconds,
     wiped: out,
     sameBinary: (await sha256File(done.runtimePath!)) === before.sha256,
     loadBefore,
+    ...(countsBefore && countsAfter ? { compileCache: compileCacheDelta(countsBefore, countsAfter) } : {}),
   };
   writeFileSync(warmRebuildFile(cacheDir), `${JSON.stringify(result, null, 2)}\n`);
   return result;
