@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot } from '../cache.ts';
 import { allocVariants, BLOAT, bundleScript, jemallocProof, runBloat, runWorkload, type AllocVariant, type BloatResult } from './alloc-run.ts';
+import { ratioVerdict } from './alloc-verdict.ts';
 import { barChart } from './chart.ts';
 import { machine, median, table, writeSection } from './report.ts';
 
@@ -83,18 +84,6 @@ try {
     const ratio = m / base(threads);
     return { text: `${ratio.toFixed(2)}× (${m.toFixed(0)} ms, ${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`, ratio };
   };
-  // A ratio whose repetitions spread by more than NOISY of their median says more about the machine
-  // than the allocator: the verdict then says so instead of "met" or "NOT met".
-  const NOISY = 0.2;
-  const spread = (v: AllocVariant, threads: number) => {
-    const xs = times.get(`${v.id}|${threads}`) ?? [];
-    return xs.length ? (Math.max(...xs) - Math.min(...xs)) / median(xs) : 0;
-  };
-  const verdict = (ok: boolean, threads: number, ...vs: AllocVariant[]) => {
-    const worst = Math.max(...[variants.find((v) => v.id === 'glibc'), ...vs].filter((v) => v !== undefined).map((v) => spread(v, threads)));
-    if (worst > NOISY) return `inconclusive: repetitions spread ${(worst * 100).toFixed(0)}% of their median (a busy machine); re-run on a quiet one`;
-    return ok ? 'met' : 'NOT met';
-  };
   const named = (v: AllocVariant) => (v.missing ? `${v.label} — missing: \`${v.missing}\`` : v.label);
   const rows = variants.map((v) => [named(v), ...modes.map((m) => cell(v, m.threads).text)]);
   const missing = variants.filter((v) => v.missing).map((v) => `- ${v.label}: missing — \`${v.missing}\``);
@@ -126,13 +115,15 @@ try {
   const targets: string[] = [];
   if (jem?.runtime && parts.has('timing')) {
     const t8 = cell(jem, 8).ratio ?? Number.NaN;
-    targets.push(`- static+jemalloc, 8 threads ≤ 1.0× baseline: ${t8.toFixed(2)}× — ${verdict(t8 <= 1, 8, jem)}`);
+    const timesOf = (v: AllocVariant | string, threads: number) => times.get(`${typeof v === 'string' ? v : v.id}|${threads}`) ?? [];
+    const glibc = 'glibc';
+    targets.push(`- static+jemalloc, 8 threads ≤ 1.0× baseline: ${t8.toFixed(2)}× — ${ratioVerdict(timesOf(jem, 8), timesOf(glibc, 8), 'at most', 1)}`);
     if (musl?.runtime) {
       const speedup = (cell(musl, 8).ratio ?? Number.NaN) / t8;
-      targets.push(`- static+jemalloc ≥ 10× faster than static musl malloc (8 threads): ${speedup.toFixed(1)}× — ${verdict(speedup >= 10, 8, jem, musl)}`);
+      targets.push(`- static+jemalloc ≥ 10× faster than static musl malloc (8 threads): ${speedup.toFixed(1)}× — ${ratioVerdict(timesOf(musl, 8), timesOf(jem, 8), 'at least', 10)}`);
     } else targets.push(`- static+jemalloc ≥ 10× faster than static musl malloc: not evaluated — the musl-malloc runtime is missing (\`${musl?.missing}\`)`);
     const t1 = cell(jem, 0).ratio ?? Number.NaN;
-    targets.push(`- static+jemalloc single thread ≤ 1.05×: ${t1.toFixed(2)}× — ${verdict(t1 <= 1.05, 0, jem)}`);
+    targets.push(`- static+jemalloc single thread ≤ 1.05×: ${t1.toFixed(2)}× — ${ratioVerdict(timesOf(jem, 0), timesOf(glibc, 0), 'at most', 1.05)}`);
   }
   const jb = bloatRows.find((b) => b.v.id === 'musl+jemalloc')?.r;
   if (jb && baseBloat) {

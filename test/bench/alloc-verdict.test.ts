@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { ratioVerdict } from '../../build/bench/alloc-verdict.ts';
+
+describe('allocator target verdicts', () => {
+  it('a noisy run is still conclusive when every pairing of repetitions is on one side of the target', () => {
+    // Session 3's run: musl 2237–2791 ms vs jemalloc 1313–1481 ms at 8 threads; the target is 10×.
+    expect(ratioVerdict([2450, 2237, 2791], [1332, 1313, 1481], 'at least', 10)).toBe('NOT met');
+    expect(ratioVerdict([2450, 2237, 2791], [1332, 1313, 1481], 'at least', 1.4)).toBe('met');
+    expect(ratioVerdict([90, 60, 99], [100, 120, 101], 'at most', 1)).toBe('met');
+  });
+
+  it('says inconclusive only when noise straddles the target', () => {
+    // Single thread, jemalloc 184–210 ms vs glibc 171–226 ms: ratios 0.81–1.23 around 1.05.
+    expect(ratioVerdict([192, 184, 210], [208, 171, 226], 'at most', 1.05)).toMatch(/^inconclusive: the repetitions' ratios span 0\.81–1\.23×/);
+  });
+
+  it('quiet repetitions decide by the median ratio', () => {
+    expect(ratioVerdict([100, 101, 99], [98, 99, 100], 'at most', 1.02)).toBe('met');
+    expect(ratioVerdict([101, 102, 100], [98, 99, 100], 'at most', 1.02)).toBe('NOT met');
+    expect(ratioVerdict([], [1], 'at most', 1)).toBe('not measured');
+  });
+});
