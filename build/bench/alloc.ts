@@ -15,7 +15,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const reps = Number(process.env.BENCH_RUNS ?? 5);
 const iterations = Number(process.env.BENCH_ITER ?? 20000);
 const requests = Number(process.env.BENCH_REQUESTS ?? 5000);
-// Knobs for partial runs (e.g. BENCH_PARTS=bloat BENCH_VARIANTS=glibc,musl+jemalloc); only a full run
+// Knobs for partial runs (e.g. BENCH_PARTS=bloat BENCH_VARIANTS=glibc,musl+jemalloc, which keeps the
+// BENCH_MALLOC_CONF rows: they are musl+jemalloc with a setting); only a full run
 // writes docs/benchmarks.md and the chart, so a partial table never replaces the full one.
 const parts = new Set((process.env.BENCH_PARTS ?? 'timing,bloat').split(','));
 const only = process.env.BENCH_VARIANTS?.split(',');
@@ -33,7 +34,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'broker-alloc-'));
 try {
   const loadBefore = load();
   const variants = await allocVariants(root, cacheRoot(), log);
-  const present = variants.filter((v): v is AllocVariant & { runtime: string } => v.runtime !== undefined && !v.missing && (!only || only.includes(v.id)));
+  const present = variants.filter((v): v is AllocVariant & { runtime: string } => v.runtime !== undefined && !v.missing && (!only || only.includes(v.id.replace(/\[.*\]$/, ''))));
   const workload = await bundleScript(join(root, 'build/bench/alloc-workload.ts'), join(scratch, 'workload.mjs'));
   const server = await bundleScript(join(root, 'build/bench/alloc-server.ts'), join(scratch, 'server.mjs'));
 
@@ -93,7 +94,8 @@ try {
   // MALLOC_ARENA_MAX=2 row right after the baseline.
   const bloatTable = variants.flatMap((v) => {
     const measured = bloatRows.filter((b) => b.v.id === v.id);
-    if (!measured.length) return [[named(v), 'missing', '', 'missing', '', '']];
+    const absent = v.missing ? 'missing' : 'not run';
+    if (!measured.length) return [[named(v), absent, '', absent, '', '']];
     return measured.map((b) => [
       b.label,
       `${b.r.peakRssMiB.toFixed(0)} (${Math.min(...b.runs.map((x) => x.peakRssMiB)).toFixed(0)}–${Math.max(...b.runs.map((x) => x.peakRssMiB)).toFixed(0)})`,
@@ -118,10 +120,10 @@ try {
     const timesOf = (v: AllocVariant | string, threads: number) => times.get(`${typeof v === 'string' ? v : v.id}|${threads}`) ?? [];
     const glibc = 'glibc';
     targets.push(`- static+jemalloc, 8 threads ≤ 1.0× baseline: ${t8.toFixed(2)}× — ${ratioVerdict(timesOf(jem, 8), timesOf(glibc, 8), 'at most', 1)}`);
-    if (musl?.runtime) {
+    if (musl?.runtime && timesOf(musl, 8).length) {
       const speedup = (cell(musl, 8).ratio ?? Number.NaN) / t8;
       targets.push(`- static+jemalloc ≥ 10× faster than static musl malloc (8 threads): ${speedup.toFixed(1)}× — ${ratioVerdict(timesOf(musl, 8), timesOf(jem, 8), 'at least', 10)}`);
-    } else targets.push(`- static+jemalloc ≥ 10× faster than static musl malloc: not evaluated — the musl-malloc runtime is missing (\`${musl?.missing}\`)`);
+    } else targets.push(`- static+jemalloc ≥ 10× faster than static musl malloc: not evaluated — ${musl?.missing ? `the musl-malloc runtime is missing (\`${musl.missing}\`)` : 'not run'}`);
     const t1 = cell(jem, 0).ratio ?? Number.NaN;
     targets.push(`- static+jemalloc single thread ≤ 1.05×: ${t1.toFixed(2)}× — ${ratioVerdict(timesOf(jem, 0), timesOf(glibc, 0), 'at most', 1.05)}`);
   }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheRoot } from '../../build/cache.ts';
-import { allocatorAnswers } from '../../build/runtime/static/allocator-proof.ts';
+import { JEMALLOC_CONF } from '../../build/runtime/static/allocator.ts';
+import { allocatorAnswers, jemallocBuiltInConf } from '../../build/runtime/static/allocator-proof.ts';
 import { elfFacts } from '../../build/runtime/static/elf-check.ts';
 import { pageSizeProblem } from '../../build/runtime/static/page-size.ts';
 import { STATIC_ARCHES, STATIC_TARGETS } from '../../build/runtime/static/target.ts';
@@ -90,6 +91,10 @@ for (const arch of STATIC_ARCHES) {
 
     it('prints jemalloc statistics at exit with MALLOC_CONF=stats_print:true', { timeout: 60_000 }, () => {
       expect(allocatorAnswers(runtime!.path, ['-e', 'Buffer.alloc(1 << 20)'])).toBe('jemalloc');
+    });
+
+    it("carries broker's jemalloc settings built in (one arena per CPU, background purging)", { timeout: 60_000 }, () => {
+      expect(jemallocBuiltInConf(runtime!.path, ['-e', '0'])).toBe(JEMALLOC_CONF);
     });
 
     it.skipIf(target.largestPageLg === undefined)('starts on every page size its kernels use (qemu -p)', { timeout: 300_000 }, () => {

@@ -3,8 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheRoot } from '../../build/cache.ts';
-import { allocatorAnswers } from '../../build/runtime/static/allocator-proof.ts';
-import { buildAllocator } from '../../build/runtime/static/allocator.ts';
+import { allocatorAnswers, jemallocBuiltInConf } from '../../build/runtime/static/allocator-proof.ts';
+import { buildAllocator, JEMALLOC_CONF } from '../../build/runtime/static/allocator.ts';
 import { elfFacts, loadAlignment } from '../../build/runtime/static/elf-check.ts';
 import { initialContext, runPipeline } from '../../build/runtime/static/pipeline.ts';
 import { fetchSources } from '../../build/runtime/static/sources.ts';
@@ -66,6 +66,7 @@ describe('Zig toolchain + jemalloc', () => {
       expect(spawnSync(path, { encoding: 'utf8', env: {} }).stdout).toBe('probe ok\n');
     }
     expect(allocatorAnswers(join(dir, 'probe-jemalloc'), [])).toBe('jemalloc');
+    expect(jemallocBuiltInConf(join(dir, 'probe-jemalloc'), [])).toBe(JEMALLOC_CONF);
     expect(allocatorAnswers(join(dir, 'probe-musl'), [])).toBeUndefined();
 
     // The other allocator option, from the same toolchain: mimalloc's one-file build.
@@ -115,6 +116,7 @@ describe.skipIf(AARCH64_SKIP !== undefined)(`aarch64 toolchain + jemalloc under 
       expect(spawnSync(path, { encoding: 'utf8', env: {} }).stdout).toBe('probe ok\n');
     }
     expect(allocatorAnswers(join(dir, 'probe-jemalloc'), [])).toBe('jemalloc');
+    expect(jemallocBuiltInConf(join(dir, 'probe-jemalloc'), [])).toBe(JEMALLOC_CONF);
     expect(allocatorAnswers(join(dir, 'probe-musl'), [])).toBeUndefined();
     expect(pageSizeProblem(arm64, join(dir, 'probe-jemalloc'), [])).toBeUndefined();
     // The page check has teeth: a program that, like a jemalloc built for 16K, refuses 64K pages.

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { JEMALLOC_CONF } from './allocator.ts';
 import type { Allocator } from './context.ts';
 
 /**
@@ -15,10 +16,19 @@ export function allocatorAnswers(binary: string, args: string[]): Allocator | un
   return undefined;
 }
 
+/** The settings compiled into a jemalloc binary (`config.malloc_conf` in its statistics), or undefined. */
+export function jemallocBuiltInConf(binary: string, args: string[]): string | undefined {
+  const run = spawnSync(binary, args, { env: { ...process.env, MALLOC_CONF: 'stats_print:true' }, encoding: 'utf8' });
+  return /config\.malloc_conf: "([^"]*)"/.exec(`${run.stdout}${run.stderr}`)?.[1];
+}
+
 export function assertAllocator(binary: string, args: string[], expected: Allocator): void {
   const found = allocatorAnswers(binary, args);
   const want = expected === 'musl' ? undefined : expected;
   if (found !== want) {
     throw new Error(`${binary}: expected allocator ${expected}, statistics say ${found ?? 'none (musl malloc)'}`);
   }
+  if (expected !== 'jemalloc') return;
+  const conf = jemallocBuiltInConf(binary, args);
+  if (conf !== JEMALLOC_CONF) throw new Error(`${binary}: jemalloc's built-in settings are "${conf ?? '?'}", expected "${JEMALLOC_CONF}"`);
 }
