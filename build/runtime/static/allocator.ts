@@ -9,8 +9,8 @@ import type { StaticTarget } from './target.ts';
  * allocating threads. Measured with bench:alloc on 2 cores (5 runs, docs/static-runtime.md): the
  * bloat test's peak RSS 0.92× → 0.78× of glibc's and the final RSS 0.95× → 0.54×, at the same
  * speed (8 threads 1.04× → 1.00×, one thread 1.01× → 1.03×, both within the runs' noise). Fewer
- * arenas alone (narenas:1 or 2) cut the peak as much but cost 8–12% with 8 threads, and decay
- * without the background thread does its purging inline (1.3–1.7× one thread, session 2).
+ * arenas alone (narenas:1 or 2) cut the peak as much but cost 8–12% with 8 threads, and purging
+ * without the background thread happens inline (dirty_decay_ms:0: 2.4–3.7× one thread).
  */
 export const JEMALLOC_CONF = 'percpu_arena:percpu,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';
 
