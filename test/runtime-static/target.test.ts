@@ -8,6 +8,9 @@ import { compileInputs } from '../../build/runtime/static/compile.ts';
 import { configureInputs, nodeTreeDir, sysrootDir } from '../../build/runtime/static/configure.ts';
 import { baseFlags, distributionSourceFlags, SHARED_DEPS } from '../../build/runtime/static/configure-flags.ts';
 import type { StaticBuildContext, StaticLib } from '../../build/runtime/static/context.ts';
+import { ADA_SCRIPT } from '../../build/runtime/static/deps/ada.ts';
+import { BROTLI_SCRIPT } from '../../build/runtime/static/deps/brotli.ts';
+import { NGHTTP2_SCRIPT } from '../../build/runtime/static/deps/nghttp2.ts';
 import { opensslScript } from '../../build/runtime/static/deps/openssl.ts';
 import { type StaticLibRecipe, staticLibInputs } from '../../build/runtime/static/deps/static-lib.ts';
 import { detachedPaths } from '../../build/runtime/static/detached.ts';
@@ -72,6 +75,10 @@ describe('x64 stage inputs are those of the build before arm64 existed (a change
     // jemalloc since its built-in JEMALLOC_CONF (2026-11-26: a re-link, no recompile).
     expect(stageHash(staticLibInputs(x64, recipe(x64, 'jemalloc', jemallocScript(x64.target), ['jemalloc'])))).toBe('743e1f8b04d62e80');
     expect(stageHash(staticLibInputs(x64, recipe(x64, 'openssl', opensslScript(x64.target), ['ssl', 'crypto'])))).toBe('66c4045bd020cdee');
+    // The CMake-built deps share cmakeScript(); their stage dirs are those the build made before it.
+    expect(stageHash(staticLibInputs(x64, recipe(x64, 'ada', ADA_SCRIPT, ['ada'])))).toBe('61aca931e4715586');
+    expect(stageHash(staticLibInputs(x64, recipe(x64, 'brotli', BROTLI_SCRIPT, ['brotlidec', 'brotlienc', 'brotlicommon'])))).toBe('adf26ade03343dc5');
+    expect(stageHash(staticLibInputs(x64, recipe(x64, 'nghttp2', NGHTTP2_SCRIPT, ['nghttp2'])))).toBe('68fd201d348c3612');
   });
 
   it('configure flags, tree and sysroot paths are unchanged', () => {

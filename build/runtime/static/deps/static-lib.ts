@@ -40,6 +40,23 @@ export function buildEnv(ctx: StaticBuildContext, extra: Record<string, string> 
 }
 
 /** A library stage's inputs; the target is one of them (the recipe text is often the same). */
+/**
+ * The CMake recipe the CMake-built deps share: options (the first group on cmake's own line, each
+ * further group on a line of its own), a static build into $PREFIX with the toolchain's compilers,
+ * then ninja. The text is a stage input, so it must stay byte-identical for unchanged options.
+ */
+export function cmakeScript(options: string[], cxx: boolean): string {
+  const [first, ...rest] = options;
+  return [
+    `cmake -S . -B out -G Ninja -DCMAKE_BUILD_TYPE=Release ${first} \\`,
+    ...rest.map((o) => `  ${o} \\`),
+    '  -DCMAKE_INSTALL_PREFIX="$PREFIX" -DCMAKE_INSTALL_LIBDIR=lib \\',
+    `  -DCMAKE_C_COMPILER="$CC"${cxx ? ' -DCMAKE_CXX_COMPILER="$CXX"' : ''} -DCMAKE_AR="$AR" -DCMAKE_RANLIB="$RANLIB"`,
+    'ninja -C out -j"$JOBS"',
+    'ninja -C out install',
+  ].join('\n');
+}
+
 export function staticLibInputs(ctx: StaticBuildContext, recipe: StaticLibRecipe): unknown {
   return {
     source: recipe.source.input.sha256,
