@@ -46,7 +46,7 @@ function contextFor(arch: Arch): StaticBuildContext {
     target: staticTarget(arch),
     stageRoot: STAGES,
     nodeVersion: '22.22.2',
-    sources: { node: source('node'), jemalloc: source('jemalloc'), openssl: source('openssl'), zlib: source('zlib') },
+    sources: { node: source('node'), jemalloc: source('jemalloc'), openssl: source('openssl'), zlib: source('zlib'), ada: source('ada'), brotli: source('brotli'), nghttp2: source('nghttp2') },
     toolchain: { zig: ZIG, binDir: bin, cc: `${bin}/cc`, cxx: `${bin}/c++`, ar: `${bin}/ar`, ranlib: `${bin}/ranlib`, env: {}, zigVersion: ZIG_VERSION },
     libs,
     stages: [],
