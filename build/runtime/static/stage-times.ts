@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Arch } from '../runtime.ts';
 import { STATIC_TARGETS } from './target.ts';
 
-import { coldSeconds, type StageTime, stageRuns } from './stage.ts';
+import { type StageTime, stageColdSeconds } from './stage.ts';
 
 export type { StageTime };
 
@@ -40,8 +40,5 @@ export function stageTimes(stageRoot: string, arch: Arch = 'x64'): StageTime[] {
   }
   return [...newest]
     .sort((a, b) => a[1].at - b[1].at)
-    .map(([stage, { dir }]) => {
-      const done = JSON.parse(readFileSync(join(stageRoot, dir, 'stage-done.json'), 'utf8')) as { seconds: number };
-      return { stage, dir, seconds: coldSeconds(stageRuns(join(stageRoot, dir))) || done.seconds };
-    });
+    .map(([stage, { dir }]) => ({ stage, dir, seconds: stageColdSeconds(join(stageRoot, dir)) }));
 }

@@ -86,6 +86,13 @@ export function coldSeconds(runs: StageRun[]): number {
   return runs.slice(0, first < 0 ? runs.length : first + 1).reduce((sum, r) => sum + r.seconds, 0);
 }
 
+/** A finished stage dir's cold cost: its ledger, or for dirs older than the ledger what stage-done.json says. */
+export function stageColdSeconds(dir: string): number {
+  const fromRuns = coldSeconds(stageRuns(dir));
+  if (fromRuns || !existsSync(join(dir, MARKER))) return fromRuns;
+  return (JSON.parse(readFileSync(join(dir, MARKER), 'utf8')) as { seconds: number }).seconds;
+}
+
 function recordRun(dir: string, started: number, ok: boolean): void {
   const run: StageRun = { startedAt: new Date(started).toISOString(), seconds: Math.round((Date.now() - started) / 1000), ok };
   appendFileSync(join(dir, RUNS), `${JSON.stringify(run)}\n`);
@@ -142,7 +149,7 @@ export async function runStage<T>(
     const done = JSON.parse(readFileSync(marker, 'utf8')) as { result: T; seconds: number; totalSeconds?: number };
     if (!spec.stillValid || spec.stillValid(done.result)) {
       report(`[${spec.name}] cached (${dir})`);
-      report.stage?.({ stage: spec.name, dir, seconds: coldSeconds(stageRuns(dir)) || done.seconds });
+      report.stage?.({ stage: spec.name, dir, seconds: stageColdSeconds(dir) });
       return done.result;
     }
     report(`[${spec.name}] recorded output is gone: running again`);
@@ -169,6 +176,6 @@ export async function runStage<T>(
   const totalSeconds = stageRuns(dir).reduce((sum, r) => sum + r.seconds, 0);
   writeFileSync(marker, JSON.stringify({ seconds, totalSeconds, finishedAt: new Date().toISOString(), result }, null, 2));
   report(`[${spec.name}] done in ${seconds}s`);
-  report.stage?.({ stage: spec.name, dir, seconds: coldSeconds(stageRuns(dir)) });
+  report.stage?.({ stage: spec.name, dir, seconds: stageColdSeconds(dir) });
   return result;
 }
