@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runLogged } from './command.ts';
+import { compileCacheCounts, compileCacheDelta } from './compile-cache.ts';
 import type { StaticBuildContext } from './context.ts';
 import { formatProgress, ProgressTracker } from './progress.ts';
 import { runStage } from './stage.ts';
@@ -85,12 +86,19 @@ export async function compileNode(ctx: StaticBuildContext): Promise<StaticBuildC
             .map((l) => l.slice(0, l.indexOf(':'))),
         );
         const early = dependencyTouchingObjects(ctx.nodeTree!, targets);
+        const cacheBefore = compileCacheCounts(ctx.options.cacheDir);
         ctx.options.report(`[compile] first: ${early.length} Node objects that use the deps we built`);
         await runLogged('ninja', ['-C', outDir, `-j${jobs}`, ...early], { cwd: outDir, log, nice: true, onOutput });
         ctx.options.report('[compile] now everything else (V8 is most of it)');
         await runLogged('ninja', ['-C', outDir, `-j${jobs}`, 'node'], { cwd: outDir, log, nice: true, onOutput });
         const node = join(outDir, 'node');
         if (!existsSync(node)) throw new Error(`ninja finished but ${node} is missing`);
+        const cacheAfter = compileCacheCounts(ctx.options.cacheDir);
+        if (cacheBefore && cacheAfter) {
+          // Whether this was a real compile or a rebuild from the cache, in one line.
+          const d = compileCacheDelta(cacheBefore, cacheAfter);
+          ctx.options.report(`[compile] ccache: ${d.hits} objects from the cache, ${d.misses} compiled`);
+        }
         return { outDir, node, steps: tracker.progress?.total ?? 0 };
       },
     },
