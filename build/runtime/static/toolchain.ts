@@ -82,7 +82,7 @@ export function zigCacheDir(cacheDir: string): string {
 export function ccacheDir(cacheDir: string): string {
   return join(cacheDir, 'ccache');
 }
-/** Node's objects are ~1.3 GB per target; room for two targets and a flag change. */
+/** A cap, not a reservation: Node's objects take ~85 MB per target in ccache (170 MB uncompressed). */
 export const CCACHE_MAX_SIZE = '12G';
 
 function zigWrapper(zig: string, zigCache: string, tool: string, flags: string[] | undefined): string {
