@@ -15,8 +15,9 @@ describe('allocator target verdicts', () => {
   });
 
   it('quiet repetitions decide by the median ratio', () => {
-    expect(ratioVerdict([100, 101, 99], [98, 99, 100], 'at most', 1.02)).toBe('met');
-    expect(ratioVerdict([101, 102, 100], [98, 99, 100], 'at most', 1.02)).toBe('NOT met');
+    expect(ratioVerdict([100, 101, 99], [98, 99, 100], 'at most', 1.02)).toBe("met by the median, within the runs' noise (their ratios span 0.99–1.03×)");
+    // Session 3's final 8-thread row: jemalloc 1794–1985 ms vs glibc 1766–1902 ms, target 1.0×.
+    expect(ratioVerdict([1905, 1794, 1985], [1843, 1766, 1902], 'at most', 1)).toMatch(/^NOT met by the median, within the runs' noise \(their ratios span 0\.94–1\.12×\)$/);
     expect(ratioVerdict([], [1], 'at most', 1)).toBe('not measured');
   });
 });
