@@ -77,6 +77,7 @@ try {
     return { v: p.v, label: p.label, r, runs };
   });
 
+  const timesOf = (id: string, threads: number) => times.get(`${id}|${threads}`) ?? [];
   const base = (threads: number) => median(times.get(`glibc|${threads}`) ?? [Number.NaN]);
   const cell = (v: AllocVariant, threads: number) => {
     const xs = times.get(`${v.id}|${threads}`);
@@ -117,15 +118,13 @@ try {
   const targets: string[] = [];
   if (jem?.runtime && parts.has('timing')) {
     const t8 = cell(jem, 8).ratio ?? Number.NaN;
-    const timesOf = (v: AllocVariant | string, threads: number) => times.get(`${typeof v === 'string' ? v : v.id}|${threads}`) ?? [];
-    const glibc = 'glibc';
-    targets.push(`- static+jemalloc, 8 threads ≤ 1.0× baseline: ${t8.toFixed(2)}× — ${ratioVerdict(timesOf(jem, 8), timesOf(glibc, 8), 'at most', 1)}`);
-    if (musl?.runtime && timesOf(musl, 8).length) {
+    targets.push(`- static+jemalloc, 8 threads ≤ 1.0× baseline: ${t8.toFixed(2)}× — ${ratioVerdict(timesOf(jem.id, 8), timesOf('glibc', 8), 'at most', 1)}`);
+    if (musl?.runtime && timesOf(musl.id, 8).length) {
       const speedup = (cell(musl, 8).ratio ?? Number.NaN) / t8;
-      targets.push(`- static+jemalloc ≥ 10× faster than static musl malloc (8 threads): ${speedup.toFixed(1)}× — ${ratioVerdict(timesOf(musl, 8), timesOf(jem, 8), 'at least', 10)}`);
+      targets.push(`- static+jemalloc ≥ 10× faster than static musl malloc (8 threads): ${speedup.toFixed(1)}× — ${ratioVerdict(timesOf(musl.id, 8), timesOf(jem.id, 8), 'at least', 10)}`);
     } else targets.push(`- static+jemalloc ≥ 10× faster than static musl malloc: not evaluated — ${musl?.missing ? `the musl-malloc runtime is missing (\`${musl.missing}\`)` : 'not run'}`);
     const t1 = cell(jem, 0).ratio ?? Number.NaN;
-    targets.push(`- static+jemalloc single thread ≤ 1.05×: ${t1.toFixed(2)}× — ${ratioVerdict(timesOf(jem, 0), timesOf(glibc, 0), 'at most', 1.05)}`);
+    targets.push(`- static+jemalloc single thread ≤ 1.05×: ${t1.toFixed(2)}× — ${ratioVerdict(timesOf(jem.id, 0), timesOf('glibc', 0), 'at most', 1.05)}`);
   }
   const jb = bloatRows.find((b) => b.v.id === 'musl+jemalloc')?.r;
   if (jb && baseBloat) {

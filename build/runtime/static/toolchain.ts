@@ -139,11 +139,11 @@ export async function prepareToolchain(ctx: StaticBuildContext): Promise<StaticB
         const scripts: Record<string, string> = {
           'zig-cc': zigWrapper(zig, cache, 'cc', before),
           'zig-c++': zigWrapper(zig, cache, 'c++', before),
+          cc: ccacheWrapper(ccache, join(binDir, 'zig-cc')),
+          'c++': ccacheWrapper(ccache, join(binDir, 'zig-c++')),
           ar: zigWrapper(zig, cache, 'ar', undefined),
           ranlib: zigWrapper(zig, cache, 'ranlib', undefined),
         };
-        scripts.cc = ccacheWrapper(ccache, join(binDir, 'zig-cc'));
-        scripts['c++'] = ccacheWrapper(ccache, join(binDir, 'zig-c++'));
         for (const [name, script] of Object.entries(scripts)) {
           const path = join(binDir, name);
           writeFileSync(path, script);

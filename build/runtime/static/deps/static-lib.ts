@@ -39,7 +39,6 @@ export function buildEnv(ctx: StaticBuildContext, extra: Record<string, string> 
   };
 }
 
-/** A library stage's inputs; the target is one of them (the recipe text is often the same). */
 /**
  * The CMake recipe the CMake-built deps share: options (the first group on cmake's own line, each
  * further group on a line of its own), a static build into $PREFIX with the toolchain's compilers,
@@ -57,6 +56,7 @@ export function cmakeScript(options: string[], cxx: boolean): string {
   ].join('\n');
 }
 
+/** A library stage's inputs; the target is one of them (the recipe text is often the same). */
 export function staticLibInputs(ctx: StaticBuildContext, recipe: StaticLibRecipe): unknown {
   return {
     source: recipe.source.input.sha256,
