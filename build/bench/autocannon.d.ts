@@ -12,7 +12,7 @@ declare module 'autocannon' {
     p99: number;
     p99_9: number;
   }
-  interface Result {
+  export interface Result {
     requests: Percentiles & { total: number; sent: number };
     latency: Percentiles;
     throughput: Percentiles;
@@ -31,6 +31,10 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     overallRate?: number;
   }
-  function autocannon(opts: Options): Promise<Result>;
+  interface Instance extends Promise<Result> {
+    /** Every response: responseTime is in ms with sub-ms precision. */
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this;
+  }
+  function autocannon(opts: Options): Instance;
   export default autocannon;
 }
