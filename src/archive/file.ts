@@ -3,13 +3,15 @@
  * handle archives larger than memory with the same rules as readArchive.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { ArchiveError, decodeFrame, decodeHeader, HEADER_SIZE } from './format.ts';
+import { ArchiveError, decodeFrame, decodeHeader, FrameKind, HEADER_SIZE } from './format.ts';
 import { badReason, recordOfFrame, type BadFrame } from './reader.ts';
 import type { ArchiveRecord } from './record.ts';
 
 export interface ScanResult {
   size: number;
   frames: number;
+  /** Bytes in padding frames (direct I/O fills each batch up to a block boundary). */
+  padding: number;
   goodEnd: number;
   bad: BadFrame | null;
 }
@@ -34,7 +36,8 @@ export class ArchiveScan {
       let base = 0; // file offset of buf[0]
       let pos = HEADER_SIZE; // offset in buf of the next frame
       let frames = 0;
-      const finish = (bad: BadFrame | null) => (this.result = { size, frames, goodEnd: base + pos, bad });
+      let padding = 0;
+      const finish = (bad: BadFrame | null) => (this.result = { size, frames, padding, goodEnd: base + pos, bad });
       while (base + pos < size) {
         const r = decodeFrame(buf.subarray(0, filled), pos);
         if (r.status === 'bad') return void finish({ offset: base + pos, reason: r.reason });
@@ -48,6 +51,11 @@ export class ArchiveScan {
           base += pos;
           pos = 0;
           filled = keep + readSync(fd, buf, keep, buf.length - keep, base + keep);
+          continue;
+        }
+        if (r.frame.kind === FrameKind.padding) {
+          padding += r.frame.end - pos;
+          pos = r.frame.end;
           continue;
         }
         const rec = recordOfFrame(r.frame, base + pos);

@@ -1,11 +1,12 @@
 /*
- * The broker archive format, version 1 (docs/archive.md is the prose version of this file).
+ * The broker archive format, version 2 (docs/archive.md is the prose version of this file).
  * Pure code over bytes: no I/O here, so the recorder, the readers and the fuzz tests share it.
  *
  *   file   = header frame*
  *   header = magic(8) version:u16 reserved:u16 crc32c(header[0..12]):u32          — 16 bytes
  *   frame  = length:u32 kind:u8 flags:u8 reserved:u16 crc32c(frame[0..8] ++ payload):u32 payload
  *
+ * Frame kinds: 1 request (record.ts), 2 padding (zeros up to a block boundary, skipped by readers).
  * All integers little-endian. The frame CRC covers its length, so a torn or flipped length is caught
  * as surely as a flipped payload byte.
  */
@@ -13,13 +14,18 @@ import { crc32c } from './crc32c.ts';
 
 /** PNG-style magic: a high byte (catches 7-bit transfers), "BRK", CR LF (catches newline rewriting), ^Z LF. */
 export const MAGIC = Uint8Array.of(0x89, 0x42, 0x52, 0x4b, 0x0d, 0x0a, 0x1a, 0x0a);
-export const FORMAT_VERSION = 1;
+/** Written by this broker. Version 2 added padding frames (kind 2); version 1 files are read as before. */
+export const FORMAT_VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 export const HEADER_SIZE = 16;
 export const FRAME_HEADER_SIZE = 12;
 /** Larger than any frame the recorder writes (--max-body caps at 64 MiB); a bigger length is corruption. */
 export const MAX_PAYLOAD = 128 * 2 ** 20;
 
-export const FrameKind = { request: 1 } as const;
+/** padding: zeros a writer adds so a batch ends on a block boundary (direct I/O); readers skip it. */
+export const FrameKind = { request: 1, padding: 2 } as const;
+/** Direct I/O writes whole blocks from block-aligned memory; 4096 covers 512-byte and 4K-sector disks. */
+export const BLOCK_SIZE = 4096;
 /** Body codec, in the low two bits of a frame's flags. */
 export const Codec = { none: 0, gzip: 1, brotli: 2 } as const;
 export type CodecName = keyof typeof Codec;
@@ -56,7 +62,7 @@ export function decodeHeader(bytes: Uint8Array): { version: number } {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
   if (dv.getUint32(12, true) !== crc32c(bytes, 0, 0, 12)) throw new ArchiveError('header checksum mismatch', 0);
   const version = dv.getUint16(8, true);
-  if (version !== FORMAT_VERSION) throw new ArchiveError(`archive format version ${version}; this broker reads version ${FORMAT_VERSION}`, 8);
+  if (!READABLE_VERSIONS.includes(version)) throw new ArchiveError(`archive format version ${version}; this broker reads versions ${READABLE_VERSIONS.join(' and ')}`, 8);
   if (dv.getUint16(10, true) !== 0) throw new ArchiveError('reserved header bits set', 10);
   return { version };
 }
@@ -91,7 +97,8 @@ export function decodeFrame(bytes: Uint8Array, offset: number): FrameResult {
   if (crc !== dv.getUint32(8, true)) return { status: 'bad', reason: 'frame checksum mismatch' };
   const kind = dv.getUint8(4);
   const flags = dv.getUint8(5);
-  if (kind !== FrameKind.request) return { status: 'bad', reason: `unknown frame kind ${kind}` };
+  if (kind !== FrameKind.request && kind !== FrameKind.padding) return { status: 'bad', reason: `unknown frame kind ${kind}` };
+  if (kind === FrameKind.padding && flags !== 0) return { status: 'bad', reason: 'reserved frame bits set' };
   if ((flags & ~CODEC_MASK) !== 0 || (flags & CODEC_MASK) === 3 || dv.getUint16(6, true) !== 0) return { status: 'bad', reason: 'reserved frame bits set' };
   return { status: 'frame', frame: { offset, kind, flags, payload: bytes.subarray(offset + FRAME_HEADER_SIZE, offset + total), end: offset + total } };
 }
@@ -115,4 +122,22 @@ export function sealFrame(target: Uint8Array, offset: number, payloadLength: num
   target[offset + 10] = crc >>> 16;
   target[offset + 11] = crc >>> 24;
   return end;
+}
+
+/** The length of `length` bytes once padToBlock has padded them. */
+export function paddedLength(length: number): number {
+  let gap = (BLOCK_SIZE - (length % BLOCK_SIZE)) % BLOCK_SIZE;
+  if (gap > 0 && gap < FRAME_HEADER_SIZE) gap += BLOCK_SIZE;
+  return length + gap;
+}
+
+/**
+ * Pads bytes[0, length) with one padding frame so it ends on a BLOCK_SIZE boundary; returns the new length.
+ * A gap too small for a frame header takes a whole extra block. `target` must have room for it.
+ */
+export function padToBlock(target: Uint8Array, length: number): number {
+  const end = paddedLength(length);
+  if (end === length) return length;
+  target.fill(0, length + FRAME_HEADER_SIZE, end);
+  return sealFrame(target, length, end - length - FRAME_HEADER_SIZE, FrameKind.padding, 0);
 }

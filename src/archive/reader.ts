@@ -4,7 +4,7 @@
  * bad frame and report where it starts: everything before that offset is intact, which is exactly
  * what `verify --repair` keeps.
  */
-import { ArchiveError, decodeFrame, decodeHeader, HEADER_SIZE, type Frame } from './format.ts';
+import { ArchiveError, decodeFrame, decodeHeader, FrameKind, HEADER_SIZE, type Frame } from './format.ts';
 import { decodeRequestPayload, type ArchiveRecord } from './record.ts';
 
 export interface BadFrame {
@@ -15,6 +15,8 @@ export interface BadFrame {
 export interface ArchiveRead {
   version: number;
   records: (ArchiveRecord & { offset: number })[];
+  /** Bytes in padding frames (skipped). */
+  padding: number;
   /** End of the last good frame: the archive is intact up to here. */
   goodEnd: number;
   bad: BadFrame | null;
@@ -38,15 +40,22 @@ export function badReason(result: { status: 'incomplete'; need: number }, availa
 export function readArchive(bytes: Uint8Array): ArchiveRead {
   const { version } = decodeHeader(bytes);
   const records: ArchiveRead['records'] = [];
+  let padding = 0;
   let offset = HEADER_SIZE;
+  const result = (bad: BadFrame | null): ArchiveRead => ({ version, records, padding, goodEnd: offset, bad });
   while (offset < bytes.length) {
     const r = decodeFrame(bytes, offset);
-    if (r.status === 'incomplete') return { version, records, goodEnd: offset, bad: { offset, reason: badReason(r, bytes.length - offset) } };
-    if (r.status === 'bad') return { version, records, goodEnd: offset, bad: { offset, reason: r.reason } };
+    if (r.status === 'incomplete') return result({ offset, reason: badReason(r, bytes.length - offset) });
+    if (r.status === 'bad') return result({ offset, reason: r.reason });
+    if (r.frame.kind === FrameKind.padding) {
+      padding += r.frame.end - offset;
+      offset = r.frame.end;
+      continue;
+    }
     const rec = recordOfFrame(r.frame, offset);
-    if ('reason' in rec) return { version, records, goodEnd: offset, bad: rec };
+    if ('reason' in rec) return result(rec);
     records.push(rec);
     offset = r.frame.end;
   }
-  return { version, records, goodEnd: offset, bad: null };
+  return result(null);
 }

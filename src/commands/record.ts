@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { Codec, HEADER_SIZE, type CodecName } from '../archive/format.ts';
+import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
 import { createArchiveFile, ArchiveFileError } from '../recorder/archive-sink.ts';
 import { isRecorderWorker, runRecorderCluster, runRecorderWorker } from '../recorder/cluster.ts';
 import { listenErrorMessage, startRecorder, type RecorderCounters, type RecorderOptions } from '../recorder/recorder.ts';
@@ -86,7 +86,8 @@ function parseConfig(argv: string[]): RecordConfig {
     workers: int('--workers', values.workers, 1, 1, 64),
     flushMs: int('--flush-ms', values['flush-ms'], 100, 1, 60_000),
     // A batch never spans files, so a batch no larger than a rotated file keeps every file within --rotate.
-    flushBytes: rotateBytes > 0 ? Math.min(flushBytes, rotateBytes - HEADER_SIZE) : flushBytes,
+    // The header block and a batch's padding count too.
+    flushBytes: rotateBytes > 0 ? Math.min(flushBytes, rotateBytes - 3 * BLOCK_SIZE) : flushBytes,
     headerTimeoutMs: int('--header-timeout', values['header-timeout'], 10_000, 100, 600_000),
     shared: false,
     json: values.json ?? false,
@@ -109,7 +110,17 @@ function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, 
     malformed: counters.malformed,
     timeouts: counters.timeouts,
     unrecordable: counters.unrecordable,
-    archive: cfg.out === null ? null : { files: counters.files, bytes: counters.archiveBytes, batches: counters.batches },
+    archive:
+      cfg.out === null
+        ? null
+        : {
+            files: counters.files,
+            // Header blocks, batches and their padding: what is on disk.
+            bytes: counters.archiveBytes + counters.paddingBytes + BLOCK_SIZE * counters.files,
+            paddingBytes: counters.paddingBytes,
+            batches: counters.batches,
+            io: counters.batches === 0 ? 'none' : counters.directBatches === counters.batches ? 'direct' : counters.directBatches === 0 ? 'page cache' : 'direct, then page cache',
+          },
     error,
   };
 }
@@ -117,7 +128,7 @@ function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, 
 function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolean) {
   if (json) return io.out(JSON.stringify(s, null, 2));
   io.out(`broker record: ${s.requests} requests in ${s.seconds.toFixed(1)} s (${s.requestsPerSecond} req/s), ${formatBytes(s.bodyBytes)} of bodies`);
-  if (s.archive) io.out(`  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes + HEADER_SIZE * s.archive.files)} in ${s.archive.batches} batches); dropped ${s.dropped}, sampled out ${s.sampledOut}`);
+  if (s.archive) io.out(`  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}`);
   io.out(`  rejected: ${s.tooLarge} too large (413), ${s.malformed} malformed (400/431), ${s.timeouts} timed out (408)`);
 }
 

@@ -53,6 +53,7 @@ export const statsCommand: Command = {
     const report = {
       file,
       fileBytes: res.size,
+      paddingBytes: res.padding,
       requests: count,
       first: count ? new Date(first).toISOString() : null,
       last: count ? new Date(last).toISOString() : null,
@@ -69,7 +70,7 @@ export const statsCommand: Command = {
     };
     if (values.json) io.out(JSON.stringify(report, null, 2));
     else {
-      io.out(`${file}: ${count} requests, ${formatBytes(res.size)}${res.bad ? '' : ', intact'}`);
+      io.out(`${file}: ${count} requests, ${formatBytes(res.size)}${res.padding ? ` (${formatBytes(res.padding)} block padding)` : ''}${res.bad ? '' : ', intact'}`);
       if (count) io.out(`  ${report.first} → ${report.last} (${span.toFixed(1)} s${report.requestsPerSecond ? `, ${report.requestsPerSecond} req/s` : ''})`);
       io.out(`  methods: ${[...Object.entries(report.methods)].map(([m, n]) => `${m} ${n}`).join(', ') || '—'}`);
       io.out(`  bodies: ${formatBytes(raw)} (stored ${formatBytes(stored)}; ${[...codecs].map(([c, n]) => `${c} ${n}`).join(', ') || '—'}), min ${report.body.min} B, mean ${report.body.mean} B, max ${max} B`);

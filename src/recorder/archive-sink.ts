@@ -2,6 +2,13 @@
  * The archive file(s) a recorder appends batches to: creation with mode 0600, the header, rotation,
  * short writes, and what is left on disk when a write fails.
  *
+ * Batches go to disk with direct I/O (O_DIRECT) where the file system takes it: from our memory to the
+ * disk, past the page cache. Measured on this 2-vCPU VM (dd, 1 MiB writes): 1.8 s of kernel CPU per GB
+ * through the page cache — plus the flusher's writeback later, on the same cores as the listener — and
+ * 0.1 s per GB direct. Direct I/O writes whole blocks from block-aligned memory, so each batch is copied
+ * into aligned staging memory and padded to a block boundary with a padding frame (format version 2).
+ * A file system that refuses it (EINVAL) gets plain buffered writes of the same bytes.
+ *
  * Several recorder processes (--workers) may append to the same file: every batch is one write() on an
  * O_APPEND descriptor and holds whole frames, so batches never interleave inside a frame. A new file
  * is created under a temporary name, given its header, then linked into place, so no process can ever
@@ -10,7 +17,7 @@
 import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, linkSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { write as writeCb, fstat as fstatCb } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { encodeHeader, HEADER_SIZE } from '../archive/format.ts';
+import { BLOCK_SIZE, encodeHeader, HEADER_SIZE, paddedLength, padToBlock } from '../archive/format.ts';
 import type { BatchSink } from './batch-writer.ts';
 
 /** Path of the k-th file of a rotated archive: FILE, FILE.1, FILE.2, … */
@@ -59,7 +66,10 @@ export function createArchiveFile(path: string, exclusive: boolean): void {
     throw describe(err, 'create', path);
   }
   try {
-    const h = encodeHeader();
+    // The header, padded to a whole block: direct-I/O appends must start on a block boundary.
+    const h = Buffer.alloc(BLOCK_SIZE);
+    h.set(encodeHeader(), 0);
+    padToBlock(h, HEADER_SIZE);
     if (writeSync(fd, h) !== h.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
   } catch (err) {
     closeSync(fd);
@@ -84,11 +94,40 @@ export interface ArchiveSinkOptions {
   shared: boolean;
 }
 
+/** Linux only; elsewhere 0, and every write is buffered. */
+const O_DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
+const WASM_PAGE = 65536;
+
+/**
+ * Block-aligned memory to stage batches in: a WebAssembly memory starts on a page boundary, while
+ * Buffer memory comes from malloc (16-byte aligned), which O_DIRECT refuses with EINVAL.
+ */
+class AlignedStage {
+  private readonly memory = new WebAssembly.Memory({ initial: 0 });
+  private view = Buffer.alloc(0);
+
+  /** A buffer of at least `size` bytes; growing it invalidates the previous one. */
+  get(size: number): Buffer {
+    if (this.view.length < size) {
+      const pages = Math.ceil(size / WASM_PAGE) - this.memory.buffer.byteLength / WASM_PAGE;
+      if (pages > 0) this.memory.grow(pages);
+      this.view = Buffer.from(this.memory.buffer);
+    }
+    return this.view;
+  }
+}
+
 export class ArchiveSink implements BatchSink {
   private fd: number;
   private index = 0;
   private size: number;
+  /** True while this file takes direct I/O. */
+  private direct = false;
+  private stage: AlignedStage | null = null;
   files = 1;
+  /** Batches written with direct I/O, and the padding bytes that aligned them. */
+  directBatches = 0;
+  paddingBytes = 0;
 
   constructor(private readonly opts: ArchiveSinkOptions) {
     this.fd = this.open(0);
@@ -102,45 +141,84 @@ export class ArchiveSink implements BatchSink {
   private open(index: number): number {
     const path = rotatedPath(this.opts.path, index);
     const flags = constants.O_WRONLY | constants.O_APPEND;
+    let fd: number;
     try {
-      return openSync(path, flags);
+      fd = openSync(path, flags);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || index === 0) throw describe(err, 'open', path);
+      createArchiveFile(path, false);
+      try {
+        fd = openSync(path, flags);
+      } catch (err2) {
+        throw describe(err2, 'open', path);
+      }
     }
-    createArchiveFile(path, false);
-    try {
-      return openSync(path, flags);
-    } catch (err) {
-      throw describe(err, 'open', path);
+    // A file whose end is off a block boundary (written by an older broker, or by a worker that fell
+    // back to buffered writes) cannot take direct appends: it stays buffered.
+    this.direct = false;
+    if (O_DIRECT && fstatSync(fd).size % BLOCK_SIZE === 0) {
+      try {
+        const direct = openSync(path, flags | O_DIRECT);
+        closeSync(fd);
+        fd = direct;
+        this.direct = true;
+      } catch {
+        // EINVAL: the file system has no direct I/O (some FUSE and network ones); buffered it is.
+      }
     }
+    return fd;
   }
 
-  async write(buf: Buffer, length: number): Promise<void> {
+  /** Direct I/O refused mid-way (EINVAL): reopen the same file for buffered writes. */
+  private fallBack(): void {
+    const fd = openSync(this.currentPath, constants.O_WRONLY | constants.O_APPEND);
+    closeSync(this.fd);
+    this.fd = fd;
+    this.direct = false;
+  }
+
+  async write(batch: Buffer, batchLength: number): Promise<void> {
     if (this.opts.rotateBytes > 0) {
       // Other workers grow the file too: ask the file, not our own count.
       if (this.opts.shared) this.size = await new Promise<number>((res, rej) => fstatCb(this.fd, (e, st) => (e ? rej(describe(e, 'stat', this.currentPath)) : res(st.size))));
-      if (this.size > HEADER_SIZE && this.size + length > this.opts.rotateBytes) this.rotate();
+      if (this.size > BLOCK_SIZE && this.size + paddedLength(batchLength) > this.opts.rotateBytes) this.rotate();
     }
+    let buf = batch;
+    let length = batchLength;
+    if (this.direct) {
+      this.stage ??= new AlignedStage();
+      buf = this.stage.get(paddedLength(batchLength));
+      buf.set(batch.subarray(0, batchLength), 0);
+      length = padToBlock(buf, batchLength);
+    }
+    const direct = this.direct;
     let done = 0;
     while (done < length) {
       try {
         done += await new Promise<number>((res, rej) => writeCb(this.fd, buf, done, length - done, null, (e, n) => (e ? rej(e) : res(n))));
       } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EINVAL' && this.direct) {
+          // The padded bytes go out buffered: the file's end stays on a block boundary for other workers.
+          this.fallBack();
+          continue;
+        }
         this.cutTornTail(done);
         throw describe(err, 'write to', this.currentPath);
       }
     }
     this.size += length;
+    this.paddingBytes += length - batchLength;
+    if (direct && this.direct) this.directBatches++;
   }
 
   private rotate(): void {
     const next = this.index + 1;
-    const fd = this.open(next);
-    closeSync(this.fd);
-    this.fd = fd;
+    const current = this.fd;
+    this.fd = this.open(next);
+    closeSync(current);
     this.index = next;
     this.files = Math.max(this.files, next + 1);
-    this.size = fstatSync(fd).size;
+    this.size = fstatSync(this.fd).size;
   }
 
   /** A batch that failed half-way leaves a torn frame: cut it so the file ends on a whole frame. */

@@ -29,11 +29,14 @@ export interface RecorderCounters extends CaptureCounters {
   dropped: number;
   batches: number;
   archiveBytes: number;
+  /** Padding that ended batches on a block boundary, and the batches written with direct I/O. */
+  paddingBytes: number;
+  directBatches: number;
   files: number;
 }
 
 export function emptyRecorderCounters(): RecorderCounters {
-  return { ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, files: 0 };
+  return { ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, paddingBytes: 0, directBatches: 0, files: 0 };
 }
 
 /** Sums the counters of several recorders (cluster workers); files is the highest index any reached. */
@@ -82,7 +85,16 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
     failed,
     counters() {
       const w = writer?.counters ?? empty;
-      return { ...capture.counters, flushed: writer?.flushed.frames ?? 0, dropped: w.dropped, batches: w.batches, archiveBytes: w.bytes, files: sink?.files ?? 0 };
+      return {
+        ...capture.counters,
+        flushed: writer?.flushed.frames ?? 0,
+        dropped: w.dropped,
+        batches: w.batches,
+        archiveBytes: w.bytes,
+        paddingBytes: sink?.paddingBytes ?? 0,
+        directBatches: sink?.directBatches ?? 0,
+        files: sink?.files ?? 0,
+      };
     },
     async stop() {
       await capture.close();

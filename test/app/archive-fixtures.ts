@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { compressBody } from '../../src/archive/codec.ts';
-import { encodeHeader } from '../../src/archive/format.ts';
+import { encodeHeader, HEADER_SIZE, paddedLength, padToBlock } from '../../src/archive/format.ts';
 import { encodeRequestFrame, recordPayloadSize, type RecordInput } from '../../src/archive/record.ts';
 
 /** A deterministic PRNG (mulberry32) so a failing fuzz case can be replayed from its seed. */
@@ -28,9 +28,19 @@ export function sampleRecord(i: number, body: Uint8Array = Buffer.from(`body #${
   };
 }
 
-/** An archive of n records, encoded the way the recorder does (one frame after another). */
+/** The padding frame the recorder's direct I/O adds after a batch that ends at `end` (empty when aligned). */
+export function paddingAfter(end: number): Buffer {
+  const b = Buffer.alloc(paddedLength(end));
+  return b.subarray(end, padToBlock(b, end));
+}
+
+/**
+ * An archive of n records, laid out the way the recorder writes it: the header padded to a block, then
+ * batches of frames, each padded to a block (every fifth record ends a batch here).
+ */
 export function archiveBytes(n: number, codec = 0, bodies?: (i: number) => Uint8Array, url?: (i: number) => string): Buffer {
-  const parts: Buffer[] = [Buffer.from(encodeHeader())];
+  const parts: Buffer[] = [Buffer.from(encodeHeader()), paddingAfter(HEADER_SIZE)];
+  let end = paddedLength(HEADER_SIZE);
   for (let i = 0; i < n; i++) {
     const raw = bodies ? bodies(i) : Buffer.from(`body #${i} `.repeat(i % 7));
     const stored = compressBody(codec, raw);
@@ -38,6 +48,12 @@ export function archiveBytes(n: number, codec = 0, bodies?: (i: number) => Uint8
     const buf = Buffer.alloc(12 + recordPayloadSize(r));
     if (encodeRequestFrame(buf, 0, r, codec) !== buf.length) throw new Error('frame size mismatch');
     parts.push(buf);
+    end += buf.length;
+    if (i % 5 === 4) {
+      const pad = paddingAfter(end);
+      parts.push(pad);
+      end += pad.length;
+    }
   }
   return Buffer.concat(parts);
 }

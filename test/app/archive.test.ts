@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decompressBody } from '../../src/archive/codec.ts';
 import { crc32c } from '../../src/archive/crc32c.ts';
-import { ArchiveError, Codec, decodeFrame, encodeHeader, FRAME_HEADER_SIZE, HEADER_SIZE } from '../../src/archive/format.ts';
+import { ArchiveError, BLOCK_SIZE, Codec, decodeFrame, encodeHeader, FRAME_HEADER_SIZE, FrameKind, HEADER_SIZE, paddedLength, padToBlock } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
 import { archiveBytes, prng, sampleRecord } from './archive-fixtures.ts';
@@ -83,7 +83,7 @@ describe('archive round trip', () => {
   });
 
   it('an empty archive is just the header', () => {
-    expect(readArchive(encodeHeader())).toEqual({ version: 1, records: [], goodEnd: HEADER_SIZE, bad: null });
+    expect(readArchive(encodeHeader())).toEqual({ version: 2, records: [], padding: 0, goodEnd: HEADER_SIZE, bad: null });
   });
 
   for (const codec of ['gzip', 'brotli'] as const) {
@@ -107,28 +107,37 @@ describe('archive round trip', () => {
 
 describe('reader stops at the first bad frame', () => {
   const bytes = archiveBytes(10);
-  const offsets = readArchive(bytes).records.map((r) => r.offset);
+  // Every frame, padding ones included: where it starts and how many records come before it.
+  const frames: { offset: number; end: number; recordsBefore: number }[] = [];
+  for (let at = HEADER_SIZE, n = 0; at < bytes.length; ) {
+    const r = decodeFrame(bytes, at);
+    if (r.status !== 'frame') throw new Error(`fixture frame at ${at} is ${r.status}`);
+    frames.push({ offset: at, end: r.frame.end, recordsBefore: n });
+    if (r.frame.kind === FrameKind.request) n++;
+    at = r.frame.end;
+  }
+  const records = readArchive(bytes).records.length;
 
   it('every truncation keeps exactly the whole frames before the cut', () => {
     for (let cut = HEADER_SIZE; cut < bytes.length; cut++) {
       const read = readArchive(bytes.subarray(0, cut));
-      const whole = offsets.filter((_o, i) => (offsets[i + 1] ?? bytes.length) <= cut).length;
-      expect(read.records).toHaveLength(whole);
-      if (cut === (offsets[whole] ?? bytes.length)) expect(read.bad).toBeNull();
-      else expect(read.bad).toMatchObject({ offset: offsets[whole], reason: expect.stringMatching(/truncated frame/) });
+      const next = frames.find((f) => f.end > cut)!;
+      expect(read.records).toHaveLength(next.recordsBefore);
+      if (cut === next.offset) expect(read.bad).toBeNull();
+      else expect(read.bad).toMatchObject({ offset: next.offset, reason: expect.stringMatching(/truncated frame/) });
       expect(read.goodEnd).toBe(read.bad ? read.bad.offset : cut);
     }
+    expect(records).toBe(10);
   });
 
   it('a flipped byte anywhere in frame k stops the reader at frame k', () => {
-    for (let k = 0; k < offsets.length; k++) {
-      const end = offsets[k + 1] ?? bytes.length;
-      for (let at = offsets[k]!; at < end; at++) {
+    for (const f of frames) {
+      for (let at = f.offset; at < f.end; at += f.end - f.offset > 600 ? 7 : 1) {
         const copy = Buffer.from(bytes);
         copy[at]! ^= 0x10;
         const read = readArchive(copy);
-        expect(read.records).toHaveLength(k);
-        expect(read.bad?.offset).toBe(offsets[k]);
+        expect(read.records).toHaveLength(f.recordsBefore);
+        expect(read.bad?.offset).toBe(f.offset);
       }
     }
   });
@@ -136,10 +145,39 @@ describe('reader stops at the first bad frame', () => {
   it('a header that is not ours throws ArchiveError, naming why', () => {
     expect(() => readArchive(Buffer.from('GET / HTTP/1.1\r\n\r\n'))).toThrow(/not a broker archive/);
     expect(() => readArchive(bytes.subarray(0, 10))).toThrow(/truncated header/);
-    const v2 = Buffer.from(bytes);
-    v2[8] = 2;
-    expect(() => readArchive(v2)).toThrow(ArchiveError);
-    expect(() => readArchive(v2)).toThrow(/checksum/);
+    const v3 = Buffer.from(bytes);
+    v3[8] = 3;
+    expect(() => readArchive(v3)).toThrow(ArchiveError);
+    expect(() => readArchive(v3)).toThrow(/checksum/);
+    v3.writeUInt32LE(crc32c(v3, 0, 0, 12), 12);
+    expect(() => readArchive(v3)).toThrow(/version 3; this broker reads versions 1 and 2/);
+  });
+
+  it('version 1 archives (no padding frames) still read', () => {
+    const v1 = Buffer.from(bytes);
+    v1[8] = 1;
+    v1.writeUInt32LE(crc32c(v1, 0, 0, 12), 12);
+    const read = readArchive(v1);
+    expect(read).toMatchObject({ version: 1, bad: null });
+    expect(read.records.length).toBe(readArchive(bytes).records.length);
+  });
+
+  it('padding frames end batches on a block boundary and readers skip them', () => {
+    const read = readArchive(bytes);
+    expect(read.padding).toBeGreaterThan(0);
+    for (const end of [HEADER_SIZE, 4084, 4085, 4086, 4095, 4096, 4097, 10_000]) {
+      const b = Buffer.alloc(end + BLOCK_SIZE + FRAME_HEADER_SIZE);
+      const padded = padToBlock(b, end);
+      expect(padded).toBe(paddedLength(end));
+      expect(padded % BLOCK_SIZE).toBe(0);
+      if (padded > end) expect(decodeFrame(b.subarray(0, padded), end)).toMatchObject({ status: 'frame', frame: { kind: FrameKind.padding, end: padded } });
+    }
+    // A flag on a padding frame is as bad as on a request frame.
+    const b = Buffer.alloc(BLOCK_SIZE);
+    padToBlock(b, 100);
+    b[105] = 1;
+    b.writeUInt32LE(crc32c(b, crc32c(b, 0, 100, 108), 112, BLOCK_SIZE), 108);
+    expect(decodeFrame(b, 100)).toMatchObject({ status: 'bad', reason: 'reserved frame bits set' });
   });
 
   it('a length beyond the maximum is a bad frame, not an allocation', () => {

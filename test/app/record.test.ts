@@ -36,6 +36,9 @@ describe('broker record', () => {
     expect(s.code).toBe(0);
     const summary = JSON.parse(s.stdout);
     expect(summary).toMatchObject({ requests: 25, recorded: 25, dropped: 0, error: null });
+    // What the summary says is on disk is on disk: header block, batches and their padding.
+    expect(summary.archive.bytes).toBe(statSync(out).size);
+    expect(summary.archive.io).toMatch(/^(direct|page cache)$/);
     const read = readArchive(readFileSync(out));
     expect(read.bad).toBeNull();
     expect(read.records.map((x) => x.url)).toEqual(Array.from({ length: 25 }, (_, i) => `/p/${i}`));
