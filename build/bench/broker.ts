@@ -128,7 +128,7 @@ interface Variant {
 
 /**
  * Every server runs side by side (idle ones cost nothing) and the runs are interleaved — run 1 of each,
- * then run 2 of each … — so drift in the machine's load (another job shares these cores) spreads
+ * then run 2 of each … — so drift in the machine's load (other work on this shared VM) spreads
  * over all rows instead of landing on whichever was measured last.
  */
 async function measureAll(variants: Variant[]): Promise<void> {
@@ -348,7 +348,8 @@ const md = `## Broker: \`broker record\` under load
 Command: \`npm run bench:broker\` (BENCH_RUNS=${runs} interleaved runs × BENCH_SECONDS=${seconds} s each for max throughput, median shown; BENCH_RSS_SECONDS=${rssSeconds}).
 All servers run side by side and the runs alternate between them, so load drift spreads over every row.
 Machine: ${machine()}. Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.
-Load: \`${uptimeStart}\` at the start, \`${uptimeEnd}\` at the end — another job shares these 2 cores, so treat absolute numbers as noisy and compare rows measured together.
+Load: \`${uptimeStart}\` at the start, \`${uptimeEnd}\` at the end (the load averages still count the minutes before the run).
+This is a shared VM: the same server's max throughput varies by ±15% from run to run here, so compare rows measured together, not runs.
 
 Generator: autocannon ${pkg.devDependencies.autocannon} (in the bench process: it takes one of the two cores, the server gets the other),
 ${connections} keep-alive connections, pipelining 1, POST of a 2048-byte body to \`/ingest\`, loopback. "Max" = unthrottled;
