@@ -171,7 +171,12 @@ export class ArchiveSink implements BatchSink {
 
   /** Direct I/O refused mid-way (EINVAL): reopen the same file for buffered writes. */
   private fallBack(): void {
-    const fd = openSync(this.currentPath, constants.O_WRONLY | constants.O_APPEND);
+    let fd: number;
+    try {
+      fd = openSync(this.currentPath, constants.O_WRONLY | constants.O_APPEND);
+    } catch (err) {
+      throw describe(err, 'open', this.currentPath);
+    }
     closeSync(this.fd);
     this.fd = fd;
     this.direct = false;
