@@ -203,7 +203,7 @@ export class ArchiveSink implements BatchSink {
         done += await new Promise<number>((res, rej) => writeCb(this.fd, buf, done, length - done, null, (e, n) => (e ? rej(e) : res(n))));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EINVAL' && this.direct) {
-          // The padded bytes go out buffered: the file's end stays on a block boundary for other workers.
+          // E.g. another writer left the file's end off a block boundary; the padded batch reads as well buffered.
           this.fallBack();
           continue;
         }
