@@ -92,6 +92,8 @@ export interface ArchiveSinkOptions {
   rotateBytes: number;
   /** True when other processes append to the same files: then a torn tail is not ours to truncate. */
   shared: boolean;
+  /** The usual batch size (the pool's buffers): staging memory that size is kept; a larger batch gets its own. */
+  batchBytes: number;
 }
 
 /** Linux only; elsewhere 0, and every write is buffered. */
@@ -191,8 +193,9 @@ export class ArchiveSink implements BatchSink {
     let buf = batch;
     let length = batchLength;
     if (this.direct) {
-      this.stage ??= new AlignedStage();
-      buf = this.stage.get(paddedLength(batchLength));
+      // WebAssembly memory never shrinks: one oversized frame (a large body) must not pin its size for good.
+      const stage = batchLength <= this.opts.batchBytes ? (this.stage ??= new AlignedStage()) : new AlignedStage();
+      buf = stage.get(paddedLength(batchLength));
       buf.set(batch.subarray(0, batchLength), 0);
       length = padToBlock(buf, batchLength);
     }

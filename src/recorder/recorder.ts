@@ -69,7 +69,7 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
   let fail!: (err: Error) => void;
   const failed = new Promise<Error>((resolve) => (fail = resolve));
   if (o.out !== null) {
-    sink = new ArchiveSink({ path: o.out, rotateBytes: o.rotateBytes, shared: o.shared });
+    sink = new ArchiveSink({ path: o.out, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes });
     writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail });
   }
   let capture: Capture;

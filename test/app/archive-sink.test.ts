@@ -46,15 +46,20 @@ describe('ArchiveSink', () => {
     const path = join(dir, 'direct.brk');
     createArchiveFile(path, true);
     expect(statSync(path).size).toBe(BLOCK_SIZE);
-    const sink = new ArchiveSink({ path, rotateBytes: 0, shared: false });
+    // Batches on both sides of batchBytes: the kept staging memory and a one-off one for a larger batch.
+    const sink = new ArchiveSink({ path, rotateBytes: 0, shared: false, batchBytes: 12_000 });
     let written = 0;
+    const sizes: number[] = [];
     for (let b = 0; b < 6; b++) {
       const buf = batch(b * 7, 7);
+      sizes.push(buf.length);
       await sink.write(buf, buf.length);
       written += buf.length;
       expect(statSync(path).size % BLOCK_SIZE).toBe(0);
     }
     sink.close();
+    expect(Math.min(...sizes)).toBeLessThan(12_000);
+    expect(Math.max(...sizes)).toBeGreaterThan(12_000);
     expect(sink.directBatches).toBe(6);
     expect(statSync(path).size).toBe(BLOCK_SIZE + written + sink.paddingBytes);
     const read = readArchive(readFileSync(path));
@@ -66,8 +71,8 @@ describe('ArchiveSink', () => {
   it.skipIf(directSkip !== null)(`two sinks appending to one file (--workers) keep its end on a block boundary${directSkip ? ` (skipped: ${directSkip})` : ''}`, async () => {
     const path = join(dir, 'shared.brk');
     createArchiveFile(path, true);
-    const a = new ArchiveSink({ path, rotateBytes: 0, shared: true });
-    const b = new ArchiveSink({ path, rotateBytes: 0, shared: true });
+    const a = new ArchiveSink({ path, rotateBytes: 0, shared: true, batchBytes: 1 << 20 });
+    const b = new ArchiveSink({ path, rotateBytes: 0, shared: true, batchBytes: 1 << 20 });
     // Each sink writes one batch at a time (as the batch writer calls it); the two run at once.
     const writes = async (sink: ArchiveSink, ks: number[]) => {
       for (const k of ks) await sink.write(batch(k * 5, 5), batch(k * 5, 5).length);
@@ -84,7 +89,7 @@ describe('ArchiveSink', () => {
   it.skipIf(directSkip !== null)(`a direct write refused mid-file (EINVAL) falls back to buffered writes and loses nothing${directSkip ? ` (skipped: ${directSkip})` : ''}`, async () => {
     const path = join(dir, 'mixed.brk');
     createArchiveFile(path, true);
-    const sink = new ArchiveSink({ path, rotateBytes: 0, shared: true });
+    const sink = new ArchiveSink({ path, rotateBytes: 0, shared: true, batchBytes: 1 << 20 });
     const first = batch(0, 4);
     await sink.write(first, first.length);
     // Another writer appends one frame without padding: the file's end is now off a block boundary,
@@ -103,7 +108,7 @@ describe('ArchiveSink', () => {
   it('a file whose end is off a block boundary (a version 1 archive) gets plain buffered appends', async () => {
     const path = join(dir, 'v1.brk');
     writeFileSync(path, encodeHeader(), { mode: 0o600 });
-    const sink = new ArchiveSink({ path, rotateBytes: 0, shared: false });
+    const sink = new ArchiveSink({ path, rotateBytes: 0, shared: false, batchBytes: 1 << 20 });
     const buf = batch(0, 3);
     await sink.write(buf, buf.length);
     sink.close();
