@@ -13,6 +13,7 @@ import { build as buildHistogram } from 'hdr-histogram-js';
 import { cacheRoot } from '../cache.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { machine, median, table, writeSection } from './report.ts';
+import { type WrkResult, wrkAtRate, wrkLoad, wrkMissing } from './wrk.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string }; devDependencies: Record<string, string> };
@@ -116,6 +117,8 @@ interface Row {
   half: { rate: number; p50: number; p99: number; p999: number; errors: number; cpuUs: number; loopUs: number } | null;
   note: string;
   load: string;
+  /** The same measurements with wrk as the generator (when installed). */
+  wrk: { rps: number[]; half: (WrkResult & { target: number }) | null };
 }
 
 const loadNow = () => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -160,6 +163,7 @@ async function measureAll(variants: Variant[]): Promise<void> {
         `  ${v.row.name} (${v.row.runtime}) at ${rate} req/s: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, p99.9 ${latency.p999.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs CPU/request (event loop ${loopUs.toFixed(1)})`,
       );
     }
+    if (wrkWhyNot === null) await measureWithWrk(variants);
   } finally {
     for (const v of variants) {
       if (!v.server) continue;
@@ -167,6 +171,27 @@ async function measureAll(variants: Variant[]): Promise<void> {
       const m = /"dropped": (\d+)/.exec(out);
       if (m) v.row.note = `dropped ${m[1]}`;
     }
+  }
+}
+
+const wrkWhyNot = wrkMissing();
+
+/** The same servers with wrk: interleaved max runs, then each paced to half its own wrk max. */
+async function measureWithWrk(variants: Variant[]): Promise<void> {
+  for (let i = 0; i < runs; i++) {
+    for (const v of variants) {
+      spawnSync('sync');
+      const r = await wrkLoad({ port: v.server!.port, seconds, connections, body, delayMs: 0, scratch });
+      v.row.wrk.rps.push(r.rps);
+      log(`  wrk run ${i + 1} ${v.row.name} (${v.row.runtime}): ${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`);
+    }
+  }
+  for (const v of variants) {
+    spawnSync('sync');
+    const target = Math.floor(median(v.row.wrk.rps) / 2);
+    const h = await wrkAtRate({ port: v.server!.port, seconds: 10, rate: target, body, scratch });
+    v.row.wrk.half = { ...h, target };
+    log(`  wrk ${v.row.name} (${v.row.runtime}) paced to ${target} req/s, reached ${h.rps.toFixed(0)}: p50 ${h.p50.toFixed(2)} ms, p99 ${h.p99.toFixed(2)} ms, p99.9 ${h.p999.toFixed(2)} ms`);
   }
 }
 
@@ -270,7 +295,7 @@ const rows: Row[] = [];
 const rss: RssRow[] = [];
 try {
   const variant = (name: string, runtime: string, start: () => Promise<Server>): Variant => {
-    const row: Row = { name, runtime, rps: [], p99AtMax: [], half: null, note: '', load: '' };
+    const row: Row = { name, runtime, rps: [], p99AtMax: [], half: null, note: '', load: '', wrk: { rps: [], half: null } };
     rows.push(row);
     return { row, start };
   };
@@ -312,11 +337,37 @@ const perfRows = rows.map((r) => [
   r.note || '—',
   r.load,
 ]);
+const wrkNoop = median(rows[0]!.wrk.rps);
+const wrkHeader = ['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'half rate: paced to → reached (req/s)', 'p50 / p99 / p99.9 at half (ms)', 'errors'];
+const wrkRows = rows.map((r) => {
+  const h = r.wrk.half;
+  if (!r.wrk.rps.length) return [r.name, r.runtime, '—', '', '', '', '', ''];
+  return [
+    r.name,
+    r.runtime,
+    fmt(median(r.wrk.rps)),
+    `${fmt(Math.min(...r.wrk.rps))}–${fmt(Math.max(...r.wrk.rps))}`,
+    (median(r.wrk.rps) / wrkNoop).toFixed(2),
+    h ? `${h.target} → ${fmt(h.rps)}` : '—',
+    h ? `${fmt(h.p50, 2)} / ${fmt(h.p99, 2)} / ${fmt(h.p999, 2)}` : '—',
+    h ? String(h.errors) : '—',
+  ];
+});
+const wrkVersion = wrkWhyNot ? '' : (/(\d+\.\d+\.\d+)/.exec(Object.values(spawnSync('wrk', ['--version'], { encoding: 'utf8' })).join(' '))?.[1] ?? '');
+const wrkSection = wrkWhyNot
+  ? `wrk rows: not measured — ${wrkWhyNot}.`
+  : `The same servers with a light generator: wrk ${wrkVersion} (Debian, C; one thread, ${connections} connections, same body). It costs a
+fraction of autocannon's CPU per request, so these rows show the servers with the generator mostly out of the way. wrk has
+no fixed-rate mode: the half-rate run paces each connection (1 ms between a response and its next request) and takes as many
+connections as a 2 s calibration run says the rate needs, and its latency is not corrected for coordinated omission.
+
+${table(wrkHeader, wrkRows)}`;
 for (const a of artifacts) if (!a.bin) perfRows.push([`broker record (all rows)`, a.runtime, 'missing', '', '', '', '', '', '', `build with ${a.how}`, '']);
 
 if (partial) {
   // A subset proves nothing about the targets and must not replace the full run in the docs.
   log(table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'half rate (req/s)', 'p50 / p99 / p99.9 at half (ms)', 'server CPU µs/request at half (event loop + other threads)', 'notes', 'loadavg at start'], perfRows));
+  log(wrkSection);
   log('partial run (BENCH_ROWS, BENCH_RUNTIMES or BENCH_RSS_SECONDS=0): docs/benchmarks.md not written');
   process.exit(0);
 }
@@ -332,6 +383,10 @@ for (const a of artifacts) {
   const ratio = median(out.rps) / noop;
   targetLines.push(`- ${a.runtime}: recording (--out, one process) ≥ 0.8× the no-op server's throughput: ${ratio.toFixed(2)}× — ${verdict(ratio >= 0.8)}`);
   targetLines.push(`- ${a.runtime}: p99 at half the max rate ≤ 2 ms (--out, one process): ${out.half ? fmt(out.half.p99, 2) : '—'} ms — ${verdict((out.half?.p99 ?? Infinity) <= 2)}`);
+  if (out.wrk.half) {
+    const wrkRatio = median(out.wrk.rps) / wrkNoop;
+    targetLines.push(`- ${a.runtime}, with wrk as the generator: recording ≥ 0.8× the no-op server: ${wrkRatio.toFixed(2)}× — ${verdict(wrkRatio >= 0.8)}; p99 at half rate ≤ 2 ms: ${fmt(out.wrk.half.p99, 2)} ms — ${verdict(out.wrk.half.p99 <= 2)}`);
+  }
   const r = rss.find((x) => x.name.includes(`(${a.runtime})`))!;
   const base = rss[0]!;
   // Both: a small slope alone can be an accident of where a one-time step falls in the window.
@@ -359,6 +414,8 @@ rate corrected for coordinated omission with each connection's interval (connect
 runs on the same official Node ${pkg.broker.nodeVersion} the artifact embeds: \`req.resume()\`, answer 200 on \`end\`.
 
 ${table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'half rate (req/s)', 'p50 / p99 / p99.9 at half (ms)', 'server CPU µs/request at half (event loop + other threads)', 'notes', 'loadavg at start'], perfRows)}
+
+${wrkSection}
 
 RSS (VmRSS of the process and its children, MiB) sampled every second from process start while autocannon runs unthrottled:
 ${rssWarmup} s of warm-up, then the ${rssSeconds} s window that is judged (from the column marked "window starts"). The recorder writes to a file throughout.

@@ -1,0 +1,69 @@
+// wrk (Debian's package, C): the light load generator for bench:broker. autocannon runs in the bench's own
+// Node process and costs about as much CPU per request as the no-op server, on the same 2 cores; wrk costs a
+// fraction of that, so its rows show the servers with the generator mostly out of the way.
+import { execFile, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface WrkResult {
+  requests: number;
+  rps: number;
+  /** Latency percentiles in ms (wrk measures in µs). */
+  p50: number;
+  p99: number;
+  p999: number;
+  errors: number;
+}
+
+/** null when wrk is installed, else why not and how to fix it. */
+export function wrkMissing(): string | null {
+  const r = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  if (r.error) return 'wrk is not installed (apt-get install wrk)';
+  return null;
+}
+
+// POST the same 2048-byte body as the autocannon runs; `delay` paces each connection (ms between a
+// response and the next request); `done` prints the numbers as one JSON line.
+const script = (body: string, delayMs: number) => `
+wrk.method = "POST"
+wrk.body = "${body}"
+wrk.headers["Content-Type"] = "application/octet-stream"
+${delayMs > 0 ? `function delay() return ${delayMs} end` : ''}
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK {"requests":%d,"us":%d,"p50":%d,"p99":%d,"p999":%d,"errors":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency:percentile(99.9),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+`;
+
+/**
+ * One wrk run: one thread, `connections` keep-alive connections, for `seconds`. With delayMs > 0 each
+ * connection waits that long after every response (wrk has no fixed-rate mode; this paces it).
+ */
+export function wrkLoad(opts: { port: number; seconds: number; connections: number; body: Buffer; delayMs: number; scratch: string }): Promise<WrkResult> {
+  if (!/^[A-Za-z0-9+/=]*$/.test(opts.body.toString('latin1'))) throw new Error('wrk body must be printable base64 (it goes into a Lua string)');
+  const path = join(opts.scratch, `wrk-${opts.delayMs}.lua`);
+  writeFileSync(path, script(opts.body.toString('latin1'), opts.delayMs));
+  const args = ['-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '-s', path, `http://127.0.0.1:${opts.port}/ingest`];
+  return new Promise((resolve, reject) => {
+    execFile('wrk', args, { encoding: 'utf8' }, (err, stdout, stderr) => {
+      const m = /^WRK (\{.*\})$/m.exec(stdout);
+      if (err || !m) return reject(new Error(`wrk ${args.join(' ')} failed: ${err?.message ?? 'no result line'}\n${stdout}${stderr}`));
+      const j = JSON.parse(m[1]!) as { requests: number; us: number; p50: number; p99: number; p999: number; errors: number };
+      resolve({ requests: j.requests, rps: j.requests / (j.us / 1e6), p50: j.p50 / 1000, p99: j.p99 / 1000, p999: j.p999 / 1000, errors: j.errors });
+    });
+  });
+}
+
+/**
+ * A paced run near `rate` req/s: 1 ms between a connection's requests, and as many connections as a 2 s
+ * calibration run says it takes (each connection's rate is 1 / (1 ms + latency)). Reports what it reached.
+ */
+export async function wrkAtRate(opts: { port: number; seconds: number; rate: number; body: Buffer; scratch: string }): Promise<WrkResult> {
+  const guess = Math.max(1, Math.round(opts.rate / 1000));
+  const probe = await wrkLoad({ port: opts.port, seconds: 2, connections: guess, body: opts.body, delayMs: 1, scratch: opts.scratch });
+  const perConnection = probe.rps / guess;
+  const connections = Math.max(1, Math.round(opts.rate / perConnection));
+  return wrkLoad({ port: opts.port, seconds: opts.seconds, connections, body: opts.body, delayMs: 1, scratch: opts.scratch });
+}
