@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot } from '../cache.ts';
 import { allocVariants, BLOAT, bundleScript, jemallocProof, runBloat, runWorkload, type AllocVariant, type BloatResult } from './alloc-run.ts';
-import { ratioVerdict } from './alloc-verdict.ts';
+import { ratioVerdict } from './verdict.ts';
 import { barChart } from './chart.ts';
 import { machine, median, table, writeSection } from './report.ts';
 

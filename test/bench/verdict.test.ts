@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ratioVerdict } from '../../build/bench/alloc-verdict.ts';
+import { ratioVerdict } from '../../build/bench/verdict.ts';
 
 describe('allocator target verdicts', () => {
   it('a noisy run is still conclusive when every pairing of repetitions is on one side of the target', () => {

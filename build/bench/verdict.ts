@@ -1,6 +1,6 @@
 import { median } from './report.ts';
 
-/** Repetitions spread by more than this share of their median say more about the machine than the allocator. */
+/** Repetitions spread by more than this share of their median say more about the machine than the thing measured. */
 export const NOISY = 0.2;
 
 const spread = (xs: number[]) => (Math.max(...xs) - Math.min(...xs)) / median(xs);
