@@ -379,6 +379,8 @@ if (partial) {
   process.exit(0);
 }
 
+// Whole MiB, and no "-0" for a change under half a MiB.
+const mib = (x: number) => (Math.abs(x) < 0.5 ? 0 : x).toFixed(0);
 const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');
 const targetLines: string[] = [];
 for (const a of artifacts) {
@@ -401,7 +403,7 @@ for (const a of artifacts) {
   // Both: a small slope alone can be an accident of where a one-time step falls in the window.
   const flat = Math.abs(r.slope) < 2 && growth(r) <= 4;
   targetLines.push(
-    `- ${a.runtime}: RSS flat over a ${rssSeconds} s run at full load (after ${rssWarmup} s of warm-up): ${r.slope.toFixed(2)} MiB/min, ${growth(r).toFixed(0)} MiB grown across the window (flat = |slope| < 2 MiB/min and its last 10 s average at most 4 MiB above its first 10 s) — ${verdict(flat)}; the no-op server, same load and window: ${rssBase.slope.toFixed(2)} MiB/min, ${growth(rssBase).toFixed(0)} MiB`,
+    `- ${a.runtime}: RSS flat over a ${rssSeconds} s run at full load (after ${rssWarmup} s of warm-up): ${r.slope.toFixed(2)} MiB/min, ${mib(growth(r))} MiB grown across the window (flat = |slope| < 2 MiB/min and its last 10 s average at most 4 MiB above its first 10 s) — ${verdict(flat)}; the no-op server, same load and window: ${rssBase.slope.toFixed(2)} MiB/min, ${mib(growth(rssBase))} MiB`,
   );
 }
 
