@@ -125,7 +125,8 @@ export class ArchiveSink implements BatchSink {
   private size: number;
   /** True while this file takes direct I/O. */
   private direct = false;
-  private stage: AlignedStage | null = null;
+  /** Empty until the first direct write. */
+  private readonly stage = new AlignedStage();
   files = 1;
   /** Batches written with direct I/O, and the padding bytes that aligned them. */
   directBatches = 0;
@@ -194,7 +195,7 @@ export class ArchiveSink implements BatchSink {
     let length = batchLength;
     if (this.direct) {
       // WebAssembly memory never shrinks: one oversized frame (a large body) must not pin its size for good.
-      const stage = batchLength <= this.opts.batchBytes ? (this.stage ??= new AlignedStage()) : new AlignedStage();
+      const stage = batchLength <= this.opts.batchBytes ? this.stage : new AlignedStage();
       buf = stage.get(paddedLength(batchLength));
       buf.set(batch.subarray(0, batchLength), 0);
       length = padToBlock(buf, batchLength);
