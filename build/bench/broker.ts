@@ -366,7 +366,7 @@ const wrkSection = wrkWhyNot
   : `The same servers with a light generator: wrk ${wrkVersion} (Debian, C; one thread, ${connections} connections, same body). It costs a
 fraction of autocannon's CPU per request, so these rows show the servers with the generator mostly out of the way. wrk has
 no fixed-rate mode: the half-rate run paces each connection (1 ms between a response and its next request) and takes as many
-connections as a 2 s calibration run says the rate needs, and its latency is not corrected for coordinated omission.
+connections as two 2 s calibration runs say the rate needs, and its latency is not corrected for coordinated omission.
 
 ${table(wrkHeader, wrkRows)}`;
 for (const a of artifacts) if (!a.bin) perfRows.push([`broker record (all rows)`, a.runtime, 'missing', '', '', '', '', '', '', `build with ${a.how}`, '']);

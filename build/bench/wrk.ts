@@ -57,13 +57,15 @@ export function wrkLoad(opts: { port: number; seconds: number; connections: numb
 }
 
 /**
- * A paced run near `rate` req/s: 1 ms between a connection's requests, and as many connections as a 2 s
- * calibration run says it takes (each connection's rate is 1 / (1 ms + latency)). Reports what it reached.
+ * A paced run near `rate` req/s: 1 ms between a connection's requests, and as many connections as two 2 s
+ * calibration runs say it takes (each connection's rate is 1 / (1 ms + latency), and latency moves with the
+ * load, so the second run corrects the first's estimate). Reports what it reached.
  */
 export async function wrkAtRate(opts: { port: number; seconds: number; rate: number; body: Buffer; scratch: string }): Promise<WrkResult> {
-  const guess = Math.max(1, Math.round(opts.rate / 1000));
-  const probe = await wrkLoad({ port: opts.port, seconds: 2, connections: guess, body: opts.body, delayMs: 1, scratch: opts.scratch });
-  const perConnection = probe.rps / guess;
-  const connections = Math.max(1, Math.round(opts.rate / perConnection));
+  let connections = Math.max(1, Math.round(opts.rate / 1000));
+  for (let i = 0; i < 2; i++) {
+    const probe = await wrkLoad({ port: opts.port, seconds: 2, connections, body: opts.body, delayMs: 1, scratch: opts.scratch });
+    connections = Math.max(1, Math.round(opts.rate / (probe.rps / connections)));
+  }
   return wrkLoad({ port: opts.port, seconds: opts.seconds, connections, body: opts.body, delayMs: 1, scratch: opts.scratch });
 }
