@@ -9,6 +9,7 @@ import { cacheRoot } from '../cache.ts';
 import { allocVariants, BLOAT, bundleScript, jemallocProof, runBloat, runWorkload, type AllocVariant, type BloatResult } from './alloc-run.ts';
 import { ratioVerdict } from './verdict.ts';
 import { barChart } from './chart.ts';
+import { pauseRuntimeBuilds } from './quiet.ts';
 import { machine, median, table, writeSection } from './report.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,6 +32,7 @@ const modes = [
 ];
 
 const scratch = mkdtempSync(join(tmpdir(), 'broker-alloc-'));
+const quiet = pauseRuntimeBuilds(log.info);
 try {
   const loadBefore = load();
   const variants = await allocVariants(root, cacheRoot(), log);
@@ -145,7 +147,7 @@ try {
   const md = `## Allocators: the seed's table on Node runtimes
 
 Command: \`npm run bench:alloc\` (BENCH_RUNS=${reps} interleaved repetitions, BENCH_ITER=${iterations} iterations per thread,
-BENCH_REQUESTS=${requests} bloat requests${process.env.BENCH_MALLOC_CONF ? `, BENCH_MALLOC_CONF="${process.env.BENCH_MALLOC_CONF}"` : ''}). Machine: ${machine()}. Load average before/after: ${loadBefore} / ${load()}.
+BENCH_REQUESTS=${requests} bloat requests${process.env.BENCH_MALLOC_CONF ? `, BENCH_MALLOC_CONF="${process.env.BENCH_MALLOC_CONF}"` : ''}). Machine: ${machine()}. Load average before/after: ${loadBefore} / ${load()}; ${quiet.paused.length ? `paused for the run: the ${quiet.paused.join(' and the ')}` : 'no static-runtime build was running'}.
 Measured ${new Date().toISOString().slice(0, 10)}. Headline: time ratio to the official runtime (median of the repetitions);
 absolute median and min–max in ms as context. Chart: [bench-alloc.svg](bench-alloc.svg).
 
@@ -179,5 +181,6 @@ ${targets.join('\n')}`;
     log.info(`\nwritten to ${path} and docs/bench-alloc.svg`);
   } else log.info('\npartial run (BENCH_PARTS / BENCH_VARIANTS): docs/benchmarks.md and the chart left as they were');
 } finally {
+  quiet.resume();
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -13,6 +13,7 @@ import { build as buildHistogram } from 'hdr-histogram-js';
 import { cacheRoot } from '../cache.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { machine, median, table, writeSection } from './report.ts';
+import { pauseRuntimeBuilds } from './quiet.ts';
 import { ratioVerdict } from './verdict.ts';
 import { type WrkResult, wrkAtRate, wrkLoad, wrkMissing } from './wrk.ts';
 
@@ -296,6 +297,7 @@ const staticBin = existsSync(join(root, 'dist')) ? readdirSync(join(root, 'dist'
 artifacts.push(staticBin ? { runtime: 'static', bin: join(root, 'dist', staticBin), how: '' } : { runtime: 'static', bin: null, how: '`npm run dist -- --runtime static` (needs the static runtime built first)' });
 
 const noopScript = `require('http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-length': '0' }); res.end(); }); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
+const quiet = pauseRuntimeBuilds(log);
 const startedAt = new Date();
 const uptimeStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
 const rows: Row[] = [];
@@ -328,6 +330,7 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 const uptimeEnd = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+quiet.resume();
 
 const noop = median(rows[0]!.rps);
 const fmt = (x: number, d = 0) => x.toFixed(d);
@@ -414,7 +417,8 @@ const md = `## Broker: \`broker record\` under load
 Command: \`npm run bench:broker\` (BENCH_RUNS=${runs} interleaved runs × BENCH_SECONDS=${seconds} s each for max throughput, median shown; BENCH_RSS_SECONDS=${rssSeconds}).
 All servers run side by side and the runs alternate between them, so load drift spreads over every row.
 Machine: ${machine()}. Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.
-Load: \`${uptimeStart}\` at the start, \`${uptimeEnd}\` at the end (the load averages still count the minutes before the run).
+Load: \`${uptimeStart}\` at the start, \`${uptimeEnd}\` at the end (the load averages still count the minutes before the run);
+${quiet.paused.length ? `paused for the run: the ${quiet.paused.join(' and the ')} (SIGSTOP, resumed after)` : 'no static-runtime build was running'}.
 This is a shared VM: the same server's max throughput varies by ±15% from run to run here, so compare rows measured together, not runs.
 
 Generator: autocannon ${pkg.devDependencies.autocannon} (in the bench process: it takes one of the two cores, the server gets the other),
