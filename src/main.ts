@@ -13,8 +13,9 @@ const io = {
   err: (line: string) => process.stderr.write(`${line}\n`),
 };
 
-// A SEA sees argv = [exe, exe, ...args]. cluster.fork re-executes exe with `exec` (the executable
-// again) as the first argument, so a SEA cluster worker finds it in front of the command: drop it.
+// A SEA sees argv = [exe, exe, ...args]. cluster.fork re-executes exe with `exec` — set to the absolute
+// executable path in cluster.ts — as the first argument, so a SEA cluster worker finds it in front of the
+// command: drop it.
 const argv = process.argv.slice(2);
 if (isSea() && cluster.isWorker && argv[0] === process.execPath) argv.shift();
 

@@ -5,6 +5,7 @@
  * asks every worker to flush and report. Workers append to the same archive (see archive-sink.ts).
  */
 import cluster, { type Worker } from 'node:cluster';
+import { isSea } from 'node:sea';
 import { ArchiveFileError } from './archive-sink.ts';
 import { addRecorderCounters, emptyRecorderCounters, listenErrorMessage, startRecorder, type RecorderCounters, type RecorderOptions } from './recorder.ts';
 
@@ -95,6 +96,10 @@ export async function runRecorderCluster(_o: RecorderOptions, count: number, hoo
       }
     }, STOP_GRACE_MS).unref();
   };
+  // cluster re-executes process.argv[1], which in a SEA is the binary's name as the user typed it
+  // (`./broker`, or `broker` found on PATH): a worker could not tell it from a command. The absolute path
+  // is what main.ts looks for and drops.
+  if (isSea()) cluster.setupPrimary({ exec: process.execPath });
   for (let i = 0; i < count; i++) {
     const w = cluster.fork({ [WORKER_ENV]: '1' });
     workers.push(w);

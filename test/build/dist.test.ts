@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,35 @@ describe('npm run dist (official runtime)', () => {
     expect(j.commit.startsWith(head)).toBe(true);
     expect(j.self).toMatchObject({ nodeVersion: pkg.broker.nodeVersion, sea: true, static: false, linkage: 'dynamic', libc: { family: 'glibc' }, runtimeKind: 'official' });
   });
+
+  // cluster re-executes the binary by the name it was started with; a SEA worker must still find its command.
+  for (const how of ['a relative path', 'a name found on PATH'] as const) {
+    it(`record --workers 2 works when the artifact is started by ${how}`, async () => {
+      const out = join(tempDir('dist-workers'), 'w.brk');
+      const cmd = how === 'a relative path' ? `./${artifactName}` : artifactName;
+      const child = spawn(cmd, ['record', '--listen', '127.0.0.1:0', '--workers', '2', '--out', out, '--json'], {
+        cwd: first,
+        env: { ...process.env, PATH: how === 'a relative path' ? process.env.PATH : `${first}:${process.env.PATH}` },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stderr.on('data', (d) => {
+          stderr += d;
+          const m = /listening on 127\.0\.0\.1:(\d+)/.exec(stderr);
+          if (m) resolve(Number(m[1]));
+        });
+        void exited.then(() => reject(new Error(`broker exited before listening:\n${stderr}`)));
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/w`, { method: 'POST', body: 'one' });
+      expect(res.status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ workers: 2, requests: 1, recorded: 1, error: null });
+    }, 60_000);
+  }
 
   it('the artifact rejects an unknown command with exit 2', () => {
     const r = spawnSync(join(first, artifactName), ['nope'], { encoding: 'utf8' });
