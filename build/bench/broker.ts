@@ -13,6 +13,7 @@ import { build as buildHistogram } from 'hdr-histogram-js';
 import { cacheRoot } from '../cache.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { machine, median, table, writeSection } from './report.ts';
+import { procStat } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { ratioVerdict } from './verdict.ts';
 import { type WrkResult, wrkAtRate, wrkLoad, wrkMissing } from './wrk.ts';
@@ -207,15 +208,10 @@ function childrenOf(pid: number): number[] {
 
 const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** A thread's or process's user + system CPU time from a /proc stat file, in ms. */
+/** A thread's or process's user + system CPU time from a /proc stat file, in ms (0 once it is gone). */
 function statMs(path: string): number {
-  try {
-    // Fields after the parenthesized command name: utime and stime are the 12th and 13th.
-    const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
-  } catch {
-    return 0;
-  }
+  const fields = procStat(path);
+  return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks : 0;
 }
 
 /** CPU time of a process and its live children, in ms: all threads, and their event-loop (main) threads. */

@@ -5,23 +5,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cacheRoot } from '../cache.ts';
 import type { Arch } from '../runtime/runtime.ts';
 import { runningStaticBuild } from '../runtime/static/detached.ts';
+import { procStat } from './proc.ts';
 
 const ARCHES: Arch[] = ['x64', 'arm64'];
 
 /** Processes of a session (the detached build is a session leader; ninja's compiles keep its session). */
-function sessionMembers(sid: number): number[] {
-  const members: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // Fields after the parenthesized command name: the session id is the 4th.
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      if (Number(fields[3]) === sid) members.push(Number(entry));
-    } catch {
-      // Gone between the listing and the read.
-    }
-  }
-  return members;
+export function sessionMembers(sid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(procStat(`/proc/${entry}/stat`)?.[3]) === sid)
+    .map(Number);
 }
 
 /** The pid is still our build (a stale pid file could name an unrelated process by now). */

@@ -1,11 +1,12 @@
 // bench's pause of a detached static-runtime build: the build's whole session stops and comes back, and a
 // pid file that now names some other process is left alone.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { pauseRuntimeBuilds } from '../../build/bench/quiet.ts';
+import { procStat } from '../../build/bench/proc.ts';
+import { pauseRuntimeBuilds, sessionMembers } from '../../build/bench/quiet.ts';
 
 const cache = mkdtempSync(join(tmpdir(), 'broker-quiet-'));
 const savedCache = process.env.BROKER_CACHE;
@@ -13,7 +14,13 @@ process.env.BROKER_CACHE = cache;
 mkdirSync(join(cache, 'static'), { recursive: true });
 const children: ChildProcess[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
+  for (const c of children.splice(0)) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL'); // a fake build's whole group, its child too
+    } catch {
+      c.kill('SIGKILL'); // not a group leader
+    }
+  }
 });
 afterAll(() => {
   process.env.BROKER_CACHE = savedCache;
@@ -28,21 +35,7 @@ function fakeBuild(path: string): ChildProcess {
   return c;
 }
 
-const state = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];
-/** Processes whose session id is sid. */
-function session(sid: number): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .filter((e) => {
-      try {
-        return Number(readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1]!.split(' ')[3]) === sid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
+const state = (pid: number) => procStat(`/proc/${pid}/stat`)?.[0];
 async function until(cond: () => boolean) {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
   return cond();
@@ -52,13 +45,13 @@ describe('pauseRuntimeBuilds', () => {
   it('stops a running detached build with everything in its session, and resumes it', async () => {
     const build = fakeBuild('/work/x/build/runtime/static/cli.ts');
     writeFileSync(join(cache, 'static', 'runtime-build-arm64.pid'), String(build.pid));
-    expect(await until(() => session(build.pid!).length === 2)).toBe(true);
+    expect(await until(() => sessionMembers(build.pid!).length === 2)).toBe(true);
     const lines: string[] = [];
     const quiet = pauseRuntimeBuilds((l) => lines.push(l));
     expect(quiet.paused).toEqual(['arm64 static-runtime build']);
-    for (const p of session(build.pid!)) expect(await until(() => state(p) === 'T')).toBe(true);
+    for (const p of sessionMembers(build.pid!)) expect(await until(() => state(p) === 'T')).toBe(true);
     quiet.resume();
-    for (const p of session(build.pid!)) expect(await until(() => state(p) !== 'T')).toBe(true);
+    for (const p of sessionMembers(build.pid!)) expect(await until(() => state(p) !== 'T')).toBe(true);
     expect(lines.join('\n')).toMatch(/paused the arm64 static-runtime build .*\n.*resumed/);
   });
 
