@@ -16,7 +16,7 @@ import { machine, median, table, writeSection } from './report.ts';
 import { procStat } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { ratioVerdict } from './verdict.ts';
-import { type WrkResult, wrkAtRate, wrkLoad, wrkMissing } from './wrk.ts';
+import { findWrk, type WrkResult, wrkAtRate, wrkLoad } from './wrk.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string }; devDependencies: Record<string, string> };
@@ -88,10 +88,17 @@ interface Latency {
  * behind it: recordValueWithExpectedInterval adds the ones it held up (coordinated omission). autocannon
  * corrects with a 1 ms interval whatever the rate, which counts phantom requests at this rate.
  */
-async function load(port: number, duration: number, overallRate?: number): Promise<{ result: Result; latency: Latency }> {
-  // Previous runs leave dirty page cache behind; without this the kernel writes it back during
-  // whichever server's run comes next (the no-op one too), charging one row for another's disk.
+/**
+ * Called before every measured run, whichever the generator: previous runs leave dirty page cache behind;
+ * without this the kernel writes it back during whichever server's run comes next (the no-op one too),
+ * charging one row for another's disk.
+ */
+function settleDisk(): void {
   spawnSync('sync');
+}
+
+async function load(port: number, duration: number, overallRate?: number): Promise<{ result: Result; latency: Latency }> {
+  settleDisk();
   const h = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const intervalUs = overallRate ? Math.round((connections * 1e6) / overallRate) : 0;
   const run = autocannon({ url: `http://127.0.0.1:${port}/ingest`, connections, pipelining: 1, duration, method: 'POST', body, headers: { 'content-type': 'application/octet-stream' }, overallRate });
@@ -166,7 +173,7 @@ async function measureAll(variants: Variant[]): Promise<void> {
         `  ${v.row.name} (${v.row.runtime}) at ${rate} req/s: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, p99.9 ${latency.p999.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs CPU/request (event loop ${loopUs.toFixed(1)})`,
       );
     }
-    if (wrkWhyNot === null) await measureWithWrk(variants);
+    if ('version' in wrk) await measureWithWrk(variants);
   } finally {
     for (const v of variants) {
       if (!v.server) continue;
@@ -177,20 +184,20 @@ async function measureAll(variants: Variant[]): Promise<void> {
   }
 }
 
-const wrkWhyNot = wrkMissing();
+const wrk = findWrk();
 
 /** The same servers with wrk: interleaved max runs, then each paced to half its own wrk max. */
 async function measureWithWrk(variants: Variant[]): Promise<void> {
   for (let i = 0; i < runs; i++) {
     for (const v of variants) {
-      spawnSync('sync');
+      settleDisk();
       const r = await wrkLoad({ port: v.server!.port, seconds, connections, body, delayMs: 0, scratch });
       v.row.wrk.rps.push(r.rps);
       log(`  wrk run ${i + 1} ${v.row.name} (${v.row.runtime}): ${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`);
     }
   }
   for (const v of variants) {
-    spawnSync('sync');
+    settleDisk();
     const target = Math.floor(median(v.row.wrk.rps) / 2);
     const h = await wrkAtRate({ port: v.server!.port, seconds: 10, rate: target, body, scratch });
     v.row.wrk.half = { ...h, target };
@@ -330,15 +337,17 @@ quiet.resume();
 
 const noop = median(rows[0]!.rps);
 const fmt = (x: number, d = 0) => x.toFixed(d);
+const span = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+const percentiles = (l: { p50: number; p99: number; p999: number }) => `${fmt(l.p50, 2)} / ${fmt(l.p99, 2)} / ${fmt(l.p999, 2)}`;
 const perfRows = rows.map((r) => [
   r.name,
   r.runtime,
   fmt(median(r.rps)),
-  `${fmt(Math.min(...r.rps))}–${fmt(Math.max(...r.rps))}`,
+  span(r.rps),
   (median(r.rps) / noop).toFixed(2),
   fmt(median(r.p99AtMax), 2),
   r.half ? `${r.half.rate}` : '—',
-  r.half ? `${fmt(r.half.p50, 2)} / ${fmt(r.half.p99, 2)} / ${fmt(r.half.p999, 2)}` : '—',
+  r.half ? percentiles(r.half) : '—',
   r.half ? `${r.half.cpuUs.toFixed(1)} (${r.half.loopUs.toFixed(1)} + ${(r.half.cpuUs - r.half.loopUs).toFixed(1)})` : '—',
   r.note || '—',
   r.load,
@@ -352,17 +361,17 @@ const wrkRows = rows.map((r) => {
     r.name,
     r.runtime,
     fmt(median(r.wrk.rps)),
-    `${fmt(Math.min(...r.wrk.rps))}–${fmt(Math.max(...r.wrk.rps))}`,
+    span(r.wrk.rps),
     (median(r.wrk.rps) / wrkNoop).toFixed(2),
     h ? `${h.target} → ${fmt(h.rps)}` : '—',
-    h ? `${fmt(h.p50, 2)} / ${fmt(h.p99, 2)} / ${fmt(h.p999, 2)}` : '—',
+    h ? percentiles(h) : '—',
     h ? String(h.errors) : '—',
   ];
 });
-const wrkVersion = wrkWhyNot ? '' : (/(\d+\.\d+\.\d+)/.exec(Object.values(spawnSync('wrk', ['--version'], { encoding: 'utf8' })).join(' '))?.[1] ?? '');
-const wrkSection = wrkWhyNot
-  ? `wrk rows: not measured — ${wrkWhyNot}.`
-  : `The same servers with a light generator: wrk ${wrkVersion} (Debian, C; one thread, ${connections} connections, same body). It costs a
+const wrkSection =
+  'missing' in wrk
+    ? `wrk rows: not measured — ${wrk.missing}.`
+    : `The same servers with a light generator: wrk ${wrk.version} (Debian, C; one thread, ${connections} connections, same body). It costs a
 fraction of autocannon's CPU per request, so these rows show the servers with the generator mostly out of the way. wrk has
 no fixed-rate mode: the half-rate run paces each connection (1 ms between a response and its next request) and takes as many
 connections as two 2 s calibration runs say the rate needs, and its latency is not corrected for coordinated omission.

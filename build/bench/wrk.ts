@@ -15,11 +15,12 @@ export interface WrkResult {
   errors: number;
 }
 
-/** null when wrk is installed, else why not and how to fix it. */
-export function wrkMissing(): string | null {
+/** wrk's version when it is installed, else why not and how to fix it (one `wrk --version`). */
+export function findWrk(): { version: string } | { missing: string } {
   const r = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
-  if (r.error) return 'wrk is not installed (apt-get install wrk)';
-  return null;
+  if (r.error) return { missing: 'wrk is not installed (apt-get install wrk)' };
+  // "wrk debian/4.1.0-3+b2 [epoll] …" (it prints to stdout and exits 1)
+  return { version: /(\d+\.\d+\.\d+)/.exec(`${r.stdout}${r.stderr}`)?.[1] ?? 'unknown version' };
 }
 
 // POST the same 2048-byte body as the autocannon runs; `delay` paces each connection (ms between a
