@@ -98,8 +98,9 @@ export function decodeFrame(bytes: Uint8Array, offset: number): FrameResult {
   const kind = dv.getUint8(4);
   const flags = dv.getUint8(5);
   if (kind !== FrameKind.request && kind !== FrameKind.padding) return { status: 'bad', reason: `unknown frame kind ${kind}` };
-  if (kind === FrameKind.padding && flags !== 0) return { status: 'bad', reason: 'reserved frame bits set' };
-  if ((flags & ~CODEC_MASK) !== 0 || (flags & CODEC_MASK) === 3 || dv.getUint16(6, true) !== 0) return { status: 'bad', reason: 'reserved frame bits set' };
+  // Only a request has flags (its codec); a padding frame has none.
+  const flagBits = kind === FrameKind.request ? CODEC_MASK : 0;
+  if ((flags & ~flagBits) !== 0 || (flags & CODEC_MASK) === 3 || dv.getUint16(6, true) !== 0) return { status: 'bad', reason: 'reserved frame bits set' };
   return { status: 'frame', frame: { offset, kind, flags, payload: bytes.subarray(offset + FRAME_HEADER_SIZE, offset + total), end: offset + total } };
 }
 

@@ -96,6 +96,14 @@ export interface ArchiveSinkOptions {
   batchBytes: number;
 }
 
+function openForAppend(path: string, flags: number): number {
+  try {
+    return openSync(path, flags);
+  } catch (err) {
+    throw describe(err, 'open', path);
+  }
+}
+
 /** Linux only; elsewhere 0, and every write is buffered. */
 const O_DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
 const WASM_PAGE = 65536;
@@ -133,15 +141,15 @@ export class ArchiveSink implements BatchSink {
   paddingBytes = 0;
 
   constructor(private readonly opts: ArchiveSinkOptions) {
-    this.fd = this.open(0);
-    this.size = fstatSync(this.fd).size;
+    ({ fd: this.fd, size: this.size } = this.open(0));
   }
 
   get currentPath(): string {
     return rotatedPath(this.opts.path, this.index);
   }
 
-  private open(index: number): number {
+  /** Opens the index-th file for appending (creating it if it is a new rotation), direct where it can be. */
+  private open(index: number): { fd: number; size: number } {
     const path = rotatedPath(this.opts.path, index);
     const flags = constants.O_WRONLY | constants.O_APPEND;
     let fd: number;
@@ -150,16 +158,13 @@ export class ArchiveSink implements BatchSink {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || index === 0) throw describe(err, 'open', path);
       createArchiveFile(path, false);
-      try {
-        fd = openSync(path, flags);
-      } catch (err2) {
-        throw describe(err2, 'open', path);
-      }
+      fd = openForAppend(path, flags);
     }
+    const size = fstatSync(fd).size;
     // A file whose end is off a block boundary (written by an older broker, or by a worker that fell
     // back to buffered writes) cannot take direct appends: it stays buffered.
     this.direct = false;
-    if (O_DIRECT && fstatSync(fd).size % BLOCK_SIZE === 0) {
+    if (O_DIRECT && size % BLOCK_SIZE === 0) {
       try {
         const direct = openSync(path, flags | O_DIRECT);
         closeSync(fd);
@@ -169,17 +174,12 @@ export class ArchiveSink implements BatchSink {
         // EINVAL: the file system has no direct I/O (some FUSE and network ones); buffered it is.
       }
     }
-    return fd;
+    return { fd, size };
   }
 
   /** Direct I/O refused mid-way (EINVAL): reopen the same file for buffered writes. */
   private fallBack(): void {
-    let fd: number;
-    try {
-      fd = openSync(this.currentPath, constants.O_WRONLY | constants.O_APPEND);
-    } catch (err) {
-      throw describe(err, 'open', this.currentPath);
-    }
+    const fd = openForAppend(this.currentPath, constants.O_WRONLY | constants.O_APPEND);
     closeSync(this.fd);
     this.fd = fd;
     this.direct = false;
@@ -223,11 +223,10 @@ export class ArchiveSink implements BatchSink {
   private rotate(): void {
     const next = this.index + 1;
     const current = this.fd;
-    this.fd = this.open(next);
+    ({ fd: this.fd, size: this.size } = this.open(next));
     closeSync(current);
     this.index = next;
     this.files = Math.max(this.files, next + 1);
-    this.size = fstatSync(this.fd).size;
   }
 
   /** A batch that failed half-way leaves a torn frame: cut it so the file ends on a whole frame. */
