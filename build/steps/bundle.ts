@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import type { BuildInfo } from '../../src/build-info.ts';
+import { bundleApp } from '../app-bundle.ts';
 import { need, type BuildContext } from '../context.ts';
 import { fileFact } from '../hash.ts';
 
-/** esbuild turns src/ into one minified CommonJS file (what SEA runs), with build facts baked in. */
+/** esbuild turns src/ into one minified CommonJS file (what SEA runs; app-bundle.ts), with build facts baked in. */
 export async function bundleStep(ctx: BuildContext): Promise<string> {
   const runtime = need(ctx, 'runtime', 'bundle');
   const info: BuildInfo = {
@@ -14,18 +14,7 @@ export async function bundleStep(ctx: BuildContext): Promise<string> {
     runtime: { kind: runtime.kind, nodeVersion: runtime.nodeVersion, libc: runtime.libc, allocator: runtime.allocator },
   };
   const outfile = join(ctx.workDir, 'broker.cjs');
-  await build({
-    entryPoints: [join(ctx.root, 'src/main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: `node${runtime.nodeVersion.split('.')[0]}`,
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'error',
-    define: { __BROKER_BUILD__: JSON.stringify(info) },
-  });
+  await bundleApp({ root: ctx.root, outfile, target: `node${runtime.nodeVersion.split('.')[0]}`, minify: true, define: { __BROKER_BUILD__: JSON.stringify(info) } });
   ctx.bundle = await fileFact(outfile);
   return `${(ctx.bundle.size / 1024).toFixed(1)} KiB`;
 }

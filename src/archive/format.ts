@@ -104,8 +104,11 @@ export function decodeFrame(bytes: Uint8Array, offset: number): FrameResult {
   return { status: 'frame', frame: { offset, kind, flags, payload: bytes.subarray(offset + FRAME_HEADER_SIZE, offset + total), end: offset + total } };
 }
 
-/** Writes the 12-byte frame header in front of a payload already placed at `offset + 12`; returns the frame's end. */
-export function sealFrame(target: Uint8Array, offset: number, payloadLength: number, kind: number, flags: number): number {
+/**
+ * Writes the 12-byte frame header in front of a payload already placed at `offset + 12`; returns the frame's end.
+ * Without `checksum` the CRC field stays for checksumFrames to fill in later.
+ */
+export function sealFrame(target: Uint8Array, offset: number, payloadLength: number, kind: number, flags: number, checksum = true): number {
   // Plain byte stores: a DataView per frame was a measurable share of the recorder's per-request cost.
   target[offset] = payloadLength;
   target[offset + 1] = payloadLength >>> 8;
@@ -116,13 +119,31 @@ export function sealFrame(target: Uint8Array, offset: number, payloadLength: num
   target[offset + 6] = 0;
   target[offset + 7] = 0;
   const end = offset + FRAME_HEADER_SIZE + payloadLength;
+  if (checksum) checksumFrame(target, offset, end);
+  return end;
+}
+
+/** Fills in the CRC of the frame at [offset, end), whose header and payload are in place. */
+function checksumFrame(target: Uint8Array, offset: number, end: number): void {
   let crc = crc32c(target, 0, offset, offset + 8);
   crc = crc32c(target, crc, offset + FRAME_HEADER_SIZE, end);
   target[offset + 8] = crc;
   target[offset + 9] = crc >>> 8;
   target[offset + 10] = crc >>> 16;
   target[offset + 11] = crc >>> 24;
-  return end;
+}
+
+/**
+ * Fills in the CRC of every frame in bytes[start, end), frames sealed with `checksum` false: the recorder
+ * leaves the checksums to its writing thread, off the event loop. The lengths are the writer's own, trusted.
+ */
+export function checksumFrames(bytes: Uint8Array, start: number, end: number): void {
+  for (let p = start; p < end; ) {
+    const next = p + FRAME_HEADER_SIZE + ((bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)) >>> 0);
+    if (next > end) throw new RangeError(`frame at ${p} runs past the batch end ${end}`);
+    checksumFrame(bytes, p, next);
+    p = next;
+  }
 }
 
 /** The length of `length` bytes once padToBlock has padded them. */

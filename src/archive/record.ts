@@ -86,9 +86,10 @@ function putU32(target: Buffer, v: number, p: number): number {
 /**
  * encodeRequestFrame with the payload size the caller already computed (the writer needs it to pick a buffer).
  * This runs once per recorded request, so it stores bytes directly: a request line and a handful of
- * headers are a dozen short strings, and a native call per string cost more than the loop.
+ * headers are a dozen short strings, and a native call per string cost more than the loop. Without
+ * `checksum` the frame's CRC is left for checksumFrames (format.ts).
  */
-export function encodeRequestFrameSized(target: Buffer, offset: number, r: RecordInput, flags: number, payloadLength: number): number {
+export function encodeRequestFrameSized(target: Buffer, offset: number, r: RecordInput, flags: number, payloadLength: number, checksum = true): number {
   if (offset + FRAME_HEADER_SIZE + payloadLength > target.length) return -1;
   let p = target.writeDoubleLE(r.time, offset + FRAME_HEADER_SIZE);
   p = putU16(target, r.peerPort, p);
@@ -113,7 +114,7 @@ export function encodeRequestFrameSized(target: Buffer, offset: number, r: Recor
     target.set(chunk, p);
     p += chunk.length;
   }
-  return sealFrame(target, offset, payloadLength, FrameKind.request, flags);
+  return sealFrame(target, offset, payloadLength, FrameKind.request, flags, checksum);
 }
 
 /** Decodes a request payload; throws ArchiveError (offsets relative to `base`) when it is malformed. */

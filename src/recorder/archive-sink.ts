@@ -128,6 +128,7 @@ class AlignedStage {
 }
 
 export class ArchiveSink implements BatchSink {
+  readonly checksumsFrames = false;
   private fd: number;
   private index = 0;
   private size: number;
@@ -185,7 +186,7 @@ export class ArchiveSink implements BatchSink {
     this.direct = false;
   }
 
-  async write(batch: Buffer, batchLength: number): Promise<void> {
+  async write(batch: Buffer, batchLength: number): Promise<Buffer> {
     if (this.opts.rotateBytes > 0) {
       // Other workers grow the file too: ask the file, not our own count.
       if (this.opts.shared) this.size = await new Promise<number>((res, rej) => fstatCb(this.fd, (e, st) => (e ? rej(describe(e, 'stat', this.currentPath)) : res(st.size))));
@@ -218,6 +219,7 @@ export class ArchiveSink implements BatchSink {
     this.size += length;
     this.paddingBytes += length - batchLength;
     if (direct && this.direct) this.directBatches++;
+    return batch;
   }
 
   private rotate(): void {

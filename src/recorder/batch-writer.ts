@@ -8,8 +8,16 @@ import { encodeRequestFrameSized, recordPayloadSize, type RecordInput } from '..
 import type { BufferPool } from './pool.ts';
 
 export interface BatchSink {
-  /** Writes buf[0, length) as one batch; rejects with the I/O error if it could not. */
-  write(buf: Buffer, length: number): Promise<void>;
+  /**
+   * True when the sink fills in the frames' checksums itself (checksumFrames, on its own thread): the
+   * writer then leaves them out, which takes the CRC — the largest part of recording — off the event loop.
+   */
+  readonly checksumsFrames: boolean;
+  /**
+   * Writes buf[0, length) as one batch; rejects with the I/O error if it could not. Resolves with the buffer
+   * to reuse: `buf` itself, or the same memory in a new Buffer when the sink moved it to its thread and back.
+   */
+  write(buf: Buffer, length: number): Promise<Buffer>;
 }
 
 export interface BatchWriterOptions {
@@ -59,13 +67,13 @@ export class BatchWriter {
     if (this.current && this.current.length + size > this.current.buf.length) this.seal();
     if (!this.current) {
       // A frame larger than a pooled buffer gets a one-off buffer, within the same cap on buffers in flight.
-      const buf = size > pool.bufferSize ? (pool.inUse + this.queue.length < pool.maxBuffers ? Buffer.allocUnsafe(size) : null) : pool.acquire();
+      const buf = size > pool.bufferSize ? (pool.inUse + this.queue.length < pool.maxBuffers ? pool.oneOff(size) : null) : pool.acquire();
       if (!buf) return this.drop();
       this.current = { buf, length: 0, frames: 0 };
       this.timer ??= setTimeout(() => this.flush(), this.opts.flushMs);
     }
     const b = this.current;
-    b.length = encodeRequestFrameSized(b.buf, b.length, r, flags, payloadLength);
+    b.length = encodeRequestFrameSized(b.buf, b.length, r, flags, payloadLength, !this.opts.sink.checksumsFrames);
     b.frames++;
     this.counters.frames++;
     if (b.length === b.buf.length || size > pool.bufferSize) this.seal();
@@ -108,7 +116,7 @@ export class BatchWriter {
       const b = this.queue[0]!;
       if (!this.failed) {
         try {
-          await this.opts.sink.write(b.buf, b.length);
+          b.buf = await this.opts.sink.write(b.buf, b.length);
           this.counters.batches++;
           this.counters.bytes += b.length;
           this.flushed.frames += b.frames;

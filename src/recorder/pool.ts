@@ -1,7 +1,8 @@
 /*
  * Fixed-size batch buffers, reused: steady-state recording allocates no new buffers, and the number
  * out at once is capped, which caps memory when the disk falls behind (the writer drops and counts
- * records instead of queueing without bound).
+ * records instead of queueing without bound). Each buffer owns its whole ArrayBuffer, so a batch can be
+ * moved (transferred, not copied) to the writing thread and back.
  */
 export class BufferPool {
   private readonly free: Buffer[] = [];
@@ -25,8 +26,12 @@ export class BufferPool {
     if (this.out >= this.maxBuffers) return null;
     this.out++;
     this.allocated++;
-    // allocUnsafeSlow: a buffer of its own, outside Node's shared 8 KiB slab, so it can live long.
-    return Buffer.allocUnsafeSlow(this.bufferSize);
+    return this.oneOff(this.bufferSize);
+  }
+
+  /** A buffer of its own (outside Node's 8 KiB slab, so it can live long), for one oversized frame too. */
+  oneOff(size: number): Buffer {
+    return Buffer.allocUnsafeSlow(size);
   }
 
   release(buf: Buffer): void {

@@ -6,6 +6,7 @@ import { ArchiveSink } from './archive-sink.ts';
 import { BatchWriter, type WriterCounters } from './batch-writer.ts';
 import { emptyCaptureCounters, startCapture, type Capture, type CaptureCounters } from './capture-server.ts';
 import { BufferPool } from './pool.ts';
+import { sinkThreadSource, ThreadSink } from './sink-thread.ts';
 
 export interface RecorderOptions {
   host: string;
@@ -64,19 +65,21 @@ export interface Recorder {
 const MAX_BATCHES_IN_FLIGHT = 16;
 
 export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
-  let sink: ArchiveSink | null = null;
+  let sink: ArchiveSink | ThreadSink | null = null;
   let writer: BatchWriter | null = null;
   let fail!: (err: Error) => void;
   const failed = new Promise<Error>((resolve) => (fail = resolve));
   if (o.out !== null) {
-    sink = new ArchiveSink({ path: o.out, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes });
+    const sinkOptions = { path: o.out, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes };
+    const source = sinkThreadSource();
+    sink = source ? await ThreadSink.start(sinkOptions, source) : new ArchiveSink(sinkOptions);
     writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail });
   }
   let capture: Capture;
   try {
     capture = await startCapture({ host: o.host, port: o.port, status: o.status, maxBody: o.maxBody, sample: o.sample, codec: o.codec, headerTimeoutMs: o.headerTimeoutMs, writer });
   } catch (err) {
-    sink?.close();
+    await sink?.close();
     throw err;
   }
   const empty: WriterCounters = { frames: 0, batches: 0, bytes: 0, dropped: 0 };
@@ -99,7 +102,7 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
     async stop() {
       await capture.close();
       await writer?.drain();
-      sink?.close();
+      await sink?.close();
     },
   };
 }

@@ -12,14 +12,15 @@ function memorySink() {
   let hold = false;
   let failWith: Error | null = null;
   const sink: BatchSink = {
+    checksumsFrames: false,
     write(buf, length) {
       if (failWith) return Promise.reject(failWith);
       const copy = Buffer.from(buf.subarray(0, length));
       if (!hold) {
         writes.push(copy);
-        return Promise.resolve();
+        return Promise.resolve(buf);
       }
-      return new Promise((resolve) => pending.push(() => (writes.push(copy), resolve())));
+      return new Promise((resolve) => pending.push(() => (writes.push(copy), resolve(buf))));
     },
   };
   return {

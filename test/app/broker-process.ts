@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleApp } from '../../build/app-bundle.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const running = new Set<ChildProcess>();
@@ -29,7 +29,7 @@ export function brokerBundle(): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), 'broker-test-'));
     bundleDir = dir;
     const outfile = join(dir, 'broker.cjs');
-    await build({ entryPoints: [join(root, 'src/main.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+    await bundleApp({ root, outfile, target: 'node20', minify: false });
     return outfile;
   })();
   return bundled;

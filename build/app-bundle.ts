@@ -1,0 +1,30 @@
+/*
+ * esbuild's two passes that make the app's one CommonJS file: first the archive sink thread's code
+ * (src/recorder/sink-thread-worker.ts) on its own, then src/main.ts with that code inside as a string —
+ * a SEA has no file a worker thread could start from. The dist step and the tests both bundle this way.
+ */
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+export interface AppBundleOptions {
+  root: string;
+  outfile: string;
+  /** esbuild target, e.g. node22. */
+  target: string;
+  minify: boolean;
+  /** Extra compile-time constants (the dist step's build facts). */
+  define?: Record<string, string>;
+}
+
+const common = (o: Pick<AppBundleOptions, 'target' | 'minify'>) => ({ bundle: true, platform: 'node', format: 'cjs', target: o.target, minify: o.minify, legalComments: 'none', logLevel: 'error' }) as const;
+
+/** The sink thread's code alone (tests start a ThreadSink with it directly). */
+export async function bundleSinkThread(o: Pick<AppBundleOptions, 'root' | 'target' | 'minify'>): Promise<string> {
+  const thread = await build({ ...common(o), entryPoints: [join(o.root, 'src/recorder/sink-thread-worker.ts')], write: false });
+  return thread.outputFiles[0]!.text;
+}
+
+export async function bundleApp(o: AppBundleOptions): Promise<void> {
+  const source = await bundleSinkThread(o);
+  await build({ ...common(o), entryPoints: [join(o.root, 'src/main.ts')], outfile: o.outfile, define: { ...o.define, __BROKER_SINK_THREAD__: JSON.stringify(source) } });
+}

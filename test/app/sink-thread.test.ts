@@ -1,0 +1,106 @@
+// The archive sink on its own thread (what the bundled recorder uses): the event loop leaves the frames'
+// checksums out, the thread fills them in and writes; batches move to the thread and back without a copy.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleSinkThread } from '../../build/app-bundle.ts';
+import { checksumFrames, decodeFrame } from '../../src/archive/format.ts';
+import { readArchive } from '../../src/archive/reader.ts';
+import { createArchiveFile } from '../../src/recorder/archive-sink.ts';
+import { BatchWriter } from '../../src/recorder/batch-writer.ts';
+import { BufferPool } from '../../src/recorder/pool.ts';
+import { ThreadSink } from '../../src/recorder/sink-thread.ts';
+import { sampleRecord } from './archive-fixtures.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'broker-thread-'));
+let source = '';
+beforeAll(async () => {
+  source = await bundleSinkThread({ root: resolve(import.meta.dirname, '../..'), target: 'node20', minify: false });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('ThreadSink', () => {
+  it('writes what the batch writer appends, checksummed on the thread, and hands each batch back for reuse', async () => {
+    const path = join(dir, 'thread.brk');
+    createArchiveFile(path, true);
+    const sink = await ThreadSink.start({ path, rotateBytes: 0, shared: false, batchBytes: 16_384 }, source);
+    const pool = new BufferPool(16_384, 4);
+    const seen: Buffer[] = [];
+    const write = sink.write.bind(sink);
+    // Watch the buffers going out and coming back: unchecksummed frames out, the same memory back.
+    sink.write = async (buf, length) => {
+      expect(decodeFrame(buf.subarray(0, length), 0)).toMatchObject({ status: 'bad', reason: 'frame checksum mismatch' });
+      const back = await write(buf, length);
+      expect(buf.length).toBe(0); // moved to the thread, not copied
+      expect(back.length).toBe(16_384);
+      seen.push(back);
+      return back;
+    };
+    const writer = new BatchWriter({ pool, sink, flushMs: 60_000, onError: (e) => expect.fail(e.message) });
+    for (let i = 0; i < 200; i++) {
+      expect(writer.append(sampleRecord(i, Buffer.alloc(300, i)), 0)).toBe(true);
+      if (i % 50 === 49) await writer.drain(); // stay within the pool's 4 buffers
+    }
+    await writer.drain();
+    await sink.close();
+    expect(seen.length).toBe(writer.counters.batches);
+    expect(writer.counters.batches).toBeGreaterThan(3);
+    expect(pool.allocated).toBeLessThan(writer.counters.batches); // the returned buffers were reused
+    const read = readArchive(readFileSync(path));
+    expect(read.bad).toBeNull();
+    expect(read.records.map((r) => r.url)).toEqual(Array.from({ length: 200 }, (_, i) => sampleRecord(i).url));
+    expect(sink.paddingBytes).toBe(readFileSync(path).length - 4096 - writer.counters.bytes);
+  });
+
+  it('an archive it cannot open is the same clear error as on the event loop, and the thread ends', async () => {
+    const path = join(dir, 'missing', 'x.brk');
+    await expect(ThreadSink.start({ path, rotateBytes: 0, shared: false, batchBytes: 4096 }, source)).rejects.toMatchObject({
+      message: `cannot open ${path}: no such directory (ENOENT)`,
+      code: 'ENOENT',
+    });
+  });
+
+  it('rotates on the thread and reports the file count back', async () => {
+    const path = join(dir, 'rotate.brk');
+    createArchiveFile(path, true);
+    const sink = await ThreadSink.start({ path, rotateBytes: 40_000, shared: false, batchBytes: 16_384 }, source);
+    const writer = new BatchWriter({ pool: new BufferPool(16_384, 4), sink, flushMs: 60_000, onError: (e) => expect.fail(e.message) });
+    for (let i = 0; i < 300; i++) {
+      expect(writer.append(sampleRecord(i, Buffer.alloc(300, i)), 0)).toBe(true);
+      if (i % 50 === 49) await writer.drain();
+    }
+    await writer.drain();
+    await sink.close();
+    expect(sink.files).toBeGreaterThan(2);
+    let records = 0;
+    for (let k = 0; k < sink.files; k++) {
+      const read = readArchive(readFileSync(k === 0 ? path : `${path}.${k}`));
+      expect(read.bad).toBeNull();
+      records += read.records.length;
+    }
+    expect(records).toBe(300);
+  });
+});
+
+describe('checksumFrames', () => {
+  it('fills in every frame of a batch, and refuses a length that runs past the batch', () => {
+    const pool = new BufferPool(8192, 1);
+    const batches: Buffer[] = [];
+    const writer = new BatchWriter({
+      pool,
+      sink: { checksumsFrames: true, write: async (buf, length) => (batches.push(Buffer.from(buf.subarray(0, length))), buf) },
+      flushMs: 60_000,
+      onError: () => {},
+    });
+    for (let i = 0; i < 5; i++) writer.append(sampleRecord(i), 0);
+    writer.flush();
+    return writer.drain().then(() => {
+      const b = batches[0]!;
+      expect(decodeFrame(b, 0).status).toBe('bad');
+      checksumFrames(b, 0, b.length);
+      expect(readArchive(Buffer.concat([readFileSync(join(dir, 'thread.brk')).subarray(0, 16), b])).records).toHaveLength(5);
+      expect(() => checksumFrames(b, 0, b.length - 1)).toThrow(RangeError);
+    });
+  });
+});
