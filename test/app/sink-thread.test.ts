@@ -1,7 +1,7 @@
 // The archive sink on its own thread (what the bundled recorder uses): the event loop leaves the frames'
 // checksums out, the thread fills them in and writes; batches move to the thread and back without a copy.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleSinkThread } from '../../build/app-bundle.ts';
@@ -59,6 +59,17 @@ describe('ThreadSink', () => {
       message: `cannot open ${path}: no such directory (ENOENT)`,
       code: 'ENOENT',
     });
+  });
+
+  it.skipIf(process.platform !== 'linux')('runs 5 nice levels below the event loop (the listener comes first on busy cores)', async () => {
+    const niceOf = () => readdirSync(`/proc/${process.pid}/task`).map((tid) => Number(readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+    const base = getPriority();
+    const path = join(dir, 'nice.brk');
+    createArchiveFile(path, true);
+    const before = niceOf().filter((n) => n === Math.min(19, base + 5)).length;
+    const sink = await ThreadSink.start({ path, rotateBytes: 0, shared: false, batchBytes: 4096 }, source);
+    expect(niceOf().filter((n) => n === Math.min(19, base + 5)).length).toBe(before + 1);
+    await sink.close();
   });
 
   it('rotates on the thread and reports the file count back', async () => {
