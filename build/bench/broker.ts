@@ -4,7 +4,7 @@
 // run at full load. Writes its section of docs/benchmarks.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import autocannon, { type Result } from 'autocannon';
 import { build as buildHistogram } from 'hdr-histogram-js';
 import { cacheRoot } from '../cache.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { machine, median, table, writeSection } from './report.ts';
 import { procStat } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
@@ -291,13 +292,22 @@ async function rssRun(name: string, start: (out: string) => Promise<Server>): Pr
 
 const officialRt = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
 
-log('building the official-runtime artifact (npm run dist) …');
+// Both artifacts are built here from the current source into the bench's own dir: an artifact left in
+// dist/ may be from older code, or another architecture's (dist/ can hold linux-arm64-static too).
 const distDir = join(scratch, 'dist');
-const built = spawnSync('npm', ['run', '--silent', 'dist', '--', '--out', distDir], { cwd: root, encoding: 'utf8' });
-if (built.status !== 0) throw new Error(`npm run dist failed:\n${built.stdout}${built.stderr}`);
+const dist = (args: string[]) => {
+  const built = spawnSync('npm', ['run', '--silent', 'dist', '--', '--arch', 'x64', '--out', distDir, ...args], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`npm run dist ${args.join(' ')} failed:\n${built.stdout}${built.stderr}`);
+};
+log('building the official-runtime artifact (npm run dist) …');
+dist([]);
 const artifacts: { runtime: string; bin: string | null; how: string }[] = [{ runtime: 'official', bin: join(distDir, `broker-${pkg.version}-linux-x64`), how: '' }];
-const staticBin = existsSync(join(root, 'dist')) ? readdirSync(join(root, 'dist')).find((f) => /^broker-.*-static$/.test(f)) : undefined;
-artifacts.push(staticBin ? { runtime: 'static', bin: join(root, 'dist', staticBin), how: '' } : { runtime: 'static', bin: null, how: '`npm run dist -- --runtime static` (needs the static runtime built first)' });
+// Only from a cached static runtime: without one, dist would start its hours-long build.
+if (cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64')) {
+  log('building the static-runtime artifact (npm run dist -- --runtime static) …');
+  dist(['--runtime', 'static']);
+  artifacts.push({ runtime: 'static', bin: join(distDir, `broker-${pkg.version}-linux-x64-static`), how: '' });
+} else artifacts.push({ runtime: 'static', bin: null, how: '`npm run runtime` (hours; the bench then builds the artifact itself)' });
 
 const noopScript = `require('http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-length': '0' }); res.end(); }); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
 const quiet = pauseRuntimeBuilds(log);
@@ -393,7 +403,7 @@ const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');
 const targetLines: string[] = [];
 for (const a of artifacts) {
   if (!a.bin) {
-    targetLines.push(`- ${a.runtime} runtime: not measured — no \`dist/broker-*-static\`; build it with ${a.how}, then rerun.`);
+    targetLines.push(`- ${a.runtime} runtime: not measured — no cached static runtime for linux-x64; build it with ${a.how}, then rerun.`);
     continue;
   }
   const out = rows.find((r) => r.runtime === a.runtime && r.name === 'broker record --out FILE')!;
