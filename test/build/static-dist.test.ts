@@ -1,14 +1,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { cacheRoot } from '../../build/cache.ts';
+import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
+import { staticTarget } from '../../build/runtime/static/target.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
+import { readArchive } from '../../src/archive/reader.ts';
 import { inspectFile } from '../../shared/elf/file.ts';
 import { archiveBytes } from '../app/archive-fixtures.ts';
-import { runBroker } from '../app/broker-process.ts';
+import { runBroker, startRecorder } from '../app/broker-process.ts';
+import { post } from '../app/http-client.ts';
 import { repoRoot, tempDir } from '../fixtures/context.ts';
 
 const runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
@@ -57,5 +61,49 @@ describe.skipIf(skip !== '')(`npm run dist -- --runtime static${skip ? ` (SKIPPE
     expect(report).toMatchObject({ sent: 10, responses: 10, statuses: { 200: 10 } });
     expect(report.latencyMs.p99).toBeGreaterThan(0);
     expect(got).toBe(10);
+  });
+});
+
+// The arm64 artifact on this x64 host: built with the arm64 static runtime (its blob made by that runtime
+// under qemu), then run under qemu through binfmt_misc — recording exercises the writing thread on aarch64.
+const arm64Target = staticTarget('arm64');
+const arm64Runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'arm64');
+const arm64Skip = !arm64Runtime
+  ? 'no cached linux-arm64 static runtime — build it with `npm run runtime -- --arch arm64 --detach` (hours on 2 cores)'
+  : process.arch === 'arm64'
+    ? ''
+    : (targetExecutionProblem(arm64Target) ?? '');
+
+describe.skipIf(arm64Skip !== '')(`npm run dist -- --arch arm64 --runtime static${arm64Skip ? ` (SKIPPED: ${arm64Skip})` : ''}`, () => {
+  let artifact = '';
+  beforeAll(() => {
+    const out = tempDir('static-dist-arm64');
+    const r = spawnSync('npm', ['run', '--silent', 'dist', '--', '--arch', 'arm64', '--runtime', 'static', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`arm64 static dist failed:\n${r.stdout}${r.stderr}`);
+    artifact = join(out, `broker-${pkg.version}-linux-arm64-static`);
+  }, 300_000);
+
+  it('the inspector says AArch64, static', () => {
+    const r = inspectFile(artifact);
+    expect(r.machine).toBe('AArch64');
+    expect(r.verdict).toMatch(/^static(-pie)?: no loader, no shared libraries$/);
+    expect(r).toMatchObject({ interpreter: null, needed: [], seaFuse: 'flipped', seaBlob: { present: true } });
+  });
+
+  it('broker version --json says arm64, musl, jemalloc, static', () => {
+    const j = JSON.parse(execFileSync(artifact, ['version', '--json'], { encoding: 'utf8', env: {}, timeout: 120_000 }));
+    expect(j.self).toMatchObject({ arch: 'arm64', libc: { family: 'musl' }, static: true, sea: true, allocator: 'jemalloc', runtimeKind: 'static' });
+  });
+
+  it('records through its writing thread and reads the archive back', { timeout: 180_000 }, async () => {
+    const out = join(tempDir('static-arm64-record'), 'a.brk');
+    const rec = await startRecorder(['--out', out, '--json'], artifact);
+    for (let i = 0; i < 20; i++) await post(rec.port, `/arm/${i}`, Buffer.alloc(3000, i));
+    rec.child.kill('SIGTERM');
+    expect((await rec.exited).code).toBe(0);
+    expect(JSON.parse(rec.stdout())).toMatchObject({ recorded: 20, dropped: 0, archive: { io: expect.any(String) } });
+    const read = readArchive(readFileSync(out));
+    expect(read.bad).toBeNull();
+    expect(read.records.map((r) => r.url)).toEqual(Array.from({ length: 20 }, (_, i) => `/arm/${i}`));
   });
 });
