@@ -45,9 +45,17 @@ interface Server {
   stop(): Promise<string>;
 }
 
+// Servers still running: a bench stopped half-way (Ctrl-C, kill) must not leave them behind.
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
 /** Starts a server process and waits for the line that carries its port. */
 function startServer(cmd: string, args: string[], portLine: RegExp): Promise<Server> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.on('close', () => live.delete(child));
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
