@@ -57,16 +57,31 @@ export function wrkLoad(opts: { port: number; seconds: number; connections: numb
   });
 }
 
+/** Connections for `rate` req/s, from a paced run's rate per connection (1 / (1 ms + its latency)). */
+export function connectionsFor(rate: number, run: { rps: number; connections: number }): number {
+  return Math.max(1, Math.round(rate / (run.rps / run.connections)));
+}
+
+/** A paced run counts as "at" its rate when it reached it within 15%: half rate must be about half. */
+export const PACE_TOLERANCE = 0.15;
+
 /**
  * A paced run near `rate` req/s: 1 ms between a connection's requests, and as many connections as two 2 s
  * calibration runs say it takes (each connection's rate is 1 / (1 ms + latency), and latency moves with the
- * load, so the second run corrects the first's estimate). Reports what it reached.
+ * load). A measured run that misses the rate by more than PACE_TOLERANCE is redone with the connections its
+ * own rate implies, up to twice — one calibration here gave 41180 req/s for a 22411 target — and the closest
+ * run is reported with how many it took.
  */
-export async function wrkAtRate(opts: { port: number; seconds: number; rate: number; body: Buffer; scratch: string }): Promise<WrkResult> {
+export async function wrkAtRate(opts: { port: number; seconds: number; rate: number; body: Buffer; scratch: string }): Promise<WrkResult & { attempts: number }> {
+  const paced = (connections: number, seconds: number) => wrkLoad({ port: opts.port, seconds, connections, body: opts.body, delayMs: 1, scratch: opts.scratch }).then((r) => ({ ...r, connections }));
   let connections = Math.max(1, Math.round(opts.rate / 1000));
-  for (let i = 0; i < 2; i++) {
-    const probe = await wrkLoad({ port: opts.port, seconds: 2, connections, body: opts.body, delayMs: 1, scratch: opts.scratch });
-    connections = Math.max(1, Math.round(opts.rate / (probe.rps / connections)));
+  for (let i = 0; i < 2; i++) connections = connectionsFor(opts.rate, await paced(connections, 2));
+  const miss = (r: WrkResult) => Math.abs(r.rps - opts.rate) / opts.rate;
+  let best = await paced(connections, opts.seconds);
+  let attempts = 1;
+  for (let last = best; miss(last) > PACE_TOLERANCE && attempts < 3; attempts++) {
+    last = await paced(connectionsFor(opts.rate, last), opts.seconds);
+    if (miss(last) < miss(best)) best = last;
   }
-  return wrkLoad({ port: opts.port, seconds: opts.seconds, connections, body: opts.body, delayMs: 1, scratch: opts.scratch });
+  return { ...best, attempts };
 }
