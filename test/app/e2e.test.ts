@@ -1,14 +1,13 @@
 // End to end with the real artifact: `npm run dist` into a temp dir (≈2 s with the runtime cached),
 // then record → cat/verify/replay with that SEA binary, cluster workers included. esbuild's bundle
 // under plain node is not the same thing: in a SEA `require` reaches only builtins and argv differs.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { readArchive } from '../../src/archive/reader.ts';
-import { repoRoot, tempDir } from '../fixtures/context.ts';
+import { runDist, tempDir } from '../fixtures/context.ts';
 import { killLeftovers, runBroker, startRecorder } from './broker-process.ts';
 import { keepAlive, post } from './http-client.ts';
 
@@ -18,8 +17,7 @@ const work = tempDir('e2e-work');
 
 describe('the built SEA artifact records, inspects and replays', () => {
   beforeAll(() => {
-    const r = spawnSync('npm', ['run', '--silent', 'dist', '--', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`npm run dist failed (${r.status}):\n${r.stdout}${r.stderr}`);
+    runDist([], out);
   }, 300_000);
   afterAll(() => {
     killLeftovers();

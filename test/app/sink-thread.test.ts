@@ -5,7 +5,8 @@ import { getPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleSinkThread } from '../../build/app-bundle.ts';
-import { checksumFrames, decodeFrame } from '../../src/archive/format.ts';
+import { procStat } from '../../build/bench/proc.ts';
+import { checksumFrames, decodeFrame, encodeHeader } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { createArchiveFile } from '../../src/recorder/archive-sink.ts';
 import { BatchWriter } from '../../src/recorder/batch-writer.ts';
@@ -19,6 +20,15 @@ beforeAll(async () => {
   source = await bundleSinkThread({ root: resolve(import.meta.dirname, '../..'), target: 'node20', minify: false });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Appends `count` records of 300-byte bodies, draining every 50 to stay within the pool's 4 buffers. */
+async function appendRecords(writer: BatchWriter, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    expect(writer.append(sampleRecord(i, Buffer.alloc(300, i)), 0)).toBe(true);
+    if (i % 50 === 49) await writer.drain();
+  }
+  await writer.drain();
+}
 
 describe('ThreadSink', () => {
   it('writes what the batch writer appends, checksummed on the thread, and hands each batch back for reuse', async () => {
@@ -38,11 +48,7 @@ describe('ThreadSink', () => {
       return back;
     };
     const writer = new BatchWriter({ pool, sink, flushMs: 60_000, onError: (e) => expect.fail(e.message) });
-    for (let i = 0; i < 200; i++) {
-      expect(writer.append(sampleRecord(i, Buffer.alloc(300, i)), 0)).toBe(true);
-      if (i % 50 === 49) await writer.drain(); // stay within the pool's 4 buffers
-    }
-    await writer.drain();
+    await appendRecords(writer, 200);
     await sink.close();
     expect(seen.length).toBe(writer.counters.batches);
     expect(writer.counters.batches).toBeGreaterThan(3);
@@ -62,7 +68,8 @@ describe('ThreadSink', () => {
   });
 
   it.skipIf(process.platform !== 'linux')('runs 5 nice levels below the event loop (the listener comes first on busy cores)', async () => {
-    const niceOf = () => readdirSync(`/proc/${process.pid}/task`).map((tid) => Number(readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+    // Field 16 after the command name is the nice value.
+    const niceOf = () => readdirSync(`/proc/${process.pid}/task`).map((tid) => Number(procStat(`/proc/${process.pid}/task/${tid}/stat`)?.[16]));
     const base = getPriority();
     const path = join(dir, 'nice.brk');
     createArchiveFile(path, true);
@@ -77,11 +84,7 @@ describe('ThreadSink', () => {
     createArchiveFile(path, true);
     const sink = await ThreadSink.start({ path, rotateBytes: 40_000, shared: false, batchBytes: 16_384 }, source);
     const writer = new BatchWriter({ pool: new BufferPool(16_384, 4), sink, flushMs: 60_000, onError: (e) => expect.fail(e.message) });
-    for (let i = 0; i < 300; i++) {
-      expect(writer.append(sampleRecord(i, Buffer.alloc(300, i)), 0)).toBe(true);
-      if (i % 50 === 49) await writer.drain();
-    }
-    await writer.drain();
+    await appendRecords(writer, 300);
     await sink.close();
     expect(sink.files).toBeGreaterThan(2);
     let records = 0;
@@ -95,7 +98,7 @@ describe('ThreadSink', () => {
 });
 
 describe('checksumFrames', () => {
-  it('fills in every frame of a batch, and refuses a length that runs past the batch', () => {
+  it('fills in every frame of a batch, and refuses a length that runs past the batch', async () => {
     const pool = new BufferPool(8192, 1);
     const batches: Buffer[] = [];
     const writer = new BatchWriter({
@@ -105,13 +108,11 @@ describe('checksumFrames', () => {
       onError: () => {},
     });
     for (let i = 0; i < 5; i++) writer.append(sampleRecord(i), 0);
-    writer.flush();
-    return writer.drain().then(() => {
-      const b = batches[0]!;
-      expect(decodeFrame(b, 0).status).toBe('bad');
-      checksumFrames(b, 0, b.length);
-      expect(readArchive(Buffer.concat([readFileSync(join(dir, 'thread.brk')).subarray(0, 16), b])).records).toHaveLength(5);
-      expect(() => checksumFrames(b, 0, b.length - 1)).toThrow(RangeError);
-    });
+    await writer.drain();
+    const b = batches[0]!;
+    expect(decodeFrame(b, 0).status).toBe('bad');
+    checksumFrames(b, 0, b.length);
+    expect(readArchive(Buffer.concat([encodeHeader(), b])).records).toHaveLength(5);
+    expect(() => checksumFrames(b, 0, b.length - 1)).toThrow(RangeError);
   });
 });

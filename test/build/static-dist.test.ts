@@ -13,19 +13,17 @@ import { inspectFile } from '../../shared/elf/file.ts';
 import { archiveBytes } from '../app/archive-fixtures.ts';
 import { runBroker, startRecorder } from '../app/broker-process.ts';
 import { post } from '../app/http-client.ts';
-import { repoRoot, tempDir } from '../fixtures/context.ts';
+import { runDist, tempDir } from '../fixtures/context.ts';
 
 const runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
+
 const skip = runtime ? '' : 'no cached static runtime — build it with `npm run runtime` (hours on 2 cores)';
 
 /** The product's promise end to end: dist on the musl + jemalloc runtime gives a static broker. */
 describe.skipIf(skip !== '')(`npm run dist -- --runtime static${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
   let artifact = '';
   beforeAll(() => {
-    const out = tempDir('static-dist');
-    const r = spawnSync('npm', ['run', '--silent', 'dist', '--', '--runtime', 'static', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`static dist failed:\n${r.stdout}${r.stderr}`);
-    artifact = join(out, `broker-${pkg.version}-linux-x64-static`);
+    artifact = join(runDist(['--runtime', 'static']).out, `broker-${pkg.version}-linux-x64-static`);
   }, 300_000);
 
   it('the inspector says static: no loader, no shared libraries', () => {
@@ -77,10 +75,7 @@ const arm64Skip = !arm64Runtime
 describe.skipIf(arm64Skip !== '')(`npm run dist -- --arch arm64 --runtime static${arm64Skip ? ` (SKIPPED: ${arm64Skip})` : ''}`, () => {
   let artifact = '';
   beforeAll(() => {
-    const out = tempDir('static-dist-arm64');
-    const r = spawnSync('npm', ['run', '--silent', 'dist', '--', '--arch', 'arm64', '--runtime', 'static', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`arm64 static dist failed:\n${r.stdout}${r.stderr}`);
-    artifact = join(out, `broker-${pkg.version}-linux-arm64-static`);
+    artifact = join(runDist(['--arch', 'arm64', '--runtime', 'static']).out, `broker-${pkg.version}-linux-arm64-static`);
   }, 300_000);
 
   it('the inspector says AArch64, static', () => {

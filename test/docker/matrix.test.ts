@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { compileC, syntheticElf, writeTemp } from '../fixtures/binaries.ts';
-import { repoRoot, tempDir } from '../fixtures/context.ts';
+import { runDist, tempDir } from '../fixtures/context.ts';
 import { matrixBackends, matrixRow as row, runMatrixCli } from '../fixtures/matrix.ts';
 
 let backend = '';
@@ -21,9 +21,7 @@ describe.each(matrixBackends)('portability matrix, $name backend', ({ name, skip
   beforeAll(() => {
     if (skip) return;
     backend = name;
-    const out = tempDir('matrix-dist');
-    execFileSync('npm', ['run', '--silent', 'dist', '--', '--out', out], { cwd: repoRoot, stdio: 'ignore' });
-    official = join(out, `broker-${pkg.version}-linux-x64`);
+    official = join(runDist([]).out, `broker-${pkg.version}-linux-x64`);
   }, 300_000);
 
   it.skipIf(skip !== '')('official-runtime artifact: passes on glibc images, fails as predicted on musl-only and scratch', () => {
