@@ -136,14 +136,18 @@ function checksumFrame(target: Uint8Array, offset: number, end: number): void {
 /**
  * Fills in the CRC of every frame in bytes[start, end), frames sealed with `checksum` false: the recorder
  * leaves the checksums to its writing thread, off the event loop. The lengths are the writer's own, trusted.
+ * With `stopAfter`, stops at the first frame boundary at or past it, so a caller can work in slices.
+ * Returns the offset reached: `end` once every frame is done.
  */
-export function checksumFrames(bytes: Uint8Array, start: number, end: number): void {
-  for (let p = start; p < end; ) {
+export function checksumFrames(bytes: Uint8Array, start: number, end: number, stopAfter = end): number {
+  let p = start;
+  while (p < end && p < stopAfter) {
     const next = p + FRAME_HEADER_SIZE + ((bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)) >>> 0);
     if (next > end) throw new RangeError(`frame at ${p} runs past the batch end ${end}`);
     checksumFrame(bytes, p, next);
     p = next;
   }
+  return p;
 }
 
 /** The length of `length` bytes once padToBlock has padded them. */

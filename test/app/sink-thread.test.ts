@@ -59,6 +59,21 @@ describe('ThreadSink', () => {
     expect(sink.paddingBytes).toBe(readFileSync(path).length - 4096 - writer.counters.bytes);
   });
 
+  it('checksums a batch of 1 MiB on the thread (in slices, between sleeps) with every frame valid', async () => {
+    const path = join(dir, 'big.brk');
+    createArchiveFile(path, true);
+    const sink = await ThreadSink.start({ path, rotateBytes: 0, shared: false, batchBytes: 2 ** 20 }, source);
+    const writer = new BatchWriter({ pool: new BufferPool(2 ** 20, 2), sink, flushMs: 60_000, onError: (e) => expect.fail(e.message) });
+    for (let i = 0; i < 400; i++) expect(writer.append(sampleRecord(i, Buffer.alloc(3000, i)), 0)).toBe(true);
+    await writer.drain();
+    await sink.close();
+    expect(writer.counters.batches).toBe(2); // the first one full: ~1 MiB, four slices
+    const read = readArchive(readFileSync(path));
+    expect(read.bad).toBeNull();
+    expect(read.records).toHaveLength(400);
+    expect(read.records[399]!.body).toEqual(Buffer.alloc(3000, 399 & 0xff));
+  });
+
   it('an archive it cannot open is the same clear error as on the event loop, and the thread ends', async () => {
     const path = join(dir, 'missing', 'x.brk');
     await expect(ThreadSink.start({ path, rotateBytes: 0, shared: false, batchBytes: 4096 }, source)).rejects.toMatchObject({
@@ -98,21 +113,41 @@ describe('ThreadSink', () => {
 });
 
 describe('checksumFrames', () => {
-  it('fills in every frame of a batch, and refuses a length that runs past the batch', async () => {
-    const pool = new BufferPool(8192, 1);
+  /** One batch of five frames as the event loop leaves it for the writing thread: CRCs not filled in. */
+  async function uncheckedBatch(): Promise<Buffer> {
     const batches: Buffer[] = [];
     const writer = new BatchWriter({
-      pool,
+      pool: new BufferPool(8192, 1),
       sink: { checksumsFrames: true, write: async (buf, length) => (batches.push(Buffer.from(buf.subarray(0, length))), buf) },
       flushMs: 60_000,
       onError: () => {},
     });
     for (let i = 0; i < 5; i++) writer.append(sampleRecord(i), 0);
     await writer.drain();
-    const b = batches[0]!;
+    return batches[0]!;
+  }
+
+  it('fills in every frame of a batch, and refuses a length that runs past the batch', async () => {
+    const b = await uncheckedBatch();
     expect(decodeFrame(b, 0).status).toBe('bad');
-    checksumFrames(b, 0, b.length);
+    expect(checksumFrames(b, 0, b.length)).toBe(b.length);
     expect(readArchive(Buffer.concat([encodeHeader(), b])).records).toHaveLength(5);
     expect(() => checksumFrames(b, 0, b.length - 1)).toThrow(RangeError);
+  });
+
+  it('works in slices that stop on frame boundaries, with the same bytes as one pass', async () => {
+    const whole = await uncheckedBatch();
+    const sliced = Buffer.from(whole);
+    checksumFrames(whole, 0, whole.length);
+    const stops: number[] = [];
+    for (let p = 0; p < sliced.length; ) {
+      const next = checksumFrames(sliced, p, sliced.length, p + 1); // one frame per slice
+      expect(next).toBeGreaterThan(p);
+      stops.push(next);
+      p = next;
+    }
+    expect(stops).toHaveLength(5);
+    expect(sliced.equals(whole)).toBe(true);
+    expect(checksumFrames(sliced, stops[1]!, sliced.length, stops[1]!)).toBe(stops[1]); // stopAfter at the start: no frame touched
   });
 });
