@@ -70,12 +70,13 @@ export const PACE_TOLERANCE = 0.15;
  * calibration runs say it takes (each connection's rate is 1 / (1 ms + latency), and latency moves with the
  * load). A measured run that misses the rate by more than PACE_TOLERANCE is redone with the connections its
  * own rate implies, up to twice — one calibration here gave 41180 req/s for a 22411 target — and the closest
- * run is reported with how many it took.
+ * run is reported with how many it took and its connections. Given `connections` (a previous run's, for the
+ * same server and rate) it skips the calibration.
  */
-export async function wrkAtRate(opts: { port: number; seconds: number; rate: number; body: Buffer; scratch: string }): Promise<WrkResult & { attempts: number }> {
+export async function wrkAtRate(opts: { port: number; seconds: number; rate: number; body: Buffer; scratch: string; connections?: number }): Promise<WrkResult & { attempts: number; connections: number }> {
   const paced = (connections: number, seconds: number) => wrkLoad({ port: opts.port, seconds, connections, body: opts.body, delayMs: 1, scratch: opts.scratch }).then((r) => ({ ...r, connections }));
-  let connections = Math.max(1, Math.round(opts.rate / 1000));
-  for (let i = 0; i < 2; i++) connections = connectionsFor(opts.rate, await paced(connections, 2));
+  let connections = opts.connections ?? Math.max(1, Math.round(opts.rate / 1000));
+  if (opts.connections === undefined) for (let i = 0; i < 2; i++) connections = connectionsFor(opts.rate, await paced(connections, 2));
   const miss = (r: WrkResult) => Math.abs(r.rps - opts.rate) / opts.rate;
   let best = await paced(connections, opts.seconds);
   let attempts = 1;

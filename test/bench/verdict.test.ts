@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ratioVerdict } from '../../build/bench/verdict.ts';
+import { levelVerdict, ratioVerdict } from '../../build/bench/verdict.ts';
 
 describe('allocator target verdicts', () => {
   it('a noisy run is still conclusive when every pairing of repetitions is on one side of the target', () => {
@@ -19,5 +19,15 @@ describe('allocator target verdicts', () => {
     // Session 3's final 8-thread row: jemalloc 1794–1985 ms vs glibc 1766–1902 ms, target 1.0×.
     expect(ratioVerdict([1905, 1794, 1985], [1843, 1766, 1902], 'at most', 1)).toMatch(/^NOT met by the median, within the runs' noise \(their ratios span 0\.94–1\.12×\)$/);
     expect(ratioVerdict([], [1], 'at most', 1)).toBe('not measured');
+  });
+});
+
+describe('levelVerdict', () => {
+  it('decides repeated p99s against a fixed target the same way', () => {
+    expect(levelVerdict([1.8, 1.9, 1.62], 'at most', 2)).toBe('met');
+    expect(levelVerdict([2.1, 2.6, 3.0], 'at most', 2)).toBe('NOT met');
+    expect(levelVerdict([1.87, 2.35, 2.23], 'at most', 2)).toBe("inconclusive: the repetitions' values span 1.87–2.35 ms around the target, spread 22% of their median (a busy machine); re-run on a quiet one");
+    expect(levelVerdict([1.95, 2.05, 1.98], 'at most', 2)).toBe("met by the median, within the runs' noise (their values span 1.95–2.05 ms)");
+    expect(levelVerdict([], 'at most', 2)).toBe('not measured');
   });
 });
