@@ -479,8 +479,8 @@ connection sends flat out until its share of the second is used, then waits for 
 lib/httpClient.js; measured at 20000 req/s: 35000–57000 req/s for half of each second, nothing in the other half), so its
 p99 is a p99 at full load and is not judged against the half-rate target; its CPU per request is still the steadiest column.
 Latency: each response's time from autocannon's \`response\` event into our own HDR histogram in µs (autocannon's own holds
-whole, floored ms). The no-op server
-runs on the same official Node ${pkg.broker.nodeVersion} the artifact embeds: \`req.resume()\`, answer 200 on \`end\`.
+whole, floored ms). The no-op server runs on the same official Node ${pkg.broker.nodeVersion} the artifact embeds:
+\`req.resume()\`, answer 200 on \`end\`.
 
 ${table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'overallRate = half (req/s)', 'p50 / p99 / p99.9 at overallRate = half (ms)', 'server CPU µs/request at overallRate = half (event loop + other threads)', 'notes', 'loadavg at start'], perfRows)}
 
