@@ -28,13 +28,10 @@ function yieldToListener(): void {
 }
 
 /**
- * Checksums a batch in slices with a short sleep between them. A whole 1 MiB batch is ~1.4 ms of CPU in one
- * go, and the scheduler lets a running thread use up its slice before a woken one gets the core, nice or
- * not: measured with perf sched (paced wrk at 20000 req/s, 4 s), 26 of the 44 waits over 0.3 ms of the tasks
- * serving and sending requests were behind this thread, 1.3 ms each; with 64 KiB slices, 6 of 9. Paced wrk's
- * p99, interleaved runs: 2.20–2.36 ms whole, 1.82–2.00 ms in 64 KiB slices (4 each); 2.48–2.69 ms whole,
- * 1.87–2.35 ms in 256 KiB slices (3 each, a noisier hour). 256 KiB: 3 sleeps a batch rather than 15 (each
- * wake-up is a context switch at full load too), and no slice over ~0.4 ms.
+ * Checksums a batch in slices with a short sleep between them. A whole 1 MiB batch is ~1.4 ms of CPU, and a
+ * running thread keeps its core for its scheduler slice, nice or not, while the threads serving and sending
+ * requests wait behind it (perf sched: most of their waits over 0.3 ms were). 256 KiB slices (~0.35 ms each)
+ * cap that wait for 3 sleeps a batch; docs/benchmarks.md has the measurements (p99, throughput, slice sizes).
  */
 const SLICE_BYTES = 256 * 1024;
 const PAUSE_MS = 0.02; // ~70 µs with the kernel's default timer slack
