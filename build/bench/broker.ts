@@ -17,7 +17,7 @@ import { machine, median, table, writeSection } from './report.ts';
 import { procStat } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { levelVerdict, ratioVerdict } from './verdict.ts';
-import { findWrk, PACE_TOLERANCE, type WrkResult, wrkAtRate, wrkLoad } from './wrk.ts';
+import { findWrk, offPace, PACE_TOLERANCE, paceMiss, type WrkResult, wrkAtRate, wrkLoad } from './wrk.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string }; devDependencies: Record<string, string> };
@@ -214,7 +214,7 @@ async function measureWithWrk(variants: Variant[]): Promise<void> {
       settleDisk();
       const target = Math.floor(median(v.row.wrk.rps) / 2);
       // The first run calibrates its connections; the next start from the closest run's.
-      const closest = [...v.row.wrk.half].sort((a, b) => Math.abs(a.rps - target) - Math.abs(b.rps - target))[0];
+      const closest = [...v.row.wrk.half].sort((a, b) => paceMiss(a.rps, target) - paceMiss(b.rps, target))[0];
       const h = await wrkAtRate({ port: v.server!.port, seconds: 10, rate: target, body, scratch, connections: closest?.connections });
       v.row.wrk.half.push({ ...h, target });
       log(
@@ -381,10 +381,10 @@ const perfRows = rows.map((r) => [
   r.load,
 ]);
 const wrkNoop = median(rows[0]!.wrk.rps);
-const offPace = (h: { rps: number; target: number }) => Math.abs(h.rps - h.target) / h.target > PACE_TOLERANCE;
 /** The paced runs that count: those that reached half rate (within PACE_TOLERANCE). */
-const onPace = (hs: PacedRun[]) => hs.filter((h) => !offPace(h));
-const medianOf = (hs: PacedRun[], k: 'rps' | 'p50' | 'p99' | 'p999') => median(hs.map((h) => h[k]));
+const onPace = (hs: PacedRun[]) => hs.filter((h) => !offPace(h.rps, h.target));
+const medianOf = (hs: PacedRun[], k: 'p50' | 'p99' | 'p999') => median(hs.map((h) => h[k]));
+const eachP99 = (hs: PacedRun[]) => hs.map((h) => fmt(h.p99, 2)).join(', ');
 const wrkHeader = ['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'half rate: paced to → reached (req/s, each run)', 'p50 / p99 / p99.9 at half (ms, median of the runs on pace)', 'p99 of each run (ms)', 'errors'];
 const wrkRows = rows.map((r) => {
   const hs = r.wrk.half;
@@ -396,9 +396,9 @@ const wrkRows = rows.map((r) => {
     fmt(median(r.wrk.rps)),
     span(r.wrk.rps),
     (median(r.wrk.rps) / wrkNoop).toFixed(2),
-    hs.length ? `${hs[0]!.target} → ${hs.map((h) => `${fmt(h.rps)}${offPace(h) ? ' (off pace)' : ''}`).join(', ')}` : '—',
-    good.length ? `${fmt(medianOf(good, 'p50'), 2)} / ${fmt(medianOf(good, 'p99'), 2)} / ${fmt(medianOf(good, 'p999'), 2)}` : '—',
-    hs.map((h) => fmt(h.p99, 2)).join(', ') || '—',
+    hs.length ? `${hs[0]!.target} → ${hs.map((h) => `${fmt(h.rps)}${offPace(h.rps, h.target) ? ' (off pace)' : ''}`).join(', ')}` : '—',
+    good.length ? percentiles({ p50: medianOf(good, 'p50'), p99: medianOf(good, 'p99'), p999: medianOf(good, 'p999') }) : '—',
+    eachP99(hs) || '—',
     hs.length ? String(hs.reduce((n, h) => n + h.errors, 0)) : '—',
   ];
 });
@@ -446,7 +446,7 @@ for (const a of artifacts) {
   } else {
     const good = onPace(out.wrk.half);
     const noopGood = onPace(base.wrk.half);
-    const runsP99 = out.wrk.half.map((h) => fmt(h.p99, 2)).join(', ');
+    const runsP99 = eachP99(out.wrk.half);
     const wrkLatency = good.length
       ? `- ${a.runtime}, with wrk: p99 at half the max rate ≤ 2 ms (--out, one process; median of ${good.length} paced runs: ${runsP99} ms): ${fmt(medianOf(good, 'p99'), 2)} ms — **${levelVerdict(good.map((h) => h.p99), 'at most', 2)}**; the no-op server at half its rate: ${noopGood.length ? fmt(medianOf(noopGood, 'p99'), 2) : '—'} ms`
       : `- ${a.runtime}, with wrk: p99 at half the max rate ≤ 2 ms: **not judged** — no paced run came within ${PACE_TOLERANCE * 100}% of ${out.wrk.half[0]?.target} req/s (${out.wrk.half.map((h) => fmt(h.rps)).join(', ')}), so their p99s (${runsP99} ms) are not at half rate`;

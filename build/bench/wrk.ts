@@ -65,6 +65,12 @@ export function connectionsFor(rate: number, run: { rps: number; connections: nu
 /** A paced run counts as "at" its rate when it reached it within 15%: half rate must be about half. */
 export const PACE_TOLERANCE = 0.15;
 
+/** How far a run's rate is from the one it was paced to, as a share of that rate. */
+export const paceMiss = (rps: number, rate: number) => Math.abs(rps - rate) / rate;
+
+/** A paced run that missed its rate by more than PACE_TOLERANCE: its latency is not at that rate. */
+export const offPace = (rps: number, rate: number) => paceMiss(rps, rate) > PACE_TOLERANCE;
+
 /**
  * A paced run near `rate` req/s: 1 ms between a connection's requests, and as many connections as two 2 s
  * calibration runs say it takes (each connection's rate is 1 / (1 ms + latency), and latency moves with the
@@ -77,12 +83,11 @@ export async function wrkAtRate(opts: { port: number; seconds: number; rate: num
   const paced = (connections: number, seconds: number) => wrkLoad({ port: opts.port, seconds, connections, body: opts.body, delayMs: 1, scratch: opts.scratch }).then((r) => ({ ...r, connections }));
   let connections = opts.connections ?? Math.max(1, Math.round(opts.rate / 1000));
   if (opts.connections === undefined) for (let i = 0; i < 2; i++) connections = connectionsFor(opts.rate, await paced(connections, 2));
-  const miss = (r: WrkResult) => Math.abs(r.rps - opts.rate) / opts.rate;
   let best = await paced(connections, opts.seconds);
   let attempts = 1;
-  for (let last = best; miss(last) > PACE_TOLERANCE && attempts < 3; attempts++) {
+  for (let last = best; offPace(last.rps, opts.rate) && attempts < 3; attempts++) {
     last = await paced(connectionsFor(opts.rate, last), opts.seconds);
-    if (miss(last) < miss(best)) best = last;
+    if (paceMiss(last.rps, opts.rate) < paceMiss(best.rps, opts.rate)) best = last;
   }
   return { ...best, attempts };
 }
