@@ -138,9 +138,22 @@ interface Row {
   note: string;
   load: string;
   /** The same measurements with wrk as the generator (when installed); half: its paced runs, the judged p99. */
-  wrk: { rps: number[]; half: PacedRun[] };
+  wrk: { rps: number[]; half: PacedRun[]; cpu: MaxRunCpu[] };
 }
 
+/**
+ * Where a max run's time went in the server: CPU per request (all threads, and the event-loop threads), and
+ * the event-loop threads' share of the run spent running and spent runnable but waiting for a core. A loop
+ * that runs ~100% of the run is the limit itself; one that waits is losing its core to something else.
+ */
+interface MaxRunCpu {
+  cpuUs: number;
+  loopUs: number;
+  loopBusy: number;
+  loopWaiting: number;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 const loadNow = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 interface Variant {
@@ -204,9 +217,22 @@ async function measureWithWrk(variants: Variant[]): Promise<void> {
   for (let i = 0; i < runs; i++) {
     for (const v of variants) {
       settleDisk();
+      const pid = v.server!.child.pid!;
+      const loops = 1 + childrenOf(pid).length;
+      const [cpu0, wait0, t0] = [cpuMs(pid), loopWaitMs(pid), performance.now()];
       const r = await wrkLoad({ port: v.server!.port, seconds, connections, body, delayMs: 0, scratch });
+      const [cpu1, wait1, ms] = [cpuMs(pid), loopWaitMs(pid), performance.now() - t0];
+      const c: MaxRunCpu = {
+        cpuUs: ((cpu1.all - cpu0.all) * 1000) / r.requests,
+        loopUs: ((cpu1.loop - cpu0.loop) * 1000) / r.requests,
+        loopBusy: (cpu1.loop - cpu0.loop) / (ms * loops),
+        loopWaiting: (wait1 - wait0) / (ms * loops),
+      };
       v.row.wrk.rps.push(r.rps);
-      log(`  wrk run ${i + 1} ${v.row.name} (${v.row.runtime}): ${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`);
+      v.row.wrk.cpu.push(c);
+      log(
+        `  wrk run ${i + 1} ${v.row.name} (${v.row.runtime}): ${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}; ${c.cpuUs.toFixed(1)} µs CPU/request (event loop ${c.loopUs.toFixed(1)}), event loop running ${pct(c.loopBusy)} and waiting for a core ${pct(c.loopWaiting)} of the run`,
+      );
     }
   }
   for (let i = 0; i < runs; i++) {
@@ -247,6 +273,17 @@ function cpuMs(pid: number): { all: number; loop: number } {
     all: pids.reduce((sum, p) => sum + statMs(`/proc/${p}/stat`), 0),
     loop: pids.reduce((sum, p) => sum + statMs(`/proc/${p}/task/${p}/stat`), 0),
   };
+}
+
+/** Time the event-loop threads of a process and its children spent runnable but not running, in ms (schedstat). */
+function loopWaitMs(pid: number): number {
+  return [pid, ...childrenOf(pid)].reduce((sum, p) => {
+    try {
+      return sum + Number(readFileSync(`/proc/${p}/task/${p}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+    } catch {
+      return sum;
+    }
+  }, 0);
 }
 
 /** VmRSS of a process and its children (the cluster workers), in MiB. */
@@ -335,7 +372,7 @@ const rows: Row[] = [];
 const rss: RssRow[] = [];
 try {
   const variant = (name: string, runtime: string, start: () => Promise<Server>): Variant => {
-    const row: Row = { name, runtime, rps: [], p99AtMax: [], half: null, note: '', load: '', wrk: { rps: [], half: [] } };
+    const row: Row = { name, runtime, rps: [], p99AtMax: [], half: null, note: '', load: '', wrk: { rps: [], half: [], cpu: [] } };
     rows.push(row);
     return { row, start };
   };
@@ -385,10 +422,11 @@ const wrkNoop = median(rows[0]!.wrk.rps);
 const onPace = (hs: PacedRun[]) => hs.filter((h) => !offPace(h.rps, h.target));
 const medianOf = (hs: PacedRun[], k: 'p50' | 'p99' | 'p999') => median(hs.map((h) => h[k]));
 const eachP99 = (hs: PacedRun[]) => hs.map((h) => fmt(h.p99, 2)).join(', ');
-const wrkHeader = ['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'half rate: paced to → reached (req/s, each run)', 'p50 / p99 / p99.9 at half (ms, median of the runs on pace)', 'p99 of each run (ms)', 'errors'];
+const wrkHeader = ['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'half rate: paced to → reached (req/s, each run)', 'p50 / p99 / p99.9 at half (ms, median of the runs on pace)', 'p99 of each run (ms)', 'errors', 'at max: server CPU µs/request (event loop + other threads)', 'at max: event loop running / waiting for a core (share of the run)'];
 const wrkRows = rows.map((r) => {
   const hs = r.wrk.half;
-  if (!r.wrk.rps.length) return [r.name, r.runtime, '—', '', '', '', '', '', ''];
+  if (!r.wrk.rps.length) return [r.name, r.runtime, '—', '', '', '', '', '', '', '', ''];
+  const cpu = (k: keyof MaxRunCpu) => median(r.wrk.cpu.map((c) => c[k]));
   const good = onPace(hs);
   return [
     r.name,
@@ -400,6 +438,8 @@ const wrkRows = rows.map((r) => {
     good.length ? percentiles({ p50: medianOf(good, 'p50'), p99: medianOf(good, 'p99'), p999: medianOf(good, 'p999') }) : '—',
     eachP99(hs) || '—',
     hs.length ? String(hs.reduce((n, h) => n + h.errors, 0)) : '—',
+    `${cpu('cpuUs').toFixed(1)} (${cpu('loopUs').toFixed(1)} + ${(cpu('cpuUs') - cpu('loopUs')).toFixed(1)})`,
+    `${pct(cpu('loopBusy'))} / ${pct(cpu('loopWaiting'))}`,
   ];
 });
 const wrkSection =
@@ -411,7 +451,10 @@ no fixed-rate mode: a half-rate run paces each connection (1 ms between a respon
 connections as two 2 s calibration runs say the rate needs (later runs start from the closest run's); a run more than
 ${PACE_TOLERANCE * 100}% off its rate is redone (up to 3 times, the closest kept; "off pace" when none came within it, and then its p99 is not
 judged). ${runs} paced runs of 10 s per server, interleaved like the max runs: a single run's p99 here moves by half a millisecond
-from one run to the next. Its latency is not corrected for coordinated omission. **These runs judge the p99 target**: wrk's pacing
+from one run to the next. Its latency is not corrected for coordinated omission. The last two columns are read from /proc
+around each max run (medians of the runs): the server's CPU per request, and how much of the run its event-loop threads
+spent running and runnable but waiting for a core (schedstat; averaged over a cluster's loops, its primary mostly idle).
+A loop running ~100% is the limit itself; time spent waiting is a core lost to another task. **These runs judge the p99 target**: wrk's pacing
 spreads the requests over each second, where autocannon's overallRate does not (above).
 
 ${table(wrkHeader, wrkRows)}`;
