@@ -45,8 +45,6 @@ export interface Capture {
 }
 
 const EMPTY = ['Content-Length', '0'];
-const NO_HEADERS: string[] = [];
-const NO_CHUNKS: Buffer[] = [];
 
 /** Content-Length from the raw headers: reading req.headers would build Node's lazy headers object per request. */
 function declaredLength(raw: string[]): number {
@@ -114,11 +112,6 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     });
   };
 
-  // One RecordInput for every request, refilled in place: append() encodes it into the batch before
-  // returning and keeps no reference. A fresh literal per request was measured building itself through
-  // V8's runtime in the bench's --out servers (DefineKeyedOwnPropertyInLiteral, map migrations: ~1.8 µs a
-  // request of the event loop's time; docs/benchmarks.md); one object with one stable shape cannot.
-  const input: RecordInput = { time: 0, peerAddress: '', peerPort: 0, method: '', url: '', rawHeaders: NO_HEADERS, body: NO_CHUNKS, bodyLength: 0 };
   const record = (req: IncomingMessage, time: number, chunks: Buffer[], length: number) => {
     let body: Buffer[] = chunks;
     let bodyLength = length;
@@ -132,21 +125,21 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
         flags = codec;
       }
     }
-    input.time = time;
-    input.peerAddress = req.socket.remoteAddress ?? '';
-    input.peerPort = req.socket.remotePort ?? 0;
-    input.method = req.method ?? '';
-    input.url = req.url ?? '';
-    input.rawHeaders = req.rawHeaders;
-    input.body = body;
-    input.bodyLength = bodyLength;
-    const problem = recordProblem(input);
-    const recorded = problem === null && writer!.append(input, flags);
-    // Let go of this request's strings and chunks: the object outlives it.
-    input.rawHeaders = NO_HEADERS;
-    input.body = NO_CHUNKS;
-    if (problem !== null) c.unrecordable++;
-    else if (recorded) c.recorded++;
+    const input: RecordInput = {
+      time,
+      peerAddress: req.socket.remoteAddress ?? '',
+      peerPort: req.socket.remotePort ?? 0,
+      method: req.method ?? '',
+      url: req.url ?? '',
+      rawHeaders: req.rawHeaders,
+      body,
+      bodyLength,
+    };
+    if (recordProblem(input)) {
+      c.unrecordable++;
+      return;
+    }
+    if (writer!.append(input, flags)) c.recorded++;
   };
 
   const server = createServer(
