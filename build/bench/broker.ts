@@ -218,15 +218,14 @@ async function measureWithWrk(variants: Variant[]): Promise<void> {
     for (const v of variants) {
       settleDisk();
       const pid = v.server!.child.pid!;
-      const loops = 1 + childrenOf(pid).length;
-      const [cpu0, wait0, t0] = [cpuMs(pid), loopWaitMs(pid), performance.now()];
+      const [cpu0, t0] = [cpuMs(pid), performance.now()];
       const r = await wrkLoad({ port: v.server!.port, seconds, connections, body, delayMs: 0, scratch });
-      const [cpu1, wait1, ms] = [cpuMs(pid), loopWaitMs(pid), performance.now() - t0];
+      const [cpu1, ms] = [cpuMs(pid), performance.now() - t0];
       const c: MaxRunCpu = {
         cpuUs: ((cpu1.all - cpu0.all) * 1000) / r.requests,
         loopUs: ((cpu1.loop - cpu0.loop) * 1000) / r.requests,
-        loopBusy: (cpu1.loop - cpu0.loop) / (ms * loops),
-        loopWaiting: (wait1 - wait0) / (ms * loops),
+        loopBusy: (cpu1.loop - cpu0.loop) / (ms * cpu0.loops),
+        loopWaiting: (cpu1.loopWait - cpu0.loopWait) / (ms * cpu0.loops),
       };
       v.row.wrk.rps.push(r.rps);
       v.row.wrk.cpu.push(c);
@@ -266,24 +265,27 @@ function statMs(path: string): number {
   return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks : 0;
 }
 
-/** CPU time of a process and its live children, in ms: all threads, and their event-loop (main) threads. */
-function cpuMs(pid: number): { all: number; loop: number } {
+/** A thread's time runnable but waiting for a core, in ms (the second field of its schedstat; 0 once it is gone). */
+function waitMs(path: string): number {
+  try {
+    return Number(readFileSync(path, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU time of a process and its live children, in ms: all threads, and their event-loop (main) threads; how long
+ * those event loops waited for a core, in ms; and how many event loops there are.
+ */
+function cpuMs(pid: number): { all: number; loop: number; loopWait: number; loops: number } {
   const pids = [pid, ...childrenOf(pid)];
   return {
     all: pids.reduce((sum, p) => sum + statMs(`/proc/${p}/stat`), 0),
     loop: pids.reduce((sum, p) => sum + statMs(`/proc/${p}/task/${p}/stat`), 0),
+    loopWait: pids.reduce((sum, p) => sum + waitMs(`/proc/${p}/task/${p}/schedstat`), 0),
+    loops: pids.length,
   };
-}
-
-/** Time the event-loop threads of a process and its children spent runnable but not running, in ms (schedstat). */
-function loopWaitMs(pid: number): number {
-  return [pid, ...childrenOf(pid)].reduce((sum, p) => {
-    try {
-      return sum + Number(readFileSync(`/proc/${p}/task/${p}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
-    } catch {
-      return sum;
-    }
-  }, 0);
 }
 
 /** VmRSS of a process and its children (the cluster workers), in MiB. */
