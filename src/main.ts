@@ -1,6 +1,10 @@
 import cluster from 'node:cluster';
 import { isSea } from 'node:sea';
 import { runCli } from './cli.ts';
+import { keepTickObjectMaps } from './tick-objects.ts';
+
+// Before any load: an idle GC must never free the tick objects' maps (tick-objects.ts says why).
+keepTickObjectMaps();
 
 // `broker cat … | head` closes the pipe early: that is the reader being done, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
