@@ -366,7 +366,10 @@ if (cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64'))
   artifacts.push({ runtime: 'static', bin: join(distDir, `broker-${pkg.version}-linux-x64-static`), how: '' });
 } else artifacts.push({ runtime: 'static', bin: null, how: '`npm run runtime` (hours; the bench then builds the artifact itself)' });
 
-const noopScript = `require('http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-length': '0' }); res.end(); }); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
+// The no-op server keeps a tick object alive as broker does (src/tick-objects.ts): without it an idle GC can
+// leave its nextTick on V8's slow path for good, and a baseline that slows down by luck flatters the ratio.
+const tickGuard = `let kept; const hook = require('async_hooks').createHook({ init(id, type, t, resource) { if (type === 'TickObject') kept ??= resource; } }).enable(); process.nextTick(() => {}); hook.disable(); globalThis.keptTickObject = kept;`;
+const noopScript = `${tickGuard} require('http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-length': '0' }); res.end(); }); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
 const quiet = pauseRuntimeBuilds(log);
 const startedAt = new Date();
 const uptimeStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
@@ -525,7 +528,9 @@ lib/httpClient.js; measured at 20000 req/s: 35000–57000 req/s for half of each
 p99 is a p99 at full load and is not judged against the half-rate target; its CPU per request is still the steadiest column.
 Latency: each response's time from autocannon's \`response\` event into our own HDR histogram in µs (autocannon's own holds
 whole, floored ms). The no-op server runs on the same official Node ${pkg.broker.nodeVersion} the artifact embeds:
-\`req.resume()\`, answer 200 on \`end\`.
+\`req.resume()\`, answer 200 on \`end\` — and it keeps one \`process.nextTick\` object alive from its start, as broker does
+(src/tick-objects.ts): without that, a full GC while a server idles can free those objects' maps and leave every later
+nextTick on V8's slow path (~400 ns instead of ~70, several per request), a slowdown by luck that would flatter the ratio.
 
 ${table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'overallRate = half (req/s)', 'p50 / p99 / p99.9 at overallRate = half (ms)', 'server CPU µs/request at overallRate = half (event loop + other threads)', 'notes', 'loadavg at start'], perfRows)}
 
