@@ -4,7 +4,7 @@
 // a 60 s run at full load. Writes its section of docs/benchmarks.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,16 +61,25 @@ function startServer(cmd: string, args: string[], portLine: RegExp): Promise<Ser
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<void>((r) => child.on('close', () => r()));
+  let stopping = false;
+  let listening = false;
+  // A server that dies mid-bench (a full disk stops a recorder, by design) would otherwise show up only as the
+  // generator's "connection refused" on its next run: say which one, and why in its own words.
+  child.on('close', (code, signal) => {
+    if (listening && !stopping) log(`server exited during the bench (${signal ?? `code ${code}`}): ${cmd} ${args.join(' ')}\n${err.trim().split('\n').slice(-5).join('\n')}`);
+  });
   return new Promise((resolveStart, reject) => {
     const check = () => {
       const m = portLine.exec(out + err);
       if (!m) return;
       child.stdout!.off('data', check);
       child.stderr!.off('data', check);
+      listening = true;
       resolveStart({
         child,
         port: Number(m[1]),
         async stop() {
+          stopping = true;
           child.kill('SIGTERM');
           await exited;
           return out;
@@ -94,10 +103,26 @@ interface Latency {
  * Called before every measured run, whichever the generator: previous runs leave dirty page cache behind;
  * without this the kernel writes it back during whichever server's run comes next (the no-op one too),
  * charging one row for another's disk.
+ * It also frees what the recorders have written so far (a hole punched over all but each archive's last MiB,
+ * which its writer may still be finishing): the archives are never read, and a full run writes ~60 GB — more
+ * than this VM's disk had free once, when a recorder stopped on the full disk as it should. Punching keeps
+ * the files' size and the writers' offsets, so the recorders run exactly as with a disk that never fills.
  */
 function settleDisk(): void {
+  for (const name of readdirSync(scratch)) {
+    const path = join(scratch, name);
+    const keep = 1 << 20;
+    const length = Math.floor((statSync(path).size - keep) / 4096) * 4096;
+    if (length <= 0 || punchUnsupported) continue;
+    const r = spawnSync('fallocate', ['--punch-hole', '--offset', '0', '--length', String(length), path], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      punchUnsupported = true;
+      log(`fallocate --punch-hole failed (${(r.stderr || r.error?.message || '').trim()}): archives keep their disk space; a full run writes ~60 GB`);
+    }
+  }
   spawnSync('sync');
 }
+let punchUnsupported = false;
 
 /**
  * One autocannon run, with latency recorded in µs from its per-response event: autocannon's own histogram
