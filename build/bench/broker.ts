@@ -104,8 +104,8 @@ interface Latency {
  * without this the kernel writes it back during whichever server's run comes next (the no-op one too),
  * charging one row for another's disk.
  * It also frees what the recorders have written so far (a hole punched over all but each archive's last MiB,
- * which its writer may still be finishing): the archives are never read, and a full run writes ~60 GB — more
- * than this VM's disk had free once, when a recorder stopped on the full disk as it should. Punching keeps
+ * which its writer may still be finishing): the archives are never read, and a full run writes ~55 GB — more
+ * than this VM's disk may have free (a run died near its end that way, most likely). Punching keeps
  * the files' size and the writers' offsets, so the recorders run exactly as with a disk that never fills.
  */
 function settleDisk(): void {
@@ -117,7 +117,7 @@ function settleDisk(): void {
     const r = spawnSync('fallocate', ['--punch-hole', '--offset', '0', '--length', String(length), path], { encoding: 'utf8' });
     if (r.status !== 0) {
       punchUnsupported = true;
-      log(`fallocate --punch-hole failed (${(r.stderr || r.error?.message || '').trim()}): archives keep their disk space; a full run writes ~60 GB`);
+      log(`fallocate --punch-hole failed (${(r.stderr || r.error?.message || '').trim()}): archives keep their disk space; a full run writes ~55 GB`);
     }
   }
   spawnSync('sync');
