@@ -391,9 +391,9 @@ if (cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64'))
   artifacts.push({ runtime: 'static', bin: join(distDir, `broker-${pkg.version}-linux-x64-static`), how: '' });
 } else artifacts.push({ runtime: 'static', bin: null, how: '`npm run runtime` (hours; the bench then builds the artifact itself)' });
 
-// The no-op server keeps a tick object alive as broker does (src/tick-objects.ts): without it an idle GC can
-// leave its nextTick on V8's slow path for good, and a baseline that slows down by luck flatters the ratio.
-const tickGuard = `let kept; const hook = require('async_hooks').createHook({ init(id, type, t, resource) { if (type === 'TickObject') kept ??= resource; } }).enable(); process.nextTick(() => {}); hook.disable(); globalThis.keptTickObject = kept;`;
+// The no-op server keeps a tick object alive as broker does, with broker's own module (Node 22 strips its types):
+// without it an idle GC can leave its nextTick on V8's slow path for good, and a baseline slowed by luck flatters the ratio.
+const tickGuard = `require(${JSON.stringify(join(root, 'src/tick-objects.ts'))}).keepTickObjectMaps();`;
 const noopScript = `${tickGuard} require('http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-length': '0' }); res.end(); }); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
 const quiet = pauseRuntimeBuilds(log);
 const startedAt = new Date();
