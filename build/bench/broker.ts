@@ -9,6 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
+import { transformSync } from 'esbuild';
 import { build as buildHistogram } from 'hdr-histogram-js';
 import { cacheRoot } from '../cache.ts';
 import { officialRuntime } from '../runtime/official.ts';
@@ -391,9 +392,11 @@ if (cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64'))
   artifacts.push({ runtime: 'static', bin: join(distDir, `broker-${pkg.version}-linux-x64-static`), how: '' });
 } else artifacts.push({ runtime: 'static', bin: null, how: '`npm run runtime` (hours; the bench then builds the artifact itself)' });
 
-// The no-op server keeps a tick object alive as broker does, with broker's own module (Node 22 strips its types):
-// without it an idle GC can leave its nextTick on V8's slow path for good, and a baseline slowed by luck flatters the ratio.
-const tickGuard = `require(${JSON.stringify(join(root, 'src/tick-objects.ts'))}).keepTickObjectMaps();`;
+// The no-op server keeps a tick object alive as broker does, with broker's own module compiled here (not
+// required as .ts: Node's type stripper would add ~18 MiB to the baseline's RSS): without it an idle GC can leave
+// its nextTick on V8's slow path for good, and a baseline slowed by luck flatters the ratio.
+const tickObjects = transformSync(readFileSync(join(root, 'src/tick-objects.ts'), 'utf8'), { loader: 'ts', format: 'cjs' }).code;
+const tickGuard = `((module) => { ${tickObjects}; return module.exports; })({ exports: {} }).keepTickObjectMaps();`;
 const noopScript = `${tickGuard} require('http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-length': '0' }); res.end(); }); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
 const quiet = pauseRuntimeBuilds(log);
 const startedAt = new Date();
