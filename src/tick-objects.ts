@@ -14,12 +14,12 @@ import { createHook } from 'node:async_hooks';
 
 let kept: object | undefined;
 
-/** Captures one tick object (through a momentary async hook's init, its only public handle) and holds it. */
-export function keepTickObjectMaps(): object | undefined {
-  if (kept) return kept;
+/** A new tick object, through a momentary async hook's init (its only public handle); undefined if none came. */
+export function captureTickObject(): object | undefined {
+  let made: object | undefined;
   const hook = createHook({
     init(_asyncId, type, _triggerId, resource: object) {
-      if (type === 'TickObject') kept ??= resource;
+      if (type === 'TickObject') made ??= resource;
     },
   }).enable();
   try {
@@ -27,5 +27,11 @@ export function keepTickObjectMaps(): object | undefined {
   } finally {
     hook.disable();
   }
+  return made;
+}
+
+/** Captures one tick object and holds it for the life of the process (the same one on every call). */
+export function keepTickObjectMaps(): object | undefined {
+  kept ??= captureTickObject();
   return kept;
 }

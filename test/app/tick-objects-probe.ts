@@ -1,24 +1,11 @@
 // Run by tick-objects.test.ts in a child node with --expose-gc --allow-natives-syntax: keeps a tick object,
 // idles through two full GCs (as an idle server would), and reports whether a tick object made afterwards
 // still has the kept one's map.
-import { createHook } from 'node:async_hooks';
-import { keepTickObjectMaps } from '../../src/tick-objects.ts';
+import { captureTickObject, keepTickObjectMaps } from '../../src/tick-objects.ts';
 
 const kept = keepTickObjectMaps();
 const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
 const gc = (globalThis as { gc?: () => void }).gc!;
-
-function tickObject(): object | undefined {
-  let made: object | undefined;
-  const hook = createHook({
-    init(_id, type, _trigger, resource: object) {
-      if (type === 'TickObject') made ??= resource;
-    },
-  }).enable();
-  process.nextTick(() => {});
-  hook.disable();
-  return made;
-}
 
 // Hot first, so nextTick is optimized against the maps; then idle, with no tick object in flight, and collect.
 for (let round = 0; round < 50; round++) {
@@ -28,7 +15,7 @@ for (let round = 0; round < 50; round++) {
 await new Promise((resolve) => setTimeout(resolve, 20));
 gc();
 gc();
-const fresh = tickObject();
+const fresh = captureTickObject();
 console.log(
   JSON.stringify({
     kept: kept !== undefined,
