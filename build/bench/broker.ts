@@ -110,15 +110,15 @@ interface Latency {
  * the files' size and the writers' offsets, so the recorders run exactly as with a disk that never fills.
  */
 function settleDisk(): void {
-  for (const name of readdirSync(scratch)) {
+  for (const name of punchUnsupported ? [] : readdirSync(scratch)) {
     const path = join(scratch, name);
-    const keep = 1 << 20;
-    const length = Math.floor((statSync(path).size - keep) / 4096) * 4096;
-    if (length <= 0 || punchUnsupported) continue;
+    const length = Math.floor((statSync(path).size - (1 << 20)) / 4096) * 4096;
+    if (length <= 0) continue;
     const r = spawnSync('fallocate', ['--punch-hole', '--offset', '0', '--length', String(length), path], { encoding: 'utf8' });
     if (r.status !== 0) {
       punchUnsupported = true;
       log(`fallocate --punch-hole failed (${(r.stderr || r.error?.message || '').trim()}): archives keep their disk space; a full run writes ~55 GB`);
+      break;
     }
   }
   spawnSync('sync');
@@ -393,7 +393,7 @@ if (cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64'))
 } else artifacts.push({ runtime: 'static', bin: null, how: '`npm run runtime` (hours; the bench then builds the artifact itself)' });
 
 // The no-op server keeps a tick object alive as broker does, with broker's own module compiled here (not
-// required as .ts: Node's type stripper would add ~18 MiB to the baseline's RSS): without it an idle GC can leave
+// required as .ts: Node's type stripper added ~15 MiB to the baseline's RSS): without it an idle GC can leave
 // its nextTick on V8's slow path for good, and a baseline slowed by luck flatters the ratio.
 const tickObjects = transformSync(readFileSync(join(root, 'src/tick-objects.ts'), 'utf8'), { loader: 'ts', format: 'cjs' }).code;
 const tickGuard = `((module) => { ${tickObjects}; return module.exports; })({ exports: {} }).keepTickObjectMaps();`;
