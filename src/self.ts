@@ -11,6 +11,8 @@ export interface SelfReport {
   linkage: string | null;
   static: boolean | null;
   sea: boolean;
+  /** Node options this process started with: in the artifact, the ones its blob carries. */
+  execArgv: string[];
   runtimeKind: string;
   allocator: string;
 }
@@ -42,6 +44,7 @@ export function observeSelf(): SelfReport {
     linkage,
     static: linkage === null ? null : linkage === 'static' || linkage === 'static-pie',
     sea: isSea(),
+    execArgv: process.execArgv,
     runtimeKind: buildInfo.runtime.kind,
     allocator: buildInfo.runtime.allocator,
   };

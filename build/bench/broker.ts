@@ -14,6 +14,7 @@ import { build as buildHistogram } from 'hdr-histogram-js';
 import { cacheRoot } from '../cache.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
+import { SEA_EXEC_ARGV } from '../steps/blob.ts';
 import { machine, median, table, writeSection } from './report.ts';
 import { procStat } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
@@ -27,8 +28,9 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const rssSeconds = Number(process.env.BENCH_RSS_SECONDS ?? 60);
 // V8 and malloc grow in steps for a while after start-up (new space, old-space limit, arenas); the
 // warm-up runs the same full load first so the measured window is steady state. Both are reported.
-// 60 s: V8 grows its young generation once, 20–40 s into a run at this load (seen in both servers);
-// the judged window starts after that step, so it measures what a leak would look like.
+// 60 s: left to itself V8 grew its young generation 20–40 s into a run at this load; every server here
+// now starts with it at full size (SEA_EXEC_ARGV), and the warm-up still covers the old generation's
+// limit, the allocator's arenas and the JIT, so the judged window measures what a leak would look like.
 const rssWarmup = Number(process.env.BENCH_RSS_WARMUP ?? 60);
 // A subset for quick checks (the docs are written only by a full run): BENCH_ROWS from count,out,workers
 // (the no-op baseline always runs), BENCH_RUNTIMES from official,static, BENCH_RSS_SECONDS=0 skips the RSS runs.
@@ -409,7 +411,7 @@ try {
     rows.push(row);
     return { row, start };
   };
-  const variants = [variant('no-op node:http server', `official Node ${pkg.broker.nodeVersion}`, () => startServer(officialRt.path, ['-e', noopScript], /port (\d+)/))];
+  const variants = [variant('no-op node:http server', `official Node ${pkg.broker.nodeVersion}`, () => startServer(officialRt.path, [...SEA_EXEC_ARGV, '-e', noopScript], /port (\d+)/))];
   for (const a of artifacts) {
     if (!a.bin) continue;
     const rec = (extra: string[]) => () => startServer(a.bin!, ['record', '--listen', '127.0.0.1:0', '--json', ...extra], /listening on 127\.0\.0\.1:(\d+)/);
@@ -425,7 +427,7 @@ try {
     rmSync(join(scratch, `out2-${a.runtime}.brk`), { force: true });
   }
   // The no-op server is the baseline: Node's own heap growth under load, with nothing of ours in it.
-  if (rssSeconds > 0) rss.push(await rssRun(`no-op node:http server (official Node ${pkg.broker.nodeVersion})`, () => startServer(officialRt.path, ['-e', noopScript], /port (\d+)/)));
+  if (rssSeconds > 0) rss.push(await rssRun(`no-op node:http server (official Node ${pkg.broker.nodeVersion})`, () => startServer(officialRt.path, [...SEA_EXEC_ARGV, '-e', noopScript], /port (\d+)/)));
   for (const a of artifacts) if (a.bin && rssSeconds > 0 && runtimeFilter.includes(a.runtime)) rss.push(await rssRun(`broker record --out FILE (${a.runtime})`, (out) => startServer(a.bin!, ['record', '--listen', '127.0.0.1:0', '--out', out, '--json'], /listening on 127\.0\.0\.1:(\d+)/)));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
@@ -572,10 +574,9 @@ ${table(
   rss.map((r) => [r.name, fmt(r.rps), ...rssTimes.map((t) => at(r, t)), Math.max(...r.samples.filter((s) => s.t >= rssWarmup).map((s) => s.mib)).toFixed(0), r.slope.toFixed(2)]),
 )}
 
-The one step both servers take 20–40 s into a run is V8 growing its young generation (new space 8 → 16 MiB, seen with
-\`v8.getHeapSpaceStatistics()\` on 2026-11-26) plus the request buffers that wait longer between the now rarer scavenges;
-after it both stay level. When the step falls inside the window the slope measures that step, not a leak (a slope under the
-threshold can also be an accident of where the step falls): compare the recorder's growth with the no-op server's.
+Every server here starts with V8's young generation at the full size it otherwise reaches under load (\`${SEA_EXEC_ARGV.join(' ')}\`,
+the artifacts' built-in Node option, given to the no-op server too): left to itself V8 grew it in steps 20–40 s into a
+run and could shrink it mid-load (RSS ~25 MiB down and back up, seen 2026-11-26), and the window's slope measured that.
 
 "Server CPU µs/request" is the server's user + system time (all threads, workers included, from /proc) over the half-rate
 run divided by the requests answered, split into its event-loop threads and the others (libuv's pool writing the archive,

@@ -98,8 +98,9 @@ export async function runRecorderCluster(_o: RecorderOptions, count: number, hoo
   };
   // cluster re-executes process.argv[1], which in a SEA is the binary's name as the user typed it
   // (`./broker`, or `broker` found on PATH): a worker could not tell it from a command. The absolute path
-  // is what main.ts looks for and drops.
-  if (isSea()) cluster.setupPrimary({ exec: process.execPath });
+  // is what main.ts looks for and drops. No execArgv: the binary applies its blob's own at every start, and
+  // passed again they would reach the worker as arguments.
+  if (isSea()) cluster.setupPrimary({ exec: process.execPath, execArgv: [] });
   for (let i = 0; i < count; i++) {
     const w = cluster.fork({ [WORKER_ENV]: '1' });
     workers.push(w);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
+import { SEA_EXEC_ARGV } from '../../build/steps/blob.ts';
 import { repoRoot, tempDir } from '../fixtures/context.ts';
 
 const artifactName = `broker-${pkg.version}-linux-x64`;
@@ -39,11 +40,11 @@ describe('npm run dist (official runtime)', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('the artifact knows it is a SEA on the official glibc runtime', () => {
+  it('the artifact knows it is a SEA on the official glibc runtime, started with the blob\'s Node options', () => {
     const j = JSON.parse(execFileSync(join(first, artifactName), ['version', '--json'], { encoding: 'utf8' }));
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     expect(j.commit.startsWith(head)).toBe(true);
-    expect(j.self).toMatchObject({ nodeVersion: pkg.broker.nodeVersion, sea: true, static: false, linkage: 'dynamic', libc: { family: 'glibc' }, runtimeKind: 'official' });
+    expect(j.self).toMatchObject({ nodeVersion: pkg.broker.nodeVersion, sea: true, static: false, linkage: 'dynamic', libc: { family: 'glibc' }, runtimeKind: 'official', execArgv: SEA_EXEC_ARGV });
   });
 
   // cluster re-executes the binary by the name it was started with; a SEA worker must still find its command.

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { cacheRoot } from '../../build/cache.ts';
+import { SEA_EXEC_ARGV } from '../../build/steps/blob.ts';
 import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { staticTarget } from '../../build/runtime/static/target.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
@@ -34,7 +35,7 @@ describe.skipIf(skip !== '')(`npm run dist -- --runtime static${skip ? ` (SKIPPE
 
   it('broker version --json says musl, jemalloc, static', () => {
     const j = JSON.parse(execFileSync(artifact, ['version', '--json'], { encoding: 'utf8', env: {} }));
-    expect(j.self).toMatchObject({ libc: { family: 'musl' }, static: true, sea: true, allocator: 'jemalloc', runtimeKind: 'static' });
+    expect(j.self).toMatchObject({ libc: { family: 'musl' }, static: true, sea: true, allocator: 'jemalloc', runtimeKind: 'static', execArgv: SEA_EXEC_ARGV });
   });
 
   it('MALLOC_CONF=stats_print:true prints jemalloc statistics at exit', () => {
