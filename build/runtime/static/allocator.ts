@@ -4,15 +4,17 @@ import { buildStaticLib } from './deps/static-lib.ts';
 import type { StaticTarget } from './target.ts';
 
 /**
- * jemalloc's built-in settings (MALLOC_CONF still overrides each one). One arena per CPU instead of
- * four, and a background thread that returns freed pages after 1 s instead of 10 s, off the
+ * jemalloc's built-in settings (MALLOC_CONF still overrides each one). Two arenas instead of four
+ * per CPU, and a background thread that returns freed pages after 1 s instead of 10 s, off the
  * allocating threads. Measured with bench:alloc on 2 cores (5 runs, docs/static-runtime.md): the
- * bloat test's peak RSS 0.92× → 0.78× of glibc's and the final RSS 0.95× → 0.54×, at the same
- * speed (8 threads 1.04× → 1.00×, one thread 1.01× → 1.03×, both within the runs' noise). Fewer
- * arenas alone (narenas:1 or 2) cut the peak as much but cost 8–12% with 8 threads, and purging
- * without the background thread happens inline (dirty_decay_ms:0: 2.4–3.7× one thread).
+ * bloat test's peak RSS 0.92× → 0.77× of glibc's and the final RSS 0.95× → 0.61×, at the same
+ * speed (8 threads 1.04×, one thread 1.01×). Not one arena per CPU (percpu_arena), which bench:alloc
+ * liked as much: a thread then allocates from whichever CPU's arena it runs on, and broker's event loop,
+ * moved between the 2 CPUs, swung RSS by ~5 MiB for seconds at a time (96 ↔ 101 MiB under load; flat
+ * 95–98 with two arenas; docs/benchmarks.md). Purging without the background thread happens inline
+ * (dirty_decay_ms:0: 2.4–3.7× one thread).
  */
-export const JEMALLOC_CONF = 'percpu_arena:percpu,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';
+export const JEMALLOC_CONF = 'narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';
 
 /**
  * jemalloc: --disable-cxx (no operator new override needed: libc++'s goes through malloc),
