@@ -72,8 +72,8 @@ describe('x64 stage inputs are those of the build before arm64 existed (a change
   it('toolchain, jemalloc and openssl hash to the recorded x64 stage dirs', () => {
     // The toolchain since ccache fronts Zig (v3, 2026-11-26: every compile re-ran once for it).
     expect(stageHash(toolchainInputs(x64.target, ZIG, ZIG_VERSION, ZIG_CACHE))).toBe('2dee96d7b6037f73');
-    // jemalloc since its built-in JEMALLOC_CONF (2026-11-26: a re-link, no recompile).
-    expect(stageHash(staticLibInputs(x64, recipe(x64, 'jemalloc', jemallocScript(x64.target), ['jemalloc'])))).toBe('743e1f8b04d62e80');
+    // jemalloc since its built-in JEMALLOC_CONF became narenas:2 (2026-11-26 evening: a re-link, no recompile).
+    expect(stageHash(staticLibInputs(x64, recipe(x64, 'jemalloc', jemallocScript(x64.target), ['jemalloc'])))).toBe('0dc7a10c2d4e4006');
     expect(stageHash(staticLibInputs(x64, recipe(x64, 'openssl', opensslScript(x64.target), ['ssl', 'crypto'])))).toBe('66c4045bd020cdee');
     // The CMake-built deps share cmakeScript(); their stage dirs are those the build made before it.
     expect(stageHash(staticLibInputs(x64, recipe(x64, 'ada', ADA_SCRIPT, ['ada'])))).toBe('61aca931e4715586');
