@@ -18,7 +18,7 @@ import { SEA_EXEC_ARGV } from '../steps/blob.ts';
 import { machine, median, table, writeSection } from './report.ts';
 import { procStat } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
-import { levelVerdict, ratioVerdict } from './verdict.ts';
+import { CONFIDENCE, levelVerdict, NOISY, ratioVerdict } from './verdict.ts';
 import { findWrk, offPace, PACE_TOLERANCE, paceMiss, type WrkResult, wrkAtRate, wrkLoad } from './wrk.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -584,7 +584,9 @@ V8's helpers): at a fixed rate it does not depend on how much CPU the generator 
 steadiest column for comparing rows. Each run starts after \`sync\`, so the kernel's writeback of one run's archive does not
 land on the next server's run; the kernel's flusher threads are nobody's row, but during a run they share the same 2 cores.
 
-Targets (issue 5), as measured above:
+Targets (issue 5), as measured above. A verdict is "met" or "NOT met" outright when the median's ${CONFIDENCE * 100}% bounds (order
+statistics, distribution-free; the extremes up to 8 runs, one left out at each end from 9) sit on one side of the target;
+otherwise the median decides, unless those bounds spread over more than ${NOISY * 100}% of the median: then "inconclusive".
 
 ${targetLines.join('\n')}
 `;
