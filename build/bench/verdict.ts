@@ -43,9 +43,9 @@ function decide(value: number, low: number, high: number, worst: number, want: '
   const met = want === 'at most' ? value <= target : value >= target;
   const certain = want === 'at most' ? high <= target || low > target : low >= target || high < target;
   if (certain) return met ? 'met' : 'NOT met';
-  const range = `${low.toFixed(2)}–${high.toFixed(2)}${unit}${dropped}`;
-  if (worst > NOISY) return `inconclusive: the repetitions' ${noun} span ${range} around the target, spread ${(worst * 100).toFixed(0)}% of their median (a busy machine); re-run on a quiet one`;
-  return `${met ? 'met' : 'NOT met'} by the median, within the runs' noise (their ${noun} span ${range})`;
+  const range = `${low.toFixed(2)}–${high.toFixed(2)}${unit}`;
+  if (worst > NOISY) return `inconclusive: the repetitions' ${noun} span ${range} around the target${dropped}, spread ${(worst * 100).toFixed(0)}% of their median (a busy machine); re-run on a quiet one`;
+  return `${met ? 'met' : 'NOT met'} by the median, within the runs' noise (their ${noun} span ${range}${dropped})`;
 }
 
 /** Said after a span that leaves repetitions out (none are left out below 9 repetitions). */
