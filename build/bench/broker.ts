@@ -400,6 +400,8 @@ if (cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64'))
 const tickObjects = transformSync(readFileSync(join(root, 'src/tick-objects.ts'), 'utf8'), { loader: 'ts', format: 'cjs' }).code;
 const tickGuard = `((module) => { ${tickObjects}; return module.exports; })({ exports: {} }).keepTickObjectMaps();`;
 const noopScript = `${tickGuard} require('http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-length': '0' }); res.end(); }); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
+// The baseline, started the same way for the throughput rows and the RSS run (with the artifacts' Node options).
+const startNoop = () => startServer(officialRt.path, [...SEA_EXEC_ARGV, '-e', noopScript], /port (\d+)/);
 const quiet = pauseRuntimeBuilds(log);
 const startedAt = new Date();
 const uptimeStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
@@ -411,7 +413,7 @@ try {
     rows.push(row);
     return { row, start };
   };
-  const variants = [variant('no-op node:http server', `official Node ${pkg.broker.nodeVersion}`, () => startServer(officialRt.path, [...SEA_EXEC_ARGV, '-e', noopScript], /port (\d+)/))];
+  const variants = [variant('no-op node:http server', `official Node ${pkg.broker.nodeVersion}`, startNoop)];
   for (const a of artifacts) {
     if (!a.bin) continue;
     const rec = (extra: string[]) => () => startServer(a.bin!, ['record', '--listen', '127.0.0.1:0', '--json', ...extra], /listening on 127\.0\.0\.1:(\d+)/);
@@ -427,7 +429,7 @@ try {
     rmSync(join(scratch, `out2-${a.runtime}.brk`), { force: true });
   }
   // The no-op server is the baseline: Node's own heap growth under load, with nothing of ours in it.
-  if (rssSeconds > 0) rss.push(await rssRun(`no-op node:http server (official Node ${pkg.broker.nodeVersion})`, () => startServer(officialRt.path, [...SEA_EXEC_ARGV, '-e', noopScript], /port (\d+)/)));
+  if (rssSeconds > 0) rss.push(await rssRun(`no-op node:http server (official Node ${pkg.broker.nodeVersion})`, startNoop));
   for (const a of artifacts) if (a.bin && rssSeconds > 0 && runtimeFilter.includes(a.runtime)) rss.push(await rssRun(`broker record --out FILE (${a.runtime})`, (out) => startServer(a.bin!, ['record', '--listen', '127.0.0.1:0', '--out', out, '--json'], /listening on 127\.0\.0\.1:(\d+)/)));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
