@@ -6,6 +6,13 @@ export const NOISY = 0.2;
 /** Confidence that the median lies between the bounds medianBounds() picks. */
 export const CONFIDENCE = 0.95;
 
+/** Where the median lies with CONFIDENCE, and how many repetitions were left out at each end to say so. */
+export interface MedianBounds {
+  low: number;
+  high: number;
+  dropped: number;
+}
+
 /**
  * The order statistics x(k) ≤ x(n+1−k) that hold the true median with at least CONFIDENCE, distribution-free:
  * each repetition falls below the median with probability ½, so the coverage is 1 − 2·P(Binomial(n, ½) < k).
@@ -13,7 +20,7 @@ export const CONFIDENCE = 0.95;
  * range, as this rule always had); from 9 repetitions on the outermost drop out, so more repetitions narrow the
  * bounds instead of widening a range. Returns the bounds and how many were dropped at each end.
  */
-export function medianBounds(xs: number[]): { low: number; high: number; dropped: number } {
+export function medianBounds(xs: number[]): MedianBounds {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
   let below = 0; // P(Binomial(n, ½) < k), summed as k grows
@@ -28,10 +35,8 @@ export function medianBounds(xs: number[]): { low: number; high: number; dropped
   return { low: s[k - 1] as number, high: s[n - k] as number, dropped: k - 1 };
 }
 
-const spread = (xs: number[]) => {
-  const b = medianBounds(xs);
-  return (b.high - b.low) / median(xs);
-};
+/** How wide the bounds are, as a share of the median they bound. */
+const spread = (b: MedianBounds, xs: number[]) => (b.high - b.low) / median(xs);
 
 /**
  * The shared rule: `value` (a median) against `target`, with [low, high] what the repetitions allow (the median's
@@ -61,12 +66,12 @@ const droppedNote = (...dropped: number[]) => {
 export function ratioVerdict(num: number[], den: number[], want: 'at most' | 'at least', target: number): string {
   if (!num.length || !den.length) return 'not measured';
   const [n, d] = [medianBounds(num), medianBounds(den)];
-  return decide(median(num) / median(den), n.low / d.high, n.high / d.low, Math.max(spread(num), spread(den)), want, target, 'ratios', '×', droppedNote(n.dropped, d.dropped));
+  return decide(median(num) / median(den), n.low / d.high, n.high / d.low, Math.max(spread(n, num), spread(d, den)), want, target, 'ratios', '×', droppedNote(n.dropped, d.dropped));
 }
 
 /** Whether repeated measurements of one latency in ms (a p99, say) are `at most` or `at least` `target`. */
 export function levelVerdict(xs: number[], want: 'at most' | 'at least', target: number): string {
   if (!xs.length) return 'not measured';
   const b = medianBounds(xs);
-  return decide(median(xs), b.low, b.high, spread(xs), want, target, 'values', ' ms', droppedNote(b.dropped));
+  return decide(median(xs), b.low, b.high, spread(b, xs), want, target, 'values', ' ms', droppedNote(b.dropped));
 }
