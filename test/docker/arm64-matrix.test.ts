@@ -5,7 +5,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { arm64DistSkip, distArm64 } from '../fixtures/arm64.ts';
 import { syntheticElf, writeTemp } from '../fixtures/binaries.ts';
 import { repoRoot } from '../fixtures/context.ts';
-import { matrixBackends, matrixRow as row, runMatrixCli } from '../fixtures/matrix.ts';
+import { MATRIX_RUN_MS, matrixBackends, matrixRow as row, runMatrixCli } from '../fixtures/matrix.ts';
 
 // The matrix registers this entry itself on its first arm64 run; doing it here first tells the binfmt rows
 // whether they can run. Without binfmt, mmdebstrap cannot run an arm64 Debian root's maintainer scripts.
@@ -18,7 +18,7 @@ beforeAll(() => {
   if (!arm64DistSkip) ({ artifact } = distArm64());
 }, 300_000);
 
-describe.each(matrixBackends)('arm64 rows, $name backend', ({ name, skip: backendSkip }) => {
+describe.each(matrixBackends)('arm64 rows, $name backend', { timeout: MATRIX_RUN_MS }, ({ name, skip: backendSkip }) => {
   const skip = arm64DistSkip || backendSkip || binfmtSkip;
   const title = (what: string) => `${what}${skip ? ` (SKIPPED: ${skip})` : ''}`;
 

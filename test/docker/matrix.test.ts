@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { compileC, syntheticElf, writeTemp } from '../fixtures/binaries.ts';
 import { runDist, tempDir } from '../fixtures/context.ts';
-import { matrixBackends, matrixRow as row, runMatrixCli } from '../fixtures/matrix.ts';
+import { MATRIX_RUN_MS, matrixBackends, matrixRow as row, runMatrixCli } from '../fixtures/matrix.ts';
 
 let backend = '';
 function matrix(artifact: string, ...args: string[]) {
@@ -16,7 +16,7 @@ function matrixWith(env: NodeJS.ProcessEnv, artifact: string, ...args: string[])
   return runMatrixCli(backend, artifact, args, env);
 }
 
-describe.each(matrixBackends)('portability matrix, $name backend', ({ name, skip }) => {
+describe.each(matrixBackends)('portability matrix, $name backend', { timeout: MATRIX_RUN_MS }, ({ name, skip }) => {
   let official = '';
   beforeAll(() => {
     if (skip) return;
