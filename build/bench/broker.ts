@@ -32,7 +32,7 @@ const rssSeconds = Number(process.env.BENCH_RSS_SECONDS ?? 60);
 // now starts with it at full size (SEA_EXEC_ARGV), and the warm-up still covers the old generation's
 // limit, the allocator's arenas and the JIT, so the judged window measures what a leak would look like.
 const rssWarmup = Number(process.env.BENCH_RSS_WARMUP ?? 60);
-// A subset for quick checks (the docs are written only by a full run): BENCH_ROWS from count,out,workers
+// A subset for quick checks (the docs are written only by a full run): BENCH_ROWS from count,out,workers (or none)
 // (the no-op baseline always runs), BENCH_RUNTIMES from official,static, BENCH_RSS_SECONDS=0 skips the RSS runs.
 const rowFilter = process.env.BENCH_ROWS?.split(',') ?? ['count', 'out', 'workers'];
 const runtimeFilter = process.env.BENCH_RUNTIMES?.split(',') ?? ['official', 'static'];
@@ -495,18 +495,29 @@ A loop running ~100% is the limit itself; time spent waiting is a core lost to a
 spreads the requests over each second, where autocannon's overallRate does not (above).
 
 ${table(wrkHeader, wrkRows)}`;
+// Whole MiB, and no "-0" for a change under half a MiB.
+const mib = (x: number) => (Math.abs(x) < 0.5 ? 0 : x).toFixed(0);
+const at = (r: RssRow, t: number) => r.samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best)).mib.toFixed(0);
+const rssTimes = Array.from({ length: Math.floor((rssWarmup + rssSeconds) / 10) }, (_, i) => (i + 1) * 10);
+// Partial runs print it too: a long RSS trace (BENCH_ROWS=none BENCH_RSS_WARMUP=0 BENCH_RSS_SECONDS=600) is a partial run.
+const rssSection = `RSS (VmRSS of the process and its children, MiB) sampled every second from process start while autocannon runs unthrottled:
+${rssWarmup} s of warm-up, then the ${rssSeconds} s window that is judged (from the column marked "window starts"). The recorder writes to a file throughout.
+
+${table(
+  ['server', 'req/s in window', ...rssTimes.map((t) => (t === rssWarmup ? `${t} s (window starts)` : `${t} s`)), 'max in window', 'grown across the window (MiB)', 'slope in window (MiB/min)'],
+  rss.map((r) => [r.name, fmt(r.rps), ...rssTimes.map((t) => at(r, t)), Math.max(...r.samples.filter((s) => s.t >= rssWarmup).map((s) => s.mib)).toFixed(0), mib(growth(r)), r.slope.toFixed(2)]),
+)}`;
 for (const a of artifacts) if (!a.bin) perfRows.push([`broker record (all rows)`, a.runtime, 'missing', '', '', '', '', '', '', `build with ${a.how}`, '']);
 
 if (partial) {
   // A subset proves nothing about the targets and must not replace the full run in the docs.
   log(table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'overallRate = half (req/s)', 'p50 / p99 / p99.9 at overallRate = half (ms)', 'server CPU µs/request at overallRate = half (event loop + other threads)', 'notes', 'loadavg at start'], perfRows));
   log(wrkSection);
+  if (rss.length) log(rssSection);
   log('partial run (BENCH_ROWS, BENCH_RUNTIMES or BENCH_RSS_SECONDS=0): docs/benchmarks.md not written');
   process.exit(0);
 }
 
-// Whole MiB, and no "-0" for a change under half a MiB.
-const mib = (x: number) => (Math.abs(x) < 0.5 ? 0 : x).toFixed(0);
 const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');
 const targetLines: string[] = [];
 for (const a of artifacts) {
@@ -541,8 +552,6 @@ for (const a of artifacts) {
   );
 }
 
-const at = (r: RssRow, t: number) => r.samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best)).mib.toFixed(0);
-const rssTimes = Array.from({ length: Math.floor((rssWarmup + rssSeconds) / 10) }, (_, i) => (i + 1) * 10);
 const md = `## Broker: \`broker record\` under load
 
 Command: \`npm run bench:broker\` (BENCH_RUNS=${runs} interleaved runs × BENCH_SECONDS=${seconds} s each for max throughput, median shown; BENCH_RSS_SECONDS=${rssSeconds}).
@@ -568,13 +577,7 @@ ${table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p9
 
 ${wrkSection}
 
-RSS (VmRSS of the process and its children, MiB) sampled every second from process start while autocannon runs unthrottled:
-${rssWarmup} s of warm-up, then the ${rssSeconds} s window that is judged (from the column marked "window starts"). The recorder writes to a file throughout.
-
-${table(
-  ['server', 'req/s in window', ...rssTimes.map((t) => (t === rssWarmup ? `${t} s (window starts)` : `${t} s`)), 'max in window', 'slope in window (MiB/min)'],
-  rss.map((r) => [r.name, fmt(r.rps), ...rssTimes.map((t) => at(r, t)), Math.max(...r.samples.filter((s) => s.t >= rssWarmup).map((s) => s.mib)).toFixed(0), r.slope.toFixed(2)]),
-)}
+${rssSection}
 
 Every server here starts with V8's young generation at the full size it otherwise reaches under load (\`${SEA_EXEC_ARGV.join(' ')}\`,
 the artifacts' built-in Node option, given to the no-op server too): left to itself V8 grew it in steps 20–40 s into a
