@@ -502,6 +502,8 @@ const rssTimes = Array.from({ length: Math.floor((rssWarmup + rssSeconds) / 10) 
 // Partial runs print it too: a long RSS trace (BENCH_ROWS=none BENCH_RSS_WARMUP=0 BENCH_RSS_SECONDS=600) is a partial run.
 const rssSection = `RSS (VmRSS of the process and its children, MiB) sampled every second from process start while autocannon runs unthrottled:
 ${rssWarmup} s of warm-up, then the ${rssSeconds} s window that is judged (from the column marked "window starts"). The recorder writes to a file throughout.
+A longer trace of one artifact: \`BENCH_ROWS=none BENCH_RUNTIMES=official BENCH_RSS_WARMUP=0 BENCH_RSS_SECONDS=600 npm run bench:broker\`
+(a partial run: it prints this table and writes nothing here).
 
 ${table(
   ['server', 'req/s in window', ...rssTimes.map((t) => (t === rssWarmup ? `${t} s (window starts)` : `${t} s`)), 'max in window', 'grown across the window (MiB)', 'slope in window (MiB/min)'],
