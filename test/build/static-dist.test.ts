@@ -18,7 +18,7 @@ import { runDist, tempDir } from '../fixtures/context.ts';
 
 const runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
 
-const skip = runtime ? '' : 'no cached static runtime — build it with `npm run runtime` (hours on 2 cores)';
+const skip = runtime ? '' : 'no cached static runtime — build it with `npm run runtime` (~1.5 h on 2 cores from an empty cache)';
 
 /** The product's promise end to end: dist on the musl + jemalloc runtime gives a static broker. */
 describe.skipIf(skip !== '')(`npm run dist -- --runtime static${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
