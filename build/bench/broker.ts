@@ -499,7 +499,7 @@ ${table(wrkHeader, wrkRows)}`;
 const mib = (x: number) => (Math.abs(x) < 0.5 ? 0 : x).toFixed(0);
 const at = (r: RssRow, t: number) => r.samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best)).mib.toFixed(0);
 const rssTimes = Array.from({ length: Math.floor((rssWarmup + rssSeconds) / 10) }, (_, i) => (i + 1) * 10);
-// Partial runs print it too: a long RSS trace (BENCH_ROWS=none BENCH_RSS_WARMUP=0 BENCH_RSS_SECONDS=600) is a partial run.
+// Partial runs print it too: a long RSS trace (the command in the text) is one.
 const rssSection = `RSS (VmRSS of the process and its children, MiB) sampled every second from process start while autocannon runs unthrottled:
 ${rssWarmup} s of warm-up, then the ${rssSeconds} s window that is judged (from the column marked "window starts"). The recorder writes to a file throughout.
 A longer trace of one artifact: \`BENCH_ROWS=none BENCH_RUNTIMES=official BENCH_RSS_WARMUP=0 BENCH_RSS_SECONDS=600 npm run bench:broker\`
