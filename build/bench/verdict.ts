@@ -36,7 +36,7 @@ export function medianBounds(xs: number[]): MedianBounds {
 }
 
 /** How wide the bounds are, as a share of the median they bound. */
-const spread = (b: MedianBounds, xs: number[]) => (b.high - b.low) / median(xs);
+const spread = (b: MedianBounds, m: number) => (b.high - b.low) / m;
 
 /**
  * The shared rule: `value` (a median) against `target`, with [low, high] what the repetitions allow (the median's
@@ -66,12 +66,14 @@ const droppedNote = (...dropped: number[]) => {
 export function ratioVerdict(num: number[], den: number[], want: 'at most' | 'at least', target: number): string {
   if (!num.length || !den.length) return 'not measured';
   const [n, d] = [medianBounds(num), medianBounds(den)];
-  return decide(median(num) / median(den), n.low / d.high, n.high / d.low, Math.max(spread(n, num), spread(d, den)), want, target, 'ratios', '×', droppedNote(n.dropped, d.dropped));
+  const [mn, md] = [median(num), median(den)];
+  return decide(mn / md, n.low / d.high, n.high / d.low, Math.max(spread(n, mn), spread(d, md)), want, target, 'ratios', '×', droppedNote(n.dropped, d.dropped));
 }
 
 /** Whether repeated measurements of one latency in ms (a p99, say) are `at most` or `at least` `target`. */
 export function levelVerdict(xs: number[], want: 'at most' | 'at least', target: number): string {
   if (!xs.length) return 'not measured';
   const b = medianBounds(xs);
-  return decide(median(xs), b.low, b.high, spread(b, xs), want, target, 'values', ' ms', droppedNote(b.dropped));
+  const m = median(xs);
+  return decide(m, b.low, b.high, spread(b, m), want, target, 'values', ' ms', droppedNote(b.dropped));
 }
