@@ -402,6 +402,8 @@ const tickGuard = `((module) => { ${tickObjects}; return module.exports; })({ ex
 const noopScript = `${tickGuard} require('http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-length': '0' }); res.end(); }); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
 // The baseline, started the same way for the throughput rows and the RSS run (with the artifacts' Node options).
 const startNoop = () => startServer(officialRt.path, [...SEA_EXEC_ARGV, '-e', noopScript], /port (\d+)/);
+// An artifact's recorder, started the same way for the throughput rows and the RSS run.
+const startRecord = (bin: string, extra: string[]) => startServer(bin, ['record', '--listen', '127.0.0.1:0', '--json', ...extra], /listening on 127\.0\.0\.1:(\d+)/);
 const quiet = pauseRuntimeBuilds(log);
 const startedAt = new Date();
 const uptimeStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
@@ -416,7 +418,7 @@ try {
   const variants = [variant('no-op node:http server', `official Node ${pkg.broker.nodeVersion}`, startNoop)];
   for (const a of artifacts) {
     if (!a.bin) continue;
-    const rec = (extra: string[]) => () => startServer(a.bin!, ['record', '--listen', '127.0.0.1:0', '--json', ...extra], /listening on 127\.0\.0\.1:(\d+)/);
+    const rec = (extra: string[]) => () => startRecord(a.bin!, extra);
     if (!runtimeFilter.includes(a.runtime)) continue;
     if (rowFilter.includes('count')) variants.push(variant('broker record (no --out: count only)', a.runtime, rec([])));
     if (rowFilter.includes('out')) variants.push(variant('broker record --out FILE', a.runtime, rec(['--out', join(scratch, `out-${a.runtime}.brk`)])));
@@ -430,7 +432,7 @@ try {
   }
   // The no-op server is the baseline: Node's own heap growth under load, with nothing of ours in it.
   if (rssSeconds > 0) rss.push(await rssRun(`no-op node:http server (official Node ${pkg.broker.nodeVersion})`, startNoop));
-  for (const a of artifacts) if (a.bin && rssSeconds > 0 && runtimeFilter.includes(a.runtime)) rss.push(await rssRun(`broker record --out FILE (${a.runtime})`, (out) => startServer(a.bin!, ['record', '--listen', '127.0.0.1:0', '--out', out, '--json'], /listening on 127\.0\.0\.1:(\d+)/)));
+  for (const a of artifacts) if (a.bin && rssSeconds > 0 && runtimeFilter.includes(a.runtime)) rss.push(await rssRun(`broker record --out FILE (${a.runtime})`, (out) => startRecord(a.bin!, ['--out', out])));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
