@@ -9,5 +9,8 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Builds are CPU- and memory-heavy on 2 cores: run test files one at a time.
     fileParallelism: false,
+    // The app runs on Node 22, where WebAssembly relaxed SIMD (src/archive/frame-checksums.c) is on by
+    // default; an older host Node needs the flag, or the tests would run the JS fallback instead.
+    execArgv: Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [],
   },
 });

@@ -5,6 +5,7 @@ import { inspectFile } from '../shared/elf/file.ts';
 import { ElfError } from '../shared/elf/parse.ts';
 import { BuildError, type Logger } from './context.ts';
 import { dist } from './dist.ts';
+import { FRAME_CHECKSUMS_MODULE, writeFrameChecksums } from './frame-checksums-wasm.ts';
 import { formatReport } from './inspect.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,7 +28,10 @@ Commands:
       bundle src/, make the SEA blob with the runtime, inject, verify; writes the artifact,
       SHA256SUMS and manifest.json to DIR (default dist/)
   inspect FILE [--json]
-      portability report of an ELF file: linkage, loader, libraries, symbol versions, SEA state`;
+      portability report of an ELF file: linkage, loader, libraries, symbol versions, SEA state
+  wasm
+      recompile src/archive/frame-checksums.c (the recorder's SIMD CRC32C) with the pinned Zig into
+      src/archive/frame-checksums-wasm.ts, which is committed`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -41,6 +45,11 @@ async function main(argv: string[]): Promise<number> {
     const file = positionals[0] as string;
     const report = inspectFile(file);
     console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(file, report));
+    return 0;
+  }
+  if (command === 'wasm') {
+    if (rest.length) throw new UsageError(`wasm takes no arguments, got '${rest[0]}'`);
+    log.info(`${FRAME_CHECKSUMS_MODULE}: ${(await writeFrameChecksums(root)) ? 'rewritten' : 'already current'}`);
     return 0;
   }
   if (command === 'dist') {

@@ -7,7 +7,8 @@
  * through the page cache — plus the flusher's writeback later, on the same cores as the listener — and
  * 0.1 s per GB direct. Direct I/O writes whole blocks from block-aligned memory, so each batch is copied
  * into aligned staging memory and padded to a block boundary with a padding frame (format version 2).
- * A file system that refuses it (EINVAL) gets plain buffered writes of the same bytes.
+ * A file system that refuses it (EINVAL) gets plain buffered writes of the same bytes. The stage is also
+ * where the frames' checksums are filled in (WebAssembly SIMD, frame-checksums.ts), for every batch.
  *
  * Several recorder processes (--workers) may append to the same file: every batch is one write() on an
  * O_APPEND descriptor and holds whole frames, so batches never interleave inside a frame. A new file
@@ -18,6 +19,7 @@ import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, linkSync, op
 import { write as writeCb, fstat as fstatCb } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BLOCK_SIZE, encodeHeader, HEADER_SIZE, paddedLength, padToBlock } from '../archive/format.ts';
+import { ChecksumStage } from '../archive/frame-checksums.ts';
 import type { BatchSink } from './batch-writer.ts';
 
 /** Path of the k-th file of a rotated archive: FILE, FILE.1, FILE.2, … */
@@ -106,42 +108,37 @@ function openForAppend(path: string, flags: number): number {
 
 /** Linux only; elsewhere 0, and every write is buffered. */
 const O_DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
-const WASM_PAGE = 65536;
 
-/**
- * Block-aligned memory to stage batches in: a WebAssembly memory starts on a page boundary, while
- * Buffer memory comes from malloc (16-byte aligned), which O_DIRECT refuses with EINVAL.
- */
-class AlignedStage {
-  private readonly memory = new WebAssembly.Memory({ initial: 0 });
-  private view = Buffer.alloc(0);
+/** Checksums are filled in a slice of this many bytes at a time, with `pause` between slices. */
+const CHECKSUM_SLICE = 256 * 1024;
 
-  /** A buffer of at least `size` bytes; growing it invalidates the previous one. */
-  get(size: number): Buffer {
-    if (this.view.length < size) {
-      const pages = Math.ceil(size / WASM_PAGE) - this.memory.buffer.byteLength / WASM_PAGE;
-      if (pages > 0) this.memory.grow(pages);
-      this.view = Buffer.from(this.memory.buffer);
-    }
-    return this.view;
-  }
+export interface ArchiveSinkHooks {
+  /**
+   * Called between slices of a batch's checksums: the sink thread sleeps there so that a listener waiting
+   * for its core gets it (sink-thread-worker.ts). Without it a batch is checksummed in one go.
+   */
+  pause?: () => void;
 }
 
 export class ArchiveSink implements BatchSink {
-  readonly checksumsFrames = false;
+  /** Every batch is copied into the stage, and its frames are checksummed there: the writer leaves them out. */
+  readonly checksumsFrames = true;
   private fd: number;
   private index = 0;
   private size: number;
   /** True while this file takes direct I/O. */
   private direct = false;
-  /** Empty until the first direct write. */
-  private readonly stage = new AlignedStage();
+  /** Empty until the first write. */
+  private readonly stage = new ChecksumStage();
   files = 1;
   /** Batches written with direct I/O, and the padding bytes that aligned them. */
   directBatches = 0;
   paddingBytes = 0;
 
-  constructor(private readonly opts: ArchiveSinkOptions) {
+  constructor(
+    private readonly opts: ArchiveSinkOptions,
+    private readonly hooks: ArchiveSinkHooks = {},
+  ) {
     ({ fd: this.fd, size: this.size } = this.open(0));
   }
 
@@ -192,15 +189,16 @@ export class ArchiveSink implements BatchSink {
       if (this.opts.shared) this.size = await new Promise<number>((res, rej) => fstatCb(this.fd, (e, st) => (e ? rej(describe(e, 'stat', this.currentPath)) : res(st.size))));
       if (this.size > BLOCK_SIZE && this.size + paddedLength(batchLength) > this.opts.rotateBytes) this.rotate();
     }
-    let buf = batch;
-    let length = batchLength;
-    if (this.direct) {
-      // WebAssembly memory never shrinks: one oversized frame (a large body) must not pin its size for good.
-      const stage = batchLength <= this.opts.batchBytes ? this.stage : new AlignedStage();
-      buf = stage.get(paddedLength(batchLength));
-      buf.set(batch.subarray(0, batchLength), 0);
-      length = padToBlock(buf, batchLength);
+    // WebAssembly memory never shrinks: one oversized frame (a large body) must not pin its size for good.
+    const stage = batchLength <= this.opts.batchBytes ? this.stage : new ChecksumStage();
+    const buf = stage.get(paddedLength(batchLength));
+    buf.set(batch.subarray(0, batchLength), 0);
+    for (let p = 0; p < batchLength; ) {
+      p = stage.checksumFrames(p, batchLength, p + CHECKSUM_SLICE);
+      if (p < batchLength) this.hooks.pause?.();
     }
+    // Direct I/O writes whole blocks: pad with a padding frame. Buffered writes take the batch as it is.
+    const length = this.direct ? padToBlock(buf, batchLength) : batchLength;
     const direct = this.direct;
     let done = 0;
     while (done < length) {

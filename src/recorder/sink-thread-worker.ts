@@ -1,11 +1,11 @@
 /*
  * The sink thread's entry (bundled on its own, see sink-thread.ts): opens the archive with ArchiveSink,
- * then for each batch fills in the frames' checksums and writes it. Replies carry the sink's counters.
+ * then hands it each batch, which it checksums (in slices, pausing between them) and writes. Replies carry
+ * the sink's counters.
  */
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { checksumFrames } from '../archive/format.ts';
 import { ArchiveFileError, ArchiveSink, type ArchiveSinkOptions } from './archive-sink.ts';
 import type { FromThread, ThreadReply, ToThread } from './sink-thread.ts';
 
@@ -28,21 +28,14 @@ function yieldToListener(): void {
 }
 
 /**
- * Checksums a batch in slices with a short sleep between them. A whole 1 MiB batch is ~1.4 ms of CPU, and a
- * running thread keeps its core for its scheduler slice, nice or not, while the threads serving and sending
- * requests wait behind it (perf sched: most of their waits over 0.3 ms were). 256 KiB slices (~0.35 ms each)
- * cap that wait for 3 sleeps a batch; docs/benchmarks.md has the measurements (p99, throughput, slice sizes).
+ * The sink checksums a batch in 256 KiB slices and this thread sleeps briefly between them. A running thread
+ * keeps its core for its scheduler slice, nice or not, while the threads serving and sending requests wait
+ * behind it (perf sched: most of their waits over 0.3 ms were); slices cap that wait. docs/benchmarks.md
+ * has the measurements (p99, throughput, slice sizes).
  */
-const SLICE_BYTES = 256 * 1024;
 const PAUSE_MS = 0.02; // ~70 µs with the kernel's default timer slack
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
-
-function checksumInSlices(buf: Buffer, length: number): void {
-  for (let p = 0; p < length; ) {
-    p = checksumFrames(buf, p, length, p + SLICE_BYTES);
-    if (p < length) Atomics.wait(sleepCell, 0, 0, PAUSE_MS);
-  }
-}
+const pause = () => void Atomics.wait(sleepCell, 0, 0, PAUSE_MS);
 
 yieldToListener();
 const port = parentPort!;
@@ -59,7 +52,7 @@ function failed(err: unknown): void {
 }
 
 try {
-  sink = new ArchiveSink(workerData as ArchiveSinkOptions);
+  sink = new ArchiveSink(workerData as ArchiveSinkOptions, { pause });
   reply({ type: 'ready' });
 } catch (err) {
   failed(err);
@@ -77,9 +70,7 @@ port.on('message', async (m: ToThread) => {
   }
   try {
     if (!sink) throw new Error('archive is not open');
-    const buf = Buffer.from(m.buffer);
-    checksumInSlices(buf, m.length);
-    await sink.write(buf, m.length);
+    await sink.write(Buffer.from(m.buffer), m.length);
     reply({ type: 'written', buffer: m.buffer });
   } catch (err) {
     failed(err);
