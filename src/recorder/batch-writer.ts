@@ -9,8 +9,9 @@ import type { BufferPool } from './pool.ts';
 
 export interface BatchSink {
   /**
-   * True when the sink fills in the frames' checksums itself (checksumFrames, on its own thread): the
-   * writer then leaves them out, which takes the CRC — the largest part of recording — off the event loop.
+   * True when the sink fills in the frames' checksums itself (ArchiveSink does, a whole batch at a time in
+   * WebAssembly SIMD, on its own thread in the app): the writer then leaves them out, which takes the CRC —
+   * the largest part of recording — off the event loop.
    */
   readonly checksumsFrames: boolean;
   /**
