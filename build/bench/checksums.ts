@@ -1,0 +1,71 @@
+// npm run bench:checksums — the recorder's frame checksums on 1 MiB batches: the JS CRC (src/archive/format.ts)
+// against the WebAssembly SIMD module (src/archive/frame-checksums.ts), on the Node runtimes the artifacts embed.
+// Writes its section of docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cacheRoot } from '../cache.ts';
+import { officialRuntime } from '../runtime/official.ts';
+import { cachedStaticRuntime } from '../runtime/static/verify.ts';
+import { bundleScript } from './alloc-run.ts';
+import { pauseRuntimeBuilds } from './quiet.ts';
+import { machine, median, table, writeSection } from './report.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const reps = Number(process.env.BENCH_RUNS ?? 9);
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { broker: { nodeVersion: string } };
+const log = (l: string) => process.stdout.write(`${l}\n`);
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+interface Shape {
+  frames: number;
+  bytes: number;
+  js: number[];
+  simd: number[];
+  same: boolean;
+}
+
+const official = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
+const runtimes = [{ name: `official Node ${pkg.broker.nodeVersion}`, path: official.path }];
+const statik = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64');
+if (statik) runtimes.push({ name: `static (musl + jemalloc) Node ${pkg.broker.nodeVersion}`, path: statik.path });
+else log('static runtime not cached (npm run runtime): measuring the official runtime only');
+
+const scratch = mkdtempSync(join(tmpdir(), 'broker-checksums-'));
+const quiet = pauseRuntimeBuilds(log);
+const loadBefore = load();
+const rows: (string | number)[][] = [];
+try {
+  const workload = await bundleScript(join(root, 'build/bench/checksums-workload.ts'), join(scratch, 'workload.mjs'));
+  for (const rt of runtimes) {
+    log(`${rt.name}: ${reps} interleaved repetitions per shape …`);
+    const res = JSON.parse(execFileSync(rt.path, [workload, String(reps)], { encoding: 'utf8' }).trim().split('\n').at(-1)!) as { simd: boolean; shapes: Record<string, Shape> };
+    if (!res.simd) throw new Error(`${rt.name} could not run the WebAssembly SIMD module: the recorder would fall back to the JS CRC there`);
+    for (const [name, s] of Object.entries(res.shapes)) {
+      if (!s.same) throw new Error(`${rt.name}, ${name}: the SIMD checksums differ from the JS CRC`);
+      const js = median(s.js);
+      const simd = median(s.simd);
+      const avg = s.bytes / s.frames;
+      rows.push([rt.name, name, s.frames, js.toFixed(2), simd.toFixed(2), (simd / js).toFixed(2), `${((avg / js) * 1e-3).toFixed(2)} → ${((avg / simd) * 1e-3).toFixed(2)}`]);
+    }
+  }
+} finally {
+  quiet.resume();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+const md = `## Frame checksums: JS CRC vs WebAssembly SIMD
+
+Command: \`npm run bench:checksums\` (BENCH_RUNS=${reps} interleaved repetitions of 40 × one 1 MiB batch each, median shown).
+Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${loadBefore} at the start.
+Each batch is checksummed frame by frame as the recorder's sink does it: \`checksumFrames\` (format.ts, slicing-by-16 in JS) and
+\`ChecksumStage.checksumFrames\` (frame-checksums.ts: 16 frames at a time in WebAssembly SIMD, src/archive/frame-checksums.c),
+on the same bytes; the run checks both give the same CRCs. Run inside each runtime the artifacts embed.
+
+${table(['runtime', 'frames in the batch', 'frames per batch', 'JS (GB/s)', 'SIMD (GB/s)', '×', 'µs per frame, JS → SIMD'], rows)}
+`;
+const path = await writeSection(root, 'bench:checksums', md);
+log(md);
+log(`written to ${path}`);
