@@ -133,21 +133,40 @@ function checksumFrame(target: Uint8Array, offset: number, end: number): void {
   target[offset + 11] = crc >>> 24;
 }
 
+/** Where the frame at p ends, from its little-endian length field (byte loads, as sealFrame stores it). */
+function frameEnd(bytes: Uint8Array, p: number): number {
+  return p + FRAME_HEADER_SIZE + ((bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)) >>> 0);
+}
+
 /**
- * Fills in the CRC of every frame in bytes[start, end), frames sealed with `checksum` false: the recorder
- * leaves the checksums to its writing thread, off the event loop. The lengths are the writer's own, trusted.
- * With `stopAfter`, stops at the first frame boundary at or past it, so a caller can work in slices.
- * Returns the offset reached: `end` once every frame is done.
+ * Walks the frames of a batch in bytes[start, end) by their lengths and returns the first frame boundary at
+ * or past `stopAfter` (`end` when the walk reaches it), so a caller can work in slices of whole frames.
+ * The lengths are the writer's own, trusted; a frame that runs past `end` is a bug and throws RangeError.
  */
-export function checksumFrames(bytes: Uint8Array, start: number, end: number, stopAfter = end): number {
+export function frameBoundary(bytes: Uint8Array, start: number, end: number, stopAfter = end): number {
   let p = start;
   while (p < end && p < stopAfter) {
-    const next = p + FRAME_HEADER_SIZE + ((bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)) >>> 0);
+    const next = frameEnd(bytes, p);
     if (next > end) throw new RangeError(`frame at ${p} runs past the batch end ${end}`);
-    checksumFrame(bytes, p, next);
     p = next;
   }
   return p;
+}
+
+/**
+ * Fills in the CRC of every frame in bytes[start, end), frames sealed with `checksum` false: the recorder
+ * leaves the checksums to its writing thread, off the event loop. With `stopAfter`, stops at the first frame
+ * boundary at or past it (frameBoundary), so a caller can work in slices. Returns the offset reached: `end`
+ * once every frame is done.
+ */
+export function checksumFrames(bytes: Uint8Array, start: number, end: number, stopAfter = end): number {
+  const stop = frameBoundary(bytes, start, end, stopAfter);
+  for (let p = start; p < stop; ) {
+    const next = frameEnd(bytes, p);
+    checksumFrame(bytes, p, next);
+    p = next;
+  }
+  return stop;
 }
 
 /** The length of `length` bytes once padToBlock has padded them. */

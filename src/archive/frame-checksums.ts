@@ -5,7 +5,7 @@
  * straight from it, where Buffer memory from malloc is only 16-byte aligned.
  * Where the module cannot run (a runtime without WebAssembly SIMD), the same memory takes the JS CRC.
  */
-import { checksumFrames, FRAME_HEADER_SIZE } from './format.ts';
+import { checksumFrames, frameBoundary } from './format.ts';
 import { FRAME_CHECKSUMS_WASM } from './frame-checksums-wasm.ts';
 
 const WASM_PAGE = 65536;
@@ -72,14 +72,9 @@ export class ChecksumStage {
   checksumFrames(start: number, end: number, stopAfter = end): number {
     const view = this.view;
     if (!this.simd) return checksumFrames(view, start, end, stopAfter);
-    // Walk the lengths here (cheap: one read per frame) so the module only ever sees whole frames.
-    let p = start;
-    while (p < end && p < stopAfter) {
-      const next = p + FRAME_HEADER_SIZE + view.readUInt32LE(p);
-      if (next > end) throw new RangeError(`frame at ${p} runs past the batch end ${end}`);
-      p = next;
-    }
-    if (p > start) this.simd.checksum_frames(this.base + start, this.base + p);
-    return p;
+    // Whole frames only: the module trusts the lengths it is given.
+    const stop = frameBoundary(view, start, end, stopAfter);
+    if (stop > start) this.simd.checksum_frames(this.base + start, this.base + stop);
+    return stop;
   }
 }
