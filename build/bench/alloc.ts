@@ -1,6 +1,5 @@
 // npm run bench:alloc — the seed's allocator table on Node runtimes (same Node version everywhere),
 // plus the seed-004 memory-bloat test. Writes its section of docs/benchmarks.md and docs/bench-alloc.svg.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -10,7 +9,7 @@ import { allocVariants, BLOAT, bundleScript, jemallocProof, runBloat, runWorkloa
 import { ratioVerdict } from './verdict.ts';
 import { barChart } from './chart.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
-import { machine, median, table, writeSection } from './report.ts';
+import { loadAverage, machine, median, table, writeSection } from './report.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const reps = Number(process.env.BENCH_RUNS ?? 5);
@@ -23,7 +22,6 @@ const parts = new Set((process.env.BENCH_PARTS ?? 'timing,bloat').split(','));
 const only = process.env.BENCH_VARIANTS?.split(',');
 const full = parts.has('timing') && parts.has('bloat') && !only;
 const log = { info: (l: string) => process.stdout.write(`${l}\n`), progress: () => {} };
-const load = () => execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ');
 
 const modes = [
   { name: 'single thread', threads: 0 },
@@ -34,7 +32,7 @@ const modes = [
 const scratch = mkdtempSync(join(tmpdir(), 'broker-alloc-'));
 const quiet = pauseRuntimeBuilds(log.info);
 try {
-  const loadBefore = load();
+  const loadBefore = loadAverage();
   const variants = await allocVariants(root, cacheRoot(), log);
   const present = variants.filter((v): v is AllocVariant & { runtime: string } => v.runtime !== undefined && !v.missing && (!only || only.includes(v.id.replace(/\[.*\]$/, ''))));
   const workload = await bundleScript(join(root, 'build/bench/alloc-workload.ts'), join(scratch, 'workload.mjs'));
@@ -147,7 +145,7 @@ try {
   const md = `## Allocators: the seed's table on Node runtimes
 
 Command: \`npm run bench:alloc\` (BENCH_RUNS=${reps} interleaved repetitions, BENCH_ITER=${iterations} iterations per thread,
-BENCH_REQUESTS=${requests} bloat requests${process.env.BENCH_MALLOC_CONF ? `, BENCH_MALLOC_CONF="${process.env.BENCH_MALLOC_CONF}"` : ''}). Machine: ${machine()}. Load average before/after: ${loadBefore} / ${load()}; ${quiet.paused.length ? `paused for the run: the ${quiet.paused.join(' and the ')}` : 'no static-runtime build was running'}.
+BENCH_REQUESTS=${requests} bloat requests${process.env.BENCH_MALLOC_CONF ? `, BENCH_MALLOC_CONF="${process.env.BENCH_MALLOC_CONF}"` : ''}). Machine: ${machine()}. Load average before/after: ${loadBefore} / ${loadAverage()}; ${quiet.paused.length ? `paused for the run: the ${quiet.paused.join(' and the ')}` : 'no static-runtime build was running'}.
 Measured ${new Date().toISOString().slice(0, 10)}. Headline: time ratio to the official runtime (median of the repetitions);
 absolute median and min–max in ms as context. Chart: [bench-alloc.svg](bench-alloc.svg).
 

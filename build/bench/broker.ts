@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
@@ -15,7 +15,7 @@ import { cacheRoot } from '../cache.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { SEA_EXEC_ARGV } from '../steps/blob.ts';
-import { machine, median, table, writeSection } from './report.ts';
+import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { procStat } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { CONFIDENCE, levelVerdict, NOISY, ratioVerdict } from './verdict.ts';
@@ -182,7 +182,6 @@ interface MaxRunCpu {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-const loadNow = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 interface Variant {
   row: Row;
@@ -203,7 +202,7 @@ async function measureAll(variants: Variant[]): Promise<void> {
   try {
     for (let i = 0; i < runs; i++) {
       for (const v of variants) {
-        v.row.load = v.row.load || loadNow();
+        v.row.load = v.row.load || loadAverage();
         const { result: r, latency } = await load(v.server!.port, seconds);
         v.row.rps.push(r.requests.average);
         v.row.p99AtMax.push(latency.p99);

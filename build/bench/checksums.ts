@@ -11,13 +11,12 @@ import { officialRuntime } from '../runtime/official.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { bundleScript } from './alloc-run.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
-import { machine, median, table, writeSection } from './report.ts';
+import { loadAverage, machine, median, table, writeSection } from './report.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const reps = Number(process.env.BENCH_RUNS ?? 9);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { broker: { nodeVersion: string } };
 const log = (l: string) => process.stdout.write(`${l}\n`);
-const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 interface Shape {
   frames: number;
@@ -35,7 +34,7 @@ else log('static runtime not cached (npm run runtime): measuring the official ru
 
 const scratch = mkdtempSync(join(tmpdir(), 'broker-checksums-'));
 const quiet = pauseRuntimeBuilds(log);
-const loadBefore = load();
+const loadBefore = loadAverage();
 const rows: (string | number)[][] = [];
 try {
   const workload = await bundleScript(join(root, 'build/bench/checksums-workload.ts'), join(scratch, 'workload.mjs'));

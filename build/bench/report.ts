@@ -1,4 +1,4 @@
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -6,6 +6,13 @@ import { join } from 'node:path';
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return `${cpus().length} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, host Node ${process.version}`;
+}
+
+/** The 1, 5 and 15 minute load averages as /proc/loadavg gives them ("1.42 1.51 1.39"): a run's noise to read. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 }
 
 /** Replaces (or appends) one benchmark's section in docs/benchmarks.md, leaving the others alone. */

@@ -6,6 +6,7 @@ import { nodeTreeDir } from '../runtime/static/configure.ts';
 import { runningStaticBuild } from '../runtime/static/detached.ts';
 import { initialContext, PIPES, runPipeline } from '../runtime/static/pipeline.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
+import { loadAverage } from './report.ts';
 
 /** One warm rebuild: the Node build dir wiped, every other cache (ccache's and Zig's) kept. */
 export interface WarmRebuild {
@@ -47,7 +48,7 @@ export async function measureWarmRebuild(cacheDir: string, nodeVersion: string, 
   const start = PIPES.findIndex((p) => p.name === FIRST_REBUILT);
   const prepared = await runPipeline(initialContext(options, nodeVersion), PIPES.slice(0, start));
   const out = join(nodeTreeDir(prepared), 'out');
-  const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const loadBefore = loadAverage();
   report(`[warm] wiping ${out}`);
   rmSync(out, { recursive: true, force: true });
   const countsBefore = compileCacheCounts(cacheDir);
