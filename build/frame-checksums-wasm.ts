@@ -2,7 +2,8 @@
  * Compiles src/archive/frame-checksums.c to WebAssembly with the pinned Zig (a devDependency) and writes
  * the module into src/archive/frame-checksums-wasm.ts as base64, so the app (and a SEA, which has no
  * files beside it) carries it as code. The output is committed; a test recompiles and compares, so the
- * C source and the module cannot drift apart. Zig's wasm output is byte-for-byte reproducible.
+ * C source and the module cannot drift apart. Zig's stripped wasm output is byte-for-byte reproducible
+ * wherever the checkout is.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +15,10 @@ import { installedZig } from './runtime/static/toolchain.ts';
 export const FRAME_CHECKSUMS_SOURCE = 'src/archive/frame-checksums.c';
 export const FRAME_CHECKSUMS_MODULE = 'src/archive/frame-checksums-wasm.ts';
 
-// relaxed_simd for the one-instruction swizzle; a 64 KiB stack (the default is 1 MiB of memory).
-const FLAGS = ['-target', 'wasm32-freestanding', '-mcpu=generic+simd128+relaxed_simd', '-O', 'ReleaseFast', '-fno-entry', '-rdynamic', '--import-memory', '--export=__heap_base', '--stack', '65536'];
+// relaxed_simd for the one-instruction swizzle; a 64 KiB stack (the default is 1 MiB of memory);
+// -fstrip drops the DWARF sections, which carry the source's absolute path (so a clone elsewhere, as
+// in CI, compiled different bytes) and were two thirds of the module.
+const FLAGS = ['-target', 'wasm32-freestanding', '-mcpu=generic+simd128+relaxed_simd', '-O', 'ReleaseFast', '-fno-entry', '-rdynamic', '--import-memory', '--export=__heap_base', '--stack', '65536', '-fstrip'];
 
 /** The module's text for FRAME_CHECKSUMS_MODULE, compiled from the C source now. */
 export async function compileFrameChecksums(root: string): Promise<string> {
