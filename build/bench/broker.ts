@@ -541,8 +541,10 @@ for (const a of artifacts) {
     const good = onPace(out.wrk.half);
     const noopGood = onPace(base.wrk.half);
     const runsP99 = eachP99(out.wrk.half);
+    const off = out.wrk.half.filter((h) => offPace(h.rps, h.target));
+    const judgedP99 = `${eachP99(good)} ms${off.length ? `; off pace, left out: ${eachP99(off)} ms` : ''}`;
     const wrkLatency = good.length
-      ? `- ${a.runtime}, with wrk: p99 at half the max rate ≤ 2 ms (--out, one process; median of ${good.length} paced runs: ${runsP99} ms): ${fmt(medianOf(good, 'p99'), 2)} ms — **${levelVerdict(good.map((h) => h.p99), 'at most', 2)}**; the no-op server at half its rate: ${noopGood.length ? fmt(medianOf(noopGood, 'p99'), 2) : '—'} ms`
+      ? `- ${a.runtime}, with wrk: p99 at half the max rate ≤ 2 ms (--out, one process; median of the ${good.length} paced runs on pace: ${judgedP99}): ${fmt(medianOf(good, 'p99'), 2)} ms — **${levelVerdict(good.map((h) => h.p99), 'at most', 2)}**; the no-op server at half its rate: ${noopGood.length ? fmt(medianOf(noopGood, 'p99'), 2) : '—'} ms`
       : `- ${a.runtime}, with wrk: p99 at half the max rate ≤ 2 ms: **not judged** — no paced run came within ${PACE_TOLERANCE * 100}% of ${out.wrk.half[0]?.target} req/s (${out.wrk.half.map((h) => fmt(h.rps)).join(', ')}), so their p99s (${runsP99} ms) are not at half rate`;
     targetLines.push(throughput(', with wrk', out.wrk.rps, base.wrk.rps), wrkLatency);
   }
