@@ -595,7 +595,7 @@ steadiest column for comparing rows. Each run starts after \`sync\`, so the kern
 land on the next server's run; the kernel's flusher threads are nobody's row, but during a run they share the same 2 cores.
 
 Targets (issue 5), as measured above. A verdict is "met" or "NOT met" outright when the median's ${CONFIDENCE * 100}% bounds (order
-statistics, distribution-free; the extremes up to 8 runs, one left out at each end from 9) sit on one side of the target;
+statistics, distribution-free; the extremes up to 8 runs, one left out at each end from 9, two from 12, three from 15) sit on one side of the target;
 otherwise the median decides, unless those bounds spread over more than ${NOISY * 100}% of the median: then "inconclusive".
 
 ${targetLines.join('\n')}
