@@ -14,10 +14,21 @@ const shapes: Record<string, (i: number) => number> = {
   'tiny, 0–40 bytes': (i) => (i * 2654435761) % 41,
 };
 
-function batch(size: (i: number) => number): Buffer {
+/** One batch's timings, as bench:checksums reads them. */
+export interface Shape {
+  frames: number;
+  bytes: number;
+  js: number[];
+  simd: number[];
+  same: boolean;
+}
+
+/** As many frames of the given sizes as fit in a batch, and how many that was. */
+function batch(size: (i: number) => number): { bytes: Buffer; frames: number } {
   const b = Buffer.alloc(BATCH);
   let p = 0;
-  for (let i = 0; ; i++) {
+  let i = 0;
+  for (; ; i++) {
     const n = size(i);
     if (p + FRAME_HEADER_SIZE + n > BATCH) break;
     b.writeUInt32LE(n, p);
@@ -25,21 +36,19 @@ function batch(size: (i: number) => number): Buffer {
     for (let k = 0; k < n; k++) b[p + FRAME_HEADER_SIZE + k] = (k * 31 + i) & 0xff;
     p += FRAME_HEADER_SIZE + n;
   }
-  return b.subarray(0, p);
+  return { bytes: b.subarray(0, p), frames: i };
 }
 
 const stage = new ChecksumStage();
-const out: Record<string, { frames: number; bytes: number; js: number[]; simd: number[]; same: boolean }> = {};
+const out: Record<string, Shape> = {};
 for (const [name, size] of Object.entries(shapes)) {
-  const b = batch(size);
-  let frames = 0;
-  for (let p = 0; p < b.length; p += FRAME_HEADER_SIZE + b.readUInt32LE(p)) frames++;
+  const { bytes: b, frames } = batch(size);
   const js = Buffer.from(b);
   checksumFrames(js, 0, js.length);
   const view = stage.get(b.length);
   view.set(b, 0);
   stage.checksumFrames(0, b.length);
-  const r = { frames, bytes: b.length, js: [] as number[], simd: [] as number[], same: view.subarray(0, b.length).equals(js) };
+  const r: Shape = { frames, bytes: b.length, js: [], simd: [], same: view.subarray(0, b.length).equals(js) };
   const rounds = 40; // 40 MiB per timing: long enough for the clock, short enough to interleave
   for (let k = 0; k < reps + 1; k++) {
     let t = performance.now();

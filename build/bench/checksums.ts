@@ -10,6 +10,7 @@ import { cacheRoot } from '../cache.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { bundleScript } from './alloc-run.ts';
+import type { Shape } from './checksums-workload.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 
@@ -17,14 +18,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const reps = Number(process.env.BENCH_RUNS ?? 9);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { broker: { nodeVersion: string } };
 const log = (l: string) => process.stdout.write(`${l}\n`);
-
-interface Shape {
-  frames: number;
-  bytes: number;
-  js: number[];
-  simd: number[];
-  same: boolean;
-}
 
 const official = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
 const runtimes = [{ name: `official Node ${pkg.broker.nodeVersion}`, path: official.path }];

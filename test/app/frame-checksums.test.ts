@@ -127,7 +127,7 @@ describe('the committed module', () => {
     // source's absolute path (in its DWARF), so it only matched where it had been generated.
     const elsewhere = mkdtempSync(join(tmpdir(), 'broker-checkout-'));
     try {
-      cpSync(join(root, FRAME_CHECKSUMS_SOURCE), join(elsewhere, FRAME_CHECKSUMS_SOURCE), { recursive: true });
+      cpSync(join(root, FRAME_CHECKSUMS_SOURCE), join(elsewhere, FRAME_CHECKSUMS_SOURCE));
       expect(await compileFrameChecksums(elsewhere)).toBe(readFileSync(join(root, FRAME_CHECKSUMS_MODULE), 'utf8'));
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
