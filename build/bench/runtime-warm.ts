@@ -44,7 +44,7 @@ export async function measureWarmRebuild(cacheDir: string, nodeVersion: string, 
   if (running) throw new Error(`a static runtime build is running (pid ${running.pid}): wiping its build dir now would break it; wait for it`);
   const before = cachedStaticRuntime(cacheDir, nodeVersion);
   if (!before) throw new Error('no static runtime in the cache to rebuild: run `npm run runtime` first');
-  const options = { cacheDir, arch: 'x64' as const, jobs: 2, allocator: 'jemalloc' as const, sourceMode: 'distribution' as const, report };
+  const options = { cacheDir, arch: 'x64' as const, jobs: 2, allocator: 'jemalloc' as const, intl: 'full' as const, sourceMode: 'distribution' as const, report };
   const start = PIPES.findIndex((p) => p.name === FIRST_REBUILT);
   const prepared = await runPipeline(initialContext(options, nodeVersion), PIPES.slice(0, start));
   const out = join(nodeTreeDir(prepared), 'out');

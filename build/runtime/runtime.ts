@@ -22,6 +22,10 @@ export interface Runtime {
   /** libc the runtime links against, as far as the build knows it. */
   libc: 'glibc' | 'musl' | 'unknown';
   allocator: string;
+  /** How much of ICU it carries: full, small or none; 'unknown' for a runtime we did not build. */
+  intl?: string;
+  /** ICU's version (process.versions.icu), when it has one. */
+  icu?: string;
   /** Provenance recorded in the manifest. */
   inputs: RuntimeInput[];
 }

@@ -70,7 +70,7 @@ describe('bench:alloc harness', () => {
   it('finds a re-linked static variant where `npm run runtime -- --allocator` publishes it', () => {
     const cache = tempDir('alloc-cache');
     expect(staticAllocVariant(cache, '22.22.2', 'mimalloc', 'musl+mimalloc', 'm')).toMatchObject({ runtime: undefined, missing: 'npm run runtime -- --allocator mimalloc' });
-    const dir = runtimeDir(cache, '22.22.2', 'mimalloc', 'x64');
+    const dir = runtimeDir(cache, '22.22.2', 'mimalloc', 'x64', 'full');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'node'), '');
     // No manifest yet: the runtime has not passed its checks, so it is still missing.

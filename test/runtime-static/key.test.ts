@@ -3,18 +3,20 @@ import { staticRuntimeKey } from '../../build/runtime/static/key.ts';
 import { SOURCES } from '../../build/runtime/static/sources.ts';
 import { repoRoot } from '../fixtures/context.ts';
 
-const base = { root: repoRoot, nodeVersion: '22.22.2', arch: 'x64', allocator: 'jemalloc' as const, sourceMode: 'distribution' as const };
+const base = { root: repoRoot, nodeVersion: '22.22.2', arch: 'x64', allocator: 'jemalloc' as const, intl: 'full' as const, sourceMode: 'distribution' as const };
 
 describe('static runtime cache key (CI caches the runtime under it)', () => {
-  it('is stable for equal inputs and names version, arch and allocator', () => {
+  it('is stable for equal inputs and names version, arch, allocator and intl', () => {
     expect(staticRuntimeKey(base)).toBe(staticRuntimeKey(base));
-    expect(staticRuntimeKey(base)).toMatch(/^broker-static-runtime-22\.22\.2-linux-x64-jemalloc-[0-9a-f]{16}$/);
+    expect(staticRuntimeKey(base)).toMatch(/^broker-static-runtime-22\.22\.2-linux-x64-jemalloc-intl-full-[0-9a-f]{16}$/);
   });
 
-  it('changes with the allocator, the source mode, and any pinned source hash', () => {
+  it('changes with the allocator, the intl, the source mode, and any pinned source hash', () => {
     const key = staticRuntimeKey(base);
     expect(staticRuntimeKey({ ...base, allocator: 'musl' })).not.toBe(key);
     expect(staticRuntimeKey({ ...base, sourceMode: 'official' })).not.toBe(key);
+    expect(staticRuntimeKey({ ...base, intl: 'small' }).slice(-16)).not.toBe(key.slice(-16));
+    expect(staticRuntimeKey({ ...base, intl: 'none' }).slice(-16)).not.toBe(key.slice(-16));
     const node = SOURCES.node!;
     const pinned = node.sha256;
     try {

@@ -29,6 +29,7 @@ const ZIG = '/root/.cache/broker/static/zig-a12994d092ed8ad9/dist/zig';
 const ZIG_VERSION = '0.14.0-dev.2456+a68119f8f';
 const ZIG_CACHE = '/root/.cache/broker/zig-cache';
 const STAGES = '/root/.cache/broker/static';
+const ICU = `${STAGES}/icu-0000000000000000/icu`;
 
 function source(name: string) {
   const spec = SOURCES[name]!;
@@ -42,7 +43,7 @@ function contextFor(arch: Arch): StaticBuildContext {
     Object.keys(SHARED_DEPS).map((d) => [d, { includeDir: `${STAGES}/${d}-${arch}/prefix/include`, libDir: `${STAGES}/${d}-${arch}/prefix/lib`, libNames: [d] }]),
   );
   return {
-    options: { cacheDir: '/root/.cache/broker', arch, jobs: 2, allocator: 'jemalloc', sourceMode: 'distribution', report: () => {} },
+    options: { cacheDir: '/root/.cache/broker', arch, jobs: 2, allocator: 'jemalloc', intl: 'full', sourceMode: 'distribution', report: () => {} },
     target: staticTarget(arch),
     stageRoot: STAGES,
     nodeVersion: '22.22.2',
@@ -62,37 +63,38 @@ function recipe(ctx: StaticBuildContext, name: string, script: string, libNames:
 const x64 = contextFor('x64');
 const arm64 = contextFor('arm64');
 
-describe('x64 stage inputs are those of the build before arm64 existed (a changed compile hash costs 2 h)', () => {
-  // The hashes of the stage dirs the x64 build in ~/.cache/broker/static used when arm64 was added.
+describe('x64 stage inputs are pinned (a changed compile hash costs a 90-minute compile)', () => {
+  // Re-pinned with issue 20 (ICU): library stages now key on the toolchain's compile flags and
+  // configure on --intl, so every stage rebuilt once. Change these only on purpose.
   it('x64 adds no target key to any stage input; arm64 does', () => {
     expect(canonicalJson({ libs: 1, target: targetInput(STATIC_TARGETS.x64) })).toBe(canonicalJson({ libs: 1 }));
     expect(canonicalJson({ libs: 1, target: targetInput(STATIC_TARGETS.arm64) })).toBe('{"libs":1,"target":"aarch64-linux-musl"}');
   });
 
-  it('toolchain, jemalloc and openssl hash to the recorded x64 stage dirs', () => {
+  it('toolchain, jemalloc, openssl and the CMake deps hash to the pinned x64 stage dirs', () => {
     // The toolchain since ccache fronts Zig (v3, 2026-11-26: every compile re-ran once for it).
     expect(stageHash(toolchainInputs(x64.target, ZIG, ZIG_VERSION, ZIG_CACHE))).toBe('2dee96d7b6037f73');
-    // jemalloc since its built-in JEMALLOC_CONF became narenas:2 (2026-11-26 evening: a re-link, no recompile).
-    expect(stageHash(staticLibInputs(x64, recipe(x64, 'jemalloc', jemallocScript(x64.target), ['jemalloc'])))).toBe('0dc7a10c2d4e4006');
-    expect(stageHash(staticLibInputs(x64, recipe(x64, 'openssl', opensslScript(x64.target), ['ssl', 'crypto'])))).toBe('66c4045bd020cdee');
-    // The CMake-built deps share cmakeScript(); their stage dirs are those the build made before it.
-    expect(stageHash(staticLibInputs(x64, recipe(x64, 'ada', ADA_SCRIPT, ['ada'])))).toBe('61aca931e4715586');
-    expect(stageHash(staticLibInputs(x64, recipe(x64, 'brotli', BROTLI_SCRIPT, ['brotlidec', 'brotlienc', 'brotlicommon'])))).toBe('adf26ade03343dc5');
-    expect(stageHash(staticLibInputs(x64, recipe(x64, 'nghttp2', NGHTTP2_SCRIPT, ['nghttp2'])))).toBe('68fd201d348c3612');
+    // jemalloc: its script (JEMALLOC_CONF included) and, since issue 20, the toolchain's compile flags.
+    expect(stageHash(staticLibInputs(x64, recipe(x64, 'jemalloc', jemallocScript(x64.target), ['jemalloc'])))).toBe('3172d277e0a37e9b');
+    expect(stageHash(staticLibInputs(x64, recipe(x64, 'openssl', opensslScript(x64.target), ['ssl', 'crypto'])))).toBe('0cb27fe788189465');
+    // The CMake-built deps share cmakeScript().
+    expect(stageHash(staticLibInputs(x64, recipe(x64, 'ada', ADA_SCRIPT, ['ada'])))).toBe('44e9d022ecbc53d7');
+    expect(stageHash(staticLibInputs(x64, recipe(x64, 'brotli', BROTLI_SCRIPT, ['brotlidec', 'brotlienc', 'brotlicommon'])))).toBe('bab8e14738663c52');
+    expect(stageHash(staticLibInputs(x64, recipe(x64, 'nghttp2', NGHTTP2_SCRIPT, ['nghttp2'])))).toBe('25e6f79d3a82a966');
   });
 
   it('configure flags, tree and sysroot paths are unchanged', () => {
-    expect(baseFlags(x64.target)).toEqual(['--fully-static', '--without-npm', '--without-corepack', '--with-intl=none', '--without-sqlite', '--dest-os=linux', '--dest-cpu=x64', '--ninja']);
+    expect(baseFlags(x64.target)).toEqual(['--fully-static', '--without-npm', '--without-corepack', '--without-sqlite', '--dest-os=linux', '--dest-cpu=x64', '--ninja']);
     expect(compileFlagsBefore(x64.target)).toEqual(['-target', 'x86_64-linux-musl', '-fno-sanitize=undefined']);
     expect(nodeTreeDir(x64)).toBe(`${STAGES}/node-22.22.2-f1a6dfca7ffe`);
     expect(sysrootDir(x64)).toBe(`${STAGES}/sysroot`);
     expect(detachedPaths('/c', 'x64')).toEqual({ log: '/c/static/runtime-build.log', pidFile: '/c/static/runtime-build.pid' });
   });
 
-  it('configure and compile inputs hash as the code before arm64 did (values computed with that code for this fixed context)', () => {
-    const flags = distributionSourceFlags(x64.target, x64.libs);
-    expect(stageHash(configureInputs(x64, flags))).toBe('7b309c966c0fb0fb');
-    expect(stageHash(compileInputs({ ...x64, nodeTree: nodeTreeDir(x64), configureFlags: flags }))).toBe('63dc7b16b16b7072');
+  it('configure and compile inputs hash to the pinned values for this fixed context', () => {
+    const flags = distributionSourceFlags(x64.target, x64.libs, 'full', ICU);
+    expect(stageHash(configureInputs(x64, flags))).toBe('2c6ca8bfb4f7dc52');
+    expect(stageHash(compileInputs({ ...x64, nodeTree: nodeTreeDir(x64), configureFlags: flags }))).toBe('fb2d673804d64f63');
   });
 });
 
@@ -103,7 +105,7 @@ describe('arm64 never reuses an x64 stage dir', () => {
     for (const [name, script] of [['zlib', 'make'], ['jemalloc', MIMALLOC_SCRIPT]] as const) {
       expect(stageHash(staticLibInputs(arm64, recipe(arm64, name, script, ['x'])))).not.toBe(stageHash(staticLibInputs(x64, recipe(x64, name, script, ['x']))));
     }
-    const flags = (ctx: StaticBuildContext) => distributionSourceFlags(ctx.target, ctx.libs);
+    const flags = (ctx: StaticBuildContext) => distributionSourceFlags(ctx.target, ctx.libs, 'full', ICU);
     // Same libs, same toolchain paths: the flags alone must separate configure and compile.
     const sameLibs = { ...arm64, libs: x64.libs, toolchain: x64.toolchain };
     expect(stageHash(configureInputs(sameLibs, flags(sameLibs)))).not.toBe(stageHash(configureInputs(x64, flags(x64))));
@@ -115,10 +117,10 @@ describe('arm64 never reuses an x64 stage dir', () => {
   it('has its own Node tree, sysroot, runtime name, background build files and CI key', () => {
     expect(nodeTreeDir(arm64)).toBe(`${STAGES}/node-22.22.2-f1a6dfca7ffe-arm64`);
     expect(sysrootDir(arm64)).toBe(`${STAGES}/sysroot-arm64`);
-    expect(runtimeName('22.22.2', 'jemalloc', 'arm64')).toBe('node-22.22.2-linux-arm64-musl-jemalloc');
+    expect(runtimeName('22.22.2', 'jemalloc', 'arm64', 'full')).toBe('node-22.22.2-linux-arm64-musl-jemalloc-intl-full');
     expect(detachedPaths('/c', 'arm64')).toEqual({ log: '/c/static/runtime-build-arm64.log', pidFile: '/c/static/runtime-build-arm64.pid' });
-    const key = { root: repoRoot, nodeVersion: '22.22.2', allocator: 'jemalloc' as const, sourceMode: 'distribution' as const };
-    expect(staticRuntimeKey({ ...key, arch: 'arm64' })).toMatch(/^broker-static-runtime-22\.22\.2-linux-arm64-jemalloc-[0-9a-f]{16}$/);
+    const key = { root: repoRoot, nodeVersion: '22.22.2', allocator: 'jemalloc' as const, intl: 'full' as const, sourceMode: 'distribution' as const };
+    expect(staticRuntimeKey({ ...key, arch: 'arm64' })).toMatch(/^broker-static-runtime-22\.22\.2-linux-arm64-jemalloc-intl-full-[0-9a-f]{16}$/);
     expect(staticRuntimeKey({ ...key, arch: 'arm64' }).slice(-16)).not.toBe(staticRuntimeKey({ ...key, arch: 'x64' }).slice(-16));
     expect(() => staticRuntimeKey({ ...key, arch: 'riscv64' })).toThrow(/no static runtime for linux-riscv64/);
   });

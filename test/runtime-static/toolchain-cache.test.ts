@@ -15,7 +15,7 @@ import { prepareToolchain } from '../../build/runtime/static/toolchain.ts';
 describe('compile cache', () => {
   it('a repeated ninja-style compile (-MMD -MF) is a cache hit that restores object and depfile', { timeout: 5 * 60_000 }, async () => {
     const ctx = await runPipeline(
-      initialContext({ cacheDir: cacheRoot(), arch: 'x64', jobs: 2, allocator: 'jemalloc', sourceMode: 'official', report: () => {} }, '22.22.2'),
+      initialContext({ cacheDir: cacheRoot(), arch: 'x64', jobs: 2, allocator: 'jemalloc', intl: 'full', sourceMode: 'official', report: () => {} }, '22.22.2'),
       [
         { name: 'sources', run: fetchSources },
         { name: 'toolchain', run: prepareToolchain },

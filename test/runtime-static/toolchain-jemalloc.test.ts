@@ -37,7 +37,7 @@ describe('Zig toolchain + jemalloc', () => {
   it('builds static C++ programs whose malloc is jemalloc, mimalloc, or musl malloc without either', { timeout: 15 * 60_000 }, async () => {
     const ctx = await runPipeline(
       initialContext(
-        { cacheDir: cacheRoot(), arch: 'x64', jobs: 2, allocator: 'jemalloc', sourceMode: 'official', report: () => {} },
+        { cacheDir: cacheRoot(), arch: 'x64', jobs: 2, allocator: 'jemalloc', intl: 'full', sourceMode: 'official', report: () => {} },
         '22.22.2',
       ),
       [
@@ -91,7 +91,7 @@ if (AARCH64_SKIP) console.warn(`aarch64 toolchain + jemalloc [SKIPPED: ${AARCH64
 describe.skipIf(AARCH64_SKIP !== undefined)(`aarch64 toolchain + jemalloc under qemu${AARCH64_SKIP ? ` [SKIPPED: ${AARCH64_SKIP}]` : ''}`, () => {
   it('builds static aarch64 programs whose malloc is jemalloc, running on 4K, 16K and 64K pages', { timeout: 20 * 60_000 }, async () => {
     const ctx = await runPipeline(
-      initialContext({ cacheDir: cacheRoot(), arch: 'arm64', jobs: 2, allocator: 'jemalloc', sourceMode: 'official', report: () => {} }, '22.22.2'),
+      initialContext({ cacheDir: cacheRoot(), arch: 'arm64', jobs: 2, allocator: 'jemalloc', intl: 'full', sourceMode: 'official', report: () => {} }, '22.22.2'),
       [
         { name: 'sources', run: fetchSources },
         { name: 'toolchain', run: prepareToolchain },

@@ -1,6 +1,6 @@
 import { cacheRoot } from '../../cache.ts';
 import type { Arch, Runtime } from '../runtime.ts';
-import type { Allocator, SourceMode } from './context.ts';
+import type { Allocator, IntlMode, SourceMode } from './context.ts';
 import { initialContext, runPipeline } from './pipeline.ts';
 import { cachedStaticRuntime } from './verify.ts';
 
@@ -8,6 +8,7 @@ export interface StaticRuntimeRequest {
   nodeVersion: string;
   arch?: Arch;
   allocator?: Allocator;
+  intl?: IntlMode;
   sourceMode?: SourceMode;
   jobs?: number;
   report?: (line: string) => void;
@@ -20,8 +21,9 @@ export interface StaticRuntimeRequest {
 export async function buildStaticRuntime(req: StaticRuntimeRequest): Promise<Runtime> {
   const allocator = req.allocator ?? 'jemalloc';
   const arch = req.arch ?? 'x64';
+  const intl = req.intl ?? 'full';
   const cacheDir = cacheRoot();
-  const cached = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator, arch);
+  const cached = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator, arch, intl);
   if (cached) return cached;
   await runPipeline(
     initialContext(
@@ -30,13 +32,14 @@ export async function buildStaticRuntime(req: StaticRuntimeRequest): Promise<Run
         arch,
         jobs: req.jobs ?? 2,
         allocator,
+        intl,
         sourceMode: req.sourceMode ?? 'distribution',
         report: req.report ?? ((line) => console.error(line)),
       },
       req.nodeVersion,
     ),
   );
-  const built = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator, arch);
+  const built = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator, arch, intl);
   if (!built) throw new Error('the static runtime pipeline finished without publishing a runtime');
   return built;
 }

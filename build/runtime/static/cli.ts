@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cacheRoot } from '../../cache.ts';
 import type { Arch } from '../runtime.ts';
-import { ALLOCATORS, type Allocator, type SourceMode } from './context.ts';
+import { ALLOCATORS, type Allocator, INTL_MODES, type IntlMode, type SourceMode } from './context.ts';
 import { initialContext, runPipeline } from './pipeline.ts';
 import { formatProgress, type Progress } from './progress.ts';
 import { detachedPaths, runningStaticBuild } from './detached.ts';
@@ -15,12 +15,13 @@ import { stageArch, stageTimes } from './stage-times.ts';
 import { STATIC_ARCHES } from './target.ts';
 import { cachedStaticRuntime } from './verify.ts';
 
-const USAGE = `npm run runtime -- [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl|A,B|all] [--until STAGE] [--detach]
+const USAGE = `npm run runtime -- [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl|A,B|all] [--intl full|small|none] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
 npm run runtime -- status [--arch A]   # detached build running? compile steps done/total, ETA
 npm run runtime -- times [--arch A]    # seconds per finished stage
-npm run runtime -- key [--arch A] [--allocator A]   # cache key of the finished runtime (CI)
+npm run runtime -- key [--arch A] [--allocator A] [--intl I]   # cache key of the finished runtime (CI)
 npm run runtime -- prune [--yes]   # stage dirs no cached runtime was made from (dry run without --yes)
+--intl: ICU with every locale (full, the default, as the official runtime), English only (small), or no Intl (none)
 --arch arm64 on an x64 host runs the build tools under qemu-aarch64 (binfmt_misc; see docs/static-runtime.md)`;
 
 const { values, positionals } = parseArgs({
@@ -28,6 +29,7 @@ const { values, positionals } = parseArgs({
   options: {
     jobs: { type: 'string', default: '2' },
     allocator: { type: 'string', default: 'jemalloc' },
+    intl: { type: 'string', default: 'full' },
     until: { type: 'string' },
     detach: { type: 'boolean', default: false },
     arch: { type: 'string', default: 'x64' },
@@ -43,6 +45,11 @@ const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta
 const arch = values.arch as Arch;
 if (!STATIC_ARCHES.includes(arch)) {
   console.error(`--arch must be one of ${STATIC_ARCHES.join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
+const intl = values.intl as IntlMode;
+if (!INTL_MODES.includes(intl)) {
+  console.error(`--intl must be one of ${INTL_MODES.join(', ')}; got '${values.intl}'\n${USAGE}`);
   process.exit(2);
 }
 const stageRoot = join(cacheRoot(), 'static');
@@ -79,8 +86,8 @@ function status(): void {
  * without one, the newest finished dir per stage of --arch.
  */
 function times(nodeVersion: string): void {
-  const rt = cachedStaticRuntime(cacheRoot(), nodeVersion, values.allocator as Allocator, arch);
-  if (!rt?.stages) console.log(`(no manifest with stages for ${arch} ${values.allocator}: newest finished dir per stage)`);
+  const rt = cachedStaticRuntime(cacheRoot(), nodeVersion, values.allocator as Allocator, arch, intl);
+  if (!rt?.stages) console.log(`(no manifest with stages for ${arch} ${values.allocator} intl ${intl}: newest finished dir per stage)`);
   for (const t of rt?.stages ?? stageTimes(stageRoot, arch)) console.log(`${t.stage.padEnd(16)} ${String(t.seconds).padStart(6)} s  (${t.dir})`);
 }
 
@@ -113,7 +120,7 @@ if (positionals[0] === 'prune') {
 if (positionals[0] === 'key') {
   // CI caches the finished runtime under this key (ci/github-actions.yml).
   const root = new URL('../../..', import.meta.url).pathname;
-  console.log(staticRuntimeKey({ root, nodeVersion: pkg.broker.nodeVersion, arch, allocator: values.allocator as Allocator, sourceMode: values.source as SourceMode }));
+  console.log(staticRuntimeKey({ root, nodeVersion: pkg.broker.nodeVersion, arch, allocator: values.allocator as Allocator, intl, sourceMode: values.source as SourceMode }));
   process.exit(0);
 }
 
@@ -157,7 +164,7 @@ if (values.detach) {
 
 for (const allocator of allocators) {
   const ctx = initialContext(
-    { cacheDir: cacheRoot(), arch, jobs, allocator, sourceMode, official: { tarball: values.tarball, shasums: values.shasums }, until: values.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
+    { cacheDir: cacheRoot(), arch, jobs, allocator, intl, sourceMode, official: { tarball: values.tarball, shasums: values.shasums }, until: values.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
     pkg.broker.nodeVersion,
   );
   try {

@@ -1,4 +1,4 @@
-import type { StaticLib } from './context.ts';
+import type { IntlMode, StaticLib } from './context.ts';
 import type { StaticTarget } from './target.ts';
 
 /**
@@ -22,8 +22,6 @@ export const SHARED_DEPS: Record<string, string> = {
  * Flags every static runtime gets, whichever source mode:
  * - --fully-static: -static for every link, so no PT_INTERP and no DT_NEEDED;
  * - no npm/corepack: a runtime for one SEA, not a developer install;
- * - --with-intl=none: Debian removed icu-small; full ICU from source adds ~1 h of compile and
- *   ~30 MB (Intl.*, String#localeCompare/normalize with locales are absent: decided in docs);
  * - --without-sqlite: node:sqlite is experimental in 22 and Debian's sqlite is not an amalgamation;
  * - --ninja: exact [done/total] progress and `ninja -t commands` to re-link with another allocator.
  *
@@ -37,7 +35,6 @@ export function baseFlags(target: StaticTarget): string[] {
     '--fully-static',
     '--without-npm',
     '--without-corepack',
-    '--with-intl=none',
     '--without-sqlite',
     '--dest-os=linux',
     `--dest-cpu=${target.arch}`,
@@ -47,6 +44,18 @@ export function baseFlags(target: StaticTarget): string[] {
     ...(target.arch === 'x64' ? [] : ['--no-cross-compiling']),
     '--ninja',
   ];
+}
+
+/**
+ * ICU, chosen by --intl (intlFlags). Debian removed deps/icu-small, so a distribution source gets
+ * ICU's own source tree (the icu stage: Debian's icu, its data file built there); configure copies
+ * it to deps/icu and gyp compiles it with V8's toolchain and flags, data embedded in the binary.
+ * The official tarball carries icu-small with the full data: no source option there.
+ */
+export function intlFlags(intl: IntlMode, icuSource?: string): string[] {
+  if (intl === 'none') return ['--with-intl=none'];
+  const mode = intl === 'full' ? '--with-intl=full-icu' : '--with-intl=small-icu';
+  return icuSource ? [mode, `--with-icu-source=${icuSource}`] : [mode];
 }
 
 /** The --shared-* options for the deps we built, pointing at our static libs (link order kept). */
@@ -66,11 +75,12 @@ export function sharedDepFlags(libs: Record<string, StaticLib>): string[] {
 }
 
 /** Mode (b), a repacked distribution source: base flags plus every removed dep as --shared-*. */
-export function distributionSourceFlags(target: StaticTarget, libs: Record<string, StaticLib>): string[] {
-  return [...baseFlags(target), ...sharedDepFlags(libs)];
+export function distributionSourceFlags(target: StaticTarget, libs: Record<string, StaticLib>, intl: IntlMode, icuSource?: string): string[] {
+  if (intl !== 'none' && !icuSource) throw new Error(`--intl ${intl} needs ICU's source (the icu stage has not run)`);
+  return [...baseFlags(target), ...intlFlags(intl, icuSource), ...sharedDepFlags(libs)];
 }
 
 /** Mode (a), an official release tarball: its bundled deps are built in, no --shared-* at all. */
-export function officialTarballFlags(target: StaticTarget): string[] {
-  return baseFlags(target);
+export function officialTarballFlags(target: StaticTarget, intl: IntlMode): string[] {
+  return [...baseFlags(target), ...intlFlags(intl)];
 }

@@ -69,8 +69,8 @@ export function configureInputs(ctx: StaticBuildContext, flags: string[]): unkno
 export async function configureNode(ctx: StaticBuildContext): Promise<StaticBuildContext> {
   const official = ctx.options.sourceMode === 'official';
   const flags = official
-    ? officialTarballFlags(ctx.target)
-    : distributionSourceFlags(ctx.target, assembleSysroot(sysrootDir(ctx), ctx.libs));
+    ? officialTarballFlags(ctx.target, ctx.options.intl)
+    : distributionSourceFlags(ctx.target, assembleSysroot(sysrootDir(ctx), ctx.libs), ctx.options.intl, ctx.icuSource);
   const builtins = ctx.builtins ?? {};
   const result = await runStage<ConfigureResult>(
     ctx.stageRoot,

@@ -7,6 +7,13 @@ export type Allocator = 'jemalloc' | 'mimalloc' | 'musl';
 export const ALLOCATORS: readonly Allocator[] = ['jemalloc', 'mimalloc', 'musl'];
 
 /**
+ * How much of ICU the runtime carries: `full` every locale (what the official runtime ships),
+ * `small` English only (Node's small-icu), `none` no Intl at all.
+ */
+export type IntlMode = 'full' | 'small' | 'none';
+export const INTL_MODES: readonly IntlMode[] = ['full', 'small', 'none'];
+
+/**
  * Where Node's source comes from: (a) `official`, the release tarball with bundled deps, or
  * (b) `distribution`, Debian's repacked tarball plus every removed dep built here.
  */
@@ -29,6 +36,7 @@ export interface StaticBuildOptions {
   arch: Arch;
   jobs: number;
   allocator: Allocator;
+  intl: IntlMode;
   /** Stop after this stage (e.g. "configure"); undefined runs everything. */
   until?: string;
   /** Write stage progress lines here (the CLI passes stderr). */
@@ -78,6 +86,8 @@ export interface StaticBuildContext {
   stages: StageTime[];
   /** JS builtins Debian removed, as files to place at their deps/ paths in the tree. */
   builtins?: Record<string, string>;
+  /** ICU's source tree with its little-endian data file in source/data/in (intl full or small). */
+  icuSource?: string;
   /** tools/gyp directory to copy into the Node tree. */
   gypDir?: string;
   /** Archive(s) of the allocator; empty for musl. */

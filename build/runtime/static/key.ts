@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Allocator, SourceMode } from './context.ts';
-import { baseFlags, SHARED_DEPS } from './configure-flags.ts';
+import type { Allocator, IntlMode, SourceMode } from './context.ts';
+import { baseFlags, intlFlags, SHARED_DEPS } from './configure-flags.ts';
 import { SOURCES } from './sources.ts';
 import { stageHash } from './stage.ts';
 import { staticTarget } from './target.ts';
@@ -14,10 +14,10 @@ function driverFiles(dir: string): string[] {
 /**
  * A cache key for a finished static runtime (CI caches the runtime under it): Node version, every
  * pinned source's sha256, the Zig package's lockfile integrity, the target triple, configure and
- * compile flags, the allocator, and the driver's own code (its recipes are inputs too). Equal
+ * compile flags, the allocator, the Intl mode, and the driver's own code (its recipes are inputs too). Equal
  * inputs, equal key; each arch has its own.
  */
-export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: string; allocator: Allocator; sourceMode: SourceMode }): string {
+export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: string; allocator: Allocator; intl: IntlMode; sourceMode: SourceMode }): string {
   const target = staticTarget(o.arch);
   const lock = JSON.parse(readFileSync(join(o.root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };
   const zig = lock.packages[`node_modules/${ZIG_PACKAGE}`];
@@ -27,11 +27,12 @@ export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: s
     nodeVersion: o.nodeVersion,
     arch: o.arch,
     allocator: o.allocator,
+    intl: o.intl,
     sourceMode: o.sourceMode,
     sources: Object.fromEntries(Object.entries(SOURCES).map(([k, s]) => [k, s.sha256])),
     toolchain: { package: ZIG_PACKAGE, version: zig?.version, integrity: zig?.integrity, target: target.triple, flags: [...compileFlagsBefore(target), ...COMPILE_FLAGS_AFTER] },
-    configure: { base: baseFlags(target), shared: SHARED_DEPS },
+    configure: { base: baseFlags(target), intl: intlFlags(o.intl), shared: SHARED_DEPS },
     driver,
   };
-  return `broker-static-runtime-${o.nodeVersion}-linux-${o.arch}-${o.allocator}-${stageHash(inputs)}`;
+  return `broker-static-runtime-${o.nodeVersion}-linux-${o.arch}-${o.allocator}-intl-${o.intl}-${stageHash(inputs)}`;
 }

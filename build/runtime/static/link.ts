@@ -39,7 +39,7 @@ export async function linkNode(ctx: StaticBuildContext): Promise<StaticBuildCont
   const archives = ctx.allocatorArchives ?? [];
   const archiveHashes = await Promise.all(archives.map(sha256File));
   const compiled = await sha256File(join(outDir, 'node'));
-  const name = runtimeName(ctx.nodeVersion, ctx.options.allocator, ctx.target.arch);
+  const name = runtimeName(ctx.nodeVersion, ctx.options.allocator, ctx.target.arch, ctx.options.intl);
   const result = await runStage<LinkResult>(
     ctx.stageRoot,
     {

@@ -17,6 +17,7 @@ import { officialSourcePipe } from './official-source.ts';
 import { prepareGyp } from './gyp.ts';
 import { prepareJsBuiltins } from './js-builtins.ts';
 import { configureNode } from './configure.ts';
+import { prepareIcu } from './icu.ts';
 import { buildAllocator } from './allocator.ts';
 import { compileNode } from './compile.ts';
 import { probeDependencies } from './deps-probe.ts';
@@ -48,6 +49,7 @@ export const PIPES: Pipe[] = [
   { name: 'ada', run: buildAda },
   { name: 'openssl', run: buildOpenssl },
   { name: 'deps-probe', run: probeDependencies },
+  { name: 'icu', run: prepareIcu },
   { name: 'allocator', run: buildAllocator },
   { name: 'configure', run: configureNode },
   { name: 'compile', run: compileNode },
@@ -57,7 +59,7 @@ export const PIPES: Pipe[] = [
 
 /** Mode (a): no removed deps to build; gyp, builtins and deps come inside the official tarball. */
 export function officialPipes(official: StaticBuildOptions['official'] = {}): Pipe[] {
-  const skip = new Set(['gyp', 'js-builtins', 'deps-probe', ...Object.keys(SHARED_DEPS)]);
+  const skip = new Set(['gyp', 'js-builtins', 'deps-probe', 'icu', ...Object.keys(SHARED_DEPS)]);
   return [
     { name: 'official-source', run: officialSourcePipe(official) },
     ...PIPES.filter((p) => !skip.has(p.name)),

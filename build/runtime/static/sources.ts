@@ -90,6 +90,13 @@ export const SOURCES: Record<string, SourceSpec> = {
     file: 'ada-url_3.4.4.orig.tar.gz',
     sha256: 'db74b85968410b59d591aeebf0babe76bf5da44dd8969b0bf001039c9d697aa3',
   },
+  // ICU 78 as the official 22.22.2 ships (CLDR 48): sid's orig is upstream's icu4c source, data as text.
+  icu: {
+    kind: 'debian', package: 'icu', debianVersion: '78.3-2', version: '78.3',
+    file: 'icu_78.3.orig.tar.gz',
+    sha256: '3a2e7a47604ba702f345878308e6fefeca612ee895cf4a5f222e7955fabfe0c0',
+    note: 'sid; Node 22 accepts ICU >= 73 (tools/icu/icu_versions.json)',
+  },
   jemalloc: {
     kind: 'debian', package: 'jemalloc', debianVersion: '5.3.0-1', version: '5.3.0',
     file: 'jemalloc_5.3.0.orig.tar.bz2',
@@ -124,9 +131,13 @@ function originOf(spec: SourceSpec): string {
     : `npm ${spec.package}@${spec.version} (npm pack, integrity checked by npm)`;
 }
 
-/** Mode (a) takes Node and its deps from the official tarball: only the allocators come from here. */
-export function sourceNeeded(name: string, mode: StaticBuildContext['options']['sourceMode']): boolean {
-  return mode === 'distribution' || name === 'jemalloc' || name === 'mimalloc';
+/**
+ * Mode (a) takes Node and its deps (ICU included) from the official tarball: only the allocators
+ * come from here. ICU is fetched only for a runtime that has Intl.
+ */
+export function sourceNeeded(name: string, options: Pick<StaticBuildContext['options'], 'sourceMode' | 'intl'>): boolean {
+  if (name === 'icu') return options.sourceMode === 'distribution' && options.intl !== 'none';
+  return options.sourceMode === 'distribution' || name === 'jemalloc' || name === 'mimalloc';
 }
 
 /** Download (or reuse) every pinned source into <cache>/sources and check its sha256. */
@@ -138,7 +149,7 @@ export async function fetchSources(ctx: StaticBuildContext): Promise<StaticBuild
   let apt: ReturnType<typeof privateApt> | undefined;
   const sources: Record<string, SourceArtifact> = {};
   for (const [name, spec] of Object.entries(SOURCES)) {
-    if (!sourceNeeded(name, ctx.options.sourceMode)) continue;
+    if (!sourceNeeded(name, ctx.options)) continue;
     const path = join(spec.kind === 'debian' ? dir : npmDir, spec.file);
     if (!existsSync(path)) {
       ctx.options.report(`[sources] fetching ${spec.package} ${spec.version}`);

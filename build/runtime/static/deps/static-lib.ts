@@ -4,6 +4,7 @@ import { runShell } from '../command.ts';
 import type { SourceArtifact, StaticBuildContext, StaticLib } from '../context.ts';
 import { runStage } from '../stage.ts';
 import { targetInput } from '../target.ts';
+import { COMPILE_FLAGS_AFTER, compileFlagsBefore } from '../toolchain.ts';
 
 export interface StaticLibRecipe {
   /** Stage name, e.g. "openssl". */
@@ -64,6 +65,8 @@ export function staticLibInputs(ctx: StaticBuildContext, recipe: StaticLibRecipe
     script: recipe.script,
     libNames: recipe.libNames,
     zig: ctx.toolchain?.zigVersion,
+    // The toolchain's wrappers add these to every compile: a change must rebuild the library.
+    flags: [...compileFlagsBefore(ctx.target), ...COMPILE_FLAGS_AFTER],
     extra: recipe.extraInputs,
     target: targetInput(ctx.target),
   };
