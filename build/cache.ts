@@ -1,7 +1,3 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-
-/** Root of every cached build input and output; outside the repo so it survives clean clones. */
-export function cacheRoot(): string {
-  return process.env.BROKER_CACHE || join(homedir(), '.cache', 'broker');
-}
+// The cache root lives in shared/toolchain/cache-root.ts. This re-export stays only while files being
+// written concurrently (build/parity/) still import '../cache.ts'.
+export { cacheRoot } from '../shared/toolchain/cache-root.ts';

@@ -1,20 +1,11 @@
+import type { Arch } from '../shared/toolchain/arch.ts';
+import type { FileFact } from '../shared/toolchain/file-hash.ts';
+import type { Logger } from '../shared/toolchain/logger.ts';
 import type { Launcher } from './runtime/launcher.ts';
 import type { OfficialSource } from './runtime/official.ts';
-import type { Arch, Runtime } from './runtime/runtime.ts';
+import type { Runtime } from './runtime/runtime.ts';
 
 export type RuntimeRequest = { kind: 'official' } | { kind: 'static' } | { kind: 'custom'; path: string };
-
-export interface FileFact {
-  path: string;
-  sha256: string;
-  size: number;
-}
-
-export interface Logger {
-  info(line: string): void;
-  /** Transient progress (a TTY line that is overwritten); dropped when output is not a terminal. */
-  progress(line: string): void;
-}
 
 /** Everything the dist pipeline knows; each step reads what earlier steps filled in and adds its own part. */
 export interface BuildContext {
@@ -53,9 +44,4 @@ export function need<K extends keyof BuildContext>(ctx: BuildContext, key: K, st
   const v = ctx[key];
   if (v === undefined || v === null) throw new Error(`step '${step}' needs '${String(key)}', which no earlier step produced`);
   return v as NonNullable<BuildContext[K]>;
-}
-
-/** A failure the user can fix; the message says how. Exit code 1, no stack trace. */
-export class BuildError extends Error {
-  override name = 'BuildError';
 }

@@ -1,15 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import type { FileFact } from './context.ts';
-
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-export async function fileFact(path: string): Promise<FileFact> {
-  const [sha256, st] = await Promise.all([sha256File(path), stat(path)]);
-  return { path, sha256, size: st.size };
-}
+// Hashing lives in shared/toolchain/file-hash.ts. This re-export stays only while
+// build/runtime/static/verify.ts (being edited elsewhere) still imports '../../hash.ts'.
+export { fileFact, sha256File } from '../shared/toolchain/file-hash.ts';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseCommandArgs, UsageError } from '../shared/cli-args.ts';
-import { cacheRoot } from '../build/cache.ts';
-import type { Logger } from '../build/context.ts';
+import { cacheRoot } from '../shared/toolchain/cache-root.ts';
+import type { Logger } from '../shared/toolchain/logger.ts';
 import { ElfError } from '../shared/elf/parse.ts';
 import type { Backend } from './backends/backend.ts';
 import { chrootBackend } from './backends/chroot.ts';

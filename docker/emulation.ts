@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { hostArch, QEMU, qemuFor } from '../build/runtime/launcher.ts';
-import type { Arch } from '../build/runtime/runtime.ts';
+import type { Arch } from '../shared/toolchain/arch.ts';
 import { registerBinfmt } from './binfmt.ts';
 
 export type EmulationMode = 'auto' | 'binfmt' | 'in-root';

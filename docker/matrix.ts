@@ -1,5 +1,5 @@
-import type { Logger } from '../build/context.ts';
-import type { Arch } from '../build/runtime/runtime.ts';
+import type { Logger } from '../shared/toolchain/logger.ts';
+import type { Arch } from '../shared/toolchain/arch.ts';
 import { inspectFile } from '../shared/elf/file.ts';
 import { readElfFile } from '../shared/elf/file.ts';
 import type { Backend } from './backends/backend.ts';

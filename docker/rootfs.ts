@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
-import type { Logger } from '../build/context.ts';
-import type { Arch } from '../build/runtime/runtime.ts';
+import type { Logger } from '../shared/toolchain/logger.ts';
+import type { Arch } from '../shared/toolchain/arch.ts';
 import { removedIn, type ImageSpec, type OfflineRecipe, type Variant } from './images.ts';
 
 export class ImageError extends Error {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { execa } from 'execa';
-import type { Logger } from '../context.ts';
+import type { Logger } from '../../shared/toolchain/logger.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import type { Allocator } from '../runtime/static/context.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { transformSync } from 'esbuild';
 import { build as buildHistogram } from 'hdr-histogram-js';
-import { cacheRoot } from '../cache.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { SEA_EXEC_ARGV } from '../steps/blob.ts';

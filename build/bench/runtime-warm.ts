@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256File } from '../hash.ts';
+import { sha256File } from '../../shared/toolchain/file-hash.ts';
 import { type CompileCacheCounts, compileCacheCounts, compileCacheDelta } from '../runtime/static/compile-cache.ts';
 import { nodeTreeDir } from '../runtime/static/configure.ts';
 import { runningStaticBuild } from '../runtime/static/detached.ts';

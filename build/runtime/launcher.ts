@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { Arch } from './runtime.ts';
+import type { Arch } from '../../shared/toolchain/arch.ts';
 
 /** How this host executes a runtime: natively, or under qemu-user for another architecture. */
 export interface Launcher {

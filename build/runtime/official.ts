@@ -3,9 +3,11 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { BuildError, type Logger } from '../context.ts';
-import { sha256File } from '../hash.ts';
-import type { Arch, Runtime } from './runtime.ts';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
+import type { Logger } from '../../shared/toolchain/logger.ts';
+import { sha256File } from '../../shared/toolchain/file-hash.ts';
+import type { Runtime } from './runtime.ts';
+import type { Arch } from '../../shared/toolchain/arch.ts';
 
 export type OfficialSource = 'npm' | 'nodejs.org';
 

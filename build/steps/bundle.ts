@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { BuildInfo } from '../../src/build-info.ts';
 import { bundleApp } from '../app-bundle.ts';
 import { need, type BuildContext } from '../context.ts';
-import { fileFact } from '../hash.ts';
+import { fileFact } from '../../shared/toolchain/file-hash.ts';
 
 /** esbuild turns src/ into one minified CommonJS file (what SEA runs; app-bundle.ts), with build facts baked in. */
 export async function bundleStep(ctx: BuildContext): Promise<string> {

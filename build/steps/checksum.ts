@@ -1,7 +1,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { need, type BuildContext } from '../context.ts';
-import { fileFact, sha256File } from '../hash.ts';
+import { fileFact, sha256File } from '../../shared/toolchain/file-hash.ts';
 
 /** SHA256SUMS over every artifact of this version in the output dir, in `sha256sum -c` format. */
 export async function checksumStep(ctx: BuildContext): Promise<string> {

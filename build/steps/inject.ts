@@ -5,8 +5,9 @@ import { inject } from 'postject';
 import { readElfFile } from '../../shared/elf/file.ts';
 import type { Note } from '../../shared/elf/parse.ts';
 import { findSeaBlob, SEA_BLOB_NOTE, SEA_FUSE } from '../../shared/elf/sea.ts';
-import { BuildError, need, type BuildContext } from '../context.ts';
-import { sha256File } from '../hash.ts';
+import { need, type BuildContext } from '../context.ts';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
+import { sha256File } from '../../shared/toolchain/file-hash.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
 /*

@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { need, type BuildContext } from '../context.ts';
-import { fileFact } from '../hash.ts';
+import { fileFact } from '../../shared/toolchain/file-hash.ts';
 
 interface ArtifactEntry {
   file: string;

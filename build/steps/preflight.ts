@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { readElfFile } from '../../shared/elf/file.ts';
 import { PT_NOTE } from '../../shared/elf/parse.ts';
 import { SEA_FUSE } from '../../shared/elf/sea.ts';
-import { BuildError, need, type BuildContext } from '../context.ts';
+import { need, type BuildContext } from '../context.ts';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
 
 /**
  * Refuses inputs that would give a broken artifact while postject reports success:

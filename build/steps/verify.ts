@@ -2,8 +2,9 @@ import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { inspectFile } from '../../shared/elf/file.ts';
-import { BuildError, need, type BuildContext } from '../context.ts';
-import { fileFact } from '../hash.ts';
+import { need, type BuildContext } from '../context.ts';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
+import { fileFact } from '../../shared/toolchain/file-hash.ts';
 
 /** Proves the injection took: the blob note is there at full size, the fuse flipped, and the binary answers. */
 export async function verifyStep(ctx: BuildContext): Promise<string> {

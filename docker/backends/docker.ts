@@ -1,7 +1,7 @@
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { sha256File } from '../../build/hash.ts';
+import { sha256File } from '../../shared/toolchain/file-hash.ts';
 import { commandIn } from '../emulation.ts';
 import { DOCKER_PLATFORM, type PreparedVariant } from '../rootfs.ts';
 import { NOBODY, type Backend, type RunOutcome, type RunRequest } from './backend.ts';

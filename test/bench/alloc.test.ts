@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cacheRoot } from '../../build/cache.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import {
   allocVariants,
   BLOAT,

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
-import { cacheRoot } from '../../build/cache.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { SEA_EXEC_ARGV } from '../../build/steps/blob.ts';
 import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { staticTarget } from '../../build/runtime/static/target.ts';

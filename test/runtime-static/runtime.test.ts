@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheRoot } from '../../build/cache.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { JEMALLOC_CONF } from '../../build/runtime/static/allocator.ts';
 import { allocatorAnswers, jemallocBuiltInConf } from '../../build/runtime/static/allocator-proof.ts';
 import { elfFacts } from '../../build/runtime/static/elf-check.ts';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Arch } from '../../build/runtime/runtime.ts';
+import type { Arch } from '../../shared/toolchain/arch.ts';
 import { jemallocScript, MIMALLOC_SCRIPT } from '../../build/runtime/static/allocator.ts';
 import { compileInputs } from '../../build/runtime/static/compile.ts';
 import { configureInputs, nodeTreeDir, sysrootDir } from '../../build/runtime/static/configure.ts';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheRoot } from '../../build/cache.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { initialContext, runPipeline } from '../../build/runtime/static/pipeline.ts';
 import { fetchSources } from '../../build/runtime/static/sources.ts';
 import { prepareToolchain } from '../../build/runtime/static/toolchain.ts';

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheRoot } from '../../build/cache.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { allocatorAnswers, jemallocBuiltInConf } from '../../build/runtime/static/allocator-proof.ts';
 import { buildAllocator, JEMALLOC_CONF } from '../../build/runtime/static/allocator.ts';
 import { elfFacts, loadAlignment } from '../../build/runtime/static/elf-check.ts';

@@ -1,4 +1,5 @@
-import type { Arch, RuntimeInput } from '../runtime.ts';
+import type { RuntimeInput } from '../runtime.ts';
+import type { Arch } from '../../../shared/toolchain/arch.ts';
 import type { StageReporter, StageTime } from './stage.ts';
 import type { StaticTarget } from './target.ts';
 

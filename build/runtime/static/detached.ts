@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Arch } from '../runtime.ts';
+import type { Arch } from '../../../shared/toolchain/arch.ts';
 
 /**
  * Where a background (`--detach`) static build records its pid and writes its log: one per arch

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256File } from '../../hash.ts';
+import { sha256File } from '../../../shared/toolchain/file-hash.ts';
 import { runLogged, runShell } from './command.ts';
 import type { StaticBuildContext } from './context.ts';
 import { runStage } from './stage.ts';

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { sha256File } from '../../hash.ts';
+import { sha256File } from '../../../shared/toolchain/file-hash.ts';
 import type { SourceArtifact, StaticBuildContext } from './context.ts';
 
 /**

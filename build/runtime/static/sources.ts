@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256File } from '../../hash.ts';
+import { sha256File } from '../../../shared/toolchain/file-hash.ts';
 import { runLogged } from './command.ts';
 import type { SourceArtifact, StaticBuildContext } from './context.ts';
 import { aptDownloadSource, aptUpdate, privateApt } from './debian-apt.ts';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Arch } from '../runtime.ts';
+import type { Arch } from '../../../shared/toolchain/arch.ts';
 import { STATIC_TARGETS } from './target.ts';
 
 import { type StageTime, stageColdSeconds } from './stage.ts';

@@ -1,4 +1,4 @@
-import type { Arch } from '../runtime.ts';
+import type { Arch } from '../../../shared/toolchain/arch.ts';
 
 /** What changes between the x64 and the arm64 static runtime; everything else is the same code. */
 export interface StaticTarget {
