@@ -7,6 +7,7 @@
  *   frame  = length:u32 kind:u8 flags:u8 reserved:u16 crc32c(frame[0..8] ++ payload):u32 payload
  *
  * Frame kinds: 1 request (record.ts), 2 padding (zeros up to a block boundary, skipped by readers).
+ * A request's time is ms since the epoch within ±MAX_RECORD_TIME (a date); any other time makes its frame bad.
  * All integers little-endian. The frame CRC covers its length, so a torn or flipped length is caught
  * as surely as a flipped payload byte.
  */
@@ -22,6 +23,11 @@ export const FRAME_HEADER_SIZE = 12;
 /** Larger than any frame the recorder writes (--max-body caps at 64 MiB); a bigger length is corruption. */
 export const MAX_PAYLOAD = 128 * 2 ** 20;
 
+/**
+ * Record times are within ±this many ms of the epoch: the range of a JS Date (ECMA-262 §21.4.1.1), so every
+ * reader can print every record's time. A time outside it (or NaN) makes the frame bad, as a torn length does.
+ */
+export const MAX_RECORD_TIME = 8.64e15;
 /** padding: zeros a writer adds so a batch ends on a block boundary (direct I/O); readers skip it. */
 export const FrameKind = { request: 1, padding: 2 } as const;
 /** Direct I/O writes whole blocks from block-aligned memory; 4096 covers 512-byte and 4K-sector disks. */

@@ -8,7 +8,7 @@
  * Strings are latin1 because that is how Node hands out raw header and URL bytes: one char per byte,
  * so a round trip is byte-exact. Headers keep their order, case and repeats (req.rawHeaders).
  */
-import { ArchiveError, FRAME_HEADER_SIZE, FrameKind, sealFrame } from './format.ts';
+import { ArchiveError, FRAME_HEADER_SIZE, FrameKind, MAX_RECORD_TIME, sealFrame } from './format.ts';
 
 export interface RecordInput {
   time: number;
@@ -133,7 +133,8 @@ export function decodeRequestPayload(payload: Uint8Array, flags: number, base = 
   need(8, 'time');
   const time = buf.readDoubleLE(p);
   p += 8;
-  if (!Number.isFinite(time)) throw new ArchiveError('request record time is not a finite number', base);
+  // Checked here, not left to a printer: a time no Date can hold must stop verify as it would stop cat.
+  if (!(Math.abs(time) <= MAX_RECORD_TIME)) throw new ArchiveError(`request record time ${time} ms is outside the range of dates (±8.64e15 ms)`, base);
   need(3, 'peer');
   const port = buf.readUInt16LE(p);
   const addrLen = buf.readUInt8(p + 2);
