@@ -3,7 +3,7 @@ export interface BuildInfo {
   version: string;
   commit: string;
   sourceDateEpoch: number;
-  runtime: { kind: string; nodeVersion: string; libc: string; allocator: string };
+  runtime: { kind: string; nodeVersion: string; libc: string; allocator: string; intl: string };
 }
 
 declare const __BROKER_BUILD__: BuildInfo | undefined;
@@ -12,4 +12,4 @@ declare const __BROKER_BUILD__: BuildInfo | undefined;
 export const buildInfo: BuildInfo =
   typeof __BROKER_BUILD__ !== 'undefined'
     ? __BROKER_BUILD__
-    : { version: '0.0.0-dev', commit: 'unknown', sourceDateEpoch: 0, runtime: { kind: 'source', nodeVersion: process.versions.node, libc: 'unknown', allocator: 'unknown' } };
+    : { version: '0.0.0-dev', commit: 'unknown', sourceDateEpoch: 0, runtime: { kind: 'source', nodeVersion: process.versions.node, libc: 'unknown', allocator: 'unknown', intl: 'unknown' } };

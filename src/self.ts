@@ -15,6 +15,17 @@ export interface SelfReport {
   execArgv: string[];
   runtimeKind: string;
   allocator: string;
+  /** What the runtime's Intl can do, observed: full (every locale), small (English only) or none. */
+  intl: { mode: 'full' | 'small' | 'none'; icu: string | null; unicode: string | null; cldr: string | null; tz: string | null };
+}
+
+function intlOf(): SelfReport['intl'] {
+  const v = process.versions as Record<string, string | undefined>;
+  const versions = { icu: v.icu ?? null, unicode: v.unicode ?? null, cldr: v.cldr ?? null, tz: v.tz ?? null };
+  if (typeof Intl === 'undefined') return { mode: 'none', ...versions };
+  // small-icu carries English only: a German month name falls back to English.
+  const german = new Intl.DateTimeFormat('de-DE', { month: 'long', timeZone: 'UTC' }).format(new Date(0)) === 'Januar';
+  return { mode: german ? 'full' : 'small', ...versions };
 }
 
 function libcOf(): SelfReport['libc'] {
@@ -47,5 +58,6 @@ export function observeSelf(): SelfReport {
     execArgv: process.execArgv,
     runtimeKind: buildInfo.runtime.kind,
     allocator: buildInfo.runtime.allocator,
+    intl: intlOf(),
   };
 }

@@ -15,9 +15,9 @@ export function loadAverage(): string {
     .join(' ');
 }
 
-/** Replaces (or appends) one benchmark's section in docs/benchmarks.md, leaving the others alone. */
-export async function writeSection(root: string, id: string, markdown: string): Promise<string> {
-  const path = join(root, 'docs', 'benchmarks.md');
+/** Replaces (or appends) one generated section of a doc (docs/benchmarks.md unless named), leaving the others alone. */
+export async function writeSection(root: string, id: string, markdown: string, doc = 'benchmarks.md'): Promise<string> {
+  const path = join(root, 'docs', doc);
   await mkdir(join(root, 'docs'), { recursive: true });
   const start = `<!-- ${id}:start -->`;
   const end = `<!-- ${id}:end -->`;

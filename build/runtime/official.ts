@@ -112,7 +112,8 @@ export async function officialRuntime(o: OfficialRuntimeOptions): Promise<Runtim
   const cached = await readFile(recordPath, 'utf8').then((s) => JSON.parse(s) as Runtime, () => undefined);
   if (cached && (await sha256File(cached.path).catch(() => '')) === cached.sha256) {
     o.log.info(`  cached: ${cached.path}`);
-    return cached;
+    // Records written before the runtime named its Intl: official builds always ship full ICU.
+    return { intl: 'full', ...cached };
   }
   await mkdir(dir, { recursive: true });
   const tmp = await mkdtemp(join(dir, '.fetch-'));
@@ -130,6 +131,7 @@ export async function officialRuntime(o: OfficialRuntimeOptions): Promise<Runtim
       sha256: await sha256File(path),
       libc: 'glibc',
       allocator: 'glibc malloc',
+      intl: 'full',
       inputs: [{ name: fetched.name, version: o.nodeVersion, origin: fetched.origin, sha256: fetched.sha256 }],
     };
     await writeFile(recordPath, `${JSON.stringify(runtime, null, 2)}\n`);

@@ -11,7 +11,7 @@ export async function bundleStep(ctx: BuildContext): Promise<string> {
     version: ctx.version,
     commit: ctx.commit,
     sourceDateEpoch: ctx.sourceDateEpoch,
-    runtime: { kind: runtime.kind, nodeVersion: runtime.nodeVersion, libc: runtime.libc, allocator: runtime.allocator },
+    runtime: { kind: runtime.kind, nodeVersion: runtime.nodeVersion, libc: runtime.libc, allocator: runtime.allocator, intl: runtime.intl ?? 'unknown' },
   };
   const outfile = join(ctx.workDir, 'broker.cjs');
   await bundleApp({ root: ctx.root, outfile, target: `node${runtime.nodeVersion.split('.')[0]}`, minify: true, define: { __BROKER_BUILD__: JSON.stringify(info) } });

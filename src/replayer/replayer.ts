@@ -4,7 +4,7 @@
  * HDR histogram. Latency is measured from the moment each request is handed to the pool.
  */
 // The JS histogram alone, not the package index: the index loads a WASM build and a log writer that
-// calls Intl.NumberFormat at load, and the static runtime has no Intl (--with-intl=none).
+// calls Intl.NumberFormat at load, and a static runtime built `--intl none` has no Intl.
 import { constructorFromBucketSize } from 'hdr-histogram-js/dist/JsHistogramFactory.js';
 import { Pool } from 'undici';
 import { decompressBody } from '../archive/codec.ts';

@@ -44,7 +44,8 @@ describe('npm run dist (official runtime)', () => {
     const j = JSON.parse(execFileSync(join(first, artifactName), ['version', '--json'], { encoding: 'utf8' }));
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     expect(j.commit.startsWith(head)).toBe(true);
-    expect(j.self).toMatchObject({ nodeVersion: pkg.broker.nodeVersion, sea: true, static: false, linkage: 'dynamic', libc: { family: 'glibc' }, runtimeKind: 'official', execArgv: SEA_EXEC_ARGV });
+    expect(j.self).toMatchObject({ nodeVersion: pkg.broker.nodeVersion, sea: true, static: false, linkage: 'dynamic', libc: { family: 'glibc' }, runtimeKind: 'official', execArgv: SEA_EXEC_ARGV, intl: { mode: 'full' } });
+    expect(j.build.runtime.intl).toBe('full');
   });
 
   // cluster re-executes the binary by the name it was started with; a SEA worker must still find its command.

@@ -35,7 +35,8 @@ describe.skipIf(skip !== '')(`npm run dist -- --runtime static${skip ? ` (SKIPPE
 
   it('broker version --json says musl, jemalloc, static', () => {
     const j = JSON.parse(execFileSync(artifact, ['version', '--json'], { encoding: 'utf8', env: {} }));
-    expect(j.self).toMatchObject({ libc: { family: 'musl' }, static: true, sea: true, allocator: 'jemalloc', runtimeKind: 'static', execArgv: SEA_EXEC_ARGV });
+    expect(j.self).toMatchObject({ libc: { family: 'musl' }, static: true, sea: true, allocator: 'jemalloc', runtimeKind: 'static', execArgv: SEA_EXEC_ARGV, intl: { mode: 'full', icu: '78.3' } });
+    expect(j.build.runtime.intl).toBe('full');
   });
 
   it('MALLOC_CONF=stats_print:true prints jemalloc statistics at exit', () => {
@@ -44,7 +45,7 @@ describe.skipIf(skip !== '')(`npm run dist -- --runtime static${skip ? ` (SKIPPE
     expect(r.stderr).toContain('jemalloc statistics');
   });
 
-  // The runtime has no Intl (--with-intl=none): replay's histogram must not need it.
+  // Replay's histogram must not need Intl: a runtime built --intl none has none.
   it('replay runs on it: the histogram loads without Intl and reports latency', async () => {
     const archive = join(tempDir('static-replay'), 'in.brk');
     writeFileSync(archive, archiveBytes(5, 0, undefined, (i) => `/r/${i}`));

@@ -77,7 +77,16 @@ for (const arch of STATIC_ARCHES) {
 
     it(`is static ${target.elfMachine}: no PT_INTERP, no DT_NEEDED, a PT_NOTE for postject`, () => {
       expect(elfFacts(runtime!.path)).toEqual({ machine: target.elfMachine, interpreter: false, needed: [], note: true });
-      expect(runtime).toMatchObject({ kind: 'static', arch, libc: 'musl', allocator: 'jemalloc' });
+      expect(runtime).toMatchObject({ kind: 'static', arch, libc: 'musl', allocator: 'jemalloc', intl: 'full', icu: '78.3' });
+    });
+
+    // Issue 20: without ICU a bundle that merely contains \p{…} failed to load (SyntaxError at parse).
+    it('has full ICU: Unicode property escapes parse, Segmenter and locales work', { timeout: 60_000 }, () => {
+      const script = `const id = /^\\p{ID_Start}\\p{ID_Continue}*$/u;
+const words = [...new Intl.Segmenter('th', { granularity: 'word' }).segment('สวัสดีครับ')].length;
+console.log(JSON.stringify([id.test('naïve_ж1'), words, (1234.5).toLocaleString('de-DE'), 'İ'.toLocaleLowerCase('tr'), new TextDecoder('latin1').decode(Uint8Array.of(0xe9))]));`;
+      const out = execFileSync(runtime!.path, ['-e', script], { encoding: 'utf8', env: {} });
+      expect(JSON.parse(out)).toEqual([true, 2, '1.234,5', 'i', 'é']);
     });
 
     it('has no glibc symbol versions in it', () => {
