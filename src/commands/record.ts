@@ -17,7 +17,9 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
   --max-body SIZE      larger bodies get 413 and are not recorded
   --sample P           record this fraction of requests (all are answered and counted)
   --compress CODEC     compress bodies in the archive (each frame names its codec)
-  --rotate SIZE        start FILE.1, FILE.2, … when a file would pass SIZE
+  --rotate SIZE        start FILE.1, FILE.2, … when a file would pass SIZE; each is a new file
+                       (a name that exists is skipped, never written or followed; with --workers
+                       each worker rotates into files of its own)
   --workers N          N listener processes (node:cluster) appending to the same archive
   --flush-ms MS        write a batch at most MS after its first record
   --flush-bytes SIZE   write a batch once it holds SIZE bytes (one write per batch)
@@ -172,7 +174,7 @@ function untilSignal(): { promise: Promise<string>; dispose: () => void } {
 const listenText = (a: { host: string; port: number }) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
 
 async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
-  if (cfg.out !== null) createArchiveFile(cfg.out, true);
+  if (cfg.out !== null) cfg.archiveIdentity = createArchiveFile(cfg.out);
   const signal = untilSignal();
   let rec: Awaited<ReturnType<typeof startRecorder>>;
   try {
@@ -198,7 +200,7 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
 
 /** --workers N: the primary creates the archive, then supervises the workers (src/recorder/cluster.ts). */
 async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
-  if (cfg.out !== null) createArchiveFile(cfg.out, true);
+  if (cfg.out !== null) cfg.archiveIdentity = createArchiveFile(cfg.out);
   const signal = untilSignal();
   const started = performance.now();
   let stopLive = () => {};

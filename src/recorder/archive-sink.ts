@@ -1,6 +1,6 @@
 /*
- * The archive file(s) a recorder appends batches to: creation with mode 0600, the header, rotation,
- * short writes, and what is left on disk when a write fails.
+ * The archive file(s) a recorder appends batches to: rotation, short writes, and what is left on disk when
+ * a write fails. It writes only into files created for this recording (own-archive-file.ts).
  *
  * Batches go to disk with direct I/O (O_DIRECT) where the file system takes it: from our memory to the
  * disk, past the page cache. Measured on this 2-vCPU VM (dd, 1 MiB writes): 1.8 s of kernel CPU per GB
@@ -10,100 +10,29 @@
  * A file system that refuses it (EINVAL) gets plain buffered writes of the same bytes. The stage is also
  * where the frames' checksums are filled in (WebAssembly SIMD, frame-checksums.ts), for every batch.
  *
- * Several recorder processes (--workers) may append to the same file: every batch is one write() on an
- * O_APPEND descriptor and holds whole frames, so batches never interleave inside a frame. A new file
- * is created under a temporary name, given its header, then linked into place, so no process can ever
- * append to a file that has no header yet.
+ * Several recorder processes (--workers) may append to the first file: every batch is one write() on an
+ * O_APPEND descriptor and holds whole frames, so batches never interleave inside a frame. At rotation each
+ * moves to a new file of its own.
  */
-import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, linkSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { write as writeCb, fstat as fstatCb } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { BLOCK_SIZE, encodeHeader, HEADER_SIZE, paddedLength, padToBlock } from '../archive/format.ts';
+import { closeSync, constants, fstat as fstatCb, fstatSync, fsyncSync, ftruncateSync, write as writeCb } from 'node:fs';
+import { BLOCK_SIZE, paddedLength, padToBlock } from '../archive/format.ts';
 import { ChecksumStage } from '../archive/frame-checksums.ts';
+import { ArchiveFileError, describe } from './archive-file-error.ts';
 import type { BatchSink } from './batch-writer.ts';
+import { createArchiveFile, createNextArchive, type FileIdentity, openOwnArchive, rotatedPath } from './own-archive-file.ts';
 
-/** Path of the k-th file of a rotated archive: FILE, FILE.1, FILE.2, … */
-export function rotatedPath(path: string, index: number): string {
-  return index === 0 ? path : `${path}.${index}`;
-}
-
-/** A clear, one-line account of an fs error, with the path it concerns. */
-export class ArchiveFileError extends Error {
-  override name = 'ArchiveFileError';
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-  ) {
-    super(message);
-  }
-}
-
-function describe(err: unknown, action: string, path: string): ArchiveFileError {
-  const e = err as NodeJS.ErrnoException;
-  const why: Record<string, string> = {
-    ENOSPC: 'no space left on device',
-    EDQUOT: 'disk quota exceeded',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    ENOENT: 'no such directory',
-    EROFS: 'read-only file system',
-    EISDIR: 'is a directory',
-    ENOTDIR: 'a parent is not a directory',
-    EEXIST: 'already exists (broker never overwrites an archive; remove it or choose another --out)',
-    EIO: 'I/O error',
-  };
-  return new ArchiveFileError(`cannot ${action} ${path}: ${(e.code && why[e.code]) ?? e.message}${e.code ? ` (${e.code})` : ''}`, e.code);
-}
-
-/**
- * Creates a new archive file holding just the header, atomically. `exclusive` fails when the path
- * exists; otherwise an existing file (made by another worker) is fine.
- */
-export function createArchiveFile(path: string, exclusive: boolean): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  let fd: number;
-  try {
-    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  } catch (err) {
-    throw describe(err, 'create', path);
-  }
-  try {
-    // The header, padded to a whole block: direct-I/O appends must start on a block boundary.
-    const h = Buffer.alloc(BLOCK_SIZE);
-    h.set(encodeHeader(), 0);
-    padToBlock(h, HEADER_SIZE);
-    if (writeSync(fd, h) !== h.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
-  } catch (err) {
-    closeSync(fd);
-    unlinkSync(tmp);
-    throw describe(err, 'write the header of', path);
-  }
-  closeSync(fd);
-  try {
-    linkSync(tmp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || exclusive) throw describe(err, 'create', path);
-  } finally {
-    unlinkSync(tmp);
-  }
-}
+export { ArchiveFileError, createArchiveFile, rotatedPath };
 
 export interface ArchiveSinkOptions {
   path: string;
+  /** The file at `path` as created for this recording (createArchiveFile): opened only if it still is that file. */
+  identity: FileIdentity;
   /** Start a new file before a batch would take the current one past this many bytes (0: never). */
   rotateBytes: number;
   /** True when other processes append to the same files: then a torn tail is not ours to truncate. */
   shared: boolean;
   /** The usual batch size (the pool's buffers): staging memory that size is kept; a larger batch gets its own. */
   batchBytes: number;
-}
-
-function openForAppend(path: string, flags: number): number {
-  try {
-    return openSync(path, flags);
-  } catch (err) {
-    throw describe(err, 'open', path);
-  }
 }
 
 /** Linux only; elsewhere 0, and every write is buffered. */
@@ -123,13 +52,14 @@ export interface ArchiveSinkHooks {
 export class ArchiveSink implements BatchSink {
   /** Every batch is copied into the stage, and its frames are checksummed there: the writer leaves them out. */
   readonly checksumsFrames = true;
-  private fd: number;
+  /** The descriptor for buffered writes, always open; the direct one, while this file takes direct I/O. */
+  private plain: number;
+  private direct: number | null = null;
   private index = 0;
   private size: number;
-  /** True while this file takes direct I/O. */
-  private direct = false;
   /** Empty until the first write. */
   private readonly stage = new ChecksumStage();
+  /** Files this sink wrote to: the first, shared with other workers, and each it rotated into (its own). */
   files = 1;
   /** Batches written with direct I/O, and the padding bytes that aligned them. */
   directBatches = 0;
@@ -139,54 +69,42 @@ export class ArchiveSink implements BatchSink {
     private readonly opts: ArchiveSinkOptions,
     private readonly hooks: ArchiveSinkHooks = {},
   ) {
-    ({ fd: this.fd, size: this.size } = this.open(0));
+    // The file record created: refused if the name now leads anywhere else (a link, a replaced file).
+    this.plain = openOwnArchive(opts.path, opts.identity);
+    this.size = fstatSync(this.plain).size;
+    this.openDirect(opts.identity);
   }
 
   get currentPath(): string {
     return rotatedPath(this.opts.path, this.index);
   }
 
-  /** Opens the index-th file for appending (creating it if it is a new rotation), direct where it can be. */
-  private open(index: number): { fd: number; size: number } {
-    const path = rotatedPath(this.opts.path, index);
-    const flags = constants.O_WRONLY | constants.O_APPEND;
-    let fd: number;
-    try {
-      fd = openSync(path, flags);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || index === 0) throw describe(err, 'open', path);
-      createArchiveFile(path, false);
-      fd = openForAppend(path, flags);
-    }
-    const size = fstatSync(fd).size;
-    // A file whose end is off a block boundary (written by an older broker, or by a worker that fell
-    // back to buffered writes) cannot take direct appends: it stays buffered.
-    this.direct = false;
-    if (O_DIRECT && size % BLOCK_SIZE === 0) {
-      try {
-        const direct = openSync(path, flags | O_DIRECT);
-        closeSync(fd);
-        fd = direct;
-        this.direct = true;
-      } catch {
-        // EINVAL: the file system has no direct I/O (some FUSE and network ones); buffered it is.
-      }
-    }
-    return { fd, size };
+  private get fd(): number {
+    return this.direct ?? this.plain;
   }
 
-  /** Direct I/O refused mid-way (EINVAL): reopen the same file for buffered writes. */
+  /** A second descriptor with O_DIRECT for the current file, when its end is on a block boundary and the file system takes it. */
+  private openDirect(identity: FileIdentity): void {
+    // A file whose end is off a block boundary (a worker fell back to buffered writes) cannot take direct appends.
+    if (!O_DIRECT || this.size % BLOCK_SIZE !== 0) return;
+    try {
+      this.direct = openOwnArchive(this.currentPath, identity, O_DIRECT);
+    } catch {
+      // EINVAL: the file system has no direct I/O (some FUSE and network ones); buffered it is. Or the name
+      // no longer leads to this file: the buffered descriptor still does.
+    }
+  }
+
+  /** Direct I/O refused mid-way (EINVAL): the same file, buffered. */
   private fallBack(): void {
-    const fd = openForAppend(this.currentPath, constants.O_WRONLY | constants.O_APPEND);
-    closeSync(this.fd);
-    this.fd = fd;
-    this.direct = false;
+    if (this.direct !== null) closeSync(this.direct);
+    this.direct = null;
   }
 
   async write(batch: Buffer, batchLength: number): Promise<Buffer> {
     if (this.opts.rotateBytes > 0) {
-      // Other workers grow the file too: ask the file, not our own count.
-      if (this.opts.shared) this.size = await new Promise<number>((res, rej) => fstatCb(this.fd, (e, st) => (e ? rej(describe(e, 'stat', this.currentPath)) : res(st.size))));
+      // Other workers grow the first file too: ask the file, not our own count. A rotated file is ours alone.
+      if (this.opts.shared && this.index === 0) this.size = await new Promise<number>((res, rej) => fstatCb(this.fd, (e, st) => (e ? rej(describe(e, 'stat', this.currentPath)) : res(st.size))));
       if (this.size > BLOCK_SIZE && this.size + paddedLength(batchLength) > this.opts.rotateBytes) this.rotate();
     }
     // WebAssembly memory never shrinks: one oversized frame (a large body) must not pin its size for good.
@@ -198,14 +116,14 @@ export class ArchiveSink implements BatchSink {
       if (p < batchLength) this.hooks.pause?.();
     }
     // Direct I/O writes whole blocks: pad with a padding frame. Buffered writes take the batch as it is.
-    const length = this.direct ? padToBlock(buf, batchLength) : batchLength;
-    const direct = this.direct;
+    const direct = this.direct !== null;
+    const length = direct ? padToBlock(buf, batchLength) : batchLength;
     let done = 0;
     while (done < length) {
       try {
         done += await new Promise<number>((res, rej) => writeCb(this.fd, buf, done, length - done, null, (e, n) => (e ? rej(e) : res(n))));
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EINVAL' && this.direct) {
+        if ((err as NodeJS.ErrnoException).code === 'EINVAL' && this.direct !== null) {
           // E.g. another writer left the file's end off a block boundary; the padded batch reads as well buffered.
           this.fallBack();
           continue;
@@ -216,17 +134,19 @@ export class ArchiveSink implements BatchSink {
     }
     this.size += length;
     this.paddingBytes += length - batchLength;
-    if (direct && this.direct) this.directBatches++;
+    if (direct && this.direct !== null) this.directBatches++;
     return batch;
   }
 
+  /** Moves to a new file of this sink's own: the next free name, never one that exists (own-archive-file.ts). */
   private rotate(): void {
-    const next = this.index + 1;
-    const current = this.fd;
-    ({ fd: this.fd, size: this.size } = this.open(next));
-    closeSync(current);
-    this.index = next;
-    this.files = Math.max(this.files, next + 1);
+    const next = createNextArchive(this.opts.path, this.index + 1);
+    this.closeFile();
+    this.plain = next.fd;
+    this.index = next.index;
+    this.size = BLOCK_SIZE;
+    this.files++;
+    this.openDirect(next.identity);
   }
 
   /** A batch that failed half-way leaves a torn frame: cut it so the file ends on a whole frame. */
@@ -239,12 +159,17 @@ export class ArchiveSink implements BatchSink {
     }
   }
 
+  private closeFile(): void {
+    this.fallBack();
+    closeSync(this.plain);
+  }
+
   close(): void {
     try {
       fsyncSync(this.fd);
     } catch {
       // fsync can fail on odd filesystems (or a full disk); the data is in the page cache all the same.
     }
-    closeSync(this.fd);
+    this.closeFile();
   }
 }

@@ -2,7 +2,8 @@
  * `record --workers N`: N recorder processes on one listening port via node:cluster. cluster.fork
  * re-executes this same binary with the same argv — which works inside a SEA, where there are no
  * script files to point a worker at. The primary only supervises: it relays counters, and on stop
- * asks every worker to flush and report. Workers append to the same archive (see archive-sink.ts).
+ * asks every worker to flush and report. Workers append to the archive the primary created, which they
+ * open by its identity; with --rotate each rotates into files of its own (see archive-sink.ts).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { isSea } from 'node:sea';
@@ -10,6 +11,8 @@ import { ArchiveFileError } from './archive-sink.ts';
 import { addRecorderCounters, emptyRecorderCounters, listenErrorMessage, startRecorder, type RecorderCounters, type RecorderOptions } from './recorder.ts';
 
 const WORKER_ENV = 'BROKER_RECORD_WORKER';
+/** The archive file the primary created, by identity: a worker opens that file and no other (own-archive-file.ts). */
+const ARCHIVE_ENV = 'BROKER_RECORD_ARCHIVE';
 /** How long a worker may take to flush and report after being asked to stop, before it is killed. */
 const STOP_GRACE_MS = 15_000;
 
@@ -36,7 +39,7 @@ export async function runRecorderWorker(o: RecorderOptions): Promise<number> {
   const send = (m: WorkerMessage) => new Promise<void>((resolve) => (process.connected ? process.send!(m, undefined, {}, () => resolve()) : resolve()));
   let rec: Awaited<ReturnType<typeof startRecorder>>;
   try {
-    rec = await startRecorder({ ...o, shared: true });
+    rec = await startRecorder({ ...o, shared: true, archiveIdentity: process.env[ARCHIVE_ENV] });
   } catch (err) {
     const message = err instanceof ArchiveFileError ? err.message : listenErrorMessage(err as NodeJS.ErrnoException, o.host, o.port);
     await send({ t: 'fatal', message });
@@ -67,7 +70,7 @@ export interface ClusterResult {
 }
 
 /** The primary: forks the workers, relays their counters, stops them all on hooks.stop or the first failure. */
-export async function runRecorderCluster(_o: RecorderOptions, count: number, hooks: ClusterHooks): Promise<ClusterResult> {
+export async function runRecorderCluster(o: RecorderOptions, count: number, hooks: ClusterHooks): Promise<ClusterResult> {
   // Workers accept connections themselves: the round-robin default routes every connection through
   // the primary, a cost a 2-core machine feels.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
@@ -102,7 +105,7 @@ export async function runRecorderCluster(_o: RecorderOptions, count: number, hoo
   // passed again they would reach the worker as arguments.
   if (isSea()) cluster.setupPrimary({ exec: process.execPath, execArgv: [] });
   for (let i = 0; i < count; i++) {
-    const w = cluster.fork({ [WORKER_ENV]: '1' });
+    const w = cluster.fork({ [WORKER_ENV]: '1', ...(o.archiveIdentity ? { [ARCHIVE_ENV]: o.archiveIdentity } : {}) });
     workers.push(w);
     // EPIPE on the IPC channel of a worker that is already going: its 'exit' is what counts.
     w.on('error', () => {});

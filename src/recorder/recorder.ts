@@ -2,10 +2,11 @@
  * One recording process: capture listener + batch writer + archive file. `record` runs one of these
  * in-process, or one per cluster worker with --workers.
  */
-import { ArchiveSink } from './archive-sink.ts';
+import { ArchiveFileError, ArchiveSink } from './archive-sink.ts';
 import { BatchWriter, type WriterCounters } from './batch-writer.ts';
 import { emptyCaptureCounters, startCapture, type Capture, type CaptureCounters } from './capture-server.ts';
 import { BufferPool } from './pool.ts';
+import type { FileIdentity } from './own-archive-file.ts';
 import { sinkThreadSource, ThreadSink } from './sink-thread.ts';
 
 export interface RecorderOptions {
@@ -22,6 +23,8 @@ export interface RecorderOptions {
   headerTimeoutMs: number;
   /** Other processes append to the same archive (cluster workers). */
   shared: boolean;
+  /** The file `out` as record created it (createArchiveFile): the recorder opens nothing else by that name. */
+  archiveIdentity?: FileIdentity;
 }
 
 export interface RecorderCounters extends CaptureCounters {
@@ -40,10 +43,11 @@ export function emptyRecorderCounters(): RecorderCounters {
   return { ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, paddingBytes: 0, directBatches: 0, files: 0 };
 }
 
-/** Sums the counters of several recorders (cluster workers); files is the highest index any reached. */
+/** Sums the counters of several recorders (cluster workers). All share the first file; each rotates into files of its own. */
 export function addRecorderCounters(a: RecorderCounters, b: RecorderCounters): RecorderCounters {
   const sum = { ...a };
-  for (const k of Object.keys(b) as (keyof RecorderCounters)[]) sum[k] = k === 'files' ? Math.max(a.files, b.files) : a[k] + b[k];
+  for (const k of Object.keys(b) as (keyof RecorderCounters)[]) sum[k] = a[k] + b[k];
+  if (a.files > 0 && b.files > 0) sum.files--;
   return sum;
 }
 
@@ -70,7 +74,8 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
   let fail!: (err: Error) => void;
   const failed = new Promise<Error>((resolve) => (fail = resolve));
   if (o.out !== null) {
-    const sinkOptions = { path: o.out, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes };
+    if (o.archiveIdentity === undefined) throw new ArchiveFileError(`cannot open ${o.out}: it was not created for this recording`, undefined);
+    const sinkOptions = { path: o.out, identity: o.archiveIdentity, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes };
     const source = sinkThreadSource();
     sink = source ? await ThreadSink.start(sinkOptions, source) : new ArchiveSink(sinkOptions);
     writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail });

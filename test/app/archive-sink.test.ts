@@ -44,10 +44,10 @@ function batch(first: number, count: number): Buffer {
 describe('ArchiveSink', () => {
   it.skipIf(directSkip !== null)(`writes batches with direct I/O, each padded to a whole block${directSkip ? ` (skipped: ${directSkip})` : ''}`, async () => {
     const path = join(dir, 'direct.brk');
-    createArchiveFile(path, true);
+    const identity = createArchiveFile(path);
     expect(statSync(path).size).toBe(BLOCK_SIZE);
     // Batches on both sides of batchBytes: the kept staging memory and a one-off one for a larger batch.
-    const sink = new ArchiveSink({ path, rotateBytes: 0, shared: false, batchBytes: 12_000 });
+    const sink = new ArchiveSink({ path, identity, rotateBytes: 0, shared: false, batchBytes: 12_000 });
     let written = 0;
     const sizes: number[] = [];
     for (let b = 0; b < 6; b++) {
@@ -70,9 +70,9 @@ describe('ArchiveSink', () => {
 
   it.skipIf(directSkip !== null)(`two sinks appending to one file (--workers) keep its end on a block boundary${directSkip ? ` (skipped: ${directSkip})` : ''}`, async () => {
     const path = join(dir, 'shared.brk');
-    createArchiveFile(path, true);
-    const a = new ArchiveSink({ path, rotateBytes: 0, shared: true, batchBytes: 1 << 20 });
-    const b = new ArchiveSink({ path, rotateBytes: 0, shared: true, batchBytes: 1 << 20 });
+    const identity = createArchiveFile(path);
+    const a = new ArchiveSink({ path, identity, rotateBytes: 0, shared: true, batchBytes: 1 << 20 });
+    const b = new ArchiveSink({ path, identity, rotateBytes: 0, shared: true, batchBytes: 1 << 20 });
     // Each sink writes one batch at a time (as the batch writer calls it); the two run at once.
     const writes = async (sink: ArchiveSink, ks: number[]) => {
       for (const k of ks) await sink.write(batch(k * 5, 5), batch(k * 5, 5).length);
@@ -88,8 +88,8 @@ describe('ArchiveSink', () => {
 
   it.skipIf(directSkip !== null)(`a direct write refused mid-file (EINVAL) falls back to buffered writes and loses nothing${directSkip ? ` (skipped: ${directSkip})` : ''}`, async () => {
     const path = join(dir, 'mixed.brk');
-    createArchiveFile(path, true);
-    const sink = new ArchiveSink({ path, rotateBytes: 0, shared: true, batchBytes: 1 << 20 });
+    const identity = createArchiveFile(path);
+    const sink = new ArchiveSink({ path, identity, rotateBytes: 0, shared: true, batchBytes: 1 << 20 });
     const first = batch(0, 4);
     await sink.write(first, first.length);
     // Another writer appends one frame without padding: the file's end is now off a block boundary,
@@ -105,15 +105,17 @@ describe('ArchiveSink', () => {
     expect([1, 2]).toContain(sink.directBatches);
   });
 
-  it('a file whose end is off a block boundary (a version 1 archive) gets plain buffered appends', async () => {
-    const path = join(dir, 'v1.brk');
-    writeFileSync(path, encodeHeader(), { mode: 0o600 });
-    const sink = new ArchiveSink({ path, rotateBytes: 0, shared: false, batchBytes: 1 << 20 });
-    const buf = batch(0, 3);
+  it('a file whose end is off a block boundary (another worker fell back to buffered writes) gets plain buffered appends', async () => {
+    const path = join(dir, 'unaligned.brk');
+    const identity = createArchiveFile(path);
+    const first = batch(0, 1);
+    appendFileSync(path, first);
+    const sink = new ArchiveSink({ path, identity, rotateBytes: 0, shared: true, batchBytes: 1 << 20 });
+    const buf = batch(1, 3);
     await sink.write(buf, buf.length);
     sink.close();
     expect(sink).toMatchObject({ directBatches: 0, paddingBytes: 0 });
-    expect(statSync(path).size).toBe(16 + buf.length);
-    expect(readArchive(readFileSync(path)).records).toHaveLength(3);
+    expect(statSync(path).size).toBe(BLOCK_SIZE + first.length + buf.length);
+    expect(readArchive(readFileSync(path)).records).toHaveLength(4);
   });
 });

@@ -214,7 +214,7 @@ describe('broker record', () => {
     expect(files.flatMap((f) => f.records.map((x) => x.url))).toEqual(Array.from({ length: 120 }, (_, i) => `/r/${i}`));
   });
 
-  it('--rotate with --workers 2: the workers share each file in turn and lose nothing', async () => {
+  it('--rotate with --workers 2: each worker rotates into files of its own and nothing is lost', async () => {
     const out = file();
     const r = await startRecorder(['--out', out, '--rotate', '64KiB', '--workers', '2', '--flush-ms', '5']);
     for (let i = 0; i < 100; i++) await post(r.port, `/rw/${i}`, Buffer.alloc(2048, 121));

@@ -33,8 +33,8 @@ async function appendRecords(writer: BatchWriter, count: number): Promise<void> 
 describe('ThreadSink', () => {
   it('writes what the batch writer appends, checksummed on the thread, and hands each batch back for reuse', async () => {
     const path = join(dir, 'thread.brk');
-    createArchiveFile(path, true);
-    const sink = await ThreadSink.start({ path, rotateBytes: 0, shared: false, batchBytes: 16_384 }, source);
+    const identity = createArchiveFile(path);
+    const sink = await ThreadSink.start({ path, identity, rotateBytes: 0, shared: false, batchBytes: 16_384 }, source);
     const pool = new BufferPool(16_384, 4);
     const seen: Buffer[] = [];
     const write = sink.write.bind(sink);
@@ -61,8 +61,8 @@ describe('ThreadSink', () => {
 
   it('checksums a batch of 1 MiB on the thread (in slices, between sleeps) with every frame valid', async () => {
     const path = join(dir, 'big.brk');
-    createArchiveFile(path, true);
-    const sink = await ThreadSink.start({ path, rotateBytes: 0, shared: false, batchBytes: 2 ** 20 }, source);
+    const identity = createArchiveFile(path);
+    const sink = await ThreadSink.start({ path, identity, rotateBytes: 0, shared: false, batchBytes: 2 ** 20 }, source);
     const writer = new BatchWriter({ pool: new BufferPool(2 ** 20, 2), sink, flushMs: 60_000, onError: (e) => expect.fail(e.message) });
     for (let i = 0; i < 400; i++) expect(writer.append(sampleRecord(i, Buffer.alloc(3000, i)), 0)).toBe(true);
     await writer.drain();
@@ -76,7 +76,7 @@ describe('ThreadSink', () => {
 
   it('an archive it cannot open is the same clear error as on the event loop, and the thread ends', async () => {
     const path = join(dir, 'missing', 'x.brk');
-    await expect(ThreadSink.start({ path, rotateBytes: 0, shared: false, batchBytes: 4096 }, source)).rejects.toMatchObject({
+    await expect(ThreadSink.start({ path, identity: '0:0', rotateBytes: 0, shared: false, batchBytes: 4096 }, source)).rejects.toMatchObject({
       message: `cannot open ${path}: no such directory (ENOENT)`,
       code: 'ENOENT',
     });
@@ -87,17 +87,17 @@ describe('ThreadSink', () => {
     const niceOf = () => readdirSync(`/proc/${process.pid}/task`).map((tid) => Number(procStat(`/proc/${process.pid}/task/${tid}/stat`)?.[16]));
     const base = getPriority();
     const path = join(dir, 'nice.brk');
-    createArchiveFile(path, true);
+    const identity = createArchiveFile(path);
     const before = niceOf().filter((n) => n === Math.min(19, base + 5)).length;
-    const sink = await ThreadSink.start({ path, rotateBytes: 0, shared: false, batchBytes: 4096 }, source);
+    const sink = await ThreadSink.start({ path, identity, rotateBytes: 0, shared: false, batchBytes: 4096 }, source);
     expect(niceOf().filter((n) => n === Math.min(19, base + 5)).length).toBe(before + 1);
     await sink.close();
   });
 
   it('rotates on the thread and reports the file count back', async () => {
     const path = join(dir, 'rotate.brk');
-    createArchiveFile(path, true);
-    const sink = await ThreadSink.start({ path, rotateBytes: 40_000, shared: false, batchBytes: 16_384 }, source);
+    const identity = createArchiveFile(path);
+    const sink = await ThreadSink.start({ path, identity, rotateBytes: 40_000, shared: false, batchBytes: 16_384 }, source);
     const writer = new BatchWriter({ pool: new BufferPool(16_384, 4), sink, flushMs: 60_000, onError: (e) => expect.fail(e.message) });
     await appendRecords(writer, 300);
     await sink.close();

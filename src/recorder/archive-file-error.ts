@@ -1,0 +1,29 @@
+/** A clear, one-line account of an fs error on an archive file, with the path it concerns. */
+export class ArchiveFileError extends Error {
+  override name = 'ArchiveFileError';
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+const why: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such directory',
+  EROFS: 'read-only file system',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a parent is not a directory',
+  EEXIST: 'already exists (broker never overwrites an archive; remove it or choose another --out)',
+  ELOOP: 'is a symbolic link (broker never writes through a link)',
+  EIO: 'I/O error',
+};
+
+export function describe(err: unknown, action: string, path: string): ArchiveFileError {
+  const e = err as NodeJS.ErrnoException;
+  return new ArchiveFileError(`cannot ${action} ${path}: ${(e.code && why[e.code]) ?? e.message}${e.code ? ` (${e.code})` : ''}`, e.code);
+}
