@@ -1,6 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommandArgs, UsageError } from '../shared/cli-args.ts';
+import { oneOf } from '../shared/cli-args/choice.ts';
+import { parseCommandArgs, subcommand } from '../shared/cli-args/command-args.ts';
+import { optionsOf, UsageError } from '../shared/cli-args/usage-error.ts';
 import { inspectFile } from '../shared/elf/file.ts';
 import { ElfError } from '../shared/elf/parse.ts';
 import { BuildError } from '../shared/toolchain/build-error.ts';
@@ -10,7 +12,6 @@ import { FRAME_CHECKSUMS_MODULE, writeFrameChecksums } from './frame-checksums-w
 import { formatReport } from './inspect.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
 
 const log: Logger = {
   info: (line) => {
@@ -34,42 +35,44 @@ Commands:
       recompile src/archive/frame-checksums.c (the recorder's SIMD CRC32C) with the pinned Zig into
       src/archive/frame-checksums-wasm.ts, which is committed`;
 
+const COMMANDS = ['dist', 'inspect', 'wasm'] as const;
+const ARCHES = ['x64', 'arm64'] as const;
+const OFFICIAL_SOURCES = ['npm', 'nodejs.org'] as const;
+
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || argv.includes('--help')) {
+  const [word, ...rest] = argv;
+  if (word === undefined || word === 'help' || argv.includes('--help')) {
     console.log(HELP);
     return 0;
   }
+  const command = subcommand(word, COMMANDS, { help: 'tsx build/cli.ts --help' });
   if (command === 'inspect') {
-    const { values, positionals } = parseCommandArgs(rest, { json: { type: 'boolean' } }, { command, help: 'npm run inspect -- --help', allowPositionals: true });
-    if (positionals.length !== 1) throw new UsageError('inspect takes exactly one FILE');
+    const help = 'npm run inspect -- --help';
+    const { values, positionals } = parseCommandArgs(rest, { json: { type: 'boolean' } }, { command, help, allowPositionals: true });
+    if (positionals.length !== 1) throw new UsageError(`inspect takes exactly one FILE, got ${positionals.length} (see '${help}')`);
     const file = positionals[0] as string;
     const report = inspectFile(file);
     console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(file, report));
     return 0;
   }
   if (command === 'wasm') {
-    if (rest.length) throw new UsageError(`wasm takes no arguments, got '${rest[0]}'`);
+    parseCommandArgs(rest, {}, { command, help: 'npm run wasm -- --help' });
     log.info(`${FRAME_CHECKSUMS_MODULE}: ${(await writeFrameChecksums(root)) ? 'rewritten' : 'already current'}`);
     return 0;
   }
-  if (command === 'dist') {
-    const { values, positionals } = parseCommandArgs(
-      rest,
-      { runtime: { type: 'string' }, arch: { type: 'string' }, out: { type: 'string' }, 'runtime-source': { type: 'string' } },
-      { command, help: 'npm run dist -- --help', allowPositionals: true },
-    );
-    if (positionals.length) throw new UsageError(`dist takes no arguments, got '${positionals[0]}'`);
-    const arch = values.arch ?? 'x64';
-    if (arch !== 'x64' && arch !== 'arm64') throw new UsageError(`--arch must be x64 or arm64, got '${arch}'`);
-    const source = values['runtime-source'];
-    if (source !== undefined && source !== 'npm' && source !== 'nodejs.org') throw new UsageError(`--runtime-source must be npm or nodejs.org, got '${source}'`);
-    const started = performance.now();
-    const ctx = await dist({ root, outDir: values.out, runtime: values.runtime, arch, officialSource: source, log });
-    log.info(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${ctx.artifact?.path}`);
-    return 0;
-  }
-  throw new UsageError(`unknown command '${command}'`);
+  const help = 'npm run dist -- --help';
+  const opt = optionsOf(help);
+  const { values } = parseCommandArgs(
+    rest,
+    { runtime: { type: 'string' }, arch: { type: 'string' }, out: { type: 'string' }, 'runtime-source': { type: 'string' } },
+    { command, help },
+  );
+  const arch = oneOf(values.arch, opt('--arch'), ARCHES) ?? 'x64';
+  const source = oneOf(values['runtime-source'], opt('--runtime-source'), OFFICIAL_SOURCES);
+  const started = performance.now();
+  const ctx = await dist({ root, outDir: values.out, runtime: values.runtime, arch, officialSource: source, log });
+  log.info(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${ctx.artifact?.path}`);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
-import { parseCommandArgs, UsageError } from '../shared/cli-args.ts';
+import { listOf, oneOf } from '../shared/cli-args/choice.ts';
+import { parseCommandArgs } from '../shared/cli-args/command-args.ts';
+import { duration } from '../shared/cli-args/duration.ts';
+import { optionsOf, UsageError } from '../shared/cli-args/usage-error.ts';
 import { cacheRoot } from '../shared/toolchain/cache-root.ts';
 import type { Logger } from '../shared/toolchain/logger.ts';
 import { ElfError } from '../shared/elf/parse.ts';
@@ -20,6 +23,7 @@ Images are of the artifact's architecture; an AArch64 artifact on an x86-64 host
 qemu-aarch64-static, through binfmt_misc when it can be registered (auto), else with qemu bound
 into each root (in-root). Exit 0 only when every row matched its prediction.`;
 
+const HELP_REF = 'npm run matrix -- --help';
 const json = process.argv.includes('--json');
 // With --json, progress goes to stderr so stdout is only the report.
 const log: Logger = {
@@ -33,7 +37,7 @@ function parseCli() {
   return parseCommandArgs(
     process.argv.slice(2),
     { json: { type: 'boolean' }, timeout: { type: 'string' }, images: { type: 'string' }, backend: { type: 'string' }, emulation: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' } },
-    { command: 'matrix', help: 'npm run matrix -- --help', allowPositionals: true },
+    { command: 'matrix', help: HELP_REF, allowPositionals: true },
   );
 }
 
@@ -43,28 +47,23 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('give exactly one ARTIFACT');
-  const timeout = Number(values.timeout ?? 30);
-  if (!(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got '${values.timeout}'`);
-  const images = values.images ?? 'auto';
-  if (images !== 'auto' && images !== 'online' && images !== 'offline') throw new UsageError(`--images must be auto, online or offline, got '${images}'`);
-  const emulation = values.emulation ?? 'auto';
-  if (emulation !== 'auto' && emulation !== 'binfmt' && emulation !== 'in-root') throw new UsageError(`--emulation must be auto, binfmt or in-root, got '${emulation}'`);
-  const only = values.only?.split(',');
-  const unknown = only?.filter((id) => !IMAGES.some((i) => i.id === id));
-  if (unknown?.length) throw new UsageError(`unknown image '${unknown[0]}' (known: ${IMAGES.map((i) => i.id).join(', ')})`);
+  if (positionals.length !== 1) throw new UsageError(`give exactly one ARTIFACT, got ${positionals.length} (see '${HELP_REF}')`);
+  const opt = optionsOf(HELP_REF);
+  const timeout = duration(values.timeout, opt('--timeout'), { unit: 's', min: 0.001, max: 86_400 }) ?? 30;
+  const images = oneOf(values.images, opt('--images'), ['auto', 'online', 'offline'] as const) ?? 'auto';
+  const emulation = oneOf(values.emulation, opt('--emulation'), ['auto', 'binfmt', 'in-root'] as const) ?? 'auto';
+  const backendChoice = oneOf(values.backend, opt('--backend'), ['auto', 'docker', 'chroot'] as const) ?? 'auto';
+  const only = listOf(values.only, opt('--only'), IMAGES.map((i) => i.id));
 
   const haveDocker = await dockerAvailable();
   let backend: Backend;
-  if (values.backend === 'docker' || (values.backend ?? 'auto') === 'auto') {
-    if (haveDocker) backend = dockerBackend;
-    else if (values.backend === 'docker') throw new Error('no Docker engine is reachable (`docker info` failed): start dockerd, or use --backend chroot');
-    else {
-      log.info('no Docker engine reachable: falling back to unshare + chroot in the same root filesystems');
-      backend = chrootBackend;
-    }
-  } else if (values.backend === 'chroot') backend = chrootBackend;
-  else throw new UsageError(`--backend must be auto, docker or chroot, got '${values.backend}'`);
+  if (backendChoice === 'chroot') backend = chrootBackend;
+  else if (haveDocker) backend = dockerBackend;
+  else if (backendChoice === 'docker') throw new Error('no Docker engine is reachable (`docker info` failed): start dockerd, or use --backend chroot');
+  else {
+    log.info('no Docker engine reachable: falling back to unshare + chroot in the same root filesystems');
+    backend = chrootBackend;
+  }
 
   const report = await runMatrix({
     artifact: resolve(positionals[0] as string),

@@ -6,6 +6,7 @@ import { replayCommand } from './commands/replay.ts';
 import { statsCommand } from './commands/stats.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { versionCommand } from './commands/version.ts';
+import { subcommand } from '../shared/cli-args/command-args.ts';
 import { UsageError } from './usage.ts';
 
 export const commands: Command[] = [recordCommand, replayCommand, catCommand, statsCommand, verifyCommand, versionCommand];
@@ -38,9 +39,9 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
       io.out(`broker ${buildInfo.version}`);
       return 0;
     }
-    if (first.startsWith('-')) throw new UsageError(`unknown option '${first}' (see 'broker --help')`);
-    const command = commands.find((c) => c.name === first);
-    if (!command) throw new UsageError(`unknown command '${first}' (see 'broker --help')`);
+    if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'; the options are --version, --help (see 'broker --help')`);
+    const name = subcommand(first, commands.map((c) => c.name), { help: 'broker --help' });
+    const command = commands.find((c) => c.name === name) as Command;
     if (rest.includes('--help') || rest.includes('-h')) {
       io.out(`Usage: ${command.usage}\n\n${command.summary}`);
       return 0;

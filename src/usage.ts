@@ -1,8 +1,35 @@
-import { type ArgOptions, parseCommandArgs as parseArgsFor, UsageError } from '../shared/cli-args.ts';
+import { type ArgOptions, parseCommandArgs as parseArgsFor } from '../shared/cli-args/command-args.ts';
+import { optionsOf, UsageError } from '../shared/cli-args/usage-error.ts';
+import { FilterError, parseFilter, type RecordPredicate } from './filter.ts';
 
 export { UsageError };
 
+const helpOf = (command: string) => `broker ${command} --help`;
+
 /** parseArgs for a broker command: errors name the bad word and point at `broker <command> --help`. */
 export function parseCommandArgs<O extends ArgOptions>(command: string, argv: string[], options: O, allowPositionals = false) {
-  return parseArgsFor(argv, options, { command, help: `broker ${command} --help`, allowPositionals });
+  return parseArgsFor(argv, options, { command, help: helpOf(command), allowPositionals });
+}
+
+/** A command's options for the shared value helpers: `const opt = commandOptions('record'); int(v, opt('--status'), …)`. */
+export function commandOptions(command: string) {
+  return optionsOf(helpOf(command));
+}
+
+/** The single FILE argument of an archive command. */
+export function archiveArg(command: string, positionals: string[]): string {
+  if (positionals.length === 0) throw new UsageError(`${command} needs an archive FILE (see '${helpOf(command)}')`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' for '${command}' (see '${helpOf(command)}')`);
+  return positionals[0] as string;
+}
+
+/** --filter EXPR of cat and replay; the grammar is in `broker cat --help`. */
+export function filterArg(command: string, expr: string | undefined): RecordPredicate | null {
+  if (expr === undefined) return null;
+  try {
+    return parseFilter(expr);
+  } catch (err) {
+    if (err instanceof FilterError) throw new UsageError(`bad --filter: ${err.message} in '${expr}' (see '${helpOf(command)}')`);
+    throw err;
+  }
 }

@@ -1,9 +1,8 @@
 import { decompressBody } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
-import { FilterError, parseFilter, type RecordPredicate } from '../filter.ts';
-import { parseCommandArgs, UsageError } from '../usage.ts';
-import { archiveArg, describeArchiveError } from './archive-arg.ts';
+import { archiveArg, filterArg, parseCommandArgs } from '../usage.ts';
+import { describeArchiveError } from './archive-error.ts';
 import type { Command } from './command.ts';
 
 /** Shown as text when it decodes as UTF-8 without control characters other than tab and newlines. */
@@ -37,16 +36,6 @@ function recordText(r: ArchiveRecord & { offset: number }): string {
     lines.push(text === null ? `  <${body.length} bytes of binary body; --json shows it as base64>` : `  ${body.length} bytes:\n${text.replace(/^/gm, '    ')}`);
   }
   return lines.join('\n');
-}
-
-export function filterArg(command: string, expr: string | undefined): RecordPredicate | null {
-  if (expr === undefined) return null;
-  try {
-    return parseFilter(expr);
-  } catch (err) {
-    if (err instanceof FilterError) throw new UsageError(`bad --filter: ${err.message} (see 'broker ${command} --help')`);
-    throw err;
-  }
 }
 
 export const catCommand: Command = {

@@ -3,8 +3,13 @@ import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
 import { createArchiveFile, ArchiveFileError } from '../recorder/archive-sink.ts';
 import { isRecorderWorker, runRecorderCluster, runRecorderWorker } from '../recorder/cluster.ts';
 import { listenErrorMessage, startRecorder, type RecorderCounters, type RecorderOptions } from '../recorder/recorder.ts';
-import { formatBytes, parseSize } from '../size.ts';
-import { parseCommandArgs, UsageError } from '../usage.ts';
+import { formatBytes } from '../../shared/byte-size.ts';
+import { oneOf } from '../../shared/cli-args/choice.ts';
+import { duration } from '../../shared/cli-args/duration.ts';
+import { listen } from '../../shared/cli-args/listen.ts';
+import { int, number } from '../../shared/cli-args/number.ts';
+import { size } from '../../shared/cli-args/size.ts';
+import { commandOptions, parseCommandArgs, UsageError } from '../usage.ts';
 import type { Command, CommandIO } from './command.ts';
 
 const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 200] [--max-body 1MiB]
@@ -13,7 +18,8 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
 
   Answers every request at once with --status and, with --out, appends it (method, URL, headers,
   body, time, peer) to an archive created with mode 0600; without --out it only counts.
-  --listen HOST:PORT   address to bind (127.0.0.1 unless told otherwise; port 0 picks one)
+  --listen HOST:PORT   address to bind; HOST is an IP address ([::1] for IPv6) or localhost, no other
+                       names (127.0.0.1 unless told otherwise; port 0 picks one)
   --max-body SIZE      larger bodies get 413 and are not recorded
   --sample P           record this fraction of requests (all are answered and counted)
   --compress CODEC     compress bodies in the archive (each frame names its codec)
@@ -21,7 +27,7 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
                        (a name that exists is skipped, never written or followed; with --workers
                        each worker rotates into files of its own)
   --workers N          N listener processes (node:cluster) appending to the same archive
-  --flush-ms MS        write a batch at most MS after its first record
+  --flush-ms MS        write a batch at most MS after its first record (MS or with a unit: 250ms, 1s)
   --flush-bytes SIZE   write a batch once it holds SIZE bytes (one write per batch)
   --header-timeout MS  close connections whose request headers take longer (408)
   --json               print the summary as JSON
@@ -32,26 +38,8 @@ interface RecordConfig extends RecorderOptions {
   json: boolean;
 }
 
-function int(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got '${text}' (see 'broker record --help')`);
-  return n;
-}
-
-function size(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  const n = parseSize(text);
-  if (n === null || n < min || n > max) throw new UsageError(`${flag} must be a size from ${formatBytes(min)} to ${formatBytes(max)} (e.g. 1MiB, 512k), got '${text}' (see 'broker record --help')`);
-  return n;
-}
-
-export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]*)):(\d{1,5})$/.exec(text) ?? (/^\d{1,5}$/.test(text) ? [text, undefined, '', text] : null);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080), got '${text}' (see 'broker record --help')`);
-  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
-}
+const opt = commandOptions('record');
+const CODECS: readonly CodecName[] = ['gzip', 'brotli', 'none'];
 
 function parseConfig(argv: string[]): RecordConfig {
   const { values } = parseCommandArgs('record', argv, {
@@ -68,29 +56,26 @@ function parseConfig(argv: string[]): RecordConfig {
     'header-timeout': { type: 'string' },
     json: { type: 'boolean' },
   });
-  const { host, port } = parseListen(values.listen ?? '127.0.0.1:8080');
-  const sample = values.sample === undefined ? 1 : Number(values.sample);
-  if (values.sample !== undefined && (!/^\d*\.?\d+$/.test(values.sample) || sample > 1)) throw new UsageError(`--sample must be a number from 0 to 1, got '${values.sample}' (see 'broker record --help')`);
-  const compress = values.compress ?? 'none';
-  if (!(compress in Codec)) throw new UsageError(`--compress must be gzip, brotli or none, got '${compress}' (see 'broker record --help')`);
+  const { host, port } = listen(values.listen ?? '127.0.0.1:8080', opt('--listen'));
+  const compress = oneOf(values.compress, opt('--compress'), CODECS) ?? 'none';
   if (values.out === '') throw new UsageError(`--out needs a file name (see 'broker record --help')`);
-  const rotateBytes = size('--rotate', values.rotate, 0, 64 * 1024, 2 ** 50);
-  const flushBytes = size('--flush-bytes', values['flush-bytes'], 2 ** 20, 4096, 64 * 2 ** 20);
+  const rotateBytes = size(values.rotate, opt('--rotate'), { min: 64 * 1024, max: 2 ** 50 }) ?? 0;
+  const flushBytes = size(values['flush-bytes'], opt('--flush-bytes'), { min: 4096, max: 64 * 2 ** 20 }) ?? 2 ** 20;
   return {
     host,
     port,
     out: values.out ?? null,
-    status: int('--status', values.status, 200, 200, 599),
-    maxBody: size('--max-body', values['max-body'], 2 ** 20, 0, 64 * 2 ** 20),
-    sample,
-    codec: Codec[compress as CodecName],
+    status: int(values.status, opt('--status'), { min: 200, max: 599 }) ?? 200,
+    maxBody: size(values['max-body'], opt('--max-body'), { min: 0, max: 64 * 2 ** 20 }) ?? 2 ** 20,
+    sample: number(values.sample, opt('--sample'), { min: 0, max: 1 }) ?? 1,
+    codec: Codec[compress],
     rotateBytes,
-    workers: int('--workers', values.workers, 1, 1, 64),
-    flushMs: int('--flush-ms', values['flush-ms'], 100, 1, 60_000),
+    workers: int(values.workers, opt('--workers'), { min: 1, max: 64 }) ?? 1,
+    flushMs: duration(values['flush-ms'], opt('--flush-ms'), { unit: 'ms', min: 1, max: 60_000 }) ?? 100,
     // A batch never spans files, so a batch no larger than a rotated file keeps every file within --rotate.
     // The header block and a batch's padding count too.
     flushBytes: rotateBytes > 0 ? Math.min(flushBytes, rotateBytes - 3 * BLOCK_SIZE) : flushBytes,
-    headerTimeoutMs: int('--header-timeout', values['header-timeout'], 10_000, 100, 600_000),
+    headerTimeoutMs: duration(values['header-timeout'], opt('--header-timeout'), { unit: 'ms', min: 100, max: 600_000 }) ?? 10_000,
     shared: false,
     json: values.json ?? false,
   };

@@ -1,16 +1,13 @@
 import { ArchiveScan } from '../archive/file.ts';
 import type { ReplayReport } from '../replayer/replayer.ts';
-import { parseCommandArgs, UsageError } from '../usage.ts';
-import { archiveArg, describeArchiveError } from './archive-arg.ts';
-import { filterArg } from './cat.ts';
+import { duration } from '../../shared/cli-args/duration.ts';
+import { int, number } from '../../shared/cli-args/number.ts';
+import { badValue } from '../../shared/cli-args/usage-error.ts';
+import { archiveArg, commandOptions, filterArg, parseCommandArgs, UsageError } from '../usage.ts';
+import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
 
-function positiveInt(flag: string, text: string | undefined, fallback: number, max: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > max) throw new UsageError(`${flag} must be an integer from 1 to ${max}, got '${text}' (see 'broker replay --help')`);
-  return n;
-}
+const opt = commandOptions('replay');
 
 function print(io: CommandIO, r: ReplayReport) {
   io.out(`broker replay: ${r.sent} requests to ${r.target} in ${r.seconds.toFixed(2)} s (${r.requestsPerSecond} req/s)`);
@@ -32,7 +29,7 @@ export const replayCommand: Command = {
   --rate R/s         steady request rate across all connections (default: as fast as answered)
   --loop N           send the archive N times (default 1)
   --filter EXPR      only requests matching EXPR (see 'broker cat --help')
-  --timeout MS       per-request timeout (default 30000)
+  --timeout MS       per-request timeout (default 30000; a unit may be given: 5s, 1m)
   Exit 1 when any request failed (refused, reset, timed out): the report says how many of each.`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -47,20 +44,17 @@ export const replayCommand: Command = {
     try {
       target = new URL(values.target);
     } catch {
-      throw new UsageError(`--target must be a URL like http://127.0.0.1:8080, got '${values.target}' (see 'broker replay --help')`);
+      throw badValue(opt('--target'), values.target, 'a URL like http://127.0.0.1:8080');
     }
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new UsageError(`--target must be http or https, got '${values.target}' (see 'broker replay --help')`);
-    const rateText = values.rate?.replace(/\/s$/, '');
-    const rate = rateText === undefined ? 0 : Number(rateText);
-    if (rateText !== undefined && (!/^\d*\.?\d+$/.test(rateText) || rate <= 0)) throw new UsageError(`--rate must be a positive number of requests per second (e.g. 500/s), got '${values.rate}' (see 'broker replay --help')`);
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw badValue(opt('--target'), values.target, 'http or https');
     const filter = filterArg('replay', values.filter);
     const options = {
       file,
       target,
-      concurrency: positiveInt('--concurrency', values.concurrency, 16, 4096),
-      rate,
-      loop: positiveInt('--loop', values.loop, 1, 1_000_000),
-      timeoutMs: positiveInt('--timeout', values.timeout, 30_000, 3_600_000),
+      concurrency: int(values.concurrency, opt('--concurrency'), { min: 1, max: 4096 }) ?? 16,
+      rate: number(values.rate, opt('--rate'), { above: 0, unit: '/s', of: 'requests per second', example: '500/s' }) ?? 0,
+      loop: int(values.loop, opt('--loop'), { min: 1, max: 1_000_000 }) ?? 1,
+      timeoutMs: duration(values.timeout, opt('--timeout'), { unit: 'ms', min: 1, max: 3_600_000 }) ?? 30_000,
       filter,
     };
     // Open the archive first so a missing or foreign file is a clear error before any traffic.

@@ -1,8 +1,8 @@
 import { codecName, decompressBody } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
-import { formatBytes } from '../size.ts';
-import { parseCommandArgs } from '../usage.ts';
-import { archiveArg, describeArchiveError } from './archive-arg.ts';
+import { formatBytes } from '../../shared/byte-size.ts';
+import { archiveArg, parseCommandArgs } from '../usage.ts';
+import { describeArchiveError } from './archive-error.ts';
 import type { Command } from './command.ts';
 
 export const statsCommand: Command = {

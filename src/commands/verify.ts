@@ -3,8 +3,8 @@ import { decompressBody } from '../archive/codec.ts';
 import { ArchiveError } from '../archive/format.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import type { BadFrame } from '../archive/reader.ts';
-import { parseCommandArgs } from '../usage.ts';
-import { archiveArg, describeArchiveError } from './archive-arg.ts';
+import { archiveArg, parseCommandArgs } from '../usage.ts';
+import { describeArchiveError } from './archive-error.ts';
 import type { Command } from './command.ts';
 
 export const verifyCommand: Command = {

@@ -27,12 +27,12 @@ describe('broker CLI', () => {
   it('an unknown command exits 2 naming the word and pointing at --help', async () => {
     const r = await run('frobnicate');
     expect(r.code).toBe(2);
-    expect(r.err).toBe("broker: unknown command 'frobnicate' (see 'broker --help')");
+    expect(r.err).toBe("broker: unknown command 'frobnicate'; the commands are record, replay, cat, stats, verify, version (see 'broker --help')");
   });
 
   it('an unknown flag exits 2, top level and per command', async () => {
-    expect(await run('--frob')).toMatchObject({ code: 2, err: "broker: unknown option '--frob' (see 'broker --help')" });
-    expect(await run('version', '--frob')).toMatchObject({ code: 2, err: "broker: unknown option '--frob' for 'version' (see 'broker version --help')" });
+    expect(await run('--frob')).toMatchObject({ code: 2, err: "broker: unknown option '--frob'; the options are --version, --help (see 'broker --help')" });
+    expect(await run('version', '--frob')).toMatchObject({ code: 2, err: "broker: unknown option '--frob' for 'version'; its options are --json, --help (see 'broker version --help')" });
     expect(await run('version', 'extra')).toMatchObject({ code: 2, err: "broker: unexpected argument 'extra' for 'version' (see 'broker version --help')" });
   });
 

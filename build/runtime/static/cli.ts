@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { cacheRoot } from '../../../shared/toolchain/cache-root.ts';
-import type { Arch } from '../../../shared/toolchain/arch.ts';
-import { ALLOCATORS, type Allocator, INTL_MODES, type IntlMode, type SourceMode } from './context.ts';
+import { listOf, oneOf } from '../../../shared/cli-args/choice.ts';
+import { parseCommandArgs, subcommand } from '../../../shared/cli-args/command-args.ts';
+import { int } from '../../../shared/cli-args/number.ts';
+import { optionsOf, UsageError } from '../../../shared/cli-args/usage-error.ts';
+import { ALLOCATORS, type Allocator, INTL_MODES, type SourceMode } from './context.ts';
 import { initialContext, runPipeline } from './pipeline.ts';
 import { formatProgress, type Progress } from './progress.ts';
 import { detachedPaths, runningStaticBuild } from './detached.ts';
@@ -24,34 +26,68 @@ npm run runtime -- prune [--yes]   # stage dirs no cached runtime was made from 
 --intl: ICU with every locale (full, the default, as the official runtime), English only (small), or no Intl (none)
 --arch arm64 on an x64 host runs the build tools under qemu-aarch64 (binfmt_misc; see docs/static-runtime.md)`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    jobs: { type: 'string', default: '2' },
-    allocator: { type: 'string', default: 'jemalloc' },
-    intl: { type: 'string', default: 'full' },
-    until: { type: 'string' },
-    detach: { type: 'boolean', default: false },
-    arch: { type: 'string', default: 'x64' },
-    source: { type: 'string', default: 'distribution' },
-    tarball: { type: 'string' },
-    shasums: { type: 'string' },
-    help: { type: 'boolean', default: false },
-    yes: { type: 'boolean', default: false },
-  },
-});
+const HELP_REF = 'npm run runtime -- --help';
+const SUBCOMMANDS = ['status', 'times', 'key', 'prune'] as const;
+const SOURCE_MODES: readonly SourceMode[] = ['distribution', 'official'];
 
+/** Every option checked before anything runs: a typo must never start (or key, or time) the wrong build. */
+function parseCli(argv: string[]) {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      jobs: { type: 'string' },
+      allocator: { type: 'string' },
+      intl: { type: 'string' },
+      until: { type: 'string' },
+      detach: { type: 'boolean', default: false },
+      arch: { type: 'string' },
+      source: { type: 'string' },
+      tarball: { type: 'string' },
+      shasums: { type: 'string' },
+      help: { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+    },
+    { command: 'runtime', help: HELP_REF, allowPositionals: true },
+  );
+  const opt = optionsOf(HELP_REF);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' for 'runtime' (see '${HELP_REF}')`);
+  const command = subcommand(positionals[0], SUBCOMMANDS, { command: 'runtime', help: HELP_REF });
+  // A list builds each in turn: the compile is shared, each allocator costs one re-link (issue 7's variants).
+  const allocators = listOf(values.allocator, opt('--allocator'), ALLOCATORS, { all: true }) ?? ['jemalloc'];
+  // times and key describe one runtime, so one allocator.
+  if ((command === 'times' || command === 'key') && allocators.length !== 1) {
+    throw new UsageError(`${command} takes one --allocator (${ALLOCATORS.join(', ')}), got '${values.allocator}' (see '${HELP_REF}')`);
+  }
+  return {
+    command,
+    help: values.help,
+    detach: values.detach,
+    yes: values.yes,
+    until: values.until,
+    official: { tarball: values.tarball, shasums: values.shasums },
+    arch: oneOf(values.arch, opt('--arch'), STATIC_ARCHES) ?? 'x64',
+    intl: oneOf(values.intl, opt('--intl'), INTL_MODES) ?? 'full',
+    sourceMode: oneOf(values.source, opt('--source'), SOURCE_MODES) ?? 'distribution',
+    jobs: int(values.jobs, opt('--jobs'), { min: 1, max: 1024 }) ?? 2,
+    allocators,
+  };
+}
+
+let cli: ReturnType<typeof parseCli>;
+try {
+  cli = parseCli(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  // --help answers even beside a mistake.
+  if (process.argv.includes('--help')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  console.error(`error: ${err.message}`);
+  process.exit(2);
+}
+const { arch, intl, allocators } = cli;
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { broker: { nodeVersion: string } };
-const arch = values.arch as Arch;
-if (!STATIC_ARCHES.includes(arch)) {
-  console.error(`--arch must be one of ${STATIC_ARCHES.join(', ')}\n${USAGE}`);
-  process.exit(2);
-}
-const intl = values.intl as IntlMode;
-if (!INTL_MODES.includes(intl)) {
-  console.error(`--intl must be one of ${INTL_MODES.join(', ')}; got '${values.intl}'\n${USAGE}`);
-  process.exit(2);
-}
 const stageRoot = join(cacheRoot(), 'static');
 const { log: detachedLog, pidFile } = detachedPaths(cacheRoot(), arch);
 
@@ -86,63 +122,46 @@ function status(): void {
  * without one, the newest finished dir per stage of --arch.
  */
 function times(nodeVersion: string): void {
-  const rt = cachedStaticRuntime(cacheRoot(), nodeVersion, values.allocator as Allocator, arch, intl);
-  if (!rt?.stages) console.log(`(no manifest with stages for ${arch} ${values.allocator} intl ${intl}: newest finished dir per stage)`);
+  const allocator = allocators[0] as Allocator;
+  const rt = cachedStaticRuntime(cacheRoot(), nodeVersion, allocator, arch, intl);
+  if (!rt?.stages) console.log(`(no manifest with stages for ${arch} ${allocator} intl ${intl}: newest finished dir per stage)`);
   for (const t of rt?.stages ?? stageTimes(stageRoot, arch)) console.log(`${t.stage.padEnd(16)} ${String(t.seconds).padStart(6)} s  (${t.dir})`);
 }
 
-if (values.help) {
+if (cli.help) {
   console.log(USAGE);
   process.exit(0);
 }
-if (positionals[0] === 'status') {
+if (cli.command === 'status') {
   status();
   process.exit(0);
 }
-if (positionals[0] === 'times') {
+if (cli.command === 'times') {
   times(pkg.broker.nodeVersion);
   process.exit(0);
 }
-if (positionals[0] === 'prune') {
+if (cli.command === 'prune') {
   const running = STATIC_ARCHES.map((a) => runningStaticBuild(cacheRoot(), a)).find((r) => r !== undefined);
   if (running) {
     console.error(`a build is running (pid ${running.pid}): prune after it ends`);
     process.exit(1);
   }
   try {
-    pruneStages(cacheRoot(), values.yes, (l) => console.log(l));
+    pruneStages(cacheRoot(), cli.yes, (l) => console.log(l));
   } catch (err) {
     console.error((err as Error).message);
     process.exit(1);
   }
   process.exit(0);
 }
-if (positionals[0] === 'key') {
+if (cli.command === 'key') {
   // CI caches the finished runtime under this key (ci/github-actions.yml).
   const root = new URL('../../..', import.meta.url).pathname;
-  console.log(staticRuntimeKey({ root, nodeVersion: pkg.broker.nodeVersion, arch, allocator: values.allocator as Allocator, intl, sourceMode: values.source as SourceMode }));
+  console.log(staticRuntimeKey({ root, nodeVersion: pkg.broker.nodeVersion, arch, allocator: allocators[0] as Allocator, intl, sourceMode: cli.sourceMode }));
   process.exit(0);
 }
 
-// A list builds each in turn: the compile is shared, each allocator costs one re-link (issue 7's variants).
-const allocators = (values.allocator === 'all' ? ALLOCATORS.join(',') : values.allocator).split(',') as Allocator[];
-const unknownAllocator = allocators.find((a) => !ALLOCATORS.includes(a));
-if (unknownAllocator !== undefined) {
-  console.error(`--allocator must be one of ${ALLOCATORS.join(', ')}, a comma list, or all; got '${unknownAllocator}'\n${USAGE}`);
-  process.exit(2);
-}
-const sourceMode = values.source as SourceMode;
-if (sourceMode !== 'distribution' && sourceMode !== 'official') {
-  console.error(`--source must be distribution or official\n${USAGE}`);
-  process.exit(2);
-}
-const jobs = Number(values.jobs);
-if (!Number.isInteger(jobs) || jobs < 1) {
-  console.error(`--jobs must be a positive integer\n${USAGE}`);
-  process.exit(2);
-}
-
-if (values.detach) {
+if (cli.detach) {
   // The build outlives this shell (hours): its own session, output to a log, pid recorded.
   mkdirSync(stageRoot, { recursive: true });
   const running = runningStaticBuild(cacheRoot(), arch);
@@ -164,7 +183,7 @@ if (values.detach) {
 
 for (const allocator of allocators) {
   const ctx = initialContext(
-    { cacheDir: cacheRoot(), arch, jobs, allocator, intl, sourceMode, official: { tarball: values.tarball, shasums: values.shasums }, until: values.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
+    { cacheDir: cacheRoot(), arch, jobs: cli.jobs, allocator, intl, sourceMode: cli.sourceMode, official: cli.official, until: cli.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
     pkg.broker.nodeVersion,
   );
   try {

@@ -1,0 +1,50 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { UsageError } from './usage-error.ts';
+
+export type ArgOptions = NonNullable<ParseArgsConfig['options']>;
+
+export interface ArgContext {
+  /** The command being parsed, named in the message: "unknown option '--x' for 'cat'". */
+  command: string;
+  /** Where to look, appended as "(see '<help>')", e.g. "broker cat --help". */
+  help: string;
+  allowPositionals?: boolean;
+}
+
+/** Strict parseArgs whose errors name the bad word, what is allowed instead, and the help to read. */
+export function parseCommandArgs<O extends ArgOptions>(argv: string[], options: O, at: ArgContext) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: at.allowPositionals ?? false, strict: true });
+  } catch (err) {
+    const msg = (err as Error).message;
+    const word = /'([^']+)'/.exec(msg)?.[1];
+    const code = (err as { code?: string }).code;
+    const see = `(see '${at.help}')`;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option '${word}' for '${at.command}'; its options are ${optionList(options)} ${see}`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`unexpected argument '${word}' for '${at.command}' ${see}`);
+    throw new UsageError(`${msg.split('\n')[0]} ${see}`);
+  }
+}
+
+/** Every CLI here answers --help, whether or not its parser declares it. */
+function optionList(options: ArgOptions): string {
+  const names = Object.keys(options).map((n) => `--${n}`);
+  return [...names, ...(names.includes('--help') ? [] : ['--help'])].join(', ');
+}
+
+/** The CLI whose subcommand is read (unnamed at a CLI's top level) and the help listing them. */
+export interface SubcommandContext {
+  command?: string;
+  help: string;
+}
+
+/**
+ * The subcommand word, checked against the known ones; `undefined` (none given) is the caller's to
+ * decide. An unknown word is a usage error listing them, never a silent fallback to a default action.
+ */
+export function subcommand<T extends string>(word: string, known: readonly T[], at: SubcommandContext): T;
+export function subcommand<T extends string>(word: string | undefined, known: readonly T[], at: SubcommandContext): T | undefined;
+export function subcommand<T extends string>(word: string | undefined, known: readonly T[], at: SubcommandContext): T | undefined {
+  if (word === undefined || known.includes(word as T)) return word as T | undefined;
+  throw new UsageError(`unknown ${word.startsWith('-') ? 'option' : 'command'} '${word}'${at.command ? ` for '${at.command}'` : ''}; the commands are ${known.join(', ')} (see '${at.help}')`);
+}

@@ -1,0 +1,58 @@
+// The toolchain's CLIs (dist/inspect/wasm, matrix, runtime) refuse unknown subcommands, unknown options and bad
+// values with exit 2 and one line naming them, before doing anything: `runtime pack` once started a full build.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, tempDir } from '../fixtures/context.ts';
+
+function run(script: string, ...args: string[]) {
+  // A cache of its own: should a check ever let the command through, it works nowhere that matters.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, BROKER_CACHE: tempDir('cli-cache') },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr.trim() };
+}
+
+describe('toolchain CLIs: usage errors exit 2 naming the word, what is allowed and the help', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['build/cli.ts', ['pack'], /^error: unknown command 'pack'; the commands are dist, inspect, wasm \(see 'tsx build\/cli\.ts --help'\)$/],
+    ['build/cli.ts', ['--frob'], /^error: unknown option '--frob'; the commands are dist, inspect, wasm/],
+    ['build/cli.ts', ['dist', '--bogus'], /^error: unknown option '--bogus' for 'dist'; its options are --runtime, --arch, --out, --runtime-source, --help \(see 'npm run dist -- --help'\)$/],
+    ['build/cli.ts', ['dist', '--arch', 'ia64'], /^error: --arch must be x64 or arm64, got 'ia64' \(see 'npm run dist -- --help'\)$/],
+    ['build/cli.ts', ['dist', '--runtime-source', 'ftp'], /^error: --runtime-source must be npm or nodejs\.org, got 'ftp'/],
+    ['build/cli.ts', ['dist', 'extra'], /^error: unexpected argument 'extra' for 'dist'/],
+    ['build/cli.ts', ['wasm', 'extra'], /^error: unexpected argument 'extra' for 'wasm'/],
+    ['build/cli.ts', ['inspect'], /^error: inspect takes exactly one FILE, got 0 \(see 'npm run inspect -- --help'\)$/],
+    ['docker/cli.ts', ['a.out', '--bogus'], /^error: unknown option '--bogus' for 'matrix'; its options are --json, --timeout, /],
+    ['docker/cli.ts', ['a.out', '--images', 'cloud'], /^error: --images must be auto, online or offline, got 'cloud' \(see 'npm run matrix -- --help'\)/],
+    ['docker/cli.ts', ['a.out', '--backend', 'podman'], /^error: --backend must be auto, docker or chroot, got 'podman'/],
+    ['docker/cli.ts', ['a.out', '--emulation', 'x'], /^error: --emulation must be auto, binfmt or in-root, got 'x'/],
+    ['docker/cli.ts', ['a.out', '--timeout', 'soon'], /^error: --timeout must be a duration .* got 'soon'/],
+    ['docker/cli.ts', ['a.out', '--only', 'musl,alpine'], /^error: --only must be .*, or a comma list of them, got 'alpine' in 'musl,alpine'/],
+    ['build/runtime/static/cli.ts', ['pack'], /^error: unknown command 'pack' for 'runtime'; the commands are status, times, key, prune \(see 'npm run runtime -- --help'\)$/],
+    ['build/runtime/static/cli.ts', ['--bogus'], /^error: unknown option '--bogus' for 'runtime'; its options are --jobs, --allocator, /],
+    ['build/runtime/static/cli.ts', ['status', 'extra'], /^error: unexpected argument 'extra' for 'runtime'/],
+    ['build/runtime/static/cli.ts', ['--allocator', 'jemalloc,tcmalloc'], /^error: --allocator must be jemalloc, mimalloc or musl, or a comma list of them, or 'all', got 'tcmalloc' in 'jemalloc,tcmalloc'/],
+    ['build/runtime/static/cli.ts', ['key', '--allocator', 'tcmalloc'], /^error: --allocator must be .* got 'tcmalloc'/],
+    ['build/runtime/static/cli.ts', ['key', '--allocator', 'all'], /^error: key takes one --allocator/],
+    ['build/runtime/static/cli.ts', ['key', '--source', 'git'], /^error: --source must be distribution or official, got 'git'/],
+    ['build/runtime/static/cli.ts', ['times', '--intl', 'huge'], /^error: --intl must be full, small or none, got 'huge'/],
+    ['build/runtime/static/cli.ts', ['--arch', 'riscv64'], /^error: --arch must be x64 or arm64, got 'riscv64'/],
+    ['build/runtime/static/cli.ts', ['--jobs', 'many'], /^error: --jobs must be an integer from 1 to 1024, got 'many'/],
+  ];
+  for (const [script, args, message] of cases) {
+    it(`${script} ${args.join(' ')}`, () => {
+      const r = run(script, ...args);
+      expect(r.err.split('\n')[0]).toMatch(message);
+      expect(r.code).toBe(2);
+    });
+  }
+
+  it('runtime --help answers even beside a mistake', () => {
+    const r = run('build/runtime/static/cli.ts', 'pack', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^npm run runtime -- /);
+  });
+});
