@@ -1,19 +1,17 @@
 import cluster from 'node:cluster';
 import { isSea } from 'node:sea';
 import { runCli } from './cli.ts';
+import { outLine, watchOutput } from './output.ts';
 import { keepTickObjectMaps } from './tick-objects.ts';
 
 // Before any load: an idle GC must never free the tick objects' maps (tick-objects.ts says why).
 keepTickObjectMaps();
 
-// `broker cat … | head` closes the pipe early: that is the reader being done, not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
+// A failed write on stdout is one line and exit 1; a reader that stops early (EPIPE) is exit 0 (output.ts).
+watchOutput();
 
 const io = {
-  out: (line: string) => process.stdout.write(`${line}\n`),
+  out: outLine,
   err: (line: string) => process.stderr.write(`${line}\n`),
 };
 
