@@ -21,7 +21,7 @@ export interface AllocVariant {
   stats?: 'jemalloc';
 }
 
-const DEBIAN_JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
+export const DEBIAN_JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
 
 /** Every variant of the seed's table on the pinned Node version, present or listed as missing. */
 export async function allocVariants(root: string, cacheDir: string, log: Logger): Promise<AllocVariant[]> {

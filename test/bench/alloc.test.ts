@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import {
@@ -7,6 +8,7 @@ import {
   BLOAT,
   bloatBodies,
   bundleScript,
+  DEBIAN_JEMALLOC,
   jemallocProof,
   parseGlibcHeaps,
   parseJemallocStats,
@@ -16,9 +18,11 @@ import {
   staticAllocVariant,
   type AllocVariant,
 } from '../../build/bench/alloc-run.ts';
-import { runtimeDir } from '../../build/runtime/static/verify.ts';
+import { cachedStaticRuntime, runtimeDir } from '../../build/runtime/static/verify.ts';
+import pkg from '../../package.json' with { type: 'json' };
 import { barChart } from '../../build/bench/chart.ts';
 import { repoRoot, tempDir } from '../fixtures/context.ts';
+import { CI, itWhen, prerequisite } from '../fixtures/skip.ts';
 
 // The benchmark's harness, run small: every variant present here executes and its output parses.
 // No timing is asserted; numbers belong to `npm run bench:alloc`.
@@ -33,13 +37,35 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('bench:alloc harness', () => {
+  // Present: an executable runtime and nothing missing. Absent: no runtime, and the one command that makes it.
+  const MAKES = {
+    glibc: undefined,
+    'glibc+jemalloc': 'apt-get install libjemalloc2',
+    musl: 'npm run runtime -- --allocator musl',
+    'musl+jemalloc': 'npm run runtime -- --allocator jemalloc',
+    'musl+mimalloc': 'npm run runtime -- --allocator mimalloc',
+  } as const;
   it('lists all five variants; each is runnable or names the command that would make it', () => {
-    expect(variants.map((v) => v.id)).toEqual(['glibc', 'glibc+jemalloc', 'musl', 'musl+jemalloc', 'musl+mimalloc']);
-    for (const v of variants) expect(v.runtime !== undefined && !v.missing ? v.runtime : v.missing, v.id).toBeTruthy();
+    expect(variants.map((v) => v.id)).toEqual(Object.keys(MAKES));
+    for (const v of variants) {
+      if (v.missing === undefined) {
+        expect(v.runtime, v.id).toEqual(expect.any(String));
+        expect(() => accessSync(v.runtime!, constants.X_OK), `${v.id}: ${v.runtime} is executable`).not.toThrow();
+        if (v.id === 'glibc+jemalloc') expect(v.env.LD_PRELOAD).toSatisfy((p: string) => existsSync(p));
+      } else {
+        expect(v.missing, v.id).toBe(MAKES[v.id as keyof typeof MAKES]);
+      }
+    }
+    // The official runtime is always there; CI installs libjemalloc2 (.ci/run) and restores the static jemalloc runtime.
+    const present = variants.filter((v) => v.missing === undefined).map((v) => v.id);
+    expect(present).toContain('glibc');
+    if (CI) expect(present).toEqual(expect.arrayContaining(['glibc', 'glibc+jemalloc', 'musl+jemalloc']));
   });
 
   it('runs the workload on every present variant, single-threaded and with workers', async () => {
-    for (const v of variants.filter((x) => x.runtime && !x.missing)) {
+    const present = variants.filter((x) => x.runtime && !x.missing);
+    expect(present.map((v) => v.id)).toContain('glibc');
+    for (const v of present) {
       const single = await runWorkload(v, workload, 200, 0);
       const multi = await runWorkload(v, workload, 200, 2);
       expect(single, v.id).toMatchObject({ threads: 0, iterations: 200 });
@@ -48,12 +74,31 @@ describe('bench:alloc harness', () => {
     }
   });
 
-  const jemalloc = existsSync('/usr/lib/x86_64-linux-gnu/libjemalloc.so.2');
-  it.skipIf(!jemalloc)(`jemalloc's own statistics show the workload reaches the C allocator${jemalloc ? '' : ' (SKIPPED: apt-get install libjemalloc2)'}`, async () => {
+  const libjemalloc = prerequisite('libjemalloc2', existsSync(DEBIAN_JEMALLOC) ? '' : `no ${DEBIAN_JEMALLOC} (apt-get install libjemalloc2; .ci/run installs it)`);
+  itWhen(libjemalloc, "jemalloc's own statistics show the workload reaches the C allocator", async () => {
     const v = variants.find((x) => x.id === 'glibc+jemalloc')!;
     const stats = await jemallocProof(v, workload, 500);
     // Each iteration allocates at least one backing store; hashing, zlib and JSON add more.
-    expect(stats?.nrequests).toBeGreaterThan(500);
+    expect(stats).toBeDefined();
+    expect(stats!.nrequests).toBeGreaterThan(500);
+  });
+
+  itWhen(libjemalloc, "the stats parser reads the real library's table: the total row is the small and large rows summed", async () => {
+    const v = variants.find((x) => x.id === 'glibc+jemalloc')!;
+    const r = await execa(v.runtime!, ['-e', 'Buffer.alloc(1 << 20); JSON.stringify({ a: [1, 2, 3] })'], { env: { ...v.env, MALLOC_CONF: 'stats_print:true', NODE_OPTIONS: '' }, extendEnv: false });
+    expect(r.stderr).toContain('___ Begin jemalloc statistics ___');
+    // allocated, nmalloc, (#/sec), ndalloc, (#/sec), nrequests, … as jemalloc 5.3 prints them under "Merged arenas stats:".
+    const merged = r.stderr.slice(r.stderr.indexOf('Merged arenas stats:'));
+    const row = (name: string) => (new RegExp(`^${name}:((?:\\s+\\d+)+)$`, 'm').exec(merged)?.[1] ?? '').trim().split(/\s+/).map(Number);
+    const [small, large] = [row('small'), row('large')];
+    expect(small.length).toBeGreaterThanOrEqual(6);
+    expect(large.length).toBeGreaterThanOrEqual(6);
+    const sum = (i: number) => (small[i] as number) + (large[i] as number);
+    const parsed = parseJemallocStats(r.stderr);
+    expect(parsed).toEqual({ allocatedBytes: sum(0), nmalloc: sum(1), nrequests: sum(5) });
+    // Distinct columns, so a parser reading the wrong one could not pass: ndalloc differs from both.
+    expect(parsed!.nrequests).toBeGreaterThan(parsed!.nmalloc);
+    expect(parsed!.allocatedBytes).toBeGreaterThan(1 << 20);
   });
 
   it('adds a row per BENCH_MALLOC_CONF setting, on the jemalloc runtime, with that MALLOC_CONF', async () => {
@@ -88,8 +133,17 @@ describe('bench:alloc harness', () => {
     expect(r.finalRssMiB).toBeGreaterThan(10);
     // UV_THREADPOOL_SIZE threads malloc'd: glibc gave some of them arenas of their own.
     expect(r.heaps?.arenas).toBeGreaterThan(1);
-    const jem = variants.find((x) => x.id === 'musl+jemalloc' && x.runtime && !x.missing);
-    if (jem) expect((await runBloat(jem, server, 60, {}, 200)).heaps).toBeUndefined();
+  });
+
+  const staticJemalloc = prerequisite('the static musl+jemalloc runtime', cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc') ? '' : 'not cached (npm run runtime; CI restores it)');
+  itWhen(staticJemalloc, 'the bloat test runs on the static jemalloc runtime and reports its RSS, without glibc heaps', async () => {
+    const jem = variants.find((x) => x.id === 'musl+jemalloc')!;
+    expect(jem).toMatchObject({ runtime: expect.any(String), missing: undefined });
+    const r = await runBloat(jem, server, 60, {}, 200);
+    expect(r.requests).toBe(60);
+    expect(r.peakRssMiB).toBeGreaterThanOrEqual(r.finalRssMiB);
+    expect(r.finalRssMiB).toBeGreaterThan(10);
+    expect(r.heaps).toBeUndefined();
   });
 
   it('bloat bodies are deterministic, within bounds and varied', () => {
