@@ -5,10 +5,6 @@
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import { ArchiveError, Codec, MAX_PAYLOAD, type CodecName } from './format.ts';
 
-export function codecNumber(name: CodecName): number {
-  return Codec[name];
-}
-
 export function codecName(n: number): CodecName {
   return n === Codec.gzip ? 'gzip' : n === Codec.brotli ? 'brotli' : 'none';
 }

@@ -1,8 +1,8 @@
-import { rmSync } from 'node:fs';
 import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
-import { createArchiveFile, ArchiveFileError } from '../recorder/archive-sink.ts';
+import { ArchiveFileError } from '../recorder/archive-sink.ts';
 import { isRecorderWorker, runRecorderCluster, runRecorderWorker } from '../recorder/cluster.ts';
-import { listenErrorMessage, startRecorder, type RecorderCounters, type RecorderOptions } from '../recorder/recorder.ts';
+import { ListenError } from '../recorder/listen-error.ts';
+import { startRecorder, type RecorderCounters, type RecorderOptions } from '../recorder/recorder.ts';
 import { formatBytes } from '../../shared/byte-size.ts';
 import { oneOf } from '../../shared/cli-args/choice.ts';
 import { duration } from '../../shared/cli-args/duration.ts';
@@ -159,16 +159,13 @@ function untilSignal(): { promise: Promise<string>; dispose: () => void } {
 const listenText = (a: { host: string; port: number }) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
 
 async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
-  if (cfg.out !== null) cfg.archiveIdentity = createArchiveFile(cfg.out);
   const signal = untilSignal();
   let rec: Awaited<ReturnType<typeof startRecorder>>;
   try {
     rec = await startRecorder(cfg);
   } catch (err) {
     signal.dispose();
-    if (cfg.out !== null) rmSync(cfg.out, { force: true });
-    if (err instanceof ArchiveFileError) throw err;
-    throw new Error(listenErrorMessage(err as NodeJS.ErrnoException, cfg.host, cfg.port));
+    throw err;
   }
   const started = performance.now();
   io.err(`broker record: listening on ${listenText(rec.address)}${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
@@ -183,24 +180,26 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
   return error ? 1 : 0;
 }
 
-/** --workers N: the primary creates the archive, then supervises the workers (src/recorder/cluster.ts). */
+/** --workers N: the primary supervises the workers (src/recorder/cluster.ts). */
 async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
-  if (cfg.out !== null) cfg.archiveIdentity = createArchiveFile(cfg.out);
   const signal = untilSignal();
   const started = performance.now();
   let stopLive = () => {};
-  const result = await runRecorderCluster(cfg, cfg.workers, {
-    stop: signal.promise,
-    onListening(address, counters) {
-      io.err(`broker record: listening on ${listenText(address)} with ${cfg.workers} workers${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
-      stopLive = liveStats(counters);
-    },
-  });
-  signal.dispose();
+  let result: Awaited<ReturnType<typeof runRecorderCluster>>;
+  try {
+    result = await runRecorderCluster(cfg, cfg.workers, {
+      stop: signal.promise,
+      onListening(address, counters) {
+        io.err(`broker record: listening on ${listenText(address)} with ${cfg.workers} workers${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
+        stopLive = liveStats(counters);
+      },
+    });
+  } finally {
+    signal.dispose();
+  }
   stopLive();
   const { error } = result;
   if (error) io.err(`broker: ${error}${cfg.out && result.address ? `; the archive holds every record written before it (broker verify ${cfg.out})` : ''}`);
-  if (result.address === null && cfg.out !== null && result.counters.requests === 0) rmSync(cfg.out, { force: true });
   const listen = result.address ? listenText(result.address) : listenText({ host: cfg.host, port: cfg.port });
   printSummary(io, summary(cfg, listen, result.counters, (performance.now() - started) / 1000, error), cfg.json);
   return error ? 1 : 0;
@@ -216,7 +215,7 @@ export const recordCommand: Command = {
     try {
       return cfg.workers > 1 ? await runPrimary(cfg, io) : await runSingle(cfg, io);
     } catch (err) {
-      if (err instanceof ArchiveFileError || (err instanceof Error && err.message.startsWith('cannot listen'))) {
+      if (err instanceof ArchiveFileError || err instanceof ListenError) {
         io.err(`broker: ${err.message}`);
         return 1;
       }

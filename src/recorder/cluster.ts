@@ -6,9 +6,10 @@
  * open by its identity; with --rotate each rotates into files of its own (see archive-sink.ts).
  */
 import cluster, { type Worker } from 'node:cluster';
+import { rmSync } from 'node:fs';
 import { isSea } from 'node:sea';
-import { ArchiveFileError } from './archive-sink.ts';
-import { addRecorderCounters, emptyRecorderCounters, listenErrorMessage, startRecorder, type RecorderCounters, type RecorderOptions } from './recorder.ts';
+import { createArchiveFile } from './archive-sink.ts';
+import { addRecorderCounters, emptyRecorderCounters, startRecorder, type RecorderCounters, type RecorderOptions } from './recorder.ts';
 
 const WORKER_ENV = 'BROKER_RECORD_WORKER';
 /** The archive file the primary created, by identity: a worker opens that file and no other (own-archive-file.ts). */
@@ -41,7 +42,8 @@ export async function runRecorderWorker(o: RecorderOptions): Promise<number> {
   try {
     rec = await startRecorder({ ...o, shared: true, archiveIdentity: process.env[ARCHIVE_ENV] });
   } catch (err) {
-    const message = err instanceof ArchiveFileError ? err.message : listenErrorMessage(err as NodeJS.ErrnoException, o.host, o.port);
+    // A ListenError or ArchiveFileError is one line already; anything else is a bug, said as it is.
+    const message = err instanceof Error ? err.message : String(err);
     await send({ t: 'fatal', message });
     return 1;
   }
@@ -69,8 +71,13 @@ export interface ClusterResult {
   error: string | null;
 }
 
-/** The primary: forks the workers, relays their counters, stops them all on hooks.stop or the first failure. */
+/**
+ * The primary: creates the archive (an ArchiveFileError if it cannot), forks the workers, relays their
+ * counters, stops them all on hooks.stop or the first failure, and removes the archive again when the
+ * workers never all listened and nothing came in.
+ */
 export async function runRecorderCluster(o: RecorderOptions, count: number, hooks: ClusterHooks): Promise<ClusterResult> {
+  const archiveIdentity = o.out === null ? undefined : createArchiveFile(o.out);
   // Workers accept connections themselves: the round-robin default routes every connection through
   // the primary, a cost a 2-core machine feels.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
@@ -105,7 +112,7 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
   // passed again they would reach the worker as arguments.
   if (isSea()) cluster.setupPrimary({ exec: process.execPath, execArgv: [] });
   for (let i = 0; i < count; i++) {
-    const w = cluster.fork({ [WORKER_ENV]: '1', ...(o.archiveIdentity ? { [ARCHIVE_ENV]: o.archiveIdentity } : {}) });
+    const w = cluster.fork({ [WORKER_ENV]: '1', ...(archiveIdentity ? { [ARCHIVE_ENV]: archiveIdentity } : {}) });
     workers.push(w);
     // EPIPE on the IPC channel of a worker that is already going: its 'exit' is what counts.
     w.on('error', () => {});
@@ -131,5 +138,7 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
   await Promise.race([hooks.stop, done]);
   stopAll();
   await done;
-  return { address, counters: total(), error };
+  const counters = total();
+  if (address === null && o.out !== null && counters.requests === 0) rmSync(o.out, { force: true });
+  return { address, counters, error };
 }

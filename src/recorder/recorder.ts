@@ -2,9 +2,11 @@
  * One recording process: capture listener + batch writer + archive file. `record` runs one of these
  * in-process, or one per cluster worker with --workers.
  */
-import { ArchiveFileError, ArchiveSink } from './archive-sink.ts';
+import { rmSync } from 'node:fs';
+import { ArchiveFileError, ArchiveSink, createArchiveFile } from './archive-sink.ts';
 import { BatchWriter, type WriterCounters } from './batch-writer.ts';
 import { emptyCaptureCounters, startCapture, type Capture, type CaptureCounters } from './capture-server.ts';
+import { ListenError } from './listen-error.ts';
 import { BufferPool } from './pool.ts';
 import type { FileIdentity } from './own-archive-file.ts';
 import { sinkThreadSource, ThreadSink } from './sink-thread.ts';
@@ -23,7 +25,7 @@ export interface RecorderOptions {
   headerTimeoutMs: number;
   /** Other processes append to the same archive (cluster workers). */
   shared: boolean;
-  /** The file `out` as record created it (createArchiveFile): the recorder opens nothing else by that name. */
+  /** With `shared`: the file `out` as the cluster primary created it; the recorder opens nothing else by that name. */
   archiveIdentity?: FileIdentity;
 }
 
@@ -51,12 +53,6 @@ export function addRecorderCounters(a: RecorderCounters, b: RecorderCounters): R
   return sum;
 }
 
-/** One line for a listen failure: the address and the reason in words. */
-export function listenErrorMessage(err: NodeJS.ErrnoException, host: string, port: number): string {
-  const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : err.message;
-  return `cannot listen on ${host}:${port}: ${why}${err.code ? ` (${err.code})` : ''}`;
-}
-
 export interface Recorder {
   address: { host: string; port: number };
   counters(): RecorderCounters;
@@ -68,23 +64,36 @@ export interface Recorder {
 // Enough batches in flight to ride out a slow disk for a moment; past that, records are dropped and counted.
 const MAX_BATCHES_IN_FLIGHT = 16;
 
+/**
+ * Starts recording. The recorder owns its archive: alone it creates `out` (never over an existing file) and,
+ * if it then cannot start (a ListenError, an ArchiveFileError), removes it again. Shared (a cluster worker),
+ * it opens the file the primary created, and the primary owns that (cluster.ts).
+ */
 export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
   let sink: ArchiveSink | ThreadSink | null = null;
   let writer: BatchWriter | null = null;
   let fail!: (err: Error) => void;
   const failed = new Promise<Error>((resolve) => (fail = resolve));
-  if (o.out !== null) {
-    if (o.archiveIdentity === undefined) throw new ArchiveFileError(`cannot open ${o.out}: it was not created for this recording`, undefined);
-    const sinkOptions = { path: o.out, identity: o.archiveIdentity, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes };
-    const source = sinkThreadSource();
-    sink = source ? await ThreadSink.start(sinkOptions, source) : new ArchiveSink(sinkOptions);
-    writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail });
-  }
+  const owned = o.out !== null && !o.shared;
+  const identity = owned && o.out !== null ? createArchiveFile(o.out) : o.archiveIdentity;
   let capture: Capture;
   try {
-    capture = await startCapture({ host: o.host, port: o.port, status: o.status, maxBody: o.maxBody, sample: o.sample, codec: o.codec, headerTimeoutMs: o.headerTimeoutMs, writer });
+    if (o.out !== null) {
+      if (identity === undefined) throw new ArchiveFileError(`cannot open ${o.out}: it was not created for this recording`, undefined);
+      const sinkOptions = { path: o.out, identity, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes };
+      const source = sinkThreadSource();
+      sink = source ? await ThreadSink.start(sinkOptions, source) : new ArchiveSink(sinkOptions);
+      writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail });
+    }
+    try {
+      capture = await startCapture({ host: o.host, port: o.port, status: o.status, maxBody: o.maxBody, sample: o.sample, codec: o.codec, headerTimeoutMs: o.headerTimeoutMs, writer });
+    } catch (err) {
+      throw ListenError.from(err, o.host, o.port);
+    }
   } catch (err) {
     await sink?.close();
+    // Nothing was recorded: an empty archive left behind would only be in the way of the next attempt.
+    if (owned && o.out !== null) rmSync(o.out, { force: true });
     throw err;
   }
   const empty: WriterCounters = { frames: 0, batches: 0, bytes: 0, dropped: 0 };
