@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { SEA_EXEC_ARGV } from '../../build/steps/blob.ts';
@@ -15,13 +15,15 @@ import { archiveBytes } from '../app/archive-fixtures.ts';
 import { runBroker, startRecorder } from '../app/broker-process.ts';
 import { post } from '../app/http-client.ts';
 import { runDist, tempDir } from '../fixtures/context.ts';
+import { describeWhen, firstMissing, prerequisite } from '../fixtures/skip.ts';
 
 const runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
 
-const skip = runtime ? '' : 'no cached static runtime — build it with `npm run runtime` (~1.5 h on 2 cores from an empty cache)';
+// Locally a missing runtime skips these tests, loudly; under CI=true it fails them (the workflow restores the runtime).
+const need = prerequisite('a cached linux-x64 static runtime', runtime ? '' : 'none cached — build it with `npm run runtime` (~1.5 h on 2 cores from an empty cache)');
 
 /** The product's promise end to end: dist on the musl + jemalloc runtime gives a static broker. */
-describe.skipIf(skip !== '')(`npm run dist -- --runtime static${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
+describeWhen(need, 'npm run dist -- --runtime static', () => {
   let artifact = '';
   beforeAll(() => {
     artifact = join(runDist(['--runtime', 'static']).out, `broker-${pkg.version}-linux-x64-static`);
@@ -68,13 +70,12 @@ describe.skipIf(skip !== '')(`npm run dist -- --runtime static${skip ? ` (SKIPPE
 // under qemu), then run under qemu through binfmt_misc — recording exercises the writing thread on aarch64.
 const arm64Target = staticTarget('arm64');
 const arm64Runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'arm64');
-const arm64Skip = !arm64Runtime
-  ? 'no cached linux-arm64 static runtime — build it with `npm run runtime -- --arch arm64 --detach` (hours on 2 cores)'
-  : process.arch === 'arm64'
-    ? ''
-    : (targetExecutionProblem(arm64Target) ?? '');
+const arm64Need = firstMissing(
+  prerequisite('a cached linux-arm64 static runtime', arm64Runtime ? '' : 'none cached — build it with `npm run runtime -- --arch arm64 --detach` (hours on 2 cores)'),
+  prerequisite('linux-arm64 programs running on this host', process.arch === 'arm64' ? '' : targetExecutionProblem(arm64Target)),
+);
 
-describe.skipIf(arm64Skip !== '')(`npm run dist -- --arch arm64 --runtime static${arm64Skip ? ` (SKIPPED: ${arm64Skip})` : ''}`, () => {
+describeWhen(arm64Need, 'npm run dist -- --arch arm64 --runtime static', () => {
   let artifact = '';
   beforeAll(() => {
     artifact = join(runDist(['--arch', 'arm64', '--runtime', 'static']).out, `broker-${pkg.version}-linux-arm64-static`);

