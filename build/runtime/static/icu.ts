@@ -1,27 +1,14 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runShell } from './command.ts';
 import type { StaticBuildContext } from './context.ts';
 import { runStage } from './stage.ts';
 
-/**
- * Node's configure wants ICU's prebuilt data archive (source/data/in/icudt<major>l.dat) beside the
- * sources; Debian's icu source has the data only as text, as upstream's git does. A host build of
- * ICU (the build machine's cc, its tools only) compiles that text into the archive once; the
- * runtime's ICU code is then compiled by gyp with the target toolchain. The archive is
- * little-endian whatever the target, so x64 and arm64 share this stage.
- */
-const HOST_DATA_BUILD = `mkdir -p host-build
-cd host-build
-CC=cc CXX=c++ CFLAGS=-O1 CXXFLAGS=-O1 "$ICU_SRC/source/configure" --disable-tests --disable-samples --disable-extras \\
-  --disable-layoutex --disable-icuio --with-data-packaging=archive --prefix="$PWD/prefix" > configure.out
-make -j"$JOBS"`;
-
 export interface IcuSource {
   /** ICU's tree (the directory holding source/), ready for configure's --with-icu-source. */
   dir: string;
   version: string;
-  /** The data archive placed in source/data/in. */
+  /** The data archive in source/data/in. */
   dataFile: string;
 }
 
@@ -33,19 +20,13 @@ export function icuMajor(icuDir: string): string {
   return m[1]!;
 }
 
-function findFile(dir: string, name: string): string | undefined {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, e.name);
-    if (e.isFile() && e.name === name) return path;
-    if (e.isDirectory()) {
-      const found = findFile(path, name);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
-
-/** The icu stage: skipped for --intl none (and in official mode, whose tarball carries ICU). */
+/**
+ * ICU's source for Node's configure (--with-icu-source): unpacked once into a stage dir. Node wants
+ * the prebuilt data archive source/data/in/icudt<major>l.dat beside the sources; upstream's source
+ * release (which Debian's orig tarball is) carries it, so nothing is built here. The archive is
+ * little-endian whatever the target, so x64 and arm64 share this stage. Skipped for --intl none
+ * (and in official mode, whose tarball carries ICU).
+ */
 export async function prepareIcu(ctx: StaticBuildContext): Promise<StaticBuildContext> {
   if (ctx.options.intl === 'none') return ctx;
   const source = ctx.sources.icu;
@@ -54,20 +35,14 @@ export async function prepareIcu(ctx: StaticBuildContext): Promise<StaticBuildCo
     ctx.stageRoot,
     {
       name: 'icu',
-      inputs: { source: source.input.sha256, script: HOST_DATA_BUILD },
+      inputs: { source: source.input.sha256 },
       stillValid: (r) => existsSync(r.dataFile),
       run: async ({ dir, log }) => {
         const icuDir = join(dir, 'icu');
         mkdirSync(icuDir, { recursive: true });
         await runShell(`tar xf '${source.path}' --strip-components=1 -C '${icuDir}'`, { cwd: dir, log });
-        const major = icuMajor(icuDir);
-        await runShell(HOST_DATA_BUILD, { cwd: dir, log, nice: true, env: { ICU_SRC: icuDir, JOBS: String(ctx.options.jobs) } });
-        const name = `icudt${major}l.dat`;
-        const built = findFile(join(dir, 'host-build', 'data', 'out'), name);
-        if (!built) throw new Error(`the host ICU build made no ${name} under host-build/data/out`);
-        const dataFile = join(icuDir, 'source', 'data', 'in', name);
-        copyFileSync(built, dataFile);
-        await runShell('rm -rf host-build', { cwd: dir, log });
+        const dataFile = join(icuDir, 'source', 'data', 'in', `icudt${icuMajor(icuDir)}l.dat`);
+        if (!existsSync(dataFile)) throw new Error(`${source.path} has no prebuilt data archive (${dataFile}): Node's configure needs one`);
         return { dir: icuDir, version: source.input.version, dataFile };
       },
     },

@@ -90,7 +90,8 @@ export const SOURCES: Record<string, SourceSpec> = {
     file: 'ada-url_3.4.4.orig.tar.gz',
     sha256: 'db74b85968410b59d591aeebf0babe76bf5da44dd8969b0bf001039c9d697aa3',
   },
-  // ICU 78 as the official 22.22.2 ships (CLDR 48): sid's orig is upstream's icu4c source, data as text.
+  // ICU 78 as the official 22.22.2 ships (CLDR 48): sid's orig is upstream's icu4c source release,
+  // its prebuilt data archive (source/data/in/icudt78l.dat) included.
   icu: {
     kind: 'debian', package: 'icu', debianVersion: '78.3-2', version: '78.3',
     file: 'icu_78.3.orig.tar.gz',
