@@ -2,6 +2,11 @@
  * The capture listener: answers every request with the configured status as soon as its body has
  * arrived (never waiting for the disk), and hands the request to the batch writer when it is sampled.
  * Without a writer it is a pure blackhole that only counts.
+ *
+ * A request goes to the writer when its answer has gone out (the response's 'finish': handed to the
+ * kernel), not when it is answered: the archive holds exactly the requests whose 2xx was sent. A valid
+ * request followed by junk in the same packet is answered a tick after the parser has met the junk and
+ * the connection has been ended with a 400: its 2xx never goes out, and it is not recorded (issue 23).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -60,10 +65,11 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   const { status, maxBody, sample, codec, writer } = opts;
   const noBody = status === 204 || status === 304;
 
-  const answer = (res: ServerResponse) => {
+  /** `sent` runs once the answer is handed to the kernel; never when the connection fails first. */
+  const answer = (res: ServerResponse, sent?: () => void) => {
     if (noBody) res.writeHead(status);
     else res.writeHead(status, EMPTY);
-    res.end();
+    res.end(sent);
   };
 
   // 413 and close: the rest of an oversized body is never read, so the connection cannot be reused.
@@ -107,12 +113,17 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     const time = performance.timeOrigin + performance.now();
     const chunks: Buffer[] = [];
     readBody(req, res, chunks, (length) => {
-      record(req, time, chunks, length);
-      answer(res);
+      // Built now: by 'finish' the socket of a Connection: close request may be gone, and its peer with it.
+      const frame = recordable(req, time, chunks, length);
+      if (frame === null) return answer(res);
+      answer(res, () => {
+        if (writer.append(frame.input, frame.flags)) c.recorded++;
+      });
     });
   };
 
-  const record = (req: IncomingMessage, time: number, chunks: Buffer[], length: number) => {
+  /** The request as a record input and frame flags (body compressed if that helps); null when it cannot be recorded. */
+  const recordable = (req: IncomingMessage, time: number, chunks: Buffer[], length: number): { input: RecordInput; flags: number } | null => {
     let body: Buffer[] = chunks;
     let bodyLength = length;
     let flags: number = Codec.none;
@@ -137,9 +148,9 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     };
     if (recordProblem(input)) {
       c.unrecordable++;
-      return;
+      return null;
     }
-    if (writer!.append(input, flags)) c.recorded++;
+    return { input, flags };
   };
 
   const server = createServer(
