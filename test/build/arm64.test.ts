@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { inspectFile } from '../../shared/elf/file.ts';
 import { ARM64_NODE, arm64DistSkip as skip, distArm64 } from '../fixtures/arm64.ts';
+import { describeWhen, prerequisite } from '../fixtures/skip.ts';
 
-describe.skipIf(skip !== '')(`dist --arch arm64 under qemu${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
+// .ci/run installs qemu-user-static and the sysroot: under CI=true their absence fails these tests.
+describeWhen(prerequisite('qemu-user-static and the aarch64 sysroot', skip), 'dist --arch arm64 under qemu', () => {
   let out = '';
   let log = '';
   beforeAll(() => {

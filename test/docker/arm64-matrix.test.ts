@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerBinfmt } from '../../docker/binfmt.ts';
 import pkg from '../../package.json' with { type: 'json' };
@@ -6,23 +7,32 @@ import { arm64DistSkip, distArm64 } from '../fixtures/arm64.ts';
 import { syntheticElf, writeTemp } from '../fixtures/binaries.ts';
 import { repoRoot } from '../fixtures/context.ts';
 import { MATRIX_RUN_MS, matrixBackends, matrixRow as row, runMatrixCli } from '../fixtures/matrix.ts';
+import { describeWhen, firstMissing, itWhen, prerequisite } from '../fixtures/skip.ts';
 
 // The matrix registers this entry itself on its first arm64 run; doing it here first tells the binfmt rows
 // whether they can run. Without binfmt, mmdebstrap cannot run an arm64 Debian root's maintainer scripts.
 const binfmt = arm64DistSkip ? { unavailable: arm64DistSkip } : await registerBinfmt('qemu-aarch64');
-const binfmtSkip = 'unavailable' in binfmt ? `binfmt unavailable: ${binfmt.unavailable}` : '';
+// .ci/run installs qemu-user-static and the sysroot and registers the entry (as root): under CI=true their absence fails.
+const qemuNeed = prerequisite('qemu-user-static and the aarch64 sysroot', arm64DistSkip);
+const binfmtNeed = prerequisite('binfmt_misc qemu-aarch64 with the F flag', 'unavailable' in binfmt ? binfmt.unavailable : '');
 const LOADER = '/lib/ld-linux-aarch64.so.1';
+
+// The success path of registration: the entry registerBinfmt registered (or found) is one the kernel has, enabled, with F.
+itWhen(firstMissing(qemuNeed, binfmtNeed), 'binfmt_misc: qemu-aarch64 is registered, enabled, with the F flag', () => {
+  expect(binfmt).toEqual({ describe: expect.stringMatching(/^binfmt_misc qemu-aarch64 → \/\S+ \(flags \S*F\S*; (already registered|registered now from \/usr\/lib\/binfmt\.d\/qemu-aarch64\.conf)\)$/) });
+  const entry = readFileSync('/proc/sys/fs/binfmt_misc/qemu-aarch64', 'utf8');
+  expect(entry.split('\n')[0]).toBe('enabled');
+  expect(entry).toMatch(/^flags: \S*F\S*$/m);
+});
 
 let artifact = '';
 beforeAll(() => {
   if (!arm64DistSkip) ({ artifact } = distArm64());
 }, 300_000);
 
-describe.each(matrixBackends)('arm64 rows, $name backend', { timeout: MATRIX_RUN_MS }, ({ name, skip: backendSkip }) => {
-  const skip = arm64DistSkip || backendSkip || binfmtSkip;
-  const title = (what: string) => `${what}${skip ? ` (SKIPPED: ${skip})` : ''}`;
+for (const { name, need } of matrixBackends) describeWhen(firstMissing(qemuNeed, need, binfmtNeed), `arm64 rows, ${name} backend`, () => {
 
-  it.skipIf(skip !== '')(title('official arm64 artifact via binfmt: passes on Debian arm64, fails as predicted on musl-only and scratch'), () => {
+  it('official arm64 artifact via binfmt: passes on Debian arm64, fails as predicted on musl-only and scratch', () => {
     const { status, report } = runMatrixCli(name, artifact, ['--only', 'musl,debian-old,debian-new,scratch']);
     expect(report).toMatchObject({ backend: name, machine: 'AArch64', arch: 'arm64', emulation: 'binfmt', emulationDetail: expect.stringContaining('binfmt_misc qemu-aarch64') });
     for (const id of ['debian-old', 'debian-new']) {
@@ -36,7 +46,7 @@ describe.each(matrixBackends)('arm64 rows, $name backend', { timeout: MATRIX_RUN
     expect(status).toBe(0);
   });
 
-  it.skipIf(skip !== '')(title('--emulation in-root: qemu bound into each root gives the same verdicts, and says so'), () => {
+  it('--emulation in-root: qemu bound into each root gives the same verdicts, and says so', () => {
     const { status, report } = runMatrixCli(name, artifact, ['--emulation', 'in-root', '--only', 'musl,debian-new,scratch']);
     expect(report).toMatchObject({ emulation: 'qemu-in-root', emulationDetail: expect.stringContaining('bound read-only at /qemu-aarch64-static') });
     expect(row(report, 'debian-new')).toMatchObject({ result: 'pass', output: `broker ${pkg.version}`, emulation: 'qemu-in-root' });
@@ -45,7 +55,7 @@ describe.each(matrixBackends)('arm64 rows, $name backend', { timeout: MATRIX_RUN
     expect(row(report, 'scratch')).toMatchObject({ result: 'fail', agree: true, emulation: 'qemu-in-root' });
     expect(status).toBe(0);
   });
-});
+}, { timeout: MATRIX_RUN_MS });
 
 describe('arm64 artifact without qemu-user-static', () => {
   it('--emulation in-root is a one-line error naming the package, before any image is made', () => {
