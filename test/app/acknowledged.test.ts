@@ -20,14 +20,14 @@ const JUNK = '\x00\x01 junk\r\n\r\n';
 
 /** One packet each: the requests in it, in order, and what follows them. */
 const cases: { name: string; paths: string[]; packet: string }[] = [
-  { name: 'a POST, then junk', paths: ['/a'], packet: post('/a', 'hello') + JUNK },
+  { name: 'a POST, then junk', paths: ['/a'], packet: `${post('/a', 'hello')}${JUNK}` },
   { name: 'a GET, then junk', paths: ['/c'], packet: `GET /c HTTP/1.1\r\nHost: x\r\n\r\n${JUNK}` },
   { name: 'a chunked POST, then junk', paths: ['/d'], packet: `POST /d HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n${JUNK}` },
-  { name: 'two pipelined POSTs, then junk', paths: ['/b1', '/b2'], packet: post('/b1', 'hi') + post('/b2', 'hi') + JUNK },
-  { name: 'three pipelined POSTs, then junk', paths: ['/t1', '/t2', '/t3'], packet: post('/t1', 'x') + post('/t2', 'y') + post('/t3', 'z') + JUNK },
+  { name: 'two pipelined POSTs, then junk', paths: ['/b1', '/b2'], packet: `${post('/b1', 'hi')}${post('/b2', 'hi')}${JUNK}` },
+  { name: 'three pipelined POSTs, then junk', paths: ['/t1', '/t2', '/t3'], packet: `${post('/t1', 'x')}${post('/t2', 'y')}${post('/t3', 'z')}${JUNK}` },
   { name: 'a body shorter than its Content-Length, then the client closes', paths: ['/e'], packet: 'POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc' },
   // The control: nothing wrong, everything answered and recorded.
-  { name: 'two pipelined POSTs, nothing after', paths: ['/ok1', '/ok2'], packet: post('/ok1', 'a') + post('/ok2', 'b') + 'GET /ok3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' },
+  { name: 'two pipelined POSTs, nothing after', paths: ['/ok1', '/ok2'], packet: `${post('/ok1', 'a')}${post('/ok2', 'b')}GET /ok3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n` },
 ];
 
 describe('recorded = acknowledged', () => {

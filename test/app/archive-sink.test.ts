@@ -1,10 +1,10 @@
 // The archive sink's direct I/O: batches padded to whole blocks, the file's end always on a block
 // boundary, every record readable — and plain buffered writes where a file cannot take direct appends.
-import { appendFileSync, closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BLOCK_SIZE, encodeHeader } from '../../src/archive/format.ts';
+import { BLOCK_SIZE } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
 import { ArchiveSink, createArchiveFile } from '../../src/recorder/archive-sink.ts';
