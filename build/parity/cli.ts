@@ -1,4 +1,7 @@
-import { parseArgs } from 'node:util';
+import { oneOf } from '../../shared/cli-args/choice.ts';
+import { parseCommandArgs, subcommand } from '../../shared/cli-args/command-args.ts';
+import { int } from '../../shared/cli-args/number.ts';
+import { optionsOf, UsageError } from '../../shared/cli-args/usage-error.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { loadAverage, machine, table, writeSection } from '../bench/report.ts';
 import { officialRuntime } from '../runtime/official.ts';
@@ -14,44 +17,64 @@ npm run parity -- node-tests [--static PATH] [--official PATH] [--areas A,B] [--
   Defaults: the cached static runtime (npm run runtime; jemalloc, intl full) and the pinned official one.
   --write-docs writes the result to docs/runtime-parity.md.`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    static: { type: 'string' },
-    official: { type: 'string' },
-    jobs: { type: 'string', default: '2' },
-    timeout: { type: 'string', default: '240' },
-    areas: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'write-docs': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-});
+const HELP_REF = 'npm run parity -- --help';
+const opt = optionsOf(HELP_REF);
 
-function usage(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-function positiveInt(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) usage(`--${option} must be a positive integer; got '${value}'`);
-  return n;
+/** Every option checked before a runtime is fetched or a test runs. */
+function parseCli(argv: string[]) {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      static: { type: 'string' },
+      official: { type: 'string' },
+      areas: { type: 'string' },
+      jobs: { type: 'string' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'write-docs': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    { command: 'parity', help: HELP_REF, allowPositionals: true },
+  );
+  if (values.help) return { help: true as const };
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' for 'parity' (see '${HELP_REF}')`);
+  const command = subcommand(positionals[0], ['intl', 'node-tests'] as const, { command: 'parity', help: HELP_REF });
+  if (!command) throw new UsageError(`a command is needed: intl or node-tests (see '${HELP_REF}')`);
+  const areas = values.areas?.split(',').map((a) => oneOf(a, opt('--areas'), NODE_TEST_AREAS));
+  if (areas && values['write-docs']) throw new UsageError(`--write-docs records the whole sample: drop --areas (see '${HELP_REF}')`);
+  return {
+    help: false as const,
+    command,
+    static: values.static,
+    official: values.official,
+    areas,
+    jobs: int(values.jobs ?? '2', opt('--jobs'), { min: 1, max: 64 }),
+    timeoutSeconds: int(values.timeout ?? '240', opt('--timeout'), { min: 10, max: 3600 }),
+    json: values.json,
+    writeDocs: values['write-docs'],
+  };
 }
 
 const root = new URL('../..', import.meta.url).pathname;
-const command = positionals[0];
-if (values.help) {
+let cli: ReturnType<typeof parseCli>;
+try {
+  cli = parseCli(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+}
+if (cli.help) {
   console.log(USAGE);
   process.exit(0);
 }
-if (command !== 'intl' && command !== 'node-tests') usage(command ? `unknown subcommand '${command}'; known: intl, node-tests` : 'a subcommand is needed: intl or node-tests');
+const { command } = cli;
 
 const quiet = { info: () => {}, progress: () => {} };
 const officialPath =
-  values.official ??
+  cli.official ??
   (await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: quiet, integrity: pkg.broker.runtimeIntegrity.x64 })).path;
-const staticPath = values.static ?? cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64', 'full')?.path;
+const staticPath = cli.static ?? cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64', 'full')?.path;
 if (!staticPath) {
   console.error('no static runtime with full ICU in the cache: build it with `npm run runtime -- --detach` (about 2 h on 2 cores), or pass --static PATH');
   process.exit(1);
@@ -62,12 +85,12 @@ const header = (cmd: string) =>
 
 if (command === 'intl') {
   const parity = compareIntl(runIntlProbe(officialPath), runIntlProbe(staticPath));
-  if (values.json) console.log(JSON.stringify(parity, null, 2));
+  if (cli.json) console.log(JSON.stringify(parity, null, 2));
   else {
     console.log(`${parity.identical} of ${parity.cases} Intl cases identical byte for byte; ${parity.differences.length} differ (${parity.unexplained} unexplained)`);
     for (const d of parity.differences) console.log(`  ${d.name}\n    official ${d.official.slice(0, 200)}\n    static   ${d.static.slice(0, 200)}\n    reason   ${d.reason ?? 'UNEXPLAINED'}`);
   }
-  if (values['write-docs']) {
+  if (cli.writeDocs) {
     const rows = parity.differences.map((d) => [d.name, `\`${d.official.slice(0, 80)}\``, `\`${d.static.slice(0, 80)}\``, d.reason ?? '**unexplained**']);
     const body = [
       '## Intl parity',
@@ -82,13 +105,9 @@ if (command === 'intl') {
 
 // node-tests
 const tree = await nodeTestTree(cacheRoot());
-const areaFilter = values.areas?.split(',');
-const unknownArea = areaFilter?.find((a) => !(NODE_TEST_AREAS as readonly string[]).includes(a));
-if (unknownArea !== undefined) usage(`--areas: unknown area '${unknownArea}'; known: ${NODE_TEST_AREAS.join(', ')}`);
-if (areaFilter && values['write-docs']) usage('--write-docs records the whole sample: drop --areas');
+const areaFilter = cli.areas;
 const tests = sampleTests(parallelFiles(tree)).filter((t) => !areaFilter || areaFilter.includes(areaOf(t)!));
-const jobs = positiveInt('jobs', values.jobs);
-const timeoutSeconds = positiveInt('timeout', values.timeout);
+const { jobs, timeoutSeconds } = cli;
 const runs = [];
 for (const [label, runtime] of [['official', officialPath], ['static', staticPath]] as const) {
   const started = Date.now();
@@ -122,13 +141,13 @@ const result = {
   onlyOfficial,
   onlyStatic,
 };
-if (values.json) console.log(JSON.stringify(result, null, 2));
+if (cli.json) console.log(JSON.stringify(result, null, 2));
 else {
   console.log(`${tests.length} tests: official passed ${result.official.passed} (${official.seconds} s), static passed ${result.static.passed} (${statik.seconds} s)`);
   for (const o of onlyOfficial) console.log(`  only official: ${o.test} (static: ${o.static}) — ${o.reason ?? 'UNEXPLAINED'}`);
   for (const o of onlyStatic) console.log(`  only static: ${o.test} (official: ${o.official})`);
 }
-if (values['write-docs']) {
+if (cli.writeDocs) {
   const body = [
     "## Node's own tests",
     header(`npm run parity -- node-tests --jobs ${jobs} --write-docs`),

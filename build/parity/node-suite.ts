@@ -14,13 +14,15 @@ export const NODE_TEST_AREAS = [
   'url', 'util', 'whatwg-encoding', 'worker', 'zlib',
 ] as const;
 
+export type NodeTestArea = (typeof NODE_TEST_AREAS)[number];
+
 /** Areas with at most this many tests are taken whole; larger ones every SAMPLE_STEP-th test. */
 export const WHOLE_AREA_MAX = 30;
 export const SAMPLE_STEP = 3;
 
 export type Outcome = 'pass' | 'fail' | 'skip';
 
-export function areaOf(test: string): string | undefined {
+export function areaOf(test: string): NodeTestArea | undefined {
   const name = test.replace(/^.*\//, '').replace(/\.(js|mjs|cjs)$/, '');
   // Longest first: "string-decoder" before "string", "whatwg-encoding" before nothing else.
   return [...NODE_TEST_AREAS].sort((a, b) => b.length - a.length).find((a) => name === `test-${a}` || name.startsWith(`test-${a}-`));
@@ -32,7 +34,7 @@ export function areaOf(test: string): string | undefined {
  * two runs (and two runtimes) get the same list. Returns test.py names ("parallel/test-x").
  */
 export function sampleTests(parallelFiles: string[]): string[] {
-  const byArea = new Map<string, string[]>();
+  const byArea = new Map<NodeTestArea, string[]>();
   for (const f of [...parallelFiles].sort()) {
     if (!/^test-.*\.(js|mjs)$/.test(f)) continue;
     const area = areaOf(f);
