@@ -15,6 +15,7 @@ import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { SEA_EXEC_ARGV } from '../steps/blob.ts';
+import { p99Spread, throughputSpread } from './broker-text.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { procStat } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
@@ -488,8 +489,8 @@ fraction of autocannon's CPU per request, so these rows show the servers with th
 no fixed-rate mode: a half-rate run paces each connection (1 ms between a response and its next request) and takes as many
 connections as two 2 s calibration runs say the rate needs (later runs start from the closest run's); a run more than
 ${PACE_TOLERANCE * 100}% off its rate is redone (up to 3 times, the closest kept; "off pace" when none came within it, and then its p99 is not
-judged). ${runs} paced runs of 10 s per server, interleaved like the max runs: a single run's p99 here moves by half a millisecond
-from one run to the next. Its latency is not corrected for coordinated omission. The last two columns are read from /proc
+judged). ${runs} paced runs of 10 s per server, interleaved like the max runs: ${p99Spread(rows.map((r) => ({ name: r.name, runtime: r.runtime, p99s: onPace(r.wrk.half).map((h) => h.p99) })))}.
+Its latency is not corrected for coordinated omission. The last two columns are read from /proc
 around each max run (medians of the runs): the server's CPU per request, and how much of the run its event-loop threads
 spent running and runnable but waiting for a core (schedstat; averaged over a cluster's loops, its primary mostly idle).
 A loop running ~100% is the limit itself; time spent waiting is a core lost to another task. **These runs judge the p99 target**: wrk's pacing
@@ -564,19 +565,19 @@ All servers run side by side and the runs alternate between them, so load drift 
 Machine: ${machine()}. Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.
 Load: \`${uptimeStart}\` at the start, \`${uptimeEnd}\` at the end (the load averages still count the minutes before the run);
 ${quiet.paused.length ? `paused for the run: the ${quiet.paused.join(' and the ')} (SIGSTOP, resumed after)` : 'no static-runtime build was running'}.
-This is a shared VM: the same server's max throughput varies by ±15% from run to run here, so compare rows measured together, not runs.
+This is a shared VM. ${throughputSpread(rows)}
 
 Generator: autocannon ${pkg.devDependencies.autocannon} (in the bench process: it takes one of the two cores, the server gets the other),
 ${connections} keep-alive connections, pipelining 1, POST of a 2048-byte body to \`/ingest\`, loopback. "Max" = unthrottled;
 "overallRate = half" = autocannon \`overallRate\` at half the max median, 10 s — a per-second quota, not a pace: each
 connection sends flat out until its share of the second is used, then waits for the next second (autocannon's
-lib/httpClient.js; measured at 20000 req/s: 35000–57000 req/s for half of each second, nothing in the other half), so its
+lib/httpClient.js; what that looked like when measured: "Notes on the method", hand-written, below this section), so its
 p99 is a p99 at full load and is not judged against the half-rate target; its CPU per request is still the steadiest column.
 Latency: each response's time from autocannon's \`response\` event into our own HDR histogram in µs (autocannon's own holds
 whole, floored ms). The no-op server runs on the same official Node ${pkg.broker.nodeVersion} the artifact embeds:
 \`req.resume()\`, answer 200 on \`end\` — and it keeps one \`process.nextTick\` object alive from its start, as broker does
 (src/tick-objects.ts): without that, a full GC while a server idles can free those objects' maps and leave every later
-nextTick on V8's slow path (~400 ns instead of ~70, several per request), a slowdown by luck that would flatter the ratio.
+nextTick on V8's slow path (several per request; its cost as measured once: "Notes on the method"), a slowdown by luck that would flatter the ratio.
 
 ${table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'overallRate = half (req/s)', 'p50 / p99 / p99.9 at overallRate = half (ms)', 'server CPU µs/request at overallRate = half (event loop + other threads)', 'notes', 'loadavg at start'], perfRows)}
 
@@ -585,8 +586,8 @@ ${wrkSection}
 ${rssSection}
 
 Every server here starts with V8's young generation at the full size it otherwise reaches under load (\`${SEA_EXEC_ARGV.join(' ')}\`,
-the artifacts' built-in Node option, given to the no-op server too): left to itself V8 grew it in steps 20–40 s into a
-run and could shrink it mid-load (RSS ~25 MiB down and back up, seen 2026-11-26), and the window's slope measured that.
+the artifacts' built-in Node option, given to the no-op server too): left to itself V8 grew it in steps under load and
+could shrink it mid-load (when and by how much, as seen once: "Notes on the method"), and the window's slope measured that.
 
 "Server CPU µs/request" is the server's user + system time (all threads, workers included, from /proc) over the half-rate
 run divided by the requests answered, split into its event-loop threads and the others (libuv's pool writing the archive,

@@ -69,7 +69,8 @@ const warmLine = warm
 const md = `## Static runtime: build, size, start-up
 
 Command: \`npm run bench:runtime\`. Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 10)}.
-The build ran niced on 2 cores shared with other work (helpers' tests and benchmarks), so stage times are upper bounds.
+What else ran on these cores while the runtime was built is not recorded, so the stage times are what the build took here,
+not its floor (the conditions of the build measured 2026-11-26: "The cold build's conditions", hand-written, below).
 
 Cold build by stage (seconds, summed over every attempt of the stage, from ${stagesFrom}; \`npm run runtime -- times\`).
 Attempts under earlier configurations live in other directories and are not counted, so this is the cost of one clean run:
