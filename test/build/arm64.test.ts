@@ -7,7 +7,7 @@ import { inspectFile } from '../../shared/elf/file.ts';
 import { ARM64_NODE, arm64DistSkip as skip, distArm64 } from '../fixtures/arm64.ts';
 import { describeWhen, prerequisite } from '../fixtures/skip.ts';
 
-// .ci/run installs qemu-user-static and the sysroot: under CI=true their absence fails these tests.
+// .ci/run installs qemu-user-static and the sysroot: in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) their absence fails these tests.
 describeWhen(prerequisite('qemu-user-static and the aarch64 sysroot', skip), 'dist --arch arm64 under qemu', () => {
   let out = '';
   let log = '';

@@ -29,7 +29,7 @@ describe('the skip report at the end of npm test', () => {
     expect(skipReport([])).toEqual(['skipped: none']);
   });
 
-  it('under CI=true a missing prerequisite CI provides fails; an optional one, or any one locally, skips', () => {
+  it('in strict mode a missing prerequisite CI provides fails; an optional one, or any one locally, skips', () => {
     const missing = prerequisite('libjemalloc2', 'apt-get install libjemalloc2');
     expect(verdict(missing, true)).toBe('fail');
     expect(verdict(missing, false)).toBe('skip');

@@ -41,7 +41,7 @@ describe('ci/github-actions.yml', () => {
 
   it('wires npm scripts only: every run step calls an existing script, .ci/run, or an install/publish', () => {
     const scripts = new Set(Object.keys(pkg.scripts));
-    const wiring = [/^sudo --preserve-env=PATH,CI,BROKER_CACHE \.ci\/run$/, /^echo "BROKER_CACHE=\$HOME\/\.cache\/broker" >> "\$GITHUB_ENV"$/, /^npm ci$/, /^sudo apt-get update -qq && sudo apt-get install -y -qq [\w\s.+-]+$/, /^gh release create /, /^echo "key=\$\(npm run --silent runtime -- key --arch [^)]+\)" >> "\$GITHUB_OUTPUT"$/];
+    const wiring = [/^sudo --preserve-env=PATH,BROKER_STRICT_PREREQUISITES,BROKER_CACHE \.ci\/run$/, /^echo "BROKER_STRICT_PREREQUISITES=1" >> "\$GITHUB_ENV"$/, /^echo "BROKER_CACHE=\$HOME\/\.cache\/broker" >> "\$GITHUB_ENV"$/, /^npm ci$/, /^sudo apt-get update -qq && sudo apt-get install -y -qq [\w\s.+-]+$/, /^gh release create /, /^echo "key=\$\(npm run --silent runtime -- key --arch [^)]+\)" >> "\$GITHUB_OUTPUT"$/];
     for (const { line, cmd } of runCommands()) {
       const npmRun = /^(?:sudo --preserve-env=PATH )?npm run (?:--silent )?([\w:]+)/.exec(cmd);
       if (npmRun) expect(scripts.has(npmRun[1] as string), `line ${line}: npm script '${npmRun[1]}' exists`).toBe(true);
@@ -56,7 +56,7 @@ describe('ci/github-actions.yml', () => {
   });
 
   // Issue 22: the static-runtime proofs run in the test job, on the runtimes the runtime job saved, and fail there if missing.
-  it('the test job needs the runtime job, restores each static runtime it saved, and runs the tests with CI and the cache kept through sudo', () => {
+  it('the test job needs the runtime job, restores each static runtime it saved, and runs the tests in strict mode with the cache kept through sudo', () => {
     const all = jobs();
     const runtime = all.get('runtime');
     const test = all.get('test');
@@ -84,9 +84,10 @@ describe('ci/github-actions.yml', () => {
       expect(restore, `${arch}: the restore step, after its key and before .ci/run`).toBeGreaterThan(keyStep);
       expect(restore, `${arch}: restored before .ci/run`).toBeLessThan(ciRun);
     }
-    // sudo resets the environment: CI=true must reach the tests (they fail instead of skipping), and BROKER_CACHE
+    // sudo resets the environment: strict mode must reach the tests (they fail instead of skipping), and BROKER_CACHE
     // must name where the runtimes were restored (root's HOME is elsewhere).
     expect(testSteps.slice(0, ciRun).some((s) => s.split('\n')[0] === 'run: echo "BROKER_CACHE=$HOME/.cache/broker" >> "$GITHUB_ENV"')).toBe(true);
-    expect(testSteps[ciRun]?.split('\n')[0]).toBe('run: sudo --preserve-env=PATH,CI,BROKER_CACHE .ci/run');
+    expect(testSteps.slice(0, ciRun).some((s) => s.split('\n')[0] === 'run: echo "BROKER_STRICT_PREREQUISITES=1" >> "$GITHUB_ENV"')).toBe(true);
+    expect(testSteps[ciRun]?.split('\n')[0]).toBe('run: sudo --preserve-env=PATH,BROKER_STRICT_PREREQUISITES,BROKER_CACHE .ci/run');
   });
 });

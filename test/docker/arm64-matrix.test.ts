@@ -12,7 +12,7 @@ import { describeWhen, firstMissing, itWhen, prerequisite } from '../fixtures/sk
 // The matrix registers this entry itself on its first arm64 run; doing it here first tells the binfmt rows
 // whether they can run. Without binfmt, mmdebstrap cannot run an arm64 Debian root's maintainer scripts.
 const binfmt = arm64DistSkip ? { unavailable: arm64DistSkip } : await registerBinfmt('qemu-aarch64');
-// .ci/run installs qemu-user-static and the sysroot and registers the entry (as root): under CI=true their absence fails.
+// .ci/run installs qemu-user-static and the sysroot and registers the entry (as root): in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) their absence fails.
 const qemuNeed = prerequisite('qemu-user-static and the aarch64 sysroot', arm64DistSkip);
 const binfmtNeed = prerequisite('binfmt_misc qemu-aarch64 with the F flag', 'unavailable' in binfmt ? binfmt.unavailable : '');
 const LOADER = '/lib/ld-linux-aarch64.so.1';

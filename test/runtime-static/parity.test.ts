@@ -61,7 +61,7 @@ describe("Node's own tests: the sample and the TAP reader", () => {
 });
 
 const statik = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64', 'full');
-// Locally a missing runtime skips this, loudly; under CI=true it fails (the workflow restores the runtime).
+// Locally a missing runtime skips this, loudly; in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) it fails (the workflow restores the runtime).
 const need = prerequisite('a cached static runtime with full ICU', statik ? '' : 'none in the cache (npm run runtime -- --detach builds it, about 2 h on 2 cores)');
 
 describeWhen(need, 'the static runtime with full ICU', () => {

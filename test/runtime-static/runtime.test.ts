@@ -58,7 +58,7 @@ for (const arch of STATIC_ARCHES) {
   const runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', arch);
   const emulated = arch !== process.arch;
   const flag = arch === 'x64' ? '' : ` --arch ${arch}`;
-  // Locally a missing runtime skips these proofs, loudly; under CI=true it fails them (the workflow restores the runtime).
+  // Locally a missing runtime skips these proofs, loudly; in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) it fails them (the workflow restores the runtime).
   const need = firstMissing(
     prerequisite(`a cached linux-${arch} static runtime`, runtime ? '' : `none under ${cacheRoot()}/runtimes; build it with npm run runtime --${flag} --detach (hours)`),
     prerequisite(`linux-${arch} programs running on this host`, emulated ? targetExecutionProblem(target) : ''),
