@@ -1,6 +1,7 @@
 import type { Arch } from '../shared/toolchain/arch.ts';
 import type { FileFact } from '../shared/toolchain/file-hash.ts';
 import type { Logger } from '../shared/toolchain/logger.ts';
+import { type PipelineLog, stepOf } from './pipeline.ts';
 import type { Launcher } from './runtime/launcher.ts';
 import type { OfficialSource } from './runtime/official.ts';
 import type { Runtime } from './runtime/runtime.ts';
@@ -39,9 +40,10 @@ export interface BuildContext {
   timings: { step: string; ms: number }[];
 }
 
-/** Reads a field an earlier step must have set; a missing one is a pipeline-order bug, said plainly. */
-export function need<K extends keyof BuildContext>(ctx: BuildContext, key: K, step: string): NonNullable<BuildContext[K]> {
-  const v = ctx[key];
-  if (v === undefined || v === null) throw new Error(`step '${step}' needs '${String(key)}', which no earlier step produced`);
-  return v as NonNullable<BuildContext[K]>;
+/** A dist step: `needs` names the fields earlier steps set, which run() then reads as present. */
+export const distStep = stepOf<BuildContext>();
+
+/** The dist pipeline's progress goes to the build log, and each step's time into the manifest. */
+export function distLog(ctx: BuildContext): PipelineLog {
+  return { line: (text) => ctx.log.info(text), timed: (step, ms) => ctx.timings.push({ step, ms }) };
 }

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { cacheRoot } from '../shared/toolchain/cache-root.ts';
-import type { BuildContext, RuntimeRequest } from './context.ts';
+import { type BuildContext, distLog, type RuntimeRequest } from './context.ts';
 import type { Logger } from '../shared/toolchain/logger.ts';
-import { runPipeline, type Step } from './pipeline.ts';
+import { type AnyStep, runSteps } from './pipeline.ts';
 import type { OfficialSource } from './runtime/official.ts';
 import type { Arch } from '../shared/toolchain/arch.ts';
 import { blobStep } from './steps/blob.ts';
@@ -34,18 +34,8 @@ interface PackageJson {
   broker: { nodeVersion: string; runtimeIntegrity?: Partial<Record<Arch, string>> };
 }
 
-// The runtime comes first: the bundle embeds which runtime it will run on.
-export const distSteps: Step[] = [
-  { name: 'runtime', run: runtimeStep },
-  { name: 'bundle', run: bundleStep },
-  { name: 'preflight', run: preflightStep },
-  { name: 'blob', run: blobStep },
-  { name: 'inject', run: injectStep },
-  { name: 'verify', run: verifyStep },
-  { name: 'checksum', run: checksumStep },
-  { name: 'manifest', run: manifestStep },
-  { name: 'report', run: reportStep },
-];
+// The whole build, in order. The runtime comes first: the bundle embeds which runtime it will run on.
+export const distSteps: AnyStep<BuildContext>[] = [runtimeStep, bundleStep, preflightStep, blobStep, injectStep, verifyStep, checksumStep, manifestStep, reportStep];
 
 async function git(root: string, args: string[]): Promise<string | undefined> {
   const res = await execa('git', args, { cwd: root, reject: false });
@@ -92,7 +82,7 @@ export async function dist(opts: DistOptions): Promise<BuildContext> {
     timings: [],
   };
   try {
-    await runPipeline(ctx, distSteps);
+    await runSteps(ctx, distSteps, distLog(ctx));
     return ctx;
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
-import { need, type BuildContext } from '../context.ts';
+import { type BuildContext, distStep } from '../context.ts';
+import type { Ready } from '../pipeline.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 
@@ -16,9 +17,8 @@ import { fileFact } from '../../shared/toolchain/file-hash.ts';
 export const SEA_EXEC_ARGV = ['--min-semi-space-size=16'];
 
 /** The SEA blob, written by the runtime itself: a blob from another Node version segfaults at start-up. */
-export async function blobStep(ctx: BuildContext): Promise<string> {
-  const bundle = need(ctx, 'bundle', 'blob');
-  const runtime = need(ctx, 'runtime', 'blob');
+async function writeBlob(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): Promise<string> {
+  const { bundle, runtime } = ctx;
   const launcher = ctx.launcher;
   if (!launcher) {
     throw new BuildError(`runtime ${runtime.path} (linux-${runtime.arch}) cannot run on this host, and only it may write its SEA blob`);
@@ -45,3 +45,5 @@ export async function blobStep(ctx: BuildContext): Promise<string> {
   ctx.blob = { ...(await fileFact(output)), codeCache };
   return `${(ctx.blob.size / 1024).toFixed(1)} KiB, code cache ${codeCache ? 'on' : `off (blob made under ${launcher.describe})`}`;
 }
+
+export const blobStep = distStep({ name: 'blob', needs: ['bundle', 'runtime'], run: writeBlob });

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { BuildInfo } from '../../src/build-info.ts';
 import { bundleApp } from '../app-bundle.ts';
-import { need, type BuildContext } from '../context.ts';
+import { type BuildContext, distStep } from '../context.ts';
+import type { Ready } from '../pipeline.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 
 /** esbuild turns src/ into one minified CommonJS file (what SEA runs; app-bundle.ts), with build facts baked in. */
-export async function bundleStep(ctx: BuildContext): Promise<string> {
-  const runtime = need(ctx, 'runtime', 'bundle');
+async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string> {
+  const { runtime } = ctx;
   const info: BuildInfo = {
     version: ctx.version,
     commit: ctx.commit,
@@ -18,3 +19,5 @@ export async function bundleStep(ctx: BuildContext): Promise<string> {
   ctx.bundle = await fileFact(outfile);
   return `${(ctx.bundle.size / 1024).toFixed(1)} KiB`;
 }
+
+export const bundleStep = distStep({ name: 'bundle', needs: ['runtime'], run: bundleSource });

@@ -1,11 +1,12 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { need, type BuildContext } from '../context.ts';
+import { type BuildContext, distStep } from '../context.ts';
+import type { Ready } from '../pipeline.ts';
 import { fileFact, sha256File } from '../../shared/toolchain/file-hash.ts';
 
 /** SHA256SUMS over every artifact of this version in the output dir, in `sha256sum -c` format. */
-export async function checksumStep(ctx: BuildContext): Promise<string> {
-  const artifact = need(ctx, 'artifact', 'checksum');
+async function writeChecksums(ctx: Ready<BuildContext, 'artifact'>): Promise<string> {
+  const { artifact } = ctx;
   const prefix = `${ctx.name}-${ctx.version}-linux-`;
   const names = (await readdir(ctx.outDir)).filter((f) => f.startsWith(prefix)).sort();
   const lines: string[] = [];
@@ -18,3 +19,5 @@ export async function checksumStep(ctx: BuildContext): Promise<string> {
   ctx.checksums = await fileFact(path);
   return `${names.length} artifact(s)`;
 }
+
+export const checksumStep = distStep({ name: 'checksum', needs: ['artifact'], run: writeChecksums });

@@ -5,7 +5,8 @@ import { inject } from 'postject';
 import { readElfFile } from '../../shared/elf/file.ts';
 import type { Note } from '../../shared/elf/parse.ts';
 import { findSeaBlob, SEA_BLOB_NOTE, SEA_FUSE } from '../../shared/elf/sea.ts';
-import { need, type BuildContext } from '../context.ts';
+import { type BuildContext, distStep } from '../context.ts';
+import type { Ready } from '../pipeline.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { sha256File } from '../../shared/toolchain/file-hash.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -58,9 +59,8 @@ async function seaTemplate(ctx: BuildContext, runtime: Runtime, capacity: number
 }
 
 /** Copies the cached template for this runtime and writes the blob into its NODE_SEA_BLOB note. */
-export async function injectStep(ctx: BuildContext): Promise<string> {
-  const runtime = need(ctx, 'runtime', 'inject');
-  const blob = need(ctx, 'blob', 'inject');
+async function injectBlob(ctx: Ready<BuildContext, 'runtime' | 'blob'>): Promise<string> {
+  const { runtime, blob } = ctx;
   const data = readFileSync(blob.path);
   const capacity = blobCapacity(data.length);
   const template = await seaTemplate(ctx, runtime, capacity);
@@ -98,3 +98,5 @@ async function quietly(fn: () => Promise<void>): Promise<string[]> {
     console.log = log;
   }
 }
+
+export const injectStep = distStep({ name: 'inject', needs: ['runtime', 'blob'], run: injectBlob });

@@ -1,6 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { need, type BuildContext } from '../context.ts';
+import { type BuildContext, distStep } from '../context.ts';
+import type { Ready } from '../pipeline.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 
 interface ArtifactEntry {
@@ -23,11 +24,8 @@ interface Manifest {
 }
 
 /** manifest.json: what each artifact was made from (with hashes), on which runtime, and how long each step took. */
-export async function manifestStep(ctx: BuildContext): Promise<string> {
-  const artifact = need(ctx, 'artifact', 'manifest');
-  const runtime = need(ctx, 'runtime', 'manifest');
-  const bundle = need(ctx, 'bundle', 'manifest');
-  const blob = need(ctx, 'blob', 'manifest');
+async function writeManifest(ctx: Ready<BuildContext, 'artifact' | 'runtime' | 'bundle' | 'blob'>): Promise<string> {
+  const { artifact, runtime, bundle, blob } = ctx;
   const path = join(ctx.outDir, 'manifest.json');
   // Artifacts of the same version and commit (official and static) share one manifest.
   const previous = await readFile(path, 'utf8').then((s) => JSON.parse(s) as Manifest, () => undefined);
@@ -52,3 +50,5 @@ export async function manifestStep(ctx: BuildContext): Promise<string> {
   ctx.manifest = await fileFact(path);
   return `${Object.keys(manifest.artifacts).length} artifact(s) described`;
 }
+
+export const manifestStep = distStep({ name: 'manifest', needs: ['artifact', 'runtime', 'bundle', 'blob'], run: writeManifest });

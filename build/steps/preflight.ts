@@ -2,16 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { readElfFile } from '../../shared/elf/file.ts';
 import { PT_NOTE } from '../../shared/elf/parse.ts';
 import { SEA_FUSE } from '../../shared/elf/sea.ts';
-import { need, type BuildContext } from '../context.ts';
+import { type BuildContext, distStep } from '../context.ts';
+import type { Ready } from '../pipeline.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 
 /**
  * Refuses inputs that would give a broken artifact while postject reports success:
  * a bundle holding the sentinel, or a runtime without a PT_NOTE segment (postject issue 107).
  */
-export async function preflightStep(ctx: BuildContext): Promise<string> {
-  const bundle = need(ctx, 'bundle', 'preflight');
-  const runtime = need(ctx, 'runtime', 'preflight');
+async function checkInputs(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): Promise<string> {
+  const { bundle, runtime } = ctx;
   const code = await readFile(bundle.path, 'latin1');
   const at = code.indexOf(SEA_FUSE);
   if (at >= 0) {
@@ -24,3 +24,5 @@ export async function preflightStep(ctx: BuildContext): Promise<string> {
   }
   return 'sentinel absent from bundle, runtime has PT_NOTE';
 }
+
+export const preflightStep = distStep({ name: 'preflight', needs: ['bundle', 'runtime'], run: checkInputs });

@@ -2,7 +2,7 @@ import { access, constants } from 'node:fs/promises';
 import { execa } from 'execa';
 import { readElfFile } from '../../shared/elf/file.ts';
 import { ElfError } from '../../shared/elf/parse.ts';
-import { type BuildContext } from '../context.ts';
+import { type BuildContext, distStep } from '../context.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { sha256File } from '../../shared/toolchain/file-hash.ts';
 import { officialRuntime } from '../runtime/official.ts';
@@ -57,7 +57,7 @@ async function probeVersion(launcher: Launcher, path: string): Promise<string | 
 }
 
 /** Resolves the Node binary to inject into: the official one (cached), the static one, or a given path. */
-export async function runtimeStep(ctx: BuildContext): Promise<string> {
+async function resolveRuntime(ctx: BuildContext): Promise<string> {
   const req = ctx.runtimeRequest;
   let runtime: Runtime;
   if (req.kind === 'official') {
@@ -83,3 +83,5 @@ export async function runtimeStep(ctx: BuildContext): Promise<string> {
   const how = ctx.launcher ? (ctx.launcher.emulated ? ` — runs here under ${ctx.launcher.describe}` : '') : ` — cannot run on this host${'missing' in launcher ? `: ${launcher.missing}` : ''}`;
   return `${runtime.kind} Node ${runtime.nodeVersion} linux-${runtime.arch} (${runtime.libc}, ${runtime.allocator}${runtime.intl ? `, intl ${runtime.intl}` : ''})${how}`;
 }
+
+export const runtimeStep = distStep({ name: 'runtime', run: resolveRuntime });

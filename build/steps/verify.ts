@@ -2,14 +2,14 @@ import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { inspectFile } from '../../shared/elf/file.ts';
-import { need, type BuildContext } from '../context.ts';
+import { type BuildContext, distStep } from '../context.ts';
+import type { Ready } from '../pipeline.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 
 /** Proves the injection took: the blob note is there at full size, the fuse flipped, and the binary answers. */
-export async function verifyStep(ctx: BuildContext): Promise<string> {
-  const injected = need(ctx, 'injected', 'verify');
-  const blob = need(ctx, 'blob', 'verify');
+async function verifyArtifact(ctx: Ready<BuildContext, 'injected' | 'blob'>): Promise<string> {
+  const { injected, blob } = ctx;
   const report = inspectFile(injected);
   if (!report.seaBlob.present) throw new BuildError('after injection the artifact has no NODE_SEA_BLOB note: postject wrote nothing (is there a PT_NOTE segment?)');
   if (report.seaBlob.size !== blob.size) throw new BuildError(`the NODE_SEA_BLOB note holds ${report.seaBlob.size} bytes, the blob has ${blob.size}`);
@@ -33,3 +33,5 @@ export async function verifyStep(ctx: BuildContext): Promise<string> {
   ctx.artifact = { ...(await fileFact(path)), name };
   return `blob note ${blob.size} B, fuse flipped, ${ran}`;
 }
+
+export const verifyStep = distStep({ name: 'verify', needs: ['injected', 'blob'], run: verifyArtifact });

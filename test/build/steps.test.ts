@@ -2,10 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BuildContext } from '../../build/context.ts';
+import { type BuildContext, distLog } from '../../build/context.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
-import { runPipeline } from '../../build/pipeline.ts';
+import { runStep, runSteps } from '../../build/pipeline.ts';
 import { launcherFor, type Launcher } from '../../build/runtime/launcher.ts';
 import { officialRuntime, shasumFor } from '../../build/runtime/official.ts';
 import type { Runtime } from '../../build/runtime/runtime.ts';
@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 async function bundled(over: Partial<BuildContext> = {}) {
   const ctx = testContext({ runtime, launcher: launcherFor('x64', true) as Launcher, ...over });
-  await bundleStep(ctx);
+  await runStep(bundleStep, ctx);
   return ctx;
 }
 
@@ -48,31 +48,31 @@ describe('preflight', () => {
   it('refuses a bundle that contains the SEA sentinel', async () => {
     const ctx = await bundled();
     writeFileSync(ctx.bundle!.path, `console.log("${SEA_FUSE}:0")`);
-    await expect(preflightStep(ctx)).rejects.toThrow(/contains Node's SEA sentinel/);
+    await expect(runStep(preflightStep, ctx)).rejects.toThrow(/contains Node's SEA sentinel/);
   });
 
   it('refuses a runtime without a PT_NOTE segment (postject issue 107)', async () => {
     const ctx = await bundled();
     ctx.runtime = { ...runtime, path: writeTemp('no-note', syntheticElf([1])) };
-    await expect(preflightStep(ctx)).rejects.toThrow(/no PT_NOTE.*postject issue 107/s);
+    await expect(runStep(preflightStep, ctx)).rejects.toThrow(/no PT_NOTE.*postject issue 107/s);
   });
 
   it('passes the real bundle and the official runtime', async () => {
-    await expect(preflightStep(await bundled())).resolves.toMatch(/sentinel absent/);
+    await expect(runStep(preflightStep, await bundled())).resolves.toMatch(/sentinel absent/);
   });
 });
 
 describe('blob', () => {
   it('refuses to make a blob when the runtime cannot run here', async () => {
     const ctx = await bundled({ launcher: undefined });
-    await expect(blobStep(ctx)).rejects.toThrow(BuildError);
+    await expect(runStep(blobStep, ctx)).rejects.toThrow(BuildError);
   });
 
   it('is made by the runtime with code cache, byte-identical across scratch dirs', async () => {
     const a = await bundled();
     const b = await bundled();
-    await blobStep(a);
-    await blobStep(b);
+    await runStep(blobStep, a);
+    await runStep(blobStep, b);
     expect(a.blob!.codeCache).toBe(true);
     expect(a.blob!.sha256).toBe(b.blob!.sha256);
   });
@@ -81,9 +81,9 @@ describe('blob', () => {
 describe('inject + verify', () => {
   it('produce a verified artifact that runs', async () => {
     const ctx = await bundled();
-    await blobStep(ctx);
-    await injectStep(ctx);
-    await verifyStep(ctx);
+    await runStep(blobStep, ctx);
+    await runStep(injectStep, ctx);
+    await runStep(verifyStep, ctx);
     const art = ctx.artifact!;
     expect(art.name).toBe('broker-9.8.7-linux-x64');
     expect(spawnSync(art.path, ['--version'], { encoding: 'utf8' }).stdout.trim()).toBe('broker 9.8.7');
@@ -92,14 +92,14 @@ describe('inject + verify', () => {
   it('postject runs once per runtime: later builds patch the cached template', async () => {
     const cacheDir = testContext().cacheDir;
     const first = await bundled({ cacheDir });
-    await blobStep(first);
-    await injectStep(first);
+    await runStep(blobStep, first);
+    await runStep(injectStep, first);
     expect(first.lines.join('\n')).toMatch(/preparing the SEA template/);
     const second = await bundled({ cacheDir, version: '9.8.8' });
-    await blobStep(second);
-    await injectStep(second);
+    await runStep(blobStep, second);
+    await runStep(injectStep, second);
     expect(second.lines.join('\n')).not.toMatch(/preparing the SEA template/);
-    await verifyStep(second);
+    await runStep(verifyStep, second);
     expect(spawnSync(second.artifact!.path, ['--version'], { encoding: 'utf8' }).stdout.trim()).toBe('broker 9.8.8');
   });
 
@@ -111,10 +111,10 @@ describe('inject + verify', () => {
 
   it('verify rejects a runtime copy that holds no blob', async () => {
     const ctx = await bundled();
-    await blobStep(ctx);
+    await runStep(blobStep, ctx);
     ctx.injected = join(ctx.workDir, 'plain');
     copyFileSync(runtime.path, ctx.injected);
-    await expect(verifyStep(ctx)).rejects.toThrow(/no NODE_SEA_BLOB note/);
+    await expect(runStep(verifyStep, ctx)).rejects.toThrow(/no NODE_SEA_BLOB note/);
   });
 });
 
@@ -130,8 +130,8 @@ describe('checksum + manifest', () => {
     ctx.blob = { ...(await fileFact(bundle)), codeCache: true };
     for (const name of files) {
       ctx.artifact = { ...(await fileFact(join(ctx.outDir, name))), name };
-      await checksumStep(ctx);
-      await manifestStep(ctx);
+      await runStep(checksumStep, ctx);
+      await runStep(manifestStep, ctx);
     }
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: ctx.outDir, encoding: 'utf8' })).toBe(files.map((f) => `${f}: OK\n`).join(''));
     const manifest = JSON.parse(readFileSync(join(ctx.outDir, 'manifest.json'), 'utf8'));
@@ -139,7 +139,7 @@ describe('checksum + manifest', () => {
     expect(manifest.artifacts[files[0]!]).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), runtime: { kind: 'official', sha256: runtime.sha256 }, steps: [{ step: 'bundle', ms: 5 }] });
     // A new commit starts a fresh manifest rather than mixing builds.
     ctx.commit = 'beef';
-    await manifestStep(ctx);
+    await runStep(manifestStep, ctx);
     expect(Object.keys(JSON.parse(readFileSync(join(ctx.outDir, 'manifest.json'), 'utf8')).artifacts)).toEqual([files[1]]);
   });
 });
@@ -149,11 +149,15 @@ describe('pipeline', () => {
     const ctx = testContext();
     const fail = new BuildError('boom');
     await expect(
-      runPipeline(ctx, [
-        { name: 'one', run: async () => 'fine' },
-        { name: 'two', run: async () => Promise.reject(fail) },
-        { name: 'three', run: async () => 'never' },
-      ]),
+      runSteps(
+        ctx,
+        [
+          { name: 'one', run: async () => 'fine' },
+          { name: 'two', run: async () => Promise.reject(fail) },
+          { name: 'three', run: async () => 'never' },
+        ],
+        distLog(ctx),
+      ),
     ).rejects.toBe(fail);
     expect(ctx.timings.map((t) => t.step)).toEqual(['one']);
     expect(ctx.lines.at(-1)).toMatch(/^\[2\/3\] two ✗ failed/);
@@ -182,14 +186,14 @@ describe('runtime step', () => {
 
   it('--runtime PATH takes any Node binary and learns its version by running it', async () => {
     const ctx = testContext({ runtimeRequest: { kind: 'custom', path: runtime.path }, nodeVersion: '0.0.0' });
-    await expect(runtimeStep(ctx)).resolves.toMatch(/custom Node 22\.22\.2 linux-x64/);
+    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(/custom Node 22\.22\.2 linux-x64/);
     expect(ctx.launcher?.emulated).toBe(false);
   });
 
   it('--runtime PATH that is missing or not ELF is a clear error', async () => {
-    await expect(runtimeStep(testContext({ runtimeRequest: { kind: 'custom', path: '/nonexistent/node' } }))).rejects.toThrow(/not found or not executable/);
-    await expect(runtimeStep(testContext({ runtimeRequest: { kind: 'custom', path: '/usr/bin/env' } }))).rejects.toThrow(/not a Node\.js binary/);
+    await expect(runStep(runtimeStep, testContext({ runtimeRequest: { kind: 'custom', path: '/nonexistent/node' } }))).rejects.toThrow(/not found or not executable/);
+    await expect(runStep(runtimeStep, testContext({ runtimeRequest: { kind: 'custom', path: '/usr/bin/env' } }))).rejects.toThrow(/not a Node\.js binary/);
     const script = writeTemp('not-elf', new TextEncoder().encode('#!/bin/sh\necho v22.22.2\n'));
-    await expect(runtimeStep(testContext({ runtimeRequest: { kind: 'custom', path: script } }))).rejects.toThrow(/not an ELF file/);
+    await expect(runStep(runtimeStep, testContext({ runtimeRequest: { kind: 'custom', path: script } }))).rejects.toThrow(/not an ELF file/);
   });
 });
