@@ -70,7 +70,8 @@ describe('Zig toolchain + jemalloc', () => {
     expect(allocatorAnswers(join(dir, 'probe-musl'), [])).toBeUndefined();
 
     // The other allocator option, from the same toolchain: mimalloc's one-file build.
-    const mi = await buildAllocator({ ...ctx, options: { ...ctx.options, allocator: 'mimalloc' } });
+    const mi = { ...ctx, toolchain: ctx.toolchain!, options: { ...ctx.options, allocator: 'mimalloc' as const } };
+    await buildAllocator(mi);
     execFileSync(cxx, [...common, '-Wl,--whole-archive', mi.allocatorArchives![0]!, '-Wl,--no-whole-archive', '-o', 'probe-mimalloc'], { cwd: dir });
     expect(elfFacts(join(dir, 'probe-mimalloc'))).toEqual({ machine: STATIC_TARGETS.x64.elfMachine, interpreter: false, needed: [], note: true });
     expect(allocatorAnswers(join(dir, 'probe-mimalloc'), [])).toBe('mimalloc');

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { StaticBuildContext } from './context.ts';
+import { fetched, type StaticBuildContext } from './context.ts';
 import { buildStaticLib } from './deps/static-lib.ts';
 import type { StaticTarget } from './target.ts';
 
@@ -43,12 +43,16 @@ export const MIMALLOC_SCRIPT = `"$CC" -O2 -DNDEBUG -DMI_MALLOC_OVERRIDE -Iinclud
 cp -r include/. "$PREFIX/include/"`;
 
 /** The allocator archives to link with --whole-archive; none for musl's own malloc. */
-export async function buildAllocator(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+export async function buildAllocator(ctx: StaticBuildContext): Promise<string> {
   const kind = ctx.options.allocator;
-  if (kind === 'musl') return { ...ctx, allocatorArchives: [] };
+  if (kind === 'musl') {
+    ctx.allocatorArchives = [];
+    return "musl's own malloc: nothing to build";
+  }
   const lib =
     kind === 'jemalloc'
-      ? await buildStaticLib(ctx, { name: 'jemalloc', source: ctx.sources.jemalloc!, script: jemallocScript(ctx.target), libNames: ['jemalloc'] })
-      : await buildStaticLib(ctx, { name: 'mimalloc', source: ctx.sources.mimalloc!, script: MIMALLOC_SCRIPT, libNames: ['mimalloc'] });
-  return { ...ctx, allocatorArchives: lib.libNames.map((n) => join(lib.libDir, `lib${n}.a`)) };
+      ? await buildStaticLib(ctx, { name: 'jemalloc', source: fetched(ctx, 'jemalloc'), script: jemallocScript(ctx.target), libNames: ['jemalloc'] })
+      : await buildStaticLib(ctx, { name: 'mimalloc', source: fetched(ctx, 'mimalloc'), script: MIMALLOC_SCRIPT, libNames: ['mimalloc'] });
+  ctx.allocatorArchives = lib.libNames.map((n) => join(lib.libDir, `lib${n}.a`));
+  return ctx.allocatorArchives.join(' ');
 }

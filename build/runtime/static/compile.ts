@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { runLogged } from './command.ts';
 import { compileCacheCounts, compileCacheDelta } from './compile-cache.ts';
 import type { StaticBuildContext } from './context.ts';
+import type { Ready } from '../../pipeline.ts';
 import { formatProgress, ProgressTracker } from './progress.ts';
 import { runStage } from './stage.ts';
 
@@ -56,8 +57,8 @@ export function compileInputs(ctx: StaticBuildContext): unknown {
  * ninja -j<jobs> node, niced, in the configured tree. Resumable: a killed run keeps ninja's state
  * and Zig's cache, so re-running continues. Progress goes to progress.json for `runtime status`.
  */
-export async function compileNode(ctx: StaticBuildContext): Promise<StaticBuildContext> {
-  const outDir = join(ctx.nodeTree!, 'out', 'Release');
+export async function compileNode(ctx: Ready<StaticBuildContext, 'nodeTree'>): Promise<string> {
+  const outDir = join(ctx.nodeTree, 'out', 'Release');
   const result = await runStage<CompileResult>(
     ctx.stageRoot,
     {
@@ -85,7 +86,7 @@ export async function compileNode(ctx: StaticBuildContext): Promise<StaticBuildC
             .split('\n')
             .map((l) => l.slice(0, l.indexOf(':'))),
         );
-        const early = dependencyTouchingObjects(ctx.nodeTree!, targets);
+        const early = dependencyTouchingObjects(ctx.nodeTree, targets);
         const cacheBefore = compileCacheCounts(ctx.options.cacheDir);
         ctx.options.report(`[compile] first: ${early.length} Node objects that use the deps we built`);
         await runLogged('ninja', ['-C', outDir, `-j${jobs}`, ...early], { cwd: outDir, log, nice: true, onOutput });
@@ -104,5 +105,6 @@ export async function compileNode(ctx: StaticBuildContext): Promise<StaticBuildC
     },
     ctx.options.report,
   );
-  return { ...ctx, linkedNode: result.node };
+  ctx.linkedNode = result.node;
+  return `${result.steps} ninja steps, ${result.node}`;
 }

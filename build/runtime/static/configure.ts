@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runLogged, runShell } from './command.ts';
-import type { StaticBuildContext } from './context.ts';
+import { fetched, type StaticBuildContext, type StaticPipelineContext } from './context.ts';
 import { distributionSourceFlags, officialTarballFlags } from './configure-flags.ts';
 import { runStage } from './stage.ts';
 import { assembleSysroot } from './sysroot.ts';
@@ -29,18 +29,18 @@ export interface ConfigureResult {
  * absolute source paths, so a re-configure in the same place recompiles V8 from cache, and ninja
  * itself rebuilds only the steps whose command lines changed.
  */
-export function nodeTreeDir(ctx: StaticBuildContext): string {
-  return join(ctx.stageRoot, `node-${ctx.nodeVersion}-${ctx.sources.node!.input.sha256.slice(0, 12)}${targetSuffix(ctx.target)}`);
+export function nodeTreeDir(ctx: StaticPipelineContext): string {
+  return join(ctx.stageRoot, `node-${ctx.nodeVersion}-${fetched(ctx, 'node').input.sha256.slice(0, 12)}${targetSuffix(ctx.target)}`);
 }
 
 /** One sysroot per target, at a stable path (see sysroot.ts): x64's stays `sysroot`. */
-export function sysrootDir(ctx: StaticBuildContext): string {
+export function sysrootDir(ctx: StaticPipelineContext): string {
   return join(ctx.stageRoot, `sysroot${targetSuffix(ctx.target)}`);
 }
 
 /** The environment configure sees: CC/CXX/AR only (CC_host/CXX_host would make gyp build V8 twice). */
 export function configureEnv(ctx: StaticBuildContext): Record<string, string> {
-  const tc = ctx.toolchain!;
+  const tc = ctx.toolchain;
   // An empty pkg-config dir: the host's .pc files (glibc zlib, openssl) must never leak in.
   return { CC: tc.cc, CXX: tc.cxx, AR: tc.ar, LDFLAGS: LINK_FLAGS, PKG_CONFIG_LIBDIR: '/nonexistent', PKG_CONFIG_PATH: '' };
 }
@@ -52,13 +52,13 @@ export function configureEnv(ctx: StaticBuildContext): Record<string, string> {
  */
 export function configureInputs(ctx: StaticBuildContext, flags: string[]): unknown {
   return {
-    node: ctx.sources.node!.input.sha256,
+    node: fetched(ctx, 'node').input.sha256,
     gyp: ctx.gypDir,
     libs: ctx.libs,
     builtins: ctx.builtins ?? {},
     flags,
     env: configureEnv(ctx),
-    zig: ctx.toolchain!.zigVersion,
+    zig: ctx.toolchain.zigVersion,
   };
 }
 
@@ -66,7 +66,8 @@ export function configureInputs(ctx: StaticBuildContext, flags: string[]): unkno
  * Unpack Node into a fixed directory, put back tools/gyp and the JS builtins Debian removed,
  * and run configure.py with the installed python3 (./configure may pick a pyenv shim).
  */
-export async function configureNode(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+export async function configureNode(ctx: StaticBuildContext): Promise<string> {
+  const node = fetched(ctx, 'node');
   const official = ctx.options.sourceMode === 'official';
   const flags = official
     ? officialTarballFlags(ctx.target, ctx.options.intl)
@@ -84,8 +85,8 @@ export async function configureNode(ctx: StaticBuildContext): Promise<StaticBuil
         if (!existsSync(unpacked)) {
           rmSync(tree, { recursive: true, force: true });
           mkdirSync(tree, { recursive: true });
-          await runShell(`tar xf '${ctx.sources.node!.path}' --strip-components=1 -C '${tree}'`, { cwd: dir, log });
-          writeFileSync(unpacked, `${ctx.sources.node!.input.sha256}\n`);
+          await runShell(`tar xf '${node.path}' --strip-components=1 -C '${tree}'`, { cwd: dir, log });
+          writeFileSync(unpacked, `${node.input.sha256}\n`);
         }
         if (ctx.gypDir) cpSync(ctx.gypDir, join(tree, 'tools', 'gyp'), { recursive: true });
         for (const [rel, file] of Object.entries(builtins)) {
@@ -107,5 +108,7 @@ export async function configureNode(ctx: StaticBuildContext): Promise<StaticBuil
     },
     ctx.options.report,
   );
-  return { ...ctx, nodeTree: result.tree, configureFlags: result.flags };
+  ctx.nodeTree = result.tree;
+  ctx.configureFlags = result.flags;
+  return `${result.flags.length} flags, tree ${result.tree}`;
 }

@@ -1,3 +1,4 @@
+import { type Ready, stepOf } from '../../pipeline.ts';
 import type { RuntimeInput } from '../runtime.ts';
 import type { Arch } from '../../../shared/toolchain/arch.ts';
 import type { StageReporter, StageTime } from './stage.ts';
@@ -72,8 +73,11 @@ export interface Toolchain {
   zigVersion: string;
 }
 
-/** Everything a stage may read; stages add their results as they finish (goreleaser-pipe style). */
-export interface StaticBuildContext {
+/**
+ * Everything a stage may read; stages add their results as they finish. A stage that reads a result
+ * declares it in its `needs` (pipeline.ts) and gets the context with that field present.
+ */
+export interface StaticPipelineContext {
   options: StaticBuildOptions;
   /** options.arch's triple, OpenSSL target, jemalloc page size, strip… */
   target: StaticTarget;
@@ -101,6 +105,19 @@ export interface StaticBuildContext {
   runtimePath?: string;
 }
 
-export function sourceInputs(ctx: StaticBuildContext): RuntimeInput[] {
+/** The context every stage after the toolchain's works on (the stage hashes are computed from it). */
+export type StaticBuildContext = Ready<StaticPipelineContext, 'toolchain'>;
+
+/** A static runtime stage: `needs` names the results of earlier stages its run() reads. */
+export const staticStage = stepOf<StaticPipelineContext>();
+
+export function sourceInputs(ctx: StaticPipelineContext): RuntimeInput[] {
   return Object.values(ctx.sources).map((s) => s.input);
+}
+
+/** A source the sources stage fetched; which ones it fetches depends on the mode (sources.ts, sourceNeeded). */
+export function fetched(ctx: Pick<StaticPipelineContext, 'sources'>, name: string): SourceArtifact {
+  const source = ctx.sources[name];
+  if (!source) throw new Error(`the ${name} source was not fetched (sources stage)`);
+  return source;
 }

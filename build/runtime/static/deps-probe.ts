@@ -36,18 +36,18 @@ int main() {
  * Link a static musl program against every dependency library, exactly as node will be (same
  * names, same order), and run it: proves the archives before hours are spent on V8.
  */
-export async function probeDependencies(ctx: StaticBuildContext): Promise<StaticBuildContext> {
-  await runStage<string>(
+export async function probeDependencies(ctx: StaticBuildContext): Promise<string> {
+  return runStage<string>(
     ctx.stageRoot,
     {
       name: 'deps-probe',
-      inputs: { libs: ctx.libs, probe: PROBE, zig: ctx.toolchain!.zigVersion, target: targetInput(ctx.target) },
+      inputs: { libs: ctx.libs, probe: PROBE, zig: ctx.toolchain.zigVersion, target: targetInput(ctx.target) },
       run: async ({ dir, log }) => {
         writeFileSync(join(dir, 'probe.cc'), PROBE);
         const args = ['-std=c++20', '-O1', '-static', '-pthread', 'probe.cc', '-o', 'probe'];
         for (const lib of Object.values(ctx.libs)) args.push(`-I${lib.includeDir}`, `-L${lib.libDir}`);
         for (const lib of Object.values(ctx.libs)) args.push(...lib.libNames.map((n) => `-l${n}`));
-        await runLogged(ctx.toolchain!.cxx, args, { cwd: dir, log, nice: true });
+        await runLogged(ctx.toolchain.cxx, args, { cwd: dir, log, nice: true });
         const out = execFileSync(join(dir, 'probe'), { encoding: 'utf8', env: {} });
         if (!/ssl 1$/.test(out.trim())) throw new Error(`probe printed: ${out}`);
         return out.trim();
@@ -55,5 +55,4 @@ export async function probeDependencies(ctx: StaticBuildContext): Promise<Static
     },
     ctx.options.report,
   );
-  return ctx;
 }

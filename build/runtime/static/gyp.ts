@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runShell } from './command.ts';
-import type { StaticBuildContext } from './context.ts';
+import { fetched, type StaticPipelineContext } from './context.ts';
 import { runStage } from './stage.ts';
 
 /** gyp-next from the node-gyp npm package: Debian removed Node's tools/gyp. */
-export async function prepareGyp(ctx: StaticBuildContext): Promise<StaticBuildContext> {
-  const source = ctx.sources.gyp!;
+export async function prepareGyp(ctx: StaticPipelineContext): Promise<string> {
+  const source = fetched(ctx, 'gyp');
   const gypDir = await runStage<string>(
     ctx.stageRoot,
     {
@@ -22,5 +22,6 @@ export async function prepareGyp(ctx: StaticBuildContext): Promise<StaticBuildCo
     },
     ctx.options.report,
   );
-  return { ...ctx, gypDir };
+  ctx.gypDir = gypDir;
+  return `tools/gyp from node-gyp ${source.input.version}`;
 }

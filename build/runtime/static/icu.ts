@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runShell } from './command.ts';
-import type { StaticBuildContext } from './context.ts';
+import type { StaticPipelineContext } from './context.ts';
 import { runStage } from './stage.ts';
 
 export interface IcuSource {
@@ -27,8 +27,8 @@ export function icuMajor(icuDir: string): string {
  * little-endian whatever the target, so x64 and arm64 share this stage. Skipped for --intl none
  * (and in official mode, whose tarball carries ICU).
  */
-export async function prepareIcu(ctx: StaticBuildContext): Promise<StaticBuildContext> {
-  if (ctx.options.intl === 'none') return ctx;
+export async function prepareIcu(ctx: StaticPipelineContext): Promise<string> {
+  if (ctx.options.intl === 'none') return 'none (--intl none)';
   const source = ctx.sources.icu;
   if (!source) throw new Error('the ICU source was not fetched (sources stage)');
   const result = await runStage<IcuSource>(
@@ -48,5 +48,6 @@ export async function prepareIcu(ctx: StaticBuildContext): Promise<StaticBuildCo
     },
     ctx.options.report,
   );
-  return { ...ctx, icuSource: result.dir };
+  ctx.icuSource = result.dir;
+  return `ICU ${result.version}`;
 }

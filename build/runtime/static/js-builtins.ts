@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { runLogged, runShell } from './command.ts';
-import type { StaticBuildContext } from './context.ts';
+import { fetched, type StaticPipelineContext } from './context.ts';
 import { runStage } from './stage.ts';
 
 /**
@@ -10,20 +10,19 @@ import { runStage } from './stage.ts';
  * Not --shared-builtin-*-path: that option makes node read the file from that path at RUN time,
  * which a single static executable cannot rely on.
  */
-export async function prepareJsBuiltins(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+export async function prepareJsBuiltins(ctx: StaticPipelineContext): Promise<string> {
   const pkgs = ['undici', 'acorn', 'acorn-walk', 'cjs-module-lexer', 'minimatch', 'amaro'] as const;
+  const sources = pkgs.map((pkg) => ({ pkg, source: fetched(ctx, pkg) }));
   const builtins = await runStage<Record<string, string>>(
     ctx.stageRoot,
     {
       name: 'js-builtins',
-      inputs: { sources: pkgs.map((p) => ctx.sources[p]!.input.sha256), v: 1 },
+      inputs: { sources: sources.map((s) => s.source.input.sha256), v: 1 },
       run: async ({ dir, log }) => {
-        const unpacked: Record<string, string> = {};
-        for (const p of pkgs) {
-          const to = join(dir, 'pkg', p);
-          mkdirSync(to, { recursive: true });
-          await runShell(`tar xzf '${ctx.sources[p]!.path}' --strip-components=1 -C '${to}'`, { cwd: dir, log });
-          unpacked[p] = to;
+        const unpacked = (p: (typeof pkgs)[number]) => join(dir, 'pkg', p);
+        for (const { pkg, source } of sources) {
+          mkdirSync(unpacked(pkg), { recursive: true });
+          await runShell(`tar xzf '${source.path}' --strip-components=1 -C '${unpacked(pkg)}'`, { cwd: dir, log });
         }
         const out = join(dir, 'deps');
         const files: Record<string, string> = {};
@@ -33,14 +32,14 @@ export async function prepareJsBuiltins(ctx: StaticBuildContext): Promise<Static
           copyFileSync(from, to);
           files[rel] = to;
         };
-        place('acorn/acorn/dist/acorn.js', join(unpacked.acorn!, 'dist/acorn.js'));
-        place('acorn/acorn-walk/dist/walk.js', join(unpacked['acorn-walk']!, 'dist/walk.js'));
-        place('cjs-module-lexer/lexer.js', join(unpacked['cjs-module-lexer']!, 'lexer.js'));
-        place('cjs-module-lexer/dist/lexer.js', join(unpacked['cjs-module-lexer']!, 'dist/lexer.js'));
-        place('amaro/dist/index.js', join(unpacked.amaro!, 'dist/index.js'));
+        place('acorn/acorn/dist/acorn.js', join(unpacked('acorn'), 'dist/acorn.js'));
+        place('acorn/acorn-walk/dist/walk.js', join(unpacked('acorn-walk'), 'dist/walk.js'));
+        place('cjs-module-lexer/lexer.js', join(unpacked('cjs-module-lexer'), 'lexer.js'));
+        place('cjs-module-lexer/dist/lexer.js', join(unpacked('cjs-module-lexer'), 'dist/lexer.js'));
+        place('amaro/dist/index.js', join(unpacked('amaro'), 'dist/index.js'));
 
         // undici: its own build:node recipe (bundle index-fetch.js, keep names), then its comment stripper.
-        const undici = unpacked.undici!;
+        const undici = unpacked('undici');
         await build({
           entryPoints: [join(undici, 'index-fetch.js')], bundle: true, platform: 'node',
           outfile: join(undici, 'undici-fetch.js'), define: { esbuildDetection: '1' }, keepNames: true, logLevel: 'silent',
@@ -52,7 +51,7 @@ export async function prepareJsBuiltins(ctx: StaticBuildContext): Promise<Static
 
         // minimatch: its runtime dependency comes from npm (integrity-checked), then one bundle
         // exactly as Node's tools/dep_updaters/update-minimatch.sh makes it.
-        const mm = unpacked.minimatch!;
+        const mm = unpacked('minimatch');
         await runLogged('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: mm, log });
         await build({
           entryPoints: [join(mm, 'dist/commonjs/index.js')], bundle: true, platform: 'node',
@@ -67,5 +66,6 @@ export async function prepareJsBuiltins(ctx: StaticBuildContext): Promise<Static
     },
     ctx.options.report,
   );
-  return { ...ctx, builtins };
+  ctx.builtins = builtins;
+  return `${Object.keys(builtins).length} builtins placed`;
 }

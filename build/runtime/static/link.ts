@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sha256File } from '../../../shared/toolchain/file-hash.ts';
 import { runLogged, runShell } from './command.ts';
 import type { StaticBuildContext } from './context.ts';
+import type { Ready } from '../../pipeline.ts';
 import { runStage } from './stage.ts';
 import { targetInput } from './target.ts';
 import { runtimeName } from './verify.ts';
@@ -34,8 +35,8 @@ export interface LinkResult {
  * Re-link the compiled objects with the chosen allocator (a minute, not the hours of the compile:
  * issue 7 builds jemalloc, mimalloc and musl variants from the same objects), then strip.
  */
-export async function linkNode(ctx: StaticBuildContext): Promise<StaticBuildContext> {
-  const outDir = join(ctx.nodeTree!, 'out', 'Release');
+export async function linkNode(ctx: Ready<StaticBuildContext, 'nodeTree'>): Promise<string> {
+  const outDir = join(ctx.nodeTree, 'out', 'Release');
   const archives = ctx.allocatorArchives ?? [];
   const archiveHashes = await Promise.all(archives.map(sha256File));
   const compiled = await sha256File(join(outDir, 'node'));
@@ -63,5 +64,7 @@ export async function linkNode(ctx: StaticBuildContext): Promise<StaticBuildCont
     },
     ctx.options.report,
   );
-  return { ...ctx, linkedNode: result.unstripped, runtimePath: result.runtime };
+  ctx.linkedNode = result.unstripped;
+  ctx.runtimePath = result.runtime;
+  return `${ctx.options.allocator}, stripped: ${result.runtime}`;
 }

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { sha256File } from '../../../shared/toolchain/file-hash.ts';
-import type { SourceArtifact, StaticBuildContext } from './context.ts';
+import { type SourceArtifact, staticStage } from './context.ts';
 
 /**
  * Mode (a): Node's official release tarball with its bundled deps (the normal, online path).
@@ -68,10 +68,14 @@ export async function fetchOfficialSource(cacheDir: string, opts: OfficialSource
   };
 }
 
-/** Pipe for mode (a): only the Node tarball is a source; deps are bundled in it. */
-export function officialSourcePipe(opts: Omit<OfficialSourceOptions, 'version'>) {
-  return async (ctx: StaticBuildContext): Promise<StaticBuildContext> => {
-    const node = await fetchOfficialSource(ctx.options.cacheDir, { ...opts, version: ctx.nodeVersion });
-    return { ...ctx, sources: { ...ctx.sources, node } };
-  };
+/** The stage of mode (a): only the Node tarball is a source; deps are bundled in it. */
+export function officialSourceStage(opts: Omit<OfficialSourceOptions, 'version'>) {
+  return staticStage({
+    name: 'official-source',
+    run: async (ctx) => {
+      const node = await fetchOfficialSource(ctx.options.cacheDir, { ...opts, version: ctx.nodeVersion });
+      ctx.sources.node = node;
+      return node.input.origin;
+    },
+  });
 }

@@ -1,76 +1,62 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StaticBuildContext, StaticBuildOptions } from './context.ts';
-import { buildAda } from './deps/ada.ts';
-import { buildBrotli } from './deps/brotli.ts';
-import { buildCares } from './deps/cares.ts';
-import { buildLlhttp } from './deps/llhttp.ts';
-import { buildNghttp2 } from './deps/nghttp2.ts';
-import { buildOpenssl } from './deps/openssl.ts';
-import { buildSimdjson } from './deps/simdjson.ts';
-import { buildSimdutf } from './deps/simdutf.ts';
-import { buildZlib } from './deps/zlib.ts';
-import { buildZstd } from './deps/zstd.ts';
-import { fetchSources } from './sources.ts';
-import { SHARED_DEPS } from './configure-flags.ts';
-import { officialSourcePipe } from './official-source.ts';
-import { prepareGyp } from './gyp.ts';
-import { prepareJsBuiltins } from './js-builtins.ts';
-import { configureNode } from './configure.ts';
-import { prepareIcu } from './icu.ts';
+import { type AnyStep, runSteps } from '../../pipeline.ts';
 import { buildAllocator } from './allocator.ts';
 import { compileNode } from './compile.ts';
+import { configureNode } from './configure.ts';
+import { type StaticBuildOptions, type StaticPipelineContext, staticStage } from './context.ts';
+import { DEPENDENCIES, dependencyStage } from './deps/table.ts';
 import { probeDependencies } from './deps-probe.ts';
+import { prepareGyp } from './gyp.ts';
+import { prepareIcu } from './icu.ts';
+import { prepareJsBuiltins } from './js-builtins.ts';
 import { linkNode } from './link.ts';
-import { verifyRuntime } from './verify.ts';
+import { officialSourceStage } from './official-source.ts';
+import { fetchSources } from './sources.ts';
 import type { StageReporter, StageTime } from './stage.ts';
 import { staticTarget } from './target.ts';
 import { prepareToolchain } from './toolchain.ts';
+import { verifyRuntime } from './verify.ts';
 
-export interface Pipe {
-  name: string;
-  run: (ctx: StaticBuildContext) => Promise<StaticBuildContext>;
-}
+export type Pipe = AnyStep<StaticPipelineContext>;
 
-/** The stages in order; each takes the context and returns it with its result added. */
-export const PIPES: Pipe[] = [
-  { name: 'sources', run: fetchSources },
-  { name: 'toolchain', run: prepareToolchain },
-  { name: 'gyp', run: prepareGyp },
-  { name: 'js-builtins', run: prepareJsBuiltins },
-  { name: 'zlib', run: buildZlib },
-  { name: 'cares', run: buildCares },
-  { name: 'nghttp2', run: buildNghttp2 },
-  { name: 'brotli', run: buildBrotli },
-  { name: 'zstd', run: buildZstd },
-  { name: 'llhttp', run: buildLlhttp },
-  { name: 'simdutf', run: buildSimdutf },
-  { name: 'simdjson', run: buildSimdjson },
-  { name: 'ada', run: buildAda },
-  { name: 'openssl', run: buildOpenssl },
-  { name: 'deps-probe', run: probeDependencies },
-  { name: 'icu', run: prepareIcu },
-  { name: 'allocator', run: buildAllocator },
-  { name: 'configure', run: configureNode },
-  { name: 'compile', run: compileNode },
-  { name: 'link', run: linkNode },
-  { name: 'verify', run: verifyRuntime },
+/** Node's source (Debian's, or the official tarball before it) and the toolchain every later stage compiles with. */
+const SOURCES_AND_TOOLCHAIN = [
+  staticStage({ name: 'sources', run: fetchSources }),
+  staticStage({ name: 'toolchain', run: prepareToolchain }),
 ];
 
-/** Mode (a): no removed deps to build; gyp, builtins and deps come inside the official tarball. */
+/** What Debian removed from Node's source, put back (mode b only: the official tarball carries all of it). */
+const REMOVED_BY_DEBIAN = [
+  staticStage({ name: 'gyp', run: prepareGyp }),
+  staticStage({ name: 'js-builtins', run: prepareJsBuiltins }),
+  ...DEPENDENCIES.map(dependencyStage),
+  staticStage({ name: 'deps-probe', needs: ['toolchain'], run: probeDependencies }),
+  staticStage({ name: 'icu', run: prepareIcu }),
+];
+
+/** The runtime itself: allocator, configure, the hours-long compile, the allocator's link, the proof. */
+const RUNTIME = [
+  staticStage({ name: 'allocator', needs: ['toolchain'], run: buildAllocator }),
+  staticStage({ name: 'configure', needs: ['toolchain'], run: configureNode }),
+  staticStage({ name: 'compile', needs: ['toolchain', 'nodeTree'], run: compileNode }),
+  staticStage({ name: 'link', needs: ['toolchain', 'nodeTree'], run: linkNode }),
+  staticStage({ name: 'verify', needs: ['toolchain', 'runtimePath'], run: verifyRuntime }),
+];
+
+/** Mode (b), Debian's source: every stage, in order. */
+export const PIPES: Pipe[] = [...SOURCES_AND_TOOLCHAIN, ...REMOVED_BY_DEBIAN, ...RUNTIME];
+
+/** Mode (a): the official tarball first; sources then fetches only the allocators. */
 export function officialPipes(official: StaticBuildOptions['official'] = {}): Pipe[] {
-  const skip = new Set(['gyp', 'js-builtins', 'deps-probe', 'icu', ...Object.keys(SHARED_DEPS)]);
-  return [
-    { name: 'official-source', run: officialSourcePipe(official) },
-    ...PIPES.filter((p) => !skip.has(p.name)),
-  ];
+  return [officialSourceStage(official), ...SOURCES_AND_TOOLCHAIN, ...RUNTIME];
 }
 
 export function pipesFor(options: StaticBuildOptions): Pipe[] {
   return options.sourceMode === 'official' ? officialPipes(options.official) : PIPES;
 }
 
-export function initialContext(options: StaticBuildOptions, nodeVersion: string): StaticBuildContext {
+export function initialContext(options: StaticBuildOptions, nodeVersion: string): StaticPipelineContext {
   const stageRoot = join(options.cacheDir, 'static');
   mkdirSync(stageRoot, { recursive: true });
   const stages: StageTime[] = [];
@@ -83,16 +69,7 @@ export function initialContext(options: StaticBuildOptions, nodeVersion: string)
   return { options: { ...options, report }, target: staticTarget(options.arch), stageRoot, nodeVersion, sources: {}, libs: {}, stages };
 }
 
-/** Run the pipes in order, stopping after `options.until` when given. */
-export async function runPipeline(ctx: StaticBuildContext, pipes: Pipe[] = pipesFor(ctx.options)): Promise<StaticBuildContext> {
-  const until = ctx.options.until;
-  if (until && !pipes.some((p) => p.name === until)) {
-    throw new Error(`unknown stage "${until}"; stages: ${pipes.map((p) => p.name).join(', ')}`);
-  }
-  let current = ctx;
-  for (const pipe of pipes) {
-    current = await pipe.run(current);
-    if (pipe.name === until) break;
-  }
-  return current;
+/** Runs the stages in order (the same runner as dist's steps), stopping after `options.until` when given. */
+export async function runPipeline(ctx: StaticPipelineContext, pipes: Pipe[] = pipesFor(ctx.options)): Promise<StaticPipelineContext> {
+  return runSteps(ctx, pipes, { line: (text) => ctx.options.report(text) }, ctx.options.until);
 }

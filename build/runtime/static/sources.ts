@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from '../../../shared/toolchain/file-hash.ts';
 import { runLogged } from './command.ts';
-import type { SourceArtifact, StaticBuildContext } from './context.ts';
+import type { SourceArtifact, StaticPipelineContext } from './context.ts';
 import { aptDownloadSource, aptUpdate, privateApt } from './debian-apt.ts';
 
 interface DebianSource {
@@ -136,13 +136,13 @@ function originOf(spec: SourceSpec): string {
  * Mode (a) takes Node and its deps (ICU included) from the official tarball: only the allocators
  * come from here. ICU is fetched only for a runtime that has Intl.
  */
-export function sourceNeeded(name: string, options: Pick<StaticBuildContext['options'], 'sourceMode' | 'intl'>): boolean {
+export function sourceNeeded(name: string, options: Pick<StaticPipelineContext['options'], 'sourceMode' | 'intl'>): boolean {
   if (name === 'icu') return options.sourceMode === 'distribution' && options.intl !== 'none';
   return options.sourceMode === 'distribution' || name === 'jemalloc' || name === 'mimalloc';
 }
 
 /** Download (or reuse) every pinned source into <cache>/sources and check its sha256. */
-export async function fetchSources(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+export async function fetchSources(ctx: StaticPipelineContext): Promise<string> {
   const dir = join(ctx.options.cacheDir, 'sources');
   const npmDir = join(dir, 'npm');
   mkdirSync(npmDir, { recursive: true });
@@ -171,5 +171,6 @@ export async function fetchSources(ctx: StaticBuildContext): Promise<StaticBuild
     }
     sources[name] = { path, input: { name, version: spec.version, origin: originOf(spec), sha256 } };
   }
-  return { ...ctx, sources: { ...ctx.sources, ...sources } };
+  Object.assign(ctx.sources, sources);
+  return `${Object.keys(sources).length} sources, sha256 checked`;
 }

@@ -3,7 +3,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { runShell } from './command.ts';
-import type { StaticBuildContext, Toolchain } from './context.ts';
+import type { StaticPipelineContext, Toolchain } from './context.ts';
 import { requireHostTools } from './host-tools.ts';
 import { runStage } from './stage.ts';
 import type { StaticTarget } from './target.ts';
@@ -45,7 +45,7 @@ export function installedZig(): ZigPackage {
  * keys include its own lib dir (libc++ and musl headers), so a Zig run from node_modules made a
  * second checkout of the repo miss every cached object and recompile Node for two hours.
  */
-async function installZig(ctx: StaticBuildContext, pkg: ZigPackage): Promise<string> {
+async function installZig(ctx: StaticPipelineContext, pkg: ZigPackage): Promise<string> {
   const { zig } = await runStage<{ zig: string }>(
     ctx.stageRoot,
     {
@@ -117,7 +117,7 @@ export function toolchainInputs(target: StaticTarget, zig: string, zigVersion: s
  * Zig wrapped as cc/c++/ar/ranlib for the target triple, checked by building a static C++ program
  * and running it (under qemu via binfmt_misc for a foreign target, as the build tools will be).
  */
-export async function prepareToolchain(ctx: StaticBuildContext): Promise<StaticBuildContext> {
+export async function prepareToolchain(ctx: StaticPipelineContext): Promise<string> {
   requireHostTools();
   requireHostTools({ [ctx.target.strip]: ctx.target.stripPackage });
   requireTargetExecution(ctx.target);
@@ -165,5 +165,6 @@ export async function prepareToolchain(ctx: StaticBuildContext): Promise<StaticB
     },
     ctx.options.report,
   );
-  return { ...ctx, toolchain };
+  ctx.toolchain = toolchain;
+  return `zig ${zigVersion} for ${ctx.target.triple}, behind ccache`;
 }

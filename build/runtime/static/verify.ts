@@ -5,6 +5,7 @@ import type { Arch, Runtime } from '../runtime.ts';
 import { assertAllocator } from './allocator-proof.ts';
 import { sha256File } from '../../hash.ts';
 import type { Allocator, IntlMode, StaticBuildContext } from './context.ts';
+import type { Ready } from '../../pipeline.ts';
 import { assertIntl } from './intl-proof.ts';
 import { sourceInputs } from './context.ts';
 import { assertStatic } from './elf-check.ts';
@@ -49,8 +50,8 @@ export function cachedStaticRuntime(
  * size — it starts on every page size it promises. A foreign target's binary runs through
  * binfmt_misc + qemu, as its build tools did. Only then the manifest is written.
  */
-export async function verifyRuntime(ctx: StaticBuildContext): Promise<StaticBuildContext> {
-  const built = ctx.runtimePath!;
+export async function verifyRuntime(ctx: Ready<StaticBuildContext, 'runtimePath'>): Promise<string> {
+  const built = ctx.runtimePath;
   const { allocator, intl } = ctx.options;
   const { target } = ctx;
   assertStatic(built, target);
@@ -65,7 +66,7 @@ export async function verifyRuntime(ctx: StaticBuildContext): Promise<StaticBuil
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'node');
   copyFileSync(built, path);
-  const zig = ctx.toolchain!;
+  const zig = ctx.toolchain;
   const runtime: Runtime = {
     kind: 'static',
     path,
@@ -89,5 +90,6 @@ export async function verifyRuntime(ctx: StaticBuildContext): Promise<StaticBuil
   // stages: the cost of exactly the stages that made this runtime (bench:runtime reads it).
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify({ ...runtime, target: target.triple, configureFlags: ctx.configureFlags, stages: ctx.stages }, null, 2)}\n`);
   ctx.options.report(`[verify] ${path}: static ${target.elfMachine}, ${version}, allocator ${allocator}, intl ${intl}${icu ? ` (ICU ${icu})` : ''}`);
-  return { ...ctx, runtimePath: path };
+  ctx.runtimePath = path;
+  return path;
 }

@@ -1,6 +1,4 @@
 import { createRequire } from 'node:module';
-import type { StaticBuildContext } from '../context.ts';
-import { buildStaticLib } from './static-lib.ts';
 
 /** The llparse that llhttp 9.3.0's package-lock.json pins; npm checks its integrity. */
 export const LLPARSE_VERSION = '7.3.0';
@@ -10,14 +8,7 @@ export const LLPARSE_VERSION = '7.3.0';
  * build/c/llhttp.c + build/llhttp.h with llparse (as `npm run build` does), then compile it with
  * the two hand-written C files.
  */
-export async function buildLlhttp(ctx: StaticBuildContext): Promise<StaticBuildContext> {
-  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
-  const lib = await buildStaticLib(ctx, {
-    name: 'llhttp',
-    source: ctx.sources.llhttp!,
-    extraInputs: { llparse: LLPARSE_VERSION },
-    hostEnv: { TSX: tsx },
-    script: `mkdir -p ../generator && cd ../generator && echo '{"private":true}' > package.json
+export const LLHTTP_SCRIPT = `mkdir -p ../generator && cd ../generator && echo '{"private":true}' > package.json
 npm install --no-audit --no-fund llparse@${LLPARSE_VERSION}
 cd - && ln -sfn ../generator/node_modules node_modules
 node "$TSX" bin/generate.ts
@@ -25,8 +16,9 @@ for f in build/c/llhttp.c src/native/api.c src/native/http.c; do
   "$CC" -O2 -Ibuild -c "$f" -o "$(basename "$f" .c).o"
 done
 "$AR" rcs "$PREFIX/lib/libllhttp.a" llhttp.o api.o http.o
-cp build/llhttp.h "$PREFIX/include/"`,
-    libNames: ['llhttp'],
-  });
-  return { ...ctx, libs: { ...ctx.libs, llhttp: lib } };
+cp build/llhttp.h "$PREFIX/include/"`;
+
+/** The generator runs with this checkout's tsx (the script reads it as $TSX). */
+export function llhttpHostEnv(): Record<string, string> {
+  return { TSX: createRequire(import.meta.url).resolve('tsx/cli') };
 }

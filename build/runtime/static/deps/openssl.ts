@@ -1,6 +1,4 @@
-import type { StaticBuildContext } from '../context.ts';
 import type { StaticTarget } from '../target.ts';
-import { buildStaticLib } from './static-lib.ts';
 
 /**
  * libcrypto + libssl only (build_libs): the apps and tests are not needed. No QUIC headers in 3.5's
@@ -10,14 +8,4 @@ export function opensslScript(target: StaticTarget): string {
   return `./Configure ${target.openssl} no-shared no-tests no-docs --prefix="$PREFIX" --libdir=lib --openssldir=/etc/ssl -O2
 make -j"$JOBS" build_libs
 make install_dev`;
-}
-
-export async function buildOpenssl(ctx: StaticBuildContext): Promise<StaticBuildContext> {
-  const lib = await buildStaticLib(ctx, {
-    name: 'openssl',
-    source: ctx.sources.openssl!,
-    script: opensslScript(ctx.target),
-    libNames: ['ssl', 'crypto'],
-  });
-  return { ...ctx, libs: { ...ctx.libs, openssl: lib } };
 }

@@ -1,6 +1,3 @@
-import type { StaticBuildContext } from '../context.ts';
-import { buildStaticLib } from './static-lib.ts';
-
 /**
  * Node 22 is written against simdjson 4.x; the newest amalgamation reachable here is 3.9.4 (see
  * sources.ts). Two additions bridge the API, each written the way later simdjson releases have it:
@@ -39,15 +36,3 @@ inline padded_string_view pad(std::string& s) noexcept {
 #endif
 PAD
 } > "$PREFIX/include/simdjson.h"`;
-
-/** simdjson's amalgamation (one .cpp + one .h), as Node's deps/simdjson holds it. Its AVX-512
- * kernel is off for the same clang 19 'evex512' reason as simdutf's. */
-export async function buildSimdjson(ctx: StaticBuildContext): Promise<StaticBuildContext> {
-  const lib = await buildStaticLib(ctx, {
-    name: 'simdjson',
-    source: ctx.sources.simdjson!,
-    script: SIMDJSON_SCRIPT,
-    libNames: ['simdjson'],
-  });
-  return { ...ctx, libs: { ...ctx.libs, simdjson: lib } };
-}

@@ -30,7 +30,6 @@ export interface StaticLibRecipe {
 /** Environment for a dependency build: the Zig wrappers first on PATH so a bare `cc` is Zig too. */
 export function buildEnv(ctx: StaticBuildContext, extra: Record<string, string> = {}): Record<string, string> {
   const tc = ctx.toolchain;
-  if (!tc) throw new Error('toolchain stage has not run');
   return {
     ...tc.env,
     PATH: `${tc.binDir}:${process.env.PATH ?? ''}`,
@@ -64,7 +63,7 @@ export function staticLibInputs(ctx: StaticBuildContext, recipe: StaticLibRecipe
     subdir: recipe.subdir,
     script: recipe.script,
     libNames: recipe.libNames,
-    zig: ctx.toolchain?.zigVersion,
+    zig: ctx.toolchain.zigVersion,
     // The toolchain's wrappers add these to every compile: a change must rebuild the library.
     flags: [...compileFlagsBefore(ctx.target), ...COMPILE_FLAGS_AFTER],
     extra: recipe.extraInputs,
