@@ -62,11 +62,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const help = 'npm run dist -- --help';
   const opt = optionsOf(help);
-  const { values } = parseCommandArgs(
-    rest,
-    { runtime: { type: 'string' }, arch: { type: 'string' }, out: { type: 'string' }, 'runtime-source': { type: 'string' } },
-    { command, help },
-  );
+  const { values } = parseCommandArgs(rest, { runtime: { type: 'string' }, arch: { type: 'string' }, out: { type: 'string' }, 'runtime-source': { type: 'string' } }, { command, help });
   const arch = oneOf(values.arch, opt('--arch'), ARCHES) ?? 'x64';
   const source = oneOf(values['runtime-source'], opt('--runtime-source'), OFFICIAL_SOURCES);
   const started = performance.now();

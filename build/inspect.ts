@@ -4,7 +4,12 @@ import type { PortabilityReport } from '../shared/elf/portability.ts';
 export function formatReport(path: string, r: PortabilityReport): string {
   const versions = r.requires
     .filter((q) => Object.keys(q.maxVersions).length > 0)
-    .map((q) => `${q.library}: ${Object.entries(q.maxVersions).map(([f, v]) => `${f}_${v}`).join(', ')}`);
+    .map(
+      (q) =>
+        `${q.library}: ${Object.entries(q.maxVersions)
+          .map(([f, v]) => `${f}_${v}`)
+          .join(', ')}`,
+    );
   const rows: [string, string][] = [
     ['file', path],
     ['class', `${r.class}, ${r.data}`],

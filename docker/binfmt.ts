@@ -44,7 +44,9 @@ export async function registerBinfmt(name: string, paths: BinfmtPaths = SYSTEM):
     const m = await execa('mount', ['-t', 'binfmt_misc', 'binfmt_misc', binfmtMisc], { reject: false, all: true });
     if (m.exitCode !== 0) return { unavailable: `cannot mount binfmt_misc: ${m.all?.trim() || m.shortMessage}` };
   }
-  const line = readFileSync(definition, 'utf8').split('\n').find((l) => l.startsWith(`:${name}:`));
+  const line = readFileSync(definition, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`:${name}:`));
   if (!line) return { unavailable: `${definition} has no :${name}: line` };
   try {
     writeFileSync(`${binfmtMisc}/register`, line);

@@ -3,9 +3,9 @@ import { listOf, oneOf } from '../shared/cli-args/choice.ts';
 import { parseCommandArgs } from '../shared/cli-args/command-args.ts';
 import { duration } from '../shared/cli-args/duration.ts';
 import { optionsOf, UsageError } from '../shared/cli-args/usage-error.ts';
+import { ElfError } from '../shared/elf/parse.ts';
 import { cacheRoot } from '../shared/toolchain/cache-root.ts';
 import type { Logger } from '../shared/toolchain/logger.ts';
-import { ElfError } from '../shared/elf/parse.ts';
 import type { Backend } from './backends/backend.ts';
 import { chrootBackend } from './backends/chroot.ts';
 import { dockerAvailable, dockerBackend } from './backends/docker.ts';
@@ -53,7 +53,11 @@ async function main(): Promise<number> {
   const images = oneOf(values.images, opt('--images'), ['auto', 'online', 'offline'] as const) ?? 'auto';
   const emulation = oneOf(values.emulation, opt('--emulation'), ['auto', 'binfmt', 'in-root'] as const) ?? 'auto';
   const backendChoice = oneOf(values.backend, opt('--backend'), ['auto', 'docker', 'chroot'] as const) ?? 'auto';
-  const only = listOf(values.only, opt('--only'), IMAGES.map((i) => i.id));
+  const only = listOf(
+    values.only,
+    opt('--only'),
+    IMAGES.map((i) => i.id),
+  );
 
   const haveDocker = await dockerAvailable();
   let backend: Backend;

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readFileSync, readlinkSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { readElfFile } from '../shared/elf/file.ts';
 import { maxVersions } from '../shared/elf/portability.ts';

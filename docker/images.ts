@@ -32,7 +32,11 @@ export const IMAGES: ImageSpec[] = [
     id: 'musl',
     role: 'Alpine (musl, no glibc)',
     online: 'alpine',
-    offline: { recipe: { kind: 'extract', suite: 'bookworm', packages: ['musl', 'busybox-static'], busyboxApplets: ['sh', 'ls', 'rm', 'cat'] }, name: 'musl-only', label: 'musl-only: Debian musl + busybox-static (stands in for Alpine)' },
+    offline: {
+      recipe: { kind: 'extract', suite: 'bookworm', packages: ['musl', 'busybox-static'], busyboxApplets: ['sh', 'ls', 'rm', 'cat'] },
+      name: 'musl-only',
+      label: 'musl-only: Debian musl + busybox-static (stands in for Alpine)',
+    },
   },
   {
     id: 'debian-old',
@@ -58,7 +62,8 @@ export type Variant = 'as-shipped' | 'without-libbz2' | 'without-libc';
 
 const LIBBZ2 = /(^|\/)libbz2\.so[^/]*$/;
 // glibc's and musl's shared objects and loaders; what remains cannot run any dynamic program.
-const LIBC = /(^|\/)(libc\.so\.6|libc-[\d.]+\.so|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|ld-[\d.]+\.so|libm\.so\.6|libm-[\d.]+\.so|libpthread(\.so\.0|-[\d.]+\.so)|libdl(\.so\.2|-[\d.]+\.so)|librt(\.so\.1|-[\d.]+\.so)|ld-musl-[^/]+\.so\.1|libc\.musl-[^/]+\.so\.1|[^/]+-linux-musl\/libc\.so)$/;
+const LIBC =
+  /(^|\/)(libc\.so\.6|libc-[\d.]+\.so|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|ld-[\d.]+\.so|libm\.so\.6|libm-[\d.]+\.so|libpthread(\.so\.0|-[\d.]+\.so)|libdl(\.so\.2|-[\d.]+\.so)|librt(\.so\.1|-[\d.]+\.so)|ld-musl-[^/]+\.so\.1|libc\.musl-[^/]+\.so\.1|[^/]+-linux-musl\/libc\.so)$/;
 
 /** Whether a root filesystem member is removed in this variant. */
 export function removedIn(variant: Variant, member: string): boolean {

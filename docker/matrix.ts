@@ -1,13 +1,12 @@
-import type { Logger } from '../shared/toolchain/logger.ts';
+import { inspectFile, readElfFile } from '../shared/elf/file.ts';
 import type { Arch } from '../shared/toolchain/arch.ts';
-import { inspectFile } from '../shared/elf/file.ts';
-import { readElfFile } from '../shared/elf/file.ts';
+import type { Logger } from '../shared/toolchain/logger.ts';
 import type { Backend } from './backends/backend.ts';
 import { type Emulation, type EmulationMode, emulationFor } from './emulation.ts';
 import { imageFacts } from './facts.ts';
 import { IMAGES, type Variant } from './images.ts';
 import { predict } from './predict.ts';
-import { prepareImage, prepareVariant, type ImageContext } from './rootfs.ts';
+import { type ImageContext, prepareImage, prepareVariant } from './rootfs.ts';
 
 export interface MatrixOptions {
   artifact: string;

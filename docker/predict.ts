@@ -25,7 +25,9 @@ export function predict(artifact: ArtifactNeeds, facts: ImageFacts): Prediction 
     if (!lib) continue;
     const absent = need.versions.filter((v) => !lib.versionDefs.includes(v));
     if (absent.length) {
-      const has = Object.entries(maxVersions({ file: need.file, versions: lib.versionDefs })).map(([f, v]) => `${f}_${v}`).join(', ');
+      const has = Object.entries(maxVersions({ file: need.file, versions: lib.versionDefs }))
+        .map(([f, v]) => `${f}_${v}`)
+        .join(', ');
       return { expected: 'fail', reason: `${need.file} lacks ${absent.join(', ')}${has ? ` (has up to ${has})` : ''}` };
     }
   }

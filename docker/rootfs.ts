@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
-import type { Logger } from '../shared/toolchain/logger.ts';
 import type { Arch } from '../shared/toolchain/arch.ts';
-import { removedIn, type ImageSpec, type OfflineRecipe, type Variant } from './images.ts';
+import type { Logger } from '../shared/toolchain/logger.ts';
+import { type ImageSpec, type OfflineRecipe, removedIn, type Variant } from './images.ts';
 
 export class ImageError extends Error {
   override name = 'ImageError';
@@ -72,7 +72,13 @@ async function buildLocal(recipe: OfflineRecipe, arch: Arch, tar: string, ctx: I
     if (recipe.kind === 'mmdebstrap') {
       // A foreign minbase runs its maintainer scripts under qemu: mmdebstrap needs binfmt (and arch-test) for that.
       const typical = arch === 'x64' ? 'typically ~15 s' : 'maintainer scripts under binfmt qemu, typically ~3.5 min';
-      await slow(ctx.log, `building ${id} (mmdebstrap ${recipe.suite} ${recipe.variant} ${DEBIAN_ARCH[arch]}, ${typical})`, 'mmdebstrap', ['--variant', recipe.variant, architectures, '--quiet', recipe.suite, join(work, 'base.tar'), ctx.mirror], { timeout: 1_200_000 });
+      await slow(
+        ctx.log,
+        `building ${id} (mmdebstrap ${recipe.suite} ${recipe.variant} ${DEBIAN_ARCH[arch]}, ${typical})`,
+        'mmdebstrap',
+        ['--variant', recipe.variant, architectures, '--quiet', recipe.suite, join(work, 'base.tar'), ctx.mirror],
+        { timeout: 1_200_000 },
+      );
       await execa('tar', ['-xf', join(work, 'base.tar'), '-C', root, '--exclude=./dev/*']);
     } else if (recipe.kind === 'extract') {
       const what = `extracting ${recipe.packages.join(', ')} (${recipe.suite} ${DEBIAN_ARCH[arch]}) for ${id}`;

@@ -1,12 +1,12 @@
+import { subcommand } from '../shared/cli-args/command-args.ts';
 import { buildInfo } from './build-info.ts';
-import type { Command, CommandIO } from './commands/command.ts';
 import { catCommand } from './commands/cat.ts';
+import type { Command, CommandIO } from './commands/command.ts';
 import { recordCommand } from './commands/record.ts';
 import { replayCommand } from './commands/replay.ts';
 import { statsCommand } from './commands/stats.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { versionCommand } from './commands/version.ts';
-import { subcommand } from '../shared/cli-args/command-args.ts';
 import { UsageError } from './usage.ts';
 
 export const commands: Command[] = [recordCommand, replayCommand, catCommand, statsCommand, verifyCommand, versionCommand];
@@ -40,7 +40,11 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
       return 0;
     }
     if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'; the options are --version, --help (see 'broker --help')`);
-    const name = subcommand(first, commands.map((c) => c.name), { help: 'broker --help' });
+    const name = subcommand(
+      first,
+      commands.map((c) => c.name),
+      { help: 'broker --help' },
+    );
     const command = commands.find((c) => c.name === name) as Command;
     if (rest.includes('--help') || rest.includes('-h')) {
       io.out(`Usage: ${command.usage}\n\n${command.summary}`);

@@ -36,7 +36,6 @@ function libcOf(): SelfReport['libc'] {
   return { family: 'musl', version: null, source: 'no glibc version in process.report' };
 }
 
-
 /** What the running binary observes about itself, to compare with what the build embedded. */
 export function observeSelf(): SelfReport {
   const exe = process.platform === 'linux' ? '/proc/self/exe' : process.execPath;

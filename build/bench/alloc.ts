@@ -5,11 +5,11 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
-import { allocVariants, BLOAT, bundleScript, jemallocProof, runBloat, runWorkload, type AllocVariant, type BloatResult } from './alloc-run.ts';
-import { ratioVerdict } from './verdict.ts';
+import { type AllocVariant, allocVariants, BLOAT, type BloatResult, bundleScript, jemallocProof, runBloat, runWorkload } from './alloc-run.ts';
 import { barChart } from './chart.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
+import { ratioVerdict } from './verdict.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const reps = Number(process.env.BENCH_RUNS ?? 5);
@@ -58,10 +58,7 @@ try {
   }
 
   type BloatPlan = { v: AllocVariant & { runtime: string }; env: Record<string, string>; label: string };
-  const bloatPlan = (parts.has('bloat') ? present : []).flatMap((v): BloatPlan[] => [
-    { v, env: {}, label: v.label },
-    ...(v.id === 'glibc' ? [{ v, env: { MALLOC_ARENA_MAX: '2' }, label: `${v.label} + MALLOC_ARENA_MAX=2` }] : []),
-  ]);
+  const bloatPlan = (parts.has('bloat') ? present : []).flatMap((v): BloatPlan[] => [{ v, env: {}, label: v.label }, ...(v.id === 'glibc' ? [{ v, env: { MALLOC_ARENA_MAX: '2' }, label: `${v.label} + MALLOC_ARENA_MAX=2` }] : [])]);
   const bloat = new Map<string, BloatResult[]>();
   const bloatReps = Math.min(reps, 3);
   for (let r = 0; r < bloatReps; r++) {
@@ -167,8 +164,12 @@ final = ${BLOAT.settleMs / 1000} s after the last response. Median (min–max) o
 
 ${table(['variant', 'peak RSS (MiB)', 'peak vs baseline', 'final RSS (MiB)', 'final vs baseline', 'seconds'], bloatTable)}
 
-${heapNotes.length ? `glibc's heaps at the end (from /proc/PID/smaps; arena heaps are the 64 MiB-aligned mappings): ${heapNotes.join('; ')}.
-` : ''}
+${
+  heapNotes.length
+    ? `glibc's heaps at the end (from /proc/PID/smaps; arena heaps are the 64 MiB-aligned mappings): ${heapNotes.join('; ')}.
+`
+    : ''
+}
 ### Targets
 
 ${targets.join('\n')}`;

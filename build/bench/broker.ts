@@ -2,7 +2,7 @@
 // 2 KiB POST bodies over keep-alive connections. Max throughput and p99 with --out vs without vs a
 // no-op node:http server on the same runtime and cores; p50/p99 at half the max rate (wrk, paced); RSS over
 // a 60 s run at full load. Writes its section of docs/benchmarks.md.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,9 +16,9 @@ import { officialRuntime } from '../runtime/official.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { SEA_EXEC_ARGV } from '../steps/blob.ts';
 import { p99Spread, throughputSpread } from './broker-text.ts';
-import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { procStat } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
+import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { CONFIDENCE, levelVerdict, NOISY, ratioVerdict } from './verdict.ts';
 import { findWrk, offPace, PACE_TOLERANCE, paceMiss, type WrkResult, wrkAtRate, wrkLoad } from './wrk.ts';
 
@@ -461,7 +461,19 @@ const wrkNoop = median(rows[0]!.wrk.rps);
 const onPace = (hs: PacedRun[]) => hs.filter((h) => !offPace(h.rps, h.target));
 const medianOf = (hs: PacedRun[], k: 'p50' | 'p99' | 'p999') => median(hs.map((h) => h[k]));
 const eachP99 = (hs: PacedRun[]) => hs.map((h) => fmt(h.p99, 2)).join(', ');
-const wrkHeader = ['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'half rate: paced to → reached (req/s, each run)', 'p50 / p99 / p99.9 at half (ms, median of the runs on pace)', 'p99 of each run (ms)', 'errors', 'at max: server CPU µs/request (event loop + other threads)', 'at max: event loop running / waiting for a core (share of the run)'];
+const wrkHeader = [
+  'server',
+  'runtime',
+  'max req/s (median)',
+  'min–max',
+  '× no-op',
+  'half rate: paced to → reached (req/s, each run)',
+  'p50 / p99 / p99.9 at half (ms, median of the runs on pace)',
+  'p99 of each run (ms)',
+  'errors',
+  'at max: server CPU µs/request (event loop + other threads)',
+  'at max: event loop running / waiting for a core (share of the run)',
+];
 const wrkRows = rows.map((r) => {
   const hs = r.wrk.half;
   if (!r.wrk.rps.length) return [r.name, r.runtime, '—', '', '', '', '', '', '', '', ''];
@@ -515,7 +527,24 @@ for (const a of artifacts) if (!a.bin) perfRows.push([`broker record (all rows)`
 
 if (partial) {
   // A subset proves nothing about the targets and must not replace the full run in the docs.
-  log(table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'overallRate = half (req/s)', 'p50 / p99 / p99.9 at overallRate = half (ms)', 'server CPU µs/request at overallRate = half (event loop + other threads)', 'notes', 'loadavg at start'], perfRows));
+  log(
+    table(
+      [
+        'server',
+        'runtime',
+        'max req/s (median)',
+        'min–max',
+        '× no-op',
+        'p99 at max (ms)',
+        'overallRate = half (req/s)',
+        'p50 / p99 / p99.9 at overallRate = half (ms)',
+        'server CPU µs/request at overallRate = half (event loop + other threads)',
+        'notes',
+        'loadavg at start',
+      ],
+      perfRows,
+    ),
+  );
   log(wrkSection);
   if (rss.length) log(rssSection);
   log('partial run (BENCH_ROWS, BENCH_RUNTIMES or BENCH_RSS_SECONDS=0): docs/benchmarks.md not written');
@@ -545,7 +574,11 @@ for (const a of artifacts) {
     const off = out.wrk.half.filter((h) => offPace(h.rps, h.target));
     const judgedP99 = `${eachP99(good)} ms${off.length ? `; off pace, left out: ${eachP99(off)} ms` : ''}`;
     const wrkLatency = good.length
-      ? `- ${a.runtime}, with wrk: p99 at half the max rate ≤ 2 ms (--out, one process; median of the ${good.length} paced runs on pace: ${judgedP99}): ${fmt(medianOf(good, 'p99'), 2)} ms — **${levelVerdict(good.map((h) => h.p99), 'at most', 2)}**; the no-op server at half its rate: ${noopGood.length ? fmt(medianOf(noopGood, 'p99'), 2) : '—'} ms`
+      ? `- ${a.runtime}, with wrk: p99 at half the max rate ≤ 2 ms (--out, one process; median of the ${good.length} paced runs on pace: ${judgedP99}): ${fmt(medianOf(good, 'p99'), 2)} ms — **${levelVerdict(
+          good.map((h) => h.p99),
+          'at most',
+          2,
+        )}**; the no-op server at half its rate: ${noopGood.length ? fmt(medianOf(noopGood, 'p99'), 2) : '—'} ms`
       : `- ${a.runtime}, with wrk: p99 at half the max rate ≤ 2 ms: **not judged** — no paced run came within ${PACE_TOLERANCE * 100}% of ${out.wrk.half[0]?.target} req/s (${out.wrk.half.map((h) => fmt(h.rps)).join(', ')}), so their p99s (${runsP99} ms) are not at half rate`;
     targetLines.push(throughput(', with wrk', out.wrk.rps, base.wrk.rps), wrkLatency);
   }

@@ -1,7 +1,7 @@
 // npm run bench:build — cold and incremental `npm run dist`, where the time goes, and @yao-pkg/pkg's
 // SEA mode beside it on the same runtime. Writes its section of docs/benchmarks.md.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

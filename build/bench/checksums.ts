@@ -33,7 +33,12 @@ try {
   const workload = await bundleScript(join(root, 'build/bench/checksums-workload.ts'), join(scratch, 'workload.mjs'));
   for (const rt of runtimes) {
     log(`${rt.name}: ${reps} interleaved repetitions per shape …`);
-    const res = JSON.parse(execFileSync(rt.path, [workload, String(reps)], { encoding: 'utf8' }).trim().split('\n').at(-1)!) as { simd: boolean; shapes: Record<string, Shape> };
+    const res = JSON.parse(
+      execFileSync(rt.path, [workload, String(reps)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .at(-1)!,
+    ) as { simd: boolean; shapes: Record<string, Shape> };
     if (!res.simd) throw new Error(`${rt.name} could not run the WebAssembly SIMD module: the recorder would fall back to the JS CRC there`);
     for (const [name, s] of Object.entries(res.shapes)) {
       if (!s.same) throw new Error(`${rt.name}, ${name}: the SIMD checksums differ from the JS CRC`);

@@ -2,8 +2,8 @@
 // The measurements that need a quiet machine stop the detached builds for their duration (SIGSTOP: nothing
 // is lost, ninja and the compilers carry on where they were after SIGCONT) and resume them however they end.
 import { readdirSync, readFileSync } from 'node:fs';
-import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import type { Arch } from '../../shared/toolchain/arch.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { runningStaticBuild } from '../runtime/static/detached.ts';
 import { procStat } from './proc.ts';
 

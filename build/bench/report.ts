@@ -1,5 +1,5 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The machine line every benchmark section starts with: numbers mean nothing without it. */

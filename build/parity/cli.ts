@@ -1,3 +1,4 @@
+import pkg from '../../package.json' with { type: 'json' };
 import { oneOf } from '../../shared/cli-args/choice.ts';
 import { parseCommandArgs, subcommand } from '../../shared/cli-args/command-args.ts';
 import { int } from '../../shared/cli-args/number.ts';
@@ -6,7 +7,6 @@ import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { loadAverage, machine, table, writeSection } from '../bench/report.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
-import pkg from '../../package.json' with { type: 'json' };
 import { compareIntl, runIntlProbe } from './intl.ts';
 import { areaOf, NODE_TEST_AREAS, NODE_TEST_KNOWN_DIFFERENCES, nodeTestTree, parallelFiles, runNodeSuite, SAMPLE_STEP, sampleTests, WHOLE_AREA_MAX } from './node-suite.ts';
 
@@ -71,17 +71,13 @@ if (cli.help) {
 const { command } = cli;
 
 const quiet = { info: () => {}, progress: () => {} };
-const officialPath =
-  cli.official ??
-  (await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: quiet, integrity: pkg.broker.runtimeIntegrity.x64 })).path;
+const officialPath = cli.official ?? (await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: quiet, integrity: pkg.broker.runtimeIntegrity.x64 })).path;
 const staticPath = cli.static ?? cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64', 'full')?.path;
 if (!staticPath) {
   console.error('no static runtime with full ICU in the cache: build it with `npm run runtime -- --detach` (about 2 h on 2 cores), or pass --static PATH');
   process.exit(1);
 }
-const header = (cmd: string) =>
-  `Command: \`${cmd}\`, ${new Date().toISOString().slice(0, 16)}Z. Machine: ${machine()}; load average at the end ${loadAverage()}.\n\n` +
-  `Official: \`${officialPath}\`. Static: \`${staticPath}\`.`;
+const header = (cmd: string) => `Command: \`${cmd}\`, ${new Date().toISOString().slice(0, 16)}Z. Machine: ${machine()}; load average at the end ${loadAverage()}.\n\n` + `Official: \`${officialPath}\`. Static: \`${staticPath}\`.`;
 
 if (command === 'intl') {
   const parity = compareIntl(runIntlProbe(officialPath), runIntlProbe(staticPath));
@@ -109,7 +105,10 @@ const areaFilter = cli.areas;
 const tests = sampleTests(parallelFiles(tree)).filter((t) => !areaFilter || areaFilter.includes(areaOf(t)!));
 const { jobs, timeoutSeconds } = cli;
 const runs = [];
-for (const [label, runtime] of [['official', officialPath], ['static', staticPath]] as const) {
+for (const [label, runtime] of [
+  ['official', officialPath],
+  ['static', staticPath],
+] as const) {
   const started = Date.now();
   let last = 0;
   const run = await runNodeSuite(tree, runtime, tests, {
@@ -118,7 +117,7 @@ for (const [label, runtime] of [['official', officialPath], ['static', staticPat
     progress: (done, total) => {
       if (Date.now() - last < 10_000 && done !== total) return;
       last = Date.now();
-      const eta = Math.round(((Date.now() - started) / done) * (total - done) / 1000);
+      const eta = Math.round((((Date.now() - started) / done) * (total - done)) / 1000);
       console.error(`[${label}] ${done}/${total} tests, ETA ${eta} s`);
     },
   });
@@ -157,7 +156,10 @@ if (cli.writeDocs) {
       [...areas.map((a) => [a.area, a.tests, a.official.pass, a.official.skip, a.static.pass, a.static.skip]), ['**all**', tests.length, result.official.passed, '', result.static.passed, '']],
     ),
     onlyOfficial.length
-      ? `Passed only on the official runtime:\n\n${table(['test', 'static', 'reason'], onlyOfficial.map((o) => [o.test, o.static, o.reason ?? '**unexplained**']))}`
+      ? `Passed only on the official runtime:\n\n${table(
+          ['test', 'static', 'reason'],
+          onlyOfficial.map((o) => [o.test, o.static, o.reason ?? '**unexplained**']),
+        )}`
       : 'No test passes only on the official runtime.',
     onlyStatic.length ? `Passed only on the static runtime: ${onlyStatic.map((o) => `${o.test} (official: ${o.official})`).join(', ')}.` : '',
   ].join('\n\n');

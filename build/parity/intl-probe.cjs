@@ -15,7 +15,8 @@ for (const locale of ['de-DE', 'ja-JP', 'ar-EG']) {
     new Intl.DateTimeFormat(locale, { weekday: 'short', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'Asia/Tokyo' })
       .formatToParts(when)
       .map((p) => `${p.type}=${p.value}`)
-      .join('|'));
+      .join('|'),
+  );
   add(`${locale} date range`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).formatRange(when, new Date(when.getTime() + 9 * 864e5)));
   add(`${locale} number`, () => new Intl.NumberFormat(locale).format(1234567.891));
   add(`${locale} currency EUR`, () => new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' }).format(-1234.5));
@@ -39,8 +40,7 @@ add('de phonebook', () => [...words].sort(new Intl.Collator('de-u-co-phonebk').c
 add('numeric collation', () => ['a10', 'a2', 'a1'].sort(new Intl.Collator('en', { numeric: true }).compare).join(' '));
 
 // Segmentation.
-const seg = (locale, granularity, text) =>
-  [...new Intl.Segmenter(locale, { granularity }).segment(text)].map((s) => (granularity === 'word' ? `${s.segment}${s.isWordLike ? '*' : ''}` : s.segment)).join('|');
+const seg = (locale, granularity, text) => [...new Intl.Segmenter(locale, { granularity }).segment(text)].map((s) => (granularity === 'word' ? `${s.segment}${s.isWordLike ? '*' : ''}` : s.segment)).join('|');
 add('graphemes emoji', () => seg('en', 'grapheme', '👨‍👩‍👧‍👦🇸🇪e\u0301👍🏽'));
 add('words thai', () => seg('th', 'word', 'สวัสดีครับ ยินดีต้อนรับ'));
 add('words ja', () => seg('ja', 'word', '今日は良い天気です。'));
@@ -54,14 +54,32 @@ for (const locale of ['de-DE', 'ja-JP', 'ar-EG']) {
   add(`${locale} relative`, () => [new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(-1, 'day'), new Intl.RelativeTimeFormat(locale).format(3, 'week')].join(' / '));
   add(`${locale} list`, () => [new Intl.ListFormat(locale).format(['A', 'B', 'C']), new Intl.ListFormat(locale, { type: 'disjunction' }).format(['A', 'B'])].join(' / '));
   add(`${locale} display names`, () =>
-    [new Intl.DisplayNames(locale, { type: 'region' }).of('SE'), new Intl.DisplayNames(locale, { type: 'language' }).of('pt-BR'), new Intl.DisplayNames(locale, { type: 'currency' }).of('JPY'), new Intl.DisplayNames(locale, { type: 'script' }).of('Grek')].join(' / '));
+    [
+      new Intl.DisplayNames(locale, { type: 'region' }).of('SE'),
+      new Intl.DisplayNames(locale, { type: 'language' }).of('pt-BR'),
+      new Intl.DisplayNames(locale, { type: 'currency' }).of('JPY'),
+      new Intl.DisplayNames(locale, { type: 'script' }).of('Grek'),
+    ].join(' / '),
+  );
 }
 
 // Case mapping with locale rules.
 add('tr upper', () => 'istanbul ılık'.toLocaleUpperCase('tr'));
 add('tr lower', () => 'İSTANBUL IŞIK'.toLocaleLowerCase('tr'));
-add('lt lower', () => 'Ì J̃ Į̃'.toLocaleLowerCase('lt').split('').map((c) => c.codePointAt(0).toString(16)).join(' '));
-add('lt upper', () => 'i̇̃'.toLocaleUpperCase('lt').split('').map((c) => c.codePointAt(0).toString(16)).join(' '));
+add('lt lower', () =>
+  'Ì J̃ Į̃'
+    .toLocaleLowerCase('lt')
+    .split('')
+    .map((c) => c.codePointAt(0).toString(16))
+    .join(' '),
+);
+add('lt upper', () =>
+  'i̇̃'
+    .toLocaleUpperCase('lt')
+    .split('')
+    .map((c) => c.codePointAt(0).toString(16))
+    .join(' '),
+);
 add('default upper ß', () => 'straße'.toLocaleUpperCase('de'));
 
 // Normalization.

@@ -9,10 +9,7 @@ import { SOURCES } from '../runtime/static/sources.ts';
  */
 
 /** The areas the sample is drawn from: test/parallel/test-<area>-*.js and test-<area>.js. */
-export const NODE_TEST_AREAS = [
-  'buffer', 'child-process', 'crypto', 'fs', 'http', 'icu', 'intl', 'stream', 'string-decoder',
-  'url', 'util', 'whatwg-encoding', 'worker', 'zlib',
-] as const;
+export const NODE_TEST_AREAS = ['buffer', 'child-process', 'crypto', 'fs', 'http', 'icu', 'intl', 'stream', 'string-decoder', 'url', 'util', 'whatwg-encoding', 'worker', 'zlib'] as const;
 
 export type NodeTestArea = (typeof NODE_TEST_AREAS)[number];
 
@@ -112,22 +109,12 @@ export interface SuiteRun {
 }
 
 /** One runtime over the sample with Node's runner; progress per finished test. */
-export async function runNodeSuite(
-  tree: string,
-  runtime: string,
-  tests: string[],
-  o: { jobs: number; timeoutSeconds: number; progress: (done: number, total: number) => void },
-): Promise<SuiteRun> {
+export async function runNodeSuite(tree: string, runtime: string, tests: string[], o: { jobs: number; timeoutSeconds: number; progress: (done: number, total: number) => void }): Promise<SuiteRun> {
   const started = Date.now();
   let done = 0;
-  const tap = await run(
-    'nice',
-    ['-n', '10', '/usr/bin/python3', 'tools/test.py', `--shell=${runtime}`, '-p', 'tap', `-j${o.jobs}`, `--timeout=${o.timeoutSeconds}`, ...tests],
-    tree,
-    (line) => {
-      if (/^(not )?ok \d+ /.test(line)) o.progress(++done, tests.length);
-    },
-  );
+  const tap = await run('nice', ['-n', '10', '/usr/bin/python3', 'tools/test.py', `--shell=${runtime}`, '-p', 'tap', `-j${o.jobs}`, `--timeout=${o.timeoutSeconds}`, ...tests], tree, (line) => {
+    if (/^(not )?ok \d+ /.test(line)) o.progress(++done, tests.length);
+  });
   return { runtime, outcomes: parseTap(tap), seconds: Math.round((Date.now() - started) / 1000) };
 }
 

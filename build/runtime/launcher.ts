@@ -20,7 +20,10 @@ export function hostArch(): Arch | undefined {
 }
 
 function onPath(cmd: string): string | undefined {
-  return (process.env.PATH ?? '/usr/bin:/bin').split(':').map((d) => `${d}/${cmd}`).find((p) => existsSync(p));
+  return (process.env.PATH ?? '/usr/bin:/bin')
+    .split(':')
+    .map((d) => `${d}/${cmd}`)
+    .find((p) => existsSync(p));
 }
 
 /** The qemu-user emulator that runs `arch` binaries on this host, or what to install. */

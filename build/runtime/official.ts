@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { BuildError } from '../../shared/toolchain/build-error.ts';
-import type { Logger } from '../../shared/toolchain/logger.ts';
-import { sha256File } from '../../shared/toolchain/file-hash.ts';
-import type { Runtime } from './runtime.ts';
 import type { Arch } from '../../shared/toolchain/arch.ts';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
+import { sha256File } from '../../shared/toolchain/file-hash.ts';
+import type { Logger } from '../../shared/toolchain/logger.ts';
+import type { Runtime } from './runtime.ts';
 
 export type OfficialSource = 'npm' | 'nodejs.org';
 
@@ -109,7 +109,10 @@ export async function officialRuntime(o: OfficialRuntimeOptions): Promise<Runtim
   const pin = o.integrity ? `-${createHash('sha256').update(o.integrity).digest('hex').slice(0, 12)}` : '';
   const dir = join(o.cacheDir, 'runtimes', 'official', `node-v${o.nodeVersion}-linux-${o.arch}${pin}`);
   const recordPath = join(dir, 'runtime.json');
-  const cached = await readFile(recordPath, 'utf8').then((s) => JSON.parse(s) as Runtime, () => undefined);
+  const cached = await readFile(recordPath, 'utf8').then(
+    (s) => JSON.parse(s) as Runtime,
+    () => undefined,
+  );
   if (cached && (await sha256File(cached.path).catch(() => '')) === cached.sha256) {
     o.log.info(`  cached: ${cached.path}`);
     // Records written before the runtime named its Intl: official builds always ship full ICU.

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
-import { type BuildContext, distStep } from '../context.ts';
-import type { Ready } from '../pipeline.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
+import { type BuildContext, distStep } from '../context.ts';
+import type { Ready } from '../pipeline.ts';
 
 /**
  * Node options every start of the artifact gets (the blob's execArgv; NODE_OPTIONS can still add to them).
@@ -30,7 +30,10 @@ async function writeBlob(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): Promis
   const config = join(ctx.workDir, 'sea-config.json');
   // Paths relative to the scratch dir: the blob records the main script's path as given, and the
   // scratch dir's name is random, so an absolute path would make every build differ.
-  await writeFile(config, JSON.stringify({ main: relative(ctx.workDir, bundle.path), output: relative(ctx.workDir, output), disableExperimentalSEAWarning: true, useCodeCache: codeCache, useSnapshot: false, execArgv: SEA_EXEC_ARGV }, null, 2));
+  await writeFile(
+    config,
+    JSON.stringify({ main: relative(ctx.workDir, bundle.path), output: relative(ctx.workDir, output), disableExperimentalSEAWarning: true, useCodeCache: codeCache, useSnapshot: false, execArgv: SEA_EXEC_ARGV }, null, 2),
+  );
   try {
     // V8 writes string hashes seeded from its RNG into the code cache, so every blob differed. A fixed
     // --random-seed makes it byte-stable; unlike --hash-seed it is left out of V8's flag hash, so the

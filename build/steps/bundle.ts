@@ -1,9 +1,9 @@
 import { join } from 'node:path';
+import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import type { BuildInfo } from '../../src/build-info.ts';
 import { bundleApp } from '../app-bundle.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
-import { fileFact } from '../../shared/toolchain/file-hash.ts';
 
 /** esbuild turns src/ into one minified CommonJS file (what SEA runs; app-bundle.ts), with build facts baked in. */
 async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string> {

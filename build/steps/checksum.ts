@@ -1,8 +1,8 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileFact, sha256File } from '../../shared/toolchain/file-hash.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
-import { fileFact, sha256File } from '../../shared/toolchain/file-hash.ts';
 
 /** SHA256SUMS over every artifact of this version in the output dir, in `sha256sum -c` format. */
 async function writeChecksums(ctx: Ready<BuildContext, 'artifact'>): Promise<string> {

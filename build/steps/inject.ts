@@ -5,10 +5,10 @@ import { inject } from 'postject';
 import { readElfFile } from '../../shared/elf/file.ts';
 import type { Note } from '../../shared/elf/parse.ts';
 import { findSeaBlob, SEA_BLOB_NOTE, SEA_FUSE } from '../../shared/elf/sea.ts';
-import { type BuildContext, distStep } from '../context.ts';
-import type { Ready } from '../pipeline.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { sha256File } from '../../shared/toolchain/file-hash.ts';
+import { type BuildContext, distStep } from '../context.ts';
+import type { Ready } from '../pipeline.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
 /*
@@ -36,7 +36,10 @@ async function seaTemplate(ctx: BuildContext, runtime: Runtime, capacity: number
   const dir = join(ctx.cacheDir, 'sea-templates', `${runtime.sha256.slice(0, 16)}-${capacity}`);
   const path = join(dir, 'runtime');
   const recordPath = join(dir, 'template.json');
-  const record = await readFile(recordPath, 'utf8').then((s) => JSON.parse(s) as TemplateRecord, () => undefined);
+  const record = await readFile(recordPath, 'utf8').then(
+    (s) => JSON.parse(s) as TemplateRecord,
+    () => undefined,
+  );
   if (!record || record.runtimeSha256 !== runtime.sha256 || !existsSync(path) || (await sha256File(path)) !== record.sha256) {
     ctx.log.info(`  preparing the SEA template for this runtime with postject (once per runtime; ~730 MB, a few seconds)`);
     await mkdir(dir, { recursive: true });

@@ -1,8 +1,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
-import { fileFact } from '../../shared/toolchain/file-hash.ts';
 
 interface ArtifactEntry {
   file: string;
@@ -28,7 +28,10 @@ async function writeManifest(ctx: Ready<BuildContext, 'artifact' | 'runtime' | '
   const { artifact, runtime, bundle, blob } = ctx;
   const path = join(ctx.outDir, 'manifest.json');
   // Artifacts of the same version and commit (official and static) share one manifest.
-  const previous = await readFile(path, 'utf8').then((s) => JSON.parse(s) as Manifest, () => undefined);
+  const previous = await readFile(path, 'utf8').then(
+    (s) => JSON.parse(s) as Manifest,
+    () => undefined,
+  );
   const keep = previous && previous.version === ctx.version && previous.commit === ctx.commit ? previous.artifacts : {};
   const { path: runtimePath, ...runtimeFacts } = runtime;
   const lock = await fileFact(join(ctx.root, 'package-lock.json')).catch(() => undefined);

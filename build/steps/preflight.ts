@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { readElfFile } from '../../shared/elf/file.ts';
 import { PT_NOTE } from '../../shared/elf/parse.ts';
 import { SEA_FUSE } from '../../shared/elf/sea.ts';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
-import { BuildError } from '../../shared/toolchain/build-error.ts';
 
 /**
  * Refuses inputs that would give a broken artifact while postject reports success:

@@ -2,16 +2,16 @@ import { access, constants } from 'node:fs/promises';
 import { execa } from 'execa';
 import { readElfFile } from '../../shared/elf/file.ts';
 import { ElfError } from '../../shared/elf/parse.ts';
-import { type BuildContext, distStep } from '../context.ts';
+import type { Arch } from '../../shared/toolchain/arch.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { sha256File } from '../../shared/toolchain/file-hash.ts';
+import { type BuildContext, distStep } from '../context.ts';
+import { type Launcher, launcherFor } from '../runtime/launcher.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { buildStaticRuntime } from '../runtime/static/build-static-runtime.ts';
 import { runningStaticBuild } from '../runtime/static/detached.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
-import { launcherFor, type Launcher } from '../runtime/launcher.ts';
-import type { Runtime } from '../runtime/runtime.ts';
-import type { Arch } from '../../shared/toolchain/arch.ts';
 
 const MACHINE_ARCH: Record<number, Arch> = { 62: 'x64', 183: 'arm64' };
 

@@ -2,10 +2,10 @@ import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { inspectFile } from '../../shared/elf/file.ts';
-import { type BuildContext, distStep } from '../context.ts';
-import type { Ready } from '../pipeline.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
+import { type BuildContext, distStep } from '../context.ts';
+import type { Ready } from '../pipeline.ts';
 
 /** Proves the injection took: the blob note is there at full size, the fuse flipped, and the binary answers. */
 async function verifyArtifact(ctx: Ready<BuildContext, 'injected' | 'blob'>): Promise<string> {

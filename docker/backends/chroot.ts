@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { commandIn } from '../emulation.ts';
-import { NOBODY, type Backend, type RunOutcome, type RunRequest } from './backend.ts';
+import { type Backend, NOBODY, type RunOutcome, type RunRequest } from './backend.ts';
 
 /** Binds `source` read-only onto `target`, recording it so the caller unmounts innermost first. */
 async function bindReadOnly(source: string, target: string, mounted: string[]): Promise<void> {

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { sha256File } from '../../shared/toolchain/file-hash.ts';
 import { commandIn } from '../emulation.ts';
 import { DOCKER_PLATFORM, type PreparedVariant } from '../rootfs.ts';
-import { NOBODY, type Backend, type RunOutcome, type RunRequest } from './backend.ts';
+import { type Backend, NOBODY, type RunOutcome, type RunRequest } from './backend.ts';
 
 let serial = 0;
 

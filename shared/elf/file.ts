@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { ElfError, parseElf, type ElfInfo } from './parse.ts';
-import { portabilityOf, type PortabilityReport } from './portability.ts';
+import { ElfError, type ElfInfo, parseElf } from './parse.ts';
+import { type PortabilityReport, portabilityOf } from './portability.ts';
 import { scanFuse } from './sea.ts';
 import type { ElfSource } from './source.ts';
 

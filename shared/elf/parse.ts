@@ -232,16 +232,36 @@ function parseDynamic(src: ElfSource, seg: ProgramHeader): DynamicEntries {
     if (tag === BigInt(DT_NULL)) break;
     const small = val <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(val) : -1;
     switch (Number(tag)) {
-      case DT_NEEDED: d.needed.push(small); break;
-      case DT_RUNPATH: d.runpath = small; break;
-      case DT_RPATH: d.rpath = small; break;
-      case DT_STRTAB: d.strtab = val; break;
-      case DT_STRSZ: d.strsz = small; break;
-      case DT_FLAGS_1: d.flags1 = small; break;
-      case DT_VERNEED: d.verneed = val; break;
-      case DT_VERNEEDNUM: d.verneednum = small; break;
-      case DT_VERDEF: d.verdef = val; break;
-      case DT_VERDEFNUM: d.verdefnum = small; break;
+      case DT_NEEDED:
+        d.needed.push(small);
+        break;
+      case DT_RUNPATH:
+        d.runpath = small;
+        break;
+      case DT_RPATH:
+        d.rpath = small;
+        break;
+      case DT_STRTAB:
+        d.strtab = val;
+        break;
+      case DT_STRSZ:
+        d.strsz = small;
+        break;
+      case DT_FLAGS_1:
+        d.flags1 = small;
+        break;
+      case DT_VERNEED:
+        d.verneed = val;
+        break;
+      case DT_VERNEEDNUM:
+        d.verneednum = small;
+        break;
+      case DT_VERDEF:
+        d.verdef = val;
+        break;
+      case DT_VERDEFNUM:
+        d.verdefnum = small;
+        break;
     }
   }
   return d;

@@ -1,5 +1,5 @@
-import { PT_NOTE, type ElfInfo, type Linkage, type VersionNeed } from './parse.ts';
-import { findSeaBlob, type FuseState } from './sea.ts';
+import { type ElfInfo, type Linkage, PT_NOTE, type VersionNeed } from './parse.ts';
+import { type FuseState, findSeaBlob } from './sea.ts';
 
 export interface LibraryNeed {
   library: string;
@@ -53,7 +53,10 @@ export function maxVersions(need: VersionNeed): Record<string, string> {
 
 function describeDynamic(info: ElfInfo, requires: LibraryNeed[]): string {
   const parts: string[] = [];
-  const glibc = requires.filter((r) => GLIBC_PARTS.test(r.library)).map((r) => r.maxVersions.GLIBC).filter((v): v is string => v !== undefined);
+  const glibc = requires
+    .filter((r) => GLIBC_PARTS.test(r.library))
+    .map((r) => r.maxVersions.GLIBC)
+    .filter((v): v is string => v !== undefined);
   const usesGlibc = info.needed.some((n) => GLIBC_PARTS.test(n)) || /ld-linux/.test(info.interpreter ?? '');
   if (usesGlibc) {
     const max = glibc.sort(compareVersions).at(-1);

@@ -1,5 +1,5 @@
-import type { ElfSource } from './source.ts';
 import type { Note } from './parse.ts';
+import type { ElfSource } from './source.ts';
 
 /** Node's SEA sentinel; the byte after its ':' is the fuse, '0' in a plain runtime, '1' once a blob is injected. */
 // Built with join() so the literal never appears in broker's own bundle: a second copy of the sentinel

@@ -3,7 +3,7 @@
  * codec, so a reader never needs outside state, and an archive may mix codecs.
  */
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
-import { ArchiveError, Codec, MAX_PAYLOAD, type CodecName } from './format.ts';
+import { ArchiveError, Codec, type CodecName, MAX_PAYLOAD } from './format.ts';
 
 export function codecName(n: number): CodecName {
   return n === Codec.gzip ? 'gzip' : n === Codec.brotli ? 'brotli' : 'none';

@@ -4,7 +4,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ArchiveError, decodeFrame, decodeHeader, FrameKind, HEADER_SIZE } from './format.ts';
-import { badReason, recordOfFrame, type BadFrame } from './reader.ts';
+import { type BadFrame, badReason, recordOfFrame } from './reader.ts';
 import type { ArchiveRecord } from './record.ts';
 
 export interface ScanResult {

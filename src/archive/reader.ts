@@ -4,8 +4,8 @@
  * bad frame and report where it starts: everything before that offset is intact, which is exactly
  * what `verify --repair` keeps.
  */
-import { ArchiveError, decodeFrame, decodeHeader, FrameKind, HEADER_SIZE, type Frame } from './format.ts';
-import { decodeRequestPayload, type ArchiveRecord } from './record.ts';
+import { ArchiveError, decodeFrame, decodeHeader, type Frame, FrameKind, HEADER_SIZE } from './format.ts';
+import { type ArchiveRecord, decodeRequestPayload } from './record.ts';
 
 export interface BadFrame {
   offset: number;

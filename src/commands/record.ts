@@ -1,14 +1,14 @@
-import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
-import { ArchiveFileError } from '../recorder/archive-sink.ts';
-import { isRecorderWorker, runRecorderCluster, runRecorderWorker } from '../recorder/cluster.ts';
-import { ListenError } from '../recorder/listen-error.ts';
-import { startRecorder, type RecorderCounters, type RecorderOptions } from '../recorder/recorder.ts';
 import { formatBytes } from '../../shared/byte-size.ts';
 import { oneOf } from '../../shared/cli-args/choice.ts';
 import { duration } from '../../shared/cli-args/duration.ts';
 import { listen } from '../../shared/cli-args/listen.ts';
 import { int, number } from '../../shared/cli-args/number.ts';
 import { size } from '../../shared/cli-args/size.ts';
+import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
+import { ArchiveFileError } from '../recorder/archive-sink.ts';
+import { isRecorderWorker, runRecorderCluster, runRecorderWorker } from '../recorder/cluster.ts';
+import { ListenError } from '../recorder/listen-error.ts';
+import { type RecorderCounters, type RecorderOptions, startRecorder } from '../recorder/recorder.ts';
 import { commandOptions, parseCommandArgs, UsageError } from '../usage.ts';
 import type { Command, CommandIO } from './command.ts';
 
@@ -115,7 +115,10 @@ function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, 
 function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolean) {
   if (json) return io.out(JSON.stringify(s, null, 2));
   io.out(`broker record: ${s.requests} requests in ${s.seconds.toFixed(1)} s (${s.requestsPerSecond} req/s), ${formatBytes(s.bodyBytes)} of bodies`);
-  if (s.archive) io.out(`  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}`);
+  if (s.archive)
+    io.out(
+      `  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}`,
+    );
   io.out(`  rejected: ${s.tooLarge} too large (413), ${s.malformed} malformed (400/431), ${s.timeouts} timed out (408)`);
 }
 

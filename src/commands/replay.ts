@@ -1,8 +1,8 @@
-import { ArchiveScan } from '../archive/file.ts';
-import type { ReplayReport } from '../replayer/replayer.ts';
 import { duration } from '../../shared/cli-args/duration.ts';
 import { int, number } from '../../shared/cli-args/number.ts';
 import { badValue } from '../../shared/cli-args/usage-error.ts';
+import { ArchiveScan } from '../archive/file.ts';
+import type { ReplayReport } from '../replayer/replayer.ts';
 import { archiveArg, commandOptions, filterArg, parseCommandArgs, UsageError } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -11,7 +11,10 @@ const opt = commandOptions('replay');
 
 function print(io: CommandIO, r: ReplayReport) {
   io.out(`broker replay: ${r.sent} requests to ${r.target} in ${r.seconds.toFixed(2)} s (${r.requestsPerSecond} req/s)`);
-  const list = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none';
+  const list = (m: Record<string, number>) =>
+    Object.entries(m)
+      .map(([k, n]) => `${k} ×${n}`)
+      .join(', ') || 'none';
   io.out(`  responses: ${list(r.statuses)}; errors: ${list(r.errors)}`);
   if (r.latencyMs) {
     const l = r.latencyMs;

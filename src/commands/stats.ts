@@ -1,6 +1,6 @@
+import { formatBytes } from '../../shared/byte-size.ts';
 import { codecName, decompressBody } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
-import { formatBytes } from '../../shared/byte-size.ts';
 import { archiveArg, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
 import type { Command } from './command.ts';

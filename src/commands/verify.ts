@@ -1,7 +1,7 @@
 import { truncateSync } from 'node:fs';
 import { decompressBody } from '../archive/codec.ts';
-import { ArchiveError } from '../archive/format.ts';
 import { ArchiveScan } from '../archive/file.ts';
+import { ArchiveError } from '../archive/format.ts';
 import type { BadFrame } from '../archive/reader.ts';
 import { archiveArg, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';

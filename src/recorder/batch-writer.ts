@@ -4,7 +4,7 @@
  * serialized, so frames reach the file in the order they were appended.
  */
 import { FRAME_HEADER_SIZE } from '../archive/format.ts';
-import { encodeRequestFrameSized, recordPayloadSize, type RecordInput } from '../archive/record.ts';
+import { encodeRequestFrameSized, type RecordInput, recordPayloadSize } from '../archive/record.ts';
 import type { BufferPool } from './pool.ts';
 
 export interface BatchSink {

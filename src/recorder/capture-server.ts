@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { compressBody } from '../archive/codec.ts';
 import { Codec } from '../archive/format.ts';
-import { recordProblem, type RecordInput } from '../archive/record.ts';
+import { type RecordInput, recordProblem } from '../archive/record.ts';
 import type { BatchWriter } from './batch-writer.ts';
 
 export interface CaptureOptions {

@@ -9,7 +9,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { rmSync } from 'node:fs';
 import { isSea } from 'node:sea';
 import { createArchiveFile } from './archive-sink.ts';
-import { addRecorderCounters, emptyRecorderCounters, startRecorder, type RecorderCounters, type RecorderOptions } from './recorder.ts';
+import { addRecorderCounters, emptyRecorderCounters, type RecorderCounters, type RecorderOptions, startRecorder } from './recorder.ts';
 
 const WORKER_ENV = 'BROKER_RECORD_WORKER';
 /** The archive file the primary created, by identity: a worker opens that file and no other (own-archive-file.ts). */
@@ -17,11 +17,7 @@ const ARCHIVE_ENV = 'BROKER_RECORD_ARCHIVE';
 /** How long a worker may take to flush and report after being asked to stop, before it is killed. */
 const STOP_GRACE_MS = 15_000;
 
-type WorkerMessage =
-  | { t: 'listening'; host: string; port: number }
-  | { t: 'stats'; counters: RecorderCounters }
-  | { t: 'final'; counters: RecorderCounters; error: string | null }
-  | { t: 'fatal'; message: string };
+type WorkerMessage = { t: 'listening'; host: string; port: number } | { t: 'stats'; counters: RecorderCounters } | { t: 'final'; counters: RecorderCounters; error: string | null } | { t: 'fatal'; message: string };
 
 export function isRecorderWorker(): boolean {
   return cluster.isWorker && process.env[WORKER_ENV] === '1';

@@ -5,10 +5,10 @@
 import { rmSync } from 'node:fs';
 import { ArchiveFileError, ArchiveSink, createArchiveFile } from './archive-sink.ts';
 import { BatchWriter, type WriterCounters } from './batch-writer.ts';
-import { emptyCaptureCounters, startCapture, type Capture, type CaptureCounters } from './capture-server.ts';
+import { type Capture, type CaptureCounters, emptyCaptureCounters, startCapture } from './capture-server.ts';
 import { ListenError } from './listen-error.ts';
-import { BufferPool } from './pool.ts';
 import type { FileIdentity } from './own-archive-file.ts';
+import { BufferPool } from './pool.ts';
 import { sinkThreadSource, ThreadSink } from './sink-thread.ts';
 
 export interface RecorderOptions {

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArchiveError } from '../../src/archive/format.ts';
 import { ArchiveScan, scanArchiveFile } from '../../src/archive/file.ts';
+import { ArchiveError } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { archiveBytes, prng } from './archive-fixtures.ts';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { compressBody } from '../../src/archive/codec.ts';
 import { encodeHeader, HEADER_SIZE, paddedLength, padToBlock } from '../../src/archive/format.ts';
-import { encodeRequestFrame, recordPayloadSize, type RecordInput } from '../../src/archive/record.ts';
+import { encodeRequestFrame, type RecordInput, recordPayloadSize } from '../../src/archive/record.ts';
 
 /** A deterministic PRNG (mulberry32) so a failing fuzz case can be replayed from its seed. */
 export function prng(seed: number): () => number {

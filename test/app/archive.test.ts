@@ -62,7 +62,12 @@ describe('archive round trip', () => {
     const r7 = read.records[7]!;
     const input = sampleRecord(7);
     expect(r7).toMatchObject({ time: input.time, method: 'POST', url: '/items/7?q=caf\u00e9', peer: { address: '127.0.0.1', port: 40007 } });
-    expect(r7.headers).toEqual([['Host', 'example.test'], ['X-Seq', '7'], ['x-dup', 'a'], ['x-dup', 'b']]);
+    expect(r7.headers).toEqual([
+      ['Host', 'example.test'],
+      ['X-Seq', '7'],
+      ['x-dup', 'a'],
+      ['x-dup', 'b'],
+    ]);
     expect(Buffer.from(r7.body).toString()).toBe('body #7 '.repeat(0));
     expect(Buffer.from(read.records[6]!.body).toString()).toBe('body #6 '.repeat(6));
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeHeader } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
-import { BatchWriter, type BatchSink } from '../../src/recorder/batch-writer.ts';
+import { type BatchSink, BatchWriter } from '../../src/recorder/batch-writer.ts';
 import { BufferPool } from '../../src/recorder/pool.ts';
 import { sampleRecord } from './archive-fixtures.ts';
 

@@ -1,6 +1,6 @@
 // Runs broker as a real process: src/ bundled by esbuild into one CommonJS file (as the dist step
 // does, minus the SEA), so signals, exit codes, cluster workers and kill -9 are the real thing.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -1,6 +1,7 @@
 // cat, stats, verify and replay in-process through runCli, plus --help and usage errors for every command.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,11 +23,25 @@ const archive = join(dir, 'ten.brk');
 writeFileSync(archive, archiveBytes(10));
 // Node's HTTP parser answers 400 to non-ASCII URL bytes, so the archives replayed to it have ASCII URLs.
 const ascii = join(dir, 'ascii.brk');
-writeFileSync(ascii, archiveBytes(10, Codec.none, undefined, (i) => `/items/${i}?q=cafe`));
+writeFileSync(
+  ascii,
+  archiveBytes(10, Codec.none, undefined, (i) => `/items/${i}?q=cafe`),
+);
 const gz = join(dir, 'gz.brk');
-writeFileSync(gz, archiveBytes(6, Codec.gzip, (i) => Buffer.from(`{"i":${i},"pad":"${'z'.repeat(200)}"}`)));
+writeFileSync(
+  gz,
+  archiveBytes(6, Codec.gzip, (i) => Buffer.from(`{"i":${i},"pad":"${'z'.repeat(200)}"}`)),
+);
 const gzAscii = join(dir, 'gz-ascii.brk');
-writeFileSync(gzAscii, archiveBytes(6, Codec.gzip, (i) => Buffer.from(`{"i":${i},"pad":"${'z'.repeat(200)}"}`), (i) => `/gz/${i}`));
+writeFileSync(
+  gzAscii,
+  archiveBytes(
+    6,
+    Codec.gzip,
+    (i) => Buffer.from(`{"i":${i},"pad":"${'z'.repeat(200)}"}`),
+    (i) => `/gz/${i}`,
+  ),
+);
 
 describe('--help and usage errors', () => {
   for (const name of ['record', 'replay', 'cat', 'stats', 'verify']) {
@@ -92,7 +107,11 @@ describe('cat', () => {
   });
 
   it('--filter selects by method, path regex, header and size', async () => {
-    const urls = async (expr: string) => (await run('cat', archive, '--json', '--filter', expr)).out.split('\n').filter(Boolean).map((l) => JSON.parse(l).url.split('?')[0]);
+    const urls = async (expr: string) =>
+      (await run('cat', archive, '--json', '--filter', expr)).out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).url.split('?')[0]);
     expect(await urls('method=GET')).toEqual(['/items/0', '/items/3', '/items/6', '/items/9']);
     expect(await urls('method=post && path~/items/[12]$')).toEqual(['/items/1', '/items/2']);
     expect(await urls('header.x-seq=7')).toEqual(['/items/7']);

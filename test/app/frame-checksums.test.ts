@@ -72,7 +72,7 @@ describe('frame checksums in WebAssembly SIMD', () => {
   it('matches on random batches (200 of them, random sizes and seeds)', () => {
     for (let k = 0; k < 200; k++) {
       const n = (k * 7919) % 60;
-      const lengths = Array.from({ length: n }, (_, i) => ((i + 1) * (k + 3) * 2654435761) % (k % 3 === 0 ? 64 : 5000) >>> 0);
+      const lengths = Array.from({ length: n }, (_, i) => (((i + 1) * (k + 3) * 2654435761) % (k % 3 === 0 ? 64 : 5000)) >>> 0);
       const b = batch(lengths, k + 1);
       expect(viaStage(stage, b).equals(viaJs(b)), `batch ${k}: ${lengths.join(',')}`).toBe(true);
     }
@@ -122,15 +122,19 @@ const zig = (() => {
 })();
 
 describe('the committed module', () => {
-  it.skipIf(zig !== null)(`is what ${FRAME_CHECKSUMS_MODULE.split('/').pop()}'s C source compiles to now (npm run wasm)${zig ? ` — skipped: ${zig}` : ''}`, async () => {
-    // Compiled from a copy in another directory: CI's checkout is elsewhere, and the module once carried the
-    // source's absolute path (in its DWARF), so it only matched where it had been generated.
-    const elsewhere = mkdtempSync(join(tmpdir(), 'broker-checkout-'));
-    try {
-      cpSync(join(root, FRAME_CHECKSUMS_SOURCE), join(elsewhere, FRAME_CHECKSUMS_SOURCE));
-      expect(await compileFrameChecksums(elsewhere)).toBe(readFileSync(join(root, FRAME_CHECKSUMS_MODULE), 'utf8'));
-    } finally {
-      rmSync(elsewhere, { recursive: true, force: true });
-    }
-  }, 120_000);
+  it.skipIf(zig !== null)(
+    `is what ${FRAME_CHECKSUMS_MODULE.split('/').pop()}'s C source compiles to now (npm run wasm)${zig ? ` — skipped: ${zig}` : ''}`,
+    async () => {
+      // Compiled from a copy in another directory: CI's checkout is elsewhere, and the module once carried the
+      // source's absolute path (in its DWARF), so it only matched where it had been generated.
+      const elsewhere = mkdtempSync(join(tmpdir(), 'broker-checkout-'));
+      try {
+        cpSync(join(root, FRAME_CHECKSUMS_SOURCE), join(elsewhere, FRAME_CHECKSUMS_SOURCE));
+        expect(await compileFrameChecksums(elsewhere)).toBe(readFileSync(join(root, FRAME_CHECKSUMS_MODULE), 'utf8'));
+      } finally {
+        rmSync(elsewhere, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });

@@ -108,7 +108,11 @@ describe('broker record', () => {
     agent.destroy();
     const s = JSON.parse((await stop(r)).stdout);
     expect(s).toMatchObject({ tooLarge: 3, recorded: 5 });
-    expect(readArchive(readFileSync(out)).records.map((x) => x.url).sort()).toEqual(['/last', '/s/0', '/s/2', '/s/3', '/s/5']);
+    expect(
+      readArchive(readFileSync(out))
+        .records.map((x) => x.url)
+        .sort(),
+    ).toEqual(['/last', '/s/0', '/s/2', '/s/3', '/s/5']);
   });
 
   it('a client trickling its headers is cut off with 408 (--header-timeout), others are served', async () => {
@@ -199,7 +203,9 @@ describe('broker record', () => {
 
   async function rotated(out: string) {
     const base = out.split('/').pop()!;
-    const files = readdirSync(dir).filter((f) => f === base || f.startsWith(`${base}.`)).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f === base || f.startsWith(`${base}.`))
+      .sort();
     const reads = files.map((f) => ({ f, bytes: readFileSync(join(dir, f)) }));
     return reads.map(({ f, bytes }) => ({ f, size: bytes.length, ...readArchive(bytes) }));
   }
@@ -257,7 +263,10 @@ let mountError: string | null = null;
 try {
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'broker-test', mnt], { stdio: 'pipe' });
 } catch (err) {
-  mountError = String((err as { stderr?: Buffer }).stderr ?? err).trim().split('\n')[0] || 'mount failed';
+  mountError =
+    String((err as { stderr?: Buffer }).stderr ?? err)
+      .trim()
+      .split('\n')[0] || 'mount failed';
 }
 afterAll(() => {
   killLeftovers();

@@ -94,7 +94,12 @@ describe('stdout that cannot be written', () => {
 });
 
 describe('a reader that closes the pipe early (EPIPE)', () => {
-  for (const args of [['cat', 'FILE'], ['cat', 'FILE', '--json'], ['stats', 'FILE'], ['verify', 'FILE']]) {
+  for (const args of [
+    ['cat', 'FILE'],
+    ['cat', 'FILE', '--json'],
+    ['stats', 'FILE'],
+    ['verify', 'FILE'],
+  ]) {
     it(`${args.join(' ')} | (closed): exit 0, nothing on stderr`, async () => {
       const r = await start(
         args.map((a) => (a === 'FILE' ? archive : a)),

@@ -2,8 +2,8 @@ import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import {
+  type AllocVariant,
   allocVariants,
   BLOAT,
   bloatBodies,
@@ -16,11 +16,11 @@ import {
   runBloat,
   runWorkload,
   staticAllocVariant,
-  type AllocVariant,
 } from '../../build/bench/alloc-run.ts';
+import { barChart } from '../../build/bench/chart.ts';
 import { cachedStaticRuntime, runtimeDir } from '../../build/runtime/static/verify.ts';
 import pkg from '../../package.json' with { type: 'json' };
-import { barChart } from '../../build/bench/chart.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { repoRoot, tempDir } from '../fixtures/context.ts';
 import { itWhen, prerequisite, STRICT } from '../fixtures/skip.ts';
 
@@ -181,7 +181,15 @@ describe('bench:alloc harness', () => {
   });
 
   it('draws a chart with a bar per present value and "missing" for the rest', () => {
-    const svg = barChart('t', ['a', 'b'], [{ label: 'glibc', values: [1, 1] }, { label: 'musl', values: [null, 12.5] }], '×');
+    const svg = barChart(
+      't',
+      ['a', 'b'],
+      [
+        { label: 'glibc', values: [1, 1] },
+        { label: 'musl', values: [null, 12.5] },
+      ],
+      '×',
+    );
     expect(svg.startsWith('<svg')).toBe(true);
     // Bars start at the plot's left edge (x=300); legend swatches sit at x=10.
     expect(svg.match(/<rect x="300" /g)).toHaveLength(3);

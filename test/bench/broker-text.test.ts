@@ -9,9 +9,7 @@ describe("bench:broker's noise sentences", () => {
       { name: 'record', runtime: 'static', rps: [50, 65, 60] }, // 15 / 60
       { name: 'record', runtime: 'missing', rps: [] },
     ];
-    expect(throughputSpread(rows)).toBe(
-      "In this run one server's max throughput moved across its 3 runs by 20% to 25% of its median ((max − min) / median; widest: record, static), so compare rows measured together, not runs.",
-    );
+    expect(throughputSpread(rows)).toBe("In this run one server's max throughput moved across its 3 runs by 20% to 25% of its median ((max − min) / median; widest: record, static), so compare rows measured together, not runs.");
     expect(throughputSpread([{ name: 'a', runtime: 'b', rps: [5] }])).toMatch(/^Each server ran once, so this run does not show/);
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { inspectFile } from '../../shared/elf/file.ts';
-import { ARM64_NODE, arm64DistSkip as skip, distArm64 } from '../fixtures/arm64.ts';
+import { ARM64_NODE, distArm64, arm64DistSkip as skip } from '../fixtures/arm64.ts';
 import { describeWhen, prerequisite } from '../fixtures/skip.ts';
 
 // .ci/run installs qemu-user-static and the sysroot: in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) their absence fails these tests.

@@ -2,8 +2,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import pkg from '../../package.json' with { type: 'json' };
 import { SEA_EXEC_ARGV } from '../../build/steps/blob.ts';
+import pkg from '../../package.json' with { type: 'json' };
 import { repoRoot, tempDir } from '../fixtures/context.ts';
 
 const artifactName = `broker-${pkg.version}-linux-x64`;
@@ -40,7 +40,7 @@ describe('npm run dist (official runtime)', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('the artifact knows it is a SEA on the official glibc runtime, started with the blob\'s Node options', () => {
+  it("the artifact knows it is a SEA on the official glibc runtime, started with the blob's Node options", () => {
     const j = JSON.parse(execFileSync(join(first, artifactName), ['version', '--json'], { encoding: 'utf8' }));
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     expect(j.commit.startsWith(head)).toBe(true);

@@ -3,14 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import pkg from '../../package.json' with { type: 'json' };
-import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
-import { SEA_EXEC_ARGV } from '../../build/steps/blob.ts';
-import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { staticTarget } from '../../build/runtime/static/target.ts';
+import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
-import { readArchive } from '../../src/archive/reader.ts';
+import { SEA_EXEC_ARGV } from '../../build/steps/blob.ts';
+import pkg from '../../package.json' with { type: 'json' };
 import { inspectFile } from '../../shared/elf/file.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import { readArchive } from '../../src/archive/reader.ts';
 import { archiveBytes } from '../app/archive-fixtures.ts';
 import { runBroker, startRecorder } from '../app/broker-process.ts';
 import { post } from '../app/http-client.ts';
@@ -50,7 +50,10 @@ describeWhen(need, 'npm run dist -- --runtime static', () => {
   // Replay's histogram must not need Intl: a runtime built --intl none has none.
   it('replay runs on it: the histogram loads without Intl and reports latency', async () => {
     const archive = join(tempDir('static-replay'), 'in.brk');
-    writeFileSync(archive, archiveBytes(5, 0, undefined, (i) => `/r/${i}`));
+    writeFileSync(
+      archive,
+      archiveBytes(5, 0, undefined, (i) => `/r/${i}`),
+    );
     let got = 0;
     const target = createServer((req, res) => (req.resume(), req.on('end', () => (got++, res.end()))));
     await new Promise<void>((res) => target.listen(0, '127.0.0.1', res));

@@ -6,9 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../fixtures/context.ts';
 
 function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
 
 // Static, type-only, re-export and dynamic imports alike: a type-only circle still ties two modules together.
@@ -20,7 +18,10 @@ function importGraph(dirs: string[]): Map<string, string[]> {
   for (const file of dirs.flatMap((d) => tsFiles(join(repoRoot, d)))) {
     const text = readFileSync(file, 'utf8');
     const deps = [...text.matchAll(IMPORT)].map((m) => relative(repoRoot, resolve(dirname(file), (m[1] ?? m[2]) as string)));
-    graph.set(relative(repoRoot, file), deps.filter((d) => d.endsWith('.ts')));
+    graph.set(
+      relative(repoRoot, file),
+      deps.filter((d) => d.endsWith('.ts')),
+    );
   }
   return graph;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { skipReason, skipReport } from '../skip-report.ts';
 import { prerequisite, skippedTitle, verdict } from '../fixtures/skip.ts';
+import { skipReason, skipReport } from '../skip-report.ts';
 
 describe('the skip report at the end of npm test', () => {
   it("reads the reason from the test's or a group's title, with parentheses and '>' inside it", () => {

@@ -41,11 +41,23 @@ describe('ci/github-actions.yml', () => {
 
   it('wires npm scripts only: every run step calls an existing script, .ci/run, or an install/publish', () => {
     const scripts = new Set(Object.keys(pkg.scripts));
-    const wiring = [/^sudo --preserve-env=PATH,BROKER_STRICT_PREREQUISITES,BROKER_CACHE \.ci\/run$/, /^echo "BROKER_STRICT_PREREQUISITES=1" >> "\$GITHUB_ENV"$/, /^echo "BROKER_CACHE=\$HOME\/\.cache\/broker" >> "\$GITHUB_ENV"$/, /^npm ci$/, /^sudo apt-get update -qq && sudo apt-get install -y -qq [\w\s.+-]+$/, /^gh release create /, /^echo "key=\$\(npm run --silent runtime -- key --arch [^)]+\)" >> "\$GITHUB_OUTPUT"$/];
+    const wiring = [
+      /^sudo --preserve-env=PATH,BROKER_STRICT_PREREQUISITES,BROKER_CACHE \.ci\/run$/,
+      /^echo "BROKER_STRICT_PREREQUISITES=1" >> "\$GITHUB_ENV"$/,
+      /^echo "BROKER_CACHE=\$HOME\/\.cache\/broker" >> "\$GITHUB_ENV"$/,
+      /^npm ci$/,
+      /^sudo apt-get update -qq && sudo apt-get install -y -qq [\w\s.+-]+$/,
+      /^gh release create /,
+      /^echo "key=\$\(npm run --silent runtime -- key --arch [^)]+\)" >> "\$GITHUB_OUTPUT"$/,
+    ];
     for (const { line, cmd } of runCommands()) {
       const npmRun = /^(?:sudo --preserve-env=PATH )?npm run (?:--silent )?([\w:]+)/.exec(cmd);
       if (npmRun) expect(scripts.has(npmRun[1] as string), `line ${line}: npm script '${npmRun[1]}' exists`).toBe(true);
-      else expect(wiring.some((w) => w.test(cmd)), `line ${line}: '${cmd}' is wiring, not logic`).toBe(true);
+      else
+        expect(
+          wiring.some((w) => w.test(cmd)),
+          `line ${line}: '${cmd}' is wiring, not logic`,
+        ).toBe(true);
     }
   });
 

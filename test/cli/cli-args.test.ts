@@ -80,9 +80,7 @@ describe('option helpers', () => {
     expect(duration('1500ms', opt('--timeout'), s)).toBe(1.5);
     expect(duration('1h', opt('--timeout'), s)).toBe(3600);
     for (const bad of ['0', '61s', '1.5', '5 s', '5x', '-1']) {
-      expect(usageError(() => duration(bad, opt('--flush-ms'), ms))).toBe(
-        `--flush-ms must be a duration from 1 ms to 60 s (a number of milliseconds, or with ms, s, m or h: 100, 2s, 1m), got '${bad}' (see 'tool cmd --help')`,
-      );
+      expect(usageError(() => duration(bad, opt('--flush-ms'), ms))).toBe(`--flush-ms must be a duration from 1 ms to 60 s (a number of milliseconds, or with ms, s, m or h: 100, 2s, 1m), got '${bad}' (see 'tool cmd --help')`);
     }
     expect(usageError(() => duration('0', opt('--timeout'), s))).toMatch(/^--timeout must be a duration from 1 ms to 24 h \(a number of seconds, .*\), got '0' \(see 'tool cmd --help'\)$/);
   });
@@ -96,9 +94,7 @@ describe('option helpers', () => {
     expect(listen(':0', at)).toEqual({ host: '127.0.0.1', port: 0 });
     expect(listen('8080', at)).toEqual({ host: '127.0.0.1', port: 8080 });
     for (const bad of ['999.1.1.1:80', 'example.com:80', 'nowhere', '127.0.0.1:65536', '[::1:80', '::1:80', '[nope]:80', '127.0.0.1:']) {
-      expect(usageError(() => listen(bad, at))).toBe(
-        `--listen must be HOST:PORT with HOST an IP address or localhost (e.g. 127.0.0.1:8080, [::1]:8080, localhost:0, :8080), got '${bad}' (see 'tool cmd --help')`,
-      );
+      expect(usageError(() => listen(bad, at))).toBe(`--listen must be HOST:PORT with HOST an IP address or localhost (e.g. 127.0.0.1:8080, [::1]:8080, localhost:0, :8080), got '${bad}' (see 'tool cmd --help')`);
     }
   });
 });
@@ -107,9 +103,7 @@ describe('parseCommandArgs and subcommand', () => {
   const at = { command: 'cmd', help: 'tool cmd --help' };
 
   it('an unknown option names itself, the options there are, and the help', () => {
-    expect(usageError(() => parseCommandArgs(['--nope'], { json: { type: 'boolean' }, out: { type: 'string' } }, at))).toBe(
-      "unknown option '--nope' for 'cmd'; its options are --json, --out, --help (see 'tool cmd --help')",
-    );
+    expect(usageError(() => parseCommandArgs(['--nope'], { json: { type: 'boolean' }, out: { type: 'string' } }, at))).toBe("unknown option '--nope' for 'cmd'; its options are --json, --out, --help (see 'tool cmd --help')");
     expect(usageError(() => parseCommandArgs(['extra'], {}, at))).toBe("unexpected argument 'extra' for 'cmd' (see 'tool cmd --help')");
   });
 

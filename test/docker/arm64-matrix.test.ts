@@ -30,32 +30,37 @@ beforeAll(() => {
   if (!arm64DistSkip) ({ artifact } = distArm64());
 }, 300_000);
 
-for (const { name, need } of matrixBackends) describeWhen(firstMissing(qemuNeed, need, binfmtNeed), `arm64 rows, ${name} backend`, () => {
+for (const { name, need } of matrixBackends)
+  describeWhen(
+    firstMissing(qemuNeed, need, binfmtNeed),
+    `arm64 rows, ${name} backend`,
+    () => {
+      it('official arm64 artifact via binfmt: passes on Debian arm64, fails as predicted on musl-only and scratch', () => {
+        const { status, report } = runMatrixCli(name, artifact, ['--only', 'musl,debian-old,debian-new,scratch']);
+        expect(report).toMatchObject({ backend: name, machine: 'AArch64', arch: 'arm64', emulation: 'binfmt', emulationDetail: expect.stringContaining('binfmt_misc qemu-aarch64') });
+        for (const id of ['debian-old', 'debian-new']) {
+          for (const variant of ['as-shipped', 'without-libbz2']) {
+            expect(row(report, id, variant), `${id}/${variant}`).toMatchObject({ image: expect.stringMatching(/-arm64$/), expected: 'pass', result: 'pass', output: `broker ${pkg.version}`, emulation: 'binfmt' });
+          }
+        }
+        expect(row(report, 'debian-old')).toMatchObject({ libc: 'glibc 2.31', libbz2: true });
+        expect(row(report, 'musl')).toMatchObject({ image: 'musl-only-arm64', libc: 'musl', expected: 'fail', result: 'fail', agree: true, prediction: `no loader ${LOADER}`, emulation: 'binfmt' });
+        expect(row(report, 'scratch')).toMatchObject({ libc: 'none', expected: 'fail', result: 'fail', agree: true, emulation: 'binfmt' });
+        expect(status).toBe(0);
+      });
 
-  it('official arm64 artifact via binfmt: passes on Debian arm64, fails as predicted on musl-only and scratch', () => {
-    const { status, report } = runMatrixCli(name, artifact, ['--only', 'musl,debian-old,debian-new,scratch']);
-    expect(report).toMatchObject({ backend: name, machine: 'AArch64', arch: 'arm64', emulation: 'binfmt', emulationDetail: expect.stringContaining('binfmt_misc qemu-aarch64') });
-    for (const id of ['debian-old', 'debian-new']) {
-      for (const variant of ['as-shipped', 'without-libbz2']) {
-        expect(row(report, id, variant), `${id}/${variant}`).toMatchObject({ image: expect.stringMatching(/-arm64$/), expected: 'pass', result: 'pass', output: `broker ${pkg.version}`, emulation: 'binfmt' });
-      }
-    }
-    expect(row(report, 'debian-old')).toMatchObject({ libc: 'glibc 2.31', libbz2: true });
-    expect(row(report, 'musl')).toMatchObject({ image: 'musl-only-arm64', libc: 'musl', expected: 'fail', result: 'fail', agree: true, prediction: `no loader ${LOADER}`, emulation: 'binfmt' });
-    expect(row(report, 'scratch')).toMatchObject({ libc: 'none', expected: 'fail', result: 'fail', agree: true, emulation: 'binfmt' });
-    expect(status).toBe(0);
-  });
-
-  it('--emulation in-root: qemu bound into each root gives the same verdicts, and says so', () => {
-    const { status, report } = runMatrixCli(name, artifact, ['--emulation', 'in-root', '--only', 'musl,debian-new,scratch']);
-    expect(report).toMatchObject({ emulation: 'qemu-in-root', emulationDetail: expect.stringContaining('bound read-only at /qemu-aarch64-static') });
-    expect(row(report, 'debian-new')).toMatchObject({ result: 'pass', output: `broker ${pkg.version}`, emulation: 'qemu-in-root' });
-    // The loader error comes from the qemu inside the root, not from a binfmt interpreter.
-    expect(row(report, 'musl')).toMatchObject({ result: 'fail', agree: true, output: `qemu-aarch64-static: Could not open '${LOADER}': No such file or directory` });
-    expect(row(report, 'scratch')).toMatchObject({ result: 'fail', agree: true, emulation: 'qemu-in-root' });
-    expect(status).toBe(0);
-  });
-}, { timeout: MATRIX_RUN_MS });
+      it('--emulation in-root: qemu bound into each root gives the same verdicts, and says so', () => {
+        const { status, report } = runMatrixCli(name, artifact, ['--emulation', 'in-root', '--only', 'musl,debian-new,scratch']);
+        expect(report).toMatchObject({ emulation: 'qemu-in-root', emulationDetail: expect.stringContaining('bound read-only at /qemu-aarch64-static') });
+        expect(row(report, 'debian-new')).toMatchObject({ result: 'pass', output: `broker ${pkg.version}`, emulation: 'qemu-in-root' });
+        // The loader error comes from the qemu inside the root, not from a binfmt interpreter.
+        expect(row(report, 'musl')).toMatchObject({ result: 'fail', agree: true, output: `qemu-aarch64-static: Could not open '${LOADER}': No such file or directory` });
+        expect(row(report, 'scratch')).toMatchObject({ result: 'fail', agree: true, emulation: 'qemu-in-root' });
+        expect(status).toBe(0);
+      });
+    },
+    { timeout: MATRIX_RUN_MS },
+  );
 
 describe('arm64 artifact without qemu-user-static', () => {
   it('--emulation in-root is a one-line error naming the package, before any image is made', () => {

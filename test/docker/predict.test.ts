@@ -1,9 +1,9 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveInRoot, type ImageFacts } from '../../docker/facts.ts';
+import { type ImageFacts, resolveInRoot } from '../../docker/facts.ts';
 import { removedIn } from '../../docker/images.ts';
-import { predict, type ArtifactNeeds } from '../../docker/predict.ts';
+import { type ArtifactNeeds, predict } from '../../docker/predict.ts';
 import { tempDir } from '../fixtures/context.ts';
 
 const official: ArtifactNeeds = {
@@ -53,7 +53,17 @@ describe('variants', () => {
   });
 
   it('without-libc removes glibc and musl loaders and objects, not other libraries', () => {
-    const gone = ['./lib/x86_64-linux-gnu/libc.so.6', './lib/x86_64-linux-gnu/libc-2.31.so', './lib64/ld-linux-x86-64.so.2', './lib/x86_64-linux-gnu/ld-2.31.so', './lib/x86_64-linux-gnu/libm.so.6', './lib/x86_64-linux-gnu/libpthread.so.0', './lib/ld-musl-x86_64.so.1', './usr/lib/x86_64-linux-musl/libc.so', 'usr/lib64/libc.so.6'];
+    const gone = [
+      './lib/x86_64-linux-gnu/libc.so.6',
+      './lib/x86_64-linux-gnu/libc-2.31.so',
+      './lib64/ld-linux-x86-64.so.2',
+      './lib/x86_64-linux-gnu/ld-2.31.so',
+      './lib/x86_64-linux-gnu/libm.so.6',
+      './lib/x86_64-linux-gnu/libpthread.so.0',
+      './lib/ld-musl-x86_64.so.1',
+      './usr/lib/x86_64-linux-musl/libc.so',
+      'usr/lib64/libc.so.6',
+    ];
     const kept = ['./usr/lib/x86_64-linux-gnu/libstdc++.so.6', './lib/x86_64-linux-gnu/libcrypt.so.1', './lib/x86_64-linux-gnu/libcap.so.2', './usr/lib/x86_64-linux-gnu/libc_malloc_debug.so.0', './usr/share/doc/libc6/copyright'];
     expect(gone.filter((m) => !removedIn('without-libc', m))).toEqual([]);
     expect(kept.filter((m) => removedIn('without-libc', m))).toEqual([]);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readElfFile, inspectFile } from '../../shared/elf/file.ts';
+import { inspectFile, readElfFile } from '../../shared/elf/file.ts';
 import { ElfError, parseElf } from '../../shared/elf/parse.ts';
 import { bytesSource } from '../../shared/elf/source.ts';
 import { compileC, syntheticElf, writeTemp } from '../fixtures/binaries.ts';

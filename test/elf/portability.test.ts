@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ElfInfo } from '../../shared/elf/parse.ts';
 import { maxVersions, portabilityOf } from '../../shared/elf/portability.ts';
-import { scanFuse, SEA_FUSE } from '../../shared/elf/sea.ts';
+import { SEA_FUSE, scanFuse } from '../../shared/elf/sea.ts';
 import { bytesSource } from '../../shared/elf/source.ts';
 
 function info(over: Partial<ElfInfo>): ElfInfo {

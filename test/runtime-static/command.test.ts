@@ -22,9 +22,7 @@ describe('runShell', () => {
 
   it('fails with the exit code and the last lines of the log', async () => {
     const log = join(dir, 'x.log');
-    await expect(runShell('echo "cc: fatal error: no.h not found"; exit 3', { cwd: dir, log })).rejects.toThrow(
-      /exited with 3\n[\s\S]*cc: fatal error: no.h not found/,
-    );
+    await expect(runShell('echo "cc: fatal error: no.h not found"; exit 3', { cwd: dir, log })).rejects.toThrow(/exited with 3\n[\s\S]*cc: fatal error: no.h not found/);
   });
 
   it('stops at the first failing line (set -e, pipefail)', async () => {

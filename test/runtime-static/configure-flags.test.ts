@@ -5,12 +5,10 @@ import { STATIC_TARGETS } from '../../build/runtime/static/target.ts';
 
 const { x64 } = STATIC_TARGETS;
 
-const libs: Record<string, StaticLib> = Object.fromEntries(
-  Object.keys(SHARED_DEPS).map((d) => [d, { includeDir: `/s/include`, libDir: `/s/lib`, libNames: d === 'brotli' ? ['brotlidec', 'brotlienc', 'brotlicommon'] : [d] }]),
-);
+const libs: Record<string, StaticLib> = Object.fromEntries(Object.keys(SHARED_DEPS).map((d) => [d, { includeDir: `/s/include`, libDir: `/s/lib`, libNames: d === 'brotli' ? ['brotlidec', 'brotlienc', 'brotlicommon'] : [d] }]));
 
 describe('configure flags', () => {
-  it('always builds fully static without npm/corepack and with ninja, for every target; Intl is --intl\'s', () => {
+  it("always builds fully static without npm/corepack and with ninja, for every target; Intl is --intl's", () => {
     for (const target of Object.values(STATIC_TARGETS)) {
       for (const f of ['--fully-static', '--without-npm', '--without-corepack', '--ninja', `--dest-cpu=${target.arch}`]) {
         expect(baseFlags(target)).toContain(f);
@@ -19,7 +17,7 @@ describe('configure flags', () => {
     }
   });
 
-  it('--intl full and small point configure at ICU\'s source; none builds no ICU', () => {
+  it("--intl full and small point configure at ICU's source; none builds no ICU", () => {
     expect(intlFlags('full', '/s/icu')).toEqual(['--with-intl=full-icu', '--with-icu-source=/s/icu']);
     expect(intlFlags('small', '/s/icu')).toEqual(['--with-intl=small-icu', '--with-icu-source=/s/icu']);
     expect(intlFlags('none', '/s/icu')).toEqual(['--with-intl=none']);

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { relinkCommand } from '../../build/runtime/static/link.ts';
 
-const ninjaLink =
-  '/t/bin/c++ -Wl,--build-id -pthread -rdynamic obj/a.o -Wl,--whole-archive obj/libnode.a -Wl,--no-whole-archive -m64 -o node -Wl,--start-group obj/b.o -Wl,--end-group -lz -static -latomic -ldl -lm';
+const ninjaLink = '/t/bin/c++ -Wl,--build-id -pthread -rdynamic obj/a.o -Wl,--whole-archive obj/libnode.a -Wl,--no-whole-archive -m64 -o node -Wl,--start-group obj/b.o -Wl,--end-group -lz -static -latomic -ldl -lm';
 
 describe('relinkCommand', () => {
   it('links the allocator archives whole, first, and writes elsewhere', () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { compareIntl, runIntlProbe } from '../../build/parity/intl.ts';
 import { areaOf, parseTap, sampleTests } from '../../build/parity/node-suite.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
 import { describeWhen, prerequisite } from '../fixtures/skip.ts';
 
@@ -36,8 +36,15 @@ describe("Node's own tests: the sample and the TAP reader", () => {
   it('samples areas of at most 30 files whole and larger ones every third file, by name', () => {
     const files = [
       ...Array.from({ length: 40 }, (_, i) => `test-fs-${String(i).padStart(2, '0')}.js`),
-      'test-url.js', 'test-url-format.js', 'test-string-decoder.js', 'test-string-decoder-end.js',
-      'test-stringbytes-external.js', 'test-http2-x.js', 'test-intl.js', 'README.md', 'test-zlib.mjs',
+      'test-url.js',
+      'test-url-format.js',
+      'test-string-decoder.js',
+      'test-string-decoder-end.js',
+      'test-stringbytes-external.js',
+      'test-http2-x.js',
+      'test-intl.js',
+      'README.md',
+      'test-zlib.mjs',
     ];
     const sample = sampleTests(files);
     const fs = sample.filter((t) => t.startsWith('parallel/test-fs-'));

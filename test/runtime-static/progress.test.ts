@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatProgress, parseStep, ProgressTracker } from '../../build/runtime/static/progress.ts';
+import { formatDuration, formatProgress, ProgressTracker, parseStep } from '../../build/runtime/static/progress.ts';
 
 describe('parseStep', () => {
   it('reads ninja status lines and ignores compiler noise', () => {

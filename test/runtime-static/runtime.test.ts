@@ -4,7 +4,6 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { JEMALLOC_CONF } from '../../build/runtime/static/allocator.ts';
 import { allocatorAnswers, jemallocBuiltInConf } from '../../build/runtime/static/allocator-proof.ts';
 import { elfFacts } from '../../build/runtime/static/elf-check.ts';
@@ -12,6 +11,7 @@ import { pageSizeProblem } from '../../build/runtime/static/page-size.ts';
 import { STATIC_ARCHES, STATIC_TARGETS } from '../../build/runtime/static/target.ts';
 import { BINFMT_DIR, targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { describeWhen, firstMissing, prerequisite } from '../fixtures/skip.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { broker: { nodeVersion: string } };
@@ -65,11 +65,7 @@ for (const arch of STATIC_ARCHES) {
   );
   // In a chroot the kernel must already hold qemu open: binfmt_misc's F flag.
   const binfmtFlags = emulated && existsSync(join(BINFMT_DIR, target.qemu)) ? readFileSync(join(BINFMT_DIR, target.qemu), 'utf8') : '';
-  const chrootSkip = !isRoot
-    ? ' [SKIPPED: chroot needs root]'
-    : emulated && !/^flags: \S*F/m.test(binfmtFlags)
-      ? ` [SKIPPED: the ${target.qemu} binfmt_misc entry lacks the F flag, so qemu is not found inside a chroot]`
-      : '';
+  const chrootSkip = !isRoot ? ' [SKIPPED: chroot needs root]' : emulated && !/^flags: \S*F/m.test(binfmtFlags) ? ` [SKIPPED: the ${target.qemu} binfmt_misc entry lacks the F flag, so qemu is not found inside a chroot]` : '';
 
   describeWhen(need, `linux-${arch} static runtime${emulated ? ' (under qemu via binfmt_misc)' : ''}`, () => {
     const root = mkdtempSync(join(tmpdir(), 'broker-chroot-'));

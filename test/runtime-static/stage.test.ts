@@ -70,7 +70,10 @@ describe('runStage', () => {
     const rdir = stageDir(root, 'res', inputs);
     await expect(runStage(root, { name: 'res', inputs, resumable: true, run: fail })).rejects.toThrow('killed');
     const kept = await runStage(root, {
-      name: 'res', inputs, resumable: true, run: async () => readFileSync(join(rdir, 'partial.o'), 'utf8'),
+      name: 'res',
+      inputs,
+      resumable: true,
+      run: async () => readFileSync(join(rdir, 'partial.o'), 'utf8'),
     });
     expect(kept).toBe('x');
   });
@@ -80,7 +83,16 @@ describe('stage timing', () => {
   it('adds up every attempt of a resumable stage', async () => {
     const { stageRuns } = await import('../../build/runtime/static/stage.ts');
     const inputs = { v: 1 };
-    await expect(runStage(root, { name: 'c', inputs, resumable: true, run: async () => { throw new Error('x'); } })).rejects.toThrow();
+    await expect(
+      runStage(root, {
+        name: 'c',
+        inputs,
+        resumable: true,
+        run: async () => {
+          throw new Error('x');
+        },
+      }),
+    ).rejects.toThrow();
     await runStage(root, { name: 'c', inputs, resumable: true, run: async () => 1 });
     const dir = stageDir(root, 'c', inputs);
     expect(stageRuns(dir).map((r) => r.ok)).toEqual([false, true]);
@@ -139,9 +151,14 @@ describe('stillValid', () => {
     const out = join(root, 'tree-outside-stage');
     let runs = 0;
     const spec = {
-      name: 'configure', inputs: { v: 1 },
+      name: 'configure',
+      inputs: { v: 1 },
       stillValid: (r: string) => existsSync(r),
-      run: async () => { runs++; writeFileSync(out, 'x'); return out; },
+      run: async () => {
+        runs++;
+        writeFileSync(out, 'x');
+        return out;
+      },
     };
     await runStage(root, spec);
     await runStage(root, spec);

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Arch } from '../../shared/toolchain/arch.ts';
 import { jemallocScript, MIMALLOC_SCRIPT } from '../../build/runtime/static/allocator.ts';
 import { compileInputs } from '../../build/runtime/static/compile.ts';
 import { configureInputs, nodeTreeDir, sysrootDir } from '../../build/runtime/static/configure.ts';
@@ -23,6 +22,7 @@ import { STATIC_TARGETS, staticTarget, targetInput } from '../../build/runtime/s
 import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { compileFlagsBefore, toolchainInputs } from '../../build/runtime/static/toolchain.ts';
 import { runtimeName } from '../../build/runtime/static/verify.ts';
+import type { Arch } from '../../shared/toolchain/arch.ts';
 import { repoRoot } from '../fixtures/context.ts';
 
 const ZIG = '/root/.cache/broker/static/zig-a12994d092ed8ad9/dist/zig';
@@ -39,9 +39,7 @@ function source(name: string) {
 /** A context as the pipeline has it before configure, for one arch (nothing on disk is touched). */
 function contextFor(arch: Arch): StaticBuildContext {
   const bin = `${STAGES}/toolchain-${arch}/bin`;
-  const libs: Record<string, StaticLib> = Object.fromEntries(
-    Object.keys(SHARED_DEPS).map((d) => [d, { includeDir: `${STAGES}/${d}-${arch}/prefix/include`, libDir: `${STAGES}/${d}-${arch}/prefix/lib`, libNames: [d] }]),
-  );
+  const libs: Record<string, StaticLib> = Object.fromEntries(Object.keys(SHARED_DEPS).map((d) => [d, { includeDir: `${STAGES}/${d}-${arch}/prefix/include`, libDir: `${STAGES}/${d}-${arch}/prefix/lib`, libNames: [d] }]));
   return {
     options: { cacheDir: '/root/.cache/broker', arch, jobs: 2, allocator: 'jemalloc', intl: 'full', sourceMode: 'distribution', report: () => {} },
     target: staticTarget(arch),
@@ -102,16 +100,17 @@ describe('arm64 never reuses an x64 stage dir', () => {
   it('every target-dependent stage hashes differently', () => {
     expect(stageHash(toolchainInputs(arm64.target, ZIG, ZIG_VERSION, ZIG_CACHE))).not.toBe(stageHash(toolchainInputs(x64.target, ZIG, ZIG_VERSION, ZIG_CACHE)));
     // Same recipe text (zlib's, mimalloc's): the target alone must separate them.
-    for (const [name, script] of [['zlib', 'make'], ['jemalloc', MIMALLOC_SCRIPT]] as const) {
+    for (const [name, script] of [
+      ['zlib', 'make'],
+      ['jemalloc', MIMALLOC_SCRIPT],
+    ] as const) {
       expect(stageHash(staticLibInputs(arm64, recipe(arm64, name, script, ['x'])))).not.toBe(stageHash(staticLibInputs(x64, recipe(x64, name, script, ['x']))));
     }
     const flags = (ctx: StaticBuildContext) => distributionSourceFlags(ctx.target, ctx.libs, 'full', ICU);
     // Same libs, same toolchain paths: the flags alone must separate configure and compile.
     const sameLibs = { ...arm64, libs: x64.libs, toolchain: x64.toolchain };
     expect(stageHash(configureInputs(sameLibs, flags(sameLibs)))).not.toBe(stageHash(configureInputs(x64, flags(x64))));
-    expect(stageHash(compileInputs({ ...sameLibs, nodeTree: nodeTreeDir(x64), configureFlags: flags(sameLibs) }))).not.toBe(
-      stageHash(compileInputs({ ...x64, nodeTree: nodeTreeDir(x64), configureFlags: flags(x64) })),
-    );
+    expect(stageHash(compileInputs({ ...sameLibs, nodeTree: nodeTreeDir(x64), configureFlags: flags(sameLibs) }))).not.toBe(stageHash(compileInputs({ ...x64, nodeTree: nodeTreeDir(x64), configureFlags: flags(x64) })));
   });
 
   it('has its own Node tree, sysroot, runtime name, background build files and CI key', () => {

@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { initialContext, runPipeline } from '../../build/runtime/static/pipeline.ts';
 import { fetchSources } from '../../build/runtime/static/sources.ts';
 import { prepareToolchain } from '../../build/runtime/static/toolchain.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 
 /**
  * A warm rebuild is only fast if the compiles ninja runs are cached. ninja asks every object for a
@@ -14,13 +14,10 @@ import { prepareToolchain } from '../../build/runtime/static/toolchain.ts';
  */
 describe('compile cache', () => {
   it('a repeated ninja-style compile (-MMD -MF) is a cache hit that restores object and depfile', { timeout: 5 * 60_000 }, async () => {
-    const ctx = await runPipeline(
-      initialContext({ cacheDir: cacheRoot(), arch: 'x64', jobs: 2, allocator: 'jemalloc', intl: 'full', sourceMode: 'official', report: () => {} }, '22.22.2'),
-      [
-        { name: 'sources', run: fetchSources },
-        { name: 'toolchain', run: prepareToolchain },
-      ],
-    );
+    const ctx = await runPipeline(initialContext({ cacheDir: cacheRoot(), arch: 'x64', jobs: 2, allocator: 'jemalloc', intl: 'full', sourceMode: 'official', report: () => {} }, '22.22.2'), [
+      { name: 'sources', run: fetchSources },
+      { name: 'toolchain', run: prepareToolchain },
+    ]);
     const dir = join(ctx.stageRoot, 'probe-ccache');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });

@@ -2,16 +2,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
-import { allocatorAnswers, jemallocBuiltInConf } from '../../build/runtime/static/allocator-proof.ts';
 import { buildAllocator, JEMALLOC_CONF } from '../../build/runtime/static/allocator.ts';
+import { allocatorAnswers, jemallocBuiltInConf } from '../../build/runtime/static/allocator-proof.ts';
 import { elfFacts, loadAlignment } from '../../build/runtime/static/elf-check.ts';
+import { pageSizeProblem } from '../../build/runtime/static/page-size.ts';
 import { initialContext, runPipeline } from '../../build/runtime/static/pipeline.ts';
 import { fetchSources } from '../../build/runtime/static/sources.ts';
-import { pageSizeProblem } from '../../build/runtime/static/page-size.ts';
 import { STATIC_TARGETS } from '../../build/runtime/static/target.ts';
 import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { prepareToolchain } from '../../build/runtime/static/toolchain.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 
 // Threads allocating and freeing: the workload the allocator choice is about.
 const PROBE = `#include <thread>
@@ -35,17 +35,11 @@ int main() {
  */
 describe('Zig toolchain + jemalloc', () => {
   it('builds static C++ programs whose malloc is jemalloc, mimalloc, or musl malloc without either', { timeout: 15 * 60_000 }, async () => {
-    const ctx = await runPipeline(
-      initialContext(
-        { cacheDir: cacheRoot(), arch: 'x64', jobs: 2, allocator: 'jemalloc', intl: 'full', sourceMode: 'official', report: () => {} },
-        '22.22.2',
-      ),
-      [
-        { name: 'sources', run: fetchSources },
-        { name: 'toolchain', run: prepareToolchain },
-        { name: 'allocator', run: buildAllocator },
-      ],
-    );
+    const ctx = await runPipeline(initialContext({ cacheDir: cacheRoot(), arch: 'x64', jobs: 2, allocator: 'jemalloc', intl: 'full', sourceMode: 'official', report: () => {} }, '22.22.2'), [
+      { name: 'sources', run: fetchSources },
+      { name: 'toolchain', run: prepareToolchain },
+      { name: 'allocator', run: buildAllocator },
+    ]);
     // Zig runs from the cache, not from this checkout: a second checkout must hit the same Zig cache.
     expect(ctx.toolchain!.zig.startsWith(join(cacheRoot(), 'static'))).toBe(true);
     expect(readFileSync(ctx.toolchain!.cxx, 'utf8')).not.toContain(process.cwd());
@@ -80,8 +74,7 @@ describe('Zig toolchain + jemalloc', () => {
 
 const arm64 = STATIC_TARGETS.arm64;
 const qemuMissing = spawnSync('sh', ['-c', `command -v ${arm64.qemu}-static`]).status !== 0;
-const AARCH64_SKIP =
-  targetExecutionProblem(arm64) ?? (qemuMissing ? `${arm64.qemu}-static is not installed (apt-get install -y qemu-user-static)` : undefined);
+const AARCH64_SKIP = targetExecutionProblem(arm64) ?? (qemuMissing ? `${arm64.qemu}-static is not installed (apt-get install -y qemu-user-static)` : undefined);
 if (AARCH64_SKIP) console.warn(`aarch64 toolchain + jemalloc [SKIPPED: ${AARCH64_SKIP}]`);
 
 /**
@@ -91,14 +84,11 @@ if (AARCH64_SKIP) console.warn(`aarch64 toolchain + jemalloc [SKIPPED: ${AARCH64
  */
 describe.skipIf(AARCH64_SKIP !== undefined)(`aarch64 toolchain + jemalloc under qemu${AARCH64_SKIP ? ` [SKIPPED: ${AARCH64_SKIP}]` : ''}`, () => {
   it('builds static aarch64 programs whose malloc is jemalloc, running on 4K, 16K and 64K pages', { timeout: 20 * 60_000 }, async () => {
-    const ctx = await runPipeline(
-      initialContext({ cacheDir: cacheRoot(), arch: 'arm64', jobs: 2, allocator: 'jemalloc', intl: 'full', sourceMode: 'official', report: () => {} }, '22.22.2'),
-      [
-        { name: 'sources', run: fetchSources },
-        { name: 'toolchain', run: prepareToolchain },
-        { name: 'allocator', run: buildAllocator },
-      ],
-    );
+    const ctx = await runPipeline(initialContext({ cacheDir: cacheRoot(), arch: 'arm64', jobs: 2, allocator: 'jemalloc', intl: 'full', sourceMode: 'official', report: () => {} }, '22.22.2'), [
+      { name: 'sources', run: fetchSources },
+      { name: 'toolchain', run: prepareToolchain },
+      { name: 'allocator', run: buildAllocator },
+    ]);
     const dir = join(ctx.stageRoot, 'probe-arm64');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'probe.cc'), PROBE);

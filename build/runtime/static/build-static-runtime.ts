@@ -1,6 +1,6 @@
+import type { Arch } from '../../../shared/toolchain/arch.ts';
 import { cacheRoot } from '../../../shared/toolchain/cache-root.ts';
 import type { Runtime } from '../runtime.ts';
-import type { Arch } from '../../../shared/toolchain/arch.ts';
 import type { Allocator, IntlMode, SourceMode } from './context.ts';
 import { initialContext, runPipeline } from './pipeline.ts';
 import { cachedStaticRuntime } from './verify.ts';

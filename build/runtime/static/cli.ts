@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheRoot } from '../../../shared/toolchain/cache-root.ts';
 import { listOf, oneOf } from '../../../shared/cli-args/choice.ts';
 import { parseCommandArgs, subcommand } from '../../../shared/cli-args/command-args.ts';
 import { int } from '../../../shared/cli-args/number.ts';
 import { optionsOf, UsageError } from '../../../shared/cli-args/usage-error.ts';
+import { cacheRoot } from '../../../shared/toolchain/cache-root.ts';
 import { ALLOCATORS, type Allocator, INTL_MODES, type SourceMode } from './context.ts';
-import { initialContext, runPipeline } from './pipeline.ts';
-import { formatProgress, type Progress } from './progress.ts';
 import { detachedPaths, runningStaticBuild } from './detached.ts';
 import { staticRuntimeKey } from './key.ts';
+import { initialContext, runPipeline } from './pipeline.ts';
+import { formatProgress, type Progress } from './progress.ts';
 import { pruneStages } from './prune.ts';
 import { StageError } from './stage.ts';
 import { stageArch, stageTimes } from './stage-times.ts';
@@ -98,7 +98,13 @@ function status(): void {
   // The compile stage written to last is the one that matters; older ones are earlier configurations.
   // A resumed stage's directory keeps its old mtime, so go by its files'.
   const lastWrite = (d: string) =>
-    Math.max(0, ...['compile.log', 'progress.json', 'stage-done.json'].map((f) => join(stageRoot, d, f)).filter(existsSync).map((f) => statSync(f).mtimeMs));
+    Math.max(
+      0,
+      ...['compile.log', 'progress.json', 'stage-done.json']
+        .map((f) => join(stageRoot, d, f))
+        .filter(existsSync)
+        .map((f) => statSync(f).mtimeMs),
+    );
   const compiles = existsSync(stageRoot)
     ? readdirSync(stageRoot)
         .filter((d) => d.startsWith('compile-') && stageArch(stageRoot, d) === arch)

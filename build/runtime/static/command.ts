@@ -44,12 +44,7 @@ export function runLogged(cmd: string, args: string[], opts: LoggedCommand): Pro
     child.on('close', (code, signal) => {
       closeSync(fd);
       if (code === 0) resolve();
-      else
-        reject(
-          new Error(
-            `${cmd} ${args.slice(0, 3).join(' ')}… exited with ${code ?? signal}\n${logTail(opts.log)}`,
-          ),
-        );
+      else reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')}… exited with ${code ?? signal}\n${logTail(opts.log)}`));
     });
   });
 }

@@ -9,7 +9,18 @@ export interface CompileCacheCounts {
   uncached: number;
 }
 
-const UNCACHED = ['called_for_link', 'called_for_preprocessing', 'no_input_file', 'unsupported_compiler_option', 'unsupported_source_language', 'multiple_source_files', 'autoconf_test', 'compile_failed', 'preprocessor_error', 'bad_compiler_arguments'];
+const UNCACHED = [
+  'called_for_link',
+  'called_for_preprocessing',
+  'no_input_file',
+  'unsupported_compiler_option',
+  'unsupported_source_language',
+  'multiple_source_files',
+  'autoconf_test',
+  'compile_failed',
+  'preprocessor_error',
+  'bad_compiler_arguments',
+];
 
 /** `ccache --print-stats` (tab-separated name/value lines) → the counts we report. Pure. */
 export function parseCompileCacheStats(text: string): CompileCacheCounts {

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { Ready } from '../../pipeline.ts';
 import { runLogged } from './command.ts';
 import { compileCacheCounts, compileCacheDelta } from './compile-cache.ts';
 import type { StaticBuildContext } from './context.ts';
-import type { Ready } from '../../pipeline.ts';
 import { formatProgress, ProgressTracker } from './progress.ts';
 import { runStage } from './stage.ts';
 

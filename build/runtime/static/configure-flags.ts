@@ -64,12 +64,7 @@ export function sharedDepFlags(libs: Record<string, StaticLib>): string[] {
   for (const [dep, option] of Object.entries(SHARED_DEPS)) {
     const lib = libs[dep];
     if (!lib) throw new Error(`--shared-${option}: dependency "${dep}" was not built`);
-    flags.push(
-      `--shared-${option}`,
-      `--shared-${option}-includes=${lib.includeDir}`,
-      `--shared-${option}-libpath=${lib.libDir}`,
-      `--shared-${option}-libname=${lib.libNames.join(',')}`,
-    );
+    flags.push(`--shared-${option}`, `--shared-${option}-includes=${lib.includeDir}`, `--shared-${option}-libpath=${lib.libDir}`, `--shared-${option}-libname=${lib.libNames.join(',')}`);
   }
   return flags;
 }

@@ -1,8 +1,8 @@
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runLogged, runShell } from './command.ts';
-import { fetched, type StaticBuildContext, type StaticPipelineContext } from './context.ts';
 import { distributionSourceFlags, officialTarballFlags } from './configure-flags.ts';
+import { fetched, type StaticBuildContext, type StaticPipelineContext } from './context.ts';
 import { runStage } from './stage.ts';
 import { assembleSysroot } from './sysroot.ts';
 import { targetSuffix } from './target.ts';
@@ -69,9 +69,7 @@ export function configureInputs(ctx: StaticBuildContext, flags: string[]): unkno
 export async function configureNode(ctx: StaticBuildContext): Promise<string> {
   const node = fetched(ctx, 'node');
   const official = ctx.options.sourceMode === 'official';
-  const flags = official
-    ? officialTarballFlags(ctx.target, ctx.options.intl)
-    : distributionSourceFlags(ctx.target, assembleSysroot(sysrootDir(ctx), ctx.libs), ctx.options.intl, ctx.icuSource);
+  const flags = official ? officialTarballFlags(ctx.target, ctx.options.intl) : distributionSourceFlags(ctx.target, assembleSysroot(sysrootDir(ctx), ctx.libs), ctx.options.intl, ctx.icuSource);
   const builtins = ctx.builtins ?? {};
   const result = await runStage<ConfigureResult>(
     ctx.stageRoot,

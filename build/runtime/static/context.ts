@@ -1,6 +1,6 @@
+import type { Arch } from '../../../shared/toolchain/arch.ts';
 import { type Ready, stepOf } from '../../pipeline.ts';
 import type { RuntimeInput } from '../runtime.ts';
-import type { Arch } from '../../../shared/toolchain/arch.ts';
 import type { StageReporter, StageTime } from './stage.ts';
 import type { StaticTarget } from './target.ts';
 

@@ -45,7 +45,5 @@ export async function aptUpdate(apt: PrivateApt, log: string): Promise<void> {
  * caller checks the one file it needs against its pinned sha256.
  */
 export async function aptDownloadSource(apt: PrivateApt, spec: string, dir: string, log: string): Promise<void> {
-  await runLogged('apt-get', [...apt.options, '-q', 'source', '--download-only', spec], { cwd: dir, log }).catch(
-    () => undefined,
-  );
+  await runLogged('apt-get', [...apt.options, '-q', 'source', '--download-only', spec], { cwd: dir, log }).catch(() => undefined);
 }

@@ -26,7 +26,11 @@ export function elfFacts(path: string): ElfFacts {
 
 /** The smallest alignment of the LOAD segments: the largest kernel page the binary can be mapped on. */
 export function loadAlignment(path: string): number {
-  return Math.min(...readElfFile(path).programHeaders.filter((p) => p.type === PT_LOAD).map((p) => p.align));
+  return Math.min(
+    ...readElfFile(path)
+      .programHeaders.filter((p) => p.type === PT_LOAD)
+      .map((p) => p.align),
+  );
 }
 
 /** Static, for the target's machine, with the PT_NOTE postject needs, loadable on its largest pages. */

@@ -41,8 +41,13 @@ export async function prepareJsBuiltins(ctx: StaticPipelineContext): Promise<str
         // undici: its own build:node recipe (bundle index-fetch.js, keep names), then its comment stripper.
         const undici = unpacked('undici');
         await build({
-          entryPoints: [join(undici, 'index-fetch.js')], bundle: true, platform: 'node',
-          outfile: join(undici, 'undici-fetch.js'), define: { esbuildDetection: '1' }, keepNames: true, logLevel: 'silent',
+          entryPoints: [join(undici, 'index-fetch.js')],
+          bundle: true,
+          platform: 'node',
+          outfile: join(undici, 'undici-fetch.js'),
+          define: { esbuildDetection: '1' },
+          keepNames: true,
+          logLevel: 'silent',
         });
         if (existsSync(join(undici, 'scripts/strip-comments.js'))) {
           await runLogged(process.execPath, ['scripts/strip-comments.js'], { cwd: undici, log });
@@ -54,8 +59,11 @@ export async function prepareJsBuiltins(ctx: StaticPipelineContext): Promise<str
         const mm = unpacked('minimatch');
         await runLogged('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: mm, log });
         await build({
-          entryPoints: [join(mm, 'dist/commonjs/index.js')], bundle: true, platform: 'node',
-          outfile: join(mm, 'index.js'), logLevel: 'silent',
+          entryPoints: [join(mm, 'dist/commonjs/index.js')],
+          bundle: true,
+          platform: 'node',
+          outfile: join(mm, 'index.js'),
+          logLevel: 'silent',
         });
         place('minimatch/index.js', join(mm, 'index.js'));
         for (const f of Object.values(files)) {

@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Allocator, IntlMode, SourceMode } from './context.ts';
 import { baseFlags, intlFlags, SHARED_DEPS } from './configure-flags.ts';
+import type { Allocator, IntlMode, SourceMode } from './context.ts';
 import { SOURCES } from './sources.ts';
 import { stageHash } from './stage.ts';
 import { staticTarget } from './target.ts';
@@ -22,7 +22,11 @@ export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: s
   const lock = JSON.parse(readFileSync(join(o.root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };
   const zig = lock.packages[`node_modules/${ZIG_PACKAGE}`];
   const dir = join(o.root, 'build', 'runtime', 'static');
-  const driver = Object.fromEntries(driverFiles(dir).sort().map((f) => [relative(dir, f), stageHash(readFileSync(f, 'utf8'))]));
+  const driver = Object.fromEntries(
+    driverFiles(dir)
+      .sort()
+      .map((f) => [relative(dir, f), stageHash(readFileSync(f, 'utf8'))]),
+  );
   const inputs = {
     nodeVersion: o.nodeVersion,
     arch: o.arch,

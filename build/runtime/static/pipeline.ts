@@ -21,10 +21,7 @@ import { verifyRuntime } from './verify.ts';
 export type Pipe = AnyStep<StaticPipelineContext>;
 
 /** Node's source (Debian's, or the official tarball before it) and the toolchain every later stage compiles with. */
-const SOURCES_AND_TOOLCHAIN = [
-  staticStage({ name: 'sources', run: fetchSources }),
-  staticStage({ name: 'toolchain', run: prepareToolchain }),
-];
+const SOURCES_AND_TOOLCHAIN = [staticStage({ name: 'sources', run: fetchSources }), staticStage({ name: 'toolchain', run: prepareToolchain })];
 
 /** What Debian removed from Node's source, put back (mode b only: the official tarball carries all of it). */
 const REMOVED_BY_DEBIAN = [

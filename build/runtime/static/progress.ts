@@ -26,7 +26,10 @@ export class ProgressTracker {
   private pending = '';
   progress: Progress | undefined;
 
-  constructor(private readonly window = 60, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly window = 60,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Feed raw output (any chunking); returns true when a step line was seen. */
   feed(chunk: string): boolean {

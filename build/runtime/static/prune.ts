@@ -65,7 +65,14 @@ export function pruneStages(cacheDir: string, yes: boolean, print: (line: string
         .map((e) => ({ name: e.name, modifiedMs: modified(join(root, e.name)) }))
     : [];
   const plan = planPrune(entries, liveStageDirs(cacheDir), Date.now());
-  const size = (names: string[]) => (names.length ? execFileSync('du', ['-sch', ...names.map((n) => join(root, n))], { encoding: 'utf8' }).trim().split('\n').pop()?.split('\t')[0] : '0');
+  const size = (names: string[]) =>
+    names.length
+      ? execFileSync('du', ['-sch', ...names.map((n) => join(root, n))], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .pop()
+          ?.split('\t')[0]
+      : '0';
   print(`${plan.kept.live.length} stage dirs made a cached runtime (kept); ${plan.kept.recent.length} touched in the last 7 days (kept: an unfinished build may need them)`);
   print(`${plan.remove.length} stage dirs nothing needs (${size(plan.remove)}):${plan.remove.map((n) => `\n  ${n}`).join('')}`);
   if (!yes) {

@@ -1,9 +1,8 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch } from '../../../shared/toolchain/arch.ts';
-import { STATIC_TARGETS } from './target.ts';
-
 import { type StageTime, stageColdSeconds } from './stage.ts';
+import { STATIC_TARGETS } from './target.ts';
 
 export type { StageTime };
 
@@ -19,9 +18,7 @@ export function stageArch(stageRoot: string, dir: string): Arch | undefined {
   if (!stage || SHARED_STAGES.has(stage)) return undefined;
   const file = join(stageRoot, dir, 'stage-inputs.json');
   const inputs = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const foreign = Object.values(STATIC_TARGETS).find(
-    (t) => t.arch !== 'x64' && (inputs.includes(`"${t.triple}"`) || inputs.includes(`--dest-cpu=${t.arch}"`)),
-  );
+  const foreign = Object.values(STATIC_TARGETS).find((t) => t.arch !== 'x64' && (inputs.includes(`"${t.triple}"`) || inputs.includes(`--dest-cpu=${t.arch}"`)));
   return foreign?.arch ?? 'x64';
 }
 
@@ -38,7 +35,5 @@ export function stageTimes(stageRoot: string, arch: Arch = 'x64'): StageTime[] {
     const at = statSync(marker).mtimeMs;
     if ((newest.get(stage)?.at ?? 0) < at) newest.set(stage, { dir: d, at });
   }
-  return [...newest]
-    .sort((a, b) => a[1].at - b[1].at)
-    .map(([stage, { dir }]) => ({ stage, dir, seconds: stageColdSeconds(join(stageRoot, dir)) }));
+  return [...newest].sort((a, b) => a[1].at - b[1].at).map(([stage, { dir }]) => ({ stage, dir, seconds: stageColdSeconds(join(stageRoot, dir)) }));
 }

@@ -137,11 +137,7 @@ export function stageDir(root: string, name: string, inputs: unknown): string {
  * Run a stage once per distinct input set. The marker holding the result is written only after
  * `run` succeeds, so a killed run is redone (or resumed, if `resumable`) next time.
  */
-export async function runStage<T>(
-  root: string,
-  spec: StageSpec<T>,
-  report: StageReporter = () => {},
-): Promise<T> {
+export async function runStage<T>(root: string, spec: StageSpec<T>, report: StageReporter = () => {}): Promise<T> {
   const dir = stageDir(root, spec.name, spec.inputs);
   const marker = join(dir, MARKER);
   const log = join(dir, `${spec.name}.log`);

@@ -17,9 +17,7 @@ export function assembleSysroot(root: string, libs: Record<string, StaticLib>): 
   const same = existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === wanted;
   if (same) {
     // Already these libs: leave it alone (a running compile may be reading it).
-    return Object.fromEntries(
-      Object.entries(libs).map(([name, built]) => [name, { includeDir: include, libDir: lib, libNames: built.libNames }]),
-    );
+    return Object.fromEntries(Object.entries(libs).map(([name, built]) => [name, { includeDir: include, libDir: lib, libNames: built.libNames }]));
   }
   rmSync(root, { recursive: true, force: true });
   mkdirSync(include, { recursive: true });
@@ -27,7 +25,10 @@ export function assembleSysroot(root: string, libs: Record<string, StaticLib>): 
   const owner = new Map<string, string>();
   const out: Record<string, StaticLib> = {};
   for (const [name, built] of Object.entries(libs)) {
-    for (const [from, to] of [[built.includeDir, include], [built.libDir, lib]] as const) {
+    for (const [from, to] of [
+      [built.includeDir, include],
+      [built.libDir, lib],
+    ] as const) {
       if (!existsSync(from)) continue;
       for (const entry of readdirSync(from)) {
         if (entry === 'pkgconfig' || entry === 'cmake') continue;

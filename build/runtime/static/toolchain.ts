@@ -88,24 +88,11 @@ export const CCACHE_MAX_SIZE = '12G';
 function zigWrapper(zig: string, zigCache: string, tool: string, flags: string[] | undefined): string {
   const before = flags ? ` ${flags.join(' ')}` : '';
   const after = flags ? ` ${COMPILE_FLAGS_AFTER.join(' ')}` : '';
-  return [
-    '#!/bin/sh',
-    `export ZIG_GLOBAL_CACHE_DIR='${zigCache}'`,
-    `export ZIG_LOCAL_CACHE_DIR='${zigCache}'`,
-    `exec '${zig}' ${tool}${before} "$@"${after}`,
-    '',
-  ].join('\n');
+  return ['#!/bin/sh', `export ZIG_GLOBAL_CACHE_DIR='${zigCache}'`, `export ZIG_LOCAL_CACHE_DIR='${zigCache}'`, `exec '${zig}' ${tool}${before} "$@"${after}`, ''].join('\n');
 }
 
 function ccacheWrapper(ccache: string, compiler: string): string {
-  return [
-    '#!/bin/sh',
-    `export CCACHE_DIR='${ccache}'`,
-    `export CCACHE_MAXSIZE='${CCACHE_MAX_SIZE}'`,
-    'export CCACHE_COMPILERTYPE=clang CCACHE_COMPILERCHECK=content CCACHE_DEPEND=1',
-    `exec ccache '${compiler}' "$@"`,
-    '',
-  ].join('\n');
+  return ['#!/bin/sh', `export CCACHE_DIR='${ccache}'`, `export CCACHE_MAXSIZE='${CCACHE_MAX_SIZE}'`, 'export CCACHE_COMPILERTYPE=clang CCACHE_COMPILERCHECK=content CCACHE_DEPEND=1', `exec ccache '${compiler}' "$@"`, ''].join('\n');
 }
 
 /** The toolchain stage's inputs: the target is in the compile flags, so each target has its own. */
@@ -151,14 +138,14 @@ export async function prepareToolchain(ctx: StaticPipelineContext): Promise<stri
         }
         // Prove it before hours are spent on it: a static C++20 program that runs.
         writeFileSync(join(dir, 'probe.cc'), '#include <iostream>\n#include <span>\nint main(){std::cout<<"ok\\n";}\n');
-        await runShell(
-          `./bin/c++ -std=c++20 -O2 probe.cc -o probe && ./probe | grep -qx ok && ! readelf -lW probe | grep -q INTERP` +
-            ` && readelf -hW probe | grep -q 'Machine:.*${ctx.target.elfMachine}'`,
-          { cwd: dir, log },
-        );
+        await runShell(`./bin/c++ -std=c++20 -O2 probe.cc -o probe && ./probe | grep -qx ok && ! readelf -lW probe | grep -q INTERP` + ` && readelf -hW probe | grep -q 'Machine:.*${ctx.target.elfMachine}'`, { cwd: dir, log });
         const env = {
-          CC: join(binDir, 'cc'), CXX: join(binDir, 'c++'), AR: join(binDir, 'ar'), RANLIB: join(binDir, 'ranlib'),
-          ZIG_GLOBAL_CACHE_DIR: cache, ZIG_LOCAL_CACHE_DIR: cache,
+          CC: join(binDir, 'cc'),
+          CXX: join(binDir, 'c++'),
+          AR: join(binDir, 'ar'),
+          RANLIB: join(binDir, 'ranlib'),
+          ZIG_GLOBAL_CACHE_DIR: cache,
+          ZIG_LOCAL_CACHE_DIR: cache,
         };
         return { zig, binDir, cc: env.CC, cxx: env.CXX, ar: env.AR, ranlib: env.RANLIB, env, zigVersion };
       },

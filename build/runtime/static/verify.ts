@@ -1,16 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, copyFileSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256File } from '../../hash.ts';
+import type { Ready } from '../../pipeline.ts';
 import type { Arch, Runtime } from '../runtime.ts';
 import { assertAllocator } from './allocator-proof.ts';
-import { sha256File } from '../../hash.ts';
 import type { Allocator, IntlMode, StaticBuildContext } from './context.ts';
-import type { Ready } from '../../pipeline.ts';
-import { assertIntl } from './intl-proof.ts';
 import { sourceInputs } from './context.ts';
 import { assertStatic } from './elf-check.ts';
-import type { StageTime } from './stage.ts';
+import { assertIntl } from './intl-proof.ts';
 import { pageSizeProblem } from './page-size.ts';
+import type { StageTime } from './stage.ts';
 import { ZIG_PACKAGE } from './toolchain.ts';
 
 export function runtimeName(nodeVersion: string, allocator: Allocator, arch: Arch, intl: IntlMode): string {
@@ -30,13 +30,7 @@ export interface StaticRuntimeManifest extends Runtime {
 }
 
 /** The cached, proven runtime, if one was built; what `dist --runtime static` picks up. */
-export function cachedStaticRuntime(
-  cacheDir: string,
-  nodeVersion: string,
-  allocator: Allocator = 'jemalloc',
-  arch: Arch = 'x64',
-  intl: IntlMode = 'full',
-): StaticRuntimeManifest | undefined {
+export function cachedStaticRuntime(cacheDir: string, nodeVersion: string, allocator: Allocator = 'jemalloc', arch: Arch = 'x64', intl: IntlMode = 'full'): StaticRuntimeManifest | undefined {
   const manifest = join(runtimeDir(cacheDir, nodeVersion, allocator, arch, intl), 'manifest.json');
   if (!existsSync(manifest)) return undefined;
   const runtime = JSON.parse(readFileSync(manifest, 'utf8')) as StaticRuntimeManifest;
