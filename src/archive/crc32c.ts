@@ -9,13 +9,15 @@
 const POLY = 0x82f63b78;
 
 // T[k*256 + b]: CRC of byte b followed by k zero bytes. One flat array keeps every lookup a plain index.
+// Each row is the previous one run through one more zero byte (eight steps of the bit-wise CRC).
 const T = new Uint32Array(16 * 256);
 for (let n = 0; n < 256; n++) {
   let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
-  T[n] = c >>> 0;
+  for (let k = 0; k < 16; k++) {
+    for (let bit = 0; bit < 8; bit++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
+    T[k * 256 + n] = c >>> 0;
+  }
 }
-for (let k = 1; k < 16; k++) for (let n = 0; n < 256; n++) T[k * 256 + n] = (T[(k - 1) * 256 + n]! >>> 8) ^ T[T[(k - 1) * 256 + n]! & 0xff]!;
 
 // Word loads read bytes in the machine's order; the table needs little-endian (x64 and arm64 are).
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
@@ -31,6 +33,7 @@ export function crc32c(bytes: Uint8Array, crc = 0, start = 0, end = bytes.length
   let i = start;
   if (end - start >= 32 && LITTLE_ENDIAN) {
     // Bytes up to a 4-byte boundary of the underlying buffer, then 16 bytes as four aligned words per step.
+    // biome-ignore lint/style/noNonNullAssertion: hot loop; i < head <= end <= bytes.length, and the index into T is masked to 0..255.
     for (const head = start + ((4 - ((bytes.byteOffset + start) & 3)) & 3); i < head; i++) c = (c >>> 8) ^ T[(c ^ bytes[i]!) & 0xff]!;
     if (viewOf !== bytes.buffer || view.length !== bytes.buffer.byteLength >>> 2) {
       view = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >>> 2);
@@ -38,6 +41,9 @@ export function crc32c(bytes: Uint8Array, crc = 0, start = 0, end = bytes.length
     }
     const w = view;
     let j = (bytes.byteOffset + i) >>> 2;
+    // The hot loop, left as plain indexed loads (a checked read or `?? 0` per load is what the ignore saves): j stays
+    // inside the view (last is whole 16-byte steps before end), and every index into T is a row base plus a byte.
+    // biome-ignore-start lint/style/noNonNullAssertion: in-range loads by construction, see above.
     for (const last = j + (((end - i) >>> 4) << 2); j < last; j += 4) {
       const a = c ^ w[j]!;
       const b = w[j + 1]!;
@@ -61,8 +67,10 @@ export function crc32c(bytes: Uint8Array, crc = 0, start = 0, end = bytes.length
         T[256 + ((e >>> 16) & 0xff)]! ^
         T[e >>> 24]!;
     }
+    // biome-ignore-end lint/style/noNonNullAssertion: end of the hot loop.
     i = j * 4 - bytes.byteOffset;
   }
+  // biome-ignore lint/style/noNonNullAssertion: hot loop (the tail, or every byte of a short input); i < end <= bytes.length, T's index is masked to 0..255.
   for (; i < end; i++) c = (c >>> 8) ^ T[(c ^ bytes[i]!) & 0xff]!;
   return ~c >>> 0;
 }
