@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { transformSync } from 'esbuild';
 import { build as buildHistogram } from 'hdr-histogram-js';
+import { present } from '../../shared/checked.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
@@ -62,8 +63,8 @@ function startServer(cmd: string, args: string[], portLine: RegExp): Promise<Ser
   child.on('close', () => live.delete(child));
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
   const exited = new Promise<void>((r) => child.on('close', () => r()));
   let stopping = false;
   let listening = false;
@@ -76,8 +77,8 @@ function startServer(cmd: string, args: string[], portLine: RegExp): Promise<Ser
     const check = () => {
       const m = portLine.exec(out + err);
       if (!m) return;
-      child.stdout!.off('data', check);
-      child.stderr!.off('data', check);
+      child.stdout.off('data', check);
+      child.stderr.off('data', check);
       listening = true;
       resolveStart({
         child,
@@ -90,8 +91,8 @@ function startServer(cmd: string, args: string[], portLine: RegExp): Promise<Ser
         },
       });
     };
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', check);
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
     void exited.then(() => reject(new Error(`${cmd} ${args.join(' ')} exited before listening:\n${out}${err}`)));
   });
 }
@@ -190,6 +191,12 @@ interface Variant {
   server?: Server;
 }
 
+/** The variant's server, which measureAll started before any load. */
+const serverOf = (v: Variant): Server => present(v.server, `the server of ${v.row.name} (${v.row.runtime})`);
+
+/** The server's process id (spawn leaves it undefined only when the process never started, and then no port line came). */
+const pidOf = (s: Server): number => present(s.child.pid, 'the server process id');
+
 /**
  * Every server runs side by side (idle ones cost nothing) and the runs are interleaved — run 1 of each,
  * then run 2 of each … — so drift in the machine's load (other work on this shared VM) spreads
@@ -204,7 +211,7 @@ async function measureAll(variants: Variant[]): Promise<void> {
     for (let i = 0; i < runs; i++) {
       for (const v of variants) {
         v.row.load = v.row.load || loadAverage();
-        const { result: r, latency } = await load(v.server!.port, seconds);
+        const { result: r, latency } = await load(serverOf(v).port, seconds);
         v.row.rps.push(r.requests.average);
         v.row.p99AtMax.push(latency.p99);
         log(`  run ${i + 1} ${v.row.name} (${v.row.runtime}): ${r.requests.average.toFixed(0)} req/s, p99 ${latency.p99.toFixed(2)} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
@@ -212,9 +219,10 @@ async function measureAll(variants: Variant[]): Promise<void> {
     }
     for (const v of variants) {
       const rate = Math.floor(median(v.row.rps) / 2);
-      const pid = v.server!.child.pid!;
+      const server = serverOf(v);
+      const pid = pidOf(server);
       const cpu0 = cpuMs(pid);
-      const { result: h, latency } = await load(v.server!.port, 10, rate);
+      const { result: h, latency } = await load(server.port, 10, rate);
       const cpu1 = cpuMs(pid);
       const perRequest = (a: number, b: number) => ((b - a) * 1000) / h.requests.total;
       const cpuUs = perRequest(cpu0.all, cpu1.all);
@@ -245,9 +253,10 @@ async function measureWithWrk(variants: Variant[]): Promise<void> {
   for (let i = 0; i < runs; i++) {
     for (const v of variants) {
       settleDisk();
-      const pid = v.server!.child.pid!;
+      const server = serverOf(v);
+      const pid = pidOf(server);
       const [cpu0, t0] = [cpuMs(pid), performance.now()];
-      const r = await wrkLoad({ port: v.server!.port, seconds, connections, body, delayMs: 0, scratch });
+      const r = await wrkLoad({ port: server.port, seconds, connections, body, delayMs: 0, scratch });
       const [cpu1, ms] = [cpuMs(pid), performance.now() - t0];
       const c: MaxRunCpu = {
         cpuUs: ((cpu1.all - cpu0.all) * 1000) / r.requests,
@@ -268,7 +277,7 @@ async function measureWithWrk(variants: Variant[]): Promise<void> {
       const target = Math.floor(median(v.row.wrk.rps) / 2);
       // The first run calibrates its connections; the next start from the closest run's.
       const closest = [...v.row.wrk.half].sort((a, b) => paceMiss(a.rps, target) - paceMiss(b.rps, target))[0];
-      const h = await wrkAtRate({ port: v.server!.port, seconds: 10, rate: target, body, scratch, connections: closest?.connections });
+      const h = await wrkAtRate({ port: serverOf(v).port, seconds: 10, rate: target, body, scratch, connections: closest?.connections });
       v.row.wrk.half.push({ ...h, target });
       log(
         `  wrk run ${i + 1} ${v.row.name} (${v.row.runtime}) paced to ${target} req/s, reached ${h.rps.toFixed(0)}${h.attempts > 1 ? ` (run ${h.attempts} times to get there)` : ''}: p50 ${h.p50.toFixed(2)} ms, p99 ${h.p99.toFixed(2)} ms, p99.9 ${h.p999.toFixed(2)} ms`,
@@ -344,7 +353,11 @@ interface RssRow {
  */
 function growth(r: { samples: { t: number; mib: number }[] }): number {
   const w = r.samples.filter((x) => x.t >= rssWarmup);
-  if (w.length < 20) return w.length ? w[w.length - 1]!.mib - w[0]!.mib : 0;
+  if (w.length < 20) {
+    const [first] = w;
+    const last = w.at(-1);
+    return first && last ? last.mib - first.mib : 0;
+  }
   const mean = (xs: { mib: number }[]) => xs.reduce((a, x) => a + x.mib, 0) / xs.length;
   return mean(w.slice(-10)) - mean(w.slice(0, 10));
 }
@@ -366,7 +379,7 @@ async function rssRun(name: string, start: (out: string) => Promise<Server>): Pr
   const t0 = performance.now();
   const s = await start(out);
   const samples: { t: number; mib: number }[] = [];
-  const timer = setInterval(() => samples.push({ t: (performance.now() - t0) / 1000, mib: rssMiB(s.child.pid!) }), 1000);
+  const timer = setInterval(() => samples.push({ t: (performance.now() - t0) / 1000, mib: rssMiB(pidOf(s)) }), 1000);
   if (rssWarmup > 0) await load(s.port, rssWarmup);
   const { result: r } = await load(s.port, rssSeconds);
   clearInterval(timer);
@@ -417,8 +430,9 @@ try {
   };
   const variants = [variant('no-op node:http server', `official Node ${pkg.broker.nodeVersion}`, startNoop)];
   for (const a of artifacts) {
-    if (!a.bin) continue;
-    const rec = (extra: string[]) => () => startRecord(a.bin!, extra);
+    const { bin } = a;
+    if (!bin) continue;
+    const rec = (extra: string[]) => () => startRecord(bin, extra);
     if (!runtimeFilter.includes(a.runtime)) continue;
     if (rowFilter.includes('count')) variants.push(variant('broker record (no --out: count only)', a.runtime, rec([])));
     if (rowFilter.includes('out')) variants.push(variant('broker record --out FILE', a.runtime, rec(['--out', join(scratch, `out-${a.runtime}.brk`)])));
@@ -432,14 +446,16 @@ try {
   }
   // The no-op server is the baseline: Node's own heap growth under load, with nothing of ours in it.
   if (rssSeconds > 0) rss.push(await rssRun(`no-op node:http server (official Node ${pkg.broker.nodeVersion})`, startNoop));
-  for (const a of artifacts) if (a.bin && rssSeconds > 0 && runtimeFilter.includes(a.runtime)) rss.push(await rssRun(`broker record --out FILE (${a.runtime})`, (out) => startRecord(a.bin!, ['--out', out])));
+  for (const { bin, runtime } of artifacts) if (bin && rssSeconds > 0 && runtimeFilter.includes(runtime)) rss.push(await rssRun(`broker record --out FILE (${runtime})`, (out) => startRecord(bin, ['--out', out])));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
 const uptimeEnd = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
 quiet.resume();
 
-const noop = median(rows[0]!.rps);
+// The first row is always the no-op server's (variants starts with it): the baseline of every ratio.
+const noopRow = present(rows[0], "the no-op server's row");
+const noop = median(noopRow.rps);
 const fmt = (x: number, d = 0) => x.toFixed(d);
 const span = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
 const percentiles = (l: { p50: number; p99: number; p999: number }) => `${fmt(l.p50, 2)} / ${fmt(l.p99, 2)} / ${fmt(l.p999, 2)}`;
@@ -456,7 +472,7 @@ const perfRows = rows.map((r) => [
   r.note || '—',
   r.load,
 ]);
-const wrkNoop = median(rows[0]!.wrk.rps);
+const wrkNoop = median(noopRow.wrk.rps);
 /** The paced runs that count: those that reached half rate (within PACE_TOLERANCE). */
 const onPace = (hs: PacedRun[]) => hs.filter((h) => !offPace(h.rps, h.target));
 const medianOf = (hs: PacedRun[], k: 'p50' | 'p99' | 'p999') => median(hs.map((h) => h[k]));
@@ -485,7 +501,7 @@ const wrkRows = rows.map((r) => {
     fmt(median(r.wrk.rps)),
     span(r.wrk.rps),
     (median(r.wrk.rps) / wrkNoop).toFixed(2),
-    hs.length ? `${hs[0]!.target} → ${hs.map((h) => `${fmt(h.rps)}${offPace(h.rps, h.target) ? ' (off pace)' : ''}`).join(', ')}` : '—',
+    hs[0] ? `${hs[0].target} → ${hs.map((h) => `${fmt(h.rps)}${offPace(h.rps, h.target) ? ' (off pace)' : ''}`).join(', ')}` : '—',
     good.length ? percentiles({ p50: medianOf(good, 'p50'), p99: medianOf(good, 'p99'), p999: medianOf(good, 'p999') }) : '—',
     eachP99(hs) || '—',
     hs.length ? String(hs.reduce((n, h) => n + h.errors, 0)) : '—',
@@ -558,8 +574,11 @@ for (const a of artifacts) {
     targetLines.push(`- ${a.runtime} runtime: not measured — no cached static runtime for linux-x64; build it with ${a.how}, then rerun.`);
     continue;
   }
-  const out = rows.find((r) => r.runtime === a.runtime && r.name === 'broker record --out FILE')!;
-  const base = rows[0]!;
+  const out = present(
+    rows.find((r) => r.runtime === a.runtime && r.name === 'broker record --out FILE'),
+    `the ${a.runtime} 'broker record --out FILE' row`,
+  );
+  const base = noopRow;
   // Throughput from every run, noise included (ratioVerdict); p99 from wrk's paced runs (levelVerdict), beside
   // the no-op server's own, which is this generator's floor on these cores.
   const throughput = (g: string, outRps: number[], noopRps: number[]) =>
@@ -582,8 +601,11 @@ for (const a of artifacts) {
       : `- ${a.runtime}, with wrk: p99 at half the max rate ≤ 2 ms: **not judged** — no paced run came within ${PACE_TOLERANCE * 100}% of ${out.wrk.half[0]?.target} req/s (${out.wrk.half.map((h) => fmt(h.rps)).join(', ')}), so their p99s (${runsP99} ms) are not at half rate`;
     targetLines.push(throughput(', with wrk', out.wrk.rps, base.wrk.rps), wrkLatency);
   }
-  const r = rss.find((x) => x.name.includes(`(${a.runtime})`))!;
-  const rssBase = rss[0]!;
+  const r = present(
+    rss.find((x) => x.name.includes(`(${a.runtime})`)),
+    `the ${a.runtime} RSS run`,
+  );
+  const rssBase = present(rss[0], "the no-op server's RSS run");
   // Both: a small slope alone can be an accident of where a one-time step falls in the window.
   const flat = Math.abs(r.slope) < 2 && growth(r) <= 4;
   targetLines.push(
