@@ -1,3 +1,5 @@
+import { captures } from './checked.ts';
+
 /** Byte sizes as people write them on a command line: 1MiB, 512k, 64KiB, 1048576. */
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 2 ** 20, mb: 1e6, mib: 2 ** 20, g: 2 ** 30, gb: 1e9, gib: 2 ** 30 };
 
@@ -5,9 +7,10 @@ const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 102
 export function parseSize(text: string): number | null {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
   if (!m) return null;
-  const unit = UNITS[m[2]!.toLowerCase()];
+  const [amount, unitName] = captures(m, 2);
+  const unit = UNITS[unitName.toLowerCase()];
   if (unit === undefined) return null;
-  return Math.round(Number(m[1]) * unit);
+  return Math.round(Number(amount) * unit);
 }
 
 export function formatBytes(n: number): string {

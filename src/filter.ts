@@ -5,6 +5,8 @@
  * e.g.  method=POST && path~^/api/ && header.content-type~json && size>1024
  * Small on purpose: enough to pick requests out of a capture, nothing to learn.
  */
+
+import { captures } from '../shared/checked.ts';
 import { decompressBody } from './archive/codec.ts';
 import type { ArchiveRecord } from './archive/record.ts';
 
@@ -57,18 +59,19 @@ function fieldText(r: ArchiveRecord, field: string): string | undefined {
 function parseTerm(term: string): RecordPredicate {
   const m = /^\s*([a-zA-Z][\w.-]*)\s*(!=|!~|>=|<=|=|~|>|<)\s*(.*?)\s*$/.exec(term);
   if (!m) throw new FilterError(`cannot read '${term.trim()}': expected FIELD OP VALUE, e.g. method=POST`);
-  const field = m[1]!.toLowerCase();
-  const op = m[2] as Op;
-  let value = m[3]!;
+  const [fieldAsWritten, opText, valueAsWritten] = captures(m, 3);
+  const field = fieldAsWritten.toLowerCase();
+  const op = opText as Op;
+  let value = valueAsWritten;
   if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
-  if (!(FIELDS as readonly string[]).includes(field) && !field.startsWith('header.')) throw new FilterError(`unknown field '${m[1]}' (fields: ${FIELDS.join(', ')}, header.NAME)`);
+  if (!(FIELDS as readonly string[]).includes(field) && !field.startsWith('header.')) throw new FilterError(`unknown field '${fieldAsWritten}' (fields: ${FIELDS.join(', ')}, header.NAME)`);
   if (field === 'size' || field === 'time') {
-    if (op === '~' || op === '!~') throw new FilterError(`'${m[1]}' compares with = != > >= < <=, not ${op}`);
+    if (op === '~' || op === '!~') throw new FilterError(`'${fieldAsWritten}' compares with = != > >= < <=, not ${op}`);
     const n = field === 'time' && !/^\d+(\.\d+)?$/.test(value) ? Date.parse(value) : Number(value);
     if (value === '' || !Number.isFinite(n)) throw new FilterError(`'${value}' is not a ${field === 'time' ? 'date (ISO 8601 or epoch ms)' : 'number of bytes'}`);
     const get = field === 'size' ? (r: ArchiveRecord) => bodyOf(r).length : (r: ArchiveRecord) => r.time;
-    const cmp: Record<string, (a: number) => boolean> = { '=': (a) => a === n, '!=': (a) => a !== n, '>': (a) => a > n, '>=': (a) => a >= n, '<': (a) => a < n, '<=': (a) => a <= n };
-    const test = cmp[op]!;
+    const cmp: Record<Exclude<Op, '~' | '!~'>, (a: number) => boolean> = { '=': (a) => a === n, '!=': (a) => a !== n, '>': (a) => a > n, '>=': (a) => a >= n, '<': (a) => a < n, '<=': (a) => a <= n };
+    const test = cmp[op];
     return (r) => test(get(r));
   }
   if (op === '~' || op === '!~') {
@@ -93,7 +96,7 @@ function parseTerm(term: string): RecordPredicate {
       return (t !== undefined && norm(t) === v) === want;
     };
   }
-  throw new FilterError(`'${m[1]}' is text: compare it with = != ~ !~, not ${op}`);
+  throw new FilterError(`'${fieldAsWritten}' is text: compare it with = != ~ !~, not ${op}`);
 }
 
 /** Parses EXPR into a predicate; throws FilterError naming the part it could not read. */

@@ -4,6 +4,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { captures } from '../../shared/checked.ts';
 
 export interface WrkResult {
   requests: number;
@@ -51,7 +52,8 @@ export function wrkLoad(opts: { port: number; seconds: number; connections: numb
     execFile('wrk', args, { encoding: 'utf8' }, (err, stdout, stderr) => {
       const m = /^WRK (\{.*\})$/m.exec(stdout);
       if (err || !m) return reject(new Error(`wrk ${args.join(' ')} failed: ${err?.message ?? 'no result line'}\n${stdout}${stderr}`));
-      const j = JSON.parse(m[1]!) as { requests: number; us: number; p50: number; p99: number; p999: number; errors: number };
+      const [json] = captures(m, 1);
+      const j = JSON.parse(json) as { requests: number; us: number; p50: number; p99: number; p999: number; errors: number };
       resolve({ requests: j.requests, rps: j.requests / (j.us / 1e6), p50: j.p50 / 1000, p99: j.p99 / 1000, p999: j.p999 / 1000, errors: j.errors });
     });
   });

@@ -102,7 +102,10 @@ if (command === 'intl') {
 // node-tests
 const tree = await nodeTestTree(cacheRoot());
 const areaFilter = cli.areas;
-const tests = sampleTests(parallelFiles(tree)).filter((t) => !areaFilter || areaFilter.includes(areaOf(t)!));
+const tests = sampleTests(parallelFiles(tree)).filter((t) => {
+  const area = areaOf(t);
+  return !areaFilter || (area !== undefined && areaFilter.includes(area));
+});
 const { jobs, timeoutSeconds } = cli;
 const runs = [];
 for (const [label, runtime] of [

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { captures, present } from '../../shared/checked.ts';
 import { SOURCES } from '../runtime/static/sources.ts';
 
 /**
@@ -53,14 +54,15 @@ export function parseTap(tap: string): Map<string, Outcome> {
     const m = /^(not ok|ok) \d+ (\S+)(?:\s+#\s*(\w+))?/.exec(line);
     if (!m) continue;
     const skip = m[3]?.toLowerCase() === 'skip';
-    outcomes.set(m[2]!, m[1] === 'not ok' ? 'fail' : skip ? 'skip' : 'pass');
+    const [status, test] = captures(m, 2);
+    outcomes.set(test, status === 'not ok' ? 'fail' : skip ? 'skip' : 'pass');
   }
   return outcomes;
 }
 
 /** The Node source tree the tests come from: the runtime build's tarball, unpacked once. */
 export async function nodeTestTree(cacheDir: string): Promise<string> {
-  const spec = SOURCES.node!;
+  const spec = present(SOURCES.node, 'the node entry of SOURCES');
   const tarball = join(cacheDir, 'sources', spec.file);
   if (!existsSync(tarball)) {
     throw new Error(`${tarball} is missing: \`npm run runtime -- --until sources\` fetches it (seconds)`);

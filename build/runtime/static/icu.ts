@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { captures } from '../../../shared/checked.ts';
 import { runShell } from './command.ts';
 import type { StaticPipelineContext } from './context.ts';
 import { runStage } from './stage.ts';
@@ -17,7 +18,8 @@ export function icuMajor(icuDir: string): string {
   const header = readFileSync(join(icuDir, 'source', 'common', 'unicode', 'uvernum.h'), 'utf8');
   const m = /#define U_ICU_VERSION_MAJOR_NUM (\d+)/.exec(header);
   if (!m) throw new Error(`no U_ICU_VERSION_MAJOR_NUM in ${icuDir}/source/common/unicode/uvernum.h`);
-  return m[1]!;
+  const [major] = captures(m, 1);
+  return major;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { captures } from '../../../shared/checked.ts';
 import { sha256File } from '../../../shared/toolchain/file-hash.ts';
 import { type SourceArtifact, staticStage } from './context.ts';
 
@@ -11,7 +12,9 @@ export function parseShasums(text: string): Map<string, string> {
   const sums = new Map<string, string>();
   for (const line of text.split('\n')) {
     const m = /^([0-9a-f]{64})\s+\*?(\S+)\s*$/.exec(line.trim());
-    if (m) sums.set(m[2]!, m[1]!);
+    if (!m) continue;
+    const [sha256, file] = captures(m, 2);
+    sums.set(file, sha256);
   }
   return sums;
 }

@@ -1,3 +1,5 @@
+import { captures } from '../../../shared/checked.ts';
+
 /** Build progress from ninja's "[done/total] DESCRIPTION" lines, with an ETA from recent speed. */
 export interface Progress {
   done: number;
@@ -14,7 +16,8 @@ const STEP = /^\[(\d+)\/(\d+)\]\s+(.*)$/;
 export function parseStep(line: string): { done: number; total: number; description: string } | undefined {
   const m = STEP.exec(line.trim());
   if (!m) return undefined;
-  return { done: Number(m[1]), total: Number(m[2]), description: m[3]! };
+  const [done, total, description] = captures(m, 3);
+  return { done: Number(done), total: Number(total), description };
 }
 
 /**
@@ -44,7 +47,7 @@ export class ProgressTracker {
       const at = this.now();
       this.times.push({ done: step.done, at });
       if (this.times.length > this.window) this.times.shift();
-      const first = this.times[0]!;
+      const [first = { done: step.done, at }] = this.times;
       const steps = step.done - first.done;
       const secondsPerStep = steps > 0 ? (at - first.at) / 1000 / steps : undefined;
       this.progress = {
