@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { present } from '../shared/checked.ts';
 
 export interface AppBundleOptions {
   root: string;
@@ -21,7 +22,8 @@ const common = (o: Pick<AppBundleOptions, 'target' | 'minify'>) => ({ bundle: tr
 /** The sink thread's code alone (tests start a ThreadSink with it directly). */
 export async function bundleSinkThread(o: Pick<AppBundleOptions, 'root' | 'target' | 'minify'>): Promise<string> {
   const thread = await build({ ...common(o), entryPoints: [join(o.root, 'src/recorder/sink-thread-worker.ts')], write: false });
-  return thread.outputFiles[0]!.text;
+  const [output] = thread.outputFiles;
+  return present(output, "esbuild's output for the sink thread").text;
 }
 
 export async function bundleApp(o: AppBundleOptions): Promise<void> {

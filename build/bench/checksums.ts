@@ -37,7 +37,7 @@ try {
       execFileSync(rt.path, [workload, String(reps)], { encoding: 'utf8' })
         .trim()
         .split('\n')
-        .at(-1)!,
+        .at(-1) ?? '',
     ) as { simd: boolean; shapes: Record<string, Shape> };
     if (!res.simd) throw new Error(`${rt.name} could not run the WebAssembly SIMD module: the recorder would fall back to the JS CRC there`);
     for (const [name, s] of Object.entries(res.shapes)) {

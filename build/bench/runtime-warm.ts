@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { present } from '../../shared/checked.ts';
 import { sha256File } from '../../shared/toolchain/file-hash.ts';
 import { type CompileCacheCounts, compileCacheCounts, compileCacheDelta } from '../runtime/static/compile-cache.ts';
 import { nodeTreeDir } from '../runtime/static/configure.ts';
@@ -60,7 +61,7 @@ export async function measureWarmRebuild(cacheDir: string, nodeVersion: string, 
     measuredAt: new Date().toISOString(),
     seconds,
     wiped: out,
-    sameBinary: (await sha256File(done.runtimePath!)) === before.sha256,
+    sameBinary: (await sha256File(present(done.runtimePath, 'the rebuilt runtime'))) === before.sha256,
     loadBefore,
     ...(countsBefore && countsAfter ? { compileCache: compileCacheDelta(countsBefore, countsAfter) } : {}),
   };

@@ -68,9 +68,10 @@ export const catCommand: Command = {
       io.err(`broker: ${msg}`);
       return 1;
     }
-    const bad = scan.result?.bad;
-    if (bad) {
-      io.err(`broker: ${file}: stopped at a bad frame at offset ${bad.offset} (${bad.reason}); ${scan.result!.frames} records before it are intact ('broker verify --repair' cuts the rest)`);
+    const { result } = scan;
+    const bad = result?.bad;
+    if (result && bad) {
+      io.err(`broker: ${file}: stopped at a bad frame at offset ${bad.offset} (${bad.reason}); ${result.frames} records before it are intact ('broker verify --repair' cuts the rest)`);
       return 1;
     }
     return 0;

@@ -1,4 +1,5 @@
 import { formatBytes } from '../../shared/byte-size.ts';
+import { present } from '../../shared/checked.ts';
 import { codecName, decompressBody } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import { archiveArg, parseCommandArgs } from '../usage.ts';
@@ -47,7 +48,8 @@ export const statsCommand: Command = {
       io.err(`broker: ${msg}`);
       return 1;
     }
-    const res = scan.result!;
+    // The loop above read the archive to its end, which is when the scan has its result.
+    const res = present(scan.result, `the scan result of ${file}`);
     const span = count > 1 ? (last - first) / 1000 : 0;
     const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort((a, b) => b[1] - a[1]));
     const report = {

@@ -113,8 +113,7 @@ export class BatchWriter {
 
   private async pump(): Promise<void> {
     this.writing = true;
-    while (this.queue.length) {
-      const b = this.queue[0]!;
+    for (let b = this.queue[0]; b !== undefined; b = this.queue[0]) {
       if (!this.failed) {
         try {
           b.buf = await this.opts.sink.write(b.buf, b.length);

@@ -33,7 +33,7 @@ export async function runRecorderWorker(o: RecorderOptions): Promise<number> {
     process.on('message', (m: { t?: string }) => m?.t === 'stop' && resolve(null));
     process.on('disconnect', () => resolve(null));
   });
-  const send = (m: WorkerMessage) => new Promise<void>((resolve) => (process.connected ? process.send!(m, undefined, {}, () => resolve()) : resolve()));
+  const send = (m: WorkerMessage) => new Promise<void>((resolve) => (process.connected && process.send ? process.send(m, undefined, {}, () => resolve()) : resolve()));
   let rec: Awaited<ReturnType<typeof startRecorder>>;
   try {
     rec = await startRecorder({ ...o, shared: true, archiveIdentity: process.env[ARCHIVE_ENV] });

@@ -6,6 +6,7 @@
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { present } from '../../shared/checked.ts';
 import { ArchiveFileError, ArchiveSink, type ArchiveSinkOptions } from './archive-sink.ts';
 import type { FromThread, ThreadReply, ToThread } from './sink-thread.ts';
 
@@ -38,7 +39,7 @@ const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 const pause = () => void Atomics.wait(sleepCell, 0, 0, PAUSE_MS);
 
 yieldToListener();
-const port = parentPort!;
+const port = present(parentPort, 'parentPort (this code runs only as the sink worker thread)');
 let sink: ArchiveSink | null = null;
 
 function reply(m: ThreadReply): void {

@@ -19,9 +19,9 @@ export const HOST_TOOLS: Record<string, string> = {
 
 /** Fail before any work with the list of missing programs and the apt-get line that installs them. */
 export function requireHostTools(tools: Record<string, string> = HOST_TOOLS): void {
-  const missing = Object.keys(tools).filter((t) => spawnSync('sh', ['-c', `command -v '${t}'`]).status !== 0);
+  const missing = Object.entries(tools).filter(([t]) => spawnSync('sh', ['-c', `command -v '${t}'`]).status !== 0);
   if (missing.length) {
-    const pkgs = [...new Set(missing.map((t) => tools[t]!))].join(' ');
-    throw new Error(`missing host programs: ${missing.join(', ')} — install with: apt-get install -y ${pkgs}`);
+    const pkgs = [...new Set(missing.map(([, pkg]) => pkg))].join(' ');
+    throw new Error(`missing host programs: ${missing.map(([t]) => t).join(', ')} — install with: apt-get install -y ${pkgs}`);
   }
 }

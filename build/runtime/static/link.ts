@@ -22,7 +22,7 @@ export function relinkCommand(linkCommand: string, output: string, archives: str
   }
   parts[o + 1] = output;
   const allocator = archives.length ? ['-Wl,--whole-archive', ...archives, '-Wl,--no-whole-archive'] : [];
-  return [parts[0]!, ...allocator, ...parts.slice(1)].join(' ');
+  return [...parts.slice(0, 1), ...allocator, ...parts.slice(1)].join(' ');
 }
 
 export interface LinkResult {
@@ -48,13 +48,11 @@ export async function linkNode(ctx: Ready<StaticBuildContext, 'nodeTree'>): Prom
       inputs: { compiled, archives: archiveHashes, v: 1, target: targetInput(ctx.target) },
       stillValid: (r) => existsSync(r.runtime),
       run: async ({ dir, log }) => {
-        const linkCommand = execFileSync('ninja', ['-C', outDir, '-t', 'commands', 'node'], {
-          encoding: 'utf8',
-          maxBuffer: 256 << 20,
-        })
+        const commands = execFileSync('ninja', ['-C', outDir, '-t', 'commands', 'node'], { encoding: 'utf8', maxBuffer: 256 << 20 })
           .trimEnd()
-          .split('\n')
-          .pop()!;
+          .split('\n');
+        // The last command links node; relinkCommand names one that is missing or not that shape.
+        const linkCommand = commands.at(-1) ?? '';
         const unstripped = join(dir, `${name}.unstripped`);
         await runShell(relinkCommand(linkCommand, unstripped, archives), { cwd: outDir, log, nice: true });
         const runtime = join(dir, name);
