@@ -139,9 +139,12 @@ function checksumFrame(target: Uint8Array, offset: number, end: number): void {
   target[offset + 11] = crc >>> 24;
 }
 
-/** Where the frame at p ends, from its little-endian length field (byte loads, as sealFrame stores it). */
+/**
+ * Where the frame at p ends, from its little-endian length field (byte loads, as sealFrame stores it). A byte
+ * past the array reads as 0, as an undefined operand of | always did; frameBoundary's bound check follows.
+ */
 function frameEnd(bytes: Uint8Array, p: number): number {
-  return p + FRAME_HEADER_SIZE + ((bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)) >>> 0);
+  return p + FRAME_HEADER_SIZE + (((bytes[p] ?? 0) | ((bytes[p + 1] ?? 0) << 8) | ((bytes[p + 2] ?? 0) << 16) | ((bytes[p + 3] ?? 0) << 24)) >>> 0);
 }
 
 /**

@@ -36,7 +36,8 @@ export interface ArchiveRecord {
 
 export function recordPayloadSize(r: RecordInput): number {
   let n = 8 + 2 + 1 + r.peerAddress.length + 1 + r.method.length + 4 + r.url.length + 2 + 4 + r.bodyLength;
-  for (let i = 0; i < r.rawHeaders.length; i++) n += (i & 1 ? 4 : 2) + r.rawHeaders[i]!.length;
+  const raw = r.rawHeaders;
+  for (let i = 0; i < raw.length; i++) n += (i & 1 ? 4 : 2) + (raw[i]?.length ?? 0);
   return n;
 }
 
@@ -45,7 +46,7 @@ export function recordProblem(r: RecordInput): string | null {
   if (r.peerAddress.length > 255) return 'peer address longer than 255 bytes';
   if (r.method.length > 255) return 'method longer than 255 bytes';
   if (r.rawHeaders.length / 2 > 0xffff) return 'more than 65535 headers';
-  for (let i = 0; i < r.rawHeaders.length; i += 2) if (r.rawHeaders[i]!.length > 0xffff) return 'header name longer than 65535 bytes';
+  for (let i = 0; i < r.rawHeaders.length; i += 2) if ((r.rawHeaders[i]?.length ?? 0) > 0xffff) return 'header name longer than 65535 bytes';
   return null;
 }
 
@@ -102,8 +103,9 @@ export function encodeRequestFrameSized(target: Buffer, offset: number, r: Recor
   const raw = r.rawHeaders;
   p = putU16(target, raw.length >>> 1, p);
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    const value = raw[i + 1]!;
+    // Both are there (i + 1 < raw.length); the defaults only tell the types so, and agree with recordPayloadSize.
+    const name = raw[i] ?? '';
+    const value = raw[i + 1] ?? '';
     p = putU16(target, name.length, p);
     p = putLatin1(target, name, p);
     p = putU32(target, value.length, p);

@@ -54,7 +54,7 @@ const EMPTY = ['Content-Length', '0'];
 /** Content-Length from the raw headers: reading req.headers would build Node's lazy headers object per request. */
 function declaredLength(raw: string[]): number {
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
+    const name = raw[i] ?? '';
     if (name.length === 14 && name.toLowerCase() === 'content-length') return Number(raw[i + 1]);
   }
   return -1;
@@ -128,7 +128,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     let bodyLength = length;
     let flags: number = Codec.none;
     if (codec !== Codec.none && length > 0) {
-      const packed = compressBody(codec, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
+      const packed = compressBody(codec, (chunks.length === 1 ? chunks[0] : undefined) ?? Buffer.concat(chunks, length));
       // Tiny bodies grow when compressed; each frame names its codec, so store those as they came.
       if (packed.length < length) {
         body = [packed];
