@@ -12,7 +12,7 @@ export const BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
 export function targetExecutionProblem(target: StaticTarget, hostArch: string = process.arch, binfmtDir = BINFMT_DIR): string | undefined {
   if (target.arch === hostArch) return undefined;
   const entry = join(binfmtDir, target.qemu);
-  const how = `install qemu-user-static (apt-get install -y qemu-user-static binfmt-support), or as root: ` + `mount -t binfmt_misc binfmt_misc ${binfmtDir}; cat /usr/lib/binfmt.d/${target.qemu}.conf > ${binfmtDir}/register`;
+  const how = `install qemu-user-static (apt-get install -y qemu-user-static binfmt-support), or as root: mount -t binfmt_misc binfmt_misc ${binfmtDir}; cat /usr/lib/binfmt.d/${target.qemu}.conf > ${binfmtDir}/register`;
   if (!existsSync(entry)) return `linux-${target.arch} programs cannot run on this ${hostArch} host: no ${entry}. ${how}`;
   const state = readFileSync(entry, 'utf8').split('\n')[0]?.trim();
   if (state !== 'enabled') return `${entry} is ${state}: enable it (echo 1 > ${entry})`;

@@ -138,7 +138,7 @@ export async function prepareToolchain(ctx: StaticPipelineContext): Promise<stri
         }
         // Prove it before hours are spent on it: a static C++20 program that runs.
         writeFileSync(join(dir, 'probe.cc'), '#include <iostream>\n#include <span>\nint main(){std::cout<<"ok\\n";}\n');
-        await runShell(`./bin/c++ -std=c++20 -O2 probe.cc -o probe && ./probe | grep -qx ok && ! readelf -lW probe | grep -q INTERP` + ` && readelf -hW probe | grep -q 'Machine:.*${ctx.target.elfMachine}'`, { cwd: dir, log });
+        await runShell(`./bin/c++ -std=c++20 -O2 probe.cc -o probe && ./probe | grep -qx ok && ! readelf -lW probe | grep -q INTERP && readelf -hW probe | grep -q 'Machine:.*${ctx.target.elfMachine}'`, { cwd: dir, log });
         const env = {
           CC: join(binDir, 'cc'),
           CXX: join(binDir, 'c++'),
