@@ -6,8 +6,9 @@
  * remembers, for each computed key, the one map it saw there — or gives up for good ("megamorphic") when it
  * sees another. Maps are only weakly held: a full GC while no tick object is alive (an idle server) frees them,
  * the next tick object gets new ones, and from then on every nextTick defines its keys through V8's runtime.
- * Measured on Node 22.22.2: ~400 ns per nextTick instead of ~70 after two idle GCs; an HTTP request makes
- * several, and bench:broker's servers lost a fifth of their throughput to it after an idle pause. A live tick
+ * After two idle GCs each nextTick costs several times what it did (Node 22.22.2; docs/benchmarks.md, "Notes on
+ * the method" and "The slow state found"); an HTTP request makes several, and bench:broker's servers lost a
+ * good part of their throughput to it after an idle pause. A live tick
  * object holds its map, and through it the maps before it, so they are never freed and never replaced.
  */
 import { createHook } from 'node:async_hooks';

@@ -30,7 +30,8 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const rssSeconds = Number(process.env.BENCH_RSS_SECONDS ?? 60);
 // V8 and malloc grow in steps for a while after start-up (new space, old-space limit, arenas); the
 // warm-up runs the same full load first so the measured window is steady state. Both are reported.
-// 60 s: left to itself V8 grew its young generation 20–40 s into a run at this load; every server here
+// 60 s: left to itself V8 grew its young generation well into a run at this load (docs/benchmarks.md, "Notes on
+// the method"); every server here
 // now starts with it at full size (SEA_EXEC_ARGV), and the warm-up still covers the old generation's
 // limit, the allocator's arenas and the JIT, so the judged window measures what a leak would look like.
 const rssWarmup = Number(process.env.BENCH_RSS_WARMUP ?? 60);
@@ -133,8 +134,8 @@ let punchUnsupported = false;
  * One autocannon run, with latency recorded in µs from its per-response event: autocannon's own histogram
  * holds whole milliseconds (it floors: "2" is anything from 2.0 to 2.99 ms), too coarse for a 2 ms target.
  * `overallRate` is a quota, not a pace: each connection sends flat out until its share of the second is
- * used, then waits for the next second (lib/httpClient.js; measured at 20000: 35000–57000 req/s for half of
- * each second, nothing in the other half). So a run "at half rate" is full load half the time: its p99 is
+ * used, then waits for the next second (lib/httpClient.js; measured in docs/benchmarks.md, "Notes on the
+ * method": flat out for half of each second, nothing in the other half). So a run "at half rate" is full load half the time: its p99 is
  * the p99 at max, and no send schedule exists to correct for coordinated omission against.
  */
 async function load(port: number, duration: number, overallRate?: number): Promise<{ result: Result; latency: Latency }> {

@@ -10,8 +10,8 @@ import type { Ready } from '../pipeline.ts';
  * Node options every start of the artifact gets (the blob's execArgv; NODE_OPTIONS can still add to them).
  * V8's young generation pinned at the 16 MiB semi-spaces it grows to under load anyway: left to itself
  * it starts at 1 MiB, grows in steps over the first ~40 s of load, and a memory-reducing GC can shrink
- * it back to 1 MiB mid-load (seen 100 s into a full-load run: RSS 116 → 93 MiB and back), so RSS
- * stepped by ~25 MiB with no change in what broker holds. Idle at start it costs ~2 MiB (untouched pages:
+ * it back to 1 MiB mid-load (docs/benchmarks.md, "Notes on the method"), so RSS stepped by tens of MiB
+ * with no change in what broker holds. Idle at start it costs ~2 MiB (untouched pages:
  * `record` 50 → 52 MiB static, 60 → 63 official); after a load it keeps those ~30 MiB instead of giving them back.
  */
 export const SEA_EXEC_ARGV = ['--min-semi-space-size=16'];

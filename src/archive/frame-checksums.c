@@ -4,8 +4,9 @@
  * in format.ts: each frame's CRC covers its first 8 header bytes and its payload, and goes in bytes 8..11.
  *
  * Why: the recorder checksums every frame it writes, ~2.3 KiB per request, and at full load on two
- * cores that CPU comes out of the listener's or the load's share. A table CRC in JS or plain
- * WebAssembly does ~1.5–2 GB/s; no CRC32C instruction is reachable from a stock Node.
+ * cores that CPU comes out of the listener's or the load's share. A table CRC runs as fast in JS as in
+ * plain WebAssembly (docs/benchmarks.md, "Frame checksums" and "Where a recorded request's time goes");
+ * no CRC32C instruction is reachable from a stock Node.
  *
  * How: 16 frames at a time, one per SIMD lane. The byte-wise update r = (r >> 8) ^ T[(r ^ b) & 0xff]
  * is linear, so T[x] = T[x & 15] ^ T[x & 0xf0]: two 16-entry lookups, which i8x16.swizzle does for 16

@@ -1,6 +1,7 @@
 /*
  * Staging memory for batches on their way to disk, where the frames' checksums are filled in by
- * WebAssembly SIMD (frame-checksums.c: 16 frames at a time, ~2.4× the JS table CRC on 2 KiB frames).
+ * WebAssembly SIMD (frame-checksums.c: 16 frames at a time, faster than the JS table CRC; measured in
+ * docs/benchmarks.md, "Frame checksums").
  * The memory is a WebAssembly memory, which starts on a page boundary: direct I/O (O_DIRECT) writes
  * straight from it, where Buffer memory from malloc is only 16-byte aligned.
  * Where the module cannot run (a runtime without WebAssembly SIMD), the same memory takes the JS CRC.

@@ -3,9 +3,9 @@
  * a write fails. It writes only into files created for this recording (own-archive-file.ts).
  *
  * Batches go to disk with direct I/O (O_DIRECT) where the file system takes it: from our memory to the
- * disk, past the page cache. Measured on this 2-vCPU VM (dd, 1 MiB writes): 1.8 s of kernel CPU per GB
- * through the page cache — plus the flusher's writeback later, on the same cores as the listener — and
- * 0.1 s per GB direct. Direct I/O writes whole blocks from block-aligned memory, so each batch is copied
+ * disk, past the page cache. Through the page cache a GB costs many times the kernel CPU it costs direct —
+ * plus the flusher's writeback later, on the same cores as the listener (dd, 1 MiB writes: docs/benchmarks.md,
+ * "Where a recorded request's time goes"). Direct I/O writes whole blocks from block-aligned memory, so each batch is copied
  * into aligned staging memory and padded to a block boundary with a padding frame (format version 2).
  * A file system that refuses it (EINVAL) gets plain buffered writes of the same bytes. The stage is also
  * where the frames' checksums are filled in (WebAssembly SIMD, frame-checksums.ts), for every batch.

@@ -2,10 +2,11 @@
  * The archive sink on a thread of its own: the recorder's event loop hands each batch over (its memory is
  * transferred, not copied, and comes back with the reply) and goes back to answering requests, while the
  * thread fills in the frames' checksums and writes the batch with ArchiveSink, as the event loop would have.
- * (Shared memory was tried first: V8 copies into a SharedArrayBuffer with a slower, race-safe memmove,
- * 0.8 µs per request for the body copy alone.)
- * Measured with perf on the event loop at full load: the CRC32C was 2.2 µs of the 4.2 µs that recording
- * added per 2 KiB request, half the price of recording; on the writing thread it costs cores that were idle.
+ * (Shared memory was tried first: V8 copies into a SharedArrayBuffer with a slower, race-safe memmove, which
+ * the body copy alone made too dear.)
+ * Measured with perf on the event loop at full load, the CRC32C was about half of what recording added per
+ * 2 KiB request; on the writing thread it costs cores that were idle. Both figures: docs/benchmarks.md,
+ * "Where a recorded request's time goes" (the writing thread).
  *
  * The thread's code is its own bundle (sink-thread-worker.ts), which the bundle step puts into the app's
  * as a string: a SEA has no file to start a worker from. Running from source there is no such string, and

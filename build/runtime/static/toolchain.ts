@@ -66,8 +66,8 @@ async function installZig(ctx: StaticPipelineContext, pkg: ZigPackage): Promise<
 /**
  * Zig's own cache (libc++, musl and compiler-rt built per target) lives in ONE stable directory.
  * It does NOT cache ninja's compiles: Zig skips its cache for any compile that writes a depfile
- * (-MMD -MF), and gyp's ninja asks for one on every object (measured: a repeat compile of a V8
- * file is 6.8 s with -MMD, 0.03 s without). ccache does that job; see ccacheDir.
+ * (-MMD -MF), and gyp's ninja asks for one on every object, so a repeat compile costs a full one
+ * (measured: docs/static-runtime.md, "Compile cache: ccache, not Zig's own"). ccache does that job; see ccacheDir.
  */
 export function zigCacheDir(cacheDir: string): string {
   return join(cacheDir, 'zig-cache');
