@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCommandArgs } from '../../shared/cli-args/command-args.ts';
+import { UsageError } from '../../shared/cli-args/usage-error.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { stageTimes } from '../runtime/static/stage-times.ts';
@@ -18,7 +20,15 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ve
 const log = { info: (l: string) => process.stdout.write(`${l}\n`), progress: () => {} };
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 
-if (process.argv.includes('--warm')) {
+let warmFirst = false;
+try {
+  warmFirst = parseCommandArgs(process.argv.slice(2), { warm: { type: 'boolean', default: false } }, { command: 'bench:runtime', help: 'README.md, Benchmarks' }).values.warm;
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+}
+if (warmFirst) {
   const warm = await measureWarmRebuild(cacheRoot(), pkg.broker.nodeVersion, (l) => process.stderr.write(`${l}\n`));
   const cache = warm.compileCache ? `, ccache ${warm.compileCache.hits} hits / ${warm.compileCache.misses} misses` : '';
   log.info(`warm rebuild: ${warm.seconds} s, same binary: ${warm.sameBinary}${cache}`);

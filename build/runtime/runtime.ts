@@ -1,8 +1,5 @@
 import type { Arch } from '../../shared/toolchain/arch.ts';
 
-// Arch is defined in shared/toolchain/arch.ts; re-exported for static/verify.ts, which imports it from here.
-export type { Arch };
-
 /** A Node.js binary the SEA blob is injected into. */
 export type RuntimeKind = 'official' | 'static' | 'custom';
 

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256File } from '../../hash.ts';
+import type { Arch } from '../../../shared/toolchain/arch.ts';
+import { sha256File } from '../../../shared/toolchain/file-hash.ts';
 import type { Ready } from '../../pipeline.ts';
-import type { Arch, Runtime } from '../runtime.ts';
+import type { Runtime } from '../runtime.ts';
 import { assertAllocator } from './allocator-proof.ts';
 import type { Allocator, IntlMode, StaticBuildContext } from './context.ts';
 import { sourceInputs } from './context.ts';
