@@ -1,27 +1,83 @@
 /*
  * Body compression. Pure functions over bytes (zlib's sync API does no I/O). Each frame says its own
  * codec, so a reader never needs outside state, and an archive may mix codecs.
+ *
+ * zstd is in Node's zlib from 22.15 (and 23.8); the shipped runtime has it. On a runtime without it, recording
+ * with zstd is refused at start (zstdMissing), and reading a zstd frame is a CodecUnavailableError for that
+ * frame: the frame is not bad, this runtime cannot open it.
  */
-import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { ArchiveError, Codec, type CodecName, MAX_PAYLOAD } from './format.ts';
 
+const { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } = zlib;
+
+/** Node 22.15+ (zlib.zstdCompressSync): read through the namespace so an older runtime finds undefined, not a link error. */
+interface ZstdZlib {
+  zstdCompressSync?: (body: Uint8Array, options: { params: Record<number, number> }) => Buffer;
+  zstdDecompressSync?: (body: Uint8Array, options: { maxOutputLength: number }) => Buffer;
+}
+const zstd = zlib as unknown as ZstdZlib;
+/** ZSTD_c_compressionLevel, the same number in every zstd (zstd.h); older Node has no constant for it. */
+const ZSTD_C_COMPRESSION_LEVEL = 100;
+
 export function codecName(n: number): CodecName {
-  return n === Codec.gzip ? 'gzip' : n === Codec.brotli ? 'brotli' : 'none';
+  return n === Codec.gzip ? 'gzip' : n === Codec.brotli ? 'brotli' : n === Codec.zstd ? 'zstd' : 'none';
 }
 
-// Fast settings: recording must keep up with the listener, and request bodies are small.
-export function compressBody(codec: number, body: Uint8Array): Buffer {
-  if (codec === Codec.gzip) return gzipSync(body, { level: 1 });
-  if (codec === Codec.brotli) return brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } });
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+/**
+ * The levels each codec takes (--compress-level) and the one recording uses by default: the fastest, since
+ * recording must keep up with the listener and request bodies are small.
+ */
+export const CODEC_LEVELS: Record<Exclude<CodecName, 'none'>, { min: number; max: number; default: number }> = {
+  gzip: { min: 1, max: 9, default: 1 },
+  brotli: { min: 0, max: 11, default: 1 },
+  zstd: { min: 1, max: 22, default: 1 },
+};
+
+/** Why this runtime cannot use zstd, naming its version; null when it can. */
+export function zstdMissing(): string | null {
+  if (typeof zstd.zstdCompressSync === 'function' && typeof zstd.zstdDecompressSync === 'function') return null;
+  return `this runtime (Node ${process.version}) has no zstd in zlib: it needs Node 22.15 or later`;
+}
+
+/** A frame whose codec this runtime lacks (zstd before Node 22.15): not corruption, so never cut by `verify --repair`. */
+export class CodecUnavailableError extends ArchiveError {
+  override name = 'CodecUnavailableError';
+}
+
+/** A compressor for one codec and level, its options built once (it runs per recorded request). */
+export function bodyCompressor(codec: number, level?: number): (body: Uint8Array) => Buffer {
+  if (codec === Codec.gzip) {
+    const options = { level: level ?? CODEC_LEVELS.gzip.default };
+    return (body) => gzipSync(body, options);
+  }
+  if (codec === Codec.brotli) {
+    const quality = level ?? CODEC_LEVELS.brotli.default;
+    return (body) => brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } });
+  }
+  if (codec === Codec.zstd) {
+    const compress = zstd.zstdCompressSync;
+    if (compress === undefined) throw new CodecUnavailableError(`cannot compress with zstd: ${zstdMissing()}`, 0);
+    const options = { params: { [ZSTD_C_COMPRESSION_LEVEL]: level ?? CODEC_LEVELS.zstd.default } };
+    return (body) => compress(body, options);
+  }
+  return (body) => Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** One body compressed with the codec's default level (tests and fixtures; the recorder keeps a bodyCompressor). */
+export function compressBody(codec: number, body: Uint8Array, level?: number): Buffer {
+  return bodyCompressor(codec, level)(body);
 }
 
 /** The body as it was received; maxOutputLength stops a crafted frame from inflating without bound. */
 export function decompressBody(codec: number, body: Uint8Array, offset = 0): Uint8Array {
   if (codec === Codec.none) return body;
+  const decompressZstd = zstd.zstdDecompressSync;
+  if (codec === Codec.zstd && decompressZstd === undefined) throw new CodecUnavailableError(`cannot decompress zstd body: ${zstdMissing()}`, offset);
   try {
     if (codec === Codec.gzip) return gunzipSync(body, { maxOutputLength: MAX_PAYLOAD });
     if (codec === Codec.brotli) return brotliDecompressSync(body, { maxOutputLength: MAX_PAYLOAD });
+    if (codec === Codec.zstd && decompressZstd) return decompressZstd(body, { maxOutputLength: MAX_PAYLOAD });
   } catch (err) {
     throw new ArchiveError(`cannot decompress ${codecName(codec)} body: ${(err as Error).message}`, offset);
   }

@@ -32,14 +32,14 @@ export class ArchiveScan {
       const size = fstatSync(fd).size;
       let buf = Buffer.alloc(Math.min(CHUNK, Math.max(HEADER_SIZE, size)));
       let filled = readSync(fd, buf, 0, buf.length, 0);
-      decodeHeader(buf.subarray(0, filled));
+      const { version } = decodeHeader(buf.subarray(0, filled));
       let base = 0; // file offset of buf[0]
       let pos = HEADER_SIZE; // offset in buf of the next frame
       let frames = 0;
       let padding = 0;
       const finish = (bad: BadFrame | null) => (this.result = { size, frames, padding, goodEnd: base + pos, bad });
       while (base + pos < size) {
-        const r = decodeFrame(buf.subarray(0, filled), pos);
+        const r = decodeFrame(buf.subarray(0, filled), pos, version);
         if (r.status === 'bad') return void finish({ offset: base + pos, reason: r.reason });
         if (r.status === 'incomplete') {
           if (base + filled >= size) return void finish({ offset: base + pos, reason: badReason(r, filled - pos) });

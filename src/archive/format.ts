@@ -1,5 +1,5 @@
 /*
- * The broker archive format, version 2 (docs/archive.md is the prose version of this file).
+ * The broker archive format, version 3 (docs/archive.md is the prose version of this file).
  * Pure code over bytes: no I/O here, so the recorder, the readers and the fuzz tests share it.
  *
  *   file   = header frame*
@@ -7,6 +7,9 @@
  *   frame  = length:u32 kind:u8 flags:u8 reserved:u16 crc32c(frame[0..8] ++ payload):u32 payload
  *
  * Frame kinds: 1 request (record.ts), 2 padding (zeros up to a block boundary, skipped by readers).
+ * Request flags: bits 0–1 the body codec (0 none, 1 gzip, 2 brotli, 3 zstd), bit 2 TLS (the request came over
+ * TLS; its record ends with the SNI name). zstd and the TLS bit are version 3; in a version 1 or 2 file
+ * they are reserved bits, as they always were there.
  * A request's time is ms since the epoch within ±MAX_RECORD_TIME (a date); any other time makes its frame bad.
  * All integers little-endian. The frame CRC covers its length, so a torn or flipped length is caught
  * as surely as a flipped payload byte.
@@ -15,9 +18,12 @@ import { crc32c } from './crc32c.ts';
 
 /** PNG-style magic: a high byte (catches 7-bit transfers), "BRK", CR LF (catches newline rewriting), ^Z LF. */
 export const MAGIC = Uint8Array.of(0x89, 0x42, 0x52, 0x4b, 0x0d, 0x0a, 0x1a, 0x0a);
-/** Written by this broker. Version 2 added padding frames (kind 2); version 1 files are read as before. */
-export const FORMAT_VERSION = 2;
-const READABLE_VERSIONS = [1, 2];
+/**
+ * Written by this broker. Version 2 added padding frames (kind 2), version 3 the zstd codec and the TLS
+ * flag with its SNI field; files of versions 1 and 2 are read as before.
+ */
+export const FORMAT_VERSION = 3;
+const READABLE_VERSIONS = [1, 2, 3];
 export const HEADER_SIZE = 16;
 export const FRAME_HEADER_SIZE = 12;
 /** Larger than any frame the recorder writes (--max-body caps at 64 MiB); a bigger length is corruption. */
@@ -32,10 +38,17 @@ export const MAX_RECORD_TIME = 8.64e15;
 export const FrameKind = { request: 1, padding: 2 } as const;
 /** Direct I/O writes whole blocks from block-aligned memory; 4096 covers 512-byte and 4K-sector disks. */
 export const BLOCK_SIZE = 4096;
-/** Body codec, in the low two bits of a frame's flags. */
-export const Codec = { none: 0, gzip: 1, brotli: 2 } as const;
+/** Body codec, in the low two bits of a frame's flags (zstd: version 3). */
+export const Codec = { none: 0, gzip: 1, brotli: 2, zstd: 3 } as const;
 export type CodecName = keyof typeof Codec;
 export const CODEC_MASK = 0b11;
+/** Flag bit 2 (version 3): the request came over TLS, and its record ends with the SNI name (record.ts). */
+export const TLS_FLAG = 0b100;
+
+/** The request flag bits a file of `version` may set; any other is a reserved bit, which makes the frame bad. */
+function requestFlagBits(version: number): number {
+  return version >= 3 ? CODEC_MASK | TLS_FLAG : CODEC_MASK;
+}
 
 /** The only error the archive code throws: bad bytes, never a bug's TypeError or RangeError. */
 export class ArchiveError extends Error {
@@ -68,7 +81,7 @@ export function decodeHeader(bytes: Uint8Array): { version: number } {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
   if (dv.getUint32(12, true) !== crc32c(bytes, 0, 0, 12)) throw new ArchiveError('header checksum mismatch', 0);
   const version = dv.getUint16(8, true);
-  if (!READABLE_VERSIONS.includes(version)) throw new ArchiveError(`archive format version ${version}; this broker reads versions ${READABLE_VERSIONS.join(' and ')}`, 8);
+  if (!READABLE_VERSIONS.includes(version)) throw new ArchiveError(`archive format version ${version}; this broker reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS.at(-1)}`, 8);
   if (dv.getUint16(10, true) !== 0) throw new ArchiveError('reserved header bits set', 10);
   return { version };
 }
@@ -89,8 +102,8 @@ export type FrameResult =
   | { status: 'incomplete'; need: number }
   | { status: 'bad'; reason: string };
 
-/** Decodes the frame at `offset`, checking length and CRC. Never throws. */
-export function decodeFrame(bytes: Uint8Array, offset: number): FrameResult {
+/** Decodes the frame at `offset` of a file of `version`, checking length, CRC and flags. Never throws. */
+export function decodeFrame(bytes: Uint8Array, offset: number, version = FORMAT_VERSION): FrameResult {
   const available = bytes.length - offset;
   if (available < FRAME_HEADER_SIZE) return { status: 'incomplete', need: FRAME_HEADER_SIZE };
   const dv = new DataView(bytes.buffer, bytes.byteOffset + offset, FRAME_HEADER_SIZE);
@@ -104,9 +117,10 @@ export function decodeFrame(bytes: Uint8Array, offset: number): FrameResult {
   const kind = dv.getUint8(4);
   const flags = dv.getUint8(5);
   if (kind !== FrameKind.request && kind !== FrameKind.padding) return { status: 'bad', reason: `unknown frame kind ${kind}` };
-  // Only a request has flags (its codec); a padding frame has none.
-  const flagBits = kind === FrameKind.request ? CODEC_MASK : 0;
-  if ((flags & ~flagBits) !== 0 || (flags & CODEC_MASK) === 3 || dv.getUint16(6, true) !== 0) return { status: 'bad', reason: 'reserved frame bits set' };
+  // Only a request has flags (its codec, and TLS from version 3); a padding frame has none. Codec 3 (zstd)
+  // is version 3's: in an older file it is a reserved value, as it always was.
+  const flagBits = kind === FrameKind.request ? requestFlagBits(version) : 0;
+  if ((flags & ~flagBits) !== 0 || (version < 3 && (flags & CODEC_MASK) === Codec.zstd) || dv.getUint16(6, true) !== 0) return { status: 'bad', reason: 'reserved frame bits set' };
   return { status: 'frame', frame: { offset, kind, flags, payload: bytes.subarray(offset + FRAME_HEADER_SIZE, offset + total), end: offset + total } };
 }
 

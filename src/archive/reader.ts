@@ -44,7 +44,7 @@ export function readArchive(bytes: Uint8Array): ArchiveRead {
   let offset = HEADER_SIZE;
   const result = (bad: BadFrame | null): ArchiveRead => ({ version, records, padding, goodEnd: offset, bad });
   while (offset < bytes.length) {
-    const r = decodeFrame(bytes, offset);
+    const r = decodeFrame(bytes, offset, version);
     if (r.status === 'incomplete') return result({ offset, reason: badReason(r, bytes.length - offset) });
     if (r.status === 'bad') return result({ offset, reason: r.reason });
     if (r.frame.kind === FrameKind.padding) {

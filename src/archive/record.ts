@@ -4,11 +4,13 @@
  *   time:f64 (ms since the epoch, sub-ms precision)  peerPort:u16  peerAddress:u8-len latin1
  *   method:u8-len latin1  url:u32-len latin1  headerCount:u16 (name:u16-len value:u32-len)*
  *   body:u32-len bytes (compressed with the frame's codec)
+ *   [sni:u16-len latin1]   only when the frame's TLS flag is set (format 3): the request came over TLS, and
+ *                          this is the server name the client sent (empty when it sent none)
  *
  * Strings are latin1 because that is how Node hands out raw header and URL bytes: one char per byte,
  * so a round trip is byte-exact. Headers keep their order, case and repeats (req.rawHeaders).
  */
-import { ArchiveError, FRAME_HEADER_SIZE, FrameKind, MAX_RECORD_TIME, sealFrame } from './format.ts';
+import { ArchiveError, FRAME_HEADER_SIZE, FrameKind, MAX_RECORD_TIME, sealFrame, TLS_FLAG } from './format.ts';
 
 export interface RecordInput {
   time: number;
@@ -21,6 +23,11 @@ export interface RecordInput {
   /** The body as received, in chunks (no concat on the hot path), already compressed if flags say so. */
   body: readonly Uint8Array[];
   bodyLength: number;
+  /**
+   * Set only for a request that came over TLS: the SNI name ('' when the client sent none); the encoder then
+   * sets the frame's TLS flag. A plain listener never sets it, so its records are as before.
+   */
+  sni?: string;
 }
 
 export interface ArchiveRecord {
@@ -32,12 +39,16 @@ export interface ArchiveRecord {
   /** Body bytes as stored (still compressed when codec is not 'none'). */
   body: Uint8Array;
   codec: number;
+  /** The request came over TLS (format 3's TLS flag); `sni` is the server name its client sent, '' if none. */
+  tls: boolean;
+  sni: string;
 }
 
 export function recordPayloadSize(r: RecordInput): number {
   let n = 8 + 2 + 1 + r.peerAddress.length + 1 + r.method.length + 4 + r.url.length + 2 + 4 + r.bodyLength;
   const raw = r.rawHeaders;
   for (let i = 0; i < raw.length; i++) n += (i & 1 ? 4 : 2) + (raw[i]?.length ?? 0);
+  if (r.sni !== undefined) n += 2 + r.sni.length;
   return n;
 }
 
@@ -47,6 +58,7 @@ export function recordProblem(r: RecordInput): string | null {
   if (r.method.length > 255) return 'method longer than 255 bytes';
   if (r.rawHeaders.length / 2 > 0xffff) return 'more than 65535 headers';
   for (let i = 0; i < r.rawHeaders.length; i += 2) if ((r.rawHeaders[i]?.length ?? 0) > 0xffff) return 'header name longer than 65535 bytes';
+  if (r.sni !== undefined && r.sni.length > 0xffff) return 'SNI name longer than 65535 bytes';
   return null;
 }
 
@@ -116,7 +128,14 @@ export function encodeRequestFrameSized(target: Buffer, offset: number, r: Recor
     target.set(chunk, p);
     p += chunk.length;
   }
-  return sealFrame(target, offset, payloadLength, FrameKind.request, flags, checksum);
+  // Only a TLS listener's records have an SNI; they get the TLS flag with it, whatever the caller passed.
+  let frameFlags = flags;
+  if (r.sni !== undefined) {
+    p = putU16(target, r.sni.length, p);
+    p = putLatin1(target, r.sni, p);
+    frameFlags |= TLS_FLAG;
+  }
+  return sealFrame(target, offset, payloadLength, FrameKind.request, frameFlags, checksum);
 }
 
 /** Decodes a request payload; throws ArchiveError (offsets relative to `base`) when it is malformed. */
@@ -168,6 +187,14 @@ export function decodeRequestPayload(payload: Uint8Array, flags: number, base = 
   need(bodyLen, 'body');
   const body = payload.subarray(p, p + bodyLen);
   p += bodyLen;
+  const tls = (flags & TLS_FLAG) !== 0;
+  let sni = '';
+  if (tls) {
+    need(2, 'SNI length');
+    const sniLen = buf.readUInt16LE(p);
+    p += 2;
+    sni = str(sniLen, 'SNI name');
+  }
   if (p !== buf.length) throw new ArchiveError(`${buf.length - p} stray bytes after the request record`, base + p);
-  return { time, peer: { address, port }, method, url, headers, body, codec: flags & 0b11 };
+  return { time, peer: { address, port }, method, url, headers, body, codec: flags & 0b11, tls, sni };
 }

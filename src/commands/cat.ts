@@ -1,5 +1,6 @@
-import { decompressBody } from '../archive/codec.ts';
+import { CodecUnavailableError, decompressBody, zstdMissing } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
+import { Codec } from '../archive/format.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
 import { archiveArg, filterArg, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
@@ -12,26 +13,41 @@ function printable(body: Uint8Array): string | null {
   return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(text) ? null : text;
 }
 
+/** The body as received; a CodecUnavailableError (zstd on a runtime without it) is this record's alone. */
+function bodyOrProblem(r: ArchiveRecord & { offset: number }): Uint8Array | CodecUnavailableError {
+  try {
+    return decompressBody(r.codec, r.body, r.offset);
+  } catch (err) {
+    if (err instanceof CodecUnavailableError) return err;
+    throw err;
+  }
+}
+
 export function recordJson(r: ArchiveRecord & { offset: number }) {
-  const body = decompressBody(r.codec, r.body, r.offset);
+  const body = bodyOrProblem(r);
+  const ok = !(body instanceof CodecUnavailableError);
   return {
     offset: r.offset,
     time: new Date(r.time).toISOString(),
     timeMs: r.time,
     peer: r.peer,
+    ...(r.tls ? { tls: true, sni: r.sni } : {}),
     method: r.method,
     url: r.url,
     headers: r.headers,
-    bodySize: body.length,
-    body: Buffer.from(body).toString('base64'),
+    bodySize: ok ? body.length : null,
+    body: ok ? Buffer.from(body).toString('base64') : null,
+    ...(ok ? {} : { bodyError: body.message }),
   };
 }
 
 function recordText(r: ArchiveRecord & { offset: number }): string {
-  const body = decompressBody(r.codec, r.body, r.offset);
+  const body = bodyOrProblem(r);
   const peer = r.peer.address.includes(':') ? `[${r.peer.address}]:${r.peer.port}` : `${r.peer.address}:${r.peer.port}`;
-  const lines = [`${new Date(r.time).toISOString()} ${peer} ${r.method} ${r.url}`, ...r.headers.map(([n, v]) => `  ${n}: ${v}`)];
-  if (body.length) {
+  const over = r.tls ? ` (TLS${r.sni ? `, SNI ${r.sni}` : ', no SNI'})` : '';
+  const lines = [`${new Date(r.time).toISOString()} ${peer} ${r.method} ${r.url}${over}`, ...r.headers.map(([n, v]) => `  ${n}: ${v}`)];
+  if (body instanceof CodecUnavailableError) lines.push(`  <${r.body.length} bytes of stored body: ${body.message}>`);
+  else if (body.length) {
     const text = printable(body);
     lines.push(text === null ? `  <${body.length} bytes of binary body; --json shows it as base64>` : `  ${body.length} bytes:\n${text.replace(/^/gm, '    ')}`);
   }
@@ -44,18 +60,23 @@ export const catCommand: Command = {
   usage: `broker cat FILE [--json] [--filter EXPR]
 
   --filter EXPR  terms joined by &&, each FIELD OP VALUE; fields method url path query peer body
-                 size time header.NAME; ops = != ~ !~ (regex) > >= < <= (size, time)
+                 size time tls sni header.NAME; ops = != ~ !~ (regex) > >= < <= (size, time)
                  e.g. --filter 'method=POST && path~^/api/ && size>1024'
+                 tls=1 (came over TLS) or tls=0; sni=NAME or sni~REGEX (the name a TLS client sent)
   Stops at the first bad frame, says where, and exits 1 (broker verify --repair cuts it off).`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs('cat', argv, { json: { type: 'boolean' }, filter: { type: 'string' } }, true);
     const file = archiveArg('cat', positionals);
     const keep = filterArg('cat', values.filter);
     const scan = new ArchiveScan(file);
+    // Records printed without their body: this runtime lacks the codec (each said so in its place).
+    const unreadable: number[] = [];
+    const noZstd = zstdMissing() !== null;
     try {
       let first = true;
       for (const r of scan.records()) {
         if (keep && !keep(r)) continue;
+        if (noZstd && r.codec === Codec.zstd) unreadable.push(r.offset);
         if (values.json) io.out(JSON.stringify(recordJson(r)));
         else {
           io.out((first ? '' : '\n') + recordText(r));
@@ -72,6 +93,10 @@ export const catCommand: Command = {
     const bad = result?.bad;
     if (result && bad) {
       io.err(`broker: ${file}: stopped at a bad frame at offset ${bad.offset} (${bad.reason}); ${result.frames} records before it are intact ('broker verify --repair' cuts the rest)`);
+      return 1;
+    }
+    if (unreadable.length > 0) {
+      io.err(`broker: ${file}: ${unreadable.length} record${unreadable.length === 1 ? '' : 's'} printed without its body (first at offset ${unreadable[0]}): ${zstdMissing()}`);
       return 1;
     }
     return 0;

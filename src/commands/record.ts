@@ -4,6 +4,7 @@ import { duration } from '../../shared/cli-args/duration.ts';
 import { listen } from '../../shared/cli-args/listen.ts';
 import { int, number } from '../../shared/cli-args/number.ts';
 import { size } from '../../shared/cli-args/size.ts';
+import { CODEC_LEVELS, zstdMissing } from '../archive/codec.ts';
 import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
 import { ArchiveFileError } from '../recorder/archive-sink.ts';
 import { isRecorderWorker, runRecorderCluster, runRecorderWorker } from '../recorder/cluster.ts';
@@ -13,7 +14,7 @@ import { commandOptions, parseCommandArgs, UsageError } from '../usage.ts';
 import type { Command, CommandIO } from './command.ts';
 
 const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 200] [--max-body 1MiB]
-       [--sample 0..1] [--compress gzip|brotli|none] [--rotate SIZE] [--workers N]
+       [--sample 0..1] [--compress gzip|brotli|zstd|none] [--compress-level N] [--rotate SIZE] [--workers N]
        [--flush-ms 100] [--flush-bytes 1MiB] [--header-timeout 10000] [--json]
 
   Answers every request at once with --status and, with --out, appends it (method, URL, headers,
@@ -22,7 +23,9 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
                        names (127.0.0.1 unless told otherwise; port 0 picks one)
   --max-body SIZE      larger bodies get 413 and are not recorded
   --sample P           record this fraction of requests (all are answered and counted)
-  --compress CODEC     compress bodies in the archive (each frame names its codec)
+  --compress CODEC     compress bodies in the archive (each frame names its codec); zstd needs
+                       Node 22.15+ (the shipped runtime has it)
+  --compress-level N   the codec's level: gzip 1-9, brotli 0-11, zstd 1-22 (default 1: the fastest)
   --rotate SIZE        start FILE.1, FILE.2, … when a file would pass SIZE; each is a new file
                        (a name that exists is skipped, never written or followed; with --workers
                        each worker rotates into files of its own)
@@ -39,7 +42,20 @@ interface RecordConfig extends RecorderOptions {
 }
 
 const opt = commandOptions('record');
-const CODECS: readonly CodecName[] = ['gzip', 'brotli', 'none'];
+const CODECS: readonly CodecName[] = ['gzip', 'brotli', 'zstd', 'none'];
+
+/** --compress and --compress-level: the level is checked against the codec's own range, which the error names. */
+function compression(codecText: string | undefined, levelText: string | undefined): { codec: number; codecLevel?: number } {
+  const name = oneOf(codecText, opt('--compress'), CODECS) ?? 'none';
+  if (name === 'zstd') {
+    const missing = zstdMissing();
+    if (missing) throw new UsageError(`--compress zstd cannot be used: ${missing}; use gzip or brotli, or the broker executable, which runs on Node 22 (see 'broker record --help')`);
+  }
+  if (levelText === undefined) return { codec: Codec[name] };
+  if (name === 'none') throw new UsageError(`--compress-level ${levelText} needs --compress gzip, brotli or zstd (see 'broker record --help')`);
+  const range = CODEC_LEVELS[name];
+  return { codec: Codec[name], codecLevel: int(levelText, opt(`--compress-level (with --compress ${name})`), range) };
+}
 
 function parseConfig(argv: string[]): RecordConfig {
   const { values } = parseCommandArgs('record', argv, {
@@ -49,6 +65,7 @@ function parseConfig(argv: string[]): RecordConfig {
     'max-body': { type: 'string' },
     sample: { type: 'string' },
     compress: { type: 'string' },
+    'compress-level': { type: 'string' },
     rotate: { type: 'string' },
     workers: { type: 'string' },
     'flush-ms': { type: 'string' },
@@ -57,7 +74,7 @@ function parseConfig(argv: string[]): RecordConfig {
     json: { type: 'boolean' },
   });
   const { host, port } = listen(values.listen ?? '127.0.0.1:8080', opt('--listen'));
-  const compress = oneOf(values.compress, opt('--compress'), CODECS) ?? 'none';
+  const { codec, codecLevel } = compression(values.compress, values['compress-level']);
   if (values.out === '') throw new UsageError(`--out needs a file name (see 'broker record --help')`);
   const rotateBytes = size(values.rotate, opt('--rotate'), { min: 64 * 1024, max: 2 ** 50 }) ?? 0;
   const flushBytes = size(values['flush-bytes'], opt('--flush-bytes'), { min: 4096, max: 64 * 2 ** 20 }) ?? 2 ** 20;
@@ -68,7 +85,8 @@ function parseConfig(argv: string[]): RecordConfig {
     status: int(values.status, opt('--status'), { min: 200, max: 599 }) ?? 200,
     maxBody: size(values['max-body'], opt('--max-body'), { min: 0, max: 64 * 2 ** 20 }) ?? 2 ** 20,
     sample: number(values.sample, opt('--sample'), { min: 0, max: 1 }) ?? 1,
-    codec: Codec[compress],
+    codec,
+    ...(codecLevel === undefined ? {} : { codecLevel }),
     rotateBytes,
     workers: int(values.workers, opt('--workers'), { min: 1, max: 64 }) ?? 1,
     flushMs: duration(values['flush-ms'], opt('--flush-ms'), { unit: 'ms', min: 1, max: 60_000 }) ?? 100,

@@ -1,6 +1,6 @@
 import { formatBytes } from '../../shared/byte-size.ts';
 import { present } from '../../shared/checked.ts';
-import { codecName, decompressBody } from '../archive/codec.ts';
+import { CodecUnavailableError, codecName, decompressBody } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import { archiveArg, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
@@ -25,12 +25,28 @@ export const statsCommand: Command = {
     const paths = new Map<string, number>();
     const codecs = new Map<string, number>();
     const peers = new Set<string>();
+    let tls = 0;
+    const snis = new Map<string, number>();
+    // Bodies this runtime cannot decompress (zstd before Node 22.15): counted at their stored size.
+    let undecodable = 0;
+    let decompressProblem: string | undefined;
     try {
       for (const r of scan.records()) {
         count++;
         first = Math.min(first, r.time);
         last = Math.max(last, r.time);
-        const size = r.codec ? decompressBody(r.codec, r.body, r.offset).length : r.body.length;
+        let size = r.body.length;
+        try {
+          if (r.codec) size = decompressBody(r.codec, r.body, r.offset).length;
+        } catch (err) {
+          if (!(err instanceof CodecUnavailableError)) throw err;
+          undecodable++;
+          decompressProblem ??= err.message;
+        }
+        if (r.tls) {
+          tls++;
+          snis.set(r.sni, (snis.get(r.sni) ?? 0) + 1);
+        }
         stored += r.body.length;
         raw += size;
         min = Math.min(min, size);
@@ -67,6 +83,8 @@ export const statsCommand: Command = {
       peers: peers.size,
       body: { bytes: raw, storedBytes: stored, min: count ? min : 0, max, mean: count ? Number((raw / count).toFixed(1)) : 0 },
       codecs: sorted(codecs),
+      tls: { requests: tls, sni: sorted(snis) },
+      undecodableBodies: undecodable,
       intact: res.bad === null,
       bad: res.bad,
     };
@@ -77,12 +95,14 @@ export const statsCommand: Command = {
       io.out(`  methods: ${[...Object.entries(report.methods)].map(([m, n]) => `${m} ${n}`).join(', ') || '—'}`);
       io.out(`  bodies: ${formatBytes(raw)} (stored ${formatBytes(stored)}; ${[...codecs].map(([c, n]) => `${c} ${n}`).join(', ') || '—'}), min ${report.body.min} B, mean ${report.body.mean} B, max ${max} B`);
       io.out(`  peers: ${peers.size}; paths: ${paths.size} distinct`);
+      if (tls) io.out(`  TLS: ${tls} requests; SNI: ${[...Object.entries(report.tls.sni)].map(([n, c]) => `${n || '(none)'} ${c}`).join(', ')}`);
       for (const [p, n] of Object.entries(report.topPaths)) io.out(`    ${String(n).padStart(8)}  ${p}`);
     }
+    if (undecodable) io.err(`broker: ${file}: ${undecodable} bodies counted at their stored size: ${(decompressProblem ?? '').replace(/^cannot decompress zstd body: /, '')}`);
     if (res.bad) {
       io.err(`broker: ${file}: bad frame at offset ${res.bad.offset} (${res.bad.reason}); counted the ${count} records before it`);
       return 1;
     }
-    return 0;
+    return undecodable ? 1 : 0;
   },
 };

@@ -10,7 +10,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { compressBody } from '../archive/codec.ts';
+import { bodyCompressor } from '../archive/codec.ts';
 import { Codec } from '../archive/format.ts';
 import { type RecordInput, recordProblem } from '../archive/record.ts';
 import type { BatchWriter } from './batch-writer.ts';
@@ -22,6 +22,8 @@ export interface CaptureOptions {
   maxBody: number;
   sample: number;
   codec: number;
+  /** The codec's level (--compress-level); its default when absent. */
+  codecLevel?: number;
   headerTimeoutMs: number;
   writer: BatchWriter | null;
 }
@@ -63,6 +65,7 @@ function declaredLength(raw: string[]): number {
 export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   const c = emptyCaptureCounters();
   const { status, maxBody, sample, codec, writer } = opts;
+  const compress = bodyCompressor(codec, opts.codecLevel);
   const noBody = status === 204 || status === 304;
 
   /** `sent` runs once the answer is handed to the kernel; never when the connection fails first. */
@@ -128,7 +131,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     let bodyLength = length;
     let flags: number = Codec.none;
     if (codec !== Codec.none && length > 0) {
-      const packed = compressBody(codec, (chunks.length === 1 ? chunks[0] : undefined) ?? Buffer.concat(chunks, length));
+      const packed = compress((chunks.length === 1 ? chunks[0] : undefined) ?? Buffer.concat(chunks, length));
       // Tiny bodies grow when compressed; each frame names its codec, so store those as they came.
       if (packed.length < length) {
         body = [packed];

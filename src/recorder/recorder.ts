@@ -19,6 +19,8 @@ export interface RecorderOptions {
   maxBody: number;
   sample: number;
   codec: number;
+  /** --compress-level; the codec's default when absent. */
+  codecLevel?: number;
   rotateBytes: number;
   flushMs: number;
   flushBytes: number;
@@ -86,7 +88,7 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
       writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail });
     }
     try {
-      capture = await startCapture({ host: o.host, port: o.port, status: o.status, maxBody: o.maxBody, sample: o.sample, codec: o.codec, headerTimeoutMs: o.headerTimeoutMs, writer });
+      capture = await startCapture({ host: o.host, port: o.port, status: o.status, maxBody: o.maxBody, sample: o.sample, codec: o.codec, codecLevel: o.codecLevel, headerTimeoutMs: o.headerTimeoutMs, writer });
     } catch (err) {
       throw ListenError.from(err, o.host, o.port);
     }

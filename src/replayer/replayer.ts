@@ -7,7 +7,7 @@
 // calls Intl.NumberFormat at load, and a static runtime built `--intl none` has no Intl.
 import { constructorFromBucketSize } from 'hdr-histogram-js/dist/JsHistogramFactory.js';
 import { Pool } from 'undici';
-import { decompressBody } from '../archive/codec.ts';
+import { CodecUnavailableError, decompressBody } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import type { BadFrame } from '../archive/reader.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
@@ -99,7 +99,15 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
         const wait = due - performance.now();
         if (wait > 0) await new Promise((res) => setTimeout(res, wait));
       }
-      const body = r.body.length ? Buffer.from(decompressBody(r.codec, r.body, r.offset)) : null;
+      let body: Buffer | null = null;
+      try {
+        body = r.body.length ? Buffer.from(decompressBody(r.codec, r.body, r.offset)) : null;
+      } catch (err) {
+        // zstd on a runtime without it: this record cannot be sent as it came; the others still are.
+        if (!(err instanceof CodecUnavailableError)) throw err;
+        errors.CODEC_UNAVAILABLE = (errors.CODEC_UNAVAILABLE ?? 0) + 1;
+        continue;
+      }
       sent++;
       const t0 = performance.now();
       try {

@@ -88,7 +88,7 @@ describe('archive round trip', () => {
   });
 
   it('an empty archive is just the header', () => {
-    expect(readArchive(encodeHeader())).toEqual({ version: 2, records: [], padding: 0, goodEnd: HEADER_SIZE, bad: null });
+    expect(readArchive(encodeHeader())).toEqual({ version: 3, records: [], padding: 0, goodEnd: HEADER_SIZE, bad: null });
   });
 
   for (const codec of ['gzip', 'brotli'] as const) {
@@ -150,12 +150,12 @@ describe('reader stops at the first bad frame', () => {
   it('a header that is not ours throws ArchiveError, naming why', () => {
     expect(() => readArchive(Buffer.from('GET / HTTP/1.1\r\n\r\n'))).toThrow(/not a broker archive/);
     expect(() => readArchive(bytes.subarray(0, 10))).toThrow(/truncated header/);
-    const v3 = Buffer.from(bytes);
-    v3[8] = 3;
-    expect(() => readArchive(v3)).toThrow(ArchiveError);
-    expect(() => readArchive(v3)).toThrow(/checksum/);
-    v3.writeUInt32LE(crc32c(v3, 0, 0, 12), 12);
-    expect(() => readArchive(v3)).toThrow(/version 3; this broker reads versions 1 and 2/);
+    const v4 = Buffer.from(bytes);
+    v4[8] = 4;
+    expect(() => readArchive(v4)).toThrow(ArchiveError);
+    expect(() => readArchive(v4)).toThrow(/checksum/);
+    v4.writeUInt32LE(crc32c(v4, 0, 0, 12), 12);
+    expect(() => readArchive(v4)).toThrow(/version 4; this broker reads versions 1, 2 and 3/);
   });
 
   it('version 1 archives (no padding frames) still read', () => {

@@ -42,9 +42,12 @@ export interface Running {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `broker ARGS` with the given executable (default: node + the test bundle). */
-export async function startBroker(args: string[], bin?: string): Promise<Running> {
-  const [cmd, argv] = bin ? [bin, args] : [process.execPath, [await brokerBundle(), ...args]];
+/** How to run broker: an executable (a dist artifact), or `{ node }`: that Node binary with the test bundle. */
+export type BrokerBin = string | { node: string };
+
+/** Starts `broker ARGS` with the given executable (default: this node + the test bundle). */
+export async function startBroker(args: string[], bin?: BrokerBin): Promise<Running> {
+  const [cmd, argv] = typeof bin === 'string' ? [bin, args] : [bin?.node ?? process.execPath, [await brokerBundle(), ...args]];
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.on('close', () => running.delete(child));
@@ -57,14 +60,14 @@ export async function startBroker(args: string[], bin?: string): Promise<Running
 }
 
 /** Runs `broker ARGS` to completion. */
-export async function runBroker(args: string[], bin?: string) {
+export async function runBroker(args: string[], bin?: BrokerBin) {
   const r = await startBroker(args, bin);
   const { code } = await r.exited;
   return { code, stdout: r.stdout(), stderr: r.stderr() };
 }
 
 /** Starts a recorder and waits for its "listening on HOST:PORT" line. */
-export async function startRecorder(args: string[], bin?: string): Promise<Running & { port: number; host: string }> {
+export async function startRecorder(args: string[], bin?: BrokerBin): Promise<Running & { port: number; host: string }> {
   const r = await startBroker(['record', '--listen', '127.0.0.1:0', ...args], bin);
   const found = await new Promise<RegExpExecArray>((res, rej) => {
     const check = () => {
