@@ -1,6 +1,8 @@
 // The toolchain's CLIs (dist/inspect/wasm, matrix, runtime) refuse unknown subcommands, unknown options and bad
 // values with exit 2 and one line naming them, before doing anything: `runtime pack` once started a full build.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, tempDir } from '../fixtures/context.ts';
 
@@ -55,4 +57,27 @@ describe('toolchain CLIs: usage errors exit 2 naming the word, what is allowed a
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^npm run runtime -- /);
   });
+});
+
+describe('runtime: the build host is checked before anything is fetched', () => {
+  // No program on PATH at all: every host tool is missing. The build (and --detach, in the foreground)
+  // must stop on that one line, naming the packages, before the sources stage downloads anything.
+  for (const args of [
+    ['--until', 'sources'],
+    ['--until', 'sources', '--detach'],
+  ]) {
+    it(`runtime ${args.join(' ')} with no host programs: exit 1, the packages named, nothing fetched`, () => {
+      const cache = tempDir('cli-host-cache');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'build/runtime/static/cli.ts', ...args], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, PATH: tempDir('empty-path'), BROKER_CACHE: cache },
+      });
+      expect(r.stderr.trim()).toMatch(/^error: missing host programs: make, ccache, cmake, ninja, .* — install with: apt-get install -y make ccache cmake ninja-build /);
+      expect(r.status).toBe(1);
+      expect(existsSync(join(cache, 'sources'))).toBe(false);
+      expect(existsSync(join(cache, 'static', 'runtime-build.pid'))).toBe(false);
+    });
+  }
 });

@@ -8,13 +8,14 @@ import { optionsOf, UsageError } from '../../../shared/cli-args/usage-error.ts';
 import { cacheRoot } from '../../../shared/toolchain/cache-root.ts';
 import { ALLOCATORS, type Allocator, INTL_MODES, type SourceMode } from './context.ts';
 import { detachedPaths, runningStaticBuild } from './detached.ts';
+import { requireBuildHost } from './host-tools.ts';
 import { staticRuntimeKey } from './key.ts';
 import { initialContext, runPipeline } from './pipeline.ts';
 import { formatProgress, type Progress } from './progress.ts';
 import { pruneStages } from './prune.ts';
 import { StageError } from './stage.ts';
 import { stageArch, stageTimes } from './stage-times.ts';
-import { STATIC_ARCHES } from './target.ts';
+import { STATIC_ARCHES, staticTarget } from './target.ts';
 import { cachedStaticRuntime } from './verify.ts';
 
 const USAGE = `npm run runtime -- [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl|A,B|all] [--intl full|small|none] [--until STAGE] [--detach]
@@ -165,6 +166,15 @@ if (cli.command === 'key') {
   const root = new URL('../../..', import.meta.url).pathname;
   console.log(staticRuntimeKey({ root, nodeVersion: pkg.broker.nodeVersion, arch, allocator: allocators[0] as Allocator, intl, sourceMode: cli.sourceMode }));
   process.exit(0);
+}
+
+// Before any source is fetched, and in the foreground even for --detach: a missing ccache or qemu is
+// one line here, not a failure found in the log after the downloads.
+try {
+  requireBuildHost(staticTarget(arch));
+} catch (err) {
+  console.error(`error: ${(err as Error).message}`);
+  process.exit(1);
 }
 
 if (cli.detach) {
