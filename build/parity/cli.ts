@@ -74,7 +74,7 @@ const quiet = { info: () => {}, progress: () => {} };
 const officialPath = cli.official ?? (await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: quiet, integrity: pkg.broker.runtimeIntegrity.x64 })).path;
 const staticPath = cli.static ?? cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64', 'full')?.path;
 if (!staticPath) {
-  console.error('no static runtime with full ICU in the cache: build it with `npm run runtime -- --detach` (about 2 h on 2 cores), or pass --static PATH');
+  console.error('no static runtime with full ICU in the cache: build it with `npm run runtime -- --detach` (3–4 h on 2 cores with ICU, docs/static-runtime.md), or pass --static PATH');
   process.exit(1);
 }
 const header = (cmd: string) => `Command: \`${cmd}\`, ${new Date().toISOString().slice(0, 16)}Z. Machine: ${machine()}; load average at the end ${loadAverage()}.\n\n` + `Official: \`${officialPath}\`. Static: \`${staticPath}\`.`;

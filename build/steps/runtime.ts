@@ -41,7 +41,7 @@ async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
   const running = runningStaticBuild(ctx.cacheDir, ctx.arch);
   const archFlag = ctx.arch === 'x64' ? '' : ` --arch ${ctx.arch}`;
   if (running) throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${running.pid}); follow it with 'npm run runtime -- status${archFlag}' and run dist again when it is done`);
-  ctx.log.info(`  no cached linux-${ctx.arch} static runtime: building it now (x64 with full ICU from an empty cache: about 2 h on 2 cores; resumable — rerun to continue)`);
+  ctx.log.info(`  no cached linux-${ctx.arch} static runtime: building it now (x64 with full ICU from an empty cache: 3–4 h on 2 cores; resumable — rerun to continue)`);
   return buildStaticRuntime({ nodeVersion: ctx.nodeVersion, arch: ctx.arch, report: (line) => ctx.log.info(`  ${line}`) });
 }
 
