@@ -11,8 +11,8 @@ import type { Ready } from '../pipeline.ts';
  * V8's young generation pinned at the 16 MiB semi-spaces it grows to under load anyway: left to itself
  * it starts at 1 MiB, grows in steps over the first ~40 s of load, and a memory-reducing GC can shrink
  * it back to 1 MiB mid-load (docs/benchmarks.md, "Notes on the method"), so RSS stepped by tens of MiB
- * with no change in what broker holds. Idle at start it costs ~2 MiB (untouched pages:
- * `record` 50 → 52 MiB static, 60 → 63 official); after a load it keeps those ~30 MiB instead of giving them back.
+ * with no change in what broker holds. Idle at start it costs little (untouched pages; docs/benchmarks.md,
+ * "Design figures"); after a load it keeps those MiB instead of giving them back.
  */
 export const SEA_EXEC_ARGV = ['--min-semi-space-size=16'];
 

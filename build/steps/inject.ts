@@ -12,8 +12,8 @@ import type { Ready } from '../pipeline.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
 /*
- * postject needs ~3 s and ~730 MB per injection into a 100 MB runtime (it copies the whole binary
- * into LIEF's WASM heap and back; docs/benchmarks.md). So postject runs once per runtime and blob
+ * postject needs seconds and most of a gigabyte per injection into a 100 MB runtime (it copies the
+ * whole binary into LIEF's WASM heap and back; docs/benchmarks.md, "Design figures"). So postject runs once per runtime and blob
  * capacity, injecting a zero-filled blob into a cached "template"; every build then copies the
  * template and writes the real blob into that note, setting the note's size. The bytes left over
  * stay zero, which postject's own note walker (and Node's) skips as empty notes.

@@ -23,7 +23,8 @@ for (let n = 0; n < 256; n++) {
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 // One Int32Array over the last ArrayBuffer seen (it holds that one buffer until the next call): the
-// recorder checksums frame after frame in the same pooled batch buffer, and a view per call costs 0.2 µs.
+// recorder checksums frame after frame in the same pooled batch buffer, and a view per call is not free
+// (docs/benchmarks.md, "Design figures").
 let viewOf: ArrayBufferLike | null = null;
 let view: Int32Array<ArrayBufferLike> = new Int32Array(0);
 

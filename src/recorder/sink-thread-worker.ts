@@ -12,11 +12,10 @@ import type { FromThread, ThreadReply, ToThread } from './sink-thread.ts';
 
 /**
  * This thread runs 5 nice levels below the listener, so a listener woken by a request gets the CPU before a
- * batch's checksums when the cores are busy. Measured (paced wrk at 24000 req/s, 4 paired runs): p99 1.8–2.0 ms
- * against 2.05–2.6 ms at equal priority. Five levels, not more: by the scheduler's weights the thread still
- * gets a quarter of a core against a busy listener on the same core, above the ~15% of the listener's time it
- * needs at full load (measured: listener and thread pinned to one core at 43000 req/s, the thread took 12%,
- * nothing dropped); at nice 19 the weights would give it 1.5%, and a one-core machine would drop records.
+ * batch's checksums when the cores are busy: a lower p99 than at equal priority (docs/benchmarks.md, "Design
+ * figures"). Five levels, not more: by the scheduler's weights the thread still gets a quarter of a core
+ * against a busy listener on the same core, above the share of it the thread needs at full load (same
+ * section); at nice 19 the weights would give it 1.5%, and a one-core machine would drop records.
  */
 function yieldToListener(): void {
   try {

@@ -53,8 +53,8 @@ export class ThreadSink implements BatchSink {
   /** Starts the thread and opens the archive there; rejects with the same error ArchiveSink would throw. */
   static async start(opts: ArchiveSinkOptions, source: string): Promise<ThreadSink> {
     // A small young generation of its own (2 MiB semi-spaces): the thread makes little garbage, and V8's
-    // flags are per process, so the artifact's pinned 16 MiB (blob.ts) would otherwise hold ~30 MiB more
-    // RSS here, filled slowly (measured: RSS crept 93 → 130 MiB over two minutes at full load).
+    // flags are per process, so the artifact's pinned 16 MiB (blob.ts) would otherwise hold tens of MiB more
+    // RSS here, filled slowly (docs/benchmarks.md, "Design figures").
     const sink = new ThreadSink(new Worker(source, { eval: true, workerData: opts, resourceLimits: { maxYoungGenerationSizeMb: 6 } }));
     try {
       await sink.request(null);
