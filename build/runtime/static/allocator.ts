@@ -6,13 +6,12 @@ import type { StaticTarget } from './target.ts';
 /**
  * jemalloc's built-in settings (MALLOC_CONF still overrides each one). Two arenas instead of four
  * per CPU, and a background thread that returns freed pages after 1 s instead of 10 s, off the
- * allocating threads. Measured with bench:alloc on 2 cores (5 runs, docs/static-runtime.md): the
- * bloat test's peak RSS 0.92× → 0.77× of glibc's and the final RSS 0.95× → 0.61×, at the same
- * speed (8 threads 1.04×, one thread 1.01×). Not one arena per CPU (percpu_arena), which bench:alloc
+ * allocating threads: a lower peak and final RSS in the bloat test at the same speed (bench:alloc's
+ * table in docs/static-runtime.md, "Allocator"). Not one arena per CPU (percpu_arena), which bench:alloc
  * liked as much: a thread then allocates from whichever CPU's arena it runs on, and broker's event loop,
- * moved between the 2 CPUs, swung RSS by ~5 MiB for seconds at a time (96 ↔ 101 MiB under load; flat
- * 95–98 with two arenas; docs/benchmarks.md). Purging without the background thread happens inline
- * (dirty_decay_ms:0: 2.4–3.7× one thread).
+ * moved between the 2 CPUs, swung RSS by megabytes for seconds at a time where two arenas stayed flat
+ * (docs/static-runtime.md). Purging without the background thread happens inline, several times slower
+ * for one thread (dirty_decay_ms:0, same table).
  */
 export const JEMALLOC_CONF = 'narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';
 
