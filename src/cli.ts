@@ -1,15 +1,22 @@
 import { subcommand } from '../shared/cli-args/command-args.ts';
+import { UsageError } from '../shared/cli-args/usage-error.ts';
 import { buildInfo } from './build-info.ts';
-import { catCommand } from './commands/cat.ts';
-import type { Command, CommandIO } from './commands/command.ts';
-import { recordCommand } from './commands/record.ts';
-import { replayCommand } from './commands/replay.ts';
-import { statsCommand } from './commands/stats.ts';
-import { verifyCommand } from './commands/verify.ts';
-import { versionCommand } from './commands/version.ts';
-import { UsageError } from './usage.ts';
+import type { CommandEntry, CommandIO } from './commands/command.ts';
 
-export const commands: Command[] = [recordCommand, replayCommand, catCommand, statsCommand, verifyCommand, versionCommand];
+/*
+ * The command table. Each command's module is imported only when that command runs (esbuild keeps these
+ * dynamic imports inside the one bundle, as modules initialised on first use), so a start parses and runs only
+ * its own command's code. The summaries are here for `broker --help`; test/cli/cli.test.ts checks that each
+ * equals its command's own.
+ */
+export const commands: CommandEntry[] = [
+  { name: 'record', summary: 'answer every request like /dev/null and record it to an archive (or only count)', load: async () => (await import('./commands/record.ts')).recordCommand },
+  { name: 'replay', summary: 'send the recorded requests to a target and report throughput, errors and latency percentiles', load: async () => (await import('./commands/replay.ts')).replayCommand },
+  { name: 'cat', summary: 'print the recorded requests of an archive (--json: one JSON object per line)', load: async () => (await import('./commands/cat.ts')).catCommand },
+  { name: 'stats', summary: 'summarize an archive: requests, time span, rate, methods, top paths, body sizes, integrity', load: async () => (await import('./commands/stats.ts')).statsCommand },
+  { name: 'verify', summary: 'check every frame of an archive; --repair truncates it to the last good frame', load: async () => (await import('./commands/verify.ts')).verifyCommand },
+  { name: 'version', summary: 'print the version; --json adds build metadata and what the binary sees of itself', load: async () => (await import('./commands/version.ts')).versionCommand },
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -45,7 +52,7 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
       commands.map((c) => c.name),
       { help: 'broker --help' },
     );
-    const command = commands.find((c) => c.name === name) as Command;
+    const command = await (commands.find((c) => c.name === name) as CommandEntry).load();
     if (rest.includes('--help') || rest.includes('-h')) {
       io.out(`Usage: ${command.usage}\n\n${command.summary}`);
       return 0;

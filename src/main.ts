@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import type { Cluster } from 'node:cluster';
 import { isSea } from 'node:sea';
 import { runCli } from './cli.ts';
 import { outLine, watchOutput } from './output.ts';
@@ -15,21 +15,25 @@ const io = {
   err: (line: string) => process.stderr.write(`${line}\n`),
 };
 
+// cluster.isWorker without loading node:cluster (and with it child_process, net's server side, dgram) into
+// every start: a cluster worker has an IPC channel, and Node has loaded node:cluster in it before main runs.
+const clusterWorker = process.send !== undefined && (process.getBuiltinModule('node:cluster') as unknown as Cluster).isWorker;
+
 // A SEA sees argv = [exe, exe, ...args]. cluster.fork re-executes exe with `exec` — set to the absolute
 // executable path in cluster.ts — as the first argument, so a SEA cluster worker finds it in front of the
 // command: drop it.
 const argv = process.argv.slice(2);
-if (isSea() && cluster.isWorker && argv[0] === process.execPath) argv.shift();
+if (clusterWorker && argv[0] === process.execPath && isSea()) argv.shift();
 
 runCli(argv, io).then(
   (code) => {
     process.exitCode = code;
     // A cluster worker's IPC channel keeps it alive: once its command is done, let go of it.
-    if (cluster.isWorker && process.connected) process.disconnect();
+    if (clusterWorker && process.connected) process.disconnect();
   },
   (err: unknown) => {
     process.stderr.write(`broker: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
-    if (cluster.isWorker && process.connected) process.disconnect();
+    if (clusterWorker && process.connected) process.disconnect();
   },
 );

@@ -10,3 +10,14 @@ export interface Command {
   usage: string;
   run(argv: string[], io: CommandIO): number | Promise<number>;
 }
+
+/**
+ * A command as the CLI lists it: its name and summary up front (for `broker --help`), its code only when it
+ * runs or shows its usage. A start pays for the one command it runs: `--version` parses no recorder, replayer,
+ * undici or histogram code, and loads none of the Node modules they need (docs/benchmarks.md, "Start-up").
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}

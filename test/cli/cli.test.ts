@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.ts';
+import { commands, runCli } from '../../src/cli.ts';
 
 async function run(...argv: string[]) {
   const out: string[] = [];
@@ -21,6 +21,13 @@ describe('broker CLI', () => {
       expect(r.code).toBe(0);
       expect(r.out).toContain('Usage: broker <command>');
       expect(r.out).toMatch(/^\s+version\s/m);
+    }
+  });
+
+  it("the command table's names and summaries are each command's own (its code loads only when it runs)", async () => {
+    for (const entry of commands) {
+      const command = await entry.load();
+      expect({ name: command.name, summary: command.summary }).toEqual({ name: entry.name, summary: entry.summary });
     }
   });
 
