@@ -13,7 +13,7 @@ import { areaOf, NODE_TEST_AREAS, NODE_TEST_KNOWN_DIFFERENCES, nodeTestTree, par
 const USAGE = `npm run parity -- intl [--static PATH] [--official PATH] [--json] [--write-docs]
 npm run parity -- node-tests [--static PATH] [--official PATH] [--areas A,B] [--jobs N] [--timeout S] [--json] [--write-docs]
   The static runtime against the official one: Intl behaviour byte for byte (intl), and a sample of
-  Node's own test/parallel run by Node's tools/test.py on each (node-tests, ~10 min at --jobs 2).
+  Node's own test/parallel (520 tests) run by Node's tools/test.py on each (node-tests, ~2 min a runtime at --jobs 2).
   Defaults: the cached static runtime (npm run runtime; jemalloc, intl full) and the pinned official one.
   --write-docs writes the result to docs/runtime-parity.md.`;
 
