@@ -1,6 +1,7 @@
 /*
  * --filter EXPR for cat and replay: terms joined by &&, each FIELD OP VALUE.
- *   fields: method url path query peer body size time header.NAME
+ *   fields: method url path query peer body size time tls sni header.NAME
+ *   (tls is 1 for a request that came over TLS, else 0; sni the server name its client sent, absent without TLS)
  *   ops:    = != (exact)  ~ !~ (regular expression)  > >= < <= (size in bytes, time as ISO date or epoch ms)
  * e.g.  method=POST && path~^/api/ && header.content-type~json && size>1024
  * Small on purpose: enough to pick requests out of a capture, nothing to learn.
@@ -15,7 +16,7 @@ export class FilterError extends Error {
 }
 
 type Op = '=' | '!=' | '~' | '!~' | '>' | '>=' | '<' | '<=';
-const FIELDS = ['method', 'url', 'path', 'query', 'peer', 'body', 'size', 'time'] as const;
+const FIELDS = ['method', 'url', 'path', 'query', 'peer', 'body', 'size', 'time', 'tls', 'sni'] as const;
 
 export type RecordPredicate = (r: ArchiveRecord) => boolean;
 
@@ -48,6 +49,11 @@ function fieldText(r: ArchiveRecord, field: string): string | undefined {
       return r.peer.address;
     case 'body':
       return Buffer.from(bodyOf(r)).toString('latin1');
+    case 'tls':
+      return r.tls ? '1' : '0';
+    case 'sni':
+      // A request without TLS has no SNI at all: sni=x and sni~x do not match it, sni!=x does (as for a missing header).
+      return r.tls ? r.sni : undefined;
     default: {
       const name = field.slice('header.'.length).toLowerCase();
       const values = r.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
@@ -65,6 +71,13 @@ function parseTerm(term: string): RecordPredicate {
   let value = valueAsWritten;
   if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
   if (!(FIELDS as readonly string[]).includes(field) && !field.startsWith('header.')) throw new FilterError(`unknown field '${fieldAsWritten}' (fields: ${FIELDS.join(', ')}, header.NAME)`);
+  if (field === 'tls') {
+    if (op !== '=' && op !== '!=') throw new FilterError(`'${fieldAsWritten}' is 1 or 0: compare it with = or !=, not ${op}`);
+    const bit = value === '1' || value === 'true' ? '1' : value === '0' || value === 'false' ? '0' : null;
+    if (bit === null) throw new FilterError(`'${value}' is not a value of tls: 1 (came over TLS) or 0`);
+    const want = op === '=';
+    return (r) => (r.tls === (bit === '1')) === want;
+  }
   if (field === 'size' || field === 'time') {
     if (op === '~' || op === '!~') throw new FilterError(`'${fieldAsWritten}' compares with = != > >= < <=, not ${op}`);
     const n = field === 'time' && !/^\d+(\.\d+)?$/.test(value) ? Date.parse(value) : Number(value);

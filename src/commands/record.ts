@@ -7,15 +7,17 @@ import { size } from '../../shared/cli-args/size.ts';
 import { CODEC_LEVELS, zstdMissing } from '../archive/codec.ts';
 import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
 import { ArchiveFileError } from '../recorder/archive-sink.ts';
-import { isRecorderWorker, runRecorderCluster, runRecorderWorker } from '../recorder/cluster.ts';
+import { isRecorderWorker, runRecorderCluster, runRecorderWorker, workerTlsIdentity } from '../recorder/cluster.ts';
 import { ListenError } from '../recorder/listen-error.ts';
 import { type RecorderCounters, type RecorderOptions, startRecorder } from '../recorder/recorder.ts';
+import { loadTlsIdentity, selfSignedIdentity, type TlsIdentity } from '../recorder/tls-identity.ts';
 import { commandOptions, parseCommandArgs, UsageError } from '../usage.ts';
 import type { Command, CommandIO } from './command.ts';
 
 const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 200] [--max-body 1MiB]
        [--sample 0..1] [--compress gzip|brotli|zstd|none] [--compress-level N] [--rotate SIZE] [--workers N]
        [--flush-ms 100] [--flush-bytes 1MiB] [--header-timeout 10000] [--json]
+       [--tls-cert FILE --tls-key FILE | --tls-self-signed]
 
   Answers every request at once with --status and, with --out, appends it (method, URL, headers,
   body, time, peer) to an archive created with mode 0600; without --out it only counts.
@@ -34,11 +36,20 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
   --flush-bytes SIZE   write a batch once it holds SIZE bytes (one write per batch)
   --header-timeout MS  close connections whose request headers take longer (408)
   --json               print the summary as JSON
+  --tls-cert FILE      serve HTTPS (HTTP/1.1 over TLS, ALPN http/1.1) with this PEM certificate (chain)
+  --tls-key FILE       and this PEM private key (unencrypted); both are checked before listening
+  --tls-self-signed    serve HTTPS with a throwaway certificate made at start (EC P-256, 30 days, for
+                       localhost, 127.0.0.1, ::1 and the listen address); its SHA-256 fingerprint is printed
+                       so a client can pin it
+  Over TLS each record keeps the SNI name (cat --filter 'tls=1', 'sni=NAME'). An HTTP/2-only client (ALPN
+  h2 without http/1.1) is refused in the handshake (no_application_protocol) with a log line.
   SIGINT/SIGTERM flush, close and print a summary; a live stats line goes to stderr on a TTY.`;
 
 interface RecordConfig extends RecorderOptions {
   workers: number;
   json: boolean;
+  /** --tls-cert, for the line that says what is served. */
+  tlsCertPath: string | null;
 }
 
 const opt = commandOptions('record');
@@ -72,9 +83,15 @@ function parseConfig(argv: string[]): RecordConfig {
     'flush-bytes': { type: 'string' },
     'header-timeout': { type: 'string' },
     json: { type: 'boolean' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'tls-self-signed': { type: 'boolean' },
   });
   const { host, port } = listen(values.listen ?? '127.0.0.1:8080', opt('--listen'));
   const { codec, codecLevel } = compression(values.compress, values['compress-level']);
+  const tlsCertPath = values['tls-cert'] ?? null;
+  const tlsSelfSigned = values['tls-self-signed'] ?? false;
+  const tls = tlsFiles(tlsCertPath, values['tls-key'], tlsSelfSigned);
   if (values.out === '') throw new UsageError(`--out needs a file name (see 'broker record --help')`);
   const rotateBytes = size(values.rotate, opt('--rotate'), { min: 64 * 1024, max: 2 ** 50 }) ?? 0;
   const flushBytes = size(values['flush-bytes'], opt('--flush-bytes'), { min: 4096, max: 64 * 2 ** 20 }) ?? 2 ** 20;
@@ -96,7 +113,20 @@ function parseConfig(argv: string[]): RecordConfig {
     headerTimeoutMs: duration(values['header-timeout'], opt('--header-timeout'), { unit: 'ms', min: 100, max: 600_000 }) ?? 10_000,
     shared: false,
     json: values.json ?? false,
+    tls,
+    tlsSelfSigned,
+    tlsCertPath,
   };
+}
+
+/** --tls-cert and --tls-key, loaded and checked now (exit 2 naming the file before anything listens); --tls-self-signed is made in run(). */
+function tlsFiles(certPath: string | null, keyPath: string | undefined, selfSigned: boolean): TlsIdentity | null {
+  const see = "(see 'broker record --help')";
+  if (selfSigned && (certPath !== null || keyPath !== undefined)) throw new UsageError(`--tls-self-signed makes its own certificate: give it alone, or --tls-cert and --tls-key instead ${see}`);
+  if (certPath === null && keyPath === undefined) return null;
+  if (certPath === null || certPath === '') throw new UsageError(`--tls-key needs --tls-cert FILE, the certificate it belongs to ${see}`);
+  if (keyPath === undefined || keyPath === '') throw new UsageError(`--tls-cert needs --tls-key FILE, its private key ${see}`);
+  return loadTlsIdentity(certPath, keyPath);
 }
 
 function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, seconds: number, error: string | null) {
@@ -115,6 +145,7 @@ function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, 
     malformed: counters.malformed,
     timeouts: counters.timeouts,
     unrecordable: counters.unrecordable,
+    tls: cfg.tls ? { fingerprint256: cfg.tls.fingerprint256, selfSigned: cfg.tlsSelfSigned ?? false, handshakeErrors: counters.tlsErrors, h2Refused: counters.h2Refused } : null,
     archive:
       cfg.out === null
         ? null
@@ -138,6 +169,7 @@ function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolea
       `  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}`,
     );
   io.out(`  rejected: ${s.tooLarge} too large (413), ${s.malformed} malformed (400/431), ${s.timeouts} timed out (408)`);
+  if (s.tls) io.out(`  TLS: ${s.tls.handshakeErrors} failed handshakes, of which ${s.tls.h2Refused} HTTP/2-only clients refused`);
 }
 
 /** Live stats on stderr, only on a TTY: a pipe or a log file would fill with carriage returns. */
@@ -178,6 +210,7 @@ function untilSignal(): { promise: Promise<string>; dispose: () => void } {
 }
 
 const listenText = (a: { host: string; port: number }) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
+const overTls = (cfg: RecordConfig) => (cfg.tls ? ' with TLS' : '');
 
 async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
   const signal = untilSignal();
@@ -189,7 +222,7 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
     throw err;
   }
   const started = performance.now();
-  io.err(`broker record: listening on ${listenText(rec.address)}${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
+  io.err(`broker record: listening on ${listenText(rec.address)}${overTls(cfg)}${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
   const stopLive = liveStats(rec.counters);
   const outcome = await Promise.race([signal.promise.then(() => null), rec.failed]);
   signal.dispose();
@@ -211,7 +244,7 @@ async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
     result = await runRecorderCluster(cfg, cfg.workers, {
       stop: signal.promise,
       onListening(address, counters) {
-        io.err(`broker record: listening on ${listenText(address)} with ${cfg.workers} workers${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
+        io.err(`broker record: listening on ${listenText(address)}${overTls(cfg)} with ${cfg.workers} workers${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
         stopLive = liveStats(counters);
       },
     });
@@ -232,7 +265,17 @@ export const recordCommand: Command = {
   usage: USAGE,
   async run(argv, io) {
     const cfg = parseConfig(argv);
-    if (isRecorderWorker()) return runRecorderWorker(cfg);
+    if (isRecorderWorker()) {
+      if (!cfg.tlsSelfSigned) return runRecorderWorker(cfg);
+      const tls = workerTlsIdentity();
+      // Never serve plain HTTP in place of the HTTPS the primary announced.
+      if (tls === null) throw new Error('--tls-self-signed: this worker was handed no certificate by the primary');
+      return runRecorderWorker({ ...cfg, tls });
+    }
+    if (cfg.tlsSelfSigned) {
+      cfg.tls = await selfSignedIdentity(cfg.host);
+      io.err(`broker record: TLS with a self-signed certificate made now (localhost, 127.0.0.1, ::1; 30 days), SHA-256 fingerprint ${cfg.tls.fingerprint256}`);
+    } else if (cfg.tls) io.err(`broker record: TLS with ${cfg.tlsCertPath}, SHA-256 fingerprint ${cfg.tls.fingerprint256}`);
     try {
       return cfg.workers > 1 ? await runPrimary(cfg, io) : await runSingle(cfg, io);
     } catch (err) {

@@ -10,7 +10,7 @@ import type { Command, CommandIO } from './command.ts';
 const opt = commandOptions('replay');
 
 function print(io: CommandIO, r: ReplayReport) {
-  io.out(`broker replay: ${r.sent} requests to ${r.target} in ${r.seconds.toFixed(2)} s (${r.requestsPerSecond} req/s)`);
+  io.out(`broker replay: ${r.sent} requests to ${r.target}${r.tlsTarget ? ` (recorded over TLS: to ${r.tlsTarget})` : ''} in ${r.seconds.toFixed(2)} s (${r.requestsPerSecond} req/s)`);
   const list = (m: Record<string, number>) =>
     Object.entries(m)
       .map(([k, n]) => `${k} ×${n}`)
@@ -22,12 +22,26 @@ function print(io: CommandIO, r: ReplayReport) {
   }
 }
 
+function targetUrl(option: string, text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw badValue(opt(option), text, 'a URL like http://127.0.0.1:8080');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badValue(opt(option), text, 'http or https');
+  return url;
+}
+
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'send the recorded requests to a target and report throughput, errors and latency percentiles',
-  usage: `broker replay FILE --target URL [--concurrency N] [--rate R/s] [--loop N] [--filter EXPR] [--json]
+  usage: `broker replay FILE --target URL [--tls-target URL] [--concurrency N] [--rate R/s] [--loop N] [--filter EXPR] [--json]
 
-  --target URL       where to send them (http or https; a path is prefixed to every request's URL)
+  --target URL       where to send them (http or https; a path is prefixed to every request's URL);
+                     the recorded scheme is dropped: every request goes here, over the target's scheme
+  --tls-target URL   keep the scheme apart: requests recorded over TLS go here (e.g. https://host:8443),
+                     the others to --target ('--filter tls=1' replays only the TLS ones)
   --concurrency N    requests in flight, over N keep-alive connections (default 16)
   --rate R/s         steady request rate across all connections (default: as fast as answered)
   --loop N           send the archive N times (default 1)
@@ -38,22 +52,27 @@ export const replayCommand: Command = {
     const { values, positionals } = parseCommandArgs(
       'replay',
       argv,
-      { target: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, loop: { type: 'string' }, filter: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' } },
+      {
+        target: { type: 'string' },
+        'tls-target': { type: 'string' },
+        concurrency: { type: 'string' },
+        rate: { type: 'string' },
+        loop: { type: 'string' },
+        filter: { type: 'string' },
+        timeout: { type: 'string' },
+        json: { type: 'boolean' },
+      },
       true,
     );
     const file = archiveArg('replay', positionals);
     if (values.target === undefined) throw new UsageError(`replay needs --target URL (see 'broker replay --help')`);
-    let target: URL;
-    try {
-      target = new URL(values.target);
-    } catch {
-      throw badValue(opt('--target'), values.target, 'a URL like http://127.0.0.1:8080');
-    }
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw badValue(opt('--target'), values.target, 'http or https');
+    const target = targetUrl('--target', values.target);
+    const tlsTarget = values['tls-target'] === undefined ? null : targetUrl('--tls-target', values['tls-target']);
     const filter = filterArg('replay', values.filter);
     const options = {
       file,
       target,
+      tlsTarget,
       concurrency: int(values.concurrency, opt('--concurrency'), { min: 1, max: 4096 }) ?? 16,
       rate: number(values.rate, opt('--rate'), { above: 0, unit: '/s', of: 'requests per second', example: '500/s' }) ?? 0,
       loop: int(values.loop, opt('--loop'), { min: 1, max: 1_000_000 }) ?? 1,

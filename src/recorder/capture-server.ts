@@ -7,9 +7,16 @@
  * kernel), not when it is answered: the archive holds exactly the requests whose 2xx was sent. A valid
  * request followed by junk in the same packet is answered a tick after the parser has met the junk and
  * the connection has been ended with a 400: its 2xx never goes out, and it is not recorded (issue 23).
+ *
+ * With `tls` it serves HTTPS instead: HTTP/1.1 over TLS, ALPN `http/1.1`. A client whose ALPN offers only
+ * other protocols (an HTTP/2-only client: h2) is refused in the handshake with TLS's no_application_protocol
+ * alert (RFC 7301) and a log line, at most one a second. Each recorded request then carries the TLS flag
+ * and the SNI name; without `tls` nothing of this runs per request but one test of a constant.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { bodyCompressor } from '../archive/codec.ts';
 import { Codec } from '../archive/format.ts';
 import { type RecordInput, recordProblem } from '../archive/record.ts';
@@ -26,6 +33,10 @@ export interface CaptureOptions {
   codecLevel?: number;
   headerTimeoutMs: number;
   writer: BatchWriter | null;
+  /** Serve HTTPS with this PEM certificate and key (checked beforehand: tls-identity.ts). */
+  tls?: { cert: string; key: string } | null;
+  /** Where the listener's occasional lines go (a refused HTTP/2-only client); stderr by default. */
+  log?: (line: string) => void;
 }
 
 export interface CaptureCounters {
@@ -37,14 +48,17 @@ export interface CaptureCounters {
   malformed: number;
   timeouts: number;
   unrecordable: number;
+  /** TLS connections that failed their handshake (any reason), and of those the ones refused for offering no http/1.1 in ALPN. */
+  tlsErrors: number;
+  h2Refused: number;
 }
 
 export function emptyCaptureCounters(): CaptureCounters {
-  return { requests: 0, bodyBytes: 0, recorded: 0, sampledOut: 0, tooLarge: 0, malformed: 0, timeouts: 0, unrecordable: 0 };
+  return { requests: 0, bodyBytes: 0, recorded: 0, sampledOut: 0, tooLarge: 0, malformed: 0, timeouts: 0, unrecordable: 0, tlsErrors: 0, h2Refused: 0 };
 }
 
 export interface Capture {
-  server: Server;
+  server: Server | HttpsServer;
   address: { host: string; port: number };
   counters: CaptureCounters;
   /** Stops accepting, lets in-flight requests finish for up to graceMs, then closes every connection. */
@@ -66,6 +80,8 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   const c = emptyCaptureCounters();
   const { status, maxBody, sample, codec, writer } = opts;
   const compress = bodyCompressor(codec, opts.codecLevel);
+  const tls = opts.tls ?? null;
+  const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const noBody = status === 204 || status === 304;
 
   /** `sent` runs once the answer is handed to the kernel; never when the connection fails first. */
@@ -149,6 +165,8 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
       body,
       bodyLength,
     };
+    // TLS: the SNI name the client sent ('' for none, e.g. a client that connected by IP address).
+    if (tls !== null) input.sni = (req.socket as TLSSocket).servername || '';
     if (recordProblem(input)) {
       c.unrecordable++;
       return null;
@@ -156,16 +174,42 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     return { input, flags };
   };
 
-  const server = createServer(
-    {
-      headersTimeout: opts.headerTimeoutMs,
-      requestTimeout: Math.max(opts.headerTimeoutMs, 30_000),
-      // Node checks those timeouts on this interval (30 s by default): the timeout is only as sharp as it.
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(opts.headerTimeoutMs / 4))),
-      keepAliveTimeout: 5_000,
-    },
-    onRequest,
-  );
+  const httpOptions: ServerOptions = {
+    headersTimeout: opts.headerTimeoutMs,
+    requestTimeout: Math.max(opts.headerTimeoutMs, 30_000),
+    // Node checks those timeouts on this interval (30 s by default): the timeout is only as sharp as it.
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(opts.headerTimeoutMs / 4))),
+    keepAliveTimeout: 5_000,
+  };
+  const server =
+    tls === null
+      ? createServer(httpOptions, onRequest)
+      : createHttpsServer(
+          // A handshake that never completes (a silent peer, a trickled ClientHello) is cut like slow headers.
+          { ...httpOptions, cert: tls.cert, key: tls.key, ALPNProtocols: ['http/1.1'], handshakeTimeout: opts.headerTimeoutMs },
+          onRequest,
+        );
+
+  if (tls !== null) {
+    let lastLine = Number.NEGATIVE_INFINITY;
+    let unlogged = 0;
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+      c.tlsErrors++;
+      if (err.code === 'ERR_SSL_NO_APPLICATION_PROTOCOL') {
+        c.h2Refused++;
+        // One line a second at most: a client retrying in a loop must not flood the log.
+        const now = performance.now();
+        if (now - lastLine < 1000) unlogged++;
+        else {
+          const more = unlogged ? ` (and ${unlogged} more since the last such line)` : '';
+          log(`broker record: refused a TLS client from ${socket.remoteAddress ?? '?'}: its ALPN offers no http/1.1 (HTTP/2 is not served over TLS here)${more}`);
+          lastLine = now;
+          unlogged = 0;
+        }
+      }
+      socket.destroy();
+    });
+  }
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable) return void socket.destroy();

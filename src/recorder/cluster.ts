@@ -10,10 +10,13 @@ import { rmSync } from 'node:fs';
 import { isSea } from 'node:sea';
 import { createArchiveFile } from './archive-sink.ts';
 import { addRecorderCounters, emptyRecorderCounters, type RecorderCounters, type RecorderOptions, startRecorder } from './recorder.ts';
+import { identityFromEnv, identityToEnv, type TlsIdentity } from './tls-identity.ts';
 
 const WORKER_ENV = 'BROKER_RECORD_WORKER';
 /** The archive file the primary created, by identity: a worker opens that file and no other (own-archive-file.ts). */
 const ARCHIVE_ENV = 'BROKER_RECORD_ARCHIVE';
+/** The --tls-self-signed certificate and key the primary made: every worker serves that one (tls-identity.ts). */
+const TLS_ENV = 'BROKER_RECORD_TLS';
 /** How long a worker may take to flush and report after being asked to stop, before it is killed. */
 const STOP_GRACE_MS = 15_000;
 
@@ -21,6 +24,12 @@ type WorkerMessage = { t: 'listening'; host: string; port: number } | { t: 'stat
 
 export function isRecorderWorker(): boolean {
   return cluster.isWorker && process.env[WORKER_ENV] === '1';
+}
+
+/** In a worker of a --tls-self-signed recording: the certificate the primary made; null if it handed none on. */
+export function workerTlsIdentity(): TlsIdentity | null {
+  const text = process.env[TLS_ENV];
+  return text ? identityFromEnv(text) : null;
 }
 
 /** A cluster worker: records until the primary says stop (or disappears), then reports its counters. */
@@ -108,7 +117,7 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
   // passed again they would reach the worker as arguments.
   if (isSea()) cluster.setupPrimary({ exec: process.execPath, execArgv: [] });
   for (let i = 0; i < count; i++) {
-    const w = cluster.fork({ [WORKER_ENV]: '1', ...(archiveIdentity ? { [ARCHIVE_ENV]: archiveIdentity } : {}) });
+    const w = cluster.fork({ [WORKER_ENV]: '1', ...(archiveIdentity ? { [ARCHIVE_ENV]: archiveIdentity } : {}), ...(o.tls && o.tlsSelfSigned ? { [TLS_ENV]: identityToEnv(o.tls) } : {}) });
     workers.push(w);
     // EPIPE on the IPC channel of a worker that is already going: its 'exit' is what counts.
     w.on('error', () => {});

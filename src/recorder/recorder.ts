@@ -10,6 +10,7 @@ import { ListenError } from './listen-error.ts';
 import type { FileIdentity } from './own-archive-file.ts';
 import { BufferPool } from './pool.ts';
 import { sinkThreadSource, ThreadSink } from './sink-thread.ts';
+import type { TlsIdentity } from './tls-identity.ts';
 
 export interface RecorderOptions {
   host: string;
@@ -29,6 +30,9 @@ export interface RecorderOptions {
   shared: boolean;
   /** With `shared`: the file `out` as the cluster primary created it; the recorder opens nothing else by that name. */
   archiveIdentity?: FileIdentity;
+  /** Serve HTTPS with this certificate (tls-identity.ts); `tlsSelfSigned` when it was made at start (--workers hand it on). */
+  tls?: TlsIdentity | null;
+  tlsSelfSigned?: boolean;
 }
 
 export interface RecorderCounters extends CaptureCounters {
@@ -88,7 +92,7 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
       writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail });
     }
     try {
-      capture = await startCapture({ host: o.host, port: o.port, status: o.status, maxBody: o.maxBody, sample: o.sample, codec: o.codec, codecLevel: o.codecLevel, headerTimeoutMs: o.headerTimeoutMs, writer });
+      capture = await startCapture({ host: o.host, port: o.port, status: o.status, maxBody: o.maxBody, sample: o.sample, codec: o.codec, codecLevel: o.codecLevel, headerTimeoutMs: o.headerTimeoutMs, writer, tls: o.tls ?? null });
     } catch (err) {
       throw ListenError.from(err, o.host, o.port);
     }

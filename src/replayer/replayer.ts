@@ -16,6 +16,8 @@ import type { RecordPredicate } from '../filter.ts';
 export interface ReplayOptions {
   file: string;
   target: URL;
+  /** Where requests recorded over TLS go (keeping their scheme apart); null: to `target` like the rest. */
+  tlsTarget: URL | null;
   concurrency: number;
   /** Requests per second across all connections; 0 = as fast as the target answers. */
   rate: number;
@@ -26,6 +28,7 @@ export interface ReplayOptions {
 
 export interface ReplayReport {
   target: string;
+  tlsTarget?: string;
   sent: number;
   responses: number;
   statuses: Record<string, number>;
@@ -53,14 +56,18 @@ function errorKind(err: unknown): string {
 }
 
 export async function replay(o: ReplayOptions): Promise<ReplayReport> {
-  const basePath = o.target.pathname.replace(/\/+$/, '');
-  const pool = new Pool(o.target.origin, {
-    connections: o.concurrency,
-    pipelining: 1,
-    connectTimeout: Math.min(o.timeoutMs, 10_000),
-    headersTimeout: o.timeoutMs,
-    bodyTimeout: o.timeoutMs,
+  const destination = (url: URL) => ({
+    basePath: url.pathname.replace(/\/+$/, ''),
+    pool: new Pool(url.origin, {
+      connections: o.concurrency,
+      pipelining: 1,
+      connectTimeout: Math.min(o.timeoutMs, 10_000),
+      headersTimeout: o.timeoutMs,
+      bodyTimeout: o.timeoutMs,
+    }),
   });
+  const plain = destination(o.target);
+  const overTls = o.tlsTarget ? destination(o.tlsTarget) : plain;
   // Microseconds from 1 µs to an hour, 3 significant digits; resizes if a reply takes longer.
   const Histogram = constructorFromBucketSize(32);
   const histogram = new Histogram(1, 3_600_000_000, 3);
@@ -111,6 +118,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       sent++;
       const t0 = performance.now();
       try {
+        const { pool, basePath } = r.tls ? overTls : plain;
         const res = await pool.request({ path: basePath + r.url, method: r.method, headers: requestHeaders(r), body });
         await res.body.dump();
         histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
@@ -126,7 +134,8 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   try {
     await Promise.all(Array.from({ length: o.concurrency }, worker));
   } finally {
-    await pool.close().catch(() => {});
+    await plain.pool.close().catch(() => {});
+    if (overTls !== plain) await overTls.pool.close().catch(() => {});
   }
   const seconds = (performance.now() - started) / 1000;
   const ms = (us: number) => Number((us / 1000).toFixed(3));
@@ -145,6 +154,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   histogram.destroy();
   return {
     target: o.target.href,
+    ...(o.tlsTarget ? { tlsTarget: o.tlsTarget.href } : {}),
     sent,
     responses,
     statuses,
