@@ -1,5 +1,4 @@
 import type { Cluster } from 'node:cluster';
-import { isSea } from 'node:sea';
 import { runCli } from './cli.ts';
 import { outLine, watchOutput } from './output.ts';
 import { keepTickObjectMaps } from './tick-objects.ts';
@@ -23,7 +22,7 @@ const clusterWorker = process.send !== undefined && (process.getBuiltinModule('n
 // executable path in cluster.ts — as the first argument, so a SEA cluster worker finds it in front of the
 // command: drop it.
 const argv = process.argv.slice(2);
-if (clusterWorker && argv[0] === process.execPath && isSea()) argv.shift();
+if (clusterWorker && argv[0] === process.execPath && process.getBuiltinModule('node:sea').isSea()) argv.shift();
 
 runCli(argv, io).then(
   (code) => {
