@@ -210,7 +210,7 @@ function untilSignal(): { promise: Promise<string>; dispose: () => void } {
 }
 
 const listenText = (a: { host: string; port: number }) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
-const overTls = (cfg: RecordConfig) => (cfg.tls ? ' with TLS' : '');
+const overTls = (cfg: RecordConfig) => (cfg.tls ? ' over TLS' : '');
 
 async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
   const signal = untilSignal();

@@ -177,7 +177,7 @@ for (const runtime of ['host', 'official'] as const) {
       const out = file();
       const r = await startRecorder(['--out', out, '--tls-cert', good.cert, '--tls-key', good.key, '--json'], bin);
       expect(r.stderr()).toContain(`TLS with ${good.cert}, SHA-256 fingerprint ${good.fingerprint256}`);
-      expect(r.stderr()).toMatch(/listening on 127\.0\.0\.1:\d+ with TLS/);
+      expect(r.stderr()).toMatch(/listening on 127\.0\.0\.1:\d+ over TLS/);
       const a = await httpsPost(r.port, '/a', 'one', { servername: 'api.example.test', ca: good.pem, alpn: ['h2', 'http/1.1'] });
       expect(a).toMatchObject({ status: 200, alpn: 'http/1.1' });
       // By IP address: a client sends no SNI for an address (RFC 6066), and the record says so ('').
@@ -251,7 +251,7 @@ for (const runtime of ['host', 'official'] as const) {
     it('--workers 2 --tls-self-signed: every worker serves the one certificate whose fingerprint was printed', async () => {
       const out = file();
       const r = await startRecorder(['--out', out, '--workers', '2', '--tls-self-signed', '--json'], bin);
-      expect(r.stderr()).toMatch(/listening on 127\.0\.0\.1:\d+ with TLS with 2 workers/);
+      expect(r.stderr()).toMatch(/listening on 127\.0\.0\.1:\d+ over TLS with 2 workers/);
       const printed = /SHA-256 fingerprint ([0-9A-F:]{95})/.exec(r.stderr())?.[1];
       const seen = new Set<string>();
       for (let i = 0; i < 12; i++) seen.add((await httpsPost(r.port, `/w/${i}`, 'x', { servername: 'w.example.test' })).fingerprint256);

@@ -1,9 +1,12 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SEA_EXEC_ARGV } from '../../build/steps/blob.ts';
 import pkg from '../../package.json' with { type: 'json' };
+import { runBroker, startRecorder } from '../app/broker-process.ts';
 import { repoRoot, tempDir } from '../fixtures/context.ts';
 
 const artifactName = `broker-${pkg.version}-linux-x64`;
@@ -76,6 +79,45 @@ describe('npm run dist (official runtime)', () => {
       expect(JSON.parse(stdout)).toMatchObject({ workers: 2, requests: 1, recorded: 1, error: null });
     }, 60_000);
   }
+
+  // Issue 27 on the shipped runtime: HTTPS capture (OpenSSL of the official Node 22) and zstd (its zlib).
+  it('the artifact records HTTPS with --tls-self-signed --workers 2 and zstd bodies, and reads them back', async () => {
+    const bin = join(first, artifactName);
+    const out = join(tempDir('dist-tls'), 't.brk');
+    const r = await startRecorder(['--out', out, '--workers', '2', '--tls-self-signed', '--compress', 'zstd', '--json'], bin);
+    const printed = /SHA-256 fingerprint ([0-9A-F:]{95})/.exec(r.stderr())?.[1];
+    const body = 'zstd over TLS '.repeat(40);
+    for (let i = 0; i < 4; i++) {
+      const seen = await new Promise<string>((resolve, reject) => {
+        const req = httpsRequest({ host: '127.0.0.1', port: r.port, path: `/t/${i}`, method: 'POST', servername: 'dist.example.test', rejectUnauthorized: false, agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(`${res.statusCode} ${(res.socket as TLSSocket).getPeerCertificate().fingerprint256}`));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      expect(seen).toBe(`200 ${printed}`);
+    }
+    const h2 = await new Promise<string>((resolve) => {
+      const c = tlsConnect({ host: '127.0.0.1', port: r.port, ALPNProtocols: ['h2'], rejectUnauthorized: false }, () => resolve('connected'));
+      c.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    });
+    expect(h2).toBe('ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL');
+    r.child.kill('SIGTERM');
+    expect((await r.exited).code).toBe(0);
+    expect(JSON.parse(r.stdout())).toMatchObject({ recorded: 4, tls: { fingerprint256: printed, h2Refused: 1 }, error: null });
+    const cat = await runBroker(['cat', out, '--json', '--filter', 'tls=1 && sni=dist.example.test'], bin);
+    expect(cat.code).toBe(0);
+    expect(
+      cat.stdout
+        .trim()
+        .split('\n')
+        .map((l) => Buffer.from(JSON.parse(l).body, 'base64').toString()),
+    ).toEqual([body, body, body, body]);
+    const stats = JSON.parse((await runBroker(['stats', out, '--json'], bin)).stdout);
+    expect(stats).toMatchObject({ requests: 4, codecs: { zstd: 4 }, tls: { requests: 4, sni: { 'dist.example.test': 4 } } });
+    expect((await runBroker(['verify', out], bin)).code).toBe(0);
+  }, 60_000);
 
   it('the artifact rejects an unknown command with exit 2', () => {
     const r = spawnSync(join(first, artifactName), ['nope'], { encoding: 'utf8' });
