@@ -24,13 +24,17 @@ const CHUNK = 1 << 20;
  */
 export class ArchiveScan {
   result: ScanResult | null = null;
-  constructor(readonly path: string) {}
+  /** chunk: bytes read at a time (a frame larger than that still reads whole); a merge of many files reads less per file. */
+  constructor(
+    readonly path: string,
+    readonly chunk = CHUNK,
+  ) {}
 
   *records(): Generator<ArchiveRecord & { offset: number }> {
     const fd = openSync(this.path, 'r');
     try {
       const size = fstatSync(fd).size;
-      let buf = Buffer.alloc(Math.min(CHUNK, Math.max(HEADER_SIZE, size)));
+      let buf = Buffer.alloc(Math.min(this.chunk, Math.max(HEADER_SIZE, size)));
       let filled = readSync(fd, buf, 0, buf.length, 0);
       const { version } = decodeHeader(buf.subarray(0, filled));
       let base = 0; // file offset of buf[0]
@@ -45,7 +49,7 @@ export class ArchiveScan {
           if (base + filled >= size) return void finish({ offset: base + pos, reason: badReason(r, filled - pos) });
           // Slide the partial frame to the front, growing the buffer when one frame is larger than it.
           const keep = filled - pos;
-          const next = r.need > buf.length ? Buffer.alloc(Math.min(r.need + CHUNK, Math.max(r.need, size - base - pos))) : buf;
+          const next = r.need > buf.length ? Buffer.alloc(Math.min(r.need + this.chunk, Math.max(r.need, size - base - pos))) : buf;
           buf.copy(next, 0, pos, filled);
           buf = next;
           base += pos;

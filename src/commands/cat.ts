@@ -1,10 +1,12 @@
 import { CodecUnavailableError, decompressBody, zstdMissing } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import { Codec } from '../archive/format.ts';
+import { MergedScan } from '../archive/merge.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
-import { archiveArg, filterArg, parseCommandArgs } from '../usage.ts';
+import type { RecordPredicate } from '../filter.ts';
+import { archiveArgs, filterArg, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
-import type { Command } from './command.ts';
+import type { Command, CommandIO } from './command.ts';
 
 /** Shown as text when it decodes as UTF-8 without control characters other than tab and newlines. */
 function printable(body: Uint8Array): string | null {
@@ -54,10 +56,53 @@ function recordText(r: ArchiveRecord & { offset: number }): string {
   return lines.join('\n');
 }
 
+/**
+ * Several archives (or a glob of them) as one: merged by record time (src/archive/merge.ts), --json objects
+ * naming their file. A file that cannot be read, or stops at a bad frame, is named on stderr with the offset;
+ * the others are read to their end; exit 1 when any file had a problem.
+ */
+function catMany(files: string[], keep: RecordPredicate | null, json: boolean, io: CommandIO): number {
+  const merged = new MergedScan(files);
+  const noZstd = zstdMissing() !== null;
+  // Per file: records printed without their body (this runtime lacks the codec), and the first one's offset.
+  const unreadable = new Map<string, { count: number; first: number }>();
+  let first = true;
+  for (const r of merged.records()) {
+    if (keep && !keep(r)) continue;
+    if (noZstd && r.codec === Codec.zstd) {
+      const u = unreadable.get(r.file) ?? { count: 0, first: r.offset };
+      u.count++;
+      unreadable.set(r.file, u);
+    }
+    if (json) io.out(JSON.stringify({ file: r.file, ...recordJson(r) }));
+    else {
+      io.out((first ? '' : '\n') + recordText(r));
+      first = false;
+    }
+  }
+  let problems = 0;
+  for (const o of merged.outcomes) {
+    const bad = o.result?.bad;
+    if (o.error !== null) io.err(`broker: ${o.file}: ${o.error}${o.records ? ` after ${o.records} records` : ''}`);
+    else if (bad) io.err(`broker: ${o.file}: stopped at a bad frame at offset ${bad.offset} (${bad.reason}); ${o.records} records before it are intact ('broker verify --repair' cuts the rest)`);
+    const u = unreadable.get(o.file);
+    if (u) io.err(`broker: ${o.file}: ${u.count} record${u.count === 1 ? '' : 's'} printed without its body (first at offset ${u.first}): ${zstdMissing()}`);
+    if (o.error !== null || bad || u) problems++;
+  }
+  if (problems > 0) io.err(`broker: ${problems} of ${files.length} archives had a problem (above); the others were read to their end`);
+  return problems > 0 ? 1 : 0;
+}
+
 export const catCommand: Command = {
   name: 'cat',
   summary: 'print the recorded requests of an archive (--json: one JSON object per line)',
-  usage: `broker cat FILE [--json] [--filter EXPR]
+  usage: `broker cat FILE... [--json] [--filter EXPR]
+
+  FILE...        one or more archives, or globs of them ('traffic.brk*': FILE and its rotated parts
+                 FILE.1, FILE.2, …; broker expands a glob the shell left quoted). Several files are
+                 merged by record time (equal times: in the order given, then by position); --json
+                 then names each record's file. A file that cannot be read or stops at a bad frame is
+                 named with its offset on stderr, the others are read to their end, and exit is 1.
 
   --filter EXPR  terms joined by &&, each FIELD OP VALUE; fields method url path query peer body
                  size time tls sni header.NAME; ops = != ~ !~ (regex) > >= < <= (size, time)
@@ -66,8 +111,10 @@ export const catCommand: Command = {
   Stops at the first bad frame, says where, and exits 1 (broker verify --repair cuts it off).`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs('cat', argv, { json: { type: 'boolean' }, filter: { type: 'string' } }, true);
-    const file = archiveArg('cat', positionals);
+    const files = archiveArgs('cat', positionals);
     const keep = filterArg('cat', values.filter);
+    if (files.length > 1) return catMany(files, keep, values.json === true, io);
+    const file = files[0] as string;
     const scan = new ArchiveScan(file);
     // Records printed without their body: this runtime lacks the codec (each said so in its place).
     const unreadable: number[] = [];

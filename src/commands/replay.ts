@@ -3,7 +3,7 @@ import { int, number } from '../../shared/cli-args/number.ts';
 import { badValue } from '../../shared/cli-args/usage-error.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import type { ReplayReport } from '../replayer/replayer.ts';
-import { archiveArg, commandOptions, filterArg, parseCommandArgs, UsageError } from '../usage.ts';
+import { archiveArgs, commandOptions, filterArg, parseCommandArgs, UsageError } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
 
@@ -36,7 +36,7 @@ function targetUrl(option: string, text: string): URL {
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'send the recorded requests to a target and report throughput, errors and latency percentiles',
-  usage: `broker replay FILE --target URL [--tls-target URL] [--concurrency N] [--rate R/s] [--loop N] [--filter EXPR] [--json]
+  usage: `broker replay FILE... --target URL [--tls-target URL] [--concurrency N] [--rate R/s] [--loop N] [--filter EXPR] [--json]
 
   --target URL       where to send them (http or https; a path is prefixed to every request's URL);
                      the recorded scheme is dropped: every request goes here, over the target's scheme
@@ -47,6 +47,11 @@ export const replayCommand: Command = {
   --loop N           send the archive N times (default 1)
   --filter EXPR      only requests matching EXPR (see 'broker cat --help')
   --timeout MS       per-request timeout (default 30000; a unit may be given: 5s, 1m)
+  FILE...            one or more archives, or globs of them ('traffic.brk*': FILE and its rotated parts;
+                     broker expands a glob the shell left quoted), sent merged by record time (equal times:
+                     in the order given, then by position). A file that cannot be opened stops the replay
+                     before anything is sent; one that stops at a bad frame is named with the offset, the
+                     records before it and every other file's are sent, and exit is 1.
   Exit 1 when any request failed (refused, reset, timed out): the report says how many of each.`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -64,13 +69,14 @@ export const replayCommand: Command = {
       },
       true,
     );
-    const file = archiveArg('replay', positionals);
+    const files = archiveArgs('replay', positionals);
+    const file = files[0] as string;
     if (values.target === undefined) throw new UsageError(`replay needs --target URL (see 'broker replay --help')`);
     const target = targetUrl('--target', values.target);
     const tlsTarget = values['tls-target'] === undefined ? null : targetUrl('--tls-target', values['tls-target']);
     const filter = filterArg('replay', values.filter);
     const options = {
-      file,
+      files,
       target,
       tlsTarget,
       concurrency: int(values.concurrency, opt('--concurrency'), { min: 1, max: 4096 }) ?? 16,
@@ -79,13 +85,20 @@ export const replayCommand: Command = {
       timeoutMs: duration(values.timeout, opt('--timeout'), { unit: 'ms', min: 1, max: 3_600_000 }) ?? 30_000,
       filter,
     };
-    // Open the archive first so a missing or foreign file is a clear error before any traffic.
-    try {
-      new ArchiveScan(file).records().next();
-    } catch (err) {
-      const msg = describeArchiveError(err, file);
-      if (msg === null) throw err;
-      io.err(`broker: ${msg}`);
+    // Open the archives first so a missing or foreign file is a clear error before any traffic (each one named).
+    let unopened = 0;
+    for (const f of files) {
+      try {
+        new ArchiveScan(f).records().next();
+      } catch (err) {
+        const msg = describeArchiveError(err, f);
+        if (msg === null) throw err;
+        io.err(`broker: ${msg}`);
+        unopened++;
+      }
+    }
+    if (unopened > 0) {
+      if (files.length > 1) io.err(`broker: ${unopened} of ${files.length} archives cannot be read; nothing was sent`);
       return 1;
     }
     // undici and the histogram load only when a replay runs: every other command starts faster.
@@ -93,8 +106,13 @@ export const replayCommand: Command = {
     const report = await replay(options);
     if (values.json) io.out(JSON.stringify(report, null, 2));
     else print(io, report);
-    if (report.archive.bad) io.err(`broker: ${file}: stopped at a bad frame at offset ${report.archive.bad.offset} (${report.archive.bad.reason}); replayed the records before it`);
+    if (report.archive.files) {
+      for (const f of report.archive.files) {
+        if (f.bad) io.err(`broker: ${f.file}: stopped at a bad frame at offset ${f.bad.offset} (${f.bad.reason}); replayed the records before it`);
+        else if (f.error) io.err(`broker: ${f.file}: ${f.error}; replayed the ${f.records} records before it`);
+      }
+    } else if (report.archive.bad) io.err(`broker: ${file}: stopped at a bad frame at offset ${report.archive.bad.offset} (${report.archive.bad.reason}); replayed the records before it`);
     const failed = Object.values(report.errors).reduce((a, b) => a + b, 0);
-    return failed > 0 || report.archive.bad ? 1 : 0;
+    return failed > 0 || report.archive.bad || report.archive.files?.some((f) => f.error) ? 1 : 0;
   },
 };

@@ -1,108 +1,201 @@
 import { formatBytes } from '../../shared/byte-size.ts';
 import { present } from '../../shared/checked.ts';
 import { CodecUnavailableError, codecName, decompressBody } from '../archive/codec.ts';
-import { ArchiveScan } from '../archive/file.ts';
-import { archiveArg, parseCommandArgs } from '../usage.ts';
+import { ArchiveScan, type ScanResult } from '../archive/file.ts';
+import type { ArchiveRecord } from '../archive/record.ts';
+import { archiveArgs, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
-import type { Command } from './command.ts';
+import type { Command, CommandIO } from './command.ts';
+
+/** What stats counts, for one file or (with several) for all of them together. */
+class Tally {
+  count = 0;
+  first = Infinity;
+  last = -Infinity;
+  stored = 0;
+  raw = 0;
+  min = Infinity;
+  max = 0;
+  readonly methods = new Map<string, number>();
+  readonly paths = new Map<string, number>();
+  readonly codecs = new Map<string, number>();
+  readonly peers = new Set<string>();
+  tls = 0;
+  readonly snis = new Map<string, number>();
+  // Bodies this runtime cannot decompress (zstd before Node 22.15): counted at their stored size.
+  undecodable = 0;
+  decompressProblem: string | undefined;
+
+  /** Counts r; `size` is its body's decompressed size, or undefined when this runtime cannot decompress it. */
+  add(r: ArchiveRecord, decompressed: number | undefined, problem: string | undefined): void {
+    this.count++;
+    this.first = Math.min(this.first, r.time);
+    this.last = Math.max(this.last, r.time);
+    let size = r.body.length;
+    if (decompressed === undefined) {
+      this.undecodable++;
+      this.decompressProblem ??= problem;
+    } else size = decompressed;
+    if (r.tls) {
+      this.tls++;
+      this.snis.set(r.sni, (this.snis.get(r.sni) ?? 0) + 1);
+    }
+    this.stored += r.body.length;
+    this.raw += size;
+    this.min = Math.min(this.min, size);
+    this.max = Math.max(this.max, size);
+    this.methods.set(r.method, (this.methods.get(r.method) ?? 0) + 1);
+    const q = r.url.indexOf('?');
+    const path = q < 0 ? r.url : r.url.slice(0, q);
+    this.paths.set(path, (this.paths.get(path) ?? 0) + 1);
+    this.codecs.set(codecName(r.codec), (this.codecs.get(codecName(r.codec)) ?? 0) + 1);
+    this.peers.add(r.peer.address);
+  }
+
+  get span(): number {
+    return this.count > 1 ? (this.last - this.first) / 1000 : 0;
+  }
+
+  /** The report's fields from `requests` to `undecodableBodies`, in the order --json has always printed them. */
+  summary() {
+    const { count, span, raw, max } = this;
+    const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort((a, b) => b[1] - a[1]));
+    return {
+      requests: count,
+      first: count ? new Date(this.first).toISOString() : null,
+      last: count ? new Date(this.last).toISOString() : null,
+      spanSeconds: Number(span.toFixed(3)),
+      requestsPerSecond: span > 0 ? Number((count / span).toFixed(1)) : null,
+      methods: sorted(this.methods),
+      topPaths: Object.fromEntries([...this.paths].sort((a, b) => b[1] - a[1]).slice(0, 10)),
+      distinctPaths: this.paths.size,
+      peers: this.peers.size,
+      body: { bytes: raw, storedBytes: this.stored, min: count ? this.min : 0, max, mean: count ? Number((raw / count).toFixed(1)) : 0 },
+      codecs: sorted(this.codecs),
+      tls: { requests: this.tls, sni: sorted(this.snis) },
+      undecodableBodies: this.undecodable,
+    };
+  }
+
+  /** The text report's lines after its first (which differs between a file and the total). */
+  lines(): string[] {
+    const s = this.summary();
+    const out: string[] = [];
+    if (this.count) out.push(`  ${s.first} → ${s.last} (${this.span.toFixed(1)} s${s.requestsPerSecond ? `, ${s.requestsPerSecond} req/s` : ''})`);
+    out.push(`  methods: ${[...Object.entries(s.methods)].map(([m, n]) => `${m} ${n}`).join(', ') || '—'}`);
+    out.push(`  bodies: ${formatBytes(this.raw)} (stored ${formatBytes(this.stored)}; ${[...this.codecs].map(([c, n]) => `${c} ${n}`).join(', ') || '—'}), min ${s.body.min} B, mean ${s.body.mean} B, max ${this.max} B`);
+    out.push(`  peers: ${this.peers.size}; paths: ${this.paths.size} distinct`);
+    if (this.tls) out.push(`  TLS: ${this.tls} requests; SNI: ${[...Object.entries(s.tls.sni)].map(([n, c]) => `${n || '(none)'} ${c}`).join(', ')}`);
+    for (const [p, n] of Object.entries(s.topPaths)) out.push(`    ${String(n).padStart(8)}  ${p}`);
+    return out;
+  }
+}
+
+/** Reads one file into its tally (and the total's); its scan result, or the one line saying why it could not be read. */
+function tallyFile(file: string, tallies: Tally[]): { res: ScanResult } | { error: string } {
+  const scan = new ArchiveScan(file);
+  try {
+    for (const r of scan.records()) {
+      let size: number | undefined = r.body.length;
+      let problem: string | undefined;
+      try {
+        if (r.codec) size = decompressBody(r.codec, r.body, r.offset).length;
+      } catch (err) {
+        if (!(err instanceof CodecUnavailableError)) throw err;
+        size = undefined;
+        problem = err.message;
+      }
+      for (const t of tallies) t.add(r, size, problem);
+    }
+  } catch (err) {
+    const msg = describeArchiveError(err, file);
+    if (msg === null) throw err;
+    return { error: msg };
+  }
+  // The loop above read the archive to its end, which is when the scan has its result.
+  return { res: present(scan.result, `the scan result of ${file}`) };
+}
+
+function fileReport(file: string, t: Tally, res: ScanResult) {
+  const { requests, ...rest } = t.summary();
+  return { file, fileBytes: res.size, paddingBytes: res.padding, requests, ...rest, intact: res.bad === null, bad: res.bad };
+}
+
+function fileText(file: string, t: Tally, res: ScanResult): string[] {
+  return [`${file}: ${t.count} requests, ${formatBytes(res.size)}${res.padding ? ` (${formatBytes(res.padding)} block padding)` : ''}${res.bad ? '' : ', intact'}`, ...t.lines()];
+}
+
+/** The problems of one file on stderr, as single-file stats has always said them; true when there were any. */
+function fileProblems(file: string, t: Tally, res: ScanResult, io: CommandIO): boolean {
+  if (t.undecodable) io.err(`broker: ${file}: ${t.undecodable} bodies counted at their stored size: ${(t.decompressProblem ?? '').replace(/^cannot decompress zstd body: /, '')}`);
+  if (res.bad) io.err(`broker: ${file}: bad frame at offset ${res.bad.offset} (${res.bad.reason}); counted the ${t.count} records before it`);
+  return t.undecodable > 0 || res.bad !== null;
+}
+
+/** Several archives: each file's report as for one, then the total over all of them (text, or --json { files, total }). */
+function statsMany(files: string[], json: boolean, io: CommandIO): number {
+  const total = new Tally();
+  const perFile: ({ file: string; tally: Tally; res: ScanResult } | { file: string; error: string })[] = [];
+  for (const file of files) {
+    const tally = new Tally();
+    const r = tallyFile(file, [tally, total]);
+    perFile.push('error' in r ? { file, error: r.error.slice(file.length + 2) } : { file, tally, res: r.res });
+  }
+  const read = perFile.filter((f) => 'res' in f);
+  const bad = read.filter((f) => f.res.bad).map((f) => ({ file: f.file, ...present(f.res.bad, 'a bad frame') }));
+  const unreadable = perFile.filter((f) => 'error' in f).map((f) => ({ file: f.file, error: f.error }));
+  const fileBytes = read.reduce((n, f) => n + f.res.size, 0);
+  const padding = read.reduce((n, f) => n + f.res.padding, 0);
+  if (json) {
+    const { requests, ...rest } = total.summary();
+    const totalReport = { files: files.length, fileBytes, paddingBytes: padding, requests, ...rest, intact: bad.length === 0 && unreadable.length === 0, bad, unreadable };
+    io.out(JSON.stringify({ files: perFile.map((f) => ('error' in f ? f : fileReport(f.file, f.tally, f.res))), total: totalReport }, null, 2));
+  } else {
+    for (const f of perFile) {
+      if ('error' in f) io.out(`${f.file}: not read (${f.error})`);
+      else for (const line of fileText(f.file, f.tally, f.res)) io.out(line);
+    }
+    const intact = read.length - bad.length;
+    const verdict = [`${intact} intact`, ...(bad.length ? [`${bad.length} with a bad frame`] : []), ...(unreadable.length ? [`${unreadable.length} unreadable`] : [])].join(', ');
+    io.out(`total: ${total.count} requests in ${files.length} files, ${formatBytes(fileBytes)}${padding ? ` (${formatBytes(padding)} block padding)` : ''}; ${verdict}`);
+    for (const line of total.lines()) io.out(line);
+  }
+  let problems = unreadable.length;
+  for (const f of perFile) {
+    if ('error' in f) io.err(`broker: ${f.file}: ${f.error}`);
+    else if (fileProblems(f.file, f.tally, f.res, io)) problems++;
+  }
+  if (problems > 0) io.err(`broker: ${problems} of ${files.length} archives had a problem (above); the others are counted in full`);
+  return problems > 0 ? 1 : 0;
+}
 
 export const statsCommand: Command = {
   name: 'stats',
   summary: 'summarize an archive: requests, time span, rate, methods, top paths, body sizes, integrity',
-  usage: 'broker stats FILE [--json]',
+  usage: `broker stats FILE... [--json]
+
+  FILE...  one or more archives, or globs of them ('traffic.brk*': FILE and its rotated parts FILE.1,
+           FILE.2, …; broker expands a glob the shell left quoted). With several, each file is reported
+           as on its own, then a total over all of them (--json: { "files": [...], "total": {...} },
+           the total's "bad" and "unreadable" listing each file with a problem). Exit 1 when any file
+           has a bad frame, cannot be read, or has bodies this runtime cannot decompress; the others
+           are counted in full.`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs('stats', argv, { json: { type: 'boolean' } }, true);
-    const file = archiveArg('stats', positionals);
-    const scan = new ArchiveScan(file);
-    let count = 0;
-    let first = Infinity;
-    let last = -Infinity;
-    let stored = 0;
-    let raw = 0;
-    let min = Infinity;
-    let max = 0;
-    const methods = new Map<string, number>();
-    const paths = new Map<string, number>();
-    const codecs = new Map<string, number>();
-    const peers = new Set<string>();
-    let tls = 0;
-    const snis = new Map<string, number>();
-    // Bodies this runtime cannot decompress (zstd before Node 22.15): counted at their stored size.
-    let undecodable = 0;
-    let decompressProblem: string | undefined;
-    try {
-      for (const r of scan.records()) {
-        count++;
-        first = Math.min(first, r.time);
-        last = Math.max(last, r.time);
-        let size = r.body.length;
-        try {
-          if (r.codec) size = decompressBody(r.codec, r.body, r.offset).length;
-        } catch (err) {
-          if (!(err instanceof CodecUnavailableError)) throw err;
-          undecodable++;
-          decompressProblem ??= err.message;
-        }
-        if (r.tls) {
-          tls++;
-          snis.set(r.sni, (snis.get(r.sni) ?? 0) + 1);
-        }
-        stored += r.body.length;
-        raw += size;
-        min = Math.min(min, size);
-        max = Math.max(max, size);
-        methods.set(r.method, (methods.get(r.method) ?? 0) + 1);
-        const q = r.url.indexOf('?');
-        const path = q < 0 ? r.url : r.url.slice(0, q);
-        paths.set(path, (paths.get(path) ?? 0) + 1);
-        codecs.set(codecName(r.codec), (codecs.get(codecName(r.codec)) ?? 0) + 1);
-        peers.add(r.peer.address);
-      }
-    } catch (err) {
-      const msg = describeArchiveError(err, file);
-      if (msg === null) throw err;
-      io.err(`broker: ${msg}`);
+    const files = archiveArgs('stats', positionals);
+    if (files.length > 1) return statsMany(files, values.json === true, io);
+    const file = files[0] as string;
+    const t = new Tally();
+    const r = tallyFile(file, [t]);
+    if ('error' in r) {
+      io.err(`broker: ${r.error}`);
       return 1;
     }
-    // The loop above read the archive to its end, which is when the scan has its result.
-    const res = present(scan.result, `the scan result of ${file}`);
-    const span = count > 1 ? (last - first) / 1000 : 0;
-    const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort((a, b) => b[1] - a[1]));
-    const report = {
-      file,
-      fileBytes: res.size,
-      paddingBytes: res.padding,
-      requests: count,
-      first: count ? new Date(first).toISOString() : null,
-      last: count ? new Date(last).toISOString() : null,
-      spanSeconds: Number(span.toFixed(3)),
-      requestsPerSecond: span > 0 ? Number((count / span).toFixed(1)) : null,
-      methods: sorted(methods),
-      topPaths: Object.fromEntries([...paths].sort((a, b) => b[1] - a[1]).slice(0, 10)),
-      distinctPaths: paths.size,
-      peers: peers.size,
-      body: { bytes: raw, storedBytes: stored, min: count ? min : 0, max, mean: count ? Number((raw / count).toFixed(1)) : 0 },
-      codecs: sorted(codecs),
-      tls: { requests: tls, sni: sorted(snis) },
-      undecodableBodies: undecodable,
-      intact: res.bad === null,
-      bad: res.bad,
-    };
-    if (values.json) io.out(JSON.stringify(report, null, 2));
-    else {
-      io.out(`${file}: ${count} requests, ${formatBytes(res.size)}${res.padding ? ` (${formatBytes(res.padding)} block padding)` : ''}${res.bad ? '' : ', intact'}`);
-      if (count) io.out(`  ${report.first} → ${report.last} (${span.toFixed(1)} s${report.requestsPerSecond ? `, ${report.requestsPerSecond} req/s` : ''})`);
-      io.out(`  methods: ${[...Object.entries(report.methods)].map(([m, n]) => `${m} ${n}`).join(', ') || '—'}`);
-      io.out(`  bodies: ${formatBytes(raw)} (stored ${formatBytes(stored)}; ${[...codecs].map(([c, n]) => `${c} ${n}`).join(', ') || '—'}), min ${report.body.min} B, mean ${report.body.mean} B, max ${max} B`);
-      io.out(`  peers: ${peers.size}; paths: ${paths.size} distinct`);
-      if (tls) io.out(`  TLS: ${tls} requests; SNI: ${[...Object.entries(report.tls.sni)].map(([n, c]) => `${n || '(none)'} ${c}`).join(', ')}`);
-      for (const [p, n] of Object.entries(report.topPaths)) io.out(`    ${String(n).padStart(8)}  ${p}`);
-    }
-    if (undecodable) io.err(`broker: ${file}: ${undecodable} bodies counted at their stored size: ${(decompressProblem ?? '').replace(/^cannot decompress zstd body: /, '')}`);
-    if (res.bad) {
-      io.err(`broker: ${file}: bad frame at offset ${res.bad.offset} (${res.bad.reason}); counted the ${count} records before it`);
-      return 1;
-    }
-    return undecodable ? 1 : 0;
+    const { res } = r;
+    if (values.json) io.out(JSON.stringify(fileReport(file, t, res), null, 2));
+    else for (const line of fileText(file, t, res)) io.out(line);
+    fileProblems(file, t, res, io);
+    if (res.bad) return 1;
+    return t.undecodable ? 1 : 0;
   },
 };

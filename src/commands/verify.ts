@@ -3,70 +3,127 @@ import { CodecUnavailableError, decompressBody, zstdMissing } from '../archive/c
 import { ArchiveScan } from '../archive/file.ts';
 import { ArchiveError } from '../archive/format.ts';
 import type { BadFrame } from '../archive/reader.ts';
-import { archiveArg, parseCommandArgs } from '../usage.ts';
+import { archiveArgs, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
-import type { Command } from './command.ts';
+import type { Command, CommandIO } from './command.ts';
 
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'check every frame of an archive; --repair truncates it to the last good frame',
-  usage: `broker verify FILE [--repair] [--json]
+  usage: `broker verify FILE... [--repair] [--json]
 
   Exit 0: intact (or repaired). Exit 1: a bad frame (its offset and why are printed), or unreadable.
-  --repair  cut the file at the first bad frame: every record before it is kept`,
+  --repair  cut the file at the first bad frame: every record before it is kept
+  FILE...   one or more archives, or globs of them ('traffic.brk*': FILE and its rotated parts FILE.1,
+            FILE.2, …; broker expands a glob the shell left quoted). Each file is checked, and with
+            --repair each bad one repaired, on its own, its line as for one file, then a line of totals
+            (--json: one object, { "files": [...], "intact", "repaired", "bad", "unreadable", "ok" }).
+            Exit 1 when any file is still bad or cannot be read.`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs('verify', argv, { repair: { type: 'boolean' }, json: { type: 'boolean' } }, true);
-    const file = archiveArg('verify', positionals);
-    const scan = new ArchiveScan(file);
-    let records = 0;
-    let goodEnd = 0;
-    let bad: BadFrame | null = null;
-    // Frames whose CRC and record are good but whose body this runtime cannot inflate (zstd before Node
-    // 22.15): not bad, so --repair never cuts them, but not checked either, so not "intact".
-    let unchecked = 0;
-    let firstUnchecked = 0;
-    try {
-      for (const r of scan.records()) {
-        // A frame can pass its CRC and still hold a body its codec rejects: that too is where good data ends.
-        try {
-          decompressBody(r.codec, r.body, r.offset);
-        } catch (err) {
-          if (err instanceof CodecUnavailableError) {
-            if (unchecked++ === 0) firstUnchecked = r.offset;
-            records++;
-            continue;
-          }
-          if (!(err instanceof ArchiveError)) throw err;
-          bad = { offset: r.offset, reason: err.message };
-          break;
-        }
-        records++;
-      }
-    } catch (err) {
-      const msg = describeArchiveError(err, file);
-      if (msg === null) throw err;
-      io.err(`broker: ${msg}${err instanceof ArchiveError ? ' (nothing to repair: the header itself is unreadable)' : ''}`);
-      return 1;
+    const files = archiveArgs('verify', positionals);
+    const repair = values.repair === true;
+    const json = values.json === true;
+    if (files.length === 1) return verifyOne(files[0] as string, repair, io, json ? (r) => io.out(JSON.stringify(r, null, 2)) : null).code;
+    // Several: each file checked (with --repair, repaired) on its own and reported as when it is alone — but
+    // with --json all in one object at the end — then one line of totals. Exit 1 when any is bad or unreadable.
+    const reports: (VerifyReport | { file: string; error: string })[] = [];
+    let failed = 0;
+    for (const file of files) {
+      const { code, report, error } = verifyOne(file, repair, io, json ? () => {} : null);
+      if (code !== 0) failed++;
+      reports.push(report ?? { file, error: error ?? 'unreadable' });
     }
-    const res = scan.result;
-    if (res) {
-      bad = res.bad;
-      goodEnd = res.goodEnd;
-    } else if (bad) goodEnd = bad.offset;
-    const size = res?.size ?? 0;
-    let repaired = false;
-    if (bad && values.repair) {
-      truncateSync(file, goodEnd);
-      repaired = true;
+    const checked = reports.filter((r): r is VerifyReport => 'records' in r);
+    const summary = {
+      intact: checked.filter((r) => r.bad === null && r.uncheckedBodies === 0).length,
+      repaired: checked.filter((r) => r.repaired).length,
+      bad: checked.filter((r) => r.bad !== null && !r.repaired).length,
+      unreadable: reports.length - checked.length,
+    };
+    if (json) io.out(JSON.stringify({ files: reports, ...summary, ok: failed === 0 }, null, 2));
+    else {
+      const parts = [
+        `${summary.intact} intact`,
+        ...(summary.repaired ? [`${summary.repaired} repaired`] : []),
+        ...(summary.bad ? [`${summary.bad} with a bad frame`] : []),
+        ...(summary.unreadable ? [`${summary.unreadable} unreadable`] : []),
+      ];
+      io.out(`${files.length} files: ${parts.join(', ')}`);
     }
-    const report = { file, size, records, goodEnd, bad, repaired, removedBytes: repaired ? size - goodEnd : 0, uncheckedBodies: unchecked };
-    const uncheckedText = `${unchecked} zstd bodies (first at offset ${firstUnchecked}) could not be checked: ${zstdMissing()}`;
-    if (values.json) io.out(JSON.stringify(report, null, 2));
-    else if (!bad && unchecked) io.out(`${file}: every frame's checksum and record are good, ${records} records, ${size} bytes; ${uncheckedText}`);
-    else if (!bad) io.out(`${file}: intact, ${records} records, ${size} bytes`);
-    else if (repaired) io.out(`${file}: repaired: cut ${report.removedBytes} bytes at offset ${goodEnd} (${bad.reason}); ${records} records kept`);
-    else io.out(`${file}: bad frame at offset ${bad.offset}: ${bad.reason}; ${records} records before it are intact ('broker verify --repair ${file}' keeps them and cuts the rest)`);
-    if (unchecked) io.err(`broker: ${file}: ${uncheckedText}; run verify with the broker executable (Node 22) to check them`);
-    return (bad && !repaired) || unchecked ? 1 : 0;
+    return failed > 0 ? 1 : 0;
   },
 };
+
+interface VerifyReport {
+  file: string;
+  size: number;
+  records: number;
+  goodEnd: number;
+  bad: BadFrame | null;
+  repaired: boolean;
+  removedBytes: number;
+  uncheckedBodies: number;
+}
+
+interface VerifyOutcome {
+  code: number;
+  /** Null when the file could not be read at all (then `error` says why, as on stderr). */
+  report: VerifyReport | null;
+  error?: string;
+}
+
+/** Checks (with repair, repairs) one file; its report goes to `json` when given, else its text line to io.out. */
+function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: VerifyReport) => void) | null): VerifyOutcome {
+  const scan = new ArchiveScan(file);
+  let records = 0;
+  let goodEnd = 0;
+  let bad: BadFrame | null = null;
+  // Frames whose CRC and record are good but whose body this runtime cannot inflate (zstd before Node
+  // 22.15): not bad, so --repair never cuts them, but not checked either, so not "intact".
+  let unchecked = 0;
+  let firstUnchecked = 0;
+  try {
+    for (const r of scan.records()) {
+      // A frame can pass its CRC and still hold a body its codec rejects: that too is where good data ends.
+      try {
+        decompressBody(r.codec, r.body, r.offset);
+      } catch (err) {
+        if (err instanceof CodecUnavailableError) {
+          if (unchecked++ === 0) firstUnchecked = r.offset;
+          records++;
+          continue;
+        }
+        if (!(err instanceof ArchiveError)) throw err;
+        bad = { offset: r.offset, reason: err.message };
+        break;
+      }
+      records++;
+    }
+  } catch (err) {
+    const msg = describeArchiveError(err, file);
+    if (msg === null) throw err;
+    io.err(`broker: ${msg}${err instanceof ArchiveError ? ' (nothing to repair: the header itself is unreadable)' : ''}`);
+    return { code: 1, report: null, error: msg.slice(file.length + 2) };
+  }
+  const res = scan.result;
+  if (res) {
+    bad = res.bad;
+    goodEnd = res.goodEnd;
+  } else if (bad) goodEnd = bad.offset;
+  const size = res?.size ?? 0;
+  let repaired = false;
+  if (bad && repair) {
+    truncateSync(file, goodEnd);
+    repaired = true;
+  }
+  const report: VerifyReport = { file, size, records, goodEnd, bad, repaired, removedBytes: repaired ? size - goodEnd : 0, uncheckedBodies: unchecked };
+  const uncheckedText = `${unchecked} zstd bodies (first at offset ${firstUnchecked}) could not be checked: ${zstdMissing()}`;
+  if (json) json(report);
+  else if (!bad && unchecked) io.out(`${file}: every frame's checksum and record are good, ${records} records, ${size} bytes; ${uncheckedText}`);
+  else if (!bad) io.out(`${file}: intact, ${records} records, ${size} bytes`);
+  else if (repaired) io.out(`${file}: repaired: cut ${report.removedBytes} bytes at offset ${goodEnd} (${bad.reason}); ${records} records kept`);
+  else io.out(`${file}: bad frame at offset ${bad.offset}: ${bad.reason}; ${records} records before it are intact ('broker verify --repair ${file}' keeps them and cuts the rest)`);
+  if (unchecked) io.err(`broker: ${file}: ${uncheckedText}; run verify with the broker executable (Node 22) to check them`);
+  return { code: (bad && !repaired) || unchecked ? 1 : 0, report };
+}

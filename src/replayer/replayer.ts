@@ -9,12 +9,14 @@ import { constructorFromBucketSize } from 'hdr-histogram-js/dist/JsHistogramFact
 import { Pool } from 'undici';
 import { CodecUnavailableError, decompressBody } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
+import { MergedScan } from '../archive/merge.ts';
 import type { BadFrame } from '../archive/reader.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
 import type { RecordPredicate } from '../filter.ts';
 
 export interface ReplayOptions {
-  file: string;
+  /** One archive, or several merged by record time (src/archive/merge.ts). */
+  files: string[];
   target: URL;
   /** Where requests recorded over TLS go (keeping their scheme apart); null: to `target` like the rest. */
   tlsTarget: URL | null;
@@ -37,7 +39,8 @@ export interface ReplayReport {
   requestsPerSecond: number;
   bodyBytesSent: number;
   latencyMs: { p50: number; p90: number; p99: number; 'p99.9': number; max: number; mean: number } | null;
-  archive: { records: number; bad: BadFrame | null };
+  /** With several files, `bad` is the first file's bad frame (naming it) and `files` says how each one ended. */
+  archive: { records: number; bad: (BadFrame & { file?: string }) | null; files?: { file: string; records: number; bad: BadFrame | null; error: string | null }[] };
 }
 
 // Connection-level headers belong to the original hop; undici sets its own (and rejects some outright).
@@ -78,12 +81,26 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   let responses = 0;
   let bodyBytes = 0;
   let records = 0;
-  let bad: BadFrame | null = null;
+  let bad: ReplayReport['archive']['bad'] = null;
+  let files: ReplayReport['archive']['files'];
 
   // One shared walk over the archive (loop times); workers pull from it, so order is kept per pull.
   function* walk(): Generator<ArchiveRecord & { offset: number }> {
     for (let i = 0; i < o.loop; i++) {
-      const scan = new ArchiveScan(o.file);
+      if (o.files.length > 1) {
+        const merged = new MergedScan(o.files);
+        let n = 0;
+        for (const r of merged.records()) {
+          n++;
+          if (!o.filter || o.filter(r)) yield r;
+        }
+        records = n;
+        files = merged.outcomes.map(({ file, records, result, error }) => ({ file, records, bad: result?.bad ?? null, error }));
+        const first = files.find((f) => f.bad);
+        bad = first?.bad ? { file: first.file, ...first.bad } : null;
+        continue;
+      }
+      const scan = new ArchiveScan(o.files[0] as string);
       let n = 0;
       for (const r of scan.records()) {
         n++;
@@ -163,6 +180,6 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     requestsPerSecond: Number((sent / Math.max(seconds, 1e-9)).toFixed(1)),
     bodyBytesSent: bodyBytes,
     latencyMs,
-    archive: { records, bad },
+    archive: { records, bad, ...(files ? { files } : {}) },
   };
 }
