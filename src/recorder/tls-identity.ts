@@ -28,7 +28,7 @@ function readPem(path: string, option: string): string {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
-    throw new UsageError(`${option} ${path}: cannot read it: ${why} ${SEE}`);
+    throw new UsageError(`${option} ${path}: cannot read it: ${why} (it must be a readable PEM file) ${SEE}`);
   }
 }
 

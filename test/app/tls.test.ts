@@ -78,8 +78,8 @@ describe('bad certificate or key: exit 2 naming the file and the problem, before
     const notPem = join(dir, 'not-pem.txt');
     writeFileSync(notPem, 'hello\n');
     const cases: [string[], string][] = [
-      [['--tls-cert', join(dir, 'missing.crt'), '--tls-key', good.key], `--tls-cert ${join(dir, 'missing.crt')}: cannot read it: no such file ${see}`],
-      [['--tls-cert', good.cert, '--tls-key', join(dir, 'missing.key')], `--tls-key ${join(dir, 'missing.key')}: cannot read it: no such file ${see}`],
+      [['--tls-cert', join(dir, 'missing.crt'), '--tls-key', good.key], `--tls-cert ${join(dir, 'missing.crt')}: cannot read it: no such file (it must be a readable PEM file) ${see}`],
+      [['--tls-cert', good.cert, '--tls-key', join(dir, 'missing.key')], `--tls-key ${join(dir, 'missing.key')}: cannot read it: no such file (it must be a readable PEM file) ${see}`],
       [['--tls-cert', notPem, '--tls-key', good.key], `--tls-cert ${notPem}: not a PEM certificate (no BEGIN CERTIFICATE block) ${see}`],
       [['--tls-cert', good.key, '--tls-key', good.key], `--tls-cert ${good.key}: not a PEM certificate (no BEGIN CERTIFICATE block) ${see}`],
       [['--tls-cert', good.cert, '--tls-key', good.cert], `--tls-key ${good.cert}: not a PEM private key (no BEGIN PRIVATE KEY block) ${see}`],
