@@ -29,6 +29,8 @@ export function isRecorderWorker(): boolean {
 /** In a worker of a --tls-self-signed recording: the certificate the primary made; null if it handed none on. */
 export function workerTlsIdentity(): TlsIdentity | null {
   const text = process.env[TLS_ENV];
+  // The key stays in this process's memory only, not in the environment of anything it might start.
+  delete process.env[TLS_ENV];
   return text ? identityFromEnv(text) : null;
 }
 

@@ -5,7 +5,7 @@
 // test/fixtures/archives/v3-zstd-tls.brk was written by the official runtime with this code: 4 records,
 // bodies 0–2 zstd (level 3), body 3 stored; records 1 and 3 came over TLS (SNI api.example.test, and none).
 
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,6 +179,28 @@ describe('on the official Node 22 runtime (the shipped one)', () => {
     const r = await runBroker(['record', '--compress', 'zstd', '--compress-level', '23'], node);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("broker: --compress-level (with --compress zstd) must be an integer from 1 to 22, got '23' (see 'broker record --help')\n");
+  });
+
+  it('a zstd body that would inflate past 128 MiB is a bad frame, never an allocation of its size', async () => {
+    // Hand-made zstd (RFC 8878): 1,601 RLE blocks of 128 KiB zeros, 200 MiB in 6.4 KB; built here, where zstd may be missing.
+    const blocks = 1601;
+    const frame = Buffer.alloc(4 + 2 + blocks * 4);
+    frame.writeUInt32LE(0xfd2fb528, 0);
+    frame[4] = 0x00; // no content size, not single-segment, no checksum, no dictionary
+    frame[5] = 7 << 3; // window 2^(10+7) = 128 KiB, one block's size
+    for (let i = 0; i < blocks; i++) {
+      const header = ((128 * 1024) << 3) | (1 << 1) | (i === blocks - 1 ? 1 : 0); // size, RLE, last
+      frame.writeUIntLE(header, 6 + i * 4, 3);
+      frame[6 + i * 4 + 3] = 0;
+    }
+    const r = sampleRecord(0, frame);
+    const buf = Buffer.alloc(12 + recordPayloadSize(r));
+    encodeRequestFrame(buf, 0, r, Codec.zstd);
+    const bomb = join(dir, 'bomb.brk');
+    writeFileSync(bomb, Buffer.concat([Buffer.from(encodeHeader()), buf]));
+    const v = await runBroker(['verify', bomb], node);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toMatch(/bad frame at offset 16: cannot decompress zstd body: .*134217728/);
   });
 
   it('the old format-2 archive still reads there', async () => {
