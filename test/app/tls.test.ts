@@ -31,10 +31,12 @@ afterAll(() => {
 let good: CertFiles;
 let other: CertFiles;
 let expired: CertFiles;
+let future: CertFiles;
 beforeAll(async () => {
   good = await certFiles(dir, 'good');
   other = await certFiles(dir, 'other');
   expired = await certFiles(dir, 'expired', { from: new Date('2020-01-01T00:00:00Z'), to: new Date('2021-01-01T00:00:00Z') });
+  future = await certFiles(dir, 'future', { from: new Date('2099-01-01T00:00:00Z'), to: new Date('2100-01-01T00:00:00Z') });
 });
 
 interface HttpsAnswer {
@@ -85,6 +87,7 @@ describe('bad certificate or key: exit 2 naming the file and the problem, before
       [['--tls-cert', good.cert, '--tls-key', good.cert], `--tls-key ${good.cert}: not a PEM private key (no BEGIN PRIVATE KEY block) ${see}`],
       [['--tls-cert', good.cert, '--tls-key', other.key], `--tls-key ${other.key} does not match the certificate in ${good.cert} (it is the private key of another certificate) ${see}`],
       [['--tls-cert', expired.cert, '--tls-key', expired.key], `--tls-cert ${expired.cert}: the certificate expired on 2021-01-01T00:00:00.000Z ${see}`],
+      [['--tls-cert', future.cert, '--tls-key', future.key], `--tls-cert ${future.cert}: the certificate is not valid until 2099-01-01T00:00:00.000Z ${see}`],
       [['--tls-cert', good.cert], `--tls-cert needs --tls-key FILE, its private key ${see}`],
       [['--tls-key', good.key], `--tls-key needs --tls-cert FILE, the certificate it belongs to ${see}`],
       [['--tls-self-signed', '--tls-cert', good.cert, '--tls-key', good.key], `--tls-self-signed makes its own certificate: give it alone, or --tls-cert and --tls-key instead ${see}`],
