@@ -34,7 +34,8 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
   --workers N          N listener processes (node:cluster) appending to the same archive
   --flush-ms MS        write a batch at most MS after its first record (MS or with a unit: 250ms, 1s)
   --flush-bytes SIZE   write a batch once it holds SIZE bytes (one write per batch)
-  --header-timeout MS  close connections whose request headers take longer (408)
+  --header-timeout MS  close connections whose request headers take longer (408), or whose TLS
+                       handshake does
   --json               print the summary as JSON
   --tls-cert FILE      serve HTTPS (HTTP/1.1 over TLS, ALPN http/1.1) with this PEM certificate (chain)
   --tls-key FILE       and this PEM private key (unencrypted); both are checked before listening
