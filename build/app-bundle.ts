@@ -17,7 +17,15 @@ export interface AppBundleOptions {
   define?: Record<string, string>;
 }
 
-const common = (o: Pick<AppBundleOptions, 'target' | 'minify'>) => ({ bundle: true, platform: 'node', format: 'cjs', target: o.target, minify: o.minify, legalComments: 'none', logLevel: 'error' }) as const;
+/**
+ * ESM dependencies bundled into CommonJS lose `import.meta.url` (esbuild leaves it undefined), and some read it
+ * at load: fdir (under tinyglobby) calls createRequire(import.meta.url). Each module gets the bundle's own URL,
+ * which is what a CommonJS file would have.
+ */
+const IMPORT_META_URL = { define: { 'import.meta.url': '__bundleUrl' }, banner: { js: 'var __bundleUrl=require("node:url").pathToFileURL(__filename).href;' } };
+
+const common = (o: Pick<AppBundleOptions, 'target' | 'minify'>) =>
+  ({ bundle: true, platform: 'node', format: 'cjs', target: o.target, minify: o.minify, legalComments: 'none', logLevel: 'error', banner: IMPORT_META_URL.banner }) as const;
 
 /** The sink thread's code alone (tests start a ThreadSink with it directly). */
 export async function bundleSinkThread(o: Pick<AppBundleOptions, 'root' | 'target' | 'minify'>): Promise<string> {
@@ -28,5 +36,5 @@ export async function bundleSinkThread(o: Pick<AppBundleOptions, 'root' | 'targe
 
 export async function bundleApp(o: AppBundleOptions): Promise<void> {
   const source = await bundleSinkThread(o);
-  await build({ ...common(o), entryPoints: [join(o.root, 'src/main.ts')], outfile: o.outfile, define: { ...o.define, __BROKER_SINK_THREAD__: JSON.stringify(source) } });
+  await build({ ...common(o), entryPoints: [join(o.root, 'src/main.ts')], outfile: o.outfile, define: { ...IMPORT_META_URL.define, ...o.define, __BROKER_SINK_THREAD__: JSON.stringify(source) } });
 }

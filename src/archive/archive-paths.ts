@@ -2,114 +2,37 @@
  * The FILE arguments of the reader commands (cat, stats, verify, replay): paths and shell-style globs, so a
  * quoted 'traffic.brk*' (the shell did not expand it) names FILE and its rotated parts FILE.1, FILE.2, …
  *
- * The matching is ours, not fs.globSync: Node 22 (the shipped runtime) has fs.globSync, but Node 20, which runs
- * the tests and `tsx`, does not, and path.matchesGlob there warns that it is experimental. A dependency for what
- * the shell itself does with three characters was not worth it either, so this is the shell's rule, in one
- * implementation for both runtimes: `*` any run of characters, `?` one character, `[...]` one of a set (`[!...]`
- * or `[^...]` none of it, ranges like `[0-9]`), `\` quotes the next character; a wildcard never matches `/`, nor a
- * leading `.` unless the pattern's own segment starts with one. test/app/archive-paths.test.ts checks it
- * against bash.
+ * Matching is tinyglobby's (picomatch's rules, fdir's walk), on both runtimes: Node 22 (the shipped one) has
+ * fs.globSync but Node 20, which runs the tests and tsx, does not. As in the shell, a wildcard never matches
+ * `/`, nor a leading `.` unless the pattern says so; test/app/multi-archive.test.ts checks it against bash.
  */
-import { type Dirent, lstatSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
+import { globSync, isDynamicPattern } from 'tinyglobby';
 
-/** True when `arg` has an unquoted `*`, `?` or `[...]`. */
+/** True when `arg` has an unquoted wildcard (`*`, `?`, `[...]`, …). */
 export function hasGlob(arg: string): boolean {
-  for (let i = 0; i < arg.length; i++) {
-    const c = arg[i];
-    if (c === '\\') i++;
-    else if (c === '*' || c === '?') return true;
-    else if (c === '[' && bracketEnd(arg, i) > 0) return true;
-  }
-  return false;
+  return isDynamicPattern(arg);
 }
 
-/** Index of the `]` closing the bracket expression opened at `open`, or -1 (then `[` is an ordinary character). */
-function bracketEnd(s: string, open: number): number {
-  let i = open + 1;
-  if (s[i] === '!' || s[i] === '^') i++;
-  if (s[i] === ']') i++; // a `]` first in the set is a member
-  for (; i < s.length; i++) {
-    if (s[i] === '\\') i++;
-    else if (s[i] === ']') return i;
-  }
-  return -1;
+/** The leading segments of `pattern` that hold no wildcard: the directory the walk starts from. */
+function staticBase(pattern: string): { base: string; rest: string } {
+  const segs = pattern.split('/');
+  let k = 0;
+  while (k < segs.length - 1 && !hasGlob(segs[k] as string)) k++;
+  const base = segs.slice(0, k).join('/');
+  return { base: pattern.startsWith('/') && base === '' ? '/' : base, rest: segs.slice(k).join('/') };
 }
-
-const literal = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-
-/** One path segment's pattern as a RegExp over a directory entry's name. */
-function segmentRegExp(seg: string): RegExp {
-  let re = '';
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg[i] as string;
-    if (c === '\\') re += literal(seg[++i] ?? '\\');
-    else if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[' && bracketEnd(seg, i) > 0) {
-      const end = bracketEnd(seg, i);
-      let j = i + 1;
-      let set = '';
-      if (seg[j] === '!' || seg[j] === '^') {
-        set = '^';
-        j++;
-      }
-      const first = j;
-      for (; j < end; j++) {
-        const m = seg[j] as string;
-        if (m === '\\') set += literal(seg[++j] ?? '\\');
-        else if (m === '-' && j > first && j + 1 < end)
-          set += '-'; // a range; first or last it is a member
-        else set += literal(m);
-      }
-      re += `[${set}]`;
-      i = end;
-    } else re += literal(c);
-  }
-  return new RegExp(`^${re}$`, 's');
-}
-
-const unquote = (seg: string) => seg.replace(/\\(.)/gs, '$1');
-
-function entries(dir: string): Dirent[] {
-  try {
-    return readdirSync(dir === '' ? '.' : dir, { withFileTypes: true });
-  } catch {
-    return []; // missing, not a directory, unreadable: nothing matches there, as in the shell
-  }
-}
-
-function isDirectory(path: string, e: Dirent): boolean {
-  if (e.isDirectory()) return true;
-  if (!e.isSymbolicLink()) return false;
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-const join = (base: string, name: string) => (base === '' ? name : base.endsWith('/') ? base + name : `${base}/${name}`);
 
 /** The paths a glob matches, as the shell would list them but in natural order (FILE, FILE.1, FILE.2, FILE.10). */
 export function expandGlob(pattern: string): string[] {
-  const segs = pattern.split('/');
-  let bases = [pattern.startsWith('/') ? '/' : ''];
-  segs.forEach((seg, k) => {
-    if (seg === '') return; // the root, or a doubled slash
-    const last = k === segs.length - 1 || segs.slice(k + 1).every((s) => s === '');
-    if (!hasGlob(seg)) {
-      bases = bases.map((b) => join(b, unquote(seg)));
-      return;
-    }
-    const re = segmentRegExp(seg);
-    const dotOk = seg.startsWith('.') || seg.startsWith('\\.');
-    bases = bases.flatMap((b) =>
-      entries(b)
-        .filter((e) => (dotOk || !e.name.startsWith('.')) && re.test(e.name) && (last || isDirectory(join(b, e.name), e)))
-        .map((e) => join(b, e.name)),
-    );
-  });
-  return bases.filter((p) => exists(p)).sort(naturalCompare);
+  const { base, rest } = staticBase(pattern);
+  const found = globSync(rest, { cwd: base === '' ? '.' : base, dot: false, onlyFiles: false, expandDirectories: false, followSymbolicLinks: true });
+  const join = (name: string) => (base === '' ? name : base.endsWith('/') ? base + name : `${base}/${name}`);
+  // tinyglobby marks directories with a trailing slash; the shell does not.
+  return found
+    .map((p) => join(p.replace(/\/$/, '')))
+    .filter((p) => exists(p))
+    .sort(naturalCompare);
 }
 
 function exists(path: string): boolean {
