@@ -1,0 +1,294 @@
+// npm run bench:startup — how fast broker starts (issue 25): `--version` of the artifacts beside the bare runtimes'
+// `node -e 0`, bun's compiled builds of the same bundle (with and without bytecode) and @yao-pkg/pkg's SEA;
+// `broker record` from exec to its first accepted connection; `broker stats` on a 1 MiB archive; peak RSS of
+// `--version`. The artifacts are built fresh from the working tree (official, and static when a static runtime is
+// cached); "today's" numbers come from a baseline artifact (BENCH_BASELINE, default the one kept in
+// ~/.cache/broker/bench/ from before issue 25). Paired, interleaved runs (BENCH_RUNS, default 30); a running
+// detached static-runtime build is paused meanwhile. Writes its section of docs/benchmarks.md from 30 runs up.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { present } from '../../shared/checked.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import type { BuildInfo } from '../../src/build-info.ts';
+import { bundleApp } from '../app-bundle.ts';
+import { officialRuntime } from '../runtime/official.ts';
+import { cachedStaticRuntime } from '../runtime/static/verify.ts';
+import { pauseRuntimeBuilds } from './quiet.ts';
+import { loadAverage, machine, median, table, writeSection } from './report.ts';
+import { interleave, type Measured, ratioLine, timeRows } from './startup-text.ts';
+import { CONFIDENCE, NOISY } from './verdict.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string; runtimeIntegrity: { x64: string } }; devDependencies: Record<string, string> };
+const runs = Number(process.env.BENCH_RUNS ?? 30);
+const rssRuns = Math.min(runs, 10);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const scratch = mkdtempSync(join(tmpdir(), 'broker-startup-'));
+const BASELINE_COMMIT = 'd25d907';
+const baseline = process.env.BENCH_BASELINE ?? join(cacheRoot(), 'bench', `broker-${BASELINE_COMMIT}-linux-x64`);
+
+// Servers still running: a bench stopped half-way must not leave them behind.
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A fresh artifact of the working tree (npm run dist into the scratch dir); the reason when it cannot be built. */
+function dist(runtime: 'official' | 'static'): string | { skipped: string } {
+  const out = join(scratch, `dist-${runtime}`);
+  const r = spawnSync('npx', ['tsx', 'build/cli.ts', 'dist', '--runtime', runtime, '--out', out], { cwd: root, encoding: 'utf8' });
+  const name = `broker-${pkg.version}-linux-x64${runtime === 'static' ? '-static' : ''}`;
+  if (r.status !== 0) return { skipped: `npm run dist -- --runtime ${runtime} failed: ${(r.stderr || r.stdout).trim().split('\n').at(-1)}` };
+  return join(out, name);
+}
+
+/** Runs a command to its end, ignoring its output; the wall time from spawn to exit in ms. */
+function wall(cmd: string, args: string[]): number {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { stdio: 'ignore', env: {} });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}`);
+  return ms;
+}
+
+/** Peak RSS in MiB (GNU time's %M) of one run. */
+function peakRss(cmd: string, args: string[]): number {
+  const r = spawnSync('/usr/bin/time', ['-f', 'BENCH %M', cmd, ...args], { encoding: 'utf8', env: {} });
+  const m = /BENCH (\d+)\s*$/.exec(r.stderr);
+  if (r.status !== 0 || !m?.[1]) throw new Error(`${cmd} ${args.join(' ')} failed under /usr/bin/time (${r.status}): ${r.stderr.trim()}`);
+  return Number(m[1]) / 1024;
+}
+
+/** A port free a moment ago on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? res(a.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+/** Resolves once a TCP connection to the port is accepted, trying again at once after each refusal. */
+function firstConnection(port: number, child: ChildProcess): Promise<void> {
+  return new Promise((res, rej) => {
+    const attempt = () => {
+      if (child.exitCode !== null || child.signalCode !== null) return rej(new Error(`broker record exited (${child.exitCode ?? child.signalCode}) before it accepted a connection`));
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        res();
+      });
+      s.once('error', () => {
+        s.destroy();
+        setImmediate(attempt);
+      });
+    };
+    attempt();
+  });
+}
+
+/** `broker record` from exec until it accepts its first connection, in ms; then SIGTERM and wait for its exit. */
+async function recordStart(bin: string): Promise<number> {
+  const port = await freePort();
+  const t = performance.now();
+  const child = spawn(bin, ['record', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore', env: {} });
+  live.add(child);
+  try {
+    await firstConnection(port, child);
+    return performance.now() - t;
+  } finally {
+    await stop(child);
+  }
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((res) => {
+    if (child.exitCode !== null || child.signalCode !== null) return res();
+    child.once('exit', () => {
+      live.delete(child);
+      res();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** A 1 MiB archive recorded by `bin` (2 KiB POSTs over keep-alive until the file holds 1 MiB). */
+async function makeArchive(bin: string, path: string): Promise<void> {
+  const port = await freePort();
+  const child = spawn(bin, ['record', '--listen', `127.0.0.1:${port}`, '--out', path], { stdio: 'ignore', env: {} });
+  live.add(child);
+  await firstConnection(port, child);
+  const body = Buffer.alloc(2048, 'x');
+  const post = () =>
+    new Promise<void>((res, rej) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/ingest', headers: { 'content-length': body.length } }, (r) => {
+        r.resume();
+        r.on('end', res);
+      });
+      req.on('error', rej);
+      req.end(body);
+    });
+  // The recorder batches its writes: post in rounds until what it wrote reaches 1 MiB.
+  while (!existsSync(path) || statSync(path).size < 2 ** 20) {
+    for (let i = 0; i < 64; i++) await post();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stop(child);
+}
+
+const info: BuildInfo = {
+  version: pkg.version,
+  commit: 'bench',
+  sourceDateEpoch: 0,
+  runtime: { kind: 'official', nodeVersion: pkg.broker.nodeVersion, libc: 'glibc', allocator: 'glibc malloc', intl: 'full' },
+};
+
+// Everything built before the measurements start (and before the static-runtime build is paused).
+log('building the artifacts, the bundle, bun and pkg builds …');
+const official = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pkg.broker.runtimeIntegrity.x64 });
+const staticRt = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
+const officialArtifact = dist('official');
+if (typeof officialArtifact !== 'string') throw new Error(officialArtifact.skipped);
+const staticArtifact = staticRt ? dist('static') : { skipped: `no static runtime is cached (npm run runtime -- status); the static rows need it` };
+const bundle = join(scratch, 'broker.cjs');
+await bundleApp({ root, outfile: bundle, target: `node${pkg.broker.nodeVersion.split('.')[0]}`, minify: true, define: { __BROKER_BUILD__: JSON.stringify(info) } });
+const bunBin = join(root, 'node_modules/@oven/bun-linux-x64/bin/bun');
+const bunVersion = pkg.devDependencies['@oven/bun-linux-x64'];
+function bunBuild(bytecode: boolean): string | { skipped: string } {
+  if (!existsSync(bunBin)) return { skipped: 'no bun in node_modules (npm ci installs @oven/bun-linux-x64)' };
+  const out = join(scratch, bytecode ? 'bun-bytecode' : 'bun');
+  const r = spawnSync(bunBin, ['build', '--compile', ...(bytecode ? ['--bytecode', '--format=cjs'] : []), bundle, '--outfile', out], { encoding: 'utf8' });
+  return r.status === 0 ? out : { skipped: `bun build --compile failed: ${r.stderr.trim().split('\n').at(-1)}` };
+}
+const bun = bunBuild(false);
+const bunBytecode = bunBuild(true);
+const pkgOut = join(scratch, 'pkg-sea');
+const pkgBuild = spawnSync(official.path, [join(root, 'build/bench/pkg-sea.ts'), bundle, official.path, pkgOut], { encoding: 'utf8' });
+const pkgSea = pkgBuild.status === 0 && existsSync(pkgOut) ? pkgOut : { skipped: `pkg's SEA build failed: ${pkgBuild.stderr.trim().split('\n').at(-1)}` };
+const base = existsSync(baseline) ? baseline : { skipped: `no baseline artifact at ${baseline} (BENCH_BASELINE=PATH)` };
+
+const N = {
+  official: 'broker --version, official artifact',
+  static: 'broker --version, static artifact',
+  baseline: `broker --version, official artifact at ${BASELINE_COMMIT} (before issue 25)`,
+  nodeOfficial: 'official runtime, node -e 0',
+  nodeStatic: 'static runtime, node -e 0',
+  bun: `bun ${bunVersion} build --compile, --version`,
+  bunBytecode: `bun ${bunVersion} build --compile --bytecode, --version`,
+  pkg: '@yao-pkg/pkg SEA, --version',
+};
+type Candidate = { name: string; bin: string | { skipped: string }; args: string[] };
+const versionArgs = ['--version'];
+const candidates: Candidate[] = [
+  { name: N.official, bin: officialArtifact, args: versionArgs },
+  { name: N.static, bin: staticArtifact, args: versionArgs },
+  { name: N.baseline, bin: base, args: versionArgs },
+  { name: N.nodeOfficial, bin: official.path, args: ['-e', '0'] },
+  { name: N.nodeStatic, bin: staticRt?.path ?? { skipped: 'no static runtime is cached' }, args: ['-e', '0'] },
+  { name: N.bun, bin: bun, args: versionArgs },
+  { name: N.bunBytecode, bin: bunBytecode, args: versionArgs },
+  { name: N.pkg, bin: pkgSea, args: versionArgs },
+];
+
+/** Paired interleaved runs of every candidate that could be built; the others keep their reason. */
+async function measure(list: Candidate[], run: (bin: string, args: string[]) => number | Promise<number>, n = runs): Promise<Measured[]> {
+  const ready = list.filter((c): c is Candidate & { bin: string } => typeof c.bin === 'string');
+  const ms = ready.map(() => [] as number[]);
+  for (const i of interleave(ready.length, n)) {
+    const c = present(ready[i], 'a candidate');
+    present(ms[i], 'its runs').push(await run(c.bin, c.args));
+  }
+  return list.map((c) => {
+    const k = ready.indexOf(c as Candidate & { bin: string });
+    return typeof c.bin === 'string' ? { name: c.name, ms: present(ms[k], 'its runs') } : { name: c.name, skipped: c.bin.skipped };
+  });
+}
+
+const archiveMaker = typeof base === 'string' ? base : officialArtifact;
+const archive = join(scratch, 'one-mib.brk');
+
+const quiet = pauseRuntimeBuilds(log);
+const startedAt = new Date();
+const uptimeStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+let version: Measured[];
+let record: Measured[];
+let stats: Measured[];
+let rss: Measured[];
+try {
+  // Each check once first: a candidate that cannot answer fails here, not in the middle of the runs.
+  for (const c of candidates) if (typeof c.bin === 'string') wall(c.bin, c.args);
+  log(`--version and node -e 0: ${runs} interleaved rounds …`);
+  version = await measure(candidates, wall);
+  const artifacts = candidates.filter((c) => [N.official, N.static, N.baseline].includes(c.name));
+  const named = (suffix: string) => artifacts.map((c) => ({ ...c, name: c.name.replace('broker --version, ', `${suffix}, `) }));
+  log(`record, exec → first accepted connection: ${runs} interleaved rounds …`);
+  record = await measure(named('broker record'), (bin) => recordStart(bin));
+  log(`a 1 MiB archive (recorded by ${archiveMaker === base ? 'the baseline' : 'the official artifact'}) …`);
+  await makeArchive(archiveMaker, archive);
+  log(`stats on it: ${runs} interleaved rounds …`);
+  stats = await measure(
+    named('broker stats (1 MiB archive)').map((c) => ({ ...c, args: ['stats', archive] })),
+    (bin, args) => wall(bin, args),
+  );
+  log(`peak RSS of --version: ${rssRuns} interleaved rounds …`);
+  rss = await measure(named('peak RSS (MiB), --version'), (bin, args) => peakRss(bin, args), rssRuns);
+} finally {
+  quiet.resume();
+}
+const uptimeEnd = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+
+const head = ['what runs', 'median (ms)', `median's ${CONFIDENCE * 100}% bounds (ms)`, '× reference', 'note'];
+const rssRows = rss.map((v) => ('ms' in v ? [v.name, median(v.ms).toFixed(1), `${Math.min(...v.ms).toFixed(1)}–${Math.max(...v.ms).toFixed(1)}`] : [v.name, '—', `not measured: ${v.skipped}`]));
+const all = [...version, ...record, ...stats, ...rss];
+const rec = (x: string) => `broker record, ${x.replace('broker --version, ', '')}`;
+const st = (x: string) => `broker stats (1 MiB archive), ${x.replace('broker --version, ', '')}`;
+const mem = (x: string) => `peak RSS (MiB), --version, ${x.replace('broker --version, ', '')}`;
+const targets = [
+  ratioLine('static artifact `--version` ≤ 2× the bare static runtime', all, N.static, N.nodeStatic, 'at most', 2),
+  ratioLine('static artifact `--version` ≤ 0.9× `bun build --compile --bytecode`', all, N.static, N.bunBytecode, 'at most', 0.9),
+  ratioLine('(for reference, not a target) official artifact ≤ 2× the bare official runtime', all, N.official, N.nodeOfficial, 'at most', 2),
+  ratioLine('(for reference, not a target) official artifact ≤ 0.9× `bun build --compile --bytecode`', all, N.official, N.bunBytecode, 'at most', 0.9),
+  ratioLine(`\`broker record\` exec → first accepted connection ≤ 0.6× ${BASELINE_COMMIT}'s (official artifacts)`, all, rec(N.official), rec(N.baseline), 'at most', 0.6),
+  ratioLine(`\`broker stats\` on a 1 MiB archive ≤ 0.6× ${BASELINE_COMMIT}'s (official artifacts)`, all, st(N.official), st(N.baseline), 'at most', 0.6),
+  ratioLine(`peak RSS of \`--version\` not above ${BASELINE_COMMIT}'s (official artifacts)`, all, mem(N.official), mem(N.baseline), 'at most', 1),
+];
+
+const md = `## Start-up: \`npm run bench:startup\`
+
+Command: \`npm run bench:startup\` (BENCH_RUNS=${runs} paired, interleaved rounds: each round runs every row of a table once, starting one row
+later each round; spawn to exit, empty environment, output discarded). The artifacts are built from the working tree at the start; the baseline
+is the official artifact of commit ${BASELINE_COMMIT}, before issue 25 (\`${baseline}\`); bun's and pkg's builds are of the same esbuild bundle.
+Machine: ${machine()}. Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.
+Load: \`${uptimeStart}\` at the start, \`${uptimeEnd}\` at the end (loadavg ${loadAverage()} when written);
+${quiet.paused.length ? `paused for the run: the ${quiet.paused.join(' and the ')} (SIGSTOP, resumed after)` : 'no static-runtime build was running'}.
+
+\`--version\` and the bare runtimes (reference: the official artifact):
+
+${table(head, timeRows(version, N.official))}
+
+\`broker record --listen 127.0.0.1:PORT\` from exec until it accepts its first TCP connection (the bench connects in a loop, at once again
+after each refusal), then SIGTERM; and \`broker stats\` on a 1 MiB archive (2 KiB POSTs recorded by the ${archiveMaker === base ? 'baseline' : 'official'} artifact):
+
+${table(head, timeRows(record, rec(N.official)))}
+
+${table(head, timeRows(stats, st(N.official)))}
+
+Peak RSS of \`--version\` (GNU time's maximum resident set size, ${rssRuns} interleaved rounds):
+
+${table(['what runs', 'median (MiB)', 'min–max'], rssRows)}
+
+Targets (issue 25). A verdict is "met" or "NOT met" outright when the ratio's bounds (from each side's median ${CONFIDENCE * 100}% bounds) sit
+on one side of the target; otherwise the median decides, unless the bounds spread over more than ${NOISY * 100}% of the median: then "inconclusive".
+
+${targets.join('\n')}
+`;
+log(md);
+if (runs >= 30) log(`wrote ${await writeSection(root, 'bench:startup', md)}`);
+else log(`BENCH_RUNS=${runs} < 30: docs/benchmarks.md left as it is (its targets are judged on ≥ 30 runs)`);
