@@ -13,6 +13,9 @@ import type { Ready } from '../pipeline.ts';
  * it back to 1 MiB mid-load (docs/benchmarks.md, "Notes on the method"), so RSS stepped by tens of MiB
  * with no change in what broker holds. Idle at start it costs little (untouched pages; docs/benchmarks.md,
  * "Design figures"); after a load it keeps those MiB instead of giving them back.
+ * It also costs every start: a V8 flag changes V8's flag hash, so the runtime's embedded code caches for Node's own
+ * modules are rejected and each module a start loads is compiled from source (docs/benchmarks.md, "Where start-up
+ * time goes": about a quarter of `--version`'s instructions, half of `record`'s start).
  */
 export const SEA_EXEC_ARGV = ['--min-semi-space-size=16'];
 
