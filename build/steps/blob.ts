@@ -15,7 +15,7 @@ import type { Ready } from '../pipeline.ts';
  * "Design figures"); after a load it keeps those MiB instead of giving them back.
  * It also costs every start: a V8 flag changes V8's flag hash, so the runtime's embedded code caches for Node's own
  * modules are rejected and each module a start loads is compiled from source (docs/benchmarks.md, "Where start-up
- * time goes": about a quarter of `--version`'s instructions, half of `record`'s start).
+ * time goes": about a quarter of `--version`'s instructions, over a third of `record`'s start).
  */
 export const SEA_EXEC_ARGV = ['--min-semi-space-size=16'];
 
