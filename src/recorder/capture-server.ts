@@ -14,7 +14,7 @@
  * and the SNI name; without `tls` nothing of this runs per request but one test of a constant.
  */
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { bodyCompressor } from '../archive/codec.ts';
@@ -184,7 +184,8 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   const server =
     tls === null
       ? createServer(httpOptions, onRequest)
-      : createHttpsServer(
+      : // node:https only when serving HTTPS: a plain record start does not load it (tls-identity.ts says why).
+        process.getBuiltinModule('node:https').createServer(
           // A handshake that never completes (a silent peer, a trickled ClientHello) is cut like slow headers.
           { ...httpOptions, cert: tls.cert, key: tls.key, ALPNProtocols: ['http/1.1'], handshakeTimeout: opts.headerTimeoutMs },
           onRequest,

@@ -8,10 +8,14 @@
  * workers in their environment (readable only by this user, like the process's memory), so every worker
  * serves the same certificate and the printed fingerprint holds for all.
  */
-import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
 import { UsageError } from '../usage.ts';
+
+// node:crypto and node:tls are loaded when a TLS option is given, not at every record start: with them
+// (and node:https) a plain `record` loaded 34 more of Node's modules (docs/benchmarks.md, start-up).
+const crypto = () => process.getBuiltinModule('node:crypto');
+const tls = () => process.getBuiltinModule('node:tls');
 
 export interface TlsIdentity {
   cert: string;
@@ -39,14 +43,14 @@ export function loadTlsIdentity(certPath: string, keyPath: string, now = new Dat
   let x509: X509Certificate;
   try {
     if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no BEGIN CERTIFICATE block');
-    x509 = new X509Certificate(cert);
+    x509 = new (crypto().X509Certificate)(cert);
   } catch (err) {
     throw new UsageError(`--tls-cert ${certPath}: not a PEM certificate (${(err as Error).message}) ${SEE}`);
   }
   let keyObject: KeyObject;
   try {
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) throw new Error('no BEGIN PRIVATE KEY block');
-    keyObject = createPrivateKey(key);
+    keyObject = crypto().createPrivateKey(key);
   } catch (err) {
     const msg = (err as Error).message;
     const why = /passphrase/i.test(msg) ? 'it is encrypted (a passphrase-protected key is not supported)' : msg;
@@ -58,7 +62,7 @@ export function loadTlsIdentity(certPath: string, keyPath: string, now = new Dat
   if (now > to) throw new UsageError(`--tls-cert ${certPath}: the certificate expired on ${to.toISOString()} ${SEE}`);
   if (now < from) throw new UsageError(`--tls-cert ${certPath}: the certificate is not valid until ${from.toISOString()} ${SEE}`);
   try {
-    createSecureContext({ cert, key });
+    tls().createSecureContext({ cert, key });
   } catch (err) {
     throw new UsageError(`--tls-cert ${certPath} / --tls-key ${keyPath}: OpenSSL refuses them: ${(err as Error).message} ${SEE}`);
   }
@@ -84,7 +88,7 @@ export async function selfSignedIdentity(listenHost: string): Promise<TlsIdentit
       { name: 'subjectAltName', altNames: [{ type: 2 as const, value: 'localhost' }, ...ips.map((ip) => ({ type: 7 as const, ip }))] },
     ],
   });
-  return { cert: pems.cert, key: pems.private, fingerprint256: new X509Certificate(pems.cert).fingerprint256 };
+  return { cert: pems.cert, key: pems.private, fingerprint256: new (crypto().X509Certificate)(pems.cert).fingerprint256 };
 }
 
 /** The identity as one environment value, for the --workers workers (cluster.ts). */
