@@ -20,7 +20,7 @@ import { describeWhen, firstMissing, prerequisite } from '../fixtures/skip.ts';
 const runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
 
 // Locally a missing runtime skips these tests, loudly; in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) it fails them (the workflow restores the runtime).
-const need = prerequisite('a cached linux-x64 static runtime', runtime ? '' : 'none cached — build it with `npm run runtime` (~1.5 h on 2 cores from an empty cache)');
+const need = prerequisite('a cached linux-x64 static runtime', runtime ? '' : 'none cached — build it with `npm run runtime` (3–4 h on 2 cores from an empty cache, with ICU)');
 
 /** The product's promise end to end: dist on the musl + jemalloc runtime gives a static broker. */
 describeWhen(need, 'npm run dist -- --runtime static', () => {
