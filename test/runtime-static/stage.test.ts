@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -166,5 +167,68 @@ describe('stillValid', () => {
     rmSync(out);
     await runStage(root, spec);
     expect(runs).toBe(2);
+  });
+});
+
+// Two builds of one stage at once used to run it twice in the same dir (a toolchain test beside a detached build).
+describe('one process per stage at a time', () => {
+  it('a second runStage of the same stage waits, naming the holder, then takes the first one’s result', async () => {
+    let runs = 0;
+    const lines: string[] = [];
+    const spec = {
+      name: 'slow',
+      inputs: { v: 1 },
+      run: async () => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 400));
+        return runs;
+      },
+    };
+    const [a, b] = await Promise.all([runStage(root, spec), runStage(root, spec, (l: string) => lines.push(l))]);
+    expect([a, b]).toEqual([1, 1]);
+    expect(runs).toBe(1);
+    expect(lines[0]).toMatch(new RegExp(`^\\[slow\\] .*slow-[0-9a-f]{16} is being built by pid ${process.pid} \\(this process\\): waiting for it$`));
+    expect(lines).toContain(`[slow] cached (${stageDir(root, 'slow', { v: 1 })})`);
+  });
+
+  it('another process’s lock is waited for while it lives; a dead holder’s lock is taken over', async () => {
+    const lockDir = join(root, '.locks');
+    const lock = join(lockDir, `${stageDir(root, 'held', { v: 1 }).split('/').pop()}.lock`);
+    // A live holder: a child process that sleeps, then exits; its lock file names it.
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 700)']);
+    mkdirSync(lockDir, { recursive: true });
+    writeFileSync(lock, `${child.pid}\n`);
+    const lines: string[] = [];
+    const started = Date.now();
+    const exited = new Promise((r) => child.on('exit', r));
+    const result = runStage(root, { name: 'held', inputs: { v: 1 }, run: async () => 'mine' }, (l: string) => lines.push(l));
+    await exited;
+    expect(await result).toBe('mine');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect(lines[0]).toMatch(new RegExp(`is being built by pid ${child.pid}: waiting for it$`));
+    expect(existsSync(lock)).toBe(false);
+    // A dead holder (a pid that no longer runs): taken over at once, nothing printed about waiting.
+    writeFileSync(lock, `${child.pid}\n`);
+    const quiet: string[] = [];
+    expect(await runStage(root, { name: 'held', inputs: { v: 2 }, run: async () => 'again' }, (l: string) => quiet.push(l))).toBe('again');
+    expect(quiet.some((l) => l.includes('waiting'))).toBe(false);
+  });
+
+  it('stages that share a build dir (configure, compile, link on one Node tree) run one at a time', async () => {
+    const spans: [number, number][] = [];
+    const stage = (name: string) => ({
+      name,
+      inputs: { v: 1 },
+      sharedDir: join(root, 'tree'),
+      run: async () => {
+        const start = Date.now();
+        await new Promise((r) => setTimeout(r, 300));
+        spans.push([start, Date.now()]);
+        return name;
+      },
+    });
+    expect(await Promise.all([runStage(root, stage('configure')), runStage(root, stage('compile'))])).toEqual(['configure', 'compile']);
+    const [first, second] = spans.sort((x, y) => x[0] - y[0]) as [[number, number], [number, number]];
+    expect(second[0]).toBeGreaterThanOrEqual(first[1]);
   });
 });

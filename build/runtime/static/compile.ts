@@ -68,6 +68,7 @@ export async function compileNode(ctx: Ready<StaticBuildContext, 'nodeTree'>): P
       // A re-configure (e.g. a new toolchain with the same flags) rewrites build.ninja without
       // changing this stage's inputs: then ninja has work to do, so the recorded result is stale.
       stillValid: (r) => existsSync(r.node) && statSync(r.node).mtimeMs >= statSync(join(r.outDir, 'build.ninja')).mtimeMs,
+      sharedDir: ctx.nodeTree,
       run: async ({ dir, log }) => {
         const progressFile = join(dir, 'progress.json');
         const jobs = String(ctx.options.jobs);

@@ -77,6 +77,7 @@ export async function configureNode(ctx: StaticBuildContext): Promise<string> {
       name: 'configure',
       inputs: configureInputs(ctx, flags),
       stillValid: (r) => existsSync(join(r.tree, 'out', 'Release', 'build.ninja')),
+      sharedDir: nodeTreeDir(ctx),
       run: async ({ dir, log }) => {
         const tree = nodeTreeDir(ctx);
         const unpacked = join(tree, '.unpacked');

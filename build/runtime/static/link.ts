@@ -47,6 +47,7 @@ export async function linkNode(ctx: Ready<StaticBuildContext, 'nodeTree'>): Prom
       name: `link-${ctx.options.allocator}`,
       inputs: { compiled, archives: archiveHashes, v: 1, target: targetInput(ctx.target) },
       stillValid: (r) => existsSync(r.runtime),
+      sharedDir: ctx.nodeTree,
       run: async ({ dir, log }) => {
         const commands = execFileSync('ninja', ['-C', outDir, '-t', 'commands', 'node'], { encoding: 'utf8', maxBuffer: 256 << 20 })
           .trimEnd()

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { withLock } from './lock.ts';
 
 /** A stage failure that names the stage and where its log is, so the user knows what to read. */
 export class StageError extends Error {
@@ -35,6 +36,8 @@ export interface StageSpec<T> {
    * outside the stage dir (the Node tree) and may have been wiped, e.g. for a warm-rebuild.
    */
   stillValid?: (result: T) => boolean;
+  /** A directory outside the stage dir that `run` writes to (the Node tree): one process at a time there too. */
+  sharedDir?: string;
 }
 
 const MARKER = 'stage-done.json';
@@ -139,6 +142,13 @@ export function stageDir(root: string, name: string, inputs: unknown): string {
  */
 export async function runStage<T>(root: string, spec: StageSpec<T>, report: StageReporter = () => {}): Promise<T> {
   const dir = stageDir(root, spec.name, spec.inputs);
+  // One process per stage dir at a time; a second one waits, then finds the first one's result.
+  const locked = () => withLock(join(root, '.locks', `${basename(dir)}.lock`), `[${spec.name}] ${dir}`, report, () => runStageLocked(dir, spec, report));
+  const shared = spec.sharedDir;
+  return shared ? withLock(join(root, '.locks', `${basename(shared)}.tree.lock`), `[${spec.name}] ${shared}`, report, locked) : locked();
+}
+
+async function runStageLocked<T>(dir: string, spec: StageSpec<T>, report: StageReporter): Promise<T> {
   const marker = join(dir, MARKER);
   const log = join(dir, `${spec.name}.log`);
   if (existsSync(marker)) {
