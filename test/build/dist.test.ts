@@ -1,7 +1,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SEA_EXEC_ARGV } from '../../build/steps/blob.ts';
@@ -11,8 +11,29 @@ import { repoRoot, tempDir } from '../fixtures/context.ts';
 
 const artifactName = `broker-${pkg.version}-linux-x64`;
 
-function npmDist(outDir: string) {
-  return spawnSync('npm', ['run', '--silent', 'dist', '--', '--out', outDir], { cwd: repoRoot, encoding: 'utf8' });
+function npmDist(outDir: string, o: { cwd?: string; cache?: string } = {}) {
+  // GIT_OPTIONAL_LOCKS=0: git status in a copy must not rewrite the checkout's index (its stat data would be the copy's).
+  const env = o.cache ? { ...process.env, BROKER_CACHE: o.cache, GIT_OPTIONAL_LOCKS: '0' } : process.env;
+  return spawnSync('npm', ['run', '--silent', 'dist', '--', '--out', outDir], { cwd: o.cwd ?? repoRoot, encoding: 'utf8', env });
+}
+
+/**
+ * The checkout's files (tracked and not ignored, as they are now) copied to another directory, node_modules linked:
+ * a second build from there shares no path and, with its own cache, no stripped runtime or postject template with
+ * the first, so nondeterminism in the download, strip, bundle or injection would show as different bytes.
+ */
+function checkoutCopy(): string {
+  const dir = tempDir('dist-checkout');
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean);
+  for (const f of files) {
+    if (!existsSync(join(repoRoot, f))) continue; // deleted in the working tree
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    copyFileSync(join(repoRoot, f), join(dir, f));
+  }
+  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
+  // SOURCE_DATE_EPOCH and the commit come from git: the copy answers from the same repository.
+  symlinkSync(join(repoRoot, '.git'), join(dir, '.git'));
+  return dir;
 }
 
 /** The real `npm run dist` path, twice, into temp dirs: what a user gets and whether it is reproducible. */
@@ -25,7 +46,8 @@ describe('npm run dist (official runtime)', () => {
     const a = npmDist(first);
     log = a.stdout + a.stderr;
     if (a.status !== 0) throw new Error(`npm run dist failed (${a.status}):\n${log}`);
-    const b = npmDist(second);
+    // Empty cache, another directory: nothing of the first build is reused.
+    const b = npmDist(second, { cwd: checkoutCopy(), cache: tempDir('dist-cache-b') });
     if (b.status !== 0) throw new Error(`second npm run dist failed (${b.status}):\n${b.stdout}${b.stderr}`);
   }, 300_000);
 
