@@ -7,15 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Codec } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
-import { runCli } from '../../src/cli.ts';
+import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 import { archiveBytes } from './archive-fixtures.ts';
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-cmd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,17 +12,10 @@ import { encodeHeader, HEADER_SIZE, paddedLength } from '../../src/archive/forma
 import { MergedScan } from '../../src/archive/merge.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
-import { runCli } from '../../src/cli.ts';
+import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 import { paddingAfter, sampleRecord } from './archive-fixtures.ts';
 import { killLeftovers, removeBundle, runBroker, startRecorder } from './broker-process.ts';
 import { keepAlive, post } from './http-client.ts';
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n'), lines: out };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-multi-'));
 afterAll(() => {

@@ -8,15 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_RECORD_TIME } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
-import { runCli } from '../../src/cli.ts';
+import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 import { archiveBytes, sampleRecord } from './archive-fixtures.ts';
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-time-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArchive } from '../../src/archive/reader.ts';
-import { runCli } from '../../src/cli.ts';
 import { parseFilter } from '../../src/filter.ts';
+import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
 import { archiveBytes, sampleRecord } from './archive-fixtures.ts';
 import { type BrokerBin, killLeftovers, removeBundle, runBroker, startRecorder } from './broker-process.ts';
@@ -65,13 +65,6 @@ async function stop(r: Awaited<ReturnType<typeof startRecorder>>) {
   r.child.kill('SIGTERM');
   const { code } = await r.exited;
   return { code, stdout: r.stdout(), stderr: r.stderr() };
-}
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 describe('bad certificate or key: exit 2 naming the file and the problem, before anything listens', () => {

@@ -14,8 +14,8 @@ import { CODEC_LEVELS, compressBody, zstdMissing } from '../../src/archive/codec
 import { Codec, decodeFrame, encodeHeader, TLS_FLAG } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
-import { runCli } from '../../src/cli.ts';
 import { repoRoot } from '../fixtures/context.ts';
+import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
 import { itWhen, prerequisite } from '../fixtures/skip.ts';
 import { sampleRecord } from './archive-fixtures.ts';
@@ -30,13 +30,6 @@ afterAll(() => {
   removeBundle();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** A frame with these flags in a file of this version, CRC sealed: does decodeFrame take it? */
 function frameIn(version: number, codec: number, sni?: string) {

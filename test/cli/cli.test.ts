@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commands, runCli } from '../../src/cli.ts';
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+import { commands } from '../../src/cli.ts';
+import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 
 describe('broker CLI', () => {
   it('--version prints "broker <version>"', async () => {
