@@ -26,16 +26,20 @@ const log: Logger = {
 const HELP = `Usage: npm run <script> -- [options]   (or: tsx build/cli.ts <command> [options])
 
 Commands:
-  dist [--runtime official|static|PATH] [--arch x64|arm64] [--out DIR] [--runtime-source npm|nodejs.org]
-      bundle src/, make the SEA blob with the runtime, inject, verify; writes the artifact,
-      SHA256SUMS and manifest.json to DIR (default dist/)
+  pack [DIR] [--runtime official|static|PATH] [--arch x64|arm64] [--out OUT] [--runtime-source npm|nodejs.org]
+      turn the npm package in DIR (default: the current directory) into one executable per target:
+      bundle it, make the SEA blob with the runtime, inject, verify; writes the artifacts,
+      SHA256SUMS and manifest.json to OUT (default ./dist). Configured by package.json's "seal"
+      section (docs/toolchain.md); --runtime/--arch build that one binary instead of seal.targets
+  dist [same options as pack]
+      pack this checkout (broker) into its dist/
   inspect FILE [--json]
       portability report of an ELF file: linkage, loader, libraries, symbol versions, SEA state
   wasm
       recompile src/archive/frame-checksums.c (the recorder's SIMD CRC32C) with the pinned Zig into
       src/archive/frame-checksums-wasm.ts, which is committed`;
 
-const COMMANDS = ['dist', 'inspect', 'wasm'] as const;
+const COMMANDS = ['pack', 'dist', 'inspect', 'wasm'] as const;
 const ARCHES = ['x64', 'arm64'] as const;
 const OFFICIAL_SOURCES = ['npm', 'nodejs.org'] as const;
 
@@ -60,14 +64,23 @@ async function main(argv: string[]): Promise<number> {
     log.info(`${FRAME_CHECKSUMS_MODULE}: ${(await writeFrameChecksums(root)) ? 'rewritten' : 'already current'}`);
     return 0;
   }
-  const help = 'npm run dist -- --help';
+  const help = `npm run ${command} -- --help`;
   const opt = optionsOf(help);
-  const { values } = parseCommandArgs(rest, { runtime: { type: 'string' }, arch: { type: 'string' }, out: { type: 'string' }, 'runtime-source': { type: 'string' } }, { command, help });
-  const arch = oneOf(values.arch, opt('--arch'), ARCHES) ?? 'x64';
+  const { values, positionals } = parseCommandArgs(
+    rest,
+    { runtime: { type: 'string' }, arch: { type: 'string' }, out: { type: 'string' }, 'runtime-source': { type: 'string' } },
+    { command, help, allowPositionals: command === 'pack' },
+  );
+  if (positionals.length > 1) throw new UsageError(`pack takes at most one DIR, got ${positionals.length} (see '${help}')`);
+  const arch = oneOf(values.arch, opt('--arch'), ARCHES);
   const source = oneOf(values['runtime-source'], opt('--runtime-source'), OFFICIAL_SOURCES);
+  // npm run sets INIT_CWD to where it was called from: `npm run pack -- ../app` means relative to there.
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  const project = command === 'dist' ? root : resolve(cwd, positionals[0] ?? '.');
+  const outDir = values.out === undefined ? (command === 'dist' ? undefined : resolve(cwd, 'dist')) : resolve(cwd, values.out);
   const started = performance.now();
-  const ctx = await dist({ root, outDir: values.out, runtime: values.runtime, arch, officialSource: source, log });
-  log.info(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${ctx.artifact?.path}`);
+  const built = await dist({ project, outDir, runtime: values.runtime, arch, officialSource: source, log });
+  log.info(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${built.map((ctx) => ctx.artifact?.path).join(', ')}`);
   return 0;
 }
 

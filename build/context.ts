@@ -2,6 +2,7 @@ import type { Arch } from '../shared/toolchain/arch.ts';
 import type { FileFact } from '../shared/toolchain/file-hash.ts';
 import type { Logger } from '../shared/toolchain/logger.ts';
 import { type PipelineLog, stepOf } from './pipeline.ts';
+import type { Project } from './project/project.ts';
 import type { Launcher } from './runtime/launcher.ts';
 import type { OfficialSource } from './runtime/official.ts';
 import type { Runtime } from './runtime/runtime.ts';
@@ -10,7 +11,8 @@ export type RuntimeRequest = { kind: 'official' } | { kind: 'static' } | { kind:
 
 /** Everything the dist pipeline knows; each step reads what earlier steps filled in and adds its own part. */
 export interface BuildContext {
-  root: string;
+  /** The project being built: its directory, package.json facts and seal config. */
+  project: Project;
   outDir: string;
   /** Scratch space for intermediates (bundle, blob, SEA config); removed when the build ends. */
   workDir: string;

@@ -1,12 +1,15 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Arch } from '../shared/toolchain/arch.ts';
 import { cacheRoot } from '../shared/toolchain/cache-root.ts';
 import type { Logger } from '../shared/toolchain/logger.ts';
 import { type BuildContext, distLog, type RuntimeRequest } from './context.ts';
 import { type AnyStep, runSteps } from './pipeline.ts';
+import type { Target } from './project/config.ts';
+import { type Project, readProject } from './project/project.ts';
 import type { OfficialSource } from './runtime/official.ts';
 import { blobStep } from './steps/blob.ts';
 import { bundleStep } from './steps/bundle.ts';
@@ -19,19 +22,27 @@ import { runtimeStep } from './steps/runtime.ts';
 import { verifyStep } from './steps/verify.ts';
 
 export interface DistOptions {
-  root: string;
+  /** The project's directory (where its package.json is). */
+  project: string;
   outDir?: string;
-  /** 'official' (default), 'static', or a path to any Node binary. */
+  /** 'official', 'static', or a path to any Node binary; with arch, overrides the config's targets. */
   runtime?: string;
   arch?: Arch;
   officialSource?: OfficialSource;
   log: Logger;
 }
 
-interface PackageJson {
-  name: string;
-  version: string;
-  broker: { nodeVersion: string; runtimeIntegrity?: Partial<Record<Arch, string>> };
+/** The toolchain's own pin: the Node version every runtime is, and the official runtime's npm integrity per arch. */
+interface RuntimePin {
+  nodeVersion: string;
+  runtimeIntegrity?: Partial<Record<Arch, string>>;
+}
+
+const toolchainRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+async function runtimePin(): Promise<RuntimePin> {
+  const pkg = JSON.parse(await readFile(join(toolchainRoot, 'package.json'), 'utf8')) as { broker: RuntimePin };
+  return pkg.broker;
 }
 
 // The whole build, in order. The runtime comes first: the bundle embeds which runtime it will run on.
@@ -43,48 +54,56 @@ async function git(root: string, args: string[]): Promise<string | undefined> {
 }
 
 /** Commit and SOURCE_DATE_EPOCH: the only build facts that reach the artifact, so equal commits give equal bytes. */
-async function sourceFacts(root: string, log: Logger): Promise<{ commit: string; sourceDateEpoch: number }> {
-  const head = await git(root, ['rev-parse', 'HEAD']);
+async function sourceFacts(project: Project, log: Logger): Promise<{ commit: string; sourceDateEpoch: number }> {
+  const { root } = project;
+  // An installed package's directory may sit inside the installing project's checkout, whose commit is not its own.
+  const head = project.installed ? undefined : await git(root, ['rev-parse', 'HEAD']);
   const dirty = head !== undefined && (await git(root, ['status', '--porcelain', '--untracked-files=no'])) !== '';
   const commit = head === undefined ? 'unknown' : `${head}${dirty ? '-dirty' : ''}`;
   const fromEnv = process.env.SOURCE_DATE_EPOCH;
   if (fromEnv !== undefined && /^\d+$/.test(fromEnv)) return { commit, sourceDateEpoch: Number(fromEnv) };
-  const ct = await git(root, ['log', '-1', '--format=%ct']);
+  const ct = head === undefined ? undefined : await git(root, ['log', '-1', '--format=%ct']);
   if (ct === undefined) log.info('  note: not a git checkout and no SOURCE_DATE_EPOCH set; using 0');
   return { commit, sourceDateEpoch: ct === undefined ? 0 : Number(ct) };
 }
 
-function runtimeRequest(runtime: string | undefined): RuntimeRequest {
-  if (runtime === undefined || runtime === 'official') return { kind: 'official' };
-  if (runtime === 'static') return { kind: 'static' };
-  return { kind: 'custom', path: resolve(runtime) };
+/** What to build: the --runtime/--arch flags when given (one binary), else every target of the config. */
+function requests(opts: DistOptions, targets: Target[]): { arch: Arch; runtime: RuntimeRequest }[] {
+  if (opts.runtime === undefined && opts.arch === undefined) return targets.map((t) => ({ arch: t.arch, runtime: { kind: t.runtime } }));
+  const runtime: RuntimeRequest = opts.runtime === undefined || opts.runtime === 'official' ? { kind: 'official' } : opts.runtime === 'static' ? { kind: 'static' } : { kind: 'custom', path: resolve(opts.runtime) };
+  return [{ arch: opts.arch ?? 'x64', runtime }];
 }
 
-/** `npm run dist`: bundle src/, make the SEA blob with the runtime, inject, verify, checksum, describe. */
-export async function dist(opts: DistOptions): Promise<BuildContext> {
-  const pkg = JSON.parse(await readFile(join(opts.root, 'package.json'), 'utf8')) as PackageJson;
-  const arch = opts.arch ?? 'x64';
-  const workDir = await mkdtemp(join(tmpdir(), 'broker-dist-'));
-  const ctx: BuildContext = {
-    root: opts.root,
-    outDir: resolve(opts.outDir ?? join(opts.root, 'dist')),
-    workDir,
-    cacheDir: cacheRoot(),
-    name: pkg.name,
-    version: pkg.version,
-    ...(await sourceFacts(opts.root, opts.log)),
-    nodeVersion: pkg.broker.nodeVersion,
-    arch,
-    runtimeRequest: runtimeRequest(opts.runtime),
-    officialSource: opts.officialSource,
-    officialIntegrity: pkg.broker.runtimeIntegrity?.[arch],
-    log: opts.log,
-    timings: [],
-  };
-  try {
-    await runSteps(ctx, distSteps, distLog(ctx));
-    return ctx;
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
+/** `npm run dist` / `pack`: for each target, bundle the project, make the SEA blob with the runtime, inject, verify, checksum, describe. */
+export async function dist(opts: DistOptions): Promise<BuildContext[]> {
+  const project = await readProject(opts.project);
+  const pin = await runtimePin();
+  const facts = await sourceFacts(project, opts.log);
+  const done: BuildContext[] = [];
+  for (const { arch, runtime } of requests(opts, project.config.targets)) {
+    const workDir = await mkdtemp(join(tmpdir(), 'seal-build-'));
+    const ctx: BuildContext = {
+      project,
+      outDir: resolve(opts.outDir ?? join(project.root, 'dist')),
+      workDir,
+      cacheDir: cacheRoot(),
+      name: project.config.name,
+      version: project.version,
+      ...facts,
+      nodeVersion: pin.nodeVersion,
+      arch,
+      runtimeRequest: runtime,
+      officialSource: opts.officialSource,
+      officialIntegrity: pin.runtimeIntegrity?.[arch],
+      log: opts.log,
+      timings: [],
+    };
+    try {
+      await runSteps(ctx, distSteps, distLog(ctx));
+      done.push(ctx);
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
   }
+  return done;
 }

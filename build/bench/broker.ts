@@ -15,7 +15,6 @@ import { present } from '../../shared/checked.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
-import { SEA_EXEC_ARGV } from '../steps/blob.ts';
 import { p99Spread, throughputSpread } from './broker-text.ts';
 import { procStat } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
@@ -24,7 +23,9 @@ import { CONFIDENCE, levelVerdict, NOISY, ratioVerdict } from './verdict.ts';
 import { findWrk, offPace, PACE_TOLERANCE, paceMiss, type WrkResult, wrkAtRate, wrkLoad } from './wrk.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string }; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string }; seal: { nodeOptions: string[] }; devDependencies: Record<string, string> };
+// The Node options broker's binary starts with (package.json seal.nodeOptions): the no-op server gets them too.
+const SEA_EXEC_ARGV = pkg.seal.nodeOptions;
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const rssSeconds = Number(process.env.BENCH_RSS_SECONDS ?? 60);

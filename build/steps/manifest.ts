@@ -34,7 +34,7 @@ async function writeManifest(ctx: Ready<BuildContext, 'artifact' | 'runtime' | '
   );
   const keep = previous && previous.version === ctx.version && previous.commit === ctx.commit ? previous.artifacts : {};
   const { path: runtimePath, ...runtimeFacts } = runtime;
-  const lock = await fileFact(join(ctx.root, 'package-lock.json')).catch(() => undefined);
+  const lock = ctx.project.lockfile === undefined ? undefined : await fileFact(ctx.project.lockfile);
   const entry: ArtifactEntry = {
     file: artifact.name,
     sha256: artifact.sha256,
@@ -42,7 +42,7 @@ async function writeManifest(ctx: Ready<BuildContext, 'artifact' | 'runtime' | '
     arch: ctx.arch,
     runtime: { ...runtimeFacts, size: (await stat(runtimePath)).size },
     inputs: [
-      { name: 'bundle (broker.cjs)', sha256: bundle.sha256, size: bundle.size },
+      { name: `bundle (${basename(bundle.path)})`, sha256: bundle.sha256, size: bundle.size },
       { name: 'SEA blob', sha256: blob.sha256, size: blob.size, note: `code cache ${blob.codeCache ? 'on' : 'off'}` },
       ...(lock ? [{ name: basename(lock.path), sha256: lock.sha256, size: lock.size }] : []),
     ],

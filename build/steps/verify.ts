@@ -6,6 +6,7 @@ import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
+import { smokePattern } from '../project/config.ts';
 
 /** Proves the injection took: the blob note is there at full size, the fuse flipped, and the binary answers. */
 async function verifyArtifact(ctx: Ready<BuildContext, 'injected' | 'blob'>): Promise<string> {
@@ -16,14 +17,19 @@ async function verifyArtifact(ctx: Ready<BuildContext, 'injected' | 'blob'>): Pr
   if (report.seaFuse !== 'flipped') throw new BuildError(`the SEA fuse is ${report.seaFuse} after injection; Node would ignore the blob`);
   let ran = 'not run (runtime cannot execute on this host)';
   if (ctx.launcher) {
-    const expected = `broker ${ctx.version}`;
-    const [cmd, args] = ctx.launcher.command(injected, ['--version']);
+    const { smoke } = ctx.project.config;
+    const expected = smoke.stdout === undefined ? undefined : smokePattern(smoke.stdout, { name: ctx.project.packageName, version: ctx.version });
+    const [cmd, args] = ctx.launcher.command(injected, smoke.args);
     const res = await execa(cmd, args, { reject: false, timeout: 60_000, env: { NODE_OPTIONS: '' }, extendEnv: false });
+    const shown = `'${smoke.args.join(' ')}'`;
     // Any stderr (e.g. "Code cache data rejected", the experimental-SEA warning) is a defect users would see.
-    if (res.exitCode !== 0 || res.stdout.trim() !== expected || res.stderr.trim() !== '') {
-      throw new BuildError(`the artifact's --version printed ${JSON.stringify(res.stdout.trim())} (exit ${res.exitCode ?? res.signal}${res.stderr ? `, stderr: ${res.stderr.trim().split('\n')[0]}` : ''}); expected "${expected}"`);
+    if (res.exitCode !== 0 || (expected && !expected.test(res.stdout.trim())) || res.stderr.trim() !== '') {
+      const wanted = `exit 0, nothing on stderr${expected ? ` and stdout matching ${expected}` : ''} (seal.smoke)`;
+      throw new BuildError(
+        `the artifact run with ${shown} printed ${JSON.stringify(res.stdout.trim().slice(0, 200))} (exit ${res.exitCode ?? res.signal}${res.stderr ? `, stderr: ${res.stderr.trim().split('\n')[0]}` : ''}); expected ${wanted}`,
+      );
     }
-    ran = `--version → "${expected}"${ctx.launcher.emulated ? ` (under ${ctx.launcher.describe})` : ''}`;
+    ran = `${shown} → ${JSON.stringify(res.stdout.trim().split('\n')[0]?.slice(0, 60))}${ctx.launcher.emulated ? ` (under ${ctx.launcher.describe})` : ''}`;
   }
   // Only a verified binary reaches the output directory, so dist/ never holds a half-made artifact.
   const name = `${ctx.name}-${ctx.version}-linux-${ctx.arch}${ctx.runtimeRequest.kind === 'static' ? '-static' : ''}`;

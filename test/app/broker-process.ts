@@ -4,7 +4,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { bundleApp } from '../../build/app-bundle.ts';
+import { bundleProject } from '../../build/project/bundle.ts';
+import { readProject } from '../../build/project/project.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const running = new Set<ChildProcess>();
@@ -29,7 +30,7 @@ export function brokerBundle(): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), 'broker-test-'));
     bundleDir = dir;
     const outfile = join(dir, 'broker.cjs');
-    await bundleApp({ root, outfile, target: 'node20', minify: false });
+    await bundleProject({ root, config: (await readProject(root)).config, outfile, target: 'node20', minify: false });
     return outfile;
   })();
   return bundled;

@@ -4,7 +4,6 @@ import { request as httpsRequest } from 'node:https';
 import { dirname, join } from 'node:path';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SEA_EXEC_ARGV } from '../../build/steps/blob.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { runBroker, startRecorder } from '../app/broker-process.ts';
 import { repoRoot, tempDir } from '../fixtures/context.ts';
@@ -69,7 +68,7 @@ describe('npm run dist (official runtime)', () => {
     const j = JSON.parse(execFileSync(join(first, artifactName), ['version', '--json'], { encoding: 'utf8' }));
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     expect(j.commit.startsWith(head)).toBe(true);
-    expect(j.self).toMatchObject({ nodeVersion: pkg.broker.nodeVersion, sea: true, static: false, linkage: 'dynamic', libc: { family: 'glibc' }, runtimeKind: 'official', execArgv: SEA_EXEC_ARGV, intl: { mode: 'full' } });
+    expect(j.self).toMatchObject({ nodeVersion: pkg.broker.nodeVersion, sea: true, static: false, linkage: 'dynamic', libc: { family: 'glibc' }, runtimeKind: 'official', execArgv: pkg.seal.nodeOptions, intl: { mode: 'full' } });
     expect(j.build.runtime.intl).toBe('full');
   });
 

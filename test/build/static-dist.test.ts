@@ -6,7 +6,6 @@ import { beforeAll, expect, it } from 'vitest';
 import { staticTarget } from '../../build/runtime/static/target.ts';
 import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
-import { SEA_EXEC_ARGV } from '../../build/steps/blob.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { inspectFile } from '../../shared/elf/file.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
@@ -37,7 +36,7 @@ describeWhen(need, 'npm run dist -- --runtime static', () => {
 
   it('broker version --json says musl, jemalloc, static', () => {
     const j = JSON.parse(execFileSync(artifact, ['version', '--json'], { encoding: 'utf8', env: {} }));
-    expect(j.self).toMatchObject({ libc: { family: 'musl' }, static: true, sea: true, allocator: 'jemalloc', runtimeKind: 'static', execArgv: SEA_EXEC_ARGV, intl: { mode: 'full', icu: '78.3' } });
+    expect(j.self).toMatchObject({ libc: { family: 'musl' }, static: true, sea: true, allocator: 'jemalloc', runtimeKind: 'static', execArgv: pkg.seal.nodeOptions, intl: { mode: 'full', icu: '78.3' } });
     expect(j.build.runtime.intl).toBe('full');
   });
 

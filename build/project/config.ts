@@ -1,0 +1,165 @@
+/*
+ * A project's `seal` section in its package.json: what the toolchain needs to know to turn it into one
+ * executable. Validated up front as esbuild validates its options: an unknown key or a bad value is a
+ * ConfigError naming the key, the value and what is allowed, before anything is built.
+ * Pure: package.json's parsed object in, a complete config (defaults filled in) out.
+ */
+import { alternatives } from '../../shared/cli-args/usage-error.ts';
+import type { Arch } from '../../shared/toolchain/arch.ts';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
+
+/** A mistake in package.json's `seal` section (or the fields it falls back on); exit 1 like any build error. */
+export class ConfigError extends BuildError {
+  override name = 'ConfigError';
+}
+
+export type RuntimeKind = 'official' | 'static';
+
+/** One binary to make: `linux-x64`, `linux-arm64`, `linux-x64-static`, `linux-arm64-static`. */
+export interface Target {
+  arch: Arch;
+  runtime: RuntimeKind;
+}
+
+export interface SealConfig {
+  /** The artifact's base name: `<name>-<version>-linux-<arch>[-static]`. */
+  name: string;
+  /** Paths relative to the project root. One entry is the program; several are bins the binary dispatches to. */
+  bins: Record<string, string>;
+  /** Global constant → entry file: that file is bundled on its own and the constant holds its code (for `new Worker(code, { eval: true })`). */
+  workers: Record<string, string>;
+  /** Global constant that holds the build facts (version, commit, source date, runtime), if the program wants them. */
+  buildInfo?: string;
+  /** Node options every start of the binary gets (the SEA blob's execArgv). */
+  nodeOptions: string[];
+  /** V8 code cache for the bundle in the blob: faster start, bigger file. */
+  codeCache: boolean;
+  /** What verify runs on the finished binary: exit 0, nothing on stderr, and stdout matching the pattern if one is given. */
+  smoke: { args: string[]; stdout?: string };
+  targets: Target[];
+}
+
+const KEYS = ['entry', 'name', 'workers', 'buildInfo', 'nodeOptions', 'codeCache', 'smoke', 'targets'] as const;
+const SMOKE_KEYS = ['args', 'stdout'] as const;
+export const TARGETS = ['linux-x64', 'linux-arm64', 'linux-x64-static', 'linux-arm64-static'] as const;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+type Json = unknown;
+
+function describe(value: Json): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function bad(key: string, value: Json, allowed: string): ConfigError {
+  return new ConfigError(`package.json: ${key} must be ${allowed}, got ${describe(value)}`);
+}
+
+function isObject(v: Json): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkKeys(key: string, obj: Record<string, Json>, known: readonly string[]): void {
+  const unknown = Object.keys(obj).find((k) => !known.includes(k));
+  if (unknown !== undefined) throw new ConfigError(`package.json: unknown key ${key}.${unknown}; the keys of ${key} are ${alternatives(known)}`);
+}
+
+function relativePath(key: string, v: Json): string {
+  if (typeof v !== 'string' || v === '' || v.startsWith('/') || v.split(/[\\/]/).includes('..')) throw bad(key, v, 'a path inside the project, relative to package.json');
+  return v.replace(/^\.\//, '');
+}
+
+function stringList(key: string, v: Json): string[] {
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw bad(key, v, 'an array of strings');
+  return v as string[];
+}
+
+function workers(key: string, v: Json): Record<string, string> {
+  if (!isObject(v)) throw bad(key, v, 'an object mapping a global constant name to an entry file');
+  const out: Record<string, string> = {};
+  for (const [name, file] of Object.entries(v)) {
+    if (!IDENTIFIER.test(name)) throw bad(`${key} key`, name, 'a JavaScript identifier (the global constant that holds the bundled code)');
+    out[name] = relativePath(`${key}.${name}`, file);
+  }
+  return out;
+}
+
+function smoke(key: string, v: Json, defaultArgs: string[]): SealConfig['smoke'] {
+  if (!isObject(v)) throw bad(key, v, 'an object { args, stdout }');
+  checkKeys(key, v, SMOKE_KEYS);
+  const args = v.args === undefined ? defaultArgs : stringList(`${key}.args`, v.args);
+  if (v.stdout === undefined) return { args };
+  if (typeof v.stdout !== 'string') throw bad(`${key}.stdout`, v.stdout, "a regular expression as a string ({name} and {version} stand for the package's)");
+  try {
+    new RegExp(v.stdout);
+  } catch (err) {
+    throw bad(`${key}.stdout`, v.stdout, `a valid regular expression (${(err as Error).message})`);
+  }
+  return { args, stdout: v.stdout };
+}
+
+function targets(key: string, v: Json): Target[] {
+  if (!Array.isArray(v) || v.length === 0) throw bad(key, v, `a non-empty array of ${alternatives(TARGETS)}`);
+  return [...new Set(v)].map((t) => {
+    if (typeof t !== 'string' || !(TARGETS as readonly string[]).includes(t)) throw bad(`${key} entry`, t, alternatives(TARGETS));
+    return parseTarget(t as (typeof TARGETS)[number]);
+  });
+}
+
+export function parseTarget(t: (typeof TARGETS)[number]): Target {
+  const [, arch, suffix] = t.split('-');
+  return { arch: arch as Arch, runtime: suffix === 'static' ? 'static' : 'official' };
+}
+
+export function targetName(t: Target): string {
+  return `linux-${t.arch}${t.runtime === 'static' ? '-static' : ''}`;
+}
+
+/** The bins package.json declares: `bin` as a string (named after the package) or an object. */
+function declaredBins(pkg: Record<string, Json>, unscoped: string): Record<string, string> {
+  const { bin } = pkg;
+  if (bin === undefined) return {};
+  if (typeof bin === 'string') return { [unscoped]: relativePath('bin', bin) };
+  if (!isObject(bin)) throw bad('bin', bin, 'a path or an object of command name → path');
+  return Object.fromEntries(Object.entries(bin).map(([cmd, file]) => [cmd, relativePath(`bin.${cmd}`, file)]));
+}
+
+/** package.json's parsed object → the project's complete seal config. */
+export function sealConfig(pkg: Json): { packageName: string; version: string; config: SealConfig } {
+  if (!isObject(pkg)) throw new ConfigError('package.json is not a JSON object');
+  if (typeof pkg.name !== 'string' || pkg.name === '') throw bad('name', pkg.name, 'the package name (a non-empty string)');
+  if (typeof pkg.version !== 'string' || pkg.version === '') throw bad('version', pkg.version, 'the package version (a non-empty string)');
+  const raw = pkg.seal ?? {};
+  if (!isObject(raw)) throw bad('seal', raw, 'an object');
+  checkKeys('seal', raw, KEYS);
+  const unscoped = pkg.name.replace(/^@[^/]+\//, '');
+  const name = raw.name === undefined ? unscoped : raw.name;
+  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) throw bad('seal.name', name, 'a file name of letters, digits, ".", "_" and "-"');
+  const bins = raw.entry === undefined ? declaredBins(pkg, unscoped) : { [name]: relativePath('seal.entry', raw.entry) };
+  if (Object.keys(bins).length === 0) throw new ConfigError('package.json: nothing to build: there is no bin, and no seal.entry (set seal.entry to the file the program starts from)');
+  const buildInfo = raw.buildInfo;
+  if (buildInfo !== undefined && (typeof buildInfo !== 'string' || !IDENTIFIER.test(buildInfo))) throw bad('seal.buildInfo', buildInfo, 'a JavaScript identifier (the global constant that holds the build facts)');
+  if (raw.codeCache !== undefined && typeof raw.codeCache !== 'boolean') throw bad('seal.codeCache', raw.codeCache, 'true or false');
+  // Several bins: the default check asks the first one (the dispatcher itself has no --version).
+  const smokeArgs = Object.keys(bins).length === 1 ? ['--version'] : [Object.keys(bins)[0] as string, '--version'];
+  const config: SealConfig = {
+    name,
+    bins,
+    workers: raw.workers === undefined ? {} : workers('seal.workers', raw.workers),
+    ...(buildInfo === undefined ? {} : { buildInfo }),
+    nodeOptions: raw.nodeOptions === undefined ? [] : stringList('seal.nodeOptions', raw.nodeOptions),
+    codeCache: raw.codeCache ?? true,
+    smoke: raw.smoke === undefined ? { args: smokeArgs } : smoke('seal.smoke', raw.smoke, smokeArgs),
+    targets: raw.targets === undefined ? [{ arch: 'x64', runtime: 'official' }] : targets('seal.targets', raw.targets),
+  };
+  for (const opt of config.nodeOptions) {
+    if (!opt.startsWith('-')) throw bad('seal.nodeOptions entry', opt, 'a Node option starting with "-" (e.g. "--max-old-space-size=512")');
+  }
+  return { packageName: pkg.name, version: pkg.version, config };
+}
+
+/** The smoke check's stdout pattern with {name} and {version} filled in (as literal text). */
+export function smokePattern(pattern: string, facts: { name: string; version: string }): RegExp {
+  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(pattern.replaceAll('{name}', literal(facts.name)).replaceAll('{version}', literal(facts.version)));
+}

@@ -1,0 +1,28 @@
+/*
+ * A package with several bins becomes one binary that runs one of them: the one named by the name it was
+ * started as (a symlink or copy called `prettier` runs the `prettier` bin, as npm's bin links do), else the
+ * one named by its first argument (`tool prettier --check .`), which is then removed from process.argv.
+ * Anything else prints the bins and exits 2. Each bin loads only when chosen (esbuild keeps require lazy).
+ */
+
+/** The dispatcher's source, bundled in place of a single entry; `bins` maps command name → path from the project root. */
+export function dispatchEntry(bins: Record<string, string>): string {
+  const table = Object.entries(bins)
+    .map(([cmd, file]) => `  ${JSON.stringify(cmd)}: () => require(${JSON.stringify(`./${file}`)}),`)
+    .join('\n');
+  return `const { basename } = require('node:path');
+const bins = {
+${table}
+};
+const own = basename(process.argv0 || process.argv[0]);
+if (Object.hasOwn(bins, own)) {
+  bins[own]();
+} else if (Object.hasOwn(bins, process.argv[2] ?? '')) {
+  const [cmd] = process.argv.splice(2, 1);
+  bins[cmd]();
+} else {
+  process.stderr.write(\`\${own}: give a command first, or start this binary under one of their names: \${Object.keys(bins).join(', ')}\\n\`);
+  process.exitCode = 2;
+}
+`;
+}
