@@ -177,6 +177,20 @@ export function frameBoundary(bytes: Uint8Array, start: number, end: number, sto
 }
 
 /**
+ * Of a batch bytes[0, end) whose write stopped after `written` bytes: the frames that made it whole, as their
+ * count and length. A reader takes exactly those, up to the torn frame after them. Lengths trusted, as above.
+ */
+export function wholeFramesWithin(bytes: Uint8Array, end: number, written: number): { frames: number; length: number } {
+  let frames = 0;
+  let p = 0;
+  for (let next = frameEnd(bytes, p); p < end && next <= written; next = frameEnd(bytes, p)) {
+    p = next;
+    frames++;
+  }
+  return { frames, length: p };
+}
+
+/**
  * Fills in the CRC of every frame in bytes[start, end), frames sealed with `checksum` false: the recorder
  * leaves the checksums to its writing thread, off the event loop. With `stopAfter`, stops at the first frame
  * boundary at or past it (frameBoundary), so a caller can work in slices. Returns the offset reached: `end`

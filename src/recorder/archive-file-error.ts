@@ -1,9 +1,17 @@
+/** Of a batch whose write failed part-way: the frames before the torn one, on disk and readable. */
+export interface WrittenFrames {
+  frames: number;
+  bytes: number;
+}
+
 /** A clear, one-line account of an fs error on an archive file, with the path it concerns. */
 export class ArchiveFileError extends Error {
   override name = 'ArchiveFileError';
   constructor(
     message: string,
     readonly code: string | undefined,
+    /** A failed batch write: what of the batch is on disk all the same (counted recorded, the rest dropped). */
+    readonly written: WrittenFrames | null = null,
   ) {
     super(message);
   }
@@ -23,7 +31,7 @@ const why: Record<string, string> = {
   EIO: 'I/O error',
 };
 
-export function describe(err: unknown, action: string, path: string): ArchiveFileError {
+export function describe(err: unknown, action: string, path: string, written: WrittenFrames | null = null): ArchiveFileError {
   const e = err as NodeJS.ErrnoException;
-  return new ArchiveFileError(`cannot ${action} ${path}: ${(e.code && why[e.code]) ?? e.message}${e.code ? ` (${e.code})` : ''}`, e.code);
+  return new ArchiveFileError(`cannot ${action} ${path}: ${(e.code && why[e.code]) ?? e.message}${e.code ? ` (${e.code})` : ''}`, e.code, written);
 }

@@ -15,7 +15,7 @@
  * moves to a new file of its own.
  */
 import { closeSync, constants, fstat as fstatCb, fstatSync, fsyncSync, ftruncateSync, write as writeCb } from 'node:fs';
-import { BLOCK_SIZE, paddedLength, padToBlock } from '../archive/format.ts';
+import { BLOCK_SIZE, paddedLength, padToBlock, wholeFramesWithin } from '../archive/format.ts';
 import { ChecksumStage } from '../archive/frame-checksums.ts';
 import { ArchiveFileError, describe } from './archive-file-error.ts';
 import type { BatchSink } from './batch-writer.ts';
@@ -128,8 +128,11 @@ export class ArchiveSink implements BatchSink {
           this.fallBack();
           continue;
         }
-        this.cutTornTail(done);
-        throw describe(err, 'write to', this.currentPath);
+        // The whole frames before the torn one stay and count as recorded: a reader (and verify --repair) keeps
+        // them whether or not the torn frame can be cut here.
+        const whole = wholeFramesWithin(buf, batchLength, done);
+        this.cutTornTail(done, whole.length);
+        throw describe(err, 'write to', this.currentPath, { frames: whole.frames, bytes: whole.length });
       }
     }
     this.size += length;
@@ -149,11 +152,14 @@ export class ArchiveSink implements BatchSink {
     this.openDirect(next.identity);
   }
 
-  /** A batch that failed half-way leaves a torn frame: cut it so the file ends on a whole frame. */
-  private cutTornTail(written: number): void {
-    if (written === 0 || this.opts.shared) return;
+  /**
+   * A batch that failed part-way leaves a torn frame after its whole ones: cut it so the file ends on a whole
+   * frame. Not in a shared file: another worker may have appended since, and the cut would take its batch.
+   */
+  private cutTornTail(written: number, whole: number): void {
+    if (written === whole || this.opts.shared) return;
     try {
-      ftruncateSync(this.fd, this.size);
+      ftruncateSync(this.fd, this.size + whole);
     } catch {
       // The reader stops at the torn frame anyway, and `verify --repair` cuts it.
     }

@@ -5,6 +5,7 @@
  */
 import { FRAME_HEADER_SIZE } from '../archive/format.ts';
 import { encodeRequestFrameSized, type RecordInput, recordPayloadSize } from '../archive/record.ts';
+import type { WrittenFrames } from './archive-file-error.ts';
 import type { BufferPool } from './pool.ts';
 
 export interface BatchSink {
@@ -15,7 +16,8 @@ export interface BatchSink {
    */
   readonly checksumsFrames: boolean;
   /**
-   * Writes buf[0, length) as one batch; rejects with the I/O error if it could not. Resolves with the buffer
+   * Writes buf[0, length) as one batch; rejects with the I/O error if it could not — an error with `written`
+   * says which of the batch's frames are on disk all the same (ArchiveFileError). Resolves with the buffer
    * to reuse: `buf` itself, or the same memory in a new Buffer when the sink moved it to its thread and back.
    */
   write(buf: Buffer, length: number): Promise<Buffer>;
@@ -111,22 +113,30 @@ export class BatchWriter {
     if (!this.writing) void this.pump();
   }
 
+  private written(frames: number, bytes: number): void {
+    this.counters.bytes += bytes;
+    this.flushed.frames += frames;
+    this.flushed.bytes += bytes;
+  }
+
   private async pump(): Promise<void> {
     this.writing = true;
     for (let b = this.queue[0]; b !== undefined; b = this.queue[0]) {
-      if (!this.failed) {
+      if (this.failed) this.counters.dropped += b.frames;
+      else {
         try {
           b.buf = await this.opts.sink.write(b.buf, b.length);
           this.counters.batches++;
-          this.counters.bytes += b.length;
-          this.flushed.frames += b.frames;
-          this.flushed.bytes += b.length;
+          this.written(b.frames, b.length);
         } catch (err) {
           this.failed = err as Error;
+          // A write cut short (a full disk) leaves its first frames whole on disk: recorded, not dropped.
+          const part = (err as { written?: WrittenFrames | null }).written ?? { frames: 0, bytes: 0 };
+          this.written(part.frames, part.bytes);
+          this.counters.dropped += b.frames - part.frames;
           this.opts.onError(this.failed);
         }
       }
-      if (this.failed) this.counters.dropped += b.frames;
       this.queue.shift();
       this.opts.pool.release(b.buf);
     }

@@ -48,7 +48,8 @@ function reply(m: ThreadReply): void {
 }
 
 function failed(err: unknown): void {
-  reply({ type: 'failed', message: err instanceof Error ? err.message : String(err), code: err instanceof ArchiveFileError ? err.code : undefined });
+  const known = err instanceof ArchiveFileError ? err : null;
+  reply({ type: 'failed', message: err instanceof Error ? err.message : String(err), code: known?.code, written: known?.written ?? null });
 }
 
 try {

@@ -13,6 +13,7 @@
  * the recorder uses an ArchiveSink on the event loop.
  */
 import { Worker } from 'node:worker_threads';
+import type { WrittenFrames } from './archive-file-error.ts';
 import { ArchiveFileError, type ArchiveSinkOptions } from './archive-sink.ts';
 import type { BatchSink } from './batch-writer.ts';
 
@@ -32,7 +33,7 @@ export interface SinkCounters {
 
 /** Messages between the event loop and the thread. */
 export type ToThread = { type: 'write'; buffer: ArrayBuffer; length: number } | { type: 'close' };
-export type ThreadReply = { type: 'ready' } | { type: 'written'; buffer: ArrayBuffer } | { type: 'closed' } | { type: 'failed'; message: string; code: string | undefined };
+export type ThreadReply = { type: 'ready' } | { type: 'written'; buffer: ArrayBuffer } | { type: 'closed' } | { type: 'failed'; message: string; code: string | undefined; written: WrittenFrames | null };
 export type FromThread = ThreadReply & { counters: SinkCounters };
 
 export class ThreadSink implements BatchSink {
@@ -100,7 +101,7 @@ export class ThreadSink implements BatchSink {
     const p = this.pending;
     this.pending = null;
     this.worker.unref();
-    if (m.type === 'failed') p?.reject(new ArchiveFileError(m.message, m.code));
+    if (m.type === 'failed') p?.reject(new ArchiveFileError(m.message, m.code, m.written));
     else p?.resolve(m.type === 'written' ? m.buffer : null);
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { encodeHeader } from '../../src/archive/format.ts';
+import { encodeHeader, wholeFramesWithin } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
+import { ArchiveFileError } from '../../src/recorder/archive-file-error.ts';
 import { type BatchSink, BatchWriter } from '../../src/recorder/batch-writer.ts';
 import { BufferPool } from '../../src/recorder/pool.ts';
 import { sampleRecord } from './archive-fixtures.ts';
@@ -122,5 +123,30 @@ describe('BatchWriter', () => {
     expect(w.flushed.frames).toBe(1);
     expect(w.counters.dropped).toBe(2);
     expect(mem.archive().records).toHaveLength(1);
+  });
+
+  it('a write cut short counts the whole frames it left on disk as recorded, only the rest as dropped', async () => {
+    const mem = memorySink();
+    const w = new BatchWriter({ pool: new BufferPool(4096, 4), sink: mem.sink, flushMs: 60_000, onError: () => {} });
+    mem.fail(new ArchiveFileError('cannot write to a.brk: no space left on device (ENOSPC)', 'ENOSPC', { frames: 2, bytes: 300 }));
+    for (let i = 0; i < 3; i++) w.append(sampleRecord(i), 0);
+    await w.drain();
+    expect(w.flushed).toEqual({ frames: 2, bytes: 300 });
+    expect(w.counters).toMatchObject({ frames: 3, dropped: 1, bytes: 300, batches: 0 });
+  });
+});
+
+describe('wholeFramesWithin', () => {
+  it('counts the frames of a batch that end within the bytes a short write got out', async () => {
+    const mem = memorySink();
+    const w = new BatchWriter({ pool: new BufferPool(4096, 4), sink: mem.sink, flushMs: 60_000, onError: () => {} });
+    for (let i = 0; i < 3; i++) w.append(sampleRecord(i), 0);
+    await w.drain();
+    const batch = mem.writes[0]!;
+    const first = 12 + batch.readUInt32LE(0);
+    expect(wholeFramesWithin(batch, batch.length, batch.length)).toEqual({ frames: 3, length: batch.length });
+    expect(wholeFramesWithin(batch, batch.length, batch.length - 1).frames).toBe(2);
+    expect(wholeFramesWithin(batch, batch.length, first)).toEqual({ frames: 1, length: first });
+    expect(wholeFramesWithin(batch, batch.length, first - 1)).toEqual({ frames: 0, length: 0 });
   });
 });

@@ -1,6 +1,5 @@
 // broker record as a real process: faults from the issue, each a test. No timing assertions: waits are
 // for events (a line, an exit, a file's contents), bounded only by the test timeout.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readArchive } from '../../src/archive/reader.ts';
 import { killLeftovers, removeBundle, runBroker, startBroker, startRecorder } from './broker-process.ts';
 import { keepAlive, post, rawExchange } from './http-client.ts';
+import { mountSmallDisk } from './small-disk.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-record-'));
 let n = 0;
@@ -257,28 +257,18 @@ describe('broker record', () => {
   });
 });
 
-// A full disk needs a small filesystem: a 64 KiB tmpfs, which needs root (CI and this machine are root).
-const mnt = mkdtempSync(join(tmpdir(), 'broker-full-'));
-let mountError: string | null = null;
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'broker-test', mnt], { stdio: 'pipe' });
-} catch (err) {
-  mountError =
-    String((err as { stderr?: Buffer }).stderr ?? err)
-      .trim()
-      .split('\n')[0] || 'mount failed';
-}
+// A full disk: a 64 KiB tmpfs.
+const disk = mountSmallDisk();
 afterAll(() => {
   killLeftovers();
   removeBundle();
-  if (!mountError) execFileSync('umount', [mnt]);
-  rmSync(mnt, { recursive: true, force: true });
+  disk.remove();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('broker record on a full disk', () => {
-  it.skipIf(mountError !== null)(`stops with a clear error and exit 1; what was flushed stays readable${mountError ? ` (skipped: cannot mount a 64 KiB tmpfs: ${mountError})` : ''}`, async () => {
-    const out = join(mnt, 'full.brk');
+  it.skipIf(disk.unavailable !== null)(`stops with a clear error and exit 1; what was flushed stays readable${disk.unavailable ? ` (skipped: cannot mount a 64 KiB tmpfs: ${disk.unavailable})` : ''}`, async () => {
+    const out = join(disk.dir, 'full.brk');
     const r = await startRecorder(['--out', out, '--flush-bytes', '4KiB', '--flush-ms', '2', '--json']);
     const agent = keepAlive();
     for (let i = 0; i < 200 && r.child.exitCode === null; i++) await post(r.port, `/f/${i}`, Buffer.alloc(2048, 102), agent).catch(() => {});
