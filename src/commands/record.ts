@@ -267,11 +267,11 @@ export const recordCommand: Command = {
   async run(argv, io) {
     const cfg = parseConfig(argv);
     if (isRecorderWorker()) {
-      if (!cfg.tlsSelfSigned) return runRecorderWorker(cfg);
+      if (!cfg.tlsSelfSigned) return runRecorderWorker(cfg, io.err);
       const tls = workerTlsIdentity();
       // Never serve plain HTTP in place of the HTTPS the primary announced.
       if (tls === null) throw new Error('--tls-self-signed: this worker was handed no certificate by the primary');
-      return runRecorderWorker({ ...cfg, tls });
+      return runRecorderWorker({ ...cfg, tls }, io.err);
     }
     if (cfg.tlsSelfSigned) {
       cfg.tls = await selfSignedIdentity(cfg.host);

@@ -29,6 +29,8 @@ export interface BatchWriterOptions {
   flushMs: number;
   /** Called once, with the first write error; the writer then drops everything appended after it. */
   onError: (err: Error) => void;
+  /** Called after each batch is on disk (a cluster worker reports its counts then, see cluster.ts). */
+  onWritten?: () => void;
 }
 
 export interface WriterCounters {
@@ -117,6 +119,7 @@ export class BatchWriter {
     this.counters.bytes += bytes;
     this.flushed.frames += frames;
     this.flushed.bytes += bytes;
+    if (frames > 0) this.opts.onWritten?.();
   }
 
   private async pump(): Promise<void> {

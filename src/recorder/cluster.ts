@@ -34,20 +34,31 @@ export function workerTlsIdentity(): TlsIdentity | null {
   return text ? identityFromEnv(text) : null;
 }
 
-/** A cluster worker: records until the primary says stop (or disappears), then reports its counters. */
-export async function runRecorderWorker(o: RecorderOptions): Promise<number> {
+/**
+ * A cluster worker: records until the primary says stop, then reports its counters. A worker whose primary
+ * is gone (kill -9) stops the same way — every answered request written — and says what it recorded itself.
+ */
+export async function runRecorderWorker(o: RecorderOptions, log: (line: string) => void): Promise<number> {
   // Ctrl-C reaches the whole process group; the primary decides when workers stop, after it.
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => {});
   // Listen for "stop" before anything else: the primary may send it while this worker is starting.
-  const stop = new Promise<null>((resolve) => {
-    process.on('message', (m: { t?: string }) => m?.t === 'stop' && resolve(null));
-    process.on('disconnect', () => resolve(null));
+  const stop = new Promise<'asked' | 'orphaned'>((resolve) => {
+    process.on('message', (m: { t?: string }) => m?.t === 'stop' && resolve('asked'));
+    // node:cluster's own listener exits a worker at once on a disconnect it did not start (its primary died),
+    // losing the batches not yet written. This one runs first and marks the disconnect as expected, so the
+    // worker stops as when asked.
+    process.prependListener('disconnect', () => {
+      if (cluster.worker) cluster.worker.exitedAfterDisconnect = true;
+      resolve('orphaned');
+    });
   });
   const send = (m: WorkerMessage) => new Promise<void>((resolve) => (process.connected && process.send ? process.send(m, undefined, {}, () => resolve()) : resolve()));
   let rec: Awaited<ReturnType<typeof startRecorder>>;
+  // Counts go to the primary after every batch written, so a worker killed later is summed as it left the disk.
+  const report = () => void send({ t: 'stats', counters: rec.counters() });
   try {
-    rec = await startRecorder({ ...o, shared: true, archiveIdentity: process.env[ARCHIVE_ENV] });
+    rec = await startRecorder({ ...o, shared: true, archiveIdentity: process.env[ARCHIVE_ENV] }, { onBatchWritten: report });
   } catch (err) {
     // A ListenError or ArchiveFileError is one line already; anything else is a bug, said as it is.
     const message = err instanceof Error ? err.message : String(err);
@@ -55,13 +66,19 @@ export async function runRecorderWorker(o: RecorderOptions): Promise<number> {
     return 1;
   }
   await send({ t: 'listening', ...rec.address });
-  const r = rec;
-  const tick = setInterval(() => void send({ t: 'stats', counters: r.counters() }), 500);
-  const outcome = await Promise.race([stop, rec.failed.then((e) => e.message)]);
+  // The live stats line's request counts, between batches.
+  const tick = setInterval(report, 500);
+  const outcome = await Promise.race([stop, rec.failed]);
   clearInterval(tick);
   await rec.stop();
-  await send({ t: 'final', counters: rec.counters(), error: outcome });
-  return outcome ? 1 : 0;
+  const error = outcome instanceof Error ? outcome.message : null;
+  await send({ t: 'final', counters: rec.counters(), error });
+  // No primary to sum and print the counts (it died before or while this worker stopped): say them here.
+  if (outcome === 'orphaned' || !process.connected) {
+    const c = rec.counters();
+    log(`broker record: worker ${cluster.worker?.id} (pid ${process.pid}): the primary is gone; stopped after ${c.requests} requests: recorded ${c.flushed}, dropped ${c.dropped}${error ? `; ${error}` : ''}`);
+  }
+  return outcome === 'asked' ? 0 : 1;
 }
 
 export interface ClusterHooks {
@@ -136,8 +153,8 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
       } else if (m.t === 'fatal') error ??= m.message;
       if (error) stopAll();
     });
-    w.on('exit', (code) => {
-      if (!stopping && !error) error = `worker ${w.id} exited unexpectedly (code ${code})`;
+    w.on('exit', (code, signal) => {
+      if (!stopping && !error) error = signal ? `worker ${w.id} was killed (${signal})` : `worker ${w.id} exited unexpectedly (code ${code})`;
       stopAll();
       if (++exited === count) allExited();
     });

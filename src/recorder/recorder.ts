@@ -67,6 +67,11 @@ export interface Recorder {
   stop(): Promise<void>;
 }
 
+export interface RecorderHooks {
+  /** After each batch is on disk: its records are now in counters().flushed. */
+  onBatchWritten?: () => void;
+}
+
 // Enough batches in flight to ride out a slow disk for a moment; past that, records are dropped and counted.
 const MAX_BATCHES_IN_FLIGHT = 16;
 
@@ -75,7 +80,7 @@ const MAX_BATCHES_IN_FLIGHT = 16;
  * if it then cannot start (a ListenError, an ArchiveFileError), removes it again. Shared (a cluster worker),
  * it opens the file the primary created, and the primary owns that (cluster.ts).
  */
-export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
+export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {}): Promise<Recorder> {
   let sink: ArchiveSink | ThreadSink | null = null;
   let writer: BatchWriter | null = null;
   let fail!: (err: Error) => void;
@@ -89,7 +94,7 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
       const sinkOptions = { path: o.out, identity, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes };
       const source = sinkThreadSource();
       sink = source ? await ThreadSink.start(sinkOptions, source) : new ArchiveSink(sinkOptions);
-      writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail });
+      writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail, onWritten: hooks.onBatchWritten });
     }
     try {
       capture = await startCapture({ host: o.host, port: o.port, status: o.status, maxBody: o.maxBody, sample: o.sample, codec: o.codec, codecLevel: o.codecLevel, headerTimeoutMs: o.headerTimeoutMs, writer, tls: o.tls ?? null });

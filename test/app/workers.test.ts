@@ -1,5 +1,6 @@
-// record --workers N as real processes under faults (issue 23 item 3): when the disk fills, what the
-// recorder counts as recorded is what the archive holds.
+// record --workers N as real processes under faults (issue 23 items 2 and 3): whichever process dies, and when
+// the disk fills, what the workers answered and counted is what the archive holds.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,13 @@ afterAll(() => {
   disk.remove();
   rmSync(dir, { recursive: true, force: true });
 });
+
+async function until(cond: () => boolean, what: string) {
+  for (let i = 0; i < 3000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!cond()) throw new Error(`gave up waiting for ${what}`);
+}
+
+const recordsIn = (file: string) => readArchive(readFileSync(file)).records;
 
 /**
  * `clients` keep-alive clients posting /c<client>/<i> until told to stop or their first failed request (the
@@ -47,6 +55,61 @@ function load(port: number, clients: number, body: string | Buffer) {
     },
   };
 }
+
+/** The recorder's worker processes: the primary's children. */
+function workerPids(primary: number): number[] {
+  return execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map(Number);
+}
+
+describe('record --workers 2 when a process dies', () => {
+  it('kill -9 of the primary: the workers record every request they answered, stop, and say what they recorded', async () => {
+    const out = join(dir, 'primary.brk');
+    const r = await startRecorder(['--out', out, '--workers', '2', '--flush-ms', '20']);
+    const traffic = load(r.port, 4, 'x'.repeat(200));
+    await until(() => recordsIn(out).length >= 300, '300 records on disk');
+    r.child.kill('SIGKILL');
+    // The primary's output pipes close once the workers, which share them, have exited too.
+    await r.exited;
+    await traffic.stop();
+    const read = readArchive(readFileSync(out));
+    expect(read.bad).toBeNull();
+    const onDisk = new Set(read.records.map((x) => x.url));
+    const lost = [...traffic.answered.keys()].filter((url) => !onDisk.has(url));
+    expect({ answered: traffic.answered.size, lost: lost.length }).toEqual({ answered: traffic.answered.size, lost: 0 });
+    // Each worker says it stopped because the primary was gone, and what it recorded: together, the archive.
+    const said = [...r.stderr().matchAll(/worker \d+ \(pid \d+\): the primary is gone; stopped after (\d+) requests: recorded (\d+), dropped (\d+)/g)];
+    expect(said).toHaveLength(2);
+    expect(said.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(read.records.length);
+    expect(said.reduce((sum, m) => sum + Number(m[3]), 0)).toBe(0);
+  });
+
+  it('kill -9 of a worker: the other stops, the summary names it, and what was answered a flush earlier is on disk', async () => {
+    const out = join(dir, 'worker.brk');
+    const flushMs = 20;
+    const r = await startRecorder(['--out', out, '--workers', '2', '--flush-ms', String(flushMs), '--json']);
+    const traffic = load(r.port, 4, 'y'.repeat(200));
+    await until(() => recordsIn(out).length >= 300, '300 records on disk');
+    const [victim] = workerPids(r.child.pid!);
+    process.kill(victim!, 'SIGKILL');
+    const killedAt = performance.now();
+    const { code } = await r.exited;
+    await traffic.stop();
+    expect(code).toBe(1);
+    const summary = JSON.parse(r.stdout());
+    expect(summary.error).toMatch(/^worker \d+ was killed \(SIGKILL\)/);
+    const read = readArchive(readFileSync(out));
+    expect(read.bad).toBeNull();
+    const onDisk = new Set(read.records.map((x) => x.url));
+    // Generous for a loaded 2-core machine: a batch goes out flushMs after its first record, then takes its write.
+    const lost = [...traffic.answered].filter(([url, at]) => at < killedAt - flushMs - 500 && !onDisk.has(url));
+    expect(lost).toEqual([]);
+    // The killed worker's counts are as of its last written batch, which it reports as soon as it is written.
+    expect(summary.recorded).toBe(read.records.length);
+  });
+});
 
 describe('record on a full disk: the counts are exact, with and without workers', () => {
   beforeEach(() => disk.empty());
