@@ -32,6 +32,8 @@ export interface BuildContext {
   runtime?: Runtime;
   /** How the runtime executes on this host (natively or under qemu); undefined when it cannot. */
   launcher?: Launcher;
+  /** The packed seal.assets (project/assets.ts), when the project has any. */
+  assets?: { index: FileFact; data: FileFact; count: number };
   bundle?: FileFact;
   blob?: FileFact & { codeCache: boolean };
   /** The runtime copy with the blob injected, not yet verified. */

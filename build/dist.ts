@@ -11,6 +11,7 @@ import { type AnyStep, runSteps } from './pipeline.ts';
 import type { Target } from './project/config.ts';
 import { type Project, readProject } from './project/project.ts';
 import type { OfficialSource } from './runtime/official.ts';
+import { assetsStep } from './steps/assets.ts';
 import { blobStep } from './steps/blob.ts';
 import { bundleStep } from './steps/bundle.ts';
 import { checksumStep } from './steps/checksum.ts';
@@ -46,7 +47,7 @@ async function runtimePin(): Promise<RuntimePin> {
 }
 
 // The whole build, in order. The runtime comes first: the bundle embeds which runtime it will run on.
-export const distSteps: AnyStep<BuildContext>[] = [runtimeStep, bundleStep, preflightStep, blobStep, injectStep, verifyStep, checksumStep, manifestStep, reportStep];
+export const distSteps: AnyStep<BuildContext>[] = [runtimeStep, assetsStep, bundleStep, preflightStep, blobStep, injectStep, verifyStep, checksumStep, manifestStep, reportStep];
 
 async function git(root: string, args: string[]): Promise<string | undefined> {
   const res = await execa('git', args, { cwd: root, reject: false });

@@ -159,8 +159,9 @@ const officialArtifact = dist('official');
 if (typeof officialArtifact !== 'string') throw new Error(officialArtifact.skipped);
 const staticArtifact = staticRt ? dist('static') : { skipped: `no static runtime is cached (npm run runtime -- status); the static rows need it` };
 const bundle = join(scratch, 'broker.cjs');
-const { config } = await readProject(root);
-await bundleProject({ root, config, outfile: bundle, target: `node${pkg.broker.nodeVersion.split('.')[0]}`, minify: true, define: config.buildInfo ? { [config.buildInfo]: JSON.stringify(info) } : {} });
+const project = await readProject(root);
+const { config } = project;
+await bundleProject({ project, outfile: bundle, target: `node${pkg.broker.nodeVersion.split('.')[0]}`, minify: true, define: config.buildInfo ? { [config.buildInfo]: JSON.stringify(info) } : {} });
 const bunBin = join(root, 'node_modules/@oven/bun-linux-x64/bin/bun');
 const bunVersion = pkg.devDependencies['@oven/bun-linux-x64'];
 function bunBuild(bytecode: boolean): string | { skipped: string } {

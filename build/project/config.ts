@@ -26,6 +26,8 @@ export interface SealConfig {
   name: string;
   /** Paths relative to the project root. One entry is the program; several are bins the binary dispatches to. */
   bins: Record<string, string>;
+  /** Globs (relative to the project) of files the program reads at run time; embedded and readable through fs under its __dirname. */
+  assets: string[];
   /** Global constant → entry file: that file is bundled on its own and the constant holds its code (for `new Worker(code, { eval: true })`). */
   workers: Record<string, string>;
   /** Global constant that holds the build facts (version, commit, source date, runtime), if the program wants them. */
@@ -39,7 +41,7 @@ export interface SealConfig {
   targets: Target[];
 }
 
-const KEYS = ['entry', 'name', 'workers', 'buildInfo', 'nodeOptions', 'codeCache', 'smoke', 'targets'] as const;
+const KEYS = ['entry', 'name', 'assets', 'workers', 'buildInfo', 'nodeOptions', 'codeCache', 'smoke', 'targets'] as const;
 const SMOKE_KEYS = ['args', 'stdout'] as const;
 export const TARGETS = ['linux-x64', 'linux-arm64', 'linux-x64-static', 'linux-arm64-static'] as const;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -72,6 +74,14 @@ function relativePath(key: string, v: Json): string {
 function stringList(key: string, v: Json): string[] {
   if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw bad(key, v, 'an array of strings');
   return v as string[];
+}
+
+function globList(key: string, v: Json): string[] {
+  const list = stringList(key, v);
+  for (const g of list) {
+    if (g === '' || g.startsWith('/') || g.split('/').includes('..')) throw bad(`${key} entry`, g, 'a glob inside the project, relative to package.json (e.g. "templates/**")');
+  }
+  return list;
 }
 
 function workers(key: string, v: Json): Record<string, string> {
@@ -145,6 +155,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
   const config: SealConfig = {
     name,
     bins,
+    assets: raw.assets === undefined ? [] : globList('seal.assets', raw.assets),
     workers: raw.workers === undefined ? {} : workers('seal.workers', raw.workers),
     ...(buildInfo === undefined ? {} : { buildInfo }),
     nodeOptions: raw.nodeOptions === undefined ? [] : stringList('seal.nodeOptions', raw.nodeOptions),

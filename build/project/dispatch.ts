@@ -5,8 +5,8 @@
  * Anything else prints the bins and exits 2. Each bin loads only when chosen (esbuild keeps require lazy).
  */
 
-/** The dispatcher's source, bundled in place of a single entry; `bins` maps command name → path from the project root. */
-export function dispatchEntry(bins: Record<string, string>): string {
+/** The dispatcher's source, the program part of the generated entry (entry.ts); `bins` maps command name → path from the project root. */
+export function dispatchSource(bins: Record<string, string>): string {
   const table = Object.entries(bins)
     .map(([cmd, file]) => `  ${JSON.stringify(cmd)}: () => require(${JSON.stringify(`./${file}`)}),`)
     .join('\n');

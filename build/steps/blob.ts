@@ -5,6 +5,7 @@ import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
+import { ASSET_DATA, ASSET_INDEX } from '../project/assets.ts';
 
 /** The SEA blob, written by the runtime itself: a blob from another Node version segfaults at start-up. */
 async function writeBlob(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): Promise<string> {
@@ -22,9 +23,14 @@ async function writeBlob(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): Promis
   const config = join(ctx.workDir, 'sea-config.json');
   // Paths relative to the scratch dir: the blob records the main script's path as given, and the
   // scratch dir's name is random, so an absolute path would make every build differ.
+  const assets = ctx.assets ? { [ASSET_INDEX]: relative(ctx.workDir, ctx.assets.index.path), [ASSET_DATA]: relative(ctx.workDir, ctx.assets.data.path) } : undefined;
   await writeFile(
     config,
-    JSON.stringify({ main: relative(ctx.workDir, bundle.path), output: relative(ctx.workDir, output), disableExperimentalSEAWarning: true, useCodeCache: codeCache, useSnapshot: false, execArgv: nodeOptions }, null, 2),
+    JSON.stringify(
+      { main: relative(ctx.workDir, bundle.path), output: relative(ctx.workDir, output), disableExperimentalSEAWarning: true, useCodeCache: codeCache, useSnapshot: false, execArgv: nodeOptions, ...(assets ? { assets } : {}) },
+      null,
+      2,
+    ),
   );
   try {
     // V8 writes string hashes seeded from its RNG into the code cache, so every blob differed. A fixed

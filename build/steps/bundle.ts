@@ -16,7 +16,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   };
   const outfile = join(ctx.workDir, `${ctx.name}.cjs`);
   const define = project.config.buildInfo ? { [project.config.buildInfo]: JSON.stringify(info) } : {};
-  await bundleProject({ root: project.root, config: project.config, outfile, target: `node${runtime.nodeVersion.split('.')[0]}`, minify: true, define });
+  await bundleProject({ project, outfile, target: `node${runtime.nodeVersion.split('.')[0]}`, minify: true, define });
   ctx.bundle = await fileFact(outfile);
   const bins = Object.keys(project.config.bins);
   return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}`;

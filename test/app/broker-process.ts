@@ -30,7 +30,7 @@ export function brokerBundle(): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), 'broker-test-'));
     bundleDir = dir;
     const outfile = join(dir, 'broker.cjs');
-    await bundleProject({ root, config: (await readProject(root)).config, outfile, target: 'node20', minify: false });
+    await bundleProject({ project: await readProject(root), outfile, target: 'node20', minify: false });
     return outfile;
   })();
   return bundled;

@@ -5,7 +5,8 @@ import { getPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { procStat } from '../../build/bench/proc.ts';
-import { bundleEntry } from '../../build/project/bundle.ts';
+import { bundleFile } from '../../build/project/bundle.ts';
+import { readProject } from '../../build/project/project.ts';
 import { checksumFrames, decodeFrame, encodeHeader } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { createArchiveFile } from '../../src/recorder/archive-sink.ts';
@@ -17,7 +18,7 @@ import { sampleRecord } from './archive-fixtures.ts';
 const dir = mkdtempSync(join(tmpdir(), 'broker-thread-'));
 let source = '';
 beforeAll(async () => {
-  source = await bundleEntry({ root: resolve(import.meta.dirname, '../..'), entry: 'src/recorder/sink-thread-worker.ts', target: 'node20', minify: false });
+  source = await bundleFile({ project: await readProject(resolve(import.meta.dirname, '../..')), entry: 'src/recorder/sink-thread-worker.ts', target: 'node20', minify: false });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,0 +1,47 @@
+/*
+ * The files a program reads at run time (seal.assets globs), packed into the SEA blob as two assets:
+ *   seal-assets.json  the index: [[virtual path, size], …] sorted by path — each file's bytes in that order
+ *   seal-assets.bin   the bytes of every file, one after another
+ * No times, modes or build paths are recorded, so equal files give equal bytes. At start the prelude
+ * (prelude/assets.cjs) mounts them under VIRTUAL_ROOT, where each module's __dirname points.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { glob } from 'tinyglobby';
+import { ConfigError } from './config.ts';
+import type { Project } from './project.ts';
+import { treeRoot, virtualPath } from './virtual-paths.ts';
+
+export const ASSET_INDEX = 'seal-assets.json';
+export const ASSET_DATA = 'seal-assets.bin';
+
+export type AssetIndex = [path: string, size: number][];
+
+/** The files the globs match (relative to the project), each glob required to match at least one. */
+export async function collectAssets(project: Project): Promise<string[]> {
+  const files = new Set<string>();
+  for (const pattern of project.config.assets) {
+    const found = await glob(pattern, { cwd: project.root, absolute: true, onlyFiles: true, dot: true, followSymbolicLinks: true });
+    if (found.length === 0) throw new ConfigError(`package.json: seal.assets entry '${pattern}' matches no file in ${project.root}`);
+    for (const f of found) files.add(f);
+  }
+  return [...files];
+}
+
+/** Writes the two asset files into `dir`; returns their paths and what they hold. */
+export async function packAssets(project: Project, files: string[], dir: string): Promise<{ index: string; data: string; count: number; bytes: number }> {
+  const tree = treeRoot(project);
+  const entries = files.map((f) => ({ file: f, path: virtualPath(tree, f) })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const index: AssetIndex = [];
+  const chunks: Buffer[] = [];
+  for (const e of entries) {
+    const bytes = await readFile(e.file);
+    index.push([e.path, bytes.length]);
+    chunks.push(bytes);
+  }
+  const data = Buffer.concat(chunks);
+  const paths = { index: join(dir, ASSET_INDEX), data: join(dir, ASSET_DATA) };
+  await writeFile(paths.index, JSON.stringify(index));
+  await writeFile(paths.data, data);
+  return { ...paths, count: index.length, bytes: data.length };
+}

@@ -1,0 +1,66 @@
+/*
+ * Where the program's files are inside the binary. A bundle is one file, so without help every module's
+ * __dirname is the executable's directory and `join(__dirname, '../data')` misses. Each module instead gets
+ * the path it had in the package tree, under one virtual root (VIRTUAL_ROOT), where the binary's embedded
+ * assets are mounted (project/prelude/assets.cjs): reads next to the code land on the assets. The paths are
+ * relative to the package tree, not the build machine's checkout, so equal trees give equal bundles.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, posix, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Loader, type Plugin, transform } from 'esbuild';
+import type { Project } from './project.ts';
+
+/** The directory the package tree appears under at run time. */
+export const VIRTUAL_ROOT = '/seal';
+
+/** The top of the package tree: the project, or for an installed package the project whose node_modules holds it. */
+export function treeRoot(project: Pick<Project, 'root' | 'installed'>): string {
+  if (!project.installed) return project.root;
+  return project.root.slice(0, project.root.indexOf(`${sep}node_modules${sep}`));
+}
+
+/**
+ * A real path's place under VIRTUAL_ROOT. esbuild gives real paths, so a package reached through a symlink
+ * (a linked node_modules, pnpm's store) may lie outside the tree: it goes where Node would have found it,
+ * under node_modules/; anything else outside (a linked workspace package) keeps its place with '..' spelt '__up__'.
+ */
+export function virtualPath(tree: string, file: string): string {
+  let parts = relative(tree, file).split(sep);
+  if (parts[0] === '..') {
+    const all = file.split(sep);
+    const at = all.indexOf('node_modules');
+    parts = at >= 0 ? all.slice(at) : parts.map((part) => (part === '..' ? '__up__' : part));
+  }
+  return posix.join(VIRTUAL_ROOT, ...parts);
+}
+
+const LOADERS: Record<string, Loader> = { '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
+const MENTIONS = /__dirname|__filename|import\.meta/;
+
+/** Gives each module that mentions them its own __dirname, __filename and import.meta.url/dirname/filename. */
+export function virtualPathsPlugin(tree: string): Plugin {
+  return {
+    name: 'seal-virtual-paths',
+    setup(build) {
+      build.onLoad({ filter: /\.(?:[cm]?[jt]s|[jt]sx)$/ }, async (args) => {
+        const loader = LOADERS[extname(args.path)];
+        if (loader === undefined || args.namespace !== 'file') return undefined;
+        const text = await readFile(args.path, 'utf8');
+        if (!MENTIONS.test(text)) return undefined; // esbuild loads it as it would anyway
+        const file = virtualPath(tree, args.path);
+        const dir = posix.dirname(file);
+        // define replaces only free identifiers: a module that declares its own __dirname keeps it.
+        const define = {
+          __dirname: JSON.stringify(dir),
+          __filename: JSON.stringify(file),
+          'import.meta.url': JSON.stringify(pathToFileURL(file).href),
+          'import.meta.dirname': JSON.stringify(dir),
+          'import.meta.filename': JSON.stringify(file),
+        };
+        const out = await transform(text, { loader, define, sourcefile: args.path, logLevel: 'silent' });
+        return { contents: out.code, loader: 'js', resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, sealConfig } from '../../build/project/config.ts';
+
+const base = { name: '@scope/tool', version: '1.0.0', bin: { tool: 'bin/tool.js' } };
+const withSeal = (seal: unknown) => ({ ...base, seal });
+
+function errorOf(pkg: unknown): string {
+  try {
+    sealConfig(pkg);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('sealConfig accepted it');
+}
+
+describe('package.json seal config', () => {
+  it('fills every default from package.json alone: the bin, the unscoped name, --version, linux-x64 official', () => {
+    expect(sealConfig(base)).toEqual({
+      packageName: '@scope/tool',
+      version: '1.0.0',
+      config: { name: 'tool', bins: { tool: 'bin/tool.js' }, assets: [], workers: {}, nodeOptions: [], codeCache: true, smoke: { args: ['--version'] }, targets: [{ arch: 'x64', runtime: 'official' }] },
+    });
+  });
+
+  it('a string bin is named after the package; several bins are all kept and the check asks the first', () => {
+    expect(sealConfig({ ...base, bin: './cli.js' }).config.bins).toEqual({ tool: 'cli.js' });
+    const several = sealConfig({ ...base, bin: { a: 'a.js', b: 'b.js' } }).config;
+    expect(several.bins).toEqual({ a: 'a.js', b: 'b.js' });
+    expect(several.smoke.args).toEqual(['a', '--version']);
+  });
+
+  it('seal.entry replaces the bins; targets, options and the check are taken as given', () => {
+    const { config } = sealConfig(
+      withSeal({ entry: 'src/main.ts', name: 'x', nodeOptions: ['--max-old-space-size=64'], codeCache: false, smoke: { args: ['help'], stdout: '^x {version}$' }, targets: ['linux-arm64-static', 'linux-x64'] }),
+    );
+    expect(config).toMatchObject({ name: 'x', bins: { x: 'src/main.ts' }, nodeOptions: ['--max-old-space-size=64'], codeCache: false, smoke: { args: ['help'], stdout: '^x {version}$' } });
+    expect(config.targets).toEqual([
+      { arch: 'arm64', runtime: 'static' },
+      { arch: 'x64', runtime: 'official' },
+    ]);
+  });
+
+  // Each mistake names the key, the value and what is allowed.
+  const mistakes: [string, unknown, RegExp][] = [
+    ['an unknown key', withSeal({ entrypoint: 'x.js' }), /unknown key seal\.entrypoint; the keys of seal are entry, name, assets, .* or targets/],
+    ['an unknown smoke key', withSeal({ smoke: { argv: [] } }), /unknown key seal\.smoke\.argv; the keys of seal\.smoke are args or stdout/],
+    ['a target that does not exist', withSeal({ targets: ['linux-x64', 'darwin-arm64'] }), /seal\.targets entry must be linux-x64, linux-arm64, linux-x64-static or linux-arm64-static, got "darwin-arm64"/],
+    ['no targets', withSeal({ targets: [] }), /seal\.targets must be a non-empty array/],
+    ['an entry outside the project', withSeal({ entry: '../elsewhere.js' }), /seal\.entry must be a path inside the project.*got "\.\.\/elsewhere\.js"/],
+    ['an absolute asset glob', withSeal({ assets: ['/etc/*'] }), /seal\.assets entry must be a glob inside the project.*got "\/etc\/\*"/],
+    ['codeCache as a string', withSeal({ codeCache: 'yes' }), /seal\.codeCache must be true or false, got "yes"/],
+    ['a node option without a dash', withSeal({ nodeOptions: ['max-old-space-size=1'] }), /seal\.nodeOptions entry must be a Node option starting with "-"/],
+    ['nodeOptions as a string', withSeal({ nodeOptions: '--x' }), /seal\.nodeOptions must be an array of strings, got "--x"/],
+    ['a smoke pattern that is not a regular expression', withSeal({ smoke: { stdout: '(' } }), /seal\.smoke\.stdout must be a valid regular expression/],
+    ['a worker constant that is not an identifier', withSeal({ workers: { 'my-worker': 'w.js' } }), /seal\.workers key must be a JavaScript identifier.*got "my-worker"/],
+    ['a name with a slash', withSeal({ name: 'a/b' }), /seal\.name must be a file name/],
+    ['nothing to build', { name: 'lib', version: '1.0.0' }, /nothing to build: there is no bin, and no seal\.entry/],
+    ['no version', { name: 'x', bin: 'x.js' }, /version must be the package version/],
+    ['seal as an array', withSeal([]), /seal must be an object, got \[\]/],
+  ];
+  for (const [what, pkg, message] of mistakes) {
+    it(`refuses ${what}, naming it`, () => expect(errorOf(pkg)).toMatch(message));
+  }
+});

@@ -1,0 +1,144 @@
+// `npm run pack -- DIR` on small fixture projects (test/fixtures/projects): each builds through the same
+// pipeline as broker's dist, on the official runtime, and the binary must behave as `node` running the
+// project's own files does.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runToolchain, tempDir } from '../fixtures/context.ts';
+
+const projects = join(repoRoot, 'test/fixtures/projects');
+
+function pack(dir: string, out = tempDir('pack')): string {
+  const r = runToolchain('pack', [dir], out);
+  if (r.status !== 0) throw new Error(`npm run pack -- ${dir} failed (${r.status}):\n${r.log}`);
+  return out;
+}
+
+function run(bin: string, args: string[] = []) {
+  return spawnSync(bin, args, { encoding: 'utf8', env: {}, timeout: 30_000 });
+}
+
+describe('pack: assets read through fs next to the code', () => {
+  let bin = '';
+  let out = '';
+  beforeAll(() => {
+    out = pack(join(projects, 'assets'));
+    bin = join(out, 'assets-fixture-2.0.0-linux-x64');
+  }, 120_000);
+
+  it('prints what plain node prints running the project: sync, callback, promise and stream reads, JSON, wasm, a computed require', () => {
+    const expected = execFileSync(process.execPath, [join(projects, 'assets/bin/cli.js')], { encoding: 'utf8' });
+    const r = run(bin);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(expected);
+    expect(r.stdout).toContain('wasm 42');
+    expect(r.stdout).toContain('plugin HI!');
+  });
+
+  it('runs the same from another directory, with no copy of the project anywhere near', () => {
+    const elsewhere = tempDir('pack-elsewhere');
+    cpSync(bin, join(elsewhere, 'tool'));
+    const r = spawnSync(join(elsewhere, 'tool'), [], { encoding: 'utf8', env: {}, cwd: '/' });
+    expect(r.stdout).toContain('read hello from an asset');
+    expect(r.status).toBe(0);
+  });
+
+  it('the manifest records the packed assets; a second pack gives identical bytes', () => {
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const inputs = manifest.artifacts['assets-fixture-2.0.0-linux-x64'].inputs;
+    expect(inputs.find((i: { name: string }) => i.name.startsWith('assets'))).toMatchObject({ note: '5 file(s)' });
+    const again = pack(join(projects, 'assets'));
+    expect(readFileSync(join(again, 'SHA256SUMS'), 'utf8')).toBe(readFileSync(join(out, 'SHA256SUMS'), 'utf8'));
+  }, 120_000);
+});
+
+describe('pack: several bins, ESM with import.meta.url and createRequire', () => {
+  let out = '';
+  let bin = '';
+  beforeAll(() => {
+    out = pack(join(projects, 'multi-bin'));
+    bin = join(out, 'multi-bin-1.2.3-linux-x64');
+  }, 120_000);
+
+  it('runs the bin its first argument names, with that argument removed', () => {
+    expect(run(bin, ['greet', 'a', 'b']).stdout).toBe('hello a b\n');
+  });
+
+  it('runs the bin it is started as (a link named like the bin, as npm links bins)', () => {
+    const dir = tempDir('pack-link');
+    symlinkSync(bin, join(dir, 'where'));
+    const r = run(join(dir, 'where'));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('hello from esm; url file; file where.mjs\n');
+  });
+
+  it('without a bin name it lists them and exits 2', () => {
+    const r = run(bin);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/give a command first, or start this binary under one of their names: greet, where/);
+  });
+});
+
+describe('pack: a worker thread and baked-in options and facts', () => {
+  it('the worker runs from the bundled constant; nodeOptions and buildInfo reach the program', () => {
+    const out = pack(join(projects, 'worker'));
+    const r = run(join(out, 'worker-fixture-0.0.1-linux-x64'), ['9']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^81 from worker; worker-fixture 0\.0\.1; heap limit (\d+) MiB\n$/);
+    // --max-old-space-size=300 is the old generation; the limit adds the young one.
+    const limit = Number(/heap limit (\d+)/.exec(r.stdout)?.[1]);
+    expect(limit).toBeGreaterThanOrEqual(300);
+    expect(limit).toBeLessThan(400);
+  }, 120_000);
+});
+
+describe('pack: an installed package under some node_modules', () => {
+  it("builds from there, records the installing project's lockfile and claims no commit", () => {
+    const app = tempDir('pack-installer');
+    const dir = join(app, 'node_modules/@fixture/multi-bin');
+    mkdirSync(dir, { recursive: true });
+    cpSync(join(projects, 'multi-bin'), dir, { recursive: true });
+    writeFileSync(join(app, 'package-lock.json'), '{"lockfileVersion":3}\n');
+    const out = pack(dir);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.commit).toBe('unknown');
+    expect(manifest.artifacts['multi-bin-1.2.3-linux-x64'].inputs).toContainEqual(expect.objectContaining({ name: 'package-lock.json', size: 22 }));
+    expect(run(join(out, 'multi-bin-1.2.3-linux-x64'), ['where']).stdout).toBe('hello from esm; url file; file where.mjs\n');
+  }, 120_000);
+});
+
+describe('pack: mistakes stop the build with a message that names them', () => {
+  function broken(pkg: object): { status: number | null; log: string } {
+    const dir = tempDir('pack-broken');
+    cpSync(join(projects, 'multi-bin'), dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg));
+    return runToolchain('pack', [dir]);
+  }
+  const pkg = JSON.parse(readFileSync(join(projects, 'multi-bin/package.json'), 'utf8'));
+
+  it('an unknown key in seal', () => {
+    const r = broken({ ...pkg, seal: { asset: ['lib/**'] } });
+    expect(r.status).toBe(1);
+    expect(r.log).toMatch(/error: package\.json: unknown key seal\.asset; the keys of seal are/);
+  });
+
+  it('an asset glob that matches nothing', () => {
+    const r = broken({ ...pkg, seal: { assets: ['templates/**'] } });
+    expect(r.status).toBe(1);
+    expect(r.log).toMatch(/seal\.assets entry 'templates\/\*\*' matches no file/);
+  });
+
+  it('a bin file that is not there', () => {
+    const r = broken({ ...pkg, bin: { greet: 'bin/gone.js' } });
+    expect(r.status).toBe(1);
+    expect(r.log).toMatch(/package\.json: bin greet is bin\/gone\.js, which does not exist/);
+  });
+
+  it('a smoke check the binary does not pass', () => {
+    const r = broken({ ...pkg, seal: { assets: ['lib/**'], smoke: { stdout: '^greet 9' } } });
+    expect(r.status).toBe(1);
+    expect(r.log).toMatch(/the artifact run with 'greet --version' printed "greet 1\.2\.3" \(exit 0\); expected exit 0, nothing on stderr and stdout matching \/\^greet 9\/ \(seal\.smoke\)/);
+  }, 60_000);
+});
