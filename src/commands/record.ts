@@ -31,7 +31,8 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
   --rotate SIZE        start FILE.1, FILE.2, … when a file would pass SIZE; each is a new file
                        (a name that exists is skipped, never written or followed; with --workers
                        each worker rotates into files of its own)
-  --workers N          N listener processes (node:cluster) appending to the same archive
+  --workers N          N listener processes (node:cluster) appending to the same archive; if the
+                       primary is killed, each worker writes what it answered, says so and stops
   --flush-ms MS        write a batch at most MS after its first record (MS or with a unit: 250ms, 1s)
   --flush-bytes SIZE   write a batch once it holds SIZE bytes (one write per batch)
   --header-timeout MS  close connections whose request headers take longer (408), or whose TLS
