@@ -29,7 +29,7 @@ export async function collectAssets(project: Project): Promise<string[]> {
 }
 
 /** Writes the two asset files into `dir`; returns their paths and what they hold. */
-export async function packAssets(project: Project, files: string[], dir: string): Promise<{ index: string; data: string; count: number; bytes: number }> {
+export async function packAssets(project: Project, files: string[], dir: string): Promise<{ index: string; data: string; paths: string[]; bytes: number }> {
   const tree = treeRoot(project);
   const entries = files.map((f) => ({ file: f, path: virtualPath(tree, f) })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const index: AssetIndex = [];
@@ -43,5 +43,5 @@ export async function packAssets(project: Project, files: string[], dir: string)
   const paths = { index: join(dir, ASSET_INDEX), data: join(dir, ASSET_DATA) };
   await writeFile(paths.index, JSON.stringify(index));
   await writeFile(paths.data, data);
-  return { ...paths, count: index.length, bytes: data.length };
+  return { ...paths, paths: index.map(([path]) => path), bytes: data.length };
 }

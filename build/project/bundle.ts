@@ -5,8 +5,11 @@
  * each module sees the __dirname it had in the package tree (virtual-paths.ts).
  * The dist step, the benchmarks and the tests all bundle this way.
  */
+import { writeFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { present } from '../../shared/checked.ts';
+import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
 import { programEntry } from './entry.ts';
 import type { Project } from './project.ts';
 import { treeRoot, VIRTUAL_ROOT, virtualPathsPlugin } from './virtual-paths.ts';
@@ -50,10 +53,34 @@ export async function bundleFile(o: Common & { entry: string }): Promise<string>
   return present(output, `esbuild's output for ${o.entry}`).text;
 }
 
-/** The whole program into `outfile`: workers first (their code becomes constants), then the entry or the bins' dispatcher. */
-export async function bundleProject(o: BundleOptions): Promise<void> {
+/**
+ * The whole program into `outfile`: workers first (their code becomes constants), then the entry or the bins'
+ * dispatcher. Returns the loads esbuild could not follow (dynamic-loads.ts), for the caller to judge.
+ */
+export async function bundleProject(o: BundleOptions): Promise<DynamicLoad[]> {
   const workers: Record<string, string> = {};
   for (const [constant, entry] of Object.entries(o.project.config.workers)) workers[constant] = JSON.stringify(await bundleFile({ ...o, entry }));
   const define = { ...o.define, ...workers, __SEAL_VIRTUAL_ROOT__: JSON.stringify(VIRTUAL_ROOT) };
-  await build({ ...common(o), ...programEntry(o.project.root, o.project.config), banner: FULL_REQUIRE, outfile: o.outfile, define });
+  // A computed import() becomes a require (SEA's main script has no import() of files; require loads ESM too),
+  // so both kinds of load go through the one full require and are found the same way.
+  const out = await build({
+    ...common(o),
+    ...programEntry(o.project.root, o.project.config),
+    banner: FULL_REQUIRE,
+    outfile: o.outfile,
+    define,
+    supported: { 'dynamic-import': false },
+    sourcemap: 'external',
+    write: false,
+  });
+  const js = present(
+    out.outputFiles?.find((f) => f.path === o.outfile),
+    `esbuild's output ${o.outfile}`,
+  );
+  const map = present(
+    out.outputFiles?.find((f) => f.path === `${o.outfile}.map`),
+    `esbuild's source map for ${o.outfile}`,
+  );
+  await writeFile(o.outfile, js.contents);
+  return findDynamicLoads(js.text, map.text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source)));
 }

@@ -58,7 +58,8 @@ export function virtualPathsPlugin(tree: string): Plugin {
           'import.meta.dirname': JSON.stringify(dir),
           'import.meta.filename': JSON.stringify(file),
         };
-        const out = await transform(text, { loader, define, sourcefile: args.path, logLevel: 'silent' });
+        // The inline source map lets the bundle's map point at the original lines (esbuild reads it back).
+        const out = await transform(text, { loader, define, sourcefile: args.path, sourcemap: 'inline', logLevel: 'silent' });
         return { contents: out.code, loader: 'js', resolveDir: dirname(args.path) };
       });
     },

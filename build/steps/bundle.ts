@@ -1,9 +1,12 @@
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import type { BuildInfo } from '../../src/build-info.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
 import { bundleProject } from '../project/bundle.ts';
+import { coveredByAssets, type DynamicLoad } from '../project/dynamic-loads.ts';
+import { treeRoot, virtualPath } from '../project/virtual-paths.ts';
 
 /** esbuild turns the project into one minified CommonJS file (what SEA runs; project/bundle.ts), with build facts baked in if asked. */
 async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string> {
@@ -16,10 +19,41 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   };
   const outfile = join(ctx.workDir, `${ctx.name}.cjs`);
   const define = project.config.buildInfo ? { [project.config.buildInfo]: JSON.stringify(info) } : {};
-  await bundleProject({ project, outfile, target: `node${runtime.nodeVersion.split('.')[0]}`, minify: true, define });
+  const loads = await bundleProject({ project, outfile, target: `node${runtime.nodeVersion.split('.')[0]}`, minify: true, define });
+  const warned = judgeLoads(ctx, loads);
   ctx.bundle = await fileFact(outfile);
   const bins = Object.keys(project.config.bins);
-  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}`;
+  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${warned ? `, ${warned} warning(s)` : ''}`;
+}
+
+/**
+ * The loads esbuild could not follow (project/dynamic-loads.ts): one into the project must find its files among
+ * the assets, or the binary would fail where plain node works — an error naming each and the glob to add;
+ * any other is a warning naming file and line. Returns how many were warned about.
+ */
+function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[]): number {
+  const { project } = ctx;
+  const assets = ctx.assets?.paths ?? [];
+  const home = virtualPath(treeRoot(project), project.root);
+  const unembedded = loads.filter((l) => l.into !== undefined && !coveredByAssets(l.into, assets));
+  const describe = (l: DynamicLoad) => {
+    const into = l.into ?? home;
+    const rel = posix.relative(home, into);
+    const glob = rel.startsWith('..') ? `(outside the package: ${into})` : `"${into.endsWith('/') ? `${rel ? `${rel}/` : ''}**` : rel}"`;
+    return `  ${l.at}: ${l.code} ${l.kind === 'require' ? 'loads' : 'reads'} ${rel.startsWith('..') ? into : rel || '.'} — add ${glob} to seal.assets`;
+  };
+  const loadsMissing = unembedded.filter((l) => l.kind === 'require');
+  if (loadsMissing.length > 0) {
+    throw new BuildError(`the program loads files of its own package through computed paths that the bundle cannot follow, and seal.assets does not embed them:\n${loadsMissing.map(describe).join('\n')}`);
+  }
+  // A read may be guarded (an optional config file next to the code): said, not refused.
+  const warnings = [
+    ...unembedded.filter((l) => l.kind === 'read').map((l) => `${describe(l).trim()} (or it fails at run time)`),
+    ...loads.filter((l) => l.into === undefined).map((l) => `${l.at}: ${l.code} — a computed path esbuild cannot bundle; it is loaded from the real file system at run time`),
+  ];
+  for (const w of warnings.slice(0, 10)) ctx.log.info(`  warning: ${w}`);
+  if (warnings.length > 10) ctx.log.info(`  warning: … and ${warnings.length - 10} more`);
+  return warnings.length;
 }
 
 export const bundleStep = distStep({ name: 'bundle', needs: ['runtime'], run: bundleSource });

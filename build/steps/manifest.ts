@@ -43,7 +43,7 @@ async function writeManifest(ctx: Ready<BuildContext, 'artifact' | 'runtime' | '
     runtime: { ...runtimeFacts, size: (await stat(runtimePath)).size },
     inputs: [
       { name: `bundle (${basename(bundle.path)})`, sha256: bundle.sha256, size: bundle.size },
-      ...(ctx.assets ? [{ name: 'assets (seal-assets.bin)', sha256: ctx.assets.data.sha256, size: ctx.assets.data.size, note: `${ctx.assets.count} file(s)` }] : []),
+      ...(ctx.assets ? [{ name: 'assets (seal-assets.bin)', sha256: ctx.assets.data.sha256, size: ctx.assets.data.size, note: `${ctx.assets.paths.length} file(s)` }] : []),
       { name: 'SEA blob', sha256: blob.sha256, size: blob.size, note: `code cache ${blob.codeCache ? 'on' : 'off'}` },
       ...(lock ? [{ name: basename(lock.path), sha256: lock.sha256, size: lock.size }] : []),
     ],

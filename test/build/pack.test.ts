@@ -136,6 +136,16 @@ describe('pack: mistakes stop the build with a message that names them', () => {
     expect(r.log).toMatch(/package\.json: bin greet is bin\/gone\.js, which does not exist/);
   });
 
+  it('a computed require of project files that seal.assets does not embed, with file, line and the glob to add', () => {
+    const dir = tempDir('pack-unembedded');
+    cpSync(join(projects, 'assets'), dir, { recursive: true });
+    const own = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...own, seal: { ...own.seal, assets: ['data'] } }));
+    const r = runToolchain('pack', [dir]);
+    expect(r.status).toBe(1);
+    expect(r.log).toMatch(/bin\/cli\.js:29: require\(\w+\) loads plugins\/shout\.js — add "plugins\/shout\.js" to seal\.assets/);
+  });
+
   it('a smoke check the binary does not pass', () => {
     const r = broken({ ...pkg, seal: { assets: ['lib/**'], smoke: { stdout: '^greet 9' } } });
     expect(r.status).toBe(1);

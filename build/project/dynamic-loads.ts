@@ -1,0 +1,161 @@
+/*
+ * The loads esbuild could not follow: after bundling, every `require(x)` left in the output has an argument
+ * that is not a literal (esbuild bundles literal paths, and './dir/' + x patterns as globs; a computed
+ * `import()` is turned into require by the bundle's options). Each is found by parsing the bundle (acorn),
+ * traced to its source file and line through the bundle's source map, and told apart:
+ *  - into the project: the argument is built from a module's own path (its __dirname, which the bundle
+ *    spells as a VIRTUAL_ROOT literal). It can only work if seal.assets embeds what it loads.
+ *  - anywhere else (a package name or a path from the command line): it loads from the real file system
+ *    at run time, which may be what the program wants — a warning, not an error.
+ * fs reads (readFileSync, createReadStream, …) of paths that start at a module's own path are found the same
+ * way: they are what seal.assets must hold.
+ */
+import { posix } from 'node:path';
+import { type AnyNode, type Expression, type PrivateIdentifier, parse, type SpreadElement, type Super } from 'acorn';
+import { ancestor, simple } from 'acorn-walk';
+import { SourceMapConsumer } from 'source-map-js';
+import { VIRTUAL_ROOT } from './virtual-paths.ts';
+
+export interface DynamicLoad {
+  /** A require (or import) esbuild left, or an fs read of the program's own files. */
+  kind: 'require' | 'read';
+  /** Source file (relative to the project) and line, as the source map gives them. */
+  at: string;
+  /** The call as it stands in the bundle, shortened. */
+  code: string;
+  /** For a load into the project: where its literal parts point, under VIRTUAL_ROOT (a directory ends in '/'). */
+  into?: string;
+}
+
+type Arg = Expression | SpreadElement | Super | PrivateIdentifier;
+
+function stringOf(n: Arg | undefined): string | undefined {
+  return n?.type === 'Literal' && typeof n.value === 'string' ? n.value : undefined;
+}
+
+/**
+ * What of a computed path is known before run time: the literal parts it starts with, as one path.
+ * join(__dirname, '..', 'plugins', name) → '/seal/bin/../plugins'; __dirname + '/x/' + name → '/seal/bin/x/';
+ * `${__dirname}/x/${name}` → the same. Undefined when it does not start with a literal.
+ */
+function knownPrefix(n: Arg): string | undefined {
+  const literal = stringOf(n);
+  if (literal !== undefined) return literal.replace(/^file:\/\//, '');
+  // pathToFileURL(p).href, new URL('../lib/cli.js', import.meta.url): the path inside.
+  if (n.type === 'MemberExpression') return knownPrefix(n.object);
+  if (n.type === 'NewExpression' && n.callee.type === 'Identifier' && n.callee.name === 'URL') {
+    const [relNode, baseNode] = n.arguments;
+    const rel = relNode && knownPrefix(relNode);
+    const base = stringOf(baseNode);
+    return rel !== undefined && base !== undefined ? new URL(rel, base).pathname : undefined;
+  }
+  if (n.type === 'TemplateLiteral') return n.quasis[0]?.value.cooked ?? undefined;
+  if (n.type === 'BinaryExpression' && n.operator === '+') return knownPrefix(n.left);
+  if (n.type === 'CallExpression') {
+    const [only] = n.arguments;
+    if (n.arguments.length === 1 && only && stringOf(only) === undefined) return knownPrefix(only);
+    const lead: string[] = [];
+    for (const a of n.arguments) {
+      const text = stringOf(a);
+      if (text === undefined) break;
+      lead.push(text);
+    }
+    // join/resolve of literals then something computed: the literals name a directory.
+    return lead.length === 0 ? undefined : `${posix.join(...lead)}${lead.length < n.arguments.length ? '/' : ''}`;
+  }
+  return undefined;
+}
+
+/** The place in the project a load points at (a directory ending in '/', or a file), or undefined when it does not start at a module's path. */
+function projectPlace(arg: Arg): string | undefined {
+  const prefix = knownPrefix(arg);
+  if (prefix === undefined || !(prefix === VIRTUAL_ROOT || prefix.startsWith(`${VIRTUAL_ROOT}/`))) return undefined;
+  // A directory keeps its trailing '/'; a prefix that ends inside a name ('/seal/locales/en' + ext) stays as it is.
+  return posix.normalize(prefix);
+}
+
+/** Whether the embedded assets (virtual paths) hold what a load into `place` could name. */
+export function coveredByAssets(place: string, assets: readonly string[]): boolean {
+  return assets.some((a) => (place.endsWith('/') ? a.startsWith(place) : a === place || a.startsWith(`${place}.`) || a.startsWith(`${place}/`)));
+}
+
+/** The value a name was declared with, looked for in the scopes around the call, nearest first (`const p = join(__dirname, x); require(p)`). */
+function initializerOf(name: string, ancestors: readonly AnyNode[]): Arg | undefined {
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const scope = ancestors[i];
+    if (!scope || !['Program', 'BlockStatement', 'StaticBlock'].includes(scope.type)) continue;
+    let found: Arg | undefined;
+    simple(scope, {
+      VariableDeclarator: (d) => {
+        if (found === undefined && d.id.type === 'Identifier' && d.id.name === name && d.init) found = d.init;
+      },
+    });
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** `sourceName` turns a source-map source into the name reports use (a path relative to the project). */
+/** fs calls whose first argument is the path they read (sync, callback and promise forms share names). */
+const FS_READS = new Set([
+  'readFileSync',
+  'readFile',
+  'createReadStream',
+  'existsSync',
+  'exists',
+  'statSync',
+  'stat',
+  'lstatSync',
+  'lstat',
+  'readdirSync',
+  'readdir',
+  'accessSync',
+  'access',
+  'openSync',
+  'open',
+  'realpathSync',
+  'realpath',
+  'opendirSync',
+  'opendir',
+]);
+
+/** The function a call calls, by its last name: require, or (0, fs.readFileSync) as minified code spells it. */
+function calleeName(callee: AnyNode): string | undefined {
+  if (callee.type === 'Identifier') return callee.name;
+  if (callee.type === 'MemberExpression' && callee.property.type === 'Identifier' && !callee.computed) return callee.property.name;
+  if (callee.type === 'SequenceExpression') {
+    const last = callee.expressions.at(-1);
+    return last ? calleeName(last) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * `sourceName` turns a source-map source into the name reports use (a path relative to the project).
+ * Reports every require left in the bundle, and every fs read whose path starts at a module's own path.
+ */
+export function findDynamicLoads(code: string, map: string, sourceName: (source: string) => string = (s) => s): DynamicLoad[] {
+  const ast = parse(code, { ecmaVersion: 'latest', sourceType: 'script', locations: true, allowReturnOutsideFunction: true, allowHashBang: true });
+  const consumer = new SourceMapConsumer(JSON.parse(map));
+  const loads: DynamicLoad[] = [];
+  ancestor(ast, {
+    CallExpression: (call, _state, ancestors) => {
+      const name = calleeName(call.callee);
+      const kind = name === 'require' && call.callee.type === 'Identifier' ? 'require' : name !== undefined && FS_READS.has(name) ? 'read' : undefined;
+      if (kind === undefined) return;
+      const [given] = call.arguments;
+      if (given === undefined || (kind === 'require' && stringOf(given) !== undefined)) return;
+      const arg = given.type === 'Identifier' ? (initializerOf(given.name, ancestors) ?? given) : given;
+      if (kind === 'require' && arg.type === 'TemplateLiteral' && arg.quasis.length === 1) return;
+      const into = projectPlace(arg);
+      // A read of a path from elsewhere (the user's files) is what a CLI does; only reads of its own files matter.
+      if (kind === 'read' && into === undefined) return;
+      const start = call.loc?.start ?? { line: 0, column: 0 };
+      const origin = consumer.originalPositionFor({ line: start.line, column: start.column });
+      const at = origin.source ? `${sourceName(origin.source)}:${origin.line}` : `bundle:${start.line}:${start.column}`;
+      const text = code.slice(call.start, call.end);
+      loads.push({ kind, at, code: text.length > 80 ? `${text.slice(0, 77)}...` : text, ...(into === undefined ? {} : { into }) });
+    },
+  });
+  return loads;
+}

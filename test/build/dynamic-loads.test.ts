@@ -1,0 +1,79 @@
+// The loads esbuild cannot follow, found in real bundles of small generated projects: where each points,
+// and whether the embedded assets cover it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bundleProject } from '../../build/project/bundle.ts';
+import { coveredByAssets } from '../../build/project/dynamic-loads.ts';
+import { readProject } from '../../build/project/project.ts';
+import { tempDir } from '../fixtures/context.ts';
+
+async function loadsOf(files: Record<string, string>) {
+  const root = tempDir('loads');
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.js' }));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), text);
+  }
+  return bundleProject({ project: await readProject(root), outfile: join(root, 'out.cjs'), target: 'node22', minify: true });
+}
+
+describe('computed loads', () => {
+  it('a path built from __dirname points into the project, with file and line', async () => {
+    const loads = await loadsOf({ 'bin/cli.js': "const { join } = require('path');\nconst name = process.argv[2];\nrequire(join(__dirname, '..', 'plugins', name));\n" });
+    expect(loads).toEqual([{ kind: 'require', at: 'bin/cli.js:3', code: expect.stringMatching(/^require\(/), into: '/seal/plugins/' }]);
+  });
+
+  it('import() of a file URL made from __dirname — a CLI whose real code loads that way — names the file', async () => {
+    const loads = await loadsOf({ 'bin/cli.js': "const { join } = require('path');\nconst { pathToFileURL } = require('url');\nimport(pathToFileURL(join(__dirname, '../lib/cli.js')).href).then((m) => m.run());\n" });
+    expect(loads.map((l) => [l.at, l.into])).toEqual([['bin/cli.js:3', '/seal/lib/cli.js']]);
+  });
+
+  it('new URL(relative, import.meta.url) in ESM, and a template literal from __dirname', async () => {
+    const esm = await loadsOf({ 'bin/cli.js': "import './a.mjs';\n", 'bin/a.mjs': "const which = process.argv[2];\nexport const p = import(new URL('../lib/' + which, import.meta.url).href);\n" });
+    expect(esm.map((l) => [l.at, l.into])).toEqual([['bin/a.mjs:2', '/seal/lib/']]);
+    const fixed = await loadsOf({ 'bin/cli.js': "import './a.mjs';\n", 'bin/a.mjs': "export const p = import(new URL('../lib/main.mjs', import.meta.url).href);\n" });
+    expect(fixed.map((l) => l.into)).toEqual(['/seal/lib/main.mjs']);
+    const template = await loadsOf({ 'bin/cli.js': 'const w = process.argv[2];\nrequire(`${__dirname}/locales/${w}.json`);\n' });
+    expect(template.map((l) => l.into)).toEqual(['/seal/bin/locales/']);
+  });
+
+  it('a name from outside (argv, a package name in a variable) is only a warning: it points nowhere in the project', async () => {
+    const loads = await loadsOf({ 'bin/cli.js': 'const mod = process.argv[2];\nrequire(mod);\n' });
+    expect(loads).toEqual([{ kind: 'require', at: 'bin/cli.js:2', code: expect.any(String) }]);
+  });
+
+  it("'./dir/' + name is bundled by esbuild (every file that could match), so it is not reported", async () => {
+    const loads = await loadsOf({ 'bin/cli.js': "require('./cmds/' + process.argv[2]);\n", 'bin/cmds/a.js': 'module.exports = 1;\n' });
+    expect(loads).toEqual([]);
+  });
+
+  it("fs reads of the program's own files are found in every form; reads of the user's files are not", async () => {
+    const loads = await loadsOf({
+      'bin/cli.js': [
+        "const fs = require('fs');",
+        "const { join } = require('path');",
+        "const pkg = JSON.parse(fs.readFileSync(join(__dirname, '../package.json'), 'utf8'));",
+        "fs.createReadStream(__dirname + '/../templates/' + process.argv[2]);",
+        "require('fs/promises').readdir(join(__dirname, 'locales'));",
+        'fs.readFileSync(process.argv[3]);',
+        "fs.readFileSync(join(process.cwd(), 'x.json'));",
+        '',
+      ].join('\n'),
+    });
+    expect(loads.map((l) => [l.kind, l.at, l.into])).toEqual([
+      ['read', 'bin/cli.js:3', '/seal/package.json'],
+      ['read', 'bin/cli.js:4', '/seal/templates/'],
+      ['read', 'bin/cli.js:5', '/seal/bin/locales'],
+    ]);
+  });
+
+  it('assets cover a directory by prefix, a file exactly or by extension', () => {
+    const assets = ['/seal/plugins/a.js', '/seal/locales/en.json'];
+    expect(coveredByAssets('/seal/plugins/', assets)).toBe(true);
+    expect(coveredByAssets('/seal/plugin/', assets)).toBe(false);
+    expect(coveredByAssets('/seal/plugins/a.js', assets)).toBe(true);
+    expect(coveredByAssets('/seal/locales/en', assets)).toBe(true);
+    expect(coveredByAssets('/seal/lib/cli.js', assets)).toBe(false);
+  });
+});
