@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { oneOf } from '../shared/cli-args/choice.ts';
 import { parseCommandArgs, subcommand } from '../shared/cli-args/command-args.ts';
@@ -33,13 +33,16 @@ Commands:
       section (docs/toolchain.md); --runtime/--arch build that one binary instead of seal.targets
   dist [same options as pack]
       pack this checkout (broker) into its dist/
+  toolchain-package [--out DIR]
+      the toolchain as an npm package tarball (DIR default dist/): another project installs it with
+      npm i -D <tarball> and runs npx seal pack
   inspect FILE [--json]
       portability report of an ELF file: linkage, loader, libraries, symbol versions, SEA state
   wasm
       recompile src/archive/frame-checksums.c (the recorder's SIMD CRC32C) with the pinned Zig into
       src/archive/frame-checksums-wasm.ts, which is committed`;
 
-const COMMANDS = ['pack', 'dist', 'inspect', 'wasm'] as const;
+const COMMANDS = ['pack', 'dist', 'toolchain-package', 'inspect', 'wasm'] as const;
 const ARCHES = ['x64', 'arm64'] as const;
 const OFFICIAL_SOURCES = ['npm', 'nodejs.org'] as const;
 
@@ -62,6 +65,14 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'wasm') {
     parseCommandArgs(rest, {}, { command, help: 'npm run wasm -- --help' });
     log.info(`${FRAME_CHECKSUMS_MODULE}: ${(await writeFrameChecksums(root)) ? 'rewritten' : 'already current'}`);
+    return 0;
+  }
+  if (command === 'toolchain-package') {
+    const { values } = parseCommandArgs(rest, { out: { type: 'string' } }, { command, help: 'npm run toolchain:pack -- --help' });
+    const cwd = process.env.INIT_CWD ?? process.cwd();
+    // Loaded only here: the packaged toolchain leaves release/ out.
+    const { packToolchain } = await import('./release/toolchain-package.ts');
+    log.info(`wrote ${await packToolchain(root, values.out === undefined ? join(root, 'dist') : resolve(cwd, values.out))}`);
     return 0;
   }
   const help = `npm run ${command} -- --help`;

@@ -1,6 +1,10 @@
 // Runs first in a binary that has assets (bundled ahead of the program by project/entry.ts): mounts the
 // files packed by project/assets.ts at the virtual root each module's __dirname points into, read-only,
 // with @roberts_lando/vfs (the userland node:vfs) patching fs and require for paths under it.
+// Strict by its own word, not by whichever tsconfig.json esbuild finds above the toolchain's directory: the
+// bundle must be the same from this checkout and from an installed copy of the toolchain.
+'use strict';
+
 const sea = require('node:sea');
 
 if (sea.isSea()) {

@@ -5,10 +5,19 @@ import type { Allocator, IntlMode, SourceMode } from './context.ts';
 import { SOURCES } from './sources.ts';
 import { stageHash } from './stage.ts';
 import { staticTarget } from './target.ts';
-import { COMPILE_FLAGS_AFTER, compileFlagsBefore, ZIG_PACKAGE } from './toolchain.ts';
+import { COMPILE_FLAGS_AFTER, compileFlagsBefore, installedZig, ZIG_PACKAGE } from './toolchain.ts';
 
 function driverFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? driverFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+/** The Zig package's version and integrity, or nothing when it is not installed (it is optional where the toolchain is installed). */
+function zigPin(): { version?: string; integrity?: string } {
+  try {
+    return installedZig();
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -19,8 +28,8 @@ function driverFiles(dir: string): string[] {
  */
 export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: string; allocator: Allocator; intl: IntlMode; sourceMode: SourceMode }): string {
   const target = staticTarget(o.arch);
-  const lock = JSON.parse(readFileSync(join(o.root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };
-  const zig = lock.packages[`node_modules/${ZIG_PACKAGE}`];
+  // As npm installed it (this checkout's lockfile, or the lockfile of the project the toolchain is installed in).
+  const zig = zigPin();
   const dir = join(o.root, 'build', 'runtime', 'static');
   const driver = Object.fromEntries(
     driverFiles(dir)
