@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { Arch } from '../shared/toolchain/arch.ts';
 import { cacheRoot } from '../shared/toolchain/cache-root.ts';
@@ -11,6 +10,7 @@ import { type AnyStep, runSteps } from './pipeline.ts';
 import type { Target } from './project/config.ts';
 import { type Project, readProject } from './project/project.ts';
 import type { OfficialSource } from './runtime/official.ts';
+import { runtimePin } from './runtime/pin.ts';
 import { assetsStep } from './steps/assets.ts';
 import { blobStep } from './steps/blob.ts';
 import { bundleStep } from './steps/bundle.ts';
@@ -31,19 +31,6 @@ export interface DistOptions {
   arch?: Arch;
   officialSource?: OfficialSource;
   log: Logger;
-}
-
-/** The toolchain's own pin: the Node version every runtime is, and the official runtime's npm integrity per arch. */
-interface RuntimePin {
-  nodeVersion: string;
-  runtimeIntegrity?: Partial<Record<Arch, string>>;
-}
-
-const toolchainRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-async function runtimePin(): Promise<RuntimePin> {
-  const pkg = JSON.parse(await readFile(join(toolchainRoot, 'package.json'), 'utf8')) as { broker: RuntimePin };
-  return pkg.broker;
 }
 
 // The whole build, in order. The runtime comes first: the bundle embeds which runtime it will run on.
@@ -78,7 +65,7 @@ function requests(opts: DistOptions, targets: Target[]): { arch: Arch; runtime: 
 /** `npm run dist` / `pack`: for each target, bundle the project, make the SEA blob with the runtime, inject, verify, checksum, describe. */
 export async function dist(opts: DistOptions): Promise<BuildContext[]> {
   const project = await readProject(opts.project);
-  const pin = await runtimePin();
+  const pin = runtimePin();
   const facts = await sourceFacts(project, opts.log);
   const done: BuildContext[] = [];
   for (const { arch, runtime } of requests(opts, project.config.targets)) {
