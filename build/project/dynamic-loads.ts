@@ -11,14 +11,14 @@
  * way: they are what seal.assets must hold.
  */
 import { posix } from 'node:path';
-import { type AnyNode, type Expression, type PrivateIdentifier, parse, type SpreadElement, type Super } from 'acorn';
+import { type AnyNode, type CallExpression, type Expression, type NewExpression, type PrivateIdentifier, parse, type SpreadElement, type Super } from 'acorn';
 import { ancestor, simple } from 'acorn-walk';
 import { SourceMapConsumer } from 'source-map-js';
 import { VIRTUAL_ROOT } from './virtual-paths.ts';
 
 export interface DynamicLoad {
-  /** A require (or import) esbuild left, or an fs read of the program's own files. */
-  kind: 'require' | 'read';
+  /** A require (or import) esbuild left, an fs read of the program's own files, or a worker thread started from one of them. */
+  kind: 'require' | 'read' | 'worker';
   /** Source file (relative to the project) and line, as the source map gives them. */
   at: string;
   /** The call as it stands in the bundle, shortened. */
@@ -130,32 +130,40 @@ function calleeName(callee: AnyNode): string | undefined {
   return undefined;
 }
 
+type Kind = DynamicLoad['kind'];
+
+/** What a call or `new` does, if it is one this module reports: a require, an fs read, or a worker started from a file. */
+function kindOf(node: CallExpression | NewExpression): Kind | undefined {
+  const name = calleeName(node.callee);
+  if (node.type === 'NewExpression') return name === 'Worker' ? 'worker' : undefined;
+  if (name === 'require' && node.callee.type === 'Identifier') return 'require';
+  return name !== undefined && FS_READS.has(name) ? 'read' : undefined;
+}
+
 /**
  * `sourceName` turns a source-map source into the name reports use (a path relative to the project).
- * Reports every require left in the bundle, and every fs read whose path starts at a module's own path.
+ * Reports every require left in the bundle, and every fs read and worker file whose path starts at a module's own path.
  */
 export function findDynamicLoads(code: string, map: string, sourceName: (source: string) => string = (s) => s): DynamicLoad[] {
   const ast = parse(code, { ecmaVersion: 'latest', sourceType: 'script', locations: true, allowReturnOutsideFunction: true, allowHashBang: true });
   const consumer = new SourceMapConsumer(JSON.parse(map));
   const loads: DynamicLoad[] = [];
-  ancestor(ast, {
-    CallExpression: (call, _state, ancestors) => {
-      const name = calleeName(call.callee);
-      const kind = name === 'require' && call.callee.type === 'Identifier' ? 'require' : name !== undefined && FS_READS.has(name) ? 'read' : undefined;
-      if (kind === undefined) return;
-      const [given] = call.arguments;
-      if (given === undefined || (kind === 'require' && stringOf(given) !== undefined)) return;
-      const arg = given.type === 'Identifier' ? (initializerOf(given.name, ancestors) ?? given) : given;
-      if (kind === 'require' && arg.type === 'TemplateLiteral' && arg.quasis.length === 1) return;
-      const into = projectPlace(arg);
-      // A read of a path from elsewhere (the user's files) is what a CLI does; only reads of its own files matter.
-      if (kind === 'read' && into === undefined) return;
-      const start = call.loc?.start ?? { line: 0, column: 0 };
-      const origin = consumer.originalPositionFor({ line: start.line, column: start.column });
-      const at = origin.source ? `${sourceName(origin.source)}:${origin.line}` : `bundle:${start.line}:${start.column}`;
-      const text = code.slice(call.start, call.end);
-      loads.push({ kind, at, code: text.length > 80 ? `${text.slice(0, 77)}...` : text, ...(into === undefined ? {} : { into }) });
-    },
-  });
+  const visit = (node: CallExpression | NewExpression, ancestors: AnyNode[]) => {
+    const kind = kindOf(node);
+    if (kind === undefined) return;
+    const [given] = node.arguments;
+    if (given === undefined || (kind === 'require' && stringOf(given) !== undefined)) return;
+    const arg = given.type === 'Identifier' ? (initializerOf(given.name, ancestors) ?? given) : given;
+    if (kind === 'require' && arg.type === 'TemplateLiteral' && arg.quasis.length === 1) return;
+    const into = projectPlace(arg);
+    // A read or worker of a path from elsewhere (the user's files, code given as a string) is ordinary; only the program's own files matter.
+    if (kind !== 'require' && into === undefined) return;
+    const start = node.loc?.start ?? { line: 0, column: 0 };
+    const origin = consumer.originalPositionFor({ line: start.line, column: start.column });
+    const at = origin.source ? `${sourceName(origin.source)}:${origin.line}` : `bundle:${start.line}:${start.column}`;
+    const text = code.slice(node.start, node.end);
+    loads.push({ kind, at, code: text.length > 80 ? `${text.slice(0, 77)}...` : text, ...(into === undefined ? {} : { into }) });
+  };
+  ancestor(ast, { CallExpression: (n, _s, ancestors) => visit(n, ancestors), NewExpression: (n, _s, ancestors) => visit(n, ancestors) });
   return loads;
 }
