@@ -8,6 +8,7 @@ import { CODEC_LEVELS, zstdMissing } from '../archive/codec.ts';
 import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
 import { ArchiveFileError } from '../recorder/archive-sink.ts';
 import { isRecorderWorker, runRecorderCluster, runRecorderWorker, workerTlsIdentity } from '../recorder/cluster.ts';
+import { ACK_MODES, fsyncPolicy, fsyncText } from '../recorder/durability.ts';
 import { ListenError } from '../recorder/listen-error.ts';
 import { type RecorderCounters, type RecorderOptions, startRecorder } from '../recorder/recorder.ts';
 import { loadTlsIdentity, selfSignedIdentity, type TlsIdentity } from '../recorder/tls-identity.ts';
@@ -16,7 +17,8 @@ import type { Command, CommandIO } from './command.ts';
 
 const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 200] [--max-body 1MiB]
        [--sample 0..1] [--compress gzip|brotli|zstd|none] [--compress-level N] [--rotate SIZE] [--workers N]
-       [--flush-ms 100] [--flush-bytes 1MiB] [--header-timeout 10000] [--json]
+       [--flush-ms 100] [--flush-bytes 1MiB] [--ack immediate|written] [--fsync never|batch|DURATION]
+       [--header-timeout 10000] [--json]
        [--tls-cert FILE --tls-key FILE | --tls-self-signed]
 
   Answers every request at once with --status and, with --out, appends it (method, URL, headers,
@@ -33,8 +35,16 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
                        each worker rotates into files of its own)
   --workers N          N listener processes (node:cluster) appending to the same archive; if the
                        primary is killed, each worker writes what it answered, says so and stops
-  --flush-ms MS        write a batch at most MS after its first record (MS or with a unit: 250ms, 1s)
+  --flush-ms MS        write a batch at most MS after its first record (MS or with a unit: 250ms, 1s);
+                       default 100, or 2 with --ack written
   --flush-bytes SIZE   write a batch once it holds SIZE bytes (one write per batch)
+  --ack MODE           immediate (default): answer as soon as the body is in; a kill -9 loses what was
+                       answered in the last flush. written: answer a recorded request only once the batch
+                       holding it is written (many requests share one write), 503 if it cannot be; a
+                       kill -9 loses nothing answered
+  --fsync POLICY       when written batches are forced to the device (what survives a power cut): never
+                       (default; close still does), batch (after each batch, before --ack written answers),
+                       or a DURATION (at most that long after a write: 1s)
   --header-timeout MS  close connections whose request headers take longer (408), or whose TLS
                        handshake does
   --json               print the summary as JSON
@@ -83,6 +93,8 @@ function parseConfig(argv: string[]): RecordConfig {
     workers: { type: 'string' },
     'flush-ms': { type: 'string' },
     'flush-bytes': { type: 'string' },
+    ack: { type: 'string' },
+    fsync: { type: 'string' },
     'header-timeout': { type: 'string' },
     json: { type: 'boolean' },
     'tls-cert': { type: 'string' },
@@ -97,6 +109,11 @@ function parseConfig(argv: string[]): RecordConfig {
   if (values.out === '') throw new UsageError(`--out needs a file name (see 'broker record --help')`);
   const rotateBytes = size(values.rotate, opt('--rotate'), { min: 64 * 1024, max: 2 ** 50 }) ?? 0;
   const flushBytes = size(values['flush-bytes'], opt('--flush-bytes'), { min: 4096, max: 64 * 2 ** 20 }) ?? 2 ** 20;
+  const ack = oneOf(values.ack, opt('--ack'), ACK_MODES) ?? 'immediate';
+  const fsync = fsyncPolicy(values.fsync, opt('--fsync')) ?? 'never';
+  // Nothing is written without --out: neither option could change anything, so asking for one is a mistake.
+  if (values.out === undefined && (ack !== 'immediate' || fsync !== 'never'))
+    throw new UsageError(`--${ack !== 'immediate' ? `ack ${ack}` : `fsync ${values.fsync}`} needs --out FILE: without it nothing is written (see 'broker record --help')`);
   return {
     host,
     port,
@@ -108,10 +125,14 @@ function parseConfig(argv: string[]): RecordConfig {
     ...(codecLevel === undefined ? {} : { codecLevel }),
     rotateBytes,
     workers: int(values.workers, opt('--workers'), { min: 1, max: 64 }) ?? 1,
-    flushMs: duration(values['flush-ms'], opt('--flush-ms'), { unit: 'ms', min: 1, max: 60_000 }) ?? 100,
+    // A waiting answer makes the delay part of every request's latency: 2 ms still lets a batch gather the requests
+    // of many connections (docs/archive.md, "Durability").
+    flushMs: duration(values['flush-ms'], opt('--flush-ms'), { unit: 'ms', min: 1, max: 60_000 }) ?? (ack === 'written' ? 2 : 100),
     // A batch never spans files, so a batch no larger than a rotated file keeps every file within --rotate.
     // The header block and a batch's padding count too.
     flushBytes: rotateBytes > 0 ? Math.min(flushBytes, rotateBytes - 3 * BLOCK_SIZE) : flushBytes,
+    ack,
+    fsync,
     headerTimeoutMs: duration(values['header-timeout'], opt('--header-timeout'), { unit: 'ms', min: 100, max: 600_000 }) ?? 10_000,
     shared: false,
     json: values.json ?? false,
@@ -158,6 +179,9 @@ function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, 
             paddingBytes: counters.paddingBytes,
             batches: counters.batches,
             io: counters.batches === 0 ? 'none' : counters.directBatches === counters.batches ? 'direct' : counters.directBatches === 0 ? 'page cache' : 'direct, then page cache',
+            ack: cfg.ack ?? 'immediate',
+            fsync: fsyncText(cfg.fsync ?? 'never'),
+            fsyncs: counters.syncs,
           },
     error,
   };
@@ -171,6 +195,9 @@ function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolea
       `  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}`,
     );
   io.out(`  rejected: ${s.tooLarge} too large (413), ${s.malformed} malformed (400/431), ${s.timeouts} timed out (408)`);
+  // Only when asked for: the default's summary reads as it always has.
+  if (s.archive && (s.archive.ack !== 'immediate' || s.archive.fsync !== 'never'))
+    io.out(`  answered ${s.archive.ack === 'written' ? 'after each batch was written' : 'at once'}; fsync ${s.archive.fsync} (${s.archive.fsyncs} while recording)`);
   if (s.tls) io.out(`  TLS: ${s.tls.handshakeErrors} failed handshakes, of which ${s.tls.h2Refused} HTTP/2-only clients refused`);
 }
 

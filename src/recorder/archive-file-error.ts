@@ -2,6 +2,8 @@
 export interface WrittenFrames {
   frames: number;
   bytes: number;
+  /** Written, but the fsync after them failed: recorded, yet never acknowledged under --ack written. */
+  unsynced?: boolean;
 }
 
 /** A clear, one-line account of an fs error on an archive file, with the path it concerns. */

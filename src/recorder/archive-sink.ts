@@ -14,11 +14,13 @@
  * O_APPEND descriptor and holds whole frames, so batches never interleave inside a frame. At rotation each
  * moves to a new file of its own.
  */
-import { closeSync, constants, fstat as fstatCb, fstatSync, fsyncSync, ftruncateSync, write as writeCb } from 'node:fs';
+import { closeSync, constants, fdatasync as fdatasyncCb, fdatasyncSync, fstat as fstatCb, fstatSync, fsyncSync, ftruncateSync, openSync, write as writeCb } from 'node:fs';
+import { dirname } from 'node:path';
 import { BLOCK_SIZE, paddedLength, padToBlock, wholeFramesWithin } from '../archive/format.ts';
 import { ChecksumStage } from '../archive/frame-checksums.ts';
 import { ArchiveFileError, describe } from './archive-file-error.ts';
 import type { BatchSink } from './batch-writer.ts';
+import type { FsyncPolicy } from './durability.ts';
 import { createArchiveFile, createNextArchive, type FileIdentity, openOwnArchive, rotatedPath } from './own-archive-file.ts';
 
 export { ArchiveFileError, createArchiveFile, rotatedPath };
@@ -33,6 +35,8 @@ export interface ArchiveSinkOptions {
   shared: boolean;
   /** The usual batch size (the pool's buffers): staging memory that size is kept; a larger batch gets its own. */
   batchBytes: number;
+  /** When written batches are forced to the device (durability.ts); 'never' when absent. */
+  fsync?: FsyncPolicy;
 }
 
 /** Linux only; elsewhere 0, and every write is buffered. */
@@ -64,6 +68,16 @@ export class ArchiveSink implements BatchSink {
   /** Batches written with direct I/O, and the padding bytes that aligned them. */
   directBatches = 0;
   paddingBytes = 0;
+  /** fdatasync calls made while recording (not counting the one at close). */
+  syncs = 0;
+  /** Written since the last fdatasync: what a power loss could still take. */
+  private unsynced = false;
+  private lastSync = performance.now();
+  private syncTimer: NodeJS.Timeout | null = null;
+  /** The current file's directory entry has been fsynced (a new name survives power loss only then). */
+  private nameSynced = false;
+  /** A timer's fdatasync that failed: the next write reports it. */
+  private syncError: Error | null = null;
 
   constructor(
     private readonly opts: ArchiveSinkOptions,
@@ -102,6 +116,7 @@ export class ArchiveSink implements BatchSink {
   }
 
   async write(batch: Buffer, batchLength: number): Promise<Buffer> {
+    if (this.syncError) throw describe(this.syncError, 'fsync', this.currentPath);
     if (this.opts.rotateBytes > 0) {
       // Other workers grow the first file too: ask the file, not our own count. A rotated file is ours alone.
       if (this.opts.shared && this.index === 0) this.size = await new Promise<number>((res, rej) => fstatCb(this.fd, (e, st) => (e ? rej(describe(e, 'stat', this.currentPath)) : res(st.size))));
@@ -138,12 +153,78 @@ export class ArchiveSink implements BatchSink {
     this.size += length;
     this.paddingBytes += length - batchLength;
     if (direct && this.direct !== null) this.directBatches++;
+    this.unsynced = true;
+    try {
+      await this.syncPerPolicy();
+    } catch (err) {
+      // Written, so recorded and in the file; but not known to be on the device, so not acknowledged as such.
+      throw describe(err, 'fsync', this.currentPath, { frames: wholeFramesWithin(buf, batchLength, batchLength).frames, bytes: batchLength, unsynced: true });
+    }
     return batch;
+  }
+
+  /** After a batch: fdatasync now (batch, or an interval that has run out), or arm the interval's timer. */
+  private async syncPerPolicy(): Promise<void> {
+    const policy = this.opts.fsync ?? 'never';
+    if (policy === 'never') return;
+    const wait = policy === 'batch' ? 0 : this.lastSync + policy.intervalMs - performance.now();
+    if (wait > 0) {
+      // No later batch may come to carry this one's sync: the timer does it, at most intervalMs after the last.
+      this.syncTimer ??= setTimeout(() => this.syncPending(), wait).unref();
+      return;
+    }
+    const fd = this.fd;
+    await new Promise<void>((res, rej) => fdatasyncCb(fd, (e) => (e ? rej(e) : res())));
+    this.synced();
+  }
+
+  /**
+   * The interval's sync (its timer, or a rotation leaving the file). Synchronous: on the sink thread nothing else
+   * is waiting. A failure is kept for the next write to report: Linux reports a failed writeback once, so a later
+   * fdatasync could pass although this data is gone.
+   */
+  private syncPending(): void {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    if (!this.unsynced) return;
+    try {
+      fdatasyncSync(this.fd);
+      this.synced();
+    } catch (err) {
+      this.syncError ??= err as Error;
+    }
+  }
+
+  private synced(): void {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    this.unsynced = false;
+    this.lastSync = performance.now();
+    this.syncs++;
+    if (!this.nameSynced) this.syncName();
+  }
+
+  /** A file created since the last power cut is reachable only once its directory entry is on the device too. */
+  private syncName(): void {
+    try {
+      const dir = openSync(dirname(this.currentPath), 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+      this.nameSynced = true;
+    } catch {
+      // Some file systems refuse fsync on a directory; the next sync tries again.
+    }
   }
 
   /** Moves to a new file of this sink's own: the next free name, never one that exists (own-archive-file.ts). */
   private rotate(): void {
     const next = createNextArchive(this.opts.path, this.index + 1);
+    // What the interval has not synced yet of the file left behind: no timer will reach it once it is closed.
+    if ((this.opts.fsync ?? 'never') !== 'never') this.syncPending();
+    this.nameSynced = false;
     this.closeFile();
     this.plain = next.fd;
     this.index = next.index;
@@ -171,6 +252,8 @@ export class ArchiveSink implements BatchSink {
   }
 
   close(): void {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
     try {
       fsyncSync(this.fd);
     } catch {

@@ -2,6 +2,11 @@
  * Batches frames into pooled buffers and hands each full batch to a sink as ONE write: a batch goes out
  * when it reaches flushBytes or flushMs after its first frame, whichever comes first. Writes are
  * serialized, so frames reach the file in the order they were appended.
+ *
+ * Group commit (record --ack written): a frame may come with a callback, told once its batch is written
+ * (or is not), and the request is answered then. With `holdWhileWriting`, a batch whose flushMs runs out
+ * while another write is in flight keeps filling until that write is done: requests that arrive during a
+ * slow write (an fsync) share the next one, instead of each flushMs making a batch of its own.
  */
 import { FRAME_HEADER_SIZE } from '../archive/format.ts';
 import { encodeRequestFrameSized, type RecordInput, recordPayloadSize } from '../archive/record.ts';
@@ -31,7 +36,12 @@ export interface BatchWriterOptions {
   onError: (err: Error) => void;
   /** Called after each batch is on disk (a cluster worker reports its counts then, see cluster.ts). */
   onWritten?: () => void;
+  /** Group commit: a batch due while a write is in flight waits for it and goes out right after it. */
+  holdWhileWriting?: boolean;
 }
+
+/** Told once whether the frame's batch is on disk (true) or it never will be (false: dropped). */
+export type FrameWritten = (written: boolean) => void;
 
 export interface WriterCounters {
   frames: number;
@@ -44,6 +54,8 @@ interface Batch {
   buf: Buffer;
   length: number;
   frames: number;
+  /** By frame index, for frames appended with a callback; null when none was (the default mode). */
+  waiters: (FrameWritten | undefined)[] | null;
 }
 
 export class BatchWriter {
@@ -56,6 +68,8 @@ export class BatchWriter {
   private timer: NodeJS.Timeout | null = null;
   private failed: Error | null = null;
   private idle: (() => void)[] = [];
+  /** holdWhileWriting: the current batch came due during a write and goes out when it ends. */
+  private held = false;
 
   constructor(private readonly opts: BatchWriterOptions) {}
 
@@ -63,8 +77,11 @@ export class BatchWriter {
     return this.failed;
   }
 
-  /** Appends one request frame; false when it was dropped (writer failed, or every buffer is queued). */
-  append(r: RecordInput, flags: number): boolean {
+  /**
+   * Appends one request frame; false when it was dropped (writer failed, or every buffer is queued), and then
+   * `onWritten` is never called. Otherwise `onWritten`, if given, is called once with the batch's fate.
+   */
+  append(r: RecordInput, flags: number, onWritten?: FrameWritten): boolean {
     if (this.failed) return this.drop();
     const payloadLength = recordPayloadSize(r);
     const size = FRAME_HEADER_SIZE + payloadLength;
@@ -74,22 +91,27 @@ export class BatchWriter {
       // A frame larger than a pooled buffer gets a one-off buffer, within the same cap on buffers in flight.
       const buf = size > pool.bufferSize ? (pool.inUse + this.queue.length < pool.maxBuffers ? pool.oneOff(size) : null) : pool.acquire();
       if (!buf) return this.drop();
-      this.current = { buf, length: 0, frames: 0 };
+      this.current = { buf, length: 0, frames: 0, waiters: null };
       this.timer ??= setTimeout(() => this.flush(), this.opts.flushMs);
     }
     const b = this.current;
     b.length = encodeRequestFrameSized(b.buf, b.length, r, flags, payloadLength, !this.opts.sink.checksumsFrames);
+    if (onWritten) {
+      b.waiters ??= [];
+      b.waiters[b.frames] = onWritten;
+    }
     b.frames++;
     this.counters.frames++;
     if (b.length === b.buf.length || size > pool.bufferSize) this.seal();
     return true;
   }
 
-  /** Sends the current batch now (timer tick, shutdown). */
+  /** Sends the current batch now (timer tick, shutdown), or with holdWhileWriting once the write in flight is done. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.current) this.seal();
+    if (this.opts.holdWhileWriting && this.writing && this.current) this.held = true;
+    else if (this.current) this.seal();
   }
 
   /** Flushes and resolves once every queued batch is written (or the writer failed). */
@@ -107,6 +129,7 @@ export class BatchWriter {
   private seal(): void {
     const b = this.current;
     this.current = null;
+    this.held = false;
     if (!b || b.length === 0) {
       if (b) this.opts.pool.release(b.buf);
       return;
@@ -122,26 +145,41 @@ export class BatchWriter {
     if (frames > 0) this.opts.onWritten?.();
   }
 
+  /** Tells each waiting frame of a batch whether it is on disk: the first `written` are. */
+  private settle(b: Batch, written: number): void {
+    const waiters = b.waiters;
+    if (waiters === null) return;
+    b.waiters = null;
+    for (let i = 0; i < waiters.length; i++) waiters[i]?.(i < written);
+  }
+
   private async pump(): Promise<void> {
     this.writing = true;
     for (let b = this.queue[0]; b !== undefined; b = this.queue[0]) {
-      if (this.failed) this.counters.dropped += b.frames;
-      else {
+      if (this.failed) {
+        this.counters.dropped += b.frames;
+        this.settle(b, 0);
+      } else {
         try {
           b.buf = await this.opts.sink.write(b.buf, b.length);
           this.counters.batches++;
           this.written(b.frames, b.length);
+          this.settle(b, b.frames);
         } catch (err) {
           this.failed = err as Error;
           // A write cut short (a full disk) leaves its first frames whole on disk: recorded, not dropped.
           const part = (err as { written?: WrittenFrames | null }).written ?? { frames: 0, bytes: 0 };
           this.written(part.frames, part.bytes);
           this.counters.dropped += b.frames - part.frames;
+          // Written but not fsynced (a failed fsync under --fsync batch): recorded, yet not acknowledged as durable.
+          this.settle(b, part.unsynced ? 0 : part.frames);
           this.opts.onError(this.failed);
         }
       }
       this.queue.shift();
       this.opts.pool.release(b.buf);
+      // The write the held batch waited for is done: it goes next.
+      if (this.held && this.queue.length === 0) this.seal();
     }
     this.writing = false;
     if (this.timer === null && this.current === null) for (const resolve of this.idle.splice(0)) resolve();

@@ -8,6 +8,11 @@
  * request followed by junk in the same packet is answered a tick after the parser has met the junk and
  * the connection has been ended with a 400: its 2xx never goes out, and it is not recorded (issue 23).
  *
+ * With `ackWritten` (record --ack written) the order turns round: the request goes to the writer first and
+ * is answered when its batch is written — 2xx — or when it is dropped instead (a full disk, a writer behind
+ * the disk) — 503, never a 2xx for a request that is not on disk. The archive then holds every request that
+ * got a 2xx, and also any whose connection failed while it waited (its client saw no answer, and may retry).
+ *
  * With `tls` it serves HTTPS instead: HTTP/1.1 over TLS, ALPN `http/1.1`. A client whose ALPN offers only
  * other protocols (an HTTP/2-only client: h2) is refused in the handshake with TLS's no_application_protocol
  * alert (RFC 7301) and a log line, at most one a second. Each recorded request then carries the TLS flag
@@ -33,6 +38,8 @@ export interface CaptureOptions {
   codecLevel?: number;
   headerTimeoutMs: number;
   writer: BatchWriter | null;
+  /** Answer a recorded request only once its batch is written (durability.ts). */
+  ackWritten?: boolean;
   /** Serve HTTPS with this PEM certificate and key (checked beforehand: tls-identity.ts). */
   tls?: { cert: string; key: string } | null;
   /** Where the listener's occasional lines go (a refused HTTP/2-only client); stderr by default. */
@@ -83,6 +90,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   const tls = opts.tls ?? null;
   const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const noBody = status === 204 || status === 304;
+  const ackWritten = opts.ackWritten === true;
 
   /** `sent` runs once the answer is handed to the kernel; never when the connection fails first. */
   const answer = (res: ServerResponse, sent?: () => void) => {
@@ -121,6 +129,24 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   };
   const countOnly = (req: IncomingMessage, res: ServerResponse) => readBody(req, res, null, () => answer(res));
 
+  // --ack written: a request that will not be on disk is told so; the body says why, the client may retry.
+  const notRecorded = (res: ServerResponse, why: string) => {
+    if (res.headersSent || res.destroyed) return;
+    const text = `not recorded: ${why}\n`;
+    res.writeHead(503, { 'Content-Type': 'text/plain', 'Content-Length': String(Buffer.byteLength(text)), 'Retry-After': '1' });
+    res.end(text);
+  };
+  const whyDropped = (w: BatchWriter) => (w.error ? `the archive cannot be written (${w.error.message})` : 'the recorder is behind the disk');
+
+  /** --ack written: into the batch first, answered once the batch is written. */
+  const recordThenAnswer = (req: IncomingMessage, res: ServerResponse, w: BatchWriter, frame: { input: RecordInput; flags: number }) => {
+    // The 400 of junk after the request (see above) has already ended the connection: no answer can go out.
+    if (req.socket.writableEnded || req.socket.destroyed) return;
+    const appended = w.append(frame.input, frame.flags, (written) => (written ? answer(res) : notRecorded(res, whyDropped(w))));
+    if (appended) c.recorded++;
+    else notRecorded(res, whyDropped(w));
+  };
+
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     c.requests++;
     if (declaredLength(req.rawHeaders) > maxBody) return tooLarge(req, res);
@@ -135,6 +161,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
       // Built now: by 'finish' the socket of a Connection: close request may be gone, and its peer with it.
       const frame = recordable(req, time, chunks, length);
       if (frame === null) return answer(res);
+      if (ackWritten) return recordThenAnswer(req, res, writer, frame);
       answer(res, () => {
         if (writer.append(frame.input, frame.flags)) c.recorded++;
       });

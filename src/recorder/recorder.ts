@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { ArchiveFileError, ArchiveSink, createArchiveFile } from './archive-sink.ts';
 import { BatchWriter, type WriterCounters } from './batch-writer.ts';
 import { type Capture, type CaptureCounters, emptyCaptureCounters, startCapture } from './capture-server.ts';
+import type { AckMode, FsyncPolicy } from './durability.ts';
 import { ListenError } from './listen-error.ts';
 import type { FileIdentity } from './own-archive-file.ts';
 import { BufferPool } from './pool.ts';
@@ -25,6 +26,9 @@ export interface RecorderOptions {
   rotateBytes: number;
   flushMs: number;
   flushBytes: number;
+  /** When a recorded request is answered, and when its batch is fsynced (durability.ts); today's behaviour when absent. */
+  ack?: AckMode;
+  fsync?: FsyncPolicy;
   headerTimeoutMs: number;
   /** Other processes append to the same archive (cluster workers). */
   shared: boolean;
@@ -45,10 +49,12 @@ export interface RecorderCounters extends CaptureCounters {
   paddingBytes: number;
   directBatches: number;
   files: number;
+  /** fdatasync calls while recording (--fsync). */
+  syncs: number;
 }
 
 export function emptyRecorderCounters(): RecorderCounters {
-  return { ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, paddingBytes: 0, directBatches: 0, files: 0 };
+  return { ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, paddingBytes: 0, directBatches: 0, files: 0, syncs: 0 };
 }
 
 /** Sums the counters of several recorders (cluster workers). All share the first file; each rotates into files of its own. */
@@ -91,13 +97,26 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
   try {
     if (o.out !== null) {
       if (identity === undefined) throw new ArchiveFileError(`cannot open ${o.out}: it was not created for this recording`, undefined);
-      const sinkOptions = { path: o.out, identity, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes };
+      const sinkOptions = { path: o.out, identity, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes, fsync: o.fsync ?? 'never' };
       const source = sinkThreadSource();
-      sink = source ? await ThreadSink.start(sinkOptions, source) : new ArchiveSink(sinkOptions);
-      writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail, onWritten: hooks.onBatchWritten });
+      sink = source ? await ThreadSink.start(sinkOptions, source, { nice: o.ack !== 'written' }) : new ArchiveSink(sinkOptions);
+      const holdWhileWriting = o.ack === 'written';
+      writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail, onWritten: hooks.onBatchWritten, holdWhileWriting });
     }
     try {
-      capture = await startCapture({ host: o.host, port: o.port, status: o.status, maxBody: o.maxBody, sample: o.sample, codec: o.codec, codecLevel: o.codecLevel, headerTimeoutMs: o.headerTimeoutMs, writer, tls: o.tls ?? null });
+      capture = await startCapture({
+        host: o.host,
+        port: o.port,
+        status: o.status,
+        maxBody: o.maxBody,
+        sample: o.sample,
+        codec: o.codec,
+        codecLevel: o.codecLevel,
+        headerTimeoutMs: o.headerTimeoutMs,
+        writer,
+        ackWritten: o.ack === 'written',
+        tls: o.tls ?? null,
+      });
     } catch (err) {
       throw ListenError.from(err, o.host, o.port);
     }
@@ -122,6 +141,7 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
         paddingBytes: sink?.paddingBytes ?? 0,
         directBatches: sink?.directBatches ?? 0,
         files: sink?.files ?? 0,
+        syncs: sink?.syncs ?? 0,
       };
     },
     async stop() {

@@ -7,8 +7,8 @@ import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { present } from '../../shared/checked.ts';
-import { ArchiveFileError, ArchiveSink, type ArchiveSinkOptions } from './archive-sink.ts';
-import type { FromThread, ThreadReply, ToThread } from './sink-thread.ts';
+import { ArchiveFileError, ArchiveSink } from './archive-sink.ts';
+import type { FromThread, SinkThreadData, ThreadReply, ToThread } from './sink-thread.ts';
 
 /**
  * This thread runs 5 nice levels below the listener, so a listener woken by a request gets the CPU before a
@@ -37,12 +37,13 @@ const PAUSE_MS = 0.02; // ~70 µs with the kernel's default timer slack
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 const pause = () => void Atomics.wait(sleepCell, 0, 0, PAUSE_MS);
 
-yieldToListener();
+const { sink: sinkOptions, nice } = workerData as SinkThreadData;
+if (nice) yieldToListener();
 const port = present(parentPort, 'parentPort (this code runs only as the sink worker thread)');
 let sink: ArchiveSink | null = null;
 
 function reply(m: ThreadReply): void {
-  const message: FromThread = { ...m, counters: { files: sink?.files ?? 0, directBatches: sink?.directBatches ?? 0, paddingBytes: sink?.paddingBytes ?? 0 } };
+  const message: FromThread = { ...m, counters: { files: sink?.files ?? 0, directBatches: sink?.directBatches ?? 0, paddingBytes: sink?.paddingBytes ?? 0, syncs: sink?.syncs ?? 0 } };
   // A written batch's memory goes back to the event loop's pool.
   port.postMessage(message, m.type === 'written' ? [m.buffer] : []);
 }
@@ -53,7 +54,7 @@ function failed(err: unknown): void {
 }
 
 try {
-  sink = new ArchiveSink(workerData as ArchiveSinkOptions, { pause });
+  sink = new ArchiveSink(sinkOptions, { pause });
   reply({ type: 'ready' });
 } catch (err) {
   failed(err);

@@ -29,6 +29,17 @@ export interface SinkCounters {
   files: number;
   directBatches: number;
   paddingBytes: number;
+  syncs: number;
+}
+
+/** What the thread starts with. */
+export interface SinkThreadData {
+  sink: ArchiveSinkOptions;
+  /**
+   * Run below the listener's priority (sink-thread-worker.ts). Not when answers wait for the writes (--ack
+   * written): the thread is then on every request's path, and yielding its core makes every answer late.
+   */
+  nice: boolean;
 }
 
 /** Messages between the event loop and the thread. */
@@ -41,6 +52,7 @@ export class ThreadSink implements BatchSink {
   files = 1;
   directBatches = 0;
   paddingBytes = 0;
+  syncs = 0;
   /** The reply the thread owes: writes are serialized by the batch writer, so one at a time. */
   private pending: { resolve: (buffer: ArrayBuffer | null) => void; reject: (err: Error) => void } | null = null;
   private exited: Error | null = null;
@@ -52,11 +64,11 @@ export class ThreadSink implements BatchSink {
   }
 
   /** Starts the thread and opens the archive there; rejects with the same error ArchiveSink would throw. */
-  static async start(opts: ArchiveSinkOptions, source: string): Promise<ThreadSink> {
+  static async start(opts: ArchiveSinkOptions, source: string, thread: { nice: boolean } = { nice: true }): Promise<ThreadSink> {
     // A small young generation of its own (2 MiB semi-spaces): the thread makes little garbage, and V8's
     // flags are per process, so the artifact's pinned 16 MiB (blob.ts) would otherwise hold tens of MiB more
     // RSS here, filled slowly (docs/benchmarks.md, "Design figures").
-    const sink = new ThreadSink(new Worker(source, { eval: true, workerData: opts, resourceLimits: { maxYoungGenerationSizeMb: 6 } }));
+    const sink = new ThreadSink(new Worker(source, { eval: true, workerData: { sink: opts, nice: thread.nice } satisfies SinkThreadData, resourceLimits: { maxYoungGenerationSizeMb: 6 } }));
     try {
       await sink.request(null);
     } catch (err) {
@@ -97,7 +109,7 @@ export class ThreadSink implements BatchSink {
   }
 
   private settle(m: FromThread): void {
-    ({ files: this.files, directBatches: this.directBatches, paddingBytes: this.paddingBytes } = m.counters);
+    ({ files: this.files, directBatches: this.directBatches, paddingBytes: this.paddingBytes, syncs: this.syncs } = m.counters);
     const p = this.pending;
     this.pending = null;
     this.worker.unref();

@@ -31,9 +31,10 @@ const cases: { name: string; paths: string[]; packet: string }[] = [
 ];
 
 describe('recorded = acknowledged', () => {
-  it('a request is in the archive exactly when its 2xx went out, junk or not', async () => {
-    const out = join(dir, 'ack.brk');
-    const r = await startRecorder(['--out', out, '--flush-ms', '5', '--json']);
+  // --ack written records first and answers after the write: it must still leave out what the junk's 400 cut off.
+  it.each([['immediate'], ['written']])('a request is in the archive exactly when its 2xx went out, junk or not (--ack %s)', async (ack) => {
+    const out = join(dir, `ack-${ack}.brk`);
+    const r = await startRecorder(['--out', out, '--flush-ms', '5', '--ack', ack, '--json']);
     const answered: string[] = [];
     for (const c of cases) {
       const paths = c.name.endsWith('nothing after') ? [...c.paths, '/ok3'] : c.paths;
@@ -48,7 +49,11 @@ describe('recorded = acknowledged', () => {
     expect((await r.exited).code).toBe(0);
     const recorded = readArchive(readFileSync(out)).records.map((x) => x.url);
     expect(answered).toEqual(expect.arrayContaining(['/ok1', '/ok2', '/ok3']));
-    expect(recorded.sort()).toEqual(answered.sort());
-    expect(JSON.parse(r.stdout())).toMatchObject({ recorded: answered.length });
+    expect(JSON.parse(r.stdout())).toMatchObject({ recorded: recorded.length });
+    if (ack === 'immediate') return void expect(recorded.sort()).toEqual(answered.sort());
+    // --ack written writes before it answers: a pipelined request whose answer was still waiting for its batch when
+    // the junk's 400 closed the connection is on disk without a 2xx (at least once, never lost: docs/archive.md).
+    expect(recorded).toEqual(expect.arrayContaining(answered));
+    expect(recorded.filter((url) => !answered.includes(url)).sort()).toEqual(['/b1', '/t1', '/t2']);
   });
 });

@@ -119,3 +119,23 @@ describe('ArchiveSink', () => {
     expect(readArchive(readFileSync(path)).records).toHaveLength(4);
   });
 });
+
+describe('ArchiveSink --fsync', () => {
+  it('batch: every batch is fdatasynced before its write resolves; an interval: once, by its timer, for several batches', async () => {
+    const every = join(dir, 'fsync-batch.brk');
+    const sink = new ArchiveSink({ path: every, identity: createArchiveFile(every), rotateBytes: 0, shared: false, batchBytes: 1 << 20, fsync: 'batch' });
+    for (let b = 0; b < 3; b++) await sink.write(batch(b * 2, 2), batch(b * 2, 2).length);
+    expect(sink.syncs).toBe(3);
+    sink.close();
+
+    const timed = join(dir, 'fsync-interval.brk');
+    const interval = new ArchiveSink({ path: timed, identity: createArchiveFile(timed), rotateBytes: 0, shared: false, batchBytes: 1 << 20, fsync: { intervalMs: 300 } });
+    for (let b = 0; b < 3; b++) await interval.write(batch(b * 2, 2), batch(b * 2, 2).length);
+    expect(interval.syncs).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    // No batch came after the three: the timer synced them.
+    expect(interval.syncs).toBe(1);
+    interval.close();
+    expect(readArchive(readFileSync(timed)).records).toHaveLength(6);
+  });
+});

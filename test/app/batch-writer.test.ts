@@ -136,6 +136,68 @@ describe('BatchWriter', () => {
   });
 });
 
+describe('BatchWriter group commit (record --ack written)', () => {
+  it('each waiting frame is told once its batch is on disk, not before', async () => {
+    const mem = memorySink();
+    mem.hold(true);
+    const w = new BatchWriter({ pool: new BufferPool(1 << 16, 4), sink: mem.sink, flushMs: 60_000, onError: () => {}, holdWhileWriting: true });
+    const told: [number, boolean][] = [];
+    for (let i = 0; i < 3; i++) w.append(sampleRecord(i), 0, (ok) => told.push([i, ok]));
+    w.flush();
+    await new Promise((r) => setImmediate(r));
+    expect(told).toEqual([]);
+    mem.release();
+    await w.drain();
+    expect(told).toEqual([
+      [0, true],
+      [1, true],
+      [2, true],
+    ]);
+  });
+
+  it('a batch due while a write is in flight keeps filling and goes out as one write right after it', async () => {
+    const mem = memorySink();
+    mem.hold(true);
+    const w = new BatchWriter({ pool: new BufferPool(1 << 16, 4), sink: mem.sink, flushMs: 2, onError: () => {}, holdWhileWriting: true });
+    w.append(sampleRecord(0), 0, () => {});
+    await new Promise((r) => setTimeout(r, 10));
+    // The first batch is being written (held by the sink); these arrive across several flushMs meanwhile.
+    for (let i = 1; i <= 6; i++) {
+      w.append(sampleRecord(i), 0, () => {});
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    mem.hold(false);
+    mem.release();
+    await w.drain();
+    expect(mem.writes).toHaveLength(2);
+    expect(mem.archive().records).toHaveLength(7);
+  });
+
+  it('a write cut short: its whole frames are told written, the rest not, and later appends are refused', async () => {
+    const mem = memorySink();
+    const w = new BatchWriter({ pool: new BufferPool(4096, 4), sink: mem.sink, flushMs: 60_000, onError: () => {}, holdWhileWriting: true });
+    mem.fail(new ArchiveFileError('cannot write to a.brk: no space left on device (ENOSPC)', 'ENOSPC', { frames: 2, bytes: 300 }));
+    const told: boolean[] = [];
+    for (let i = 0; i < 3; i++) w.append(sampleRecord(i), 0, (ok) => told.push(ok));
+    await w.drain();
+    expect(told).toEqual([true, true, false]);
+    expect(w.append(sampleRecord(3), 0, () => told.push(true))).toBe(false);
+    expect(w.counters).toMatchObject({ frames: 3, dropped: 2 });
+    expect(told).toHaveLength(3);
+  });
+
+  it('a batch written but not fsynced is recorded, yet none of its frames is told written', async () => {
+    const mem = memorySink();
+    const w = new BatchWriter({ pool: new BufferPool(4096, 4), sink: mem.sink, flushMs: 60_000, onError: () => {}, holdWhileWriting: true });
+    mem.fail(new ArchiveFileError('cannot fsync a.brk: I/O error (EIO)', 'EIO', { frames: 2, bytes: 300, unsynced: true }));
+    const told: boolean[] = [];
+    for (let i = 0; i < 2; i++) w.append(sampleRecord(i), 0, (ok) => told.push(ok));
+    await w.drain();
+    expect(told).toEqual([false, false]);
+    expect(w.flushed.frames).toBe(2);
+  });
+});
+
 describe('wholeFramesWithin', () => {
   it('counts the frames of a batch that end within the bytes a short write got out', async () => {
     const mem = memorySink();

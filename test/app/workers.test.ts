@@ -1,14 +1,13 @@
 // record --workers N as real processes under faults (issue 23 items 2 and 3): whichever process dies, and when
 // the disk fills, what the workers answered and counted is what the archive holds.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { readArchive } from '../../src/archive/reader.ts';
 import { killLeftovers, removeBundle, runBroker, startRecorder } from './broker-process.ts';
-import { keepAlive, post } from './http-client.ts';
 import { mountSmallDisk } from './small-disk.ts';
+import { load, until, workerPids } from './traffic.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-workers-'));
 const disk = mountSmallDisk();
@@ -19,50 +18,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(cond: () => boolean, what: string) {
-  for (let i = 0; i < 3000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!cond()) throw new Error(`gave up waiting for ${what}`);
-}
-
 const recordsIn = (file: string) => readArchive(readFileSync(file)).records;
-
-/**
- * `clients` keep-alive clients posting /c<client>/<i> until told to stop or their first failed request (the
- * recorder is gone). `answered` maps each URL that got a 200 to when it did.
- */
-function load(port: number, clients: number, body: string | Buffer) {
-  const answered = new Map<string, number>();
-  let stopped = false;
-  const runs = Array.from({ length: clients }, async (_, c) => {
-    const agent = keepAlive();
-    try {
-      for (let i = 0; !stopped; i++) {
-        const url = `/c${c}/${i}`;
-        const { status } = await post(port, url, body, agent);
-        if (status === 200) answered.set(url, performance.now());
-      }
-    } catch {
-      // Connection refused or reset: the recorder stopped.
-    } finally {
-      agent.destroy();
-    }
-  });
-  return {
-    answered,
-    async stop() {
-      stopped = true;
-      await Promise.all(runs);
-    },
-  };
-}
-
-/** The recorder's worker processes: the primary's children. */
-function workerPids(primary: number): number[] {
-  return execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map(Number);
-}
 
 describe('record --workers 2 when a process dies', () => {
   it('kill -9 of the primary: the workers record every request they answered, stop, and say what they recorded', async () => {
