@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { type AddonFacts, nodeAddonFacts } from './node-addon.ts';
 import { ElfError, type ElfInfo, parseElf } from './parse.ts';
 import { type PortabilityReport, portabilityOf } from './portability.ts';
 import { scanFuse } from './sea.ts';
@@ -46,4 +47,9 @@ export function readElfFile(path: string): ElfInfo {
 /** The portability inspector as a library call: parse, scan for the SEA fuse, give a verdict. */
 export function inspectFile(path: string, opts: { fuse?: boolean } = {}): PortabilityReport {
   return withFile(path, (src) => portabilityOf(parseElf(src), opts.fuse === false ? null : scanFuse(src).state));
+}
+
+/** What a native addon (.node) needs from the runtime that would load it (node-addon.ts). */
+export function readNodeAddon(path: string): AddonFacts {
+  return withFile(path, nodeAddonFacts);
 }

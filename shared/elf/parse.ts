@@ -130,7 +130,7 @@ class Reader {
   }
 }
 
-function readExact(src: ElfSource, offset: number, length: number, what: string): Reader {
+export function readExact(src: ElfSource, offset: number, length: number, what: string): Reader {
   if (offset < 0 || length < 0 || offset + length > src.size) {
     throw new ElfError(`truncated ELF: ${what} at bytes ${offset}..${offset + length} lies beyond the end of the file (${src.size} bytes)`);
   }
@@ -139,7 +139,7 @@ function readExact(src: ElfSource, offset: number, length: number, what: string)
 
 // Buffer, not TextDecoder: a runtime built without ICU (broker's static one) has no latin1 TextDecoder,
 // and the reader runs inside it for `broker version --json`.
-function latin1(bytes: Uint8Array): string {
+export function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
