@@ -1,7 +1,8 @@
 // npm run bench:broker — loopback load on `broker record` (the built SEA artifacts) with autocannon and wrk:
 // 2 KiB POST bodies over keep-alive connections. Max throughput and p99 with --out vs without vs a
 // no-op node:http server on the same runtime and cores; p50/p99 at half the max rate (wrk, paced); RSS over
-// a 60 s run at full load. Writes its section of docs/benchmarks.md.
+// a 60 s run at full load; what --ack written (and with --fsync batch) costs against the default --out row.
+// Writes its section of docs/benchmarks.md.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -36,9 +37,14 @@ const rssSeconds = Number(process.env.BENCH_RSS_SECONDS ?? 60);
 // now starts with it at full size (SEA_EXEC_ARGV), and the warm-up still covers the old generation's
 // limit, the allocator's arenas and the JIT, so the judged window measures what a leak would look like.
 const rssWarmup = Number(process.env.BENCH_RSS_WARMUP ?? 60);
-// A subset for quick checks (the docs are written only by a full run): BENCH_ROWS from count,out,workers (or none)
+// A subset for quick checks (the docs are written only by a full run): BENCH_ROWS from count,out,workers,durable (or none)
 // (the no-op baseline always runs), BENCH_RUNTIMES from official,static, BENCH_RSS_SECONDS=0 skips the RSS runs.
-const rowFilter = process.env.BENCH_ROWS?.split(',') ?? ['count', 'out', 'workers'];
+const rowFilter = process.env.BENCH_ROWS?.split(',') ?? ['count', 'out', 'workers', 'durable'];
+/** The durable-acknowledgement rows (record --ack written), each judged against the default --out row. */
+const DURABLE_ROWS = [
+  { name: 'broker record --out FILE --ack written', args: ['--ack', 'written'], file: 'ack' },
+  { name: 'broker record --out FILE --ack written --fsync batch', args: ['--ack', 'written', '--fsync', 'batch'], file: 'ack-fsync' },
+];
 const runtimeFilter = process.env.BENCH_RUNTIMES?.split(',') ?? ['official', 'static'];
 const partial = process.env.BENCH_ROWS !== undefined || process.env.BENCH_RUNTIMES !== undefined || rssSeconds === 0;
 const connections = 32;
@@ -439,12 +445,14 @@ try {
     if (rowFilter.includes('count')) variants.push(variant('broker record (no --out: count only)', a.runtime, rec([])));
     if (rowFilter.includes('out')) variants.push(variant('broker record --out FILE', a.runtime, rec(['--out', join(scratch, `out-${a.runtime}.brk`)])));
     if (rowFilter.includes('workers')) variants.push(variant('broker record --out FILE --workers 2', a.runtime, rec(['--out', join(scratch, `out2-${a.runtime}.brk`), '--workers', '2'])));
+    if (rowFilter.includes('durable')) for (const d of DURABLE_ROWS) variants.push(variant(d.name, a.runtime, rec(['--out', join(scratch, `${d.file}-${a.runtime}.brk`), ...d.args])));
   }
   log(`max throughput: ${variants.length} servers side by side, ${runs} interleaved runs of ${seconds} s; then each at half its max …`);
   await measureAll(variants);
   for (const a of artifacts) {
     rmSync(join(scratch, `out-${a.runtime}.brk`), { force: true });
     rmSync(join(scratch, `out2-${a.runtime}.brk`), { force: true });
+    for (const d of DURABLE_ROWS) rmSync(join(scratch, `${d.file}-${a.runtime}.brk`), { force: true });
   }
   // The no-op server is the baseline: Node's own heap growth under load, with nothing of ours in it.
   if (rssSeconds > 0) rss.push(await rssRun(`no-op node:http server (official Node ${pkg.broker.nodeVersion})`, startNoop));
@@ -570,6 +578,17 @@ if (partial) {
 }
 
 const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');
+/** wrk's p99 at half rate, median of the runs on pace, or why there is none. */
+const pacedP99 = (r: Row) => {
+  const good = onPace(r.wrk.half);
+  return good.length ? `${fmt(medianOf(good, 'p99'), 2)} ms` : 'not judged (no paced run on pace)';
+};
+/** What a durable row costs against the default --out row of its runtime: throughput and p99, no target. */
+const durableCost = (d: Row, out: Row) =>
+  `- ${d.runtime}: \`${d.name.replace('broker record --out FILE ', '')}\` against the default (\`--out FILE\`): throughput ${(median(d.rps) / median(out.rps)).toFixed(2)}× (autocannon)${
+    d.wrk.rps.length ? `, ${(median(d.wrk.rps) / median(out.wrk.rps)).toFixed(2)}× (wrk)` : ''
+  }; p99 at max ${fmt(median(d.p99AtMax), 2)} against ${fmt(median(out.p99AtMax), 2)} ms${'missing' in wrk ? '' : `; with wrk at half rate ${pacedP99(d)} against ${pacedP99(out)}`}${/dropped [1-9]/.test(d.note) ? ` (${d.note}: answered 503)` : ''}`;
+const costLines: string[] = [];
 const targetLines: string[] = [];
 for (const a of artifacts) {
   if (!a.bin) {
@@ -581,6 +600,7 @@ for (const a of artifacts) {
     `the ${a.runtime} 'broker record --out FILE' row`,
   );
   const base = noopRow;
+  for (const d of rows.filter((r) => r.runtime === a.runtime && DURABLE_ROWS.some((x) => x.name === r.name))) costLines.push(durableCost(d, out));
   // Throughput from every run, noise included (ratioVerdict); p99 from wrk's paced runs (levelVerdict), beside
   // the no-op server's own, which is this generator's floor on these cores.
   const throughput = (g: string, outRps: number[], noopRps: number[]) =>
@@ -657,6 +677,11 @@ statistics, distribution-free; the extremes up to 8 runs, one left out at each e
 otherwise the median decides, unless those bounds spread over more than ${NOISY * 100}% of the median: then "inconclusive".
 
 ${targetLines.join('\n')}
+
+Durable acknowledgements (issue 23; docs/archive.md, "Durability"): what answering only after the write costs — \`--ack
+written\` (group commit, 2 ms) and with \`--fsync batch\` — against the default --out row, same runs; no target:
+
+${costLines.join('\n') || '- not measured in this run'}
 `;
 const path = await writeSection(root, 'bench:broker', md);
 log(md);
