@@ -1,0 +1,195 @@
+/*
+ * The real-world table: popular CLIs from npm, each at an exact version, each given a real task that runs
+ * offline. A row's `seal`/`pkg` sections are the config that CLI needed (docs/real-world.md lists them).
+ */
+import type { RealWorldCli } from './table.ts';
+
+const SVG = `<?xml version="1.0" encoding="UTF-8"?>
+<!-- drawn by hand -->
+<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" viewBox="0 0 100 100">
+  <g fill="#ff0000">
+    <rect x="10" y="10" width="80" height="80" fill="#FF0000"/>
+    <circle cx="50.00000" cy="50.0000" r="20" fill="#0000ff"/>
+  </g>
+</svg>
+`;
+
+export const CLIS: RealWorldCli[] = [
+  {
+    name: 'prettier',
+    package: 'prettier',
+    version: '3.10.1',
+    kind: 'formatter (loads its CLI and plugins through import())',
+    bin: 'prettier',
+    note: "Its bin reaches all of its code through `new Function('module', 'return import(module)')`, which no bundler can see: the bundle is 1 KiB, and in the binary that import() resolves against the working directory (a SEA's main script has no file of its own), so `--version` fails with ERR_MODULE_NOT_FOUND for `<cwd>/../internal/legacy-cli.mjs`. No seal config can fix it (the entry would have to be internal/legacy-cli.mjs, which only exports run()). pkg passes because it ships prettier's files unbundled.",
+    task: {
+      kind: 'command',
+      describe: 'format a TypeScript and a Markdown file to stdout',
+      files: { 'in.ts': 'const  a = {b:1,\n c: [1,2,3]}\nfunction f( x:number ){return x*2}\n', 'in.md': '# T\n\n* a\n* b\n\n|a|b|\n|-|-|\n|1|2|\n' },
+      args: ['in.ts', 'in.md'],
+      compare: ['exit', 'stdout', 'stderr'],
+      exit: 0,
+      expect: 'function f\\(x: number\\) \\{',
+    },
+  },
+  {
+    name: 'eslint',
+    package: 'eslint',
+    version: '10.16.0',
+    kind: 'linter (many dependencies; imports the project’s flat config file)',
+    bin: 'eslint',
+    // pkg's walker does not see the formatter eslint loads by a computed import(); a package.json `pkg` field
+    // would be replaced by pkg's dictionary entry for eslint (lib/formatters/*.js, a path eslint 10 does not have), hence .pkgrc.
+    pkg: { scripts: ['lib/cli-engine/formatters/*.js'] },
+    note: "Toolchain: esbuild stops on `import(\"jiti\")` and `require(\"jiti/package.json\")`, an optional peer dependency eslint loads only for TypeScript config files (Node fails there only when reached). Checked with a patched copy of the toolchain (unresolvable packages left to run time): then the toolchain's import()→require() rewrite fails on the project's config, `require('file:///…/eslint.config.mjs?mtime=…')` (require takes no URLs; the official runtime's SEA main does import() it), and then on `import(pathToFileURL(formatter))` (a URL object); with require taking URLs and seal.assets `lib/cli-engine/formatters/*.js` + `lib/shared/*.js` (the formatter is loaded unbundled, so its own requires must be there too) the binary printed exactly what plain node did. pkg passes with its config in .pkgrc (see above).",
+    task: {
+      kind: 'command',
+      describe: 'lint a file with a flat config (4 problems, exit 1)',
+      files: {
+        'eslint.config.mjs': 'export default [{ files: ["**/*.js"], rules: { "no-unused-vars": "error", semi: ["error", "always"], "no-var": "error" } }];\n',
+        'in.js': 'var x = 1\nlet unused = 2;\nconsole.log(x)\n',
+      },
+      args: ['in.js'],
+      compare: ['exit', 'stdout', 'stderr'],
+      exit: 1,
+      expect: '4 problems',
+    },
+  },
+  {
+    name: 'typescript',
+    package: 'typescript',
+    version: '5.9.3',
+    kind: 'compiler (reads lib.*.d.ts next to its code)',
+    bin: 'tsc',
+    seal: { assets: ['lib/lib.*.d.ts'] },
+    note: "tsc finds lib.*.d.ts from its own file's directory through its own path helpers, reads the toolchain cannot see: the assets were named by hand (without them: `error TS2318: Cannot find global type 'Array'`).",
+    task: {
+      kind: 'command',
+      describe: 'compile a file with a type error: diagnostics, .js and .d.ts',
+      files: {
+        'main.ts': 'interface P { name: string; age: number }\nexport function greet(p: P): string {\n  return "hi " + p.name + ", " + p.age.toFixed(0);\n}\nconst n: number = "x";\nexport const xs = [1, 2, 3].map((x) => x * 2);\n',
+      },
+      args: ['--strict', '--target', 'es2022', '--module', 'nodenext', '--declaration', '--pretty', 'false', '--outDir', 'out', 'main.ts'],
+      compare: ['exit', 'stdout', 'stderr', 'files'],
+      exit: 2,
+      expect: 'TS2322',
+    },
+  },
+  {
+    name: 'cowsay',
+    package: 'cowsay',
+    version: '1.6.0',
+    kind: 'toy (reads .cow files next to its code)',
+    bin: 'cowsay',
+    seal: { assets: ['cows/**'] },
+    note: 'Without config the binary fails with ENOENT on /seal/node_modules/cowsay/cows/dragon.cow; `npm run pack` says so at build time (`lib/cows.js:36: … reads cows — add "cows" to seal.assets`), and with that line it passes.',
+    task: { kind: 'command', describe: 'say hello as a dragon (cows/dragon.cow)', files: {}, args: ['-f', 'dragon', 'hello'], compare: ['exit', 'stdout', 'stderr'], exit: 0, expect: '< hello >' },
+  },
+  {
+    name: 'http-server',
+    package: 'http-server',
+    version: '14.1.1',
+    kind: 'server',
+    bin: 'http-server',
+    note: "Toolchain: esbuild stops on `require('spdy')` in its dependency union, an optional package required only when HTTP/2 is asked for (the same failure as eslint's jiti). With a patched copy of the toolchain that leaves unresolvable packages to run time, the binary served the same file, listing and 404.",
+    task: {
+      kind: 'server',
+      describe: 'serve a directory: a file, a directory listing, a 404',
+      files: { 'site/hello.txt': 'hello\n', 'site/index.html': '<h1>hi</h1>\n', 'site/sub/a.txt': 'a\n' },
+      args: ['site', '-p', '{port}', '-a', '127.0.0.1', '-c-1', '--silent'],
+      requests: ['/hello.txt', '/', '/sub/', '/missing'],
+      expect: '^hello\\n$',
+    },
+  },
+  {
+    name: 'create-vite',
+    package: 'create-vite',
+    version: '9.3.0',
+    kind: 'scaffolder, ESM-only (copies template-*/ next to its code)',
+    bin: 'create-vite',
+    seal: { assets: ['template-*/**'], smoke: { args: ['create-vite', '--help'] } },
+    // pkg's walker does not see the template directories read with fs.
+    pkg: { assets: ['template-*/**'] },
+    note: "Copies its templates with fs.copyFileSync, which neither the toolchain's file system layer (@roberts_lando/vfs 0.3.3) nor pkg's copy of it serves from embedded files: `ENOENT … copyfile '/seal/…/README.md'` (pkg: '/snapshot/…'). It has no --version: the toolchain's default smoke check ran `create-vite --version`, which scaffolded an (empty) project named vite-project in the working directory of `npm run pack` before failing, hence `smoke: create-vite --help`.",
+    task: {
+      kind: 'command',
+      describe: 'scaffold a react-ts project offline',
+      files: {},
+      args: ['myapp', '--template', 'react-ts', '--no-interactive', '--no-immediate'],
+      compare: ['exit', 'stdout', 'files'],
+      exit: 0,
+      expect: 'Scaffolding project in <cwd>/myapp',
+    },
+  },
+  {
+    name: 'marked',
+    package: 'marked',
+    version: '18.3.0',
+    kind: 'Markdown to HTML, ESM-only',
+    bin: 'marked',
+    seal: { assets: ['package.json'] },
+    note: '`--version` (the smoke check) loads ../package.json through `createRequire(import.meta.url)`, a load the toolchain did not warn about; with package.json in seal.assets it passes.',
+    task: {
+      kind: 'command',
+      describe: 'render a Markdown file with a table and code',
+      files: { 'in.md': '# Title\n\nSome *text* with `code` and a [link](http://x.y).\n\n- a\n- b\n\n```js\nlet x = 1;\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n' },
+      args: ['-i', 'in.md', '--gfm'],
+      compare: ['exit', 'stdout', 'stderr'],
+      exit: 0,
+      expect: '<th>a</th>',
+    },
+  },
+  {
+    name: 'svgo',
+    package: 'svgo',
+    version: '4.1.0',
+    kind: 'optimizer, ESM-only',
+    bin: 'svgo',
+    note: "lib/svgo/coa.js reads its package.json with a top-level await; the toolchain bundles to CommonJS (a SEA's main script is CommonJS on Node 22), and esbuild cannot put a top-level await into CommonJS. No config fixes it; pkg passes because it ships the ESM files and imports them.",
+    task: { kind: 'command', describe: 'optimize an SVG file', files: { 'in.svg': SVG }, args: ['in.svg', '-o', 'out.svg', '--quiet'], compare: ['exit', 'stdout', 'stderr', 'files'], exit: 0 },
+  },
+  {
+    name: 'uglify-js',
+    package: 'uglify-js',
+    version: '3.19.3',
+    kind: 'minifier (evaluates its lib/*.js read through fs at start)',
+    bin: 'uglifyjs',
+    seal: { assets: ['lib/*.js', 'tools/exports.js'] },
+    note: 'Toolchain: esbuild stops on `require("acorn")` (only for `-p acorn`) and `require("../test/reduce")` (only for --reduce-test; not in the published package), the same failure as eslint\'s jiti. Past that (patched copy): bin/uglifyjs evaluates lib/*.js, found with `require.resolve("../lib/utils.js")`, and the binary resolves that against the executable\'s own path (`Cannot find module \'../lib/utils.js\'`, require stack: the binary), not /seal/node_modules/uglify-js/tools/, even with the files in seal.assets. The assets it will need are in its seal config.',
+    task: {
+      kind: 'command',
+      describe: 'compress and mangle a file',
+      files: { 'in.js': 'function add(first, second) {\n  var total = first + second;\n  return total;\n}\nconsole.log(add(1, 2));\n' },
+      args: ['in.js', '-c', '-m'],
+      compare: ['exit', 'stdout', 'stderr'],
+      exit: 0,
+      expect: 'function add\\(\\w,\\w\\)',
+    },
+  },
+  {
+    name: 'esbuild',
+    package: 'esbuild',
+    version: '0.28.2',
+    kind: 'bundler shipped as a native executable (@esbuild/linux-x64)',
+    bin: 'esbuild',
+    note: "Not a Node program: esbuild's install script replaces bin/esbuild with the native executable of @esbuild/linux-x64, so plain node fails on it (SyntaxError at the ELF header), the toolchain's bundle stops on it (`Unexpected \"\\x7f\"`) and pkg packs it as a script that fails like node. Nothing to fix; ship esbuild's own binary.",
+    task: {
+      kind: 'command',
+      describe: 'transpile a TypeScript file',
+      files: { 'in.ts': 'export const f = (x: number): number => x * 2;\n' },
+      args: ['in.ts', '--format=esm'],
+      compare: ['exit', 'stdout', 'stderr'],
+      exit: 0,
+      expect: 'export const f = \\(x\\) => x \\* 2;',
+    },
+  },
+  {
+    name: 'sharp-cli',
+    package: 'sharp-cli',
+    version: '6.1.0',
+    kind: 'image tool, ESM-only, native addon (sharp → libvips)',
+    bin: 'sharp',
+    note: "sharp loads its native addon with `createRequire(import.meta.url)('@img/sharp-linux-x64/sharp.node')`, which in turn needs libvips-cpp.so from the neighbouring @img/sharp-libvips-linux-x64 package. The binary fails with sharp's `Could not load the \"sharp\" module using the linux-x64 runtime`: at this commit the toolchain does not embed .node files, and seal.assets cannot list them, since for an installed package its dependencies sit beside it (../@img) and assets must be inside the package. pkg fails earlier: its walker misses yargs' ESM-only dependency escalade (ERR_MODULE_NOT_FOUND). On the static runtime the toolchain is to refuse native addons (a static musl binary cannot dlopen).",
+    task: { kind: 'command', describe: 'render an SVG to a 32×32 PNG', files: { 'in.svg': SVG }, args: ['-i', 'in.svg', '-o', 'out.png', 'resize', '32', '32'], compare: ['exit', 'stdout', 'stderr', 'files'], exit: 0 },
+  },
+];
