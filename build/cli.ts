@@ -26,11 +26,13 @@ const log: Logger = {
 const HELP = `Usage: npm run <script> -- [options]   (or: tsx build/cli.ts <command> [options])
 
 Commands:
-  pack [DIR] [--runtime official|static|PATH] [--arch x64|arm64] [--out OUT] [--runtime-source npm|nodejs.org]
+  pack [DIR] [--runtime official|static|PATH] [--arch x64|arm64] [--out OUT] [--runtime-source npm|nodejs.org] [--build-runtime]
       turn the npm package in DIR (default: the current directory) into one executable per target:
       bundle it, make the SEA blob with the runtime, inject, verify; writes the artifacts,
       SHA256SUMS and manifest.json to OUT (default ./dist). Configured by package.json's "seal"
-      section (docs/toolchain.md); --runtime/--arch build that one binary instead of seal.targets
+      section (docs/toolchain.md); --runtime/--arch build that one binary instead of seal.targets.
+      --runtime static uses the cached static runtime, else fetches the package.json-pinned one;
+      --build-runtime builds it (hours) when neither is there, instead of stopping
   dist [same options as pack]
       pack this checkout (broker) into its dist/
   toolchain-package [--out DIR]
@@ -79,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
   const opt = optionsOf(help);
   const { values, positionals } = parseCommandArgs(
     rest,
-    { runtime: { type: 'string' }, arch: { type: 'string' }, out: { type: 'string' }, 'runtime-source': { type: 'string' } },
+    { runtime: { type: 'string' }, arch: { type: 'string' }, out: { type: 'string' }, 'runtime-source': { type: 'string' }, 'build-runtime': { type: 'boolean' } },
     { command, help, allowPositionals: command === 'pack' },
   );
   if (positionals.length > 1) throw new UsageError(`pack takes at most one DIR, got ${positionals.length} (see '${help}')`);
@@ -90,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
   const project = command === 'dist' ? root : resolve(cwd, positionals[0] ?? '.');
   const outDir = values.out === undefined ? (command === 'dist' ? undefined : resolve(cwd, 'dist')) : resolve(cwd, values.out);
   const started = performance.now();
-  const built = await dist({ project, outDir, runtime: values.runtime, arch, officialSource: source, log });
+  const built = await dist({ project, outDir, runtime: values.runtime, arch, officialSource: source, buildRuntime: values['build-runtime'], log });
   log.info(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${built.map((ctx) => ctx.artifact?.path).join(', ')}`);
   return 0;
 }

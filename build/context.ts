@@ -5,6 +5,7 @@ import { type PipelineLog, stepOf } from './pipeline.ts';
 import type { Project } from './project/project.ts';
 import type { Launcher } from './runtime/launcher.ts';
 import type { OfficialSource } from './runtime/official.ts';
+import type { StaticRuntimePin } from './runtime/pin.ts';
 import type { Runtime } from './runtime/runtime.ts';
 
 export type RuntimeRequest = { kind: 'official' } | { kind: 'static' } | { kind: 'custom'; path: string };
@@ -27,6 +28,10 @@ export interface BuildContext {
   /** Where the official runtime comes from, and the npm integrity package.json pins for it. */
   officialSource?: OfficialSource;
   officialIntegrity?: string;
+  /** The static runtime package package.json pins for this arch: fetched when none is cached. */
+  staticPin?: StaticRuntimePin;
+  /** --build-runtime: build the static runtime here (hours) when none is cached or published. */
+  buildRuntime?: boolean;
   log: Logger;
 
   runtime?: Runtime;

@@ -30,6 +30,8 @@ export interface DistOptions {
   runtime?: string;
   arch?: Arch;
   officialSource?: OfficialSource;
+  /** Build the static runtime (hours) when it is neither cached nor published, instead of stopping. */
+  buildRuntime?: boolean;
   log: Logger;
 }
 
@@ -83,6 +85,8 @@ export async function dist(opts: DistOptions): Promise<BuildContext[]> {
       runtimeRequest: runtime,
       officialSource: opts.officialSource,
       officialIntegrity: pin.runtimeIntegrity?.[arch],
+      staticPin: pin.staticRuntime?.[arch],
+      buildRuntime: opts.buildRuntime,
       log: opts.log,
       timings: [],
     };

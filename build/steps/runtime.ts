@@ -8,6 +8,8 @@ import { sha256File } from '../../shared/toolchain/file-hash.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import { type Launcher, launcherFor } from '../runtime/launcher.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { fetchStaticRuntime } from '../runtime/package/fetch.ts';
+import { PackageUnavailable } from '../runtime/package/npm-fetch.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { buildStaticRuntime } from '../runtime/static/build-static-runtime.ts';
 import { runningStaticBuild } from '../runtime/static/detached.ts';
@@ -34,14 +36,32 @@ async function customRuntime(path: string, ctx: BuildContext): Promise<Runtime> 
   return { kind: 'custom', path, nodeVersion: ctx.nodeVersion, arch, sha256: await sha256File(path), libc, allocator: 'unknown', inputs: [{ name: 'custom runtime', version: 'unknown', origin: path, sha256: await sha256File(path) }] };
 }
 
-/** The musl + jemalloc runtime: from the cache in seconds, or built (hours, resumable) when missing. */
+/**
+ * The musl + jemalloc runtime: from the cache in seconds; else the package.json-pinned package, fetched
+ * through npm and proven (seconds to a minute); else — nothing pinned, not published, offline — one line
+ * saying so and how to build it, or, with --build-runtime, the build itself (hours, resumable).
+ */
 async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
   const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersion, 'jemalloc', ctx.arch);
   if (cached) return cached;
-  const running = runningStaticBuild(ctx.cacheDir, ctx.arch);
+  let why = `package.json pins no linux-${ctx.arch} static runtime package (broker.staticRuntime.${ctx.arch})`;
+  if (ctx.staticPin) {
+    const fetch = { pin: ctx.staticPin, cacheDir: ctx.cacheDir, nodeVersion: ctx.nodeVersion, arch: ctx.arch, allocator: 'jemalloc', intl: 'full', cwd: ctx.project.root, log: ctx.log } as const;
+    try {
+      return await fetchStaticRuntime(fetch);
+    } catch (err) {
+      // A package that arrived but failed a check is refused outright: never silently replaced by a build.
+      if (!(err instanceof PackageUnavailable)) throw err;
+      why = err.message;
+    }
+  }
   const archFlag = ctx.arch === 'x64' ? '' : ` --arch ${ctx.arch}`;
+  const running = runningStaticBuild(ctx.cacheDir, ctx.arch);
   if (running) throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${running.pid}); follow it with 'npm run runtime -- status${archFlag}' and run dist again when it is done`);
-  ctx.log.info(`  no cached linux-${ctx.arch} static runtime: building it now (x64 with full ICU from an empty cache: 3–4 h on 2 cores; resumable — rerun to continue)`);
+  // Measured: x64 with full ICU from an empty cache, 3–4 h on 2 cores (docs/static-runtime.md).
+  const cost = '3–4 h on 2 cores with full ICU, resumable';
+  if (!ctx.buildRuntime) throw new BuildError(`no linux-${ctx.arch} static runtime: none cached, and ${why}; build it with 'npm run runtime --${archFlag} --detach' (${cost}) and run dist again, or add --build-runtime to build it now`);
+  ctx.log.info(`  no cached linux-${ctx.arch} static runtime and ${why}: building it now (--build-runtime; ${cost} — rerun to continue)`);
   return buildStaticRuntime({ nodeVersion: ctx.nodeVersion, arch: ctx.arch, report: (line) => ctx.log.info(`  ${line}`) });
 }
 

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { listOf, oneOf } from '../../../shared/cli-args/choice.ts';
 import { parseCommandArgs, subcommand } from '../../../shared/cli-args/command-args.ts';
 import { int } from '../../../shared/cli-args/number.ts';
 import { optionsOf, UsageError } from '../../../shared/cli-args/usage-error.ts';
 import { cacheRoot } from '../../../shared/toolchain/cache-root.ts';
+import { packRuntime } from '../package/pack.ts';
+import { publishRuntime } from '../package/publish.ts';
 import { ALLOCATORS, type Allocator, INTL_MODES, type SourceMode } from './context.ts';
 import { detachedPaths, runningStaticBuild } from './detached.ts';
 import { requireBuildHost } from './host-tools.ts';
@@ -24,11 +26,13 @@ npm run runtime -- status [--arch A]   # detached build running? compile steps d
 npm run runtime -- times [--arch A]    # seconds per finished stage
 npm run runtime -- key [--arch A] [--allocator A] [--intl I]   # cache key of the finished runtime (CI)
 npm run runtime -- prune [--yes]   # stage dirs no cached runtime was made from (dry run without --yes)
+npm run runtime -- pack [--arch A] [--allocator A] [--intl I] [--out DIR] [--repository URL]   # the cached runtime as an npm package (DIR default dist/)
+npm run runtime -- publish [pack's options] [--provenance] [--pin-file FILE]   # pack, then npm publish unless that version exists; the pin to FILE
 --intl: ICU with every locale (full, the default, as the official runtime), English only (small), or no Intl (none)
 --arch arm64 on an x64 host runs the build tools under qemu-aarch64 (binfmt_misc; see docs/static-runtime.md)`;
 
 const HELP_REF = 'npm run runtime -- --help';
-const SUBCOMMANDS = ['status', 'times', 'key', 'prune'] as const;
+const SUBCOMMANDS = ['status', 'times', 'key', 'prune', 'pack', 'publish'] as const;
 const SOURCE_MODES: readonly SourceMode[] = ['distribution', 'official'];
 
 /** Every option checked before anything runs: a typo must never start (or key, or time) the wrong build. */
@@ -47,6 +51,10 @@ function parseCli(argv: string[]) {
       shasums: { type: 'string' },
       help: { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      repository: { type: 'string' },
+      provenance: { type: 'boolean', default: false },
+      'pin-file': { type: 'string' },
     },
     { command: 'runtime', help: HELP_REF, allowPositionals: true },
   );
@@ -55,8 +63,8 @@ function parseCli(argv: string[]) {
   const command = subcommand(positionals[0], SUBCOMMANDS, { command: 'runtime', help: HELP_REF });
   // A list builds each in turn: the compile is shared, each allocator costs one re-link (issue 7's variants).
   const allocators = listOf(values.allocator, opt('--allocator'), ALLOCATORS, { all: true }) ?? ['jemalloc'];
-  // times and key describe one runtime, so one allocator.
-  if ((command === 'times' || command === 'key') && allocators.length !== 1) {
+  // times, key and pack describe one runtime, so one allocator.
+  if ((command === 'times' || command === 'key' || command === 'pack' || command === 'publish') && allocators.length !== 1) {
     throw new UsageError(`${command} takes one --allocator (${ALLOCATORS.join(', ')}), got '${values.allocator}' (see '${HELP_REF}')`);
   }
   return {
@@ -64,6 +72,10 @@ function parseCli(argv: string[]) {
     help: values.help,
     detach: values.detach,
     yes: values.yes,
+    out: values.out,
+    repository: values.repository,
+    provenance: values.provenance,
+    pinFile: values['pin-file'],
     until: values.until,
     official: { tarball: values.tarball, shasums: values.shasums },
     arch: oneOf(values.arch, opt('--arch'), STATIC_ARCHES) ?? 'x64',
@@ -165,6 +177,40 @@ if (cli.command === 'key') {
   // CI caches the finished runtime under this key (ci/github-actions.yml).
   const root = new URL('../../..', import.meta.url).pathname;
   console.log(staticRuntimeKey({ root, nodeVersion: pkg.broker.nodeVersion, arch, allocator: allocators[0] as Allocator, intl, sourceMode: cli.sourceMode }));
+  process.exit(0);
+}
+
+if (cli.command === 'pack' || cli.command === 'publish') {
+  const root = new URL('../../..', import.meta.url).pathname;
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  const report = (line: string) => console.error(line);
+  try {
+    const packed = await packRuntime({
+      root,
+      cacheDir: cacheRoot(),
+      nodeVersion: pkg.broker.nodeVersion,
+      arch,
+      allocator: allocators[0] as Allocator,
+      intl,
+      sourceMode: cli.sourceMode,
+      outDir: cli.out === undefined ? join(root, 'dist') : resolve(cwd, cli.out),
+      repository: cli.repository,
+      report,
+    });
+    // stdout: the tarball alone; stderr: what to do with it.
+    console.log(packed.tarball);
+    let pin = packed.pin;
+    if (cli.command === 'publish') {
+      const { published: _, ...registryPin } = await publishRuntime(packed, { provenance: cli.provenance, cwd, report });
+      pin = registryPin;
+    } else report(`publish: npm publish ${packed.tarball}  (or npm run runtime -- publish)`);
+    const pins = JSON.stringify({ [arch]: pin });
+    if (cli.pinFile) writeFileSync(resolve(cwd, cli.pinFile), `${pins}\n`);
+    report(`pin (into package.json "broker": { "staticRuntime": … }):\npin: ${pins}`);
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    process.exit(1);
+  }
   process.exit(0);
 }
 

@@ -1,18 +1,19 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Arch } from '../../../shared/toolchain/arch.ts';
 import { sha256File } from '../../../shared/toolchain/file-hash.ts';
 import type { Ready } from '../../pipeline.ts';
 import type { Runtime } from '../runtime.ts';
-import { assertAllocator } from './allocator-proof.ts';
 import type { Allocator, IntlMode, StaticBuildContext } from './context.ts';
 import { sourceInputs } from './context.ts';
-import { assertStatic } from './elf-check.ts';
-import { assertIntl } from './intl-proof.ts';
-import { pageSizeProblem } from './page-size.ts';
+import { staticRuntimeKey } from './key.ts';
+import { proveRuntime } from './proofs.ts';
 import type { StageTime } from './stage.ts';
 import { ZIG_PACKAGE } from './toolchain.ts';
+
+/** The toolchain's root (this checkout, or the installed toolchain package): the key hashes its driver code. */
+const TOOLCHAIN_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 export function runtimeName(nodeVersion: string, allocator: Allocator, arch: Arch, intl: IntlMode): string {
   return `node-${nodeVersion}-linux-${arch}-musl-${allocator}-intl-${intl}`;
@@ -25,9 +26,15 @@ export function runtimeDir(cacheDir: string, nodeVersion: string, allocator: All
 
 /** A static runtime's manifest.json: the runtime plus how it was made. */
 export interface StaticRuntimeManifest extends Runtime {
+  /** The target triple it was built for. */
+  target?: string;
   configureFlags?: string[];
   /** The stages that made it and their cost (absent in manifests written before it was recorded). */
   stages?: StageTime[];
+  /** staticRuntimeKey of the inputs that made it (absent in manifests written before it was recorded). */
+  key?: string;
+  /** The npm package it was fetched as, when it was not built here. */
+  package?: { name: string; version: string; integrity: string };
 }
 
 /** The cached, proven runtime, if one was built; what `dist --runtime static` picks up. */
@@ -39,23 +46,15 @@ export function cachedStaticRuntime(cacheDir: string, nodeVersion: string, alloc
 }
 
 /**
- * Prove the runtime before publishing it into the cache: static and for the target's machine
- * (no PT_INTERP, no DT_NEEDED, a PT_NOTE for postject), runs --version with the expected version,
- * the expected allocator prints its statistics, its Intl is the one asked for, and — for a target whose kernels differ in page
- * size — it starts on every page size it promises. A foreign target's binary runs through
- * binfmt_misc + qemu, as its build tools did. Only then the manifest is written.
+ * Prove the runtime (proofs.ts: static, --version, allocator, Intl, page sizes) before publishing it
+ * into the cache; a foreign target's binary runs through binfmt_misc + qemu, as its build tools did.
+ * Only then the manifest is written, with the runtime key of the inputs that made it.
  */
 export async function verifyRuntime(ctx: Ready<StaticBuildContext, 'runtimePath'>): Promise<string> {
   const built = ctx.runtimePath;
   const { allocator, intl } = ctx.options;
   const { target } = ctx;
-  assertStatic(built, target);
-  const version = execFileSync(built, ['--version'], { encoding: 'utf8', env: {} }).trim();
-  if (version !== `v${ctx.nodeVersion}`) throw new Error(`${built} --version says ${version}, expected v${ctx.nodeVersion}`);
-  assertAllocator(built, ['-e', '0'], allocator);
-  const pages = pageSizeProblem(target, built, ['-e', 'process.exit(0)']);
-  if (pages) throw new Error(pages);
-  const { icu } = assertIntl(built, intl);
+  const { version, icu } = proveRuntime(built, { target, nodeVersion: ctx.nodeVersion, allocator, intl });
 
   const dir = runtimeDir(ctx.options.cacheDir, ctx.nodeVersion, allocator, target.arch, intl);
   mkdirSync(dir, { recursive: true });
@@ -82,8 +81,10 @@ export async function verifyRuntime(ctx: Ready<StaticBuildContext, 'runtimePath'
       },
     ],
   };
-  // stages: the cost of exactly the stages that made this runtime (bench:runtime reads it).
-  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify({ ...runtime, target: target.triple, configureFlags: ctx.configureFlags, stages: ctx.stages }, null, 2)}\n`);
+  const key = staticRuntimeKey({ root: TOOLCHAIN_ROOT, nodeVersion: ctx.nodeVersion, arch: target.arch, allocator, intl, sourceMode: ctx.options.sourceMode });
+  // stages: the cost of exactly the stages that made this runtime (bench:runtime reads it); key: what `runtime pack` versions it by.
+  const manifest: StaticRuntimeManifest = { ...runtime, target: target.triple, configureFlags: ctx.configureFlags, stages: ctx.stages, key };
+  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   ctx.options.report(`[verify] ${path}: static ${target.elfMachine}, ${version}, allocator ${allocator}, intl ${intl}${icu ? ` (ICU ${icu})` : ''}`);
   ctx.runtimePath = path;
   return path;
