@@ -67,6 +67,22 @@ describe('ci/github-actions.yml', () => {
     expect(text).toMatch(/release:\n\s+name: release\n\s+if: startsWith\(github.ref, 'refs\/tags\/v'\)/);
   });
 
+  // Issue 26: each runtime is published as an npm package once per key, and the release records what was published.
+  it('the runtime job publishes its runtime package with provenance on pushes, and the release attaches the pins', () => {
+    const all = jobs();
+    const runtime = all.get('runtime') ?? '';
+    const publish = steps(runtime).find((s) => s.includes('npm run runtime -- publish'));
+    expect(publish).toMatch(/^if: github\.event_name == 'push'\n/);
+    expect(publish).toContain('--arch ${{ matrix.arch }} --provenance --repository "${{ github.server_url }}/${{ github.repository }}" --pin-file runtime-pin-${{ matrix.arch }}.json');
+    expect(publish).toContain('NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}');
+    expect(runtime).toMatch(/^ {6}id-token: write$/m);
+    expect(runtime).toContain('registry-url: https://registry.npmjs.org');
+    expect(runtime).toContain('name: runtime-pin-${{ matrix.arch }}');
+    const release = all.get('release') ?? '';
+    expect(release).toMatch(/pattern: runtime-pin-\*\n\s+path: dist\/\n\s+merge-multiple: true/);
+    expect(release).toMatch(/needs: \[runtime, /);
+  });
+
   // Issue 22: the static-runtime proofs run in the test job, on the runtimes the runtime job saved, and fail there if missing.
   it('the test job needs the runtime job, restores each static runtime it saved, and runs the tests in strict mode with the cache kept through sudo', () => {
     const all = jobs();
