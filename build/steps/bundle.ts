@@ -45,6 +45,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
     minify: true,
     define,
     addons: async (found) => {
+      if (found.length === 0) return [];
       const verdict = await judgeAddons(found, addonTarget(ctx));
       addonWarnings.push(...verdict.warnings);
       return verdict.embed;

@@ -38,6 +38,18 @@ static struct node_module _module = { ${version}, 0, 0, __FILE__, (void *)init, 
 __attribute__((constructor)) static void _register_ctor(void) { node_module_register(&_module); }
 `;
 
+const NAPI = 'void *napi_register_module_v1(void *env, void *exports) { return exports; }\n';
+
+/** A shared object gcc builds for x64 from `source`, with its ELF header saying AArch64. */
+function forAArch64(source: string): Buffer {
+  const dir = tempDir('addon-arm');
+  writeFileSync(join(dir, 'a.c'), source);
+  execFileSync('gcc', ['-shared', '-fPIC', '-o', join(dir, 'a.node'), join(dir, 'a.c')]);
+  const bytes = readFileSync(join(dir, 'a.node'));
+  bytes.writeUInt16LE(183, 18); // e_machine
+  return bytes;
+}
+
 /** A copy of the fixture whose build/Release/addon.node gcc compiles from its own src/addon.c, or from `source`. */
 function fixtureWith(source?: string, after: (addon: string) => void = () => {}): string {
   const dir = tempDir('addon-project');
@@ -158,15 +170,61 @@ describe('pack: an addon the runtime cannot load stops the build, naming it and 
   });
 
   it('an addon for another machine', () => {
-    const dir = fixtureWith('void *napi_register_module_v1(void *env, void *exports) { return exports; }\n', (f) => {
-      const bytes = readFileSync(f);
-      bytes.writeUInt16LE(183, 18); // e_machine: AArch64
-      writeFileSync(f, bytes);
-    });
+    const dir = fixtureWith(NAPI, (f) => writeFileSync(f, forAArch64(NAPI)));
     const r = runToolchain('pack', [dir]);
     expect(r.status).toBe(1);
     expect(r.log).toContain('addon-fixture: build/Release/addon.node is built for AArch64; the runtime is linux-x64');
   });
+});
+
+/** A project whose dependency ships prebuilds the way prebuildify lays them out, as gcc builds (or patches) them. */
+async function prebuildsProject(prebuilds: Record<string, string | Buffer>) {
+  const root = tempDir('addon-prebuilds');
+  const dep = join(root, 'node_modules/pre-thing');
+  mkdirSync(dep, { recursive: true });
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'uses-prebuilds', version: '1.0.0', bin: 'cli.js' }));
+  writeFileSync(join(root, 'cli.js'), "require('pre-thing');\n");
+  writeFileSync(join(dep, 'package.json'), JSON.stringify({ name: 'pre-thing', version: '2.0.0', main: 'index.js' }));
+  writeFileSync(join(dep, 'index.js'), 'module.exports = __dirname;\n');
+  for (const [file, source] of Object.entries(prebuilds)) {
+    const path = join(dep, 'prebuilds', file);
+    mkdirSync(join(path, '..'), { recursive: true });
+    if (Buffer.isBuffer(source)) writeFileSync(path, source);
+    else {
+      writeFileSync(`${path}.c`, source);
+      execFileSync('gcc', ['-shared', '-fPIC', '-o', path, `${path}.c`]);
+    }
+  }
+  const official = await officialTestRuntime();
+  return testContext({ project: await readProject(root), runtime: official, launcher: launcherFor('x64', true) as Launcher });
+}
+
+describe("a package's prebuilt addons: the one the runtime loads is embedded, the others left out", () => {
+  it('Node-API for linux-x64 is embedded; another ABI, another machine and a Mach-O file are not', async () => {
+    const ctx = await prebuildsProject({
+      'linux-x64/node.napi.node': NAPI,
+      'linux-x64/node.abi115.node': 'void node_register_module_v115(void *e, void *m, void *c) {}\n',
+      'linux-arm64/node.napi.node': forAArch64(NAPI),
+      'darwin-x64/node.napi.node': Buffer.from('\xcf\xfa\xed\xfe not ELF', 'latin1'),
+    });
+    await runStep(bundleStep, ctx);
+    expect(ctx.assets?.paths).toEqual(['/seal/node_modules/pre-thing/prebuilds/linux-x64/node.napi.node']);
+  }, 60_000);
+
+  it('a package with no addon the runtime loads stops the build with npm rebuild run where it is installed', async () => {
+    const ctx = await prebuildsProject({ 'linux-x64/node.abi115.node': 'void node_register_module_v115(void *e, void *m, void *c) {}\n' });
+    const root = ctx.project.root;
+    await expect(runStep(bundleStep, ctx)).rejects.toThrow(
+      `pre-thing: node_modules/pre-thing/prebuilds/linux-x64/node.abi115.node is built for NODE_MODULE_VERSION 115; the runtime (Node 22.22.2) has NODE_MODULE_VERSION 127\nRebuild against the runtime's headers, then pack again:\n  cd ${root} && npm_config_build_from_source=true npm rebuild pre-thing --nodedir=`,
+    );
+  }, 60_000);
+
+  it('only files for another platform: nothing is embedded and the bundle carries no addon prelude', async () => {
+    const ctx = await prebuildsProject({ 'darwin-arm64/node.napi.node': Buffer.from('\xcf\xfa\xed\xfe not ELF', 'latin1') });
+    await runStep(bundleStep, ctx);
+    expect(ctx.assets).toBeUndefined();
+    expect(readFileSync(ctx.bundle?.path ?? '', 'utf8')).not.toContain('dlopen');
+  }, 60_000);
 });
 
 const STATIC_REFUSAL =
@@ -176,7 +234,7 @@ describe('the static runtime refuses any addon at build time', () => {
   it('the bundle step, given the static runtime, names the package, the reason and what to do', async () => {
     const official = await officialTestRuntime();
     const ctx = testContext({
-      project: await readProject(fixtureWith('void *napi_register_module_v1(void *env, void *exports) { return exports; }\n')),
+      project: await readProject(fixtureWith(NAPI)),
       runtimeRequest: { kind: 'static' },
       runtime: { ...official, kind: 'static', libc: 'musl', allocator: 'jemalloc' },
       launcher: launcherFor('x64', true) as Launcher,
@@ -190,7 +248,7 @@ describe('the static runtime refuses any addon at build time', () => {
     needStatic,
     'npm run pack -- DIR --runtime static refuses it the same way',
     () => {
-      const r = runToolchain('pack', [fixtureWith('void *napi_register_module_v1(void *env, void *exports) { return exports; }\n'), '--runtime', 'static']);
+      const r = runToolchain('pack', [fixtureWith(NAPI), '--runtime', 'static']);
       expect(r.status).toBe(1);
       expect(r.log).toMatch(STATIC_REFUSAL);
     },
