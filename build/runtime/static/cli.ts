@@ -26,7 +26,7 @@ npm run runtime -- status [--arch A]   # detached build running? compile steps d
 npm run runtime -- times [--arch A]    # seconds per finished stage
 npm run runtime -- key [--arch A] [--allocator A] [--intl I]   # cache key of the finished runtime (CI)
 npm run runtime -- prune [--yes]   # stage dirs no cached runtime was made from (dry run without --yes)
-npm run runtime -- pack [--arch A] [--allocator A] [--intl I] [--out DIR] [--repository URL]   # the cached runtime as an npm package (DIR default dist/)
+npm run runtime -- pack [--arch A] [--allocator A] [--intl I] [--out DIR] [--repository URL]   # the cached runtime as an npm package (DIR default ./dist)
 npm run runtime -- publish [pack's options] [--provenance] [--pin-file FILE]   # pack, then npm publish unless that version exists; the pin to FILE
 --intl: ICU with every locale (full, the default, as the official runtime), English only (small), or no Intl (none)
 --arch arm64 on an x64 host runs the build tools under qemu-aarch64 (binfmt_misc; see docs/static-runtime.md)`;
@@ -193,7 +193,7 @@ if (cli.command === 'pack' || cli.command === 'publish') {
       allocator: allocators[0] as Allocator,
       intl,
       sourceMode: cli.sourceMode,
-      outDir: cli.out === undefined ? join(root, 'dist') : resolve(cwd, cli.out),
+      outDir: resolve(cwd, cli.out ?? 'dist'),
       repository: cli.repository,
       report,
     });
