@@ -46,9 +46,9 @@ async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
   if (cached) return cached;
   let why = `package.json pins no linux-${ctx.arch} static runtime package (broker.staticRuntime.${ctx.arch})`;
   if (ctx.staticPin) {
-    const fetch = { pin: ctx.staticPin, cacheDir: ctx.cacheDir, nodeVersion: ctx.nodeVersion, arch: ctx.arch, allocator: 'jemalloc', intl: 'full', cwd: ctx.project.root, log: ctx.log } as const;
+    const request = { pin: ctx.staticPin, cacheDir: ctx.cacheDir, nodeVersion: ctx.nodeVersion, arch: ctx.arch, allocator: 'jemalloc', intl: 'full', cwd: ctx.project.root, log: ctx.log } as const;
     try {
-      return await fetchStaticRuntime(fetch);
+      return await fetchStaticRuntime(request);
     } catch (err) {
       // A package that arrived but failed a check is refused outright: never silently replaced by a build.
       if (!(err instanceof PackageUnavailable)) throw err;
