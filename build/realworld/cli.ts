@@ -45,18 +45,32 @@ async function main(argv: string[]): Promise<number> {
   const node = await officialNode();
   const staticRuntime = await staticNode();
   const pkgHome = await fakePkgHome(node.path, node.version);
+  const described = await execa('git', ['describe', '--always', '--dirty'], { cwd: toolchainRoot, reject: false });
+  const toolchain = described.exitCode === 0 ? described.stdout.trim() : 'not a git checkout';
   log(`plain node and the official runtime: ${node.path} (v${node.version}); static runtime: ${'path' in staticRuntime ? staticRuntime.path : staticRuntime.skipped}`);
 
   const results: RowResult[] = [];
   for (const [i, cli] of rows.entries()) {
     log(`[${i + 1}/${rows.length}] ${cli.package}@${cli.version} (${cli.kind}): ${cli.task.describe}`);
     try {
-      results.push(await measureRow(cli, { node, staticRuntime, pkgHome, log }));
+      results.push(await measureRow(cli, { node, staticRuntime, pkgHome, toolchain, log }));
     } catch (err) {
       // The row could not be measured at all (install failed, ...): said, and the other rows go on.
       log(`    could not measure: ${(err as Error).message}`);
       const failed = { status: 'fail' as const, detail: `not measured: ${(err as Error).message.split('\n')[0]}` };
-      results.push({ name: cli.name, package: cli.package, version: cli.version, kind: cli.kind, task: cli.task.describe, reference: failed, official: failed, static: failed, pkgSea: failed, measuredAt: new Date().toISOString() });
+      results.push({
+        name: cli.name,
+        package: cli.package,
+        version: cli.version,
+        kind: cli.kind,
+        task: cli.task.describe,
+        reference: failed,
+        official: failed,
+        static: failed,
+        pkgSea: failed,
+        measuredAt: new Date().toISOString(),
+        toolchain,
+      });
     }
   }
   const all = await saveResults(results);
@@ -65,12 +79,10 @@ async function main(argv: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify(results, null, 2));
   if (values['write-docs']) {
     const pkgVersion = (JSON.parse(await readFile(join(toolchainRoot, 'node_modules/@yao-pkg/pkg/package.json'), 'utf8')) as { version: string }).version;
-    const described = await execa('git', ['describe', '--always', '--dirty'], { cwd: toolchainRoot, reject: false });
     const doc = renderDoc(CLIS, all, {
       command: `npm run realworld -- ${argv.join(' ')}`.trim(),
       machine: machine(),
       date: new Date().toISOString().slice(0, 10),
-      toolchain: described.exitCode === 0 ? `commit ${described.stdout.trim()}` : 'not a git checkout',
       nodeVersion: node.version,
       pkgVersion,
       staticRuntime: 'path' in staticRuntime ? staticRuntime.path : `none (${staticRuntime.skipped})`,

@@ -10,8 +10,6 @@ export interface DocFacts {
   command: string;
   machine: string;
   date: string;
-  /** The toolchain's commit (git describe --dirty): what was measured. */
-  toolchain: string;
   nodeVersion: string;
   pkgVersion: string;
   staticRuntime: string;
@@ -29,13 +27,13 @@ function shown(c: Column): string {
 }
 
 export function renderDoc(table: readonly RealWorldCli[], results: Record<string, RowResult>, facts: DocFacts): string {
-  const head = ['CLI', 'version', 'kind', 'task', 'plain node', 'official', 'static', 'pkg SEA', 'measured'];
+  const head = ['CLI', 'version', 'kind', 'task', 'plain node', 'official', 'static', 'pkg SEA', 'measured (toolchain commit)'];
   const rows = table.map((cli) => {
     const r = results[cli.name];
     const current = r !== undefined && r.version === cli.version && r.task === cli.task.describe;
     const base = [`\`${cli.package}\``, cli.version, cell(cli.kind), cell(cli.task.describe)];
     if (!current) return [...base, 'not run yet', '', '', '', ''];
-    return [...base, r.reference.status === 'pass' ? 'did the task' : `**fail**: \`${cell(r.reference.detail)}\``, shown(r.official), shown(r.static), shown(r.pkgSea), r.measuredAt.slice(0, 10)];
+    return [...base, r.reference.status === 'pass' ? 'did the task' : `**fail**: \`${cell(r.reference.detail)}\``, shown(r.official), shown(r.static), shown(r.pkgSea), `${r.measuredAt.slice(0, 10)} (${r.toolchain ?? 'unknown'})`];
   });
   const counts = (col: 'official' | 'static' | 'pkgSea') => {
     const rs = table.map((c) => results[c.name]).filter((r): r is RowResult => r !== undefined);
@@ -56,7 +54,7 @@ responses) is identical; a failure shows the exact error.
 Written by \`${facts.command}\` (build/realworld/, table in build/realworld/clis.ts) on ${facts.date}.
 
 - Machine: ${facts.machine}
-- Toolchain: ${facts.toolchain} (rows measured by an earlier run keep their date in the last column)
+- Toolchain: the commit each row was measured at is in the last column (\`-dirty\`: the checkout had uncommitted changes).
 - Runtimes: official Node ${facts.nodeVersion} (also runs "plain node"); static: ${facts.staticRuntime}; pkg: @yao-pkg/pkg ${facts.pkgVersion} \`--sea -t node${facts.nodeVersion}-linux-x64\`, its cache seeded with the same official runtime (offline)
 - Each CLI is installed alone with \`npm install --no-audit --no-fund\` from the npm registry into the toolchain's cache (\`<cache>/realworld/<name>@<version>/\`) and built from there, as an installed package.
 - Passing: official ${counts('official')}, static ${counts('static')}, pkg SEA ${counts('pkgSea')}.

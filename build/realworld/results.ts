@@ -29,6 +29,8 @@ export interface RowResult {
   static: Column;
   pkgSea: Column;
   measuredAt: string;
+  /** The toolchain's commit it was measured at (git describe --dirty). */
+  toolchain: string;
 }
 
 function resultsFile(): string {

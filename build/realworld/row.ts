@@ -19,6 +19,8 @@ export interface RowEnv {
   /** The static runtime's path, or why the static column is skipped. */
   staticRuntime: { path: string } | { skipped: string };
   pkgHome: string;
+  /** The toolchain's commit (git describe --dirty), recorded with each row. */
+  toolchain: string;
   log: (line: string) => void;
 }
 
@@ -117,5 +119,6 @@ export async function measureRow(cli: RealWorldCli, env: RowEnv): Promise<RowRes
     static: staticColumn,
     pkgSea: pkgColumn,
     measuredAt: new Date().toISOString(),
+    toolchain: env.toolchain,
   };
 }

@@ -131,10 +131,11 @@ describe('pkg and the docs', () => {
       static: { status: 'skipped', detail: 'no static runtime cached' },
       pkgSea: { status: 'pass', detail: 'same as plain node' },
       measuredAt: '2026-12-03T17:00:00.000Z',
+      toolchain: 'abc1234-dirty',
     };
     const other = { ...row, name: 'other', package: 'other', seal: { assets: ['x/**'] }, note: 'why it fails' };
-    const doc = renderDoc([row, other], { tool: result }, { command: 'npm run realworld', machine: '2 cores', date: '2026-12-03', toolchain: 'commit abc', nodeVersion: '22.22.2', pkgVersion: '6.23.0', staticRuntime: 'none' });
-    expect(doc).toContain("| `@scope/tool` | 1.2.3 | toy | say hi | did the task | **fail**: `Error: a \\| b 'c'` | skipped: no static runtime cached | pass | 2026-12-03 |");
+    const doc = renderDoc([row, other], { tool: result }, { command: 'npm run realworld', machine: '2 cores', date: '2026-12-03', nodeVersion: '22.22.2', pkgVersion: '6.23.0', staticRuntime: 'none' });
+    expect(doc).toContain("| `@scope/tool` | 1.2.3 | toy | say hi | did the task | **fail**: `Error: a \\| b 'c'` | skipped: no static runtime cached | pass | 2026-12-03 (abc1234-dirty) |");
     expect(doc).toContain('| `other` | 1.2.3 | toy | say hi | not run yet |');
     expect(doc).toContain('- `other`: seal `{"assets":["x/**"]}`');
     expect(doc).toContain('- `other`: why it fails');
