@@ -29,9 +29,12 @@ export async function collectAssets(project: Project): Promise<string[]> {
 }
 
 /** Writes the two asset files into `dir`; returns their paths and what they hold. */
-export async function packAssets(project: Project, files: string[], dir: string): Promise<{ index: string; data: string; paths: string[]; bytes: number }> {
+export async function packAssets(project: Project, files: string[], dir: string, made: { file: string; path: string }[] = []): Promise<{ index: string; data: string; paths: string[]; bytes: number }> {
   const tree = treeRoot(project);
-  const entries = files.map((f) => ({ file: f, path: virtualPath(tree, f) })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // `made`: files the build wrote (a worker's bundle) to stand at a path of the tree, in place of the file there.
+  const byPath = new Map(files.map((f) => [virtualPath(tree, f), f]));
+  for (const m of made) byPath.set(m.path, m.file);
+  const entries = [...byPath].map(([path, file]) => ({ file, path })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const index: AssetIndex = [];
   const chunks: Buffer[] = [];
   for (const e of entries) {

@@ -7,13 +7,15 @@
  * some, the program is bundled again with the preludes that let them load (entry.ts).
  * The dist step, the benchmarks and the tests all bundle this way.
  */
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, join, posix, relative, resolve } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { present } from '../../shared/checked.ts';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonFile, addonRequirePlugin, addonsInPackages, bindingsPlugin } from './addon-files.ts';
 import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
-import { PRELUDE_DIR, programEntry } from './entry.ts';
+import { type Embeds, PRELUDE_DIR, preludeSource, programEntry } from './entry.ts';
 import type { Project } from './project.ts';
 import { treeRoot, VIRTUAL_ROOT, virtualPathsPlugin } from './virtual-paths.ts';
 
@@ -30,11 +32,21 @@ export interface BundleOptions {
   addons?: (found: AddonFile[]) => Promise<AddonFile[]>;
 }
 
+/** A worker thread's file, bundled on its own (with the preludes) into `file`, to be embedded at `path` under the virtual root. */
+export interface WorkerFile {
+  path: string;
+  file: string;
+  /** Where the program starts it, for messages. */
+  at: string;
+}
+
 export interface Bundled {
   /** The loads esbuild could not follow (dynamic-loads.ts), for the caller to judge. */
   loads: DynamicLoad[];
   /** The native addons the binary embeds, to be packed with the assets. */
   addons: AddonFile[];
+  /** The worker files the program starts from the mounted tree, bundled, to be packed with the assets. */
+  workers: WorkerFile[];
 }
 
 /**
@@ -66,20 +78,21 @@ export async function bundleFile(o: Common & { entry: string }): Promise<string>
 }
 
 /**
- * The whole program into `outfile`: workers first (their code becomes constants), then the entry or the bins'
- * dispatcher, then again with the addon preludes if the binary embeds native addons.
+ * The whole program into `outfile`: seal.workers first (their code becomes constants), then the entry or the bins'
+ * dispatcher, then again with the preludes if the binary embeds native addons or starts workers from its files,
+ * then those worker files on their own.
  */
 export async function bundleProject(o: BundleOptions): Promise<Bundled> {
-  const workers: Record<string, string> = {};
-  for (const [constant, entry] of Object.entries(o.project.config.workers)) workers[constant] = JSON.stringify(await bundleFile({ ...o, entry }));
-  const define = { ...o.define, ...workers, __SEAL_VIRTUAL_ROOT__: JSON.stringify(VIRTUAL_ROOT), __SEAL_APP_NAME__: JSON.stringify(o.project.config.name) };
+  const inlined: Record<string, string> = {};
+  for (const [constant, entry] of Object.entries(o.project.config.workers)) inlined[constant] = JSON.stringify(await bundleFile({ ...o, entry }));
+  const define = { ...o.define, ...inlined, __SEAL_VIRTUAL_ROOT__: JSON.stringify(VIRTUAL_ROOT), __SEAL_APP_NAME__: JSON.stringify(o.project.config.name) };
   const required = new Set<string>();
   // A computed import() becomes a require (SEA's main script has no import() of files; require loads ESM too),
   // so both kinds of load go through the one full require and are found the same way.
-  const program = (addons: boolean) =>
+  const program = (embeds: Embeds) =>
     build({
       ...common(o, required),
-      ...programEntry(o.project.root, o.project.config, { addons }),
+      ...programEntry(o.project.root, o.project.config, embeds),
       banner: FULL_REQUIRE,
       outfile: o.outfile,
       define,
@@ -88,20 +101,58 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
       metafile: true,
       write: false,
     });
-  let out = await program(false);
+  let out = await program({ addons: false, workers: false });
   const inputs = Object.keys(out.metafile.inputs).map((f) => resolve(o.project.root, f));
   const inPackages = await addonsInPackages(inputs, o.project.root, (f) => f.startsWith(PRELUDE_DIR));
   const found = [...new Set([...required, ...inPackages])].sort().map((f) => addonFile(f, o.project.root, required.has(f)));
   const addons = o.addons ? await o.addons(found) : found;
-  if (addons.length > 0) out = await program(true);
-  const js = present(
-    out.outputFiles?.find((f) => f.path === o.outfile),
-    `esbuild's output ${o.outfile}`,
-  );
-  const map = present(
-    out.outputFiles?.find((f) => f.path === `${o.outfile}.map`),
-    `esbuild's source map for ${o.outfile}`,
-  );
+  const loadsOf = (built: typeof out) => {
+    const js = present(
+      built.outputFiles?.find((f) => f.path === o.outfile),
+      `esbuild's output ${o.outfile}`,
+    );
+    const map = present(
+      built.outputFiles?.find((f) => f.path === `${o.outfile}.map`),
+      `esbuild's source map for ${o.outfile}`,
+    );
+    return { js, loads: findDynamicLoads(js.text, map.text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source))) };
+  };
+  let { js, loads } = loadsOf(out);
+  const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker') };
+  if (embeds.addons || embeds.workers) ({ js, loads } = loadsOf((out = await program(embeds))));
   await writeFile(o.outfile, js.contents);
-  return { loads: findDynamicLoads(js.text, map.text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source))), addons };
+  const workers = await bundleWorkers(o, loads, embeds, define);
+  return { loads, addons, workers };
+}
+
+/**
+ * Each worker file the program starts from its own tree (new Worker(join(__dirname, 'w.js'))), bundled on its own
+ * with the same preludes first, so in the worker thread the embedded files are mounted and its imports are inside.
+ * Written next to `outfile`; prelude/workers.cjs starts the worker from that code.
+ */
+async function bundleWorkers(o: BundleOptions, loads: DynamicLoad[], embeds: Embeds, define: Record<string, string>): Promise<WorkerFile[]> {
+  const tree = treeRoot(o.project);
+  const places = new Map<string, string>();
+  for (const l of loads) if (l.kind === 'worker' && l.into !== undefined && !places.has(l.into)) places.set(l.into, l.at);
+  const workers: WorkerFile[] = [];
+  for (const [path, at] of [...places].sort()) {
+    const source = realPath(tree, path);
+    if (source === undefined) throw new BuildError(`${at}: a worker thread starts from ${path}, which names no file of the package (a worker's file must be named in full, e.g. join(__dirname, 'worker.js'))`);
+    const file = join(dirname(o.outfile), `worker-${workers.length}.cjs`);
+    await build({
+      ...common(o),
+      stdin: { contents: `${preludeSource(o.project.config, embeds)}require(${JSON.stringify(source)});\n`, resolveDir: o.project.root, sourcefile: 'seal-worker.js', loader: 'js' },
+      outfile: file,
+      define,
+      supported: { 'dynamic-import': false },
+    });
+    workers.push({ path, file, at });
+  }
+  return workers;
+}
+
+/** The file a virtual path names, when it is a file of the package tree. */
+function realPath(tree: string, path: string): string | undefined {
+  const file = join(tree, ...posix.relative(VIRTUAL_ROOT, path).split('/'));
+  return existsSync(file) && statSync(file).isFile() ? file : undefined;
 }

@@ -79,23 +79,48 @@ export function coveredByAssets(place: string, assets: readonly string[]): boole
   return assets.some((a) => (place.endsWith('/') ? a.startsWith(place) : a === place || a.startsWith(`${place}.`) || a.startsWith(`${place}/`)));
 }
 
-/** The value a name was declared with, looked for in the scopes around the call, nearest first (`const p = join(__dirname, x); require(p)`). */
-function initializerOf(name: string, ancestors: readonly AnyNode[]): Arg | undefined {
-  for (let i = ancestors.length - 1; i >= 0; i--) {
-    const scope = ancestors[i];
-    if (!scope || !['Program', 'BlockStatement', 'StaticBlock'].includes(scope.type)) continue;
-    let found: Arg | undefined;
-    simple(scope, {
-      VariableDeclarator: (d) => {
-        if (found === undefined && d.id.type === 'Identifier' && d.id.name === name && d.init) found = d.init;
-      },
-    });
-    if (found) return found;
-  }
-  return undefined;
+/** The declarations in one scope (nested ones included, as minified names rarely repeat): each name's initial value, and for a destructured name the property it was taken from. */
+interface ScopeNames {
+  values: Map<string, Arg>;
+  /** Minified code spells `const { readFileSync } = require('fs')` as `var{readFileSync:s}=require("fs")` and calls `s(…)`. */
+  destructured: Map<string, string>;
 }
 
-/** `sourceName` turns a source-map source into the name reports use (a path relative to the project). */
+const SCOPES = ['Program', 'BlockStatement', 'StaticBlock'];
+
+/** Reads each scope once (a bundle has thousands of calls: walking the scope per call was quadratic). */
+function scopeReader() {
+  const seen = new WeakMap<AnyNode, ScopeNames>();
+  const namesOf = (scope: AnyNode): ScopeNames => {
+    const known = seen.get(scope);
+    if (known) return known;
+    const names: ScopeNames = { values: new Map(), destructured: new Map() };
+    simple(scope, {
+      VariableDeclarator: (d) => {
+        if (d.id.type === 'Identifier' && d.init && !names.values.has(d.id.name)) names.values.set(d.id.name, d.init);
+        if (d.id.type !== 'ObjectPattern') return;
+        for (const p of d.id.properties) {
+          if (p.type !== 'Property' || p.value.type !== 'Identifier' || names.destructured.has(p.value.name)) continue;
+          const key = p.key.type === 'Identifier' ? p.key.name : p.key.type === 'Literal' ? String(p.key.value) : undefined;
+          if (key !== undefined) names.destructured.set(p.value.name, key);
+        }
+      },
+    });
+    seen.set(scope, names);
+    return names;
+  };
+  /** Looks a name up in the scopes around a node, nearest first. */
+  return <T>(name: string, ancestors: readonly AnyNode[], pick: (n: ScopeNames) => Map<string, T>): T | undefined => {
+    for (let i = ancestors.length - 1; i >= 0; i--) {
+      const scope = ancestors[i];
+      if (!scope || !SCOPES.includes(scope.type)) continue;
+      const found = pick(namesOf(scope)).get(name);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+}
+
 /** fs calls whose first argument is the path they read (sync, callback and promise forms share names). */
 const FS_READS = new Set([
   'readFileSync',
@@ -133,8 +158,9 @@ function calleeName(callee: AnyNode): string | undefined {
 type Kind = DynamicLoad['kind'];
 
 /** What a call or `new` does, if it is one this module reports: a require, an fs read, or a worker started from a file. */
-function kindOf(node: CallExpression | NewExpression): Kind | undefined {
-  const name = calleeName(node.callee);
+function kindOf(node: CallExpression | NewExpression, destructured: (local: string) => string | undefined): Kind | undefined {
+  const local = calleeName(node.callee);
+  const name = node.callee.type === 'Identifier' && local !== undefined && local !== 'require' ? (destructured(local) ?? local) : local;
   if (node.type === 'NewExpression') return name === 'Worker' ? 'worker' : undefined;
   if (name === 'require' && node.callee.type === 'Identifier') return 'require';
   return name !== undefined && FS_READS.has(name) ? 'read' : undefined;
@@ -148,12 +174,13 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
   const ast = parse(code, { ecmaVersion: 'latest', sourceType: 'script', locations: true, allowReturnOutsideFunction: true, allowHashBang: true });
   const consumer = new SourceMapConsumer(JSON.parse(map));
   const loads: DynamicLoad[] = [];
+  const lookup = scopeReader();
   const visit = (node: CallExpression | NewExpression, ancestors: AnyNode[]) => {
-    const kind = kindOf(node);
+    const kind = kindOf(node, (local) => lookup(local, ancestors, (n) => n.destructured));
     if (kind === undefined) return;
     const [given] = node.arguments;
     if (given === undefined || (kind === 'require' && stringOf(given) !== undefined)) return;
-    const arg = given.type === 'Identifier' ? (initializerOf(given.name, ancestors) ?? given) : given;
+    const arg = given.type === 'Identifier' ? (lookup(given.name, ancestors, (n) => n.values) ?? given) : given;
     if (kind === 'require' && arg.type === 'TemplateLiteral' && arg.quasis.length === 1) return;
     const into = projectPlace(arg);
     // A read or worker of a path from elsewhere (the user's files, code given as a string) is ordinary; only the program's own files matter.

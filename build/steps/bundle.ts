@@ -38,7 +38,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const outfile = join(ctx.workDir, `${ctx.name}.cjs`);
   const define = project.config.buildInfo ? { [project.config.buildInfo]: JSON.stringify(info) } : {};
   const addonWarnings: string[] = [];
-  const { loads, addons } = await bundleProject({
+  const { loads, addons, workers } = await bundleProject({
     project,
     outfile,
     target: `node${runtime.nodeVersion.split('.')[0]}`,
@@ -51,15 +51,16 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
       return verdict.embed;
     },
   });
-  // Native addons travel with the assets: the prelude copies each out of them when it is loaded.
+  // Native addons and worker files travel with the assets: the preludes load them from there.
   const addonFiles = addons.map((a) => a.file);
-  if (addonFiles.length > 0) await packEmbeddedFiles(ctx, addonFiles);
+  if (addonFiles.length > 0 || workers.length > 0) await packEmbeddedFiles(ctx, addonFiles, workers);
   for (const w of addonWarnings) ctx.log.info(`  warning: ${w}`);
   const warned = judgeLoads(ctx, loads) + addonWarnings.length;
   ctx.bundle = await fileFact(outfile);
   const bins = Object.keys(project.config.bins);
+  const started = workers.length > 0 ? `, ${workers.length} worker file(s)` : '';
   const natives = addons.length > 0 ? `, ${addons.length} native addon(s): ${[...new Set(addons.map((a) => a.packageName))].join(', ')}` : '';
-  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${natives}${warned ? `, ${warned} warning(s)` : ''}`;
+  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${natives}${started}${warned ? `, ${warned} warning(s)` : ''}`;
 }
 
 /**

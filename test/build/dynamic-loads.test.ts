@@ -68,6 +68,31 @@ describe('computed loads', () => {
     ]);
   });
 
+  it("workers started from the program's files are found, by path or file URL, under any local name; code given as a string is not", async () => {
+    const loads = await loadsOf({
+      'lib/a-worker.js': 'module.exports = 1;\n',
+      'lib/b-worker.mjs': 'export default 1;\n',
+      'bin/cli.js': [
+        "const { Worker: W } = require('worker_threads');",
+        "const threads = require('node:worker_threads');",
+        "const { join } = require('path');",
+        "new W(join(__dirname, '../lib/a-worker.js'));",
+        "new threads.Worker(new URL('../lib/b-worker.mjs', 'file://' + __filename));",
+        "new W('postMessage(1)', { eval: true });",
+        '',
+      ].join('\n'),
+    });
+    expect(loads.map((l) => [l.kind, l.at, l.into])).toEqual([
+      ['worker', 'bin/cli.js:4', '/seal/lib/a-worker.js'],
+      ['worker', 'bin/cli.js:5', '/seal/lib/b-worker.mjs'],
+    ]);
+  });
+
+  it('a destructured fs function is still an fs read once minified (var{readFileSync:s}=require("fs"); s(…))', async () => {
+    const loads = await loadsOf({ 'bin/cli.js': "const { readFileSync } = require('fs');\nconst { join } = require('path');\nreadFileSync(join(__dirname, 'tpl.txt'));\n" });
+    expect(loads.map((l) => [l.kind, l.into])).toEqual([['read', '/seal/bin/tpl.txt']]);
+  });
+
   it('assets cover a directory by prefix, a file exactly or by extension', () => {
     const assets = ['/seal/plugins/a.js', '/seal/locales/en.json'];
     expect(coveredByAssets('/seal/plugins/', assets)).toBe(true);

@@ -94,6 +94,17 @@ describe('pack: a worker thread and baked-in options and facts', () => {
   }, 120_000);
 });
 
+describe('pack: worker threads started from files of the program', () => {
+  it('by path and by file URL, each bundled with its imports and the assets mounted inside it: prints what plain node prints', () => {
+    const dir = join(projects, 'worker-file');
+    const out = pack(dir);
+    const r = run(join(out, 'worker-file-fixture-1.0.0-linux-x64'));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(execFileSync(process.execPath, [join(dir, 'bin/cli.js')], { encoding: 'utf8' }));
+    expect(r.stdout).toBe('count 3 words\nshout ESM! (1 word)\n');
+  }, 120_000);
+});
+
 describe('pack: an installed package under some node_modules', () => {
   it("builds from there, records the installing project's lockfile and claims no commit", () => {
     const app = tempDir('pack-installer');
