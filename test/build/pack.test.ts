@@ -2,7 +2,7 @@
 // pipeline as broker's dist, on the official runtime, and the binary must behave as `node` running the
 // project's own files does.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runToolchain, tempDir } from '../fixtures/context.ts';
@@ -43,6 +43,20 @@ describe('pack: assets read through fs next to the code', () => {
     const r = spawnSync(join(elsewhere, 'tool'), [], { encoding: 'utf8', env: {}, cwd: '/' });
     expect(r.stdout).toContain('read hello from an asset');
     expect(r.status).toBe(0);
+  });
+
+  it('copies embedded files out to the disk as plain node does: copyFile in every form, cp of files and directories (#1 of docs/real-world.md)', () => {
+    const copy = ([exe, ...args]: [string, ...string[]]) => {
+      const to = tempDir('pack-copy');
+      const r = spawnSync(exe, [...args, 'copy', to], { encoding: 'utf8', env: {}, timeout: 30_000 });
+      return { ...r, tree: readdirSync(to, { recursive: true, encoding: 'utf8' }).sort() };
+    };
+    const expected = copy([process.execPath, join(projects, 'assets/bin/cli.js')]);
+    expect(expected.stdout).toContain('copyFileSync true true\n');
+    const r = copy([bin]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(expected.stdout);
+    expect(r.tree).toEqual(expected.tree);
   });
 
   it('the manifest records the packed assets; a second pack gives identical bytes', () => {

@@ -23,4 +23,92 @@ if (sea.isSea()) {
   }
   provider.setReadOnly();
   vfs.mount(root);
+  serveCopies(require('node:fs'), root);
+}
+
+// The library serves reads under the root but not copies: Node's copyFile and cp open their source in C++ or
+// through fs functions taken before the mount, so a copy from the root (a scaffolder copying its templates out)
+// is ENOENT on the real disk. A copy whose source is under the root is done here: read from the mount, write the
+// destination on the real disk; any other copy is Node's own.
+function serveCopies(fs, root) {
+  const { dirname, join, resolve } = require('node:path');
+  const { fileURLToPath } = require('node:url');
+  const pathOf = (p) => (p instanceof URL ? fileURLToPath(p) : String(p));
+  const mounted = (src) => {
+    if (typeof src !== 'string' && !(src instanceof URL)) return undefined;
+    const path = resolve(pathOf(src));
+    return path === root || path.startsWith(`${root}/`) ? path : undefined;
+  };
+
+  // As libuv's copyfile: COPYFILE_EXCL makes an existing destination EEXIST, and the destination ends with the
+  // source's mode whatever the umask (the embedded files carry none: the mount says 0644).
+  const copyFileOut = (src, dest, mode = 0) => {
+    const bytes = fs.readFileSync(src);
+    const perm = fs.statSync(src).mode & 0o7777;
+    const fd = fs.openSync(dest, mode & fs.constants.COPYFILE_EXCL ? 'wx' : 'w', perm);
+    try {
+      fs.writeFileSync(fd, bytes);
+      fs.fchmodSync(fd, perm);
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+
+  const codeError = (code, message) => Object.assign(new Error(message), { code });
+  // fs.cp's walk, once for cpSync and cp: it yields each filter result and is handed it back settled.
+  function* cpOut(src, dest, opts) {
+    if (opts.filter && !(yield opts.filter(src, dest))) return;
+    if (fs.statSync(src).isDirectory()) {
+      if (!opts.recursive) throw codeError('ERR_FS_EISDIR', `Recursive option is required to copy a directory: ${src}`);
+      fs.mkdirSync(dest, { recursive: true });
+      for (const name of fs.readdirSync(src)) yield* cpOut(join(src, name), join(dest, name), opts);
+      return;
+    }
+    fs.mkdirSync(dirname(dest), { recursive: true });
+    try {
+      copyFileOut(src, dest, (opts.mode ?? 0) | (opts.force === false ? fs.constants.COPYFILE_EXCL : 0));
+    } catch (err) {
+      if (err.code !== 'EEXIST' || opts.force !== false) throw err;
+      if (opts.errorOnExist) throw codeError('ERR_FS_CP_EEXIST', `Target already exists: ${dest}`);
+    }
+  }
+  const settleSync = (walk) => {
+    for (let step = walk.next(); !step.done; step = walk.next(step.value));
+  };
+  const settle = async (walk) => {
+    for (let step = walk.next(); !step.done; step = walk.next(await step.value));
+  };
+
+  const { copyFileSync, copyFile, cpSync, cp, promises } = fs;
+  const { copyFile: copyFilePromise, cp: cpPromise } = promises;
+  fs.copyFileSync = (src, dest, mode) => {
+    const from = mounted(src);
+    return from ? copyFileOut(from, dest, mode) : copyFileSync(src, dest, mode);
+  };
+  fs.copyFile = (src, dest, mode, callback) => {
+    const from = mounted(src);
+    if (!from) return copyFile(src, dest, mode, callback);
+    if (typeof mode === 'function') [mode, callback] = [0, mode];
+    Promise.resolve()
+      .then(() => copyFileOut(from, dest, mode))
+      .then(() => callback(null), callback);
+  };
+  promises.copyFile = async (src, dest, mode) => {
+    const from = mounted(src);
+    return from ? copyFileOut(from, dest, mode) : copyFilePromise(src, dest, mode);
+  };
+  fs.cpSync = (src, dest, opts) => {
+    const from = mounted(src);
+    return from ? settleSync(cpOut(from, pathOf(dest), opts ?? {})) : cpSync(src, dest, opts);
+  };
+  fs.cp = (src, dest, opts, callback) => {
+    const from = mounted(src);
+    if (!from) return cp(src, dest, opts, callback);
+    if (typeof opts === 'function') [opts, callback] = [{}, opts];
+    settle(cpOut(from, pathOf(dest), opts ?? {})).then(() => callback(null), callback);
+  };
+  promises.cp = async (src, dest, opts) => {
+    const from = mounted(src);
+    return from ? settle(cpOut(from, pathOf(dest), opts ?? {})) : cpPromise(src, dest, opts);
+  };
 }
