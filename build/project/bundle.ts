@@ -16,7 +16,9 @@ import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonFile, addonRequirePlugin, addonsInPackages, bindingsPlugin } from './addon-files.ts';
 import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
 import { type Embeds, PRELUDE_DIR, preludeSource, programEntry } from './entry.ts';
+import { FULL_REQUIRE } from './full-require.ts';
 import type { Project } from './project.ts';
+import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
 import { treeRoot, VIRTUAL_ROOT, virtualPathsPlugin } from './virtual-paths.ts';
 
 export interface BundleOptions {
@@ -47,14 +49,9 @@ export interface Bundled {
   addons: AddonFile[];
   /** The worker files the program starts from the mounted tree, bundled, to be packed with the assets. */
   workers: WorkerFile[];
+  /** Imports esbuild could not resolve, left to run time (unresolved.ts). */
+  unresolved: Unresolved[];
 }
-
-/**
- * In a SEA the main script's require loads only built-in modules; the requires esbuild leaves in the bundle are
- * the ones it could not resolve (computed paths, plugins found at run time), so they get Node's full require —
- * the one a CommonJS file at the executable's path would have, which also reads the mounted assets.
- */
-const FULL_REQUIRE = { js: 'require=require("node:module").createRequire(__filename);' };
 
 type Common = Pick<BundleOptions, 'project' | 'target' | 'minify'>;
 
@@ -87,20 +84,28 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   for (const [constant, entry] of Object.entries(o.project.config.workers)) inlined[constant] = JSON.stringify(await bundleFile({ ...o, entry }));
   const define = { ...o.define, ...inlined, __SEAL_VIRTUAL_ROOT__: JSON.stringify(VIRTUAL_ROOT), __SEAL_APP_NAME__: JSON.stringify(o.project.config.name) };
   const required = new Set<string>();
-  // A computed import() becomes a require (SEA's main script has no import() of files; require loads ESM too),
-  // so both kinds of load go through the one full require and are found the same way.
-  const program = (embeds: Embeds) =>
-    build({
-      ...common(o, required),
-      ...programEntry(o.project.root, o.project.config, embeds),
-      banner: FULL_REQUIRE,
-      outfile: o.outfile,
-      define,
-      supported: { 'dynamic-import': false },
-      sourcemap: 'external',
-      metafile: true,
-      write: false,
-    });
+  let unresolved: Unresolved[] = [];
+  // A computed import() becomes a require: on Node 22 the mounted files serve require only (the vfs library
+  // hooks import() from Node 23.5), and require loads ESM too; so both kinds of load go through the one full
+  // require (full-require.ts) and are found the same way.
+  const program = (embeds: Embeds) => {
+    unresolved = [];
+    return buildLeavingUnresolved(
+      {
+        ...common(o, required),
+        ...programEntry(o.project.root, o.project.config, embeds),
+        banner: FULL_REQUIRE,
+        outfile: o.outfile,
+        define,
+        supported: { 'dynamic-import': false },
+        sourcemap: 'external',
+        metafile: true,
+        write: false,
+      },
+      treeRoot(o.project),
+      unresolved,
+    );
+  };
   let out = await program({ addons: false, workers: false });
   const inputs = Object.keys(out.metafile.inputs).map((f) => resolve(o.project.root, f));
   const inPackages = await addonsInPackages(inputs, o.project.root, (f) => f.startsWith(PRELUDE_DIR));
@@ -122,7 +127,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   if (embeds.addons || embeds.workers) ({ js, loads } = loadsOf((out = await program(embeds))));
   await writeFile(o.outfile, js.contents);
   const workers = await bundleWorkers(o, loads, embeds, define);
-  return { loads, addons, workers };
+  return { loads, addons, workers, unresolved };
 }
 
 /**

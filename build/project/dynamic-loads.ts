@@ -175,14 +175,31 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
   const consumer = new SourceMapConsumer(JSON.parse(map));
   const loads: DynamicLoad[] = [];
   const lookup = scopeReader();
+  const destructured = (ancestors: AnyNode[]) => (local: string) => lookup(local, ancestors, (n) => n.destructured);
+  /** For `r(…)` where r = createRequire(<a module's own path or URL>): that module's directory under the virtual root. */
+  const createdRequireBase = (node: CallExpression | NewExpression, ancestors: AnyNode[]): string | undefined => {
+    if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier') return undefined;
+    const init = lookup(node.callee.name, ancestors, (n) => n.values);
+    if (init?.type !== 'CallExpression') return undefined;
+    const local = calleeName(init.callee);
+    const name = init.callee.type === 'Identifier' && local !== undefined ? (destructured(ancestors)(local) ?? local) : local;
+    const [from] = init.arguments;
+    const base = name === 'createRequire' && from ? knownPrefix(from) : undefined;
+    return base !== undefined && base.startsWith(`${VIRTUAL_ROOT}/`) ? posix.dirname(base) : undefined;
+  };
   const visit = (node: CallExpression | NewExpression, ancestors: AnyNode[]) => {
-    const kind = kindOf(node, (local) => lookup(local, ancestors, (n) => n.destructured));
+    const base = createdRequireBase(node, ancestors);
+    const kind = base !== undefined ? 'require' : kindOf(node, destructured(ancestors));
     if (kind === undefined) return;
     const [given] = node.arguments;
-    if (given === undefined || (kind === 'require' && stringOf(given) !== undefined)) return;
+    if (given === undefined) return;
+    // A require made by createRequire(import.meta.url) loads what esbuild never saw: a relative file is the package's own.
+    const relativeFile = base !== undefined ? stringOf(given) : undefined;
+    if (base !== undefined && given.type !== 'Identifier' && stringOf(given) !== undefined && !relativeFile?.startsWith('.')) return;
+    if (base === undefined && kind === 'require' && stringOf(given) !== undefined) return;
     const arg = given.type === 'Identifier' ? (lookup(given.name, ancestors, (n) => n.values) ?? given) : given;
-    if (kind === 'require' && arg.type === 'TemplateLiteral' && arg.quasis.length === 1) return;
-    const into = projectPlace(arg);
+    if (kind === 'require' && base === undefined && arg.type === 'TemplateLiteral' && arg.quasis.length === 1) return;
+    const into = relativeFile?.startsWith('.') && base !== undefined ? posix.join(base, relativeFile) : projectPlace(arg);
     // A read or worker of a path from elsewhere (the user's files, code given as a string) is ordinary; only the program's own files matter.
     if (kind !== 'require' && into === undefined) return;
     const start = node.loc?.start ?? { line: 0, column: 0 };

@@ -36,7 +36,10 @@ export function virtualPath(tree: string, file: string): string {
 }
 
 const LOADERS: Record<string, Loader> = { '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
-const MENTIONS = /__dirname|__filename|import\.meta/;
+const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(/;
+const RESOLVES = /require\.resolve\s*\(/;
+/** A module's own require.resolve: a relative name resolves from the module's place in the tree, not the executable's. */
+const RESOLVE_HELPER = '__sealRequireResolve';
 
 /** Gives each module that mentions them its own __dirname, __filename and import.meta.url/dirname/filename. */
 export function virtualPathsPlugin(tree: string): Plugin {
@@ -59,8 +62,13 @@ export function virtualPathsPlugin(tree: string): Plugin {
           'import.meta.filename': JSON.stringify(file),
         };
         // The inline source map lets the bundle's map point at the original lines (esbuild reads it back).
-        const out = await transform(text, { loader, define, sourcefile: args.path, sourcemap: 'inline', logLevel: 'silent' });
-        return { contents: out.code, loader: 'js', resolveDir: dirname(args.path) };
+        // require.resolve('../x') would resolve from the executable's path (the bundle has one require for all
+        // modules); the module gets a resolve of its own, a function declaration appended (hoisted, so it is
+        // there before the module's first line runs, and no directive prologue is disturbed).
+        const resolves = RESOLVES.test(text);
+        const out = await transform(text, { loader, define: resolves ? { ...define, 'require.resolve': RESOLVE_HELPER } : define, sourcefile: args.path, sourcemap: 'inline', logLevel: 'silent' });
+        const helper = resolves ? `\nfunction ${RESOLVE_HELPER}(s, o) { return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? ${JSON.stringify(dir)} + '/' + s : s, o); }\n` : '';
+        return { contents: out.code + helper, loader: 'js', resolveDir: dirname(args.path) };
       });
     },
   };

@@ -38,7 +38,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const outfile = join(ctx.workDir, `${ctx.name}.cjs`);
   const define = project.config.buildInfo ? { [project.config.buildInfo]: JSON.stringify(info) } : {};
   const addonWarnings: string[] = [];
-  const { loads, addons, workers } = await bundleProject({
+  const { loads, addons, workers, unresolved } = await bundleProject({
     project,
     outfile,
     target: `node${runtime.nodeVersion.split('.')[0]}`,
@@ -55,7 +55,10 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const addonFiles = addons.map((a) => a.file);
   if (addonFiles.length > 0 || workers.length > 0) await packEmbeddedFiles(ctx, addonFiles, workers);
   for (const w of addonWarnings) ctx.log.info(`  warning: ${w}`);
-  const warned = judgeLoads(ctx, loads) + addonWarnings.length;
+  // As Node would, a missing module fails only if the line that needs it runs (project/unresolved.ts).
+  for (const u of unresolved.slice(0, 10)) ctx.log.info(`  warning: ${u.at}: '${u.spec}' cannot be resolved (not installed, or not in the package); left to run time, where that line fails if it runs`);
+  if (unresolved.length > 10) ctx.log.info(`  warning: … and ${unresolved.length - 10} more imports that cannot be resolved`);
+  const warned = judgeLoads(ctx, loads) + addonWarnings.length + unresolved.length;
   ctx.bundle = await fileFact(outfile);
   const bins = Object.keys(project.config.bins);
   const started = workers.length > 0 ? `, ${workers.length} worker file(s)` : '';

@@ -93,6 +93,14 @@ describe('computed loads', () => {
     expect(loads.map((l) => [l.kind, l.into])).toEqual([['read', '/seal/bin/tpl.txt']]);
   });
 
+  it('a require made by createRequire(import.meta.url) loading a file of the package points into it; a package name does not', async () => {
+    const loads = await loadsOf({
+      'bin/cli.js': "import './main.mjs';\n",
+      'bin/main.mjs': "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nconsole.log(require('../package.json').version);\ntry { require('picomatch'); } catch {}\n",
+    });
+    expect(loads.map((l) => [l.kind, l.at, l.into])).toEqual([['require', 'bin/main.mjs:3', '/seal/package.json']]);
+  });
+
   it('assets cover a directory by prefix, a file exactly or by extension', () => {
     const assets = ['/seal/plugins/a.js', '/seal/locales/en.json'];
     expect(coveredByAssets('/seal/plugins/', assets)).toBe(true);

@@ -1,0 +1,45 @@
+// What Node resolves only when a line runs, in the binary as in plain node (test/fixtures/projects/late-loads).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runToolchain, tempDir } from '../fixtures/context.ts';
+
+const dir = join(repoRoot, 'test/fixtures/projects/late-loads');
+
+describe('pack: loads left to run time', () => {
+  let bin = '';
+  let log = '';
+  beforeAll(() => {
+    const r = runToolchain('pack', [dir]);
+    if (r.status !== 0) throw new Error(`pack failed:\n${r.log}`);
+    log = r.log;
+    bin = join(r.out, 'late-loads-fixture-1.0.0-linux-x64');
+  }, 120_000);
+
+  const both = (args: string[]) => ({
+    node: spawnSync(process.execPath, [join(dir, 'bin/cli.js'), ...args], { encoding: 'utf8' }),
+    binary: spawnSync(bin, args, { encoding: 'utf8', env: {} }),
+  });
+
+  it('a package that is not installed is a warning with file and line, not a failed build', () => {
+    expect(log).toMatch(/warning: bin\/cli\.js:11: 'an-optional-package-that-is-not-installed' cannot be resolved .* left to run time/);
+  });
+
+  it('require.resolve of a file next to the code, and import() of a file URL with a query: what plain node prints', () => {
+    const config = join(tempDir('late-config'), 'conf.mjs');
+    writeFileSync(config, "export default { name: 'from a file URL' };\n");
+    const { node, binary } = both([config]);
+    expect(binary.stderr).toBe('');
+    expect(binary.stdout).toBe(node.stdout);
+    expect(binary.stdout).toBe('resolve found next to the code\nconfig from a file URL\n');
+  });
+
+  it('the missing package fails when its line runs, as in plain node', () => {
+    const { node, binary } = both(['--optional']);
+    expect(node.status).toBe(1);
+    expect(binary.status).toBe(1);
+    expect(binary.stderr).toMatch(/Cannot find module 'an-optional-package-that-is-not-installed'/);
+    expect(execFileSync(bin, [], { encoding: 'utf8' })).toBe('resolve found next to the code\n');
+  });
+});
