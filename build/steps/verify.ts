@@ -1,4 +1,5 @@
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { inspectFile } from '../../shared/elf/file.ts';
@@ -7,6 +8,20 @@ import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
 import { smokePattern } from '../project/config.ts';
+
+/**
+ * What to show of a failing run's stderr: its first line (often only where, "cli.cjs:9"), then from the first line
+ * that says what went wrong, at most 10 lines and 1,000 characters, each indented.
+ */
+export function stderrExcerpt(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  // A line that starts so ("TypeError: …", "Error [ERR_MODULE_NOT_FOUND]: …", "error: …"), not the source line
+  // Node quotes above it, which often says `throw new Error(`.
+  const at = lines.findIndex((l) => /^\s*(\w*Error\b.*:|error:)/.test(l));
+  const picked = at > 1 ? [lines[0], '…', ...lines.slice(at)] : lines;
+  const text = [...picked.slice(0, 10), ...(picked.length > 10 ? ['…'] : [])].map((l) => `  ${l}`).join('\n');
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+}
 
 /** Proves the injection took: the blob note is there at full size, the fuse flipped, and the binary answers. */
 async function verifyArtifact(ctx: Ready<BuildContext, 'injected' | 'blob'>): Promise<string> {
@@ -20,14 +35,22 @@ async function verifyArtifact(ctx: Ready<BuildContext, 'injected' | 'blob'>): Pr
     const { smoke } = ctx.project.config;
     const expected = smoke.stdout === undefined ? undefined : smokePattern(smoke.stdout, { name: ctx.project.packageName, version: ctx.version });
     const [cmd, args] = ctx.launcher.command(injected, smoke.args);
-    const res = await execa(cmd, args, { reject: false, timeout: 60_000, env: { NODE_OPTIONS: '' }, extendEnv: false });
+    // In an empty directory of the build's own, with HOME there too: whatever the run writes (create-vite's
+    // --version made a project directory; an addon is copied to ~/.cache/<name>, prelude/addons.cjs) goes away
+    // with the build instead of into the directory pack was run from or the user's home.
+    const scratch = await mkdtemp(join(ctx.workDir, 'smoke-'));
+    const [cwd, home] = [join(scratch, 'cwd'), join(scratch, 'home')];
+    await Promise.all([mkdir(cwd), mkdir(home)]);
+    const res = await execa(cmd, args, { cwd, reject: false, timeout: 60_000, env: { NODE_OPTIONS: '', HOME: home }, extendEnv: false });
     const shown = `'${smoke.args.join(' ')}'`;
     // Any stderr (e.g. "Code cache data rejected", the experimental-SEA warning) is a defect users would see.
     if (res.exitCode !== 0 || (expected && !expected.test(res.stdout.trim())) || res.stderr.trim() !== '') {
       const wanted = `exit 0, nothing on stderr${expected ? ` and stdout matching ${expected}` : ''} (seal.smoke)`;
-      throw new BuildError(
-        `the artifact run with ${shown} printed ${JSON.stringify(res.stdout.trim().slice(0, 200))} (exit ${res.exitCode ?? res.signal}${res.stderr ? `, stderr: ${res.stderr.trim().split('\n')[0]}` : ''}); expected ${wanted}`,
-      );
+      // Kept outside workDir, which the build removes, for when the excerpt is not enough.
+      const kept = await mkdtemp(join(tmpdir(), 'seal-smoke-'));
+      await Promise.all([writeFile(join(kept, 'stdout'), res.stdout), writeFile(join(kept, 'stderr'), res.stderr)]);
+      const stderr = res.stderr.trim() ? `; its stderr:\n${stderrExcerpt(res.stderr)}\n` : '; ';
+      throw new BuildError(`the artifact run with ${shown} printed ${JSON.stringify(res.stdout.trim().slice(0, 200))} (exit ${res.exitCode ?? res.signal}); expected ${wanted}${stderr}whole output: ${kept}/stdout and ${kept}/stderr`);
     }
     ran = `${shown} → ${JSON.stringify(res.stdout.trim().split('\n')[0]?.slice(0, 60))}${ctx.launcher.emulated ? ` (under ${ctx.launcher.describe})` : ''}`;
   }

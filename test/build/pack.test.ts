@@ -2,7 +2,7 @@
 // pipeline as broker's dist, on the official runtime, and the binary must behave as `node` running the
 // project's own files does.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runToolchain, tempDir } from '../fixtures/context.ts';
@@ -134,6 +134,34 @@ describe('pack: an installed package under some node_modules', () => {
   }, 120_000);
 });
 
+/** A one-file project in a scratch dir: bin/cli.js is `code`, package.json is `pkg` with the bin added. */
+function project(prefix: string, pkg: object, code: string): string {
+  const dir = tempDir(prefix);
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ version: '1.0.0', bin: { tool: 'bin/cli.js' }, ...pkg }));
+  writeFileSync(join(dir, 'bin/cli.js'), code);
+  return dir;
+}
+
+describe('pack: the smoke check runs where it leaves nothing behind', () => {
+  it('in a fresh empty directory with a scratch HOME: a --version that writes into its cwd writes nothing into the checkout (#2 of docs/real-world.md)', () => {
+    // As create-vite's --version made the project directory it took the flag for.
+    const code = `const fs = require('node:fs');
+const empty = fs.readdirSync('.').length === 0;
+fs.mkdirSync('made-by-version');
+console.log(\`cwd \${empty ? 'empty' : 'not empty'}, HOME \${require('node:os').homedir()}\`);
+`;
+    const smoke = { args: ['--version'], stdout: '^cwd empty, HOME /.*/seal-build-[^/]+/smoke-[^/]+/home$' };
+    const dir = project('pack-smoke-writes', { name: 'smoke-writes', seal: { smoke } }, code);
+    const r = runToolchain('pack', [dir]);
+    const left = [repoRoot, dir].filter((d) => existsSync(join(d, 'made-by-version')));
+    for (const d of left) rmSync(join(d, 'made-by-version'), { recursive: true });
+    expect(left).toEqual([]);
+    expect(r.log).toMatch(/'--version' → "cwd empty, HOME \//);
+    expect(r.status).toBe(0);
+  }, 60_000);
+});
+
 describe('pack: mistakes stop the build with a message that names them', () => {
   function broken(pkg: object): { status: number | null; log: string } {
     const dir = tempDir('pack-broken');
@@ -175,5 +203,23 @@ describe('pack: mistakes stop the build with a message that names them', () => {
     const r = broken({ ...pkg, seal: { assets: ['lib/**'], smoke: { stdout: '^greet 9' } } });
     expect(r.status).toBe(1);
     expect(r.log).toMatch(/the artifact run with 'greet --version' printed "greet 1\.2\.3" \(exit 0\); expected exit 0, nothing on stderr and stdout matching \/\^greet 9\/ \(seal\.smoke\)/);
+    rmSync(/whole output: (\S+)\/stdout/.exec(r.log)?.[1] ?? '', { recursive: true, force: true });
+  }, 60_000);
+
+  it('a smoke check that fails with an error: the message shows the line that says what went wrong, capped, and where the whole output was kept (#3 of docs/real-world.md)', () => {
+    const code = `for (let i = 0; i < 30; i++) console.error('noise ' + i);
+throw new TypeError('the real cause');
+`;
+    const dir = project('pack-smoke-throws', { name: 'smoke-throws' }, code);
+    const r = runToolchain('pack', [dir]);
+    expect(r.status).toBe(1);
+    expect(r.log).toMatch(/the artifact run with '--version' printed "" \(exit 1\); expected exit 0, nothing on stderr \(seal\.smoke\)/);
+    const excerpt = r.log.slice(r.log.indexOf('noise 0'));
+    expect(excerpt).toMatch(/^noise 0\n {2}…\n {2}TypeError: the real cause\n/);
+    expect(excerpt).not.toContain('noise 29');
+    expect(excerpt.slice(0, excerpt.indexOf('whole output')).trim().split('\n').length).toBeLessThanOrEqual(11);
+    const kept = /whole output: (\S+)\/stdout and \S+\/stderr/.exec(r.log)?.[1] ?? '';
+    expect(readFileSync(join(kept, 'stderr'), 'utf8')).toContain('noise 29\n');
+    rmSync(kept, { recursive: true });
   }, 60_000);
 });
