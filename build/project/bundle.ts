@@ -126,7 +126,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker') };
   if (embeds.addons || embeds.workers) ({ js, loads } = loadsOf((out = await program(embeds))));
   await writeFile(o.outfile, js.contents);
-  const workers = await bundleWorkers(o, loads, embeds, define);
+  const workers = await bundleWorkers(o, loads, embeds, define, unresolved);
   return { loads, addons, workers, unresolved };
 }
 
@@ -135,7 +135,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
  * with the same preludes first, so in the worker thread the embedded files are mounted and its imports are inside.
  * Written next to `outfile`; prelude/workers.cjs starts the worker from that code.
  */
-async function bundleWorkers(o: BundleOptions, loads: DynamicLoad[], embeds: Embeds, define: Record<string, string>): Promise<WorkerFile[]> {
+async function bundleWorkers(o: BundleOptions, loads: DynamicLoad[], embeds: Embeds, define: Record<string, string>, unresolved: Unresolved[]): Promise<WorkerFile[]> {
   const tree = treeRoot(o.project);
   const places = new Map<string, string>();
   for (const l of loads) if (l.kind === 'worker' && l.into !== undefined && !places.has(l.into)) places.set(l.into, l.at);
@@ -144,13 +144,19 @@ async function bundleWorkers(o: BundleOptions, loads: DynamicLoad[], embeds: Emb
     const source = realPath(tree, path);
     if (source === undefined) throw new BuildError(`${at}: a worker thread starts from ${path}, which names no file of the package (a worker's file must be named in full, e.g. join(__dirname, 'worker.js'))`);
     const file = join(dirname(o.outfile), `worker-${workers.length}.cjs`);
-    await build({
-      ...common(o),
-      stdin: { contents: `${preludeSource(o.project.config, embeds)}require(${JSON.stringify(source)});\n`, resolveDir: o.project.root, sourcefile: 'seal-worker.js', loader: 'js' },
-      outfile: file,
-      define,
-      supported: { 'dynamic-import': false },
-    });
+    const out = await buildLeavingUnresolved(
+      {
+        ...common(o),
+        stdin: { contents: `${preludeSource(o.project.config, embeds)}require(${JSON.stringify(source)});\n`, resolveDir: o.project.root, sourcefile: 'seal-worker.js', loader: 'js' },
+        outfile: file,
+        define,
+        supported: { 'dynamic-import': false },
+        write: false,
+      },
+      tree,
+      unresolved,
+    );
+    await writeFile(file, present(out.outputFiles[0], `esbuild's output for the worker ${path}`).contents);
     workers.push({ path, file, at });
   }
   return workers;

@@ -28,10 +28,12 @@ const COULD_NOT_RESOLVE = /^Could not resolve "(.+)"$/;
  */
 function lineOf(file: string, spec: string): number | undefined {
   try {
-    const at = readFileSync(file, 'utf8')
-      .split('\n')
-      .findIndex((l) => [`'${spec}'`, `"${spec}"`, `\`${spec}\``].some((q) => l.includes(q)));
-    return at < 0 ? undefined : at + 1;
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const quoted = `['"\`]${spec.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"\`]`;
+    // The import itself first (a message may quote the name on an earlier line), then any quoted mention.
+    const importing = new RegExp(`(?:require|import)\\s*\\(\\s*${quoted}|from\\s*${quoted}`);
+    const at = [importing, new RegExp(quoted)].map((re) => lines.findIndex((l) => re.test(l))).find((i) => i >= 0);
+    return at === undefined ? undefined : at + 1;
   } catch {
     return undefined;
   }
@@ -67,14 +69,16 @@ function leaveToRunTime(tree: string, imports: readonly Unresolved[]): Plugin {
   };
 }
 
-/** A build whose output stays in memory, with its metafile (the program's bundle). */
-type WrittenInMemory = BuildOptions & { metafile: true; write: false };
+/** A build whose output stays in memory: the program's bundle (with its metafile), or a worker's. */
+type InMemory = BuildOptions & { write: false };
 
 /**
  * esbuild's build, with the imports it cannot resolve left to run time and added to `found`. `options.plugins`
  * come first: the ones that resolve imports themselves (native addons, bindings) keep theirs.
  */
-export async function buildLeavingUnresolved(options: WrittenInMemory, tree: string, found: Unresolved[]): Promise<BuildResult<WrittenInMemory>> {
+export async function buildLeavingUnresolved(options: InMemory & { metafile: true }, tree: string, found: Unresolved[]): Promise<BuildResult<{ write: false; metafile: true }>>;
+export async function buildLeavingUnresolved(options: InMemory, tree: string, found: Unresolved[]): Promise<BuildResult<{ write: false }>>;
+export async function buildLeavingUnresolved(options: InMemory, tree: string, found: Unresolved[]): Promise<BuildResult<{ write: false }>> {
   const root = options.absWorkingDir ?? process.cwd();
   for (;;) {
     try {
