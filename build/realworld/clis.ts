@@ -41,7 +41,9 @@ export const CLIS: RealWorldCli[] = [
     // pkg's walker does not see the formatter eslint loads by a computed import(); a package.json `pkg` field
     // would be replaced by pkg's dictionary entry for eslint (lib/formatters/*.js, a path eslint 10 does not have), hence .pkgrc.
     pkg: { scripts: ['lib/cli-engine/formatters/*.js'] },
-    note: "Toolchain: esbuild stops on `import(\"jiti\")` and `require(\"jiti/package.json\")`, an optional peer dependency eslint loads only for TypeScript config files (Node fails there only when reached). Checked with a patched copy of the toolchain (unresolvable packages left to run time): then the toolchain's import()→require() rewrite fails on the project's config, `require('file:///…/eslint.config.mjs?mtime=…')` (require takes no URLs; the official runtime's SEA main does import() it), and then on `import(pathToFileURL(formatter))` (a URL object); with require taking URLs and seal.assets `lib/cli-engine/formatters/*.js` + `lib/shared/*.js` (the formatter is loaded unbundled, so its own requires must be there too) the binary printed exactly what plain node did. pkg passes with its config in .pkgrc (see above).",
+    // The formatter is loaded by a computed import() and runs unbundled from the embedded files, so its own requires must be there too.
+    seal: { assets: ['lib/cli-engine/formatters/*.js', 'lib/shared/*.js'] },
+    note: 'Needs seal.assets: eslint loads its formatter (`lib/cli-engine/formatters/stylish.js`) by a computed import(), which the build names as a warning; embedded with `lib/shared/*.js` (the formatter runs unbundled, so what it requires must be there too). `import("jiti")`, an optional peer dependency used only for TypeScript config files, is left to run time with a warning, as Node leaves it; the project\'s config is imported by file URL with `?mtime=…`, which the binary\'s require takes. pkg passes with its config in .pkgrc (see above).',
     task: {
       kind: 'command',
       describe: 'lint a file with a flat config (4 problems, exit 1)',
@@ -91,7 +93,7 @@ export const CLIS: RealWorldCli[] = [
     version: '14.1.1',
     kind: 'server',
     bin: 'http-server',
-    note: "Toolchain: esbuild stops on `require('spdy')` in its dependency union, an optional package required only when HTTP/2 is asked for (the same failure as eslint's jiti). With a patched copy of the toolchain that leaves unresolvable packages to run time, the binary served the same file, listing and 404.",
+    note: "`require('spdy')` in its dependency union is an optional package required only when HTTP/2 is asked for: the build leaves it to run time with a warning naming union/lib/core.js and the line, as Node leaves it.",
     task: {
       kind: 'server',
       describe: 'serve a directory: a file, a directory listing, a 404',
@@ -110,7 +112,7 @@ export const CLIS: RealWorldCli[] = [
     seal: { assets: ['template-*/**'], smoke: { args: ['create-vite', '--help'] } },
     // pkg's walker does not see the template directories read with fs.
     pkg: { assets: ['template-*/**'] },
-    note: "Copies its templates with fs.copyFileSync, which neither the toolchain's file system layer (@roberts_lando/vfs 0.3.3) nor pkg's copy of it serves from embedded files: `ENOENT … copyfile '/seal/…/README.md'` (pkg: '/snapshot/…'). It has no --version: the toolchain's default smoke check ran `create-vite --version`, which scaffolded an (empty) project named vite-project in the working directory of `npm run pack` before failing, hence `smoke: create-vite --help`.",
+    note: "Copies its templates with fs.copyFileSync; the binary serves copies out of the embedded files (the assets prelude does; @roberts_lando/vfs 0.3.3 does not, nor does pkg's copy of it: pkg fails with `ENOENT … copyfile '/snapshot/…'`). It has no --version: the toolchain's default smoke check ran `create-vite --version`, which scaffolded an (empty) project named vite-project before failing (the smoke check now runs in an empty scratch directory, so nothing lands in the caller's), hence `smoke: create-vite --help`.",
     task: {
       kind: 'command',
       describe: 'scaffold a react-ts project offline',
@@ -128,7 +130,7 @@ export const CLIS: RealWorldCli[] = [
     kind: 'Markdown to HTML, ESM-only',
     bin: 'marked',
     seal: { assets: ['package.json'] },
-    note: '`--version` (the smoke check) loads ../package.json through `createRequire(import.meta.url)`, a load the toolchain did not warn about; with package.json in seal.assets it passes.',
+    note: '`--version` (the smoke check) loads ../package.json through `createRequire(import.meta.url)`: the build now stops and names it (`add "package.json" to seal.assets`); with package.json in seal.assets it passes.',
     task: {
       kind: 'command',
       describe: 'render a Markdown file with a table and code',
@@ -155,7 +157,7 @@ export const CLIS: RealWorldCli[] = [
     kind: 'minifier (evaluates its lib/*.js read through fs at start)',
     bin: 'uglifyjs',
     seal: { assets: ['lib/*.js', 'tools/exports.js'] },
-    note: 'Toolchain: esbuild stops on `require("acorn")` (only for `-p acorn`) and `require("../test/reduce")` (only for --reduce-test; not in the published package), the same failure as eslint\'s jiti. Past that (patched copy): bin/uglifyjs evaluates lib/*.js, found with `require.resolve("../lib/utils.js")`, and the binary resolves that against the executable\'s own path (`Cannot find module \'../lib/utils.js\'`, require stack: the binary), not /seal/node_modules/uglify-js/tools/, even with the files in seal.assets. The assets it will need are in its seal config.',
+    note: '`require("acorn")` (only for `-p acorn`) and `require("../test/reduce")` (only for --reduce-test; not in the published package) are left to run time with warnings, as Node leaves them; `require.resolve` of its lib files resolves from the module\'s own place under /seal.',
     task: {
       kind: 'command',
       describe: 'compress and mangle a file',
