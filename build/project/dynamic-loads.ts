@@ -17,8 +17,8 @@ import { SourceMapConsumer } from 'source-map-js';
 import { VIRTUAL_ROOT } from './virtual-paths.ts';
 
 export interface DynamicLoad {
-  /** A require (or import) esbuild left, an fs read of the program's own files, or a worker thread started from one of them. */
-  kind: 'require' | 'read' | 'worker';
+  /** A require (or import) esbuild left, an fs read of the program's own files, a worker thread started from one of them, or an import() hidden in new Function (prettier's bin). */
+  kind: 'require' | 'read' | 'worker' | 'hidden';
   /** Source file (relative to the project) and line, as the source map gives them. */
   at: string;
   /** The call as it stands in the bundle, shortened. */
@@ -187,7 +187,18 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
     const base = name === 'createRequire' && from ? knownPrefix(from) : undefined;
     return base !== undefined && base.startsWith(`${VIRTUAL_ROOT}/`) ? posix.dirname(base) : undefined;
   };
+  const where = (node: CallExpression | NewExpression) => {
+    const start = node.loc?.start ?? { line: 0, column: 0 };
+    const origin = consumer.originalPositionFor({ line: start.line, column: start.column });
+    const text = code.slice(node.start, node.end);
+    return { at: origin.source ? `${sourceName(origin.source)}:${origin.line}` : `bundle:${start.line}:${start.column}`, code: text.length > 80 ? `${text.slice(0, 77)}...` : text };
+  };
   const visit = (node: CallExpression | NewExpression, ancestors: AnyNode[]) => {
+    // new Function('m', 'return import(m)'): an import() no bundler can see, resolved at run time against the working directory.
+    if (calleeName(node.callee) === 'Function' && node.arguments.some((a) => /\bimport\s*\(/.test(stringOf(a) ?? ''))) {
+      loads.push({ kind: 'hidden', ...where(node) });
+      return;
+    }
     const base = createdRequireBase(node, ancestors);
     const kind = base !== undefined ? 'require' : kindOf(node, destructured(ancestors));
     if (kind === undefined) return;
@@ -202,11 +213,7 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
     const into = relativeFile?.startsWith('.') && base !== undefined ? posix.join(base, relativeFile) : projectPlace(arg);
     // A read or worker of a path from elsewhere (the user's files, code given as a string) is ordinary; only the program's own files matter.
     if (kind !== 'require' && into === undefined) return;
-    const start = node.loc?.start ?? { line: 0, column: 0 };
-    const origin = consumer.originalPositionFor({ line: start.line, column: start.column });
-    const at = origin.source ? `${sourceName(origin.source)}:${origin.line}` : `bundle:${start.line}:${start.column}`;
-    const text = code.slice(node.start, node.end);
-    loads.push({ kind, at, code: text.length > 80 ? `${text.slice(0, 77)}...` : text, ...(into === undefined ? {} : { into }) });
+    loads.push({ kind, ...where(node), ...(into === undefined ? {} : { into }) });
   };
   ancestor(ast, { CallExpression: (n, _s, ancestors) => visit(n, ancestors), NewExpression: (n, _s, ancestors) => visit(n, ancestors) });
   return loads;

@@ -89,7 +89,8 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[]): 
   // A read may be guarded (an optional config file next to the code): said, not refused.
   const warnings = [
     ...unembedded.filter((l) => l.kind === 'read').map((l) => `${describe(l).trim()} (or it fails at run time)`),
-    ...loads.filter((l) => l.into === undefined).map((l) => `${l.at}: ${l.code} — a computed path esbuild cannot bundle; it is loaded from the real file system at run time`),
+    ...loads.filter((l) => l.kind === 'hidden').map((l) => `${l.at}: ${l.code} hides an import() from the bundler; what it imports is resolved at run time against the working directory, so files of the package cannot load this way`),
+    ...loads.filter((l) => l.into === undefined && l.kind !== 'hidden').map((l) => `${l.at}: ${l.code} — a computed path esbuild cannot bundle; it is loaded from the real file system at run time`),
   ];
   for (const w of warnings.slice(0, 10)) ctx.log.info(`  warning: ${w}`);
   if (warnings.length > 10) ctx.log.info(`  warning: … and ${warnings.length - 10} more`);

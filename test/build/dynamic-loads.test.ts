@@ -101,6 +101,11 @@ describe('computed loads', () => {
     expect(loads.map((l) => [l.kind, l.at, l.into])).toEqual([['require', 'bin/main.mjs:3', '/seal/package.json']]);
   });
 
+  it("an import() hidden in new Function (prettier's bin) is reported with its line", async () => {
+    const loads = await loadsOf({ 'bin/cli.js': 'const load = new Function("m", "return import(m)");\nload("../lib/cli.mjs");\nnew Function("a", "return a + 1");\n' });
+    expect(loads.map((l) => [l.kind, l.at])).toEqual([['hidden', 'bin/cli.js:1']]);
+  });
+
   it('assets cover a directory by prefix, a file exactly or by extension', () => {
     const assets = ['/seal/plugins/a.js', '/seal/locales/en.json'];
     expect(coveredByAssets('/seal/plugins/', assets)).toBe(true);
