@@ -124,7 +124,10 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   };
   let { js, loads } = loadsOf(out);
   const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker') };
-  if (embeds.addons || embeds.workers) ({ js, loads } = loadsOf((out = await program(embeds))));
+  if (embeds.addons || embeds.workers) {
+    out = await program(embeds);
+    ({ js, loads } = loadsOf(out));
+  }
   await writeFile(o.outfile, js.contents);
   const workers = await bundleWorkers(o, loads, embeds, define, unresolved);
   return { loads, addons, workers, unresolved };

@@ -1,5 +1,5 @@
 // The toolchain's CLIs (dist/inspect/wasm, matrix, runtime) refuse unknown subcommands, unknown options and bad
-// values with exit 2 and one line naming them, before doing anything: `runtime pack` once started a full build.
+// values with exit 2 and one line naming them, before doing anything: `runtime pack`, when pack was no command yet, once started a full build.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,9 +19,10 @@ function run(script: string, ...args: string[]) {
 
 describe('toolchain CLIs: usage errors exit 2 naming the word, what is allowed and the help', () => {
   const cases: [string, string[], RegExp][] = [
-    ['build/cli.ts', ['pack'], /^error: unknown command 'pack'; the commands are dist, inspect, wasm \(see 'tsx build\/cli\.ts --help'\)$/],
-    ['build/cli.ts', ['--frob'], /^error: unknown option '--frob'; the commands are dist, inspect, wasm/],
-    ['build/cli.ts', ['dist', '--bogus'], /^error: unknown option '--bogus' for 'dist'; its options are --runtime, --arch, --out, --runtime-source, --help \(see 'npm run dist -- --help'\)$/],
+    ['build/cli.ts', ['pakc'], /^error: unknown command 'pakc'; the commands are pack, dist, toolchain-package, inspect, wasm \(see 'tsx build\/cli\.ts --help'\)$/],
+    ['build/cli.ts', ['--frob'], /^error: unknown option '--frob'; the commands are pack, dist, toolchain-package, inspect, wasm/],
+    ['build/cli.ts', ['dist', '--bogus'], /^error: unknown option '--bogus' for 'dist'; its options are --runtime, --arch, --out, --runtime-source, --build-runtime, --help \(see 'npm run dist -- --help'\)$/],
+    ['build/cli.ts', ['pack', 'a', 'b'], /^error: pack takes at most one DIR, got 2 \(see 'npm run pack -- --help'\)$/],
     ['build/cli.ts', ['dist', '--arch', 'ia64'], /^error: --arch must be x64 or arm64, got 'ia64' \(see 'npm run dist -- --help'\)$/],
     ['build/cli.ts', ['dist', '--runtime-source', 'ftp'], /^error: --runtime-source must be npm or nodejs\.org, got 'ftp'/],
     ['build/cli.ts', ['dist', 'extra'], /^error: unexpected argument 'extra' for 'dist'/],
@@ -33,7 +34,7 @@ describe('toolchain CLIs: usage errors exit 2 naming the word, what is allowed a
     ['docker/cli.ts', ['a.out', '--emulation', 'x'], /^error: --emulation must be auto, binfmt or in-root, got 'x'/],
     ['docker/cli.ts', ['a.out', '--timeout', 'soon'], /^error: --timeout must be a duration .* got 'soon'/],
     ['docker/cli.ts', ['a.out', '--only', 'musl,alpine'], /^error: --only must be .*, or a comma list of them, got 'alpine' in 'musl,alpine'/],
-    ['build/runtime/static/cli.ts', ['pack'], /^error: unknown command 'pack' for 'runtime'; the commands are status, times, key, prune \(see 'npm run runtime -- --help'\)$/],
+    ['build/runtime/static/cli.ts', ['pakc'], /^error: unknown command 'pakc' for 'runtime'; the commands are status, times, key, prune, pack, publish \(see 'npm run runtime -- --help'\)$/],
     ['build/runtime/static/cli.ts', ['--bogus'], /^error: unknown option '--bogus' for 'runtime'; its options are --jobs, --allocator, /],
     ['build/runtime/static/cli.ts', ['status', 'extra'], /^error: unexpected argument 'extra' for 'runtime'/],
     ['build/runtime/static/cli.ts', ['--allocator', 'jemalloc,tcmalloc'], /^error: --allocator must be jemalloc, mimalloc or musl, or a comma list of them, or 'all', got 'tcmalloc' in 'jemalloc,tcmalloc'/],
@@ -53,7 +54,7 @@ describe('toolchain CLIs: usage errors exit 2 naming the word, what is allowed a
   }
 
   it('runtime --help answers even beside a mistake', () => {
-    const r = run('build/runtime/static/cli.ts', 'pack', '--help');
+    const r = run('build/runtime/static/cli.ts', 'pakc', '--help');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^npm run runtime -- /);
   });
