@@ -18,7 +18,7 @@ describeWhen(prerequisite('qemu-user-static and the aarch64 sysroot', skip), 'di
   it('the blob is made by the arm64 runtime under qemu, with code cache off, and --version answers', () => {
     expect(log).toMatch(/runtime ✓.*linux-arm64.*under qemu-aarch64-static/);
     expect(log).toMatch(/blob ✓.*code cache off \(blob made under qemu-aarch64-static/);
-    expect(log).toMatch(/verify ✓.*--version → "broker [^"]+" \(under qemu/);
+    expect(log).toMatch(/verify ✓.*'--version' → "broker [^"]+" \(under qemu/);
   });
 
   it('the inspector reports AArch64 and the artifact is named for arm64', () => {
