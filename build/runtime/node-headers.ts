@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Arch } from '../../shared/toolchain/arch.ts';
-import { BuildError } from '../../shared/toolchain/build-error.ts';
+import { packNodeLinux } from './official.ts';
 
 export interface NodeHeadersOptions {
   nodeVersion: string;
@@ -27,19 +27,9 @@ export async function nodeHeaders(o: NodeHeadersOptions): Promise<string> {
   if (existsSync(join(dir, 'include/node/node_api.h'))) return dir;
   await mkdir(parent, { recursive: true });
   const tmp = await mkdtemp(join(parent, '.fetch-'));
-  const spec = `node-linux-${o.arch}@${o.nodeVersion}`;
   try {
-    let packed: string;
-    try {
-      packed = (await execa('npm', ['pack', spec, '--json', '--pack-destination', tmp], { cwd: tmp })).stdout;
-    } catch (err) {
-      const e = err as { shortMessage?: string; stderr?: string };
-      throw new BuildError(`could not fetch ${spec} (the runtime's headers) from the npm registry: ${e.stderr?.trim().split('\n').at(-1) ?? e.shortMessage}`);
-    }
-    const [info] = JSON.parse(packed) as { filename: string; integrity: string }[];
-    if (!info) throw new BuildError(`npm pack ${spec} reported nothing`);
-    if (o.integrity && info.integrity !== o.integrity) throw new BuildError(`${spec} has integrity ${info.integrity}, but package.json pins ${o.integrity}`);
-    await execa('tar', ['-xzf', join(tmp, info.filename), '-C', tmp, 'package/include']);
+    const { tgz } = await packNodeLinux(o, tmp, 'the headers come only from this package: the addon check needs the registry, or an addon built for this runtime already.');
+    await execa('tar', ['-xzf', tgz, '-C', tmp, 'package/include']);
     // Renamed into place whole, so a directory that exists is complete; another process may have won the race.
     await rename(join(tmp, 'package'), dir).catch((err: NodeJS.ErrnoException) => {
       if (!existsSync(join(dir, 'include/node/node_api.h'))) throw err;

