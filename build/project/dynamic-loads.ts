@@ -157,10 +157,15 @@ function calleeName(callee: AnyNode): string | undefined {
 
 type Kind = DynamicLoad['kind'];
 
+/** The name a callee is known by: its own, or for a local destructured from a module the property it was taken from. */
+function importedName(callee: AnyNode, destructured: (local: string) => string | undefined): string | undefined {
+  const local = calleeName(callee);
+  return callee.type === 'Identifier' && local !== undefined && local !== 'require' ? (destructured(local) ?? local) : local;
+}
+
 /** What a call or `new` does, if it is one this module reports: a require, an fs read, or a worker started from a file. */
 function kindOf(node: CallExpression | NewExpression, destructured: (local: string) => string | undefined): Kind | undefined {
-  const local = calleeName(node.callee);
-  const name = node.callee.type === 'Identifier' && local !== undefined && local !== 'require' ? (destructured(local) ?? local) : local;
+  const name = importedName(node.callee, destructured);
   if (node.type === 'NewExpression') return name === 'Worker' ? 'worker' : undefined;
   if (name === 'require' && node.callee.type === 'Identifier') return 'require';
   return name !== undefined && FS_READS.has(name) ? 'read' : undefined;
@@ -181,10 +186,8 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
     if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier') return undefined;
     const init = lookup(node.callee.name, ancestors, (n) => n.values);
     if (init?.type !== 'CallExpression') return undefined;
-    const local = calleeName(init.callee);
-    const name = init.callee.type === 'Identifier' && local !== undefined ? (destructured(ancestors)(local) ?? local) : local;
     const [from] = init.arguments;
-    const base = name === 'createRequire' && from ? knownPrefix(from) : undefined;
+    const base = importedName(init.callee, destructured(ancestors)) === 'createRequire' && from ? knownPrefix(from) : undefined;
     return base !== undefined && base.startsWith(`${VIRTUAL_ROOT}/`) ? posix.dirname(base) : undefined;
   };
   const where = (node: CallExpression | NewExpression) => {
@@ -204,13 +207,16 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
     if (kind === undefined) return;
     const [given] = node.arguments;
     if (given === undefined) return;
-    // A require made by createRequire(import.meta.url) loads what esbuild never saw: a relative file is the package's own.
-    const relativeFile = base !== undefined ? stringOf(given) : undefined;
-    if (base !== undefined && given.type !== 'Identifier' && stringOf(given) !== undefined && !relativeFile?.startsWith('.')) return;
-    if (base === undefined && kind === 'require' && stringOf(given) !== undefined) return;
+    const literal = stringOf(given);
+    if (literal !== undefined) {
+      // A require made by createRequire(import.meta.url) loads what esbuild never saw: a relative file is the
+      // package's own, a package name is Node's to find. Any other literal require, esbuild has seen.
+      if (base !== undefined && literal.startsWith('.')) loads.push({ kind, ...where(node), into: posix.join(base, literal) });
+      if (kind === 'require') return;
+    }
     const arg = given.type === 'Identifier' ? (lookup(given.name, ancestors, (n) => n.values) ?? given) : given;
     if (kind === 'require' && base === undefined && arg.type === 'TemplateLiteral' && arg.quasis.length === 1) return;
-    const into = relativeFile?.startsWith('.') && base !== undefined ? posix.join(base, relativeFile) : projectPlace(arg);
+    const into = projectPlace(arg);
     // A read or worker of a path from elsewhere (the user's files, code given as a string) is ordinary; only the program's own files matter.
     if (kind !== 'require' && into === undefined) return;
     loads.push({ kind, ...where(node), ...(into === undefined ? {} : { into }) });
