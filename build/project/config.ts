@@ -43,7 +43,7 @@ export interface SealConfig {
 
 const KEYS = ['entry', 'name', 'assets', 'workers', 'buildInfo', 'nodeOptions', 'codeCache', 'smoke', 'targets'] as const;
 const SMOKE_KEYS = ['args', 'stdout'] as const;
-export const TARGETS = ['linux-x64', 'linux-arm64', 'linux-x64-static', 'linux-arm64-static'] as const;
+const TARGETS = ['linux-x64', 'linux-arm64', 'linux-x64-static', 'linux-arm64-static'] as const;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 type Json = unknown;
@@ -116,13 +116,9 @@ function targets(key: string, v: Json): Target[] {
   });
 }
 
-export function parseTarget(t: (typeof TARGETS)[number]): Target {
+function parseTarget(t: (typeof TARGETS)[number]): Target {
   const [, arch, suffix] = t.split('-');
   return { arch: arch as Arch, runtime: suffix === 'static' ? 'static' : 'official' };
-}
-
-export function targetName(t: Target): string {
-  return `linux-${t.arch}${t.runtime === 'static' ? '-static' : ''}`;
 }
 
 /** The bins package.json declares: `bin` as a string (named after the package) or an object. */
