@@ -38,8 +38,6 @@ export interface BundleOptions {
 export interface WorkerFile {
   path: string;
   file: string;
-  /** Where the program starts it, for messages. */
-  at: string;
 }
 
 export interface Bundled {
@@ -160,7 +158,7 @@ async function bundleWorkers(o: BundleOptions, loads: DynamicLoad[], embeds: Emb
       unresolved,
     );
     await writeFile(file, present(out.outputFiles[0], `esbuild's output for the worker ${path}`).contents);
-    workers.push({ path, file, at });
+    workers.push({ path, file });
   }
   return workers;
 }
