@@ -1,23 +1,15 @@
 // record --ack written (issue 23, "Durable acknowledgements"), as real processes: whichever process a kill -9
 // hits, every request that got a 2xx is in the archive; on a full disk no request that is not gets a 2xx.
 // Each fault runs the default mode too, which must lose some: the mode is what makes the difference.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readArchive } from '../../src/archive/reader.ts';
-import { killLeftovers, removeBundle, runBroker, startRecorder } from './broker-process.ts';
-import { mountSmallDisk } from './small-disk.ts';
+import { runBroker, startRecorder } from './broker-process.ts';
+import { faultScratch } from './fault-scratch.ts';
 import { busiestWorker, load, until } from './traffic.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'broker-durable-'));
-const disk = mountSmallDisk();
-afterAll(() => {
-  killLeftovers();
-  removeBundle();
-  disk.remove();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, disk } = faultScratch('durable');
 
 type Ack = 'immediate' | 'written';
 const ackArgs = (ack: Ack) => (ack === 'written' ? ['--ack', 'written'] : []);

@@ -1,16 +1,16 @@
 // broker record as a real process: faults from the issue, each a test. No timing assertions: waits are
 // for events (a line, an exit, a file's contents), bounded only by the test timeout.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readArchive } from '../../src/archive/reader.ts';
-import { killLeftovers, removeBundle, runBroker, startBroker, startRecorder } from './broker-process.ts';
+import { runBroker, startBroker, startRecorder } from './broker-process.ts';
+import { faultScratch } from './fault-scratch.ts';
 import { keepAlive, post, rawExchange } from './http-client.ts';
-import { mountSmallDisk } from './small-disk.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'broker-record-'));
+// A full disk too: a 64 KiB tmpfs.
+const { dir, disk } = faultScratch('record');
 let n = 0;
 const file = () => join(dir, `a${n++}.brk`);
 
@@ -255,15 +255,6 @@ describe('broker record', () => {
     expect(Buffer.from(rec.body, 'base64').toString()).toBe(body);
     expect(readArchive(readFileSync(gz)).records[0]!.body.length).toBeLessThan(body.length);
   });
-});
-
-// A full disk: a 64 KiB tmpfs.
-const disk = mountSmallDisk();
-afterAll(() => {
-  killLeftovers();
-  removeBundle();
-  disk.remove();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('broker record on a full disk', () => {

@@ -1,22 +1,14 @@
 // record --workers N as real processes under faults (issue 23 items 2 and 3): whichever process dies, and when
 // the disk fills, what the workers answered and counted is what the archive holds.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readArchive } from '../../src/archive/reader.ts';
-import { killLeftovers, removeBundle, runBroker, startRecorder } from './broker-process.ts';
-import { mountSmallDisk } from './small-disk.ts';
+import { runBroker, startRecorder } from './broker-process.ts';
+import { faultScratch } from './fault-scratch.ts';
 import { load, until, workerPids } from './traffic.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'broker-workers-'));
-const disk = mountSmallDisk();
-afterAll(() => {
-  killLeftovers();
-  removeBundle();
-  disk.remove();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, disk } = faultScratch('workers');
 
 const recordsIn = (file: string) => readArchive(readFileSync(file)).records;
 
