@@ -8,12 +8,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { present } from '../../shared/checked.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import { freePort } from '../../shared/toolchain/free-port.ts';
 import type { BuildInfo } from '../../src/build-info.ts';
 import { bundleProject } from '../project/bundle.ts';
 import { readProject } from '../project/project.ts';
@@ -64,16 +65,6 @@ function peakRss(cmd: string, args: string[]): number {
   const m = /BENCH (\d+)\s*$/.exec(r.stderr);
   if (r.status !== 0 || !m?.[1]) throw new Error(`${cmd} ${args.join(' ')} failed under /usr/bin/time (${r.status}): ${r.stderr.trim()}`);
   return Number(m[1]) / 1024;
-}
-
-/** A port free a moment ago on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? res(a.port) : rej(new Error('no port'))));
-    });
-  });
 }
 
 /** Resolves once a TCP connection to the port is accepted, trying again at once after each refusal. */

@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, realpath, rm, utimes, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
+import { freePort } from '../../shared/toolchain/free-port.ts';
 import type { CommandOutcome, Outcome, Response, ServerOutcome } from './compare.ts';
 import { firstError, normalize } from './compare.ts';
 import type { CommandTask, ServerTask, Task } from './table.ts';
@@ -79,18 +79,6 @@ async function runCommand(program: Program, task: CommandTask, dir: string): Pro
   });
   clearTimeout(timer);
   return { kind: 'command', exit: timedOut ? 'timeout' : exit, stdout: normalize(stdout, cwd), stderr: normalize(stderr, cwd), files: await fileHashes(cwd) };
-}
-
-/** A port nothing listens on right now (the kernel's pick for port 0). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function get(port: number, path: string): Promise<Response> {
