@@ -1,14 +1,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { execa } from 'execa';
 import type { Logger } from '../../shared/toolchain/logger.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { runtimePin } from '../runtime/pin.ts';
 import type { Allocator } from '../runtime/static/context.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
+
+const pin = runtimePin();
 
 export interface AllocVariant {
   id: string;
@@ -24,10 +26,9 @@ export interface AllocVariant {
 export const DEBIAN_JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
 
 /** Every variant of the seed's table on the pinned Node version, present or listed as missing. */
-export async function allocVariants(root: string, cacheDir: string, log: Logger): Promise<AllocVariant[]> {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { broker: { nodeVersion: string; runtimeIntegrity: { x64: string } } };
-  const v = pkg.broker.nodeVersion;
-  const official = await officialRuntime({ nodeVersion: v, arch: 'x64', cacheDir, log, integrity: pkg.broker.runtimeIntegrity.x64 });
+export async function allocVariants(cacheDir: string, log: Logger): Promise<AllocVariant[]> {
+  const v = pin.nodeVersion;
+  const official = await officialRuntime({ nodeVersion: v, arch: 'x64', cacheDir, log, integrity: pin.runtimeIntegrity?.x64 });
   const staticVariant = (allocator: Allocator, id: string, label: string) => staticAllocVariant(cacheDir, v, allocator, id, label);
   return [
     { id: 'glibc', label: 'official Node, glibc malloc (baseline)', runtime: official.path, env: {} },

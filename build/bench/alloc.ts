@@ -33,7 +33,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'broker-alloc-'));
 const quiet = pauseRuntimeBuilds(log.info);
 try {
   const loadBefore = loadAverage();
-  const variants = await allocVariants(root, cacheRoot(), log);
+  const variants = await allocVariants(cacheRoot(), log);
   const present = variants.filter((v): v is AllocVariant & { runtime: string } => v.runtime !== undefined && !v.missing && (!only || only.includes(v.id.replace(/\[.*\]$/, ''))));
   const workload = await bundleScript(join(root, 'build/bench/alloc-workload.ts'), join(scratch, 'workload.mjs'));
   const server = await bundleScript(join(root, 'build/bench/alloc-server.ts'), join(scratch, 'server.mjs'));

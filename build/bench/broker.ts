@@ -15,6 +15,7 @@ import { build as buildHistogram } from 'hdr-histogram-js';
 import { present } from '../../shared/checked.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { runtimePin } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { p99Spread, throughputSpread } from './broker-text.ts';
 import { procStat } from './proc.ts';
@@ -23,8 +24,10 @@ import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { CONFIDENCE, levelVerdict, NOISY, ratioVerdict } from './verdict.ts';
 import { findWrk, offPace, PACE_TOLERANCE, paceMiss, type WrkResult, wrkAtRate, wrkLoad } from './wrk.ts';
 
+const pin = runtimePin();
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string }; seal: { nodeOptions: string[] }; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; seal: { nodeOptions: string[] }; devDependencies: Record<string, string> };
 // The Node options broker's binary starts with (package.json seal.nodeOptions): the no-op server gets them too.
 const SEA_EXEC_ARGV = pkg.seal.nodeOptions;
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -396,7 +399,7 @@ async function rssRun(name: string, start: (out: string) => Promise<Server>): Pr
   return { name, samples, rps: r.requests.average, slope: slopePerMinute(samples) };
 }
 
-const officialRt = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
+const officialRt = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
 
 // Both artifacts are built here from the current source into the bench's own dir: an artifact left in
 // dist/ may be from older code, or another architecture's (dist/ can hold linux-arm64-static too).
@@ -409,7 +412,7 @@ log('building the official-runtime artifact (npm run dist) …');
 dist([]);
 const artifacts: { runtime: string; bin: string | null; how: string }[] = [{ runtime: 'official', bin: join(distDir, `broker-${pkg.version}-linux-x64`), how: '' }];
 // Only from a cached static runtime: without one, dist would start its hours-long build.
-if (cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64')) {
+if (cachedStaticRuntime(cacheRoot(), pin.nodeVersion, 'jemalloc', 'x64')) {
   log('building the static-runtime artifact (npm run dist -- --runtime static) …');
   dist(['--runtime', 'static']);
   artifacts.push({ runtime: 'static', bin: join(distDir, `broker-${pkg.version}-linux-x64-static`), how: '' });
@@ -436,7 +439,7 @@ try {
     rows.push(row);
     return { row, start };
   };
-  const variants = [variant('no-op node:http server', `official Node ${pkg.broker.nodeVersion}`, startNoop)];
+  const variants = [variant('no-op node:http server', `official Node ${pin.nodeVersion}`, startNoop)];
   for (const a of artifacts) {
     const { bin } = a;
     if (!bin) continue;
@@ -455,7 +458,7 @@ try {
     for (const d of DURABLE_ROWS) rmSync(join(scratch, `${d.file}-${a.runtime}.brk`), { force: true });
   }
   // The no-op server is the baseline: Node's own heap growth under load, with nothing of ours in it.
-  if (rssSeconds > 0) rss.push(await rssRun(`no-op node:http server (official Node ${pkg.broker.nodeVersion})`, startNoop));
+  if (rssSeconds > 0) rss.push(await rssRun(`no-op node:http server (official Node ${pin.nodeVersion})`, startNoop));
   for (const { bin, runtime } of artifacts) if (bin && rssSeconds > 0 && runtimeFilter.includes(runtime)) rss.push(await rssRun(`broker record --out FILE (${runtime})`, (out) => startRecord(bin, ['--out', out])));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
@@ -651,7 +654,7 @@ connection sends flat out until its share of the second is used, then waits for 
 lib/httpClient.js; what that looked like when measured: "Notes on the method", hand-written, below this section), so its
 p99 is a p99 at full load and is not judged against the half-rate target; its CPU per request is still the steadiest column.
 Latency: each response's time from autocannon's \`response\` event into our own HDR histogram in µs (autocannon's own holds
-whole, floored ms). The no-op server runs on the same official Node ${pkg.broker.nodeVersion} the artifact embeds:
+whole, floored ms). The no-op server runs on the same official Node ${pin.nodeVersion} the artifact embeds:
 \`req.resume()\`, answer 200 on \`end\` — and it keeps one \`process.nextTick\` object alive from its start, as broker does
 (src/tick-objects.ts): without that, a full GC while a server idles can free those objects' maps and leave every later
 nextTick on V8's slow path (several per request; its cost as measured once: "Notes on the method"), a slowdown by luck that would flatter the ratio.

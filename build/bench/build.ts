@@ -8,10 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { runtimePin } from '../runtime/pin.ts';
 import { machine, median, table, writeSection } from './report.ts';
 
+const pin = runtimePin();
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string; runtimeIntegrity: { x64: string } } };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -83,7 +86,7 @@ try {
   const stepSum = median(warm.map((w) => Object.values(stepTimes(w.stdout)).reduce((a, b) => a + b, 0)));
 
   log('postject directly (what every build paid before the template) …');
-  const runtime = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pkg.broker.runtimeIntegrity.x64 });
+  const runtime = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pin.runtimeIntegrity?.x64 });
   const bundle = join(scratch, 'broker.cjs');
   await build({ entryPoints: [join(root, 'src/main.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', minify: true, logLevel: 'error' });
   const postjectTarget = join(scratch, 'postject-target');
@@ -135,7 +138,7 @@ injection. So \`inject\` runs postject once per runtime, into a cached template 
 and each build copies the template and writes the blob into that note (see build/steps/inject.ts). The
 cold \`runtime\` step is the npm fetch + strip; the first \`inject\` pays the one postject run.
 
-Artifacts side by side (same bundle, same stripped official Node ${pkg.broker.nodeVersion}):
+Artifacts side by side (same bundle, same stripped official Node ${pin.nodeVersion}):
 
 ${table(
   ['artifact', 'size (MiB)', '`--version` median (ms)', 'min (ms)', 'code cache'],

@@ -2,27 +2,29 @@
 // against the WebAssembly SIMD module (src/archive/frame-checksums.ts), on the Node runtimes the artifacts embed.
 // Writes its section of docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { runtimePin } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { bundleScript } from './alloc-run.ts';
 import type { Shape } from './checksums-workload.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 
+const pin = runtimePin();
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const reps = Number(process.env.BENCH_RUNS ?? 9);
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { broker: { nodeVersion: string } };
 const log = (l: string) => process.stdout.write(`${l}\n`);
 
-const official = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
-const runtimes = [{ name: `official Node ${pkg.broker.nodeVersion}`, path: official.path }];
-const statik = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64');
-if (statik) runtimes.push({ name: `static (musl + jemalloc) Node ${pkg.broker.nodeVersion}`, path: statik.path });
+const official = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
+const runtimes = [{ name: `official Node ${pin.nodeVersion}`, path: official.path }];
+const statik = cachedStaticRuntime(cacheRoot(), pin.nodeVersion, 'jemalloc', 'x64');
+if (statik) runtimes.push({ name: `static (musl + jemalloc) Node ${pin.nodeVersion}`, path: statik.path });
 else log('static runtime not cached (npm run runtime): measuring the official runtime only');
 
 const scratch = mkdtempSync(join(tmpdir(), 'broker-checksums-'));

@@ -10,13 +10,16 @@ import { parseCommandArgs } from '../../shared/cli-args/command-args.ts';
 import { UsageError } from '../../shared/cli-args/usage-error.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { runtimePin } from '../runtime/pin.ts';
 import { stageTimes } from '../runtime/static/stage-times.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { machine, median, table, writeSection } from './report.ts';
 import { lastWarmRebuild, measureWarmRebuild } from './runtime-warm.ts';
 
+const pin = runtimePin();
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string; runtimeIntegrity: { x64: string } } };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 const log = { info: (l: string) => process.stdout.write(`${l}\n`), progress: () => {} };
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 
@@ -29,16 +32,16 @@ try {
   process.exit(2);
 }
 if (warmFirst) {
-  const warm = await measureWarmRebuild(cacheRoot(), pkg.broker.nodeVersion, (l) => process.stderr.write(`${l}\n`));
+  const warm = await measureWarmRebuild(cacheRoot(), pin.nodeVersion, (l) => process.stderr.write(`${l}\n`));
   const cache = warm.compileCache ? `, ccache ${warm.compileCache.hits} hits / ${warm.compileCache.misses} misses` : '';
   log.info(`warm rebuild: ${warm.seconds} s, same binary: ${warm.sameBinary}${cache}`);
 }
-const rt = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
+const rt = cachedStaticRuntime(cacheRoot(), pin.nodeVersion);
 if (!rt) {
   console.error('no static runtime in the cache: build it with `npm run runtime` first');
   process.exit(1);
 }
-const official = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log, integrity: pkg.broker.runtimeIntegrity.x64 });
+const official = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log, integrity: pin.runtimeIntegrity?.x64 });
 
 // The manifest names the exact stage dirs that made this runtime; older manifests lack it, and then the
 // newest finished dir per stage is the best guess (wrong once another arch or allocator built since).

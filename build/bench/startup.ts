@@ -19,14 +19,17 @@ import type { BuildInfo } from '../../src/build-info.ts';
 import { bundleProject } from '../project/bundle.ts';
 import { readProject } from '../project/project.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { runtimePin } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { interleave, type Measured, ratioLine, timeRows } from './startup-text.ts';
 import { CONFIDENCE, NOISY } from './verdict.ts';
 
+const pin = runtimePin();
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; broker: { nodeVersion: string; runtimeIntegrity: { x64: string } }; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 const rssRuns = Math.min(runs, 10);
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -139,20 +142,20 @@ const info: BuildInfo = {
   version: pkg.version,
   commit: 'bench',
   sourceDateEpoch: 0,
-  runtime: { kind: 'official', nodeVersion: pkg.broker.nodeVersion, libc: 'glibc', allocator: 'glibc malloc', intl: 'full' },
+  runtime: { kind: 'official', nodeVersion: pin.nodeVersion, libc: 'glibc', allocator: 'glibc malloc', intl: 'full' },
 };
 
 // Everything built before the measurements start (and before the static-runtime build is paused).
 log('building the artifacts, the bundle, bun and pkg builds …');
-const official = await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pkg.broker.runtimeIntegrity.x64 });
-const staticRt = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
+const official = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pin.runtimeIntegrity?.x64 });
+const staticRt = cachedStaticRuntime(cacheRoot(), pin.nodeVersion);
 const officialArtifact = dist('official');
 if (typeof officialArtifact !== 'string') throw new Error(officialArtifact.skipped);
 const staticArtifact = staticRt ? dist('static') : { skipped: `no static runtime is cached (npm run runtime -- status); the static rows need it` };
 const bundle = join(scratch, 'broker.cjs');
 const project = await readProject(root);
 const { config } = project;
-await bundleProject({ project, outfile: bundle, target: `node${pkg.broker.nodeVersion.split('.')[0]}`, minify: true, define: config.buildInfo ? { [config.buildInfo]: JSON.stringify(info) } : {} });
+await bundleProject({ project, outfile: bundle, target: `node${pin.nodeVersion.split('.')[0]}`, minify: true, define: config.buildInfo ? { [config.buildInfo]: JSON.stringify(info) } : {} });
 const bunBin = join(root, 'node_modules/@oven/bun-linux-x64/bin/bun');
 const bunVersion = pkg.devDependencies['@oven/bun-linux-x64'];
 function bunBuild(bytecode: boolean): string | { skipped: string } {

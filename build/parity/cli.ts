@@ -1,4 +1,3 @@
-import pkg from '../../package.json' with { type: 'json' };
 import { oneOf } from '../../shared/cli-args/choice.ts';
 import { parseCommandArgs, subcommand } from '../../shared/cli-args/command-args.ts';
 import { int } from '../../shared/cli-args/number.ts';
@@ -6,9 +5,12 @@ import { optionsOf, UsageError } from '../../shared/cli-args/usage-error.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { loadAverage, machine, table, writeSection } from '../bench/report.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { runtimePin } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { compareIntl, runIntlProbe } from './intl.ts';
 import { areaOf, NODE_TEST_AREAS, NODE_TEST_KNOWN_DIFFERENCES, nodeTestTree, parallelFiles, runNodeSuite, SAMPLE_STEP, sampleTests, WHOLE_AREA_MAX } from './node-suite.ts';
+
+const pin = runtimePin();
 
 const USAGE = `npm run parity -- intl [--static PATH] [--official PATH] [--json] [--write-docs]
 npm run parity -- node-tests [--static PATH] [--official PATH] [--areas A,B] [--jobs N] [--timeout S] [--json] [--write-docs]
@@ -71,8 +73,8 @@ if (cli.help) {
 const { command } = cli;
 
 const quiet = { info: () => {}, progress: () => {} };
-const officialPath = cli.official ?? (await officialRuntime({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: quiet, integrity: pkg.broker.runtimeIntegrity.x64 })).path;
-const staticPath = cli.static ?? cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'x64', 'full')?.path;
+const officialPath = cli.official ?? (await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: quiet, integrity: pin.runtimeIntegrity?.x64 })).path;
+const staticPath = cli.static ?? cachedStaticRuntime(cacheRoot(), pin.nodeVersion, 'jemalloc', 'x64', 'full')?.path;
 if (!staticPath) {
   console.error('no static runtime with full ICU in the cache: build it with `npm run runtime -- --detach` (3–4 h on 2 cores with ICU, docs/static-runtime.md), or pass --static PATH');
   process.exit(1);

@@ -188,7 +188,7 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
     if (init?.type !== 'CallExpression') return undefined;
     const [from] = init.arguments;
     const base = importedName(init.callee, destructured(ancestors)) === 'createRequire' && from ? knownPrefix(from) : undefined;
-    return base !== undefined && base.startsWith(`${VIRTUAL_ROOT}/`) ? posix.dirname(base) : undefined;
+    return base?.startsWith(`${VIRTUAL_ROOT}/`) ? posix.dirname(base) : undefined;
   };
   const where = (node: CallExpression | NewExpression) => {
     const start = node.loc?.start ?? { line: 0, column: 0 };

@@ -36,7 +36,7 @@ function pinned(lock: Lock, names: string[]): Record<string, string> {
 
 /** Stages the package and runs `npm pack` on it; returns the tarball's path in `outDir`. */
 export async function packToolchain(root: string, outDir: string): Promise<string> {
-  const own = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string; license: string; engines: Record<string, string>; broker: unknown };
+  const own = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string; license: string; engines: Record<string, string>; runtimes: unknown };
   const lock = JSON.parse(await readFile(join(root, 'package-lock.json'), 'utf8')) as Lock;
   const stage = await mkdtemp(join(tmpdir(), 'seal-package-'));
   try {
@@ -52,7 +52,7 @@ export async function packToolchain(root: string, outDir: string): Promise<strin
       engines: own.engines,
       bin: { seal: 'build/bin/seal.mjs' },
       // The Node version every runtime is, and the official runtime's npm integrity (build/dist.ts runtimePin).
-      broker: own.broker,
+      runtimes: own.runtimes,
       dependencies: pinned(lock, DEPENDENCIES),
       optionalDependencies: pinned(lock, OPTIONAL),
     };

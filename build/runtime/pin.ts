@@ -27,18 +27,18 @@ const TOOLCHAIN_PACKAGE_JSON = new URL('../../package.json', import.meta.url);
 /** A pin with a missing or malformed field would fetch the wrong thing or verify nothing: refuse it by name. */
 export function checkStaticPins(pins: unknown, where: string): void {
   if (pins === undefined) return;
-  if (typeof pins !== 'object' || pins === null) throw new Error(`${where}: broker.staticRuntime must be an object of arch → { package, version, integrity }`);
+  if (typeof pins !== 'object' || pins === null) throw new Error(`${where}: runtimes.staticRuntime must be an object of arch → { package, version, integrity }`);
   for (const [arch, pin] of Object.entries(pins)) {
     const p = pin as Partial<StaticRuntimePin> | null;
     const bad = ['package', 'version', 'integrity'].filter((k) => typeof p?.[k as keyof StaticRuntimePin] !== 'string');
-    if (bad.length) throw new Error(`${where}: broker.staticRuntime.${arch} lacks ${bad.join(', ')} (npm run runtime -- pack prints the pin to paste)`);
-    if (!p?.integrity?.startsWith('sha512-')) throw new Error(`${where}: broker.staticRuntime.${arch}.integrity must be an npm sha512- integrity, got ${p?.integrity}`);
+    if (bad.length) throw new Error(`${where}: runtimes.staticRuntime.${arch} lacks ${bad.join(', ')} (npm run runtime -- pack prints the pin to paste)`);
+    if (!p?.integrity?.startsWith('sha512-')) throw new Error(`${where}: runtimes.staticRuntime.${arch}.integrity must be an npm sha512- integrity, got ${p?.integrity}`);
   }
 }
 
 export function runtimePin(): RuntimePin {
-  const pkg = JSON.parse(readFileSync(TOOLCHAIN_PACKAGE_JSON, 'utf8')) as { broker?: RuntimePin };
-  if (!pkg.broker?.nodeVersion) throw new Error(`${TOOLCHAIN_PACKAGE_JSON.pathname} has no broker.nodeVersion: the toolchain's package.json is incomplete`);
-  checkStaticPins(pkg.broker.staticRuntime, TOOLCHAIN_PACKAGE_JSON.pathname);
-  return pkg.broker;
+  const pkg = JSON.parse(readFileSync(TOOLCHAIN_PACKAGE_JSON, 'utf8')) as { runtimes?: RuntimePin };
+  if (!pkg.runtimes?.nodeVersion) throw new Error(`${TOOLCHAIN_PACKAGE_JSON.pathname} has no runtimes.nodeVersion: the toolchain's package.json is incomplete`);
+  checkStaticPins(pkg.runtimes.staticRuntime, TOOLCHAIN_PACKAGE_JSON.pathname);
+  return pkg.runtimes;
 }

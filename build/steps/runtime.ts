@@ -44,7 +44,7 @@ async function customRuntime(path: string, ctx: BuildContext): Promise<Runtime> 
 async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
   const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersion, 'jemalloc', ctx.arch);
   if (cached) return cached;
-  let why = `package.json pins no linux-${ctx.arch} static runtime package (broker.staticRuntime.${ctx.arch})`;
+  let why = `package.json pins no linux-${ctx.arch} static runtime package (runtimes.staticRuntime.${ctx.arch})`;
   if (ctx.staticPin) {
     const request = { pin: ctx.staticPin, cacheDir: ctx.cacheDir, nodeVersion: ctx.nodeVersion, arch: ctx.arch, allocator: 'jemalloc', intl: 'full', cwd: ctx.project.root, log: ctx.log } as const;
     try {

@@ -30,7 +30,7 @@ let variants: AllocVariant[] = [];
 let workload = '';
 let server = '';
 beforeAll(async () => {
-  variants = await allocVariants(repoRoot, cacheRoot(), { info: () => {}, progress: () => {} });
+  variants = await allocVariants(cacheRoot(), { info: () => {}, progress: () => {} });
   const dir = tempDir('alloc-bench');
   workload = await bundleScript(join(repoRoot, 'build/bench/alloc-workload.ts'), join(dir, 'workload.mjs'));
   server = await bundleScript(join(repoRoot, 'build/bench/alloc-server.ts'), join(dir, 'server.mjs'));
@@ -135,7 +135,7 @@ describe('bench:alloc harness', () => {
     expect(r.heaps?.arenas).toBeGreaterThan(1);
   });
 
-  const staticJemalloc = prerequisite('the static musl+jemalloc runtime', cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc') ? '' : 'not cached (npm run runtime; CI restores it)');
+  const staticJemalloc = prerequisite('the static musl+jemalloc runtime', cachedStaticRuntime(cacheRoot(), pkg.runtimes.nodeVersion, 'jemalloc') ? '' : 'not cached (npm run runtime; CI restores it)');
   itWhen(staticJemalloc, 'the bloat test runs on the static jemalloc runtime and reports its RSS, without glibc heaps', async () => {
     const jem = variants.find((x) => x.id === 'musl+jemalloc')!;
     expect(jem).toMatchObject({ runtime: expect.any(String), missing: undefined });

@@ -24,7 +24,7 @@ const APP = 'addon-fixture';
 const BIN = `${APP}-1.0.0-linux-x64`;
 
 // The headers of the pinned runtime, from the npm package the official runtime comes from (cached after the first fetch).
-const headers = await nodeHeaders({ nodeVersion: pkg.broker.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), integrity: pkg.broker.runtimeIntegrity.x64 }).then(
+const headers = await nodeHeaders({ nodeVersion: pkg.runtimes.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), integrity: pkg.runtimes.runtimeIntegrity.x64 }).then(
   (dir) => ({ dir, missing: '' }),
   (err: Error) => ({ dir: '', missing: err.message }),
 );
@@ -242,7 +242,7 @@ describe('the static runtime refuses any addon at build time', () => {
     await expect(runStep(bundleStep, ctx)).rejects.toThrow(STATIC_REFUSAL);
   }, 60_000);
 
-  const staticRuntime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
+  const staticRuntime = cachedStaticRuntime(cacheRoot(), pkg.runtimes.nodeVersion);
   const needStatic = prerequisite('a cached linux-x64 static runtime', staticRuntime ? '' : 'none cached — build it with `npm run runtime`', 'optional');
   itWhen(
     needStatic,

@@ -68,7 +68,7 @@ describe('npm run dist (official runtime)', () => {
     const j = JSON.parse(execFileSync(join(first, artifactName), ['version', '--json'], { encoding: 'utf8' }));
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     expect(j.commit.startsWith(head)).toBe(true);
-    expect(j.self).toMatchObject({ nodeVersion: pkg.broker.nodeVersion, sea: true, static: false, linkage: 'dynamic', libc: { family: 'glibc' }, runtimeKind: 'official', execArgv: pkg.seal.nodeOptions, intl: { mode: 'full' } });
+    expect(j.self).toMatchObject({ nodeVersion: pkg.runtimes.nodeVersion, sea: true, static: false, linkage: 'dynamic', libc: { family: 'glibc' }, runtimeKind: 'official', execArgv: pkg.seal.nodeOptions, intl: { mode: 'full' } });
     expect(j.build.runtime.intl).toBe('full');
   });
 
@@ -150,7 +150,7 @@ describe('npm run dist (official runtime)', () => {
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: first, encoding: 'utf8' })).toBe(`${artifactName}: OK\n`);
     const m = JSON.parse(readFileSync(join(first, 'manifest.json'), 'utf8'));
     const entry = m.artifacts[artifactName];
-    expect(entry.runtime).toMatchObject({ kind: 'official', nodeVersion: pkg.broker.nodeVersion, libc: 'glibc' });
+    expect(entry.runtime).toMatchObject({ kind: 'official', nodeVersion: pkg.runtimes.nodeVersion, libc: 'glibc' });
     // The manifest holds the timings of every step before it; its own and the report's come after it is written.
     expect(entry.steps.map((s: { step: string }) => s.step)).toEqual(['runtime', 'assets', 'bundle', 'preflight', 'blob', 'inject', 'verify', 'checksum']);
   });

@@ -16,7 +16,7 @@ import { post } from '../app/http-client.ts';
 import { runDist, tempDir } from '../fixtures/context.ts';
 import { describeWhen, firstMissing, prerequisite } from '../fixtures/skip.ts';
 
-const runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion);
+const runtime = cachedStaticRuntime(cacheRoot(), pkg.runtimes.nodeVersion);
 
 // Locally a missing runtime skips these tests, loudly; in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) it fails them (the workflow restores the runtime).
 const need = prerequisite('a cached linux-x64 static runtime', runtime ? '' : 'none cached — build it with `npm run runtime` (3–4 h on 2 cores from an empty cache, with ICU)');
@@ -71,7 +71,7 @@ describeWhen(need, 'npm run dist -- --runtime static', () => {
 // The arm64 artifact on this x64 host: built with the arm64 static runtime (its blob made by that runtime
 // under qemu), then run under qemu through binfmt_misc — recording exercises the writing thread on aarch64.
 const arm64Target = staticTarget('arm64');
-const arm64Runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', 'arm64');
+const arm64Runtime = cachedStaticRuntime(cacheRoot(), pkg.runtimes.nodeVersion, 'jemalloc', 'arm64');
 const arm64Need = firstMissing(
   prerequisite('a cached linux-arm64 static runtime', arm64Runtime ? '' : 'none cached — build it with `npm run runtime -- --arch arm64 --detach` (hours on 2 cores)'),
   prerequisite('linux-arm64 programs running on this host', process.arch === 'arm64' ? '' : targetExecutionProblem(arm64Target)),

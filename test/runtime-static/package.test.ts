@@ -17,7 +17,7 @@ import { repoRoot, tempDir, testContext } from '../fixtures/context.ts';
 import { type LocalRegistry, startRegistry } from '../fixtures/registry.ts';
 import { itWhen, prerequisite } from '../fixtures/skip.ts';
 
-const NODE = pkg.broker.nodeVersion;
+const NODE = pkg.runtimes.nodeVersion;
 const NAME = 'broker-static-runtime-linux-x64-jemalloc-intl-full';
 const keyOf = (hash: string) => `broker-static-runtime-${NODE}-linux-x64-jemalloc-intl-full-${hash}`;
 

@@ -14,7 +14,7 @@ import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { describeWhen, firstMissing, prerequisite } from '../fixtures/skip.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { broker: { nodeVersion: string } };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { runtimes: { nodeVersion: string } };
 const isRoot = process.getuid?.() === 0;
 
 /** What jemalloc prints at start under qemu-user only (qemu does not zero on MADV_DONTNEED). */
@@ -55,7 +55,7 @@ const CHROOT = ['/usr/sbin/chroot', '/usr/bin/chroot'].find((p) => existsSync(p)
 
 for (const arch of STATIC_ARCHES) {
   const target = STATIC_TARGETS[arch];
-  const runtime = cachedStaticRuntime(cacheRoot(), pkg.broker.nodeVersion, 'jemalloc', arch);
+  const runtime = cachedStaticRuntime(cacheRoot(), pkg.runtimes.nodeVersion, 'jemalloc', arch);
   const emulated = arch !== process.arch;
   const flag = arch === 'x64' ? '' : ` --arch ${arch}`;
   // Locally a missing runtime skips these proofs, loudly; in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) it fails them (the workflow restores the runtime).

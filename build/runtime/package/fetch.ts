@@ -32,7 +32,7 @@ function checkClaims(spec: string, m: StaticRuntimeManifest, o: FetchStaticRunti
   const wrong = Object.entries(want).filter(([k, v]) => m[k as keyof StaticRuntimeManifest] !== v);
   if (wrong.length) {
     const said = wrong.map(([k, v]) => `${k} ${JSON.stringify(m[k as keyof StaticRuntimeManifest])} (wanted ${v})`).join(', ');
-    throw new BuildError(`${spec} is not the runtime asked for: its manifest.json says ${said}; fix broker.staticRuntime.${o.arch} in package.json`);
+    throw new BuildError(`${spec} is not the runtime asked for: its manifest.json says ${said}; fix runtimes.staticRuntime.${o.arch} in package.json`);
   }
 }
 
@@ -53,11 +53,13 @@ export async function fetchStaticRuntime(o: FetchStaticRuntimeOptions): Promise<
     const tarball = await npmPackFetch(spec, scratch, o.cwd, o.log);
     const integrity = await npmIntegrity(tarball);
     if (integrity !== pin.integrity) {
-      throw new BuildError(`${spec}: the registry's tarball has integrity ${integrity}, but package.json pins ${pin.integrity} (broker.staticRuntime.${o.arch}); refusing a runtime that changed under its version — nothing was cached`);
+      throw new BuildError(
+        `${spec}: the registry's tarball has integrity ${integrity}, but package.json pins ${pin.integrity} (runtimes.staticRuntime.${o.arch}); refusing a runtime that changed under its version — nothing was cached`,
+      );
     }
     const files = ['package/bin/node', 'package/manifest.json'];
     const unpacked = await execa('tar', ['-xzf', tarball, '-C', scratch, ...files], { reject: false });
-    if (unpacked.exitCode !== 0) throw new BuildError(`${spec} is not a static runtime package: it lacks ${files.join(' or ')} (${unpacked.stderr.trim().split('\n')[0]}); fix broker.staticRuntime.${o.arch} in package.json`);
+    if (unpacked.exitCode !== 0) throw new BuildError(`${spec} is not a static runtime package: it lacks ${files.join(' or ')} (${unpacked.stderr.trim().split('\n')[0]}); fix runtimes.staticRuntime.${o.arch} in package.json`);
     const binary = join(scratch, 'package/bin/node');
     const manifest = JSON.parse(await readFile(join(scratch, 'package/manifest.json'), 'utf8')) as StaticRuntimeManifest;
     const sha256 = await sha256File(binary);

@@ -33,7 +33,7 @@ and ${m.intl} Intl${m.icu ? ` (ICU ${m.icu})` : ''}: no loader, no shared librar
 - \`sbom.cdx.json\` — the same inputs as a CycloneDX 1.5 SBOM.
 
 Made by \`npm run runtime -- pack\` from a runtime that passed the build's proofs. \`dist --runtime static\`
-fetches it by exact version and integrity (package.json \`broker.staticRuntime\`), checks bin/node against
+fetches it by exact version and integrity (package.json \`runtimes.staticRuntime\`), checks bin/node against
 manifest.json and runs the same proofs again before caching it. Node.js is MIT-licensed; the SBOM lists
 each bundled component.
 `;

@@ -8,6 +8,7 @@ import { optionsOf, UsageError } from '../../../shared/cli-args/usage-error.ts';
 import { cacheRoot } from '../../../shared/toolchain/cache-root.ts';
 import { packRuntime } from '../package/pack.ts';
 import { publishRuntime } from '../package/publish.ts';
+import { runtimePin } from '../pin.ts';
 import { ALLOCATORS, type Allocator, INTL_MODES, type SourceMode } from './context.ts';
 import { detachedPaths, runningStaticBuild } from './detached.ts';
 import { requireBuildHost } from './host-tools.ts';
@@ -19,6 +20,8 @@ import { StageError } from './stage.ts';
 import { stageArch, stageTimes } from './stage-times.ts';
 import { STATIC_ARCHES, staticTarget } from './target.ts';
 import { cachedStaticRuntime } from './verify.ts';
+
+const pinned = runtimePin();
 
 const USAGE = `npm run runtime -- [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl|A,B|all] [--intl full|small|none] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
@@ -100,7 +103,6 @@ try {
   process.exit(2);
 }
 const { arch, intl, allocators } = cli;
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { broker: { nodeVersion: string } };
 const stageRoot = join(cacheRoot(), 'static');
 const { log: detachedLog, pidFile } = detachedPaths(cacheRoot(), arch);
 
@@ -156,7 +158,7 @@ if (cli.command === 'status') {
   process.exit(0);
 }
 if (cli.command === 'times') {
-  times(pkg.broker.nodeVersion);
+  times(pinned.nodeVersion);
   process.exit(0);
 }
 if (cli.command === 'prune') {
@@ -176,7 +178,7 @@ if (cli.command === 'prune') {
 if (cli.command === 'key') {
   // CI caches the finished runtime under this key (ci/github-actions.yml).
   const root = new URL('../../..', import.meta.url).pathname;
-  console.log(staticRuntimeKey({ root, nodeVersion: pkg.broker.nodeVersion, arch, allocator: allocators[0] as Allocator, intl, sourceMode: cli.sourceMode }));
+  console.log(staticRuntimeKey({ root, nodeVersion: pinned.nodeVersion, arch, allocator: allocators[0] as Allocator, intl, sourceMode: cli.sourceMode }));
   process.exit(0);
 }
 
@@ -188,7 +190,7 @@ if (cli.command === 'pack' || cli.command === 'publish') {
     const packed = await packRuntime({
       root,
       cacheDir: cacheRoot(),
-      nodeVersion: pkg.broker.nodeVersion,
+      nodeVersion: pinned.nodeVersion,
       arch,
       allocator: allocators[0] as Allocator,
       intl,
@@ -206,7 +208,7 @@ if (cli.command === 'pack' || cli.command === 'publish') {
     } else report(`publish: npm publish ${packed.tarball}  (or npm run runtime -- publish)`);
     const pins = JSON.stringify({ [arch]: pin });
     if (cli.pinFile) writeFileSync(resolve(cwd, cli.pinFile), `${pins}\n`);
-    report(`pin (into package.json "broker": { "staticRuntime": … }):\npin: ${pins}`);
+    report(`pin (into package.json "runtimes": { "staticRuntime": … }):\npin: ${pins}`);
   } catch (err) {
     console.error(`error: ${(err as Error).message}`);
     process.exit(1);
@@ -246,7 +248,7 @@ if (cli.detach) {
 for (const allocator of allocators) {
   const ctx = initialContext(
     { cacheDir: cacheRoot(), arch, jobs: cli.jobs, allocator, intl, sourceMode: cli.sourceMode, official: cli.official, until: cli.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
-    pkg.broker.nodeVersion,
+    pinned.nodeVersion,
   );
   try {
     const done = await runPipeline(ctx);
