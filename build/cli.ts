@@ -26,13 +26,14 @@ const log: Logger = {
 const HELP = `Usage: npm run <script> -- [options]   (or: tsx build/cli.ts <command> [options])
 
 Commands:
-  pack [DIR] [--runtime official|static|PATH] [--arch x64|arm64] [--out OUT] [--runtime-source npm|nodejs.org] [--build-runtime]
+  pack [DIR] [--runtime auto|official|static|PATH] [--arch x64|arm64] [--out OUT] [--runtime-source npm|nodejs.org] [--build-runtime]
       turn the npm package in DIR (default: the current directory) into one executable per target:
       bundle it, make the SEA blob with the runtime, inject, verify; writes the artifacts,
       SHA256SUMS and manifest.json to OUT (default ./dist). Configured by package.json's "seal"
       section (docs/toolchain.md); --runtime/--arch build that one binary instead of seal.targets.
-      --runtime static uses the cached static runtime, else fetches the package.json-pinned one;
-      --build-runtime builds it (hours) when neither is there, instead of stopping
+      --runtime auto (the default): the static runtime when one is cached or pinned and published,
+      else the official one, saying which and why; static: only the static one (cached, else the
+      package.json-pinned package); --build-runtime builds it (hours) when neither is there
   dist [same options as pack]
       pack this checkout (broker) into its dist/
   toolchain-package [--out DIR]

@@ -8,7 +8,8 @@ import type { OfficialSource } from './runtime/official.ts';
 import type { StaticRuntimePin } from './runtime/pin.ts';
 import type { Runtime } from './runtime/runtime.ts';
 
-export type RuntimeRequest = { kind: 'official' } | { kind: 'static' } | { kind: 'custom'; path: string };
+/** auto: the static runtime when one is at hand (cached or pinned), else the official one (steps/runtime.ts). */
+export type RuntimeRequest = { kind: 'auto' } | { kind: 'official' } | { kind: 'static' } | { kind: 'custom'; path: string };
 
 /** Everything the dist pipeline knows; each step reads what earlier steps filled in and adds its own part. */
 export interface BuildContext {

@@ -7,10 +7,11 @@ import { cacheRoot } from '../shared/toolchain/cache-root.ts';
 import type { Logger } from '../shared/toolchain/logger.ts';
 import { type BuildContext, distLog, type RuntimeRequest } from './context.ts';
 import { type AnyStep, runSteps } from './pipeline.ts';
+import { AddonsNeedLoader } from './project/addon-check.ts';
 import type { Target } from './project/config.ts';
 import { type Project, readProject } from './project/project.ts';
 import type { OfficialSource } from './runtime/official.ts';
-import { runtimePin } from './runtime/pin.ts';
+import { type RuntimePin, runtimePin } from './runtime/pin.ts';
 import { assetsStep } from './steps/assets.ts';
 import { blobStep } from './steps/blob.ts';
 import { bundleStep } from './steps/bundle.ts';
@@ -26,7 +27,7 @@ export interface DistOptions {
   /** The project's directory (where its package.json is). */
   project: string;
   outDir?: string;
-  /** 'official', 'static', or a path to any Node binary; with arch, overrides the config's targets. */
+  /** 'auto', 'official', 'static', or a path to any Node binary; with arch, overrides the config's targets. */
   runtime?: string;
   arch?: Arch;
   officialSource?: OfficialSource;
@@ -60,8 +61,48 @@ async function sourceFacts(project: Project, log: Logger): Promise<{ commit: str
 /** What to build: the --runtime/--arch flags when given (one binary), else every target of the config. */
 function requests(opts: DistOptions, targets: Target[]): { arch: Arch; runtime: RuntimeRequest }[] {
   if (opts.runtime === undefined && opts.arch === undefined) return targets.map((t) => ({ arch: t.arch, runtime: { kind: t.runtime } }));
-  const runtime: RuntimeRequest = opts.runtime === undefined || opts.runtime === 'official' ? { kind: 'official' } : opts.runtime === 'static' ? { kind: 'static' } : { kind: 'custom', path: resolve(opts.runtime) };
+  const named = opts.runtime ?? 'auto';
+  const runtime: RuntimeRequest = named === 'auto' || named === 'official' || named === 'static' ? { kind: named } : { kind: 'custom', path: resolve(named) };
   return [{ arch: opts.arch ?? 'x64', runtime }];
+}
+
+interface TargetFacts {
+  project: Project;
+  arch: Arch;
+  commit: string;
+  sourceDateEpoch: number;
+  pin: RuntimePin;
+  opts: DistOptions;
+}
+
+/** One binary: the whole pipeline in a scratch dir of its own. */
+async function build(t: TargetFacts, runtime: RuntimeRequest): Promise<BuildContext> {
+  const { project, arch, pin, opts } = t;
+  const workDir = await mkdtemp(join(tmpdir(), 'seal-build-'));
+  const ctx: BuildContext = {
+    project,
+    outDir: resolve(opts.outDir ?? join(project.root, 'dist')),
+    workDir,
+    cacheDir: cacheRoot(),
+    name: project.config.name,
+    version: project.version,
+    commit: t.commit,
+    sourceDateEpoch: t.sourceDateEpoch,
+    nodeVersion: pin.nodeVersion,
+    arch,
+    runtimeRequest: runtime,
+    officialSource: opts.officialSource,
+    officialIntegrity: pin.runtimeIntegrity?.[arch],
+    staticPin: pin.staticRuntime?.[arch],
+    buildRuntime: opts.buildRuntime,
+    log: opts.log,
+    timings: [],
+  };
+  try {
+    return await runSteps(ctx, distSteps, distLog(ctx));
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
 }
 
 /** `npm run dist` / `pack`: for each target, bundle the project, make the SEA blob with the runtime, inject, verify, checksum, describe. */
@@ -71,30 +112,14 @@ export async function dist(opts: DistOptions): Promise<BuildContext[]> {
   const facts = await sourceFacts(project, opts.log);
   const done: BuildContext[] = [];
   for (const { arch, runtime } of requests(opts, project.config.targets)) {
-    const workDir = await mkdtemp(join(tmpdir(), 'seal-build-'));
-    const ctx: BuildContext = {
-      project,
-      outDir: resolve(opts.outDir ?? join(project.root, 'dist')),
-      workDir,
-      cacheDir: cacheRoot(),
-      name: project.config.name,
-      version: project.version,
-      ...facts,
-      nodeVersion: pin.nodeVersion,
-      arch,
-      runtimeRequest: runtime,
-      officialSource: opts.officialSource,
-      officialIntegrity: pin.runtimeIntegrity?.[arch],
-      staticPin: pin.staticRuntime?.[arch],
-      buildRuntime: opts.buildRuntime,
-      log: opts.log,
-      timings: [],
-    };
+    const target = { ...facts, project, arch, pin, opts };
     try {
-      await runSteps(ctx, distSteps, distLog(ctx));
-      done.push(ctx);
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
+      done.push(await build(target, runtime));
+    } catch (err) {
+      // Left to choose, the build took the static runtime, which cannot load the addons the program turned out to need.
+      if (!(err instanceof AddonsNeedLoader && runtime.kind === 'auto')) throw err;
+      opts.log.info(`  linux-${arch}: the program loads native addons, which the static runtime cannot (no dynamic loader): building on the official runtime instead`);
+      done.push(await build(target, { kind: 'official' }));
     }
   }
   return done;

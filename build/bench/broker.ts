@@ -408,10 +408,10 @@ const dist = (args: string[]) => {
   const built = spawnSync('npm', ['run', '--silent', 'dist', '--', '--arch', 'x64', '--out', distDir, ...args], { cwd: root, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`npm run dist ${args.join(' ')} failed:\n${built.stdout}${built.stderr}`);
 };
-log('building the official-runtime artifact (npm run dist) …');
-dist([]);
+log('building the official-runtime artifact (npm run dist -- --runtime official) …');
+dist(['--runtime', 'official']);
 const artifacts: { runtime: string; bin: string | null; how: string }[] = [{ runtime: 'official', bin: join(distDir, `broker-${pkg.version}-linux-x64`), how: '' }];
-// Only from a cached static runtime: without one, dist would start its hours-long build.
+// Only from a cached static runtime: a bench does not fetch one, and without one dist stops.
 if (cachedStaticRuntime(cacheRoot(), pin.nodeVersion, 'jemalloc', 'x64')) {
   log('building the static-runtime artifact (npm run dist -- --runtime static) …');
   dist(['--runtime', 'static']);

@@ -58,7 +58,7 @@ if (!statSync('/usr/bin/time', { throwIfNoEntry: false })) {
 
 const scratch = mkdtempSync(join(tmpdir(), 'broker-bench-'));
 try {
-  const dist = (cache: string, out: string) => timed('npm', ['run', '--silent', 'dist', '--', '--out', out], { BROKER_CACHE: cache });
+  const dist = (cache: string, out: string) => timed('npm', ['run', '--silent', 'dist', '--', '--runtime', 'official', '--out', out], { BROKER_CACHE: cache });
 
   log(`cold dist ×${runs} (empty BROKER_CACHE each time; npm's own tarball cache stays warm) …`);
   const cold: Timed[] = [];

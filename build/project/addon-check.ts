@@ -79,13 +79,18 @@ function rebuildCommand(a: AddonFile, projectRoot: string, nodedir: string): str
   return `cd ${installer || projectRoot} && npm_config_build_from_source=true npm rebuild ${a.packageName} --nodedir=${nodedir}`;
 }
 
+/** The program loads native addons and the runtime has no dynamic loader: a target left to choose its runtime turns to the official one. */
+export class AddonsNeedLoader extends BuildError {
+  override name = 'AddonsNeedLoader';
+}
+
 function staticRefusal(needed: Read[], t: AddonTarget): BuildError {
   const names = [...new Set(needed.map((r) => r.addon.packageName))];
-  return new BuildError(
+  return new AddonsNeedLoader(
     [
       `the static runtime cannot load native addons: it is a fully static musl binary with no dynamic loader, so it cannot dlopen a .node file. The program needs:`,
       ...needed.map((r) => `  ${r.addon.packageName}: ${relative(t.projectRoot, r.addon.file)}`),
-      `Build this target on the official runtime (--runtime official, or linux-${t.runtime.arch} instead of linux-${t.runtime.arch}-static in seal.targets), or replace ${names.join(', ')} with a WebAssembly build, which the static runtime runs.`,
+      `Build this target on the official runtime (--runtime official, or linux-${t.runtime.arch} or linux-${t.runtime.arch}-official instead of linux-${t.runtime.arch}-static in seal.targets), or replace ${names.join(', ')} with a WebAssembly build, which the static runtime runs.`,
     ].join('\n'),
   );
 }

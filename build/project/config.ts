@@ -13,9 +13,10 @@ export class ConfigError extends BuildError {
   override name = 'ConfigError';
 }
 
-export type RuntimeKind = 'official' | 'static';
+/** auto: the static runtime when one is at hand (cached or pinned), else the official one. */
+export type RuntimeKind = 'auto' | 'official' | 'static';
 
-/** One binary to make: `linux-x64`, `linux-arm64`, `linux-x64-static`, `linux-arm64-static`. */
+/** One binary to make: `linux-<arch>` (auto), `linux-<arch>-official`, `linux-<arch>-static`. */
 export interface Target {
   arch: Arch;
   runtime: RuntimeKind;
@@ -43,7 +44,7 @@ export interface SealConfig {
 
 const KEYS = ['entry', 'name', 'assets', 'workers', 'buildInfo', 'nodeOptions', 'codeCache', 'smoke', 'targets'] as const;
 const SMOKE_KEYS = ['args', 'stdout'] as const;
-const TARGETS = ['linux-x64', 'linux-arm64', 'linux-x64-static', 'linux-arm64-static'] as const;
+const TARGETS = ['linux-x64', 'linux-arm64', 'linux-x64-official', 'linux-arm64-official', 'linux-x64-static', 'linux-arm64-static'] as const;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 type Json = unknown;
@@ -117,8 +118,8 @@ function targets(key: string, v: Json): Target[] {
 }
 
 function parseTarget(t: (typeof TARGETS)[number]): Target {
-  const [, arch, suffix] = t.split('-');
-  return { arch: arch as Arch, runtime: suffix === 'static' ? 'static' : 'official' };
+  const [, arch, runtime = 'auto'] = t.split('-');
+  return { arch: arch as Arch, runtime: runtime as RuntimeKind };
 }
 
 /** The bins package.json declares: `bin` as a string (named after the package) or an object. */
@@ -157,7 +158,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
     nodeOptions: raw.nodeOptions === undefined ? [] : stringList('seal.nodeOptions', raw.nodeOptions),
     codeCache: raw.codeCache ?? true,
     smoke: raw.smoke === undefined ? { args: smokeArgs } : smoke('seal.smoke', raw.smoke, smokeArgs),
-    targets: raw.targets === undefined ? [{ arch: 'x64', runtime: 'official' }] : targets('seal.targets', raw.targets),
+    targets: raw.targets === undefined ? [{ arch: 'x64', runtime: 'auto' }] : targets('seal.targets', raw.targets),
   };
   for (const opt of config.nodeOptions) {
     if (!opt.startsWith('-')) throw bad('seal.nodeOptions entry', opt, 'a Node option starting with "-" (e.g. "--max-old-space-size=512")');

@@ -36,33 +36,63 @@ async function customRuntime(path: string, ctx: BuildContext): Promise<Runtime> 
   return { kind: 'custom', path, nodeVersion: ctx.nodeVersion, arch, sha256: await sha256File(path), libc, allocator: 'unknown', inputs: [{ name: 'custom runtime', version: 'unknown', origin: path, sha256: await sha256File(path) }] };
 }
 
+/** The static runtime at hand without building: cached, or the pinned package fetched and proven; else why not. */
+async function availableStaticRuntime(ctx: BuildContext): Promise<{ runtime: Runtime; from: string } | { why: string }> {
+  const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersion, 'jemalloc', ctx.arch);
+  if (cached) return { runtime: cached, from: 'cached' };
+  let why = `none is cached and package.json pins no linux-${ctx.arch} static runtime package (runtimes.staticRuntime.${ctx.arch})`;
+  if (ctx.staticPin) {
+    const request = { pin: ctx.staticPin, cacheDir: ctx.cacheDir, nodeVersion: ctx.nodeVersion, arch: ctx.arch, allocator: 'jemalloc', intl: 'full', cwd: ctx.project.root, log: ctx.log } as const;
+    try {
+      return { runtime: await fetchStaticRuntime(request), from: `fetched ${ctx.staticPin.package}@${ctx.staticPin.version}` };
+    } catch (err) {
+      // A package that arrived but failed a check is refused outright: never silently replaced by a build or another runtime.
+      if (!(err instanceof PackageUnavailable)) throw err;
+      why = `none is cached and ${err.message}`;
+    }
+  }
+  const running = runningStaticBuild(ctx.cacheDir, ctx.arch);
+  return { why: running ? `${why}; one is being built in the background (pid ${running.pid}; npm run runtime -- status${archFlag(ctx.arch)})` : why };
+}
+
+const archFlag = (arch: Arch) => (arch === 'x64' ? '' : ` --arch ${arch}`);
+// Measured: x64 with full ICU from an empty cache, 3–4 h on 2 cores (docs/static-runtime.md).
+const BUILD_COST = '3–4 h on 2 cores with full ICU, resumable';
+
 /**
  * The musl + jemalloc runtime: from the cache in seconds; else the package.json-pinned package, fetched
  * through npm and proven (seconds to a minute); else — nothing pinned, not published, offline — one line
  * saying so and how to build it, or, with --build-runtime, the build itself (hours, resumable).
  */
 async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
-  const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersion, 'jemalloc', ctx.arch);
-  if (cached) return cached;
-  let why = `package.json pins no linux-${ctx.arch} static runtime package (runtimes.staticRuntime.${ctx.arch})`;
-  if (ctx.staticPin) {
-    const request = { pin: ctx.staticPin, cacheDir: ctx.cacheDir, nodeVersion: ctx.nodeVersion, arch: ctx.arch, allocator: 'jemalloc', intl: 'full', cwd: ctx.project.root, log: ctx.log } as const;
-    try {
-      return await fetchStaticRuntime(request);
-    } catch (err) {
-      // A package that arrived but failed a check is refused outright: never silently replaced by a build.
-      if (!(err instanceof PackageUnavailable)) throw err;
-      why = err.message;
-    }
-  }
-  const archFlag = ctx.arch === 'x64' ? '' : ` --arch ${ctx.arch}`;
+  const found = await availableStaticRuntime(ctx);
+  if ('runtime' in found) return found.runtime;
+  const flag = archFlag(ctx.arch);
   const running = runningStaticBuild(ctx.cacheDir, ctx.arch);
-  if (running) throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${running.pid}); follow it with 'npm run runtime -- status${archFlag}' and run dist again when it is done`);
-  // Measured: x64 with full ICU from an empty cache, 3–4 h on 2 cores (docs/static-runtime.md).
-  const cost = '3–4 h on 2 cores with full ICU, resumable';
-  if (!ctx.buildRuntime) throw new BuildError(`no linux-${ctx.arch} static runtime: none cached, and ${why}; build it with 'npm run runtime --${archFlag} --detach' (${cost}) and run dist again, or add --build-runtime to build it now`);
-  ctx.log.info(`  no cached linux-${ctx.arch} static runtime and ${why}: building it now (--build-runtime; ${cost} — rerun to continue)`);
+  if (running) throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${running.pid}); follow it with 'npm run runtime -- status${flag}' and run dist again when it is done`);
+  if (!ctx.buildRuntime) throw new BuildError(`no linux-${ctx.arch} static runtime: ${found.why}; build it with 'npm run runtime --${flag} --detach' (${BUILD_COST}) and run again, or add --build-runtime to build it now`);
+  ctx.log.info(`  no linux-${ctx.arch} static runtime: ${found.why}; building it now (--build-runtime; ${BUILD_COST} — rerun to continue)`);
   return buildStaticRuntime({ nodeVersion: ctx.nodeVersion, arch: ctx.arch, report: (line) => ctx.log.info(`  ${line}`) });
+}
+
+/**
+ * A target that names no runtime (`linux-x64`): the static one when it is at hand (cached or pinned and
+ * published), since that is the binary that runs anywhere; the official one otherwise. Never a build. The
+ * choice and its reason go to the log on one line. dist.ts turns to the official runtime when the program
+ * turns out to load native addons, which the static runtime cannot.
+ */
+async function autoRuntime(ctx: BuildContext): Promise<Runtime> {
+  const found = await availableStaticRuntime(ctx);
+  if ('runtime' in found) {
+    ctx.log.info(`  linux-${ctx.arch}: the static runtime (${found.from}); --runtime official for the glibc one`);
+    return found.runtime;
+  }
+  ctx.log.info(`  linux-${ctx.arch}: the official runtime, because no static one is at hand: ${found.why}; 'npm run runtime --${archFlag(ctx.arch)} --detach' builds it (${BUILD_COST})`);
+  return officialFor(ctx);
+}
+
+function officialFor(ctx: BuildContext): Promise<Runtime> {
+  return officialRuntime({ nodeVersion: ctx.nodeVersion, arch: ctx.arch, cacheDir: ctx.cacheDir, log: ctx.log, integrity: ctx.officialIntegrity, source: ctx.officialSource });
 }
 
 /** Asks the runtime itself for its version; undefined when it cannot execute on this host. */
@@ -80,13 +110,10 @@ async function probeVersion(launcher: Launcher, path: string): Promise<string | 
 async function resolveRuntime(ctx: BuildContext): Promise<string> {
   const req = ctx.runtimeRequest;
   let runtime: Runtime;
-  if (req.kind === 'official') {
-    runtime = await officialRuntime({ nodeVersion: ctx.nodeVersion, arch: ctx.arch, cacheDir: ctx.cacheDir, log: ctx.log, integrity: ctx.officialIntegrity, source: ctx.officialSource });
-  } else if (req.kind === 'custom') {
-    runtime = await customRuntime(req.path, ctx);
-  } else {
-    runtime = await staticRuntime(ctx);
-  }
+  if (req.kind === 'official') runtime = await officialFor(ctx);
+  else if (req.kind === 'custom') runtime = await customRuntime(req.path, ctx);
+  else if (req.kind === 'static') runtime = await staticRuntime(ctx);
+  else runtime = await autoRuntime(ctx);
   if (runtime.arch !== ctx.arch) throw new BuildError(`runtime ${runtime.path} is linux-${runtime.arch} but the build targets linux-${ctx.arch}: add --arch ${runtime.arch}`);
   // Only a runtime with a loader needs the target's libraries (a sysroot) under qemu.
   const launcher = launcherFor(runtime.arch, readElfFile(runtime.path).interpreter !== null);

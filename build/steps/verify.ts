@@ -24,7 +24,7 @@ export function stderrExcerpt(stderr: string): string {
 }
 
 /** Proves the injection took: the blob note is there at full size, the fuse flipped, and the binary answers. */
-async function verifyArtifact(ctx: Ready<BuildContext, 'injected' | 'blob'>): Promise<string> {
+async function verifyArtifact(ctx: Ready<BuildContext, 'runtime' | 'injected' | 'blob'>): Promise<string> {
   const { injected, blob } = ctx;
   const report = inspectFile(injected);
   if (!report.seaBlob.present) throw new BuildError('after injection the artifact has no NODE_SEA_BLOB note: postject wrote nothing (is there a PT_NOTE segment?)');
@@ -55,7 +55,7 @@ async function verifyArtifact(ctx: Ready<BuildContext, 'injected' | 'blob'>): Pr
     ran = `${shown} → ${JSON.stringify(res.stdout.trim().split('\n')[0]?.slice(0, 60))}${ctx.launcher.emulated ? ` (under ${ctx.launcher.describe})` : ''}`;
   }
   // Only a verified binary reaches the output directory, so dist/ never holds a half-made artifact.
-  const name = `${ctx.name}-${ctx.version}-linux-${ctx.arch}${ctx.runtimeRequest.kind === 'static' ? '-static' : ''}`;
+  const name = `${ctx.name}-${ctx.version}-linux-${ctx.arch}${ctx.runtime.kind === 'static' ? '-static' : ''}`;
   await mkdir(ctx.outDir, { recursive: true });
   const path = join(ctx.outDir, name);
   await rename(injected, path);
@@ -63,4 +63,4 @@ async function verifyArtifact(ctx: Ready<BuildContext, 'injected' | 'blob'>): Pr
   return `blob note ${blob.size} B, fuse flipped, ${ran}`;
 }
 
-export const verifyStep = distStep({ name: 'verify', needs: ['injected', 'blob'], run: verifyArtifact });
+export const verifyStep = distStep({ name: 'verify', needs: ['runtime', 'injected', 'blob'], run: verifyArtifact });

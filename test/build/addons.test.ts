@@ -17,7 +17,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { repoRoot, runToolchain, tempDir, testContext } from '../fixtures/context.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
-import { describeWhen, itWhen, prerequisite } from '../fixtures/skip.ts';
+import { describeWhen, firstMissing, itWhen, prerequisite } from '../fixtures/skip.ts';
 
 const fixture = join(repoRoot, 'test/fixtures/projects/addon');
 const APP = 'addon-fixture';
@@ -64,7 +64,7 @@ function fixtureWith(source?: string, after: (addon: string) => void = () => {})
 }
 
 function pack(dir: string): string {
-  const r = runToolchain('pack', [dir]);
+  const r = runToolchain('pack', [dir, '--runtime', 'official']);
   if (r.status !== 0) throw new Error(`npm run pack -- ${dir} failed (${r.status}):\n${r.log}`);
   return r.out;
 }
@@ -155,23 +155,23 @@ describeWhen(needHeaders, 'pack: a Node-API addon on the official runtime', () =
 describe('pack: an addon the runtime cannot load stops the build, naming it and what to do', () => {
   it('another NODE_MODULE_VERSION (node_register_module_v999): both versions and the rebuild command with the headers', () => {
     const dir = fixtureWith('void node_register_module_v999(void *exports, void *module, void *context) {}\n');
-    const r = runToolchain('pack', [dir]);
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(r.status).toBe(1);
     expect(r.log).toContain('addon-fixture: build/Release/addon.node is built for NODE_MODULE_VERSION 999; the runtime (Node 22.22.2) has NODE_MODULE_VERSION 127');
     expect(r.log).toMatch(/Rebuild against the runtime's headers, then pack again:\n {2}cd \S+ && npx node-gyp rebuild --nodedir=\S+headers\/node-v22\.22\.2-linux-x64/);
   });
 
   it('a NAN-style addon (constructor registration) is read from its node_module struct, or once stripped, loaded by the runtime', () => {
-    const readable = runToolchain('pack', [fixtureWith(CTOR_ADDON(115))]);
+    const readable = runToolchain('pack', [fixtureWith(CTOR_ADDON(115)), '--runtime', 'official']);
     expect(readable.log).toContain('build/Release/addon.node is built for NODE_MODULE_VERSION 115; the runtime (Node 22.22.2) has NODE_MODULE_VERSION 127');
-    const stripped = runToolchain('pack', [fixtureWith(CTOR_ADDON(115), (f) => execFileSync('strip', [f]))]);
+    const stripped = runToolchain('pack', [fixtureWith(CTOR_ADDON(115), (f) => execFileSync('strip', [f])), '--runtime', 'official']);
     expect(stripped.status).toBe(1);
     expect(stripped.log).toContain('built for NODE_MODULE_VERSION 115 (as the runtime reports when loading it)');
   });
 
   it('an addon for another machine', () => {
     const dir = fixtureWith(NAPI, (f) => writeFileSync(f, forAArch64(NAPI)));
-    const r = runToolchain('pack', [dir]);
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(r.status).toBe(1);
     expect(r.log).toContain('addon-fixture: build/Release/addon.node is built for AArch64; the runtime is linux-x64');
   });
@@ -228,7 +228,7 @@ describe("a package's prebuilt addons: the one the runtime loads is embedded, th
 });
 
 const STATIC_REFUSAL =
-  /the static runtime cannot load native addons: it is a fully static musl binary with no dynamic loader, so it cannot dlopen a \.node file\. The program needs:\n {2}addon-fixture: build\/Release\/addon\.node\nBuild this target on the official runtime \(--runtime official, or linux-x64 instead of linux-x64-static in seal\.targets\), or replace addon-fixture with a WebAssembly build/;
+  /the static runtime cannot load native addons: it is a fully static musl binary with no dynamic loader, so it cannot dlopen a \.node file\. The program needs:\n {2}addon-fixture: build\/Release\/addon\.node\nBuild this target on the official runtime \(--runtime official, or linux-x64 or linux-x64-official instead of linux-x64-static in seal\.targets\), or replace addon-fixture with a WebAssembly build/;
 
 describe('the static runtime refuses any addon at build time', () => {
   it('the bundle step, given the static runtime, names the package, the reason and what to do', async () => {
@@ -253,5 +253,19 @@ describe('the static runtime refuses any addon at build time', () => {
       expect(r.log).toMatch(STATIC_REFUSAL);
     },
     { timeout: 120_000 },
+  );
+
+  itWhen(
+    firstMissing(needStatic, needHeaders),
+    'npm run pack -- DIR, left to choose, takes the static runtime, then builds on the official one and says why',
+    () => {
+      const r = runToolchain('pack', [fixtureWith()]);
+      expect(r.status, r.log).toBe(0);
+      expect(r.log).toContain('linux-x64: the static runtime (cached)');
+      expect(r.log).toContain('linux-x64: the program loads native addons, which the static runtime cannot (no dynamic loader): building on the official runtime instead');
+      expect(run(join(r.out, BIN), ['literal'], { XDG_CACHE_HOME: tempDir('addon-cache') }).stdout).toBe('hello from C; 2 + 3 = 5\n');
+      expect(readdirSync(r.out).filter((f) => f.startsWith(APP))).toEqual([BIN]);
+    },
+    { timeout: 180_000 },
   );
 });

@@ -13,7 +13,7 @@ const artifactName = `broker-${pkg.version}-linux-x64`;
 function npmDist(outDir: string, o: { cwd?: string; cache?: string } = {}) {
   // GIT_OPTIONAL_LOCKS=0: git status in a copy must not rewrite the checkout's index (its stat data would be the copy's).
   const env = o.cache ? { ...process.env, BROKER_CACHE: o.cache, GIT_OPTIONAL_LOCKS: '0' } : process.env;
-  return spawnSync('npm', ['run', '--silent', 'dist', '--', '--out', outDir], { cwd: o.cwd ?? repoRoot, encoding: 'utf8', env });
+  return spawnSync('npm', ['run', '--silent', 'dist', '--', '--runtime', 'official', '--out', outDir], { cwd: o.cwd ?? repoRoot, encoding: 'utf8', env });
 }
 
 /**

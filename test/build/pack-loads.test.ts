@@ -11,7 +11,7 @@ describe('pack: loads left to run time', () => {
   let bin = '';
   let log = '';
   beforeAll(() => {
-    const r = runToolchain('pack', [dir]);
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
     if (r.status !== 0) throw new Error(`pack failed:\n${r.log}`);
     log = r.log;
     bin = join(r.out, 'late-loads-fixture-1.0.0-linux-x64');

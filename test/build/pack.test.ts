@@ -10,7 +10,7 @@ import { repoRoot, runToolchain, tempDir } from '../fixtures/context.ts';
 const projects = join(repoRoot, 'test/fixtures/projects');
 
 function pack(dir: string, out = tempDir('pack')): string {
-  const r = runToolchain('pack', [dir], out);
+  const r = runToolchain('pack', [dir, '--runtime', 'official'], out);
   if (r.status !== 0) throw new Error(`npm run pack -- ${dir} failed (${r.status}):\n${r.log}`);
   return out;
 }
@@ -153,7 +153,7 @@ console.log(\`cwd \${empty ? 'empty' : 'not empty'}, HOME \${require('node:os').
 `;
     const smoke = { args: ['--version'], stdout: '^cwd empty, HOME /.*/seal-build-[^/]+/smoke-[^/]+/home$' };
     const dir = project('pack-smoke-writes', { name: 'smoke-writes', seal: { smoke } }, code);
-    const r = runToolchain('pack', [dir]);
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
     const left = [repoRoot, dir].filter((d) => existsSync(join(d, 'made-by-version')));
     for (const d of left) rmSync(join(d, 'made-by-version'), { recursive: true });
     expect(left).toEqual([]);
@@ -167,7 +167,7 @@ describe('pack: mistakes stop the build with a message that names them', () => {
     const dir = tempDir('pack-broken');
     cpSync(join(projects, 'multi-bin'), dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg));
-    return runToolchain('pack', [dir]);
+    return runToolchain('pack', [dir, '--runtime', 'official']);
   }
   const pkg = JSON.parse(readFileSync(join(projects, 'multi-bin/package.json'), 'utf8'));
 
@@ -194,7 +194,7 @@ describe('pack: mistakes stop the build with a message that names them', () => {
     cpSync(join(projects, 'assets'), dir, { recursive: true });
     const own = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...own, seal: { ...own.seal, assets: ['data'] } }));
-    const r = runToolchain('pack', [dir]);
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(r.status).toBe(1);
     expect(r.log).toMatch(/bin\/cli\.js:29: require\(\w+\) loads plugins\/shout\.js — add "plugins\/shout\.js" to seal\.assets/);
   });
@@ -211,7 +211,7 @@ describe('pack: mistakes stop the build with a message that names them', () => {
 throw new TypeError('the real cause');
 `;
     const dir = project('pack-smoke-throws', { name: 'smoke-throws' }, code);
-    const r = runToolchain('pack', [dir]);
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(r.status).toBe(1);
     expect(r.log).toMatch(/the artifact run with '--version' printed "" \(exit 1\); expected exit 0, nothing on stderr \(seal\.smoke\)/);
     const excerpt = r.log.slice(r.log.indexOf('noise 0'));

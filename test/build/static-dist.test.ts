@@ -3,9 +3,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
+import { runStep } from '../../build/pipeline.ts';
 import { staticTarget } from '../../build/runtime/static/target.ts';
 import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
+import { runtimeStep } from '../../build/steps/runtime.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { inspectFile } from '../../shared/elf/file.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
@@ -13,13 +15,21 @@ import { readArchive } from '../../src/archive/reader.ts';
 import { archiveBytes } from '../app/archive-fixtures.ts';
 import { runBroker, startRecorder } from '../app/broker-process.ts';
 import { post } from '../app/http-client.ts';
-import { runDist, tempDir } from '../fixtures/context.ts';
+import { runDist, tempDir, testContext } from '../fixtures/context.ts';
 import { describeWhen, firstMissing, prerequisite } from '../fixtures/skip.ts';
 
 const runtime = cachedStaticRuntime(cacheRoot(), pkg.runtimes.nodeVersion);
 
 // Locally a missing runtime skips these tests, loudly; in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) it fails them (the workflow restores the runtime).
 const need = prerequisite('a cached linux-x64 static runtime', runtime ? '' : 'none cached — build it with `npm run runtime` (3–4 h on 2 cores from an empty cache, with ICU)');
+
+describeWhen(need, 'a target that names no runtime (npm run dist, linux-x64)', () => {
+  it('takes the cached static runtime and says so on one line', async () => {
+    const ctx = testContext({ runtimeRequest: { kind: 'auto' }, cacheDir: cacheRoot() });
+    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(/^static Node 22\.22\.2 linux-x64 \(musl, jemalloc, intl full\)/);
+    expect(ctx.lines).toEqual(['  linux-x64: the static runtime (cached); --runtime official for the glibc one']);
+  });
+});
 
 /** The product's promise end to end: dist on the musl + jemalloc runtime gives a static broker. */
 describeWhen(need, 'npm run dist -- --runtime static', () => {

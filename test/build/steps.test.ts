@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BuildContext, distLog } from '../../build/context.ts';
@@ -15,8 +15,10 @@ import { manifestStep } from '../../build/steps/manifest.ts';
 import { preflightStep } from '../../build/steps/preflight.ts';
 import { runtimeStep } from '../../build/steps/runtime.ts';
 import { verifyStep } from '../../build/steps/verify.ts';
+import pkg from '../../package.json' with { type: 'json' };
 import { SEA_FUSE } from '../../shared/elf/sea.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import { syntheticElf, writeTemp } from '../fixtures/binaries.ts';
 import { testContext } from '../fixtures/context.ts';
@@ -188,6 +190,18 @@ describe('runtime step', () => {
     const ctx = testContext({ runtimeRequest: { kind: 'custom', path: runtime.path }, nodeVersion: '0.0.0' });
     await expect(runStep(runtimeStep, ctx)).resolves.toMatch(/custom Node 22\.22\.2 linux-x64/);
     expect(ctx.launcher?.emulated).toBe(false);
+  });
+
+  it('left to choose (auto) with no static runtime at hand, takes the official one and says why on one line', async () => {
+    // A cache holding only the official runtime (linked, not fetched again) and no static runtime package pinned.
+    const ctx = testContext({ runtimeRequest: { kind: 'auto' }, officialIntegrity: pkg.runtimes.runtimeIntegrity.x64 });
+    mkdirSync(join(ctx.cacheDir, 'runtimes'));
+    symlinkSync(join(cacheRoot(), 'runtimes', 'official'), join(ctx.cacheDir, 'runtimes', 'official'));
+    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(/^official Node 22\.22\.2 linux-x64 \(glibc/);
+    expect(ctx.lines).toEqual([
+      "  linux-x64: the official runtime, because no static one is at hand: none is cached and package.json pins no linux-x64 static runtime package (runtimes.staticRuntime.x64); 'npm run runtime -- --detach' builds it (3–4 h on 2 cores with full ICU, resumable)",
+      expect.stringMatching(/^ {2}cached: .*\/runtimes\/official\/node-v22\.22\.2-linux-x64-[0-9a-f]{12}\/node$/),
+    ]);
   });
 
   it('--runtime PATH that is missing or not ELF is a clear error', async () => {
