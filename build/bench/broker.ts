@@ -16,8 +16,8 @@ import { present } from '../../shared/checked.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { runtimePin } from '../runtime/pin.ts';
-import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { p99Spread, throughputSpread } from './broker-text.ts';
+import { freshArtifact } from './fresh-artifact.ts';
 import { procStat } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
@@ -401,22 +401,14 @@ async function rssRun(name: string, start: (out: string) => Promise<Server>): Pr
 
 const officialRt = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
 
-// Both artifacts are built here from the current source into the bench's own dir: an artifact left in
-// dist/ may be from older code, or another architecture's (dist/ can hold linux-arm64-static too).
-const distDir = join(scratch, 'dist');
-const dist = (args: string[]) => {
-  const built = spawnSync('npm', ['run', '--silent', 'dist', '--', '--arch', 'x64', '--out', distDir, ...args], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`npm run dist ${args.join(' ')} failed:\n${built.stdout}${built.stderr}`);
-};
-log('building the official-runtime artifact (npm run dist -- --runtime official) …');
-dist(['--runtime', 'official']);
-const artifacts: { runtime: string; bin: string | null; how: string }[] = [{ runtime: 'official', bin: join(distDir, `broker-${pkg.version}-linux-x64`), how: '' }];
-// Only from a cached static runtime: a bench does not fetch one, and without one dist stops.
-if (cachedStaticRuntime(cacheRoot(), pin.nodeVersion, 'jemalloc', 'x64')) {
-  log('building the static-runtime artifact (npm run dist -- --runtime static) …');
-  dist(['--runtime', 'static']);
-  artifacts.push({ runtime: 'static', bin: join(distDir, `broker-${pkg.version}-linux-x64-static`), how: '' });
-} else artifacts.push({ runtime: 'static', bin: null, how: '`npm run runtime` (hours; the bench then builds the artifact itself)' });
+// Both artifacts are built here from the current source into the bench's own dir (fresh-artifact.ts).
+const artifacts: { runtime: string; bin: string | null; how: string }[] = [];
+for (const runtime of ['official', 'static'] as const) {
+  log(`building the ${runtime}-runtime artifact (npm run dist -- --runtime ${runtime}) …`);
+  const built = freshArtifact({ root, version: pkg.version, nodeVersion: pin.nodeVersion, runtime, dir: scratch });
+  if (runtime === 'official' && !('path' in built)) throw new Error(built.skipped);
+  artifacts.push('path' in built ? { runtime, bin: built.path, how: '' } : { runtime, bin: null, how: built.skipped });
+}
 
 // The no-op server keeps a tick object alive as broker does, with broker's own module compiled here (not
 // required as .ts: Node's type stripper added ~15 MiB to the baseline's RSS): without it an idle GC can leave
@@ -552,7 +544,7 @@ ${table(
   ['server', 'req/s in window', ...rssTimes.map((t) => (t === rssWarmup ? `${t} s (window starts)` : `${t} s`)), 'max in window', 'grown across the window (MiB)', 'slope in window (MiB/min)'],
   rss.map((r) => [r.name, fmt(r.rps), ...rssTimes.map((t) => at(r, t)), Math.max(...r.samples.filter((s) => s.t >= rssWarmup).map((s) => s.mib)).toFixed(0), mib(growth(r)), r.slope.toFixed(2)]),
 )}`;
-for (const a of artifacts) if (!a.bin) perfRows.push([`broker record (all rows)`, a.runtime, 'missing', '', '', '', '', '', '', `build with ${a.how}`, '']);
+for (const a of artifacts) if (!a.bin) perfRows.push([`broker record (all rows)`, a.runtime, 'missing', '', '', '', '', '', '', a.how, '']);
 
 if (partial) {
   // A subset proves nothing about the targets and must not replace the full run in the docs.
@@ -595,7 +587,7 @@ const costLines: string[] = [];
 const targetLines: string[] = [];
 for (const a of artifacts) {
   if (!a.bin) {
-    targetLines.push(`- ${a.runtime} runtime: not measured — no cached static runtime for linux-x64; build it with ${a.how}, then rerun.`);
+    targetLines.push(`- ${a.runtime} runtime: not measured — ${a.how}; then rerun.`);
     continue;
   }
   const out = present(

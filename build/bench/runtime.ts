@@ -1,10 +1,12 @@
 // npm run bench:runtime [-- --warm] — the static runtime's numbers: build time per stage (summed over
-// every attempt, even across sessions), size stripped and xz-compressed, and `--version` start-up against
-// the official runtime and between the two broker artifacts; --warm first measures a warm rebuild (build
-// dir wiped, Zig cache kept: ~minutes of both cores). Writes its section of docs/benchmarks.md.
+// every attempt, even across sessions, dated by the build that made them), size stripped and xz-compressed,
+// and start-up of the runtimes and — judged — of the two broker artifacts, built here from the working tree;
+// --warm first measures a warm rebuild (build dir wiped, Zig cache kept: ~minutes of both cores).
+// Writes its section of docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandArgs } from '../../shared/cli-args/command-args.ts';
 import { UsageError } from '../../shared/cli-args/usage-error.ts';
@@ -13,7 +15,9 @@ import { officialRuntime } from '../runtime/official.ts';
 import { runtimePin } from '../runtime/pin.ts';
 import { stageTimes } from '../runtime/static/stage-times.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
-import { machine, median, table, writeSection } from './report.ts';
+import { freshArtifact } from './fresh-artifact.ts';
+import { pauseRuntimeBuilds } from './quiet.ts';
+import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { lastWarmRebuild, measureWarmRebuild } from './runtime-warm.ts';
 
 const pin = runtimePin();
@@ -52,27 +56,53 @@ const total = stages.reduce((a, s) => a + s.seconds, 0);
 const xzSize = (path: string) => Number(execFileSync('sh', ['-c', `xz -T2 -6 -c '${path}' | wc -c`], { encoding: 'utf8' }).trim());
 const mib = (n: number) => (n / 2 ** 20).toFixed(1);
 
-const dist = join(root, 'dist');
-const artifacts = { official: join(dist, `broker-${pkg.version}-linux-x64`), static: join(dist, `broker-${pkg.version}-linux-x64-static`) };
-const candidates: [string, string][] = [
-  ['official Node runtime', official.path],
-  ['static runtime (musl + jemalloc)', rt.path],
-  ...(existsSync(artifacts.official) ? [['broker artifact, official runtime', artifacts.official] as [string, string]] : []),
-  ...(existsSync(artifacts.static) ? [['broker artifact, static runtime', artifacts.static] as [string, string]] : []),
+// The product is judged, not only its runtime: both artifacts built now from the working tree (never dist/'s).
+const scratch = mkdtempSync(join(tmpdir(), 'broker-bench-runtime-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+const built = (runtime: 'official' | 'static') => {
+  log.info(`building the ${runtime}-runtime artifact from the working tree …`);
+  const a = freshArtifact({ root, version: pkg.version, nodeVersion: pin.nodeVersion, runtime, dir: scratch });
+  if (!('path' in a)) throw new Error(a.skipped);
+  return a.path;
+};
+const artifacts = { official: built('official'), static: built('static') };
+const quiet = pauseRuntimeBuilds(log.info);
+const loadBefore = loadAverage();
+const N = {
+  official: 'official Node runtime, --version',
+  static: 'static runtime (musl + jemalloc), --version',
+  staticBare: 'static runtime, -e 0',
+  officialArtifact: 'broker artifact, official runtime, --version',
+  staticArtifact: 'broker artifact, static runtime, --version',
+};
+const candidates: { name: string; path: string; args: string[] }[] = [
+  { name: N.official, path: official.path, args: ['--version'] },
+  { name: N.static, path: rt.path, args: ['--version'] },
+  { name: N.staticBare, path: rt.path, args: ['-e', '0'] },
+  { name: N.officialArtifact, path: artifacts.official, args: ['--version'] },
+  { name: N.staticArtifact, path: artifacts.static, args: ['--version'] },
 ];
 
-// Interleaved start-up runs (A B C D A B …), spawn to exit, --version.
-const times = new Map<string, number[]>(candidates.map(([name]) => [name, []]));
+// Interleaved start-up runs (A B C D E A B …), spawn to exit.
+const times = new Map<string, number[]>(candidates.map(({ name }) => [name, []]));
 for (let i = 0; i < runs; i++) {
-  for (const [name, path] of candidates) {
+  for (const { name, path, args } of candidates) {
     const t = performance.now();
-    execFileSync(path, ['--version'], { stdio: 'ignore', env: {} });
+    execFileSync(path, args, { stdio: 'ignore', env: {} });
     times.get(name)?.push(performance.now() - t);
   }
 }
+const loadAfter = loadAverage();
+quiet.resume();
 const startOf = (name: string) => median(times.get(name) ?? []);
-const rows = candidates.map(([name, path]) => [name, mib(statSync(path).size), mib(xzSize(path)), startOf(name).toFixed(1), Math.min(...(times.get(name) ?? [])).toFixed(1)]);
-const ratio = startOf('static runtime (musl + jemalloc)') / startOf('official Node runtime');
+const rows = candidates.map(({ name, path }) => [name, mib(statSync(path).size), mib(xzSize(path)), startOf(name).toFixed(1), Math.min(...(times.get(name) ?? [])).toFixed(1)]);
+const ratio = startOf(N.static) / startOf(N.official);
+const artifactRatio = startOf(N.staticArtifact) / startOf(N.officialArtifact);
+const bareRatio = startOf(N.staticArtifact) / startOf(N.staticBare);
+const finished = (dir: string) => {
+  const marker = join(isAbsolute(dir) ? dir : join(cacheRoot(), 'static', dir), 'stage-done.json');
+  return existsSync(marker) ? statSync(marker).mtime.toISOString().slice(0, 16).replace('T', ' ') : 'unknown';
+};
 const size = statSync(rt.path).size;
 const warm = lastWarmRebuild(cacheRoot());
 const warmLine = warm
@@ -81,23 +111,28 @@ const warmLine = warm
 
 const md = `## Static runtime: build, size, start-up
 
-Command: \`npm run bench:runtime\`. Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 10)}.
+Command: \`npm run bench:runtime\`. Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; load \`${loadBefore}\` before the start-up runs, \`${loadAfter}\` after${quiet.paused.length ? ' (the detached static-runtime build paused meanwhile)' : ''}.
 What else ran on these cores while the runtime was built is not recorded, so the stage times are what the build took here,
 not its floor (the conditions of the build measured 2026-11-26: "The cold build's conditions", hand-written, below).
 
 Cold build by stage (seconds, summed over every attempt of the stage, from ${stagesFrom}; \`npm run runtime -- times\`).
 Attempts under earlier configurations live in other directories and are not counted, so this is the cost of one clean run:
 
-${table(['stage', 'seconds'], [...stages.map((s) => [s.stage, s.seconds]), ['total', `${total} (${(total / 3600).toFixed(2)} h)`]])}
+${table(['stage', 'seconds', 'finished (UTC)'], [...stages.map((s) => [s.stage, s.seconds, finished(s.dir)]), ['total', `${total} (${(total / 3600).toFixed(2)} h)`, '']])}
 
-Size and \`--version\` start-up (${runs} interleaved runs each, median and min in ms, empty environment):
+Size and start-up (${runs} interleaved runs each, median and min in ms, empty environment; the artifacts built from the
+working tree at the start of this run):
 
 ${table(['binary', 'size (MiB)', 'xz -6 (MiB)', 'start-up median (ms)', 'min (ms)'], rows)}
 
-Targets (issue 3):
+Targets for the product (issue 25 sets them; medians of the runs above):
+- the static artifact's \`--version\` ≤ 2× the bare static runtime's \`-e 0\`: ${bareRatio.toFixed(2)}× — ${bareRatio <= 2 ? 'met' : 'NOT met'}
+- the static artifact starts no slower than the official artifact: ${artifactRatio.toFixed(2)}× — ${artifactRatio <= 1 ? 'met' : 'NOT met'}
+
+Targets for the runtime (issue 3):
 - cold build ≤ 4 h on 2 cores: ${(total / 3600).toFixed(2)} h — ${total <= 4 * 3600 ? 'met' : 'NOT met'}
 - runtime ≤ 60 MB: ${mib(size)} MiB (${(size / 1e6).toFixed(1)} MB) — ${size <= 60e6 ? 'met' : 'NOT met'}
-- start-up ≤ 0.8× the official runtime's: ${ratio.toFixed(2)}× — ${ratio <= 0.8 ? 'met' : 'NOT met'}
+- the runtime's \`--version\` ≤ 0.8× the official runtime's: ${ratio.toFixed(2)}× — ${ratio <= 0.8 ? 'met' : 'NOT met'}
 - warm rebuild (compile cache intact, build dir wiped: \`npm run bench:runtime -- --warm\`) ≤ 15 min: ${warmLine}`;
 const path = await writeSection(root, 'bench:runtime', md);
 log.info(md);

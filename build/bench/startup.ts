@@ -21,6 +21,7 @@ import { readProject } from '../project/project.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { runtimePin } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
+import { freshArtifact } from './fresh-artifact.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { interleave, type Measured, ratioLine, timeRows } from './startup-text.ts';
@@ -43,15 +44,6 @@ process.on('exit', () => {
   for (const c of live) c.kill('SIGKILL');
   rmSync(scratch, { recursive: true, force: true });
 });
-
-/** A fresh artifact of the working tree (npm run dist into the scratch dir); the reason when it cannot be built. */
-function dist(runtime: 'official' | 'static'): string | { skipped: string } {
-  const out = join(scratch, `dist-${runtime}`);
-  const r = spawnSync('npx', ['tsx', 'build/cli.ts', 'dist', '--runtime', runtime, '--out', out], { cwd: root, encoding: 'utf8' });
-  const name = `broker-${pkg.version}-linux-x64${runtime === 'static' ? '-static' : ''}`;
-  if (r.status !== 0) return { skipped: `npm run dist -- --runtime ${runtime} failed: ${(r.stderr || r.stdout).trim().split('\n').at(-1)}` };
-  return join(out, name);
-}
 
 /** Runs a command to its end, ignoring its output; the wall time from spawn to exit in ms. */
 function wall(cmd: string, args: string[]): number {
@@ -149,9 +141,13 @@ const info: BuildInfo = {
 log('building the artifacts, the bundle, bun and pkg builds …');
 const official = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pin.runtimeIntegrity?.x64 });
 const staticRt = cachedStaticRuntime(cacheRoot(), pin.nodeVersion);
-const officialArtifact = dist('official');
+const fresh = (runtime: 'official' | 'static') => {
+  const built = freshArtifact({ root, version: pkg.version, nodeVersion: pin.nodeVersion, runtime, dir: scratch });
+  return 'path' in built ? built.path : built;
+};
+const officialArtifact = fresh('official');
 if (typeof officialArtifact !== 'string') throw new Error(officialArtifact.skipped);
-const staticArtifact = staticRt ? dist('static') : { skipped: `no static runtime is cached (npm run runtime -- status); the static rows need it` };
+const staticArtifact = fresh('static');
 const bundle = join(scratch, 'broker.cjs');
 const project = await readProject(root);
 const { config } = project;
