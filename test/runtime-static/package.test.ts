@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { join } from 'node:path';
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRegistry, startRegistry } from '../../build/bench/local-registry.ts';
 import { distLog } from '../../build/context.ts';
 import { distSteps } from '../../build/dist.ts';
 import { runStep, runSteps } from '../../build/pipeline.ts';
@@ -14,7 +15,6 @@ import { runtimeStep } from '../../build/steps/runtime.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { repoRoot, tempDir, testContext } from '../fixtures/context.ts';
-import { type LocalRegistry, startRegistry } from '../fixtures/registry.ts';
 import { itWhen, prerequisite } from '../fixtures/skip.ts';
 
 const NODE = pkg.runtimes.nodeVersion;
