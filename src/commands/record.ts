@@ -12,6 +12,7 @@ import { ACK_MODES, fsyncPolicy, fsyncText } from '../recorder/durability.ts';
 import { ListenError } from '../recorder/listen-error.ts';
 import { type RecorderCounters, type RecorderOptions, startRecorder } from '../recorder/recorder.ts';
 import { loadTlsIdentity, selfSignedIdentity, type TlsIdentity } from '../recorder/tls-identity.ts';
+import { loadPfxIdentity } from '../recorder/tls-pfx.ts';
 import { commandOptions, parseCommandArgs, UsageError } from '../usage.ts';
 import type { Command, CommandIO } from './command.ts';
 
@@ -19,7 +20,7 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
        [--sample 0..1] [--compress gzip|brotli|zstd|none] [--compress-level N] [--rotate SIZE] [--workers N]
        [--flush-ms 100] [--flush-bytes 1MiB] [--ack immediate|written] [--fsync never|batch|DURATION]
        [--header-timeout 10000] [--json]
-       [--tls-cert FILE --tls-key FILE | --tls-self-signed]
+       [--tls-cert FILE --tls-key FILE | --tls-pfx FILE [--tls-passphrase-file FILE] | --tls-self-signed]
 
   Answers every request at once with --status and, with --out, appends it (method, URL, headers,
   body, time, peer) to an archive created with mode 0600; without --out it only counts.
@@ -50,6 +51,10 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
   --json               print the summary as JSON
   --tls-cert FILE      serve HTTPS (HTTP/1.1 over TLS, ALPN http/1.1) with this PEM certificate (chain)
   --tls-key FILE       and this PEM private key (unencrypted); both are checked before listening
+  --tls-pfx FILE       serve HTTPS with the certificate (chain) and key of this PKCS#12 bundle (.p12/.pfx),
+                       checked before listening like the PEM files
+  --tls-passphrase-file FILE
+                       the --tls-pfx passphrase: FILE's first line (never given on the command line)
   --tls-self-signed    serve HTTPS with a throwaway certificate made at start (EC P-256, 30 days, for
                        localhost, 127.0.0.1, ::1 and the listen address); its SHA-256 fingerprint is printed
                        so a client can pin it
@@ -60,7 +65,7 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
 interface RecordConfig extends RecorderOptions {
   workers: number;
   json: boolean;
-  /** --tls-cert, for the line that says what is served. */
+  /** --tls-cert or --tls-pfx, for the line that says what is served. */
   tlsCertPath: string | null;
 }
 
@@ -99,13 +104,15 @@ function parseConfig(argv: string[]): RecordConfig {
     json: { type: 'boolean' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    'tls-pfx': { type: 'string' },
+    'tls-passphrase-file': { type: 'string' },
     'tls-self-signed': { type: 'boolean' },
   });
   const { host, port } = listen(values.listen ?? '127.0.0.1:8080', opt('--listen'));
   const { codec, codecLevel } = compression(values.compress, values['compress-level']);
-  const tlsCertPath = values['tls-cert'] ?? null;
   const tlsSelfSigned = values['tls-self-signed'] ?? false;
-  const tls = tlsFiles(tlsCertPath, values['tls-key'], tlsSelfSigned);
+  const tls = tlsFiles(values, tlsSelfSigned);
+  const tlsCertPath = values['tls-pfx'] ?? values['tls-cert'] ?? null;
   if (values.out === '') throw new UsageError(`--out needs a file name (see 'broker record --help')`);
   const rotateBytes = size(values.rotate, opt('--rotate'), { min: 64 * 1024, max: 2 ** 50 }) ?? 0;
   const flushBytes = size(values['flush-bytes'], opt('--flush-bytes'), { min: 4096, max: 64 * 2 ** 20 }) ?? 2 ** 20;
@@ -142,12 +149,27 @@ function parseConfig(argv: string[]): RecordConfig {
   };
 }
 
-/** --tls-cert and --tls-key, loaded and checked now (exit 2 naming the file before anything listens); --tls-self-signed is made in run(). */
-function tlsFiles(certPath: string | null, keyPath: string | undefined, selfSigned: boolean): TlsIdentity | null {
+type TlsFileOptions = { 'tls-cert'?: string; 'tls-key'?: string; 'tls-pfx'?: string; 'tls-passphrase-file'?: string };
+
+/**
+ * --tls-cert and --tls-key, or --tls-pfx (and --tls-passphrase-file), loaded and checked now (exit 2 naming the
+ * file before anything listens); --tls-self-signed is made in run(). One source of certificate at most.
+ */
+function tlsFiles(values: TlsFileOptions, selfSigned: boolean): TlsIdentity | null {
   const see = "(see 'broker record --help')";
-  if (selfSigned && (certPath !== null || keyPath !== undefined)) throw new UsageError(`--tls-self-signed makes its own certificate: give it alone, or --tls-cert and --tls-key instead ${see}`);
-  if (certPath === null && keyPath === undefined) return null;
-  if (certPath === null || certPath === '') throw new UsageError(`--tls-key needs --tls-cert FILE, the certificate it belongs to ${see}`);
+  const { 'tls-cert': certPath, 'tls-key': keyPath, 'tls-pfx': pfxPath, 'tls-passphrase-file': passphrasePath } = values;
+  const pem = certPath !== undefined || keyPath !== undefined;
+  if (selfSigned && pem) throw new UsageError(`--tls-self-signed makes its own certificate: give it alone, or --tls-cert and --tls-key instead ${see}`);
+  if (selfSigned && pfxPath !== undefined) throw new UsageError(`--tls-self-signed makes its own certificate: give it alone, or --tls-pfx instead ${see}`);
+  if (pfxPath !== undefined && pem) throw new UsageError(`--tls-pfx holds the certificate and its key: give it alone, or --tls-cert and --tls-key instead ${see}`);
+  if (passphrasePath !== undefined && pfxPath === undefined) throw new UsageError(`--tls-passphrase-file needs --tls-pfx FILE, the PKCS#12 bundle it opens ${see}`);
+  if (pfxPath !== undefined) {
+    if (pfxPath === '') throw new UsageError(`--tls-pfx needs a file name ${see}`);
+    if (passphrasePath === '') throw new UsageError(`--tls-passphrase-file needs a file name ${see}`);
+    return loadPfxIdentity(pfxPath, passphrasePath ?? null);
+  }
+  if (certPath === undefined && keyPath === undefined) return null;
+  if (certPath === undefined || certPath === '') throw new UsageError(`--tls-key needs --tls-cert FILE, the certificate it belongs to ${see}`);
   if (keyPath === undefined || keyPath === '') throw new UsageError(`--tls-cert needs --tls-key FILE, its private key ${see}`);
   return loadTlsIdentity(certPath, keyPath);
 }

@@ -26,6 +26,7 @@ import { bodyCompressor } from '../archive/codec.ts';
 import { Codec } from '../archive/format.ts';
 import { type RecordInput, recordProblem } from '../archive/record.ts';
 import type { BatchWriter } from './batch-writer.ts';
+import type { TlsCredentials } from './tls-identity.ts';
 
 export interface CaptureOptions {
   host: string;
@@ -40,8 +41,8 @@ export interface CaptureOptions {
   writer: BatchWriter | null;
   /** Answer a recorded request only once its batch is written (durability.ts). */
   ackWritten?: boolean;
-  /** Serve HTTPS with this PEM certificate and key (checked beforehand: tls-identity.ts). */
-  tls?: { cert: string; key: string } | null;
+  /** Serve HTTPS with this PEM certificate and key, or PKCS#12 bundle (checked beforehand: tls-identity.ts, tls-pfx.ts). */
+  tls?: TlsCredentials | null;
   /** Where the listener's occasional lines go (a refused HTTP/2-only client); stderr by default. */
   log?: (line: string) => void;
 }
@@ -214,7 +215,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
       : // node:https only when serving HTTPS: a plain record start does not load it (tls-identity.ts says why).
         process.getBuiltinModule('node:https').createServer(
           // A handshake that never completes (a silent peer, a trickled ClientHello) is cut like slow headers.
-          { ...httpOptions, cert: tls.cert, key: tls.key, ALPNProtocols: ['http/1.1'], handshakeTimeout: opts.headerTimeoutMs },
+          { ...httpOptions, ...('pfx' in tls ? { pfx: tls.pfx, passphrase: tls.passphrase } : { cert: tls.cert, key: tls.key }), ALPNProtocols: ['http/1.1'], handshakeTimeout: opts.headerTimeoutMs },
           onRequest,
         );
 

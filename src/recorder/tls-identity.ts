@@ -1,6 +1,7 @@
 /*
- * The certificate and key `record` serves HTTPS with (--tls-cert/--tls-key, or --tls-self-signed), checked
- * before anything listens: every problem is a UsageError (exit 2) naming the file and what is wrong with it.
+ * The certificate and key `record` serves HTTPS with (--tls-cert/--tls-key, --tls-pfx: tls-pfx.ts, or
+ * --tls-self-signed), checked before anything listens: every problem is a UsageError (exit 2) naming the file
+ * and what is wrong with it.
  *
  * --tls-self-signed makes a throwaway certificate at start with the `selfsigned` package (Node has no
  * certificate generator; it builds the X.509 in JS and signs with Node's own WebCrypto: an EC P-256 key,
@@ -17,23 +18,35 @@ import { UsageError } from '../usage.ts';
 const crypto = () => process.getBuiltinModule('node:crypto');
 const tls = () => process.getBuiltinModule('node:tls');
 
-export interface TlsIdentity {
-  cert: string;
-  key: string;
+/** What node:https serves with: a PEM certificate (chain) and key, or a PKCS#12 bundle and its passphrase. */
+export type TlsCredentials = { cert: string; key: string } | { pfx: Buffer; passphrase?: string };
+
+export type TlsIdentity = TlsCredentials & {
   /** SHA-256 of the certificate (DER), as colon-separated hex: what a client pins. */
   fingerprint256: string;
-}
+};
 
-const SEE = "(see 'broker record --help')";
+export const SEE = "(see 'broker record --help')";
 
-function readPem(path: string, option: string): string {
+/** The bytes of a TLS option's file; `expected` says what it must be ('a readable PEM file'). */
+export function readTlsFile(path: string, option: string, expected: string): Buffer {
   try {
-    return readFileSync(path, 'latin1');
+    return readFileSync(path);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
-    throw new UsageError(`${option} ${path}: cannot read it: ${why} (it must be a readable PEM file) ${SEE}`);
+    throw new UsageError(`${option} ${path}: cannot read it: ${why} (it must be ${expected}) ${SEE}`);
   }
+}
+
+const readPem = (path: string, option: string) => readTlsFile(path, option, 'a readable PEM file').toString('latin1');
+
+/** Refuses a certificate that is not valid at `now`, naming the option and file it came from. */
+export function checkValidity(x509: X509Certificate, option: string, path: string, now: Date): void {
+  const from = new Date(x509.validFrom);
+  const to = new Date(x509.validTo);
+  if (now > to) throw new UsageError(`${option} ${path}: the certificate expired on ${to.toISOString()} ${SEE}`);
+  if (now < from) throw new UsageError(`${option} ${path}: the certificate is not valid until ${from.toISOString()} ${SEE}`);
 }
 
 /** The certificate and key from PEM files, checked: each parses, they belong together, and the certificate is valid now. */
@@ -57,10 +70,7 @@ export function loadTlsIdentity(certPath: string, keyPath: string, now = new Dat
     throw new UsageError(`--tls-key ${keyPath}: not a PEM private key (${why}) ${SEE}`);
   }
   if (!x509.checkPrivateKey(keyObject)) throw new UsageError(`--tls-key ${keyPath} does not match the certificate in ${certPath} (it is the private key of another certificate) ${SEE}`);
-  const from = new Date(x509.validFrom);
-  const to = new Date(x509.validTo);
-  if (now > to) throw new UsageError(`--tls-cert ${certPath}: the certificate expired on ${to.toISOString()} ${SEE}`);
-  if (now < from) throw new UsageError(`--tls-cert ${certPath}: the certificate is not valid until ${from.toISOString()} ${SEE}`);
+  checkValidity(x509, '--tls-cert', certPath, now);
   try {
     tls().createSecureContext({ cert, key });
   } catch (err) {
@@ -91,7 +101,7 @@ export async function selfSignedIdentity(listenHost: string): Promise<TlsIdentit
   return { cert: pems.cert, key: pems.private, fingerprint256: new (crypto().X509Certificate)(pems.cert).fingerprint256 };
 }
 
-/** The identity as one environment value, for the --workers workers (cluster.ts). */
+/** The --tls-self-signed identity (PEM) as one environment value, for the --workers workers (cluster.ts). */
 export function identityToEnv(id: TlsIdentity): string {
   return JSON.stringify(id);
 }
