@@ -2,7 +2,9 @@ import { duration } from '../../shared/cli-args/duration.ts';
 import { int, number } from '../../shared/cli-args/number.ts';
 import { badValue } from '../../shared/cli-args/usage-error.ts';
 import { ArchiveScan } from '../archive/file.ts';
+import { describeRejection } from '../replayer/certificate-rejection.ts';
 import type { ReplayReport } from '../replayer/replayer.ts';
+import { loadCaFile, type Trust } from '../replayer/tls-trust.ts';
 import { archiveArgs, commandOptions, filterArg, parseCommandArgs, UsageError } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -33,15 +35,31 @@ function targetUrl(option: string, text: string): URL {
   return url;
 }
 
+/** --ca FILE or --insecure: for https targets only, one or the other. */
+function trustArg(ca: string | undefined, insecure: boolean, targets: URL[]): Trust {
+  const see = "(see 'broker replay --help')";
+  if (ca !== undefined && insecure) throw new UsageError(`--insecure checks no certificate, so --ca ${ca} would change nothing: give one of them ${see}`);
+  const given = ca !== undefined ? `--ca ${ca}` : insecure ? '--insecure' : null;
+  if (given === null) return { kind: 'default' };
+  if (!targets.some((t) => t.protocol === 'https:')) throw new UsageError(`${given} is about the certificates of https targets, and ${targets.map((t) => t.href).join(' and ')} ${targets.length > 1 ? 'are' : 'is'} http ${see}`);
+  return ca !== undefined ? { kind: 'ca', file: ca, pems: loadCaFile(ca) } : { kind: 'insecure' };
+}
+
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'send the recorded requests to a target and report throughput, errors and latency percentiles',
-  usage: `broker replay FILE... --target URL [--tls-target URL] [--concurrency N] [--rate R/s] [--loop N] [--filter EXPR] [--json]
+  usage: `broker replay FILE... --target URL [--tls-target URL] [--ca FILE | --insecure] [--concurrency N] [--rate R/s] [--loop N]
+       [--filter EXPR] [--json]
 
   --target URL       where to send them (http or https; a path is prefixed to every request's URL);
                      the recorded scheme is dropped: every request goes here, over the target's scheme
   --tls-target URL   keep the scheme apart: requests recorded over TLS go here (e.g. https://host:8443),
                      the others to --target ('--filter tls=1' replays only the TLS ones)
+  --ca FILE          https targets: trust the CA certificates in FILE (PEM; a self-signed server's own
+                     certificate works too) as well as Node's default ones. Without it an https target must
+                     have a certificate from a CA Node trusts; a refused certificate stops the replay with
+                     a line saying why (exit 1)
+  --insecure         https targets: take any certificate, unchecked (a warning says so on stderr)
   --concurrency N    requests in flight, over N keep-alive connections (default 16)
   --rate R/s         steady request rate across all connections (default: as fast as answered)
   --loop N           send the archive N times (default 1)
@@ -65,6 +83,8 @@ export const replayCommand: Command = {
         loop: { type: 'string' },
         filter: { type: 'string' },
         timeout: { type: 'string' },
+        ca: { type: 'string' },
+        insecure: { type: 'boolean' },
         json: { type: 'boolean' },
       },
       true,
@@ -75,6 +95,7 @@ export const replayCommand: Command = {
     const target = targetUrl('--target', values.target);
     const tlsTarget = values['tls-target'] === undefined ? null : targetUrl('--tls-target', values['tls-target']);
     const filter = filterArg('replay', values.filter);
+    const trust = trustArg(values.ca, values.insecure ?? false, tlsTarget ? [target, tlsTarget] : [target]);
     const options = {
       files,
       target,
@@ -84,6 +105,7 @@ export const replayCommand: Command = {
       loop: int(values.loop, opt('--loop'), { min: 1, max: 1_000_000 }) ?? 1,
       timeoutMs: duration(values.timeout, opt('--timeout'), { unit: 'ms', min: 1, max: 3_600_000 }) ?? 30_000,
       filter,
+      trust,
     };
     // Open the archives first so a missing or foreign file is a clear error before any traffic (each one named).
     let unopened = 0;
@@ -101,11 +123,13 @@ export const replayCommand: Command = {
       if (files.length > 1) io.err(`broker: ${unopened} of ${files.length} archives cannot be read; nothing was sent`);
       return 1;
     }
+    if (trust.kind === 'insecure') io.err('broker: warning: --insecure: the certificates of https targets are not checked; anyone between here and the target can read and change the traffic');
     // undici and the histogram load only when a replay runs: every other command starts faster.
     const { replay } = await import('../replayer/replayer.ts');
     const report = await replay(options);
     if (values.json) io.out(JSON.stringify(report, null, 2));
     else print(io, report);
+    if (report.certificateRejected) io.err(`broker: ${describeRejection(report.certificateRejected, trust)}`);
     if (report.archive.files) {
       for (const f of report.archive.files) {
         if (f.bad) io.err(`broker: ${f.file}: stopped at a bad frame at offset ${f.bad.offset} (${f.bad.reason}); replayed the records before it`);

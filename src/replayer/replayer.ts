@@ -13,6 +13,8 @@ import { MergedScan } from '../archive/merge.ts';
 import type { BadFrame } from '../archive/reader.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
 import type { RecordPredicate } from '../filter.ts';
+import { type CertificateRejection, certificateRejection } from './certificate-rejection.ts';
+import { connectOptions, type Trust } from './tls-trust.ts';
 
 export interface ReplayOptions {
   /** One archive, or several merged by record time (src/archive/merge.ts). */
@@ -26,6 +28,8 @@ export interface ReplayOptions {
   loop: number;
   filter: RecordPredicate | null;
   timeoutMs: number;
+  /** Which certificates https targets may present (tls-trust.ts). */
+  trust: Trust;
 }
 
 export interface ReplayReport {
@@ -39,6 +43,8 @@ export interface ReplayReport {
   requestsPerSecond: number;
   bodyBytesSent: number;
   latencyMs: { p50: number; p90: number; p99: number; 'p99.9': number; max: number; mean: number } | null;
+  /** Set when an https target's certificate was refused: the replay stopped there (certificate-rejection.ts). */
+  certificateRejected?: CertificateRejection;
   /** With several files, `bad` is the first file's bad frame (naming it) and `files` says how each one ended. */
   archive: { records: number; bad: (BadFrame & { file?: string }) | null; files?: { file: string; records: number; bad: BadFrame | null; error: string | null }[] };
 }
@@ -59,7 +65,9 @@ function errorKind(err: unknown): string {
 }
 
 export async function replay(o: ReplayOptions): Promise<ReplayReport> {
+  const connect = connectOptions(o.trust);
   const destination = (url: URL) => ({
+    url,
     basePath: url.pathname.replace(/\/+$/, ''),
     pool: new Pool(url.origin, {
       connections: o.concurrency,
@@ -67,6 +75,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       connectTimeout: Math.min(o.timeoutMs, 10_000),
       headersTimeout: o.timeoutMs,
       bodyTimeout: o.timeoutMs,
+      ...(connect ? { connect } : {}),
     }),
   });
   const plain = destination(o.target);
@@ -83,6 +92,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   let records = 0;
   let bad: ReplayReport['archive']['bad'] = null;
   let files: ReplayReport['archive']['files'];
+  let rejected: CertificateRejection | null = null;
 
   // One shared walk over the archive (loop times); workers pull from it, so order is kept per pull.
   function* walk(): Generator<ArchiveRecord & { offset: number }> {
@@ -115,13 +125,17 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   let slot = 0;
 
   const worker = async () => {
-    for (let next = source.next(); !next.done; next = source.next()) {
+    // A refused certificate stops every worker: the rest would be refused as well.
+    while (rejected === null) {
+      const next = source.next();
+      if (next.done) break;
       const r = next.value;
       if (o.rate > 0) {
         // Slot i is due at start + i/rate: a steady schedule however many connections share it.
         const due = started + (slot++ * 1000) / o.rate;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+        if (rejected !== null) break;
       }
       let body: Buffer | null = null;
       try {
@@ -134,8 +148,8 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       }
       sent++;
       const t0 = performance.now();
+      const { pool, basePath, url } = r.tls ? overTls : plain;
       try {
-        const { pool, basePath } = r.tls ? overTls : plain;
         const res = await pool.request({ path: basePath + r.url, method: r.method, headers: requestHeaders(r), body });
         await res.body.dump();
         histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
@@ -145,6 +159,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       } catch (err) {
         const kind = errorKind(err);
         errors[kind] = (errors[kind] ?? 0) + 1;
+        rejected ??= certificateRejection(err, url);
       }
     }
   };
@@ -172,6 +187,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   return {
     target: o.target.href,
     ...(o.tlsTarget ? { tlsTarget: o.tlsTarget.href } : {}),
+    ...(rejected ? { certificateRejected: rejected } : {}),
     sent,
     responses,
     statuses,
