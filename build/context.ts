@@ -39,7 +39,14 @@ export interface BuildContext {
   /** How the runtime executes on this host (natively or under qemu); undefined when it cannot. */
   launcher?: Launcher;
   /** The packed seal.assets (project/assets.ts), when the project has any. */
-  assets?: { index: FileFact; data: FileFact /** Each file's path under the virtual root. */; paths: string[] };
+  assets?: {
+    index: FileFact;
+    data: FileFact;
+    /** Each file's path under the virtual root. */
+    paths: string[];
+    /** The files seal.assets matched (globbed once, by the assets step; the bundle step packs them again with addons and workers). */
+    matched: string[];
+  };
   bundle?: FileFact;
   blob?: FileFact & { codeCache: boolean };
   /** The runtime copy with the blob injected, not yet verified. */

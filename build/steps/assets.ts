@@ -3,13 +3,14 @@ import { type BuildContext, distStep } from '../context.ts';
 import { collectAssets, packAssets } from '../project/assets.ts';
 
 /**
- * Packs the files seal.assets names (project/assets.ts), `extra` ones (the native addons the bundle step
- * finds) and `made` ones (worker files it bundled, each at its own path) for the blob; a glob that matches nothing stops the build. Returns the step's summary.
+ * Packs the files seal.assets names (project/assets.ts; globbed once, by the assets step), `extra` ones (the native
+ * addons the bundle step finds) and `made` ones (worker files it bundled, each at its own path) for the blob; a glob
+ * that matches nothing stops the build. Returns the step's summary.
  */
 export async function packEmbeddedFiles(ctx: BuildContext, extra: string[] = [], made: { file: string; path: string }[] = []): Promise<string> {
-  const files = [...new Set([...(await collectAssets(ctx.project)), ...extra])];
-  const packed = await packAssets(ctx.project, files, ctx.workDir, made);
-  ctx.assets = { index: await fileFact(packed.index), data: await fileFact(packed.data), paths: packed.paths };
+  const matched = ctx.assets?.matched ?? (await collectAssets(ctx.project));
+  const packed = await packAssets(ctx.project, [...new Set([...matched, ...extra])], ctx.workDir, made);
+  ctx.assets = { index: await fileFact(packed.index), data: await fileFact(packed.data), paths: packed.paths, matched };
   return `${packed.paths.length} file(s), ${(packed.bytes / 1024).toFixed(1)} KiB`;
 }
 
