@@ -13,7 +13,8 @@ import { encodeHeader } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
 import { runBrokerCli as run } from '../fixtures/run-cli.ts';
-import { officialTestRuntime } from '../fixtures/runtime.ts';
+import { nodeFor, PROCESS_RUNTIMES, runtimeNeed, runtimeTitle } from '../fixtures/runtime.ts';
+import { describeWhen } from '../fixtures/skip.ts';
 import { archiveBytes, sampleRecord } from './archive-fixtures.ts';
 import { type BrokerBin, killLeftovers, removeBundle, runBroker, startRecorder } from './broker-process.ts';
 import { type CertFiles, certFiles } from './tls-fixtures.ts';
@@ -179,11 +180,11 @@ describe('--ca and --insecure mistakes: exit 2 before anything is sent', () => {
   });
 });
 
-for (const runtime of ['host', 'official'] as const) {
-  describe(`replay to broker record over TLS, both as processes (${runtime === 'host' ? `this host's Node ${process.version}` : 'the official Node 22 runtime'})`, () => {
+for (const runtime of PROCESS_RUNTIMES) {
+  describeWhen(runtimeNeed(runtime), `replay to broker record over TLS, both as processes (${runtimeTitle(runtime)})`, () => {
     let bin: BrokerBin | undefined;
     beforeAll(async () => {
-      bin = runtime === 'official' ? { node: (await officialTestRuntime()).path } : undefined;
+      bin = await nodeFor(runtime);
     });
 
     it('--ca with the recorder certificate: all recorded; without it: exit 1 and nothing recorded', async () => {

@@ -12,7 +12,8 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArchive } from '../../src/archive/reader.ts';
 import { runBrokerCli as run } from '../fixtures/run-cli.ts';
-import { officialTestRuntime } from '../fixtures/runtime.ts';
+import { nodeFor, PROCESS_RUNTIMES, runtimeNeed, runtimeTitle } from '../fixtures/runtime.ts';
+import { describeWhen } from '../fixtures/skip.ts';
 import { type BrokerBin, killLeftovers, removeBundle, runBroker, startRecorder } from './broker-process.ts';
 import { type CertFiles, certFiles, pfxFile } from './tls-fixtures.ts';
 
@@ -120,11 +121,11 @@ describe('--tls-pfx problems: exit 2 naming the file and the problem, before any
   });
 });
 
-for (const runtime of ['host', 'official'] as const) {
-  describe(`record --tls-pfx (${runtime === 'host' ? `this host's Node ${process.version}` : 'the official Node 22 runtime'})`, () => {
+for (const runtime of PROCESS_RUNTIMES) {
+  describeWhen(runtimeNeed(runtime), `record --tls-pfx (${runtimeTitle(runtime)})`, () => {
     let bin: BrokerBin | undefined;
     beforeAll(async () => {
-      bin = runtime === 'official' ? { node: (await officialTestRuntime()).path } : undefined;
+      bin = await nodeFor(runtime);
     });
 
     it('serves HTTPS with the bundle, opened with the first line of --tls-passphrase-file; prints its fingerprint', async () => {

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArchive } from '../../src/archive/reader.ts';
 import { parseFilter } from '../../src/filter.ts';
 import { runBrokerCli as run } from '../fixtures/run-cli.ts';
-import { officialTestRuntime } from '../fixtures/runtime.ts';
+import { nodeFor, PROCESS_RUNTIMES, runtimeNeed, runtimeTitle } from '../fixtures/runtime.ts';
+import { describeWhen } from '../fixtures/skip.ts';
 import { archiveBytes, sampleRecord } from './archive-fixtures.ts';
 import { type BrokerBin, killLeftovers, removeBundle, runBroker, startRecorder } from './broker-process.ts';
 import { type CertFiles, certFiles } from './tls-fixtures.ts';
@@ -162,11 +163,11 @@ describe('replay --tls-target keeps the scheme apart', () => {
   });
 });
 
-for (const runtime of ['host', 'official'] as const) {
-  describe(`record over TLS (${runtime === 'host' ? `this host's Node ${process.version}` : 'the official Node 22 runtime'})`, () => {
+for (const runtime of PROCESS_RUNTIMES) {
+  describeWhen(runtimeNeed(runtime), `record over TLS (${runtimeTitle(runtime)})`, () => {
     let bin: BrokerBin | undefined;
     beforeAll(async () => {
-      bin = runtime === 'official' ? { node: (await officialTestRuntime()).path } : undefined;
+      bin = await nodeFor(runtime);
     });
 
     it('--tls-cert/--tls-key: HTTPS with ALPN http/1.1; the archive keeps TLS and SNI; cat --filter selects on them', async () => {
