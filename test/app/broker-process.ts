@@ -46,9 +46,14 @@ export interface Running {
 /** How to run broker: an executable (a dist artifact), or `{ node }`: that Node binary with the test bundle. */
 export type BrokerBin = string | { node: string };
 
+/** The command and its arguments that run `broker ARGS` with the given executable (default: this node + the test bundle). */
+export async function brokerCommand(args: string[], bin?: BrokerBin): Promise<[string, string[]]> {
+  return typeof bin === 'string' ? [bin, args] : [bin?.node ?? process.execPath, [await brokerBundle(), ...args]];
+}
+
 /** Starts `broker ARGS` with the given executable (default: this node + the test bundle). */
 export async function startBroker(args: string[], bin?: BrokerBin): Promise<Running> {
-  const [cmd, argv] = typeof bin === 'string' ? [bin, args] : [bin?.node ?? process.execPath, [await brokerBundle(), ...args]];
+  const [cmd, argv] = await brokerCommand(args, bin);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.on('close', () => running.delete(child));
