@@ -1,0 +1,68 @@
+// The fault suite (issue 23) against what ships: every case of test/app/faults/ run on an artifact that
+// `npm run dist` builds from the working tree — on the official runtime always, on the static runtime when one
+// is cached (the workflow's test job restores it; BROKER_STRICT_PREREQUISITES=1 fails the group without it).
+// test/app/*.test.ts run the same cases on the test bundle.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
+import pkg from '../../package.json' with { type: 'json' };
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import { removeFaultScratches } from '../app/fault-scratch.ts';
+import { acknowledgedCases } from '../app/faults/acknowledged.ts';
+import { type BinOf, processRun } from '../app/faults/bin.ts';
+import { durableAckCases } from '../app/faults/durable-ack.ts';
+import { recordCases } from '../app/faults/record.ts';
+import { recordTimeCases } from '../app/faults/record-time.ts';
+import { rotationSafetyCases } from '../app/faults/rotation-safety.ts';
+import { stdoutErrorsCases } from '../app/faults/stdout-errors.ts';
+import { usageCases } from '../app/faults/usage.ts';
+import { workersCases } from '../app/faults/workers.ts';
+import { runDist } from '../fixtures/context.ts';
+import { describeWhen, prerequisite } from '../fixtures/skip.ts';
+
+// A skipped group runs no afterAll: what its collection made (scratch dirs, a tmpfs) goes here.
+afterAll(removeFaultScratches);
+
+/** Every fault case, each run by `bin` — read when the case runs: the artifact is built in a beforeAll. */
+function faultSuite(bin: BinOf): void {
+  usageCases(processRun(bin));
+  recordCases(bin);
+  workersCases(bin);
+  durableAckCases(bin);
+  stdoutErrorsCases(bin);
+  recordTimeCases(processRun(bin));
+  acknowledgedCases(bin);
+  rotationSafetyCases(bin);
+}
+
+/**
+ * Builds the artifact for `runtime` in beforeAll, and checks first that it is what the cases will run: a SEA on
+ * that runtime. The returned getter throws if a case runs without it.
+ */
+function artifactOf(runtime: 'official' | 'static', name: string): () => string {
+  let artifact = '';
+  beforeAll(() => {
+    artifact = join(runDist(['--runtime', runtime]).out, name);
+  }, 300_000);
+  const bin = () => {
+    if (!artifact) throw new Error(`no ${runtime} artifact: npm run dist failed (see beforeAll)`);
+    return artifact;
+  };
+  it(`the cases run ${name}: a SEA on the ${runtime} runtime`, () => {
+    const j = JSON.parse(execFileSync(bin(), ['version', '--json'], { encoding: 'utf8' }));
+    expect(j.self).toMatchObject({ sea: true, runtimeKind: runtime, static: runtime === 'static' });
+  });
+  return bin;
+}
+
+describe('the fault suite on the artifact, official runtime (npm run dist -- --runtime official)', () => {
+  faultSuite(artifactOf('official', `broker-${pkg.version}-linux-x64`));
+});
+
+const staticRuntime = cachedStaticRuntime(cacheRoot(), pkg.runtimes.nodeVersion);
+const staticNeed = prerequisite('a cached linux-x64 static runtime', staticRuntime ? '' : 'none cached — build it with `npm run runtime` (3–4 h on 2 cores from an empty cache, with ICU)');
+
+describeWhen(staticNeed, 'the fault suite on the artifact, static runtime (npm run dist -- --runtime static)', () => {
+  faultSuite(artifactOf('static', `broker-${pkg.version}-linux-x64-static`));
+});
