@@ -21,6 +21,7 @@ import { freshArtifact } from './fresh-artifact.ts';
 import { procStat } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
+import { corpus, sendCorpus } from './traffic-corpus.ts';
 import { CONFIDENCE, levelVerdict, NOISY, ratioVerdict } from './verdict.ts';
 import { findWrk, offPace, PACE_TOLERANCE, paceMiss, type WrkResult, wrkAtRate, wrkLoad } from './wrk.ts';
 
@@ -40,9 +41,15 @@ const rssSeconds = Number(process.env.BENCH_RSS_SECONDS ?? 60);
 // now starts with it at full size (SEA_EXEC_ARGV), and the warm-up still covers the old generation's
 // limit, the allocator's arenas and the JIT, so the judged window measures what a leak would look like.
 const rssWarmup = Number(process.env.BENCH_RSS_WARMUP ?? 60);
-// A subset for quick checks (the docs are written only by a full run): BENCH_ROWS from count,out,workers,durable (or none)
-// (the no-op baseline always runs), BENCH_RUNTIMES from official,static, BENCH_RSS_SECONDS=0 skips the RSS runs.
-const rowFilter = process.env.BENCH_ROWS?.split(',') ?? ['count', 'out', 'workers', 'durable'];
+// A subset for quick checks (the docs are written only by a full run): BENCH_ROWS from count,out,workers,durable,tls,codecs
+// (or none; the no-op baseline always runs), BENCH_RUNTIMES from official,static, BENCH_RSS_SECONDS=0 skips the RSS runs.
+const rowFilter = process.env.BENCH_ROWS?.split(',') ?? ['count', 'out', 'workers', 'durable', 'tls', 'codecs'];
+/** The compression rows (issue 27), each judged against gzip's; the archive sizes come from the same corpus for each (traffic-corpus.ts). */
+const CODECS = ['gzip', 'zstd'] as const;
+const TLS_ROW = 'broker record --out FILE over TLS (--tls-cert/--tls-key)';
+const TLS_NOOP = 'no-op node:https server';
+const codecRow = (codec: string) => `broker record --out FILE --compress ${codec}`;
+const SIZE_REQUESTS = 20_000;
 /** The durable-acknowledgement rows (record --ack written), each judged against the default --out row. */
 const DURABLE_ROWS = [
   { name: 'broker record --out FILE --ack written', args: ['--ack', 'written'], file: 'ack' },
@@ -58,6 +65,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'broker-bench-'));
 interface Server {
   child: ChildProcess;
   port: number;
+  /** https for the TLS rows (the generators do not check the certificate). */
+  scheme: 'http' | 'https';
   stop(): Promise<string>;
 }
 
@@ -68,7 +77,7 @@ process.on('exit', () => {
 });
 
 /** Starts a server process and waits for the line that carries its port. */
-function startServer(cmd: string, args: string[], portLine: RegExp): Promise<Server> {
+function startServer(cmd: string, args: string[], portLine: RegExp, scheme: Server['scheme'] = 'http'): Promise<Server> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   child.on('close', () => live.delete(child));
@@ -94,6 +103,7 @@ function startServer(cmd: string, args: string[], portLine: RegExp): Promise<Ser
       resolveStart({
         child,
         port: Number(m[1]),
+        scheme,
         async stop() {
           stopping = true;
           child.kill('SIGTERM');
@@ -148,10 +158,10 @@ let punchUnsupported = false;
  * method": flat out for half of each second, nothing in the other half). So a run "at half rate" is full load half the time: its p99 is
  * the p99 at max, and no send schedule exists to correct for coordinated omission against.
  */
-async function load(port: number, duration: number, overallRate?: number): Promise<{ result: Result; latency: Latency }> {
+async function load(server: Pick<Server, 'port' | 'scheme'>, duration: number, overallRate?: number): Promise<{ result: Result; latency: Latency }> {
   settleDisk();
   const h = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-  const run = autocannon({ url: `http://127.0.0.1:${port}/ingest`, connections, pipelining: 1, duration, method: 'POST', body, headers: { 'content-type': 'application/octet-stream' }, overallRate });
+  const run = autocannon({ url: `${server.scheme}://127.0.0.1:${server.port}/ingest`, connections, pipelining: 1, duration, method: 'POST', body, headers: { 'content-type': 'application/octet-stream' }, overallRate });
   run.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
     if (status < 200 || status > 299) return;
     h.recordValue(Math.max(1, Math.round(ms * 1000)));
@@ -216,13 +226,13 @@ const pidOf = (s: Server): number => present(s.child.pid, 'the server process id
 async function measureAll(variants: Variant[]): Promise<void> {
   for (const v of variants) {
     v.server = await v.start();
-    await load(v.server.port, 2); // warm-up: JIT, connections, buffer pool
+    await load(v.server, 2); // warm-up: JIT, connections, buffer pool
   }
   try {
     for (let i = 0; i < runs; i++) {
       for (const v of variants) {
         v.row.load = v.row.load || loadAverage();
-        const { result: r, latency } = await load(serverOf(v).port, seconds);
+        const { result: r, latency } = await load(serverOf(v), seconds);
         v.row.rps.push(r.requests.average);
         v.row.p99AtMax.push(latency.p99);
         log(`  run ${i + 1} ${v.row.name} (${v.row.runtime}): ${r.requests.average.toFixed(0)} req/s, p99 ${latency.p99.toFixed(2)} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
@@ -233,7 +243,7 @@ async function measureAll(variants: Variant[]): Promise<void> {
       const server = serverOf(v);
       const pid = pidOf(server);
       const cpu0 = cpuMs(pid);
-      const { result: h, latency } = await load(server.port, 10, rate);
+      const { result: h, latency } = await load(server, 10, rate);
       const cpu1 = cpuMs(pid);
       const perRequest = (a: number, b: number) => ((b - a) * 1000) / h.requests.total;
       const cpuUs = perRequest(cpu0.all, cpu1.all);
@@ -267,7 +277,7 @@ async function measureWithWrk(variants: Variant[]): Promise<void> {
       const server = serverOf(v);
       const pid = pidOf(server);
       const [cpu0, t0] = [cpuMs(pid), performance.now()];
-      const r = await wrkLoad({ port: server.port, seconds, connections, body, delayMs: 0, scratch });
+      const r = await wrkLoad({ port: server.port, scheme: server.scheme, seconds, connections, body, delayMs: 0, scratch });
       const [cpu1, ms] = [cpuMs(pid), performance.now() - t0];
       const c: MaxRunCpu = {
         cpuUs: ((cpu1.all - cpu0.all) * 1000) / r.requests,
@@ -288,7 +298,7 @@ async function measureWithWrk(variants: Variant[]): Promise<void> {
       const target = Math.floor(median(v.row.wrk.rps) / 2);
       // The first run calibrates its connections; the next start from the closest run's.
       const closest = [...v.row.wrk.half].sort((a, b) => paceMiss(a.rps, target) - paceMiss(b.rps, target))[0];
-      const h = await wrkAtRate({ port: serverOf(v).port, seconds: 10, rate: target, body, scratch, connections: closest?.connections });
+      const h = await wrkAtRate({ port: serverOf(v).port, scheme: serverOf(v).scheme, seconds: 10, rate: target, body, scratch, connections: closest?.connections });
       v.row.wrk.half.push({ ...h, target });
       log(
         `  wrk run ${i + 1} ${v.row.name} (${v.row.runtime}) paced to ${target} req/s, reached ${h.rps.toFixed(0)}${h.attempts > 1 ? ` (run ${h.attempts} times to get there)` : ''}: p50 ${h.p50.toFixed(2)} ms, p99 ${h.p99.toFixed(2)} ms, p99.9 ${h.p999.toFixed(2)} ms`,
@@ -391,8 +401,8 @@ async function rssRun(name: string, start: (out: string) => Promise<Server>): Pr
   const s = await start(out);
   const samples: { t: number; mib: number }[] = [];
   const timer = setInterval(() => samples.push({ t: (performance.now() - t0) / 1000, mib: rssMiB(pidOf(s)) }), 1000);
-  if (rssWarmup > 0) await load(s.port, rssWarmup);
-  const { result: r } = await load(s.port, rssSeconds);
+  if (rssWarmup > 0) await load(s, rssWarmup);
+  const { result: r } = await load(s, rssSeconds);
   clearInterval(timer);
   await s.stop();
   rmSync(out, { force: true });
@@ -420,11 +430,42 @@ const noopScript = `${tickGuard} require('http').createServer((req, res) => { re
 const startNoop = () => startServer(officialRt.path, [...SEA_EXEC_ARGV, '-e', noopScript], /port (\d+)/);
 // An artifact's recorder, started the same way for the throughput rows and the RSS run.
 const startRecord = (bin: string, extra: string[]) => startServer(bin, ['record', '--listen', '127.0.0.1:0', '--json', ...extra], /listening on 127\.0\.0\.1:(\d+)/);
+// One throwaway certificate for both TLS servers (EC P-256, as --tls-self-signed makes), made before any load.
+const tlsDir = mkdtempSync(join(tmpdir(), 'broker-bench-tls-'));
+const [tlsCert, tlsKey] = [join(tlsDir, 'cert.pem'), join(tlsDir, 'key.pem')];
+if (rowFilter.includes('tls')) {
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost', '-days', '2', '-keyout', tlsKey, '-out', tlsCert], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`openssl could not make the TLS rows' certificate: ${made.stderr}`);
+}
+process.on('exit', () => rmSync(tlsDir, { recursive: true, force: true }));
+const noopTlsScript = `${tickGuard} const fs = require('fs'); require('https').createServer({ cert: fs.readFileSync(${JSON.stringify(tlsCert)}), key: fs.readFileSync(${JSON.stringify(tlsKey)}) }, (req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-length': '0' }); res.end(); }); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
+const startNoopTls = () => startServer(officialRt.path, [...SEA_EXEC_ARGV, '-e', noopTlsScript], /port (\d+)/, 'https');
+const startRecordTls = (bin: string, out: string) => startServer(bin, ['record', '--listen', '127.0.0.1:0', '--json', '--out', out, '--tls-cert', tlsCert, '--tls-key', tlsKey], /listening on 127\.0\.0\.1:(\d+)/, 'https');
+
+/** Archive size per codec for the same corpus, on one artifact: bytes on disk, and requests recorded (all of them, or the row says so). */
+async function codecSizes(bin: string): Promise<{ codec: string; bytes: number; recorded: number }[]> {
+  const bodies = corpus(SIZE_REQUESTS);
+  const sizes: { codec: string; bytes: number; recorded: number }[] = [];
+  for (const codec of ['none', ...CODECS]) {
+    const out = join(scratch, `size-${codec}.brk`);
+    const server = await startRecord(bin, ['--out', out, ...(codec === 'none' ? [] : ['--compress', codec])]);
+    await sendCorpus(server.port, bodies);
+    const summary = await server.stop();
+    const recorded = Number(/"recorded": (\d+)/.exec(summary)?.[1] ?? Number.NaN);
+    sizes.push({ codec, bytes: statSync(out).size, recorded });
+    rmSync(out, { force: true });
+    log(`  ${SIZE_REQUESTS} corpus requests, --compress ${codec}: ${sizes.at(-1)?.bytes} bytes, ${recorded} recorded`);
+  }
+  return sizes;
+}
+
 const quiet = pauseRuntimeBuilds(log);
 const startedAt = new Date();
 const uptimeStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
 const rows: Row[] = [];
 const rss: RssRow[] = [];
+let sizes: { codec: string; bytes: number; recorded: number }[] = [];
+let sizesOn = '';
 try {
   const variant = (name: string, runtime: string, start: () => Promise<Server>): Variant => {
     const row: Row = { name, runtime, rps: [], p99AtMax: [], half: null, note: '', load: '', wrk: { rps: [], half: [], cpu: [] } };
@@ -432,6 +473,7 @@ try {
     return { row, start };
   };
   const variants = [variant('no-op node:http server', `official Node ${pin.nodeVersion}`, startNoop)];
+  if (rowFilter.includes('tls')) variants.push(variant(TLS_NOOP, `official Node ${pin.nodeVersion}`, startNoopTls));
   for (const a of artifacts) {
     const { bin } = a;
     if (!bin) continue;
@@ -441,13 +483,18 @@ try {
     if (rowFilter.includes('out')) variants.push(variant('broker record --out FILE', a.runtime, rec(['--out', join(scratch, `out-${a.runtime}.brk`)])));
     if (rowFilter.includes('workers')) variants.push(variant('broker record --out FILE --workers 2', a.runtime, rec(['--out', join(scratch, `out2-${a.runtime}.brk`), '--workers', '2'])));
     if (rowFilter.includes('durable')) for (const d of DURABLE_ROWS) variants.push(variant(d.name, a.runtime, rec(['--out', join(scratch, `${d.file}-${a.runtime}.brk`), ...d.args])));
+    if (rowFilter.includes('tls')) variants.push(variant(TLS_ROW, a.runtime, () => startRecordTls(bin, join(scratch, `tls-${a.runtime}.brk`))));
+    if (rowFilter.includes('codecs')) for (const c of CODECS) variants.push(variant(codecRow(c), a.runtime, rec(['--out', join(scratch, `${c}-${a.runtime}.brk`), '--compress', c])));
   }
   log(`max throughput: ${variants.length} servers side by side, ${runs} interleaved runs of ${seconds} s; then each at half its max …`);
   await measureAll(variants);
-  for (const a of artifacts) {
-    rmSync(join(scratch, `out-${a.runtime}.brk`), { force: true });
-    rmSync(join(scratch, `out2-${a.runtime}.brk`), { force: true });
-    for (const d of DURABLE_ROWS) rmSync(join(scratch, `${d.file}-${a.runtime}.brk`), { force: true });
+  // The throughput runs' archives are never read: free the disk before the next runs.
+  for (const f of readdirSync(scratch)) if (f.endsWith('.brk')) rmSync(join(scratch, f), { force: true });
+  const sizeBin = artifacts.find((a) => a.bin && runtimeFilter.includes(a.runtime));
+  if (rowFilter.includes('codecs') && sizeBin?.bin) {
+    log(`archive sizes: ${SIZE_REQUESTS} corpus requests into each codec (${sizeBin.runtime} artifact) …`);
+    sizes = await codecSizes(sizeBin.bin);
+    sizesOn = sizeBin.runtime;
   }
   // The no-op server is the baseline: Node's own heap growth under load, with nothing of ours in it.
   if (rssSeconds > 0) rss.push(await rssRun(`no-op node:http server (official Node ${pin.nodeVersion})`, startNoop));
@@ -545,6 +592,16 @@ ${table(
   rss.map((r) => [r.name, fmt(r.rps), ...rssTimes.map((t) => at(r, t)), Math.max(...r.samples.filter((s) => s.t >= rssWarmup).map((s) => s.mib)).toFixed(0), mib(growth(r)), r.slope.toFixed(2)]),
 )}`;
 for (const a of artifacts) if (!a.bin) perfRows.push([`broker record (all rows)`, a.runtime, 'missing', '', '', '', '', '', '', a.how, '']);
+const sizeOf = (codec: string) => sizes.find((x) => x.codec === codec);
+const sizeSection = sizes.length
+  ? `Archive size on the same traffic (${SIZE_REQUESTS} JSON event requests of 170–200 bytes each, the same bodies in the same order for
+every codec, build/bench/traffic-corpus.ts; sent 16 at a time to the ${sizesOn} artifact's recorder; default level of each codec):
+
+${table(
+  ['--compress', 'archive bytes', 'bytes per request', '× none', 'recorded'],
+  sizes.map((x) => [x.codec, String(x.bytes), (x.bytes / SIZE_REQUESTS).toFixed(1), (x.bytes / (sizeOf('none')?.bytes ?? x.bytes)).toFixed(3), String(x.recorded)]),
+)}`
+  : 'Archive sizes per codec: not measured in this run.';
 
 if (partial) {
   // A subset proves nothing about the targets and must not replace the full run in the docs.
@@ -568,6 +625,7 @@ if (partial) {
   );
   log(wrkSection);
   if (rss.length) log(rssSection);
+  log(sizeSection);
   log('partial run (BENCH_ROWS, BENCH_RUNTIMES or BENCH_RSS_SECONDS=0): docs/benchmarks.md not written');
   process.exit(0);
 }
@@ -601,6 +659,18 @@ for (const a of artifacts) {
   const throughput = (g: string, outRps: number[], noopRps: number[]) =>
     `- ${a.runtime}${g}: recording (--out, one process) ≥ 0.8× the no-op server's throughput: ${(median(outRps) / median(noopRps)).toFixed(2)}× — **${ratioVerdict(outRps, noopRps, 'at least', 0.8)}**`;
   targetLines.push(throughput('', out.rps, base.rps));
+  // Issue 27: HTTPS recording against an HTTPS no-op server (same certificate), zstd against gzip.
+  const tlsRow = rows.find((r) => r.runtime === a.runtime && r.name === TLS_ROW);
+  const tlsNoop = rows.find((r) => r.name === TLS_NOOP);
+  if (tlsRow && tlsNoop) {
+    targetLines.push(
+      `- ${a.runtime}: HTTPS recording (--out, one process) ≥ 0.8× the HTTPS no-op server's throughput: ${(median(tlsRow.rps) / median(tlsNoop.rps)).toFixed(2)}× — **${ratioVerdict(tlsRow.rps, tlsNoop.rps, 'at least', 0.8)}**`,
+    );
+  }
+  const [gzip, zstd] = CODECS.map((c) => rows.find((r) => r.runtime === a.runtime && r.name === codecRow(c)));
+  if (gzip && zstd) {
+    targetLines.push(`- ${a.runtime}: --compress zstd recording ≥ 1.5× --compress gzip's throughput: ${(median(zstd.rps) / median(gzip.rps)).toFixed(2)}× — **${ratioVerdict(zstd.rps, gzip.rps, 'at least', 1.5)}**`);
+  }
   if ('missing' in wrk) {
     targetLines.push(`- ${a.runtime}: p99 at half the max rate ≤ 2 ms: **not measured** — it needs a paced generator and ${wrk.missing}; autocannon's overallRate is a per-second quota (full load half the time)`);
   } else {
@@ -650,6 +720,10 @@ whole, floored ms). The no-op server runs on the same official Node ${pin.nodeVe
 \`req.resume()\`, answer 200 on \`end\` — and it keeps one \`process.nextTick\` object alive from its start, as broker does
 (src/tick-objects.ts): without that, a full GC while a server idles can free those objects' maps and leave every later
 nextTick on V8's slow path (several per request; its cost as measured once: "Notes on the method"), a slowdown by luck that would flatter the ratio.
+The TLS rows (issue 27): the recorder with \`--tls-cert/--tls-key\` against a no-op \`node:https\` server with the same
+throwaway EC P-256 certificate, same handler, same Node; both generators speak HTTPS over their keep-alive connections and
+do not check the certificate. The \`--compress\` rows post the same fixed body as the others (which a codec shrinks to almost
+nothing within a batch): their throughput is the codec's speed on easy input; the sizes below come from varied traffic.
 
 ${table(['server', 'runtime', 'max req/s (median)', 'min–max', '× no-op', 'p99 at max (ms)', 'overallRate = half (req/s)', 'p50 / p99 / p99.9 at overallRate = half (ms)', 'server CPU µs/request at overallRate = half (event loop + other threads)', 'notes', 'loadavg at start'], perfRows)}
 
@@ -673,6 +747,8 @@ otherwise the median decides, unless those bounds spread over more than ${NOISY 
 
 ${targetLines.join('\n')}
 
+${sizeSection}
+${sizeOf('zstd') && sizeOf('gzip') ? `\n- zstd's archive ≤ gzip's on the same traffic: ${sizeOf('zstd')?.bytes} against ${sizeOf('gzip')?.bytes} bytes (${((sizeOf('zstd')?.bytes ?? 0) / (sizeOf('gzip')?.bytes ?? 1)).toFixed(3)}×) — ${verdict((sizeOf('zstd')?.bytes ?? 0) <= (sizeOf('gzip')?.bytes ?? 0))}\n` : ''}
 Durable acknowledgements (issue 23; docs/archive.md, "Durability"): what answering only after the write costs — \`--ack
 written\` (group commit, 2 ms) and with \`--fsync batch\` — against the default --out row, same runs; no target:
 

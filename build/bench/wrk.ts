@@ -43,11 +43,11 @@ end
  * One wrk run: one thread, `connections` keep-alive connections, for `seconds`. With delayMs > 0 each
  * connection waits that long after every response (wrk has no fixed-rate mode; this paces it).
  */
-export function wrkLoad(opts: { port: number; seconds: number; connections: number; body: Buffer; delayMs: number; scratch: string }): Promise<WrkResult> {
+export function wrkLoad(opts: { port: number; scheme?: 'http' | 'https'; seconds: number; connections: number; body: Buffer; delayMs: number; scratch: string }): Promise<WrkResult> {
   if (!/^[A-Za-z0-9+/=]*$/.test(opts.body.toString('latin1'))) throw new Error('wrk body must be printable base64 (it goes into a Lua string)');
   const path = join(opts.scratch, `wrk-${opts.delayMs}.lua`);
   writeFileSync(path, script(opts.body.toString('latin1'), opts.delayMs));
-  const args = ['-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '-s', path, `http://127.0.0.1:${opts.port}/ingest`];
+  const args = ['-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '-s', path, `${opts.scheme ?? 'http'}://127.0.0.1:${opts.port}/ingest`];
   return new Promise((resolve, reject) => {
     execFile('wrk', args, { encoding: 'utf8' }, (err, stdout, stderr) => {
       const m = /^WRK (\{.*\})$/m.exec(stdout);
@@ -81,8 +81,8 @@ export const offPace = (rps: number, rate: number) => paceMiss(rps, rate) > PACE
  * run is reported with how many it took and its connections. Given `connections` (a previous run's, for the
  * same server and rate) it skips the calibration.
  */
-export async function wrkAtRate(opts: { port: number; seconds: number; rate: number; body: Buffer; scratch: string; connections?: number }): Promise<WrkResult & { attempts: number; connections: number }> {
-  const paced = (connections: number, seconds: number) => wrkLoad({ port: opts.port, seconds, connections, body: opts.body, delayMs: 1, scratch: opts.scratch }).then((r) => ({ ...r, connections }));
+export async function wrkAtRate(opts: { port: number; scheme?: 'http' | 'https'; seconds: number; rate: number; body: Buffer; scratch: string; connections?: number }): Promise<WrkResult & { attempts: number; connections: number }> {
+  const paced = (connections: number, seconds: number) => wrkLoad({ port: opts.port, scheme: opts.scheme, seconds, connections, body: opts.body, delayMs: 1, scratch: opts.scratch }).then((r) => ({ ...r, connections }));
   let connections = opts.connections ?? Math.max(1, Math.round(opts.rate / 1000));
   if (opts.connections === undefined) for (let i = 0; i < 2; i++) connections = connectionsFor(opts.rate, await paced(connections, 2));
   let best = await paced(connections, opts.seconds);
