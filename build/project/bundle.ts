@@ -10,13 +10,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve } from 'node:path';
-import { type BuildOptions, build } from 'esbuild';
+import { type BuildFailure, type BuildOptions, build } from 'esbuild';
 import { present } from '../../shared/checked.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonFile, addonRequirePlugin, addonsInPackages, bindingsPlugin } from './addon-files.ts';
 import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
 import { type Embeds, PRELUDE_DIR, preludeSource, programEntry } from './entry.ts';
-import { FULL_REQUIRE } from './full-require.ts';
+import { esmLauncher, esmUrl } from './esm-launcher.ts';
+import { ESM_FULL_REQUIRE, FULL_REQUIRE } from './full-require.ts';
 import type { Project } from './project.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
 import { treeRoot, VIRTUAL_ROOT, virtualPathsPlugin } from './virtual-paths.ts';
@@ -49,7 +50,12 @@ export interface Bundled {
   workers: WorkerFile[];
   /** Imports esbuild could not resolve, left to run time (unresolved.ts). */
   unresolved: Unresolved[];
+  /** esm: the program has top-level await, so it is one ES module run by a CommonJS launcher (esm-launcher.ts). */
+  format: 'cjs' | 'esm';
 }
+
+/** esbuild's refusal to put a top-level await into CommonJS: the program must be an ES module. */
+const isTopLevelAwaitInCjs = (err: unknown) => ((err as Partial<BuildFailure>).errors ?? []).some((e) => /^Top-level await is currently not supported with the "cjs" output format/.test(e.text));
 
 type Common = Pick<BundleOptions, 'project' | 'target' | 'minify'>;
 
@@ -86,13 +92,15 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // A computed import() becomes a require: on Node 22 the mounted files serve require only (the vfs library
   // hooks import() from Node 23.5), and require loads ESM too; so both kinds of load go through the one full
   // require (full-require.ts) and are found the same way.
+  let format: 'cjs' | 'esm' = 'cjs';
   const program = (embeds: Embeds) => {
     unresolved = [];
     return buildLeavingUnresolved(
       {
         ...common(o, required),
-        ...programEntry(o.project.root, o.project.config, embeds),
-        banner: FULL_REQUIRE,
+        ...programEntry(o.project.root, o.project.config, embeds, format),
+        format,
+        banner: format === 'cjs' ? FULL_REQUIRE : ESM_FULL_REQUIRE,
         outfile: o.outfile,
         define,
         supported: { 'dynamic-import': false },
@@ -104,7 +112,11 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
       unresolved,
     );
   };
-  let out = await program({ addons: false, workers: false });
+  let out = await program({ addons: false, workers: false }).catch((err: unknown) => {
+    if (!isTopLevelAwaitInCjs(err)) throw err;
+    format = 'esm';
+    return program({ addons: false, workers: false });
+  });
   const inputs = Object.keys(out.metafile.inputs).map((f) => resolve(o.project.root, f));
   const inPackages = await addonsInPackages(inputs, o.project.root, (f) => f.startsWith(PRELUDE_DIR));
   const found = [...new Set([...required, ...inPackages])].sort().map((f) => addonFile(f, o.project.root, required.has(f)));
@@ -118,7 +130,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
       built.outputFiles?.find((f) => f.path === `${o.outfile}.map`),
       `esbuild's source map for ${o.outfile}`,
     );
-    return { js, loads: findDynamicLoads(js.text, map.text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source))) };
+    return { js, loads: findDynamicLoads(js.text, map.text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source)), format === 'esm' ? 'module' : 'script') };
   };
   let { js, loads } = loadsOf(out);
   const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker') };
@@ -126,9 +138,9 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     out = await program(embeds);
     ({ js, loads } = loadsOf(out));
   }
-  await writeFile(o.outfile, js.contents);
+  await writeFile(o.outfile, format === 'cjs' ? js.contents : esmLauncher(js.text, esmUrl(o.project.config.name)));
   const workers = await bundleWorkers(o, loads, embeds, define, unresolved);
-  return { loads, addons, workers, unresolved };
+  return { loads, addons, workers, unresolved, format };
 }
 
 /**

@@ -105,6 +105,13 @@ function scopeReader() {
           if (key !== undefined) names.destructured.set(p.value.name, key);
         }
       },
+      // An ES module bundle (top-level await) imports by name: `import{createRequire as r}from"node:module"`.
+      ImportDeclaration: (d) => {
+        for (const s of d.specifiers) {
+          if (s.type !== 'ImportSpecifier' || names.destructured.has(s.local.name)) continue;
+          names.destructured.set(s.local.name, s.imported.type === 'Identifier' ? s.imported.name : String(s.imported.value));
+        }
+      },
     });
     seen.set(scope, names);
     return names;
@@ -175,8 +182,8 @@ function kindOf(node: CallExpression | NewExpression, destructured: (local: stri
  * `sourceName` turns a source-map source into the name reports use (a path relative to the project).
  * Reports every require left in the bundle, and every fs read and worker file whose path starts at a module's own path.
  */
-export function findDynamicLoads(code: string, map: string, sourceName: (source: string) => string = (s) => s): DynamicLoad[] {
-  const ast = parse(code, { ecmaVersion: 'latest', sourceType: 'script', locations: true, allowReturnOutsideFunction: true, allowHashBang: true });
+export function findDynamicLoads(code: string, map: string, sourceName: (source: string) => string = (s) => s, sourceType: 'script' | 'module' = 'script'): DynamicLoad[] {
+  const ast = parse(code, { ecmaVersion: 'latest', sourceType, locations: true, allowReturnOutsideFunction: true, allowHashBang: true });
   const consumer = new SourceMapConsumer(JSON.parse(map));
   const loads: DynamicLoad[] = [];
   const lookup = scopeReader();

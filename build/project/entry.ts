@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
 import type { SealConfig } from './config.ts';
 import { dispatchSource } from './dispatch.ts';
 
@@ -21,17 +22,37 @@ export interface Embeds {
 }
 
 /** The preludes a program (or a worker of it) runs first: mount the embedded files if anything is embedded, then what loads from them. */
-export function preludeSource(config: SealConfig, embeds: Embeds): string {
+function preludeFiles(config: SealConfig, embeds: Embeds): string[] {
   const mounts = config.assets.length > 0 || embeds.addons || embeds.workers;
-  const preludes = [...(mounts ? [ASSETS_PRELUDE] : []), ...(embeds.addons ? [ADDONS_PRELUDE] : []), ...(embeds.workers ? [WORKERS_PRELUDE] : [])];
-  return preludes.map((p) => `require(${JSON.stringify(p)});\n`).join('');
+  return [...(mounts ? [ASSETS_PRELUDE] : []), ...(embeds.addons ? [ADDONS_PRELUDE] : []), ...(embeds.workers ? [WORKERS_PRELUDE] : [])];
 }
 
-export function programEntry(root: string, config: SealConfig, embeds: Embeds = { addons: false, workers: false }): Pick<BuildOptions, 'entryPoints' | 'stdin'> {
+/** The preludes as CommonJS statements. */
+export function preludeSource(config: SealConfig, embeds: Embeds): string {
+  return preludeFiles(config, embeds)
+    .map((p) => `require(${JSON.stringify(p)});\n`)
+    .join('');
+}
+
+/**
+ * The entry esbuild bundles. `esm` (a program with top-level await, esm-launcher.ts): the preludes and the program
+ * are imported, not required — a module with top-level await cannot be required — and in that order, as an
+ * ES module evaluates its imports; several bins would need each imported only when chosen, which is not done yet.
+ */
+export function programEntry(root: string, config: SealConfig, embeds: Embeds = { addons: false, workers: false }, format: 'cjs' | 'esm' = 'cjs'): Pick<BuildOptions, 'entryPoints' | 'stdin'> {
   const bins = Object.entries(config.bins);
   const [single] = bins;
   const prelude = preludeSource(config, embeds);
   if (prelude === '' && bins.length === 1 && single) return { entryPoints: [single[1]] };
+  if (format === 'esm') {
+    if (bins.length !== 1 || !single)
+      throw new BuildError(`${bins.map(([, f]) => f).join(', ')}: a package of several bins whose code has top-level await cannot be one binary yet (each bin would have to be imported only when chosen); pack one bin (seal.entry)`);
+    // Each through its .mjs twin (prelude/*.mjs): a CommonJS file imported here would run after the program.
+    const imports = preludeFiles(config, embeds)
+      .map((p) => `import ${JSON.stringify(p.replace(/\.cjs$/, '.mjs'))};\n`)
+      .join('');
+    return { stdin: { contents: `${imports}import ${JSON.stringify(`./${single[1]}`)};\n`, resolveDir: root, sourcefile: 'seal-entry.mjs', loader: 'js' } };
+  }
   const program = bins.length === 1 && single ? `require(${JSON.stringify(`./${single[1]}`)});\n` : dispatchSource(config.bins);
   return { stdin: { contents: prelude + program, resolveDir: root, sourcefile: 'seal-entry.js', loader: 'js' } };
 }

@@ -38,7 +38,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const outfile = join(ctx.workDir, `${ctx.name}.cjs`);
   const define = project.config.buildInfo ? { [project.config.buildInfo]: JSON.stringify(info) } : {};
   const addonWarnings: string[] = [];
-  const { loads, addons, workers, unresolved } = await bundleProject({
+  const { loads, addons, workers, unresolved, format } = await bundleProject({
     project,
     outfile,
     target: `node${runtime.nodeVersion.split('.')[0]}`,
@@ -62,8 +62,10 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   ctx.bundle = await fileFact(outfile);
   const bins = Object.keys(project.config.bins);
   const started = workers.length > 0 ? `, ${workers.length} worker file(s)` : '';
+  // A SEA's main script is CommonJS: a program with top-level await runs as an ES module behind a launcher (project/esm-launcher.ts).
+  const esm = format === 'esm' ? ', an ES module (top-level await) run by a module hook, without code cache' : '';
   const natives = addons.length > 0 ? `, ${addons.length} native addon(s): ${[...new Set(addons.map((a) => a.packageName))].join(', ')}` : '';
-  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${natives}${started}${warned ? `, ${warned} warning(s)` : ''}`;
+  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${esm}${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${natives}${started}${warned ? `, ${warned} warning(s)` : ''}`;
 }
 
 /**

@@ -15,11 +15,11 @@ function errorOf(pkg: unknown): string {
 }
 
 describe('package.json seal config', () => {
-  it('fills every default from package.json alone: the bin, the unscoped name, --version, linux-x64 official', () => {
+  it('fills every default from package.json alone: the bin, the unscoped name, --version, linux-x64 on the runtime at hand', () => {
     expect(sealConfig(base)).toEqual({
       packageName: '@scope/tool',
       version: '1.0.0',
-      config: { name: 'tool', bins: { tool: 'bin/tool.js' }, assets: [], workers: {}, nodeOptions: [], codeCache: true, smoke: { args: ['--version'] }, targets: [{ arch: 'x64', runtime: 'official' }] },
+      config: { name: 'tool', bins: { tool: 'bin/tool.js' }, assets: [], workers: {}, nodeOptions: [], codeCache: true, smoke: { args: ['--version'] }, targets: [{ arch: 'x64', runtime: 'auto' }] },
     });
   });
 
@@ -32,12 +32,13 @@ describe('package.json seal config', () => {
 
   it('seal.entry replaces the bins; targets, options and the check are taken as given', () => {
     const { config } = sealConfig(
-      withSeal({ entry: 'src/main.ts', name: 'x', nodeOptions: ['--max-old-space-size=64'], codeCache: false, smoke: { args: ['help'], stdout: '^x {version}$' }, targets: ['linux-arm64-static', 'linux-x64'] }),
+      withSeal({ entry: 'src/main.ts', name: 'x', nodeOptions: ['--max-old-space-size=64'], codeCache: false, smoke: { args: ['help'], stdout: '^x {version}$' }, targets: ['linux-arm64-static', 'linux-x64', 'linux-arm64-official'] }),
     );
     expect(config).toMatchObject({ name: 'x', bins: { x: 'src/main.ts' }, nodeOptions: ['--max-old-space-size=64'], codeCache: false, smoke: { args: ['help'], stdout: '^x {version}$' } });
     expect(config.targets).toEqual([
       { arch: 'arm64', runtime: 'static' },
-      { arch: 'x64', runtime: 'official' },
+      { arch: 'x64', runtime: 'auto' },
+      { arch: 'arm64', runtime: 'official' },
     ]);
   });
 
@@ -45,7 +46,7 @@ describe('package.json seal config', () => {
   const mistakes: [string, unknown, RegExp][] = [
     ['an unknown key', withSeal({ entrypoint: 'x.js' }), /unknown key seal\.entrypoint; the keys of seal are entry, name, assets, .* or targets/],
     ['an unknown smoke key', withSeal({ smoke: { argv: [] } }), /unknown key seal\.smoke\.argv; the keys of seal\.smoke are args or stdout/],
-    ['a target that does not exist', withSeal({ targets: ['linux-x64', 'darwin-arm64'] }), /seal\.targets entry must be linux-x64, linux-arm64, linux-x64-static or linux-arm64-static, got "darwin-arm64"/],
+    ['a target that does not exist', withSeal({ targets: ['linux-x64', 'darwin-arm64'] }), /seal\.targets entry must be linux-x64, linux-arm64, linux-x64-official, linux-arm64-official, linux-x64-static or linux-arm64-static, got "darwin-arm64"/],
     ['no targets', withSeal({ targets: [] }), /seal\.targets must be a non-empty array/],
     ['an entry outside the project', withSeal({ entry: '../elsewhere.js' }), /seal\.entry must be a path inside the project.*got "\.\.\/elsewhere\.js"/],
     ['an absolute asset glob', withSeal({ assets: ['/etc/*'] }), /seal\.assets entry must be a glob inside the project.*got "\/etc\/\*"/],

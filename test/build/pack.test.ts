@@ -223,3 +223,46 @@ throw new TypeError('the real cause');
     rmSync(kept, { recursive: true });
   }, 60_000);
 });
+
+describe('pack: an ESM-only CLI with top-level await (as svgo)', () => {
+  let bin = '';
+  let log = '';
+  beforeAll(() => {
+    const r = runToolchain('pack', [join(projects, 'tla'), '--runtime', 'official']);
+    log = r.log;
+    if (r.status !== 0) throw new Error(`npm run pack -- tla failed (${r.status}):\n${r.log}`);
+    bin = join(r.out, 'tla-fixture-3.1.0-linux-x64');
+  }, 120_000);
+
+  it('is bundled as an ES module run by the launcher, and the build says so', () => {
+    expect(log).toMatch(/\] bundle ✓ [\d.]+ s {2}[\d.]+ KiB, an ES module \(top-level await\) run by a module hook, without code cache/);
+  });
+
+  it('prints what plain node prints: awaits at the top of two modules, a createRequire, its package.json read through import.meta.url', () => {
+    for (const args of [[], ['there'], ['--version']]) {
+      const expected = execFileSync(process.execPath, [join(projects, 'tla/bin/cli.js'), ...args], { encoding: 'utf8' });
+      const r = run(bin, args);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(expected);
+    }
+    expect(run(bin, ['--version']).stdout).toBe('3.1.0\n');
+  });
+
+  it('a createRequire of its own file that seal.assets does not embed stops the build, as in a CommonJS bundle', () => {
+    const dir = tempDir('tla');
+    cpSync(join(projects, 'tla'), dir, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    manifest.seal.assets = ['package.json'];
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status).toBe(1);
+    expect(r.log).toMatch(/lib\/greet\.js:5: \S*\("\.\/shout\.cjs"\) loads lib\/shout\.cjs — add "lib\/shout\.cjs" to seal\.assets/);
+  }, 60_000);
+
+  it('an error thrown after a top-level await is reported with its message and exits 1, as node does', () => {
+    const r = run(bin, ['fail']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Error: failed on purpose after a top-level await');
+    expect(r.stdout).toBe('');
+  });
+});

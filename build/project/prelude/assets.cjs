@@ -24,6 +24,9 @@ if (sea.isSea()) {
   provider.setReadOnly();
   vfs.mount(root);
   serveCopies(require('node:fs'), root);
+  // An ES module bundle (a program with top-level await) imports fs by name, and those bindings were taken when
+  // it was linked, before this ran: bring the built-in modules' ESM exports up to date with the patched fs.
+  require('node:module').syncBuiltinESMExports();
 }
 
 // The library serves reads under the root but not copies: Node's copyFile and cp open their source in C++ or

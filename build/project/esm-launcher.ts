@@ -1,0 +1,34 @@
+/*
+ * A program with top-level await cannot be bundled as CommonJS (esbuild refuses: the await has nowhere to
+ * go), and a SEA's main script is CommonJS on Node 22. So such a program is bundled as one ES module, and the
+ * main script is this launcher: it serves that module's source from memory through a synchronous module
+ * hook (module.registerHooks, Node 22.15 and later) at a file URL under the virtual root, and imports it.
+ * What the module throws is rethrown as uncaught, so it is reported and exits 1 as Node reports an entry
+ * module's error. The module gets no V8 code cache (the SEA caches its main script only).
+ */
+import { posix } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { VIRTUAL_ROOT } from './virtual-paths.ts';
+
+/** Where the program's module lives, for stack traces and any import.meta.url the bundle did not replace. */
+export function esmUrl(name: string): string {
+  return pathToFileURL(posix.join(VIRTUAL_ROOT, `${name}.mjs`)).href;
+}
+
+/** The CommonJS main script that runs `source` (an ES module bundle) as the module at `url`. */
+export function esmLauncher(source: string, url: string): string {
+  return `"use strict";
+const { registerHooks } = require("node:module");
+if (typeof registerHooks !== "function") {
+  console.error("this program is an ES module with top-level await and needs Node 22.15 or later (module.registerHooks); this runtime is Node " + process.version);
+  process.exit(1);
+}
+const url = ${JSON.stringify(url)};
+const source = ${JSON.stringify(source)};
+registerHooks({
+  resolve: (specifier, context, next) => (specifier === url ? { url, format: "module", shortCircuit: true } : next(specifier, context)),
+  load: (u, context, next) => (u === url ? { format: "module", source, shortCircuit: true } : next(u, context)),
+});
+import(url).catch((err) => process.nextTick(() => { throw err; }));
+`;
+}
