@@ -9,18 +9,19 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { dirname, join, posix, relative, resolve } from 'node:path';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { type BuildFailure, type BuildOptions, build } from 'esbuild';
 import { present } from '../../shared/checked.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonFile, addonRequirePlugin, addonsInPackages, bindingsPlugin } from './addon-files.ts';
-import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
+import { type DynamicLoad, findDynamicLoads, type PackageResolver } from './dynamic-loads.ts';
 import { type Embeds, PRELUDE_DIR, preludeSource, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { ESM_FULL_REQUIRE, FULL_REQUIRE } from './full-require.ts';
 import type { Project } from './project.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
-import { treeRoot, VIRTUAL_ROOT, virtualPathsPlugin } from './virtual-paths.ts';
+import { treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
 
 export interface BundleOptions {
   /** The project: its directory (the config's paths are relative to it) and its config. */
@@ -50,6 +51,11 @@ export interface Bundled {
   workers: WorkerFile[];
   /** Imports esbuild could not resolve, left to run time (unresolved.ts). */
   unresolved: Unresolved[];
+  /**
+   * Files of the package tree the program requires by exact path through createRequire(import.meta.url) (a JSON
+   * file of a dependency, its package.json): esbuild does not follow them, so they travel with the assets.
+   */
+  files: string[];
   /** esm: the program has top-level await, so it is one ES module run by a CommonJS launcher (esm-launcher.ts). */
   format: 'cjs' | 'esm';
 }
@@ -92,7 +98,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // A computed import() becomes a require: on Node 22 the mounted files serve require only (the vfs library
   // hooks import() from Node 23.5), and require loads ESM too; so both kinds of load go through the one full
   // require (full-require.ts) and are found the same way.
-  let format: 'cjs' | 'esm' = 'cjs';
+  let format = 'cjs' as 'cjs' | 'esm';
   const program = (embeds: Embeds) => {
     unresolved = [];
     return buildLeavingUnresolved(
@@ -121,26 +127,25 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const inPackages = await addonsInPackages(inputs, o.project.root, (f) => f.startsWith(PRELUDE_DIR));
   const found = [...new Set([...required, ...inPackages])].sort().map((f) => addonFile(f, o.project.root, required.has(f)));
   const addons = o.addons ? await o.addons(found) : found;
-  const loadsOf = (built: typeof out) => {
-    const js = present(
-      built.outputFiles?.find((f) => f.path === o.outfile),
-      `esbuild's output ${o.outfile}`,
+  const outputOf = (built: typeof out, path: string) =>
+    present(
+      built.outputFiles?.find((f) => f.path === path),
+      `esbuild's output ${path}`,
     );
-    const map = present(
-      built.outputFiles?.find((f) => f.path === `${o.outfile}.map`),
-      `esbuild's source map for ${o.outfile}`,
-    );
-    return { js, loads: findDynamicLoads(js.text, map.text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source)), format === 'esm' ? 'module' : 'script') };
-  };
-  let { js, loads } = loadsOf(out);
-  const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker') };
-  if (embeds.addons || embeds.workers) {
+  let js = outputOf(out, o.outfile);
+  // The program's loads, read once, from the bundle without the preludes: the program's code is the same in both,
+  // and the preludes' (the vfs library's many short names) would only blur the name lookups of dynamic-loads.ts.
+  const loads = findDynamicLoads(js.text, outputOf(out, `${o.outfile}.map`).text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source)), format === 'esm' ? 'module' : 'script', jsonOfPackage(treeRoot(o.project)));
+  const tree = treeRoot(o.project);
+  const files = [...new Set(loads.flatMap((l) => (l.exact && l.into !== undefined ? [realPath(tree, l.into)] : [])).filter((f) => f !== undefined))].sort();
+  const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker'), files: files.length > 0 };
+  if (embeds.addons || embeds.workers || embeds.files) {
     out = await program(embeds);
-    ({ js, loads } = loadsOf(out));
+    js = outputOf(out, o.outfile);
   }
   await writeFile(o.outfile, format === 'cjs' ? js.contents : esmLauncher(js.text, esmUrl(o.project.config.name)));
   const workers = await bundleWorkers(o, loads, embeds, define, unresolved);
-  return { loads, addons, workers, unresolved, format };
+  return { loads, addons, workers, unresolved, format, files };
 }
 
 /**
@@ -173,6 +178,22 @@ async function bundleWorkers(o: BundleOptions, loads: DynamicLoad[], embeds: Emb
     workers.push({ path, file });
   }
   return workers;
+}
+
+/**
+ * A createRequire'd require of a package's JSON file by name resolves here as Node would from that directory; the
+ * file is embedded when it is inside the tree. Only JSON: a module found this way would need its own imports too.
+ */
+function jsonOfPackage(tree: string): PackageResolver {
+  return (spec, fromDir) => {
+    if (!spec.endsWith('.json') || isBuiltin(spec)) return undefined;
+    try {
+      const file = createRequire(join(tree, ...posix.relative(VIRTUAL_ROOT, fromDir).split('/'), 'seal-resolve.js')).resolve(spec);
+      return file.startsWith(`${tree}${sep}`) ? virtualPath(tree, file) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 /** The file a virtual path names, when it is a file of the package tree. */

@@ -25,6 +25,8 @@ export interface DynamicLoad {
   code: string;
   /** For a load into the project: where its literal parts point, under VIRTUAL_ROOT (a directory ends in '/'). */
   into?: string;
+  /** `into` is exactly one file, named in full (a createRequire'd require of a literal relative path): embedded without asking. */
+  exact?: true;
 }
 
 type Arg = Expression | SpreadElement | Super | PrivateIdentifier;
@@ -182,7 +184,10 @@ function kindOf(node: CallExpression | NewExpression, destructured: (local: stri
  * `sourceName` turns a source-map source into the name reports use (a path relative to the project).
  * Reports every require left in the bundle, and every fs read and worker file whose path starts at a module's own path.
  */
-export function findDynamicLoads(code: string, map: string, sourceName: (source: string) => string = (s) => s, sourceType: 'script' | 'module' = 'script'): DynamicLoad[] {
+/** Resolves a package specifier from a directory under the virtual root, as Node would there: the file's virtual path, when it is one to embed. */
+export type PackageResolver = (spec: string, fromDir: string) => string | undefined;
+
+export function findDynamicLoads(code: string, map: string, sourceName: (source: string) => string = (s) => s, sourceType: 'script' | 'module' = 'script', resolvePackage: PackageResolver = () => undefined): DynamicLoad[] {
   const ast = parse(code, { ecmaVersion: 'latest', sourceType, locations: true, allowReturnOutsideFunction: true, allowHashBang: true });
   const consumer = new SourceMapConsumer(JSON.parse(map));
   const loads: DynamicLoad[] = [];
@@ -218,7 +223,10 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
     if (literal !== undefined) {
       // A require made by createRequire(import.meta.url) loads what esbuild never saw: a relative file is the
       // package's own, a package name is Node's to find. Any other literal require, esbuild has seen.
-      if (base !== undefined && literal.startsWith('.')) loads.push({ kind, ...where(node), into: posix.join(base, literal) });
+      if (base !== undefined && literal.startsWith('.')) loads.push({ kind, ...where(node), into: posix.join(base, literal), exact: true });
+      // A package's data file by name (css-tree's require('mdn-data/css/at-rules.json')): the resolver says which file, if one to embed.
+      const resolved = base !== undefined && !literal.startsWith('.') ? resolvePackage(literal, base) : undefined;
+      if (resolved !== undefined) loads.push({ kind, ...where(node), into: resolved, exact: true });
       if (kind === 'require') return;
     }
     const arg = given.type === 'Identifier' ? (lookup(given.name, ancestors, (n) => n.values) ?? given) : given;

@@ -15,15 +15,16 @@ const ASSETS_PRELUDE = `${PRELUDE_DIR}assets.cjs`;
 const ADDONS_PRELUDE = `${PRELUDE_DIR}addons.cjs`;
 const WORKERS_PRELUDE = `${PRELUDE_DIR}workers.cjs`;
 
-/** What the binary embeds beyond seal.assets: native addons, and worker files started from the mounted tree. */
+/** What the binary embeds beyond seal.assets: native addons, worker files started from the mounted tree, files required by exact path through createRequire. */
 export interface Embeds {
   addons: boolean;
   workers: boolean;
+  files?: boolean;
 }
 
 /** The preludes a program (or a worker of it) runs first: mount the embedded files if anything is embedded, then what loads from them. */
 function preludeFiles(config: SealConfig, embeds: Embeds): string[] {
-  const mounts = config.assets.length > 0 || embeds.addons || embeds.workers;
+  const mounts = config.assets.length > 0 || embeds.addons || embeds.workers || embeds.files === true;
   return [...(mounts ? [ASSETS_PRELUDE] : []), ...(embeds.addons ? [ADDONS_PRELUDE] : []), ...(embeds.workers ? [WORKERS_PRELUDE] : [])];
 }
 

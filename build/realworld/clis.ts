@@ -147,7 +147,8 @@ export const CLIS: RealWorldCli[] = [
     version: '4.1.0',
     kind: 'optimizer, ESM-only',
     bin: 'svgo',
-    note: "lib/svgo/coa.js reads its package.json with a top-level await; the toolchain bundles to CommonJS (a SEA's main script is CommonJS on Node 22), and esbuild cannot put a top-level await into CommonJS. No config fixes it; pkg passes because it ships the ESM files and imports them.",
+    seal: { assets: ['package.json'] },
+    note: "lib/svgo/coa.js reads its package.json with a top-level await, which esbuild cannot put into CommonJS: the toolchain bundles it as one ES module behind a CommonJS launcher (docs/toolchain.md, \"Top-level await\"). css-tree and csso load JSON data through createRequire(import.meta.url) — their own files by relative path, mdn-data's by package name — which esbuild does not follow: the toolchain embeds each such file it can resolve. The package.json read through fs was named by hand (the build warns about it).",
     task: { kind: 'command', describe: 'optimize an SVG file', files: { 'in.svg': SVG }, args: ['in.svg', '-o', 'out.svg', '--quiet'], compare: ['exit', 'stdout', 'stderr', 'files'], exit: 0 },
   },
   {

@@ -101,6 +101,22 @@ describe('computed loads', () => {
     expect(loads.map((l) => [l.kind, l.at, l.into])).toEqual([['require', 'bin/main.mjs:3', '/seal/package.json']]);
   });
 
+  it("createRequire'd requires by exact path are marked to embed: a relative file, and a package's JSON file by name (css-tree's mdn-data)", async () => {
+    const loads = await loadsOf({
+      'bin/cli.js': "import './main.mjs';\n",
+      'bin/main.mjs': "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nconsole.log(require('../data/patch.json'), require('mdn-data/css/at-rules.json'), require('mdn-data'));\n",
+      'data/patch.json': '{}',
+      'node_modules/mdn-data/package.json': JSON.stringify({ name: 'mdn-data', version: '1.0.0', main: 'index.js' }),
+      'node_modules/mdn-data/index.js': 'module.exports = 1;',
+      'node_modules/mdn-data/css/at-rules.json': '{}',
+    });
+    // The package itself by name is not embedded (a module would need its own imports too): Node finds it at run time.
+    expect(loads.map((l) => [l.into, l.exact])).toEqual([
+      ['/seal/data/patch.json', true],
+      ['/seal/node_modules/mdn-data/css/at-rules.json', true],
+    ]);
+  });
+
   it("an import() hidden in new Function (prettier's bin) is reported with its line", async () => {
     const loads = await loadsOf({ 'bin/cli.js': 'const load = new Function("m", "return import(m)");\nload("../lib/cli.mjs");\nnew Function("a", "return a + 1");\n' });
     expect(loads.map((l) => [l.kind, l.at])).toEqual([['hidden', 'bin/cli.js:1']]);
