@@ -38,7 +38,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const outfile = join(ctx.workDir, `${ctx.name}.cjs`);
   const define = project.config.buildInfo ? { [project.config.buildInfo]: JSON.stringify(info) } : {};
   const addonWarnings: string[] = [];
-  const { loads, addons, workers, unresolved, format } = await bundleProject({
+  const { loads, addons, workers, unresolved, format, files } = await bundleProject({
     project,
     outfile,
     target: `node${runtime.nodeVersion.split('.')[0]}`,
@@ -51,9 +51,9 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
       return verdict.embed;
     },
   });
-  // Native addons and worker files travel with the assets: the preludes load them from there.
+  // Native addons, worker files and files required by exact path travel with the assets: the preludes load them from there.
   const addonFiles = addons.map((a) => a.file);
-  if (addonFiles.length > 0 || workers.length > 0) await packEmbeddedFiles(ctx, addonFiles, workers);
+  if (addonFiles.length > 0 || workers.length > 0 || files.length > 0) await packEmbeddedFiles(ctx, [...addonFiles, ...files], workers);
   for (const w of addonWarnings) ctx.log.info(`  warning: ${w}`);
   // As Node would, a missing module fails only if the line that needs it runs (project/unresolved.ts).
   for (const u of unresolved.slice(0, 10)) ctx.log.info(`  warning: ${u.at}: '${u.spec}' cannot be resolved (not installed, or not in the package); left to run time, where that line fails if it runs`);
@@ -61,11 +61,12 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const warned = judgeLoads(ctx, loads) + addonWarnings.length + unresolved.length;
   ctx.bundle = await fileFact(outfile);
   const bins = Object.keys(project.config.bins);
+  const required = files.length > 0 ? `, ${files.length} file(s) required by exact path embedded` : '';
   const started = workers.length > 0 ? `, ${workers.length} worker file(s)` : '';
   // A SEA's main script is CommonJS: a program with top-level await runs as an ES module behind a launcher (project/esm-launcher.ts).
   const esm = format === 'esm' ? ', an ES module (top-level await) run by a module hook, without code cache' : '';
   const natives = addons.length > 0 ? `, ${addons.length} native addon(s): ${[...new Set(addons.map((a) => a.packageName))].join(', ')}` : '';
-  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${esm}${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${natives}${started}${warned ? `, ${warned} warning(s)` : ''}`;
+  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${esm}${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${natives}${started}${required}${warned ? `, ${warned} warning(s)` : ''}`;
 }
 
 /**

@@ -46,7 +46,11 @@ describe('package.json seal config', () => {
   const mistakes: [string, unknown, RegExp][] = [
     ['an unknown key', withSeal({ entrypoint: 'x.js' }), /unknown key seal\.entrypoint; the keys of seal are entry, name, assets, .* or targets/],
     ['an unknown smoke key', withSeal({ smoke: { argv: [] } }), /unknown key seal\.smoke\.argv; the keys of seal\.smoke are args or stdout/],
-    ['a target that does not exist', withSeal({ targets: ['linux-x64', 'darwin-arm64'] }), /seal\.targets entry must be linux-x64, linux-arm64, linux-x64-official, linux-arm64-official, linux-x64-static or linux-arm64-static, got "darwin-arm64"/],
+    [
+      'a target that does not exist',
+      withSeal({ targets: ['linux-x64', 'darwin-arm64'] }),
+      /seal\.targets entry must be linux-x64, linux-arm64, linux-x64-official, linux-arm64-official, linux-x64-static or linux-arm64-static, got "darwin-arm64"/,
+    ],
     ['no targets', withSeal({ targets: [] }), /seal\.targets must be a non-empty array/],
     ['an entry outside the project', withSeal({ entry: '../elsewhere.js' }), /seal\.entry must be a path inside the project.*got "\.\.\/elsewhere\.js"/],
     ['an absolute asset glob', withSeal({ assets: ['/etc/*'] }), /seal\.assets entry must be a glob inside the project.*got "\/etc\/\*"/],
