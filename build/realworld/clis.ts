@@ -148,7 +148,7 @@ export const CLIS: RealWorldCli[] = [
     kind: 'optimizer, ESM-only',
     bin: 'svgo',
     seal: { assets: ['package.json'] },
-    note: "lib/svgo/coa.js reads its package.json with a top-level await, which esbuild cannot put into CommonJS: the toolchain bundles it as one ES module behind a CommonJS launcher (docs/toolchain.md, \"Top-level await\"). css-tree and csso load JSON data through createRequire(import.meta.url) — their own files by relative path, mdn-data's by package name — which esbuild does not follow: the toolchain embeds each such file it can resolve. The package.json read through fs was named by hand (the build warns about it).",
+    note: 'lib/svgo/coa.js reads its package.json with a top-level await, which esbuild cannot put into CommonJS: the toolchain bundles it as one ES module behind a CommonJS launcher (docs/toolchain.md, "Top-level await"). css-tree and csso load JSON data through createRequire(import.meta.url) — their own files by relative path, mdn-data\'s by package name — which esbuild does not follow: the toolchain embeds each such file it can resolve. The package.json read through fs was named by hand (the build warns about it).',
     task: { kind: 'command', describe: 'optimize an SVG file', files: { 'in.svg': SVG }, args: ['in.svg', '-o', 'out.svg', '--quiet'], compare: ['exit', 'stdout', 'stderr', 'files'], exit: 0 },
   },
   {
