@@ -17,7 +17,7 @@ const work = tempDir('e2e-work');
 
 describe('the built SEA artifact records, inspects and replays', () => {
   beforeAll(() => {
-    runDist([], out);
+    runDist(['--runtime', 'official'], out);
   }, 300_000);
   afterAll(() => {
     killLeftovers();

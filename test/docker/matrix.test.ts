@@ -25,7 +25,7 @@ for (const { name, need } of matrixBackends)
       let official = '';
       beforeAll(() => {
         backend = name;
-        official = join(runDist([]).out, `broker-${pkg.version}-linux-x64`);
+        official = join(runDist(['--runtime', 'official']).out, `broker-${pkg.version}-linux-x64`);
       }, 300_000);
 
       it('official-runtime artifact: passes on glibc images, fails as predicted on musl-only and scratch', () => {

@@ -180,7 +180,7 @@ describe('dist --runtime static: a pinned package that fails a check is refused 
 
 describe('dist --runtime static: no runtime to be had says so in one line, with how to build it', () => {
   const oneLine = (what: RegExp) =>
-    new RegExp(`^no linux-x64 static runtime: none cached, and ${what.source}; build it with 'npm run runtime -- --detach' \\(3–4 h on 2 cores with full ICU, resumable\\) and run dist again, or add --build-runtime to build it now$`);
+    new RegExp(`^no linux-x64 static runtime: none is cached and ${what.source}; build it with 'npm run runtime -- --detach' \\(3–4 h on 2 cores with full ICU, resumable\\) and run again, or add --build-runtime to build it now$`);
 
   it('not published', async () => {
     const { ctx, run } = staticStep({ package: NAME, version: `${NODE}-k4444444444444444`, integrity: 'sha512-AAAA' });
@@ -200,7 +200,7 @@ describe('dist --runtime static: no runtime to be had says so in one line, with 
   });
 
   it('nothing pinned', async () => {
-    await expect(staticStep(undefined).run).rejects.toThrow(oneLine(/package\.json pins no linux-x64 static runtime package \(broker\.staticRuntime\.x64\)/));
+    await expect(staticStep(undefined).run).rejects.toThrow(oneLine(/package\.json pins no linux-x64 static runtime package \(runtimes\.staticRuntime\.x64\)/));
   });
 });
 
@@ -208,7 +208,7 @@ describe('pins and the cache', () => {
   it('a pin lacking a field, or with another integrity than sha512, is refused by name', () => {
     const good = { package: NAME, version: `${NODE}-k0123456789abcdef`, integrity: 'sha512-AAAA' };
     expect(() => checkStaticPins({ x64: good }, 'package.json')).not.toThrow();
-    expect(() => checkStaticPins({ arm64: { ...good, version: undefined } }, 'package.json')).toThrow(/broker\.staticRuntime\.arm64 lacks version/);
+    expect(() => checkStaticPins({ arm64: { ...good, version: undefined } }, 'package.json')).toThrow(/runtimes\.staticRuntime\.arm64 lacks version/);
     expect(() => checkStaticPins({ x64: { ...good, integrity: 'sha1-AAAA' } }, 'package.json')).toThrow(/must be an npm sha512- integrity/);
   });
 
