@@ -37,7 +37,7 @@ async function customRuntime(path: string, ctx: BuildContext): Promise<Runtime> 
 }
 
 /** The static runtime at hand without building: cached, or the pinned package fetched and proven; else why not. */
-async function availableStaticRuntime(ctx: BuildContext): Promise<{ runtime: Runtime; from: string } | { why: string }> {
+async function availableStaticRuntime(ctx: BuildContext): Promise<{ runtime: Runtime; from: string } | { why: string; building?: number }> {
   const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersion, 'jemalloc', ctx.arch);
   if (cached) return { runtime: cached, from: 'cached' };
   let why = `none is cached and package.json pins no linux-${ctx.arch} static runtime package (runtimes.staticRuntime.${ctx.arch})`;
@@ -52,7 +52,8 @@ async function availableStaticRuntime(ctx: BuildContext): Promise<{ runtime: Run
     }
   }
   const running = runningStaticBuild(ctx.cacheDir, ctx.arch);
-  return { why: running ? `${why}; one is being built in the background (pid ${running.pid}; npm run runtime -- status${archFlag(ctx.arch)})` : why };
+  if (!running) return { why };
+  return { why: `${why}; one is being built in the background (pid ${running.pid}; npm run runtime -- status${archFlag(ctx.arch)})`, building: running.pid };
 }
 
 const archFlag = (arch: Arch) => (arch === 'x64' ? '' : ` --arch ${arch}`);
@@ -68,8 +69,7 @@ async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
   const found = await availableStaticRuntime(ctx);
   if ('runtime' in found) return found.runtime;
   const flag = archFlag(ctx.arch);
-  const running = runningStaticBuild(ctx.cacheDir, ctx.arch);
-  if (running) throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${running.pid}); follow it with 'npm run runtime -- status${flag}' and run dist again when it is done`);
+  if (found.building !== undefined) throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${found.building}); follow it with 'npm run runtime -- status${flag}' and run dist again when it is done`);
   if (!ctx.buildRuntime) throw new BuildError(`no linux-${ctx.arch} static runtime: ${found.why}; build it with 'npm run runtime --${flag} --detach' (${BUILD_COST}) and run again, or add --build-runtime to build it now`);
   ctx.log.info(`  no linux-${ctx.arch} static runtime: ${found.why}; building it now (--build-runtime; ${BUILD_COST} — rerun to continue)`);
   return buildStaticRuntime({ nodeVersion: ctx.nodeVersion, arch: ctx.arch, report: (line) => ctx.log.info(`  ${line}`) });
