@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { installedZig } from './runtime/static/toolchain.ts';
+import { cacheRoot } from '../shared/toolchain/cache-root.ts';
+import { fetchZig } from './runtime/static/toolchain.ts';
 
 export const FRAME_CHECKSUMS_SOURCE = 'src/archive/frame-checksums.c';
 export const FRAME_CHECKSUMS_MODULE = 'src/archive/frame-checksums-wasm.ts';
@@ -22,7 +23,7 @@ const FLAGS = ['-target', 'wasm32-freestanding', '-mcpu=generic+simd128+relaxed_
 
 /** The module's text for FRAME_CHECKSUMS_MODULE, compiled from the C source now. */
 export async function compileFrameChecksums(root: string): Promise<string> {
-  const zig = join(installedZig().dir, 'zig');
+  const zig = join((await fetchZig(cacheRoot(), { info: (l) => process.stderr.write(`${l}\n`), progress: () => {} })).dir, 'zig');
   const dir = mkdtempSync(join(tmpdir(), 'broker-wasm-'));
   try {
     const out = join(dir, 'frame-checksums.wasm');

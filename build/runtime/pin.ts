@@ -20,6 +20,8 @@ export interface RuntimePin {
   runtimeIntegrity?: Partial<Record<Arch, string>>;
   /** The static runtime (jemalloc, full ICU) `dist --runtime static` fetches when none is cached. */
   staticRuntime?: Partial<Record<Arch, StaticRuntimePin>>;
+  /** The Zig toolchain package the static runtime is built with (and the recorder's WebAssembly), fetched when needed. */
+  zig: StaticRuntimePin;
 }
 
 const TOOLCHAIN_PACKAGE_JSON = new URL('../../package.json', import.meta.url);
@@ -40,5 +42,9 @@ export function runtimePin(): RuntimePin {
   const pkg = JSON.parse(readFileSync(TOOLCHAIN_PACKAGE_JSON, 'utf8')) as { runtimes?: RuntimePin };
   if (!pkg.runtimes?.nodeVersion) throw new Error(`${TOOLCHAIN_PACKAGE_JSON.pathname} has no runtimes.nodeVersion: the toolchain's package.json is incomplete`);
   checkStaticPins(pkg.runtimes.staticRuntime, TOOLCHAIN_PACKAGE_JSON.pathname);
+  const { zig } = pkg.runtimes;
+  if (typeof zig?.package !== 'string' || typeof zig.version !== 'string' || !zig.integrity?.startsWith('sha512-')) {
+    throw new Error(`${TOOLCHAIN_PACKAGE_JSON.pathname}: runtimes.zig must be { package, version, integrity (sha512-…) }, got ${JSON.stringify(zig)}`);
+  }
   return pkg.runtimes;
 }

