@@ -3,10 +3,9 @@
 // trust stops the replay at once with one line naming the cause and what to give. A bad --ca, --ca with
 // --insecure, or either with no https target is exit 2. Against a local HTTPS server with throwaway
 // certificates, and end to end against `broker record` over TLS as a real process on both runtimes.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeHeader } from '../../src/archive/format.ts';
@@ -16,17 +15,16 @@ import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 import { nodeFor, PROCESS_RUNTIMES, runtimeNeed, runtimeTitle } from '../fixtures/runtime.ts';
 import { describeWhen } from '../fixtures/skip.ts';
 import { archiveBytes, sampleRecord } from './archive-fixtures.ts';
-import { type BrokerBin, killLeftovers, removeBundle, runBroker, startRecorder } from './broker-process.ts';
+import { type BrokerBin, runBroker, startRecorder } from './broker-process.ts';
+import { scratchDir } from './fault-scratch.ts';
 import { type CertFiles, certFiles } from './tls-fixtures.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'broker-replay-tls-'));
+// Removed, with any broker left running and the test bundle, after the file.
+const dir = scratchDir('replay-tls');
 const archive = join(dir, 'five.brk');
 const servers: (Server | import('node:http').Server)[] = [];
 afterAll(() => {
   for (const s of servers) s.close();
-  killLeftovers();
-  removeBundle();
-  rmSync(dir, { recursive: true, force: true });
 });
 const see = "(see 'broker replay --help')";
 const WARNING = 'broker: warning: --insecure: the certificates of https targets are not checked; anyone between here and the target can read and change the traffic';

@@ -3,28 +3,24 @@
 // legacy encryption, expired or not yet valid) is exit 2 naming the file before anything listens; it excludes the
 // other certificate options; and it serves HTTPS, alone and with --workers, on this host's Node and on the official
 // Node 22 runtime (whose OpenSSL is the one that reads the bundle in the executable).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readArchive } from '../../src/archive/reader.ts';
 import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 import { nodeFor, PROCESS_RUNTIMES, runtimeNeed, runtimeTitle } from '../fixtures/runtime.ts';
 import { describeWhen } from '../fixtures/skip.ts';
-import { type BrokerBin, killLeftovers, removeBundle, runBroker, startRecorder } from './broker-process.ts';
+import { type BrokerBin, runBroker, startRecorder } from './broker-process.ts';
+import { scratchDir } from './fault-scratch.ts';
 import { type CertFiles, certFiles, pfxFile } from './tls-fixtures.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'broker-pfx-'));
+// Removed, with any broker left running and the test bundle, after the file.
+const dir = scratchDir('pfx');
 let n = 0;
 const file = () => join(dir, `t${n++}.brk`);
-afterAll(() => {
-  killLeftovers();
-  removeBundle();
-  rmSync(dir, { recursive: true, force: true });
-});
 const see = "(see 'broker record --help')";
 
 let good: CertFiles;

@@ -3,31 +3,27 @@
 // archive keeps of TLS (flag and SNI), cat --filter tls=/sni=, replay --tls-target, bad certificates (exit 2
 // before listening), an HTTP/2-only client (refused in the handshake, with a log line), and handshakes that
 // stall, carry garbage or are dropped (other connections are served all the while).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type RequestOptions, request } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readArchive } from '../../src/archive/reader.ts';
 import { parseFilter } from '../../src/filter.ts';
 import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 import { nodeFor, PROCESS_RUNTIMES, runtimeNeed, runtimeTitle } from '../fixtures/runtime.ts';
 import { describeWhen } from '../fixtures/skip.ts';
 import { archiveBytes, sampleRecord } from './archive-fixtures.ts';
-import { type BrokerBin, killLeftovers, removeBundle, runBroker, startRecorder } from './broker-process.ts';
+import { type BrokerBin, runBroker, startRecorder } from './broker-process.ts';
+import { scratchDir } from './fault-scratch.ts';
 import { type CertFiles, certFiles } from './tls-fixtures.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'broker-tls-'));
+// Removed, with any broker left running and the test bundle, after the file.
+const dir = scratchDir('tls');
 let n = 0;
 const file = () => join(dir, `t${n++}.brk`);
-afterAll(() => {
-  killLeftovers();
-  removeBundle();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 let good: CertFiles;
 let other: CertFiles;
