@@ -10,15 +10,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { BuildError } from '../../../shared/toolchain/build-error.ts';
 import type { Logger } from '../../../shared/toolchain/logger.ts';
+import type { PackagePin } from '../pin.ts';
 import { npmIntegrity } from './integrity.ts';
 import { npmPackFetch } from './npm-fetch.ts';
-
-export interface PackagePin {
-  package: string;
-  version: string;
-  /** npm integrity (sha512-…) of the tarball. */
-  integrity: string;
-}
 
 /** The unpacked package's directory; `ready` names a file that is there once the package is whole. */
 export async function cachedPackage(pin: PackagePin, o: { cacheDir: string; where: string; ready: string; log: Logger; pinnedIn: string }): Promise<string> {

@@ -3,7 +3,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import type { Logger } from '../../../shared/toolchain/logger.ts';
 import { cachedPackage } from '../package/cached-package.ts';
-import { runtimePin } from '../pin.ts';
+import { type PackagePin, runtimePin } from '../pin.ts';
 import { runShell } from './command.ts';
 import type { StaticPipelineContext, Toolchain } from './context.ts';
 import { requireBuildHost } from './host-tools.ts';
@@ -29,7 +29,7 @@ export interface ZigPackage {
 }
 
 /** The pinned Zig package: name, version, integrity (package.json → runtimes.zig). */
-export function zigPin(): { package: string; version: string; integrity: string } {
+export function zigPin(): PackagePin {
   return runtimePin().zig;
 }
 
