@@ -133,10 +133,10 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
       `esbuild's output ${path}`,
     );
   let js = outputOf(out, o.outfile);
+  const tree = treeRoot(o.project);
   // The program's loads, read once, from the bundle without the preludes: the program's code is the same in both,
   // and the preludes' (the vfs library's many short names) would only blur the name lookups of dynamic-loads.ts.
-  const loads = findDynamicLoads(js.text, outputOf(out, `${o.outfile}.map`).text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source)), format === 'esm' ? 'module' : 'script', jsonOfPackage(treeRoot(o.project)));
-  const tree = treeRoot(o.project);
+  const loads = findDynamicLoads(js.text, outputOf(out, `${o.outfile}.map`).text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source)), format === 'esm' ? 'module' : 'script', jsonOfPackage(tree));
   const files = [...new Set(loads.flatMap((l) => (l.exact && l.into !== undefined ? [realPath(tree, l.into)] : [])).filter((f) => f !== undefined))].sort();
   const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker'), files: files.length > 0 };
   if (embeds.addons || embeds.workers || embeds.files) {
@@ -188,7 +188,7 @@ function jsonOfPackage(tree: string): PackageResolver {
   return (spec, fromDir) => {
     if (!spec.endsWith('.json') || isBuiltin(spec)) return undefined;
     try {
-      const file = createRequire(join(tree, ...posix.relative(VIRTUAL_ROOT, fromDir).split('/'), 'seal-resolve.js')).resolve(spec);
+      const file = createRequire(join(onDisk(tree, fromDir), 'seal-resolve.js')).resolve(spec);
       return file.startsWith(`${tree}${sep}`) ? virtualPath(tree, file) : undefined;
     } catch {
       return undefined;
@@ -196,8 +196,13 @@ function jsonOfPackage(tree: string): PackageResolver {
   };
 }
 
+/** Where a virtual path lies on the build machine (virtualPath's inverse). */
+function onDisk(tree: string, path: string): string {
+  return join(tree, ...posix.relative(VIRTUAL_ROOT, path).split('/'));
+}
+
 /** The file a virtual path names, when it is a file of the package tree. */
 function realPath(tree: string, path: string): string | undefined {
-  const file = join(tree, ...posix.relative(VIRTUAL_ROOT, path).split('/'));
+  const file = onDisk(tree, path);
   return existsSync(file) && statSync(file).isFile() ? file : undefined;
 }
