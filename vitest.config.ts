@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    globalSetup: ['test/dev-tools-setup.ts'],
     // After vitest's own summary: every skipped test, counted and grouped by its reason (test/skip-report.ts).
     reporters: ['default', './test/skip-report.ts'],
     // Integration tests run real builds (postject alone is seconds); unit tests finish far below this.

@@ -9,11 +9,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon, { type Result } from 'autocannon';
+import type { Result } from 'autocannon';
 import { transformSync } from 'esbuild';
 import { build as buildHistogram } from 'hdr-histogram-js';
 import { present } from '../../shared/checked.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import { devToolVersion, ensureDevTools, requireDevTool } from '../dev-tools/dev-tools.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { runtimePin } from '../runtime/pin.ts';
 import { p99Spread, throughputSpread } from './broker-text.ts';
@@ -26,9 +27,12 @@ import { CONFIDENCE, levelVerdict, NOISY, ratioVerdict } from './verdict.ts';
 import { findWrk, offPace, PACE_TOLERANCE, paceMiss, type WrkResult, wrkAtRate, wrkLoad } from './wrk.ts';
 
 const pin = runtimePin();
+// autocannon comes from dev-tools/ (installed on first use), not from the project's dependencies.
+await ensureDevTools({ info: (l) => process.stdout.write(`${l}\n`), progress: () => {} });
+const autocannon = requireDevTool('autocannon') as typeof import('autocannon').default;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; seal: { nodeOptions: string[] }; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; seal: { nodeOptions: string[] } };
 // The Node options broker's binary starts with (package.json seal.nodeOptions): the no-op server gets them too.
 const SEA_EXEC_ARGV = pkg.seal.nodeOptions;
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -709,7 +713,7 @@ Load: \`${uptimeStart}\` at the start, \`${uptimeEnd}\` at the end (the load ave
 ${quiet.paused.length ? `paused for the run: the ${quiet.paused.join(' and the ')} (SIGSTOP, resumed after)` : 'no static-runtime build was running'}.
 This is a shared VM. ${throughputSpread(rows)}
 
-Generator: autocannon ${pkg.devDependencies.autocannon} (in the bench process: it takes one of the two cores, the server gets the other),
+Generator: autocannon ${devToolVersion('autocannon')} (in the bench process: it takes one of the two cores, the server gets the other),
 ${connections} keep-alive connections, pipelining 1, POST of a 2048-byte body to \`/ingest\`, loopback. "Max" = unthrottled;
 "overallRate = half" = autocannon \`overallRate\` at half the max median, 10 s — a per-second quota, not a pace: each
 connection sends flat out until its share of the second is used, then waits for the next second (autocannon's

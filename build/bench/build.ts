@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import { devToolVersion, ensureDevTools } from '../dev-tools/dev-tools.ts';
 import { CLIS } from '../realworld/clis.ts';
 import { installCli } from '../realworld/install.ts';
 import { configurePackage } from '../realworld/pack.ts';
@@ -21,7 +22,7 @@ import { loadAverage, machine, median, table, writeSection } from './report.ts';
 
 const pin = runtimePin();
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const MB = 1e6;
@@ -87,7 +88,8 @@ try {
     .filter((f) => f.endsWith('.js'))
     .reduce((n, f) => n + statSync(join(tsDir, 'lib', f)).size, 0);
   const pkgHome = await fakePkgHome(runtime.path, runtime.nodeVersion);
-  const pkgCli = join(root, 'node_modules', '@yao-pkg', 'pkg', 'lib-es5', 'bin.js');
+  const pkgDir = join(await ensureDevTools({ info: log, progress: () => {} }), 'node_modules/@yao-pkg/pkg');
+  const pkgCli = join(pkgDir, 'lib-es5', 'bin.js');
   const pkgEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: pkgHome, PKG_CACHE_PATH: join(pkgHome, '.pkg-cache'), NODE_OPTIONS: '' };
 
   const warmCache = join(scratch, 'warm-cache');
@@ -104,7 +106,7 @@ try {
       }
     },
     warm: (i: number) => dist(warmCache, join(scratch, `warm-${i}`)),
-    pkgBroker: (i: number) => timed(runtime.path, [join(root, 'build/bench/pkg-sea.ts'), bundle, runtime.path, join(scratch, `pkg-broker-${i}`)]),
+    pkgBroker: (i: number) => timed(runtime.path, [join(root, 'build/bench/pkg-sea.ts'), bundle, runtime.path, join(scratch, `pkg-broker-${i}`), pkgDir]),
     sealTs: (i: number) => timed(tsx, ['build/cli.ts', 'pack', tsDir, '--runtime', 'official', '--out', join(scratch, `seal-ts-${i}`)], { env: { BROKER_CACHE: warmCache, NODE_OPTIONS: '' } }),
     pkgTs: (i: number) => timed(runtime.path, [pkgCli, tsDir, '--sea', '-t', `node${runtime.nodeVersion}-linux-x64`, '-o', join(scratch, `pkg-ts-${i}`, 'tsc')], { env: pkgEnv, replaceEnv: true, cwd: scratch }),
   } as const;
@@ -142,7 +144,7 @@ try {
   const steps = Object.keys(stepTimes(got.warm[0]?.stdout ?? ''));
   const stepRows = steps.map((step) => [step, s(median(got.cold.map((r) => stepTimes(r.stdout)[step] ?? 0))), s(median(got.warm.map((r) => stepTimes(r.stdout)[step] ?? 0)))]);
   const stepSum = median(got.warm.map((r) => Object.values(stepTimes(r.stdout)).reduce((x, y) => x + y, 0)));
-  const pkgVersion = pkg.devDependencies['@yao-pkg/pkg']?.replace(/^\D*/, '');
+  const pkgVersion = devToolVersion('@yao-pkg/pkg');
 
   const md = `## Build: \`npm run dist\`, \`npm run pack\` of a third-party CLI, and @yao-pkg/pkg's SEA mode
 

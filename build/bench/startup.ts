@@ -16,6 +16,7 @@ import { present } from '../../shared/checked.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { freePort } from '../../shared/toolchain/free-port.ts';
 import type { BuildInfo } from '../../src/build-info.ts';
+import { ensureDevTools } from '../dev-tools/dev-tools.ts';
 import { bundleProject } from '../project/bundle.ts';
 import { readProject } from '../project/project.ts';
 import { officialRuntime } from '../runtime/official.ts';
@@ -169,7 +170,8 @@ function bunBuild(bytecode: boolean): string | { skipped: string } {
 const bun = bunBuild(false);
 const bunBytecode = bunBuild(true);
 const pkgOut = join(scratch, 'pkg-sea');
-const pkgBuild = spawnSync(official.path, [join(root, 'build/bench/pkg-sea.ts'), bundle, official.path, pkgOut], { encoding: 'utf8' });
+const pkgDir = join(await ensureDevTools({ info: log, progress: () => {} }), 'node_modules/@yao-pkg/pkg');
+const pkgBuild = spawnSync(official.path, [join(root, 'build/bench/pkg-sea.ts'), bundle, official.path, pkgOut, pkgDir], { encoding: 'utf8' });
 const pkgSea = pkgBuild.status === 0 && existsSync(pkgOut) ? pkgOut : { skipped: `pkg's SEA build failed: ${pkgBuild.stderr.trim().split('\n').at(-1)}` };
 const base = existsSync(baseline) ? baseline : { skipped: `no baseline artifact at ${baseline} (BENCH_BASELINE=PATH)` };
 

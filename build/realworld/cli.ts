@@ -1,12 +1,13 @@
 // npm run realworld — the real-world table of issue 24: popular npm CLIs built by the toolchain (official and
 // static runtime) and by pkg's SEA mode, each given a real offline task compared with plain node.
 // Flags: --only NAME,... (rows), --json (this run's results on stdout), --write-docs (docs/real-world.md).
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseCommandArgs } from '../../shared/cli-args/command-args.ts';
 import { UsageError } from '../../shared/cli-args/usage-error.ts';
 import { machine } from '../bench/report.ts';
+import { devToolVersion } from '../dev-tools/dev-tools.ts';
 import { CLIS } from './clis.ts';
 import { renderDoc } from './docs.ts';
 import { fakePkgHome } from './pkg-sea.ts';
@@ -78,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
   for (const r of results) log(`${r.name.padEnd(12)} plain node ${r.reference.status.padEnd(7)} official ${r.official.status.padEnd(7)} static ${r.static.status.padEnd(7)} pkg SEA ${r.pkgSea.status}`);
   if (values.json) console.log(JSON.stringify(results, null, 2));
   if (values['write-docs']) {
-    const pkgVersion = (JSON.parse(await readFile(join(toolchainRoot, 'node_modules/@yao-pkg/pkg/package.json'), 'utf8')) as { version: string }).version;
+    const pkgVersion = devToolVersion('@yao-pkg/pkg');
     const doc = renderDoc(CLIS, all, {
       command: `npm run realworld -- ${argv.join(' ')}`.trim(),
       machine: machine(),

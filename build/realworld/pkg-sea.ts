@@ -1,5 +1,5 @@
 /*
- * The peer column: @yao-pkg/pkg's SEA mode (the toolchain's own devDependency) on the same installed package.
+ * The peer column: @yao-pkg/pkg's SEA mode (from dev-tools/, installed on first use) on the same installed package.
  * pkg needs Node >= 22 to run and otherwise downloads its base Node from nodejs.org, which this machine cannot
  * reach; it runs offline only when its cache already holds the target's Node (its `.ok` sentinels are all it
  * checks). So: pkg's CLI runs on the toolchain's official runtime, with HOME pointing at a directory of ours
@@ -9,10 +9,10 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { ensureDevTools } from '../dev-tools/dev-tools.ts';
 import { firstError } from './compare.ts';
 import { realWorldDir } from './install.ts';
 import type { Built } from './pack.ts';
-import { toolchainRoot } from './runtimes.ts';
 
 /** A HOME whose pkg cache holds `node` (the official runtime) as pkg's download of Node `version`. */
 export async function fakePkgHome(node: string, version: string): Promise<string> {
@@ -33,7 +33,7 @@ export async function pkgSea(pkgDir: string, bin: string, out: string, node: { p
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
   const artifact = join(out, bin);
-  const cli = join(toolchainRoot, 'node_modules', '@yao-pkg', 'pkg', 'lib-es5', 'bin.js');
+  const cli = join(await ensureDevTools({ info: () => {}, progress: () => {} }), 'node_modules', '@yao-pkg', 'pkg', 'lib-es5', 'bin.js');
   const res = await execa(node.path, [cli, pkgDir, '--sea', '-t', `node${node.version}-linux-x64`, '-o', artifact], {
     cwd: out,
     reject: false,
