@@ -23,7 +23,11 @@ export interface BuildContext {
   version: string;
   commit: string;
   sourceDateEpoch: number;
-  nodeVersion: string;
+  /**
+   * The Node versions of the line being built on: the official runtime's, and the static runtime's, built from a
+   * distribution's source whose patch release can differ from the one npm carries (Node 24: Debian 24.22.2, npm 24.22.3).
+   */
+  nodeVersions: { official: string; static: string };
   arch: Arch;
   runtimeRequest: RuntimeRequest;
   /** Where the official runtime comes from, and the npm integrity package.json pins for it. */

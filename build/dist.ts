@@ -8,10 +8,10 @@ import type { Logger } from '../shared/toolchain/logger.ts';
 import { type BuildContext, distLog, type RuntimeRequest } from './context.ts';
 import { type AnyStep, runSteps } from './pipeline.ts';
 import { AddonsNeedLoader } from './project/addon-check.ts';
-import type { Target } from './project/config.ts';
+import { ConfigError, type Target } from './project/config.ts';
 import { type Project, readProject } from './project/project.ts';
 import type { OfficialSource } from './runtime/official.ts';
-import { type RuntimePin, runtimePin } from './runtime/pin.ts';
+import { nodeLines, type RuntimePin, runtimePin, staticNodeVersion } from './runtime/pin.ts';
 import { assetsStep } from './steps/assets.ts';
 import { blobStep } from './steps/blob.ts';
 import { bundleStep } from './steps/bundle.ts';
@@ -33,6 +33,8 @@ export interface DistOptions {
   officialSource?: OfficialSource;
   /** Build the static runtime (hours) when it is neither cached nor published, instead of stopping. */
   buildRuntime?: boolean;
+  /** The Node line to build on (--node); overrides the config's seal.node. */
+  node?: string;
   log: Logger;
 }
 
@@ -88,7 +90,7 @@ async function build(t: TargetFacts, runtime: RuntimeRequest): Promise<BuildCont
     version: project.version,
     commit: t.commit,
     sourceDateEpoch: t.sourceDateEpoch,
-    nodeVersion: pin.nodeVersion,
+    nodeVersions: { official: pin.nodeVersion, static: staticNodeVersion(pin) },
     arch,
     runtimeRequest: runtime,
     officialSource: opts.officialSource,
@@ -108,7 +110,11 @@ async function build(t: TargetFacts, runtime: RuntimeRequest): Promise<BuildCont
 /** `npm run dist` / `pack`: for each target, bundle the project, make the SEA blob with the runtime, inject, verify, checksum, describe. */
 export async function dist(opts: DistOptions): Promise<BuildContext[]> {
   const project = await readProject(opts.project);
-  const pin = runtimePin();
+  const line = opts.node ?? project.config.node;
+  if (line !== undefined && !nodeLines().includes(line)) {
+    throw new ConfigError(`package.json: seal.node must be a Node line the toolchain pins (${nodeLines().join(', ')}), got ${JSON.stringify(line)}`);
+  }
+  const pin = runtimePin(line);
   const facts = await sourceFacts(project, opts.log);
   const done: BuildContext[] = [];
   for (const { arch, runtime } of requests(opts, project.config.targets)) {

@@ -5,7 +5,7 @@ import { optionsOf, UsageError } from '../../shared/cli-args/usage-error.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { loadAverage, machine, table, writeSection } from '../bench/report.ts';
 import { officialRuntime } from '../runtime/official.ts';
-import { runtimePin } from '../runtime/pin.ts';
+import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { compareIntl, runIntlProbe } from './intl.ts';
 import { areaOf, NODE_TEST_AREAS, NODE_TEST_KNOWN_DIFFERENCES, nodeTestTree, parallelFiles, runNodeSuite, SAMPLE_STEP, sampleTests, WHOLE_AREA_MAX } from './node-suite.ts';
@@ -74,7 +74,7 @@ const { command } = cli;
 
 const quiet = { info: () => {}, progress: () => {} };
 const officialPath = cli.official ?? (await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: quiet, integrity: pin.runtimeIntegrity?.x64 })).path;
-const staticPath = cli.static ?? cachedStaticRuntime(cacheRoot(), pin.nodeVersion, 'jemalloc', 'x64', 'full')?.path;
+const staticPath = cli.static ?? cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin), 'jemalloc', 'x64', 'full')?.path;
 if (!staticPath) {
   console.error('no static runtime with full ICU in the cache: build it with `npm run runtime -- --detach` (3–4 h on 2 cores with ICU, docs/static-runtime.md), or pass --static PATH');
   process.exit(1);
@@ -102,7 +102,7 @@ if (command === 'intl') {
 }
 
 // node-tests
-const tree = await nodeTestTree(cacheRoot());
+const tree = await nodeTestTree(cacheRoot(), staticNodeVersion(pin));
 const areaFilter = cli.areas;
 const tests = sampleTests(parallelFiles(tree)).filter((t) => {
   const area = areaOf(t);

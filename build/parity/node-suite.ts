@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { captures, present } from '../../shared/checked.ts';
-import { SOURCES } from '../runtime/static/sources.ts';
+import { sourcesFor } from '../runtime/static/sources.ts';
 
 /**
  * Node's own tests (test/parallel of the Node source the static runtime is built from), run by
@@ -61,8 +61,8 @@ export function parseTap(tap: string): Map<string, Outcome> {
 }
 
 /** The Node source tree the tests come from: the runtime build's tarball, unpacked once. */
-export async function nodeTestTree(cacheDir: string): Promise<string> {
-  const spec = present(SOURCES.node, 'the node entry of SOURCES');
+export async function nodeTestTree(cacheDir: string, nodeVersion: string): Promise<string> {
+  const spec = present(sourcesFor(nodeVersion).node, 'the node entry of the sources');
   const tarball = join(cacheDir, 'sources', spec.file);
   if (!existsSync(tarball)) {
     throw new Error(`${tarball} is missing: \`npm run runtime -- --until sources\` fetches it (seconds)`);

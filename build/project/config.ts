@@ -35,6 +35,8 @@ export interface SealConfig {
   buildInfo?: string;
   /** Node options every start of the binary gets (the SEA blob's execArgv). */
   nodeOptions: string[];
+  /** The Node line (major version) to build on; the toolchain's default line when absent. Checked against the lines the toolchain pins when a build starts. */
+  node?: string;
   /** V8 code cache for the bundle in the blob: faster start, bigger file. */
   codeCache: boolean;
   /** What verify runs on the finished binary: exit 0, nothing on stderr, and stdout matching the pattern if one is given. */
@@ -42,7 +44,7 @@ export interface SealConfig {
   targets: Target[];
 }
 
-const KEYS = ['entry', 'name', 'assets', 'workers', 'buildInfo', 'nodeOptions', 'codeCache', 'smoke', 'targets'] as const;
+const KEYS = ['entry', 'name', 'assets', 'workers', 'buildInfo', 'nodeOptions', 'node', 'codeCache', 'smoke', 'targets'] as const;
 const SMOKE_KEYS = ['args', 'stdout'] as const;
 const TARGETS = ['linux-x64', 'linux-arm64', 'linux-x64-official', 'linux-arm64-official', 'linux-x64-static', 'linux-arm64-static'] as const;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -146,6 +148,8 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
   if (Object.keys(bins).length === 0) throw new ConfigError('package.json: nothing to build: there is no bin, and no seal.entry (set seal.entry to the file the program starts from)');
   const buildInfo = raw.buildInfo;
   if (buildInfo !== undefined && (typeof buildInfo !== 'string' || !IDENTIFIER.test(buildInfo))) throw bad('seal.buildInfo', buildInfo, 'a JavaScript identifier (the global constant that holds the build facts)');
+  const node = raw.node === undefined ? undefined : String(raw.node);
+  if (node !== undefined && ((typeof raw.node !== 'string' && typeof raw.node !== 'number') || !/^[1-9]\d*$/.test(node))) throw bad('seal.node', raw.node, 'a Node line, its major version (e.g. "22" or 24)');
   if (raw.codeCache !== undefined && typeof raw.codeCache !== 'boolean') throw bad('seal.codeCache', raw.codeCache, 'true or false');
   // Several bins: the default check asks the first one (the dispatcher itself has no --version).
   const smokeArgs = Object.keys(bins).length === 1 ? ['--version'] : [Object.keys(bins)[0] as string, '--version'];
@@ -156,6 +160,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
     workers: raw.workers === undefined ? {} : workers('seal.workers', raw.workers),
     ...(buildInfo === undefined ? {} : { buildInfo }),
     nodeOptions: raw.nodeOptions === undefined ? [] : stringList('seal.nodeOptions', raw.nodeOptions),
+    ...(node === undefined ? {} : { node }),
     codeCache: raw.codeCache ?? true,
     smoke: raw.smoke === undefined ? { args: smokeArgs } : smoke('seal.smoke', raw.smoke, smokeArgs),
     targets: raw.targets === undefined ? [{ arch: 'x64', runtime: 'auto' }] : targets('seal.targets', raw.targets),

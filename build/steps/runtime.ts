@@ -33,16 +33,18 @@ async function customRuntime(path: string, ctx: BuildContext): Promise<Runtime> 
   if (!arch) throw new BuildError(`--runtime ${path}: not an x64 or arm64 executable`);
   const interp = readElfFile(path).interpreter ?? '';
   const libc = /ld-musl/.test(interp) ? 'musl' : /ld-linux/.test(interp) ? 'glibc' : 'unknown';
-  return { kind: 'custom', path, nodeVersion: ctx.nodeVersion, arch, sha256: await sha256File(path), libc, allocator: 'unknown', inputs: [{ name: 'custom runtime', version: 'unknown', origin: path, sha256: await sha256File(path) }] };
+  const sha256 = await sha256File(path);
+  // The version is learnt by running it (resolveRuntime); until then, the line's.
+  return { kind: 'custom', path, nodeVersion: ctx.nodeVersions.official, arch, sha256, libc, allocator: 'unknown', inputs: [{ name: 'custom runtime', version: 'unknown', origin: path, sha256 }] };
 }
 
 /** The static runtime at hand without building: cached, or the pinned package fetched and proven; else why not. */
 async function availableStaticRuntime(ctx: BuildContext): Promise<{ runtime: Runtime; from: string } | { why: string; building?: number }> {
-  const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersion, 'jemalloc', ctx.arch);
+  const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersions.static, 'jemalloc', ctx.arch);
   if (cached) return { runtime: cached, from: 'cached' };
   let why = `none is cached and package.json pins no linux-${ctx.arch} static runtime package (runtimes.staticRuntime.${ctx.arch})`;
   if (ctx.staticPin) {
-    const request = { pin: ctx.staticPin, cacheDir: ctx.cacheDir, nodeVersion: ctx.nodeVersion, arch: ctx.arch, allocator: 'jemalloc', intl: 'full', cwd: ctx.project.root, log: ctx.log } as const;
+    const request = { pin: ctx.staticPin, cacheDir: ctx.cacheDir, nodeVersion: ctx.nodeVersions.static, arch: ctx.arch, allocator: 'jemalloc', intl: 'full', cwd: ctx.project.root, log: ctx.log } as const;
     try {
       return { runtime: await fetchStaticRuntime(request), from: `fetched ${ctx.staticPin.package}@${ctx.staticPin.version}` };
     } catch (err) {
@@ -73,7 +75,7 @@ async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
     throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${found.building}); follow it with 'npm run runtime -- status${flag}' and run dist again when it is done`);
   if (!ctx.buildRuntime) throw new BuildError(`no linux-${ctx.arch} static runtime: ${found.why}; build it with 'npm run runtime --${flag} --detach' (${BUILD_COST}) and run again, or add --build-runtime to build it now`);
   ctx.log.info(`  no linux-${ctx.arch} static runtime: ${found.why}; building it now (--build-runtime; ${BUILD_COST} — rerun to continue)`);
-  return buildStaticRuntime({ nodeVersion: ctx.nodeVersion, arch: ctx.arch, report: (line) => ctx.log.info(`  ${line}`) });
+  return buildStaticRuntime({ nodeVersion: ctx.nodeVersions.static, arch: ctx.arch, report: (line) => ctx.log.info(`  ${line}`) });
 }
 
 /**
@@ -93,7 +95,7 @@ async function autoRuntime(ctx: BuildContext): Promise<Runtime> {
 }
 
 function officialFor(ctx: BuildContext): Promise<Runtime> {
-  return officialRuntime({ nodeVersion: ctx.nodeVersion, arch: ctx.arch, cacheDir: ctx.cacheDir, log: ctx.log, integrity: ctx.officialIntegrity, source: ctx.officialSource });
+  return officialRuntime({ nodeVersion: ctx.nodeVersions.official, arch: ctx.arch, cacheDir: ctx.cacheDir, log: ctx.log, integrity: ctx.officialIntegrity, source: ctx.officialSource });
 }
 
 /** Asks the runtime itself for its version; undefined when it cannot execute on this host. */

@@ -42,6 +42,12 @@ describe('package.json seal config', () => {
     ]);
   });
 
+  it('seal.node names a Node line by its major version, as a string or a number', () => {
+    expect(sealConfig(withSeal({ node: '24' })).config.node).toBe('24');
+    expect(sealConfig(withSeal({ node: 24 })).config.node).toBe('24');
+    expect(sealConfig(withSeal({})).config).not.toHaveProperty('node');
+  });
+
   // Each mistake names the key, the value and what is allowed.
   const mistakes: [string, unknown, RegExp][] = [
     ['an unknown key', withSeal({ entrypoint: 'x.js' }), /unknown key seal\.entrypoint; the keys of seal are entry, name, assets, .* or targets/],
@@ -54,6 +60,8 @@ describe('package.json seal config', () => {
     ['no targets', withSeal({ targets: [] }), /seal\.targets must be a non-empty array/],
     ['an entry outside the project', withSeal({ entry: '../elsewhere.js' }), /seal\.entry must be a path inside the project.*got "\.\.\/elsewhere\.js"/],
     ['an absolute asset glob', withSeal({ assets: ['/etc/*'] }), /seal\.assets entry must be a glob inside the project.*got "\/etc\/\*"/],
+    ['a full Node version as the line', withSeal({ node: '24.1.0' }), /seal\.node must be a Node line, its major version \(e\.g\. "22" or 24\), got "24\.1\.0"/],
+    ['a Node line as a boolean', withSeal({ node: true }), /seal\.node must be a Node line.*got true/],
     ['codeCache as a string', withSeal({ codeCache: 'yes' }), /seal\.codeCache must be true or false, got "yes"/],
     ['a node option without a dash', withSeal({ nodeOptions: ['max-old-space-size=1'] }), /seal\.nodeOptions entry must be a Node option starting with "-"/],
     ['nodeOptions as a string', withSeal({ nodeOptions: '--x' }), /seal\.nodeOptions must be an array of strings, got "--x"/],

@@ -187,7 +187,7 @@ describe('runtime step', () => {
   });
 
   it('--runtime PATH takes any Node binary and learns its version by running it', async () => {
-    const ctx = testContext({ runtimeRequest: { kind: 'custom', path: runtime.path }, nodeVersion: '0.0.0' });
+    const ctx = testContext({ runtimeRequest: { kind: 'custom', path: runtime.path }, nodeVersions: { official: '0.0.0', static: '0.0.0' } });
     await expect(runStep(runtimeStep, ctx)).resolves.toMatch(/custom Node 22\.22\.2 linux-x64/);
     expect(ctx.launcher?.emulated).toBe(false);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { staticRuntimeKey } from '../../build/runtime/static/key.ts';
-import { SOURCES } from '../../build/runtime/static/sources.ts';
+import { sourcesFor } from '../../build/runtime/static/sources.ts';
 import { repoRoot } from '../fixtures/context.ts';
 
 const base = { root: repoRoot, nodeVersion: '22.22.2', arch: 'x64', allocator: 'jemalloc' as const, intl: 'full' as const, sourceMode: 'distribution' as const };
@@ -17,7 +17,7 @@ describe('static runtime cache key (CI caches the runtime under it)', () => {
     expect(staticRuntimeKey({ ...base, sourceMode: 'official' })).not.toBe(key);
     expect(staticRuntimeKey({ ...base, intl: 'small' }).slice(-16)).not.toBe(key.slice(-16));
     expect(staticRuntimeKey({ ...base, intl: 'none' }).slice(-16)).not.toBe(key.slice(-16));
-    const node = SOURCES.node!;
+    const node = sourcesFor('22.22.2').node!;
     const pinned = node.sha256;
     try {
       node.sha256 = '0'.repeat(64);

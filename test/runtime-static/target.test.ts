@@ -15,7 +15,7 @@ import { type StaticLibRecipe, staticLibInputs } from '../../build/runtime/stati
 import { detachedPaths } from '../../build/runtime/static/detached.ts';
 import { staticRuntimeKey } from '../../build/runtime/static/key.ts';
 import { promisedPageSizes } from '../../build/runtime/static/page-size.ts';
-import { SOURCES } from '../../build/runtime/static/sources.ts';
+import { sourcesFor } from '../../build/runtime/static/sources.ts';
 import { canonicalJson, stageHash } from '../../build/runtime/static/stage.ts';
 import { stageArch, stageTimes } from '../../build/runtime/static/stage-times.ts';
 import { STATIC_TARGETS, staticTarget, targetInput } from '../../build/runtime/static/target.ts';
@@ -32,7 +32,7 @@ const STAGES = '/root/.cache/broker/static';
 const ICU = `${STAGES}/icu-0000000000000000/icu`;
 
 function source(name: string) {
-  const spec = SOURCES[name]!;
+  const spec = sourcesFor('22.22.2')[name]!;
   return { path: `/sources/${spec.file}`, input: { name, version: spec.version, origin: 'test', sha256: spec.sha256 } };
 }
 

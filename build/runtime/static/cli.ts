@@ -8,7 +8,7 @@ import { optionsOf, UsageError } from '../../../shared/cli-args/usage-error.ts';
 import { cacheRoot } from '../../../shared/toolchain/cache-root.ts';
 import { packRuntime } from '../package/pack.ts';
 import { publishRuntime } from '../package/publish.ts';
-import { runtimePin } from '../pin.ts';
+import { nodeLines, runtimePin, staticNodeVersion } from '../pin.ts';
 import { ALLOCATORS, type Allocator, INTL_MODES, type SourceMode } from './context.ts';
 import { detachedPaths, runningStaticBuild } from './detached.ts';
 import { requireBuildHost } from './host-tools.ts';
@@ -21,9 +21,7 @@ import { stageArch, stageTimes } from './stage-times.ts';
 import { STATIC_ARCHES, staticTarget } from './target.ts';
 import { cachedStaticRuntime } from './verify.ts';
 
-const pinned = runtimePin();
-
-const USAGE = `npm run runtime -- [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl|A,B|all] [--intl full|small|none] [--until STAGE] [--detach]
+const USAGE = `npm run runtime -- [--node LINE] [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl|A,B|all] [--intl full|small|none] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
 npm run runtime -- status [--arch A]   # detached build running? compile steps done/total, ETA
 npm run runtime -- times [--arch A]    # seconds per finished stage
@@ -31,6 +29,7 @@ npm run runtime -- key [--arch A] [--allocator A] [--intl I]   # cache key of th
 npm run runtime -- prune [--yes]   # stage dirs no cached runtime was made from (dry run without --yes)
 npm run runtime -- pack [--arch A] [--allocator A] [--intl I] [--out DIR] [--repository URL]   # the cached runtime as an npm package (DIR default ./dist)
 npm run runtime -- publish [pack's options] [--provenance] [--pin-file FILE]   # pack, then npm publish unless that version exists; the pin to FILE
+--node: the Node line (major version) to build, one package.json → runtimes pins (default: its default line)
 --intl: ICU with every locale (full, the default, as the official runtime), English only (small), or no Intl (none)
 --arch arm64 on an x64 host runs the build tools under qemu-aarch64 (binfmt_misc; see docs/static-runtime.md)`;
 
@@ -49,6 +48,7 @@ function parseCli(argv: string[]) {
       until: { type: 'string' },
       detach: { type: 'boolean', default: false },
       arch: { type: 'string' },
+      node: { type: 'string' },
       source: { type: 'string' },
       tarball: { type: 'string' },
       shasums: { type: 'string' },
@@ -82,6 +82,7 @@ function parseCli(argv: string[]) {
     until: values.until,
     official: { tarball: values.tarball, shasums: values.shasums },
     arch: oneOf(values.arch, opt('--arch'), STATIC_ARCHES) ?? 'x64',
+    node: oneOf(values.node, opt('--node'), nodeLines()),
     intl: oneOf(values.intl, opt('--intl'), INTL_MODES) ?? 'full',
     sourceMode: oneOf(values.source, opt('--source'), SOURCE_MODES) ?? 'distribution',
     jobs: int(values.jobs, opt('--jobs'), { min: 1, max: 1024 }) ?? 2,
@@ -103,6 +104,7 @@ try {
   process.exit(2);
 }
 const { arch, intl, allocators } = cli;
+const nodeVersion = staticNodeVersion(runtimePin(cli.node));
 const stageRoot = join(cacheRoot(), 'static');
 const { log: detachedLog, pidFile } = detachedPaths(cacheRoot(), arch);
 
@@ -158,7 +160,7 @@ if (cli.command === 'status') {
   process.exit(0);
 }
 if (cli.command === 'times') {
-  times(pinned.nodeVersion);
+  times(nodeVersion);
   process.exit(0);
 }
 if (cli.command === 'prune') {
@@ -178,7 +180,7 @@ if (cli.command === 'prune') {
 if (cli.command === 'key') {
   // CI caches the finished runtime under this key (ci/github-actions.yml).
   const root = new URL('../../..', import.meta.url).pathname;
-  console.log(staticRuntimeKey({ root, nodeVersion: pinned.nodeVersion, arch, allocator: allocators[0] as Allocator, intl, sourceMode: cli.sourceMode }));
+  console.log(staticRuntimeKey({ root, nodeVersion, arch, allocator: allocators[0] as Allocator, intl, sourceMode: cli.sourceMode }));
   process.exit(0);
 }
 
@@ -190,7 +192,7 @@ if (cli.command === 'pack' || cli.command === 'publish') {
     const packed = await packRuntime({
       root,
       cacheDir: cacheRoot(),
-      nodeVersion: pinned.nodeVersion,
+      nodeVersion,
       arch,
       allocator: allocators[0] as Allocator,
       intl,
@@ -248,7 +250,7 @@ if (cli.detach) {
 for (const allocator of allocators) {
   const ctx = initialContext(
     { cacheDir: cacheRoot(), arch, jobs: cli.jobs, allocator, intl, sourceMode: cli.sourceMode, official: cli.official, until: cli.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
-    pinned.nodeVersion,
+    nodeVersion,
   );
   try {
     const done = await runPipeline(ctx);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { baseFlags, intlFlags, SHARED_DEPS } from './configure-flags.ts';
 import type { Allocator, IntlMode, SourceMode } from './context.ts';
-import { SOURCES } from './sources.ts';
+import { sourcesFor } from './sources.ts';
 import { stageHash } from './stage.ts';
 import { staticTarget } from './target.ts';
 import { COMPILE_FLAGS_AFTER, compileFlagsBefore, zigPin } from './toolchain.ts';
@@ -32,7 +32,7 @@ export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: s
     allocator: o.allocator,
     intl: o.intl,
     sourceMode: o.sourceMode,
-    sources: Object.fromEntries(Object.entries(SOURCES).map(([k, s]) => [k, s.sha256])),
+    sources: Object.fromEntries(Object.entries(sourcesFor(o.nodeVersion)).map(([k, s]) => [k, s.sha256])),
     toolchain: { package: zig.package, version: zig.version, integrity: zig.integrity, target: target.triple, flags: [...compileFlagsBefore(target), ...COMPILE_FLAGS_AFTER] },
     configure: { base: baseFlags(target), intl: intlFlags(o.intl), shared: SHARED_DEPS },
     driver,

@@ -29,19 +29,36 @@ interface NpmSource {
 export type SourceSpec = DebianSource | NpmSource;
 
 /**
- * Every input of the static runtime, pinned: the sha256 is checked after every download, so a
- * changed file on the mirror fails loudly instead of silently changing the runtime.
+ * Each Node version the static runtime is built from: Node's own source, and the pins that version needs
+ * apart from the shared ones below (a dep or JS builtin at another version). `npm run runtime -- --node LINE`
+ * builds the version package.json → runtimes pins for that line; it must be a key here.
  */
-export const SOURCES: Record<string, SourceSpec> = {
-  node: {
-    kind: 'debian',
-    package: 'nodejs',
-    debianVersion: '22.22.2+dfsg+~cs22.19.15-3',
-    version: '22.22.2',
-    file: 'nodejs_22.22.2+dfsg+~cs22.19.15.orig.tar.xz',
-    sha256: 'f1a6dfca7ffe7f9f42942274adf9f0a12733977a4744a53f41b20836907c449b',
-    note: 'sid; Debian removed bundled deps and tools/gyp',
+const NODE_VERSIONS: Record<string, { node: DebianSource; sources?: Record<string, SourceSpec> }> = {
+  '22.22.2': {
+    node: {
+      kind: 'debian',
+      package: 'nodejs',
+      debianVersion: '22.22.2+dfsg+~cs22.19.15-3',
+      version: '22.22.2',
+      file: 'nodejs_22.22.2+dfsg+~cs22.19.15.orig.tar.xz',
+      sha256: 'f1a6dfca7ffe7f9f42942274adf9f0a12733977a4744a53f41b20836907c449b',
+      note: 'sid; Debian removed bundled deps and tools/gyp',
+    },
   },
+};
+
+/**
+ * Every input of the static runtime of Node `nodeVersion`, pinned: the sha256 is checked after every download,
+ * so a changed file on the mirror fails loudly instead of silently changing the runtime.
+ */
+export function sourcesFor(nodeVersion: string): Record<string, SourceSpec> {
+  const line = NODE_VERSIONS[nodeVersion];
+  if (!line) throw new Error(`no static runtime source is pinned for Node ${nodeVersion}: build/runtime/static/sources.ts pins ${Object.keys(NODE_VERSIONS).join(', ')}`);
+  return { node: line.node, ...SHARED_SOURCES, ...line.sources };
+}
+
+/** The inputs every Node version shares unless its entry above pins another. */
+const SHARED_SOURCES: Record<string, SourceSpec> = {
   openssl: {
     kind: 'debian',
     package: 'openssl',
@@ -178,7 +195,7 @@ export async function fetchSources(ctx: StaticPipelineContext): Promise<string> 
   const log = join(dir, 'sources.log');
   let apt: ReturnType<typeof privateApt> | undefined;
   const sources: Record<string, SourceArtifact> = {};
-  for (const [name, spec] of Object.entries(SOURCES)) {
+  for (const [name, spec] of Object.entries(sourcesFor(ctx.nodeVersion))) {
     if (!sourceNeeded(name, ctx.options)) continue;
     const path = join(spec.kind === 'debian' ? dir : npmDir, spec.file);
     if (!existsSync(path)) {
