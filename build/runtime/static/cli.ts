@@ -5,6 +5,7 @@ import { listOf, oneOf } from '../../../shared/cli-args/choice.ts';
 import { parseCommandArgs, subcommand } from '../../../shared/cli-args/command-args.ts';
 import { int } from '../../../shared/cli-args/number.ts';
 import { optionsOf, UsageError } from '../../../shared/cli-args/usage-error.ts';
+import { BuildError } from '../../../shared/toolchain/build-error.ts';
 import { cacheRoot } from '../../../shared/toolchain/cache-root.ts';
 import { packRuntime } from '../package/pack.ts';
 import { publishRuntime } from '../package/publish.ts';
@@ -256,7 +257,7 @@ for (const allocator of allocators) {
     const done = await runPipeline(ctx);
     if (done.runtimePath) console.log(done.runtimePath);
   } catch (err) {
-    console.error(err instanceof StageError ? err.message : err);
+    console.error(err instanceof StageError || err instanceof BuildError ? `error: ${err.message}` : err);
     process.exit(1);
   }
 }

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BuildError } from '../../../shared/toolchain/build-error.ts';
 import { sha256File } from '../../../shared/toolchain/file-hash.ts';
 import { runLogged } from './command.ts';
 import type { SourceArtifact, StaticPipelineContext } from './context.ts';
@@ -186,6 +187,19 @@ const SHARED_SOURCES: Record<string, SourceSpec> = {
   amaro: { kind: 'npm', package: 'amaro', version: '1.1.5', file: 'amaro-1.1.5.tgz', sha256: 'f664dba513691ca850158d7439ba3d8520a83ad7b9420778b6e57dea1b554c34' },
 };
 
+/** Why a pinned file is not there after the fetch, from the fetch's log, with the way on. */
+export function downloadFailure(spec: SourceSpec, log: string): string {
+  const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+  // apt's lines: "E: Failed to fetch http://…/nodejs_24.22.2%2bdfsg%2b%7ecs24.19.2.orig.tar.xz  404  Not Found".
+  const notFound = [...text.matchAll(/Failed to fetch (\S+)\s+404/g)].map((m) => decodeURIComponent(m[1]?.split('/').pop() ?? ''));
+  if (!notFound.includes(spec.file)) return `see ${log}`;
+  const why = `the Debian mirror answers 404 for it (see ${log})`;
+  if (spec.package === 'nodejs') {
+    return `${why}. Without Debian's source, build from Node's own release tarball: the same command with --source official (it fetches node-v${spec.version}.tar.xz from nodejs.org; offline, --tarball FILE --shasums SHASUMS256.txt)`;
+  }
+  return `${why}; pin another version of ${spec.package} that the mirror serves in build/runtime/static/sources.ts`;
+}
+
 function originOf(spec: SourceSpec): string {
   return spec.kind === 'debian' ? `Debian source ${spec.package} ${spec.debianVersion} (${spec.file})` : `npm ${spec.package}@${spec.version} (npm pack, integrity checked by npm)`;
 }
@@ -221,7 +235,7 @@ export async function fetchSources(ctx: StaticPipelineContext): Promise<string> 
       } else {
         await runLogged('npm', ['pack', `${spec.package}@${spec.version}`], { cwd: npmDir, log });
       }
-      if (!existsSync(path)) throw new Error(`[sources] ${spec.file} did not download (see ${log})`);
+      if (!existsSync(path)) throw new BuildError(`[sources] ${spec.file} did not download: ${downloadFailure(spec, log)}`);
     }
     const sha256 = await sha256File(path);
     if (sha256 !== spec.sha256) {
