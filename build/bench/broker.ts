@@ -5,7 +5,7 @@
 // Writes its section of docs/benchmarks.md.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,10 @@ const rssSeconds = Number(process.env.BENCH_RSS_SECONDS ?? 60);
 // now starts with it at full size (SEA_EXEC_ARGV), and the warm-up still covers the old generation's
 // limit, the allocator's arenas and the JIT, so the judged window measures what a leak would look like.
 const rssWarmup = Number(process.env.BENCH_RSS_WARMUP ?? 60);
+// BENCH_RSS_HEAP=1: the RSS runs' servers also sample their V8 heaps every second (heap-sampler.cjs, preloaded in
+// every thread), and the RSS section gets a table of what the growth was made of.
+const sampleHeap = process.env.BENCH_RSS_HEAP === '1';
+const HEAP_SAMPLER = join(dirname(fileURLToPath(import.meta.url)), 'heap-sampler.cjs');
 // A subset for quick checks (the docs are written only by a full run): BENCH_ROWS from count,out,workers,durable,tls,codecs
 // (or none; the no-op baseline always runs), BENCH_RUNTIMES from official,static, BENCH_RSS_SECONDS=0 skips the RSS runs.
 const rowFilter = process.env.BENCH_ROWS?.split(',') ?? ['count', 'out', 'workers', 'durable', 'tls', 'codecs'];
@@ -60,7 +64,7 @@ const DURABLE_ROWS = [
   { name: 'broker record --out FILE --ack written --fsync batch', args: ['--ack', 'written', '--fsync', 'batch'], file: 'ack-fsync' },
 ];
 const runtimeFilter = process.env.BENCH_RUNTIMES?.split(',') ?? ['official', 'static'];
-const partial = process.env.BENCH_ROWS !== undefined || process.env.BENCH_RUNTIMES !== undefined || rssSeconds === 0;
+const partial = process.env.BENCH_ROWS !== undefined || process.env.BENCH_RUNTIMES !== undefined || rssSeconds === 0 || process.env.BENCH_RSS_NOOP === '0';
 const connections = 32;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const body = Buffer.from(randomBytes(1536).toString('base64')); // 2048 printable bytes
@@ -81,8 +85,8 @@ process.on('exit', () => {
 });
 
 /** Starts a server process and waits for the line that carries its port. */
-function startServer(cmd: string, args: string[], portLine: RegExp, scheme: Server['scheme'] = 'http'): Promise<Server> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function startServer(cmd: string, args: string[], portLine: RegExp, scheme: Server['scheme'] = 'http', env?: NodeJS.ProcessEnv): Promise<Server> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
   live.add(child);
   child.on('close', () => live.delete(child));
   let out = '';
@@ -369,6 +373,31 @@ interface RssRow {
   samples: { t: number; mib: number }[];
   rps: number;
   slope: number;
+  /** BENCH_RSS_HEAP=1: each thread's V8 heap, t in seconds since the process started. */
+  heap?: HeapSample[];
+}
+
+interface HeapSample {
+  thread: string;
+  t: number;
+  rss?: number;
+  heapTotal: number;
+  heapUsed: number;
+  malloced: number;
+  external: number;
+  arrayBuffers?: number;
+}
+
+function readHeapSamples(file: string, startedAt: number): HeapSample[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const { at, ...rest } = JSON.parse(line) as HeapSample & { at: number };
+      return { ...rest, t: (at - startedAt) / 1000 };
+    });
 }
 
 /**
@@ -398,11 +427,13 @@ function slopePerMinute(samples: { t: number; mib: number }[]): number {
   return (num / den) * 60;
 }
 
-async function rssRun(name: string, start: (out: string) => Promise<Server>): Promise<RssRow> {
+async function rssRun(name: string, start: (out: string, env?: NodeJS.ProcessEnv) => Promise<Server>): Promise<RssRow> {
   log(`RSS: ${rssWarmup} s warm-up then ${rssSeconds} s measured, full load: ${name} …`);
   const out = join(scratch, `rss-${Date.now()}.brk`);
+  const heapFile = join(scratch, `heap-${Date.now()}.jsonl`);
   const t0 = performance.now();
-  const s = await start(out);
+  const startedAt = Date.now();
+  const s = await start(out, sampleHeap ? { NODE_OPTIONS: `--require=${HEAP_SAMPLER}`, BENCH_HEAP_SAMPLES: heapFile } : undefined);
   const samples: { t: number; mib: number }[] = [];
   const timer = setInterval(() => samples.push({ t: (performance.now() - t0) / 1000, mib: rssMiB(pidOf(s)) }), 1000);
   if (rssWarmup > 0) await load(s, rssWarmup);
@@ -410,7 +441,8 @@ async function rssRun(name: string, start: (out: string) => Promise<Server>): Pr
   clearInterval(timer);
   await s.stop();
   rmSync(out, { force: true });
-  return { name, samples, rps: r.requests.average, slope: slopePerMinute(samples) };
+  const heap = sampleHeap ? readHeapSamples(heapFile, startedAt) : undefined;
+  return { name, samples, rps: r.requests.average, slope: slopePerMinute(samples), ...(heap ? { heap } : {}) };
 }
 
 const officialRt = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
@@ -431,9 +463,9 @@ const tickObjects = transformSync(readFileSync(join(root, 'src/tick-objects.ts')
 const tickGuard = `((module) => { ${tickObjects}; return module.exports; })({ exports: {} }).keepTickObjectMaps();`;
 const noopScript = `${tickGuard} require('http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-length': '0' }); res.end(); }); }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
 // The baseline, started the same way for the throughput rows and the RSS run (with the artifacts' Node options).
-const startNoop = () => startServer(officialRt.path, [...SEA_EXEC_ARGV, '-e', noopScript], /port (\d+)/);
+const startNoop = (env?: NodeJS.ProcessEnv) => startServer(officialRt.path, [...SEA_EXEC_ARGV, '-e', noopScript], /port (\d+)/, 'http', env);
 // An artifact's recorder, started the same way for the throughput rows and the RSS run.
-const startRecord = (bin: string, extra: string[]) => startServer(bin, ['record', '--listen', '127.0.0.1:0', '--json', ...extra], /listening on 127\.0\.0\.1:(\d+)/);
+const startRecord = (bin: string, extra: string[], env?: NodeJS.ProcessEnv) => startServer(bin, ['record', '--listen', '127.0.0.1:0', '--json', ...extra], /listening on 127\.0\.0\.1:(\d+)/, 'http', env);
 // One throwaway certificate for both TLS servers (EC P-256, as --tls-self-signed makes), made before any load.
 const tlsDir = mkdtempSync(join(tmpdir(), 'broker-bench-tls-'));
 const [tlsCert, tlsKey] = [join(tlsDir, 'cert.pem'), join(tlsDir, 'key.pem')];
@@ -501,8 +533,9 @@ try {
     sizesOn = sizeBin.runtime;
   }
   // The no-op server is the baseline: Node's own heap growth under load, with nothing of ours in it.
-  if (rssSeconds > 0) rss.push(await rssRun(`no-op node:http server (official Node ${pin.nodeVersion})`, startNoop));
-  for (const { bin, runtime } of artifacts) if (bin && rssSeconds > 0 && runtimeFilter.includes(runtime)) rss.push(await rssRun(`broker record --out FILE (${runtime})`, (out) => startRecord(bin, ['--out', out])));
+  // BENCH_RSS_NOOP=0 (a partial run): a long trace of the recorder alone.
+  if (rssSeconds > 0 && process.env.BENCH_RSS_NOOP !== '0') rss.push(await rssRun(`no-op node:http server (official Node ${pin.nodeVersion})`, (_out, env) => startNoop(env)));
+  for (const { bin, runtime } of artifacts) if (bin && rssSeconds > 0 && runtimeFilter.includes(runtime)) rss.push(await rssRun(`broker record --out FILE (${runtime})`, (out, env) => startRecord(bin, ['--out', out], env)));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
@@ -586,6 +619,42 @@ const mib = (x: number) => (Math.abs(x) < 0.5 ? 0 : x).toFixed(0);
 const at = (r: RssRow, t: number) => r.samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best)).mib.toFixed(0);
 const rssTimes = Array.from({ length: Math.floor((rssWarmup + rssSeconds) / 10) }, (_, i) => (i + 1) * 10);
 // Partial runs print it too: a long RSS trace (the command in the text) is one.
+/**
+ * BENCH_RSS_HEAP=1: what each server's RSS was made of at a few times — V8's heaps (committed; used in brackets), the
+ * ArrayBuffers (Buffers) outside them, and the rest (code, stacks, malloc's arenas and caches, the runtime's own data).
+ */
+function heapSection(): string {
+  const times = [...new Set([10, 60, rssWarmup, Math.round((rssWarmup + rssSeconds) / 2), rssWarmup + rssSeconds - 60, rssWarmup + rssSeconds - 5])].filter((t) => t > 0 && t < rssWarmup + rssSeconds).sort((x, y) => x - y);
+  const nearest = <T extends { t: number }>(xs: T[], t: number) => xs.reduce((best, x) => (Math.abs(x.t - t) < Math.abs(best.t - t) ? x : best));
+  const rowsOut: string[][] = [];
+  for (const r of rss) {
+    const main = r.heap?.filter((h) => h.thread === 'main') ?? [];
+    const workers = r.heap?.filter((h) => h.thread !== 'main') ?? [];
+    if (!main.length) continue;
+    for (const t of times) {
+      const m = nearest(main, t);
+      const w = workers.length ? nearest(workers, t) : undefined;
+      const rssNow = m.rss ?? 0;
+      const heaps = m.heapTotal + (w?.heapTotal ?? 0);
+      const rest = rssNow - heaps - (m.arrayBuffers ?? 0);
+      rowsOut.push([
+        r.name,
+        `${t} s`,
+        rssNow.toFixed(1),
+        `${m.heapTotal.toFixed(1)} (${m.heapUsed.toFixed(1)})`,
+        (m.arrayBuffers ?? 0).toFixed(1),
+        m.malloced.toFixed(1),
+        w ? `${w.heapTotal.toFixed(1)} (${w.heapUsed.toFixed(1)})` : '—',
+        rest.toFixed(1),
+      ]);
+    }
+  }
+  return `What the RSS was made of (BENCH_RSS_HEAP=1: build/bench/heap-sampler.cjs, preloaded with NODE_OPTIONS=--require into every thread of the
+server, samples \`v8.getHeapStatistics()\` and \`process.memoryUsage()\` each second), MiB:
+
+${table(['server', 'at', 'RSS (main thread sample)', 'main isolate heap committed (used)', 'ArrayBuffers', "V8's malloced", 'sink thread heap committed (used)', 'rest: RSS − heaps − ArrayBuffers'], rowsOut)}`;
+}
+
 const rssSection = `RSS (VmRSS of the process and its children, MiB) sampled every second from process start while autocannon runs unthrottled:
 ${rssWarmup} s of warm-up, then the ${rssSeconds} s window that is judged (from the column marked "window starts"). The recorder writes to a file throughout.
 A longer trace of one artifact: \`BENCH_ROWS=none BENCH_RUNTIMES=official BENCH_RSS_WARMUP=0 BENCH_RSS_SECONDS=600 npm run bench:broker\`
@@ -594,7 +663,7 @@ A longer trace of one artifact: \`BENCH_ROWS=none BENCH_RUNTIMES=official BENCH_
 ${table(
   ['server', 'req/s in window', ...rssTimes.map((t) => (t === rssWarmup ? `${t} s (window starts)` : `${t} s`)), 'max in window', 'grown across the window (MiB)', 'slope in window (MiB/min)'],
   rss.map((r) => [r.name, fmt(r.rps), ...rssTimes.map((t) => at(r, t)), Math.max(...r.samples.filter((s) => s.t >= rssWarmup).map((s) => s.mib)).toFixed(0), mib(growth(r)), r.slope.toFixed(2)]),
-)}`;
+)}${rss.some((r) => r.heap?.length) ? `\n\n${heapSection()}` : ''}`;
 for (const a of artifacts) if (!a.bin) perfRows.push([`broker record (all rows)`, a.runtime, 'missing', '', '', '', '', '', '', a.how, '']);
 const sizeOf = (codec: string) => sizes.find((x) => x.codec === codec);
 const sizeSection = sizes.length
