@@ -7,7 +7,7 @@
  * checkout that only builds (`npm ci && npm run dist`) never fetches them.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,16 +28,14 @@ export function devToolsDir(): string {
   return join(cacheRoot(), 'dev-tools', hash.digest('hex').slice(0, 16));
 }
 
-/** The number of packages the lockfile installs, and how many are in `modules` so far (for progress). */
-function packageCounts(modules: string): { done: number; total: number } {
-  const lock = JSON.parse(readFileSync(join(source, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
-  const total = Object.keys(lock.packages).filter((p) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(p)).length;
-  let done = 0;
-  for (const e of existsSync(modules) ? readdirSync(modules) : []) {
-    if (e.startsWith('.')) continue;
-    done += e.startsWith('@') ? readdirSync(join(modules, e)).length : 1;
-  }
-  return { done: Math.min(done, total), total };
+/**
+ * About how many tarballs npm fetches for the lockfile (for progress: with --loglevel=http npm logs one line per
+ * tarball): its packages with an integrity — `resolved` may be omitted (omit-lockfile-registry-resolved), and a few
+ * optional ones for other platforms are skipped.
+ */
+function tarballCount(): number {
+  const lock = JSON.parse(readFileSync(join(source, 'package-lock.json'), 'utf8')) as { packages: Record<string, { integrity?: string; inBundle?: boolean }> };
+  return Object.values(lock.packages).filter((p) => p.integrity && !p.inBundle).length;
 }
 
 /** Installs the tools unless they already are; returns their directory (its node_modules holds them). */
@@ -49,18 +47,23 @@ export async function ensureDevTools(log: Logger): Promise<string> {
   try {
     for (const f of FILES) copyFileSync(join(source, f), join(tmp, f));
     const started = Date.now();
-    const { total } = packageCounts(join(tmp, 'node_modules'));
-    log.info(`installing the test and bench tools (dev-tools/package-lock.json, ${total} packages) into ${dir} — once per lockfile`);
+    const total = tarballCount();
+    log.info(`installing the test and bench tools (dev-tools/package-lock.json, about ${total} packages) into ${dir} — once per lockfile`);
+    const child = execa('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=http'], { cwd: tmp, reject: false, all: true });
+    let fetched = 0;
+    child.stderr?.on('data', (d: Buffer) => (fetched += (d.toString().match(/ GET 200 \S+\.tgz /g) ?? []).length));
     const ticker = setInterval(() => {
-      const { done } = packageCounts(join(tmp, 'node_modules'));
       const s = (Date.now() - started) / 1000;
-      const eta = done > 0 ? ` ETA ${Math.max(0, Math.round((s * (total - done)) / done))} s` : '';
-      log.info(`  dev tools: ${done}/${total} packages, ${Math.round(s)} s${eta}`);
+      const eta = fetched > 0 && fetched < total ? `, ETA ${Math.round((s * (total - fetched)) / fetched)} s` : '';
+      log.info(`  dev tools: ${Math.min(fetched, total)}/${total} packages fetched, ${Math.round(s)} s${eta}`);
     }, 10_000);
-    const res = await execa('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: tmp, reject: false, all: true }).finally(() => clearInterval(ticker));
+    const res = await child.finally(() => clearInterval(ticker));
     if (res.exitCode !== 0) {
       throw new BuildError(
-        `installing dev-tools/ (npm ci in ${tmp}) failed with exit ${res.exitCode}:\n${res.all ?? ''}\nThe tests and benches that use verdaccio, pkg, autocannon or CycloneDX need it; check the npm registry settings (npm config get registry).`,
+        `installing dev-tools/ (npm ci in ${tmp}) failed with exit ${res.exitCode}:\n${(res.all ?? '')
+          .split('\n')
+          .filter((l) => !l.startsWith('npm http '))
+          .join('\n')}\nThe tests and benches that use verdaccio, pkg, autocannon or CycloneDX need it; check the npm registry settings (npm config get registry).`,
       );
     }
     writeFileSync(join(tmp, COMPLETE), `${new Date().toISOString()}\n`);
