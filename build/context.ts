@@ -28,6 +28,8 @@ export interface BuildContext {
    * distribution's source whose patch release can differ from the one npm carries (Node 24: Debian 24.22.2, npm 24.22.3).
    */
   nodeVersions: { official: string; static: string };
+  /** The Node line, when not the toolchain's default one (what the runtime command's --node takes). */
+  nodeLine?: string;
   arch: Arch;
   runtimeRequest: RuntimeRequest;
   /** Where the official runtime comes from, and the npm integrity package.json pins for it. */

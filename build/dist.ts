@@ -91,6 +91,7 @@ async function build(t: TargetFacts, runtime: RuntimeRequest): Promise<BuildCont
     commit: t.commit,
     sourceDateEpoch: t.sourceDateEpoch,
     nodeVersions: { official: pin.nodeVersion, static: staticNodeVersion(pin) },
+    ...(pin.line === nodeLines()[0] ? {} : { nodeLine: pin.line }),
     arch,
     runtimeRequest: runtime,
     officialSource: opts.officialSource,

@@ -42,7 +42,8 @@ async function customRuntime(path: string, ctx: BuildContext): Promise<Runtime> 
 async function availableStaticRuntime(ctx: BuildContext): Promise<{ runtime: Runtime; from: string } | { why: string; building?: number }> {
   const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersions.static, 'jemalloc', ctx.arch);
   if (cached) return { runtime: cached, from: 'cached' };
-  let why = `none is cached and package.json pins no linux-${ctx.arch} static runtime package (runtimes.staticRuntime.${ctx.arch})`;
+  const pinKey = `runtimes.${ctx.nodeLine ? `lines.${ctx.nodeLine}.` : ''}staticRuntime.${ctx.arch}`;
+  let why = `none is cached and package.json pins no linux-${ctx.arch} static runtime package (${pinKey})`;
   if (ctx.staticPin) {
     const request = { pin: ctx.staticPin, cacheDir: ctx.cacheDir, nodeVersion: ctx.nodeVersions.static, arch: ctx.arch, allocator: 'jemalloc', intl: 'full', cwd: ctx.project.root, log: ctx.log } as const;
     try {
@@ -59,6 +60,8 @@ async function availableStaticRuntime(ctx: BuildContext): Promise<{ runtime: Run
 }
 
 const archFlag = (arch: Arch) => (arch === 'x64' ? '' : ` --arch ${arch}`);
+/** The runtime command's flags that build this build's static runtime: its arch, and its Node line unless the default. */
+const buildFlags = (ctx: BuildContext) => `${ctx.nodeLine ? ` --node ${ctx.nodeLine}` : ''}${archFlag(ctx.arch)}`;
 // Measured: x64 with full ICU from an empty cache, 3–4 h on 2 cores (docs/static-runtime.md).
 const BUILD_COST = '3–4 h on 2 cores with full ICU, resumable';
 
@@ -70,7 +73,7 @@ const BUILD_COST = '3–4 h on 2 cores with full ICU, resumable';
 async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
   const found = await availableStaticRuntime(ctx);
   if ('runtime' in found) return found.runtime;
-  const flag = archFlag(ctx.arch);
+  const flag = buildFlags(ctx);
   if (found.building !== undefined)
     throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${found.building}); follow it with 'npm run runtime -- status${flag}' and run dist again when it is done`);
   if (!ctx.buildRuntime) throw new BuildError(`no linux-${ctx.arch} static runtime: ${found.why}; build it with 'npm run runtime --${flag} --detach' (${BUILD_COST}) and run again, or add --build-runtime to build it now`);
@@ -90,7 +93,7 @@ async function autoRuntime(ctx: BuildContext): Promise<Runtime> {
     ctx.log.info(`  linux-${ctx.arch}: the static runtime (${found.from}); --runtime official for the glibc one`);
     return found.runtime;
   }
-  ctx.log.info(`  linux-${ctx.arch}: the official runtime, because no static one is at hand: ${found.why}; 'npm run runtime --${archFlag(ctx.arch)} --detach' builds it (${BUILD_COST})`);
+  ctx.log.info(`  linux-${ctx.arch}: the official runtime, because no static one is at hand: ${found.why}; 'npm run runtime --${buildFlags(ctx)} --detach' builds it (${BUILD_COST})`);
   return officialFor(ctx);
 }
 

@@ -6,6 +6,7 @@ import { type BuildContext, distLog } from '../../build/context.ts';
 import { runStep, runSteps } from '../../build/pipeline.ts';
 import { type Launcher, launcherFor } from '../../build/runtime/launcher.ts';
 import { officialRuntime, shasumFor } from '../../build/runtime/official.ts';
+import { runtimePin, staticNodeVersion } from '../../build/runtime/pin.ts';
 import type { Runtime } from '../../build/runtime/runtime.ts';
 import { blobStep } from '../../build/steps/blob.ts';
 import { bundleStep } from '../../build/steps/bundle.ts';
@@ -202,6 +203,17 @@ describe('runtime step', () => {
       "  linux-x64: the official runtime, because no static one is at hand: none is cached and package.json pins no linux-x64 static runtime package (runtimes.staticRuntime.x64); 'npm run runtime -- --detach' builds it (3–4 h on 2 cores with full ICU, resumable)",
       expect.stringMatching(/^ {2}cached: .*\/runtimes\/official\/node-v22\.22\.2-linux-x64-[0-9a-f]{12}\/node$/),
     ]);
+  });
+
+  it('another Node line (--node 24): the official runtime of that line, and the line named in why and how to build its static one', async () => {
+    const line = runtimePin('24');
+    const ctx = testContext({ runtimeRequest: { kind: 'auto' }, nodeVersions: { official: line.nodeVersion, static: staticNodeVersion(line) }, nodeLine: '24', officialIntegrity: line.runtimeIntegrity?.x64 });
+    mkdirSync(join(ctx.cacheDir, 'runtimes'));
+    symlinkSync(join(cacheRoot(), 'runtimes', 'official'), join(ctx.cacheDir, 'runtimes', 'official'));
+    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^official Node ${line.nodeVersion.replace(/\./g, '\\.')} linux-x64 \\(glibc`));
+    expect(ctx.lines[0]).toBe(
+      "  linux-x64: the official runtime, because no static one is at hand: none is cached and package.json pins no linux-x64 static runtime package (runtimes.lines.24.staticRuntime.x64); 'npm run runtime -- --node 24 --detach' builds it (3–4 h on 2 cores with full ICU, resumable)",
+    );
   });
 
   it('--runtime PATH that is missing or not ELF is a clear error', async () => {
