@@ -1,6 +1,7 @@
 /*
- * Body compression. Pure functions over bytes (zlib's sync API does no I/O). Each frame says its own
- * codec, so a reader never needs outside state, and an archive may mix codecs.
+ * Compression: of a batch of frames (format 4, batch.ts, what the recorder writes) and of one body (formats 1–3,
+ * still read). Pure functions over bytes (zlib's sync API does no I/O). Each frame says its own codec, so a
+ * reader never needs outside state, and an archive may mix codecs.
  *
  * zstd is in Node's zlib from 22.15 (and 23.8); the shipped runtime has it. On a runtime without it, recording
  * with zstd is refused at start (zstdMissing), and reading a zstd frame is a CodecUnavailableError for that
@@ -26,7 +27,7 @@ export function codecName(n: number): CodecName {
 
 /**
  * The levels each codec takes (--compress-level) and the one recording uses by default: the fastest, since
- * recording must keep up with the listener and request bodies are small.
+ * the writing thread must keep up with the listener.
  */
 export const CODEC_LEVELS: Record<Exclude<CodecName, 'none'>, { min: number; max: number; default: number }> = {
   gzip: { min: 1, max: 9, default: 1 },
@@ -45,8 +46,8 @@ export class CodecUnavailableError extends ArchiveError {
   override name = 'CodecUnavailableError';
 }
 
-/** A compressor for one codec and level, its options built once (it runs per recorded request). */
-export function bodyCompressor(codec: number, level?: number): (body: Uint8Array) => Buffer {
+/** A compressor for one codec and level, its options built once (it runs per batch, or per body in tests). */
+export function compressor(codec: number, level?: number): (body: Uint8Array) => Buffer {
   if (codec === Codec.gzip) {
     const options = { level: level ?? CODEC_LEVELS.gzip.default };
     return (body) => gzipSync(body, options);
@@ -66,20 +67,29 @@ export function bodyCompressor(codec: number, level?: number): (body: Uint8Array
 
 /** One body compressed with the codec's default level (tests and fixtures; the recorder keeps a bodyCompressor). */
 export function compressBody(codec: number, body: Uint8Array, level?: number): Buffer {
-  return bodyCompressor(codec, level)(body);
+  return compressor(codec, level)(body);
 }
 
-/** The body as it was received; maxOutputLength stops a crafted frame from inflating without bound. */
-export function decompressBody(codec: number, body: Uint8Array, offset = 0): Uint8Array {
-  if (codec === Codec.none) return body;
+/**
+ * The bytes before compression; `maxOutputLength` (at most MAX_PAYLOAD) stops a crafted frame from inflating
+ * without bound. `what` names the thing in errors ("body", "batch").
+ */
+export function decompress(codec: number, bytes: Uint8Array, offset = 0, what = 'body', maxOutputLength = MAX_PAYLOAD): Uint8Array {
+  if (codec === Codec.none) return bytes;
   const decompressZstd = zstd.zstdDecompressSync;
-  if (codec === Codec.zstd && decompressZstd === undefined) throw new CodecUnavailableError(`cannot decompress zstd body: ${zstdMissing()}`, offset);
+  if (codec === Codec.zstd && decompressZstd === undefined) throw new CodecUnavailableError(`cannot decompress zstd ${what}: ${zstdMissing()}`, offset);
+  const options = { maxOutputLength: Math.min(maxOutputLength, MAX_PAYLOAD) };
   try {
-    if (codec === Codec.gzip) return gunzipSync(body, { maxOutputLength: MAX_PAYLOAD });
-    if (codec === Codec.brotli) return brotliDecompressSync(body, { maxOutputLength: MAX_PAYLOAD });
-    if (codec === Codec.zstd && decompressZstd) return decompressZstd(body, { maxOutputLength: MAX_PAYLOAD });
+    if (codec === Codec.gzip) return gunzipSync(bytes, options);
+    if (codec === Codec.brotli) return brotliDecompressSync(bytes, options);
+    if (codec === Codec.zstd && decompressZstd) return decompressZstd(bytes, options);
   } catch (err) {
-    throw new ArchiveError(`cannot decompress ${codecName(codec)} body: ${(err as Error).message}`, offset);
+    throw new ArchiveError(`cannot decompress ${codecName(codec)} ${what}: ${(err as Error).message}`, offset);
   }
-  throw new ArchiveError(`unknown body codec ${codec}`, offset);
+  throw new ArchiveError(`unknown ${what} codec ${codec}`, offset);
+}
+
+/** A record's body as it was received (a body compressed on its own: formats 1–3). */
+export function decompressBody(codec: number, body: Uint8Array, offset = 0): Uint8Array {
+  return decompress(codec, body, offset);
 }

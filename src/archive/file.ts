@@ -4,7 +4,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ArchiveError, decodeFrame, decodeHeader, FrameKind, HEADER_SIZE } from './format.ts';
-import { type BadFrame, badReason, recordOfFrame } from './reader.ts';
+import { type BadFrame, type BatchTotals, badReason, recordOfFrame, recordsOfBatch } from './reader.ts';
 import type { ArchiveRecord } from './record.ts';
 
 export interface ScanResult {
@@ -12,6 +12,8 @@ export interface ScanResult {
   frames: number;
   /** Bytes in padding frames (direct I/O fills each batch up to a block boundary). */
   padding: number;
+  /** Compressed batch frames (format 4): how many, their bytes in the file, and their frames' bytes inflated. */
+  batches: BatchTotals;
   goodEnd: number;
   bad: BadFrame | null;
 }
@@ -20,7 +22,8 @@ const CHUNK = 1 << 20;
 
 /**
  * Walks the records of an archive file. Iterate `records()`, then read `result`. Throws ArchiveError
- * when the header is unreadable, and Node's own errors (ENOENT, EACCES) when the file is.
+ * when the header is unreadable (CodecUnavailableError, one, at a batch this runtime cannot inflate), and
+ * Node's own errors (ENOENT, EACCES) when the file is.
  */
 export class ArchiveScan {
   result: ScanResult | null = null;
@@ -41,7 +44,8 @@ export class ArchiveScan {
       let pos = HEADER_SIZE; // offset in buf of the next frame
       let frames = 0;
       let padding = 0;
-      const finish = (bad: BadFrame | null) => (this.result = { size, frames, padding, goodEnd: base + pos, bad });
+      const batches: BatchTotals = { count: 0, stored: 0, raw: 0 };
+      const finish = (bad: BadFrame | null) => (this.result = { size, frames, padding, batches, goodEnd: base + pos, bad });
       while (base + pos < size) {
         const r = decodeFrame(buf.subarray(0, filled), pos, version);
         if (r.status === 'bad') return void finish({ offset: base + pos, reason: r.reason });
@@ -60,6 +64,15 @@ export class ArchiveScan {
         if (r.frame.kind === FrameKind.padding) {
           padding += r.frame.end - pos;
           pos = r.frame.end;
+          continue;
+        }
+        if (r.frame.kind === FrameKind.batch) {
+          // Inflated into memory of its own: the records stay valid when buf is refilled.
+          const recs = recordsOfBatch(r.frame, version, base + pos, batches);
+          if ('reason' in recs) return void finish(recs);
+          frames += recs.length;
+          pos = r.frame.end;
+          yield* recs;
           continue;
         }
         const rec = recordOfFrame(r.frame, base + pos);

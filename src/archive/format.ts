@@ -1,12 +1,13 @@
 /*
- * The broker archive format, version 3 (docs/archive.md is the prose version of this file).
+ * The broker archive format, version 4 (docs/archive.md is the prose version of this file).
  * Pure code over bytes: no I/O here, so the recorder, the readers and the fuzz tests share it.
  *
  *   file   = header frame*
  *   header = magic(8) version:u16 reserved:u16 crc32c(header[0..12]):u32          — 16 bytes
  *   frame  = length:u32 kind:u8 flags:u8 reserved:u16 crc32c(frame[0..8] ++ payload):u32 payload
  *
- * Frame kinds: 1 request (record.ts), 2 padding (zeros up to a block boundary, skipped by readers).
+ * Frame kinds: 1 request (record.ts), 2 padding (zeros up to a block boundary, skipped by readers), 3 batch
+ * (version 4, batch.ts: request frames compressed together; its flags are the codec's two bits).
  * Request flags: bits 0–1 the body codec (0 none, 1 gzip, 2 brotli, 3 zstd), bit 2 TLS (the request came over
  * TLS; its record ends with the SNI name). zstd and the TLS bit are version 3; in a version 1 or 2 file
  * they are reserved bits, as they always were there.
@@ -19,11 +20,14 @@ import { crc32c } from './crc32c.ts';
 /** PNG-style magic: a high byte (catches 7-bit transfers), "BRK", CR LF (catches newline rewriting), ^Z LF. */
 export const MAGIC = Uint8Array.of(0x89, 0x42, 0x52, 0x4b, 0x0d, 0x0a, 0x1a, 0x0a);
 /**
- * Written by this broker. Version 2 added padding frames (kind 2), version 3 the zstd codec and the TLS
- * flag with its SNI field; files of versions 1 and 2 are read as before.
+ * The newest version this broker writes. Version 2 added padding frames (kind 2), version 3 the zstd codec and
+ * the TLS flag with its SNI field, version 4 compressed batches (kind 3). A recording without --compress
+ * writes version 3 (VERSION_WITHOUT_BATCHES), so a broker from before version 4 still reads it; files of
+ * versions 1 to 3 are read as before.
  */
-export const FORMAT_VERSION = 3;
-const READABLE_VERSIONS = [1, 2, 3];
+export const FORMAT_VERSION = 4;
+export const VERSION_WITHOUT_BATCHES = 3;
+const READABLE_VERSIONS = [1, 2, 3, 4];
 export const HEADER_SIZE = 16;
 export const FRAME_HEADER_SIZE = 12;
 /** Larger than any frame the recorder writes (--max-body caps at 64 MiB); a bigger length is corruption. */
@@ -34,8 +38,11 @@ export const MAX_PAYLOAD = 128 * 2 ** 20;
  * reader can print every record's time. A time outside it (or NaN) makes the frame bad, as a torn length does.
  */
 export const MAX_RECORD_TIME = 8.64e15;
-/** padding: zeros a writer adds so a batch ends on a block boundary (direct I/O); readers skip it. */
-export const FrameKind = { request: 1, padding: 2 } as const;
+/**
+ * padding: zeros a writer adds so a batch ends on a block boundary (direct I/O); readers skip it.
+ * batch (version 4): request frames compressed together (batch.ts).
+ */
+export const FrameKind = { request: 1, padding: 2, batch: 3 } as const;
 /** Direct I/O writes whole blocks from block-aligned memory; 4096 covers 512-byte and 4K-sector disks. */
 export const BLOCK_SIZE = 4096;
 /** Body codec, in the low two bits of a frame's flags (zstd: version 3). */
@@ -61,11 +68,13 @@ export class ArchiveError extends Error {
   }
 }
 
-export function encodeHeader(): Uint8Array {
+/** The header of a file of `version` (a writer picks the oldest version that holds what it writes). */
+export function encodeHeader(version = FORMAT_VERSION): Uint8Array {
+  if (!READABLE_VERSIONS.includes(version)) throw new RangeError(`no archive format version ${version}`);
   const h = new Uint8Array(HEADER_SIZE);
   h.set(MAGIC, 0);
   const dv = new DataView(h.buffer);
-  dv.setUint16(8, FORMAT_VERSION, true);
+  dv.setUint16(8, version, true);
   dv.setUint32(12, crc32c(h, 0, 0, 12), true);
   return h;
 }
@@ -116,11 +125,12 @@ export function decodeFrame(bytes: Uint8Array, offset: number, version = FORMAT_
   if (crc !== dv.getUint32(8, true)) return { status: 'bad', reason: 'frame checksum mismatch' };
   const kind = dv.getUint8(4);
   const flags = dv.getUint8(5);
-  if (kind !== FrameKind.request && kind !== FrameKind.padding) return { status: 'bad', reason: `unknown frame kind ${kind}` };
-  // Only a request has flags (its codec, and TLS from version 3); a padding frame has none. Codec 3 (zstd)
-  // is version 3's: in an older file it is a reserved value, as it always was.
-  const flagBits = kind === FrameKind.request ? requestFlagBits(version) : 0;
+  if (kind !== FrameKind.request && kind !== FrameKind.padding && !(kind === FrameKind.batch && version >= 4)) return { status: 'bad', reason: `unknown frame kind ${kind}` };
+  // A request's flags are its codec, and TLS from version 3; a batch's are its codec, never none; a padding
+  // frame has none. Codec 3 (zstd) is version 3's: in an older file it is a reserved value, as it always was.
+  const flagBits = kind === FrameKind.request ? requestFlagBits(version) : kind === FrameKind.batch ? CODEC_MASK : 0;
   if ((flags & ~flagBits) !== 0 || (version < 3 && (flags & CODEC_MASK) === Codec.zstd) || dv.getUint16(6, true) !== 0) return { status: 'bad', reason: 'reserved frame bits set' };
+  if (kind === FrameKind.batch && flags === Codec.none) return { status: 'bad', reason: 'batch frame without a codec' };
   return { status: 'frame', frame: { offset, kind, flags, payload: bytes.subarray(offset + FRAME_HEADER_SIZE, offset + total), end: offset + total } };
 }
 

@@ -4,6 +4,7 @@
  * bad frame and report where it starts: everything before that offset is intact, which is exactly
  * what `verify --repair` keeps.
  */
+import { batchFrames } from './batch.ts';
 import { ArchiveError, decodeFrame, decodeHeader, type Frame, FrameKind, HEADER_SIZE } from './format.ts';
 import { type ArchiveRecord, decodeRequestPayload } from './record.ts';
 
@@ -17,9 +18,36 @@ export interface ArchiveRead {
   records: (ArchiveRecord & { offset: number })[];
   /** Bytes in padding frames (skipped). */
   padding: number;
+  /** Compressed batch frames (format 4): how many, their bytes in the file, and their frames' bytes inflated. */
+  batches: BatchTotals;
   /** End of the last good frame: the archive is intact up to here. */
   goodEnd: number;
   bad: BadFrame | null;
+}
+
+export interface BatchTotals {
+  count: number;
+  stored: number;
+  raw: number;
+}
+
+/**
+ * The records of a batch frame at `fileOffset` (each with that offset), or the reason it is bad: a bad batch, or
+ * a good one holding a malformed record, is bad as a whole. Throws CodecUnavailableError (batch.ts).
+ */
+export function recordsOfBatch(frame: Frame, version: number, fileOffset: number, totals: BatchTotals): (ArchiveRecord & { offset: number })[] | BadFrame {
+  const content = batchFrames(frame, version, fileOffset);
+  if (content.status === 'bad') return { offset: fileOffset, reason: content.reason };
+  const records: (ArchiveRecord & { offset: number })[] = [];
+  for (const inner of content.frames) {
+    const rec = recordOfFrame(inner, fileOffset);
+    if ('reason' in rec) return rec;
+    records.push(rec);
+  }
+  totals.count++;
+  totals.stored += frame.end - frame.offset;
+  totals.raw += content.frames.reduce((n, f) => n + (f.end - f.offset), 0);
+  return records;
 }
 
 /** A frame's record, or the reason it is bad (a CRC-valid frame can still hold a malformed record). */
@@ -36,19 +64,30 @@ export function badReason(result: { status: 'incomplete'; need: number }, availa
   return `truncated frame: ${available} of ${result.need} bytes present (a write cut short)`;
 }
 
-/** Reads every record of an in-memory archive. Throws ArchiveError only when the header is unreadable. */
+/**
+ * Reads every record of an in-memory archive. Throws ArchiveError only when the header is unreadable, and
+ * CodecUnavailableError at a batch this runtime cannot inflate (zstd before Node 22.15).
+ */
 export function readArchive(bytes: Uint8Array): ArchiveRead {
   const { version } = decodeHeader(bytes);
   const records: ArchiveRead['records'] = [];
   let padding = 0;
+  const batches: BatchTotals = { count: 0, stored: 0, raw: 0 };
   let offset = HEADER_SIZE;
-  const result = (bad: BadFrame | null): ArchiveRead => ({ version, records, padding, goodEnd: offset, bad });
+  const result = (bad: BadFrame | null): ArchiveRead => ({ version, records, padding, batches, goodEnd: offset, bad });
   while (offset < bytes.length) {
     const r = decodeFrame(bytes, offset, version);
     if (r.status === 'incomplete') return result({ offset, reason: badReason(r, bytes.length - offset) });
     if (r.status === 'bad') return result({ offset, reason: r.reason });
     if (r.frame.kind === FrameKind.padding) {
       padding += r.frame.end - offset;
+      offset = r.frame.end;
+      continue;
+    }
+    if (r.frame.kind === FrameKind.batch) {
+      const recs = recordsOfBatch(r.frame, version, offset, batches);
+      if ('reason' in recs) return result(recs);
+      for (const rec of recs) records.push(rec);
       offset = r.frame.end;
       continue;
     }

@@ -4,7 +4,7 @@ import { duration } from '../../shared/cli-args/duration.ts';
 import { listen } from '../../shared/cli-args/listen.ts';
 import { int, number } from '../../shared/cli-args/number.ts';
 import { size } from '../../shared/cli-args/size.ts';
-import { CODEC_LEVELS, zstdMissing } from '../archive/codec.ts';
+import { CODEC_LEVELS, codecName, zstdMissing } from '../archive/codec.ts';
 import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
 import { ArchiveFileError } from '../recorder/archive-sink.ts';
 import { isRecorderWorker, runRecorderCluster, runRecorderWorker, workerTlsIdentity } from '../recorder/cluster.ts';
@@ -28,7 +28,8 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
                        names (127.0.0.1 unless told otherwise; port 0 picks one)
   --max-body SIZE      larger bodies get 413 and are not recorded
   --sample P           record this fraction of requests (all are answered and counted)
-  --compress CODEC     compress bodies in the archive (each frame names its codec); zstd needs
+  --compress CODEC     compress the archive: each batch of requests, on the writing thread (format 4;
+                       without it the file is format 3, which older brokers read too); zstd needs
                        Node 22.15+ (the shipped runtime has it)
   --compress-level N   the codec's level: gzip 1-9, brotli 0-11, zstd 1-22 (default 1: the fastest)
   --rotate SIZE        start FILE.1, FILE.2, … when a file would pass SIZE; each is a new file
@@ -196,9 +197,12 @@ function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, 
         ? null
         : {
             files: counters.files,
-            // Header blocks, batches and their padding: what is on disk.
-            bytes: counters.archiveBytes + counters.paddingBytes + BLOCK_SIZE * counters.files,
+            // Header blocks, batches (less what compression took off) and their padding: what is on disk.
+            bytes: counters.archiveBytes - counters.savedBytes + counters.paddingBytes + BLOCK_SIZE * counters.files,
             paddingBytes: counters.paddingBytes,
+            // --compress: the batches' frames before compression, and the codec.
+            frameBytes: counters.archiveBytes,
+            compress: cfg.codec === Codec.none ? null : codecName(cfg.codec),
             batches: counters.batches,
             io: counters.batches === 0 ? 'none' : counters.directBatches === counters.batches ? 'direct' : counters.directBatches === 0 ? 'page cache' : 'direct, then page cache',
             ack: cfg.ack ?? 'immediate',
@@ -214,7 +218,7 @@ function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolea
   io.out(`broker record: ${s.requests} requests in ${s.seconds.toFixed(1)} s (${s.requestsPerSecond} req/s), ${formatBytes(s.bodyBytes)} of bodies`);
   if (s.archive)
     io.out(
-      `  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}`,
+      `  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches${s.archive.compress ? `, ${s.archive.compress}: ${formatBytes(s.archive.frameBytes)} of frames` : ''}, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}`,
     );
   io.out(`  rejected: ${s.tooLarge} too large (413), ${s.malformed} malformed (400/431), ${s.timeouts} timed out (408)`);
   // Only when asked for: the default's summary reads as it always has.

@@ -2,6 +2,7 @@ import { formatBytes } from '../../shared/byte-size.ts';
 import { present } from '../../shared/checked.ts';
 import { CodecUnavailableError, codecName, decompressBody } from '../archive/codec.ts';
 import { ArchiveScan, type ScanResult } from '../archive/file.ts';
+import type { BatchTotals } from '../archive/reader.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
 import { archiveArgs, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
@@ -116,13 +117,23 @@ function tallyFile(file: string, tallies: Tally[]): { res: ScanResult } | { erro
   return { res: present(scan.result, `the scan result of ${file}`) };
 }
 
+/** Compressed batches (format 4) in --json: how many, their bytes in the file, and their frames' bytes inflated. */
+function batchReport(b: BatchTotals) {
+  return { count: b.count, storedBytes: b.stored, frameBytes: b.raw };
+}
+
+/** ", N compressed batches: X of frames in Y" for the first line of a report; '' without batches. */
+function batchText(b: BatchTotals): string {
+  return b.count ? `, ${b.count} compressed batches: ${formatBytes(b.raw)} of frames in ${formatBytes(b.stored)} (${(b.raw / b.stored).toFixed(1)}:1)` : '';
+}
+
 function fileReport(file: string, t: Tally, res: ScanResult) {
   const { requests, ...rest } = t.summary();
-  return { file, fileBytes: res.size, paddingBytes: res.padding, requests, ...rest, intact: res.bad === null, bad: res.bad };
+  return { file, fileBytes: res.size, paddingBytes: res.padding, batches: batchReport(res.batches), requests, ...rest, intact: res.bad === null, bad: res.bad };
 }
 
 function fileText(file: string, t: Tally, res: ScanResult): string[] {
-  return [`${file}: ${t.count} requests, ${formatBytes(res.size)}${res.padding ? ` (${formatBytes(res.padding)} block padding)` : ''}${res.bad ? '' : ', intact'}`, ...t.lines()];
+  return [`${file}: ${t.count} requests, ${formatBytes(res.size)}${res.padding ? ` (${formatBytes(res.padding)} block padding)` : ''}${batchText(res.batches)}${res.bad ? '' : ', intact'}`, ...t.lines()];
 }
 
 /** The problems of one file on stderr, as single-file stats has always said them; true when there were any. */
@@ -146,9 +157,10 @@ function statsMany(files: string[], json: boolean, io: CommandIO): number {
   const unreadable = perFile.filter((f) => 'error' in f).map((f) => ({ file: f.file, error: f.error }));
   const fileBytes = read.reduce((n, f) => n + f.res.size, 0);
   const padding = read.reduce((n, f) => n + f.res.padding, 0);
+  const batches = read.reduce((b, f) => ({ count: b.count + f.res.batches.count, stored: b.stored + f.res.batches.stored, raw: b.raw + f.res.batches.raw }), { count: 0, stored: 0, raw: 0 });
   if (json) {
     const { requests, ...rest } = total.summary();
-    const totalReport = { files: files.length, fileBytes, paddingBytes: padding, requests, ...rest, intact: bad.length === 0 && unreadable.length === 0, bad, unreadable };
+    const totalReport = { files: files.length, fileBytes, paddingBytes: padding, batches: batchReport(batches), requests, ...rest, intact: bad.length === 0 && unreadable.length === 0, bad, unreadable };
     io.out(JSON.stringify({ files: perFile.map((f) => ('error' in f ? f : fileReport(f.file, f.tally, f.res))), total: totalReport }, null, 2));
   } else {
     for (const f of perFile) {
@@ -157,7 +169,7 @@ function statsMany(files: string[], json: boolean, io: CommandIO): number {
     }
     const intact = read.length - bad.length;
     const verdict = [`${intact} intact`, ...(bad.length ? [`${bad.length} with a bad frame`] : []), ...(unreadable.length ? [`${unreadable.length} unreadable`] : [])].join(', ');
-    io.out(`total: ${total.count} requests in ${files.length} files, ${formatBytes(fileBytes)}${padding ? ` (${formatBytes(padding)} block padding)` : ''}; ${verdict}`);
+    io.out(`total: ${total.count} requests in ${files.length} files, ${formatBytes(fileBytes)}${padding ? ` (${formatBytes(padding)} block padding)` : ''}${batchText(batches)}; ${verdict}`);
     for (const line of total.lines()) io.out(line);
   }
   let problems = unreadable.length;

@@ -103,7 +103,14 @@ function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: Veri
   } catch (err) {
     const msg = describeArchiveError(err, file);
     if (msg === null) throw err;
-    io.err(`broker: ${msg}${err instanceof ArchiveError ? ' (nothing to repair: the header itself is unreadable)' : ''}`);
+    // A batch this runtime cannot inflate is not damage: nothing is cut, and the broker executable reads it.
+    const why =
+      err instanceof CodecUnavailableError
+        ? `; ${records} records before it are intact, the rest was not checked (run verify with the broker executable, Node 22)`
+        : err instanceof ArchiveError
+          ? ' (nothing to repair: the header itself is unreadable)'
+          : '';
+    io.err(`broker: ${msg}${why}`);
     return { code: 1, report: null, error: msg.slice(file.length + 2) };
   }
   const res = scan.result;

@@ -8,7 +8,8 @@
  * "Where a recorded request's time goes"). Direct I/O writes whole blocks from block-aligned memory, so each batch is copied
  * into aligned staging memory and padded to a block boundary with a padding frame (format version 2).
  * A file system that refuses it (EINVAL) gets plain buffered writes of the same bytes. The stage is also
- * where the frames' checksums are filled in (WebAssembly SIMD, frame-checksums.ts), for every batch.
+ * where the frames' checksums are filled in (WebAssembly SIMD, frame-checksums.ts), for every batch, and, with
+ * --compress, where the checksummed frames are compressed into batch frames (format version 4, batch.ts).
  *
  * Several recorder processes (--workers) may append to the first file: every batch is one write() on an
  * O_APPEND descriptor and holds whole frames, so batches never interleave inside a frame. At rotation each
@@ -16,7 +17,9 @@
  */
 import { closeSync, constants, fdatasync as fdatasyncCb, fdatasyncSync, fstat as fstatCb, fstatSync, fsyncSync, ftruncateSync, openSync, write as writeCb } from 'node:fs';
 import { dirname } from 'node:path';
-import { BLOCK_SIZE, paddedLength, padToBlock, wholeFramesWithin } from '../archive/format.ts';
+import { encodeBatchFrame } from '../archive/batch.ts';
+import { compressor } from '../archive/codec.ts';
+import { BLOCK_SIZE, Codec, FORMAT_VERSION, FRAME_HEADER_SIZE, frameBoundary, paddedLength, padToBlock, VERSION_WITHOUT_BATCHES, wholeFramesWithin } from '../archive/format.ts';
 import { ChecksumStage } from '../archive/frame-checksums.ts';
 import { ArchiveFileError, describe } from './archive-file-error.ts';
 import type { BatchSink } from './batch-writer.ts';
@@ -37,13 +40,34 @@ export interface ArchiveSinkOptions {
   batchBytes: number;
   /** When written batches are forced to the device (durability.ts); 'never' when absent. */
   fsync?: FsyncPolicy;
+  /** --compress: the codec (Codec) and level batches are compressed with; none when absent. */
+  compress?: { codec: number; level?: number };
+}
+
+/** The format version of the files a recording with `codec` writes: batch frames need 4; without, 3 reads in older brokers too. */
+export function archiveVersion(codec: number): number {
+  return codec === Codec.none ? VERSION_WITHOUT_BATCHES : FORMAT_VERSION;
+}
+
+/** Of a batch as written: a run of its frames in buf[start, end), compressed into one batch frame or as they were. */
+interface Part {
+  start: number;
+  end: number;
+  /** The request frames a batch frame holds (an uncompressed part is walked instead). */
+  frames: number;
+  compressed: boolean;
 }
 
 /** Linux only; elsewhere 0, and every write is buffered. */
 const O_DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
 
-/** Checksums are filled in a slice of this many bytes at a time, with `pause` between slices. */
+/**
+ * Checksums are filled in a slice of this many bytes at a time, with `pause` between slices; compression goes
+ * a slice at a time too, each slice a batch frame of its own (a quarter MiB of requests compresses nearly as
+ * well as a whole MiB).
+ */
 const CHECKSUM_SLICE = 256 * 1024;
+const COMPRESS_SLICE = 256 * 1024;
 
 export interface ArchiveSinkHooks {
   /**
@@ -51,6 +75,33 @@ export interface ArchiveSinkHooks {
    * for its core gets it (sink-thread-worker.ts). Without it a batch is checksummed in one go.
    */
   pause?: () => void;
+}
+
+/**
+ * Of a batch written as `parts` whose write stopped after `written` bytes: the request frames whole on disk (a
+ * batch frame counts whole or not at all), the bytes they end at in the file's new part, and the bytes they
+ * held as given to the sink (the writer counts those).
+ */
+function wholeWithin(buf: Buffer, parts: Part[], written: number): { frames: number; length: number; bytes: number } {
+  let frames = 0;
+  let bytes = 0;
+  let length = 0;
+  for (const part of parts) {
+    if (part.compressed) {
+      if (part.end > written) break;
+      frames += part.frames;
+      // The bytes the frames had before compression: the batch frame's length field (batch.ts).
+      bytes += buf.readUInt32LE(part.start + FRAME_HEADER_SIZE);
+      length = part.end;
+      continue;
+    }
+    const whole = wholeFramesWithin(buf.subarray(part.start, part.end), part.end - part.start, written - part.start);
+    frames += whole.frames;
+    bytes += whole.length;
+    length = part.start + whole.length;
+    if (part.start + whole.length < part.end) break;
+  }
+  return { frames, length, bytes };
 }
 
 export class ArchiveSink implements BatchSink {
@@ -70,6 +121,9 @@ export class ArchiveSink implements BatchSink {
   paddingBytes = 0;
   /** fdatasync calls made while recording (not counting the one at close). */
   syncs = 0;
+  /** Bytes compression took off the batches it was given (--compress): what was given, less what was written. */
+  savedBytes = 0;
+  private readonly compress: ((raw: Uint8Array) => Uint8Array) | null;
   /** Written since the last fdatasync: what a power loss could still take. */
   private unsynced = false;
   private lastSync = performance.now();
@@ -83,6 +137,8 @@ export class ArchiveSink implements BatchSink {
     private readonly opts: ArchiveSinkOptions,
     private readonly hooks: ArchiveSinkHooks = {},
   ) {
+    const codec = opts.compress?.codec ?? Codec.none;
+    this.compress = codec === Codec.none ? null : compressor(codec, opts.compress?.level);
     // The file record created: refused if the name now leads anywhere else (a link, a replaced file).
     this.plain = openOwnArchive(opts.path, opts.identity);
     this.size = fstatSync(this.plain).size;
@@ -130,9 +186,11 @@ export class ArchiveSink implements BatchSink {
       p = stage.checksumFrames(p, batchLength, p + CHECKSUM_SLICE);
       if (p < batchLength) this.hooks.pause?.();
     }
+    const parts = this.compress ? this.compressInPlace(buf, batchLength, this.compress) : [{ start: 0, end: batchLength, frames: 0, compressed: false }];
+    const contentLength = parts.at(-1)?.end ?? 0;
     // Direct I/O writes whole blocks: pad with a padding frame. Buffered writes take the batch as it is.
     const direct = this.direct !== null;
-    const length = direct ? padToBlock(buf, batchLength) : batchLength;
+    const length = direct ? padToBlock(buf, contentLength) : contentLength;
     let done = 0;
     while (done < length) {
       try {
@@ -145,22 +203,47 @@ export class ArchiveSink implements BatchSink {
         }
         // The whole frames before the torn one stay and count as recorded: a reader (and verify --repair) keeps
         // them whether or not the torn frame can be cut here.
-        const whole = wholeFramesWithin(buf, batchLength, done);
+        const whole = wholeWithin(buf, parts, done);
         this.cutTornTail(done, whole.length);
-        throw describe(err, 'write to', this.currentPath, { frames: whole.frames, bytes: whole.length });
+        throw describe(err, 'write to', this.currentPath, { frames: whole.frames, bytes: whole.bytes });
       }
     }
     this.size += length;
-    this.paddingBytes += length - batchLength;
+    this.paddingBytes += length - contentLength;
+    this.savedBytes += batchLength - contentLength;
     if (direct && this.direct !== null) this.directBatches++;
     this.unsynced = true;
     try {
       await this.syncPerPolicy();
     } catch (err) {
       // Written, so recorded and in the file; but not known to be on the device, so not acknowledged as such.
-      throw describe(err, 'fsync', this.currentPath, { frames: wholeFramesWithin(buf, batchLength, batchLength).frames, bytes: batchLength, unsynced: true });
+      throw describe(err, 'fsync', this.currentPath, { frames: wholeFramesWithin(batch, batchLength, batchLength).frames, bytes: batchLength, unsynced: true });
     }
     return batch;
+  }
+
+  /**
+   * Replaces the checksummed frames in buf[0, batchLength) with batch frames, a slice at a time (a slice that
+   * would not shrink stays as it was), pausing between slices as the checksums do. Returns the parts written,
+   * in order; the last one's end is the new length. Each part's output is no longer than its input, so it
+   * never overwrites frames not yet compressed.
+   */
+  private compressInPlace(buf: Buffer, batchLength: number, compress: (raw: Uint8Array) => Uint8Array): Part[] {
+    const parts: Part[] = [];
+    let out = 0;
+    for (let p = 0; p < batchLength; ) {
+      const q = frameBoundary(buf, p, batchLength, p + COMPRESS_SLICE);
+      const frames = wholeFramesWithin(buf.subarray(p, q), q - p, q - p).frames;
+      const frame = encodeBatchFrame(buf, p, q, this.opts.compress?.codec ?? Codec.none, compress);
+      if (frame) buf.set(frame, out);
+      else buf.copyWithin(out, p, q);
+      const end = out + (frame?.length ?? q - p);
+      parts.push({ start: out, end, frames, compressed: frame !== null });
+      out = end;
+      p = q;
+      if (p < batchLength) this.hooks.pause?.();
+    }
+    return parts;
   }
 
   /** After a batch: fdatasync now (batch, or an interval that has run out), or arm the interval's timer. */
@@ -221,7 +304,7 @@ export class ArchiveSink implements BatchSink {
 
   /** Moves to a new file of this sink's own: the next free name, never one that exists (own-archive-file.ts). */
   private rotate(): void {
-    const next = createNextArchive(this.opts.path, this.index + 1);
+    const next = createNextArchive(this.opts.path, this.index + 1, archiveVersion(this.opts.compress?.codec ?? Codec.none));
     // What the interval has not synced yet of the file left behind: no timer will reach it once it is closed.
     if ((this.opts.fsync ?? 'never') !== 'never') this.syncPending();
     this.nameSynced = false;

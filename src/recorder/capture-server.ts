@@ -22,7 +22,6 @@ import { createServer, type IncomingMessage, type Server, type ServerOptions, ty
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { bodyCompressor } from '../archive/codec.ts';
 import { Codec } from '../archive/format.ts';
 import { type RecordInput, recordProblem } from '../archive/record.ts';
 import type { BatchWriter } from './batch-writer.ts';
@@ -34,9 +33,6 @@ export interface CaptureOptions {
   status: number;
   maxBody: number;
   sample: number;
-  codec: number;
-  /** The codec's level (--compress-level); its default when absent. */
-  codecLevel?: number;
   headerTimeoutMs: number;
   writer: BatchWriter | null;
   /** Answer a recorded request only once its batch is written (durability.ts). */
@@ -86,8 +82,7 @@ function declaredLength(raw: string[]): number {
 
 export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   const c = emptyCaptureCounters();
-  const { status, maxBody, sample, codec, writer } = opts;
-  const compress = bodyCompressor(codec, opts.codecLevel);
+  const { status, maxBody, sample, writer } = opts;
   const tls = opts.tls ?? null;
   const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const noBody = status === 204 || status === 304;
@@ -169,20 +164,14 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     });
   };
 
-  /** The request as a record input and frame flags (body compressed if that helps); null when it cannot be recorded. */
+  /**
+   * The request as a record input and frame flags; null when it cannot be recorded. Bodies go in as they came:
+   * --compress compresses whole batches on the writing thread (archive-sink.ts), not each body here.
+   */
   const recordable = (req: IncomingMessage, time: number, chunks: Buffer[], length: number): { input: RecordInput; flags: number } | null => {
-    let body: Buffer[] = chunks;
-    let bodyLength = length;
-    let flags: number = Codec.none;
-    if (codec !== Codec.none && length > 0) {
-      const packed = compress((chunks.length === 1 ? chunks[0] : undefined) ?? Buffer.concat(chunks, length));
-      // Tiny bodies grow when compressed; each frame names its codec, so store those as they came.
-      if (packed.length < length) {
-        body = [packed];
-        bodyLength = packed.length;
-        flags = codec;
-      }
-    }
+    const body: Buffer[] = chunks;
+    const bodyLength = length;
+    const flags: number = Codec.none;
     const input: RecordInput = {
       time,
       peerAddress: req.socket.remoteAddress ?? '',

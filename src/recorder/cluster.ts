@@ -8,7 +8,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { rmSync } from 'node:fs';
 import { isSea } from 'node:sea';
-import { createArchiveFile } from './archive-sink.ts';
+import { archiveVersion, createArchiveFile } from './archive-sink.ts';
 import { addRecorderCounters, emptyRecorderCounters, type RecorderCounters, type RecorderOptions, startRecorder } from './recorder.ts';
 import { identityFromEnv, identityToEnv, type TlsIdentity } from './tls-identity.ts';
 
@@ -101,7 +101,7 @@ export interface ClusterResult {
  * workers never all listened and nothing came in.
  */
 export async function runRecorderCluster(o: RecorderOptions, count: number, hooks: ClusterHooks): Promise<ClusterResult> {
-  const archiveIdentity = o.out === null ? undefined : createArchiveFile(o.out);
+  const archiveIdentity = o.out === null ? undefined : createArchiveFile(o.out, archiveVersion(o.codec));
   // Workers accept connections themselves: the round-robin default routes every connection through
   // the primary, a cost a 2-core machine feels.
   cluster.schedulingPolicy = cluster.SCHED_NONE;

@@ -13,7 +13,7 @@
  */
 import { closeSync, constants, fstatSync, linkSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { BLOCK_SIZE, encodeHeader, HEADER_SIZE, padToBlock } from '../archive/format.ts';
+import { BLOCK_SIZE, encodeHeader, HEADER_SIZE, padToBlock, VERSION_WITHOUT_BATCHES } from '../archive/format.ts';
 import { ArchiveFileError, describe } from './archive-file-error.ts';
 
 /** Which file a name led to, as "dev:ino": what a later open of the name is checked against. */
@@ -38,8 +38,11 @@ function identityOf(fd: number): FileIdentity {
   return `${st.dev}:${st.ino}`;
 }
 
-/** Creates a new archive file at `path` holding just its header block; EEXIST (an ArchiveFileError) when the name is taken. */
-export function createArchive(path: string): OwnFile {
+/**
+ * Creates a new archive file at `path` holding just its header block, of format `version`; EEXIST (an
+ * ArchiveFileError) when the name is taken.
+ */
+export function createArchive(path: string, version: number): OwnFile {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   let fd: number;
   try {
@@ -50,7 +53,7 @@ export function createArchive(path: string): OwnFile {
   try {
     // The header, padded to a whole block: direct-I/O appends must start on a block boundary.
     const h = Buffer.alloc(BLOCK_SIZE);
-    h.set(encodeHeader(), 0);
+    h.set(encodeHeader(version), 0);
     padToBlock(h, HEADER_SIZE);
     try {
       if (writeSync(fd, h) !== h.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
@@ -76,22 +79,23 @@ export function createArchive(path: string): OwnFile {
 }
 
 /**
- * Creates the archive file `path` (record's FILE): its identity is what the sink and the workers open it by.
+ * Creates the archive file `path` (record's FILE), of format `version` (archiveVersion, archive-sink.ts): its
+ * identity is what the sink and the workers open it by.
  * The descriptor stays open until this process exits: while it is, the inode cannot be freed, so no file put
  * in its place can get the same identity.
  */
-export function createArchiveFile(path: string): FileIdentity {
-  return createArchive(path).identity;
+export function createArchiveFile(path: string, version = VERSION_WITHOUT_BATCHES): FileIdentity {
+  return createArchive(path, version).identity;
 }
 
 /** Names a rotation tries before giving up: each taken one is skipped. */
 const MAX_TAKEN = 1000;
 
 /** Creates the first free one of FILE.from, FILE.from+1, …: a taken name is never written, only skipped. */
-export function createNextArchive(path: string, from: number): OwnFile & { index: number } {
+export function createNextArchive(path: string, from: number, version: number): OwnFile & { index: number } {
   for (let index = from; index < from + MAX_TAKEN; index++) {
     try {
-      return { ...createArchive(rotatedPath(path, index)), index };
+      return { ...createArchive(rotatedPath(path, index), version), index };
     } catch (err) {
       if ((err as ArchiveFileError).code !== 'EEXIST') throw err;
     }

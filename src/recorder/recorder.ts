@@ -3,7 +3,8 @@
  * in-process, or one per cluster worker with --workers.
  */
 import { rmSync } from 'node:fs';
-import { ArchiveFileError, ArchiveSink, createArchiveFile } from './archive-sink.ts';
+import { Codec } from '../archive/format.ts';
+import { ArchiveFileError, ArchiveSink, archiveVersion, createArchiveFile } from './archive-sink.ts';
 import { BatchWriter, type WriterCounters } from './batch-writer.ts';
 import { type Capture, type CaptureCounters, emptyCaptureCounters, startCapture } from './capture-server.ts';
 import type { AckMode, FsyncPolicy } from './durability.ts';
@@ -48,13 +49,15 @@ export interface RecorderCounters extends CaptureCounters {
   /** Padding that ended batches on a block boundary, and the batches written with direct I/O. */
   paddingBytes: number;
   directBatches: number;
+  /** What --compress took off the batches: archiveBytes less what went into the file for them. */
+  savedBytes: number;
   files: number;
   /** fdatasync calls while recording (--fsync). */
   syncs: number;
 }
 
 export function emptyRecorderCounters(): RecorderCounters {
-  return { ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, paddingBytes: 0, directBatches: 0, files: 0, syncs: 0 };
+  return { ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, paddingBytes: 0, directBatches: 0, savedBytes: 0, files: 0, syncs: 0 };
 }
 
 /** Sums the counters of several recorders (cluster workers). All share the first file; each rotates into files of its own. */
@@ -92,12 +95,13 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
   let fail!: (err: Error) => void;
   const failed = new Promise<Error>((resolve) => (fail = resolve));
   const owned = o.out !== null && !o.shared;
-  const identity = owned && o.out !== null ? createArchiveFile(o.out) : o.archiveIdentity;
+  const identity = owned && o.out !== null ? createArchiveFile(o.out, archiveVersion(o.codec)) : o.archiveIdentity;
   let capture: Capture;
   try {
     if (o.out !== null) {
       if (identity === undefined) throw new ArchiveFileError(`cannot open ${o.out}: it was not created for this recording`, undefined);
-      const sinkOptions = { path: o.out, identity, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes, fsync: o.fsync ?? 'never' };
+      const compress = o.codec === Codec.none ? undefined : { codec: o.codec, ...(o.codecLevel === undefined ? {} : { level: o.codecLevel }) };
+      const sinkOptions = { path: o.out, identity, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes, fsync: o.fsync ?? 'never', ...(compress ? { compress } : {}) };
       const source = sinkThreadSource();
       sink = source ? await ThreadSink.start(sinkOptions, source, { nice: o.ack !== 'written' }) : new ArchiveSink(sinkOptions);
       const holdWhileWriting = o.ack === 'written';
@@ -110,8 +114,6 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
         status: o.status,
         maxBody: o.maxBody,
         sample: o.sample,
-        codec: o.codec,
-        codecLevel: o.codecLevel,
         headerTimeoutMs: o.headerTimeoutMs,
         writer,
         ackWritten: o.ack === 'written',
@@ -140,6 +142,7 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
         archiveBytes: w.bytes,
         paddingBytes: sink?.paddingBytes ?? 0,
         directBatches: sink?.directBatches ?? 0,
+        savedBytes: sink?.savedBytes ?? 0,
         files: sink?.files ?? 0,
         syncs: sink?.syncs ?? 0,
       };

@@ -43,7 +43,7 @@ const port = present(parentPort, 'parentPort (this code runs only as the sink wo
 let sink: ArchiveSink | null = null;
 
 function reply(m: ThreadReply): void {
-  const message: FromThread = { ...m, counters: { files: sink?.files ?? 0, directBatches: sink?.directBatches ?? 0, paddingBytes: sink?.paddingBytes ?? 0, syncs: sink?.syncs ?? 0 } };
+  const message: FromThread = { ...m, counters: { files: sink?.files ?? 0, directBatches: sink?.directBatches ?? 0, paddingBytes: sink?.paddingBytes ?? 0, syncs: sink?.syncs ?? 0, savedBytes: sink?.savedBytes ?? 0 } };
   // A written batch's memory goes back to the event loop's pool.
   port.postMessage(message, m.type === 'written' ? [m.buffer] : []);
 }

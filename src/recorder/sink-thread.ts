@@ -30,6 +30,7 @@ export interface SinkCounters {
   directBatches: number;
   paddingBytes: number;
   syncs: number;
+  savedBytes: number;
 }
 
 /** What the thread starts with. */
@@ -53,6 +54,7 @@ export class ThreadSink implements BatchSink {
   directBatches = 0;
   paddingBytes = 0;
   syncs = 0;
+  savedBytes = 0;
   /** The reply the thread owes: writes are serialized by the batch writer, so one at a time. */
   private pending: { resolve: (buffer: ArrayBuffer | null) => void; reject: (err: Error) => void } | null = null;
   private exited: Error | null = null;
@@ -109,7 +111,7 @@ export class ThreadSink implements BatchSink {
   }
 
   private settle(m: FromThread): void {
-    ({ files: this.files, directBatches: this.directBatches, paddingBytes: this.paddingBytes, syncs: this.syncs } = m.counters);
+    ({ files: this.files, directBatches: this.directBatches, paddingBytes: this.paddingBytes, syncs: this.syncs, savedBytes: this.savedBytes } = m.counters);
     const p = this.pending;
     this.pending = null;
     this.worker.unref();

@@ -40,7 +40,7 @@ function compare(bytes: Buffer, name: string) {
   if (pure instanceof ArchiveError) throw new Error(`pure reader threw ${pure.message} but the scan did not`);
   expect(offsets).toEqual(pure.records.map((r) => r.offset));
   expect(lengths).toEqual(pure.records.map((r) => r.body.length));
-  expect(scan.result).toEqual({ size: bytes.length, frames: pure.records.length, padding: pure.padding, goodEnd: pure.goodEnd, bad: pure.bad });
+  expect(scan.result).toEqual({ size: bytes.length, frames: pure.records.length, padding: pure.padding, batches: pure.batches, goodEnd: pure.goodEnd, bad: pure.bad });
 }
 
 describe('ArchiveScan (chunked file reader) agrees with readArchive', () => {

@@ -88,7 +88,7 @@ describe('archive round trip', () => {
   });
 
   it('an empty archive is just the header', () => {
-    expect(readArchive(encodeHeader())).toEqual({ version: 3, records: [], padding: 0, goodEnd: HEADER_SIZE, bad: null });
+    expect(readArchive(encodeHeader())).toEqual({ version: 4, records: [], padding: 0, batches: { count: 0, stored: 0, raw: 0 }, goodEnd: HEADER_SIZE, bad: null });
   });
 
   for (const codec of ['gzip', 'brotli'] as const) {
@@ -150,12 +150,12 @@ describe('reader stops at the first bad frame', () => {
   it('a header that is not ours throws ArchiveError, naming why', () => {
     expect(() => readArchive(Buffer.from('GET / HTTP/1.1\r\n\r\n'))).toThrow(/not a broker archive/);
     expect(() => readArchive(bytes.subarray(0, 10))).toThrow(/truncated header/);
-    const v4 = Buffer.from(bytes);
-    v4[8] = 4;
-    expect(() => readArchive(v4)).toThrow(ArchiveError);
-    expect(() => readArchive(v4)).toThrow(/checksum/);
-    v4.writeUInt32LE(crc32c(v4, 0, 0, 12), 12);
-    expect(() => readArchive(v4)).toThrow(/version 4; this broker reads versions 1, 2 and 3/);
+    const v5 = Buffer.from(bytes);
+    v5[8] = 5;
+    expect(() => readArchive(v5)).toThrow(ArchiveError);
+    expect(() => readArchive(v5)).toThrow(/checksum/);
+    v5.writeUInt32LE(crc32c(v5, 0, 0, 12), 12);
+    expect(() => readArchive(v5)).toThrow(/version 5; this broker reads versions 1, 2, 3 and 4/);
   });
 
   it('version 1 archives (no padding frames) still read', () => {
