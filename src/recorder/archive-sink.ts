@@ -68,6 +68,12 @@ const O_DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
  */
 const CHECKSUM_SLICE = 256 * 1024;
 const COMPRESS_SLICE = 256 * 1024;
+/**
+ * With this many batches queued behind the one being written, a compressing sink writes it as it is: a codec
+ * or level slower than the incoming traffic then costs compression, never records. Records are dropped only when
+ * every buffer of the pool (16) waits; at 4 the writing has fallen behind for good, not for one slow write.
+ */
+export const BEHIND_BACKLOG = 4;
 
 export interface ArchiveSinkHooks {
   /**
@@ -123,6 +129,8 @@ export class ArchiveSink implements BatchSink {
   syncs = 0;
   /** Bytes compression took off the batches it was given (--compress): what was given, less what was written. */
   savedBytes = 0;
+  /** Batches written uncompressed because the writing had fallen behind (--compress; BEHIND_BACKLOG). */
+  behindBatches = 0;
   private readonly compress: ((raw: Uint8Array) => Uint8Array) | null;
   /** Written since the last fdatasync: what a power loss could still take. */
   private unsynced = false;
@@ -171,7 +179,7 @@ export class ArchiveSink implements BatchSink {
     this.direct = null;
   }
 
-  async write(batch: Buffer, batchLength: number): Promise<Buffer> {
+  async write(batch: Buffer, batchLength: number, backlog = 0): Promise<Buffer> {
     if (this.syncError) throw describe(this.syncError, 'fsync', this.currentPath);
     if (this.opts.rotateBytes > 0) {
       // Other workers grow the first file too: ask the file, not our own count. A rotated file is ours alone.
@@ -186,7 +194,9 @@ export class ArchiveSink implements BatchSink {
       p = stage.checksumFrames(p, batchLength, p + CHECKSUM_SLICE);
       if (p < batchLength) this.hooks.pause?.();
     }
-    const parts = this.compress ? this.compressInPlace(buf, batchLength, this.compress) : [{ start: 0, end: batchLength, frames: 0, compressed: false }];
+    const behind = this.compress !== null && backlog >= BEHIND_BACKLOG;
+    if (behind) this.behindBatches++;
+    const parts = this.compress && !behind ? this.compressInPlace(buf, batchLength, this.compress) : [{ start: 0, end: batchLength, frames: 0, compressed: false }];
     const contentLength = parts.at(-1)?.end ?? 0;
     // Direct I/O writes whole blocks: pad with a padding frame. Buffered writes take the batch as it is.
     const direct = this.direct !== null;

@@ -24,8 +24,9 @@ export interface BatchSink {
    * Writes buf[0, length) as one batch; rejects with the I/O error if it could not — an error with `written`
    * says which of the batch's frames are on disk all the same (ArchiveFileError). Resolves with the buffer
    * to reuse: `buf` itself, or the same memory in a new Buffer when the sink moved it to its thread and back.
+   * `backlog`: batches queued behind this one (a compressing sink writes them as they are when it falls behind).
    */
-  write(buf: Buffer, length: number): Promise<Buffer>;
+  write(buf: Buffer, length: number, backlog: number): Promise<Buffer>;
 }
 
 export interface BatchWriterOptions {
@@ -161,7 +162,7 @@ export class BatchWriter {
         this.settle(b, 0);
       } else {
         try {
-          b.buf = await this.opts.sink.write(b.buf, b.length);
+          b.buf = await this.opts.sink.write(b.buf, b.length, this.queue.length - 1);
           this.counters.batches++;
           this.written(b.frames, b.length);
           this.settle(b, b.frames);

@@ -51,13 +51,15 @@ export interface RecorderCounters extends CaptureCounters {
   directBatches: number;
   /** What --compress took off the batches: archiveBytes less what went into the file for them. */
   savedBytes: number;
+  /** Batches written uncompressed because the writing thread had fallen behind (--compress). */
+  behindBatches: number;
   files: number;
   /** fdatasync calls while recording (--fsync). */
   syncs: number;
 }
 
 export function emptyRecorderCounters(): RecorderCounters {
-  return { ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, paddingBytes: 0, directBatches: 0, savedBytes: 0, files: 0, syncs: 0 };
+  return { ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, paddingBytes: 0, directBatches: 0, savedBytes: 0, behindBatches: 0, files: 0, syncs: 0 };
 }
 
 /** Sums the counters of several recorders (cluster workers). All share the first file; each rotates into files of its own. */
@@ -143,6 +145,7 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
         paddingBytes: sink?.paddingBytes ?? 0,
         directBatches: sink?.directBatches ?? 0,
         savedBytes: sink?.savedBytes ?? 0,
+        behindBatches: sink?.behindBatches ?? 0,
         files: sink?.files ?? 0,
         syncs: sink?.syncs ?? 0,
       };

@@ -43,7 +43,10 @@ const port = present(parentPort, 'parentPort (this code runs only as the sink wo
 let sink: ArchiveSink | null = null;
 
 function reply(m: ThreadReply): void {
-  const message: FromThread = { ...m, counters: { files: sink?.files ?? 0, directBatches: sink?.directBatches ?? 0, paddingBytes: sink?.paddingBytes ?? 0, syncs: sink?.syncs ?? 0, savedBytes: sink?.savedBytes ?? 0 } };
+  const message: FromThread = {
+    ...m,
+    counters: { files: sink?.files ?? 0, directBatches: sink?.directBatches ?? 0, paddingBytes: sink?.paddingBytes ?? 0, syncs: sink?.syncs ?? 0, savedBytes: sink?.savedBytes ?? 0, behindBatches: sink?.behindBatches ?? 0 },
+  };
   // A written batch's memory goes back to the event loop's pool.
   port.postMessage(message, m.type === 'written' ? [m.buffer] : []);
 }
@@ -72,7 +75,7 @@ port.on('message', async (m: ToThread) => {
   }
   try {
     if (!sink) throw new Error('archive is not open');
-    await sink.write(Buffer.from(m.buffer), m.length);
+    await sink.write(Buffer.from(m.buffer), m.length, m.backlog);
     reply({ type: 'written', buffer: m.buffer });
   } catch (err) {
     failed(err);

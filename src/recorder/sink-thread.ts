@@ -31,6 +31,7 @@ export interface SinkCounters {
   paddingBytes: number;
   syncs: number;
   savedBytes: number;
+  behindBatches: number;
 }
 
 /** What the thread starts with. */
@@ -44,7 +45,7 @@ export interface SinkThreadData {
 }
 
 /** Messages between the event loop and the thread. */
-export type ToThread = { type: 'write'; buffer: ArrayBuffer; length: number } | { type: 'close' };
+export type ToThread = { type: 'write'; buffer: ArrayBuffer; length: number; backlog: number } | { type: 'close' };
 export type ThreadReply = { type: 'ready' } | { type: 'written'; buffer: ArrayBuffer } | { type: 'closed' } | { type: 'failed'; message: string; code: string | undefined; written: WrittenFrames | null };
 export type FromThread = ThreadReply & { counters: SinkCounters };
 
@@ -55,6 +56,7 @@ export class ThreadSink implements BatchSink {
   paddingBytes = 0;
   syncs = 0;
   savedBytes = 0;
+  behindBatches = 0;
   /** The reply the thread owes: writes are serialized by the batch writer, so one at a time. */
   private pending: { resolve: (buffer: ArrayBuffer | null) => void; reject: (err: Error) => void } | null = null;
   private exited: Error | null = null;
@@ -80,12 +82,12 @@ export class ThreadSink implements BatchSink {
     return sink;
   }
 
-  async write(buf: Buffer, length: number): Promise<Buffer> {
+  async write(buf: Buffer, length: number, backlog: number): Promise<Buffer> {
     // Pool buffers own their whole ArrayBuffer and move; a view into a larger one (a caller's) is copied.
     const whole = buf.buffer;
     const own = whole instanceof ArrayBuffer && buf.byteOffset === 0 && whole.byteLength === buf.length;
     const buffer = own ? whole : new Uint8Array(buf.subarray(0, length)).buffer;
-    const back = await this.request({ type: 'write', buffer, length }, [buffer]);
+    const back = await this.request({ type: 'write', buffer, length, backlog }, [buffer]);
     return own && back ? Buffer.from(back) : buf;
   }
 
@@ -111,7 +113,7 @@ export class ThreadSink implements BatchSink {
   }
 
   private settle(m: FromThread): void {
-    ({ files: this.files, directBatches: this.directBatches, paddingBytes: this.paddingBytes, syncs: this.syncs, savedBytes: this.savedBytes } = m.counters);
+    ({ files: this.files, directBatches: this.directBatches, paddingBytes: this.paddingBytes, syncs: this.syncs, savedBytes: this.savedBytes, behindBatches: this.behindBatches } = m.counters);
     const p = this.pending;
     this.pending = null;
     this.worker.unref();

@@ -12,7 +12,7 @@ import { ArchiveScan } from '../../src/archive/file.ts';
 import { BLOCK_SIZE, Codec, decodeHeader, encodeHeader, FRAME_HEADER_SIZE, FrameKind, HEADER_SIZE, sealFrame } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
-import { ArchiveFileError, ArchiveSink, archiveVersion, createArchiveFile } from '../../src/recorder/archive-sink.ts';
+import { ArchiveFileError, ArchiveSink, archiveVersion, BEHIND_BACKLOG, createArchiveFile } from '../../src/recorder/archive-sink.ts';
 import { createArchive } from '../../src/recorder/own-archive-file.ts';
 import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 import { paddingAfter, sampleRecord } from './archive-fixtures.ts';
@@ -196,6 +196,22 @@ describe('ArchiveSink --compress', () => {
     expect(sink.savedBytes).toBe(big.length - read.batches.stored);
     expect(bytes.length).toBe(BLOCK_SIZE + big.length - sink.savedBytes + sink.paddingBytes);
     expect(bytes.length).toBeLessThan(big.length / 4);
+  });
+
+  it(`a batch with ${BEHIND_BACKLOG} or more queued behind it goes out uncompressed (the writing has fallen behind), and reads the same`, async () => {
+    const path = join(dir, 'sink-behind.brk');
+    const sink = new ArchiveSink({ path, identity: createArchiveFile(path, 4), rotateBytes: 0, shared: false, batchBytes: 1 << 20, compress: { codec: Codec.gzip } });
+    const a = frames(0, 300);
+    const b = frames(300, 300);
+    await sink.write(a, a.length, BEHIND_BACKLOG - 1);
+    await sink.write(b, b.length, BEHIND_BACKLOG);
+    sink.close();
+    const read = readArchive(readFileSync(path));
+    expect(read.bad).toBeNull();
+    expect(read.records.map((r) => r.url)).toEqual(urls(0, 600));
+    expect(read.batches).toMatchObject({ count: 1, raw: a.length });
+    expect(sink.behindBatches).toBe(1);
+    expect(sink.savedBytes).toBe(a.length - read.batches.stored);
   });
 
   it('rotated files are version 4 too', async () => {

@@ -9,12 +9,15 @@ import { sampleRecord } from './archive-fixtures.ts';
 /** A sink that keeps what it is given; `hold` leaves writes pending until released. */
 function memorySink() {
   const writes: Buffer[] = [];
+  /** Each write's backlog: the batches queued behind it. */
+  const backlogs: number[] = [];
   const pending: (() => void)[] = [];
   let hold = false;
   let failWith: Error | null = null;
   const sink: BatchSink = {
     checksumsFrames: false,
-    write(buf, length) {
+    write(buf, length, backlog) {
+      backlogs.push(backlog);
       if (failWith) return Promise.reject(failWith);
       const copy = Buffer.from(buf.subarray(0, length));
       if (!hold) {
@@ -27,6 +30,7 @@ function memorySink() {
   return {
     sink,
     writes,
+    backlogs,
     hold: (on: boolean) => (hold = on),
     release: () => pending.splice(0).forEach((f) => f()),
     fail: (e: Error) => (failWith = e),
@@ -105,6 +109,24 @@ describe('BatchWriter', () => {
     mem.release();
     await w.drain();
     expect(mem.archive().records).toHaveLength(accepted);
+  });
+
+  it('each write is told how many batches wait behind it (a compressing sink stops compressing when behind)', async () => {
+    const mem = memorySink();
+    mem.hold(true);
+    const w = new BatchWriter({ pool: new BufferPool(4096, 16), sink: mem.sink, flushMs: 60_000, onError: () => {} });
+    // Sealed batches queue behind the first, held write: 0 behind it when it started, then as many as queued.
+    for (let i = 0; i < 150; i++) w.append(sampleRecord(i), 0);
+    const queued = mem.backlogs.length;
+    expect(queued).toBe(1);
+    expect(mem.backlogs[0]).toBe(0);
+    mem.hold(false);
+    mem.release();
+    await w.drain();
+    const n = mem.writes.length;
+    expect(n).toBeGreaterThan(3);
+    // After the held write (drain sealed the last, partly filled batch too): each had the rest behind it, down to 0.
+    expect(mem.backlogs.slice(1)).toEqual(Array.from({ length: n - 1 }, (_, k) => n - 2 - k));
   });
 
   it('a write error is reported once; that batch and later appends count as dropped', async () => {

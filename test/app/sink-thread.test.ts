@@ -40,9 +40,9 @@ describe('ThreadSink', () => {
     const seen: Buffer[] = [];
     const write = sink.write.bind(sink);
     // Watch the buffers going out and coming back: unchecksummed frames out, the same memory back.
-    sink.write = async (buf, length) => {
+    sink.write = async (buf, length, backlog) => {
       expect(decodeFrame(buf.subarray(0, length), 0)).toMatchObject({ status: 'bad', reason: 'frame checksum mismatch' });
-      const back = await write(buf, length);
+      const back = await write(buf, length, backlog);
       expect(buf.length).toBe(0); // moved to the thread, not copied
       expect(back.length).toBe(16_384);
       seen.push(back);
