@@ -82,7 +82,7 @@ describe('x64 stage inputs are pinned (a changed compile hash costs a 90-minute 
   });
 
   it('configure flags, tree and sysroot paths are unchanged', () => {
-    expect(baseFlags(x64.target)).toEqual(['--fully-static', '--without-npm', '--without-corepack', '--without-sqlite', '--dest-os=linux', '--dest-cpu=x64', '--ninja']);
+    expect(baseFlags(x64.target)).toEqual(['--fully-static', '--without-npm', '--without-corepack', '--without-sqlite', '--dest-os=linux', '--dest-cpu=x64', '--ninja', '--v8-options=--min-semi-space-size=16']);
     expect(compileFlagsBefore(x64.target)).toEqual(['-target', 'x86_64-linux-musl', '-fno-sanitize=undefined']);
     expect(nodeTreeDir(x64)).toBe(`${STAGES}/node-22.22.2-f1a6dfca7ffe`);
     expect(sysrootDir(x64)).toBe(`${STAGES}/sysroot`);

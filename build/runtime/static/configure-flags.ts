@@ -23,7 +23,9 @@ export const SHARED_DEPS: Record<string, string> = {
  * - --fully-static: -static for every link, so no PT_INTERP and no DT_NEEDED;
  * - no npm/corepack: a runtime for one SEA, not a developer install;
  * - --without-sqlite: node:sqlite is experimental in 22 and Debian's sqlite is not an amalgamation;
- * - --ninja: exact [done/total] progress and `ninja -t commands` to re-link with another allocator.
+ * - --ninja: exact [done/total] progress and `ninja -t commands` to re-link with another allocator;
+ * - --v8-options (V8_OPTIONS): V8 flags this Node sets at every start, before the command line's, and also
+ *   while node_mksnapshot builds the start-up snapshot and the code cache of Node's own modules.
  *
  * A foreign target is built as a native one, --no-cross-compiling: gyp then builds V8 once, for the
  * target, and its build tools (torque, mksnapshot, node_mksnapshot) run under qemu via binfmt_misc.
@@ -43,8 +45,19 @@ export function baseFlags(target: StaticTarget): string[] {
     // as they were: they key its two-hour compile).
     ...(target.arch === 'x64' ? [] : ['--no-cross-compiling']),
     '--ninja',
+    `--v8-options=${V8_OPTIONS.join(' ')}`,
   ];
 }
+
+/**
+ * V8's young generation starts at the 16 MiB it grows to under load (what broker's artifacts ask for with
+ * seal.nodeOptions): RSS does not step up under load, and, set here rather than only by the artifact, the code
+ * cache of Node's own modules is made under the same flags it runs with. V8 accepts a code cache only under
+ * the flag hash it was made with (non-default flags count), so an artifact passing the flag to a runtime built
+ * without it compiled every Node module it loaded from source (docs/benchmarks.md, "Where start-up time goes").
+ * A program can still pass --min-semi-space-size=N: the command line comes after.
+ */
+export const V8_OPTIONS = ['--min-semi-space-size=16'];
 
 /**
  * ICU, chosen by --intl (intlFlags). Debian removed deps/icu-small, so a distribution source gets
