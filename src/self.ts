@@ -13,6 +13,8 @@ export interface SelfReport {
   sea: boolean;
   /** Node options this process started with: in the artifact, the ones its blob carries. */
   execArgv: string[];
+  /** V8 options the runtime itself sets at every start (configure --v8-options; the static runtime's), or null. */
+  builtInV8Options: string | null;
   runtimeKind: string;
   allocator: string;
   /** What the runtime's Intl can do, observed: full (every locale), small (English only) or none. */
@@ -36,6 +38,11 @@ function libcOf(): SelfReport['libc'] {
   return { family: 'musl', version: null, source: 'no glibc version in process.report' };
 }
 
+function builtInV8Options(): string | null {
+  const value = (process.config.variables as Record<string, unknown>).node_v8_options;
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
 /** What the running binary observes about itself, to compare with what the build embedded. */
 export function observeSelf(): SelfReport {
   const exe = process.platform === 'linux' ? '/proc/self/exe' : process.execPath;
@@ -55,6 +62,7 @@ export function observeSelf(): SelfReport {
     static: linkage === null ? null : linkage === 'static' || linkage === 'static-pie',
     sea: isSea(),
     execArgv: process.execArgv,
+    builtInV8Options: builtInV8Options(),
     runtimeKind: buildInfo.runtime.kind,
     allocator: buildInfo.runtime.allocator,
     intl: intlOf(),

@@ -46,7 +46,7 @@ describeWhen(need, 'npm run dist -- --runtime static', () => {
 
   it('broker version --json says musl, jemalloc, static', () => {
     const j = JSON.parse(execFileSync(artifact, ['version', '--json'], { encoding: 'utf8', env: {} }));
-    expect(j.self).toMatchObject({ libc: { family: 'musl' }, static: true, sea: true, allocator: 'jemalloc', runtimeKind: 'static', execArgv: pkg.seal.nodeOptions, intl: { mode: 'full', icu: '78.3' } });
+    expect(j.self).toMatchObject({ libc: { family: 'musl' }, static: true, sea: true, allocator: 'jemalloc', runtimeKind: 'static', execArgv: pkg.seal.nodeOptions, builtInV8Options: '--min-semi-space-size=16', intl: { mode: 'full', icu: '78.3' } });
     expect(j.build.runtime.intl).toBe('full');
   });
 
