@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { runStep } from '../../build/pipeline.ts';
+import { V8_OPTIONS } from '../../build/runtime/static/configure-flags.ts';
 import { staticTarget } from '../../build/runtime/static/target.ts';
 import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
@@ -46,7 +47,16 @@ describeWhen(need, 'npm run dist -- --runtime static', () => {
 
   it('broker version --json says musl, jemalloc, static', () => {
     const j = JSON.parse(execFileSync(artifact, ['version', '--json'], { encoding: 'utf8', env: {} }));
-    expect(j.self).toMatchObject({ libc: { family: 'musl' }, static: true, sea: true, allocator: 'jemalloc', runtimeKind: 'static', execArgv: pkg.seal.nodeOptions, builtInV8Options: '--min-semi-space-size=16', intl: { mode: 'full', icu: '78.3' } });
+    expect(j.self).toMatchObject({
+      libc: { family: 'musl' },
+      static: true,
+      sea: true,
+      allocator: 'jemalloc',
+      runtimeKind: 'static',
+      execArgv: pkg.seal.nodeOptions,
+      builtInV8Options: V8_OPTIONS.join(' '),
+      intl: { mode: 'full', icu: '78.3' },
+    });
     expect(j.build.runtime.intl).toBe('full');
   });
 
