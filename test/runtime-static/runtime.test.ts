@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { JEMALLOC_CONF } from '../../build/runtime/static/allocator.ts';
 import { allocatorAnswers, jemallocBuiltInConf } from '../../build/runtime/static/allocator-proof.ts';
+import { V8_OPTIONS } from '../../build/runtime/static/configure-flags.ts';
 import { elfFacts } from '../../build/runtime/static/elf-check.ts';
 import { pageSizeProblem } from '../../build/runtime/static/page-size.ts';
 import { STATIC_ARCHES, STATIC_TARGETS } from '../../build/runtime/static/target.ts';
@@ -83,6 +84,12 @@ const words = [...new Intl.Segmenter('th', { granularity: 'word' }).segment('ส
 console.log(JSON.stringify([id.test('naïve_ж1'), words, (1234.5).toLocaleString('de-DE'), 'İ'.toLocaleLowerCase('tr'), new TextDecoder('latin1').decode(Uint8Array.of(0xe9))]));`;
       const out = execFileSync(runtime!.path, ['-e', script], { encoding: 'utf8', env: {} });
       expect(JSON.parse(out)).toEqual([true, 2, '1.234,5', 'i', 'é']);
+    });
+
+    it('sets its built-in V8 options at every start (young generation at 16 MiB); a program can still override them', { timeout: 60_000 }, () => {
+      const newSpace = 'console.log(require("v8").getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size / 2 ** 20, process.config.variables.node_v8_options)';
+      expect(execFileSync(runtime!.path, ['-e', newSpace], { encoding: 'utf8', env: {} }).trim()).toBe(`16 ${V8_OPTIONS.join(' ')}`);
+      expect(execFileSync(runtime!.path, ['--min-semi-space-size=2', '-e', newSpace], { encoding: 'utf8', env: {} }).trim()).toBe(`2 ${V8_OPTIONS.join(' ')}`);
     });
 
     it('has no glibc symbol versions in it', () => {
