@@ -68,7 +68,17 @@ describe('npm run dist (official runtime)', () => {
     const j = JSON.parse(execFileSync(join(first, artifactName), ['version', '--json'], { encoding: 'utf8' }));
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     expect(j.commit.startsWith(head)).toBe(true);
-    expect(j.self).toMatchObject({ nodeVersion: pkg.runtimes.nodeVersion, sea: true, static: false, linkage: 'dynamic', libc: { family: 'glibc' }, runtimeKind: 'official', execArgv: pkg.seal.nodeOptions, builtInV8Options: null, intl: { mode: 'full' } });
+    expect(j.self).toMatchObject({
+      nodeVersion: pkg.runtimes.nodeVersion,
+      sea: true,
+      static: false,
+      linkage: 'dynamic',
+      libc: { family: 'glibc' },
+      runtimeKind: 'official',
+      execArgv: pkg.seal.nodeOptions,
+      builtInV8Options: null,
+      intl: { mode: 'full' },
+    });
     expect(j.build.runtime.intl).toBe('full');
   });
 
