@@ -28,7 +28,7 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
                        names (127.0.0.1 unless told otherwise; port 0 picks one)
   --max-body SIZE      larger bodies get 413 and are not recorded
   --sample P           record this fraction of requests (all are answered and counted)
-  --compress CODEC     compress the archive: each batch of requests, on the writing thread (format 4;
+  --compress CODEC     compress the archive (needs --out): each batch, on the writing thread (format 4;
                        without it the file is format 3, which older brokers read too); zstd needs
                        Node 22.15+ (the shipped runtime has it)
   --compress-level N   the codec's level: gzip 1-9, brotli 0-11, zstd 1-22 (default 1: the fastest)
@@ -119,9 +119,10 @@ function parseConfig(argv: string[]): RecordConfig {
   const flushBytes = size(values['flush-bytes'], opt('--flush-bytes'), { min: 4096, max: 64 * 2 ** 20 }) ?? 2 ** 20;
   const ack = oneOf(values.ack, opt('--ack'), ACK_MODES) ?? 'immediate';
   const fsync = fsyncPolicy(values.fsync, opt('--fsync')) ?? 'never';
-  // Nothing is written without --out: neither option could change anything, so asking for one is a mistake.
+  // Nothing is written without --out: none of these options could change anything, so asking for one is a mistake.
   if (values.out === undefined && (ack !== 'immediate' || fsync !== 'never'))
     throw new UsageError(`--${ack !== 'immediate' ? `ack ${ack}` : `fsync ${values.fsync}`} needs --out FILE: without it nothing is written (see 'broker record --help')`);
+  if (values.out === undefined && codec !== Codec.none) throw new UsageError(`--compress ${values.compress} needs --out FILE: without it nothing is written (see 'broker record --help')`);
   return {
     host,
     port,

@@ -55,6 +55,7 @@ describe('--help and usage errors', () => {
     [['record', '--status', '99'], /^broker: --status must be an integer from 200 to 599, got '99'/],
     [['record', '--listen', 'nowhere'], /^broker: --listen must be HOST:PORT .* got 'nowhere'/],
     [['record', '--compress', 'zip'], /^broker: --compress must be gzip, brotli, zstd or none, got 'zip'/],
+    [['record', '--compress', 'gzip'], /^broker: --compress gzip needs --out FILE: without it nothing is written/],
     [['record', '--sample', '1.5'], /^broker: --sample must be a number from 0 to 1, got '1.5'/],
     [['record', '--max-body', 'lots'], /^broker: --max-body must be a size .* got 'lots'/],
     [['record', '--workers', '0'], /^broker: --workers must be an integer from 1 to 64, got '0'/],
