@@ -744,7 +744,7 @@ for (const a of artifacts) {
   if (gzip && zstd) {
     // Since format 4 both compress whole batches on the writing thread: what the event loop pays is the same for
     // both, and the ratio to uncompressed recording says how far from 1.5× the codecs can be told apart at all.
-    const ofOut = (r: typeof gzip) => (median(r?.rps ?? []) / median(out.rps)).toFixed(2);
+    const ofOut = (r: { rps: number[] }) => (median(r.rps) / median(out.rps)).toFixed(2);
     targetLines.push(
       `- ${a.runtime}: --compress zstd recording ≥ 1.5× --compress gzip's throughput: ${(median(zstd.rps) / median(gzip.rps)).toFixed(2)}× — **${ratioVerdict(zstd.rps, gzip.rps, 'at least', 1.5)}**; against uncompressed recording (--out): gzip ${ofOut(gzip)}×, zstd ${ofOut(zstd)}× (batches are compressed on the writing thread, format 4: above 1.5× gzip, zstd would record faster than no compression)`,
     );

@@ -36,7 +36,8 @@ export function encodeBatchFrame(src: Uint8Array, start: number, end: number, co
   return frame;
 }
 
-export type BatchContent = { status: 'frames'; frames: Frame[] } | { status: 'bad'; reason: string };
+/** A good batch's request frames, and their bytes inflated (its length field, which they fill exactly). */
+export type BatchContent = { status: 'frames'; frames: Frame[]; rawLength: number } | { status: 'bad'; reason: string };
 
 /**
  * The request frames of a batch frame (decodeFrame checked its CRC and flags) in a file of `version`, their
@@ -67,5 +68,5 @@ export function batchFrames(batch: Frame, version: number, fileOffset: number): 
     p = r.frame.end;
   }
   if (frames.length === 0) return { status: 'bad', reason: 'empty batch' };
-  return { status: 'frames', frames };
+  return { status: 'frames', frames, rawLength };
 }

@@ -46,7 +46,7 @@ export function recordsOfBatch(frame: Frame, version: number, fileOffset: number
   }
   totals.count++;
   totals.stored += frame.end - frame.offset;
-  totals.raw += content.frames.reduce((n, f) => n + (f.end - f.offset), 0);
+  totals.raw += content.rawLength;
   return records;
 }
 

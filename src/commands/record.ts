@@ -120,9 +120,8 @@ function parseConfig(argv: string[]): RecordConfig {
   const ack = oneOf(values.ack, opt('--ack'), ACK_MODES) ?? 'immediate';
   const fsync = fsyncPolicy(values.fsync, opt('--fsync')) ?? 'never';
   // Nothing is written without --out: none of these options could change anything, so asking for one is a mistake.
-  if (values.out === undefined && (ack !== 'immediate' || fsync !== 'never'))
-    throw new UsageError(`--${ack !== 'immediate' ? `ack ${ack}` : `fsync ${values.fsync}`} needs --out FILE: without it nothing is written (see 'broker record --help')`);
-  if (values.out === undefined && codec !== Codec.none) throw new UsageError(`--compress ${values.compress} needs --out FILE: without it nothing is written (see 'broker record --help')`);
+  const needsOut = ack !== 'immediate' ? `ack ${ack}` : fsync !== 'never' ? `fsync ${values.fsync}` : codec !== Codec.none ? `compress ${values.compress}` : null;
+  if (values.out === undefined && needsOut !== null) throw new UsageError(`--${needsOut} needs --out FILE: without it nothing is written (see 'broker record --help')`);
   return {
     host,
     port,

@@ -135,10 +135,10 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   const whyDropped = (w: BatchWriter) => (w.error ? `the archive cannot be written (${w.error.message})` : 'the recorder is behind the disk');
 
   /** --ack written: into the batch first, answered once the batch is written. */
-  const recordThenAnswer = (req: IncomingMessage, res: ServerResponse, w: BatchWriter, frame: { input: RecordInput; flags: number }) => {
+  const recordThenAnswer = (req: IncomingMessage, res: ServerResponse, w: BatchWriter, input: RecordInput) => {
     // The 400 of junk after the request (see above) has already ended the connection: no answer can go out.
     if (req.socket.writableEnded || req.socket.destroyed) return;
-    const appended = w.append(frame.input, frame.flags, (written) => (written ? answer(res) : notRecorded(res, whyDropped(w))));
+    const appended = w.append(input, Codec.none, (written) => (written ? answer(res) : notRecorded(res, whyDropped(w))));
     if (appended) c.recorded++;
     else notRecorded(res, whyDropped(w));
   };
@@ -155,23 +155,20 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     const chunks: Buffer[] = [];
     readBody(req, res, chunks, (length) => {
       // Built now: by 'finish' the socket of a Connection: close request may be gone, and its peer with it.
-      const frame = recordable(req, time, chunks, length);
-      if (frame === null) return answer(res);
-      if (ackWritten) return recordThenAnswer(req, res, writer, frame);
+      const input = recordable(req, time, chunks, length);
+      if (input === null) return answer(res);
+      if (ackWritten) return recordThenAnswer(req, res, writer, input);
       answer(res, () => {
-        if (writer.append(frame.input, frame.flags)) c.recorded++;
+        if (writer.append(input, Codec.none)) c.recorded++;
       });
     });
   };
 
   /**
-   * The request as a record input and frame flags; null when it cannot be recorded. Bodies go in as they came:
-   * --compress compresses whole batches on the writing thread (archive-sink.ts), not each body here.
+   * The request as a record input; null when it cannot be recorded. Its body goes in as it came (frame flags
+   * Codec.none): --compress compresses whole batches on the writing thread (archive-sink.ts), not each body here.
    */
-  const recordable = (req: IncomingMessage, time: number, chunks: Buffer[], length: number): { input: RecordInput; flags: number } | null => {
-    const body: Buffer[] = chunks;
-    const bodyLength = length;
-    const flags: number = Codec.none;
+  const recordable = (req: IncomingMessage, time: number, chunks: Buffer[], length: number): RecordInput | null => {
     const input: RecordInput = {
       time,
       peerAddress: req.socket.remoteAddress ?? '',
@@ -179,8 +176,8 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
       method: req.method ?? '',
       url: req.url ?? '',
       rawHeaders: req.rawHeaders,
-      body,
-      bodyLength,
+      body: chunks,
+      bodyLength: length,
     };
     // TLS: the SNI name the client sent ('' for none, e.g. a client that connected by IP address).
     if (tls !== null) input.sni = (req.socket as TLSSocket).servername || '';
@@ -188,7 +185,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
       c.unrecordable++;
       return null;
     }
-    return { input, flags };
+    return input;
   };
 
   const httpOptions: ServerOptions = {
