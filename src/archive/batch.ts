@@ -15,9 +15,21 @@
  * is bad, and what `verify --repair` cuts at — a batch is kept or cut whole.
  */
 import { CodecUnavailableError, decompress } from './codec.ts';
-import { ArchiveError, Codec, decodeFrame, FRAME_HEADER_SIZE, type Frame, FrameKind, MAX_PAYLOAD, sealFrame } from './format.ts';
+import { ArchiveError, Codec, decodeFrame, FRAME_HEADER_SIZE, type Frame, FrameKind, frameBoundary, MAX_PAYLOAD, sealFrame, wholeFramesWithin } from './format.ts';
 
 export const BATCH_HEADER_SIZE = 4;
+
+/** A batch is compressed a slice of this many bytes at a time, each its own batch frame (a quarter MiB of requests compresses nearly as well as a whole MiB). */
+export const COMPRESS_SLICE = 256 * 1024;
+
+/** Of a batch as written: a run of its frames in buf[start, end), compressed into one batch frame or as they were. */
+export interface BatchPart {
+  start: number;
+  end: number;
+  /** The request frames a batch frame holds (an uncompressed part is walked instead). */
+  frames: number;
+  compressed: boolean;
+}
 
 /**
  * Compresses the whole frames in src[start, end) into one batch frame (header, CRC and all); null when that
@@ -34,6 +46,30 @@ export function encodeBatchFrame(src: Uint8Array, start: number, end: number, co
   frame.set(packed, FRAME_HEADER_SIZE + BATCH_HEADER_SIZE);
   sealFrame(frame, 0, payloadLength, FrameKind.batch, codec);
   return frame;
+}
+
+/**
+ * Replaces the checksummed frames in buf[0, length) with batch frames, a slice at a time (a slice that would not
+ * shrink stays as it was), calling `between` between slices (the writing thread yields there). Returns the parts,
+ * in order; the last one's end is the new length. Each part's output is no longer than its input, so it never
+ * overwrites frames not yet compressed.
+ */
+export function compressBatchInPlace(buf: Uint8Array, length: number, codec: number, compress: (raw: Uint8Array) => Uint8Array, between?: () => void): BatchPart[] {
+  const parts: BatchPart[] = [];
+  let out = 0;
+  for (let p = 0; p < length; ) {
+    const q = frameBoundary(buf, p, length, p + COMPRESS_SLICE);
+    const frames = wholeFramesWithin(buf.subarray(p, q), q - p, q - p).frames;
+    const frame = encodeBatchFrame(buf, p, q, codec, compress);
+    if (frame) buf.set(frame, out);
+    else buf.copyWithin(out, p, q);
+    const end = out + (frame?.length ?? q - p);
+    parts.push({ start: out, end, frames, compressed: frame !== null });
+    out = end;
+    p = q;
+    if (p < length) between?.();
+  }
+  return parts;
 }
 
 /** A good batch's request frames, and their bytes inflated (its length field, which they fill exactly). */

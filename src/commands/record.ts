@@ -205,6 +205,10 @@ function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, 
             compress: cfg.codec === Codec.none ? null : codecName(cfg.codec),
             // Batches the writing thread wrote as they were, having fallen behind (a level too slow for the rate).
             uncompressedBatches: counters.behindBatches,
+            // The writing thread's time in the codec, and the frame MiB it compresses per second of it: the rate
+            // past which batches would wait (all workers' threads summed; null when nothing was compressed).
+            compressSeconds: Number((counters.codecMs / 1000).toFixed(3)),
+            compressMiBPerSecond: counters.codecMs > 0 ? Number((counters.codecInputBytes / 2 ** 20 / (counters.codecMs / 1000)).toFixed(1)) : null,
             batches: counters.batches,
             io: counters.batches === 0 ? 'none' : counters.directBatches === counters.batches ? 'direct' : counters.directBatches === 0 ? 'page cache' : 'direct, then page cache',
             ack: cfg.ack ?? 'immediate',
@@ -220,7 +224,7 @@ function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolea
   io.out(`broker record: ${s.requests} requests in ${s.seconds.toFixed(1)} s (${s.requestsPerSecond} req/s), ${formatBytes(s.bodyBytes)} of bodies`);
   if (s.archive)
     io.out(
-      `  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches${s.archive.compress ? `, ${s.archive.compress}: ${formatBytes(s.archive.frameBytes)} of frames${s.archive.uncompressedBatches ? `, ${s.archive.uncompressedBatches} batches written uncompressed to keep up` : ''}` : ''}, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}`,
+      `  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches${s.archive.compress ? `, ${s.archive.compress}: ${formatBytes(s.archive.frameBytes)} of frames${s.archive.compressMiBPerSecond === null ? '' : ` at ${s.archive.compressMiBPerSecond} MiB/s of the writing thread`}${s.archive.uncompressedBatches ? `, ${s.archive.uncompressedBatches} batches written uncompressed to keep up` : ''}` : ''}, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}`,
     );
   io.out(`  rejected: ${s.tooLarge} too large (413), ${s.malformed} malformed (400/431), ${s.timeouts} timed out (408)`);
   // Only when asked for: the default's summary reads as it always has.

@@ -17,9 +17,9 @@
  */
 import { closeSync, constants, fdatasync as fdatasyncCb, fdatasyncSync, fstat as fstatCb, fstatSync, fsyncSync, ftruncateSync, openSync, write as writeCb } from 'node:fs';
 import { dirname } from 'node:path';
-import { encodeBatchFrame } from '../archive/batch.ts';
+import { type BatchPart, compressBatchInPlace } from '../archive/batch.ts';
 import { compressor } from '../archive/codec.ts';
-import { BLOCK_SIZE, Codec, FORMAT_VERSION, FRAME_HEADER_SIZE, frameBoundary, paddedLength, padToBlock, VERSION_WITHOUT_BATCHES, wholeFramesWithin } from '../archive/format.ts';
+import { BLOCK_SIZE, Codec, FORMAT_VERSION, FRAME_HEADER_SIZE, paddedLength, padToBlock, VERSION_WITHOUT_BATCHES, wholeFramesWithin } from '../archive/format.ts';
 import { ChecksumStage } from '../archive/frame-checksums.ts';
 import { ArchiveFileError, describe } from './archive-file-error.ts';
 import type { BatchSink } from './batch-writer.ts';
@@ -49,25 +49,47 @@ export function archiveVersion(codec: number): number {
   return codec === Codec.none ? VERSION_WITHOUT_BATCHES : FORMAT_VERSION;
 }
 
-/** Of a batch as written: a run of its frames in buf[start, end), compressed into one batch frame or as they were. */
-interface Part {
-  start: number;
-  end: number;
-  /** The request frames a batch frame holds (an uncompressed part is walked instead). */
-  frames: number;
-  compressed: boolean;
+/** What a sink counts: ArchiveSink here, ThreadSink as its thread last reported, summed into the recorder's counters. */
+export interface SinkCounters {
+  /** Files written to: the first, shared with other workers, and each rotated into (its own). */
+  files: number;
+  /** Batches written with direct I/O, and the padding bytes that aligned them. */
+  directBatches: number;
+  paddingBytes: number;
+  /** fdatasync calls made while recording (not counting the one at close). */
+  syncs: number;
+  /** Bytes compression took off the batches it was given (--compress): what was given, less what was written. */
+  savedBytes: number;
+  /** Batches written uncompressed because the writing had fallen behind (--compress; BEHIND_BACKLOG). */
+  behindBatches: number;
+  /**
+   * --compress: the frame bytes given to the codec, and the writing thread's time in it (ms): how fast this codec
+   * and level compress this traffic, the rate past which batches wait. Wall time, which is what delays the next
+   * batch (a thread's CPU time from getrusage moves in scheduler ticks, too coarse for sub-ms calls).
+   */
+  codecInputBytes: number;
+  codecMs: number;
+}
+
+/** Before a sink exists (or with none): all zero, files too. */
+export function emptySinkCounters(): SinkCounters {
+  return { files: 0, directBatches: 0, paddingBytes: 0, syncs: 0, savedBytes: 0, behindBatches: 0, codecInputBytes: 0, codecMs: 0 };
+}
+
+/** The counters alone, e.g. to post from the sink's thread. */
+export function sinkCounters(s: SinkCounters): SinkCounters {
+  const { files, directBatches, paddingBytes, syncs, savedBytes, behindBatches, codecInputBytes, codecMs } = s;
+  return { files, directBatches, paddingBytes, syncs, savedBytes, behindBatches, codecInputBytes, codecMs };
 }
 
 /** Linux only; elsewhere 0, and every write is buffered. */
 const O_DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
 
 /**
- * Checksums are filled in a slice of this many bytes at a time, with `pause` between slices; compression goes
- * a slice at a time too, each slice a batch frame of its own (a quarter MiB of requests compresses nearly as
- * well as a whole MiB).
+ * Checksums are filled in a slice of this many bytes at a time, with `pause` between slices (compression goes a
+ * slice at a time too: batch.ts, COMPRESS_SLICE).
  */
 const CHECKSUM_SLICE = 256 * 1024;
-const COMPRESS_SLICE = 256 * 1024;
 /**
  * With this many batches queued behind the one being written, a compressing sink writes it as it is: a codec
  * or level slower than the incoming traffic then costs compression, never records. Records are dropped only when
@@ -88,7 +110,7 @@ export interface ArchiveSinkHooks {
  * batch frame counts whole or not at all), the bytes they end at in the file's new part, and the bytes they
  * held as given to the sink (the writer counts those).
  */
-function wholeWithin(buf: Buffer, parts: Part[], written: number): { frames: number; length: number; bytes: number } {
+function wholeWithin(buf: Buffer, parts: BatchPart[], written: number): { frames: number; length: number; bytes: number } {
   let frames = 0;
   let bytes = 0;
   let length = 0;
@@ -110,7 +132,7 @@ function wholeWithin(buf: Buffer, parts: Part[], written: number): { frames: num
   return { frames, length, bytes };
 }
 
-export class ArchiveSink implements BatchSink {
+export class ArchiveSink implements BatchSink, SinkCounters {
   /** Every batch is copied into the stage, and its frames are checksummed there: the writer leaves them out. */
   readonly checksumsFrames = true;
   /** The descriptor for buffered writes, always open; the direct one, while this file takes direct I/O. */
@@ -120,17 +142,17 @@ export class ArchiveSink implements BatchSink {
   private size: number;
   /** Empty until the first write. */
   private readonly stage = new ChecksumStage();
-  /** Files this sink wrote to: the first, shared with other workers, and each it rotated into (its own). */
+  // SinkCounters
   files = 1;
-  /** Batches written with direct I/O, and the padding bytes that aligned them. */
   directBatches = 0;
   paddingBytes = 0;
-  /** fdatasync calls made while recording (not counting the one at close). */
   syncs = 0;
-  /** Bytes compression took off the batches it was given (--compress): what was given, less what was written. */
   savedBytes = 0;
-  /** Batches written uncompressed because the writing had fallen behind (--compress; BEHIND_BACKLOG). */
   behindBatches = 0;
+  codecInputBytes = 0;
+  codecMs = 0;
+  private readonly codec: number;
+  /** The codec's compressor, timed (codecMs, codecInputBytes); null without --compress. */
   private readonly compress: ((raw: Uint8Array) => Uint8Array) | null;
   /** Written since the last fdatasync: what a power loss could still take. */
   private unsynced = false;
@@ -145,8 +167,17 @@ export class ArchiveSink implements BatchSink {
     private readonly opts: ArchiveSinkOptions,
     private readonly hooks: ArchiveSinkHooks = {},
   ) {
-    const codec = opts.compress?.codec ?? Codec.none;
-    this.compress = codec === Codec.none ? null : compressor(codec, opts.compress?.level);
+    this.codec = opts.compress?.codec ?? Codec.none;
+    const compress = this.codec === Codec.none ? null : compressor(this.codec, opts.compress?.level);
+    this.compress = compress
+      ? (raw) => {
+          const started = performance.now();
+          const packed = compress(raw);
+          this.codecMs += performance.now() - started;
+          this.codecInputBytes += raw.length;
+          return packed;
+        }
+      : null;
     // The file record created: refused if the name now leads anywhere else (a link, a replaced file).
     this.plain = openOwnArchive(opts.path, opts.identity);
     this.size = fstatSync(this.plain).size;
@@ -196,7 +227,7 @@ export class ArchiveSink implements BatchSink {
     }
     const behind = this.compress !== null && backlog >= BEHIND_BACKLOG;
     if (behind) this.behindBatches++;
-    const parts = this.compress && !behind ? this.compressInPlace(buf, batchLength, this.compress) : [{ start: 0, end: batchLength, frames: 0, compressed: false }];
+    const parts = this.compress && !behind ? compressBatchInPlace(buf, batchLength, this.codec, this.compress, this.hooks.pause) : [{ start: 0, end: batchLength, frames: 0, compressed: false }];
     const contentLength = parts.at(-1)?.end ?? 0;
     // Direct I/O writes whole blocks: pad with a padding frame. Buffered writes take the batch as it is.
     const direct = this.direct !== null;
@@ -230,30 +261,6 @@ export class ArchiveSink implements BatchSink {
       throw describe(err, 'fsync', this.currentPath, { frames: wholeFramesWithin(batch, batchLength, batchLength).frames, bytes: batchLength, unsynced: true });
     }
     return batch;
-  }
-
-  /**
-   * Replaces the checksummed frames in buf[0, batchLength) with batch frames, a slice at a time (a slice that
-   * would not shrink stays as it was), pausing between slices as the checksums do. Returns the parts written,
-   * in order; the last one's end is the new length. Each part's output is no longer than its input, so it
-   * never overwrites frames not yet compressed.
-   */
-  private compressInPlace(buf: Buffer, batchLength: number, compress: (raw: Uint8Array) => Uint8Array): Part[] {
-    const parts: Part[] = [];
-    let out = 0;
-    for (let p = 0; p < batchLength; ) {
-      const q = frameBoundary(buf, p, batchLength, p + COMPRESS_SLICE);
-      const frames = wholeFramesWithin(buf.subarray(p, q), q - p, q - p).frames;
-      const frame = encodeBatchFrame(buf, p, q, this.opts.compress?.codec ?? Codec.none, compress);
-      if (frame) buf.set(frame, out);
-      else buf.copyWithin(out, p, q);
-      const end = out + (frame?.length ?? q - p);
-      parts.push({ start: out, end, frames, compressed: frame !== null });
-      out = end;
-      p = q;
-      if (p < batchLength) this.hooks.pause?.();
-    }
-    return parts;
   }
 
   /** After a batch: fdatasync now (batch, or an interval that has run out), or arm the interval's timer. */

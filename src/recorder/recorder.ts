@@ -4,7 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { Codec } from '../archive/format.ts';
-import { ArchiveFileError, ArchiveSink, archiveVersion, createArchiveFile } from './archive-sink.ts';
+import { ArchiveFileError, ArchiveSink, archiveVersion, createArchiveFile, emptySinkCounters, type SinkCounters, sinkCounters } from './archive-sink.ts';
 import { BatchWriter, type WriterCounters } from './batch-writer.ts';
 import { type Capture, type CaptureCounters, emptyCaptureCounters, startCapture } from './capture-server.ts';
 import type { AckMode, FsyncPolicy } from './durability.ts';
@@ -40,26 +40,16 @@ export interface RecorderOptions {
   tlsSelfSigned?: boolean;
 }
 
-export interface RecorderCounters extends CaptureCounters {
+export interface RecorderCounters extends CaptureCounters, SinkCounters {
   /** Records on disk: their batch was written. */
   flushed: number;
   dropped: number;
   batches: number;
   archiveBytes: number;
-  /** Padding that ended batches on a block boundary, and the batches written with direct I/O. */
-  paddingBytes: number;
-  directBatches: number;
-  /** What --compress took off the batches: archiveBytes less what went into the file for them. */
-  savedBytes: number;
-  /** Batches written uncompressed because the writing thread had fallen behind (--compress). */
-  behindBatches: number;
-  files: number;
-  /** fdatasync calls while recording (--fsync). */
-  syncs: number;
 }
 
 export function emptyRecorderCounters(): RecorderCounters {
-  return { ...emptyCaptureCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0, paddingBytes: 0, directBatches: 0, savedBytes: 0, behindBatches: 0, files: 0, syncs: 0 };
+  return { ...emptyCaptureCounters(), ...emptySinkCounters(), flushed: 0, dropped: 0, batches: 0, archiveBytes: 0 };
 }
 
 /** Sums the counters of several recorders (cluster workers). All share the first file; each rotates into files of its own. */
@@ -142,12 +132,7 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
         dropped: w.dropped,
         batches: w.batches,
         archiveBytes: w.bytes,
-        paddingBytes: sink?.paddingBytes ?? 0,
-        directBatches: sink?.directBatches ?? 0,
-        savedBytes: sink?.savedBytes ?? 0,
-        behindBatches: sink?.behindBatches ?? 0,
-        files: sink?.files ?? 0,
-        syncs: sink?.syncs ?? 0,
+        ...(sink ? sinkCounters(sink) : emptySinkCounters()),
       };
     },
     async stop() {

@@ -14,7 +14,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { WrittenFrames } from './archive-file-error.ts';
-import { ArchiveFileError, type ArchiveSinkOptions } from './archive-sink.ts';
+import { ArchiveFileError, type ArchiveSinkOptions, type SinkCounters, sinkCounters } from './archive-sink.ts';
 import type { BatchSink } from './batch-writer.ts';
 
 declare const __BROKER_SINK_THREAD__: string | undefined;
@@ -22,16 +22,6 @@ declare const __BROKER_SINK_THREAD__: string | undefined;
 /** The sink thread's code when this is a bundle, else null. */
 export function sinkThreadSource(): string | null {
   return typeof __BROKER_SINK_THREAD__ === 'string' ? __BROKER_SINK_THREAD__ : null;
-}
-
-/** What the thread reports after each write and at start: the sink's counters. */
-export interface SinkCounters {
-  files: number;
-  directBatches: number;
-  paddingBytes: number;
-  syncs: number;
-  savedBytes: number;
-  behindBatches: number;
 }
 
 /** What the thread starts with. */
@@ -47,16 +37,20 @@ export interface SinkThreadData {
 /** Messages between the event loop and the thread. */
 export type ToThread = { type: 'write'; buffer: ArrayBuffer; length: number; backlog: number } | { type: 'close' };
 export type ThreadReply = { type: 'ready' } | { type: 'written'; buffer: ArrayBuffer } | { type: 'closed' } | { type: 'failed'; message: string; code: string | undefined; written: WrittenFrames | null };
+/** Every reply carries the sink's counters (sinkCounters) as they are after it. */
 export type FromThread = ThreadReply & { counters: SinkCounters };
 
-export class ThreadSink implements BatchSink {
+export class ThreadSink implements BatchSink, SinkCounters {
   readonly checksumsFrames = true;
+  // SinkCounters, as the thread last reported them
   files = 1;
   directBatches = 0;
   paddingBytes = 0;
   syncs = 0;
   savedBytes = 0;
   behindBatches = 0;
+  codecInputBytes = 0;
+  codecMs = 0;
   /** The reply the thread owes: writes are serialized by the batch writer, so one at a time. */
   private pending: { resolve: (buffer: ArrayBuffer | null) => void; reject: (err: Error) => void } | null = null;
   private exited: Error | null = null;
@@ -113,7 +107,7 @@ export class ThreadSink implements BatchSink {
   }
 
   private settle(m: FromThread): void {
-    ({ files: this.files, directBatches: this.directBatches, paddingBytes: this.paddingBytes, syncs: this.syncs, savedBytes: this.savedBytes, behindBatches: this.behindBatches } = m.counters);
+    Object.assign(this, sinkCounters(m.counters));
     const p = this.pending;
     this.pending = null;
     this.worker.unref();

@@ -34,7 +34,10 @@ describe('the built SEA artifact records, inspects and replays', () => {
     agent.destroy();
     r.child.kill('SIGTERM');
     expect((await r.exited).code).toBe(0);
-    expect(JSON.parse(r.stdout())).toMatchObject({ workers: 2, requests: 40, recorded: 40, error: null });
+    const summary = JSON.parse(r.stdout());
+    expect(summary).toMatchObject({ workers: 2, requests: 40, recorded: 40, error: null, archive: { compress: 'brotli', uncompressedBatches: 0 } });
+    // Both workers' writing threads timed their codec: a rate, summed across them.
+    expect(summary.archive.compressMiBPerSecond).toBeGreaterThan(0);
     expect(statSync(archive).mode & 0o777).toBe(0o600);
     const read = readArchive(readFileSync(archive));
     expect(read.bad).toBeNull();
