@@ -6,26 +6,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
-import { officialRuntime } from '../runtime/official.ts';
-import { runtimePin } from '../runtime/pin.ts';
-import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { bundleScript } from './alloc-run.ts';
 import type { Shape } from './checksums-workload.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
-
-const pin = runtimePin();
+import { runtimesToMeasure } from './runtimes.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const reps = Number(process.env.BENCH_RUNS ?? 9);
 const log = (l: string) => process.stdout.write(`${l}\n`);
 
-const official = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
-const runtimes = [{ name: `official Node ${pin.nodeVersion}`, path: official.path }];
-const statik = cachedStaticRuntime(cacheRoot(), pin.nodeVersion, 'jemalloc', 'x64');
-if (statik) runtimes.push({ name: `static (musl + jemalloc) Node ${pin.nodeVersion}`, path: statik.path });
-else log('static runtime not cached (npm run runtime): measuring the official runtime only');
+const runtimes = await runtimesToMeasure(log);
 
 const scratch = mkdtempSync(join(tmpdir(), 'broker-checksums-'));
 const quiet = pauseRuntimeBuilds(log);
