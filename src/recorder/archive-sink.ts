@@ -49,7 +49,7 @@ export function archiveVersion(codec: number): number {
   return codec === Codec.none ? VERSION_WITHOUT_BATCHES : FORMAT_VERSION;
 }
 
-/** What a sink counts: ArchiveSink here, ThreadSink as its thread last reported, summed into the recorder's counters. */
+/** What a sink counts (ArchiveSink; ThreadSink as its thread last reported), summed into the recorder's counters. */
 export interface SinkCounters {
   /** Files written to: the first, shared with other workers, and each rotated into (its own). */
   files: number;
@@ -74,12 +74,6 @@ export interface SinkCounters {
 /** Before a sink exists (or with none): all zero, files too. */
 export function emptySinkCounters(): SinkCounters {
   return { files: 0, directBatches: 0, paddingBytes: 0, syncs: 0, savedBytes: 0, behindBatches: 0, codecInputBytes: 0, codecMs: 0 };
-}
-
-/** The counters alone, e.g. to post from the sink's thread. */
-export function sinkCounters(s: SinkCounters): SinkCounters {
-  const { files, directBatches, paddingBytes, syncs, savedBytes, behindBatches, codecInputBytes, codecMs } = s;
-  return { files, directBatches, paddingBytes, syncs, savedBytes, behindBatches, codecInputBytes, codecMs };
 }
 
 /** Linux only; elsewhere 0, and every write is buffered. */
@@ -132,7 +126,7 @@ function wholeWithin(buf: Buffer, parts: BatchPart[], written: number): { frames
   return { frames, length, bytes };
 }
 
-export class ArchiveSink implements BatchSink, SinkCounters {
+export class ArchiveSink implements BatchSink {
   /** Every batch is copied into the stage, and its frames are checksummed there: the writer leaves them out. */
   readonly checksumsFrames = true;
   /** The descriptor for buffered writes, always open; the direct one, while this file takes direct I/O. */
@@ -142,15 +136,8 @@ export class ArchiveSink implements BatchSink, SinkCounters {
   private size: number;
   /** Empty until the first write. */
   private readonly stage = new ChecksumStage();
-  // SinkCounters
-  files = 1;
-  directBatches = 0;
-  paddingBytes = 0;
-  syncs = 0;
-  savedBytes = 0;
-  behindBatches = 0;
-  codecInputBytes = 0;
-  codecMs = 0;
+  /** The first file counts from the start. */
+  readonly counters: SinkCounters = { ...emptySinkCounters(), files: 1 };
   private readonly codec: number;
   /** The codec's compressor, timed (codecMs, codecInputBytes); null without --compress. */
   private readonly compress: ((raw: Uint8Array) => Uint8Array) | null;
@@ -173,8 +160,8 @@ export class ArchiveSink implements BatchSink, SinkCounters {
       ? (raw) => {
           const started = performance.now();
           const packed = compress(raw);
-          this.codecMs += performance.now() - started;
-          this.codecInputBytes += raw.length;
+          this.counters.codecMs += performance.now() - started;
+          this.counters.codecInputBytes += raw.length;
           return packed;
         }
       : null;
@@ -226,7 +213,7 @@ export class ArchiveSink implements BatchSink, SinkCounters {
       if (p < batchLength) this.hooks.pause?.();
     }
     const behind = this.compress !== null && backlog >= BEHIND_BACKLOG;
-    if (behind) this.behindBatches++;
+    if (behind) this.counters.behindBatches++;
     const parts = this.compress && !behind ? compressBatchInPlace(buf, batchLength, this.codec, this.compress, this.hooks.pause) : [{ start: 0, end: batchLength, frames: 0, compressed: false }];
     const contentLength = parts.at(-1)?.end ?? 0;
     // Direct I/O writes whole blocks: pad with a padding frame. Buffered writes take the batch as it is.
@@ -250,9 +237,9 @@ export class ArchiveSink implements BatchSink, SinkCounters {
       }
     }
     this.size += length;
-    this.paddingBytes += length - contentLength;
-    this.savedBytes += batchLength - contentLength;
-    if (direct && this.direct !== null) this.directBatches++;
+    this.counters.paddingBytes += length - contentLength;
+    this.counters.savedBytes += batchLength - contentLength;
+    if (direct && this.direct !== null) this.counters.directBatches++;
     this.unsynced = true;
     try {
       await this.syncPerPolicy();
@@ -300,7 +287,7 @@ export class ArchiveSink implements BatchSink, SinkCounters {
     this.syncTimer = null;
     this.unsynced = false;
     this.lastSync = performance.now();
-    this.syncs++;
+    this.counters.syncs++;
     if (!this.nameSynced) this.syncName();
   }
 
@@ -329,7 +316,7 @@ export class ArchiveSink implements BatchSink, SinkCounters {
     this.plain = next.fd;
     this.index = next.index;
     this.size = BLOCK_SIZE;
-    this.files++;
+    this.counters.files++;
     this.openDirect(next.identity);
   }
 

@@ -4,7 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { Codec } from '../archive/format.ts';
-import { ArchiveFileError, ArchiveSink, archiveVersion, createArchiveFile, emptySinkCounters, type SinkCounters, sinkCounters } from './archive-sink.ts';
+import { ArchiveFileError, ArchiveSink, archiveVersion, createArchiveFile, emptySinkCounters, type SinkCounters } from './archive-sink.ts';
 import { BatchWriter, type WriterCounters } from './batch-writer.ts';
 import { type Capture, type CaptureCounters, emptyCaptureCounters, startCapture } from './capture-server.ts';
 import type { AckMode, FsyncPolicy } from './durability.ts';
@@ -132,7 +132,7 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
         dropped: w.dropped,
         batches: w.batches,
         archiveBytes: w.bytes,
-        ...(sink ? sinkCounters(sink) : emptySinkCounters()),
+        ...(sink?.counters ?? emptySinkCounters()),
       };
     },
     async stop() {

@@ -7,7 +7,7 @@ import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { present } from '../../shared/checked.ts';
-import { ArchiveFileError, ArchiveSink, emptySinkCounters, sinkCounters } from './archive-sink.ts';
+import { ArchiveFileError, ArchiveSink, emptySinkCounters } from './archive-sink.ts';
 import type { FromThread, SinkThreadData, ThreadReply, ToThread } from './sink-thread.ts';
 
 /**
@@ -45,7 +45,7 @@ let sink: ArchiveSink | null = null;
 function reply(m: ThreadReply): void {
   const message: FromThread = {
     ...m,
-    counters: sinkCounters(sink ?? emptySinkCounters()),
+    counters: sink?.counters ?? emptySinkCounters(),
   };
   // A written batch's memory goes back to the event loop's pool.
   port.postMessage(message, m.type === 'written' ? [m.buffer] : []);

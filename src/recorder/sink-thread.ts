@@ -14,7 +14,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { WrittenFrames } from './archive-file-error.ts';
-import { ArchiveFileError, type ArchiveSinkOptions, type SinkCounters, sinkCounters } from './archive-sink.ts';
+import { ArchiveFileError, type ArchiveSinkOptions, emptySinkCounters, type SinkCounters } from './archive-sink.ts';
 import type { BatchSink } from './batch-writer.ts';
 
 declare const __BROKER_SINK_THREAD__: string | undefined;
@@ -37,20 +37,13 @@ export interface SinkThreadData {
 /** Messages between the event loop and the thread. */
 export type ToThread = { type: 'write'; buffer: ArrayBuffer; length: number; backlog: number } | { type: 'close' };
 export type ThreadReply = { type: 'ready' } | { type: 'written'; buffer: ArrayBuffer } | { type: 'closed' } | { type: 'failed'; message: string; code: string | undefined; written: WrittenFrames | null };
-/** Every reply carries the sink's counters (sinkCounters) as they are after it. */
+/** Every reply carries the sink's counters as they are after it. */
 export type FromThread = ThreadReply & { counters: SinkCounters };
 
-export class ThreadSink implements BatchSink, SinkCounters {
+export class ThreadSink implements BatchSink {
   readonly checksumsFrames = true;
-  // SinkCounters, as the thread last reported them
-  files = 1;
-  directBatches = 0;
-  paddingBytes = 0;
-  syncs = 0;
-  savedBytes = 0;
-  behindBatches = 0;
-  codecInputBytes = 0;
-  codecMs = 0;
+  /** As the thread last reported them. */
+  counters: SinkCounters = { ...emptySinkCounters(), files: 1 };
   /** The reply the thread owes: writes are serialized by the batch writer, so one at a time. */
   private pending: { resolve: (buffer: ArrayBuffer | null) => void; reject: (err: Error) => void } | null = null;
   private exited: Error | null = null;
@@ -107,7 +100,7 @@ export class ThreadSink implements BatchSink, SinkCounters {
   }
 
   private settle(m: FromThread): void {
-    Object.assign(this, sinkCounters(m.counters));
+    this.counters = m.counters;
     const p = this.pending;
     this.pending = null;
     this.worker.unref();

@@ -193,12 +193,12 @@ describe('ArchiveSink --compress', () => {
     expect(read.batches.count).toBeGreaterThanOrEqual(Math.floor(big.length / (256 * 1024)));
     expect(read.batches.count).toBeLessThanOrEqual(Math.ceil(big.length / (256 * 1024)));
     expect(read.batches.raw).toBe(big.length);
-    expect(sink.savedBytes).toBe(big.length - read.batches.stored);
-    expect(bytes.length).toBe(BLOCK_SIZE + big.length - sink.savedBytes + sink.paddingBytes);
+    expect(sink.counters.savedBytes).toBe(big.length - read.batches.stored);
+    expect(bytes.length).toBe(BLOCK_SIZE + big.length - sink.counters.savedBytes + sink.counters.paddingBytes);
     expect(bytes.length).toBeLessThan(big.length / 4);
     // Every frame byte went through the codec, in measurable CPU time (gzip level 6 on half a MiB: milliseconds).
-    expect(sink.codecInputBytes).toBe(big.length);
-    expect(sink.codecMs).toBeGreaterThan(0);
+    expect(sink.counters.codecInputBytes).toBe(big.length);
+    expect(sink.counters.codecMs).toBeGreaterThan(0);
   });
 
   it(`a batch with ${BEHIND_BACKLOG} or more queued behind it goes out uncompressed (the writing has fallen behind), and reads the same`, async () => {
@@ -213,10 +213,10 @@ describe('ArchiveSink --compress', () => {
     expect(read.bad).toBeNull();
     expect(read.records.map((r) => r.url)).toEqual(urls(0, 600));
     expect(read.batches).toMatchObject({ count: 1, raw: a.length });
-    expect(sink.behindBatches).toBe(1);
-    expect(sink.savedBytes).toBe(a.length - read.batches.stored);
+    expect(sink.counters.behindBatches).toBe(1);
+    expect(sink.counters.savedBytes).toBe(a.length - read.batches.stored);
     // The batch written as it was never reached the codec.
-    expect(sink.codecInputBytes).toBe(a.length);
+    expect(sink.counters.codecInputBytes).toBe(a.length);
   });
 
   it('rotated files are version 4 too', async () => {
@@ -228,7 +228,7 @@ describe('ArchiveSink --compress', () => {
       await sink.write(raw, raw.length);
     }
     sink.close();
-    expect(sink.files).toBeGreaterThan(1);
+    expect(sink.counters.files).toBeGreaterThan(1);
     expect(decodeHeader(readFileSync(`${path}.1`)).version).toBe(4);
   });
 

@@ -60,12 +60,12 @@ describe('ArchiveSink', () => {
     sink.close();
     expect(Math.min(...sizes)).toBeLessThan(12_000);
     expect(Math.max(...sizes)).toBeGreaterThan(12_000);
-    expect(sink.directBatches).toBe(6);
-    expect(statSync(path).size).toBe(BLOCK_SIZE + written + sink.paddingBytes);
+    expect(sink.counters.directBatches).toBe(6);
+    expect(statSync(path).size).toBe(BLOCK_SIZE + written + sink.counters.paddingBytes);
     const read = readArchive(readFileSync(path));
     expect(read.bad).toBeNull();
     expect(read.records.map((r) => r.url)).toEqual(Array.from({ length: 42 }, (_, i) => sampleRecord(i).url));
-    expect(read.padding).toBe(BLOCK_SIZE - 16 + sink.paddingBytes);
+    expect(read.padding).toBe(BLOCK_SIZE - 16 + sink.counters.paddingBytes);
   });
 
   it.skipIf(directSkip !== null)(`two sinks appending to one file (--workers) keep its end on a block boundary${directSkip ? ` (skipped: ${directSkip})` : ''}`, async () => {
@@ -80,7 +80,7 @@ describe('ArchiveSink', () => {
     await Promise.all([writes(a, [0, 2, 4]), writes(b, [1, 3, 5])]);
     a.close();
     b.close();
-    expect(a.directBatches + b.directBatches).toBe(6);
+    expect(a.counters.directBatches + b.counters.directBatches).toBe(6);
     const read = readArchive(readFileSync(path));
     expect(read.bad).toBeNull();
     expect(read.records.map((r) => r.url).sort()).toEqual(Array.from({ length: 30 }, (_, i) => sampleRecord(i).url).sort());
@@ -102,7 +102,7 @@ describe('ArchiveSink', () => {
     expect(read.bad).toBeNull();
     expect(read.records.map((r) => r.url)).toEqual(Array.from({ length: 9 }, (_, i) => sampleRecord(i).url));
     // 1 when the file system refused the unaligned write (it fell back: ext4 here), 2 when it took it anyway (tmpfs).
-    expect([1, 2]).toContain(sink.directBatches);
+    expect([1, 2]).toContain(sink.counters.directBatches);
   });
 
   it('a file whose end is off a block boundary (another worker fell back to buffered writes) gets plain buffered appends', async () => {
@@ -114,7 +114,7 @@ describe('ArchiveSink', () => {
     const buf = batch(1, 3);
     await sink.write(buf, buf.length);
     sink.close();
-    expect(sink).toMatchObject({ directBatches: 0, paddingBytes: 0 });
+    expect(sink.counters).toMatchObject({ directBatches: 0, paddingBytes: 0 });
     expect(statSync(path).size).toBe(BLOCK_SIZE + first.length + buf.length);
     expect(readArchive(readFileSync(path)).records).toHaveLength(4);
   });
@@ -125,16 +125,16 @@ describe('ArchiveSink --fsync', () => {
     const every = join(dir, 'fsync-batch.brk');
     const sink = new ArchiveSink({ path: every, identity: createArchiveFile(every), rotateBytes: 0, shared: false, batchBytes: 1 << 20, fsync: 'batch' });
     for (let b = 0; b < 3; b++) await sink.write(batch(b * 2, 2), batch(b * 2, 2).length);
-    expect(sink.syncs).toBe(3);
+    expect(sink.counters.syncs).toBe(3);
     sink.close();
 
     const timed = join(dir, 'fsync-interval.brk');
     const interval = new ArchiveSink({ path: timed, identity: createArchiveFile(timed), rotateBytes: 0, shared: false, batchBytes: 1 << 20, fsync: { intervalMs: 300 } });
     for (let b = 0; b < 3; b++) await interval.write(batch(b * 2, 2), batch(b * 2, 2).length);
-    expect(interval.syncs).toBe(0);
+    expect(interval.counters.syncs).toBe(0);
     await new Promise((r) => setTimeout(r, 500));
     // No batch came after the three: the timer synced them.
-    expect(interval.syncs).toBe(1);
+    expect(interval.counters.syncs).toBe(1);
     interval.close();
     expect(readArchive(readFileSync(timed)).records).toHaveLength(6);
   });

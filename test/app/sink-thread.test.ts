@@ -57,7 +57,7 @@ describe('ThreadSink', () => {
     const read = readArchive(readFileSync(path));
     expect(read.bad).toBeNull();
     expect(read.records.map((r) => r.url)).toEqual(Array.from({ length: 200 }, (_, i) => sampleRecord(i).url));
-    expect(sink.paddingBytes).toBe(readFileSync(path).length - 4096 - writer.counters.bytes);
+    expect(sink.counters.paddingBytes).toBe(readFileSync(path).length - 4096 - writer.counters.bytes);
   });
 
   it('checksums a batch of 1 MiB on the thread (in slices, between sleeps) with every frame valid', async () => {
@@ -102,9 +102,9 @@ describe('ThreadSink', () => {
     const writer = new BatchWriter({ pool: new BufferPool(16_384, 4), sink, flushMs: 60_000, onError: (e) => expect.fail(e.message) });
     await appendRecords(writer, 300);
     await sink.close();
-    expect(sink.files).toBeGreaterThan(2);
+    expect(sink.counters.files).toBeGreaterThan(2);
     let records = 0;
-    for (let k = 0; k < sink.files; k++) {
+    for (let k = 0; k < sink.counters.files; k++) {
       const read = readArchive(readFileSync(k === 0 ? path : `${path}.${k}`));
       expect(read.bad).toBeNull();
       records += read.records.length;
