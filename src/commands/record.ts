@@ -219,12 +219,15 @@ function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, 
   };
 }
 
+/** Below a MiB of frames the codec's set-up, not its rate, decides the figure: the text leaves it out (--json has it). */
+const RATE_SHOWN_FROM = 2 ** 20;
+
 function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolean) {
   if (json) return io.out(JSON.stringify(s, null, 2));
   io.out(`broker record: ${s.requests} requests in ${s.seconds.toFixed(1)} s (${s.requestsPerSecond} req/s), ${formatBytes(s.bodyBytes)} of bodies`);
   if (s.archive)
     io.out(
-      `  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches${s.archive.compress ? `, ${s.archive.compress}: ${formatBytes(s.archive.frameBytes)} of frames${s.archive.compressMiBPerSecond === null ? '' : ` at ${s.archive.compressMiBPerSecond} MiB/s of the writing thread`}${s.archive.uncompressedBatches ? `, ${s.archive.uncompressedBatches} batches written uncompressed to keep up` : ''}` : ''}, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}`,
+      `  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches${s.archive.compress ? `, ${s.archive.compress}: ${formatBytes(s.archive.frameBytes)} of frames${s.archive.compressMiBPerSecond !== null && s.archive.frameBytes >= RATE_SHOWN_FROM ? ` at ${s.archive.compressMiBPerSecond} MiB/s of the writing thread` : ''}${s.archive.uncompressedBatches ? `, ${s.archive.uncompressedBatches} batches written uncompressed to keep up` : ''}` : ''}, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}`,
     );
   io.out(`  rejected: ${s.tooLarge} too large (413), ${s.malformed} malformed (400/431), ${s.timeouts} timed out (408)`);
   // Only when asked for: the default's summary reads as it always has.
