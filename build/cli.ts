@@ -10,6 +10,7 @@ import type { Logger } from '../shared/toolchain/logger.ts';
 import { dist } from './dist.ts';
 import { FRAME_CHECKSUMS_MODULE, writeFrameChecksums } from './frame-checksums-wasm.ts';
 import { formatReport } from './inspect.ts';
+import { STARTUPS } from './project/config.ts';
 import { nodeLines } from './runtime/pin.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,7 +28,7 @@ const log: Logger = {
 const HELP = `Usage: npm run <script> -- [options]   (or: tsx build/cli.ts <command> [options])
 
 Commands:
-  pack [DIR] [--runtime auto|official|static|PATH] [--arch x64|arm64] [--node LINE] [--out OUT] [--runtime-source npm|nodejs.org] [--build-runtime]
+  pack [DIR] [--runtime auto|official|static|PATH] [--arch x64|arm64] [--node LINE] [--startup code-cache|snapshot|none] [--out OUT] [--runtime-source npm|nodejs.org] [--build-runtime]
       turn the npm package in DIR (default: the current directory) into one executable per target:
       bundle it, make the SEA blob with the runtime, inject, verify; writes the artifacts,
       SHA256SUMS and manifest.json to OUT (default ./dist). Configured by package.json's "seal"
@@ -37,6 +38,8 @@ Commands:
       package.json-pinned package); --build-runtime builds it (hours) when neither is there.
       --node LINE: the Node line (major version) to build on, one the toolchain pins in its
       package.json → runtimes (default: seal.node, else the toolchain's default line)
+      --startup: how the binary gets to the program's first line (default: seal.startup, else
+      code-cache; snapshot needs a program that calls v8.startupSnapshot.setDeserializeMainFunction)
   dist [same options as pack]
       pack this checkout (broker) into its dist/
   toolchain-package [--out DIR]
@@ -85,19 +88,20 @@ async function main(argv: string[]): Promise<number> {
   const opt = optionsOf(help);
   const { values, positionals } = parseCommandArgs(
     rest,
-    { runtime: { type: 'string' }, arch: { type: 'string' }, node: { type: 'string' }, out: { type: 'string' }, 'runtime-source': { type: 'string' }, 'build-runtime': { type: 'boolean' } },
+    { runtime: { type: 'string' }, arch: { type: 'string' }, node: { type: 'string' }, startup: { type: 'string' }, out: { type: 'string' }, 'runtime-source': { type: 'string' }, 'build-runtime': { type: 'boolean' } },
     { command, help, allowPositionals: command === 'pack' },
   );
   if (positionals.length > 1) throw new UsageError(`pack takes at most one DIR, got ${positionals.length} (see '${help}')`);
   const arch = oneOf(values.arch, opt('--arch'), ARCHES);
   const source = oneOf(values['runtime-source'], opt('--runtime-source'), OFFICIAL_SOURCES);
   const node = oneOf(values.node, opt('--node'), nodeLines());
+  const startup = oneOf(values.startup, opt('--startup'), STARTUPS);
   // npm run sets INIT_CWD to where it was called from: `npm run pack -- ../app` means relative to there.
   const cwd = process.env.INIT_CWD ?? process.cwd();
   const project = command === 'dist' ? root : resolve(cwd, positionals[0] ?? '.');
   const outDir = values.out === undefined ? (command === 'dist' ? undefined : resolve(cwd, 'dist')) : resolve(cwd, values.out);
   const started = performance.now();
-  const built = await dist({ project, outDir, runtime: values.runtime, arch, officialSource: source, buildRuntime: values['build-runtime'], node, log });
+  const built = await dist({ project, outDir, runtime: values.runtime, arch, officialSource: source, buildRuntime: values['build-runtime'], node, startup, log });
   log.info(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${built.map((ctx) => ctx.artifact?.path).join(', ')}`);
   return 0;
 }

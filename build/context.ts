@@ -2,6 +2,7 @@ import type { Arch } from '../shared/toolchain/arch.ts';
 import type { FileFact } from '../shared/toolchain/file-hash.ts';
 import type { Logger } from '../shared/toolchain/logger.ts';
 import { type PipelineLog, stepOf } from './pipeline.ts';
+import type { Startup } from './project/config.ts';
 import type { Project } from './project/project.ts';
 import type { Launcher } from './runtime/launcher.ts';
 import type { OfficialSource } from './runtime/official.ts';
@@ -54,7 +55,8 @@ export interface BuildContext {
     matched: string[];
   };
   bundle?: FileFact;
-  blob?: FileFact & { codeCache: boolean };
+  /** `startup`: what the blob holds, which is the configured one unless made under qemu (then 'none' for a code cache). */
+  blob?: FileFact & { startup: Startup };
   /** The runtime copy with the blob injected, not yet verified. */
   injected?: string;
   artifact?: FileFact & { name: string };

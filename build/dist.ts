@@ -8,7 +8,7 @@ import type { Logger } from '../shared/toolchain/logger.ts';
 import { type BuildContext, distLog, type RuntimeRequest } from './context.ts';
 import { type AnyStep, runSteps } from './pipeline.ts';
 import { AddonsNeedLoader } from './project/addon-check.ts';
-import { ConfigError, type Target } from './project/config.ts';
+import { ConfigError, type Startup, type Target } from './project/config.ts';
 import { type Project, readProject } from './project/project.ts';
 import type { OfficialSource } from './runtime/official.ts';
 import { nodeLines, type RuntimePin, runtimePin, staticNodeVersion } from './runtime/pin.ts';
@@ -35,6 +35,8 @@ export interface DistOptions {
   buildRuntime?: boolean;
   /** The Node line to build on (--node); overrides the config's seal.node. */
   node?: string;
+  /** How the binary starts (--startup); overrides the config's seal.startup. */
+  startup?: Startup;
   log: Logger;
 }
 
@@ -110,7 +112,8 @@ async function build(t: TargetFacts, runtime: RuntimeRequest): Promise<BuildCont
 
 /** `npm run dist` / `pack`: for each target, bundle the project, make the SEA blob with the runtime, inject, verify, checksum, describe. */
 export async function dist(opts: DistOptions): Promise<BuildContext[]> {
-  const project = await readProject(opts.project);
+  const read = await readProject(opts.project);
+  const project = opts.startup === undefined ? read : { ...read, config: { ...read.config, startup: opts.startup } };
   const line = opts.node ?? project.config.node;
   if (line !== undefined && !nodeLines().includes(line)) {
     throw new ConfigError(`package.json: seal.node must be a Node line the toolchain pins (${nodeLines().join(', ')}), got ${JSON.stringify(line)}`);

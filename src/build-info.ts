@@ -4,6 +4,8 @@ export interface BuildInfo {
   commit: string;
   sourceDateEpoch: number;
   runtime: { kind: string; nodeVersion: string; libc: string; allocator: string; intl: string };
+  /** seal.startup as configured: 'snapshot' means main.ts runs at build time and hands its main to the snapshot (absent from source). */
+  startup?: 'code-cache' | 'snapshot' | 'none';
 }
 
 declare const __BROKER_BUILD__: BuildInfo | undefined;

@@ -1,38 +1,47 @@
 import type { Cluster } from 'node:cluster';
+import { buildInfo } from './build-info.ts';
 import { runCli } from './cli.ts';
 import { outLine, watchOutput } from './output.ts';
 import { keepTickObjectMaps } from './tick-objects.ts';
 
-// Before any load: an idle GC must never free the tick objects' maps (tick-objects.ts says why).
-keepTickObjectMaps();
+/** One start of the program: everything here touches the process (handles, argv, env), so none of it may run while a snapshot is made. */
+function main(): void {
+  // Before any load: an idle GC must never free the tick objects' maps (tick-objects.ts says why).
+  keepTickObjectMaps();
 
-// A failed write on stdout is one line and exit 1; a reader that stops early (EPIPE) is exit 0 (output.ts).
-watchOutput();
+  // A failed write on stdout is one line and exit 1; a reader that stops early (EPIPE) is exit 0 (output.ts).
+  watchOutput();
 
-const io = {
-  out: outLine,
-  err: (line: string) => process.stderr.write(`${line}\n`),
-};
+  const io = {
+    out: outLine,
+    err: (line: string) => process.stderr.write(`${line}\n`),
+  };
 
-// cluster.isWorker without loading node:cluster (and with it child_process, net's server side, dgram) into
-// every start: a cluster worker has an IPC channel, and Node has loaded node:cluster in it before main runs.
-const clusterWorker = process.send !== undefined && (process.getBuiltinModule('node:cluster') as unknown as Cluster).isWorker;
+  // cluster.isWorker without loading node:cluster (and with it child_process, net's server side, dgram) into
+  // every start: a cluster worker has an IPC channel, and Node has loaded node:cluster in it before main runs.
+  const clusterWorker = process.send !== undefined && (process.getBuiltinModule('node:cluster') as unknown as Cluster).isWorker;
 
-// A SEA sees argv = [exe, exe, ...args]. cluster.fork re-executes exe with `exec` — set to the absolute
-// executable path in cluster.ts — as the first argument, so a SEA cluster worker finds it in front of the
-// command: drop it.
-const argv = process.argv.slice(2);
-if (clusterWorker && argv[0] === process.execPath && process.getBuiltinModule('node:sea').isSea()) argv.shift();
+  // A SEA sees argv = [exe, exe, ...args]. cluster.fork re-executes exe with `exec` — set to the absolute
+  // executable path in cluster.ts — as the first argument, so a SEA cluster worker finds it in front of the
+  // command: drop it.
+  const argv = process.argv.slice(2);
+  if (clusterWorker && argv[0] === process.execPath && process.getBuiltinModule('node:sea').isSea()) argv.shift();
 
-runCli(argv, io).then(
-  (code) => {
-    process.exitCode = code;
-    // A cluster worker's IPC channel keeps it alive: once its command is done, let go of it.
-    if (clusterWorker && process.connected) process.disconnect();
-  },
-  (err: unknown) => {
-    process.stderr.write(`broker: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-    if (clusterWorker && process.connected) process.disconnect();
-  },
-);
+  runCli(argv, io).then(
+    (code) => {
+      process.exitCode = code;
+      // A cluster worker's IPC channel keeps it alive: once its command is done, let go of it.
+      if (clusterWorker && process.connected) process.disconnect();
+    },
+    (err: unknown) => {
+      process.stderr.write(`broker: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+      if (clusterWorker && process.connected) process.disconnect();
+    },
+  );
+}
+
+// Built with seal.startup "snapshot" this top level runs once, at build time, and each start runs main from the
+// snapshot. Asked through the build facts, so other starts never load node:v8 to find out.
+if (buildInfo.startup === 'snapshot') process.getBuiltinModule('node:v8').startupSnapshot.setDeserializeMainFunction(main);
+else main();

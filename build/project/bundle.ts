@@ -20,6 +20,7 @@ import { type Embeds, PRELUDE_DIR, preludeSource, programEntry } from './entry.t
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { ESM_FULL_REQUIRE, FULL_REQUIRE } from './full-require.ts';
 import type { Project } from './project.ts';
+import { SNAPSHOT_PROLOGUE } from './snapshot.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
 import { treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
 
@@ -106,7 +107,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
         ...common(o, required),
         ...programEntry(o.project.root, o.project.config, embeds, format),
         format,
-        banner: format === 'cjs' ? FULL_REQUIRE : ESM_FULL_REQUIRE,
+        banner: format === 'esm' ? ESM_FULL_REQUIRE : o.project.config.startup === 'snapshot' ? { js: `${SNAPSHOT_PROLOGUE}\n${FULL_REQUIRE.js}` } : FULL_REQUIRE,
         outfile: o.outfile,
         define,
         supported: { 'dynamic-import': false },
@@ -123,6 +124,11 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     format = 'esm';
     return program({ addons: false, workers: false });
   });
+  if (format === 'esm' && o.project.config.startup === 'snapshot') {
+    throw new BuildError(
+      'seal.startup is "snapshot", but the program has top-level await: it runs as an ES module behind a launcher, and a snapshot is made from a CommonJS script that finishes synchronously. Use "startup": "code-cache" (the default)',
+    );
+  }
   const inputs = Object.keys(out.metafile.inputs).map((f) => resolve(o.project.root, f));
   const inPackages = await addonsInPackages(inputs, o.project.root, (f) => f.startsWith(PRELUDE_DIR));
   const found = [...new Set([...required, ...inPackages])].sort().map((f) => addonFile(f, o.project.root, required.has(f)));

@@ -37,14 +37,23 @@ export interface SealConfig {
   nodeOptions: string[];
   /** The Node line (major version) to build on; the toolchain's default line when absent. Checked against the lines the toolchain pins when a build starts. */
   node?: string;
-  /** V8 code cache for the bundle in the blob: faster start, bigger file. */
-  codeCache: boolean;
+  /** How the binary gets to the program's first line (STARTUPS). */
+  startup: Startup;
   /** What verify runs on the finished binary: exit 0, nothing on stderr, and stdout matching the pattern if one is given. */
   smoke: { args: string[]; stdout?: string };
   targets: Target[];
 }
 
-const KEYS = ['entry', 'name', 'assets', 'workers', 'buildInfo', 'nodeOptions', 'node', 'codeCache', 'smoke', 'targets'] as const;
+const KEYS = ['entry', 'name', 'assets', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'smoke', 'targets'] as const;
+
+/**
+ * seal.startup: 'code-cache' (the default, the fastest measured: docs/benchmarks.md, "Where start-up time goes") puts
+ * V8's code for the bundle's top level in the blob; 'snapshot' runs the program at build time and puts the heap it
+ * leaves in the blob (a V8 start-up snapshot: the program must call v8.startupSnapshot.setDeserializeMainFunction);
+ * 'none' compiles the bundle at every start (the smallest file).
+ */
+export const STARTUPS = ['code-cache', 'snapshot', 'none'] as const;
+export type Startup = (typeof STARTUPS)[number];
 const SMOKE_KEYS = ['args', 'stdout'] as const;
 const TARGETS = ['linux-x64', 'linux-arm64', 'linux-x64-official', 'linux-arm64-official', 'linux-x64-static', 'linux-arm64-static'] as const;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -140,6 +149,11 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
   if (typeof pkg.version !== 'string' || pkg.version === '') throw bad('version', pkg.version, 'the package version (a non-empty string)');
   const raw = pkg.seal ?? {};
   if (!isObject(raw)) throw bad('seal', raw, 'an object');
+  // Before the unknown-key check: a config from before seal.startup gets told what replaced its key.
+  if ('codeCache' in raw)
+    throw new ConfigError(
+      `package.json: seal.codeCache was replaced by seal.startup: ${raw.codeCache === false ? '"startup": "none"' : 'leave it out (the code cache is the default) or set "startup"'} — one of ${STARTUPS.map((x) => `"${x}"`).join(', ')}`,
+    );
   checkKeys('seal', raw, KEYS);
   const unscoped = pkg.name.replace(/^@[^/]+\//, '');
   const name = raw.name === undefined ? unscoped : raw.name;
@@ -150,7 +164,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
   if (buildInfo !== undefined && (typeof buildInfo !== 'string' || !IDENTIFIER.test(buildInfo))) throw bad('seal.buildInfo', buildInfo, 'a JavaScript identifier (the global constant that holds the build facts)');
   const node = raw.node === undefined ? undefined : String(raw.node);
   if (node !== undefined && ((typeof raw.node !== 'string' && typeof raw.node !== 'number') || !/^[1-9]\d*$/.test(node))) throw bad('seal.node', raw.node, 'a Node line, its major version (e.g. "22" or 24)');
-  if (raw.codeCache !== undefined && typeof raw.codeCache !== 'boolean') throw bad('seal.codeCache', raw.codeCache, 'true or false');
+  if (raw.startup !== undefined && !STARTUPS.includes(raw.startup as Startup)) throw bad('seal.startup', raw.startup, `one of ${STARTUPS.map((x) => `"${x}"`).join(', ')}`);
   // Several bins: the default check asks the first one (the dispatcher itself has no --version).
   const smokeArgs = Object.keys(bins).length === 1 ? ['--version'] : [Object.keys(bins)[0] as string, '--version'];
   const config: SealConfig = {
@@ -161,7 +175,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
     ...(buildInfo === undefined ? {} : { buildInfo }),
     nodeOptions: raw.nodeOptions === undefined ? [] : stringList('seal.nodeOptions', raw.nodeOptions),
     ...(node === undefined ? {} : { node }),
-    codeCache: raw.codeCache ?? true,
+    startup: (raw.startup as Startup | undefined) ?? 'code-cache',
     smoke: raw.smoke === undefined ? { args: smokeArgs } : smoke('seal.smoke', raw.smoke, smokeArgs),
     targets: raw.targets === undefined ? [{ arch: 'x64', runtime: 'auto' }] : targets('seal.targets', raw.targets),
   };

@@ -1,11 +1,14 @@
-import { writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
 import { execa } from 'execa';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
+import { withLock } from '../../shared/toolchain/lock.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
 import { ASSET_DATA, ASSET_INDEX } from '../project/assets.ts';
+import type { Startup } from '../project/config.ts';
+import { SNAPSHOT_BUILD_FLAGS, SNAPSHOT_PARENT } from '../project/snapshot.ts';
 
 /** The SEA blob, written by the runtime itself: a blob from another Node version segfaults at start-up. */
 async function writeBlob(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): Promise<string> {
@@ -18,33 +21,75 @@ async function writeBlob(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): Promis
   }
   // Code cache is V8 code for this exact runtime on this CPU. Made under qemu it would be checked only
   // against an emulated CPU, so an emulated blob goes without it (start-up compiles the bundle instead).
-  const codeCache = ctx.project.config.codeCache && !launcher.emulated;
+  // A snapshot holds the heap, not machine code: the runtime makes it under qemu as it would natively.
+  const configured = ctx.project.config.startup;
+  const startup: Startup = configured === 'code-cache' && launcher.emulated ? 'none' : configured;
   const output = join(ctx.workDir, 'sea-prep.blob');
-  const config = join(ctx.workDir, 'sea-config.json');
-  // Paths relative to the scratch dir: the blob records the main script's path as given, and the
-  // scratch dir's name is random, so an absolute path would make every build differ.
-  const assets = ctx.assets ? { [ASSET_INDEX]: relative(ctx.workDir, ctx.assets.index.path), [ASSET_DATA]: relative(ctx.workDir, ctx.assets.data.path) } : undefined;
-  await writeFile(
-    config,
-    JSON.stringify(
-      { main: relative(ctx.workDir, bundle.path), output: relative(ctx.workDir, output), disableExperimentalSEAWarning: true, useCodeCache: codeCache, useSnapshot: false, execArgv: nodeOptions, ...(assets ? { assets } : {}) },
-      null,
-      2,
-    ),
-  );
-  try {
-    // V8 writes string hashes seeded from its RNG into the code cache, so every blob differed. A fixed
-    // --random-seed makes it byte-stable; unlike --hash-seed it is left out of V8's flag hash, so the
-    // cache is still accepted at run time (verify checks for the "Code cache data rejected" warning).
-    // The execArgv flags too: V8 rejects a code cache made under a different flag hash, and they are in it.
-    const [cmd, args] = launcher.command(runtime.path, ['--random-seed=1', ...nodeOptions, '--experimental-sea-config', config]);
-    await execa(cmd, args, { cwd: ctx.workDir, env: { NODE_OPTIONS: '' }, timeout: 300_000 });
-  } catch (err) {
-    const e = err as { stderr?: string; shortMessage?: string };
-    throw new BuildError(`the runtime could not write the SEA blob: ${e.stderr?.trim() || e.shortMessage}`);
+  // Where the blob is made. Node records the main script's path in the blob: as given for a code cache (so,
+  // relative to the scratch dir, whose name is random), but resolved to an absolute path in a snapshot. A
+  // snapshot is therefore made in a directory named after the bundle's hash, the same on every machine.
+  const snapshotDir = startup === 'snapshot' ? join(SNAPSHOT_PARENT, `seal-snapshot-${bundle.sha256.slice(0, 16)}`) : null;
+  const make = async (dir: string) => {
+    const main = join(dir, basename(bundle.path));
+    if (dir !== ctx.workDir) {
+      await mkdir(dir, { recursive: true });
+      await copyFile(bundle.path, main);
+    }
+    const config = join(dir, 'sea-config.json');
+    const assets = ctx.assets ? { [ASSET_INDEX]: ctx.assets.index.path, [ASSET_DATA]: ctx.assets.data.path } : undefined;
+    await writeFile(
+      config,
+      JSON.stringify(
+        {
+          main: relative(dir, main),
+          output,
+          disableExperimentalSEAWarning: true,
+          useCodeCache: startup === 'code-cache',
+          useSnapshot: startup === 'snapshot',
+          execArgv: nodeOptions,
+          ...(assets ? { assets } : {}),
+        },
+        null,
+        2,
+      ),
+    );
+    try {
+      // V8 writes string hashes seeded from its RNG into the code cache, so every blob differed. A fixed
+      // --random-seed makes it byte-stable; unlike --hash-seed it is left out of V8's flag hash, so the
+      // cache is still accepted at run time (verify checks for the "Code cache data rejected" warning).
+      // The execArgv flags too: V8 rejects a code cache made under a different flag hash, and they are in it.
+      // A snapshot: see project/snapshot.ts for what else keeps it byte-stable.
+      const snapshotFlags = startup === 'snapshot' ? SNAPSHOT_BUILD_FLAGS : [];
+      const [cmd, args] = launcher.command(runtime.path, ['--random-seed=1', ...snapshotFlags, ...nodeOptions, '--experimental-sea-config', config]);
+      await execa(cmd, args, { cwd: dir, env: { NODE_OPTIONS: '' }, timeout: 300_000 });
+    } catch (err) {
+      const e = err as { stderr?: string; shortMessage?: string };
+      const stderr = e.stderr?.trim() ?? '';
+      if (startup === 'snapshot' && stderr.includes('setDeserializeMainFunction'))
+        throw new BuildError(
+          `seal.startup is "snapshot", and the program ran at build time without calling v8.startupSnapshot.setDeserializeMainFunction(main): with a snapshot, the entry's top level runs when the binary is built and only the function it names runs at each start. Call it when v8.startupSnapshot.isBuildingSnapshot() is true (docs/toolchain.md, "Start-up"), or set "startup": "code-cache". Node said: ${stderr.split('\n').at(-1)}`,
+        );
+      throw new BuildError(`the runtime could not write the SEA blob: ${stderr || e.shortMessage}`);
+    }
+  };
+  if (snapshotDir === null) await make(ctx.workDir);
+  else {
+    // Two builds of one bundle at once would share the directory: one at a time.
+    await withLock(
+      `${snapshotDir}.lock`,
+      `the snapshot in ${snapshotDir}`,
+      (line) => ctx.log.info(`  ${line}`),
+      async () => {
+        try {
+          await make(snapshotDir);
+        } finally {
+          await rm(snapshotDir, { recursive: true, force: true });
+        }
+      },
+    );
   }
-  ctx.blob = { ...(await fileFact(output)), codeCache };
-  return `${(ctx.blob.size / 1024).toFixed(1)} KiB, code cache ${codeCache ? 'on' : ctx.project.config.codeCache ? `off (blob made under ${launcher.describe})` : 'off (seal.codeCache)'}`;
+  ctx.blob = { ...(await fileFact(output)), startup };
+  return `${(ctx.blob.size / 1024).toFixed(1)} KiB, start-up: ${startup}${startup !== configured ? ` (seal.startup "${configured}": no code cache for a blob made under ${launcher.describe})` : ''}`;
 }
 
 export const blobStep = distStep({ name: 'blob', needs: ['bundle', 'runtime'], run: writeBlob });

@@ -34,6 +34,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
     commit: ctx.commit,
     sourceDateEpoch: ctx.sourceDateEpoch,
     runtime: { kind: runtime.kind, nodeVersion: runtime.nodeVersion, libc: runtime.libc, allocator: runtime.allocator, intl: runtime.intl ?? 'unknown' },
+    startup: project.config.startup,
   };
   const outfile = join(ctx.workDir, `${ctx.name}.cjs`);
   const define = project.config.buildInfo ? { [project.config.buildInfo]: JSON.stringify(info) } : {};

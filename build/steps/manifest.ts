@@ -44,7 +44,7 @@ async function writeManifest(ctx: Ready<BuildContext, 'artifact' | 'runtime' | '
     inputs: [
       { name: `bundle (${basename(bundle.path)})`, sha256: bundle.sha256, size: bundle.size },
       ...(ctx.assets ? [{ name: 'assets (seal-assets.bin)', sha256: ctx.assets.data.sha256, size: ctx.assets.data.size, note: `${ctx.assets.paths.length} file(s)` }] : []),
-      { name: 'SEA blob', sha256: blob.sha256, size: blob.size, note: `code cache ${blob.codeCache ? 'on' : 'off'}` },
+      { name: 'SEA blob', sha256: blob.sha256, size: blob.size, note: `start-up: ${blob.startup}` },
       ...(lock ? [{ name: basename(lock.path), sha256: lock.sha256, size: lock.size }] : []),
     ],
     steps: ctx.timings,

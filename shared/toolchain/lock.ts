@@ -2,8 +2,9 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { dirname } from 'node:path';
 
 /**
- * One process at a time per stage, and per Node build tree: two builds of one stage at once collide (a
- * toolchain test beside a detached build; two ninjas in one out/ dir). The lock is a file created with
+ * One process at a time: per static-runtime stage and per Node build tree (two builds of one stage at once
+ * collide: a toolchain test beside a detached build; two ninjas in one out/ dir), and per snapshot build
+ * directory (steps/blob.ts: its path is fixed, it goes into the snapshot). The lock is a file created with
  * O_EXCL that holds its holder's pid. A holder that is gone (sessions end without warning) leaves a stale
  * lock, which the next process takes over; a live one is waited for, and the wait names it.
  */

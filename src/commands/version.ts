@@ -17,7 +17,7 @@ export const versionCommand: Command = {
       version: buildInfo.version,
       commit: buildInfo.commit,
       sourceDateEpoch: buildInfo.sourceDateEpoch,
-      build: { runtime: buildInfo.runtime },
+      build: { runtime: buildInfo.runtime, startup: buildInfo.startup ?? null },
       self: observeSelf(),
     };
     io.out(JSON.stringify(report, null, 2));

@@ -19,7 +19,7 @@ describe('package.json seal config', () => {
     expect(sealConfig(base)).toEqual({
       packageName: '@scope/tool',
       version: '1.0.0',
-      config: { name: 'tool', bins: { tool: 'bin/tool.js' }, assets: [], workers: {}, nodeOptions: [], codeCache: true, smoke: { args: ['--version'] }, targets: [{ arch: 'x64', runtime: 'auto' }] },
+      config: { name: 'tool', bins: { tool: 'bin/tool.js' }, assets: [], workers: {}, nodeOptions: [], startup: 'code-cache', smoke: { args: ['--version'] }, targets: [{ arch: 'x64', runtime: 'auto' }] },
     });
   });
 
@@ -32,9 +32,16 @@ describe('package.json seal config', () => {
 
   it('seal.entry replaces the bins; targets, options and the check are taken as given', () => {
     const { config } = sealConfig(
-      withSeal({ entry: 'src/main.ts', name: 'x', nodeOptions: ['--max-old-space-size=64'], codeCache: false, smoke: { args: ['help'], stdout: '^x {version}$' }, targets: ['linux-arm64-static', 'linux-x64', 'linux-arm64-official'] }),
+      withSeal({
+        entry: 'src/main.ts',
+        name: 'x',
+        nodeOptions: ['--max-old-space-size=64'],
+        startup: 'snapshot',
+        smoke: { args: ['help'], stdout: '^x {version}$' },
+        targets: ['linux-arm64-static', 'linux-x64', 'linux-arm64-official'],
+      }),
     );
-    expect(config).toMatchObject({ name: 'x', bins: { x: 'src/main.ts' }, nodeOptions: ['--max-old-space-size=64'], codeCache: false, smoke: { args: ['help'], stdout: '^x {version}$' } });
+    expect(config).toMatchObject({ name: 'x', bins: { x: 'src/main.ts' }, nodeOptions: ['--max-old-space-size=64'], startup: 'snapshot', smoke: { args: ['help'], stdout: '^x {version}$' } });
     expect(config.targets).toEqual([
       { arch: 'arm64', runtime: 'static' },
       { arch: 'x64', runtime: 'auto' },
@@ -62,7 +69,9 @@ describe('package.json seal config', () => {
     ['an absolute asset glob', withSeal({ assets: ['/etc/*'] }), /seal\.assets entry must be a glob inside the project.*got "\/etc\/\*"/],
     ['a full Node version as the line', withSeal({ node: '24.1.0' }), /seal\.node must be a Node line, its major version \(e\.g\. "22" or 24\), got "24\.1\.0"/],
     ['a Node line as a boolean', withSeal({ node: true }), /seal\.node must be a Node line.*got true/],
-    ['codeCache as a string', withSeal({ codeCache: 'yes' }), /seal\.codeCache must be true or false, got "yes"/],
+    ['an unknown start-up', withSeal({ startup: 'bytecode' }), /^package\.json: seal\.startup must be one of "code-cache", "snapshot", "none", got "bytecode"$/],
+    ['the old codeCache: false', withSeal({ codeCache: false }), /^package\.json: seal\.codeCache was replaced by seal\.startup: "startup": "none" — one of "code-cache", "snapshot", "none"$/],
+    ['the old codeCache: true', withSeal({ codeCache: true }), /seal\.codeCache was replaced by seal\.startup: leave it out \(the code cache is the default\) or set "startup"/],
     ['a node option without a dash', withSeal({ nodeOptions: ['max-old-space-size=1'] }), /seal\.nodeOptions entry must be a Node option starting with "-"/],
     ['nodeOptions as a string', withSeal({ nodeOptions: '--x' }), /seal\.nodeOptions must be an array of strings, got "--x"/],
     ['a smoke pattern that is not a regular expression', withSeal({ smoke: { stdout: '(' } }), /seal\.smoke\.stdout must be a valid regular expression/],

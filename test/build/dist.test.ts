@@ -173,6 +173,36 @@ describe('npm run dist (official runtime)', () => {
   });
 });
 
+/** broker built with --startup snapshot (seal.startup): main.ts hands its main to the snapshot; every command still works. */
+describe('npm run dist -- --startup snapshot (official runtime)', () => {
+  const out = tempDir('dist-snapshot');
+  const bin = join(out, artifactName);
+
+  beforeAll(() => {
+    const r = spawnSync('npm', ['run', '--silent', 'dist', '--', '--runtime', 'official', '--startup', 'snapshot', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm run dist -- --startup snapshot failed (${r.status}):\n${r.stdout}${r.stderr}`);
+    expect(r.stdout).toMatch(/blob ✓ .*start-up: snapshot/);
+  }, 120_000);
+
+  it('answers --version and says how it was built', () => {
+    expect(spawnSync(bin, ['--version'], { encoding: 'utf8', env: {} })).toMatchObject({ status: 0, stdout: `broker ${pkg.version}\n`, stderr: '' });
+    const j = JSON.parse(execFileSync(bin, ['version', '--json'], { encoding: 'utf8' }));
+    expect(j.build.startup).toBe('snapshot');
+    expect(j.self).toMatchObject({ sea: true, execArgv: pkg.seal.nodeOptions });
+  });
+
+  it('records with --workers 2 and --compress zstd (cluster workers and the writing thread start from the snapshot too), and reads the archive back', async () => {
+    const archive = join(tempDir('dist-snapshot-rec'), 's.brk');
+    const r = await startRecorder(['--out', archive, '--workers', '2', '--compress', 'zstd', '--json'], bin);
+    for (let i = 0; i < 6; i++) expect((await fetch(`http://127.0.0.1:${r.port}/s/${i}`, { method: 'POST', body: `b${i}` })).status).toBe(200);
+    r.child.kill('SIGTERM');
+    expect((await r.exited).code).toBe(0);
+    expect(JSON.parse(r.stdout())).toMatchObject({ workers: 2, requests: 6, recorded: 6, error: null });
+    const stats = await runBroker(['stats', archive, '--json'], bin);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ requests: 6, intact: true });
+  }, 60_000);
+});
+
 describe('npm run inspect', () => {
   const inspect = (...args: string[]) => spawnSync('npm', ['run', '--silent', 'inspect', '--', ...args], { cwd: repoRoot, encoding: 'utf8' });
 

@@ -224,6 +224,43 @@ throw new TypeError('the real cause');
   }, 60_000);
 });
 
+describe('pack: seal.startup "snapshot" (a V8 start-up snapshot of the program)', () => {
+  let out = '';
+  let bin = '';
+  beforeAll(() => {
+    out = pack(join(projects, 'snapshot'));
+    bin = join(out, 'snapshot-fixture-3.0.0-linux-x64');
+  }, 120_000);
+
+  it("the top level ran at build time, and main runs at each start with that start's argv, env and stdout", () => {
+    const plain = spawnSync(process.execPath, [join(projects, 'snapshot/bin/cli.js'), 'a', 'b'], { encoding: 'utf8', env: { FIXTURE_HOME: 'h' } });
+    expect(plain.stdout).toBe('primes 2000, last 17389, table made at start, args ["a","b"], HOME h\n');
+    const r = spawnSync(bin, ['a', 'b'], { encoding: 'utf8', env: { FIXTURE_HOME: 'h' } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(plain.stdout.replace('made at start', 'made at build time'));
+    expect(run(bin, ['prime', '1999']).stdout).toBe('17389\n');
+    expect(run(bin, ['gzip', 'hello', 'again']).stdout).toBe('hello again\n');
+    // The snapshot was made with process.pid pinned (project/snapshot.ts): each start has its own again.
+    expect(run(bin, ['pid']).stdout).toBe('own pid\n');
+  });
+
+  it('the manifest says so, and a second pack gives identical bytes', () => {
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.artifacts['snapshot-fixture-3.0.0-linux-x64'].inputs.find((i: { name: string }) => i.name === 'SEA blob')).toMatchObject({ note: 'start-up: snapshot' });
+    const again = pack(join(projects, 'snapshot'));
+    expect(readFileSync(join(again, 'SHA256SUMS'), 'utf8')).toBe(readFileSync(join(out, 'SHA256SUMS'), 'utf8'));
+  }, 120_000);
+
+  it('a program that never hands over its main stops the build, naming the call it needs and the other choice', () => {
+    const dir = project('pack-snapshot-no-main', { name: 'no-main', seal: { startup: 'snapshot' } }, "console.log('1.0.0');\n");
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status).toBe(1);
+    expect(r.log).toMatch(
+      /error: seal\.startup is "snapshot", and the program ran at build time without calling v8\.startupSnapshot\.setDeserializeMainFunction\(main\).*or set "startup": "code-cache"\. Node said: .*setDeserializeMainFunction/,
+    );
+  }, 60_000);
+});
+
 describe('pack: an ESM-only CLI with top-level await (as svgo)', () => {
   let bin = '';
   let log = '';

@@ -76,7 +76,7 @@ describe('blob', () => {
     const b = await bundled();
     await runStep(blobStep, a);
     await runStep(blobStep, b);
-    expect(a.blob!.codeCache).toBe(true);
+    expect(a.blob!.startup).toBe('code-cache');
     expect(a.blob!.sha256).toBe(b.blob!.sha256);
   });
 });
@@ -130,7 +130,7 @@ describe('checksum + manifest', () => {
     });
     const bundle = writeTemp('b.cjs', new TextEncoder().encode('1'));
     ctx.bundle = await fileFact(bundle);
-    ctx.blob = { ...(await fileFact(bundle)), codeCache: true };
+    ctx.blob = { ...(await fileFact(bundle)), startup: 'code-cache' };
     for (const name of files) {
       ctx.artifact = { ...(await fileFact(join(ctx.outDir, name))), name };
       await runStep(checksumStep, ctx);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { withLock } from './lock.ts';
+import { withLock } from '../../../shared/toolchain/lock.ts';
 
 /** A stage failure that names the stage and where its log is, so the user knows what to read. */
 export class StageError extends Error {
