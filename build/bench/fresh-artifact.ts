@@ -6,17 +6,22 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import type { Startup } from '../project/config.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 
 export type FreshArtifact = { path: string } | { skipped: string };
 
-/** `npm run dist -- --arch x64 --runtime RUNTIME --out DIR/dist-RUNTIME`: the artifact's path, or why there is none. */
-export function freshArtifact(o: { root: string; version: string; nodeVersion: string; runtime: 'official' | 'static'; dir: string }): FreshArtifact {
+/**
+ * `npm run dist -- --arch x64 --runtime RUNTIME [--startup S] --out DIR/dist-RUNTIME[-S]`: the artifact's path, or why
+ * there is none. `startup` builds it another way than seal.startup says (bench:startup compares them).
+ */
+export function freshArtifact(o: { root: string; version: string; nodeVersion: string; runtime: 'official' | 'static'; dir: string; startup?: Startup }): FreshArtifact {
   if (o.runtime === 'static' && !cachedStaticRuntime(cacheRoot(), o.nodeVersion, 'jemalloc', 'x64')) {
     return { skipped: 'no static runtime is cached (`npm run runtime -- --detach` builds it, hours; `npm run runtime -- status`)' };
   }
-  const out = join(o.dir, `dist-${o.runtime}`);
-  const r = spawnSync('npm', ['run', '--silent', 'dist', '--', '--arch', 'x64', '--runtime', o.runtime, '--out', out], { cwd: o.root, encoding: 'utf8' });
-  if (r.status !== 0) return { skipped: `npm run dist -- --runtime ${o.runtime} failed: ${(r.stderr || r.stdout).trim().split('\n').at(-1)}` };
+  const out = join(o.dir, `dist-${o.runtime}${o.startup ? `-${o.startup}` : ''}`);
+  const startup = o.startup ? ['--startup', o.startup] : [];
+  const r = spawnSync('npm', ['run', '--silent', 'dist', '--', '--arch', 'x64', '--runtime', o.runtime, ...startup, '--out', out], { cwd: o.root, encoding: 'utf8' });
+  if (r.status !== 0) return { skipped: `npm run dist -- --runtime ${o.runtime} ${startup.join(' ')} failed: ${(r.stderr || r.stdout).trim().split('\n').at(-1)}` };
   return { path: join(out, `broker-${o.version}-linux-x64${o.runtime === 'static' ? '-static' : ''}`) };
 }

@@ -2,8 +2,9 @@
 // `node -e 0`, bun's compiled builds of the same bundle (with and without bytecode) and @yao-pkg/pkg's SEA;
 // `broker record` from exec to its first accepted connection; `broker stats` on a 1 MiB archive; peak RSS of
 // `--version`. The artifacts are built fresh from the working tree (official, and static when a static runtime is
-// cached); "today's" numbers come from a baseline artifact (BENCH_BASELINE, default the one kept in
-// ~/.cache/broker/bench/ from before issue 25). Paired, interleaved runs (BENCH_RUNS, default 30); a running
+// cached), each also with a start-up snapshot (seal.startup); "today's" numbers come from a baseline artifact
+// (BENCH_BASELINE, default the official artifact of the commit before issue 25, built once into ~/.cache/broker/bench/:
+// baseline-artifact.ts). Paired, interleaved runs (BENCH_RUNS, default 30); a running
 // detached static-runtime build is paused meanwhile. Writes its section of docs/benchmarks.md from 30 runs up.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -18,11 +19,13 @@ import { freePort } from '../../shared/toolchain/free-port.ts';
 import type { BuildInfo } from '../../src/build-info.ts';
 import { ensureDevTools } from '../dev-tools/dev-tools.ts';
 import { bundleProject } from '../project/bundle.ts';
+import type { Startup } from '../project/config.ts';
 import { readProject } from '../project/project.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { cachedPackage } from '../runtime/package/cached-package.ts';
 import { type PackagePin, runtimePin } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
+import { baselineArtifact } from './baseline-artifact.ts';
 import { freshArtifact } from './fresh-artifact.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
@@ -38,7 +41,6 @@ const rssRuns = Math.min(runs, 10);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const scratch = mkdtempSync(join(tmpdir(), 'broker-startup-'));
 const BASELINE_COMMIT = 'd25d907';
-const baseline = process.env.BENCH_BASELINE ?? join(cacheRoot(), 'bench', `broker-${BASELINE_COMMIT}-linux-x64`);
 
 // Servers still running: a bench stopped half-way must not leave them behind.
 const live = new Set<ChildProcess>();
@@ -143,13 +145,16 @@ const info: BuildInfo = {
 log('building the artifacts, the bundle, bun and pkg builds …');
 const official = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pin.runtimeIntegrity?.x64 });
 const staticRt = cachedStaticRuntime(cacheRoot(), pin.nodeVersion);
-const fresh = (runtime: 'official' | 'static') => {
-  const built = freshArtifact({ root, version: pkg.version, nodeVersion: pin.nodeVersion, runtime, dir: scratch });
+const fresh = (runtime: 'official' | 'static', startup?: Startup) => {
+  const built = freshArtifact({ root, version: pkg.version, nodeVersion: pin.nodeVersion, runtime, dir: scratch, ...(startup ? { startup } : {}) });
   return 'path' in built ? built.path : built;
 };
 const officialArtifact = fresh('official');
 if (typeof officialArtifact !== 'string') throw new Error(officialArtifact.skipped);
 const staticArtifact = fresh('static');
+// The other start-up the toolchain offers (seal.startup), on each runtime: a V8 snapshot of the program.
+const officialSnapshot = fresh('official', 'snapshot');
+const staticSnapshot = fresh('static', 'snapshot');
 const bundle = join(scratch, 'broker.cjs');
 const project = await readProject(root);
 const { config } = project;
@@ -173,11 +178,15 @@ const pkgOut = join(scratch, 'pkg-sea');
 const pkgDir = join(await ensureDevTools({ info: log, progress: () => {} }), 'node_modules/@yao-pkg/pkg');
 const pkgBuild = spawnSync(official.path, [join(root, 'build/bench/pkg-sea.ts'), bundle, official.path, pkgOut, pkgDir], { encoding: 'utf8' });
 const pkgSea = pkgBuild.status === 0 && existsSync(pkgOut) ? pkgOut : { skipped: `pkg's SEA build failed: ${pkgBuild.stderr.trim().split('\n').at(-1)}` };
-const base = existsSync(baseline) ? baseline : { skipped: `no baseline artifact at ${baseline} (BENCH_BASELINE=PATH)` };
+const envBaseline = process.env.BENCH_BASELINE;
+const base = envBaseline === undefined ? baselineArtifact({ root, commit: BASELINE_COMMIT, version: pkg.version, log }) : existsSync(envBaseline) ? envBaseline : { skipped: `no artifact at BENCH_BASELINE=${envBaseline}` };
+const baseline = typeof base === 'string' ? base : 'none';
 
 const N = {
   official: 'broker --version, official artifact',
   static: 'broker --version, static artifact',
+  officialSnapshot: 'broker --version, official artifact, start-up snapshot',
+  staticSnapshot: 'broker --version, static artifact, start-up snapshot',
   baseline: `broker --version, official artifact at ${BASELINE_COMMIT} (before issue 25)`,
   nodeOfficial: 'official runtime, node -e 0',
   nodeStatic: 'static runtime, node -e 0',
@@ -190,6 +199,8 @@ const versionArgs = ['--version'];
 const candidates: Candidate[] = [
   { name: N.official, bin: officialArtifact, args: versionArgs },
   { name: N.static, bin: staticArtifact, args: versionArgs },
+  { name: N.officialSnapshot, bin: officialSnapshot, args: versionArgs },
+  { name: N.staticSnapshot, bin: staticSnapshot, args: versionArgs },
   { name: N.baseline, bin: base, args: versionArgs },
   { name: N.nodeOfficial, bin: official.path, args: ['-e', '0'] },
   { name: N.nodeStatic, bin: staticRt?.path ?? { skipped: 'no static runtime is cached' }, args: ['-e', '0'] },
@@ -227,7 +238,7 @@ try {
   for (const c of candidates) if (typeof c.bin === 'string') wall(c.bin, c.args);
   log(`--version and node -e 0: ${runs} interleaved rounds …`);
   version = await measure(candidates, wall);
-  const artifacts = candidates.filter((c) => [N.official, N.static, N.baseline].includes(c.name));
+  const artifacts = candidates.filter((c) => [N.official, N.static, N.officialSnapshot, N.staticSnapshot, N.baseline].includes(c.name));
   const named = (suffix: string) => artifacts.map((c) => ({ ...c, name: c.name.replace('broker --version, ', `${suffix}, `) }));
   log(`record, exec → first accepted connection: ${runs} interleaved rounds …`);
   record = await measure(named('broker record'), (bin) => recordStart(bin));
@@ -262,6 +273,15 @@ const targets = [
   // The static artifact is the one users get where a static runtime exists; its baseline is still the official one of d25d907.
   ratioLine(`(for reference, not a target) static artifact's \`broker record\` ≤ 0.6× ${BASELINE_COMMIT}'s official one`, all, rec(N.static), rec(N.baseline), 'at most', 0.6),
   ratioLine(`(for reference, not a target) static artifact's \`broker stats\` ≤ 0.6× ${BASELINE_COMMIT}'s official one`, all, st(N.static), st(N.baseline), 'at most', 0.6),
+  // seal.startup: the default must be the fastest; a snapshot that is not at least as fast says the default is right.
+  ...[
+    [N.officialSnapshot, N.official],
+    [N.staticSnapshot, N.static],
+  ].flatMap(([snap = '', cache = '']) => [
+    ratioLine(`(the default's check) \`--version\` with a start-up snapshot against the code cache, ${cache.replace('broker --version, ', '')}`, all, snap, cache, 'at most', 1),
+    ratioLine(`(the default's check) \`broker record\` start with a start-up snapshot against the code cache, ${cache.replace('broker --version, ', '')}`, all, rec(snap), rec(cache), 'at most', 1),
+    ratioLine(`(the default's check) \`broker stats\` with a start-up snapshot against the code cache, ${cache.replace('broker --version, ', '')}`, all, st(snap), st(cache), 'at most', 1),
+  ]),
 ];
 
 const md = `## Start-up: \`npm run bench:startup\`
