@@ -55,7 +55,7 @@ export interface BuildContext {
     matched: string[];
   };
   bundle?: FileFact;
-  /** `startup`: what the blob holds, which is the configured one unless made under qemu (then 'none' for a code cache). */
+  /** `startup`: what the blob holds: the configured one, or 'none' when made under qemu. */
   blob?: FileFact & { startup: Startup };
   /** The runtime copy with the blob injected, not yet verified. */
   injected?: string;
