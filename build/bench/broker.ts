@@ -746,7 +746,7 @@ for (const a of artifacts) {
     // both, and the ratio to uncompressed recording says how far from 1.5× the codecs can be told apart at all.
     const ofOut = (r: { rps: number[] }) => (median(r.rps) / median(out.rps)).toFixed(2);
     targetLines.push(
-      `- ${a.runtime}: --compress zstd recording ≥ 1.5× --compress gzip's throughput: ${(median(zstd.rps) / median(gzip.rps)).toFixed(2)}× — **${ratioVerdict(zstd.rps, gzip.rps, 'at least', 1.5)}**; against uncompressed recording (--out): gzip ${ofOut(gzip)}×, zstd ${ofOut(zstd)}× (batches are compressed on the writing thread, format 4: above 1.5× gzip, zstd would record faster than no compression)`,
+      `- ${a.runtime}: --compress zstd recording ≥ 1.5× --compress gzip's throughput: ${(median(zstd.rps) / median(gzip.rps)).toFixed(2)}× — **${ratioVerdict(zstd.rps, gzip.rps, 'at least', 1.5)}**; against uncompressed recording (--out): gzip ${ofOut(gzip)}×, zstd ${ofOut(zstd)}× (batches are compressed on the writing thread, format 4: above 1.5× gzip, zstd would record faster than no compression; the codecs' own rates there: npm run bench:codecs)`,
     );
   }
   if ('missing' in wrk) {
