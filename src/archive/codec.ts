@@ -77,6 +77,32 @@ export function compressor(codec: number, level?: number): (body: Uint8Array) =>
   return (body) => Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
+/** What a timed compressor adds up: the bytes given to the codec, and its wall time on them (ms). */
+export interface CodecTally {
+  codecInputBytes: number;
+  codecMs: number;
+}
+
+/**
+ * `compress`, timed into `tally`. Wall time, which is what delays the next batch on the writing thread (a thread's
+ * CPU time from getrusage moves in scheduler ticks, too coarse for sub-ms calls). The recorder's summary and
+ * bench:codecs both count with it.
+ */
+export function timedCompressor(compress: (raw: Uint8Array) => Uint8Array, tally: CodecTally): (raw: Uint8Array) => Uint8Array {
+  return (raw) => {
+    const started = performance.now();
+    const packed = compress(raw);
+    tally.codecMs += performance.now() - started;
+    tally.codecInputBytes += raw.length;
+    return packed;
+  };
+}
+
+/** MiB of input compressed per second of codec time; null before any time was counted. */
+export function codecRate(tally: CodecTally): number | null {
+  return tally.codecMs > 0 ? tally.codecInputBytes / 2 ** 20 / (tally.codecMs / 1000) : null;
+}
+
 /** One body compressed with the codec's default level (tests and fixtures; the recorder keeps a bodyCompressor). */
 export function compressBody(codec: number, body: Uint8Array, level?: number): Buffer {
   return compressor(codec, level)(body);

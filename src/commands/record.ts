@@ -4,7 +4,7 @@ import { duration } from '../../shared/cli-args/duration.ts';
 import { listen } from '../../shared/cli-args/listen.ts';
 import { int, number } from '../../shared/cli-args/number.ts';
 import { size } from '../../shared/cli-args/size.ts';
-import { CODEC_LEVELS, codecName, zstdMissing } from '../archive/codec.ts';
+import { CODEC_LEVELS, codecName, codecRate, zstdMissing } from '../archive/codec.ts';
 import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
 import { ArchiveFileError } from '../recorder/archive-sink.ts';
 import { isRecorderWorker, runRecorderCluster, runRecorderWorker, workerTlsIdentity } from '../recorder/cluster.ts';
@@ -176,6 +176,7 @@ function tlsFiles(values: TlsFileOptions, selfSigned: boolean): TlsIdentity | nu
 }
 
 function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, seconds: number, error: string | null) {
+  const rate = codecRate(counters);
   return {
     listen,
     out: cfg.out,
@@ -208,7 +209,7 @@ function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, 
             // The writing thread's time in the codec, and the frame MiB it compresses per second of it: the rate
             // past which batches would wait (all workers' threads summed; null when nothing was compressed).
             compressSeconds: Number((counters.codecMs / 1000).toFixed(3)),
-            compressMiBPerSecond: counters.codecMs > 0 ? Number((counters.codecInputBytes / 2 ** 20 / (counters.codecMs / 1000)).toFixed(1)) : null,
+            compressMiBPerSecond: rate === null ? null : Number(rate.toFixed(1)),
             batches: counters.batches,
             io: counters.batches === 0 ? 'none' : counters.directBatches === counters.batches ? 'direct' : counters.directBatches === 0 ? 'page cache' : 'direct, then page cache',
             ack: cfg.ack ?? 'immediate',

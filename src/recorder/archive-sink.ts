@@ -18,7 +18,7 @@
 import { closeSync, constants, fdatasync as fdatasyncCb, fdatasyncSync, fstat as fstatCb, fstatSync, fsyncSync, ftruncateSync, openSync, write as writeCb } from 'node:fs';
 import { dirname } from 'node:path';
 import { type BatchPart, compressBatchInPlace } from '../archive/batch.ts';
-import { compressor } from '../archive/codec.ts';
+import { type CodecTally, compressor, timedCompressor } from '../archive/codec.ts';
 import { BLOCK_SIZE, Codec, FORMAT_VERSION, FRAME_HEADER_SIZE, paddedLength, padToBlock, VERSION_WITHOUT_BATCHES, wholeFramesWithin } from '../archive/format.ts';
 import { ChecksumStage } from '../archive/frame-checksums.ts';
 import { ArchiveFileError, describe } from './archive-file-error.ts';
@@ -49,8 +49,12 @@ export function archiveVersion(codec: number): number {
   return codec === Codec.none ? VERSION_WITHOUT_BATCHES : FORMAT_VERSION;
 }
 
-/** What a sink counts (ArchiveSink; ThreadSink as its thread last reported), summed into the recorder's counters. */
-export interface SinkCounters {
+/**
+ * What a sink counts (ArchiveSink; ThreadSink as its thread last reported), summed into the recorder's counters.
+ * Its CodecTally, with --compress: the frame bytes given to the codec and the writing thread's time in it, whose rate
+ * is the one past which batches wait.
+ */
+export interface SinkCounters extends CodecTally {
   /** Files written to: the first, shared with other workers, and each rotated into (its own). */
   files: number;
   /** Batches written with direct I/O, and the padding bytes that aligned them. */
@@ -62,13 +66,6 @@ export interface SinkCounters {
   savedBytes: number;
   /** Batches written uncompressed because the writing had fallen behind (--compress; BEHIND_BACKLOG). */
   behindBatches: number;
-  /**
-   * --compress: the frame bytes given to the codec, and the writing thread's time in it (ms): how fast this codec
-   * and level compress this traffic, the rate past which batches wait. Wall time, which is what delays the next
-   * batch (a thread's CPU time from getrusage moves in scheduler ticks, too coarse for sub-ms calls).
-   */
-  codecInputBytes: number;
-  codecMs: number;
 }
 
 /** Before a sink exists (or with none): all zero, files too. */
@@ -155,16 +152,7 @@ export class ArchiveSink implements BatchSink {
     private readonly hooks: ArchiveSinkHooks = {},
   ) {
     this.codec = opts.compress?.codec ?? Codec.none;
-    const compress = this.codec === Codec.none ? null : compressor(this.codec, opts.compress?.level);
-    this.compress = compress
-      ? (raw) => {
-          const started = performance.now();
-          const packed = compress(raw);
-          this.counters.codecMs += performance.now() - started;
-          this.counters.codecInputBytes += raw.length;
-          return packed;
-        }
-      : null;
+    this.compress = this.codec === Codec.none ? null : timedCompressor(compressor(this.codec, opts.compress?.level), this.counters);
     // The file record created: refused if the name now leads anywhere else (a link, a replaced file).
     this.plain = openOwnArchive(opts.path, opts.identity);
     this.size = fstatSync(this.plain).size;
