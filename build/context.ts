@@ -26,7 +26,7 @@ export interface BuildContext {
   sourceDateEpoch: number;
   /**
    * The Node versions of the line being built on: the official runtime's, and the static runtime's, built from a
-   * distribution's source whose patch release can differ from the one npm carries (Node 24: Debian 24.22.2, npm 24.22.3).
+   * distribution's source whose patch release can differ from the one npm carries (Node 24: Debian 24.21.0, npm 24.22.3).
    */
   nodeVersions: { official: string; static: string };
   /** The Node line, when not the toolchain's default one (what the runtime command's --node takes). */

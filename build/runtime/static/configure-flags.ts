@@ -71,10 +71,14 @@ export function intlFlags(intl: IntlMode, icuSource?: string): string[] {
   return icuSource ? [mode, `--with-icu-source=${icuSource}`] : [mode];
 }
 
-/** The --shared-* options for the deps we built, pointing at our static libs (link order kept). */
-export function sharedDepFlags(libs: Record<string, StaticLib>): string[] {
+/**
+ * The --shared-* options for the deps we built, pointing at our static libs (link order kept); `notShared`
+ * are left to the tree (a Node version whose V8 compiles that dep itself: tree-fixes.ts).
+ */
+export function sharedDepFlags(libs: Record<string, StaticLib>, notShared: readonly string[] = []): string[] {
   const flags: string[] = [];
   for (const [dep, option] of Object.entries(SHARED_DEPS)) {
+    if (notShared.includes(dep)) continue;
     const lib = libs[dep];
     if (!lib) throw new Error(`--shared-${option}: dependency "${dep}" was not built`);
     flags.push(`--shared-${option}`, `--shared-${option}-includes=${lib.includeDir}`, `--shared-${option}-libpath=${lib.libDir}`, `--shared-${option}-libname=${lib.libNames.join(',')}`);
@@ -83,9 +87,9 @@ export function sharedDepFlags(libs: Record<string, StaticLib>): string[] {
 }
 
 /** Mode (b), a repacked distribution source: base flags plus every removed dep as --shared-*. */
-export function distributionSourceFlags(target: StaticTarget, libs: Record<string, StaticLib>, intl: IntlMode, icuSource?: string): string[] {
+export function distributionSourceFlags(target: StaticTarget, libs: Record<string, StaticLib>, intl: IntlMode, icuSource?: string, notShared: readonly string[] = []): string[] {
   if (intl !== 'none' && !icuSource) throw new Error(`--intl ${intl} needs ICU's source (the icu stage has not run)`);
-  return [...baseFlags(target), ...intlFlags(intl, icuSource), ...sharedDepFlags(libs)];
+  return [...baseFlags(target), ...intlFlags(intl, icuSource), ...sharedDepFlags(libs, notShared)];
 }
 
 /** Mode (a), an official release tarball: its bundled deps are built in, no --shared-* at all. */

