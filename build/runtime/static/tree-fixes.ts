@@ -7,7 +7,7 @@ import { fetched, type StaticBuildContext } from './context.ts';
  * What a Node version's Debian source lacks that configure cannot take as a --shared-* library, put
  * into the unpacked tree before configure. Node 22 needs nothing here. For 24 Debian also removed
  * deps/uv, deps/histogram, deps/googletest, V8's third_party/{zlib,simdutf} and the inspector
- * generator's jinja2/markupsafe, and builds against its own system packages; the mirror serves no
+ * generators' jinja2/markupsafe, and builds against its own system packages; the mirror serves no
  * libuv >= 1.52 (24 calls `uv_tcp_keepalive_ex`, new in 1.52) and none of those as sources we could
  * build as static libraries. So the tree gets them back the way Node's own tarball carries them:
  */
@@ -30,7 +30,17 @@ const FIXES: Record<string, TreeFixes> = {
   '24': {
     donor: {
       source: 'node-22',
-      paths: ['deps/uv', 'deps/histogram', 'deps/googletest', 'deps/v8/third_party/zlib', 'tools/inspector_protocol/jinja2', 'tools/inspector_protocol/markupsafe'],
+      paths: [
+        'deps/uv',
+        'deps/histogram',
+        'deps/googletest',
+        'deps/v8/third_party/zlib',
+        // The two inspector protocol generators (V8's and Node's) each import jinja2 from their own dir.
+        'deps/v8/third_party/jinja2',
+        'deps/v8/third_party/markupsafe',
+        'tools/inspector_protocol/jinja2',
+        'tools/inspector_protocol/markupsafe',
+      ],
     },
     v8Simdutf: true,
     uvBackports: ['uv_tcp_keepalive_ex'],
