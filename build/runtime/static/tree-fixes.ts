@@ -51,6 +51,12 @@ const FIXES: Record<string, TreeFixes> = {
         to: "args = ['-x', 'c', '-E', '-dM',",
         why: "configure asks CC for OpenSSL's version macros from stdin; Zig's cc takes `-` without `-x c` for another language and searches the host's /usr/include, so the version came out 0",
       },
+      {
+        file: 'deps/v8/third_party/highway/src/hwy/ops/set_macros-inl.h',
+        from: 'HWY_TARGET_STR_AVX2 ",avx512f,avx512cd,avx512vl,avx512dq,avx512bw"',
+        to: 'HWY_TARGET_STR_AVX2 ",avx512f,avx512cd,avx512vl,avx512dq,avx512bw,evex512"',
+        why: "clang 18+ wants 'evex512' among a function's target features for 512-bit operands, and highway's clang-only inline asm (vcvtneps2bf16) has them: its AVX-512 targets did not compile",
+      },
     ],
   },
 };
