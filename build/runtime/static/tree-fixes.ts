@@ -142,7 +142,8 @@ function rewriteKeepingTime(path: string, edit: (text: string) => string): void 
   utimesSync(path, atime, mtime);
 }
 
-function backportIntoUv(uvDir: string, name: keyof typeof UV_BACKPORTS): void {
+/** Declare and define backport `name` in the libuv tree at `uvDir`; fails if that libuv already has it. */
+export function backportIntoUv(uvDir: string, name: keyof typeof UV_BACKPORTS): void {
   const b = UV_BACKPORTS[name];
   rewriteKeepingTime(join(uvDir, 'include', 'uv.h'), (text) => {
     if (text.includes(`${name}(`)) throw new Error(`deps/uv/include/uv.h already declares ${name}: drop its backport (tree-fixes.ts)`);
@@ -150,6 +151,18 @@ function backportIntoUv(uvDir: string, name: keyof typeof UV_BACKPORTS): void {
     return text.replace(b.headerAfter, b.headerAfter + b.declaration);
   });
   rewriteKeepingTime(join(uvDir, b.file), (text) => text + b.definition);
+}
+
+/** Make each edit in the tree (once: the tree is unpacked once and configured again after input changes). */
+export function applyEdits(tree: string, edits: TreeFixes['edits']): string[] {
+  return edits.map((edit) => {
+    rewriteKeepingTime(join(tree, edit.file), (text) => {
+      if (text.includes(edit.to)) return text;
+      if (!text.includes(edit.from)) throw new Error(`${edit.file}: "${edit.from}" is not there (tree-fixes.ts: ${edit.why})`);
+      return text.replace(edit.from, edit.to);
+    });
+    return `${edit.file} edited: ${edit.why}`;
+  });
 }
 
 /**
@@ -169,15 +182,7 @@ export async function applyTreeFixes(ctx: StaticBuildContext, fixes: TreeFixes, 
     backportIntoUv(join(tree, 'deps', 'uv'), name);
     done.push(`${name} backported into libuv`);
   }
-  for (const edit of fixes.edits) {
-    // The tree is unpacked once and configured again after input changes: an edit made then is kept.
-    rewriteKeepingTime(join(tree, edit.file), (text) => {
-      if (text.includes(edit.to)) return text;
-      if (!text.includes(edit.from)) throw new Error(`${edit.file}: "${edit.from}" is not there (tree-fixes.ts: ${edit.why})`);
-      return text.replace(edit.from, edit.to);
-    });
-    done.push(`${edit.file} edited: ${edit.why}`);
-  }
+  done.push(...applyEdits(tree, fixes.edits));
   if (fixes.v8Simdutf) {
     const simdutf = fetched(ctx, 'simdutf');
     const src = join(work, 'simdutf-src');

@@ -1,0 +1,63 @@
+import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sharedDepFlags } from '../../build/runtime/static/configure-flags.ts';
+import { applyEdits, backportIntoUv, notSharedFor, treeFixesFor } from '../../build/runtime/static/tree-fixes.ts';
+import { tempDir } from '../fixtures/context.ts';
+
+/** The lines of libuv 1.51's uv.h and tcp.c the backport works on. */
+function fakeUv(): string {
+  const uv = tempDir('tree-fixes-uv');
+  mkdirSync(join(uv, 'include'), { recursive: true });
+  mkdirSync(join(uv, 'src', 'unix'), { recursive: true });
+  writeFileSync(join(uv, 'include', 'uv.h'), 'UV_EXTERN int uv_tcp_nodelay(uv_tcp_t* handle, int enable);\nUV_EXTERN int uv_tcp_simultaneous_accepts(uv_tcp_t* handle, int enable);\n');
+  writeFileSync(join(uv, 'src', 'unix', 'tcp.c'), 'int uv__tcp_keepalive(int fd, int on, unsigned int delay) { return 0; }\n');
+  const old = new Date('2026-01-01T00:00:00Z');
+  for (const f of ['include/uv.h', 'src/unix/tcp.c']) utimesSync(join(uv, f), old, old);
+  return uv;
+}
+
+describe('what a Node version needs in its tree beyond --shared-* libraries', () => {
+  it('Node 22 needs nothing (its configure keeps its key); 24 takes its removed deps from 22, V8 builds simdutf', () => {
+    expect(treeFixesFor('22.22.2')).toBeUndefined();
+    const fixes = treeFixesFor('24.21.0');
+    expect(fixes?.donor.source).toBe('node-22');
+    expect(fixes?.donor.paths).toContain('deps/uv');
+    expect(notSharedFor(fixes)).toEqual(['simdutf']);
+    expect(notSharedFor(undefined)).toEqual([]);
+  });
+
+  it('a dep left to the tree gets no --shared-* flag', () => {
+    const lib = { includeDir: '/s/include', libDir: '/s/lib', libNames: ['x'] };
+    const libs = Object.fromEntries(['openssl', 'zlib', 'cares', 'nghttp2', 'brotli', 'zstd', 'llhttp', 'simdutf', 'simdjson', 'ada'].map((d) => [d, lib]));
+    expect(sharedDepFlags(libs).join(' ')).toContain('--shared-simdutf');
+    expect(sharedDepFlags(libs, ['simdutf']).join(' ')).not.toContain('simdutf');
+  });
+
+  it('the libuv backport declares and defines uv_tcp_keepalive_ex and keeps the files’ mtimes', () => {
+    const uv = fakeUv();
+    const before = statSync(join(uv, 'include', 'uv.h')).mtimeMs;
+    backportIntoUv(uv, 'uv_tcp_keepalive_ex');
+    const header = readFileSync(join(uv, 'include', 'uv.h'), 'utf8');
+    expect(header).toMatch(/uv_tcp_simultaneous_accepts\(uv_tcp_t\* handle, int enable\);\nUV_EXTERN int uv_tcp_keepalive_ex\(uv_tcp_t\* handle,/);
+    expect(readFileSync(join(uv, 'src', 'unix', 'tcp.c'), 'utf8')).toMatch(/int uv_tcp_keepalive_ex\(uv_tcp_t\* handle,[\s\S]*TCP_KEEPINTVL[\s\S]*TCP_KEEPCNT/);
+    expect(statSync(join(uv, 'include', 'uv.h')).mtimeMs).toBe(before);
+  });
+
+  it('a libuv that already has the function fails the backport, naming what to drop', () => {
+    const uv = fakeUv();
+    backportIntoUv(uv, 'uv_tcp_keepalive_ex');
+    expect(() => backportIntoUv(uv, 'uv_tcp_keepalive_ex')).toThrow(/already declares uv_tcp_keepalive_ex: drop its backport/);
+  });
+
+  it('an edit is made once, and a missing text fails with its reason', () => {
+    const tree = tempDir('tree-fixes-edit');
+    writeFileSync(join(tree, 'configure.py'), "  args = ['-E', '-dM',\n");
+    const edit = { file: 'configure.py', from: "args = ['-E', '-dM',", to: "args = ['-x', 'c', '-E', '-dM',", why: 'stdin is C' };
+    expect(applyEdits(tree, [edit])).toEqual(['configure.py edited: stdin is C']);
+    applyEdits(tree, [edit]);
+    expect(readFileSync(join(tree, 'configure.py'), 'utf8')).toBe("  args = ['-x', 'c', '-E', '-dM',\n");
+    writeFileSync(join(tree, 'configure.py'), 'something else\n');
+    expect(() => applyEdits(tree, [edit])).toThrow(/configure\.py: "args = \['-E', '-dM'," is not there \(tree-fixes\.ts: stdin is C\)/);
+  });
+});
