@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedDepFlags } from '../../build/runtime/static/configure-flags.ts';
-import { applyEdits, backportIntoUv, notSharedFor, treeFixesFor } from '../../build/runtime/static/tree-fixes.ts';
+import { applyEdits, backportIntoUv, intlEditsFor, notSharedFor, syncByContent, treeFixesFor } from '../../build/runtime/static/tree-fixes.ts';
 import { tempDir } from '../fixtures/context.ts';
 
 /** The lines of libuv 1.51's uv.h and tcp.c the backport works on. */
@@ -34,20 +34,45 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
     expect(sharedDepFlags(libs, ['simdutf']).join(' ')).not.toContain('simdutf');
   });
 
-  it('the libuv backport declares and defines uv_tcp_keepalive_ex and keeps the files’ mtimes', () => {
+  it('the libuv backport declares uv_tcp_keepalive_ex after its anchor and defines it', () => {
     const uv = fakeUv();
-    const before = statSync(join(uv, 'include', 'uv.h')).mtimeMs;
     backportIntoUv(uv, 'uv_tcp_keepalive_ex');
     const header = readFileSync(join(uv, 'include', 'uv.h'), 'utf8');
     expect(header).toMatch(/uv_tcp_simultaneous_accepts\(uv_tcp_t\* handle, int enable\);\nUV_EXTERN int uv_tcp_keepalive_ex\(uv_tcp_t\* handle,/);
     expect(readFileSync(join(uv, 'src', 'unix', 'tcp.c'), 'utf8')).toMatch(/int uv_tcp_keepalive_ex\(uv_tcp_t\* handle,[\s\S]*TCP_KEEPINTVL[\s\S]*TCP_KEEPCNT/);
-    expect(statSync(join(uv, 'include', 'uv.h')).mtimeMs).toBe(before);
+  });
+
+  it('the tree is synced by content: an unchanged file keeps its mtime, a changed one is rewritten, a stray one goes', () => {
+    const staged = fakeUv();
+    const tree = fakeUv();
+    writeFileSync(join(tree, 'stray.h'), 'x');
+    backportIntoUv(staged, 'uv_tcp_keepalive_ex');
+    const tcpBefore = statSync(join(tree, 'src', 'unix', 'tcp.c')).mtimeMs;
+    syncByContent(staged, tree);
+    expect(readFileSync(join(tree, 'include', 'uv.h'), 'utf8')).toBe(readFileSync(join(staged, 'include', 'uv.h'), 'utf8'));
+    expect(statSync(join(tree, 'src', 'unix', 'tcp.c')).mtimeMs).toBeGreaterThan(tcpBefore);
+    expect(existsSync(join(tree, 'stray.h'))).toBe(false);
+    const old = new Date('2026-01-01T00:00:00Z');
+    utimesSync(join(tree, 'include', 'uv.h'), old, old);
+    syncByContent(staged, tree);
+    expect(statSync(join(tree, 'include', 'uv.h')).mtimeMs).toBe(old.getTime());
   });
 
   it('a libuv that already has the function fails the backport, naming what to drop', () => {
     const uv = fakeUv();
     backportIntoUv(uv, 'uv_tcp_keepalive_ex');
     expect(() => backportIntoUv(uv, 'uv_tcp_keepalive_ex')).toThrow(/already declares uv_tcp_keepalive_ex: drop its backport/);
+  });
+
+  it('--intl small keeps the break-iterator rules that Node’s small-icu trims (Intl.Segmenter crashes without them)', () => {
+    expect(intlEditsFor('full')).toEqual([]);
+    expect(intlEditsFor('none')).toEqual([]);
+    const tree = tempDir('tree-fixes-icu');
+    mkdirSync(join(tree, 'tools', 'icu'), { recursive: true });
+    // The lines of Node 22's tools/icu/icu_small.json the edits change.
+    writeFileSync(join(tree, 'tools', 'icu', 'icu_small.json'), '    "brkitr": "none",\n    "brkfiles": "none",\n    "brkdict": "none",\n    "genderList.res",\n    "brkitr/root.res",\n    "unames.icu"\n');
+    applyEdits(tree, intlEditsFor('small'));
+    expect(readFileSync(join(tree, 'tools', 'icu', 'icu_small.json'), 'utf8')).toBe('    "brkitr": "locales",\n    "brkfiles": "leavealone",\n    "brkdict": "leavealone",\n    "genderList.res",\n    "unames.icu"\n');
   });
 
   it('an edit is made once, and a missing text fails with its reason', () => {

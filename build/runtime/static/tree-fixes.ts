@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runShell } from './command.ts';
-import { fetched, type StaticBuildContext } from './context.ts';
+import { fetched, type IntlMode, type StaticBuildContext } from './context.ts';
 
 /**
  * What a Node version's Debian source lacks that configure cannot take as a --shared-* library, put
@@ -60,6 +60,24 @@ const FIXES: Record<string, TreeFixes> = {
     ],
   },
 };
+
+/**
+ * `--intl small` keeps ICU's break iterators: the rules (.brk, 0.8 MB), root's and en's brkitr resources, and the
+ * Thai, Lao, Khmer, Burmese and CJK dictionaries (3 MB) that root's resource names (icutrim drops root.res, and en.res
+ * with it, when a dictionary it lists is missing). Node's small-icu trims them all, and V8 then keeps a null iterator
+ * and crashes on the first Intl.Segmenter#segment (nodejs/node#51752; verify checks it, intl-proof.ts).
+ */
+const SMALL_ICU_EDITS: TreeFixes['edits'] = [
+  { file: 'tools/icu/icu_small.json', from: '"brkitr": "none",', to: '"brkitr": "locales",', why: 'small ICU keeps the break iterators of root and en' },
+  { file: 'tools/icu/icu_small.json', from: '"brkfiles": "none",', to: '"brkfiles": "leavealone",', why: 'small ICU keeps the break-iterator rules (.brk)' },
+  { file: 'tools/icu/icu_small.json', from: '"brkdict": "none",', to: '"brkdict": "leavealone",', why: "small ICU keeps the break-iterator dictionaries root's resource names" },
+  { file: 'tools/icu/icu_small.json', from: '"genderList.res",\n    "brkitr/root.res",', to: '"genderList.res",', why: 'small ICU keeps brkitr/root.res' },
+];
+
+/** Edits `--intl intl` needs in Node's tree (any Node version), or none. */
+export function intlEditsFor(intl: IntlMode): TreeFixes['edits'] {
+  return intl === 'small' ? SMALL_ICU_EDITS : [];
+}
 
 /** The fixes Node `nodeVersion`'s line needs, or undefined (Node 22). */
 export function treeFixesFor(nodeVersion: string): TreeFixes | undefined {
@@ -135,66 +153,95 @@ const UV_BACKPORTS = {
   },
 } as const;
 
-/** Rewrite a file but keep its mtime, so a re-configure does not make ninja rebuild everything that includes it. */
-function rewriteKeepingTime(path: string, edit: (text: string) => string): void {
-  const { atime, mtime } = statSync(path);
-  writeFileSync(path, edit(readFileSync(path, 'utf8')));
-  utimesSync(path, atime, mtime);
+/** Edit a file in place; written only if the text changes, so ninja rebuilds exactly what an edit changed. */
+function editFile(path: string, edit: (text: string) => string): void {
+  const before = readFileSync(path, 'utf8');
+  const after = edit(before);
+  if (after !== before) writeFileSync(path, after);
 }
 
 /** Declare and define backport `name` in the libuv tree at `uvDir`; fails if that libuv already has it. */
 export function backportIntoUv(uvDir: string, name: keyof typeof UV_BACKPORTS): void {
   const b = UV_BACKPORTS[name];
-  rewriteKeepingTime(join(uvDir, 'include', 'uv.h'), (text) => {
+  editFile(join(uvDir, 'include', 'uv.h'), (text) => {
     if (text.includes(`${name}(`)) throw new Error(`deps/uv/include/uv.h already declares ${name}: drop its backport (tree-fixes.ts)`);
     if (!text.includes(b.headerAfter)) throw new Error(`deps/uv/include/uv.h: no "${b.headerAfter.trim()}" to put ${name} after`);
     return text.replace(b.headerAfter, b.headerAfter + b.declaration);
   });
-  rewriteKeepingTime(join(uvDir, b.file), (text) => text + b.definition);
+  editFile(join(uvDir, b.file), (text) => text + b.definition);
 }
 
 /** Make each edit in the tree (once: the tree is unpacked once and configured again after input changes). */
 export function applyEdits(tree: string, edits: TreeFixes['edits']): string[] {
   return edits.map((edit) => {
-    rewriteKeepingTime(join(tree, edit.file), (text) => {
+    editFile(join(tree, edit.file), (text) => {
+      if (text.includes(edit.from)) return text.replace(edit.from, edit.to);
       if (text.includes(edit.to)) return text;
-      if (!text.includes(edit.from)) throw new Error(`${edit.file}: "${edit.from}" is not there (tree-fixes.ts: ${edit.why})`);
-      return text.replace(edit.from, edit.to);
+      throw new Error(`${edit.file}: "${edit.from}" is not there (tree-fixes.ts: ${edit.why})`);
     });
     return `${edit.file} edited: ${edit.why}`;
   });
 }
 
 /**
- * Apply `fixes` to the unpacked tree: the donor's directories (extracted with their archived mtimes),
- * the libuv backports, and V8's simdutf. `work` is a scratch directory (the configure stage's own).
+ * Make directory `to` hold what `from` holds, by content: a file whose bytes are unchanged keeps its mtime (a
+ * re-configure rebuilds nothing for it), a changed or new one is written (ninja rebuilds what uses it), and a file
+ * `from` lacks is removed.
+ */
+export function syncByContent(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  const wanted = new Set(readdirSync(from));
+  for (const name of readdirSync(to)) if (!wanted.has(name)) rmSync(join(to, name), { recursive: true, force: true });
+  for (const name of wanted) {
+    const src = join(from, name);
+    const dst = join(to, name);
+    if (statSync(src).isDirectory()) {
+      if (existsSync(dst) && !statSync(dst).isDirectory()) rmSync(dst, { force: true });
+      syncByContent(src, dst);
+    } else if (!existsSync(dst) || statSync(dst).isDirectory() || !readFileSync(src).equals(readFileSync(dst))) {
+      rmSync(dst, { recursive: true, force: true });
+      copyFileSync(src, dst);
+    }
+  }
+}
+
+/**
+ * Apply `fixes` to the unpacked tree: the donor's directories with the libuv backports, and V8's simdutf, are
+ * made in `work` (a scratch directory: the configure stage's own) and synced into the tree by content; then the
+ * edits.
  */
 export async function applyTreeFixes(ctx: StaticBuildContext, fixes: TreeFixes, tree: string, work: string, log: string): Promise<string[]> {
   const done: string[] = [];
+  const staged = join(work, 'tree-fixes');
+  rmSync(staged, { recursive: true, force: true });
+  mkdirSync(staged, { recursive: true });
   const donor = fetched(ctx, fixes.donor.source);
-  for (const path of fixes.donor.paths) rmSync(join(tree, path), { recursive: true, force: true });
   // Debian's orig has one top directory (node-v22.22.2/): strip it, extract only the wanted paths. (sed reads
   // the whole listing: head would close the pipe early, and pipefail would fail on tar's SIGPIPE.)
   const members = fixes.donor.paths.map((p) => `"$TOP/${p}"`).join(' ');
-  await runShell(`TOP=$(tar tf '${donor.path}' | sed -n '1s|/.*||p') && tar xf '${donor.path}' --strip-components=1 -C '${tree}' ${members}`, { cwd: work, log });
+  await runShell(`TOP=$(tar tf '${donor.path}' | sed -n '1s|/.*||p') && tar xf '${donor.path}' --strip-components=1 -C '${staged}' ${members}`, { cwd: work, log });
   done.push(`${fixes.donor.paths.join(', ')} from ${donor.input.origin}`);
   for (const name of fixes.uvBackports) {
-    backportIntoUv(join(tree, 'deps', 'uv'), name);
+    backportIntoUv(join(staged, 'deps', 'uv'), name);
     done.push(`${name} backported into libuv`);
   }
-  done.push(...applyEdits(tree, fixes.edits));
+  const synced = [...fixes.donor.paths];
   if (fixes.v8Simdutf) {
     const simdutf = fetched(ctx, 'simdutf');
     const src = join(work, 'simdutf-src');
-    const out = join(tree, 'deps', 'v8', 'third_party', 'simdutf');
+    const rel = 'deps/v8/third_party/simdutf';
+    const out = join(staged, rel);
     rmSync(src, { recursive: true, force: true });
     mkdirSync(src, { recursive: true });
     mkdirSync(out, { recursive: true });
     await runShell(`tar xf '${simdutf.path}' --strip-components=1 -C '${src}' && AMALGAMATE_OUTPUT_PATH='${out}' /usr/bin/python3 singleheader/amalgamate.py`, { cwd: src, log });
     // As the simdutf library recipe (deps/simdutf.ts): no AVX-512 kernel, whose target attributes lack the
     // 'evex512' clang 19 requires; the AVX2 kernel is still picked at run time.
-    rewriteKeepingTime(join(out, 'simdutf.cpp'), (text) => `#define SIMDUTF_IMPLEMENTATION_ICELAKE 0\n${text}`);
+    editFile(join(out, 'simdutf.cpp'), (text) => `#define SIMDUTF_IMPLEMENTATION_ICELAKE 0\n${text}`);
+    synced.push(rel);
     done.push(`simdutf ${simdutf.input.version} amalgamated into V8's third_party`);
   }
+  for (const rel of synced) syncByContent(join(staged, rel), join(tree, rel));
+  done.push(...applyEdits(tree, fixes.edits));
   return done;
 }
