@@ -1,9 +1,9 @@
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runLogged, runShell } from './command.ts';
 import { distributionSourceFlags, officialTarballFlags } from './configure-flags.ts';
 import { fetched, type StaticBuildContext, type StaticPipelineContext } from './context.ts';
-import { runStage } from './stage.ts';
+import { runStage, stageHash } from './stage.ts';
 import { assembleSysroot } from './sysroot.ts';
 import { targetSuffix } from './target.ts';
 import { applyEdits, applyTreeFixes, intlEditsFor, notSharedFor, treeFixesFor, treeFixInputs } from './tree-fixes.ts';
@@ -23,6 +23,20 @@ nodejs_conf = nodejs_init
 export interface ConfigureResult {
   tree: string;
   flags: string[];
+  /** The hash of this configure's inputs, also written into the tree (CONFIGURED_AS). */
+  configuredAs: string;
+}
+
+/**
+ * Which configure the tree's out/Release was last made by. One tree serves every configure of a Node source and
+ * target (--intl full and small, each allocator): a configure's recorded result is valid only while the tree is
+ * still configured its way, or its compile would link the other configuration's objects under its name.
+ */
+const CONFIGURED_AS = join('out', 'Release', 'broker-configured-as');
+
+function configuredAs(tree: string): string | undefined {
+  const marker = join(tree, CONFIGURED_AS);
+  return existsSync(marker) ? readFileSync(marker, 'utf8').trim() : undefined;
 }
 
 /**
@@ -77,12 +91,13 @@ export async function configureNode(ctx: StaticBuildContext): Promise<string> {
   const fixes = official ? undefined : treeFixesFor(ctx.nodeVersion);
   const flags = official ? officialTarballFlags(ctx.target, ctx.options.intl) : distributionSourceFlags(ctx.target, assembleSysroot(sysrootDir(ctx), ctx.libs), ctx.options.intl, ctx.icuSource, notSharedFor(fixes));
   const builtins = ctx.builtins ?? {};
+  const inputs = configureInputs(ctx, flags);
   const result = await runStage<ConfigureResult>(
     ctx.stageRoot,
     {
       name: 'configure',
-      inputs: configureInputs(ctx, flags),
-      stillValid: (r) => existsSync(join(r.tree, 'out', 'Release', 'build.ninja')),
+      inputs,
+      stillValid: (r) => existsSync(join(r.tree, 'out', 'Release', 'build.ninja')) && r.configuredAs !== undefined && configuredAs(r.tree) === r.configuredAs,
       sharedDir: nodeTreeDir(ctx),
       run: async ({ dir, log }) => {
         const tree = nodeTreeDir(ctx);
@@ -110,7 +125,9 @@ export async function configureNode(ctx: StaticBuildContext): Promise<string> {
         }
         await runLogged('/usr/bin/python3', ['configure.py', ...flags], { cwd: tree, log, env: configureEnv(ctx) });
         if (!existsSync(join(tree, 'out', 'Release', 'build.ninja'))) throw new Error('configure wrote no out/Release/build.ninja');
-        return { tree, flags };
+        const stamp = stageHash(inputs);
+        writeFileSync(join(tree, CONFIGURED_AS), `${stamp}\n`);
+        return { tree, flags, configuredAs: stamp };
       },
     },
     ctx.options.report,
