@@ -12,6 +12,7 @@ import { FRAME_CHECKSUMS_MODULE, writeFrameChecksums } from './frame-checksums-w
 import { formatReport } from './inspect.ts';
 import { STARTUPS } from './project/config.ts';
 import { nodeLines } from './runtime/pin.ts';
+import { INTL_MODES } from './runtime/static/context.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -28,7 +29,7 @@ const log: Logger = {
 const HELP = `Usage: npm run <script> -- [options]   (or: tsx build/cli.ts <command> [options])
 
 Commands:
-  pack [DIR] [--runtime auto|official|static|PATH] [--arch x64|arm64] [--node LINE] [--startup code-cache|snapshot|none] [--out OUT] [--runtime-source npm|nodejs.org] [--build-runtime]
+  pack [DIR] [--runtime auto|official|static|PATH] [--arch x64|arm64] [--node LINE] [--startup code-cache|snapshot|none] [--intl full|small|none] [--out OUT] [--runtime-source npm|nodejs.org] [--build-runtime]
       turn the npm package in DIR (default: the current directory) into one executable per target:
       bundle it, make the SEA blob with the runtime, inject, verify; writes the artifacts,
       SHA256SUMS and manifest.json to OUT (default ./dist). Configured by package.json's "seal"
@@ -40,6 +41,8 @@ Commands:
       package.json → runtimes (default: seal.node, else the toolchain's default line)
       --startup: how the binary gets to the program's first line (default: seal.startup, else
       code-cache; snapshot needs a program that calls v8.startupSnapshot.setDeserializeMainFunction)
+      --intl: the static runtime's ICU (default: seal.intl, else full, every locale; small: English
+      only, ~24 MiB smaller; none: no Intl). The official runtime always has full ICU
   dist [same options as pack]
       pack this checkout (broker) into its dist/
   toolchain-package [--out DIR]
@@ -88,7 +91,16 @@ async function main(argv: string[]): Promise<number> {
   const opt = optionsOf(help);
   const { values, positionals } = parseCommandArgs(
     rest,
-    { runtime: { type: 'string' }, arch: { type: 'string' }, node: { type: 'string' }, startup: { type: 'string' }, out: { type: 'string' }, 'runtime-source': { type: 'string' }, 'build-runtime': { type: 'boolean' } },
+    {
+      runtime: { type: 'string' },
+      arch: { type: 'string' },
+      node: { type: 'string' },
+      startup: { type: 'string' },
+      intl: { type: 'string' },
+      out: { type: 'string' },
+      'runtime-source': { type: 'string' },
+      'build-runtime': { type: 'boolean' },
+    },
     { command, help, allowPositionals: command === 'pack' },
   );
   if (positionals.length > 1) throw new UsageError(`pack takes at most one DIR, got ${positionals.length} (see '${help}')`);
@@ -96,12 +108,13 @@ async function main(argv: string[]): Promise<number> {
   const source = oneOf(values['runtime-source'], opt('--runtime-source'), OFFICIAL_SOURCES);
   const node = oneOf(values.node, opt('--node'), nodeLines());
   const startup = oneOf(values.startup, opt('--startup'), STARTUPS);
+  const intl = oneOf(values.intl, opt('--intl'), INTL_MODES);
   // npm run sets INIT_CWD to where it was called from: `npm run pack -- ../app` means relative to there.
   const cwd = process.env.INIT_CWD ?? process.cwd();
   const project = command === 'dist' ? root : resolve(cwd, positionals[0] ?? '.');
   const outDir = values.out === undefined ? (command === 'dist' ? undefined : resolve(cwd, 'dist')) : resolve(cwd, values.out);
   const started = performance.now();
-  const built = await dist({ project, outDir, runtime: values.runtime, arch, officialSource: source, buildRuntime: values['build-runtime'], node, startup, log });
+  const built = await dist({ project, outDir, runtime: values.runtime, arch, officialSource: source, buildRuntime: values['build-runtime'], node, startup, intl, log });
   log.info(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${built.map((ctx) => ctx.artifact?.path).join(', ')}`);
   return 0;
 }

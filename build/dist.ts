@@ -12,6 +12,7 @@ import { ConfigError, type Startup, type Target } from './project/config.ts';
 import { type Project, readProject } from './project/project.ts';
 import type { OfficialSource } from './runtime/official.ts';
 import { nodeLines, type RuntimePin, runtimePin, staticNodeVersion } from './runtime/pin.ts';
+import type { IntlMode } from './runtime/static/context.ts';
 import { assetsStep } from './steps/assets.ts';
 import { blobStep } from './steps/blob.ts';
 import { bundleStep } from './steps/bundle.ts';
@@ -37,6 +38,8 @@ export interface DistOptions {
   node?: string;
   /** How the binary starts (--startup); overrides the config's seal.startup. */
   startup?: Startup;
+  /** The static runtime's ICU (--intl); overrides the config's seal.intl. */
+  intl?: IntlMode;
   log: Logger;
 }
 
@@ -113,7 +116,7 @@ async function build(t: TargetFacts, runtime: RuntimeRequest): Promise<BuildCont
 /** `npm run dist` / `pack`: for each target, bundle the project, make the SEA blob with the runtime, inject, verify, checksum, describe. */
 export async function dist(opts: DistOptions): Promise<BuildContext[]> {
   const read = await readProject(opts.project);
-  const project = opts.startup === undefined ? read : { ...read, config: { ...read.config, startup: opts.startup } };
+  const project = { ...read, config: { ...read.config, ...(opts.startup === undefined ? {} : { startup: opts.startup }), ...(opts.intl === undefined ? {} : { intl: opts.intl }) } };
   const line = opts.node ?? project.config.node;
   if (line !== undefined && !nodeLines().includes(line)) {
     throw new ConfigError(`package.json: seal.node must be a Node line the toolchain pins (${nodeLines().join(', ')}), got ${JSON.stringify(line)}`);

@@ -7,6 +7,7 @@
 import { alternatives } from '../../shared/cli-args/usage-error.ts';
 import type { Arch } from '../../shared/toolchain/arch.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
+import { INTL_MODES, type IntlMode } from '../runtime/static/context.ts';
 
 /** A mistake in package.json's `seal` section (or the fields it falls back on); exit 1 like any build error. */
 export class ConfigError extends BuildError {
@@ -39,12 +40,17 @@ export interface SealConfig {
   node?: string;
   /** How the binary gets to the program's first line (STARTUPS). */
   startup: Startup;
+  /**
+   * The static runtime's ICU: full (every locale, the default, as the official runtime), small (English only, ~24 MiB
+   * smaller), none (no Intl: `\p{…}` in a RegExp fails to parse). The official runtime always has full ICU.
+   */
+  intl: IntlMode;
   /** What verify runs on the finished binary: exit 0, nothing on stderr, and stdout matching the pattern if one is given. */
   smoke: { args: string[]; stdout?: string };
   targets: Target[];
 }
 
-const KEYS = ['entry', 'name', 'assets', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'smoke', 'targets'] as const;
+const KEYS = ['entry', 'name', 'assets', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'intl', 'smoke', 'targets'] as const;
 
 /**
  * seal.startup: 'code-cache' (the default, the fastest measured: docs/benchmarks.md, "Where start-up time goes") puts
@@ -165,6 +171,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
   const node = raw.node === undefined ? undefined : String(raw.node);
   if (node !== undefined && ((typeof raw.node !== 'string' && typeof raw.node !== 'number') || !/^[1-9]\d*$/.test(node))) throw bad('seal.node', raw.node, 'a Node line, its major version (e.g. "22" or 24)');
   if (raw.startup !== undefined && !STARTUPS.includes(raw.startup as Startup)) throw bad('seal.startup', raw.startup, `one of ${STARTUPS.map((x) => `"${x}"`).join(', ')}`);
+  if (raw.intl !== undefined && !INTL_MODES.includes(raw.intl as IntlMode)) throw bad('seal.intl', raw.intl, `one of ${INTL_MODES.map((x) => `"${x}"`).join(', ')}`);
   // Several bins: the default check asks the first one (the dispatcher itself has no --version).
   const smokeArgs = Object.keys(bins).length === 1 ? ['--version'] : [Object.keys(bins)[0] as string, '--version'];
   const config: SealConfig = {
@@ -176,6 +183,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
     nodeOptions: raw.nodeOptions === undefined ? [] : stringList('seal.nodeOptions', raw.nodeOptions),
     ...(node === undefined ? {} : { node }),
     startup: (raw.startup as Startup | undefined) ?? 'code-cache',
+    intl: (raw.intl as IntlMode | undefined) ?? 'full',
     smoke: raw.smoke === undefined ? { args: smokeArgs } : smoke('seal.smoke', raw.smoke, smokeArgs),
     targets: raw.targets === undefined ? [{ arch: 'x64', runtime: 'auto' }] : targets('seal.targets', raw.targets),
   };

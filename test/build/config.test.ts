@@ -19,7 +19,7 @@ describe('package.json seal config', () => {
     expect(sealConfig(base)).toEqual({
       packageName: '@scope/tool',
       version: '1.0.0',
-      config: { name: 'tool', bins: { tool: 'bin/tool.js' }, assets: [], workers: {}, nodeOptions: [], startup: 'code-cache', smoke: { args: ['--version'] }, targets: [{ arch: 'x64', runtime: 'auto' }] },
+      config: { name: 'tool', bins: { tool: 'bin/tool.js' }, assets: [], workers: {}, nodeOptions: [], startup: 'code-cache', intl: 'full', smoke: { args: ['--version'] }, targets: [{ arch: 'x64', runtime: 'auto' }] },
     });
   });
 
@@ -37,11 +37,12 @@ describe('package.json seal config', () => {
         name: 'x',
         nodeOptions: ['--max-old-space-size=64'],
         startup: 'snapshot',
+        intl: 'small',
         smoke: { args: ['help'], stdout: '^x {version}$' },
         targets: ['linux-arm64-static', 'linux-x64', 'linux-arm64-official'],
       }),
     );
-    expect(config).toMatchObject({ name: 'x', bins: { x: 'src/main.ts' }, nodeOptions: ['--max-old-space-size=64'], startup: 'snapshot', smoke: { args: ['help'], stdout: '^x {version}$' } });
+    expect(config).toMatchObject({ name: 'x', bins: { x: 'src/main.ts' }, nodeOptions: ['--max-old-space-size=64'], startup: 'snapshot', intl: 'small', smoke: { args: ['help'], stdout: '^x {version}$' } });
     expect(config.targets).toEqual([
       { arch: 'arm64', runtime: 'static' },
       { arch: 'x64', runtime: 'auto' },
@@ -70,6 +71,7 @@ describe('package.json seal config', () => {
     ['a full Node version as the line', withSeal({ node: '24.1.0' }), /seal\.node must be a Node line, its major version \(e\.g\. "22" or 24\), got "24\.1\.0"/],
     ['a Node line as a boolean', withSeal({ node: true }), /seal\.node must be a Node line.*got true/],
     ['an unknown start-up', withSeal({ startup: 'bytecode' }), /^package\.json: seal\.startup must be one of "code-cache", "snapshot", "none", got "bytecode"$/],
+    ['an unknown Intl', withSeal({ intl: 'english' }), /^package\.json: seal\.intl must be one of "full", "small", "none", got "english"$/],
     ['the old codeCache: false', withSeal({ codeCache: false }), /^package\.json: seal\.codeCache was replaced by seal\.startup: "startup": "none" — one of "code-cache", "snapshot", "none"$/],
     ['the old codeCache: true', withSeal({ codeCache: true }), /seal\.codeCache was replaced by seal\.startup: leave it out \(the code cache is the default\) or set "startup"/],
     ['a node option without a dash', withSeal({ nodeOptions: ['max-old-space-size=1'] }), /seal\.nodeOptions entry must be a Node option starting with "-"/],

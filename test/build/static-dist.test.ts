@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runStep } from '../../build/pipeline.ts';
 import { V8_OPTIONS } from '../../build/runtime/static/configure-flags.ts';
 import { staticTarget } from '../../build/runtime/static/target.ts';
@@ -29,6 +29,30 @@ describeWhen(need, 'a target that names no runtime (npm run dist, linux-x64)', (
     const ctx = testContext({ runtimeRequest: { kind: 'auto' }, cacheDir: cacheRoot() });
     await expect(runStep(runtimeStep, ctx)).resolves.toMatch(/^static Node 22\.22\.2 linux-x64 \(musl, jemalloc, intl full\)/);
     expect(ctx.lines).toEqual(['  linux-x64: the static runtime (cached); --runtime official for the glibc one']);
+  });
+});
+
+const small = cachedStaticRuntime(cacheRoot(), pkg.runtimes.nodeVersion, 'jemalloc', 'x64', 'small');
+const needSmall = prerequisite('a cached linux-x64 static runtime with small ICU', small ? '' : 'none cached — build it with `npm run runtime -- --intl small` (30 min after the full one, from its tree and ccache)');
+
+describe('seal.intl small (npm run dist -- --intl small)', () => {
+  const smallConfig = (cacheDir: string, kind: 'auto' | 'static') => {
+    const ctx = testContext({ runtimeRequest: { kind }, cacheDir });
+    ctx.project = { ...ctx.project, config: { ...ctx.project.config, intl: 'small' } };
+    return ctx;
+  };
+
+  it('with none cached, --runtime static stops, naming why (the published packages have full ICU) and the build command', async () => {
+    const ctx = smallConfig(tempDir('no-small'), 'static');
+    await expect(runStep(runtimeStep, ctx)).rejects.toThrow(/^no linux-x64 static runtime: none with intl small is cached \(seal\.intl; the published packages have full ICU\); build it with 'npm run runtime -- --intl small --detach'/);
+  });
+
+  describeWhen(needSmall, 'with one cached', () => {
+    it('takes the small runtime, and never the full one', async () => {
+      const ctx = smallConfig(cacheRoot(), 'auto');
+      await expect(runStep(runtimeStep, ctx)).resolves.toMatch(/^static Node 22\.22\.2 linux-x64 \(musl, jemalloc, intl small\)/);
+      expect(ctx.lines).toEqual(['  linux-x64: the static runtime (cached, intl small); --runtime official for the glibc one']);
+    });
   });
 });
 
