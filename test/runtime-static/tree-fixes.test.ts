@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSyn
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedDepFlags } from '../../build/runtime/static/configure-flags.ts';
-import { applyEdits, backportIntoUv, intlEditsFor, notSharedFor, syncByContent, treeFixesFor } from '../../build/runtime/static/tree-fixes.ts';
+import { applyEdits, backportIntoUv, editsFor, notSharedFor, syncByContent, treeFixesFor } from '../../build/runtime/static/tree-fixes.ts';
 import { tempDir } from '../fixtures/context.ts';
 
 /** The lines of libuv 1.51's uv.h and tcp.c the backport works on. */
@@ -65,13 +65,14 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
   });
 
   it('--intl small keeps the break-iterator rules that Node’s small-icu trims (Intl.Segmenter crashes without them)', () => {
-    expect(intlEditsFor('full')).toEqual([]);
-    expect(intlEditsFor('none')).toEqual([]);
+    expect(editsFor('22.22.2', 'full')).toEqual([]);
+    expect(editsFor('22.22.2', 'none')).toEqual([]);
+    expect(editsFor('24.21.0', 'full').map((e) => e.file)).toEqual(['configure.py', 'deps/v8/third_party/highway/src/hwy/ops/set_macros-inl.h']);
     const tree = tempDir('tree-fixes-icu');
     mkdirSync(join(tree, 'tools', 'icu'), { recursive: true });
     // The lines of Node 22's tools/icu/icu_small.json the edits change.
     writeFileSync(join(tree, 'tools', 'icu', 'icu_small.json'), '    "brkitr": "none",\n    "brkfiles": "none",\n    "brkdict": "none",\n    "genderList.res",\n    "brkitr/root.res",\n    "unames.icu"\n');
-    applyEdits(tree, intlEditsFor('small'));
+    applyEdits(tree, editsFor('22.22.2', 'small'));
     expect(readFileSync(join(tree, 'tools', 'icu', 'icu_small.json'), 'utf8')).toBe('    "brkitr": "locales",\n    "brkfiles": "leavealone",\n    "brkdict": "leavealone",\n    "genderList.res",\n    "unames.icu"\n');
   });
 

@@ -6,7 +6,7 @@ import { fetched, type StaticBuildContext, type StaticPipelineContext } from './
 import { runStage, stageHash } from './stage.ts';
 import { assembleSysroot } from './sysroot.ts';
 import { targetSuffix } from './target.ts';
-import { applyEdits, applyTreeFixes, intlEditsFor, notSharedFor, treeFixesFor, treeFixInputs } from './tree-fixes.ts';
+import { applyEdits, applyTreeFixes, editsFor, notSharedFor, treeFixesFor, treeFixInputs } from './tree-fixes.ts';
 
 /**
  * -Wl,--build-id gives the binary a PT_NOTE segment: postject needs one, and without it prints
@@ -77,7 +77,7 @@ export function configureInputs(ctx: StaticBuildContext, flags: string[]): unkno
     zig: ctx.toolchain.zigVersion,
     // Only where a version or an Intl mode has them, so Node 22's full-ICU configure keeps its key.
     ...(fixes ? { fixes: treeFixInputs(fixes), donor: fetched(ctx, fixes.donor.source).input.sha256, simdutf: fetched(ctx, 'simdutf').input.sha256 } : {}),
-    ...(intlEditsFor(ctx.options.intl).length > 0 ? { intlEdits: intlEditsFor(ctx.options.intl) } : {}),
+    ...(editsFor(ctx.nodeVersion, ctx.options.intl).length > 0 ? { edits: editsFor(ctx.nodeVersion, ctx.options.intl) } : {}),
   };
 }
 
@@ -115,7 +115,7 @@ export async function configureNode(ctx: StaticBuildContext): Promise<string> {
           cpSync(file, to);
         }
         if (fixes) for (const line of await applyTreeFixes(ctx, fixes, tree, dir, log)) ctx.options.report(`[configure] ${line}`);
-        for (const line of applyEdits(tree, intlEditsFor(ctx.options.intl))) ctx.options.report(`[configure] ${line}`);
+        for (const line of applyEdits(tree, editsFor(ctx.nodeVersion, ctx.options.intl))) ctx.options.report(`[configure] ${line}`);
         // node.gyp copies this file for its FIPS tests even with a shared OpenSSL; Debian removed
         // deps/openssl, and the runtime never reads the copy.
         const testCnf = join(tree, 'deps', 'openssl', 'nodejs-openssl.cnf');

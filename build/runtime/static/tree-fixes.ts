@@ -22,8 +22,14 @@ export interface TreeFixes {
   v8Simdutf: boolean;
   /** libuv functions this Node calls that the donated libuv lacks, backported into it (UV_BACKPORTS). */
   uvBackports: (keyof typeof UV_BACKPORTS)[];
-  /** Text replaced in the tree's own files, each with why; a `from` that is not there fails the stage. */
-  edits: { file: string; from: string; to: string; why: string }[];
+}
+
+/** Text replaced in a tree's own file, with why; a `from` that is not there (nor its `to`) fails the stage. */
+export interface TreeEdit {
+  file: string;
+  from: string;
+  to: string;
+  why: string;
 }
 
 const FIXES: Record<string, TreeFixes> = {
@@ -44,21 +50,28 @@ const FIXES: Record<string, TreeFixes> = {
     },
     v8Simdutf: true,
     uvBackports: ['uv_tcp_keepalive_ex'],
-    edits: [
-      {
-        file: 'configure.py',
-        from: "args = ['-E', '-dM',",
-        to: "args = ['-x', 'c', '-E', '-dM',",
-        why: "configure asks CC for OpenSSL's version macros from stdin; Zig's cc takes `-` without `-x c` for another language and searches the host's /usr/include, so the version came out 0",
-      },
-      {
-        file: 'deps/v8/third_party/highway/src/hwy/ops/set_macros-inl.h',
-        from: 'HWY_TARGET_STR_AVX2 ",avx512f,avx512cd,avx512vl,avx512dq,avx512bw"',
-        to: 'HWY_TARGET_STR_AVX2 ",avx512f,avx512cd,avx512vl,avx512dq,avx512bw,evex512"',
-        why: "clang 18+ wants 'evex512' among a function's target features for 512-bit operands, and highway's clang-only inline asm (vcvtneps2bf16) has them: its AVX-512 targets did not compile",
-      },
-    ],
   },
+};
+
+/**
+ * What our compiler (Zig's clang 19) needs changed in a Node line's own files, whichever source the tree comes from
+ * (Debian's or Node's release tarball).
+ */
+const TOOLCHAIN_EDITS: Record<string, TreeEdit[]> = {
+  '24': [
+    {
+      file: 'configure.py',
+      from: "args = ['-E', '-dM',",
+      to: "args = ['-x', 'c', '-E', '-dM',",
+      why: "configure asks CC for OpenSSL's version macros from stdin; Zig's cc takes `-` without `-x c` for another language and searches the host's /usr/include, so the version came out 0",
+    },
+    {
+      file: 'deps/v8/third_party/highway/src/hwy/ops/set_macros-inl.h',
+      from: 'HWY_TARGET_STR_AVX2 ",avx512f,avx512cd,avx512vl,avx512dq,avx512bw"',
+      to: 'HWY_TARGET_STR_AVX2 ",avx512f,avx512cd,avx512vl,avx512dq,avx512bw,evex512"',
+      why: "clang 18+ wants 'evex512' among a function's target features for 512-bit operands, and highway's clang-only inline asm (vcvtneps2bf16) has them: its AVX-512 targets did not compile",
+    },
+  ],
 };
 
 /**
@@ -67,16 +80,16 @@ const FIXES: Record<string, TreeFixes> = {
  * with it, when a dictionary it lists is missing). Node's small-icu trims them all, and V8 then keeps a null iterator
  * and crashes on the first Intl.Segmenter#segment (nodejs/node#51752; verify checks it, intl-proof.ts).
  */
-const SMALL_ICU_EDITS: TreeFixes['edits'] = [
+const SMALL_ICU_EDITS: TreeEdit[] = [
   { file: 'tools/icu/icu_small.json', from: '"brkitr": "none",', to: '"brkitr": "locales",', why: 'small ICU keeps the break iterators of root and en' },
   { file: 'tools/icu/icu_small.json', from: '"brkfiles": "none",', to: '"brkfiles": "leavealone",', why: 'small ICU keeps the break-iterator rules (.brk)' },
   { file: 'tools/icu/icu_small.json', from: '"brkdict": "none",', to: '"brkdict": "leavealone",', why: "small ICU keeps the break-iterator dictionaries root's resource names" },
   { file: 'tools/icu/icu_small.json', from: '"genderList.res",\n    "brkitr/root.res",', to: '"genderList.res",', why: 'small ICU keeps brkitr/root.res' },
 ];
 
-/** Edits `--intl intl` needs in Node's tree (any Node version), or none. */
-export function intlEditsFor(intl: IntlMode): TreeFixes['edits'] {
-  return intl === 'small' ? SMALL_ICU_EDITS : [];
+/** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source (none for Node 22 with full ICU). */
+export function editsFor(nodeVersion: string, intl: IntlMode): TreeEdit[] {
+  return [...(TOOLCHAIN_EDITS[nodeVersion.split('.')[0] ?? ''] ?? []), ...(intl === 'small' ? SMALL_ICU_EDITS : [])];
 }
 
 /** The fixes Node `nodeVersion`'s line needs, or undefined (Node 22). */
@@ -172,7 +185,7 @@ export function backportIntoUv(uvDir: string, name: keyof typeof UV_BACKPORTS): 
 }
 
 /** Make each edit in the tree (once: the tree is unpacked once and configured again after input changes). */
-export function applyEdits(tree: string, edits: TreeFixes['edits']): string[] {
+export function applyEdits(tree: string, edits: TreeEdit[]): string[] {
   return edits.map((edit) => {
     editFile(join(tree, edit.file), (text) => {
       if (text.includes(edit.from)) return text.replace(edit.from, edit.to);
@@ -207,8 +220,7 @@ export function syncByContent(from: string, to: string): void {
 
 /**
  * Apply `fixes` to the unpacked tree: the donor's directories with the libuv backports, and V8's simdutf, are
- * made in `work` (a scratch directory: the configure stage's own) and synced into the tree by content; then the
- * edits.
+ * made in `work` (a scratch directory: the configure stage's own) and synced into the tree by content.
  */
 export async function applyTreeFixes(ctx: StaticBuildContext, fixes: TreeFixes, tree: string, work: string, log: string): Promise<string[]> {
   const done: string[] = [];
@@ -242,6 +254,5 @@ export async function applyTreeFixes(ctx: StaticBuildContext, fixes: TreeFixes, 
     done.push(`simdutf ${simdutf.input.version} amalgamated into V8's third_party`);
   }
   for (const rel of synced) syncByContent(join(staged, rel), join(tree, rel));
-  done.push(...applyEdits(tree, fixes.edits));
   return done;
 }
