@@ -66,7 +66,8 @@ export function checkStaticPins(pins: unknown, where: string, key = 'runtimes.st
   for (const [arch, pin] of Object.entries(pins)) checkPin(pin, `${key}.${arch}`, where, ' (npm run runtime -- pack prints the pin to paste)');
 }
 
-const major = (version: string) => version.split('.')[0] as string;
+/** The Node line (major version) a version belongs to: "24" for 24.21.0. */
+export const nodeLineOf = (version: string) => version.split('.')[0] as string;
 
 function readRuntimes(): RuntimesJson {
   const pkg = JSON.parse(readFileSync(TOOLCHAIN_PACKAGE_JSON, 'utf8')) as { runtimes?: RuntimesJson };
@@ -75,7 +76,7 @@ function readRuntimes(): RuntimesJson {
   if (!r?.nodeVersion) throw new Error(`${where} has no runtimes.nodeVersion: the toolchain's package.json is incomplete`);
   checkStaticPins(r.staticRuntime, where);
   for (const [line, pin] of Object.entries(r.lines ?? {})) {
-    if (!pin?.nodeVersion || major(pin.nodeVersion) !== line) throw new Error(`${where}: runtimes.lines.${line}.nodeVersion must be a Node ${line}.x.y version, got ${pin?.nodeVersion}`);
+    if (!pin?.nodeVersion || nodeLineOf(pin.nodeVersion) !== line) throw new Error(`${where}: runtimes.lines.${line}.nodeVersion must be a Node ${line}.x.y version, got ${pin?.nodeVersion}`);
     checkStaticPins(pin.staticRuntime, where, `runtimes.lines.${line}.staticRuntime`);
   }
   checkPin(r.zig, 'runtimes.zig', where);
@@ -85,14 +86,14 @@ function readRuntimes(): RuntimesJson {
 /** The Node lines the toolchain pins, the default first. */
 export function nodeLines(): string[] {
   const r = readRuntimes();
-  return [major(r.nodeVersion), ...Object.keys(r.lines ?? {}).filter((l) => l !== major(r.nodeVersion))];
+  return [nodeLineOf(r.nodeVersion), ...Object.keys(r.lines ?? {}).filter((l) => l !== nodeLineOf(r.nodeVersion))];
 }
 
 /** The pins of Node line `line` (a major version, e.g. "24"), or of the default line. */
 export function runtimePin(line?: string): RuntimePin {
   const r = readRuntimes();
   const { lines, zig, ...defaults } = r;
-  const def = major(r.nodeVersion);
+  const def = nodeLineOf(r.nodeVersion);
   if (line === undefined || line === def) return { ...defaults, line: def, zig };
   const pinned = lines?.[line];
   if (!pinned) {

@@ -66,7 +66,8 @@ export function configureEnv(ctx: StaticBuildContext): Record<string, string> {
  * through the libs' stage dirs.
  */
 export function configureInputs(ctx: StaticBuildContext, flags: string[]): unknown {
-  const fixes = ctx.options.sourceMode === 'distribution' ? treeFixesFor(ctx.nodeVersion) : undefined;
+  const fixes = sourceFixes(ctx);
+  const edits = editsFor(ctx.nodeVersion, ctx.options.intl);
   return {
     node: fetched(ctx, 'node').input.sha256,
     gyp: ctx.gypDir,
@@ -77,8 +78,13 @@ export function configureInputs(ctx: StaticBuildContext, flags: string[]): unkno
     zig: ctx.toolchain.zigVersion,
     // Only where a version or an Intl mode has them, so Node 22's full-ICU configure keeps its key.
     ...(fixes ? { fixes: treeFixInputs(fixes), donor: fetched(ctx, fixes.donor.source).input.sha256, simdutf: fetched(ctx, 'simdutf').input.sha256 } : {}),
-    ...(editsFor(ctx.nodeVersion, ctx.options.intl).length > 0 ? { edits: editsFor(ctx.nodeVersion, ctx.options.intl) } : {}),
+    ...(edits.length > 0 ? { edits } : {}),
   };
+}
+
+/** What this build's source lacks beyond --shared-* libraries (tree-fixes.ts): Debian's source only, the official tarball has it all. */
+function sourceFixes(ctx: StaticPipelineContext) {
+  return ctx.options.sourceMode === 'distribution' ? treeFixesFor(ctx.nodeVersion) : undefined;
 }
 
 /**
@@ -88,7 +94,7 @@ export function configureInputs(ctx: StaticBuildContext, flags: string[]): unkno
 export async function configureNode(ctx: StaticBuildContext): Promise<string> {
   const node = fetched(ctx, 'node');
   const official = ctx.options.sourceMode === 'official';
-  const fixes = official ? undefined : treeFixesFor(ctx.nodeVersion);
+  const fixes = sourceFixes(ctx);
   const flags = official ? officialTarballFlags(ctx.target, ctx.options.intl) : distributionSourceFlags(ctx.target, assembleSysroot(sysrootDir(ctx), ctx.libs), ctx.options.intl, ctx.icuSource, notSharedFor(fixes));
   const builtins = ctx.builtins ?? {};
   const inputs = configureInputs(ctx, flags);

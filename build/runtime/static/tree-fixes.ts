@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nodeLineOf } from '../pin.ts';
 import { runShell } from './command.ts';
 import { fetched, type IntlMode, type StaticBuildContext } from './context.ts';
 
@@ -89,12 +90,12 @@ const SMALL_ICU_EDITS: TreeEdit[] = [
 
 /** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source (none for Node 22 with full ICU). */
 export function editsFor(nodeVersion: string, intl: IntlMode): TreeEdit[] {
-  return [...(TOOLCHAIN_EDITS[nodeVersion.split('.')[0] ?? ''] ?? []), ...(intl === 'small' ? SMALL_ICU_EDITS : [])];
+  return [...(TOOLCHAIN_EDITS[nodeLineOf(nodeVersion)] ?? []), ...(intl === 'small' ? SMALL_ICU_EDITS : [])];
 }
 
 /** The fixes Node `nodeVersion`'s line needs, or undefined (Node 22). */
 export function treeFixesFor(nodeVersion: string): TreeFixes | undefined {
-  return FIXES[nodeVersion.split('.')[0] ?? ''];
+  return FIXES[nodeLineOf(nodeVersion)];
 }
 
 /** What the configure stage hashes for `fixes`: the fixes and the backports' text, so editing a backport re-configures. */
