@@ -1,23 +1,29 @@
+import { present } from '../../shared/checked.ts';
 import { oneOf } from '../../shared/cli-args/choice.ts';
 import { parseCommandArgs, subcommand } from '../../shared/cli-args/command-args.ts';
 import { int } from '../../shared/cli-args/number.ts';
 import { optionsOf, UsageError } from '../../shared/cli-args/usage-error.ts';
+import type { Arch } from '../../shared/toolchain/arch.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { loadAverage, machine, table, writeSection } from '../bench/report.ts';
+import { binaryFacts, hostArch, launcherFor, QEMU } from '../runtime/launcher.ts';
 import { officialRuntime } from '../runtime/official.ts';
-import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
+import { nodeLines, runtimePin, staticNodeVersion } from '../runtime/pin.ts';
+import { STATIC_ARCHES, staticTarget } from '../runtime/static/target.ts';
+import { targetExecutionProblem } from '../runtime/static/target-exec.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { compareIntl, runIntlProbe } from './intl.ts';
 import { areaOf, NODE_TEST_AREAS, NODE_TEST_KNOWN_DIFFERENCES, nodeTestTree, parallelFiles, runNodeSuite, SAMPLE_STEP, sampleTests, WHOLE_AREA_MAX } from './node-suite.ts';
 
-const pin = runtimePin();
-
-const USAGE = `npm run parity -- intl [--static PATH] [--official PATH] [--json] [--write-docs]
-npm run parity -- node-tests [--static PATH] [--official PATH] [--areas A,B] [--jobs N] [--timeout S] [--json] [--write-docs]
+const USAGE = `npm run parity -- intl [--arch A] [--node N] [--static PATH] [--official PATH] [--json] [--write-docs]
+npm run parity -- node-tests [--arch A] [--node N] [--static PATH] [--official PATH] [--areas A,B] [--jobs N] [--timeout S] [--json] [--write-docs]
   The static runtime against the official one: Intl behaviour byte for byte (intl), and a sample of
   Node's own test/parallel (520 tests) run by Node's tools/test.py on each (node-tests, ~2 min a runtime at --jobs 2).
-  Defaults: the cached static runtime (npm run runtime; jemalloc, intl full) and the pinned official one.
-  --write-docs writes the result to docs/runtime-parity.md.`;
+  Defaults: the cached static runtime (npm run runtime; jemalloc, intl full) and the pinned official one
+  of --node (a pinned line, default ${nodeLines()[0]}) for --arch (x64 or arm64, default this host's).
+  Another arch runs under qemu-user (binfmt_misc for node-tests: the tests exec the runtime by path);
+  its --timeout defaults to 720 s a test instead of 240.
+  --write-docs writes the result to docs/runtime-parity.md, one section per arch and line.`;
 
 const HELP_REF = 'npm run parity -- --help';
 const opt = optionsOf(HELP_REF);
@@ -27,6 +33,8 @@ function parseCli(argv: string[]) {
   const { values, positionals } = parseCommandArgs(
     argv,
     {
+      arch: { type: 'string' },
+      node: { type: 'string' },
       static: { type: 'string' },
       official: { type: 'string' },
       areas: { type: 'string' },
@@ -44,14 +52,19 @@ function parseCli(argv: string[]) {
   if (!command) throw new UsageError(`a command is needed: intl or node-tests (see '${HELP_REF}')`);
   const areas = values.areas?.split(',').map((a) => oneOf(a, opt('--areas'), NODE_TEST_AREAS));
   if (areas && values['write-docs']) throw new UsageError(`--write-docs records the whole sample: drop --areas (see '${HELP_REF}')`);
+  const arch: Arch = oneOf(values.arch ?? hostArch() ?? 'x64', opt('--arch'), STATIC_ARCHES);
+  const emulated = arch !== hostArch();
   return {
     help: false as const,
     command,
+    arch,
+    emulated,
+    node: oneOf(values.node ?? nodeLines()[0], opt('--node'), nodeLines()),
     static: values.static,
     official: values.official,
     areas,
     jobs: int(values.jobs ?? '2', opt('--jobs'), { min: 1, max: 64 }),
-    timeoutSeconds: int(values.timeout ?? '240', opt('--timeout'), { min: 10, max: 3600 }),
+    timeoutSeconds: int(values.timeout ?? (emulated ? '720' : '240'), opt('--timeout'), { min: 10, max: 3600 }),
     json: values.json,
     writeDocs: values['write-docs'],
   };
@@ -70,19 +83,58 @@ if (cli.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const { command } = cli;
+const { command, arch, emulated } = cli;
+const pin = runtimePin(cli.node);
+const defaultLine = cli.node === nodeLines()[0];
+/** The options that chose this run, for the commands the docs quote. */
+const chosen = `${arch !== 'x64' ? ` --arch ${arch}` : ''}${defaultLine ? '' : ` --node ${cli.node}`}${cli.official ? ` --official ${cli.official}` : ''}`;
+/** One docs section per arch and line; x64 on the default line keeps the sections' first names. */
+const sectionSuffix = `${arch === 'x64' ? '' : `-${arch}`}${defaultLine ? '' : `-node${cli.node}`}`;
+const titleSuffix = arch === 'x64' && defaultLine ? '' : ` (${[arch === 'x64' ? '' : `linux-${arch}${emulated ? ', under qemu-user' : ''}`, defaultLine ? '' : `Node ${cli.node}`].filter(Boolean).join('; ')})`;
+
+const fail = (message: string): never => {
+  console.error(message);
+  process.exit(1);
+};
 
 const quiet = { info: () => {}, progress: () => {} };
-const officialPath = cli.official ?? (await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: quiet, integrity: pin.runtimeIntegrity?.x64 })).path;
-const staticPath = cli.static ?? cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin), 'jemalloc', 'x64', 'full')?.path;
-if (!staticPath) {
-  console.error('no static runtime with full ICU in the cache: build it with `npm run runtime -- --detach` (3–4 h on 2 cores with ICU, docs/static-runtime.md), or pass --static PATH');
-  process.exit(1);
+const officialPath =
+  cli.official ??
+  (
+    await officialRuntime({ nodeVersion: pin.nodeVersion, arch, cacheDir: cacheRoot(), log: quiet, integrity: pin.runtimeIntegrity?.[arch] }).catch((err: Error) =>
+      fail(`${err.message}\n  the comparison needs an official linux-${arch} Node ${pin.nodeVersion}; without it pass --official PATH (the nearest release npm has, and say so)`),
+    )
+  ).path;
+const staticPath =
+  cli.static ??
+  cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin), 'jemalloc', arch, 'full')?.path ??
+  fail(
+    `no static Node ${cli.node} runtime for linux-${arch} with full ICU in the cache: build it with \`npm run runtime --${arch === 'x64' ? '' : ` --arch ${arch}`}${defaultLine ? '' : ` --node ${cli.node}`} --detach\` (3–4 h on 2 cores with ICU, docs/static-runtime.md), or pass --static PATH`,
+  );
+
+/** How this host runs a runtime binary, from its ELF header: natively, or under qemu-user (with the cross sysroot when it is dynamic). */
+function launch(path: string) {
+  let facts: ReturnType<typeof binaryFacts>;
+  try {
+    facts = binaryFacts(path);
+  } catch (err) {
+    return fail(`cannot run ${path}: ${(err as Error).message}`);
+  }
+  const l = launcherFor(facts.arch, facts.dynamic);
+  if ('missing' in l) return fail(l.missing);
+  // test.py and the tests exec the runtime by path: a foreign one needs binfmt_misc, and a dynamic one qemu's prefix.
+  const problem = l.emulated ? targetExecutionProblem(staticTarget(facts.arch)) : undefined;
+  if (problem) return fail(problem);
+  const env = l.emulated && facts.dynamic ? { QEMU_LD_PREFIX: present(QEMU[facts.arch], `qemu for ${facts.arch}`).sysroot } : undefined;
+  return { path, launcher: l, env, describe: `\`${path}\` (linux-${facts.arch}, ${l.describe})` };
 }
-const header = (cmd: string) => `Command: \`${cmd}\`, ${new Date().toISOString().slice(0, 16)}Z. Machine: ${machine()}; load average at the end ${loadAverage()}.\n\n` + `Official: \`${officialPath}\`. Static: \`${staticPath}\`.`;
+const officialBin = launch(officialPath);
+const staticBin = launch(staticPath);
+const header = (cmd: string) =>
+  `Command: \`${cmd}\`, ${new Date().toISOString().slice(0, 16)}Z. Machine: ${machine()}; load average at the end ${loadAverage()}.\n\n` + `Official: ${officialBin.describe}. Static: ${staticBin.describe}.`;
 
 if (command === 'intl') {
-  const parity = compareIntl(runIntlProbe(officialPath), runIntlProbe(staticPath));
+  const parity = compareIntl(runIntlProbe(officialBin.path, officialBin.launcher), runIntlProbe(staticBin.path, staticBin.launcher));
   if (cli.json) console.log(JSON.stringify(parity, null, 2));
   else {
     console.log(`${parity.identical} of ${parity.cases} Intl cases identical byte for byte; ${parity.differences.length} differ (${parity.unexplained} unexplained)`);
@@ -91,18 +143,18 @@ if (command === 'intl') {
   if (cli.writeDocs) {
     const rows = parity.differences.map((d) => [d.name, `\`${d.official.slice(0, 80)}\``, `\`${d.static.slice(0, 80)}\``, d.reason ?? '**unexplained**']);
     const body = [
-      '## Intl parity',
-      header('npm run parity -- intl --write-docs'),
+      `## Intl parity${titleSuffix}`,
+      header(`npm run parity -- intl${chosen} --write-docs`),
       `**${parity.identical} of ${parity.cases}** cases of build/parity/intl-probe.cjs print identical lines on both runtimes.`,
       rows.length ? table(['case', 'official', 'static', 'reason'], rows) : 'No case differs.',
     ].join('\n\n');
-    console.error(`written: ${await writeSection(root, 'intl-parity', body, 'runtime-parity.md')}`);
+    console.error(`written: ${await writeSection(root, `intl-parity${sectionSuffix}`, body, 'runtime-parity.md')}`);
   }
   process.exit(parity.unexplained ? 1 : 0);
 }
 
 // node-tests
-const tree = await nodeTestTree(cacheRoot(), staticNodeVersion(pin));
+const tree = await nodeTestTree(cacheRoot(), staticNodeVersion(pin)).catch((err: Error) => fail(err.message));
 const areaFilter = cli.areas;
 const tests = sampleTests(parallelFiles(tree)).filter((t) => {
   const area = areaOf(t);
@@ -111,14 +163,15 @@ const tests = sampleTests(parallelFiles(tree)).filter((t) => {
 const { jobs, timeoutSeconds } = cli;
 const runs = [];
 for (const [label, runtime] of [
-  ['official', officialPath],
-  ['static', staticPath],
+  ['official', officialBin],
+  ['static', staticBin],
 ] as const) {
   const started = Date.now();
   let last = 0;
-  const run = await runNodeSuite(tree, runtime, tests, {
+  const run = await runNodeSuite(tree, runtime.path, tests, {
     jobs,
     timeoutSeconds,
+    ...(runtime.env ? { env: runtime.env } : {}),
     progress: (done, total) => {
       if (Date.now() - last < 10_000 && done !== total) return;
       last = Date.now();
@@ -153,8 +206,8 @@ else {
 }
 if (cli.writeDocs) {
   const body = [
-    "## Node's own tests",
-    header(`npm run parity -- node-tests --jobs ${jobs} --write-docs`),
+    `## Node's own tests${titleSuffix}`,
+    header(`npm run parity -- node-tests${chosen} --jobs ${jobs} --write-docs`),
     `Sample (build/parity/node-suite.ts, \`sampleTests\`): the test/parallel files of the areas below, ${result.sample.rule}; ${tests.length} tests, run by Node's tools/test.py (\`-p tap -j${jobs} --timeout=${timeoutSeconds}\`, its status files applied) on each runtime in turn. A skip is a test that said it does not apply (e.g. needs a feature the build lacks).`,
     table(
       ['area', 'tests', 'official passed', 'official skipped', 'static passed', 'static skipped'],
@@ -168,6 +221,6 @@ if (cli.writeDocs) {
       : 'No test passes only on the official runtime.',
     onlyStatic.length ? `Passed only on the static runtime: ${onlyStatic.map((o) => `${o.test} (official: ${o.official})`).join(', ')}.` : '',
   ].join('\n\n');
-  console.error(`written: ${await writeSection(root, 'node-tests', body, 'runtime-parity.md')}`);
+  console.error(`written: ${await writeSection(root, `node-tests${sectionSuffix}`, body, 'runtime-parity.md')}`);
 }
 process.exit(onlyOfficial.some((o) => !o.reason) ? 1 : 0);

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Launcher } from '../runtime/launcher.ts';
 
 /** The probe each runtime runs: one `case: JSON` line per Intl behaviour (see the file). */
 export const INTL_PROBE = fileURLToPath(new URL('./intl-probe.cjs', import.meta.url));
@@ -25,9 +26,13 @@ export interface IntlParity {
   unexplained: number;
 }
 
-/** Runs the probe with an empty environment, so neither runtime sees the host's TZ or LANG. */
-export function runIntlProbe(runtime: string): string {
-  return execFileSync(runtime, [INTL_PROBE], { encoding: 'utf8', env: {}, maxBuffer: 16 << 20 });
+/**
+ * Runs the probe with an empty environment, so neither runtime sees the host's TZ or LANG; a
+ * foreign-arch runtime runs through its launcher (qemu-user).
+ */
+export function runIntlProbe(runtime: string, launcher?: Launcher): string {
+  const [cmd, args] = launcher ? launcher.command(runtime, [INTL_PROBE]) : [runtime, [INTL_PROBE]];
+  return execFileSync(cmd, args, { encoding: 'utf8', env: {}, maxBuffer: 16 << 20 });
 }
 
 function parse(output: string): Map<string, string> {

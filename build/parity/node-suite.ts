@@ -81,9 +81,9 @@ export function parallelFiles(tree: string): string[] {
   return readdirSync(join(tree, 'test', 'parallel'));
 }
 
-function run(cmd: string, args: string[], cwd: string, onLine?: (line: string) => void): Promise<string> {
+function run(cmd: string, args: string[], cwd: string, onLine?: (line: string) => void, env?: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
     let out = '';
     let pending = '';
     child.stdout.on('data', (b: Buffer) => {
@@ -110,13 +110,23 @@ export interface SuiteRun {
   seconds: number;
 }
 
-/** One runtime over the sample with Node's runner; progress per finished test. */
-export async function runNodeSuite(tree: string, runtime: string, tests: string[], o: { jobs: number; timeoutSeconds: number; progress: (done: number, total: number) => void }): Promise<SuiteRun> {
+/**
+ * One runtime over the sample with Node's runner; progress per finished test. `env` is added to the
+ * runner's environment, which every test and its children inherit (QEMU_LD_PREFIX for a dynamic
+ * foreign-arch runtime: test.py and the tests exec it by path, through binfmt_misc).
+ */
+export async function runNodeSuite(tree: string, runtime: string, tests: string[], o: { jobs: number; timeoutSeconds: number; env?: Record<string, string>; progress: (done: number, total: number) => void }): Promise<SuiteRun> {
   const started = Date.now();
   let done = 0;
-  const tap = await run('nice', ['-n', '10', '/usr/bin/python3', 'tools/test.py', `--shell=${runtime}`, '-p', 'tap', `-j${o.jobs}`, `--timeout=${o.timeoutSeconds}`, ...tests], tree, (line) => {
-    if (/^(not )?ok \d+ /.test(line)) o.progress(++done, tests.length);
-  });
+  const tap = await run(
+    'nice',
+    ['-n', '10', '/usr/bin/python3', 'tools/test.py', `--shell=${runtime}`, '-p', 'tap', `-j${o.jobs}`, `--timeout=${o.timeoutSeconds}`, ...tests],
+    tree,
+    (line) => {
+      if (/^(not )?ok \d+ /.test(line)) o.progress(++done, tests.length);
+    },
+    o.env,
+  );
   return { runtime, outcomes: parseTap(tap), seconds: Math.round((Date.now() - started) / 1000) };
 }
 

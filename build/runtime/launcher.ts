@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readElfFile } from '../../shared/elf/file.ts';
 import type { Arch } from '../../shared/toolchain/arch.ts';
 
 /** How this host executes a runtime: natively, or under qemu-user for another architecture. */
@@ -49,4 +50,15 @@ export function launcherFor(arch: Arch, dynamic: boolean): Launcher | { missing:
   }
   const sysroot = dynamic ? ['-L', q.sysroot] : [];
   return { emulated: true, describe: `${q.qemu}${dynamic ? ` -L ${q.sysroot}` : ''}`, command: (b, a) => [qemu, [...sysroot, b, ...a]] };
+}
+
+/** e_machine as shared/elf names it, per arch. */
+const ELF_MACHINE: Record<Arch, string> = { x64: 'Advanced Micro Devices X86-64', arm64: 'AArch64' };
+
+/** What a runtime binary is, read from its ELF header: its arch, and whether it needs a loader. */
+export function binaryFacts(path: string): { arch: Arch; dynamic: boolean } {
+  const elf = readElfFile(path);
+  const arch = (Object.keys(ELF_MACHINE) as Arch[]).find((a) => ELF_MACHINE[a] === elf.header.machine);
+  if (!arch) throw new Error(`${path} is a ${elf.header.machine} executable: runtimes are linux-x64 or linux-arm64`);
+  return { arch, dynamic: elf.interpreter !== null };
 }
