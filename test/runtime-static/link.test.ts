@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { relinkCommand } from '../../build/runtime/static/link.ts';
+import { relinkCommand, withoutRelro } from '../../build/runtime/static/link.ts';
 
 const ninjaLink = '/t/bin/c++ -Wl,--build-id -pthread -rdynamic obj/a.o -Wl,--whole-archive obj/libnode.a -Wl,--no-whole-archive -m64 -o node -Wl,--start-group obj/b.o -Wl,--end-group -lz -static -latomic -ldl -lm';
 
@@ -18,5 +18,16 @@ describe('relinkCommand', () => {
 
   it('refuses a command of an unexpected shape', () => {
     expect(() => relinkCommand('c++ -o libfoo.so x.o', '/o', [])).toThrow('no single "-o node"');
+  });
+});
+
+describe('withoutRelro', () => {
+  it('turns -z relro into -z norelro and nothing else', () => {
+    const cmd = 'c++ -o node a.o -Wl,-z,relro -Wl,-z,now -static';
+    expect(withoutRelro(cmd)).toBe('c++ -o node a.o -Wl,-z,norelro -Wl,-z,now -static');
+  });
+
+  it('refuses a command without -z relro, rather than link something unexpected', () => {
+    expect(() => withoutRelro('c++ -o node a.o')).toThrow('no -Wl,-z,relro');
   });
 });

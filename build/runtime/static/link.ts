@@ -25,6 +25,13 @@ export function relinkCommand(linkCommand: string, output: string, archives: str
   return [...parts.slice(0, 1), ...allocator, ...parts.slice(1)].join(' ');
 }
 
+/** The link command with RELRO off (StaticTarget.relro); throws if it has no -z relro to turn off. */
+export function withoutRelro(linkCommand: string): string {
+  const parts = linkCommand.trim().split(/\s+/);
+  if (!parts.includes('-Wl,-z,relro')) throw new Error(`unexpected link command (no -Wl,-z,relro): ${linkCommand.slice(0, 200)}…`);
+  return parts.map((p) => (p === '-Wl,-z,relro' ? '-Wl,-z,norelro' : p)).join(' ');
+}
+
 export interface LinkResult {
   unstripped: string;
   runtime: string;
@@ -45,7 +52,7 @@ export async function linkNode(ctx: Ready<StaticBuildContext, 'nodeTree'>): Prom
     ctx.stageRoot,
     {
       name: `link-${ctx.options.allocator}`,
-      inputs: { compiled, archives: archiveHashes, v: 1, target: targetInput(ctx.target) },
+      inputs: { compiled, archives: archiveHashes, v: 1, target: targetInput(ctx.target), relro: ctx.target.relro },
       stillValid: (r) => existsSync(r.runtime),
       sharedDir: ctx.nodeTree,
       run: async ({ dir, log }) => {
@@ -55,7 +62,8 @@ export async function linkNode(ctx: Ready<StaticBuildContext, 'nodeTree'>): Prom
         // The last command links node; relinkCommand names one that is missing or not that shape.
         const linkCommand = commands.at(-1) ?? '';
         const unstripped = join(dir, `${name}.unstripped`);
-        await runShell(relinkCommand(linkCommand, unstripped, archives), { cwd: outDir, log, nice: true });
+        const relinked = relinkCommand(linkCommand, unstripped, archives);
+        await runShell(ctx.target.relro === false ? withoutRelro(relinked) : relinked, { cwd: outDir, log, nice: true });
         const runtime = join(dir, name);
         await runLogged(ctx.target.strip, ['--strip-all', '-o', runtime, unstripped], { cwd: dir, log });
         return { unstripped, runtime, sha256: await sha256File(runtime) };

@@ -21,6 +21,12 @@ export interface StaticTarget {
   stripPackage: string;
   /** qemu-user name: the binfmt_misc entry that runs this target's programs on another host. */
   qemu: string;
+  /**
+   * false: link without RELRO. At 64K alignment lld's .relro_padding makes a second RW segment
+   * whose memory size exceeds its file size, and postject (LIEF) then finds no way to add the SEA
+   * note ("Zero or more than 1 bss-like segment"; docs/static-runtime.md, Known problems).
+   */
+  relro?: false;
 }
 
 export const STATIC_TARGETS: Record<Arch, StaticTarget> = {
@@ -43,6 +49,7 @@ export const STATIC_TARGETS: Record<Arch, StaticTarget> = {
     strip: 'aarch64-linux-gnu-strip',
     stripPackage: 'binutils-aarch64-linux-gnu',
     qemu: 'qemu-aarch64',
+    relro: false,
   },
 };
 
