@@ -9,6 +9,7 @@ import { loadAverage, machine, table, writeSection } from '../bench/report.ts';
 import { binaryFacts, hostArch, launcherFor, QEMU } from '../runtime/launcher.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { nodeLines, runtimePin, staticNodeVersion } from '../runtime/pin.ts';
+import { runtimeBuildFlags } from '../runtime/static/build-flags.ts';
 import { STATIC_ARCHES, staticTarget } from '../runtime/static/target.ts';
 import { targetExecutionProblem } from '../runtime/static/target-exec.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
@@ -109,7 +110,7 @@ const staticPath =
   cli.static ??
   cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin), 'jemalloc', arch, 'full')?.path ??
   fail(
-    `no static Node ${cli.node} runtime for linux-${arch} with full ICU in the cache: build it with \`npm run runtime --${arch === 'x64' ? '' : ` --arch ${arch}`}${defaultLine ? '' : ` --node ${cli.node}`} --detach\` (3–4 h on 2 cores with ICU, docs/static-runtime.md), or pass --static PATH`,
+    `no static Node ${cli.node} runtime for linux-${arch} with full ICU in the cache: build it with \`npm run runtime --${runtimeBuildFlags({ ...(defaultLine ? {} : { node: cli.node }), arch })} --detach\` (3–4 h on 2 cores with ICU, docs/static-runtime.md), or pass --static PATH`,
   );
 
 /** How this host runs a runtime binary, from its ELF header: natively, or under qemu-user (with the cross sysroot when it is dynamic). */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readElfFile } from '../../shared/elf/file.ts';
 import type { Arch } from '../../shared/toolchain/arch.ts';
+import { STATIC_ARCHES, STATIC_TARGETS } from './static/target.ts';
 
 /** How this host executes a runtime: natively, or under qemu-user for another architecture. */
 export interface Launcher {
@@ -52,13 +53,15 @@ export function launcherFor(arch: Arch, dynamic: boolean): Launcher | { missing:
   return { emulated: true, describe: `${q.qemu}${dynamic ? ` -L ${q.sysroot}` : ''}`, command: (b, a) => [qemu, [...sysroot, b, ...a]] };
 }
 
-/** e_machine as shared/elf names it, per arch. */
-const ELF_MACHINE: Record<Arch, string> = { x64: 'Advanced Micro Devices X86-64', arm64: 'AArch64' };
+/** The arch whose runtimes have this e_machine (as shared/elf names it), or undefined: neither x64 nor arm64. */
+export function archOfMachine(machine: string): Arch | undefined {
+  return STATIC_ARCHES.find((a) => STATIC_TARGETS[a].elfMachine === machine);
+}
 
 /** What a runtime binary is, read from its ELF header: its arch, and whether it needs a loader. */
 export function binaryFacts(path: string): { arch: Arch; dynamic: boolean } {
   const elf = readElfFile(path);
-  const arch = (Object.keys(ELF_MACHINE) as Arch[]).find((a) => ELF_MACHINE[a] === elf.header.machine);
+  const arch = archOfMachine(elf.header.machine);
   if (!arch) throw new Error(`${path} is a ${elf.header.machine} executable: runtimes are linux-x64 or linux-arm64`);
   return { arch, dynamic: elf.interpreter !== null };
 }

@@ -1,21 +1,19 @@
 import { access, constants } from 'node:fs/promises';
 import { execa } from 'execa';
 import { readElfFile } from '../../shared/elf/file.ts';
-import { ElfError } from '../../shared/elf/parse.ts';
-import type { Arch } from '../../shared/toolchain/arch.ts';
+import { ElfError, type ElfInfo } from '../../shared/elf/parse.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { sha256File } from '../../shared/toolchain/file-hash.ts';
 import { type BuildContext, distStep } from '../context.ts';
-import { type Launcher, launcherFor } from '../runtime/launcher.ts';
+import { archOfMachine, type Launcher, launcherFor } from '../runtime/launcher.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { fetchStaticRuntime } from '../runtime/package/fetch.ts';
 import { PackageUnavailable } from '../runtime/package/npm-fetch.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { runtimeBuildFlags } from '../runtime/static/build-flags.ts';
 import { buildStaticRuntime } from '../runtime/static/build-static-runtime.ts';
 import { runningStaticBuild } from '../runtime/static/detached.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
-
-const MACHINE_ARCH: Record<number, Arch> = { 62: 'x64', 183: 'arm64' };
 
 async function customRuntime(path: string, ctx: BuildContext): Promise<Runtime> {
   try {
@@ -23,15 +21,16 @@ async function customRuntime(path: string, ctx: BuildContext): Promise<Runtime> 
   } catch {
     throw new BuildError(`--runtime ${path}: not found or not executable`);
   }
-  let arch: Arch | undefined;
+  let elf: ElfInfo;
   try {
-    arch = MACHINE_ARCH[readElfFile(path).header.machineCode];
+    elf = readElfFile(path);
   } catch (err) {
     if (err instanceof ElfError) throw new BuildError(`--runtime ${path}: ${err.message}`);
     throw err;
   }
+  const arch = archOfMachine(elf.header.machine);
   if (!arch) throw new BuildError(`--runtime ${path}: not an x64 or arm64 executable`);
-  const interp = readElfFile(path).interpreter ?? '';
+  const interp = elf.interpreter ?? '';
   const libc = /ld-musl/.test(interp) ? 'musl' : /ld-linux/.test(interp) ? 'glibc' : 'unknown';
   const sha256 = await sha256File(path);
   // The version is learnt by running it (resolveRuntime); until then, the line's.
@@ -59,12 +58,11 @@ async function availableStaticRuntime(ctx: BuildContext): Promise<{ runtime: Run
   }
   const running = runningStaticBuild(ctx.cacheDir, ctx.arch);
   if (!running) return { why };
-  return { why: `${why}; one is being built in the background (pid ${running.pid}; npm run runtime -- status${archFlag(ctx.arch)})`, building: running.pid };
+  return { why: `${why}; one is being built in the background (pid ${running.pid}; npm run runtime -- status${runtimeBuildFlags({ arch: ctx.arch })})`, building: running.pid };
 }
 
-const archFlag = (arch: Arch) => (arch === 'x64' ? '' : ` --arch ${arch}`);
 /** The runtime command's flags that build this build's static runtime: its arch, its Node line and Intl unless the defaults. */
-const buildFlags = (ctx: BuildContext) => `${ctx.nodeLine ? ` --node ${ctx.nodeLine}` : ''}${archFlag(ctx.arch)}${ctx.project.config.intl === 'full' ? '' : ` --intl ${ctx.project.config.intl}`}`;
+const buildFlags = (ctx: BuildContext) => runtimeBuildFlags({ ...(ctx.nodeLine ? { node: ctx.nodeLine } : {}), arch: ctx.arch, intl: ctx.project.config.intl });
 // Measured: x64 with full ICU from an empty cache, 3–4 h on 2 cores (docs/static-runtime.md).
 const BUILD_COST = '3–4 h on 2 cores with full ICU, resumable';
 

@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import type { Arch } from '../../../shared/toolchain/arch.ts';
 import { sha256File } from '../../../shared/toolchain/file-hash.ts';
 import type { StaticRuntimePin } from '../pin.ts';
+import { runtimeBuildFlags } from '../static/build-flags.ts';
 import type { Allocator, IntlMode, SourceMode } from '../static/context.ts';
 import { staticRuntimeKey } from '../static/key.ts';
 import { cachedStaticRuntime, type StaticRuntimeManifest } from '../static/verify.ts';
@@ -38,7 +39,7 @@ export interface PackedRuntime {
  * gets this checkout's key, and the report says so.
  */
 export async function packRuntime(o: PackRuntimeOptions): Promise<PackedRuntime> {
-  const flag = `${o.arch === 'x64' ? '' : ` --arch ${o.arch}`}${o.allocator === 'jemalloc' ? '' : ` --allocator ${o.allocator}`}${o.intl === 'full' ? '' : ` --intl ${o.intl}`}`;
+  const flag = runtimeBuildFlags(o);
   const cached = cachedStaticRuntime(o.cacheDir, o.nodeVersion, o.allocator, o.arch, o.intl);
   if (!cached) throw new Error(`no cached linux-${o.arch} static runtime (${o.allocator}, intl ${o.intl}) under ${o.cacheDir}/runtimes to pack: build it first with 'npm run runtime --${flag} --detach'`);
   const sha256 = await sha256File(cached.path);
