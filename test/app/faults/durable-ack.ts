@@ -26,15 +26,17 @@ export function durableAckCases(bin: BinOf): void {
   }
 
   /**
-   * The default mode flushes every second here, not every 100 ms: the kill below then lands well inside a flush
-   * even when this loaded 2-core machine stalls a process for tens of milliseconds (which made 100 ms lose
-   * nothing now and then). --ack written keeps its own default (2 ms).
+   * The default mode flushes every second here, by time only, not every 100 ms or each 1 MiB: the kill below then
+   * lands well inside a flush even when this loaded 2-core machine stalls a process for tens of milliseconds
+   * (100 ms lost nothing now and then; so did 1 MiB, which one client fills in a few hundred ms: a flush could
+   * fall while the test blocked its own client finding the victim). --ack written keeps its own default (2 ms).
    */
-  const modeArgs = (ack: Ack) => (ack === 'written' ? ['--ack', 'written'] : ['--flush-ms', '1000']);
+  const modeArgs = (ack: Ack) => (ack === 'written' ? ['--ack', 'written'] : ['--flush-ms', '1000', '--flush-bytes', '16MiB']);
 
   /**
    * Under load from `clients` connections, waits for 300 records on disk, then for the next batch to land, and
    * kills `victim` 300 ms later: in the default mode the batch filling then holds requests already answered.
+   * The victim is found before the wait: finding it blocks this process (pgrep), and with it the clients.
    */
   async function killUnderLoad(ack: Ack, o: { args: string[]; clients: number; victim: (primary: number, port: number) => number }) {
     const out = archivePath(ack);
@@ -43,8 +45,9 @@ export function durableAckCases(bin: BinOf): void {
     await until(() => readRecords(out).records.length >= 300, '300 records on disk');
     const size = statSync(out).size;
     await until(() => statSync(out).size > size, 'the next batch');
+    const victim = o.victim(r.child.pid as number, r.port);
     await new Promise((res) => setTimeout(res, 300));
-    process.kill(o.victim(r.child.pid as number, r.port), 'SIGKILL');
+    process.kill(victim, 'SIGKILL');
     const exit = await r.exited;
     await traffic.stop();
     const lost = lostOf(traffic.answered, out);
