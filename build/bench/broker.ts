@@ -19,7 +19,7 @@ import { officialRuntime } from '../runtime/official.ts';
 import { runtimePin } from '../runtime/pin.ts';
 import { p99Spread, throughputSpread } from './broker-text.ts';
 import { freshArtifact } from './fresh-artifact.ts';
-import { procStat } from './proc.ts';
+import { cpuMs, rssMiB } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { corpus, sendCorpus } from './traffic-corpus.ts';
@@ -313,58 +313,6 @@ async function measureWithWrk(variants: Variant[]): Promise<void> {
       );
     }
   }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-/** A thread's or process's user + system CPU time from a /proc stat file, in ms (0 once it is gone). */
-function statMs(path: string): number {
-  const fields = procStat(path);
-  return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks : 0;
-}
-
-/** A thread's time runnable but waiting for a core, in ms (the second field of its schedstat; 0 once it is gone). */
-function waitMs(path: string): number {
-  try {
-    return Number(readFileSync(path, 'utf8').split(' ')[1]) / 1e6;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * CPU time of a process and its live children, in ms: all threads, and their event-loop (main) threads; how long
- * those event loops waited for a core, in ms; and how many event loops there are.
- */
-function cpuMs(pid: number): { all: number; loop: number; loopWait: number; loops: number } {
-  const pids = [pid, ...childrenOf(pid)];
-  return {
-    all: pids.reduce((sum, p) => sum + statMs(`/proc/${p}/stat`), 0),
-    loop: pids.reduce((sum, p) => sum + statMs(`/proc/${p}/task/${p}/stat`), 0),
-    loopWait: pids.reduce((sum, p) => sum + waitMs(`/proc/${p}/task/${p}/schedstat`), 0),
-    loops: pids.length,
-  };
-}
-
-/** VmRSS of a process and its children (the cluster workers), in MiB. */
-function rssMiB(pid: number): number {
-  const kids = childrenOf(pid);
-  const one = (p: number) => {
-    try {
-      return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-    } catch {
-      return 0;
-    }
-  };
-  return one(pid) + kids.reduce((a, k) => a + one(k), 0);
 }
 
 interface RssRow {
