@@ -16,7 +16,7 @@ export function procStat(path: string): string[] | null {
   }
 }
 
-/** The child processes of `pid` (its cluster workers), or none once it is gone. */
+/** The child processes of `pid`'s main thread (a cluster primary's workers), or none once it is gone. */
 export function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
@@ -30,13 +30,13 @@ let ticks: number | undefined;
 const clockTicks = () => (ticks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100);
 
 /** A thread's or process's user + system CPU time from a /proc stat file, in ms (0 once it is gone). */
-export function statMs(path: string): number {
+function statMs(path: string): number {
   const fields = procStat(path);
   return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks() : 0;
 }
 
 /** A thread's time runnable but waiting for a core, in ms (the second field of its schedstat; 0 once it is gone). */
-export function waitMs(path: string): number {
+function waitMs(path: string): number {
   try {
     return Number(readFileSync(path, 'utf8').split(' ')[1]) / 1e6;
   } catch {

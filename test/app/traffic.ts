@@ -1,6 +1,6 @@
 // Load for recorder process tests: keep-alive clients posting distinct URLs, and what each got back.
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { childrenOf } from '../../build/bench/proc.ts';
 import { keepAlive, post } from './http-client.ts';
 
 /** Polls `cond` every 10 ms for up to 30 s. */
@@ -42,12 +42,11 @@ export function load(port: number, clients: number, body: string | Buffer) {
   };
 }
 
-/** The recorder's worker processes: the primary's children. */
+/** The recorder's worker processes: the primary's children (read from /proc: no pgrep to spawn while clients wait). */
 export function workerPids(primary: number): number[] {
-  return execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map(Number);
+  const pids = childrenOf(primary);
+  if (pids.length === 0) throw new Error(`recorder ${primary} has no worker processes`);
+  return pids;
 }
 
 /** Inodes of the established TCP connections whose local port is `port` (/proc/net/tcp, tcp6). */

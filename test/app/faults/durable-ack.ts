@@ -36,7 +36,7 @@ export function durableAckCases(bin: BinOf): void {
   /**
    * Under load from `clients` connections, waits for 300 records on disk, then for the next batch to land, and
    * kills `victim` 300 ms later: in the default mode the batch filling then holds requests already answered.
-   * The victim is found before the wait: finding it blocks this process (pgrep), and with it the clients.
+   * The victim is found before the wait, so nothing this process does in it holds up the clients (it was a pgrep).
    */
   async function killUnderLoad(ack: Ack, o: { args: string[]; clients: number; victim: (primary: number, port: number) => number }) {
     const out = archivePath(ack);
