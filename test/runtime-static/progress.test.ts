@@ -12,7 +12,7 @@ describe('parseStep', () => {
 describe('ProgressTracker', () => {
   it('handles lines split across chunks and estimates from recent speed', () => {
     let now = 0;
-    const t = new ProgressTracker(3, () => now);
+    const t = new ProgressTracker({ window: 3 }, () => now);
     expect(t.feed('[1/101] CXX a.o\n[2/1')).toBe(true);
     expect(t.progress?.done).toBe(1);
     expect(t.progress?.etaSeconds).toBeUndefined();
@@ -23,15 +23,43 @@ describe('ProgressTracker', () => {
 
   it('forgets old speed: a burst of cache hits does not make the ETA optimistic forever', () => {
     let now = 0;
-    const t = new ProgressTracker(2, () => now);
+    const t = new ProgressTracker({ window: 2, spanMs: 60_000 }, () => now);
     for (let i = 1; i <= 50; i++) {
       now += 10; // Zig cache hits: 10 ms a step
       t.feed(`[${i}/150] CXX hit${i}.o\n`);
     }
     now += 30_000;
     t.feed('[51/150] CXX slow.o\n');
-    // The window holds steps 50 and 51 only: 30 s a step, 99 steps left.
-    expect(t.progress?.etaSeconds).toBe(2970);
+    // Still within the span: the hits count, 0.6 s a step.
+    expect(t.progress?.etaSeconds).toBe(Math.round((30.5 / 50) * 99));
+    now += 40_000;
+    t.feed('[52/150] CXX slow.o\n');
+    // The span is past the hits: the window holds steps 51 and 52 only, 40 s a step, 98 steps left.
+    expect(t.progress?.etaSeconds).toBe(3920);
+  });
+
+  it('keeps every step of the span, so a run of quick steps among slow ones does not swing the ETA', () => {
+    let now = 0;
+    const t = new ProgressTracker({ window: 3, spanMs: 600_000 }, () => now);
+    // Ten slow steps (60 s each), then ten quick ones (1 s each), all within ten minutes and a bit.
+    for (let i = 1; i <= 10; i++) {
+      now += 60_000;
+      t.feed(`[${i}/120] CXX v8_${i}.o\n`);
+    }
+    for (let i = 11; i <= 20; i++) {
+      now += 1_000;
+      t.feed(`[${i}/120] CXX gen_${i}.o\n`);
+    }
+    // The span (600 s back from 610 s) holds all twenty, 60 s to 610 s: 19 steps in 550 s; a 3-step window said 1 s.
+    expect(t.progress?.secondsPerStep).toBeCloseTo(550 / 19, 6);
+    now += 1_000;
+    t.feed('[21/120] CXX gen_21.o\n');
+    // Now 611 s: step 1 (60 s) is 551 s back, still in; the window would drop it only past 660 s.
+    expect(t.progress?.secondsPerStep).toBeCloseTo(551 / 20, 6);
+    now += 60_000;
+    t.feed('[22/120] CXX v8_22.o\n');
+    // 671 s: steps 1 (60 s) is out (611 s back), step 2 (120 s) in: 20 steps in 551 s.
+    expect(t.progress?.secondsPerStep).toBeCloseTo(551 / 20, 6);
   });
 });
 

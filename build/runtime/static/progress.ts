@@ -4,7 +4,7 @@ import { captures } from '../../../shared/checked.ts';
 export interface Progress {
   done: number;
   total: number;
-  /** Seconds per step over the recent window; undefined until two steps were seen. */
+  /** Seconds per step over the recent steps (ProgressTracker); undefined until two steps were seen. */
   secondsPerStep?: number;
   etaSeconds?: number;
   last: string;
@@ -21,18 +21,25 @@ export function parseStep(line: string): { done: number; total: number; descript
 }
 
 /**
- * Tracks steps as they finish. The ETA uses only the last `window` steps: resumed builds start
- * with near-free steps (Zig cache hits) that would make a whole-run average far too hopeful.
+ * Tracks steps as they finish. The ETA uses the steps of the last `spanMs` and at least the last `window` steps:
+ * resumed builds start with near-free steps (Zig cache hits) that would make a whole-run average far too hopeful,
+ * and a node compile mixes second-long steps (generated inspector files) with minute-long ones (V8's), so a window
+ * of steps alone swung Node 24's ETA from 44 min to 3 h within ten minutes; a span of time smooths the mix.
  */
 export class ProgressTracker {
   private times: { done: number; at: number }[] = [];
   private pending = '';
+  private readonly window: number;
+  private readonly spanMs: number;
   progress: Progress | undefined;
 
   constructor(
-    private readonly window = 60,
+    o: { window?: number; spanMs?: number } = {},
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.window = o.window ?? 60;
+    this.spanMs = o.spanMs ?? 20 * 60_000;
+  }
 
   /** Feed raw output (any chunking); returns true when a step line was seen. */
   feed(chunk: string): boolean {
@@ -46,7 +53,7 @@ export class ProgressTracker {
       seen = true;
       const at = this.now();
       this.times.push({ done: step.done, at });
-      if (this.times.length > this.window) this.times.shift();
+      while (this.times.length > this.window && at - (this.times[0]?.at ?? at) > this.spanMs) this.times.shift();
       const [first = { done: step.done, at }] = this.times;
       const steps = step.done - first.done;
       const secondsPerStep = steps > 0 ? (at - first.at) / 1000 / steps : undefined;
