@@ -312,6 +312,11 @@ async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
         io.err(`broker record: listening on ${listenText(address)}${overTls(cfg)} with ${cfg.workers} workers${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
         stopLive = liveStats(counters);
       },
+      onCounting(files) {
+        stopLive();
+        stopLive = () => {};
+        io.err(`broker record: a worker ended without its last report; counting the records in ${files.length === 1 ? files[0] : `${files[0]} and ${files.length - 1} rotated files`}`);
+      },
     });
   } finally {
     signal.dispose();

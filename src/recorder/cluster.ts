@@ -10,6 +10,7 @@ import { rmSync } from 'node:fs';
 import { isSea } from 'node:sea';
 import { archiveVersion, createArchiveFile } from './archive-sink.ts';
 import { addRecorderCounters, emptyRecorderCounters, type RecorderCounters, type RecorderOptions, startRecorder } from './recorder.ts';
+import { recordingFiles, recordsOnDisk, rotatedFilesNow } from './records-on-disk.ts';
 import { identityFromEnv, identityToEnv, type TlsIdentity } from './tls-identity.ts';
 
 const WORKER_ENV = 'BROKER_RECORD_WORKER';
@@ -86,6 +87,8 @@ export interface ClusterHooks {
   onListening(address: { host: string; port: number }, counters: () => RecorderCounters): void;
   /** Resolves when the recording should end (a signal). */
   stop: Promise<unknown>;
+  /** A worker ended without its final report: its records are about to be counted from these files (records-on-disk.ts). */
+  onCounting?(files: string[]): void;
 }
 
 export interface ClusterResult {
@@ -102,6 +105,8 @@ export interface ClusterResult {
  */
 export async function runRecorderCluster(o: RecorderOptions, count: number, hooks: ClusterHooks): Promise<ClusterResult> {
   const archiveIdentity = o.out === null ? undefined : createArchiveFile(o.out, archiveVersion(o.codec));
+  // Rotated names taken before this recording (rotation skips them): not its files when counting them.
+  const takenBefore = o.out === null ? new Set<string>() : rotatedFilesNow(o.out);
   // Workers accept connections themselves: the round-robin default routes every connection through
   // the primary, a cost a 2-core machine feels.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
@@ -164,5 +169,11 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
   await done;
   const counters = total();
   if (address === null && o.out !== null && counters.requests === 0) rmSync(o.out, { force: true });
+  else if (o.out !== null && workers.some((w) => !finals.has(w.id))) {
+    // A worker that died (kill -9, OOM) may have written a batch after its last report: count the files instead.
+    const files = recordingFiles(o.out, takenBefore);
+    hooks.onCounting?.(files);
+    counters.flushed = recordsOnDisk(files) ?? counters.flushed;
+  }
   return { address, counters, error };
 }
