@@ -5,15 +5,19 @@ import { sharedDepFlags } from '../../build/runtime/static/configure-flags.ts';
 import { applyEdits, backportIntoUv, editsFor, notSharedFor, syncByContent, treeFixesFor } from '../../build/runtime/static/tree-fixes.ts';
 import { tempDir } from '../fixtures/context.ts';
 
-/** The lines of libuv 1.51's uv.h and tcp.c the backport works on. */
+/** The lines of libuv 1.51's uv.h, tcp.c and fs.c the backports work on. */
 function fakeUv(): string {
   const uv = tempDir('tree-fixes-uv');
   mkdirSync(join(uv, 'include'), { recursive: true });
   mkdirSync(join(uv, 'src', 'unix'), { recursive: true });
-  writeFileSync(join(uv, 'include', 'uv.h'), 'UV_EXTERN int uv_tcp_nodelay(uv_tcp_t* handle, int enable);\nUV_EXTERN int uv_tcp_simultaneous_accepts(uv_tcp_t* handle, int enable);\n');
+  writeFileSync(
+    join(uv, 'include', 'uv.h'),
+    'UV_EXTERN int uv_tcp_nodelay(uv_tcp_t* handle, int enable);\nUV_EXTERN int uv_tcp_simultaneous_accepts(uv_tcp_t* handle, int enable);\nstruct uv_statfs_s {\n  uint64_t f_files;\n  uint64_t f_ffree;\n  uint64_t f_spare[4];\n};\n',
+  );
   writeFileSync(join(uv, 'src', 'unix', 'tcp.c'), 'int uv__tcp_keepalive(int fd, int on, unsigned int delay) { return 0; }\n');
+  writeFileSync(join(uv, 'src', 'unix', 'fs.c'), '  stat_fs->f_files = buf.f_files;\n  stat_fs->f_ffree = buf.f_ffree;\n  req->ptr = stat_fs;\n');
   const old = new Date('2026-01-01T00:00:00Z');
-  for (const f of ['include/uv.h', 'src/unix/tcp.c']) utimesSync(join(uv, f), old, old);
+  for (const f of ['include/uv.h', 'src/unix/tcp.c', 'src/unix/fs.c']) utimesSync(join(uv, f), old, old);
   return uv;
 }
 
@@ -42,6 +46,17 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
     expect(readFileSync(join(uv, 'src', 'unix', 'tcp.c'), 'utf8')).toMatch(/int uv_tcp_keepalive_ex\(uv_tcp_t\* handle,[\s\S]*TCP_KEEPINTVL[\s\S]*TCP_KEEPCNT/);
   });
 
+  it('the libuv backport of uv_statfs_t.f_frsize takes a spare field (the struct keeps its size) and statfs fills it', () => {
+    const uv = fakeUv();
+    backportIntoUv(uv, 'uv_statfs_f_frsize');
+    expect(readFileSync(join(uv, 'include', 'uv.h'), 'utf8')).toMatch(/ {2}uint64_t f_ffree;\n {2}uint64_t f_frsize; [^\n]*\n {2}uint64_t f_spare\[3\];\n/);
+    expect(readFileSync(join(uv, 'src', 'unix', 'fs.c'), 'utf8')).toBe('  stat_fs->f_files = buf.f_files;\n  stat_fs->f_ffree = buf.f_ffree;\n  stat_fs->f_frsize = buf.f_frsize;\n  req->ptr = stat_fs;\n');
+    expect(() => backportIntoUv(uv, 'uv_statfs_f_frsize')).toThrow(/already has f_frsize: drop backport uv_statfs_f_frsize/);
+    const other = fakeUv();
+    writeFileSync(join(other, 'src', 'unix', 'fs.c'), 'renamed\n');
+    expect(() => backportIntoUv(other, 'uv_statfs_f_frsize')).toThrow(/deps\/uv\/src\/unix\/fs.c: no "stat_fs->f_ffree = buf.f_ffree;" for backport uv_statfs_f_frsize to change/);
+  });
+
   it('the tree is synced by content: an unchanged file keeps its mtime, a changed one is rewritten, a stray one goes', () => {
     const staged = fakeUv();
     const tree = fakeUv();
@@ -61,7 +76,7 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
   it('a libuv that already has the function fails the backport, naming what to drop', () => {
     const uv = fakeUv();
     backportIntoUv(uv, 'uv_tcp_keepalive_ex');
-    expect(() => backportIntoUv(uv, 'uv_tcp_keepalive_ex')).toThrow(/already declares uv_tcp_keepalive_ex: drop its backport/);
+    expect(() => backportIntoUv(uv, 'uv_tcp_keepalive_ex')).toThrow(/already has uv_tcp_keepalive_ex: drop backport uv_tcp_keepalive_ex/);
   });
 
   it('--intl small keeps the break-iterator rules that Node’s small-icu trims (Intl.Segmenter crashes without them)', () => {

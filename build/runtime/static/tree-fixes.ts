@@ -9,7 +9,7 @@ import { fetched, type IntlMode, type StaticBuildContext } from './context.ts';
  * into the unpacked tree before configure. Node 22 needs nothing here. For 24 Debian also removed
  * deps/uv, deps/histogram, deps/googletest, V8's third_party/{zlib,simdutf} and the inspector
  * generators' jinja2/markupsafe, and builds against its own system packages; the mirror serves no
- * libuv >= 1.52 (24 calls `uv_tcp_keepalive_ex`, new in 1.52) and none of those as sources we could
+ * libuv >= 1.52 (24 calls `uv_tcp_keepalive_ex` and reads `uv_statfs_t.f_frsize`, new in 1.52) and none of those as sources we could
  * build as static libraries. So the tree gets them back the way Node's own tarball carries them:
  */
 export interface TreeFixes {
@@ -50,7 +50,7 @@ const FIXES: Record<string, TreeFixes> = {
       ],
     },
     v8Simdutf: true,
-    uvBackports: ['uv_tcp_keepalive_ex'],
+    uvBackports: ['uv_tcp_keepalive_ex', 'uv_statfs_f_frsize'],
   },
 };
 
@@ -156,16 +156,40 @@ int uv_tcp_keepalive_ex(uv_tcp_t* handle,
 }
 `;
 
-/** Each backport: its declaration after an anchor in include/uv.h, its definition appended to a source file. */
+/** A change to a libuv file: `from` replaced by `to`, or `to` appended when `from` is null. */
+interface UvEdit {
+  file: string;
+  from: string | null;
+  to: string;
+}
+
+const KEEPALIVE_ANCHOR = 'UV_EXTERN int uv_tcp_simultaneous_accepts(uv_tcp_t* handle, int enable);\n';
+const STATFS_SPARE = '  uint64_t f_ffree;\n  uint64_t f_spare[4];\n';
+const STATFS_FILL = '  stat_fs->f_ffree = buf.f_ffree;\n';
+
+/** Each backport: what include/uv.h holds once libuv has it (then the backport must go), and its edits. */
 const UV_BACKPORTS = {
   uv_tcp_keepalive_ex: {
-    headerAfter: 'UV_EXTERN int uv_tcp_simultaneous_accepts(uv_tcp_t* handle, int enable);\n',
-    declaration:
-      'UV_EXTERN int uv_tcp_keepalive_ex(uv_tcp_t* handle,\n                                  int enable,\n                                  unsigned int delay,\n                                  unsigned int intvl,\n                                  unsigned int cnt);\n',
-    file: 'src/unix/tcp.c',
-    definition: UV_TCP_KEEPALIVE_EX,
+    mark: 'uv_tcp_keepalive_ex(',
+    edits: [
+      {
+        file: 'include/uv.h',
+        from: KEEPALIVE_ANCHOR,
+        to: `${KEEPALIVE_ANCHOR}UV_EXTERN int uv_tcp_keepalive_ex(uv_tcp_t* handle,\n                                  int enable,\n                                  unsigned int delay,\n                                  unsigned int intvl,\n                                  unsigned int cnt);\n`,
+      },
+      { file: 'src/unix/tcp.c', from: null, to: UV_TCP_KEEPALIVE_EX },
+    ],
   },
-} as const;
+  // libuv 1.52's uv_statfs_t.f_frsize (fs.statfs()'s frsize in Node 24), taken from one of the spare fields as 1.52
+  // does, so the struct keeps its size; statfs(2) fills it on Linux.
+  uv_statfs_f_frsize: {
+    mark: 'f_frsize',
+    edits: [
+      { file: 'include/uv.h', from: STATFS_SPARE, to: '  uint64_t f_ffree;\n  uint64_t f_frsize;  /* backported from libuv 1.52 (broker: tree-fixes.ts) */\n  uint64_t f_spare[3];\n' },
+      { file: 'src/unix/fs.c', from: STATFS_FILL, to: `${STATFS_FILL}  stat_fs->f_frsize = buf.f_frsize;\n` },
+    ],
+  },
+} satisfies Record<string, { mark: string; edits: UvEdit[] }>;
 
 /** Edit a file in place; written only if the text changes, so ninja rebuilds exactly what an edit changed. */
 function editFile(path: string, edit: (text: string) => string): void {
@@ -174,15 +198,16 @@ function editFile(path: string, edit: (text: string) => string): void {
   if (after !== before) writeFileSync(path, after);
 }
 
-/** Declare and define backport `name` in the libuv tree at `uvDir`; fails if that libuv already has it. */
+/** Make backport `name` in the libuv tree at `uvDir`; fails if that libuv already has it, or lacks what it edits. */
 export function backportIntoUv(uvDir: string, name: keyof typeof UV_BACKPORTS): void {
   const b = UV_BACKPORTS[name];
-  editFile(join(uvDir, 'include', 'uv.h'), (text) => {
-    if (text.includes(`${name}(`)) throw new Error(`deps/uv/include/uv.h already declares ${name}: drop its backport (tree-fixes.ts)`);
-    if (!text.includes(b.headerAfter)) throw new Error(`deps/uv/include/uv.h: no "${b.headerAfter.trim()}" to put ${name} after`);
-    return text.replace(b.headerAfter, b.headerAfter + b.declaration);
-  });
-  editFile(join(uvDir, b.file), (text) => text + b.definition);
+  if (readFileSync(join(uvDir, 'include', 'uv.h'), 'utf8').includes(b.mark)) throw new Error(`deps/uv/include/uv.h already has ${b.mark.replace(/\($/, '')}: drop backport ${name} (tree-fixes.ts)`);
+  for (const e of b.edits)
+    editFile(join(uvDir, e.file), (text) => {
+      if (e.from === null) return text + e.to;
+      if (!text.includes(e.from)) throw new Error(`deps/uv/${e.file}: no "${e.from.trim()}" for backport ${name} to change`);
+      return text.replace(e.from, e.to);
+    });
 }
 
 /** Make each edit in the tree (once: the tree is unpacked once and configured again after input changes). */
