@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSyn
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedDepFlags } from '../../build/runtime/static/configure-flags.ts';
-import { applyEdits, backportIntoUv, editsFor, notSharedFor, syncByContent, treeFixesFor } from '../../build/runtime/static/tree-fixes.ts';
+import { applyEdits, backportIntoUv, editsFor, notSharedFor, syncByContent, treeFixesFor, withoutAmalgamationStamp } from '../../build/runtime/static/tree-fixes.ts';
 import { tempDir } from '../fixtures/context.ts';
 
 /** The lines of libuv 1.51's uv.h, tcp.c and fs.c the backports work on. */
@@ -55,6 +55,14 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
     const other = fakeUv();
     writeFileSync(join(other, 'src', 'unix', 'fs.c'), 'renamed\n');
     expect(() => backportIntoUv(other, 'uv_statfs_f_frsize')).toThrow(/deps\/uv\/src\/unix\/fs.c: no "stat_fs->f_ffree = buf.f_ffree;" for backport uv_statfs_f_frsize to change/);
+  });
+
+  it("simdutf's amalgamation loses its time stamp: two runs make the same bytes (a re-configure recompiles no V8 object)", () => {
+    const a = withoutAmalgamationStamp('/* auto-generated on 2026-12-04 21:20:01.123456. Do not edit! */\n/* begin file include/simdutf.h */\n', '8.2.0');
+    const b = withoutAmalgamationStamp('/* auto-generated on 2026-12-04 22:46:58.541216. Do not edit! */\n/* begin file include/simdutf.h */\n', '8.2.0');
+    expect(a).toBe(b);
+    expect(a).toBe("/* auto-generated from simdutf 8.2.0; its time stamp dropped by broker's static runtime build */\n/* begin file include/simdutf.h */\n");
+    expect(() => withoutAmalgamationStamp('/* begin file include/simdutf.h */\n', '9.0.0')).toThrow(/simdutf 9\.0\.0's amalgamation has no/);
   });
 
   it('the tree is synced by content: an unchanged file keeps its mtime, a changed one is rewritten, a stray one goes', () => {

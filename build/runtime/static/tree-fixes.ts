@@ -98,9 +98,21 @@ export function treeFixesFor(nodeVersion: string): TreeFixes | undefined {
   return FIXES[nodeLineOf(nodeVersion)];
 }
 
+/**
+ * simdutf's amalgamate.py stamps both files with the time it ran (its git date, when there is a git checkout): every
+ * re-configure then rewrote simdutf.h, and ninja recompiled the ~1,000 V8 objects that include it. The stamp goes.
+ */
+const AMALGAMATION_STAMP = /^\/\* auto-generated on [^*\n]*\*\/\n/;
+
 /** What the configure stage hashes for `fixes`: the fixes and the backports' text, so editing a backport re-configures. */
 export function treeFixInputs(fixes: TreeFixes): unknown {
-  return { ...fixes, backports: fixes.uvBackports.map((name) => UV_BACKPORTS[name]) };
+  return { ...fixes, backports: fixes.uvBackports.map((name) => UV_BACKPORTS[name]), amalgamationStamp: AMALGAMATION_STAMP.source };
+}
+
+/** The amalgamated `text` without its time stamp: the same source makes the same bytes. */
+export function withoutAmalgamationStamp(text: string, version: string): string {
+  if (!AMALGAMATION_STAMP.test(text)) throw new Error(`simdutf ${version}'s amalgamation has no "/* auto-generated on … */" first line to drop (tree-fixes.ts)`);
+  return text.replace(AMALGAMATION_STAMP, `/* auto-generated from simdutf ${version}; its time stamp dropped by broker's static runtime build */\n`);
 }
 
 /** The --shared-* deps configure must not get for this version (V8 builds them in the tree). */
@@ -275,6 +287,7 @@ export async function applyTreeFixes(ctx: StaticBuildContext, fixes: TreeFixes, 
     await runShell(`tar xf '${simdutf.path}' --strip-components=1 -C '${src}' && AMALGAMATE_OUTPUT_PATH='${out}' /usr/bin/python3 singleheader/amalgamate.py`, { cwd: src, log });
     // As the simdutf library recipe (deps/simdutf.ts): no AVX-512 kernel, whose target attributes lack the
     // 'evex512' clang 19 requires; the AVX2 kernel is still picked at run time.
+    for (const file of ['simdutf.h', 'simdutf.cpp']) editFile(join(out, file), (text) => withoutAmalgamationStamp(text, simdutf.input.version));
     editFile(join(out, 'simdutf.cpp'), (text) => `#define SIMDUTF_IMPLEMENTATION_ICELAKE 0\n${text}`);
     synced.push(rel);
     done.push(`simdutf ${simdutf.input.version} amalgamated into V8's third_party`);
