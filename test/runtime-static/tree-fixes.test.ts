@@ -65,6 +65,29 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
     expect(() => withoutAmalgamationStamp('/* begin file include/simdutf.h */\n', '9.0.0')).toThrow(/simdutf 9\.0\.0's amalgamation has no/);
   });
 
+  it('Node 24 --without-sqlite: the DOMStorage agent is compiled only with sqlite; a second configure changes nothing', () => {
+    const tree = tempDir('tree-fixes-sqlite');
+    mkdirSync(join(tree, 'src', 'inspector'), { recursive: true });
+    const edits = editsFor('24.21.0', 'full').filter((e) => e.file.startsWith('src/'));
+    // The lines of 24.21's files the edits change, in their order there.
+    const agent = `${edits
+      .filter((e) => e.file === 'src/inspector_agent.cc')
+      .map((e) => e.from)
+      .join('  // other code\n')}    }\n`;
+    writeFileSync(join(tree, 'src', 'inspector_agent.cc'), agent);
+    writeFileSync(join(tree, 'src', 'inspector', 'dom_storage_agent.cc'), '#include "dom_storage_agent.h"\nnamespace node {\n}  // namespace inspector\n}  // namespace node\n');
+    applyEdits(tree, edits);
+    const once = readFileSync(join(tree, 'src', 'inspector_agent.cc'), 'utf8');
+    expect(once.match(/^#if HAVE_SQLITE /gm)).toHaveLength(5);
+    expect(once.match(/^#endif {2}\/\/ HAVE_SQLITE$/gm)).toHaveLength(5);
+    // The else-if branch closes inside the #if: without sqlite the if before it keeps its own closing brace.
+    expect(once).toContain('#if HAVE_SQLITE  // broker: --without-sqlite (tree-fixes.ts)\n    } else if (dom_storage_agent_');
+    expect(once).toContain('      dom_storage_agent_->emitNotification(context, event_name, params);\n#endif  // HAVE_SQLITE\n');
+    expect(readFileSync(join(tree, 'src', 'inspector', 'dom_storage_agent.cc'), 'utf8')).toMatch(/^#if HAVE_SQLITE [^\n]*\n#include "dom_storage_agent.h"\n[\s\S]*\n#endif {2}\/\/ HAVE_SQLITE\n$/);
+    applyEdits(tree, edits);
+    expect(readFileSync(join(tree, 'src', 'inspector_agent.cc'), 'utf8')).toBe(once);
+  });
+
   it('the tree is synced by content: an unchanged file keeps its mtime, a changed one is rewritten, a stray one goes', () => {
     const staged = fakeUv();
     const tree = fakeUv();
@@ -90,7 +113,7 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
   it('--intl small keeps the break-iterator rules that Node’s small-icu trims (Intl.Segmenter crashes without them)', () => {
     expect(editsFor('22.22.2', 'full')).toEqual([]);
     expect(editsFor('22.22.2', 'none')).toEqual([]);
-    expect(editsFor('24.21.0', 'full').map((e) => e.file)).toEqual(['configure.py', 'deps/v8/third_party/highway/src/hwy/ops/set_macros-inl.h']);
+    expect([...new Set(editsFor('24.21.0', 'full').map((e) => e.file))]).toEqual(['configure.py', 'deps/v8/third_party/highway/src/hwy/ops/set_macros-inl.h', 'src/inspector_agent.cc', 'src/inspector/dom_storage_agent.cc']);
     const tree = tempDir('tree-fixes-icu');
     mkdirSync(join(tree, 'tools', 'icu'), { recursive: true });
     // The lines of Node 22's tools/icu/icu_small.json the edits change.

@@ -75,6 +75,31 @@ const TOOLCHAIN_EDITS: Record<string, TreeEdit[]> = {
   ],
 };
 
+/** Wraps `code` (whole lines) in `#if HAVE_SQLITE`: what needs node:sqlite's code, which --without-sqlite leaves out. */
+function ifSqlite(code: string): string {
+  return `#if HAVE_SQLITE  // broker: --without-sqlite (tree-fixes.ts)\n${code}#endif  // HAVE_SQLITE\n`;
+}
+
+const DOM_STORAGE_WHY = "--without-sqlite (baseFlags) leaves out node_webstorage, yet 24.21's inspector includes its DOMStorage agent, which needs sqlite3.h: the agent is compiled only with sqlite, as node_webstorage is";
+
+/** The lines of Node 24.21's inspector_agent.cc that use the DOMStorage agent. */
+const DOM_STORAGE_USES = [
+  '#include "inspector/dom_storage_agent.h"\n',
+  '      dom_storage_agent_ = std::make_unique<DOMStorageAgent>(env);\n      dom_storage_agent_->Wire(node_dispatcher_.get());\n',
+  '    if (dom_storage_agent_) {\n      dom_storage_agent_->disable();\n      dom_storage_agent_.reset();\n    }\n',
+  '    } else if (dom_storage_agent_ && dom_storage_agent_->canEmit(domain_name) &&\n               env_->options()->experimental_storage_inspection) {\n      dom_storage_agent_->emitNotification(context, event_name, params);\n',
+  '  std::unique_ptr<DOMStorageAgent> dom_storage_agent_;\n',
+];
+
+/** Node 24.21's inspector built `--without-sqlite` (every static runtime is: configure-flags.ts). */
+const WITHOUT_SQLITE_EDITS: Record<string, TreeEdit[]> = {
+  '24': [
+    ...DOM_STORAGE_USES.map((code) => ({ file: 'src/inspector_agent.cc', from: code, to: ifSqlite(code), why: DOM_STORAGE_WHY })),
+    { file: 'src/inspector/dom_storage_agent.cc', from: '#include "dom_storage_agent.h"\n', to: '#if HAVE_SQLITE  // broker: --without-sqlite (tree-fixes.ts)\n#include "dom_storage_agent.h"\n', why: DOM_STORAGE_WHY },
+    { file: 'src/inspector/dom_storage_agent.cc', from: '}  // namespace inspector\n}  // namespace node\n', to: '}  // namespace inspector\n}  // namespace node\n#endif  // HAVE_SQLITE\n', why: DOM_STORAGE_WHY },
+  ],
+};
+
 /**
  * `--intl small` keeps ICU's break iterators: the rules (.brk, 0.8 MB), root's and en's brkitr resources, and the
  * Thai, Lao, Khmer, Burmese and CJK dictionaries (3 MB) that root's resource names (icutrim drops root.res, and en.res
@@ -90,7 +115,8 @@ const SMALL_ICU_EDITS: TreeEdit[] = [
 
 /** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source (none for Node 22 with full ICU). */
 export function editsFor(nodeVersion: string, intl: IntlMode): TreeEdit[] {
-  return [...(TOOLCHAIN_EDITS[nodeLineOf(nodeVersion)] ?? []), ...(intl === 'small' ? SMALL_ICU_EDITS : [])];
+  const line = nodeLineOf(nodeVersion);
+  return [...(TOOLCHAIN_EDITS[line] ?? []), ...(WITHOUT_SQLITE_EDITS[line] ?? []), ...(intl === 'small' ? SMALL_ICU_EDITS : [])];
 }
 
 /** The fixes Node `nodeVersion`'s line needs, or undefined (Node 22). */
@@ -226,8 +252,9 @@ export function backportIntoUv(uvDir: string, name: keyof typeof UV_BACKPORTS): 
 export function applyEdits(tree: string, edits: TreeEdit[]): string[] {
   return edits.map((edit) => {
     editFile(join(tree, edit.file), (text) => {
+      // Made already (a re-configure of the same tree): `to` is there, and `from` only as part of it, if at all.
+      if (text.includes(edit.to) && (edit.to.includes(edit.from) || !text.includes(edit.from))) return text;
       if (text.includes(edit.from)) return text.replace(edit.from, edit.to);
-      if (text.includes(edit.to)) return text;
       throw new Error(`${edit.file}: "${edit.from}" is not there (tree-fixes.ts: ${edit.why})`);
     });
     return `${edit.file} edited: ${edit.why}`;
