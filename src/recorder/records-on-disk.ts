@@ -7,6 +7,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { naturalCompare } from '../archive/archive-paths.ts';
 import { scanArchiveFile } from '../archive/file.ts';
 
 /** The rotated files FILE.1, FILE.2, … that exist now (an earlier run's among them: rotation skips those). */
@@ -24,7 +25,7 @@ export function rotatedFilesNow(path: string): Set<string> {
 
 /** FILE and the rotated files made since `before` was taken: the files of the recording that took that snapshot. */
 export function recordingFiles(path: string, before: Set<string>): string[] {
-  return [path, ...[...rotatedFilesNow(path)].filter((f) => !before.has(f))];
+  return [path, ...[...rotatedFilesNow(path)].filter((f) => !before.has(f)).sort(naturalCompare)];
 }
 
 /** The records a reader finds in `files`, each read up to its first bad frame (as `verify --repair` keeps); null when one cannot be read. */

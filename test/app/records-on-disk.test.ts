@@ -17,9 +17,10 @@ describe('the files of a recording and the records in them', () => {
     const before = rotatedFilesNow(path);
     expect([...before]).toEqual([join(dir, 'a.b.brk.1')]);
     writeFileSync(path, archiveBytes(3));
-    writeFileSync(join(dir, 'a.b.brk.2'), archiveBytes(2));
+    writeFileSync(join(dir, 'a.b.brk.10'), archiveBytes(1));
+    writeFileSync(join(dir, 'a.b.brk.2'), archiveBytes(1));
     for (const other of ['a.b.brk.02', 'a.b.brk.x', 'aXb.brk.3', 'a.b.brk.4.tmp', 'a.b.brk.']) writeFileSync(join(dir, other), 'not an archive');
-    expect(recordingFiles(path, before)).toEqual([path, join(dir, 'a.b.brk.2')]);
+    expect(recordingFiles(path, before)).toEqual([path, join(dir, 'a.b.brk.2'), join(dir, 'a.b.brk.10')]);
     expect(recordsOnDisk(recordingFiles(path, before))).toBe(5);
   });
 
