@@ -11,6 +11,7 @@ import { runStep } from '../../build/pipeline.ts';
 import { readProject } from '../../build/project/project.ts';
 import { type Launcher, launcherFor } from '../../build/runtime/launcher.ts';
 import { nodeHeaders } from '../../build/runtime/node-headers.ts';
+import { runtimePin, staticNodeVersion } from '../../build/runtime/pin.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
 import { bundleStep } from '../../build/steps/bundle.ts';
 import pkg from '../../package.json' with { type: 'json' };
@@ -242,7 +243,7 @@ describe('the static runtime refuses any addon at build time', () => {
     await expect(runStep(bundleStep, ctx)).rejects.toThrow(STATIC_REFUSAL);
   }, 60_000);
 
-  const staticRuntime = cachedStaticRuntime(cacheRoot(), pkg.runtimes.nodeVersion);
+  const staticRuntime = cachedStaticRuntime(cacheRoot(), staticNodeVersion(runtimePin()));
   const needStatic = prerequisite('a cached linux-x64 static runtime', staticRuntime ? '' : 'none cached — build it with `npm run runtime`', 'optional');
   itWhen(
     needStatic,
