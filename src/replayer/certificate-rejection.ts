@@ -43,12 +43,19 @@ const REFUSED = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/**
+ * Node 24 ends an untrusted certificate's message with advice for `node` itself ("; if the root CA is installed
+ * locally, try running Node.js with --use-system-ca"): a broker binary takes no Node flags, and the line says what
+ * broker takes instead (describeRejection).
+ */
+const NODE_ADVICE = /; if the root CA is installed locally, try running Node\.js with --use-system-ca$/;
+
 /** The rejection `err` is, or null when it is not one (a refused connection, a timeout, …). */
 export function certificateRejection(err: unknown, target: URL): CertificateRejection | null {
   const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
   const found = typeof e?.code === 'string' && REFUSED.has(e.code) ? e : typeof e?.cause?.code === 'string' && REFUSED.has(e.cause.code) ? e.cause : null;
   if (found === null) return null;
-  return { target: target.origin, code: found.code as string, reason: String(found.message) };
+  return { target: target.origin, code: found.code as string, reason: String(found.message).replace(NODE_ADVICE, '') };
 }
 
 /** One line: whose certificate, why, and what would let the replay through. */
