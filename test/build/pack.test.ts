@@ -101,10 +101,11 @@ describe('pack: a worker thread and baked-in options and facts', () => {
     const r = run(join(out, 'worker-fixture-0.0.1-linux-x64'), ['9']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^81 from worker; worker-fixture 0\.0\.1; heap limit (\d+) MiB\n$/);
-    // --max-old-space-size=300 is the old generation; the limit adds the young one.
+    // --max-old-space-size=300 is the old generation; the limit adds the young one: 3 semi-spaces, by V8's version
+    // (measured: 348 MiB in all on Node 22.22.2, 492 on 24.22.3). Without the option it would be 2 GiB or more.
     const limit = Number(/heap limit (\d+)/.exec(r.stdout)?.[1]);
     expect(limit).toBeGreaterThanOrEqual(300);
-    expect(limit).toBeLessThan(400);
+    expect(limit).toBeLessThan(600);
   }, 120_000);
 });
 
