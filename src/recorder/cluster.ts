@@ -105,8 +105,9 @@ export interface ClusterResult {
  */
 export async function runRecorderCluster(o: RecorderOptions, count: number, hooks: ClusterHooks): Promise<ClusterResult> {
   const archiveIdentity = o.out === null ? undefined : createArchiveFile(o.out, archiveVersion(o.codec));
-  // Rotated names taken before this recording (rotation skips them): not its files when counting them.
-  const takenBefore = o.out === null ? new Set<string>() : rotatedFilesNow(o.out);
+  // Rotated names taken before this recording (rotation skips them): not its files when counting them. Without
+  // --rotate there are none to tell apart, and no directory to read.
+  const takenBefore = o.out !== null && o.rotateBytes > 0 ? rotatedFilesNow(o.out) : null;
   // Workers accept connections themselves: the round-robin default routes every connection through
   // the primary, a cost a 2-core machine feels.
   cluster.schedulingPolicy = cluster.SCHED_NONE;

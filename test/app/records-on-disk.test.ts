@@ -22,6 +22,8 @@ describe('the files of a recording and the records in them', () => {
     for (const other of ['a.b.brk.02', 'a.b.brk.x', 'aXb.brk.3', 'a.b.brk.4.tmp', 'a.b.brk.']) writeFileSync(join(dir, other), 'not an archive');
     expect(recordingFiles(path, before)).toEqual([path, join(dir, 'a.b.brk.2'), join(dir, 'a.b.brk.10')]);
     expect(recordsOnDisk(recordingFiles(path, before))).toBe(5);
+    // A recording without --rotate is FILE alone, whatever FILE.n lie beside it.
+    expect(recordingFiles(path, null)).toEqual([path]);
   });
 
   it('counts each file up to its first bad frame: a torn tail and what follows it are not counted', () => {
