@@ -75,9 +75,12 @@ const TOOLCHAIN_EDITS: Record<string, TreeEdit[]> = {
   ],
 };
 
+const IF_SQLITE = '#if HAVE_SQLITE  // broker: --without-sqlite (tree-fixes.ts)\n';
+const END_IF_SQLITE = '#endif  // HAVE_SQLITE\n';
+
 /** Wraps `code` (whole lines) in `#if HAVE_SQLITE`: what needs node:sqlite's code, which --without-sqlite leaves out. */
 function ifSqlite(code: string): string {
-  return `#if HAVE_SQLITE  // broker: --without-sqlite (tree-fixes.ts)\n${code}#endif  // HAVE_SQLITE\n`;
+  return `${IF_SQLITE}${code}${END_IF_SQLITE}`;
 }
 
 const DOM_STORAGE_WHY = "--without-sqlite (baseFlags) leaves out node_webstorage, yet 24.21's inspector includes its DOMStorage agent, which needs sqlite3.h: the agent is compiled only with sqlite, as node_webstorage is";
@@ -95,8 +98,9 @@ const DOM_STORAGE_USES = [
 const WITHOUT_SQLITE_EDITS: Record<string, TreeEdit[]> = {
   '24': [
     ...DOM_STORAGE_USES.map((code) => ({ file: 'src/inspector_agent.cc', from: code, to: ifSqlite(code), why: DOM_STORAGE_WHY })),
-    { file: 'src/inspector/dom_storage_agent.cc', from: '#include "dom_storage_agent.h"\n', to: '#if HAVE_SQLITE  // broker: --without-sqlite (tree-fixes.ts)\n#include "dom_storage_agent.h"\n', why: DOM_STORAGE_WHY },
-    { file: 'src/inspector/dom_storage_agent.cc', from: '}  // namespace inspector\n}  // namespace node\n', to: '}  // namespace inspector\n}  // namespace node\n#endif  // HAVE_SQLITE\n', why: DOM_STORAGE_WHY },
+    // The agent's own file, whole: its first line and its last two.
+    { file: 'src/inspector/dom_storage_agent.cc', from: '#include "dom_storage_agent.h"\n', to: `${IF_SQLITE}#include "dom_storage_agent.h"\n`, why: DOM_STORAGE_WHY },
+    { file: 'src/inspector/dom_storage_agent.cc', from: '}  // namespace inspector\n}  // namespace node\n', to: `}  // namespace inspector\n}  // namespace node\n${END_IF_SQLITE}`, why: DOM_STORAGE_WHY },
   ],
 };
 
