@@ -66,7 +66,12 @@ function describeDynamic(info: ElfInfo, requires: LibraryNeed[]): string {
   for (const lib of info.needed) {
     if (GLIBC_PARTS.test(lib) || /musl/.test(lib)) continue;
     const req = requires.find((r) => r.library === lib);
-    const versions = req ? Object.entries(req.maxVersions).map(([f, v]) => `${f}_${v}`) : [];
+    // By family name: the order of a binary's version needs is the linker's, and varies between builds of one library.
+    const versions = req
+      ? Object.entries(req.maxVersions)
+          .map(([f, v]) => `${f}_${v}`)
+          .sort()
+      : [];
     const short = lib.replace(/\.so(\.\d+)*$/, '');
     parts.push(versions.length ? `${short} (${versions.join(', ')})` : short);
   }

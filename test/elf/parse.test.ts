@@ -40,7 +40,7 @@ describe('ELF reader agrees with readelf -W', () => {
     const r = inspectFile(node);
     expect(r.linkage).toBe('dynamic');
     expect(r.interpreter).toBe('/lib64/ld-linux-x86-64.so.2');
-    expect(r.verdict).toMatch(/^dynamic: needs glibc >= 2\.28, libstdc\+\+ \(GLIBCXX_3\.4\.\d+, CXXABI_1\.3\.\d+\)/);
+    expect(r.verdict).toMatch(/^dynamic: needs glibc >= 2\.28, libstdc\+\+ \(CXXABI_1\.3\.\d+, GLIBCXX_3\.4\.\d+\)/);
     expect(r.ptNote).toBe(true);
     expect(r.seaFuse).toBe('unflipped');
     expect(r.seaBlob.present).toBe(false);

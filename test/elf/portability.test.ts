@@ -44,6 +44,13 @@ describe('portability verdict', () => {
     expect(r.verdict).toBe('dynamic: needs glibc >= 2.28, libstdc++ (GLIBCXX_3.4.21)');
   });
 
+  it("names a library's version families in one order, whatever order the binary lists them in", () => {
+    const verdict = (versions: string[]) =>
+      portabilityOf(info({ linkage: 'dynamic', interpreter: '/lib64/ld-linux-x86-64.so.2', needed: ['libstdc++.so.6', 'libc.so.6'], versionNeeds: [{ file: 'libstdc++.so.6', versions }] }), null).verdict;
+    expect(verdict(['GLIBCXX_3.4.21', 'CXXABI_1.3.9'])).toBe('dynamic: needs glibc, libstdc++ (CXXABI_1.3.9, GLIBCXX_3.4.21)');
+    expect(verdict(['CXXABI_1.3.9', 'GLIBCXX_3.4.21'])).toBe('dynamic: needs glibc, libstdc++ (CXXABI_1.3.9, GLIBCXX_3.4.21)');
+  });
+
   it('names a musl loader', () => {
     const r = portabilityOf(info({ linkage: 'dynamic', interpreter: '/lib/ld-musl-x86_64.so.1', needed: ['libc.musl-x86_64.so.1'] }), null);
     expect(r.verdict).toBe('dynamic: needs musl (/lib/ld-musl-x86_64.so.1)');
