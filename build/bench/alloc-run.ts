@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { execa } from 'execa';
 import type { Logger } from '../../shared/toolchain/logger.ts';
 import { officialRuntime } from '../runtime/official.ts';
-import { runtimePin } from '../runtime/pin.ts';
+import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import type { Allocator } from '../runtime/static/context.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 
@@ -27,9 +27,8 @@ export const DEBIAN_JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
 
 /** Every variant of the seed's table on the pinned Node version, present or listed as missing. */
 export async function allocVariants(cacheDir: string, log: Logger): Promise<AllocVariant[]> {
-  const v = pin.nodeVersion;
-  const official = await officialRuntime({ nodeVersion: v, arch: 'x64', cacheDir, log, integrity: pin.runtimeIntegrity?.x64 });
-  const staticVariant = (allocator: Allocator, id: string, label: string) => staticAllocVariant(cacheDir, v, allocator, id, label);
+  const official = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir, log, integrity: pin.runtimeIntegrity?.x64 });
+  const staticVariant = (allocator: Allocator, id: string, label: string) => staticAllocVariant(cacheDir, staticNodeVersion(pin), allocator, id, label);
   return [
     { id: 'glibc', label: 'official Node, glibc malloc (baseline)', runtime: official.path, env: {} },
     {

@@ -399,7 +399,7 @@ const officialRt = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: '
 const artifacts: { runtime: string; bin: string | null; how: string }[] = [];
 for (const runtime of ['official', 'static'] as const) {
   log(`building the ${runtime}-runtime artifact (npm run dist -- --runtime ${runtime}) …`);
-  const built = freshArtifact({ root, version: pkg.version, nodeVersion: pin.nodeVersion, runtime, dir: scratch });
+  const built = freshArtifact({ root, version: pkg.version, runtime, dir: scratch });
   if (runtime === 'official' && !('path' in built)) throw new Error(built.skipped);
   artifacts.push('path' in built ? { runtime, bin: built.path, how: '' } : { runtime, bin: null, how: built.skipped });
 }

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import type { Startup } from '../project/config.ts';
+import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 
 export type FreshArtifact = { path: string } | { skipped: string };
@@ -15,8 +16,9 @@ export type FreshArtifact = { path: string } | { skipped: string };
  * `npm run dist -- --arch x64 --runtime RUNTIME [--startup S] --out DIR/dist-RUNTIME[-S]`: the artifact's path, or why
  * there is none. `startup` builds it another way than seal.startup says (bench:startup compares them).
  */
-export function freshArtifact(o: { root: string; version: string; nodeVersion: string; runtime: 'official' | 'static'; dir: string; startup?: Startup }): FreshArtifact {
-  if (o.runtime === 'static' && !cachedStaticRuntime(cacheRoot(), o.nodeVersion, 'jemalloc', 'x64')) {
+export function freshArtifact(o: { root: string; version: string; runtime: 'official' | 'static'; dir: string; startup?: Startup }): FreshArtifact {
+  // dist without --node builds on the default line, whose static runtime may be an earlier patch release than its official one.
+  if (o.runtime === 'static' && !cachedStaticRuntime(cacheRoot(), staticNodeVersion(runtimePin()), 'jemalloc', 'x64')) {
     return { skipped: 'no static runtime is cached (`npm run runtime -- --detach` builds it, hours; `npm run runtime -- status`)' };
   }
   const out = join(o.dir, `dist-${o.runtime}${o.startup ? `-${o.startup}` : ''}`);

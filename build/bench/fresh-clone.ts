@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { inspectFile } from '../../shared/elf/file.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { packRuntime } from '../runtime/package/pack.ts';
-import { runtimePin } from '../runtime/pin.ts';
+import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { startRegistry } from './local-registry.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
@@ -24,7 +24,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ve
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const TARGET_S = 60;
 
-if (!cachedStaticRuntime(cacheRoot(), pin.nodeVersion, 'jemalloc', 'x64')) {
+if (!cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin), 'jemalloc', 'x64')) {
   console.error('bench:fresh-clone packs the cached linux-x64 static runtime into the package it serves: none is cached (npm run runtime -- --detach builds it)');
   process.exit(1);
 }
@@ -44,7 +44,7 @@ const quiet = pauseRuntimeBuilds(log);
 const loadBefore = loadAverage();
 try {
   log('packing the cached static runtime and publishing it to a local registry …');
-  const packed = await packRuntime({ root, cacheDir: cacheRoot(), nodeVersion: pin.nodeVersion, arch: 'x64', allocator: 'jemalloc', intl: 'full', sourceMode: 'distribution', outDir: join(scratch, 'pack'), report: log });
+  const packed = await packRuntime({ root, cacheDir: cacheRoot(), nodeVersion: staticNodeVersion(pin), arch: 'x64', allocator: 'jemalloc', intl: 'full', sourceMode: 'distribution', outDir: join(scratch, 'pack'), report: log });
   timedRun('npm', ['publish', packed.tarball], scratch, { ...process.env, ...registry.env });
 
   const rows: string[][] = [];

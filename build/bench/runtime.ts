@@ -12,7 +12,7 @@ import { parseCommandArgs } from '../../shared/cli-args/command-args.ts';
 import { UsageError } from '../../shared/cli-args/usage-error.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
-import { runtimePin } from '../runtime/pin.ts';
+import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { stageTimes } from '../runtime/static/stage-times.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { freshArtifact } from './fresh-artifact.ts';
@@ -36,11 +36,11 @@ try {
   process.exit(2);
 }
 if (warmFirst) {
-  const warm = await measureWarmRebuild(cacheRoot(), pin.nodeVersion, (l) => process.stderr.write(`${l}\n`));
+  const warm = await measureWarmRebuild(cacheRoot(), staticNodeVersion(pin), (l) => process.stderr.write(`${l}\n`));
   const cache = warm.compileCache ? `, ccache ${warm.compileCache.hits} hits / ${warm.compileCache.misses} misses` : '';
   log.info(`warm rebuild: ${warm.seconds} s, same binary: ${warm.sameBinary}${cache}`);
 }
-const rt = cachedStaticRuntime(cacheRoot(), pin.nodeVersion);
+const rt = cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin));
 if (!rt) {
   console.error('no static runtime in the cache: build it with `npm run runtime` first');
   process.exit(1);
@@ -61,7 +61,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'broker-bench-runtime-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 const built = (runtime: 'official' | 'static') => {
   log.info(`building the ${runtime}-runtime artifact from the working tree …`);
-  const a = freshArtifact({ root, version: pkg.version, nodeVersion: pin.nodeVersion, runtime, dir: scratch });
+  const a = freshArtifact({ root, version: pkg.version, runtime, dir: scratch });
   if (!('path' in a)) throw new Error(a.skipped);
   return a.path;
 };

@@ -2,7 +2,7 @@
 // official artifact embeds, and the static one when `npm run runtime` has cached it (said when it has not).
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
-import { runtimePin } from '../runtime/pin.ts';
+import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 
 export interface BenchRuntime {
@@ -14,8 +14,8 @@ export async function runtimesToMeasure(log: (line: string) => void): Promise<Be
   const pin = runtimePin();
   const official = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pin.runtimeIntegrity?.x64 });
   const runtimes = [{ name: `official Node ${pin.nodeVersion}`, path: official.path }];
-  const statik = cachedStaticRuntime(cacheRoot(), pin.nodeVersion, 'jemalloc', 'x64');
-  if (statik) runtimes.push({ name: `static (musl + jemalloc) Node ${pin.nodeVersion}`, path: statik.path });
+  const statik = cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin), 'jemalloc', 'x64');
+  if (statik) runtimes.push({ name: `static (musl + jemalloc) Node ${staticNodeVersion(pin)}`, path: statik.path });
   else log('static runtime not cached (npm run runtime): measuring the official runtime only');
   return runtimes;
 }

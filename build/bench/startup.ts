@@ -23,7 +23,7 @@ import type { Startup } from '../project/config.ts';
 import { readProject } from '../project/project.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { cachedPackage } from '../runtime/package/cached-package.ts';
-import { type PackagePin, runtimePin } from '../runtime/pin.ts';
+import { type PackagePin, runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { baselineArtifact } from './baseline-artifact.ts';
 import { freshArtifact } from './fresh-artifact.ts';
@@ -144,9 +144,9 @@ const info: BuildInfo = {
 // Everything built before the measurements start (and before the static-runtime build is paused).
 log('building the artifacts, the bundle, bun and pkg builds …');
 const official = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pin.runtimeIntegrity?.x64 });
-const staticRt = cachedStaticRuntime(cacheRoot(), pin.nodeVersion);
+const staticRt = cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin));
 const fresh = (runtime: 'official' | 'static', startup?: Startup) => {
-  const built = freshArtifact({ root, version: pkg.version, nodeVersion: pin.nodeVersion, runtime, dir: scratch, ...(startup ? { startup } : {}) });
+  const built = freshArtifact({ root, version: pkg.version, runtime, dir: scratch, ...(startup ? { startup } : {}) });
   return 'path' in built ? built.path : built;
 };
 const officialArtifact = fresh('official');

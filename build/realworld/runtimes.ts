@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
-import { runtimePin } from '../runtime/pin.ts';
+import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 
 export const toolchainRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -24,6 +24,6 @@ export async function officialNode(): Promise<{ path: string; version: string }>
 /** The cached static runtime's path, or why there is none. */
 export async function staticNode(): Promise<{ path: string } | { skipped: string }> {
   const pin = runtimePin();
-  const rt = cachedStaticRuntime(cacheRoot(), pin.nodeVersion);
+  const rt = cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin));
   return rt ? { path: rt.path } : { skipped: 'no static runtime cached' };
 }
