@@ -18,10 +18,10 @@ import {
   staticAllocVariant,
 } from '../../build/bench/alloc-run.ts';
 import { barChart } from '../../build/bench/chart.ts';
-import { runtimePin, staticNodeVersion } from '../../build/runtime/pin.ts';
 import { cachedStaticRuntime, runtimeDir } from '../../build/runtime/static/verify.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { repoRoot, tempDir } from '../fixtures/context.ts';
+import { DEFAULT_STATIC } from '../fixtures/line.ts';
 import { itWhen, prerequisite, STRICT } from '../fixtures/skip.ts';
 
 // The benchmark's harness, run small: every variant present here executes and its output parses.
@@ -135,7 +135,7 @@ describe('bench:alloc harness', () => {
     expect(r.heaps?.arenas).toBeGreaterThan(1);
   });
 
-  const staticJemalloc = prerequisite('the static musl+jemalloc runtime', cachedStaticRuntime(cacheRoot(), staticNodeVersion(runtimePin()), 'jemalloc') ? '' : 'not cached (npm run runtime; CI restores it)');
+  const staticJemalloc = prerequisite('the static musl+jemalloc runtime', cachedStaticRuntime(cacheRoot(), DEFAULT_STATIC, 'jemalloc') ? '' : 'not cached (npm run runtime; CI restores it)');
   itWhen(staticJemalloc, 'the bloat test runs on the static jemalloc runtime and reports its RSS, without glibc heaps', async () => {
     const jem = variants.find((x) => x.id === 'musl+jemalloc')!;
     expect(jem).toMatchObject({ runtime: expect.any(String), missing: undefined });

@@ -11,12 +11,12 @@ import { runStep } from '../../build/pipeline.ts';
 import { readProject } from '../../build/project/project.ts';
 import { type Launcher, launcherFor } from '../../build/runtime/launcher.ts';
 import { nodeHeaders } from '../../build/runtime/node-headers.ts';
-import { runtimePin, staticNodeVersion } from '../../build/runtime/pin.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
 import { bundleStep } from '../../build/steps/bundle.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { repoRoot, runToolchain, tempDir, testContext } from '../fixtures/context.ts';
+import { DEFAULT_OFFICIAL, DEFAULT_STATIC, versionPattern } from '../fixtures/line.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
 import { describeWhen, firstMissing, itWhen, prerequisite } from '../fixtures/skip.ts';
 
@@ -38,6 +38,9 @@ static void init(void) {}
 static struct node_module _module = { ${version}, 0, 0, __FILE__, (void *)init, 0, "ctor", 0, 0 };
 __attribute__((constructor)) static void _register_ctor(void) { node_module_register(&_module); }
 `;
+
+// The official runtime's NODE_MODULE_VERSION, as it reports it: what pack's refusals name.
+const ABI = execFileSync((await officialTestRuntime()).path, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).trim();
 
 const NAPI = 'void *napi_register_module_v1(void *env, void *exports) { return exports; }\n';
 
@@ -158,13 +161,13 @@ describe('pack: an addon the runtime cannot load stops the build, naming it and 
     const dir = fixtureWith('void node_register_module_v999(void *exports, void *module, void *context) {}\n');
     const r = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(r.status).toBe(1);
-    expect(r.log).toContain('addon-fixture: build/Release/addon.node is built for NODE_MODULE_VERSION 999; the runtime (Node 22.22.2) has NODE_MODULE_VERSION 127');
-    expect(r.log).toMatch(/Rebuild against the runtime's headers, then pack again:\n {2}cd \S+ && npx node-gyp rebuild --nodedir=\S+headers\/node-v22\.22\.2-linux-x64/);
+    expect(r.log).toContain(`addon-fixture: build/Release/addon.node is built for NODE_MODULE_VERSION 999; the runtime (Node ${DEFAULT_OFFICIAL}) has NODE_MODULE_VERSION ${ABI}`);
+    expect(r.log).toMatch(new RegExp(`Rebuild against the runtime's headers, then pack again:\n {2}cd \\S+ && npx node-gyp rebuild --nodedir=\\S+headers/node-v${versionPattern(DEFAULT_OFFICIAL)}-linux-x64`));
   });
 
   it('a NAN-style addon (constructor registration) is read from its node_module struct, or once stripped, loaded by the runtime', () => {
     const readable = runToolchain('pack', [fixtureWith(CTOR_ADDON(115)), '--runtime', 'official']);
-    expect(readable.log).toContain('build/Release/addon.node is built for NODE_MODULE_VERSION 115; the runtime (Node 22.22.2) has NODE_MODULE_VERSION 127');
+    expect(readable.log).toContain(`build/Release/addon.node is built for NODE_MODULE_VERSION 115; the runtime (Node ${DEFAULT_OFFICIAL}) has NODE_MODULE_VERSION ${ABI}`);
     const stripped = runToolchain('pack', [fixtureWith(CTOR_ADDON(115), (f) => execFileSync('strip', [f])), '--runtime', 'official']);
     expect(stripped.status).toBe(1);
     expect(stripped.log).toContain('built for NODE_MODULE_VERSION 115 (as the runtime reports when loading it)');
@@ -216,7 +219,7 @@ describe("a package's prebuilt addons: the one the runtime loads is embedded, th
     const ctx = await prebuildsProject({ 'linux-x64/node.abi115.node': 'void node_register_module_v115(void *e, void *m, void *c) {}\n' });
     const root = ctx.project.root;
     await expect(runStep(bundleStep, ctx)).rejects.toThrow(
-      `pre-thing: node_modules/pre-thing/prebuilds/linux-x64/node.abi115.node is built for NODE_MODULE_VERSION 115; the runtime (Node 22.22.2) has NODE_MODULE_VERSION 127\nRebuild against the runtime's headers, then pack again:\n  cd ${root} && npm_config_build_from_source=true npm rebuild pre-thing --nodedir=`,
+      `pre-thing: node_modules/pre-thing/prebuilds/linux-x64/node.abi115.node is built for NODE_MODULE_VERSION 115; the runtime (Node ${DEFAULT_OFFICIAL}) has NODE_MODULE_VERSION ${ABI}\nRebuild against the runtime's headers, then pack again:\n  cd ${root} && npm_config_build_from_source=true npm rebuild pre-thing --nodedir=`,
     );
   }, 60_000);
 
@@ -243,7 +246,7 @@ describe('the static runtime refuses any addon at build time', () => {
     await expect(runStep(bundleStep, ctx)).rejects.toThrow(STATIC_REFUSAL);
   }, 60_000);
 
-  const staticRuntime = cachedStaticRuntime(cacheRoot(), staticNodeVersion(runtimePin()));
+  const staticRuntime = cachedStaticRuntime(cacheRoot(), DEFAULT_STATIC);
   const needStatic = prerequisite('a cached linux-x64 static runtime', staticRuntime ? '' : 'none cached — build it with `npm run runtime`', 'optional');
   itWhen(
     needStatic,

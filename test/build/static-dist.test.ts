@@ -4,7 +4,6 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runStep } from '../../build/pipeline.ts';
-import { runtimePin, staticNodeVersion } from '../../build/runtime/pin.ts';
 import { V8_OPTIONS } from '../../build/runtime/static/configure-flags.ts';
 import { staticTarget } from '../../build/runtime/static/target.ts';
 import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
@@ -18,9 +17,10 @@ import { archiveBytes } from '../app/archive-fixtures.ts';
 import { runBroker, startRecorder } from '../app/broker-process.ts';
 import { post } from '../app/http-client.ts';
 import { runDist, tempDir, testContext } from '../fixtures/context.ts';
+import { DEFAULT_STATIC, versionPattern } from '../fixtures/line.ts';
 import { describeWhen, firstMissing, prerequisite } from '../fixtures/skip.ts';
 
-const runtime = cachedStaticRuntime(cacheRoot(), staticNodeVersion(runtimePin()));
+const runtime = cachedStaticRuntime(cacheRoot(), DEFAULT_STATIC);
 
 // Locally a missing runtime skips these tests, loudly; in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) it fails them (the workflow restores the runtime).
 const need = prerequisite('a cached linux-x64 static runtime', runtime ? '' : 'none cached — build it with `npm run runtime` (3–4 h on 2 cores from an empty cache, with ICU)');
@@ -28,12 +28,12 @@ const need = prerequisite('a cached linux-x64 static runtime', runtime ? '' : 'n
 describeWhen(need, 'a target that names no runtime (npm run dist, linux-x64)', () => {
   it('takes the cached static runtime and says so on one line', async () => {
     const ctx = testContext({ runtimeRequest: { kind: 'auto' }, cacheDir: cacheRoot() });
-    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(/^static Node 22\.22\.2 linux-x64 \(musl, jemalloc, intl full\)/);
+    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^static Node ${versionPattern(DEFAULT_STATIC)} linux-x64 \\(musl, jemalloc, intl full\\)`));
     expect(ctx.lines).toEqual(['  linux-x64: the static runtime (cached); --runtime official for the glibc one']);
   });
 });
 
-const small = cachedStaticRuntime(cacheRoot(), staticNodeVersion(runtimePin()), 'jemalloc', 'x64', 'small');
+const small = cachedStaticRuntime(cacheRoot(), DEFAULT_STATIC, 'jemalloc', 'x64', 'small');
 const needSmall = prerequisite('a cached linux-x64 static runtime with small ICU', small ? '' : 'none cached — build it with `npm run runtime -- --intl small` (30 min after the full one, from its tree and ccache)');
 
 describe('seal.intl small (npm run dist -- --intl small)', () => {
@@ -51,7 +51,7 @@ describe('seal.intl small (npm run dist -- --intl small)', () => {
   describeWhen(needSmall, 'with one cached', () => {
     it('takes the small runtime, and never the full one', async () => {
       const ctx = smallConfig(cacheRoot(), 'auto');
-      await expect(runStep(runtimeStep, ctx)).resolves.toMatch(/^static Node 22\.22\.2 linux-x64 \(musl, jemalloc, intl small\)/);
+      await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^static Node ${versionPattern(DEFAULT_STATIC)} linux-x64 \\(musl, jemalloc, intl small\\)`));
       expect(ctx.lines).toEqual(['  linux-x64: the static runtime (cached, intl small); --runtime official for the glibc one']);
     });
   });
@@ -116,7 +116,7 @@ describeWhen(need, 'npm run dist -- --runtime static', () => {
 // The arm64 artifact on this x64 host: built with the arm64 static runtime (its blob made by that runtime
 // under qemu), then run under qemu through binfmt_misc — recording exercises the writing thread on aarch64.
 const arm64Target = staticTarget('arm64');
-const arm64Runtime = cachedStaticRuntime(cacheRoot(), staticNodeVersion(runtimePin()), 'jemalloc', 'arm64');
+const arm64Runtime = cachedStaticRuntime(cacheRoot(), DEFAULT_STATIC, 'jemalloc', 'arm64');
 const arm64Need = firstMissing(
   prerequisite('a cached linux-arm64 static runtime', arm64Runtime ? '' : 'none cached — build it with `npm run runtime -- --arch arm64 --detach` (hours on 2 cores)'),
   prerequisite('linux-arm64 programs running on this host', process.arch === 'arm64' ? '' : targetExecutionProblem(arm64Target)),

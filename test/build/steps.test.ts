@@ -6,7 +6,7 @@ import { type BuildContext, distLog } from '../../build/context.ts';
 import { runStep, runSteps } from '../../build/pipeline.ts';
 import { type Launcher, launcherFor } from '../../build/runtime/launcher.ts';
 import { officialRuntime, shasumFor } from '../../build/runtime/official.ts';
-import { runtimePin, staticNodeVersion } from '../../build/runtime/pin.ts';
+import { staticNodeVersion } from '../../build/runtime/pin.ts';
 import type { Runtime } from '../../build/runtime/runtime.ts';
 import { blobStep } from '../../build/steps/blob.ts';
 import { bundleStep } from '../../build/steps/bundle.ts';
@@ -16,13 +16,13 @@ import { manifestStep } from '../../build/steps/manifest.ts';
 import { preflightStep } from '../../build/steps/preflight.ts';
 import { runtimeStep } from '../../build/steps/runtime.ts';
 import { verifyStep } from '../../build/steps/verify.ts';
-import pkg from '../../package.json' with { type: 'json' };
 import { SEA_FUSE } from '../../shared/elf/sea.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import { syntheticElf, writeTemp } from '../fixtures/binaries.ts';
 import { testContext } from '../fixtures/context.ts';
+import { DEFAULT_LINE, DEFAULT_OFFICIAL, OTHER_LINE, versionPattern } from '../fixtures/line.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
 
 let runtime: Runtime;
@@ -43,7 +43,7 @@ describe('bundle', () => {
     expect(readFileSync(bundle.path, 'utf8')).not.toMatch(/^\s*(import|export)\s/m);
     expect(execFileSync(process.execPath, [bundle.path, '--version'], { encoding: 'utf8' }).trim()).toBe('broker 9.8.7');
     const info = JSON.parse(execFileSync(process.execPath, [bundle.path, 'version', '--json'], { encoding: 'utf8' }));
-    expect(info).toMatchObject({ version: '9.8.7', commit: 'c0ffee', sourceDateEpoch: 1700000000, build: { runtime: { kind: 'official', nodeVersion: '22.22.2', libc: 'glibc' } } });
+    expect(info).toMatchObject({ version: '9.8.7', commit: 'c0ffee', sourceDateEpoch: 1700000000, build: { runtime: { kind: 'official', nodeVersion: DEFAULT_OFFICIAL, libc: 'glibc' } } });
   });
 });
 
@@ -177,42 +177,42 @@ describe('official runtime source', () => {
   it('the cached runtime is stripped, hashed and records where it came from', async () => {
     expect((await fileFact(runtime.path)).sha256).toBe(runtime.sha256);
     expect(execFileSync('readelf', ['-SW', runtime.path], { encoding: 'utf8' })).not.toMatch(/\.symtab/);
-    expect(runtime.inputs[0]).toMatchObject({ version: '22.22.2', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(runtime.inputs[0]).toMatchObject({ version: DEFAULT_OFFICIAL, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 });
 
 describe('runtime step', () => {
   it('refuses an npm runtime whose integrity differs from the pin in package.json', async () => {
     const ctx = testContext();
-    await expect(officialRuntime({ nodeVersion: '22.22.2', arch: 'x64', cacheDir: ctx.cacheDir, log: ctx.log, integrity: 'sha512-AAAA' })).rejects.toThrow(/package.json pins sha512-AAAA/);
+    await expect(officialRuntime({ nodeVersion: DEFAULT_OFFICIAL, arch: 'x64', cacheDir: ctx.cacheDir, log: ctx.log, integrity: 'sha512-AAAA' })).rejects.toThrow(/package.json pins sha512-AAAA/);
   });
 
   it('--runtime PATH takes any Node binary and learns its version by running it', async () => {
     const ctx = testContext({ runtimeRequest: { kind: 'custom', path: runtime.path }, nodeVersions: { official: '0.0.0', static: '0.0.0' } });
-    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(/custom Node 22\.22\.2 linux-x64/);
+    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`custom Node ${versionPattern(DEFAULT_OFFICIAL)} linux-x64`));
     expect(ctx.launcher?.emulated).toBe(false);
   });
 
   it('left to choose (auto) with no static runtime at hand, takes the official one and says why on one line', async () => {
     // A cache holding only the official runtime (linked, not fetched again) and no static runtime package pinned.
-    const ctx = testContext({ runtimeRequest: { kind: 'auto' }, officialIntegrity: pkg.runtimes.runtimeIntegrity.x64 });
+    const ctx = testContext({ runtimeRequest: { kind: 'auto' }, officialIntegrity: DEFAULT_LINE.runtimeIntegrity?.x64 });
     mkdirSync(join(ctx.cacheDir, 'runtimes'));
     symlinkSync(join(cacheRoot(), 'runtimes', 'official'), join(ctx.cacheDir, 'runtimes', 'official'));
-    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(/^official Node 22\.22\.2 linux-x64 \(glibc/);
+    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^official Node ${versionPattern(DEFAULT_OFFICIAL)} linux-x64 \\(glibc`));
     expect(ctx.lines).toEqual([
       "  linux-x64: the official runtime, because no static one is at hand: none is cached and package.json pins no linux-x64 static runtime package (runtimes.staticRuntime.x64); 'npm run runtime -- --detach' builds it (3–4 h on 2 cores with full ICU, resumable)",
-      expect.stringMatching(/^ {2}cached: .*\/runtimes\/official\/node-v22\.22\.2-linux-x64-[0-9a-f]{12}\/node$/),
+      expect.stringMatching(new RegExp(`^ {2}cached: .*/runtimes/official/node-v${versionPattern(DEFAULT_OFFICIAL)}-linux-x64-[0-9a-f]{12}/node$`)),
     ]);
   });
 
-  it('another Node line (--node 24): the official runtime of that line, and the line named in why and how to build its static one', async () => {
-    const line = runtimePin('24');
-    const ctx = testContext({ runtimeRequest: { kind: 'auto' }, nodeVersions: { official: line.nodeVersion, static: staticNodeVersion(line) }, nodeLine: '24', officialIntegrity: line.runtimeIntegrity?.x64 });
+  it(`another Node line (--node ${OTHER_LINE.line}): the official runtime of that line, and the line named in why and how to build its static one`, async () => {
+    const line = OTHER_LINE;
+    const ctx = testContext({ runtimeRequest: { kind: 'auto' }, nodeVersions: { official: line.nodeVersion, static: staticNodeVersion(line) }, nodeLine: line.line, officialIntegrity: line.runtimeIntegrity?.x64 });
     mkdirSync(join(ctx.cacheDir, 'runtimes'));
     symlinkSync(join(cacheRoot(), 'runtimes', 'official'), join(ctx.cacheDir, 'runtimes', 'official'));
-    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^official Node ${line.nodeVersion.replace(/\./g, '\\.')} linux-x64 \\(glibc`));
+    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^official Node ${versionPattern(line.nodeVersion)} linux-x64 \\(glibc`));
     expect(ctx.lines[0]).toBe(
-      "  linux-x64: the official runtime, because no static one is at hand: none is cached and package.json pins no linux-x64 static runtime package (runtimes.lines.24.staticRuntime.x64); 'npm run runtime -- --node 24 --detach' builds it (3–4 h on 2 cores with full ICU, resumable)",
+      `  linux-x64: the official runtime, because no static one is at hand: none is cached and package.json pins no linux-x64 static runtime package (runtimes.lines.${line.line}.staticRuntime.x64); 'npm run runtime -- --node ${line.line} --detach' builds it (3–4 h on 2 cores with full ICU, resumable)`,
     );
   });
 

@@ -12,12 +12,13 @@ import { npmIntegrity } from '../../build/runtime/package/integrity.ts';
 import { checkStaticPins, type StaticRuntimePin } from '../../build/runtime/pin.ts';
 import { cachedStaticRuntime, runtimeDir, type StaticRuntimeManifest } from '../../build/runtime/static/verify.ts';
 import { runtimeStep } from '../../build/steps/runtime.ts';
-import pkg from '../../package.json' with { type: 'json' };
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { repoRoot, tempDir, testContext } from '../fixtures/context.ts';
+import { DEFAULT_STATIC, versionPattern } from '../fixtures/line.ts';
 import { itWhen, prerequisite } from '../fixtures/skip.ts';
 
-const NODE = pkg.runtimes.nodeVersion;
+// The default line's static runtime: the version a package of it carries (its official runtime's may differ).
+const NODE = DEFAULT_STATIC;
 const NAME = 'broker-static-runtime-linux-x64-jemalloc-intl-full';
 const keyOf = (hash: string) => `broker-static-runtime-${NODE}-linux-x64-jemalloc-intl-full-${hash}`;
 
@@ -52,7 +53,7 @@ function fakeCache(key: string | undefined): string {
     libc: 'musl',
     allocator: 'jemalloc',
     intl: 'full',
-    inputs: [{ name: 'nodejs', version: NODE, origin: 'https://deb.debian.org/debian/pool/main/n/nodejs/nodejs_22.22.2.orig.tar.xz', sha256: 'a'.repeat(64) }],
+    inputs: [{ name: 'nodejs', version: NODE, origin: `https://deb.debian.org/debian/pool/main/n/nodejs/nodejs_${NODE}.orig.tar.xz`, sha256: 'a'.repeat(64) }],
     target: 'x86_64-linux-musl',
     ...(key ? { key } : {}),
   };
@@ -121,8 +122,8 @@ describe('runtime pack', () => {
 
   it('versions a runtime whose manifest records no key by this checkout’s key, and says so', () => {
     const { pin, stderr } = packCli(fakeCache(undefined));
-    expect(stderr).toMatch(/records no runtime key .* using this checkout's: broker-static-runtime-22\.22\.2-linux-x64-jemalloc-intl-full-[0-9a-f]{16}/);
-    expect(pin.version).toMatch(/^22\.22\.2-k[0-9a-f]{16}$/);
+    expect(stderr).toMatch(new RegExp(`records no runtime key .* using this checkout's: broker-static-runtime-${versionPattern(NODE)}-linux-x64-jemalloc-intl-full-[0-9a-f]{16}`));
+    expect(pin.version).toMatch(new RegExp(`^${versionPattern(NODE)}-k[0-9a-f]{16}$`));
   });
 
   it('publish: publishes a new version once, and leaves a published one alone; the pin file holds what the registry serves', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compareIntl, runIntlProbe } from '../../build/parity/intl.ts';
 import { areaOf, parseTap, sampleTests } from '../../build/parity/node-suite.ts';
-import { runtimePin, staticNodeVersion } from '../../build/runtime/pin.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import { DEFAULT_STATIC } from '../fixtures/line.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
 import { describeWhen, prerequisite } from '../fixtures/skip.ts';
 
@@ -65,7 +65,7 @@ describe("Node's own tests: the sample and the TAP reader", () => {
   });
 });
 
-const statik = cachedStaticRuntime(cacheRoot(), staticNodeVersion(runtimePin()), 'jemalloc', 'x64', 'full');
+const statik = cachedStaticRuntime(cacheRoot(), DEFAULT_STATIC, 'jemalloc', 'x64', 'full');
 // Locally a missing runtime skips this, loudly; in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) it fails (the workflow restores the runtime).
 const need = prerequisite('a cached static runtime with full ICU', statik ? '' : 'none in the cache (npm run runtime -- --detach builds it, 3–4 h on 2 cores with ICU)');
 

@@ -4,7 +4,6 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { runtimePin, staticNodeVersion } from '../../build/runtime/pin.ts';
 import { JEMALLOC_CONF } from '../../build/runtime/static/allocator.ts';
 import { allocatorAnswers, jemallocBuiltInConf } from '../../build/runtime/static/allocator-proof.ts';
 import { V8_OPTIONS } from '../../build/runtime/static/configure-flags.ts';
@@ -14,6 +13,7 @@ import { STATIC_ARCHES, STATIC_TARGETS } from '../../build/runtime/static/target
 import { BINFMT_DIR, targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import { DEFAULT_STATIC } from '../fixtures/line.ts';
 import { describeWhen, firstMissing, prerequisite } from '../fixtures/skip.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -56,7 +56,7 @@ const CHROOT = ['/usr/sbin/chroot', '/usr/bin/chroot'].find((p) => existsSync(p)
 
 for (const arch of STATIC_ARCHES) {
   const target = STATIC_TARGETS[arch];
-  const runtime = cachedStaticRuntime(cacheRoot(), staticNodeVersion(runtimePin()), 'jemalloc', arch);
+  const runtime = cachedStaticRuntime(cacheRoot(), DEFAULT_STATIC, 'jemalloc', arch);
   const emulated = arch !== process.arch;
   const flag = arch === 'x64' ? '' : ` --arch ${arch}`;
   // Locally a missing runtime skips these proofs, loudly; in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) it fails them (the workflow restores the runtime).
