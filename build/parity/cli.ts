@@ -89,9 +89,9 @@ const pin = runtimePin(cli.node);
 const defaultLine = cli.node === nodeLines()[0];
 /** The options that chose this run, for the commands the docs quote. */
 const chosen = `${arch !== 'x64' ? ` --arch ${arch}` : ''}${defaultLine ? '' : ` --node ${cli.node}`}${cli.official ? ` --official ${cli.official}` : ''}`;
-/** One docs section per arch and line; x64 on the default line keeps the sections' first names. */
-const sectionSuffix = `${arch === 'x64' ? '' : `-${arch}`}${defaultLine ? '' : `-node${cli.node}`}`;
-const titleSuffix = arch === 'x64' && defaultLine ? '' : ` (${[arch === 'x64' ? '' : `linux-${arch}${emulated ? ', under qemu-user' : ''}`, defaultLine ? '' : `Node ${cli.node}`].filter(Boolean).join('; ')})`;
+/** One docs section per arch and line, named by the line: which line is the default changes, a section's subject does not. */
+const sectionSuffix = `${arch === 'x64' ? '' : `-${arch}`}-node${pin.line}`;
+const titleSuffix = ` (${[arch === 'x64' ? '' : `linux-${arch}${emulated ? ', under qemu-user' : ''}`, `Node ${pin.line}`].filter(Boolean).join('; ')})`;
 
 const fail = (message: string): never => {
   console.error(message);
