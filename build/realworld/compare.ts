@@ -1,7 +1,9 @@
 /*
  * What one run of a task left behind, and whether the binary's run is the same as plain node's. Pure: the
  * runner (run-task.ts) records outcomes, this decides. The only rewriting before comparing is each run's own
- * directory, replaced by <cwd>, since the two runs happen in two directories.
+ * directory, replaced by <cwd>, since the two runs happen in two directories, and the version its runtime reports
+ * (`v24.21.0`), replaced by v<node>: the static runtime may be an earlier patch release than the official one
+ * (runtimes.staticNodeVersion), and a program that prints process.version (http-server's listings) is not wrong for it.
  */
 import type { Compared, Task } from './table.ts';
 
@@ -33,9 +35,9 @@ export interface ServerOutcome {
 
 export type Outcome = CommandOutcome | ServerOutcome;
 
-/** The run's directory, as the program may have printed it, replaced by <cwd>; Node's warnings' pids by <pid>. */
-export function normalize(text: string, cwd: string): string {
-  return (cwd === '' ? text : text.split(cwd).join('<cwd>')).replace(/\(node:\d+\)/g, '(node:<pid>)');
+/** The run's directory, as the program may have printed it, replaced by <cwd>; Node's warnings' pids by <pid>; its runtime's version by v<node>. */
+export function normalize(text: string, cwd: string, nodeVersion: string): string {
+  return (cwd === '' ? text : text.split(cwd).join('<cwd>')).replace(/\(node:\d+\)/g, '(node:<pid>)').replaceAll(`v${nodeVersion}`, 'v<node>');
 }
 
 /**

@@ -47,9 +47,10 @@ export function renderDoc(table: readonly RealWorldCli[], results: Record<string
 
 Popular command-line programs from npm, each built into one executable by this toolchain (\`npm run pack\`) on the
 official Node runtime and on the static runtime, and by @yao-pkg/pkg's SEA mode as the peer, then given a real
-task whose result is compared with the same CLI run by plain \`node\` (the official runtime, so the Node version is
-the same). A column passes when what the task compares (exit code, stdout, stderr, files written, HTTP
-responses) is identical; a failure shows the exact error.
+task whose result is compared with the same CLI run by plain \`node\` (the official runtime: the same Node version as
+the official and pkg columns; the static runtime may be an earlier patch release of the line). A column passes when
+what the task compares (exit code, stdout, stderr, files written, HTTP responses) is identical once each run's
+directory, port and its runtime's \`process.version\` are replaced by placeholders; a failure shows the exact error.
 
 Written by \`${facts.command}\` (build/realworld/, table in build/realworld/clis.ts) on ${facts.date}.
 

@@ -17,7 +17,7 @@ import type { RealWorldCli } from './table.ts';
 export interface RowEnv {
   node: { path: string; version: string };
   /** The static runtime's path, or why the static column is skipped. */
-  staticRuntime: { path: string } | { skipped: string };
+  staticRuntime: { path: string; version: string } | { skipped: string };
   pkgHome: string;
   /** The toolchain's commit (git describe --dirty), recorded with each row. */
   toolchain: string;
@@ -78,21 +78,21 @@ export async function measureRow(cli: RealWorldCli, env: RowEnv): Promise<RowRes
   await configurePackage(pkgDir, cli);
   const script = await binScript(pkgDir, cli);
 
-  const reference = existsSync(script) ? await runTask({ command: env.node.path, prefix: [script] }, cli.task, join(runs, 'node')) : undefined;
+  const reference = existsSync(script) ? await runTask({ command: env.node.path, prefix: [script], nodeVersion: env.node.version }, cli.task, join(runs, 'node')) : undefined;
   const refProblem = reference === undefined ? `${script} does not exist` : referenceProblem(cli.task, reference);
   log(`    plain node: ${refProblem ? `did not do the task: ${refProblem}` : 'did the task'}`);
 
-  const sealColumn = async (runtime: 'official' | 'static'): Promise<Column> => {
+  const sealColumn = async (runtime: 'official' | 'static', nodeVersion: string): Promise<Column> => {
     const built = await sealPack(pkgDir, runtime, join(out, runtime));
-    return column(runtime, built, async (artifact) => judge(cli, { command: await linked(artifact, cli.bin, join(out, `${runtime}-links`)), prefix: [] }, join(runs, runtime), reference, refProblem), log);
+    return column(runtime, built, async (artifact) => judge(cli, { command: await linked(artifact, cli.bin, join(out, `${runtime}-links`)), prefix: [], nodeVersion }, join(runs, runtime), reference, refProblem), log);
   };
-  const official = await sealColumn('official');
+  const official = await sealColumn('official', env.node.version);
   let staticColumn: Column;
   if ('skipped' in env.staticRuntime) {
     staticColumn = { status: 'skipped', detail: env.staticRuntime.skipped };
     log(`    static: skipped: ${env.staticRuntime.skipped}`);
   } else {
-    staticColumn = await sealColumn('static');
+    staticColumn = await sealColumn('static', env.staticRuntime.version);
   }
 
   const manifest = JSON.parse(await readFile(join(pkgDir, 'package.json'), 'utf8'));
@@ -103,7 +103,7 @@ export async function measureRow(cli: RealWorldCli, env: RowEnv): Promise<RowRes
     log(`    pkg SEA: skipped: ${pkgColumn.detail}`);
   } else {
     const built = await pkgSea(pkgDir, cli.bin, join(out, 'pkg'), env.node, env.pkgHome);
-    pkgColumn = await column('pkg SEA', built, (artifact) => judge(cli, { command: artifact, prefix: [] }, join(runs, 'pkg'), reference, refProblem), log);
+    pkgColumn = await column('pkg SEA', built, (artifact) => judge(cli, { command: artifact, prefix: [], nodeVersion: env.node.version }, join(runs, 'pkg'), reference, refProblem), log);
   }
 
   return {

@@ -17,6 +17,8 @@ import type { CommandTask, ServerTask, Task } from './table.ts';
 export interface Program {
   command: string;
   prefix: string[];
+  /** The Node version its runtime reports (process.version without the v). */
+  nodeVersion: string;
 }
 
 const RUN_TIMEOUT_MS = 120_000;
@@ -78,7 +80,7 @@ async function runCommand(program: Program, task: CommandTask, dir: string): Pro
     child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
   clearTimeout(timer);
-  return { kind: 'command', exit: timedOut ? 'timeout' : exit, stdout: normalize(stdout, cwd), stderr: normalize(stderr, cwd), files: await fileHashes(cwd) };
+  return { kind: 'command', exit: timedOut ? 'timeout' : exit, stdout: normalize(stdout, cwd, program.nodeVersion), stderr: normalize(stderr, cwd, program.nodeVersion), files: await fileHashes(cwd) };
 }
 
 function get(port: number, path: string): Promise<Response> {
@@ -140,7 +142,7 @@ async function runServer(program: Program, task: ServerTask, dir: string): Promi
     }
   }
   // The port is the run's own, as the directory is: a page that shows it says {port}.
-  const norm = (text: string) => normalize(text, cwd).replaceAll(String(port), '{port}');
+  const norm = (text: string) => normalize(text, cwd, program.nodeVersion).replaceAll(String(port), '{port}');
   return { kind: 'server', responses: responses.map((r) => ({ ...r, body: norm(r.body) })), stderr: norm(stderr), ...(failed ? { failed: norm(failed) } : {}) };
 }
 

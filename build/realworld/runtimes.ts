@@ -21,9 +21,9 @@ export async function officialNode(): Promise<{ path: string; version: string }>
   return { path: rt.path, version: rt.nodeVersion };
 }
 
-/** The cached static runtime's path, or why there is none. */
-export async function staticNode(): Promise<{ path: string } | { skipped: string }> {
-  const pin = runtimePin();
-  const rt = cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin));
-  return rt ? { path: rt.path } : { skipped: 'no static runtime cached' };
+/** The cached static runtime's path and version, or why there is none. */
+export async function staticNode(): Promise<{ path: string; version: string } | { skipped: string }> {
+  const version = staticNodeVersion(runtimePin());
+  const rt = cachedStaticRuntime(cacheRoot(), version);
+  return rt ? { path: rt.path, version } : { skipped: 'no static runtime cached' };
 }
