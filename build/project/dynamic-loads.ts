@@ -209,9 +209,14 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
     return { at: origin.source ? `${sourceName(origin.source)}:${origin.line}` : `bundle:${start.line}:${start.column}`, code: text.length > 80 ? `${text.slice(0, 77)}...` : text };
   };
   const visit = (node: CallExpression | NewExpression, ancestors: AnyNode[]) => {
-    // new Function('m', 'return import(m)'): an import() no bundler can see, resolved at run time against the working directory.
+    // new Function('m', 'return import(m)'): an import() no bundler can see. virtual-paths.ts wraps the usual form so a
+    // relative name resolves from the module's file URL (the wrapper's second argument): its directory is `into`.
+    // Any other form resolves at run time against the working directory.
     if (calleeName(node.callee) === 'Function' && node.arguments.some((a) => /\bimport\s*\(/.test(stringOf(a) ?? ''))) {
-      loads.push({ kind: 'hidden', ...where(node) });
+      const parent = ancestors.at(-2);
+      const base = parent?.type === 'CallExpression' && parent.arguments[0] === node ? stringOf(parent.arguments[1]) : undefined;
+      const into = base?.startsWith(`file://${VIRTUAL_ROOT}/`) ? `${posix.dirname(new URL(base).pathname)}/` : undefined;
+      loads.push({ kind: 'hidden', ...where(node), ...(into === undefined ? {} : { into }) });
       return;
     }
     const base = createdRequireBase(node, ancestors);

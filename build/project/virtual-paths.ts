@@ -36,10 +36,19 @@ export function virtualPath(tree: string, file: string): string {
 }
 
 const LOADERS: Record<string, Loader> = { '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
-const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(/;
+const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(|return\s+import\s*\(/;
 const RESOLVES = /require\.resolve\s*\(/;
 /** A module's own require.resolve: a relative name resolves from the module's place in the tree, not the executable's. */
 const RESOLVE_HELPER = '__sealRequireResolve';
+
+/**
+ * new Function('m', 'return import(m)'): an import() no bundler sees (prettier's bin reaches all of its code so). At
+ * run time it has no module to resolve from, so a relative name would resolve against the working directory; the
+ * module's own gets a wrapper that resolves a relative name from the module's file URL under the virtual root,
+ * where the embedded files are (the vfs library serves import() there: measured on Node 22.22.2 and 24.22.3).
+ */
+const HIDDEN_IMPORT = /\b(?:new\s+)?Function\(\s*(["'])(\w+)\1\s*,\s*(["'])return\s+import\(\s*\2\s*\);?\3\s*\)/g;
+const HIDDEN_IMPORT_HELPER = '__sealHiddenImport';
 
 /** Gives each module that mentions them its own __dirname, __filename and import.meta.url/dirname/filename. */
 export function virtualPathsPlugin(tree: string): Plugin {
@@ -66,9 +75,15 @@ export function virtualPathsPlugin(tree: string): Plugin {
         // modules); the module gets a resolve of its own, a function declaration appended (hoisted, so it is
         // there before the module's first line runs, and no directive prologue is disturbed).
         const resolves = RESOLVES.test(text);
-        const out = await transform(text, { loader, define: resolves ? { ...define, 'require.resolve': RESOLVE_HELPER } : define, sourcefile: args.path, sourcemap: 'inline', logLevel: 'silent' });
-        const helper = resolves ? `\nfunction ${RESOLVE_HELPER}(s, o) { return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? ${JSON.stringify(dir)} + '/' + s : s, o); }\n` : '';
-        return { contents: out.code + helper, loader: 'js', resolveDir: dirname(args.path) };
+        // The rewrite keeps the line (the map still points at it); dynamic-loads.ts reports it with the module's place.
+        const source = text.replace(HIDDEN_IMPORT, () => `${HIDDEN_IMPORT_HELPER}(new Function("s", "return import(s)"), ${define['import.meta.url']})`);
+        const hides = source !== text;
+        const out = await transform(source, { loader, define: resolves ? { ...define, 'require.resolve': RESOLVE_HELPER } : define, sourcefile: args.path, sourcemap: 'inline', logLevel: 'silent' });
+        const helpers = [
+          resolves ? `function ${RESOLVE_HELPER}(s, o) { return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? ${JSON.stringify(dir)} + '/' + s : s, o); }` : '',
+          hides ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s); }` : '',
+        ].filter(Boolean);
+        return { contents: out.code + (helpers.length ? `\n${helpers.join('\n')}\n` : ''), loader: 'js', resolveDir: dirname(args.path) };
       });
     },
   };

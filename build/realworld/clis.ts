@@ -21,7 +21,9 @@ export const CLIS: RealWorldCli[] = [
     version: '3.10.1',
     kind: 'formatter (loads its CLI and plugins through import())',
     bin: 'prettier',
-    note: "Its bin reaches all of its code through `new Function('module', 'return import(module)')`, which no bundler can see: the build warns about it with its line (bin/prettier.cjs:37), the bundle is 1 KiB, and in the binary that import() resolves against the working directory (a SEA's main script has no file of its own), so `--version` fails with ERR_MODULE_NOT_FOUND for `<cwd>/../internal/legacy-cli.mjs`. No seal config can fix it (the entry would have to be internal/legacy-cli.mjs, which only exports run()). pkg passes because it ships prettier's files unbundled.",
+    // Its bin imports internal/legacy-cli.mjs through an import() hidden in new Function; that imports index.mjs, which imports doc.mjs and its plugins: all run unbundled from the embedded files.
+    seal: { assets: ['internal/*.mjs', 'index.mjs', 'doc.mjs', 'plugins/*.mjs'] },
+    note: "Its bin reaches all of its code through `new Function('module', 'return import(module)')`, which no bundler can see: the bundle is its 1 KiB bin. The toolchain makes that import() resolve a relative name from the bin's own place among the embedded files (it would otherwise resolve against the working directory, and `--version` failed with ERR_MODULE_NOT_FOUND for `<cwd>/../internal/legacy-cli.mjs`), and says so as a warning; seal.assets embeds what it imports, which runs unbundled. pkg passes because it ships prettier's files unbundled.",
     task: {
       kind: 'command',
       describe: 'format a TypeScript and a Markdown file to stdout',

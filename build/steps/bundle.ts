@@ -93,12 +93,19 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[]): 
   // A read may be guarded (an optional config file next to the code): said, not refused.
   const warnings = [
     ...unembedded.filter((l) => l.kind === 'read').map((l) => `${describe(l).trim()} (or it fails at run time)`),
-    ...loads.filter((l) => l.kind === 'hidden').map((l) => `${l.at}: ${l.code} hides an import() from the bundler; what it imports is resolved at run time against the working directory, so files of the package cannot load this way`),
+    ...loads.filter((l) => l.kind === 'hidden').map((l) => hiddenImportWarning(l, home)),
     ...loads.filter((l) => l.into === undefined && l.kind !== 'hidden').map((l) => `${l.at}: ${l.code} — a computed path esbuild cannot bundle; it is loaded from the real file system at run time`),
   ];
   for (const w of warnings.slice(0, 10)) ctx.log.info(`  warning: ${w}`);
   if (warnings.length > 10) ctx.log.info(`  warning: … and ${warnings.length - 10} more`);
   return warnings.length;
+}
+
+/** An import() hidden in new Function: where a relative name resolves in the binary (virtual-paths.ts), if it was made to. */
+function hiddenImportWarning(l: DynamicLoad, home: string): string {
+  const hides = `${l.at}: ${l.code} hides an import() from the bundler`;
+  if (l.into === undefined) return `${hides}; what it imports is resolved at run time against the working directory, so files of the package cannot load this way`;
+  return `${hides}; in the binary a relative name imports from ${posix.relative(home, l.into) || '.'}/ among the embedded files: what it imports, and what that imports, must be in seal.assets`;
 }
 
 export const bundleStep = distStep({ name: 'bundle', needs: ['runtime'], run: bundleSource });

@@ -23,7 +23,7 @@ describe('pack: loads left to run time', () => {
   });
 
   it('a package that is not installed is a warning with file and line, not a failed build', () => {
-    expect(log).toMatch(/warning: bin\/cli\.js:11: 'an-optional-package-that-is-not-installed' cannot be resolved .* left to run time/);
+    expect(log).toMatch(/warning: bin\/cli\.js:15: 'an-optional-package-that-is-not-installed' cannot be resolved .* left to run time/);
   });
 
   it('require.resolve of a file next to the code, and import() of a file URL with a query: what plain node prints', () => {
@@ -33,6 +33,17 @@ describe('pack: loads left to run time', () => {
     expect(binary.stderr).toBe('');
     expect(binary.stdout).toBe(node.stdout);
     expect(binary.stdout).toBe('resolve found next to the code\nconfig from a file URL\n');
+  });
+
+  it("an import() hidden in new Function (prettier's bin) loads a name relative to its file from the embedded files, as plain node does from the disk", () => {
+    expect(log).toMatch(/warning: bin\/cli\.js:11: new Function\(.*\) hides an import\(\) from the bundler; in the binary a relative name imports from bin\/ among the embedded files/);
+    // Run from elsewhere: before, the name resolved against the working directory.
+    const cwd = tempDir('hidden-cwd');
+    const node = spawnSync(process.execPath, [join(dir, 'bin/cli.js'), '--hidden'], { encoding: 'utf8', cwd });
+    const binary = spawnSync(bin, ['--hidden'], { encoding: 'utf8', env: {}, cwd });
+    expect(binary.stderr).toBe('');
+    expect(binary.stdout).toBe(node.stdout);
+    expect(binary.stdout).toBe('hidden import of a relative name, and its own import\n');
   });
 
   it('the missing package fails when its line runs, as in plain node', () => {
