@@ -31,6 +31,18 @@ export interface DynamicLoad {
 
 type Arg = Expression | SpreadElement | Super | PrivateIdentifier;
 
+/** `new Function('m', 'return import(m)')`, or any Function made from source that calls import(). */
+function isHiddenImport(node: AnyNode): boolean {
+  return (node.type === 'CallExpression' || node.type === 'NewExpression') && calleeName(node.callee) === 'Function' && node.arguments.some((a) => /\bimport\s*\(/.test(stringOf(a) ?? ''));
+}
+
+/** For virtual-paths.ts's wrapper of a hidden import, `wrapper(new Function(…), 'file:///seal/…')`: the module's file URL it resolves from. */
+function wrappedBase(call: CallExpression): string | undefined {
+  const [fn, base] = call.arguments;
+  const url = stringOf(base);
+  return fn && isHiddenImport(fn) && url?.startsWith(`file://${VIRTUAL_ROOT}/`) ? url : undefined;
+}
+
 function stringOf(n: Arg | undefined): string | undefined {
   return n?.type === 'Literal' && typeof n.value === 'string' ? n.value : undefined;
 }
@@ -212,11 +224,21 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
     // new Function('m', 'return import(m)'): an import() no bundler can see. virtual-paths.ts wraps the usual form so a
     // relative name resolves from the module's file URL (the wrapper's second argument): its directory is `into`.
     // Any other form resolves at run time against the working directory.
-    if (calleeName(node.callee) === 'Function' && node.arguments.some((a) => /\bimport\s*\(/.test(stringOf(a) ?? ''))) {
+    if (isHiddenImport(node)) {
       const parent = ancestors.at(-2);
-      const base = parent?.type === 'CallExpression' && parent.arguments[0] === node ? stringOf(parent.arguments[1]) : undefined;
-      const into = base?.startsWith(`file://${VIRTUAL_ROOT}/`) ? `${posix.dirname(new URL(base).pathname)}/` : undefined;
-      loads.push({ kind: 'hidden', ...where(node), ...(into === undefined ? {} : { into }) });
+      const base = parent?.type === 'CallExpression' && parent.arguments[0] === node ? wrappedBase(parent) : undefined;
+      loads.push({ kind: 'hidden', ...where(node), ...(base === undefined ? {} : { into: `${posix.dirname(new URL(base).pathname)}/` }) });
+      return;
+    }
+    // A call of the wrapped import with a literal relative name (prettier's dynamicImport('../internal/legacy-cli.mjs')):
+    // exactly one file, embedded without asking (with what it imports: bundle.ts).
+    // (A minifier may call the wrapper's result in place when the name is used once.)
+    const callee = node.type === 'CallExpression' ? node.callee : undefined;
+    const init = callee?.type === 'Identifier' ? lookup(callee.name, ancestors, (n) => n.values) : callee;
+    const hiddenBase = init?.type === 'CallExpression' ? wrappedBase(init) : undefined;
+    if (hiddenBase !== undefined) {
+      const literal = stringOf(node.arguments[0]);
+      if (literal !== undefined && /^\.\.?\//.test(literal)) loads.push({ kind: 'hidden', ...where(node), into: new URL(literal, hiddenBase).pathname, exact: true });
       return;
     }
     const base = createdRequireBase(node, ancestors);

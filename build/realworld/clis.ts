@@ -21,9 +21,7 @@ export const CLIS: RealWorldCli[] = [
     version: '3.10.1',
     kind: 'formatter (loads its CLI and plugins through import())',
     bin: 'prettier',
-    // Its bin imports internal/legacy-cli.mjs through an import() hidden in new Function; that imports index.mjs, which imports doc.mjs and its plugins: all run unbundled from the embedded files.
-    seal: { assets: ['internal/*.mjs', 'index.mjs', 'doc.mjs', 'plugins/*.mjs'] },
-    note: "Its bin reaches all of its code through `new Function('module', 'return import(module)')`, which no bundler can see: the bundle is its 1 KiB bin. The toolchain makes that import() resolve a relative name from the bin's own place among the embedded files (it would otherwise resolve against the working directory, and `--version` failed with ERR_MODULE_NOT_FOUND for `<cwd>/../internal/legacy-cli.mjs`), and says so as a warning; seal.assets embeds what it imports, which runs unbundled. pkg passes because it ships prettier's files unbundled.",
+    note: "Its bin reaches all of its code through `new Function('module', 'return import(module)')`, which no bundler can see: the bundle is its 1 KiB bin. The toolchain makes that import() resolve a relative name from the bin's own place among the embedded files (it would otherwise resolve against the working directory: `--version` failed with ERR_MODULE_NOT_FOUND for `<cwd>/../internal/legacy-cli.mjs`), and embeds what the bin names literally (`../internal/legacy-cli.mjs`, `../internal/experimental-cli.mjs`) with every file they import by relative name (index.mjs, doc.mjs, the plugins), which run unbundled. No config. pkg passes because it ships prettier's files unbundled.",
     task: {
       kind: 'command',
       describe: 'format a TypeScript and a Markdown file to stdout',

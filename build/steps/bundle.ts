@@ -62,7 +62,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const warned = judgeLoads(ctx, loads) + addonWarnings.length + unresolved.length;
   ctx.bundle = await fileFact(outfile);
   const bins = Object.keys(project.config.bins);
-  const required = files.length > 0 ? `, ${files.length} file(s) required by exact path embedded` : '';
+  const required = files.length > 0 ? `, ${files.length} file(s) loaded by exact path embedded` : '';
   const started = workers.length > 0 ? `, ${workers.length} worker file(s)` : '';
   // A SEA's main script is CommonJS: a program with top-level await runs as an ES module behind a launcher (project/esm-launcher.ts).
   const esm = format === 'esm' ? ', an ES module (top-level await) run by a module hook, without code cache' : '';
@@ -93,7 +93,7 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[]): 
   // A read may be guarded (an optional config file next to the code): said, not refused.
   const warnings = [
     ...unembedded.filter((l) => l.kind === 'read').map((l) => `${describe(l).trim()} (or it fails at run time)`),
-    ...loads.filter((l) => l.kind === 'hidden').map((l) => hiddenImportWarning(l, home)),
+    ...loads.filter((l) => l.kind === 'hidden' && !l.exact).map((l) => hiddenImportWarning(l, home)),
     ...loads.filter((l) => l.into === undefined && l.kind !== 'hidden').map((l) => `${l.at}: ${l.code} — a computed path esbuild cannot bundle; it is loaded from the real file system at run time`),
   ];
   for (const w of warnings.slice(0, 10)) ctx.log.info(`  warning: ${w}`);
@@ -105,7 +105,7 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[]): 
 function hiddenImportWarning(l: DynamicLoad, home: string): string {
   const hides = `${l.at}: ${l.code} hides an import() from the bundler`;
   if (l.into === undefined) return `${hides}; what it imports is resolved at run time against the working directory, so files of the package cannot load this way`;
-  return `${hides}; in the binary a relative name imports from ${posix.relative(home, l.into) || '.'}/ among the embedded files: what it imports, and what that imports, must be in seal.assets`;
+  return `${hides}; in the binary a relative name imports from ${posix.relative(home, l.into) || '.'}/ among the embedded files: a file a call names literally is embedded with what it imports, any other must be in seal.assets`;
 }
 
 export const bundleStep = distStep({ name: 'bundle', needs: ['runtime'], run: bundleSource });

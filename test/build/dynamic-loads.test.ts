@@ -119,7 +119,11 @@ describe('computed loads', () => {
 
   it("an import() hidden in new Function (prettier's bin) is reported with its line, and where a relative name resolves in the binary", async () => {
     const loads = await loadsOf({ 'bin/cli.js': 'const load = new Function("m", "return import(m)");\nload("../lib/cli.mjs");\nnew Function("a", "return a + 1");\n' });
-    expect(loads.map((l) => [l.kind, l.at, l.into])).toEqual([['hidden', 'bin/cli.js:1', '/seal/bin/']]);
+    // The call names one file: embedded (with what it imports) without asking.
+    expect(loads.map((l) => [l.kind, l.at, l.into, l.exact])).toEqual([
+      ['hidden', 'bin/cli.js:1', '/seal/bin/', undefined],
+      ['hidden', 'bin/cli.js:2', '/seal/lib/cli.mjs', true],
+    ]);
     // Another form is not rewritten: it still resolves against the working directory, and no place is claimed.
     const other = await loadsOf({ 'bin/cli.js': 'const run = new Function("return import(\'../lib/cli.mjs\')");\nrun();\n' });
     expect(other.map((l) => [l.kind, l.at, l.into])).toEqual([['hidden', 'bin/cli.js:1', undefined]]);

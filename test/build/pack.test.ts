@@ -294,7 +294,7 @@ describe('pack: an ESM-only CLI with top-level await (as svgo)', () => {
     writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
     const r = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(r.status, r.log).toBe(0);
-    expect(r.log).toMatch(/\] bundle ✓ .*, 1 file\(s\) required by exact path embedded/);
+    expect(r.log).toMatch(/\] bundle ✓ .*, 1 file\(s\) loaded by exact path embedded/);
     expect(run(join(r.out, 'tla-fixture-3.1.0-linux-x64'), ['x']).stdout).toBe('hello X! (awaited)\n');
   }, 60_000);
 

@@ -1,0 +1,54 @@
+/*
+ * The files a module loads by relative name, followed to the end within the package tree: import and export-from
+ * declarations, import() and require() of a literal. A module that runs unbundled from the embedded files (the
+ * target of an import() hidden in new Function, which no bundler sees) needs them beside it. Package names are
+ * left to Node at run time, as for any load the bundle did not follow.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
+import { type AnyNode, type Node, parse } from 'acorn';
+import { simple } from 'acorn-walk';
+
+/** The relative names a module's source loads (a script if it does not parse as a module). */
+export function relativeLoads(source: string): string[] {
+  let ast: Node;
+  try {
+    ast = parse(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true });
+  } catch {
+    ast = parse(source, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true, allowReturnOutsideFunction: true });
+  }
+  const names: string[] = [];
+  const add = (n: AnyNode | null | undefined) => {
+    if (n?.type === 'Literal' && typeof n.value === 'string' && /^\.\.?\//.test(n.value)) names.push(n.value);
+  };
+  simple(ast, {
+    ImportDeclaration: (d) => add(d.source),
+    ExportNamedDeclaration: (d) => add(d.source),
+    ExportAllDeclaration: (d) => add(d.source),
+    ImportExpression: (e) => add(e.source),
+    CallExpression: (c) => {
+      if (c.callee.type === 'Identifier' && c.callee.name === 'require' && c.arguments.length === 1) add(c.arguments[0]);
+    },
+  });
+  return [...new Set(names)];
+}
+
+/** `entries` and every file of the tree they load by relative name, to the end of the graph (sorted). */
+export function moduleGraph(entries: readonly string[], tree: string): string[] {
+  const inTree = (file: string) => file.startsWith(`${tree}${sep}`) && existsSync(file) && statSync(file).isFile();
+  const seen = new Set<string>();
+  const pending = entries.filter(inTree);
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    // Only code: a relative name of JSON or text is data the module reads, embedded as it is.
+    if (!/\.[cm]?js$/.test(file)) continue;
+    for (const name of relativeLoads(readFileSync(file, 'utf8'))) {
+      // An import names its file in full; a require may leave out the extension or name a directory's index.js.
+      const base = resolve(dirname(file), name);
+      const next = [base, `${base}.js`, `${base}.json`, `${base}.cjs`, `${base}/index.js`].find(inTree);
+      if (next !== undefined && !seen.has(next)) pending.push(next);
+    }
+  }
+  return [...seen].sort();
+}

@@ -1,0 +1,53 @@
+// What a module that runs unbundled from the embedded files needs beside it: the files it loads by relative name.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { moduleGraph, relativeLoads } from '../../build/project/module-graph.ts';
+import { tempDir } from '../fixtures/context.ts';
+
+function tree(files: Record<string, string>): string {
+  const root = tempDir('graph');
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), text);
+  }
+  return root;
+}
+
+describe('module graph', () => {
+  it('a module: import and export-from declarations, import() of a literal; not package names, not computed names', () => {
+    const src = "import a from './a.mjs';\nimport 'node:fs';\nimport x from 'pkg';\nexport * from '../b.mjs';\nexport { c } from './c.mjs';\nconst p = import('./p.mjs');\nconst q = import('./' + name);\n";
+    expect(relativeLoads(src)).toEqual(['./a.mjs', '../b.mjs', './c.mjs', './p.mjs']);
+  });
+
+  it('a script (it does not parse as a module): require of a literal', () => {
+    expect(relativeLoads("return require('./x');\nrequire('y');\nrequire(name);\n")).toEqual(['./x']);
+  });
+
+  it('follows relative loads to the end, within the tree; a require without extension and a directory index.js resolve as Node would', () => {
+    const root = tree({
+      'internal/cli.mjs': "import '../index.mjs';\nimport('./plugins/a.mjs');\n",
+      'index.mjs': "export * from './doc.mjs';\nimport 'outside-package';\n",
+      'doc.mjs': "import './internal/cli.mjs';\n", // a cycle
+      'internal/plugins/a.mjs': "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nrequire('./b');\nrequire('./dir');\n",
+      'internal/plugins/b.js': "module.exports = require('./data.json');\n",
+      'internal/plugins/data.json': '{}',
+      'internal/plugins/dir/index.js': 'module.exports = 1;\n',
+      'unused.mjs': '',
+    });
+    expect(moduleGraph([join(root, 'internal/cli.mjs')], root).map((f) => f.slice(root.length + 1))).toEqual([
+      'doc.mjs',
+      'index.mjs',
+      'internal/cli.mjs',
+      'internal/plugins/a.mjs',
+      'internal/plugins/b.js',
+      'internal/plugins/data.json',
+      'internal/plugins/dir/index.js',
+    ]);
+  });
+
+  it('an entry or a load outside the tree is left out', () => {
+    const root = tree({ 'a.mjs': "import '../../etc/x.mjs';\n" });
+    expect(moduleGraph([join(root, 'a.mjs'), '/etc/hostname'], root).map((f) => f.slice(root.length + 1))).toEqual(['a.mjs']);
+  });
+});
