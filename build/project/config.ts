@@ -5,6 +5,7 @@
  * Pure: package.json's parsed object in, a complete config (defaults filled in) out.
  */
 import { alternatives } from '../../shared/cli-args/usage-error.ts';
+import { regexpLiteral } from '../../shared/regexp-literal.ts';
 import type { Arch } from '../../shared/toolchain/arch.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { INTL_MODES, type IntlMode } from '../runtime/static/context.ts';
@@ -195,6 +196,5 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
 
 /** The smoke check's stdout pattern with {name} and {version} filled in (as literal text). */
 export function smokePattern(pattern: string, facts: { name: string; version: string }): RegExp {
-  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(pattern.replaceAll('{name}', literal(facts.name)).replaceAll('{version}', literal(facts.version)));
+  return new RegExp(pattern.replaceAll('{name}', regexpLiteral(facts.name)).replaceAll('{version}', regexpLiteral(facts.version)));
 }

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type BuildFailure, type BuildOptions, type BuildResult, build, type Plugin } from 'esbuild';
+import { regexpLiteral } from '../../shared/regexp-literal.ts';
 import { virtualPath } from './virtual-paths.ts';
 
 export interface Unresolved {
@@ -29,7 +30,7 @@ const COULD_NOT_RESOLVE = /^Could not resolve "(.+)"$/;
 function lineOf(file: string, spec: string): number | undefined {
   try {
     const lines = readFileSync(file, 'utf8').split('\n');
-    const quoted = `['"\`]${spec.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"\`]`;
+    const quoted = `['"\`]${regexpLiteral(spec)}['"\`]`;
     // The import itself first (a message may quote the name on an earlier line), then any quoted mention.
     const importing = new RegExp(`(?:require|import)\\s*\\(\\s*${quoted}|from\\s*${quoted}`);
     const at = [importing, new RegExp(quoted)].map((re) => lines.findIndex((l) => re.test(l))).find((i) => i >= 0);
@@ -56,7 +57,7 @@ function unresolvedOf(err: unknown, root: string): Unresolved[] | undefined {
 /** Marks exactly these imports external: a package by name, a relative file by its virtual path. */
 function leaveToRunTime(tree: string, imports: readonly Unresolved[]): Plugin {
   const wanted = new Set(imports.map((u) => `${u.importer}\0${u.spec}`));
-  const specs = [...new Set(imports.map((u) => u.spec))].map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const specs = [...new Set(imports.map((u) => u.spec))].map(regexpLiteral);
   return {
     name: 'seal-unresolved',
     setup(b) {

@@ -11,13 +11,14 @@ import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
 import { runtimeStep } from '../../build/steps/runtime.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { inspectFile } from '../../shared/elf/file.ts';
+import { regexpLiteral } from '../../shared/regexp-literal.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { archiveBytes } from '../app/archive-fixtures.ts';
 import { runBroker, startRecorder } from '../app/broker-process.ts';
 import { post } from '../app/http-client.ts';
 import { runDist, tempDir, testContext } from '../fixtures/context.ts';
-import { DEFAULT_STATIC, versionPattern } from '../fixtures/line.ts';
+import { DEFAULT_STATIC } from '../fixtures/line.ts';
 import { describeWhen, firstMissing, prerequisite } from '../fixtures/skip.ts';
 
 const runtime = cachedStaticRuntime(cacheRoot(), DEFAULT_STATIC);
@@ -28,7 +29,7 @@ const need = prerequisite('a cached linux-x64 static runtime', runtime ? '' : 'n
 describeWhen(need, 'a target that names no runtime (npm run dist, linux-x64)', () => {
   it('takes the cached static runtime and says so on one line', async () => {
     const ctx = testContext({ runtimeRequest: { kind: 'auto' }, cacheDir: cacheRoot() });
-    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^static Node ${versionPattern(DEFAULT_STATIC)} linux-x64 \\(musl, jemalloc, intl full\\)`));
+    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^static Node ${regexpLiteral(DEFAULT_STATIC)} linux-x64 \\(musl, jemalloc, intl full\\)`));
     expect(ctx.lines).toEqual(['  linux-x64: the static runtime (cached); --runtime official for the glibc one']);
   });
 });
@@ -51,7 +52,7 @@ describe('seal.intl small (npm run dist -- --intl small)', () => {
   describeWhen(needSmall, 'with one cached', () => {
     it('takes the small runtime, and never the full one', async () => {
       const ctx = smallConfig(cacheRoot(), 'auto');
-      await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^static Node ${versionPattern(DEFAULT_STATIC)} linux-x64 \\(musl, jemalloc, intl small\\)`));
+      await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^static Node ${regexpLiteral(DEFAULT_STATIC)} linux-x64 \\(musl, jemalloc, intl small\\)`));
       expect(ctx.lines).toEqual(['  linux-x64: the static runtime (cached, intl small); --runtime official for the glibc one']);
     });
   });

@@ -17,12 +17,13 @@ import { preflightStep } from '../../build/steps/preflight.ts';
 import { runtimeStep } from '../../build/steps/runtime.ts';
 import { verifyStep } from '../../build/steps/verify.ts';
 import { SEA_FUSE } from '../../shared/elf/sea.ts';
+import { regexpLiteral } from '../../shared/regexp-literal.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import { syntheticElf, writeTemp } from '../fixtures/binaries.ts';
 import { testContext } from '../fixtures/context.ts';
-import { DEFAULT_LINE, DEFAULT_OFFICIAL, OTHER_LINE, versionPattern } from '../fixtures/line.ts';
+import { DEFAULT_LINE, DEFAULT_OFFICIAL, OTHER_LINE } from '../fixtures/line.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
 
 let runtime: Runtime;
@@ -189,7 +190,7 @@ describe('runtime step', () => {
 
   it('--runtime PATH takes any Node binary and learns its version by running it', async () => {
     const ctx = testContext({ runtimeRequest: { kind: 'custom', path: runtime.path }, nodeVersions: { official: '0.0.0', static: '0.0.0' } });
-    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`custom Node ${versionPattern(DEFAULT_OFFICIAL)} linux-x64`));
+    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`custom Node ${regexpLiteral(DEFAULT_OFFICIAL)} linux-x64`));
     expect(ctx.launcher?.emulated).toBe(false);
   });
 
@@ -198,10 +199,10 @@ describe('runtime step', () => {
     const ctx = testContext({ runtimeRequest: { kind: 'auto' }, officialIntegrity: DEFAULT_LINE.runtimeIntegrity?.x64 });
     mkdirSync(join(ctx.cacheDir, 'runtimes'));
     symlinkSync(join(cacheRoot(), 'runtimes', 'official'), join(ctx.cacheDir, 'runtimes', 'official'));
-    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^official Node ${versionPattern(DEFAULT_OFFICIAL)} linux-x64 \\(glibc`));
+    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^official Node ${regexpLiteral(DEFAULT_OFFICIAL)} linux-x64 \\(glibc`));
     expect(ctx.lines).toEqual([
       "  linux-x64: the official runtime, because no static one is at hand: none is cached and package.json pins no linux-x64 static runtime package (runtimes.staticRuntime.x64); 'npm run runtime -- --detach' builds it (3–4 h on 2 cores with full ICU, resumable)",
-      expect.stringMatching(new RegExp(`^ {2}cached: .*/runtimes/official/node-v${versionPattern(DEFAULT_OFFICIAL)}-linux-x64-[0-9a-f]{12}/node$`)),
+      expect.stringMatching(new RegExp(`^ {2}cached: .*/runtimes/official/node-v${regexpLiteral(DEFAULT_OFFICIAL)}-linux-x64-[0-9a-f]{12}/node$`)),
     ]);
   });
 
@@ -210,7 +211,7 @@ describe('runtime step', () => {
     const ctx = testContext({ runtimeRequest: { kind: 'auto' }, nodeVersions: { official: line.nodeVersion, static: staticNodeVersion(line) }, nodeLine: line.line, officialIntegrity: line.runtimeIntegrity?.x64 });
     mkdirSync(join(ctx.cacheDir, 'runtimes'));
     symlinkSync(join(cacheRoot(), 'runtimes', 'official'), join(ctx.cacheDir, 'runtimes', 'official'));
-    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^official Node ${versionPattern(line.nodeVersion)} linux-x64 \\(glibc`));
+    await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^official Node ${regexpLiteral(line.nodeVersion)} linux-x64 \\(glibc`));
     expect(ctx.lines[0]).toBe(
       `  linux-x64: the official runtime, because no static one is at hand: none is cached and package.json pins no linux-x64 static runtime package (runtimes.lines.${line.line}.staticRuntime.x64); 'npm run runtime -- --node ${line.line} --detach' builds it (3–4 h on 2 cores with full ICU, resumable)`,
     );

@@ -12,9 +12,10 @@ import { npmIntegrity } from '../../build/runtime/package/integrity.ts';
 import { checkStaticPins, type StaticRuntimePin } from '../../build/runtime/pin.ts';
 import { cachedStaticRuntime, runtimeDir, type StaticRuntimeManifest } from '../../build/runtime/static/verify.ts';
 import { runtimeStep } from '../../build/steps/runtime.ts';
+import { regexpLiteral } from '../../shared/regexp-literal.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { repoRoot, tempDir, testContext } from '../fixtures/context.ts';
-import { DEFAULT_STATIC, versionPattern } from '../fixtures/line.ts';
+import { DEFAULT_STATIC } from '../fixtures/line.ts';
 import { itWhen, prerequisite } from '../fixtures/skip.ts';
 
 // The default line's static runtime: the version a package of it carries (its official runtime's may differ).
@@ -122,8 +123,8 @@ describe('runtime pack', () => {
 
   it('versions a runtime whose manifest records no key by this checkout’s key, and says so', () => {
     const { pin, stderr } = packCli(fakeCache(undefined));
-    expect(stderr).toMatch(new RegExp(`records no runtime key .* using this checkout's: broker-static-runtime-${versionPattern(NODE)}-linux-x64-jemalloc-intl-full-[0-9a-f]{16}`));
-    expect(pin.version).toMatch(new RegExp(`^${versionPattern(NODE)}-k[0-9a-f]{16}$`));
+    expect(stderr).toMatch(new RegExp(`records no runtime key .* using this checkout's: broker-static-runtime-${regexpLiteral(NODE)}-linux-x64-jemalloc-intl-full-[0-9a-f]{16}`));
+    expect(pin.version).toMatch(new RegExp(`^${regexpLiteral(NODE)}-k[0-9a-f]{16}$`));
   });
 
   it('publish: publishes a new version once, and leaves a published one alone; the pin file holds what the registry serves', () => {
