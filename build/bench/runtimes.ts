@@ -15,7 +15,7 @@ export async function runtimesToMeasure(log: (line: string) => void): Promise<Be
   const official = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pin.runtimeIntegrity?.x64 });
   const runtimes = [{ name: `official Node ${pin.nodeVersion}`, path: official.path }];
   const statik = cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin), 'jemalloc', 'x64');
-  if (statik) runtimes.push({ name: `static (musl + jemalloc) Node ${staticNodeVersion(pin)}`, path: statik.path });
+  if (statik) runtimes.push({ name: `static (musl + jemalloc) Node ${statik.nodeVersion}`, path: statik.path });
   else log('static runtime not cached (npm run runtime): measuring the official runtime only');
   return runtimes;
 }

@@ -144,10 +144,10 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // The program's loads, read once, from the bundle without the preludes: the program's code is the same in both,
   // and the preludes' (the vfs library's many short names) would only blur the name lookups of dynamic-loads.ts.
   const loads = findDynamicLoads(js.text, outputOf(out, `${o.outfile}.map`).text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source)), format === 'esm' ? 'module' : 'script', jsonOfPackage(tree));
-  const exactly = (l: DynamicLoad) => (l.exact && l.into !== undefined ? [realPath(tree, l.into)].filter((f) => f !== undefined) : []);
+  const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [realPath(tree, l.into)].filter((f) => f !== undefined) : []));
   // A module a hidden import() loads runs unbundled from the embedded files: what it imports by relative name goes with it.
-  const hidden = moduleGraph(loads.filter((l) => l.kind === 'hidden').flatMap(exactly), tree);
-  const files = [...new Set([...loads.flatMap(exactly), ...hidden])].sort();
+  const hidden = moduleGraph(exactly(loads.filter((l) => l.kind === 'hidden')), tree);
+  const files = [...new Set([...exactly(loads.filter((l) => l.kind !== 'hidden')), ...hidden])].sort();
   const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker'), files: files.length > 0 };
   if (embeds.addons || embeds.workers || embeds.files) {
     out = await program(embeds);

@@ -14,6 +14,7 @@ import { posix } from 'node:path';
 import { type AnyNode, type CallExpression, type Expression, type NewExpression, type PrivateIdentifier, parse, type SpreadElement, type Super } from 'acorn';
 import { ancestor, simple } from 'acorn-walk';
 import { SourceMapConsumer } from 'source-map-js';
+import { isRelativeName } from './relative-name.ts';
 import { VIRTUAL_ROOT } from './virtual-paths.ts';
 
 export interface DynamicLoad {
@@ -238,7 +239,7 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
     const hiddenBase = init?.type === 'CallExpression' ? wrappedBase(init) : undefined;
     if (hiddenBase !== undefined) {
       const literal = stringOf(node.arguments[0]);
-      if (literal !== undefined && /^\.\.?\//.test(literal)) loads.push({ kind: 'hidden', ...where(node), into: new URL(literal, hiddenBase).pathname, exact: true });
+      if (literal !== undefined && isRelativeName(literal)) loads.push({ kind: 'hidden', ...where(node), into: new URL(literal, hiddenBase).pathname, exact: true });
       return;
     }
     const base = createdRequireBase(node, ancestors);

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { type AnyNode, type Node, parse } from 'acorn';
 import { simple } from 'acorn-walk';
+import { isRelativeName } from './relative-name.ts';
 
 /** The relative names a module's source loads (a script if it does not parse as a module). */
 export function relativeLoads(source: string): string[] {
@@ -19,7 +20,7 @@ export function relativeLoads(source: string): string[] {
   }
   const names: string[] = [];
   const add = (n: AnyNode | null | undefined) => {
-    if (n?.type === 'Literal' && typeof n.value === 'string' && /^\.\.?\//.test(n.value)) names.push(n.value);
+    if (n?.type === 'Literal' && typeof n.value === 'string' && isRelativeName(n.value)) names.push(n.value);
   };
   simple(ast, {
     ImportDeclaration: (d) => add(d.source),

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type BuildFailure, type BuildOptions, type BuildResult, build, type Plugin } from 'esbuild';
 import { regexpLiteral } from '../../shared/regexp-literal.ts';
+import { isRelativeName } from './relative-name.ts';
 import { virtualPath } from './virtual-paths.ts';
 
 export interface Unresolved {
@@ -63,7 +64,7 @@ function leaveToRunTime(tree: string, imports: readonly Unresolved[]): Plugin {
     setup(b) {
       b.onResolve({ filter: new RegExp(`^(?:${specs.join('|')})$`) }, (args) => {
         if (!wanted.has(`${args.importer}\0${args.path}`)) return undefined;
-        const file = args.path.startsWith('./') || args.path.startsWith('../');
+        const file = isRelativeName(args.path);
         return { path: file ? virtualPath(tree, resolve(args.resolveDir, args.path)) : args.path, external: true };
       });
     },
