@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { relinkCommand, withoutRelro } from '../../build/runtime/static/link.ts';
+import { lldArguments, relinkCommand, withoutRelro } from '../../build/runtime/static/link.ts';
 
 const ninjaLink = '/t/bin/c++ -Wl,--build-id -pthread -rdynamic obj/a.o -Wl,--whole-archive obj/libnode.a -Wl,--no-whole-archive -m64 -o node -Wl,--start-group obj/b.o -Wl,--end-group -lz -static -latomic -ldl -lm';
 
@@ -29,5 +29,18 @@ describe('withoutRelro', () => {
 
   it('refuses a command without -z relro, rather than link something unexpected', () => {
     expect(() => withoutRelro('c++ -o node a.o')).toThrow('no -Wl,-z,relro');
+  });
+});
+
+describe('lldArguments', () => {
+  const printed = 'warning: something\nld.lld --error-limit=0 -static -o /x/probe /z/crt1.o probe.o --as-needed /z/libc.a\n';
+
+  it("takes zig's ld.lld line for the output, without the program name", () => {
+    expect(lldArguments(printed, '/x/probe')).toEqual(['--error-limit=0', '-static', '-o', '/x/probe', '/z/crt1.o', 'probe.o', '--as-needed', '/z/libc.a']);
+  });
+
+  it('refuses output that has no ld.lld line writing that file, naming what it saw', () => {
+    expect(() => lldArguments(printed, '/x/other')).toThrow('no ld.lld line writing /x/other (ZIG_VERBOSE_LINK=1; 1 ld.lld line(s))');
+    expect(() => lldArguments('', '/x/probe')).toThrow('0 ld.lld line(s)');
   });
 });
