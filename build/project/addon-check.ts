@@ -17,6 +17,7 @@ import { BuildError } from '../../shared/toolchain/build-error.ts';
 import type { Launcher } from '../runtime/launcher.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { AddonFile } from './addon-files.ts';
+import { originLibraries } from './addon-libraries.ts';
 
 const MACHINES: Record<Arch, number> = { x64: 62, arm64: 183 };
 
@@ -155,11 +156,12 @@ export async function judgeAddons(found: AddonFile[], t: AddonTarget): Promise<A
     }
     throw new BuildError([`native addons the program needs would not load in the binary:`, ...problems.map((p) => `  ${p}`), ...how].join('\n'));
   }
-  const embed = verdicts.filter((v) => v.abi.ok);
+  const embed = verdicts.filter((v) => v.abi.ok).map((v) => ({ ...v, libraries: originLibraries(v.addon.file, v.facts, readNodeAddon) }));
   const warnings = embed
-    .filter((v) => v.facts.originLibraries.length > 0)
+    .filter((v) => v.libraries.missing.length > 0)
     .map(
-      (v) => `${v.addon.packageName}: ${relative(t.projectRoot, v.addon.file)} loads ${v.facts.originLibraries.join(', ')} from beside itself ($ORIGIN); in the binary it is copied out alone, so they must be installed where it runs`,
+      (v) =>
+        `${v.addon.packageName}: ${relative(t.projectRoot, v.addon.file)} loads ${v.libraries.missing.join(', ')} from beside itself ($ORIGIN: ${v.facts.originPaths.join(':')}), and no such file is there on this machine; it must be installed where the binary runs`,
     );
-  return { embed: embed.map((v) => v.addon), warnings };
+  return { embed: embed.map((v) => (v.libraries.found.length > 0 ? { ...v.addon, libraries: v.libraries.found } : v.addon)), warnings };
 }

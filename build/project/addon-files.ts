@@ -23,6 +23,8 @@ export interface AddonFile {
   packageName: string;
   /** Required by a literal path (must load), rather than found in a package that may pick among several. */
   required: boolean;
+  /** The shared libraries it loads from beside itself ($ORIGIN), found on this machine (addon-libraries.ts): they travel with it. */
+  libraries?: string[];
 }
 
 /** The package a file belongs to: the directory under its last node_modules, else the project, else the nearest package.json. */

@@ -54,8 +54,9 @@ export interface Bundled {
   /** Imports esbuild could not resolve, left to run time (unresolved.ts). */
   unresolved: Unresolved[];
   /**
-   * Files of the package tree the program requires by exact path through createRequire(import.meta.url) (a JSON
-   * file of a dependency, its package.json): esbuild does not follow them, so they travel with the assets.
+   * Files of the package tree the program loads by exact path where esbuild does not follow (createRequire(import.meta.url)'s
+   * require of a JSON file or a module, a hidden import()), with the modules' own relative loads and package.json
+   * files: they travel with the assets.
    */
   files: string[];
   /** esm: the program has top-level await, so it is one ES module run by a CommonJS launcher (esm-launcher.ts). */
@@ -94,7 +95,8 @@ export async function bundleFile(o: Common & { entry: string }): Promise<string>
 export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const inlined: Record<string, string> = {};
   for (const [constant, entry] of Object.entries(o.project.config.workers)) inlined[constant] = JSON.stringify(await bundleFile({ ...o, entry }));
-  const define = { ...o.define, ...inlined, __SEAL_VIRTUAL_ROOT__: JSON.stringify(VIRTUAL_ROOT), __SEAL_APP_NAME__: JSON.stringify(o.project.config.name) };
+  // __SEAL_ADDON_LIBRARIES__ is known once the addons are (prelude/addons.cjs, addonPlaces below).
+  const define: Record<string, string> = { ...o.define, ...inlined, __SEAL_VIRTUAL_ROOT__: JSON.stringify(VIRTUAL_ROOT), __SEAL_APP_NAME__: JSON.stringify(o.project.config.name), __SEAL_ADDON_LIBRARIES__: '{}' };
   const required = new Set<string>();
   let unresolved: Unresolved[] = [];
   // A computed import() becomes a require, so both kinds of load go through the one full require
@@ -131,10 +133,6 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
       'seal.startup is "snapshot", but the program has top-level await: it runs as an ES module behind a launcher, and a snapshot is made from a CommonJS script that finishes synchronously. Use "startup": "code-cache" (the default)',
     );
   }
-  const inputs = Object.keys(out.metafile.inputs).map((f) => resolve(o.project.root, f));
-  const inPackages = await addonsInPackages(inputs, o.project.root, (f) => f.startsWith(PRELUDE_DIR));
-  const found = [...new Set([...required, ...inPackages])].sort().map((f) => addonFile(f, o.project.root, required.has(f)));
-  const addons = o.addons ? await o.addons(found) : found;
   const outputOf = (built: typeof out, path: string) =>
     present(
       built.outputFiles?.find((f) => f.path === path),
@@ -144,11 +142,19 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const tree = treeRoot(o.project);
   // The program's loads, read once, from the bundle without the preludes: the program's code is the same in both,
   // and the preludes' (the vfs library's many short names) would only blur the name lookups of dynamic-loads.ts.
-  const loads = findDynamicLoads(js.text, outputOf(out, `${o.outfile}.map`).text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source)), format === 'esm' ? 'module' : 'script', jsonOfPackage(tree));
+  const loads = findDynamicLoads(js.text, outputOf(out, `${o.outfile}.map`).text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source)), format === 'esm' ? 'module' : 'script', fileOfPackage(tree));
   const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [realPath(tree, l.into)].filter((f) => f !== undefined) : []));
-  // A module a hidden import() loads runs unbundled from the embedded files: what it imports by relative name goes with it.
-  const hidden = moduleGraph(exactly(loads.filter((l) => l.kind === 'hidden')), tree);
-  const files = [...new Set([...exactly(loads.filter((l) => l.kind !== 'hidden')), ...hidden])].sort();
+  // A module loaded by exact path runs unbundled from the embedded files (esbuild never saw it: a hidden import(), a
+  // createRequire'd require): what it loads by relative name goes with it. An addon among them (sharp's index.cjs
+  // requires './lib/sharp-linux-x64.node') is judged and embedded as every other addon is.
+  const graph = moduleGraph(exactly(loads), tree);
+  const files = graph.filter((f) => !f.endsWith('.node'));
+  const loaded = new Set(graph.filter((f) => f.endsWith('.node')));
+  const inputs = Object.keys(out.metafile.inputs).map((f) => resolve(o.project.root, f));
+  const inPackages = await addonsInPackages(inputs, o.project.root, (f) => f.startsWith(PRELUDE_DIR));
+  const found = [...new Set([...required, ...loaded, ...inPackages])].sort().map((f) => addonFile(f, o.project.root, required.has(f) || loaded.has(f)));
+  const addons = o.addons ? await o.addons(found) : found;
+  define.__SEAL_ADDON_LIBRARIES__ = JSON.stringify(addonPlaces(tree, addons));
   const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker'), files: files.length > 0 };
   if (embeds.addons || embeds.workers || embeds.files) {
     out = await program(embeds);
@@ -192,12 +198,14 @@ async function bundleWorkers(o: BundleOptions, loads: DynamicLoad[], embeds: Emb
 }
 
 /**
- * A createRequire'd require of a package's JSON file by name resolves here as Node would from that directory; the
- * file is embedded when it is inside the tree. Only JSON: a module found this way would need its own imports too.
+ * A createRequire'd require of a package's file by name (css-tree's `require('mdn-data/css/at-rules.json')`, sharp's
+ * `require('@img/sharp-linux-x64/sharp.node')`, which its package's exports map sends to index.cjs) resolves here as
+ * Node would from that directory; the file is embedded when it is inside the tree, a module with what it loads by
+ * relative name (module-graph.ts).
  */
-function jsonOfPackage(tree: string): PackageResolver {
+function fileOfPackage(tree: string): PackageResolver {
   return (spec, fromDir) => {
-    if (!spec.endsWith('.json') || isBuiltin(spec)) return undefined;
+    if (isBuiltin(spec)) return undefined;
     try {
       const file = createRequire(join(onDisk(tree, fromDir), 'seal-resolve.js')).resolve(spec);
       return file.startsWith(`${tree}${sep}`) ? virtualPath(tree, file) : undefined;
@@ -205,6 +213,30 @@ function jsonOfPackage(tree: string): PackageResolver {
       return undefined;
     }
   };
+}
+
+/** For prelude/addons.cjs: each addon that loads libraries from beside itself, and where it and they go, relative to one directory. */
+export type AddonPlaces = Record<string, { at: string; libraries: [from: string, at: string][] }>;
+
+/**
+ * Where an addon and its $ORIGIN libraries are copied out, relative to one directory: the addon at its place under
+ * the virtual root, each library where the addon's run path looks for it (the same relative path as on the build
+ * machine), read from its own place among the embedded files.
+ */
+export function addonPlaces(tree: string, addons: AddonFile[]): AddonPlaces {
+  const places: AddonPlaces = {};
+  for (const addon of addons) {
+    if (!addon.libraries?.length) continue;
+    const from = virtualPath(tree, addon.file);
+    const at = posix.relative(VIRTUAL_ROOT, from);
+    const libraries = addon.libraries.map((lib): [string, string] => {
+      const place = posix.normalize(posix.join(posix.dirname(at), relative(dirname(addon.file), lib).split(sep).join('/')));
+      if (place.startsWith('../')) throw new BuildError(`${addon.packageName}: ${addon.file} loads ${lib} from beside itself ($ORIGIN), which lies above the package tree (${tree}): it cannot be given the same place in the binary`);
+      return [virtualPath(tree, lib), place];
+    });
+    places[from] = { at, libraries };
+  }
+  return places;
 }
 
 /** Where a virtual path lies on the build machine (virtualPath's inverse). */

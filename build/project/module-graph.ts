@@ -1,11 +1,12 @@
 /*
  * The files a module loads by relative name, followed to the end within the package tree: import and export-from
- * declarations, import() and require() of a literal. A module that runs unbundled from the embedded files (the
- * target of an import() hidden in new Function, which no bundler sees) needs them beside it. Package names are
- * left to Node at run time, as for any load the bundle did not follow.
+ * declarations, import() and require() of a literal, and the package.json Node reads for each. A module that runs
+ * unbundled from the embedded files (the target of an import() hidden in new Function, which no bundler sees; a
+ * createRequire'd require of a package's module) needs them beside it. Package names are left to Node at run time,
+ * as for any load the bundle did not follow.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { type AnyNode, type Node, parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import { isRelativeName } from './relative-name.ts';
@@ -34,6 +35,15 @@ export function relativeLoads(source: string): string[] {
   return [...new Set(names)];
 }
 
+function nearestPackageJson(file: string, tree: string): string | undefined {
+  for (let dir = dirname(file); dir.startsWith(tree); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) return manifest;
+    if (dir === tree) break;
+  }
+  return undefined;
+}
+
 /** `entries` and every file of the tree they load by relative name, to the end of the graph (sorted). */
 export function moduleGraph(entries: readonly string[], tree: string): string[] {
   const inTree = (file: string) => file.startsWith(`${tree}${sep}`) && existsSync(file) && statSync(file).isFile();
@@ -44,6 +54,9 @@ export function moduleGraph(entries: readonly string[], tree: string): string[] 
     seen.add(file);
     // Only code: a relative name of JSON or text is data the module reads, embedded as it is.
     if (!/\.[cm]?js$/.test(file)) continue;
+    // Node reads the nearest package.json to load a module (its "type"; its "exports" when reached by package name).
+    const manifest = nearestPackageJson(file, tree);
+    if (manifest !== undefined && !seen.has(manifest)) pending.push(manifest);
     for (const name of relativeLoads(readFileSync(file, 'utf8'))) {
       // An import names its file in full; a require may leave out the extension or name a directory's index.js.
       const base = resolve(dirname(file), name);

@@ -53,7 +53,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
     },
   });
   // Native addons, worker files and files required by exact path travel with the assets: the preludes load them from there.
-  const addonFiles = addons.map((a) => a.file);
+  const addonFiles = addons.flatMap((a) => [a.file, ...(a.libraries ?? [])]);
   if (addonFiles.length > 0 || workers.length > 0 || files.length > 0) await packEmbeddedFiles(ctx, [...addonFiles, ...files], workers);
   for (const w of addonWarnings) ctx.log.info(`  warning: ${w}`);
   // As Node would, a missing module fails only if the line that needs it runs (project/unresolved.ts).

@@ -28,6 +28,8 @@ export interface AddonFacts {
   registration: AddonRegistration;
   /** Shared libraries it finds next to itself ($ORIGIN in its run path): they are not there once it is copied out alone. */
   originLibraries: string[];
+  /** The run path's entries relative to the file itself ('$ORIGIN/../lib'), in the loader's order. */
+  originPaths: string[];
 }
 
 const VERSIONED = /^node_register_module_v(\d+)$/;
@@ -54,7 +56,9 @@ function registration(src: ElfSource): AddonRegistration {
 export function nodeAddonFacts(src: ElfSource): AddonFacts {
   const info = parseElf(src);
   const libc = info.needed.includes('libc.so.6') ? 'glibc' : info.needed.some((n) => n === 'libc.so' || n.startsWith('libc.musl-')) ? 'musl' : 'unknown';
-  const origin = [info.runpath, info.rpath].some((p) => p?.includes('$ORIGIN'));
+  // The loader reads DT_RUNPATH when present, else DT_RPATH.
+  const originPaths = (info.runpath ?? info.rpath ?? '').split(':').filter((p) => /^\$(?:ORIGIN|\{ORIGIN\})(?:\/|$)/.test(p));
+  const origin = originPaths.length > 0;
   const system = /^(?:libc|libm|libdl|libpthread|librt|libstdc\+\+|libgcc_s|ld-linux.*|libc\.musl-.*)\.so/;
   return {
     machine: info.header.machine,
@@ -62,5 +66,6 @@ export function nodeAddonFacts(src: ElfSource): AddonFacts {
     libc,
     registration: registration(src),
     originLibraries: origin ? info.needed.filter((n) => !system.test(n)) : [],
+    originPaths,
   };
 }

@@ -4,7 +4,7 @@
 // on the static runtime stop the build with a message that names it and what to do.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runStep } from '../../build/pipeline.ts';
@@ -155,6 +155,80 @@ describeWhen(needHeaders, 'pack: a Node-API addon on the official runtime', () =
     const manifest = JSON.parse(readFileSync(join(bin, '../manifest.json'), 'utf8'));
     expect(manifest.artifacts[BIN].inputs).toContainEqual(expect.objectContaining({ name: 'assets (seal-assets.bin)', note: '1 file(s)', size: addon.length }));
   });
+});
+
+// sharp's shape: the program reaches a platform package's addon by name through createRequire (its exports map sends
+// './thing.node' to index.cjs, which requires lib/native.node), and the addon loads libgreet.so.1 from the neighbouring
+// package through its run path ($ORIGIN/../../native-libs/lib).
+const GREET_ADDON = `#include <node_api.h>
+extern const char *greeting(void);
+static napi_value greet(napi_env env, napi_callback_info info) {
+  napi_value out;
+  napi_create_string_utf8(env, greeting(), NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  napi_create_function(env, "greet", NAPI_AUTO_LENGTH, greet, NULL, &fn);
+  napi_set_named_property(env, exports, "greet", fn);
+  return exports;
+}
+`;
+
+function originProject(): string {
+  const dir = tempDir('origin-project');
+  const put = (name: string, text: string) => {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  };
+  put('package.json', JSON.stringify({ name: 'origin-fixture', version: '1.0.0', bin: { greet: 'bin/cli.mjs' } }));
+  put(
+    'bin/cli.mjs',
+    "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nlet native;\ntry { native = require('@img/native-darwin/thing.node'); } catch { native = require('@img/native-linux/thing.node'); }\nconsole.log(native.greet());\n",
+  );
+  put('node_modules/@img/native-linux/package.json', JSON.stringify({ name: '@img/native-linux', version: '1.0.0', exports: { './thing.node': './index.cjs' } }));
+  put('node_modules/@img/native-linux/index.cjs', "module.exports = require('./lib/native.node');\n");
+  put('node_modules/@img/native-linux/src/native.c', GREET_ADDON);
+  put('node_modules/@img/native-libs/package.json', JSON.stringify({ name: '@img/native-libs', version: '1.0.0' }));
+  put('node_modules/@img/native-libs/src/greet.c', 'const char *greeting(void) { return "hello from libgreet"; }\n');
+  const libs = join(dir, 'node_modules/@img/native-libs/lib');
+  mkdirSync(libs, { recursive: true });
+  execFileSync('gcc', ['-shared', '-fPIC', '-Wl,-soname,libgreet.so.1', '-o', join(libs, 'libgreet.so.1'), join(libs, '../src/greet.c')]);
+  const native = join(dir, 'node_modules/@img/native-linux');
+  mkdirSync(join(native, 'lib'), { recursive: true });
+  execFileSync('gcc', ['-shared', '-fPIC', `-I${headers.dir}/include/node`, '-o', join(native, 'lib/native.node'), join(native, 'src/native.c'), join(libs, 'libgreet.so.1'), '-Wl,-rpath,$ORIGIN/../../native-libs/lib']);
+  return dir;
+}
+
+describeWhen(needHeaders, "pack: an addon reached by package name that loads a library from beside itself ($ORIGIN), as sharp's does", () => {
+  it('the binary copies out the addon with its library, each at its place, and prints what plain node prints', () => {
+    const project = originProject();
+    const expected = execFileSync(process.execPath, [join(project, 'bin/cli.mjs')], { encoding: 'utf8' });
+    expect(expected).toBe('hello from libgreet\n');
+    const r = runToolchain('pack', [project, '--runtime', 'official']);
+    expect(r.status, r.log).toBe(0);
+    expect(r.log).toContain('1 native addon(s): @img/native-linux');
+    expect(r.log).not.toMatch(/warning: .*libgreet/);
+    const cache = tempDir('origin-cache');
+    const bin = join(r.out, 'origin-fixture-1.0.0-linux-x64');
+    const out = run(bin, [], { XDG_CACHE_HOME: cache });
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toBe(expected);
+    const copied = filesUnder(join(cache, 'origin-fixture', 'addons'));
+    expect(copied.map((f) => f.replace(/^[0-9a-f]{64}\//, '<sha256>/'))).toEqual(['<sha256>/node_modules/@img/native-libs/lib/libgreet.so.1', '<sha256>/node_modules/@img/native-linux/lib/native.node']);
+    // Run again: the same files, nothing added.
+    expect(run(bin, [], { XDG_CACHE_HOME: cache }).stdout).toBe(expected);
+    expect(filesUnder(join(cache, 'origin-fixture', 'addons'))).toEqual(copied);
+  }, 180_000);
+
+  it('a library the run path does not find on this machine is named in a warning', () => {
+    const project = originProject();
+    rmSync(join(project, 'node_modules/@img/native-libs/lib/libgreet.so.1'));
+    const r = runToolchain('pack', [project, '--runtime', 'official']); // its smoke check then fails too: the addon cannot load
+    expect(r.log).toContain(
+      'warning: @img/native-linux: node_modules/@img/native-linux/lib/native.node loads libgreet.so.1 from beside itself ($ORIGIN: $ORIGIN/../../native-libs/lib), and no such file is there on this machine; it must be installed where the binary runs',
+    );
+  }, 180_000);
 });
 
 describe('pack: an addon the runtime cannot load stops the build, naming it and what to do', () => {

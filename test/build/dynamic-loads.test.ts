@@ -101,7 +101,7 @@ describe('computed loads', () => {
     expect(loads.map((l) => [l.kind, l.at, l.into])).toEqual([['require', 'bin/main.mjs:3', '/seal/package.json']]);
   });
 
-  it("createRequire'd requires by exact path are marked to embed: a relative file, and a package's JSON file by name (css-tree's mdn-data)", async () => {
+  it("createRequire'd requires by exact path are marked to embed: a relative file, a package's JSON file by name (css-tree's mdn-data), a package's module", async () => {
     const loads = await loadsOf({
       'bin/cli.js': "import './main.mjs';\n",
       'bin/main.mjs': "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nconsole.log(require('../data/patch.json'), require('mdn-data/css/at-rules.json'), require('mdn-data'));\n",
@@ -110,11 +110,31 @@ describe('computed loads', () => {
       'node_modules/mdn-data/index.js': 'module.exports = 1;',
       'node_modules/mdn-data/css/at-rules.json': '{}',
     });
-    // The package itself by name is not embedded (a module would need its own imports too): Node finds it at run time.
+    // The package by name is its main module (embedded with what it loads: bundle.ts, module-graph.ts).
     expect(loads.map((l) => [l.into, l.exact])).toEqual([
       ['/seal/data/patch.json', true],
       ['/seal/node_modules/mdn-data/css/at-rules.json', true],
+      ['/seal/node_modules/mdn-data/index.js', true],
     ]);
+  });
+
+  it("a package's module reached by name through its exports map (sharp's '@img/sharp-linux-x64/sharp.node' → index.cjs) is embedded with its relative loads and package.json; a platform package not installed is not", async () => {
+    const root = tempDir('loads');
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.mjs' }),
+      'bin/cli.mjs':
+        "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nlet m;\ntry { m = require('@img/native-darwin/thing.node'); } catch { m = require('@img/native-linux/thing.node'); }\nconsole.log(m);\n",
+      'node_modules/@img/native-linux/package.json': JSON.stringify({ name: '@img/native-linux', version: '1.0.0', exports: { './thing.node': './index.cjs' } }),
+      'node_modules/@img/native-linux/index.cjs': "module.exports = require('./lib/helper.cjs');\n",
+      'node_modules/@img/native-linux/lib/helper.cjs': "module.exports = 'helper';\n",
+      'node_modules/@img/native-linux/unused.cjs': '',
+    };
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, name)), { recursive: true });
+      writeFileSync(join(root, name), text);
+    }
+    const bundled = await bundleProject({ project: await readProject(root), outfile: join(root, 'out.cjs'), target: 'node22', minify: true });
+    expect(bundled.files.map((f) => f.slice(root.length + 1))).toEqual(['node_modules/@img/native-linux/index.cjs', 'node_modules/@img/native-linux/lib/helper.cjs', 'node_modules/@img/native-linux/package.json']);
   });
 
   it("an import() hidden in new Function (prettier's bin) is reported with its line, and where a relative name resolves in the binary", async () => {

@@ -46,6 +46,18 @@ describe('module graph', () => {
     ]);
   });
 
+  it('each module brings the nearest package.json within the tree (Node reads its type and exports); a JSON entry does not', () => {
+    const root = tree({
+      'package.json': '{}',
+      'node_modules/pkg/package.json': '{"type":"module"}',
+      'node_modules/pkg/lib/index.js': "import './x.js';\n",
+      'node_modules/pkg/lib/x.js': '',
+      'node_modules/other/data.json': '{}',
+    });
+    const graph = moduleGraph([join(root, 'node_modules/pkg/lib/index.js'), join(root, 'node_modules/other/data.json')], root);
+    expect(graph.map((f) => f.slice(root.length + 1))).toEqual(['node_modules/other/data.json', 'node_modules/pkg/lib/index.js', 'node_modules/pkg/lib/x.js', 'node_modules/pkg/package.json']);
+  });
+
   it('an entry or a load outside the tree is left out', () => {
     const root = tree({ 'a.mjs': "import '../../etc/x.mjs';\n" });
     expect(moduleGraph([join(root, 'a.mjs'), '/etc/hostname'], root).map((f) => f.slice(root.length + 1))).toEqual(['a.mjs']);

@@ -37,8 +37,9 @@ describe('pack: loads left to run time', () => {
 
   it("an import() hidden in new Function (prettier's bin) loads a name relative to its file from the embedded files, as plain node does from the disk", () => {
     expect(log).toMatch(/warning: bin\/cli\.js:11: new Function\(.*\) hides an import\(\) from the bundler; in the binary a relative name imports from bin\/ among the embedded files/);
-    // lib/hidden.mjs, which the call names, and lib/hidden-dep.mjs, which it imports: seal.assets names neither.
-    expect(log).toMatch(/\] bundle ✓ .*, 2 file\(s\) loaded by exact path embedded/);
+    // lib/hidden.mjs, which the call names, lib/hidden-dep.mjs, which it imports, and the package.json Node reads for
+    // them: seal.assets names none.
+    expect(log).toMatch(/\] bundle ✓ .*, 3 file\(s\) loaded by exact path embedded/);
     // Run from elsewhere: before, the name resolved against the working directory.
     const cwd = tempDir('hidden-cwd');
     const node = spawnSync(process.execPath, [join(dir, 'bin/cli.js'), '--hidden'], { encoding: 'utf8', cwd });

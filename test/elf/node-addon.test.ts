@@ -107,6 +107,13 @@ describe('a native addon: how it registers, and so which runtimes load it', () =
     sharedObject('libneighbour.so', 'int neighbour(void) { return 1; }\n');
     const so = sharedObject('origin', 'extern int neighbour(void);\nvoid *napi_register_module_v1(void *e, void *x) { return neighbour() ? x : 0; }\n', [`-L${dir}`, '-lneighbour', '-Wl,-rpath,$ORIGIN/../lib']);
     expect(readNodeAddon(so).originLibraries).toEqual(['libneighbour.so']);
+    expect(readNodeAddon(so).originPaths).toEqual(['$ORIGIN/../lib']);
+  });
+
+  it('reads the run path entries relative to itself, in order, and only those', () => {
+    sharedObject('libneighbour.so', 'int neighbour(void) { return 1; }\n');
+    const so = sharedObject('origins', 'extern int neighbour(void);\nint f(void) { return neighbour(); }\n', [`-L${dir}`, '-lneighbour', '-Wl,-rpath,/usr/local/lib:$ORIGIN:${ORIGIN}/../x:$ORIGINAL/y']);
+    expect(readNodeAddon(so).originPaths).toEqual(['$ORIGIN', '${ORIGIN}/../x']);
   });
 
   it('another machine is reported as such (e_machine patched to AArch64)', () => {

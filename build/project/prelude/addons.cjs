@@ -1,6 +1,7 @@
 // Runs after the assets prelude in a binary that embeds native addons (project/entry.ts). The loader maps a
 // .node file from the disk, so an addon under the virtual root is first copied out of the embedded files
-// into a cache file named by its content, <cache>/<sha256>/<name>.node, then loaded from there.
+// into a cache file named by its content, <cache>/<sha256>/<name>.node, then loaded from there; one that loads
+// shared libraries from beside itself ($ORIGIN) goes with them, each at its place under <cache>/<sha256 of all>/.
 // The cache file is written under a temporary name and renamed, so no process ever loads a half-written
 // one; an existing one is compared with the embedded bytes and replaced when it differs.
 'use strict';
@@ -9,7 +10,7 @@ const sea = require('node:sea');
 
 if (sea.isSea()) {
   const fs = require('node:fs');
-  const { basename, isAbsolute, join } = require('node:path');
+  const { basename, dirname, isAbsolute, join } = require('node:path');
   const root = __SEAL_VIRTUAL_ROOT__;
   const app = __SEAL_APP_NAME__;
   const dlopen = process.dlopen;
@@ -42,18 +43,37 @@ if (sea.isSea()) {
     throw new Error(`${app}: no directory to copy its native addons into (${failures.join('; ')})`);
   };
 
-  const copyOut = (filename) => {
-    const bytes = fs.readFileSync(filename); // from the embedded files
-    const sum = require('node:crypto').createHash('sha256').update(bytes).digest('hex');
-    const dir = ownDir(join(addonCache(), sum));
-    const file = join(dir, basename(filename));
+  // An addon that loads shared libraries from beside itself ($ORIGIN): where it and they go (project/bundle.ts, addonPlaces).
+  const places = __SEAL_ADDON_LIBRARIES__;
+
+  const place = (file, bytes) => {
     try {
-      if (fs.readFileSync(file).equals(bytes)) return file;
+      if (fs.readFileSync(file).equals(bytes)) return;
     } catch {}
     const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
     fs.writeFileSync(temp, bytes, { mode: 0o600, flag: 'wx' });
     fs.renameSync(temp, file); // atomic: a loader sees the old file or the whole new one
-    return file;
+  };
+
+  const copyOut = (filename) => {
+    const { createHash } = require('node:crypto');
+    const set = places[filename];
+    if (!set) {
+      const bytes = fs.readFileSync(filename); // from the embedded files
+      const file = join(ownDir(join(addonCache(), createHash('sha256').update(bytes).digest('hex'))), basename(filename));
+      place(file, bytes);
+      return file;
+    }
+    // The addon with its libraries, each at its place under one directory named by all of them, so its run path finds them.
+    const files = [[filename, set.at], ...set.libraries].map(([from, at]) => ({ at, bytes: fs.readFileSync(from) }));
+    const hash = createHash('sha256');
+    for (const f of files) hash.update(`${f.at}\0${f.bytes.length}\0`).update(f.bytes);
+    const dir = ownDir(join(addonCache(), hash.digest('hex')));
+    for (const f of files) {
+      fs.mkdirSync(dirname(join(dir, f.at)), { recursive: true, mode: 0o700 });
+      place(join(dir, f.at), f.bytes);
+    }
+    return join(dir, set.at);
   };
 
   process.dlopen = function sealDlopen(module, filename, ...rest) {
