@@ -4,7 +4,7 @@
  * dependencies. The directory is any package: a checkout, or an installed package under node_modules,
  * whose dependencies esbuild then resolves as Node would from there.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { ConfigError, type SealConfig, sealConfig } from './config.ts';
@@ -32,6 +32,24 @@ function findLockfile(root: string): string | undefined {
   return LOCKFILES.map((f) => join(installer, f)).find(existsSync);
 }
 
+const MAGIC: [Buffer, string][] = [
+  [Buffer.from([0x7f, 0x45, 0x4c, 0x46]), 'a native executable (ELF)'],
+  [Buffer.from([0x4d, 0x5a]), 'a Windows executable (PE)'],
+  [Buffer.from([0xcf, 0xfa, 0xed, 0xfe]), 'a macOS executable (Mach-O)'],
+];
+
+/** What kind of native executable a file is, by its first bytes; undefined for anything else (a script). */
+function nativeExecutable(file: string): string | undefined {
+  const head = Buffer.alloc(4);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, head, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return MAGIC.find(([magic]) => head.subarray(0, magic.length).equals(magic))?.[1];
+}
+
 export async function readProject(dir: string): Promise<Project> {
   const root = resolve(dir);
   const manifest = join(root, 'package.json');
@@ -54,6 +72,10 @@ export async function readProject(dir: string): Promise<Project> {
   ];
   for (const [what, file] of files) {
     if (!existsSync(join(root, file))) throw new ConfigError(`package.json: ${what} is ${file}, which does not exist in ${root}`);
+    const kind = nativeExecutable(join(root, file));
+    if (kind !== undefined) {
+      throw new ConfigError(`package.json: ${what} is ${file}, ${kind}, not JavaScript: there is no Node program to build; ship that executable as it is (esbuild's package installs its own binary as its bin)`);
+    }
   }
   const lockfile = findLockfile(root);
   return { root, packageName, version, config, installed: dirname(root).split(sep).includes('node_modules'), ...(lockfile ? { lockfile } : {}) };

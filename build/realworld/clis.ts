@@ -175,7 +175,7 @@ export const CLIS: RealWorldCli[] = [
     version: '0.28.2',
     kind: 'bundler shipped as a native executable (@esbuild/linux-x64)',
     bin: 'esbuild',
-    note: "Not a Node program: esbuild's install script replaces bin/esbuild with the native executable of @esbuild/linux-x64, so plain node fails on it (SyntaxError at the ELF header), the toolchain's bundle stops on it (`Unexpected \"\\x7f\"`) and pkg packs it as a script that fails like node. Nothing to fix; ship esbuild's own binary.",
+    note: "Not a Node program: esbuild's install script replaces bin/esbuild with the native executable of @esbuild/linux-x64, so plain node fails on it (SyntaxError at the ELF header), the toolchain refuses it before bundling, saying what it is (`bin/esbuild, a native executable (ELF), not JavaScript: there is no Node program to build; ship that executable as it is`) and pkg packs it as a script that fails like node. Nothing to fix; ship esbuild's own binary.",
     task: {
       kind: 'command',
       describe: 'transpile a TypeScript file',

@@ -1,5 +1,9 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, sealConfig } from '../../build/project/config.ts';
+import { readProject } from '../../build/project/project.ts';
+import { tempDir } from '../fixtures/context.ts';
 
 const base = { name: '@scope/tool', version: '1.0.0', bin: { tool: 'bin/tool.js' } };
 const withSeal = (seal: unknown) => ({ ...base, seal });
@@ -86,4 +90,16 @@ describe('package.json seal config', () => {
   for (const [what, pkg, message] of mistakes) {
     it(`refuses ${what}, naming it`, () => expect(errorOf(pkg)).toMatch(message));
   }
+});
+
+describe('readProject: a bin that is a native executable, not a script', () => {
+  it("names the bin, the file and what it is (esbuild's package installs its binary as its bin)", async () => {
+    const dir = tempDir('native-bin');
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'native', version: '1.0.0', bin: { native: 'bin/native' } }));
+    writeFileSync(join(dir, 'bin/native'), readFileSync(process.execPath).subarray(0, 64));
+    await expect(readProject(dir)).rejects.toThrow('package.json: the entry is bin/native, a native executable (ELF), not JavaScript: there is no Node program to build; ship that executable as it is');
+    writeFileSync(join(dir, 'bin/native'), '#!/usr/bin/env node\nconsole.log(1);\n');
+    await expect(readProject(dir)).resolves.toMatchObject({ packageName: 'native' });
+  });
 });
