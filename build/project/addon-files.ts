@@ -13,7 +13,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Plugin } from 'esbuild';
 import { glob } from 'tinyglobby';
-import { virtualPath } from './virtual-paths.ts';
+import { VIRTUAL_ROOT, virtualPath } from './virtual-paths.ts';
 
 export interface AddonFile {
   /** The file on the build machine (its real path). */
@@ -52,6 +52,8 @@ export function addonFile(file: string, projectRoot: string, required: boolean):
 }
 
 const SKIP_RESOLVE = Symbol('seal-addon-resolve');
+/** The resolve directory of the shim onLoad writes for an addon loaded as a module: its require is left as it is. */
+const NATIVE_MAIN = '/seal-native-main';
 
 /** Makes each literal require of a .node file an external require of its virtual path, and collects the files. */
 export function addonRequirePlugin(tree: string, required: Set<string>): Plugin {
@@ -60,6 +62,8 @@ export function addonRequirePlugin(tree: string, required: Set<string>): Plugin 
     setup(build) {
       build.onResolve({ filter: /\.node$/ }, async (args) => {
         if (args.pluginData === SKIP_RESOLVE || args.namespace !== 'file') return undefined;
+        // The require onLoad below writes: already the virtual path.
+        if (args.resolveDir === NATIVE_MAIN && args.path.startsWith(`${VIRTUAL_ROOT}/`)) return { path: args.path, external: true };
         let path = args.path.startsWith('.') || args.path.startsWith('/') ? resolve(args.resolveDir, args.path) : undefined;
         if (path === undefined) {
           // A package path (`some-addon/build/Release/x.node`): resolved as esbuild resolves packages.
@@ -71,6 +75,14 @@ export function addonRequirePlugin(tree: string, required: Set<string>): Plugin 
         const real = realpathSync(path);
         required.add(real);
         return { path: virtualPath(tree, real), external: true };
+      });
+      // A package whose main is its addon, required by name (napi-rs packages: require('@node-rs/xxhash-linux-x64-gnu')):
+      // esbuild resolves it to the .node file and would load it as code; it becomes a require of the file's virtual path.
+      build.onLoad({ filter: /\.node$/ }, (args) => {
+        if (args.namespace !== 'file') return undefined;
+        const real = realpathSync(args.path);
+        required.add(real);
+        return { contents: `module.exports = require(${JSON.stringify(virtualPath(tree, real))});\n`, loader: 'js', resolveDir: NATIVE_MAIN };
       });
     },
   };

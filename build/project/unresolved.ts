@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type BuildFailure, type BuildOptions, type BuildResult, build, type Plugin } from 'esbuild';
 import { regexpLiteral } from '../../shared/regexp-literal.ts';
+import { asBundleError } from './bundle-error.ts';
 import { isRelativeName } from './relative-name.ts';
 import { virtualPath } from './virtual-paths.ts';
 
@@ -88,7 +89,7 @@ export async function buildLeavingUnresolved(options: InMemory, tree: string, fo
       return await build({ ...options, plugins, logLevel: 'silent' });
     } catch (err) {
       const more = unresolvedOf(err, root);
-      if (more === undefined || more.length === 0) throw err;
+      if (more === undefined || more.length === 0) throw asBundleError(err);
       found.push(...more);
     }
   }

@@ -231,6 +231,31 @@ describeWhen(needHeaders, "pack: an addon reached by package name that loads a l
   }, 180_000);
 });
 
+describeWhen(needHeaders, 'pack: a package whose main is its addon, required by name (the napi-rs layout)', () => {
+  it("the require of '@x/native-linux-x64-gnu' loads its .node main in the binary as in plain node", () => {
+    const dir = tempDir('napi-project');
+    const put = (name: string, text: string) => {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    };
+    put('package.json', JSON.stringify({ name: 'napi-fixture', version: '1.0.0', bin: { napi: 'cli.js' } }));
+    put('cli.js', "const native = require('@x/native');\nconsole.log(native.greet(), native.add(40, 2));\n");
+    put('node_modules/@x/native/package.json', JSON.stringify({ name: '@x/native', version: '1.0.0', main: 'index.js' }));
+    put('node_modules/@x/native/index.js', "try { module.exports = require('./native.linux-x64-gnu.node'); } catch { module.exports = require('@x/native-linux-x64-gnu'); }\n");
+    put('node_modules/@x/native-linux-x64-gnu/package.json', JSON.stringify({ name: '@x/native-linux-x64-gnu', version: '1.0.0', main: 'native.linux-x64-gnu.node' }));
+    const addon = join(dir, 'node_modules/@x/native-linux-x64-gnu/native.linux-x64-gnu.node');
+    execFileSync('gcc', ['-shared', '-fPIC', '-O2', `-I${headers.dir}/include/node`, '-o', addon, join(fixture, 'src/addon.c')]);
+    const expected = execFileSync(process.execPath, [join(dir, 'cli.js')], { encoding: 'utf8' });
+    expect(expected).toBe('hello from C 42\n');
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status, r.log).toBe(0);
+    expect(r.log).toContain('1 native addon(s): @x/native-linux-x64-gnu');
+    const out = run(join(r.out, 'napi-fixture-1.0.0-linux-x64'), [], { XDG_CACHE_HOME: tempDir('napi-cache') });
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toBe(expected);
+  }, 180_000);
+});
+
 describe('pack: an addon the runtime cannot load stops the build, naming it and what to do', () => {
   it('another NODE_MODULE_VERSION (node_register_module_v999): both versions and the rebuild command with the headers', () => {
     const dir = fixtureWith('void node_register_module_v999(void *exports, void *module, void *context) {}\n');

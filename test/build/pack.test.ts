@@ -184,6 +184,17 @@ describe('pack: mistakes stop the build with a message that names them', () => {
     expect(r.log).toMatch(/seal\.assets entry 'templates\/\*\*' matches no file/);
   });
 
+  it('code esbuild refuses: its message with file, line and column, no stack trace', () => {
+    const dir = tempDir('pack-syntax');
+    cpSync(join(projects, 'multi-bin'), dir, { recursive: true });
+    const [bin] = Object.values(pkg.bin as Record<string, string>);
+    writeFileSync(join(dir, bin!), 'const x = ;\n');
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status).toBe(1);
+    expect(r.log).toContain(`error: esbuild cannot bundle the program:\n  ${bin}:1:10: Unexpected ";"`);
+    expect(r.log).not.toMatch(/\n\s+at /);
+  });
+
   it('a bin file that is not there', () => {
     const r = broken({ ...pkg, bin: { greet: 'bin/gone.js' } });
     expect(r.status).toBe(1);
