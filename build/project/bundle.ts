@@ -7,7 +7,7 @@
  * some, the program is bundled again with the preludes that let them load (entry.ts).
  * The dist step, the benchmarks and the tests all bundle this way.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
@@ -15,7 +15,7 @@ import { type BuildFailure, type BuildOptions, build } from 'esbuild';
 import { present } from '../../shared/checked.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonFile, addonRequirePlugin, addonsInPackages, bindingsPlugin } from './addon-files.ts';
-import { type DynamicLoad, findDynamicLoads, type PackageResolver } from './dynamic-loads.ts';
+import { type DynamicLoad, findDynamicLoads, type PackageResolver, type PackagesNamed } from './dynamic-loads.ts';
 import { type Embeds, PRELUDE_DIR, preludeSource, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { ESM_FULL_REQUIRE, FULL_REQUIRE } from './full-require.ts';
@@ -142,12 +142,19 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const tree = treeRoot(o.project);
   // The program's loads, read once, from the bundle without the preludes: the program's code is the same in both,
   // and the preludes' (the vfs library's many short names) would only blur the name lookups of dynamic-loads.ts.
-  const loads = findDynamicLoads(js.text, outputOf(out, `${o.outfile}.map`).text, (source) => relative(o.project.root, resolve(dirname(o.outfile), source)), format === 'esm' ? 'module' : 'script', fileOfPackage(tree));
+  const loads = findDynamicLoads(
+    js.text,
+    outputOf(out, `${o.outfile}.map`).text,
+    (source) => relative(o.project.root, resolve(dirname(o.outfile), source)),
+    format === 'esm' ? 'module' : 'script',
+    fileOfPackage(tree),
+    packagesNamed(tree, o.project.root),
+  );
   const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [realPath(tree, l.into)].filter((f) => f !== undefined) : []));
   // A module loaded by exact path runs unbundled from the embedded files (esbuild never saw it: a hidden import(), a
   // createRequire'd require): what it loads by relative name goes with it. An addon among them (sharp's index.cjs
   // requires './lib/sharp-linux-x64.node') is judged and embedded as every other addon is.
-  const graph = moduleGraph(exactly(loads), tree);
+  const graph = moduleGraph([...exactly(loads), ...namedManifests(js.text, tree)], tree);
   const files = graph.filter((f) => !f.endsWith('.node'));
   const loaded = new Set(graph.filter((f) => f.endsWith('.node')));
   const inputs = Object.keys(out.metafile.inputs).map((f) => resolve(o.project.root, f));
@@ -212,6 +219,49 @@ function fileOfPackage(tree: string): PackageResolver {
     } catch {
       return undefined;
     }
+  };
+}
+
+/**
+ * The package.json files the program names as '<package>/package.json' (tailwindcss's CLI reads its version from
+ * `readFileSync(resolve('tailwindcss/package.json'))`, through a wrapper no analysis follows): those of packages
+ * installed at the package tree's top, embedded so the name resolves in the binary as on disk. A few hundred bytes each.
+ */
+function namedManifests(code: string, tree: string): string[] {
+  const names = new Set([...code.matchAll(/["'`]((?:@[\w.-]+\/)?[\w.-]+)\/package\.json["'`]/g)].flatMap((m) => m.slice(1, 2)));
+  return [...names]
+    .sort()
+    .map((name) => join(tree, 'node_modules', ...name.split('/'), 'package.json'))
+    .filter((f) => existsSync(f));
+}
+
+/**
+ * The installed packages whose names start with a prefix, as Node would find them from a module's directory (each
+ * node_modules up to the package tree's top): each one's main, as a virtual path. Only what is installed counts, which
+ * for platform packages (optional dependencies with os and cpu) is this machine's.
+ */
+function packagesNamed(tree: string, projectRoot: string): PackagesNamed {
+  return (prefix, from) => {
+    const dir = dirname(resolve(projectRoot, from));
+    if (!dir.startsWith(`${tree}${sep}`) && dir !== tree) return [];
+    const slash = prefix.indexOf('/');
+    const scope = slash < 0 ? '' : prefix.slice(0, slash);
+    const start = prefix.slice(slash + 1);
+    const names = new Set<string>();
+    for (let at = dir; ; at = dirname(at)) {
+      const entries = existsSync(join(at, 'node_modules', scope)) ? readdirSync(join(at, 'node_modules', scope)) : [];
+      for (const entry of entries) if (entry.startsWith(start) && !entry.startsWith('.')) names.add(scope ? `${scope}/${entry}` : entry);
+      if (at === tree || at === dirname(at)) break;
+    }
+    const resolver = createRequire(join(dir, 'seal-resolve.js'));
+    return [...names].sort().flatMap((name) => {
+      try {
+        const file = resolver.resolve(name);
+        return file.startsWith(`${tree}${sep}`) ? [virtualPath(tree, file)] : [];
+      } catch {
+        return []; // no main it could load (a package of data, or of types)
+      }
+    });
   };
 }
 

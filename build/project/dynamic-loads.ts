@@ -199,8 +199,25 @@ function kindOf(node: CallExpression | NewExpression, destructured: (local: stri
  */
 /** Resolves a package specifier from a directory under the virtual root, as Node would there: the file's virtual path, when it is one to embed. */
 export type PackageResolver = (spec: string, fromDir: string) => string | undefined;
+/**
+ * The installed packages whose names start with `prefix` that a module (`from`, a source file as reports name it) can
+ * load by name: each one's main, a virtual path to embed. For `require(\`lightningcss-${platform}\`)`.
+ */
+export type PackagesNamed = (prefix: string, from: string) => string[];
 
-export function findDynamicLoads(code: string, map: string, sourceName: (source: string) => string = (s) => s, sourceType: 'script' | 'module' = 'script', resolvePackage: PackageResolver = () => undefined): DynamicLoad[] {
+/** esbuild's stand-in for require in an ES module bundle (`__require`, renamed when minified) throws this when there is no require. */
+const REQUIRE_SHIM = 'Dynamic require of "';
+/** The start of a package name (a scope and the name's beginning): what a computed require of a platform package starts with. */
+const PACKAGE_PREFIX = /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
+
+export function findDynamicLoads(
+  code: string,
+  map: string,
+  sourceName: (source: string) => string = (s) => s,
+  sourceType: 'script' | 'module' = 'script',
+  resolvePackage: PackageResolver = () => undefined,
+  packagesNamed: PackagesNamed = () => [],
+): DynamicLoad[] {
   const ast = parse(code, { ecmaVersion: 'latest', sourceType, locations: true, allowReturnOutsideFunction: true, allowHashBang: true });
   const consumer = new SourceMapConsumer(JSON.parse(map));
   const loads: DynamicLoad[] = [];
@@ -243,7 +260,10 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
       return;
     }
     const base = createdRequireBase(node, ancestors);
-    const kind = base !== undefined ? 'require' : kindOf(node, destructured(ancestors));
+    // In an ES module bundle a CommonJS module's require is esbuild's shim, which calls the real one.
+    const shimInit = node.type === 'CallExpression' && node.callee.type === 'Identifier' ? lookup(node.callee.name, ancestors, (n) => n.values) : undefined;
+    const shim = shimInit !== undefined && code.slice(shimInit.start, shimInit.end).includes(REQUIRE_SHIM);
+    const kind = base !== undefined || shim ? 'require' : kindOf(node, destructured(ancestors));
     if (kind === undefined) return;
     const [given] = node.arguments;
     if (given === undefined) return;
@@ -259,6 +279,15 @@ export function findDynamicLoads(code: string, map: string, sourceName: (source:
     }
     const arg = given.type === 'Identifier' ? (lookup(given.name, ancestors, (n) => n.values) ?? given) : given;
     if (kind === 'require' && base === undefined && arg.type === 'TemplateLiteral' && arg.quasis.length === 1) return;
+    // A platform package picked at run time (lightningcss-${platform}-${arch}, @parcel/watcher-…): each one installed is
+    // one exact load; an addon among them is embedded as any other.
+    const prefix = kind === 'require' ? knownPrefix(arg) : undefined;
+    if (prefix !== undefined && PACKAGE_PREFIX.test(prefix)) {
+      const site = where(node);
+      const mains = packagesNamed(prefix, site.at.slice(0, site.at.lastIndexOf(':')));
+      for (const into of mains) loads.push({ kind: 'require', ...site, into, exact: true });
+      if (mains.length > 0) return;
+    }
     const into = projectPlace(arg);
     // A read or worker of a path from elsewhere (the user's files, code given as a string) is ordinary; only the program's own files matter.
     if (kind !== 'require' && into === undefined) return;

@@ -52,11 +52,11 @@ export function moduleGraph(entries: readonly string[], tree: string): string[] 
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
     if (seen.has(file)) continue;
     seen.add(file);
+    // Node reads the nearest package.json to load a module or an addon reached by package name ("type", "main", "exports").
+    const manifest = /\.(?:[cm]?js|node)$/.test(file) ? nearestPackageJson(file, tree) : undefined;
+    if (manifest !== undefined && !seen.has(manifest)) pending.push(manifest);
     // Only code: a relative name of JSON or text is data the module reads, embedded as it is.
     if (!/\.[cm]?js$/.test(file)) continue;
-    // Node reads the nearest package.json to load a module (its "type"; its "exports" when reached by package name).
-    const manifest = nearestPackageJson(file, tree);
-    if (manifest !== undefined && !seen.has(manifest)) pending.push(manifest);
     for (const name of relativeLoads(readFileSync(file, 'utf8'))) {
       // An import names its file in full; a require may leave out the extension or name a directory's index.js.
       const base = resolve(dirname(file), name);

@@ -187,6 +187,23 @@ export const CLIS: RealWorldCli[] = [
     },
   },
   {
+    name: 'tailwindcss',
+    package: '@tailwindcss/cli',
+    version: '4.3.5',
+    kind: 'CSS compiler, ESM-only, three native addons picked by platform (napi-rs and node-gyp-build packages)',
+    bin: 'tailwindcss',
+    seal: { smoke: { args: ['--help'] } },
+    note: "Loads three addons from platform packages npm installs for this machine: @tailwindcss/oxide's napi-rs index requires `@tailwindcss/oxide-linux-x64-gnu` (a package whose main is its .node file, which esbuild cannot load), lightningcss requires `lightningcss-<platform>` and @parcel/watcher `@parcel/watcher-<platform>-glibc` (computed names: the toolchain embeds each installed package whose name starts with the literal part, by its main). It reads its version through `readFileSync(resolve('tailwindcss/package.json'))` (a package.json named so is embedded). Its bundle is an ES module (top-level await), where a CommonJS module's require is esbuild's shim, which the load analysis now reads as require. `--version` (the default smoke check) compiles `@import \"tailwindcss\"` from the working directory, which needs tailwindcss installed there (plain node fails the same way in an empty directory), hence `smoke: --help`; the task compiles a stylesheet that imports nothing. stderr (\"Done in N ms\") is not compared.",
+    task: {
+      kind: 'command',
+      describe: 'compile a stylesheet for the classes an HTML file uses, minified',
+      files: { 'in.css': '@theme {\n  --spacing: 0.25rem;\n  --color-red-500: #ef4444;\n}\n@tailwind utilities;\n', 'index.html': '<div class="p-4 text-red-500 flex hover:p-8"></div>\n' },
+      args: ['-i', 'in.css', '-o', 'out.css', '--minify'],
+      compare: ['exit', 'stdout', 'files'],
+      exit: 0,
+    },
+  },
+  {
     name: 'sharp-cli',
     package: 'sharp-cli',
     version: '6.1.0',

@@ -137,6 +137,50 @@ describe('computed loads', () => {
     expect(bundled.files.map((f) => f.slice(root.length + 1))).toEqual(['node_modules/@img/native-linux/index.cjs', 'node_modules/@img/native-linux/lib/helper.cjs', 'node_modules/@img/native-linux/package.json']);
   });
 
+  it("a package.json named as '<package>/package.json' (a CLI reading a dependency's version through a resolve wrapper) is embedded", async () => {
+    const root = tempDir('loads');
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.js' }),
+      'bin/cli.js': "const { readFileSync } = require('fs');\nconst resolve = (s) => require.resolve(s);\nconsole.log(JSON.parse(readFileSync(resolve('dep/package.json'), 'utf8')).version, 'gone/package.json');\n",
+      'node_modules/dep/package.json': JSON.stringify({ name: 'dep', version: '2.0.0' }),
+    };
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, name)), { recursive: true });
+      writeFileSync(join(root, name), text);
+    }
+    const bundled = await bundleProject({ project: await readProject(root), outfile: join(root, 'out.cjs'), target: 'node22', minify: true });
+    expect(bundled.files.map((f) => f.slice(root.length + 1))).toEqual(['node_modules/dep/package.json']);
+  });
+
+  it('a platform package picked at run time by a computed name (lightningcss-${platform}): each one installed, by its main', async () => {
+    const loads = await loadsOf({
+      'bin/cli.js': "const lib = require('lib');\nconsole.log(lib);\n",
+      'node_modules/lib/package.json': JSON.stringify({ name: 'lib', version: '1.0.0' }),
+      'node_modules/lib/index.js': "let parts = [process.platform, process.arch];\ntry { module.exports = require(`lib-${parts.join('-')}`); } catch { module.exports = require(`@lib/native-${process.arch}`); }\n",
+      'node_modules/lib-linux-x64/package.json': JSON.stringify({ name: 'lib-linux-x64', version: '1.0.0', main: 'lib.linux-x64.node' }),
+      'node_modules/lib-linux-x64/lib.linux-x64.node': '',
+      'node_modules/lib-linux-arm64/package.json': JSON.stringify({ name: 'lib-linux-arm64', version: '1.0.0', main: 'main.js' }),
+      'node_modules/lib-linux-arm64/main.js': '',
+      'node_modules/lib-types/package.json': JSON.stringify({ name: 'lib-types', version: '1.0.0', types: 'x.d.ts' }),
+      'node_modules/@lib/native-x64/package.json': JSON.stringify({ name: '@lib/native-x64', version: '1.0.0' }),
+      'node_modules/@lib/native-x64/index.js': '',
+    });
+    // lib-types has no main to load: left out.
+    expect(loads.map((l) => [l.kind, l.at, l.into, l.exact])).toEqual([
+      ['require', 'node_modules/lib/index.js:2', '/seal/node_modules/lib-linux-arm64/main.js', true],
+      ['require', 'node_modules/lib/index.js:2', '/seal/node_modules/lib-linux-x64/lib.linux-x64.node', true],
+      ['require', 'node_modules/lib/index.js:2', '/seal/node_modules/@lib/native-x64/index.js', true],
+    ]);
+  });
+
+  it("in an ES module bundle (top-level await), a CommonJS module's require is esbuild's shim: its computed loads are still found", async () => {
+    const loads = await loadsOf({
+      'bin/cli.js': "import { x } from '../lib/x.cjs';\nawait Promise.resolve();\nconsole.log(x);\n",
+      'lib/x.cjs': "const { join } = require('path');\nexports.x = require(join(__dirname, 'plugins', process.argv[2]));\n",
+    });
+    expect(loads.map((l) => [l.kind, l.at, l.into])).toEqual([['require', 'lib/x.cjs:2', '/seal/lib/plugins/']]);
+  });
+
   it("an import() hidden in new Function (prettier's bin) is reported with its line, and where a relative name resolves in the binary", async () => {
     const loads = await loadsOf({ 'bin/cli.js': 'const load = new Function("m", "return import(m)");\nload("../lib/cli.mjs");\nnew Function("a", "return a + 1");\n' });
     // The call names one file: embedded (with what it imports) without asking.
