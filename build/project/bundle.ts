@@ -156,10 +156,12 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // requires './lib/sharp-linux-x64.node') is judged and embedded as every other addon is.
   const graph = moduleGraph([...exactly(loads), ...namedManifests(js.text, tree)], tree);
   const files = graph.filter((f) => !f.endsWith('.node'));
+  // An addon of a platform package picked by a computed name is one choice among several (gnu or musl, x64 or arm64).
+  const chosen = new Set(moduleGraph(exactly(loads.filter((l) => !l.oneOf)), tree));
   const loaded = new Set(graph.filter((f) => f.endsWith('.node')));
   const inputs = Object.keys(out.metafile.inputs).map((f) => resolve(o.project.root, f));
   const inPackages = await addonsInPackages(inputs, o.project.root, (f) => f.startsWith(PRELUDE_DIR));
-  const found = [...new Set([...required, ...loaded, ...inPackages])].sort().map((f) => addonFile(f, o.project.root, required.has(f) || loaded.has(f)));
+  const found = [...new Set([...required, ...loaded, ...inPackages])].sort().map((f) => addonFile(f, o.project.root, required.has(f) || chosen.has(f)));
   const addons = o.addons ? await o.addons(found) : found;
   define.__SEAL_ADDON_LIBRARIES__ = JSON.stringify(addonPlaces(tree, addons));
   const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker'), files: files.length > 0 };

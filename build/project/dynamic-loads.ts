@@ -28,6 +28,8 @@ export interface DynamicLoad {
   into?: string;
   /** `into` is exactly one file, named in full (a createRequire'd require of a literal relative path): embedded without asking. */
   exact?: true;
+  /** One of the installed packages a computed name may pick (lightningcss-${platform}): an addon there that cannot load here is left out, not an error. */
+  oneOf?: true;
 }
 
 type Arg = Expression | SpreadElement | Super | PrivateIdentifier;
@@ -285,7 +287,7 @@ export function findDynamicLoads(
     if (prefix !== undefined && PACKAGE_PREFIX.test(prefix)) {
       const site = where(node);
       const mains = packagesNamed(prefix, site.at.slice(0, site.at.lastIndexOf(':')));
-      for (const into of mains) loads.push({ kind: 'require', ...site, into, exact: true });
+      for (const into of mains) loads.push({ kind: 'require', ...site, into, exact: true, oneOf: true });
       if (mains.length > 0) return;
     }
     const into = projectPlace(arg);

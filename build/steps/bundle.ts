@@ -79,13 +79,23 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[]): 
   const { project } = ctx;
   const assets = ctx.assets?.paths ?? [];
   const home = virtualPath(treeRoot(project), project.root);
-  const unembedded = loads.filter((l) => l.into !== undefined && !coveredByAssets(l.into, assets));
+  const embedded = (l: DynamicLoad) => l.into !== undefined && coveredByAssets(l.into, assets);
+  // Platform packages a computed name picks among: those left out (another libc or machine) are not missing, unless all are.
+  const picked = new Set(loads.filter((l) => l.oneOf && embedded(l)).map((l) => l.at));
+  const unembedded = loads.filter((l) => l.into !== undefined && !embedded(l) && !(l.oneOf && picked.has(l.at)));
   const describe = (l: DynamicLoad) => {
     const into = l.into ?? home;
     const rel = posix.relative(home, into);
     const glob = rel.startsWith('..') ? `(outside the package: ${into})` : `"${into.endsWith('/') ? `${rel ? `${rel}/` : ''}**` : rel}"`;
     return `  ${l.at}: ${l.code} ${l.kind === 'require' ? 'loads' : 'reads'} ${rel.startsWith('..') ? into : rel || '.'} — add ${glob} to seal.assets`;
   };
+  const noneLoads = [...new Set(unembedded.filter((l) => l.oneOf).map((l) => l.at))];
+  if (noneLoads.length > 0) {
+    const choices = (at: string) => unembedded.filter((l) => l.oneOf && l.at === at).map((l) => posix.relative(home, l.into ?? home));
+    throw new BuildError(
+      `the program picks a platform package by a computed name, and none installed loads in this runtime (linux-${ctx.runtime.arch}, ${ctx.runtime.libc}):\n${noneLoads.map((at) => `  ${at}: ${choices(at).join(', ')}`).join('\n')}\nInstall the package for linux-${ctx.runtime.arch} (npm installs the one for the machine it runs on).`,
+    );
+  }
   const loadsMissing = unembedded.filter((l) => l.kind === 'require');
   if (loadsMissing.length > 0) {
     throw new BuildError(`the program loads files of its own package through computed paths that the bundle cannot follow, and seal.assets does not embed them:\n${loadsMissing.map(describe).join('\n')}`);

@@ -256,6 +256,50 @@ describeWhen(needHeaders, 'pack: a package whose main is its addon, required by 
   }, 180_000);
 });
 
+/** A project that picks @x/native-linux-x64-<libc> by a computed name, with the given variants installed. */
+function platformProject(variants: ('gnu' | 'musl')[]): string {
+  const dir = tempDir('platform-project');
+  const put = (name: string, text: string) => {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  };
+  put('package.json', JSON.stringify({ name: 'platform-fixture', version: '1.0.0', bin: { platform: 'cli.js' } }));
+  put('cli.js', "const libc = process.env.LIBC || 'gnu';\nconst native = require(`@x/native-linux-x64-${libc}`);\nconsole.log(native.greet());\n");
+  for (const libc of variants) {
+    put(`node_modules/@x/native-linux-x64-${libc}/package.json`, JSON.stringify({ name: `@x/native-linux-x64-${libc}`, version: '1.0.0', main: 'native.node' }));
+    const addon = join(dir, `node_modules/@x/native-linux-x64-${libc}/native.node`);
+    const src = join(fixture, 'src/addon.c');
+    if (libc === 'gnu') execFileSync('gcc', ['-shared', '-fPIC', '-O2', `-I${headers.dir}/include/node`, '-o', addon, src]);
+    else {
+      // A musl build as the reader sees one: its only DT_NEEDED is musl's libc.
+      const fake = tempDir('musl-libc');
+      writeFileSync(join(fake, 'empty.c'), '');
+      execFileSync('gcc', ['-shared', '-fPIC', '-o', join(fake, 'libc.musl-x86_64.so.1'), join(fake, 'empty.c')]);
+      execFileSync('gcc', ['-shared', '-fPIC', '-nostdlib', `-I${headers.dir}/include/node`, '-o', addon, src, `-L${fake}`, '-Wl,--no-as-needed', '-l:libc.musl-x86_64.so.1']);
+    }
+  }
+  return dir;
+}
+
+describeWhen(needHeaders, 'pack: platform packages picked by a computed name (lightningcss-${platform})', () => {
+  it('the one this runtime loads is embedded; another libc variant installed beside it is left out, not an error', () => {
+    const r = runToolchain('pack', [platformProject(['gnu', 'musl']), '--runtime', 'official']);
+    expect(r.status, r.log).toBe(0);
+    expect(r.log).toContain('1 native addon(s): @x/native-linux-x64-gnu');
+    const out = run(join(r.out, 'platform-fixture-1.0.0-linux-x64'), [], { XDG_CACHE_HOME: tempDir('platform-cache') });
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toBe('hello from C\n');
+  }, 180_000);
+
+  it('with none installed that loads here, the build stops and names them', () => {
+    const r = runToolchain('pack', [platformProject(['musl']), '--runtime', 'official']);
+    expect(r.status).toBe(1);
+    expect(r.log).toContain(
+      'error: the program picks a platform package by a computed name, and none installed loads in this runtime (linux-x64, glibc):\n  cli.js:2: node_modules/@x/native-linux-x64-musl/native.node\nInstall the package for linux-x64',
+    );
+  }, 180_000);
+});
+
 describe('pack: an addon the runtime cannot load stops the build, naming it and what to do', () => {
   it('another NODE_MODULE_VERSION (node_register_module_v999): both versions and the rebuild command with the headers', () => {
     const dir = fixtureWith('void node_register_module_v999(void *exports, void *module, void *context) {}\n');
