@@ -7,7 +7,7 @@
  * some, the program is bundled again with the preludes that let them load (entry.ts).
  * The dist step, the benchmarks and the tests all bundle this way.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
@@ -237,22 +237,45 @@ function namedManifests(code: string, tree: string): string[] {
     .filter((f) => existsSync(f));
 }
 
+/** The dependencies and optional dependencies the package.json nearest to `dir` (within the tree) declares. */
+function declaredDependencies(dir: string, tree: string): Set<string> {
+  for (let at = dir; at.startsWith(tree); at = dirname(at)) {
+    const manifest = join(at, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: object; optionalDependencies?: object };
+        return new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]);
+      } catch {
+        return new Set();
+      }
+    }
+    if (at === tree) break;
+  }
+  return new Set();
+}
+
 /**
- * The installed packages whose names start with a prefix, as Node would find them from a module's directory (each
- * node_modules up to the package tree's top): each one's main, as a virtual path. Only what is installed counts, which
- * for platform packages (optional dependencies with os and cpu) is this machine's.
+ * The installed packages whose names start with a prefix that the requiring module's package declares as (optional)
+ * dependencies — platform packages, as lightningcss lists lightningcss-linux-x64-gnu and the others; not plugins a
+ * computed name finds among whatever is installed (`eslint-plugin-${name}`) — found as Node would from the module's
+ * directory (each node_modules up to the package tree's top): each one's main, as a virtual path. Only what is
+ * installed counts, which for platform packages (optional, with os, cpu and libc) is this machine's.
  */
 function packagesNamed(tree: string, projectRoot: string): PackagesNamed {
   return (prefix, from) => {
     const dir = dirname(resolve(projectRoot, from));
     if (!dir.startsWith(`${tree}${sep}`) && dir !== tree) return [];
+    const declared = declaredDependencies(dir, tree);
     const slash = prefix.indexOf('/');
     const scope = slash < 0 ? '' : prefix.slice(0, slash);
     const start = prefix.slice(slash + 1);
     const names = new Set<string>();
     for (let at = dir; ; at = dirname(at)) {
       const entries = existsSync(join(at, 'node_modules', scope)) ? readdirSync(join(at, 'node_modules', scope)) : [];
-      for (const entry of entries) if (entry.startsWith(start) && !entry.startsWith('.')) names.add(scope ? `${scope}/${entry}` : entry);
+      for (const entry of entries) {
+        const name = scope ? `${scope}/${entry}` : entry;
+        if (entry.startsWith(start) && declared.has(name)) names.add(name);
+      }
       if (at === tree || at === dirname(at)) break;
     }
     const resolver = createRequire(join(dir, 'seal-resolve.js'));

@@ -263,7 +263,8 @@ function platformProject(variants: ('gnu' | 'musl')[]): string {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), text);
   };
-  put('package.json', JSON.stringify({ name: 'platform-fixture', version: '1.0.0', bin: { platform: 'cli.js' } }));
+  const optionalDependencies = { '@x/native-linux-x64-gnu': '1.0.0', '@x/native-linux-x64-musl': '1.0.0' };
+  put('package.json', JSON.stringify({ name: 'platform-fixture', version: '1.0.0', bin: { platform: 'cli.js' }, optionalDependencies }));
   put('cli.js', "const libc = process.env.LIBC || 'gnu';\nconst native = require(`@x/native-linux-x64-${libc}`);\nconsole.log(native.greet());\n");
   for (const libc of variants) {
     put(`node_modules/@x/native-linux-x64-${libc}/package.json`, JSON.stringify({ name: `@x/native-linux-x64-${libc}`, version: '1.0.0', main: 'native.node' }));

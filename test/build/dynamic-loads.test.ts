@@ -155,7 +155,14 @@ describe('computed loads', () => {
   it('a platform package picked at run time by a computed name (lightningcss-${platform}): each one installed, by its main', async () => {
     const loads = await loadsOf({
       'bin/cli.js': "const lib = require('lib');\nconsole.log(lib);\n",
-      'node_modules/lib/package.json': JSON.stringify({ name: 'lib', version: '1.0.0' }),
+      // As lightningcss does, the package declares its platform packages; lib-plugin-x matches the prefix but is not declared.
+      'node_modules/lib/package.json': JSON.stringify({
+        name: 'lib',
+        version: '1.0.0',
+        optionalDependencies: { 'lib-linux-x64': '1.0.0', 'lib-linux-arm64': '1.0.0', 'lib-types': '1.0.0', '@lib/native-x64': '1.0.0', 'lib-darwin-arm64': '1.0.0' },
+      }),
+      'node_modules/lib-plugin-x/package.json': JSON.stringify({ name: 'lib-plugin-x', version: '1.0.0', main: 'index.js' }),
+      'node_modules/lib-plugin-x/index.js': '',
       'node_modules/lib/index.js': "let parts = [process.platform, process.arch];\ntry { module.exports = require(`lib-${parts.join('-')}`); } catch { module.exports = require(`@lib/native-${process.arch}`); }\n",
       'node_modules/lib-linux-x64/package.json': JSON.stringify({ name: 'lib-linux-x64', version: '1.0.0', main: 'lib.linux-x64.node' }),
       'node_modules/lib-linux-x64/lib.linux-x64.node': '',
@@ -165,7 +172,7 @@ describe('computed loads', () => {
       'node_modules/@lib/native-x64/package.json': JSON.stringify({ name: '@lib/native-x64', version: '1.0.0' }),
       'node_modules/@lib/native-x64/index.js': '',
     });
-    // lib-types has no main to load: left out.
+    // lib-types has no main to load, lib-darwin-arm64 is not installed, lib-plugin-x is not declared: left out.
     expect(loads.map((l) => [l.kind, l.at, l.into, l.exact])).toEqual([
       ['require', 'node_modules/lib/index.js:2', '/seal/node_modules/lib-linux-arm64/main.js', true],
       ['require', 'node_modules/lib/index.js:2', '/seal/node_modules/lib-linux-x64/lib.linux-x64.node', true],
