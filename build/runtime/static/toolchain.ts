@@ -14,9 +14,10 @@ import type { StaticTarget } from './target.ts';
  * UBSan is on by default in zig cc and traps on V8/OpenSSL's benign UB; -g0 because Zig emits debug
  * info by default (slow, and we strip anyway). The flags after go last so they win over a build's own.
  * No unwind tables for code that cannot throw (Node, V8 and ICU build -fno-exceptions; C never
- * throws): 4.7 MB of .eh_frame that only a debugger's unwinder reads, and with frame pointers kept
- * (Node's -fno-omit-frame-pointer) perf and gdb still walk the stack; code built with exceptions
- * (ada, simdjson, libc++) keeps its tables. Chrome's official builds drop them the same way.
+ * throws): 4.2 MB of Node 24's x64 runtime (.eh_frame and its index) that only a debugger's unwinder
+ * reads, and with frame pointers kept (Node's -fno-omit-frame-pointer) perf and gdb still walk the stack;
+ * code built with exceptions (ada, simdjson, libc++) keeps its tables. Chromium's official builds drop
+ * them too (docs/static-runtime.md, "Size").
  * No -mcpu: Zig's baseline for the triple (x86-64; armv8-a for aarch64, which a Raspberry Pi 4 runs).
  */
 export function compileFlagsBefore(target: StaticTarget): string[] {
