@@ -5,8 +5,10 @@
  * No times, modes or build paths are recorded, so equal files give equal bytes. At start the prelude
  * (prelude/assets.cjs) mounts them under VIRTUAL_ROOT, where each module's __dirname points.
  */
+
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { glob } from 'tinyglobby';
 import { ConfigError } from './config.ts';
 import type { Project } from './project.ts';
@@ -17,12 +19,40 @@ export const ASSET_DATA = 'seal-assets.bin';
 
 export type AssetIndex = [path: string, size: number][];
 
-/** The files the globs match (relative to the project), each glob required to match at least one. */
+/** `node_modules/<name>/rest` as a dependency's name and the rest of the glob; undefined for any other glob. */
+function dependencyGlob(pattern: string): { name: string; rest: string } | undefined {
+  const [, name, rest] = /^node_modules\/((?:@[^/*?{}[\]]+\/)?[^/*?{}[\]]+)\/(.+)$/.exec(pattern) ?? [];
+  return name !== undefined && rest !== undefined ? { name, rest } : undefined;
+}
+
+/**
+ * Where `node_modules/<name>` is for the project: its own, or (an installed package, whose dependencies npm hoisted)
+ * the first one up from it within the package tree, as Node's resolution would find it.
+ */
+function dependencyDir(project: Project, name: string): string | undefined {
+  const tree = treeRoot(project);
+  for (let dir = project.root; dir.startsWith(tree); dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(candidate)) return candidate;
+    if (dir === tree) break;
+  }
+  return undefined;
+}
+
+/**
+ * The files the globs match (relative to the project), each glob required to match at least one. A glob under
+ * `node_modules/<name>/` names that dependency's files wherever it is installed, so an installed package can list
+ * what its dependencies read (@tailwindcss/oxide-wasm32-wasi's .wasm beside @tailwindcss/cli), as Node finds them.
+ */
 export async function collectAssets(project: Project): Promise<string[]> {
   const files = new Set<string>();
+  const options = { absolute: true, onlyFiles: true, dot: true, followSymbolicLinks: true };
   for (const pattern of project.config.assets) {
-    const found = await glob(pattern, { cwd: project.root, absolute: true, onlyFiles: true, dot: true, followSymbolicLinks: true });
-    if (found.length === 0) throw new ConfigError(`package.json: seal.assets entry '${pattern}' matches no file in ${project.root}`);
+    let found = await glob(pattern, { ...options, cwd: project.root });
+    const dependency = dependencyGlob(pattern);
+    const dir = found.length === 0 && dependency ? dependencyDir(project, dependency.name) : undefined;
+    if (dependency && dir) found = await glob(dependency.rest, { ...options, cwd: dir });
+    if (found.length === 0) throw new ConfigError(`package.json: seal.assets entry '${pattern}' matches no file in ${dir ?? project.root}`);
     for (const f of found) files.add(f);
   }
   return [...files];

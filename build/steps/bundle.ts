@@ -86,7 +86,10 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[]): 
   const describe = (l: DynamicLoad) => {
     const into = l.into ?? home;
     const rel = posix.relative(home, into);
-    const glob = rel.startsWith('..') ? `(outside the package: ${into})` : `"${into.endsWith('/') ? `${rel ? `${rel}/` : ''}**` : rel}"`;
+    // A dependency's file outside the package (npm hoisted it): named as node_modules/<dependency>/…, which seal.assets finds where it is installed.
+    const dependency = into.lastIndexOf('/node_modules/');
+    const named = rel.startsWith('..') ? (dependency >= 0 ? into.slice(dependency + 1) : undefined) : rel;
+    const glob = named === undefined ? `(outside the package: ${into})` : `"${into.endsWith('/') ? `${named ? `${named.replace(/\/$/, '')}/` : ''}**` : named}"`;
     return `  ${l.at}: ${l.code} ${l.kind === 'require' ? 'loads' : 'reads'} ${rel.startsWith('..') ? into : rel || '.'} — add ${glob} to seal.assets`;
   };
   const noneLoads = [...new Set(unembedded.filter((l) => l.oneOf).map((l) => l.at))];
