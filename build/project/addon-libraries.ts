@@ -6,7 +6,7 @@
  * each at its place under the virtual root, so the same run path finds them there.
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AddonFacts } from '../../shared/elf/node-addon.ts';
 
 export interface OriginLibraries {
@@ -46,13 +46,4 @@ export function originLibraries(addon: string, facts: Facts, read: (file: string
     }
   }
   return { found, missing };
-}
-
-/**
- * True when the virtual paths keep each library where the addon's run path looks: the same relative path from the
- * addon's directory as on the build machine (a package linked in from elsewhere may not).
- */
-export function keepsPlaces(addon: string, libraries: string[], virtual: (file: string) => string): boolean {
-  const posixRelative = (from: string, to: string) => relative(from, to).split(sep).join('/');
-  return libraries.every((lib) => posixRelative(dirname(virtual(addon)), virtual(lib)) === posixRelative(dirname(addon), lib));
 }

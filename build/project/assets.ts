@@ -8,10 +8,11 @@
 
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { glob } from 'tinyglobby';
 import { ConfigError } from './config.ts';
 import type { Project } from './project.ts';
+import { dirsUpTo } from './tree-dirs.ts';
 import { treeRoot, virtualPath } from './virtual-paths.ts';
 
 export const ASSET_INDEX = 'seal-assets.json';
@@ -30,12 +31,7 @@ function dependencyGlob(pattern: string): { name: string; rest: string } | undef
  * the first one up from it within the package tree, as Node's resolution would find it.
  */
 function dependencyDir(project: Project, name: string): string | undefined {
-  const tree = treeRoot(project);
-  for (let dir = project.root; dir.startsWith(tree); dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', name);
-    if (existsSync(candidate)) return candidate;
-    if (dir === tree) break;
-  }
+  for (const dir of dirsUpTo(project.root, treeRoot(project))) if (existsSync(join(dir, 'node_modules', name))) return join(dir, 'node_modules', name);
   return undefined;
 }
 

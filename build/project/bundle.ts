@@ -22,6 +22,7 @@ import { ESM_FULL_REQUIRE, FULL_REQUIRE } from './full-require.ts';
 import { moduleGraph } from './module-graph.ts';
 import type { Project } from './project.ts';
 import { SNAPSHOT_PROLOGUE } from './snapshot.ts';
+import { dirsUpTo, nearestPackageJson } from './tree-dirs.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
 import { treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
 
@@ -154,10 +155,10 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // A module loaded by exact path runs unbundled from the embedded files (esbuild never saw it: a hidden import(), a
   // createRequire'd require): what it loads by relative name goes with it. An addon among them (sharp's index.cjs
   // requires './lib/sharp-linux-x64.node') is judged and embedded as every other addon is.
-  const graph = moduleGraph([...exactly(loads), ...namedManifests(js.text, tree)], tree);
-  const files = graph.filter((f) => !f.endsWith('.node'));
   // An addon of a platform package picked by a computed name is one choice among several (gnu or musl, x64 or arm64).
-  const chosen = new Set(moduleGraph(exactly(loads.filter((l) => !l.oneOf)), tree));
+  const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => !l.oneOf)), ...namedManifests(js.text, tree)], tree));
+  const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => l.oneOf)), tree)])].sort();
+  const files = graph.filter((f) => !f.endsWith('.node'));
   const loaded = new Set(graph.filter((f) => f.endsWith('.node')));
   const inputs = Object.keys(out.metafile.inputs).map((f) => resolve(o.project.root, f));
   const inPackages = await addonsInPackages(inputs, o.project.root, (f) => f.startsWith(PRELUDE_DIR));
@@ -239,19 +240,14 @@ function namedManifests(code: string, tree: string): string[] {
 
 /** The dependencies and optional dependencies the package.json nearest to `dir` (within the tree) declares. */
 function declaredDependencies(dir: string, tree: string): Set<string> {
-  for (let at = dir; at.startsWith(tree); at = dirname(at)) {
-    const manifest = join(at, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: object; optionalDependencies?: object };
-        return new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]);
-      } catch {
-        return new Set();
-      }
-    }
-    if (at === tree) break;
+  const manifest = nearestPackageJson(dir, tree);
+  if (manifest === undefined) return new Set();
+  try {
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: object; optionalDependencies?: object };
+    return new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]);
+  } catch {
+    return new Set();
   }
-  return new Set();
 }
 
 /**
@@ -264,19 +260,17 @@ function declaredDependencies(dir: string, tree: string): Set<string> {
 function packagesNamed(tree: string, projectRoot: string): PackagesNamed {
   return (prefix, from) => {
     const dir = dirname(resolve(projectRoot, from));
-    if (!dir.startsWith(`${tree}${sep}`) && dir !== tree) return [];
     const declared = declaredDependencies(dir, tree);
     const slash = prefix.indexOf('/');
     const scope = slash < 0 ? '' : prefix.slice(0, slash);
     const start = prefix.slice(slash + 1);
     const names = new Set<string>();
-    for (let at = dir; ; at = dirname(at)) {
+    for (const at of dirsUpTo(dir, tree)) {
       const entries = existsSync(join(at, 'node_modules', scope)) ? readdirSync(join(at, 'node_modules', scope)) : [];
       for (const entry of entries) {
         const name = scope ? `${scope}/${entry}` : entry;
         if (entry.startsWith(start) && declared.has(name)) names.add(name);
       }
-      if (at === tree || at === dirname(at)) break;
     }
     const resolver = createRequire(join(dir, 'seal-resolve.js'));
     return [...names].sort().flatMap((name) => {

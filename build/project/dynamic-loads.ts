@@ -234,9 +234,12 @@ export function findDynamicLoads(
     const base = importedName(init.callee, destructured(ancestors)) === 'createRequire' && from ? knownPrefix(from) : undefined;
     return base?.startsWith(`${VIRTUAL_ROOT}/`) ? posix.dirname(base) : undefined;
   };
-  const where = (node: CallExpression | NewExpression) => {
+  const originOf = (node: CallExpression | NewExpression) => {
     const start = node.loc?.start ?? { line: 0, column: 0 };
-    const origin = consumer.originalPositionFor({ line: start.line, column: start.column });
+    return { start, origin: consumer.originalPositionFor({ line: start.line, column: start.column }) };
+  };
+  const where = (node: CallExpression | NewExpression) => {
+    const { start, origin } = originOf(node);
     const text = code.slice(node.start, node.end);
     return { at: origin.source ? `${sourceName(origin.source)}:${origin.line}` : `bundle:${start.line}:${start.column}`, code: text.length > 80 ? `${text.slice(0, 77)}...` : text };
   };
@@ -284,10 +287,10 @@ export function findDynamicLoads(
     // A platform package picked at run time (lightningcss-${platform}-${arch}, @parcel/watcher-…): each one installed is
     // one exact load; an addon among them is embedded as any other.
     const prefix = kind === 'require' ? knownPrefix(arg) : undefined;
-    if (prefix !== undefined && PACKAGE_PREFIX.test(prefix)) {
-      const site = where(node);
-      const mains = packagesNamed(prefix, site.at.slice(0, site.at.lastIndexOf(':')));
-      for (const into of mains) loads.push({ kind: 'require', ...site, into, exact: true, oneOf: true });
+    const source = prefix !== undefined && PACKAGE_PREFIX.test(prefix) ? originOf(node).origin.source : null;
+    if (prefix !== undefined && source) {
+      const mains = packagesNamed(prefix, sourceName(source));
+      for (const into of mains) loads.push({ kind: 'require', ...where(node), into, exact: true, oneOf: true });
       if (mains.length > 0) return;
     }
     const into = projectPlace(arg);

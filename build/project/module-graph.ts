@@ -6,10 +6,11 @@
  * as for any load the bundle did not follow.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { type AnyNode, type Node, parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import { isRelativeName } from './relative-name.ts';
+import { nearestPackageJson } from './tree-dirs.ts';
 
 /** The relative names a module's source loads (a script if it does not parse as a module). */
 export function relativeLoads(source: string): string[] {
@@ -35,15 +36,6 @@ export function relativeLoads(source: string): string[] {
   return [...new Set(names)];
 }
 
-function nearestPackageJson(file: string, tree: string): string | undefined {
-  for (let dir = dirname(file); dir.startsWith(tree); dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) return manifest;
-    if (dir === tree) break;
-  }
-  return undefined;
-}
-
 /** `entries` and every file of the tree they load by relative name, to the end of the graph (sorted). */
 export function moduleGraph(entries: readonly string[], tree: string): string[] {
   const inTree = (file: string) => file.startsWith(`${tree}${sep}`) && existsSync(file) && statSync(file).isFile();
@@ -53,7 +45,7 @@ export function moduleGraph(entries: readonly string[], tree: string): string[] 
     if (seen.has(file)) continue;
     seen.add(file);
     // Node reads the nearest package.json to load a module or an addon reached by package name ("type", "main", "exports").
-    const manifest = /\.(?:[cm]?js|node)$/.test(file) ? nearestPackageJson(file, tree) : undefined;
+    const manifest = /\.(?:[cm]?js|node)$/.test(file) ? nearestPackageJson(dirname(file), tree) : undefined;
     if (manifest !== undefined && !seen.has(manifest)) pending.push(manifest);
     // Only code: a relative name of JSON or text is data the module reads, embedded as it is.
     if (!/\.[cm]?js$/.test(file)) continue;
