@@ -143,7 +143,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const tree = treeRoot(o.project);
   // The program's loads, read once, from the bundle without the preludes: the program's code is the same in both,
   // and the preludes' (the vfs library's many short names) would only blur the name lookups of dynamic-loads.ts.
-  const loads = findDynamicLoads(
+  const found = findDynamicLoads(
     js.text,
     outputOf(out, `${o.outfile}.map`).text,
     (source) => relative(o.project.root, resolve(dirname(o.outfile), source)),
@@ -151,19 +151,22 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     fileOfPackage(tree),
     packagesNamed(tree, o.project.root),
   );
+  const loads = found.map((l) => readNamedInFull(l, tree));
   const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [realPath(tree, l.into)].filter((f) => f !== undefined) : []));
   // A module loaded by exact path runs unbundled from the embedded files (esbuild never saw it: a hidden import(), a
   // createRequire'd require): what it loads by relative name goes with it. An addon among them (sharp's index.cjs
   // requires './lib/sharp-linux-x64.node') is judged and embedded as every other addon is.
   // An addon of a platform package picked by a computed name is one choice among several (gnu or musl, x64 or arm64).
-  const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => !l.oneOf)), ...namedManifests(js.text, tree)], tree));
-  const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => l.oneOf)), tree)])].sort();
-  const files = graph.filter((f) => !f.endsWith('.node'));
-  const loaded = new Set(graph.filter((f) => f.endsWith('.node')));
+  // A file read by its full path is data: embedded as it is, nothing followed from it.
+  const loaded = (l: DynamicLoad) => l.kind !== 'read';
+  const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => loaded(l) && !l.oneOf)), ...namedManifests(js.text, tree)], tree));
+  const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => loaded(l) && l.oneOf)), tree)])].sort();
+  const files = [...new Set([...graph.filter((f) => !f.endsWith('.node')), ...exactly(loads.filter((l) => !loaded(l)))])].sort();
+  const addonsLoaded = new Set(graph.filter((f) => f.endsWith('.node')));
   const inputs = Object.keys(out.metafile.inputs).map((f) => resolve(o.project.root, f));
   const inPackages = await addonsInPackages(inputs, o.project.root, (f) => f.startsWith(PRELUDE_DIR));
-  const found = [...new Set([...required, ...loaded, ...inPackages])].sort().map((f) => addonFile(f, o.project.root, required.has(f) || chosen.has(f)));
-  const addons = o.addons ? await o.addons(found) : found;
+  const candidates = [...new Set([...required, ...addonsLoaded, ...inPackages])].sort().map((f) => addonFile(f, o.project.root, required.has(f) || chosen.has(f)));
+  const addons = o.addons ? await o.addons(candidates) : candidates;
   define.__SEAL_ADDON_LIBRARIES__ = JSON.stringify(addonPlaces(tree, addons));
   const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker'), files: files.length > 0 };
   if (embeds.addons || embeds.workers || embeds.files) {
@@ -306,6 +309,18 @@ export function addonPlaces(tree: string, addons: AddonFile[]): AddonPlaces {
     places[from] = { at, libraries };
   }
   return places;
+}
+
+/**
+ * An fs read of a path known in full (dynamic-loads.ts): a file the package has is embedded; a directory is a place
+ * like any other, for seal.assets to cover; a path the package does not have reads nothing, in the binary as under node.
+ */
+function readNamedInFull(l: DynamicLoad, tree: string): DynamicLoad {
+  if (l.kind !== 'read' || !l.exact || l.into === undefined) return l;
+  const file = onDisk(tree, l.into);
+  if (!existsSync(file) || !statSync(file).isDirectory()) return l;
+  const { exact: _, ...place } = l;
+  return place;
 }
 
 /** Where a virtual path lies on the build machine (virtualPath's inverse). */

@@ -11,7 +11,7 @@
  * way: they are what seal.assets must hold.
  */
 import { posix } from 'node:path';
-import { type AnyNode, type CallExpression, type Expression, type NewExpression, type PrivateIdentifier, parse, type SpreadElement, type Super } from 'acorn';
+import { type AnyNode, type CallExpression, type Expression, type NewExpression, type PrivateIdentifier, parse, type SpreadElement, type Super, type TemplateLiteral } from 'acorn';
 import { ancestor, simple } from 'acorn-walk';
 import { SourceMapConsumer } from 'source-map-js';
 import { isRelativeName } from './relative-name.ts';
@@ -26,7 +26,7 @@ export interface DynamicLoad {
   code: string;
   /** For a load into the project: where its literal parts point, under VIRTUAL_ROOT (a directory ends in '/'). */
   into?: string;
-  /** `into` is exactly one file, named in full (a createRequire'd require of a literal relative path): embedded without asking. */
+  /** `into` is exactly one file, named in full (a createRequire'd require of a literal relative path, an fs read of a path known in full): embedded without asking. */
   exact?: true;
   /** One of the installed packages a computed name may pick (lightningcss-${platform}): an addon there that cannot load here is left out, not an error. */
   oneOf?: true;
@@ -83,6 +83,55 @@ function knownPrefix(n: Arg): string | undefined {
   return undefined;
 }
 
+/** Path functions whose result is known when their arguments are (minified code calls them as `(0,x.join)(…)`). */
+const PATH_CALLS: Record<string, (...parts: string[]) => string | undefined> = {
+  join: (...parts) => posix.join(...parts),
+  resolve: (...parts) => (parts[0]?.startsWith('/') ? posix.resolve(...parts) : undefined),
+  dirname: (p, ...rest) => (rest.length === 0 && p !== undefined ? posix.dirname(p) : undefined),
+  fileURLToPath: (p, ...rest) => (rest.length === 0 ? p : undefined),
+  pathToFileURL: (p, ...rest) => (rest.length === 0 ? p : undefined),
+};
+
+/**
+ * The whole path a load names when every part of it is known before run time, else undefined: a literal, literals
+ * joined, new URL('../package.json', import.meta.url) (js-yaml reads its version so), and a name whose value is one
+ * (`here = dirname(fileURLToPath(import.meta.url))`, then join(here, '../package.json')). `nameOf` finds a name's value.
+ */
+function exactPath(n: Arg, nameOf: (name: string) => Arg | undefined, depth = 0): string | undefined {
+  if (depth > 8) return undefined;
+  const next = (m: Arg | undefined) => (m === undefined ? undefined : exactPath(m, nameOf, depth + 1));
+  const literal = stringOf(n);
+  if (literal !== undefined) return literal.replace(/^file:\/\//, '');
+  switch (n.type) {
+    case 'Identifier': {
+      const value = nameOf(n.name);
+      return value === undefined ? undefined : next(value);
+    }
+    case 'TemplateLiteral':
+      return n.expressions.length === 0 ? (n.quasis[0]?.value.cooked ?? undefined) : undefined;
+    case 'BinaryExpression': {
+      if (n.operator !== '+' || n.left.type === 'PrivateIdentifier') return undefined;
+      const [left, right] = [next(n.left), next(n.right)];
+      return left === undefined || right === undefined ? undefined : left + right;
+    }
+    case 'MemberExpression':
+      // pathToFileURL(p).href, new URL(…).pathname: the path inside.
+      return n.property.type === 'Identifier' && ['href', 'pathname'].includes(n.property.name) && n.object.type !== 'Super' ? next(n.object) : undefined;
+    case 'NewExpression': {
+      if (n.callee.type !== 'Identifier' || n.callee.name !== 'URL') return undefined;
+      const [rel, base] = n.arguments.map((a) => next(a));
+      return rel !== undefined && base !== undefined && base.startsWith('/') ? new URL(rel, `file://${base}`).pathname : undefined;
+    }
+    case 'CallExpression': {
+      const call = PATH_CALLS[calleeName(n.callee) ?? ''];
+      const parts = n.arguments.map((a) => next(a));
+      return call !== undefined && parts.every((p) => p !== undefined) ? call(...(parts as string[])) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** The place in the project a load points at (a directory ending in '/', or a file), or undefined when it does not start at a module's path. */
 function projectPlace(arg: Arg): string | undefined {
   const prefix = knownPrefix(arg);
@@ -112,7 +161,13 @@ function scopeReader() {
     const known = seen.get(scope);
     if (known) return known;
     const names: ScopeNames = { values: new Map(), destructured: new Map() };
+    // esbuild's wrapper of an ES module that is required (`__esm`) declares its names up front and assigns them inside:
+    // `var r,p; … r=(0,m.createRequire)("file:///seal/…"),p=r("../data/patch.json")` (css-tree under stylelint).
+    const assigned = new Map<string, Arg>();
     simple(scope, {
+      AssignmentExpression: (a) => {
+        if (a.operator === '=' && a.left.type === 'Identifier' && !assigned.has(a.left.name)) assigned.set(a.left.name, a.right);
+      },
       VariableDeclarator: (d) => {
         if (d.id.type === 'Identifier' && d.init && !names.values.has(d.id.name)) names.values.set(d.id.name, d.init);
         if (d.id.type !== 'ObjectPattern') return;
@@ -130,6 +185,7 @@ function scopeReader() {
         }
       },
     });
+    for (const [name, value] of assigned) if (!names.values.has(name)) names.values.set(name, value);
     seen.set(scope, names);
     return names;
   };
@@ -234,11 +290,13 @@ export function findDynamicLoads(
     const base = importedName(init.callee, destructured(ancestors)) === 'createRequire' && from ? knownPrefix(from) : undefined;
     return base?.startsWith(`${VIRTUAL_ROOT}/`) ? posix.dirname(base) : undefined;
   };
-  const originOf = (node: CallExpression | NewExpression) => {
-    const start = node.loc?.start ?? { line: 0, column: 0 };
+  const originOf = (node: AnyNode) => {
+    // `(0,e.readFileSync)(…)`: esbuild maps the name, not the `(0,` it wrote (which would take the previous line's mapping).
+    const anchor = node.type === 'CallExpression' && node.callee.type === 'SequenceExpression' ? (node.callee.expressions.at(-1) ?? node) : node;
+    const start = anchor.loc?.start ?? { line: 0, column: 0 };
     return { start, origin: consumer.originalPositionFor({ line: start.line, column: start.column }) };
   };
-  const where = (node: CallExpression | NewExpression) => {
+  const where = (node: AnyNode) => {
     const { start, origin } = originOf(node);
     const text = code.slice(node.start, node.end);
     return { at: origin.source ? `${sourceName(origin.source)}:${origin.line}` : `bundle:${start.line}:${start.column}`, code: text.length > 80 ? `${text.slice(0, 77)}...` : text };
@@ -291,13 +349,37 @@ export function findDynamicLoads(
     if (prefix !== undefined && source) {
       const mains = packagesNamed(prefix, sourceName(source));
       for (const into of mains) loads.push({ kind: 'require', ...where(node), into, exact: true, oneOf: true });
+      if (arg.type === 'TemplateLiteral') named.add(arg);
       if (mains.length > 0) return;
+    }
+    // A read of one file named in full (its package.json, a data file): embedded without asking when the package has it.
+    const exact = kind === 'read' ? exactPath(arg, (name) => lookup(name, ancestors, (n) => n.values)) : undefined;
+    if (exact !== undefined && exact.startsWith(`${VIRTUAL_ROOT}/`) && !exact.endsWith('/')) {
+      loads.push({ kind, ...where(node), into: posix.normalize(exact), exact: true });
+      return;
     }
     const into = projectPlace(arg);
     // A read or worker of a path from elsewhere (the user's files, code given as a string) is ordinary; only the program's own files matter.
     if (kind !== 'require' && into === undefined) return;
     loads.push({ kind, ...where(node), ...(into === undefined ? {} : { into }) });
   };
-  ancestor(ast, { CallExpression: (n, _s, ancestors) => visit(n, ancestors), NewExpression: (n, _s, ancestors) => visit(n, ancestors) });
+  const named = new Set<AnyNode>();
+  const templates: TemplateLiteral[] = [];
+  ancestor(ast, {
+    CallExpression: (n, _s, ancestors) => visit(n, ancestors),
+    NewExpression: (n, _s, ancestors) => visit(n, ancestors),
+    TemplateLiteral: (n) => {
+      templates.push(n);
+    },
+  });
+  // A platform package's name made where it is not required: rollup's requireWithFriendlyError(… : `@rollup/rollup-${base}`)
+  // requires its parameter. The packages its module's package declares under that prefix are the same choice.
+  for (const t of templates) {
+    const prefix = t.quasis[0]?.value.cooked;
+    if (named.has(t) || t.expressions.length === 0 || !prefix || !PACKAGE_PREFIX.test(prefix)) continue;
+    const source = originOf(t).origin.source;
+    if (!source) continue;
+    for (const into of packagesNamed(prefix, sourceName(source))) loads.push({ kind: 'require', ...where(t), into, exact: true, oneOf: true });
+  }
   return loads;
 }

@@ -35,7 +35,8 @@ export function virtualPath(tree: string, file: string): string {
   return posix.join(VIRTUAL_ROOT, ...parts);
 }
 
-const LOADERS: Record<string, Loader> = { '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
+// A file with no extension is JavaScript to esbuild as to Node (a bin such as less's bin/lessc, an ES module that uses import.meta.url).
+const LOADERS: Record<string, Loader> = { '': 'js', '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
 const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(|return\s+import\s*\(/;
 const RESOLVES = /require\.resolve\s*\(/;
 /** A module's own require.resolve: a relative name resolves from the module's place in the tree, not the executable's. */
@@ -55,7 +56,7 @@ export function virtualPathsPlugin(tree: string): Plugin {
   return {
     name: 'seal-virtual-paths',
     setup(build) {
-      build.onLoad({ filter: /\.(?:[cm]?[jt]s|[jt]sx)$/ }, async (args) => {
+      build.onLoad({ filter: /(?:\.(?:[cm]?[jt]s|[jt]sx)|\/[^./]+)$/ }, async (args) => {
         const loader = LOADERS[extname(args.path)];
         if (loader === undefined || args.namespace !== 'file') return undefined;
         const text = await readFile(args.path, 'utf8');
@@ -69,6 +70,8 @@ export function virtualPathsPlugin(tree: string): Plugin {
           'import.meta.url': JSON.stringify(pathToFileURL(file).href),
           'import.meta.dirname': JSON.stringify(dir),
           'import.meta.filename': JSON.stringify(file),
+          // import.meta as a value (meow's `importMeta: import.meta`, under stylelint), where esbuild's CommonJS output would give {}.
+          'import.meta': JSON.stringify({ url: pathToFileURL(file).href, dirname: dir, filename: file }),
         };
         // The inline source map lets the bundle's map point at the original lines (esbuild reads it back).
         // require.resolve('../x') would resolve from the executable's path (the bundle has one require for all

@@ -82,7 +82,8 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[]): 
   const embedded = (l: DynamicLoad) => l.into !== undefined && coveredByAssets(l.into, assets);
   // Platform packages a computed name picks among: those left out (another libc or machine) are not missing, unless all are.
   const picked = new Set(loads.filter((l) => l.oneOf && embedded(l)).map((l) => l.at));
-  const unembedded = loads.filter((l) => l.into !== undefined && !embedded(l) && !(l.oneOf && picked.has(l.at)));
+  // A read named in full that was not embedded names a file the package does not have: the binary reads nothing there, as node would.
+  const unembedded = loads.filter((l) => l.into !== undefined && !embedded(l) && !(l.oneOf && picked.has(l.at)) && !(l.kind === 'read' && l.exact));
   const describe = (l: DynamicLoad) => {
     const into = l.into ?? home;
     const rel = posix.relative(home, into);

@@ -180,6 +180,53 @@ describe('computed loads', () => {
     ]);
   });
 
+  it("a platform package's name made where it is not required (rollup's requireWithFriendlyError(… : `@rollup/rollup-${base}`)) is the same choice", async () => {
+    const loads = await loadsOf({
+      'bin/cli.js': "const lib = require('lib');\nconsole.log(lib);\n",
+      'node_modules/lib/package.json': JSON.stringify({ name: 'lib', version: '1.0.0', optionalDependencies: { '@lib/lib-linux-x64-gnu': '1.0.0' } }),
+      'node_modules/lib/index.js':
+        'const base = `${process.platform}-${process.arch}-gnu`;\nconst load = (id) => { try { return require(id); } catch (e) { throw new Error(`Cannot find module ${id}`); } };\nmodule.exports = load(`@lib/lib-${base}`);\n',
+      'node_modules/@lib/lib-linux-x64-gnu/package.json': JSON.stringify({ name: '@lib/lib-linux-x64-gnu', version: '1.0.0', main: 'lib.node' }),
+      'node_modules/@lib/lib-linux-x64-gnu/lib.node': '',
+    });
+    // The helper's own require(id) is a computed load as ever (a warning); the template names the package to embed.
+    expect(loads.map((l) => [l.kind, l.at, l.into, l.oneOf])).toEqual([
+      ['require', 'node_modules/lib/index.js:2', undefined, undefined],
+      ['require', 'node_modules/lib/index.js:3', '/seal/node_modules/@lib/lib-linux-x64-gnu/lib.node', true],
+    ]);
+  });
+
+  it('a createRequire in an ES module that CommonJS requires (esbuild declares its names first and assigns them later: css-tree under stylelint) still names its file', async () => {
+    const loads = await loadsOf({
+      'bin/cli.js': "const { patch } = require('../lib/patch.mjs');\nconsole.log(patch);\n",
+      'lib/patch.mjs': "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nexport const patch = require('../data/patch.json');\n",
+      'data/patch.json': '{}',
+    });
+    expect(loads.map((l) => [l.kind, l.at, l.into, l.exact])).toEqual([['require', 'lib/patch.mjs:3', '/seal/data/patch.json', true]]);
+  });
+
+  it('a read of one file named in full is exact (embedded when the package has it); a directory is a place for seal.assets', async () => {
+    const root = tempDir('loads');
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.js', type: 'module' }),
+      'bin/cli.js':
+        "import { readFileSync, readdirSync } from 'node:fs';\nimport { dirname, join } from 'node:path';\nimport { fileURLToPath } from 'node:url';\nconst here = dirname(fileURLToPath(import.meta.url));\nreadFileSync(new URL('../package.json', import.meta.url));\nreadFileSync(join(here, '../data/a.json'));\nreaddirSync(join(here, '../data'));\nreadFileSync(join(here, 'absent.json'));\n",
+      'data/a.json': '{}',
+    };
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, name)), { recursive: true });
+      writeFileSync(join(root, name), text);
+    }
+    const bundled = await bundleProject({ project: await readProject(root), outfile: join(root, 'out.cjs'), target: 'node22', minify: true });
+    expect(bundled.loads.map((l) => [l.kind, l.at, l.into, l.exact])).toEqual([
+      ['read', 'bin/cli.js:5', '/seal/package.json', true],
+      ['read', 'bin/cli.js:6', '/seal/data/a.json', true],
+      ['read', 'bin/cli.js:7', '/seal/data', undefined],
+      ['read', 'bin/cli.js:8', '/seal/bin/absent.json', true],
+    ]);
+    expect(bundled.files.map((f) => f.slice(root.length + 1))).toEqual(['data/a.json', 'package.json']);
+  });
+
   it("in an ES module bundle (top-level await), a CommonJS module's require is esbuild's shim: its computed loads are still found", async () => {
     const loads = await loadsOf({
       'bin/cli.js': "import { x } from '../lib/x.cjs';\nawait Promise.resolve();\nconsole.log(x);\n",

@@ -95,6 +95,33 @@ describe('pack: several bins, ESM with import.meta.url and createRequire', () =>
   });
 });
 
+describe('pack: an ES module bin with no extension that reads its own files through import.meta (as less, js-yaml and stylelint)', () => {
+  let bin = '';
+  let log = '';
+  beforeAll(() => {
+    const r = runToolchain('pack', [join(projects, 'esm-bin'), '--runtime', 'official']);
+    log = r.log;
+    if (r.status !== 0) throw new Error(`npm run pack -- esm-bin failed (${r.status}):\n${r.log}`);
+    bin = join(r.out, 'esm-bin-fixture-4.5.6-linux-x64');
+  }, 120_000);
+
+  it('prints what plain node prints: import.meta.url and import.meta as a value, a file URL read, a data file and a createRequire by exact path', () => {
+    for (const args of [[], ['there'], ['--version']]) {
+      const expected = execFileSync(process.execPath, [join(projects, 'esm-bin/bin/tool'), ...args], { encoding: 'utf8' });
+      const r = run(bin, args);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(expected);
+    }
+    expect(run(bin).stdout).toBe('hello from data; WORLD; local ENOENT; meta tool\n');
+  });
+
+  it('embeds the files read by exact path with no seal.assets, and says nothing of the absent one', () => {
+    // package.json, data/words.json and lib/shout.cjs.
+    expect(log).toMatch(/\] bundle ✓ .*, 3 file\(s\) loaded by exact path embedded/);
+    expect(log).not.toMatch(/warning/);
+  });
+});
+
 describe('pack: a worker thread and baked-in options and facts', () => {
   it('the worker runs from the bundled constant; nodeOptions and buildInfo reach the program', () => {
     const out = pack(join(projects, 'worker'));

@@ -23,10 +23,33 @@ if (sea.isSea()) {
   }
   provider.setReadOnly();
   vfs.mount(root);
+  serveFileUrls(require('node:fs'), root);
   serveCopies(require('node:fs'), root);
   // An ES module bundle (a program with top-level await) imports fs by name, and those bindings were taken when
   // it was linked, before this ran: bring the built-in modules' ESM exports up to date with the patched fs.
   require('node:module').syncBuiltinESMExports();
+}
+
+// The library serves a path given as a string only: a file URL object — readFileSync(new URL('../package.json',
+// import.meta.url)), as ES modules read their own files (js-yaml's bin) — went to the real disk, ENOENT. The functions
+// it serves take such a URL under the root as its path; any other argument passes through as it was.
+function serveFileUrls(fs, root) {
+  const { fileURLToPath } = require('node:url');
+  const pathOf = (p) => {
+    if (!(p instanceof URL) || p.protocol !== 'file:') return p;
+    const path = fileURLToPath(p);
+    return path === root || path.startsWith(`${root}/`) ? path : p;
+  };
+  const served = ['readFileSync', 'realpathSync', 'lstatSync', 'statSync', 'readdirSync', 'existsSync', 'readlinkSync', 'accessSync', 'access', 'stat', 'lstat', 'readFile', 'createReadStream', 'readdir', 'readlink', 'realpath'];
+  const wrap = (on, name) => {
+    const given = on[name];
+    on[name] = Object.assign(function (path, ...rest) {
+      return given.call(this, pathOf(path), ...rest);
+    }, given);
+    if (given.native) on[name].native = (path, ...rest) => given.native(pathOf(path), ...rest);
+  };
+  for (const name of served) wrap(fs, name);
+  for (const name of ['access', 'readFile', 'stat', 'lstat', 'readdir', 'readlink', 'realpath']) wrap(fs.promises, name);
 }
 
 // The library serves reads under the root but not copies: Node's copyFile and cp open their source in C++ or
