@@ -95,16 +95,17 @@ const PATH_CALLS: Record<string, (...parts: string[]) => string | undefined> = {
 /**
  * The whole path a load names when every part of it is known before run time, else undefined: a literal, literals
  * joined, new URL('../package.json', import.meta.url) (js-yaml reads its version so), and a name whose value is one
- * (`here = dirname(fileURLToPath(import.meta.url))`, then join(here, '../package.json')). `nameOf` finds a name's value.
+ * (`here = dirname(fileURLToPath(import.meta.url))`, then join(here, '../package.json')). `names` finds a name's value
+ * and the function a callee is (a minified `import{fileURLToPath as U}` calls `U(…)`).
  */
-function exactPath(n: Arg, nameOf: (name: string) => Arg | undefined, depth = 0): string | undefined {
+function exactPath(n: Arg, names: { valueOf: (name: string) => Arg | undefined; calleeOf: (callee: AnyNode) => string | undefined }, depth = 0): string | undefined {
   if (depth > 8) return undefined;
-  const next = (m: Arg | undefined) => (m === undefined ? undefined : exactPath(m, nameOf, depth + 1));
+  const next = (m: Arg | undefined) => (m === undefined ? undefined : exactPath(m, names, depth + 1));
   const literal = stringOf(n);
   if (literal !== undefined) return literal.replace(/^file:\/\//, '');
   switch (n.type) {
     case 'Identifier': {
-      const value = nameOf(n.name);
+      const value = names.valueOf(n.name);
       return value === undefined ? undefined : next(value);
     }
     case 'TemplateLiteral':
@@ -123,7 +124,7 @@ function exactPath(n: Arg, nameOf: (name: string) => Arg | undefined, depth = 0)
       return rel !== undefined && base !== undefined && base.startsWith('/') ? new URL(rel, `file://${base}`).pathname : undefined;
     }
     case 'CallExpression': {
-      const call = PATH_CALLS[calleeName(n.callee) ?? ''];
+      const call = PATH_CALLS[names.calleeOf(n.callee) ?? ''];
       const parts = n.arguments.map((a) => next(a));
       return call !== undefined && parts.every((p) => p !== undefined) ? call(...(parts as string[])) : undefined;
     }
@@ -353,7 +354,7 @@ export function findDynamicLoads(
       if (mains.length > 0) return;
     }
     // A read of one file named in full (its package.json, a data file): embedded without asking when the package has it.
-    const exact = kind === 'read' ? exactPath(arg, (name) => lookup(name, ancestors, (n) => n.values)) : undefined;
+    const exact = kind === 'read' ? exactPath(arg, { valueOf: (name) => lookup(name, ancestors, (n) => n.values), calleeOf: (callee) => importedName(callee, destructured(ancestors)) }) : undefined;
     if (exact !== undefined && exact.startsWith(`${VIRTUAL_ROOT}/`) && !exact.endsWith('/')) {
       loads.push({ kind, ...where(node), into: posix.normalize(exact), exact: true });
       return;

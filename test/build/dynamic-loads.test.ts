@@ -227,6 +227,14 @@ describe('computed loads', () => {
     expect(bundled.files.map((f) => f.slice(root.length + 1))).toEqual(['data/a.json', 'package.json']);
   });
 
+  it("svgo's read of its package.json in an ES module bundle (top-level await), where the path functions are imported under minified names, is exact", async () => {
+    const loads = await loadsOf({
+      'bin/cli.js':
+        "import fs from 'fs';\nimport path from 'path';\nimport { fileURLToPath } from 'url';\nconst __dirname = path.dirname(fileURLToPath(import.meta.url));\nconst pkgPath = path.join(__dirname, '../package.json');\nconst PKG = JSON.parse(await fs.promises.readFile(pkgPath, 'utf-8'));\nconsole.log(PKG.version);\n",
+    });
+    expect(loads.map((l) => [l.kind, l.at, l.into, l.exact])).toEqual([['read', 'bin/cli.js:6', '/seal/package.json', true]]);
+  });
+
   it("in an ES module bundle (top-level await), a CommonJS module's require is esbuild's shim: its computed loads are still found", async () => {
     const loads = await loadsOf({
       'bin/cli.js': "import { x } from '../lib/x.cjs';\nawait Promise.resolve();\nconsole.log(x);\n",
