@@ -146,7 +146,7 @@ export const CLIS: RealWorldCli[] = [
     version: '4.1.0',
     kind: 'optimizer, ESM-only',
     bin: 'svgo',
-    note: 'lib/svgo/coa.js reads its package.json with a top-level await, which esbuild cannot put into CommonJS: the toolchain bundles it as one ES module behind a CommonJS launcher (docs/toolchain.md, "Top-level await"). css-tree and csso load JSON data through createRequire(import.meta.url) — their own files by relative path, mdn-data\'s by package name — which esbuild does not follow: the toolchain embeds each such file it can resolve. Its package.json, read with `fs.promises.readFile(path.join(__dirname, '../../package.json'))` where `__dirname` is its own `dirname(fileURLToPath(import.meta.url))`, is a read of one file named in full: embedded without config (it once needed `seal.assets: ["package.json"]`).',
+    note: 'lib/svgo/coa.js reads its package.json with a top-level await, which esbuild cannot put into CommonJS: the toolchain bundles it as one ES module behind a CommonJS launcher (docs/toolchain.md, "Top-level await"). css-tree and csso load JSON data through createRequire(import.meta.url) — their own files by relative path, mdn-data\'s by package name — which esbuild does not follow: the toolchain embeds each such file it can resolve. Its package.json, read with `fs.promises.readFile(path.join(__dirname, "../../package.json"))` where `__dirname` is its own `dirname(fileURLToPath(import.meta.url))`, is a read of one file named in full: embedded without config (it once needed `seal.assets: ["package.json"]`).',
     task: { kind: 'command', describe: 'optimize an SVG file', files: { 'in.svg': SVG }, args: ['in.svg', '-o', 'out.svg', '--quiet'], compare: ['exit', 'stdout', 'stderr', 'files'], exit: 0 },
   },
   {
