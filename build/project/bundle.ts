@@ -16,7 +16,9 @@ import { present } from '../../shared/checked.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonFile, addonRequirePlugin, addonsInPackages, bindingsPlugin } from './addon-files.ts';
 import { type DynamicLoad, findDynamicLoads, type PackageResolver, type PackagesNamed } from './dynamic-loads.ts';
+import { type BundledModules, bundledModules, modulesPlugin } from './bundled-modules.ts';
 import { type Embeds, PRELUDE_DIR, preludeSource, programEntry } from './entry.ts';
+import { withNodeGlobKeys } from './glob-keys.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { ESM_FULL_REQUIRE, FULL_REQUIRE } from './full-require.ts';
 import { moduleGraph } from './module-graph.ts';
@@ -62,6 +64,8 @@ export interface Bundled {
   files: string[];
   /** esm: the program has top-level await, so it is one ES module run by a CommonJS launcher (esm-launcher.ts). */
   format: 'cjs' | 'esm';
+  /** Virtual paths of the modules bundled for computed requires known in full (bundled-modules.ts). */
+  modules: string[];
 }
 
 /** esbuild's refusal to put a top-level await into CommonJS: the program must be an ES module. */
@@ -69,9 +73,12 @@ const isTopLevelAwaitInCjs = (err: unknown) => ((err as Partial<BuildFailure>).e
 
 type Common = Pick<BundleOptions, 'project' | 'target' | 'minify'>;
 
-const common = (o: Common, required = new Set<string>()): BuildOptions => ({
+/** How many times modules required by a path known in full may bring more such modules into the bundle. */
+const MODULE_ROUNDS = 4;
+
+const common = (o: Common, required = new Set<string>(), resolved = new Set<string>()): BuildOptions => ({
   absWorkingDir: o.project.root,
-  plugins: [virtualPathsPlugin(treeRoot(o.project)), addonRequirePlugin(treeRoot(o.project), required), bindingsPlugin(treeRoot(o.project), o.project.root)],
+  plugins: [virtualPathsPlugin(treeRoot(o.project), resolved), addonRequirePlugin(treeRoot(o.project), required), bindingsPlugin(treeRoot(o.project), o.project.root)],
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -85,7 +92,7 @@ const common = (o: Common, required = new Set<string>()): BuildOptions => ({
 export async function bundleFile(o: Common & { entry: string }): Promise<string> {
   const out = await build({ ...common(o), entryPoints: [o.entry], write: false });
   const [output] = out.outputFiles ?? [];
-  return present(output, `esbuild's output for ${o.entry}`).text;
+  return withNodeGlobKeys(present(output, `esbuild's output for ${o.entry}`).text);
 }
 
 /**
@@ -99,18 +106,24 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // __SEAL_ADDON_LIBRARIES__ is known once the addons are (prelude/addons.cjs, addonPlaces below).
   const define: Record<string, string> = { ...o.define, ...inlined, __SEAL_VIRTUAL_ROOT__: JSON.stringify(VIRTUAL_ROOT), __SEAL_APP_NAME__: JSON.stringify(o.project.config.name), __SEAL_ADDON_LIBRARIES__: '{}' };
   const required = new Set<string>();
+  // Files the program's modules name by a literal relative require.resolve (virtual-paths.ts).
+  const resolved = new Set<string>();
   let unresolved: Unresolved[] = [];
   // A computed import() becomes a require, so both kinds of load go through the one full require
   // (full-require.ts) and are found the same way; require loads ESM too, except a module with top-level
   // await. (The mounted files would serve import() as well: the vfs library hooks it through
   // module.registerHooks, present from Node 22.15; measured on 22.22.2 and 24.22.3.)
   let format = 'cjs' as 'cjs' | 'esm';
+  let modules: BundledModules = {};
   const program = (embeds: Embeds) => {
     unresolved = [];
+    const options = common(o, required, resolved);
+    const withModules = { ...embeds, modules: Object.keys(modules).length > 0 };
     return buildLeavingUnresolved(
       {
-        ...common(o, required),
-        ...programEntry(o.project.root, o.project.config, embeds, format),
+        ...options,
+        plugins: [...(options.plugins ?? []), modulesPlugin(modules, o.project.root)],
+        ...programEntry(o.project.root, o.project.config, withModules, format),
         format,
         banner: format === 'esm' ? ESM_FULL_REQUIRE : o.project.config.startup === 'snapshot' ? { js: `${SNAPSHOT_PROLOGUE}\n${FULL_REQUIRE.js}` } : FULL_REQUIRE,
         outfile: o.outfile,
@@ -141,16 +154,28 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     );
   let js = outputOf(out, o.outfile);
   const tree = treeRoot(o.project);
-  // The program's loads, read once, from the bundle without the preludes: the program's code is the same in both,
-  // and the preludes' (the vfs library's many short names) would only blur the name lookups of dynamic-loads.ts.
-  const found = findDynamicLoads(
-    js.text,
-    outputOf(out, `${o.outfile}.map`).text,
-    (source) => relative(o.project.root, resolve(dirname(o.outfile), source)),
-    format === 'esm' ? 'module' : 'script',
-    fileOfPackage(tree),
-    packagesNamed(tree, o.project.root),
-  );
+  // The program's loads, from the bundle without the preludes: the program's code is the same in both, and the
+  // preludes' (the vfs library's many short names) would only blur the name lookups of dynamic-loads.ts.
+  const loadsOf = (built: typeof out) =>
+    findDynamicLoads(
+      outputOf(built, o.outfile).text,
+      outputOf(built, `${o.outfile}.map`).text,
+      (source) => relative(o.project.root, resolve(dirname(o.outfile), source)),
+      format === 'esm' ? 'module' : 'script',
+      fileOfPackage(tree),
+      packagesNamed(tree, o.project.root),
+    );
+  let found = loadsOf(out);
+  // Modules required by a path known in full are bundled, and what they load is read again: a bundled module may
+  // require another so (npm's lib/cli.js requires lib/cli/entry.js, the rest of npm).
+  for (let round = 0; round < MODULE_ROUNDS; round++) {
+    const more = bundledModules(found, tree);
+    if (Object.keys(more).every((k) => k in modules)) break;
+    modules = { ...modules, ...more };
+    out = await program({ addons: false, workers: false });
+    js = outputOf(out, o.outfile);
+    found = loadsOf(out);
+  }
   const loads = found.map((l) => readNamedInFull(l, tree));
   const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [realPath(tree, l.into)].filter((f) => f !== undefined) : []));
   // A module loaded by exact path runs unbundled from the embedded files (esbuild never saw it: a hidden import(), a
@@ -159,7 +184,8 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // An addon of a platform package picked by a computed name is one choice among several (gnu or musl, x64 or arm64).
   // A file read by its full path is data: embedded as it is, nothing followed from it.
   const loaded = (l: DynamicLoad) => l.kind !== 'read';
-  const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => loaded(l) && !l.oneOf)), ...namedManifests(js.text, tree)], tree));
+  const named = [...resolved].filter((f) => f.startsWith(`${tree}${sep}`));
+  const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => loaded(l) && !l.oneOf)), ...namedManifests(js.text, tree), ...named], tree));
   const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => loaded(l) && l.oneOf)), tree)])].sort();
   const files = [...new Set([...graph.filter((f) => !f.endsWith('.node')), ...exactly(loads.filter((l) => !loaded(l)))])].sort();
   const addonsLoaded = new Set(graph.filter((f) => f.endsWith('.node')));
@@ -173,9 +199,10 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     out = await program(embeds);
     js = outputOf(out, o.outfile);
   }
-  await writeFile(o.outfile, format === 'cjs' ? js.contents : esmLauncher(js.text, esmUrl(o.project.config.name)));
+  const code = withNodeGlobKeys(js.text);
+  await writeFile(o.outfile, format === 'cjs' ? code : esmLauncher(code, esmUrl(o.project.config.name)));
   const workers = await bundleWorkers(o, loads, embeds, define, unresolved);
-  return { loads, addons, workers, unresolved, format, files };
+  return { loads, addons, workers, unresolved, format, files, modules: Object.keys(modules).sort() };
 }
 
 /**
@@ -204,7 +231,7 @@ async function bundleWorkers(o: BundleOptions, loads: DynamicLoad[], embeds: Emb
       tree,
       unresolved,
     );
-    await writeFile(file, present(out.outputFiles[0], `esbuild's output for the worker ${path}`).contents);
+    await writeFile(file, withNodeGlobKeys(present(out.outputFiles[0], `esbuild's output for the worker ${path}`).text));
     workers.push({ path, file });
   }
   return workers;

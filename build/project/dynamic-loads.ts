@@ -28,6 +28,11 @@ export interface DynamicLoad {
   into?: string;
   /** `into` is exactly one file, named in full (a createRequire'd require of a literal relative path, an fs read of a path known in full): embedded without asking. */
   exact?: true;
+  /**
+   * A require through the bundle's require whose whole path is known before run time (npm's
+   * `require(resolve(__dirname, 'cli/entry.js'))`): the module is bundled and served from the bundle (bundle.ts).
+   */
+  bundled?: true;
   /** One of the installed packages a computed name may pick (lightningcss-${platform}): an addon there that cannot load here is left out, not an error. */
   oneOf?: true;
 }
@@ -353,10 +358,12 @@ export function findDynamicLoads(
       if (arg.type === 'TemplateLiteral') named.add(arg);
       if (mains.length > 0) return;
     }
-    // A read of one file named in full (its package.json, a data file): embedded without asking when the package has it.
-    const exact = kind === 'read' ? exactPath(arg, { valueOf: (name) => lookup(name, ancestors, (n) => n.values), calleeOf: (callee) => importedName(callee, destructured(ancestors)) }) : undefined;
+    // A path known in full: a read of one file (its package.json, a data file) is embedded without asking when the
+    // package has it; a module required so through the bundle's require is bundled.
+    const names = { valueOf: (name: string) => lookup(name, ancestors, (n) => n.values), calleeOf: (callee: AnyNode) => importedName(callee, destructured(ancestors)) };
+    const exact = kind === 'read' || (kind === 'require' && base === undefined) ? exactPath(arg, names) : undefined;
     if (exact !== undefined && exact.startsWith(`${VIRTUAL_ROOT}/`) && !exact.endsWith('/')) {
-      loads.push({ kind, ...where(node), into: posix.normalize(exact), exact: true });
+      loads.push({ kind, ...where(node), into: posix.normalize(exact), ...(kind === 'read' ? { exact: true as const } : { bundled: true as const }) });
       return;
     }
     const into = projectPlace(arg);

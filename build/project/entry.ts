@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
+import { modulesStatement } from './bundled-modules.ts';
 import type { SealConfig } from './config.ts';
 import { dispatchSource } from './dispatch.ts';
 
@@ -20,6 +21,8 @@ export interface Embeds {
   addons: boolean;
   workers: boolean;
   files?: boolean;
+  /** Modules bundled for computed requires known in full: the entry loads their table first (bundled-modules.ts). */
+  modules?: boolean;
 }
 
 /** The preludes a program (or a worker of it) runs first: mount the embedded files if anything is embedded, then what loads from them. */
@@ -44,7 +47,8 @@ export function programEntry(root: string, config: SealConfig, embeds: Embeds = 
   const bins = Object.entries(config.bins);
   const [single] = bins;
   const prelude = preludeSource(config, embeds);
-  if (prelude === '' && bins.length === 1 && single) return { entryPoints: [single[1]] };
+  const table = embeds.modules ? modulesStatement(format) : '';
+  if (prelude === '' && table === '' && bins.length === 1 && single) return { entryPoints: [single[1]] };
   if (format === 'esm') {
     if (bins.length !== 1 || !single)
       throw new BuildError(`${bins.map(([, f]) => f).join(', ')}: a package of several bins whose code has top-level await cannot be one binary yet (each bin would have to be imported only when chosen); pack one bin (seal.entry)`);
@@ -52,8 +56,8 @@ export function programEntry(root: string, config: SealConfig, embeds: Embeds = 
     const imports = preludeFiles(config, embeds)
       .map((p) => `import ${JSON.stringify(p.replace(/\.cjs$/, '.mjs'))};\n`)
       .join('');
-    return { stdin: { contents: `${imports}import ${JSON.stringify(`./${single[1]}`)};\n`, resolveDir: root, sourcefile: 'seal-entry.mjs', loader: 'js' } };
+    return { stdin: { contents: `${imports}${table}import ${JSON.stringify(`./${single[1]}`)};\n`, resolveDir: root, sourcefile: 'seal-entry.mjs', loader: 'js' } };
   }
   const program = bins.length === 1 && single ? `require(${JSON.stringify(`./${single[1]}`)});\n` : dispatchSource(config.bins);
-  return { stdin: { contents: prelude + program, resolveDir: root, sourcefile: 'seal-entry.js', loader: 'js' } };
+  return { stdin: { contents: prelude + table + program, resolveDir: root, sourcefile: 'seal-entry.js', loader: 'js' } };
 }

@@ -3,16 +3,23 @@
  * the ones it could not resolve (computed paths, plugins found at run time, a computed import() made a require),
  * so they get Node's full require — the one a CommonJS file at the executable's path would have, which also
  * reads the mounted assets. import() takes file URLs (eslint loads its config by pathToFileURL(f).href with
- * ?mtime=… added, or a URL object), so the require the bundle gets takes them too: a URL becomes its path.
+ * ?mtime=… added, or a URL object), so the require the bundle gets takes them too: a URL becomes its path. A path
+ * in the table of modules bundled for computed requires known in full (bundled-modules.ts) is served from the bundle.
  * Readable form of the banner:
  *   const real = createRequire(__filename);
  *   const path = (s) => (s instanceof URL || (typeof s === 'string' && s.startsWith('file:')) ? fileURLToPath(s) : s);
- *   require = Object.assign((s) => real(path(s)), real, { resolve: Object.assign((s, o) => real.resolve(path(s), o), real.resolve) });
+ *   const bundled = (f) => typeof f === 'string' && f.startsWith('/') ? globalThis[Symbol.for('seal.modules')]?.[posix.normalize(f)] : undefined;
+ *   require = Object.assign((s) => { const f = path(s); const m = bundled(f); return m ? m() : real(f); }, real,
+ *     { resolve: Object.assign((s, o) => real.resolve(path(s), o), real.resolve) });
  */
-const WRAP = '((r,u)=>{const p=s=>s instanceof URL||typeof s=="string"&&s.startsWith("file:")?u.fileURLToPath(s):s;return Object.assign(s=>r(p(s)),r,{resolve:Object.assign((s,o)=>r.resolve(p(s),o),r.resolve)})})';
+import { MODULES_KEY } from './bundled-modules.ts';
+
+// Its own names are long: the load analysis reads the bundle's names scope by scope, nested ones included, and a
+// banner's `b` would stand for the program's minified `b` (dynamic-loads.ts).
+const WRAP = `((__sealReal,__sealUrl,__sealPosix)=>{const __sealPath=s=>s instanceof URL||typeof s=="string"&&s.startsWith("file:")?__sealUrl.fileURLToPath(s):s;const __sealBundled=f=>typeof f=="string"&&f.startsWith("/")?globalThis[Symbol.for(${JSON.stringify(MODULES_KEY)})]?.[__sealPosix.normalize(f)]:void 0;return Object.assign(s=>{const f=__sealPath(s),m=__sealBundled(f);return m?m():__sealReal(f)},__sealReal,{resolve:Object.assign((s,o)=>__sealReal.resolve(__sealPath(s),o),__sealReal.resolve)})})`;
 
 export const FULL_REQUIRE = {
-  js: `require=${WRAP}(require("node:module").createRequire(__filename),require("node:url"));`,
+  js: `require=${WRAP}(require("node:module").createRequire(__filename),require("node:url"),require("node:path").posix);`,
 };
 
 /**
@@ -21,5 +28,5 @@ export const FULL_REQUIRE = {
  * esbuild's require shim in an ES module bundle calls whatever `require` is in scope: this one.
  */
 export const ESM_FULL_REQUIRE = {
-  js: `const require=${WRAP}(process.getBuiltinModule("node:module").createRequire(process.execPath),process.getBuiltinModule("node:url"));`,
+  js: `const require=${WRAP}(process.getBuiltinModule("node:module").createRequire(process.execPath),process.getBuiltinModule("node:url"),process.getBuiltinModule("node:path").posix);`,
 };

@@ -1,19 +1,22 @@
 /*
- * The files a module loads by relative name, followed to the end within the package tree: import and export-from
+ * The files a module loads by a literal name, followed to the end within the package tree: import and export-from
  * declarations, import() and require() of a literal, and the package.json Node reads for each. A module that runs
  * unbundled from the embedded files (the target of an import() hidden in new Function, which no bundler sees; a
- * createRequire'd require of a package's module) needs them beside it. Package names are left to Node at run time,
- * as for any load the bundle did not follow.
+ * createRequire'd require of a package's module; a file promzard reads and runs with a require of its own) needs
+ * them beside it. A package name is found as Node's require finds it from the module (an ES module's import of a
+ * package whose exports map sends `import` elsewhere would need that file too: not done); one not installed, or
+ * outside the tree, is left to Node at run time, as for any load the bundle did not follow.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, join, resolve, sep } from 'node:path';
 import { type AnyNode, type Node, parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import { isRelativeName } from './relative-name.ts';
 import { nearestPackageJson } from './tree-dirs.ts';
 
-/** The relative names a module's source loads (a script if it does not parse as a module). */
-export function relativeLoads(source: string): string[] {
+/** The names a module's source loads by literal, relative or not (a script if it does not parse as a module). */
+export function literalLoads(source: string): string[] {
   let ast: Node;
   try {
     ast = parse(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true });
@@ -22,7 +25,7 @@ export function relativeLoads(source: string): string[] {
   }
   const names: string[] = [];
   const add = (n: AnyNode | null | undefined) => {
-    if (n?.type === 'Literal' && typeof n.value === 'string' && isRelativeName(n.value)) names.push(n.value);
+    if (n?.type === 'Literal' && typeof n.value === 'string') names.push(n.value);
   };
   simple(ast, {
     ImportDeclaration: (d) => add(d.source),
@@ -34,6 +37,31 @@ export function relativeLoads(source: string): string[] {
     },
   });
   return [...new Set(names)];
+}
+
+/** An import names its file in full; a require may leave out the extension or name a directory's index.js. */
+function relativeFile(from: string, name: string, inTree: (file: string) => boolean): string | undefined {
+  const base = resolve(dirname(from), name);
+  return [base, `${base}.js`, `${base}.json`, `${base}.cjs`, `${base}/index.js`].find(inTree);
+}
+
+/**
+ * A package's module as Node's require finds it from `from` (its exports map, main, extensions), and the package's own
+ * package.json, which Node reads to find it (lru-cache's module sits under dist/commonjs/, beside another package.json);
+ * none for a built-in or a package not installed.
+ */
+function packageFiles(from: string, name: string): string[] {
+  if (isBuiltin(name)) return [];
+  let file: string;
+  try {
+    file = createRequire(from).resolve(name);
+  } catch {
+    return [];
+  }
+  const packageName = name.split('/').slice(0, name.startsWith('@') ? 2 : 1).join('/');
+  const at = file.lastIndexOf(`${sep}node_modules${sep}${packageName.split('/').join(sep)}${sep}`);
+  const root = at < 0 ? undefined : file.slice(0, at + `${sep}node_modules${sep}`.length + packageName.length);
+  return root === undefined ? [file] : [file, join(root, 'package.json')];
 }
 
 /** `entries` and every file of the tree they load by relative name, to the end of the graph (sorted). */
@@ -49,11 +77,9 @@ export function moduleGraph(entries: readonly string[], tree: string): string[] 
     if (manifest !== undefined && !seen.has(manifest)) pending.push(manifest);
     // Only code: a relative name of JSON or text is data the module reads, embedded as it is.
     if (!/\.[cm]?js$/.test(file)) continue;
-    for (const name of relativeLoads(readFileSync(file, 'utf8'))) {
-      // An import names its file in full; a require may leave out the extension or name a directory's index.js.
-      const base = resolve(dirname(file), name);
-      const next = [base, `${base}.js`, `${base}.json`, `${base}.cjs`, `${base}/index.js`].find(inTree);
-      if (next !== undefined && !seen.has(next)) pending.push(next);
+    for (const name of literalLoads(readFileSync(file, 'utf8'))) {
+      const next = isRelativeName(name) ? [relativeFile(file, name, inTree)] : packageFiles(file, name);
+      for (const f of next) if (f !== undefined && inTree(f) && !seen.has(f)) pending.push(f);
     }
   }
   return [...seen].sort();

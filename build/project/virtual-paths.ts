@@ -6,7 +6,7 @@
  * relative to the package tree, not the build machine's checkout, so equal trees give equal bundles.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, posix, relative, sep } from 'node:path';
+import { dirname, extname, posix, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Loader, type Plugin, transform } from 'esbuild';
 import type { Project } from './project.ts';
@@ -51,8 +51,15 @@ const RESOLVE_HELPER = '__sealRequireResolve';
 const HIDDEN_IMPORT = /\b(?:new\s+)?Function\(\s*(["'])(\w+)\1\s*,\s*(["'])return\s+import\(\s*\2\s*\);?\3\s*\)/g;
 const HIDDEN_IMPORT_HELPER = '__sealHiddenImport';
 
-/** Gives each module that mentions them its own __dirname, __filename and import.meta.url/dirname/filename. */
-export function virtualPathsPlugin(tree: string): Plugin {
+/** `require.resolve('./default-input.js')`: a file of the package named in full, which the module will read or load itself. */
+const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
+
+/**
+ * Gives each module that mentions them its own __dirname, __filename and import.meta.url/dirname/filename. The files
+ * a module names by a literal relative `require.resolve` (init-package-json's './default-input.js', which promzard
+ * reads and runs itself) are added to `resolved`, to be embedded with what they load.
+ */
+export function virtualPathsPlugin(tree: string, resolved = new Set<string>()): Plugin {
   return {
     name: 'seal-virtual-paths',
     setup(build) {
@@ -78,6 +85,7 @@ export function virtualPathsPlugin(tree: string): Plugin {
         // modules); the module gets a resolve of its own, a function declaration appended (hoisted, so it is
         // there before the module's first line runs, and no directive prologue is disturbed).
         const resolves = RESOLVES.test(text);
+        for (const [, , name] of text.matchAll(RESOLVED_FILE)) if (name !== undefined) resolved.add(resolve(dirname(args.path), name));
         // The rewrite keeps the line (the map still points at it); dynamic-loads.ts reports it with the module's place.
         const source = text.replace(HIDDEN_IMPORT, () => `${HIDDEN_IMPORT_HELPER}(new Function("s", "return import(s)"), ${define['import.meta.url']})`);
         const hides = source !== text;

@@ -277,4 +277,21 @@ export const CLIS: RealWorldCli[] = [
       expect: 'module\\.exports = a;',
     },
   },
+  {
+    name: 'npm',
+    package: 'npm',
+    version: '11.21.3',
+    kind: 'package manager, two bins (npm, npx), ~200 bundled dependencies',
+    bin: 'npm',
+    note: "npm's bin reaches its code through `require(cliEntry)` with `cliEntry = require('node:path').resolve(__dirname, 'cli/entry.js')`, a path known in full that esbuild leaves alone: such a module is now bundled and served to the bundle's require from a table (the build stopped asking for lib/cli/entry.js in seal.assets). Its commands load through a require of a template literal, `./commands/` and the command's name, which esbuild bundles keyed by file name with extension while npm passes none (`Module not found in bundle: ./commands/run`, esbuild issues 3328 and 3721): the bundle's lookup now tries Node's extensions. `npm init` runs init-package-json's default-input.js, which it finds by `require.resolve('./default-input.js')` and promzard reads and runs with a require of its own: the file is embedded with what it requires, package names included (each package's own package.json too). Measured beside the task: init, pkg set, run, ls, config get, version, pack and an offline install of a tarball all print what plain node prints. `npm help` reads docs/ or man/ at run time (needs them in seal.assets; not in the task). `npm pack` on the static runtime writes a tarball 1 byte off plain node's: its zlib is 1.3.1, the official binary's Chromium's fork (1.3.2.1-motley), and the two compress differently (both valid); hence a task that compresses nothing.",
+    task: {
+      kind: 'command',
+      describe: 'install a local directory dependency offline: package.json, the lockfile and the JSON report',
+      files: { 'package.json': '{\n  "name": "app",\n  "version": "1.0.0"\n}\n', 'dep/package.json': '{\n  "name": "dep",\n  "version": "2.0.0",\n  "main": "index.js"\n}\n', 'dep/index.js': 'module.exports = 42;\n' },
+      args: ['install', '--offline', '--no-audit', '--no-fund', '--json', './dep'],
+      compare: ['exit', 'stdout', 'files'],
+      exit: 0,
+      expect: '"added": 1',
+    },
+  },
 ];

@@ -39,7 +39,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const outfile = join(ctx.workDir, `${ctx.name}.cjs`);
   const define = project.config.buildInfo ? { [project.config.buildInfo]: JSON.stringify(info) } : {};
   const addonWarnings: string[] = [];
-  const { loads, addons, workers, unresolved, format, files } = await bundleProject({
+  const { loads, addons, workers, unresolved, format, files, modules } = await bundleProject({
     project,
     outfile,
     target: `node${runtime.nodeVersion.split('.')[0]}`,
@@ -59,15 +59,16 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   // As Node would, a missing module fails only if the line that needs it runs (project/unresolved.ts).
   for (const u of unresolved.slice(0, 10)) ctx.log.info(`  warning: ${u.at}: '${u.spec}' cannot be resolved (not installed, or not in the package); left to run time, where that line fails if it runs`);
   if (unresolved.length > 10) ctx.log.info(`  warning: … and ${unresolved.length - 10} more imports that cannot be resolved`);
-  const warned = judgeLoads(ctx, loads) + addonWarnings.length + unresolved.length;
+  const warned = judgeLoads(ctx, loads, new Set(modules)) + addonWarnings.length + unresolved.length;
   ctx.bundle = await fileFact(outfile);
   const bins = Object.keys(project.config.bins);
   const required = files.length > 0 ? `, ${files.length} file(s) loaded by exact path embedded` : '';
+  const known = modules.length > 0 ? `, ${modules.length} module(s) required by a path known in full bundled` : '';
   const started = workers.length > 0 ? `, ${workers.length} worker file(s)` : '';
   // A SEA's main script is CommonJS: a program with top-level await runs as an ES module behind a launcher (project/esm-launcher.ts).
   const esm = format === 'esm' ? ', an ES module (top-level await) run by a module hook, without code cache' : '';
   const natives = addons.length > 0 ? `, ${addons.length} native addon(s): ${[...new Set(addons.map((a) => a.packageName))].join(', ')}` : '';
-  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${esm}${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${natives}${started}${required}${warned ? `, ${warned} warning(s)` : ''}`;
+  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${esm}${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${natives}${started}${required}${known}${warned ? `, ${warned} warning(s)` : ''}`;
 }
 
 /**
@@ -75,11 +76,11 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
  * the assets, or the binary would fail where plain node works — an error naming each and the glob to add;
  * any other is a warning naming file and line. Returns how many were warned about.
  */
-function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[]): number {
+function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], bundled: ReadonlySet<string>): number {
   const { project } = ctx;
   const assets = ctx.assets?.paths ?? [];
   const home = virtualPath(treeRoot(project), project.root);
-  const embedded = (l: DynamicLoad) => l.into !== undefined && coveredByAssets(l.into, assets);
+  const embedded = (l: DynamicLoad) => l.into !== undefined && ((l.bundled && bundled.has(l.into)) || coveredByAssets(l.into, assets));
   // Platform packages a computed name picks among: those left out (another libc or machine) are not missing, unless all are.
   const picked = new Set(loads.filter((l) => l.oneOf && embedded(l)).map((l) => l.at));
   // A read named in full that was not embedded names a file the package does not have: the binary reads nothing there, as node would.

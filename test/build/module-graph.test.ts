@@ -1,8 +1,8 @@
-// What a module that runs unbundled from the embedded files needs beside it: the files it loads by relative name.
+// What a module that runs unbundled from the embedded files needs beside it: the files it loads by a literal name.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { moduleGraph, relativeLoads } from '../../build/project/module-graph.ts';
+import { literalLoads, moduleGraph } from '../../build/project/module-graph.ts';
 import { tempDir } from '../fixtures/context.ts';
 
 function tree(files: Record<string, string>): string {
@@ -15,13 +15,13 @@ function tree(files: Record<string, string>): string {
 }
 
 describe('module graph', () => {
-  it('a module: import and export-from declarations, import() of a literal; not package names, not computed names', () => {
+  it('a module: import and export-from declarations, import() of a literal; not computed names', () => {
     const src = "import a from './a.mjs';\nimport 'node:fs';\nimport x from 'pkg';\nexport * from '../b.mjs';\nexport { c } from './c.mjs';\nconst p = import('./p.mjs');\nconst q = import('./' + name);\n";
-    expect(relativeLoads(src)).toEqual(['./a.mjs', '../b.mjs', './c.mjs', './p.mjs']);
+    expect(literalLoads(src).filter((n) => n.startsWith('.'))).toEqual(['./a.mjs', '../b.mjs', './c.mjs', './p.mjs']);
   });
 
   it('a script (it does not parse as a module): require of a literal', () => {
-    expect(relativeLoads("return require('./x');\nrequire('y');\nrequire(name);\n")).toEqual(['./x']);
+    expect(literalLoads("return require('./x');\nrequire('y');\nrequire(name);\n")).toEqual(['./x', 'y']);
   });
 
   it('follows relative loads to the end, within the tree; a require without extension and a directory index.js resolve as Node would', () => {
@@ -43,6 +43,30 @@ describe('module graph', () => {
       'internal/plugins/b.js',
       'internal/plugins/data.json',
       'internal/plugins/dir/index.js',
+    ]);
+  });
+
+  it("package names are found as Node's require finds them from the module (init-package-json's default-input.js, run by promzard with its own require): exports map, nested copy; built-ins and packages not installed are left", () => {
+    const root = tree({
+      'package.json': '{}',
+      'node_modules/npm/package.json': '{"name":"npm"}',
+      'node_modules/npm/lib/input.js': "require('fs/promises');\nrequire('node:path');\nrequire('semver');\nrequire('@scope/json/lib/license');\nrequire('not-installed');\n",
+      'node_modules/npm/node_modules/semver/package.json': '{"name":"semver","main":"index.js"}',
+      'node_modules/npm/node_modules/semver/index.js': "module.exports = require('./functions/parse');\n",
+      'node_modules/npm/node_modules/semver/functions/parse.js': '',
+      'node_modules/semver/package.json': '{"name":"semver","main":"index.js"}',
+      'node_modules/semver/index.js': '',
+      'node_modules/@scope/json/package.json': '{"name":"@scope/json","exports":{"./lib/*":"./lib/*.js"}}',
+      'node_modules/@scope/json/lib/license.js': '',
+    });
+    expect(moduleGraph([join(root, 'node_modules/npm/lib/input.js')], root).map((f) => f.slice(root.length + 1))).toEqual([
+      'node_modules/@scope/json/lib/license.js',
+      'node_modules/@scope/json/package.json',
+      'node_modules/npm/lib/input.js',
+      'node_modules/npm/node_modules/semver/functions/parse.js',
+      'node_modules/npm/node_modules/semver/index.js',
+      'node_modules/npm/node_modules/semver/package.json',
+      'node_modules/npm/package.json',
     ]);
   });
 

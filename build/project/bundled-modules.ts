@@ -1,0 +1,59 @@
+/*
+ * Modules a program requires through a computed path that is known in full before run time (npm's
+ * `require(resolve(__dirname, 'cli/entry.js'))`): esbuild leaves such a require alone, and the module would need
+ * its whole graph — package names included — embedded to run unbundled. Instead it is bundled: a generated module,
+ * `seal:modules`, holds a table from the path the program passes (under VIRTUAL_ROOT) to a literal require of the
+ * file, which esbuild bundles as any other (lazily: it runs when first required), and the bundle's require
+ * (full-require.ts) takes a path in the table from there before it asks Node.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join, posix, relative } from 'node:path';
+import type { Plugin } from 'esbuild';
+import type { DynamicLoad } from './dynamic-loads.ts';
+import { VIRTUAL_ROOT } from './virtual-paths.ts';
+
+/** Virtual path the program requires → the file on disk that is bundled for it. */
+export type BundledModules = Record<string, string>;
+
+/** The global the table is kept under, for the bundle's require to find (full-require.ts). */
+export const MODULES_KEY = 'seal.modules';
+const SPECIFIER = 'seal:modules';
+
+const BUNDLES = /\.(?:[cm]?js|json)$/;
+
+/** As Node resolves a path that may leave out the extension or name a directory: the file, if the tree has one. */
+function fileFor(tree: string, virtual: string): string | undefined {
+  const base = join(tree, ...posix.relative(VIRTUAL_ROOT, virtual).split('/'));
+  return [base, `${base}.js`, `${base}.json`, `${base}.cjs`, join(base, 'index.js')].find((f) => existsSync(f) && statSync(f).isFile());
+}
+
+/** The modules the loads name in full that the tree has (a name it does not have fails at run time as under node). */
+export function bundledModules(loads: readonly DynamicLoad[], tree: string): BundledModules {
+  const found: BundledModules = {};
+  for (const l of loads) {
+    const file = l.bundled && l.into !== undefined ? fileFor(tree, l.into) : undefined;
+    // Code and JSON only: an addon (.node) so named is the addons' business, other data is for seal.assets.
+    if (l.into !== undefined && file !== undefined && BUNDLES.test(file)) found[l.into] = file;
+  }
+  return found;
+}
+
+/** The entry's statement that loads the table first (`import` in an ES module entry: imports run in order). */
+export function modulesStatement(format: 'cjs' | 'esm'): string {
+  return format === 'esm' ? `import ${JSON.stringify(SPECIFIER)};\n` : `require(${JSON.stringify(SPECIFIER)});\n`;
+}
+
+/** Serves `seal:modules`: the table, each entry a require esbuild resolves from the project root. */
+export function modulesPlugin(modules: BundledModules, root: string): Plugin {
+  const rows = Object.entries(modules)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([virtual, file]) => `  ${JSON.stringify(virtual)}: () => require(${JSON.stringify(`./${relative(root, file).split('\\').join('/')}`)}),`)
+    .join('\n');
+  return {
+    name: 'seal-modules',
+    setup(build) {
+      build.onResolve({ filter: /^seal:modules$/ }, () => ({ path: SPECIFIER, namespace: 'seal' }));
+      build.onLoad({ filter: /.*/, namespace: 'seal' }, () => ({ contents: `globalThis[Symbol.for(${JSON.stringify(MODULES_KEY)})] = {\n${rows}\n};\n`, resolveDir: root, loader: 'js' }));
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/*
+ * esbuild bundles `require(`./commands/${name}`)` as a map from every file that could match to its module, keyed by
+ * the file's path with its extension ("./commands/run.js"), and looks the run-time name up as it is: npm's
+ * `require(`./commands/${command}`)` passes "./commands/run", which Node finds by adding ".js", and the bundle
+ * threw "Module not found in bundle: ./commands/run" (esbuild issues 3328 and 3721, open). The bundle's lookup helper
+ * (`__glob`, one per bundle) is made to try what Node tries for a name without one: the name, then ".js", ".json",
+ * "/index.js", "/index.json". Only the helper's first statement changes, on its own line, so the lines after keep
+ * their source map.
+ */
+
+/** `var fn = map[path];` at the start of esbuild's helper `(map) => (path) => { … "Module not found in bundle: " … }`, minified or not. */
+const LOOKUP = /(\(?(\w+)\)?\s*=>\s*\(?(\w+)\)?\s*=>\s*\{\s*var\s+(\w+)\s*=\s*)\2\[\3\](;\s*if\s*\(\4\)\s*return\s+\4\(\);\s*throw\s+new\s+Error\("Module not found in bundle: ")/;
+
+/** Node's order for a relative name that has no match as it is. */
+const TRIED = ['.js', '.json', '/index.js', '/index.json'];
+
+/** The bundle with its glob lookup trying Node's extensions; a bundle without one is returned as it is. */
+export function withNodeGlobKeys(code: string): string {
+  return code.replace(LOOKUP, (_all, head: string, map: string, path: string, _fn: string, tail: string) => `${head}${[`${map}[${path}]`, ...TRIED.map((ext) => `${map}[${path}+${JSON.stringify(ext)}]`)].join('||')}${tail}`);
+}
