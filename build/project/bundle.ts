@@ -9,22 +9,22 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createRequire, isBuiltin } from 'node:module';
+import { createRequire } from 'node:module';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { type BuildFailure, type BuildOptions, build } from 'esbuild';
 import { present } from '../../shared/checked.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonFile, addonRequirePlugin, addonsInPackages, bindingsPlugin } from './addon-files.ts';
-import { type DynamicLoad, findDynamicLoads, type PackageResolver, type PackagesNamed } from './dynamic-loads.ts';
 import { type BundledModules, bundledModules, modulesPlugin } from './bundled-modules.ts';
+import { type DynamicLoad, findDynamicLoads, type PackageResolver, type PackagesNamed } from './dynamic-loads.ts';
 import { type Embeds, PRELUDE_DIR, preludeSource, programEntry } from './entry.ts';
-import { withNodeGlobKeys } from './glob-keys.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { ESM_FULL_REQUIRE, FULL_REQUIRE } from './full-require.ts';
+import { withNodeGlobKeys } from './glob-keys.ts';
 import { moduleGraph } from './module-graph.ts';
 import type { Project } from './project.ts';
 import { SNAPSHOT_PROLOGUE } from './snapshot.ts';
-import { dirsUpTo, nearestPackageJson } from './tree-dirs.ts';
+import { dirsUpTo, nearestPackageJson, packageInTree } from './tree-dirs.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
 import { treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
 
@@ -245,13 +245,8 @@ async function bundleWorkers(o: BundleOptions, loads: DynamicLoad[], embeds: Emb
  */
 function fileOfPackage(tree: string): PackageResolver {
   return (spec, fromDir) => {
-    if (isBuiltin(spec)) return undefined;
-    try {
-      const file = createRequire(join(onDisk(tree, fromDir), 'seal-resolve.js')).resolve(spec);
-      return file.startsWith(`${tree}${sep}`) ? virtualPath(tree, file) : undefined;
-    } catch {
-      return undefined;
-    }
+    const found = packageInTree(spec, join(onDisk(tree, fromDir), 'seal-resolve.js'), tree);
+    return found === undefined ? undefined : virtualPath(tree, found.file);
   };
 }
 

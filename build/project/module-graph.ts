@@ -8,12 +8,11 @@
  * outside the tree, is left to Node at run time, as for any load the bundle did not follow.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { type AnyNode, type Node, parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import { isRelativeName } from './relative-name.ts';
-import { nearestPackageJson } from './tree-dirs.ts';
+import { nearestPackageJson, packageInTree } from './tree-dirs.ts';
 
 /** The names a module's source loads by literal, relative or not (a script if it does not parse as a module). */
 export function literalLoads(source: string): string[] {
@@ -47,21 +46,11 @@ function relativeFile(from: string, name: string, inTree: (file: string) => bool
 
 /**
  * A package's module as Node's require finds it from `from` (its exports map, main, extensions), and the package's own
- * package.json, which Node reads to find it (lru-cache's module sits under dist/commonjs/, beside another package.json);
- * none for a built-in or a package not installed.
+ * package.json, which Node reads to find it (lru-cache's module sits under dist/commonjs/, beside another package.json).
  */
-function packageFiles(from: string, name: string): string[] {
-  if (isBuiltin(name)) return [];
-  let file: string;
-  try {
-    file = createRequire(from).resolve(name);
-  } catch {
-    return [];
-  }
-  const packageName = name.split('/').slice(0, name.startsWith('@') ? 2 : 1).join('/');
-  const at = file.lastIndexOf(`${sep}node_modules${sep}${packageName.split('/').join(sep)}${sep}`);
-  const root = at < 0 ? undefined : file.slice(0, at + `${sep}node_modules${sep}`.length + packageName.length);
-  return root === undefined ? [file] : [file, join(root, 'package.json')];
+function packageFiles(from: string, name: string, tree: string): string[] {
+  const found = packageInTree(name, from, tree);
+  return found === undefined ? [] : [found.file, join(found.root, 'package.json')];
 }
 
 /** `entries` and every file of the tree they load by relative name, to the end of the graph (sorted). */
@@ -78,7 +67,7 @@ export function moduleGraph(entries: readonly string[], tree: string): string[] 
     // Only code: a relative name of JSON or text is data the module reads, embedded as it is.
     if (!/\.[cm]?js$/.test(file)) continue;
     for (const name of literalLoads(readFileSync(file, 'utf8'))) {
-      const next = isRelativeName(name) ? [relativeFile(file, name, inTree)] : packageFiles(file, name);
+      const next = isRelativeName(name) ? [relativeFile(file, name, inTree)] : packageFiles(file, name, tree);
       for (const f of next) if (f !== undefined && inTree(f) && !seen.has(f)) pending.push(f);
     }
   }

@@ -2,8 +2,9 @@
  * Walking up the package tree as Node's resolution does, and no further: a package installed under another
  * project's node_modules finds its hoisted dependencies and its package.json on the way to that project.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
 
 /** `dir` and each directory above it up to `top` (included); nothing when `dir` is not inside `top`. */
 export function* dirsUpTo(dir: string, top: string): Generator<string> {
@@ -17,5 +18,32 @@ export function* dirsUpTo(dir: string, top: string): Generator<string> {
 /** The package.json nearest to `dir`, up to `top`. */
 export function nearestPackageJson(dir: string, top: string): string | undefined {
   for (const at of dirsUpTo(dir, top)) if (existsSync(join(at, 'package.json'))) return join(at, 'package.json');
+  return undefined;
+}
+
+/**
+ * The file Node's require finds for a package name from `from` (a file in the tree), spelt as a path in the tree and
+ * the package's directory there: Node gives the real path, which for a linked node_modules (a symlink, pnpm's store)
+ * lies outside the tree, so it is put back under the node_modules directory Node found the package in. Undefined
+ * for a built-in, a package not installed, or one found outside the tree.
+ */
+export function packageInTree(name: string, from: string, tree: string): { file: string; root: string } | undefined {
+  if (isBuiltin(name)) return undefined;
+  let real: string;
+  try {
+    real = createRequire(from).resolve(name);
+  } catch {
+    return undefined;
+  }
+  const packageName = name
+    .split('/')
+    .slice(0, name.startsWith('@') ? 2 : 1)
+    .join('/');
+  for (const dir of dirsUpTo(dirname(from), tree)) {
+    const root = join(dir, 'node_modules', ...packageName.split('/'));
+    if (!existsSync(root)) continue;
+    const realRoot = realpathSync(root);
+    if (real === realRoot || real.startsWith(`${realRoot}${sep}`)) return { file: join(root, relative(realRoot, real)), root };
+  }
   return undefined;
 }
