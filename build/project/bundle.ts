@@ -73,12 +73,15 @@ const isTopLevelAwaitInCjs = (err: unknown) => ((err as Partial<BuildFailure>).e
 
 type Common = Pick<BundleOptions, 'project' | 'target' | 'minify'>;
 
+/** The bins' files on disk: their own `require.main` is their module (virtual-paths.ts). */
+const binFiles = (project: BundleOptions['project']) => new Set(Object.values(project.config.bins).map((f) => resolve(project.root, f)));
+
 /** How many times modules required by a path known in full may bring more such modules into the bundle. */
 const MODULE_ROUNDS = 4;
 
 const common = (o: Common, required = new Set<string>(), resolved = new Set<string>()): BuildOptions => ({
   absWorkingDir: o.project.root,
-  plugins: [virtualPathsPlugin(treeRoot(o.project), resolved), addonRequirePlugin(treeRoot(o.project), required), bindingsPlugin(treeRoot(o.project), o.project.root)],
+  plugins: [virtualPathsPlugin(treeRoot(o.project), resolved, binFiles(o.project)), addonRequirePlugin(treeRoot(o.project), required), bindingsPlugin(treeRoot(o.project), o.project.root)],
   bundle: true,
   platform: 'node',
   format: 'cjs',

@@ -37,7 +37,7 @@ export function virtualPath(tree: string, file: string): string {
 
 // A file with no extension is JavaScript to esbuild as to Node (a bin such as less's bin/lessc, an ES module that uses import.meta.url).
 const LOADERS: Record<string, Loader> = { '': 'js', '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
-const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(|return\s+import\s*\(/;
+const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(|return\s+import\s*\(|require\.main/;
 const RESOLVES = /require\.resolve\s*\(/;
 /** A module's own require.resolve: a relative name resolves from the module's place in the tree, not the executable's. */
 const RESOLVE_HELPER = '__sealRequireResolve';
@@ -59,7 +59,7 @@ const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
  * a module names by a literal relative `require.resolve` (init-package-json's './default-input.js', which promzard
  * reads and runs itself) are added to `resolved`, to be embedded with what they load.
  */
-export function virtualPathsPlugin(tree: string, resolved = new Set<string>()): Plugin {
+export function virtualPathsPlugin(tree: string, resolved = new Set<string>(), bins: ReadonlySet<string> = new Set()): Plugin {
   return {
     name: 'seal-virtual-paths',
     setup(build) {
@@ -85,11 +85,21 @@ export function virtualPathsPlugin(tree: string, resolved = new Set<string>()): 
         // modules); the module gets a resolve of its own, a function declaration appended (hoisted, so it is
         // there before the module's first line runs, and no directive prologue is disturbed).
         const resolves = RESOLVES.test(text);
+        // `if (require.main === module) main()`: in a binary the main script is the bundle, so a bin's own check was
+        // false and the program did nothing. In a bin file require.main is its own module, as under node; in any
+        // other module it stays what it was (not that module).
+        const main: Record<string, string> = bins.has(args.path) && /\brequire\.main\b/.test(text) ? { 'require.main': 'module' } : {};
         for (const [, , name] of text.matchAll(RESOLVED_FILE)) if (name !== undefined) resolved.add(resolve(dirname(args.path), name));
         // The rewrite keeps the line (the map still points at it); dynamic-loads.ts reports it with the module's place.
         const source = text.replace(HIDDEN_IMPORT, () => `${HIDDEN_IMPORT_HELPER}(new Function("s", "return import(s)"), ${define['import.meta.url']})`);
         const hides = source !== text;
-        const out = await transform(source, { loader, define: resolves ? { ...define, 'require.resolve': RESOLVE_HELPER } : define, sourcefile: args.path, sourcemap: 'inline', logLevel: 'silent' });
+        const out = await transform(source, {
+          loader,
+          define: { ...define, ...main, ...(resolves ? { 'require.resolve': RESOLVE_HELPER } : ({} as Record<string, string>)) },
+          sourcefile: args.path,
+          sourcemap: 'inline',
+          logLevel: 'silent',
+        });
         const helpers = [
           resolves ? `function ${RESOLVE_HELPER}(s, o) { return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? ${JSON.stringify(dir)} + '/' + s : s, o); }` : '',
           hides ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s); }` : '',

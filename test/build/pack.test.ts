@@ -80,6 +80,12 @@ describe('pack: several bins, ESM with import.meta.url and createRequire', () =>
     expect(run(bin, ['greet', 'a', 'b']).stdout).toBe('hello a b\n');
   });
 
+  it("a bin's own require.main === module is true, a library module's false, as under node (the bin runs only when it is the program)", () => {
+    const expected = execFileSync(process.execPath, [join(projects, 'multi-bin/bin/greet.js'), '--main'], { encoding: 'utf8' });
+    expect(expected).toBe('bin main true, lib main false\n');
+    expect(run(bin, ['greet', '--main']).stdout).toBe(expected);
+  });
+
   it('runs the bin it is started as (a link named like the bin, as npm links bins)', () => {
     const dir = tempDir('pack-link');
     symlinkSync(bin, join(dir, 'where'));
