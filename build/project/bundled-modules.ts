@@ -10,6 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import type { Plugin } from 'esbuild';
 import type { DynamicLoad } from './dynamic-loads.ts';
+import { fileAsRequireFinds } from './relative-name.ts';
 import { VIRTUAL_ROOT } from './virtual-paths.ts';
 
 /** Virtual path the program requires → the file on disk that is bundled for it. */
@@ -21,10 +22,9 @@ const SPECIFIER = 'seal:modules';
 
 const BUNDLES = /\.(?:[cm]?js|json)$/;
 
-/** As Node resolves a path that may leave out the extension or name a directory: the file, if the tree has one. */
+/** The file a virtual path names as Node's require finds it (the extension left out, a directory's index.js), if the tree has one. */
 function fileFor(tree: string, virtual: string): string | undefined {
-  const base = join(tree, ...posix.relative(VIRTUAL_ROOT, virtual).split('/'));
-  return [base, `${base}.js`, `${base}.json`, `${base}.cjs`, join(base, 'index.js')].find((f) => existsSync(f) && statSync(f).isFile());
+  return fileAsRequireFinds(join(tree, ...posix.relative(VIRTUAL_ROOT, virtual).split('/')), (f) => existsSync(f) && statSync(f).isFile());
 }
 
 /** The modules the loads name in full that the tree has (a name it does not have fails at run time as under node). */

@@ -126,7 +126,7 @@ function exactPath(n: Arg, names: { valueOf: (name: string) => Arg | undefined; 
     case 'NewExpression': {
       if (n.callee.type !== 'Identifier' || n.callee.name !== 'URL') return undefined;
       const [rel, base] = n.arguments.map((a) => next(a));
-      return rel !== undefined && base !== undefined && base.startsWith('/') ? new URL(rel, `file://${base}`).pathname : undefined;
+      return rel !== undefined && base?.startsWith('/') ? new URL(rel, `file://${base}`).pathname : undefined;
     }
     case 'CallExpression': {
       const call = PATH_CALLS[names.calleeOf(n.callee) ?? ''];
@@ -362,7 +362,7 @@ export function findDynamicLoads(
     // package has it; a module required so through the bundle's require is bundled.
     const names = { valueOf: (name: string) => lookup(name, ancestors, (n) => n.values), calleeOf: (callee: AnyNode) => importedName(callee, destructured(ancestors)) };
     const exact = kind === 'read' || (kind === 'require' && base === undefined) ? exactPath(arg, names) : undefined;
-    if (exact !== undefined && exact.startsWith(`${VIRTUAL_ROOT}/`) && !exact.endsWith('/')) {
+    if (exact?.startsWith(`${VIRTUAL_ROOT}/`) && !exact.endsWith('/')) {
       loads.push({ kind, ...where(node), into: posix.normalize(exact), ...(kind === 'read' ? { exact: true as const } : { bundled: true as const }) });
       return;
     }

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { type AnyNode, type Node, parse } from 'acorn';
 import { simple } from 'acorn-walk';
-import { isRelativeName } from './relative-name.ts';
+import { fileAsRequireFinds, isRelativeName } from './relative-name.ts';
 import { nearestPackageJson, packageInTree } from './tree-dirs.ts';
 
 /** The names a module's source loads by literal, relative or not (a script if it does not parse as a module). */
@@ -38,12 +38,6 @@ export function literalLoads(source: string): string[] {
   return [...new Set(names)];
 }
 
-/** An import names its file in full; a require may leave out the extension or name a directory's index.js. */
-function relativeFile(from: string, name: string, inTree: (file: string) => boolean): string | undefined {
-  const base = resolve(dirname(from), name);
-  return [base, `${base}.js`, `${base}.json`, `${base}.cjs`, `${base}/index.js`].find(inTree);
-}
-
 /**
  * A package's module as Node's require finds it from `from` (its exports map, main, extensions), and the package's own
  * package.json, which Node reads to find it (lru-cache's module sits under dist/commonjs/, beside another package.json).
@@ -67,7 +61,8 @@ export function moduleGraph(entries: readonly string[], tree: string): string[] 
     // Only code: a relative name of JSON or text is data the module reads, embedded as it is.
     if (!/\.[cm]?js$/.test(file)) continue;
     for (const name of literalLoads(readFileSync(file, 'utf8'))) {
-      const next = isRelativeName(name) ? [relativeFile(file, name, inTree)] : packageFiles(file, name, tree);
+      // An import names its file in full; a require may leave out the extension or name a directory.
+      const next = isRelativeName(name) ? [fileAsRequireFinds(resolve(dirname(file), name), inTree)] : packageFiles(file, name, tree);
       for (const f of next) if (f !== undefined && inTree(f) && !seen.has(f)) pending.push(f);
     }
   }
