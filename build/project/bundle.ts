@@ -21,6 +21,7 @@ import { type Embeds, PRELUDE_DIR, preludeSource, programEntry } from './entry.t
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { ESM_FULL_REQUIRE, FULL_REQUIRE } from './full-require.ts';
 import { withNodeGlobKeys } from './glob-keys.ts';
+import { mainModuleSource } from './main-module.ts';
 import { moduleGraph } from './module-graph.ts';
 import type { Project } from './project.ts';
 import { SNAPSHOT_PROLOGUE } from './snapshot.ts';
@@ -118,6 +119,10 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // module.registerHooks, present from Node 22.15; measured on 22.22.2 and 24.22.3.)
   let format = 'cjs' as 'cjs' | 'esm';
   let modules: BundledModules = {};
+  // What require.main describes (main-module.ts): the one bin from the banner, or the chosen one from the dispatcher.
+  const mains = Object.fromEntries(Object.entries(o.project.config.bins).map(([cmd, file]) => [cmd, virtualPath(treeRoot(o.project), resolve(o.project.root, file))]));
+  const [onlyMain] = Object.keys(mains).length === 1 ? Object.values(mains) : [];
+  const mainBanner = onlyMain === undefined ? '' : `\n${mainModuleSource(onlyMain)}`;
   const program = (embeds: Embeds) => {
     unresolved = [];
     const options = common(o, required, resolved);
@@ -126,9 +131,9 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
       {
         ...options,
         plugins: [...(options.plugins ?? []), modulesPlugin(modules, o.project.root)],
-        ...programEntry(o.project.root, o.project.config, withModules, format),
+        ...programEntry(o.project.root, o.project.config, withModules, format, mains),
         format,
-        banner: format === 'esm' ? ESM_FULL_REQUIRE : o.project.config.startup === 'snapshot' ? { js: `${SNAPSHOT_PROLOGUE}\n${FULL_REQUIRE.js}` } : FULL_REQUIRE,
+        banner: { js: `${format === 'esm' ? ESM_FULL_REQUIRE.js : o.project.config.startup === 'snapshot' ? `${SNAPSHOT_PROLOGUE}\n${FULL_REQUIRE.js}` : FULL_REQUIRE.js}${mainBanner}` },
         outfile: o.outfile,
         define,
         supported: { 'dynamic-import': false },

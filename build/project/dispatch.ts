@@ -4,11 +4,19 @@
  * one named by its first argument (`tool prettier --check .`), which is then removed from process.argv.
  * Anything else prints the bins and exits 2. Each bin loads only when chosen (esbuild keeps require lazy).
  */
+import { mainModuleSource } from './main-module.ts';
 
-/** The dispatcher's source, the program part of the generated entry (entry.ts); `bins` maps command name → path from the project root. */
-export function dispatchSource(bins: Record<string, string>): string {
+/**
+ * The dispatcher's source, the program part of the generated entry (entry.ts); `bins` maps command name → path from
+ * the project root, `mains` command name → the bin's path under the virtual root, which require.main describes once
+ * it is chosen (main-module.ts).
+ */
+export function dispatchSource(bins: Record<string, string>, mains: Record<string, string> = {}): string {
   const table = Object.entries(bins)
-    .map(([cmd, file]) => `  ${JSON.stringify(cmd)}: () => require(${JSON.stringify(`./${file}`)}),`)
+    .map(([cmd, file]) => {
+      const main = mains[cmd] === undefined ? '' : `${mainModuleSource(mains[cmd])} `;
+      return `  ${JSON.stringify(cmd)}: () => { ${main}return require(${JSON.stringify(`./${file}`)}); },`;
+    })
     .join('\n');
   return `const { basename } = require('node:path');
 const bins = {

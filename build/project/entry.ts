@@ -43,7 +43,7 @@ export function preludeSource(config: SealConfig, embeds: Embeds): string {
  * are imported, not required — a module with top-level await cannot be required — and in that order, as an
  * ES module evaluates its imports; several bins would need each imported only when chosen, which is not done yet.
  */
-export function programEntry(root: string, config: SealConfig, embeds: Embeds = { addons: false, workers: false }, format: 'cjs' | 'esm' = 'cjs'): Pick<BuildOptions, 'entryPoints' | 'stdin'> {
+export function programEntry(root: string, config: SealConfig, embeds: Embeds = { addons: false, workers: false }, format: 'cjs' | 'esm' = 'cjs', mains: Record<string, string> = {}): Pick<BuildOptions, 'entryPoints' | 'stdin'> {
   const bins = Object.entries(config.bins);
   const [single] = bins;
   const prelude = preludeSource(config, embeds);
@@ -58,6 +58,6 @@ export function programEntry(root: string, config: SealConfig, embeds: Embeds = 
       .join('');
     return { stdin: { contents: `${imports}${table}import ${JSON.stringify(`./${single[1]}`)};\n`, resolveDir: root, sourcefile: 'seal-entry.mjs', loader: 'js' } };
   }
-  const program = bins.length === 1 && single ? `require(${JSON.stringify(`./${single[1]}`)});\n` : dispatchSource(config.bins);
+  const program = bins.length === 1 && single ? `require(${JSON.stringify(`./${single[1]}`)});\n` : dispatchSource(config.bins, mains);
   return { stdin: { contents: prelude + table + program, resolveDir: root, sourcefile: 'seal-entry.js', loader: 'js' } };
 }

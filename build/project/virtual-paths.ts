@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, posix, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Loader, type Plugin, transform } from 'esbuild';
+import { MAIN_MODULE } from './main-module.ts';
 import type { Project } from './project.ts';
 
 /** The directory the package tree appears under at run time. */
@@ -87,8 +88,8 @@ export function virtualPathsPlugin(tree: string, resolved = new Set<string>(), b
         const resolves = RESOLVES.test(text);
         // `if (require.main === module) main()`: in a binary the main script is the bundle, so a bin's own check was
         // false and the program did nothing. In a bin file require.main is its own module, as under node; in any
-        // other module it stays what it was (not that module).
-        const main: Record<string, string> = bins.has(args.path) && /\brequire\.main\b/.test(text) ? { 'require.main': 'module' } : {};
+        // other module it describes that bin (main-module.ts).
+        const main: Record<string, string> = /\brequire\.main\b/.test(text) ? { 'require.main': bins.has(args.path) ? 'module' : MAIN_MODULE } : {};
         for (const [, , name] of text.matchAll(RESOLVED_FILE)) if (name !== undefined) resolved.add(resolve(dirname(args.path), name));
         // The rewrite keeps the line (the map still points at it); dynamic-loads.ts reports it with the module's place.
         const source = text.replace(HIDDEN_IMPORT, () => `${HIDDEN_IMPORT_HELPER}(new Function("s", "return import(s)"), ${define['import.meta.url']})`);
