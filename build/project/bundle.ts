@@ -184,7 +184,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     js = outputOf(out, o.outfile);
     found = loadsOf(out);
   }
-  const loads = found.map((l) => readNamedInFull(l, tree));
+  const loads = found.map((l) => omitted(readNamedInFull(l, tree), o.project.config.omit));
   const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [realPath(tree, l.into)].filter((f) => f !== undefined) : []));
   // A module loaded by exact path runs unbundled from the embedded files (esbuild never saw it: a hidden import(), a
   // createRequire'd require): what it loads by relative name goes with it. An addon among them (sharp's index.cjs
@@ -194,7 +194,8 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const loaded = (l: DynamicLoad) => l.kind !== 'read';
   const named = [...resolved].filter((f) => f.startsWith(`${tree}${sep}`));
   const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => loaded(l) && !l.oneOf)), ...namedManifests(js.text, tree), ...named], tree));
-  const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => loaded(l) && l.oneOf)), tree)])].sort();
+  const left = (f: string) => o.project.config.omit.some((name) => f.includes(`${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`));
+  const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => loaded(l) && l.oneOf)), tree)])].filter((f) => !left(f)).sort();
   const files = [...new Set([...graph.filter((f) => !f.endsWith('.node')), ...exactly(loads.filter((l) => !loaded(l)))])].sort();
   const addonsLoaded = new Set(graph.filter((f) => f.endsWith('.node')));
   const inputs = Object.keys(out.metafile.inputs).map((f) => resolve(o.project.root, f));
@@ -351,6 +352,13 @@ function readNamedInFull(l: DynamicLoad, tree: string): DynamicLoad {
   if (!existsSync(file) || !statSync(file).isDirectory()) return l;
   const { exact: _, ...place } = l;
   return place;
+}
+
+/** A load into a package seal.omit leaves out: nothing of it is embedded, and it is judged as a load from the disk at run time. */
+function omitted(l: DynamicLoad, omit: readonly string[]): DynamicLoad {
+  if (l.into === undefined || !omit.some((name) => l.into?.includes(`/node_modules/${name}/`))) return l;
+  const { into: _into, exact: _exact, bundled: _bundled, oneOf: _oneOf, ...rest } = l;
+  return { ...rest, omitted: true };
 }
 
 /** Where a virtual path lies on the build machine (virtualPath's inverse). */

@@ -31,6 +31,12 @@ export interface SealConfig {
   bins: Record<string, string>;
   /** Globs (relative to the project) of files the program reads at run time; embedded and readable through fs under its __dirname. */
   assets: string[];
+  /**
+   * Packages the binary leaves out of what it embeds for loads esbuild cannot follow: an optional
+   * `createRequire(import.meta.url)('picomatch')` the program does without (fdir's, under broker) is not embedded, and
+   * at run time it fails as if the package were not installed. What esbuild bundles is not affected.
+   */
+  omit: string[];
   /** Global constant → entry file: that file is bundled on its own and the constant holds its code (for `new Worker(code, { eval: true })`). */
   workers: Record<string, string>;
   /** Global constant that holds the build facts (version, commit, source date, runtime), if the program wants them. */
@@ -51,7 +57,7 @@ export interface SealConfig {
   targets: Target[];
 }
 
-const KEYS = ['entry', 'name', 'assets', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'intl', 'smoke', 'targets'] as const;
+const KEYS = ['entry', 'name', 'assets', 'omit', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'intl', 'smoke', 'targets'] as const;
 
 /**
  * seal.startup: 'code-cache' (the default, the fastest measured: docs/benchmarks.md, "Where start-up time goes") puts
@@ -100,6 +106,15 @@ function globList(key: string, v: Json): string[] {
   for (const g of list) {
     if (g === '' || g.startsWith('/') || g.split('/').includes('..')) throw bad(`${key} entry`, g, 'a glob inside the project, relative to package.json (e.g. "templates/**")');
   }
+  return list;
+}
+
+/** npm's rule for a package name, scoped or not. */
+const PACKAGE_NAME = /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/;
+
+function packageList(key: string, v: Json): string[] {
+  const list = stringList(key, v);
+  for (const name of list) if (!PACKAGE_NAME.test(name)) throw bad(`${key} entry`, name, 'a package name (e.g. "picomatch" or "@scope/name")');
   return list;
 }
 
@@ -179,6 +194,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
     name,
     bins,
     assets: raw.assets === undefined ? [] : globList('seal.assets', raw.assets),
+    omit: raw.omit === undefined ? [] : packageList('seal.omit', raw.omit),
     workers: raw.workers === undefined ? {} : workers('seal.workers', raw.workers),
     ...(buildInfo === undefined ? {} : { buildInfo }),
     nodeOptions: raw.nodeOptions === undefined ? [] : stringList('seal.nodeOptions', raw.nodeOptions),

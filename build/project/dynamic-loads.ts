@@ -33,6 +33,8 @@ export interface DynamicLoad {
    * `require(resolve(__dirname, 'cli/entry.js'))`): the module is bundled and served from the bundle (bundle.ts).
    */
   bundled?: true;
+  /** Into a package seal.omit leaves out (bundle.ts): not embedded, loaded from the disk at run time if at all. */
+  omitted?: true;
   /** One of the installed packages a computed name may pick (lightningcss-${platform}): an addon there that cannot load here is left out, not an error. */
   oneOf?: true;
 }

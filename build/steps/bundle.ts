@@ -109,8 +109,10 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
   const warnings = [
     ...unembedded.filter((l) => l.kind === 'read').map((l) => `${describe(l).trim()} (or it fails at run time)`),
     ...loads.filter((l) => l.kind === 'hidden' && !l.exact).map((l) => hiddenImportWarning(l, home)),
-    ...loads.filter((l) => l.into === undefined && l.kind !== 'hidden').map((l) => `${l.at}: ${l.code} — a computed path esbuild cannot bundle; it is loaded from the real file system at run time`),
+    ...loads.filter((l) => l.into === undefined && l.kind !== 'hidden' && !l.omitted).map((l) => `${l.at}: ${l.code} — a computed path esbuild cannot bundle; it is loaded from the real file system at run time`),
   ];
+  // Asked for, so said once and not counted as a warning.
+  for (const l of loads.filter((x) => x.omitted)) ctx.log.info(`  note: ${l.at}: ${l.code} — left out (seal.omit): at run time it loads as if the package were not installed`);
   for (const w of warnings.slice(0, 10)) ctx.log.info(`  warning: ${w}`);
   if (warnings.length > 10) ctx.log.info(`  warning: … and ${warnings.length - 10} more`);
   return warnings.length;

@@ -23,7 +23,7 @@ describe('package.json seal config', () => {
     expect(sealConfig(base)).toEqual({
       packageName: '@scope/tool',
       version: '1.0.0',
-      config: { name: 'tool', bins: { tool: 'bin/tool.js' }, assets: [], workers: {}, nodeOptions: [], startup: 'code-cache', intl: 'full', smoke: { args: ['--version'] }, targets: [{ arch: 'x64', runtime: 'auto' }] },
+      config: { name: 'tool', bins: { tool: 'bin/tool.js' }, assets: [], omit: [], workers: {}, nodeOptions: [], startup: 'code-cache', intl: 'full', smoke: { args: ['--version'] }, targets: [{ arch: 'x64', runtime: 'auto' }] },
     });
   });
 
@@ -52,6 +52,11 @@ describe('package.json seal config', () => {
       { arch: 'x64', runtime: 'auto' },
       { arch: 'arm64', runtime: 'official' },
     ]);
+  });
+
+  it('seal.omit lists package names, scoped or not; anything else names the entry and what is allowed', () => {
+    expect(sealConfig(withSeal({ omit: ['picomatch', '@scope/x'] })).config.omit).toEqual(['picomatch', '@scope/x']);
+    expect(() => sealConfig(withSeal({ omit: ['../lib'] }))).toThrow(/seal\.omit entry must be a package name \(e\.g\. "picomatch" or "@scope\/name"\), got "\.\.\/lib"/);
   });
 
   it('seal.node names a Node line by its major version, as a string or a number', () => {

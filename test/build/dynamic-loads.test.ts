@@ -137,6 +137,24 @@ describe('computed loads', () => {
     expect(bundled.files.map((f) => f.slice(root.length + 1))).toEqual(['node_modules/@img/native-linux/index.cjs', 'node_modules/@img/native-linux/lib/helper.cjs', 'node_modules/@img/native-linux/package.json']);
   });
 
+  it("seal.omit leaves a package out of what is embedded for loads esbuild cannot follow (fdir's optional picomatch under broker): noted, not embedded", async () => {
+    const root = tempDir('loads');
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.mjs', seal: { omit: ['picomatch'] } }),
+      'bin/cli.mjs': "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nlet pm = null;\ntry { pm = require('picomatch'); } catch {}\nconsole.log(pm === null);\n",
+      'node_modules/picomatch/package.json': JSON.stringify({ name: 'picomatch', version: '4.0.0', main: 'index.js' }),
+      'node_modules/picomatch/index.js': "module.exports = require('./lib/picomatch');\n",
+      'node_modules/picomatch/lib/picomatch.js': 'module.exports = () => true;\n',
+    };
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, name)), { recursive: true });
+      writeFileSync(join(root, name), text);
+    }
+    const bundled = await bundleProject({ project: await readProject(root), outfile: join(root, 'out.cjs'), target: 'node22', minify: true });
+    expect(bundled.files).toEqual([]);
+    expect(bundled.loads.map((l) => [l.kind, l.at, l.into, l.omitted])).toEqual([['require', 'bin/cli.mjs:4', undefined, true]]);
+  });
+
   it("a package.json named as '<package>/package.json' (a CLI reading a dependency's version through a resolve wrapper) is embedded", async () => {
     const root = tempDir('loads');
     const files: Record<string, string> = {
