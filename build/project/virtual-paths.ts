@@ -38,7 +38,7 @@ export function virtualPath(tree: string, file: string): string {
 
 // A file with no extension is JavaScript to esbuild as to Node (a bin such as less's bin/lessc, an ES module that uses import.meta.url).
 const LOADERS: Record<string, Loader> = { '': 'js', '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
-const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(|return\s+import\s*\(|require\.main/;
+const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(|return\s+import\s*\(|require\.main|module\.parent/;
 const RESOLVES = /require\.resolve\s*\(/;
 /** A module's own require.resolve: a relative name resolves from the module's place in the tree, not the executable's. */
 const RESOLVE_HELPER = '__sealRequireResolve';
@@ -90,6 +90,10 @@ export function virtualPathsPlugin(tree: string, resolved = new Set<string>(), b
         // false and the program did nothing. In a bin file require.main is its own module, as under node; in any
         // other module it describes that bin (main-module.ts).
         const main: Record<string, string> = /\brequire\.main\b/.test(text) ? { 'require.main': bins.has(args.path) ? 'module' : MAIN_MODULE } : {};
+        // module.parent (deprecated, still read): esbuild's module objects have none, so `if (!module.parent) main()` ran a
+        // library's main in the binary and nodemon's module.parent.filename threw. Outside a bin it stands for the bin
+        // the binary runs (the module that required this one is not known); a bin's own stays unset, as the main module's.
+        if (/\bmodule\.parent\b/.test(text) && !bins.has(args.path)) main['module.parent'] = MAIN_MODULE;
         for (const [, , name] of text.matchAll(RESOLVED_FILE)) if (name !== undefined) resolved.add(resolve(dirname(args.path), name));
         // The rewrite keeps the line (the map still points at it); dynamic-loads.ts reports it with the module's place.
         const source = text.replace(HIDDEN_IMPORT, () => `${HIDDEN_IMPORT_HELPER}(new Function("s", "return import(s)"), ${define['import.meta.url']})`);
