@@ -294,4 +294,21 @@ export const CLIS: RealWorldCli[] = [
       expect: '"added": 1',
     },
   },
+  {
+    name: 'sass',
+    package: 'sass',
+    version: '1.108.2',
+    kind: 'CSS preprocessor, Dart compiled to JavaScript (one 5 MB module)',
+    bin: 'sass',
+    note: 'Dart Sass as dart2js output: one large module that reaches Node through globals it sets up itself. It needed nothing (packed while looking for gaps, 2026-12-05). No config.',
+    task: {
+      kind: 'command',
+      describe: 'compile an SCSS file with a variable, nesting and a mixin',
+      files: { 'in.scss': '$c: #f00;\n@mixin pad($n) { padding: $n * 2px; }\n.a { .b { color: $c; @include pad(3); } &:hover { color: darken($c, 10%); } }\n' },
+      args: ['in.scss', '--no-source-map'],
+      compare: ['exit', 'stdout'],
+      exit: 0,
+      expect: '\\.a \\.b \\{',
+    },
+  },
 ];
