@@ -311,4 +311,22 @@ export const CLIS: RealWorldCli[] = [
       expect: '\\.a \\.b \\{',
     },
   },
+  {
+    name: 'concurrently',
+    package: 'concurrently',
+    version: '9.2.5',
+    kind: 'process runner (finds its package.json from require.main)',
+    bin: 'concurrently',
+    seal: { assets: ['package.json'] },
+    note: 'Reads its version by walking up from `require.main?.path` (else the working directory) to a package.json. require.main was undefined in a binary, so the walk started in the working directory and `--version` failed with `package.json not found`; it now describes the bin the binary runs (`/seal/node_modules/concurrently/dist/bin`). The walk is computed, so package.json is named in seal.assets.',
+    task: {
+      kind: 'command',
+      describe: 'run two commands one after the other, raw output',
+      files: {},
+      args: ['--raw', '--max-processes', '1', 'echo first', 'echo second'],
+      compare: ['exit', 'stdout'],
+      exit: 0,
+      expect: '^first\\nsecond',
+    },
+  },
 ];
