@@ -50,7 +50,14 @@ async function verifyArtifact(ctx: Ready<BuildContext, 'runtime' | 'injected' | 
       const kept = await mkdtemp(join(tmpdir(), 'seal-smoke-'));
       await Promise.all([writeFile(join(kept, 'stdout'), res.stdout), writeFile(join(kept, 'stderr'), res.stderr)]);
       const stderr = res.stderr.trim() ? `; its stderr:\n${stderrExcerpt(res.stderr)}\n` : '; ';
-      throw new BuildError(`the artifact run with ${shown} printed ${JSON.stringify(res.stdout.trim().slice(0, 200))} (exit ${res.exitCode ?? res.signal}); expected ${wanted}${stderr}whole output: ${kept}/stdout and ${kept}/stderr`);
+      // Many CLIs have no --version (yaml, ajv-cli) or print something else at start: the check is the project's to name.
+      const hint =
+        smoke.args.at(-1) === '--version' && smoke.stdout === undefined
+          ? `\nIf the program has no --version, or prints to stderr when it answers, set seal.smoke in package.json to a command it answers cleanly (e.g. "smoke": { "args": ["--help"] }).`
+          : '';
+      throw new BuildError(
+        `the artifact run with ${shown} printed ${JSON.stringify(res.stdout.trim().slice(0, 200))} (exit ${res.exitCode ?? res.signal}); expected ${wanted}${stderr}whole output: ${kept}/stdout and ${kept}/stderr${hint}`,
+      );
     }
     ran = `${shown} → ${JSON.stringify(res.stdout.trim().split('\n')[0]?.slice(0, 60))}${ctx.launcher.emulated ? ` (under ${ctx.launcher.describe})` : ''}`;
   }

@@ -251,6 +251,16 @@ describe('pack: mistakes stop the build with a message that names them', () => {
     rmSync(/whole output: (\S+)\/stdout/.exec(r.log)?.[1] ?? '', { recursive: true, force: true });
   }, 60_000);
 
+  it('the default smoke check on a program with no --version says how to name another (yaml, ajv-cli)', () => {
+    const dir = tempDir('pack-no-version');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'no-version', version: '1.0.0', bin: 'cli.js' }));
+    writeFileSync(join(dir, 'cli.js'), "if (process.argv[2] === '--version') { console.error('unknown option --version'); process.exit(2); }\nconsole.log('ok');\n");
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status).toBe(1);
+    expect(r.log).toMatch(/If the program has no --version, or prints to stderr when it answers, set seal\.smoke in package\.json to a command it answers cleanly \(e\.g\. "smoke": \{ "args": \["--help"\] \}\)/);
+    rmSync(/whole output: (\S+)\/stdout/.exec(r.log)?.[1] ?? '', { recursive: true, force: true });
+  }, 60_000);
+
   it('a smoke check that fails with an error: the message shows the line that says what went wrong, capped, and where the whole output was kept (#3 of docs/real-world.md)', () => {
     const code = `for (let i = 0; i < 30; i++) console.error('noise ' + i);
 throw new TypeError('the real cause');
