@@ -7,16 +7,15 @@
  * some, the program is bundled again with the preludes that let them load (entry.ts).
  * The dist step, the benchmarks and the tests all bundle this way.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { type BuildFailure, type BuildOptions, build } from 'esbuild';
 import { present } from '../../shared/checked.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonFile, addonRequirePlugin, addonsInPackages, bindingsPlugin } from './addon-files.ts';
 import { type BundledModules, bundledModules, modulesPlugin } from './bundled-modules.ts';
-import { type DynamicLoad, findDynamicLoads, type PackageResolver, type PackagesNamed } from './dynamic-loads.ts';
+import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
 import { type Embeds, PRELUDE_DIR, preludeSource, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { ESM_FULL_REQUIRE, FULL_REQUIRE } from './full-require.ts';
@@ -25,7 +24,7 @@ import { mainModuleSource } from './main-module.ts';
 import { moduleGraph } from './module-graph.ts';
 import type { Project } from './project.ts';
 import { SNAPSHOT_PROLOGUE } from './snapshot.ts';
-import { dirsUpTo, nearestPackageJson, packageInTree } from './tree-dirs.ts';
+import { fileOfPackage, namedManifests, onDisk, packagesNamed } from './tree-packages.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
 import { treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
 
@@ -246,78 +245,6 @@ async function bundleWorkers(o: BundleOptions, loads: DynamicLoad[], embeds: Emb
   return workers;
 }
 
-/**
- * A createRequire'd require of a package's file by name (css-tree's `require('mdn-data/css/at-rules.json')`, sharp's
- * `require('@img/sharp-linux-x64/sharp.node')`, which its package's exports map sends to index.cjs) resolves here as
- * Node would from that directory; the file is embedded when it is inside the tree, a module with what it loads by
- * relative name (module-graph.ts).
- */
-function fileOfPackage(tree: string): PackageResolver {
-  return (spec, fromDir) => {
-    const found = packageInTree(spec, join(onDisk(tree, fromDir), 'seal-resolve.js'), tree);
-    return found === undefined ? undefined : virtualPath(tree, found.file);
-  };
-}
-
-/**
- * The package.json files the program names as '<package>/package.json' (tailwindcss's CLI reads its version from
- * `readFileSync(resolve('tailwindcss/package.json'))`, through a wrapper no analysis follows): those of packages
- * installed at the package tree's top, embedded so the name resolves in the binary as on disk. A few hundred bytes each.
- */
-function namedManifests(code: string, tree: string): string[] {
-  const names = new Set([...code.matchAll(/["'`]((?:@[\w.-]+\/)?[\w.-]+)\/package\.json["'`]/g)].flatMap((m) => m.slice(1, 2)));
-  return [...names]
-    .sort()
-    .map((name) => join(tree, 'node_modules', ...name.split('/'), 'package.json'))
-    .filter((f) => existsSync(f));
-}
-
-/** The dependencies and optional dependencies the package.json nearest to `dir` (within the tree) declares. */
-function declaredDependencies(dir: string, tree: string): Set<string> {
-  const manifest = nearestPackageJson(dir, tree);
-  if (manifest === undefined) return new Set();
-  try {
-    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: object; optionalDependencies?: object };
-    return new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]);
-  } catch {
-    return new Set();
-  }
-}
-
-/**
- * The installed packages whose names start with a prefix that the requiring module's package declares as (optional)
- * dependencies — platform packages, as lightningcss lists lightningcss-linux-x64-gnu and the others; not plugins a
- * computed name finds among whatever is installed (`eslint-plugin-${name}`) — found as Node would from the module's
- * directory (each node_modules up to the package tree's top): each one's main, as a virtual path. Only what is
- * installed counts, which for platform packages (optional, with os, cpu and libc) is this machine's.
- */
-function packagesNamed(tree: string, projectRoot: string): PackagesNamed {
-  return (prefix, from) => {
-    const dir = dirname(resolve(projectRoot, from));
-    const declared = declaredDependencies(dir, tree);
-    const slash = prefix.indexOf('/');
-    const scope = slash < 0 ? '' : prefix.slice(0, slash);
-    const start = prefix.slice(slash + 1);
-    const names = new Set<string>();
-    for (const at of dirsUpTo(dir, tree)) {
-      const entries = existsSync(join(at, 'node_modules', scope)) ? readdirSync(join(at, 'node_modules', scope)) : [];
-      for (const entry of entries) {
-        const name = scope ? `${scope}/${entry}` : entry;
-        if (entry.startsWith(start) && declared.has(name)) names.add(name);
-      }
-    }
-    const resolver = createRequire(join(dir, 'seal-resolve.js'));
-    return [...names].sort().flatMap((name) => {
-      try {
-        const file = resolver.resolve(name);
-        return file.startsWith(`${tree}${sep}`) ? [virtualPath(tree, file)] : [];
-      } catch {
-        return []; // no main it could load (a package of data, or of types)
-      }
-    });
-  };
-}
-
 /** For prelude/addons.cjs: each addon that loads libraries from beside itself, and where it and they go, relative to one directory. */
 export type AddonPlaces = Record<string, { at: string; libraries: [from: string, at: string][] }>;
 
@@ -359,11 +286,6 @@ function omitted(l: DynamicLoad, omit: readonly string[]): DynamicLoad {
   if (l.into === undefined || !omit.some((name) => l.into?.includes(`/node_modules/${name}/`))) return l;
   const { into: _into, exact: _exact, bundled: _bundled, oneOf: _oneOf, ...rest } = l;
   return { ...rest, omitted: true };
-}
-
-/** Where a virtual path lies on the build machine (virtualPath's inverse). */
-function onDisk(tree: string, path: string): string {
-  return join(tree, ...posix.relative(VIRTUAL_ROOT, path).split('/'));
 }
 
 /** The file a virtual path names, when it is a file of the package tree. */

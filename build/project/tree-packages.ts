@@ -1,0 +1,83 @@
+/*
+ * Packages of the tree as Node finds them, for the load analysis (dynamic-loads.ts): a package's file required by
+ * name, the package.json files a program names, and the platform packages a computed name picks among. Paths come
+ * back under the virtual root; a package is spelt where Node found it in the tree (tree-dirs.ts packageInTree).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, posix, resolve } from 'node:path';
+import type { PackageResolver, PackagesNamed } from './dynamic-loads.ts';
+import { dirsUpTo, nearestPackageJson, packageInTree } from './tree-dirs.ts';
+import { VIRTUAL_ROOT, virtualPath } from './virtual-paths.ts';
+
+/** Where a virtual path lies on the build machine (virtualPath's inverse). */
+export function onDisk(tree: string, path: string): string {
+  return join(tree, ...posix.relative(VIRTUAL_ROOT, path).split('/'));
+}
+
+/**
+ * A createRequire'd require of a package's file by name (css-tree's `require('mdn-data/css/at-rules.json')`, sharp's
+ * `require('@img/sharp-linux-x64/sharp.node')`, which its package's exports map sends to index.cjs) resolves here as
+ * Node would from that directory; the file is embedded when it is inside the tree, a module with what it loads by
+ * relative name (module-graph.ts).
+ */
+export function fileOfPackage(tree: string): PackageResolver {
+  return (spec, fromDir) => {
+    const found = packageInTree(spec, join(onDisk(tree, fromDir), 'seal-resolve.js'), tree);
+    return found === undefined ? undefined : virtualPath(tree, found.file);
+  };
+}
+
+/**
+ * The package.json files the program names as '<package>/package.json' (tailwindcss's CLI reads its version from
+ * `readFileSync(resolve('tailwindcss/package.json'))`, through a wrapper no analysis follows): those of packages
+ * installed at the package tree's top, embedded so the name resolves in the binary as on disk. A few hundred bytes each.
+ */
+export function namedManifests(code: string, tree: string): string[] {
+  const names = new Set([...code.matchAll(/["'`]((?:@[\w.-]+\/)?[\w.-]+)\/package\.json["'`]/g)].flatMap((m) => m.slice(1, 2)));
+  return [...names]
+    .sort()
+    .map((name) => join(tree, 'node_modules', ...name.split('/'), 'package.json'))
+    .filter((f) => existsSync(f));
+}
+
+/** The dependencies and optional dependencies the package.json nearest to `dir` (within the tree) declares. */
+function declaredDependencies(dir: string, tree: string): Set<string> {
+  const manifest = nearestPackageJson(dir, tree);
+  if (manifest === undefined) return new Set();
+  try {
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: object; optionalDependencies?: object };
+    return new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]);
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * The installed packages whose names start with a prefix that the requiring module's package declares as (optional)
+ * dependencies — platform packages, as lightningcss lists lightningcss-linux-x64-gnu and the others; not plugins a
+ * computed name finds among whatever is installed (`eslint-plugin-${name}`) — found as Node would from the module's
+ * directory (each node_modules up to the package tree's top): each one's main, as a virtual path. Only what is
+ * installed counts, which for platform packages (optional, with os, cpu and libc) is this machine's.
+ */
+export function packagesNamed(tree: string, projectRoot: string): PackagesNamed {
+  return (prefix, from) => {
+    const dir = dirname(resolve(projectRoot, from));
+    const declared = declaredDependencies(dir, tree);
+    const slash = prefix.indexOf('/');
+    const scope = slash < 0 ? '' : prefix.slice(0, slash);
+    const start = prefix.slice(slash + 1);
+    const names = new Set<string>();
+    for (const at of dirsUpTo(dir, tree)) {
+      const entries = existsSync(join(at, 'node_modules', scope)) ? readdirSync(join(at, 'node_modules', scope)) : [];
+      for (const entry of entries) {
+        const name = scope ? `${scope}/${entry}` : entry;
+        if (entry.startsWith(start) && declared.has(name)) names.add(name);
+      }
+    }
+    // A package with no main it could load (data, or types) resolves to nothing, and is left.
+    return [...names].sort().flatMap((name) => {
+      const found = packageInTree(name, join(dir, 'seal-resolve.js'), tree);
+      return found === undefined ? [] : [virtualPath(tree, found.file)];
+    });
+  };
+}
