@@ -24,9 +24,9 @@ import { mainModuleSource } from './main-module.ts';
 import { moduleGraph } from './module-graph.ts';
 import type { Project } from './project.ts';
 import { SNAPSHOT_PROLOGUE } from './snapshot.ts';
-import { fileOfPackage, namedManifests, onDisk, packagesNamed } from './tree-packages.ts';
+import { fileOfPackage, namedManifests, packagesNamed } from './tree-packages.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
-import { treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
+import { onDisk, treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
 
 export interface BundleOptions {
   /** The project: its directory (the config's paths are relative to it) and its config. */
@@ -193,7 +193,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const loaded = (l: DynamicLoad) => l.kind !== 'read';
   const named = [...resolved].filter((f) => f.startsWith(`${tree}${sep}`));
   const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => loaded(l) && !l.oneOf)), ...namedManifests(js.text, tree), ...named], tree));
-  const left = (f: string) => o.project.config.omit.some((name) => f.includes(`${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`));
+  const left = (f: string) => inOmitted(f, o.project.config.omit);
   const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => loaded(l) && l.oneOf)), tree)])].filter((f) => !left(f)).sort();
   const files = [...new Set([...graph.filter((f) => !f.endsWith('.node')), ...exactly(loads.filter((l) => !loaded(l)))])].sort();
   const addonsLoaded = new Set(graph.filter((f) => f.endsWith('.node')));
@@ -281,9 +281,15 @@ function readNamedInFull(l: DynamicLoad, tree: string): DynamicLoad {
   return place;
 }
 
+/** Whether a path (on disk or under the virtual root) lies in one of the packages seal.omit names. */
+function inOmitted(path: string, omit: readonly string[]): boolean {
+  const slashed = path.split(sep).join('/');
+  return omit.some((name) => slashed.includes(`/node_modules/${name}/`));
+}
+
 /** A load into a package seal.omit leaves out: nothing of it is embedded, and it is judged as a load from the disk at run time. */
 function omitted(l: DynamicLoad, omit: readonly string[]): DynamicLoad {
-  if (l.into === undefined || !omit.some((name) => l.into?.includes(`/node_modules/${name}/`))) return l;
+  if (l.into === undefined || !inOmitted(l.into, omit)) return l;
   const { into: _into, exact: _exact, bundled: _bundled, oneOf: _oneOf, ...rest } = l;
   return { ...rest, omitted: true };
 }

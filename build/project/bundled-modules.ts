@@ -7,11 +7,11 @@
  * (full-require.ts) takes a path in the table from there before it asks Node.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join, posix, relative } from 'node:path';
+import { relative } from 'node:path';
 import type { Plugin } from 'esbuild';
 import type { DynamicLoad } from './dynamic-loads.ts';
 import { fileAsRequireFinds } from './relative-name.ts';
-import { VIRTUAL_ROOT } from './virtual-paths.ts';
+import { onDisk } from './virtual-paths.ts';
 
 /** Virtual path the program requires → the file on disk that is bundled for it. */
 export type BundledModules = Record<string, string>;
@@ -24,7 +24,7 @@ const BUNDLES = /\.(?:[cm]?js|json)$/;
 
 /** The file a virtual path names as Node's require finds it (the extension left out, a directory's index.js), if the tree has one. */
 function fileFor(tree: string, virtual: string): string | undefined {
-  return fileAsRequireFinds(join(tree, ...posix.relative(VIRTUAL_ROOT, virtual).split('/')), (f) => existsSync(f) && statSync(f).isFile());
+  return fileAsRequireFinds(onDisk(tree, virtual), (f) => existsSync(f) && statSync(f).isFile());
 }
 
 /** The modules the loads name in full that the tree has (a name it does not have fails at run time as under node). */

@@ -4,15 +4,10 @@
  * back under the virtual root; a package is spelt where Node found it in the tree (tree-dirs.ts packageInTree).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, posix, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { PackageResolver, PackagesNamed } from './dynamic-loads.ts';
 import { dirsUpTo, nearestPackageJson, packageInTree } from './tree-dirs.ts';
-import { VIRTUAL_ROOT, virtualPath } from './virtual-paths.ts';
-
-/** Where a virtual path lies on the build machine (virtualPath's inverse). */
-export function onDisk(tree: string, path: string): string {
-  return join(tree, ...posix.relative(VIRTUAL_ROOT, path).split('/'));
-}
+import { onDisk, virtualPath } from './virtual-paths.ts';
 
 /**
  * A createRequire'd require of a package's file by name (css-tree's `require('mdn-data/css/at-rules.json')`, sharp's

@@ -6,7 +6,7 @@
  * relative to the package tree, not the build machine's checkout, so equal trees give equal bundles.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, posix, relative, resolve, sep } from 'node:path';
+import { dirname, extname, join, posix, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Loader, type Plugin, transform } from 'esbuild';
 import { MAIN_MODULE } from './main-module.ts';
@@ -34,6 +34,11 @@ export function virtualPath(tree: string, file: string): string {
     parts = at >= 0 ? all.slice(at) : parts.map((part) => (part === '..' ? '__up__' : part));
   }
   return posix.join(VIRTUAL_ROOT, ...parts);
+}
+
+/** Where a virtual path lies on the build machine (virtualPath's inverse). */
+export function onDisk(tree: string, path: string): string {
+  return join(tree, ...posix.relative(VIRTUAL_ROOT, path).split('/'));
 }
 
 // A file with no extension is JavaScript to esbuild as to Node (a bin such as less's bin/lessc, an ES module that uses import.meta.url).

@@ -2,25 +2,19 @@
 // beside the package, outside it, and `seal.assets` names its files as node_modules/<dependency>/…, found where Node
 // finds the dependency.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runToolchain, tempDir } from '../fixtures/context.ts';
+import { runToolchain, tempDir, writeTree } from '../fixtures/context.ts';
 
 function installedTree(assets?: string[]): string {
-  const tree = tempDir('dep-assets');
-  const files: Record<string, string> = {
+  const tree = writeTree('dep-assets', {
     'package.json': JSON.stringify({ name: 'installer', version: '1.0.0', dependencies: { greeter: '1.0.0' } }),
     'node_modules/greeter/package.json': JSON.stringify({ name: 'greeter', version: '1.0.0', bin: { greeter: 'cli.js' }, dependencies: { words: '1.0.0' }, ...(assets ? { seal: { assets } } : {}) }),
     'node_modules/greeter/cli.js': "if (process.argv[2] === '--version') console.log('1.0.0');\nelse console.log(require('words').word(process.argv[2] || 'hello'));\n",
     'node_modules/words/package.json': JSON.stringify({ name: 'words', version: '1.0.0', main: 'index.js' }),
     'node_modules/words/index.js': "const { readFileSync } = require('fs');\nconst { join } = require('path');\nexports.word = (name) => readFileSync(join(__dirname, 'data', `${name}.txt`), 'utf8').trim();\n",
     'node_modules/words/data/hello.txt': 'hello from a dependency\n',
-  };
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(tree, name)), { recursive: true });
-    writeFileSync(join(tree, name), text);
-  }
+  });
   return join(tree, 'node_modules/greeter');
 }
 

@@ -1,21 +1,20 @@
 // The loads esbuild cannot follow, found in real bundles of small generated projects: where each points,
 // and whether the embedded assets cover it.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundleProject } from '../../build/project/bundle.ts';
 import { coveredByAssets } from '../../build/project/dynamic-loads.ts';
 import { readProject } from '../../build/project/project.ts';
-import { tempDir } from '../fixtures/context.ts';
+import { writeTree } from '../fixtures/context.ts';
+
+/** The bundle of a small project: a package.json with one bin (bin/cli.js) unless `files` has its own. */
+async function bundleOf(files: Record<string, string>) {
+  const root = writeTree('loads', { 'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.js' }), ...files });
+  return { root, ...(await bundleProject({ project: await readProject(root), outfile: join(root, 'out.cjs'), target: 'node22', minify: true })) };
+}
 
 async function loadsOf(files: Record<string, string>) {
-  const root = tempDir('loads');
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.js' }));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, name)), { recursive: true });
-    writeFileSync(join(root, name), text);
-  }
-  return (await bundleProject({ project: await readProject(root), outfile: join(root, 'out.cjs'), target: 'node22', minify: true })).loads;
+  return (await bundleOf(files)).loads;
 }
 
 describe('computed loads', () => {
@@ -119,8 +118,7 @@ describe('computed loads', () => {
   });
 
   it("a package's module reached by name through its exports map (sharp's '@img/sharp-linux-x64/sharp.node' → index.cjs) is embedded with its relative loads and package.json; a platform package not installed is not", async () => {
-    const root = tempDir('loads');
-    const files: Record<string, string> = {
+    const bundled = await bundleOf({
       'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.mjs' }),
       'bin/cli.mjs':
         "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nlet m;\ntry { m = require('@img/native-darwin/thing.node'); } catch { m = require('@img/native-linux/thing.node'); }\nconsole.log(m);\n",
@@ -128,45 +126,30 @@ describe('computed loads', () => {
       'node_modules/@img/native-linux/index.cjs': "module.exports = require('./lib/helper.cjs');\n",
       'node_modules/@img/native-linux/lib/helper.cjs': "module.exports = 'helper';\n",
       'node_modules/@img/native-linux/unused.cjs': '',
-    };
-    for (const [name, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, name)), { recursive: true });
-      writeFileSync(join(root, name), text);
-    }
-    const bundled = await bundleProject({ project: await readProject(root), outfile: join(root, 'out.cjs'), target: 'node22', minify: true });
+    });
+    const { root } = bundled;
     expect(bundled.files.map((f) => f.slice(root.length + 1))).toEqual(['node_modules/@img/native-linux/index.cjs', 'node_modules/@img/native-linux/lib/helper.cjs', 'node_modules/@img/native-linux/package.json']);
   });
 
   it("seal.omit leaves a package out of what is embedded for loads esbuild cannot follow (fdir's optional picomatch under broker): noted, not embedded", async () => {
-    const root = tempDir('loads');
-    const files: Record<string, string> = {
+    const bundled = await bundleOf({
       'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.mjs', seal: { omit: ['picomatch'] } }),
       'bin/cli.mjs': "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nlet pm = null;\ntry { pm = require('picomatch'); } catch {}\nconsole.log(pm === null);\n",
       'node_modules/picomatch/package.json': JSON.stringify({ name: 'picomatch', version: '4.0.0', main: 'index.js' }),
       'node_modules/picomatch/index.js': "module.exports = require('./lib/picomatch');\n",
       'node_modules/picomatch/lib/picomatch.js': 'module.exports = () => true;\n',
-    };
-    for (const [name, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, name)), { recursive: true });
-      writeFileSync(join(root, name), text);
-    }
-    const bundled = await bundleProject({ project: await readProject(root), outfile: join(root, 'out.cjs'), target: 'node22', minify: true });
+    });
     expect(bundled.files).toEqual([]);
     expect(bundled.loads.map((l) => [l.kind, l.at, l.into, l.omitted])).toEqual([['require', 'bin/cli.mjs:4', undefined, true]]);
   });
 
   it("a package.json named as '<package>/package.json' (a CLI reading a dependency's version through a resolve wrapper) is embedded", async () => {
-    const root = tempDir('loads');
-    const files: Record<string, string> = {
+    const bundled = await bundleOf({
       'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.js' }),
       'bin/cli.js': "const { readFileSync } = require('fs');\nconst resolve = (s) => require.resolve(s);\nconsole.log(JSON.parse(readFileSync(resolve('dep/package.json'), 'utf8')).version, 'gone/package.json');\n",
       'node_modules/dep/package.json': JSON.stringify({ name: 'dep', version: '2.0.0' }),
-    };
-    for (const [name, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, name)), { recursive: true });
-      writeFileSync(join(root, name), text);
-    }
-    const bundled = await bundleProject({ project: await readProject(root), outfile: join(root, 'out.cjs'), target: 'node22', minify: true });
+    });
+    const { root } = bundled;
     expect(bundled.files.map((f) => f.slice(root.length + 1))).toEqual(['node_modules/dep/package.json']);
   });
 
@@ -224,18 +207,13 @@ describe('computed loads', () => {
   });
 
   it('a read of one file named in full is exact (embedded when the package has it); a directory is a place for seal.assets', async () => {
-    const root = tempDir('loads');
-    const files: Record<string, string> = {
+    const bundled = await bundleOf({
       'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.js', type: 'module' }),
       'bin/cli.js':
         "import { readFileSync, readdirSync } from 'node:fs';\nimport { dirname, join } from 'node:path';\nimport { fileURLToPath } from 'node:url';\nconst here = dirname(fileURLToPath(import.meta.url));\nreadFileSync(new URL('../package.json', import.meta.url));\nreadFileSync(join(here, '../data/a.json'));\nreaddirSync(join(here, '../data'));\nreadFileSync(join(here, 'absent.json'));\n",
       'data/a.json': '{}',
-    };
-    for (const [name, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, name)), { recursive: true });
-      writeFileSync(join(root, name), text);
-    }
-    const bundled = await bundleProject({ project: await readProject(root), outfile: join(root, 'out.cjs'), target: 'node22', minify: true });
+    });
+    const { root } = bundled;
     expect(bundled.loads.map((l) => [l.kind, l.at, l.into, l.exact])).toEqual([
       ['read', 'bin/cli.js:5', '/seal/package.json', true],
       ['read', 'bin/cli.js:6', '/seal/data/a.json', true],

@@ -1,18 +1,10 @@
 // What a module that runs unbundled from the embedded files needs beside it: the files it loads by a literal name.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { literalLoads, moduleGraph } from '../../build/project/module-graph.ts';
-import { tempDir } from '../fixtures/context.ts';
+import { writeTree } from '../fixtures/context.ts';
 
-function tree(files: Record<string, string>): string {
-  const root = tempDir('graph');
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, name)), { recursive: true });
-    writeFileSync(join(root, name), text);
-  }
-  return root;
-}
+const tree = (files: Record<string, string>) => writeTree('graph', files);
 
 describe('module graph', () => {
   it('a module: import and export-from declarations, import() of a literal; not computed names', () => {
