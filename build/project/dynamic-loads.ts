@@ -57,6 +57,9 @@ function stringOf(n: Arg | undefined): string | undefined {
   return n?.type === 'Literal' && typeof n.value === 'string' ? n.value : undefined;
 }
 
+/** The path of `rel` resolved against the URL `base`, when both are known and make a URL (new URL('./x', 'base') throws). */
+const urlPath = (rel: string | undefined, base: string | undefined) => (rel !== undefined && base !== undefined && URL.canParse(rel, base) ? new URL(rel, base).pathname : undefined);
+
 /**
  * What of a computed path is known before run time: the literal parts it starts with, as one path.
  * join(__dirname, '..', 'plugins', name) → '/seal/bin/../plugins'; __dirname + '/x/' + name → '/seal/bin/x/';
@@ -71,7 +74,7 @@ function knownPrefix(n: Arg): string | undefined {
     const [relNode, baseNode] = n.arguments;
     const rel = relNode && knownPrefix(relNode);
     const base = stringOf(baseNode);
-    return rel !== undefined && base !== undefined ? new URL(rel, base).pathname : undefined;
+    return urlPath(rel, base);
   }
   if (n.type === 'TemplateLiteral') return n.quasis[0]?.value.cooked ?? undefined;
   if (n.type === 'BinaryExpression' && n.operator === '+') return knownPrefix(n.left);
@@ -98,6 +101,9 @@ const PATH_CALLS: Record<string, (...parts: string[]) => string | undefined> = {
   fileURLToPath: (p, ...rest) => (rest.length === 0 ? p : undefined),
   pathToFileURL: (p, ...rest) => (rest.length === 0 ? p : undefined),
 };
+
+/** The path function a callee names, if it is one (not a property every object has: `p.valueOf()`). */
+const pathCall = (name: string | undefined) => (name !== undefined && Object.hasOwn(PATH_CALLS, name) ? PATH_CALLS[name] : undefined);
 
 /**
  * The whole path a load names when every part of it is known before run time, else undefined: a literal, literals
@@ -128,10 +134,10 @@ function exactPath(n: Arg, names: { valueOf: (name: string) => Arg | undefined; 
     case 'NewExpression': {
       if (n.callee.type !== 'Identifier' || n.callee.name !== 'URL') return undefined;
       const [rel, base] = n.arguments.map((a) => next(a));
-      return rel !== undefined && base?.startsWith('/') ? new URL(rel, `file://${base}`).pathname : undefined;
+      return base?.startsWith('/') ? urlPath(rel, `file://${base}`) : undefined;
     }
     case 'CallExpression': {
-      const call = PATH_CALLS[names.calleeOf(n.callee) ?? ''];
+      const call = pathCall(names.calleeOf(n.callee));
       const parts = n.arguments.map((a) => next(a));
       return call !== undefined && parts.every((p) => p !== undefined) ? call(...(parts as string[])) : undefined;
     }

@@ -251,6 +251,11 @@ describe('computed loads', () => {
     expect(other.map((l) => [l.kind, l.at, l.into])).toEqual([['hidden', 'bin/cli.js:1', undefined]]);
   });
 
+  it('a path expression that only looks like one (a value.valueOf(), a URL against a base that is no URL) is a computed load, not a failed build', async () => {
+    const loads = await loadsOf({ 'bin/cli.js': "const fs = require('fs');\nconst p = process.argv[2];\nfs.readFileSync(p.valueOf());\nrequire(new URL('./' + p, 'base').pathname);\n" });
+    expect(loads.map((l) => [l.kind, l.at, l.into])).toEqual([['require', 'bin/cli.js:4', undefined]]);
+  });
+
   it('assets cover a directory by prefix, a file exactly or by extension', () => {
     const assets = ['/seal/plugins/a.js', '/seal/locales/en.json'];
     expect(coveredByAssets('/seal/plugins/', assets)).toBe(true);
