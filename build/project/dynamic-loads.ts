@@ -57,42 +57,6 @@ function stringOf(n: Arg | undefined): string | undefined {
   return n?.type === 'Literal' && typeof n.value === 'string' ? n.value : undefined;
 }
 
-/** The path of `rel` resolved against the URL `base`, when both are known and make a URL (new URL('./x', 'base') throws). */
-const urlPath = (rel: string | undefined, base: string | undefined) => (rel !== undefined && base !== undefined && URL.canParse(rel, base) ? new URL(rel, base).pathname : undefined);
-
-/**
- * What of a computed path is known before run time: the literal parts it starts with, as one path.
- * join(__dirname, '..', 'plugins', name) → '/seal/bin/../plugins'; __dirname + '/x/' + name → '/seal/bin/x/';
- * `${__dirname}/x/${name}` → the same. Undefined when it does not start with a literal.
- */
-function knownPrefix(n: Arg): string | undefined {
-  const literal = stringOf(n);
-  if (literal !== undefined) return literal.replace(/^file:\/\//, '');
-  // pathToFileURL(p).href, new URL('../lib/cli.js', import.meta.url): the path inside.
-  if (n.type === 'MemberExpression') return knownPrefix(n.object);
-  if (n.type === 'NewExpression' && n.callee.type === 'Identifier' && n.callee.name === 'URL') {
-    const [relNode, baseNode] = n.arguments;
-    const rel = relNode && knownPrefix(relNode);
-    const base = stringOf(baseNode);
-    return urlPath(rel, base);
-  }
-  if (n.type === 'TemplateLiteral') return n.quasis[0]?.value.cooked ?? undefined;
-  if (n.type === 'BinaryExpression' && n.operator === '+') return knownPrefix(n.left);
-  if (n.type === 'CallExpression') {
-    const [only] = n.arguments;
-    if (n.arguments.length === 1 && only && stringOf(only) === undefined) return knownPrefix(only);
-    const lead: string[] = [];
-    for (const a of n.arguments) {
-      const text = stringOf(a);
-      if (text === undefined) break;
-      lead.push(text);
-    }
-    // join/resolve of literals then something computed: the literals name a directory.
-    return lead.length === 0 ? undefined : `${posix.join(...lead)}${lead.length < n.arguments.length ? '/' : ''}`;
-  }
-  return undefined;
-}
-
 /** Path functions whose result is known when their arguments are (minified code calls them as `(0,x.join)(…)`). */
 const PATH_CALLS: Record<string, (...parts: string[]) => string | undefined> = {
   join: (...parts) => posix.join(...parts),
@@ -105,50 +69,105 @@ const PATH_CALLS: Record<string, (...parts: string[]) => string | undefined> = {
 /** The path function a callee names, if it is one (not a property every object has: `p.valueOf()`). */
 const pathCall = (name: string | undefined) => (name !== undefined && Object.hasOwn(PATH_CALLS, name) ? PATH_CALLS[name] : undefined);
 
-/**
- * The whole path a load names when every part of it is known before run time, else undefined: a literal, literals
- * joined, new URL('../package.json', import.meta.url) (js-yaml reads its version so), and a name whose value is one
- * (`here = dirname(fileURLToPath(import.meta.url))`, then join(here, '../package.json')). `names` finds a name's value
- * and the function a callee is (a minified `import{fileURLToPath as U}` calls `U(…)`).
- */
-function exactPath(n: Arg, names: { valueOf: (name: string) => Arg | undefined; calleeOf: (callee: AnyNode) => string | undefined }, depth = 0): string | undefined {
-  if (depth > 8) return undefined;
-  const next = (m: Arg | undefined) => (m === undefined ? undefined : exactPath(m, names, depth + 1));
+/** What of a path expression is known before run time. */
+interface KnownPath {
+  /**
+   * The literal parts it starts with, as one path, read from the expression alone (a name is not followed):
+   * join(__dirname, '..', 'plugins', name) → '/seal/plugins/'; __dirname + '/x/' + name → '/seal/bin/x/';
+   * `${__dirname}/x/${name}` → the same. Undefined when it does not start with a literal.
+   */
+  prefix: string | undefined;
+  /**
+   * The whole path when every part of it is known: a literal, literals joined, new URL('../package.json', import.meta.url)
+   * (js-yaml reads its version so), and a name whose value is one (`here = dirname(fileURLToPath(import.meta.url))`,
+   * then join(here, '../package.json')).
+   */
+  exact: string | undefined;
+}
+
+/** How the walk reads names: a name's value, and the function a callee is (a minified `import{fileURLToPath as U}` calls `U(…)`). */
+interface PathNames {
+  valueOf: (name: string) => Arg | undefined;
+  calleeOf: (callee: AnyNode) => string | undefined;
+}
+
+const UNKNOWN: KnownPath = { prefix: undefined, exact: undefined };
+
+/** How deep the whole path is read (a name's value may name the name again). */
+const EXACT_DEPTH = 8;
+
+/** The path of `rel` resolved against the URL `base`, when both are known and make a URL (new URL('./x', 'base') throws). */
+const urlPath = (rel: string | undefined, base: string | undefined) => (rel !== undefined && base !== undefined && URL.canParse(rel, base) ? new URL(rel, base).pathname : undefined);
+
+/** What of a path expression is known: each kind of expression read once for its start and its whole. */
+function knownPath(n: Arg, names: PathNames, depth = 0): KnownPath {
+  const known = knownParts(n, names, depth);
+  return depth > EXACT_DEPTH ? { prefix: known.prefix, exact: undefined } : known;
+}
+
+/** knownPath's reading of one expression, before the depth bound. */
+function knownParts(n: Arg, names: PathNames, depth: number): KnownPath {
+  const next = (m: Arg) => knownPath(m, names, depth + 1);
   const literal = stringOf(n);
-  if (literal !== undefined) return literal.replace(/^file:\/\//, '');
+  if (literal !== undefined) {
+    const path = literal.replace(/^file:\/\//, '');
+    return { prefix: path, exact: path };
+  }
   switch (n.type) {
     case 'Identifier': {
-      const value = names.valueOf(n.name);
-      return value === undefined ? undefined : next(value);
+      const value = depth < EXACT_DEPTH ? names.valueOf(n.name) : undefined;
+      return { prefix: undefined, exact: value === undefined ? undefined : next(value).exact };
     }
-    case 'TemplateLiteral':
-      return n.expressions.length === 0 ? (n.quasis[0]?.value.cooked ?? undefined) : undefined;
+    case 'TemplateLiteral': {
+      const start = n.quasis[0]?.value.cooked ?? undefined;
+      return { prefix: start, exact: n.expressions.length === 0 ? start : undefined };
+    }
     case 'BinaryExpression': {
-      if (n.operator !== '+' || n.left.type === 'PrivateIdentifier') return undefined;
+      if (n.operator !== '+' || n.left.type === 'PrivateIdentifier') return UNKNOWN;
       const [left, right] = [next(n.left), next(n.right)];
-      return left === undefined || right === undefined ? undefined : left + right;
+      return { prefix: left.prefix, exact: left.exact === undefined || right.exact === undefined ? undefined : left.exact + right.exact };
     }
-    case 'MemberExpression':
-      // pathToFileURL(p).href, new URL(…).pathname: the path inside.
-      return n.property.type === 'Identifier' && ['href', 'pathname'].includes(n.property.name) && n.object.type !== 'Super' ? next(n.object) : undefined;
+    case 'MemberExpression': {
+      // pathToFileURL(p).href, new URL(…).pathname: the path inside (its start, through any property).
+      if (n.object.type === 'Super') return UNKNOWN;
+      const inner = next(n.object);
+      return { prefix: inner.prefix, exact: n.property.type === 'Identifier' && ['href', 'pathname'].includes(n.property.name) ? inner.exact : undefined };
+    }
     case 'NewExpression': {
-      if (n.callee.type !== 'Identifier' || n.callee.name !== 'URL') return undefined;
-      const [rel, base] = n.arguments.map((a) => next(a));
-      return base?.startsWith('/') ? urlPath(rel, `file://${base}`) : undefined;
+      if (n.callee.type !== 'Identifier' || n.callee.name !== 'URL') return UNKNOWN;
+      const [relNode, baseNode] = n.arguments;
+      const rel = relNode === undefined ? UNKNOWN : next(relNode);
+      const base = baseNode === undefined ? undefined : next(baseNode).exact;
+      // The start resolves against a base written as a literal URL; the whole path against any base path known in full.
+      return { prefix: urlPath(rel.prefix, stringOf(baseNode)), exact: base?.startsWith('/') ? urlPath(rel.exact, `file://${base}`) : undefined };
     }
     case 'CallExpression': {
+      const parts = n.arguments.map(next);
       const call = pathCall(names.calleeOf(n.callee));
-      const parts = n.arguments.map((a) => next(a));
-      return call !== undefined && parts.every((p) => p !== undefined) ? call(...(parts as string[])) : undefined;
+      const exact = parts.map((p) => p.exact);
+      return { prefix: callPrefix(n, parts), exact: call !== undefined && exact.every((p) => p !== undefined) ? call(...(exact as string[])) : undefined };
     }
     default:
-      return undefined;
+      return UNKNOWN;
   }
 }
 
-/** The place in the project a load points at (a directory ending in '/', or a file), or undefined when it does not start at a module's path. */
-function projectPlace(arg: Arg): string | undefined {
-  const prefix = knownPrefix(arg);
+/** The start of a call's path: its one computed argument's (pathToFileURL(p)), else the literals it starts with (join, resolve). */
+function callPrefix(n: CallExpression, parts: KnownPath[]): string | undefined {
+  const [only] = n.arguments;
+  if (n.arguments.length === 1 && only && stringOf(only) === undefined) return parts[0]?.prefix;
+  const lead: string[] = [];
+  for (const a of n.arguments) {
+    const text = stringOf(a);
+    if (text === undefined) break;
+    lead.push(text);
+  }
+  // join/resolve of literals then something computed: the literals name a directory.
+  return lead.length === 0 ? undefined : `${posix.join(...lead)}${lead.length < n.arguments.length ? '/' : ''}`;
+}
+
+/** The place in the project a load points at (a directory ending in '/', or a file), from its path's start; undefined when it does not start at a module's path. */
+function projectPlace(prefix: string | undefined): string | undefined {
   if (prefix === undefined || !(prefix === VIRTUAL_ROOT || prefix.startsWith(`${VIRTUAL_ROOT}/`))) return undefined;
   // A directory keeps its trailing '/'; a prefix that ends inside a name ('/seal/locales/en' + ext) stays as it is.
   return posix.normalize(prefix);
@@ -295,13 +314,14 @@ export function findDynamicLoads(
   const loads: DynamicLoad[] = [];
   const lookup = scopeReader();
   const destructured = (ancestors: AnyNode[]) => (local: string) => lookup(local, ancestors, (n) => n.destructured);
+  const namesAt = (ancestors: AnyNode[]): PathNames => ({ valueOf: (name) => lookup(name, ancestors, (n) => n.values), calleeOf: (callee) => importedName(callee, destructured(ancestors)) });
   /** For `r(…)` where r = createRequire(<a module's own path or URL>): that module's directory under the virtual root. */
   const createdRequireBase = (node: CallExpression | NewExpression, ancestors: AnyNode[]): string | undefined => {
     if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier') return undefined;
     const init = lookup(node.callee.name, ancestors, (n) => n.values);
     if (init?.type !== 'CallExpression') return undefined;
     const [from] = init.arguments;
-    const base = importedName(init.callee, destructured(ancestors)) === 'createRequire' && from ? knownPrefix(from) : undefined;
+    const base = importedName(init.callee, destructured(ancestors)) === 'createRequire' && from ? knownPath(from, namesAt(ancestors)).prefix : undefined;
     return base?.startsWith(`${VIRTUAL_ROOT}/`) ? posix.dirname(base) : undefined;
   };
   const originOf = (node: AnyNode) => {
@@ -358,7 +378,8 @@ export function findDynamicLoads(
     if (kind === 'require' && base === undefined && arg.type === 'TemplateLiteral' && arg.quasis.length === 1) return;
     // A platform package picked at run time (lightningcss-${platform}-${arch}, @parcel/watcher-…): each one installed is
     // one exact load; an addon among them is embedded as any other.
-    const prefix = kind === 'require' ? knownPrefix(arg) : undefined;
+    const known = knownPath(arg, namesAt(ancestors));
+    const prefix = kind === 'require' ? known.prefix : undefined;
     const source = prefix !== undefined && PACKAGE_PREFIX.test(prefix) ? originOf(node).origin.source : null;
     if (prefix !== undefined && source) {
       const mains = packagesNamed(prefix, sourceName(source));
@@ -368,13 +389,12 @@ export function findDynamicLoads(
     }
     // A path known in full: a read of one file (its package.json, a data file) is embedded without asking when the
     // package has it; a module required so through the bundle's require is bundled.
-    const names = { valueOf: (name: string) => lookup(name, ancestors, (n) => n.values), calleeOf: (callee: AnyNode) => importedName(callee, destructured(ancestors)) };
-    const exact = kind === 'read' || (kind === 'require' && base === undefined) ? exactPath(arg, names) : undefined;
+    const exact = kind === 'read' || (kind === 'require' && base === undefined) ? known.exact : undefined;
     if (exact?.startsWith(`${VIRTUAL_ROOT}/`) && !exact.endsWith('/')) {
       loads.push({ kind, ...where(node), into: posix.normalize(exact), ...(kind === 'read' ? { exact: true as const } : { bundled: true as const }) });
       return;
     }
-    const into = projectPlace(arg);
+    const into = projectPlace(known.prefix);
     // A read or worker of a path from elsewhere (the user's files, code given as a string) is ordinary; only the program's own files matter.
     if (kind !== 'require' && into === undefined) return;
     loads.push({ kind, ...where(node), ...(into === undefined ? {} : { into }) });
