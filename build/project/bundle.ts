@@ -3,30 +3,31 @@
  * config on its own, then the program with those workers' code inside as string constants — a SEA has no
  * file a worker thread could start from. Several bins become one program that dispatches (dispatch.ts), and
  * each module sees the __dirname it had in the package tree (virtual-paths.ts).
- * Native addons are known only once the program is bundled (addon-files.ts); when the binary is to embed
- * some, the program is bundled again with the preludes that let them load (entry.ts).
+ * Native addons and the files loaded where esbuild could not follow are known only once the program is bundled
+ * (embedded-files.ts); when the binary is to embed some, the program is bundled again with the preludes that let
+ * them load (entry.ts), and the worker files it starts from its tree are bundled on their own (worker-files.ts).
  * The dist step, the benchmarks and the tests all bundle this way.
  */
-import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { dirname, posix, relative, resolve, sep } from 'node:path';
 import { type BuildFailure, type BuildOptions, build } from 'esbuild';
 import { present } from '../../shared/checked.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
-import { type AddonFile, addonFile, addonRequirePlugin, addonsInPackages, bindingsPlugin } from './addon-files.ts';
+import { type AddonFile, addonRequirePlugin, bindingsPlugin } from './addon-files.ts';
 import { type BundledModules, bundledModules, modulesPlugin } from './bundled-modules.ts';
 import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
-import { type Embeds, PRELUDE_DIR, preludeSource, programEntry } from './entry.ts';
+import { embeddedFiles } from './embedded-files.ts';
+import { type Embeds, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { ESM_FULL_REQUIRE, FULL_REQUIRE } from './full-require.ts';
 import { withNodeGlobKeys } from './glob-keys.ts';
 import { mainModuleSource } from './main-module.ts';
-import { moduleGraph } from './module-graph.ts';
 import type { Project } from './project.ts';
 import { SNAPSHOT_PROLOGUE } from './snapshot.ts';
-import { fileOfPackage, namedManifests, packagesNamed } from './tree-packages.ts';
+import { fileOfPackage, packagesNamed } from './tree-packages.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
-import { onDisk, treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
+import { treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
+import { bundleWorkers, type WorkerFile } from './worker-files.ts';
 
 export interface BundleOptions {
   /** The project: its directory (the config's paths are relative to it) and its config. */
@@ -39,12 +40,6 @@ export interface BundleOptions {
   define?: Record<string, string>;
   /** Judges the native addons the program needs and returns those the binary embeds (addon-check.ts); without it, all of them. */
   addons?: (found: AddonFile[]) => Promise<AddonFile[]>;
-}
-
-/** A worker thread's file, bundled on its own (with the preludes) into `file`, to be embedded at `path` under the virtual root. */
-export interface WorkerFile {
-  path: string;
-  file: string;
 }
 
 export interface Bundled {
@@ -183,23 +178,8 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     js = outputOf(out, o.outfile);
     found = loadsOf(out);
   }
-  const loads = found.map((l) => omitted(readNamedInFull(l, tree), o.project.config.omit));
-  const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [realPath(tree, l.into)].filter((f) => f !== undefined) : []));
-  // A module loaded by exact path runs unbundled from the embedded files (esbuild never saw it: a hidden import(), a
-  // createRequire'd require): what it loads by relative name goes with it. An addon among them (sharp's index.cjs
-  // requires './lib/sharp-linux-x64.node') is judged and embedded as every other addon is.
-  // An addon of a platform package picked by a computed name is one choice among several (gnu or musl, x64 or arm64).
-  // A file read by its full path is data: embedded as it is, nothing followed from it.
-  const loaded = (l: DynamicLoad) => l.kind !== 'read';
-  const named = [...resolved].filter((f) => f.startsWith(`${tree}${sep}`));
-  const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => loaded(l) && !l.oneOf)), ...namedManifests(js.text, tree), ...named], tree));
-  const left = (f: string) => inOmitted(f, o.project.config.omit);
-  const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => loaded(l) && l.oneOf)), tree)])].filter((f) => !left(f)).sort();
-  const files = [...new Set([...graph.filter((f) => !f.endsWith('.node')), ...exactly(loads.filter((l) => !loaded(l)))])].sort();
-  const addonsLoaded = new Set(graph.filter((f) => f.endsWith('.node')));
-  const inputs = Object.keys(out.metafile.inputs).map((f) => resolve(o.project.root, f));
-  const inPackages = await addonsInPackages(inputs, o.project.root, (f) => f.startsWith(PRELUDE_DIR));
-  const candidates = [...new Set([...required, ...addonsLoaded, ...inPackages])].sort().map((f) => addonFile(f, o.project.root, required.has(f) || chosen.has(f)));
+  // What the loads esbuild could not follow make the binary embed: files of the tree, and addons to judge.
+  const { loads, files, candidates } = await embeddedFiles({ found, code: js.text, inputs: Object.keys(out.metafile.inputs), resolved, required }, { root: o.project.root, tree, omit: o.project.config.omit });
   const addons = o.addons ? await o.addons(candidates) : candidates;
   define.__SEAL_ADDON_LIBRARIES__ = JSON.stringify(addonPlaces(tree, addons));
   const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker'), files: files.length > 0 };
@@ -209,40 +189,8 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   }
   const code = withNodeGlobKeys(js.text);
   await writeFile(o.outfile, format === 'cjs' ? code : esmLauncher(code, esmUrl(o.project.config.name)));
-  const workers = await bundleWorkers(o, loads, embeds, define, unresolved);
+  const workers = await bundleWorkers({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, loads, unresolved);
   return { loads, addons, workers, unresolved, format, files, modules: Object.keys(modules).sort() };
-}
-
-/**
- * Each worker file the program starts from its own tree (new Worker(join(__dirname, 'w.js'))), bundled on its own
- * with the same preludes first, so in the worker thread the embedded files are mounted and its imports are inside.
- * Written next to `outfile`; prelude/workers.cjs starts the worker from that code.
- */
-async function bundleWorkers(o: BundleOptions, loads: DynamicLoad[], embeds: Embeds, define: Record<string, string>, unresolved: Unresolved[]): Promise<WorkerFile[]> {
-  const tree = treeRoot(o.project);
-  const places = new Map<string, string>();
-  for (const l of loads) if (l.kind === 'worker' && l.into !== undefined && !places.has(l.into)) places.set(l.into, l.at);
-  const workers: WorkerFile[] = [];
-  for (const [path, at] of [...places].sort()) {
-    const source = realPath(tree, path);
-    if (source === undefined) throw new BuildError(`${at}: a worker thread starts from ${path}, which names no file of the package (a worker's file must be named in full, e.g. join(__dirname, 'worker.js'))`);
-    const file = join(dirname(o.outfile), `worker-${workers.length}.cjs`);
-    const out = await buildLeavingUnresolved(
-      {
-        ...common(o),
-        stdin: { contents: `${preludeSource(o.project.config, embeds)}require(${JSON.stringify(source)});\n`, resolveDir: o.project.root, sourcefile: 'seal-worker.js', loader: 'js' },
-        outfile: file,
-        define,
-        supported: { 'dynamic-import': false },
-        write: false,
-      },
-      tree,
-      unresolved,
-    );
-    await writeFile(file, withNodeGlobKeys(present(out.outputFiles[0], `esbuild's output for the worker ${path}`).text));
-    workers.push({ path, file });
-  }
-  return workers;
 }
 
 /** For prelude/addons.cjs: each addon that loads libraries from beside itself, and where it and they go, relative to one directory. */
@@ -267,35 +215,4 @@ export function addonPlaces(tree: string, addons: AddonFile[]): AddonPlaces {
     places[from] = { at, libraries };
   }
   return places;
-}
-
-/**
- * An fs read of a path known in full (dynamic-loads.ts): a file the package has is embedded; a directory is a place
- * like any other, for seal.assets to cover; a path the package does not have reads nothing, in the binary as under node.
- */
-function readNamedInFull(l: DynamicLoad, tree: string): DynamicLoad {
-  if (l.kind !== 'read' || !l.exact || l.into === undefined) return l;
-  const file = onDisk(tree, l.into);
-  if (!existsSync(file) || !statSync(file).isDirectory()) return l;
-  const { exact: _, ...place } = l;
-  return place;
-}
-
-/** Whether a path (on disk or under the virtual root) lies in one of the packages seal.omit names. */
-function inOmitted(path: string, omit: readonly string[]): boolean {
-  const slashed = path.split(sep).join('/');
-  return omit.some((name) => slashed.includes(`/node_modules/${name}/`));
-}
-
-/** A load into a package seal.omit leaves out: nothing of it is embedded, and it is judged as a load from the disk at run time. */
-function omitted(l: DynamicLoad, omit: readonly string[]): DynamicLoad {
-  if (l.into === undefined || !inOmitted(l.into, omit)) return l;
-  const { into: _into, exact: _exact, bundled: _bundled, oneOf: _oneOf, ...rest } = l;
-  return { ...rest, omitted: true };
-}
-
-/** The file a virtual path names, when it is a file of the package tree. */
-function realPath(tree: string, path: string): string | undefined {
-  const file = onDisk(tree, path);
-  return existsSync(file) && statSync(file).isFile() ? file : undefined;
 }

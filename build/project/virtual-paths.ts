@@ -5,6 +5,7 @@
  * assets are mounted (project/prelude/assets.cjs): reads next to the code land on the assets. The paths are
  * relative to the package tree, not the build machine's checkout, so equal trees give equal bundles.
  */
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, posix, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,6 +40,12 @@ export function virtualPath(tree: string, file: string): string {
 /** Where a virtual path lies on the build machine (virtualPath's inverse). */
 export function onDisk(tree: string, path: string): string {
   return join(tree, ...posix.relative(VIRTUAL_ROOT, path).split('/'));
+}
+
+/** The file a virtual path names, when it is a file of the package tree. */
+export function fileOnDisk(tree: string, path: string): string | undefined {
+  const file = onDisk(tree, path);
+  return existsSync(file) && statSync(file).isFile() ? file : undefined;
 }
 
 // A file with no extension is JavaScript to esbuild as to Node (a bin such as less's bin/lessc, an ES module that uses import.meta.url).

@@ -1,0 +1,94 @@
+/*
+ * What the binary embeds for the loads esbuild could not follow (dynamic-loads.ts), once the program is bundled:
+ * the files of the package tree loaded by exact path, with what they load by relative name (module-graph.ts), and
+ * the native addons the program may load, for the caller to judge. The files travel with the assets; bundle.ts
+ * bundles the program again with the preludes that serve them.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import { type AddonFile, addonFile, addonsInPackages } from './addon-files.ts';
+import type { DynamicLoad } from './dynamic-loads.ts';
+import { PRELUDE_DIR } from './entry.ts';
+import { moduleGraph } from './module-graph.ts';
+import { namedManifests } from './tree-packages.ts';
+import { fileOnDisk, onDisk } from './virtual-paths.ts';
+
+/** What bundling the program found. */
+export interface BundleFindings {
+  /** The loads found in the bundle (dynamic-loads.ts). */
+  found: DynamicLoad[];
+  /** The bundle's code: the package.json files it names by path (tree-packages.ts). */
+  code: string;
+  /** The bundle's inputs, as esbuild's metafile names them (relative to the project): their packages' addons may load. */
+  inputs: string[];
+  /** Files the program's modules name by a literal relative require.resolve (virtual-paths.ts). */
+  resolved: ReadonlySet<string>;
+  /** Addons required by a literal path (addon-files.ts). */
+  required: ReadonlySet<string>;
+}
+
+/** Where the program's files are. */
+export interface ProjectPlace {
+  /** The project's directory. */
+  root: string;
+  /** The top of the package tree (virtual-paths.ts). */
+  tree: string;
+  /** seal.omit: packages nothing is embedded from. */
+  omit: readonly string[];
+}
+
+export interface EmbeddedFiles {
+  /** The loads as judged here: a read of a directory is a place for seal.assets, a load into an omitted package is marked so. */
+  loads: DynamicLoad[];
+  /** The files of the package tree to embed, addons aside. */
+  files: string[];
+  /** The native addons the program may load, to be judged (addon-check.ts). */
+  candidates: AddonFile[];
+}
+
+export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit }: ProjectPlace): Promise<EmbeddedFiles> {
+  const loads = bundle.found.map((l) => omitted(readNamedInFull(l, tree), omit));
+  const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [fileOnDisk(tree, l.into)].filter((f) => f !== undefined) : []));
+  // A module loaded by exact path runs unbundled from the embedded files (esbuild never saw it: a hidden import(), a
+  // createRequire'd require): what it loads by relative name goes with it. An addon among them (sharp's index.cjs
+  // requires './lib/sharp-linux-x64.node') is judged and embedded as every other addon is.
+  // An addon of a platform package picked by a computed name is one choice among several (gnu or musl, x64 or arm64).
+  // A file read by its full path is data: embedded as it is, nothing followed from it.
+  const loaded = (l: DynamicLoad) => l.kind !== 'read';
+  const named = [...bundle.resolved].filter((f) => f.startsWith(`${tree}${sep}`));
+  const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => loaded(l) && !l.oneOf)), ...namedManifests(bundle.code, tree), ...named], tree));
+  const left = (f: string) => inOmitted(f, omit);
+  const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => loaded(l) && l.oneOf)), tree)])].filter((f) => !left(f)).sort();
+  const files = [...new Set([...graph.filter((f) => !f.endsWith('.node')), ...exactly(loads.filter((l) => !loaded(l)))])].sort();
+  const addonsLoaded = new Set(graph.filter((f) => f.endsWith('.node')));
+  const inputs = bundle.inputs.map((f) => resolve(root, f));
+  const inPackages = await addonsInPackages(inputs, root, (f) => f.startsWith(PRELUDE_DIR));
+  const { required } = bundle;
+  const candidates = [...new Set([...required, ...addonsLoaded, ...inPackages])].sort().map((f) => addonFile(f, root, required.has(f) || chosen.has(f)));
+  return { loads, files, candidates };
+}
+
+/**
+ * An fs read of a path known in full (dynamic-loads.ts): a file the package has is embedded; a directory is a place
+ * like any other, for seal.assets to cover; a path the package does not have reads nothing, in the binary as under node.
+ */
+function readNamedInFull(l: DynamicLoad, tree: string): DynamicLoad {
+  if (l.kind !== 'read' || !l.exact || l.into === undefined) return l;
+  const file = onDisk(tree, l.into);
+  if (!existsSync(file) || !statSync(file).isDirectory()) return l;
+  const { exact: _, ...place } = l;
+  return place;
+}
+
+/** Whether a path (on disk or under the virtual root) lies in one of the packages seal.omit names. */
+function inOmitted(path: string, omit: readonly string[]): boolean {
+  const slashed = path.split(sep).join('/');
+  return omit.some((name) => slashed.includes(`/node_modules/${name}/`));
+}
+
+/** A load into a package seal.omit leaves out: nothing of it is embedded, and it is judged as a load from the disk at run time. */
+function omitted(l: DynamicLoad, omit: readonly string[]): DynamicLoad {
+  if (l.into === undefined || !inOmitted(l.into, omit)) return l;
+  const { into: _into, exact: _exact, bundled: _bundled, oneOf: _oneOf, ...rest } = l;
+  return { ...rest, omitted: true };
+}

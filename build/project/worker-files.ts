@@ -1,0 +1,63 @@
+/*
+ * The worker threads a program starts from its own files (new Worker(join(__dirname, 'w.js'))): a SEA has no such
+ * file, so each is bundled on its own with the program's preludes first, and in the worker thread the embedded files
+ * are mounted and its imports are inside. prelude/workers.cjs starts the worker from that code.
+ */
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { BuildOptions } from 'esbuild';
+import { present } from '../../shared/checked.ts';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
+import type { DynamicLoad } from './dynamic-loads.ts';
+import { type Embeds, preludeSource } from './entry.ts';
+import { withNodeGlobKeys } from './glob-keys.ts';
+import type { Project } from './project.ts';
+import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
+import { fileOnDisk, treeRoot } from './virtual-paths.ts';
+
+/** A worker thread's file, bundled on its own (with the preludes) into `file`, to be embedded at `path` under the virtual root. */
+export interface WorkerFile {
+  path: string;
+  file: string;
+}
+
+/** How the program was bundled, for its workers to be bundled alike. */
+export interface ProgramBuild {
+  project: Pick<Project, 'root' | 'installed' | 'config'>;
+  /** The program's file: the workers' are written next to it. */
+  outfile: string;
+  /** The esbuild options every pass over the project shares (bundle.ts). */
+  options: BuildOptions;
+  /** The program's compile-time constants. */
+  define: Record<string, string>;
+  /** What the program embeds: the same preludes run first in each worker. */
+  embeds: Embeds;
+}
+
+/** Each worker file the loads start (dynamic-loads.ts), bundled and written next to the program; imports esbuild cannot resolve are added to `unresolved`. */
+export async function bundleWorkers(program: ProgramBuild, loads: DynamicLoad[], unresolved: Unresolved[]): Promise<WorkerFile[]> {
+  const tree = treeRoot(program.project);
+  const places = new Map<string, string>();
+  for (const l of loads) if (l.kind === 'worker' && l.into !== undefined && !places.has(l.into)) places.set(l.into, l.at);
+  const workers: WorkerFile[] = [];
+  for (const [path, at] of [...places].sort()) {
+    const source = fileOnDisk(tree, path);
+    if (source === undefined) throw new BuildError(`${at}: a worker thread starts from ${path}, which names no file of the package (a worker's file must be named in full, e.g. join(__dirname, 'worker.js'))`);
+    const file = join(dirname(program.outfile), `worker-${workers.length}.cjs`);
+    const out = await buildLeavingUnresolved(
+      {
+        ...program.options,
+        stdin: { contents: `${preludeSource(program.project.config, program.embeds)}require(${JSON.stringify(source)});\n`, resolveDir: program.project.root, sourcefile: 'seal-worker.js', loader: 'js' },
+        outfile: file,
+        define: program.define,
+        supported: { 'dynamic-import': false },
+        write: false,
+      },
+      tree,
+      unresolved,
+    );
+    await writeFile(file, withNodeGlobKeys(present(out.outputFiles[0], `esbuild's output for the worker ${path}`).text));
+    workers.push({ path, file });
+  }
+  return workers;
+}
