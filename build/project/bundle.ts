@@ -14,16 +14,14 @@ import { type BuildFailure, type BuildOptions, build } from 'esbuild';
 import { present } from '../../shared/checked.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonRequirePlugin, bindingsPlugin } from './addon-files.ts';
+import { bannerFor } from './banner.ts';
 import { type BundledModules, bundledModules, modulesPlugin } from './bundled-modules.ts';
 import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
 import { embeddedFiles } from './embedded-files.ts';
 import { type Embeds, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
-import { ESM_FULL_REQUIRE, FULL_REQUIRE } from './full-require.ts';
 import { withNodeGlobKeys } from './glob-keys.ts';
-import { mainModuleSource } from './main-module.ts';
 import type { Project } from './project.ts';
-import { SNAPSHOT_PROLOGUE } from './snapshot.ts';
 import { fileOfPackage, packagesNamed } from './tree-packages.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
 import { treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
@@ -116,7 +114,6 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // What require.main describes (main-module.ts): the one bin from the banner, or the chosen one from the dispatcher.
   const mains = Object.fromEntries(Object.entries(o.project.config.bins).map(([cmd, file]) => [cmd, virtualPath(treeRoot(o.project), resolve(o.project.root, file))]));
   const [onlyMain] = Object.keys(mains).length === 1 ? Object.values(mains) : [];
-  const mainBanner = onlyMain === undefined ? '' : `\n${mainModuleSource(onlyMain)}`;
   const program = (embeds: Embeds) => {
     unresolved = [];
     const options = common(o, required, resolved);
@@ -127,7 +124,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
         plugins: [...(options.plugins ?? []), modulesPlugin(modules, o.project.root)],
         ...programEntry(o.project.root, o.project.config, withModules, format, mains),
         format,
-        banner: { js: `${format === 'esm' ? ESM_FULL_REQUIRE.js : o.project.config.startup === 'snapshot' ? `${SNAPSHOT_PROLOGUE}\n${FULL_REQUIRE.js}` : FULL_REQUIRE.js}${mainBanner}` },
+        banner: { js: bannerFor({ format, startup: o.project.config.startup, onlyMain }) },
         outfile: o.outfile,
         define,
         supported: { 'dynamic-import': false },

@@ -18,15 +18,11 @@ import { MODULES_KEY } from './bundled-modules.ts';
 // banner's `b` would stand for the program's minified `b` (dynamic-loads.ts).
 const WRAP = `((__sealReal,__sealUrl,__sealPosix)=>{const __sealPath=s=>s instanceof URL||typeof s=="string"&&s.startsWith("file:")?__sealUrl.fileURLToPath(s):s;const __sealBundled=f=>typeof f=="string"&&f.startsWith("/")?globalThis[Symbol.for(${JSON.stringify(MODULES_KEY)})]?.[__sealPosix.normalize(f)]:void 0;return Object.assign(s=>{const f=__sealPath(s),m=__sealBundled(f);return m?m():__sealReal(f)},__sealReal,{resolve:Object.assign((s,o)=>__sealReal.resolve(__sealPath(s),o),__sealReal.resolve)})})`;
 
-export const FULL_REQUIRE = {
-  js: `require=${WRAP}(require("node:module").createRequire(__filename),require("node:url"),require("node:path").posix);`,
-};
+export const FULL_REQUIRE = `require=${WRAP}(require("node:module").createRequire(__filename),require("node:url"),require("node:path").posix);`;
 
 /**
  * The same require for a bundle that is an ES module (a program with top-level await: esm-launcher.ts), which has
  * no require and no __filename of its own: Node's require for the executable's path, from the built-in modules.
  * esbuild's require shim in an ES module bundle calls whatever `require` is in scope: this one.
  */
-export const ESM_FULL_REQUIRE = {
-  js: `const require=${WRAP}(process.getBuiltinModule("node:module").createRequire(process.execPath),process.getBuiltinModule("node:url"),process.getBuiltinModule("node:path").posix);`,
-};
+export const ESM_FULL_REQUIRE = `const require=${WRAP}(process.getBuiltinModule("node:module").createRequire(process.execPath),process.getBuiltinModule("node:url"),process.getBuiltinModule("node:path").posix);`;
