@@ -18,7 +18,7 @@ import { bannerFor } from './banner.ts';
 import { type BundledModules, bundledModules, modulesPlugin } from './bundled-modules.ts';
 import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
 import { embeddedFiles } from './embedded-files.ts';
-import { type Embeds, programEntry } from './entry.ts';
+import { type Embeds, PRELUDE_DIR, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { withNodeGlobKeys } from './glob-keys.ts';
 import type { Project } from './project.ts';
@@ -153,8 +153,9 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     );
   let js = outputOf(out, o.outfile);
   const tree = treeRoot(o.project);
-  // The program's loads, from the bundle without the preludes: the program's code is the same in both, and the
-  // preludes' (the vfs library's many short names) would only blur the name lookups of dynamic-loads.ts.
+  // The program's loads, from the bundle without the preludes that mount files: the program's code is the same in
+  // both, and their code (the vfs library's many short names) would only blur the name lookups of dynamic-loads.ts.
+  // The as-node prelude is in every bundle (entry.ts): its loads are its own, not the program's.
   const loadsOf = (built: typeof out) =>
     findDynamicLoads(
       outputOf(built, o.outfile).text,
@@ -163,7 +164,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
       format === 'esm' ? 'module' : 'script',
       fileOfPackage(tree),
       packagesNamed(tree, o.project.root),
-    );
+    ).filter((l) => !resolve(o.project.root, l.at).startsWith(PRELUDE_DIR));
   let found = loadsOf(out);
   // Modules required by a path known in full are bundled, and what they load is read again: a bundled module may
   // require another so (npm's lib/cli.js requires lib/cli/entry.js, the rest of npm).

@@ -18,8 +18,12 @@ import { isRelativeName } from './relative-name.ts';
 import { VIRTUAL_ROOT } from './virtual-paths.ts';
 
 export interface DynamicLoad {
-  /** A require (or import) esbuild left, an fs read of the program's own files, a worker thread started from one of them, or an import() hidden in new Function (prettier's bin). */
-  kind: 'require' | 'read' | 'worker' | 'hidden';
+  /**
+   * A require (or import) esbuild left, an fs read of the program's own files, a worker thread started from one of them,
+   * a process started as node on one of them (fork(join(__dirname, 'child.js')), spawn(process.execPath, [that]):
+   * prelude/as-node.cjs runs it from the embedded files), or an import() hidden in new Function (prettier's bin).
+   */
+  kind: 'require' | 'read' | 'worker' | 'process' | 'hidden';
   /** Source file (relative to the project) and line, as the source map gives them. */
   at: string;
   /** The call as it stands in the bundle, shortened. */
@@ -284,6 +288,28 @@ function kindOf(node: CallExpression | NewExpression, destructured: (local: stri
   return name !== undefined && FS_READS.has(name) ? 'read' : undefined;
 }
 
+/** child_process functions that start a file with an argument list: spawn(process.execPath, [script, …]) starts node on a script. */
+const PROCESS_STARTS = new Set(['spawn', 'spawnSync', 'execFile', 'execFileSync']);
+
+/** `process.execPath`, or a name whose value it is: the executable, node under node. */
+function isExecutable(n: Arg | undefined, names: PathNames): boolean {
+  const value = n?.type === 'Identifier' ? names.valueOf(n.name) : n;
+  return value?.type === 'MemberExpression' && !value.computed && value.object.type === 'Identifier' && value.object.name === 'process' && value.property.type === 'Identifier' && value.property.name === 'execPath';
+}
+
+/**
+ * What a call starts node on, if it starts node: fork's module, or where the executable is started with a list, its
+ * elements (the script, a -r module, and the script's arguments, which may name files of the program too).
+ */
+function startedFiles(node: CallExpression | NewExpression, names: PathNames): Arg[] | undefined {
+  if (node.type !== 'CallExpression') return undefined;
+  const name = names.calleeOf(node.callee);
+  const [file, list] = node.arguments;
+  if (name === 'fork') return file === undefined ? undefined : [file];
+  if (name === undefined || !PROCESS_STARTS.has(name) || !isExecutable(file, names) || list?.type !== 'ArrayExpression') return undefined;
+  return list.elements.filter((e): e is Expression => e !== null && e.type !== 'SpreadElement' && !stringOf(e)?.startsWith('-'));
+}
+
 /**
  * `sourceName` turns a source-map source into the name reports use (a path relative to the project).
  * Reports every require left in the bundle, and every fs read and worker file whose path starts at a module's own path.
@@ -354,6 +380,20 @@ export function findDynamicLoads(
     if (hiddenBase !== undefined) {
       const literal = stringOf(node.arguments[0]);
       if (literal !== undefined && isRelativeName(literal)) loads.push({ kind: 'hidden', ...where(node), into: new URL(literal, hiddenBase).pathname, exact: true });
+      return;
+    }
+    // A process started as node on the program's files: each named in full is embedded with what it loads; one whose
+    // path is only known to start in the package is for seal.assets to hold.
+    const names = namesAt(ancestors);
+    const started = startedFiles(node, names);
+    if (started !== undefined) {
+      for (const [i, known] of started.map((a) => knownPath(a, names)).entries()) {
+        const into = known.exact?.startsWith(`${VIRTUAL_ROOT}/`) && !known.exact.endsWith('/') ? posix.normalize(known.exact) : undefined;
+        // Only the first (the script, but for a -r module's) must be there: a later one may be an argument it never opens.
+        const place = into === undefined && i === 0 ? projectPlace(known.prefix) : undefined;
+        if (into !== undefined) loads.push({ kind: 'process', ...where(node), into, exact: true });
+        else if (place !== undefined) loads.push({ kind: 'process', ...where(node), into: place });
+      }
       return;
     }
     const base = createdRequireBase(node, ancestors);

@@ -1,8 +1,9 @@
 /*
- * The bundle's entry: the program's own entry file when that is all there is; otherwise a small generated
- * module that first mounts the embedded files (prelude/assets.cjs), then lets native addons load from them
- * (prelude/addons.cjs) and worker threads start from them (prelude/workers.cjs), and then runs the program — or, for a package with several bins, the one the binary
- * was asked for (dispatch.ts).
+ * The bundle's entry, a small generated module: it mounts the embedded files (prelude/assets.cjs), lets native
+ * addons load from them (prelude/addons.cjs) and worker threads start from them (prelude/workers.cjs), then runs
+ * the program — or, for a package with several bins, the one the binary was asked for (dispatch.ts) — unless the
+ * process was started as node (prelude/as-node.cjs), which runs the script or code it was given instead. A
+ * snapshot's program with nothing to mount is bundled from its own entry file.
  */
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
@@ -15,6 +16,7 @@ export const PRELUDE_DIR = fileURLToPath(new URL('./prelude/', import.meta.url))
 const ASSETS_PRELUDE = `${PRELUDE_DIR}assets.cjs`;
 const ADDONS_PRELUDE = `${PRELUDE_DIR}addons.cjs`;
 const WORKERS_PRELUDE = `${PRELUDE_DIR}workers.cjs`;
+const AS_NODE_PRELUDE = `${PRELUDE_DIR}as-node.cjs`;
 
 /** What the binary embeds beyond seal.assets: native addons, worker files started from the mounted tree, files required by exact path through createRequire. */
 export interface Embeds {
@@ -48,7 +50,6 @@ export function programEntry(root: string, config: SealConfig, embeds: Embeds = 
   const [single] = bins;
   const prelude = preludeSource(config, embeds);
   const table = embeds.modules ? modulesStatement(format) : '';
-  if (prelude === '' && table === '' && bins.length === 1 && single) return { entryPoints: [single[1]] };
   if (format === 'esm') {
     if (bins.length !== 1 || !single)
       throw new BuildError(`${bins.map(([, f]) => f).join(', ')}: a package of several bins whose code has top-level await cannot be one binary yet (each bin would have to be imported only when chosen); pack one bin (seal.entry)`);
@@ -59,5 +60,17 @@ export function programEntry(root: string, config: SealConfig, embeds: Embeds = 
     return { stdin: { contents: `${imports}${table}import ${JSON.stringify(`./${single[1]}`)};\n`, resolveDir: root, sourcefile: 'seal-entry.mjs', loader: 'js' } };
   }
   const program = bins.length === 1 && single ? `require(${JSON.stringify(`./${single[1]}`)});\n` : dispatchSource(config.bins, mains);
-  return { stdin: { contents: prelude + table + program, resolveDir: root, sourcefile: 'seal-entry.js', loader: 'js' } };
+  // A snapshot runs this entry at build time, not at each start: no process is started as node there.
+  if (config.startup === 'snapshot') {
+    if (prelude === '' && table === '' && bins.length === 1 && single) return { entryPoints: [single[1]] };
+    return { stdin: { contents: prelude + table + program, resolveDir: root, sourcefile: 'seal-entry.js', loader: 'js' } };
+  }
+  const asNode = `if (!require(${JSON.stringify(AS_NODE_PRELUDE)}).start(${JSON.stringify(binsByPath(mains))})) {\n${program}}\n`;
+  return { stdin: { contents: prelude + table + asNode, resolveDir: root, sourcefile: 'seal-entry.js', loader: 'js' } };
+}
+
+/** For prelude/as-node.cjs: each bin's path under the virtual root → its command (null when it is the only one). */
+function binsByPath(mains: Record<string, string>): Record<string, string | null> {
+  const entries = Object.entries(mains);
+  return Object.fromEntries(entries.map(([cmd, path]) => [path, entries.length === 1 ? null : cmd]));
 }

@@ -71,6 +71,9 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${esm}${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${natives}${started}${required}${known}${warned ? `, ${warned} warning(s)` : ''}`;
 }
 
+/** How a report says what a load does with the file. */
+const VERBS: Record<DynamicLoad['kind'], string> = { require: 'loads', process: 'starts as node', read: 'reads', worker: 'starts a worker on', hidden: 'imports' };
+
 /**
  * The loads esbuild could not follow (project/dynamic-loads.ts): one into the project must find its files among
  * the assets, or the binary would fail where plain node works — an error naming each and the glob to add;
@@ -92,7 +95,7 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
     const dependency = into.lastIndexOf('/node_modules/');
     const named = rel.startsWith('..') ? (dependency >= 0 ? into.slice(dependency + 1) : undefined) : rel;
     const glob = named === undefined ? `(outside the package: ${into})` : `"${into.endsWith('/') ? `${named ? `${named.replace(/\/$/, '')}/` : ''}**` : named}"`;
-    return `  ${l.at}: ${l.code} ${l.kind === 'require' ? 'loads' : 'reads'} ${rel.startsWith('..') ? into : rel || '.'} — add ${glob} to seal.assets`;
+    return `  ${l.at}: ${l.code} ${VERBS[l.kind]} ${rel.startsWith('..') ? into : rel || '.'} — add ${glob} to seal.assets`;
   };
   const noneLoads = [...new Set(unembedded.filter((l) => l.oneOf).map((l) => l.at))];
   if (noneLoads.length > 0) {
@@ -101,7 +104,8 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
       `the program picks a platform package by a computed name, and none installed loads in this runtime (linux-${ctx.runtime.arch}, ${ctx.runtime.libc}):\n${noneLoads.map((at) => `  ${at}: ${choices(at).join(', ')}`).join('\n')}\nInstall the package for linux-${ctx.runtime.arch} (npm installs the one for the machine it runs on).`,
     );
   }
-  const loadsMissing = unembedded.filter((l) => l.kind === 'require');
+  // A module the program loads or starts as node must be there; a read may be guarded.
+  const loadsMissing = unembedded.filter((l) => l.kind === 'require' || l.kind === 'process');
   if (loadsMissing.length > 0) {
     throw new BuildError(`the program loads files of its own package through computed paths that the bundle cannot follow, and seal.assets does not embed them:\n${loadsMissing.map(describe).join('\n')}`);
   }

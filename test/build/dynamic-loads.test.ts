@@ -87,6 +87,32 @@ describe('computed loads', () => {
     ]);
   });
 
+  it("processes started as node on the program's files are found (fork, spawn and the sync forms of process.execPath, a -r module too); the user's script and the program's own arguments are not", async () => {
+    const loads = await loadsOf({
+      'lib/child.js': 'module.exports = 1;\n',
+      'lib/pre.js': 'module.exports = 1;\n',
+      'bin/cli.js': [
+        "const { fork, spawnSync } = require('child_process');",
+        "const cp = require('node:child_process');",
+        "const { join } = require('path');",
+        "fork(join(__dirname, '../lib/child.js'), ['a']);",
+        "spawnSync(process.execPath, ['--require', join(__dirname, '../lib/pre.js'), join(__dirname, '../lib/child.js')]);",
+        'const node = process.execPath;',
+        "cp.execFile(node, [join(__dirname, '../lib', process.argv[2])]);",
+        'fork(process.argv[2]);',
+        "spawnSync(process.execPath, ['--version']);",
+        "spawnSync('git', [join(__dirname, '../lib/child.js')]);",
+        '',
+      ].join('\n'),
+    });
+    expect(loads.map((l) => [l.kind, l.at, l.into, l.exact])).toEqual([
+      ['process', 'bin/cli.js:4', '/seal/lib/child.js', true],
+      ['process', 'bin/cli.js:5', '/seal/lib/pre.js', true],
+      ['process', 'bin/cli.js:5', '/seal/lib/child.js', true],
+      ['process', 'bin/cli.js:7', '/seal/lib/', undefined],
+    ]);
+  });
+
   it('a destructured fs function is still an fs read once minified (var{readFileSync:s}=require("fs"); s(…))', async () => {
     const loads = await loadsOf({ 'bin/cli.js': "const { readFileSync } = require('fs');\nconst { join } = require('path');\nreadFileSync(join(__dirname, 'tpl.txt'));\n" });
     expect(loads.map((l) => [l.kind, l.into])).toEqual([['read', '/seal/bin/tpl.txt']]);
