@@ -329,4 +329,21 @@ export const CLIS: RealWorldCli[] = [
       expect: '^first\\nsecond',
     },
   },
+  {
+    name: 'mocha',
+    package: 'mocha',
+    version: '12.0.3',
+    kind: 'test runner (--parallel forks a worker process per job)',
+    bin: 'mocha',
+    note: "With --parallel, mocha's worker pool (workerpool) forks its lib/nodejs/worker.js: under node that starts node on the worker file; in a binary it started mocha again, with the worker's path as a spec argument. The binary now runs as node when its program starts its own executable on a script (build/project/prelude/as-node.cjs), and the worker file is embedded because the build sees the fork name it in full. The spec asserts it runs in a worker process (it has an IPC channel). No config.",
+    task: {
+      kind: 'command',
+      describe: 'run a spec file in a worker process (--parallel), TAP output',
+      files: { 'a.spec.js': "const assert = require('node:assert');\ndescribe('a', () => { it('runs in a worker process', () => assert.ok(process.send)); });\n" },
+      args: ['--parallel', '--reporter', 'tap', 'a.spec.js'],
+      compare: ['exit', 'stdout'],
+      exit: 0,
+      expect: '^ok 1 a runs in a worker process',
+    },
+  },
 ];
