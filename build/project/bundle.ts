@@ -15,14 +15,14 @@ import { present } from '../../shared/checked.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonRequirePlugin, bindingsPlugin } from './addon-files.ts';
 import { bannerFor } from './banner.ts';
-import { type BundledModules, bundledModules, modulesPlugin } from './bundled-modules.ts';
+import { type BundledModules, bundledModules, modulesPlugin, type PackagesByName, packagesByName, relativeModules } from './bundled-modules.ts';
 import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
 import { embeddedFiles } from './embedded-files.ts';
 import { type Embeds, PRELUDE_DIR, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { withNodeGlobKeys } from './glob-keys.ts';
 import type { Project } from './project.ts';
-import { fileOfPackage, packagesNamed } from './tree-packages.ts';
+import { declaredPackages, fileOfPackage, packagesNamed } from './tree-packages.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
 import { treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
 import { bundleWorkers, type WorkerFile } from './worker-files.ts';
@@ -72,14 +72,17 @@ const binFiles = (project: BundleOptions['project']) => new Set(Object.values(pr
 /** How many times modules required by a path known in full may bring more such modules into the bundle. */
 const MODULE_ROUNDS = 4;
 
-const common = (o: Common, required = new Set<string>(), resolved = new Set<string>()): BuildOptions => ({
+const common = (o: Common, required = new Set<string>(), resolved = new Set<string>(), relatives = new Map<string, string>()): BuildOptions => ({
   absWorkingDir: o.project.root,
-  plugins: [virtualPathsPlugin(treeRoot(o.project), resolved, binFiles(o.project)), addonRequirePlugin(treeRoot(o.project), required), bindingsPlugin(treeRoot(o.project), o.project.root)],
+  plugins: [virtualPathsPlugin(treeRoot(o.project), { resolved, bins: binFiles(o.project), relatives, preludes: PRELUDE_DIR }), addonRequirePlugin(treeRoot(o.project), required), bindingsPlugin(treeRoot(o.project), o.project.root)],
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: o.target,
   minify: o.minify,
+  // Functions and classes keep their names: programs read `constructor.name` (webpack checks a compilation's is
+  // "Compilation"), and esbuild renames a class that refers to itself (`_Compilation`) even unminified.
+  keepNames: true,
   legalComments: 'none',
   logLevel: 'error',
 });
@@ -104,6 +107,8 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const required = new Set<string>();
   // Files the program's modules name by a literal relative require.resolve (virtual-paths.ts).
   const resolved = new Set<string>();
+  // Files a module with a computed require names by a literal relative name, by the path it would require (virtual-paths.ts).
+  const relatives = new Map<string, string>();
   let unresolved: Unresolved[] = [];
   // A computed import() becomes a require, so both kinds of load go through the one full require
   // (full-require.ts) and are found the same way; require loads ESM too, except a module with top-level
@@ -111,17 +116,18 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // module.registerHooks, present from Node 22.15; measured on 22.22.2 and 24.22.3.)
   let format = 'cjs' as 'cjs' | 'esm';
   let modules: BundledModules = {};
+  let byName: PackagesByName = { modules: {}, names: {}, manifests: [] };
   // What require.main describes (main-module.ts): the one bin from the banner, or the chosen one from the dispatcher.
   const mains = Object.fromEntries(Object.entries(o.project.config.bins).map(([cmd, file]) => [cmd, virtualPath(treeRoot(o.project), resolve(o.project.root, file))]));
   const [onlyMain] = Object.keys(mains).length === 1 ? Object.values(mains) : [];
   const program = (embeds: Embeds) => {
     unresolved = [];
-    const options = common(o, required, resolved);
+    const options = common(o, required, resolved, relatives);
     const withModules = { ...embeds, modules: Object.keys(modules).length > 0 };
     return buildLeavingUnresolved(
       {
         ...options,
-        plugins: [...(options.plugins ?? []), modulesPlugin(modules, o.project.root)],
+        plugins: [...(options.plugins ?? []), modulesPlugin(modules, o.project.root, byName.names)],
         ...programEntry(o.project.root, o.project.config, withModules, format, mains),
         format,
         banner: { js: bannerFor({ format, startup: o.project.config.startup, onlyMain }) },
@@ -167,17 +173,24 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     ).filter((l) => !resolve(o.project.root, l.at).startsWith(PRELUDE_DIR));
   let found = loadsOf(out);
   // Modules required by a path known in full are bundled, and what they load is read again: a bundled module may
-  // require another so (npm's lib/cli.js requires lib/cli/entry.js, the rest of npm).
+  // require another so (npm's lib/cli.js requires lib/cli/entry.js, the rest of npm). So are the packages a module
+  // with a computed require may load by name (bundled-modules.ts).
+  const declared = declaredPackages(tree, o.project.root);
   for (let round = 0; round < MODULE_ROUNDS; round++) {
-    const more = bundledModules(found, tree);
-    if (Object.keys(more).every((k) => k in modules)) break;
+    const named = packagesByName(found, declared, tree, o.project.config.omit);
+    const more = { ...bundledModules(found, tree), ...named.modules, ...relativeModules(relatives) };
+    if (Object.keys(more).every((k) => k in modules) && Object.keys(named.names).every((n) => n in byName.names)) break;
     modules = { ...modules, ...more };
+    byName = { modules: { ...byName.modules, ...named.modules }, names: { ...named.names, ...byName.names }, manifests: [...new Set([...byName.manifests, ...named.manifests])].sort() };
     out = await program({ addons: false, workers: false });
     js = outputOf(out, o.outfile);
     found = loadsOf(out);
   }
   // What the loads esbuild could not follow make the binary embed: files of the tree, and addons to judge.
-  const { loads, files, candidates } = await embeddedFiles({ found, code: js.text, inputs: Object.keys(out.metafile.inputs), resolved, required }, { root: o.project.root, tree, omit: o.project.config.omit });
+  const { loads, files, candidates } = await embeddedFiles(
+    { found, code: js.text, inputs: Object.keys(out.metafile.inputs), resolved, required, manifests: byName.manifests },
+    { root: o.project.root, tree, omit: o.project.config.omit },
+  );
   const addons = o.addons ? await o.addons(candidates) : candidates;
   define.__SEAL_ADDON_LIBRARIES__ = JSON.stringify(addonPlaces(tree, addons));
   const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker'), files: files.length > 0 };

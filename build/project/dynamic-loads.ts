@@ -324,8 +324,12 @@ export type PackagesNamed = (prefix: string, from: string) => string[];
 
 /** esbuild's stand-in for require in an ES module bundle (`__require`, renamed when minified) throws this when there is no require. */
 const REQUIRE_SHIM = 'Dynamic require of "';
-/** The start of a package name (a scope and the name's beginning): what a computed require of a platform package starts with. */
-const PACKAGE_PREFIX = /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
+/**
+ * The start of a package name up to a separator (a scope, a name's beginning ending in - _ or .): what a computed
+ * require of a platform package starts with (`lightningcss-${platform}`, `@rollup/rollup-${base}`, `@esbuild/${p}`).
+ * A bare letter or word (webpack's `m${…}` in a parser) is no package's start.
+ */
+const PACKAGE_PREFIX = /^(?:@[a-z0-9][\w.-]*\/(?:[a-z0-9][\w.-]*[-_.])?|[a-z0-9][\w.-]*[-_.])$/i;
 
 export function findDynamicLoads(
   code: string,
@@ -358,7 +362,10 @@ export function findDynamicLoads(
   };
   const where = (node: AnyNode) => {
     const { start, origin } = originOf(node);
-    const text = code.slice(node.start, node.end);
+    // `require(name, "/seal/lib")`: the directory virtual-paths.ts added is the toolchain's, not the program's.
+    const [first, from] = node.type === 'CallExpression' ? node.arguments : [];
+    const added = node.type === 'CallExpression' && first !== undefined && node.arguments.length === 2 && stringOf(from)?.startsWith(VIRTUAL_ROOT);
+    const text = added ? `${code.slice(node.start, first.end)})` : code.slice(node.start, node.end);
     return { at: origin.source ? `${sourceName(origin.source)}:${origin.line}` : `bundle:${start.line}:${start.column}`, code: text.length > 80 ? `${text.slice(0, 77)}...` : text };
   };
   const visit = (node: CallExpression | NewExpression, ancestors: AnyNode[]) => {

@@ -4,19 +4,23 @@
  * so they get Node's full require — the one a CommonJS file at the executable's path would have, which also
  * reads the mounted assets. import() takes file URLs (eslint loads its config by pathToFileURL(f).href with
  * ?mtime=… added, or a URL object), so the require the bundle gets takes them too: a URL becomes its path. A path
- * in the table of modules bundled for computed requires known in full (bundled-modules.ts) is served from the bundle.
+ * in the table of modules bundled for computed requires known in full (bundled-modules.ts) is served from the bundle,
+ * and so is a package name in its names' table (a package a computed require may load by name), also for resolve.
  * Readable form of the banner:
  *   const real = createRequire(__filename);
  *   const path = (s) => (s instanceof URL || (typeof s === 'string' && s.startsWith('file:')) ? fileURLToPath(s) : s);
+ *   const named = (f) => { const t = globalThis[Symbol.for('seal.names')]; return typeof f === 'string' && t && Object.hasOwn(t, f) ? t[f] : undefined; };
  *   const bundled = (f) => typeof f === 'string' && f.startsWith('/') ? globalThis[Symbol.for('seal.modules')]?.[posix.normalize(f)] : undefined;
- *   require = Object.assign((s) => { const f = path(s); const m = bundled(f); return m ? m() : real(f); }, real,
- *     { resolve: Object.assign((s, o) => real.resolve(path(s), o), real.resolve) });
+ *   // `from`: the requiring module's directory under /seal, which virtual-paths.ts passes to a require of a computed name.
+ *   require = Object.assign((s, from) => { let f = path(s); if (typeof from === 'string' && /^\.\.?\//.test(f)) f = posix.join(from, f);
+ *     const m = bundled(named(f) ?? f); return m ? m() : real(f); }, real,
+ *     { resolve: Object.assign((s, o) => named(path(s)) ?? real.resolve(path(s), o), real.resolve) });
  */
-import { MODULES_KEY } from './bundled-modules.ts';
+import { MODULES_KEY, NAMES_KEY } from './bundled-modules.ts';
 
 // Its own names are long: the load analysis reads the bundle's names scope by scope, nested ones included, and a
 // banner's `b` would stand for the program's minified `b` (dynamic-loads.ts).
-const WRAP = `((__sealReal,__sealUrl,__sealPosix)=>{const __sealPath=s=>s instanceof URL||typeof s=="string"&&s.startsWith("file:")?__sealUrl.fileURLToPath(s):s;const __sealBundled=f=>typeof f=="string"&&f.startsWith("/")?globalThis[Symbol.for(${JSON.stringify(MODULES_KEY)})]?.[__sealPosix.normalize(f)]:void 0;return Object.assign(s=>{const f=__sealPath(s),m=__sealBundled(f);return m?m():__sealReal(f)},__sealReal,{resolve:Object.assign((s,o)=>__sealReal.resolve(__sealPath(s),o),__sealReal.resolve)})})`;
+const WRAP = `((__sealReal,__sealUrl,__sealPosix)=>{const __sealPath=s=>s instanceof URL||typeof s=="string"&&s.startsWith("file:")?__sealUrl.fileURLToPath(s):s;const __sealNamed=f=>{const t=globalThis[Symbol.for(${JSON.stringify(NAMES_KEY)})];return typeof f=="string"&&t&&Object.hasOwn(t,f)?t[f]:void 0};const __sealBundled=f=>typeof f=="string"&&f.startsWith("/")?globalThis[Symbol.for(${JSON.stringify(MODULES_KEY)})]?.[__sealPosix.normalize(f)]:void 0;return Object.assign((s,d)=>{let f=__sealPath(s);typeof d=="string"&&typeof f=="string"&&/^\\.\\.?\\//.test(f)&&(f=__sealPosix.join(d,f));const m=__sealBundled(__sealNamed(f)??f);return m?m():__sealReal(f)},__sealReal,{resolve:Object.assign((s,o)=>__sealNamed(__sealPath(s))??__sealReal.resolve(__sealPath(s),o),__sealReal.resolve)})})`;
 
 export const FULL_REQUIRE = `require=${WRAP}(require("node:module").createRequire(__filename),require("node:url"),require("node:path").posix);`;
 

@@ -35,16 +35,42 @@ export function namedManifests(code: string, tree: string): string[] {
     .filter((f) => existsSync(f));
 }
 
-/** The dependencies and optional dependencies the package.json nearest to `dir` (within the tree) declares. */
-function declaredDependencies(dir: string, tree: string): Set<string> {
+type DependencyField = 'dependencies' | 'optionalDependencies' | 'peerDependencies';
+
+/** The names the package.json nearest to `dir` (within the tree) declares in `fields`. */
+function declaredDependencies(dir: string, tree: string, fields: readonly DependencyField[] = ['dependencies', 'optionalDependencies']): Set<string> {
   const manifest = nearestPackageJson(dir, tree);
   if (manifest === undefined) return new Set();
   try {
-    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: object; optionalDependencies?: object };
-    return new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]);
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as Partial<Record<DependencyField, object>>;
+    return new Set(fields.flatMap((f) => Object.keys(pkg[f] ?? {})));
   } catch {
     return new Set();
   }
+}
+
+/** A package a module may load by a name computed at run time: its name, the file Node's require finds for it, its package.json. */
+export interface DeclaredPackage {
+  name: string;
+  file: string;
+  manifest: string;
+}
+
+/**
+ * The packages the package of `from` (a source file as reports name it, relative to the project) declares as
+ * dependencies or peer dependencies and that are installed where Node finds them from there: what a computed
+ * `require(name)` in it can load under node (webpack-cli's `tryRequireThenImport("webpack")`, jest-config's test
+ * environment). Optional dependencies are left: they are the platform packages a computed name picks among
+ * (packagesNamed), which may not load here.
+ */
+export function declaredPackages(tree: string, projectRoot: string): (from: string) => DeclaredPackage[] {
+  return (from) => {
+    const file = resolve(projectRoot, from);
+    return [...declaredDependencies(dirname(file), tree, ['dependencies', 'peerDependencies'])].sort().flatMap((name) => {
+      const found = packageInTree(name, file, tree);
+      return found === undefined ? [] : [{ name, file: found.file, manifest: join(found.root, 'package.json') }];
+    });
+  };
 }
 
 /**

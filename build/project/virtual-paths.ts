@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { type Loader, type Plugin, transform } from 'esbuild';
 import { MAIN_MODULE } from './main-module.ts';
 import type { Project } from './project.ts';
+import { fileAsRequireFinds } from './relative-name.ts';
 
 /** The directory the package tree appears under at run time. */
 export const VIRTUAL_ROOT = '/seal';
@@ -50,7 +51,7 @@ export function fileOnDisk(tree: string, path: string): string | undefined {
 
 // A file with no extension is JavaScript to esbuild as to Node (a bin such as less's bin/lessc, an ES module that uses import.meta.url).
 const LOADERS: Record<string, Loader> = { '': 'js', '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
-const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(|return\s+import\s*\(|require\.main|module\.parent/;
+const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(|return\s+import\s*\(|require\.main|module\.parent|require\s*\(\s*[A-Za-z_$]/;
 const RESOLVES = /require\.resolve\s*\(/;
 /** A module's own require.resolve: a relative name resolves from the module's place in the tree, not the executable's. */
 const RESOLVE_HELPER = '__sealRequireResolve';
@@ -64,6 +65,18 @@ const RESOLVE_HELPER = '__sealRequireResolve';
 const HIDDEN_IMPORT = /\b(?:new\s+)?Function\(\s*(["'])(\w+)\1\s*,\s*(["'])return\s+import\(\s*\2\s*\);?\3\s*\)/g;
 const HIDDEN_IMPORT_HELPER = '__sealHiddenImport';
 
+/**
+ * `require(name)`, `require(this.path)`: a require of a name or property, known only at run time. The bundle has one
+ * require for all modules, the executable's, so a relative name it is given resolved from the executable's directory:
+ * the call gets the module's place under the virtual root as a second argument, which the bundle's require
+ * (full-require.ts) resolves a relative name from (Node's require takes one argument and ignores more; the first is
+ * left as it was, for dynamic-loads.ts to read). Such a module may be handed its own files by relative names written elsewhere in it
+ * (webpack-cli's `this.tryRequireThenImport("./plugins/cli-plugin")`): each literal relative name in it that names a
+ * file of the package is bundled and served at that path (bundled-modules.ts).
+ */
+const COMPUTED_REQUIRE = /(?<![.\w$])require\s*\(\s*([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*\)/g;
+const RELATIVE_LITERAL = /(["'])(\.\.?\/[^"'\\\s]+)\1/g;
+
 /** `require.resolve('./default-input.js')`: a file of the package named in full, which the module will read or load itself. */
 const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
 
@@ -72,7 +85,18 @@ const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
  * a module names by a literal relative `require.resolve` (init-package-json's './default-input.js', which promzard
  * reads and runs itself) are added to `resolved`, to be embedded with what they load.
  */
-export function virtualPathsPlugin(tree: string, resolved = new Set<string>(), bins: ReadonlySet<string> = new Set()): Plugin {
+export interface VirtualPathsFindings {
+  /** Files modules name by a literal relative require.resolve, to embed. */
+  resolved?: Set<string>;
+  /** The bins' files: their own `require.main` is their module. */
+  bins?: ReadonlySet<string>;
+  /** Files a module with a computed require names by a literal relative name, by the path it would require. */
+  relatives?: Map<string, string>;
+  /** The toolchain's own preludes: their computed requires are theirs, not the program's. */
+  preludes?: string;
+}
+
+export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = new Set(), relatives = new Map(), preludes }: VirtualPathsFindings = {}): Plugin {
   return {
     name: 'seal-virtual-paths',
     setup(build) {
@@ -106,10 +130,21 @@ export function virtualPathsPlugin(tree: string, resolved = new Set<string>(), b
         // library's main in the binary and nodemon's module.parent.filename threw. Outside a bin it stands for the bin
         // the binary runs (the module that required this one is not known); a bin's own stays unset, as the main module's.
         if (/\bmodule\.parent\b/.test(text) && !bins.has(args.path)) main['module.parent'] = MAIN_MODULE;
-        for (const [, , name] of text.matchAll(RESOLVED_FILE)) if (name !== undefined) resolved.add(resolve(dirname(args.path), name));
+        // As require finds it: jest-worker forks require.resolve('./processChild'), which is processChild.js.
+        const isFile = (f: string) => existsSync(f) && statSync(f).isFile();
+        for (const [, , name] of text.matchAll(RESOLVED_FILE)) if (name !== undefined) resolved.add(fileAsRequireFinds(resolve(dirname(args.path), name), isFile) ?? resolve(dirname(args.path), name));
         // The rewrite keeps the line (the map still points at it); dynamic-loads.ts reports it with the module's place.
-        const source = text.replace(HIDDEN_IMPORT, () => `${HIDDEN_IMPORT_HELPER}(new Function("s", "return import(s)"), ${define['import.meta.url']})`);
-        const hides = source !== text;
+        const unhidden = text.replace(HIDDEN_IMPORT, () => `${HIDDEN_IMPORT_HELPER}(new Function("s", "return import(s)"), ${define['import.meta.url']})`);
+        const hides = unhidden !== text;
+        const ours = preludes !== undefined && args.path.startsWith(preludes);
+        const source = ours ? unhidden : unhidden.replace(COMPUTED_REQUIRE, (_, arg: string) => `require(${arg}, ${JSON.stringify(dir)})`);
+        const computes = source !== unhidden;
+        if (computes) {
+          for (const [, , name] of text.matchAll(RELATIVE_LITERAL)) {
+            const file = name === undefined ? undefined : fileAsRequireFinds(resolve(dirname(args.path), name), isFile);
+            if (name !== undefined && file !== undefined && file.startsWith(`${tree}${sep}`)) relatives.set(posix.join(dir, name), file);
+          }
+        }
         const out = await transform(source, {
           loader,
           define: { ...define, ...main, ...(resolves ? { 'require.resolve': RESOLVE_HELPER } : ({} as Record<string, string>)) },

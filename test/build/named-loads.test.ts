@@ -1,0 +1,60 @@
+// Loads whose names are known only at run time, as plugin-loading CLIs make them (webpack-cli's
+// `tryRequireThenImport("webpack")` and `("./plugins/cli-plugin")`): a package the requiring module's package
+// declares, and a file of the package named by a relative name elsewhere in that module, are bundled and served
+// (build/project/bundled-modules.ts, virtual-paths.ts). Each case prints what plain node prints.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runToolchain, writeTree } from '../fixtures/context.ts';
+
+const CLI = [
+  '#!/usr/bin/env node',
+  "const { fork } = require('node:child_process');",
+  'class Compilation { static of(x) { return x instanceof Compilation; } }',
+  // A require of a name known at run time only, in a function that takes it, as plugin loaders do.
+  'const load = (name) => require(name);',
+  "const greeter = require('greeter');",
+  'const commands = {',
+  "  name: () => load(['plugin', 'a'].join('-')).greet('node'),",
+  "  relative: () => load('../lib/plugins/extra').extra,",
+  "  resolve: () => require('node:path').relative(__dirname, require.resolve(['plugin', 'a'].join('-'))).replace(/^.*node_modules/, 'node_modules'),",
+  // An unbundled module (run from the embedded files) that requires the same package gets the same instance.
+  "  same: () => String(load(require.resolve('../lib/embedded.js')).counter() === greeter.counter()),",
+  // esbuild renames a class that refers to itself (_Compilation): the name stays what the source says.
+  '  names: () => `${Compilation.name} ${new Compilation().constructor.name} ${Compilation.of(new Compilation())}`,',
+  "  missing: () => { try { return load('not-installed'); } catch (e) { return e.code; } },",
+  "  child: () => new Promise((done) => fork(require.resolve('../lib/child')).on('message', (m) => done(m))),",
+  '};',
+  'Promise.resolve(commands[process.argv[2]]()).then((out) => console.log(out));',
+  '',
+].join('\n');
+
+const FILES = {
+  'package.json': JSON.stringify({ name: 'named-loads', version: '1.0.0', bin: 'bin/cli.js', dependencies: { greeter: '1.0.0', 'plugin-a': '1.0.0' }, seal: { smoke: { args: ['name'] } } }),
+  'bin/cli.js': CLI,
+  'lib/plugins/extra.js': "exports.extra = 'extra plugin';\n",
+  'lib/embedded.js': "exports.counter = () => require('greeter').counter();\n",
+  'lib/child.js': "process.send(`child ${require('greeter').greet('child')}`);\n",
+  'node_modules/plugin-a/package.json': JSON.stringify({ name: 'plugin-a', version: '1.0.0', main: 'lib/index.js' }),
+  'node_modules/plugin-a/lib/index.js': 'exports.greet = (who) => `plugin a greets ${who}`;\n',
+  'node_modules/greeter/package.json': JSON.stringify({ name: 'greeter', version: '1.0.0', main: 'main.js' }),
+  'node_modules/greeter/main.js': 'const state = {};\nexports.greet = (who) => `hello ${who}`;\nexports.counter = () => state;\n',
+};
+
+describe('pack: loads named at run time (a declared package by a computed name, a relative name handed to a loader)', () => {
+  let root = '';
+  let bin = '';
+  beforeAll(() => {
+    root = writeTree('named-loads', FILES);
+    const r = runToolchain('pack', [root, '--runtime', 'official']);
+    if (r.status !== 0) throw new Error(`npm run pack -- named-loads failed (${r.status}):\n${r.log}`);
+    bin = join(r.out, 'named-loads-1.0.0-linux-x64');
+  }, 120_000);
+
+  it.each(['name', 'relative', 'resolve', 'same', 'names', 'missing', 'child'])('%s prints what node prints', (command) => {
+    const expected = execFileSync(process.execPath, [join(root, 'bin/cli.js'), command], { encoding: 'utf8' });
+    const r = spawnSync(bin, [command], { encoding: 'utf8', cwd: '/' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(expected);
+  });
+});
