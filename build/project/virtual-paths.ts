@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, posix, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Loader, type Plugin, transform } from 'esbuild';
+import { computedRequires, withSecondArgument } from './computed-requires.ts';
 import { MAIN_MODULE } from './main-module.ts';
 import type { Project } from './project.ts';
 import { fileAsRequireFinds } from './relative-name.ts';
@@ -51,7 +52,7 @@ export function fileOnDisk(tree: string, path: string): string | undefined {
 
 // A file with no extension is JavaScript to esbuild as to Node (a bin such as less's bin/lessc, an ES module that uses import.meta.url).
 const LOADERS: Record<string, Loader> = { '': 'js', '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
-const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(|return\s+import\s*\(|require\.main|module\.parent|require\s*\(\s*[A-Za-z_$]/;
+const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(|return\s+import\s*\(|require\.main|module\.parent|(?<![.\w$])require\s*\(\s*[A-Za-z_$]/;
 const RESOLVES = /require\.resolve\s*\(/;
 /** A module's own require.resolve: a relative name resolves from the module's place in the tree, not the executable's. */
 const RESOLVE_HELPER = '__sealRequireResolve';
@@ -72,10 +73,10 @@ const HIDDEN_IMPORT_HELPER = '__sealHiddenImport';
  * (full-require.ts) resolves a relative name from (Node's require takes one argument and ignores more; the first is
  * left as it was, for dynamic-loads.ts to read). Such a module may be handed its own files by relative names written elsewhere in it
  * (webpack-cli's `this.tryRequireThenImport("./plugins/cli-plugin")`): each literal relative name in it that names a
- * file of the package is bundled and served at that path (bundled-modules.ts).
+ * file of the package is bundled and served at that path (bundled-modules.ts). This is a first look at the text;
+ * computed-requires.ts reads the code's syntax.
  */
-const COMPUTED_REQUIRE = /(?<![.\w$])require\s*\(\s*([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*\)/g;
-const RELATIVE_LITERAL = /(["'])(\.\.?\/[^"'\\\s]+)\1/g;
+const MAY_COMPUTE_REQUIRE = /(?<![.\w$])require\s*\(\s*[A-Za-z_$]/;
 
 /** `require.resolve('./default-input.js')`: a file of the package named in full, which the module will read or load itself. */
 const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
@@ -137,15 +138,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         const unhidden = text.replace(HIDDEN_IMPORT, () => `${HIDDEN_IMPORT_HELPER}(new Function("s", "return import(s)"), ${define['import.meta.url']})`);
         const hides = unhidden !== text;
         const ours = preludes !== undefined && args.path.startsWith(preludes);
-        const source = ours ? unhidden : unhidden.replace(COMPUTED_REQUIRE, (_, arg: string) => `require(${arg}, ${JSON.stringify(dir)})`);
-        const computes = source !== unhidden;
-        if (computes) {
-          for (const [, , name] of text.matchAll(RELATIVE_LITERAL)) {
-            const file = name === undefined ? undefined : fileAsRequireFinds(resolve(dirname(args.path), name), isFile);
-            if (name !== undefined && file !== undefined && file.startsWith(`${tree}${sep}`)) relatives.set(posix.join(dir, name), file);
-          }
-        }
-        const out = await transform(source, {
+        const out = await transform(unhidden, {
           loader,
           define: { ...define, ...main, ...(resolves ? { 'require.resolve': RESOLVE_HELPER } : ({} as Record<string, string>)) },
           sourcefile: args.path,
@@ -156,7 +149,14 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
           resolves ? `function ${RESOLVE_HELPER}(s, o) { return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? ${JSON.stringify(dir)} + '/' + s : s, o); }` : '',
           hides ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s); }` : '',
         ].filter(Boolean);
-        return { contents: out.code + (helpers.length ? `\n${helpers.join('\n')}\n` : ''), loader: 'js', resolveDir: dirname(args.path) };
+        // Read from esbuild's JavaScript (TypeScript included); the calls stay on their lines, so the map still points at them.
+        const computed = !ours && MAY_COMPUTE_REQUIRE.test(text) ? computedRequires(out.code) : { argumentEnds: [], relativeNames: [] };
+        for (const name of computed.argumentEnds.length > 0 ? computed.relativeNames : []) {
+          const found = fileAsRequireFinds(resolve(dirname(args.path), name), isFile);
+          if (found?.startsWith(`${tree}${sep}`)) relatives.set(posix.join(dir, name), found);
+        }
+        const code = withSecondArgument(out.code, computed.argumentEnds, JSON.stringify(dir));
+        return { contents: code + (helpers.length ? `\n${helpers.join('\n')}\n` : ''), loader: 'js', resolveDir: dirname(args.path) };
       });
     },
   };

@@ -1,0 +1,34 @@
+// A module's requires of a name known only at run time, read from its syntax (build/project/computed-requires.ts).
+import { describe, expect, it } from 'vitest';
+import { computedRequires, withSecondArgument } from '../../build/project/computed-requires.ts';
+
+describe('computed requires', () => {
+  it('finds require(name) and require(this.path), not a literal, a call, a method or a mention in a string or comment', () => {
+    const code = [
+      'const a = require(name);',
+      'const b = require(this.options.path);',
+      "const c = require('./literal');",
+      'const d = require(resolve(x));',
+      'const e = loader.require(name);',
+      '// require(commented)',
+      'const f = "`new require(id)` invokes the require function";',
+      '',
+    ].join('\n');
+    const { argumentEnds } = computedRequires(code);
+    expect(argumentEnds.map((end) => code.slice(end - 4, end))).toEqual(['name', 'path']);
+    expect(withSecondArgument(code, argumentEnds, '"/seal/lib"').split('\n').slice(0, 2)).toEqual(['const a = require(name, "/seal/lib");', 'const b = require(this.options.path, "/seal/lib");']);
+    expect(withSecondArgument(code, argumentEnds, '"/seal/lib"').split('\n').slice(2)).toEqual(code.split('\n').slice(2));
+  });
+
+  it("lists the module's literal relative names once, and reads an ES module as well as a script", () => {
+    expect(computedRequires("export const load = (m) => require(m);\nload('./plugins/cli-plugin');\nload('./plugins/cli-plugin');\nload('../x.json');\nload('not relative');\n").relativeNames).toEqual([
+      '../x.json',
+      './plugins/cli-plugin',
+    ]);
+    expect(computedRequires('with (o) { require(name); }').argumentEnds).toHaveLength(1);
+  });
+
+  it('finds nothing in code that does not parse (esbuild reports it)', () => {
+    expect(computedRequires('require(name')).toEqual({ argumentEnds: [], relativeNames: [] });
+  });
+});
