@@ -346,4 +346,21 @@ export const CLIS: RealWorldCli[] = [
       expect: '^ok 1 a runs in a worker process',
     },
   },
+  {
+    name: 'webpack-cli',
+    package: 'webpack-cli',
+    version: '6.0.1',
+    kind: 'bundler front end (loads webpack, its own commands and plugins by names computed at run time)',
+    bin: 'webpack-cli',
+    note: "webpack-cli loads webpack (its peer dependency), its commands and its plugins through `tryRequireThenImport(name)`, a require of a parameter: in a binary it resolved from the executable's directory and found nothing. Now a computed require resolves a relative name from its module's place, and the packages that module's package declares are bundled and served by name (bundled-modules.ts); import-local's walk up to webpack-cli's package.json finds it embedded. esbuild renamed webpack's `class Compilation` to `_Compilation`, and webpack checks `constructor.name`: names are kept. `--mode production` still fails: the default minimizer serializes a function's source for its worker process, and in a bundle that source names the bundle's internals.",
+    task: {
+      kind: 'command',
+      describe: 'bundle two ES modules in development mode (no minimizer): the file written',
+      files: { 'src/index.js': "import { a } from './a.js';\nconsole.log(a(2));\n", 'src/a.js': 'export const a = (x) => x * 21;\nexport const unused = 1;\n', 'package.json': '{"name":"wp","private":true}\n' },
+      args: ['--mode', 'development'],
+      compare: ['exit', 'files'],
+      exit: 0,
+      expect: 'compiled successfully',
+    },
+  },
 ];
