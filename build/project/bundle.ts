@@ -9,11 +9,12 @@
  * The dist step, the benchmarks and the tests all bundle this way.
  */
 import { writeFile } from 'node:fs/promises';
-import { dirname, posix, relative, resolve, sep } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { type BuildFailure, type BuildOptions, build } from 'esbuild';
 import { present } from '../../shared/checked.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonRequirePlugin, bindingsPlugin } from './addon-files.ts';
+import { addonPlaces } from './addon-places.ts';
 import { bannerFor } from './banner.ts';
 import { type BundledModules, bundledModules, modulesPlugin, type PackagesByName, packagesByName, relativeModules } from './bundled-modules.ts';
 import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
@@ -102,7 +103,7 @@ export async function bundleFile(o: Common & { entry: string }): Promise<string>
 export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const inlined: Record<string, string> = {};
   for (const [constant, entry] of Object.entries(o.project.config.workers)) inlined[constant] = JSON.stringify(await bundleFile({ ...o, entry }));
-  // __SEAL_ADDON_LIBRARIES__ is known once the addons are (prelude/addons.cjs, addonPlaces below).
+  // __SEAL_ADDON_LIBRARIES__ is known once the addons are (prelude/addons.cjs, addon-places.ts).
   const define: Record<string, string> = { ...o.define, ...inlined, __SEAL_VIRTUAL_ROOT__: JSON.stringify(VIRTUAL_ROOT), __SEAL_APP_NAME__: JSON.stringify(o.project.config.name), __SEAL_ADDON_LIBRARIES__: '{}' };
   const required = new Set<string>();
   // Files the program's modules name by a literal relative require.resolve (virtual-paths.ts).
@@ -202,28 +203,4 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   await writeFile(o.outfile, format === 'cjs' ? code : esmLauncher(code, esmUrl(o.project.config.name)));
   const workers = await bundleWorkers({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, loads, unresolved);
   return { loads, addons, workers, unresolved, format, files, modules: Object.keys(modules).sort() };
-}
-
-/** For prelude/addons.cjs: each addon that loads libraries from beside itself, and where it and they go, relative to one directory. */
-export type AddonPlaces = Record<string, { at: string; libraries: [from: string, at: string][] }>;
-
-/**
- * Where an addon and its $ORIGIN libraries are copied out, relative to one directory: the addon at its place under
- * the virtual root, each library where the addon's run path looks for it (the same relative path as on the build
- * machine), read from its own place among the embedded files.
- */
-export function addonPlaces(tree: string, addons: AddonFile[]): AddonPlaces {
-  const places: AddonPlaces = {};
-  for (const addon of addons) {
-    if (!addon.libraries?.length) continue;
-    const from = virtualPath(tree, addon.file);
-    const at = posix.relative(VIRTUAL_ROOT, from);
-    const libraries = addon.libraries.map((lib): [string, string] => {
-      const place = posix.normalize(posix.join(posix.dirname(at), relative(dirname(addon.file), lib).split(sep).join('/')));
-      if (place.startsWith('../')) throw new BuildError(`${addon.packageName}: ${addon.file} loads ${lib} from beside itself ($ORIGIN), which lies above the package tree (${tree}): it cannot be given the same place in the binary`);
-      return [virtualPath(tree, lib), place];
-    });
-    places[from] = { at, libraries };
-  }
-  return places;
 }

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { originLibraries } from '../../build/project/addon-libraries.ts';
-import { addonPlaces } from '../../build/project/bundle.ts';
+import { addonPlaces } from '../../build/project/addon-places.ts';
 import { tempDir } from '../fixtures/context.ts';
 
 function files(root: string, names: string[]): void {
