@@ -16,7 +16,7 @@ import { bundleStep } from '../../build/steps/bundle.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { regexpLiteral } from '../../shared/regexp-literal.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
-import { repoRoot, runToolchain, tempDir, testContext } from '../fixtures/context.ts';
+import { repoRoot, runPack, runToolchain, tempDir, testContext } from '../fixtures/context.ts';
 import { DEFAULT_OFFICIAL, DEFAULT_STATIC } from '../fixtures/line.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
 import { describeWhen, firstMissing, itWhen, prerequisite } from '../fixtures/skip.ts';
@@ -68,11 +68,7 @@ function fixtureWith(source?: string, after: (addon: string) => void = () => {})
   return dir;
 }
 
-function pack(dir: string): string {
-  const r = runToolchain('pack', [dir, '--runtime', 'official']);
-  if (r.status !== 0) throw new Error(`npm run pack -- ${dir} failed (${r.status}):\n${r.log}`);
-  return r.out;
-}
+const pack = (dir: string) => runPack(dir).out;
 
 /** Runs the binary with nothing of the test's environment but what is given. */
 function run(bin: string, args: string[], env: Record<string, string>) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
-import { repoRoot, runToolchain } from '../fixtures/context.ts';
+import { repoRoot, runPack } from '../fixtures/context.ts';
 import { DEFAULT_STATIC } from '../fixtures/line.ts';
 import { describeWhen, prerequisite } from '../fixtures/skip.ts';
 
@@ -48,8 +48,7 @@ const underNode = (command: string, env: NodeJS.ProcessEnv = process.env) => exe
 function behavesAsNode(runtime: 'official' | 'static') {
   let bin = '';
   beforeAll(() => {
-    const r = runToolchain('pack', [project, '--runtime', runtime]);
-    if (r.status !== 0) throw new Error(`npm run pack -- as-node --runtime ${runtime} failed (${r.status}):\n${r.log}`);
+    const r = runPack(project, ['--runtime', runtime]);
     bin = join(r.out, runtime === 'static' ? BIN.replace(/$/, '-static') : BIN);
   }, 180_000);
 

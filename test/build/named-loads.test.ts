@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runToolchain, writeTree } from '../fixtures/context.ts';
+import { runPack, writeTree } from '../fixtures/context.ts';
 
 const CLI = [
   '#!/usr/bin/env node',
@@ -46,9 +46,7 @@ describe('pack: loads named at run time (a declared package by a computed name, 
   let bin = '';
   beforeAll(() => {
     root = writeTree('named-loads', FILES);
-    const r = runToolchain('pack', [root, '--runtime', 'official']);
-    if (r.status !== 0) throw new Error(`npm run pack -- named-loads failed (${r.status}):\n${r.log}`);
-    bin = join(r.out, 'named-loads-1.0.0-linux-x64');
+    bin = join(runPack(root).out, 'named-loads-1.0.0-linux-x64');
   }, 120_000);
 
   it.each(['name', 'relative', 'resolve', 'same', 'names', 'missing', 'child'])('%s prints what node prints', (command) => {

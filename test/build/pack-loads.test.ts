@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runToolchain, tempDir } from '../fixtures/context.ts';
+import { repoRoot, runPack, tempDir } from '../fixtures/context.ts';
 
 const dir = join(repoRoot, 'test/fixtures/projects/late-loads');
 
@@ -11,8 +11,7 @@ describe('pack: loads left to run time', () => {
   let bin = '';
   let log = '';
   beforeAll(() => {
-    const r = runToolchain('pack', [dir, '--runtime', 'official']);
-    if (r.status !== 0) throw new Error(`pack failed:\n${r.log}`);
+    const r = runPack(dir);
     log = r.log;
     bin = join(r.out, 'late-loads-fixture-1.0.0-linux-x64');
   }, 120_000);
@@ -67,8 +66,7 @@ describe('pack: loads whose path is known before run time, as npm makes them (te
     project = tempDir('known-paths');
     cpSync(join(repoRoot, 'test/fixtures/projects/known-paths'), project, { recursive: true });
     renameSync(join(project, 'packages'), join(project, 'node_modules'));
-    const r = runToolchain('pack', [project, '--runtime', 'official']);
-    if (r.status !== 0) throw new Error(`pack failed:\n${r.log}`);
+    const r = runPack(project);
     log = r.log;
     bin = join(r.out, 'known-paths-fixture-0.9.0-linux-x64');
   }, 120_000);

@@ -5,15 +5,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runToolchain, tempDir } from '../fixtures/context.ts';
+import { repoRoot, runPack, runToolchain, tempDir } from '../fixtures/context.ts';
 
 const projects = join(repoRoot, 'test/fixtures/projects');
 
-function pack(dir: string, out = tempDir('pack')): string {
-  const r = runToolchain('pack', [dir, '--runtime', 'official'], out);
-  if (r.status !== 0) throw new Error(`npm run pack -- ${dir} failed (${r.status}):\n${r.log}`);
-  return out;
-}
+const pack = (dir: string) => runPack(dir).out;
 
 function run(bin: string, args: string[] = []) {
   return spawnSync(bin, args, { encoding: 'utf8', env: {}, timeout: 30_000 });
@@ -105,9 +101,8 @@ describe('pack: an ES module bin with no extension that reads its own files thro
   let bin = '';
   let log = '';
   beforeAll(() => {
-    const r = runToolchain('pack', [join(projects, 'esm-bin'), '--runtime', 'official']);
+    const r = runPack(join(projects, 'esm-bin'));
     log = r.log;
-    if (r.status !== 0) throw new Error(`npm run pack -- esm-bin failed (${r.status}):\n${r.log}`);
     bin = join(r.out, 'esm-bin-fixture-4.5.6-linux-x64');
   }, 120_000);
 
@@ -320,9 +315,8 @@ describe('pack: an ESM-only CLI with top-level await (as svgo)', () => {
   let bin = '';
   let log = '';
   beforeAll(() => {
-    const r = runToolchain('pack', [join(projects, 'tla'), '--runtime', 'official']);
+    const r = runPack(join(projects, 'tla'));
     log = r.log;
-    if (r.status !== 0) throw new Error(`npm run pack -- tla failed (${r.status}):\n${r.log}`);
     bin = join(r.out, 'tla-fixture-3.1.0-linux-x64');
   }, 120_000);
 
