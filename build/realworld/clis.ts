@@ -363,4 +363,22 @@ export const CLIS: RealWorldCli[] = [
       expect: 'compiled successfully',
     },
   },
+  {
+    name: 'nodemon',
+    package: 'nodemon',
+    version: '3.1.14',
+    kind: 'server runner (forks the script it watches)',
+    bin: 'nodemon',
+    note: "nodemon forks the script it runs (`fork(script)`): under node that starts node; a binary started nodemon again, which forked again, without end. The binary now runs as node when its program starts its own executable on a script (build/project/prelude/as-node.cjs). The script answers whether it is the main module and has an IPC channel, as a forked script does.",
+    task: {
+      kind: 'server',
+      describe: 'run a script that serves HTTP (forked by nodemon): a page that says how it was started',
+      files: {
+        'app.js': "const http = require('node:http');\nconst how = `main module ${require.main === module}, ipc ${typeof process.send}, args ${process.argv.length}`;\nhttp.createServer((req, res) => res.end(req.url === '/' ? `${how}\\n` : 'other\\n')).listen(Number(process.argv[2]), '127.0.0.1');\n",
+      },
+      args: ['--quiet', '--watch', 'app.js', 'app.js', '{port}'],
+      requests: ['/', '/x'],
+      expect: '^main module true, ipc function, args 3\\n$',
+    },
+  },
 ];
