@@ -369,7 +369,7 @@ export const CLIS: RealWorldCli[] = [
     version: '3.1.14',
     kind: 'server runner (forks the script it watches)',
     bin: 'nodemon',
-    note: "nodemon forks the script it runs (`fork(script)`): under node that starts node; a binary started nodemon again, which forked again, without end. The binary now runs as node when its program starts its own executable on a script (build/project/prelude/as-node.cjs). The script answers whether it is the main module and has an IPC channel, as a forked script does.",
+    note: "nodemon forks the script it runs (`fork(script)`): under node that starts node; a binary started nodemon again, with the script's path as its first argument (pkg's SEA fails that way: EMFILE once the nodemons pile up). The binary now runs as node when its program starts its own executable on a script (build/project/prelude/as-node.cjs). The script answers whether it is the main module and has an IPC channel, as a forked script does.",
     task: {
       kind: 'server',
       describe: 'run a script that serves HTTP (forked by nodemon): a page that says how it was started',
