@@ -16,7 +16,7 @@ import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonRequirePlugin, bindingsPlugin } from './addon-files.ts';
 import { addonPlaces } from './addon-places.ts';
 import { bannerFor } from './banner.ts';
-import { type BundledModules, bundledModules, modulesPlugin, type PackagesByName, packagesByName, relativeModules } from './bundled-modules.ts';
+import { type BundledModules, bundledModules, externalPackages, modulesPlugin, type PackagesByName, packagesByName, relativeModules } from './bundled-modules.ts';
 import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
 import { embeddedFiles } from './embedded-files.ts';
 import { type Embeds, PRELUDE_DIR, programEntry } from './entry.ts';
@@ -86,6 +86,7 @@ const common = (o: Common, required = new Set<string>(), resolved = new Set<stri
   keepNames: true,
   legalComments: 'none',
   logLevel: 'error',
+  external: o.project.config.external.flatMap((name) => [name, `${name}/*`]),
 });
 
 /** One file of the project bundled alone, as text (a worker's code; tests start workers with it directly). */
@@ -117,18 +118,20 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // module.registerHooks, present from Node 22.15; measured on 22.22.2 and 24.22.3.)
   let format = 'cjs' as 'cjs' | 'esm';
   let modules: BundledModules = {};
-  let byName: PackagesByName = { modules: {}, names: {}, manifests: [] };
+  let byName: PackagesByName = { modules: {}, names: {}, embed: [] };
+  // seal.external: required by name, run from the embedded files.
+  const external = externalPackages(o.project.config.external, treeRoot(o.project), o.project.root);
   // What require.main describes (main-module.ts): the one bin from the banner, or the chosen one from the dispatcher.
   const mains = Object.fromEntries(Object.entries(o.project.config.bins).map(([cmd, file]) => [cmd, virtualPath(treeRoot(o.project), resolve(o.project.root, file))]));
   const [onlyMain] = Object.keys(mains).length === 1 ? Object.values(mains) : [];
   const program = (embeds: Embeds) => {
     unresolved = [];
     const options = common(o, required, resolved, relatives);
-    const withModules = { ...embeds, modules: Object.keys(modules).length > 0 };
+    const withModules = { ...embeds, modules: Object.keys(modules).length > 0 || Object.keys(external.names).length > 0 };
     return buildLeavingUnresolved(
       {
         ...options,
-        plugins: [...(options.plugins ?? []), modulesPlugin(modules, o.project.root, byName.names)],
+        plugins: [...(options.plugins ?? []), modulesPlugin(modules, o.project.root, { ...byName.names, ...external.names })],
         ...programEntry(o.project.root, o.project.config, withModules, format, mains),
         format,
         banner: { js: bannerFor({ format, startup: o.project.config.startup, onlyMain }) },
@@ -178,18 +181,18 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // with a computed require may load by name (bundled-modules.ts).
   const declared = declaredPackages(tree, o.project.root);
   for (let round = 0; round < MODULE_ROUNDS; round++) {
-    const named = packagesByName(found, declared, tree, o.project.config.omit);
+    const named = packagesByName(found, declared, tree, [...o.project.config.omit, ...o.project.config.external]);
     const more = { ...bundledModules(found, tree), ...named.modules, ...relativeModules(relatives) };
     if (Object.keys(more).every((k) => k in modules) && Object.keys(named.names).every((n) => n in byName.names)) break;
     modules = { ...modules, ...more };
-    byName = { modules: { ...byName.modules, ...named.modules }, names: { ...named.names, ...byName.names }, manifests: [...new Set([...byName.manifests, ...named.manifests])].sort() };
+    byName = { modules: { ...byName.modules, ...named.modules }, names: { ...named.names, ...byName.names }, embed: [...new Set([...byName.embed, ...named.embed])].sort() };
     out = await program({ addons: false, workers: false });
     js = outputOf(out, o.outfile);
     found = loadsOf(out);
   }
   // What the loads esbuild could not follow make the binary embed: files of the tree, and addons to judge.
   const { loads, files, candidates } = await embeddedFiles(
-    { found, code: js.text, inputs: Object.keys(out.metafile.inputs), resolved, required, manifests: byName.manifests },
+    { found, code: js.text, inputs: Object.keys(out.metafile.inputs), resolved, required, embed: [...byName.embed, ...external.embed] },
     { root: o.project.root, tree, omit: o.project.config.omit },
   );
   const addons = o.addons ? await o.addons(candidates) : candidates;

@@ -12,10 +12,12 @@
  * have found it from P. Their package.json files are embedded, so a check that the package is installed finds it.
  */
 import { existsSync, statSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Plugin } from 'esbuild';
+import { BuildError } from '../../shared/toolchain/build-error.ts';
 import type { DynamicLoad } from './dynamic-loads.ts';
 import { fileAsRequireFinds } from './relative-name.ts';
+import { packageInTree } from './tree-dirs.ts';
 import type { DeclaredPackage } from './tree-packages.ts';
 import { onDisk, VIRTUAL_ROOT, virtualPath } from './virtual-paths.ts';
 
@@ -54,7 +56,7 @@ export interface PackagesByName {
   modules: BundledModules;
   names: BundledNames;
   /** The package.json of each, to embed (on disk). */
-  manifests: string[];
+  embed: string[];
 }
 
 /**
@@ -64,15 +66,31 @@ export interface PackagesByName {
  */
 export function packagesByName(loads: readonly DynamicLoad[], declared: (from: string) => DeclaredPackage[], tree: string, omit: readonly string[]): PackagesByName {
   const sources = [...new Set(loads.filter((l) => l.kind === 'require' && l.into === undefined && !l.at.startsWith('bundle:')).map((l) => l.at.slice(0, l.at.lastIndexOf(':'))))].sort();
-  const found: PackagesByName = { modules: {}, names: {}, manifests: [] };
+  const found: PackagesByName = { modules: {}, names: {}, embed: [] };
   for (const from of sources) {
     for (const p of declared(from)) {
       if (p.name in found.names || omit.includes(p.name) || !BUNDLES.test(p.file)) continue;
       const path = virtualPath(tree, p.file);
       found.names[p.name] = path;
       found.modules[path] = p.file;
-      found.manifests.push(p.manifest);
+      found.embed.push(p.manifest);
     }
+  }
+  return found;
+}
+
+/**
+ * The packages seal.external keeps out of the bundle: each one's main, found as Node's require finds it from the
+ * project, is named in the names' table (the bundle's require of the name loads it from the embedded files, where it
+ * runs as under node) and embedded with its module graph (`embed`). A package not installed is the build's error.
+ */
+export function externalPackages(names: readonly string[], tree: string, root: string): { names: BundledNames; embed: string[] } {
+  const found: { names: BundledNames; embed: string[] } = { names: {}, embed: [] };
+  for (const name of names) {
+    const p = packageInTree(name, join(root, 'seal-resolve.js'), tree);
+    if (p === undefined) throw new BuildError(`seal.external names ${name}, which is not installed where the program finds it (npm install it, or take it out of seal.external)`);
+    found.names[name] = virtualPath(tree, p.file);
+    found.embed.push(p.file, join(p.root, 'package.json'));
   }
   return found;
 }

@@ -37,6 +37,12 @@ export interface SealConfig {
    * at run time it fails as if the package were not installed. What esbuild bundles is not affected.
    */
   omit: string[];
+  /**
+   * Packages kept out of the bundle: embedded with what they load and run from the embedded files, as under node,
+   * required by name from the bundle. For a package whose functions' source is rebuilt elsewhere (a worker given
+   * `fn.toString()`), which in a bundle names the bundle's internals.
+   */
+  external: string[];
   /** Global constant → entry file: that file is bundled on its own and the constant holds its code (for `new Worker(code, { eval: true })`). */
   workers: Record<string, string>;
   /** Global constant that holds the build facts (version, commit, source date, runtime), if the program wants them. */
@@ -57,7 +63,7 @@ export interface SealConfig {
   targets: Target[];
 }
 
-const KEYS = ['entry', 'name', 'assets', 'omit', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'intl', 'smoke', 'targets'] as const;
+const KEYS = ['entry', 'name', 'assets', 'omit', 'external', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'intl', 'smoke', 'targets'] as const;
 
 /**
  * seal.startup: 'code-cache' (the default, the fastest measured: docs/benchmarks.md, "Where start-up time goes") puts
@@ -195,6 +201,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
     bins,
     assets: raw.assets === undefined ? [] : globList('seal.assets', raw.assets),
     omit: raw.omit === undefined ? [] : packageList('seal.omit', raw.omit),
+    external: raw.external === undefined ? [] : packageList('seal.external', raw.external),
     workers: raw.workers === undefined ? {} : workers('seal.workers', raw.workers),
     ...(buildInfo === undefined ? {} : { buildInfo }),
     nodeOptions: raw.nodeOptions === undefined ? [] : stringList('seal.nodeOptions', raw.nodeOptions),

@@ -25,8 +25,11 @@ export interface BundleFindings {
   resolved: ReadonlySet<string>;
   /** Addons required by a literal path (addon-files.ts). */
   required: ReadonlySet<string>;
-  /** The package.json files of packages served by name (bundled-modules.ts), so a check that one is installed finds it. */
-  manifests?: readonly string[];
+  /**
+   * Files embedded with what they load (bundled-modules.ts): the package.json of each package served by name, so a
+   * check that one is installed finds it, and the main of each seal.external package.
+   */
+  embed?: readonly string[];
 }
 
 /** Where the program's files are. */
@@ -58,7 +61,7 @@ export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit }
   // A file read by its full path is data: embedded as it is, nothing followed from it.
   const loaded = (l: DynamicLoad) => l.kind !== 'read';
   const named = [...bundle.resolved].filter((f) => f.startsWith(`${tree}${sep}`));
-  const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => loaded(l) && !l.oneOf)), ...namedManifests(bundle.code, tree), ...(bundle.manifests ?? []), ...named], tree));
+  const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => loaded(l) && !l.oneOf)), ...namedManifests(bundle.code, tree), ...(bundle.embed ?? []), ...named], tree));
   const left = (f: string) => inOmitted(f, omit);
   const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => loaded(l) && l.oneOf)), tree)])].filter((f) => !left(f)).sort();
   const files = [...new Set([...graph.filter((f) => !f.endsWith('.node')), ...exactly(loads.filter((l) => !loaded(l)))])].sort();

@@ -13,14 +13,14 @@
  *   const bundled = (f) => typeof f === 'string' && f.startsWith('/') ? globalThis[Symbol.for('seal.modules')]?.[posix.normalize(f)] : undefined;
  *   // `from`: the requiring module's directory under /seal, which virtual-paths.ts passes to a require of a computed name.
  *   require = Object.assign((s, from) => { let f = path(s); if (typeof from === 'string' && /^\.\.?\//.test(f)) f = posix.join(from, f);
- *     const m = bundled(named(f) ?? f); return m ? m() : real(f); }, real,
+ *     const n = named(f) ?? f, m = bundled(n); return m ? m() : real(n); }, real,
  *     { resolve: Object.assign((s, o) => named(path(s)) ?? real.resolve(path(s), o), real.resolve) });
  */
 import { MODULES_KEY, NAMES_KEY } from './bundled-modules.ts';
 
 // Its own names are long: the load analysis reads the bundle's names scope by scope, nested ones included, and a
 // banner's `b` would stand for the program's minified `b` (dynamic-loads.ts).
-const WRAP = `((__sealReal,__sealUrl,__sealPosix)=>{const __sealPath=s=>s instanceof URL||typeof s=="string"&&s.startsWith("file:")?__sealUrl.fileURLToPath(s):s;const __sealNamed=f=>{const t=globalThis[Symbol.for(${JSON.stringify(NAMES_KEY)})];return typeof f=="string"&&t&&Object.hasOwn(t,f)?t[f]:void 0};const __sealBundled=f=>typeof f=="string"&&f.startsWith("/")?globalThis[Symbol.for(${JSON.stringify(MODULES_KEY)})]?.[__sealPosix.normalize(f)]:void 0;return Object.assign((s,d)=>{let f=__sealPath(s);typeof d=="string"&&typeof f=="string"&&/^\\.\\.?\\//.test(f)&&(f=__sealPosix.join(d,f));const m=__sealBundled(__sealNamed(f)??f);return m?m():__sealReal(f)},__sealReal,{resolve:Object.assign((s,o)=>__sealNamed(__sealPath(s))??__sealReal.resolve(__sealPath(s),o),__sealReal.resolve)})})`;
+const WRAP = `((__sealReal,__sealUrl,__sealPosix)=>{const __sealPath=s=>s instanceof URL||typeof s=="string"&&s.startsWith("file:")?__sealUrl.fileURLToPath(s):s;const __sealNamed=f=>{const t=globalThis[Symbol.for(${JSON.stringify(NAMES_KEY)})];return typeof f=="string"&&t&&Object.hasOwn(t,f)?t[f]:void 0};const __sealBundled=f=>typeof f=="string"&&f.startsWith("/")?globalThis[Symbol.for(${JSON.stringify(MODULES_KEY)})]?.[__sealPosix.normalize(f)]:void 0;return Object.assign((s,d)=>{let f=__sealPath(s);typeof d=="string"&&typeof f=="string"&&/^\\.\\.?\\//.test(f)&&(f=__sealPosix.join(d,f));const n=__sealNamed(f)??f,m=__sealBundled(n);return m?m():__sealReal(n)},__sealReal,{resolve:Object.assign((s,o)=>__sealNamed(__sealPath(s))??__sealReal.resolve(__sealPath(s),o),__sealReal.resolve)})})`;
 
 export const FULL_REQUIRE = `require=${WRAP}(require("node:module").createRequire(__filename),require("node:url"),require("node:path").posix);`;
 

@@ -23,7 +23,19 @@ describe('package.json seal config', () => {
     expect(sealConfig(base)).toEqual({
       packageName: '@scope/tool',
       version: '1.0.0',
-      config: { name: 'tool', bins: { tool: 'bin/tool.js' }, assets: [], omit: [], workers: {}, nodeOptions: [], startup: 'code-cache', intl: 'full', smoke: { args: ['--version'] }, targets: [{ arch: 'x64', runtime: 'auto' }] },
+      config: {
+        name: 'tool',
+        bins: { tool: 'bin/tool.js' },
+        assets: [],
+        omit: [],
+        external: [],
+        workers: {},
+        nodeOptions: [],
+        startup: 'code-cache',
+        intl: 'full',
+        smoke: { args: ['--version'] },
+        targets: [{ arch: 'x64', runtime: 'auto' }],
+      },
     });
   });
 
@@ -52,6 +64,12 @@ describe('package.json seal config', () => {
       { arch: 'x64', runtime: 'auto' },
       { arch: 'arm64', runtime: 'official' },
     ]);
+  });
+
+  it('seal.external lists package names too', () => {
+    expect(sealConfig(withSeal({ external: ['minimizer-webpack-plugin'] })).config.external).toEqual(['minimizer-webpack-plugin']);
+    expect(() => sealConfig(withSeal({ external: 'x' }))).toThrow(/seal\.external/);
+    expect(() => sealConfig(withSeal({ external: ['./lib'] }))).toThrow(/seal\.external entry must be a package name/);
   });
 
   it('seal.omit lists package names, scoped or not; anything else names the entry and what is allowed', () => {

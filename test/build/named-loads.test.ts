@@ -56,3 +56,37 @@ describe('pack: loads named at run time (a declared package by a computed name, 
     expect(r.stdout).toBe(expected);
   });
 });
+
+// A package whose functions' source is rebuilt elsewhere (fn.toString() handed to new Function, as a worker pool does):
+// in the bundle that source would name the bundle's own modules; seal.external keeps it out, run from the embedded files.
+const EXTERNAL_FILES = {
+  'package.json': JSON.stringify({ name: 'external-loads', version: '1.0.0', bin: 'cli.js', dependencies: { shipper: '1.0.0' }, seal: { external: ['shipper'], smoke: { args: [] } } }),
+  'cli.js': "const { ship, rebuilt, sameLib } = require('shipper');\nconsole.log(rebuilt(ship)(3), sameLib(require('shipper/lib')));\n",
+  'node_modules/shipper/package.json': JSON.stringify({ name: 'shipper', version: '1.0.0', main: 'index.js' }),
+  'node_modules/shipper/index.js': [
+    "const lib = require('./lib');",
+    // Its source names require('./lib'), which the rebuilt function resolves with the require it is given.
+    "exports.ship = function ship(n) { return require('./lib').twice(n); };",
+    "exports.rebuilt = (fn) => new Function('require', `return ${fn.toString()}`)(require);",
+    'exports.sameLib = (other) => other === lib;',
+    '',
+  ].join('\n'),
+  'node_modules/shipper/lib.js': 'exports.twice = (n) => n * 2;\n',
+};
+
+describe('pack: seal.external (a package run from the embedded files, as under node)', () => {
+  let root = '';
+  let bin = '';
+  beforeAll(() => {
+    root = writeTree('external-loads', EXTERNAL_FILES);
+    bin = join(runPack(root).out, 'external-loads-1.0.0-linux-x64');
+  }, 120_000);
+
+  it('its function rebuilt from source runs, and a sub-path of it required from the program is its own module: what node prints', () => {
+    const expected = execFileSync(process.execPath, [join(root, 'cli.js')], { encoding: 'utf8' });
+    expect(expected).toBe('6 true\n');
+    const r = spawnSync(bin, [], { encoding: 'utf8', cwd: '/' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(expected);
+  });
+});
