@@ -10,6 +10,7 @@
  * peer dependencies, installed) are bundled by their main file, and a second table, `seal.names`, takes each name
  * to that file's path — the bundle's require and require.resolve look a bare name up there first, as Node would
  * have found it from P. Their package.json files are embedded, so a check that the package is installed finds it.
+ * A seal.external package is in the names' table too, with its main's path among the embedded files, where it runs.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -61,7 +62,7 @@ export interface PackagesByName {
 
 /**
  * The packages a module with a computed require may load by name (`declared` lists them for a source file), not those
- * seal.omit names, each bundled by its main file when that is code or JSON. Where two modules' packages declare one
+ * `omit` names (seal.omit, seal.external), each bundled by its main file when that is code or JSON. Where two modules' packages declare one
  * name that resolves to two installed versions, the first (by name, then source) is the one served.
  */
 export function packagesByName(loads: readonly DynamicLoad[], declared: (from: string) => DeclaredPackage[], tree: string, omit: readonly string[]): PackagesByName {
@@ -69,7 +70,7 @@ export function packagesByName(loads: readonly DynamicLoad[], declared: (from: s
   const found: PackagesByName = { modules: {}, names: {}, embed: [] };
   for (const from of sources) {
     for (const p of declared(from)) {
-      if (p.name in found.names || omit.includes(p.name) || !BUNDLES.test(p.file)) continue;
+      if (Object.hasOwn(found.names, p.name) || omit.includes(p.name) || !BUNDLES.test(p.file)) continue;
       const path = virtualPath(tree, p.file);
       found.names[p.name] = path;
       found.modules[path] = p.file;
