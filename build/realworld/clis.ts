@@ -374,7 +374,8 @@ export const CLIS: RealWorldCli[] = [
       kind: 'server',
       describe: 'run a script that serves HTTP (forked by nodemon): a page that says how it was started',
       files: {
-        'app.js': "const http = require('node:http');\nconst how = `main module ${require.main === module}, ipc ${typeof process.send}, args ${process.argv.length}`;\nhttp.createServer((req, res) => res.end(req.url === '/' ? `${how}\\n` : 'other\\n')).listen(Number(process.argv[2]), '127.0.0.1');\n",
+        'app.js':
+          "const http = require('node:http');\nconst how = `main module ${require.main === module}, ipc ${typeof process.send}, args ${process.argv.length}`;\nhttp.createServer((req, res) => res.end(req.url === '/' ? `${how}\\n` : 'other\\n')).listen(Number(process.argv[2]), '127.0.0.1');\n",
       },
       args: ['--quiet', '--watch', 'app.js', 'app.js', '{port}'],
       requests: ['/', '/x'],
