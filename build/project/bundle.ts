@@ -26,7 +26,7 @@ import type { Project } from './project.ts';
 import { declaredPackages, fileOfPackage, packagesNamed } from './tree-packages.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
 import { treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
-import { bundleWorkers, type WorkerFile } from './worker-files.ts';
+import { bundleWorkers, type WorkerFile, workerBootstrap, workerPaths } from './worker-files.ts';
 
 export interface BundleOptions {
   /** The project: its directory (the config's paths are relative to it) and its config. */
@@ -197,7 +197,11 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   );
   const addons = o.addons ? await o.addons(candidates) : candidates;
   define.__SEAL_ADDON_LIBRARIES__ = JSON.stringify(addonPlaces(tree, addons));
-  const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker'), files: files.length > 0 };
+  // Worker threads: those the build bundles, and for a seal.external package's own, the bootstrap (worker-files.ts).
+  const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker') || o.project.config.external.length > 0, files: files.length > 0 };
+  define.__SEAL_WORKER_FILES__ = JSON.stringify(workerPaths(loads));
+  define.__SEAL_WORKER_BOOTSTRAP__ = '""';
+  if (o.project.config.external.length > 0) define.__SEAL_WORKER_BOOTSTRAP__ = JSON.stringify(await workerBootstrap({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, unresolved));
   if (embeds.addons || embeds.workers || embeds.files) {
     out = await program(embeds);
     js = outputOf(out, o.outfile);

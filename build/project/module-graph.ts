@@ -1,6 +1,7 @@
 /*
  * The files a module loads by a literal name, followed to the end within the package tree: import and export-from
- * declarations, import() and require() of a literal, and the package.json Node reads for each. A module that runs
+ * declarations, import() and require() of a literal, a file it names to start or hand on (require.resolve('./x'),
+ * path.resolve(__dirname, './x.js')), and the package.json Node reads for each. A module that runs
  * unbundled from the embedded files (the target of an import() hidden in new Function, which no bundler sees; a
  * createRequire'd require of a package's module; a file promzard reads and runs with a require of its own) needs
  * them beside it. A package name is found as Node's require finds it from the module (an ES module's import of a
@@ -33,6 +34,13 @@ export function literalLoads(source: string): string[] {
     ImportExpression: (e) => add(e.source),
     CallExpression: (c) => {
       if (c.callee.type === 'Identifier' && c.callee.name === 'require' && c.arguments.length === 1) add(c.arguments[0]);
+      // A file it starts or hands on by name: require.resolve('./processChild') (jest-worker forks it), and
+      // path.resolve(__dirname, './threadChild.js') or join(__dirname, …) (its worker thread's file).
+      const member = c.callee.type === 'MemberExpression' && c.callee.property.type === 'Identifier' ? c.callee.property.name : undefined;
+      if (member === 'resolve' && c.callee.type === 'MemberExpression' && c.callee.object.type === 'Identifier' && c.callee.object.name === 'require') add(c.arguments[0]);
+      const [base, name] = c.arguments;
+      if ((member === 'resolve' || member === 'join') && base?.type === 'Identifier' && base.name === '__dirname' && c.arguments.length === 2 && name?.type === 'Literal' && typeof name.value === 'string' && isRelativeName(name.value))
+        add(name);
     },
   });
   return [...new Set(names)];

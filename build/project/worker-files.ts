@@ -34,6 +34,30 @@ export interface ProgramBuild {
   embeds: Embeds;
 }
 
+/** The worker files the loads start (dynamic-loads.ts), as paths under the virtual root. */
+export function workerPaths(loads: readonly DynamicLoad[]): string[] {
+  return [...new Set(loads.flatMap((l) => (l.kind === 'worker' && l.into !== undefined ? [l.into] : [])))].sort();
+}
+
+/**
+ * The code a worker thread runs for a file of the tree that was not bundled as a worker (prelude/workers.cjs): the
+ * preludes, which mount the embedded files in the thread, then a require of the file the thread was started for.
+ */
+export async function workerBootstrap(program: ProgramBuild, unresolved: Unresolved[]): Promise<string> {
+  const out = await buildLeavingUnresolved(
+    {
+      ...program.options,
+      stdin: { contents: `${preludeSource(program.project.config, program.embeds)}require(globalThis.__sealWorkerFile);\n`, resolveDir: program.project.root, sourcefile: 'seal-worker-bootstrap.js', loader: 'js' },
+      define: { ...program.define, __SEAL_WORKER_BOOTSTRAP__: '""' },
+      supported: { 'dynamic-import': false },
+      write: false,
+    },
+    treeRoot(program.project),
+    unresolved,
+  );
+  return withNodeGlobKeys(present(out.outputFiles[0], "esbuild's output for the worker bootstrap").text);
+}
+
 /** Each worker file the loads start (dynamic-loads.ts), bundled and written next to the program; imports esbuild cannot resolve are added to `unresolved`. */
 export async function bundleWorkers(program: ProgramBuild, loads: DynamicLoad[], unresolved: Unresolved[]): Promise<WorkerFile[]> {
   const tree = treeRoot(program.project);

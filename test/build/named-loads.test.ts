@@ -61,7 +61,7 @@ describe('pack: loads named at run time (a declared package by a computed name, 
 // in the bundle that source would name the bundle's own modules; seal.external keeps it out, run from the embedded files.
 const EXTERNAL_FILES = {
   'package.json': JSON.stringify({ name: 'external-loads', version: '1.0.0', bin: 'cli.js', dependencies: { shipper: '1.0.0' }, seal: { external: ['shipper'], smoke: { args: [] } } }),
-  'cli.js': "const { ship, rebuilt, sameLib } = require('shipper');\nconsole.log(rebuilt(ship)(3), sameLib(require('shipper/lib')));\n",
+  'cli.js': "const { ship, rebuilt, sameLib, threaded } = require('shipper');\nthreaded(4).then((t) => console.log(rebuilt(ship)(3), sameLib(require('shipper/lib')), t));\n",
   'node_modules/shipper/package.json': JSON.stringify({ name: 'shipper', version: '1.0.0', main: 'index.js' }),
   'node_modules/shipper/index.js': [
     "const lib = require('./lib');",
@@ -69,9 +69,13 @@ const EXTERNAL_FILES = {
     "exports.ship = function ship(n) { return require('./lib').twice(n); };",
     "exports.rebuilt = (fn) => new Function('require', `return ${fn.toString()}`)(require);",
     'exports.sameLib = (other) => other === lib;',
+    // A worker thread started from its own file (jest-worker's threadChild.js), which the thread's own loader cannot read.
+    "const { Worker } = require('node:worker_threads');",
+    "exports.threaded = (n) => new Promise((done) => new Worker(require('node:path').resolve(__dirname, './thread.js'), { workerData: n }).on('message', done));",
     '',
   ].join('\n'),
   'node_modules/shipper/lib.js': 'exports.twice = (n) => n * 2;\n',
+  'node_modules/shipper/thread.js': "const { parentPort, workerData } = require('node:worker_threads');\nparentPort.postMessage(`thread ${require('./lib').twice(workerData)}`);\n",
 };
 
 describe('pack: seal.external (a package run from the embedded files, as under node)', () => {
@@ -82,9 +86,9 @@ describe('pack: seal.external (a package run from the embedded files, as under n
     bin = join(runPack(root).out, 'external-loads-1.0.0-linux-x64');
   }, 120_000);
 
-  it('its function rebuilt from source runs, and a sub-path of it required from the program is its own module: what node prints', () => {
+  it('its function rebuilt from source runs, a sub-path of it required from the program is its own module, and a worker thread started from its own file runs: what node prints', () => {
     const expected = execFileSync(process.execPath, [join(root, 'cli.js')], { encoding: 'utf8' });
-    expect(expected).toBe('6 true\n');
+    expect(expected).toBe('6 true thread 8\n');
     const r = spawnSync(bin, [], { encoding: 'utf8', cwd: '/' });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(expected);

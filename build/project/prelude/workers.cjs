@@ -18,11 +18,18 @@ function ownFile(filename) {
   return typeof path === 'string' && path.startsWith(`${root}/`) ? path : null;
 }
 
+// The files the build bundled as workers; any other file of the tree (one a seal.external package starts its thread
+// from: jest-worker's threadChild.js) runs unbundled from the mounted tree, through a bootstrap bundled with the
+// preludes that mounts it in the thread and requires the file there (empty inside a worker: no nested bootstrap).
+const bundled = new Set(__SEAL_WORKER_FILES__);
+const bootstrap = __SEAL_WORKER_BOOTSTRAP__;
+
 class Worker extends NodeWorker {
   constructor(filename, options) {
     const own = options?.eval ? null : ownFile(filename);
     if (own === null) super(filename, options);
-    else super(fs.readFileSync(own, 'utf8'), { ...options, eval: true });
+    else if (bundled.has(own) || bootstrap === '') super(fs.readFileSync(own, 'utf8'), { ...options, eval: true });
+    else super(`globalThis.__sealWorkerFile = ${JSON.stringify(own)};\n${bootstrap}`, { ...options, eval: true });
   }
 }
 
