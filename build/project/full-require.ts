@@ -16,7 +16,7 @@
  *     const n = named(f) ?? f, m = bundled(n); return m ? m() : real(n); }, real,
  *     { resolve: Object.assign((s, o) => named(path(s)) ?? real.resolve(path(s), o), real.resolve) });
  */
-import { MODULES_KEY, NAMES_KEY } from './bundled-modules.ts';
+import { MODULES_KEY, NAMES_KEY } from './table-keys.ts';
 
 // Its own names are long: the load analysis reads the bundle's names scope by scope, nested ones included, and a
 // banner's `b` would stand for the program's minified `b` (dynamic-loads.ts).
