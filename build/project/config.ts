@@ -211,6 +211,9 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
     smoke: raw.smoke === undefined ? { args: smokeArgs } : smoke('seal.smoke', raw.smoke, smokeArgs),
     targets: raw.targets === undefined ? [{ arch: 'x64', runtime: 'auto' }] : targets('seal.targets', raw.targets),
   };
+  for (const name of config.external) {
+    if (config.omit.includes(name)) throw bad('seal.external entry', name, 'a package seal.omit does not name (seal.omit leaves a package out of the binary, seal.external embeds it unbundled)');
+  }
   for (const opt of config.nodeOptions) {
     if (!opt.startsWith('-')) throw bad('seal.nodeOptions entry', opt, 'a Node option starting with "-" (e.g. "--max-old-space-size=512")');
   }

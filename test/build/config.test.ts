@@ -70,6 +70,7 @@ describe('package.json seal config', () => {
     expect(sealConfig(withSeal({ external: ['minimizer-webpack-plugin'] })).config.external).toEqual(['minimizer-webpack-plugin']);
     expect(() => sealConfig(withSeal({ external: 'x' }))).toThrow(/seal\.external/);
     expect(() => sealConfig(withSeal({ external: ['./lib'] }))).toThrow(/seal\.external entry must be a package name/);
+    expect(() => sealConfig(withSeal({ external: ['x'], omit: ['x'] }))).toThrow(/seal\.external entry must be a package seal\.omit does not name/);
   });
 
   it('seal.omit lists package names, scoped or not; anything else names the entry and what is allowed', () => {
