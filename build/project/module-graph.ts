@@ -4,8 +4,8 @@
  * path.resolve(__dirname, './x.js')), and the package.json Node reads for each. A module that runs
  * unbundled from the embedded files (the target of an import() hidden in new Function, which no bundler sees; a
  * createRequire'd require of a package's module; a file promzard reads and runs with a require of its own) needs
- * them beside it. A package name is found as Node's require finds it from the module (an ES module's import of a
- * package whose exports map sends `import` elsewhere would need that file too: not done); one not installed, or
+ * them beside it. A package name is found as Node finds it from the module: an import (declaration or import()) by
+ * the exports map's `import` condition, a require by `require`; one not installed, or
  * outside the tree, is left to Node at run time, as for any load the bundle did not follow.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -13,25 +13,36 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { type AnyNode, type Node, parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import { fileAsRequireFinds, isRelativeName } from './relative-name.ts';
-import { nearestPackageJson, packageInTree } from './tree-dirs.ts';
+import { nearestPackageJson, packageImportInTree, packageInTree } from './tree-dirs.ts';
+
+/** A name a module loads by literal; `imported` when an import declaration or import() loads it (Node's `import` condition). */
+export interface LiteralLoad {
+  name: string;
+  imported: boolean;
+}
 
 /** The names a module's source loads by literal, relative or not (a script if it does not parse as a module). */
 export function literalLoads(source: string): string[] {
+  return [...new Set(literalLoadsOf(source).map((l) => l.name))];
+}
+
+/** literalLoads, each with how it is loaded. */
+export function literalLoadsOf(source: string): LiteralLoad[] {
   let ast: Node;
   try {
     ast = parse(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true });
   } catch {
     ast = parse(source, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true, allowReturnOutsideFunction: true });
   }
-  const names: string[] = [];
-  const add = (n: AnyNode | null | undefined) => {
-    if (n?.type === 'Literal' && typeof n.value === 'string') names.push(n.value);
+  const loads = new Map<string, LiteralLoad>();
+  const add = (n: AnyNode | null | undefined, imported = false) => {
+    if (n?.type === 'Literal' && typeof n.value === 'string') loads.set(`${imported}:${n.value}`, { name: n.value, imported });
   };
   simple(ast, {
-    ImportDeclaration: (d) => add(d.source),
-    ExportNamedDeclaration: (d) => add(d.source),
-    ExportAllDeclaration: (d) => add(d.source),
-    ImportExpression: (e) => add(e.source),
+    ImportDeclaration: (d) => add(d.source, true),
+    ExportNamedDeclaration: (d) => add(d.source, true),
+    ExportAllDeclaration: (d) => add(d.source, true),
+    ImportExpression: (e) => add(e.source, true),
     CallExpression: (c) => {
       if (c.callee.type === 'Identifier' && c.callee.name === 'require' && c.arguments.length === 1) add(c.arguments[0]);
       // A file it starts or hands on by name: require.resolve('./processChild') (jest-worker forks it), and
@@ -43,15 +54,15 @@ export function literalLoads(source: string): string[] {
         add(name);
     },
   });
-  return [...new Set(names)];
+  return [...loads.values()];
 }
 
 /**
  * A package's module as Node's require finds it from `from` (its exports map, main, extensions), and the package's own
  * package.json, which Node reads to find it (lru-cache's module sits under dist/commonjs/, beside another package.json).
  */
-function packageFiles(from: string, name: string, tree: string): string[] {
-  const found = packageInTree(name, from, tree);
+function packageFiles(from: string, name: string, tree: string, imported: boolean): string[] {
+  const found = imported ? packageImportInTree(name, from, tree) : packageInTree(name, from, tree);
   return found === undefined ? [] : [found.file, join(found.root, 'package.json')];
 }
 
@@ -68,9 +79,9 @@ export function moduleGraph(entries: readonly string[], tree: string): string[] 
     if (manifest !== undefined && !seen.has(manifest)) pending.push(manifest);
     // Only code: a relative name of JSON or text is data the module reads, embedded as it is.
     if (!/\.[cm]?js$/.test(file)) continue;
-    for (const name of literalLoads(readFileSync(file, 'utf8'))) {
+    for (const { name, imported } of literalLoadsOf(readFileSync(file, 'utf8'))) {
       // An import names its file in full; a require may leave out the extension or name a directory.
-      const next = isRelativeName(name) ? [fileAsRequireFinds(resolve(dirname(file), name), inTree)] : packageFiles(file, name, tree);
+      const next = isRelativeName(name) ? [fileAsRequireFinds(resolve(dirname(file), name), inTree)] : packageFiles(file, name, tree, imported);
       for (const f of next) if (f !== undefined && inTree(f) && !seen.has(f)) pending.push(f);
     }
   }

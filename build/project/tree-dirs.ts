@@ -2,9 +2,10 @@
  * Walking up the package tree as Node's resolution does, and no further: a package installed under another
  * project's node_modules finds its hoisted dependencies and its package.json on the way to that project.
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
+import { resolve as resolveExports } from 'resolve.exports';
 
 /** `dir` and each directory above it up to `top` (included); nothing when `dir` is not inside `top`. */
 export function* dirsUpTo(dir: string, top: string): Generator<string> {
@@ -27,6 +28,44 @@ export function nearestPackageJson(dir: string, top: string): string | undefined
  * lies outside the tree, so it is put back under the node_modules directory Node found the package in. Undefined
  * for a built-in, a package not installed, or one found outside the tree.
  */
+/**
+ * The file an ES module's import of a package name loads (Node's `import` condition: a package whose exports map sends
+ * `import` elsewhere than `require`), spelt where the package sits in the tree, and the package's directory; undefined
+ * for a built-in, a package not installed in the tree, or an import the exports map does not allow. A package without
+ * an exports map is imported through its main, as required.
+ */
+export function packageImportInTree(name: string, from: string, tree: string): { file: string; root: string } | undefined {
+  if (isBuiltin(name)) return undefined;
+  const packageName = packageNameOf(name);
+  for (const dir of dirsUpTo(dirname(from), tree)) {
+    const root = join(dir, 'node_modules', ...packageName.split('/'));
+    const manifest = join(root, 'package.json');
+    if (!existsSync(manifest)) continue;
+    let pkg: { exports?: unknown };
+    try {
+      pkg = JSON.parse(readFileSync(manifest, 'utf8'));
+    } catch {
+      return undefined;
+    }
+    if (pkg.exports === undefined) return packageInTree(name, from, tree);
+    try {
+      const [target] = resolveExports(pkg as Parameters<typeof resolveExports>[0], `.${name.slice(packageName.length)}`, { require: false, conditions: ['node'] }) ?? [];
+      return target === undefined ? undefined : { file: join(root, target), root };
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The package a name is in: its scope and name (`@scope/pkg/sub` → `@scope/pkg`). */
+function packageNameOf(name: string): string {
+  return name
+    .split('/')
+    .slice(0, name.startsWith('@') ? 2 : 1)
+    .join('/');
+}
+
 export function packageInTree(name: string, from: string, tree: string): { file: string; root: string } | undefined {
   if (isBuiltin(name)) return undefined;
   let real: string;
@@ -35,10 +74,7 @@ export function packageInTree(name: string, from: string, tree: string): { file:
   } catch {
     return undefined;
   }
-  const packageName = name
-    .split('/')
-    .slice(0, name.startsWith('@') ? 2 : 1)
-    .join('/');
+  const packageName = packageNameOf(name);
   for (const dir of dirsUpTo(dirname(from), tree)) {
     const root = join(dir, 'node_modules', ...packageName.split('/'));
     if (!existsSync(root)) continue;

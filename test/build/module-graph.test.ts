@@ -62,6 +62,24 @@ describe('module graph', () => {
     ]);
   });
 
+  it("an import of a package follows its exports map's import condition, a require its require condition (a dual package, and one with no require at all)", () => {
+    const root = tree({
+      'package.json': '{}',
+      'node_modules/app/package.json': '{"name":"app","type":"module"}',
+      'node_modules/app/main.js': "import dual from 'dual';\nimport only from 'esm-only/sub';\nconst { createRequire } = await import('node:module');\n",
+      'node_modules/app/old.cjs': "require('dual');\n",
+      'node_modules/dual/package.json': '{"name":"dual","exports":{".":{"import":"./esm/index.mjs","require":"./cjs/index.js"}}}',
+      'node_modules/dual/esm/index.mjs': "export * from './more.mjs';\n",
+      'node_modules/dual/esm/more.mjs': '',
+      'node_modules/dual/cjs/index.js': '',
+      'node_modules/esm-only/package.json': '{"name":"esm-only","exports":{"./sub":{"import":"./sub.mjs"}}}',
+      'node_modules/esm-only/sub.mjs': '',
+    });
+    const rel = (files: string[]) => files.map((f) => f.slice(root.length + 1)).filter((f) => !f.endsWith('package.json'));
+    expect(rel(moduleGraph([join(root, 'node_modules/app/main.js')], root))).toEqual(['node_modules/app/main.js', 'node_modules/dual/esm/index.mjs', 'node_modules/dual/esm/more.mjs', 'node_modules/esm-only/sub.mjs']);
+    expect(rel(moduleGraph([join(root, 'node_modules/app/old.cjs')], root))).toEqual(['node_modules/app/old.cjs', 'node_modules/dual/cjs/index.js']);
+  });
+
   it('each module brings the nearest package.json within the tree (Node reads its type and exports); a JSON entry does not', () => {
     const root = tree({
       'package.json': '{}',
