@@ -23,7 +23,7 @@ import { type Embeds, PRELUDE_DIR, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { withNodeGlobKeys } from './glob-keys.ts';
 import type { Project } from './project.ts';
-import { externalPackages, type PackagesByName, packagesByName } from './served-names.ts';
+import { type BundledNames, externalPackages, packagesByName } from './served-names.ts';
 import { declaredPackages, fileOfPackage, packagesNamed } from './tree-packages.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
 import { treeRoot, VIRTUAL_ROOT, virtualPath, virtualPathsPlugin } from './virtual-paths.ts';
@@ -119,7 +119,9 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // module.registerHooks, present from Node 22.15; measured on 22.22.2 and 24.22.3.)
   let format = 'cjs' as 'cjs' | 'esm';
   let modules: BundledModules = {};
-  let byName: PackagesByName = { modules: {}, names: {}, embed: [] };
+  // Packages served by name (served-names.ts): name → path, and their package.json files to embed.
+  let names: BundledNames = {};
+  let namedEmbed: string[] = [];
   // seal.external: required by name, run from the embedded files.
   const external = externalPackages(o.project.config.external, treeRoot(o.project), o.project.root);
   // What require.main describes (main-module.ts): the one bin from the banner, or the chosen one from the dispatcher.
@@ -132,7 +134,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     return buildLeavingUnresolved(
       {
         ...options,
-        plugins: [...(options.plugins ?? []), modulesPlugin(modules, o.project.root, { ...byName.names, ...external.names })],
+        plugins: [...(options.plugins ?? []), modulesPlugin(modules, o.project.root, { ...names, ...external.names })],
         ...programEntry(o.project.root, o.project.config, withModules, format, mains),
         format,
         banner: { js: bannerFor({ format, startup: o.project.config.startup, onlyMain }) },
@@ -184,16 +186,17 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   for (let round = 0; round < MODULE_ROUNDS; round++) {
     const named = packagesByName(found, declared, tree, [...o.project.config.omit, ...o.project.config.external]);
     const more = { ...bundledModules(found, tree), ...named.modules, ...relativeModules(relatives) };
-    if (Object.keys(more).every((k) => k in modules) && Object.keys(named.names).every((n) => n in byName.names)) break;
+    if (Object.keys(more).every((k) => k in modules) && Object.keys(named.names).every((n) => n in names)) break;
     modules = { ...modules, ...more };
-    byName = { modules: { ...byName.modules, ...named.modules }, names: { ...named.names, ...byName.names }, embed: [...new Set([...byName.embed, ...named.embed])].sort() };
+    names = { ...named.names, ...names };
+    namedEmbed = [...new Set([...namedEmbed, ...named.embed])].sort();
     out = await program({ addons: false, workers: false });
     js = outputOf(out, o.outfile);
     found = loadsOf(out);
   }
   // What the loads esbuild could not follow make the binary embed: files of the tree, and addons to judge.
   const { loads, files, candidates } = await embeddedFiles(
-    { found, code: js.text, inputs: Object.keys(out.metafile.inputs), resolved, required, embed: [...byName.embed, ...external.embed] },
+    { found, code: js.text, inputs: Object.keys(out.metafile.inputs), resolved, required, embed: [...namedEmbed, ...external.embed] },
     { root: o.project.root, tree, omit: o.project.config.omit },
   );
   const addons = o.addons ? await o.addons(candidates) : candidates;
