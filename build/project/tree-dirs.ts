@@ -23,12 +23,6 @@ export function nearestPackageJson(dir: string, top: string): string | undefined
 }
 
 /**
- * The file Node's require finds for a package name from `from` (a file in the tree), spelt as a path in the tree and
- * the package's directory there: Node gives the real path, which for a linked node_modules (a symlink, pnpm's store)
- * lies outside the tree, so it is put back under the node_modules directory Node found the package in. Undefined
- * for a built-in, a package not installed, or one found outside the tree.
- */
-/**
  * The file an ES module's import of a package name loads (Node's `import` condition: a package whose exports map sends
  * `import` elsewhere than `require`), spelt where the package sits in the tree, and the package's directory; undefined
  * for a built-in, a package not installed in the tree, or an import the exports map does not allow. A package without
@@ -37,8 +31,7 @@ export function nearestPackageJson(dir: string, top: string): string | undefined
 export function packageImportInTree(name: string, from: string, tree: string): { file: string; root: string } | undefined {
   if (isBuiltin(name)) return undefined;
   const packageName = packageNameOf(name);
-  for (const dir of dirsUpTo(dirname(from), tree)) {
-    const root = join(dir, 'node_modules', ...packageName.split('/'));
+  for (const root of packageDirs(packageName, from, tree)) {
     const manifest = join(root, 'package.json');
     if (!existsSync(manifest)) continue;
     let pkg: { exports?: unknown };
@@ -66,6 +59,17 @@ function packageNameOf(name: string): string {
     .join('/');
 }
 
+/** Where Node looks for a package from `from`, nearest first: `<dir>/node_modules/<package>` for each directory up to the tree's top. */
+function* packageDirs(packageName: string, from: string, tree: string): Generator<string> {
+  for (const dir of dirsUpTo(dirname(from), tree)) yield join(dir, 'node_modules', ...packageName.split('/'));
+}
+
+/**
+ * The file Node's require finds for a package name from `from` (a file in the tree), spelt as a path in the tree and
+ * the package's directory there: Node gives the real path, which for a linked node_modules (a symlink, pnpm's store)
+ * lies outside the tree, so it is put back under the node_modules directory Node found the package in. Undefined
+ * for a built-in, a package not installed, or one found outside the tree.
+ */
 export function packageInTree(name: string, from: string, tree: string): { file: string; root: string } | undefined {
   if (isBuiltin(name)) return undefined;
   let real: string;
@@ -74,9 +78,7 @@ export function packageInTree(name: string, from: string, tree: string): { file:
   } catch {
     return undefined;
   }
-  const packageName = packageNameOf(name);
-  for (const dir of dirsUpTo(dirname(from), tree)) {
-    const root = join(dir, 'node_modules', ...packageName.split('/'));
+  for (const root of packageDirs(packageNameOf(name), from, tree)) {
     if (!existsSync(root)) continue;
     const realRoot = realpathSync(root);
     if (real === realRoot || real.startsWith(`${realRoot}${sep}`)) return { file: join(root, relative(realRoot, real)), root };
