@@ -40,22 +40,32 @@ export function workerPaths(loads: readonly DynamicLoad[]): string[] {
 }
 
 /**
- * The code a worker thread runs for a file of the tree that was not bundled as a worker (prelude/workers.cjs): the
- * preludes, which mount the embedded files in the thread, then a require of the file the thread was started for.
+ * The program's preludes, then `load` (a require statement), bundled as the code a worker thread runs; `define` is
+ * the program's with any changes the caller makes. Imports esbuild cannot resolve are added to `unresolved`.
  */
-export async function workerBootstrap(program: ProgramBuild, unresolved: Unresolved[]): Promise<string> {
+async function withPreludes(program: ProgramBuild, load: string, build: { define: Record<string, string>; sourcefile: string; outfile?: string; what: string }, unresolved: Unresolved[]): Promise<string> {
   const out = await buildLeavingUnresolved(
     {
       ...program.options,
-      stdin: { contents: `${preludeSource(program.project.config, program.embeds)}require(globalThis.__sealWorkerFile);\n`, resolveDir: program.project.root, sourcefile: 'seal-worker-bootstrap.js', loader: 'js' },
-      define: { ...program.define, __SEAL_WORKER_BOOTSTRAP__: '""' },
+      stdin: { contents: `${preludeSource(program.project.config, program.embeds)}${load}\n`, resolveDir: program.project.root, sourcefile: build.sourcefile, loader: 'js' },
+      ...(build.outfile === undefined ? {} : { outfile: build.outfile }),
+      define: build.define,
       supported: { 'dynamic-import': false },
       write: false,
     },
     treeRoot(program.project),
     unresolved,
   );
-  return withNodeGlobKeys(present(out.outputFiles[0], "esbuild's output for the worker bootstrap").text);
+  return withNodeGlobKeys(present(out.outputFiles[0], `esbuild's output for ${build.what}`).text);
+}
+
+/**
+ * The code a worker thread runs for a file of the tree that was not bundled as a worker (prelude/workers.cjs): the
+ * preludes, which mount the embedded files in the thread, then a require of the file the thread was started for.
+ */
+export function workerBootstrap(program: ProgramBuild, unresolved: Unresolved[]): Promise<string> {
+  const define = { ...program.define, __SEAL_WORKER_BOOTSTRAP__: '""' };
+  return withPreludes(program, 'require(globalThis.__sealWorkerFile);', { define, sourcefile: 'seal-worker-bootstrap.js', what: 'the worker bootstrap' }, unresolved);
 }
 
 /** Each worker file the loads start (dynamic-loads.ts), bundled and written next to the program; imports esbuild cannot resolve are added to `unresolved`. */
@@ -68,19 +78,8 @@ export async function bundleWorkers(program: ProgramBuild, loads: DynamicLoad[],
     const source = fileOnDisk(tree, path);
     if (source === undefined) throw new BuildError(`${at}: a worker thread starts from ${path}, which names no file of the package (a worker's file must be named in full, e.g. join(__dirname, 'worker.js'))`);
     const file = join(dirname(program.outfile), `worker-${workers.length}.cjs`);
-    const out = await buildLeavingUnresolved(
-      {
-        ...program.options,
-        stdin: { contents: `${preludeSource(program.project.config, program.embeds)}require(${JSON.stringify(source)});\n`, resolveDir: program.project.root, sourcefile: 'seal-worker.js', loader: 'js' },
-        outfile: file,
-        define: program.define,
-        supported: { 'dynamic-import': false },
-        write: false,
-      },
-      tree,
-      unresolved,
-    );
-    await writeFile(file, withNodeGlobKeys(present(out.outputFiles[0], `esbuild's output for the worker ${path}`).text));
+    const code = await withPreludes(program, `require(${JSON.stringify(source)});`, { define: program.define, sourcefile: 'seal-worker.js', outfile: file, what: `the worker ${path}` }, unresolved);
+    await writeFile(file, code);
     workers.push({ path, file });
   }
   return workers;

@@ -20,7 +20,8 @@ function ownFile(filename) {
 
 // The files the build bundled as workers; any other file of the tree (one a seal.external package starts its thread
 // from: jest-worker's threadChild.js) runs unbundled from the mounted tree, through a bootstrap bundled with the
-// preludes that mounts it in the thread and requires the file there (empty inside a worker: no nested bootstrap).
+// preludes that mounts it in the thread and requires the file there (empty in the bootstrap's own thread: a thread
+// it starts from another such file falls back to the file's code).
 const bundled = new Set(__SEAL_WORKER_FILES__);
 const bootstrap = __SEAL_WORKER_BOOTSTRAP__;
 
