@@ -7,17 +7,18 @@
  * with zstd is refused at start (zstdMissing), and reading a zstd frame is a CodecUnavailableError for that
  * frame: the frame is not bad, this runtime cannot open it.
  */
-import * as zlib from 'node:zlib';
 import { ArchiveError, Codec, type CodecName, MAX_PAYLOAD } from './format.ts';
 
-const { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } = zlib;
+/** node:zlib when first used: a command that neither compresses nor reads a compressed frame never loads it. */
+let zlibModule: typeof import('node:zlib') | undefined;
+const zlib = () => (zlibModule ??= process.getBuiltinModule('node:zlib'));
 
 /** Node 22.15+ (zlib.zstdCompressSync): read through the namespace so an older runtime finds undefined, not a link error. */
 interface ZstdZlib {
   zstdCompressSync?: (body: Uint8Array, options: { params: Record<number, number>; chunkSize?: number }) => Buffer;
   zstdDecompressSync?: (body: Uint8Array, options: { maxOutputLength: number }) => Buffer;
 }
-const zstd = zlib as unknown as ZstdZlib;
+const zstd = () => zlib() as unknown as ZstdZlib;
 /** ZSTD_c_compressionLevel, the same number in every zstd (zstd.h); older Node has no constant for it. */
 const ZSTD_C_COMPRESSION_LEVEL = 100;
 
@@ -37,7 +38,8 @@ export const CODEC_LEVELS: Record<Exclude<CodecName, 'none'>, { min: number; max
 
 /** Why this runtime cannot use zstd, naming its version; null when it can. */
 export function zstdMissing(): string | null {
-  if (typeof zstd.zstdCompressSync === 'function' && typeof zstd.zstdDecompressSync === 'function') return null;
+  const { zstdCompressSync, zstdDecompressSync } = zstd();
+  if (typeof zstdCompressSync === 'function' && typeof zstdDecompressSync === 'function') return null;
   return `this runtime (Node ${process.version}) has no zstd in zlib: it needs Node 22.15 or later`;
 }
 
@@ -62,14 +64,16 @@ const MAX_CHUNK = 4 * 1024 * 1024;
 export function compressor(codec: number, level?: number): (body: Uint8Array) => Buffer {
   if (codec === Codec.gzip) {
     const options = { level: level ?? CODEC_LEVELS.gzip.default };
+    const { gzipSync } = zlib();
     return (body) => gzipSync(body, options);
   }
   if (codec === Codec.brotli) {
     const quality = level ?? CODEC_LEVELS.brotli.default;
+    const { brotliCompressSync, constants } = zlib();
     return (body) => brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } });
   }
   if (codec === Codec.zstd) {
-    const compress = zstd.zstdCompressSync;
+    const compress = zstd().zstdCompressSync;
     if (compress === undefined) throw new CodecUnavailableError(`cannot compress with zstd: ${zstdMissing()}`, 0);
     const zstdLevel = level ?? CODEC_LEVELS.zstd.default;
     return (body) => compress(body, { params: { [ZSTD_C_COMPRESSION_LEVEL]: zstdLevel }, chunkSize: zstdOutputRoom(body.length) });
@@ -114,7 +118,8 @@ export function compressBody(codec: number, body: Uint8Array, level?: number): B
  */
 export function decompress(codec: number, bytes: Uint8Array, offset = 0, what = 'body', maxOutputLength = MAX_PAYLOAD): Uint8Array {
   if (codec === Codec.none) return bytes;
-  const decompressZstd = zstd.zstdDecompressSync;
+  const { gunzipSync, brotliDecompressSync } = zlib();
+  const decompressZstd = zstd().zstdDecompressSync;
   if (codec === Codec.zstd && decompressZstd === undefined) throw new CodecUnavailableError(`cannot decompress zstd ${what}: ${zstdMissing()}`, offset);
   const options = { maxOutputLength: Math.min(maxOutputLength, MAX_PAYLOAD) };
   try {

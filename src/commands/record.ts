@@ -7,7 +7,7 @@ import { size } from '../../shared/cli-args/size.ts';
 import { CODEC_LEVELS, codecName, codecRate, zstdMissing } from '../archive/codec.ts';
 import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
 import { ArchiveFileError } from '../recorder/archive-sink.ts';
-import { isRecorderWorker, runRecorderCluster, runRecorderWorker, workerTlsIdentity } from '../recorder/cluster.ts';
+import { isRecorderWorker } from '../recorder/cluster-role.ts';
 import { ACK_MODES, fsyncPolicy, fsyncText } from '../recorder/durability.ts';
 import { ListenError } from '../recorder/listen-error.ts';
 import { type RecorderCounters, type RecorderOptions, startRecorder } from '../recorder/recorder.ts';
@@ -304,6 +304,8 @@ async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
   const signal = untilSignal();
   const started = performance.now();
   let stopLive = () => {};
+  // The supervisor's code loads only for --workers (cluster-role.ts).
+  const { runRecorderCluster } = await import('../recorder/cluster.ts');
   let result: Awaited<ReturnType<typeof runRecorderCluster>>;
   try {
     result = await runRecorderCluster(cfg, cfg.workers, {
@@ -336,6 +338,7 @@ export const recordCommand: Command = {
   async run(argv, io) {
     const cfg = parseConfig(argv);
     if (isRecorderWorker()) {
+      const { runRecorderWorker, workerTlsIdentity } = await import('../recorder/cluster.ts');
       if (!cfg.tlsSelfSigned) return runRecorderWorker(cfg, io.err);
       const tls = workerTlsIdentity();
       // Never serve plain HTTP in place of the HTTPS the primary announced.

@@ -9,11 +9,11 @@ import cluster, { type Worker } from 'node:cluster';
 import { rmSync } from 'node:fs';
 import { isSea } from 'node:sea';
 import { archiveVersion, createArchiveFile } from './archive-sink.ts';
+import { WORKER_ENV } from './cluster-role.ts';
 import { addRecorderCounters, emptyRecorderCounters, type RecorderCounters, type RecorderOptions, startRecorder } from './recorder.ts';
 import { recordingFiles, recordsOnDisk, rotatedFilesNow } from './records-on-disk.ts';
 import { identityFromEnv, identityToEnv, type TlsIdentity } from './tls-identity.ts';
 
-const WORKER_ENV = 'BROKER_RECORD_WORKER';
 /** The archive file the primary created, by identity: a worker opens that file and no other (own-archive-file.ts). */
 const ARCHIVE_ENV = 'BROKER_RECORD_ARCHIVE';
 /** The --tls-self-signed certificate and key the primary made: every worker serves that one (tls-identity.ts). */
@@ -22,10 +22,6 @@ const TLS_ENV = 'BROKER_RECORD_TLS';
 const STOP_GRACE_MS = 15_000;
 
 type WorkerMessage = { t: 'listening'; host: string; port: number } | { t: 'stats'; counters: RecorderCounters } | { t: 'final'; counters: RecorderCounters; error: string | null } | { t: 'fatal'; message: string };
-
-export function isRecorderWorker(): boolean {
-  return cluster.isWorker && process.env[WORKER_ENV] === '1';
-}
 
 /** In a worker of a --tls-self-signed recording: the certificate the primary made; null if it handed none on. */
 export function workerTlsIdentity(): TlsIdentity | null {

@@ -12,7 +12,7 @@
  * as a string: a SEA has no file to start a worker from. Running from source there is no such string, and
  * the recorder uses an ArchiveSink on the event loop.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { WrittenFrames } from './archive-file-error.ts';
 import { ArchiveFileError, type ArchiveSinkOptions, emptySinkCounters, type SinkCounters } from './archive-sink.ts';
 import type { BatchSink } from './batch-writer.ts';
@@ -59,6 +59,8 @@ export class ThreadSink implements BatchSink {
     // A small young generation of its own (2 MiB semi-spaces): the thread makes little garbage, and V8's
     // flags are per process, so the artifact's pinned 16 MiB (blob.ts) would otherwise hold tens of MiB more
     // RSS here, filled slowly (docs/benchmarks.md, "Design figures").
+    // node:worker_threads when a thread starts: `record` without --out never loads it.
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     const sink = new ThreadSink(new Worker(source, { eval: true, workerData: { sink: opts, nice: thread.nice } satisfies SinkThreadData, resourceLimits: { maxYoungGenerationSizeMb: 6 } }));
     try {
       await sink.request(null);
