@@ -9,15 +9,17 @@
 const POLY = 0x82f63b78;
 
 // T[k*256 + b]: CRC of byte b followed by k zero bytes. One flat array keeps every lookup a plain index.
-// Each row is the previous one run through one more zero byte (eight steps of the bit-wise CRC).
+// Row 0 bit by bit; each later row is the one before it run through one more zero byte, one lookup in row 0
+// (a third of the time of eight bit steps per entry: this runs, uncompiled, at the start of every command
+// that reads an archive).
 const T = new Uint32Array(16 * 256);
 for (let n = 0; n < 256; n++) {
   let c = n;
-  for (let k = 0; k < 16; k++) {
-    for (let bit = 0; bit < 8; bit++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
-    T[k * 256 + n] = c >>> 0;
-  }
+  for (let bit = 0; bit < 8; bit++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
+  T[n] = c;
 }
+// biome-ignore lint/style/noNonNullAssertion: i - 256 and the masked index are inside the table by construction.
+for (let i = 256; i < T.length; i++) T[i] = (T[i - 256]! >>> 8) ^ T[T[i - 256]! & 0xff]!;
 
 // Word loads read bytes in the machine's order; the table needs little-endian (x64 and arm64 are).
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
