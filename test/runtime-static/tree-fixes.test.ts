@@ -1,9 +1,18 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedDepFlags } from '../../build/runtime/static/configure-flags.ts';
+import { fetchZig } from '../../build/runtime/static/toolchain.ts';
 import { applyEdits, backportIntoUv, editsFor, notSharedFor, syncByContent, treeFixesFor, withoutAmalgamationStamp } from '../../build/runtime/static/tree-fixes.ts';
+import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { tempDir } from '../fixtures/context.ts';
+
+// The pinned Zig (the runtime's compiler), fetched into the cache on first use: its path, or why it cannot be had.
+const zig = await fetchZig(cacheRoot(), { info: () => {}, progress: () => {} }).then(
+  (pkg) => (existsSync(join(pkg.dir, 'zig')) ? { path: join(pkg.dir, 'zig') } : { skip: `the pinned Zig package has no zig binary at ${pkg.dir}` }),
+  (err: Error) => ({ skip: `the pinned Zig cannot be fetched here (${err.message.split('\n')[0]})` }),
+);
 
 /** The lines of libuv 1.51's uv.h, tcp.c and fs.c the backports work on. */
 function fakeUv(): string {
@@ -113,7 +122,13 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
   it('--intl small keeps the break-iterator rules that Node’s small-icu trims (Intl.Segmenter crashes without them)', () => {
     expect(editsFor('22.22.2', 'full')).toEqual([]);
     expect(editsFor('22.22.2', 'none')).toEqual([]);
-    expect([...new Set(editsFor('24.21.0', 'full').map((e) => e.file))]).toEqual(['configure.py', 'deps/v8/third_party/highway/src/hwy/ops/set_macros-inl.h', 'src/inspector_agent.cc', 'src/inspector/dom_storage_agent.cc']);
+    expect([...new Set(editsFor('24.21.0', 'full').map((e) => e.file))]).toEqual([
+      'configure.py',
+      'deps/v8/third_party/highway/src/hwy/ops/set_macros-inl.h',
+      'src/inspector_agent.cc',
+      'src/inspector/dom_storage_agent.cc',
+      'deps/v8/third_party/rapidhash-v8/secret.h',
+    ]);
     const tree = tempDir('tree-fixes-icu');
     mkdirSync(join(tree, 'tools', 'icu'), { recursive: true });
     // The lines of Node 22's tools/icu/icu_small.json the edits change.
@@ -132,4 +147,41 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
     writeFileSync(join(tree, 'configure.py'), 'something else\n');
     expect(() => applyEdits(tree, [edit])).toThrow(/configure\.py: "args = \['-E', '-dM'," is not there \(tree-fixes\.ts: stdin is C\)/);
   });
+
+  it.skipIf('skip' in zig)(
+    `V8's hash-secret multiply: the 128-bit one the edit puts in gives what the bit-by-bit one gave, on 2 million operands${'skip' in zig ? ` — skipped: ${zig.skip}` : ''}`,
+    () => {
+      const edit = editsFor('24.21.0', 'full').find((e) => e.file.endsWith('secret.h'));
+      if (!edit || !('path' in zig)) throw new Error('no secret.h edit for Node 24');
+      const dir = tempDir('tree-fixes-mulmod');
+      // Both functions side by side, the edited text as configure leaves it; operands below the modulus, as the
+      // Miller-Rabin test passes them, moduli odd, half of them above 2^63 (where a + a overflows).
+      writeFileSync(
+        join(dir, 'check.cc'),
+        `#include <cstdio>
+#include <cstdint>
+namespace before {
+${edit.from}}
+namespace after {
+${edit.to}}
+int main() {
+  uint64_t s = 88172645463325252ull, differ = 0;
+  auto next = [&s] { s ^= s << 13; s ^= s >> 7; s ^= s << 17; return s; };
+  for (int i = 0; i < 2000000; i++) {
+    uint64_t m = next() | 1;
+    if (i & 1) m |= 1ull << 63; else m >>= next() % 62;
+    if (m < 3) continue;
+    uint64_t a = i % 7 == 0 ? m - 1 : next() % m, b = i % 11 == 0 ? m - 1 : next() % m;
+    if (before::mul_mod(a, b, m) != after::mul_mod(a, b, m)) differ++;
+  }
+  std::printf("%llu\\n", static_cast<unsigned long long>(differ));
+}
+`,
+      );
+      execFileSync(zig.path, ['c++', '-O2', '-o', join(dir, 'check'), join(dir, 'check.cc')], { stdio: 'pipe' });
+      expect(edit.to).toContain('unsigned __int128');
+      expect(execFileSync(join(dir, 'check'), { encoding: 'utf8' }).trim()).toBe('0');
+    },
+    120_000,
+  );
 });

@@ -75,6 +75,51 @@ const TOOLCHAIN_EDITS: Record<string, TreeEdit[]> = {
   ],
 };
 
+/**
+ * V8's per-process hash secrets (rapidhash, 24.x's fix for hash flooding) are searched for at every isolate's start
+ * with a Miller-Rabin test whose modular multiply goes bit by bit, two 64-bit divisions a bit: ~10% of the static
+ * runtime's `node -e 0` (perf, docs/benchmarks.md, "V8's hash secrets"), again in every worker thread. One 128-bit
+ * product and remainder gives the same value (checked on 20 million operands), so the same secrets from the same seed.
+ */
+const MUL_MOD = `static inline unsigned long long mul_mod(unsigned long long a,
+                                         unsigned long long b,
+                                         unsigned long long m) {
+  unsigned long long r = 0;
+  while (b) {
+    if (b & 1) {
+      unsigned long long r2 = r + a;
+      if (r2 < r) r2 -= m;
+      r = r2 % m;
+    }
+    b >>= 1;
+    if (b) {
+      unsigned long long a2 = a + a;
+      if (a2 < a) a2 -= m;
+      a = a2 % m;
+    }
+  }
+  return r;
+}
+`;
+const HASH_SECRET_EDITS: Record<string, TreeEdit[]> = {
+  '24': [
+    {
+      file: 'deps/v8/third_party/rapidhash-v8/secret.h',
+      from: MUL_MOD,
+      to: `#if defined(__SIZEOF_INT128__)  // broker: one 128-bit multiply (build/runtime/static/tree-fixes.ts)
+static inline unsigned long long mul_mod(unsigned long long a,
+                                         unsigned long long b,
+                                         unsigned long long m) {
+  return static_cast<unsigned long long>(static_cast<unsigned __int128>(a) * b % m);
+}
+#else
+${MUL_MOD}#endif
+`,
+      why: "V8's hash-secret search multiplies modulo n bit by bit at every isolate's start; one 128-bit multiply gives the same value",
+    },
+  ],
+};
+
 const IF_SQLITE = '#if HAVE_SQLITE  // broker: --without-sqlite (tree-fixes.ts)\n';
 const END_IF_SQLITE = '#endif  // HAVE_SQLITE\n';
 
@@ -120,7 +165,7 @@ const SMALL_ICU_EDITS: TreeEdit[] = [
 /** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source (none for Node 22 with full ICU). */
 export function editsFor(nodeVersion: string, intl: IntlMode): TreeEdit[] {
   const line = nodeLineOf(nodeVersion);
-  return [...(TOOLCHAIN_EDITS[line] ?? []), ...(WITHOUT_SQLITE_EDITS[line] ?? []), ...(intl === 'small' ? SMALL_ICU_EDITS : [])];
+  return [...(TOOLCHAIN_EDITS[line] ?? []), ...(WITHOUT_SQLITE_EDITS[line] ?? []), ...(HASH_SECRET_EDITS[line] ?? []), ...(intl === 'small' ? SMALL_ICU_EDITS : [])];
 }
 
 /** The fixes Node `nodeVersion`'s line needs, or undefined (Node 22). */
