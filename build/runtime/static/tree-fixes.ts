@@ -76,7 +76,7 @@ const TOOLCHAIN_EDITS: Record<string, TreeEdit[]> = {
 };
 
 /**
- * V8's per-process hash secrets (rapidhash, 24.x's fix for hash flooding) are searched for at every isolate's start
+ * V8's per-process hash secrets (rapidhash: the hash-flooding fix in 22.22 and 24.21) are searched for at every isolate's start
  * with a Miller-Rabin test whose modular multiply goes bit by bit, two 64-bit divisions a bit: ~10% of the static
  * runtime's `node -e 0` (perf, docs/benchmarks.md, "V8's hash secrets"), again in every worker thread. One 128-bit
  * product and remainder gives the same value (checked on 20 million operands), so the same secrets from the same seed.
@@ -101,12 +101,10 @@ const MUL_MOD = `static inline unsigned long long mul_mod(unsigned long long a,
   return r;
 }
 `;
-const HASH_SECRET_EDITS: Record<string, TreeEdit[]> = {
-  '24': [
-    {
-      file: 'deps/v8/third_party/rapidhash-v8/secret.h',
-      from: MUL_MOD,
-      to: `#if defined(__SIZEOF_INT128__)  // broker: one 128-bit multiply (build/runtime/static/tree-fixes.ts)
+const HASH_SECRET_EDIT: TreeEdit = {
+  file: 'deps/v8/third_party/rapidhash-v8/secret.h',
+  from: MUL_MOD,
+  to: `#if defined(__SIZEOF_INT128__)  // broker: one 128-bit multiply (build/runtime/static/tree-fixes.ts)
 static inline unsigned long long mul_mod(unsigned long long a,
                                          unsigned long long b,
                                          unsigned long long m) {
@@ -115,10 +113,10 @@ static inline unsigned long long mul_mod(unsigned long long a,
 #else
 ${MUL_MOD}#endif
 `,
-      why: "V8's hash-secret search multiplies modulo n bit by bit at every isolate's start; one 128-bit multiply gives the same value",
-    },
-  ],
+  why: "V8's hash-secret search multiplies modulo n bit by bit at every isolate's start; one 128-bit multiply gives the same value",
 };
+/** The same file, byte for byte, in 22.22.2 and 24.21.0. */
+const HASH_SECRET_EDITS: Record<string, TreeEdit[]> = { '22': [HASH_SECRET_EDIT], '24': [HASH_SECRET_EDIT] };
 
 const IF_SQLITE = '#if HAVE_SQLITE  // broker: --without-sqlite (tree-fixes.ts)\n';
 const END_IF_SQLITE = '#endif  // HAVE_SQLITE\n';
@@ -162,7 +160,7 @@ const SMALL_ICU_EDITS: TreeEdit[] = [
   { file: 'tools/icu/icu_small.json', from: '"genderList.res",\n    "brkitr/root.res",', to: '"genderList.res",', why: 'small ICU keeps brkitr/root.res' },
 ];
 
-/** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source (none for Node 22 with full ICU). */
+/** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source. */
 export function editsFor(nodeVersion: string, intl: IntlMode): TreeEdit[] {
   const line = nodeLineOf(nodeVersion);
   return [...(TOOLCHAIN_EDITS[line] ?? []), ...(WITHOUT_SQLITE_EDITS[line] ?? []), ...(HASH_SECRET_EDITS[line] ?? []), ...(intl === 'small' ? SMALL_ICU_EDITS : [])];
