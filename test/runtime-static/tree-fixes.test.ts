@@ -9,7 +9,7 @@ import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { tempDir } from '../fixtures/context.ts';
 
 // The pinned Zig (the runtime's compiler), fetched into the cache on first use: its path, or why it cannot be had.
-const zig = await fetchZig(cacheRoot(), { info: () => {}, progress: () => {} }).then(
+const zig: { path: string } | { skip: string } = await fetchZig(cacheRoot(), { info: () => {}, progress: () => {} }).then(
   (pkg) => (existsSync(join(pkg.dir, 'zig')) ? { path: join(pkg.dir, 'zig') } : { skip: `the pinned Zig package has no zig binary at ${pkg.dir}` }),
   (err: Error) => ({ skip: `the pinned Zig cannot be fetched here (${err.message.split('\n')[0]})` }),
 );
