@@ -1,7 +1,7 @@
 import type { Cluster } from 'node:cluster';
 import { buildInfo } from './build-info.ts';
 import { runCli } from './cli.ts';
-import { outLine, watchOutput } from './output.ts';
+import { errLine, outLine } from './output.ts';
 import { keepTickObjectMaps } from './tick-objects.ts';
 
 /** One start of the program: everything here touches the process (handles, argv, env), so none of it may run while a snapshot is made. */
@@ -10,12 +10,7 @@ function main(): void {
   keepTickObjectMaps();
 
   // A failed write on stdout is one line and exit 1; a reader that stops early (EPIPE) is exit 0 (output.ts).
-  watchOutput();
-
-  const io = {
-    out: outLine,
-    err: (line: string) => process.stderr.write(`${line}\n`),
-  };
+  const io = { out: outLine, err: errLine };
 
   // cluster.isWorker without loading node:cluster (and with it child_process, net's server side, dgram) into
   // every start: a cluster worker has an IPC channel, and Node has loaded node:cluster in it before main runs.
@@ -34,7 +29,7 @@ function main(): void {
       if (clusterWorker && process.connected) process.disconnect();
     },
     (err: unknown) => {
-      process.stderr.write(`broker: ${err instanceof Error ? err.message : String(err)}\n`);
+      errLine(`broker: ${err instanceof Error ? err.message : String(err)}`);
       process.exitCode = 1;
       if (clusterWorker && process.connected) process.disconnect();
     },
