@@ -2,13 +2,9 @@ import type { Cluster } from 'node:cluster';
 import { buildInfo } from './build-info.ts';
 import { runCli } from './cli.ts';
 import { errLine, outLine } from './output.ts';
-import { keepTickObjectMaps } from './tick-objects.ts';
 
 /** One start of the program: everything here touches the process (handles, argv, env), so none of it may run while a snapshot is made. */
 function main(): void {
-  // Before any load: an idle GC must never free the tick objects' maps (tick-objects.ts says why).
-  keepTickObjectMaps();
-
   // A failed write on stdout is one line and exit 1; a reader that stops early (EPIPE) is exit 0 (output.ts).
   const io = { out: outLine, err: errLine };
 

@@ -13,6 +13,7 @@ import { ListenError } from '../recorder/listen-error.ts';
 import { type RecorderCounters, type RecorderOptions, startRecorder } from '../recorder/recorder.ts';
 import { loadTlsIdentity, selfSignedIdentity, type TlsIdentity } from '../recorder/tls-identity.ts';
 import { loadPfxIdentity } from '../recorder/tls-pfx.ts';
+import { keepTickObjectMaps } from '../tick-objects.ts';
 import { commandOptions, parseCommandArgs, UsageError } from '../usage.ts';
 import type { Command, CommandIO } from './command.ts';
 
@@ -336,6 +337,8 @@ export const recordCommand: Command = {
   summary: 'answer every request like /dev/null and record it to an archive (or only count)',
   usage: USAGE,
   async run(argv, io) {
+    // Before the recorder makes its first ticks: an idle GC must never free the tick objects' maps (tick-objects.ts).
+    keepTickObjectMaps();
     const cfg = parseConfig(argv);
     if (isRecorderWorker()) {
       const { runRecorderWorker, workerTlsIdentity } = await import('../recorder/cluster.ts');

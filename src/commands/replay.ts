@@ -5,6 +5,7 @@ import { ArchiveScan } from '../archive/file.ts';
 import { describeRejection } from '../replayer/certificate-rejection.ts';
 import type { ReplayReport } from '../replayer/replayer.ts';
 import { loadCaFile, type Trust } from '../replayer/tls-trust.ts';
+import { keepTickObjectMaps } from '../tick-objects.ts';
 import { archiveArgs, commandOptions, filterArg, parseCommandArgs, UsageError } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -72,6 +73,8 @@ export const replayCommand: Command = {
                      records before it and every other file's are sent, and exit is 1.
   Exit 1 when any request failed (refused, reset, timed out): the report says how many of each.`,
   async run(argv, io) {
+    // Before the run makes its first ticks: an idle GC must never free the tick objects' maps (tick-objects.ts).
+    keepTickObjectMaps();
     const { values, positionals } = parseCommandArgs(
       'replay',
       argv,
