@@ -1,7 +1,7 @@
 import type { Cluster } from 'node:cluster';
 import { buildInfo } from './build-info.ts';
 import { runCli } from './cli.ts';
-import { errLine, outLine } from './output.ts';
+import { errLine, outLine, writesPending } from './output.ts';
 
 /** One start of the program: everything here touches the process (handles, argv, env), so none of it may run while a snapshot is made. */
 function main(): void {
@@ -18,18 +18,21 @@ function main(): void {
   const argv = process.argv.slice(2);
   if (clusterWorker && argv[0] === process.execPath && process.getBuiltinModule('node:sea').isSea()) argv.shift();
 
-  runCli(argv, io).then(
-    (code) => {
-      process.exitCode = code;
-      // A cluster worker's IPC channel keeps it alive: once its command is done, let go of it.
-      if (clusterWorker && process.connected) process.disconnect();
-    },
-    (err: unknown) => {
-      errLine(`broker: ${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = 1;
-      if (clusterWorker && process.connected) process.disconnect();
-    },
-  );
+  /**
+   * The command is done. Node's own exit would first take the isolate apart (~0.5 ms of a 16 ms `--version`:
+   * docs/benchmarks.md, "Start-up: the exit"); process.exit skips that, unless a stream still holds output
+   * (output.ts). A cluster worker lets go of its IPC channel instead, and its primary decides.
+   */
+  const finish = (code: number) => {
+    process.exitCode = code;
+    if (clusterWorker) {
+      if (process.connected) process.disconnect();
+    } else if (!writesPending()) process.exit(code);
+  };
+  runCli(argv, io).then(finish, (err: unknown) => {
+    errLine(`broker: ${err instanceof Error ? err.message : String(err)}`);
+    finish(1);
+  });
 }
 
 // Built with seal.startup "snapshot" this top level runs once, at build time, and each start runs main from the

@@ -55,11 +55,21 @@ export function outLine(line: string): void {
 
 let stderrWatched = false;
 
-/** Writes one line to stderr, whose write errors are ignored: there is nowhere left to report them. */
-export function errLine(line: string): void {
+/** Writes to stderr, whose write errors are ignored: there is nowhere left to report them. */
+export function errText(text: string): void {
   if (!stderrWatched) {
     process.stderr.on('error', () => {});
     stderrWatched = true;
   }
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(text);
+}
+
+/** Writes one line to stderr (errText). */
+export function errLine(line: string): void {
+  errText(`${line}\n`);
+}
+
+/** Whether a stream made here still holds output it has not handed to the kernel (a full non-blocking pipe). */
+export function writesPending(): boolean {
+  return (stdoutStream?.writableLength ?? 0) > 0 || (stderrWatched && process.stderr.writableLength > 0);
 }

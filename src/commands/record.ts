@@ -6,6 +6,7 @@ import { int, number } from '../../shared/cli-args/number.ts';
 import { size } from '../../shared/cli-args/size.ts';
 import { CODEC_LEVELS, codecName, codecRate, zstdMissing } from '../archive/codec.ts';
 import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
+import { errText } from '../output.ts';
 import { ArchiveFileError } from '../recorder/archive-sink.ts';
 import { isRecorderWorker } from '../recorder/cluster-role.ts';
 import { ACK_MODES, fsyncPolicy, fsyncText } from '../recorder/durability.ts';
@@ -248,14 +249,14 @@ function liveStats(read: () => RecorderCounters): () => void {
     const dt = (performance.now() - lastAt) / 1000;
     const rate = (now.requests - last.requests) / dt;
     const mibs = (now.bodyBytes - last.bodyBytes) / dt / 2 ** 20;
-    process.stderr.write(`\r\x1b[K${rate.toFixed(0)} req/s  ${mibs.toFixed(1)} MiB/s  requests ${now.requests}  recorded ${now.flushed}  dropped ${now.dropped}`);
+    errText(`\r\x1b[K${rate.toFixed(0)} req/s  ${mibs.toFixed(1)} MiB/s  requests ${now.requests}  recorded ${now.flushed}  dropped ${now.dropped}`);
     last = now;
     lastAt = performance.now();
   }, 1000);
   timer.unref();
   return () => {
     clearInterval(timer);
-    process.stderr.write('\r\x1b[K');
+    errText('\r\x1b[K');
   };
 }
 

@@ -24,6 +24,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Codec } from '../archive/format.ts';
 import { type RecordInput, recordProblem } from '../archive/record.ts';
+import { errLine } from '../output.ts';
 import type { BatchWriter } from './batch-writer.ts';
 import type { TlsCredentials } from './tls-identity.ts';
 
@@ -84,7 +85,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   const c = emptyCaptureCounters();
   const { status, maxBody, sample, writer } = opts;
   const tls = opts.tls ?? null;
-  const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const log = opts.log ?? errLine;
   const noBody = status === 204 || status === 304;
   const ackWritten = opts.ackWritten === true;
 
