@@ -120,8 +120,8 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
   });
 
   it('--intl small keeps the break-iterator rules that Node’s small-icu trims (Intl.Segmenter crashes without them)', () => {
-    expect(editsFor('22.22.2', 'full').map((e) => e.file)).toEqual(['deps/v8/third_party/rapidhash-v8/secret.h']);
-    expect(editsFor('22.22.2', 'none')).toEqual(editsFor('22.22.2', 'full'));
+    expect(editsFor('22.22.2', 'full')).toEqual([]);
+    expect(editsFor('22.22.2', 'none')).toEqual([]);
     expect([...new Set(editsFor('24.21.0', 'full').map((e) => e.file))]).toEqual([
       'configure.py',
       'deps/v8/third_party/highway/src/hwy/ops/set_macros-inl.h',
