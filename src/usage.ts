@@ -29,9 +29,9 @@ export function archiveArg(command: string, positionals: string[]): string {
  * 'traffic.brk*' is FILE, FILE.1, FILE.2, …), expanded by broker when the shell did not. A glob that matches
  * nothing is a usage error naming it; a path that does not exist is kept, for the command to report.
  */
-export function archiveArgs(command: string, positionals: string[]): string[] {
+export async function archiveArgs(command: string, positionals: string[]): Promise<string[]> {
   if (positionals.length === 0) throw new UsageError(`${command} needs an archive FILE (see '${helpOf(command)}')`);
-  const { paths, unmatched } = expandArchivePaths(positionals);
+  const { paths, unmatched } = await expandArchivePaths(positionals);
   if (unmatched.length > 0) {
     const quoted = unmatched.map((p) => `'${p}'`).join(', ');
     throw new UsageError(`FILE ${quoted} ${unmatched.length === 1 ? 'matches' : 'match'} no file; FILE is an archive's path or a glob of them (* ? [...], e.g. 'traffic.brk*' for a rotated recording) (see '${helpOf(command)}')`);

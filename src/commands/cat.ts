@@ -109,9 +109,9 @@ export const catCommand: Command = {
                  e.g. --filter 'method=POST && path~^/api/ && size>1024'
                  tls=1 (came over TLS) or tls=0; sni=NAME or sni~REGEX (the name a TLS client sent)
   Stops at the first bad frame, says where, and exits 1 (broker verify --repair cuts it off).`,
-  run(argv, io) {
+  async run(argv, io) {
     const { values, positionals } = parseCommandArgs('cat', argv, { json: { type: 'boolean' }, filter: { type: 'string' } }, true);
-    const files = archiveArgs('cat', positionals);
+    const files = await archiveArgs('cat', positionals);
     const keep = filterArg('cat', values.filter);
     if (files.length > 1) return catMany(files, keep, values.json === true, io);
     const file = files[0] as string;

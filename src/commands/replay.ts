@@ -92,7 +92,7 @@ export const replayCommand: Command = {
       },
       true,
     );
-    const files = archiveArgs('replay', positionals);
+    const files = await archiveArgs('replay', positionals);
     const file = files[0] as string;
     if (values.target === undefined) throw new UsageError(`replay needs --target URL (see 'broker replay --help')`);
     const target = targetUrl('--target', values.target);

@@ -192,9 +192,9 @@ export const statsCommand: Command = {
            the total's "bad" and "unreadable" listing each file with a problem). Exit 1 when any file
            has a bad frame, cannot be read, or has bodies this runtime cannot decompress; the others
            are counted in full.`,
-  run(argv, io) {
+  async run(argv, io) {
     const { values, positionals } = parseCommandArgs('stats', argv, { json: { type: 'boolean' } }, true);
-    const files = archiveArgs('stats', positionals);
+    const files = await archiveArgs('stats', positionals);
     if (files.length > 1) return statsMany(files, values.json === true, io);
     const file = files[0] as string;
     const t = new Tally();

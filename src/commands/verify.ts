@@ -19,9 +19,9 @@ export const verifyCommand: Command = {
             --repair each bad one repaired, on its own, its line as for one file, then a line of totals
             (--json: one object, { "files": [...], "intact", "repaired", "bad", "unreadable", "ok" }).
             Exit 1 when any file is still bad or cannot be read.`,
-  run(argv, io) {
+  async run(argv, io) {
     const { values, positionals } = parseCommandArgs('verify', argv, { repair: { type: 'boolean' }, json: { type: 'boolean' } }, true);
-    const files = archiveArgs('verify', positionals);
+    const files = await archiveArgs('verify', positionals);
     const repair = values.repair === true;
     const json = values.json === true;
     if (files.length === 1) return verifyOne(files[0] as string, repair, io, json ? (r) => io.out(JSON.stringify(r, null, 2)) : null).code;

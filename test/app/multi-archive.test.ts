@@ -62,15 +62,15 @@ describe('FILE arguments: paths and globs', () => {
     for (const n of ['traffic.brk', 'traffic.brk.1', 'traffic.brk.2', 'traffic.brk.10', 'other.brk', '.hidden.brk', 'sub/x.brk', 'a[1].brk', 'dash-x.brk', 'star*.brk']) writeFileSync(join(g, n), '');
   });
 
-  it('matches what bash matches, for * ? [...] [!...] ranges and directories', () => {
+  it('matches what bash matches, for * ? [...] [!...] ranges and directories', async () => {
     const patterns = ['traffic.brk*', 'traffic.brk.?', 'traffic.brk.[12]', 'traffic.brk.[!1]*', '*.brk', '.*.brk', '*/x.brk', 'traffic.brk.[0-9]*', '[a-d]*', '*[-]*', 'nothing*', 'traffic.brk.1[]', `${g}/sub/*`];
     for (const p of patterns) {
       const bash = execFileSync('bash', ['-c', `shopt -s nullglob; for f in ${p}; do printf '%s\\n' "$f"; done`], { cwd: g, encoding: 'utf8' });
-      const ours = (() => {
+      const ours = await (async () => {
         const cwd = process.cwd();
         process.chdir(g);
         try {
-          return expandGlob(p);
+          return await expandGlob(p);
         } finally {
           process.chdir(cwd);
         }
@@ -79,12 +79,12 @@ describe('FILE arguments: paths and globs', () => {
     }
   });
 
-  it('a rotated recording comes out in rotation order; an existing name is a path even with * in it; each file once', () => {
-    expect(expandGlob(join(g, 'traffic.brk*'))).toEqual(['traffic.brk', 'traffic.brk.1', 'traffic.brk.2', 'traffic.brk.10'].map((n) => join(g, n)));
+  it('a rotated recording comes out in rotation order; an existing name is a path even with * in it; each file once', async () => {
+    expect(await expandGlob(join(g, 'traffic.brk*'))).toEqual(['traffic.brk', 'traffic.brk.1', 'traffic.brk.2', 'traffic.brk.10'].map((n) => join(g, n)));
     expect(['x.10', 'x.9', 'x', 'x.1'].sort(naturalCompare)).toEqual(['x', 'x.1', 'x.9', 'x.10']);
-    expect(expandArchivePaths([join(g, 'star*.brk')]).paths).toEqual([join(g, 'star*.brk')]);
+    expect((await expandArchivePaths([join(g, 'star*.brk')])).paths).toEqual([join(g, 'star*.brk')]);
     symlinkSync(join(g, 'other.brk'), join(g, 'link.brk'));
-    expect(expandArchivePaths([join(g, 'traffic.brk'), join(g, 'traffic.brk*'), join(g, 'link.brk'), join(g, 'other.brk')]).paths).toEqual([
+    expect((await expandArchivePaths([join(g, 'traffic.brk'), join(g, 'traffic.brk*'), join(g, 'link.brk'), join(g, 'other.brk')])).paths).toEqual([
       ...['traffic.brk', 'traffic.brk.1', 'traffic.brk.2', 'traffic.brk.10'].map((n) => join(g, n)),
       join(g, 'link.brk'),
     ]);
