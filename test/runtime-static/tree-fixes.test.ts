@@ -128,6 +128,7 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
       'src/inspector_agent.cc',
       'src/inspector/dom_storage_agent.cc',
       'deps/v8/third_party/rapidhash-v8/secret.h',
+      'lib/net.js',
     ]);
     const tree = tempDir('tree-fixes-icu');
     mkdirSync(join(tree, 'tools', 'icu'), { recursive: true });

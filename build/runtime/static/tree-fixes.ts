@@ -121,6 +121,29 @@ ${MUL_MOD}#endif
  */
 const HASH_SECRET_EDITS: Record<string, TreeEdit[]> = { '24': [HASH_SECRET_EDIT] };
 
+/**
+ * A server listening on an IPv4 host (`listen(port, '127.0.0.1')`) goes through dns.lookup, and net.js then asks
+ * whether the address is IPv6 link-local with isIPv6, whose large regular expression V8 compiles on first use: 2.4 ms
+ * of a 30 ms `broker record` start (docs/benchmarks.md, "Start-up: an IPv4 listen"). An address without a colon is
+ * no IPv6 address: that answer comes first, the same one.
+ */
+const IPV4_LISTEN_EDITS: Record<string, TreeEdit[]> = {
+  '24': [
+    {
+      file: 'lib/net.js',
+      from: '  ObjectSetPrototypeOf,\n  Symbol,\n',
+      to: '  ObjectSetPrototypeOf,\n  StringPrototypeIncludes,\n  Symbol,\n',
+      why: 'net.js takes StringPrototypeIncludes from primordials (for the edit below)',
+    },
+    {
+      file: 'lib/net.js',
+      from: 'function isIpv6LinkLocal(ip) {\n  if (!isIPv6(ip)) { return false; }\n',
+      to: "function isIpv6LinkLocal(ip) {\n  // broker (tree-fixes.ts): no colon, no IPv6 address; an IPv4 listen never compiles isIPv6's regular expression.\n  if (!StringPrototypeIncludes(ip, ':') || !isIPv6(ip)) { return false; }\n",
+      why: "an IPv4 listen with a host asks isIPv6, whose regular expression V8 compiles on first use (2.4 ms); an address without ':' is no IPv6 address",
+    },
+  ],
+};
+
 const IF_SQLITE = '#if HAVE_SQLITE  // broker: --without-sqlite (tree-fixes.ts)\n';
 const END_IF_SQLITE = '#endif  // HAVE_SQLITE\n';
 
@@ -166,7 +189,7 @@ const SMALL_ICU_EDITS: TreeEdit[] = [
 /** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source. */
 export function editsFor(nodeVersion: string, intl: IntlMode): TreeEdit[] {
   const line = nodeLineOf(nodeVersion);
-  return [...(TOOLCHAIN_EDITS[line] ?? []), ...(WITHOUT_SQLITE_EDITS[line] ?? []), ...(HASH_SECRET_EDITS[line] ?? []), ...(intl === 'small' ? SMALL_ICU_EDITS : [])];
+  return [...(TOOLCHAIN_EDITS[line] ?? []), ...(WITHOUT_SQLITE_EDITS[line] ?? []), ...(HASH_SECRET_EDITS[line] ?? []), ...(IPV4_LISTEN_EDITS[line] ?? []), ...(intl === 'small' ? SMALL_ICU_EDITS : [])];
 }
 
 /** The fixes Node `nodeVersion`'s line needs, or undefined (Node 22). */
