@@ -24,10 +24,22 @@ export interface Program {
 const RUN_TIMEOUT_MS = 120_000;
 const FIXED_TIME = new Date('2000-01-01T00:00:00Z');
 
+/**
+ * Each run is a process group of its own (spawned detached) and is stopped as one: a program's own children go with
+ * it. pkg's SEA of nodemon forks copies of itself that fork again; killing only the first left that chain growing.
+ */
+function stop(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal); // the group is gone already
+  }
+}
+
 // Servers still running when the tool stops half-way must not stay behind.
 const live = new Set<ChildProcess>();
 process.on('exit', () => {
-  for (const c of live) c.kill('SIGKILL');
+  for (const c of live) stop(c, 'SIGKILL');
 });
 const LISTEN_TIMEOUT_MS = 30_000;
 
@@ -63,7 +75,7 @@ async function fileHashes(root: string): Promise<Record<string, string>> {
 
 async function runCommand(program: Program, task: CommandTask, dir: string): Promise<CommandOutcome> {
   const { cwd, env } = await prepare(task, dir);
-  const child = spawn(program.command, [...program.prefix, ...task.args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(program.command, [...program.prefix, ...task.args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -73,13 +85,14 @@ async function runCommand(program: Program, task: CommandTask, dir: string): Pro
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGKILL');
+    stop(child, 'SIGKILL');
   }, RUN_TIMEOUT_MS);
   const exit = await new Promise<number | string>((resolve) => {
     child.on('error', (err) => resolve(`spawn failed: ${err.message}`));
     child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
   clearTimeout(timer);
+  stop(child, 'SIGKILL'); // anything it started and left behind
   return { kind: 'command', exit: timedOut ? 'timeout' : exit, stdout: normalize(stdout, cwd, program.nodeVersion), stderr: normalize(stderr, cwd, program.nodeVersion), files: await fileHashes(cwd) };
 }
 
@@ -100,7 +113,7 @@ async function runServer(program: Program, task: ServerTask, dir: string): Promi
   const { cwd, env } = await prepare(task, dir);
   const port = await freePort();
   const args = task.args.map((a) => a.replaceAll('{port}', String(port)));
-  const child = spawn(program.command, [...program.prefix, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(program.command, [...program.prefix, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   live.add(child);
   let stderr = '';
   child.stdout.resume();
@@ -135,11 +148,13 @@ async function runServer(program: Program, task: ServerTask, dir: string): Promi
     failed = `${(err as Error).message}${e ? `: ${e}` : ''}`;
   } finally {
     if (!exited) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      stop(child, 'SIGTERM');
+      const killer = setTimeout(() => stop(child, 'SIGKILL'), 5_000);
       await closed;
       clearTimeout(killer);
     }
+    // What the program started and left (its own children) goes with it.
+    stop(child, 'SIGKILL');
   }
   // The port is the run's own, as the directory is: a page that shows it says {port}.
   const norm = (text: string) => normalize(text, cwd, program.nodeVersion).replaceAll(String(port), '{port}');
