@@ -144,6 +144,29 @@ const IPV4_LISTEN_EDITS: Record<string, TreeEdit[]> = {
   ],
 };
 
+/**
+ * Every listen goes through listenInCluster, which loads node:cluster (and with it child_process and dgram: 1.8 ms)
+ * to ask whether this process is a cluster worker. A worker has an IPC channel and, until its bootstrap loads cluster
+ * and deletes it, NODE_UNIQUE_ID: a process with neither listens as a primary does, and the question needs no
+ * module. With either, the code is Node's (checking the variable alone took every worker for a primary).
+ */
+const LISTEN_CLUSTER_EDITS: Record<string, TreeEdit[]> = {
+  '24': [
+    {
+      file: 'lib/net.js',
+      from: '  ObjectDefineProperty,\n  ObjectSetPrototypeOf,\n',
+      to: '  ObjectDefineProperty,\n  ObjectPrototypeHasOwnProperty,\n  ObjectSetPrototypeOf,\n',
+      why: 'net.js takes ObjectPrototypeHasOwnProperty from primordials (for the edit below)',
+    },
+    {
+      file: 'lib/net.js',
+      from: "  if (cluster === undefined) cluster = require('cluster');\n\n  if (cluster.isPrimary || exclusive) {\n",
+      to: "  // broker (tree-fixes.ts): no IPC channel and no NODE_UNIQUE_ID: no cluster worker, so no need to load cluster.\n  const primary = cluster === undefined && process.channel === undefined && !ObjectPrototypeHasOwnProperty(process.env, 'NODE_UNIQUE_ID');\n  if (!primary && cluster === undefined) cluster = require('cluster');\n\n  if (primary || cluster.isPrimary || exclusive) {\n",
+      why: 'a listen loaded node:cluster (with child_process and dgram, 1.8 ms) to learn what NODE_UNIQUE_ID already says: this process is no cluster worker',
+    },
+  ],
+};
+
 const IF_SQLITE = '#if HAVE_SQLITE  // broker: --without-sqlite (tree-fixes.ts)\n';
 const END_IF_SQLITE = '#endif  // HAVE_SQLITE\n';
 
@@ -189,7 +212,14 @@ const SMALL_ICU_EDITS: TreeEdit[] = [
 /** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source. */
 export function editsFor(nodeVersion: string, intl: IntlMode): TreeEdit[] {
   const line = nodeLineOf(nodeVersion);
-  return [...(TOOLCHAIN_EDITS[line] ?? []), ...(WITHOUT_SQLITE_EDITS[line] ?? []), ...(HASH_SECRET_EDITS[line] ?? []), ...(IPV4_LISTEN_EDITS[line] ?? []), ...(intl === 'small' ? SMALL_ICU_EDITS : [])];
+  return [
+    ...(TOOLCHAIN_EDITS[line] ?? []),
+    ...(WITHOUT_SQLITE_EDITS[line] ?? []),
+    ...(HASH_SECRET_EDITS[line] ?? []),
+    ...(IPV4_LISTEN_EDITS[line] ?? []),
+    ...(LISTEN_CLUSTER_EDITS[line] ?? []),
+    ...(intl === 'small' ? SMALL_ICU_EDITS : []),
+  ];
 }
 
 /** The fixes Node `nodeVersion`'s line needs, or undefined (Node 22). */
