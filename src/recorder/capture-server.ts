@@ -35,7 +35,8 @@ export interface CaptureOptions {
   maxBody: number;
   sample: number;
   headerTimeoutMs: number;
-  writer: BatchWriter | null;
+  /** Where recorded requests go; null to only count. A promise while the writer starts: requests wait for it, unread. */
+  writer: BatchWriter | Promise<BatchWriter> | null;
   /** Answer a recorded request only once its batch is written (durability.ts). */
   ackWritten?: boolean;
   /** Serve HTTPS with this PEM certificate and key, or PKCS#12 bundle (checked beforehand: tls-identity.ts, tls-pfx.ts). */
@@ -83,7 +84,23 @@ function declaredLength(raw: string[]): number {
 
 export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   const c = emptyCaptureCounters();
-  const { status, maxBody, sample, writer } = opts;
+  const { status, maxBody, sample } = opts;
+  let writer = opts.writer instanceof Promise ? null : opts.writer;
+  // Requests that came while the writer was starting, handled in order once it has (never, if it cannot start:
+  // the recorder then closes the listener, and they go unanswered).
+  let waiting: (() => void)[] | null = null;
+  if (opts.writer instanceof Promise) {
+    const queue: (() => void)[] = [];
+    waiting = queue;
+    opts.writer.then(
+      (w) => {
+        writer = w;
+        waiting = null;
+        for (const handle of queue) handle();
+      },
+      () => {},
+    );
+  }
   const tls = opts.tls ?? null;
   const log = opts.log ?? errLine;
   const noBody = status === 204 || status === 304;
@@ -144,10 +161,12 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     else notRecorded(res, whyDropped(w));
   };
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (waiting) return void waiting.push(() => onRequest(req, res));
     c.requests++;
     if (declaredLength(req.rawHeaders) > maxBody) return tooLarge(req, res);
-    if (writer === null) return countOnly(req, res);
+    const w = writer;
+    if (w === null) return countOnly(req, res);
     if (sample < 1 && Math.random() >= sample) {
       c.sampledOut++;
       return countOnly(req, res);
@@ -158,9 +177,9 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
       // Built now: by 'finish' the socket of a Connection: close request may be gone, and its peer with it.
       const input = recordable(req, time, chunks, length);
       if (input === null) return answer(res);
-      if (ackWritten) return recordThenAnswer(req, res, writer, input);
+      if (ackWritten) return recordThenAnswer(req, res, w, input);
       answer(res, () => {
-        if (writer.append(input, Codec.none)) c.recorded++;
+        if (w.append(input, Codec.none)) c.recorded++;
       });
     });
   };

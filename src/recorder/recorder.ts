@@ -82,22 +82,33 @@ const MAX_BATCHES_IN_FLIGHT = 16;
  * it opens the file the primary created, and the primary owns that (cluster.ts).
  */
 export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {}): Promise<Recorder> {
-  let sink: ArchiveSink | ThreadSink | null = null;
-  let writer: BatchWriter | null = null;
+  // Assigned once the writer has started (below); declared so, as TypeScript does not follow assignments in callbacks.
+  let sink = null as ArchiveSink | ThreadSink | null;
+  let writer = null as BatchWriter | null;
   let fail!: (err: Error) => void;
   const failed = new Promise<Error>((resolve) => (fail = resolve));
   const owned = o.out !== null && !o.shared;
   const identity = owned && o.out !== null ? createArchiveFile(o.out, archiveVersion(o.codec)) : o.archiveIdentity;
-  let capture: Capture;
+  let capture = null as Capture | null;
+  // The archive's writer and the listener start side by side: the writer's thread (an isolate of its own, its code
+  // compiled) took most of a `record --out` start. Requests that come first wait, unread, until it is ready
+  // (capture-server.ts); if it cannot start, they are never answered and the recorder stops with its error.
+  let writerReady: Promise<BatchWriter> | null = null;
   try {
     if (o.out !== null) {
       if (identity === undefined) throw new ArchiveFileError(`cannot open ${o.out}: it was not created for this recording`, undefined);
       const compress = o.codec === Codec.none ? undefined : { codec: o.codec, ...(o.codecLevel === undefined ? {} : { level: o.codecLevel }) };
       const sinkOptions = { path: o.out, identity, rotateBytes: o.rotateBytes, shared: o.shared, batchBytes: o.flushBytes, fsync: o.fsync ?? 'never', ...(compress ? { compress } : {}) };
       const source = sinkThreadSource();
-      sink = source ? await ThreadSink.start(sinkOptions, source, { nice: o.ack !== 'written' }) : new ArchiveSink(sinkOptions);
+      const started = source ? ThreadSink.start(sinkOptions, source, { nice: o.ack !== 'written' }) : Promise.resolve().then(() => new ArchiveSink(sinkOptions));
       const holdWhileWriting = o.ack === 'written';
-      writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink, flushMs: o.flushMs, onError: fail, onWritten: hooks.onBatchWritten, holdWhileWriting });
+      writerReady = started.then((s) => {
+        sink = s;
+        writer = new BatchWriter({ pool: new BufferPool(o.flushBytes, MAX_BATCHES_IN_FLIGHT), sink: s, flushMs: o.flushMs, onError: fail, onWritten: hooks.onBatchWritten, holdWhileWriting });
+        return writer;
+      });
+      // Awaited below; a listen that fails first must not leave its rejection unhandled.
+      writerReady.catch(() => {});
     }
     try {
       capture = await startCapture({
@@ -107,27 +118,32 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
         maxBody: o.maxBody,
         sample: o.sample,
         headerTimeoutMs: o.headerTimeoutMs,
-        writer,
+        writer: writerReady,
         ackWritten: o.ack === 'written',
         tls: o.tls ?? null,
       });
     } catch (err) {
       throw ListenError.from(err, o.host, o.port);
     }
+    await writerReady;
   } catch (err) {
+    await capture?.close(0);
+    // A writer still starting is closed once it has.
+    await writerReady?.catch(() => {});
     await sink?.close();
     // Nothing was recorded: an empty archive left behind would only be in the way of the next attempt.
     if (owned && o.out !== null) rmSync(o.out, { force: true });
     throw err;
   }
+  const live = capture;
   const empty: WriterCounters = { frames: 0, batches: 0, bytes: 0, dropped: 0 };
   return {
-    address: capture.address,
+    address: live.address,
     failed,
     counters() {
       const w = writer?.counters ?? empty;
       return {
-        ...capture.counters,
+        ...live.counters,
         flushed: writer?.flushed.frames ?? 0,
         dropped: w.dropped,
         batches: w.batches,
@@ -136,7 +152,7 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
       };
     },
     async stop() {
-      await capture.close();
+      await live.close();
       await writer?.drain();
       await sink?.close();
     },
