@@ -51,10 +51,11 @@ export function baseFlags(target: StaticTarget): string[] {
 
 /**
  * V8's young generation starts at the 16 MiB it grows to under load (what broker's artifacts ask for with
- * seal.nodeOptions): RSS does not step up under load, and, set here rather than only by the artifact, the code
- * cache of Node's own modules is made under the same flags it runs with. V8 accepts a code cache only under
- * the flag hash it was made with (non-default flags count), so an artifact passing the flag to a runtime built
- * without it compiled every Node module it loaded from source (docs/benchmarks.md, "Where start-up time goes").
+ * seal.nodeOptions): RSS does not step up under load. Set here rather than only by the artifact, the code cache of
+ * Node's own modules is made under the same flags it runs with: Node 22's V8 (12.4) accepts a code cache only under
+ * the flag hash it was made with, and an artifact passing the flag to a runtime built without it compiled every
+ * Node module it loaded from source (docs/benchmarks.md, "Where start-up time goes"). Node 24's V8 (13.6) leaves the
+ * heap-size flags out of that hash (flags.cc, ComputeFlagListHash), so there it is the default and nothing more.
  * A program can still pass --min-semi-space-size=N: the command line comes after.
  */
 export const V8_OPTIONS = ['--min-semi-space-size=16'];
