@@ -161,8 +161,11 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     else notRecorded(res, whyDropped(w));
   };
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    if (waiting) return void waiting.push(() => onRequest(req, res));
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if (waiting) {
+      waiting.push(() => onRequest(req, res));
+      return;
+    }
     c.requests++;
     if (declaredLength(req.rawHeaders) > maxBody) return tooLarge(req, res);
     const w = writer;
