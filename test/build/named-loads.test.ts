@@ -41,19 +41,30 @@ const FILES = {
   'node_modules/greeter/main.js': 'const state = {};\nexports.greet = (who) => `hello ${who}`;\nexports.counter = () => state;\n',
 };
 
-describe('pack: loads named at run time (a declared package by a computed name, a relative name handed to a loader)', () => {
-  let root = '';
-  let bin = '';
+/** The project written from `files` and packed on the official runtime: its directory and its binary (set in beforeAll). */
+function packed(files: Record<string, string>): { root: string; bin: string } {
+  const project = { root: '', bin: '' };
   beforeAll(() => {
-    root = writeTree('named-loads', FILES);
-    bin = join(runPack(root).out, 'named-loads-1.0.0-linux-x64');
+    const { name, version } = JSON.parse(files['package.json'] ?? '{}') as { name: string; version: string };
+    project.root = writeTree(name, files);
+    project.bin = join(runPack(project.root).out, `${name}-${version}-linux-x64`);
   }, 120_000);
+  return project;
+}
 
+/** What plain node prints running the project's `script` with `args`; the binary must print the same, and nothing on stderr. */
+function expectAsNode(project: { root: string; bin: string }, script: string, args: string[] = []): string {
+  const expected = execFileSync(process.execPath, [join(project.root, script), ...args], { encoding: 'utf8' });
+  const r = spawnSync(project.bin, args, { encoding: 'utf8', cwd: '/' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toBe(expected);
+  return expected;
+}
+
+describe('pack: loads named at run time (a declared package by a computed name, a relative name handed to a loader)', () => {
+  const project = packed(FILES);
   it.each(['name', 'relative', 'resolve', 'same', 'names', 'missing', 'child'])('%s prints what node prints', (command) => {
-    const expected = execFileSync(process.execPath, [join(root, 'bin/cli.js'), command], { encoding: 'utf8' });
-    const r = spawnSync(bin, [command], { encoding: 'utf8', cwd: '/' });
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toBe(expected);
+    expectAsNode(project, 'bin/cli.js', [command]);
   });
 });
 
@@ -79,18 +90,8 @@ const EXTERNAL_FILES = {
 };
 
 describe('pack: seal.external (a package run from the embedded files, as under node)', () => {
-  let root = '';
-  let bin = '';
-  beforeAll(() => {
-    root = writeTree('external-loads', EXTERNAL_FILES);
-    bin = join(runPack(root).out, 'external-loads-1.0.0-linux-x64');
-  }, 120_000);
-
+  const project = packed(EXTERNAL_FILES);
   it('its function rebuilt from source runs, a sub-path of it required from the program is its own module, and a worker thread started from its own file runs: what node prints', () => {
-    const expected = execFileSync(process.execPath, [join(root, 'cli.js')], { encoding: 'utf8' });
-    expect(expected).toBe('6 true thread 8\n');
-    const r = spawnSync(bin, [], { encoding: 'utf8', cwd: '/' });
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toBe(expected);
+    expect(expectAsNode(project, 'cli.js')).toBe('6 true thread 8\n');
   });
 });
