@@ -36,11 +36,18 @@ function stop(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-// Servers still running when the tool stops half-way must not stay behind.
+// Runs still going when the tool stops half-way must not stay behind. Their groups are their own, so a Ctrl-C at the
+// terminal no longer reaches them: the tool passes it on.
 const live = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const c of live) stop(c, 'SIGKILL');
 });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.exitCode = 128 + (signal === 'SIGINT' ? 2 : 15);
+    process.exit();
+  });
+}
 const LISTEN_TIMEOUT_MS = 30_000;
 
 async function prepare(task: Task, dir: string): Promise<{ cwd: string; env: NodeJS.ProcessEnv }> {
@@ -76,6 +83,7 @@ async function fileHashes(root: string): Promise<Record<string, string>> {
 async function runCommand(program: Program, task: CommandTask, dir: string): Promise<CommandOutcome> {
   const { cwd, env } = await prepare(task, dir);
   const child = spawn(program.command, [...program.prefix, ...task.args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  live.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -93,6 +101,7 @@ async function runCommand(program: Program, task: CommandTask, dir: string): Pro
   });
   clearTimeout(timer);
   stop(child, 'SIGKILL'); // anything it started and left behind
+  live.delete(child);
   return { kind: 'command', exit: timedOut ? 'timeout' : exit, stdout: normalize(stdout, cwd, program.nodeVersion), stderr: normalize(stderr, cwd, program.nodeVersion), files: await fileHashes(cwd) };
 }
 
