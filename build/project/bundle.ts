@@ -204,8 +204,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // Worker threads: those the build bundles, and for a seal.external package's own, the bootstrap (worker-files.ts).
   const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker') || o.project.config.external.length > 0, files: files.length > 0 };
   define.__SEAL_WORKER_FILES__ = JSON.stringify(workerPaths(loads));
-  define.__SEAL_WORKER_BOOTSTRAP__ = '""';
-  if (o.project.config.external.length > 0) define.__SEAL_WORKER_BOOTSTRAP__ = JSON.stringify(await workerBootstrap({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, unresolved));
+  define.__SEAL_WORKER_BOOTSTRAP__ = o.project.config.external.length > 0 ? JSON.stringify(await workerBootstrap({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, unresolved)) : '""';
   if (embeds.addons || embeds.workers || embeds.files) {
     out = await program(embeds);
     js = outputOf(out, o.outfile);

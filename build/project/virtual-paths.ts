@@ -52,7 +52,6 @@ export function fileOnDisk(tree: string, path: string): string | undefined {
 
 // A file with no extension is JavaScript to esbuild as to Node (a bin such as less's bin/lessc, an ES module that uses import.meta.url).
 const LOADERS: Record<string, Loader> = { '': 'js', '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
-const MENTIONS = /__dirname|__filename|import\.meta|require\.resolve\s*\(|return\s+import\s*\(|require\.main|module\.parent|(?<![.\w$])require\s*\(\s*[A-Za-z_$]/;
 const RESOLVES = /require\.resolve\s*\(/;
 /** A module's own require.resolve: a relative name resolves from the module's place in the tree, not the executable's. */
 const RESOLVE_HELPER = '__sealRequireResolve';
@@ -77,6 +76,9 @@ const HIDDEN_IMPORT_HELPER = '__sealHiddenImport';
  * computed-requires.ts reads the code's syntax.
  */
 const MAY_COMPUTE_REQUIRE = /(?<![.\w$])require\s*\(\s*[A-Za-z_$]/;
+
+/** What a module must mention for this plugin to change it (the rewrites below); anything else loads as it is. */
+const MENTIONS = new RegExp(`__dirname|__filename|import\\.meta|require\\.resolve\\s*\\(|return\\s+import\\s*\\(|require\\.main|module\\.parent|${MAY_COMPUTE_REQUIRE.source}`);
 
 /** `require.resolve('./default-input.js')`: a file of the package named in full, which the module will read or load itself. */
 const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
