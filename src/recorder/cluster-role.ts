@@ -1,7 +1,8 @@
 /*
  * Whether this process is a `record --workers` worker (cluster.ts). Asked on every `record`: kept apart so that
  * a recording without --workers loads none of the supervisor's code (archive scanning, tinyglobby, node:sea).
- * node:cluster itself loads anyway: Node's net asks it on every listen.
+ * node:cluster itself loads at the listen on the official runtime (Node's net asks it on every listen); the static
+ * runtime's net loads it only where the process could be a cluster worker (build/runtime/static/tree-fixes.ts).
  */
 import type { Cluster } from 'node:cluster';
 

@@ -79,7 +79,8 @@ const TOOLCHAIN_EDITS: Record<string, TreeEdit[]> = {
  * V8's per-process hash secrets (rapidhash: the hash-flooding fix in 22.22 and 24.21) are searched for at every isolate's start
  * with a Miller-Rabin test whose modular multiply goes bit by bit, two 64-bit divisions a bit: ~10% of the static
  * runtime's `node -e 0` (perf, docs/benchmarks.md, "V8's hash secrets"), again in every worker thread. One 128-bit
- * product and remainder gives the same value (checked on 20 million operands), so the same secrets from the same seed.
+ * product and remainder gives the same value (tree-fixes.test.ts compares the two on 2 million operands), so the same
+ * secrets come from the same seed.
  */
 const MUL_MOD = `static inline unsigned long long mul_mod(unsigned long long a,
                                          unsigned long long b,
@@ -209,7 +210,7 @@ const SMALL_ICU_EDITS: TreeEdit[] = [
   { file: 'tools/icu/icu_small.json', from: '"genderList.res",\n    "brkitr/root.res",', to: '"genderList.res",', why: 'small ICU keeps brkitr/root.res' },
 ];
 
-/** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source. */
+/** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source (none for Node 22 with full ICU). */
 export function editsFor(nodeVersion: string, intl: IntlMode): TreeEdit[] {
   const line = nodeLineOf(nodeVersion);
   return [
