@@ -12,7 +12,7 @@
  * by name and offset; the other files read on.
  */
 import { describeArchiveError } from '../commands/archive-error.ts';
-import { ArchiveScan, type ScanResult } from './file.ts';
+import { ArchiveScan, CHUNK, type ScanResult } from './file.ts';
 import type { ArchiveRecord } from './record.ts';
 
 /** A record of a merge: where it came from (the file's index in the list, its name, its offset there). */
@@ -28,10 +28,10 @@ export interface FileOutcome {
   error: string | null;
 }
 
-/** Read buffers of all cursors together stay within this (each between MIN_CHUNK and MAX_CHUNK). */
+/** Read buffers of all cursors together stay within this (each between MIN_CHUNK and MAX_CHUNK, one file's chunk). */
 export const MERGE_BUFFER_BUDGET = 32 * 2 ** 20;
 const MIN_CHUNK = 64 * 2 ** 10;
-const MAX_CHUNK = 2 ** 20;
+const MAX_CHUNK = CHUNK;
 
 interface Head {
   record: MergedRecord;

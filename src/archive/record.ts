@@ -138,70 +138,83 @@ export function encodeRequestFrameSized(target: Buffer, offset: number, r: Recor
   return sealFrame(target, offset, payloadLength, FrameKind.request, frameFlags, checksum);
 }
 
+function cutShort(what: string, at: number): never {
+  throw new ArchiveError(`request record ends inside ${what}`, at);
+}
+
+// biome-ignore-start lint/style/noNonNullAssertion: plain byte reads, every caller has checked the bounds first.
+// (Buffer's readUInt*LE check them again in JavaScript, and most of a short reader command runs before V8 compiles the
+// decoder: cold, every bytecode counts. Functions at module level, not closures per call: a closure is an allocation
+// and, with the bundle's keepNames, a defineProperty each.)
+const u16 = (b: Buffer, at: number) => b[at]! | (b[at + 1]! << 8);
+const u32 = (b: Buffer, at: number) => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
+
 /** Decodes a request payload; throws ArchiveError (offsets relative to `base`) when it is malformed. */
 export function decodeRequestPayload(payload: Uint8Array, flags: number, base = 0): ArchiveRecord {
   const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-  let p = 0;
-  const need = (n: number, what: string) => {
-    if (p + n > buf.length) throw new ArchiveError(`request record ends inside ${what}`, base + p);
-  };
-  // Plain byte reads, after `need` has checked the bounds: Buffer's readUInt*LE check them again in JavaScript, and
-  // most of a short reader command runs before V8 compiles this function (cold, every bytecode counts).
-  // biome-ignore-start lint/style/noNonNullAssertion: in-range reads, checked by need() first.
-  const u8 = (at: number) => buf[at]!;
-  const u16 = (at: number) => buf[at]! | (buf[at + 1]! << 8);
-  const u32 = (at: number) => (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16)) + buf[at + 3]! * 0x1000000;
-  // biome-ignore-end lint/style/noNonNullAssertion: the reads above.
-  const str = (n: number, what: string) => {
-    need(n, what);
-    const s = buf.toString('latin1', p, p + n);
-    p += n;
-    return s;
-  };
-  need(8, 'time');
-  const time = buf.readDoubleLE(p);
-  p += 8;
+  const end = buf.length;
+  if (end < 8) cutShort('time', base);
+  const time = buf.readDoubleLE(0);
   // Checked here, not left to a printer: a time no Date can hold must stop verify as it would stop cat.
   if (!(Math.abs(time) <= MAX_RECORD_TIME)) throw new ArchiveError(`request record time ${time} ms is outside the range of dates (±8.64e15 ms)`, base);
-  need(3, 'peer');
-  const port = u16(p);
-  const addrLen = u8(p + 2);
-  p += 3;
-  const address = str(addrLen, 'peer address');
-  need(1, 'method length');
-  const method = str(u8(p++), 'method');
-  need(4, 'url length');
-  const urlLen = u32(p);
-  p += 4;
-  const url = str(urlLen, 'url');
-  need(2, 'header count');
-  const count = u16(p);
+  if (end < 11) cutShort('peer', base + 8);
+  const port = u16(buf, 8);
+  // First pass: every length checked against the payload, up to the end of the last header value. The strings from
+  // the peer address to there are then one latin1 decode and a slice each: a native call per string was the largest
+  // part of decoding a record (docs/benchmarks.md, "stats: where the time went").
+  const addressAt = 11;
+  let p = addressAt + buf[10]!;
+  if (p > end) cutShort('peer address', base + addressAt);
+  if (p + 1 > end) cutShort('method length', base + p);
+  const methodAt = p + 1;
+  p = methodAt + buf[p]!;
+  if (p > end) cutShort('method', base + methodAt);
+  if (p + 4 > end) cutShort('url length', base + p);
+  const urlAt = p + 4;
+  p = urlAt + u32(buf, p);
+  if (p > end) cutShort('url', base + urlAt);
+  if (p + 2 > end) cutShort('header count', base + p);
+  const count = u16(buf, p);
   p += 2;
-  const headers: [string, string][] = [];
+  const headersAt = p;
   for (let i = 0; i < count; i++) {
-    need(2, 'header name length');
-    const nameLen = u16(p);
-    p += 2;
-    const name = str(nameLen, 'header name');
-    need(4, 'header value length');
-    const valueLen = u32(p);
-    p += 4;
-    headers.push([name, str(valueLen, 'header value')]);
+    if (p + 2 > end) cutShort('header name length', base + p);
+    const nameAt = p + 2;
+    p = nameAt + u16(buf, p);
+    if (p > end) cutShort('header name', base + nameAt);
+    if (p + 4 > end) cutShort('header value length', base + p);
+    const valueAt = p + 4;
+    p = valueAt + u32(buf, p);
+    if (p > end) cutShort('header value', base + valueAt);
   }
-  need(4, 'body length');
-  const bodyLen = u32(p);
-  p += 4;
-  need(bodyLen, 'body');
-  const body = payload.subarray(p, p + bodyLen);
-  p += bodyLen;
+  // Positions below are into `text`, which starts at the peer address.
+  const text = buf.toString('latin1', addressAt, p);
+  const address = text.slice(0, methodAt - 1 - addressAt);
+  const method = text.slice(methodAt - addressAt, urlAt - 4 - addressAt);
+  const url = text.slice(urlAt - addressAt, headersAt - 2 - addressAt);
+  const headers: [string, string][] = [];
+  for (let i = 0, q = headersAt; i < count; i++) {
+    const nameAt = q + 2;
+    const valueLengthAt = nameAt + u16(buf, q);
+    const valueAt = valueLengthAt + 4;
+    q = valueAt + u32(buf, valueLengthAt);
+    headers.push([text.slice(nameAt - addressAt, valueLengthAt - addressAt), text.slice(valueAt - addressAt, q - addressAt)]);
+  }
+  if (p + 4 > end) cutShort('body length', base + p);
+  const bodyAt = p + 4;
+  p = bodyAt + u32(buf, p);
+  if (p > end) cutShort('body', base + bodyAt);
+  const body = payload.subarray(bodyAt, p);
   const tls = (flags & TLS_FLAG) !== 0;
   let sni = '';
   if (tls) {
-    need(2, 'SNI length');
-    const sniLen = u16(p);
-    p += 2;
-    sni = str(sniLen, 'SNI name');
+    if (p + 2 > end) cutShort('SNI length', base + p);
+    const sniAt = p + 2;
+    p = sniAt + u16(buf, p);
+    if (p > end) cutShort('SNI name', base + sniAt);
+    sni = buf.toString('latin1', sniAt, p);
   }
-  if (p !== buf.length) throw new ArchiveError(`${buf.length - p} stray bytes after the request record`, base + p);
+  if (p !== end) throw new ArchiveError(`${end - p} stray bytes after the request record`, base + p);
   return { time, peer: { address, port }, method, url, headers, body, codec: flags & 0b11, tls, sni };
 }
+// biome-ignore-end lint/style/noNonNullAssertion: the byte reads above.

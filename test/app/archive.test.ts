@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decompressBody } from '../../src/archive/codec.ts';
 import { crc32c } from '../../src/archive/crc32c.ts';
-import { ArchiveError, BLOCK_SIZE, Codec, decodeFrame, encodeHeader, FRAME_HEADER_SIZE, FrameKind, HEADER_SIZE, paddedLength, padToBlock } from '../../src/archive/format.ts';
+import { ArchiveError, BLOCK_SIZE, Codec, decodeFrame, encodeHeader, FRAME_HEADER_SIZE, FrameKind, HEADER_SIZE, paddedLength, padToBlock, TLS_FLAG } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
-import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
+import { decodeRequestPayload, encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
 import { archiveBytes, prng, sampleRecord } from './archive-fixtures.ts';
 
 /** CRC32C by its definition, bit by bit: the reference the fast paths are checked against. */
@@ -190,5 +190,73 @@ describe('reader stops at the first bad frame', () => {
     copy.writeUInt32LE(0xffffffff, HEADER_SIZE);
     expect(decodeFrame(copy, HEADER_SIZE)).toMatchObject({ status: 'bad', reason: expect.stringMatching(/exceeds/) });
     expect(FRAME_HEADER_SIZE).toBe(12);
+  });
+});
+
+describe('a request payload cut short', () => {
+  // The payload's fields in order, as record.ts's header lays them out; each cut must be reported inside the field it
+  // falls in, at that field's offset (plus the caller's base), whatever decoding strategy the reader uses.
+  const r = { ...sampleRecord(3, Buffer.from('twelve bytes')), rawHeaders: ['Host', 'example.test', 'X-Empty', '', 'x-dup', 'a'], sni: 'api.example.test' };
+  const frame = Buffer.alloc(FRAME_HEADER_SIZE + recordPayloadSize(r));
+  encodeRequestFrame(frame, 0, r, 0);
+  const payload = frame.subarray(FRAME_HEADER_SIZE);
+  const sizes: [string, number][] = [
+    ['time', 8],
+    ['peer', 3],
+    ['peer address', r.peerAddress.length],
+    ['method length', 1],
+    ['method', r.method.length],
+    ['url length', 4],
+    ['url', r.url.length],
+    ['header count', 2],
+    ...r.rawHeaders.flatMap((s, i): [string, number][] =>
+      i % 2
+        ? [
+            ['header value length', 4],
+            ['header value', s.length],
+          ]
+        : [
+            ['header name length', 2],
+            ['header name', s.length],
+          ],
+    ),
+    ['body length', 4],
+    ['body', 12],
+    ['SNI length', 2],
+    ['SNI name', r.sni.length],
+  ];
+  const fields: { name: string; at: number; end: number }[] = [];
+  for (const [name, size] of sizes) fields.push({ name, at: fields.at(-1)?.end ?? 0, end: (fields.at(-1)?.end ?? 0) + size });
+
+  it('the layout above is the encoder’s: the whole payload decodes to the record', () => {
+    expect(fields.at(-1)?.end).toBe(payload.length);
+    const got = decodeRequestPayload(payload, TLS_FLAG, 0);
+    expect(got).toMatchObject({ time: r.time, method: r.method, url: r.url, peer: { address: r.peerAddress, port: r.peerPort }, tls: true, sni: r.sni });
+    expect(got.headers.flat()).toEqual(r.rawHeaders);
+    expect(Buffer.from(got.body).toString()).toBe('twelve bytes');
+  });
+
+  it('every cut names the field it falls in and that field’s offset', () => {
+    for (let cut = 0; cut < payload.length; cut++) {
+      const field = fields.find((f) => f.end > cut);
+      let err: unknown;
+      try {
+        decodeRequestPayload(payload.subarray(0, cut), TLS_FLAG, 1000);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, `cut at ${cut}`).toBeInstanceOf(ArchiveError);
+      expect([(err as ArchiveError).message, (err as ArchiveError).offset], `cut at ${cut}`).toEqual([`request record ends inside ${field?.name}`, 1000 + (field?.at ?? 0)]);
+    }
+  });
+
+  it('bytes after the last field are reported where they start', () => {
+    const longer = Buffer.concat([payload, Buffer.from([1, 2, 3])]);
+    expect(() => decodeRequestPayload(longer, TLS_FLAG, 1000)).toThrow('3 stray bytes after the request record');
+    try {
+      decodeRequestPayload(longer, TLS_FLAG, 1000);
+    } catch (e) {
+      expect((e as ArchiveError).offset).toBe(1000 + payload.length);
+    }
   });
 });
