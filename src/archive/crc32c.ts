@@ -6,29 +6,41 @@
  * "CRC32C"); the recorder checksums every frame on its hot path.
  */
 
+import { CRC32C_TABLE_BASE64 } from './crc32c-table.ts';
+
 const POLY = 0x82f63b78;
 
-// T[k*256 + b]: CRC of byte b followed by k zero bytes. One flat array keeps every lookup a plain index.
-// Row 0 bit by bit; each later row is the one before it run through one more zero byte, one lookup in row 0
-// (a third of the time of eight bit steps per entry). Filled on the first checksum: a command that loads the archive
-// code and checksums nothing (`record` without --out) never fills it. A const array: the hot loop ran 20% slower
-// reading the table through a variable.
+// Word loads read bytes in the machine's order; the table needs little-endian (x64 and arm64 are).
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+// T[k*256 + b]: CRC of byte b followed by k zero bytes. One flat array keeps every lookup a plain index. Filled on the
+// first checksum (a command that loads the archive code and checksums nothing, `record` without --out, never fills
+// it), from crc32c-table.ts's bytes on a little-endian machine, else computed. A const array: the hot loop ran 20%
+// slower reading the table through a variable.
 const T = new Uint32Array(16 * 256);
 let tableMade = false;
 
 function makeTable(): void {
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let bit = 0; bit < 8; bit++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
-    T[n] = c;
-  }
-  // biome-ignore lint/style/noNonNullAssertion: i - 256 and the masked index are inside the table by construction.
-  for (let i = 256; i < T.length; i++) T[i] = (T[i - 256]! >>> 8) ^ T[T[i - 256]! & 0xff]!;
+  if (LITTLE_ENDIAN) Buffer.from(T.buffer).write(CRC32C_TABLE_BASE64, 'base64');
+  else T.set(computeTable());
   tableMade = true;
 }
 
-// Word loads read bytes in the machine's order; the table needs little-endian (x64 and arm64 are).
-const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+/**
+ * The table by its definition: row 0 bit by bit; each later row is the one before it run through one more zero byte,
+ * one lookup in row 0.
+ */
+export function computeTable(): Uint32Array {
+  const t = new Uint32Array(16 * 256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let bit = 0; bit < 8; bit++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
+    t[n] = c;
+  }
+  // biome-ignore lint/style/noNonNullAssertion: i - 256 and the masked index are inside the table by construction.
+  for (let i = 256; i < t.length; i++) t[i] = (t[i - 256]! >>> 8) ^ t[t[i - 256]! & 0xff]!;
+  return t;
+}
 
 // One Int32Array over the last ArrayBuffer seen (it holds that one buffer until the next call): the
 // recorder checksums frame after frame in the same pooled batch buffer, and a view per call is not free

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decompressBody } from '../../src/archive/codec.ts';
-import { crc32c } from '../../src/archive/crc32c.ts';
+import { computeTable, crc32c } from '../../src/archive/crc32c.ts';
+import { CRC32C_TABLE_BASE64 } from '../../src/archive/crc32c-table.ts';
 import { ArchiveError, BLOCK_SIZE, Codec, decodeFrame, encodeHeader, FRAME_HEADER_SIZE, FrameKind, HEADER_SIZE, paddedLength, padToBlock, TLS_FLAG } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { decodeRequestPayload, encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
@@ -17,6 +18,18 @@ function bitwise(b: Uint8Array): number {
 }
 
 describe('CRC32C', () => {
+  it('the embedded table is the one computed by its definition (row 0 checked bit by bit; the later rows by the checksums below)', () => {
+    const table = computeTable();
+    const bytes = Buffer.from(CRC32C_TABLE_BASE64, 'base64');
+    expect(bytes.length).toBe(table.byteLength);
+    expect(Array.from({ length: table.length }, (_, i) => bytes.readUInt32LE(i * 4))).toEqual(Array.from(table));
+    for (let b = 0; b < 256; b++) {
+      let c = b;
+      for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      expect(table[b]).toBe(c >>> 0);
+    }
+  });
+
   it('matches the RFC 3720 test vectors and the classic check value', () => {
     expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa);
     expect(crc32c(new Uint8Array(32).fill(0xff))).toBe(0x62a8ab43);
