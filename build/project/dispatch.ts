@@ -4,17 +4,19 @@
  * one named by its first argument (`tool prettier --check .`), which is then removed from process.argv.
  * Anything else prints the bins and exits 2. Each bin loads only when chosen (esbuild keeps require lazy).
  */
-import { mainModuleSource } from './main-module.ts';
+import { mainModuleSource, mainScriptSource } from './main-module.ts';
 
 /**
  * The dispatcher's source, the program part of the generated entry (entry.ts); `bins` maps command name → path from
  * the project root, `mains` command name → the bin's path under the virtual root, which require.main describes once
- * it is chosen (main-module.ts).
+ * it is chosen (main-module.ts), and process.argv[1] names unless `atBuild` (a snapshot's entry runs when the binary
+ * is built, where the process is not the program's).
  */
-export function dispatchSource(bins: Record<string, string>, mains: Record<string, string> = {}): string {
+export function dispatchSource(bins: Record<string, string>, mains: Record<string, string> = {}, atBuild = false): string {
   const table = Object.entries(bins)
     .map(([cmd, file]) => {
-      const main = mains[cmd] === undefined ? '' : `${mainModuleSource(mains[cmd])} `;
+      const at = mains[cmd];
+      const main = at === undefined ? '' : `${mainModuleSource(at)} ${atBuild ? '' : `${mainScriptSource(at)} `}`;
       return `  ${JSON.stringify(cmd)}: () => { ${main}return require(${JSON.stringify(`./${file}`)}); },`;
     })
     .join('\n');

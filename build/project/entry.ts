@@ -1,8 +1,9 @@
 /*
  * The bundle's entry, a small generated module: it mounts the embedded files (prelude/assets.cjs), lets native
  * addons load from them (prelude/addons.cjs) and worker threads start from them (prelude/workers.cjs), then runs
- * the program — or, for a package with several bins, the one the binary was asked for (dispatch.ts) — unless the
- * process was started as node (prelude/as-node.cjs), which runs the script or code it was given instead. A
+ * the program — or, for a package with several bins, the one the binary was asked for (dispatch.ts), with
+ * process.argv[1] its path (prelude/main-script.cjs) — unless the process was started as node (prelude/as-node.cjs),
+ * which runs the script or code it was given instead. A
  * snapshot's program with nothing to mount is bundled from its own entry file.
  */
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { modulesStatement } from './bundled-modules.ts';
 import type { SealConfig } from './config.ts';
 import { dispatchSource } from './dispatch.ts';
+import { MAIN_SCRIPT_PRELUDE, mainScriptSource } from './main-module.ts';
 
 export const PRELUDE_DIR = fileURLToPath(new URL('./prelude/', import.meta.url));
 const ASSETS_PRELUDE = `${PRELUDE_DIR}assets.cjs`;
@@ -57,11 +59,15 @@ export function programEntry(root: string, config: SealConfig, embeds: Embeds = 
     const imports = preludeFiles(config, embeds)
       .map((p) => `import ${JSON.stringify(p.replace(/\.cjs$/, '.mjs'))};\n`)
       .join('');
-    return { stdin: { contents: `${imports}${table}import ${JSON.stringify(`./${single[1]}`)};\n`, resolveDir: root, sourcefile: 'seal-entry.mjs', loader: 'js' } };
+    const argv = `import ${JSON.stringify(MAIN_SCRIPT_PRELUDE.replace(/\.cjs$/, '.mjs'))};\n`;
+    return { stdin: { contents: `${imports}${table}${argv}import ${JSON.stringify(`./${single[1]}`)};\n`, resolveDir: root, sourcefile: 'seal-entry.mjs', loader: 'js' } };
   }
-  const program = bins.length === 1 && single ? `require(${JSON.stringify(`./${single[1]}`)});\n` : dispatchSource(config.bins, mains);
-  // A snapshot runs this entry at build time, not at each start: no process is started as node there.
-  if (config.startup === 'snapshot') {
+  // A snapshot runs this entry at build time, not at each start: no process is started as node there, and
+  // process.argv is not the program's.
+  const atBuild = config.startup === 'snapshot';
+  const main = single ? mains[single[0]] : undefined;
+  const program = bins.length === 1 && single ? `${main === undefined || atBuild ? '' : `${mainScriptSource(main)}\n`}require(${JSON.stringify(`./${single[1]}`)});\n` : dispatchSource(config.bins, mains, atBuild);
+  if (atBuild) {
     if (prelude === '' && table === '' && bins.length === 1 && single) return { entryPoints: [single[1]] };
     return { stdin: { contents: prelude + table + program, resolveDir: root, sourcefile: 'seal-entry.js', loader: 'js' } };
   }

@@ -6,6 +6,7 @@
  * before the program's first line (the bundle's banner for one bin, the dispatcher for several).
  */
 import { posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The expression other modules' `require.main` becomes (an esbuild define value). */
 export const MAIN_MODULE = 'globalThis.__sealMain';
@@ -14,4 +15,12 @@ export const MAIN_MODULE = 'globalThis.__sealMain';
 export function mainModuleSource(file: string): string {
   const main = { id: '.', filename: file, path: posix.dirname(file), loaded: false, children: [], paths: [], exports: {} };
   return `${MAIN_MODULE}=${JSON.stringify(main)};`;
+}
+
+/** prelude/main-script.cjs: process.argv[1] the bin's path, as `node <bin>` has it. */
+export const MAIN_SCRIPT_PRELUDE = fileURLToPath(new URL('./prelude/main-script.cjs', import.meta.url));
+
+/** The statement that makes process.argv[1] the bin at `file`, a path under the virtual root (for the entry, which esbuild bundles). */
+export function mainScriptSource(file: string): string {
+  return `require(${JSON.stringify(MAIN_SCRIPT_PRELUDE)})(${JSON.stringify(file)});`;
 }

@@ -132,9 +132,8 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
       }
     }, STOP_GRACE_MS).unref();
   };
-  // cluster re-executes process.argv[1], which in a SEA is the binary's name as the user typed it
-  // (`./broker`, or `broker` found on PATH): a worker could not tell it from a command. The absolute path
-  // is what main.ts looks for and drops. No execArgv: the binary applies its blob's own at every start, and
+  // cluster re-executes process.argv[1], which in the binary is the program's path under /seal (the toolchain sets it
+  // as `node <bin>` has it), not a file on the disk. The executable's absolute path is what main.ts looks for and drops. No execArgv: the binary applies its blob's own at every start, and
   // passed again they would reach the worker as arguments.
   if (isSea()) cluster.setupPrimary({ exec: process.execPath, execArgv: [] });
   for (let i = 0; i < count; i++) {

@@ -82,12 +82,19 @@ describe('pack: several bins, ESM with import.meta.url and createRequire', () =>
     expect(run(bin, ['greet', '--main']).stdout).toBe(expected);
   });
 
+  it("process.argv[1] is the bin's path, as under node: the realpath of it is the bin's file, and require.main names it (zx's and es-main's checks pass: the next test)", () => {
+    const expected = execFileSync(process.execPath, [join(projects, 'multi-bin/bin/greet.js'), '--argv'], { encoding: 'utf8' });
+    expect(expected).toBe('argv[1] bin/greet.js, realpath is this file true true, require.main names it true\n');
+    expect(run(bin, ['greet', '--argv']).stdout).toBe(expected);
+  });
+
   it('runs the bin it is started as (a link named like the bin, as npm links bins)', () => {
     const dir = tempDir('pack-link');
     symlinkSync(bin, join(dir, 'where'));
     const r = run(join(dir, 'where'));
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('hello from esm; url file; file where.mjs\n');
+    expect(r.stdout).toBe('hello from esm; url file; file where.mjs; main true true\n');
+    expect(r.stdout).toBe(execFileSync(process.execPath, [join(projects, 'multi-bin/bin/where.mjs')], { encoding: 'utf8' }));
   });
 
   it('without a bin name it lists them and exits 2', () => {
@@ -159,7 +166,7 @@ describe('pack: an installed package under some node_modules', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.commit).toBe('unknown');
     expect(manifest.artifacts['multi-bin-1.2.3-linux-x64'].inputs).toContainEqual(expect.objectContaining({ name: 'package-lock.json', size: 22 }));
-    expect(run(join(out, 'multi-bin-1.2.3-linux-x64'), ['where']).stdout).toBe('hello from esm; url file; file where.mjs\n');
+    expect(run(join(out, 'multi-bin-1.2.3-linux-x64'), ['where']).stdout).toBe('hello from esm; url file; file where.mjs; main true true\n');
   }, 120_000);
 });
 
@@ -324,14 +331,15 @@ describe('pack: an ESM-only CLI with top-level await (as svgo)', () => {
     expect(log).toMatch(/\] bundle ✓ [\d.]+ s {2}[\d.]+ KiB, an ES module \(top-level await\) run by a module hook, without code cache/);
   });
 
-  it('prints what plain node prints: awaits at the top of two modules, a createRequire, its package.json read through import.meta.url', () => {
-    for (const args of [[], ['there'], ['--version']]) {
+  it('prints what plain node prints: awaits at the top of two modules, a createRequire, its package.json read through import.meta.url, argv[1] its own file', () => {
+    for (const args of [[], ['there'], ['--version'], ['main']]) {
       const expected = execFileSync(process.execPath, [join(projects, 'tla/bin/cli.js'), ...args], { encoding: 'utf8' });
       const r = run(bin, args);
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(expected);
     }
     expect(run(bin, ['--version']).stdout).toBe('3.1.0\n');
+    expect(run(bin, ['main']).stdout).toBe('main true\n');
   });
 
   it('a file its code requires by exact path through createRequire is embedded without being named in seal.assets', () => {
