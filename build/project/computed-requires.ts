@@ -2,7 +2,8 @@
  * The requires of a name known only at run time in one module's code (`require(name)`, `require(this.path)`), read
  * from its syntax, not its text: a string that only mentions such a call ("`new require(id)` invokes …", in webpack's
  * runtime templates) is text. virtual-paths.ts gives each call the module's place, and bundles the files the
- * module names by a literal relative name, which such a call may be handed.
+ * module names by a literal relative name, which such a call may be handed. Likewise its import() of a computed
+ * specifier, which the bundle turns into a require (virtual-paths.ts gives it node's import when that fails).
  */
 import { type Node, type Options, parse } from 'acorn';
 import { simple } from 'acorn-walk';
@@ -13,6 +14,15 @@ export interface ComputedRequires {
   argumentEnds: number[];
   /** The literal relative names the module writes ('./plugins/cli-plugin'), each once. */
   relativeNames: string[];
+  /** Each import() of a computed specifier (no import attributes): where the call starts, where its argument starts and ends. */
+  imports: { start: number; argumentStart: number; argumentEnd: number }[];
+}
+
+/** A piece of code to put in place of code[from, to). */
+export interface Edit {
+  from: number;
+  to: number;
+  text: string;
 }
 
 const OPTIONS: Options = { ecmaVersion: 'latest', allowReturnOutsideFunction: true, allowHashBang: true, allowAwaitOutsideFunction: true };
@@ -34,12 +44,18 @@ export function computedRequires(code: string): ComputedRequires {
     try {
       ast = parse(code, { ...OPTIONS, sourceType: 'script' });
     } catch {
-      return { argumentEnds: [], relativeNames: [] };
+      return { argumentEnds: [], relativeNames: [], imports: [] };
     }
   }
   const argumentEnds: number[] = [];
   const names = new Set<string>();
+  const imports: ComputedRequires['imports'] = [];
   simple(ast, {
+    ImportExpression(node) {
+      const { source, options } = node as Node & { source: Node & { expressions?: Node[] }; options?: Node | null };
+      const literal = source.type === 'Literal' || (source.type === 'TemplateLiteral' && source.expressions?.length === 0);
+      if (!literal && !options) imports.push({ start: node.start, argumentStart: source.start, argumentEnd: source.end });
+    },
     CallExpression(call) {
       const [arg] = call.arguments;
       if (call.callee.type === 'Identifier' && call.callee.name === 'require' && call.arguments.length === 1 && arg && isNameOrMember(arg)) argumentEnds.push(arg.end);
@@ -48,16 +64,34 @@ export function computedRequires(code: string): ComputedRequires {
       if (typeof lit.value === 'string' && isRelativeName(lit.value) && !/\s/.test(lit.value)) names.add(lit.value);
     },
   });
-  return { argumentEnds: argumentEnds.sort((a, b) => a - b), relativeNames: [...names].sort() };
+  return { argumentEnds: argumentEnds.sort((a, b) => a - b), relativeNames: [...names].sort(), imports: imports.sort((a, b) => a.start - b.start) };
+}
+
+/** `code` with each edit made (edits do not overlap; insertions at one place keep their order). */
+export function applyEdits(code: string, edits: readonly Edit[]): string {
+  let out = '';
+  let at = 0;
+  for (const e of [...edits].sort((a, b) => a.from - b.from)) {
+    out += code.slice(at, e.from) + e.text;
+    at = e.to;
+  }
+  return out + code.slice(at);
 }
 
 /** `code` with `, <extra>` added after each of those arguments. */
 export function withSecondArgument(code: string, argumentEnds: readonly number[], extra: string): string {
-  let out = '';
-  let at = 0;
-  for (const end of argumentEnds) {
-    out += `${code.slice(at, end)}, ${extra}`;
-    at = end;
-  }
-  return out + code.slice(at);
+  return applyEdits(code, secondArguments(argumentEnds, extra));
+}
+
+/** The edits that add `, <extra>` after each of those arguments. */
+export function secondArguments(argumentEnds: readonly number[], extra: string): Edit[] {
+  return argumentEnds.map((end) => ({ from: end, to: end, text: `, ${extra}` }));
+}
+
+/** The edits that make each computed import() `helper(specifier, (s) => import(s), mark)`: the specifier is evaluated once, as before. */
+export function importsThrough(imports: ComputedRequires['imports'], helper: string, mark: string): Edit[] {
+  return imports.flatMap((i) => [
+    { from: i.start, to: i.argumentStart, text: `${helper}(` },
+    { from: i.argumentEnd, to: i.argumentEnd, text: `, (s) => import(s), ${mark}` },
+  ]);
 }

@@ -58,8 +58,12 @@ export interface SealConfig {
    * smaller), none (no Intl: `\p{…}` in a RegExp fails to parse). The official runtime always has full ICU.
    */
   intl: IntlMode;
-  /** What verify runs on the finished binary: exit 0, nothing on stderr, and stdout matching the pattern if one is given. */
-  smoke: { args: string[]; stdout?: string };
+  /**
+   * What verify runs on the finished binary: exit 0, nothing on stderr, and stdout matching the pattern if one is given.
+   * `printed`: the default check (no seal.smoke), which also wants some stdout — a `--version` that prints nothing is a
+   * program that did not run (zx's binary exited 0 so when its main-module check failed).
+   */
+  smoke: { args: string[]; stdout?: string; printed?: true };
   targets: Target[];
 }
 
@@ -208,7 +212,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
     ...(node === undefined ? {} : { node }),
     startup: (raw.startup as Startup | undefined) ?? 'code-cache',
     intl: (raw.intl as IntlMode | undefined) ?? 'full',
-    smoke: raw.smoke === undefined ? { args: smokeArgs } : smoke('seal.smoke', raw.smoke, smokeArgs),
+    smoke: raw.smoke === undefined ? { args: smokeArgs, printed: true } : smoke('seal.smoke', raw.smoke, smokeArgs),
     targets: raw.targets === undefined ? [{ arch: 'x64', runtime: 'auto' }] : targets('seal.targets', raw.targets),
   };
   for (const name of config.external) {

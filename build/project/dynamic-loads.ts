@@ -15,7 +15,7 @@ import { type AnyNode, type CallExpression, type Expression, type NewExpression,
 import { ancestor, simple } from 'acorn-walk';
 import { SourceMapConsumer } from 'source-map-js';
 import { isRelativeName } from './relative-name.ts';
-import { VIRTUAL_ROOT } from './virtual-paths.ts';
+import { IMPORT_FALLBACK_SOURCE, IMPORT_MARK, VIRTUAL_ROOT } from './virtual-paths.ts';
 
 export interface DynamicLoad {
   /**
@@ -45,9 +45,30 @@ export interface DynamicLoad {
 
 type Arg = Expression | SpreadElement | Super | PrivateIdentifier;
 
-/** `new Function('m', 'return import(m)')`, or any Function made from source that calls import(). */
+const shortened = (text: string) => (text.length > 80 ? `${text.slice(0, 77)}...` : text);
+
+/**
+ * `helper(specifier, (s) => …require(s)…, IMPORT_MARK)`: virtual-paths.ts's form of a computed import(), once the bundle
+ * has made its import a require. For the `s` of that require, the specifier expression; else undefined.
+ */
+function importedSpecifier(name: string, ancestors: AnyNode[]): Arg | undefined {
+  for (let i = ancestors.length - 1; i > 0; i--) {
+    const fn = ancestors[i];
+    if (fn?.type !== 'ArrowFunctionExpression' && fn?.type !== 'FunctionExpression') continue;
+    const [param] = fn.params;
+    if (fn.params.length !== 1 || param?.type !== 'Identifier' || param.name !== name) continue;
+    const call = ancestors[i - 1];
+    if (call?.type !== 'CallExpression' || call.arguments[1] !== fn || stringOf(call.arguments[2]) !== IMPORT_MARK) return undefined;
+    return call.arguments[0];
+  }
+  return undefined;
+}
+
+/** `new Function('m', 'return import(m)')`, or any Function made from source that calls import(): not the toolchain's own for a computed import(). */
 function isHiddenImport(node: AnyNode): boolean {
-  return (node.type === 'CallExpression' || node.type === 'NewExpression') && calleeName(node.callee) === 'Function' && node.arguments.some((a) => /\bimport\s*\(/.test(stringOf(a) ?? ''));
+  if (!((node.type === 'CallExpression' || node.type === 'NewExpression') && calleeName(node.callee) === 'Function')) return false;
+  const sources = node.arguments.map((a) => stringOf(a) ?? '');
+  return !sources.includes(IMPORT_FALLBACK_SOURCE) && sources.some((s) => /\bimport\s*\(/.test(s));
 }
 
 /** For virtual-paths.ts's wrapper of a hidden import, `wrapper(new Function(…), 'file:///seal/…')`: the module's file URL it resolves from. */
@@ -366,7 +387,7 @@ export function findDynamicLoads(
     const [first, from] = node.type === 'CallExpression' ? node.arguments : [];
     const added = node.type === 'CallExpression' && first !== undefined && node.arguments.length === 2 && stringOf(from)?.startsWith(VIRTUAL_ROOT);
     const text = added ? `${code.slice(node.start, first.end)})` : code.slice(node.start, node.end);
-    return { at: origin.source ? `${sourceName(origin.source)}:${origin.line}` : `bundle:${start.line}:${start.column}`, code: text.length > 80 ? `${text.slice(0, 77)}...` : text };
+    return { at: origin.source ? `${sourceName(origin.source)}:${origin.line}` : `bundle:${start.line}:${start.column}`, code: shortened(text) };
   };
   const visit = (node: CallExpression | NewExpression, ancestors: AnyNode[]) => {
     // new Function('m', 'return import(m)'): an import() no bundler can see. virtual-paths.ts wraps the usual form so a
@@ -409,16 +430,20 @@ export function findDynamicLoads(
     const shim = shimInit !== undefined && code.slice(shimInit.start, shimInit.end).includes(REQUIRE_SHIM);
     const kind = base !== undefined || shim ? 'require' : kindOf(node, destructured(ancestors));
     if (kind === undefined) return;
-    const [given] = node.arguments;
-    if (given === undefined) return;
+    const [required] = node.arguments;
+    if (required === undefined) return;
+    // A computed import() the bundle made a require (virtual-paths.ts routes it through its helper): its specifier.
+    const imported = required.type === 'Identifier' ? importedSpecifier(required.name, ancestors) : undefined;
+    const given = imported ?? required;
+    const here = imported === undefined ? where(node) : { ...where(node), code: shortened(`import(${code.slice(imported.start, imported.end)})`) };
     const literal = stringOf(given);
     if (literal !== undefined) {
       // A require made by createRequire(import.meta.url) loads what esbuild never saw: a relative file is the
       // package's own, a package name is Node's to find. Any other literal require, esbuild has seen.
-      if (base !== undefined && literal.startsWith('.')) loads.push({ kind, ...where(node), into: posix.join(base, literal), exact: true });
+      if (base !== undefined && literal.startsWith('.')) loads.push({ kind, ...here, into: posix.join(base, literal), exact: true });
       // A package's data file by name (css-tree's require('mdn-data/css/at-rules.json')): the resolver says which file, if one to embed.
       const resolved = base !== undefined && !literal.startsWith('.') ? resolvePackage(literal, base) : undefined;
-      if (resolved !== undefined) loads.push({ kind, ...where(node), into: resolved, exact: true });
+      if (resolved !== undefined) loads.push({ kind, ...here, into: resolved, exact: true });
       if (kind === 'require') return;
     }
     const arg = given.type === 'Identifier' ? (lookup(given.name, ancestors, (n) => n.values) ?? given) : given;
@@ -430,7 +455,7 @@ export function findDynamicLoads(
     const source = prefix !== undefined && PACKAGE_PREFIX.test(prefix) ? originOf(node).origin.source : null;
     if (prefix !== undefined && source) {
       const mains = packagesNamed(prefix, sourceName(source));
-      for (const into of mains) loads.push({ kind: 'require', ...where(node), into, exact: true, oneOf: true });
+      for (const into of mains) loads.push({ kind: 'require', ...here, into, exact: true, oneOf: true });
       if (arg.type === 'TemplateLiteral') named.add(arg);
       if (mains.length > 0) return;
     }
@@ -438,13 +463,13 @@ export function findDynamicLoads(
     // package has it; a module required so through the bundle's require is bundled.
     const exact = kind === 'read' || (kind === 'require' && base === undefined) ? known.exact : undefined;
     if (exact?.startsWith(`${VIRTUAL_ROOT}/`) && !exact.endsWith('/')) {
-      loads.push({ kind, ...where(node), into: posix.normalize(exact), ...(kind === 'read' ? { exact: true as const } : { bundled: true as const }) });
+      loads.push({ kind, ...here, into: posix.normalize(exact), ...(kind === 'read' ? { exact: true as const } : { bundled: true as const }) });
       return;
     }
     const into = projectPlace(known.prefix);
     // A read or worker of a path from elsewhere (the user's files, code given as a string) is ordinary; only the program's own files matter.
     if (kind !== 'require' && into === undefined) return;
-    loads.push({ kind, ...where(node), ...(into === undefined ? {} : { into }) });
+    loads.push({ kind, ...here, ...(into === undefined ? {} : { into }) });
   };
   const named = new Set<AnyNode>();
   const templates: TemplateLiteral[] = [];

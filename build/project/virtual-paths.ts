@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, posix, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Loader, type Plugin, transform } from 'esbuild';
-import { computedRequires, withSecondArgument } from './computed-requires.ts';
+import { applyEdits, computedRequires, importsThrough, secondArguments } from './computed-requires.ts';
 import { MAIN_MODULE } from './main-module.ts';
 import type { Project } from './project.ts';
 import { fileAsRequireFinds } from './relative-name.ts';
@@ -77,8 +77,22 @@ const HIDDEN_IMPORT_HELPER = '__sealHiddenImport';
  */
 const MAY_COMPUTE_REQUIRE = /(?<![.\w$])require\s*\(\s*[A-Za-z_$]/;
 
+/**
+ * `import(url)` of a specifier known only at run time (zx imports the user's script so). The bundle turns every
+ * import() into a require — a SEA's main script has no import() of its own — which fails for an ES module graph
+ * with top-level await (ERR_REQUIRE_ASYNC_MODULE; ERR_REQUIRE_ESM where require cannot load ES modules). Such a
+ * call goes through IMPORT_HELPER: the require as before, and on those errors node's own import(), reached as
+ * prettier's bin reaches it (HIDDEN_IMPORT), a relative specifier resolved from the module's place.
+ */
+const MAY_COMPUTE_IMPORT = /(?<![.\w$])import\s*\(\s*[^\s'"`)]/;
+const IMPORT_HELPER = '__sealImport';
+/** The source of IMPORT_HELPER's Function: dynamic-loads.ts tells it from a program's hidden import() by it. */
+export const IMPORT_FALLBACK_SOURCE = "return import(s) // node's import() after the bundle's require failed (virtual-paths.ts)";
+/** IMPORT_HELPER's third argument: dynamic-loads.ts reads the call's first as the specifier of the require the bundle made. */
+export const IMPORT_MARK = 'seal: a computed import()';
+
 /** What a module must mention for this plugin to change it (the rewrites below); anything else loads as it is. */
-const MENTIONS = new RegExp(`__dirname|__filename|import\\.meta|require\\.resolve\\s*\\(|return\\s+import\\s*\\(|require\\.main|module\\.parent|${MAY_COMPUTE_REQUIRE.source}`);
+const MENTIONS = new RegExp(`__dirname|__filename|import\\.meta|require\\.resolve\\s*\\(|return\\s+import\\s*\\(|require\\.main|module\\.parent|${MAY_COMPUTE_REQUIRE.source}|${MAY_COMPUTE_IMPORT.source}`);
 
 /** `require.resolve('./default-input.js')`: a file of the package named in full, which the module will read or load itself. */
 const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
@@ -152,12 +166,16 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
           hides ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s); }` : '',
         ].filter(Boolean);
         // Read from esbuild's JavaScript (TypeScript included); the calls stay on their lines, so the map still points at them.
-        const computed = !ours && MAY_COMPUTE_REQUIRE.test(text) ? computedRequires(out.code) : { argumentEnds: [], relativeNames: [] };
+        const computed = !ours && (MAY_COMPUTE_REQUIRE.test(text) || MAY_COMPUTE_IMPORT.test(text)) ? computedRequires(out.code) : { argumentEnds: [], relativeNames: [], imports: [] };
         for (const name of computed.argumentEnds.length > 0 ? computed.relativeNames : []) {
           const found = fileAsRequireFinds(resolve(dirname(args.path), name), isFile);
           if (found?.startsWith(`${tree}${sep}`)) relatives.set(posix.join(dir, name), found);
         }
-        const code = withSecondArgument(out.code, computed.argumentEnds, JSON.stringify(dir));
+        const code = applyEdits(out.code, [...secondArguments(computed.argumentEnds, JSON.stringify(dir)), ...importsThrough(computed.imports, IMPORT_HELPER, JSON.stringify(IMPORT_MARK))]);
+        if (computed.imports.length > 0)
+          helpers.push(
+            `function ${IMPORT_HELPER}(s, load) { return load(s).catch((e) => { if (!e || (e.code !== 'ERR_REQUIRE_ASYNC_MODULE' && e.code !== 'ERR_REQUIRE_ESM')) throw e; return new Function("s", ${JSON.stringify(IMPORT_FALLBACK_SOURCE)})(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, ${define['import.meta.url']}).href : s); }); }`,
+          );
         return { contents: code + (helpers.length ? `\n${helpers.join('\n')}\n` : ''), loader: 'js', resolveDir: dirname(args.path) };
       });
     },

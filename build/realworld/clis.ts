@@ -383,4 +383,24 @@ export const CLIS: RealWorldCli[] = [
       expect: '^main module true, ipc function, args 3\\n$',
     },
   },
+  {
+    name: 'zx',
+    package: 'zx',
+    version: '8.8.5',
+    kind: 'script runner (imports the user’s script, an ES module with top-level await, by file URL)',
+    bin: 'zx',
+    note: "zx runs only when its cli module is the program: `isMain()` compares `realpathSync(process.argv[1])` with the module's own file, extensions dropped. In a SEA argv[1] is the executable, so the binary exited 0 having done nothing, even for `--version` (which the default smoke check let pass). argv[1] is now the bin's path under /seal, as `node <bin>` has it, and its realpath that path (build/project/prelude/main-script.cjs). Then the script: zx loads it with `import(pathToFileURL(path))`, which the bundle turns into a require, and a module with top-level await cannot be required (ERR_REQUIRE_ASYNC_MODULE); such an import() now falls back to node's own. No config.",
+    task: {
+      kind: 'command',
+      describe: 'run a script: shell commands through $, a pipe, a file written, top-level await',
+      files: {
+        'script.mjs':
+          "const words = await $`printf 'a b c' | wc -w`;\nconsole.log(`words: ${words.stdout.trim()}`);\nconst listed = await $`ls`;\nawait fs.writeFile('listing.txt', listed.stdout);\nconsole.log(`argv: ${argv._.join(',')}`);\nconsole.log(chalk.bold('done'));\n",
+      },
+      args: ['script.mjs', 'x', 'y'],
+      compare: ['exit', 'stdout', 'stderr', 'files'],
+      exit: 0,
+      expect: 'words: 3',
+    },
+  },
 ];

@@ -44,8 +44,9 @@ async function verifyArtifact(ctx: Ready<BuildContext, 'runtime' | 'injected' | 
     const res = await execa(cmd, args, { cwd, reject: false, timeout: 60_000, env: { NODE_OPTIONS: '', HOME: home }, extendEnv: false });
     const shown = `'${smoke.args.join(' ')}'`;
     // Any stderr (e.g. "Code cache data rejected", the experimental-SEA warning) is a defect users would see.
-    if (res.exitCode !== 0 || (expected && !expected.test(res.stdout.trim())) || res.stderr.trim() !== '') {
-      const wanted = `exit 0, nothing on stderr${expected ? ` and stdout matching ${expected}` : ''} (seal.smoke)`;
+    const silent = smoke.printed === true && res.stdout.trim() === '';
+    if (res.exitCode !== 0 || (expected && !expected.test(res.stdout.trim())) || res.stderr.trim() !== '' || silent) {
+      const wanted = `exit 0, nothing on stderr${expected ? ` and stdout matching ${expected}` : smoke.printed ? ' and something on stdout (a binary that prints nothing may not have run the program at all)' : ''} (seal.smoke)`;
       // Kept outside workDir, which the build removes, for when the excerpt is not enough.
       const kept = await mkdtemp(join(tmpdir(), 'seal-smoke-'));
       await Promise.all([writeFile(join(kept, 'stdout'), res.stdout), writeFile(join(kept, 'stderr'), res.stderr)]);
@@ -53,7 +54,7 @@ async function verifyArtifact(ctx: Ready<BuildContext, 'runtime' | 'injected' | 
       // Many CLIs have no --version (yaml, ajv-cli) or print something else at start: the check is the project's to name.
       const hint =
         smoke.args.at(-1) === '--version' && smoke.stdout === undefined
-          ? `\nIf the program has no --version, or prints to stderr when it answers, set seal.smoke in package.json to a command it answers cleanly (e.g. "smoke": { "args": ["--help"] }).`
+          ? `\nIf the program has no --version, or prints to stderr or nothing when it answers, set seal.smoke in package.json to a command it answers cleanly (e.g. "smoke": { "args": ["--help"] }).`
           : '';
       throw new BuildError(
         `the artifact run with ${shown} printed ${JSON.stringify(res.stdout.trim().slice(0, 200))} (exit ${res.exitCode ?? res.signal}); expected ${wanted}${stderr}whole output: ${kept}/stdout and ${kept}/stderr${hint}`,

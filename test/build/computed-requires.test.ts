@@ -1,6 +1,6 @@
 // A module's requires of a name known only at run time, read from its syntax (build/project/computed-requires.ts).
 import { describe, expect, it } from 'vitest';
-import { computedRequires, withSecondArgument } from '../../build/project/computed-requires.ts';
+import { applyEdits, computedRequires, importsThrough, secondArguments, withSecondArgument } from '../../build/project/computed-requires.ts';
 
 describe('computed requires', () => {
   it('finds require(name) and require(this.path), not a literal, a call, a method or a mention in a string or comment', () => {
@@ -29,6 +29,31 @@ describe('computed requires', () => {
   });
 
   it('finds nothing in code that does not parse (esbuild reports it)', () => {
-    expect(computedRequires('require(name')).toEqual({ argumentEnds: [], relativeNames: [] });
+    expect(computedRequires('require(name')).toEqual({ argumentEnds: [], relativeNames: [], imports: [] });
+  });
+
+  it('finds import() of a computed specifier, not of a literal or one with import attributes, and routes it through the helper with the specifier evaluated once', () => {
+    const code = [
+      'await import(url(file));',
+      "await import('./literal.js');",
+      'await import(`./template.js`);',
+      'await import(`./${name}.js`);',
+      "await import(file, { with: { type: 'json' } });",
+      '// import(commented)',
+      'const a = require(name);',
+      '',
+    ].join('\n');
+    const { imports, argumentEnds } = computedRequires(code);
+    expect(imports.map((i) => code.slice(i.argumentStart, i.argumentEnd))).toEqual(['url(file)', '`./${name}.js`']);
+    expect(applyEdits(code, [...secondArguments(argumentEnds, '"/seal"'), ...importsThrough(imports, 'load', '"m"')]).split('\n')).toEqual([
+      'await load(url(file), (s) => import(s), "m");',
+      "await import('./literal.js');",
+      'await import(`./template.js`);',
+      'await load(`./${name}.js`, (s) => import(s), "m");',
+      "await import(file, { with: { type: 'json' } });",
+      '// import(commented)',
+      'const a = require(name, "/seal");',
+      '',
+    ]);
   });
 });

@@ -33,7 +33,7 @@ describe('package.json seal config', () => {
         nodeOptions: [],
         startup: 'code-cache',
         intl: 'full',
-        smoke: { args: ['--version'] },
+        smoke: { args: ['--version'], printed: true },
         targets: [{ arch: 'x64', runtime: 'auto' }],
       },
     });

@@ -88,6 +88,17 @@ describe('pack: several bins, ESM with import.meta.url and createRequire', () =>
     expect(run(bin, ['greet', '--argv']).stdout).toBe(expected);
   });
 
+  it('a computed import() of an ES module with top-level await on the disk runs it, as under node (zx imports the script it runs so)', () => {
+    const dir = tempDir('pack-import');
+    const script = join(dir, 'script.mjs');
+    writeFileSync(script, "await new Promise((r) => setTimeout(r, 5));\nexport default 'after a top-level await';\n");
+    const expected = execFileSync(process.execPath, [join(projects, 'multi-bin/bin/greet.js'), '--import', script], { encoding: 'utf8' });
+    expect(expected).toBe('imported after a top-level await\n');
+    const r = run(bin, ['greet', '--import', script]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(expected);
+  });
+
   it('runs the bin it is started as (a link named like the bin, as npm links bins)', () => {
     const dir = tempDir('pack-link');
     symlinkSync(bin, join(dir, 'where'));
@@ -259,7 +270,18 @@ describe('pack: mistakes stop the build with a message that names them', () => {
     writeFileSync(join(dir, 'cli.js'), "if (process.argv[2] === '--version') { console.error('unknown option --version'); process.exit(2); }\nconsole.log('ok');\n");
     const r = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(r.status).toBe(1);
-    expect(r.log).toMatch(/If the program has no --version, or prints to stderr when it answers, set seal\.smoke in package\.json to a command it answers cleanly \(e\.g\. "smoke": \{ "args": \["--help"\] \}\)/);
+    expect(r.log).toMatch(/If the program has no --version, or prints to stderr or nothing when it answers, set seal\.smoke in package\.json to a command it answers cleanly \(e\.g\. "smoke": \{ "args": \["--help"\] \}\)/);
+    rmSync(/whole output: (\S+)\/stdout/.exec(r.log)?.[1] ?? '', { recursive: true, force: true });
+  }, 60_000);
+
+  it('the default smoke check on a binary that prints nothing and exits 0 (a program that did not run: zx before argv[1] was its bin) fails, saying why', () => {
+    const dir = tempDir('pack-silent');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'silent', version: '1.0.0', bin: 'cli.js' }));
+    writeFileSync(join(dir, 'cli.js'), "if (process.argv[1] === '/nowhere') console.log('1.0.0');\n");
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status).toBe(1);
+    expect(r.log).toMatch(/the artifact run with '--version' printed "" \(exit 0\); expected exit 0, nothing on stderr and something on stdout \(a binary that prints nothing may not have run the program at all\) \(seal\.smoke\)/);
+    expect(r.log).toMatch(/or prints to stderr or nothing when it answers, set seal\.smoke/);
     rmSync(/whole output: (\S+)\/stdout/.exec(r.log)?.[1] ?? '', { recursive: true, force: true });
   }, 60_000);
 
@@ -270,7 +292,7 @@ throw new TypeError('the real cause');
     const dir = project('pack-smoke-throws', { name: 'smoke-throws' }, code);
     const r = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(r.status).toBe(1);
-    expect(r.log).toMatch(/the artifact run with '--version' printed "" \(exit 1\); expected exit 0, nothing on stderr \(seal\.smoke\)/);
+    expect(r.log).toMatch(/the artifact run with '--version' printed "" \(exit 1\); expected exit 0, nothing on stderr and something on stdout \(a binary that prints nothing may not have run the program at all\) \(seal\.smoke\)/);
     const excerpt = r.log.slice(r.log.indexOf('noise 0'));
     expect(excerpt).toMatch(/^noise 0\n {2}…\n {2}TypeError: the real cause\n/);
     expect(excerpt).not.toContain('noise 29');
