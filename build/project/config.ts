@@ -171,7 +171,12 @@ function declaredBins(pkg: Record<string, Json>, unscoped: string): Record<strin
   if (bin === undefined) return {};
   if (typeof bin === 'string') return { [unscoped]: relativePath('bin', bin) };
   if (!isObject(bin)) throw bad('bin', bin, 'a path or an object of command name → path');
-  return Object.fromEntries(Object.entries(bin).map(([cmd, file]) => [cmd, relativePath(`bin.${cmd}`, file)]));
+  const bins = Object.entries(bin).map(([cmd, file]): [string, string] => [cmd, relativePath(`bin.${cmd}`, file)]);
+  // Several names for one file (yarn and yarnpkg): one program, which runs whatever the binary is called, with no
+  // command name to give first.
+  const [first] = bins;
+  if (first && bins.every(([, file]) => file === first[1])) return { [first[0]]: first[1] };
+  return Object.fromEntries(bins);
 }
 
 /** package.json's parsed object → the project's complete seal config. */

@@ -74,7 +74,7 @@ export async function readProject(dir: string): Promise<Project> {
     if (!existsSync(join(root, file))) throw new ConfigError(`package.json: ${what} is ${file}, which does not exist in ${root}`);
     const kind = nativeExecutable(join(root, file));
     if (kind !== undefined) {
-      throw new ConfigError(`package.json: ${what} is ${file}, ${kind}, not JavaScript: there is no Node program to build; ship that executable as it is (esbuild's package installs its own binary as its bin)`);
+      throw new ConfigError(`package.json: ${what} is ${file}, ${kind}, not JavaScript: there is no Node program to build; ship that executable as it is (esbuild's and pnpm's packages install their own binary as the bin)`);
     }
   }
   const lockfile = findLockfile(root);

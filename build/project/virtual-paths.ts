@@ -14,6 +14,7 @@ import { applyEdits, computedRequires, importsThrough, secondArguments } from '.
 import { MAIN_MODULE } from './main-module.ts';
 import type { Project } from './project.ts';
 import { fileAsRequireFinds } from './relative-name.ts';
+import { BUNDLES } from './table-keys.ts';
 
 /** The directory the package tree appears under at run time. */
 export const VIRTUAL_ROOT = '/seal';
@@ -117,6 +118,13 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
   return {
     name: 'seal-virtual-paths',
     setup(build) {
+      // `require(__dirname + '/../lib/cli')` (yarn's bin): esbuild folds the module's own __dirname and the literal into
+      // one absolute path under the virtual root, which is nowhere on this machine. It names a file of the tree, bundled
+      // as the relative require it stands for would be; a path the tree does not have is left to unresolved.ts.
+      build.onResolve({ filter: new RegExp(`^${VIRTUAL_ROOT}/`) }, (args) => {
+        const file = fileAsRequireFinds(onDisk(tree, posix.normalize(args.path)), (f) => existsSync(f) && statSync(f).isFile());
+        return file !== undefined && BUNDLES.test(file) ? { path: file } : undefined;
+      });
       build.onLoad({ filter: /(?:\.(?:[cm]?[jt]s|[jt]sx)|\/[^./]+)$/ }, async (args) => {
         const loader = LOADERS[extname(args.path)];
         if (loader === undefined || args.namespace !== 'file') return undefined;

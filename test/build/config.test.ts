@@ -46,6 +46,12 @@ describe('package.json seal config', () => {
     expect(several.smoke.args).toEqual(['a', '--version']);
   });
 
+  it('several names for one file (yarn, yarnpkg) are one program: no command to give first', () => {
+    const aliases = sealConfig({ ...base, bin: { yarn: './bin/yarn.js', yarnpkg: 'bin/yarn.js' } }).config;
+    expect(aliases.bins).toEqual({ yarn: 'bin/yarn.js' });
+    expect(aliases.smoke.args).toEqual(['--version']);
+  });
+
   it('seal.entry replaces the bins; targets, options and the check are taken as given', () => {
     const { config } = sealConfig(
       withSeal({

@@ -190,6 +190,19 @@ function project(prefix: string, pkg: object, code: string): string {
   return dir;
 }
 
+describe('pack: a bin that requires its code by __dirname + a literal path, under two names (as yarn and yarnpkg)', () => {
+  it('bundles the file the path names (esbuild folds it into one absolute path under /seal) and runs whatever the binary is called', () => {
+    const dir = project('pack-dirname-plus', { name: 'aliases', bin: { aliases: './bin/cli.js', 'aliases-too': 'bin/cli.js' } }, "require(__dirname + '/../lib/cli')(process.argv.slice(2));\n");
+    mkdirSync(join(dir, 'lib'));
+    writeFileSync(join(dir, 'lib/cli.js'), "module.exports = (args) => console.log(args[0] === '--version' ? '1.0.0' : `cli ${args.join(' ')}`);\n");
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status, r.log).toBe(0);
+    expect(r.log).not.toMatch(/cannot be resolved/);
+    const out = run(join(r.out, 'aliases-1.0.0-linux-x64'), ['install', 'x']);
+    expect([out.stdout, out.stderr]).toEqual(['cli install x\n', '']);
+  }, 60_000);
+});
+
 describe('pack: the smoke check runs where it leaves nothing behind', () => {
   it('in a fresh empty directory with a scratch HOME: a --version that writes into its cwd writes nothing into the checkout (#2 of docs/real-world.md)', () => {
     // As create-vite's --version made the project directory it took the flag for.
