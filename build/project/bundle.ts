@@ -130,7 +130,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const program = (embeds: Embeds) => {
     unresolved = [];
     const options = common(o, required, resolved, relatives);
-    const withModules = { ...embeds, modules: Object.keys(modules).length > 0 || Object.keys(external.names).length > 0 };
+    const withModules = { ...embeds, modules: Object.keys(modules).length > 0 || Object.keys(external.names).length > 0, installed: o.project.installed };
     return buildLeavingUnresolved(
       {
         ...options,
@@ -202,7 +202,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const addons = o.addons ? await o.addons(candidates) : candidates;
   define.__SEAL_ADDON_LIBRARIES__ = JSON.stringify(addonPlaces(tree, addons));
   // Worker threads: those the build bundles, and for a seal.external package's own, the bootstrap (worker-files.ts).
-  const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker') || o.project.config.external.length > 0, files: files.length > 0 };
+  const embeds: Embeds = { addons: addons.length > 0, workers: loads.some((l) => l.kind === 'worker') || o.project.config.external.length > 0, files: files.length > 0, installed: o.project.installed };
   define.__SEAL_WORKER_FILES__ = JSON.stringify(workerPaths(loads));
   define.__SEAL_WORKER_BOOTSTRAP__ = o.project.config.external.length > 0 ? JSON.stringify(await workerBootstrap({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, unresolved)) : '""';
   if (embeds.addons || embeds.workers || embeds.files) {

@@ -19,6 +19,7 @@ const ASSETS_PRELUDE = `${PRELUDE_DIR}assets.cjs`;
 const ADDONS_PRELUDE = `${PRELUDE_DIR}addons.cjs`;
 const WORKERS_PRELUDE = `${PRELUDE_DIR}workers.cjs`;
 const AS_NODE_PRELUDE = `${PRELUDE_DIR}as-node.cjs`;
+const DEPRECATIONS_PRELUDE = `${PRELUDE_DIR}deprecations.cjs`;
 
 /** What the binary embeds beyond seal.assets: native addons, worker files started from the mounted tree, files required by exact path through createRequire. */
 export interface Embeds {
@@ -27,12 +28,20 @@ export interface Embeds {
   files?: boolean;
   /** Modules bundled for computed requires known in full: the entry loads their table first (bundled-modules.ts). */
   modules?: boolean;
+  /** The program is an installed package, all its code under node_modules: Node's node_modules-only silences hold for it (prelude/deprecations.cjs). */
+  installed?: boolean;
 }
 
 /** The preludes a program (or a worker of it) runs first: mount the embedded files if anything is embedded, then what loads from them. */
 function preludeFiles(config: SealConfig, embeds: Embeds): string[] {
   const mounts = config.assets.length > 0 || embeds.addons || embeds.workers || embeds.files === true;
-  return [...(mounts ? [ASSETS_PRELUDE] : []), ...(embeds.addons ? [ADDONS_PRELUDE] : []), ...(embeds.workers ? [WORKERS_PRELUDE] : [])];
+  return [
+    // Not in a snapshot, whose preludes run at build time: the wrapper would be in the snapshot's heap.
+    ...(embeds.installed && config.startup !== 'snapshot' ? [DEPRECATIONS_PRELUDE] : []),
+    ...(mounts ? [ASSETS_PRELUDE] : []),
+    ...(embeds.addons ? [ADDONS_PRELUDE] : []),
+    ...(embeds.workers ? [WORKERS_PRELUDE] : []),
+  ];
 }
 
 /** The preludes as CommonJS statements. */

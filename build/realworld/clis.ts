@@ -384,6 +384,27 @@ export const CLIS: RealWorldCli[] = [
     },
   },
   {
+    name: 'yarn',
+    package: 'yarn',
+    version: '1.22.22',
+    kind: 'package manager, classic (one webpack-built lib/cli.js; two bin names for one file)',
+    bin: 'yarn',
+    note: "Three things the binary did differently (found by packing it; fixed): its bin requires `__dirname + '/../lib/cli'`, which esbuild folds with the module's own /seal path into one absolute path it could not resolve, so the build left it to run time and the smoke check failed (such a path now names the tree's file, bundled); its two bins, yarn and yarnpkg, are one file, so the binary asked for a command name first (one program now); and `yarn install` printed Node's url.parse deprecation (DEP0169), which Node shows only for code outside node_modules — in a binary all code is one script whose name has no node_modules in it (an installed package's binary now counts its own code as inside, build/project/prelude/deprecations.cjs). No config.",
+    task: {
+      kind: 'command',
+      describe: 'install a local directory dependency offline: the lockfile and node_modules',
+      files: {
+        'package.json': '{"name":"app","version":"1.0.0","license":"MIT","private":true,"dependencies":{"dep":"file:./dep"}}\n',
+        'dep/package.json': '{"name":"dep","version":"1.0.0","license":"MIT","main":"index.js"}\n',
+        'dep/index.js': 'module.exports = 42;\n',
+      },
+      args: ['install', '--offline', '--no-progress', '--non-interactive'],
+      compare: ['exit', 'stderr', 'files'],
+      exit: 0,
+      expect: 'success Saved lockfile',
+    },
+  },
+  {
     name: 'zx',
     package: 'zx',
     version: '8.8.5',

@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symli
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runPack, runToolchain, tempDir } from '../fixtures/context.ts';
+import { officialTestRuntime } from '../fixtures/runtime.ts';
 
 const projects = join(repoRoot, 'test/fixtures/projects');
 
@@ -74,6 +75,16 @@ describe('pack: several bins, ESM with import.meta.url and createRequire', () =>
 
   it('runs the bin its first argument names, with that argument removed', () => {
     expect(run(bin, ['greet', 'a', 'b']).stdout).toBe('hello a b\n');
+  });
+
+  it("a deprecation Node shows only for code outside node_modules (url.parse) shows for a checkout's own code, as under node", async () => {
+    // The runtime the binary is made from: this host's Node may not warn (DEP0169 is a runtime deprecation from Node 24).
+    const node = (await officialTestRuntime()).path;
+    const underNode = spawnSync(node, [join(projects, 'multi-bin/bin/greet.js'), '--url'], { encoding: 'utf8' });
+    expect(underNode.stderr).toContain('[DEP0169]');
+    const binary = run(bin, ['greet', '--url']);
+    expect(binary.stdout).toBe('parsed\n');
+    expect(binary.stderr).toContain('[DEP0169]');
   });
 
   it("a bin's own require.main === module is true, a library module's false, require.main names the bin, and a library has a module.parent where the bin has none, as under node (the bin runs only when it is the program)", () => {
@@ -167,7 +178,7 @@ describe('pack: worker threads started from files of the program', () => {
 });
 
 describe('pack: an installed package under some node_modules', () => {
-  it("builds from there, records the installing project's lockfile and claims no commit", () => {
+  it("builds from there, records the installing project's lockfile and claims no commit", async () => {
     const app = tempDir('pack-installer');
     const dir = join(app, 'node_modules/@fixture/multi-bin');
     mkdirSync(dir, { recursive: true });
@@ -178,6 +189,11 @@ describe('pack: an installed package under some node_modules', () => {
     expect(manifest.commit).toBe('unknown');
     expect(manifest.artifacts['multi-bin-1.2.3-linux-x64'].inputs).toContainEqual(expect.objectContaining({ name: 'package-lock.json', size: 22 }));
     expect(run(join(out, 'multi-bin-1.2.3-linux-x64'), ['where']).stdout).toBe('hello from esm; url file; file where.mjs; main true true\n');
+    // Node's node_modules-only deprecations: url.parse from code under node_modules is silent under node, and in the binary.
+    const underNode = spawnSync((await officialTestRuntime()).path, [join(dir, 'bin/greet.js'), '--url'], { encoding: 'utf8' });
+    expect([underNode.stdout, underNode.stderr]).toEqual(['parsed\n', '']);
+    const binary = run(join(out, 'multi-bin-1.2.3-linux-x64'), ['greet', '--url']);
+    expect([binary.stdout, binary.stderr]).toEqual(['parsed\n', '']);
   }, 120_000);
 });
 
