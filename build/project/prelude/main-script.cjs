@@ -40,9 +40,18 @@ function serveRealpath() {
   require('node:module').syncBuiltinESMExports();
 }
 
-/** Makes `file` (the bin's path under the virtual root) the program's main script, in a SEA (a bundle run by node has its own). */
+/** Whether this is a SEA: a bundle run elsewhere (by node: broker's tests; by bun: bench:startup's peer, which has no node:sea) keeps its own argv. */
+function inSea() {
+  try {
+    return require('node:sea').isSea();
+  } catch {
+    return false;
+  }
+}
+
+/** Makes `file` (the bin's path under the virtual root) the program's main script, in a SEA. */
 module.exports = function setMainScript(file) {
-  if (!require('node:sea').isSea()) return;
+  if (!inSea()) return;
   if (script === undefined) serveRealpath();
   script = file;
   process.argv[1] = file;
