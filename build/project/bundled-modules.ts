@@ -8,30 +8,23 @@
  * Packages served by name (served-names.ts) are bundled into the same table, and the files a module with a computed
  * require names by a literal relative name.
  */
-import { existsSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Plugin } from 'esbuild';
 import type { DynamicLoad } from './dynamic-loads.ts';
-import { fileAsRequireFinds } from './relative-name.ts';
 import { type BundledNames, namesStatement } from './served-names.ts';
 import { BUNDLES, MODULES_KEY } from './table-keys.ts';
-import { onDisk } from './virtual-paths.ts';
+import { moduleOnDisk } from './virtual-paths.ts';
 
 /** Virtual path the program requires → the file on disk that is bundled for it. */
 export type BundledModules = Record<string, string>;
 
 const SPECIFIER = 'seal:modules';
 
-/** The file a virtual path names as Node's require finds it (the extension left out, a directory's index.js), if the tree has one. */
-function fileFor(tree: string, virtual: string): string | undefined {
-  return fileAsRequireFinds(onDisk(tree, virtual), (f) => existsSync(f) && statSync(f).isFile());
-}
-
 /** The modules the loads name in full that the tree has (a name it does not have fails at run time as under node). */
 export function bundledModules(loads: readonly DynamicLoad[], tree: string): BundledModules {
   const found: BundledModules = {};
   for (const l of loads) {
-    const file = l.bundled && l.into !== undefined ? fileFor(tree, l.into) : undefined;
+    const file = l.bundled && l.into !== undefined ? moduleOnDisk(tree, l.into) : undefined;
     // Code and JSON only: an addon (.node) so named is the addons' business, other data is for seal.assets.
     if (l.into !== undefined && file !== undefined && BUNDLES.test(file)) found[l.into] = file;
   }

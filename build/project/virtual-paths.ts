@@ -45,10 +45,17 @@ export function onDisk(tree: string, path: string): string {
   return join(tree, ...posix.relative(VIRTUAL_ROOT, path).split('/'));
 }
 
+const isFile = (file: string) => existsSync(file) && statSync(file).isFile();
+
 /** The file a virtual path names, when it is a file of the package tree. */
 export function fileOnDisk(tree: string, path: string): string | undefined {
   const file = onDisk(tree, path);
-  return existsSync(file) && statSync(file).isFile() ? file : undefined;
+  return isFile(file) ? file : undefined;
+}
+
+/** The tree's file a virtual path names as Node's require finds it (the extension left out, a directory's index.js), if there is one. */
+export function moduleOnDisk(tree: string, path: string): string | undefined {
+  return fileAsRequireFinds(onDisk(tree, posix.normalize(path)), isFile);
 }
 
 // A file with no extension is JavaScript to esbuild as to Node (a bin such as less's bin/lessc, an ES module that uses import.meta.url).
@@ -122,7 +129,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
       // one absolute path under the virtual root, which is nowhere on this machine. It names a file of the tree, bundled
       // as the relative require it stands for would be; a path the tree does not have is left to unresolved.ts.
       build.onResolve({ filter: new RegExp(`^${VIRTUAL_ROOT}/`) }, (args) => {
-        const file = fileAsRequireFinds(onDisk(tree, posix.normalize(args.path)), (f) => existsSync(f) && statSync(f).isFile());
+        const file = moduleOnDisk(tree, args.path);
         return file !== undefined && BUNDLES.test(file) ? { path: file } : undefined;
       });
       build.onLoad({ filter: /(?:\.(?:[cm]?[jt]s|[jt]sx)|\/[^./]+)$/ }, async (args) => {
@@ -156,7 +163,6 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         // the binary runs (the module that required this one is not known); a bin's own stays unset, as the main module's.
         if (/\bmodule\.parent\b/.test(text) && !bins.has(args.path)) main['module.parent'] = MAIN_MODULE;
         // As require finds it: jest-worker forks require.resolve('./processChild'), which is processChild.js.
-        const isFile = (f: string) => existsSync(f) && statSync(f).isFile();
         for (const [, , name] of text.matchAll(RESOLVED_FILE)) if (name !== undefined) resolved.add(fileAsRequireFinds(resolve(dirname(args.path), name), isFile) ?? resolve(dirname(args.path), name));
         // The rewrite keeps the line (the map still points at it); dynamic-loads.ts reports it with the module's place.
         const unhidden = text.replace(HIDDEN_IMPORT, () => `${HIDDEN_IMPORT_HELPER}(new Function("s", "return import(s)"), ${define['import.meta.url']})`);
