@@ -46,7 +46,9 @@ async function verifyArtifact(ctx: Ready<BuildContext, 'runtime' | 'injected' | 
     // Any stderr (e.g. "Code cache data rejected", the experimental-SEA warning) is a defect users would see.
     const silent = smoke.printed === true && res.stdout.trim() === '';
     if (res.exitCode !== 0 || (expected && !expected.test(res.stdout.trim())) || res.stderr.trim() !== '' || silent) {
-      const wanted = `exit 0, nothing on stderr${expected ? ` and stdout matching ${expected}` : smoke.printed ? ' and something on stdout (a binary that prints nothing may not have run the program at all)' : ''} (seal.smoke)`;
+      // Why something on stdout is asked for, said when that is what failed.
+      const printed = smoke.printed ? ` and something on stdout${silent ? ' (a binary that prints nothing may not have run the program at all)' : ''}` : '';
+      const wanted = `exit 0, nothing on stderr${expected ? ` and stdout matching ${expected}` : printed} (seal.smoke)`;
       // Kept outside workDir, which the build removes, for when the excerpt is not enough.
       const kept = await mkdtemp(join(tmpdir(), 'seal-smoke-'));
       await Promise.all([writeFile(join(kept, 'stdout'), res.stdout), writeFile(join(kept, 'stderr'), res.stderr)]);
