@@ -8,12 +8,24 @@
 
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { glob } from 'tinyglobby';
 import { ConfigError } from './config.ts';
 import type { Project } from './project.ts';
 import { dirsUpTo } from './tree-dirs.ts';
 import { treeRoot, virtualPath } from './virtual-paths.ts';
+
+/**
+ * How seal.assets names a file or a directory (ending in '/') under the virtual root, from the package whose virtual
+ * path is `home`: relative to the package, or as node_modules/<dependency>/… for a dependency npm hoisted above it;
+ * undefined for anything else outside the package.
+ */
+export function assetName(home: string, into: string): string | undefined {
+  const rel = posix.relative(home, into);
+  if (!rel.startsWith('..')) return rel;
+  const dependency = into.lastIndexOf('/node_modules/');
+  return dependency >= 0 ? into.slice(dependency + 1) : undefined;
+}
 
 export const ASSET_INDEX = 'seal-assets.json';
 export const ASSET_DATA = 'seal-assets.bin';

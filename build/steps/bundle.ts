@@ -6,6 +6,7 @@ import type { BuildInfo } from '../../src/build-info.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
 import { type AddonTarget, judgeAddons } from '../project/addon-check.ts';
+import { assetName } from '../project/assets.ts';
 import { bundleProject } from '../project/bundle.ts';
 import { coveredByAssets, type DynamicLoad } from '../project/dynamic-loads.ts';
 import { treeRoot, virtualPath } from '../project/virtual-paths.ts';
@@ -92,8 +93,7 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
     const into = l.into ?? home;
     const rel = posix.relative(home, into);
     // A dependency's file outside the package (npm hoisted it): named as node_modules/<dependency>/…, which seal.assets finds where it is installed.
-    const dependency = into.lastIndexOf('/node_modules/');
-    const named = rel.startsWith('..') ? (dependency >= 0 ? into.slice(dependency + 1) : undefined) : rel;
+    const named = assetName(home, into);
     const glob = named === undefined ? `(outside the package: ${into})` : `"${into.endsWith('/') ? `${named ? `${named.replace(/\/$/, '')}/` : ''}**` : named}"`;
     return `  ${l.at}: ${l.code} ${VERBS[l.kind]} ${rel.startsWith('..') ? into : rel || '.'} — add ${glob} to seal.assets`;
   };

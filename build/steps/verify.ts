@@ -7,7 +7,10 @@ import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
+import { assetName } from '../project/assets.ts';
 import { smokePattern } from '../project/config.ts';
+import type { Project } from '../project/project.ts';
+import { fileOnDisk, moduleOnDisk, treeRoot, VIRTUAL_ROOT, virtualPath } from '../project/virtual-paths.ts';
 
 /**
  * What to show of a failing run's stderr: its first line (often only where, "cli.cjs:9"), then from the first line
@@ -21,6 +24,23 @@ export function stderrExcerpt(stderr: string): string {
   const picked = at > 1 ? [lines[0], '…', ...lines.slice(at)] : lines;
   const text = [...picked.slice(0, 10), ...(picked.length > 10 ? ['…'] : [])].map((l) => `  ${l}`).join('\n');
   return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+}
+
+/**
+ * Files of the package a failed run looked for under the virtual root and did not find (`ENOENT … '/seal/…'`, `Cannot
+ * find module '/seal/…'`) that the tree has: what seal.assets should add, by the names it takes. A program that reads its
+ * package.json through a helper the build cannot see (rimraf's package-json-from-dist, standard's version-guard) fails so.
+ */
+export function missingAssets(stderr: string, project: Project): string[] {
+  const tree = treeRoot(project);
+  const home = virtualPath(tree, project.root);
+  const names = new Set<string>();
+  for (const [, path] of stderr.matchAll(new RegExp(`(?:ENOENT\\b[^'\\n]*|Cannot find module )'(${VIRTUAL_ROOT}/[^'\\s]+)'`, 'g'))) {
+    const file = path === undefined ? undefined : (fileOnDisk(tree, path) ?? moduleOnDisk(tree, path));
+    const name = file === undefined ? undefined : assetName(home, virtualPath(tree, file));
+    if (name) names.add(name);
+  }
+  return [...names];
 }
 
 /** Proves the injection took: the blob note is there at full size, the fuse flipped, and the binary answers. */
@@ -53,13 +73,15 @@ async function verifyArtifact(ctx: Ready<BuildContext, 'runtime' | 'injected' | 
       const kept = await mkdtemp(join(tmpdir(), 'seal-smoke-'));
       await Promise.all([writeFile(join(kept, 'stdout'), res.stdout), writeFile(join(kept, 'stderr'), res.stderr)]);
       const stderr = res.stderr.trim() ? `; its stderr:\n${stderrExcerpt(res.stderr)}\n` : '; ';
+      const missing = missingAssets(res.stderr, ctx.project);
+      const assetsHint = missing.length > 0 ? `\nThe program looked for files of its package the build did not embed: add ${missing.map((m) => `"${m}"`).join(', ')} to seal.assets.` : '';
       // Many CLIs have no --version (yaml, ajv-cli) or print something else at start: the check is the project's to name.
       const hint =
         smoke.args.at(-1) === '--version' && smoke.stdout === undefined
           ? `\nIf the program has no --version, or prints to stderr or nothing when it answers, set seal.smoke in package.json to a command it answers cleanly (e.g. "smoke": { "args": ["--help"] }).`
           : '';
       throw new BuildError(
-        `the artifact run with ${shown} printed ${JSON.stringify(res.stdout.trim().slice(0, 200))} (exit ${res.exitCode ?? res.signal}); expected ${wanted}${stderr}whole output: ${kept}/stdout and ${kept}/stderr${hint}`,
+        `the artifact run with ${shown} printed ${JSON.stringify(res.stdout.trim().slice(0, 200))} (exit ${res.exitCode ?? res.signal}); expected ${wanted}${stderr}whole output: ${kept}/stdout and ${kept}/stderr${assetsHint}${hint}`,
       );
     }
     ran = `${shown} → ${JSON.stringify(res.stdout.trim().split('\n')[0]?.slice(0, 60))}${ctx.launcher.emulated ? ` (under ${ctx.launcher.describe})` : ''}`;

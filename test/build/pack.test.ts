@@ -219,6 +219,26 @@ describe('pack: a bin that requires its code by __dirname + a literal path, unde
   }, 60_000);
 });
 
+describe('pack: a program that reads its package.json through a helper the build cannot follow (rimraf, standard)', () => {
+  it('fails the smoke check with the seal.assets entry to add, and passes with it', () => {
+    const dir = project('pack-pkg-helper', { name: 'pkg-helper' }, "console.log(require('../lib/pkg.js')(__filename).version);\n");
+    mkdirSync(join(dir, 'lib'));
+    writeFileSync(
+      join(dir, 'lib/pkg.js'),
+      "const { readFileSync } = require('node:fs');\nconst { dirname, join } = require('node:path');\nmodule.exports = (from) => JSON.parse(readFileSync(join(dirname(from), '..', 'package.json'), 'utf8'));\n",
+    );
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status).toBe(1);
+    expect(r.log).toMatch(/ENOENT: no such file or directory, open '\/seal\/package\.json'/);
+    expect(r.log).toMatch(/The program looked for files of its package the build did not embed: add "package\.json" to seal\.assets\./);
+    rmSync(/whole output: (\S+)\/stdout/.exec(r.log)?.[1] ?? '', { recursive: true, force: true });
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, seal: { assets: ['package.json'] } }));
+    const again = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(again.status, again.log).toBe(0);
+  }, 60_000);
+});
+
 describe('pack: the smoke check runs where it leaves nothing behind', () => {
   it('in a fresh empty directory with a scratch HOME: a --version that writes into its cwd writes nothing into the checkout (#2 of docs/real-world.md)', () => {
     // As create-vite's --version made the project directory it took the flag for.
