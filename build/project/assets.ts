@@ -30,6 +30,7 @@ export function assetName(home: string, into: string): string | undefined {
 export const ASSET_INDEX = 'seal-assets.json';
 export const ASSET_DATA = 'seal-assets.bin';
 
+/** Each embedded file's virtual path and size; a size of -1 is a directory with nothing embedded in it (a bin's own). */
 export type AssetIndex = [path: string, size: number][];
 
 /** `node_modules/<name>/rest` as a dependency's name and the rest of the glob; undefined for any other glob. */
@@ -81,8 +82,13 @@ export async function packAssets(project: Project, files: string[], dir: string,
     chunks.push(bytes);
   }
   const data = Buffer.concat(chunks);
+  // The bins' directories exist, as on disk: a walk up from require.main to the package.json (yargs' default --version)
+  // starts with a stat of the bin's directory, which holds no embedded file.
+  const embedded = new Set(index.map(([path]) => path));
+  const dirs = [...new Set(Object.values(project.config.bins).map((bin) => posix.dirname(virtualPath(tree, join(project.root, bin)))))].sort();
+  const listing: AssetIndex = [...index, ...dirs.filter((d) => !embedded.has(d)).map((d): [string, number] => [d, -1])];
   const paths = { index: join(dir, ASSET_INDEX), data: join(dir, ASSET_DATA) };
-  await writeFile(paths.index, JSON.stringify(index));
+  await writeFile(paths.index, JSON.stringify(listing));
   await writeFile(paths.data, data);
   return { ...paths, paths: index.map(([path]) => path), bytes: data.length };
 }

@@ -6,11 +6,11 @@
  * specifier, which the bundle turns into a require (virtual-paths.ts gives it node's import when that fails).
  */
 import { type Node, type Options, parse } from 'acorn';
-import { simple } from 'acorn-walk';
+import { ancestor } from 'acorn-walk';
 import { isRelativeName } from './relative-name.ts';
 
 export interface ComputedRequires {
-  /** Where each such call's argument ends: the place to add a second argument. */
+  /** Where each such call's argument ends: the place to add a second argument (also a literal relative name's, through a `require` parameter). */
   argumentEnds: number[];
   /** The literal relative names the module writes ('./plugins/cli-plugin'), each once. */
   relativeNames: string[];
@@ -35,6 +35,14 @@ function isNameOrMember(n: Node): boolean {
   return !m.computed && isNameOrMember(m.object);
 }
 
+/** Whether an enclosing function takes `name` as a parameter. */
+function isParameter(name: string, ancestors: readonly Node[]): boolean {
+  return ancestors.some((n) => {
+    const params = (n as Node & { params?: Node[] }).params;
+    return params?.some((p) => p.type === 'Identifier' && (p as Node & { name: string }).name === name) === true;
+  });
+}
+
 /** The module's computed requires and relative names; none when its code does not parse (esbuild will say why). */
 export function computedRequires(code: string): ComputedRequires {
   let ast: Node;
@@ -50,15 +58,22 @@ export function computedRequires(code: string): ComputedRequires {
   const argumentEnds: number[] = [];
   const names = new Set<string>();
   const imports: ComputedRequires['imports'] = [];
-  simple(ast, {
+  ancestor(ast, {
     ImportExpression(node) {
       const { source, options } = node as Node & { source: Node & { expressions?: Node[] }; options?: Node | null };
       const literal = source.type === 'Literal' || (source.type === 'TemplateLiteral' && source.expressions?.length === 0);
       if (!literal && !options) imports.push({ start: node.start, argumentStart: source.start, argumentEnd: source.end });
     },
-    CallExpression(call) {
+    CallExpression(call, _state, ancestors) {
       const [arg] = call.arguments;
-      if (call.callee.type === 'Identifier' && call.callee.name === 'require' && call.arguments.length === 1 && arg && isNameOrMember(arg)) argumentEnds.push(arg.end);
+      if (call.callee.type !== 'Identifier' || call.arguments.length !== 1 || !arg) return;
+      const { name } = call.callee;
+      if (name === 'require' && isNameOrMember(arg)) argumentEnds.push(arg.end);
+      // A literal relative name through a `require` that is a parameter (TypeScript's UMD output: `(function (require,
+      // exports) { require("./impl/format") })`, jsonc-parser under lerna), which esbuild renames require2: esbuild
+      // bundles only the global require's.
+      const relative = arg.type === 'Literal' && typeof arg.value === 'string' && isRelativeName(arg.value);
+      if (relative && /^require\d*$/.test(name) && isParameter(name, ancestors)) argumentEnds.push(arg.end);
     },
     Literal(lit) {
       if (typeof lit.value === 'string' && isRelativeName(lit.value) && !/\s/.test(lit.value)) names.add(lit.value);

@@ -10,7 +10,7 @@ import { type AddonFile, addonFile, addonsInPackages } from './addon-files.ts';
 import type { DynamicLoad } from './dynamic-loads.ts';
 import { PRELUDE_DIR } from './entry.ts';
 import { moduleGraph } from './module-graph.ts';
-import { namedManifests } from './tree-packages.ts';
+import { namedManifests, ownManifest } from './tree-packages.ts';
 import { fileOnDisk, onDisk } from './virtual-paths.ts';
 
 /** What bundling the program found. */
@@ -64,7 +64,7 @@ export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit }
   const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => loaded(l) && !l.oneOf)), ...namedManifests(bundle.code, tree), ...(bundle.embed ?? []), ...named], tree));
   const left = (f: string) => inOmitted(f, omit);
   const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => loaded(l) && l.oneOf)), tree)])].filter((f) => !left(f)).sort();
-  const files = [...new Set([...graph.filter((f) => !f.endsWith('.node')), ...exactly(loads.filter((l) => !loaded(l)))])].sort();
+  const files = [...new Set([...graph.filter((f) => !f.endsWith('.node')), ...exactly(loads.filter((l) => !loaded(l))), ...ownManifest(bundle.code, root)])].sort();
   const addonsLoaded = new Set(graph.filter((f) => f.endsWith('.node')));
   const inputs = bundle.inputs.map((f) => resolve(root, f));
   const inPackages = await addonsInPackages(inputs, root, (f) => f.startsWith(PRELUDE_DIR));

@@ -35,6 +35,17 @@ export function namedManifests(code: string, tree: string): string[] {
     .filter((f) => existsSync(f));
 }
 
+/**
+ * The program's own package.json, when its code mentions a package.json at all: yargs' default `--version` walks up
+ * from require.main to one (lerna's binary printed "unknown"), rimraf's package-json-from-dist, concurrently and
+ * standard's version-guard read it through paths no analysis follows. Embedding a file mounts the embedded files
+ * (~4 ms of every start, measured: docs/toolchain.md), so only then; broker's code mentions none.
+ */
+export function ownManifest(code: string, root: string): string[] {
+  const file = join(root, 'package.json');
+  return code.includes('package.json') && existsSync(file) ? [file] : [];
+}
+
 type DependencyField = 'dependencies' | 'optionalDependencies' | 'peerDependencies';
 
 /** The names the package.json nearest to `dir` (within the tree) declares in `fields`. */

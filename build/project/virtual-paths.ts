@@ -92,6 +92,8 @@ const MAY_COMPUTE_REQUIRE = /(?<![.\w$])require\s*\(\s*[A-Za-z_$]/;
  * call goes through IMPORT_HELPER: the require as before, and on those errors node's own import(), reached as
  * prettier's bin reaches it (HIDDEN_IMPORT), a relative specifier resolved from the module's place.
  */
+/** `(function (require, exports) { … })`: TypeScript's UMD output, whose requires go through a parameter (computed-requires.ts). */
+const MAY_SHADOW_REQUIRE = /function\s*\(\s*require\s*[,)]/;
 const MAY_COMPUTE_IMPORT = /(?<![.\w$])import\s*\(\s*[^\s'"`)]/;
 const IMPORT_HELPER = '__sealImport';
 /** The source of IMPORT_HELPER's Function: dynamic-loads.ts tells it from a program's hidden import() by it. */
@@ -100,7 +102,7 @@ export const IMPORT_FALLBACK_SOURCE = "return import(s) // node's import() after
 export const IMPORT_MARK = 'seal: a computed import()';
 
 /** What a module must mention for this plugin to change it (the rewrites below); anything else loads as it is. */
-const MENTIONS = new RegExp(`__dirname|__filename|import\\.meta|require\\.resolve\\s*\\(|return\\s+import\\s*\\(|require\\.main|module\\.parent|${MAY_COMPUTE_REQUIRE.source}|${MAY_COMPUTE_IMPORT.source}`);
+const MENTIONS = new RegExp(`__dirname|__filename|import\\.meta|require\\.resolve\\s*\\(|return\\s+import\\s*\\(|require\\.main|module\\.parent|${MAY_COMPUTE_REQUIRE.source}|${MAY_COMPUTE_IMPORT.source}|${MAY_SHADOW_REQUIRE.source}`);
 
 /** `require.resolve('./default-input.js')`: a file of the package named in full, which the module will read or load itself. */
 const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
@@ -157,7 +159,10 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         // `if (require.main === module) main()`: in a binary the main script is the bundle, so a bin's own check was
         // false and the program did nothing. In a bin file require.main is its own module, as under node; in any
         // other module it describes that bin (main-module.ts).
-        const main: Record<string, string> = /\brequire\.main\b/.test(text) ? { 'require.main': bins.has(args.path) ? 'module' : MAIN_MODULE } : {};
+        // esbuild's module object has no filename: in a bin, require.main's own fields are its path (lerna's walk up from
+        // `dirname(require.main.filename)` took undefined).
+        const binMain = { 'require.main': 'module', 'require.main.filename': JSON.stringify(file), 'require.main.path': JSON.stringify(dir), 'require.main.id': '"."' };
+        const main: Record<string, string> = /\brequire\.main\b/.test(text) ? (bins.has(args.path) ? binMain : { 'require.main': MAIN_MODULE }) : {};
         // module.parent (deprecated, still read): esbuild's module objects have none, so `if (!module.parent) main()` ran a
         // library's main in the binary and nodemon's module.parent.filename threw. Outside a bin it stands for the bin
         // the binary runs (the module that required this one is not known); a bin's own stays unset, as the main module's.
@@ -180,7 +185,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
           hides ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s); }` : '',
         ].filter(Boolean);
         // Read from esbuild's JavaScript (TypeScript included); the calls stay on their lines, so the map still points at them.
-        const computed = !ours && (MAY_COMPUTE_REQUIRE.test(text) || MAY_COMPUTE_IMPORT.test(text)) ? computedRequires(out.code) : { argumentEnds: [], relativeNames: [], imports: [] };
+        const computed = !ours && [MAY_COMPUTE_REQUIRE, MAY_COMPUTE_IMPORT, MAY_SHADOW_REQUIRE].some((re) => re.test(text)) ? computedRequires(out.code) : { argumentEnds: [], relativeNames: [], imports: [] };
         for (const name of computed.argumentEnds.length > 0 ? computed.relativeNames : []) {
           const found = fileAsRequireFinds(resolve(dirname(args.path), name), isFile);
           if (found?.startsWith(`${tree}${sep}`)) relatives.set(posix.join(dir, name), found);

@@ -317,8 +317,7 @@ export const CLIS: RealWorldCli[] = [
     version: '9.2.5',
     kind: 'process runner (finds its package.json from require.main)',
     bin: 'concurrently',
-    seal: { assets: ['package.json'] },
-    note: 'Reads its version by walking up from `require.main?.path` (else the working directory) to a package.json. require.main was undefined in a binary, so the walk started in the working directory and `--version` failed with `package.json not found`; it now describes the bin the binary runs (`/seal/node_modules/concurrently/dist/bin`). The walk is computed, so package.json is named in seal.assets.',
+    note: 'Reads its version by walking up from `require.main?.path` (else the working directory) to a package.json. require.main was undefined in a binary, so the walk started in the working directory and `--version` failed with `package.json not found`; it now describes the bin the binary runs (`/seal/node_modules/concurrently/dist/bin`). The walk is computed: it once needed `seal.assets: ["package.json"]`; a program whose code mentions a package.json now has its own embedded, and its bin\'s directory exists among the embedded files. No config.',
     task: {
       kind: 'command',
       describe: 'run two commands one after the other, raw output',

@@ -56,4 +56,11 @@ describe('computed requires', () => {
       '',
     ]);
   });
+
+  it("a literal relative require through a `require` parameter (TypeScript's UMD output, as esbuild's transform renames it) gets the module's place too; the global require's does not", () => {
+    const code = ['(function (factory) { var v = factory(require, exports); })(function (require2, exports2) {', '  const formatter = require2("./impl/format");', '});', "const plain = require('./bundled-by-esbuild');", ''].join('\n');
+    const { argumentEnds, relativeNames } = computedRequires(code);
+    expect(withSecondArgument(code, argumentEnds, '"/seal/lib"').split('\n').slice(1, 4)).toEqual(['  const formatter = require2("./impl/format", "/seal/lib");', '});', "const plain = require('./bundled-by-esbuild');"]);
+    expect(relativeNames).toEqual(['./bundled-by-esbuild', './impl/format']);
+  });
 });

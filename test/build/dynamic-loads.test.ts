@@ -176,7 +176,8 @@ describe('computed loads', () => {
       'node_modules/dep/package.json': JSON.stringify({ name: 'dep', version: '2.0.0' }),
     });
     const { root } = bundled;
-    expect(bundled.files.map((f) => f.slice(root.length + 1))).toEqual(['node_modules/dep/package.json']);
+    // The program's own package.json too: its code mentions a package.json (tree-packages.ts, ownManifest).
+    expect(bundled.files.map((f) => f.slice(root.length + 1))).toEqual(['node_modules/dep/package.json', 'package.json']);
   });
 
   it('a platform package picked at run time by a computed name (lightningcss-${platform}): each one installed, by its main', async () => {

@@ -59,7 +59,8 @@ describe('pack: assets read through fs next to the code', () => {
   it('the manifest records the packed assets; a second pack gives identical bytes', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     const inputs = manifest.artifacts['assets-fixture-2.0.0-linux-x64'].inputs;
-    expect(inputs.find((i: { name: string }) => i.name.startsWith('assets'))).toMatchObject({ note: '5 file(s)' });
+    // The five seal.assets names, and the program's package.json (its code, the mounting prelude's, mentions one).
+    expect(inputs.find((i: { name: string }) => i.name.startsWith('assets'))).toMatchObject({ note: '6 file(s)' });
     const again = pack(join(projects, 'assets'));
     expect(readFileSync(join(again, 'SHA256SUMS'), 'utf8')).toBe(readFileSync(join(out, 'SHA256SUMS'), 'utf8'));
   }, 120_000);
@@ -219,23 +220,51 @@ describe('pack: a bin that requires its code by __dirname + a literal path, unde
   }, 60_000);
 });
 
-describe('pack: a program that reads its package.json through a helper the build cannot follow (rimraf, standard)', () => {
-  it('fails the smoke check with the seal.assets entry to add, and passes with it', () => {
-    const dir = project('pack-pkg-helper', { name: 'pkg-helper' }, "console.log(require('../lib/pkg.js')(__filename).version);\n");
+describe('pack: files of the package read through paths the build cannot follow', () => {
+  it("the program's own package.json is embedded when its code mentions one, the bin's directory exists and its own require.main.filename is its path: a walk up from there finds it (yargs' default --version; lerna printed \"unknown\")", () => {
+    const walk = `const { readdirSync, readFileSync, statSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+let dir = dirname(require.main.filename);
+let version = 'unknown';
+try {
+  if (!statSync(dir).isDirectory()) dir = dirname(dir);
+  for (;;) {
+    if (readdirSync(dir).includes('package.json')) {
+      version = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+      break;
+    }
+    if (dirname(dir) === dir) break;
+    dir = dirname(dir);
+  }
+} catch {}
+console.log(version);
+`;
+    const dir = project('pack-walk-up', { name: 'walk-up', version: '3.2.1' }, walk);
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status, r.log).toBe(0);
+    expect(r.log).toMatch(/1 file\(s\) loaded by exact path embedded/);
+    expect(run(join(r.out, 'walk-up-3.2.1-linux-x64')).stdout).toBe('3.2.1\n');
+  }, 60_000);
+
+  it('a file the run looked for under /seal and did not find fails the smoke check with the seal.assets entry to add, and passes with it', () => {
+    const dir = project('pack-data-helper', { name: 'data-helper' }, "console.log(require('../lib/words.js')(__filename).trim());\n");
     mkdirSync(join(dir, 'lib'));
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(join(dir, 'data/words.txt'), 'hello\n');
     writeFileSync(
-      join(dir, 'lib/pkg.js'),
-      "const { readFileSync } = require('node:fs');\nconst { dirname, join } = require('node:path');\nmodule.exports = (from) => JSON.parse(readFileSync(join(dirname(from), '..', 'package.json'), 'utf8'));\n",
+      join(dir, 'lib/words.js'),
+      "const { readFileSync } = require('node:fs');\nconst { dirname, join } = require('node:path');\nmodule.exports = (from) => readFileSync(join(dirname(from), '..', 'data', 'words.txt'), 'utf8');\n",
     );
     const r = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(r.status).toBe(1);
-    expect(r.log).toMatch(/ENOENT: no such file or directory, open '\/seal\/package\.json'/);
-    expect(r.log).toMatch(/The program looked for files of its package the build did not embed: add "package\.json" to seal\.assets\./);
+    expect(r.log).toMatch(/ENOENT: no such file or directory, open '\/seal\/data\/words\.txt'/);
+    expect(r.log).toMatch(/The program looked for files of its package the build did not embed: add "data\/words\.txt" to seal\.assets\./);
     rmSync(/whole output: (\S+)\/stdout/.exec(r.log)?.[1] ?? '', { recursive: true, force: true });
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, seal: { assets: ['package.json'] } }));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, seal: { assets: ['data/words.txt'] } }));
     const again = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(again.status, again.log).toBe(0);
+    expect(run(join(again.out, 'data-helper-1.0.0-linux-x64')).stdout).toBe('hello\n');
   }, 60_000);
 });
 

@@ -17,6 +17,11 @@ if (sea.isSea()) {
   let at = 0;
   for (const [path, size] of index) {
     const inner = path.slice(root.length);
+    // A directory with nothing embedded in it (a bin's own: project/assets.ts).
+    if (size < 0) {
+      vfs.mkdirSync(inner || '/', { recursive: true });
+      continue;
+    }
     vfs.mkdirSync(inner.slice(0, inner.lastIndexOf('/')) || '/', { recursive: true });
     vfs.writeFileSync(inner, data.subarray(at, at + size));
     at += size;
