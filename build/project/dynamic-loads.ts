@@ -11,7 +11,7 @@
  * way: they are what seal.assets must hold.
  */
 import { posix } from 'node:path';
-import { type AnyNode, type CallExpression, type Expression, type NewExpression, type PrivateIdentifier, parse, type SpreadElement, type Super, type TemplateLiteral } from 'acorn';
+import { type AnyNode, type CallExpression, type Expression, type FunctionDeclaration, type NewExpression, type PrivateIdentifier, parse, type SpreadElement, type Super, type TemplateLiteral } from 'acorn';
 import { ancestor, simple } from 'acorn-walk';
 import { SourceMapConsumer } from 'source-map-js';
 import { isRelativeName } from './relative-name.ts';
@@ -206,6 +206,8 @@ export function coveredByAssets(place: string, assets: readonly string[]): boole
 /** The declarations in one scope (nested ones included, as minified names rarely repeat): each name's initial value, and for a destructured name the property it was taken from. */
 interface ScopeNames {
   values: Map<string, Arg>;
+  /** Function declarations by name (a lazy require maker: rolldown's `function __require() { … }`). */
+  functions: Map<string, FunctionDeclaration>;
   /** Minified code spells `const { readFileSync } = require('fs')` as `var{readFileSync:s}=require("fs")` and calls `s(…)`. */
   destructured: Map<string, string>;
 }
@@ -218,13 +220,16 @@ function scopeReader() {
   const namesOf = (scope: AnyNode): ScopeNames => {
     const known = seen.get(scope);
     if (known) return known;
-    const names: ScopeNames = { values: new Map(), destructured: new Map() };
+    const names: ScopeNames = { values: new Map(), destructured: new Map(), functions: new Map() };
     // esbuild's wrapper of an ES module that is required (`__esm`) declares its names up front and assigns them inside:
     // `var r,p; … r=(0,m.createRequire)("file:///seal/…"),p=r("../data/patch.json")` (css-tree under stylelint).
     const assigned = new Map<string, Arg>();
     simple(scope, {
       AssignmentExpression: (a) => {
         if (a.operator === '=' && a.left.type === 'Identifier' && !assigned.has(a.left.name)) assigned.set(a.left.name, a.right);
+      },
+      FunctionDeclaration: (f) => {
+        if (f.id && !names.functions.has(f.id.name)) names.functions.set(f.id.name, f);
       },
       VariableDeclarator: (d) => {
         if (d.id.type === 'Identifier' && d.init && !names.values.has(d.id.name)) names.values.set(d.id.name, d.init);
@@ -367,9 +372,23 @@ export function findDynamicLoads(
   const destructured = (ancestors: AnyNode[]) => (local: string) => lookup(local, ancestors, (n) => n.destructured);
   const namesAt = (ancestors: AnyNode[]): PathNames => ({ valueOf: (name) => lookup(name, ancestors, (n) => n.values), calleeOf: (callee) => importedName(callee, destructured(ancestors)) });
   /** For `r(…)` where r = createRequire(<a module's own path or URL>): that module's directory under the virtual root. */
+  /**
+   * What a require callee stands for, through names: `r` (r = createRequire(…)), or a lazy maker's call, `__require()`
+   * where `function __require() { const r = createRequire(…); …; return r }` (rolldown's and tsdown's output: napi-rs
+   * loaders require their platform package so), `r` looked up in the maker's own body.
+   */
+  const calleeValue = (callee: Arg, ancestors: AnyNode[]): Arg | undefined => {
+    if (callee.type === 'Identifier') return lookup(callee.name, ancestors, (n) => n.values);
+    if (callee.type !== 'CallExpression' || callee.arguments.length > 0 || callee.callee.type !== 'Identifier') return undefined;
+    const maker = lookup(callee.callee.name, ancestors, (n) => n.functions);
+    const returned = maker?.body.body.find((st) => st.type === 'ReturnStatement')?.argument;
+    // `return __require = () => r, r`: the last of a sequence.
+    const value = returned?.type === 'SequenceExpression' ? returned.expressions.at(-1) : returned;
+    return maker && value?.type === 'Identifier' ? lookup(value.name, [maker.body], (n) => n.values) : undefined;
+  };
   const createdRequireBase = (node: CallExpression | NewExpression, ancestors: AnyNode[]): string | undefined => {
-    if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier') return undefined;
-    const init = lookup(node.callee.name, ancestors, (n) => n.values);
+    if (node.type !== 'CallExpression' || node.callee.type === 'Super') return undefined;
+    const init = calleeValue(node.callee, ancestors);
     if (init?.type !== 'CallExpression') return undefined;
     const [from] = init.arguments;
     const base = importedName(init.callee, destructured(ancestors)) === 'createRequire' && from ? knownPath(from, namesAt(ancestors)).prefix : undefined;

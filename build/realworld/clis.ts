@@ -404,6 +404,26 @@ export const CLIS: RealWorldCli[] = [
     },
   },
   {
+    name: 'vite',
+    package: 'vite',
+    version: '8.4.1',
+    kind: 'front-end build tool, ESM with top-level await; rolldown (a napi-rs native addon) and lightningcss',
+    bin: 'vite',
+    note: "rolldown's loader takes its require lazily — `function __require() { const require = createRequire(import.meta.url); __require = () => require; return require }`, then `__require()('@rolldown/binding-linux-x64-gnu')`, the shape rolldown's and tsdown's output gives every createRequire — which the load analysis did not read as createRequire's, so the platform package was not embedded (`Cannot find native binding`); and once read so, the loader's first tries, `./rolldown-binding.<platform>.node` beside itself for every platform (a local build, not in the package), stopped the build as missing files: a require of an exact path the package does not have is now left to fail at run time, as under node (found by packing it; fixed). The static runtime refuses it at build time (the binding needs glibc's loader). No config.",
+    task: {
+      kind: 'command',
+      describe: 'build a page with two ES modules: dist/index.html and the hashed bundle',
+      files: {
+        'index.html': '<!doctype html>\n<html><body><script type="module" src="/main.js"></script></body></html>\n',
+        'main.js': "import { msg } from './msg.js';\ndocument.body.textContent = msg;\n",
+        'msg.js': "export const msg = 'hello from vite';\nexport const unused = 1;\n",
+      },
+      args: ['build', '--logLevel', 'error'],
+      compare: ['exit', 'stdout', 'stderr', 'files'],
+      exit: 0,
+    },
+  },
+  {
     name: 'zx',
     package: 'zx',
     version: '8.8.5',

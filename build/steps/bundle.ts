@@ -9,7 +9,7 @@ import { type AddonTarget, judgeAddons } from '../project/addon-check.ts';
 import { assetName } from '../project/assets.ts';
 import { bundleProject } from '../project/bundle.ts';
 import { coveredByAssets, type DynamicLoad } from '../project/dynamic-loads.ts';
-import { treeRoot, virtualPath } from '../project/virtual-paths.ts';
+import { fileOnDisk, treeRoot, virtualPath } from '../project/virtual-paths.ts';
 import { nodeHeaders } from '../runtime/node-headers.ts';
 import { packEmbeddedFiles } from './assets.ts';
 
@@ -87,8 +87,12 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
   const embedded = (l: DynamicLoad) => l.into !== undefined && ((l.bundled && bundled.has(l.into)) || coveredByAssets(l.into, assets));
   // Platform packages a computed name picks among: those left out (another libc or machine) are not missing, unless all are.
   const picked = new Set(loads.filter((l) => l.oneOf && embedded(l)).map((l) => l.at));
-  // A read named in full that was not embedded names a file the package does not have: the binary reads nothing there, as node would.
-  const unembedded = loads.filter((l) => l.into !== undefined && !embedded(l) && !(l.oneOf && picked.has(l.at)) && !(l.kind === 'read' && l.exact));
+  // A read named in full that was not embedded names a file the package does not have: the binary reads nothing there, as
+  // node would. So does a require of one named in full (a napi-rs loader tries `./<name>.<platform>.node` beside itself
+  // for every platform before the platform package): it fails at run time, as under node.
+  const tree = treeRoot(project);
+  const absent = (l: DynamicLoad) => l.exact === true && l.into !== undefined && (l.kind === 'read' || fileOnDisk(tree, l.into) === undefined);
+  const unembedded = loads.filter((l) => l.into !== undefined && !embedded(l) && !(l.oneOf && picked.has(l.at)) && !absent(l));
   const describe = (l: DynamicLoad) => {
     const into = l.into ?? home;
     const rel = posix.relative(home, into);

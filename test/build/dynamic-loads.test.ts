@@ -143,6 +143,23 @@ describe('computed loads', () => {
     ]);
   });
 
+  it("a require made lazily, as rolldown's output makes it (`function __require() { const r = createRequire(import.meta.url); return __require = () => r, r }`, then `__require()('pkg')`), is read as createRequire's", async () => {
+    const loads = await loadsOf({
+      'bin/cli.js': "import './main.mjs';\n",
+      'bin/main.mjs':
+        "import { createRequire } from 'node:module';\nfunction __require() {\n  const require = createRequire(import.meta.url);\n  __require = () => require;\n  return require;\n}\nlet binding;\ntry { binding = __require()('./binding.linux-x64.node'); } catch { binding = __require()('native-linux'); }\nconsole.log(binding, __require()('../data/patch.json'));\n",
+      'data/patch.json': '{}',
+      'node_modules/native-linux/package.json': JSON.stringify({ name: 'native-linux', version: '1.0.0', main: 'index.js' }),
+      'node_modules/native-linux/index.js': 'module.exports = 1;',
+    });
+    // The local build's file beside the loader is not in the package: named, exact, and left to fail at run time as under node (bundle.ts).
+    expect(loads.map((l) => [l.into, l.exact])).toEqual([
+      ['/seal/bin/binding.linux-x64.node', true],
+      ['/seal/node_modules/native-linux/index.js', true],
+      ['/seal/data/patch.json', true],
+    ]);
+  });
+
   it("a package's module reached by name through its exports map (sharp's '@img/sharp-linux-x64/sharp.node' → index.cjs) is embedded with its relative loads and package.json; a platform package not installed is not", async () => {
     const bundled = await bundleOf({
       'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.mjs' }),

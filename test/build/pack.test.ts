@@ -246,6 +246,14 @@ console.log(version);
     expect(run(join(r.out, 'walk-up-3.2.1-linux-x64')).stdout).toBe('3.2.1\n');
   }, 60_000);
 
+  it("a require of an exact path the package does not have (a napi-rs loader's local build beside it, tried first) is left to fail at run time, as under node, not a build error", () => {
+    const code = "const { createRequire } = require('node:module');\nconst load = createRequire(__filename);\nlet m;\ntry { m = load('./local-build.linux-x64.node'); } catch { m = '1.0.0'; }\nconsole.log(m);\n";
+    const dir = project('pack-absent-exact', { name: 'absent-exact' }, code);
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status, r.log).toBe(0);
+    expect(run(join(r.out, 'absent-exact-1.0.0-linux-x64')).stdout).toBe('1.0.0\n');
+  }, 60_000);
+
   it('a file the run looked for under /seal and did not find fails the smoke check with the seal.assets entry to add, and passes with it', () => {
     const dir = project('pack-data-helper', { name: 'data-helper' }, "console.log(require('../lib/words.js')(__filename).trim());\n");
     mkdirSync(join(dir, 'lib'));
