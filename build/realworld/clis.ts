@@ -375,6 +375,7 @@ export const CLIS: RealWorldCli[] = [
       describe: 'run a script that serves HTTP (forked by nodemon): a page that says how it was started',
       files: {
         'app.js':
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the task's script, whose own template literals these are.
           "const http = require('node:http');\nconst how = `main module ${require.main === module}, ipc ${typeof process.send}, args ${process.argv.length}`;\nhttp.createServer((req, res) => res.end(req.url === '/' ? `${how}\\n` : 'other\\n')).listen(Number(process.argv[2]), '127.0.0.1');\n",
       },
       args: ['--quiet', '--watch', 'app.js', 'app.js', '{port}'],
@@ -435,6 +436,7 @@ export const CLIS: RealWorldCli[] = [
       describe: 'run a script: shell commands through $, a pipe, a file written, top-level await',
       files: {
         'script.mjs':
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the task's script, whose own template literals these are.
           "const words = await $`printf 'a b c' | wc -w`;\nconsole.log(`words: ${words.stdout.trim()}`);\nconst listed = await $`ls`;\nawait fs.writeFile('listing.txt', listed.stdout);\nconsole.log(`argv: ${argv._.join(',')}`);\nconsole.log(chalk.bold('done'));\n",
       },
       args: ['script.mjs', 'x', 'y'],
