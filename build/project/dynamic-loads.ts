@@ -371,7 +371,6 @@ export function findDynamicLoads(
   const lookup = scopeReader();
   const destructured = (ancestors: AnyNode[]) => (local: string) => lookup(local, ancestors, (n) => n.destructured);
   const namesAt = (ancestors: AnyNode[]): PathNames => ({ valueOf: (name) => lookup(name, ancestors, (n) => n.values), calleeOf: (callee) => importedName(callee, destructured(ancestors)) });
-  /** For `r(…)` where r = createRequire(<a module's own path or URL>): that module's directory under the virtual root. */
   /**
    * What a require callee stands for, through names: `r` (r = createRequire(…)), or a lazy maker's call, `__require()`
    * where `function __require() { const r = createRequire(…); …; return r }` (rolldown's and tsdown's output: napi-rs
@@ -386,6 +385,7 @@ export function findDynamicLoads(
     const value = returned?.type === 'SequenceExpression' ? returned.expressions.at(-1) : returned;
     return maker && value?.type === 'Identifier' ? lookup(value.name, [maker.body], (n) => n.values) : undefined;
   };
+  /** For `r(…)` where r = createRequire(<a module's own path or URL>): that module's directory under the virtual root. */
   const createdRequireBase = (node: CallExpression | NewExpression, ancestors: AnyNode[]): string | undefined => {
     if (node.type !== 'CallExpression' || node.callee.type === 'Super') return undefined;
     const init = calleeValue(node.callee, ancestors);

@@ -85,6 +85,9 @@ const HIDDEN_IMPORT_HELPER = '__sealHiddenImport';
  */
 const MAY_COMPUTE_REQUIRE = /(?<![.\w$])require\s*\(\s*[A-Za-z_$]/;
 
+/** `(function (require, exports) { … })`: TypeScript's UMD output, whose requires go through a parameter (computed-requires.ts). */
+const MAY_SHADOW_REQUIRE = /function\s*\(\s*require\s*[,)]/;
+
 /**
  * `import(url)` of a specifier known only at run time (zx imports the user's script so). The bundle turns every
  * import() into a require — a SEA's main script has no import() of its own — which fails for an ES module graph
@@ -92,8 +95,6 @@ const MAY_COMPUTE_REQUIRE = /(?<![.\w$])require\s*\(\s*[A-Za-z_$]/;
  * call goes through IMPORT_HELPER: the require as before, and on those errors node's own import(), reached as
  * prettier's bin reaches it (HIDDEN_IMPORT), a relative specifier resolved from the module's place.
  */
-/** `(function (require, exports) { … })`: TypeScript's UMD output, whose requires go through a parameter (computed-requires.ts). */
-const MAY_SHADOW_REQUIRE = /function\s*\(\s*require\s*[,)]/;
 const MAY_COMPUTE_IMPORT = /(?<![.\w$])import\s*\(\s*[^\s'"`)]/;
 const IMPORT_HELPER = '__sealImport';
 /** The source of IMPORT_HELPER's Function: dynamic-loads.ts tells it from a program's hidden import() by it. */
@@ -180,10 +181,6 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
           sourcemap: 'inline',
           logLevel: 'silent',
         });
-        const helpers = [
-          resolves ? `function ${RESOLVE_HELPER}(s, o) { return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? ${JSON.stringify(dir)} + '/' + s : s, o); }` : '',
-          hides ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s); }` : '',
-        ].filter(Boolean);
         // Read from esbuild's JavaScript (TypeScript included); the calls stay on their lines, so the map still points at them.
         const computed = !ours && [MAY_COMPUTE_REQUIRE, MAY_COMPUTE_IMPORT, MAY_SHADOW_REQUIRE].some((re) => re.test(text)) ? computedRequires(out.code) : { argumentEnds: [], relativeNames: [], imports: [] };
         for (const name of computed.argumentEnds.length > 0 ? computed.relativeNames : []) {
@@ -191,10 +188,15 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
           if (found?.startsWith(`${tree}${sep}`)) relatives.set(posix.join(dir, name), found);
         }
         const code = applyEdits(out.code, [...secondArguments(computed.argumentEnds, JSON.stringify(dir)), ...importsThrough(computed.imports, IMPORT_HELPER, JSON.stringify(IMPORT_MARK))]);
-        if (computed.imports.length > 0)
-          helpers.push(
-            `function ${IMPORT_HELPER}(s, load) { return load(s).catch((e) => { if (!e || (e.code !== 'ERR_REQUIRE_ASYNC_MODULE' && e.code !== 'ERR_REQUIRE_ESM')) throw e; return new Function("s", ${JSON.stringify(IMPORT_FALLBACK_SOURCE)})(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, ${define['import.meta.url']}).href : s); }); }`,
-          );
+        // The computed import()'s fallback goes through the hidden import's wrapper: a relative name resolves from the module's place.
+        const imports = computed.imports.length > 0;
+        const helpers = [
+          resolves ? `function ${RESOLVE_HELPER}(s, o) { return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? ${JSON.stringify(dir)} + '/' + s : s, o); }` : '',
+          hides || imports ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s); }` : '',
+          imports
+            ? `function ${IMPORT_HELPER}(s, load) { return load(s).catch((e) => { if (!e || (e.code !== 'ERR_REQUIRE_ASYNC_MODULE' && e.code !== 'ERR_REQUIRE_ESM')) throw e; return ${HIDDEN_IMPORT_HELPER}(new Function("s", ${JSON.stringify(IMPORT_FALLBACK_SOURCE)}), ${define['import.meta.url']})(s); }); }`
+            : '',
+        ].filter(Boolean);
         return { contents: code + (helpers.length ? `\n${helpers.join('\n')}\n` : ''), loader: 'js', resolveDir: dirname(args.path) };
       });
     },

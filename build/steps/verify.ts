@@ -10,7 +10,7 @@ import type { Ready } from '../pipeline.ts';
 import { assetName } from '../project/assets.ts';
 import { smokePattern } from '../project/config.ts';
 import type { Project } from '../project/project.ts';
-import { fileOnDisk, moduleOnDisk, treeRoot, VIRTUAL_ROOT, virtualPath } from '../project/virtual-paths.ts';
+import { moduleOnDisk, treeRoot, VIRTUAL_ROOT, virtualPath } from '../project/virtual-paths.ts';
 
 /**
  * What to show of a failing run's stderr: its first line (often only where, "cli.cjs:9"), then from the first line
@@ -36,7 +36,7 @@ export function missingAssets(stderr: string, project: Project): string[] {
   const home = virtualPath(tree, project.root);
   const names = new Set<string>();
   for (const [, path] of stderr.matchAll(new RegExp(`(?:ENOENT\\b[^'\\n]*|Cannot find module )'(${VIRTUAL_ROOT}/[^'\\s]+)'`, 'g'))) {
-    const file = path === undefined ? undefined : (fileOnDisk(tree, path) ?? moduleOnDisk(tree, path));
+    const file = path === undefined ? undefined : moduleOnDisk(tree, path);
     const name = file === undefined ? undefined : assetName(home, virtualPath(tree, file));
     if (name) names.add(name);
   }

@@ -198,6 +198,11 @@ describe('pack: an installed package under some node_modules', () => {
   }, 120_000);
 });
 
+/** Removes the directory a failed smoke check kept its whole output in (named in the log). */
+function forgetKeptOutput(log: string): void {
+  rmSync(/whole output: (\S+)\/stdout/.exec(log)?.[1] ?? '', { recursive: true, force: true });
+}
+
 /** A one-file project in a scratch dir: bin/cli.js is `code`, package.json is `pkg` with the bin added. */
 function project(prefix: string, pkg: object, code: string): string {
   const dir = tempDir(prefix);
@@ -267,7 +272,7 @@ console.log(version);
     expect(r.status).toBe(1);
     expect(r.log).toMatch(/ENOENT: no such file or directory, open '\/seal\/data\/words\.txt'/);
     expect(r.log).toMatch(/The program looked for files of its package the build did not embed: add "data\/words\.txt" to seal\.assets\./);
-    rmSync(/whole output: (\S+)\/stdout/.exec(r.log)?.[1] ?? '', { recursive: true, force: true });
+    forgetKeptOutput(r.log);
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, seal: { assets: ['data/words.txt'] } }));
     const again = runToolchain('pack', [dir, '--runtime', 'official']);
@@ -347,28 +352,24 @@ describe('pack: mistakes stop the build with a message that names them', () => {
     const r = broken({ ...pkg, seal: { assets: ['lib/**'], smoke: { stdout: '^greet 9' } } });
     expect(r.status).toBe(1);
     expect(r.log).toMatch(/the artifact run with 'greet --version' printed "greet 1\.2\.3" \(exit 0\); expected exit 0, nothing on stderr and stdout matching \/\^greet 9\/ \(seal\.smoke\)/);
-    rmSync(/whole output: (\S+)\/stdout/.exec(r.log)?.[1] ?? '', { recursive: true, force: true });
+    forgetKeptOutput(r.log);
   }, 60_000);
 
   it('the default smoke check on a program with no --version says how to name another (yaml, ajv-cli)', () => {
-    const dir = tempDir('pack-no-version');
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'no-version', version: '1.0.0', bin: 'cli.js' }));
-    writeFileSync(join(dir, 'cli.js'), "if (process.argv[2] === '--version') { console.error('unknown option --version'); process.exit(2); }\nconsole.log('ok');\n");
+    const dir = project('pack-no-version', { name: 'no-version' }, "if (process.argv[2] === '--version') { console.error('unknown option --version'); process.exit(2); }\nconsole.log('ok');\n");
     const r = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(r.status).toBe(1);
     expect(r.log).toMatch(/If the program has no --version, or prints to stderr or nothing when it answers, set seal\.smoke in package\.json to a command it answers cleanly \(e\.g\. "smoke": \{ "args": \["--help"\] \}\)/);
-    rmSync(/whole output: (\S+)\/stdout/.exec(r.log)?.[1] ?? '', { recursive: true, force: true });
+    forgetKeptOutput(r.log);
   }, 60_000);
 
   it('the default smoke check on a binary that prints nothing and exits 0 (a program that did not run: zx before argv[1] was its bin) fails, saying why', () => {
-    const dir = tempDir('pack-silent');
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'silent', version: '1.0.0', bin: 'cli.js' }));
-    writeFileSync(join(dir, 'cli.js'), "if (process.argv[1] === '/nowhere') console.log('1.0.0');\n");
+    const dir = project('pack-silent', { name: 'silent' }, "if (process.argv[1] === '/nowhere') console.log('1.0.0');\n");
     const r = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(r.status).toBe(1);
     expect(r.log).toMatch(/the artifact run with '--version' printed "" \(exit 0\); expected exit 0, nothing on stderr and something on stdout \(a binary that prints nothing may not have run the program at all\) \(seal\.smoke\)/);
     expect(r.log).toMatch(/or prints to stderr or nothing when it answers, set seal\.smoke/);
-    rmSync(/whole output: (\S+)\/stdout/.exec(r.log)?.[1] ?? '', { recursive: true, force: true });
+    forgetKeptOutput(r.log);
   }, 60_000);
 
   it('a smoke check that fails with an error: the message shows the line that says what went wrong, capped, and where the whole output was kept (#3 of docs/real-world.md)', () => {
