@@ -27,6 +27,8 @@ export interface Runtime {
   intl?: string;
   /** ICU's version (process.versions.icu), when it has one. */
   icu?: string;
+  /** Built with V8 pointer compression (a 4 GiB heap cap); absent for every other runtime. */
+  pointerCompression?: boolean;
   /** Provenance recorded in the manifest. */
   inputs: RuntimeInput[];
 }

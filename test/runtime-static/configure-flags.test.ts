@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseFlags, distributionSourceFlags, intlFlags, officialTarballFlags, SHARED_DEPS, sharedDepFlags } from '../../build/runtime/static/configure-flags.ts';
+import { baseFlags, distributionSourceFlags, intlFlags, officialTarballFlags, pointerCompressionFlags, SHARED_DEPS, sharedDepFlags } from '../../build/runtime/static/configure-flags.ts';
 import type { StaticLib } from '../../build/runtime/static/context.ts';
 import { STATIC_TARGETS } from '../../build/runtime/static/target.ts';
 
@@ -24,6 +24,13 @@ describe('configure flags', () => {
     expect(distributionSourceFlags(x64, libs, 'full', '/s/icu')).toContain('--with-icu-source=/s/icu');
     expect(distributionSourceFlags(x64, libs, 'none')).toContain('--with-intl=none');
     expect(() => distributionSourceFlags(x64, libs, 'small')).toThrow("--intl small needs ICU's source");
+  });
+
+  it("--pointer-compression adds configure's experimental flag; nothing otherwise", () => {
+    expect(pointerCompressionFlags(true)).toEqual(['--experimental-enable-pointer-compression']);
+    expect(pointerCompressionFlags(false)).toEqual([]);
+    expect(pointerCompressionFlags(undefined)).toEqual([]);
+    for (const target of Object.values(STATIC_TARGETS)) expect(baseFlags(target).some((f) => f.includes('pointer-compression'))).toBe(false);
   });
 
   it('mode (b) passes every removed dep as --shared-* with includes, libpath and libnames in link order', () => {

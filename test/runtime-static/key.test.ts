@@ -27,4 +27,12 @@ describe('static runtime cache key (CI caches the runtime under it)', () => {
     }
     expect(staticRuntimeKey(base)).toBe(key);
   });
+
+  it('names a pointer-compressed runtime and keys it apart; false is the default key', () => {
+    const key = staticRuntimeKey(base);
+    const compressed = staticRuntimeKey({ ...base, pointerCompression: true });
+    expect(compressed).toMatch(/^broker-static-runtime-22\.22\.2-linux-x64-jemalloc-intl-full-pointer-compression-[0-9a-f]{16}$/);
+    expect(compressed.slice(-16)).not.toBe(key.slice(-16));
+    expect(staticRuntimeKey({ ...base, pointerCompression: false })).toBe(key);
+  });
 });

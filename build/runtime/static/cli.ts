@@ -22,7 +22,7 @@ import { stageArch, stageTimes } from './stage-times.ts';
 import { STATIC_ARCHES, staticTarget } from './target.ts';
 import { cachedStaticRuntime } from './verify.ts';
 
-const USAGE = `npm run runtime -- [--node LINE] [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl|A,B|all] [--intl full|small|none] [--until STAGE] [--detach]
+const USAGE = `npm run runtime -- [--node LINE] [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl|A,B|all] [--intl full|small|none] [--pointer-compression] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
 npm run runtime -- status [--arch A]   # detached build running? compile steps done/total, ETA
 npm run runtime -- times [--arch A]    # seconds per finished stage
@@ -32,6 +32,8 @@ npm run runtime -- pack [--arch A] [--allocator A] [--intl I] [--out DIR] [--rep
 npm run runtime -- publish [pack's options] [--provenance] [--pin-file FILE]   # pack, then npm publish unless that version exists; the pin to FILE
 --node: the Node line (major version) to build, one package.json → runtimes pins (default: its default line)
 --intl: ICU with every locale (full, the default, as the official runtime), English only (small), or no Intl (none)
+--pointer-compression: V8's 32-bit heap pointers (a smaller heap and start-up snapshot; the process's V8 heap is capped
+  at 4 GiB, native addons must be built for it): a runtime beside the default one, named …-pointer-compression
 --arch arm64 on an x64 host runs the build tools under qemu-aarch64 (binfmt_misc; see docs/static-runtime.md)`;
 
 const HELP_REF = 'npm run runtime -- --help';
@@ -46,6 +48,7 @@ function parseCli(argv: string[]) {
       jobs: { type: 'string' },
       allocator: { type: 'string' },
       intl: { type: 'string' },
+      'pointer-compression': { type: 'boolean', default: false },
       until: { type: 'string' },
       detach: { type: 'boolean', default: false },
       arch: { type: 'string' },
@@ -71,6 +74,10 @@ function parseCli(argv: string[]) {
   if ((command === 'times' || command === 'key' || command === 'pack' || command === 'publish') && allocators.length !== 1) {
     throw new UsageError(`${command} takes one --allocator (${ALLOCATORS.join(', ')}), got '${values.allocator}' (see '${HELP_REF}')`);
   }
+  // Runtime packages are named and fetched per arch × allocator × Intl (package/naming.ts): no heap layout yet.
+  if ((command === 'pack' || command === 'publish') && values['pointer-compression']) {
+    throw new UsageError(`${command} packs the default runtime only: a --pointer-compression runtime is used from the cache (npm run dist -- --runtime PATH)`);
+  }
   return {
     command,
     help: values.help,
@@ -85,6 +92,7 @@ function parseCli(argv: string[]) {
     arch: oneOf(values.arch, opt('--arch'), STATIC_ARCHES) ?? 'x64',
     node: oneOf(values.node, opt('--node'), nodeLines()),
     intl: oneOf(values.intl, opt('--intl'), INTL_MODES) ?? 'full',
+    pointerCompression: values['pointer-compression'],
     sourceMode: oneOf(values.source, opt('--source'), SOURCE_MODES) ?? 'distribution',
     jobs: int(values.jobs, opt('--jobs'), { min: 1, max: 1024 }) ?? 2,
     allocators,
@@ -104,7 +112,7 @@ try {
   console.error(`error: ${err.message}`);
   process.exit(2);
 }
-const { arch, intl, allocators } = cli;
+const { arch, intl, pointerCompression, allocators } = cli;
 const nodeVersion = staticNodeVersion(runtimePin(cli.node));
 const stageRoot = join(cacheRoot(), 'static');
 const { log: detachedLog, pidFile } = detachedPaths(cacheRoot(), arch);
@@ -147,7 +155,7 @@ function status(): void {
  */
 function times(nodeVersion: string): void {
   const allocator = allocators[0] as Allocator;
-  const rt = cachedStaticRuntime(cacheRoot(), nodeVersion, allocator, arch, intl);
+  const rt = cachedStaticRuntime(cacheRoot(), nodeVersion, allocator, arch, intl, pointerCompression);
   if (!rt?.stages) console.log(`(no manifest with stages for ${arch} ${allocator} intl ${intl}: newest finished dir per stage)`);
   for (const t of rt?.stages ?? stageTimes(stageRoot, arch)) console.log(`${t.stage.padEnd(16)} ${String(t.seconds).padStart(6)} s  (${t.dir})`);
 }
@@ -181,7 +189,7 @@ if (cli.command === 'prune') {
 if (cli.command === 'key') {
   // CI caches the finished runtime under this key (ci/github-actions.yml).
   const root = new URL('../../..', import.meta.url).pathname;
-  console.log(staticRuntimeKey({ root, nodeVersion, arch, allocator: allocators[0] as Allocator, intl, sourceMode: cli.sourceMode }));
+  console.log(staticRuntimeKey({ root, nodeVersion, arch, allocator: allocators[0] as Allocator, intl, sourceMode: cli.sourceMode, pointerCompression }));
   process.exit(0);
 }
 
@@ -250,7 +258,18 @@ if (cli.detach) {
 
 for (const allocator of allocators) {
   const ctx = initialContext(
-    { cacheDir: cacheRoot(), arch, jobs: cli.jobs, allocator, intl, sourceMode: cli.sourceMode, official: cli.official, until: cli.until, report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`) },
+    {
+      cacheDir: cacheRoot(),
+      arch,
+      jobs: cli.jobs,
+      allocator,
+      intl,
+      pointerCompression,
+      sourceMode: cli.sourceMode,
+      official: cli.official,
+      until: cli.until,
+      report: (line) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`),
+    },
     nodeVersion,
   );
   try {

@@ -50,6 +50,14 @@ export function baseFlags(target: StaticTarget): string[] {
 }
 
 /**
+ * V8 pointer compression, asked for with --pointer-compression. Node's configure keeps the cage per isolate group
+ * (not shared): in Node 24 every isolate is in the default group, so workers share one 4 GiB cage.
+ */
+export function pointerCompressionFlags(pointerCompression: boolean | undefined): string[] {
+  return pointerCompression ? ['--experimental-enable-pointer-compression'] : [];
+}
+
+/**
  * V8's young generation starts at the 16 MiB it grows to under load (what broker's artifacts ask for with
  * seal.nodeOptions): RSS does not step up under load. Set here rather than only by the artifact, the code cache of
  * Node's own modules is made under the same flags it runs with: Node 22's V8 (12.4) accepts a code cache only under

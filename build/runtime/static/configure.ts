@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runLogged, runShell } from './command.ts';
-import { distributionSourceFlags, officialTarballFlags } from './configure-flags.ts';
+import { distributionSourceFlags, officialTarballFlags, pointerCompressionFlags } from './configure-flags.ts';
 import { fetched, type StaticBuildContext, type StaticPipelineContext } from './context.ts';
 import { runStage, stageHash } from './stage.ts';
 import { assembleSysroot } from './sysroot.ts';
@@ -95,7 +95,10 @@ export async function configureNode(ctx: StaticBuildContext): Promise<string> {
   const node = fetched(ctx, 'node');
   const official = ctx.options.sourceMode === 'official';
   const fixes = sourceFixes(ctx);
-  const flags = official ? officialTarballFlags(ctx.target, ctx.options.intl) : distributionSourceFlags(ctx.target, assembleSysroot(sysrootDir(ctx), ctx.libs), ctx.options.intl, ctx.icuSource, notSharedFor(fixes));
+  const flags = [
+    ...(official ? officialTarballFlags(ctx.target, ctx.options.intl) : distributionSourceFlags(ctx.target, assembleSysroot(sysrootDir(ctx), ctx.libs), ctx.options.intl, ctx.icuSource, notSharedFor(fixes))),
+    ...pointerCompressionFlags(ctx.options.pointerCompression),
+  ];
   const builtins = ctx.builtins ?? {};
   const inputs = configureInputs(ctx, flags);
   const result = await runStage<ConfigureResult>(

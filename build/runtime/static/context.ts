@@ -39,6 +39,12 @@ export interface StaticBuildOptions {
   jobs: number;
   allocator: Allocator;
   intl: IntlMode;
+  /**
+   * V8 pointer compression (configure --experimental-enable-pointer-compression): 32-bit heap pointers, so a
+   * smaller heap and start-up snapshot, for a 4 GiB cap on the process's V8 heap and native addons built for it.
+   * A variant beside the default runtime, never the default (docs/static-runtime.md).
+   */
+  pointerCompression?: boolean;
   /** Stop after this stage (e.g. "configure"); undefined runs everything. */
   until?: string;
   /** Write stage progress lines here (the CLI passes stderr). */

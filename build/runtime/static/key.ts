@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { baseFlags, intlFlags, SHARED_DEPS } from './configure-flags.ts';
+import { baseFlags, intlFlags, pointerCompressionFlags, SHARED_DEPS } from './configure-flags.ts';
 import type { Allocator, IntlMode, SourceMode } from './context.ts';
 import { sourcesFor } from './sources.ts';
 import { stageHash } from './stage.ts';
@@ -11,13 +11,18 @@ function driverFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? driverFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
 
+/** What a pointer-compressed runtime's names end in (its cache dir, key and package); '' for the default. */
+export function pointerCompressionSuffix(pointerCompression: boolean | undefined): string {
+  return pointerCompression ? '-pointer-compression' : '';
+}
+
 /**
  * A cache key for a finished static runtime (CI caches the runtime under it): Node version, every
  * pinned source's sha256, the Zig package's pinned integrity, the target triple, configure and
  * compile flags, the allocator, the Intl mode, and the driver's own code (its recipes are inputs too). Equal
  * inputs, equal key; each arch has its own.
  */
-export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: string; allocator: Allocator; intl: IntlMode; sourceMode: SourceMode }): string {
+export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: string; allocator: Allocator; intl: IntlMode; sourceMode: SourceMode; pointerCompression?: boolean }): string {
   const target = staticTarget(o.arch);
   const zig = zigPin();
   const dir = join(o.root, 'build', 'runtime', 'static');
@@ -36,6 +41,8 @@ export function staticRuntimeKey(o: { root: string; nodeVersion: string; arch: s
     toolchain: { package: zig.package, version: zig.version, integrity: zig.integrity, target: target.triple, flags: [...compileFlagsBefore(target), ...COMPILE_FLAGS_AFTER] },
     configure: { base: baseFlags(target), intl: intlFlags(o.intl), shared: SHARED_DEPS },
     driver,
+    // Only when asked for, so the default runtime keeps its key.
+    ...(o.pointerCompression ? { pointerCompression: pointerCompressionFlags(true) } : {}),
   };
-  return `broker-static-runtime-${o.nodeVersion}-linux-${o.arch}-${o.allocator}-intl-${o.intl}-${stageHash(inputs)}`;
+  return `broker-static-runtime-${o.nodeVersion}-linux-${o.arch}-${o.allocator}-intl-${o.intl}${pointerCompressionSuffix(o.pointerCompression)}-${stageHash(inputs)}`;
 }

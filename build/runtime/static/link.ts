@@ -82,7 +82,7 @@ export async function linkNode(ctx: Ready<StaticBuildContext, 'nodeTree'>): Prom
   const archives = ctx.allocatorArchives ?? [];
   const archiveHashes = await Promise.all(archives.map(sha256File));
   const compiled = await sha256File(join(outDir, 'node'));
-  const name = runtimeName(ctx.nodeVersion, ctx.options.allocator, ctx.target.arch, ctx.options.intl);
+  const name = runtimeName(ctx.nodeVersion, ctx.options.allocator, ctx.target.arch, ctx.options.intl, ctx.options.pointerCompression);
   const result = await runStage<LinkResult>(
     ctx.stageRoot,
     {

@@ -4,6 +4,7 @@ import type { Allocator, IntlMode } from './context.ts';
 import { assertStatic } from './elf-check.ts';
 import { assertIntl } from './intl-proof.ts';
 import { pageSizeProblem } from './page-size.ts';
+import { assertPointerCompression } from './pointer-compression-proof.ts';
 import type { StaticTarget } from './target.ts';
 import { targetExecutionProblem } from './target-exec.ts';
 
@@ -12,6 +13,8 @@ export interface RuntimeClaims {
   nodeVersion: string;
   allocator: Allocator;
   intl: IntlMode;
+  /** Built with V8 pointer compression (the runtime's name says so); absent: without. */
+  pointerCompression?: boolean;
 }
 
 /**
@@ -32,5 +35,6 @@ export function proveRuntime(binary: string, claims: RuntimeClaims): { version: 
   const pages = pageSizeProblem(target, binary, ['-e', 'process.exit(0)']);
   if (pages) throw new Error(pages);
   const { icu } = assertIntl(binary, intl);
+  assertPointerCompression(binary, claims.pointerCompression === true);
   return { version, icu };
 }

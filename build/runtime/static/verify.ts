@@ -7,7 +7,7 @@ import type { Ready } from '../../pipeline.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Allocator, IntlMode, StaticBuildContext } from './context.ts';
 import { sourceInputs } from './context.ts';
-import { staticRuntimeKey } from './key.ts';
+import { pointerCompressionSuffix, staticRuntimeKey } from './key.ts';
 import { proveRuntime } from './proofs.ts';
 import type { StageTime } from './stage.ts';
 import { zigPin } from './toolchain.ts';
@@ -15,13 +15,13 @@ import { zigPin } from './toolchain.ts';
 /** The toolchain's root (this checkout, or the installed toolchain package): the key hashes its driver code. */
 const TOOLCHAIN_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-export function runtimeName(nodeVersion: string, allocator: Allocator, arch: Arch, intl: IntlMode): string {
-  return `node-${nodeVersion}-linux-${arch}-musl-${allocator}-intl-${intl}`;
+export function runtimeName(nodeVersion: string, allocator: Allocator, arch: Arch, intl: IntlMode, pointerCompression?: boolean): string {
+  return `node-${nodeVersion}-linux-${arch}-musl-${allocator}-intl-${intl}${pointerCompressionSuffix(pointerCompression)}`;
 }
 
 /** Where a proven runtime and its manifest live: <cache>/runtimes/<name>/. */
-export function runtimeDir(cacheDir: string, nodeVersion: string, allocator: Allocator, arch: Arch, intl: IntlMode): string {
-  return join(cacheDir, 'runtimes', runtimeName(nodeVersion, allocator, arch, intl));
+export function runtimeDir(cacheDir: string, nodeVersion: string, allocator: Allocator, arch: Arch, intl: IntlMode, pointerCompression?: boolean): string {
+  return join(cacheDir, 'runtimes', runtimeName(nodeVersion, allocator, arch, intl, pointerCompression));
 }
 
 /** A static runtime's manifest.json: the runtime plus how it was made. */
@@ -38,8 +38,8 @@ export interface StaticRuntimeManifest extends Runtime {
 }
 
 /** The cached, proven runtime, if one was built; what `dist --runtime static` picks up. */
-export function cachedStaticRuntime(cacheDir: string, nodeVersion: string, allocator: Allocator = 'jemalloc', arch: Arch = 'x64', intl: IntlMode = 'full'): StaticRuntimeManifest | undefined {
-  const manifest = join(runtimeDir(cacheDir, nodeVersion, allocator, arch, intl), 'manifest.json');
+export function cachedStaticRuntime(cacheDir: string, nodeVersion: string, allocator: Allocator = 'jemalloc', arch: Arch = 'x64', intl: IntlMode = 'full', pointerCompression = false): StaticRuntimeManifest | undefined {
+  const manifest = join(runtimeDir(cacheDir, nodeVersion, allocator, arch, intl, pointerCompression), 'manifest.json');
   if (!existsSync(manifest)) return undefined;
   const runtime = JSON.parse(readFileSync(manifest, 'utf8')) as StaticRuntimeManifest;
   return existsSync(runtime.path) ? runtime : undefined;
@@ -52,11 +52,11 @@ export function cachedStaticRuntime(cacheDir: string, nodeVersion: string, alloc
  */
 export async function verifyRuntime(ctx: Ready<StaticBuildContext, 'runtimePath'>): Promise<string> {
   const built = ctx.runtimePath;
-  const { allocator, intl } = ctx.options;
+  const { allocator, intl, pointerCompression } = ctx.options;
   const { target } = ctx;
-  const { version, icu } = proveRuntime(built, { target, nodeVersion: ctx.nodeVersion, allocator, intl });
+  const { version, icu } = proveRuntime(built, { target, nodeVersion: ctx.nodeVersion, allocator, intl, pointerCompression });
 
-  const dir = runtimeDir(ctx.options.cacheDir, ctx.nodeVersion, allocator, target.arch, intl);
+  const dir = runtimeDir(ctx.options.cacheDir, ctx.nodeVersion, allocator, target.arch, intl, pointerCompression);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'node');
   copyFileSync(built, path);
@@ -71,6 +71,7 @@ export async function verifyRuntime(ctx: Ready<StaticBuildContext, 'runtimePath'
     allocator,
     intl,
     ...(icu ? { icu } : {}),
+    ...(pointerCompression ? { pointerCompression } : {}),
     inputs: [
       ...sourceInputs(ctx),
       {
@@ -81,11 +82,11 @@ export async function verifyRuntime(ctx: Ready<StaticBuildContext, 'runtimePath'
       },
     ],
   };
-  const key = staticRuntimeKey({ root: TOOLCHAIN_ROOT, nodeVersion: ctx.nodeVersion, arch: target.arch, allocator, intl, sourceMode: ctx.options.sourceMode });
+  const key = staticRuntimeKey({ root: TOOLCHAIN_ROOT, nodeVersion: ctx.nodeVersion, arch: target.arch, allocator, intl, sourceMode: ctx.options.sourceMode, pointerCompression });
   // stages: the cost of exactly the stages that made this runtime (bench:runtime reads it); key: what `runtime pack` versions it by.
   const manifest: StaticRuntimeManifest = { ...runtime, target: target.triple, configureFlags: ctx.configureFlags, stages: ctx.stages, key };
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  ctx.options.report(`[verify] ${path}: static ${target.elfMachine}, ${version}, allocator ${allocator}, intl ${intl}${icu ? ` (ICU ${icu})` : ''}`);
+  ctx.options.report(`[verify] ${path}: static ${target.elfMachine}, ${version}, allocator ${allocator}, intl ${intl}${icu ? ` (ICU ${icu})` : ''}${pointerCompression ? ', pointer compression' : ''}`);
   ctx.runtimePath = path;
   return path;
 }
