@@ -40,6 +40,8 @@ export interface DistOptions {
   startup?: Startup;
   /** The static runtime's ICU (--intl); overrides the config's seal.intl. */
   intl?: IntlMode;
+  /** The static runtime with V8 pointer compression (--pointer-compression); overrides the config's seal.pointerCompression. */
+  pointerCompression?: boolean;
   log: Logger;
 }
 
@@ -116,7 +118,15 @@ async function build(t: TargetFacts, runtime: RuntimeRequest): Promise<BuildCont
 /** `npm run dist` / `pack`: for each target, bundle the project, make the SEA blob with the runtime, inject, verify, checksum, describe. */
 export async function dist(opts: DistOptions): Promise<BuildContext[]> {
   const read = await readProject(opts.project);
-  const project = { ...read, config: { ...read.config, ...(opts.startup === undefined ? {} : { startup: opts.startup }), ...(opts.intl === undefined ? {} : { intl: opts.intl }) } };
+  const project = {
+    ...read,
+    config: {
+      ...read.config,
+      ...(opts.startup === undefined ? {} : { startup: opts.startup }),
+      ...(opts.intl === undefined ? {} : { intl: opts.intl }),
+      ...(opts.pointerCompression === undefined ? {} : { pointerCompression: opts.pointerCompression }),
+    },
+  };
   const line = opts.node ?? project.config.node;
   if (line !== undefined && !nodeLines().includes(line)) {
     throw new ConfigError(`package.json: seal.node must be a Node line the toolchain pins (${nodeLines().join(', ')}), got ${JSON.stringify(line)}`);

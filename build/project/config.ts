@@ -59,6 +59,12 @@ export interface SealConfig {
    */
   intl: IntlMode;
   /**
+   * The static runtime with V8 pointer compression (`npm run runtime -- --pointer-compression`): a smaller heap and a
+   * faster start, for a 4 GiB cap on the process's V8 heap and no native addons built for the usual layout. Off by
+   * default; the official runtime has none.
+   */
+  pointerCompression: boolean;
+  /**
    * What verify runs on the finished binary: exit 0, nothing on stderr, and stdout matching the pattern if one is given.
    * `printed`: the default check (no seal.smoke), which also wants some stdout — a `--version` that prints nothing is a
    * program that did not run (zx's binary exited 0 so when its main-module check failed).
@@ -67,7 +73,7 @@ export interface SealConfig {
   targets: Target[];
 }
 
-const KEYS = ['entry', 'name', 'assets', 'omit', 'external', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'intl', 'smoke', 'targets'] as const;
+const KEYS = ['entry', 'name', 'assets', 'omit', 'external', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'intl', 'pointerCompression', 'smoke', 'targets'] as const;
 
 /**
  * seal.startup: 'code-cache' (the default, the fastest measured: docs/benchmarks.md, "Where start-up time goes") puts
@@ -203,6 +209,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
   if (node !== undefined && ((typeof raw.node !== 'string' && typeof raw.node !== 'number') || !/^[1-9]\d*$/.test(node))) throw bad('seal.node', raw.node, 'a Node line, its major version (e.g. "22" or 24)');
   if (raw.startup !== undefined && !STARTUPS.includes(raw.startup as Startup)) throw bad('seal.startup', raw.startup, `one of ${STARTUPS.map((x) => `"${x}"`).join(', ')}`);
   if (raw.intl !== undefined && !INTL_MODES.includes(raw.intl as IntlMode)) throw bad('seal.intl', raw.intl, `one of ${INTL_MODES.map((x) => `"${x}"`).join(', ')}`);
+  if (raw.pointerCompression !== undefined && typeof raw.pointerCompression !== 'boolean') throw bad('seal.pointerCompression', raw.pointerCompression, 'true or false');
   // Several bins: the default check asks the first one (the dispatcher itself has no --version).
   const smokeArgs = Object.keys(bins).length === 1 ? ['--version'] : [Object.keys(bins)[0] as string, '--version'];
   const config: SealConfig = {
@@ -217,6 +224,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
     ...(node === undefined ? {} : { node }),
     startup: (raw.startup as Startup | undefined) ?? 'code-cache',
     intl: (raw.intl as IntlMode | undefined) ?? 'full',
+    pointerCompression: raw.pointerCompression === true,
     smoke: raw.smoke === undefined ? { args: smokeArgs, printed: true } : smoke('seal.smoke', raw.smoke, smokeArgs),
     targets: raw.targets === undefined ? [{ arch: 'x64', runtime: 'auto' }] : targets('seal.targets', raw.targets),
   };

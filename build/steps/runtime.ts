@@ -39,13 +39,14 @@ async function customRuntime(path: string, ctx: BuildContext): Promise<Runtime> 
 
 /** The static runtime at hand without building: cached, or the pinned package fetched and proven; else why not. */
 async function availableStaticRuntime(ctx: BuildContext): Promise<{ runtime: Runtime; from: string } | { why: string; building?: number }> {
-  const intl = ctx.project.config.intl;
-  const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersions.static, 'jemalloc', ctx.arch, intl);
-  if (cached) return { runtime: cached, from: intl === 'full' ? 'cached' : `cached, intl ${intl}` };
+  const { intl, pointerCompression } = ctx.project.config;
+  const cached = cachedStaticRuntime(ctx.cacheDir, ctx.nodeVersions.static, 'jemalloc', ctx.arch, intl, pointerCompression);
+  if (cached) return { runtime: cached, from: ['cached', ...(intl === 'full' ? [] : [`intl ${intl}`]), ...(pointerCompression ? ['pointer compression'] : [])].join(', ') };
   const pinKey = `runtimes.${ctx.nodeLine ? `lines.${ctx.nodeLine}.` : ''}staticRuntime.${ctx.arch}`;
   let why = `none is cached and package.json pins no linux-${ctx.arch} static runtime package (${pinKey})`;
   // The published packages carry full ICU: another seal.intl is built here, never swapped for a full one.
   if (intl !== 'full') why = `none with intl ${intl} is cached (seal.intl; the published packages have full ICU)`;
+  else if (pointerCompression) why = `none with pointer compression is cached (seal.pointerCompression; no package has it)`;
   else if (ctx.staticPin) {
     const request = { pin: ctx.staticPin, cacheDir: ctx.cacheDir, nodeVersion: ctx.nodeVersions.static, arch: ctx.arch, allocator: 'jemalloc', intl: 'full', cwd: ctx.project.root, log: ctx.log } as const;
     try {
@@ -62,7 +63,7 @@ async function availableStaticRuntime(ctx: BuildContext): Promise<{ runtime: Run
 }
 
 /** The runtime command's flags that build this build's static runtime: its arch, its Node line and Intl unless the defaults. */
-const buildFlags = (ctx: BuildContext) => runtimeBuildFlags({ node: ctx.nodeLine, arch: ctx.arch, intl: ctx.project.config.intl });
+const buildFlags = (ctx: BuildContext) => runtimeBuildFlags({ node: ctx.nodeLine, arch: ctx.arch, intl: ctx.project.config.intl, pointerCompression: ctx.project.config.pointerCompression });
 // Measured: x64 with full ICU from an empty cache, 3–4 h on 2 cores (docs/static-runtime.md).
 const BUILD_COST = '3–4 h on 2 cores with full ICU, resumable';
 
@@ -79,7 +80,8 @@ async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
     throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${found.building}); follow it with 'npm run runtime -- status${flag}' and run dist again when it is done`);
   if (!ctx.buildRuntime) throw new BuildError(`no linux-${ctx.arch} static runtime: ${found.why}; build it with 'npm run runtime --${flag} --detach' (${BUILD_COST}) and run again, or add --build-runtime to build it now`);
   ctx.log.info(`  no linux-${ctx.arch} static runtime: ${found.why}; building it now (--build-runtime; ${BUILD_COST} — rerun to continue)`);
-  return buildStaticRuntime({ nodeVersion: ctx.nodeVersions.static, arch: ctx.arch, intl: ctx.project.config.intl, report: (line) => ctx.log.info(`  ${line}`) });
+  const { intl, pointerCompression } = ctx.project.config;
+  return buildStaticRuntime({ nodeVersion: ctx.nodeVersions.static, arch: ctx.arch, intl, pointerCompression, report: (line) => ctx.log.info(`  ${line}`) });
 }
 
 /**
@@ -122,6 +124,7 @@ async function resolveRuntime(ctx: BuildContext): Promise<string> {
   else if (req.kind === 'static') runtime = await staticRuntime(ctx);
   else runtime = await autoRuntime(ctx);
   if (runtime.kind === 'official' && ctx.project.config.intl !== 'full') ctx.log.info(`  the official runtime has full ICU: seal.intl ${ctx.project.config.intl} applies to the static runtime only`);
+  if (runtime.kind === 'official' && ctx.project.config.pointerCompression) ctx.log.info('  the official runtime has no pointer compression: seal.pointerCompression applies to the static runtime only');
   if (runtime.arch !== ctx.arch) throw new BuildError(`runtime ${runtime.path} is linux-${runtime.arch} but the build targets linux-${ctx.arch}: add --arch ${runtime.arch}`);
   // Only a runtime with a loader needs the target's libraries (a sysroot) under qemu.
   const launcher = launcherFor(runtime.arch, readElfFile(runtime.path).interpreter !== null);
@@ -136,7 +139,7 @@ async function resolveRuntime(ctx: BuildContext): Promise<string> {
   }
   ctx.runtime = runtime;
   const how = ctx.launcher ? (ctx.launcher.emulated ? ` — runs here under ${ctx.launcher.describe}` : '') : ` — cannot run on this host${'missing' in launcher ? `: ${launcher.missing}` : ''}`;
-  return `${runtime.kind} Node ${runtime.nodeVersion} linux-${runtime.arch} (${runtime.libc}, ${runtime.allocator}${runtime.intl ? `, intl ${runtime.intl}` : ''})${how}`;
+  return `${runtime.kind} Node ${runtime.nodeVersion} linux-${runtime.arch} (${runtime.libc}, ${runtime.allocator}${runtime.intl ? `, intl ${runtime.intl}` : ''}${runtime.pointerCompression ? ', pointer compression' : ''})${how}`;
 }
 
 export const runtimeStep = distStep({ name: 'runtime', run: resolveRuntime });

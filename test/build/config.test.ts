@@ -33,6 +33,7 @@ describe('package.json seal config', () => {
         nodeOptions: [],
         startup: 'code-cache',
         intl: 'full',
+        pointerCompression: false,
         smoke: { args: ['--version'], printed: true },
         targets: [{ arch: 'x64', runtime: 'auto' }],
       },
@@ -60,11 +61,12 @@ describe('package.json seal config', () => {
         nodeOptions: ['--max-old-space-size=64'],
         startup: 'snapshot',
         intl: 'small',
+        pointerCompression: true,
         smoke: { args: ['help'], stdout: '^x {version}$' },
         targets: ['linux-arm64-static', 'linux-x64', 'linux-arm64-official'],
       }),
     );
-    expect(config).toMatchObject({ name: 'x', bins: { x: 'src/main.ts' }, nodeOptions: ['--max-old-space-size=64'], startup: 'snapshot', intl: 'small', smoke: { args: ['help'], stdout: '^x {version}$' } });
+    expect(config).toMatchObject({ name: 'x', bins: { x: 'src/main.ts' }, nodeOptions: ['--max-old-space-size=64'], startup: 'snapshot', intl: 'small', pointerCompression: true, smoke: { args: ['help'], stdout: '^x {version}$' } });
     expect(config.targets).toEqual([
       { arch: 'arm64', runtime: 'static' },
       { arch: 'x64', runtime: 'auto' },
@@ -106,6 +108,7 @@ describe('package.json seal config', () => {
     ['a Node line as a boolean', withSeal({ node: true }), /seal\.node must be a Node line.*got true/],
     ['an unknown start-up', withSeal({ startup: 'bytecode' }), /^package\.json: seal\.startup must be one of "code-cache", "snapshot", "none", got "bytecode"$/],
     ['an unknown Intl', withSeal({ intl: 'english' }), /^package\.json: seal\.intl must be one of "full", "small", "none", got "english"$/],
+    ['pointer compression as a string', withSeal({ pointerCompression: 'yes' }), /^package\.json: seal\.pointerCompression must be true or false, got "yes"$/],
     ['the old codeCache: false', withSeal({ codeCache: false }), /^package\.json: seal\.codeCache was replaced by seal\.startup: "startup": "none" — one of "code-cache", "snapshot", "none"$/],
     ['the old codeCache: true', withSeal({ codeCache: true }), /seal\.codeCache was replaced by seal\.startup: leave it out \(the code cache is the default\) or set "startup"/],
     ['a node option without a dash', withSeal({ nodeOptions: ['max-old-space-size=1'] }), /seal\.nodeOptions entry must be a Node option starting with "-"/],

@@ -58,6 +58,35 @@ describe('seal.intl small (npm run dist -- --intl small)', () => {
   });
 });
 
+const compressed = cachedStaticRuntime(cacheRoot(), DEFAULT_STATIC, 'jemalloc', 'x64', 'full', true);
+
+describe('seal.pointerCompression (npm run dist -- --pointer-compression)', () => {
+  const compressedConfig = (cacheDir: string, kind: 'auto' | 'static') => {
+    const ctx = testContext({ runtimeRequest: { kind }, cacheDir });
+    ctx.project = { ...ctx.project, config: { ...ctx.project.config, pointerCompression: true } };
+    return ctx;
+  };
+
+  it('with none cached, --runtime static stops, naming why (no package has it) and the build command', async () => {
+    const ctx = compressedConfig(tempDir('no-compressed'), 'static');
+    await expect(runStep(runtimeStep, ctx)).rejects.toThrow(
+      /^no linux-x64 static runtime: none with pointer compression is cached \(seal\.pointerCompression; no package has it\); build it with 'npm run runtime -- --pointer-compression --detach'/,
+    );
+  });
+
+  describeWhen(
+    prerequisite('a cached linux-x64 pointer-compressed static runtime', compressed ? '' : 'none cached — build it with `npm run runtime -- --pointer-compression --detach` (a full V8 compile, hours)', 'optional'),
+    'with one cached',
+    () => {
+      it('takes the pointer-compressed runtime, and never the default one', async () => {
+        const ctx = compressedConfig(cacheRoot(), 'auto');
+        await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^static Node ${regexpLiteral(DEFAULT_STATIC)} linux-x64 \\(musl, jemalloc, intl full, pointer compression\\)`));
+        expect(ctx.lines).toEqual(['  linux-x64: the static runtime (cached, pointer compression); --runtime official for the glibc one']);
+      });
+    },
+  );
+});
+
 /** The product's promise end to end: dist on the musl + jemalloc runtime gives a static broker. */
 describeWhen(need, 'npm run dist -- --runtime static', () => {
   let artifact = '';

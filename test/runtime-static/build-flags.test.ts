@@ -7,8 +7,9 @@ describe('runtimeBuildFlags', () => {
     expect(runtimeBuildFlags({ arch: 'x64', allocator: 'jemalloc', intl: 'full' })).toBe('');
   });
 
-  it('names the rest in one order: node, arch, allocator, intl', () => {
-    expect(runtimeBuildFlags({ node: '24', arch: 'arm64', allocator: 'mimalloc', intl: 'small' })).toBe(' --node 24 --arch arm64 --allocator mimalloc --intl small');
+  it('names the rest in one order: node, arch, allocator, intl, pointer compression', () => {
+    expect(runtimeBuildFlags({ node: '24', arch: 'arm64', allocator: 'mimalloc', intl: 'small', pointerCompression: true })).toBe(' --node 24 --arch arm64 --allocator mimalloc --intl small --pointer-compression');
+    expect(runtimeBuildFlags({ arch: 'x64', pointerCompression: false })).toBe('');
     expect(runtimeBuildFlags({ arch: 'arm64', intl: 'none' })).toBe(' --arch arm64 --intl none');
   });
 });

@@ -10,6 +10,7 @@ export interface StaticRuntimeRequest {
   arch?: Arch;
   allocator?: Allocator;
   intl?: IntlMode;
+  pointerCompression?: boolean;
   sourceMode?: SourceMode;
   jobs?: number;
   report?: (line: string) => void;
@@ -24,7 +25,8 @@ export async function buildStaticRuntime(req: StaticRuntimeRequest): Promise<Run
   const arch = req.arch ?? 'x64';
   const intl = req.intl ?? 'full';
   const cacheDir = cacheRoot();
-  const cached = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator, arch, intl);
+  const pointerCompression = req.pointerCompression === true;
+  const cached = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator, arch, intl, pointerCompression);
   if (cached) return cached;
   await runPipeline(
     initialContext(
@@ -34,13 +36,14 @@ export async function buildStaticRuntime(req: StaticRuntimeRequest): Promise<Run
         jobs: req.jobs ?? 2,
         allocator,
         intl,
+        pointerCompression,
         sourceMode: req.sourceMode ?? 'distribution',
         report: req.report ?? ((line) => console.error(line)),
       },
       req.nodeVersion,
     ),
   );
-  const built = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator, arch, intl);
+  const built = cachedStaticRuntime(cacheDir, req.nodeVersion, allocator, arch, intl, pointerCompression);
   if (!built) throw new Error('the static runtime pipeline finished without publishing a runtime');
   return built;
 }
