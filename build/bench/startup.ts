@@ -150,8 +150,9 @@ const info: BuildInfo = {
 log('building the artifacts, the bundle, bun and pkg builds …');
 const official = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pin.runtimeIntegrity?.x64 });
 const staticRt = cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin));
-const fresh = (runtime: 'official' | 'static', startup?: Startup) => {
-  const built = freshArtifact({ root, version: pkg.version, runtime, dir: scratch, ...(startup ? { startup } : {}) });
+const compressedRt = cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin), 'jemalloc', 'x64', 'full', true);
+const fresh = (runtime: 'official' | 'static', startup?: Startup, pointerCompression?: boolean) => {
+  const built = freshArtifact({ root, version: pkg.version, runtime, dir: scratch, ...(startup ? { startup } : {}), pointerCompression });
   return 'path' in built ? built.path : built;
 };
 const officialArtifact = fresh('official');
@@ -160,6 +161,8 @@ const staticArtifact = fresh('static');
 // The other start-up the toolchain offers (seal.startup), on each runtime: a V8 snapshot of the program.
 const officialSnapshot = fresh('official', 'snapshot');
 const staticSnapshot = fresh('static', 'snapshot');
+// The runtime variant with V8 pointer compression (seal.pointerCompression), when one is cached.
+const staticCompressed = fresh('static', undefined, true);
 const bundle = join(scratch, 'broker.cjs');
 const project = await readProject(root);
 const { config } = project;
@@ -192,9 +195,11 @@ const N = {
   static: 'broker --version, static artifact',
   officialSnapshot: 'broker --version, official artifact, start-up snapshot',
   staticSnapshot: 'broker --version, static artifact, start-up snapshot',
+  staticCompressed: 'broker --version, static artifact, pointer compression',
   baseline: `broker --version, official artifact at ${BASELINE_COMMIT} (before issue 25)`,
   nodeOfficial: 'official runtime, node -e 0',
   nodeStatic: 'static runtime, node -e 0',
+  nodeCompressed: 'static runtime with pointer compression, node -e 0',
   bun: `bun ${bunVersion} build --compile, --version`,
   bunBytecode: `bun ${bunVersion} build --compile --bytecode, --version`,
   pkg: '@yao-pkg/pkg SEA, --version',
@@ -206,9 +211,11 @@ const candidates: Candidate[] = [
   { name: N.static, bin: staticArtifact, args: versionArgs },
   { name: N.officialSnapshot, bin: officialSnapshot, args: versionArgs },
   { name: N.staticSnapshot, bin: staticSnapshot, args: versionArgs },
+  { name: N.staticCompressed, bin: staticCompressed, args: versionArgs },
   { name: N.baseline, bin: base, args: versionArgs },
   { name: N.nodeOfficial, bin: official.path, args: ['-e', '0'] },
   { name: N.nodeStatic, bin: staticRt?.path ?? { skipped: 'no static runtime is cached' }, args: ['-e', '0'] },
+  { name: N.nodeCompressed, bin: compressedRt?.path ?? { skipped: 'no static runtime with pointer compression is cached (npm run runtime -- --pointer-compression)' }, args: ['-e', '0'] },
   { name: N.bun, bin: bun, args: versionArgs },
   { name: N.bunBytecode, bin: bunBytecode, args: versionArgs },
   { name: N.pkg, bin: pkgSea, args: versionArgs },
@@ -244,7 +251,7 @@ try {
   for (const c of candidates) if (typeof c.bin === 'string') wall(c.bin, c.args);
   log(`--version and node -e 0: ${runs} interleaved rounds …`);
   version = await measure(candidates, wall);
-  const artifacts = candidates.filter((c) => [N.official, N.static, N.officialSnapshot, N.staticSnapshot, N.baseline].includes(c.name));
+  const artifacts = candidates.filter((c) => [N.official, N.static, N.officialSnapshot, N.staticSnapshot, N.staticCompressed, N.baseline].includes(c.name));
   const named = (suffix: string) => artifacts.map((c) => ({ ...c, name: c.name.replace('broker --version, ', `${suffix}, `) }));
   log(`record, exec → first accepted connection: ${runs} interleaved rounds …`);
   record = await measure(named('broker record'), (bin) => recordStart(bin));
@@ -284,6 +291,13 @@ const targets = [
   ratioLine(`(for reference, not a target) static artifact's \`broker record\` ≤ 0.6× ${BASELINE_COMMIT}'s official one`, all, rec(N.static), rec(N.baseline), 'at most', 0.6),
   ratioLine(`(for reference, not a target) static artifact's \`broker record --out\` ≤ 0.6× ${BASELINE_COMMIT}'s official one`, all, recOut(N.static), recOut(N.baseline), 'at most', 0.6),
   ratioLine(`(for reference, not a target) static artifact's \`broker stats\` ≤ 0.6× ${BASELINE_COMMIT}'s official one`, all, st(N.static), st(N.baseline), 'at most', 0.6),
+  // seal.pointerCompression: what the runtime variant buys, against the default static artifact.
+  ratioLine("(the variant's gain) `--version`, pointer compression against the default static artifact", all, N.staticCompressed, N.static, 'at most', 1),
+  ratioLine("(the variant's gain) `broker record` start, pointer compression against the default static artifact", all, rec(N.staticCompressed), rec(N.static), 'at most', 1),
+  ratioLine("(the variant's gain) `broker stats`, pointer compression against the default static artifact", all, st(N.staticCompressed), st(N.static), 'at most', 1),
+  ratioLine("(the variant's gain) peak RSS of `--version`, pointer compression against the default static artifact", all, mem(N.staticCompressed), mem(N.static), 'at most', 1),
+  ratioLine(`(for reference, not a target) pointer-compressed static artifact's \`broker record\` ≤ 0.6× ${BASELINE_COMMIT}'s official one`, all, rec(N.staticCompressed), rec(N.baseline), 'at most', 0.6),
+  ratioLine(`(for reference, not a target) pointer-compressed static artifact's \`broker stats\` ≤ 0.6× ${BASELINE_COMMIT}'s official one`, all, st(N.staticCompressed), st(N.baseline), 'at most', 0.6),
   // seal.startup: the default must be the fastest; a snapshot that is not at least as fast says the default is right.
   ...[
     [N.officialSnapshot, N.official],
