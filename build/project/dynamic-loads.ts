@@ -41,6 +41,11 @@ export interface DynamicLoad {
   omitted?: true;
   /** One of the installed packages a computed name may pick (lightningcss-${platform}): an addon there that cannot load here is left out, not an error. */
   oneOf?: true;
+  /**
+   * A data file named by `new URL('./file', import.meta.url)` outside any load (release-it's `readJSON(new URL(…))` reads
+   * its defaults through a helper): embedded when the package has such a file; a directory or a missing file is nothing.
+   */
+  mentioned?: true;
 }
 
 type Arg = Expression | SpreadElement | Super | PrivateIdentifier;
@@ -175,6 +180,24 @@ function knownParts(n: Arg, names: PathNames, depth: number): KnownPath {
     default:
       return UNKNOWN;
   }
+}
+
+/** What modules are named by: a module is bundled or loaded as one (a worker, a process), never embedded as data. */
+const MODULE_FILE = /\.(?:[cm]?[jt]s|[jt]sx|node|wasm)$/;
+
+/**
+ * `new URL('<relative>', import.meta.url)` in a module (the bundle has the module's URL as a literal in place of
+ * import.meta.url), not as the argument of a load this walk reads anyway: the data file it names, under the virtual
+ * root, or undefined.
+ */
+function urlMention(node: CallExpression | NewExpression, parent: AnyNode | undefined, names: PathNames, destructured: (local: string) => string | undefined): string | undefined {
+  if (node.type !== 'NewExpression' || node.callee.type !== 'Identifier' || node.callee.name !== 'URL' || node.arguments.length !== 2) return undefined;
+  const [rel, base] = node.arguments;
+  const relative = stringOf(rel);
+  if (relative === undefined || !isRelativeName(relative) || !stringOf(base)?.startsWith(`file://${VIRTUAL_ROOT}/`)) return undefined;
+  if ((parent?.type === 'CallExpression' || parent?.type === 'NewExpression') && (kindOf(parent, destructured) !== undefined || startedFiles(parent, names) !== undefined)) return undefined;
+  const path = urlPath(relative, stringOf(base));
+  return path === undefined || path.endsWith('/') || MODULE_FILE.test(path) ? undefined : posix.normalize(path);
 }
 
 /** The start of a call's path: its one computed argument's (pathToFileURL(p)), else the literals it starts with (join, resolve). */
@@ -409,6 +432,11 @@ export function findDynamicLoads(
     return { at: origin.source ? `${sourceName(origin.source)}:${origin.line}` : `bundle:${start.line}:${start.column}`, code: shortened(text) };
   };
   const visit = (node: CallExpression | NewExpression, ancestors: AnyNode[]) => {
+    const mentioned = urlMention(node, ancestors.at(-2), namesAt(ancestors), destructured(ancestors));
+    if (mentioned !== undefined) {
+      loads.push({ kind: 'read', ...where(node), into: mentioned, exact: true, mentioned: true });
+      return;
+    }
     // new Function('m', 'return import(m)'): an import() no bundler can see. virtual-paths.ts wraps the usual form so a
     // relative name resolves from the module's file URL (the wrapper's second argument): its directory is `into`.
     // Any other form resolves at run time against the working directory.

@@ -52,7 +52,7 @@ export interface EmbeddedFiles {
 }
 
 export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit }: ProjectPlace): Promise<EmbeddedFiles> {
-  const loads = bundle.found.map((l) => omitted(readNamedInFull(l, tree), omit));
+  const loads = bundle.found.filter((l) => !l.mentioned || (l.into !== undefined && fileOnDisk(tree, l.into) !== undefined)).map((l) => omitted(readNamedInFull(l, tree), omit));
   const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [fileOnDisk(tree, l.into)].filter((f) => f !== undefined) : []));
   // A module loaded by exact path runs unbundled from the embedded files (esbuild never saw it: a hidden import(), a
   // createRequire'd require): what it loads by relative name goes with it. An addon among them (sharp's index.cjs

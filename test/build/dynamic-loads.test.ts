@@ -37,6 +37,27 @@ describe('computed loads', () => {
     expect(template.map((l) => l.into)).toEqual(['/seal/bin/locales/']);
   });
 
+  it("a data file the package has, named by new URL('…', import.meta.url) outside any load, is a mention; a missing file, a module, a directory or the argument of a read is not", async () => {
+    const loads = await loadsOf({
+      'config/defaults.json': '{}\n',
+      'bin/worker.js': '\n',
+      'bin/cli.js': "import './a.mjs';\n",
+      'bin/a.mjs': [
+        "import { readFileSync } from 'node:fs';",
+        'const readJSON = (u) => JSON.parse(readFileSync(u, "utf8"));',
+        "export const defaults = readJSON(new URL('../config/defaults.json', import.meta.url));",
+        "export const worker = new URL('./worker.js', import.meta.url);",
+        "export const pkg = readFileSync(new URL('../package.json', import.meta.url));",
+        "export const here = new URL('.', import.meta.url);",
+        "export const gone = new URL('../config/absent.json', import.meta.url);",
+        '',
+      ].join('\n'),
+    });
+    expect(loads.filter((l) => l.mentioned).map((l) => [l.at, l.kind, l.into, l.exact])).toEqual([['bin/a.mjs:3', 'read', '/seal/config/defaults.json', true]]);
+    // The read's own argument: one load, the read's.
+    expect(loads.filter((l) => l.into === '/seal/package.json').map((l) => l.mentioned)).toEqual([undefined]);
+  });
+
   it('a name from outside (argv, a package name in a variable) is only a warning: it points nowhere in the project', async () => {
     const loads = await loadsOf({ 'bin/cli.js': 'const mod = process.argv[2];\nrequire(mod);\n' });
     expect(loads).toEqual([{ kind: 'require', at: 'bin/cli.js:2', code: expect.any(String) }]);

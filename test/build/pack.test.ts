@@ -226,6 +226,23 @@ describe('pack: a bin that requires its code by __dirname + a literal path, unde
 });
 
 describe('pack: files of the package read through paths the build cannot follow', () => {
+  it("a data file an ES module names by new URL('…', import.meta.url) and reads through a helper is embedded with no seal.assets (release-it's defaults); one that does not exist is no warning", () => {
+    const dir = project(
+      'pack-url-mention',
+      { name: 'mentions', type: 'module' },
+      "import { readJSON } from '../lib/read.js';\nconst d = readJSON(new URL('../config/defaults.json', import.meta.url));\nconst gone = new URL('../config/absent.json', import.meta.url);\nconsole.log(process.argv[2] === '--version' ? '1.0.0' : `${d.greeting} ${gone.pathname.endsWith('absent.json')}`);\n",
+    );
+    mkdirSync(join(dir, 'lib'));
+    mkdirSync(join(dir, 'config'));
+    writeFileSync(join(dir, 'lib/read.js'), "import { readFileSync } from 'node:fs';\nexport const readJSON = (u) => JSON.parse(readFileSync(u, 'utf8'));\n");
+    writeFileSync(join(dir, 'config/defaults.json'), '{ "greeting": "hello from the defaults" }\n');
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status, r.log).toBe(0);
+    expect(r.log).not.toMatch(/warning/);
+    const out = run(join(r.out, 'mentions-1.0.0-linux-x64'), ['greet']);
+    expect([out.stdout, out.stderr]).toEqual(['hello from the defaults true\n', '']);
+  }, 60_000);
+
   it("the program's own package.json is embedded when its code mentions one, the bin's directory exists and its own require.main.filename is its path: a walk up from there finds it (yargs' default --version; lerna printed \"unknown\")", () => {
     const walk = `const { readdirSync, readFileSync, statSync } = require('node:fs');
 const { dirname, join } = require('node:path');
