@@ -40,6 +40,8 @@ export interface BundleOptions {
   define?: Record<string, string>;
   /** Judges the native addons the program needs and returns those the binary embeds (addon-check.ts); without it, all of them. */
   addons?: (found: AddonFile[]) => Promise<AddonFile[]>;
+  /** seal.assets' files under the virtual root (the assets step's): a load into a place they cover embeds nothing more. */
+  assets?: readonly string[];
 }
 
 export interface Bundled {
@@ -197,7 +199,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // What the loads esbuild could not follow make the binary embed: files of the tree, and addons to judge.
   const { loads, files, candidates } = await embeddedFiles(
     { found, code: js.text, inputs: Object.keys(out.metafile.inputs), resolved, required, embed: [...namedEmbed, ...external.embed] },
-    { root: o.project.root, tree, omit: o.project.config.omit },
+    { root: o.project.root, tree, omit: o.project.config.omit, ...(o.assets ? { assets: o.assets } : {}) },
   );
   const addons = o.addons ? await o.addons(candidates) : candidates;
   define.__SEAL_ADDON_LIBRARIES__ = JSON.stringify(addonPlaces(tree, addons));

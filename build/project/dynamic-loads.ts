@@ -46,6 +46,11 @@ export interface DynamicLoad {
    * its defaults through a helper): embedded when the package has such a file; a directory or a missing file is nothing.
    */
   mentioned?: true;
+  /**
+   * For a load into a place (`into` a directory or a name's start): its files, embedded whole without asking
+   * (load-places.ts), or `tooMany` when the place is too large for that and seal.assets must name what to embed.
+   */
+  place?: { files: number; bytes: number; tooMany?: true };
 }
 
 type Arg = Expression | SpreadElement | Super | PrivateIdentifier;

@@ -7,8 +7,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { type AddonFile, addonFile, addonsInPackages } from './addon-files.ts';
-import type { DynamicLoad } from './dynamic-loads.ts';
+import { coveredByAssets, type DynamicLoad } from './dynamic-loads.ts';
 import { PRELUDE_DIR } from './entry.ts';
+import { placeFiles } from './load-places.ts';
 import { moduleGraph } from './module-graph.ts';
 import { namedManifests, ownManifest } from './tree-packages.ts';
 import { fileOnDisk, onDisk } from './virtual-paths.ts';
@@ -40,6 +41,8 @@ export interface ProjectPlace {
   tree: string;
   /** seal.omit: packages nothing is embedded from. */
   omit: readonly string[];
+  /** seal.assets' files, under the virtual root: a place they cover is theirs, not embedded again. */
+  assets?: readonly string[];
 }
 
 export interface EmbeddedFiles {
@@ -51,8 +54,20 @@ export interface EmbeddedFiles {
   candidates: AddonFile[];
 }
 
-export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit }: ProjectPlace): Promise<EmbeddedFiles> {
-  const loads = bundle.found.filter((l) => !l.mentioned || (l.into !== undefined && fileOnDisk(tree, l.into) !== undefined)).map((l) => omitted(readNamedInFull(l, tree), omit));
+export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit, assets = [] }: ProjectPlace): Promise<EmbeddedFiles> {
+  const found = bundle.found.filter((l) => !l.mentioned || (l.into !== undefined && fileOnDisk(tree, l.into) !== undefined)).map((l) => omitted(readNamedInFull(l, tree), omit));
+  // A load into a place seal.assets does not cover: the place's files, when few enough (load-places.ts).
+  const placed = new Map<DynamicLoad, string[]>();
+  const loads = found.map((l) => {
+    if (l.into === undefined || l.exact || l.oneOf || l.omitted || l.kind === 'hidden' || coveredByAssets(l.into, assets)) return l;
+    const files = placeFiles(tree, l.into);
+    if (files === undefined) return l;
+    if ('tooMany' in files) return { ...l, place: { files: files.tooMany.files.length, bytes: files.tooMany.bytes, tooMany: true as const } };
+    const withPlace = { ...l, place: { files: files.files.length, bytes: files.bytes } };
+    placed.set(withPlace, files.files);
+    return withPlace;
+  });
+  const placeFilesOf = (ls: DynamicLoad[]) => ls.flatMap((l) => placed.get(l) ?? []);
   const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [fileOnDisk(tree, l.into)].filter((f) => f !== undefined) : []));
   // A module loaded by exact path runs unbundled from the embedded files (esbuild never saw it: a hidden import(), a
   // createRequire'd require): what it loads by relative name goes with it. An addon among them (sharp's index.cjs
@@ -61,10 +76,10 @@ export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit }
   // A file read by its full path is data: embedded as it is, nothing followed from it.
   const loaded = (l: DynamicLoad) => l.kind !== 'read';
   const named = [...bundle.resolved].filter((f) => f.startsWith(`${tree}${sep}`));
-  const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => loaded(l) && !l.oneOf)), ...namedManifests(bundle.code, tree), ...(bundle.embed ?? []), ...named], tree));
+  const chosen = new Set(moduleGraph([...exactly(loads.filter((l) => loaded(l) && !l.oneOf)), ...placeFilesOf(loads.filter(loaded)), ...namedManifests(bundle.code, tree), ...(bundle.embed ?? []), ...named], tree));
   const left = (f: string) => inOmitted(f, omit);
   const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => loaded(l) && l.oneOf)), tree)])].filter((f) => !left(f)).sort();
-  const files = [...new Set([...graph.filter((f) => !f.endsWith('.node')), ...exactly(loads.filter((l) => !loaded(l))), ...ownManifest(bundle.code, root)])].sort();
+  const files = [...new Set([...graph.filter((f) => !f.endsWith('.node')), ...exactly(loads.filter((l) => !loaded(l))), ...placeFilesOf(loads.filter((l) => !loaded(l))), ...ownManifest(bundle.code, root)])].sort();
   const addonsLoaded = new Set(graph.filter((f) => f.endsWith('.node')));
   const inputs = bundle.inputs.map((f) => resolve(root, f));
   const inPackages = await addonsInPackages(inputs, root, (f) => f.startsWith(PRELUDE_DIR));

@@ -9,6 +9,7 @@ import { type AddonTarget, judgeAddons } from '../project/addon-check.ts';
 import { assetName } from '../project/assets.ts';
 import { bundleProject } from '../project/bundle.ts';
 import { coveredByAssets, type DynamicLoad } from '../project/dynamic-loads.ts';
+import { PLACE_LIMITS } from '../project/load-places.ts';
 import { fileOnDisk, treeRoot, virtualPath } from '../project/virtual-paths.ts';
 import { nodeHeaders } from '../runtime/node-headers.ts';
 import { packEmbeddedFiles } from './assets.ts';
@@ -46,6 +47,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
     target: `node${runtime.nodeVersion.split('.')[0]}`,
     minify: true,
     define,
+    assets: ctx.assets?.paths ?? [],
     addons: async (found) => {
       if (found.length === 0) return [];
       const verdict = await judgeAddons(found, addonTarget(ctx));
@@ -84,7 +86,7 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
   const { project } = ctx;
   const assets = ctx.assets?.paths ?? [];
   const home = virtualPath(treeRoot(project), project.root);
-  const embedded = (l: DynamicLoad) => l.into !== undefined && ((l.bundled && bundled.has(l.into)) || coveredByAssets(l.into, assets));
+  const embedded = (l: DynamicLoad) => l.into !== undefined && ((l.bundled && bundled.has(l.into)) || coveredByAssets(l.into, assets) || (l.place !== undefined && !l.place.tooMany));
   // Platform packages a computed name picks among: those left out (another libc or machine) are not missing, unless all are.
   const picked = new Set(loads.filter((l) => l.oneOf && embedded(l)).map((l) => l.at));
   // A read named in full that was not embedded names a file the package does not have: the binary reads nothing there, as
@@ -99,7 +101,9 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
     // A dependency's file outside the package (npm hoisted it): named as node_modules/<dependency>/…, which seal.assets finds where it is installed.
     const named = assetName(home, into);
     const glob = named === undefined ? `(outside the package: ${into})` : `"${into.endsWith('/') ? `${named ? `${named.replace(/\/$/, '')}/` : ''}**` : named}"`;
-    return `  ${l.at}: ${l.code} ${VERBS[l.kind]} ${rel.startsWith('..') ? into : rel || '.'} — add ${glob} to seal.assets`;
+    // A place too large to embed without asking (load-places.ts): said, so the glob can be narrowed to what it needs.
+    const large = l.place?.tooMany ? ` (more than ${PLACE_LIMITS.files} files or ${PLACE_LIMITS.bytes / 1024 / 1024} MiB there, too many to embed without asking: name what it loads)` : '';
+    return `  ${l.at}: ${l.code} ${VERBS[l.kind]} ${rel.startsWith('..') ? into : rel || '.'} — add ${glob} to seal.assets${large}`;
   };
   const noneLoads = [...new Set(unembedded.filter((l) => l.oneOf).map((l) => l.at))];
   if (noneLoads.length > 0) {
@@ -119,6 +123,14 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
     ...loads.filter((l) => l.kind === 'hidden' && !l.exact).map((l) => hiddenImportWarning(l, home)),
     ...loads.filter((l) => l.into === undefined && l.kind !== 'hidden' && !l.omitted).map((l) => `${l.at}: ${l.code} — a computed path esbuild cannot bundle; it is loaded from the real file system at run time`),
   ];
+  // Embedded without asking (load-places.ts), so said once, as a note: what and how much, for seal.assets to narrow.
+  for (const l of loads.filter((x) => x.place !== undefined && !x.place.tooMany)) {
+    const rel = posix.relative(home, l.into ?? home);
+    const place = rel.startsWith('..') ? (l.into ?? '') : `${rel || '.'}${l.into?.endsWith('/') ? '/' : ''}`;
+    ctx.log.info(
+      `  note: ${l.at}: ${l.code} ${VERBS[l.kind]} ${place}${place.endsWith('/') ? '' : '…'} by a computed path: its ${l.place?.files} file(s), ${((l.place?.bytes ?? 0) / 1024).toFixed(1)} KiB, embedded (seal.assets can name fewer)`,
+    );
+  }
   // Asked for, so said once and not counted as a warning.
   for (const l of loads.filter((x) => x.omitted)) ctx.log.info(`  note: ${l.at}: ${l.code} — left out (seal.omit): at run time it loads as if the package were not installed`);
   for (const w of warnings.slice(0, 10)) ctx.log.info(`  warning: ${w}`);

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PLACE_LIMITS } from '../../build/project/load-places.ts';
 import { repoRoot, runPack, runToolchain, tempDir } from '../fixtures/context.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
 
@@ -355,15 +356,20 @@ describe('pack: mistakes stop the build with a message that names them', () => {
     expect(r.log).toMatch(/package\.json: bin greet is bin\/gone\.js, which does not exist/);
   });
 
-  it('a computed require of project files that seal.assets does not embed, with file, line and the glob to add', () => {
+  it('a computed require of project files seal.assets does not embed: a small place is embedded without asking, a note says so; one too large to embed so stops the build with file, line and the glob to add', () => {
     const dir = tempDir('pack-unembedded');
     cpSync(join(projects, 'assets'), dir, { recursive: true });
     const own = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...own, seal: { ...own.seal, assets: ['data'] } }));
-    const r = runToolchain('pack', [dir, '--runtime', 'official']);
-    expect(r.status).toBe(1);
-    expect(r.log).toMatch(/bin\/cli\.js:29: require\([\w$]+\) loads plugins — add "plugins\/\*\*" to seal\.assets/);
-  });
+    const small = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(small.status, small.log).toBe(0);
+    expect(small.log).toMatch(/note: bin\/cli\.js:29: require\([\w$]+\) loads plugins\/ by a computed path: its 1 file\(s\), [\d.]+ KiB, embedded \(seal\.assets can name fewer\)/);
+    expect(run(join(small.out, 'assets-fixture-2.0.0-linux-x64'), []).stdout).toMatch(/^plugin HI!$/m);
+    for (let i = 0; i <= PLACE_LIMITS.files; i++) writeFileSync(join(dir, 'plugins', `p${i}.js`), 'module.exports = (s) => s;\n');
+    const large = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(large.status).toBe(1);
+    expect(large.log).toMatch(/bin\/cli\.js:29: require\([\w$]+\) loads plugins — add "plugins\/\*\*" to seal\.assets \(more than 1000 files or 16 MiB there, too many to embed without asking: name what it loads\)/);
+  }, 120_000);
 
   it('a smoke check the binary does not pass', () => {
     const r = broken({ ...pkg, seal: { assets: ['lib/**'], smoke: { stdout: '^greet 9' } } });
