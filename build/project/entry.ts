@@ -75,7 +75,7 @@ export function programEntry(root: string, config: SealConfig, embeds: Embeds = 
   // process.argv is not the program's.
   const atBuild = config.startup === 'snapshot';
   const main = single ? mains[single[0]] : undefined;
-  const program = bins.length === 1 && single ? `${main === undefined || atBuild ? '' : `${mainScriptSource(main)}\n`}require(${JSON.stringify(`./${single[1]}`)});\n` : dispatchSource(config.bins, mains, atBuild);
+  const program = bins.length === 1 && single ? `${main === undefined || atBuild ? '' : `${mainScriptSource(main)}\n`}require(${JSON.stringify(`./${single[1]}`)});\n` : dispatchSource(config.bins, mains, atBuild, config.name);
   if (atBuild) {
     if (prelude === '' && table === '' && bins.length === 1 && single) return { entryPoints: [single[1]] };
     return { stdin: { contents: prelude + table + program, resolveDir: root, sourcefile: 'seal-entry.js', loader: 'js' } };

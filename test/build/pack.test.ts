@@ -226,6 +226,20 @@ describe('pack: a bin that requires its code by __dirname + a literal path, unde
   }, 60_000);
 });
 
+describe('pack: several bins, one named as the package (npm-run-all with run-p and run-s, ts-node with ts-node-esm)', () => {
+  it('the artifact as the build names it runs that bin; a command word still picks another, and a renamed copy must name one', () => {
+    const dir = project('pack-named-bin', { name: 'runall', bin: { runall: 'bin/cli.js', 'runall-p': 'bin/p.js' } }, "console.log(process.argv[2] === '--version' ? '1.0.0' : `runall ${process.argv.slice(2).join(' ')}`);\n");
+    writeFileSync(join(dir, 'bin/p.js'), "console.log(`runall-p ${process.argv.slice(2).join(' ')}`);\n");
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status, r.log).toBe(0);
+    const artifact = join(r.out, 'runall-1.0.0-linux-x64');
+    expect([run(artifact, ['build', 'test']).stdout, run(artifact, ['runall-p', 'x']).stdout]).toEqual(['runall build test\n', 'runall-p x\n']);
+    const renamed = join(tempDir('pack-named-bin-copy'), 'tool');
+    cpSync(artifact, renamed);
+    expect(run(renamed, ['build']).status).toBe(2);
+  }, 60_000);
+});
+
 describe('pack: files of the package read through paths the build cannot follow', () => {
   it("a data file an ES module names by new URL('…', import.meta.url) and reads through a helper is embedded with no seal.assets (release-it's defaults); one that does not exist is no warning", () => {
     const dir = project(
