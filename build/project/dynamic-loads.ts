@@ -42,8 +42,10 @@ export interface DynamicLoad {
   /** One of the installed packages a computed name may pick (lightningcss-${platform}): an addon there that cannot load here is left out, not an error. */
   oneOf?: true;
   /**
-   * A data file named by `new URL('./file', import.meta.url)` outside any load (release-it's `readJSON(new URL(…))` reads
-   * its defaults through a helper): embedded when the package has such a file; a directory or a missing file is nothing.
+   * Named outside any load, embedded when the package has that file (a directory or a missing file is nothing): a data
+   * file by `new URL('./file', import.meta.url)` (release-it's `readJSON(new URL(…))` reads its defaults through a
+   * helper), or a module by a path known in full (pm2's `path.resolve(path.dirname(module.filename), 'Daemon.js')`,
+   * pushed onto the arguments it starts node with), embedded with what it loads, as one started so is.
    */
   mentioned?: true;
   /**
@@ -203,6 +205,20 @@ function urlMention(node: CallExpression | NewExpression, parent: AnyNode | unde
   if ((parent?.type === 'CallExpression' || parent?.type === 'NewExpression') && (kindOf(parent, destructured) !== undefined || startedFiles(parent, names) !== undefined)) return undefined;
   const path = urlPath(relative, stringOf(base));
   return path === undefined || path.endsWith('/') || MODULE_FILE.test(path) ? undefined : posix.normalize(path);
+}
+
+/**
+ * A path function's result known in full, naming a module file under the virtual root, where no load this walk reads
+ * takes it (and not inside another path call, nor in an argument list written out in a call: a start this walk reads,
+ * or another program's): a module the program may start as node, or hand to a worker, later.
+ */
+function modulePathMention(node: CallExpression | NewExpression, parent: AnyNode | undefined, grandparent: AnyNode | undefined, names: PathNames, destructured: (local: string) => string | undefined): string | undefined {
+  if (node.type !== 'CallExpression' || pathCall(names.calleeOf(node.callee)) === undefined) return undefined;
+  if (parent?.type === 'CallExpression' && pathCall(names.calleeOf(parent.callee)) !== undefined) return undefined;
+  if (parent?.type === 'ArrayExpression' && (grandparent?.type === 'CallExpression' || grandparent?.type === 'NewExpression')) return undefined;
+  if ((parent?.type === 'CallExpression' || parent?.type === 'NewExpression') && (kindOf(parent, destructured) !== undefined || startedFiles(parent, names) !== undefined)) return undefined;
+  const exact = knownPath(node, names).exact;
+  return exact?.startsWith(`${VIRTUAL_ROOT}/`) && /\.[cm]?js$/.test(exact) ? posix.normalize(exact) : undefined;
 }
 
 /** The start of a call's path: its one computed argument's (pathToFileURL(p)), else the literals it starts with (join, resolve). */
@@ -440,6 +456,11 @@ export function findDynamicLoads(
     const mentioned = urlMention(node, ancestors.at(-2), namesAt(ancestors), destructured(ancestors));
     if (mentioned !== undefined) {
       loads.push({ kind: 'read', ...where(node), into: mentioned, exact: true, mentioned: true });
+      return;
+    }
+    const module = modulePathMention(node, ancestors.at(-2), ancestors.at(-3), namesAt(ancestors), destructured(ancestors));
+    if (module !== undefined) {
+      loads.push({ kind: 'process', ...where(node), into: module, exact: true, mentioned: true });
       return;
     }
     // new Function('m', 'return import(m)'): an import() no bundler can see. virtual-paths.ts wraps the usual form so a

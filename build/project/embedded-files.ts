@@ -56,11 +56,14 @@ export interface EmbeddedFiles {
 
 export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit, assets = [] }: ProjectPlace): Promise<EmbeddedFiles> {
   const found = bundle.found.filter((l) => !l.mentioned || (l.into !== undefined && fileOnDisk(tree, l.into) !== undefined)).map((l) => omitted(readNamedInFull(l, tree), omit));
-  // A load into a place seal.assets does not cover: the place's files, when few enough (load-places.ts).
+  // A load into a place seal.assets does not cover: the place's files, when few enough (load-places.ts). A read there
+  // reads data: the modules esbuild bundled from it are code, not read (pm2 reads its banner from lib/, its code).
+  const inputs = bundle.inputs.map((f) => resolve(root, f));
+  const bundledFiles = new Set(inputs);
   const placed = new Map<DynamicLoad, string[]>();
   const loads = found.map((l) => {
     if (l.into === undefined || l.exact || l.oneOf || l.omitted || l.kind === 'hidden' || coveredByAssets(l.into, assets)) return l;
-    const files = placeFiles(tree, l.into);
+    const files = placeFiles(tree, l.into, l.kind === 'read' ? (f) => !bundledFiles.has(f) : undefined);
     if (files === undefined) return l;
     if ('tooMany' in files) return { ...l, place: { files: files.tooMany.files.length, bytes: files.tooMany.bytes, tooMany: true as const } };
     const withPlace = { ...l, place: { files: files.files.length, bytes: files.bytes } };
@@ -81,7 +84,6 @@ export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit, 
   const graph = [...new Set([...chosen, ...moduleGraph(exactly(loads.filter((l) => loaded(l) && l.oneOf)), tree)])].filter((f) => !left(f)).sort();
   const files = [...new Set([...graph.filter((f) => !f.endsWith('.node')), ...exactly(loads.filter((l) => !loaded(l))), ...placeFilesOf(loads.filter((l) => !loaded(l))), ...ownManifest(bundle.code, root)])].sort();
   const addonsLoaded = new Set(graph.filter((f) => f.endsWith('.node')));
-  const inputs = bundle.inputs.map((f) => resolve(root, f));
   const inPackages = await addonsInPackages(inputs, root, (f) => f.startsWith(PRELUDE_DIR));
   const { required } = bundle;
   const candidates = [...new Set([...required, ...addonsLoaded, ...inPackages])].sort().map((f) => addonFile(f, root, required.has(f) || chosen.has(f)));
@@ -97,7 +99,7 @@ function readNamedInFull(l: DynamicLoad, tree: string): DynamicLoad {
   const file = onDisk(tree, l.into);
   if (!existsSync(file) || !statSync(file).isDirectory()) return l;
   const { exact: _, ...place } = l;
-  return place;
+  return { ...place, into: l.into.endsWith('/') ? l.into : `${l.into}/` };
 }
 
 /** Whether a path (on disk or under the virtual root) lies in one of the packages seal.omit names. */

@@ -20,10 +20,10 @@ export interface PlaceFiles {
 
 /**
  * The files of the tree under `place` (a virtual directory ending in '/', or the start of a name: '/seal/locales/en'
- * then an extension), nested node_modules and dot-directories aside (another package, or a tool's state); `tooMany`
+ * then an extension) that `keep` keeps, nested node_modules and dot-directories aside (another package, or a tool's state); `tooMany`
  * (what was found before stopping) when the place passes PLACE_LIMITS; undefined when the tree has nothing there.
  */
-export function placeFiles(tree: string, place: string): PlaceFiles | { tooMany: PlaceFiles } | undefined {
+export function placeFiles(tree: string, place: string, keep: (file: string) => boolean = () => true): PlaceFiles | { tooMany: PlaceFiles } | undefined {
   const dir = onDisk(tree, place.endsWith('/') ? place : posix.dirname(place));
   // A name's start: the files whose path begins with it, and the directories that could hold such files.
   const start = onDisk(tree, place).replace(/\/$/, '');
@@ -41,7 +41,7 @@ export function placeFiles(tree: string, place: string): PlaceFiles | { tooMany:
       if (e.isDirectory()) {
         if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
         if (!walk(path)) return false;
-      } else if (e.isFile()) {
+      } else if (e.isFile() && keep(path)) {
         found.files.push(path);
         found.bytes += statSync(path).size;
         if (found.files.length > PLACE_LIMITS.files || found.bytes > PLACE_LIMITS.bytes) return false;

@@ -103,7 +103,9 @@ export const IMPORT_FALLBACK_SOURCE = "return import(s) // node's import() after
 export const IMPORT_MARK = 'seal: a computed import()';
 
 /** What a module must mention for this plugin to change it (the rewrites below); anything else loads as it is. */
-const MENTIONS = new RegExp(`__dirname|__filename|import\\.meta|require\\.resolve\\s*\\(|return\\s+import\\s*\\(|require\\.main|module\\.parent|${MAY_COMPUTE_REQUIRE.source}|${MAY_COMPUTE_IMPORT.source}|${MAY_SHADOW_REQUIRE.source}`);
+const MENTIONS = new RegExp(
+  `__dirname|__filename|import\\.meta|require\\.resolve\\s*\\(|return\\s+import\\s*\\(|require\\.main|module\\.(?:parent|filename|path)\\b|${MAY_COMPUTE_REQUIRE.source}|${MAY_COMPUTE_IMPORT.source}|${MAY_SHADOW_REQUIRE.source}`,
+);
 
 /** `require.resolve('./default-input.js')`: a file of the package named in full, which the module will read or load itself. */
 const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
@@ -168,6 +170,10 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         // library's main in the binary and nodemon's module.parent.filename threw. Outside a bin it stands for the bin
         // the binary runs (the module that required this one is not known); a bin's own stays unset, as the main module's.
         if (/\bmodule\.parent\b/.test(text) && !bins.has(args.path)) main['module.parent'] = MAIN_MODULE;
+        // A module's own place, as CommonJS gives it (esbuild's module object has only exports): pm2 finds the daemon it
+        // starts by path.resolve(path.dirname(module.filename), 'Daemon.js'), and dirname(undefined) threw.
+        if (/\bmodule\.filename\b/.test(text)) main['module.filename'] = JSON.stringify(file);
+        if (/\bmodule\.path\b/.test(text)) main['module.path'] = JSON.stringify(dir);
         // As require finds it: jest-worker forks require.resolve('./processChild'), which is processChild.js.
         for (const [, , name] of text.matchAll(RESOLVED_FILE)) if (name !== undefined) resolved.add(fileAsRequireFinds(resolve(dirname(args.path), name), isFile) ?? resolve(dirname(args.path), name));
         // The rewrite keeps the line (the map still points at it); dynamic-loads.ts reports it with the module's place.

@@ -58,6 +58,24 @@ describe('computed loads', () => {
     expect(loads.filter((l) => l.into === '/seal/package.json').map((l) => l.mentioned)).toEqual([undefined]);
   });
 
+  it('a read of a place holds its data: the modules bundled from there are not embedded again (pm2 reads its banner beside its code)', async () => {
+    const loads = await loadsOf({
+      'bin/banner.txt': 'hi\n',
+      'bin/helper.js': 'module.exports = 1;\n',
+      'bin/cli.js': "const fs = require('fs');\nconst { join } = require('path');\nrequire('./helper.js');\nconsole.log(fs.readFileSync(join(__dirname, process.argv[2]), 'utf8'));\n",
+    });
+    expect(loads.map((l) => [l.kind, l.into, l.place])).toEqual([['read', '/seal/bin/', { files: 1, bytes: 3 }]]);
+  });
+
+  it("a path known in full to a module of the package, outside any load, is a mention embedded with what it loads (pm2 pushes its daemon onto node's arguments)", async () => {
+    const loads = await loadsOf({
+      'lib/daemon.js': "require('./god.js');\n",
+      'lib/god.js': '\n',
+      'bin/cli.js': "const { join, dirname } = require('path');\nconst args = [];\nargs.push(join(dirname(module.filename), '..', 'lib', 'daemon.js'));\nmodule.exports = args;\n",
+    });
+    expect(loads.map((l) => [l.at, l.kind, l.into, l.exact, l.mentioned])).toEqual([['bin/cli.js:3', 'process', '/seal/lib/daemon.js', true, true]]);
+  });
+
   it('a name from outside (argv, a package name in a variable) is only a warning: it points nowhere in the project', async () => {
     const loads = await loadsOf({ 'bin/cli.js': 'const mod = process.argv[2];\nrequire(mod);\n' });
     expect(loads).toEqual([{ kind: 'require', at: 'bin/cli.js:2', code: expect.any(String) }]);
@@ -271,7 +289,7 @@ describe('computed loads', () => {
     expect(loads.map((l) => [l.kind, l.at, l.into, l.exact])).toEqual([['require', 'lib/patch.mjs:3', '/seal/data/patch.json', true]]);
   });
 
-  it('a read of one file named in full is exact (embedded when the package has it); a directory is a place for seal.assets', async () => {
+  it('a read of one file named in full is exact (embedded when the package has it); a directory is a place, embedded whole', async () => {
     const bundled = await bundleOf({
       'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.js', type: 'module' }),
       'bin/cli.js':
@@ -282,7 +300,7 @@ describe('computed loads', () => {
     expect(bundled.loads.map((l) => [l.kind, l.at, l.into, l.exact])).toEqual([
       ['read', 'bin/cli.js:5', '/seal/package.json', true],
       ['read', 'bin/cli.js:6', '/seal/data/a.json', true],
-      ['read', 'bin/cli.js:7', '/seal/data', undefined],
+      ['read', 'bin/cli.js:7', '/seal/data/', undefined],
       ['read', 'bin/cli.js:8', '/seal/bin/absent.json', true],
     ]);
     expect(bundled.files.map((f) => f.slice(root.length + 1))).toEqual(['data/a.json', 'package.json']);

@@ -226,6 +226,34 @@ describe('pack: a bin that requires its code by __dirname + a literal path, unde
   }, 60_000);
 });
 
+describe("pack: a program that starts `node` by name on a file of its own it names through module.filename (pm2's daemon and its apps' container)", () => {
+  it('embeds the file with what it requires, and the start runs it on the binary as node: what plain node prints', () => {
+    const dir = project(
+      'pack-node-by-name',
+      { name: 'starter' },
+      [
+        "const { spawnSync } = require('node:child_process');",
+        "const path = require('node:path');",
+        "if (process.argv[2] === '--version') { console.log('1.0.0'); process.exit(0); }",
+        'const args = [];',
+        "args.push(path.resolve(path.dirname(module.filename), '..', 'lib', 'child.js'));",
+        "const r = spawnSync('node', [...args, 'from the parent'], { encoding: 'utf8' });",
+        'console.log(`${path.basename(module.filename)} ${path.basename(module.path)}; child: ${r.stdout.trim()}${r.stderr.trim()}`);',
+        '',
+      ].join('\n'),
+    );
+    mkdirSync(join(dir, 'lib'));
+    writeFileSync(join(dir, 'lib/child.js'), "const { word } = require('./word.js');\nconsole.log(`${word} ${process.argv[2]}`);\n");
+    writeFileSync(join(dir, 'lib/word.js'), "exports.word = 'child says';\n");
+    const expected = execFileSync(process.execPath, [join(dir, 'bin/cli.js')], { encoding: 'utf8' });
+    expect(expected).toBe('cli.js bin; child: child says from the parent\n');
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status, r.log).toBe(0);
+    const out = run(join(r.out, 'starter-1.0.0-linux-x64'));
+    expect([out.stdout, out.stderr]).toEqual([expected, '']);
+  }, 60_000);
+});
+
 describe('pack: several bins, one named as the package (npm-run-all with run-p and run-s, ts-node with ts-node-esm)', () => {
   it('the artifact as the build names it runs that bin; a command word still picks another, and a renamed copy must name one', () => {
     const dir = project('pack-named-bin', { name: 'runall', bin: { runall: 'bin/cli.js', 'runall-p': 'bin/p.js' } }, "console.log(process.argv[2] === '--version' ? '1.0.0' : `runall ${process.argv.slice(2).join(' ')}`);\n");

@@ -10,7 +10,9 @@
 //   applies them itself) and a -r module under /seal (loaded after the mount, through SEAL_AS_NODE). A script that
 //   is the binary itself (process.argv[1] or the executable) or one of its bins under /seal starts the program with
 //   the arguments after it, as under node. Anything else — the program's own arguments, a first argument that
-//   names no file — starts the program as before.
+//   names no file — starts the program as before. A start of `node` by name (PATH's, or any file called node) on a
+//   script under /seal is this executable's too: no other node can read the embedded files (pm2 starts its
+//   ProcessContainerFork.js so).
 // - in a process started so, runs the script (Node's own main-module loader: CommonJS or ES module, require.main
 //   set) or the code, and tells the entry not to run the program; or, for a bin, sets process.argv for it.
 // child_process is not loaded for this: its functions are changed when the program first loads it.
@@ -43,6 +45,11 @@ function isExecutable(file, cwd) {
   }
 }
 
+/** Whether `file` is a node found by name: `node` on PATH, or a path whose last part is node. */
+function isNodeByName(file) {
+  return typeof file === 'string' && path.basename(file) === 'node';
+}
+
 function isFile(file) {
   try {
     return fs.statSync(file).isFile();
@@ -71,25 +78,30 @@ function splitPreloads(options, cwd) {
 
 /**
  * How a start of `file` with `args` (no argv0) and `env` from `cwd` runs: undefined when it is not node's start of a
- * script or code, else the child's arguments and the variables to set in its environment.
+ * script or code, else the child's arguments, the variables to set in its environment, and for a node started by name
+ * the executable to start instead.
  */
 function asNodeStart(file, args, env, cwd, bins) {
-  if (!isExecutable(file, cwd) || !Array.isArray(args)) return undefined;
+  if (!Array.isArray(args)) return undefined;
+  const executable = isExecutable(file, cwd);
+  if (!executable && !isNodeByName(file)) return undefined;
   const line = readNodeArgv(args.map(String));
   let script;
   if (line.code === undefined) {
     if (line.script === undefined || line.script === '-') return undefined;
     script = path.resolve(cwd ?? process.cwd(), line.script);
+    // Another node runs what it can read; a script under the virtual root only this executable can.
+    if (!executable && !script.startsWith(`${ROOT}/`)) return undefined;
     // The program again: the bin running (the dispatcher's choice for several, main-module.ts), by its path.
     if (line.script === startedAs || isExecutable(script, cwd)) script = runningBin(bins);
     else if (!Object.hasOwn(bins, script) && !isFile(script)) return undefined;
-  }
+  } else if (!executable) return undefined;
   const own = process.execArgv;
   const { rest, preloads } = splitPreloads(own.every((o, i) => line.options[i] === o) ? line.options.slice(own.length) : line.options, cwd);
   const given = env?.NODE_OPTIONS ?? null;
   const set = { [MARK]: JSON.stringify({ preloads, nodeOptions: given }) };
   if (rest.length > 0) set.NODE_OPTIONS = [given, asNodeOptions(rest)].filter(Boolean).join(' ');
-  return { args: script === undefined ? [line.print ? '-p' : '-e', line.code, ...line.args] : [script, ...line.args], set };
+  return { args: script === undefined ? [line.print ? '-p' : '-e', line.code, ...line.args] : [script, ...line.args], set, ...(executable ? {} : { file: process.execPath }) };
 }
 
 function readMark(mark) {
@@ -123,7 +135,7 @@ function hook(childProcess, bins) {
     if (start) {
       const names = Object.keys(start.set);
       const kept = pairs.filter((p) => !names.includes(p.slice(0, p.indexOf('='))));
-      options = { ...options, args: [options.args[0], ...start.args], envPairs: [...kept, ...names.map((n) => `${n}=${start.set[n]}`)] };
+      options = { ...options, file: start.file ?? options.file, args: [options.args[0], ...start.args], envPairs: [...kept, ...names.map((n) => `${n}=${start.set[n]}`)] };
     }
     return spawn.call(this, options);
   };
@@ -135,7 +147,7 @@ function hook(childProcess, bins) {
       const opts = Array.isArray(args) ? options : args;
       const start = asNodeStart(file, Array.isArray(args) ? args : [], opts?.env ?? process.env, opts?.cwd, bins);
       if (!start) return given.call(this, file, ...rest);
-      return given.call(this, file, start.args, { ...opts, env: { ...(opts?.env ?? process.env), ...start.set } });
+      return given.call(this, start.file ?? file, start.args, { ...opts, env: { ...(opts?.env ?? process.env), ...start.set } });
     };
   }
   Module.syncBuiltinESMExports();
