@@ -40,7 +40,7 @@ describe("node's command line, read as node reads it", () => {
 
 const project = join(repoRoot, 'test/fixtures/projects/as-node');
 const BIN = 'as-node-fixture-1.2.3-linux-x64';
-const COMMANDS = ['probe', 'script', 'eval', 'self', 'other', 'module', 'esm', 'fork', 'spawn'];
+const COMMANDS = ['probe', 'script', 'eval', 'self', 'other', 'module', 'esm', 'fork', 'spawn', 'v8options'];
 
 /** What plain node prints for a command, with the option the binary is built with (seal.nodeOptions) given to node too. */
 const underNode = (command: string, env: NodeJS.ProcessEnv = process.env) => execFileSync(process.execPath, ['--stack-trace-limit=25', join(project, 'bin/main.js'), command], { encoding: 'utf8', env });

@@ -85,7 +85,12 @@ function asNodeStart(file, args, env, cwd, bins) {
   if (!Array.isArray(args)) return undefined;
   const executable = isExecutable(file, cwd);
   if (!executable && !isNodeByName(file)) return undefined;
-  const line = readNodeArgv(args.map(String));
+  let line = readNodeArgv(args.map(String));
+  // `node --v8-options` (v8flags asks so, under Liftoff: plop, gulp) prints V8's options, which V8 prints for --help set
+  // at run time, then exits. Started as the program it started itself again, for ever.
+  if (executable && line.code === undefined && line.script === undefined && line.options.includes('--v8-options')) {
+    line = { ...line, options: line.options.filter((o) => o !== '--v8-options'), code: "require('node:v8').setFlagsFromString('--help')" };
+  }
   let script;
   if (line.code === undefined) {
     if (line.script === undefined || line.script === '-') return undefined;
