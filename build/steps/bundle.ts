@@ -1,4 +1,4 @@
-import { join, posix } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import { readElfFile } from '../../shared/elf/file.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
@@ -60,7 +60,13 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   if (addonFiles.length > 0 || workers.length > 0 || files.length > 0) await packEmbeddedFiles(ctx, [...addonFiles, ...files], workers);
   for (const w of addonWarnings) ctx.log.info(`  warning: ${w}`);
   // As Node would, a missing module fails only if the line that needs it runs (project/unresolved.ts).
-  for (const u of unresolved.slice(0, 10)) ctx.log.info(`  warning: ${u.at}: '${u.spec}' cannot be resolved (not installed, or not in the package); left to run time, where that line fails if it runs`);
+  for (const u of unresolved.slice(0, 10)) {
+    if (u.noLoader)
+      ctx.log.info(
+        `  warning: ${u.at}: ${relative(project.root, u.spec)} has an extension esbuild has no loader for (a require of a template literal takes every file there): bundled as JavaScript, as Node would load it (a require of it throws the SyntaxError Node would if it is none)`,
+      );
+    else ctx.log.info(`  warning: ${u.at}: '${u.spec}' cannot be resolved (not installed, or not in the package); left to run time, where that line fails if it runs`);
+  }
   if (unresolved.length > 10) ctx.log.info(`  warning: … and ${unresolved.length - 10} more imports that cannot be resolved`);
   const warned = judgeLoads(ctx, loads, new Set(modules)) + addonWarnings.length + unresolved.length;
   ctx.bundle = await fileFact(outfile);

@@ -1,5 +1,6 @@
 // The loads esbuild cannot follow, found in real bundles of small generated projects: where each points,
 // and whether the embedded assets cover it.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundleProject } from '../../build/project/bundle.ts';
@@ -74,6 +75,13 @@ describe('computed loads', () => {
       'bin/cli.js': "const { join, dirname } = require('path');\nconst args = [];\nargs.push(join(dirname(module.filename), '..', 'lib', 'daemon.js'));\nmodule.exports = args;\n",
     });
     expect(loads.map((l) => [l.at, l.kind, l.into, l.exact, l.mentioned])).toEqual([['bin/cli.js:3', 'process', '/seal/lib/daemon.js', true, true]]);
+  });
+
+  it("a file esbuild has no loader for, taken by a template literal's require with its directory (@vue/cli-shared-utils' AppleScript), is left to run time: the bundle is made", async () => {
+    const bundled = await bundleOf({ 'bin/cli.js': "for (const m of ['a']) console.log(require(`./lib/${m}`));\n", 'bin/lib/a.js': 'module.exports = 1;\n', 'bin/lib/open.applescript': 'tell application "Chrome"\n' });
+    expect(bundled.unresolved.map((u) => [u.at, u.spec.slice(bundled.root.length + 1), u.noLoader])).toEqual([['bin/cli.js:1', 'bin/lib/open.applescript', true]]);
+    // Node would load it as JavaScript, and throw a SyntaxError: so does the bundle, if that line ever asks for it.
+    expect(readFileSync(join(bundled.root, 'out.cjs'), 'utf8')).toMatch(/throw new SyntaxError\(["']\/seal\/bin\/lib\/open\.applescript: /);
   });
 
   it('a name from outside (argv, a package name in a variable) is only a warning: it points nowhere in the project', async () => {
