@@ -445,4 +445,63 @@ export const CLIS: RealWorldCli[] = [
       expect: 'words: 3',
     },
   },
+  {
+    name: 'pm2',
+    package: 'pm2',
+    version: '7.0.4',
+    kind: 'process manager (runs its apps through a container script it starts with `node` by name)',
+    bin: 'pm2-runtime',
+    note: "Four things kept it from running (found by packing it; fixed): it finds the scripts it starts by `path.resolve(path.dirname(module.filename), …)`, and esbuild's module objects have no filename (`dirname(undefined)` threw: each module's `module.filename` and `module.path` are now its own place); it starts its daemon and its apps' container (`ProcessContainerFork.js`) from a path known in full pushed onto an argument list, which the build did not see (such a module is now embedded with what it requires); it starts the container with `node` by name, PATH's node, which cannot read /seal (a start of node by name on a script under /seal now runs on the binary as node, so the apps run on the binary's Node); and a read of its banner from lib/ by a computed name asked for seal.assets (a small place is now embedded whole, its bundled modules aside). No config.",
+    task: {
+      kind: 'server',
+      describe: "run an HTTP app under pm2-runtime in the foreground: the app forked through pm2's container",
+      files: {
+        'app.js':
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the task's script, whose own template literals these are.
+          "const http = require('node:http');\nhttp.createServer((req, res) => res.end(`served ${req.url}, args ${process.argv.length}, pm2 ${typeof process.env.pm_id}\\n`)).listen(Number(process.argv[2]), '127.0.0.1');\n",
+      },
+      args: ['app.js', '--', '{port}'],
+      requests: ['/', '/x'],
+      expect: '^served /, args 3, pm2 string\\n$',
+    },
+  },
+  {
+    name: 'plop',
+    package: 'plop',
+    version: '4.0.5',
+    kind: 'code generator (Liftoff: loads the project’s plopfile; asks node for its V8 options)',
+    bin: 'plop',
+    note: "Liftoff's v8flags asks `process.execPath --v8-options` for V8's flags; in the binary that started the binary again, which asked again, for ever: `--version` never answered. The binary started as node with `--v8-options` alone now prints V8's options, as node does (found by packing it; fixed). No config.",
+    task: {
+      kind: 'command',
+      describe: "run a generator of the project's plopfile with its answers on the command line: the file it adds",
+      files: {
+        'plopfile.js':
+          "module.exports = function (plop) {\n  plop.setGenerator('file', { description: 'a file', prompts: [{ type: 'input', name: 'name', message: 'name?' }], actions: [{ type: 'add', path: 'out/{{name}}.txt', template: 'hello {{name}}\\n' }] });\n};\n",
+      },
+      args: ['file', 'world'],
+      compare: ['exit', 'files'],
+      exit: 0,
+    },
+  },
+  {
+    name: 'depcheck',
+    package: 'depcheck',
+    version: '1.4.7',
+    kind: 'dependency checker (loads its parsers and detectors by computed paths)',
+    bin: 'depcheck',
+    note: 'It requires its parsers, detectors and specials with `require(path.resolve(__dirname, name, file))`, names from a JSON list: the build stopped and asked for `dist/**` in seal.assets. A computed load into a small place of the package (here dist/, 56 files) is now embedded whole without asking, with a note of what it cost (found by packing it; changed). No config.',
+    task: {
+      kind: 'command',
+      describe: 'check a project: an unused dependency and a missing one (exit 255, as it reports problems)',
+      files: {
+        'package.json': '{"name":"app","version":"1.0.0","dependencies":{"lodash":"4.17.21"}}\n',
+        'index.js': "const chalk = require('chalk');\nconsole.log(chalk);\n",
+      },
+      args: ['.'],
+      compare: ['exit', 'stdout', 'stderr'],
+      exit: 255,
+      expect: 'Missing dependencies',
+    },
+  },
 ];
