@@ -7,6 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { dirname, extname, join, posix, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Loader, type Plugin, transform } from 'esbuild';
@@ -72,6 +73,15 @@ const RESOLVE_HELPER = '__sealRequireResolve';
  */
 const HIDDEN_IMPORT = /\b(?:new\s+)?Function\(\s*(["'])(\w+)\1\s*,\s*(["'])return\s+import\(\s*\2\s*\);?\3\s*\)/g;
 const HIDDEN_IMPORT_HELPER = '__sealHiddenImport';
+/**
+ * A module's own `import.meta.resolve` (esbuild's CommonJS output has none: the call threw a TypeError). As Node's: a
+ * relative or absolute specifier is a URL against the module's, not checked; a built-in module its node: name; a
+ * package named literally is resolved when the module is bundled (with import conditions, as Node's resolver would
+ * from the module's place), to its place under /seal; any other through the bundle's require.resolve, else
+ * ERR_MODULE_NOT_FOUND.
+ */
+const META_RESOLVE_HELPER = '__sealMetaResolve';
+const META_RESOLVED = /import\.meta\.resolve\s*\(\s*(["'])([^"'\\]+)\1\s*\)/g;
 
 /**
  * `require(name)`, `require(this.path)`: a require of a name or property, known only at run time. The bundle has one
@@ -159,6 +169,13 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         // modules); the module gets a resolve of its own, a function declaration appended (hoisted, so it is
         // there before the module's first line runs, and no directive prologue is disturbed).
         const resolves = RESOLVES.test(text);
+        const metaResolves = /\bimport\.meta\.resolve\b/.test(text);
+        const packages: Record<string, string> = {};
+        for (const [, , spec] of metaResolves ? text.matchAll(META_RESOLVED) : []) {
+          if (spec === undefined || /^(?:\.{0,2}\/|[a-zA-Z][a-zA-Z\d+.-]*:)/.test(spec) || isBuiltin(spec)) continue;
+          const found = await build.resolve(spec, { kind: 'import-statement', resolveDir: dirname(args.path) });
+          if (found.errors.length === 0 && !found.external && found.path.startsWith(`${tree}${sep}`)) packages[spec] = pathToFileURL(virtualPath(tree, found.path)).href;
+        }
         // `if (require.main === module) main()`: in a binary the main script is the bundle, so a bin's own check was
         // false and the program did nothing. In a bin file require.main is its own module, as under node; in any
         // other module it describes that bin (main-module.ts).
@@ -182,7 +199,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         const ours = preludes !== undefined && args.path.startsWith(preludes);
         const out = await transform(unhidden, {
           loader,
-          define: { ...define, ...main, ...(resolves ? { 'require.resolve': RESOLVE_HELPER } : ({} as Record<string, string>)) },
+          define: { ...define, ...main, ...(resolves ? { 'require.resolve': RESOLVE_HELPER } : ({} as Record<string, string>)), ...(metaResolves ? { 'import.meta.resolve': META_RESOLVE_HELPER } : {}) },
           sourcefile: args.path,
           sourcemap: 'inline',
           logLevel: 'silent',
@@ -198,6 +215,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         const imports = computed.imports.length > 0;
         const helpers = [
           resolves ? `function ${RESOLVE_HELPER}(s, o) { return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? ${JSON.stringify(dir)} + '/' + s : s, o); }` : '',
+          metaResolves ? metaResolveHelper(define['import.meta.url'] ?? '""', packages) : '',
           hides || imports ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s); }` : '',
           imports
             ? `function ${IMPORT_HELPER}(s, load) { return load(s).catch((e) => { if (!e || (e.code !== 'ERR_REQUIRE_ASYNC_MODULE' && e.code !== 'ERR_REQUIRE_ESM')) throw e; return ${HIDDEN_IMPORT_HELPER}(new Function("s", ${JSON.stringify(IMPORT_FALLBACK_SOURCE)}), ${define['import.meta.url']})(s); }); }`
@@ -207,4 +225,17 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
       });
     },
   };
+}
+
+/** The source of a module's import.meta.resolve (META_RESOLVE_HELPER): `url` its own URL (a JSON string), `packages` what its literal package names resolved to. */
+function metaResolveHelper(url: string, packages: Record<string, string>): string {
+  return `function ${META_RESOLVE_HELPER}(s) {
+  s = String(s);
+  if (/^(?:\\.{0,2}\\/|[a-zA-Z][a-zA-Z\\d+.-]*:)/.test(s)) return new URL(s, ${url}).href;
+  if (require('node:module').isBuiltin(s)) return s.startsWith('node:') ? s : 'node:' + s;
+  const known = ${JSON.stringify(packages)};
+  if (Object.hasOwn(known, s)) return known[s];
+  try { return require('node:url').pathToFileURL(require.resolve(s)).href; } catch {}
+  throw Object.assign(new Error("Cannot find package '" + s + "' imported from " + ${url}), { code: 'ERR_MODULE_NOT_FOUND' });
+}`;
 }

@@ -254,6 +254,29 @@ describe("pack: a program that starts `node` by name on a file of its own it nam
   }, 60_000);
 });
 
+describe('pack: import.meta.resolve in an ES module (esbuild leaves it undefined in CommonJS: the call threw a TypeError)', () => {
+  it("resolves as Node does, against the module's place under /seal: relative unchecked, built-ins by their node: name, a package and its files, a missing one ERR_MODULE_NOT_FOUND", () => {
+    const code = [
+      "import dep from 'dep';",
+      "if (process.argv[2] === '--version') { console.log('1.0.0'); process.exit(0); }",
+      "console.log(dep, import.meta.resolve('./nope.js'), import.meta.resolve('fs'), import.meta.resolve('node:path'));",
+      "console.log(import.meta.resolve('dep'), import.meta.resolve('dep/package.json'));",
+      "try { import.meta.resolve('not-installed'); } catch (e) { console.log(e.code); }",
+      '',
+    ].join('\n');
+    const dir = project('pack-meta-resolve', { name: 'meta-resolve', type: 'module' }, code);
+    mkdirSync(join(dir, 'node_modules/dep'), { recursive: true });
+    writeFileSync(join(dir, 'node_modules/dep/package.json'), JSON.stringify({ name: 'dep', version: '2.0.0', type: 'module', exports: { '.': './index.js', './package.json': './package.json' } }));
+    writeFileSync(join(dir, 'node_modules/dep/index.js'), 'export default 42;\n');
+    const expected = execFileSync(process.execPath, [join(dir, 'bin/cli.js')], { encoding: 'utf8' }).replaceAll(`file://${dir}`, 'file:///seal');
+    expect(expected).toBe('42 file:///seal/bin/nope.js node:fs node:path\nfile:///seal/node_modules/dep/index.js file:///seal/node_modules/dep/package.json\nERR_MODULE_NOT_FOUND\n');
+    const r = runToolchain('pack', [dir, '--runtime', 'official']);
+    expect(r.status, r.log).toBe(0);
+    const out = run(join(r.out, 'meta-resolve-1.0.0-linux-x64'));
+    expect([out.stdout, out.stderr]).toEqual([expected, '']);
+  }, 60_000);
+});
+
 describe('pack: several bins, one named as the package (npm-run-all with run-p and run-s, ts-node with ts-node-esm)', () => {
   it('the artifact as the build names it runs that bin; a command word still picks another, and a renamed copy must name one', () => {
     const dir = project('pack-named-bin', { name: 'runall', bin: { runall: 'bin/cli.js', 'runall-p': 'bin/p.js' } }, "console.log(process.argv[2] === '--version' ? '1.0.0' : `runall ${process.argv.slice(2).join(' ')}`);\n");
