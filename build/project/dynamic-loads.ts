@@ -213,7 +213,9 @@ function urlMention(node: CallExpression | NewExpression, parent: AnyNode | unde
  * or another program's): a module the program may start as node, or hand to a worker, later.
  */
 function modulePathMention(node: CallExpression | NewExpression, parent: AnyNode | undefined, grandparent: AnyNode | undefined, names: PathNames, destructured: (local: string) => string | undefined): string | undefined {
-  if (node.type !== 'CallExpression' || pathCall(names.calleeOf(node.callee)) === undefined) return undefined;
+  // A join or resolve of parts: one path made from another (fileURLToPath(import.meta.url) names the module itself).
+  const callee = node.type === 'CallExpression' ? names.calleeOf(node.callee) : undefined;
+  if (node.type !== 'CallExpression' || (callee !== 'join' && callee !== 'resolve') || node.arguments.length < 2) return undefined;
   if (parent?.type === 'CallExpression' && pathCall(names.calleeOf(parent.callee)) !== undefined) return undefined;
   if (parent?.type === 'ArrayExpression' && (grandparent?.type === 'CallExpression' || grandparent?.type === 'NewExpression')) return undefined;
   if ((parent?.type === 'CallExpression' || parent?.type === 'NewExpression') && (kindOf(parent, destructured) !== undefined || startedFiles(parent, names) !== undefined)) return undefined;

@@ -55,15 +55,20 @@ export interface EmbeddedFiles {
 }
 
 export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit, assets = [] }: ProjectPlace): Promise<EmbeddedFiles> {
-  const found = bundle.found.filter((l) => !l.mentioned || (l.into !== undefined && fileOnDisk(tree, l.into) !== undefined)).map((l) => omitted(readNamedInFull(l, tree), omit));
+  // A file named outside any load is embedded when the package has it, unless the bundle serves it where it is
+  // required by that same path (npm's `require(entry)` of `resolve(__dirname, 'cli/entry.js')`: bundled-modules.ts).
+  const servedByPath = new Set(bundle.found.filter((l) => l.bundled).map((l) => l.into));
+  const mentionKept = (l: DynamicLoad) => !l.mentioned || (l.into !== undefined && fileOnDisk(tree, l.into) !== undefined && !servedByPath.has(l.into));
+  const found = bundle.found.filter(mentionKept).map((l) => omitted(readNamedInFull(l, tree), omit));
   // A load into a place seal.assets does not cover: the place's files, when few enough (load-places.ts). A read there
   // reads data: the modules esbuild bundled from it are code, not read (pm2 reads its banner from lib/, its code).
+  // Native addons there are the addon check's to judge and embed (addon-files.ts), as any other.
   const inputs = bundle.inputs.map((f) => resolve(root, f));
   const bundledFiles = new Set(inputs);
   const placed = new Map<DynamicLoad, string[]>();
   const loads = found.map((l) => {
-    if (l.into === undefined || l.exact || l.oneOf || l.omitted || l.kind === 'hidden' || coveredByAssets(l.into, assets)) return l;
-    const files = placeFiles(tree, l.into, l.kind === 'read' ? (f) => !bundledFiles.has(f) : undefined);
+    if (l.into === undefined || l.exact || l.bundled || l.oneOf || l.omitted || l.kind === 'hidden' || coveredByAssets(l.into, assets)) return l;
+    const files = placeFiles(tree, l.into, (f) => !f.endsWith('.node') && (l.kind !== 'read' || !bundledFiles.has(f)));
     if (files === undefined) return l;
     if ('tooMany' in files) return { ...l, place: { files: files.tooMany.files.length, bytes: files.tooMany.bytes, tooMany: true as const } };
     const withPlace = { ...l, place: { files: files.files.length, bytes: files.bytes } };
