@@ -182,7 +182,7 @@ function knownParts(n: Arg, names: PathNames, depth: number): KnownPath {
       const parts = n.arguments.map(next);
       const call = pathCall(names.calleeOf(n.callee));
       const exact = parts.map((p) => p.exact);
-      return { prefix: callPrefix(n, parts), exact: call !== undefined && exact.every((p) => p !== undefined) ? call(...(exact as string[])) : undefined };
+      return { prefix: callPrefix(n, parts, names.calleeOf(n.callee) === 'resolve'), exact: call !== undefined && exact.every((p) => p !== undefined) ? call(...(exact as string[])) : undefined };
     }
     default:
       return UNKNOWN;
@@ -223,18 +223,28 @@ function modulePathMention(node: CallExpression | NewExpression, parent: AnyNode
   return exact?.startsWith(`${VIRTUAL_ROOT}/`) && /\.[cm]?js$/.test(exact) ? posix.normalize(exact) : undefined;
 }
 
-/** The start of a call's path: its one computed argument's (pathToFileURL(p)), else the literals it starts with (join, resolve). */
-function callPrefix(n: CallExpression, parts: KnownPath[]): string | undefined {
+/**
+ * The start of a call's path: its one computed argument's (pathToFileURL(p)), else the parts known in full it starts
+ * with (join, resolve), and the start of the first one that is not: create-vite's
+ * `resolve(fileURLToPath(import.meta.url), '../..', \`template-${name}\`)` starts at its package's `template-`.
+ */
+function callPrefix(n: CallExpression, parts: KnownPath[], resolves: boolean): string | undefined {
   const [only] = n.arguments;
   if (n.arguments.length === 1 && only && stringOf(only) === undefined) return parts[0]?.prefix;
   const lead: string[] = [];
-  for (const a of n.arguments) {
-    const text = stringOf(a);
-    if (text === undefined) break;
-    lead.push(text);
+  let partial: string | undefined;
+  for (const p of parts) {
+    if (p.exact === undefined) {
+      partial = p.prefix;
+      break;
+    }
+    lead.push(p.exact);
   }
-  // join/resolve of literals then something computed: the literals name a directory.
-  return lead.length === 0 ? undefined : `${posix.join(...lead)}${lead.length < n.arguments.length ? '/' : ''}`;
+  if (lead.length === 0) return undefined;
+  const joined = resolves && lead[0]?.startsWith('/') ? posix.resolve(...lead) : posix.join(...lead);
+  // Parts known in full then something computed: they name a directory, or with the next one's start a name's start.
+  if (lead.length === n.arguments.length) return joined;
+  return partial ? posix.join(joined, partial) : `${joined}/`;
 }
 
 /** The place in the project a load points at (a directory ending in '/', or a file), from its path's start; undefined when it does not start at a module's path. */

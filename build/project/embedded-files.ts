@@ -67,7 +67,8 @@ export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit, 
   const bundledFiles = new Set(inputs);
   const placed = new Map<DynamicLoad, string[]>();
   const loads = found.map((l) => {
-    if (l.into === undefined || l.exact || l.bundled || l.oneOf || l.omitted || l.kind === 'hidden' || coveredByAssets(l.into, assets)) return l;
+    // A worker's file is bundled for it (worker-files.ts), whatever its path.
+    if (l.into === undefined || l.exact || l.bundled || l.oneOf || l.omitted || l.kind === 'hidden' || l.kind === 'worker' || coveredByAssets(l.into, assets)) return l;
     const files = placeFiles(tree, l.into, (f) => !f.endsWith('.node') && (l.kind !== 'read' || !bundledFiles.has(f)));
     if (files === undefined) return l;
     if ('tooMany' in files) return { ...l, place: { files: files.tooMany.files.length, bytes: files.tooMany.bytes, tooMany: true as const } };

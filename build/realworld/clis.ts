@@ -83,8 +83,7 @@ export const CLIS: RealWorldCli[] = [
     version: '1.6.0',
     kind: 'toy (reads .cow files next to its code)',
     bin: 'cowsay',
-    seal: { assets: ['cows/**'] },
-    note: 'Without config the binary fails with ENOENT on /seal/node_modules/cowsay/cows/dragon.cow; `npm run pack` says so at build time (`lib/cows.js:36: … reads cows — add "cows" to seal.assets`), and with that line it passes.',
+    note: 'It reads its .cow files from `cows/` by a computed path. That once needed `seal.assets: ["cows/**"]` (the binary failed with ENOENT on /seal/node_modules/cowsay/cows/dragon.cow, and the build said which glob to add); a small place read so is now embedded whole without asking, with a note (190 files, 137 KiB). No config.',
     task: { kind: 'command', describe: 'say hello as a dragon (cows/dragon.cow)', files: {}, args: ['-f', 'dragon', 'hello'], compare: ['exit', 'stdout', 'stderr'], exit: 0, expect: '< hello >' },
   },
   {
@@ -109,10 +108,10 @@ export const CLIS: RealWorldCli[] = [
     version: '9.3.0',
     kind: 'scaffolder, ESM-only (copies template-*/ next to its code)',
     bin: 'create-vite',
-    seal: { assets: ['template-*/**'], smoke: { args: ['create-vite', '--help'] } },
+    seal: { smoke: { args: ['create-vite', '--help'] } },
     // pkg's walker does not see the template directories read with fs.
     pkg: { assets: ['template-*/**'] },
-    note: "Copies its templates with fs.copyFileSync; the binary serves copies out of the embedded files (the assets prelude does; @roberts_lando/vfs 0.3.3 does not, nor does pkg's copy of it: pkg fails with `ENOENT … copyfile '/snapshot/…'`). It has no --version: the toolchain's default smoke check ran `create-vite --version`, which scaffolded an (empty) project named vite-project before failing (the smoke check now runs in an empty scratch directory, so nothing lands in the caller's), hence `smoke: create-vite --help`.",
+    note: "Copies its templates with fs.copyFileSync; the binary serves copies out of the embedded files (the assets prelude does; @roberts_lando/vfs 0.3.3 does not, nor does pkg's copy of it: pkg fails with `ENOENT … copyfile '/snapshot/…'`). It has no --version: the toolchain's default smoke check ran `create-vite --version`, which scaffolded an (empty) project named vite-project before failing (the smoke check now runs in an empty scratch directory, so nothing lands in the caller's), hence `smoke: create-vite --help`. Its templates are read from `resolve(fileURLToPath(import.meta.url), '../..', `template-${name}`)`, a name's start in the package: the 233 files whose path starts `template-` are now embedded without asking (they once needed `seal.assets: [\"template-*/**\"]`).",
     task: {
       kind: 'command',
       describe: 'scaffold a react-ts project offline',
@@ -155,8 +154,7 @@ export const CLIS: RealWorldCli[] = [
     version: '3.19.3',
     kind: 'minifier (evaluates its lib/*.js read through fs at start)',
     bin: 'uglifyjs',
-    seal: { assets: ['lib/*.js', 'tools/exports.js'] },
-    note: '`require("acorn")` (only for `-p acorn`) and `require("../test/reduce")` (only for --reduce-test; not in the published package) are left to run time with warnings, as Node leaves them; `require.resolve` of its lib files resolves from the module\'s own place under /seal.',
+    note: '`require("acorn")` (only for `-p acorn`) and `require("../test/reduce")` (only for --reduce-test; not in the published package) are left to run time with warnings, as Node leaves them; `require.resolve` of its lib files resolves from the module\'s own place under /seal, and the files it reads so, named in full, are embedded without asking (they once needed `seal.assets: ["lib/*.js", "tools/exports.js"]`). No config.',
     task: {
       kind: 'command',
       describe: 'compress and mangle a file',

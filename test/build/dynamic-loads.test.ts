@@ -84,6 +84,18 @@ describe('computed loads', () => {
     expect(readFileSync(join(bundled.root, 'out.cjs'), 'utf8')).toMatch(/throw new SyntaxError\(["']\/seal\/bin\/lib\/open\.applescript: /);
   });
 
+  it("a path resolved from the module's file and a template's start (create-vite's templates) is a name's start: the files whose path starts so are embedded", async () => {
+    const loads = await loadsOf({
+      'template-a/index.html': '<p>a</p>\n',
+      'template-b/main.js': 'x\n',
+      'other/x.txt': 'no\n',
+      'bin/cli.js': "import './a.mjs';\n",
+      'bin/a.mjs':
+        "import fs from 'node:fs';\nimport path from 'node:path';\nimport { fileURLToPath } from 'node:url';\nconst dir = path.resolve(fileURLToPath(import.meta.url), '..', '..', `template-${process.argv[2]}`);\nexport const files = fs.readdirSync(dir);\n",
+    });
+    expect(loads.map((l) => [l.kind, l.into, l.place?.files])).toEqual([['read', '/seal/template-', 2]]);
+  });
+
   it('a name from outside (argv, a package name in a variable) is only a warning: it points nowhere in the project', async () => {
     const loads = await loadsOf({ 'bin/cli.js': 'const mod = process.argv[2];\nrequire(mod);\n' });
     expect(loads).toEqual([{ kind: 'require', at: 'bin/cli.js:2', code: expect.any(String) }]);
