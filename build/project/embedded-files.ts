@@ -9,7 +9,7 @@ import { resolve, sep } from 'node:path';
 import { type AddonFile, addonFile, addonsInPackages } from './addon-files.ts';
 import { coveredByAssets, type DynamicLoad } from './dynamic-loads.ts';
 import { PRELUDE_DIR } from './entry.ts';
-import { placeFiles } from './load-places.ts';
+import { placeFiles, wholePackage } from './load-places.ts';
 import { moduleGraph } from './module-graph.ts';
 import { namedManifests, ownManifest } from './tree-packages.ts';
 import { fileOnDisk, onDisk } from './virtual-paths.ts';
@@ -68,7 +68,7 @@ export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit, 
   const placed = new Map<DynamicLoad, string[]>();
   const loads = found.map((l) => {
     // A worker's file is bundled for it (worker-files.ts), whatever its path.
-    if (l.into === undefined || l.exact || l.bundled || l.oneOf || l.omitted || l.kind === 'hidden' || l.kind === 'worker' || coveredByAssets(l.into, assets)) return l;
+    if (l.into === undefined || l.exact || l.bundled || l.oneOf || l.omitted || l.kind === 'hidden' || l.kind === 'worker' || coveredByAssets(l.into, assets) || wholePackage(tree, l.into)) return l;
     const files = placeFiles(tree, l.into, (f) => !f.endsWith('.node') && (l.kind !== 'read' || !bundledFiles.has(f)));
     if (files === undefined) return l;
     if ('tooMany' in files) return { ...l, place: { files: files.tooMany.files.length, bytes: files.tooMany.bytes, tooMany: true as const } };

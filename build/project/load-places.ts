@@ -5,8 +5,8 @@
  * runs needs. A large one stays for seal.assets to name (the build says which glob), since embedding a whole package
  * tree without being asked would make every start mount it.
  */
-import { type Dirent, readdirSync, statSync } from 'node:fs';
-import { posix } from 'node:path';
+import { type Dirent, existsSync, readdirSync, statSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { onDisk } from './virtual-paths.ts';
 
 /** Beyond either, a place is not embedded without asking (the embedded files are mounted at every start). */
@@ -16,6 +16,14 @@ export interface PlaceFiles {
   /** The files, on disk, sorted. */
   files: string[];
   bytes: number;
+}
+
+/**
+ * Whether `place` is a whole package (a directory with its package.json, or the tree's top): a path known only to start
+ * there names anything of it — an existence check as often as a load — and is left for seal.assets to narrow.
+ */
+export function wholePackage(tree: string, place: string): boolean {
+  return place.endsWith('/') && existsSync(join(onDisk(tree, place), 'package.json'));
 }
 
 /**

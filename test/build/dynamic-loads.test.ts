@@ -96,6 +96,11 @@ describe('computed loads', () => {
     expect(loads.map((l) => [l.kind, l.into, l.place?.files])).toEqual([['read', '/seal/template-', 2]]);
   });
 
+  it('a path known only to start at a whole package (its own directory, package.json there) is not a place: an existence check as often as a load, for seal.assets to narrow', async () => {
+    const loads = await loadsOf({ 'README.md': '# p\n', 'bin/cli.js': "const fs = require('fs');\nconst { join } = require('path');\nconsole.log(fs.existsSync(join(__dirname, '..', process.argv[2])));\n" });
+    expect(loads.map((l) => [l.kind, l.into, l.place])).toEqual([['read', '/seal/', undefined]]);
+  });
+
   it('a name from outside (argv, a package name in a variable) is only a warning: it points nowhere in the project', async () => {
     const loads = await loadsOf({ 'bin/cli.js': 'const mod = process.argv[2];\nrequire(mod);\n' });
     expect(loads).toEqual([{ kind: 'require', at: 'bin/cli.js:2', code: expect.any(String) }]);
