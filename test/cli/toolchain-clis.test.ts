@@ -21,7 +21,11 @@ describe('toolchain CLIs: usage errors exit 2 naming the word, what is allowed a
   const cases: [string, string[], RegExp][] = [
     ['build/cli.ts', ['pakc'], /^error: unknown command 'pakc'; the commands are pack, dist, toolchain-package, inspect, wasm \(see 'tsx build\/cli\.ts --help'\)$/],
     ['build/cli.ts', ['--frob'], /^error: unknown option '--frob'; the commands are pack, dist, toolchain-package, inspect, wasm/],
-    ['build/cli.ts', ['dist', '--bogus'], /^error: unknown option '--bogus' for 'dist'; its options are --runtime, --arch, --node, --startup, --intl, --pointer-compression, --out, --runtime-source, --build-runtime, --help \(see 'npm run dist -- --help'\)$/],
+    [
+      'build/cli.ts',
+      ['dist', '--bogus'],
+      /^error: unknown option '--bogus' for 'dist'; its options are --runtime, --arch, --node, --startup, --intl, --pointer-compression, --out, --runtime-source, --build-runtime, --help \(see 'npm run dist -- --help'\)$/,
+    ],
     ['build/cli.ts', ['dist', '--startup', 'bytecode'], /^error: --startup must be code-cache, snapshot or none, got 'bytecode' \(see 'npm run dist -- --help'\)$/],
     ['build/cli.ts', ['pack', 'a', 'b'], /^error: pack takes at most one DIR, got 2 \(see 'npm run pack -- --help'\)$/],
     ['build/cli.ts', ['dist', '--arch', 'ia64'], /^error: --arch must be x64 or arm64, got 'ia64' \(see 'npm run dist -- --help'\)$/],
