@@ -111,6 +111,7 @@ export const CLIS: RealWorldCli[] = [
     seal: { smoke: { args: ['create-vite', '--help'] } },
     // pkg's walker does not see the template directories read with fs.
     pkg: { assets: ['template-*/**'] },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the note quotes create-vite's own template literal.
     note: "Copies its templates with fs.copyFileSync; the binary serves copies out of the embedded files (the assets prelude does; @roberts_lando/vfs 0.3.3 does not, nor does pkg's copy of it: pkg fails with `ENOENT … copyfile '/snapshot/…'`). It has no --version: the toolchain's default smoke check ran `create-vite --version`, which scaffolded an (empty) project named vite-project before failing (the smoke check now runs in an empty scratch directory, so nothing lands in the caller's), hence `smoke: create-vite --help`. Its templates are read from `resolve(fileURLToPath(import.meta.url), '../..', `template-${name}`)`, a name's start in the package: the 233 files whose path starts `template-` are now embedded without asking (they once needed `seal.assets: [\"template-*/**\"]`).",
     task: {
       kind: 'command',
