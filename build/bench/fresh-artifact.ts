@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import type { Startup } from '../project/config.ts';
 import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
+import { runtimeBuildFlags } from '../runtime/static/build-flags.ts';
+import { pointerCompressionSuffix } from '../runtime/static/key.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 
 export type FreshArtifact = { path: string } | { skipped: string };
@@ -20,10 +22,10 @@ export type FreshArtifact = { path: string } | { skipped: string };
 export function freshArtifact(o: { root: string; version: string; runtime: 'official' | 'static'; dir: string; startup?: Startup; pointerCompression?: boolean }): FreshArtifact {
   // dist without --node builds on the default line, whose static runtime may be an earlier patch release than its official one.
   if (o.runtime === 'static' && !cachedStaticRuntime(cacheRoot(), staticNodeVersion(runtimePin()), 'jemalloc', 'x64', 'full', o.pointerCompression)) {
-    const flag = o.pointerCompression ? ' --pointer-compression' : '';
-    return { skipped: `no static runtime${flag ? ' with pointer compression' : ''} is cached (\`npm run runtime --${flag} --detach\` builds it, hours; \`npm run runtime -- status\`)` };
+    const flag = runtimeBuildFlags({ arch: 'x64', pointerCompression: o.pointerCompression });
+    return { skipped: `no static runtime${o.pointerCompression ? ' with pointer compression' : ''} is cached (\`npm run runtime --${flag} --detach\` builds it, hours; \`npm run runtime -- status\`)` };
   }
-  const out = join(o.dir, `dist-${o.runtime}${o.startup ? `-${o.startup}` : ''}${o.pointerCompression ? '-pointer-compression' : ''}`);
+  const out = join(o.dir, `dist-${o.runtime}${o.startup ? `-${o.startup}` : ''}${pointerCompressionSuffix(o.pointerCompression)}`);
   const options = [...(o.startup ? ['--startup', o.startup] : []), ...(o.pointerCompression ? ['--pointer-compression'] : [])];
   const r = spawnSync('npm', ['run', '--silent', 'dist', '--', '--arch', 'x64', '--runtime', o.runtime, ...options, '--out', out], { cwd: o.root, encoding: 'utf8' });
   if (r.status !== 0) return { skipped: `npm run dist -- --runtime ${o.runtime} ${options.join(' ')} failed: ${(r.stderr || r.stdout).trim().split('\n').at(-1)}` };

@@ -5,6 +5,7 @@
  * under the artifact's own name (`npm-run-all-4.1.5-linux-x64`, as downloaded), the bin named as the package is.
  * Anything else prints the bins and exits 2. Each bin loads only when chosen (esbuild keeps require lazy).
  */
+import { regexpLiteral } from '../../shared/regexp-literal.ts';
 import { mainModuleSource, mainScriptSource } from './main-module.ts';
 
 /**
@@ -44,6 +45,5 @@ if (Object.hasOwn(bins, own)) {
 /** The dispatcher's test that it runs as the artifact the build named (verify.ts names it so); `false` when no bin has the name. */
 function artifactTest(bins: Record<string, string>, name: string | undefined): string {
   if (name === undefined || !Object.hasOwn(bins, name)) return 'false';
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return `/^${escaped}-\\d[^/]*-linux-(?:x64|arm64)(?:-static)?$/.test(own)`;
+  return `/^${regexpLiteral(name)}-\\d[^/]*-linux-(?:x64|arm64)(?:-static)?$/.test(own)`;
 }

@@ -82,6 +82,8 @@ const HIDDEN_IMPORT_HELPER = '__sealHiddenImport';
  */
 const META_RESOLVE_HELPER = '__sealMetaResolve';
 const META_RESOLVED = /import\.meta\.resolve\s*\(\s*(["'])([^"'\\]+)\1\s*\)/g;
+/** A specifier import.meta.resolve reads as a URL against the module's: relative, absolute, or with a scheme. */
+const URL_SPECIFIER = /^(?:\.{0,2}\/|[a-zA-Z][a-zA-Z\d+.-]*:)/;
 
 /**
  * `require(name)`, `require(this.path)`: a require of a name or property, known only at run time. The bundle has one
@@ -172,7 +174,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         const metaResolves = /\bimport\.meta\.resolve\b/.test(text);
         const packages: Record<string, string> = {};
         for (const [, , spec] of metaResolves ? text.matchAll(META_RESOLVED) : []) {
-          if (spec === undefined || /^(?:\.{0,2}\/|[a-zA-Z][a-zA-Z\d+.-]*:)/.test(spec) || isBuiltin(spec)) continue;
+          if (spec === undefined || URL_SPECIFIER.test(spec) || isBuiltin(spec)) continue;
           const found = await build.resolve(spec, { kind: 'import-statement', resolveDir: dirname(args.path) });
           if (found.errors.length === 0 && !found.external && found.path.startsWith(`${tree}${sep}`)) packages[spec] = pathToFileURL(virtualPath(tree, found.path)).href;
         }
@@ -231,7 +233,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
 function metaResolveHelper(url: string, packages: Record<string, string>): string {
   return `function ${META_RESOLVE_HELPER}(s) {
   s = String(s);
-  if (/^(?:\\.{0,2}\\/|[a-zA-Z][a-zA-Z\\d+.-]*:)/.test(s)) return new URL(s, ${url}).href;
+  if (${URL_SPECIFIER}.test(s)) return new URL(s, ${url}).href;
   if (require('node:module').isBuiltin(s)) return s.startsWith('node:') ? s : 'node:' + s;
   const known = ${JSON.stringify(packages)};
   if (Object.hasOwn(known, s)) return known[s];

@@ -101,15 +101,19 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
   const tree = treeRoot(project);
   const absent = (l: DynamicLoad) => l.exact === true && l.into !== undefined && (l.kind === 'read' || fileOnDisk(tree, l.into) === undefined);
   const unembedded = loads.filter((l) => l.into !== undefined && !embedded(l) && !(l.oneOf && picked.has(l.at)) && !absent(l));
+  // Where a load points, as a report names it: relative to the package, or in full outside it.
+  const shown = (into: string) => {
+    const rel = posix.relative(home, into);
+    return rel.startsWith('..') ? into : rel || '.';
+  };
   const describe = (l: DynamicLoad) => {
     const into = l.into ?? home;
-    const rel = posix.relative(home, into);
     // A dependency's file outside the package (npm hoisted it): named as node_modules/<dependency>/…, which seal.assets finds where it is installed.
     const named = assetName(home, into);
     const glob = named === undefined ? `(outside the package: ${into})` : `"${into.endsWith('/') ? `${named ? `${named.replace(/\/$/, '')}/` : ''}**` : named}"`;
     // A place too large to embed without asking (load-places.ts): said, so the glob can be narrowed to what it needs.
     const large = l.place?.tooMany ? ` (more than ${PLACE_LIMITS.files} files or ${PLACE_LIMITS.bytes / 1024 / 1024} MiB there, too many to embed without asking: name what it loads)` : '';
-    return `  ${l.at}: ${l.code} ${VERBS[l.kind]} ${rel.startsWith('..') ? into : rel || '.'} — add ${glob} to seal.assets${large}`;
+    return `  ${l.at}: ${l.code} ${VERBS[l.kind]} ${shown(into)} — add ${glob} to seal.assets${large}`;
   };
   const noneLoads = [...new Set(unembedded.filter((l) => l.oneOf).map((l) => l.at))];
   if (noneLoads.length > 0) {
@@ -131,8 +135,9 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
   ];
   // Embedded without asking (load-places.ts), so said once, as a note: what and how much, for seal.assets to narrow.
   for (const l of loads.filter((x) => x.place !== undefined && !x.place.tooMany)) {
-    const rel = posix.relative(home, l.into ?? home);
-    const place = rel.startsWith('..') ? (l.into ?? '') : `${rel || '.'}${l.into?.endsWith('/') ? '/' : ''}`;
+    const into = l.into ?? home;
+    const name = shown(into);
+    const place = into.endsWith('/') && !name.endsWith('/') ? `${name}/` : name;
     ctx.log.info(
       `  note: ${l.at}: ${l.code} ${VERBS[l.kind]} ${place}${place.endsWith('/') ? '' : '…'} by a computed path: its ${l.place?.files} file(s), ${((l.place?.bytes ?? 0) / 1024).toFixed(1)} KiB, embedded (seal.assets can name fewer)`,
     );

@@ -1,6 +1,6 @@
 // The embedded files' tree as prelude/assets.cjs gives it to @roberts_lando/vfs: filled lazily, a directory when the
 // program first reaches it, through the memory provider's own populate hook (the library is pinned; if a new version
-// moves the hook, populateLazily says false and the prelude writes every file instead, ~30 µs each at every start).
+// moves the hook, populateLazily throws, naming the library, and every binary with embedded files would fail at start).
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 

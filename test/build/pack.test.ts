@@ -204,6 +204,13 @@ function forgetKeptOutput(log: string): void {
   rmSync(/whole output: (\S+)\/stdout/.exec(log)?.[1] ?? '', { recursive: true, force: true });
 }
 
+/** `pack DIR --runtime official`, which must succeed (else the test fails with the build's log). */
+function packed(dir: string): ReturnType<typeof runToolchain> {
+  const r = runToolchain('pack', [dir, '--runtime', 'official']);
+  expect(r.status, r.log).toBe(0);
+  return r;
+}
+
 /** A one-file project in a scratch dir: bin/cli.js is `code`, package.json is `pkg` with the bin added. */
 function project(prefix: string, pkg: object, code: string): string {
   const dir = tempDir(prefix);
@@ -218,8 +225,7 @@ describe('pack: a bin that requires its code by __dirname + a literal path, unde
     const dir = project('pack-dirname-plus', { name: 'aliases', bin: { aliases: './bin/cli.js', 'aliases-too': 'bin/cli.js' } }, "require(__dirname + '/../lib/cli')(process.argv.slice(2));\n");
     mkdirSync(join(dir, 'lib'));
     writeFileSync(join(dir, 'lib/cli.js'), "module.exports = (args) => console.log(args[0] === '--version' ? '1.0.0' : `cli ${args.join(' ')}`);\n");
-    const r = runToolchain('pack', [dir, '--runtime', 'official']);
-    expect(r.status, r.log).toBe(0);
+    const r = packed(dir);
     expect(r.log).not.toMatch(/cannot be resolved/);
     const out = run(join(r.out, 'aliases-1.0.0-linux-x64'), ['install', 'x']);
     expect([out.stdout, out.stderr]).toEqual(['cli install x\n', '']);
@@ -247,8 +253,7 @@ describe("pack: a program that starts `node` by name on a file of its own it nam
     writeFileSync(join(dir, 'lib/word.js'), "exports.word = 'child says';\n");
     const expected = execFileSync(process.execPath, [join(dir, 'bin/cli.js')], { encoding: 'utf8' });
     expect(expected).toBe('cli.js bin; child: child says from the parent\n');
-    const r = runToolchain('pack', [dir, '--runtime', 'official']);
-    expect(r.status, r.log).toBe(0);
+    const r = packed(dir);
     const out = run(join(r.out, 'starter-1.0.0-linux-x64'));
     expect([out.stdout, out.stderr]).toEqual([expected, '']);
   }, 60_000);
@@ -270,8 +275,7 @@ describe('pack: import.meta.resolve in an ES module (esbuild leaves it undefined
     writeFileSync(join(dir, 'node_modules/dep/index.js'), 'export default 42;\n');
     const expected = execFileSync(process.execPath, [join(dir, 'bin/cli.js')], { encoding: 'utf8' }).replaceAll(`file://${dir}`, 'file:///seal');
     expect(expected).toBe('42 file:///seal/bin/nope.js node:fs node:path\nfile:///seal/node_modules/dep/index.js file:///seal/node_modules/dep/package.json\nERR_MODULE_NOT_FOUND\n');
-    const r = runToolchain('pack', [dir, '--runtime', 'official']);
-    expect(r.status, r.log).toBe(0);
+    const r = packed(dir);
     const out = run(join(r.out, 'meta-resolve-1.0.0-linux-x64'));
     expect([out.stdout, out.stderr]).toEqual([expected, '']);
   }, 60_000);
@@ -281,8 +285,7 @@ describe('pack: several bins, one named as the package (npm-run-all with run-p a
   it('the artifact as the build names it runs that bin; a command word still picks another, and a renamed copy must name one', () => {
     const dir = project('pack-named-bin', { name: 'runall', bin: { runall: 'bin/cli.js', 'runall-p': 'bin/p.js' } }, "console.log(process.argv[2] === '--version' ? '1.0.0' : `runall ${process.argv.slice(2).join(' ')}`);\n");
     writeFileSync(join(dir, 'bin/p.js'), "console.log(`runall-p ${process.argv.slice(2).join(' ')}`);\n");
-    const r = runToolchain('pack', [dir, '--runtime', 'official']);
-    expect(r.status, r.log).toBe(0);
+    const r = packed(dir);
     const artifact = join(r.out, 'runall-1.0.0-linux-x64');
     expect([run(artifact, ['build', 'test']).stdout, run(artifact, ['runall-p', 'x']).stdout]).toEqual(['runall build test\n', 'runall-p x\n']);
     const renamed = join(tempDir('pack-named-bin-copy'), 'tool');
@@ -302,8 +305,7 @@ describe('pack: files of the package read through paths the build cannot follow'
     mkdirSync(join(dir, 'config'));
     writeFileSync(join(dir, 'lib/read.js'), "import { readFileSync } from 'node:fs';\nexport const readJSON = (u) => JSON.parse(readFileSync(u, 'utf8'));\n");
     writeFileSync(join(dir, 'config/defaults.json'), '{ "greeting": "hello from the defaults" }\n');
-    const r = runToolchain('pack', [dir, '--runtime', 'official']);
-    expect(r.status, r.log).toBe(0);
+    const r = packed(dir);
     expect(r.log).not.toMatch(/warning/);
     const out = run(join(r.out, 'mentions-1.0.0-linux-x64'), ['greet']);
     expect([out.stdout, out.stderr]).toEqual(['hello from the defaults true\n', '']);
@@ -328,8 +330,7 @@ try {
 console.log(version);
 `;
     const dir = project('pack-walk-up', { name: 'walk-up', version: '3.2.1' }, walk);
-    const r = runToolchain('pack', [dir, '--runtime', 'official']);
-    expect(r.status, r.log).toBe(0);
+    const r = packed(dir);
     expect(r.log).toMatch(/1 file\(s\) loaded by exact path embedded/);
     expect(run(join(r.out, 'walk-up-3.2.1-linux-x64')).stdout).toBe('3.2.1\n');
   }, 60_000);
@@ -337,8 +338,7 @@ console.log(version);
   it("a require of an exact path the package does not have (a napi-rs loader's local build beside it, tried first) is left to fail at run time, as under node, not a build error", () => {
     const code = "const { createRequire } = require('node:module');\nconst load = createRequire(__filename);\nlet m;\ntry { m = load('./local-build.linux-x64.node'); } catch { m = '1.0.0'; }\nconsole.log(m);\n";
     const dir = project('pack-absent-exact', { name: 'absent-exact' }, code);
-    const r = runToolchain('pack', [dir, '--runtime', 'official']);
-    expect(r.status, r.log).toBe(0);
+    const r = packed(dir);
     expect(run(join(r.out, 'absent-exact-1.0.0-linux-x64')).stdout).toBe('1.0.0\n');
   }, 60_000);
 
@@ -358,8 +358,7 @@ console.log(version);
     forgetKeptOutput(r.log);
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, seal: { assets: ['data/words.txt'] } }));
-    const again = runToolchain('pack', [dir, '--runtime', 'official']);
-    expect(again.status, again.log).toBe(0);
+    const again = packed(dir);
     expect(run(join(again.out, 'data-helper-1.0.0-linux-x64')).stdout).toBe('hello\n');
   }, 60_000);
 });
@@ -426,8 +425,7 @@ describe('pack: mistakes stop the build with a message that names them', () => {
     cpSync(join(projects, 'assets'), dir, { recursive: true });
     const own = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...own, seal: { ...own.seal, assets: ['data'] } }));
-    const small = runToolchain('pack', [dir, '--runtime', 'official']);
-    expect(small.status, small.log).toBe(0);
+    const small = packed(dir);
     expect(small.log).toMatch(/note: bin\/cli\.js:29: require\([\w$]+\) loads plugins\/ by a computed path: its 1 file\(s\), [\d.]+ KiB, embedded \(seal\.assets can name fewer\)/);
     expect(run(join(small.out, 'assets-fixture-2.0.0-linux-x64'), []).stdout).toMatch(/^plugin HI!$/m);
     for (let i = 0; i <= PLACE_LIMITS.files; i++) writeFileSync(join(dir, 'plugins', `p${i}.js`), 'module.exports = (s) => s;\n');
@@ -545,8 +543,7 @@ describe('pack: an ESM-only CLI with top-level await (as svgo)', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     manifest.seal.assets = ['package.json'];
     writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
-    const r = runToolchain('pack', [dir, '--runtime', 'official']);
-    expect(r.status, r.log).toBe(0);
+    const r = packed(dir);
     // lib/shout.cjs, and the package.json Node reads to load it.
     expect(r.log).toMatch(/\] bundle ✓ .*, 2 file\(s\) loaded by exact path embedded/);
     expect(run(join(r.out, 'tla-fixture-3.1.0-linux-x64'), ['x']).stdout).toBe('hello X! (awaited)\n');

@@ -14,7 +14,7 @@ if (sea.isSea()) {
   const provider = new MemoryProvider();
   const vfs = create(provider);
   const root = __SEAL_VIRTUAL_ROOT__;
-  if (!populateLazily(provider, index, data, root)) writeAll(vfs, index, data, root);
+  populateLazily(provider, index, data, root);
   provider.setReadOnly();
   vfs.mount(root);
   serveFileUrls(require('node:fs'), root);
@@ -24,30 +24,17 @@ if (sea.isSea()) {
   require('node:module').syncBuiltinESMExports();
 }
 
-// Every file written into the provider at start: ~30 µs a file through the library's writeFileSync (an open, a write
-// and a close each), so 6 ms of every start of a binary that embeds 190 files (cowsay's cows/, measured).
-function writeAll(vfs, index, data, root) {
-  let at = 0;
-  for (const [path, size] of index) {
-    const inner = path.slice(root.length);
-    // A directory with nothing embedded in it (a bin's own: project/assets.ts).
-    if (size < 0) {
-      vfs.mkdirSync(inner || '/', { recursive: true });
-      continue;
-    }
-    vfs.mkdirSync(inner.slice(0, inner.lastIndexOf('/')) || '/', { recursive: true });
-    vfs.writeFileSync(inner, data.subarray(at, at + size));
-    at += size;
-  }
-}
-
-// The same tree made only as the program reaches it: the library's memory provider fills a directory on first use when
-// it has a populate function (its addFile/addDirectory), which only its root entry can be given from outside, through
-// the provider's kRoot symbol (@roberts_lando/vfs 0.3.3, pinned). Where that is not there, false: writeAll instead.
+// The embedded tree, made only as the program reaches it: the library's memory provider fills a directory on first use
+// when it has a populate function (its addFile/addDirectory), which only its root entry can be given from outside,
+// through the provider's kRoot symbol (@roberts_lando/vfs 0.3.3, pinned; test/build/assets-prelude.test.ts checks it).
+// Written file by file through its writeFileSync instead (an open, a write and a close each), ~30 µs a file went to
+// every start: 6 ms for cowsay's 190 cows (docs/benchmarks.md). True once the hook is set.
 function populateLazily(provider, index, data, root) {
   const kRoot = Object.getOwnPropertySymbols(provider).find((s) => s.description === 'kRoot');
   const top = kRoot && provider[kRoot];
-  if (!top || top.populate !== null || !(top.children instanceof Map) || top.children.size !== 0) return false;
+  if (!top || top.populate !== null || !(top.children instanceof Map) || top.children.size !== 0) {
+    throw new Error("seal: @roberts_lando/vfs's memory provider has no empty root entry to populate (the prelude is written for 0.3.3)");
+  }
   const dirs = new Map([['', { files: [], dirs: new Set() }]]);
   const dirOf = (path) => {
     let node = dirs.get(path);
