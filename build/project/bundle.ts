@@ -21,6 +21,7 @@ import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
 import { embeddedFiles } from './embedded-files.ts';
 import { type Embeds, PRELUDE_DIR, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
+import { fsPromisesPlugin } from './fs-promises.ts';
 import { withNodeGlobKeys } from './glob-keys.ts';
 import type { Project } from './project.ts';
 import { type BundledNames, externalPackages, packagesByName } from './served-names.ts';
@@ -78,7 +79,12 @@ const MODULE_ROUNDS = 4;
 
 const common = (o: Common, required = new Set<string>(), resolved = new Set<string>(), relatives = new Map<string, string>()): BuildOptions => ({
   absWorkingDir: o.project.root,
-  plugins: [virtualPathsPlugin(treeRoot(o.project), { resolved, bins: binFiles(o.project), relatives, preludes: PRELUDE_DIR }), addonRequirePlugin(treeRoot(o.project), required), bindingsPlugin(treeRoot(o.project), o.project.root)],
+  plugins: [
+    virtualPathsPlugin(treeRoot(o.project), { resolved, bins: binFiles(o.project), relatives, preludes: PRELUDE_DIR }),
+    addonRequirePlugin(treeRoot(o.project), required),
+    bindingsPlugin(treeRoot(o.project), o.project.root),
+    fsPromisesPlugin(),
+  ],
   bundle: true,
   platform: 'node',
   format: 'cjs',

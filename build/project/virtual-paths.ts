@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { isBuiltin } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, extname, join, posix, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Loader, type Plugin, transform } from 'esbuild';
@@ -16,6 +16,9 @@ import { MAIN_MODULE } from './main-module.ts';
 import type { Project } from './project.ts';
 import { fileAsRequireFinds } from './relative-name.ts';
 import { BUNDLES } from './table-keys.ts';
+
+/** The global a hidden import() calls first to mount the embedded files (prelude/first-use.cjs owns the name). */
+const { MOUNT_KEY } = createRequire(import.meta.url)('./prelude/first-use.cjs') as { MOUNT_KEY: string };
 
 /** The directory the package tree appears under at run time. */
 export const VIRTUAL_ROOT = '/seal';
@@ -218,7 +221,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         const helpers = [
           resolves ? `function ${RESOLVE_HELPER}(s, o) { return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? ${JSON.stringify(dir)} + '/' + s : s, o); }` : '',
           metaResolves ? metaResolveHelper(define['import.meta.url'] ?? '""', packages) : '',
-          hides || imports ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s); }` : '',
+          hides || imports ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => (globalThis[Symbol.for(${JSON.stringify(MOUNT_KEY)})]?.(), i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s)); }` : '',
           imports
             ? `function ${IMPORT_HELPER}(s, load) { return load(s).catch((e) => { if (!e || (e.code !== 'ERR_REQUIRE_ASYNC_MODULE' && e.code !== 'ERR_REQUIRE_ESM')) throw e; return ${HIDDEN_IMPORT_HELPER}(new Function("s", ${JSON.stringify(IMPORT_FALLBACK_SOURCE)}), ${define['import.meta.url']})(s); }); }`
             : '',

@@ -1,6 +1,7 @@
 // The embedded files' tree as prelude/assets.cjs gives it to @roberts_lando/vfs: filled lazily, a directory when the
 // program first reaches it, through the memory provider's own populate hook (the library is pinned; if a new version
 // moves the hook, populateLazily throws, naming the library, and every binary with embedded files would fail at start).
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
@@ -31,5 +32,51 @@ describe('the embedded files, filled as the program reaches them', () => {
     expect(vfs.readdirSync('/bin')).toEqual([]);
     expect(vfs.readFileSync('/package.json', 'utf8')).toBe('{}\n\n');
     expect(vfs.existsSync('/node_modules/cowsay/cows/c.cow')).toBe(false);
+  });
+});
+
+describe('the mount, made when the program first reaches a path under the root (prelude/first-use.cjs)', () => {
+  // In a child process: the mount patches the process's own fs and Module.
+  const mountInChild = (first: string) => {
+    const script = `(async () => {
+      globalThis.__SEAL_VIRTUAL_ROOT__ = '/seal';
+      const fs = require('node:fs'), Module = require('node:module');
+      const { mount } = require(${JSON.stringify(require.resolve('../../build/project/prelude/assets.cjs'))});
+      const lists = require(${JSON.stringify(require.resolve('../../build/project/prelude/first-use.cjs'))});
+      lists.mountOnFirstUse('/seal', () => mount('/seal', [['/seal/data', -1], ['/seal/data/a.txt', 3]], Buffer.from('aaa')));
+      const objects = () => ({ fs, promises: fs.promises, Module, extensions: Module._extensions });
+      const snapshot = () => Object.fromEntries(Object.entries(objects()).map(([k, o]) => [k, new Map(Object.getOwnPropertyNames(o).map((n) => [n, Object.getOwnPropertyDescriptor(o, n).value]))]));
+      const before = snapshot();
+      const read = await (${first});
+      const after = snapshot();
+      const changed = Object.fromEntries(Object.keys(before).map((k) => [k, [...after[k]].filter(([n, v]) => before[k].get(n) !== v).map(([n]) => n).sort()]));
+      console.log(JSON.stringify({ read: String(read), changed, lists: { fs: lists.FS, promises: lists.PROMISES, Module: lists.MODULE } }));
+    })();`;
+    return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {
+      read: string;
+      changed: Record<'fs' | 'promises' | 'Module' | 'extensions', string[]>;
+      lists: Record<'fs' | 'promises' | 'Module', string[]>;
+    };
+  };
+
+  it('patches only what the first-use wrappers check: nothing reaches the root unserved before the mount', () => {
+    const r = mountInChild("fs.readFileSync('/seal/data/a.txt', 'utf8')");
+    expect(r.read).toBe('aaa');
+    // Every function the mount replaced is one a wrapper mounts on; module loading's own extensions are reached only
+    // through Module._load, which is wrapped.
+    expect(r.changed.fs.length).toBeGreaterThan(10);
+    expect(r.changed.fs.filter((n) => !r.lists.fs.includes(n))).toEqual([]);
+    expect(r.changed.promises.length).toBeGreaterThan(3);
+    expect(r.changed.promises.filter((n) => !r.lists.promises.includes(n))).toEqual([]);
+    expect(r.changed.Module.filter((n) => !r.lists.Module.includes(n))).toEqual([]);
+  });
+
+  it('mounts on a read through fs.promises, through a function taken before the mount, and on a require of a path there', () => {
+    expect(mountInChild("fs.promises.readFile('/seal/data/a.txt', 'utf8')").read).toBe('aaa');
+    expect(mountInChild("fs.readdirSync('/seal/data').join()").read).toBe('a.txt');
+    // Kept before the mount (the wrapper), the mount made by another function, then a program's patch over it.
+    expect(mountInChild("(() => { const kept = fs.readFileSync; fs.statSync('/seal'); fs.readFileSync = (p, o) => kept(p, o); return fs.readFileSync('/seal/data/a.txt', 'utf8'); })()").read).toBe('aaa');
+    expect(mountInChild("fs.existsSync('/seal/data')").read).toBe('true');
+    expect(mountInChild("(() => { try { require('/seal/data/missing.js'); } catch (e) { return e.code + ' ' + fs.existsSync('/seal/data/a.txt'); } })()").read).toBe('MODULE_NOT_FOUND true');
   });
 });

@@ -220,6 +220,42 @@ function project(prefix: string, pkg: object, code: string): string {
   return dir;
 }
 
+describe('pack: the embedded files, mounted when the program first reaches one (prelude/first-use.cjs)', () => {
+  const code = `const fs = require('node:fs');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { readFileSync } = fs;
+const data = path.join(__dirname, '..', 'data', 'hello.txt');
+const plugin = ['plug', 'in.js'].join('');
+const first = {
+  none: () => console.log('fs/promises loaded', process.moduleLoadList.includes('NativeModule internal/fs/promises')),
+  kept: () => console.log(readFileSync(data, 'utf8')),
+  'fs/promises': () => require('node:fs/promises').readFile(data, 'utf8').then(console.log),
+  'fs.promises': () => fs.promises.stat(data).then((s) => console.log(s.size)),
+  require: () => console.log(require(path.join(__dirname, '..', 'lib', plugin)).name),
+  stream: () => fs.createReadStream(data, 'utf8').on('data', (d) => console.log(d)),
+  url: () => console.log(readFileSync(pathToFileURL(data), 'utf8')),
+  dir: () => console.log(fs.readdirSync(path.join(__dirname, '..', 'data'))),
+};
+(first[process.argv[2]] ?? (() => console.log('1.0.0')))();
+`;
+  it('a start that reaches none of them loads nothing for them; each way of reaching one first reads it as plain node does', () => {
+    const dir = project('pack-first-use', { name: 'first-use', seal: { assets: ['lib'] } }, code);
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(join(dir, 'data/hello.txt'), 'hello');
+    mkdirSync(join(dir, 'lib'));
+    writeFileSync(join(dir, 'lib/plugin.js'), "module.exports = { name: 'the plugin' };\n");
+    const r = packed(dir);
+    const bin = join(r.out, 'first-use-1.0.0-linux-x64');
+    for (const mode of ['none', 'kept', 'fs/promises', 'fs.promises', 'require', 'stream', 'url', 'dir']) {
+      const expected = execFileSync(process.execPath, [join(dir, 'bin/cli.js'), mode], { encoding: 'utf8' });
+      const got = run(bin, [mode]);
+      expect([mode, got.stdout, got.stderr, got.status]).toEqual([mode, expected, '', 0]);
+    }
+    expect(run(bin, ['none']).stdout).toBe('fs/promises loaded false\n');
+  }, 60_000);
+});
+
 describe('pack: a bin that requires its code by __dirname + a literal path, under two names (as yarn and yarnpkg)', () => {
   it('bundles the file the path names (esbuild folds it into one absolute path under /seal) and runs whatever the binary is called', () => {
     const dir = project('pack-dirname-plus', { name: 'aliases', bin: { aliases: './bin/cli.js', 'aliases-too': 'bin/cli.js' } }, "require(__dirname + '/../lib/cli')(process.argv.slice(2));\n");

@@ -22,6 +22,7 @@ const Module = require('node:module');
 const fs = require('node:fs');
 const path = require('node:path');
 const { asNodeOptions, readNodeArgv } = require('./node-argv.cjs');
+const { MOUNT_KEY } = require('./first-use.cjs');
 
 // Set in a child started as node: what NODE_OPTIONS cannot carry, and NODE_OPTIONS as the parent had it, as JSON
 // ({ preloads: [paths under the virtual root], nodeOptions: string | null }).
@@ -214,6 +215,8 @@ function start(bins) {
     return false;
   }
   process.argv = [process.execPath, script, ...line.args];
+  // Node's loader finds the main module through its own stat, which the embedded files' wrappers do not see.
+  if (script.startsWith(`${ROOT}/`)) globalThis[Symbol.for(MOUNT_KEY)]?.();
   Module.runMain(script);
   return true;
 }

@@ -1,27 +1,47 @@
 // Runs first in a binary that has assets (bundled ahead of the program by project/entry.ts): mounts the
 // files packed by project/assets.ts at the virtual root each module's __dirname points into, read-only,
-// with @roberts_lando/vfs (the userland node:vfs) patching fs and require for paths under it.
+// with @roberts_lando/vfs (the userland node:vfs) patching fs and require for paths under it — when the program
+// first reaches a path there (prelude/first-use.cjs), not before: a start that reads none of them does not load it.
 // Strict by its own word, not by whichever tsconfig.json esbuild finds above the toolchain's directory: the
 // bundle must be the same from this checkout and from an installed copy of the toolchain.
 'use strict';
 
 const sea = require('node:sea');
+const { mountOnFirstUse } = require('./first-use.cjs');
 
 if (sea.isSea()) {
-  const { create, MemoryProvider } = require('@roberts_lando/vfs');
-  const index = JSON.parse(sea.getAsset('seal-assets.json', 'utf8'));
-  const data = Buffer.from(sea.getRawAsset('seal-assets.bin'));
-  const provider = new MemoryProvider();
-  const vfs = create(provider);
   const root = __SEAL_VIRTUAL_ROOT__;
-  populateLazily(provider, index, data, root);
-  provider.setReadOnly();
-  vfs.mount(root);
-  serveFileUrls(require('node:fs'), root);
-  serveCopies(require('node:fs'), root);
+  mountOnFirstUse(root, () => mount(root, JSON.parse(sea.getAsset('seal-assets.json', 'utf8')), Buffer.from(sea.getRawAsset('seal-assets.bin'))));
   // An ES module bundle (a program with top-level await) imports fs by name, and those bindings were taken when
   // it was linked, before this ran: bring the built-in modules' ESM exports up to date with the patched fs.
   require('node:module').syncBuiltinESMExports();
+}
+
+/** The embedded files (`index`: [path, size or -1 for a directory], their bytes one after another in `data`) at `root`. */
+function mount(root, index, data) {
+  const { create, MemoryProvider } = require('@roberts_lando/vfs');
+  const provider = new MemoryProvider();
+  const vfs = create(provider);
+  populateLazily(provider, index, data, root);
+  provider.setReadOnly();
+  vfs.mount(root);
+  const fs = require('node:fs');
+  serveStreamEncoding(fs, root);
+  serveFileUrls(fs, root);
+  serveCopies(fs, root);
+  require('node:module').syncBuiltinESMExports();
+}
+
+// The library's read stream gives Buffers whatever encoding it was asked for (createReadStream(file, 'utf8'), or
+// { encoding }): a stream of a file under the root is given that encoding, as Node's own does.
+function serveStreamEncoding(fs, root) {
+  const given = fs.createReadStream;
+  fs.createReadStream = Object.assign(function createReadStream(path, options) {
+    const stream = given.call(this, path, options);
+    const encoding = typeof options === 'string' ? options : options?.encoding;
+    if (encoding && typeof path === 'string' && (path === root || path.startsWith(`${root}/`))) stream.setEncoding(encoding);
+    return stream;
+  }, given);
 }
 
 // The embedded tree, made only as the program reaches it: the library's memory provider fills a directory on first use
@@ -175,5 +195,5 @@ function serveCopies(fs, root) {
   };
 }
 
-// For test/build/assets-prelude.test.ts: the tree the mount builds, checked against the library without a SEA.
-module.exports = { populateLazily };
+// For test/build/assets-prelude.test.ts: the tree the mount builds and what it patches, checked without a SEA.
+module.exports = { populateLazily, mount };

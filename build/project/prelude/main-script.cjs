@@ -9,6 +9,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { MOUNT_KEY } = require('./first-use.cjs');
 
 let script;
 
@@ -52,7 +53,11 @@ function inSea() {
 /** Makes `file` (the bin's path under the virtual root) the program's main script, in a SEA. */
 module.exports = function setMainScript(file) {
   if (!inSea()) return;
-  if (script === undefined) serveRealpath();
+  if (script === undefined) {
+    serveRealpath();
+    // The embedded files, mounted later (prelude/first-use.cjs), would wrap this and answer ENOENT for the bin first.
+    globalThis[Symbol.for(MOUNT_KEY)]?.after.push(serveRealpath);
+  }
   script = file;
   process.argv[1] = file;
 };

@@ -1,0 +1,101 @@
+// Runs `mount` the first time the program reaches a path under the virtual root, so a start that reads no embedded
+// file does not pay for it: loading @roberts_lando/vfs (node:stream, node:url) and its patches (fs.promises loads
+// fs/promises) took ~12 ms of an 88 ms start here (docs/benchmarks.md). What can reach a path under the root is what
+// the library and prelude/assets.cjs patch: the fs functions below, the fs.promises ones (wrapped when the program
+// first takes fs.promises; the bundle's require('fs/promises') is that, project/bundle.ts), and require() and
+// require.resolve() through Module (the bundle's computed import() is a require). Each is wrapped by a check of its
+// first argument; test/build/assets-prelude.test.ts fails if the mount patches anything not listed here. node's own
+// import() (a hidden one, a module with top-level await) and a process started as node on an embedded script mount
+// first through MOUNT_KEY. The wrappers stay after the mount: a program that kept one (`const { readFileSync } =
+// require('fs')`) reaches the mounted files through it.
+'use strict';
+
+const FS = [
+  'readFileSync',
+  'realpathSync',
+  'lstatSync',
+  'statSync',
+  'readdirSync',
+  'existsSync',
+  'readlinkSync',
+  'accessSync',
+  'access',
+  'stat',
+  'lstat',
+  'readFile',
+  'createReadStream',
+  'readdir',
+  'readlink',
+  'realpath',
+  'watch',
+  'watchFile',
+  'unwatchFile',
+  'copyFileSync',
+  'copyFile',
+  'cpSync',
+  'cp',
+];
+const PROMISES = ['access', 'readFile', 'stat', 'lstat', 'readdir', 'readlink', 'realpath', 'copyFile', 'cp'];
+const MODULE = ['_load', '_resolveFilename'];
+/** globalThis[Symbol.for(MOUNT_KEY)]: mounts now (a no-op once mounted; absent in a binary without embedded files). */
+const MOUNT_KEY = 'seal.mount';
+
+function mountOnFirstUse(root, mount) {
+  const fs = require('node:fs');
+  const Module = require('node:module');
+  const under = (p) => {
+    if (typeof p === 'string') return p === root || p.startsWith(`${root}/`);
+    if (p instanceof URL && p.protocol === 'file:') return under(require('node:url').fileURLToPath(p));
+    return false;
+  };
+  const traps = [];
+  let mounted = false;
+  const mountNow = () => {
+    if (mounted) return;
+    mounted = true;
+    mount();
+    // What serves each function now: the library's (or assets.cjs's) patch over the trap. Taken here, not at the
+    // call, so a program's own patch over a trap (graceful-fs keeps the function it replaces) cannot loop into it.
+    for (const t of traps) t.served = t.on[t.name] === t.trap ? t.given : t.on[t.name];
+    for (const again of mountNow.after) again();
+  };
+  /** What patches fs before the mount and must stay in front of the library's patches once it is made (prelude/main-script.cjs). */
+  mountNow.after = [];
+  const wrap = (on, name, reaches) => {
+    const t = { on, name, given: on[name], served: undefined, trap: undefined, serving: false };
+    t.trap = Object.assign(function (...args) {
+      // Serving: the library fell back to the function it wrapped (a path under the root it does not have), this one.
+      if (t.serving || !reaches(args)) return t.given.apply(this, args);
+      mountNow();
+      t.serving = true;
+      try {
+        return t.served.apply(this, args);
+      } finally {
+        t.serving = false;
+      }
+    }, t.given);
+    on[name] = t.trap;
+    traps.push(t);
+    if (mounted) t.served = t.given;
+  };
+  const byPath = (args) => under(args[0]);
+  for (const name of FS) wrap(fs, name, byPath);
+  // A module under the root or named by its path (a computed require from a bundled module: its parent is under the
+  // root); a built-in module from there is still Node's.
+  const byModule = ([request, parent]) => typeof request === 'string' && !Module.isBuiltin(request) && (under(request) || under(parent?.filename));
+  for (const name of MODULE) wrap(Module, name, byModule);
+
+  const promises = Object.getOwnPropertyDescriptor(fs, 'promises');
+  Object.defineProperty(fs, 'promises', {
+    ...promises,
+    get() {
+      Object.defineProperty(fs, 'promises', promises);
+      const api = fs.promises;
+      for (const name of PROMISES) wrap(api, name, byPath);
+      return api;
+    },
+  });
+  globalThis[Symbol.for(MOUNT_KEY)] = mountNow;
+}
+
+module.exports = { mountOnFirstUse, FS, PROMISES, MODULE, MOUNT_KEY };
