@@ -18,9 +18,10 @@
  */
 import { MODULES_KEY, NAMES_KEY } from './table-keys.ts';
 
-// Its own names are long: the load analysis reads the bundle's names scope by scope, nested ones included, and a
-// banner's `b` would stand for the program's minified `b` (dynamic-loads.ts).
-const WRAP = `((__sealReal,__sealUrl,__sealPosix)=>{const __sealPath=s=>s instanceof URL||typeof s=="string"&&s.startsWith("file:")?__sealUrl.fileURLToPath(s):s;const __sealNamed=f=>{const t=globalThis[Symbol.for(${JSON.stringify(NAMES_KEY)})];return typeof f=="string"&&t&&Object.hasOwn(t,f)?t[f]:void 0};const __sealBundled=f=>typeof f=="string"&&f.startsWith("/")?globalThis[Symbol.for(${JSON.stringify(MODULES_KEY)})]?.[__sealPosix.normalize(f)]:void 0;return Object.assign((s,d)=>{let f=__sealPath(s);typeof d=="string"&&typeof f=="string"&&/^\\.\\.?\\//.test(f)&&(f=__sealPosix.join(d,f));const n=__sealNamed(f)??f,m=__sealBundled(n);return m?m():__sealReal(n)},__sealReal,{resolve:Object.assign((s,o)=>__sealNamed(__sealPath(s))??__sealReal.resolve(__sealPath(s),o),__sealReal.resolve)})})`;
+// Its own names are long, the variables inside its functions too: the load analysis reads the bundle's names scope by
+// scope, nested ones included, and a banner's `f` stood for the program's minified `f` (esbuild's require shim in an
+// ES module bundle, whose computed loads then went unseen: dynamic-loads.ts).
+const WRAP = `((__sealReal,__sealUrl,__sealPosix)=>{const __sealPath=s=>s instanceof URL||typeof s=="string"&&s.startsWith("file:")?__sealUrl.fileURLToPath(s):s;const __sealNamed=f=>{const __sealTable=globalThis[Symbol.for(${JSON.stringify(NAMES_KEY)})];return typeof f=="string"&&__sealTable&&Object.hasOwn(__sealTable,f)?__sealTable[f]:void 0};const __sealBundled=f=>typeof f=="string"&&f.startsWith("/")?globalThis[Symbol.for(${JSON.stringify(MODULES_KEY)})]?.[__sealPosix.normalize(f)]:void 0;return Object.assign((s,d)=>{let __sealFile=__sealPath(s);typeof d=="string"&&typeof __sealFile=="string"&&/^\\.\\.?\\//.test(__sealFile)&&(__sealFile=__sealPosix.join(d,__sealFile));const __sealName=__sealNamed(__sealFile)??__sealFile,__sealModule=__sealBundled(__sealName);return __sealModule?__sealModule():__sealReal(__sealName)},__sealReal,{resolve:Object.assign((s,o)=>__sealNamed(__sealPath(s))??__sealReal.resolve(__sealPath(s),o),__sealReal.resolve)})})`;
 
 export const FULL_REQUIRE = `require=${WRAP}(require("node:module").createRequire(__filename),require("node:url"),require("node:path").posix);`;
 

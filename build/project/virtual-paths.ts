@@ -137,7 +137,7 @@ export interface VirtualPathsFindings {
   bins?: ReadonlySet<string>;
   /** Files a module with a computed require names by a literal relative name, by the path it would require. */
   relatives?: Map<string, string>;
-  /** The toolchain's own preludes: their computed requires are theirs, not the program's. */
+  /** The toolchain's own preludes (their directory): loaded as they are, not as the program's modules. */
   preludes?: string;
 }
 
@@ -157,6 +157,10 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         if (loader === undefined || args.namespace !== 'file') return undefined;
         const text = await readFile(args.path, 'utf8');
         if (!MENTIONS.test(text)) return undefined; // esbuild loads it as it would anyway
+        // The toolchain's own preludes are not the program's modules: their paths, requires and comments are theirs.
+        // Rewritten, each carried a source map naming where the toolchain is, and a checkout and an installed copy
+        // of the toolchain minified the bundle differently.
+        if (preludes !== undefined && args.path.startsWith(preludes)) return undefined;
         const file = virtualPath(tree, args.path);
         const dir = posix.dirname(file);
         // define replaces only free identifiers: a module that declares its own __dirname keeps it.
@@ -201,7 +205,6 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         // The rewrite keeps the line (the map still points at it); dynamic-loads.ts reports it with the module's place.
         const unhidden = text.replace(HIDDEN_IMPORT, () => `${HIDDEN_IMPORT_HELPER}(new Function("s", "return import(s)"), ${define['import.meta.url']})`);
         const hides = unhidden !== text;
-        const ours = preludes !== undefined && args.path.startsWith(preludes);
         const out = await transform(unhidden, {
           loader,
           define: { ...define, ...main, ...(resolves ? { 'require.resolve': RESOLVE_HELPER } : ({} as Record<string, string>)), ...(metaResolves ? { 'import.meta.resolve': META_RESOLVE_HELPER } : {}) },
@@ -210,7 +213,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
           logLevel: 'silent',
         });
         // Read from esbuild's JavaScript (TypeScript included); the calls stay on their lines, so the map still points at them.
-        const computed = !ours && [MAY_COMPUTE_REQUIRE, MAY_COMPUTE_IMPORT, MAY_SHADOW_REQUIRE].some((re) => re.test(text)) ? computedRequires(out.code) : { argumentEnds: [], relativeNames: [], imports: [] };
+        const computed = [MAY_COMPUTE_REQUIRE, MAY_COMPUTE_IMPORT, MAY_SHADOW_REQUIRE].some((re) => re.test(text)) ? computedRequires(out.code) : { argumentEnds: [], relativeNames: [], imports: [] };
         for (const name of computed.argumentEnds.length > 0 ? computed.relativeNames : []) {
           const found = fileAsRequireFinds(resolve(dirname(args.path), name), isFile);
           if (found?.startsWith(`${tree}${sep}`)) relatives.set(posix.join(dir, name), found);

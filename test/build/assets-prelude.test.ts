@@ -43,7 +43,7 @@ describe('the mount, made when the program first reaches a path under the root (
       const fs = require('node:fs'), Module = require('node:module');
       const { mount } = require(${JSON.stringify(require.resolve('../../build/project/prelude/assets.cjs'))});
       const lists = require(${JSON.stringify(require.resolve('../../build/project/prelude/first-use.cjs'))});
-      lists.mountOnFirstUse('/seal', () => mount('/seal', [['/seal/data', -1], ['/seal/data/a.txt', 3]], Buffer.from('aaa')));
+      lists.mountOnFirstUse('/seal', () => mount('/seal', [['/seal/data', -1], ['/seal/data/a.txt', 3], ['/seal/node_modules/pkg/index.js', 19]], Buffer.from('aaamodule.exports = 7;')));
       const objects = () => ({ fs, promises: fs.promises, Module, extensions: Module._extensions });
       const snapshot = () => Object.fromEntries(Object.entries(objects()).map(([k, o]) => [k, new Map(Object.getOwnPropertyNames(o).map((n) => [n, Object.getOwnPropertyDescriptor(o, n).value]))]));
       const before = snapshot();
@@ -71,12 +71,14 @@ describe('the mount, made when the program first reaches a path under the root (
     expect(r.changed.Module.filter((n) => !r.lists.Module.includes(n))).toEqual([]);
   });
 
-  it('mounts on a read through fs.promises, through a function taken before the mount, and on a require of a path there', () => {
+  it('mounts on a read through fs.promises, through a function taken before the mount, on a require of a path there and of a package by name', () => {
     expect(mountInChild("fs.promises.readFile('/seal/data/a.txt', 'utf8')").read).toBe('aaa');
     expect(mountInChild("fs.readdirSync('/seal/data').join()").read).toBe('a.txt');
     // Kept before the mount (the wrapper), the mount made by another function, then a program's patch over it.
     expect(mountInChild("(() => { const kept = fs.readFileSync; fs.statSync('/seal'); fs.readFileSync = (p, o) => kept(p, o); return fs.readFileSync('/seal/data/a.txt', 'utf8'); })()").read).toBe('aaa');
     expect(mountInChild("fs.existsSync('/seal/data')").read).toBe('true');
+    // A package by name from a module outside the root: the library looks in the root's node_modules too.
+    expect(mountInChild("require('module').createRequire('/tmp/x.js')('pkg')").read).toBe('7');
     expect(mountInChild("(() => { try { require('/seal/data/missing.js'); } catch (e) { return e.code + ' ' + fs.existsSync('/seal/data/a.txt'); } })()").read).toBe('MODULE_NOT_FOUND true');
   });
 });

@@ -67,6 +67,8 @@ function mountOnFirstUse(root, mount) {
       // Serving: the library fell back to the function it wrapped (a path under the root it does not have), this one.
       if (t.serving || !reaches(args)) return t.given.apply(this, args);
       mountNow();
+      // Still mounting: the mount's own loads (the library's requires, outside a bundle).
+      if (t.served === undefined) return t.given.apply(this, args);
       t.serving = true;
       try {
         return t.served.apply(this, args);
@@ -81,8 +83,9 @@ function mountOnFirstUse(root, mount) {
   const byPath = (args) => under(args[0]);
   for (const name of FS) wrap(fs, name, byPath);
   // A module under the root or named by its path (a computed require from a bundled module: its parent is under the
-  // root); a built-in module from there is still Node's.
-  const byModule = ([request, parent]) => typeof request === 'string' && !Module.isBuiltin(request) && (under(request) || under(parent?.filename));
+  // root), or a package by name from anywhere: the library looks one up in the root's node_modules too (the bundle's
+  // require of a name it could not follow, lightningcss-${platform}). A built-in module is still Node's.
+  const byModule = ([request, parent]) => typeof request === 'string' && !Module.isBuiltin(request) && (under(request) || under(parent?.filename) || !/^[./#]/.test(request));
   for (const name of MODULE) wrap(Module, name, byModule);
 
   const promises = Object.getOwnPropertyDescriptor(fs, 'promises');
