@@ -77,7 +77,7 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
   it('Node 24 --without-sqlite: the DOMStorage agent is compiled only with sqlite; a second configure changes nothing', () => {
     const tree = tempDir('tree-fixes-sqlite');
     mkdirSync(join(tree, 'src', 'inspector'), { recursive: true });
-    const edits = editsFor('24.21.0', 'full').filter((e) => e.file.startsWith('src/'));
+    const edits = editsFor('24.21.0', 'full').filter((e) => e.file.startsWith('src/inspector'));
     // The lines of 24.21's files the edits change, in their order there.
     const agent = `${edits
       .filter((e) => e.file === 'src/inspector_agent.cc')
@@ -129,6 +129,7 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
       'src/inspector/dom_storage_agent.cc',
       'deps/v8/third_party/rapidhash-v8/secret.h',
       'lib/net.js',
+      'src/node_sea.cc',
     ]);
     const tree = tempDir('tree-fixes-icu');
     mkdirSync(join(tree, 'tools', 'icu'), { recursive: true });
@@ -139,6 +140,21 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
       editsFor('22.22.2', 'small').filter((e) => e.file.startsWith('tools/icu/')),
     );
     expect(readFileSync(join(tree, 'tools', 'icu', 'icu_small.json'), 'utf8')).toBe('    "brkitr": "locales",\n    "brkfiles": "leavealone",\n    "brkdict": "leavealone",\n    "genderList.res",\n    "unames.icu"\n');
+  });
+
+  it("Node 24: a SEA's ASCII main script becomes an external string over the blob; any other is copied as before", () => {
+    const tree = tempDir('tree-fixes-sea');
+    mkdirSync(join(tree, 'src'));
+    const edits = editsFor('24.21.0', 'full').filter((e) => e.file === 'src/node_sea.cc');
+    expect(edits).toHaveLength(2);
+    // The lines of 24.21's node_sea.cc the edits change, in their order there.
+    writeFileSync(join(tree, 'src', 'node_sea.cc'), `#include "simdjson.h"\n#include "util-inl.h"\n// ...\n${edits[1]?.from}  return info.run_cjs->Call(\n`);
+    applyEdits(tree, edits);
+    const once = readFileSync(join(tree, 'src', 'node_sea.cc'), 'utf8');
+    expect(once).toContain('#include "simdjson.h"\n#include "simdutf.h"');
+    expect(once).toMatch(/if \(!code\.empty\(\) && simdutf::validate_ascii\(code\.data\(\), code\.size\(\)\)\) \{[\s\S]*String::NewExternalOneByte\(env->isolate\(\), resource\)[\s\S]*\} else \{\n    main_script = ToV8Value\(env->context\(\), code\)/);
+    applyEdits(tree, edits);
+    expect(readFileSync(join(tree, 'src', 'node_sea.cc'), 'utf8')).toBe(once);
   });
 
   it('an edit is made once, and a missing text fails with its reason', () => {

@@ -168,6 +168,42 @@ const LISTEN_CLUSTER_EDITS: Record<string, TreeEdit[]> = {
   ],
 };
 
+/**
+ * A SEA's main script is copied into V8's heap at every start: Node decodes the blob's bytes as UTF-8 into a new string
+ * (its own TODO says it should be an external string). broker's bundle is ~1 MiB of ASCII (esbuild escapes the rest),
+ * so that was a 1 MiB large-object page written page by page — 275 of the artifact's page faults (docs/benchmarks.md,
+ * "Page faults") — and a decode. An ASCII script is now an external string over the blob's bytes, which stay mapped
+ * from the executable for the process's life (Node's built-in modules are external strings the same way); any other
+ * is copied as before. V8 accepts the code cache either way: its check hashes the source's length, not its storage.
+ */
+const SEA_MAIN_EXTERNAL_EDITS: Record<string, TreeEdit[]> = {
+  '24': [
+    {
+      file: 'src/node_sea.cc',
+      from: '#include "simdjson.h"\n',
+      to: '#include "simdjson.h"\n#include "simdutf.h"  // broker: ASCII check of the main script (tree-fixes.ts)\n',
+      why: 'node_sea.cc takes simdutf for the edit below (node_base already compiles against it: encoding_binding.cc)',
+    },
+    {
+      file: 'src/node_sea.cc',
+      from: '  Local<Value> main_script =\n      ToV8Value(env->context(), sea.main_code_or_snapshot).ToLocalChecked();\n',
+      to: `  // broker (tree-fixes.ts): an ASCII script is an external string over the blob's bytes, mapped for the process's
+  // life; the copy into V8's heap was ~1 MiB written page by page at every start of broker's binary.
+  Local<Value> main_script;
+  std::string_view code = sea.main_code_or_snapshot;
+  if (!code.empty() && simdutf::validate_ascii(code.data(), code.size())) {
+    static StaticExternalOneByteResource* resource = new StaticExternalOneByteResource(
+        reinterpret_cast<const uint8_t*>(code.data()), code.size(), nullptr);
+    main_script = String::NewExternalOneByte(env->isolate(), resource).ToLocalChecked();
+  } else {
+    main_script = ToV8Value(env->context(), code).ToLocalChecked();
+  }
+`,
+      why: "a SEA's main script was decoded and copied into V8's heap at every start (~1 MiB for broker's bundle); an ASCII one is now an external string over the mapped blob",
+    },
+  ],
+};
+
 const IF_SQLITE = '#if HAVE_SQLITE  // broker: --without-sqlite (tree-fixes.ts)\n';
 const END_IF_SQLITE = '#endif  // HAVE_SQLITE\n';
 
@@ -219,6 +255,7 @@ export function editsFor(nodeVersion: string, intl: IntlMode): TreeEdit[] {
     ...(HASH_SECRET_EDITS[line] ?? []),
     ...(IPV4_LISTEN_EDITS[line] ?? []),
     ...(LISTEN_CLUSTER_EDITS[line] ?? []),
+    ...(SEA_MAIN_EXTERNAL_EDITS[line] ?? []),
     ...(intl === 'small' ? SMALL_ICU_EDITS : []),
   ];
 }
