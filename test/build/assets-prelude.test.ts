@@ -41,9 +41,10 @@ describe('the mount, made when the program first reaches a path under the root (
     const script = `(async () => {
       globalThis.__SEAL_VIRTUAL_ROOT__ = '/seal';
       const fs = require('node:fs'), Module = require('node:module');
-      const { mount } = require(${JSON.stringify(require.resolve('../../build/project/prelude/assets.cjs'))});
+      const { mount, filesOf } = require(${JSON.stringify(require.resolve('../../build/project/prelude/assets.cjs'))});
       const lists = require(${JSON.stringify(require.resolve('../../build/project/prelude/first-use.cjs'))});
-      lists.mountOnFirstUse('/seal', () => mount('/seal', [['/seal/data', -1], ['/seal/data/a.txt', 3], ['/seal/node_modules/pkg/index.js', 19]], Buffer.from('aaamodule.exports = 7;')));
+      const tree = { index: [['/seal/data', -1], ['/seal/data/a.txt', 3], ['/seal/node_modules/pkg/index.js', 19]], data: Buffer.from('aaamodule.exports = 7;') };
+      lists.mountOnFirstUse('/seal', () => mount('/seal', tree.index, tree.data), (p) => filesOf(tree.index, tree.data).get(p));
       const objects = () => ({ fs, promises: fs.promises, Module, extensions: Module._extensions });
       const snapshot = () => Object.fromEntries(Object.entries(objects()).map(([k, o]) => [k, new Map(Object.getOwnPropertyNames(o).map((n) => [n, Object.getOwnPropertyDescriptor(o, n).value]))]));
       const before = snapshot();
@@ -60,8 +61,8 @@ describe('the mount, made when the program first reaches a path under the root (
   };
 
   it('patches only what the first-use wrappers check: nothing reaches the root unserved before the mount', () => {
-    const r = mountInChild("fs.readFileSync('/seal/data/a.txt', 'utf8')");
-    expect(r.read).toBe('aaa');
+    const r = mountInChild("fs.statSync('/seal/data/a.txt').size");
+    expect(r.read).toBe('3');
     // Every function the mount replaced is one a wrapper mounts on; module loading's own extensions are reached only
     // through Module._load, which is wrapped.
     expect(r.changed.fs.length).toBeGreaterThan(10);
@@ -69,6 +70,23 @@ describe('the mount, made when the program first reaches a path under the root (
     expect(r.changed.promises.length).toBeGreaterThan(3);
     expect(r.changed.promises.filter((n) => !r.lists.promises.includes(n))).toEqual([]);
     expect(r.changed.Module.filter((n) => !r.lists.Module.includes(n))).toEqual([]);
+  });
+
+  it('readFileSync of an embedded file answers without the mount, as Node reads it; of anything else there, mounts', () => {
+    const reads: [string, string][] = [
+      ["fs.readFileSync('/seal/data/a.txt', 'utf8')", 'aaa'],
+      ["fs.readFileSync('/seal/data/../data/a.txt', { encoding: 'latin1' })", 'aaa'],
+      ["(() => { const b = fs.readFileSync(new URL('file:///seal/data/a.txt')); b[0] = 98; return b.toString() + fs.readFileSync('/seal/data/a.txt', 'utf8'); })()", 'baaaaa'],
+    ];
+    for (const [read, expected] of reads) {
+      const r = mountInChild(read);
+      expect([read, r.read, r.changed.fs]).toEqual([read, expected, []]);
+    }
+    // (The library answers ENOENT for a directory where Node says EISDIR: its answer, as before this wrapper.)
+    const dir = mountInChild("(() => { try { fs.readFileSync('/seal/data'); } catch (e) { return e.code; } })()");
+    expect(dir.read).toBe('ENOENT');
+    expect(dir.changed.fs.length).toBeGreaterThan(10);
+    expect(mountInChild("fs.readFileSync('/seal/data/a.txt', { flag: 'r+' }).toString()").changed.fs.length).toBeGreaterThan(10);
   });
 
   it('mounts on a read through fs.promises, through a function taken before the mount, on a require of a path there and of a package by name', () => {

@@ -152,7 +152,9 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
     applyEdits(tree, edits);
     const once = readFileSync(join(tree, 'src', 'node_sea.cc'), 'utf8');
     expect(once).toContain('#include "simdjson.h"\n#include "simdutf.h"');
-    expect(once).toMatch(/if \(!code\.empty\(\) && simdutf::validate_ascii\(code\.data\(\), code\.size\(\)\)\) \{[\s\S]*String::NewExternalOneByte\(env->isolate\(\), resource\)[\s\S]*\} else \{\n    main_script = ToV8Value\(env->context\(\), code\)/);
+    expect(once).toMatch(
+      /if \(!code\.empty\(\) && simdutf::validate_ascii\(code\.data\(\), code\.size\(\)\)\) \{[\s\S]*String::NewExternalOneByte\(env->isolate\(\), resource\)[\s\S]*\} else \{\n {4}main_script = ToV8Value\(env->context\(\), code\)/,
+    );
     applyEdits(tree, edits);
     expect(readFileSync(join(tree, 'src', 'node_sea.cc'), 'utf8')).toBe(once);
   });

@@ -11,10 +11,36 @@ const { mountOnFirstUse } = require('./first-use.cjs');
 
 if (sea.isSea()) {
   const root = __SEAL_VIRTUAL_ROOT__;
-  mountOnFirstUse(root, () => mount(root, JSON.parse(sea.getAsset('seal-assets.json', 'utf8')), Buffer.from(sea.getRawAsset('seal-assets.bin'))));
+  // The index, the bytes and each file's bytes by its path, read from the blob when first needed.
+  let tree;
+  const embedded = () => {
+    if (tree === undefined) {
+      const index = JSON.parse(sea.getAsset('seal-assets.json', 'utf8'));
+      const data = Buffer.from(sea.getRawAsset('seal-assets.bin'));
+      tree = { index, data, files: filesOf(index, data) };
+    }
+    return tree;
+  };
+  mountOnFirstUse(
+    root,
+    () => mount(root, embedded().index, embedded().data),
+    (path) => embedded().files.get(path),
+  );
   // An ES module bundle (a program with top-level await) imports fs by name, and those bindings were taken when
   // it was linked, before this ran: bring the built-in modules' ESM exports up to date with the patched fs.
   require('node:module').syncBuiltinESMExports();
+}
+
+/** Each embedded file's bytes by its path (`index`: [path, size or -1 for a directory], the bytes one after another in `data`). */
+function filesOf(index, data) {
+  const files = new Map();
+  let at = 0;
+  for (const [path, size] of index) {
+    if (size < 0) continue;
+    files.set(path, data.subarray(at, at + size));
+    at += size;
+  }
+  return files;
 }
 
 /** The embedded files (`index`: [path, size or -1 for a directory], their bytes one after another in `data`) at `root`. */
@@ -196,4 +222,4 @@ function serveCopies(fs, root) {
 }
 
 // For test/build/assets-prelude.test.ts: the tree the mount builds and what it patches, checked without a SEA.
-module.exports = { populateLazily, mount };
+module.exports = { populateLazily, mount, filesOf };

@@ -40,7 +40,12 @@ const MODULE = ['_load', '_resolveFilename'];
 /** globalThis[Symbol.for(MOUNT_KEY)]: mounts now (a no-op once mounted; absent in a binary without embedded files). */
 const MOUNT_KEY = 'seal.mount';
 
-function mountOnFirstUse(root, mount) {
+/**
+ * `fileBytes(path)`: an embedded file's bytes by its absolute path under the root (undefined for anything else), which
+ * readFileSync answers before the mount: the read a start most often makes there is the program's own package.json
+ * for its --version, and it then costs a lookup, not the mount.
+ */
+function mountOnFirstUse(root, mount, fileBytes) {
   const fs = require('node:fs');
   const Module = require('node:module');
   const under = (p) => {
@@ -61,11 +66,13 @@ function mountOnFirstUse(root, mount) {
   };
   /** What patches fs before the mount and must stay in front of the library's patches once it is made (prelude/main-script.cjs). */
   mountNow.after = [];
-  const wrap = (on, name, reaches) => {
+  const wrap = (on, name, reaches, early) => {
     const t = { on, name, given: on[name], served: undefined, trap: undefined, serving: false };
     t.trap = Object.assign(function (...args) {
       // Serving: the library fell back to the function it wrapped (a path under the root it does not have), this one.
       if (t.serving || !reaches(args)) return t.given.apply(this, args);
+      const answer = mounted ? undefined : early?.(args);
+      if (answer !== undefined) return answer;
       mountNow();
       // Still mounting: the mount's own loads (the library's requires, outside a bundle).
       if (t.served === undefined) return t.given.apply(this, args);
@@ -81,7 +88,17 @@ function mountOnFirstUse(root, mount) {
     if (mounted) t.served = t.given;
   };
   const byPath = (args) => under(args[0]);
-  for (const name of FS) wrap(fs, name, byPath);
+  // readFileSync(file[, encoding or { encoding, flag: 'r' }]) of an embedded file, as Node reads it: a new Buffer, or
+  // its text in a known encoding. Anything else (a directory, another flag, a missing file) is the mount's to answer.
+  const readEarly = ([path, options]) => {
+    const { encoding, flag = 'r' } = typeof options === 'string' ? { encoding: options } : (options ?? {});
+    if (flag !== 'r' || (encoding != null && !Buffer.isEncoding(encoding))) return undefined;
+    const file = require('node:path').resolve(path instanceof URL ? require('node:url').fileURLToPath(path) : path);
+    const bytes = fileBytes?.(file);
+    if (bytes === undefined) return undefined;
+    return encoding == null ? Buffer.from(bytes) : bytes.toString(encoding);
+  };
+  for (const name of FS) wrap(fs, name, byPath, name === 'readFileSync' ? readEarly : undefined);
   // A module under the root or named by its path (a computed require from a bundled module: its parent is under the
   // root), or a package by name from anywhere: the library looks one up in the root's node_modules too (the bundle's
   // require of a name it could not follow, lightningcss-${platform}). A built-in module is still Node's.
