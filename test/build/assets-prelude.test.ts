@@ -41,10 +41,10 @@ describe('the mount, made when the program first reaches a path under the root (
     const script = `(async () => {
       globalThis.__SEAL_VIRTUAL_ROOT__ = '/seal';
       const fs = require('node:fs'), Module = require('node:module');
-      const { mount, filesOf } = require(${JSON.stringify(require.resolve('../../build/project/prelude/assets.cjs'))});
+      const { mount, pathsOf } = require(${JSON.stringify(require.resolve('../../build/project/prelude/assets.cjs'))});
       const lists = require(${JSON.stringify(require.resolve('../../build/project/prelude/first-use.cjs'))});
       const tree = { index: [['/seal/data', -1], ['/seal/data/a.txt', 3], ['/seal/node_modules/pkg/index.js', 19]], data: Buffer.from('aaamodule.exports = 7;') };
-      lists.mountOnFirstUse('/seal', () => mount('/seal', tree.index, tree.data), (p) => filesOf(tree.index, tree.data).get(p));
+      lists.mountOnFirstUse('/seal', () => mount('/seal', tree.index, tree.data), { file: (p) => pathsOf(tree.index, tree.data, '/seal').files.get(p), has: (p) => { const t = pathsOf(tree.index, tree.data, '/seal'); return t.files.has(p) || t.dirs.has(p); } });
       const objects = () => ({ fs, promises: fs.promises, Module, extensions: Module._extensions });
       const snapshot = () => Object.fromEntries(Object.entries(objects()).map(([k, o]) => [k, new Map(Object.getOwnPropertyNames(o).map((n) => [n, Object.getOwnPropertyDescriptor(o, n).value]))]));
       const before = snapshot();
@@ -72,7 +72,7 @@ describe('the mount, made when the program first reaches a path under the root (
     expect(r.changed.Module.filter((n) => !r.lists.Module.includes(n))).toEqual([]);
   });
 
-  it('readFileSync of an embedded file answers without the mount, as Node reads it; of anything else there, mounts', () => {
+  it('readFileSync of an embedded file and existsSync answer without the mount, as Node would; a read of anything else there mounts', () => {
     const reads: [string, string][] = [
       ["fs.readFileSync('/seal/data/a.txt', 'utf8')", 'aaa'],
       ["fs.readFileSync('/seal/data/../data/a.txt', { encoding: 'latin1' })", 'aaa'],
@@ -82,6 +82,9 @@ describe('the mount, made when the program first reaches a path under the root (
       const r = mountInChild(read);
       expect([read, r.read, r.changed.fs]).toEqual([read, expected, []]);
     }
+    // existsSync from the same tree: files, the directories the index names and those a path passes through.
+    const exists = mountInChild("['/seal', '/seal/data', '/seal/data/a.txt', '/seal/node_modules', '/seal/node_modules/pkg', '/seal/data/b.txt', '/seal/dat', new URL('file:///seal/data/')].map((p) => fs.existsSync(p)).join()");
+    expect([exists.read, exists.changed.fs]).toEqual(['true,true,true,true,true,false,false,true', []]);
     // (The library answers ENOENT for a directory where Node says EISDIR: its answer, as before this wrapper.)
     const dir = mountInChild("(() => { try { fs.readFileSync('/seal/data'); } catch (e) { return e.code; } })()");
     expect(dir.read).toBe('ENOENT');
@@ -94,7 +97,7 @@ describe('the mount, made when the program first reaches a path under the root (
     expect(mountInChild("fs.readdirSync('/seal/data').join()").read).toBe('a.txt');
     // Kept before the mount (the wrapper), the mount made by another function, then a program's patch over it.
     expect(mountInChild("(() => { const kept = fs.readFileSync; fs.statSync('/seal'); fs.readFileSync = (p, o) => kept(p, o); return fs.readFileSync('/seal/data/a.txt', 'utf8'); })()").read).toBe('aaa');
-    expect(mountInChild("fs.existsSync('/seal/data')").read).toBe('true');
+    expect(mountInChild("fs.existsSync('/seal/data/missing.txt') || fs.statSync('/seal/data').isDirectory()").read).toBe('true');
     // A package by name from a module outside the root: the library looks in the root's node_modules too.
     expect(mountInChild("require('module').createRequire('/tmp/x.js')('pkg')").read).toBe('7');
     expect(mountInChild("(() => { try { require('/seal/data/missing.js'); } catch (e) { return e.code + ' ' + fs.existsSync('/seal/data/a.txt'); } })()").read).toBe('MODULE_NOT_FOUND true');

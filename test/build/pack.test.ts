@@ -232,6 +232,7 @@ const first = {
   none: () => console.log('fs/promises loaded', loaded()),
   // A read of one embedded file is answered without the mount, which loads fs/promises.
   kept: () => console.log(readFileSync(data, 'utf8'), loaded()),
+  exists: () => console.log(fs.existsSync(path.join(__dirname, '..', 'data')), fs.existsSync(path.join(__dirname, '..', 'nothing')), loaded()),
   'fs/promises': () => require('node:fs/promises').readFile(data, 'utf8').then(console.log),
   'fs.promises': () => fs.promises.stat(data).then((s) => console.log(s.size)),
   require: () => console.log(require(path.join(__dirname, '..', 'lib', plugin)).name),
@@ -241,7 +242,7 @@ const first = {
 };
 (first[process.argv[2]] ?? (() => console.log('1.0.0')))();
 `;
-  it('a start that reaches none of them, or reads one with readFileSync, loads nothing for them; each way of reaching one first reads it as plain node does', () => {
+  it('a start that reaches none of them, or reads one with readFileSync or checks one with existsSync, loads nothing for them; each way of reaching one first reads it as plain node does', () => {
     const dir = project('pack-first-use', { name: 'first-use', seal: { assets: ['lib'] } }, code);
     mkdirSync(join(dir, 'data'));
     writeFileSync(join(dir, 'data/hello.txt'), 'hello');
@@ -249,13 +250,14 @@ const first = {
     writeFileSync(join(dir, 'lib/plugin.js'), "module.exports = { name: 'the plugin' };\n");
     const r = packed(dir);
     const bin = join(r.out, 'first-use-1.0.0-linux-x64');
-    for (const mode of ['none', 'kept', 'fs/promises', 'fs.promises', 'require', 'stream', 'url', 'dir']) {
+    for (const mode of ['none', 'kept', 'exists', 'fs/promises', 'fs.promises', 'require', 'stream', 'url', 'dir']) {
       const expected = execFileSync(process.execPath, [join(dir, 'bin/cli.js'), mode], { encoding: 'utf8' });
       const got = run(bin, [mode]);
       expect([mode, got.stdout, got.stderr, got.status]).toEqual([mode, expected, '', 0]);
     }
     expect(run(bin, ['none']).stdout).toBe('fs/promises loaded false\n');
     expect(run(bin, ['kept']).stdout).toBe('hello false\n');
+    expect(run(bin, ['exists']).stdout).toBe('true false false\n');
   }, 60_000);
 });
 

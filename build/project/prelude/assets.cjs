@@ -17,30 +17,42 @@ if (sea.isSea()) {
     if (tree === undefined) {
       const index = JSON.parse(sea.getAsset('seal-assets.json', 'utf8'));
       const data = Buffer.from(sea.getRawAsset('seal-assets.bin'));
-      tree = { index, data, files: filesOf(index, data) };
+      tree = { index, data, ...pathsOf(index, data, root) };
     }
     return tree;
   };
-  mountOnFirstUse(
-    root,
-    () => mount(root, embedded().index, embedded().data),
-    (path) => embedded().files.get(path),
-  );
+  mountOnFirstUse(root, () => mount(root, embedded().index, embedded().data), {
+    file: (path) => embedded().files.get(path),
+    has: (path) => embedded().files.has(path) || embedded().dirs.has(path),
+  });
   // An ES module bundle (a program with top-level await) imports fs by name, and those bindings were taken when
   // it was linked, before this ran: bring the built-in modules' ESM exports up to date with the patched fs.
   require('node:module').syncBuiltinESMExports();
 }
 
-/** Each embedded file's bytes by its path (`index`: [path, size or -1 for a directory], the bytes one after another in `data`). */
-function filesOf(index, data) {
+/**
+ * Each embedded file's bytes by its path, and the directories (`index`: [path, size or -1 for a directory], the bytes
+ * one after another in `data`): those the index names and every one a path passes through, from `root` down.
+ */
+function pathsOf(index, data, root) {
   const files = new Map();
+  const dirs = new Set([root]);
+  const dirsOn = (path) => {
+    for (let cut = path.lastIndexOf('/'); cut > root.length && !dirs.has(path.slice(0, cut)); cut = path.lastIndexOf('/', cut - 1)) dirs.add(path.slice(0, cut));
+  };
   let at = 0;
   for (const [path, size] of index) {
-    if (size < 0) continue;
+    if (size < 0) {
+      const dir = path.replace(/\/$/, '');
+      dirs.add(dir);
+      dirsOn(dir);
+      continue;
+    }
     files.set(path, data.subarray(at, at + size));
+    dirsOn(path);
     at += size;
   }
-  return files;
+  return { files, dirs };
 }
 
 /** The embedded files (`index`: [path, size or -1 for a directory], their bytes one after another in `data`) at `root`. */
@@ -222,4 +234,4 @@ function serveCopies(fs, root) {
 }
 
 // For test/build/assets-prelude.test.ts: the tree the mount builds and what it patches, checked without a SEA.
-module.exports = { populateLazily, mount, filesOf };
+module.exports = { populateLazily, mount, pathsOf };

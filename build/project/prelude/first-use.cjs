@@ -41,11 +41,12 @@ const MODULE = ['_load', '_resolveFilename'];
 const MOUNT_KEY = 'seal.mount';
 
 /**
- * `fileBytes(path)`: an embedded file's bytes by its absolute path under the root (undefined for anything else), which
- * readFileSync answers before the mount: the read a start most often makes there is the program's own package.json
- * for its --version, and it then costs a lookup, not the mount.
+ * `embedded`: the tree by absolute paths under the root — `file(path)` a file's bytes (undefined for anything else),
+ * `has(path)` whether a file or directory is there — with which readFileSync and existsSync answer before the mount:
+ * the read a start most often makes there is the program's own package.json for its --version, and the check for a
+ * file next to its code; each then costs a lookup, not the mount.
  */
-function mountOnFirstUse(root, mount, fileBytes) {
+function mountOnFirstUse(root, mount, embedded) {
   const fs = require('node:fs');
   const Module = require('node:module');
   const under = (p) => {
@@ -90,15 +91,18 @@ function mountOnFirstUse(root, mount, fileBytes) {
   const byPath = (args) => under(args[0]);
   // readFileSync(file[, encoding or { encoding, flag: 'r' }]) of an embedded file, as Node reads it: a new Buffer, or
   // its text in a known encoding. Anything else (a directory, another flag, a missing file) is the mount's to answer.
+  const pathOf = (path) => require('node:path').resolve(path instanceof URL ? require('node:url').fileURLToPath(path) : path);
   const readEarly = ([path, options]) => {
     const { encoding, flag = 'r' } = typeof options === 'string' ? { encoding: options } : (options ?? {});
     if (flag !== 'r' || (encoding != null && !Buffer.isEncoding(encoding))) return undefined;
-    const file = require('node:path').resolve(path instanceof URL ? require('node:url').fileURLToPath(path) : path);
-    const bytes = fileBytes?.(file);
+    const bytes = embedded?.file(pathOf(path));
     if (bytes === undefined) return undefined;
     return encoding == null ? Buffer.from(bytes) : bytes.toString(encoding);
   };
-  for (const name of FS) wrap(fs, name, byPath, name === 'readFileSync' ? readEarly : undefined);
+  // existsSync(path): the mount would answer from the same tree.
+  const existsEarly = ([path]) => embedded?.has(pathOf(path));
+  const early = { readFileSync: readEarly, existsSync: existsEarly };
+  for (const name of FS) wrap(fs, name, byPath, early[name]);
   // A module under the root or named by its path (a computed require from a bundled module: its parent is under the
   // root), or a package by name from anywhere: the library looks one up in the root's node_modules too (the bundle's
   // require of a name it could not follow, lightningcss-${platform}). A built-in module is still Node's.
