@@ -44,7 +44,8 @@ describe('the mount, made when the program first reaches a path under the root (
       const { mount, pathsOf } = require(${JSON.stringify(require.resolve('../../build/project/prelude/assets.cjs'))});
       const lists = require(${JSON.stringify(require.resolve('../../build/project/prelude/first-use.cjs'))});
       const tree = { index: [['/seal/data', -1], ['/seal/data/a.txt', 3], ['/seal/node_modules/pkg/index.js', 19]], data: Buffer.from('aaamodule.exports = 7;') };
-      lists.mountOnFirstUse('/seal', () => mount('/seal', tree.index, tree.data), { file: (p) => pathsOf(tree.index, tree.data, '/seal').files.get(p), has: (p) => { const t = pathsOf(tree.index, tree.data, '/seal'); return t.files.has(p) || t.dirs.has(p); } });
+      const paths = pathsOf(tree.index, tree.data, '/seal');
+      lists.mountOnFirstUse('/seal', () => mount('/seal', tree.index, tree.data), { file: (p) => paths.files.get(p), has: (p) => paths.files.has(p) || paths.dirs.has(p) });
       const objects = () => ({ fs, promises: fs.promises, Module, extensions: Module._extensions });
       const snapshot = () => Object.fromEntries(Object.entries(objects()).map(([k, o]) => [k, new Map(Object.getOwnPropertyNames(o).map((n) => [n, Object.getOwnPropertyDescriptor(o, n).value]))]));
       const before = snapshot();

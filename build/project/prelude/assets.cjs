@@ -7,7 +7,7 @@
 'use strict';
 
 const sea = require('node:sea');
-const { mountOnFirstUse } = require('./first-use.cjs');
+const { isUnder, mountOnFirstUse } = require('./first-use.cjs');
 
 if (sea.isSea()) {
   const root = __SEAL_VIRTUAL_ROOT__;
@@ -23,7 +23,10 @@ if (sea.isSea()) {
   };
   mountOnFirstUse(root, () => mount(root, embedded().index, embedded().data), {
     file: (path) => embedded().files.get(path),
-    has: (path) => embedded().files.has(path) || embedded().dirs.has(path),
+    has: (path) => {
+      const { files, dirs } = embedded();
+      return files.has(path) || dirs.has(path);
+    },
   });
   // An ES module bundle (a program with top-level await) imports fs by name, and those bindings were taken when
   // it was linked, before this ran: bring the built-in modules' ESM exports up to date with the patched fs.
@@ -77,7 +80,7 @@ function serveStreamEncoding(fs, root) {
   fs.createReadStream = Object.assign(function createReadStream(path, options) {
     const stream = given.call(this, path, options);
     const encoding = typeof options === 'string' ? options : options?.encoding;
-    if (encoding && typeof path === 'string' && (path === root || path.startsWith(`${root}/`))) stream.setEncoding(encoding);
+    if (encoding && typeof path === 'string' && isUnder(root, path)) stream.setEncoding(encoding);
     return stream;
   }, given);
 }
@@ -132,7 +135,7 @@ function serveFileUrls(fs, root) {
   const pathOf = (p) => {
     if (!(p instanceof URL) || p.protocol !== 'file:') return p;
     const path = fileURLToPath(p);
-    return path === root || path.startsWith(`${root}/`) ? path : p;
+    return isUnder(root, path) ? path : p;
   };
   const served = ['readFileSync', 'realpathSync', 'lstatSync', 'statSync', 'readdirSync', 'existsSync', 'readlinkSync', 'accessSync', 'access', 'stat', 'lstat', 'readFile', 'createReadStream', 'readdir', 'readlink', 'realpath'];
   const wrap = (on, name) => {
@@ -157,7 +160,7 @@ function serveCopies(fs, root) {
   const mounted = (src) => {
     if (typeof src !== 'string' && !(src instanceof URL)) return undefined;
     const path = resolve(pathOf(src));
-    return path === root || path.startsWith(`${root}/`) ? path : undefined;
+    return isUnder(root, path) ? path : undefined;
   };
 
   // As libuv's copyfile: COPYFILE_EXCL makes an existing destination EEXIST, and the destination ends with the

@@ -40,6 +40,9 @@ const MODULE = ['_load', '_resolveFilename'];
 /** globalThis[Symbol.for(MOUNT_KEY)]: mounts now (a no-op once mounted; absent in a binary without embedded files). */
 const MOUNT_KEY = 'seal.mount';
 
+/** A path (a string, absolute) is the root or under it: what the mount serves. */
+const isUnder = (root, path) => path === root || path.startsWith(`${root}/`);
+
 /**
  * `embedded`: the tree by absolute paths under the root — `file(path)` a file's bytes (undefined for anything else),
  * `has(path)` whether a file or directory is there — with which readFileSync and existsSync answer before the mount:
@@ -50,7 +53,7 @@ function mountOnFirstUse(root, mount, embedded) {
   const fs = require('node:fs');
   const Module = require('node:module');
   const under = (p) => {
-    if (typeof p === 'string') return p === root || p.startsWith(`${root}/`);
+    if (typeof p === 'string') return isUnder(root, p);
     if (p instanceof URL && p.protocol === 'file:') return under(require('node:url').fileURLToPath(p));
     return false;
   };
@@ -95,12 +98,12 @@ function mountOnFirstUse(root, mount, embedded) {
   const readEarly = ([path, options]) => {
     const { encoding, flag = 'r' } = typeof options === 'string' ? { encoding: options } : (options ?? {});
     if (flag !== 'r' || (encoding != null && !Buffer.isEncoding(encoding))) return undefined;
-    const bytes = embedded?.file(pathOf(path));
+    const bytes = embedded.file(pathOf(path));
     if (bytes === undefined) return undefined;
     return encoding == null ? Buffer.from(bytes) : bytes.toString(encoding);
   };
   // existsSync(path): the mount would answer from the same tree.
-  const existsEarly = ([path]) => embedded?.has(pathOf(path));
+  const existsEarly = ([path]) => embedded.has(pathOf(path));
   const early = { readFileSync: readEarly, existsSync: existsEarly };
   for (const name of FS) wrap(fs, name, byPath, early[name]);
   // A module under the root or named by its path (a computed require from a bundled module: its parent is under the
@@ -122,4 +125,4 @@ function mountOnFirstUse(root, mount, embedded) {
   globalThis[Symbol.for(MOUNT_KEY)] = mountNow;
 }
 
-module.exports = { mountOnFirstUse, FS, PROMISES, MODULE, MOUNT_KEY };
+module.exports = { mountOnFirstUse, isUnder, FS, PROMISES, MODULE, MOUNT_KEY };
