@@ -54,15 +54,26 @@ export interface BuildContext {
     /** The files seal.assets matched (globbed once, by the assets step; the bundle step packs them again with addons and workers). */
     matched: string[];
   };
-  bundle?: FileFact;
-  /** `startup`: what the blob holds: the configured one, or 'none' when made under qemu. */
-  blob?: FileFact & { startup: Startup };
+  /** The bundle; `esm`: an ES module program behind a CommonJS launcher (project/esm-launcher.ts). */
+  bundle?: FileFact & { format: 'cjs' | 'esm' };
+  /**
+   * seal.train's result (steps/train.ts): the bundle as the loader compiles it, the top level's cache, and each first
+   * argument's cache, trained by the runs that start with it.
+   */
+  trained?: { main: FileFact; topLevel: FileFact; commands: { first: string; cache: FileFact }[]; runs: number };
+  /** `startup`: what the blob holds: the configured one, or 'none' when made under qemu; `trainedRuns`: its cache's training. */
+  blob?: FileFact & { startup: Startup; trainedRuns?: number };
   /** The runtime copy with the blob injected, not yet verified. */
   injected?: string;
   artifact?: FileFact & { name: string };
   checksums?: FileFact;
   manifest?: FileFact;
   timings: { step: string; ms: number }[];
+}
+
+/** The artifact's file name: `<name>-<version>-linux-<arch>`, `-static` on the static runtime. */
+export function artifactName(ctx: Pick<BuildContext, 'name' | 'version' | 'arch'> & { runtime: Pick<Runtime, 'kind'> }): string {
+  return `${ctx.name}-${ctx.version}-linux-${ctx.arch}${ctx.runtime.kind === 'static' ? '-static' : ''}`;
 }
 
 /** A dist step: `needs` names the fields earlier steps set, which run() then reads as present. */

@@ -54,6 +54,11 @@ export interface SealConfig {
   /** How the binary gets to the program's first line (STARTUPS). */
   startup: Startup;
   /**
+   * Runs of the program at build time whose compiled code goes into the code cache (steps/train.ts): without them the
+   * cache holds the bundle's top level only, and each start compiles every function it calls. Empty: no training.
+   */
+  train: TrainRun[];
+  /**
    * The static runtime's ICU: full (every locale, the default, as the official runtime), small (English only, ~24 MiB
    * smaller), none (no Intl: `\p{…}` in a RegExp fails to parse). The official runtime always has full ICU.
    */
@@ -73,7 +78,14 @@ export interface SealConfig {
   targets: Target[];
 }
 
-const KEYS = ['entry', 'name', 'assets', 'omit', 'external', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'intl', 'pointerCompression', 'smoke', 'targets'] as const;
+const KEYS = ['entry', 'name', 'assets', 'omit', 'external', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'train', 'intl', 'pointerCompression', 'smoke', 'targets'] as const;
+
+/** One training run: the binary started with `args` (`{root}` in one stands for the project's directory). */
+export interface TrainRun {
+  args: string[];
+  /** For a program that runs until stopped (a server): SIGTERM after this many ms; it must then exit by itself. */
+  stopAfterMs?: number;
+}
 
 /**
  * seal.startup: 'code-cache' (the default, the fastest measured: docs/benchmarks.md, "Where start-up time goes") puts
@@ -84,6 +96,7 @@ const KEYS = ['entry', 'name', 'assets', 'omit', 'external', 'workers', 'buildIn
 export const STARTUPS = ['code-cache', 'snapshot', 'none'] as const;
 export type Startup = (typeof STARTUPS)[number];
 const SMOKE_KEYS = ['args', 'stdout'] as const;
+const TRAIN_KEYS = ['args', 'stopAfterMs'] as const;
 const TARGETS = ['linux-x64', 'linux-arm64', 'linux-x64-official', 'linux-arm64-official', 'linux-x64-static', 'linux-arm64-static'] as const;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -158,6 +171,20 @@ function smoke(key: string, v: Json, defaultArgs: string[]): SealConfig['smoke']
   return { args, stdout: v.stdout };
 }
 
+function trainRuns(key: string, v: Json): TrainRun[] {
+  if (!Array.isArray(v)) throw bad(key, v, 'an array of runs { args, stopAfterMs? }');
+  return v.map((run, i) => {
+    const at = `${key}[${i}]`;
+    if (!isObject(run)) throw bad(at, run, 'an object { args, stopAfterMs? } (e.g. { "args": ["--help"] })');
+    checkKeys(at, run, TRAIN_KEYS);
+    const args = stringList(`${at}.args`, run.args);
+    const stop = run.stopAfterMs;
+    if (stop === undefined) return { args };
+    if (typeof stop !== 'number' || !Number.isInteger(stop) || stop < 1 || stop > 60_000) throw bad(`${at}.stopAfterMs`, stop, 'a whole number of milliseconds from 1 to 60000');
+    return { args, stopAfterMs: stop };
+  });
+}
+
 function targets(key: string, v: Json): Target[] {
   if (!Array.isArray(v) || v.length === 0) throw bad(key, v, `a non-empty array of ${alternatives(TARGETS)}`);
   return [...new Set(v)].map((t) => {
@@ -223,6 +250,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
     nodeOptions: raw.nodeOptions === undefined ? [] : stringList('seal.nodeOptions', raw.nodeOptions),
     ...(node === undefined ? {} : { node }),
     startup: (raw.startup as Startup | undefined) ?? 'code-cache',
+    train: raw.train === undefined ? [] : trainRuns('seal.train', raw.train),
     intl: (raw.intl as IntlMode | undefined) ?? 'full',
     pointerCompression: raw.pointerCompression === true,
     smoke: raw.smoke === undefined ? { args: smokeArgs, printed: true } : smoke('seal.smoke', raw.smoke, smokeArgs),
@@ -231,6 +259,8 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
   for (const name of config.external) {
     if (config.omit.includes(name)) throw bad('seal.external entry', name, 'a package seal.omit does not name (seal.omit leaves a package out of the binary, seal.external embeds it unbundled)');
   }
+  // Training fills the code cache: with a snapshot or none there is no cache to fill.
+  if (config.train.length > 0 && config.startup !== 'code-cache') throw bad('seal.train', raw.train, `left out when seal.startup is "${config.startup}" (training fills the code cache, which only "code-cache" makes)`);
   for (const opt of config.nodeOptions) {
     if (!opt.startsWith('-')) throw bad('seal.nodeOptions entry', opt, 'a Node option starting with "-" (e.g. "--max-old-space-size=512")');
   }

@@ -69,7 +69,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   }
   if (unresolved.length > 10) ctx.log.info(`  warning: … and ${unresolved.length - 10} more imports that cannot be resolved`);
   const warned = judgeLoads(ctx, loads, new Set(modules)) + addonWarnings.length + unresolved.length;
-  ctx.bundle = await fileFact(outfile);
+  ctx.bundle = { ...(await fileFact(outfile)), format };
   const bins = Object.keys(project.config.bins);
   const required = files.length > 0 ? `, ${files.length} file(s) loaded by exact path embedded` : '';
   const known = modules.length > 0 ? `, ${modules.length} module(s) required by a path known in full bundled` : '';

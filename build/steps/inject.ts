@@ -61,13 +61,11 @@ async function seaTemplate(ctx: BuildContext, runtime: Runtime, capacity: number
   return { path, note };
 }
 
-/** Copies the cached template for this runtime and writes the blob into its NODE_SEA_BLOB note. */
-async function injectBlob(ctx: Ready<BuildContext, 'runtime' | 'blob'>): Promise<string> {
-  const { runtime, blob } = ctx;
-  const data = readFileSync(blob.path);
+/** Copies the cached template for this runtime to `target` and writes the blob at `blobPath` into its NODE_SEA_BLOB note. */
+export async function injectInto(ctx: Ready<BuildContext, 'runtime'>, blobPath: string, target: string): Promise<{ size: number; capacity: number }> {
+  const data = readFileSync(blobPath);
   const capacity = blobCapacity(data.length);
-  const template = await seaTemplate(ctx, runtime, capacity);
-  const target = join(ctx.workDir, 'artifact');
+  const template = await seaTemplate(ctx, ctx.runtime, capacity);
   await copyFile(template.path, target);
   await chmod(target, 0o755);
   const fd = await open(target, 'r+');
@@ -79,8 +77,14 @@ async function injectBlob(ctx: Ready<BuildContext, 'runtime' | 'blob'>): Promise
   } finally {
     await fd.close();
   }
+  return { size: data.length, capacity };
+}
+
+async function injectBlob(ctx: Ready<BuildContext, 'runtime' | 'blob'>): Promise<string> {
+  const target = join(ctx.workDir, 'artifact');
+  const { size, capacity } = await injectInto(ctx, ctx.blob.path, target);
   ctx.injected = target;
-  return `blob written into the NODE_SEA_BLOB note (${data.length} of ${capacity} bytes reserved)`;
+  return `blob written into the NODE_SEA_BLOB note (${size} of ${capacity} bytes reserved)`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { inspectFile } from '../../shared/elf/file.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
-import { type BuildContext, distStep } from '../context.ts';
+import { artifactName, type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
 import { assetName } from '../project/assets.ts';
 import { smokePattern } from '../project/config.ts';
@@ -87,7 +87,7 @@ async function verifyArtifact(ctx: Ready<BuildContext, 'runtime' | 'injected' | 
     ran = `${shown} → ${JSON.stringify(res.stdout.trim().split('\n')[0]?.slice(0, 60))}${ctx.launcher.emulated ? ` (under ${ctx.launcher.describe})` : ''}`;
   }
   // Only a verified binary reaches the output directory, so dist/ never holds a half-made artifact.
-  const name = `${ctx.name}-${ctx.version}-linux-${ctx.arch}${ctx.runtime.kind === 'static' ? '-static' : ''}`;
+  const name = artifactName(ctx);
   await mkdir(ctx.outDir, { recursive: true });
   const path = join(ctx.outDir, name);
   await rename(injected, path);

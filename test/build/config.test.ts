@@ -32,6 +32,7 @@ describe('package.json seal config', () => {
         workers: {},
         nodeOptions: [],
         startup: 'code-cache',
+        train: [],
         intl: 'full',
         pointerCompression: false,
         smoke: { args: ['--version'], printed: true },
@@ -86,6 +87,12 @@ describe('package.json seal config', () => {
     expect(() => sealConfig(withSeal({ omit: ['../lib'] }))).toThrow(/seal\.omit entry must be a package name \(e\.g\. "picomatch" or "@scope\/name"\), got "\.\.\/lib"/);
   });
 
+  it('seal.train lists runs of the program: args, and for one that runs until stopped the ms before SIGTERM', () => {
+    const runs = [{ args: ['--version'] }, { args: ['serve', '--port', '0'], stopAfterMs: 500 }, { args: ['read', '{root}/data.txt'] }];
+    expect(sealConfig(withSeal({ train: runs })).config.train).toEqual(runs);
+    expect(sealConfig(withSeal({ train: [] })).config.train).toEqual([]);
+  });
+
   it('seal.node names a Node line by its major version, as a string or a number', () => {
     expect(sealConfig(withSeal({ node: '24' })).config.node).toBe('24');
     expect(sealConfig(withSeal({ node: 24 })).config.node).toBe('24');
@@ -107,6 +114,16 @@ describe('package.json seal config', () => {
     ['a full Node version as the line', withSeal({ node: '24.1.0' }), /seal\.node must be a Node line, its major version \(e\.g\. "22" or 24\), got "24\.1\.0"/],
     ['a Node line as a boolean', withSeal({ node: true }), /seal\.node must be a Node line.*got true/],
     ['an unknown start-up', withSeal({ startup: 'bytecode' }), /^package\.json: seal\.startup must be one of "code-cache", "snapshot", "none", got "bytecode"$/],
+    ['training runs as a list of strings', withSeal({ train: ['--version'] }), /^package\.json: seal\.train\[0\] must be an object \{ args, stopAfterMs\? \} \(e\.g\. \{ "args": \["--help"\] \}\), got "--version"$/],
+    ['training as an object', withSeal({ train: { args: [] } }), /^package\.json: seal\.train must be an array of runs \{ args, stopAfterMs\? \}, got \{"args":\[\]\}$/],
+    ['a training run without args', withSeal({ train: [{ stopAfterMs: 5 }] }), /^package\.json: seal\.train\[0\]\.args must be an array of strings, got undefined$/],
+    ['a training run with an unknown key', withSeal({ train: [{ args: [], timeout: 5 }] }), /^package\.json: unknown key seal\.train\[0\]\.timeout; the keys of seal\.train\[0\] are args or stopAfterMs$/],
+    ['a training stop in seconds', withSeal({ train: [{ args: [], stopAfterMs: 0.5 }] }), /^package\.json: seal\.train\[0\]\.stopAfterMs must be a whole number of milliseconds from 1 to 60000, got 0\.5$/],
+    [
+      'training with a snapshot',
+      withSeal({ startup: 'snapshot', train: [{ args: [] }] }),
+      /^package\.json: seal\.train must be left out when seal\.startup is "snapshot" \(training fills the code cache, which only "code-cache" makes\), got \[\{"args":\[\]\}\]$/,
+    ],
     ['an unknown Intl', withSeal({ intl: 'english' }), /^package\.json: seal\.intl must be one of "full", "small", "none", got "english"$/],
     ['pointer compression as a string', withSeal({ pointerCompression: 'yes' }), /^package\.json: seal\.pointerCompression must be true or false, got "yes"$/],
     ['the old codeCache: false', withSeal({ codeCache: false }), /^package\.json: seal\.codeCache was replaced by seal\.startup: "startup": "none" — one of "code-cache", "snapshot", "none"$/],

@@ -130,7 +130,7 @@ describe('checksum + manifest', () => {
       return name;
     });
     const bundle = writeTemp('b.cjs', new TextEncoder().encode('1'));
-    ctx.bundle = await fileFact(bundle);
+    ctx.bundle = { ...(await fileFact(bundle)), format: 'cjs' };
     ctx.blob = { ...(await fileFact(bundle)), startup: 'code-cache' };
     for (const name of files) {
       ctx.artifact = { ...(await fileFact(join(ctx.outDir, name))), name };

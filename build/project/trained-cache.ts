@@ -1,0 +1,108 @@
+/*
+ * seal.train: a code cache that holds what the program compiles when it runs, not only its top level.
+ *
+ * Node's SEA makes its code cache right after compiling the main script, before it runs: V8 compiles a function when
+ * it is first called, so every start compiles again each function its command calls. V8 can write a cache of a
+ * script after it ran (vm.Script's createCachedData), which Node's SEA main cannot. So with training the blob's main
+ * is a small loader: the bundle is an asset, compiled by vm.Script with the cache the build's training runs left.
+ *
+ * One cache for every command would make each start deserialise what all of them compiled (broker's --version paid
+ * ~3% for record's code), so there is one cache per command: the training runs are grouped by their first argument,
+ * and a start whose first argument is a group's uses that group's cache; any other start the top level's, the cache
+ * Node's SEA would have made. Training (steps/train.ts) runs a binary whose loader reads the cache the group's
+ * previous run wrote (if any) and writes it again at exit, each run adding what it compiled. Those runs start with
+ * --random-seed=1 (the blob's own cache is made so too; V8 leaves the flag out of its flag hash): V8 writes string
+ * hashes seeded from it into the cache, which would otherwise differ between two builds.
+ */
+
+/** The blob's assets with training: the bundle wrapped as a CommonJS function, and the top level's cache. */
+export const MAIN_ASSET = 'seal-main.js';
+export const CACHE_ASSET = 'seal-main.cache';
+
+/** The asset of the cache trained for the `i`th first argument. */
+export function commandCacheAsset(i: number): string {
+  return `seal-main.${i}.cache`;
+}
+
+/** The loader's file name, as the blob records its main script's. */
+export const LOADER_FILE = 'seal-loader.cjs';
+
+/** The training binary's loader reads the cache at this path (absent before the first run) and writes `<path>.next` at exit. */
+export const TRAIN_CACHE_ENV = 'SEAL_TRAIN_CACHE';
+/** Set to 1: the training binary writes the cache right after compiling and exits, running nothing (the top level's cache). */
+export const TRAIN_COMPILE_ONLY_ENV = 'SEAL_TRAIN_COMPILE_ONLY';
+
+/** What training runs start with, besides the blob's own Node options. */
+export const TRAIN_FLAGS = ['--random-seed=1', '--predictable'];
+
+/**
+ * The bundle as the one expression the loader's vm.Script compiles: Node's own CommonJS wrapper, on a line of its own
+ * (the loader compiles it at line offset -1, so stack traces give the bundle's own lines).
+ */
+export function wrapBundle(code: string): string {
+  return `(function (exports, require, module, __filename, __dirname) {\n${code}\n})`;
+}
+
+/**
+ * The blob's main script when training is used. `caches`: first argument → its cache's asset. `filename` is what
+ * Node's SEA names its main script (the bundle's file name), so stack traces read as without training. A rejected
+ * cache is said as Node's SEA says it, on stderr at once (the program may exit before a queued warning prints; the
+ * build's verify step fails on it). A SEA's process.argv is [execPath, execPath, ...the arguments].
+ */
+export function loaderSource(filename: string, caches: Record<string, string>): string {
+  return `'use strict';
+// seal: the program's bundle, compiled with the code cache its training runs left (build/project/trained-cache.ts).
+const sea = require('node:sea');
+const { Script, constants } = require('node:vm');
+const caches = ${JSON.stringify(caches)};
+const first = process.argv[2] ?? '';
+const script = new Script(Buffer.from(sea.getRawAsset(${JSON.stringify(MAIN_ASSET)})).toString(), {
+  filename: ${JSON.stringify(filename)},
+  lineOffset: -1,
+  cachedData: Buffer.from(sea.getRawAsset(Object.hasOwn(caches, first) ? caches[first] : ${JSON.stringify(CACHE_ASSET)})),
+  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
+if (script.cachedDataRejected) require('node:fs').writeSync(2, \`(node:\${process.pid}) Warning: Code cache data rejected.\\n\`);
+script.runInThisContext()(exports, require, module, __filename, __dirname);
+`;
+}
+
+/**
+ * The training binary's main script: as loaderSource's, with the cache read from the file TRAIN_CACHE_ENV names
+ * (absent before the first run) and what it holds at exit written beside it. A cache the previous run wrote and V8 rejects is a failed
+ * training (exit 70), not a quietly smaller cache.
+ */
+export function trainerSource(filename: string): string {
+  return `'use strict';
+// seal: a training run (build/project/trained-cache.ts): the cache so far in, what this run compiled added at exit.
+const sea = require('node:sea');
+const fs = require('node:fs');
+const { Script, constants } = require('node:vm');
+const file = process.env.${TRAIN_CACHE_ENV};
+const compileOnly = process.env.${TRAIN_COMPILE_ONLY_ENV} === '1';
+delete process.env.${TRAIN_CACHE_ENV};
+delete process.env.${TRAIN_COMPILE_ONLY_ENV};
+let cachedData;
+try {
+  cachedData = fs.readFileSync(file);
+} catch (err) {
+  if (err.code !== 'ENOENT') throw err;
+}
+const script = new Script(Buffer.from(sea.getRawAsset(${JSON.stringify(MAIN_ASSET)})).toString(), {
+  filename: ${JSON.stringify(filename)},
+  lineOffset: -1,
+  ...(cachedData === undefined ? {} : { cachedData }),
+  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
+if (cachedData !== undefined && script.cachedDataRejected) {
+  fs.writeSync(2, 'seal training: V8 rejected the code cache the previous training run wrote\\n');
+  process.exit(70);
+}
+if (compileOnly) {
+  fs.writeFileSync(file + '.next', script.createCachedData());
+  process.exit(0);
+}
+process.on('exit', () => fs.writeFileSync(file + '.next', script.createCachedData()));
+script.runInThisContext()(exports, require, module, __filename, __dirname);
+`;
+}
