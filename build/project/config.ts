@@ -83,8 +83,12 @@ const KEYS = ['entry', 'name', 'assets', 'omit', 'external', 'workers', 'buildIn
 /** One training run: the binary started with `args` (`{root}` in one stands for the project's directory). */
 export interface TrainRun {
   args: string[];
-  /** For a program that runs until stopped (a server): SIGTERM after this many ms; it must then exit by itself. */
-  stopAfterMs?: number;
+  /**
+   * For a program that runs until stopped (a server): SIGTERM as soon as a line of its stdout or stderr matches this
+   * regular expression (when it says it is ready: the same point every build, where a timer would race the machine's
+   * load); it must then exit by itself.
+   */
+  stopWhen?: string;
 }
 
 /**
@@ -96,7 +100,7 @@ export interface TrainRun {
 export const STARTUPS = ['code-cache', 'snapshot', 'none'] as const;
 export type Startup = (typeof STARTUPS)[number];
 const SMOKE_KEYS = ['args', 'stdout'] as const;
-const TRAIN_KEYS = ['args', 'stopAfterMs'] as const;
+const TRAIN_KEYS = ['args', 'stopWhen'] as const;
 const TARGETS = ['linux-x64', 'linux-arm64', 'linux-x64-official', 'linux-arm64-official', 'linux-x64-static', 'linux-arm64-static'] as const;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -172,16 +176,22 @@ function smoke(key: string, v: Json, defaultArgs: string[]): SealConfig['smoke']
 }
 
 function trainRuns(key: string, v: Json): TrainRun[] {
-  if (!Array.isArray(v)) throw bad(key, v, 'an array of runs { args, stopAfterMs? }');
+  if (!Array.isArray(v)) throw bad(key, v, 'an array of runs { args, stopWhen? }');
   return v.map((run, i) => {
     const at = `${key}[${i}]`;
-    if (!isObject(run)) throw bad(at, run, 'an object { args, stopAfterMs? } (e.g. { "args": ["--help"] })');
+    if (!isObject(run)) throw bad(at, run, 'an object { args, stopWhen? } (e.g. { "args": ["--help"] })');
     checkKeys(at, run, TRAIN_KEYS);
     const args = stringList(`${at}.args`, run.args);
-    const stop = run.stopAfterMs;
+    const stop = run.stopWhen;
     if (stop === undefined) return { args };
-    if (typeof stop !== 'number' || !Number.isInteger(stop) || stop < 1 || stop > 60_000) throw bad(`${at}.stopAfterMs`, stop, 'a whole number of milliseconds from 1 to 60000');
-    return { args, stopAfterMs: stop };
+    const allowed = 'a regular expression as a string, matched against each line the run prints (e.g. "listening on")';
+    if (typeof stop !== 'string' || stop === '') throw bad(`${at}.stopWhen`, stop, allowed);
+    try {
+      new RegExp(stop);
+    } catch (err) {
+      throw bad(`${at}.stopWhen`, stop, `${allowed}; ${(err as Error).message}`);
+    }
+    return { args, stopWhen: stop };
   });
 }
 

@@ -25,6 +25,11 @@ export interface BlobSpec {
   dir: string;
 }
 
+/** The blob assets that hold the embedded files (project/assets.ts), by asset name, if there are any. */
+export function embeddedFiles(ctx: Pick<BuildContext, 'assets'>): Record<string, string> {
+  return ctx.assets ? { [ASSET_INDEX]: ctx.assets.index.path, [ASSET_DATA]: ctx.assets.data.path } : {};
+}
+
 /** Writes one SEA blob with the runtime itself: a blob from another Node version segfaults at start-up. */
 export async function seaBlob(ctx: Ready<BuildContext, 'runtime'>, spec: BlobSpec): Promise<void> {
   const { runtime, launcher } = ctx;
@@ -89,7 +94,7 @@ async function writeBlob(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): Promis
   const startup: Startup = launcher.emulated ? 'none' : configured;
   const output = join(ctx.workDir, 'sea-prep.blob');
   const assets = {
-    ...(ctx.assets ? { [ASSET_INDEX]: ctx.assets.index.path, [ASSET_DATA]: ctx.assets.data.path } : {}),
+    ...embeddedFiles(ctx),
     ...(trained ? { [MAIN_ASSET]: trained.main.path, [CACHE_ASSET]: trained.topLevel.path } : {}),
     ...Object.fromEntries((trained?.commands ?? []).map((c, i) => [commandCacheAsset(i), c.cache.path])),
   };

@@ -6,14 +6,13 @@ import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type FileFact, fileFact } from '../../shared/toolchain/file-hash.ts';
 import { artifactName, type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
-import { ASSET_DATA, ASSET_INDEX } from '../project/assets.ts';
 import type { TrainRun } from '../project/config.ts';
 import { CACHE_ASSET, commandCacheAsset, LOADER_FILE, MAIN_ASSET, TRAIN_CACHE_ENV, TRAIN_COMPILE_ONLY_ENV, TRAIN_FLAGS, trainerSource, wrapBundle } from '../project/trained-cache.ts';
-import { seaBlob } from './blob.ts';
+import { embeddedFiles, seaBlob } from './blob.ts';
 import { injectInto } from './inject.ts';
 import { stderrExcerpt } from './verify.ts';
 
-/** A run that is not stopped must end by itself within this; one that is gets this long after SIGTERM. */
+/** A run must end within this (one with stopWhen: print its line and exit after SIGTERM); after SIGTERM it gets this long before SIGKILL. */
 const RUN_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 10_000;
 
@@ -45,10 +44,7 @@ async function trainCodeCache(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): P
   await writeFile(main, wrapBundle(await readFile(bundle.path, 'utf8')));
   const trainer = join(dir, LOADER_FILE);
   await writeFile(trainer, trainerSource(basename(bundle.path)));
-  const assets = {
-    ...(ctx.assets ? { [ASSET_INDEX]: ctx.assets.index.path, [ASSET_DATA]: ctx.assets.data.path } : {}),
-    [MAIN_ASSET]: main,
-  };
+  const assets = { ...embeddedFiles(ctx), [MAIN_ASSET]: main };
   const blob = join(dir, 'train.blob');
   await seaBlob(ctx, { main: trainer, output: blob, startup: 'none', assets, execArgv: [...TRAIN_FLAGS, ...project.config.nodeOptions], dir });
   // Named as the artifact: a binary of several bins picks the one to run by its own name.
@@ -76,8 +72,8 @@ async function trainCodeCache(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): P
 }
 
 /**
- * One training run: it must exit 0 by itself, or after SIGTERM if stopAfterMs asks for one, and leave its cache.
- * `compileOnly`: the top level's cache, made without running the program.
+ * One training run: it must exit 0 by itself, or after SIGTERM once a line it prints matches stopWhen, and leave
+ * its cache. `compileOnly`: the top level's cache, made without running the program.
  */
 async function trainingRun(ctx: Ready<BuildContext, 'bundle' | 'runtime'>, run: TrainRun, o: { binary: string; cache: string; cwd: string; home: string; compileOnly?: boolean }): Promise<void> {
   const launcher = ctx.launcher;
@@ -89,28 +85,39 @@ async function trainingRun(ctx: Ready<BuildContext, 'bundle' | 'runtime'>, run: 
     cwd: o.cwd,
     reject: false,
     stdin: 'ignore',
-    stdout: 'ignore',
+    all: true,
     env: { NODE_OPTIONS: '', HOME: o.home, [TRAIN_CACHE_ENV]: o.cache, ...(o.compileOnly ? { [TRAIN_COMPILE_ONLY_ENV]: '1' } : {}) },
     extendEnv: false,
-    ...(run.stopAfterMs === undefined ? { timeout: RUN_TIMEOUT_MS } : { forceKillAfterDelay: STOP_GRACE_MS }),
+    timeout: RUN_TIMEOUT_MS,
+    forceKillAfterDelay: STOP_GRACE_MS,
   });
   let stopped = false;
-  const timer =
-    run.stopAfterMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          stopped = true;
-          child.kill('SIGTERM');
-        }, run.stopAfterMs);
+  if (run.stopWhen !== undefined) {
+    const ready = new RegExp(run.stopWhen);
+    let pending = '';
+    child.all?.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      if (!stopped && lines.some((l) => ready.test(l))) {
+        stopped = true;
+        child.kill('SIGTERM');
+      }
+    });
+  }
   const res = await child;
-  clearTimeout(timer);
   const stderr = res.stderr.trim() ? `; its stderr:\n${stderrExcerpt(res.stderr)}` : '';
-  if (res.timedOut) throw new BuildError(`${shown} did not exit within ${RUN_TIMEOUT_MS / 1000} s: give a program that runs until stopped "stopAfterMs" in its entry${stderr}`);
+  if (res.timedOut) {
+    const why = run.stopWhen === undefined ? 'give a program that runs until stopped "stopWhen" in its entry' : `no line it printed matched stopWhen /${run.stopWhen}/`;
+    throw new BuildError(`${shown} did not exit within ${RUN_TIMEOUT_MS / 1000} s: ${why}${stderr}`);
+  }
   if (stopped && res.exitCode === undefined)
     throw new BuildError(
-      `${shown} was stopped after ${run.stopAfterMs} ms and ended by ${res.signal} without exiting: the cache is written as the program exits, so it must handle SIGTERM and exit (process.exit or letting its event loop end)${stderr}`,
+      `${shown} was stopped when it printed a line matching /${run.stopWhen}/ and ended by ${res.signal} without exiting: the cache is written as the program exits, so it must handle SIGTERM and exit (process.exit or letting its event loop end)${stderr}`,
     );
-  if (!stopped && res.exitCode !== 0) throw new BuildError(`${shown} failed (exit ${res.exitCode ?? res.signal}): a training run must succeed, or its cache would train the failure${stderr}`);
+  if (!stopped && res.exitCode !== 0) {
+    const unmatched = run.stopWhen === undefined ? '' : ` before printing a line that matches stopWhen /${run.stopWhen}/`;
+    throw new BuildError(`${shown} failed (exit ${res.exitCode ?? res.signal})${unmatched}: a training run must succeed, or its cache would train the failure${stderr}`);
+  }
   const next = `${o.cache}.next`;
   if (!existsSync(next)) throw new BuildError(`${shown} exited without writing the code cache (did it leave through process.reallyExit or abort?)${stderr}`);
   await rename(next, o.cache);

@@ -87,8 +87,8 @@ describe('package.json seal config', () => {
     expect(() => sealConfig(withSeal({ omit: ['../lib'] }))).toThrow(/seal\.omit entry must be a package name \(e\.g\. "picomatch" or "@scope\/name"\), got "\.\.\/lib"/);
   });
 
-  it('seal.train lists runs of the program: args, and for one that runs until stopped the ms before SIGTERM', () => {
-    const runs = [{ args: ['--version'] }, { args: ['serve', '--port', '0'], stopAfterMs: 500 }, { args: ['read', '{root}/data.txt'] }];
+  it('seal.train lists runs of the program: args, and for one that runs until stopped the line it prints when ready', () => {
+    const runs = [{ args: ['--version'] }, { args: ['serve', '--port', '0'], stopWhen: '^listening on \\d+' }, { args: ['read', '{root}/data.txt'] }];
     expect(sealConfig(withSeal({ train: runs })).config.train).toEqual(runs);
     expect(sealConfig(withSeal({ train: [] })).config.train).toEqual([]);
   });
@@ -114,11 +114,16 @@ describe('package.json seal config', () => {
     ['a full Node version as the line', withSeal({ node: '24.1.0' }), /seal\.node must be a Node line, its major version \(e\.g\. "22" or 24\), got "24\.1\.0"/],
     ['a Node line as a boolean', withSeal({ node: true }), /seal\.node must be a Node line.*got true/],
     ['an unknown start-up', withSeal({ startup: 'bytecode' }), /^package\.json: seal\.startup must be one of "code-cache", "snapshot", "none", got "bytecode"$/],
-    ['training runs as a list of strings', withSeal({ train: ['--version'] }), /^package\.json: seal\.train\[0\] must be an object \{ args, stopAfterMs\? \} \(e\.g\. \{ "args": \["--help"\] \}\), got "--version"$/],
-    ['training as an object', withSeal({ train: { args: [] } }), /^package\.json: seal\.train must be an array of runs \{ args, stopAfterMs\? \}, got \{"args":\[\]\}$/],
-    ['a training run without args', withSeal({ train: [{ stopAfterMs: 5 }] }), /^package\.json: seal\.train\[0\]\.args must be an array of strings, got undefined$/],
-    ['a training run with an unknown key', withSeal({ train: [{ args: [], timeout: 5 }] }), /^package\.json: unknown key seal\.train\[0\]\.timeout; the keys of seal\.train\[0\] are args or stopAfterMs$/],
-    ['a training stop in seconds', withSeal({ train: [{ args: [], stopAfterMs: 0.5 }] }), /^package\.json: seal\.train\[0\]\.stopAfterMs must be a whole number of milliseconds from 1 to 60000, got 0\.5$/],
+    ['training runs as a list of strings', withSeal({ train: ['--version'] }), /^package\.json: seal\.train\[0\] must be an object \{ args, stopWhen\? \} \(e\.g\. \{ "args": \["--help"\] \}\), got "--version"$/],
+    ['training as an object', withSeal({ train: { args: [] } }), /^package\.json: seal\.train must be an array of runs \{ args, stopWhen\? \}, got \{"args":\[\]\}$/],
+    ['a training run without args', withSeal({ train: [{ stopWhen: 'ready' }] }), /^package\.json: seal\.train\[0\]\.args must be an array of strings, got undefined$/],
+    ['a training run with an unknown key', withSeal({ train: [{ args: [], timeout: 5 }] }), /^package\.json: unknown key seal\.train\[0\]\.timeout; the keys of seal\.train\[0\] are args or stopWhen$/],
+    [
+      'a training stop as a number of ms',
+      withSeal({ train: [{ args: [], stopWhen: 500 }] }),
+      /^package\.json: seal\.train\[0\]\.stopWhen must be a regular expression as a string, matched against each line the run prints \(e\.g\. "listening on"\), got 500$/,
+    ],
+    ['a training stop that is no regular expression', withSeal({ train: [{ args: [], stopWhen: 'ready (' }] }), /seal\.train\[0\]\.stopWhen must be a regular expression .*; Invalid regular expression.*, got "ready \("$/],
     [
       'training with a snapshot',
       withSeal({ startup: 'snapshot', train: [{ args: [] }] }),

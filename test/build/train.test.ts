@@ -78,7 +78,7 @@ if (cmd === 'sum') console.log(sum(rest));
 else if (cmd === 'shout') console.log(shout(rest.join(' ')));
 else if (cmd === 'read') console.log(require('node:fs').readFileSync(rest[0], 'utf8').trim());
 else if (cmd === 'serve') {
-  const server = require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1');
+  const server = require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', () => console.error('listening on ' + server.address().port));
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 } else if (cmd === 'throw') {
   throw new Error('thrown on purpose');
@@ -93,7 +93,7 @@ function trainedProject(prefix: string, seal: object, code = PROGRAM): string {
   });
 }
 
-const TRAIN = [{ args: ['sum', '1', '2'] }, { args: ['sum', '3'] }, { args: ['read', '{root}/data.txt'] }, { args: ['serve'], stopAfterMs: 300 }];
+const TRAIN = [{ args: ['sum', '1', '2'] }, { args: ['sum', '3'] }, { args: ['read', '{root}/data.txt'] }, { args: ['serve'], stopWhen: '^listening on \\d+$' }];
 
 function run(bin: string, args: string[], env: Record<string, string> = {}) {
   return spawnSync(bin, args, { encoding: 'utf8', env, timeout: 30_000 });
@@ -164,9 +164,11 @@ describe('seal.train mistakes stop the build, naming the run and what to do', ()
   }, 60_000);
 
   it('a run stopped by SIGTERM that does not handle it: the cache is written as the program exits', () => {
-    const r = failing({ train: [{ args: ['wait'], stopAfterMs: 200 }] }, "setInterval(() => {}, 1000);\n");
+    const r = failing({ train: [{ args: ['wait'], stopWhen: 'ready' }] }, "console.log('ready'); setInterval(() => {}, 1000);\n");
     expect(r.status).toBe(1);
-    expect(r.log).toMatch(/error: the training run 'wait' \(seal\.train\) was stopped after 200 ms and ended by SIGTERM without exiting: the cache is written as the program exits, so it must handle SIGTERM and exit/);
+    expect(r.log).toMatch(
+      /error: the training run 'wait' \(seal\.train\) was stopped when it printed a line matching \/ready\/ and ended by SIGTERM without exiting: the cache is written as the program exits, so it must handle SIGTERM and exit/,
+    );
   }, 60_000);
 
   it('a program with top-level await (an ES module behind a launcher) is refused', () => {
