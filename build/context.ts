@@ -57,10 +57,10 @@ export interface BuildContext {
   /** The bundle; `esm`: an ES module program behind a CommonJS launcher (project/esm-launcher.ts). */
   bundle?: FileFact & { format: 'cjs' | 'esm' };
   /**
-   * seal.train's result (steps/train.ts): the bundle as the loader compiles it, the top level's cache, and each first
-   * argument's cache, trained by the runs that start with it.
+   * seal.train's result (steps/train.ts): the bundle as the loader compiles it, each command word's cache, and the
+   * default cache, trained by the runs that start with no word (`runs` of them; 0: the top level's).
    */
-  trained?: { main: FileFact; topLevel: FileFact; commands: { first: string; cache: FileFact }[]; runs: number };
+  trained?: { main: FileFact; defaultCache: { cache: FileFact; runs: number }; commands: { word: string; cache: FileFact }[]; runs: number };
   /** `startup`: what the blob holds: the configured one, or 'none' when made under qemu; `trainedRuns`: its cache's training. */
   blob?: FileFact & { startup: Startup; trainedRuns?: number };
   /** The runtime copy with the blob injected, not yet verified. */

@@ -7,21 +7,28 @@
  * is a small loader: the bundle is an asset, compiled by vm.Script with the cache the build's training runs left.
  *
  * One cache for every command would make each start deserialise what all of them compiled (broker's --version paid
- * ~3% for record's code), so there is one cache per command: the training runs are grouped by their first argument,
- * and a start whose first argument is a group's uses that group's cache; any other start the top level's, the cache
- * Node's SEA would have made. Training (steps/train.ts) runs a binary whose loader reads the cache the group's
- * previous run wrote (if any) and writes it again at exit, each run adding what it compiled. Those runs start with
- * --random-seed=1 (the blob's own cache is made so too; V8 leaves the flag out of its flag hash): V8 writes string
+ * ~3% for record's code), so a command word has a cache of its own: the runs whose first argument is a word (`stats`,
+ * `run-script`, `db:migrate`) train that word's cache, and a start whose first argument is that word uses it. Every
+ * other run (an option first, a file, nothing) trains the default cache, which every other start uses; with no such
+ * run the default is the top level's, the cache Node's SEA would have made. Training (steps/train.ts) runs a binary
+ * whose loader reads the cache its group's previous run wrote (if any) and writes it again at exit, each run adding
+ * what it compiled. Those runs start with * --random-seed=1 (the blob's own cache is made so too; V8 leaves the flag out of its flag hash): V8 writes string
  * hashes seeded from it into the cache, which would otherwise differ between two builds.
  */
 
-/** The blob's assets with training: the bundle wrapped as a CommonJS function, and the top level's cache. */
+/** The blob's assets with training: the bundle wrapped as a CommonJS function, and the default cache. */
 export const MAIN_ASSET = 'seal-main.js';
 export const CACHE_ASSET = 'seal-main.cache';
 
-/** The asset of the cache trained for the `i`th first argument. */
+/** The asset of the cache trained for the `i`th command word. */
 export function commandCacheAsset(i: number): string {
   return `seal-main.${i}.cache`;
+}
+
+/** The command a run trains: its first argument when that is a word, not an option or a path; else the default's. */
+export function commandWord(args: readonly string[]): string | undefined {
+  const [first] = args;
+  return first !== undefined && /^[A-Za-z0-9][\w:-]*$/.test(first) ? first : undefined;
 }
 
 /** The loader's file name, as the blob records its main script's. */
@@ -44,7 +51,8 @@ export function wrapBundle(code: string): string {
 }
 
 /**
- * The blob's main script when training is used. `caches`: first argument → its cache's asset. `filename` is what
+ * The blob's main script when training is used. `caches`: command word → its cache's asset (commandWord's words
+ * only, so a start's first argument that is no word finds none and takes the default). `filename` is what
  * Node's SEA names its main script (the bundle's file name), so stack traces read as without training. A rejected
  * cache is said as Node's SEA says it, on stderr at once (the program may exit before a queued warning prints; the
  * build's verify step fails on it). A SEA's process.argv is [execPath, execPath, ...the arguments].

@@ -95,13 +95,13 @@ async function writeBlob(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): Promis
   const output = join(ctx.workDir, 'sea-prep.blob');
   const assets = {
     ...embeddedFiles(ctx),
-    ...(trained ? { [MAIN_ASSET]: trained.main.path, [CACHE_ASSET]: trained.topLevel.path } : {}),
+    ...(trained ? { [MAIN_ASSET]: trained.main.path, [CACHE_ASSET]: trained.defaultCache.cache.path } : {}),
     ...Object.fromEntries((trained?.commands ?? []).map((c, i) => [commandCacheAsset(i), c.cache.path])),
   };
   let main = bundle.path;
   if (trained) {
     main = join(ctx.workDir, LOADER_FILE);
-    await writeFile(main, loaderSource(basename(bundle.path), Object.fromEntries(trained.commands.map((c, i) => [c.first, commandCacheAsset(i)]))));
+    await writeFile(main, loaderSource(basename(bundle.path), Object.fromEntries(trained.commands.map((c, i) => [c.word, commandCacheAsset(i)]))));
   }
   // With training the cache V8 uses is the loader's (the loader itself is compiled at start: a few lines), so a
   // cache Node would reject is said once.

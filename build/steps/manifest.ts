@@ -45,8 +45,17 @@ async function writeManifest(ctx: Ready<BuildContext, 'artifact' | 'runtime' | '
     inputs: [
       { name: `bundle (${basename(bundle.path)})`, sha256: bundle.sha256, size: bundle.size },
       ...(ctx.assets ? [{ name: 'assets (seal-assets.bin)', sha256: ctx.assets.data.sha256, size: ctx.assets.data.size, note: `${ctx.assets.paths.length} file(s)` }] : []),
-      ...(ctx.trained ? [{ name: `code cache (${CACHE_ASSET})`, sha256: ctx.trained.topLevel.sha256, size: ctx.trained.topLevel.size, note: 'the top level' }] : []),
-      ...(ctx.trained?.commands ?? []).map((c, i) => ({ name: `code cache (${commandCacheAsset(i)})`, sha256: c.cache.sha256, size: c.cache.size, note: `trained for first argument ${JSON.stringify(c.first)}` })),
+      ...(ctx.trained
+        ? [
+            {
+              name: `code cache (${CACHE_ASSET})`,
+              sha256: ctx.trained.defaultCache.cache.sha256,
+              size: ctx.trained.defaultCache.cache.size,
+              note: ctx.trained.defaultCache.runs ? `the default, trained by ${ctx.trained.defaultCache.runs} run(s)` : 'the default: the top level',
+            },
+          ]
+        : []),
+      ...(ctx.trained?.commands ?? []).map((c, i) => ({ name: `code cache (${commandCacheAsset(i)})`, sha256: c.cache.sha256, size: c.cache.size, note: `trained for ${JSON.stringify(c.word)}` })),
       { name: 'SEA blob', sha256: blob.sha256, size: blob.size, note: `start-up: ${blob.startup}${blob.trainedRuns ? `, trained on ${blob.trainedRuns} run(s)` : ''}` },
       ...(lock ? [{ name: basename(lock.path), sha256: lock.sha256, size: lock.size }] : []),
     ],

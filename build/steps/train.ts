@@ -7,7 +7,7 @@ import { type FileFact, fileFact } from '../../shared/toolchain/file-hash.ts';
 import { artifactName, type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
 import type { TrainRun } from '../project/config.ts';
-import { CACHE_ASSET, commandCacheAsset, LOADER_FILE, MAIN_ASSET, TRAIN_CACHE_ENV, TRAIN_COMPILE_ONLY_ENV, TRAIN_FLAGS, trainerSource, wrapBundle } from '../project/trained-cache.ts';
+import { CACHE_ASSET, commandCacheAsset, commandWord, LOADER_FILE, MAIN_ASSET, TRAIN_CACHE_ENV, TRAIN_COMPILE_ONLY_ENV, TRAIN_FLAGS, trainerSource, wrapBundle } from '../project/trained-cache.ts';
 import { embeddedFiles, seaBlob } from './blob.ts';
 import { injectInto } from './inject.ts';
 import { stderrExcerpt } from './verify.ts';
@@ -26,8 +26,9 @@ function notTrained(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): string | un
 }
 
 /**
- * seal.train (project/trained-cache.ts): a binary with a training loader; the top level's cache made by compiling
- * alone; then the runs of each first argument one after the other, each one's cache the next one's start.
+ * seal.train (project/trained-cache.ts): a binary with a training loader, run as the entries say: the runs of each
+ * command word one after the other (each one's cache the next one's start), and the other runs so into the default
+ * cache — or, with no such run, the default is the top level's, made by compiling alone.
  */
 async function trainCodeCache(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): Promise<string> {
   const { bundle, project } = ctx;
@@ -51,24 +52,33 @@ async function trainCodeCache(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): P
   const binary = join(dir, artifactName(ctx));
   await injectInto(ctx, blob, binary);
   const place = { binary, cwd, home };
-  const topLevel = join(dir, CACHE_ASSET);
-  await trainingRun(ctx, { args: [] }, { ...place, cache: topLevel, compileOnly: true });
-  const firsts = [...new Set(runs.map((r) => r.args[0] ?? ''))];
-  const commands: { first: string; cache: FileFact }[] = [];
   let done = 0;
-  for (const [i, first] of firsts.entries()) {
-    const cache = join(dir, commandCacheAsset(i));
-    for (const run of runs.filter((r) => (r.args[0] ?? '') === first)) {
+  const trainAll = async (group: TrainRun[], cache: string) => {
+    for (const run of group) {
       const started = performance.now();
       await trainingRun(ctx, run, { ...place, cache });
       const size = (await stat(cache)).size;
       ctx.log.info(`  training run ${++done}/${runs.length} '${run.args.join(' ')}': ${((performance.now() - started) / 1000).toFixed(2)} s, its cache ${(size / 1024).toFixed(1)} KiB`);
     }
-    commands.push({ first, cache: await fileFact(cache) });
-  }
-  ctx.trained = { main: await fileFact(main), topLevel: await fileFact(topLevel), commands, runs: runs.length };
-  const sizes = commands.map((c) => `${c.first === '' ? '(no arguments)' : c.first} ${(c.cache.size / 1024).toFixed(0)}`).join(', ');
-  return `${runs.length} run(s); code caches (KiB): top level ${(ctx.trained.topLevel.size / 1024).toFixed(0)}, ${sizes}`;
+    return fileFact(cache);
+  };
+  const words = [...new Set(runs.map((r) => commandWord(r.args)).filter((w) => w !== undefined))];
+  const commands: { word: string; cache: FileFact }[] = [];
+  for (const [i, word] of words.entries())
+    commands.push({
+      word,
+      cache: await trainAll(
+        runs.filter((r) => commandWord(r.args) === word),
+        join(dir, commandCacheAsset(i)),
+      ),
+    });
+  const others = runs.filter((r) => commandWord(r.args) === undefined);
+  const fallback = join(dir, CACHE_ASSET);
+  if (others.length === 0) await trainingRun(ctx, { args: [] }, { ...place, cache: fallback, compileOnly: true });
+  const defaultCache = { cache: others.length === 0 ? await fileFact(fallback) : await trainAll(others, fallback), runs: others.length };
+  ctx.trained = { main: await fileFact(main), defaultCache, commands, runs: runs.length };
+  const sizes = commands.map((c) => `${c.word} ${(c.cache.size / 1024).toFixed(0)}`);
+  return `${runs.length} run(s); code caches (KiB): ${[`default ${(defaultCache.cache.size / 1024).toFixed(0)}${others.length === 0 ? ' (the top level)' : ''}`, ...sizes].join(', ')}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CACHE_ASSET, commandCacheAsset, loaderSource, MAIN_ASSET } from '../../build/project/trained-cache.ts';
+import { CACHE_ASSET, commandCacheAsset, commandWord, loaderSource, MAIN_ASSET } from '../../build/project/trained-cache.ts';
 import { repoRoot, runPack, runToolchain, tempDir, writeTree } from '../fixtures/context.ts';
 
 /** Runs the loader's source with a fake node:sea, node:vm and node:fs: which assets it reads and what it compiles and runs. */
@@ -43,24 +43,27 @@ function loaderRun(caches: Record<string, string>, args: string[], rejected = fa
 }
 
 describe('the loader a trained blob starts with', () => {
-  const caches = { '--version': commandCacheAsset(0), stats: commandCacheAsset(1), '': commandCacheAsset(2) };
+  const caches = { stats: commandCacheAsset(0), 'db:migrate': commandCacheAsset(1) };
 
-  it("compiles the bundle asset with the cache of the start's first argument, as Node's SEA names its main, and runs it with the SEA main's own arguments", () => {
+  it("compiles the bundle asset with the cache of the start's command word, as Node's SEA names its main, and runs it with the SEA main's own arguments", () => {
     const r = loaderRun(caches, ['stats', 'a.brk']);
-    expect(r.read).toEqual([MAIN_ASSET, commandCacheAsset(1)]);
-    expect(r.cache).toBe(`bytes of ${commandCacheAsset(1)}`);
+    expect(r.read).toEqual([MAIN_ASSET, commandCacheAsset(0)]);
+    expect(r.cache).toBe(`bytes of ${commandCacheAsset(0)}`);
     expect(r.source).toBe('(function () {})');
     expect(r.options).toMatchObject({ filename: 'tool.cjs', lineOffset: -1, importModuleDynamically: 'main-loader' });
     expect(r.ran).toEqual([['exports', expect.any(Function), 'module', '/bin/tool', '/bin']]);
     expect(r.stderr).toEqual([]);
-    expect(loaderRun(caches, ['--version']).cache).toBe(`bytes of ${commandCacheAsset(0)}`);
-    // A start with no arguments is the '' runs' (a training run with no args).
-    expect(loaderRun(caches, []).cache).toBe(`bytes of ${commandCacheAsset(2)}`);
+    expect(loaderRun(caches, ['db:migrate']).cache).toBe(`bytes of ${commandCacheAsset(1)}`);
   });
 
-  it("a first argument no run was trained for, or one that names an Object property, gets the top level's cache", () => {
-    for (const args of [['record'], ['__proto__'], ['constructor'], ['toString', 'x']]) expect(loaderRun(caches, args).cache).toBe(`bytes of ${CACHE_ASSET}`);
+  it('any other start (an option or a file first, no arguments, a word no run trained, an Object property name) gets the default cache', () => {
+    for (const args of [['--version'], ['a.txt'], [], ['record'], ['__proto__'], ['constructor'], ['toString', 'x']]) expect(loaderRun(caches, args).cache).toBe(`bytes of ${CACHE_ASSET}`);
     expect(loaderRun({}, ['stats']).cache).toBe(`bytes of ${CACHE_ASSET}`);
+  });
+
+  it('a command word is a first argument of letters, digits, -, _ and :, not an option or a path', () => {
+    expect([['stats', 'x'], ['run-script'], ['db:migrate'], ['x2']].map(commandWord)).toEqual(['stats', 'run-script', 'db:migrate', 'x2']);
+    expect([['--version'], ['-h'], ['a.txt'], ['./x'], ['/tmp/x'], [], ['']].map(commandWord)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 
   it('a cache V8 rejects is said on stderr at once, as Node says it, and the program still runs', () => {
@@ -93,7 +96,7 @@ function trainedProject(prefix: string, seal: object, code = PROGRAM): string {
   });
 }
 
-const TRAIN = [{ args: ['sum', '1', '2'] }, { args: ['sum', '3'] }, { args: ['read', '{root}/data.txt'] }, { args: ['serve'], stopWhen: '^listening on \\d+$' }];
+const TRAIN = [{ args: ['--version'] }, { args: ['sum', '1', '2'] }, { args: ['sum', '3'] }, { args: ['read', '{root}/data.txt'] }, { args: ['serve'], stopWhen: '^listening on \\d+$' }];
 
 function run(bin: string, args: string[], env: Record<string, string> = {}) {
   return spawnSync(bin, args, { encoding: 'utf8', env, timeout: 30_000 });
@@ -109,13 +112,14 @@ describe('pack with seal.train', () => {
     bin = join(out, 'trained-1.0.0-linux-x64');
   }, 120_000);
 
-  it('runs each training run, groups them by first argument, and says what it made', () => {
-    expect(log).toMatch(/training run 1\/4 'sum 1 2': [\d.]+ s, its cache [\d.]+ KiB/);
-    expect(log).toMatch(/training run 2\/4 'sum 3'/);
-    expect(log).toMatch(/training run 3\/4 'read \{root\}\/data\.txt'/);
-    expect(log).toMatch(/training run 4\/4 'serve'/);
-    expect(log).toMatch(/\] train ✓ [\d.]+ s {2}4 run\(s\); code caches \(KiB\): top level \d+, sum \d+, read \d+, serve \d+/);
-    expect(log).toMatch(/\] blob ✓ [\d.]+ s {2}[\d.]+ KiB, start-up: code-cache, trained on 4 run\(s\)/);
+  it('runs each training run, groups them by command word (the rest into the default cache), and says what it made', () => {
+    expect(log).toMatch(/training run 1\/5 'sum 1 2': [\d.]+ s, its cache [\d.]+ KiB/);
+    expect(log).toMatch(/training run 2\/5 'sum 3'/);
+    expect(log).toMatch(/training run 3\/5 'read \{root\}\/data\.txt'/);
+    expect(log).toMatch(/training run 4\/5 'serve'/);
+    expect(log).toMatch(/training run 5\/5 '--version'/);
+    expect(log).toMatch(/\] train ✓ [\d.]+ s {2}5 run\(s\); code caches \(KiB\): default \d+, sum \d+, read \d+, serve \d+/);
+    expect(log).toMatch(/\] blob ✓ [\d.]+ s {2}[\d.]+ KiB, start-up: code-cache, trained on 5 run\(s\)/);
   });
 
   it('the binary answers as plain node does, trained command or not, and no cache is rejected (nothing on stderr)', () => {
@@ -143,10 +147,10 @@ describe('pack with seal.train', () => {
     const inputs = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).artifacts['trained-1.0.0-linux-x64'].inputs;
     expect(inputs.map((i: { name: string; note?: string }) => [i.name, i.note ?? ''])).toEqual(
       expect.arrayContaining([
-        ['code cache (seal-main.cache)', 'the top level'],
-        ['code cache (seal-main.0.cache)', 'trained for first argument "sum"'],
-        ['code cache (seal-main.2.cache)', 'trained for first argument "serve"'],
-        ['SEA blob', 'start-up: code-cache, trained on 4 run(s)'],
+        ['code cache (seal-main.cache)', 'the default, trained by 1 run(s)'],
+        ['code cache (seal-main.0.cache)', 'trained for "sum"'],
+        ['code cache (seal-main.2.cache)', 'trained for "serve"'],
+        ['SEA blob', 'start-up: code-cache, trained on 5 run(s)'],
       ]),
     );
     const again = runPack(dir).out;
@@ -179,6 +183,13 @@ describe('seal.train mistakes stop the build, naming the run and what to do', ()
     const r = runToolchain('pack', [dir, '--runtime', 'official']);
     expect(r.status).toBe(1);
     expect(r.log).toMatch(/error: seal\.train is set, but the program has top-level await: .* Leave seal\.train out/);
+  }, 60_000);
+
+  it('with every run under a command word, the default cache is the top level, as without training', () => {
+    const r = runToolchain('pack', [trainedProject('train-words', { train: [{ args: ['sum', '1'] }] }), '--runtime', 'official']);
+    expect(r.status, r.log).toBe(0);
+    expect(r.log).toMatch(/\] train ✓ [\d.]+ s {2}1 run\(s\); code caches \(KiB\): default \d+ \(the top level\), sum \d+/);
+    expect(run(join(r.out, 'trained-1.0.0-linux-x64'), ['shout', 'x'])).toMatchObject({ stdout: 'X!\n', stderr: '', status: 0 });
   }, 60_000);
 
   it('--startup none leaves the training out and says why', () => {
