@@ -164,7 +164,7 @@ describe('seal.train mistakes stop the build, naming the run and what to do', ()
   it('a run that fails: its exit and stderr', () => {
     const r = failing({ train: [{ args: ['throw'] }] });
     expect(r.status).toBe(1);
-    expect(r.log).toMatch(/error: the training run 'throw' \(seal\.train\) failed \(exit 1\): a training run must succeed, or its cache would train the failure; its stderr:\n[^]*Error: thrown on purpose/);
+    expect(r.log).toMatch(/error: the training run 'throw' \(seal\.train\) failed \(exit 1\): a training run must succeed, or its cache would train the failure; its stderr:\n[\s\S]*Error: thrown on purpose/);
   }, 60_000);
 
   it('a run stopped by SIGTERM that does not handle it: the cache is written as the program exits', () => {
