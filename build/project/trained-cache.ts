@@ -12,8 +12,10 @@
  * other run (an option first, a file, nothing) trains the default cache, which every other start uses; with no such
  * run the default is the top level's, the cache Node's SEA would have made. Training (steps/train.ts) runs a binary
  * whose loader reads the cache its group's previous run wrote (if any) and writes it again at exit, each run adding
- * what it compiled. Those runs start with * --random-seed=1 (the blob's own cache is made so too; V8 leaves the flag out of its flag hash): V8 writes string
- * hashes seeded from it into the cache, which would otherwise differ between two builds.
+ * what it compiled. Those runs start with --random-seed=1 and --predictable (TRAIN_FLAGS), both left out of V8's
+ * flag hash, so the caches are accepted by a start without them: V8 writes string hashes seeded from the first into a
+ * cache, and the second keeps GC and background compiles off the clock (without it two builds differed by a bit in
+ * three functions' flags); a run itself must do the same each time (steps/train.ts stops a server at a line it prints).
  */
 
 /** The blob's assets with training: the bundle wrapped as a CommonJS function, and the default cache. */
