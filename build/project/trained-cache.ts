@@ -46,10 +46,11 @@ export const TRAIN_FLAGS = ['--random-seed=1', '--predictable'];
 
 /**
  * The bundle as the one expression the loader's vm.Script compiles: Node's own CommonJS wrapper, on a line of its own
- * (the loader compiles it at line offset -1, so stack traces give the bundle's own lines).
+ * (the loader compiles it at line offset -1, so stack traces give the bundle's own lines). A hashbang line, which
+ * JavaScript allows only at a script's very start, is emptied (its line kept).
  */
 export function wrapBundle(code: string): string {
-  return `(function (exports, require, module, __filename, __dirname) {\n${code}\n})`;
+  return `(function (exports, require, module, __filename, __dirname) {\n${code.replace(/^#!.*/, '')}\n})`;
 }
 
 /**

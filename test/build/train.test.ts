@@ -5,7 +5,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CACHE_ASSET, commandCacheAsset, commandWord, loaderSource, MAIN_ASSET } from '../../build/project/trained-cache.ts';
+import { CACHE_ASSET, commandCacheAsset, commandWord, loaderSource, MAIN_ASSET, wrapBundle } from '../../build/project/trained-cache.ts';
 import { repoRoot, runPack, runToolchain, tempDir, writeTree } from '../fixtures/context.ts';
 
 /** Runs the loader's source with a fake node:sea, node:vm and node:fs: which assets it reads and what it compiles and runs. */
@@ -59,6 +59,14 @@ describe('the loader a trained blob starts with', () => {
   it('any other start (an option or a file first, no arguments, a word no run trained, an Object property name) gets the default cache', () => {
     for (const args of [['--version'], ['a.txt'], [], ['record'], ['__proto__'], ['constructor'], ['toString', 'x']]) expect(loaderRun(caches, args).cache).toBe(`bytes of ${CACHE_ASSET}`);
     expect(loaderRun({}, ['stats']).cache).toBe(`bytes of ${CACHE_ASSET}`);
+  });
+
+  it("wraps the bundle as Node's CommonJS wrapper does, a hashbang line emptied and the lines kept", () => {
+    const wrapped = wrapBundle('#!/usr/bin/env node\nmodule.exports = [__filename, require.length];');
+    expect(wrapped.split('\n')).toEqual(['(function (exports, require, module, __filename, __dirname) {', '', 'module.exports = [__filename, require.length];', '})']);
+    const module = { exports: null };
+    new Script(wrapped).runInThisContext()({}, () => 0, module, '/bin/tool', '/bin');
+    expect(module.exports).toEqual(['/bin/tool', 0]);
   });
 
   it('a command word is a first argument of letters, digits, -, _ and :, not an option or a path', () => {
