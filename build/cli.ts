@@ -29,7 +29,7 @@ const log: Logger = {
 const HELP = `Usage: npm run <script> -- [options]   (or: tsx build/cli.ts <command> [options])
 
 Commands:
-  pack [DIR] [--runtime auto|official|static|PATH] [--arch x64|arm64] [--node LINE] [--startup code-cache|snapshot|none] [--intl full|small|none] [--pointer-compression] [--out OUT] [--runtime-source npm|nodejs.org] [--build-runtime]
+  pack [DIR] [--runtime auto|official|static|PATH] [--arch x64|arm64] [--node LINE] [--startup code-cache|snapshot|none] [--intl full|small|none] [--pointer-compression] [--no-train] [--out OUT] [--runtime-source npm|nodejs.org] [--build-runtime]
       turn the npm package in DIR (default: the current directory) into one executable per target:
       bundle it, make the SEA blob with the runtime, inject, verify; writes the artifacts,
       SHA256SUMS and manifest.json to OUT (default ./dist). Configured by package.json's "seal"
@@ -45,6 +45,7 @@ Commands:
       only, ~24 MiB smaller; none: no Intl). The official runtime always has full ICU
       --pointer-compression: the static runtime built with V8 pointer compression (default:
       seal.pointerCompression, else off): a smaller heap, a V8 heap capped at 4 GiB
+      --no-train: leave seal.train out: the code cache holds the bundle's top level only
   dist [same options as pack]
       pack this checkout (broker) into its dist/
   toolchain-package [--out DIR]
@@ -100,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
       startup: { type: 'string' },
       intl: { type: 'string' },
       'pointer-compression': { type: 'boolean' },
+      'no-train': { type: 'boolean' },
       out: { type: 'string' },
       'runtime-source': { type: 'string' },
       'build-runtime': { type: 'boolean' },
@@ -117,7 +119,20 @@ async function main(argv: string[]): Promise<number> {
   const project = command === 'dist' ? root : resolve(cwd, positionals[0] ?? '.');
   const outDir = values.out === undefined ? (command === 'dist' ? undefined : resolve(cwd, 'dist')) : resolve(cwd, values.out);
   const started = performance.now();
-  const built = await dist({ project, outDir, runtime: values.runtime, arch, officialSource: source, buildRuntime: values['build-runtime'], node, startup, intl, pointerCompression: values['pointer-compression'], log });
+  const built = await dist({
+    project,
+    outDir,
+    runtime: values.runtime,
+    arch,
+    officialSource: source,
+    buildRuntime: values['build-runtime'],
+    node,
+    startup,
+    intl,
+    pointerCompression: values['pointer-compression'],
+    noTrain: values['no-train'],
+    log,
+  });
   log.info(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${built.map((ctx) => ctx.artifact?.path).join(', ')}`);
   return 0;
 }

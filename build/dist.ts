@@ -43,6 +43,8 @@ export interface DistOptions {
   intl?: IntlMode;
   /** The static runtime with V8 pointer compression (--pointer-compression); overrides the config's seal.pointerCompression. */
   pointerCompression?: boolean;
+  /** --no-train: leave the config's seal.train out (a quicker build, or the untrained binary to compare). */
+  noTrain?: boolean;
   log: Logger;
 }
 
@@ -126,6 +128,7 @@ export async function dist(opts: DistOptions): Promise<BuildContext[]> {
       ...(opts.startup === undefined ? {} : { startup: opts.startup }),
       ...(opts.intl === undefined ? {} : { intl: opts.intl }),
       ...(opts.pointerCompression === undefined ? {} : { pointerCompression: opts.pointerCompression }),
+      ...(opts.noTrain ? { train: [] } : {}),
     },
   };
   const line = opts.node ?? project.config.node;

@@ -151,8 +151,8 @@ log('building the artifacts, the bundle, bun and pkg builds …');
 const official = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} }, integrity: pin.runtimeIntegrity?.x64 });
 const staticRt = cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin));
 const compressedRt = cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin), 'jemalloc', 'x64', 'full', true);
-const fresh = (runtime: 'official' | 'static', startup?: Startup, pointerCompression?: boolean) => {
-  const built = freshArtifact({ root, version: pkg.version, runtime, dir: scratch, ...(startup ? { startup } : {}), pointerCompression });
+const fresh = (runtime: 'official' | 'static', startup?: Startup, pointerCompression?: boolean, noTrain?: boolean) => {
+  const built = freshArtifact({ root, version: pkg.version, runtime, dir: scratch, ...(startup ? { startup } : {}), pointerCompression, noTrain });
   return 'path' in built ? built.path : built;
 };
 const officialArtifact = fresh('official');
@@ -161,6 +161,9 @@ const staticArtifact = fresh('static');
 // The other start-up the toolchain offers (seal.startup), on each runtime: a V8 snapshot of the program.
 const officialSnapshot = fresh('official', 'snapshot');
 const staticSnapshot = fresh('static', 'snapshot');
+// The code cache without seal.train's training (--no-train): what the trained caches buy.
+const officialUntrained = fresh('official', undefined, undefined, true);
+const staticUntrained = fresh('static', undefined, undefined, true);
 // The runtime variant with V8 pointer compression (seal.pointerCompression), when one is cached.
 const staticCompressed = fresh('static', undefined, true);
 const bundle = join(scratch, 'broker.cjs');
@@ -196,6 +199,8 @@ const N = {
   officialSnapshot: 'broker --version, official artifact, start-up snapshot',
   staticSnapshot: 'broker --version, static artifact, start-up snapshot',
   staticCompressed: 'broker --version, static artifact, pointer compression',
+  officialUntrained: 'broker --version, official artifact, untrained code cache',
+  staticUntrained: 'broker --version, static artifact, untrained code cache',
   baseline: `broker --version, official artifact at ${BASELINE_COMMIT} (before issue 25)`,
   nodeOfficial: 'official runtime, node -e 0',
   nodeStatic: 'static runtime, node -e 0',
@@ -212,6 +217,8 @@ const candidates: Candidate[] = [
   { name: N.officialSnapshot, bin: officialSnapshot, args: versionArgs },
   { name: N.staticSnapshot, bin: staticSnapshot, args: versionArgs },
   { name: N.staticCompressed, bin: staticCompressed, args: versionArgs },
+  { name: N.officialUntrained, bin: officialUntrained, args: versionArgs },
+  { name: N.staticUntrained, bin: staticUntrained, args: versionArgs },
   { name: N.baseline, bin: base, args: versionArgs },
   { name: N.nodeOfficial, bin: official.path, args: ['-e', '0'] },
   { name: N.nodeStatic, bin: staticRt?.path ?? { skipped: 'no static runtime is cached' }, args: ['-e', '0'] },
@@ -251,7 +258,7 @@ try {
   for (const c of candidates) if (typeof c.bin === 'string') wall(c.bin, c.args);
   log(`--version and node -e 0: ${runs} interleaved rounds …`);
   version = await measure(candidates, wall);
-  const artifacts = candidates.filter((c) => [N.official, N.static, N.officialSnapshot, N.staticSnapshot, N.staticCompressed, N.baseline].includes(c.name));
+  const artifacts = candidates.filter((c) => [N.official, N.static, N.officialSnapshot, N.staticSnapshot, N.staticCompressed, N.officialUntrained, N.staticUntrained, N.baseline].includes(c.name));
   const named = (suffix: string) => artifacts.map((c) => ({ ...c, name: c.name.replace('broker --version, ', `${suffix}, `) }));
   log(`record, exec → first accepted connection: ${runs} interleaved rounds …`);
   record = await measure(named('broker record'), (bin) => recordStart(bin));
@@ -298,6 +305,15 @@ const targets = [
   ratioLine("(the variant's gain) peak RSS of `--version`, pointer compression against the default static artifact", all, mem(N.staticCompressed), mem(N.static), 'at most', 1),
   ratioLine(`(for reference, not a target) pointer-compressed static artifact's \`broker record\` ≤ 0.6× ${BASELINE_COMMIT}'s official one`, all, rec(N.staticCompressed), rec(N.baseline), 'at most', 0.6),
   ratioLine(`(for reference, not a target) pointer-compressed static artifact's \`broker stats\` ≤ 0.6× ${BASELINE_COMMIT}'s official one`, all, st(N.staticCompressed), st(N.baseline), 'at most', 0.6),
+  // seal.train: broker's trained caches must start it at least as fast as the top level's alone.
+  ...[
+    [N.official, N.officialUntrained],
+    [N.static, N.staticUntrained],
+  ].flatMap(([trained = '', untrained = '']) => [
+    ratioLine(`(the default's check) \`--version\` with the trained code cache against the untrained one, ${trained.replace('broker --version, ', '')}`, all, trained, untrained, 'at most', 1),
+    ratioLine(`(the default's check) \`broker record\` start with the trained code cache against the untrained one, ${trained.replace('broker --version, ', '')}`, all, rec(trained), rec(untrained), 'at most', 1),
+    ratioLine(`(the default's check) \`broker stats\` with the trained code cache against the untrained one, ${trained.replace('broker --version, ', '')}`, all, st(trained), st(untrained), 'at most', 1),
+  ]),
   // seal.startup: the default must be the fastest; a snapshot that is not at least as fast says the default is right.
   ...[
     [N.officialSnapshot, N.official],

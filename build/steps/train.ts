@@ -33,7 +33,7 @@ function notTrained(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): string | un
 async function trainCodeCache(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): Promise<string> {
   const { bundle, project } = ctx;
   const runs = project.config.train;
-  if (runs.length === 0) return "no seal.train: the code cache holds the bundle's top level";
+  if (runs.length === 0) return "no training runs (no seal.train, or --no-train): the code cache holds the bundle's top level";
   const skipped = notTrained(ctx);
   if (skipped !== undefined) return `skipped: ${skipped}`;
   if (bundle.format === 'esm') throw new BuildError('seal.train is set, but the program has top-level await: it runs as an ES module behind a launcher, and a SEA code cache holds CommonJS code only. Leave seal.train out');

@@ -200,6 +200,13 @@ describe('seal.train mistakes stop the build, naming the run and what to do', ()
     expect(run(join(r.out, 'trained-1.0.0-linux-x64'), ['shout', 'x'])).toMatchObject({ stdout: 'X!\n', stderr: '', status: 0 });
   }, 60_000);
 
+  it('--no-train leaves the training out: the build says so and the blob is as without seal.train', () => {
+    const r = runToolchain('pack', [trainedProject('train-off', { train: TRAIN }), '--runtime', 'official', '--no-train']);
+    expect(r.status, r.log).toBe(0);
+    expect(r.log).toMatch(/\] train ✓ [\d.]+ s {2}no training runs \(no seal\.train, or --no-train\): the code cache holds the bundle's top level/);
+    expect(r.log).toMatch(/\] blob ✓ [\d.]+ s {2}[\d.]+ KiB, start-up: code-cache\n/);
+  }, 60_000);
+
   it('--startup none leaves the training out and says why', () => {
     const r = runToolchain('pack', [trainedProject('train-none', { train: TRAIN }), '--runtime', 'official', '--startup', 'none']);
     expect(r.status, r.log).toBe(0);
