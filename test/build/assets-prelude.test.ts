@@ -86,10 +86,14 @@ describe('the mount, made when the program first reaches a path under the root (
     // existsSync from the same tree: files, the directories the index names and those a path passes through.
     const exists = mountInChild("['/seal', '/seal/data', '/seal/data/a.txt', '/seal/node_modules', '/seal/node_modules/pkg', '/seal/data/b.txt', '/seal/dat', new URL('file:///seal/data/')].map((p) => fs.existsSync(p)).join()");
     expect([exists.read, exists.changed.fs]).toEqual(['true,true,true,true,true,false,false,true', []]);
-    // (The library answers ENOENT for a directory where Node says EISDIR: its answer, as before this wrapper.)
-    const dir = mountInChild("(() => { try { fs.readFileSync('/seal/data'); } catch (e) { return e.code; } })()");
-    expect(dir.read).toBe('ENOENT');
+    // A directory read as a file: EISDIR, as Node says it (the library alone said ENOENT), from each way of reading.
+    const dir = mountInChild("(() => { try { fs.readFileSync('/seal/data'); } catch (e) { return JSON.stringify([e.message, e.code, e.errno, e.syscall, e.path]); } })()");
+    const plain = execFileSync(process.execPath, ['-e', "try { require('fs').readFileSync('/tmp') } catch (e) { console.log(JSON.stringify([e.message, e.code, e.errno, e.syscall, e.path])) }"], { encoding: 'utf8' }).trim();
+    expect(dir.read).toBe(plain);
     expect(dir.changed.fs.length).toBeGreaterThan(10);
+    expect(mountInChild("new Promise((r) => fs.readFile('/seal/data/', 'utf8', (e) => r(e.code)))").read).toBe('EISDIR');
+    expect(mountInChild("fs.promises.readFile(new URL('file:///seal/data')).catch((e) => e.code)").read).toBe('EISDIR');
+    expect(mountInChild("fs.promises.readFile('/seal/data/a.txt', 'utf8')").read).toBe('aaa');
     expect(mountInChild("fs.readFileSync('/seal/data/a.txt', { flag: 'r+' }).toString()").changed.fs.length).toBeGreaterThan(10);
   });
 

@@ -21,7 +21,7 @@ if (sea.isSea()) {
     }
     return tree;
   };
-  mountOnFirstUse(root, () => mount(root, embedded().index, embedded().data), {
+  mountOnFirstUse(root, () => mount(root, embedded().index, embedded().data, embedded().dirs), {
     file: (path) => embedded().files.get(path),
     has: (path) => {
       const { files, dirs } = embedded();
@@ -58,8 +58,11 @@ function pathsOf(index, data, root) {
   return { files, dirs };
 }
 
-/** The embedded files (`index`: [path, size or -1 for a directory], their bytes one after another in `data`) at `root`. */
-function mount(root, index, data) {
+/**
+ * The embedded files (`index`: [path, size or -1 for a directory], their bytes one after another in `data`) at `root`;
+ * `dirs`, the directories there (pathsOf's).
+ */
+function mount(root, index, data, dirs = pathsOf(index, data, root).dirs) {
   const { create, MemoryProvider } = require('@roberts_lando/vfs');
   const provider = new MemoryProvider();
   const vfs = create(provider);
@@ -70,7 +73,38 @@ function mount(root, index, data) {
   serveStreamEncoding(fs, root);
   serveFileUrls(fs, root);
   serveCopies(fs, root);
+  serveDirectoryReads(fs, root, dirs);
   require('node:module').syncBuiltinESMExports();
+}
+
+// A read of a directory under the root as a file: Node says EISDIR (the read(2) fails), the library ENOENT. Such a read
+// is answered as Node answers it, by readFileSync, readFile and fs.promises.readFile (loaded by the library's mount).
+function serveDirectoryReads(fs, root, dirs) {
+  const { resolve } = require('node:path');
+  const { fileURLToPath } = require('node:url');
+  const isDir = (p) => {
+    const path = typeof p === 'string' ? p : p instanceof URL && p.protocol === 'file:' ? fileURLToPath(p) : undefined;
+    return path !== undefined && isUnder(root, resolve(path)) && dirs.has(resolve(path));
+  };
+  // As Node's: no path in it, errno -21 (Linux), syscall read.
+  const eisdir = () => Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { errno: -21, code: 'EISDIR', syscall: 'read' });
+  const sync = fs.readFileSync;
+  fs.readFileSync = Object.assign(function readFileSync(path, options) {
+    if (isDir(path)) throw eisdir();
+    return sync.call(this, path, options);
+  }, sync);
+  const callback = fs.readFile;
+  fs.readFile = Object.assign(function readFile(path, ...rest) {
+    const done = rest.at(-1);
+    if (typeof done === 'function' && isDir(path)) return void process.nextTick(done, eisdir());
+    return callback.call(this, path, ...rest);
+  }, callback);
+  const promises = fs.promises;
+  const promised = promises.readFile;
+  promises.readFile = Object.assign(async function readFile(path, options) {
+    if (isDir(path)) throw eisdir();
+    return promised.call(this, path, options);
+  }, promised);
 }
 
 // The library's read stream gives Buffers whatever encoding it was asked for (createReadStream(file, 'utf8'), or
