@@ -285,6 +285,17 @@ const rec = (x: string) => `broker record, ${x.replace('broker --version, ', '')
 const recOut = (x: string) => `broker record --out, ${x.replace('broker --version, ', '')}`;
 const st = (x: string) => `broker stats (1 MiB archive), ${x.replace('broker --version, ', '')}`;
 const mem = (x: string) => `peak RSS (MiB), --version, ${x.replace('broker --version, ', '')}`;
+/** "(the default's check)" lines: `--version`, record's start and stats of `subject` against `reference` ("with ${versus}, <the default artifact>"), at most 1×. */
+function defaultsCheck(versus: string, pairs: [subject: string, reference: string, artifact: string][]) {
+  return pairs.flatMap(([subject, reference, artifact]) => {
+    const on = artifact.replace('broker --version, ', '');
+    return [
+      ratioLine(`(the default's check) \`--version\` with ${versus}, ${on}`, all, subject, reference, 'at most', 1),
+      ratioLine(`(the default's check) \`broker record\` start with ${versus}, ${on}`, all, rec(subject), rec(reference), 'at most', 1),
+      ratioLine(`(the default's check) \`broker stats\` with ${versus}, ${on}`, all, st(subject), st(reference), 'at most', 1),
+    ];
+  });
+}
 const targets = [
   ratioLine('static artifact `--version` ≤ 2× the bare static runtime', all, N.static, N.nodeStatic, 'at most', 2),
   ratioLine('static artifact `--version` ≤ 0.9× `bun build --compile --bytecode`', all, N.static, N.bunBytecode, 'at most', 0.9),
@@ -306,22 +317,14 @@ const targets = [
   ratioLine(`(for reference, not a target) pointer-compressed static artifact's \`broker record\` ≤ 0.6× ${BASELINE_COMMIT}'s official one`, all, rec(N.staticCompressed), rec(N.baseline), 'at most', 0.6),
   ratioLine(`(for reference, not a target) pointer-compressed static artifact's \`broker stats\` ≤ 0.6× ${BASELINE_COMMIT}'s official one`, all, st(N.staticCompressed), st(N.baseline), 'at most', 0.6),
   // seal.train: broker's trained caches must start it at least as fast as the top level's alone.
-  ...[
-    [N.official, N.officialUntrained],
-    [N.static, N.staticUntrained],
-  ].flatMap(([trained = '', untrained = '']) => [
-    ratioLine(`(the default's check) \`--version\` with the trained code cache against the untrained one, ${trained.replace('broker --version, ', '')}`, all, trained, untrained, 'at most', 1),
-    ratioLine(`(the default's check) \`broker record\` start with the trained code cache against the untrained one, ${trained.replace('broker --version, ', '')}`, all, rec(trained), rec(untrained), 'at most', 1),
-    ratioLine(`(the default's check) \`broker stats\` with the trained code cache against the untrained one, ${trained.replace('broker --version, ', '')}`, all, st(trained), st(untrained), 'at most', 1),
+  ...defaultsCheck('the trained code cache against the untrained one', [
+    [N.official, N.officialUntrained, N.official],
+    [N.static, N.staticUntrained, N.static],
   ]),
   // seal.startup: the default must be the fastest; a snapshot that is not at least as fast says the default is right.
-  ...[
-    [N.officialSnapshot, N.official],
-    [N.staticSnapshot, N.static],
-  ].flatMap(([snap = '', cache = '']) => [
-    ratioLine(`(the default's check) \`--version\` with a start-up snapshot against the code cache, ${cache.replace('broker --version, ', '')}`, all, snap, cache, 'at most', 1),
-    ratioLine(`(the default's check) \`broker record\` start with a start-up snapshot against the code cache, ${cache.replace('broker --version, ', '')}`, all, rec(snap), rec(cache), 'at most', 1),
-    ratioLine(`(the default's check) \`broker stats\` with a start-up snapshot against the code cache, ${cache.replace('broker --version, ', '')}`, all, st(snap), st(cache), 'at most', 1),
+  ...defaultsCheck('a start-up snapshot against the code cache', [
+    [N.officialSnapshot, N.official, N.official],
+    [N.staticSnapshot, N.static, N.static],
   ]),
 ];
 
