@@ -71,9 +71,10 @@ function mount(root, index, data, dirs = pathsOf(index, data, root).dirs) {
   vfs.mount(root);
   const fs = require('node:fs');
   serveStreamEncoding(fs, root);
+  // Before the file URL wrappers, which then hand it a URL under the root as its path.
+  serveDirectoryReads(fs, root, dirs);
   serveFileUrls(fs, root);
   serveCopies(fs, root);
-  serveDirectoryReads(fs, root, dirs);
   require('node:module').syncBuiltinESMExports();
 }
 
@@ -81,11 +82,7 @@ function mount(root, index, data, dirs = pathsOf(index, data, root).dirs) {
 // is answered as Node answers it, by readFileSync, readFile and fs.promises.readFile (loaded by the library's mount).
 function serveDirectoryReads(fs, root, dirs) {
   const { resolve } = require('node:path');
-  const { fileURLToPath } = require('node:url');
-  const isDir = (p) => {
-    const path = typeof p === 'string' ? p : p instanceof URL && p.protocol === 'file:' ? fileURLToPath(p) : undefined;
-    return path !== undefined && isUnder(root, resolve(path)) && dirs.has(resolve(path));
-  };
+  const isDir = (path) => typeof path === 'string' && dirs.has(resolve(path));
   // As Node's: no path in it, errno -21 (Linux), syscall read.
   const eisdir = () => Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { errno: -21, code: 'EISDIR', syscall: 'read' });
   const sync = fs.readFileSync;
