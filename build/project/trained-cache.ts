@@ -54,9 +54,25 @@ export function wrapBundle(code: string): string {
 }
 
 /**
+ * The loader's and the trainer's compile of the bundle asset, with `cachedData` (an expression) as its cache: one text
+ * for both, since a cache is V8's for one source compiled one way. `filename` is what Node's SEA names its main script
+ * (the bundle's file name), so stack traces read as without training.
+ */
+function compileSource(filename: string, cachedData: string): string {
+  return `new Script(Buffer.from(sea.getRawAsset(${JSON.stringify(MAIN_ASSET)})).toString(), {
+  filename: ${JSON.stringify(filename)},
+  lineOffset: -1,
+  cachedData: ${cachedData},
+  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+})`;
+}
+
+/** Runs the compiled bundle as the SEA's main: with the main script's own CommonJS arguments. */
+const RUN_SOURCE = 'script.runInThisContext()(exports, require, module, __filename, __dirname);';
+
+/**
  * The blob's main script when training is used. `caches`: command word → its cache's asset (commandWord's words
- * only, so a start's first argument that is no word finds none and takes the default). `filename` is what
- * Node's SEA names its main script (the bundle's file name), so stack traces read as without training. A rejected
+ * only, so a start's first argument that is no word finds none and takes the default). A rejected
  * cache is said as Node's SEA says it, on stderr at once (the program may exit before a queued warning prints; the
  * build's verify step fails on it). A SEA's process.argv is [execPath, execPath, ...the arguments].
  */
@@ -67,14 +83,9 @@ const sea = require('node:sea');
 const { Script, constants } = require('node:vm');
 const caches = ${JSON.stringify(caches)};
 const first = process.argv[2] ?? '';
-const script = new Script(Buffer.from(sea.getRawAsset(${JSON.stringify(MAIN_ASSET)})).toString(), {
-  filename: ${JSON.stringify(filename)},
-  lineOffset: -1,
-  cachedData: Buffer.from(sea.getRawAsset(Object.hasOwn(caches, first) ? caches[first] : ${JSON.stringify(CACHE_ASSET)})),
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-});
+const script = ${compileSource(filename, `Buffer.from(sea.getRawAsset(Object.hasOwn(caches, first) ? caches[first] : ${JSON.stringify(CACHE_ASSET)}))`)};
 if (script.cachedDataRejected) require('node:fs').writeSync(2, \`(node:\${process.pid}) Warning: Code cache data rejected.\\n\`);
-script.runInThisContext()(exports, require, module, __filename, __dirname);
+${RUN_SOURCE}
 `;
 }
 
@@ -99,12 +110,7 @@ try {
 } catch (err) {
   if (err.code !== 'ENOENT') throw err;
 }
-const script = new Script(Buffer.from(sea.getRawAsset(${JSON.stringify(MAIN_ASSET)})).toString(), {
-  filename: ${JSON.stringify(filename)},
-  lineOffset: -1,
-  ...(cachedData === undefined ? {} : { cachedData }),
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-});
+const script = ${compileSource(filename, 'cachedData')};
 if (cachedData !== undefined && script.cachedDataRejected) {
   fs.writeSync(2, 'seal training: V8 rejected the code cache the previous training run wrote\\n');
   process.exit(70);
@@ -114,6 +120,6 @@ if (compileOnly) {
   process.exit(0);
 }
 process.on('exit', () => fs.writeFileSync(file + '.next', script.createCachedData()));
-script.runInThisContext()(exports, require, module, __filename, __dirname);
+${RUN_SOURCE}
 `;
 }
