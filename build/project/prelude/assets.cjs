@@ -72,7 +72,7 @@ function mount(root, index, data, dirs = pathsOf(index, data, root).dirs) {
   const fs = require('node:fs');
   serveStreamEncoding(fs, root);
   // Before the file URL wrappers, which then hand it a URL under the root as its path.
-  serveDirectoryReads(fs, root, dirs);
+  serveDirectoryReads(fs, dirs);
   serveFileUrls(fs, root);
   serveCopies(fs, root);
   require('node:module').syncBuiltinESMExports();
@@ -80,7 +80,7 @@ function mount(root, index, data, dirs = pathsOf(index, data, root).dirs) {
 
 // A read of a directory under the root as a file: Node says EISDIR (the read(2) fails), the library ENOENT. Such a read
 // is answered as Node answers it, by readFileSync, readFile and fs.promises.readFile (loaded by the library's mount).
-function serveDirectoryReads(fs, root, dirs) {
+function serveDirectoryReads(fs, dirs) {
   const { resolve } = require('node:path');
   const isDir = (path) => typeof path === 'string' && dirs.has(resolve(path));
   // As Node's: no path in it, errno -21 (Linux), syscall read.
