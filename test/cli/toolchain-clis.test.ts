@@ -24,7 +24,7 @@ describe('toolchain CLIs: usage errors exit 2 naming the word, what is allowed a
     [
       'build/cli.ts',
       ['dist', '--bogus'],
-      /^error: unknown option '--bogus' for 'dist'; its options are --runtime, --arch, --node, --startup, --intl, --pointer-compression, --out, --runtime-source, --build-runtime, --help \(see 'npm run dist -- --help'\)$/,
+      /^error: unknown option '--bogus' for 'dist'; its options are --runtime, --arch, --node, --startup, --intl, --pointer-compression, --no-train, --out, --runtime-source, --build-runtime, --help \(see 'npm run dist -- --help'\)$/,
     ],
     ['build/cli.ts', ['dist', '--startup', 'bytecode'], /^error: --startup must be code-cache, snapshot or none, got 'bytecode' \(see 'npm run dist -- --help'\)$/],
     ['build/cli.ts', ['pack', 'a', 'b'], /^error: pack takes at most one DIR, got 2 \(see 'npm run pack -- --help'\)$/],
