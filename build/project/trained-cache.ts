@@ -4,7 +4,15 @@
  * Node's SEA makes its code cache right after compiling the main script, before it runs: V8 compiles a function when
  * it is first called, so every start compiles again each function its command calls. V8 can write a cache of a
  * script after it ran (vm.Script's createCachedData), which Node's SEA main cannot. So with training the blob's main
- * is a small loader: the bundle is an asset, compiled by vm.Script with the cache the build's training runs left.
+ * is a small loader compiling the bundle with vm.Script and the cache the build's training runs left.
+ *
+ * The bundle's text rides in the loader's own script, as the body of a function it never calls (BUNDLE_HOLDER): the
+ * loader takes it back with Function.prototype.toString, which V8 answers with a slice of the script's source, not a
+ * copy. On the static runtime that source is an external string over the mapped blob (static/tree-fixes.ts), so the
+ * bundle is never copied into V8's heap, as without training; read from an asset it was decoded and copied at every
+ * start (1.2 MiB for broker, which made the trained static artifact slower than the untrained one). Node's own code
+ * cache of the loader (the blob's start-up stays code-cache) keeps that text unparsed at start, and the loader is
+ * sloppy, so that the function around the bundle parses as the bundle alone would.
  *
  * One cache for every command would make each start deserialise what all of them compiled (broker's --version paid
  * ~3% for record's code), so a command word has a cache of its own: the runs whose first argument is a word (`stats`,
@@ -18,9 +26,10 @@
  * three functions' flags); a run itself must do the same each time (steps/train.ts stops a server at a line it prints).
  */
 
-/** The blob's assets with training: the bundle wrapped as a CommonJS function, and the default cache. */
-export const MAIN_ASSET = 'seal-main.js';
+/** The default cache's asset. */
 export const CACHE_ASSET = 'seal-main.cache';
+/** The file the training writes the wrapped bundle to (wrapBundle): the text every cache is V8's for. */
+export const MAIN_FILE = 'seal-main.js';
 
 /** The asset of the cache trained for the `i`th command word. */
 export function commandCacheAsset(i: number): string {
@@ -54,12 +63,12 @@ export function wrapBundle(code: string): string {
 }
 
 /**
- * The loader's and the trainer's compile of the bundle asset, with `cachedData` (an expression) as its cache: one text
+ * The loader's and the trainer's compile of the bundle (bundleHolder's text), with `cachedData` (an expression) as its cache: one text
  * for both, since a cache is V8's for one source compiled one way. `filename` is what Node's SEA names its main script
  * (the bundle's file name), so stack traces read as without training.
  */
 function compileSource(filename: string, cachedData: string): string {
-  return `new Script(Buffer.from(sea.getRawAsset(${JSON.stringify(MAIN_ASSET)})).toString(), {
+  return `new Script(bundle.toString().slice(${BUNDLE_HOLDER_ARROW.length}), {
   filename: ${JSON.stringify(filename)},
   lineOffset: -1,
   cachedData: ${cachedData},
@@ -67,24 +76,34 @@ function compileSource(filename: string, cachedData: string): string {
 })`;
 }
 
+/** The declaration that holds the wrapped bundle in the loader's script; toString gives the text from the arrow on. */
+const BUNDLE_HOLDER_ARROW = '() => ';
+function bundleHolder(wrapped: string): string {
+  return `const bundle = ${BUNDLE_HOLDER_ARROW}${wrapped};`;
+}
+
+/** The loader's line when V8 rejects the program's cache: Node's words, and which cache (Node says its own for the loader's). */
+export const REJECTED = "Code cache data rejected (the program's trained cache).";
+
 /** Runs the compiled bundle as the SEA's main: with the main script's own CommonJS arguments. */
 const RUN_SOURCE = 'script.runInThisContext()(exports, require, module, __filename, __dirname);';
 
 /**
- * The blob's main script when training is used. `caches`: command word → its cache's asset (commandWord's words
+ * The blob's main script when training is used. `wrapped`: the bundle as wrapBundle gives it, the text the caches are
+ * for; `caches`: command word → its cache's asset (commandWord's words
  * only, so a start's first argument that is no word finds none and takes the default). A rejected
- * cache is said as Node's SEA says it, on stderr at once (the program may exit before a queued warning prints; the
+ * cache is said in Node's words, on stderr at once (the program may exit before a queued warning prints; the
  * build's verify step fails on it). A SEA's process.argv is [execPath, execPath, ...the arguments].
  */
-export function loaderSource(filename: string, caches: Record<string, string>): string {
-  return `'use strict';
-// seal: the program's bundle, compiled with the code cache its training runs left (build/project/trained-cache.ts).
+export function loaderSource(filename: string, wrapped: string, caches: Record<string, string>): string {
+  return `// seal: the program's bundle, compiled with the code cache its training runs left (build/project/trained-cache.ts).
+${bundleHolder(wrapped)}
 const sea = require('node:sea');
 const { Script, constants } = require('node:vm');
 const caches = ${JSON.stringify(caches)};
 const first = process.argv[2] ?? '';
 const script = ${compileSource(filename, `Buffer.from(sea.getRawAsset(Object.hasOwn(caches, first) ? caches[first] : ${JSON.stringify(CACHE_ASSET)}))`)};
-if (script.cachedDataRejected) require('node:fs').writeSync(2, \`(node:\${process.pid}) Warning: Code cache data rejected.\\n\`);
+if (script.cachedDataRejected) require('node:fs').writeSync(2, \`(node:\${process.pid}) Warning: ${REJECTED}\\n\`);
 ${RUN_SOURCE}
 `;
 }
@@ -94,10 +113,9 @@ ${RUN_SOURCE}
  * (absent before the first run) and what it holds at exit written beside it. A cache the previous run wrote and V8 rejects is a failed
  * training (exit 70), not a quietly smaller cache.
  */
-export function trainerSource(filename: string): string {
-  return `'use strict';
-// seal: a training run (build/project/trained-cache.ts): the cache so far in, what this run compiled added at exit.
-const sea = require('node:sea');
+export function trainerSource(filename: string, wrapped: string): string {
+  return `// seal: a training run (build/project/trained-cache.ts): the cache so far in, what this run compiled added at exit.
+${bundleHolder(wrapped)}
 const fs = require('node:fs');
 const { Script, constants } = require('node:vm');
 const file = process.env.${TRAIN_CACHE_ENV};

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { execa } from 'execa';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
@@ -9,7 +9,7 @@ import type { Ready } from '../pipeline.ts';
 import { ASSET_DATA, ASSET_INDEX } from '../project/assets.ts';
 import type { Startup } from '../project/config.ts';
 import { SNAPSHOT_BUILD_FLAGS, SNAPSHOT_PARENT } from '../project/snapshot.ts';
-import { CACHE_ASSET, commandCacheAsset, LOADER_FILE, loaderSource, MAIN_ASSET } from '../project/trained-cache.ts';
+import { CACHE_ASSET, commandCacheAsset, LOADER_FILE, loaderSource } from '../project/trained-cache.ts';
 
 /** What one SEA blob is made of (seaBlob). */
 export interface BlobSpec {
@@ -95,17 +95,17 @@ async function writeBlob(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): Promis
   const output = join(ctx.workDir, 'sea-prep.blob');
   const assets = {
     ...embeddedFiles(ctx),
-    ...(trained ? { [MAIN_ASSET]: trained.main.path, [CACHE_ASSET]: trained.defaultCache.cache.path } : {}),
+    ...(trained ? { [CACHE_ASSET]: trained.defaultCache.cache.path } : {}),
     ...Object.fromEntries((trained?.commands ?? []).map((c, i) => [commandCacheAsset(i), c.cache.path])),
   };
   let main = bundle.path;
   if (trained) {
     main = join(ctx.workDir, LOADER_FILE);
-    await writeFile(main, loaderSource(basename(bundle.path), Object.fromEntries(trained.commands.map((c, i) => [c.word, commandCacheAsset(i)]))));
+    const caches = Object.fromEntries(trained.commands.map((c, i) => [c.word, commandCacheAsset(i)]));
+    await writeFile(main, loaderSource(basename(bundle.path), await readFile(trained.main.path, 'utf8'), caches));
   }
-  // With training the cache V8 uses is the loader's (the loader itself is compiled at start: a few lines), so a
-  // cache Node would reject is said once.
-  const spec = { main, output, startup: trained ? 'none' : startup, assets, execArgv: ctx.project.config.nodeOptions } as const;
+  // With training, Node's code cache is the loader's: it keeps the bundle's text in it unparsed at start.
+  const spec = { main, output, startup, assets, execArgv: ctx.project.config.nodeOptions } as const;
   // Where the blob is made. Node records the main script's path in the blob: as given for a code cache (so,
   // relative to the scratch dir, whose name is random), but resolved to an absolute path in a snapshot. A
   // snapshot is therefore made in a directory named after the bundle's hash, the same on every machine.

@@ -7,7 +7,7 @@ import { type FileFact, fileFact } from '../../shared/toolchain/file-hash.ts';
 import { artifactName, type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
 import type { TrainRun } from '../project/config.ts';
-import { CACHE_ASSET, commandCacheAsset, commandWord, LOADER_FILE, MAIN_ASSET, TRAIN_CACHE_ENV, TRAIN_COMPILE_ONLY_ENV, TRAIN_FLAGS, trainerSource, wrapBundle } from '../project/trained-cache.ts';
+import { CACHE_ASSET, commandCacheAsset, commandWord, LOADER_FILE, MAIN_FILE, TRAIN_CACHE_ENV, TRAIN_COMPILE_ONLY_ENV, TRAIN_FLAGS, trainerSource, wrapBundle } from '../project/trained-cache.ts';
 import { embeddedFiles, seaBlob } from './blob.ts';
 import { injectInto } from './inject.ts';
 import { stderrExcerpt } from './verify.ts';
@@ -40,12 +40,13 @@ async function trainCodeCache(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): P
   const dir = join(ctx.workDir, 'train');
   const [cwd, home] = [join(dir, 'cwd'), join(dir, 'home')];
   await Promise.all([mkdir(cwd, { recursive: true }), mkdir(home, { recursive: true })]);
-  // The wrapped bundle is the final blob's asset too: the caches are V8's for exactly this text.
-  const main = join(ctx.workDir, MAIN_ASSET);
-  await writeFile(main, wrapBundle(await readFile(bundle.path, 'utf8')));
+  // The wrapped bundle is in the final blob's loader too: the caches are V8's for exactly this text.
+  const main = join(ctx.workDir, MAIN_FILE);
+  const wrapped = wrapBundle(await readFile(bundle.path, 'utf8'));
+  await writeFile(main, wrapped);
   const trainer = join(dir, LOADER_FILE);
-  await writeFile(trainer, trainerSource(basename(bundle.path)));
-  const assets = { ...embeddedFiles(ctx), [MAIN_ASSET]: main };
+  await writeFile(trainer, trainerSource(basename(bundle.path), wrapped));
+  const assets = embeddedFiles(ctx);
   const blob = join(dir, 'train.blob');
   await seaBlob(ctx, { main: trainer, output: blob, startup: 'none', assets, execArgv: [...TRAIN_FLAGS, ...project.config.nodeOptions], dir });
   // Named as the artifact: a binary of several bins picks the one to run by its own name.

@@ -5,7 +5,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CACHE_ASSET, commandCacheAsset, commandWord, loaderSource, MAIN_ASSET, wrapBundle } from '../../build/project/trained-cache.ts';
+import { CACHE_ASSET, commandCacheAsset, commandWord, loaderSource, REJECTED, trainerSource, wrapBundle } from '../../build/project/trained-cache.ts';
 import { repoRoot, runPack, runToolchain, tempDir, writeTree } from '../fixtures/context.ts';
 
 /** Runs the loader's source with a fake node:sea, node:vm and node:fs: which assets it reads and what it compiles and runs. */
@@ -18,7 +18,7 @@ function loaderRun(caches: Record<string, string>, args: string[], rejected = fa
     'node:sea': {
       getRawAsset: (name: string) => {
         read.push(name);
-        return new TextEncoder().encode(name === MAIN_ASSET ? '(function () {})' : `bytes of ${name}`).buffer;
+        return new TextEncoder().encode(`bytes of ${name}`).buffer;
       },
     },
     'node:vm': {
@@ -36,7 +36,7 @@ function loaderRun(caches: Record<string, string>, args: string[], rejected = fa
     'node:fs': { writeSync: (fd: number, text: string) => stderr.push(`${fd}:${text}`) },
   };
   const process = { argv: ['/bin/tool', '/bin/tool', ...args], pid: 7 };
-  const run = new Script(`(function (exports, require, module, __filename, __dirname, process, Buffer) {${loaderSource('tool.cjs', caches)}\n})`).runInThisContext();
+  const run = new Script(`(function (exports, require, module, __filename, __dirname, process, Buffer) {${loaderSource('tool.cjs', '(function () {})', caches)}\n})`).runInThisContext();
   run('exports', (id: string) => modules[id], 'module', '/bin/tool', '/bin', process, Buffer);
   const options = compiled[0]?.options ?? {};
   return { read, stderr, source: compiled[0]?.source, options, cache: Buffer.from(options.cachedData as Uint8Array).toString(), ran };
@@ -45,9 +45,9 @@ function loaderRun(caches: Record<string, string>, args: string[], rejected = fa
 describe('the loader a trained blob starts with', () => {
   const caches = { stats: commandCacheAsset(0), 'db:migrate': commandCacheAsset(1) };
 
-  it("compiles the bundle asset with the cache of the start's command word, as Node's SEA names its main, and runs it with the SEA main's own arguments", () => {
+  it("compiles the bundle it holds with the cache of the start's command word, as Node's SEA names its main, and runs it with the SEA main's own arguments", () => {
     const r = loaderRun(caches, ['stats', 'a.brk']);
-    expect(r.read).toEqual([MAIN_ASSET, commandCacheAsset(0)]);
+    expect(r.read).toEqual([commandCacheAsset(0)]);
     expect(r.cache).toBe(`bytes of ${commandCacheAsset(0)}`);
     expect(r.source).toBe('(function () {})');
     expect(r.options).toMatchObject({ filename: 'tool.cjs', lineOffset: -1, importModuleDynamically: 'main-loader' });
@@ -69,6 +69,15 @@ describe('the loader a trained blob starts with', () => {
     expect(module.exports).toEqual(['/bin/tool', 0]);
   });
 
+  it('the loader and the trainer are sloppy ASCII scripts: a sloppy bundle parses in them, and an ASCII one stays external on the static runtime', () => {
+    // Legacy octal and `with` are syntax errors in strict code: the function holding the bundle would not parse.
+    const sloppy = wrapBundle('with (Math) module.exports = [PI > 3, 010];');
+    for (const source of [loaderSource('tool.cjs', sloppy, { stats: commandCacheAsset(0) }), trainerSource('tool.cjs', sloppy)]) {
+      expect(() => new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`)).not.toThrow();
+      expect(source).toMatch(/^[\x00-\x7f]*$/);
+    }
+  });
+
   it('a command word is a first argument of letters, digits, -, _ and :, not an option or a path', () => {
     expect([['stats', 'x'], ['run-script'], ['db:migrate'], ['x2']].map(commandWord)).toEqual(['stats', 'run-script', 'db:migrate', 'x2']);
     expect([['--version'], ['-h'], ['a.txt'], ['./x'], ['/tmp/x'], [], ['']].map(commandWord)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
@@ -76,7 +85,7 @@ describe('the loader a trained blob starts with', () => {
 
   it('a cache V8 rejects is said on stderr at once, as Node says it, and the program still runs', () => {
     const r = loaderRun(caches, ['stats'], true);
-    expect(r.stderr).toEqual(['2:(node:7) Warning: Code cache data rejected.\n']);
+    expect(r.stderr).toEqual([`2:(node:7) Warning: ${REJECTED}\n`]);
     expect(r.ran).toHaveLength(1);
   });
 });
@@ -138,10 +147,11 @@ describe('pack with seal.train', () => {
     }
   });
 
-  it('a cache V8 rejects (a flag that changes its flag hash) is said once on stderr, and the program still runs', () => {
+  it("caches V8 rejects (a flag that changes its flag hash) are said on stderr, Node's for the loader and the program's, and the program still runs", () => {
     const r = run(bin, ['sum', '1'], { NODE_OPTIONS: '--jitless' });
     expect(r.stdout).toBe('1\n');
     expect(r.stderr.match(/Warning: Code cache data rejected\./g)).toHaveLength(1);
+    expect(r.stderr.split('\n').filter((l) => l.endsWith(REJECTED))).toHaveLength(1);
   });
 
   it("an error's stack names the bundle's file and line, as without training", () => {
