@@ -77,6 +77,27 @@ for (const arch of STATIC_ARCHES) {
       expect(runtime).toMatchObject({ kind: 'static', arch, libc: 'musl', allocator: 'jemalloc', intl: 'full', icu: '78.3' });
     });
 
+    // tree-fixes.ts's listen edits: an IP address needs neither node:dns nor node:cluster, and is bound on the next tick
+    // as Node's lookup would bind it (address() still null right after listen()); a host name still goes through dns.
+    it.skipIf(emulated)('listens on an IP address without loading dns or cluster, a tick later as Node does; a host name is still looked up', () => {
+      const script = `
+const net = require('node:net');
+const loaded = () => process.moduleLoadList.filter((m) => /^NativeModule (dns|cluster)$/.test(m));
+const server = net.createServer().listen(0, '127.0.0.1', () => {
+  const first = { before, after: server.address().address, loaded: loaded() };
+  server.close(() => {
+    const named = net.createServer().listen(0, 'localhost', () => {
+      console.log(JSON.stringify({ ...first, named: loaded() }));
+      named.close();
+    });
+  });
+});
+const before = server.address();`;
+      const r = spawnSync(runtime!.path, ['-e', script], { encoding: 'utf8', env: {} });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual({ before: null, after: '127.0.0.1', loaded: [], named: ['NativeModule dns'] });
+    });
+
     // Issue 20: without ICU a bundle that merely contains \p{…} failed to load (SyntaxError at parse).
     it('has full ICU: Unicode property escapes parse, Segmenter and locales work', { timeout: 60_000 }, () => {
       const script = `const id = /^\\p{ID_Start}\\p{ID_Continue}*$/u;

@@ -169,6 +169,23 @@ const LISTEN_CLUSTER_EDITS: Record<string, TreeEdit[]> = {
 };
 
 /**
+ * A server listening on an IP address (`listen(port, '127.0.0.1')`) still asks dns.lookup, which loads node:dns and
+ * answers a literal on the next tick without looking anything up: ~1.6 ms of `broker record`'s start on a slow VM
+ * (docs/benchmarks.md, "Start-up: an IPv4 listen"). A literal is answered here the same way, on the same tick, without
+ * the module, as Node's own dgram already does (lib/internal/dgram.js) and net.connect skips the lookup for one.
+ */
+const LISTEN_LITERAL_EDITS: Record<string, TreeEdit[]> = {
+  '24': [
+    {
+      file: 'lib/net.js',
+      from: "  if (dns === undefined) dns = require('dns');\n  const listeningId = self._listeningId;\n\n  dns.lookup(address, { all: true }, (err, addresses) => {\n",
+      to: "  const listeningId = self._listeningId;\n  // broker (tree-fixes.ts): an IP address is its own answer, on the next tick as dns.lookup gives it, without loading dns.\n  const literal = isIP(address);\n  if (literal === 0 && dns === undefined) dns = require('dns');\n  const lookup = literal !== 0 ? (host, options, callback) => process.nextTick(callback, null, [{ address: host, family: literal }]) : dns.lookup;\n\n  lookup(address, { all: true }, (err, addresses) => {\n",
+      why: 'a listen on an IP address loaded node:dns for a lookup that answers a literal with itself on the next tick',
+    },
+  ],
+};
+
+/**
  * A SEA's main script is copied into V8's heap at every start: Node decodes the blob's bytes as UTF-8 into a new string
  * (its own TODO says it should be an external string). broker's bundle is ~1 MiB of ASCII (esbuild escapes the rest),
  * so that was a 1 MiB large-object page written page by page — 275 of the artifact's page faults (docs/benchmarks.md,
@@ -255,6 +272,7 @@ export function editsFor(nodeVersion: string, intl: IntlMode): TreeEdit[] {
     ...(HASH_SECRET_EDITS[line] ?? []),
     ...(IPV4_LISTEN_EDITS[line] ?? []),
     ...(LISTEN_CLUSTER_EDITS[line] ?? []),
+    ...(LISTEN_LITERAL_EDITS[line] ?? []),
     ...(SEA_MAIN_EXTERNAL_EDITS[line] ?? []),
     ...(intl === 'small' ? SMALL_ICU_EDITS : []),
   ];
