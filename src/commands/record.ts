@@ -239,19 +239,25 @@ function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolea
   if (s.tls) io.out(`  TLS: ${s.tls.handshakeErrors} failed handshakes, of which ${s.tls.h2Refused} HTTP/2-only clients refused`);
 }
 
+/**
+ * Monotonic seconds. Not performance.now(): the global `performance` loads perf_hooks (nine modules, ~0.5 ms) on first
+ * use, which put them between the listen and the "listening on" line.
+ */
+const secondsNow = () => Number(process.hrtime.bigint()) / 1e9;
+
 /** Live stats on stderr, only on a TTY: a pipe or a log file would fill with carriage returns. */
 function liveStats(read: () => RecorderCounters): () => void {
   if (!process.stderr.isTTY) return () => {};
   let last = read();
-  let lastAt = performance.now();
+  let lastAt = secondsNow();
   const timer = setInterval(() => {
     const now = read();
-    const dt = (performance.now() - lastAt) / 1000;
+    const dt = secondsNow() - lastAt;
     const rate = (now.requests - last.requests) / dt;
     const mibs = (now.bodyBytes - last.bodyBytes) / dt / 2 ** 20;
     errText(`\r\x1b[K${rate.toFixed(0)} req/s  ${mibs.toFixed(1)} MiB/s  requests ${now.requests}  recorded ${now.flushed}  dropped ${now.dropped}`);
     last = now;
-    lastAt = performance.now();
+    lastAt = secondsNow();
   }, 1000);
   timer.unref();
   return () => {
@@ -288,7 +294,7 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
     signal.dispose();
     throw err;
   }
-  const started = performance.now();
+  const started = secondsNow();
   io.err(`broker record: listening on ${listenText(rec.address)}${overTls(cfg)}${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
   const stopLive = liveStats(rec.counters);
   const outcome = await Promise.race([signal.promise.then(() => null), rec.failed]);
@@ -297,14 +303,14 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
   await rec.stop();
   const error = outcome ? outcome.message : null;
   if (error) io.err(`broker: ${error}; the archive holds every record written before it (broker verify ${cfg.out})`);
-  printSummary(io, summary(cfg, listenText(rec.address), rec.counters(), (performance.now() - started) / 1000, error), cfg.json);
+  printSummary(io, summary(cfg, listenText(rec.address), rec.counters(), secondsNow() - started, error), cfg.json);
   return error ? 1 : 0;
 }
 
 /** --workers N: the primary supervises the workers (src/recorder/cluster.ts). */
 async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
   const signal = untilSignal();
-  const started = performance.now();
+  const started = secondsNow();
   let stopLive = () => {};
   // The supervisor's code loads only for --workers (cluster-role.ts).
   const { runRecorderCluster } = await import('../recorder/cluster.ts');
@@ -329,7 +335,7 @@ async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
   const { error } = result;
   if (error) io.err(`broker: ${error}${cfg.out && result.address ? `; the archive holds every record written before it (broker verify ${cfg.out})` : ''}`);
   const listen = result.address ? listenText(result.address) : listenText({ host: cfg.host, port: cfg.port });
-  printSummary(io, summary(cfg, listen, result.counters, (performance.now() - started) / 1000, error), cfg.json);
+  printSummary(io, summary(cfg, listen, result.counters, secondsNow() - started, error), cfg.json);
   return error ? 1 : 0;
 }
 
