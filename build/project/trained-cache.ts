@@ -6,7 +6,7 @@
  * script after it ran (vm.Script's createCachedData), which Node's SEA main cannot. So with training the blob's main
  * is a small loader compiling the bundle with vm.Script and the cache the build's training runs left.
  *
- * The bundle's text rides in the loader's own script, as the body of a function it never calls (BUNDLE_HOLDER): the
+ * The bundle's text rides in the loader's own script, as the body of a function it never calls (bundleHolder): the
  * loader takes it back with Function.prototype.toString, which V8 answers with a slice of the script's source, not a
  * copy. On the static runtime that source is an external string over the mapped blob (static/tree-fixes.ts), so the
  * bundle is never copied into V8's heap, as without training; read from an asset it was decoded and copied at every

@@ -79,7 +79,7 @@ for (const arch of STATIC_ARCHES) {
 
     // tree-fixes.ts's listen edits: an IP address needs neither node:dns nor node:cluster, and is bound on the next tick
     // as Node's lookup would bind it (address() still null right after listen()); a host name still goes through dns.
-    it.skipIf(emulated)('listens on an IP address without loading dns or cluster, a tick later as Node does; a host name is still looked up', () => {
+    it('listens on an IP address without loading dns or cluster, a tick later as Node does; a host name is still looked up', () => {
       const script = `
 const net = require('node:net');
 const loaded = () => process.moduleLoadList.filter((m) => /^NativeModule (dns|cluster)$/.test(m));
