@@ -26,6 +26,7 @@ import { cachedPackage } from '../runtime/package/cached-package.ts';
 import { type PackagePin, runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { baselineArtifact } from './baseline-artifact.ts';
+import { type FaultCost, faultCost, faultCostText } from './fault-cost.ts';
 import { freshArtifact } from './fresh-artifact.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
@@ -248,6 +249,8 @@ const archive = join(scratch, 'one-mib.brk');
 const quiet = pauseRuntimeBuilds(log);
 const startedAt = new Date();
 const uptimeStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+const faultsStart = faultCost();
+let faultsEnd: FaultCost | null = null;
 let version: Measured[];
 let record: Measured[];
 let recordOut: Measured[];
@@ -274,6 +277,7 @@ try {
   log(`peak RSS of --version: ${rssRuns} interleaved rounds …`);
   rss = await measure(named('peak RSS (MiB), --version'), (bin, args) => peakRss(bin, args), rssRuns);
 } finally {
+  faultsEnd = faultCost();
   quiet.resume();
 }
 const uptimeEnd = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
@@ -336,6 +340,9 @@ is the official artifact of commit ${BASELINE_COMMIT}, before issue 25 (\`${base
 Machine: ${machine()}. Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.
 Load: \`${uptimeStart}\` at the start, \`${uptimeEnd}\` at the end (loadavg ${loadAverage()} when written);
 ${quiet.paused.length ? `paused for the run: the ${quiet.paused.join(' and the ')} (SIGSTOP, resumed after)` : 'no static-runtime build was running'}.
+Page faults (build/bench/fault-cost.ts): ${faultCostText(faultsStart)} at the start, ${faultCostText(faultsEnd)} at the end. A start touches
+thousands of fresh pages: on these VMs a fault has cost 1.3 µs at one hour and 12–18 µs at another, which lengthens every start and squeezes
+each ratio toward 1; compare tables whose fault costs are alike.
 
 \`--version\` and the bare runtimes (reference: the official artifact):
 

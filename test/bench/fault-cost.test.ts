@@ -1,0 +1,22 @@
+// The page-fault probe bench:startup prints beside the load: it counts what it times.
+import { describe, expect, it } from 'vitest';
+import { faultCost, faultCostText } from '../../build/bench/fault-cost.ts';
+
+describe('bench fault cost', () => {
+  it('times faults the kernel counted: each probe faults its fresh pages once', () => {
+    const cost = faultCost(3, 1024);
+    expect(cost).not.toBeNull();
+    if (!cost) return;
+    expect(cost.pages).toBe(1024);
+    expect(cost.probes).toBeGreaterThanOrEqual(1);
+    // Every page of every counted probe faulted (a few more for the probe's own stack and heap).
+    expect(cost.faults).toBeGreaterThanOrEqual(cost.probes * 512);
+    expect(cost.micros).toBeGreaterThan(0);
+    expect(Number.isFinite(cost.micros)).toBe(true);
+  });
+
+  it('says the figure with how it was taken, or why there is none', () => {
+    expect(faultCostText({ micros: 1.26, faults: 20480, probes: 5, pages: 4096 })).toBe('1.3 µs a page fault (median of 5 probes of 4,096 fresh pages)');
+    expect(faultCostText(null)).toBe('not measured (no probe got fresh pages)');
+  });
+});
