@@ -26,6 +26,7 @@ import { Codec } from '../archive/format.ts';
 import { type RecordInput, recordProblem } from '../archive/record.ts';
 import { errLine } from '../output.ts';
 import type { BatchWriter } from './batch-writer.ts';
+import { listen } from './listen.ts';
 import type { TlsCredentials } from './tls-identity.ts';
 
 export interface CaptureOptions {
@@ -262,13 +263,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     socket.end(`HTTP/1.1 ${line}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: opts.host, port: opts.port }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, opts.host, opts.port);
   const addr = server.address();
   const address = typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: opts.host, port: opts.port };
 

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { dirname, join } from 'node:path';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
@@ -81,6 +81,40 @@ describe('npm run dist (official runtime)', () => {
     });
     expect(j.build.runtime.intl).toBe('full');
   });
+
+  // src/recorder/listen.ts: Node 24.22's net.BoundSocket binds an IP address with no lookup; a host name is still looked up.
+  for (const [host, dns] of [
+    ['127.0.0.1', false],
+    ['localhost', true],
+  ] as const) {
+    it(`record --listen ${host}:0 ${dns ? 'looks the name up (node:dns)' : 'binds the address without node:dns'} before it says it listens`, async () => {
+      const hook = join(tempDir('dist-listen'), 'hook.cjs');
+      writeFileSync(
+        hook,
+        `const w = process.stderr.write;
+process.stderr.write = function (s, ...rest) {
+  if (String(s).includes('listening on')) w.call(process.stderr, 'DNS ' + process.moduleLoadList.includes('NativeModule dns') + '\\n');
+  return w.call(this, s, ...rest);
+};\n`,
+      );
+      const child = spawn(join(first, artifactName), ['record', '--listen', `${host}:0`], { env: { NODE_OPTIONS: `--require ${hook}` } });
+      let stderr = '';
+      const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stderr.on('data', (d) => {
+          stderr += d;
+          const m = /listening on [^:]+:(\d+)/.exec(stderr);
+          if (m) resolve(Number(m[1]));
+        });
+        void exited.then(() => reject(new Error(`broker exited before listening:\n${stderr}`)));
+      });
+      expect(stderr).toContain(`DNS ${dns}\n`);
+      // (localhost may be ::1 here: only the address is asked to answer.)
+      if (!dns) expect((await fetch(`http://${host}:${port}/x`, { method: 'POST', body: 'one' })).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }, 60_000);
+  }
 
   // cluster re-executes the binary by the name it was started with; a SEA worker must still find its command.
   for (const how of ['a relative path', 'a name found on PATH'] as const) {
