@@ -15,6 +15,7 @@ import { officialRuntime } from '../runtime/official.ts';
 import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { stageTimes } from '../runtime/static/stage-times.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
+import { faultCost, faultCostText } from './fault-cost.ts';
 import { freshArtifact } from './fresh-artifact.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
@@ -68,6 +69,7 @@ const built = (runtime: 'official' | 'static') => {
 const artifacts = { official: built('official'), static: built('static') };
 const quiet = pauseRuntimeBuilds(log.info);
 const loadBefore = loadAverage();
+const faultsBefore = faultCost();
 const N = {
   official: 'official Node runtime, --version',
   static: 'static runtime (musl + jemalloc), --version',
@@ -93,6 +95,7 @@ for (let i = 0; i < runs; i++) {
   }
 }
 const loadAfter = loadAverage();
+const faultsAfter = faultCost();
 quiet.resume();
 const startOf = (name: string) => median(times.get(name) ?? []);
 const rows = candidates.map(({ name, path }) => [name, mib(statSync(path).size), mib(xzSize(path)), startOf(name).toFixed(1), Math.min(...(times.get(name) ?? [])).toFixed(1)]);
@@ -111,7 +114,7 @@ const warmLine = warm
 
 const md = `## Static runtime: build, size, start-up
 
-Command: \`npm run bench:runtime\`. Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; load \`${loadBefore}\` before the start-up runs, \`${loadAfter}\` after${quiet.paused.length ? ' (the detached static-runtime build paused meanwhile)' : ''}.
+Command: \`npm run bench:runtime\`. Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; load \`${loadBefore}\` before the start-up runs, \`${loadAfter}\` after${quiet.paused.length ? ' (the detached static-runtime build paused meanwhile)' : ''}; page faults (build/bench/fault-cost.ts) ${faultCostText(faultsBefore)} before them, ${faultCostText(faultsAfter)} after.
 What else ran on these cores while the runtime was built is not recorded, so the stage times are what the build took here,
 not its floor (the conditions of the build measured 2026-11-26: "The cold build's conditions", hand-written, below).
 
