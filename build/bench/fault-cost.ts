@@ -49,3 +49,21 @@ export function faultCostText(cost: FaultCost | null): string {
   if (!cost) return 'not measured (no probe got fresh pages)';
   return `${cost.micros.toFixed(1)} µs a page fault (median of ${cost.probes} probes of ${cost.pages.toLocaleString('en-US')} fresh pages)`;
 }
+
+/**
+ * Above this many µs a fault, a start-up table measures the hypervisor more than the program (a quiet run of these VMs:
+ * ~1.3 µs; a slow hour: 11–20): the benches leave their section as it is unless told to write it.
+ */
+export const SLOW_FAULT_MICROS = 4;
+
+/** Env variable that makes a start-up bench write its section whatever the faults cost. */
+export const WRITE_ANYWAY_ENV = 'BENCH_WRITE_SLOW';
+
+/** Why a start-up bench should not write its section after a run with these fault costs, or null when it may. */
+export function slowFaultsReason(costs: (FaultCost | null)[], env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env[WRITE_ANYWAY_ENV] === '1') return null;
+  const slow = costs.filter((c): c is FaultCost => c !== null && c.micros > SLOW_FAULT_MICROS);
+  if (slow.length === 0) return null;
+  const worst = Math.max(...slow.map((c) => c.micros));
+  return `a page fault cost up to ${worst.toFixed(1)} µs in this run (above ${SLOW_FAULT_MICROS} µs: every start pays it thousands of times and the ratios squeeze toward 1); ${WRITE_ANYWAY_ENV}=1 writes it anyway`;
+}

@@ -26,7 +26,7 @@ import { cachedPackage } from '../runtime/package/cached-package.ts';
 import { type PackagePin, runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { baselineArtifact } from './baseline-artifact.ts';
-import { type FaultCost, faultCost, faultCostText } from './fault-cost.ts';
+import { type FaultCost, faultCost, faultCostText, slowFaultsReason } from './fault-cost.ts';
 import { freshArtifact } from './fresh-artifact.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
@@ -368,5 +368,7 @@ on one side of the target; otherwise the median decides, unless the bounds sprea
 ${targets.join('\n')}
 `;
 log(md);
-if (runs >= 30) log(`wrote ${await writeSection(root, 'bench:startup', md)}`);
-else log(`BENCH_RUNS=${runs} < 30: docs/benchmarks.md left as it is (its targets are judged on ≥ 30 runs)`);
+const slowFaults = slowFaultsReason([faultsStart, faultsEnd]);
+if (runs < 30) log(`BENCH_RUNS=${runs} < 30: docs/benchmarks.md left as it is (its targets are judged on ≥ 30 runs)`);
+else if (slowFaults) log(`docs/benchmarks.md left as it is: ${slowFaults}`);
+else log(`wrote ${await writeSection(root, 'bench:startup', md)}`);

@@ -1,6 +1,6 @@
 // The page-fault probe bench:startup prints beside the load: it counts what it times.
 import { describe, expect, it } from 'vitest';
-import { faultCost, faultCostText } from '../../build/bench/fault-cost.ts';
+import { faultCost, faultCostText, SLOW_FAULT_MICROS, slowFaultsReason } from '../../build/bench/fault-cost.ts';
 
 describe('bench fault cost', () => {
   it('times faults the kernel counted: each probe faults its fresh pages once', () => {
@@ -18,5 +18,16 @@ describe('bench fault cost', () => {
   it('says the figure with how it was taken, or why there is none', () => {
     expect(faultCostText({ micros: 1.26, faults: 20480, probes: 5, pages: 4096 })).toBe('1.3 µs a page fault (median of 5 probes of 4,096 fresh pages)');
     expect(faultCostText(null)).toBe('not measured (no probe got fresh pages)');
+  });
+
+  it("a run whose faults cost more than a quiet machine's does not write its section, unless told to", () => {
+    const cost = (micros: number) => ({ micros, faults: 20480, probes: 5, pages: 4096 });
+    expect(slowFaultsReason([cost(1.3), cost(1.5)], {})).toBeNull();
+    expect(slowFaultsReason([null, null], {})).toBeNull();
+    const why = slowFaultsReason([cost(1.3), cost(15.5)], {});
+    expect(why).toContain('up to 15.5 µs');
+    expect(why).toContain(`above ${SLOW_FAULT_MICROS} µs`);
+    expect(why).toContain('BENCH_WRITE_SLOW=1');
+    expect(slowFaultsReason([cost(15.5)], { BENCH_WRITE_SLOW: '1' })).toBeNull();
   });
 });
