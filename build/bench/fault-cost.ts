@@ -44,7 +44,7 @@ export function faultCost(probes = 5, pages = 4096): FaultCost | null {
   return { micros: sorted[sorted.length >> 1] as number, faults: got.reduce((n, g) => n + g.faults, 0), probes: got.length, pages };
 }
 
-/** "1.3 µs a page fault (5 probes of 4,096 fresh pages)", or why there is no figure. */
+/** "1.3 µs a page fault (median of 5 probes of 4,096 fresh pages)", or why there is no figure. */
 export function faultCostText(cost: FaultCost | null): string {
   if (!cost) return 'not measured (no probe got fresh pages)';
   return `${cost.micros.toFixed(1)} µs a page fault (median of ${cost.probes} probes of ${cost.pages.toLocaleString('en-US')} fresh pages)`;
