@@ -17,6 +17,7 @@ import { stageTimes } from '../runtime/static/stage-times.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { faultCost, faultCostText } from './fault-cost.ts';
 import { freshArtifact } from './fresh-artifact.ts';
+import { FreshCopies } from './fresh-copy.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { lastWarmRebuild, measureWarmRebuild } from './runtime-warm.ts';
@@ -77,13 +78,15 @@ const N = {
   officialArtifact: 'broker artifact, official runtime, --version',
   staticArtifact: 'broker artifact, static runtime, --version',
 };
+// Each runs from a copy written now (fresh-copy.ts): the runtimes are cached for days, the artifacts built minutes ago.
+const copies = new FreshCopies(join(scratch, 'fresh'));
 const candidates: { name: string; path: string; args: string[] }[] = [
   { name: N.official, path: official.path, args: ['--version'] },
   { name: N.static, path: rt.path, args: ['--version'] },
   { name: N.staticBare, path: rt.path, args: ['-e', '0'] },
   { name: N.officialArtifact, path: artifacts.official, args: ['--version'] },
   { name: N.staticArtifact, path: artifacts.static, args: ['--version'] },
-];
+].map((c) => ({ ...c, path: copies.of(c.path) }));
 
 // Interleaved start-up runs (A B C D E A B …), spawn to exit.
 const times = new Map<string, number[]>(candidates.map(({ name }) => [name, []]));

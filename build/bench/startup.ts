@@ -7,11 +7,11 @@
 // baseline-artifact.ts). Paired, interleaved runs (BENCH_RUNS, default 30); a running
 // detached static-runtime build is paused meanwhile. Writes its section of docs/benchmarks.md from 30 runs up.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { present } from '../../shared/checked.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
@@ -28,6 +28,7 @@ import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { baselineArtifact } from './baseline-artifact.ts';
 import { type FaultCost, faultCost, faultCostText, slowFaultsReason } from './fault-cost.ts';
 import { freshArtifact } from './fresh-artifact.ts';
+import { FreshCopies } from './fresh-copy.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { interleave, type Measured, ratioLine, timeRows } from './startup-text.ts';
@@ -212,25 +213,8 @@ const N = {
 };
 type Candidate = { name: string; bin: string | { skipped: string }; args: string[] };
 const versionArgs = ['--version'];
-/**
- * The binary at `path` copied to a new file in the scratch dir. Every row runs a copy written at the same moment: on the
- * 2-core VMs these benches run on, the same bytes ran 3–6% faster from a new file than from one written hours before
- * (the baseline artifact is cached across sessions), which would tilt each ratio (docs/benchmarks.md, "Start-up: an
- * IPv4 listen").
- */
-const copies = new Map<string, string>();
-function freshCopy(path: string | { skipped: string }): string | { skipped: string } {
-  if (typeof path !== 'string') return path;
-  let copy = copies.get(path);
-  if (!copy) {
-    copy = join(scratch, 'fresh', `${copies.size}-${basename(path)}`);
-    mkdirSync(dirname(copy), { recursive: true });
-    copyFileSync(path, copy);
-    chmodSync(copy, 0o755);
-    copies.set(path, copy);
-  }
-  return copy;
-}
+// Every row runs a copy written now (fresh-copy.ts).
+const copies = new FreshCopies(join(scratch, 'fresh'));
 
 const candidates: Candidate[] = [
   { name: N.official, bin: officialArtifact, args: versionArgs },
@@ -247,7 +231,7 @@ const candidates: Candidate[] = [
   { name: N.bun, bin: bun, args: versionArgs },
   { name: N.bunBytecode, bin: bunBytecode, args: versionArgs },
   { name: N.pkg, bin: pkgSea, args: versionArgs },
-].map((c) => ({ ...c, bin: freshCopy(c.bin) }));
+].map((c) => ({ ...c, bin: typeof c.bin === 'string' ? copies.of(c.bin) : c.bin }));
 
 /** Paired interleaved runs of every candidate that could be built; the others keep their reason. */
 async function measure(list: Candidate[], run: (bin: string, args: string[]) => number | Promise<number>, n = runs): Promise<Measured[]> {
