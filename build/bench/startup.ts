@@ -1,11 +1,12 @@
 // npm run bench:startup — how fast broker starts (issue 25): `--version` of the artifacts beside the bare runtimes'
 // `node -e 0`, bun's compiled builds of the same bundle (with and without bytecode) and @yao-pkg/pkg's SEA;
 // `broker record` from exec to its first accepted connection; `broker stats` on a 1 MiB archive; peak RSS of
-// `--version`. The artifacts are built fresh from the working tree (official, and static when a static runtime is
-// cached), each also with a start-up snapshot (seal.startup); "today's" numbers come from a baseline artifact
-// (BENCH_BASELINE, default the official artifact of the commit before issue 25, built once into ~/.cache/broker/bench/:
-// baseline-artifact.ts). Paired, interleaved runs (BENCH_RUNS, default 30); a running
-// detached static-runtime build is paused meanwhile. Writes its section of docs/benchmarks.md from 30 runs up.
+// `--version`; page faults of `--version` and `stats` (a count the machine's speed does not move). The artifacts are
+// built fresh from the working tree (official, and static when a static runtime is cached), each also with a
+// start-up snapshot (seal.startup); "today's" numbers come from a baseline artifact (BENCH_BASELINE, default the
+// official artifact of the commit before issue 25, built once into ~/.cache/broker/bench/: baseline-artifact.ts).
+// Paired, interleaved runs (BENCH_RUNS, default 30); a running detached static-runtime build is paused meanwhile.
+// Writes its section of docs/benchmarks.md from 30 runs up.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
@@ -60,12 +61,12 @@ function wall(cmd: string, args: string[]): number {
   return ms;
 }
 
-/** Peak RSS in MiB (GNU time's %M) of one run. */
-function peakRss(cmd: string, args: string[]): number {
-  const r = spawnSync('/usr/bin/time', ['-f', 'BENCH %M', cmd, ...args], { encoding: 'utf8', env: {} });
+/** One figure GNU time gives of one run: `%M` peak RSS (KiB) or `%R` minor page faults. */
+function gnuTime(cmd: string, args: string[], field: '%M' | '%R'): number {
+  const r = spawnSync('/usr/bin/time', ['-f', `BENCH ${field}`, cmd, ...args], { encoding: 'utf8', env: {} });
   const m = /BENCH (\d+)\s*$/.exec(r.stderr);
   if (r.status !== 0 || !m?.[1]) throw new Error(`${cmd} ${args.join(' ')} failed under /usr/bin/time (${r.status}): ${r.stderr.trim()}`);
-  return Number(m[1]) / 1024;
+  return Number(m[1]);
 }
 
 /** Resolves once a TCP connection to the port is accepted, trying again at once after each refusal. */
@@ -260,6 +261,7 @@ let record: Measured[];
 let recordOut: Measured[];
 let stats: Measured[];
 let rss: Measured[];
+let faults: Measured[];
 try {
   // Each check once first: a candidate that cannot answer fails here, not in the middle of the runs.
   for (const c of candidates) if (typeof c.bin === 'string') wall(c.bin, c.args);
@@ -279,7 +281,13 @@ try {
     (bin, args) => wall(bin, args),
   );
   log(`peak RSS of --version: ${rssRuns} interleaved rounds …`);
-  rss = await measure(named('peak RSS (MiB), --version'), (bin, args) => peakRss(bin, args), rssRuns);
+  rss = await measure(named('peak RSS (MiB), --version'), (bin, args) => gnuTime(bin, args, '%M') / 1024, rssRuns);
+  log(`page faults of --version and stats: ${rssRuns} interleaved rounds …`);
+  faults = await measure(
+    [...candidates.map((c) => ({ ...c, name: `page faults, ${c.name}` })), ...named('page faults, broker stats (1 MiB archive)').map((c) => ({ ...c, args: ['stats', archive] }))],
+    (bin, args) => gnuTime(bin, args, '%R'),
+    rssRuns,
+  );
 } finally {
   faultsEnd = faultCost();
   quiet.resume();
@@ -287,7 +295,9 @@ try {
 const uptimeEnd = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
 
 const head = ['what runs', 'median (ms)', `median's ${CONFIDENCE * 100}% bounds (ms)`, '× reference', 'note'];
-const rssRows = rss.map((v) => ('ms' in v ? [v.name, median(v.ms).toFixed(1), `${Math.min(...v.ms).toFixed(1)}–${Math.max(...v.ms).toFixed(1)}`] : [v.name, '—', `not measured: ${v.skipped}`]));
+/** Rows of a figure that is not a time: its median and range with `digits` decimals. */
+const spreadRows = (list: Measured[], digits: number) =>
+  list.map((v) => ('ms' in v ? [v.name, median(v.ms).toFixed(digits), `${Math.min(...v.ms).toFixed(digits)}–${Math.max(...v.ms).toFixed(digits)}`] : [v.name, '—', `not measured: ${v.skipped}`]));
 const all = [...version, ...record, ...recordOut, ...stats, ...rss];
 const rec = (x: string) => `broker record, ${x.replace('broker --version, ', '')}`;
 const recOut = (x: string) => `broker record --out, ${x.replace('broker --version, ', '')}`;
@@ -365,7 +375,12 @@ ${table(head, timeRows(stats, st(N.official)))}
 
 Peak RSS of \`--version\` (GNU time's maximum resident set size, ${rssRuns} interleaved rounds):
 
-${table(['what runs', 'median (MiB)', 'min–max'], rssRows)}
+${table(['what runs', 'median (MiB)', 'min–max'], spreadRows(rss, 1))}
+
+Minor page faults of one run (GNU time's %R, ${rssRuns} interleaved rounds): a count, not a time, so the machine's load and what a fault
+costs it hardly move it: what a start touches, comparable between tables measured on different days.
+
+${table(['what runs', 'median (faults)', 'min–max'], spreadRows(faults, 0))}
 
 Targets (issue 25). A verdict is "met" or "NOT met" outright when the ratio's bounds (from each side's median ${CONFIDENCE * 100}% bounds) sit
 on one side of the target; otherwise the median decides, unless the bounds spread over more than ${NOISY * 100}% of the median: then "inconclusive".
