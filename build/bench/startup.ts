@@ -1,9 +1,9 @@
 // npm run bench:startup — how fast broker starts (issue 25): `--version` of the artifacts beside the bare runtimes'
 // `node -e 0`, bun's compiled builds of the same bundle (with and without bytecode) and @yao-pkg/pkg's SEA;
 // `broker record` from exec to its first accepted connection; `broker stats` on a 1 MiB archive; peak RSS of
-// `--version`; page faults of `--version` and `stats` (a count the machine's speed does not move). The artifacts are
-// built fresh from the working tree (official, and static when a static runtime is cached), each also with a
-// start-up snapshot (seal.startup); "today's" numbers come from a baseline artifact (BENCH_BASELINE, default the
+// `--version`; page faults of `--version`, `stats` and `record` (a count the machine's speed does not move). The
+// artifacts are built fresh from the working tree (official, and static when a static runtime is cached), each also
+// with a start-up snapshot (seal.startup); "today's" numbers come from a baseline artifact (BENCH_BASELINE, default the
 // official artifact of the commit before issue 25, built once into ~/.cache/broker/bench/: baseline-artifact.ts).
 // Paired, interleaved runs (BENCH_RUNS, default 30); a running detached static-runtime build is paused meanwhile.
 // Writes its section of docs/benchmarks.md from 30 runs up.
@@ -88,11 +88,17 @@ function firstConnection(port: number, child: ChildProcess): Promise<void> {
   });
 }
 
+/** The minor page faults of a running process, all its threads (field 10 of /proc/PID/stat, after the command's parentheses). */
+function minorFaultsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+}
+
 /**
- * `broker record` from exec until it accepts its first connection, in ms; then SIGTERM and wait for its exit. With
- * `out`, it records to that file (removed after): the archive's writer starts too.
+ * `broker record` from exec until it accepts its first connection, in ms (or, with `faults`, its page faults by then);
+ * then SIGTERM and wait for its exit. With `out`, it records to that file (removed after): the archive's writer starts too.
  */
-async function recordStart(bin: string, out?: string): Promise<number> {
+async function recordStart(bin: string, out?: string, faults = false): Promise<number> {
   const port = await freePort();
   if (out) rmSync(out, { force: true });
   const t = performance.now();
@@ -100,7 +106,8 @@ async function recordStart(bin: string, out?: string): Promise<number> {
   live.add(child);
   try {
     await firstConnection(port, child);
-    return performance.now() - t;
+    const ms = performance.now() - t;
+    return faults ? minorFaultsOf(present(child.pid, 'the pid of a running child')) : ms;
   } finally {
     await stop(child);
     if (out) rmSync(out, { force: true });
@@ -282,12 +289,13 @@ try {
   );
   log(`peak RSS of --version: ${rssRuns} interleaved rounds …`);
   rss = await measure(named('peak RSS (MiB), --version'), (bin, args) => gnuTime(bin, args, '%M') / 1024, rssRuns);
-  log(`page faults of --version and stats: ${rssRuns} interleaved rounds …`);
+  log(`page faults of --version, stats and record: ${rssRuns} interleaved rounds …`);
   faults = await measure(
     [...candidates.map((c) => ({ ...c, name: `page faults, ${c.name}` })), ...named('page faults, broker stats (1 MiB archive)').map((c) => ({ ...c, args: ['stats', archive] }))],
     (bin, args) => gnuTime(bin, args, '%R'),
     rssRuns,
   );
+  faults.push(...(await measure(named('page faults by its first accepted connection, broker record'), (bin) => recordStart(bin, undefined, true), rssRuns)));
 } finally {
   faultsEnd = faultCost();
   quiet.resume();
@@ -377,8 +385,9 @@ Peak RSS of \`--version\` (GNU time's maximum resident set size, ${rssRuns} inte
 
 ${table(['what runs', 'median (MiB)', 'min–max'], spreadRows(rss, 1))}
 
-Minor page faults of one run (GNU time's %R, ${rssRuns} interleaved rounds): a count, not a time, so the machine's load and what a fault
-costs it hardly move it: what a start touches, comparable between tables measured on different days.
+Minor page faults of one run (GNU time's %R; \`record\`: its /proc/PID/stat count when its first connection is accepted; ${rssRuns}
+interleaved rounds): a count, not a time, so the machine's load and what a fault costs it hardly move it: what a start touches,
+comparable between tables measured on different days.
 
 ${table(['what runs', 'median (faults)', 'min–max'], spreadRows(faults, 0))}
 
