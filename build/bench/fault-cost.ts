@@ -3,6 +3,8 @@
 // 12–18 µs the next (a guest whose every fault traps to its hypervisor; docs/benchmarks.md, "Page faults"), which
 // inflates every start and squeezes each ratio toward 1. The benches print it beside the load average.
 
+import { readFileSync } from 'node:fs';
+
 const PAGE = 4096;
 
 export interface FaultCost {
@@ -42,6 +44,21 @@ export function faultCost(probes = 5, pages = 4096): FaultCost | null {
   if (got.length === 0) return null;
   const sorted = got.map((g) => g.micros).sort((a, b) => a - b);
   return { micros: sorted[sorted.length >> 1] as number, faults: got.reduce((n, g) => n + g.faults, 0), probes: got.length, pages };
+}
+
+/**
+ * The minor page faults in a /proc/PID/stat line, all the process's threads: field 10, counted after the command name's
+ * closing parenthesis (the name itself may hold spaces and parentheses).
+ */
+export function minorFaultsInStat(stat: string): number {
+  const n = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  if (!Number.isInteger(n)) throw new Error(`no minor-fault count in /proc/PID/stat: ${stat.slice(0, 120)}`);
+  return n;
+}
+
+/** The minor page faults of a running process so far (a count, not a time: the machine's load does not move it). */
+export function minorFaultsOf(pid: number): number {
+  return minorFaultsInStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
 /** "1.3 µs a page fault (median of 5 probes of 4,096 fresh pages)", or why there is no figure. */

@@ -27,7 +27,7 @@ import { cachedPackage } from '../runtime/package/cached-package.ts';
 import { type PackagePin, runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { baselineArtifact } from './baseline-artifact.ts';
-import { type FaultCost, faultCost, faultCostText, slowFaultsReason } from './fault-cost.ts';
+import { type FaultCost, faultCost, faultCostText, minorFaultsOf, slowFaultsReason } from './fault-cost.ts';
 import { freshArtifact } from './fresh-artifact.ts';
 import { FreshCopies } from './fresh-copy.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
@@ -86,12 +86,6 @@ function firstConnection(port: number, child: ChildProcess): Promise<void> {
     };
     attempt();
   });
-}
-
-/** The minor page faults of a running process, all its threads (field 10 of /proc/PID/stat, after the command's parentheses). */
-function minorFaultsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
 }
 
 /**

@@ -1,6 +1,6 @@
 // The page-fault probe bench:startup prints beside the load: it counts what it times.
 import { describe, expect, it } from 'vitest';
-import { faultCost, faultCostText, SLOW_FAULT_MICROS, slowFaultsReason } from '../../build/bench/fault-cost.ts';
+import { faultCost, faultCostText, minorFaultsInStat, minorFaultsOf, SLOW_FAULT_MICROS, slowFaultsReason } from '../../build/bench/fault-cost.ts';
 
 describe('bench fault cost', () => {
   it('times faults the kernel counted: each probe faults its fresh pages once', () => {
@@ -29,5 +29,17 @@ describe('bench fault cost', () => {
     expect(why).toContain(`above ${SLOW_FAULT_MICROS} µs`);
     expect(why).toContain('BENCH_WRITE_SLOW=1');
     expect(slowFaultsReason([cost(15.5)], { BENCH_WRITE_SLOW: '1' })).toBeNull();
+  });
+
+  it("reads a process's minor faults from /proc/PID/stat, whatever its command name holds", () => {
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt …
+    expect(minorFaultsInStat('4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 3113 7 2 0 5 3 0 0 20 0 9 0')).toBe(3113);
+    expect(() => minorFaultsInStat('4242 (cut')).toThrow(/no minor-fault count/);
+    // This process's own count: at most what getrusage says just after, and it grows by the pages a probe faults in.
+    const before = minorFaultsOf(process.pid);
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThanOrEqual(process.resourceUsage().minorPageFault);
+    const cost = faultCost(1, 1024);
+    if (cost) expect(minorFaultsOf(process.pid) - before).toBeGreaterThanOrEqual(512);
   });
 });
