@@ -18,7 +18,7 @@ const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 // it), from crc32c-table.ts's bytes on a little-endian machine, else computed. A const array: the hot loop ran 20%
 // slower reading the table through a variable. Int32, not Uint32, though a CRC is unsigned: the XORs see the same 32
 // bits, and an entry of 2^31 or more read from a Uint32Array is a heap number in code V8 has not optimized yet, which is
-// most of a short command's run (`stats` of 1 MiB: the CRC's cold pass 8.0 → 6.8 ms, 511 → 314 page faults).
+// most of a short command's run (a fresh process's first pass over 1 MiB: 8.0 → 6.8 ms, 511 → 314 page faults).
 const T = new Int32Array(16 * 256);
 let tableMade = false;
 
