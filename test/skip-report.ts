@@ -8,7 +8,9 @@ export interface SkippedTest {
   note?: string;
 }
 
-const MARKER = /(?:^|[\s([—-])(?:SKIPPED|skipped)\b:?\s*/;
+// The colon is part of the marker: a title may say "skipped" in prose ("FILE.1 and FILE.2 are skipped and left as they
+// were"), which is no reason and must not hide its group's.
+const MARKER = /(?:^|[\s([—-])(?:SKIPPED|skipped):\s*/;
 
 /** Why a test was skipped: ctx.skip's note, else the text after "SKIPPED:" / "skipped:" in its own or a group's title. */
 export function skipReason(t: SkippedTest): string | undefined {

@@ -10,6 +10,9 @@ describe('the skip report at the end of npm test', () => {
     expect(skipReason({ file: 'f', titles: ['g', 'is current (npm run wasm) — skipped: zig is missing'] })).toBe('zig is missing');
     expect(skipReason({ file: 'f', titles: ['g', 't'], note: 'from ctx.skip' })).toBe('from ctx.skip');
     expect(skipReason({ file: 'f', titles: ['g', 'readers skip padding frames'] })).toBeUndefined();
+    // "skipped" in a test's own prose is no marker: the group's reason is the one.
+    expect(skipReason({ file: 'f', titles: ['static Node 22 [SKIPPED: none cached]', 'FILE.1 and FILE.2 are skipped and left as they were'] })).toBe('none cached');
+    expect(skipReason({ file: 'f', titles: ['g', 'old files are skipped'] })).toBeUndefined();
   });
 
   it('counts the skipped tests, groups them by reason with their files, and names a skip without a reason', () => {
