@@ -89,10 +89,10 @@ function firstConnection(port: number, child: ChildProcess): Promise<void> {
 }
 
 /**
- * `broker record` from exec until it accepts its first connection, in ms (or, with `faults`, its page faults by then);
- * then SIGTERM and wait for its exit. With `out`, it records to that file (removed after): the archive's writer starts too.
+ * `broker record` from exec until it accepts its first connection: the ms, and its page faults by then; then SIGTERM and
+ * wait for its exit. With `out`, it records to that file (removed after): the archive's writer starts too.
  */
-async function recordStart(bin: string, out?: string, faults = false): Promise<number> {
+async function recordStart(bin: string, out?: string): Promise<{ ms: number; faults: number }> {
   const port = await freePort();
   if (out) rmSync(out, { force: true });
   const t = performance.now();
@@ -101,7 +101,7 @@ async function recordStart(bin: string, out?: string, faults = false): Promise<n
   try {
     await firstConnection(port, child);
     const ms = performance.now() - t;
-    return faults ? minorFaultsOf(present(child.pid, 'the pid of a running child')) : ms;
+    return { ms, faults: minorFaultsOf(present(child.pid, 'the pid of a running child')) };
   } finally {
     await stop(child);
     if (out) rmSync(out, { force: true });
@@ -271,9 +271,9 @@ try {
   const artifacts = candidates.filter((c) => [N.official, N.static, N.officialSnapshot, N.staticSnapshot, N.staticCompressed, N.officialUntrained, N.staticUntrained, N.baseline].includes(c.name));
   const named = (suffix: string) => artifacts.map((c) => ({ ...c, name: c.name.replace('broker --version, ', `${suffix}, `) }));
   log(`record, exec → first accepted connection: ${runs} interleaved rounds …`);
-  record = await measure(named('broker record'), (bin) => recordStart(bin));
+  record = await measure(named('broker record'), async (bin) => (await recordStart(bin)).ms);
   log(`record --out, exec → first accepted connection: ${runs} interleaved rounds …`);
-  recordOut = await measure(named('broker record --out'), (bin) => recordStart(bin, join(scratch, 'record-out.brk')));
+  recordOut = await measure(named('broker record --out'), async (bin) => (await recordStart(bin, join(scratch, 'record-out.brk'))).ms);
   log(`a 1 MiB archive (recorded by ${archiveMaker === base ? 'the baseline' : 'the official artifact'}) …`);
   await makeArchive(archiveMaker, archive);
   log(`stats on it: ${runs} interleaved rounds …`);
@@ -289,7 +289,7 @@ try {
     (bin, args) => gnuTime(bin, args, '%R'),
     rssRuns,
   );
-  faults.push(...(await measure(named('page faults by its first accepted connection, broker record'), (bin) => recordStart(bin, undefined, true), rssRuns)));
+  faults.push(...(await measure(named('page faults by its first accepted connection, broker record'), async (bin) => (await recordStart(bin)).faults, rssRuns)));
 } finally {
   faultsEnd = faultCost();
   quiet.resume();
