@@ -1,12 +1,22 @@
 import type { Cluster } from 'node:cluster';
 import { buildInfo } from './build-info.ts';
 import { runCli } from './cli.ts';
-import { errLine, outLine, writesPending } from './output.ts';
+import { errLine, errText, outLine, writesPending } from './output.ts';
+import type { ProgressSink } from './progress.ts';
+
+/** Progress lines go to stderr when it is a terminal (and stdout is not, for a command that streams its output). */
+const stderrSink: ProgressSink = {
+  visible: (streaming) => {
+    const { isatty } = process.getBuiltinModule('node:tty');
+    return isatty(2) && !(streaming && isatty(1));
+  },
+  write: errText,
+};
 
 /** One start of the program: everything here touches the process (handles, argv, env), so none of it may run while a snapshot is made. */
 function main(): void {
   // A failed write on stdout is one line and exit 1; a reader that stops early (EPIPE) is exit 0 (output.ts).
-  const io = { out: outLine, err: errLine };
+  const io = { out: outLine, err: errLine, progress: stderrSink };
 
   // cluster.isWorker without loading node:cluster (and with it child_process, net's server side, dgram) into
   // every start: a cluster worker has an IPC channel, and Node has loaded node:cluster in it before main runs.

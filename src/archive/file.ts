@@ -32,6 +32,10 @@ export const CHUNK = 1 << 18;
  */
 export class ArchiveScan {
   result: ScanResult | null = null;
+  /** Bytes of the file read so far. */
+  read = 0;
+  /** Called after each chunk is read: a progress line's tick (src/progress.ts). */
+  onRead: (() => void) | undefined;
   /** chunk: bytes read at a time (a frame larger than that still reads whole); a merge of many files reads less per file. */
   constructor(
     readonly path: string,
@@ -44,6 +48,8 @@ export class ArchiveScan {
       const size = fstatSync(fd).size;
       let buf = Buffer.alloc(Math.min(this.chunk, Math.max(HEADER_SIZE, size)));
       let filled = readSync(fd, buf, 0, buf.length, 0);
+      this.read = filled;
+      this.onRead?.();
       const { version } = decodeHeader(buf.subarray(0, filled));
       let base = 0; // file offset of buf[0]
       let pos = HEADER_SIZE; // offset in buf of the next frame
@@ -64,6 +70,8 @@ export class ArchiveScan {
           base += pos;
           pos = 0;
           filled = keep + readSync(fd, buf, keep, buf.length - keep, base + keep);
+          this.read = base + filled;
+          this.onRead?.();
           continue;
         }
         if (r.frame.kind === FrameKind.padding) {

@@ -53,10 +53,18 @@ export class MergedScan {
   /** The most records the merge held at once (the heap's size): at most one per file. */
   maxHeld = 0;
   private readonly chunk: number;
+  private scans: ArchiveScan[] = [];
+  /** Called after any file's chunk is read (ArchiveScan.onRead). */
+  onRead: (() => void) | undefined;
 
   constructor(readonly files: string[]) {
     this.outcomes = files.map((file) => ({ file, records: 0, result: null, error: null }));
     this.chunk = Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, Math.floor(MERGE_BUFFER_BUDGET / Math.max(1, files.length))));
+  }
+
+  /** Bytes read so far, all files together. */
+  get read(): number {
+    return this.scans.reduce((n, s) => n + s.read, 0);
   }
 
   /** The next record of a cursor, or null at its end (its outcome then says how it ended). */
@@ -109,8 +117,10 @@ export class MergedScan {
     };
     const cursors = this.files.map((file, index): Cursor => {
       const scan = new ArchiveScan(file, this.chunk);
+      scan.onRead = this.onRead;
       return { index, scan, records: scan.records(), outcome: this.outcomes[index] as FileOutcome };
     });
+    this.scans = cursors.map((c) => c.scan);
     try {
       for (const c of cursors) {
         const record = this.advance(c);

@@ -7,6 +7,7 @@ import type { RecordPredicate } from '../filter.ts';
 import { archiveArgs, filterArg, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
+import { FilesProgress } from './files-progress.ts';
 
 /** Shown as text when it decodes as UTF-8 without control characters other than tab and newlines. */
 function printable(body: Uint8Array): string | null {
@@ -61,8 +62,9 @@ function recordText(r: ArchiveRecord & { offset: number }): string {
  * naming their file. A file that cannot be read, or stops at a bad frame, is named on stderr with the offset;
  * the others are read to their end; exit 1 when any file had a problem.
  */
-function catMany(files: string[], keep: RecordPredicate | null, json: boolean, io: CommandIO): number {
+function catMany(files: string[], keep: RecordPredicate | null, json: boolean, io: CommandIO, progress: FilesProgress): number {
   const merged = new MergedScan(files);
+  progress.watch(merged);
   const noZstd = zstdMissing() !== null;
   // Per file: records printed without their body (this runtime lacks the codec), and the first one's offset.
   const unreadable = new Map<string, { count: number; first: number }>();
@@ -93,6 +95,43 @@ function catMany(files: string[], keep: RecordPredicate | null, json: boolean, i
   return problems > 0 ? 1 : 0;
 }
 
+/** One archive's records, in file order; a bad frame or a body this runtime cannot inflate said on stderr (exit 1). */
+function catOne(file: string, keep: RecordPredicate | null, json: boolean, io: CommandIO, progress: FilesProgress): number {
+  const scan = new ArchiveScan(file);
+  progress.watch(scan);
+  // Records printed without their body: this runtime lacks the codec (each said so in its place).
+  const unreadable: number[] = [];
+  const noZstd = zstdMissing() !== null;
+  try {
+    let first = true;
+    for (const r of scan.records()) {
+      if (keep && !keep(r)) continue;
+      if (noZstd && r.codec === Codec.zstd) unreadable.push(r.offset);
+      if (json) io.out(JSON.stringify(recordJson(r)));
+      else {
+        io.out((first ? '' : '\n') + recordText(r));
+        first = false;
+      }
+    }
+  } catch (err) {
+    const msg = describeArchiveError(err, file);
+    if (msg === null) throw err;
+    io.err(`broker: ${msg}`);
+    return 1;
+  }
+  const { result } = scan;
+  const bad = result?.bad;
+  if (result && bad) {
+    io.err(`broker: ${file}: stopped at a bad frame at offset ${bad.offset} (${bad.reason}); ${result.frames} records before it are intact ('broker verify --repair' cuts the rest)`);
+    return 1;
+  }
+  if (unreadable.length > 0) {
+    io.err(`broker: ${file}: ${unreadable.length} record${unreadable.length === 1 ? '' : 's'} printed without its body (first at offset ${unreadable[0]}): ${zstdMissing()}`);
+    return 1;
+  }
+  return 0;
+}
+
 export const catCommand: Command = {
   name: 'cat',
   summary: 'print the recorded requests of an archive (--json: one JSON object per line)',
@@ -113,39 +152,12 @@ export const catCommand: Command = {
     const { values, positionals } = parseCommandArgs('cat', argv, { json: { type: 'boolean' }, filter: { type: 'string' } }, true);
     const files = await archiveArgs('cat', positionals);
     const keep = filterArg('cat', values.filter);
-    if (files.length > 1) return catMany(files, keep, values.json === true, io);
-    const file = files[0] as string;
-    const scan = new ArchiveScan(file);
-    // Records printed without their body: this runtime lacks the codec (each said so in its place).
-    const unreadable: number[] = [];
-    const noZstd = zstdMissing() !== null;
+    const progress = new FilesProgress(io, 'broker cat', files, true);
     try {
-      let first = true;
-      for (const r of scan.records()) {
-        if (keep && !keep(r)) continue;
-        if (noZstd && r.codec === Codec.zstd) unreadable.push(r.offset);
-        if (values.json) io.out(JSON.stringify(recordJson(r)));
-        else {
-          io.out((first ? '' : '\n') + recordText(r));
-          first = false;
-        }
-      }
-    } catch (err) {
-      const msg = describeArchiveError(err, file);
-      if (msg === null) throw err;
-      io.err(`broker: ${msg}`);
-      return 1;
+      if (files.length > 1) return catMany(files, keep, values.json === true, progress.io, progress);
+      return catOne(files[0] as string, keep, values.json === true, progress.io, progress);
+    } finally {
+      progress.end();
     }
-    const { result } = scan;
-    const bad = result?.bad;
-    if (result && bad) {
-      io.err(`broker: ${file}: stopped at a bad frame at offset ${bad.offset} (${bad.reason}); ${result.frames} records before it are intact ('broker verify --repair' cuts the rest)`);
-      return 1;
-    }
-    if (unreadable.length > 0) {
-      io.err(`broker: ${file}: ${unreadable.length} record${unreadable.length === 1 ? '' : 's'} printed without its body (first at offset ${unreadable[0]}): ${zstdMissing()}`);
-      return 1;
-    }
-    return 0;
   },
 };

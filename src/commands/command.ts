@@ -1,6 +1,13 @@
+import type { ProgressSink } from '../progress.ts';
+
 export interface CommandIO {
   out(line: string): void;
   err(line: string): void;
+  /**
+   * Where a long command's progress line goes (src/progress.ts; main.ts: stderr, when it is a terminal); absent where
+   * no one would see one (tests, a library caller). The commands that draw one load the progress code themselves.
+   */
+  progress?: ProgressSink;
 }
 
 /** One broker subcommand; returns its exit code. */

@@ -7,6 +7,7 @@ import type { ArchiveRecord } from '../archive/record.ts';
 import { archiveArgs, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
+import { FilesProgress } from './files-progress.ts';
 
 /** What stats counts, for one file or (with several) for all of them together. */
 class Tally {
@@ -93,8 +94,9 @@ class Tally {
 }
 
 /** Reads one file into its tally (and the total's); its scan result, or the one line saying why it could not be read. */
-function tallyFile(file: string, tallies: Tally[]): { res: ScanResult } | { error: string } {
+function tallyFile(file: string, tallies: Tally[], progress: FilesProgress): { res: ScanResult } | { error: string } {
   const scan = new ArchiveScan(file);
+  progress.watch(scan);
   try {
     for (const r of scan.records()) {
       let size: number | undefined = r.body.length;
@@ -112,6 +114,8 @@ function tallyFile(file: string, tallies: Tally[]): { res: ScanResult } | { erro
     const msg = describeArchiveError(err, file);
     if (msg === null) throw err;
     return { error: msg };
+  } finally {
+    progress.done(file);
   }
   // The loop above read the archive to its end, which is when the scan has its result.
   return { res: present(scan.result, `the scan result of ${file}`) };
@@ -144,12 +148,12 @@ function fileProblems(file: string, t: Tally, res: ScanResult, io: CommandIO): b
 }
 
 /** Several archives: each file's report as for one, then the total over all of them (text, or --json { files, total }). */
-function statsMany(files: string[], json: boolean, io: CommandIO): number {
+function statsMany(files: string[], json: boolean, io: CommandIO, progress: FilesProgress): number {
   const total = new Tally();
   const perFile: ({ file: string; tally: Tally; res: ScanResult } | { file: string; error: string })[] = [];
   for (const file of files) {
     const tally = new Tally();
-    const r = tallyFile(file, [tally, total]);
+    const r = tallyFile(file, [tally, total], progress);
     perFile.push('error' in r ? { file, error: r.error.slice(file.length + 2) } : { file, tally, res: r.res });
   }
   const read = perFile.filter((f) => 'res' in f);
@@ -181,6 +185,24 @@ function statsMany(files: string[], json: boolean, io: CommandIO): number {
   return problems > 0 ? 1 : 0;
 }
 
+/** stats of the files given (one, or several with a total), its report printed; the exit code. */
+function statsFiles(files: string[], json: boolean, io: CommandIO, progress: FilesProgress): number {
+  if (files.length > 1) return statsMany(files, json, io, progress);
+  const file = files[0] as string;
+  const t = new Tally();
+  const r = tallyFile(file, [t], progress);
+  if ('error' in r) {
+    io.err(`broker: ${r.error}`);
+    return 1;
+  }
+  const { res } = r;
+  if (json) io.out(JSON.stringify(fileReport(file, t, res), null, 2));
+  else for (const line of fileText(file, t, res)) io.out(line);
+  fileProblems(file, t, res, io);
+  if (res.bad) return 1;
+  return t.undecodable ? 1 : 0;
+}
+
 export const statsCommand: Command = {
   name: 'stats',
   summary: 'summarize an archive: requests, time span, rate, methods, top paths, body sizes, integrity',
@@ -195,19 +217,11 @@ export const statsCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('stats', argv, { json: { type: 'boolean' } }, true);
     const files = await archiveArgs('stats', positionals);
-    if (files.length > 1) return statsMany(files, values.json === true, io);
-    const file = files[0] as string;
-    const t = new Tally();
-    const r = tallyFile(file, [t]);
-    if ('error' in r) {
-      io.err(`broker: ${r.error}`);
-      return 1;
+    const progress = new FilesProgress(io, 'broker stats', files);
+    try {
+      return statsFiles(files, values.json === true, progress.io, progress);
+    } finally {
+      progress.end();
     }
-    const { res } = r;
-    if (values.json) io.out(JSON.stringify(fileReport(file, t, res), null, 2));
-    else for (const line of fileText(file, t, res)) io.out(line);
-    fileProblems(file, t, res, io);
-    if (res.bad) return 1;
-    return t.undecodable ? 1 : 0;
   },
 };

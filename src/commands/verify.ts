@@ -6,6 +6,7 @@ import type { BadFrame } from '../archive/reader.ts';
 import { archiveArgs, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
+import { FilesProgress } from './files-progress.ts';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -22,38 +23,46 @@ export const verifyCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('verify', argv, { repair: { type: 'boolean' }, json: { type: 'boolean' } }, true);
     const files = await archiveArgs('verify', positionals);
-    const repair = values.repair === true;
-    const json = values.json === true;
-    if (files.length === 1) return verifyOne(files[0] as string, repair, io, json ? (r) => io.out(JSON.stringify(r, null, 2)) : null).code;
-    // Several: each file checked (with --repair, repaired) on its own and reported as when it is alone — but
-    // with --json all in one object at the end — then one line of totals. Exit 1 when any is bad or unreadable.
-    const reports: (VerifyReport | { file: string; error: string })[] = [];
-    let failed = 0;
-    for (const file of files) {
-      const { code, report, error } = verifyOne(file, repair, io, json ? () => {} : null);
-      if (code !== 0) failed++;
-      reports.push(report ?? { file, error: error ?? 'unreadable' });
+    const progress = new FilesProgress(io, 'broker verify', files);
+    try {
+      return verifyFiles(files, values.repair === true, values.json === true, progress.io, progress);
+    } finally {
+      progress.end();
     }
-    const checked = reports.filter((r): r is VerifyReport => 'records' in r);
-    const summary = {
-      intact: checked.filter((r) => r.bad === null && r.uncheckedBodies === 0).length,
-      repaired: checked.filter((r) => r.repaired).length,
-      bad: checked.filter((r) => r.bad !== null && !r.repaired).length,
-      unreadable: reports.length - checked.length,
-    };
-    if (json) io.out(JSON.stringify({ files: reports, ...summary, ok: failed === 0 }, null, 2));
-    else {
-      const parts = [
-        `${summary.intact} intact`,
-        ...(summary.repaired ? [`${summary.repaired} repaired`] : []),
-        ...(summary.bad ? [`${summary.bad} with a bad frame`] : []),
-        ...(summary.unreadable ? [`${summary.unreadable} unreadable`] : []),
-      ];
-      io.out(`${files.length} files: ${parts.join(', ')}`);
-    }
-    return failed > 0 ? 1 : 0;
   },
 };
+
+/** Checks (with repair, repairs) the files given, each reported as it is done, then the totals of several; the exit code. */
+function verifyFiles(files: string[], repair: boolean, json: boolean, io: CommandIO, progress: FilesProgress): number {
+  if (files.length === 1) return verifyOne(files[0] as string, repair, io, json ? (r) => io.out(JSON.stringify(r, null, 2)) : null, progress).code;
+  // Several: each file checked (with --repair, repaired) on its own and reported as when it is alone — but
+  // with --json all in one object at the end — then one line of totals. Exit 1 when any is bad or unreadable.
+  const reports: (VerifyReport | { file: string; error: string })[] = [];
+  let failed = 0;
+  for (const file of files) {
+    const { code, report, error } = verifyOne(file, repair, io, json ? () => {} : null, progress);
+    if (code !== 0) failed++;
+    reports.push(report ?? { file, error: error ?? 'unreadable' });
+  }
+  const checked = reports.filter((r): r is VerifyReport => 'records' in r);
+  const summary = {
+    intact: checked.filter((r) => r.bad === null && r.uncheckedBodies === 0).length,
+    repaired: checked.filter((r) => r.repaired).length,
+    bad: checked.filter((r) => r.bad !== null && !r.repaired).length,
+    unreadable: reports.length - checked.length,
+  };
+  if (json) io.out(JSON.stringify({ files: reports, ...summary, ok: failed === 0 }, null, 2));
+  else {
+    const parts = [
+      `${summary.intact} intact`,
+      ...(summary.repaired ? [`${summary.repaired} repaired`] : []),
+      ...(summary.bad ? [`${summary.bad} with a bad frame`] : []),
+      ...(summary.unreadable ? [`${summary.unreadable} unreadable`] : []),
+    ];
+    io.out(`${files.length} files: ${parts.join(', ')}`);
+  }
+  return failed > 0 ? 1 : 0;
+}
 
 interface VerifyReport {
   file: string;
@@ -74,8 +83,9 @@ interface VerifyOutcome {
 }
 
 /** Checks (with repair, repairs) one file; its report goes to `json` when given, else its text line to io.out. */
-function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: VerifyReport) => void) | null): VerifyOutcome {
+function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: VerifyReport) => void) | null, progress: FilesProgress): VerifyOutcome {
   const scan = new ArchiveScan(file);
+  progress.watch(scan);
   let records = 0;
   let goodEnd = 0;
   let bad: BadFrame | null = null;
@@ -112,6 +122,8 @@ function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: Veri
           : '';
     io.err(`broker: ${msg}${why}`);
     return { code: 1, report: null, error: msg.slice(file.length + 2) };
+  } finally {
+    progress.done(file);
   }
   const res = scan.result;
   if (res) {

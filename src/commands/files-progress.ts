@@ -1,0 +1,68 @@
+/*
+ * The progress line of a command that reads archives (stats, verify, cat): bytes read of all its files together,
+ * from each scan's count as it reads (ArchiveScan.read, MergedScan.read). Its `io` erases the line before each line
+ * the command prints on the terminal, and the line comes back at the next tick that is due.
+ */
+import { statSync } from 'node:fs';
+import { Progress } from '../progress.ts';
+import type { CommandIO } from './command.ts';
+
+/** What is being read: one ArchiveScan, or a MergedScan of several files. */
+interface Reading {
+  read: number;
+  onRead: (() => void) | undefined;
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0; // the command says why it cannot read it; the line just counts nothing for it
+  }
+}
+
+export class FilesProgress {
+  readonly io: CommandIO;
+  private readonly progress: Progress | undefined;
+  private finished = 0;
+  private current: Reading | null = null;
+
+  constructor(io: CommandIO, label: string, files: readonly string[], streaming = false) {
+    const total = files.reduce((n, f) => n + sizeOf(f), 0);
+    const progress = io.progress && new Progress({ label, total, done: () => this.finished + (this.current?.read ?? 0), streaming }, io.progress);
+    this.progress = progress;
+    // A streaming command's lines (cat's) go where the progress line is not drawn (ProgressSink.visible).
+    this.io = progress
+      ? {
+          out: streaming
+            ? io.out
+            : (line) => {
+                progress.clear();
+                io.out(line);
+              },
+          err: (line) => {
+            progress.clear();
+            io.err(line);
+          },
+        }
+      : io;
+  }
+
+  /** Counts what `reading` reads, until done(). */
+  watch(reading: Reading): void {
+    this.current = reading;
+    const { progress } = this;
+    if (progress) reading.onRead = () => progress.tick();
+  }
+
+  /** `file` is read (to its end, or as far as it could be): it counts whole. */
+  done(file: string): void {
+    this.finished += sizeOf(file);
+    this.current = null;
+  }
+
+  /** Erases the line for good. */
+  end(): void {
+    this.progress?.end();
+  }
+}
