@@ -2,6 +2,7 @@ import { duration } from '../../shared/cli-args/duration.ts';
 import { int, number } from '../../shared/cli-args/number.ts';
 import { badValue } from '../../shared/cli-args/usage-error.ts';
 import { ArchiveScan } from '../archive/file.ts';
+import { Progress } from '../progress.ts';
 import { describeRejection } from '../replayer/certificate-rejection.ts';
 import type { ReplayReport } from '../replayer/replayer.ts';
 import { loadCaFile, type Trust } from '../replayer/tls-trust.ts';
@@ -129,7 +130,22 @@ export const replayCommand: Command = {
     if (trust.kind === 'insecure') io.err('broker: warning: --insecure: the certificates of https targets are not checked; anyone between here and the target can read and change the traffic');
     // undici and the histogram load only when a replay runs: every other command starts faster.
     const { replay } = await import('../replayer/replayer.ts');
-    const report = await replay(options);
+    // A progress line on a terminal (src/progress.ts), ticked by a timer: the work waits on the network, not a loop.
+    let progress: Progress | undefined;
+    const sink = io.progress;
+    const onStart = sink
+      ? (walk: { total: number; done: () => number }) => {
+          progress = new Progress({ label: 'broker replay', ...walk }, sink);
+        }
+      : undefined;
+    const timer = sink ? setInterval(() => progress?.tick(), 250) : undefined;
+    let report: ReplayReport;
+    try {
+      report = await replay({ ...options, onStart });
+    } finally {
+      clearInterval(timer);
+      progress?.end();
+    }
     if (values.json) io.out(JSON.stringify(report, null, 2));
     else print(io, report);
     if (report.certificateRejected) io.err(`broker: ${describeRejection(report.certificateRejected, trust)}`);

@@ -5,6 +5,8 @@
  */
 // The JS histogram alone, not the package index: the index loads a WASM build and a log writer that
 // calls Intl.NumberFormat at load, and a static runtime built `--intl none` has no Intl.
+
+import { statSync } from 'node:fs';
 import { constructorFromBucketSize } from 'hdr-histogram-js/dist/JsHistogramFactory.js';
 import { Pool } from 'undici';
 import { CodecUnavailableError, decompressBody } from '../archive/codec.ts';
@@ -30,6 +32,11 @@ export interface ReplayOptions {
   timeoutMs: number;
   /** Which certificates https targets may present (tls-trust.ts). */
   trust: Trust;
+  /**
+   * Told once, as the replay starts, how to follow it: `total` bytes of archive to walk (every file, every loop) and
+   * `done()`, the bytes walked up to the last record taken to send (per file, its offset): a progress line's figures.
+   */
+  onStart?: (walk: { total: number; done: () => number }) => void;
 }
 
 export interface ReplayReport {
@@ -56,6 +63,15 @@ function requestHeaders(r: ArchiveRecord): string[] {
   const out: string[] = [];
   for (const [n, v] of r.headers) if (!HOP_BY_HOP.has(n.toLowerCase())) out.push(n, v);
   return out;
+}
+
+/** A file's size, or 0 when it cannot be read (the walk then says why). */
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** A short, stable name for a failure: the error code when there is one. */
@@ -94,14 +110,30 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   let files: ReplayReport['archive']['files'];
   let rejected: CertificateRejection | null = null;
 
+  // How far the walk is: the loops done, and in this loop each file's offset of its last record taken.
+  const sizes = o.files.map(fileSize);
+  const loopBytes = sizes.reduce((a, b) => a + b, 0);
+  let loopsDone = 0;
+  const at = sizes.map(() => 0);
+  let atSum = 0;
+  const taken = (fileIndex: number, offset: number) => {
+    atSum += offset - (at[fileIndex] ?? 0);
+    at[fileIndex] = offset;
+  };
+  o.onStart?.({ total: loopBytes * o.loop, done: () => loopsDone * loopBytes + atSum });
+
   // One shared walk over the archive (loop times); workers pull from it, so order is kept per pull.
   function* walk(): Generator<ArchiveRecord & { offset: number }> {
     for (let i = 0; i < o.loop; i++) {
+      loopsDone = i;
+      at.fill(0);
+      atSum = 0;
       if (o.files.length > 1) {
         const merged = new MergedScan(o.files);
         let n = 0;
         for (const r of merged.records()) {
           n++;
+          taken(r.fileIndex, r.offset);
           if (!o.filter || o.filter(r)) yield r;
         }
         records = n;
@@ -114,11 +146,15 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       let n = 0;
       for (const r of scan.records()) {
         n++;
+        taken(0, r.offset);
         if (!o.filter || o.filter(r)) yield r;
       }
       records = n;
       bad = scan.result?.bad ?? null;
     }
+    loopsDone = o.loop;
+    at.fill(0);
+    atSum = 0;
   }
   const source = walk();
   const started = performance.now();

@@ -1,6 +1,8 @@
 // The progress line of long commands (src/progress.ts, src/commands/files-progress.ts): when it is drawn, what it
 // says, that it is erased before output, and that the commands that read archives feed it every byte they read.
 import { statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatBytes } from '../../shared/byte-size.ts';
@@ -132,5 +134,30 @@ describe('commands that read archives', () => {
     // No output line lands on a drawn line: each is preceded by an erase (cat's stdout goes where no line is drawn).
     for (let i = 1; i < r.events.length; i++) if (r.events[i] === 'err' || (r.events[i] === 'out' && command !== 'cat')) expect(r.events[i - 1]).not.toBe('drawn');
     expect([r.code, r.lines]).toEqual([r.plainCode, r.plain]);
+  });
+
+  it('replay: a timer draws the share of the archive walked (every loop), erased before its report', async () => {
+    const server = createServer((req, res) => req.resume().on('end', () => res.end()));
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    try {
+      const { port } = server.address() as AddressInfo;
+      // 9 records, twice, at 30 a second: ~0.6 s, long enough for the timer's ticks (every 250 ms).
+      const r = await run(['replay', v2, '--target', `http://127.0.0.1:${port}`, '--loop', '2', '--rate', '30/s', '--concurrency', '1']);
+      expect(r.code).toBe(0);
+      expect(r.seen).toEqual([false]);
+      expect(r.drawn.length).toBeGreaterThan(0);
+      const total = formatBytes(2 * statSync(v2).size);
+      const shares = r.drawn.map((d) => {
+        expect(d.startsWith('\rbroker replay: ')).toBe(true);
+        expect(d).toContain(` of ${total} (`);
+        return Number(/\((\d+)%\)/.exec(d)?.[1]);
+      });
+      expect(shares).toEqual([...shares].sort((a, b) => a - b));
+      const firstOut = r.events.findIndex((e) => e === 'out' || e === 'err');
+      expect(r.events.slice(0, firstOut)).toContain('drawn');
+      expect(r.events[firstOut - 1]).toBe('erased');
+    } finally {
+      server.close();
+    }
   });
 });
