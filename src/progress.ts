@@ -26,8 +26,6 @@ export interface ProgressOptions {
   total: number;
   /** Bytes read so far. */
   done: () => number;
-  /** Said after the figures: "1,204 requests sent". */
-  detail?: () => string;
   /** The command writes its output while it works (cat): no line when stdout is a terminal too. */
   streaming?: boolean;
 }
@@ -44,12 +42,12 @@ export function formatDuration(seconds: number): string {
 }
 
 /** The line for `done` of `total` bytes after `elapsedMs`: how far, how fast, how long still at that rate. */
-export function progressText(o: { label: string; total: number; done: number; elapsedMs: number; detail?: string }): string {
+export function progressText(o: { label: string; total: number; done: number; elapsedMs: number }): string {
   const done = Math.min(o.done, o.total);
   const rate = o.elapsedMs > 0 ? done / (o.elapsedMs / 1000) : 0;
   const percent = o.total > 0 ? Math.floor((done / o.total) * 100) : 100;
   const left = rate > 0 ? `, about ${formatDuration((o.total - done) / rate)} left` : '';
-  return `${o.label}: ${formatBytes(done)} of ${formatBytes(o.total)} (${percent}%), ${formatBytes(Math.round(rate))}/s${o.detail ? `, ${o.detail}` : ''}${left}`;
+  return `${o.label}: ${formatBytes(done)} of ${formatBytes(o.total)} (${percent}%), ${formatBytes(Math.round(rate))}/s${left}`;
 }
 
 export class Progress {
@@ -64,7 +62,7 @@ export class Progress {
     private readonly options: ProgressOptions,
     private readonly sink: ProgressSink,
   ) {
-    this.now = sink.now ? () => sink.now?.() ?? 0 : () => performance.now();
+    this.now = sink.now?.bind(sink) ?? (() => performance.now());
     this.started = this.now();
     this.nextAt = this.started + FIRST_DRAW_MS;
   }
@@ -76,9 +74,9 @@ export class Progress {
     this.nextAt = t + REDRAW_MS;
     this.shown ??= this.sink.visible(this.options.streaming === true);
     if (!this.shown) return;
-    const { label, total, done, detail } = this.options;
+    const { label, total, done } = this.options;
     // \r back to the line's start, \x1b[K erases what a longer line before left.
-    this.sink.write(`\r${progressText({ label, total, done: done(), elapsedMs: t - this.started, detail: detail?.() })}\x1b[K`);
+    this.sink.write(`\r${progressText({ label, total, done: done(), elapsedMs: t - this.started })}\x1b[K`);
     this.drawn = true;
   }
 

@@ -27,7 +27,7 @@ function sink(visible: boolean) {
 describe('progress line', () => {
   it('says how far, how fast and how long still', () => {
     expect(progressText({ label: 'broker stats', total: 4 * 2 ** 30, done: 2 ** 30, elapsedMs: 4000 })).toBe('broker stats: 1.00 GiB of 4.00 GiB (25%), 256.0 MiB/s, about 12 s left');
-    expect(progressText({ label: 'broker cat', total: 100, done: 150, elapsedMs: 1000, detail: '3 files' })).toBe('broker cat: 100 B of 100 B (100%), 100 B/s, 3 files, about 0 s left');
+    expect(progressText({ label: 'broker cat', total: 100, done: 150, elapsedMs: 1000 })).toBe('broker cat: 100 B of 100 B (100%), 100 B/s, about 0 s left');
     expect(progressText({ label: 'x', total: 100, done: 0, elapsedMs: 2000 })).toBe('x: 0 B of 100 B (0%), 0 B/s');
     expect([formatDuration(7.4), formatDuration(185), formatDuration(4320)]).toEqual(['7 s', '3 min 5 s', '1 h 12 min']);
   });
