@@ -2,7 +2,7 @@
  * Archive files on disk: a chunked walker over the pure decoder, so `cat`, `stats`, `verify` and `replay`
  * handle archives larger than memory with the same rules as readArchive.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { ArchiveError, decodeFrame, decodeHeader, FrameKind, HEADER_SIZE } from './format.ts';
 import { type BadFrame, type BatchTotals, badReason, recordOfFrame, recordsOfBatch } from './reader.ts';
 import type { ArchiveRecord } from './record.ts';
@@ -24,6 +24,15 @@ export interface ScanResult {
  * chunks, and a 100 MiB archive read as fast (docs/benchmarks.md, "stats: where the time went").
  */
 export const CHUNK = 1 << 18;
+
+/** A file's size, or 0 when it cannot be read (whoever reads it says why): what a progress line counts for it. */
+export function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
 
 /**
  * Walks the records of an archive file. Iterate `records()`, then read `result`. Throws ArchiveError

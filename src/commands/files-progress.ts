@@ -3,7 +3,7 @@
  * from each scan's count as it reads (ArchiveScan.read, MergedScan.read). Its `io` erases the line before each line
  * the command prints on the terminal, and the line comes back at the next tick that is due.
  */
-import { statSync } from 'node:fs';
+import { fileSize } from '../archive/file.ts';
 import { Progress } from '../progress.ts';
 import type { CommandIO } from './command.ts';
 
@@ -13,22 +13,17 @@ interface Reading {
   onRead: (() => void) | undefined;
 }
 
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0; // the command says why it cannot read it; the line just counts nothing for it
-  }
-}
-
 export class FilesProgress {
   readonly io: CommandIO;
   private readonly progress: Progress | undefined;
   private finished = 0;
   private current: Reading | null = null;
+  /** Each file's size as the command starts (0 for one it cannot read: the command says why). */
+  private readonly sizes: Map<string, number>;
 
   constructor(io: CommandIO, label: string, files: readonly string[], streaming = false) {
-    const total = files.reduce((n, f) => n + sizeOf(f), 0);
+    this.sizes = new Map(files.map((f) => [f, fileSize(f)]));
+    const total = [...this.sizes.values()].reduce((a, b) => a + b, 0);
     const progress = io.progress && new Progress({ label, total, done: () => this.finished + (this.current?.read ?? 0), streaming }, io.progress);
     this.progress = progress;
     // A streaming command's lines (cat's) go where the progress line is not drawn (ProgressSink.visible).
@@ -57,7 +52,7 @@ export class FilesProgress {
 
   /** `file` is read (to its end, or as far as it could be): it counts whole. */
   done(file: string): void {
-    this.finished += sizeOf(file);
+    this.finished += this.sizes.get(file) ?? 0;
     this.current = null;
   }
 

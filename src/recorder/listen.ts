@@ -3,8 +3,8 @@
  * loads node:dns (and creates its c-ares channel) to answer the address with itself, then tests the answer against
  * its IPv6 regular expression (is it link-local?), whose first use compiles it: on Node 24.22 the listen() to
  * 'listening' took 12.7 ms against 3.4 ms bound directly (a VM whose page faults cost 11–18 µs; docs/benchmarks.md,
- * "Start-up: an IPv4 listen"). Where Node has net.BoundSocket (24.22 on), an IP address is bound synchronously, no lookup, and the
- * server adopts the socket. A host name, an older Node, or a cluster worker (whose listen goes through its
+ * "Start-up: an IPv4 listen"). Where Node has net.BoundSocket (24.22 on), an IP address is bound synchronously, no
+ * lookup, and the server adopts the socket. A host name, an older Node, or a cluster worker (whose listen goes through its
  * primary, which shares one socket among the workers) listen as before.
  */
 import * as net from 'node:net';

@@ -5,12 +5,10 @@
  */
 // The JS histogram alone, not the package index: the index loads a WASM build and a log writer that
 // calls Intl.NumberFormat at load, and a static runtime built `--intl none` has no Intl.
-
-import { statSync } from 'node:fs';
 import { constructorFromBucketSize } from 'hdr-histogram-js/dist/JsHistogramFactory.js';
 import { Pool } from 'undici';
 import { CodecUnavailableError, decompressBody } from '../archive/codec.ts';
-import { ArchiveScan } from '../archive/file.ts';
+import { ArchiveScan, fileSize } from '../archive/file.ts';
 import { MergedScan } from '../archive/merge.ts';
 import type { BadFrame } from '../archive/reader.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
@@ -65,15 +63,6 @@ function requestHeaders(r: ArchiveRecord): string[] {
   return out;
 }
 
-/** A file's size, or 0 when it cannot be read (the walk then says why). */
-function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
-
 /** A short, stable name for a failure: the error code when there is one. */
 function errorKind(err: unknown): string {
   const e = err as { code?: string; name?: string; cause?: { code?: string } };
@@ -116,6 +105,11 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   let loopsDone = 0;
   const at = sizes.map(() => 0);
   let atSum = 0;
+  const startLoop = (i: number) => {
+    loopsDone = i;
+    at.fill(0);
+    atSum = 0;
+  };
   const taken = (fileIndex: number, offset: number) => {
     atSum += offset - (at[fileIndex] ?? 0);
     at[fileIndex] = offset;
@@ -125,9 +119,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   // One shared walk over the archive (loop times); workers pull from it, so order is kept per pull.
   function* walk(): Generator<ArchiveRecord & { offset: number }> {
     for (let i = 0; i < o.loop; i++) {
-      loopsDone = i;
-      at.fill(0);
-      atSum = 0;
+      startLoop(i);
       if (o.files.length > 1) {
         const merged = new MergedScan(o.files);
         let n = 0;
@@ -152,9 +144,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       records = n;
       bad = scan.result?.bad ?? null;
     }
-    loopsDone = o.loop;
-    at.fill(0);
-    atSum = 0;
+    startLoop(o.loop);
   }
   const source = walk();
   const started = performance.now();
