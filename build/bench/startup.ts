@@ -249,6 +249,26 @@ async function measure(list: Candidate[], run: (bin: string, args: string[]) => 
   });
 }
 
+/**
+ * record's start, timed: the ms of each run, and beside them each run's page faults by its first connection (one set of
+ * runs gives both tables).
+ */
+async function measureRecord(list: Candidate[], out?: string): Promise<{ ms: Measured[]; faults: Measured[] }> {
+  const faults = new Map<string, number[]>();
+  const ms = await measure(list, async (bin) => {
+    const r = await recordStart(bin, out);
+    faults.set(bin, [...(faults.get(bin) ?? []), r.faults]);
+    return r.ms;
+  });
+  return {
+    ms,
+    faults: ms.map((m, i) => {
+      const { bin } = present(list[i], 'a candidate');
+      return typeof bin === 'string' ? { name: m.name, ms: faults.get(bin) ?? [] } : m;
+    }),
+  };
+}
+
 const archiveMaker = typeof base === 'string' ? base : officialArtifact;
 const archive = join(scratch, 'one-mib.brk');
 
@@ -263,6 +283,7 @@ let recordOut: Measured[];
 let stats: Measured[];
 let rss: Measured[];
 let faults: Measured[];
+let recordFaults: Measured[];
 try {
   // Each check once first: a candidate that cannot answer fails here, not in the middle of the runs.
   for (const c of candidates) if (typeof c.bin === 'string') wall(c.bin, c.args);
@@ -271,9 +292,9 @@ try {
   const artifacts = candidates.filter((c) => [N.official, N.static, N.officialSnapshot, N.staticSnapshot, N.staticCompressed, N.officialUntrained, N.staticUntrained, N.baseline].includes(c.name));
   const named = (suffix: string) => artifacts.map((c) => ({ ...c, name: c.name.replace('broker --version, ', `${suffix}, `) }));
   log(`record, exec → first accepted connection: ${runs} interleaved rounds …`);
-  record = await measure(named('broker record'), async (bin) => (await recordStart(bin)).ms);
+  ({ ms: record, faults: recordFaults } = await measureRecord(named('broker record')));
   log(`record --out, exec → first accepted connection: ${runs} interleaved rounds …`);
-  recordOut = await measure(named('broker record --out'), async (bin) => (await recordStart(bin, join(scratch, 'record-out.brk'))).ms);
+  recordOut = (await measureRecord(named('broker record --out'), join(scratch, 'record-out.brk'))).ms;
   log(`a 1 MiB archive (recorded by ${archiveMaker === base ? 'the baseline' : 'the official artifact'}) …`);
   await makeArchive(archiveMaker, archive);
   log(`stats on it: ${runs} interleaved rounds …`);
@@ -283,13 +304,13 @@ try {
   );
   log(`peak RSS of --version: ${rssRuns} interleaved rounds …`);
   rss = await measure(named('peak RSS (MiB), --version'), (bin, args) => gnuTime(bin, args, '%M') / 1024, rssRuns);
-  log(`page faults of --version, stats and record: ${rssRuns} interleaved rounds …`);
+  log(`page faults of --version and stats: ${rssRuns} interleaved rounds …`);
   faults = await measure(
     [...candidates.map((c) => ({ ...c, name: `page faults, ${c.name}` })), ...named('page faults, broker stats (1 MiB archive)').map((c) => ({ ...c, args: ['stats', archive] }))],
     (bin, args) => gnuTime(bin, args, '%R'),
     rssRuns,
   );
-  faults.push(...(await measure(named('page faults by its first accepted connection, broker record'), async (bin) => (await recordStart(bin)).faults, rssRuns)));
+  faults.push(...recordFaults.map((f) => ({ ...f, name: f.name.replace('broker record, ', 'page faults by its first accepted connection, broker record, ') })));
 } finally {
   faultsEnd = faultCost();
   quiet.resume();
@@ -379,8 +400,8 @@ Peak RSS of \`--version\` (GNU time's maximum resident set size, ${rssRuns} inte
 
 ${table(['what runs', 'median (MiB)', 'min–max'], spreadRows(rss, 1))}
 
-Minor page faults of one run (GNU time's %R; \`record\`: its /proc/PID/stat count when its first connection is accepted; ${rssRuns}
-interleaved rounds): a count, not a time, so the machine's load and what a fault costs it hardly move it: what a start touches,
+Minor page faults of one run (GNU time's %R, ${rssRuns} interleaved rounds; \`record\`: its /proc/PID/stat count when its first
+connection is accepted, in each of its timed runs above): a count, not a time, so the machine's load and what a fault costs it hardly move it: what a start touches,
 comparable between tables measured on different days.
 
 ${table(['what runs', 'median (faults)', 'min–max'], spreadRows(faults, 0))}
