@@ -32,6 +32,7 @@ import { freshArtifact } from './fresh-artifact.ts';
 import { FreshCopies } from './fresh-copy.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
+import { RunsProgress } from './runs-progress.ts';
 import { interleave, type Measured, ratioLine, timeRows } from './startup-text.ts';
 import { CONFIDENCE, NOISY } from './verdict.ts';
 
@@ -239,9 +240,11 @@ const candidates: Candidate[] = [
 async function measure(list: Candidate[], run: (bin: string, args: string[]) => number | Promise<number>, n = runs): Promise<Measured[]> {
   const ready = list.filter((c): c is Candidate & { bin: string } => typeof c.bin === 'string');
   const ms = ready.map(() => [] as number[]);
+  const progress = new RunsProgress(ready.length * n, log);
   for (const i of interleave(ready.length, n)) {
     const c = present(ready[i], 'a candidate');
     present(ms[i], 'its runs').push(await run(c.bin, c.args));
+    progress.tick();
   }
   return list.map((c) => {
     const k = ready.indexOf(c as Candidate & { bin: string });
