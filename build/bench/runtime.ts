@@ -3,6 +3,7 @@
 // and start-up of the runtimes and — judged — of the two broker artifacts, built here from the working tree;
 // --warm first measures a warm rebuild (build dir wiped, Zig cache kept: ~minutes of both cores).
 // Writes its section of docs/benchmarks.md, unless a page fault cost more than 4 µs in the run (as bench:startup).
+
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { freshArtifact } from './fresh-artifact.ts';
 import { FreshCopies } from './fresh-copy.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
+import { RunsProgress } from './runs-progress.ts';
 import { lastWarmRebuild, measureWarmRebuild } from './runtime-warm.ts';
 
 const pin = runtimePin();
@@ -90,11 +92,14 @@ const candidates: { name: string; path: string; args: string[] }[] = [
 
 // Interleaved start-up runs (A B C D E A B …), spawn to exit.
 const times = new Map<string, number[]>(candidates.map(({ name }) => [name, []]));
+log.info(`start-up: ${runs} interleaved rounds of ${candidates.length} …`);
+const progress = new RunsProgress(runs * candidates.length, log.info);
 for (let i = 0; i < runs; i++) {
   for (const { name, path, args } of candidates) {
     const t = performance.now();
     execFileSync(path, args, { stdio: 'ignore', env: {} });
     times.get(name)?.push(performance.now() - t);
+    progress.tick();
   }
 }
 const loadAfter = loadAverage();
