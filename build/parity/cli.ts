@@ -110,7 +110,7 @@ const staticPath =
   cli.static ??
   cachedStaticRuntime(cacheRoot(), staticNodeVersion(pin), 'jemalloc', arch, 'full')?.path ??
   fail(
-    `no static Node ${cli.node} runtime for linux-${arch} with full ICU in the cache: build it with \`npm run runtime --${runtimeBuildFlags({ node: defaultLine ? undefined : cli.node, arch })} --detach\` (3–4 h on 2 cores with ICU, docs/static-runtime.md), or pass --static PATH`,
+    `no static Node ${cli.node} runtime for linux-${arch} with full ICU in the cache: build it with \`npm run runtime --${runtimeBuildFlags({ node: defaultLine ? undefined : cli.node, arch })} --detach\` (1.5–4 h on 2 cores with ICU, docs/static-runtime.md), or pass --static PATH`,
   );
 
 /** How this host runs a runtime binary, from its ELF header: natively, or under qemu-user (with the cross sysroot when it is dynamic). */

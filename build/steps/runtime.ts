@@ -64,8 +64,8 @@ async function availableStaticRuntime(ctx: BuildContext): Promise<{ runtime: Run
 
 /** The runtime command's flags that build this build's static runtime: its arch, its Node line and Intl unless the defaults. */
 const buildFlags = (ctx: BuildContext) => runtimeBuildFlags({ node: ctx.nodeLine, arch: ctx.arch, intl: ctx.project.config.intl, pointerCompression: ctx.project.config.pointerCompression });
-// Measured: x64 with full ICU from an empty cache, 3–4 h on 2 cores (docs/static-runtime.md).
-const BUILD_COST = '3–4 h on 2 cores with full ICU, resumable';
+// Measured: x64 with full ICU from an empty cache, 1.6 h (Node 24) to 3–4 h (Node 22, beside other work) on 2 cores (docs/static-runtime.md).
+const BUILD_COST = '1.5–4 h on 2 cores with full ICU, resumable';
 
 /**
  * The musl + jemalloc runtime: from the cache in seconds; else the package.json-pinned package, fetched

@@ -82,7 +82,7 @@ function staticFaultGroup(line?: string): void {
   const build = `npm run runtime${line ? ` -- --node ${line}` : ''}`;
   const need = line
     ? prerequisite(`a cached linux-x64 static Node ${line} runtime`, cached ? '' : `none cached — build it with \`${build}\` (about 3 h on 2 cores)`, 'optional')
-    : prerequisite('a cached linux-x64 static runtime', cached ? '' : `none cached — build it with \`${build}\` (3–4 h on 2 cores from an empty cache, with ICU)`);
+    : prerequisite('a cached linux-x64 static runtime', cached ? '' : `none cached — build it with \`${build}\` (1.5–4 h on 2 cores from an empty cache, with ICU)`);
   describeWhen(need, `the fault suite on the artifact, static ${line ? `Node ${line} ` : ''}runtime (npm run dist -- --runtime static${line ? ` --node ${line}` : ''})`, () => {
     faultSuite(artifactOf('static', `broker-${pkg.version}-linux-x64-static`, line));
   });

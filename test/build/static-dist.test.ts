@@ -24,7 +24,7 @@ import { describeWhen, firstMissing, prerequisite } from '../fixtures/skip.ts';
 const runtime = cachedStaticRuntime(cacheRoot(), DEFAULT_STATIC);
 
 // Locally a missing runtime skips these tests, loudly; in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) it fails them (the workflow restores the runtime).
-const need = prerequisite('a cached linux-x64 static runtime', runtime ? '' : 'none cached — build it with `npm run runtime` (3–4 h on 2 cores from an empty cache, with ICU)');
+const need = prerequisite('a cached linux-x64 static runtime', runtime ? '' : 'none cached — build it with `npm run runtime` (1.5–4 h on 2 cores from an empty cache, with ICU)');
 
 describeWhen(need, 'a target that names no runtime (npm run dist, linux-x64)', () => {
   it('takes the cached static runtime and says so on one line', async () => {

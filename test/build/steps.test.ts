@@ -201,7 +201,7 @@ describe('runtime step', () => {
     symlinkSync(join(cacheRoot(), 'runtimes', 'official'), join(ctx.cacheDir, 'runtimes', 'official'));
     await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^official Node ${regexpLiteral(DEFAULT_OFFICIAL)} linux-x64 \\(glibc`));
     expect(ctx.lines).toEqual([
-      "  linux-x64: the official runtime, because no static one is at hand: none is cached and package.json pins no linux-x64 static runtime package (runtimes.staticRuntime.x64); 'npm run runtime -- --detach' builds it (3–4 h on 2 cores with full ICU, resumable)",
+      "  linux-x64: the official runtime, because no static one is at hand: none is cached and package.json pins no linux-x64 static runtime package (runtimes.staticRuntime.x64); 'npm run runtime -- --detach' builds it (1.5–4 h on 2 cores with full ICU, resumable)",
       expect.stringMatching(new RegExp(`^ {2}cached: .*/runtimes/official/node-v${regexpLiteral(DEFAULT_OFFICIAL)}-linux-x64-[0-9a-f]{12}/node$`)),
     ]);
   });
@@ -213,7 +213,7 @@ describe('runtime step', () => {
     symlinkSync(join(cacheRoot(), 'runtimes', 'official'), join(ctx.cacheDir, 'runtimes', 'official'));
     await expect(runStep(runtimeStep, ctx)).resolves.toMatch(new RegExp(`^official Node ${regexpLiteral(line.nodeVersion)} linux-x64 \\(glibc`));
     expect(ctx.lines[0]).toBe(
-      `  linux-x64: the official runtime, because no static one is at hand: none is cached and package.json pins no linux-x64 static runtime package (runtimes.lines.${line.line}.staticRuntime.x64); 'npm run runtime -- --node ${line.line} --detach' builds it (3–4 h on 2 cores with full ICU, resumable)`,
+      `  linux-x64: the official runtime, because no static one is at hand: none is cached and package.json pins no linux-x64 static runtime package (runtimes.lines.${line.line}.staticRuntime.x64); 'npm run runtime -- --node ${line.line} --detach' builds it (1.5–4 h on 2 cores with full ICU, resumable)`,
     );
   });
 

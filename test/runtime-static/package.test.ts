@@ -187,7 +187,7 @@ describe('dist --runtime static: a pinned package that fails a check is refused 
 
 describe('dist --runtime static: no runtime to be had says so in one line, with how to build it', () => {
   const oneLine = (what: RegExp) =>
-    new RegExp(`^no linux-x64 static runtime: none is cached and ${what.source}; build it with 'npm run runtime -- --detach' \\(3–4 h on 2 cores with full ICU, resumable\\) and run again, or add --build-runtime to build it now$`);
+    new RegExp(`^no linux-x64 static runtime: none is cached and ${what.source}; build it with 'npm run runtime -- --detach' \\(1.5–4 h on 2 cores with full ICU, resumable\\) and run again, or add --build-runtime to build it now$`);
 
   it('not published', async () => {
     const { ctx, run } = staticStep({ package: NAME, version: `${NODE}-k4444444444444444`, integrity: 'sha512-AAAA' });
@@ -237,7 +237,7 @@ describe('pins and the cache', () => {
 });
 
 const real = cachedStaticRuntime(cacheRoot(), NODE, 'jemalloc', 'x64', 'full');
-const need = prerequisite('a cached linux-x64 static runtime (jemalloc, full ICU) to pack', real ? '' : `none under ${cacheRoot()}/runtimes (npm run runtime -- --detach builds it: 3–4 h on 2 cores)`);
+const need = prerequisite('a cached linux-x64 static runtime (jemalloc, full ICU) to pack', real ? '' : `none under ${cacheRoot()}/runtimes (npm run runtime -- --detach builds it: 1.5–4 h on 2 cores)`);
 
 itWhen(need, 'a real runtime: pack, publish, then dist --runtime static on an empty cache fetches, proves and uses it, compiling nothing', async () => {
   const { tarball, pin } = packCli(cacheRoot());

@@ -67,7 +67,7 @@ describe("Node's own tests: the sample and the TAP reader", () => {
 
 const statik = cachedStaticRuntime(cacheRoot(), DEFAULT_STATIC, 'jemalloc', 'x64', 'full');
 // Locally a missing runtime skips this, loudly; in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) it fails (the workflow restores the runtime).
-const need = prerequisite('a cached static runtime with full ICU', statik ? '' : 'none in the cache (npm run runtime -- --detach builds it, 3–4 h on 2 cores with ICU)');
+const need = prerequisite('a cached static runtime with full ICU', statik ? '' : 'none in the cache (npm run runtime -- --detach builds it, 1.5–4 h on 2 cores with ICU)');
 
 describeWhen(need, 'the static runtime with full ICU', () => {
   it('prints every Intl case as the official runtime does, or the difference has a known reason', async () => {
