@@ -51,7 +51,7 @@ export const replayCommand: Command = {
   name: 'replay',
   summary: 'send the recorded requests to a target and report throughput, errors and latency percentiles',
   usage: `broker replay FILE... --target URL [--tls-target URL] [--ca FILE | --insecure] [--concurrency N] [--rate R/s] [--loop N]
-       [--filter EXPR] [--json]
+       [--filter EXPR] [--timeout MS] [--json]
 
   --target URL       where to send them (http or https; a path is prefixed to every request's URL);
                      the recorded scheme is dropped: every request goes here, over the target's scheme
