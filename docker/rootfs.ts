@@ -55,7 +55,7 @@ async function slow(log: Logger, what: string, cmd: string, args: string[], opts
     await execa(cmd, args, { timeout: opts.timeout ?? 600_000, all: true, cwd: opts.cwd });
   } catch (err) {
     const e = err as { all?: string; shortMessage?: string; code?: string };
-    const hint = e.code === 'ENOENT' ? ` (${cmd} is not installed: apt-get install ${cmd === 'mmdebstrap' ? 'mmdebstrap' : cmd})` : '';
+    const hint = e.code === 'ENOENT' ? ` (${cmd} is not installed: apt-get install ${cmd === 'docker' ? 'docker.io' : cmd})` : '';
     throw new ImageError(`${what} failed${hint}: ${e.shortMessage ?? err}\n${(e.all ?? '').split('\n').slice(-15).join('\n')}`);
   } finally {
     clearInterval(ticker);

@@ -3,6 +3,7 @@
 // no-op node:http server on the same runtime and cores; p50/p99 at half the max rate (wrk, paced); RSS over
 // a 60 s run at full load; what --ack written (and with --fsync batch) costs against the default --out row.
 // Writes its section of docs/benchmarks.md.
+
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { officialRuntime } from '../runtime/official.ts';
 import { runtimePin } from '../runtime/pin.ts';
 import { p99Spread, throughputSpread } from './broker-text.ts';
 import { freshArtifact } from './fresh-artifact.ts';
+import { benchNeeds } from './needs.ts';
 import { cpuMs, rssMiB } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
@@ -26,6 +28,8 @@ import { corpus, sendCorpus } from './traffic-corpus.ts';
 import { CONFIDENCE, levelVerdict, NOISY, ratioVerdict } from './verdict.ts';
 import { findWrk, offPace, PACE_TOLERANCE, paceMiss, type WrkResult, wrkAtRate, wrkLoad } from './wrk.ts';
 
+// uptime for the load the report records; openssl makes the TLS rows' certificate (wrk is checked where its rows run).
+benchNeeds('bench:broker', { uptime: 'procps', openssl: 'openssl' });
 const pin = runtimePin();
 // autocannon comes from dev-tools/ (installed on first use), not from the project's dependencies.
 await ensureDevTools({ info: (l) => process.stdout.write(`${l}\n`), progress: () => {} });

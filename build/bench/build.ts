@@ -3,6 +3,7 @@
 // the real-world table installs it). Every build kind runs once per round, the rounds interleaved (the order
 // rotating), so load drift spreads over every row. Sizes and memory in MB (10^6 bytes), the unit of the targets.
 // Writes its section of docs/benchmarks.md.
+
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { configurePackage } from '../realworld/pack.ts';
 import { fakePkgHome } from '../realworld/pkg-sea.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { runtimePin } from '../runtime/pin.ts';
+import { benchNeeds } from './needs.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 
@@ -62,10 +64,8 @@ const s = (ms: number) => (ms / 1000).toFixed(2);
 const mb = (bytes: number) => (bytes / MB).toFixed(0);
 const mb1 = (bytes: number) => (bytes / MB).toFixed(1);
 
-if (!statSync('/usr/bin/time', { throwIfNoEntry: false })) {
-  console.error('bench:build needs GNU time for peak memory: apt-get install time');
-  process.exit(1);
-}
+// GNU time for peak memory.
+benchNeeds('bench:build', { '/usr/bin/time': 'time' });
 
 const scratch = mkdtempSync(join(tmpdir(), 'broker-bench-'));
 const quiet = pauseRuntimeBuilds(log);

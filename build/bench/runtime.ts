@@ -19,11 +19,14 @@ import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { faultCost, faultCostText, slowFaultsReason } from './fault-cost.ts';
 import { freshArtifact } from './fresh-artifact.ts';
 import { FreshCopies } from './fresh-copy.ts';
+import { benchNeeds } from './needs.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { RunsProgress } from './runs-progress.ts';
 import { lastWarmRebuild, measureWarmRebuild } from './runtime-warm.ts';
 
+// xz for the runtimes' compressed sizes.
+benchNeeds('bench:runtime', { xz: 'xz-utils' });
 const pin = runtimePin();
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -7,6 +7,7 @@
 // official artifact of the commit before issue 25, built once into ~/.cache/broker/bench/: baseline-artifact.ts).
 // Paired, interleaved runs (BENCH_RUNS, default 30); a running detached static-runtime build is paused meanwhile.
 // Writes its section of docs/benchmarks.md from 30 runs up.
+
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
@@ -30,12 +31,15 @@ import { baselineArtifact } from './baseline-artifact.ts';
 import { type FaultCost, faultCost, faultCostText, minorFaultsOf, slowFaultsReason } from './fault-cost.ts';
 import { freshArtifact } from './fresh-artifact.ts';
 import { FreshCopies } from './fresh-copy.ts';
+import { benchNeeds } from './needs.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { RunsProgress } from './runs-progress.ts';
 import { interleave, type Measured, ratioLine, timeRows } from './startup-text.ts';
 import { CONFIDENCE, NOISY } from './verdict.ts';
 
+// GNU time for peak RSS and page faults, uptime for the load the report records.
+benchNeeds('bench:startup', { '/usr/bin/time': 'time', uptime: 'procps' });
 const pin = runtimePin();
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -3,16 +3,17 @@
 // legacy encryption, expired or not yet valid) is exit 2 naming the file before anything listens; it excludes the
 // other certificate options; and it serves HTTPS, alone and with --workers, on this host's Node and on the official
 // Node 22 runtime (whose OpenSSL is the one that reads the bundle in the executable).
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { readArchive } from '../../src/archive/reader.ts';
 import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 import { nodeFor, PROCESS_RUNTIMES, runtimeNeed, runtimeTitle } from '../fixtures/runtime.ts';
-import { describeWhen } from '../fixtures/skip.ts';
+import { describeWhen, firstMissing, prerequisite } from '../fixtures/skip.ts';
 import { type BrokerBin, runBroker, startRecorder } from './broker-process.ts';
 import { scratchDir } from './fault-scratch.ts';
 import { type CertFiles, certFiles, pfxFile } from './tls-fixtures.ts';
@@ -30,7 +31,10 @@ let passFile: string;
 let wrongPassFile: string;
 let expiredPfx: string;
 let futurePfx: string;
+// The bundles are made with the openssl command, which a minimal Debian lacks (.ci/run installs it).
+const opensslNeed = prerequisite('the openssl command (it makes the PKCS#12 files)', spawnSync('sh', ['-c', 'command -v openssl']).status === 0 ? '' : 'not installed (apt-get install openssl)');
 beforeAll(async () => {
+  if (opensslNeed.missing) return;
   good = await certFiles(dir, 'good');
   // A passphrase with a space, in a file whose first line it is (a line ending and more lines follow).
   pfx = pfxFile(dir, good, 'good', 'open sesame');
@@ -65,7 +69,7 @@ it('record --help lists --tls-pfx and --tls-passphrase-file', async () => {
   expect(r.out).toMatch(/\n {2}--tls-passphrase-file FILE\n +the --tls-pfx passphrase: FILE's first line/);
 });
 
-describe('--tls-pfx problems: exit 2 naming the file and the problem, before anything listens', () => {
+describeWhen(opensslNeed, '--tls-pfx problems: exit 2 naming the file and the problem, before anything listens', () => {
   it('each problem has its message', async () => {
     const notPfx = join(dir, 'not-pfx.bin');
     writeFileSync(notPfx, 'hello\n');
@@ -118,7 +122,7 @@ describe('--tls-pfx problems: exit 2 naming the file and the problem, before any
 });
 
 for (const runtime of PROCESS_RUNTIMES) {
-  describeWhen(runtimeNeed(runtime), `record --tls-pfx (${runtimeTitle(runtime)})`, () => {
+  describeWhen(firstMissing(opensslNeed, runtimeNeed(runtime)), `record --tls-pfx (${runtimeTitle(runtime)})`, () => {
     let bin: BrokerBin | undefined;
     beforeAll(async () => {
       bin = await nodeFor(runtime);

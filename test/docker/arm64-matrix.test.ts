@@ -14,6 +14,8 @@ import { describeWhen, firstMissing, itWhen, prerequisite } from '../fixtures/sk
 const binfmt = arm64DistSkip ? { unavailable: arm64DistSkip } : await registerBinfmt('qemu-aarch64');
 // .ci/run installs qemu-user-static and the sysroot and registers the entry (as root): in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) their absence fails.
 const qemuNeed = prerequisite('qemu-user-static and the aarch64 sysroot', arm64DistSkip);
+// mmdebstrap builds a foreign (arm64) root only with arch-test, which it merely recommends.
+const archTestNeed = prerequisite('arch-test', spawnSync('sh', ['-c', 'command -v arch-test']).status === 0 ? '' : 'not installed (apt-get install arch-test): mmdebstrap needs it for an arm64 root');
 const binfmtNeed = prerequisite('binfmt_misc qemu-aarch64 with the F flag', 'unavailable' in binfmt ? binfmt.unavailable : '');
 const LOADER = '/lib/ld-linux-aarch64.so.1';
 
@@ -32,7 +34,7 @@ beforeAll(() => {
 
 for (const { name, need } of matrixBackends)
   describeWhen(
-    firstMissing(qemuNeed, need, binfmtNeed),
+    firstMissing(qemuNeed, need, archTestNeed, binfmtNeed),
     `arm64 rows, ${name} backend`,
     () => {
       it('official arm64 artifact via binfmt: passes on Debian arm64, fails as predicted on musl-only and scratch', () => {
