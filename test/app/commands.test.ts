@@ -200,6 +200,7 @@ describe('verify', () => {
 });
 
 describe('replay', () => {
+  const ANSWER_MS = 20;
   let server: Server;
   let port: number;
   const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
@@ -209,7 +210,8 @@ describe('replay', () => {
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
         seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
-        res.writeHead(req.url!.includes('/items/5') ? 503 : 200).end('ok');
+        // Each answer waits ANSWER_MS, so the latencies replay reports have a floor it cannot report under.
+        setTimeout(() => res.writeHead(req.url!.includes('/items/5') ? 503 : 200).end('ok'), ANSWER_MS);
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -223,8 +225,9 @@ describe('replay', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out);
     expect(report).toMatchObject({ sent: 10, responses: 10, statuses: { 200: 9, 503: 1 }, errors: {} });
-    expect(report.latencyMs.p50).toBeGreaterThan(0);
-    expect(report.latencyMs.max).toBeGreaterThanOrEqual(report.latencyMs.p99);
+    // Every request waited ANSWER_MS at the target (a timer fires no earlier; 1 ms for the histogram's rounding).
+    expect(report.latencyMs.p50).toBeGreaterThanOrEqual(ANSWER_MS - 1);
+    expect(report.latencyMs.max).toBeGreaterThanOrEqual(ANSWER_MS - 1);
     expect(seen.map((s) => s.url)).toEqual(Array.from({ length: 10 }, (_, i) => `/items/${i}?q=cafe`));
     expect(seen[3]).toMatchObject({ method: 'GET', body: 'body #3 '.repeat(3) });
     expect(seen[3]!.headers['x-seq']).toBe('3');

@@ -7,7 +7,8 @@ const base = { root: repoRoot, nodeVersion: '22.22.2', arch: 'x64', allocator: '
 
 describe('static runtime cache key (CI caches the runtime under it)', () => {
   it('is stable for equal inputs and names version, arch, allocator and intl', () => {
-    expect(staticRuntimeKey(base)).toBe(staticRuntimeKey(base));
+    const same = { sourceMode: 'distribution' as const, intl: 'full' as const, allocator: 'jemalloc' as const, arch: 'x64', nodeVersion: '22.22.2', root: repoRoot };
+    expect(staticRuntimeKey(same)).toBe(staticRuntimeKey(base));
     expect(staticRuntimeKey(base)).toMatch(/^broker-static-runtime-22\.22\.2-linux-x64-jemalloc-intl-full-[0-9a-f]{16}$/);
   });
 

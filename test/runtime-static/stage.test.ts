@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { canonicalJson, runStage, StageError, stageDir, stageHash } from '../../build/runtime/static/stage.ts';
 
 let root: string;
@@ -84,21 +84,31 @@ describe('stage timing', () => {
   it('adds up every attempt of a resumable stage', async () => {
     const { stageRuns } = await import('../../build/runtime/static/stage.ts');
     const inputs = { v: 1 };
-    await expect(
-      runStage(root, {
-        name: 'c',
-        inputs,
-        resumable: true,
-        run: async () => {
-          throw new Error('x');
-        },
-      }),
-    ).rejects.toThrow();
-    await runStage(root, { name: 'c', inputs, resumable: true, run: async () => 1 });
+    // The clock moves 5 s in the failed attempt and 3 s in the one that succeeds (only Date is faked).
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-12-06T08:00:00Z') });
+    try {
+      await expect(
+        runStage(root, {
+          name: 'c',
+          inputs,
+          resumable: true,
+          run: async () => {
+            vi.setSystemTime(Date.now() + 5000);
+            throw new Error('x');
+          },
+        }),
+      ).rejects.toThrow();
+      await runStage(root, { name: 'c', inputs, resumable: true, run: async () => (vi.setSystemTime(Date.now() + 3000), 1) });
+    } finally {
+      vi.useRealTimers();
+    }
     const dir = stageDir(root, 'c', inputs);
-    expect(stageRuns(dir).map((r) => r.ok)).toEqual([false, true]);
-    const marker = JSON.parse(readFileSync(join(dir, 'stage-done.json'), 'utf8')) as { totalSeconds: number };
-    expect(marker.totalSeconds).toBe(stageRuns(dir).reduce((s, r) => s + r.seconds, 0));
+    expect(stageRuns(dir).map((r) => [r.ok, r.seconds])).toEqual([
+      [false, 5],
+      [true, 3],
+    ]);
+    const marker = JSON.parse(readFileSync(join(dir, 'stage-done.json'), 'utf8')) as { seconds: number; totalSeconds: number };
+    expect(marker).toMatchObject({ seconds: 3, totalSeconds: 8 });
   });
 
   it('counts a killed attempt (no end recorded) up to its last write, at the next start', async () => {
@@ -134,14 +144,16 @@ describe('stage ledger', () => {
   it('reports each stage resolved, run or cached, with the cost recorded when it ran', async () => {
     const seen: { stage: string; dir: string; seconds: number }[] = [];
     const report = Object.assign((_line: string) => {}, { stage: (t: (typeof seen)[number]) => seen.push(t) });
-    const slow = async () => {
-      await new Promise((r) => setTimeout(r, 1100));
-      return 1;
-    };
-    await runStage(root, { name: 'a', inputs: { v: 1 }, run: slow }, report);
-    await runStage(root, { name: 'a', inputs: { v: 1 }, run: async () => 2 }, report);
+    // The run moves the (faked) clock 4 s: what the ledger records, while the lookup after it takes none.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-12-06T08:00:00Z') });
+    try {
+      await runStage(root, { name: 'a', inputs: { v: 1 }, run: async () => (vi.setSystemTime(Date.now() + 4000), 1) }, report);
+      await runStage(root, { name: 'a', inputs: { v: 1 }, run: async () => 2 }, report);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(seen).toHaveLength(2);
-    expect(seen[0]).toEqual({ stage: 'a', dir: stageDir(root, 'a', { v: 1 }), seconds: 1 });
+    expect(seen[0]).toEqual({ stage: 'a', dir: stageDir(root, 'a', { v: 1 }), seconds: 4 });
     // Cached: the cost is what it took when it ran, not the ~0 s of the lookup.
     expect(seen[1]).toEqual(seen[0]);
   });
@@ -199,12 +211,28 @@ describe('one process per stage at a time', () => {
     mkdirSync(lockDir, { recursive: true });
     writeFileSync(lock, `${child.pid}\n`);
     const lines: string[] = [];
-    const started = Date.now();
+    // When the holder exited and when this process's run began: the run must come after.
+    let exitedAt = Number.POSITIVE_INFINITY;
+    let ranAt = Number.NEGATIVE_INFINITY;
     const exited = new Promise((r) => child.on('exit', r));
-    const result = runStage(root, { name: 'held', inputs: { v: 1 }, run: async () => 'mine' }, (l: string) => lines.push(l));
+    child.on('exit', () => {
+      exitedAt = performance.now();
+    });
+    const result = runStage(
+      root,
+      {
+        name: 'held',
+        inputs: { v: 1 },
+        run: async () => {
+          ranAt = performance.now();
+          return 'mine';
+        },
+      },
+      (l: string) => lines.push(l),
+    );
     await exited;
     expect(await result).toBe('mine');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect(ranAt).toBeGreaterThanOrEqual(exitedAt);
     expect(lines[0]).toMatch(new RegExp(`is being built by pid ${child.pid}: waiting for it$`));
     expect(existsSync(lock)).toBe(false);
     // A dead holder (a pid that no longer runs): taken over at once, nothing printed about waiting.
