@@ -1,5 +1,6 @@
 // The WebAssembly SIMD frame checksums against the JS CRC (checksumFrames), on batches of every shape the
 // lanes care about; and the committed module against a fresh compile of its C source.
+
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { fetchZig } from '../../build/runtime/static/toolchain.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { checksumFrames, FRAME_HEADER_SIZE } from '../../src/archive/format.ts';
 import { ChecksumStage } from '../../src/archive/frame-checksums.ts';
+import { itWhen, prerequisite } from '../fixtures/skip.ts';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -121,8 +123,9 @@ const zig = await fetchZig(cacheRoot(), { info: () => {}, progress: () => {} }).
 );
 
 describe('the committed module', () => {
-  it.skipIf(zig !== null)(
-    `is what ${FRAME_CHECKSUMS_MODULE.split('/').pop()}'s C source compiles to now (npm run wasm)${zig ? ` — skipped: ${zig}` : ''}`,
+  itWhen(
+    prerequisite('the pinned Zig (fetched from npm)', zig ?? ''),
+    `is what ${FRAME_CHECKSUMS_MODULE.split('/').pop()}'s C source compiles to now (npm run wasm)`,
     async () => {
       // Compiled from a copy in another directory: CI's checkout is elsewhere, and the module once carried the
       // source's absolute path (in its DWARF), so it only matched where it had been generated.
@@ -134,6 +137,6 @@ describe('the committed module', () => {
         rmSync(elsewhere, { recursive: true, force: true });
       }
     },
-    120_000,
+    { timeout: 120_000 },
   );
 });

@@ -12,6 +12,7 @@ import { STATIC_TARGETS } from '../../build/runtime/static/target.ts';
 import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { prepareToolchain } from '../../build/runtime/static/toolchain.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import { describeWhen, prerequisite } from '../fixtures/skip.ts';
 
 // Threads allocating and freeing: the workload the allocator choice is about.
 const PROBE = `#include <thread>
@@ -75,14 +76,13 @@ describe('Zig toolchain + jemalloc', () => {
 const arm64 = STATIC_TARGETS.arm64;
 const qemuMissing = spawnSync('sh', ['-c', `command -v ${arm64.qemu}-static`]).status !== 0;
 const AARCH64_SKIP = targetExecutionProblem(arm64) ?? (qemuMissing ? `${arm64.qemu}-static is not installed (apt-get install -y qemu-user-static)` : undefined);
-if (AARCH64_SKIP) console.warn(`aarch64 toolchain + jemalloc [SKIPPED: ${AARCH64_SKIP}]`);
 
 /**
  * The arm64 runtime's first stages, proven on this host: the aarch64-linux-musl toolchain and its
  * jemalloc build a static program that runs under qemu via binfmt_misc (as torque and mksnapshot
  * will), jemalloc serves its malloc, and it starts on 4K, 16K and 64K pages (qemu -p).
  */
-describe.skipIf(AARCH64_SKIP !== undefined)(`aarch64 toolchain + jemalloc under qemu${AARCH64_SKIP ? ` [SKIPPED: ${AARCH64_SKIP}]` : ''}`, () => {
+describeWhen(prerequisite('linux-arm64 programs running here through qemu-user', AARCH64_SKIP), 'aarch64 toolchain + jemalloc under qemu', () => {
   it('builds static aarch64 programs whose malloc is jemalloc, running on 4K, 16K and 64K pages', { timeout: 20 * 60_000 }, async () => {
     const ctx = await runPipeline(initialContext({ cacheDir: cacheRoot(), arch: 'arm64', jobs: 2, allocator: 'jemalloc', intl: 'full', sourceMode: 'official', report: () => {} }, '22.22.2'), [
       { name: 'sources', run: fetchSources },

@@ -7,6 +7,7 @@ import { fetchZig } from '../../build/runtime/static/toolchain.ts';
 import { applyEdits, backportIntoUv, editsFor, notSharedFor, syncByContent, treeFixesFor, withoutAmalgamationStamp } from '../../build/runtime/static/tree-fixes.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { tempDir } from '../fixtures/context.ts';
+import { itWhen, prerequisite } from '../fixtures/skip.ts';
 
 // The pinned Zig (the runtime's compiler), fetched into the cache on first use: its path, or why it cannot be had.
 const zig: { path: string } | { skip: string } = await fetchZig(cacheRoot(), { info: () => {}, progress: () => {} }).then(
@@ -170,8 +171,9 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
     expect(() => applyEdits(tree, [edit])).toThrow(/configure\.py: "args = \['-E', '-dM'," is not there \(tree-fixes\.ts: stdin is C\)/);
   });
 
-  it.skipIf('skip' in zig)(
-    `V8's hash-secret multiply: the 128-bit one the edit puts in gives what the bit-by-bit one gave, on 2 million operands${'skip' in zig ? ` — skipped: ${zig.skip}` : ''}`,
+  itWhen(
+    prerequisite('the pinned Zig (fetched from npm)', 'skip' in zig ? zig.skip : ''),
+    "V8's hash-secret multiply: the 128-bit one the edit puts in gives what the bit-by-bit one gave, on 2 million operands",
     () => {
       const edit = editsFor('24.21.0', 'full').find((e) => e.file.endsWith('secret.h'));
       if (!edit || !('path' in zig)) throw new Error('no secret.h edit for Node 24');
@@ -204,6 +206,6 @@ int main() {
       expect(edit.to).toContain('unsigned __int128');
       expect(execFileSync(join(dir, 'check'), { encoding: 'utf8' }).trim()).toBe('0');
     },
-    120_000,
+    { timeout: 120_000 },
   );
 });
