@@ -407,9 +407,9 @@ Peak RSS of \`--version\` (GNU time's maximum resident set size, ${rssRuns} inte
 
 ${table(['what runs', 'median (MiB)', 'min–max'], spreadRows(rss, 1))}
 
-Minor page faults of one run (GNU time's %R, ${rssRuns} interleaved rounds; \`record\`: its /proc/PID/stat count when its first
-connection is accepted, in each of its timed runs above): a count, not a time, so the machine's load and what a fault costs it hardly move it: what a start touches,
-comparable between tables measured on different days.
+Minor page faults of one run (GNU time's %R, ${rssRuns} interleaved rounds; \`record\`: its /proc/PID/stat count when its
+first connection is accepted, in each of its timed runs above): a count, not a time, so the machine's load and what a fault
+costs it hardly move it: what a start touches, comparable between tables measured on different days.
 
 ${table(['what runs', 'median (faults)', 'min–max'], spreadRows(faults, 0))}
 
