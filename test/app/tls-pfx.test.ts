@@ -3,13 +3,14 @@
 // legacy encryption, expired or not yet valid) is exit 2 naming the file before anything listens; it excludes the
 // other certificate options; and it serves HTTPS, alone and with --workers, on this host's Node and on the official
 // Node 22 runtime (whose OpenSSL is the one that reads the bundle in the executable).
-import { spawnSync } from 'node:child_process';
+
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { beforeAll, expect, it } from 'vitest';
+import { missingHostPrograms } from '../../shared/toolchain/host-programs.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 import { nodeFor, PROCESS_RUNTIMES, runtimeNeed, runtimeTitle } from '../fixtures/runtime.ts';
@@ -32,7 +33,7 @@ let wrongPassFile: string;
 let expiredPfx: string;
 let futurePfx: string;
 // The bundles are made with the openssl command, which a minimal Debian lacks (.ci/run installs it).
-const opensslNeed = prerequisite('the openssl command (it makes the PKCS#12 files)', spawnSync('sh', ['-c', 'command -v openssl']).status === 0 ? '' : 'not installed (apt-get install openssl)');
+const opensslNeed = prerequisite('the openssl command (it makes the PKCS#12 files)', missingHostPrograms({ openssl: 'openssl' }).length === 0 ? '' : 'not installed (apt-get install openssl)');
 beforeAll(async () => {
   if (opensslNeed.missing) return;
   good = await certFiles(dir, 'good');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerBinfmt } from '../../docker/binfmt.ts';
 import pkg from '../../package.json' with { type: 'json' };
+import { missingHostPrograms } from '../../shared/toolchain/host-programs.ts';
 import { arm64DistSkip, distArm64 } from '../fixtures/arm64.ts';
 import { syntheticElf, writeTemp } from '../fixtures/binaries.ts';
 import { repoRoot } from '../fixtures/context.ts';
@@ -15,7 +16,7 @@ const binfmt = arm64DistSkip ? { unavailable: arm64DistSkip } : await registerBi
 // .ci/run installs qemu-user-static and the sysroot and registers the entry (as root): in strict mode (BROKER_STRICT_PREREQUISITES=1, the workflow's test job) their absence fails.
 const qemuNeed = prerequisite('qemu-user-static and the aarch64 sysroot', arm64DistSkip);
 // mmdebstrap builds a foreign (arm64) root only with arch-test, which it merely recommends.
-const archTestNeed = prerequisite('arch-test', spawnSync('sh', ['-c', 'command -v arch-test']).status === 0 ? '' : 'not installed (apt-get install arch-test): mmdebstrap needs it for an arm64 root');
+const archTestNeed = prerequisite('arch-test', missingHostPrograms({ 'arch-test': 'arch-test' }).length === 0 ? '' : 'not installed (apt-get install arch-test): mmdebstrap needs it for an arm64 root');
 const binfmtNeed = prerequisite('binfmt_misc qemu-aarch64 with the F flag', 'unavailable' in binfmt ? binfmt.unavailable : '');
 const LOADER = '/lib/ld-linux-aarch64.so.1';
 

@@ -13,6 +13,7 @@ import { STATIC_ARCHES, STATIC_TARGETS } from '../../build/runtime/static/target
 import { BINFMT_DIR, targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import { missingHostPrograms } from '../../shared/toolchain/host-programs.ts';
 import { DEFAULT_STATIC } from '../fixtures/line.ts';
 import { describeWhen, firstMissing, prerequisite } from '../fixtures/skip.ts';
 
@@ -133,7 +134,7 @@ console.log(JSON.stringify([id.test('naïve_ж1'), words, (1234.5).toLocaleStrin
     // Only a target whose kernels use more than 4K pages (arm64: 16K, 64K) has page sizes to try.
     if (target.largestPageLg !== undefined) {
       const qemuUser = `${target.qemu}-static`;
-      const noQemu = spawnSync('sh', ['-c', `command -v ${qemuUser}`]).status !== 0 ? ` (skipped: no ${qemuUser} to run it on other page sizes: apt-get install -y qemu-user-static)` : '';
+      const noQemu = missingHostPrograms({ [qemuUser]: 'qemu-user-static' }).length > 0 ? ` (skipped: no ${qemuUser} to run it on other page sizes: apt-get install -y qemu-user-static)` : '';
       it.skipIf(noQemu !== '')(`starts on every page size its kernels use (qemu -p)${noQemu}`, { timeout: 300_000 }, () => {
         expect(pageSizeProblem(target, runtime!.path, ['-e', 'Buffer.alloc(1 << 20)'])).toBeUndefined();
       });
