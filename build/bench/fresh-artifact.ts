@@ -20,7 +20,7 @@ export type FreshArtifact = { path: string } | { skipped: string };
  * the config says (bench:startup compares them).
  */
 export function freshArtifact(o: { root: string; version: string; runtime: 'official' | 'static'; dir: string; startup?: Startup; pointerCompression?: boolean; noTrain?: boolean }): FreshArtifact {
-  // dist without --node builds on the default line, whose static runtime may be an earlier patch release than its official one.
+  // dist without --node builds on the default line, whose static runtime may be an earlier release than its official one.
   if (o.runtime === 'static' && !cachedStaticRuntime(cacheRoot(), staticNodeVersion(runtimePin()), 'jemalloc', 'x64', 'full', o.pointerCompression)) {
     const flag = runtimeBuildFlags({ arch: 'x64', pointerCompression: o.pointerCompression });
     return { skipped: `no static runtime${o.pointerCompression ? ' with pointer compression' : ''} is cached (\`npm run runtime --${flag} --detach\` builds it, hours; \`npm run runtime -- status\`)` };

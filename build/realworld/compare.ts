@@ -2,7 +2,7 @@
  * What one run of a task left behind, and whether the binary's run is the same as plain node's. Pure: the
  * runner (run-task.ts) records outcomes, this decides. The only rewriting before comparing is each run's own
  * directory, replaced by <cwd>, since the two runs happen in two directories, and the version its runtime reports
- * (`v24.21.0`), replaced by v<node>: the static runtime may be an earlier patch release than the official one
+ * (`v24.21.0`), replaced by v<node>: the static runtime may be an earlier release than the official one
  * (runtimes.staticNodeVersion), and a program that prints process.version (http-server's listings) is not wrong for it.
  */
 import type { Compared, Task } from './table.ts';

@@ -48,16 +48,16 @@ export function renderDoc(table: readonly RealWorldCli[], results: Record<string
 Popular command-line programs from npm, each built into one executable by this toolchain (\`npm run pack\`) on the
 official Node runtime and on the static runtime, and by @yao-pkg/pkg's SEA mode as the peer, then given a real
 task whose result is compared with the same CLI run by plain \`node\` (the official runtime: the same Node version as
-the official and pkg columns; the static runtime may be an earlier patch release of the line). A column passes when
+the official and pkg columns; the static runtime may be an earlier release of the line: the one Debian's source has). A column passes when
 what the task compares (exit code, stdout, stderr, files written, HTTP responses) is identical once each run's
-directory, port and its runtime's \`process.version\` are replaced by placeholders; a failure shows the exact error.
+directory, a server task's port, warning lines' pid and its runtime's \`process.version\` are replaced by placeholders; a failure shows the exact error.
 
 Written by \`${facts.command}\` (build/realworld/, table in build/realworld/clis.ts) on ${facts.date}.
 
 - Machine: ${facts.machine}
 - Toolchain: the commit each row was measured at is in the last column (\`-dirty\`: the checkout had uncommitted changes).
 - Runtimes: official Node ${facts.nodeVersion} (also runs "plain node"); static: ${facts.staticRuntime}; pkg: @yao-pkg/pkg ${facts.pkgVersion} \`--sea -t node${facts.nodeVersion}-linux-x64\`, its cache seeded with the same official runtime (offline)
-- Each CLI is installed alone with \`npm install --no-audit --no-fund\` from the npm registry into the toolchain's cache (\`<cache>/realworld/<name>@<version>/\`) and built from there, as an installed package.
+- Each CLI is installed alone with \`npm install --no-audit --no-fund --save-exact\` from the npm registry into the toolchain's cache (\`<cache>/realworld/<name>@<version>/\`, \`<name>\` the row's name in clis.ts, which \`--only\` takes too: \`npm run realworld -- --help\` lists them) and built from there, as an installed package.
 - Passing: official ${counts('official')}, static ${counts('static')}, pkg SEA ${counts('pkgSea')}.
 
 | ${head.join(' | ')} |

@@ -93,7 +93,7 @@ describe('comparing a binary with plain node', () => {
 
   it("normalize: the run directory, warning pids and the runtime's own version", () => {
     expect(normalize('/tmp/r/work/x.js: (node:1234) Warning /tmp/r/work', '/tmp/r/work', '24.21.0')).toBe('<cwd>/x.js: (node:<pid>) Warning <cwd>');
-    // The static runtime may be an earlier patch release than plain node's: a listing that names it is the same page.
+    // The static runtime may be an earlier release than plain node's: a listing that names it is the same page.
     expect(normalize('Node.js v24.21.0/ server', '/tmp/r/work', '24.21.0')).toBe(normalize('Node.js v24.22.3/ server', '/tmp/r/work', '24.22.3'));
     expect(normalize('Node.js v24.21.0/', '/tmp/r/work', '24.22.3')).toBe('Node.js v24.21.0/');
   });
