@@ -28,15 +28,19 @@ function shown(c: Column): string {
 
 export function renderDoc(table: readonly RealWorldCli[], results: Record<string, RowResult>, facts: DocFacts): string {
   const head = ['CLI', 'version', 'kind', 'task', 'plain node', 'official', 'static', 'pkg SEA', 'measured (toolchain commit)'];
-  const rows = table.map((cli) => {
+  // A stored result counts only for the row's version and task as they are now: an older one is "not run yet".
+  const currentResult = (cli: RealWorldCli): RowResult | undefined => {
     const r = results[cli.name];
-    const current = r !== undefined && r.version === cli.version && r.task === cli.task.describe;
+    return r !== undefined && r.version === cli.version && r.task === cli.task.describe ? r : undefined;
+  };
+  const rows = table.map((cli) => {
+    const r = currentResult(cli);
     const base = [`\`${cli.package}\``, cli.version, cell(cli.kind), cell(cli.task.describe)];
-    if (!current) return [...base, 'not run yet', '', '', '', ''];
+    if (!r) return [...base, 'not run yet', '', '', '', ''];
     return [...base, r.reference.status === 'pass' ? 'did the task' : `**fail**: \`${cell(r.reference.detail)}\``, shown(r.official), shown(r.static), shown(r.pkgSea), `${r.measuredAt.slice(0, 10)} (${r.toolchain ?? 'unknown'})`];
   });
   const counts = (col: 'official' | 'static' | 'pkgSea') => {
-    const rs = table.map((c) => results[c.name]).filter((r): r is RowResult => r !== undefined);
+    const rs = table.map(currentResult).filter((r): r is RowResult => r !== undefined);
     return `${rs.filter((r) => r[col].status === 'pass').length}/${table.length}`;
   };
   const configs = table

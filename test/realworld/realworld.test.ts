@@ -144,5 +144,9 @@ describe('pkg and the docs', () => {
     expect(doc).toContain('- `other`: why it fails');
     expect(doc).toContain('Passing: official 0/2, static 0/2, pkg SEA 1/2.');
     expect(cell('a|b\nc')).toBe('a\\|b c');
+    // A result stored for an older version of the row shows as not run yet, and is not counted as passing either.
+    const stale = renderDoc([row], { tool: { ...result, version: '1.2.2' } }, { command: 'npm run realworld', machine: '2 cores', date: '2026-12-03', nodeVersion: '22.22.2', pkgVersion: '6.23.0', staticRuntime: 'none' });
+    expect(stale).toContain('| `@scope/tool` | 1.2.3 | toy | say hi | not run yet |');
+    expect(stale).toContain('Passing: official 0/1, static 0/1, pkg SEA 0/1.');
   });
 });
