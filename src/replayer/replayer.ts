@@ -156,13 +156,8 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       const next = source.next();
       if (next.done) break;
       const r = next.value;
-      if (o.rate > 0) {
-        // Slot i is due at start + i/rate: a steady schedule however many connections share it.
-        const due = started + (slot++ * 1000) / o.rate;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((res) => setTimeout(res, wait));
-        if (rejected !== null) break;
-      }
+      // The body is copied out now, before any wait: r.body is a view of the scan's read buffer, which the other
+      // workers' next() calls refill while this one waits for its slot.
       let body: Buffer | null = null;
       try {
         body = r.body.length ? Buffer.from(decompressBody(r.codec, r.body, r.offset)) : null;
@@ -171,6 +166,13 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
         if (!(err instanceof CodecUnavailableError)) throw err;
         errors.CODEC_UNAVAILABLE = (errors.CODEC_UNAVAILABLE ?? 0) + 1;
         continue;
+      }
+      if (o.rate > 0) {
+        // Slot i is due at start + i/rate: a steady schedule however many connections share it.
+        const due = started + (slot++ * 1000) / o.rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+        if (rejected !== null) break;
       }
       sent++;
       const t0 = performance.now();
