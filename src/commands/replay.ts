@@ -115,7 +115,10 @@ export const replayCommand: Command = {
     let unopened = 0;
     for (const f of files) {
       try {
-        new ArchiveScan(f).records().next();
+        // next() opens the file and reads its header; return() closes it (the replay opens it again to send).
+        const check = new ArchiveScan(f).records();
+        check.next();
+        check.return(undefined);
       } catch (err) {
         const msg = describeArchiveError(err, f);
         if (msg === null) throw err;

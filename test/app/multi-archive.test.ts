@@ -2,7 +2,7 @@
 // by record time; one damaged file among several; two real recorders' archives merged.
 
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -255,6 +255,22 @@ describe('replay FILE...', () => {
     expect(r.code).toBe(1);
     expect(r.err.split('\n')).toEqual([`broker: ${at('missing.brk')}: no such file`, `broker: ${at('glob/other.brk')}: truncated header: 0 of 16 bytes`, 'broker: 2 of 3 archives cannot be read; nothing was sent']);
     expect(seen).toEqual([]);
+  });
+
+  it('leaves no archive open: the check that opens each file first closes it again', async () => {
+    // The archives this process holds open (replay runs in-process here): readlink of each descriptor.
+    const openArchives = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+        } catch {
+          return false; // closed meanwhile
+        }
+      }).length;
+    const before = openArchives();
+    const r = await run('replay', a, b, '--target', `http://127.0.0.1:${port}`, '--concurrency', '1');
+    expect(r.code).toBe(0);
+    expect(openArchives()).toBe(before);
   });
 });
 
