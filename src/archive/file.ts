@@ -78,9 +78,13 @@ export class ArchiveScan {
           buf = next;
           base += pos;
           pos = 0;
-          filled = keep + readSync(fd, buf, keep, buf.length - keep, base + keep);
+          const got = readSync(fd, buf, keep, buf.length - keep, base + keep);
+          filled = keep + got;
           this.read = base + filled;
           this.onRead?.();
+          // The file ends before the size it had when the scan began (cut meanwhile: verify --repair in another
+          // shell): the frame is cut short here, as at the end of a file that had always been this long.
+          if (got === 0) return void finish({ offset: base + pos, reason: badReason(r, keep) });
           continue;
         }
         if (r.frame.kind === FrameKind.padding) {
