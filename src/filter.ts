@@ -95,9 +95,11 @@ function parseTerm(term: string): RecordPredicate {
       throw new FilterError(`bad regular expression '${value}': ${(err as Error).message}`);
     }
     const want = op === '~';
+    // A missing field (no such header, no SNI on a plain request) matches no regular expression: x!~RE selects it,
+    // as x!=VALUE does.
     return (r) => {
       const t = fieldText(r, field);
-      return t !== undefined && re.test(t) === want;
+      return (t !== undefined && re.test(t)) === want;
     };
   }
   if (op === '=' || op === '!=') {

@@ -110,6 +110,10 @@ describe('cat --filter tls= and sni=', () => {
     expect([plain, over('a.test'), over('b.test')].map(parseFilter('sni=a.test'))).toEqual([false, true, false]);
     expect([plain, over('a.test'), over('b.test')].map(parseFilter('sni~^[ab]\\.'))).toEqual([false, true, true]);
     expect([plain, over('a.test')].map(parseFilter('sni!=a.test'))).toEqual([true, false]);
+    // A missing field matches no regular expression: !~ selects it, as != does.
+    expect([plain, over('a.test'), over('b.test')].map(parseFilter('sni!~^a\\.'))).toEqual([true, false, true]);
+    expect([plain, over('a.test')].map(parseFilter('header.x-none!~.'))).toEqual([true, true]);
+    expect([plain, over('a.test')].map(parseFilter('header.x-none~.'))).toEqual([false, false]);
   });
   it('a tls term that is not 0 or 1, or compared otherwise, is a usage error', async () => {
     const a = join(dir, 'plain.brk');
