@@ -266,13 +266,25 @@ function liveStats(read: () => RecorderCounters): () => void {
   };
 }
 
-function untilSignal(): { promise: Promise<string>; dispose: () => void } {
+/**
+ * SIGINT or SIGTERM, the first one: the recorder stops. The handlers stay until `dispose` (after the stop): a second
+ * signal while it writes what was answered (a double Ctrl-C) is said and ignored, where Node's default action would
+ * kill the process and lose those records.
+ */
+function untilSignal(io: CommandIO): { promise: Promise<string>; dispose: () => void } {
   let resolve!: (s: string) => void;
   const promise = new Promise<string>((r) => (resolve = r));
-  const onInt = () => resolve('SIGINT');
-  const onTerm = () => resolve('SIGTERM');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
+  let first: string | undefined;
+  const on = (sig: string) => () => {
+    if (first === undefined) {
+      first = sig;
+      resolve(sig);
+    } else io.err(`broker record: ${sig}: already stopping, writing what was answered to the archive first`);
+  };
+  const onInt = on('SIGINT');
+  const onTerm = on('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
   return {
     promise,
     dispose: () => {
@@ -286,7 +298,7 @@ const listenText = (a: { host: string; port: number }) => (a.host.includes(':') 
 const overTls = (cfg: RecordConfig) => (cfg.tls ? ' over TLS' : '');
 
 async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
-  const signal = untilSignal();
+  const signal = untilSignal(io);
   let rec: Awaited<ReturnType<typeof startRecorder>>;
   try {
     rec = await startRecorder(cfg);
@@ -298,9 +310,12 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
   io.err(`broker record: listening on ${listenText(rec.address)}${overTls(cfg)}${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
   const stopLive = liveStats(rec.counters);
   const outcome = await Promise.race([signal.promise.then(() => null), rec.failed]);
-  signal.dispose();
   stopLive();
-  await rec.stop();
+  try {
+    await rec.stop();
+  } finally {
+    signal.dispose();
+  }
   const error = outcome ? outcome.message : null;
   if (error) io.err(`broker: ${error}; the archive holds every record written before it (broker verify ${cfg.out})`);
   printSummary(io, summary(cfg, listenText(rec.address), rec.counters(), secondsNow() - started, error), cfg.json);
@@ -309,7 +324,7 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
 
 /** --workers N: the primary supervises the workers (src/recorder/cluster.ts). */
 async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
-  const signal = untilSignal();
+  const signal = untilSignal(io);
   const started = secondsNow();
   let stopLive = () => {};
   // The supervisor's code loads only for --workers (cluster-role.ts).

@@ -1,0 +1,44 @@
+// A recorder told to stop (SIGINT, SIGTERM) first writes what it answered. A second signal while it does — a double
+// Ctrl-C — is said and ignored: Node's default action would kill it there and lose those records (found 2026-12-06:
+// 3 answered requests, then two SIGINTs 100 ms apart while a client held a half-sent body: exit 130, no summary, an
+// empty archive).
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runBrokerCli as run } from '../fixtures/run-cli.ts';
+import { killLeftovers, startRecorder } from './broker-process.ts';
+import { post } from './http-client.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'broker-signals-'));
+afterAll(() => {
+  killLeftovers();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('record: a second signal while stopping', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s twice: the answered requests are in the archive, exit 0, the second said', async (sig) => {
+    const out = join(dir, `${sig}.brk`);
+    // A long flush: the answered requests are still in memory when the signals come.
+    const r = await startRecorder(['--out', out, '--flush-ms', '60000']);
+    for (let i = 0; i < 3; i++) expect((await post(r.port, `/r/${i}`, `body ${i}`)).status).toBe(200);
+    // A client in the middle of its body keeps the stop waiting (its grace) while the second signal arrives.
+    const held = connect(r.port, '127.0.0.1');
+    await new Promise<void>((res) => held.once('connect', () => res()));
+    held.write('POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhalf');
+    held.on('error', () => {});
+    await new Promise((res) => setTimeout(res, 100));
+    r.child.kill(sig);
+    await new Promise((res) => setTimeout(res, 100));
+    r.child.kill(sig);
+    const { code, signal } = await r.exited;
+    held.destroy();
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(r.stderr()).toContain(`broker record: ${sig}: already stopping, writing what was answered to the archive first`);
+    const cat = await run('cat', out, '--json');
+    expect(cat.code).toBe(0);
+    expect(cat.lines.map((l) => JSON.parse(l).url)).toEqual(['/r/0', '/r/1', '/r/2']);
+  });
+});
