@@ -152,7 +152,12 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
       };
     },
     async stop() {
-      await live.close();
+      // Stop taking connections, and flush while the open ones are still there: a request waiting for its batch
+      // to be written (--ack written) gets its answer, not a connection closed after the grace with its record kept
+      // (its client would send it again). Then what arrived during the grace.
+      const closing = live.close();
+      await writer?.drain();
+      await closing;
       await writer?.drain();
       await sink?.close();
     },

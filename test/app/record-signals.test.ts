@@ -42,3 +42,20 @@ describe('record: a second signal while stopping', () => {
     expect(cat.lines.map((l) => JSON.parse(l).url)).toEqual(['/r/0', '/r/1', '/r/2']);
   });
 });
+
+describe('record --ack written: a stop while a request waits for its batch to be written', () => {
+  it('answers it (200) before the connection closes, and the record is in the archive', async () => {
+    const out = join(dir, 'ack.brk');
+    // Batches are written every 2 s: the request is still waiting for its write when SIGTERM comes.
+    const r = await startRecorder(['--out', out, '--ack', 'written', '--flush-ms', '2000']);
+    const answer = post(r.port, '/waiting', 'body').then(
+      (a) => a.status,
+      (err: Error) => err.message,
+    );
+    await new Promise((res) => setTimeout(res, 200));
+    r.child.kill('SIGTERM');
+    expect(await answer).toBe(200);
+    expect((await r.exited).code).toBe(0);
+    expect((await run('cat', out, '--json')).lines.map((l) => JSON.parse(l).url)).toEqual(['/waiting']);
+  });
+});
