@@ -143,7 +143,10 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
     w.on('error', () => {});
     w.on('message', (m: WorkerMessage) => {
       if (m.t === 'listening') {
-        if (++listening === count) {
+        // A stop sent while this worker was starting may have been lost: IPC drops a message no listener takes yet,
+        // and the worker listens for "stop" only once its code runs. It does before it says it is listening: again.
+        if (stopping) w.send({ t: 'stop' }, undefined, () => {});
+        else if (++listening === count) {
           address = { host: m.host, port: m.port };
           hooks.onListening(address, total);
         }
