@@ -229,6 +229,13 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
           onRequest,
         );
 
+  // Expect: 100-continue. Without a listener here Node answers "100 Continue" itself, before onRequest can see that
+  // the declared body is over --max-body: the client was told to send it, then got 413. Now it gets 413 at once.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (declaredLength(req.rawHeaders) <= maxBody) res.writeContinue();
+    onRequest(req, res);
+  });
+
   if (tls !== null) {
     let lastLine = Number.NEGATIVE_INFINITY;
     let unlogged = 0;

@@ -106,15 +106,21 @@ export function recordCases(bin: BinOf): void {
       // Chunked: no Content-Length, so the limit is found while reading.
       const chunked = await rawExchange(r.port, ['POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', `800\r\n${'b'.repeat(0x800)}\r\n`, '0\r\n\r\n']);
       expect(chunked).toMatch(/^HTTP\/1\.1 413 /);
+      // Expect: 100-continue with a declared body over the limit: 413 at once, never "send it" first; within it,
+      // 100 Continue and then the answer.
+      const asked = await rawExchange(r.port, ['POST /asked HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5000000\r\n\r\n']);
+      expect(asked).toMatch(/^HTTP\/1\.1 413 /);
+      const small = await rawExchange(r.port, ['POST /continued HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\nConnection: close\r\n\r\n', 'body'], 200);
+      expect(small).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
       expect((await post(r.port, '/last', 'ok', agent)).status).toBe(200);
       agent.destroy();
       const s = JSON.parse((await stop(r)).stdout);
-      expect(s).toMatchObject({ tooLarge: 3, recorded: 5 });
+      expect(s).toMatchObject({ tooLarge: 4, recorded: 6 });
       expect(
         readArchive(readFileSync(out))
           .records.map((x) => x.url)
           .sort(),
-      ).toEqual(['/last', '/s/0', '/s/2', '/s/3', '/s/5']);
+      ).toEqual(['/continued', '/last', '/s/0', '/s/2', '/s/3', '/s/5']);
     });
 
     it('a client trickling its headers is cut off with 408 (--header-timeout), others are served', async () => {
