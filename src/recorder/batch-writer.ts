@@ -57,6 +57,8 @@ interface Batch {
   frames: number;
   /** By frame index, for frames appended with a callback; null when none was (the default mode). */
   waiters: (FrameWritten | undefined)[] | null;
+  /** A buffer of its own for one frame larger than the pool's (not the pool's to count). */
+  oneOff: boolean;
 }
 
 export class BatchWriter {
@@ -89,10 +91,13 @@ export class BatchWriter {
     const pool = this.opts.pool;
     if (this.current && this.current.length + size > this.current.buf.length) this.seal();
     if (!this.current) {
-      // A frame larger than a pooled buffer gets a one-off buffer, within the same cap on buffers in flight.
-      const buf = size > pool.bufferSize ? (pool.inUse + this.queue.length < pool.maxBuffers ? pool.oneOff(size) : null) : pool.acquire();
+      // A frame larger than a pooled buffer gets a one-off buffer, within the same cap on buffers in flight: the
+      // pool's out (queued ones among them) and the one-offs queued.
+      const oneOff = size > pool.bufferSize;
+      if (oneOff && pool.inUse + this.queue.filter((q) => q.oneOff).length >= pool.maxBuffers) return this.drop();
+      const buf = oneOff ? pool.oneOff(size) : pool.acquire();
       if (!buf) return this.drop();
-      this.current = { buf, length: 0, frames: 0, waiters: null };
+      this.current = { buf, length: 0, frames: 0, waiters: null, oneOff };
       this.timer ??= setTimeout(() => this.flush(), this.opts.flushMs);
     }
     const b = this.current;

@@ -95,6 +95,29 @@ describe('BatchWriter', () => {
     expect(read.records.map((r) => r.body.length)).toEqual([sampleRecord(1).bodyLength, 10_000, sampleRecord(3).bodyLength]);
   });
 
+  it('a frame larger than a pooled buffer is taken while fewer buffers than the cap are out (queued ones counted once)', async () => {
+    const mem = memorySink();
+    mem.hold(true);
+    const pool = new BufferPool(4096, 4);
+    const w = new BatchWriter({ pool, sink: mem.sink, flushMs: 60_000, onError: () => {} });
+    // Two pooled batches out (one being written, one queued behind it): two of four buffers.
+    for (let i = 0; i < 2; i++) {
+      expect(w.append(sampleRecord(i, Buffer.alloc(3000, 1)), 0)).toBe(true);
+      w.flush();
+    }
+    expect(pool.inUse).toBe(2);
+    // A one-off fits under the cap of four: it was refused when queued pooled buffers counted twice (2 + 2).
+    expect(w.append(sampleRecord(2, Buffer.alloc(10_000, 2)), 0)).toBe(true);
+    // Now 2 pooled + 1 one-off: one more one-off fits, the next does not.
+    expect(w.append(sampleRecord(3, Buffer.alloc(10_000, 3)), 0)).toBe(true);
+    expect(w.append(sampleRecord(4, Buffer.alloc(10_000, 4)), 0)).toBe(false);
+    expect(w.counters.dropped).toBe(1);
+    mem.hold(false);
+    mem.release();
+    await w.drain();
+    expect(mem.archive().records.map((r) => r.body.length)).toEqual([3000, 3000, 10_000, 10_000]);
+  });
+
   it('when every buffer is waiting on the disk, new records are dropped and counted, not queued', async () => {
     const mem = memorySink();
     mem.hold(true);
