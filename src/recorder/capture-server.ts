@@ -229,6 +229,11 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
           onRequest,
         );
 
+  // Every header is recorded (the format keeps their order, case and repeats): Node's default of 2,000 entries in
+  // rawHeaders cut the rest off silently up to Node 22 (Node 24 answers 431). The header bytes stay bounded by
+  // Node's --max-http-header-size (16 KiB; over it 431, counted malformed).
+  server.maxHeadersCount = 0;
+
   // Expect: 100-continue. Without a listener here Node answers "100 Continue" itself, before onRequest can see that
   // the declared body is over --max-body: the client was told to send it, then got 413. Now it gets 413 at once.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {

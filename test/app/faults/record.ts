@@ -96,6 +96,17 @@ export function recordCases(bin: BinOf): void {
       expect(readArchive(readFileSync(out)).records.map((x) => x.url)).toEqual(['/after']);
     });
 
+    it('a request with 1,500 headers is recorded with all of them, in order', async () => {
+      const out = file();
+      const r = await startRecorder(['--out', out, '--json'], bin());
+      const names = Array.from({ length: 1500 }, (_, i) => `x-h${i}`);
+      const answer = await rawExchange(r.port, [`GET /many HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${names.map((n) => `${n}: v\r\n`).join('')}\r\n`]);
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      await stop(r);
+      const [rec] = readArchive(readFileSync(out)).records;
+      expect(rec?.headers.map(([n]) => n)).toEqual(['Host', 'Connection', ...names]);
+    });
+
     it('a body over --max-body gets 413 and nothing else is lost', async () => {
       const out = file();
       const r = await startRecorder(['--out', out, '--max-body', '1KiB', '--json'], bin());
