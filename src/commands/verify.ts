@@ -1,6 +1,6 @@
 import { truncateSync } from 'node:fs';
 import { CodecUnavailableError, decompressBody, zstdMissing } from '../archive/codec.ts';
-import { ArchiveScan } from '../archive/file.ts';
+import { ArchiveScan, fileSize } from '../archive/file.ts';
 import { ArchiveError } from '../archive/format.ts';
 import type { BadFrame } from '../archive/reader.ts';
 import { archiveArgs, parseCommandArgs } from '../usage.ts';
@@ -18,8 +18,9 @@ export const verifyCommand: Command = {
   FILE...   one or more archives, or globs of them ('traffic.brk*': FILE and its rotated parts FILE.1,
             FILE.2, …; broker expands a glob the shell left quoted). Each file is checked, and with
             --repair each bad one repaired, on its own, its line as for one file, then a line of totals
-            (--json: one object, { "files": [...], "intact", "repaired", "bad", "unreadable", "ok" }).
-            Exit 1 when any file is still bad or cannot be read.`,
+            (--json: one object, { "files": [...], "intact", "repaired", "bad", "unchecked", "unreadable",
+            "ok" }; unchecked: zstd bodies this runtime cannot inflate). Exit 1 when any file is still bad,
+            cannot be read, or has bodies not checked.`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('verify', argv, { repair: { type: 'boolean' }, json: { type: 'boolean' } }, true);
     const files = await archiveArgs('verify', positionals);
@@ -49,6 +50,8 @@ function verifyFiles(files: string[], repair: boolean, json: boolean, io: Comman
     intact: checked.filter((r) => r.bad === null && r.uncheckedBodies === 0).length,
     repaired: checked.filter((r) => r.repaired).length,
     bad: checked.filter((r) => r.bad !== null && !r.repaired).length,
+    // Every frame good, but zstd bodies this runtime cannot inflate (exit 1, as for one file): not intact, not bad.
+    unchecked: checked.filter((r) => r.bad === null && r.uncheckedBodies > 0).length,
     unreadable: reports.length - checked.length,
   };
   if (json) io.out(JSON.stringify({ files: reports, ...summary, ok: failed === 0 }, null, 2));
@@ -57,6 +60,7 @@ function verifyFiles(files: string[], repair: boolean, json: boolean, io: Comman
       `${summary.intact} intact`,
       ...(summary.repaired ? [`${summary.repaired} repaired`] : []),
       ...(summary.bad ? [`${summary.bad} with a bad frame`] : []),
+      ...(summary.unchecked ? [`${summary.unchecked} with zstd bodies not checked`] : []),
       ...(summary.unreadable ? [`${summary.unreadable} unreadable`] : []),
     ];
     io.out(`${files.length} files: ${parts.join(', ')}`);
@@ -130,7 +134,8 @@ function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: Veri
     bad = res.bad;
     goodEnd = res.goodEnd;
   } else if (bad) goodEnd = bad.offset;
-  const size = res?.size ?? 0;
+  // Stopped at a body its codec rejects, the scan has no result: the file's size is still what it is.
+  const size = res?.size ?? fileSize(file);
   let repaired = false;
   if (bad && repair) {
     truncateSync(file, goodEnd);

@@ -5,10 +5,12 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Codec } from '../../src/archive/format.ts';
+import { compressBody, zstdMissing } from '../../src/archive/codec.ts';
+import { Codec, encodeHeader, HEADER_SIZE } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
+import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
 import { runBrokerCli as run } from '../fixtures/run-cli.ts';
-import { archiveBytes } from './archive-fixtures.ts';
+import { archiveBytes, paddingAfter, sampleRecord } from './archive-fixtures.ts';
 import { usageCases } from './faults/usage.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-cmd-'));
@@ -187,6 +189,38 @@ describe('verify', () => {
     expect((await run('verify', f)).out).toMatch(new RegExp(`bad frame at offset ${offsets[4]}: frame checksum mismatch; 4 records`));
     expect((await run('verify', f, '--repair')).code).toBe(0);
     expect(readArchive(readFileSync(f))).toMatchObject({ bad: null, records: { length: 4 } });
+  });
+
+  it("a frame whose body its codec rejects: the size and the bytes cut are the file's (the scan had no result there)", async () => {
+    const f = join(dir, 'badgzip.brk');
+    // Three gzip records, the second's body not gzip at all: its frame's checksum is good, its body is not.
+    const frames = [0, 1, 2].map((i) => {
+      const r = sampleRecord(i, i === 1 ? Buffer.from('not gzip at all') : compressBody(Codec.gzip, Buffer.from(`body ${i}`)));
+      const b = Buffer.alloc(12 + recordPayloadSize(r));
+      encodeRequestFrame(b, 0, r, Codec.gzip);
+      return b;
+    });
+    const bytes = Buffer.concat([Buffer.from(encodeHeader()), paddingAfter(HEADER_SIZE), ...frames]);
+    writeFileSync(f, bytes);
+    const at = bytes.length - frames[2]!.length - frames[1]!.length;
+    const report = JSON.parse((await run('verify', f, '--json')).out);
+    expect(report).toMatchObject({ size: bytes.length, records: 1, goodEnd: at, bad: { offset: at } });
+    const fixed = await run('verify', f, '--repair');
+    expect(fixed.out).toMatch(new RegExp(`repaired: cut ${bytes.length - at} bytes at offset ${at} `));
+    expect(statSync(f).size).toBe(at);
+  });
+
+  it.skipIf(zstdMissing() === null)(`several files, one with zstd bodies this runtime cannot check: counted as such in the totals, exit 1${zstdMissing() === null ? ' (skipped: this runtime has zstd)' : ''}`, async () => {
+    const z = join(dir, 'zstd-unchecked.brk');
+    // A zstd record (the body's bytes are never inflated here: this runtime has no zstd).
+    const r = sampleRecord(0, Buffer.from('zstd bytes'));
+    const frame = Buffer.alloc(12 + recordPayloadSize(r));
+    encodeRequestFrame(frame, 0, r, Codec.zstd);
+    writeFileSync(z, Buffer.concat([Buffer.from(encodeHeader()), paddingAfter(HEADER_SIZE), frame]));
+    const both = await run('verify', archive, z);
+    expect(both.code).toBe(1);
+    expect(both.lines.at(-1)).toBe('2 files: 1 intact, 1 with zstd bodies not checked');
+    expect(JSON.parse((await run('verify', archive, z, '--json')).out)).toMatchObject({ intact: 1, bad: 0, unchecked: 1, unreadable: 0, ok: false });
   });
 
   it('a file whose header is unreadable cannot be repaired: exit 1, untouched', async () => {
