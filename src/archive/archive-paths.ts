@@ -52,8 +52,15 @@ export function naturalCompare(a: string, b: string): number {
     const x = pa[i] as string;
     const y = pb[i] as string;
     if (x === y) continue;
-    const nx = /^\d/.test(x) && /^\d/.test(y);
-    if (nx && x.length !== y.length) return x.replace(/^0+/, '').length - y.replace(/^0+/, '').length || x.length - y.length;
+    if (/^\d/.test(x) && /^\d/.test(y)) {
+      // As numbers: without leading zeros the longer is larger, equal lengths compare digit by digit; equal
+      // values, the one with fewer leading zeros first.
+      const sx = x.replace(/^0+/, '');
+      const sy = y.replace(/^0+/, '');
+      if (sx.length !== sy.length) return sx.length - sy.length;
+      if (sx !== sy) return sx < sy ? -1 : 1;
+      return x.length - y.length;
+    }
     return x < y ? -1 : 1;
   }
   return pa.length - pb.length;

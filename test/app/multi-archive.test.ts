@@ -82,6 +82,8 @@ describe('FILE arguments: paths and globs', () => {
   it('a rotated recording comes out in rotation order; an existing name is a path even with * in it; each file once', async () => {
     expect(await expandGlob(join(g, 'traffic.brk*'))).toEqual(['traffic.brk', 'traffic.brk.1', 'traffic.brk.2', 'traffic.brk.10'].map((n) => join(g, n)));
     expect(['x.10', 'x.9', 'x', 'x.1'].sort(naturalCompare)).toEqual(['x', 'x.1', 'x.9', 'x.10']);
+    // Leading zeros: by value first (3 > 02 > 001), then the fewer zeros first.
+    expect(['f3', 'f02', 'f001', 'f1', 'f10'].sort(naturalCompare)).toEqual(['f1', 'f001', 'f02', 'f3', 'f10']);
     expect((await expandArchivePaths([join(g, 'star*.brk')])).paths).toEqual([join(g, 'star*.brk')]);
     symlinkSync(join(g, 'other.brk'), join(g, 'link.brk'));
     expect((await expandArchivePaths([join(g, 'traffic.brk'), join(g, 'traffic.brk*'), join(g, 'link.brk'), join(g, 'other.brk')])).paths).toEqual([
