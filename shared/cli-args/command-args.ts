@@ -22,6 +22,13 @@ export function parseCommandArgs<O extends ArgOptions>(argv: string[], options: 
     const see = `(see '${at.help}')`;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option '${word}' for '${at.command}'; its options are ${optionList(options)} ${see}`);
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`unexpected argument '${word}' for '${at.command}' ${see}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      // Node's words: "Option '--max-body' argument is ambiguous" (the next word starts with '-', e.g. -1) or
+      // "Option '--max-body <value>' argument missing".
+      const name = word?.split(' ')[0] ?? '';
+      if (/ambiguous/.test(msg)) throw new UsageError(`${name} takes a value, and the word after it starts with '-': write ${name}=VALUE if that is its value ${see}`);
+      if (/missing/.test(msg)) throw new UsageError(`${name} needs a value ${see}`);
+    }
     throw new UsageError(`${msg.split('\n')[0]} ${see}`);
   }
 }
