@@ -1,7 +1,7 @@
 import { captures } from './checked.ts';
 
 /** Byte sizes as people write them on a command line: 1MiB, 512k, 64KiB, 1048576. */
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 2 ** 20, mb: 1e6, mib: 2 ** 20, g: 2 ** 30, gb: 1e9, gib: 2 ** 30 };
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 2 ** 20, mb: 1e6, mib: 2 ** 20, g: 2 ** 30, gb: 1e9, gib: 2 ** 30, t: 2 ** 40, tb: 1e12, tib: 2 ** 40 };
 
 /** The number of bytes, or null when the text is not a size. */
 export function parseSize(text: string): number | null {
@@ -17,5 +17,6 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 2 ** 20) return `${(n / 1024).toFixed(1)} KiB`;
   if (n < 2 ** 30) return `${(n / 2 ** 20).toFixed(1)} MiB`;
-  return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  if (n < 2 ** 40) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  return `${(n / 2 ** 40).toFixed(2)} TiB`;
 }
