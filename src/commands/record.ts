@@ -121,8 +121,24 @@ function parseConfig(argv: string[]): RecordConfig {
   const flushBytes = size(values['flush-bytes'], opt('--flush-bytes'), { min: 4096, max: 64 * 2 ** 20 }) ?? 2 ** 20;
   const ack = oneOf(values.ack, opt('--ack'), ACK_MODES) ?? 'immediate';
   const fsync = fsyncPolicy(values.fsync, opt('--fsync')) ?? 'never';
+  // A waiting answer makes the delay part of every request's latency: 2 ms still lets a batch gather the requests
+  // of many connections (docs/archive.md, "Durability").
+  const flushMs = duration(values['flush-ms'], opt('--flush-ms'), { unit: 'ms', min: 1, max: 60_000 }) ?? (ack === 'written' ? 2 : 100);
   // Nothing is written without --out: none of these options could change anything, so asking for one is a mistake.
-  const needsOut = ack !== 'immediate' ? `ack ${ack}` : fsync !== 'never' ? `fsync ${values.fsync}` : codec !== Codec.none ? `compress ${values.compress}` : null;
+  const needsOut =
+    ack !== 'immediate'
+      ? `ack ${ack}`
+      : fsync !== 'never'
+        ? `fsync ${values.fsync}`
+        : codec !== Codec.none
+          ? `compress ${values.compress}`
+          : values.rotate !== undefined
+            ? `rotate ${values.rotate}`
+            : values['flush-bytes'] !== undefined
+              ? `flush-bytes ${values['flush-bytes']}`
+              : values['flush-ms'] !== undefined
+                ? `flush-ms ${values['flush-ms']}`
+                : null;
   if (values.out === undefined && needsOut !== null) throw new UsageError(`--${needsOut} needs --out FILE: without it nothing is written (see 'broker record --help')`);
   return {
     host,
@@ -135,9 +151,7 @@ function parseConfig(argv: string[]): RecordConfig {
     ...(codecLevel === undefined ? {} : { codecLevel }),
     rotateBytes,
     workers: int(values.workers, opt('--workers'), { min: 1, max: 64 }) ?? 1,
-    // A waiting answer makes the delay part of every request's latency: 2 ms still lets a batch gather the requests
-    // of many connections (docs/archive.md, "Durability").
-    flushMs: duration(values['flush-ms'], opt('--flush-ms'), { unit: 'ms', min: 1, max: 60_000 }) ?? (ack === 'written' ? 2 : 100),
+    flushMs,
     // A batch never spans files, so a batch no larger than a rotated file keeps every file within --rotate.
     // The header block and a batch's padding count too.
     flushBytes: rotateBytes > 0 ? Math.min(flushBytes, rotateBytes - 3 * BLOCK_SIZE) : flushBytes,
