@@ -125,21 +125,16 @@ function parseConfig(argv: string[]): RecordConfig {
   // of many connections (docs/archive.md, "Durability").
   const flushMs = duration(values['flush-ms'], opt('--flush-ms'), { unit: 'ms', min: 1, max: 60_000 }) ?? (ack === 'written' ? 2 : 100);
   // Nothing is written without --out: none of these options could change anything, so asking for one is a mistake.
-  const needsOut =
-    ack !== 'immediate'
-      ? `ack ${ack}`
-      : fsync !== 'never'
-        ? `fsync ${values.fsync}`
-        : codec !== Codec.none
-          ? `compress ${values.compress}`
-          : values.rotate !== undefined
-            ? `rotate ${values.rotate}`
-            : values['flush-bytes'] !== undefined
-              ? `flush-bytes ${values['flush-bytes']}`
-              : values['flush-ms'] !== undefined
-                ? `flush-ms ${values['flush-ms']}`
-                : null;
-  if (values.out === undefined && needsOut !== null) throw new UsageError(`--${needsOut} needs --out FILE: without it nothing is written (see 'broker record --help')`);
+  const asked: [boolean, string][] = [
+    [ack !== 'immediate', `ack ${ack}`],
+    [fsync !== 'never', `fsync ${values.fsync}`],
+    [codec !== Codec.none, `compress ${values.compress}`],
+    [values.rotate !== undefined, `rotate ${values.rotate}`],
+    [values['flush-bytes'] !== undefined, `flush-bytes ${values['flush-bytes']}`],
+    [values['flush-ms'] !== undefined, `flush-ms ${values['flush-ms']}`],
+  ];
+  const needsOut = asked.find(([given]) => given)?.[1];
+  if (values.out === undefined && needsOut !== undefined) throw new UsageError(`--${needsOut} needs --out FILE: without it nothing is written (see 'broker record --help')`);
   return {
     host,
     port,

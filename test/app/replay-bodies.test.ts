@@ -23,15 +23,10 @@ const wrong: string[] = [];
 let received = 0;
 
 beforeAll(async () => {
-  writeFileSync(
-    one,
-    archiveBytes(200, 0, body, (i) => `/r${i}`),
-  );
-  // Two files merged by time: the same records split between them, each file read by its own buffers.
-  writeFileSync(
-    a,
-    archiveBytes(200, 0, body, (i) => `/r${i}`),
-  );
+  const twoHundred = archiveBytes(200, 0, body, (i) => `/r${i}`);
+  writeFileSync(one, twoHundred);
+  // Two files merged by time, each read by its own buffers.
+  writeFileSync(a, twoHundred);
   writeFileSync(
     b,
     archiveBytes(120, 0, body, (i) => `/r${i}`),

@@ -12,6 +12,7 @@ import { STATIC_TARGETS } from '../../build/runtime/static/target.ts';
 import { targetExecutionProblem } from '../../build/runtime/static/target-exec.ts';
 import { prepareToolchain } from '../../build/runtime/static/toolchain.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
+import { missingHostPrograms } from '../../shared/toolchain/host-programs.ts';
 import { describeWhen, prerequisite } from '../fixtures/skip.ts';
 
 // Threads allocating and freeing: the workload the allocator choice is about.
@@ -74,7 +75,7 @@ describe('Zig toolchain + jemalloc', () => {
 });
 
 const arm64 = STATIC_TARGETS.arm64;
-const qemuMissing = spawnSync('sh', ['-c', `command -v ${arm64.qemu}-static`]).status !== 0;
+const qemuMissing = missingHostPrograms({ [`${arm64.qemu}-static`]: 'qemu-user-static' }).length > 0;
 const AARCH64_SKIP = targetExecutionProblem(arm64) ?? (qemuMissing ? `${arm64.qemu}-static is not installed (apt-get install -y qemu-user-static)` : undefined);
 
 /**
