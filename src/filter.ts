@@ -8,7 +8,7 @@
  */
 
 import { captures } from '../shared/checked.ts';
-import { decompressBody } from './archive/codec.ts';
+import { CodecUnavailableError } from './archive/codec.ts';
 import type { ArchiveRecord } from './archive/record.ts';
 
 export class FilterError extends Error {
@@ -18,20 +18,31 @@ export class FilterError extends Error {
 type Op = '=' | '!=' | '~' | '!~' | '>' | '>=' | '<' | '<=';
 const FIELDS = ['method', 'url', 'path', 'query', 'peer', 'body', 'size', 'time', 'tls', 'sni'] as const;
 
-export type RecordPredicate = (r: ArchiveRecord) => boolean;
+/**
+ * Whether a record is kept. `body` is its body as received (receivedBody): the reader inflates it once, for the
+ * filter and for what it prints or sends; a CodecUnavailableError is thrown when a term needs that body.
+ */
+export type RecordPredicate = (r: ArchiveRecord, body: Uint8Array | CodecUnavailableError) => boolean;
 
-/** Decompressed once per record even when several terms look at the body. */
-const bodies = new WeakMap<ArchiveRecord, Uint8Array>();
-function bodyOf(r: ArchiveRecord): Uint8Array {
-  let b = bodies.get(r);
-  if (!b) {
-    b = decompressBody(r.codec, r.body);
-    bodies.set(r, b);
-  }
-  return b;
+function bodyOf(body: Uint8Array | CodecUnavailableError): Uint8Array {
+  if (body instanceof CodecUnavailableError) throw body;
+  return body;
 }
 
-function fieldText(r: ArchiveRecord, field: string): string | undefined {
+/**
+ * keep(r, body) for a record of `file`. A term on a body this runtime cannot inflate stops the command with a
+ * FilterError naming the file and offset: leaving the record out, or in, would be a guess.
+ */
+export function keeps(keep: RecordPredicate, r: ArchiveRecord & { offset: number }, body: Uint8Array | CodecUnavailableError, file: string): boolean {
+  try {
+    return keep(r, body);
+  } catch (err) {
+    if (!(err instanceof CodecUnavailableError)) throw err;
+    throw new FilterError(`${file}: --filter needs the body of the record at offset ${r.offset}, and ${err.message}`);
+  }
+}
+
+function fieldText(r: ArchiveRecord, body: Uint8Array | CodecUnavailableError, field: string): string | undefined {
   switch (field) {
     case 'method':
       return r.method;
@@ -48,7 +59,7 @@ function fieldText(r: ArchiveRecord, field: string): string | undefined {
     case 'peer':
       return r.peer.address;
     case 'body':
-      return Buffer.from(bodyOf(r)).toString('latin1');
+      return Buffer.from(bodyOf(body)).toString('latin1');
     case 'tls':
       return r.tls ? '1' : '0';
     case 'sni':
@@ -82,10 +93,10 @@ function parseTerm(term: string): RecordPredicate {
     if (op === '~' || op === '!~') throw new FilterError(`'${fieldAsWritten}' compares with = != > >= < <=, not ${op}`);
     const n = field === 'time' && !/^\d+(\.\d+)?$/.test(value) ? Date.parse(value) : Number(value);
     if (value === '' || !Number.isFinite(n)) throw new FilterError(`'${value}' is not a ${field === 'time' ? 'date (ISO 8601 or epoch ms)' : 'number of bytes'}`);
-    const get = field === 'size' ? (r: ArchiveRecord) => bodyOf(r).length : (r: ArchiveRecord) => r.time;
+    const get = field === 'size' ? (_: ArchiveRecord, body: Uint8Array | CodecUnavailableError) => bodyOf(body).length : (r: ArchiveRecord) => r.time;
     const cmp: Record<Exclude<Op, '~' | '!~'>, (a: number) => boolean> = { '=': (a) => a === n, '!=': (a) => a !== n, '>': (a) => a > n, '>=': (a) => a >= n, '<': (a) => a < n, '<=': (a) => a <= n };
     const test = cmp[op];
-    return (r) => test(get(r));
+    return (r, body) => test(get(r, body));
   }
   if (op === '~' || op === '!~') {
     let re: RegExp;
@@ -97,8 +108,8 @@ function parseTerm(term: string): RecordPredicate {
     const want = op === '~';
     // A missing field (no such header, no SNI on a plain request) matches no regular expression: x!~RE selects it,
     // as x!=VALUE does.
-    return (r) => {
-      const t = fieldText(r, field);
+    return (r, body) => {
+      const t = fieldText(r, body, field);
       return (t !== undefined && re.test(t)) === want;
     };
   }
@@ -106,8 +117,8 @@ function parseTerm(term: string): RecordPredicate {
     const want = op === '=';
     const norm = field === 'method' ? (s: string) => s.toUpperCase() : (s: string) => s;
     const v = norm(value);
-    return (r) => {
-      const t = fieldText(r, field);
+    return (r, body) => {
+      const t = fieldText(r, body, field);
       return (t !== undefined && norm(t) === v) === want;
     };
   }
@@ -118,5 +129,5 @@ function parseTerm(term: string): RecordPredicate {
 export function parseFilter(expr: string): RecordPredicate {
   if (!expr.trim()) throw new FilterError('empty filter');
   const terms = expr.split('&&').map(parseTerm);
-  return (r) => terms.every((t) => t(r));
+  return (r, body) => terms.every((t) => t(r, body));
 }

@@ -45,11 +45,22 @@ export class ArchiveScan {
   read = 0;
   /** Called after each chunk is read: a progress line's tick (src/progress.ts). */
   onRead: (() => void) | undefined;
+  /** A record its consumer found bad (reject): the scan ends at its frame when asked for the next one. */
+  private rejected: BadFrame | null = null;
   /** chunk: bytes read at a time (a frame larger than that still reads whole); a merge of many files reads less per file. */
   constructor(
     readonly path: string,
     readonly chunk = CHUNK,
   ) {}
+
+  /**
+   * Ends the scan at this record's frame, as at any bad frame: a frame can pass its CRC and still hold a body its
+   * codec rejects, which only the consumer that inflates it finds (receivedBody). The next step of records() then
+   * ends, and `result` says the frame is bad, with the records before it intact.
+   */
+  reject(record: { offset: number }, reason: string): void {
+    this.rejected ??= { offset: record.offset, reason };
+  }
 
   *records(): Generator<ArchiveRecord & { offset: number }> {
     const fd = openSync(this.path, 'r');
@@ -66,6 +77,14 @@ export class ArchiveScan {
       let padding = 0;
       const batches: BatchTotals = { count: 0, stored: 0, raw: 0 };
       const finish = (bad: BadFrame | null) => (this.result = { size, frames, padding, batches, goodEnd: base + pos, bad });
+      // A rejected record's offset is where its frame starts (a batch's records carry the batch's): the intact data
+      // ends there, with the records of the frames before it.
+      const rejected = (framesBefore: number, batchesBefore = batches): boolean => {
+        const bad = this.rejected;
+        if (bad === null) return false;
+        this.result = { size, frames: framesBefore, padding, batches: batchesBefore, goodEnd: bad.offset, bad };
+        return true;
+      };
       while (base + pos < size) {
         const r = decodeFrame(buf.subarray(0, filled), pos, version);
         if (r.status === 'bad') return void finish({ offset: base + pos, reason: r.reason });
@@ -94,11 +113,17 @@ export class ArchiveScan {
         }
         if (r.frame.kind === FrameKind.batch) {
           // Inflated into memory of its own: the records stay valid when buf is refilled.
-          const recs = recordsOfBatch(r.frame, version, base + pos, batches);
+          const at = base + pos;
+          const batchesBefore = { ...batches };
+          const recs = recordsOfBatch(r.frame, version, at, batches);
           if ('reason' in recs) return void finish(recs);
+          const before = frames;
           frames += recs.length;
           pos = r.frame.end;
-          yield* recs;
+          for (const rec of recs) {
+            yield rec;
+            if (rejected(before, batchesBefore)) return;
+          }
           continue;
         }
         const rec = recordOfFrame(r.frame, base + pos);
@@ -106,6 +131,7 @@ export class ArchiveScan {
         frames++;
         pos = r.frame.end;
         yield rec;
+        if (rejected(frames - 1)) return;
       }
       finish(null);
     } finally {

@@ -67,6 +67,11 @@ export class MergedScan {
     return this.scans.reduce((n, s) => n + s.read, 0);
   }
 
+  /** Ends the scan of this record's file at its frame (ArchiveScan.reject); the other files read on. */
+  reject(record: MergedRecord, reason: string): void {
+    this.scans[record.fileIndex]?.reject(record, reason);
+  }
+
   /** The next record of a cursor, or null at its end (its outcome then says how it ended). */
   private advance(c: Cursor): MergedRecord | null {
     try {
@@ -76,6 +81,8 @@ export class MergedScan {
         return Object.assign(next.value, { file: c.outcome.file, fileIndex: c.index });
       }
       c.outcome.result = c.scan.result;
+      // A rejected record was counted when it was taken; the scan counts the records before its frame.
+      if (c.scan.result) c.outcome.records = c.scan.result.frames;
     } catch (err) {
       const msg = describeArchiveError(err, c.outcome.file);
       if (msg === null) throw err;

@@ -1,9 +1,9 @@
-import { CodecUnavailableError, decompressBody, zstdMissing } from '../archive/codec.ts';
+import { CodecUnavailableError, zstdMissing } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
-import { Codec } from '../archive/format.ts';
 import { MergedScan } from '../archive/merge.ts';
+import { receivedBody } from '../archive/received-body.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
-import type { RecordPredicate } from '../filter.ts';
+import { keeps, type RecordPredicate } from '../filter.ts';
 import { archiveArgs, filterArg, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -16,18 +16,8 @@ function printable(body: Uint8Array): string | null {
   return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(text) ? null : text;
 }
 
-/** The body as received; a CodecUnavailableError (zstd on a runtime without it) is this record's alone. */
-function bodyOrProblem(r: ArchiveRecord & { offset: number }): Uint8Array | CodecUnavailableError {
-  try {
-    return decompressBody(r.codec, r.body, r.offset);
-  } catch (err) {
-    if (err instanceof CodecUnavailableError) return err;
-    throw err;
-  }
-}
-
-export function recordJson(r: ArchiveRecord & { offset: number }) {
-  const body = bodyOrProblem(r);
+/** `body` as received, or why this runtime cannot inflate it (receivedBody). */
+function recordJson(r: ArchiveRecord & { offset: number }, body: Uint8Array | CodecUnavailableError) {
   const ok = !(body instanceof CodecUnavailableError);
   return {
     offset: r.offset,
@@ -44,8 +34,7 @@ export function recordJson(r: ArchiveRecord & { offset: number }) {
   };
 }
 
-function recordText(r: ArchiveRecord & { offset: number }): string {
-  const body = bodyOrProblem(r);
+function recordText(r: ArchiveRecord & { offset: number }, body: Uint8Array | CodecUnavailableError): string {
   const peer = r.peer.address.includes(':') ? `[${r.peer.address}]:${r.peer.port}` : `${r.peer.address}:${r.peer.port}`;
   const over = r.tls ? ` (TLS${r.sni ? `, SNI ${r.sni}` : ', no SNI'})` : '';
   const lines = [`${new Date(r.time).toISOString()} ${peer} ${r.method} ${r.url}${over}`, ...r.headers.map(([n, v]) => `  ${n}: ${v}`)];
@@ -65,20 +54,21 @@ function recordText(r: ArchiveRecord & { offset: number }): string {
 function catMany(files: string[], keep: RecordPredicate | null, json: boolean, io: CommandIO, progress: FilesProgress): number {
   const merged = new MergedScan(files);
   progress.watch(merged);
-  const noZstd = zstdMissing() !== null;
   // Per file: records printed without their body (this runtime lacks the codec), and the first one's offset.
   const unreadable = new Map<string, { count: number; first: number }>();
   let first = true;
   for (const r of merged.records()) {
-    if (keep && !keep(r)) continue;
-    if (noZstd && r.codec === Codec.zstd) {
+    // A body its codec rejects ends its file's scan at its frame (said below as a bad frame), filtered or not.
+    const body = receivedBody(merged, r);
+    if (body === null || (keep && !keeps(keep, r, body, r.file))) continue;
+    if (body instanceof CodecUnavailableError) {
       const u = unreadable.get(r.file) ?? { count: 0, first: r.offset };
       u.count++;
       unreadable.set(r.file, u);
     }
-    if (json) io.out(JSON.stringify({ file: r.file, ...recordJson(r) }));
+    if (json) io.out(JSON.stringify({ file: r.file, ...recordJson(r, body) }));
     else {
-      io.out((first ? '' : '\n') + recordText(r));
+      io.out((first ? '' : '\n') + recordText(r, body));
       first = false;
     }
   }
@@ -101,15 +91,16 @@ function catOne(file: string, keep: RecordPredicate | null, json: boolean, io: C
   progress.watch(scan);
   // Records printed without their body: this runtime lacks the codec (each said so in its place).
   const unreadable: number[] = [];
-  const noZstd = zstdMissing() !== null;
   try {
     let first = true;
     for (const r of scan.records()) {
-      if (keep && !keep(r)) continue;
-      if (noZstd && r.codec === Codec.zstd) unreadable.push(r.offset);
-      if (json) io.out(JSON.stringify(recordJson(r)));
+      // A body its codec rejects ends the scan at its frame (said below as a bad frame), filtered or not.
+      const body = receivedBody(scan, r);
+      if (body === null || (keep && !keeps(keep, r, body, file))) continue;
+      if (body instanceof CodecUnavailableError) unreadable.push(r.offset);
+      if (json) io.out(JSON.stringify(recordJson(r, body)));
       else {
-        io.out((first ? '' : '\n') + recordText(r));
+        io.out((first ? '' : '\n') + recordText(r, body));
         first = false;
       }
     }

@@ -1,8 +1,9 @@
 import { formatBytes } from '../../shared/byte-size.ts';
 import { present } from '../../shared/checked.ts';
-import { CodecUnavailableError, codecName, decompressBody } from '../archive/codec.ts';
+import { CodecUnavailableError, codecName } from '../archive/codec.ts';
 import { ArchiveScan, type ScanResult } from '../archive/file.ts';
 import type { BatchTotals } from '../archive/reader.ts';
+import { receivedBody } from '../archive/received-body.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
 import { archiveArgs, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
@@ -99,16 +100,11 @@ function tallyFile(file: string, tallies: Tally[], progress: FilesProgress): { r
   progress.watch(scan);
   try {
     for (const r of scan.records()) {
-      let size: number | undefined = r.body.length;
-      let problem: string | undefined;
-      try {
-        if (r.codec) size = decompressBody(r.codec, r.body, r.offset).length;
-      } catch (err) {
-        if (!(err instanceof CodecUnavailableError)) throw err;
-        size = undefined;
-        problem = err.message;
-      }
-      for (const t of tallies) t.add(r, size, problem);
+      // A body its codec rejects ends the scan at its frame: a bad frame, the records before it counted.
+      const body = receivedBody(scan, r);
+      if (body === null) continue;
+      const unavailable = body instanceof CodecUnavailableError;
+      for (const t of tallies) t.add(r, unavailable ? undefined : body.length, unavailable ? body.message : undefined);
     }
   } catch (err) {
     const msg = describeArchiveError(err, file);

@@ -1,8 +1,10 @@
 import { truncateSync } from 'node:fs';
-import { CodecUnavailableError, decompressBody, zstdMissing } from '../archive/codec.ts';
-import { ArchiveScan, fileSize } from '../archive/file.ts';
+import { present } from '../../shared/checked.ts';
+import { CodecUnavailableError, zstdMissing } from '../archive/codec.ts';
+import { ArchiveScan } from '../archive/file.ts';
 import { ArchiveError } from '../archive/format.ts';
 import type { BadFrame } from '../archive/reader.ts';
+import { receivedBody } from '../archive/received-body.ts';
 import { archiveArgs, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -90,29 +92,18 @@ interface VerifyOutcome {
 function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: VerifyReport) => void) | null, progress: FilesProgress): VerifyOutcome {
   const scan = new ArchiveScan(file);
   progress.watch(scan);
-  let records = 0;
-  let goodEnd = 0;
-  let bad: BadFrame | null = null;
+  let read = 0;
   // Frames whose CRC and record are good but whose body this runtime cannot inflate (zstd before Node
   // 22.15): not bad, so --repair never cuts them, but not checked either, so not "intact".
   let unchecked = 0;
   let firstUnchecked = 0;
   try {
     for (const r of scan.records()) {
-      // A frame can pass its CRC and still hold a body its codec rejects: that too is where good data ends.
-      try {
-        decompressBody(r.codec, r.body, r.offset);
-      } catch (err) {
-        if (err instanceof CodecUnavailableError) {
-          if (unchecked++ === 0) firstUnchecked = r.offset;
-          records++;
-          continue;
-        }
-        if (!(err instanceof ArchiveError)) throw err;
-        bad = { offset: r.offset, reason: err.message };
-        break;
-      }
-      records++;
+      // A body its codec rejects ends the scan at its frame (receivedBody), the record not counted.
+      const body = receivedBody(scan, r);
+      if (body === null) continue;
+      if (body instanceof CodecUnavailableError && unchecked++ === 0) firstUnchecked = r.offset;
+      read++;
     }
   } catch (err) {
     const msg = describeArchiveError(err, file);
@@ -120,7 +111,7 @@ function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: Veri
     // A batch this runtime cannot inflate is not damage: nothing is cut, and the broker executable reads it.
     const why =
       err instanceof CodecUnavailableError
-        ? `; ${records} records before it are intact, the rest was not checked (run verify with the broker executable, Node 22)`
+        ? `; ${read} records before it are intact, the rest was not checked (run verify with the broker executable, Node 22)`
         : err instanceof ArchiveError
           ? ' (nothing to repair: the header itself is unreadable)'
           : '';
@@ -129,13 +120,8 @@ function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: Veri
   } finally {
     progress.done(file);
   }
-  const res = scan.result;
-  if (res) {
-    bad = res.bad;
-    goodEnd = res.goodEnd;
-  } else if (bad) goodEnd = bad.offset;
-  // Stopped at a body its codec rejects, the scan has no result: the file's size is still what it is.
-  const size = res?.size ?? fileSize(file);
+  // The scan's count, not the loop's: records of a batch read before one of its bodies was rejected are cut with it.
+  const { bad, goodEnd, size, frames: records } = present(scan.result, `the scan result of ${file}`);
   let repaired = false;
   if (bad && repair) {
     truncateSync(file, goodEnd);

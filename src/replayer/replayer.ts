@@ -7,12 +7,14 @@
 // calls Intl.NumberFormat at load, and a static runtime built `--intl none` has no Intl.
 import { constructorFromBucketSize } from 'hdr-histogram-js/dist/JsHistogramFactory.js';
 import { Pool } from 'undici';
-import { CodecUnavailableError, decompressBody } from '../archive/codec.ts';
+import { CodecUnavailableError } from '../archive/codec.ts';
 import { ArchiveScan, fileSize } from '../archive/file.ts';
+import { Codec } from '../archive/format.ts';
 import { MergedScan } from '../archive/merge.ts';
 import type { BadFrame } from '../archive/reader.ts';
+import { receivedBody } from '../archive/received-body.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
-import type { RecordPredicate } from '../filter.ts';
+import { keeps, type RecordPredicate } from '../filter.ts';
 import { type CertificateRejection, certificateRejection } from './certificate-rejection.ts';
 import { connectOptions, type Trust } from './tls-trust.ts';
 
@@ -116,32 +118,32 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   };
   o.onStart?.({ total: loopBytes * o.loop, done: () => loopsDone * loopBytes + atSum });
 
-  // One shared walk over the archive (loop times); workers pull from it, so order is kept per pull.
-  function* walk(): Generator<ArchiveRecord & { offset: number }> {
+  // One shared walk over the archive (loop times); workers pull from it, so order is kept per pull. Each record comes
+  // with its body as received (receivedBody: one whose codec rejects it ends its file there, as a bad frame).
+  function* walk(): Generator<{ r: ArchiveRecord & { offset: number }; body: Uint8Array | CodecUnavailableError }> {
     for (let i = 0; i < o.loop; i++) {
       startLoop(i);
       if (o.files.length > 1) {
         const merged = new MergedScan(o.files);
-        let n = 0;
         for (const r of merged.records()) {
-          n++;
           taken(r.fileIndex, r.offset);
-          if (!o.filter || o.filter(r)) yield r;
+          const body = receivedBody(merged, r);
+          if (body !== null && (!o.filter || keeps(o.filter, r, body, r.file))) yield { r, body };
         }
-        records = n;
         files = merged.outcomes.map(({ file, records, result, error }) => ({ file, records, bad: result?.bad ?? null, error }));
+        records = files.reduce((n, f) => n + f.records, 0);
         const first = files.find((f) => f.bad);
         bad = first?.bad ? { file: first.file, ...first.bad } : null;
         continue;
       }
-      const scan = new ArchiveScan(o.files[0] as string);
-      let n = 0;
+      const file = o.files[0] as string;
+      const scan = new ArchiveScan(file);
       for (const r of scan.records()) {
-        n++;
         taken(0, r.offset);
-        if (!o.filter || o.filter(r)) yield r;
+        const body = receivedBody(scan, r);
+        if (body !== null && (!o.filter || keeps(o.filter, r, body, file))) yield { r, body };
       }
-      records = n;
+      records = scan.result?.frames ?? 0;
       bad = scan.result?.bad ?? null;
     }
     startLoop(o.loop);
@@ -155,18 +157,15 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     while (rejected === null) {
       const next = source.next();
       if (next.done) break;
-      const r = next.value;
-      // The body is copied out now, before any wait: r.body is a view of the scan's read buffer, which the other
-      // workers' next() calls refill while this one waits for its slot.
-      let body: Buffer | null = null;
-      try {
-        body = r.body.length ? Buffer.from(decompressBody(r.codec, r.body, r.offset)) : null;
-      } catch (err) {
-        // zstd on a runtime without it: this record cannot be sent as it came; the others still are.
-        if (!(err instanceof CodecUnavailableError)) throw err;
+      const { r, body: received } = next.value;
+      // zstd on a runtime without it: this record cannot be sent as it came; the others still are.
+      if (received instanceof CodecUnavailableError) {
         errors.CODEC_UNAVAILABLE = (errors.CODEC_UNAVAILABLE ?? 0) + 1;
         continue;
       }
+      // Copied now, before any wait: a body stored uncompressed is a view of the scan's read buffer, which the other
+      // workers' next() calls refill while this one waits for its slot (an inflated body is memory of its own).
+      const body = received.length === 0 ? null : r.codec === Codec.none ? Buffer.from(received) : received;
       if (o.rate > 0) {
         // Slot i is due at start + i/rate: a steady schedule however many connections share it.
         const due = started + (slot++ * 1000) / o.rate;

@@ -38,6 +38,28 @@ writeFileSync(
     (i) => `/gz/${i}`,
   ),
 );
+// Three gzip records, the second's body not gzip at all: its frame's checksum is good, its body is not (only a
+// faulty writer makes one). The intact data ends where that frame starts.
+const badGzipFrames = [0, 1, 2].map((i) => {
+  const r = { ...sampleRecord(i, i === 1 ? Buffer.from('not gzip at all') : compressBody(Codec.gzip, Buffer.from(`body ${i}`))), url: `/bad/${i}` };
+  const b = Buffer.alloc(12 + recordPayloadSize(r));
+  encodeRequestFrame(b, 0, r, Codec.gzip);
+  return b;
+});
+const badGzipBytes = Buffer.concat([Buffer.from(encodeHeader()), paddingAfter(HEADER_SIZE), ...badGzipFrames]);
+const badGzipAt = badGzipBytes.length - badGzipFrames[2]!.length - badGzipFrames[1]!.length;
+const badGzip = join(dir, 'badgzip.brk');
+writeFileSync(badGzip, badGzipBytes);
+
+/** An archive of one zstd record (its bytes are never inflated: the tests that use it run where zstd is missing). */
+function zstdArchive(): string {
+  const z = join(dir, 'zstd-unchecked.brk');
+  const r = sampleRecord(0, Buffer.from('zstd bytes'));
+  const frame = Buffer.alloc(12 + recordPayloadSize(r));
+  encodeRequestFrame(frame, 0, r, Codec.zstd);
+  writeFileSync(z, Buffer.concat([Buffer.from(encodeHeader()), paddingAfter(HEADER_SIZE), frame]));
+  return z;
+}
 
 describe('--help and usage errors', () => {
   for (const name of ['record', 'replay', 'cat', 'stats', 'verify']) {
@@ -163,6 +185,28 @@ describe('stats', () => {
     expect(padded.paddingBytes).toBe(readArchive(readFileSync(archive)).padding);
     expect(padded.paddingBytes).toBeGreaterThan(0);
   });
+
+  it('a frame whose body its codec rejects is a bad frame to stats and cat: the records before it read, as verify says, filtered or not, alone or beside other files', async () => {
+    const stopped = new RegExp(`^broker: ${badGzip}: stopped at a bad frame at offset ${badGzipAt} \\(cannot decompress gzip body: .*\\); 1 records before it are intact`, 'm');
+    const stats = await run('stats', badGzip, '--json');
+    expect(stats.code).toBe(1);
+    expect(JSON.parse(stats.out)).toMatchObject({ requests: 1, intact: false, bad: { offset: badGzipAt, reason: expect.stringMatching(/^cannot decompress gzip body/) } });
+    expect(stats.err).toMatch(new RegExp(`bad frame at offset ${badGzipAt} .*counted the 1 records before it`));
+    const total = JSON.parse((await run('stats', badGzip, archive, '--json')).out).total;
+    expect(total).toMatchObject({ requests: 11, bad: [{ file: badGzip, offset: badGzipAt }] });
+
+    const cat = await run('cat', badGzip);
+    expect(cat).toMatchObject({ code: 1, err: expect.stringMatching(stopped) });
+    expect(cat.out).toMatch(/ GET \/bad\/0\n/);
+    expect(cat.out).not.toMatch(/\/bad\/[12]/);
+    // The record past the bad frame would match the filter: the read still ends where the intact data does.
+    expect(await run('cat', badGzip, '--filter', 'path=/bad/2')).toMatchObject({ code: 1, out: '', err: expect.stringMatching(stopped) });
+    const both = await run('cat', badGzip, archive, '--json');
+    expect(both.code).toBe(1);
+    expect(both.err).toMatch(stopped);
+    // By time, equal times in argument order: bad/0 goes first (its time is the other file's first).
+    expect(both.lines.map((l) => JSON.parse(l).file)).toEqual([badGzip, ...Array(10).fill(archive)]);
+  });
 });
 
 describe('verify', () => {
@@ -198,17 +242,9 @@ describe('verify', () => {
   });
 
   it("a frame whose body its codec rejects: the size and the bytes cut are the file's (the scan had no result there)", async () => {
-    const f = join(dir, 'badgzip.brk');
-    // Three gzip records, the second's body not gzip at all: its frame's checksum is good, its body is not.
-    const frames = [0, 1, 2].map((i) => {
-      const r = sampleRecord(i, i === 1 ? Buffer.from('not gzip at all') : compressBody(Codec.gzip, Buffer.from(`body ${i}`)));
-      const b = Buffer.alloc(12 + recordPayloadSize(r));
-      encodeRequestFrame(b, 0, r, Codec.gzip);
-      return b;
-    });
-    const bytes = Buffer.concat([Buffer.from(encodeHeader()), paddingAfter(HEADER_SIZE), ...frames]);
-    writeFileSync(f, bytes);
-    const at = bytes.length - frames[2]!.length - frames[1]!.length;
+    const f = join(dir, 'badgzip-repair.brk');
+    writeFileSync(f, badGzipBytes);
+    const [bytes, at] = [badGzipBytes, badGzipAt];
     const report = JSON.parse((await run('verify', f, '--json')).out);
     expect(report).toMatchObject({ size: bytes.length, records: 1, goodEnd: at, bad: { offset: at } });
     const fixed = await run('verify', f, '--repair');
@@ -217,17 +253,24 @@ describe('verify', () => {
   });
 
   it.skipIf(zstdMissing() === null)(`several files, one with zstd bodies this runtime cannot check: counted as such in the totals, exit 1${zstdMissing() === null ? ' (skipped: this runtime has zstd)' : ''}`, async () => {
-    const z = join(dir, 'zstd-unchecked.brk');
-    // A zstd record (the body's bytes are never inflated here: this runtime has no zstd).
-    const r = sampleRecord(0, Buffer.from('zstd bytes'));
-    const frame = Buffer.alloc(12 + recordPayloadSize(r));
-    encodeRequestFrame(frame, 0, r, Codec.zstd);
-    writeFileSync(z, Buffer.concat([Buffer.from(encodeHeader()), paddingAfter(HEADER_SIZE), frame]));
+    const z = zstdArchive();
     const both = await run('verify', archive, z);
     expect(both.code).toBe(1);
     expect(both.lines.at(-1)).toBe('2 files: 1 intact, 1 with zstd bodies not checked');
     expect(JSON.parse((await run('verify', archive, z, '--json')).out)).toMatchObject({ intact: 1, bad: 0, unchecked: 1, unreadable: 0, ok: false });
   });
+
+  it.skipIf(zstdMissing() === null)(
+    `a --filter term on a zstd body this runtime cannot inflate stops cat and replay, naming the file and offset; other terms read on${zstdMissing() === null ? ' (skipped: this runtime has zstd)' : ''}`,
+    async () => {
+      const z = zstdArchive();
+      const needs = new RegExp(`^${z}: --filter needs the body of the record at offset ${HEADER_SIZE + paddingAfter(HEADER_SIZE).length}, and cannot decompress zstd body: .*Node 22\\.15`);
+      await expect(run('cat', z, '--filter', 'size>1')).rejects.toThrow(needs);
+      await expect(run('cat', archive, z, '--filter', 'body~zstd')).rejects.toThrow(needs);
+      await expect(run('replay', z, '--target', 'http://127.0.0.1:1', '--filter', 'size>1')).rejects.toThrow(needs);
+      expect(await run('cat', z, '--filter', 'method=GET')).toMatchObject({ code: 1, err: expect.stringMatching(/1 record printed without its body/) });
+    },
+  );
 
   it('a file whose header is unreadable cannot be repaired: exit 1, untouched', async () => {
     const f = join(dir, 'notours.brk');
@@ -299,5 +342,26 @@ describe('replay', () => {
     expect(JSON.parse(r.out)).toMatchObject({ sent: 50, responses: 0, errors: { ECONNREFUSED: 50 }, latencyMs: null });
     const text = await run('replay', ascii, '--target', `http://127.0.0.1:${deadPort}`);
     expect(text.out).toMatch(/errors: ECONNREFUSED ×10/);
+  });
+
+  it('a frame whose body its codec rejects ends the replay of its file there, as a bad frame; other files replay to their end', async () => {
+    seen.length = 0;
+    const one = await run('replay', badGzip, '--target', `http://127.0.0.1:${port}`, '--json');
+    expect(one.code).toBe(1);
+    expect(JSON.parse(one.out)).toMatchObject({ sent: 1, responses: 1, errors: {}, archive: { records: 1, bad: { offset: badGzipAt } } });
+    expect(seen.map((s) => `${s.url} ${s.body}`)).toEqual(['/bad/0 body 0']);
+    expect(one.err).toMatch(new RegExp(`^broker: ${badGzip}: stopped at a bad frame at offset ${badGzipAt} \\(cannot decompress gzip body`, 'm'));
+    const both = JSON.parse((await run('replay', badGzip, ascii, '--target', `http://127.0.0.1:${port}`, '--json')).out);
+    expect(both).toMatchObject({
+      sent: 11,
+      archive: {
+        records: 11,
+        bad: { file: badGzip, offset: badGzipAt },
+        files: [
+          { file: badGzip, records: 1 },
+          { file: ascii, records: 10, bad: null },
+        ],
+      },
+    });
   });
 });
