@@ -34,7 +34,9 @@ export async function archiveArgs(command: string, positionals: string[]): Promi
   const { paths, unmatched } = await expandArchivePaths(positionals);
   if (unmatched.length > 0) {
     const quoted = unmatched.map((p) => `'${p}'`).join(', ');
-    throw new UsageError(`FILE ${quoted} ${unmatched.length === 1 ? 'matches' : 'match'} no file; FILE is an archive's path or a glob of them (* ? [...], e.g. 'traffic.brk*' for a rotated recording) (see '${helpOf(command)}')`);
+    throw new UsageError(
+      `FILE ${quoted} ${unmatched.length === 1 ? 'matches' : 'match'} no file; FILE is an archive's path or a glob of them (* ? [...] {a,b} **, e.g. 'traffic.brk*' for a rotated recording) (see '${helpOf(command)}')`,
+    );
   }
   return paths;
 }

@@ -79,6 +79,21 @@ describe('FILE arguments: paths and globs', () => {
     }
   });
 
+  it('matches what bash matches with globstar and extglob on, for {a,b} ** and @( ) !( ) ?( ) *( ) +( )', async () => {
+    const patterns = ['traffic.brk.{1,10}', '{other,traffic}.brk', '**/x.brk', '**/*.brk', 'traffic.brk.@(1|2)', 'traffic.brk!(.1)', 'traffic.brk?(.1)', 'traffic.brk.*(1|0)', 'traffic.brk.+(1|0)'];
+    for (const p of patterns) {
+      // Brace expansion lists each alternative as it is (even one that names no file): nullglob then drops those.
+      const bash = execFileSync('bash', ['-O', 'extglob', '-c', `shopt -s nullglob globstar; for f in ${p}; do [ -e "$f" ] && printf '%s\\n' "$f"; done; true`], { cwd: g, encoding: 'utf8' });
+      const cwd = process.cwd();
+      process.chdir(g);
+      try {
+        expect([...(await expandGlob(p))].sort(), p).toEqual(bash.split('\n').filter(Boolean).sort());
+      } finally {
+        process.chdir(cwd);
+      }
+    }
+  });
+
   it('a rotated recording comes out in rotation order; an existing name is a path even with * in it; each file once', async () => {
     expect(await expandGlob(join(g, 'traffic.brk*'))).toEqual(['traffic.brk', 'traffic.brk.1', 'traffic.brk.2', 'traffic.brk.10'].map((n) => join(g, n)));
     expect(['x.10', 'x.9', 'x', 'x.1'].sort(naturalCompare)).toEqual(['x', 'x.1', 'x.9', 'x.10']);
@@ -96,7 +111,7 @@ describe('FILE arguments: paths and globs', () => {
     for (const cmd of ['cat', 'stats', 'verify']) {
       const r = await run(cmd, a, join(g, 'nope*.brk'));
       expect(r.code).toBe(2);
-      expect(r.err).toBe(`broker: FILE '${join(g, 'nope*.brk')}' matches no file; FILE is an archive's path or a glob of them (* ? [...], e.g. 'traffic.brk*' for a rotated recording) (see 'broker ${cmd} --help')`);
+      expect(r.err).toBe(`broker: FILE '${join(g, 'nope*.brk')}' matches no file; FILE is an archive's path or a glob of them (* ? [...] {a,b} **, e.g. 'traffic.brk*' for a rotated recording) (see 'broker ${cmd} --help')`);
     }
     expect((await run('replay', join(g, 'nope*'), '--target', 'http://127.0.0.1:1')).code).toBe(2);
   });
