@@ -12,7 +12,7 @@ import { PRELUDE_DIR } from './entry.ts';
 import { placeFiles, wholePackage } from './load-places.ts';
 import { moduleGraph } from './module-graph.ts';
 import { namedManifests, ownManifest } from './tree-packages.ts';
-import { fileOnDisk, onDisk } from './virtual-paths.ts';
+import { fileOnDisk, moduleOnDisk, onDisk } from './virtual-paths.ts';
 
 /** What bundling the program found. */
 export interface BundleFindings {
@@ -77,7 +77,8 @@ export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit, 
     return withPlace;
   });
   const placeFilesOf = (ls: DynamicLoad[]) => ls.flatMap((l) => placed.get(l) ?? []);
-  const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [fileOnDisk(tree, l.into)].filter((f) => f !== undefined) : []));
+  // A process started as node on a script names it as node finds a main module: maybe without its extension, or a directory.
+  const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [(l.kind === 'process' ? moduleOnDisk : fileOnDisk)(tree, l.into)].filter((f) => f !== undefined) : []));
   // A module loaded by exact path runs unbundled from the embedded files (esbuild never saw it: a hidden import(), a
   // createRequire'd require): what it loads by relative name goes with it. An addon among them (sharp's index.cjs
   // requires './lib/sharp-linux-x64.node') is judged and embedded as every other addon is.

@@ -1,7 +1,9 @@
 // The binary started as node by its own program (build/project/prelude/as-node.cjs): fork(script), spawn and
 // spawnSync of process.execPath with a script, -e/-p code and node options give what they give under node.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cachedStaticRuntime } from '../../build/runtime/static/verify.ts';
@@ -40,7 +42,7 @@ describe("node's command line, read as node reads it", () => {
 
 const project = join(repoRoot, 'test/fixtures/projects/as-node');
 const BIN = 'as-node-fixture-1.2.3-linux-x64';
-const COMMANDS = ['probe', 'script', 'eval', 'self', 'other', 'module', 'esm', 'fork', 'spawn', 'v8options'];
+const COMMANDS = ['probe', 'script', 'eval', 'self', 'other', 'module', 'esm', 'fork', 'spawn', 'v8options', 'lookup'];
 
 /** What plain node prints for a command, with the option the binary is built with (seal.nodeOptions) given to node too. */
 const underNode = (command: string, env: NodeJS.ProcessEnv = process.env) => execFileSync(process.execPath, ['--stack-trace-limit=25', join(project, 'bin/main.js'), command], { encoding: 'utf8', env });
@@ -64,6 +66,22 @@ function behavesAsNode(runtime: 'official' | 'static') {
       const r = spawnSync(bin, ['as-node-main', command], { encoding: 'utf8', timeout: 30_000, env });
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(underNode(command, env));
+    }
+  });
+
+  it('a script on the disk named as node finds a main module (no extension, a directory) runs as under node, not the program again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'as-node-disk-'));
+    try {
+      writeFileSync(join(dir, 'ext.js'), 'console.log(`ext ${process.argv.slice(2)}; main ${require.main === module}`);');
+      mkdirSync(join(dir, 'pkgdir'));
+      writeFileSync(join(dir, 'pkgdir/index.js'), 'console.log(`pkgdir ${process.argv.slice(2)}`);');
+      const env = { ...process.env, AS_NODE_DISK: dir };
+      const r = spawnSync(bin, ['as-node-main', 'lookup'], { encoding: 'utf8', timeout: 30_000, env });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(underNode('lookup', env));
+      expect(r.stdout).toMatch(/; 0 ext disk; main true; 0 pkgdir disk\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -4,8 +4,8 @@
 // the program again with the script's path as its first argument. Called by the entry (project/entry.ts) after
 // the other preludes and before the program:
 // - in every process, the child_process functions that start a process learn to start the executable as node:
-//   when the file is the executable and what node would run is code (-e/-p) or a script that exists (on the disk
-//   or among the embedded files), the child gets SEAL_AS_NODE and runs it. Node's options before it go to the
+//   when the file is the executable and what node would run is code (-e/-p) or a script node finds (a file, or one
+//   named without its extension, or a directory: node's lookup of a main module; on the disk or among the embedded files), the child gets SEAL_AS_NODE and runs it. Node's options before it go to the
 //   child's NODE_OPTIONS (a SEA reads none from its command line), except those the binary was built with (it
 //   applies them itself) and a -r module under /seal (loaded after the mount, through SEAL_AS_NODE). A script that
 //   is the binary itself (process.argv[1] or the executable) or one of its bins under /seal starts the program with
@@ -51,9 +51,14 @@ function isNodeByName(file) {
   return typeof file === 'string' && path.basename(file) === 'node';
 }
 
-function isFile(file) {
+/**
+ * Whether node would find a main module at `script` (absolute): the file, or as node looks a main script up — with
+ * an extension it loads (.js, .json, .node) or a directory's package.json main or index — on the disk or under /seal.
+ */
+function isMainModule(script) {
   try {
-    return fs.statSync(file).isFile();
+    Module._resolveFilename(script, null, true);
+    return true;
   } catch {
     return false;
   }
@@ -100,7 +105,7 @@ function asNodeStart(file, args, env, cwd, bins) {
     if (!executable && !script.startsWith(`${ROOT}/`)) return undefined;
     // The program again: the bin running (the dispatcher's choice for several, main-module.ts), by its path.
     if (line.script === startedAs || isExecutable(script, cwd)) script = runningBin(bins);
-    else if (!Object.hasOwn(bins, script) && !isFile(script)) return undefined;
+    else if (!Object.hasOwn(bins, script) && !isMainModule(script)) return undefined;
   } else if (!executable) return undefined;
   const own = process.execArgv;
   const { rest, preloads } = splitPreloads(own.every((o, i) => line.options[i] === o) ? line.options.slice(own.length) : line.options, cwd);
