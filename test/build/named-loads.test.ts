@@ -95,3 +95,48 @@ describe('pack: seal.external (a package run from the embedded files, as under n
     expect(expectAsNode(project, 'cli.js')).toBe('6 true thread 8\n');
   });
 });
+
+// A user's file outside the binary (a config, a plugin) that requires a package by name: found from its own place, as
+// under node, even when the program embeds a package of that name (seal.external); the embedded one only when the
+// user's place has none. The program's own require still gets its own copy.
+const USER_FILES = {
+  'package.json': JSON.stringify({ name: 'user-files', version: '1.0.0', bin: 'cli.js', dependencies: { dep: '1.0.0' }, seal: { external: ['dep'], smoke: { args: [] } } }),
+  'cli.js': [
+    "const { resolve } = require('node:path');",
+    "const { pathToFileURL } = require('node:url');",
+    "console.log(`program: dep ${require('dep').version}`);",
+    'const file = process.argv[2];',
+    'if (file) {',
+    "  const loaded = file.endsWith('.mjs') ? import(pathToFileURL(resolve(file)).href).then((m) => m.default) : Promise.resolve(require(resolve(file)));",
+    '  loaded.then((m) => console.log(`user: ${JSON.stringify(m)}`), (e) => console.log(`user: ${e.code}`));',
+    '}',
+    '',
+  ].join('\n'),
+  'node_modules/dep/package.json': JSON.stringify({ name: 'dep', version: '1.0.0', main: 'index.js' }),
+  'node_modules/dep/index.js': "exports.version = '1.0.0 (the program\\'s)';\n",
+};
+const USER_PLACE = {
+  'config.js': "module.exports = { dep: require('dep').version, manifest: require('dep/package.json').version, at: require.resolve('dep').replace(__dirname, '.') };\n",
+  'config.mjs': "import dep from 'dep';\nexport default { dep: dep.version };\n",
+  'node_modules/dep/package.json': JSON.stringify({ name: 'dep', version: '2.0.0', main: 'index.js' }),
+  'node_modules/dep/index.js': "exports.version = '2.0.0 (the user\\'s)';\n",
+};
+
+describe("pack: a user's file outside the binary resolves package names from its own place", () => {
+  const project = packed(USER_FILES);
+  let place = '';
+  beforeAll(() => {
+    place = writeTree('user-place', USER_PLACE);
+  });
+  it.each(['config.js', 'config.mjs'])('%s that requires a package the program embeds gets its own copy: what node prints', (file) => {
+    const expected = expectAsNode(project, 'cli.js', [join(place, file)]);
+    expect(expected).toMatch(/^program: dep 1\.0\.0 \(the program's\)\nuser: \{"dep":"2\.0\.0 \(the user's\)"/);
+  });
+  it("one whose place has no such package gets the program's embedded copy (node would say MODULE_NOT_FOUND)", () => {
+    const bare = writeTree('user-bare', { 'config.js': USER_PLACE['config.js'], 'config.mjs': USER_PLACE['config.mjs'] });
+    const r = spawnSync(project.bin, [join(bare, 'config.js')], { encoding: 'utf8', cwd: '/' });
+    expect(r.stdout).toBe(`program: dep 1.0.0 (the program's)\nuser: {"dep":"1.0.0 (the program's)","manifest":"1.0.0","at":"/seal/node_modules/dep/index.js"}\n`);
+    const esm = spawnSync(project.bin, [join(bare, 'config.mjs')], { encoding: 'utf8', cwd: '/' });
+    expect(esm.stdout).toBe(`program: dep 1.0.0 (the program's)\nuser: {"dep":"1.0.0 (the program's)"}\n`);
+  });
+});
