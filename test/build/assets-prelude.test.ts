@@ -2,7 +2,10 @@
 // program first reaches it, through the memory provider's own populate hook (the library is pinned; if a new version
 // moves the hook, populateLazily throws, naming the library, and every binary with embedded files would fail at start).
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
@@ -106,5 +109,70 @@ describe('the mount, made when the program first reaches a path under the root (
     // A package by name from a module outside the root: the library looks in the root's node_modules too.
     expect(mountInChild("require('module').createRequire('/tmp/x.js')('pkg')").read).toBe('7');
     expect(mountInChild("(() => { try { require('/seal/data/missing.js'); } catch (e) { return e.code + ' ' + fs.existsSync('/seal/data/a.txt'); } })()").read).toBe('MODULE_NOT_FOUND true');
+  });
+});
+
+describe('fs under the root answers as Node answers on the disk (prelude/assets.cjs over the library)', () => {
+  // The same files embedded at /seal and written to a directory; each call made on both, the root replaced by <R>.
+  const FILES: [string, string][] = [
+    ['data/adir/x.txt', 'x'],
+    ['data/a.txt', 'hello world\n'],
+    ['data/b.json', '{}'],
+    ['data/sub/c.txt', 'c'],
+    ['data/sub/deeper/d.txt', 'd'],
+  ];
+  const CALLS = [
+    "fs.statSync(at('data/nope'), { throwIfNoEntry: false })",
+    "fs.lstatSync(at('data/nope'), { throwIfNoEntry: false })",
+    "fs.statSync(at('data/a.txt'), { throwIfNoEntry: false }).size",
+    "fs.readdirSync(at('data'), { recursive: true }).sort()",
+    "fs.readdirSync(at('data'), { withFileTypes: true }).map((d) => [d.name, d.isFile(), d.isDirectory(), d.parentPath, d.path]).sort()",
+    "fs.readdirSync(at('data'), { withFileTypes: true, recursive: true }).map((d) => [d.parentPath, d.name, d.isDirectory()]).sort()",
+    "new Promise((done) => fs.readdir(at('data'), { recursive: true }, (e, l) => done(e ? e.code : l.sort())))",
+    "fs.promises.readdir(at('data/sub'), { recursive: true }).then((l) => l.sort())",
+    "fs.promises.readdir(at('data'), { withFileTypes: true }).then((l) => l.map((d) => d.parentPath + '/' + d.name).sort())",
+    "fs.realpathSync.native(at('data/sub/../a.txt'))",
+    "new Promise((done) => fs.realpath.native(at('data/a.txt'), (e, p) => done(e ? e.code : p)))",
+    "nativeBefore(at('data/b.json'))",
+    "new Promise((done) => { let s = ''; fs.createReadStream(at('data/a.txt'), { start: 2, end: 4, encoding: 'utf8' }).on('data', (c) => { s += c; }).on('end', () => done(s)); })",
+    "new Promise((done) => { const parts = []; fs.createReadStream(at('data/a.txt'), { start: 6 }).on('data', (c) => parts.push(c)).on('end', () => done(Buffer.concat(parts).toString())); })",
+  ];
+
+  it.each(CALLS)('%s', (call) => {
+    const disk = mkdtempSync(join(tmpdir(), 'assets-disk-'));
+    try {
+      for (const [name, text] of FILES) {
+        mkdirSync(dirname(join(disk, name)), { recursive: true });
+        writeFileSync(join(disk, name), text);
+      }
+      const index = FILES.map(([name, text]) => [`/seal/${name}`, text.length]);
+      const script = `(async () => {
+        globalThis.__SEAL_VIRTUAL_ROOT__ = '/seal';
+        const fs = require('node:fs');
+        const { mount, pathsOf } = require(${JSON.stringify(require.resolve('../../build/project/prelude/assets.cjs'))});
+        const { mountOnFirstUse } = require(${JSON.stringify(require.resolve('../../build/project/prelude/first-use.cjs'))});
+        const tree = { index: ${JSON.stringify(index)}, data: Buffer.from(${JSON.stringify(FILES.map(([, t]) => t).join(''))}) };
+        const paths = pathsOf(tree.index, tree.data, '/seal');
+        mountOnFirstUse('/seal', () => mount('/seal', tree.index, tree.data), { file: (p) => paths.files.get(p), has: (p) => paths.files.has(p) || paths.dirs.has(p) });
+        // Taken by the program before the mount, as TypeScript's sys takes it (the prelude ran first).
+        const nativeBefore = fs.realpathSync.native;
+        const answer = async (base) => {
+          const at = (p) => base + '/' + p;
+          try {
+            return JSON.stringify(await (${call})) ?? 'undefined';
+          } catch (e) {
+            return 'throws ' + e.code;
+          }
+        };
+        const disk = await answer(${JSON.stringify(disk)});
+        const seal = await answer('/seal');
+        console.log(JSON.stringify({ disk: disk.split(${JSON.stringify(disk)}).join('<R>'), seal: seal.split('/seal').join('<R>') }));
+      })();`;
+      const { disk: onDisk, seal } = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { disk: string; seal: string };
+      expect(onDisk).not.toMatch(/^throws/);
+      expect(seal).toBe(onDisk);
+    } finally {
+      rmSync(disk, { recursive: true, force: true });
+    }
   });
 });

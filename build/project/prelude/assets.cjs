@@ -72,8 +72,11 @@ function mount(root, index, data, dirs = pathsOf(index, data, root).dirs) {
   resolveNamesFromTheirPlace(vfs, root);
   const fs = require('node:fs');
   serveStreamEncoding(fs, root);
-  // Before the file URL wrappers, which then hand it a URL under the root as its path.
+  // Before the file URL wrappers, which then hand them a URL under the root as its path.
   serveDirectoryReads(fs, dirs);
+  serveMissingStats(fs, root);
+  serveRealpathNative(fs, root);
+  serveListings(fs, root);
   serveFileUrls(fs, root);
   serveCopies(fs, root);
   require('node:module').syncBuiltinESMExports();
@@ -162,15 +165,119 @@ function serveDirectoryReads(fs, dirs) {
 }
 
 // The library's read stream gives Buffers whatever encoding it was asked for (createReadStream(file, 'utf8'), or
-// { encoding }): a stream of a file under the root is given that encoding, as Node's own does.
+// { encoding }), and the whole file whatever range: a stream of a file under the root is given that encoding and only
+// the bytes from `start` to `end` (inclusive), as Node's own.
 function serveStreamEncoding(fs, root) {
   const given = fs.createReadStream;
   fs.createReadStream = Object.assign(function createReadStream(path, options) {
+    const under = typeof path === 'string' && isUnder(root, require('node:path').resolve(path));
+    const { start, end } = (typeof options === 'object' && options) || {};
+    if (under && (Number.isInteger(start) || Number.isInteger(end))) {
+      const bytes = fs.readFileSync(path);
+      const range = bytes.subarray(start ?? 0, end === undefined || end === Number.POSITIVE_INFINITY ? bytes.length : end + 1);
+      const { Readable } = require('node:stream');
+      const stream = Readable.from([Buffer.from(range)], { objectMode: false });
+      stream.path = path;
+      const encoding = options.encoding;
+      if (encoding) stream.setEncoding(encoding);
+      return stream;
+    }
     const stream = given.call(this, path, options);
     const encoding = typeof options === 'string' ? options : options?.encoding;
-    if (encoding && typeof path === 'string' && isUnder(root, path)) stream.setEncoding(encoding);
+    if (encoding && under) stream.setEncoding(encoding);
     return stream;
   }, given);
+}
+
+/** Whether `path` (a string, relative to the working directory or absolute) is under the root. */
+const underRoot = (root, path) => typeof path === 'string' && isUnder(root, require('node:path').resolve(path));
+
+// statSync and lstatSync with { throwIfNoEntry: false } give undefined for a path that is not there (Node's own, used to
+// test for a file without a try); the library throws ENOENT whatever the option.
+function serveMissingStats(fs, root) {
+  for (const name of ['statSync', 'lstatSync']) {
+    const given = fs[name];
+    fs[name] = Object.assign(function (path, options) {
+      if (options?.throwIfNoEntry !== false || !underRoot(root, path)) return given.call(this, path, options);
+      try {
+        return given.call(this, path, options);
+      } catch (err) {
+        if (err?.code === 'ENOENT' || err?.code === 'ENOTDIR') return undefined;
+        throw err;
+      }
+    }, given);
+  }
+}
+
+// fs.realpathSync.native and fs.realpath.native (TypeScript's sys.realpath takes the first) are Node's own, never
+// served: a path under the root was ENOENT. There they answer as realpathSync and realpath do (the tree has no links).
+function serveRealpathNative(fs, root) {
+  const sync = fs.realpathSync;
+  const syncNative = sync.native;
+  if (syncNative) {
+    sync.native = function (path, options) {
+      return underRoot(root, path) ? sync.call(fs, path, options) : syncNative.call(this, path, options);
+    };
+  }
+  const callback = fs.realpath;
+  const callbackNative = callback.native;
+  if (callbackNative) {
+    callback.native = function (path, ...rest) {
+      return underRoot(root, path) ? callback.call(fs, path, ...rest) : callbackNative.call(this, path, ...rest);
+    };
+  }
+}
+
+// readdir under the root, as Node's: `recursive` lists every level (the library lists the top one only), and a Dirent
+// (withFileTypes) says the directory it is in by its path under the root (the library's says its own path, without
+// the root's: join(d.parentPath, d.name) pointed at the real disk). Built on the library's one-level listing.
+function serveListings(fs, root) {
+  const { join, resolve } = require('node:path');
+  /** The listing of `dir` as Node gives it for `options`, from `list(dir, withFileTypes)` (one level). */
+  const listing = (dir, options, list) => {
+    const types = options?.withFileTypes === true;
+    const located = (d, at) => {
+      Object.defineProperty(d, 'parentPath', { value: at, writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(d, 'path', { value: at, writable: true, enumerable: false, configurable: true });
+      return d;
+    };
+    // Breadth first, as Node lists: a directory's entries, then each subdirectory's in the order they came.
+    const out = [];
+    const queue = [[dir, '']];
+    for (let i = 0; i < queue.length; i++) {
+      const [at, prefix] = queue[i];
+      for (const d of list(at, true)) {
+        const name = prefix ? `${prefix}/${d.name}` : d.name;
+        out.push(types ? located(d, at) : name);
+        if (options.recursive === true && d.isDirectory()) queue.push([join(at, d.name), name]);
+      }
+    }
+    return out;
+  };
+  const needs = (options) => typeof options === 'object' && options !== null && (options.recursive === true || options.withFileTypes === true);
+  const sync = fs.readdirSync;
+  fs.readdirSync = Object.assign(function readdirSync(path, options) {
+    if (!needs(options) || !underRoot(root, path)) return sync.call(this, path, options);
+    const { recursive, ...one } = options;
+    return listing(resolve(path), options, (at, types) => sync.call(fs, at, { ...one, withFileTypes: types }));
+  }, sync);
+  const callback = fs.readdir;
+  fs.readdir = Object.assign(function readdir(path, options, done) {
+    if (typeof options === 'function' || !needs(options) || !underRoot(root, path)) return callback.call(this, path, options, done);
+    let result;
+    try {
+      result = fs.readdirSync(path, options);
+    } catch (err) {
+      return void process.nextTick(done, err);
+    }
+    process.nextTick(done, null, result);
+  }, callback);
+  const promises = fs.promises;
+  const promised = promises.readdir;
+  promises.readdir = Object.assign(async function readdir(path, options) {
+    if (!needs(options) || !underRoot(root, path)) return promised.call(this, path, options);
+    return fs.readdirSync(path, options);
+  }, promised);
 }
 
 // The embedded tree, made only as the program reaches it: the library's memory provider fills a directory on first use

@@ -87,6 +87,14 @@ function mountOnFirstUse(root, mount, embedded) {
         t.serving = false;
       }
     }, t.given);
+    // realpathSync.native and realpath.native: a program may take them before the mount (TypeScript's sys does).
+    if (typeof t.given.native === 'function') {
+      t.trap.native = function (...args) {
+        if (!reaches(args)) return t.given.native.apply(this, args);
+        mountNow();
+        return ((t.served ?? t.given).native ?? t.given.native).apply(this, args);
+      };
+    }
     on[name] = t.trap;
     traps.push(t);
     if (mounted) t.served = t.given;
