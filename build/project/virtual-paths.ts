@@ -64,9 +64,10 @@ export function moduleOnDisk(tree: string, path: string): string | undefined {
 
 // A file with no extension is JavaScript to esbuild as to Node (a bin such as less's bin/lessc, an ES module that uses import.meta.url).
 const LOADERS: Record<string, Loader> = { '': 'js', '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
-const RESOLVES = /require\.resolve\s*\(/;
+const RESOLVES = /require\.resolve\s*(?:\(|\.paths\b)/;
 /** A module's own require.resolve: a relative name resolves from the module's place in the tree, not the executable's. */
 const RESOLVE_HELPER = '__sealRequireResolve';
+const RESOLVE_PATHS_HELPER = '__sealRequireResolvePaths';
 
 /**
  * new Function('m', 'return import(m)'): an import() no bundler sees (prettier's bin reaches all of its code so). At
@@ -207,7 +208,12 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         const hides = unhidden !== text;
         const out = await transform(unhidden, {
           loader,
-          define: { ...define, ...main, ...(resolves ? { 'require.resolve': RESOLVE_HELPER } : ({} as Record<string, string>)), ...(metaResolves ? { 'import.meta.resolve': META_RESOLVE_HELPER } : {}) },
+          define: {
+            ...define,
+            ...main,
+            ...(resolves ? { 'require.resolve': RESOLVE_HELPER, 'require.resolve.paths': RESOLVE_PATHS_HELPER } : ({} as Record<string, string>)),
+            ...(metaResolves ? { 'import.meta.resolve': META_RESOLVE_HELPER } : {}),
+          },
           sourcefile: args.path,
           sourcemap: 'inline',
           logLevel: 'silent',
@@ -222,7 +228,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         // The computed import()'s fallback goes through the hidden import's wrapper: a relative name resolves from the module's place.
         const imports = computed.imports.length > 0;
         const helpers = [
-          resolves ? `function ${RESOLVE_HELPER}(s, o) { return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? ${JSON.stringify(dir)} + '/' + s : s, o); }` : '',
+          resolves ? resolveHelper(dir) : '',
           metaResolves ? metaResolveHelper(define['import.meta.url'] ?? '""', packages) : '',
           hides || imports ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => (globalThis[Symbol.for(${JSON.stringify(MOUNT_KEY)})]?.(), i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s)); }` : '',
           imports
@@ -233,6 +239,21 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
       });
     },
   };
+}
+
+/**
+ * The source of a module's require.resolve (RESOLVE_HELPER), `dir` its place under the virtual root: a relative name
+ * from there (options.paths, when given, are Node's to search, as under node), and its `.paths(request)`
+ * (RESOLVE_PATHS_HELPER, a declaration of its own: it is there before the module's first line runs) as Node gives it
+ * for that module — its directory for a relative name, else the node_modules chain from there and the global folders.
+ */
+function resolveHelper(dir: string): string {
+  const at = JSON.stringify(dir);
+  return [
+    `function ${RESOLVE_HELPER}(s, o) { return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) && !(o && o.paths) ? ${at} + '/' + s : s, o); }`,
+    `function ${RESOLVE_PATHS_HELPER}(s) { const m = require("node:module"); return m.isBuiltin(s) ? null : /^\\.\\.?(\\/|$)/.test(s) ? [${at}] : [...m._nodeModulePaths(${at}), ...m.globalPaths]; }`,
+    `${RESOLVE_HELPER}.paths = ${RESOLVE_PATHS_HELPER};`,
+  ].join('\n');
 }
 
 /** The source of a module's import.meta.resolve (META_RESOLVE_HELPER): `url` its own URL (a JSON string), `packages` what its literal package names resolved to. */

@@ -23,6 +23,10 @@ const CLI = [
   // esbuild renames a class that refers to itself (_Compilation): the name stays what the source says.
   '  names: () => `${Compilation.name} ${new Compilation().constructor.name} ${Compilation.of(new Compilation())}`,',
   "  missing: () => { try { return load('not-installed'); } catch (e) { return e.code; } },",
+  // require.resolve.paths from this module's place (relative to it: the tree's depth differs), and a relative name
+  // resolved against options.paths, not against the module.
+  "  paths: () => JSON.stringify([require.resolve.paths('./x'), require.resolve.paths('greeter').slice(0, 2), require.resolve.paths('node:fs')].map((l) => l && l.map((p) => require('node:path').relative(__dirname, p)))),",
+  "  within: () => { const d = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'within-')); require('node:fs').writeFileSync(d + '/user.js', ''); return require.resolve('./user.js', { paths: [d] }) === d + '/user.js'; },",
   "  child: () => new Promise((done) => fork(require.resolve('../lib/child')).on('message', (m) => done(m))),",
   '};',
   'Promise.resolve(commands[process.argv[2]]()).then((out) => console.log(out));',
@@ -63,7 +67,7 @@ function expectAsNode(project: { root: string; bin: string }, script: string, ar
 
 describe('pack: loads named at run time (a declared package by a computed name, a relative name handed to a loader)', () => {
   const project = packed(FILES);
-  it.each(['name', 'relative', 'resolve', 'same', 'names', 'missing', 'child'])('%s prints what node prints', (command) => {
+  it.each(['name', 'relative', 'resolve', 'same', 'names', 'missing', 'child', 'paths', 'within'])('%s prints what node prints', (command) => {
     expectAsNode(project, 'bin/cli.js', [command]);
   });
 });
