@@ -73,7 +73,8 @@ async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(rest, { json: { type: 'boolean' } }, { command, help, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError(`inspect takes exactly one FILE, got ${positionals.length} (see '${help}')`);
     const file = positionals[0] as string;
-    const report = inspectFile(file);
+    // Relative to where npm run was called from (INIT_CWD), as pack's directory is.
+    const report = inspectFile(resolve(process.env.INIT_CWD ?? process.cwd(), file));
     console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(file, report));
     return 0;
   }

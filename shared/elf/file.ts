@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { type AddonFacts, nodeAddonFacts } from './node-addon.ts';
 import { ElfError, type ElfInfo, parseElf } from './parse.ts';
 import { type PortabilityReport, portabilityOf } from './portability.ts';
@@ -26,7 +26,8 @@ function fileSource(fd: number, size: number): ElfSource {
 function withFile<T>(path: string, fn: (src: ElfSource) => T): T {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // Non-blocking: a FIFO's open waits for a writer, for ever; the check below then says what it is.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ElfError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${code ?? String(err)}`);

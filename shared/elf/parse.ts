@@ -74,7 +74,7 @@ export interface VersionNeed {
   versions: string[];
 }
 
-export type Linkage = 'static' | 'static-pie' | 'dynamic' | 'shared-library' | 'relocatable';
+export type Linkage = 'static' | 'static-pie' | 'dynamic' | 'shared-library' | 'relocatable' | 'core' | 'unknown-type';
 
 export interface ElfInfo {
   header: ElfHeader;
@@ -373,14 +373,18 @@ export function parseElf(src: ElfSource): ElfInfo {
     }
   }
   const notes = programHeaders.filter((p) => p.type === PT_NOTE).flatMap((p) => parseNotes(src, p));
-  return { header, programHeaders, interpreter, needed, runpath, rpath, pie, versionNeeds, versionDefs, notes, linkage: linkageOf(header.type, interpreter, needed, dynSeg !== undefined) };
+  return { header, programHeaders, interpreter, needed, runpath, rpath, pie, versionNeeds, versionDefs, notes, linkage: linkageOf(header.type, interpreter, needed, pie) };
 }
 
-function linkageOf(type: string, interpreter: string | null, needed: string[], hasDynamic: boolean): Linkage {
+function linkageOf(type: string, interpreter: string | null, needed: string[], pie: boolean): Linkage {
   if (type === 'REL') return 'relocatable';
+  // A core dump, or a type ELF does not define (NONE, OS- or processor-specific): nothing a loader runs.
+  if (type === 'CORE') return 'core';
+  if (type !== 'EXEC' && type !== 'DYN') return 'unknown-type';
   if (interpreter !== null) return 'dynamic';
-  if (needed.length > 0) return type === 'DYN' ? 'shared-library' : 'dynamic';
-  // ET_DYN without a loader is a static PIE: it relocates itself at start-up (musl's rcrt1, glibc's static-pie).
-  if (type === 'DYN' && hasDynamic) return 'static-pie';
-  return 'static';
+  if (type === 'EXEC') return needed.length > 0 ? 'dynamic' : 'static';
+  // ET_DYN without a loader: a static PIE relocates itself at start-up (musl's rcrt1, glibc's static-pie), and the
+  // linker marks it DF_1_PIE as it marks any PIE; without that mark it is a shared library, NEEDED entries or not
+  // (readelf says "Shared object file" for it, "Position-Independent Executable" for the PIE).
+  return pie ? 'static-pie' : 'shared-library';
 }

@@ -26,8 +26,15 @@ export interface PortabilityReport {
   verdict: string;
 }
 
-// Parts of glibc that ship as separate sonames but always come together.
-const GLIBC_PARTS = /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libutil\.so\.1|ld-linux.*)$/;
+// Parts of glibc that ship as separate sonames but always come together (Debian's libc6 holds each of them).
+const GLIBC_PARTS =
+  /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libutil\.so\.1|libmvec\.so\.1|libresolv\.so\.2|libanl\.so\.1|libnsl\.so\.1|libBrokenLocale\.so\.1|libc_malloc_debug\.so\.0|libthread_db\.so\.1|ld-linux.*)$/;
+
+/**
+ * glibc's versions that are not a release number but came with one: a binary linked with `-z pack-relative-relocs`
+ * needs GLIBC_ABI_DT_RELR, which glibc defines from 2.36 on, and an older one refuses to load it.
+ */
+const GLIBC_ABI_SINCE: Record<string, string> = { GLIBC_ABI_DT_RELR: '2.36' };
 
 function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
@@ -39,12 +46,26 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/**
+ * A version need as family and number: GLIBC_2.28, LIBXML2_2.7.3, NCURSES6_TINFO_5.0.19991023, Qt_5.15, and
+ * GNUTLS_3_6_3 (numbers joined by '_'; read as 3.6.3); null for one that has no number (GLIBC_PRIVATE).
+ */
+export function versionOf(name: string): { family: string; version: string } | null {
+  const since = GLIBC_ABI_SINCE[name];
+  if (since !== undefined) return { family: 'GLIBC', version: since };
+  // Without a dot, numbers joined by '_' are the version (GNUTLS_3_6_3), the family what comes before them.
+  const underscored = name.includes('.') ? null : /^(.*?[^\d_])_(\d+(?:_\d+)+)$/.exec(name);
+  if (underscored) return { family: underscored[1] as string, version: (underscored[2] as string).replaceAll('_', '.') };
+  const dotted = /^(.+?)_(\d+(?:\.\d+)*)$/.exec(name);
+  return dotted ? { family: dotted[1] as string, version: dotted[2] as string } : null;
+}
+
 export function maxVersions(need: VersionNeed): Record<string, string> {
   const out: Record<string, string> = {};
   for (const v of need.versions) {
-    const m = /^([A-Z_+]+?)_(\d+(?:\.\d+)*)$/.exec(v);
-    if (!m) continue;
-    const [, family, version] = m as unknown as [string, string, string];
+    const parsed = versionOf(v);
+    if (!parsed) continue;
+    const { family, version } = parsed;
     const cur = out[family];
     if (cur === undefined || compareVersions(version, cur) > 0) out[family] = version;
   }
@@ -60,7 +81,9 @@ function describeDynamic(info: ElfInfo, requires: LibraryNeed[]): string {
   const usesGlibc = info.needed.some((n) => GLIBC_PARTS.test(n)) || /ld-linux/.test(info.interpreter ?? '');
   if (usesGlibc) {
     const max = glibc.sort(compareVersions).at(-1);
-    parts.push(max ? `glibc >= ${max}` : 'glibc');
+    // GLIBC_PRIVATE: symbols glibc keeps for its own tools (getent, iconv), which may change in any build.
+    const exact = info.versionNeeds.some((n) => GLIBC_PARTS.test(n.file) && n.versions.includes('GLIBC_PRIVATE'));
+    parts.push(`${max ? `glibc >= ${max}` : 'glibc'}${exact ? ' (and GLIBC_PRIVATE: only the glibc build it was linked with)' : ''}`);
   }
   if (/ld-musl/.test(info.interpreter ?? '')) parts.push(`musl (${info.interpreter})`);
   for (const lib of info.needed) {
@@ -75,6 +98,8 @@ function describeDynamic(info: ElfInfo, requires: LibraryNeed[]): string {
     const short = lib.replace(/\.so(\.\d+)*$/, '');
     parts.push(versions.length ? `${short} (${versions.join(', ')})` : short);
   }
+  // A shared library is not run but loaded: what it needs is what a program that loads it needs too.
+  if (info.linkage === 'shared-library') return `shared library (not an executable): needs ${parts.length ? parts.join(', ') : 'no other library'}`;
   return `dynamic: needs ${parts.join(', ')}`;
 }
 

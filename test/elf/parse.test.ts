@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile, readElfFile } from '../../shared/elf/file.ts';
 import { ElfError, parseElf } from '../../shared/elf/parse.ts';
 import { bytesSource } from '../../shared/elf/source.ts';
 import { compileC, syntheticElf, writeTemp } from '../fixtures/binaries.ts';
+import { repoRoot } from '../fixtures/context.ts';
 import { readelfFacts } from '../fixtures/readelf.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
 
@@ -74,6 +77,20 @@ describe('ELF reader agrees with readelf -W', () => {
     expect(inspectFile(path).verdict).toBe('static-pie: no loader, no shared libraries');
   });
 
+  const library = compileC('libnothing.so', ['-shared', '-fPIC', '-O1'], 'int f(void){return 1;}\n');
+  it.skipIf(!library.path)(`on a gcc -shared library that needs no other library: a shared library, not a static PIE${library.reason ? ` (skipped: ${library.reason})` : ''}`, () => {
+    const path = library.path as string;
+    expectAgreesWithReadelf(path);
+    expect(inspectFile(path)).toMatchObject({ linkage: 'shared-library', verdict: 'shared library (not an executable): needs no other library' });
+  });
+
+  const relr = compileC('relr', ['-Wl,-z,pack-relative-relocs', '-O1']);
+  it.skipIf(!relr.path)(`on a binary linked with -z pack-relative-relocs: glibc 2.36 at least${relr.reason ? ` (skipped: ${relr.reason})` : ''}`, () => {
+    const path = relr.path as string;
+    expect(execFileSync('readelf', ['-V', path], { encoding: 'utf8' })).toMatch(/GLIBC_ABI_DT_RELR/);
+    expect(inspectFile(path).verdict).toMatch(/^dynamic: needs glibc >= 2\.3[6-9]/);
+  });
+
   const rpathBin = compileC('rpath', ['-Wl,-rpath,/opt/broker/lib', '-Wl,--enable-new-dtags']);
   it.skipIf(!rpathBin.path)(`reads DT_RUNPATH${rpathBin.reason ? ` (skipped: ${rpathBin.reason})` : ''}`, () => {
     expectAgreesWithReadelf(rpathBin.path as string);
@@ -101,9 +118,20 @@ describe('bad input gives an ElfError, never a crash or a hang', () => {
     expect(() => parseElf(bytesSource(syntheticElf([1], { data: 2 })))).toThrow(/big-endian/);
   });
 
-  it('a missing file or a directory', () => {
+  it('a missing file, a directory, a FIFO (whose open would wait for a writer) and a core file', () => {
     expect(() => inspectFile('/nonexistent/broker')).toThrow(/no such file/);
     expect(() => inspectFile('/tmp')).toThrow(/not a regular file/);
+    // In a child with a timeout (an open that blocks cannot be interrupted here), named relative to the directory npm
+    // run was called from, as `npm run inspect -- FILE` takes it.
+    const fifo = writeTemp('fifo', new Uint8Array());
+    rmSync(fifo);
+    execFileSync('mkfifo', [fifo]);
+    const r = spawnSync('npm', ['--prefix', repoRoot, 'run', '--silent', 'inspect', '--', basename(fifo)], { cwd: dirname(fifo), encoding: 'utf8', timeout: 60_000 });
+    expect([r.signal, r.status, r.stderr.trim()]).toEqual([null, 1, `error: not a regular file: ${fifo}`]);
+    // e_type 4 (ET_CORE) in an otherwise runnable image: what gcore writes is no program.
+    const core = syntheticElf([1]);
+    core[16] = 4;
+    expect(inspectFile(writeTemp('core', core))).toMatchObject({ linkage: 'core', verdict: 'core: not an executable' });
   });
 
   it('mutated binaries: only ElfError escapes, and every parse ends', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ElfInfo } from '../../shared/elf/parse.ts';
-import { maxVersions, portabilityOf } from '../../shared/elf/portability.ts';
+import { maxVersions, portabilityOf, versionOf } from '../../shared/elf/portability.ts';
 import { SEA_FUSE, scanFuse } from '../../shared/elf/sea.ts';
 import { bytesSource } from '../../shared/elf/source.ts';
 
@@ -25,6 +25,48 @@ describe('portability verdict', () => {
   it('takes the highest version per family, numerically', () => {
     expect(maxVersions({ file: 'libc.so.6', versions: ['GLIBC_2.2.5', 'GLIBC_2.28', 'GLIBC_2.9', 'GLIBC_PRIVATE'] })).toEqual({ GLIBC: '2.28' });
     expect(maxVersions({ file: 'libstdc++.so.6', versions: ['GLIBCXX_3.4.9', 'GLIBCXX_3.4.21', 'CXXABI_1.3.9', 'CXXABI_1.3'] })).toEqual({ GLIBCXX: '3.4.21', CXXABI: '1.3.9' });
+  });
+
+  it('reads version names of every shape libraries use; GLIBC_ABI_DT_RELR is glibc 2.36; one without a number is none', () => {
+    const cases: [string, { family: string; version: string } | null][] = [
+      ['GLIBC_2.2.5', { family: 'GLIBC', version: '2.2.5' }],
+      ['LIBXML2_2.7.3', { family: 'LIBXML2', version: '2.7.3' }],
+      ['NCURSES6_TINFO_5.0.19991023', { family: 'NCURSES6_TINFO', version: '5.0.19991023' }],
+      ['Qt_5.15', { family: 'Qt', version: '5.15' }],
+      ['GNUTLS_3_6_3', { family: 'GNUTLS', version: '3.6.3' }],
+      ['LIBFFI_BASE_8.0', { family: 'LIBFFI_BASE', version: '8.0' }],
+      ['GLIBC_ABI_DT_RELR', { family: 'GLIBC', version: '2.36' }],
+      ['GLIBC_PRIVATE', null],
+    ];
+    for (const [name, expected] of cases) expect(versionOf(name), name).toEqual(expected);
+    expect(maxVersions({ file: 'libc.so.6', versions: ['GLIBC_2.34', 'GLIBC_ABI_DT_RELR'] })).toEqual({ GLIBC: '2.36' });
+  });
+
+  it("counts glibc's other libraries (libmvec, libresolv) as glibc, and says when a binary needs glibc's private symbols", () => {
+    const r = portabilityOf(
+      info({
+        linkage: 'dynamic',
+        interpreter: '/lib64/ld-linux-x86-64.so.2',
+        needed: ['libmvec.so.1', 'libresolv.so.2', 'libc.so.6'],
+        versionNeeds: [
+          { file: 'libmvec.so.1', versions: ['GLIBC_2.35'] },
+          { file: 'libresolv.so.2', versions: ['GLIBC_2.2.5'] },
+          { file: 'libc.so.6', versions: ['GLIBC_2.34', 'GLIBC_PRIVATE'] },
+        ],
+      }),
+      null,
+    );
+    expect(r.verdict).toBe('dynamic: needs glibc >= 2.35 (and GLIBC_PRIVATE: only the glibc build it was linked with)');
+  });
+
+  it('says what a shared library, a core file and an object file are', () => {
+    const dyn = { ...info({}).header, type: 'DYN' };
+    expect(portabilityOf(info({ linkage: 'shared-library', header: dyn }), null).verdict).toBe('shared library (not an executable): needs no other library');
+    expect(portabilityOf(info({ linkage: 'shared-library', header: dyn, needed: ['libc.so.6'], versionNeeds: [{ file: 'libc.so.6', versions: ['GLIBC_2.14'] }] }), null).verdict).toBe(
+      'shared library (not an executable): needs glibc >= 2.14',
+    );
+    expect(portabilityOf(info({ linkage: 'core', header: { ...dyn, type: 'CORE' } }), null).verdict).toBe('core: not an executable');
+    expect(portabilityOf(info({ linkage: 'relocatable', header: { ...dyn, type: 'REL' } }), null).verdict).toBe('relocatable: not an executable');
   });
 
   it('folds glibc parts into one glibc requirement and names libstdc++ versions', () => {
