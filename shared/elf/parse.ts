@@ -11,12 +11,18 @@ export const PT_INTERP = 3;
 export const PT_NOTE = 4;
 
 const ET_NAMES: Record<number, string> = { 0: 'NONE', 1: 'REL', 2: 'EXEC', 3: 'DYN', 4: 'CORE' };
+// As readelf names them: the machines Linux distributions build for.
 const EM_NAMES: Record<number, string> = {
   3: 'Intel 80386',
+  8: 'MIPS R3000',
+  20: 'PowerPC',
+  21: 'PowerPC64',
+  22: 'IBM S/390',
   40: 'ARM',
   62: 'Advanced Micro Devices X86-64',
   183: 'AArch64',
   243: 'RISC-V',
+  258: 'LoongArch',
 };
 
 const DT_NULL = 0;

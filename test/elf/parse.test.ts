@@ -113,6 +113,14 @@ describe('bad input gives an ElfError, never a crash or a hang', () => {
     expect(() => parseElf(bytesSource(new Uint8Array()))).toThrow(/not an ELF file: only 0 bytes/);
   });
 
+  it('names each machine Linux distributions build for as readelf does', () => {
+    for (const machine of [3, 8, 20, 21, 22, 40, 62, 183, 243, 258]) {
+      const path = writeTemp(`machine-${machine}`, syntheticElf([1], { machine }));
+      const readelf = /Machine:\s+(.*)/.exec(execFileSync('readelf', ['-h', path], { encoding: 'utf8' }))?.[1];
+      expect(readElfFile(path).header.machine, String(machine)).toBe(readelf);
+    }
+  });
+
   it('32-bit and big-endian files are refused by name', () => {
     expect(() => parseElf(bytesSource(syntheticElf([1], { cls: 1 })))).toThrow(/32-bit/);
     expect(() => parseElf(bytesSource(syntheticElf([1], { data: 2 })))).toThrow(/big-endian/);
