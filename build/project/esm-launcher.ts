@@ -4,7 +4,8 @@
  * main script is this launcher: it serves that module's source from memory through a synchronous module
  * hook (module.registerHooks, Node 22.15 and later) at a file URL under the virtual root, and imports it.
  * What the module throws is rethrown as uncaught, so it is reported and exits 1 as Node reports an entry
- * module's error. The module gets no V8 code cache (the SEA caches its main script only).
+ * module's error; a module whose top-level await never settles exits 13 with Node's warning (the launcher's own
+ * import() would just end, exit 0). The module gets no V8 code cache (the SEA caches its main script only).
  */
 import { posix } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +30,13 @@ registerHooks({
   resolve: (specifier, context, next) => (specifier === url ? { url, format: "module", shortCircuit: true } : next(specifier, context)),
   load: (u, context, next) => (u === url ? { format: "module", source, shortCircuit: true } : next(u, context)),
 });
-import(url).catch((err) => process.nextTick(() => { throw err; }));
+let settled = false;
+import(url).then(() => { settled = true; }, (err) => { settled = true; process.nextTick(() => { throw err; }); });
+// Nothing left to run and the module's await still pending: node exits 13 with this warning (unless an exit code was set).
+process.on("beforeExit", () => {
+  if (settled || process.exitCode !== undefined) return;
+  process.exitCode = 13;
+  process.stderr.write("Warning: Detected unsettled top-level await at " + url + "\\n");
+});
 `;
 }

@@ -590,6 +590,15 @@ describe('pack: an ESM-only CLI with top-level await (as svgo)', () => {
     expect(run(join(r.out, 'tla-fixture-3.1.0-linux-x64'), ['x']).stdout).toBe('hello X! (awaited)\n');
   }, 60_000);
 
+  it('a top-level await that never settles exits 13 with a warning naming the module, as node does; an exit code set first is kept, without it', () => {
+    const r = run(bin, ['unsettled']);
+    expect([r.status, r.stdout]).toEqual([13, 'waiting\n']);
+    expect(r.stderr).toMatch(/^Warning: Detected unsettled top-level await at file:\/\/\/seal\/.*\.mjs/);
+    const asNode = spawnSync(process.execPath, [join(projects, 'tla/bin/cli.js'), 'unsettled'], { encoding: 'utf8' });
+    expect(asNode.status).toBe(13);
+    expect(run(bin, ['unsettled', '3'])).toMatchObject({ status: 3, stdout: 'waiting\n', stderr: '' });
+  });
+
   it('an error thrown after a top-level await is reported with its message and exits 1, as node does', () => {
     const r = run(bin, ['fail']);
     expect(r.status).toBe(1);
