@@ -85,6 +85,11 @@ function behavesAsNode(runtime: 'official' | 'static') {
     }
   });
 
+  it("-p prints as the process exits, after the code's timers, as the runtime's own node -p (22 and 24; the host's Node 20 printed at once)", () => {
+    const r = spawnSync(bin, ['as-node-main', 'print'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stdout).toBe('print: 0 later\nvalue\n');
+  });
+
   it('a first argument that names no file is the program\'s own, as before (node would fail: "Cannot find module")', () => {
     const r = spawnSync(bin, ['as-node-main', 'plain'], { encoding: 'utf8', timeout: 30_000 });
     expect(r.stdout).toBe('plain: 0 probe: main probe no-such-file\n');

@@ -122,6 +122,11 @@ describe('fs under the root answers as Node answers on the disk (prelude/assets.
     ['data/sub/deeper/d.txt', 'd'],
   ];
   const CALLS = [
+    "fs.existsSync(at('data/a.txt/'))",
+    "fs.existsSync(at('data/sub/'))",
+    "[fs.existsSync(at('data/a.txt')), fs.existsSync(at('data/sub/')), fs.existsSync(at('data/sub/.')), fs.existsSync(at('data/a.txt/')), fs.existsSync(at('data/a.txt/.'))]",
+    "fs.statSync(at('data/sub/')).isDirectory()",
+    "fs.readdirSync(at('data/sub/')).sort()",
     "fs.statSync(at('data/nope'), { throwIfNoEntry: false })",
     "fs.lstatSync(at('data/nope'), { throwIfNoEntry: false })",
     "fs.statSync(at('data/a.txt'), { throwIfNoEntry: false }).size",

@@ -191,7 +191,8 @@ function runCode({ code, print, args }) {
   Object.assign(globalThis, { module, exports: module.exports, require: Module.createRequire(filename), __filename: '[eval]', __dirname: '.' });
   process.argv = [process.execPath, ...args];
   const result = require('node:vm').runInThisContext(code, { filename: '[eval]' });
-  if (print) console.log(result);
+  // Printed as the process exits, as node -p prints: after what the code's timers and callbacks print.
+  if (print) process.on('exit', () => console.log(result));
 }
 
 /**

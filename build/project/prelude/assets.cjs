@@ -77,7 +77,7 @@ function mount(root, index, data, dirs = pathsOf(index, data, root).dirs) {
   serveMissingStats(fs, root);
   serveRealpathNative(fs, root);
   serveListings(fs, root);
-  serveFileUrls(fs, root);
+  serveFileUrls(fs, root, dirs);
   serveCopies(fs, root);
   require('node:module').syncBuiltinESMExports();
 }
@@ -323,14 +323,17 @@ function populateLazily(provider, index, data, root) {
 }
 
 // The library serves a path given as a string only: a file URL object — readFileSync(new URL('../package.json',
-// import.meta.url)), as ES modules read their own files (js-yaml's bin) — went to the real disk, ENOENT. The functions
-// it serves take such a URL under the root as its path; any other argument passes through as it was.
-function serveFileUrls(fs, root) {
+// import.meta.url)), as ES modules read their own files (js-yaml's bin) — went to the real disk, ENOENT. And it does
+// not find a directory named with a trailing '/' or '/.' (readdirSync('/seal/dir/'): ENOENT). The functions it serves
+// take such a URL under the root as its path, and such a directory by its plain path; any other argument passes through.
+function serveFileUrls(fs, root, dirs) {
   const { fileURLToPath } = require('node:url');
+  const { resolve } = require('node:path');
   const pathOf = (p) => {
+    if (typeof p === 'string') return /\/\.?$/.test(p) && dirs.has(resolve(p)) ? resolve(p) : p;
     if (!(p instanceof URL) || p.protocol !== 'file:') return p;
     const path = fileURLToPath(p);
-    return isUnder(root, path) ? path : p;
+    return isUnder(root, path) ? pathOf(path) : p;
   };
   const served = ['readFileSync', 'realpathSync', 'lstatSync', 'statSync', 'readdirSync', 'existsSync', 'readlinkSync', 'accessSync', 'access', 'stat', 'lstat', 'readFile', 'createReadStream', 'readdir', 'readlink', 'realpath'];
   const wrap = (on, name) => {

@@ -103,7 +103,10 @@ function mountOnFirstUse(root, mount, embedded) {
   // readFileSync(file[, encoding or { encoding, flag: 'r' }]) of an embedded file, as Node reads it: a new Buffer, or
   // its text in a known encoding. Anything else (a directory, another flag, a missing file) is the mount's to answer.
   const pathOf = (path) => require('node:path').resolve(path instanceof URL ? require('node:url').fileURLToPath(path) : path);
+  // A path ending in '/' or '/.' names a directory: resolve() would drop that and answer for a file; the mount answers it.
+  const asDirectory = (path) => typeof path === 'string' && /\/\.?$/.test(path);
   const readEarly = ([path, options]) => {
+    if (asDirectory(path)) return undefined;
     const { encoding, flag = 'r' } = typeof options === 'string' ? { encoding: options } : (options ?? {});
     if (flag !== 'r' || (encoding != null && !Buffer.isEncoding(encoding))) return undefined;
     const bytes = embedded.file(pathOf(path));
@@ -111,7 +114,11 @@ function mountOnFirstUse(root, mount, embedded) {
     return encoding == null ? Buffer.from(bytes) : bytes.toString(encoding);
   };
   // existsSync(path): the mount would answer from the same tree.
-  const existsEarly = ([path]) => embedded.has(pathOf(path));
+  const existsEarly = ([path]) => {
+    const at = pathOf(path);
+    // Named as a directory: there only if it is one (a file's bytes say it is not).
+    return embedded.has(at) && !(asDirectory(path) && embedded.file(at) !== undefined);
+  };
   const early = { readFileSync: readEarly, existsSync: existsEarly };
   for (const name of FS) wrap(fs, name, byPath, early[name]);
   // A module under the root or named by its path (a computed require from a bundled module: its parent is under the
