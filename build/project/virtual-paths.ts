@@ -201,6 +201,8 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         // starts by path.resolve(path.dirname(module.filename), 'Daemon.js'), and dirname(undefined) threw.
         if (/\bmodule\.filename\b/.test(text)) main['module.filename'] = JSON.stringify(file);
         if (/\bmodule\.path\b/.test(text)) main['module.path'] = JSON.stringify(dir);
+        // The main module's id is '.', any other's its file (`if (module.id === '.')`, an old test for being the program).
+        if (/\bmodule\.id\b/.test(text)) main['module.id'] = bins.has(args.path) ? '"."' : JSON.stringify(file);
         // As require finds it: jest-worker forks require.resolve('./processChild'), which is processChild.js.
         for (const [, , name] of text.matchAll(RESOLVED_FILE)) if (name !== undefined) resolved.add(fileAsRequireFinds(resolve(dirname(args.path), name), isFile) ?? resolve(dirname(args.path), name));
         // The rewrite keeps the line (the map still points at it); dynamic-loads.ts reports it with the module's place.

@@ -89,9 +89,9 @@ describe('pack: several bins, ESM with import.meta.url and createRequire', () =>
     expect(binary.stderr).toContain('[DEP0169]');
   });
 
-  it("a bin's own require.main === module is true, a library module's false, require.main names the bin, and a library has a module.parent where the bin has none, as under node (the bin runs only when it is the program)", () => {
+  it("a bin's own require.main === module is true, a library module's false, require.main names the bin (and requires from its place), a library has a module.parent where the bin has none, and module.id is '.' in the bin and the file elsewhere, as under node (the bin runs only when it is the program)", () => {
     const expected = execFileSync(process.execPath, [join(projects, 'multi-bin/bin/greet.js'), '--main'], { encoding: 'utf8' });
-    expect(expected).toBe('bin main true, lib main false, main file bin/greet.js, lib required true, bin required false\n');
+    expect(expected).toBe('bin main true, lib main false, main file bin/greet.js, lib required true, bin required false, bin id ., lib id is its file true, main requires true\n');
     expect(run(bin, ['greet', '--main']).stdout).toBe(expected);
   });
 
