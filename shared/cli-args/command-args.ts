@@ -13,8 +13,9 @@ export interface ArgContext {
 
 /** Strict parseArgs whose errors name the bad word, what is allowed instead, and the help to read. */
 export function parseCommandArgs<O extends ArgOptions>(argv: string[], options: O, at: ArgContext) {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true; tokens: true }>>;
   try {
-    return parseArgs({ args: argv, options, allowPositionals: at.allowPositionals ?? false, strict: true });
+    parsed = parseArgs({ args: argv, options, allowPositionals: at.allowPositionals ?? false, strict: true, tokens: true });
   } catch (err) {
     const msg = (err as Error).message;
     const word = /'([^']+)'/.exec(msg)?.[1];
@@ -31,6 +32,17 @@ export function parseCommandArgs<O extends ArgOptions>(argv: string[], options: 
     }
     throw new UsageError(`${msg.split('\n')[0]} ${see}`);
   }
+  // A value option given twice: parseArgs keeps the last, and an earlier mistake (--arch riscv --arch x64) went unseen.
+  const given = new Map<string, string[]>();
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind !== 'option' || options[t.name]?.type !== 'string' || options[t.name]?.multiple) continue;
+    given.set(t.name, [...(given.get(t.name) ?? []), t.value ?? '']);
+  }
+  for (const [name, values] of given) {
+    if (values.length > 1) throw new UsageError(`--${name} is given ${values.length} times (${values.map((v) => `'${v}'`).join(', ')}); give it once (see '${at.help}')`);
+  }
+  const { values, positionals } = parsed;
+  return { values, positionals };
 }
 
 /** Every CLI here answers --help, whether or not its parser declares it. */

@@ -107,6 +107,12 @@ describe('parseCommandArgs and subcommand', () => {
     expect(usageError(() => parseCommandArgs(['extra'], {}, at))).toBe("unexpected argument 'extra' for 'cmd' (see 'tool cmd --help')");
   });
 
+  it('a value option given twice is refused, naming both values (the first was dropped unseen); a repeatable one and a repeated flag are not', () => {
+    const options = { arch: { type: 'string' }, tag: { type: 'string', multiple: true }, json: { type: 'boolean' } } as const;
+    expect(usageError(() => parseCommandArgs(['--arch', 'riscv', '--arch=x64'], options, at))).toBe("--arch is given 2 times ('riscv', 'x64'); give it once (see 'tool cmd --help')");
+    expect(parseCommandArgs(['--tag', 'a', '--tag', 'b', '--json', '--json', '--arch', 'x64'], options, at).values).toEqual({ tag: ['a', 'b'], json: true, arch: 'x64' });
+  });
+
   it('an unknown subcommand names itself and the known ones; none given is the caller’s to decide', () => {
     expect(subcommand('key', ['status', 'key'], at)).toBe('key');
     expect(subcommand(undefined, ['status', 'key'], at)).toBeUndefined();
