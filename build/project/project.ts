@@ -4,9 +4,9 @@
  * dependencies. The directory is any package: a checkout, or an installed package under node_modules,
  * whose dependencies esbuild then resolves as Node would from there.
  */
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, posix, resolve, sep } from 'node:path';
 import { ConfigError, type SealConfig, sealConfig } from './config.ts';
 
 export interface Project {
@@ -72,6 +72,8 @@ export async function readProject(dir: string): Promise<Project> {
   ];
   for (const [what, file] of files) {
     if (!existsSync(join(root, file))) throw new ConfigError(`package.json: ${what} is ${file}, which does not exist in ${root}`);
+    const st = statSync(join(root, file));
+    if (!st.isFile()) throw new ConfigError(`package.json: ${what} is ${file}, ${st.isDirectory() ? 'a directory' : 'not a regular file'}: give the file the program starts from (e.g. ${posix.join(file, 'cli.js')})`);
     const kind = nativeExecutable(join(root, file));
     if (kind !== undefined) {
       throw new ConfigError(`package.json: ${what} is ${file}, ${kind}, not JavaScript: there is no Node program to build; ship that executable as it is (esbuild's and pnpm's packages install their own binary as the bin)`);

@@ -461,6 +461,18 @@ describe('pack: mistakes stop the build with a message that names them', () => {
     expect(r.log).toMatch(/package\.json: bin greet is bin\/gone\.js, which does not exist/);
   });
 
+  it('a bin or seal.entry that is a directory: named, with the file to give instead, no stack trace', () => {
+    for (const [over, said] of [
+      [{ bin: { greet: 'bin' } }, 'bin greet is bin, a directory: give the file the program starts from (e.g. bin/cli.js)'],
+      [{ seal: { entry: '.' } }, 'the entry is ., a directory: give the file the program starts from (e.g. cli.js)'],
+    ] as const) {
+      const r = broken({ ...pkg, ...over });
+      expect(r.status).toBe(1);
+      expect(r.log).toContain(`package.json: ${said}`);
+      expect(r.log).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('a computed require of project files seal.assets does not embed: a small place is embedded without asking, a note says so; one too large to embed so stops the build with file, line and the glob to add', () => {
     const dir = tempDir('pack-unembedded');
     cpSync(join(projects, 'assets'), dir, { recursive: true });
