@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { oneOf } from '../shared/cli-args/choice.ts';
@@ -60,6 +61,7 @@ Commands:
 const COMMANDS = ['pack', 'dist', 'toolchain-package', 'inspect', 'wasm'] as const;
 const ARCHES = ['x64', 'arm64'] as const;
 const OFFICIAL_SOURCES = ['npm', 'nodejs.org'] as const;
+const RUNTIME_WORDS = ['auto', 'official', 'static'] as const;
 
 async function main(argv: string[]): Promise<number> {
   const [word, ...rest] = argv;
@@ -119,11 +121,16 @@ async function main(argv: string[]): Promise<number> {
   const cwd = process.env.INIT_CWD ?? process.cwd();
   const project = command === 'dist' ? root : resolve(cwd, positionals[0] ?? '.');
   const outDir = values.out === undefined ? (command === 'dist' ? undefined : resolve(cwd, 'dist')) : resolve(cwd, values.out);
+  // Checked before anything is built: the first write to --out comes minutes in, after the blob.
+  if (values.out !== undefined && outDir !== undefined && existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${outDir} is a file: give a directory (made if missing) (see '${help}')`);
+  const runtime = runtimeArg(values.runtime, cwd, help);
+  if (values['build-runtime'] && runtime !== 'static' && runtime !== undefined)
+    throw new UsageError(`--build-runtime builds a static runtime when none is cached: it goes with --runtime static (or no --runtime), not --runtime ${values.runtime} (see '${help}')`);
   const started = performance.now();
   const built = await dist({
     project,
     outDir,
-    runtime: values.runtime,
+    runtime,
     arch,
     officialSource: source,
     buildRuntime: values['build-runtime'],
@@ -136,6 +143,18 @@ async function main(argv: string[]): Promise<number> {
   });
   log.info(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${built.map((ctx) => ctx.artifact?.path).join(', ')}`);
   return 0;
+}
+
+/**
+ * --runtime: auto, official or static, or the path of a Node binary (relative to where npm run was called, like DIR
+ * and --out); a word that is neither, or a path that is not a file, is a usage error naming what is allowed.
+ */
+function runtimeArg(value: string | undefined, cwd: string, help: string): string | undefined {
+  if (value === undefined || (RUNTIME_WORDS as readonly string[]).includes(value)) return value;
+  const path = resolve(cwd, value);
+  if (value !== '' && existsSync(path) && statSync(path).isFile()) return path;
+  const why = value === '' ? 'an empty value' : existsSync(path) ? `${path} is not a file` : `no file ${path}`;
+  throw new UsageError(`--runtime must be ${RUNTIME_WORDS.join(', ')} or the path of a Node binary, got '${value}' (${why}) (see '${help}')`);
 }
 
 main(process.argv.slice(2)).then(

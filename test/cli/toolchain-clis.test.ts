@@ -49,6 +49,14 @@ describe('toolchain CLIs: usage errors exit 2 naming the word, what is allowed a
     ['build/runtime/static/cli.ts', ['times', '--intl', 'huge'], /^error: --intl must be full, small or none, got 'huge'/],
     ['build/runtime/static/cli.ts', ['--arch', 'riscv64'], /^error: --arch must be x64 or arm64, got 'riscv64'/],
     ['build/runtime/static/cli.ts', ['--jobs', 'many'], /^error: --jobs must be an integer from 1 to 1024, got 'many'/],
+    ['build/runtime/static/cli.ts', ['--jobs', 'abc', '--jobs', '2'], /^error: --jobs is given 2 times \('abc', '2'\); give it once/],
+    // Checked before --detach forks: the mistake would otherwise show only in the detached build's log.
+    ['build/runtime/static/cli.ts', ['--until', 'bogus', '--detach'], /^error: --until must be a stage of this build, one of sources, toolchain, .*; got 'bogus'/],
+    ['build/runtime/static/cli.ts', ['--tarball', 'node.tar.xz'], /^error: --tarball is a file of the official source: it goes with --source official/],
+    ['build/runtime/static/cli.ts', ['--source', 'official', '--shasums', '/nonexistent/SHASUMS256.txt'], /^error: --shasums \/nonexistent\/SHASUMS256\.txt: no such file/],
+    ['build/cli.ts', ['dist', '--runtime', 'stattic'], /^error: --runtime must be auto, official, static or the path of a Node binary, got 'stattic' \(no file .*\/stattic\)/],
+    ['build/cli.ts', ['dist', '--runtime', 'official', '--build-runtime'], /^error: --build-runtime builds a static runtime when none is cached: it goes with --runtime static/],
+    ['build/cli.ts', ['dist', '--out', 'package.json'], /^error: --out .*\/package\.json is a file: give a directory/],
   ];
   for (const [script, args, message] of cases) {
     it(`${script} ${args.join(' ')}`, () => {

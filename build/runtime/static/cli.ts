@@ -14,7 +14,7 @@ import { ALLOCATORS, type Allocator, INTL_MODES, type SourceMode } from './conte
 import { detachedPaths, runningStaticBuild } from './detached.ts';
 import { requireBuildHost } from './host-tools.ts';
 import { staticRuntimeKey } from './key.ts';
-import { initialContext, runPipeline } from './pipeline.ts';
+import { initialContext, runPipeline, stageNames } from './pipeline.ts';
 import { formatProgress, type Progress } from './progress.ts';
 import { pruneStages } from './prune.ts';
 import { StageError } from './stage.ts';
@@ -74,6 +74,21 @@ function parseCli(argv: string[]) {
   if ((command === 'times' || command === 'key' || command === 'pack' || command === 'publish') && allocators.length !== 1) {
     throw new UsageError(`${command} takes one --allocator (${ALLOCATORS.join(', ')}), got '${values.allocator}' (see '${HELP_REF}')`);
   }
+  const sourceMode = oneOf(values.source, opt('--source'), SOURCE_MODES) ?? 'distribution';
+  // The stage to stop after, by the names of the stages this source mode runs (checked here: --detach forks first).
+  const stages = stageNames(sourceMode);
+  if (values.until !== undefined && !stages.includes(values.until)) throw new UsageError(`--until must be a stage of this build, one of ${stages.join(', ')}; got '${values.until}' (see '${HELP_REF}')`);
+  // The official tarball and its SHASUMS256.txt: relative to where npm run was called, there before anything runs.
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  const officialFile = (name: 'tarball' | 'shasums'): string | undefined => {
+    const given = values[name];
+    if (given === undefined) return undefined;
+    if (sourceMode !== 'official') throw new UsageError(`--${name} is a file of the official source: it goes with --source official (see '${HELP_REF}')`);
+    const path = resolve(cwd, given);
+    if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`--${name} ${path}: no such file (see '${HELP_REF}')`);
+    return path;
+  };
+  const official = { tarball: officialFile('tarball'), shasums: officialFile('shasums') };
   // Runtime packages are named and fetched per arch × allocator × Intl (package/naming.ts): no heap layout yet.
   if ((command === 'pack' || command === 'publish') && values['pointer-compression']) {
     throw new UsageError(`${command} packs the default runtime only: a --pointer-compression runtime is used from the cache (npm run dist -- --runtime PATH)`);
@@ -88,12 +103,12 @@ function parseCli(argv: string[]) {
     provenance: values.provenance,
     pinFile: values['pin-file'],
     until: values.until,
-    official: { tarball: values.tarball, shasums: values.shasums },
+    official,
     arch: oneOf(values.arch, opt('--arch'), STATIC_ARCHES) ?? 'x64',
     node: oneOf(values.node, opt('--node'), nodeLines()),
     intl: oneOf(values.intl, opt('--intl'), INTL_MODES) ?? 'full',
     pointerCompression: values['pointer-compression'],
-    sourceMode: oneOf(values.source, opt('--source'), SOURCE_MODES) ?? 'distribution',
+    sourceMode,
     jobs: int(values.jobs, opt('--jobs'), { min: 1, max: 1024 }) ?? 2,
     allocators,
   };

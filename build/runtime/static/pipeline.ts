@@ -53,6 +53,11 @@ export function pipesFor(options: StaticBuildOptions): Pipe[] {
   return options.sourceMode === 'official' ? officialPipes(options.official) : PIPES;
 }
 
+/** The names of the stages a source mode runs, in order (what --until takes). */
+export function stageNames(sourceMode: StaticBuildOptions['sourceMode']): string[] {
+  return (sourceMode === 'official' ? officialPipes() : PIPES).map((p) => p.name);
+}
+
 export function initialContext(options: StaticBuildOptions, nodeVersion: string): StaticPipelineContext {
   const stageRoot = join(options.cacheDir, 'static');
   mkdirSync(stageRoot, { recursive: true });
