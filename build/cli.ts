@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { oneOf } from '../shared/cli-args/choice.ts';
 import { parseCommandArgs, subcommand } from '../shared/cli-args/command-args.ts';
 import { optionsOf, UsageError } from '../shared/cli-args/usage-error.ts';
-import { inspectFile } from '../shared/elf/file.ts';
+import { inspectPath } from '../shared/elf/file.ts';
 import { ElfError } from '../shared/elf/parse.ts';
 import { BuildError } from '../shared/toolchain/build-error.ts';
 import type { Logger } from '../shared/toolchain/logger.ts';
@@ -76,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     if (positionals.length !== 1) throw new UsageError(`inspect takes exactly one FILE, got ${positionals.length} (see '${help}')`);
     const file = positionals[0] as string;
     // Relative to where npm run was called from (INIT_CWD), as pack's directory is.
-    const report = inspectFile(resolve(process.env.INIT_CWD ?? process.cwd(), file));
+    const report = inspectPath(resolve(process.env.INIT_CWD ?? process.cwd(), file));
     console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(file, report));
     return 0;
   }

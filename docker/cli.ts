@@ -70,7 +70,8 @@ async function main(): Promise<number> {
   }
 
   const report = await runMatrix({
-    artifact: resolve(positionals[0] as string),
+    // Relative to where npm run was called (INIT_CWD), as inspect's FILE and pack's DIR are.
+    artifact: resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0] as string),
     images,
     backend,
     timeoutMs: timeout * 1000,

@@ -1,4 +1,4 @@
-import { inspectFile, readElfFile } from '../shared/elf/file.ts';
+import { inspectPath, readElfFile } from '../shared/elf/file.ts';
 import type { Arch } from '../shared/toolchain/arch.ts';
 import type { Logger } from '../shared/toolchain/logger.ts';
 import type { Backend } from './backends/backend.ts';
@@ -71,7 +71,7 @@ const ARCH_OF_MACHINE: Record<string, Arch> = { 'Advanced Micro Devices X86-64':
 
 /** Runs `<artifact> --version` in every image (and with libbz2 / libc removed), beside the inspector's prediction. */
 export async function runMatrix(o: MatrixOptions): Promise<MatrixReport> {
-  const report = inspectFile(o.artifact);
+  const report = inspectPath(o.artifact);
   const elf = readElfFile(o.artifact);
   const arch = ARCH_OF_MACHINE[report.machine];
   if (!arch) throw new Error(`${o.artifact} is ${report.machine}; the matrix has rows for x86-64 and AArch64 artifacts only`);

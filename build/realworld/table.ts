@@ -110,6 +110,7 @@ export function selectRows(table: readonly RealWorldCli[], only: string | undefi
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  if (names.length === 0) throw new Error(`--only names no row (got '${only}'); give row names separated by commas, e.g. ${table[0]?.name ?? 'cowsay'}`);
   const unknown = names.filter((n) => !table.some((c) => c.name === n));
   if (unknown.length > 0) throw new Error(`--only: no row named ${unknown.join(', ')}; the rows are ${table.map((c) => c.name).join(', ')}`);
   return table.filter((c) => names.includes(c.name));

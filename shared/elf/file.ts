@@ -54,3 +54,13 @@ export function inspectFile(path: string, opts: { fuse?: boolean } = {}): Portab
 export function readNodeAddon(path: string): AddonFacts {
   return withFile(path, nodeAddonFacts);
 }
+
+/** inspectFile for a command line: what the reader found wrong is said of the file ("notes.txt: not an ELF file: …"). */
+export function inspectPath(path: string, opts: { fuse?: boolean } = {}): PortabilityReport {
+  try {
+    return inspectFile(path, opts);
+  } catch (err) {
+    if (err instanceof ElfError && !err.message.includes(path)) throw new ElfError(`${path}: ${err.message}`);
+    throw err;
+  }
+}

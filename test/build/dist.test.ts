@@ -249,7 +249,7 @@ describe('npm run inspect', () => {
   it('a non-ELF file is a clear error with exit 1, a usage mistake exit 2', () => {
     const bad = inspect('/etc/passwd');
     expect(bad.status).toBe(1);
-    expect(bad.stderr.trim()).toBe('error: not an ELF file: the first bytes are not \\x7fELF');
+    expect(bad.stderr.trim()).toBe('error: /etc/passwd: not an ELF file: the first bytes are not \\x7fELF');
     expect(inspect().status).toBe(2);
   });
 });

@@ -46,6 +46,8 @@ describe('the table', () => {
     expect(selectRows(table, 'c, tool').map((r) => r.name)).toEqual(['tool', 'c']);
     expect(selectRows(table, undefined)).toHaveLength(3);
     expect(() => selectRows(table, 'b,nope')).toThrow('--only: no row named nope; the rows are tool, b, c');
+    // An empty list ran no row and said nothing (exit 0).
+    for (const empty of ['', ',', ' , ']) expect(() => selectRows(table, empty)).toThrow(`--only names no row (got '${empty}'); give row names separated by commas, e.g. tool`);
   });
 });
 
