@@ -1,20 +1,25 @@
 // npm run bench:alloc — the seed's allocator table on Node runtimes (same Node version everywhere),
 // plus the seed-004 memory-bloat test. Writes its section of docs/benchmarks.md and docs/bench-alloc.svg.
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { type AllocVariant, allocVariants, BLOAT, type BloatResult, bundleScript, jemallocProof, runBloat, runWorkload } from './alloc-run.ts';
+import { benchArgs, envInt } from './bench-args.ts';
 import { barChart } from './chart.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { ratioVerdict } from './verdict.ts';
 
+// --help prints what this bench does; nothing else is an argument (checked before anything is measured).
+benchArgs('bench:alloc', import.meta.filename);
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const reps = Number(process.env.BENCH_RUNS ?? 5);
-const iterations = Number(process.env.BENCH_ITER ?? 20000);
-const requests = Number(process.env.BENCH_REQUESTS ?? 5000);
+const reps = envInt('BENCH_RUNS', 5);
+const iterations = envInt('BENCH_ITER', 20000);
+const requests = envInt('BENCH_REQUESTS', 5000);
 // Knobs for partial runs (e.g. BENCH_PARTS=bloat BENCH_VARIANTS=glibc,musl+jemalloc, which keeps the
 // BENCH_MALLOC_CONF rows: they are musl+jemalloc with a setting); only a full run
 // writes docs/benchmarks.md and the chart, so a partial table never replaces the full one.

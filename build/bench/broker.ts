@@ -18,6 +18,7 @@ import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { devToolVersion, ensureDevTools, requireDevTool } from '../dev-tools/dev-tools.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { runtimePin } from '../runtime/pin.ts';
+import { benchArgs, envInt } from './bench-args.ts';
 import { p99Spread, throughputSpread } from './broker-text.ts';
 import { freshArtifact } from './fresh-artifact.ts';
 import { benchNeeds } from './needs.ts';
@@ -27,6 +28,9 @@ import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { corpus, sendCorpus } from './traffic-corpus.ts';
 import { CONFIDENCE, levelVerdict, NOISY, ratioVerdict } from './verdict.ts';
 import { findWrk, offPace, PACE_TOLERANCE, paceMiss, type WrkResult, wrkAtRate, wrkLoad } from './wrk.ts';
+
+// --help prints what this bench does; nothing else is an argument (checked before anything is measured).
+benchArgs('bench:broker', import.meta.filename);
 
 // uptime for the load the report records; openssl makes the TLS rows' certificate (wrk is checked where its rows run).
 benchNeeds('bench:broker', { uptime: 'procps', openssl: 'openssl' });
@@ -39,16 +43,16 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; seal: { nodeOptions: string[] } };
 // The Node options broker's binary starts with (package.json seal.nodeOptions): the no-op server gets them too.
 const SEA_EXEC_ARGV = pkg.seal.nodeOptions;
-const runs = Number(process.env.BENCH_RUNS ?? 3);
-const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-const rssSeconds = Number(process.env.BENCH_RSS_SECONDS ?? 60);
+const runs = envInt('BENCH_RUNS', 3);
+const seconds = envInt('BENCH_SECONDS', 8);
+const rssSeconds = envInt('BENCH_RSS_SECONDS', 60, 0);
 // V8 and malloc grow in steps for a while after start-up (new space, old-space limit, arenas); the
 // warm-up runs the same full load first so the measured window is steady state. Both are reported.
 // 60 s: left to itself V8 grew its young generation well into a run at this load (docs/benchmarks.md, "Notes on
 // the method"); every server here
 // now starts with it at full size (SEA_EXEC_ARGV), and the warm-up still covers the old generation's
 // limit, the allocator's arenas and the JIT, so the judged window measures what a leak would look like.
-const rssWarmup = Number(process.env.BENCH_RSS_WARMUP ?? 60);
+const rssWarmup = envInt('BENCH_RSS_WARMUP', 60, 0);
 // BENCH_RSS_HEAP=1: the RSS runs' servers also sample their V8 heaps every second (heap-sampler.cjs, preloaded in
 // every thread), and the RSS section gets a table of what the growth was made of.
 const sampleHeap = process.env.BENCH_RSS_HEAP === '1';

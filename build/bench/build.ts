@@ -18,14 +18,18 @@ import { configurePackage } from '../realworld/pack.ts';
 import { fakePkgHome } from '../realworld/pkg-sea.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { runtimePin } from '../runtime/pin.ts';
+import { benchArgs, envInt } from './bench-args.ts';
 import { benchNeeds } from './needs.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 
+// --help prints what this bench does; nothing else is an argument (checked before anything is measured).
+benchArgs('bench:build', import.meta.filename);
+
 const pin = runtimePin();
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-const runs = Number(process.env.BENCH_RUNS ?? 5);
+const runs = envInt('BENCH_RUNS', 5);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const MB = 1e6;
 

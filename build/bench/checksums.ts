@@ -1,19 +1,24 @@
 // npm run bench:checksums — the recorder's frame checksums on 1 MiB batches: the JS CRC (src/archive/format.ts)
 // against the WebAssembly SIMD module (src/archive/frame-checksums.ts), on the Node runtimes the artifacts embed.
 // Writes its section of docs/benchmarks.md.
+
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleScript } from './alloc-run.ts';
+import { benchArgs, envInt } from './bench-args.ts';
 import type { Shape } from './checksums-workload.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { runtimesToMeasure } from './runtimes.ts';
 
+// --help prints what this bench does; nothing else is an argument (checked before anything is measured).
+benchArgs('bench:checksums', import.meta.filename);
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const reps = Number(process.env.BENCH_RUNS ?? 9);
+const reps = envInt('BENCH_RUNS', 9);
 const log = (l: string) => process.stdout.write(`${l}\n`);
 
 const runtimes = await runtimesToMeasure(log);

@@ -4,20 +4,25 @@
 // gzip's, at ≥ 1.5× gzip's rate. (Since format 4 the listener's throughput does not depend on the codec —
 // bench:broker's --compress rows — so the writing thread's rate is what a faster codec buys: the traffic it
 // keeps compressing before batches wait.) Writes its section of docs/benchmarks.md.
+
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleScript } from './alloc-run.ts';
+import { benchArgs, envInt } from './bench-args.ts';
 import type { CodecsResult } from './codecs-workload.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, median, table, writeSection } from './report.ts';
 import { runtimesToMeasure } from './runtimes.ts';
 import { CONFIDENCE, medianBounds, ratioVerdict } from './verdict.ts';
 
+// --help prints what this bench does; nothing else is an argument (checked before anything is measured).
+benchArgs('bench:codecs', import.meta.filename);
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const reps = Number(process.env.BENCH_RUNS ?? 9);
+const reps = envInt('BENCH_RUNS', 9);
 const log = (l: string) => process.stdout.write(`${l}\n`);
 
 const runtimes = await runtimesToMeasure(log);

@@ -4,6 +4,7 @@
 // verdaccio holding the package packed from the cached runtime (no package is published on npmjs.com yet; CI's
 // runtime job publishes it and the release records the pin); `npm ci` uses the user's registry, once with npm's
 // cache as it is and once with an empty one (a fresh machine). Writes its section of docs/benchmarks.md.
+
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +15,13 @@ import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { packRuntime } from '../runtime/package/pack.ts';
 import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
+import { benchArgs } from './bench-args.ts';
 import { startRegistry } from './local-registry.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
 import { loadAverage, machine, table, writeSection } from './report.ts';
+
+// --help prints what this bench does; nothing else is an argument (checked before anything is measured).
+benchArgs('bench:fresh-clone', import.meta.filename);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pin = runtimePin();

@@ -16,6 +16,7 @@ import { officialRuntime } from '../runtime/official.ts';
 import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { stageTimes } from '../runtime/static/stage-times.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
+import { benchHelp, envInt } from './bench-args.ts';
 import { faultCost, faultCostText, slowFaultsReason } from './fault-cost.ts';
 import { freshArtifact } from './fresh-artifact.ts';
 import { FreshCopies } from './fresh-copy.ts';
@@ -32,14 +33,19 @@ const pin = runtimePin();
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 const log = { info: (l: string) => process.stdout.write(`${l}\n`), progress: () => {} };
-const runs = Number(process.env.BENCH_RUNS ?? 30);
+const runs = envInt('BENCH_RUNS', 30);
 
 let warmFirst = false;
 try {
-  warmFirst = parseCommandArgs(process.argv.slice(2), { warm: { type: 'boolean', default: false } }, { command: 'bench:runtime', help: 'README.md, Benchmarks' }).values.warm;
+  const { values } = parseCommandArgs(process.argv.slice(2), { warm: { type: 'boolean', default: false }, help: { type: 'boolean' } }, { command: 'bench:runtime', help: 'README.md, Benchmarks' });
+  if (values.help) {
+    console.log(benchHelp(import.meta.filename));
+    process.exit(0);
+  }
+  warmFirst = values.warm;
 } catch (err) {
   if (!(err instanceof UsageError)) throw err;
-  console.error(err.message);
+  console.error(`error: ${err.message}`);
   process.exit(2);
 }
 if (warmFirst) {

@@ -28,6 +28,7 @@ import { cachedPackage } from '../runtime/package/cached-package.ts';
 import { type PackagePin, runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
 import { baselineArtifact } from './baseline-artifact.ts';
+import { benchArgs, envInt } from './bench-args.ts';
 import { type FaultCost, faultCost, faultCostText, minorFaultsOf, slowFaultsReason } from './fault-cost.ts';
 import { freshArtifact } from './fresh-artifact.ts';
 import { FreshCopies } from './fresh-copy.ts';
@@ -38,13 +39,16 @@ import { RunsProgress } from './runs-progress.ts';
 import { interleave, type Measured, ratioLine, timeRows } from './startup-text.ts';
 import { CONFIDENCE, NOISY } from './verdict.ts';
 
+// --help prints what this bench does; nothing else is an argument (checked before anything is measured).
+benchArgs('bench:startup', import.meta.filename);
+
 // GNU time for peak RSS and page faults, uptime for the load the report records.
 benchNeeds('bench:startup', { '/usr/bin/time': 'time', uptime: 'procps' });
 const pin = runtimePin();
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
-const runs = Number(process.env.BENCH_RUNS ?? 30);
+const runs = envInt('BENCH_RUNS', 30);
 const rssRuns = Math.min(runs, 10);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const scratch = mkdtempSync(join(tmpdir(), 'broker-startup-'));
