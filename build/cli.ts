@@ -11,6 +11,7 @@ import type { Logger } from '../shared/toolchain/logger.ts';
 import { dist } from './dist.ts';
 import { FRAME_CHECKSUMS_MODULE, writeFrameChecksums } from './frame-checksums-wasm.ts';
 import { formatReport } from './inspect.ts';
+import { commandLine, installed } from './invocation.ts';
 import { STARTUPS } from './project/config.ts';
 import { nodeLines } from './runtime/pin.ts';
 import { INTL_MODES } from './runtime/static/context.ts';
@@ -27,10 +28,13 @@ const log: Logger = {
   },
 };
 
-const HELP = `Usage: npm run <script> -- [options]   (or: tsx build/cli.ts <command> [options])
+const HELP_HEADER = `Usage: ${installed() ? 'npx seal <command> [options]   (npx seal runtime --help: the static runtime)' : 'npm run <script> -- [options]   (or: tsx build/cli.ts <command> [options])'}`;
 
-Commands:
-  pack [DIR] [--runtime auto|official|static|PATH] [--arch x64|arm64] [--node LINE] [--startup code-cache|snapshot|none] [--intl full|small|none] [--pointer-compression] [--no-train] [--out OUT] [--runtime-source npm|nodejs.org] [--build-runtime]
+// Each command's lines; dist, toolchain-package and wasm work on this repository only (not shown where installed).
+const HELP_COMMANDS: [boolean, string][] = [
+  [
+    false,
+    `  pack [DIR] [--runtime auto|official|static|PATH] [--arch x64|arm64] [--node LINE] [--startup code-cache|snapshot|none] [--intl full|small|none] [--pointer-compression] [--no-train] [--out OUT] [--runtime-source npm|nodejs.org] [--build-runtime]
       turn the npm package in DIR (default: the current directory) into one executable per target:
       bundle it, make the SEA blob with the runtime, inject, verify; writes the artifacts,
       SHA256SUMS and manifest.json to OUT (default ./dist). Configured by package.json's "seal"
@@ -46,17 +50,38 @@ Commands:
       only, ~24 MiB smaller; none: no Intl). The official runtime always has full ICU
       --pointer-compression: the static runtime built with V8 pointer compression (default:
       seal.pointerCompression, else off): a smaller heap, a V8 heap capped at 4 GiB
-      --no-train: leave seal.train out: the code cache holds the bundle's top level only
-  dist [same options as pack]
-      pack this checkout (broker) into its dist/
-  toolchain-package [--out DIR]
+      --no-train: leave seal.train out: the code cache holds the bundle's top level only`,
+  ],
+  [
+    true,
+    `  dist [same options as pack]
+      pack this checkout (broker) into its dist/`,
+  ],
+  [
+    true,
+    `  toolchain-package [--out DIR]
       the toolchain as an npm package tarball (DIR default dist/): another project installs it with
-      npm i -D <tarball> and runs npx seal pack
-  inspect FILE [--json]
-      portability report of an ELF file: linkage, loader, libraries, symbol versions, SEA state
-  wasm
+      npm i -D <tarball> and runs npx seal pack`,
+  ],
+  [
+    false,
+    `  inspect FILE [--json]
+      portability report of an ELF file: linkage, loader, libraries, symbol versions, SEA state`,
+  ],
+  [
+    true,
+    `  wasm
       recompile src/archive/frame-checksums.c (the recorder's SIMD CRC32C) with the pinned Zig into
-      src/archive/frame-checksums-wasm.ts, which is committed`;
+      src/archive/frame-checksums-wasm.ts, which is committed`,
+  ],
+];
+
+const HELP = `${HELP_HEADER}
+
+Commands:
+${HELP_COMMANDS.filter(([own]) => !own || !installed())
+  .map(([, text]) => text)
+  .join('\n')}`;
 
 const COMMANDS = ['pack', 'dist', 'toolchain-package', 'inspect', 'wasm'] as const;
 const ARCHES = ['x64', 'arm64'] as const;
@@ -69,9 +94,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const command = subcommand(word, COMMANDS, { help: 'tsx build/cli.ts --help' });
+  const command = subcommand(word, COMMANDS, { help: installed() ? 'npx seal --help' : 'tsx build/cli.ts --help' });
+  // What builds or rewrites this repository itself has no meaning in a project that installed the toolchain.
+  if (installed() && (command === 'dist' || command === 'wasm' || command === 'toolchain-package')) {
+    throw new UsageError(`'${command}' works on the toolchain's own repository; in a project, build it with 'npx seal pack' (see 'npx seal --help')`);
+  }
   if (command === 'inspect') {
-    const help = 'npm run inspect -- --help';
+    const help = commandLine('inspect', '--help');
     const { values, positionals } = parseCommandArgs(rest, { json: { type: 'boolean' } }, { command, help, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError(`inspect takes exactly one FILE, got ${positionals.length} (see '${help}')`);
     const file = positionals[0] as string;
@@ -81,19 +110,19 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'wasm') {
-    parseCommandArgs(rest, {}, { command, help: 'npm run wasm -- --help' });
+    parseCommandArgs(rest, {}, { command, help: commandLine('wasm', '--help') });
     log.info(`${FRAME_CHECKSUMS_MODULE}: ${(await writeFrameChecksums(root)) ? 'rewritten' : 'already current'}`);
     return 0;
   }
   if (command === 'toolchain-package') {
-    const { values } = parseCommandArgs(rest, { out: { type: 'string' } }, { command, help: 'npm run toolchain:pack -- --help' });
+    const { values } = parseCommandArgs(rest, { out: { type: 'string' } }, { command, help: commandLine('toolchain-package', '--help') });
     const cwd = process.env.INIT_CWD ?? process.cwd();
     // Loaded only here: the packaged toolchain leaves release/ out.
     const { packToolchain } = await import('./release/toolchain-package.ts');
     log.info(`wrote ${await packToolchain(root, values.out === undefined ? join(root, 'dist') : resolve(cwd, values.out))}`);
     return 0;
   }
-  const help = `npm run ${command} -- --help`;
+  const help = commandLine(command, '--help');
   const opt = optionsOf(help);
   const { values, positionals } = parseCommandArgs(
     rest,
@@ -161,7 +190,7 @@ main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (err: unknown) => {
     if (err instanceof UsageError) {
-      console.error(`error: ${err.message}${err.message.includes('(see ') ? '' : " (see 'tsx build/cli.ts --help')"}`);
+      console.error(`error: ${err.message}${err.message.includes('(see ') ? '' : ` (see '${installed() ? 'npx seal --help' : 'tsx build/cli.ts --help'}')`}`);
       process.exitCode = 2;
     } else if (err instanceof BuildError || err instanceof ElfError) {
       console.error(`error: ${err.message}`);

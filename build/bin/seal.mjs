@@ -4,6 +4,8 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// Help and messages then name `npx seal …`, not this repository's npm scripts.
+(await import('../invocation.ts')).markInstalled();
 if (process.argv[2] === 'runtime') {
   process.argv.splice(2, 1);
   await import('../runtime/static/cli.ts');

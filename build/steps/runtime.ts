@@ -5,6 +5,7 @@ import { ElfError, type ElfInfo } from '../../shared/elf/parse.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { sha256File } from '../../shared/toolchain/file-hash.ts';
 import { type BuildContext, distStep } from '../context.ts';
+import { commandLine } from '../invocation.ts';
 import { archOfMachine, type Launcher, launcherFor } from '../runtime/launcher.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { fetchStaticRuntime } from '../runtime/package/fetch.ts';
@@ -59,7 +60,7 @@ async function availableStaticRuntime(ctx: BuildContext): Promise<{ runtime: Run
   }
   const running = runningStaticBuild(ctx.cacheDir, ctx.arch);
   if (!running) return { why };
-  return { why: `${why}; one is being built in the background (pid ${running.pid}; npm run runtime -- status${runtimeBuildFlags({ arch: ctx.arch })})`, building: running.pid };
+  return { why: `${why}; one is being built in the background (pid ${running.pid}; ${commandLine('runtime', `status${runtimeBuildFlags({ arch: ctx.arch })}`)})`, building: running.pid };
 }
 
 /** The runtime command's flags that build this build's static runtime: its arch, its Node line and Intl unless the defaults. */
@@ -77,8 +78,9 @@ async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
   if ('runtime' in found) return found.runtime;
   const flag = buildFlags(ctx);
   if (found.building !== undefined)
-    throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${found.building}); follow it with 'npm run runtime -- status${flag}' and run dist again when it is done`);
-  if (!ctx.buildRuntime) throw new BuildError(`no linux-${ctx.arch} static runtime: ${found.why}; build it with 'npm run runtime --${flag} --detach' (${BUILD_COST}) and run again, or add --build-runtime to build it now`);
+    throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${found.building}); follow it with '${commandLine('runtime', `status${flag}`)}' and run the build again when it is done`);
+  if (!ctx.buildRuntime)
+    throw new BuildError(`no linux-${ctx.arch} static runtime: ${found.why}; build it with '${commandLine('runtime', `${flag} --detach`.trim())}' (${BUILD_COST}) and run again, or add --build-runtime to build it now`);
   ctx.log.info(`  no linux-${ctx.arch} static runtime: ${found.why}; building it now (--build-runtime; ${BUILD_COST} — rerun to continue)`);
   const { intl, pointerCompression } = ctx.project.config;
   return buildStaticRuntime({ nodeVersion: ctx.nodeVersions.static, arch: ctx.arch, intl, pointerCompression, report: (line) => ctx.log.info(`  ${line}`) });
@@ -96,7 +98,7 @@ async function autoRuntime(ctx: BuildContext): Promise<Runtime> {
     ctx.log.info(`  linux-${ctx.arch}: the static runtime (${found.from}); --runtime official for the glibc one`);
     return found.runtime;
   }
-  ctx.log.info(`  linux-${ctx.arch}: the official runtime, because no static one is at hand: ${found.why}; 'npm run runtime --${buildFlags(ctx)} --detach' builds it (${BUILD_COST})`);
+  ctx.log.info(`  linux-${ctx.arch}: the official runtime, because no static one is at hand: ${found.why}; '${commandLine('runtime', `${buildFlags(ctx)} --detach`.trim())}' builds it (${BUILD_COST})`);
   return officialFor(ctx);
 }
 

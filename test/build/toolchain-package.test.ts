@@ -41,6 +41,19 @@ describe('the toolchain installed from its npm tarball into another project', ()
     expect(r.stdout).toContain('read hello from an asset');
   });
 
+  it("its help and messages name npx seal's commands, not this repository's npm scripts; what works on this repository only is refused in one line", () => {
+    const seal = (...args: string[]) => spawnSync('npx', ['seal', ...args], { cwd: project, encoding: 'utf8' });
+    const help = seal('--help');
+    expect(help.stdout).toMatch(/^Usage: npx seal <command> \[options\]/);
+    expect(help.stdout.match(/^ {2}[a-z][\w-]*/gm)).toEqual(['  pack', '  inspect']);
+    expect(seal('pack', '--bogus').stderr).toMatch(/^error: unknown option '--bogus' for 'pack'; .* \(see 'npx seal pack --help'\)$/m);
+    expect(seal('runtime', '--help').stdout).toMatch(/^npx seal runtime \[--node LINE\]/);
+    for (const command of ['dist', 'wasm', 'toolchain-package']) {
+      const r = seal(command);
+      expect([r.status, r.stderr.trim()]).toEqual([2, `error: '${command}' works on the toolchain's own repository; in a project, build it with 'npx seal pack' (see 'npx seal --help')`]);
+    }
+  });
+
   it('gives the same bytes as this checkout packing the same project', () => {
     const here = runToolchain('pack', [project, '--runtime', 'official']);
     expect(here.status).toBe(0);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { BuildError } from '../../../shared/toolchain/build-error.ts';
 import type { Logger } from '../../../shared/toolchain/logger.ts';
+import { commandLine } from '../../invocation.ts';
 
 /** The package cannot be had here and now (not published, registry unreachable): building it is the way on. */
 export class PackageUnavailable extends BuildError {
@@ -46,7 +47,7 @@ export async function npmPackFetch(spec: string, dest: string, cwd: string, log:
     const code = UNREACHABLE.exec(said)?.[1];
     if (code) throw new PackageUnavailable(`cannot reach ${registry} for ${spec} (${code})`);
     throw new BuildError(
-      `npm pack ${spec} failed: ${e.shortMessage ?? err}\n${(e.stderr ?? '').trim().split('\n').slice(-5).join('\n')}\n  check the registry settings (npm config get registry), or build the runtime (npm run runtime -- --detach)`,
+      `npm pack ${spec} failed: ${e.shortMessage ?? err}\n${(e.stderr ?? '').trim().split('\n').slice(-5).join('\n')}\n  check the registry settings (npm config get registry), or build the runtime (${commandLine('runtime', '--detach')})`,
     );
   } finally {
     clearInterval(ticker);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Arch } from '../../../shared/toolchain/arch.ts';
 import { sha256File } from '../../../shared/toolchain/file-hash.ts';
+import { commandLine } from '../../invocation.ts';
 import type { StaticRuntimePin } from '../pin.ts';
 import { runtimeBuildFlags } from '../static/build-flags.ts';
 import type { Allocator, IntlMode, SourceMode } from '../static/context.ts';
@@ -41,9 +42,9 @@ export interface PackedRuntime {
 export async function packRuntime(o: PackRuntimeOptions): Promise<PackedRuntime> {
   const flag = runtimeBuildFlags(o);
   const cached = cachedStaticRuntime(o.cacheDir, o.nodeVersion, o.allocator, o.arch, o.intl);
-  if (!cached) throw new Error(`no cached linux-${o.arch} static runtime (${o.allocator}, intl ${o.intl}) under ${o.cacheDir}/runtimes to pack: build it first with 'npm run runtime --${flag} --detach'`);
+  if (!cached) throw new Error(`no cached linux-${o.arch} static runtime (${o.allocator}, intl ${o.intl}) under ${o.cacheDir}/runtimes to pack: build it first with '${commandLine('runtime', `${flag} --detach`.trim())}'`);
   const sha256 = await sha256File(cached.path);
-  if (sha256 !== cached.sha256) throw new Error(`${cached.path} has sha256 ${sha256}, but its manifest says ${cached.sha256}: the cached runtime changed after it was proven; rebuild it (npm run runtime --${flag})`);
+  if (sha256 !== cached.sha256) throw new Error(`${cached.path} has sha256 ${sha256}, but its manifest says ${cached.sha256}: the cached runtime changed after it was proven; rebuild it (${commandLine('runtime', flag.trim())})`);
   let key = cached.key;
   if (!key) {
     key = staticRuntimeKey({ root: o.root, nodeVersion: o.nodeVersion, arch: o.arch, allocator: o.allocator, intl: o.intl, sourceMode: o.sourceMode });

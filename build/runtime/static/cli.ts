@@ -7,6 +7,7 @@ import { int } from '../../../shared/cli-args/number.ts';
 import { optionsOf, UsageError } from '../../../shared/cli-args/usage-error.ts';
 import { BuildError } from '../../../shared/toolchain/build-error.ts';
 import { cacheRoot } from '../../../shared/toolchain/cache-root.ts';
+import { commandLine, installed } from '../../invocation.ts';
 import { packRuntime } from '../package/pack.ts';
 import { publishRuntime } from '../package/publish.ts';
 import { nodeLines, runtimePin, staticNodeVersion } from '../pin.ts';
@@ -22,21 +23,22 @@ import { stageArch, stageTimes } from './stage-times.ts';
 import { STATIC_ARCHES, staticTarget } from './target.ts';
 import { cachedStaticRuntime } from './verify.ts';
 
-const USAGE = `npm run runtime -- [--node LINE] [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl|A,B|all] [--intl full|small|none] [--pointer-compression] [--until STAGE] [--detach]
+const RUNTIME = installed() ? 'npx seal runtime' : 'npm run runtime --';
+const USAGE = `${RUNTIME} [--node LINE] [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl|A,B|all] [--intl full|small|none] [--pointer-compression] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
-npm run runtime -- status [--arch A]   # detached build running? compile steps done/total, ETA
-npm run runtime -- times [--arch A]    # seconds per finished stage
-npm run runtime -- key [--arch A] [--allocator A] [--intl I]   # cache key of the finished runtime (CI)
-npm run runtime -- prune [--yes]   # stage dirs no cached runtime was made from (dry run without --yes)
-npm run runtime -- pack [--arch A] [--allocator A] [--intl I] [--out DIR] [--repository URL]   # the cached runtime as an npm package (DIR default ./dist)
-npm run runtime -- publish [pack's options] [--provenance] [--pin-file FILE]   # pack, then npm publish unless that version exists; the pin to FILE
+${RUNTIME} status [--arch A]   # detached build running? compile steps done/total, ETA
+${RUNTIME} times [--arch A]    # seconds per finished stage
+${RUNTIME} key [--arch A] [--allocator A] [--intl I]   # cache key of the finished runtime (CI)
+${RUNTIME} prune [--yes]   # stage dirs no cached runtime was made from (dry run without --yes)
+${RUNTIME} pack [--arch A] [--allocator A] [--intl I] [--out DIR] [--repository URL]   # the cached runtime as an npm package (DIR default ./dist)
+${RUNTIME} publish [pack's options] [--provenance] [--pin-file FILE]   # pack, then npm publish unless that version exists; the pin to FILE
 --node: the Node line (major version) to build, one package.json → runtimes pins (default: its default line)
 --intl: ICU with every locale (full, the default, as the official runtime), English only (small), or no Intl (none)
 --pointer-compression: V8's 32-bit heap pointers (a smaller heap and start-up snapshot; the process's V8 heap is capped
   at 4 GiB, native addons must be built for it): a runtime beside the default one, named …-pointer-compression
 --arch arm64 on an x64 host runs the build tools under qemu-aarch64 (binfmt_misc; see docs/static-runtime.md)`;
 
-const HELP_REF = 'npm run runtime -- --help';
+const HELP_REF = commandLine('runtime', '--help');
 const SUBCOMMANDS = ['status', 'times', 'key', 'prune', 'pack', 'publish'] as const;
 const SOURCE_MODES: readonly SourceMode[] = ['distribution', 'official'];
 
@@ -231,7 +233,7 @@ if (cli.command === 'pack' || cli.command === 'publish') {
     if (cli.command === 'publish') {
       const { published: _, ...registryPin } = await publishRuntime(packed, { provenance: cli.provenance, cwd, report });
       pin = registryPin;
-    } else report(`publish: npm publish ${packed.tarball}  (or npm run runtime -- publish)`);
+    } else report(`publish: npm publish ${packed.tarball}  (or ${commandLine('runtime', 'publish')})`);
     const pins = JSON.stringify({ [arch]: pin });
     if (cli.pinFile) writeFileSync(resolve(cwd, cli.pinFile), `${pins}\n`);
     report(`pin (into package.json "runtimes": { "staticRuntime": … }):\npin: ${pins}`);
@@ -267,7 +269,7 @@ if (cli.detach) {
   });
   writeFileSync(pidFile, String(child.pid));
   child.unref();
-  console.log(`build started in the background, pid ${child.pid}\n  log: ${detachedLog}\n  progress: npm run runtime -- status${arch === 'x64' ? '' : ` --arch ${arch}`}`);
+  console.log(`build started in the background, pid ${child.pid}\n  log: ${detachedLog}\n  progress: ${commandLine('runtime', `status${arch === 'x64' ? '' : ` --arch ${arch}`}`)}`);
   process.exit(0);
 }
 
