@@ -27,10 +27,10 @@ const RUNTIME = installed() ? 'npx seal runtime' : 'npm run runtime --';
 const USAGE = `${RUNTIME} [--node LINE] [--arch x64|arm64] [--jobs N] [--allocator jemalloc|mimalloc|musl|A,B|all] [--intl full|small|none] [--pointer-compression] [--until STAGE] [--detach]
     [--source distribution|official [--tarball node-vX.tar.xz] [--shasums SHASUMS256.txt]]
 ${RUNTIME} status [--arch A]   # detached build running? compile steps done/total, ETA
-${RUNTIME} times [--arch A]    # seconds per finished stage
-${RUNTIME} key [--arch A] [--allocator A] [--intl I]   # cache key of the finished runtime (CI)
+${RUNTIME} times [--arch A] [--node LINE] [--allocator A] [--intl I] [--source S] [--pointer-compression]   # seconds per finished stage
+${RUNTIME} key [--arch A] [--node LINE] [--allocator A] [--intl I] [--source S] [--pointer-compression]   # cache key of the finished runtime (CI)
 ${RUNTIME} prune [--yes]   # stage dirs no cached runtime was made from (dry run without --yes)
-${RUNTIME} pack [--arch A] [--allocator A] [--intl I] [--out DIR] [--repository URL]   # the cached runtime as an npm package (DIR default ./dist)
+${RUNTIME} pack [--arch A] [--node LINE] [--allocator A] [--intl I] [--source S] [--out DIR] [--repository URL]   # the cached runtime as an npm package (DIR default ./dist)
 ${RUNTIME} publish [pack's options] [--provenance] [--pin-file FILE]   # pack, then npm publish unless that version exists; the pin to FILE
 --node: the Node line (major version) to build, one package.json → runtimes pins (default: its default line)
 --intl: ICU with every locale (full, the default, as the official runtime), English only (small), or no Intl (none)
@@ -41,6 +41,18 @@ ${RUNTIME} publish [pack's options] [--provenance] [--pin-file FILE]   # pack, t
 const HELP_REF = commandLine('runtime', '--help');
 const SUBCOMMANDS = ['status', 'times', 'key', 'prune', 'pack', 'publish'] as const;
 const SOURCE_MODES: readonly SourceMode[] = ['distribution', 'official'];
+
+/** The options each command uses (a build: no command word). */
+const DESCRIBES_ONE = ['arch', 'node', 'allocator', 'intl', 'source', 'pointer-compression'];
+const OPTIONS_OF: Record<(typeof SUBCOMMANDS)[number] | 'build', string[]> = {
+  build: ['jobs', 'allocator', 'intl', 'pointer-compression', 'until', 'detach', 'arch', 'node', 'source', 'tarball', 'shasums'],
+  status: ['arch'],
+  times: DESCRIBES_ONE,
+  key: DESCRIBES_ONE,
+  prune: ['yes'],
+  pack: [...DESCRIBES_ONE, 'out', 'repository'],
+  publish: [...DESCRIBES_ONE, 'out', 'repository', 'provenance', 'pin-file'],
+};
 
 /** Every option checked before anything runs: a typo must never start (or key, or time) the wrong build. */
 function parseCli(argv: string[]) {
@@ -70,6 +82,16 @@ function parseCli(argv: string[]) {
   const opt = optionsOf(HELP_REF);
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' for 'runtime' (see '${HELP_REF}')`);
   const command = subcommand(positionals[0], SUBCOMMANDS, { command: 'runtime', help: HELP_REF });
+  // An option the command does not use is a mistake, not something to drop: `--out DIR` on a build would start hours
+  // of compile and write nowhere it was asked.
+  const allowed = OPTIONS_OF[command ?? 'build'];
+  const stray = Object.entries(values).filter(([name, v]) => name !== 'help' && v !== undefined && v !== false && !allowed.includes(name));
+  if (stray.length > 0) {
+    const what = command === undefined ? 'a build' : `'${command}'`;
+    throw new UsageError(
+      `${stray.map(([n]) => `--${n}`).join(', ')} ${stray.length === 1 ? 'is not an option' : 'are not options'} of ${what}, whose options are ${allowed.map((n) => `--${n}`).join(', ') || 'none'} (see '${HELP_REF}')`,
+    );
+  }
   // A list builds each in turn: the compile is shared, each allocator costs one re-link (issue 7's variants).
   const allocators = listOf(values.allocator, opt('--allocator'), ALLOCATORS, { all: true }) ?? ['jemalloc'];
   // times, key and pack describe one runtime, so one allocator.
