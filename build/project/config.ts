@@ -197,10 +197,21 @@ function trainRuns(key: string, v: Json): TrainRun[] {
 
 function targets(key: string, v: Json): Target[] {
   if (!Array.isArray(v) || v.length === 0) throw bad(key, v, `a non-empty array of ${alternatives(TARGETS)}`);
-  return [...new Set(v)].map((t) => {
+  const list = [...new Set(v)].map((t) => {
     if (typeof t !== 'string' || !(TARGETS as readonly string[]).includes(t)) throw bad(`${key} entry`, t, alternatives(TARGETS));
     return parseTarget(t as (typeof TARGETS)[number]);
   });
+  // linux-x64 is whichever runtime is at hand, so beside linux-x64-static or -official it may build that same file.
+  for (const auto of list.filter((t) => t.runtime === 'auto')) {
+    const named = list.find((t) => t.arch === auto.arch && t.runtime !== 'auto');
+    if (named)
+      throw bad(
+        key,
+        v,
+        `each file once: linux-${auto.arch} (the static runtime when at hand, else the official) would build the same file as linux-${auto.arch}-${named.runtime} when it picks that one; name both runtimes (linux-${auto.arch}-static and linux-${auto.arch}-official)`,
+      );
+  }
+  return list;
 }
 
 function parseTarget(t: (typeof TARGETS)[number]): Target {

@@ -109,6 +109,11 @@ describe('package.json seal config', () => {
       /seal\.targets entry must be linux-x64, linux-arm64, linux-x64-official, linux-arm64-official, linux-x64-static or linux-arm64-static, got "darwin-arm64"/,
     ],
     ['no targets', withSeal({ targets: [] }), /seal\.targets must be a non-empty array/],
+    [
+      'a whichever-runtime target beside a named one of the same arch (both could build one file)',
+      withSeal({ targets: ['linux-x64', 'linux-x64-official'] }),
+      /^package\.json: seal\.targets must be each file once: linux-x64 \(the static runtime when at hand, else the official\) would build the same file as linux-x64-official when it picks that one; name both runtimes \(linux-x64-static and linux-x64-official\), got \["linux-x64","linux-x64-official"\]$/,
+    ],
     ['an entry outside the project', withSeal({ entry: '../elsewhere.js' }), /seal\.entry must be a path inside the project.*got "\.\.\/elsewhere\.js"/],
     ['an absolute asset glob', withSeal({ assets: ['/etc/*'] }), /seal\.assets entry must be a glob inside the project.*got "\/etc\/\*"/],
     ['a full Node version as the line', withSeal({ node: '24.1.0' }), /seal\.node must be a Node line, its major version \(e\.g\. "22" or 24\), got "24\.1\.0"/],
