@@ -8,6 +8,7 @@ import type { Logger } from '../shared/toolchain/logger.ts';
 import { type BuildContext, distLog, type RuntimeRequest } from './context.ts';
 import { type AnyStep, runSteps } from './pipeline.ts';
 import { AddonsNeedLoader } from './project/addon-check.ts';
+import { collectAssets } from './project/assets.ts';
 import { ConfigError, type Startup, type Target } from './project/config.ts';
 import { type Project, readProject } from './project/project.ts';
 import type { OfficialSource } from './runtime/official.ts';
@@ -136,6 +137,9 @@ export async function dist(opts: DistOptions): Promise<BuildContext[]> {
     throw new ConfigError(`package.json: seal.node must be a Node line the toolchain pins (${nodeLines().join(', ')}), got ${JSON.stringify(line)}`);
   }
   const pin = runtimePin(line);
+  // An asset glob that matches nothing is a config mistake: said now, before a runtime is fetched (the assets step
+  // collects them again, per target).
+  await collectAssets(project);
   const facts = await sourceFacts(project, opts.log);
   const done: BuildContext[] = [];
   for (const { arch, runtime } of requests(opts, project.config.targets)) {

@@ -442,6 +442,8 @@ describe('pack: mistakes stop the build with a message that names them', () => {
     const r = broken({ ...pkg, seal: { assets: ['templates/**'] } });
     expect(r.status).toBe(1);
     expect(r.log).toMatch(/seal\.assets entry 'templates\/\*\*' matches no file/);
+    // Said before any step runs (the runtime step may fetch a runtime first).
+    expect(r.log).not.toMatch(/\[1\/\d+\] runtime/);
   });
 
   it('code esbuild refuses: its message with file, line and column, no stack trace', () => {
