@@ -51,6 +51,11 @@ function parseCli(argv: string[]) {
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' for 'parity' (see '${HELP_REF}')`);
   const command = subcommand(positionals[0], ['intl', 'node-tests'] as const, { command: 'parity', help: HELP_REF });
   if (!command) throw new UsageError(`a command is needed: intl or node-tests (see '${HELP_REF}')`);
+  // The intl comparison runs its own fixed checks: node-tests' choices would be dropped unseen.
+  if (command === 'intl') {
+    const stray = (['areas', 'jobs', 'timeout'] as const).filter((n) => values[n] !== undefined);
+    if (stray.length > 0) throw new UsageError(`${stray.map((n) => `--${n}`).join(', ')} ${stray.length === 1 ? 'is an option' : 'are options'} of node-tests, not intl (see '${HELP_REF}')`);
+  }
   const areas = values.areas?.split(',').map((a) => oneOf(a, opt('--areas'), NODE_TEST_AREAS));
   if (areas && values['write-docs']) throw new UsageError(`--write-docs records the whole sample: drop --areas (see '${HELP_REF}')`);
   const arch: Arch = oneOf(values.arch ?? hostArch() ?? 'x64', opt('--arch'), STATIC_ARCHES);
@@ -77,7 +82,7 @@ try {
   cli = parseCli(process.argv.slice(2));
 } catch (err) {
   if (!(err instanceof UsageError)) throw err;
-  console.error(err.message);
+  console.error(`error: ${err.message}`);
   process.exit(2);
 }
 if (cli.help) {

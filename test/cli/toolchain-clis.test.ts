@@ -49,6 +49,8 @@ describe('toolchain CLIs: usage errors exit 2 naming the word, what is allowed a
     ['build/runtime/static/cli.ts', ['times', '--intl', 'huge'], /^error: --intl must be full, small or none, got 'huge'/],
     ['build/runtime/static/cli.ts', ['--arch', 'riscv64'], /^error: --arch must be x64 or arm64, got 'riscv64'/],
     ['build/runtime/static/cli.ts', ['--jobs', 'many'], /^error: --jobs must be an integer from 1 to 1024, got 'many'/],
+    ['build/parity/cli.ts', ['intl', '--areas', 'http', '--jobs', '4'], /^error: --areas, --jobs are options of node-tests, not intl \(see 'npm run parity -- --help'\)$/],
+    ['build/parity/cli.ts', ['node-tests', '--areas', 'htp'], /^error: --areas must be .* got 'htp'/],
     // An option the command does not use: --out on a build started hours of compile and wrote nowhere asked.
     ['build/runtime/static/cli.ts', ['--out', '/tmp/x'], /^error: --out is not an option of a build, whose options are --jobs, /],
     ['build/runtime/static/cli.ts', ['status', '--yes', '--until', 'link'], /^error: --yes, --until are not options of 'status', whose options are --arch \(see 'npm run runtime -- --help'\)$/],
