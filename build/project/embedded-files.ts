@@ -5,7 +5,7 @@
  * bundles the program again with the preludes that serve them.
  */
 import { existsSync, statSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { posix, resolve, sep } from 'node:path';
 import { type AddonFile, addonFile, addonsInPackages } from './addon-files.ts';
 import { coveredByAssets, type DynamicLoad } from './dynamic-loads.ts';
 import { PRELUDE_DIR } from './entry.ts';
@@ -77,8 +77,10 @@ export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit, 
     return withPlace;
   });
   const placeFilesOf = (ls: DynamicLoad[]) => ls.flatMap((l) => placed.get(l) ?? []);
-  // A process started as node on a script names it as node finds a main module: maybe without its extension, or a directory.
-  const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? [(l.kind === 'process' ? moduleOnDisk : fileOnDisk)(tree, l.into)].filter((f) => f !== undefined) : []));
+  // A process started as node on a script names it as node finds a main module: maybe without its extension, or a
+  // directory, whose package.json (naming its main) node reads in the binary too.
+  const started = (into: string) => [moduleOnDisk(tree, into), fileOnDisk(tree, posix.join(into, 'package.json'))];
+  const exactly = (ls: DynamicLoad[]) => ls.flatMap((l) => (l.exact && l.into !== undefined ? (l.kind === 'process' ? started(l.into) : [fileOnDisk(tree, l.into)]).filter((f): f is string => f !== undefined) : []));
   // A module loaded by exact path runs unbundled from the embedded files (esbuild never saw it: a hidden import(), a
   // createRequire'd require): what it loads by relative name goes with it. An addon among them (sharp's index.cjs
   // requires './lib/sharp-linux-x64.node') is judged and embedded as every other addon is.

@@ -31,10 +31,13 @@ registerHooks({
   load: (u, context, next) => (u === url ? { format: "module", source, shortCircuit: true } : next(u, context)),
 });
 let settled = false;
+let drained = false;
 import(url).then(() => { settled = true; }, (err) => { settled = true; process.nextTick(() => { throw err; }); });
-// Nothing left to run and the module's await still pending: node exits 13 with this warning (unless an exit code was set).
-process.on("beforeExit", () => {
-  if (settled || process.exitCode !== undefined) return;
+// Node exits 13 with this warning when the loop runs out of work (not process.exit()) and the module's await is still
+// pending, unless an exit code was set; decided at exit, after any beforeExit handler of the program scheduled more.
+process.on("beforeExit", () => { drained = true; });
+process.on("exit", () => {
+  if (!drained || settled || process.exitCode !== undefined) return;
   process.exitCode = 13;
   process.stderr.write("Warning: Detected unsettled top-level await at " + url + "\\n");
 });

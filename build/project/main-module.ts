@@ -11,13 +11,10 @@ import { fileURLToPath } from 'node:url';
 /** The expression other modules' `require.main` becomes (an esbuild define value). */
 export const MAIN_MODULE = 'globalThis.__sealMain';
 
-/**
- * The statement that makes MAIN_MODULE the bin at `file`, a path under the virtual root; its `require` is the bundle's
- * (full-require.ts) from the bin's place (`require.main.require(name)`: plugin loaders require from the program's).
- */
+/** The statement that makes MAIN_MODULE the bin at `file`, a path under the virtual root. */
 export function mainModuleSource(file: string): string {
   const main = { id: '.', filename: file, path: posix.dirname(file), loaded: false, children: [], paths: [], exports: {} };
-  return `${MAIN_MODULE}=${JSON.stringify(main)};${MAIN_MODULE}.require=(s)=>require(s,${JSON.stringify(posix.dirname(file))});`;
+  return `${MAIN_MODULE}=${JSON.stringify(main)};`;
 }
 
 /** prelude/main-script.cjs: process.argv[1] the bin's path, as `node <bin>` has it. */

@@ -246,8 +246,10 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
 /**
  * The source of a module's require.resolve (RESOLVE_HELPER), `dir` its place under the virtual root: a relative name
  * from there (options.paths, when given, are Node's to search, as under node), and its `.paths(request)`
- * (RESOLVE_PATHS_HELPER, a declaration of its own: it is there before the module's first line runs) as Node gives it
- * for that module — its directory for a relative name, else the node_modules chain from there and the global folders.
+ * (RESOLVE_PATHS_HELPER, a declaration of its own: `require.resolve.paths(…)` works from the module's first line; the
+ * helper's own `.paths` property, for code that took `require.resolve` as a value, is set after the module's body) as
+ * Node gives it for that module — its directory for a relative name, else the node_modules chain from there and the
+ * global folders.
  */
 function resolveHelper(dir: string): string {
   const at = JSON.stringify(dir);

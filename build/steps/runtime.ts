@@ -78,7 +78,9 @@ async function staticRuntime(ctx: BuildContext): Promise<Runtime> {
   if ('runtime' in found) return found.runtime;
   const flag = buildFlags(ctx);
   if (found.building !== undefined)
-    throw new BuildError(`the linux-${ctx.arch} static runtime is being built in the background (pid ${found.building}); follow it with '${commandLine('runtime', `status${flag}`)}' and run the build again when it is done`);
+    throw new BuildError(
+      `the linux-${ctx.arch} static runtime is being built in the background (pid ${found.building}); follow it with '${commandLine('runtime', `status${runtimeBuildFlags({ arch: ctx.arch })}`)}' and run the build again when it is done`,
+    );
   if (!ctx.buildRuntime)
     throw new BuildError(`no linux-${ctx.arch} static runtime: ${found.why}; build it with '${commandLine('runtime', `${flag} --detach`.trim())}' (${BUILD_COST}) and run again, or add --build-runtime to build it now`);
   ctx.log.info(`  no linux-${ctx.arch} static runtime: ${found.why}; building it now (--build-runtime; ${BUILD_COST} — rerun to continue)`);

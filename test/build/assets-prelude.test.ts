@@ -140,6 +140,7 @@ describe('fs under the root answers as Node answers on the disk (prelude/assets.
     "new Promise((done) => fs.realpath.native(at('data/a.txt'), (e, p) => done(e ? e.code : p)))",
     "nativeBefore(at('data/b.json'))",
     "new Promise((done) => { let s = ''; fs.createReadStream(at('data/a.txt'), { start: 2, end: 4, encoding: 'utf8' }).on('data', (c) => { s += c; }).on('end', () => done(s)); })",
+    "new Promise((done) => fs.createReadStream(at('data/nope.txt'), { start: 1 }).on('error', (e) => done(e.code)))",
     "new Promise((done) => { const parts = []; fs.createReadStream(at('data/a.txt'), { start: 6 }).on('data', (c) => parts.push(c)).on('end', () => done(Buffer.concat(parts).toString())); })",
   ];
 

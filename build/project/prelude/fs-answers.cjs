@@ -53,8 +53,9 @@ function serveStreamEncoding(fs, root) {
   fs.createReadStream = Object.assign(function createReadStream(path, options) {
     const under = typeof path === 'string' && isUnder(root, require('node:path').resolve(path));
     const { start, end } = (typeof options === 'object' && options) || {};
-    if (under && (Number.isInteger(start) || Number.isInteger(end))) {
-      const bytes = fs.readFileSync(path);
+    // A missing file, a directory: the library's stream says so as it always has (an 'error' event, not a throw here).
+    const bytes = under && (Number.isInteger(start) || Number.isInteger(end)) ? readOrUndefined(fs, path) : undefined;
+    if (bytes !== undefined) {
       const range = bytes.subarray(start ?? 0, end === undefined || end === Number.POSITIVE_INFINITY ? bytes.length : end + 1);
       const { Readable } = require('node:stream');
       const stream = Readable.from([Buffer.from(range)], { objectMode: false });
@@ -68,6 +69,15 @@ function serveStreamEncoding(fs, root) {
     if (encoding && under) stream.setEncoding(encoding);
     return stream;
   }, given);
+}
+
+/** The file's bytes, or undefined when it cannot be read (missing, a directory). */
+function readOrUndefined(fs, path) {
+  try {
+    return fs.readFileSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether `path` (a string, relative to the working directory or absolute) is under the root. */

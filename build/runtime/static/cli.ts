@@ -283,7 +283,9 @@ if (cli.detach) {
     console.error(`a build is already running (pid ${running.pid}); see ${running.log}`);
     process.exit(1);
   }
-  const args = process.argv.slice(1).filter((a) => a !== '--detach');
+  // The same command without --detach; the installed toolchain's seal.mjs took its 'runtime' word out of argv.
+  const [script = '', ...given] = process.argv.slice(1);
+  const args = [script, ...(installed() ? ['runtime'] : []), ...given.filter((a) => a !== '--detach')];
   const out = openSync(detachedLog, 'a');
   const child = spawn(process.execPath, [...process.execArgv, ...args], {
     detached: true,
