@@ -5,7 +5,8 @@
  * what `verify --repair` keeps.
  */
 import { batchFrames } from './batch.ts';
-import { ArchiveError, decodeFrame, decodeHeader, type Frame, FrameKind, HEADER_SIZE } from './format.ts';
+import { CodecUnavailableError, decompressBody } from './codec.ts';
+import { ArchiveError, Codec, decodeFrame, decodeHeader, type Frame, FrameKind, HEADER_SIZE } from './format.ts';
 import { type ArchiveRecord, decodeRequestPayload } from './record.ts';
 
 export interface BadFrame {
@@ -39,15 +40,32 @@ export function recordsOfBatch(frame: Frame, version: number, fileOffset: number
   const content = batchFrames(frame, version, fileOffset);
   if (content.status === 'bad') return { offset: fileOffset, reason: content.reason };
   const records: (ArchiveRecord & { offset: number })[] = [];
-  for (const inner of content.frames) {
+  for (const [i, inner] of content.frames.entries()) {
     const rec = recordOfFrame(inner, fileOffset);
     if ('reason' in rec) return rec;
+    // A body compressed on its own inside a batch (no writer of ours makes one) is checked here, so a batch is kept or
+    // cut whole: a reader never takes some of a batch's records and then finds the batch bad.
+    const rejected = bodyRejected(rec);
+    if (rejected !== undefined) return { offset: fileOffset, reason: `batch frame ${i}: ${rejected}` };
     records.push(rec);
   }
   totals.count++;
   totals.stored += frame.end - frame.offset;
   totals.raw += content.rawLength;
   return records;
+}
+
+/** Why a record's own codec rejects its body, if it does (zstd on a runtime without it is not a rejection). */
+function bodyRejected(rec: ArchiveRecord & { offset: number }): string | undefined {
+  if (rec.codec === Codec.none) return undefined;
+  try {
+    decompressBody(rec.codec, rec.body, rec.offset);
+    return undefined;
+  } catch (err) {
+    if (err instanceof CodecUnavailableError) return undefined;
+    if (!(err instanceof ArchiveError)) throw err;
+    return err.message;
+  }
 }
 
 /** A frame's record, or the reason it is bad (a CRC-valid frame can still hold a malformed record). */

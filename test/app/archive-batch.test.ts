@@ -11,7 +11,6 @@ import { crc32c } from '../../src/archive/crc32c.ts';
 import { ArchiveScan } from '../../src/archive/file.ts';
 import { BLOCK_SIZE, Codec, decodeHeader, encodeHeader, FRAME_HEADER_SIZE, FrameKind, HEADER_SIZE, sealFrame } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
-import { receivedBody } from '../../src/archive/received-body.ts';
 import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
 import { ArchiveFileError, ArchiveSink, archiveVersion, BEHIND_BACKLOG, createArchiveFile } from '../../src/recorder/archive-sink.ts';
 import { createArchive } from '../../src/recorder/own-archive-file.ts';
@@ -138,7 +137,7 @@ describe('batch frames', () => {
     expect(scan.result).toMatchObject({ frames: 3003, bad: null, batches: { count: 1, stored: big.length } });
   });
 
-  it('a record in a batch whose body its codec rejects makes the batch bad, as damage does: readers end at the batch, verify --repair cuts it whole', async () => {
+  it('a record in a batch whose body its codec rejects makes the batch bad, as damage does: no reader takes any of its records, verify --repair cuts it whole', async () => {
     const path = join(dir, 'bad-body-in-batch.brk');
     const r = sampleRecord(7, Buffer.from('not gzip'));
     const inner = Buffer.alloc(FRAME_HEADER_SIZE + recordPayloadSize(r));
@@ -147,18 +146,15 @@ describe('batch frames', () => {
     const batch = batchOf(Buffer.concat([frames(2, 5), inner, frames(8, 5)]));
     const after = frames(13, 1);
     writeFileSync(path, v4(before, batch, after));
-    const scan = new ArchiveScan(path);
-    const taken: string[] = [];
-    for (const rec of scan.records()) {
-      taken.push(rec.url);
-      receivedBody(scan, rec);
-    }
-    // Read up to the rejected record, then nothing: the result counts only what lies before the batch.
-    expect(taken).toEqual(urls(0, 8));
     const at = HEADER_SIZE + before.length;
-    expect(scan.result).toMatchObject({ frames: 2, goodEnd: at, bad: { offset: at, reason: expect.stringMatching(/^cannot decompress gzip body/) }, batches: { count: 0, stored: 0, raw: 0 } });
+    const scan = new ArchiveScan(path);
+    expect([...scan.records()].map((rec) => rec.url)).toEqual(urls(0, 2));
+    expect(scan.result).toMatchObject({ frames: 2, goodEnd: at, bad: { offset: at, reason: expect.stringMatching(/^batch frame 5: cannot decompress gzip body/) }, batches: { count: 0 } });
+    // Every reader counts what verify keeps: the 2 records before the batch (stats said 7, replay sent 7).
+    expect(JSON.parse((await run('stats', path, '--json')).out)).toMatchObject({ requests: 2, bad: { offset: at } });
+    expect((await run('cat', path, '--json')).lines).toHaveLength(2);
     const repaired = await run('verify', path, '--repair');
-    expect(repaired.out).toMatch(new RegExp(`repaired: cut ${batch.length + after.length} bytes at offset ${at} \\(cannot decompress gzip body: .*\\); 2 records kept$`));
+    expect(repaired.out).toMatch(new RegExp(`repaired: cut ${batch.length + after.length} bytes at offset ${at} \\(batch frame 5: cannot decompress gzip body: .*\\); 2 records kept$`));
     expect(statSync(path).size).toBe(at);
   });
 
