@@ -74,7 +74,9 @@ export async function runBroker(args: string[], bin?: BrokerBin) {
 
 /** Starts a recorder and waits for its "listening on HOST:PORT" line. */
 export async function startRecorder(args: string[], bin?: BrokerBin): Promise<Running & { port: number; host: string }> {
-  const r = await startBroker(['record', '--listen', '127.0.0.1:0', ...args], bin);
+  // A free loopback port unless the test names its own (a repeated --listen is refused).
+  const listen = args.some((a) => a === '--listen' || a.startsWith('--listen=')) ? [] : ['--listen', '127.0.0.1:0'];
+  const r = await startBroker(['record', ...listen, ...args], bin);
   const found = await new Promise<RegExpExecArray>((res, rej) => {
     const check = () => {
       const m = /listening on \[?([^\s\]]+?)\]?:(\d+)/.exec(r.stderr());
