@@ -125,6 +125,7 @@ describe('fs under the root answers as Node answers on the disk (prelude/assets.
     "fs.existsSync(at('data/a.txt/'))",
     "fs.existsSync(at('data/sub/'))",
     "[fs.existsSync(at('data/a.txt')), fs.existsSync(at('data/sub/')), fs.existsSync(at('data/sub/.')), fs.existsSync(at('data/a.txt/')), fs.existsSync(at('data/a.txt/.'))]",
+    "[fs.existsSync(new URL('file://' + at('data/a.txt/'))), fs.existsSync(new URL('file://' + at('data/sub/')))]",
     "fs.statSync(at('data/sub/')).isDirectory()",
     "fs.readdirSync(at('data/sub/')).sort()",
     "fs.statSync(at('data/nope'), { throwIfNoEntry: false })",

@@ -104,7 +104,10 @@ function mountOnFirstUse(root, mount, embedded) {
   // its text in a known encoding. Anything else (a directory, another flag, a missing file) is the mount's to answer.
   const pathOf = (path) => require('node:path').resolve(path instanceof URL ? require('node:url').fileURLToPath(path) : path);
   // A path ending in '/' or '/.' names a directory: resolve() would drop that and answer for a file; the mount answers it.
-  const asDirectory = (path) => typeof path === 'string' && /\/\.?$/.test(path);
+  const asDirectory = (path) => {
+    const named = path instanceof URL && path.protocol === 'file:' ? require('node:url').fileURLToPath(path) : path;
+    return typeof named === 'string' && /\/\.?$/.test(named);
+  };
   const readEarly = ([path, options]) => {
     if (asDirectory(path)) return undefined;
     const { encoding, flag = 'r' } = typeof options === 'string' ? { encoding: options } : (options ?? {});
