@@ -72,6 +72,8 @@ export const replayCommand: Command = {
                      in the order given, then by position). A file that cannot be opened stops the replay
                      before anything is sent; one that stops at a bad frame is named with the offset, the
                      records before it and every other file's are sent, and exit is 1.
+  A recorded target in absolute form (http://host/x?q, as sent to a proxy) goes by its path and query;
+  one that is no path at all (OPTIONS *) is not sent and counts as URL_NOT_A_PATH.
   Exit 1 when any request failed (refused, reset, timed out): the report says how many of each.`,
   async run(argv, io) {
     // Before the run makes its first ticks: an idle GC must never free the tick objects' maps (tick-objects.ts).

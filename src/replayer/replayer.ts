@@ -71,6 +71,22 @@ function errorKind(err: unknown): string {
   return e?.cause?.code ?? e?.code ?? e?.name ?? 'Error';
 }
 
+/**
+ * The path a recorded request target is sent to under the target's base path: an origin-form one (`/x?q`) as it is,
+ * an absolute-form one (`http://host/x?q`, as a client talks to a proxy) by its path and query; null for anything
+ * else (`*`, authority-form): no request to the target's origin carries it.
+ */
+export function requestPath(basePath: string, recorded: string): string | null {
+  if (recorded.startsWith('/')) return basePath + recorded;
+  if (!/^https?:\/\//i.test(recorded)) return null;
+  try {
+    const u = new URL(recorded);
+    return basePath + u.pathname + u.search;
+  } catch {
+    return null;
+  }
+}
+
 export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   const connect = connectOptions(o.trust);
   const destination = (url: URL) => ({
@@ -163,6 +179,14 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
         errors.CODEC_UNAVAILABLE = (errors.CODEC_UNAVAILABLE ?? 0) + 1;
         continue;
       }
+      const target = r.tls ? overTls : plain;
+      const path = requestPath(target.basePath, r.url);
+      // `OPTIONS *` (or any target that is neither a path nor an absolute URL) cannot be sent to a pool: undici refused
+      // it and kept that connection waiting for a drain that never came, so the replay hung. Counted, not sent.
+      if (path === null) {
+        errors.URL_NOT_A_PATH = (errors.URL_NOT_A_PATH ?? 0) + 1;
+        continue;
+      }
       // Copied now, before any wait: a body stored uncompressed is a view of the scan's read buffer, which the other
       // workers' next() calls refill while this one waits for its slot (an inflated body is memory of its own).
       const body = received.length === 0 ? null : r.codec === Codec.none ? Buffer.from(received) : received;
@@ -175,9 +199,9 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       }
       sent++;
       const t0 = performance.now();
-      const { pool, basePath, url } = r.tls ? overTls : plain;
+      const { pool, url } = target;
       try {
-        const res = await pool.request({ path: basePath + r.url, method: r.method, headers: requestHeaders(r), body });
+        const res = await pool.request({ path, method: r.method, headers: requestHeaders(r), body });
         await res.body.dump();
         histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
         responses++;

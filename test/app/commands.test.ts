@@ -344,6 +344,22 @@ describe('replay', () => {
     expect(text.out).toMatch(/errors: ECONNREFUSED ×10/);
   });
 
+  it("a record whose target is not a path: absolute-form goes by its path and query, '*' is counted and not sent (it hung the replay), whatever the concurrency", async () => {
+    const f = join(dir, 'targets.brk');
+    const urls = ['/a', '*', 'http://other.example/abs?x=1', '/b'];
+    writeFileSync(
+      f,
+      archiveBytes(urls.length, Codec.none, undefined, (i) => urls[i] as string),
+    );
+    for (const concurrency of ['1', '2']) {
+      seen.length = 0;
+      const r = await run('replay', f, '--target', `http://127.0.0.1:${port}`, '--concurrency', concurrency, '--timeout', '5s', '--json');
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.out)).toMatchObject({ sent: 3, responses: 3, errors: { URL_NOT_A_PATH: 1 } });
+      expect(seen.map((s) => s.url).sort()).toEqual(['/a', '/abs?x=1', '/b']);
+    }
+  });
+
   it('a frame whose body its codec rejects ends the replay of its file there, as a bad frame; other files replay to their end', async () => {
     seen.length = 0;
     const one = await run('replay', badGzip, '--target', `http://127.0.0.1:${port}`, '--json');
