@@ -1,4 +1,4 @@
-import { truncateSync } from 'node:fs';
+import { statSync, truncateSync } from 'node:fs';
 import { present } from '../../shared/checked.ts';
 import { CodecUnavailableError, zstdMissing } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
@@ -79,6 +79,8 @@ interface VerifyReport {
   repaired: boolean;
   removedBytes: number;
   uncheckedBodies: number;
+  /** With --repair, why the bad file was not cut (not writable; it grew while checked). */
+  repairError?: string;
 }
 
 interface VerifyOutcome {
@@ -123,16 +125,29 @@ function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: Veri
   // The scan's count, not the loop's: records of a batch read before one of its bodies was rejected are cut with it.
   const { bad, goodEnd, size, frames: records } = present(scan.result, `the scan result of ${file}`);
   let repaired = false;
+  let repairError: string | undefined;
   if (bad && repair) {
-    truncateSync(file, goodEnd);
-    repaired = true;
+    try {
+      // A file still being written (a recording on it) may look torn at a write in progress: cut only what was checked.
+      const now = statSync(file).size;
+      if (now !== size) repairError = `it changed size while it was checked (${size} → ${now} bytes: still being recorded?), so nothing was cut`;
+      else {
+        truncateSync(file, goodEnd);
+        repaired = true;
+      }
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (typeof e?.code !== 'string') throw err;
+      repairError = `it cannot be cut: ${e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' ? `${e.code} (make it writable, or copy it and repair the copy)` : e.message}`;
+    }
   }
-  const report: VerifyReport = { file, size, records, goodEnd, bad, repaired, removedBytes: repaired ? size - goodEnd : 0, uncheckedBodies: unchecked };
+  const report: VerifyReport = { file, size, records, goodEnd, bad, repaired, removedBytes: repaired ? size - goodEnd : 0, uncheckedBodies: unchecked, ...(repairError ? { repairError } : {}) };
   const uncheckedText = `${unchecked} zstd bodies (first at offset ${firstUnchecked}) could not be checked: ${zstdMissing()}`;
   if (json) json(report);
   else if (!bad && unchecked) io.out(`${file}: every frame's checksum and record are good, ${records} records, ${size} bytes; ${uncheckedText}`);
   else if (!bad) io.out(`${file}: intact, ${records} records, ${size} bytes`);
   else if (repaired) io.out(`${file}: repaired: cut ${report.removedBytes} bytes at offset ${goodEnd} (${bad.reason}); ${records} records kept`);
+  else if (repairError) io.out(`${file}: bad frame at offset ${bad.offset}: ${bad.reason}; ${records} records before it are intact; not repaired: ${repairError}`);
   else io.out(`${file}: bad frame at offset ${bad.offset}: ${bad.reason}; ${records} records before it are intact ('broker verify --repair ${file}' keeps them and cuts the rest)`);
   if (unchecked) io.err(`broker: ${file}: ${uncheckedText}; run verify with the broker executable (Node 22) to check them`);
   return { code: (bad && !repaired) || unchecked ? 1 : 0, report };

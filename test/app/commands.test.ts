@@ -1,6 +1,7 @@
 // cat, stats, verify and replay in-process through runCli, plus --help and usage errors for every command.
 
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { compressBody, zstdMissing } from '../../src/archive/codec.ts';
 import { Codec, encodeHeader, HEADER_SIZE } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
+import { repoRoot } from '../fixtures/context.ts';
 import { runBrokerCli as run } from '../fixtures/run-cli.ts';
 import { archiveBytes, paddingAfter, sampleRecord } from './archive-fixtures.ts';
 import { usageCases } from './faults/usage.ts';
@@ -271,6 +273,24 @@ describe('verify', () => {
       expect(await run('cat', z, '--filter', 'method=GET')).toMatchObject({ code: 1, err: expect.stringMatching(/1 record printed without its body/) });
     },
   );
+
+  const asNobody = process.getuid?.() === 0 && spawnSync('setpriv', ['--help']).status === 0;
+  it.skipIf(!asNobody)(`--repair of a file it cannot write says what it found and why it cut nothing, and repairs the other files${asNobody ? '' : ' (skipped: needs root and setpriv to run as another user)'}`, () => {
+    const place = mkdtempSync(join(tmpdir(), 'broker-ro-'));
+    chmodSync(place, 0o755);
+    const [ro, rw] = [join(place, 'ro.brk'), join(place, 'rw.brk')];
+    for (const f of [ro, rw]) writeFileSync(f, badGzipBytes);
+    chmodSync(ro, 0o444);
+    chmodSync(rw, 0o666);
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', join(repoRoot, 'src/main.ts'), 'verify', '--repair', ro, rw], { cwd: repoRoot, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      `${ro}: bad frame at offset ${badGzipAt}: cannot decompress gzip body: incorrect header check; 1 records before it are intact; not repaired: it cannot be cut: EACCES (make it writable, or copy it and repair the copy)`,
+    );
+    expect(r.stdout).toMatch(new RegExp(`${rw}: repaired: cut `));
+    expect([statSync(ro).size, statSync(rw).size]).toEqual([badGzipBytes.length, badGzipAt]);
+    rmSync(place, { recursive: true, force: true });
+  });
 
   it('a file whose header is unreadable cannot be repaired: exit 1, untouched', async () => {
     const f = join(dir, 'notours.brk');
