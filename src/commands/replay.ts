@@ -34,6 +34,8 @@ function targetUrl(option: string, text: string): URL {
     throw badValue(opt(option), text, 'a URL like http://127.0.0.1:8080');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badValue(opt(option), text, 'http or https');
+  // Only the origin and a base path are used: a query, a fragment or credentials would be dropped unseen.
+  if (url.search || url.hash || url.username || url.password) throw badValue(opt(option), text, 'an origin and an optional base path, without query, fragment or user:password (each request brings its own path and query)');
   return url;
 }
 

@@ -101,6 +101,9 @@ describe('--help and usage errors', () => {
     [['record', '--bogus'], /^broker: unknown option '--bogus' for 'record'; its options are --listen, --out, /],
     [['replay', archive], /^broker: replay needs --target URL/],
     [['replay', archive, '--target', 'ftp://x'], /^broker: --target must be http or https, got 'ftp:\/\/x'/],
+    // Only the origin and a base path are used: these were dropped unseen.
+    [['replay', archive, '--target', 'http://127.0.0.1:1/pre/?tok=1'], /^broker: --target must be an origin and an optional base path, without query, fragment or user:password .* got 'http:\/\/127\.0\.0\.1:1\/pre\/\?tok=1'/],
+    [['replay', archive, '--target', 'http://u:p@127.0.0.1:1'], /^broker: --target must be an origin and an optional base path, without query/],
     [['replay', archive, '--target', 'http://127.0.0.1:1', '--rate', 'fast'], /^broker: --rate must be a positive number .* got 'fast'/],
     [['replay', archive, '--target', 'http://127.0.0.1:1', '--concurrency', '0'], /^broker: --concurrency must be an integer from 1/],
     [['replay', archive, '--target', 'http://127.0.0.1:1', '--timeout', '5 s'], /^broker: --timeout must be a duration from 1 ms to 1 h .* got '5 s' \(see 'broker replay --help'\)$/],
