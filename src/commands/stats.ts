@@ -188,6 +188,8 @@ function statsFiles(files: string[], json: boolean, io: CommandIO, progress: Fil
   const t = new Tally();
   const r = tallyFile(file, [t], progress);
   if ('error' in r) {
+    // --json still answers, in the shape several files give an unreadable one ({ file, error }).
+    if (json) io.out(JSON.stringify({ file, error: r.error.slice(file.length + 2) }, null, 2));
     io.err(`broker: ${r.error}`);
     return 1;
   }

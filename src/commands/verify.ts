@@ -37,7 +37,13 @@ export const verifyCommand: Command = {
 
 /** Checks (with repair, repairs) the files given, each reported as it is done, then the totals of several; the exit code. */
 function verifyFiles(files: string[], repair: boolean, json: boolean, io: CommandIO, progress: FilesProgress): number {
-  if (files.length === 1) return verifyOne(files[0] as string, repair, io, json ? (r) => io.out(JSON.stringify(r, null, 2)) : null, progress).code;
+  if (files.length === 1) {
+    const file = files[0] as string;
+    const one = verifyOne(file, repair, io, json ? (r) => io.out(JSON.stringify(r, null, 2)) : null, progress);
+    // Unreadable: --json still answers, in the shape several files give each one ({ file, error }).
+    if (json && one.report === null) io.out(JSON.stringify({ file, error: one.error ?? 'unreadable' }, null, 2));
+    return one.code;
+  }
   // Several: each file checked (with --repair, repaired) on its own and reported as when it is alone — but
   // with --json all in one object at the end — then one line of totals. Exit 1 when any is bad or unreadable.
   const reports: (VerifyReport | { file: string; error: string })[] = [];

@@ -295,6 +295,16 @@ describe('verify', () => {
     rmSync(place, { recursive: true, force: true });
   });
 
+  it('--json answers for a single unreadable file too, as several files give one ({ file, error })', async () => {
+    const zero = join(dir, 'zero.brk');
+    writeFileSync(zero, '');
+    for (const command of ['verify', 'stats']) {
+      const r = await run(command, zero, '--json');
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.out)).toEqual({ file: zero, error: 'truncated header: 0 of 16 bytes' });
+    }
+  });
+
   it('a file whose header is unreadable cannot be repaired: exit 1, untouched', async () => {
     const f = join(dir, 'notours.brk');
     writeFileSync(f, 'GIF89a not an archive');
