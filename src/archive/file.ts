@@ -56,7 +56,8 @@ export class ArchiveScan {
   /**
    * Ends the scan at this record's frame, as at any bad frame: a frame can pass its CRC and still hold a body its
    * codec rejects, which only the consumer that inflates it finds (receivedBody). The next step of records() then
-   * ends, and `result` says the frame is bad, with the records before it intact.
+   * ends, and `result` says the frame is bad, with the records before it intact. For a record of its own frame: a
+   * batch's records come with their bodies checked (recordsOfBatch), so a batch is refused whole before any is given.
    */
   reject(record: { offset: number }, reason: string): void {
     this.rejected ??= { offset: record.offset, reason };
@@ -77,14 +78,6 @@ export class ArchiveScan {
       let padding = 0;
       const batches: BatchTotals = { count: 0, stored: 0, raw: 0 };
       const finish = (bad: BadFrame | null) => (this.result = { size, frames, padding, batches, goodEnd: base + pos, bad });
-      // A rejected record's offset is where its frame starts (a batch's records carry the batch's): the intact data
-      // ends there, with the records of the frames before it.
-      const rejected = (framesBefore: number, batchesBefore = batches): boolean => {
-        const bad = this.rejected;
-        if (bad === null) return false;
-        this.result = { size, frames: framesBefore, padding, batches: batchesBefore, goodEnd: bad.offset, bad };
-        return true;
-      };
       while (base + pos < size) {
         const r = decodeFrame(buf.subarray(0, filled), pos, version);
         if (r.status === 'bad') return void finish({ offset: base + pos, reason: r.reason });
@@ -113,17 +106,11 @@ export class ArchiveScan {
         }
         if (r.frame.kind === FrameKind.batch) {
           // Inflated into memory of its own: the records stay valid when buf is refilled.
-          const at = base + pos;
-          const batchesBefore = { ...batches };
-          const recs = recordsOfBatch(r.frame, version, at, batches);
+          const recs = recordsOfBatch(r.frame, version, base + pos, batches);
           if ('reason' in recs) return void finish(recs);
-          const before = frames;
           frames += recs.length;
           pos = r.frame.end;
-          for (const rec of recs) {
-            yield rec;
-            if (rejected(before, batchesBefore)) return;
-          }
+          yield* recs;
           continue;
         }
         const rec = recordOfFrame(r.frame, base + pos);
@@ -131,7 +118,12 @@ export class ArchiveScan {
         frames++;
         pos = r.frame.end;
         yield rec;
-        if (rejected(frames - 1)) return;
+        // Rejected by its consumer: the intact data ends where this frame starts, after the frames before it.
+        const bad = this.rejected;
+        if (bad !== null) {
+          this.result = { size, frames: frames - 1, padding, batches, goodEnd: bad.offset, bad };
+          return;
+        }
       }
       finish(null);
     } finally {

@@ -5,8 +5,8 @@
  * what `verify --repair` keeps.
  */
 import { batchFrames } from './batch.ts';
-import { CodecUnavailableError, decompressBody } from './codec.ts';
 import { ArchiveError, Codec, decodeFrame, decodeHeader, type Frame, FrameKind, HEADER_SIZE } from './format.ts';
+import { inflatedBody } from './received-body.ts';
 import { type ArchiveRecord, decodeRequestPayload } from './record.ts';
 
 export interface BadFrame {
@@ -55,17 +55,11 @@ export function recordsOfBatch(frame: Frame, version: number, fileOffset: number
   return records;
 }
 
-/** Why a record's own codec rejects its body, if it does (zstd on a runtime without it is not a rejection). */
+/** Why a record's own codec rejects its body, if it does (received-body.ts). */
 function bodyRejected(rec: ArchiveRecord & { offset: number }): string | undefined {
   if (rec.codec === Codec.none) return undefined;
-  try {
-    decompressBody(rec.codec, rec.body, rec.offset);
-    return undefined;
-  } catch (err) {
-    if (err instanceof CodecUnavailableError) return undefined;
-    if (!(err instanceof ArchiveError)) throw err;
-    return err.message;
-  }
+  const body = inflatedBody(rec);
+  return 'rejected' in body ? body.rejected : undefined;
 }
 
 /** A frame's record, or the reason it is bad (a CRC-valid frame can still hold a malformed record). */

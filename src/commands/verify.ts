@@ -100,6 +100,7 @@ interface VerifyOutcome {
 function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: VerifyReport) => void) | null, progress: FilesProgress): VerifyOutcome {
   const scan = new ArchiveScan(file);
   progress.watch(scan);
+  // Records read, for when the scan throws and has no result to count them (a batch this runtime cannot inflate).
   let read = 0;
   // Frames whose CRC and record are good but whose body this runtime cannot inflate (zstd before Node
   // 22.15): not bad, so --repair never cuts them, but not checked either, so not "intact".
@@ -128,7 +129,6 @@ function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: Veri
   } finally {
     progress.done(file);
   }
-  // The scan's count, not the loop's: records of a batch read before one of its bodies was rejected are cut with it.
   const { bad, goodEnd, size, frames: records } = present(scan.result, `the scan result of ${file}`);
   let repaired = false;
   let repairError: string | undefined;
