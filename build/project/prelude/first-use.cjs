@@ -43,6 +43,9 @@ const MOUNT_KEY = 'seal.mount';
 /** A path (a string, absolute) is the root or under it: what the mount serves. */
 const isUnder = (root, path) => path === root || path.startsWith(`${root}/`);
 
+/** A path (a string) ending in '/' or '/.' names a directory: path.resolve() drops that, Node does not. */
+const namesDirectory = (path) => /\/\.?$/.test(path);
+
 /**
  * `embedded`: the tree by absolute paths under the root — `file(path)` a file's bytes (undefined for anything else),
  * `has(path)` whether a file or directory is there — with which readFileSync and existsSync answer before the mount:
@@ -106,7 +109,7 @@ function mountOnFirstUse(root, mount, embedded) {
   // A path ending in '/' or '/.' names a directory: resolve() would drop that and answer for a file; the mount answers it.
   const asDirectory = (path) => {
     const named = path instanceof URL && path.protocol === 'file:' ? require('node:url').fileURLToPath(path) : path;
-    return typeof named === 'string' && /\/\.?$/.test(named);
+    return typeof named === 'string' && namesDirectory(named);
   };
   const readEarly = ([path, options]) => {
     if (asDirectory(path)) return undefined;
@@ -143,4 +146,4 @@ function mountOnFirstUse(root, mount, embedded) {
   globalThis[Symbol.for(MOUNT_KEY)] = mountNow;
 }
 
-module.exports = { mountOnFirstUse, isUnder, FS, PROMISES, MODULE, MOUNT_KEY };
+module.exports = { mountOnFirstUse, isUnder, namesDirectory, FS, PROMISES, MODULE, MOUNT_KEY };

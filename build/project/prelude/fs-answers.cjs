@@ -5,7 +5,10 @@
 // makes each call under the root and on the same files on the disk.
 'use strict';
 
-const { isUnder } = require('./first-use.cjs');
+const { isUnder, namesDirectory } = require('./first-use.cjs');
+
+/** Whether `path` (a string, relative to the working directory or absolute) is under the root. */
+const underRoot = (root, path) => typeof path === 'string' && isUnder(root, require('node:path').resolve(path));
 
 /** Patches `fs` for the tree at `root` (`dirs`: its directories). */
 function serveFs(fs, root, dirs) {
@@ -51,7 +54,7 @@ function serveDirectoryReads(fs, dirs) {
 function serveStreamEncoding(fs, root) {
   const given = fs.createReadStream;
   fs.createReadStream = Object.assign(function createReadStream(path, options) {
-    const under = typeof path === 'string' && isUnder(root, require('node:path').resolve(path));
+    const under = underRoot(root, path);
     const { start, end } = (typeof options === 'object' && options) || {};
     // A missing file, a directory: the library's stream says so as it always has (an 'error' event, not a throw here).
     const bytes = under && (Number.isInteger(start) || Number.isInteger(end)) ? readOrUndefined(fs, path) : undefined;
@@ -79,9 +82,6 @@ function readOrUndefined(fs, path) {
     return undefined;
   }
 }
-
-/** Whether `path` (a string, relative to the working directory or absolute) is under the root. */
-const underRoot = (root, path) => typeof path === 'string' && isUnder(root, require('node:path').resolve(path));
 
 // statSync and lstatSync with { throwIfNoEntry: false } give undefined for a path that is not there (Node's own, used to
 // test for a file without a try); the library throws ENOENT whatever the option.
@@ -179,7 +179,7 @@ function serveFileUrls(fs, root, dirs) {
   const { fileURLToPath } = require('node:url');
   const { resolve } = require('node:path');
   const pathOf = (p) => {
-    if (typeof p === 'string') return /\/\.?$/.test(p) && dirs.has(resolve(p)) ? resolve(p) : p;
+    if (typeof p === 'string') return namesDirectory(p) && dirs.has(resolve(p)) ? resolve(p) : p;
     if (!(p instanceof URL) || p.protocol !== 'file:') return p;
     const path = fileURLToPath(p);
     return isUnder(root, path) ? pathOf(path) : p;
