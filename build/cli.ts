@@ -1,6 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { callerPath } from '../shared/cli-args/caller-path.ts';
 import { oneOf } from '../shared/cli-args/choice.ts';
 import { parseCommandArgs, subcommand } from '../shared/cli-args/command-args.ts';
 import { optionsOf, UsageError } from '../shared/cli-args/usage-error.ts';
@@ -87,6 +88,8 @@ const COMMANDS = ['pack', 'dist', 'toolchain-package', 'inspect', 'wasm'] as con
 const ARCHES = ['x64', 'arm64'] as const;
 const OFFICIAL_SOURCES = ['npm', 'nodejs.org'] as const;
 const RUNTIME_WORDS = ['auto', 'official', 'static'] as const;
+/** Where the list of commands is, as this user starts the toolchain. */
+const TOP_HELP = installed() ? 'npx seal --help' : 'tsx build/cli.ts --help';
 
 async function main(argv: string[]): Promise<number> {
   const [word, ...rest] = argv;
@@ -94,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const command = subcommand(word, COMMANDS, { help: installed() ? 'npx seal --help' : 'tsx build/cli.ts --help' });
+  const command = subcommand(word, COMMANDS, { help: TOP_HELP });
   // What builds or rewrites this repository itself has no meaning in a project that installed the toolchain.
   if (installed() && (command === 'dist' || command === 'wasm' || command === 'toolchain-package')) {
     throw new UsageError(`'${command}' works on the toolchain's own repository; in a project, build it with 'npx seal pack' (see 'npx seal --help')`);
@@ -104,8 +107,7 @@ async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(rest, { json: { type: 'boolean' } }, { command, help, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError(`inspect takes exactly one FILE, got ${positionals.length} (see '${help}')`);
     const file = positionals[0] as string;
-    // Relative to where npm run was called from (INIT_CWD), as pack's directory is.
-    const report = inspectPath(resolve(process.env.INIT_CWD ?? process.cwd(), file));
+    const report = inspectPath(callerPath(file));
     console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(file, report));
     return 0;
   }
@@ -116,10 +118,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'toolchain-package') {
     const { values } = parseCommandArgs(rest, { out: { type: 'string' } }, { command, help: commandLine('toolchain-package', '--help') });
-    const cwd = process.env.INIT_CWD ?? process.cwd();
     // Loaded only here: the packaged toolchain leaves release/ out.
     const { packToolchain } = await import('./release/toolchain-package.ts');
-    log.info(`wrote ${await packToolchain(root, values.out === undefined ? join(root, 'dist') : resolve(cwd, values.out))}`);
+    log.info(`wrote ${await packToolchain(root, values.out === undefined ? join(root, 'dist') : callerPath(values.out))}`);
     return 0;
   }
   const help = commandLine(command, '--help');
@@ -146,13 +147,12 @@ async function main(argv: string[]): Promise<number> {
   const node = oneOf(values.node, opt('--node'), nodeLines());
   const startup = oneOf(values.startup, opt('--startup'), STARTUPS);
   const intl = oneOf(values.intl, opt('--intl'), INTL_MODES);
-  // npm run sets INIT_CWD to where it was called from: `npm run pack -- ../app` means relative to there.
-  const cwd = process.env.INIT_CWD ?? process.cwd();
-  const project = command === 'dist' ? root : resolve(cwd, positionals[0] ?? '.');
-  const outDir = values.out === undefined ? (command === 'dist' ? undefined : resolve(cwd, 'dist')) : resolve(cwd, values.out);
+  // `npm run pack -- ../app` means from where npm run was called.
+  const project = command === 'dist' ? root : callerPath(positionals[0] ?? '.');
+  const outDir = values.out === undefined ? (command === 'dist' ? undefined : callerPath('dist')) : callerPath(values.out);
   // Checked before anything is built: the first write to --out comes minutes in, after the blob.
-  if (values.out !== undefined && outDir !== undefined && existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${outDir} is a file: give a directory (made if missing) (see '${help}')`);
-  const runtime = runtimeArg(values.runtime, cwd, help);
+  if (values.out !== undefined && outDir !== undefined && statSync(outDir, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`--out ${outDir} is a file: give a directory (made if missing) (see '${help}')`);
+  const runtime = runtimeArg(values.runtime, help);
   if (values['build-runtime'] && runtime !== 'static' && runtime !== undefined)
     throw new UsageError(`--build-runtime builds a static runtime when none is cached: it goes with --runtime static (or no --runtime), not --runtime ${values.runtime} (see '${help}')`);
   const started = performance.now();
@@ -178,11 +178,12 @@ async function main(argv: string[]): Promise<number> {
  * --runtime: auto, official or static, or the path of a Node binary (relative to where npm run was called, like DIR
  * and --out); a word that is neither, or a path that is not a file, is a usage error naming what is allowed.
  */
-function runtimeArg(value: string | undefined, cwd: string, help: string): string | undefined {
+function runtimeArg(value: string | undefined, help: string): string | undefined {
   if (value === undefined || (RUNTIME_WORDS as readonly string[]).includes(value)) return value;
-  const path = resolve(cwd, value);
-  if (value !== '' && existsSync(path) && statSync(path).isFile()) return path;
-  const why = value === '' ? 'an empty value' : existsSync(path) ? `${path} is not a file` : `no file ${path}`;
+  const path = callerPath(value);
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (value !== '' && st?.isFile()) return path;
+  const why = value === '' ? 'an empty value' : st ? `${path} is not a file` : `no file ${path}`;
   throw new UsageError(`--runtime must be ${RUNTIME_WORDS.join(', ')} or the path of a Node binary, got '${value}' (${why}) (see '${help}')`);
 }
 
@@ -190,7 +191,7 @@ main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (err: unknown) => {
     if (err instanceof UsageError) {
-      console.error(`error: ${err.message}${err.message.includes('(see ') ? '' : ` (see '${installed() ? 'npx seal --help' : 'tsx build/cli.ts --help'}')`}`);
+      console.error(`error: ${err.message}${err.message.includes('(see ') ? '' : ` (see '${TOP_HELP}')`}`);
       process.exitCode = 2;
     } else if (err instanceof BuildError || err instanceof ElfError) {
       console.error(`error: ${err.message}`);

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { callerPath } from '../shared/cli-args/caller-path.ts';
 import { listOf, oneOf } from '../shared/cli-args/choice.ts';
 import { parseCommandArgs } from '../shared/cli-args/command-args.ts';
 import { duration } from '../shared/cli-args/duration.ts';
@@ -70,8 +70,7 @@ async function main(): Promise<number> {
   }
 
   const report = await runMatrix({
-    // Relative to where npm run was called (INIT_CWD), as inspect's FILE and pack's DIR are.
-    artifact: resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0] as string),
+    artifact: callerPath(positionals[0] as string),
     images,
     backend,
     timeoutMs: timeout * 1000,

@@ -10,26 +10,29 @@ import { UsageError } from '../../shared/cli-args/usage-error.ts';
 const HELP = 'README.md, Benchmarks';
 
 /**
- * Reads `npm run <name> -- [--help]` for the bench in `file` (its import.meta.filename): --help prints the file's
- * leading comment and exits 0; anything else is a usage error, exit 2.
+ * Reads `npm run <name> -- [--help] [--FLAG…]` for the bench in `file` (its import.meta.filename): --help prints the
+ * file's leading comment and exits 0; `flags` are the bench's own switches (bench:runtime's --warm), returned as set or
+ * not; anything else is a usage error, exit 2.
  */
-export function benchArgs(name: string, file: string): void {
-  let help: boolean | undefined;
+export function benchArgs(name: string, file: string, flags: readonly string[] = []): Record<string, boolean> {
+  const options = Object.fromEntries([...flags, 'help'].map((f) => [f, { type: 'boolean' as const }]));
+  let values: Record<string, boolean | undefined>;
   try {
-    help = parseCommandArgs(process.argv.slice(2), { help: { type: 'boolean' } }, { command: name, help: HELP }).values.help;
+    ({ values } = parseCommandArgs(process.argv.slice(2), options, { command: name, help: HELP }) as { values: Record<string, boolean | undefined> });
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`error: ${err.message}`);
     process.exit(2);
   }
-  if (help) {
+  if (values.help) {
     console.log(benchHelp(file));
     process.exit(0);
   }
+  return Object.fromEntries(flags.map((f) => [f, values[f] === true]));
 }
 
 /** The comment lines a bench's file starts with, without their `//`: what it measures and how to run it. */
-export function benchHelp(file: string): string {
+function benchHelp(file: string): string {
   const lines: string[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.startsWith('//')) break;

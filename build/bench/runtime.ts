@@ -9,14 +9,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommandArgs } from '../../shared/cli-args/command-args.ts';
-import { UsageError } from '../../shared/cli-args/usage-error.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { officialRuntime } from '../runtime/official.ts';
 import { runtimePin, staticNodeVersion } from '../runtime/pin.ts';
 import { stageTimes } from '../runtime/static/stage-times.ts';
 import { cachedStaticRuntime } from '../runtime/static/verify.ts';
-import { benchHelp, envInt } from './bench-args.ts';
+import { benchArgs, envInt } from './bench-args.ts';
 import { faultCost, faultCostText, slowFaultsReason } from './fault-cost.ts';
 import { freshArtifact } from './fresh-artifact.ts';
 import { FreshCopies } from './fresh-copy.ts';
@@ -35,19 +33,8 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ve
 const log = { info: (l: string) => process.stdout.write(`${l}\n`), progress: () => {} };
 const runs = envInt('BENCH_RUNS', 30);
 
-let warmFirst = false;
-try {
-  const { values } = parseCommandArgs(process.argv.slice(2), { warm: { type: 'boolean', default: false }, help: { type: 'boolean' } }, { command: 'bench:runtime', help: 'README.md, Benchmarks' });
-  if (values.help) {
-    console.log(benchHelp(import.meta.filename));
-    process.exit(0);
-  }
-  warmFirst = values.warm;
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  console.error(`error: ${err.message}`);
-  process.exit(2);
-}
+// --help prints what this bench does; --warm is its one switch (checked before anything is measured).
+const warmFirst = benchArgs('bench:runtime', import.meta.filename, ['warm']).warm;
 if (warmFirst) {
   const warm = await measureWarmRebuild(cacheRoot(), staticNodeVersion(pin), (l) => process.stderr.write(`${l}\n`));
   const cache = warm.compileCache ? `, ccache ${warm.compileCache.hits} hits / ${warm.compileCache.misses} misses` : '';

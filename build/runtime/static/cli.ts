@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { callerDir, callerPath } from '../../../shared/cli-args/caller-path.ts';
 import { listOf, oneOf } from '../../../shared/cli-args/choice.ts';
 import { parseCommandArgs, subcommand } from '../../../shared/cli-args/command-args.ts';
 import { int } from '../../../shared/cli-args/number.ts';
@@ -102,14 +103,13 @@ function parseCli(argv: string[]) {
   // The stage to stop after, by the names of the stages this source mode runs (checked here: --detach forks first).
   const stages = stageNames(sourceMode);
   if (values.until !== undefined && !stages.includes(values.until)) throw new UsageError(`--until must be a stage of this build, one of ${stages.join(', ')}; got '${values.until}' (see '${HELP_REF}')`);
-  // The official tarball and its SHASUMS256.txt: relative to where npm run was called, there before anything runs.
-  const cwd = process.env.INIT_CWD ?? process.cwd();
+  // The official tarball and its SHASUMS256.txt: from where npm run was called, there before anything runs.
   const officialFile = (name: 'tarball' | 'shasums'): string | undefined => {
     const given = values[name];
     if (given === undefined) return undefined;
     if (sourceMode !== 'official') throw new UsageError(`--${name} is a file of the official source: it goes with --source official (see '${HELP_REF}')`);
-    const path = resolve(cwd, given);
-    if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`--${name} ${path}: no such file (see '${HELP_REF}')`);
+    const path = callerPath(given);
+    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`--${name} ${path}: no such file (see '${HELP_REF}')`);
     return path;
   };
   const official = { tarball: officialFile('tarball'), shasums: officialFile('shasums') };
@@ -234,7 +234,7 @@ if (cli.command === 'key') {
 
 if (cli.command === 'pack' || cli.command === 'publish') {
   const root = new URL('../../..', import.meta.url).pathname;
-  const cwd = process.env.INIT_CWD ?? process.cwd();
+  const cwd = callerDir();
   const report = (line: string) => console.error(line);
   try {
     const packed = await packRuntime({
