@@ -45,14 +45,17 @@ export interface BuildContext {
   runtime?: Runtime;
   /** How the runtime executes on this host (natively or under qemu); undefined when it cannot. */
   launcher?: Launcher;
+  /**
+   * The files seal.assets matched: globbed once, by dist before any step (a glob that matches nothing stops the build
+   * there), else by the first packing; the bundle step packs them again with addons and workers.
+   */
+  matchedAssets?: string[];
   /** The packed seal.assets (project/assets.ts), when the project has any. */
   assets?: {
     index: FileFact;
     data: FileFact;
     /** Each file's path under the virtual root. */
     paths: string[];
-    /** The files seal.assets matched (globbed once, by the assets step; the bundle step packs them again with addons and workers). */
-    matched: string[];
   };
   /** The bundle; `esm`: an ES module program behind a CommonJS launcher (project/esm-launcher.ts). */
   bundle?: FileFact & { format: 'cjs' | 'esm' };

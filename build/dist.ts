@@ -86,6 +86,7 @@ interface TargetFacts {
   sourceDateEpoch: number;
   pin: RuntimePin;
   opts: DistOptions;
+  matchedAssets: string[];
 }
 
 /** One binary: the whole pipeline in a scratch dir of its own. */
@@ -109,6 +110,7 @@ async function build(t: TargetFacts, runtime: RuntimeRequest): Promise<BuildCont
     officialIntegrity: pin.runtimeIntegrity?.[arch],
     staticPin: pin.staticRuntime?.[arch],
     buildRuntime: opts.buildRuntime,
+    matchedAssets: t.matchedAssets,
     log: opts.log,
     timings: [],
   };
@@ -137,13 +139,12 @@ export async function dist(opts: DistOptions): Promise<BuildContext[]> {
     throw new ConfigError(`package.json: seal.node must be a Node line the toolchain pins (${nodeLines().join(', ')}), got ${JSON.stringify(line)}`);
   }
   const pin = runtimePin(line);
-  // An asset glob that matches nothing is a config mistake: said now, before a runtime is fetched (the assets step
-  // collects them again, per target).
-  await collectAssets(project);
+  // Globbed once for every target, now: a glob that matches nothing is a config mistake, said before a runtime is fetched.
+  const matchedAssets = await collectAssets(project);
   const facts = await sourceFacts(project, opts.log);
   const done: BuildContext[] = [];
   for (const { arch, runtime } of requests(opts, project.config.targets)) {
-    const target = { ...facts, project, arch, pin, opts };
+    const target = { ...facts, project, arch, pin, opts, matchedAssets };
     try {
       done.push(await build(target, runtime));
     } catch (err) {

@@ -71,8 +71,8 @@ export async function readProject(dir: string): Promise<Project> {
     ...Object.entries(config.workers).map(([c, f]): [string, string] => [`seal.workers.${c}`, f]),
   ];
   for (const [what, file] of files) {
-    if (!existsSync(join(root, file))) throw new ConfigError(`package.json: ${what} is ${file}, which does not exist in ${root}`);
-    const st = statSync(join(root, file));
+    const st = statSync(join(root, file), { throwIfNoEntry: false });
+    if (!st) throw new ConfigError(`package.json: ${what} is ${file}, which does not exist in ${root}`);
     if (!st.isFile()) throw new ConfigError(`package.json: ${what} is ${file}, ${st.isDirectory() ? 'a directory' : 'not a regular file'}: give the file the program starts from (e.g. ${posix.join(file, 'cli.js')})`);
     const kind = nativeExecutable(join(root, file));
     if (kind !== undefined) {
