@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ElfInfo } from '../../shared/elf/parse.ts';
+import type { ElfInfo, VersionNeed } from '../../shared/elf/parse.ts';
 import { maxVersions, portabilityOf, versionOf } from '../../shared/elf/portability.ts';
 import { SEA_FUSE, scanFuse } from '../../shared/elf/sea.ts';
 import { bytesSource } from '../../shared/elf/source.ts';
@@ -20,6 +20,9 @@ function info(over: Partial<ElfInfo>): ElfInfo {
     ...over,
   };
 }
+
+/** A dynamic binary on glibc's loader: the libraries it needs and the versions it needs of them. */
+const onGlibc = (needed: string[], versionNeeds: VersionNeed[]) => info({ linkage: 'dynamic', interpreter: '/lib64/ld-linux-x86-64.so.2', needed, versionNeeds });
 
 describe('portability verdict', () => {
   it('takes the highest version per family, numerically', () => {
@@ -44,16 +47,14 @@ describe('portability verdict', () => {
 
   it("counts glibc's other libraries (libmvec, libresolv) as glibc, and says when a binary needs glibc's private symbols", () => {
     const r = portabilityOf(
-      info({
-        linkage: 'dynamic',
-        interpreter: '/lib64/ld-linux-x86-64.so.2',
-        needed: ['libmvec.so.1', 'libresolv.so.2', 'libc.so.6'],
-        versionNeeds: [
+      onGlibc(
+        ['libmvec.so.1', 'libresolv.so.2', 'libc.so.6'],
+        [
           { file: 'libmvec.so.1', versions: ['GLIBC_2.35'] },
           { file: 'libresolv.so.2', versions: ['GLIBC_2.2.5'] },
           { file: 'libc.so.6', versions: ['GLIBC_2.34', 'GLIBC_PRIVATE'] },
         ],
-      }),
+      ),
       null,
     );
     expect(r.verdict).toBe('dynamic: needs glibc >= 2.35 (and GLIBC_PRIVATE: only the glibc build it was linked with)');
@@ -71,24 +72,21 @@ describe('portability verdict', () => {
 
   it('folds glibc parts into one glibc requirement and names libstdc++ versions', () => {
     const r = portabilityOf(
-      info({
-        linkage: 'dynamic',
-        interpreter: '/lib64/ld-linux-x86-64.so.2',
-        needed: ['libstdc++.so.6', 'libm.so.6', 'libc.so.6'],
-        versionNeeds: [
+      onGlibc(
+        ['libstdc++.so.6', 'libm.so.6', 'libc.so.6'],
+        [
           { file: 'libm.so.6', versions: ['GLIBC_2.27'] },
           { file: 'libc.so.6', versions: ['GLIBC_2.17', 'GLIBC_2.28'] },
           { file: 'libstdc++.so.6', versions: ['GLIBCXX_3.4.21'] },
         ],
-      }),
+      ),
       'unflipped',
     );
     expect(r.verdict).toBe('dynamic: needs glibc >= 2.28, libstdc++ (GLIBCXX_3.4.21)');
   });
 
   it("names a library's version families in one order, whatever order the binary lists them in", () => {
-    const verdict = (versions: string[]) =>
-      portabilityOf(info({ linkage: 'dynamic', interpreter: '/lib64/ld-linux-x86-64.so.2', needed: ['libstdc++.so.6', 'libc.so.6'], versionNeeds: [{ file: 'libstdc++.so.6', versions }] }), null).verdict;
+    const verdict = (versions: string[]) => portabilityOf(onGlibc(['libstdc++.so.6', 'libc.so.6'], [{ file: 'libstdc++.so.6', versions }]), null).verdict;
     expect(verdict(['GLIBCXX_3.4.21', 'CXXABI_1.3.9'])).toBe('dynamic: needs glibc, libstdc++ (CXXABI_1.3.9, GLIBCXX_3.4.21)');
     expect(verdict(['CXXABI_1.3.9', 'GLIBCXX_3.4.21'])).toBe('dynamic: needs glibc, libstdc++ (CXXABI_1.3.9, GLIBCXX_3.4.21)');
   });
