@@ -68,12 +68,14 @@ export const replayCommand: Command = {
   --rate R/s         steady request rate across all connections (default: as fast as answered)
   --loop N           send the archive N times (default 1)
   --filter EXPR      only requests matching EXPR (see 'broker cat --help')
-  --timeout MS       per-request timeout (default 30000; a unit may be given: 5s, 1m)
+  --timeout MS       the longest a request may take, from sending it to the last byte of its response
+                     (default 30000; a unit may be given: 5s, 1m); one cut there counts as TIMEOUT
   FILE...            one or more archives, or globs of them ('traffic.brk*': FILE and its rotated parts;
                      broker expands a glob the shell left quoted), sent merged by record time (equal times:
                      in the order given, then by position). A file that cannot be opened stops the replay
-                     before anything is sent; one that stops at a bad frame is named with the offset, the
-                     records before it and every other file's are sent, and exit is 1.
+                     before anything is sent (--json: { "sent": 0, "unreadable": [{ "file", "error" }] });
+                     one that stops at a bad frame is named with the offset, the records before it and
+                     every other file's are sent, and exit is 1.
   A recorded target in absolute form (http://host/x?q, as sent to a proxy) goes by its path and query;
   one that is no path at all (OPTIONS *) is not sent and counts as URL_NOT_A_PATH.
   Exit 1 when any request failed (refused, reset, timed out): the report says how many of each.`,
@@ -116,7 +118,7 @@ export const replayCommand: Command = {
       trust,
     };
     // Open the archives first so a missing or foreign file is a clear error before any traffic (each one named).
-    let unopened = 0;
+    const unreadable: { file: string; error: string }[] = [];
     for (const f of files) {
       try {
         // next() opens the file and reads its header; return() closes it (the replay opens it again to send).
@@ -127,11 +129,13 @@ export const replayCommand: Command = {
         const msg = describeArchiveError(err, f);
         if (msg === null) throw err;
         io.err(`broker: ${msg}`);
-        unopened++;
+        unreadable.push({ file: f, error: msg.slice(f.length + 2) });
       }
     }
-    if (unopened > 0) {
-      if (files.length > 1) io.err(`broker: ${unopened} of ${files.length} archives cannot be read; nothing was sent`);
+    if (unreadable.length > 0) {
+      if (files.length > 1) io.err(`broker: ${unreadable.length} of ${files.length} archives cannot be read; nothing was sent`);
+      // --json still answers: nothing sent, and which files could not be read.
+      if (values.json) io.out(JSON.stringify({ target: target.href, sent: 0, unreadable }, null, 2));
       return 1;
     }
     if (trust.kind === 'insecure') io.err('broker: warning: --insecure: the certificates of https targets are not checked; anyone between here and the target can read and change the traffic');

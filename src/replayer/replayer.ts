@@ -16,6 +16,7 @@ import { receivedBody } from '../archive/received-body.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
 import { keeps, type RecordPredicate } from '../filter.ts';
 import { type CertificateRejection, certificateRejection } from './certificate-rejection.ts';
+import { exchange } from './exchange.ts';
 import { connectOptions, type Trust } from './tls-trust.ts';
 
 export interface ReplayOptions {
@@ -49,6 +50,8 @@ export interface ReplayReport {
   seconds: number;
   requestsPerSecond: number;
   bodyBytesSent: number;
+  /** Response body bytes read, of the responses counted (each read to its end). */
+  bodyBytesReceived: number;
   latencyMs: { p50: number; p90: number; p99: number; 'p99.9': number; max: number; mean: number } | null;
   /** Set when an https target's certificate was refused: the replay stopped there (certificate-rejection.ts). */
   certificateRejected?: CertificateRejection;
@@ -96,8 +99,10 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       connections: o.concurrency,
       pipelining: 1,
       connectTimeout: Math.min(o.timeoutMs, 10_000),
-      headersTimeout: o.timeoutMs,
-      bodyTimeout: o.timeoutMs,
+      // The deadline of each request is exchange()'s (--timeout, from hand-over to the last byte); undici's idle
+      // timers would only fire later.
+      headersTimeout: 0,
+      bodyTimeout: 0,
       ...(connect ? { connect } : {}),
     }),
   });
@@ -112,6 +117,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   let sent = 0;
   let responses = 0;
   let bodyBytes = 0;
+  let bodyBytesReceived = 0;
   let records = 0;
   let bad: ReplayReport['archive']['bad'] = null;
   let files: ReplayReport['archive']['files'];
@@ -201,12 +207,12 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       const t0 = performance.now();
       const { pool, url } = target;
       try {
-        const res = await pool.request({ path, method: r.method, headers: requestHeaders(r), body });
-        await res.body.dump();
+        const res = await exchange(pool, { path, method: r.method, headers: requestHeaders(r), body }, o.timeoutMs);
         histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
         responses++;
-        statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         bodyBytes += body?.length ?? 0;
+        bodyBytesReceived += res.bodyBytes;
       } catch (err) {
         const kind = errorKind(err);
         errors[kind] = (errors[kind] ?? 0) + 1;
@@ -246,6 +252,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     seconds: Number(seconds.toFixed(3)),
     requestsPerSecond: Number((sent / Math.max(seconds, 1e-9)).toFixed(1)),
     bodyBytesSent: bodyBytes,
+    bodyBytesReceived,
     latencyMs,
     archive: { records, bad, ...(files ? { files } : {}) },
   };

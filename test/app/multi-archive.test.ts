@@ -272,6 +272,11 @@ describe('replay FILE...', () => {
     expect(r.code).toBe(1);
     expect(r.err.split('\n')).toEqual([`broker: ${at('missing.brk')}: no such file`, `broker: ${at('glob/other.brk')}: truncated header: 0 of 16 bytes`, 'broker: 2 of 3 archives cannot be read; nothing was sent']);
     expect(seen).toEqual([]);
+    // --json answers too: nothing sent, each unreadable file with its reason.
+    const json = await run('replay', a, at('missing.brk'), '--target', `http://127.0.0.1:${port}`, '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toEqual({ target: `http://127.0.0.1:${port}/`, sent: 0, unreadable: [{ file: at('missing.brk'), error: 'no such file' }] });
+    expect(seen).toEqual([]);
   });
 
   it('leaves no archive open: the check that opens each file first closes it again', async () => {
