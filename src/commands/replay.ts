@@ -4,7 +4,7 @@ import { badValue } from '../../shared/cli-args/usage-error.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import { Progress } from '../progress.ts';
 import { describeRejection } from '../replayer/certificate-rejection.ts';
-import type { ReplayReport } from '../replayer/replayer.ts';
+import type { Percentiles, ReplayReport } from '../replayer/replayer.ts';
 import { loadCaFile, type Trust } from '../replayer/tls-trust.ts';
 import { keepTickObjectMaps } from '../tick-objects.ts';
 import { archiveArgs, commandOptions, filterArg, parseCommandArgs, UsageError } from '../usage.ts';
@@ -12,6 +12,8 @@ import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
 
 const opt = commandOptions('replay');
+
+const percentilesText = (l: Percentiles) => `p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  p99.9 ${l['p99.9']}  max ${l.max}  mean ${l.mean}`;
 
 function print(io: CommandIO, r: ReplayReport) {
   io.out(`broker replay: ${r.sent} requests to ${r.target}${r.tlsTarget ? ` (recorded over TLS: to ${r.tlsTarget})` : ''} in ${r.seconds.toFixed(2)} s (${r.requestsPerSecond} req/s)`);
@@ -22,8 +24,10 @@ function print(io: CommandIO, r: ReplayReport) {
   io.out(`  responses: ${list(r.statuses)}; errors: ${list(r.errors)}`);
   if (r.latencyMs) {
     const l = r.latencyMs;
-    io.out(`  latency (ms): p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  p99.9 ${l['p99.9']}  max ${l.max}  mean ${l.mean}`);
+    io.out(`  latency (ms): ${percentilesText(l)}`);
   }
+  const s = r.fromSchedule;
+  if (s?.latencyMs) io.out(`  from each request's slot in the --rate schedule (ms): ${percentilesText(s.latencyMs)}; ${s.late} sent late (every connection was busy at their slot)`);
 }
 
 function targetUrl(option: string, text: string): URL {
@@ -65,7 +69,9 @@ export const replayCommand: Command = {
                      a line saying why (exit 1)
   --insecure         https targets: take any certificate, unchecked (a warning says so on stderr)
   --concurrency N    requests in flight, over N keep-alive connections (default 16)
-  --rate R/s         steady request rate across all connections (default: as fast as answered)
+  --rate R/s         steady request rate across all connections (default: as fast as answered). A request
+                     whose slot comes while every connection is busy goes as soon as one is free; the report
+                     adds latency from each request's slot, which counts that wait (--json: fromSchedule)
   --loop N           send the archive N times (default 1)
   --filter EXPR      only requests matching EXPR (see 'broker cat --help')
   --timeout MS       the longest a request may take, from sending it to the last byte of its response

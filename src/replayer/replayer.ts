@@ -40,6 +40,15 @@ export interface ReplayOptions {
   onStart?: (walk: { total: number; done: () => number }) => void;
 }
 
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  'p99.9': number;
+  max: number;
+  mean: number;
+}
+
 export interface ReplayReport {
   target: string;
   tlsTarget?: string;
@@ -52,7 +61,13 @@ export interface ReplayReport {
   bodyBytesSent: number;
   /** Response body bytes read, of the responses counted (each read to its end). */
   bodyBytesReceived: number;
-  latencyMs: { p50: number; p90: number; p99: number; 'p99.9': number; max: number; mean: number } | null;
+  latencyMs: Percentiles | null;
+  /**
+   * With --rate: latency from each request's slot in the schedule, not from its hand-over — a request whose slot came
+   * while every connection was busy waited for one, and that wait is counted (as wrk2 does; without it a slow target
+   * hides the queue it causes). `late`: requests handed over more than 1 ms after their slot.
+   */
+  fromSchedule?: { latencyMs: Percentiles | null; late: number };
   /** Set when an https target's certificate was refused: the replay stopped there (certificate-rejection.ts). */
   certificateRejected?: CertificateRejection;
   /** With several files, `bad` is the first file's bad frame (naming it) and `files` says how each one ended. */
@@ -90,6 +105,31 @@ export function requestPath(basePath: string, recorded: string): string | null {
   }
 }
 
+// Microseconds from 1 µs to an hour, 3 significant digits; resizes if a reply takes longer.
+const Histogram = constructorFromBucketSize(32);
+type Histogram = InstanceType<typeof Histogram>;
+
+function latencyHistogram(): Histogram {
+  const h = new Histogram(1, 3_600_000_000, 3);
+  h.autoResize = true;
+  return h;
+}
+
+/** The histogram's percentiles in ms; null when it holds nothing. */
+function percentiles(h: Histogram): Percentiles | null {
+  if (h.totalCount === 0) return null;
+  const ms = (us: number) => Number((us / 1000).toFixed(3));
+  return {
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    'p99.9': ms(h.getValueAtPercentile(99.9)),
+    // From the histogram like the percentiles (bucket upper bound), so max ≥ p99.9 always holds.
+    max: ms(h.getValueAtPercentile(100)),
+    mean: ms(h.mean),
+  };
+}
+
 export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   const connect = connectOptions(o.trust);
   const destination = (url: URL) => ({
@@ -108,10 +148,9 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   });
   const plain = destination(o.target);
   const overTls = o.tlsTarget ? destination(o.tlsTarget) : plain;
-  // Microseconds from 1 µs to an hour, 3 significant digits; resizes if a reply takes longer.
-  const Histogram = constructorFromBucketSize(32);
-  const histogram = new Histogram(1, 3_600_000_000, 3);
-  histogram.autoResize = true;
+  const histogram = latencyHistogram();
+  const scheduled = o.rate > 0 ? latencyHistogram() : null;
+  let late = 0;
   const statuses: Record<string, number> = {};
   const errors: Record<string, number> = {};
   let sent = 0;
@@ -196,19 +235,24 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       // Copied now, before any wait: a body stored uncompressed is a view of the scan's read buffer, which the other
       // workers' next() calls refill while this one waits for its slot (an inflated body is memory of its own).
       const body = received.length === 0 ? null : r.codec === Codec.none ? Buffer.from(received) : received;
+      let due = 0;
       if (o.rate > 0) {
-        // Slot i is due at start + i/rate: a steady schedule however many connections share it.
-        const due = started + (slot++ * 1000) / o.rate;
+        // Slot i is due at start + i/rate: a steady schedule however many connections share it. A request whose slot
+        // passed while this connection was busy goes at once (the schedule is kept: late ones catch up).
+        due = started + (slot++ * 1000) / o.rate;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((res) => setTimeout(res, wait));
         if (rejected !== null) break;
       }
       sent++;
       const t0 = performance.now();
+      if (scheduled && t0 - due > 1) late++;
       const { pool, url } = target;
       try {
         const res = await exchange(pool, { path, method: r.method, headers: requestHeaders(r), body }, o.timeoutMs);
-        histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+        const end = performance.now();
+        histogram.recordValue(Math.max(1, Math.round((end - t0) * 1000)));
+        scheduled?.recordValue(Math.max(1, Math.round((end - Math.min(due, t0)) * 1000)));
         responses++;
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         bodyBytes += body?.length ?? 0;
@@ -227,20 +271,10 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     if (overTls !== plain) await overTls.pool.close().catch(() => {});
   }
   const seconds = (performance.now() - started) / 1000;
-  const ms = (us: number) => Number((us / 1000).toFixed(3));
-  const latencyMs =
-    histogram.totalCount > 0
-      ? {
-          p50: ms(histogram.getValueAtPercentile(50)),
-          p90: ms(histogram.getValueAtPercentile(90)),
-          p99: ms(histogram.getValueAtPercentile(99)),
-          'p99.9': ms(histogram.getValueAtPercentile(99.9)),
-          // From the histogram like the percentiles (bucket upper bound), so max ≥ p99.9 always holds.
-          max: ms(histogram.getValueAtPercentile(100)),
-          mean: ms(histogram.mean),
-        }
-      : null;
+  const latencyMs = percentiles(histogram);
+  const fromSchedule = scheduled ? { latencyMs: percentiles(scheduled), late } : undefined;
   histogram.destroy();
+  scheduled?.destroy();
   return {
     target: o.target.href,
     ...(o.tlsTarget ? { tlsTarget: o.tlsTarget.href } : {}),
@@ -254,6 +288,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     bodyBytesSent: bodyBytes,
     bodyBytesReceived,
     latencyMs,
+    ...(fromSchedule ? { fromSchedule } : {}),
     archive: { records, bad, ...(files ? { files } : {}) },
   };
 }

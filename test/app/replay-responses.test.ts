@@ -55,6 +55,9 @@ beforeAll(async () => {
         res.write('t');
       }, 200);
       timers.add(t);
+    } else if (req.url === '/slow') {
+      const t = setTimeout(() => res.end('slow'), 200);
+      timers.add(t);
     } else if (req.url === '/silent') {
       // Headers after 10 s.
       const t = setTimeout(() => res.end('late'), 10_000);
@@ -109,5 +112,30 @@ describe('replay --timeout is a deadline from hand-over to the last byte', () =>
     expect(code).toBe(1);
     expect(report.errors).toEqual({ TIMEOUT: 1 });
     expect(report.seconds).toBeLessThan(4);
+  });
+});
+
+describe("replay --rate reports latency from each request's slot as well", () => {
+  it('a target slower than the rate: the wait for a free connection is counted, and the late sends', { timeout: 60_000 }, async () => {
+    // Slots every 20 ms, one connection, 200 ms a reply: request i waits ~i × 180 ms for its connection.
+    const { code, report } = await replayJson(archive('slow', 8), '--concurrency', '1', '--rate', '50/s');
+    expect(code).toBe(0);
+    expect(report.responses).toBe(8);
+    expect(report.fromSchedule.late).toBe(7);
+    expect(report.latencyMs.max).toBeLessThan(1000);
+    expect(report.fromSchedule.latencyMs.max).toBeGreaterThan(7 * 180);
+    expect(report.fromSchedule.latencyMs.p50).toBeGreaterThan(report.latencyMs.p50);
+  });
+
+  it('without --rate there is no schedule to report', { timeout: 60_000 }, async () => {
+    const { report } = await replayJson(archive('fast', 3));
+    expect(report.responses).toBe(3);
+    expect(report).not.toHaveProperty('fromSchedule');
+  });
+
+  it('the text report says it in one line', { timeout: 60_000 }, async () => {
+    const r = await run('replay', archive('slow', 3), '--target', base, '--concurrency', '1', '--rate', '50/s');
+    expect(r.code).toBe(0);
+    expect(r.lines[3]).toMatch(/^ {2}from each request's slot in the --rate schedule \(ms\): p50 [\d.]+ {2}p90 .* mean [\d.]+; 2 sent late \(every connection was busy at their slot\)$/);
   });
 });
