@@ -9,6 +9,7 @@
 
 import { captures } from '../shared/checked.ts';
 import { CodecUnavailableError } from './archive/codec.ts';
+import { type RejectingScan, receivedBody } from './archive/received-body.ts';
 import type { ArchiveRecord } from './archive/record.ts';
 
 export class FilterError extends Error {
@@ -39,6 +40,23 @@ export function keeps(keep: RecordPredicate, r: ArchiveRecord & { offset: number
   } catch (err) {
     if (!(err instanceof CodecUnavailableError)) throw err;
     throw new FilterError(`${file}: --filter needs the body of the record at offset ${r.offset}, and ${err.message}`);
+  }
+}
+
+/**
+ * What a reader (cat, replay) takes of `records`, each with its body as received, inflated once: a record whose codec
+ * rejects its body is left out and ends its file's scan there (receivedBody), and `keep` (--filter) picks from the
+ * rest. `fileOf` names a record's file for keeps()'s errors.
+ */
+export function* keptRecords<R extends ArchiveRecord & { offset: number }>(
+  scan: RejectingScan<R>,
+  records: Iterable<R>,
+  keep: RecordPredicate | null,
+  fileOf: (r: R) => string,
+): Generator<{ r: R; body: Uint8Array | CodecUnavailableError }> {
+  for (const r of records) {
+    const body = receivedBody(scan, r);
+    if (body !== null && (!keep || keeps(keep, r, body, fileOf(r)))) yield { r, body };
   }
 }
 

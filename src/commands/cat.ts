@@ -1,9 +1,8 @@
 import { CodecUnavailableError, zstdMissing } from '../archive/codec.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import { MergedScan } from '../archive/merge.ts';
-import { receivedBody } from '../archive/received-body.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
-import { keeps, type RecordPredicate } from '../filter.ts';
+import { keptRecords, type RecordPredicate } from '../filter.ts';
 import { archiveArgs, filterArg, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -57,10 +56,8 @@ function catMany(files: string[], keep: RecordPredicate | null, json: boolean, i
   // Per file: records printed without their body (this runtime lacks the codec), and the first one's offset.
   const unreadable = new Map<string, { count: number; first: number }>();
   let first = true;
-  for (const r of merged.records()) {
-    // A body its codec rejects ends its file's scan at its frame (said below as a bad frame), filtered or not.
-    const body = receivedBody(merged, r);
-    if (body === null || (keep && !keeps(keep, r, body, r.file))) continue;
+  // A body its codec rejects ends its file's scan at its frame (said below as a bad frame), filtered or not.
+  for (const { r, body } of keptRecords(merged, merged.records(), keep, (r) => r.file)) {
     if (body instanceof CodecUnavailableError) {
       const u = unreadable.get(r.file) ?? { count: 0, first: r.offset };
       u.count++;
@@ -93,10 +90,8 @@ function catOne(file: string, keep: RecordPredicate | null, json: boolean, io: C
   const unreadable: number[] = [];
   try {
     let first = true;
-    for (const r of scan.records()) {
-      // A body its codec rejects ends the scan at its frame (said below as a bad frame), filtered or not.
-      const body = receivedBody(scan, r);
-      if (body === null || (keep && !keeps(keep, r, body, file))) continue;
+    // A body its codec rejects ends the scan at its frame (said below as a bad frame), filtered or not.
+    for (const { r, body } of keptRecords(scan, scan.records(), keep, () => file)) {
       if (body instanceof CodecUnavailableError) unreadable.push(r.offset);
       if (json) io.out(JSON.stringify(recordJson(r, body)));
       else {

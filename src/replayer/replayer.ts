@@ -12,9 +12,8 @@ import { ArchiveScan, fileSize } from '../archive/file.ts';
 import { Codec } from '../archive/format.ts';
 import { MergedScan } from '../archive/merge.ts';
 import type { BadFrame } from '../archive/reader.ts';
-import { receivedBody } from '../archive/received-body.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
-import { keeps, type RecordPredicate } from '../filter.ts';
+import { keptRecords, type RecordPredicate } from '../filter.ts';
 import { type CertificateRejection, certificateRejection } from './certificate-rejection.ts';
 import { exchange } from './exchange.ts';
 import { connectOptions, type Trust } from './tls-trust.ts';
@@ -179,6 +178,14 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   };
   o.onStart?.({ total: loopBytes * o.loop, done: () => loopsDone * loopBytes + atSum });
 
+  // Each record read advances the walk's progress, kept or not.
+  function* walked<R extends { offset: number }>(records: Iterable<R>, fileIndex: (r: R) => number): Generator<R> {
+    for (const r of records) {
+      taken(fileIndex(r), r.offset);
+      yield r;
+    }
+  }
+
   // One shared walk over the archive (loop times); workers pull from it, so order is kept per pull. Each record comes
   // with its body as received (receivedBody: one whose codec rejects it ends its file there, as a bad frame).
   function* walk(): Generator<{ r: ArchiveRecord & { offset: number }; body: Uint8Array | CodecUnavailableError }> {
@@ -186,11 +193,12 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       startLoop(i);
       if (o.files.length > 1) {
         const merged = new MergedScan(o.files);
-        for (const r of merged.records()) {
-          taken(r.fileIndex, r.offset);
-          const body = receivedBody(merged, r);
-          if (body !== null && (!o.filter || keeps(o.filter, r, body, r.file))) yield { r, body };
-        }
+        yield* keptRecords(
+          merged,
+          walked(merged.records(), (r) => r.fileIndex),
+          o.filter,
+          (r) => r.file,
+        );
         files = merged.outcomes.map(({ file, records, result, error }) => ({ file, records, bad: result?.bad ?? null, error }));
         records = files.reduce((n, f) => n + f.records, 0);
         const first = files.find((f) => f.bad);
@@ -199,11 +207,12 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       }
       const file = o.files[0] as string;
       const scan = new ArchiveScan(file);
-      for (const r of scan.records()) {
-        taken(0, r.offset);
-        const body = receivedBody(scan, r);
-        if (body !== null && (!o.filter || keeps(o.filter, r, body, file))) yield { r, body };
-      }
+      yield* keptRecords(
+        scan,
+        walked(scan.records(), () => 0),
+        o.filter,
+        () => file,
+      );
       records = scan.result?.frames ?? 0;
       bad = scan.result?.bad ?? null;
     }
