@@ -84,7 +84,10 @@ function requestHeaders(r: ArchiveRecord): string[] {
 
 /** A short, stable name for a failure: the error code when there is one. */
 function errorKind(err: unknown): string {
-  const e = err as { code?: string; name?: string; cause?: { code?: string } };
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+  // undici's word for a reply it did not ask for — a 100 Continue (broker sends no Expect), or a response with no
+  // request outstanding — which it would otherwise count with every reset and close as UND_ERR_SOCKET.
+  if (e?.code === 'UND_ERR_SOCKET' && e.message === 'bad response') return 'UNEXPECTED_RESPONSE';
   return e?.cause?.code ?? e?.code ?? e?.name ?? 'Error';
 }
 

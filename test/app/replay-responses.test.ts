@@ -3,6 +3,7 @@
 // --timeout was undici's idle timers, so a body trickling in never timed out (each case below fails without the fix).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,5 +138,21 @@ describe("replay --rate reports latency from each request's slot as well", () =>
     const r = await run('replay', archive('slow', 3), '--target', base, '--concurrency', '1', '--rate', '50/s');
     expect(r.code).toBe(0);
     expect(r.lines[3]).toMatch(/^ {2}from each request's slot in the --rate schedule \(ms\): p50 [\d.]+ {2}p90 .* mean [\d.]+; 2 sent late \(every connection was busy at their slot\)$/);
+  });
+});
+
+describe('replay names a reply the target was not asked for', () => {
+  it('an unasked 100 Continue before the response counts as UNEXPECTED_RESPONSE, not as a reset', { timeout: 60_000 }, async () => {
+    const raw = createTcpServer((socket) => {
+      socket.on('data', () => socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'));
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    try {
+      const r = await run('replay', archive('continue', 2), '--target', `http://127.0.0.1:${(raw.address() as { port: number }).port}`, '--concurrency', '1', '--json');
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.out).errors).toEqual({ UNEXPECTED_RESPONSE: 2 });
+    } finally {
+      raw.close();
+    }
   });
 });
