@@ -225,7 +225,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
       : // node:https only when serving HTTPS: a plain record start does not load it (tls-identity.ts says why).
         process.getBuiltinModule('node:https').createServer(
           // A handshake that never completes (a silent peer, a trickled ClientHello) is cut like slow headers.
-          { ...httpOptions, ...('pfx' in tls ? { pfx: tls.pfx, passphrase: tls.passphrase } : { cert: tls.cert, key: tls.key }), ALPNProtocols: ['http/1.1'], handshakeTimeout: opts.headerTimeoutMs },
+          { ...httpOptions, allowHalfOpen: true, ...('pfx' in tls ? { pfx: tls.pfx, passphrase: tls.passphrase } : { cert: tls.cert, key: tls.key }), ALPNProtocols: ['http/1.1'], handshakeTimeout: opts.headerTimeoutMs },
           onRequest,
         );
 
@@ -233,6 +233,15 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   // rawHeaders cut the rest off silently up to Node 22 (Node 24 answers 431). The header bytes stay bounded by
   // Node's --max-http-header-size (16 KiB; over it 431, counted malformed).
   server.maxHeadersCount = 0;
+
+  // A client may half-close once its request is sent (shutdown(SHUT_WR): `s.end(request)` in node:net, `curl` with
+  // an upload from stdin). Node's default (httpAllowHalfOpen false) then ends the socket at once, and an answer not
+  // yet sent — --ack written's, which waits for the batch — never reaches the client, though its request is
+  // recorded. Half-open, Node marks the response in progress (or the last pipelined one) as the connection's last:
+  // the socket still closes, right after that answer. Over TLS the TLS socket must stay half-open too: node:https,
+  // unlike node:http, does not ask its net.Server for allowHalfOpen (given above).
+  // (A property of http.Server since Node 0.x, not in @types/node.)
+  (server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
 
   // Expect: 100-continue. Without a listener here Node answers "100 Continue" itself, before onRequest can see that
   // the declared body is over --max-body: the client was told to send it, then got 413. Now it gets 413 at once.

@@ -1,0 +1,89 @@
+// The capture listener in-process (startCapture) with a writer that keeps its batches in memory: what a client is
+// answered, and what is recorded and counted, for the requests Node's HTTP server handles in its own ways.
+import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeHeader } from '../../src/archive/format.ts';
+import { readArchive } from '../../src/archive/reader.ts';
+import { type BatchSink, BatchWriter } from '../../src/recorder/batch-writer.ts';
+import { type Capture, type CaptureOptions, startCapture } from '../../src/recorder/capture-server.ts';
+import { BufferPool } from '../../src/recorder/pool.ts';
+import { selfSignedIdentity } from '../../src/recorder/tls-identity.ts';
+
+/** A writer whose sink keeps its batches in memory. */
+function memoryWriter() {
+  const writes: Buffer[] = [];
+  const sink: BatchSink = {
+    checksumsFrames: false,
+    write(buf, length) {
+      writes.push(Buffer.from(buf.subarray(0, length)));
+      return Promise.resolve(buf);
+    },
+  };
+  const writer = new BatchWriter({ pool: new BufferPool(1 << 16, 4), sink, flushMs: 2, onError: () => {} });
+  return { writer, records: () => readArchive(Buffer.concat([encodeHeader(), ...writes])).records };
+}
+
+/**
+ * Sends `data` on a new connection, then half-closes it (end(): FIN after the bytes) unless `keepOpen`; resolves with
+ * everything the server sent before it closed, or rejects when it has not closed within `maxMs`.
+ */
+function exchange(port: number, data: string | Buffer, { keepOpen = false, maxMs = 5_000 } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    let got = '';
+    const timer = setTimeout(() => (s.destroy(), reject(new Error(`no close within ${maxMs} ms; got: ${JSON.stringify(got)}`))), maxMs);
+    s.on('connect', () => (keepOpen ? s.write(data) : s.end(data)));
+    s.on('data', (d) => (got += d));
+    s.on('error', () => {});
+    s.on('close', () => (clearTimeout(timer), resolve(got)));
+  });
+}
+
+let capture: Capture | undefined;
+afterEach(async () => {
+  await capture?.close(0);
+  capture = undefined;
+});
+
+const options: CaptureOptions = { host: '127.0.0.1', port: 0, status: 200, maxBody: 1 << 20, sample: 1, headerTimeoutMs: 5_000, writer: null };
+
+describe('a client that half-closes after its request', () => {
+  it.each([['immediate'], ['written']])('is answered, recorded, and its connection closed (--ack %s)', async (ack) => {
+    const mem = memoryWriter();
+    capture = await startCapture({ ...options, writer: mem.writer, ackWritten: ack === 'written' });
+    const reply = await exchange(capture.address.port, 'POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc');
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+    await mem.writer.drain();
+    expect(mem.records().map((r) => r.url)).toEqual(['/a']);
+    expect(capture.counters).toMatchObject({ requests: 1, recorded: 1 });
+  });
+
+  it('over TLS too: answered once its batch is written, then the connection closes (--ack written)', async () => {
+    const mem = memoryWriter();
+    capture = await startCapture({ ...options, writer: mem.writer, ackWritten: true, tls: await selfSignedIdentity('127.0.0.1') });
+    const port = capture.address.port;
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+      let got = '';
+      const timer = setTimeout(() => (s.destroy(), reject(new Error(`no close; got: ${JSON.stringify(got)}`))), 5_000);
+      s.on('secureConnect', () => s.end('POST /tls HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc'));
+      s.on('data', (d) => (got += d));
+      s.on('error', () => {});
+      s.on('close', () => (clearTimeout(timer), resolve(got)));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+    await mem.writer.drain();
+    expect(mem.records().map((r) => r.url)).toEqual(['/tls']);
+  });
+
+  it('gets the answers of all its pipelined requests, then the connection closes', async () => {
+    const mem = memoryWriter();
+    capture = await startCapture({ ...options, writer: mem.writer, ackWritten: true });
+    const post = (path: string) => `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi`;
+    const reply = await exchange(capture.address.port, `${post('/p1')}${post('/p2')}${post('/p3')}`);
+    expect([...reply.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => m[1])).toEqual(['200', '200', '200']);
+    await mem.writer.drain();
+    expect(mem.records().map((r) => r.url)).toEqual(['/p1', '/p2', '/p3']);
+  });
+});
