@@ -44,8 +44,9 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
   --flush-bytes SIZE   write a batch once it holds SIZE bytes (one write per batch)
   --ack MODE           immediate (default): answer as soon as the body is in; a kill -9 loses what was
                        answered in the last flush. written: answer a recorded request only once the batch
-                       holding it is written (many requests share one write), 503 if it cannot be; a
-                       kill -9 loses nothing answered
+                       holding it is written (many requests share one write), 503 if it cannot be (a
+                       full disk; a request the format cannot hold: over 65535 headers, a header name
+                       over 64 KiB); a kill -9 loses nothing answered
   --fsync POLICY       when written batches are forced to the device (what survives a power cut): never
                        (default; close still does), batch (after each batch, before --ack written answers),
                        or a DURATION (at most that long after a write: 1s)
@@ -239,7 +240,7 @@ function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolea
   io.out(`broker record: ${s.requests} requests in ${s.seconds.toFixed(1)} s (${s.requestsPerSecond} req/s), ${formatBytes(s.bodyBytes)} of bodies`);
   if (s.archive)
     io.out(
-      `  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches${s.archive.compress ? `, ${s.archive.compress}: ${formatBytes(s.archive.frameBytes)} of frames${s.archive.compressMiBPerSecond !== null && s.archive.frameBytes >= RATE_SHOWN_FROM ? ` at ${s.archive.compressMiBPerSecond} MiB/s of the writing thread` : ''}${s.archive.uncompressedBatches ? `, ${s.archive.uncompressedBatches} batches written uncompressed to keep up` : ''}` : ''}, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}`,
+      `  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches${s.archive.compress ? `, ${s.archive.compress}: ${formatBytes(s.archive.frameBytes)} of frames${s.archive.compressMiBPerSecond !== null && s.archive.frameBytes >= RATE_SHOWN_FROM ? ` at ${s.archive.compressMiBPerSecond} MiB/s of the writing thread` : ''}${s.archive.uncompressedBatches ? `, ${s.archive.uncompressedBatches} batches written uncompressed to keep up` : ''}` : ''}, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}, unrecordable ${s.unrecordable}${s.unrecordable && s.archive.ack === 'written' ? ' (503)' : ''}`,
     );
   io.out(`  rejected: ${s.tooLarge} too large (413), ${s.malformed} malformed (400/431), ${s.timeouts} timed out (408)`);
   // Only when asked for: the default's summary reads as it always has.

@@ -10,7 +10,8 @@
  *
  * With `ackWritten` (record --ack written) the order turns round: the request goes to the writer first and
  * is answered when its batch is written — 2xx — or when it is dropped instead (a full disk, a writer behind
- * the disk) — 503, never a 2xx for a request that is not on disk. The archive then holds every request that
+ * the disk), or at once when the format cannot hold it (recordProblem) — 503, never a 2xx for a request that is
+ * not on disk. The archive then holds every request that
  * got a 2xx, and also any whose connection failed while it waited (its client saw no answer, and may retry).
  *
  * With `tls` it serves HTTPS instead: HTTP/1.1 over TLS, ALPN `http/1.1`. A client whose ALPN offers only
@@ -144,11 +145,12 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   };
   const countOnly = (req: IncomingMessage, res: ServerResponse) => readBody(req, res, null, () => answer(res));
 
-  // --ack written: a request that will not be on disk is told so; the body says why, the client may retry.
-  const notRecorded = (res: ServerResponse, why: string) => {
+  // --ack written: a request that will not be on disk is told so; the body says why. The client may retry one that
+  // was dropped (Retry-After), not one that cannot be recorded at all (`retry` false): it would fail the same way.
+  const notRecorded = (res: ServerResponse, why: string, retry = true) => {
     if (res.headersSent || res.destroyed) return;
     const text = `not recorded: ${why}\n`;
-    res.writeHead(503, { 'Content-Type': 'text/plain', 'Content-Length': String(Buffer.byteLength(text)), 'Retry-After': '1' });
+    res.writeHead(503, { 'Content-Type': 'text/plain', 'Content-Length': String(Buffer.byteLength(text)), ...(retry ? { 'Retry-After': '1' } : {}) });
     res.end(text);
   };
   const whyDropped = (w: BatchWriter) => (w.error ? `the archive cannot be written (${w.error.message})` : 'the recorder is behind the disk');
@@ -180,7 +182,8 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     readBody(req, res, chunks, (length) => {
       // Built now: by 'finish' the socket of a Connection: close request may be gone, and its peer with it.
       const input = recordable(req, time, chunks, length);
-      if (input === null) return answer(res);
+      // One the format cannot hold (recordProblem): --ack written answers no 2xx for a request not on disk.
+      if (typeof input === 'string') return ackWritten ? notRecorded(res, `the archive format cannot hold this request (${input})`, false) : answer(res);
       if (ackWritten) return recordThenAnswer(req, res, w, input);
       answer(res, () => {
         if (w.append(input, Codec.none)) c.recorded++;
@@ -189,10 +192,10 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   };
 
   /**
-   * The request as a record input; null when it cannot be recorded. Its body goes in as it came (frame flags
+   * The request as a record input; when it cannot be recorded, why not. Its body goes in as it came (frame flags
    * Codec.none): --compress compresses whole batches on the writing thread (archive-sink.ts), not each body here.
    */
-  const recordable = (req: IncomingMessage, time: number, chunks: Buffer[], length: number): RecordInput | null => {
+  const recordable = (req: IncomingMessage, time: number, chunks: Buffer[], length: number): RecordInput | string => {
     const input: RecordInput = {
       time,
       peerAddress: req.socket.remoteAddress ?? '',
@@ -205,9 +208,10 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     };
     // TLS: the SNI name the client sent ('' for none, e.g. a client that connected by IP address).
     if (tls !== null) input.sni = (req.socket as TLSSocket).servername || '';
-    if (recordProblem(input)) {
+    const problem = recordProblem(input);
+    if (problem) {
       c.unrecordable++;
-      return null;
+      return problem;
     }
     return input;
   };

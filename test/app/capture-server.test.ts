@@ -87,3 +87,32 @@ describe('a client that half-closes after its request', () => {
     expect(mem.records().map((r) => r.url)).toEqual(['/p1', '/p2', '/p3']);
   });
 });
+
+describe('a request the archive format cannot hold', () => {
+  // A header name over 64 KiB (the format's u16 length): Node's 16 KiB header limit raised, as NODE_OPTIONS=
+  // --max-http-header-size=1000000 would; the server reads its maxHeaderSize at each connection.
+  const request = `POST /big HTTP/1.1\r\nHost: x\r\n${'n'.repeat(70_000)}: v\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi`;
+
+  it('gets a 503 saying so, not a 2xx, under --ack written; is counted unrecordable, never recorded', async () => {
+    const mem = memoryWriter();
+    capture = await startCapture({ ...options, writer: mem.writer, ackWritten: true });
+    (capture.server as { maxHeaderSize?: number }).maxHeaderSize = 1_000_000;
+    const reply = await exchange(capture.address.port, request, { keepOpen: true });
+    expect(reply).toMatch(/^HTTP\/1\.1 503 /);
+    expect(reply).toMatch(/\r\n\r\nnot recorded: the archive format cannot hold this request \(header name longer than 65535 bytes\)\n$/);
+    expect(reply).not.toMatch(/Retry-After/i);
+    await mem.writer.drain();
+    expect(mem.records()).toEqual([]);
+    expect(capture.counters).toMatchObject({ requests: 1, recorded: 0, unrecordable: 1 });
+  });
+
+  it('is answered --status and left out by default (--ack immediate)', async () => {
+    const mem = memoryWriter();
+    capture = await startCapture({ ...options, writer: mem.writer });
+    (capture.server as { maxHeaderSize?: number }).maxHeaderSize = 1_000_000;
+    expect(await exchange(capture.address.port, request, { keepOpen: true })).toMatch(/^HTTP\/1\.1 200 /);
+    await mem.writer.drain();
+    expect(mem.records()).toEqual([]);
+    expect(capture.counters).toMatchObject({ requests: 1, recorded: 0, unrecordable: 1 });
+  });
+});

@@ -1,0 +1,44 @@
+// broker record as a real process (the test bundle): what its summary counts, in text and --json, for requests that
+// are answered but not recorded as usual.
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../fixtures/context.ts';
+import { killLeftovers, removeBundle, startRecorder } from './broker-process.ts';
+import { rawExchange } from './http-client.ts';
+
+const dir = tempDir('record-summary');
+afterAll(() => {
+  killLeftovers();
+  removeBundle();
+});
+
+async function stop(r: Awaited<ReturnType<typeof startRecorder>>) {
+  r.child.kill('SIGTERM');
+  const { code } = await r.exited;
+  return { code, stdout: r.stdout(), stderr: r.stderr() };
+}
+
+/** Starts the recorder with `nodeOptions` in its environment (NODE_OPTIONS is read as the process starts). */
+async function startWith(nodeOptions: string, args: string[]) {
+  const before = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = nodeOptions;
+  try {
+    return await startRecorder(args);
+  } finally {
+    if (before === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = before;
+  }
+}
+
+describe('record summary', () => {
+  it('counts a request the format cannot hold as unrecordable in the text summary too (503 under --ack written)', async () => {
+    // A header name over 64 KiB needs Node's header limit raised.
+    const r = await startWith('--max-http-header-size=1000000', ['--out', join(dir, 'unrecordable.brk'), '--ack', 'written']);
+    const reply = await rawExchange(r.port, [`POST /big HTTP/1.1\r\nHost: x\r\n${'n'.repeat(70_000)}: v\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi`]);
+    expect(reply).toMatch(/^HTTP\/1\.1 503 /);
+    expect(await rawExchange(r.port, ['POST /ok HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi'])).toMatch(/^HTTP\/1\.1 200 /);
+    const s = await stop(r);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toMatch(/^ {2}recorded 1 to .*; dropped 0, sampled out 0, unrecordable 1 \(503\)$/m);
+  });
+});
