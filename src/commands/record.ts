@@ -34,7 +34,8 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
                        without it the file is format 3, which older brokers read too); zstd needs
                        Node 22.15+ (the shipped runtime has it)
   --compress-level N   the codec's level: gzip 1-9, brotli 0-11, zstd 1-22 (default 1: the fastest)
-  --rotate SIZE        start FILE.1, FILE.2, … when a file would pass SIZE; each is a new file
+  --rotate SIZE        start FILE.1, FILE.2, … when a file would pass SIZE (on disk: compressed with
+                       --compress); each is a new file
                        (a name that exists is skipped, never written or followed; with --workers
                        each worker rotates into files of its own)
   --workers N          N listener processes (node:cluster) appending to the same archive; if the

@@ -187,11 +187,6 @@ export class ArchiveSink implements BatchSink {
 
   async write(batch: Buffer, batchLength: number, backlog = 0): Promise<Buffer> {
     if (this.syncError) throw describe(this.syncError, 'fsync', this.currentPath);
-    if (this.opts.rotateBytes > 0) {
-      // Other workers grow the first file too: ask the file, not our own count. A rotated file is ours alone.
-      if (this.opts.shared && this.index === 0) this.size = await new Promise<number>((res, rej) => fstatCb(this.fd, (e, st) => (e ? rej(describe(e, 'stat', this.currentPath)) : res(st.size))));
-      if (this.size > BLOCK_SIZE && this.size + paddedLength(batchLength) > this.opts.rotateBytes) this.rotate();
-    }
     // WebAssembly memory never shrinks: one oversized frame (a large body) must not pin its size for good.
     const stage = batchLength <= this.opts.batchBytes ? this.stage : new ChecksumStage();
     const buf = stage.get(paddedLength(batchLength));
@@ -204,6 +199,13 @@ export class ArchiveSink implements BatchSink {
     if (behind) this.counters.behindBatches++;
     const parts = this.compress && !behind ? compressBatchInPlace(buf, batchLength, this.codec, this.compress, this.hooks.pause) : [{ start: 0, end: batchLength, frames: 0, compressed: false }];
     const contentLength = parts.at(-1)?.end ?? 0;
+    // Rotation goes by what this batch will take on disk: with --compress, its compressed length (not its length before
+    // compression, by which a gzip archive rotated at a tenth of --rotate). Padded, as a direct write would be.
+    if (this.opts.rotateBytes > 0) {
+      // Other workers grow the first file too: ask the file, not our own count. A rotated file is ours alone.
+      if (this.opts.shared && this.index === 0) this.size = await new Promise<number>((res, rej) => fstatCb(this.fd, (e, st) => (e ? rej(describe(e, 'stat', this.currentPath)) : res(st.size))));
+      if (this.size > BLOCK_SIZE && this.size + paddedLength(contentLength) > this.opts.rotateBytes) this.rotate();
+    }
     // Direct I/O writes whole blocks: pad with a padding frame. Buffered writes take the batch as it is.
     const direct = this.direct !== null;
     const length = direct ? padToBlock(buf, contentLength) : contentLength;

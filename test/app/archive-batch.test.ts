@@ -243,14 +243,38 @@ describe('ArchiveSink --compress', () => {
   it('rotated files are version 4 too', async () => {
     const path = join(dir, 'sink-rotate.brk');
     const sink = new ArchiveSink({ path, identity: createArchiveFile(path, 4), rotateBytes: 64 * 1024, shared: false, batchBytes: 60 * 1024, compress: { codec: Codec.gzip } });
+    // Random bodies: compression cannot shrink them, so six batches cannot share one 64 KiB file.
     for (let b = 0; b < 6; b++) {
-      const raw = frames(b * 200, 200);
+      const raw = frames(b * 25, 25, true);
       expect(raw.length).toBeLessThan(60 * 1024);
       await sink.write(raw, raw.length);
     }
     sink.close();
     expect(sink.counters.files).toBeGreaterThan(1);
     expect(decodeHeader(readFileSync(`${path}.1`)).version).toBe(4);
+  });
+
+  it('rotates by the compressed length: a file holds as many compressed batches as fit within --rotate', async () => {
+    const path = join(dir, 'sink-rotate-compressed.brk');
+    const rotateBytes = 64 * 1024;
+    const sink = new ArchiveSink({ path, identity: createArchiveFile(path, 4), rotateBytes, shared: false, batchBytes: 60 * 1024, compress: { codec: Codec.gzip } });
+    let raw = 0;
+    for (let b = 0; b < 40; b++) {
+      const batch = frames(b * 300, 300);
+      expect(batch.length).toBeGreaterThan(rotateBytes / 2);
+      expect(batch.length).toBeLessThan(60 * 1024);
+      raw += batch.length;
+      await sink.write(batch, batch.length);
+    }
+    sink.close();
+    const files = Array.from({ length: sink.counters.files }, (_, i) => (i === 0 ? path : `${path}.${i}`));
+    const sizes = files.map((f) => statSync(f).size);
+    // Each batch shrinks to a few KiB: many share a file (by its raw length no two would), and no file passes SIZE.
+    expect(sizes.every((n) => n <= rotateBytes)).toBe(true);
+    expect(sizes.slice(0, -1).every((n) => n > rotateBytes / 2)).toBe(true);
+    expect(files.length).toBeLessThan(40 / 4);
+    expect(files.flatMap((f) => readArchive(readFileSync(f)).records.map((r) => r.url))).toEqual(urls(0, 40 * 300));
+    expect(raw).toBeGreaterThan(files.length * rotateBytes);
   });
 
   const disk = mountSmallDisk('64k');
