@@ -359,6 +359,11 @@ async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
   }
   stopLive();
   const { error } = result;
+  // As runSingle when it cannot listen: one line, exit 1, no summary of an archive that is not there.
+  if (result.notStarted && error) {
+    io.err(`broker: ${error}`);
+    return 1;
+  }
   if (error) io.err(`broker: ${error}${cfg.out && result.address ? `; the archive holds every record written before it (broker verify ${cfg.out})` : ''}`);
   const listen = result.address ? listenText(result.address) : listenText({ host: cfg.host, port: cfg.port });
   printSummary(io, summary(cfg, listen, result.counters, secondsNow() - started, error), cfg.json);

@@ -92,6 +92,11 @@ export interface ClusterResult {
   address: { host: string; port: number } | null;
   counters: RecorderCounters;
   error: string | null;
+  /**
+   * The workers never all listened and nothing came in (a port in use, a worker that could not start): the archive was
+   * removed, and there is nothing to summarize — the error is all there is to say, as when one process cannot listen.
+   */
+  notStarted: boolean;
 }
 
 /**
@@ -167,12 +172,13 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
   stopAll();
   await done;
   const counters = total();
-  if (address === null && o.out !== null && counters.requests === 0) rmSync(o.out, { force: true });
+  const notStarted = address === null && counters.requests === 0;
+  if (notStarted && o.out !== null) rmSync(o.out, { force: true });
   else if (o.out !== null && workers.some((w) => !finals.has(w.id))) {
     // A worker that died (kill -9, OOM) may have written a batch after its last report: count the files instead.
     const files = recordingFiles(o.out, takenBefore);
     hooks.onCounting?.(files);
     counters.flushed = recordsOnDisk(files) ?? counters.flushed;
   }
-  return { address, counters, error };
+  return { address, counters, error, notStarted };
 }

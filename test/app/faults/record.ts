@@ -159,16 +159,22 @@ export function recordCases(bin: BinOf): void {
       expect(r3.stderr).toMatch(/^broker: cannot create \/proc\/broker-test\.brk: /m);
     });
 
-    it('a port already in use is a clear error and exit 1, with and without workers (no hang, no stray file)', async () => {
+    it('a port already in use is one line and exit 1, with and without workers, text or --json (no summary, no hang, no stray file)', async () => {
       const blocker = createServer();
       await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', res));
       const port = (blocker.address() as { port: number }).port;
       try {
-        for (const workers of ['1', '2']) {
+        for (const [workers, json] of [
+          ['1', []],
+          ['2', []],
+          ['2', ['--json']],
+        ] as const) {
           const out = file();
-          const r = await runBroker(['record', '--listen', `127.0.0.1:${port}`, '--out', out, '--workers', workers], bin());
+          const r = await runBroker(['record', '--listen', `127.0.0.1:${port}`, '--out', out, '--workers', workers, ...json], bin());
           expect(r.code).toBe(1);
-          expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}: address already in use (EADDRINUSE)`);
+          // The summary of an archive that was removed again would say nothing true.
+          expect(r.stdout).toBe('');
+          expect(r.stderr).toBe(`broker: cannot listen on 127.0.0.1:${port}: address already in use (EADDRINUSE)\n`);
           expect(existsSync(out)).toBe(false);
         }
       } finally {
