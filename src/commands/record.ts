@@ -10,7 +10,7 @@ import { errText } from '../output.ts';
 import { ArchiveFileError } from '../recorder/archive-sink.ts';
 import { isRecorderWorker } from '../recorder/cluster-role.ts';
 import { ACK_MODES, fsyncPolicy, fsyncText } from '../recorder/durability.ts';
-import { ListenError } from '../recorder/listen-error.ts';
+import { hostPort, ListenError } from '../recorder/listen-error.ts';
 import { type RecorderCounters, type RecorderOptions, startRecorder } from '../recorder/recorder.ts';
 import { loadTlsIdentity, selfSignedIdentity, type TlsIdentity } from '../recorder/tls-identity.ts';
 import { loadPfxIdentity } from '../recorder/tls-pfx.ts';
@@ -305,7 +305,7 @@ function untilSignal(io: CommandIO): { promise: Promise<string>; dispose: () => 
   };
 }
 
-const listenText = (a: { host: string; port: number }) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
+const listenText = (a: { host: string; port: number }) => hostPort(a.host, a.port);
 const overTls = (cfg: RecordConfig) => (cfg.tls ? ' over TLS' : '');
 
 async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {

@@ -1,3 +1,6 @@
+/** HOST:PORT as it is written, an IPv6 address in brackets: [::1]:8080 (as --listen takes it). */
+export const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
 /** The capture server could not bind its address: an I/O error (exit 1), told in one line. */
 export class ListenError extends Error {
   override name = 'ListenError';
@@ -7,7 +10,7 @@ export class ListenError extends Error {
     readonly code: string | undefined,
     why: string,
   ) {
-    super(`cannot listen on ${host}:${port}: ${why}${code ? ` (${code})` : ''}`);
+    super(`cannot listen on ${hostPort(host, port)}: ${why}${code ? ` (${code})` : ''}`);
   }
 
   /** The listen failure err, with its reason in words. */

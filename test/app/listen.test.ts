@@ -3,6 +3,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { listen, listenPath } from '../../src/recorder/listen.ts';
+import { ListenError } from '../../src/recorder/listen-error.ts';
 
 class FakeBoundSocket {}
 
@@ -28,5 +29,11 @@ describe('the capture server listen', () => {
     await expect(listen(b, '127.0.0.1', address.port)).rejects.toMatchObject({ code: 'EADDRINUSE' });
     expect(b.listenerCount('error')).toBe(0);
     await new Promise((r) => a.close(r));
+  });
+
+  it('a failed listen names the address as --listen takes it: an IPv6 one in brackets', () => {
+    const inUse = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' });
+    expect(ListenError.from(inUse, '::1', 18093).message).toBe('cannot listen on [::1]:18093: address already in use (EADDRINUSE)');
+    expect(ListenError.from(inUse, '127.0.0.1', 18093).message).toBe('cannot listen on 127.0.0.1:18093: address already in use (EADDRINUSE)');
   });
 });
