@@ -3,8 +3,9 @@
  * through a link (issue 23: with --rotate, a FILE.1 left by an earlier run, or a symlink planted as FILE.1,
  * took the recorded requests).
  *
- * - A file is created as `.NAME.<pid>.<random>.tmp` with O_CREAT|O_EXCL|O_NOFOLLOW (always a new inode, mode
- *   0600), given its header block, then hard-linked to its name. link() never replaces a name and never
+ * - A file is created as `.broker.<pid>.<random>.tmp` in NAME's directory with O_CREAT|O_EXCL|O_NOFOLLOW (always a
+ *   new inode, mode 0600), given its header block, then hard-linked to its name. The temporary name is short, not
+ *   built from NAME: any NAME the file system takes (up to 255 bytes) can be created. link() never replaces a name and never
  *   follows a link at it: a taken name fails with EEXIST. No process ever sees the name without its header.
  * - The creator keeps the descriptor it created the file with. A process that must open the name (a cluster
  *   worker opening the FILE the primary created; the second, direct-I/O descriptor) opens it with O_NOFOLLOW
@@ -12,7 +13,7 @@
  * - Rotation takes the next free name: FILE.1 taken (an old archive, a link) → FILE.2, and so on.
  */
 import { closeSync, constants, fstatSync, linkSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BLOCK_SIZE, encodeHeader, HEADER_SIZE, padToBlock, VERSION_WITHOUT_BATCHES } from '../archive/format.ts';
 import { ArchiveFileError, describe } from './archive-file-error.ts';
 
@@ -43,12 +44,16 @@ function identityOf(fd: number): FileIdentity {
  * ArchiveFileError) when the name is taken.
  */
 export function createArchive(path: string, version: number): OwnFile {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  let fd: number;
-  try {
-    fd = openSync(tmp, APPEND | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
-  } catch (err) {
-    throw describe(err, 'create', path);
+  let tmp = '';
+  let fd = -1;
+  // At most 29 bytes: pid_max is at most 2^22 (7 digits). Another process's name (EEXIST) is tried past.
+  for (let tries = 0; fd < 0; tries++) {
+    tmp = join(dirname(path), `.broker.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+    try {
+      fd = openSync(tmp, APPEND | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 10) throw describe(err, 'create', path);
+    }
   }
   try {
     // The header, padded to a whole block: direct-I/O appends must start on a block boundary.
