@@ -14,7 +14,7 @@ export interface ComputedRequires {
   argumentEnds: number[];
   /** The literal relative names the module writes ('./plugins/cli-plugin'), each once. */
   relativeNames: string[];
-  /** Each import() of a computed specifier (no import attributes): where the call starts, where its argument starts and ends. */
+  /** Each import() of a computed specifier (no import attributes, not a glob esbuild expands): where the call starts, where its argument starts and ends. */
   imports: { start: number; argumentStart: number; argumentEnd: number }[];
 }
 
@@ -33,6 +33,22 @@ function isNameOrMember(n: Node): boolean {
   if (n.type !== 'MemberExpression') return false;
   const m = n as Node & { object: Node; computed: boolean };
   return !m.computed && isNameOrMember(m.object);
+}
+
+/**
+ * A specifier esbuild bundles as a glob: a template literal or a `+` chain that starts with a relative literal
+ * (`./plugins/${name}.js`, './locale/' + lang + '.json'); esbuild bundles every file it can match and picks one at
+ * run time. Such an import() is left to esbuild: wrapped, it became a plain require esbuild could not expand.
+ */
+function isGlob(n: Node): boolean {
+  if (n.type === 'TemplateLiteral') {
+    const [first] = (n as Node & { quasis: { value: { cooked: string | null } }[] }).quasis;
+    return isRelativeName(first?.value.cooked ?? '');
+  }
+  let left = n;
+  while (left.type === 'BinaryExpression' && (left as Node & { operator: string }).operator === '+') left = (left as Node & { left: Node }).left;
+  const value = left !== n && left.type === 'Literal' ? (left as Node & { value: unknown }).value : undefined;
+  return typeof value === 'string' && isRelativeName(value);
 }
 
 /** Whether an enclosing function takes `name` as a parameter. */
@@ -62,7 +78,7 @@ export function computedRequires(code: string): ComputedRequires {
     ImportExpression(node) {
       const { source, options } = node as Node & { source: Node & { expressions?: Node[] }; options?: Node | null };
       const literal = source.type === 'Literal' || (source.type === 'TemplateLiteral' && source.expressions?.length === 0);
-      if (!literal && !options) imports.push({ start: node.start, argumentStart: source.start, argumentEnd: source.end });
+      if (!literal && !options && !isGlob(source)) imports.push({ start: node.start, argumentStart: source.start, argumentEnd: source.end });
     },
     CallExpression(call, _state, ancestors) {
       const [arg] = call.arguments;

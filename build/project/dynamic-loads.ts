@@ -42,7 +42,8 @@ export interface DynamicLoad {
   /** One of the installed packages a computed name may pick (lightningcss-${platform}): an addon there that cannot load here is left out, not an error. */
   oneOf?: true;
   /**
-   * Named outside any load, embedded when the package has that file (a directory or a missing file is nothing): a data
+   * Named outside any load, embedded when the package has that file (a missing file is nothing; a directory below the
+   * module's own is a place, embedded when small, else nothing — directoryMention): a data
    * file by `new URL('./file', import.meta.url)` (release-it's `readJSON(new URL(…))` reads its defaults through a
    * helper), or a module by a path known in full (pm2's `path.resolve(path.dirname(module.filename), 'Daemon.js')`,
    * pushed onto the arguments it starts node with), embedded with what it loads, as one started so is.
@@ -164,9 +165,18 @@ function knownParts(n: Arg, names: PathNames, depth: number): KnownPath {
       const [left, right] = [next(n.left), next(n.right)];
       return { prefix: left.prefix, exact: left.exact === undefined || right.exact === undefined ? undefined : left.exact + right.exact };
     }
+    case 'ConditionalExpression': {
+      // `typeof import.meta < "u" && import.meta.url ? dirname(fileURLToPath(import.meta.url)) : __dirname` (a dual
+      // ES/CommonJS build's own place, figlet's): both branches name one place in the bundle. Known where they agree.
+      const [a, b] = [next(n.consequent), next(n.alternate)];
+      return { prefix: a.prefix === b.prefix ? a.prefix : undefined, exact: a.exact === b.exact ? a.exact : undefined };
+    }
     case 'MemberExpression': {
-      // pathToFileURL(p).href, new URL(…).pathname: the path inside (its start, through any property).
       if (n.object.type === 'Super') return UNKNOWN;
+      // `defaults.fontPath` of `const defaults = { fontPath: join(here, '../fonts/') }`: that property's value.
+      const value = propertyValue(n, names, depth);
+      if (value !== undefined) return next(value);
+      // pathToFileURL(p).href, new URL(…).pathname: the path inside (its start, through any property).
       const inner = next(n.object);
       return { prefix: inner.prefix, exact: n.property.type === 'Identifier' && ['href', 'pathname'].includes(n.property.name) ? inner.exact : undefined };
     }
@@ -187,6 +197,21 @@ function knownParts(n: Arg, names: PathNames, depth: number): KnownPath {
     default:
       return UNKNOWN;
   }
+}
+
+/** `object.name` where the object is an object literal written out (or a name whose value is one): that property's value as written. */
+function propertyValue(n: Extract<Arg, { type: 'MemberExpression' }>, names: PathNames, depth: number): Arg | undefined {
+  if (n.computed || n.property.type !== 'Identifier') return undefined;
+  const key = n.property.name;
+  const object = n.object.type === 'Identifier' && depth < EXACT_DEPTH ? names.valueOf(n.object.name) : n.object;
+  if (object?.type !== 'ObjectExpression') return undefined;
+  // The last one written wins, as in the object; a spread or a computed key after it may replace it: not known.
+  let value: Arg | undefined;
+  for (const p of object.properties) {
+    if (p.type === 'SpreadElement' || p.computed) value = undefined;
+    else if (p.kind === 'init' && (p.key.type === 'Identifier' ? p.key.name : stringOf(p.key as Arg)) === key) value = p.value as Arg;
+  }
+  return value;
 }
 
 /** What modules are named by: a module is bundled or loaded as one (a worker, a process), never embedded as data. */
@@ -213,6 +238,33 @@ function urlMention(node: CallExpression | NewExpression, parent: AnyNode | unde
  * or another program's): a module the program may start as node, or hand to a worker, later.
  */
 function modulePathMention(node: CallExpression | NewExpression, parent: AnyNode | undefined, grandparent: AnyNode | undefined, names: PathNames, destructured: (local: string) => string | undefined): string | undefined {
+  const exact = mentionedPath(node, parent, grandparent, names, destructured)?.path;
+  return exact !== undefined && /\.[cm]?js$/.test(exact) ? exact : undefined;
+}
+
+/**
+ * A path function's result known in full, as modulePathMention reads one, naming a directory below the one it starts
+ * from (figlet's `fontPath = join(moduleDirname, '/../fonts/')`, handed to a setter and read from there later): a
+ * place the program may read, embedded when the package has it and it is small (embedded-files.ts); never the
+ * module's own directory or one above it (`join(__dirname, '..')`), which hold its code and package. The directory,
+ * ending in '/'.
+ */
+function directoryMention(node: CallExpression | NewExpression, parent: AnyNode | undefined, grandparent: AnyNode | undefined, names: PathNames, destructured: (local: string) => string | undefined): string | undefined {
+  const mention = mentionedPath(node, parent, grandparent, names, destructured);
+  if (mention === undefined || /\.[\w-]+$/.test(mention.path) || mention.base === undefined) return undefined;
+  const base = `${posix.normalize(mention.base).replace(/\/$/, '')}/`;
+  const dir = `${mention.path.replace(/\/$/, '')}/`;
+  return !base.startsWith(dir) ? dir : undefined;
+}
+
+/** A join or resolve known in full, under the virtual root, where no load this walk reads takes it: its path and its first part's. */
+function mentionedPath(
+  node: CallExpression | NewExpression,
+  parent: AnyNode | undefined,
+  grandparent: AnyNode | undefined,
+  names: PathNames,
+  destructured: (local: string) => string | undefined,
+): { path: string; base: string | undefined } | undefined {
   // A join or resolve of parts: one path made from another (fileURLToPath(import.meta.url) names the module itself).
   const callee = node.type === 'CallExpression' ? names.calleeOf(node.callee) : undefined;
   if (node.type !== 'CallExpression' || (callee !== 'join' && callee !== 'resolve') || node.arguments.length < 2) return undefined;
@@ -220,7 +272,8 @@ function modulePathMention(node: CallExpression | NewExpression, parent: AnyNode
   if (parent?.type === 'ArrayExpression' && (grandparent?.type === 'CallExpression' || grandparent?.type === 'NewExpression')) return undefined;
   if ((parent?.type === 'CallExpression' || parent?.type === 'NewExpression') && (kindOf(parent, destructured) !== undefined || startedFiles(parent, names) !== undefined)) return undefined;
   const exact = knownPath(node, names).exact;
-  return exact?.startsWith(`${VIRTUAL_ROOT}/`) && /\.[cm]?js$/.test(exact) ? posix.normalize(exact) : undefined;
+  const [first] = node.arguments;
+  return exact?.startsWith(`${VIRTUAL_ROOT}/`) ? { path: posix.normalize(exact), base: first === undefined ? undefined : knownPath(first, names).exact } : undefined;
 }
 
 /**
@@ -473,6 +526,11 @@ export function findDynamicLoads(
     const module = modulePathMention(node, ancestors.at(-2), ancestors.at(-3), namesAt(ancestors), destructured(ancestors));
     if (module !== undefined) {
       loads.push({ kind: 'process', ...where(node), into: module, exact: true, mentioned: true });
+      return;
+    }
+    const directory = directoryMention(node, ancestors.at(-2), ancestors.at(-3), namesAt(ancestors), destructured(ancestors));
+    if (directory !== undefined) {
+      loads.push({ kind: 'read', ...where(node), into: directory, mentioned: true });
       return;
     }
     // new Function('m', 'return import(m)'): an import() no bundler can see. virtual-paths.ts wraps the usual form so a

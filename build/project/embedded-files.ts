@@ -54,11 +54,13 @@ export interface EmbeddedFiles {
   candidates: AddonFile[];
 }
 
+const isDirectory = (path: string) => existsSync(path) && statSync(path).isDirectory();
+
 export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit, assets = [] }: ProjectPlace): Promise<EmbeddedFiles> {
   // A file named outside any load is embedded when the package has it, unless the bundle serves it where it is
   // required by that same path (npm's `require(entry)` of `resolve(__dirname, 'cli/entry.js')`: bundled-modules.ts).
   const servedByPath = new Set(bundle.found.filter((l) => l.bundled).map((l) => l.into));
-  const mentionKept = (l: DynamicLoad) => !l.mentioned || (l.into !== undefined && fileOnDisk(tree, l.into) !== undefined && !servedByPath.has(l.into));
+  const mentionKept = (l: DynamicLoad) => !l.mentioned || (l.into !== undefined && (l.exact ? fileOnDisk(tree, l.into) !== undefined && !servedByPath.has(l.into) : isDirectory(onDisk(tree, l.into))));
   const found = bundle.found.filter(mentionKept).map((l) => omitted(readNamedInFull(l, tree), omit));
   // A load into a place seal.assets does not cover: the place's files, when few enough (load-places.ts). A read there
   // reads data: the modules esbuild bundled from it are code, not read (pm2 reads its banner from lib/, its code).
@@ -66,7 +68,7 @@ export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit, 
   const inputs = bundle.inputs.map((f) => resolve(root, f));
   const bundledFiles = new Set(inputs);
   const placed = new Map<DynamicLoad, string[]>();
-  const loads = found.map((l) => {
+  const judged: DynamicLoad[] = found.map((l) => {
     // A worker's file is bundled for it (worker-files.ts), whatever its path.
     if (l.into === undefined || l.exact || l.bundled || l.oneOf || l.omitted || l.kind === 'hidden' || l.kind === 'worker' || coveredByAssets(l.into, assets) || wholePackage(tree, l.into)) return l;
     const files = placeFiles(tree, l.into, (f) => !f.endsWith('.node') && (l.kind !== 'read' || !bundledFiles.has(f)));
@@ -76,6 +78,8 @@ export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit, 
     placed.set(withPlace, files.files);
     return withPlace;
   });
+  // A directory only mentioned is embedded when it is a small place; otherwise it is nothing (no warning: nothing was seen reading it).
+  const loads = judged.filter((l) => !l.mentioned || l.exact || (l.place !== undefined && !l.place.tooMany));
   const placeFilesOf = (ls: DynamicLoad[]) => ls.flatMap((l) => placed.get(l) ?? []);
   // A process started as node on a script names it as node finds a main module: maybe without its extension, or a
   // directory, whose package.json (naming its main) node reads in the binary too.

@@ -222,19 +222,21 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         });
         // Read from esbuild's JavaScript (TypeScript included); the calls stay on their lines, so the map still points at them.
         const computed = [MAY_COMPUTE_REQUIRE, MAY_COMPUTE_IMPORT, MAY_SHADOW_REQUIRE].some((re) => re.test(text)) ? computedRequires(out.code) : { argumentEnds: [], relativeNames: [], imports: [] };
-        for (const name of computed.argumentEnds.length > 0 ? computed.relativeNames : []) {
+        for (const name of computed.argumentEnds.length > 0 || computed.imports.length > 0 ? computed.relativeNames : []) {
           const found = fileAsRequireFinds(resolve(dirname(args.path), name), isFile);
           if (found?.startsWith(`${tree}${sep}`)) relatives.set(posix.join(dir, name), found);
         }
         const code = applyEdits(out.code, [...secondArguments(computed.argumentEnds, JSON.stringify(dir)), ...importsThrough(computed.imports, IMPORT_HELPER, JSON.stringify(IMPORT_MARK))]);
-        // The computed import()'s fallback goes through the hidden import's wrapper: a relative name resolves from the module's place.
+        // A computed import() of a relative name loads it from the module's place (the bundle's require alone took it
+        // from the executable's directory, and ran a file of that name lying beside the binary); its fallback goes
+        // through the hidden import's wrapper, which resolves it from there too.
         const imports = computed.imports.length > 0;
         const helpers = [
           resolves ? resolveHelper(dir) : '',
           metaResolves ? metaResolveHelper(define['import.meta.url'] ?? '""', packages) : '',
           hides || imports ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => (globalThis[Symbol.for(${JSON.stringify(MOUNT_KEY)})]?.(), i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s)); }` : '',
           imports
-            ? `function ${IMPORT_HELPER}(s, load) { return load(s).catch((e) => { if (!e || (e.code !== 'ERR_REQUIRE_ASYNC_MODULE' && e.code !== 'ERR_REQUIRE_ESM')) throw e; return ${HIDDEN_IMPORT_HELPER}(new Function("s", ${JSON.stringify(IMPORT_FALLBACK_SOURCE)}), ${define['import.meta.url']})(s); }); }`
+            ? `function ${IMPORT_HELPER}(s, load) { return load(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? ${JSON.stringify(`${dir}/`)} + s : s).catch((e) => { if (!e || (e.code !== 'ERR_REQUIRE_ASYNC_MODULE' && e.code !== 'ERR_REQUIRE_ESM')) throw e; return ${HIDDEN_IMPORT_HELPER}(new Function("s", ${JSON.stringify(IMPORT_FALLBACK_SOURCE)}), ${define['import.meta.url']})(s); }); }`
             : '',
         ].filter(Boolean);
         return { contents: code + (helpers.length ? `\n${helpers.join('\n')}\n` : ''), loader: 'js', resolveDir: dirname(args.path) };

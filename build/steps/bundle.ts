@@ -139,7 +139,7 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
     const name = shown(into);
     const place = into.endsWith('/') && !name.endsWith('/') ? `${name}/` : name;
     ctx.log.info(
-      `  note: ${l.at}: ${l.code} ${VERBS[l.kind]} ${place}${place.endsWith('/') ? '' : '…'} by a computed path: its ${l.place?.files} file(s), ${((l.place?.bytes ?? 0) / 1024).toFixed(1)} KiB, embedded (seal.assets can name fewer)`,
+      `  note: ${l.at}: ${l.code} ${l.mentioned ? `names ${place}, a directory the program may read later` : `${VERBS[l.kind]} ${place}${place.endsWith('/') ? '' : '…'} by a computed path`}: its ${l.place?.files} file(s), ${((l.place?.bytes ?? 0) / 1024).toFixed(1)} KiB, embedded (seal.assets can name fewer)`,
     );
   }
   // Asked for, so said once and not counted as a warning.

@@ -32,24 +32,31 @@ describe('computed requires', () => {
     expect(computedRequires('require(name')).toEqual({ argumentEnds: [], relativeNames: [], imports: [] });
   });
 
-  it('finds import() of a computed specifier, not of a literal or one with import attributes, and routes it through the helper with the specifier evaluated once', () => {
+  it('finds import() of a computed specifier, not of a literal, a glob esbuild expands or one with import attributes, and routes it through the helper with the specifier evaluated once', () => {
     const code = [
       'await import(url(file));',
       "await import('./literal.js');",
       'await import(`./template.js`);',
       'await import(`./${name}.js`);',
+      "await import('../locale/' + lang + '.json');",
+      'await import(`${dir}/${name}.js`);',
+      "await import(dir + './x.js');",
       "await import(file, { with: { type: 'json' } });",
       '// import(commented)',
       'const a = require(name);',
       '',
     ].join('\n');
     const { imports, argumentEnds } = computedRequires(code);
-    expect(imports.map((i) => code.slice(i.argumentStart, i.argumentEnd))).toEqual(['url(file)', '`./${name}.js`']);
+    // A relative template or + chain is esbuild's glob (it bundles the files it matches): left to esbuild.
+    expect(imports.map((i) => code.slice(i.argumentStart, i.argumentEnd))).toEqual(['url(file)', '`${dir}/${name}.js`', "dir + './x.js'"]);
     expect(applyEdits(code, [...secondArguments(argumentEnds, '"/seal"'), ...importsThrough(imports, 'load', '"m"')]).split('\n')).toEqual([
       'await load(url(file), (s) => import(s), "m");',
       "await import('./literal.js');",
       'await import(`./template.js`);',
-      'await load(`./${name}.js`, (s) => import(s), "m");',
+      'await import(`./${name}.js`);',
+      "await import('../locale/' + lang + '.json');",
+      'await load(`${dir}/${name}.js`, (s) => import(s), "m");',
+      'await load(dir + \'./x.js\', (s) => import(s), "m");',
       "await import(file, { with: { type: 'json' } });",
       '// import(commented)',
       'const a = require(name, "/seal");',

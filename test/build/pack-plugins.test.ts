@@ -1,0 +1,66 @@
+// `npm run pack` of a program that finds its own files by paths built at run time (test/fixtures/projects/plugin-paths):
+// the binary must print what plain node prints. Each case failed before its fix (2026-12-06, a helper's hunt):
+// a computed relative import() resolved from the executable's directory (and ran a file of that name lying beside the
+// binary), a template-literal import() was no longer bundled once its module also imported a computed name, and
+// figlet's fonts (its place a ternary of import.meta.url and __dirname, handed to a setter) were not embedded.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runPack, tempDir } from '../fixtures/context.ts';
+
+const fixture = join(repoRoot, 'test/fixtures/projects/plugin-paths');
+
+/** The fixture with its bin's top-level awaits inside an async function: bundled as CommonJS, not as an ES module run by a hook. */
+function withoutTopLevelAwait(): string {
+  const dir = join(tempDir('plugin-paths-cjs'), 'plugin-paths');
+  cpSync(fixture, dir, { recursive: true });
+  const cli = join(dir, 'bin/cli.js');
+  const text = readFileSync(cli, 'utf8');
+  const at = text.indexOf('if (process.argv');
+  writeFileSync(cli, `${text.slice(0, at)}(async () => {\n${text.slice(at)}})();\n`);
+  return dir;
+}
+
+describe.each([
+  ['bundled as CommonJS', withoutTopLevelAwait],
+  ['with top-level await (an ES module bundle)', () => fixture],
+])('pack: a program that finds its own files by paths built at run time, %s', (_, projectDir) => {
+  let bin = '';
+  let log = '';
+  let project = '';
+  beforeAll(() => {
+    project = projectDir();
+    const r = runPack(project);
+    log = r.log;
+    bin = join(r.out, 'plugin-paths-fixture-0.3.0-linux-x64');
+  }, 180_000);
+
+  it('prints what plain node prints: a computed relative import(), a template-literal one beside a computed one, a fonts directory set through a setter, a directory in an object literal', () => {
+    const expected = execFileSync(process.execPath, [join(project, 'bin/cli.js')], { encoding: 'utf8' });
+    expect(expected).toBe('computed plugin alpha\ntemplated theme dark\nbanner standard font\nframe box style\n');
+    const r = spawnSync(bin, [], { encoding: 'utf8', env: {}, timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(expected);
+  });
+
+  it('a computed relative import() never loads a file of that name beside the executable or in the working directory', () => {
+    const dir = tempDir('plugin-paths-beside');
+    const copy = join(dir, 'plugin-paths');
+    copyFileSync(bin, copy);
+    for (const place of [join(dir, 'plugins'), join(dir, 'cwd', 'plugins')]) {
+      mkdirSync(place, { recursive: true });
+      writeFileSync(join(place, 'alpha.js'), "export default 'the wrong alpha';\n");
+    }
+    const r = spawnSync(copy, [], { encoding: 'utf8', env: {}, cwd: join(dir, 'cwd'), timeout: 30_000 });
+    expect(r.stdout).toContain('computed plugin alpha\n');
+    expect(r.stdout).not.toContain('wrong');
+  });
+
+  it('embeds the fonts directory the program names, with a note saying so, and the styles directory it reads', () => {
+    expect(log).toMatch(/note: dist\/fonts\.js:\d+: .* names fonts\/, a directory the program may read later: its 2 file\(s\)/);
+    expect(log).toMatch(/note: dist\/fonts\.js:\d+: .* reads styles\/ by a computed path: its 1 file\(s\)/);
+    // The template-literal import() is bundled by esbuild (both themes), not left to the disk.
+    expect(log).not.toMatch(/templated\.js:2: .*cannot bundle/);
+  });
+});
