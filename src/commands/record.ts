@@ -29,7 +29,7 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
   --listen HOST:PORT   address to bind; HOST is an IP address ([::1] for IPv6) or localhost, no other
                        names (127.0.0.1 unless told otherwise; port 0 picks one)
   --max-body SIZE      larger bodies get 413 and are not recorded
-  --sample P           record this fraction of requests (all are answered and counted)
+  --sample P           record this fraction of requests (needs --out; all are answered and counted)
   --compress CODEC     compress the archive (needs --out): each batch, on the writing thread (format 4;
                        without it the file is format 3, which older brokers read too); zstd needs
                        Node 22.15+ (the shipped runtime has it)
@@ -126,6 +126,7 @@ function parseConfig(argv: string[]): RecordConfig {
   // A waiting answer makes the delay part of every request's latency: 2 ms still lets a batch gather the requests
   // of many connections (docs/archive.md, "Durability").
   const flushMs = duration(values['flush-ms'], opt('--flush-ms'), { unit: 'ms', min: 1, max: 60_000 }) ?? (ack === 'written' ? 2 : 100);
+  const sample = number(values.sample, opt('--sample'), { min: 0, max: 1 }) ?? 1;
   // Nothing is written without --out: none of these options could change anything, so asking for one is a mistake.
   const asked: [boolean, string][] = [
     [ack !== 'immediate', `ack ${ack}`],
@@ -134,6 +135,7 @@ function parseConfig(argv: string[]): RecordConfig {
     [values.rotate !== undefined, `rotate ${values.rotate}`],
     [values['flush-bytes'] !== undefined, `flush-bytes ${values['flush-bytes']}`],
     [values['flush-ms'] !== undefined, `flush-ms ${values['flush-ms']}`],
+    [values.sample !== undefined, `sample ${values.sample}`],
   ];
   const needsOut = asked.find(([given]) => given)?.[1];
   if (values.out === undefined && needsOut !== undefined) throw new UsageError(`--${needsOut} needs --out FILE: without it nothing is written (see 'broker record --help')`);
@@ -143,7 +145,7 @@ function parseConfig(argv: string[]): RecordConfig {
     out: values.out ?? null,
     status: int(values.status, opt('--status'), { min: 200, max: 599 }) ?? 200,
     maxBody: size(values['max-body'], opt('--max-body'), { min: 0, max: 64 * 2 ** 20 }) ?? 2 ** 20,
-    sample: number(values.sample, opt('--sample'), { min: 0, max: 1 }) ?? 1,
+    sample,
     codec,
     ...(codecLevel === undefined ? {} : { codecLevel }),
     rotateBytes,

@@ -98,6 +98,7 @@ describe('--help and usage errors', () => {
     [['record', '--rotate', '1GiB'], /^broker: --rotate 1GiB needs --out FILE: without it nothing is written/],
     [['record', '--flush-bytes', '64KiB'], /^broker: --flush-bytes 64KiB needs --out FILE/],
     [['record', '--flush-ms', '10'], /^broker: --flush-ms 10 needs --out FILE/],
+    [['record', '--sample', '0.5'], /^broker: --sample 0\.5 needs --out FILE: without it nothing is written/],
     [['record', '--bogus'], /^broker: unknown option '--bogus' for 'record'; its options are --listen, --out, /],
     [['replay', archive], /^broker: replay needs --target URL/],
     [['replay', archive, '--target', 'ftp://x'], /^broker: --target must be http or https, got 'ftp:\/\/x'/],
