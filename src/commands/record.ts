@@ -63,6 +63,8 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
   --tls-self-signed    serve HTTPS with a throwaway certificate made at start (EC P-256, 30 days, for
                        localhost, 127.0.0.1, ::1 and the listen address); its SHA-256 fingerprint is printed
                        so a client can pin it
+  Every method is answered and recorded but CONNECT (501: no tunnels; counted, not recorded); a request
+  without Host is recorded too; an Expect other than 100-continue gets 417 (counted).
   Over TLS each record keeps the SNI name (cat --filter 'tls=1', 'sni=NAME'). An HTTP/2-only client (ALPN
   h2 without http/1.1) is refused in the handshake (no_application_protocol) with a log line.
   SIGINT/SIGTERM flush, close and print a summary; a live stats line goes to stderr on a TTY.`;
@@ -206,6 +208,8 @@ function summary(cfg: RecordConfig, listen: string, counters: RecorderCounters, 
     tooLarge: counters.tooLarge,
     malformed: counters.malformed,
     timeouts: counters.timeouts,
+    connectRefused: counters.connectRefused,
+    expectationFailed: counters.expectationFailed,
     unrecordable: counters.unrecordable,
     tls: cfg.tls ? { fingerprint256: cfg.tls.fingerprint256, selfSigned: cfg.tlsSelfSigned ?? false, handshakeErrors: counters.tlsErrors, h2Refused: counters.h2Refused } : null,
     archive:
@@ -245,7 +249,9 @@ function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolea
     io.out(
       `  recorded ${s.recorded} to ${s.out} (${s.archive.files} file${s.archive.files === 1 ? '' : 's'}, ${formatBytes(s.archive.bytes)} in ${s.archive.batches} batches${s.archive.compress ? `, ${s.archive.compress}: ${formatBytes(s.archive.frameBytes)} of frames${s.archive.compressMiBPerSecond !== null && s.archive.frameBytes >= RATE_SHOWN_FROM ? ` at ${s.archive.compressMiBPerSecond} MiB/s of the writing thread` : ''}${s.archive.uncompressedBatches ? `, ${s.archive.uncompressedBatches} batches written uncompressed to keep up` : ''}` : ''}, ${s.archive.io} I/O); dropped ${s.dropped}, sampled out ${s.sampledOut}, unrecordable ${s.unrecordable}${s.unrecordable && s.archive.ack === 'written' ? ' (503)' : ''}`,
     );
-  io.out(`  rejected: ${s.tooLarge} too large (413), ${s.malformed} malformed (400/431), ${s.timeouts} timed out (408)`);
+  io.out(
+    `  rejected: ${s.tooLarge} too large (413), ${s.malformed} malformed (400/431), ${s.timeouts} timed out (408)${s.connectRefused ? `, ${s.connectRefused} CONNECT (501)` : ''}${s.expectationFailed ? `, ${s.expectationFailed} unmet Expect (417)` : ''}`,
+  );
   // Only when asked for: the default's summary reads as it always has.
   if (s.archive && (s.archive.ack !== 'immediate' || s.archive.fsync !== 'never'))
     io.out(`  answered ${s.archive.ack === 'written' ? 'after each batch was written' : 'at once'}; fsync ${s.archive.fsync} (${s.archive.fsyncs} while recording)`);

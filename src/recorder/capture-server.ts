@@ -55,6 +55,9 @@ export interface CaptureCounters {
   tooLarge: number;
   malformed: number;
   timeouts: number;
+  /** CONNECT requests, answered 501 (no tunnels here), and requests whose Expect was not 100-continue, answered 417. */
+  connectRefused: number;
+  expectationFailed: number;
   unrecordable: number;
   /** TLS connections that failed their handshake (any reason), and of those the ones refused for offering no http/1.1 in ALPN. */
   tlsErrors: number;
@@ -62,7 +65,7 @@ export interface CaptureCounters {
 }
 
 export function emptyCaptureCounters(): CaptureCounters {
-  return { requests: 0, bodyBytes: 0, recorded: 0, sampledOut: 0, tooLarge: 0, malformed: 0, timeouts: 0, unrecordable: 0, tlsErrors: 0, h2Refused: 0 };
+  return { requests: 0, bodyBytes: 0, recorded: 0, sampledOut: 0, tooLarge: 0, malformed: 0, timeouts: 0, connectRefused: 0, expectationFailed: 0, unrecordable: 0, tlsErrors: 0, h2Refused: 0 };
 }
 
 export interface Capture {
@@ -222,6 +225,9 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     // Node checks those timeouts on this interval (30 s by default): the timeout is only as sharp as it.
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(opts.headerTimeoutMs / 4))),
     keepAliveTimeout: 5_000,
+    // An HTTP/1.1 request without Host is recorded like any other (Node would answer 400 before onRequest saw it):
+    // a recorder takes what clients send, and the archive holds a request's headers as they came.
+    requireHostHeader: false,
   };
   const server =
     tls === null
@@ -252,6 +258,27 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     if (declaredLength(req.rawHeaders) <= maxBody) res.writeContinue();
     onRequest(req, res);
+  });
+
+  // Any other expectation (RFC 9110 10.1.1): 417, as Node would answer, but counted. Its body is never read.
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    c.expectationFailed++;
+    res.writeHead(417, { 'Content-Length': '0', Connection: 'close' });
+    res.end();
+  });
+
+  // CONNECT asks for a tunnel (a client taking broker for its proxy): no response of this server could start one, and
+  // --status would tell the client it had one. 501, counted, and the connection closed — where Node, with no
+  // listener, would close it without a word. It is not recorded: it got no 2xx, and its bytes after the request
+  // are the tunnel's, no request's.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    c.connectRefused++;
+    // The socket is ours now, past Node's HTTP handling: its errors and its end are too.
+    socket.on('error', () => {});
+    const text = 'CONNECT is not served: broker record is no proxy\n';
+    socket.end(`HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`);
+    // A peer that never closes its side is not waited for (the server is half-open): cut after --header-timeout.
+    socket.setTimeout(opts.headerTimeoutMs, () => socket.destroy());
   });
 
   if (tls !== null) {

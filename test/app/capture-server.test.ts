@@ -116,3 +116,39 @@ describe('a request the archive format cannot hold', () => {
     expect(capture.counters).toMatchObject({ requests: 1, recorded: 0, unrecordable: 1 });
   });
 });
+
+describe('requests Node would answer or drop before the handler', () => {
+  it('CONNECT gets 501 and a closed connection, is counted, and is not recorded; the listener goes on serving', async () => {
+    const mem = memoryWriter();
+    capture = await startCapture({ ...options, writer: mem.writer });
+    const reply = await exchange(capture.address.port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', { keepOpen: true });
+    expect(reply).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
+    expect(reply).toMatch(/\r\n\r\nCONNECT is not served: broker record is no proxy\n$/);
+    expect(await exchange(capture.address.port, 'POST /after HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi')).toMatch(/^HTTP\/1\.1 200 /);
+    await mem.writer.drain();
+    expect(mem.records().map((r) => r.url)).toEqual(['/after']);
+    expect(capture.counters).toMatchObject({ connectRefused: 1, requests: 1, recorded: 1, malformed: 0 });
+  });
+
+  it('an HTTP/1.1 request without Host is answered and recorded like any other (Node would answer 400)', async () => {
+    const mem = memoryWriter();
+    capture = await startCapture({ ...options, writer: mem.writer });
+    const reply = await exchange(capture.address.port, 'POST /no-host HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi');
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+    await mem.writer.drain();
+    const [rec] = mem.records();
+    expect(rec?.url).toBe('/no-host');
+    expect(rec?.headers).toEqual([['Content-Length', '2']]);
+    expect(capture.counters).toMatchObject({ requests: 1, recorded: 1, malformed: 0 });
+  });
+
+  it('an Expect other than 100-continue gets 417, is counted, and is not recorded', async () => {
+    const mem = memoryWriter();
+    capture = await startCapture({ ...options, writer: mem.writer });
+    const reply = await exchange(capture.address.port, 'POST /odd HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Length: 2\r\n\r\nhi', { keepOpen: true });
+    expect(reply).toMatch(/^HTTP\/1\.1 417 /);
+    await mem.writer.drain();
+    expect(mem.records()).toEqual([]);
+    expect(capture.counters).toMatchObject({ expectationFailed: 1, requests: 0, recorded: 0 });
+  });
+});

@@ -42,3 +42,18 @@ describe('record summary', () => {
     expect(s.stdout).toMatch(/^ {2}recorded 1 to .*; dropped 0, sampled out 0, unrecordable 1 \(503\)$/m);
   });
 });
+
+describe('record summary of what Node would have refused unseen', () => {
+  it('counts CONNECT (501) and an unmet Expect (417) on the rejected line and in --json; a request without Host is recorded', async () => {
+    for (const json of [false, true]) {
+      const r = await startRecorder(['--out', join(dir, `refused-${json}.brk`), ...(json ? ['--json'] : [])]);
+      expect(await rawExchange(r.port, ['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'])).toMatch(/^HTTP\/1\.1 501 /);
+      expect(await rawExchange(r.port, ['POST /e HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Length: 2\r\n\r\nhi'])).toMatch(/^HTTP\/1\.1 417 /);
+      expect(await rawExchange(r.port, ['GET /no-host HTTP/1.1\r\nConnection: close\r\n\r\n'])).toMatch(/^HTTP\/1\.1 200 /);
+      const s = await stop(r);
+      expect(s.code).toBe(0);
+      if (json) expect(JSON.parse(s.stdout)).toMatchObject({ requests: 1, recorded: 1, malformed: 0, connectRefused: 1, expectationFailed: 1 });
+      else expect(s.stdout).toMatch(/^ {2}rejected: 0 too large \(413\), 0 malformed \(400\/431\), 0 timed out \(408\), 1 CONNECT \(501\), 1 unmet Expect \(417\)$/m);
+    }
+  });
+});
