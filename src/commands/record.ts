@@ -8,6 +8,7 @@ import { CODEC_LEVELS, codecName, codecRate, zstdMissing } from '../archive/code
 import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
 import { errText } from '../output.ts';
 import { ArchiveFileError } from '../recorder/archive-sink.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../recorder/capture-server.ts';
 import { isRecorderWorker } from '../recorder/cluster-role.ts';
 import { ACK_MODES, fsyncPolicy, fsyncText } from '../recorder/durability.ts';
 import { hostPort, ListenError } from '../recorder/listen-error.ts';
@@ -21,7 +22,7 @@ import type { Command, CommandIO } from './command.ts';
 const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 200] [--max-body 1MiB]
        [--sample 0..1] [--compress gzip|brotli|zstd|none] [--compress-level N] [--rotate SIZE] [--workers N]
        [--flush-ms 100] [--flush-bytes 1MiB] [--ack immediate|written] [--fsync never|batch|DURATION]
-       [--header-timeout 10000] [--json]
+       [--header-timeout 10000] [--request-timeout 30s] [--json]
        [--tls-cert FILE --tls-key FILE | --tls-pfx FILE [--tls-passphrase-file FILE] | --tls-self-signed]
 
   Answers every request at once with --status and, with --out, appends it (method, URL, headers,
@@ -53,6 +54,10 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
                        or a DURATION (at most that long after a write: 1s)
   --header-timeout MS  close connections whose request headers take longer (408), or whose TLS
                        handshake does
+  --request-timeout DURATION
+                       close connections whose whole request (headers and body) takes longer from its
+                       first byte (408; MS or with a unit: 30s, 5m; default 30s; 0: no limit; not
+                       below --header-timeout)
   --json               print the summary as JSON
   --tls-cert FILE      serve HTTPS (HTTP/1.1 over TLS, ALPN http/1.1) with this PEM certificate (chain)
   --tls-key FILE       and this PEM private key (unencrypted); both are checked before listening
@@ -108,6 +113,7 @@ function parseConfig(argv: string[]): RecordConfig {
     ack: { type: 'string' },
     fsync: { type: 'string' },
     'header-timeout': { type: 'string' },
+    'request-timeout': { type: 'string' },
     json: { type: 'boolean' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
@@ -139,6 +145,8 @@ function parseConfig(argv: string[]): RecordConfig {
     [values['flush-ms'] !== undefined, `flush-ms ${values['flush-ms']}`],
     [values.sample !== undefined, `sample ${values.sample}`],
   ];
+  const headerTimeoutMs = duration(values['header-timeout'], opt('--header-timeout'), { unit: 'ms', min: 100, max: 600_000 }) ?? 10_000;
+  const requestTimeoutMs = requestTimeout(values['request-timeout'], headerTimeoutMs);
   const needsOut = asked.find(([given]) => given)?.[1];
   if (values.out === undefined && needsOut !== undefined) throw new UsageError(`--${needsOut} needs --out FILE: without it nothing is written (see 'broker record --help')`);
   return {
@@ -158,13 +166,23 @@ function parseConfig(argv: string[]): RecordConfig {
     flushBytes: rotateBytes > 0 ? Math.min(flushBytes, rotateBytes - 3 * BLOCK_SIZE) : flushBytes,
     ack,
     fsync,
-    headerTimeoutMs: duration(values['header-timeout'], opt('--header-timeout'), { unit: 'ms', min: 100, max: 600_000 }) ?? 10_000,
+    headerTimeoutMs,
+    requestTimeoutMs,
     shared: false,
     json: values.json ?? false,
     tls,
     tlsSelfSigned,
     tlsCertPath,
   };
+}
+
+/** --request-timeout: 0 (no limit) or a duration, never below --header-timeout (Node refuses a request timeout below its headers'). */
+function requestTimeout(text: string | undefined, headerTimeoutMs: number): number {
+  if (text === undefined) return Math.max(headerTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS);
+  if (/^0+(\.0*)?(ms|s|m|h)?$/.test(text)) return 0;
+  const ms = duration(text, opt('--request-timeout'), { unit: 'ms', min: 100, max: 3_600_000 });
+  if (ms < headerTimeoutMs) throw new UsageError(`--request-timeout ${text} is shorter than --header-timeout (${headerTimeoutMs} ms): the whole request cannot take less than its headers (see 'broker record --help')`);
+  return ms;
 }
 
 type TlsFileOptions = { 'tls-cert'?: string; 'tls-key'?: string; 'tls-pfx'?: string; 'tls-passphrase-file'?: string };

@@ -37,6 +37,11 @@ export interface CaptureOptions {
   maxBody: number;
   sample: number;
   headerTimeoutMs: number;
+  /**
+   * The whole request — headers and body — must arrive within this from its first byte, or it gets 408 (0: no limit;
+   * DEFAULT_REQUEST_TIMEOUT_MS when absent). At least headerTimeoutMs when not 0: Node refuses a smaller one.
+   */
+  requestTimeoutMs?: number;
   /** Where recorded requests go; null to only count. A promise while the writer starts: requests wait for it, unread. */
   writer: BatchWriter | Promise<BatchWriter> | null;
   /** Answer a recorded request only once its batch is written (durability.ts). */
@@ -77,6 +82,9 @@ export interface Capture {
 }
 
 const EMPTY = ['Content-Length', '0'];
+
+/** record --request-timeout's default: Node's own (300 s) would let a trickled body hold a connection for minutes. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Content-Length from the raw headers: reading req.headers would build Node's lazy headers object per request. */
 function declaredLength(raw: string[]): number {
@@ -221,7 +229,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
 
   const httpOptions: ServerOptions = {
     headersTimeout: opts.headerTimeoutMs,
-    requestTimeout: Math.max(opts.headerTimeoutMs, 30_000),
+    requestTimeout: opts.requestTimeoutMs ?? Math.max(opts.headerTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
     // Node checks those timeouts on this interval (30 s by default): the timeout is only as sharp as it.
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(opts.headerTimeoutMs / 4))),
     keepAliveTimeout: 5_000,

@@ -31,6 +31,8 @@ export interface RecorderOptions {
   ack?: AckMode;
   fsync?: FsyncPolicy;
   headerTimeoutMs: number;
+  /** --request-timeout: the whole request, headers and body, within this (0: no limit); 30 s when absent. */
+  requestTimeoutMs?: number;
   /** Other processes append to the same archive (cluster workers). */
   shared: boolean;
   /** With `shared`: the file `out` as the cluster primary created it; the recorder opens nothing else by that name. */
@@ -118,6 +120,7 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
         maxBody: o.maxBody,
         sample: o.sample,
         headerTimeoutMs: o.headerTimeoutMs,
+        ...(o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: o.requestTimeoutMs }),
         writer: writerReady,
         ackWritten: o.ack === 'written',
         tls: o.tls ?? null,

@@ -152,3 +152,18 @@ describe('requests Node would answer or drop before the handler', () => {
     expect(capture.counters).toMatchObject({ expectationFailed: 1, requests: 0, recorded: 0 });
   });
 });
+
+describe('--request-timeout', () => {
+  it('a body slower than requestTimeoutMs gets 408 and is counted a timeout, not recorded', async () => {
+    const mem = memoryWriter();
+    capture = await startCapture({ ...options, writer: mem.writer, headerTimeoutMs: 200, requestTimeoutMs: 600 });
+    const started = performance.now();
+    // Headers at once, 2 of the 10 body bytes, then nothing: only the whole-request deadline can end it.
+    const reply = await exchange(capture.address.port, 'POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab', { keepOpen: true });
+    expect(reply).toMatch(/^HTTP\/1\.1 408 /);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(550);
+    await mem.writer.drain();
+    expect(mem.records()).toEqual([]);
+    expect(capture.counters).toMatchObject({ timeouts: 1, recorded: 0 });
+  });
+});

@@ -98,6 +98,8 @@ describe('--help and usage errors', () => {
     [['record', '--rotate', '1GiB'], /^broker: --rotate 1GiB needs --out FILE: without it nothing is written/],
     [['record', '--flush-bytes', '64KiB'], /^broker: --flush-bytes 64KiB needs --out FILE/],
     [['record', '--flush-ms', '10'], /^broker: --flush-ms 10 needs --out FILE/],
+    [['record', '--request-timeout', '50'], /^broker: --request-timeout must be a duration from 100 ms to 1 h .* got '50'/],
+    [['record', '--request-timeout', '5s', '--header-timeout', '10s'], /^broker: --request-timeout 5s is shorter than --header-timeout \(10000 ms\)/],
     [['record', '--sample', '0.5'], /^broker: --sample 0\.5 needs --out FILE: without it nothing is written/],
     [['record', '--bogus'], /^broker: unknown option '--bogus' for 'record'; its options are --listen, --out, /],
     [['replay', archive], /^broker: replay needs --target URL/],

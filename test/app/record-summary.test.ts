@@ -57,3 +57,17 @@ describe('record summary of what Node would have refused unseen', () => {
     }
   });
 });
+
+describe('record --request-timeout', () => {
+  it('a body slower than --request-timeout gets 408 and counts as timed out; 0 is taken as no limit', async () => {
+    const r = await startRecorder(['--request-timeout', '1s', '--header-timeout', '300', '--json']);
+    const started = performance.now();
+    const reply = await rawExchange(r.port, ['POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n', ...Array.from({ length: 60 }, () => 'x')], 50);
+    expect(reply).toMatch(/^HTTP\/1\.1 408 /);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(JSON.parse((await stop(r)).stdout)).toMatchObject({ timeouts: 1, requests: 1, bodyBytes: 0 });
+    const none = await startRecorder(['--request-timeout', '0']);
+    expect(await rawExchange(none.port, ['POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi'])).toMatch(/^HTTP\/1\.1 200 /);
+    expect((await stop(none)).code).toBe(0);
+  });
+});
