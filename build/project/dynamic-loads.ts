@@ -58,7 +58,11 @@ export interface DynamicLoad {
 
 type Arg = Expression | SpreadElement | Super | PrivateIdentifier;
 
-const shortened = (text: string) => (text.length > 80 ? `${text.slice(0, 77)}...` : text);
+/** A call as a report shows it: on one line (esbuild's lineLimit breaks long ones, in a string with a line continuation), at most 80 characters. */
+function shortened(code: string): string {
+  const text = code.replace(/\\\n/g, '').replace(/\n/g, ' ');
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
 
 /**
  * `helper(specifier, (s) => …require(s)…, IMPORT_MARK)`: virtual-paths.ts's form of a computed import(), once the bundle

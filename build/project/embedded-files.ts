@@ -78,8 +78,10 @@ export async function embeddedFiles(bundle: BundleFindings, { root, tree, omit, 
     placed.set(withPlace, files.files);
     return withPlace;
   });
-  // A directory only mentioned is embedded when it is a small place; otherwise it is nothing (no warning: nothing was seen reading it).
-  const loads = judged.filter((l) => !l.mentioned || l.exact || (l.place !== undefined && !l.place.tooMany));
+  // A directory only mentioned is embedded when it is a small place and no load seen goes there (that load says it);
+  // otherwise it is nothing (no warning: nothing was seen reading it).
+  const loadedPlaces = new Set(judged.filter((l) => !l.mentioned).map((l) => l.into));
+  const loads = judged.filter((l) => !l.mentioned || l.exact || (l.place !== undefined && !l.place.tooMany && !loadedPlaces.has(l.into)));
   const placeFilesOf = (ls: DynamicLoad[]) => ls.flatMap((l) => placed.get(l) ?? []);
   // A process started as node on a script names it as node finds a main module: maybe without its extension, or a
   // directory, whose package.json (naming its main) node reads in the binary too.
