@@ -171,8 +171,10 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
           'import.meta.url': JSON.stringify(pathToFileURL(file).href),
           'import.meta.dirname': JSON.stringify(dir),
           'import.meta.filename': JSON.stringify(file),
+          // Whether this module is the program's main one (Node 22.18+, 24.2+): a bin's file, as under node.
+          'import.meta.main': String(bins.has(args.path)),
           // import.meta as a value (meow's `importMeta: import.meta`, under stylelint), where esbuild's CommonJS output would give {}.
-          'import.meta': JSON.stringify({ url: pathToFileURL(file).href, dirname: dir, filename: file }),
+          'import.meta': JSON.stringify({ url: pathToFileURL(file).href, dirname: dir, filename: file, main: bins.has(args.path) }),
         };
         // The inline source map lets the bundle's map point at the original lines (esbuild reads it back).
         // require.resolve('../x') would resolve from the executable's path (the bundle has one require for all

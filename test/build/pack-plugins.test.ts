@@ -8,6 +8,7 @@ import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runPack, tempDir } from '../fixtures/context.ts';
+import { officialTestRuntime } from '../fixtures/runtime.ts';
 
 const fixture = join(repoRoot, 'test/fixtures/projects/plugin-paths');
 
@@ -55,6 +56,14 @@ describe.each([
     const r = spawnSync(copy, [], { encoding: 'utf8', env: {}, cwd: join(dir, 'cwd'), timeout: 30_000 });
     expect(r.stdout).toContain('computed plugin alpha\n');
     expect(r.stdout).not.toContain('wrong');
+  });
+
+  it('import.meta.main is true in the bin and false in another module, as under node', async () => {
+    // The runtime the binary is made from: this host's Node (20) has no import.meta.main.
+    const node = (await officialTestRuntime()).path;
+    const expected = execFileSync(node, [join(project, 'bin/cli.js'), '--main'], { encoding: 'utf8' });
+    expect(expected).toBe('main true false\n');
+    expect(spawnSync(bin, ['--main'], { encoding: 'utf8', env: {}, timeout: 30_000 }).stdout).toBe(expected);
   });
 
   it('an uncaught error prints its message, a source line of the bundle and the stack: a few hundred bytes, not a minified line of tens of KiB', () => {
