@@ -29,7 +29,8 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
   body, time, peer) to an archive created with mode 0600; without --out it only counts.
   --listen HOST:PORT   address to bind; HOST is an IP address ([::1] for IPv6) or localhost, no other
                        names (127.0.0.1 unless told otherwise; port 0 picks one)
-  --max-body SIZE      larger bodies get 413 and are not recorded
+  --max-body SIZE      larger bodies get 413 and are not recorded; the connection is then closed once
+                       the client has read it (the rest of the body discarded, for at most 2 s or 16 MiB)
   --sample P           record this fraction of requests (needs --out; all are answered and counted)
   --compress CODEC     compress the archive (needs --out): each batch, on the writing thread (format 4;
                        without it the file is format 3, which older brokers read too); zstd needs

@@ -95,6 +95,33 @@ function declaredLength(raw: string[]): number {
   return -1;
 }
 
+/** A lingering close reads and discards at most this long, and this much, before the connection is destroyed. */
+export const LINGER_MS = 2_000;
+export const LINGER_BYTES = 16 * 2 ** 20;
+
+/**
+ * A lingering close (as Apache and nginx do it) for a request answered before its body was read (413): Node ends a
+ * Connection: close response with socket.destroySoon(), FIN and then close(), and a close() with the body still
+ * unread in the kernel sends a reset — which a client still sending its body (no Expect: 100-continue) usually met
+ * before it had read the 413 (EPIPE, ECONNRESET). Instead: FIN after the answer, then the rest read and discarded
+ * until the client closes, or for at most LINGER_MS and LINGER_BYTES; then the connection is destroyed.
+ */
+function lingerOnClose(req: IncomingMessage): void {
+  const socket = req.socket;
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) socket.destroy();
+  });
+  req.resume();
+  socket.destroySoon = () => {
+    // The server is half-open: after this end, the socket still reads (into the parser, and `req` discards it).
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    socket.once('close', () => clearTimeout(timer));
+  };
+}
+
 export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   const c = emptyCaptureCounters();
   const { status, maxBody, sample } = opts;
@@ -126,12 +153,15 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     res.end(sent);
   };
 
-  // 413 and close: the rest of an oversized body is never read, so the connection cannot be reused.
+  // 413 and close: the rest of an oversized body is not kept, so the connection cannot be reused. It is closed
+  // lingering (below), so that the client reads its 413.
   const tooLarge = (req: IncomingMessage, res: ServerResponse) => {
     c.tooLarge++;
     req.removeAllListeners('data');
-    req.pause();
-    if (!res.headersSent) res.writeHead(413, { 'Content-Length': '0', Connection: 'close' });
+    if (!res.headersSent) {
+      lingerOnClose(req);
+      res.writeHead(413, { 'Content-Length': '0', Connection: 'close' });
+    }
     res.end();
   };
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../fixtures/context.ts';
 import { killLeftovers, removeBundle, startRecorder } from './broker-process.ts';
-import { rawExchange } from './http-client.ts';
+import { post, rawExchange } from './http-client.ts';
 
 const dir = tempDir('record-summary');
 afterAll(() => {
@@ -69,5 +69,31 @@ describe('record --request-timeout', () => {
     const none = await startRecorder(['--request-timeout', '0']);
     expect(await rawExchange(none.port, ['POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi'])).toMatch(/^HTTP\/1\.1 200 /);
     expect((await stop(none)).code).toBe(0);
+  });
+});
+
+describe('record --max-body', () => {
+  // The client sends the whole body without waiting (no Expect: 100-continue). Closed with the body still unread in
+  // the kernel, the connection was reset, and the reset usually reached the client before it had read its 413. A
+  // separate process: in one event loop with its client the server rarely wins that race.
+  it('a client sending a 5 MB body in one go reads its 413, not a reset (node:http, and a raw socket that reads after writing)', async () => {
+    const r = await startRecorder(['--max-body', '1MiB', '--json']);
+    const body = Buffer.alloc(5_000_000, 120);
+    const viaHttp: (number | string)[] = [];
+    const viaSocket: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      viaHttp.push(
+        await post(r.port, `/big/${i}`, body).then(
+          (x) => x.status,
+          (e: NodeJS.ErrnoException) => e.code ?? e.message,
+        ),
+      );
+      const request = Buffer.concat([Buffer.from(`POST /raw/${i} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
+      viaSocket.push((await rawExchange(r.port, [request])).split('\r\n')[0] ?? '');
+    }
+    expect(viaHttp).toEqual(Array(8).fill(413));
+    expect(viaSocket).toEqual(Array(8).fill('HTTP/1.1 413 Payload Too Large'));
+    expect((await post(r.port, '/small', 'ok')).status).toBe(200);
+    expect(JSON.parse((await stop(r)).stdout)).toMatchObject({ tooLarge: 16, requests: 17, recorded: 0 });
   });
 });
