@@ -125,6 +125,8 @@ const MENTIONS = new RegExp(
 
 /** `require.resolve('./default-input.js')`: a file of the package named in full, which the module will read or load itself. */
 const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
+/** `require.resolve('typescript/lib/tsc')`: a file of an installed package named literally, which the module will read or start itself. */
+const RESOLVED_PACKAGE_FILE = /require\.resolve\s*\(\s*(["'])((?:@[\w.-]+\/)?[\w.-]+\/[^"'\\]+)\1\s*\)/g;
 
 /**
  * Gives each module that mentions them its own __dirname, __filename and import.meta.url/dirname/filename. The files
@@ -207,6 +209,17 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         if (/\bmodule\.id\b/.test(text)) main['module.id'] = bins.has(args.path) ? '"."' : JSON.stringify(file);
         // As require finds it: jest-worker forks require.resolve('./processChild'), which is processChild.js.
         for (const [, , name] of text.matchAll(RESOLVED_FILE)) if (name !== undefined) resolved.add(fileAsRequireFinds(resolve(dirname(args.path), name), isFile) ?? resolve(dirname(args.path), name));
+        // A package's file named literally (a subpath: 'dep/bin/cli.js'): resolved as Node's require would from here,
+        // embedded with what it loads, and answered with its place under /seal (the bundle's require, at the
+        // executable's path, finds no such package).
+        const packageFiles: Record<string, string> = {};
+        for (const [, , spec] of resolves ? text.matchAll(RESOLVED_PACKAGE_FILE) : []) {
+          if (spec === undefined || isBuiltin(spec)) continue;
+          const found = await build.resolve(spec, { kind: 'require-resolve', resolveDir: dirname(args.path) });
+          if (found.errors.length > 0 || found.external || !found.path.startsWith(`${tree}${sep}`)) continue;
+          resolved.add(found.path);
+          packageFiles[spec] = virtualPath(tree, found.path);
+        }
         // The rewrite keeps the line (the map still points at it); dynamic-loads.ts reports it with the module's place.
         const unhidden = text.replace(HIDDEN_IMPORT, () => `${HIDDEN_IMPORT_HELPER}(new Function("s", "return import(s)"), ${define['import.meta.url']})`);
         const hides = unhidden !== text;
@@ -234,7 +247,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         // through the hidden import's wrapper, which resolves it from there too.
         const imports = computed.imports.length > 0;
         const helpers = [
-          resolves ? resolveHelper(dir) : '',
+          resolves ? resolveHelper(dir, packageFiles) : '',
           metaResolves ? metaResolveHelper(define['import.meta.url'] ?? '""', packages) : '',
           hides || imports ? `function ${HIDDEN_IMPORT_HELPER}(i, base) { return (s) => (globalThis[Symbol.for(${JSON.stringify(MOUNT_KEY)})]?.(), i(typeof s === 'string' && /^\\.\\.?\\//.test(s) ? new URL(s, base).href : s)); }` : '',
           imports
@@ -248,17 +261,19 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
 }
 
 /**
- * The source of a module's require.resolve (RESOLVE_HELPER), `dir` its place under the virtual root: a relative name
- * from there (options.paths, when given, are Node's to search, as under node), and its `.paths(request)`
+ * The source of a module's require.resolve (RESOLVE_HELPER), `dir` its place under the virtual root: a package's file
+ * it names literally from `packageFiles` (its place under /seal), a relative name from there (options.paths, when given, are Node's to search, as under node), and its `.paths(request)`
  * (RESOLVE_PATHS_HELPER, a declaration of its own: `require.resolve.paths(…)` works from the module's first line; the
  * helper's own `.paths` property, for code that took `require.resolve` as a value, is set after the module's body) as
  * Node gives it for that module — its directory for a relative name, else the node_modules chain from there and the
  * global folders.
  */
-function resolveHelper(dir: string): string {
+function resolveHelper(dir: string, packageFiles: Record<string, string>): string {
   const at = JSON.stringify(dir);
+  // A package's file the module names literally, resolved at build time (packageFiles), unless { paths } asks elsewhere.
+  const known = Object.keys(packageFiles).length > 0 ? `if (!(o && o.paths) && Object.hasOwn(${JSON.stringify(packageFiles)}, s)) return ${JSON.stringify(packageFiles)}[s]; ` : '';
   return [
-    `function ${RESOLVE_HELPER}(s, o) { return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) && !(o && o.paths) ? ${at} + '/' + s : s, o); }`,
+    `function ${RESOLVE_HELPER}(s, o) { ${known}return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) && !(o && o.paths) ? ${at} + '/' + s : s, o); }`,
     `function ${RESOLVE_PATHS_HELPER}(s) { const m = require("node:module"); return m.isBuiltin(s) ? null : /^\\.\\.?(\\/|$)/.test(s) ? [${at}] : [...m._nodeModulePaths(${at}), ...m.globalPaths]; }`,
     `${RESOLVE_HELPER}.paths = ${RESOLVE_PATHS_HELPER};`,
   ].join('\n');
