@@ -5,7 +5,8 @@
  * unbundled from the embedded files (the target of an import() hidden in new Function, which no bundler sees; a
  * createRequire'd require of a package's module; a file promzard reads and runs with a require of its own) needs
  * them beside it. A package name is found as Node finds it from the module: an import (declaration or import()) by
- * the exports map's `import` condition, a require by `require`; one not installed, or
+ * the exports map's `import` condition, a require by `require`, and a package's own import name (`#x`) through its
+ * package.json's "imports" the same way; one not installed, or
  * outside the tree, is left to Node at run time, as for any load the bundle did not follow.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { type AnyNode, type Node, parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import { fileAsRequireFinds, isRelativeName } from './relative-name.ts';
-import { nearestPackageJson, packageImportInTree, packageInTree } from './tree-dirs.ts';
+import { nearestPackageJson, packageImportInTree, packageImportTarget, packageInTree } from './tree-dirs.ts';
 
 /** A name a module loads by literal; `imported` when an import declaration or import() loads it (Node's `import` condition). */
 export interface LiteralLoad {
@@ -62,6 +63,12 @@ export function literalLoadsOf(source: string): LiteralLoad[] {
  * package.json, which Node reads to find it (lru-cache's module sits under dist/commonjs/, beside another package.json).
  */
 function packageFiles(from: string, name: string, tree: string, imported: boolean): string[] {
+  // The package's own import names (`#cfg/x`): a file of it, or another package's name (its package.json "imports").
+  if (name.startsWith('#')) {
+    const target = packageImportTarget(name, from, tree, imported);
+    if (target === undefined) return [];
+    return 'file' in target ? [target.file] : target.name.startsWith('#') ? [] : packageFiles(from, target.name, tree, imported);
+  }
   const found = imported ? packageImportInTree(name, from, tree) : packageInTree(name, from, tree);
   return found === undefined ? [] : [found.file, join(found.root, 'package.json')];
 }

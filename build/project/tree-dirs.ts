@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
-import { resolve as resolveExports } from 'resolve.exports';
+import { resolve as resolveExports, imports as resolveImports } from 'resolve.exports';
 
 /** `dir` and each directory above it up to `top` (included); nothing when `dir` is not inside `top`. */
 export function* dirsUpTo(dir: string, top: string): Generator<string> {
@@ -84,4 +84,22 @@ export function packageInTree(name: string, from: string, tree: string): { file:
     if (real === realRoot || real.startsWith(`${realRoot}${sep}`)) return { file: join(root, relative(realRoot, real)), root };
   }
   return undefined;
+}
+
+/**
+ * What a package's own import name (`#cfg/x`, its package.json's "imports") names for a module `from` in it: a file of
+ * the package, or a package name to look up in turn; the `import` or `require` condition as the load is made. Undefined
+ * when the nearest package.json in the tree maps no such name.
+ */
+export function packageImportTarget(name: string, from: string, tree: string, imported: boolean): { file: string } | { name: string } | undefined {
+  const manifest = nearestPackageJson(dirname(from), tree);
+  if (manifest === undefined) return undefined;
+  let target: string | undefined;
+  try {
+    [target] = resolveImports(JSON.parse(readFileSync(manifest, 'utf8')), name, { require: !imported, conditions: ['node'] }) ?? [];
+  } catch {
+    return undefined;
+  }
+  if (target === undefined) return undefined;
+  return target.startsWith('./') ? { file: join(dirname(manifest), target) } : { name: target };
 }

@@ -80,6 +80,28 @@ describe('module graph', () => {
     expect(rel(moduleGraph([join(root, 'node_modules/app/old.cjs')], root))).toEqual(['node_modules/app/old.cjs', 'node_modules/dual/cjs/index.js']);
   });
 
+  it("a package's own import names (#x, its package.json imports map) are followed: a pattern, the node and import/require conditions, one naming another package", () => {
+    const root = tree({
+      'package.json': JSON.stringify({
+        name: 'app',
+        imports: { '#cfg/*': './lib/cfg/*.js', '#util': { node: './lib/util-node.js', default: './lib/util.js' }, '#dep': 'dep', '#esm': { import: './lib/esm.mjs', require: './lib/cjs.cjs' } },
+      }),
+      'lib/child.js': "require('#cfg/x');\nrequire('#util');\nrequire('#dep');\nrequire('#esm');\nrequire('#missing');\n",
+      'lib/child.mjs': "import '#esm';\n",
+      'lib/cfg/x.js': "require('./y.js');\n",
+      'lib/cfg/y.js': '',
+      'lib/util-node.js': '',
+      'lib/util.js': '',
+      'lib/esm.mjs': '',
+      'lib/cjs.cjs': '',
+      'node_modules/dep/package.json': '{"name":"dep","main":"main.js"}',
+      'node_modules/dep/main.js': '',
+    });
+    const rel = (files: string[]) => files.map((f) => f.slice(root.length + 1)).filter((f) => !f.endsWith('package.json'));
+    expect(rel(moduleGraph([join(root, 'lib/child.js')], root))).toEqual(['lib/cfg/x.js', 'lib/cfg/y.js', 'lib/child.js', 'lib/cjs.cjs', 'lib/util-node.js', 'node_modules/dep/main.js']);
+    expect(rel(moduleGraph([join(root, 'lib/child.mjs')], root))).toEqual(['lib/child.mjs', 'lib/esm.mjs']);
+  });
+
   it('each module brings the nearest package.json within the tree (Node reads its type and exports); a JSON entry does not', () => {
     const root = tree({
       'package.json': '{}',
