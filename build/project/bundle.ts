@@ -90,9 +90,6 @@ const common = (o: Common, required = new Set<string>(), resolved = new Set<stri
   format: 'cjs',
   target: o.target,
   minify: o.minify,
-  // An uncaught error prints its source line: in a minified bundle that was one line of up to ~60 KB on stderr.
-  // Lines broken near 200 characters cost ~0.5% of the bundle's size.
-  ...(o.minify ? { lineLimit: 200 } : {}),
   // Functions and classes keep their names: programs read `constructor.name` (webpack checks a compilation's is
   // "Compilation"), and esbuild renames a class that refers to itself (`_Compilation`) even unminified.
   keepNames: true,

@@ -42,8 +42,8 @@ export interface DynamicLoad {
   /** One of the installed packages a computed name may pick (lightningcss-${platform}): an addon there that cannot load here is left out, not an error. */
   oneOf?: true;
   /**
-   * Named outside any load, embedded when the package has that file (a missing file is nothing; a directory below the
-   * module's own is a place, embedded when small, else nothing — directoryMention): a data
+   * Named outside any load, embedded when the package has that file (a missing file is nothing; a directory other than
+   * the one it starts from or one above that is a place, embedded when small, else nothing — directoryMention): a data
    * file by `new URL('./file', import.meta.url)` (release-it's `readJSON(new URL(…))` reads its defaults through a
    * helper), or a module by a path known in full (pm2's `path.resolve(path.dirname(module.filename), 'Daemon.js')`,
    * pushed onto the arguments it starts node with), embedded with what it loads, as one started so is.
@@ -58,7 +58,7 @@ export interface DynamicLoad {
 
 type Arg = Expression | SpreadElement | Super | PrivateIdentifier;
 
-/** A call as a report shows it: on one line (esbuild's lineLimit breaks long ones, in a string with a line continuation), at most 80 characters. */
+/** A call as a report shows it: on one line (a string may hold a line continuation), at most 80 characters. */
 function shortened(code: string): string {
   const text = code.replace(/\\\n/g, '').replace(/\n/g, ' ');
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
@@ -247,8 +247,8 @@ function modulePathMention(node: CallExpression | NewExpression, parent: AnyNode
 }
 
 /**
- * A path function's result known in full, as modulePathMention reads one, naming a directory below the one it starts
- * from (figlet's `fontPath = join(moduleDirname, '/../fonts/')`, handed to a setter and read from there later): a
+ * A path function's result known in full, as modulePathMention reads one, naming a directory that is neither the one it
+ * starts from nor one above that (figlet's `fontPath = join(moduleDirname, '/../fonts/')`, handed to a setter and read from there later): a
  * place the program may read, embedded when the package has it and it is small (embedded-files.ts); never the
  * module's own directory or one above it (`join(__dirname, '..')`), which hold its code and package. The directory,
  * ending in '/'.

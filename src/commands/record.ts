@@ -57,8 +57,8 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
                        handshake does
   --request-timeout DURATION
                        close connections whose whole request (headers and body) takes longer from its
-                       first byte (408; MS or with a unit: 30s, 5m; default 30s; 0: no limit; not
-                       below --header-timeout)
+                       first byte (408; MS or with a unit: 30s, 5m; default 30s, or --header-timeout
+                       if longer; 0: no limit; not below --header-timeout)
   --json               print the summary as JSON
   --tls-cert FILE      serve HTTPS (HTTP/1.1 over TLS, ALPN http/1.1) with this PEM certificate (chain)
   --tls-key FILE       and this PEM private key (unencrypted); both are checked before listening

@@ -27,7 +27,7 @@ function print(io: CommandIO, r: ReplayReport) {
     io.out(`  latency (ms): ${percentilesText(l)}`);
   }
   const s = r.fromSchedule;
-  if (s?.latencyMs) io.out(`  from each request's slot in the --rate schedule (ms): ${percentilesText(s.latencyMs)}; ${s.late} sent late (every connection was busy at their slot)`);
+  if (s?.latencyMs) io.out(`  from each request's slot in the --rate schedule (ms): ${percentilesText(s.latencyMs)}; ${s.late} sent late (every connection was still busy at their slot)`);
 }
 
 function targetUrl(option: string, text: string): URL {
@@ -84,8 +84,8 @@ export const replayCommand: Command = {
                      every other file's are sent, and exit is 1.
   A recorded target in absolute form (http://host/x?q, as sent to a proxy) goes by its path and query;
   one that is no path at all (OPTIONS *) is not sent and counts as URL_NOT_A_PATH.
-  A target that answers with a reply not asked for (a 100 Continue: no Expect header is sent) fails that request
-  as UNEXPECTED_RESPONSE (undici, the client, takes no 1xx before the final response).
+  A target that answers with a 100 Continue not asked for (no Expect header is sent) fails that request as
+  UNEXPECTED_RESPONSE (undici, the client, fails on it; other 1xx before the final response are taken).
   Exit 1 when any request failed (refused, reset, timed out): the report says how many of each.`,
   async run(argv, io) {
     // Before the run makes its first ticks: an idle GC must never free the tick objects' maps (tick-objects.ts).

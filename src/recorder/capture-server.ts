@@ -100,7 +100,7 @@ export const LINGER_MS = 2_000;
 export const LINGER_BYTES = 16 * 2 ** 20;
 
 /**
- * A lingering close (as Apache and nginx do it) for a request answered before its body was read (413): Node ends a
+ * A lingering close (as Apache and nginx do it) for a request answered before its body was read (413, 417): Node ends a
  * Connection: close response with socket.destroySoon(), FIN and then close(), and a close() with the body still
  * unread in the kernel sends a reset — which a client still sending its body (no Expect: 100-continue) usually met
  * before it had read the 413 (EPIPE, ECONNRESET). Instead: FIN after the answer, then the rest read and discarded
@@ -298,9 +298,11 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     onRequest(req, res);
   });
 
-  // Any other expectation (RFC 9110 10.1.1): 417, as Node would answer, but counted. Its body is never read.
-  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+  // Any other expectation (RFC 9110 10.1.1): 417, as Node would answer, but counted. Its body is not kept: the
+  // connection closes lingering, as after a 413, so that a client already sending it reads the 417, not a reset.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     c.expectationFailed++;
+    lingerOnClose(req);
     res.writeHead(417, { 'Content-Length': '0', Connection: 'close' });
     res.end();
   });

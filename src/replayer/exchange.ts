@@ -25,8 +25,8 @@ export interface Exchanged {
 }
 
 export async function exchange(pool: Pool, request: Omit<Dispatcher.RequestOptions, 'signal'>, timeoutMs: number): Promise<Exchanged> {
-  // undici takes an EventEmitter as the abort signal (its 'abort' event, its `reason`): a fifth of an AbortController's
-  // cost a request, which at 15k requests/s on loopback was 24 % of the replay's rate (10 % this way).
+  // undici takes an EventEmitter as the abort signal (its 'abort' event, its `reason`): on loopback an AbortController
+  // cost 22 % of the request rate, this 8 % (docs/benchmarks.md, "replay: each response read whole").
   const signal = new EventEmitter() as EventEmitter & { reason?: Error };
   const timer = setTimeout(() => {
     signal.reason = new ReplayTimeoutError(timeoutMs);

@@ -64,7 +64,8 @@ export interface ReplayReport {
   /**
    * With --rate: latency from each request's slot in the schedule, not from its hand-over — a request whose slot came
    * while every connection was busy waited for one, and that wait is counted (as wrk2 does; without it a slow target
-   * hides the queue it causes). `late`: requests handed over more than 1 ms after their slot.
+   * hides the queue it causes). `late`: requests whose slot had passed by more than 1 ms when a connection was free
+   * for them (not a timer that woke a little late).
    */
   fromSchedule?: { latencyMs: Percentiles | null; late: number };
   /** Set when an https target's certificate was refused: the replay stopped there (certificate-rejection.ts). */
@@ -85,8 +86,8 @@ function requestHeaders(r: ArchiveRecord): string[] {
 /** A short, stable name for a failure: the error code when there is one. */
 function errorKind(err: unknown): string {
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
-  // undici's word for a reply it did not ask for — a 100 Continue (broker sends no Expect), or a response with no
-  // request outstanding — which it would otherwise count with every reset and close as UND_ERR_SOCKET.
+  // undici's word for a 100 Continue it did not ask for (broker sends no Expect), which would otherwise count with
+  // every reset and close as UND_ERR_SOCKET.
   if (e?.code === 'UND_ERR_SOCKET' && e.message === 'bad response') return 'UNEXPECTED_RESPONSE';
   return e?.cause?.code ?? e?.code ?? e?.name ?? 'Error';
 }
@@ -253,12 +254,12 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
         // passed while this connection was busy goes at once (the schedule is kept: late ones catch up).
         due = started + (slot++ * 1000) / o.rate;
         const wait = due - performance.now();
+        if (wait < -1) late++;
         if (wait > 0) await new Promise((res) => setTimeout(res, wait));
         if (rejected !== null) break;
       }
       sent++;
       const t0 = performance.now();
-      if (scheduled && t0 - due > 1) late++;
       const { pool, url } = target;
       try {
         const res = await exchange(pool, { path, method: r.method, headers: requestHeaders(r), body }, o.timeoutMs);

@@ -59,7 +59,7 @@ describe('record summary of what Node would have refused unseen', () => {
 });
 
 describe('record --request-timeout', () => {
-  it('a body slower than --request-timeout gets 408 and counts as timed out; 0 is taken as no limit', async () => {
+  it('a body slower than --request-timeout gets 408 and counts as timed out; 0 (no limit) is accepted and requests are answered', async () => {
     const r = await startRecorder(['--request-timeout', '1s', '--header-timeout', '300', '--json']);
     const started = performance.now();
     const reply = await rawExchange(r.port, ['POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n', ...Array.from({ length: 60 }, () => 'x')], 50);
@@ -95,5 +95,17 @@ describe('record --max-body', () => {
     expect(viaSocket).toEqual(Array(8).fill('HTTP/1.1 413 Payload Too Large'));
     expect((await post(r.port, '/small', 'ok')).status).toBe(200);
     expect(JSON.parse((await stop(r)).stdout)).toMatchObject({ tooLarge: 16, requests: 17, recorded: 0 });
+  });
+
+  it('a client sending a 5 MB body with an Expect broker does not meet reads its 417, not a reset', async () => {
+    const r = await startRecorder(['--json']);
+    const body = Buffer.alloc(5_000_000, 120);
+    const viaSocket: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const request = Buffer.concat([Buffer.from(`POST /expect/${i} HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
+      viaSocket.push((await rawExchange(r.port, [request])).split('\r\n')[0] ?? '');
+    }
+    expect(viaSocket).toEqual(Array(8).fill('HTTP/1.1 417 Expectation Failed'));
+    expect(JSON.parse((await stop(r)).stdout)).toMatchObject({ expectationFailed: 8, recorded: 0 });
   });
 });

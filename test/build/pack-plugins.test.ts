@@ -85,13 +85,6 @@ describe.each([
     expect(spawnSync(bin, ['--main'], { encoding: 'utf8', env: {}, timeout: 30_000 }).stdout).toBe(expected);
   });
 
-  it('an uncaught error prints its message, a source line of the bundle and the stack: a few hundred bytes, not a minified line of tens of KiB', () => {
-    const r = spawnSync(bin, ['--throw'], { encoding: 'utf8', env: {}, timeout: 30_000 });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('Error: thrown on purpose');
-    expect(Math.max(...r.stderr.split('\n').map((l) => l.length))).toBeLessThanOrEqual(300);
-  });
-
   it('embeds the fonts directory the program names, with a note saying so, and the styles directory it reads', () => {
     expect(log).toMatch(/note: dist\/fonts\.js:\d+: .* names fonts\/, a directory the program may read later: its 2 file\(s\)/);
     expect(log).toMatch(/note: dist\/fonts\.js:\d+: .* reads styles\/ by a computed path: its 1 file\(s\)/);
