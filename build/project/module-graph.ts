@@ -9,8 +9,8 @@
  * package.json's "imports" the same way; one not installed, or
  * outside the tree, is left to Node at run time, as for any load the bundle did not follow.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { type AnyNode, type Node, parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import { fileAsRequireFinds, isRelativeName } from './relative-name.ts';
@@ -73,6 +73,24 @@ function packageFiles(from: string, name: string, tree: string, imported: boolea
   return found === undefined ? [] : [found.file, join(found.root, 'package.json')];
 }
 
+/** Whether a file is code Node runs: by its extension, or a script without one that starts `#!…node` (typescript's bin/tsc). */
+function isScript(file: string): boolean {
+  if (/\.[cm]?js$/.test(file)) return true;
+  if (extname(file) !== '') return false;
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(128);
+    const line =
+      head
+        .subarray(0, readSync(fd, head, 0, head.length, 0))
+        .toString('latin1')
+        .split('\n')[0] ?? '';
+    return /^#!.*\bnode\b/.test(line);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** `entries` and every file of the tree they load by relative name, to the end of the graph (sorted). */
 export function moduleGraph(entries: readonly string[], tree: string): string[] {
   const inTree = (file: string) => file.startsWith(`${tree}${sep}`) && existsSync(file) && statSync(file).isFile();
@@ -82,10 +100,11 @@ export function moduleGraph(entries: readonly string[], tree: string): string[] 
     if (seen.has(file)) continue;
     seen.add(file);
     // Node reads the nearest package.json to load a module or an addon reached by package name ("type", "main", "exports").
-    const manifest = /\.(?:[cm]?js|node)$/.test(file) ? nearestPackageJson(dirname(file), tree) : undefined;
+    const script = isScript(file);
+    const manifest = script || file.endsWith('.node') ? nearestPackageJson(dirname(file), tree) : undefined;
     if (manifest !== undefined && !seen.has(manifest)) pending.push(manifest);
     // Only code: a relative name of JSON or text is data the module reads, embedded as it is.
-    if (!/\.[cm]?js$/.test(file)) continue;
+    if (!script) continue;
     for (const { name, imported } of literalLoadsOf(readFileSync(file, 'utf8'))) {
       // An import names its file in full; a require may leave out the extension or name a directory.
       const next = isRelativeName(name) ? [fileAsRequireFinds(resolve(dirname(file), name), inTree)] : packageFiles(file, name, tree, imported);

@@ -126,7 +126,7 @@ const MENTIONS = new RegExp(
 /** `require.resolve('./default-input.js')`: a file of the package named in full, which the module will read or load itself. */
 const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
 /** `require.resolve('typescript/lib/tsc')`: a file of an installed package named literally, which the module will read or start itself. */
-const RESOLVED_PACKAGE_FILE = /require\.resolve\s*\(\s*(["'])((?:@[\w.-]+\/)?[\w.-]+\/[^"'\\]+)\1\s*\)/g;
+const RESOLVED_PACKAGE_FILE = /require\.resolve\s*\(\s*(["'])((?:@[\w.-]+\/)?(?!\.)[\w.-]+\/[^"'\\]+)\1\s*\)/g;
 
 /**
  * Gives each module that mentions them its own __dirname, __filename and import.meta.url/dirname/filename. The files

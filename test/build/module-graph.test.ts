@@ -102,6 +102,24 @@ describe('module graph', () => {
     expect(rel(moduleGraph([join(root, 'lib/child.mjs')], root))).toEqual(['lib/child.mjs', 'lib/esm.mjs']);
   });
 
+  it("a script without an extension is followed when it starts #!…node (typescript's bin/tsc); another file without one is data", () => {
+    const root = tree({
+      'package.json': '{}',
+      'node_modules/tool/package.json': '{"name":"tool"}',
+      'node_modules/tool/bin/tool': "#!/usr/bin/env node\nrequire('../lib/tool.js');\n",
+      'node_modules/tool/lib/tool.js': "require('./more.js');\n",
+      'node_modules/tool/lib/more.js': '',
+      'node_modules/tool/data/words': "require('./not-code.js')\n",
+    });
+    const rel = (files: string[]) => files.map((f) => f.slice(root.length + 1)).filter((f) => !f.endsWith('package.json'));
+    expect(rel(moduleGraph([join(root, 'node_modules/tool/bin/tool'), join(root, 'node_modules/tool/data/words')], root))).toEqual([
+      'node_modules/tool/bin/tool',
+      'node_modules/tool/data/words',
+      'node_modules/tool/lib/more.js',
+      'node_modules/tool/lib/tool.js',
+    ]);
+  });
+
   it('each module brings the nearest package.json within the tree (Node reads its type and exports); a JSON entry does not', () => {
     const root = tree({
       'package.json': '{}',
