@@ -3,6 +3,7 @@ import { ArchiveScan } from '../archive/file.ts';
 import { MergedScan } from '../archive/merge.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
 import { keptRecords, type RecordPredicate } from '../filter.ts';
+import { hostPort } from '../host-port.ts';
 import { archiveArgs, filterArg, parseCommandArgs } from '../usage.ts';
 import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -34,7 +35,7 @@ function recordJson(r: ArchiveRecord & { offset: number }, body: Uint8Array | Co
 }
 
 function recordText(r: ArchiveRecord & { offset: number }, body: Uint8Array | CodecUnavailableError): string {
-  const peer = r.peer.address.includes(':') ? `[${r.peer.address}]:${r.peer.port}` : `${r.peer.address}:${r.peer.port}`;
+  const peer = hostPort(r.peer.address, r.peer.port);
   const over = r.tls ? ` (TLS${r.sni ? `, SNI ${r.sni}` : ', no SNI'})` : '';
   const lines = [`${new Date(r.time).toISOString()} ${peer} ${r.method} ${r.url}${over}`, ...r.headers.map(([n, v]) => `  ${n}: ${v}`)];
   if (body instanceof CodecUnavailableError) lines.push(`  <${r.body.length} bytes of stored body: ${body.message}>`);

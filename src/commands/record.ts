@@ -6,12 +6,13 @@ import { int, number } from '../../shared/cli-args/number.ts';
 import { size } from '../../shared/cli-args/size.ts';
 import { CODEC_LEVELS, codecName, codecRate, zstdMissing } from '../archive/codec.ts';
 import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
+import { hostPort } from '../host-port.ts';
 import { errText } from '../output.ts';
 import { ArchiveFileError } from '../recorder/archive-sink.ts';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../recorder/capture-server.ts';
+import { defaultRequestTimeoutMs } from '../recorder/capture-server.ts';
 import { isRecorderWorker } from '../recorder/cluster-role.ts';
 import { ACK_MODES, fsyncPolicy, fsyncText } from '../recorder/durability.ts';
-import { hostPort, ListenError } from '../recorder/listen-error.ts';
+import { ListenError } from '../recorder/listen-error.ts';
 import { type RecorderCounters, type RecorderOptions, startRecorder } from '../recorder/recorder.ts';
 import { loadTlsIdentity, selfSignedIdentity, type TlsIdentity } from '../recorder/tls-identity.ts';
 import { loadPfxIdentity } from '../recorder/tls-pfx.ts';
@@ -179,7 +180,7 @@ function parseConfig(argv: string[]): RecordConfig {
 
 /** --request-timeout: 0 (no limit) or a duration, never below --header-timeout (Node refuses a request timeout below its headers'). */
 function requestTimeout(text: string | undefined, headerTimeoutMs: number): number {
-  if (text === undefined) return Math.max(headerTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS);
+  if (text === undefined) return defaultRequestTimeoutMs(headerTimeoutMs);
   if (/^0+(\.0*)?(ms|s|m|h)?$/.test(text)) return 0;
   const ms = duration(text, opt('--request-timeout'), { unit: 'ms', min: 100, max: 3_600_000 });
   if (ms < headerTimeoutMs) throw new UsageError(`--request-timeout ${text} is shorter than --header-timeout (${headerTimeoutMs} ms): the whole request cannot take less than its headers (see 'broker record --help')`);
@@ -332,7 +333,6 @@ function untilSignal(io: CommandIO): { promise: Promise<string>; dispose: () => 
   };
 }
 
-const listenText = (a: { host: string; port: number }) => hostPort(a.host, a.port);
 const overTls = (cfg: RecordConfig) => (cfg.tls ? ' over TLS' : '');
 
 async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
@@ -345,7 +345,7 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
     throw err;
   }
   const started = secondsNow();
-  io.err(`broker record: listening on ${listenText(rec.address)}${overTls(cfg)}${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
+  io.err(`broker record: listening on ${hostPort(rec.address.host, rec.address.port)}${overTls(cfg)}${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
   const stopLive = liveStats(rec.counters);
   const outcome = await Promise.race([signal.promise.then(() => null), rec.failed]);
   stopLive();
@@ -356,7 +356,7 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
   }
   const error = outcome ? outcome.message : null;
   if (error) io.err(`broker: ${error}; the archive holds every record written before it (broker verify ${cfg.out})`);
-  printSummary(io, summary(cfg, listenText(rec.address), rec.counters(), secondsNow() - started, error), cfg.json);
+  printSummary(io, summary(cfg, hostPort(rec.address.host, rec.address.port), rec.counters(), secondsNow() - started, error), cfg.json);
   return error ? 1 : 0;
 }
 
@@ -372,7 +372,7 @@ async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
     result = await runRecorderCluster(cfg, cfg.workers, {
       stop: signal.promise,
       onListening(address, counters) {
-        io.err(`broker record: listening on ${listenText(address)}${overTls(cfg)} with ${cfg.workers} workers${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
+        io.err(`broker record: listening on ${hostPort(address.host, address.port)}${overTls(cfg)} with ${cfg.workers} workers${cfg.out ? `, recording to ${cfg.out}` : ' (blackhole: counting only)'}`);
         stopLive = liveStats(counters);
       },
       onCounting(files) {
@@ -392,7 +392,7 @@ async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
     return 1;
   }
   if (error) io.err(`broker: ${error}${cfg.out && result.address ? `; the archive holds every record written before it (broker verify ${cfg.out})` : ''}`);
-  const listen = result.address ? listenText(result.address) : listenText({ host: cfg.host, port: cfg.port });
+  const listen = result.address ? hostPort(result.address.host, result.address.port) : hostPort(cfg.host, cfg.port);
   printSummary(io, summary(cfg, listen, result.counters, secondsNow() - started, error), cfg.json);
   return error ? 1 : 0;
 }

@@ -86,6 +86,9 @@ const EMPTY = ['Content-Length', '0'];
 /** record --request-timeout's default: Node's own (300 s) would let a trickled body hold a connection for minutes. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+/** The whole-request deadline when none is given: 30 s, or the headers' own timeout when that is longer (Node refuses less). */
+export const defaultRequestTimeoutMs = (headerTimeoutMs: number): number => Math.max(headerTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS);
+
 /** Content-Length from the raw headers: reading req.headers would build Node's lazy headers object per request. */
 function declaredLength(raw: string[]): number {
   for (let i = 0; i < raw.length; i += 2) {
@@ -259,7 +262,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
 
   const httpOptions: ServerOptions = {
     headersTimeout: opts.headerTimeoutMs,
-    requestTimeout: opts.requestTimeoutMs ?? Math.max(opts.headerTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
+    requestTimeout: opts.requestTimeoutMs ?? defaultRequestTimeoutMs(opts.headerTimeoutMs),
     // Node checks those timeouts on this interval (30 s by default): the timeout is only as sharp as it.
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(opts.headerTimeoutMs / 4))),
     keepAliveTimeout: 5_000,

@@ -1,5 +1,4 @@
-/** HOST:PORT as it is written, an IPv6 address in brackets: [::1]:8080 (as --listen takes it). */
-export const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+import { hostPort } from '../host-port.ts';
 
 /** The capture server could not bind its address: an I/O error (exit 1), told in one line. */
 export class ListenError extends Error {
