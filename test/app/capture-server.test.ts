@@ -3,26 +3,9 @@
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeHeader } from '../../src/archive/format.ts';
-import { readArchive } from '../../src/archive/reader.ts';
-import { type BatchSink, BatchWriter } from '../../src/recorder/batch-writer.ts';
 import { type Capture, type CaptureOptions, startCapture } from '../../src/recorder/capture-server.ts';
-import { BufferPool } from '../../src/recorder/pool.ts';
 import { selfSignedIdentity } from '../../src/recorder/tls-identity.ts';
-
-/** A writer whose sink keeps its batches in memory. */
-function memoryWriter() {
-  const writes: Buffer[] = [];
-  const sink: BatchSink = {
-    checksumsFrames: false,
-    write(buf, length) {
-      writes.push(Buffer.from(buf.subarray(0, length)));
-      return Promise.resolve(buf);
-    },
-  };
-  const writer = new BatchWriter({ pool: new BufferPool(1 << 16, 4), sink, flushMs: 2, onError: () => {} });
-  return { writer, records: () => readArchive(Buffer.concat([encodeHeader(), ...writes])).records };
-}
+import { memoryWriter } from '../fixtures/memory-writer.ts';
 
 /**
  * Sends `data` on a new connection, then half-closes it (end(): FIN after the bytes) unless `keepOpen`; resolves with
@@ -50,7 +33,7 @@ const options: CaptureOptions = { host: '127.0.0.1', port: 0, status: 200, maxBo
 
 describe('a client that half-closes after its request', () => {
   it.each([['immediate'], ['written']])('is answered, recorded, and its connection closed (--ack %s)', async (ack) => {
-    const mem = memoryWriter();
+    const mem = memoryWriter(2);
     capture = await startCapture({ ...options, writer: mem.writer, ackWritten: ack === 'written' });
     const reply = await exchange(capture.address.port, 'POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc');
     expect(reply).toMatch(/^HTTP\/1\.1 200 /);
@@ -60,7 +43,7 @@ describe('a client that half-closes after its request', () => {
   });
 
   it('over TLS too: answered once its batch is written, then the connection closes (--ack written)', async () => {
-    const mem = memoryWriter();
+    const mem = memoryWriter(2);
     capture = await startCapture({ ...options, writer: mem.writer, ackWritten: true, tls: await selfSignedIdentity('127.0.0.1') });
     const port = capture.address.port;
     const reply = await new Promise<string>((resolve, reject) => {
@@ -78,7 +61,7 @@ describe('a client that half-closes after its request', () => {
   });
 
   it('gets the answers of all its pipelined requests, then the connection closes', async () => {
-    const mem = memoryWriter();
+    const mem = memoryWriter(2);
     capture = await startCapture({ ...options, writer: mem.writer, ackWritten: true });
     const post = (path: string) => `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi`;
     const reply = await exchange(capture.address.port, `${post('/p1')}${post('/p2')}${post('/p3')}`);
@@ -94,7 +77,7 @@ describe('a request the archive format cannot hold', () => {
   const request = `POST /big HTTP/1.1\r\nHost: x\r\n${'n'.repeat(70_000)}: v\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi`;
 
   it('gets a 503 saying so, not a 2xx, under --ack written; is counted unrecordable, never recorded', async () => {
-    const mem = memoryWriter();
+    const mem = memoryWriter(2);
     capture = await startCapture({ ...options, writer: mem.writer, ackWritten: true });
     (capture.server as { maxHeaderSize?: number }).maxHeaderSize = 1_000_000;
     const reply = await exchange(capture.address.port, request, { keepOpen: true });
@@ -107,7 +90,7 @@ describe('a request the archive format cannot hold', () => {
   });
 
   it('is answered --status and left out by default (--ack immediate)', async () => {
-    const mem = memoryWriter();
+    const mem = memoryWriter(2);
     capture = await startCapture({ ...options, writer: mem.writer });
     (capture.server as { maxHeaderSize?: number }).maxHeaderSize = 1_000_000;
     expect(await exchange(capture.address.port, request, { keepOpen: true })).toMatch(/^HTTP\/1\.1 200 /);
@@ -119,7 +102,7 @@ describe('a request the archive format cannot hold', () => {
 
 describe('requests Node would answer or drop before the handler', () => {
   it('CONNECT gets 501 and a closed connection, is counted, and is not recorded; the listener goes on serving', async () => {
-    const mem = memoryWriter();
+    const mem = memoryWriter(2);
     capture = await startCapture({ ...options, writer: mem.writer });
     const reply = await exchange(capture.address.port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', { keepOpen: true });
     expect(reply).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
@@ -131,7 +114,7 @@ describe('requests Node would answer or drop before the handler', () => {
   });
 
   it('an HTTP/1.1 request without Host is answered and recorded like any other (Node would answer 400)', async () => {
-    const mem = memoryWriter();
+    const mem = memoryWriter(2);
     capture = await startCapture({ ...options, writer: mem.writer });
     const reply = await exchange(capture.address.port, 'POST /no-host HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi');
     expect(reply).toMatch(/^HTTP\/1\.1 200 /);
@@ -143,7 +126,7 @@ describe('requests Node would answer or drop before the handler', () => {
   });
 
   it('an Expect other than 100-continue gets 417, is counted, and is not recorded', async () => {
-    const mem = memoryWriter();
+    const mem = memoryWriter(2);
     capture = await startCapture({ ...options, writer: mem.writer });
     const reply = await exchange(capture.address.port, 'POST /odd HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Length: 2\r\n\r\nhi', { keepOpen: true });
     expect(reply).toMatch(/^HTTP\/1\.1 417 /);
@@ -155,7 +138,7 @@ describe('requests Node would answer or drop before the handler', () => {
 
 describe('--request-timeout', () => {
   it('a body slower than requestTimeoutMs gets 408 and is counted a timeout, not recorded', async () => {
-    const mem = memoryWriter();
+    const mem = memoryWriter(2);
     capture = await startCapture({ ...options, writer: mem.writer, headerTimeoutMs: 200, requestTimeoutMs: 600 });
     const started = performance.now();
     // Headers at once, 2 of the 10 body bytes, then nothing: only the whole-request deadline can end it.

@@ -2,25 +2,9 @@
 // wait, unread, and are handled in order once it is ready; if it cannot start, they are never answered.
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeHeader } from '../../src/archive/format.ts';
-import { readArchive } from '../../src/archive/reader.ts';
-import { type BatchSink, BatchWriter } from '../../src/recorder/batch-writer.ts';
+import type { BatchWriter } from '../../src/recorder/batch-writer.ts';
 import { type Capture, startCapture } from '../../src/recorder/capture-server.ts';
-import { BufferPool } from '../../src/recorder/pool.ts';
-
-/** A writer whose sink keeps its batches in memory. */
-function memoryWriter() {
-  const writes: Buffer[] = [];
-  const sink: BatchSink = {
-    checksumsFrames: false,
-    write(buf, length) {
-      writes.push(Buffer.from(buf.subarray(0, length)));
-      return Promise.resolve(buf);
-    },
-  };
-  const writer = new BatchWriter({ pool: new BufferPool(1 << 16, 4), sink, flushMs: 60_000, onError: () => {} });
-  return { writer, paths: () => readArchive(Buffer.concat([encodeHeader(), ...writes])).records.map((r) => r.url) };
-}
+import { memoryWriter } from '../fixtures/memory-writer.ts';
 
 /** Settles with the answer's status, or with the error that ended the request (no answer came). */
 function post(port: number, path: string): Promise<number | Error> {
@@ -46,7 +30,7 @@ const options = { host: '127.0.0.1', port: 0, status: 200, maxBody: 1 << 20, sam
 
 describe('a capture whose writer is still starting', () => {
   it('holds requests unanswered until the writer is ready, then answers and records them in order', async () => {
-    const mem = memoryWriter();
+    const mem = memoryWriter(60_000);
     let ready!: (w: BatchWriter) => void;
     capture = await startCapture({ ...options, writer: new Promise<BatchWriter>((r) => (ready = r)) });
     const first = post(capture.address.port, '/first');
@@ -59,7 +43,7 @@ describe('a capture whose writer is still starting', () => {
     expect(await first).toBe(200);
     expect(await second).toBe(200);
     await mem.writer.drain();
-    expect(mem.paths()).toEqual(['/first', '/second']);
+    expect(mem.records().map((r) => r.url)).toEqual(['/first', '/second']);
     expect(capture.counters).toMatchObject({ requests: 2, recorded: 2 });
   });
 
