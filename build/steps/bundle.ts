@@ -10,7 +10,7 @@ import { assetName } from '../project/assets.ts';
 import { bundleProject } from '../project/bundle.ts';
 import { coveredByAssets, type DynamicLoad } from '../project/dynamic-loads.ts';
 import { PLACE_LIMITS } from '../project/load-places.ts';
-import { fileOnDisk, treeRoot, virtualPath } from '../project/virtual-paths.ts';
+import { fileOnDisk, treeRoot, VIRTUAL_ROOT, virtualPath } from '../project/virtual-paths.ts';
 import { nodeHeaders } from '../runtime/node-headers.ts';
 import { packEmbeddedFiles } from './assets.ts';
 
@@ -131,7 +131,7 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
   const warnings = [
     ...unembedded.filter((l) => l.kind === 'read').map((l) => `${describe(l).trim()} (or it fails at run time)`),
     ...loads.filter((l) => l.kind === 'hidden' && !l.exact).map((l) => hiddenImportWarning(l, home)),
-    ...loads.filter((l) => l.into === undefined && l.kind !== 'hidden' && !l.omitted).map((l) => `${l.at}: ${l.code} — a computed path esbuild cannot bundle; it is loaded from the real file system at run time`),
+    ...loads.filter((l) => l.into === undefined && l.kind !== 'hidden' && !l.omitted).map((l) => `${l.at}: ${l.code} — a computed path esbuild cannot bundle: at run time a relative name loads from the module's place under ${VIRTUAL_ROOT} (what seal.assets embeds there), any other from the real file system`),
   ];
   // Embedded without asking (load-places.ts), so said once, as a note: what and how much, for seal.assets to narrow.
   for (const l of loads.filter((x) => x.place !== undefined && !x.place.tooMany)) {

@@ -90,5 +90,7 @@ describe.each([
     expect(log).toMatch(/note: dist\/fonts\.js:\d+: .* reads styles\/ by a computed path: its 1 file\(s\)/);
     // The template-literal import() is bundled by esbuild (both themes), not left to the disk.
     expect(log).not.toMatch(/templated\.js:2: .*cannot bundle/);
+    // The computed one is warned about as what it is: a relative name loads from the module's place, not the disk.
+    expect(log).toMatch(/warning: lib\/computed\.js:\d+: import\(\w+\) — a computed path esbuild cannot bundle: at run time a relative name loads from the module's place under \/seal/);
   });
 });
