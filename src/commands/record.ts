@@ -14,6 +14,7 @@ import { isRecorderWorker } from '../recorder/cluster-role.ts';
 import { ACK_MODES, fsyncPolicy, fsyncText } from '../recorder/durability.ts';
 import { ListenError } from '../recorder/listen-error.ts';
 import { type RecorderCounters, type RecorderOptions, startRecorder } from '../recorder/recorder.ts';
+import { STOP_SIGNALS } from '../recorder/stop-signals.ts';
 import { loadTlsIdentity, selfSignedIdentity, type TlsIdentity } from '../recorder/tls-identity.ts';
 import { loadPfxIdentity } from '../recorder/tls-pfx.ts';
 import { keepTickObjectMaps } from '../tick-objects.ts';
@@ -74,7 +75,7 @@ const USAGE = `broker record [--listen 127.0.0.1:8080] [--out FILE] [--status 20
   without Host is recorded too; an Expect other than 100-continue gets 417 (counted).
   Over TLS each record keeps the SNI name (cat --filter 'tls=1', 'sni=NAME'). An HTTP/2-only client (ALPN
   h2 without http/1.1) is refused in the handshake (no_application_protocol) with a log line.
-  SIGINT/SIGTERM flush, close and print a summary; a live stats line goes to stderr on a TTY.`;
+  SIGINT/SIGTERM/SIGHUP flush, close and print a summary; a live stats line goes to stderr on a TTY.`;
 
 interface RecordConfig extends RecorderOptions {
   workers: number;
@@ -306,9 +307,9 @@ function liveStats(read: () => RecorderCounters): () => void {
 }
 
 /**
- * SIGINT or SIGTERM, the first one: the recorder stops. The handlers stay until `dispose` (after the stop): a second
- * signal while it writes what was answered (a double Ctrl-C) is said and ignored, where Node's default action would
- * kill the process and lose those records.
+ * SIGINT, SIGTERM or SIGHUP (the terminal or ssh session closed), the first one: the recorder stops. The handlers stay
+ * until `dispose` (after the stop): a second signal while it writes what was answered (a double Ctrl-C) is said and
+ * ignored, where Node's default action would kill the process and lose those records.
  */
 function untilSignal(io: CommandIO): { promise: Promise<string>; dispose: () => void } {
   let resolve!: (s: string) => void;
@@ -320,15 +321,12 @@ function untilSignal(io: CommandIO): { promise: Promise<string>; dispose: () => 
       resolve(sig);
     } else io.err(`broker record: ${sig}: already stopping, writing what was answered to the archive first`);
   };
-  const onInt = on('SIGINT');
-  const onTerm = on('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  const handlers = STOP_SIGNALS.map((sig) => [sig, on(sig)] as const);
+  for (const [sig, handler] of handlers) process.on(sig, handler);
   return {
     promise,
     dispose: () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
+      for (const [sig, handler] of handlers) process.off(sig, handler);
     },
   };
 }

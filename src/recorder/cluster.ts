@@ -12,6 +12,7 @@ import { archiveVersion, createArchiveFile } from './archive-sink.ts';
 import { WORKER_ENV } from './cluster-role.ts';
 import { addRecorderCounters, emptyRecorderCounters, type RecorderCounters, type RecorderOptions, startRecorder } from './recorder.ts';
 import { recordingFiles, recordsOnDisk, rotatedFilesNow } from './records-on-disk.ts';
+import { STOP_SIGNALS } from './stop-signals.ts';
 import { identityFromEnv, identityToEnv, type TlsIdentity } from './tls-identity.ts';
 
 /** The archive file the primary created, by identity: a worker opens that file and no other (own-archive-file.ts). */
@@ -36,9 +37,8 @@ export function workerTlsIdentity(): TlsIdentity | null {
  * is gone (kill -9) stops the same way — every answered request written — and says what it recorded itself.
  */
 export async function runRecorderWorker(o: RecorderOptions, log: (line: string) => void): Promise<number> {
-  // Ctrl-C reaches the whole process group; the primary decides when workers stop, after it.
-  process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => {});
+  // Ctrl-C (and a closed terminal's SIGHUP) reaches the whole process group; the primary decides when workers stop, after it.
+  for (const sig of STOP_SIGNALS) process.on(sig, () => {});
   // Listen for "stop" before anything else: the primary may send it while this worker is starting.
   const stop = new Promise<'asked' | 'orphaned'>((resolve) => {
     process.on('message', (m: { t?: string }) => m?.t === 'stop' && resolve('asked'));

@@ -1,4 +1,4 @@
-// A recorder told to stop (SIGINT, SIGTERM) first writes what it answered. A second signal while it does — a double
+// A recorder told to stop (SIGINT, SIGTERM, SIGHUP: a closed terminal) first writes what it answered. A second signal while it does — a double
 // Ctrl-C — is said and ignored: Node's default action would kill it there and lose those records (found 2026-12-06:
 // 3 answered requests, then two SIGINTs 100 ms apart while a client held a half-sent body: exit 130, no summary, an
 // empty archive).
@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 describe('record: a second signal while stopping', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s twice: the answered requests are in the archive, exit 0, the second said', async (sig) => {
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('%s twice: the answered requests are in the archive, exit 0, the second said', async (sig) => {
     const out = join(dir, `${sig}.brk`);
     // A long flush: the answered requests are still in memory when the signals come.
     const r = await startRecorder(['--out', out, '--flush-ms', '60000']);
