@@ -333,6 +333,9 @@ export class ArchiveSink implements BatchSink {
     this.syncTimer = null;
     try {
       fsyncSync(this.fd);
+      // A clean stop leaves the file reachable after a power cut: its name too, which no sync has reached when
+      // --fsync never (only the first sync of a file syncs its directory).
+      if (!this.nameSynced) this.syncName();
     } catch {
       // fsync can fail on odd filesystems (or a full disk); the data is in the page cache all the same.
     }

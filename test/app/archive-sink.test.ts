@@ -1,6 +1,7 @@
 // The archive sink's direct I/O: batches padded to whole blocks, the file's end always on a block
 // boundary, every record readable — and plain buffered writes where a file cannot take direct appends.
-import { appendFileSync, closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { BLOCK_SIZE } from '../../src/archive/format.ts';
 import { readArchive } from '../../src/archive/reader.ts';
 import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
 import { ArchiveSink, createArchiveFile } from '../../src/recorder/archive-sink.ts';
+import { repoRoot } from '../fixtures/context.ts';
 import { sampleRecord } from './archive-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-sink-'));
@@ -137,5 +139,24 @@ describe('ArchiveSink --fsync', () => {
     expect(interval.counters.syncs).toBe(1);
     interval.close();
     expect(readArchive(readFileSync(timed)).records).toHaveLength(6);
+  });
+});
+
+// strace shows the calls themselves: nothing else tells a synced directory entry from an unsynced one short of a power cut.
+const noStrace = spawnSync('strace', ['-V']).error ? 'strace is not installed (.ci/run installs it)' : null;
+
+describe('ArchiveSink: a clean stop', () => {
+  it.skipIf(noStrace)(`with --fsync never, close fsyncs the file and its directory entry, so a new file survives a power cut${noStrace ? ` (SKIPPED: ${noStrace})` : ''}`, () => {
+    const at = join(dir, 'close-syncs');
+    mkdirSync(at);
+    const log = join(dir, 'close-syncs.strace');
+    const r = spawnSync('strace', ['-f', '-e', 'trace=openat,fsync', '-o', log, process.execPath, '--import', 'tsx', join(repoRoot, 'test/fixtures/sink-close.ts'), join(at, 'a.brk')], { cwd: repoRoot, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const calls = readFileSync(log, 'utf8');
+    // The directory opened read-only, and an fsync of that descriptor.
+    const dirFds = [...calls.matchAll(new RegExp(`openat\\(AT_FDCWD, "${at}", O_RDONLY[^)]*\\) = (\\d+)`, 'g'))].map((m) => m[1]);
+    expect(dirFds.length).toBeGreaterThan(0);
+    expect(dirFds.some((fd) => new RegExp(`fsync\\(${fd}\\) += 0`).test(calls))).toBe(true);
+    expect(readArchive(readFileSync(join(at, 'a.brk'))).records).toHaveLength(1);
   });
 });
