@@ -10,6 +10,7 @@ import { readArchive } from '../../src/archive/reader.ts';
 import { encodeRequestFrame, recordPayloadSize } from '../../src/archive/record.ts';
 import { ArchiveSink, createArchiveFile } from '../../src/recorder/archive-sink.ts';
 import { repoRoot } from '../fixtures/context.ts';
+import { itWhen, prerequisite } from '../fixtures/skip.ts';
 import { sampleRecord } from './archive-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-sink-'));
@@ -143,10 +144,10 @@ describe('ArchiveSink --fsync', () => {
 });
 
 // strace shows the calls themselves: nothing else tells a synced directory entry from an unsynced one short of a power cut.
-const noStrace = spawnSync('strace', ['-V']).error ? 'strace is not installed (.ci/run installs it)' : null;
+const strace = prerequisite('strace', spawnSync('strace', ['-V']).error ? 'not installed (.ci/run installs it)' : undefined);
 
 describe('ArchiveSink: a clean stop', () => {
-  it.skipIf(noStrace)(`with --fsync never, close fsyncs the file and its directory entry, so a new file survives a power cut${noStrace ? ` (SKIPPED: ${noStrace})` : ''}`, () => {
+  itWhen(strace, 'with --fsync never, close fsyncs the file and its directory entry, so a new file survives a power cut', () => {
     const at = join(dir, 'close-syncs');
     mkdirSync(at);
     const log = join(dir, 'close-syncs.strace');
