@@ -22,7 +22,7 @@ export interface LiteralLoad {
   imported: boolean;
 }
 
-/** The names a module's source loads by literal, relative or not (a script if it does not parse as a module). */
+/** The names a module's source loads by literal, relative or not (a script if it does not parse as a module; none if it parses as neither). */
 export function literalLoads(source: string): string[] {
   return [...new Set(literalLoadsOf(source).map((l) => l.name))];
 }
@@ -33,7 +33,13 @@ export function literalLoadsOf(source: string): LiteralLoad[] {
   try {
     ast = parse(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true });
   } catch {
-    ast = parse(source, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true, allowReturnOutsideFunction: true });
+    try {
+      ast = parse(source, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true, allowReturnOutsideFunction: true });
+    } catch {
+      // Not JavaScript Node can run (istanbul-reports' lib/html-spa/src/*.js are JSX, embedded with the place a
+      // computed require reads): data to embed, nothing to follow. It stopped the build with acorn's bare SyntaxError.
+      return [];
+    }
   }
   const loads = new Map<string, LiteralLoad>();
   const add = (n: AnyNode | null | undefined, imported = false) => {

@@ -120,6 +120,15 @@ describe('module graph', () => {
     ]);
   });
 
+  it('a .js file that is not JavaScript Node runs (JSX in istanbul-reports, which jest embeds) is embedded and not followed, not a build error', () => {
+    const root = tree({
+      'package.json': '{}',
+      'lib/index.js': "require('./spa/app.js');\n",
+      'lib/spa/app.js': 'export const App = () => <div className="x">{1}</div>;\n',
+    });
+    expect(moduleGraph([join(root, 'lib/index.js')], root).map((f) => f.slice(root.length + 1))).toEqual(['lib/index.js', 'lib/spa/app.js', 'package.json']);
+  });
+
   it('each module brings the nearest package.json within the tree (Node reads its type and exports); a JSON entry does not', () => {
     const root = tree({
       'package.json': '{}',
