@@ -131,7 +131,9 @@ function judgeLoads(ctx: Ready<BuildContext, 'runtime'>, loads: DynamicLoad[], b
   const warnings = [
     ...unembedded.filter((l) => l.kind === 'read').map((l) => `${describe(l).trim()} (or it fails at run time)`),
     ...loads.filter((l) => l.kind === 'hidden' && !l.exact).map((l) => hiddenImportWarning(l, home)),
-    ...loads.filter((l) => l.into === undefined && l.kind !== 'hidden' && !l.omitted).map((l) => `${l.at}: ${l.code} — a computed path esbuild cannot bundle: at run time a relative name loads from the module's place under ${VIRTUAL_ROOT} (what seal.assets embeds there), any other from the real file system`),
+    ...loads
+      .filter((l) => l.into === undefined && l.kind !== 'hidden' && !l.omitted)
+      .map((l) => `${l.at}: ${l.code} — a computed path esbuild cannot bundle: at run time a relative name loads from the module's place under ${VIRTUAL_ROOT} (what seal.assets embeds there), any other from the real file system`),
   ];
   // Embedded without asking (load-places.ts), so said once, as a note: what and how much, for seal.assets to narrow.
   for (const l of loads.filter((x) => x.place !== undefined && !x.place.tooMany)) {
