@@ -125,11 +125,8 @@ const MENTIONS = new RegExp(
 
 /** `require.resolve('./default-input.js')`: a file of the package named in full, which the module will read or load itself. */
 const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
-/**
- * `require.resolve('typescript/lib/tsc')`, `require.resolve('uglify-js')`: an installed package, or a file of one, named
- * literally, which the module will read or start itself, or checks is installed (handlebars' -m looks for uglify-js so).
- */
-const RESOLVED_PACKAGE_FILE = /require\.resolve\s*\(\s*(["'])((?:@[\w.-]+\/)?(?!\.)[\w.-]+(?:\/[^"'\\]+)?)\1\s*\)/g;
+/** `require.resolve('typescript/lib/tsc')`: a file of an installed package named literally, which the module will read or start itself. */
+const RESOLVED_PACKAGE_FILE = /require\.resolve\s*\(\s*(["'])((?:@[\w.-]+\/)?(?!\.)[\w.-]+\/[^"'\\]+)\1\s*\)/g;
 
 /**
  * Gives each module that mentions them its own __dirname, __filename and import.meta.url/dirname/filename. The files
@@ -212,7 +209,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         if (/\bmodule\.id\b/.test(text)) main['module.id'] = bins.has(args.path) ? '"."' : JSON.stringify(file);
         // As require finds it: jest-worker forks require.resolve('./processChild'), which is processChild.js.
         for (const [, , name] of text.matchAll(RESOLVED_FILE)) if (name !== undefined) resolved.add(fileAsRequireFinds(resolve(dirname(args.path), name), isFile) ?? resolve(dirname(args.path), name));
-        // A package or a package's file named literally ('dep', 'dep/bin/cli.js'): resolved as Node's require would from here,
+        // A package's file named literally (a subpath: 'dep/bin/cli.js'): resolved as Node's require would from here,
         // embedded with what it loads, and answered with its place under /seal (the bundle's require, at the
         // executable's path, finds no such package).
         const packageFiles: Record<string, string> = {};
