@@ -8,6 +8,8 @@ export interface DurationRange {
   /** Bounds, in unit. */
   min: number;
   max: number;
+  /** What 0 means, when it is taken besides min..max (record --request-timeout: no limit). */
+  zero?: string;
 }
 
 /**
@@ -16,14 +18,19 @@ export interface DurationRange {
  */
 export function duration(text: string, at: OptionRef, range: DurationRange): number;
 export function duration(text: string | undefined, at: OptionRef, range: DurationRange): number | undefined;
-export function duration(text: string | undefined, at: OptionRef, { unit, min, max }: DurationRange): number | undefined {
+export function duration(text: string | undefined, at: OptionRef, { unit, min, max, zero }: DurationRange): number | undefined {
   if (text === undefined) return undefined;
   const m = /^(\d*\.?\d+)(ms|s|m|h)?$/.exec(text);
   const ms = m ? Number(m[1]) * (MS_PER[m[2] ?? unit] as number) : Number.NaN;
   const value = unit === 'ms' ? ms : ms / 1000;
+  if (zero !== undefined && ms === 0) return 0;
   if (!(Number.isInteger(ms) && value >= min && value <= max)) {
     const bare = unit === 'ms' ? '100' : '30';
-    throw badValue(at, text, `a duration from ${show(min, unit)} to ${show(max, unit)} (a number of ${unit === 'ms' ? 'milliseconds' : 'seconds'}, or with ms, s, m or h: ${bare}, 2s, 1m)`);
+    throw badValue(
+      at,
+      text,
+      `a duration from ${show(min, unit)} to ${show(max, unit)} (a number of ${unit === 'ms' ? 'milliseconds' : 'seconds'}, or with ms, s, m or h: ${bare}, 2s, 1m)${zero === undefined ? '' : `, or 0 for ${zero}`}`,
+    );
   }
   return value;
 }

@@ -182,9 +182,8 @@ function parseConfig(argv: string[]): RecordConfig {
 /** --request-timeout: 0 (no limit) or a duration, never below --header-timeout (Node refuses a request timeout below its headers'). */
 function requestTimeout(text: string | undefined, headerTimeoutMs: number): number {
   if (text === undefined) return defaultRequestTimeoutMs(headerTimeoutMs);
-  if (/^0+(\.0*)?(ms|s|m|h)?$/.test(text)) return 0;
-  const ms = duration(text, opt('--request-timeout'), { unit: 'ms', min: 100, max: 3_600_000 });
-  if (ms < headerTimeoutMs) throw new UsageError(`--request-timeout ${text} is shorter than --header-timeout (${headerTimeoutMs} ms): the whole request cannot take less than its headers (see 'broker record --help')`);
+  const ms = duration(text, opt('--request-timeout'), { unit: 'ms', min: 100, max: 3_600_000, zero: 'no limit' });
+  if (ms !== 0 && ms < headerTimeoutMs) throw new UsageError(`--request-timeout ${text} is shorter than --header-timeout (${headerTimeoutMs} ms): the whole request cannot take less than its headers (see 'broker record --help')`);
   return ms;
 }
 
