@@ -225,6 +225,8 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   const source = walk();
   const started = performance.now();
   let slot = 0;
+  // The schedule starts with the first request ready to go: reading the archive's first records is not a slot missed.
+  let scheduleStart = 0;
 
   const worker = async () => {
     // A refused certificate stops every worker: the rest would be refused as well.
@@ -252,7 +254,8 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       if (o.rate > 0) {
         // Slot i is due at start + i/rate: a steady schedule however many connections share it. A request whose slot
         // passed while this connection was busy goes at once (the schedule is kept: late ones catch up).
-        due = started + (slot++ * 1000) / o.rate;
+        if (slot === 0) scheduleStart = performance.now();
+        due = scheduleStart + (slot++ * 1000) / o.rate;
         const wait = due - performance.now();
         if (wait < -1) late++;
         if (wait > 0) await new Promise((res) => setTimeout(res, wait));
