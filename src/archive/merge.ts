@@ -11,7 +11,7 @@
  * A file that cannot be opened (missing, not an archive) or stops at a bad frame is reported in its outcome,
  * by name and offset; the other files read on.
  */
-import { describeArchiveError } from '../commands/archive-error.ts';
+import { archiveErrorReason } from '../commands/archive-error.ts';
 import { ArchiveScan, CHUNK, type ScanResult } from './file.ts';
 import type { ArchiveRecord } from './record.ts';
 
@@ -84,9 +84,9 @@ export class MergedScan {
       // A rejected record was counted when it was taken; the scan counts the records before its frame.
       if (c.scan.result) c.outcome.records = c.scan.result.frames;
     } catch (err) {
-      const msg = describeArchiveError(err, c.outcome.file);
-      if (msg === null) throw err;
-      c.outcome.error = msg.slice(c.outcome.file.length + 2); // "FILE: why" → "why"
+      const why = archiveErrorReason(err);
+      if (why === null) throw err;
+      c.outcome.error = why;
       c.outcome.result = c.scan.result;
     }
     return null;

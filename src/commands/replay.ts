@@ -8,7 +8,7 @@ import type { Percentiles, ReplayReport } from '../replayer/replayer.ts';
 import { loadCaFile, type Trust } from '../replayer/tls-trust.ts';
 import { keepTickObjectMaps } from '../tick-objects.ts';
 import { archiveArgs, commandOptions, filterArg, parseCommandArgs, UsageError } from '../usage.ts';
-import { describeArchiveError } from './archive-error.ts';
+import { archiveErrorReason } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
 
 const opt = commandOptions('replay');
@@ -134,10 +134,10 @@ export const replayCommand: Command = {
         check.next();
         check.return(undefined);
       } catch (err) {
-        const msg = describeArchiveError(err, f);
-        if (msg === null) throw err;
-        io.err(`broker: ${msg}`);
-        unreadable.push({ file: f, error: msg.slice(f.length + 2) });
+        const why = archiveErrorReason(err);
+        if (why === null) throw err;
+        io.err(`broker: ${f}: ${why}`);
+        unreadable.push({ file: f, error: why });
       }
     }
     if (unreadable.length > 0) {

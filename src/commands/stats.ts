@@ -6,7 +6,7 @@ import type { BatchTotals } from '../archive/reader.ts';
 import { receivedBody } from '../archive/received-body.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
 import { archiveArgs, parseCommandArgs } from '../usage.ts';
-import { describeArchiveError } from './archive-error.ts';
+import { archiveErrorReason } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
 import { FilesProgress } from './files-progress.ts';
 
@@ -107,9 +107,9 @@ function tallyFile(file: string, tallies: Tally[], progress: FilesProgress): { r
       for (const t of tallies) t.add(r, unavailable ? undefined : body.length, unavailable ? body.message : undefined);
     }
   } catch (err) {
-    const msg = describeArchiveError(err, file);
-    if (msg === null) throw err;
-    return { error: msg };
+    const why = archiveErrorReason(err);
+    if (why === null) throw err;
+    return { error: why };
   } finally {
     progress.done(file);
   }
@@ -150,7 +150,7 @@ function statsMany(files: string[], json: boolean, io: CommandIO, progress: File
   for (const file of files) {
     const tally = new Tally();
     const r = tallyFile(file, [tally, total], progress);
-    perFile.push('error' in r ? { file, error: r.error.slice(file.length + 2) } : { file, tally, res: r.res });
+    perFile.push('error' in r ? { file, error: r.error } : { file, tally, res: r.res });
   }
   const read = perFile.filter((f) => 'res' in f);
   const bad = read.filter((f) => f.res.bad).map((f) => ({ file: f.file, ...present(f.res.bad, 'a bad frame') }));
@@ -189,8 +189,8 @@ function statsFiles(files: string[], json: boolean, io: CommandIO, progress: Fil
   const r = tallyFile(file, [t], progress);
   if ('error' in r) {
     // --json still answers, in the shape several files give an unreadable one ({ file, error }).
-    if (json) io.out(JSON.stringify({ file, error: r.error.slice(file.length + 2) }, null, 2));
-    io.err(`broker: ${r.error}`);
+    if (json) io.out(JSON.stringify({ file, error: r.error }, null, 2));
+    io.err(`broker: ${file}: ${r.error}`);
     return 1;
   }
   const { res } = r;

@@ -6,7 +6,7 @@ import { ArchiveError } from '../archive/format.ts';
 import type { BadFrame } from '../archive/reader.ts';
 import { receivedBody } from '../archive/received-body.ts';
 import { archiveArgs, parseCommandArgs } from '../usage.ts';
-import { describeArchiveError } from './archive-error.ts';
+import { archiveErrorReason } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
 import { FilesProgress } from './files-progress.ts';
 
@@ -115,8 +115,8 @@ function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: Veri
       read++;
     }
   } catch (err) {
-    const msg = describeArchiveError(err, file);
-    if (msg === null) throw err;
+    const reason = archiveErrorReason(err);
+    if (reason === null) throw err;
     // A batch this runtime cannot inflate is not damage: nothing is cut, and the broker executable reads it.
     const why =
       err instanceof CodecUnavailableError
@@ -124,8 +124,8 @@ function verifyOne(file: string, repair: boolean, io: CommandIO, json: ((r: Veri
         : err instanceof ArchiveError
           ? ' (nothing to repair: the header itself is unreadable)'
           : '';
-    io.err(`broker: ${msg}${why}`);
-    return { code: 1, report: null, error: msg.slice(file.length + 2) };
+    io.err(`broker: ${file}: ${reason}${why}`);
+    return { code: 1, report: null, error: reason };
   } finally {
     progress.done(file);
   }
