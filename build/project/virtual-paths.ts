@@ -16,6 +16,7 @@ import { MAIN_MODULE } from './main-module.ts';
 import type { Project } from './project.ts';
 import { fileAsRequireFinds } from './relative-name.ts';
 import { BUNDLES } from './table-keys.ts';
+import { packageInTree } from './tree-dirs.ts';
 
 /** The global a hidden import() calls first to mount the embedded files (prelude/first-use.cjs owns the name). */
 const { MOUNT_KEY } = createRequire(import.meta.url)('./prelude/first-use.cjs') as { MOUNT_KEY: string };
@@ -214,11 +215,11 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         // executable's path, finds no such package).
         const packageFiles: Record<string, string> = {};
         for (const [, , spec] of resolves ? text.matchAll(RESOLVED_PACKAGE_FILE) : []) {
-          if (spec === undefined || isBuiltin(spec)) continue;
-          const found = await build.resolve(spec, { kind: 'require-resolve', resolveDir: dirname(args.path) });
-          if (found.errors.length > 0 || found.external || !found.path.startsWith(`${tree}${sep}`)) continue;
-          resolved.add(found.path);
-          packageFiles[spec] = virtualPath(tree, found.path);
+          // packageInTree spells it where the package sits in the tree, also through a linked node_modules.
+          const found = spec === undefined ? undefined : packageInTree(spec, args.path, tree);
+          if (spec === undefined || found === undefined) continue;
+          resolved.add(found.file);
+          packageFiles[spec] = virtualPath(tree, found.file);
         }
         // The rewrite keeps the line (the map still points at it); dynamic-loads.ts reports it with the module's place.
         const unhidden = text.replace(HIDDEN_IMPORT, () => `${HIDDEN_IMPORT_HELPER}(new Function("s", "return import(s)"), ${define['import.meta.url']})`);
@@ -271,7 +272,7 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
 function resolveHelper(dir: string, packageFiles: Record<string, string>): string {
   const at = JSON.stringify(dir);
   // A package's file the module names literally, resolved at build time (packageFiles), unless { paths } asks elsewhere.
-  const known = Object.keys(packageFiles).length > 0 ? `if (!(o && o.paths) && Object.hasOwn(${JSON.stringify(packageFiles)}, s)) return ${JSON.stringify(packageFiles)}[s]; ` : '';
+  const known = Object.keys(packageFiles).length > 0 ? `const t = ${JSON.stringify(packageFiles)}; if (!(o && o.paths) && Object.hasOwn(t, s)) return t[s]; ` : '';
   return [
     `function ${RESOLVE_HELPER}(s, o) { ${known}return require.resolve(typeof s === 'string' && /^\\.\\.?\\//.test(s) && !(o && o.paths) ? ${at} + '/' + s : s, o); }`,
     `function ${RESOLVE_PATHS_HELPER}(s) { const m = require("node:module"); return m.isBuiltin(s) ? null : /^\\.\\.?(\\/|$)/.test(s) ? [${at}] : [...m._nodeModulePaths(${at}), ...m.globalPaths]; }`,
