@@ -11,7 +11,7 @@
  * A file that cannot be opened (missing, not an archive) or stops at a bad frame is reported in its outcome,
  * by name and offset; the other files read on.
  */
-import { archiveErrorReason } from '../commands/archive-error.ts';
+import { archiveErrorReason } from './error-reason.ts';
 import { ArchiveScan, CHUNK, type ScanResult } from './file.ts';
 import type { ArchiveRecord } from './record.ts';
 

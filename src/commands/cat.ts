@@ -1,11 +1,11 @@
 import { CodecUnavailableError, zstdMissing } from '../archive/codec.ts';
+import { describeArchiveError } from '../archive/error-reason.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import { MergedScan } from '../archive/merge.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
 import { keptRecords, type RecordPredicate } from '../filter.ts';
 import { hostPort } from '../host-port.ts';
 import { archiveArgs, filterArg, parseCommandArgs } from '../usage.ts';
-import { describeArchiveError } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
 import { FilesProgress } from './files-progress.ts';
 

@@ -1,6 +1,7 @@
 import { duration } from '../../shared/cli-args/duration.ts';
 import { int, number } from '../../shared/cli-args/number.ts';
 import { badValue } from '../../shared/cli-args/usage-error.ts';
+import { archiveErrorReason } from '../archive/error-reason.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import { Progress } from '../progress.ts';
 import { describeRejection } from '../replayer/certificate-rejection.ts';
@@ -8,7 +9,6 @@ import type { Percentiles, ReplayReport } from '../replayer/replayer.ts';
 import { loadCaFile, type Trust } from '../replayer/tls-trust.ts';
 import { keepTickObjectMaps } from '../tick-objects.ts';
 import { archiveArgs, commandOptions, filterArg, parseCommandArgs, UsageError } from '../usage.ts';
-import { archiveErrorReason } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
 
 const opt = commandOptions('replay');

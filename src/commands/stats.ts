@@ -1,12 +1,12 @@
 import { formatBytes } from '../../shared/byte-size.ts';
 import { present } from '../../shared/checked.ts';
 import { CodecUnavailableError, codecName } from '../archive/codec.ts';
+import { archiveErrorReason } from '../archive/error-reason.ts';
 import { ArchiveScan, type ScanResult } from '../archive/file.ts';
 import type { BatchTotals } from '../archive/reader.ts';
 import { receivedBody } from '../archive/received-body.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
 import { archiveArgs, parseCommandArgs } from '../usage.ts';
-import { archiveErrorReason } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
 import { FilesProgress } from './files-progress.ts';
 

@@ -1,12 +1,12 @@
 import { statSync, truncateSync } from 'node:fs';
 import { present } from '../../shared/checked.ts';
 import { CodecUnavailableError, zstdMissing } from '../archive/codec.ts';
+import { archiveErrorReason } from '../archive/error-reason.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import { ArchiveError } from '../archive/format.ts';
 import type { BadFrame } from '../archive/reader.ts';
 import { receivedBody } from '../archive/received-body.ts';
 import { archiveArgs, parseCommandArgs } from '../usage.ts';
-import { archiveErrorReason } from './archive-error.ts';
 import type { Command, CommandIO } from './command.ts';
 import { FilesProgress } from './files-progress.ts';
 

@@ -1,4 +1,4 @@
-import { ArchiveError } from '../archive/format.ts';
+import { ArchiveError } from './format.ts';
 
 /** Why an archive could not be opened or read at all, in words; null when err is a bug, not input. */
 export function archiveErrorReason(err: unknown): string | null {
