@@ -346,13 +346,15 @@ async function runSingle(cfg: RecordConfig, io: CommandIO): Promise<number> {
   const stopLive = liveStats(rec.counters);
   const outcome = await Promise.race([signal.promise.then(() => null), rec.failed]);
   stopLive();
+  let stopped: Error | null;
   try {
-    await rec.stop();
+    stopped = await rec.stop();
   } finally {
     signal.dispose();
   }
-  const error = outcome ? outcome.message : null;
-  if (error) io.err(`broker: ${error}; the archive holds every record written before it (broker verify ${cfg.out})`);
+  if (outcome) io.err(`broker: ${outcome.message}; the archive holds every record written before it (broker verify ${cfg.out})`);
+  else if (stopped) io.err(`broker: ${stopped.message}`);
+  const error = (outcome ?? stopped)?.message ?? null;
   printSummary(io, summary(cfg, hostPort(rec.address.host, rec.address.port), rec.counters(), secondsNow() - started, error), cfg.json);
   return error ? 1 : 0;
 }

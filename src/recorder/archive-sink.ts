@@ -328,17 +328,28 @@ export class ArchiveSink implements BatchSink {
     closeSync(this.plain);
   }
 
+  /**
+   * Forces what was written to the device and closes the file. Throws, the file closed all the same, when that sync
+   * failed or a timer's sync before it did that no write has reported since: Linux reports a failed writeback once and
+   * marks the pages clean, so a stop that said nothing would exit 0 with records that may never reach the device.
+   */
   close(): void {
     if (this.syncTimer) clearTimeout(this.syncTimer);
     this.syncTimer = null;
+    let failure = this.syncError;
     try {
       fsyncSync(this.fd);
       // A clean stop leaves the file reachable after a power cut: its name too, which no sync has reached when
       // --fsync never (only the first sync of a file syncs its directory).
       if (!this.nameSynced) this.syncName();
-    } catch {
-      // fsync can fail on odd filesystems (or a full disk); the data is in the page cache all the same.
+    } catch (err) {
+      // A file system with no fsync (EINVAL: a special file) promises nothing more, and nothing is lost by it.
+      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') failure ??= err as Error;
     }
     this.closeFile();
+    if (failure) {
+      const e = describe(failure, 'fsync', this.currentPath);
+      throw new ArchiveFileError(`${e.message}: its records are written but may not be on the device (a power cut or a crash of the machine could lose them)`, e.code);
+    }
   }
 }

@@ -67,15 +67,15 @@ export async function runRecorderWorker(o: RecorderOptions, log: (line: string) 
   const tick = setInterval(report, 500);
   const outcome = await Promise.race([stop, rec.failed]);
   clearInterval(tick);
-  await rec.stop();
-  const error = outcome instanceof Error ? outcome.message : null;
+  const stopped = await rec.stop();
+  const error = outcome instanceof Error ? outcome.message : (stopped?.message ?? null);
   await send({ t: 'final', counters: rec.counters(), error });
   // No primary to sum and print the counts (it died before or while this worker stopped): say them here.
   if (outcome === 'orphaned' || !process.connected) {
     const c = rec.counters();
     log(`broker record: worker ${cluster.worker?.id} (pid ${process.pid}): the primary is gone; stopped after ${c.requests} requests: recorded ${c.flushed}, dropped ${c.dropped}${error ? `; ${error}` : ''}`);
   }
-  return outcome === 'asked' ? 0 : 1;
+  return outcome === 'asked' && !stopped ? 0 : 1;
 }
 
 export interface ClusterHooks {

@@ -67,7 +67,11 @@ export interface Recorder {
   counters(): RecorderCounters;
   /** Resolves with the first write error; the recorder is then useless and should be stopped. */
   failed: Promise<Error>;
-  stop(): Promise<void>;
+  /**
+   * Stops taking requests, writes what was answered and closes the archive. Resolves with why the archive's close
+   * failed (its final fsync: the records may not be on the device), or null: a stop's own error, for its exit code.
+   */
+  stop(): Promise<ArchiveFileError | null>;
 }
 
 export interface RecorderHooks {
@@ -162,7 +166,13 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
       await writer?.drain();
       await closing;
       await writer?.drain();
-      await sink?.close();
+      try {
+        await sink?.close();
+      } catch (err) {
+        if (err instanceof ArchiveFileError) return err;
+        throw err;
+      }
+      return null;
     },
   };
 }

@@ -43,12 +43,17 @@ export interface Running {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** How to run broker: an executable (a dist artifact), or `{ node }`: that Node binary with the test bundle. */
-export type BrokerBin = string | { node: string };
+/**
+ * How to run broker: an executable (a dist artifact), or `{ node }`: that Node binary (default: this one) with the
+ * test bundle, `under` a command that runs it (`['strace', …]`).
+ */
+export type BrokerBin = string | { node?: string; under?: string[] };
 
 /** The command and its arguments that run `broker ARGS` with the given executable (default: this node + the test bundle). */
 export async function brokerCommand(args: string[], bin?: BrokerBin): Promise<[string, string[]]> {
-  return typeof bin === 'string' ? [bin, args] : [bin?.node ?? process.execPath, [await brokerBundle(), ...args]];
+  if (typeof bin === 'string') return [bin, args];
+  const command = [...(bin?.under ?? []), bin?.node ?? process.execPath, await brokerBundle(), ...args];
+  return [command[0] as string, command.slice(1)];
 }
 
 /** Starts `broker ARGS` with the given executable (default: this node + the test bundle). */
