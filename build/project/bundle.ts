@@ -80,7 +80,7 @@ const MODULE_ROUNDS = 4;
 const common = (o: Common, required = new Set<string>(), resolved = new Set<string>(), relatives = new Map<string, string>()): BuildOptions => ({
   absWorkingDir: o.project.root,
   plugins: [
-    virtualPathsPlugin(treeRoot(o.project), { resolved, bins: binFiles(o.project), relatives, preludes: PRELUDE_DIR }),
+    virtualPathsPlugin(treeRoot(o.project), { resolved, bins: binFiles(o.project), relatives, preludes: PRELUDE_DIR, omit: o.project.config.omit }),
     addonRequirePlugin(treeRoot(o.project), required),
     bindingsPlugin(treeRoot(o.project), o.project.root),
     fsPromisesPlugin(),

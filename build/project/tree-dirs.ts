@@ -52,7 +52,7 @@ export function packageImportInTree(name: string, from: string, tree: string): {
 }
 
 /** The package a name is in: its scope and name (`@scope/pkg/sub` → `@scope/pkg`). */
-function packageNameOf(name: string): string {
+export function packageNameOf(name: string): string {
   return name
     .split('/')
     .slice(0, name.startsWith('@') ? 2 : 1)

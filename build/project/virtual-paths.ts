@@ -16,7 +16,7 @@ import { MAIN_MODULE } from './main-module.ts';
 import type { Project } from './project.ts';
 import { fileAsRequireFinds } from './relative-name.ts';
 import { BUNDLES } from './table-keys.ts';
-import { packageInTree } from './tree-dirs.ts';
+import { packageInTree, packageNameOf } from './tree-dirs.ts';
 
 /** The global a hidden import() calls first to mount the embedded files (prelude/first-use.cjs owns the name). */
 const { MOUNT_KEY } = createRequire(import.meta.url)('./prelude/first-use.cjs') as { MOUNT_KEY: string };
@@ -126,8 +126,11 @@ const MENTIONS = new RegExp(
 
 /** `require.resolve('./default-input.js')`: a file of the package named in full, which the module will read or load itself. */
 const RESOLVED_FILE = /require\.resolve\s*\(\s*(["'])(\.\.?\/[^"'\\]+)\1\s*\)/g;
-/** `require.resolve('typescript/lib/tsc')`: a file of an installed package named literally, which the module will read or start itself. */
-const RESOLVED_PACKAGE_FILE = /require\.resolve\s*\(\s*(["'])((?:@[\w.-]+\/)?(?!\.)[\w.-]+\/[^"'\\]+)\1\s*\)/g;
+/**
+ * `require.resolve('typescript/lib/tsc')`, `require.resolve('uglify-js')`: an installed package, or a file of one, named
+ * literally, which the module will read or start itself, or checks is installed (handlebars' -m looks for uglify-js so).
+ */
+const RESOLVED_PACKAGE_FILE = /require\.resolve\s*\(\s*(["'])((?:@[\w.-]+\/)?(?!\.)[\w.-]+(?:\/[^"'\\]+)?)\1\s*\)/g;
 
 /**
  * Gives each module that mentions them its own __dirname, __filename and import.meta.url/dirname/filename. The files
@@ -143,9 +146,11 @@ export interface VirtualPathsFindings {
   relatives?: Map<string, string>;
   /** The toolchain's own preludes (their directory): loaded as they are, not as the program's modules. */
   preludes?: string;
+  /** seal.omit: packages a literal require.resolve is not answered for (nothing of them is embedded). */
+  omit?: readonly string[];
 }
 
-export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = new Set(), relatives = new Map(), preludes }: VirtualPathsFindings = {}): Plugin {
+export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = new Set(), relatives = new Map(), preludes, omit = [] }: VirtualPathsFindings = {}): Plugin {
   return {
     name: 'seal-virtual-paths',
     setup(build) {
@@ -210,14 +215,16 @@ export function virtualPathsPlugin(tree: string, { resolved = new Set(), bins = 
         if (/\bmodule\.id\b/.test(text)) main['module.id'] = bins.has(args.path) ? '"."' : JSON.stringify(file);
         // As require finds it: jest-worker forks require.resolve('./processChild'), which is processChild.js.
         for (const [, , name] of text.matchAll(RESOLVED_FILE)) if (name !== undefined) resolved.add(fileAsRequireFinds(resolve(dirname(args.path), name), isFile) ?? resolve(dirname(args.path), name));
-        // A package's file named literally (a subpath: 'dep/bin/cli.js'): resolved as Node's require would from here,
-        // embedded with what it loads, and answered with its place under /seal (the bundle's require, at the
-        // executable's path, finds no such package).
+        // A package or a package's file named literally ('dep', 'dep/bin/cli.js'): resolved as Node's require would from
+        // here, embedded with what it loads, and answered with its place under /seal (the bundle's require, at the
+        // executable's path, finds no such package). Not a package seal.omit leaves out: there it throws as if the
+        // package were not installed (fdir asks for picomatch so, and answering it mounted the embedded files at start).
         const packageFiles: Record<string, string> = {};
         for (const [, , spec] of resolves ? text.matchAll(RESOLVED_PACKAGE_FILE) : []) {
+          if (spec === undefined || isBuiltin(spec) || omit.includes(packageNameOf(spec))) continue;
           // packageInTree spells it where the package sits in the tree, also through a linked node_modules.
-          const found = spec === undefined ? undefined : packageInTree(spec, args.path, tree);
-          if (spec === undefined || found === undefined) continue;
+          const found = packageInTree(spec, args.path, tree);
+          if (found === undefined) continue;
           resolved.add(found.file);
           packageFiles[spec] = virtualPath(tree, found.file);
         }

@@ -250,6 +250,22 @@ describe('computed loads', () => {
     expect(bundled.loads.map((l) => [l.kind, l.at, l.into, l.omitted])).toEqual([['require', 'bin/cli.mjs:4', undefined, true]]);
   });
 
+  it("require.resolve of a package by its bare name is answered from the embedded files (handlebars' -m checks uglify-js so), but not for a package seal.omit names: there it throws as if not installed", async () => {
+    const files = (omit: string[]) => ({
+      'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.js', seal: { omit } }),
+      'bin/cli.js': "let found = null;\ntry { found = require.resolve('minifier'); } catch {}\nconsole.log(found);\n",
+      'node_modules/minifier/package.json': JSON.stringify({ name: 'minifier', version: '1.0.0', main: 'main.js' }),
+      'node_modules/minifier/main.js': "module.exports = require('./lib/squash');\n",
+      'node_modules/minifier/lib/squash.js': 'module.exports = (s) => s;\n',
+    });
+    const answered = await bundleOf(files([]));
+    expect(answered.files.map((f) => f.slice(answered.root.length))).toEqual(['/node_modules/minifier/lib/squash.js', '/node_modules/minifier/main.js', '/node_modules/minifier/package.json']);
+    expect(readFileSync(join(answered.root, 'out.cjs'), 'utf8')).toContain('/seal/node_modules/minifier/main.js');
+    const omitted = await bundleOf(files(['minifier']));
+    expect(omitted.files).toEqual([]);
+    expect(readFileSync(join(omitted.root, 'out.cjs'), 'utf8')).not.toContain('/seal/node_modules/minifier');
+  });
+
   it("a package.json named as '<package>/package.json' (a CLI reading a dependency's version through a resolve wrapper) is embedded", async () => {
     const bundled = await bundleOf({
       'package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: 'bin/cli.js' }),

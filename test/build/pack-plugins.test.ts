@@ -55,9 +55,9 @@ describe.each([
   // A binary started on a script runs it as node (prelude/as-node.cjs) except in a program with top-level await, which
   // runs itself again (docs/toolchain.md): this case is for the other bundle.
   if (runsAsNode) {
-    it("a dependency's script found by require.resolve of its subpath is embedded, answered with its place under /seal, and runs when started as node", async () => {
+    it("a dependency's script found by require.resolve of its subpath is embedded, answered with its place under /seal, and runs when started as node; an optional package checked by require.resolve of its name is found", async () => {
       const expected = execFileSync(process.execPath, [join(project, 'bin/cli.js'), '--tool'], { encoding: 'utf8' });
-      expect(expected).toBe('tool true helper-tool ran: inner loaded\n');
+      expect(expected).toBe('tool true helper-tool ran: inner loaded abc\n');
       const r = spawnSync(bin, ['--tool'], { encoding: 'utf8', env: {}, timeout: 30_000 });
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(expected);
