@@ -21,8 +21,8 @@ import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
 import { embeddedFiles } from './embedded-files.ts';
 import { type Embeds, PRELUDE_DIR, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
+import { finishedCode } from './finished-code.ts';
 import { fsPromisesPlugin } from './fs-promises.ts';
-import { withNodeGlobKeys } from './glob-keys.ts';
 import type { Project } from './project.ts';
 import { type BundledNames, externalPackages, packagesByName } from './served-names.ts';
 import { declaredPackages, fileOfPackage, packagesNamed } from './tree-packages.ts';
@@ -102,7 +102,7 @@ const common = (o: Common, required = new Set<string>(), resolved = new Set<stri
 export async function bundleFile(o: Common & { entry: string }): Promise<string> {
   const out = await build({ ...common(o), entryPoints: [o.entry], write: false });
   const [output] = out.outputFiles ?? [];
-  return withNodeGlobKeys(present(output, `esbuild's output for ${o.entry}`).text);
+  return finishedCode(present(output, `esbuild's output for ${o.entry}`).text, o.minify);
 }
 
 /**
@@ -217,7 +217,8 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     out = await program(embeds);
     js = outputOf(out, o.outfile);
   }
-  const code = withNodeGlobKeys(js.text);
+  // After every scan of the bundle's text (short-lines.ts).
+  const code = await finishedCode(js.text, o.minify);
   await writeFile(o.outfile, format === 'cjs' ? code : esmLauncher(code, esmUrl(o.project.config.name)));
   const workers = await bundleWorkers({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, loads, unresolved);
   return { loads, addons, workers, unresolved, format, files, modules: Object.keys(modules).sort() };

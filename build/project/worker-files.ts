@@ -10,7 +10,7 @@ import { present } from '../../shared/checked.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import type { DynamicLoad } from './dynamic-loads.ts';
 import { type Embeds, preludeSource } from './entry.ts';
-import { withNodeGlobKeys } from './glob-keys.ts';
+import { finishedCode } from './finished-code.ts';
 import type { Project } from './project.ts';
 import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
 import { fileOnDisk, treeRoot } from './virtual-paths.ts';
@@ -56,7 +56,7 @@ async function withPreludes(program: ProgramBuild, load: string, build: { define
     treeRoot(program.project),
     unresolved,
   );
-  return withNodeGlobKeys(present(out.outputFiles[0], `esbuild's output for ${build.what}`).text);
+  return finishedCode(present(out.outputFiles[0], `esbuild's output for ${build.what}`).text, program.options.minify === true);
 }
 
 /**

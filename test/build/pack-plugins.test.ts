@@ -85,6 +85,16 @@ describe.each([
     expect(spawnSync(bin, ['--main'], { encoding: 'utf8', env: {}, timeout: 30_000 }).stdout).toBe(expected);
   });
 
+  it('an uncaught error prints its message, the source line it was thrown on and the stack: a few hundred bytes, not a minified line of tens of KiB', () => {
+    const r = spawnSync(bin, ['--throw'], { encoding: 'utf8', env: {}, timeout: 30_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Error: thrown on purpose');
+    // Not esbuild's helper that rethrew it (build/project/throw-site.ts). An ES module bundle's error is rethrown by its
+    // launcher (esm-launcher.ts), whose line it shows.
+    if (runsAsNode) expect(r.stderr.split('\n')[1]).toMatch(/throw new Error\(/);
+    expect(Math.max(...r.stderr.split('\n').map((l) => l.length))).toBeLessThanOrEqual(300);
+  });
+
   it('embeds the fonts directory the program names, with a note saying so, and the styles directory it reads', () => {
     expect(log).toMatch(/note: dist\/fonts\.js:\d+: .* names fonts\/, a directory the program may read later: its 2 file\(s\)/);
     expect(log).toMatch(/note: dist\/fonts\.js:\d+: .* reads styles\/ by a computed path: its 1 file\(s\)/);
