@@ -4,6 +4,9 @@
  *   (tls is 1 for a request that came over TLS, else 0; sni the server name its client sent, absent without TLS)
  *   ops:    = != (exact)  ~ !~ (regular expression)  > >= < <= (size in bytes, time as ISO date or epoch ms)
  * e.g.  method=POST && path~^/api/ && header.content-type~json && size>1024
+ * Text is compared as the request's bytes: the archive keeps its strings a character per byte (latin1), and a VALUE
+ * with a character past ASCII matches that character's UTF-8 bytes (what clients send: 'body~José' finds the body
+ * cat prints as José) or the character as one byte. time compares whole milliseconds, as cat prints them.
  * Small on purpose: enough to pick requests out of a capture, nothing to learn.
  */
 
@@ -91,6 +94,12 @@ function fieldText(r: ArchiveRecord, body: Uint8Array | CodecUnavailableError, f
   }
 }
 
+/** A text VALUE as the archive's strings spell it: its UTF-8 bytes, a character per byte; null when that is the value itself (ASCII). */
+function asStoredBytes(value: string): string | null {
+  const bytes = Buffer.from(value, 'utf8').toString('latin1');
+  return bytes === value ? null : bytes;
+}
+
 function parseTerm(term: string): RecordPredicate {
   const m = /^\s*([a-zA-Z][\w.-]*)\s*(!=|!~|>=|<=|=|~|>|<)\s*(.*?)\s*$/.exec(term);
   if (!m) throw new FilterError(`cannot read '${term.trim()}': expected FIELD OP VALUE, e.g. method=POST`);
@@ -109,17 +118,20 @@ function parseTerm(term: string): RecordPredicate {
   }
   if (field === 'size' || field === 'time') {
     if (op === '~' || op === '!~') throw new FilterError(`'${fieldAsWritten}' compares with = != > >= < <=, not ${op}`);
-    const n = field === 'time' && !/^\d+(\.\d+)?$/.test(value) ? Date.parse(value) : Number(value);
+    let n = field === 'time' && !/^\d+(\.\d+)?$/.test(value) ? Date.parse(value) : Number(value);
     if (value === '' || !Number.isFinite(n)) throw new FilterError(`'${value}' is not a ${field === 'time' ? 'date (ISO 8601 or epoch ms)' : 'number of bytes'}`);
-    const get = field === 'size' ? (_: ArchiveRecord, body: Uint8Array | CodecUnavailableError) => bodyOf(body).length : (r: ArchiveRecord) => r.time;
+    // A recorded time has fractions of a millisecond, which cat does not print: a time copied from its output
+    // must select the record it was copied from (time=) and put it on the right side of the others.
+    if (field === 'time') n = Math.floor(n);
+    const get = field === 'size' ? (_: ArchiveRecord, body: Uint8Array | CodecUnavailableError) => bodyOf(body).length : (r: ArchiveRecord) => Math.floor(r.time);
     const cmp: Record<Exclude<Op, '~' | '!~'>, (a: number) => boolean> = { '=': (a) => a === n, '!=': (a) => a !== n, '>': (a) => a > n, '>=': (a) => a >= n, '<': (a) => a < n, '<=': (a) => a <= n };
     const test = cmp[op];
     return (r, body) => test(get(r, body));
   }
   if (op === '~' || op === '!~') {
-    let re: RegExp;
+    let res: RegExp[];
     try {
-      re = new RegExp(value);
+      res = [value, asStoredBytes(value)].filter((v) => v !== null).map((v) => new RegExp(v));
     } catch (err) {
       throw new FilterError(`bad regular expression '${value}': ${(err as Error).message}`);
     }
@@ -128,16 +140,17 @@ function parseTerm(term: string): RecordPredicate {
     // as x!=VALUE does.
     return (r, body) => {
       const t = fieldText(r, body, field);
-      return (t !== undefined && re.test(t)) === want;
+      return (t !== undefined && res.some((re) => re.test(t))) === want;
     };
   }
   if (op === '=' || op === '!=') {
     const want = op === '=';
     const norm = field === 'method' ? (s: string) => s.toUpperCase() : (s: string) => s;
     const v = norm(value);
+    const bytes = asStoredBytes(v);
     return (r, body) => {
       const t = fieldText(r, body, field);
-      return (t !== undefined && norm(t) === v) === want;
+      return (t !== undefined && (norm(t) === v || norm(t) === bytes)) === want;
     };
   }
   throw new FilterError(`'${fieldAsWritten}' is text: compare it with = != ~ !~, not ${op}`);

@@ -134,6 +134,8 @@ export const catCommand: Command = {
                  size time tls sni header.NAME; ops = != ~ !~ (regex) > >= < <= (size, time)
                  e.g. --filter 'method=POST && path~^/api/ && size>1024'
                  tls=1 (came over TLS) or tls=0; sni=NAME or sni~REGEX (the name a TLS client sent)
+                 text past ASCII matches the UTF-8 bytes clients send; time (ISO date or epoch ms)
+                 compares whole milliseconds, as printed
   Stops at the first bad frame, says where, and exits 1 (broker verify --repair cuts it off).`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('cat', argv, { json: { type: 'boolean' }, filter: { type: 'string' } }, true);
