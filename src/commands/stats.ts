@@ -55,6 +55,28 @@ class Tally {
     this.peers.add(r.peer.address);
   }
 
+  /** Adds another tally's counts to this one's (a file's, once it was read, to the total's). */
+  merge(o: Tally): void {
+    const sum = (into: Map<string, number>, from: Map<string, number>) => {
+      for (const [k, n] of from) into.set(k, (into.get(k) ?? 0) + n);
+    };
+    this.count += o.count;
+    this.first = Math.min(this.first, o.first);
+    this.last = Math.max(this.last, o.last);
+    this.stored += o.stored;
+    this.raw += o.raw;
+    this.min = Math.min(this.min, o.min);
+    this.max = Math.max(this.max, o.max);
+    sum(this.methods, o.methods);
+    sum(this.paths, o.paths);
+    sum(this.codecs, o.codecs);
+    for (const p of o.peers) this.peers.add(p);
+    this.tls += o.tls;
+    sum(this.snis, o.snis);
+    this.undecodable += o.undecodable;
+    this.decompressProblem ??= o.decompressProblem;
+  }
+
   get span(): number {
     return this.count > 1 ? (this.last - this.first) / 1000 : 0;
   }
@@ -94,8 +116,8 @@ class Tally {
   }
 }
 
-/** Reads one file into its tally (and the total's); its scan result, or the one line saying why it could not be read. */
-function tallyFile(file: string, tallies: Tally[], progress: FilesProgress): { res: ScanResult } | { error: string } {
+/** Reads one file into its tally; its scan result, or the one line saying why it could not be read. */
+function tallyFile(file: string, tally: Tally, progress: FilesProgress): { res: ScanResult } | { error: string } {
   const scan = new ArchiveScan(file);
   progress.watch(scan);
   try {
@@ -104,7 +126,7 @@ function tallyFile(file: string, tallies: Tally[], progress: FilesProgress): { r
       const body = receivedBody(scan, r);
       if (body === null) continue;
       const unavailable = body instanceof CodecUnavailableError;
-      for (const t of tallies) t.add(r, unavailable ? undefined : body.length, unavailable ? body.message : undefined);
+      tally.add(r, unavailable ? undefined : body.length, unavailable ? body.message : undefined);
     }
   } catch (err) {
     const why = archiveErrorReason(err);
@@ -149,7 +171,9 @@ function statsMany(files: string[], json: boolean, io: CommandIO, progress: File
   const perFile: ({ file: string; tally: Tally; res: ScanResult } | { file: string; error: string })[] = [];
   for (const file of files) {
     const tally = new Tally();
-    const r = tallyFile(file, [tally, total], progress);
+    const r = tallyFile(file, tally, progress);
+    // A file that could not be read ("not read") counts nothing in the total, whatever its scan got through first.
+    if (!('error' in r)) total.merge(tally);
     perFile.push('error' in r ? { file, error: r.error } : { file, tally, res: r.res });
   }
   const read = perFile.filter((f) => 'res' in f);
@@ -186,7 +210,7 @@ function statsFiles(files: string[], json: boolean, io: CommandIO, progress: Fil
   if (files.length > 1) return statsMany(files, json, io, progress);
   const file = files[0] as string;
   const t = new Tally();
-  const r = tallyFile(file, [t], progress);
+  const r = tallyFile(file, t, progress);
   if ('error' in r) {
     // --json still answers, in the shape several files give an unreadable one ({ file, error }).
     if (json) io.out(JSON.stringify({ file, error: r.error }, null, 2));

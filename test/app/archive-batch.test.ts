@@ -194,6 +194,16 @@ describe('batch frames', () => {
     const cat = await run('cat', path);
     expect(cat.code).toBe(1);
     expect(cat.err).toMatch(/zstd batch/);
+    // Beside a readable archive, stats says the file was not read and counts none of it in the total (it counted the
+    // 2 records its scan got through before the batch: found by a helper's hunt).
+    const beside = join(dir, 'zstd-here-beside.brk');
+    writeFileSync(beside, v4(frames(20, 3)));
+    const s = await run('stats', path, beside, '--json');
+    expect(s.code).toBe(1);
+    const report = JSON.parse(s.out);
+    expect(report.files[0]).toMatchObject({ file: path, error: expect.stringMatching(/zstd batch/) });
+    expect(report.total).toMatchObject({ requests: 3, fileBytes: statSync(beside).size });
+    expect((await run('stats', path, beside)).out).toMatch(/^total: 3 requests in 2 files/m);
   });
 });
 
