@@ -1,6 +1,6 @@
 // cat, stats, verify and replay in-process through runCli, plus --help and usage errors for every command.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -177,6 +177,18 @@ describe('cat', () => {
     writeFileSync(junk, 'hello');
     expect(await run('cat', junk)).toMatchObject({ code: 1, err: `broker: ${junk}: not a broker archive (bad magic)` });
     expect(await run('cat', join(dir, 'missing.brk'))).toMatchObject({ code: 1, err: expect.stringMatching(/no such file$/) });
+  });
+
+  it('an archive on a pipe (`cat <(…)`, /dev/stdin) is exit 1 saying it must be a file, not ESPIPE: invalid seek', async () => {
+    const fifo = join(dir, 'archive.fifo');
+    spawnSync('mkfifo', [fifo]);
+    for (const command of ['cat', 'stats', 'verify']) {
+      // A writer on the other end, as a shell's process substitution gives.
+      const writer = spawn('sh', ['-c', `cat '${archive}' > '${fifo}'`]);
+      const r = await run(command, fifo);
+      writer.kill();
+      expect(r, command).toMatchObject({ code: 1, err: `broker: ${fifo}: is a pipe, not a file: an archive is read by offset; save it to a file first` });
+    }
   });
 });
 
