@@ -99,13 +99,12 @@ function errorKind(err: unknown): string {
  */
 export function requestPath(basePath: string, recorded: string): string | null {
   if (recorded.startsWith('/')) return basePath + recorded;
-  if (!/^https?:\/\//i.test(recorded)) return null;
-  try {
-    const u = new URL(recorded);
-    return basePath + u.pathname + u.search;
-  } catch {
-    return null;
-  }
+  // As the client wrote it, as an origin-form one is sent: a URL parser would remove dot segments (`/a/../p` → `/p`)
+  // and re-encode characters, and the target would see another request than the one recorded.
+  const m = /^https?:\/\/[^/?#]+(.*)$/i.exec(recorded);
+  if (!m) return null;
+  const rest = m[1] as string;
+  return basePath + (rest.startsWith('/') ? rest : `/${rest}`);
 }
 
 // Microseconds from 1 µs to an hour, 3 significant digits; resizes if a reply takes longer.

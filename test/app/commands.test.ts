@@ -394,7 +394,8 @@ describe('replay', () => {
 
   it("a record whose target is not a path: absolute-form goes by its path and query, '*' is counted and not sent (it hung the replay), whatever the concurrency", async () => {
     const f = join(dir, 'targets.brk');
-    const urls = ['/a', '*', 'http://other.example/abs?x=1', '/b'];
+    // Absolute-form as the client wrote it: its dot segments and encoding kept (a URL parser sent /p for the third).
+    const urls = ['/a', '*', 'http://other.example/abs?x=1', 'http://other.example:8080/abs/../p?q=%7e', 'HTTP://other.example?only=query', '/b'];
     writeFileSync(
       f,
       archiveBytes(urls.length, Codec.none, undefined, (i) => urls[i] as string),
@@ -403,8 +404,8 @@ describe('replay', () => {
       seen.length = 0;
       const r = await run('replay', f, '--target', `http://127.0.0.1:${port}`, '--concurrency', concurrency, '--timeout', '5s', '--json');
       expect(r.code).toBe(1);
-      expect(JSON.parse(r.out)).toMatchObject({ sent: 3, responses: 3, errors: { URL_NOT_A_PATH: 1 } });
-      expect(seen.map((s) => s.url).sort()).toEqual(['/a', '/abs?x=1', '/b']);
+      expect(JSON.parse(r.out)).toMatchObject({ sent: 5, responses: 5, errors: { URL_NOT_A_PATH: 1 } });
+      expect(seen.map((s) => s.url).sort()).toEqual(['/?only=query', '/a', '/abs/../p?q=%7e', '/abs?x=1', '/b']);
     }
   });
 
