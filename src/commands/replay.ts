@@ -80,9 +80,11 @@ export const replayCommand: Command = {
                      broker expands a glob the shell left quoted), sent merged by record time (equal times:
                      in the order given, then by position). A file that cannot be opened stops the replay
                      before anything is sent (--json: { "sent": 0, "unreadable": [{ "file", "error" }] });
-                     one that stops at a bad frame is named with the offset, the records before it and
+                     one that stops at a bad frame, or cannot be read further (an I/O error), is named with
+                     the offset or the reason (--json: archive.bad, archive.error), the records before it and
                      every other file's are sent, and exit is 1.
-  A recorded target in absolute form (http://host/x?q, as sent to a proxy) goes by its path and query;
+  A recorded target in absolute form (http://host/x?q, as sent to a proxy) goes by its path and query, as
+  written (dot segments and escapes kept);
   one that is no path at all (OPTIONS *) is not sent and counts as URL_NOT_A_PATH.
   A target that answers with a 100 Continue not asked for (no Expect header is sent) fails that request as
   UNEXPECTED_RESPONSE (undici, the client, fails on it; other 1xx before the final response are taken).
@@ -174,7 +176,8 @@ export const replayCommand: Command = {
         else if (f.error) io.err(`broker: ${f.file}: ${f.error}; replayed the ${f.records} records before it`);
       }
     } else if (report.archive.bad) io.err(`broker: ${file}: stopped at a bad frame at offset ${report.archive.bad.offset} (${report.archive.bad.reason}); replayed the records before it`);
+    else if (report.archive.error) io.err(`broker: ${file}: ${report.archive.error}; replayed the ${report.archive.records} records before it`);
     const failed = Object.values(report.errors).reduce((a, b) => a + b, 0);
-    return failed > 0 || report.archive.bad || report.archive.files?.some((f) => f.error) ? 1 : 0;
+    return failed > 0 || report.archive.bad || report.archive.error || report.archive.files?.some((f) => f.error) ? 1 : 0;
   },
 };

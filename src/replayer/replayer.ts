@@ -8,6 +8,7 @@
 import { constructorFromBucketSize } from 'hdr-histogram-js/dist/JsHistogramFactory.js';
 import { Pool } from 'undici';
 import { CodecUnavailableError } from '../archive/codec.ts';
+import { archiveErrorReason } from '../archive/error-reason.ts';
 import { ArchiveScan, fileSize } from '../archive/file.ts';
 import { Codec } from '../archive/format.ts';
 import { MergedScan } from '../archive/merge.ts';
@@ -71,7 +72,8 @@ export interface ReplayReport {
   /** Set when an https target's certificate was refused: the replay stopped there (certificate-rejection.ts). */
   certificateRejected?: CertificateRejection;
   /** With several files, `bad` is the first file's bad frame (naming it) and `files` says how each one ended. */
-  archive: { records: number; bad: (BadFrame & { file?: string }) | null; files?: { file: string; records: number; bad: BadFrame | null; error: string | null }[] };
+  /** `error`: why one file could not be read past its last record replayed (an I/O error, a batch this runtime cannot inflate). */
+  archive: { records: number; bad: (BadFrame & { file?: string }) | null; error?: string; files?: { file: string; records: number; bad: BadFrame | null; error: string | null }[] };
 }
 
 // Connection-level headers belong to the original hop; undici sets its own (and rejects some outright).
@@ -161,6 +163,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   let bodyBytesReceived = 0;
   let records = 0;
   let bad: ReplayReport['archive']['bad'] = null;
+  let unreadable: string | undefined;
   let files: ReplayReport['archive']['files'];
   let rejected: CertificateRejection | null = null;
 
@@ -210,12 +213,28 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       }
       const file = o.files[0] as string;
       const scan = new ArchiveScan(file);
-      yield* keptRecords(
-        scan,
-        walked(scan.records(), () => 0),
-        o.filter,
-        () => file,
-      );
+      let read = 0;
+      const counted = function* () {
+        for (const r of scan.records()) {
+          read++;
+          yield r;
+        }
+      };
+      try {
+        yield* keptRecords(
+          scan,
+          walked(counted(), () => 0),
+          o.filter,
+          () => file,
+        );
+      } catch (err) {
+        // Said as several files say it (the file, why, what was replayed before), not lost with the report.
+        const why = archiveErrorReason(err);
+        if (why === null) throw err;
+        unreadable = why;
+        records = read;
+        break;
+      }
       records = scan.result?.frames ?? 0;
       bad = scan.result?.bad ?? null;
     }
@@ -304,6 +323,6 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     bodyBytesReceived,
     latencyMs,
     ...(fromSchedule ? { fromSchedule } : {}),
-    archive: { records, bad, ...(files ? { files } : {}) },
+    archive: { records, bad, ...(unreadable === undefined ? {} : { error: unreadable }), ...(files ? { files } : {}) },
   };
 }

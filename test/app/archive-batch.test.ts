@@ -204,6 +204,11 @@ describe('batch frames', () => {
     expect(report.files[0]).toMatchObject({ file: path, error: expect.stringMatching(/zstd batch/) });
     expect(report.total).toMatchObject({ requests: 3, fileBytes: statSync(beside).size });
     expect((await run('stats', path, beside)).out).toMatch(/^total: 3 requests in 2 files/m);
+    // replay of it alone: the report and the file's name, as with several files (it printed the error alone).
+    const r = await run('replay', path, '--target', 'http://127.0.0.1:1', '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({ sent: 2, archive: { records: 2, bad: null, error: expect.stringMatching(/^cannot decompress zstd batch/) } });
+    expect(r.err).toMatch(new RegExp(`^broker: ${path}: cannot decompress zstd batch: .*; replayed the 2 records before it$`, 'm'));
   });
 });
 
