@@ -108,7 +108,8 @@ describe('batch frames', () => {
       ['a flipped byte (the frame CRC)', flipped, /frame checksum mismatch/],
       ['a length field that lies', resealed(good, withLength(rawLength + 1)), new RegExp(`inflates to ${rawLength} bytes, its length field says ${rawLength + 1}`)],
       ['a length field past the maximum', resealed(good, withLength(2 ** 31)), /batch length 2147483648 exceeds/],
-      ['a short length field (inflating stops at it)', resealed(good, withLength(rawLength - 1)), /cannot decompress gzip batch/],
+      // Said as docs/archive.md says it, not in Node's words for the cap ("Cannot create a Buffer larger than …").
+      ['a short length field (inflating stops at it)', resealed(good, withLength(rawLength - 1)), new RegExp(`^batch inflates to more than ${rawLength - 1} bytes, its length field says ${rawLength - 1}$`)],
       ['compressed bytes that are not gzip', resealed(good, Buffer.concat([payload.subarray(0, 4), Buffer.from('not gzip at all')])), /cannot decompress gzip batch/],
       ['no length field', resealed(good, Buffer.from([1, 2])), /has no length field/],
       ['no codec', resealed(good, payload, Codec.none), /batch frame without a codec/],

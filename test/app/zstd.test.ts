@@ -206,7 +206,7 @@ describe('on the official Node 22 runtime (the shipped one)', () => {
     writeFileSync(bomb, Buffer.concat([Buffer.from(encodeHeader()), buf]));
     const v = await runBroker(['verify', bomb], node);
     expect(v.code).toBe(1);
-    expect(v.stdout).toMatch(/bad frame at offset 16: cannot decompress zstd body: .*134217728/);
+    expect(v.stdout).toMatch(/bad frame at offset 16: zstd body inflates to more than 134217728 bytes/);
   });
 
   it('the old format-2 archive still reads there', async () => {
