@@ -109,6 +109,7 @@ function parseTerm(term: string): RecordPredicate {
   let value = valueAsWritten;
   if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
   if (!(FIELDS as readonly string[]).includes(field) && !field.startsWith('header.')) throw new FilterError(`unknown field '${fieldAsWritten}' (fields: ${FIELDS.join(', ')}, header.NAME)`);
+  if (field === 'header.') throw new FilterError(`'${fieldAsWritten}' names no header: header.NAME, e.g. header.content-type`);
   if (field === 'tls') {
     if (op !== '=' && op !== '!=') throw new FilterError(`'${fieldAsWritten}' is 1 or 0: compare it with = or !=, not ${op}`);
     const bit = value === '1' || value === 'true' ? '1' : value === '0' || value === 'false' ? '0' : null;

@@ -4,7 +4,7 @@
 // cat's output selected nothing with time= and fell on the wrong side of <= and >.
 import { describe, expect, it } from 'vitest';
 import type { ArchiveRecord } from '../../src/archive/record.ts';
-import { parseFilter } from '../../src/filter.ts';
+import { FilterError, parseFilter } from '../../src/filter.ts';
 
 /** As the recorder stores it: Node's parser gives each byte of a header or URL as one character. */
 const asReceived = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
@@ -40,5 +40,11 @@ describe('--filter: time in whole milliseconds, as cat prints it', () => {
     for (const expr of [`time=${printed}`, `time<=${printed}`, `time>=${printed}`, 'time=1796580024823', 'time=1796580024823.1682']) expect(keeps(expr, r), expr).toBe(true);
     for (const expr of [`time<${printed}`, `time>${printed}`, `time!=${printed}`, 'time=1796580024822', 'time>2026-12-06T18:00:24.823Z']) expect(keeps(expr, r), expr).toBe(false);
     expect(keeps('time>2026-12-06T18:00:24.822Z', r)).toBe(true);
+  });
+});
+
+describe('--filter: a header term with no name', () => {
+  it("is refused, naming the term (it was taken, and matched no header: 'header.=1' selected nothing, said nothing)", () => {
+    expect(() => parseFilter('header.=1')).toThrow(new FilterError("'header.' names no header: header.NAME, e.g. header.content-type"));
   });
 });
