@@ -16,6 +16,17 @@ function printable(body: Uint8Array): string | null {
   return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(text) ? null : text;
 }
 
+/**
+ * A URL, header value or SNI as a person reads it: the archive keeps them a character per byte (as Node's parser gives
+ * them), and clients send UTF-8, which then reads as `JosÃ©`; shown decoded when it is valid UTF-8, as it is otherwise.
+ * --json keeps the stored characters (each one byte), which give the bytes back exactly.
+ */
+function shown(text: string): string {
+  if (!/[\u0080-\u00ff]/.test(text)) return text;
+  const decoded = Buffer.from(text, 'latin1').toString('utf8');
+  return decoded.includes('\ufffd') ? text : decoded;
+}
+
 /** `body` as received, or why this runtime cannot inflate it (receivedBody). */
 function recordJson(r: ArchiveRecord & { offset: number }, body: Uint8Array | CodecUnavailableError) {
   const ok = !(body instanceof CodecUnavailableError);
@@ -36,8 +47,8 @@ function recordJson(r: ArchiveRecord & { offset: number }, body: Uint8Array | Co
 
 function recordText(r: ArchiveRecord & { offset: number }, body: Uint8Array | CodecUnavailableError): string {
   const peer = hostPort(r.peer.address, r.peer.port);
-  const over = r.tls ? ` (TLS${r.sni ? `, SNI ${r.sni}` : ', no SNI'})` : '';
-  const lines = [`${new Date(r.time).toISOString()} ${peer} ${r.method} ${r.url}${over}`, ...r.headers.map(([n, v]) => `  ${n}: ${v}`)];
+  const over = r.tls ? ` (TLS${r.sni ? `, SNI ${shown(r.sni)}` : ', no SNI'})` : '';
+  const lines = [`${new Date(r.time).toISOString()} ${peer} ${r.method} ${shown(r.url)}${over}`, ...r.headers.map(([n, v]) => `  ${n}: ${shown(v)}`)];
   if (body instanceof CodecUnavailableError) lines.push(`  <${r.body.length} bytes of stored body: ${body.message}>`);
   else if (body.length) {
     const text = printable(body);
@@ -136,6 +147,8 @@ export const catCommand: Command = {
                  tls=1 (came over TLS) or tls=0; sni=NAME or sni~REGEX (the name a TLS client sent)
                  text past ASCII matches the UTF-8 bytes clients send; time (ISO date or epoch ms)
                  compares whole milliseconds, as printed
+  URLs and header values show decoded as UTF-8 where they are (clients send it); --json keeps them as
+  stored, one character per byte, and gives bodies as base64.
   Stops at the first bad frame, says where, and exits 1 (broker verify --repair cuts it off).`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('cat', argv, { json: { type: 'boolean' }, filter: { type: 'string' } }, true);

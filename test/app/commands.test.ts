@@ -138,6 +138,23 @@ describe('cat', () => {
     expect(r.out).toContain('    body #6 body #6');
   });
 
+  it('shows a URL and header values a client sent in UTF-8 decoded (they read JosÃ© before); --json keeps the stored characters, a byte each', async () => {
+    // As Node's parser gives them, and the recorder stores them: each byte one character.
+    const asReceived = (t: string) => Buffer.from(t, 'utf8').toString('latin1');
+    const r = { ...sampleRecord(0), url: asReceived('/café?name=José'), rawHeaders: ['Host', 'example.test', 'X-Name', asReceived('José'), 'X-Latin1', 'caf\u00e9'] };
+    const frame = Buffer.alloc(12 + recordPayloadSize(r));
+    encodeRequestFrame(frame, 0, r, Codec.none);
+    const f = join(dir, 'utf8-text.brk');
+    writeFileSync(f, Buffer.concat([Buffer.from(encodeHeader()), paddingAfter(HEADER_SIZE), frame]));
+    const text = await run('cat', f);
+    expect(text.out).toMatch(/ GET \/café\?name=José$/m);
+    expect(text.out).toContain('  X-Name: José\n');
+    // Not valid UTF-8 (one byte E9): shown as it is stored.
+    expect(text.out).toContain('  X-Latin1: caf\u00e9\n');
+    const [json] = (await run('cat', f, '--json')).lines.map((l) => JSON.parse(l));
+    expect(json).toMatchObject({ url: asReceived('/café?name=José'), headers: expect.arrayContaining([['X-Name', asReceived('José')]]) });
+  });
+
   it('--json is one object per line; gzip bodies come out decompressed', async () => {
     const r = await run('cat', gz, '--json');
     const lines = r.out.split('\n').map((l) => JSON.parse(l));
