@@ -390,7 +390,8 @@ async function runPrimary(cfg: RecordConfig, io: CommandIO): Promise<number> {
     io.err(`broker: ${error}`);
     return 1;
   }
-  if (error) io.err(`broker: ${error}${cfg.out && result.address ? `; the archive holds every record written before it (broker verify ${cfg.out})` : ''}`);
+  // A failed final sync says all there is: verify cannot tell what never reached the device.
+  if (error) io.err(`broker: ${error}${cfg.out && result.address && !result.errorAtClose ? `; the archive holds every record written before it (broker verify ${cfg.out})` : ''}`);
   const listen = result.address ? hostPort(result.address.host, result.address.port) : hostPort(cfg.host, cfg.port);
   printSummary(io, summary(cfg, listen, result.counters, secondsNow() - started, error), cfg.json);
   return error ? 1 : 0;

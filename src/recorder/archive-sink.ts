@@ -144,8 +144,8 @@ export class ArchiveSink implements BatchSink {
   private syncTimer: NodeJS.Timeout | null = null;
   /** The current file's directory entry has been fsynced (a new name survives power loss only then). */
   private nameSynced = false;
-  /** A timer's fdatasync that failed: the next write reports it. */
-  private syncError: Error | null = null;
+  /** A timer's (or a rotation's) fdatasync that failed, and its file: the next write or the close reports it. */
+  private syncError: { err: Error; path: string } | null = null;
 
   constructor(
     private readonly opts: ArchiveSinkOptions,
@@ -186,7 +186,7 @@ export class ArchiveSink implements BatchSink {
   }
 
   async write(batch: Buffer, batchLength: number, backlog = 0): Promise<Buffer> {
-    if (this.syncError) throw describe(this.syncError, 'fsync', this.currentPath);
+    if (this.syncError) throw describe(this.syncError.err, 'fsync', this.syncError.path);
     // WebAssembly memory never shrinks: one oversized frame (a large body) must not pin its size for good.
     const stage = batchLength <= this.opts.batchBytes ? this.stage : new ChecksumStage();
     const buf = stage.get(paddedLength(batchLength));
@@ -268,7 +268,7 @@ export class ArchiveSink implements BatchSink {
       fdatasyncSync(this.fd);
       this.synced();
     } catch (err) {
-      this.syncError ??= err as Error;
+      this.syncError ??= { err: err as Error, path: this.currentPath };
     }
   }
 
@@ -344,11 +344,11 @@ export class ArchiveSink implements BatchSink {
       if (!this.nameSynced) this.syncName();
     } catch (err) {
       // A file system with no fsync (EINVAL: a special file) promises nothing more, and nothing is lost by it.
-      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') failure ??= err as Error;
+      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') failure ??= { err: err as Error, path: this.currentPath };
     }
     this.closeFile();
     if (failure) {
-      const e = describe(failure, 'fsync', this.currentPath);
+      const e = describe(failure.err, 'fsync', failure.path);
       throw new ArchiveFileError(`${e.message}: its records are written but may not be on the device (a power cut or a crash of the machine could lose them)`, e.code);
     }
   }

@@ -22,7 +22,7 @@ const TLS_ENV = 'BROKER_RECORD_TLS';
 /** How long a worker may take to flush and report after being asked to stop, before it is killed. */
 const STOP_GRACE_MS = 15_000;
 
-type WorkerMessage = { t: 'listening'; host: string; port: number } | { t: 'stats'; counters: RecorderCounters } | { t: 'final'; counters: RecorderCounters; error: string | null } | { t: 'fatal'; message: string };
+type WorkerMessage = { t: 'listening'; host: string; port: number } | { t: 'stats'; counters: RecorderCounters } | { t: 'final'; counters: RecorderCounters; error: string | null; atClose?: boolean } | { t: 'fatal'; message: string };
 
 /** In a worker of a --tls-self-signed recording: the certificate the primary made; null if it handed none on. */
 export function workerTlsIdentity(): TlsIdentity | null {
@@ -69,7 +69,7 @@ export async function runRecorderWorker(o: RecorderOptions, log: (line: string) 
   clearInterval(tick);
   const stopped = await rec.stop();
   const error = outcome instanceof Error ? outcome.message : (stopped?.message ?? null);
-  await send({ t: 'final', counters: rec.counters(), error });
+  await send({ t: 'final', counters: rec.counters(), error, ...(outcome instanceof Error || !stopped ? {} : { atClose: true }) });
   // No primary to sum and print the counts (it died before or while this worker stopped): say them here.
   if (outcome === 'orphaned' || !process.connected) {
     const c = rec.counters();
@@ -92,6 +92,8 @@ export interface ClusterResult {
   address: { host: string; port: number } | null;
   counters: RecorderCounters;
   error: string | null;
+  /** The error is a worker's archive failing its final sync at close: the records are all written (verify finds nothing). */
+  errorAtClose: boolean;
   /**
    * The workers never all listened and nothing came in (a port in use, a worker that could not start): the archive was
    * removed, and there is nothing to summarize — the error is all there is to say, as when one process cannot listen.
@@ -118,6 +120,7 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
   let listening = 0;
   let address: ClusterResult['address'] = null;
   let error: string | null = null;
+  let errorAtClose = false;
   let stopping = false;
   let exited = 0;
   let allExited!: () => void;
@@ -158,7 +161,10 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
       } else if (m.t === 'stats') latest.set(w.id, m.counters);
       else if (m.t === 'final') {
         finals.set(w.id, m.counters);
-        if (m.error) error ??= m.error;
+        if (m.error && error === null) {
+          error = m.error;
+          errorAtClose = m.atClose === true;
+        }
       } else if (m.t === 'fatal') error ??= m.message;
       if (error) stopAll();
     });
@@ -180,5 +186,5 @@ export async function runRecorderCluster(o: RecorderOptions, count: number, hook
     hooks.onCounting?.(files);
     counters.flushed = recordsOnDisk(files) ?? counters.flushed;
   }
-  return { address, counters, error, notStarted };
+  return { address, counters, error, errorAtClose, notStarted };
 }

@@ -137,7 +137,10 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
     await capture?.close(0);
     // A writer still starting is closed once it has.
     await writerReady?.catch(() => {});
-    await sink?.close();
+    // The start's own error is the one to tell (a port in use), not the empty archive's close.
+    try {
+      await sink?.close();
+    } catch {}
     // Nothing was recorded: an empty archive left behind would only be in the way of the next attempt.
     if (owned && o.out !== null) rmSync(o.out, { force: true });
     throw err;
