@@ -4,9 +4,9 @@
  *   (tls is 1 for a request that came over TLS, else 0; sni the server name its client sent, absent without TLS)
  *   ops:    = != (exact)  ~ !~ (regular expression)  > >= < <= (size in bytes, time as ISO date or epoch ms)
  * e.g.  method=POST && path~^/api/ && header.content-type~json && size>1024
- * Text is compared as the request's bytes: the archive keeps its strings a character per byte (latin1), and a VALUE
- * with a character past ASCII matches that character's UTF-8 bytes (what clients send: 'body~José' finds the body
- * cat prints as José) or the character as one byte. time compares whole milliseconds, as cat prints them.
+ * Text matches as stored (a character per byte) or as its UTF-8 decoding (stored-text.ts): 'body~José' finds the
+ * body cat prints as José, and a pattern keeps its meaning (é{2}, [éè], .). time compares whole milliseconds, as cat
+ * prints them.
  * Small on purpose: enough to pick requests out of a capture, nothing to learn.
  */
 
@@ -14,6 +14,7 @@ import { captures } from '../shared/checked.ts';
 import { CodecUnavailableError } from './archive/codec.ts';
 import { type RejectingScan, receivedBody } from './archive/received-body.ts';
 import type { ArchiveRecord } from './archive/record.ts';
+import { utf8Decoded } from './archive/stored-text.ts';
 
 export class FilterError extends Error {
   override name = 'FilterError';
@@ -94,10 +95,11 @@ function fieldText(r: ArchiveRecord, body: Uint8Array | CodecUnavailableError, f
   }
 }
 
-/** A text VALUE as the archive's strings spell it: its UTF-8 bytes, a character per byte; null when that is the value itself (ASCII). */
-function asStoredBytes(value: string): string | null {
-  const bytes = Buffer.from(value, 'utf8').toString('latin1');
-  return bytes === value ? null : bytes;
+/** Whether `test` holds for a field's stored text or for its UTF-8 decoding (what cat shows). */
+function textMatches(stored: string, test: (text: string) => boolean): boolean {
+  if (test(stored)) return true;
+  const decoded = utf8Decoded(stored);
+  return decoded !== null && test(decoded);
 }
 
 function parseTerm(term: string): RecordPredicate {
@@ -130,9 +132,9 @@ function parseTerm(term: string): RecordPredicate {
     return (r, body) => test(get(r, body));
   }
   if (op === '~' || op === '!~') {
-    let res: RegExp[];
+    let re: RegExp;
     try {
-      res = [value, asStoredBytes(value)].filter((v) => v !== null).map((v) => new RegExp(v));
+      re = new RegExp(value);
     } catch (err) {
       throw new FilterError(`bad regular expression '${value}': ${(err as Error).message}`);
     }
@@ -141,17 +143,16 @@ function parseTerm(term: string): RecordPredicate {
     // as x!=VALUE does.
     return (r, body) => {
       const t = fieldText(r, body, field);
-      return (t !== undefined && res.some((re) => re.test(t))) === want;
+      return (t !== undefined && textMatches(t, (text) => re.test(text))) === want;
     };
   }
   if (op === '=' || op === '!=') {
     const want = op === '=';
     const norm = field === 'method' ? (s: string) => s.toUpperCase() : (s: string) => s;
     const v = norm(value);
-    const bytes = asStoredBytes(v);
     return (r, body) => {
       const t = fieldText(r, body, field);
-      return (t !== undefined && (norm(t) === v || norm(t) === bytes)) === want;
+      return (t !== undefined && textMatches(t, (text) => norm(text) === v)) === want;
     };
   }
   throw new FilterError(`'${fieldAsWritten}' is text: compare it with = != ~ !~, not ${op}`);

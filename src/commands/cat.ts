@@ -3,6 +3,7 @@ import { describeArchiveError } from '../archive/error-reason.ts';
 import { ArchiveScan } from '../archive/file.ts';
 import { MergedScan } from '../archive/merge.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
+import { utf8Decoded } from '../archive/stored-text.ts';
 import { keptRecords, type RecordPredicate } from '../filter.ts';
 import { hostPort } from '../host-port.ts';
 import { archiveArgs, filterArg, parseCommandArgs } from '../usage.ts';
@@ -14,17 +15,6 @@ function printable(body: Uint8Array): string | null {
   const text = Buffer.from(body).toString('utf8');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(text) ? null : text;
-}
-
-/**
- * A URL, header value or SNI as a person reads it: the archive keeps them a character per byte (as Node's parser gives
- * them), and clients send UTF-8, which then reads as `JosÃ©`; shown decoded when it is valid UTF-8, as it is otherwise.
- * --json keeps the stored characters (each one byte), which give the bytes back exactly.
- */
-function shown(text: string): string {
-  if (!/[\u0080-\u00ff]/.test(text)) return text;
-  const decoded = Buffer.from(text, 'latin1').toString('utf8');
-  return decoded.includes('\ufffd') ? text : decoded;
 }
 
 /** `body` as received, or why this runtime cannot inflate it (receivedBody). */
@@ -47,8 +37,8 @@ function recordJson(r: ArchiveRecord & { offset: number }, body: Uint8Array | Co
 
 function recordText(r: ArchiveRecord & { offset: number }, body: Uint8Array | CodecUnavailableError): string {
   const peer = hostPort(r.peer.address, r.peer.port);
-  const over = r.tls ? ` (TLS${r.sni ? `, SNI ${shown(r.sni)}` : ', no SNI'})` : '';
-  const lines = [`${new Date(r.time).toISOString()} ${peer} ${r.method} ${shown(r.url)}${over}`, ...r.headers.map(([n, v]) => `  ${n}: ${shown(v)}`)];
+  const over = r.tls ? ` (TLS${r.sni ? `, SNI ${utf8Decoded(r.sni) ?? r.sni}` : ', no SNI'})` : '';
+  const lines = [`${new Date(r.time).toISOString()} ${peer} ${r.method} ${utf8Decoded(r.url) ?? r.url}${over}`, ...r.headers.map(([n, v]) => `  ${n}: ${utf8Decoded(v) ?? v}`)];
   if (body instanceof CodecUnavailableError) lines.push(`  <${r.body.length} bytes of stored body: ${body.message}>`);
   else if (body.length) {
     const text = printable(body);
@@ -145,7 +135,7 @@ export const catCommand: Command = {
                  size time tls sni header.NAME; ops = != ~ !~ (regex) > >= < <= (size, time)
                  e.g. --filter 'method=POST && path~^/api/ && size>1024'
                  tls=1 (came over TLS) or tls=0; sni=NAME or sni~REGEX (the name a TLS client sent)
-                 text past ASCII matches the UTF-8 bytes clients send; time (ISO date or epoch ms)
+                 text matches as stored or decoded as UTF-8 (as shown); time (ISO date or epoch ms)
                  compares whole milliseconds, as printed
   URLs and header values show decoded as UTF-8 where they are (clients send it); --json keeps them as
   stored, one character per byte, and gives bodies as base64.
