@@ -8,10 +8,29 @@
  * the error itself to throw again.)
  */
 
-/** `try { return mod || …, mod.exports; } catch (e) { throw mod = 0, e; }` in esbuild's helper, minified or not. */
-const RETHROW = /try\s*\{\s*return\s+(\w+)\s*\|\|\s*(.+?),\s*\1\.exports;?\s*\}\s*catch\s*\((\w+)\)\s*\{\s*throw\s+\1\s*=\s*0\s*,\s*\3;?\s*\}/;
+import { BuildError } from '../../shared/toolchain/build-error.ts';
 
-/** The bundle with `__commonJS` resetting a failed module in a finally; a bundle without the helper is returned as it is. */
+/**
+ * `try { return mod || …, mod.exports; } catch (e) { throw mod = 0, e; }` in esbuild's helper, minified or not (the
+ * minifier may name them `$`).
+ */
+const RETHROW = /try\s*\{\s*return\s+([\w$]+)\s*\|\|\s*(.+?),\s*\1\.exports;?\s*\}\s*catch\s*\(([\w$]+)\)\s*\{\s*throw\s+\1\s*=\s*0\s*,\s*\3;?\s*\}/;
+
+/** What only the helper writes: the module's body called on a module object made there, then its exports (`…((mod = { exports: {} }).exports, mod), mod.exports`). */
+const HELPER = /\(\s*([\w$]+)\s*=\s*\{\s*exports:\s*\{\s*\}\s*\}\s*\)\.exports\s*,\s*\1\s*\)\s*,\s*\1\.exports/;
+
+/**
+ * The bundle with `__commonJS` resetting a failed module in a finally; a bundle without the helper is returned as it is.
+ * A helper of another shape (a new esbuild) stops the build: left as it is, every crash would point at it again.
+ */
 export function withOriginalThrowSite(code: string): string {
-  return code.replace(RETHROW, (_all, mod: string, call: string) => `var ${mod}$ok=0;try{return ${mod}||${call},${mod}$ok=1,${mod}.exports}finally{${mod}$ok||(${mod}=0)}`);
+  let rewritten = false;
+  const out = code.replace(RETHROW, (_all, mod: string, call: string) => {
+    rewritten = true;
+    return `var ${mod}$ok=0;try{return ${mod}||${call},${mod}$ok=1,${mod}.exports}finally{${mod}$ok||(${mod}=0)}`;
+  });
+  if (!rewritten && HELPER.test(code) && !/\$ok=0;try\{/.test(code)) {
+    throw new BuildError("esbuild's __commonJS helper has a shape build/project/throw-site.ts does not know: teach RETHROW the new one");
+  }
+  return out;
 }

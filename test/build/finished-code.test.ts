@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { finishedCode } from '../../build/project/finished-code.ts';
 import { LINE_LIMIT } from '../../build/project/short-lines.ts';
+import { withOriginalThrowSite } from '../../build/project/throw-site.ts';
 import { writeTree } from '../fixtures/context.ts';
 
 // A module that throws while it loads the first time (the program's main, as a CLI's start does), then loads.
@@ -62,5 +63,24 @@ describe('finishedCode: line length', () => {
           .map((l) => l.length),
       ),
     ).toBeLessThanOrEqual(LINE_LIMIT + 50);
+  });
+});
+
+describe('finishedCode: the helper under any name', () => {
+  it("esbuild's helper with names the minifier made `$` (a bundle full of '$' in its strings) is rewritten too", async () => {
+    const root = writeTree('finished-dollar', { 'main.js': "console.log(require('./b.js').length);\n", 'b.js': `module.exports = "${'$'.repeat(3000)}";\n` });
+    const out = await build({ entryPoints: [join(root, 'main.js')], bundle: true, platform: 'node', minify: true, keepNames: true, write: false, logLevel: 'silent' });
+    const text = out.outputFiles[0]?.text ?? '';
+    expect(text).toMatch(/catch\(\w+\)\{throw \$=0,/);
+    const code = await finishedCode(text, true);
+    expect(code).toContain('$$ok=0;try{');
+    expect(code).not.toMatch(/throw \$=0,/);
+  });
+
+  it('a helper of a shape it does not know stops the build, naming the file to teach', () => {
+    const changed = 'var c=(l,m)=>()=>{try{return m||l((m={exports:{}}).exports,m),m.exports}catch(r){m=0;throw r}};';
+    expect(() => withOriginalThrowSite(changed)).toThrow(/esbuild's __commonJS helper has a shape build\/project\/throw-site\.ts does not know/);
+    // A program's own module object of the same spelling, without the helper's call around it, is no helper.
+    expect(withOriginalThrowSite('var m; (m = { exports: {} }).exports.x = 1;')).toBe('var m; (m = { exports: {} }).exports.x = 1;');
   });
 });
