@@ -14,7 +14,7 @@
  * A record read from a batch has the batch frame's file offset: it is where the intact data ends if the batch
  * is bad, and what `verify --repair` cuts at — a batch is kept or cut whole.
  */
-import { CodecUnavailableError, decompress, InflatesPastLimit } from './codec.ts';
+import { CodecUnavailableError, decompress, InflatesPastLimitError } from './codec.ts';
 import { ArchiveError, Codec, decodeFrame, FRAME_HEADER_SIZE, type Frame, FrameKind, frameBoundary, MAX_PAYLOAD, sealFrame, wholeFramesWithin } from './format.ts';
 
 export const BATCH_HEADER_SIZE = 4;
@@ -91,7 +91,7 @@ export function batchFrames(batch: Frame, version: number, fileOffset: number): 
   } catch (err) {
     if (err instanceof CodecUnavailableError) throw err;
     // Read with its length field as the cap: more than that is the length field's mismatch, said as the other way round is.
-    if (err instanceof InflatesPastLimit) return { status: 'bad', reason: `batch inflates to more than ${err.limit} bytes, its length field says ${rawLength}` };
+    if (err instanceof InflatesPastLimitError) return { status: 'bad', reason: `batch inflates to more than ${err.limit} bytes, its length field says ${rawLength}` };
     if (err instanceof ArchiveError) return { status: 'bad', reason: err.message };
     throw err;
   }

@@ -128,15 +128,15 @@ export function decompress(codec: number, bytes: Uint8Array, offset = 0, what = 
     if (codec === Codec.zstd && decompressZstd) return decompressZstd(bytes, options);
   } catch (err) {
     // Node's wording for the cap ("Cannot create a Buffer larger than N bytes") says nothing of the archive.
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new InflatesPastLimit(`${codecName(codec)} ${what} inflates to more than ${options.maxOutputLength} bytes`, offset, options.maxOutputLength);
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new InflatesPastLimitError(`${codecName(codec)} ${what} inflates to more than ${options.maxOutputLength} bytes`, offset, options.maxOutputLength);
     throw new ArchiveError(`cannot decompress ${codecName(codec)} ${what}: ${(err as Error).message}`, offset);
   }
   throw new ArchiveError(`unknown ${what} codec ${codec}`, offset);
 }
 
 /** A compressed body or batch that inflates past the limit it was read with (decompress's maxOutputLength). */
-export class InflatesPastLimit extends ArchiveError {
-  override name = 'InflatesPastLimit';
+export class InflatesPastLimitError extends ArchiveError {
+  override name = 'InflatesPastLimitError';
   constructor(
     message: string,
     offset: number,

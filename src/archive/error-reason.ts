@@ -7,8 +7,8 @@ export function archiveErrorReason(err: unknown): string | null {
   if (e?.code === 'ENOENT') return 'no such file';
   if (e?.code === 'EACCES') return 'permission denied';
   if (e?.code === 'EISDIR') return 'is a directory';
-  // A pipe or a process substitution (<(…)): an archive is read by offset, which a pipe cannot give.
-  if (e?.code === 'ESPIPE') return 'is a pipe, not a file: an archive is read by offset; save it to a file first';
+  // A pipe, a process substitution (<(…)) or a terminal (/dev/stdin): an archive is read by offset, which they cannot give.
+  if (e?.code === 'ESPIPE') return 'is a pipe or a terminal, not a file: an archive is read by offset; save it to a file first';
   if (typeof e?.code === 'string') return e.message;
   return null;
 }

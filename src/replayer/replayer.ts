@@ -103,7 +103,8 @@ export function requestPath(basePath: string, recorded: string): string | null {
   if (recorded.startsWith('/')) return basePath + recorded;
   // As the client wrote it, as an origin-form one is sent: a URL parser would remove dot segments (`/a/../p` → `/p`)
   // and re-encode characters, and the target would see another request than the one recorded.
-  const m = /^https?:\/\/[^/?#]+(.*)$/i.exec(recorded);
+  // A fragment is never sent (a client that wrote one meant its own use of it).
+  const m = /^https?:\/\/[^/?#]+([^#]*)/i.exec(recorded);
   if (!m) return null;
   const rest = m[1] as string;
   return basePath + (rest.startsWith('/') ? rest : `/${rest}`);
