@@ -155,7 +155,10 @@ function fileReport(file: string, t: Tally, res: ScanResult) {
 }
 
 function fileText(file: string, t: Tally, res: ScanResult): string[] {
-  return [`${file}: ${t.count} requests, ${formatBytes(res.size)}${res.padding ? ` (${formatBytes(res.padding)} block padding)` : ''}${batchText(res.batches)}${res.bad ? '' : ', intact'}`, ...t.lines()];
+  return [
+    `${file}: ${t.count} requests, ${formatBytes(res.size)}${res.padding ? ` (${formatBytes(res.padding)} block padding)` : ''}${batchText(res.batches)}${res.bad ? '' : t.undecodable ? `, ${t.undecodable} bodies not checked` : ', intact'}`,
+    ...t.lines(),
+  ];
 }
 
 /** The problems of one file on stderr, as single-file stats has always said them; true when there were any. */
@@ -191,8 +194,15 @@ function statsMany(files: string[], json: boolean, io: CommandIO, progress: File
       if ('error' in f) io.out(`${f.file}: not read (${f.error})`);
       else for (const line of fileText(f.file, f.tally, f.res)) io.out(line);
     }
-    const intact = read.length - bad.length;
-    const verdict = [`${intact} intact`, ...(bad.length ? [`${bad.length} with a bad frame`] : []), ...(unreadable.length ? [`${unreadable.length} unreadable`] : [])].join(', ');
+    // As verify counts them: a file whose bodies this runtime could not inflate is not called intact.
+    const unchecked = read.filter((f) => !f.res.bad && f.tally.undecodable > 0).length;
+    const intact = read.length - bad.length - unchecked;
+    const verdict = [
+      `${intact} intact`,
+      ...(bad.length ? [`${bad.length} with a bad frame`] : []),
+      ...(unchecked ? [`${unchecked} with bodies not checked`] : []),
+      ...(unreadable.length ? [`${unreadable.length} unreadable`] : []),
+    ].join(', ');
     io.out(`total: ${total.count} requests in ${files.length} files, ${formatBytes(fileBytes)}${padding ? ` (${formatBytes(padding)} block padding)` : ''}${batchText(batches)}; ${verdict}`);
     for (const line of total.lines()) io.out(line);
   }

@@ -296,6 +296,11 @@ describe('verify', () => {
     expect(both.code).toBe(1);
     expect(both.lines.at(-1)).toBe('2 files: 1 intact, 1 with zstd bodies not checked');
     expect(JSON.parse((await run('verify', archive, z, '--json')).out)).toMatchObject({ intact: 1, bad: 0, unchecked: 1, unreadable: 0, ok: false });
+    // stats says it as verify does: it called the file intact (a helper's hunt).
+    const stats = await run('stats', archive, z);
+    expect(stats.code).toBe(1);
+    expect(stats.out).toMatch(new RegExp(`^${z}: 1 requests, .*, 1 bodies not checked$`, 'm'));
+    expect(stats.out).toMatch(/^total: 11 requests in 2 files, .*; 1 intact, 1 with bodies not checked$/m);
   });
 
   it.skipIf(zstdMissing() === null)(
