@@ -90,7 +90,8 @@ class Tally {
       first: count ? new Date(this.first).toISOString() : null,
       last: count ? new Date(this.last).toISOString() : null,
       spanSeconds: Number(span.toFixed(3)),
-      requestsPerSecond: span > 0 ? Number((count / span).toFixed(1)) : null,
+      // n requests span n - 1 gaps: 2 requests a second apart came at 1 a second (count / span said 2).
+      requestsPerSecond: span > 0 ? Number(((count - 1) / span).toFixed(1)) : null,
       methods: sorted(this.methods),
       topPaths: Object.fromEntries([...this.paths].sort((a, b) => b[1] - a[1]).slice(0, 10)),
       distinctPaths: this.paths.size,

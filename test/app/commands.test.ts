@@ -222,6 +222,8 @@ describe('stats', () => {
     const padded = JSON.parse((await run('stats', archive, '--json')).out);
     expect(padded.paddingBytes).toBe(readArchive(readFileSync(archive)).padding);
     expect(padded.paddingBytes).toBeGreaterThan(0);
+    // Ten records 1 ms apart: 1,000 a second over their 9 ms (count ÷ span said 1,111.1).
+    expect(padded).toMatchObject({ requests: 10, spanSeconds: 0.009, requestsPerSecond: 1000 });
   });
 
   it('a frame whose body its codec rejects is a bad frame to stats and cat: the records before it read, as verify says, filtered or not, alone or beside other files', async () => {
