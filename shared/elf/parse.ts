@@ -276,13 +276,17 @@ function parseDynamic(src: ElfSource, seg: ProgramHeader): DynamicEntries {
 function parseVerneed(src: ElfSource, start: number, count: number, str: (off: number, what: string) => string): VersionNeed[] {
   const out: VersionNeed[] = [];
   let at = start;
+  // One budget for every entry's versions: entries may all point at one long list, and a per-entry bound alone let a
+  // 320 KB file take 10,000 × 10,000 steps (minutes). Real binaries need tens to a few hundred versions.
+  let versionsLeft = MAX_VERNEED;
   for (let i = 0; i < Math.min(count, MAX_VERNEED); i++) {
     const vn = readExact(src, at, 16, 'a version-needed entry');
     const cnt = vn.u16(2);
     const file = str(vn.u32(4), 'a version-needed file name');
     const versions: string[] = [];
     let aux = at + vn.u32(8);
-    for (let j = 0; j < Math.min(cnt, MAX_VERNEED); j++) {
+    for (let j = 0; j < cnt; j++) {
+      if (versionsLeft-- === 0) throw new ElfError(`corrupt ELF: more than ${MAX_VERNEED.toLocaleString('en-US')} needed versions (real binaries have a few hundred at most)`);
       const a = readExact(src, aux, 16, 'a version-needed auxiliary entry');
       versions.push(str(a.u32(8), 'a version name'));
       const next = a.u32(12);

@@ -142,6 +142,45 @@ describe('bad input gives an ElfError, never a crash or a hang', () => {
     expect(inspectFile(writeTemp('core', core))).toMatchObject({ linkage: 'core', verdict: 'core: not an executable' });
   });
 
+  it('version-needed entries that all point at one long list of versions are refused at once, not walked entry by entry (minutes: a helper hunt)', () => {
+    // /bin/ls with its DT_VERNEED moved onto 2,000 entries written over its code, each of whose versions is the same
+    // chain of 2,000: 4 million steps for the old per-entry bound.
+    const bytes = Buffer.from(ls);
+    const phoff = Number(bytes.readBigUInt64LE(32));
+    const phnum = bytes.readUInt16LE(56);
+    const segments = Array.from({ length: phnum }, (_, i) => {
+      const at = phoff + i * 56;
+      return { type: bytes.readUInt32LE(at), flags: bytes.readUInt32LE(at + 4), offset: Number(bytes.readBigUInt64LE(at + 8)), vaddr: Number(bytes.readBigUInt64LE(at + 16)), filesz: Number(bytes.readBigUInt64LE(at + 32)) };
+    });
+    const text = segments.find((p) => p.type === 1 && p.flags & 1);
+    const dynamic = segments.find((p) => p.type === 2);
+    if (!text || !dynamic) throw new Error('/bin/ls has no code segment or no dynamic segment');
+    const n = 2000;
+    const start = text.offset + 256;
+    expect(start + 2 * n * 16).toBeLessThan(text.offset + text.filesz);
+    const auxStart = start + n * 16;
+    for (let i = 0; i < n; i++) {
+      const at = start + i * 16;
+      bytes.writeUInt16LE(1, at); // vn_version
+      bytes.writeUInt16LE(n, at + 2); // vn_cnt
+      bytes.writeUInt32LE(1, at + 4); // vn_file: a name in the string table
+      bytes.writeUInt32LE(auxStart - at, at + 8); // vn_aux: every entry's versions are the one chain
+      bytes.writeUInt32LE(i === n - 1 ? 0 : 16, at + 12); // vn_next
+      const aux = auxStart + i * 16;
+      bytes.writeUInt32LE(0, aux);
+      bytes.writeUInt32LE(0, aux + 4);
+      bytes.writeUInt32LE(1, aux + 8); // vna_name
+      bytes.writeUInt32LE(i === n - 1 ? 0 : 16, aux + 12); // vna_next
+    }
+    for (let at = dynamic.offset; at + 16 <= dynamic.offset + dynamic.filesz; at += 16) {
+      const tag = bytes.readBigUInt64LE(at);
+      if (tag === 0x6ffffffen) bytes.writeBigUInt64LE(BigInt(text.vaddr + (start - text.offset)), at + 8);
+      if (tag === 0x6fffffffn) bytes.writeBigUInt64LE(BigInt(n), at + 8);
+    }
+    // Without the budget this walk takes minutes, and the test its timeout.
+    expect(() => parseElf(bytesSource(bytes))).toThrow(new ElfError('corrupt ELF: more than 10,000 needed versions (real binaries have a few hundred at most)'));
+  });
+
   it('mutated binaries: only ElfError escapes, and every parse ends', () => {
     // A deterministic PRNG keeps failures reproducible.
     let seed = 0x2545f491;
