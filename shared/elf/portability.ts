@@ -26,9 +26,14 @@ export interface PortabilityReport {
   verdict: string;
 }
 
-// Parts of glibc that ship as separate sonames but always come together (Debian's libc6 holds each of them).
+// Parts of glibc that ship as separate sonames but always come together (Debian's libc6 holds each of them), its
+// loader among them under each architecture's name: ld-linux-* (x86, arm, riscv), ld64.so.2 (ppc64le), ld64.so.1
+// (s390x), ld.so.1 (mips, 32-bit powerpc).
 const GLIBC_PARTS =
-  /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libutil\.so\.1|libmvec\.so\.1|libresolv\.so\.2|libanl\.so\.1|libnsl\.so\.1|libBrokenLocale\.so\.1|libc_malloc_debug\.so\.0|libthread_db\.so\.1|ld-linux.*)$/;
+  /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libutil\.so\.1|libmvec\.so\.1|libresolv\.so\.2|libanl\.so\.1|libnsl\.so\.1|libBrokenLocale\.so\.1|libc_malloc_debug\.so\.0|libthread_db\.so\.1|ld-linux.*|ld64\.so\.[12]|ld\.so\.1)$/;
+
+/** The loader's file name (`/lib64/ld64.so.2` → `ld64.so.2`). */
+const loaderName = (interpreter: string | null) => interpreter?.split('/').at(-1) ?? '';
 
 /**
  * glibc's versions that are not a release number but came with one: a binary linked with `-z pack-relative-relocs`
@@ -78,16 +83,20 @@ function describeDynamic(info: ElfInfo, requires: LibraryNeed[]): string {
     .filter((r) => GLIBC_PARTS.test(r.library))
     .map((r) => r.maxVersions.GLIBC)
     .filter((v): v is string => v !== undefined);
-  const usesGlibc = info.needed.some((n) => GLIBC_PARTS.test(n)) || /ld-linux/.test(info.interpreter ?? '');
+  const usesGlibc = info.needed.some((n) => GLIBC_PARTS.test(n)) || GLIBC_PARTS.test(loaderName(info.interpreter));
   if (usesGlibc) {
     const max = glibc.sort(compareVersions).at(-1);
     // GLIBC_PRIVATE: symbols glibc keeps for its own tools (getent, iconv), which may change in any build.
     const exact = info.versionNeeds.some((n) => GLIBC_PARTS.test(n.file) && n.versions.includes('GLIBC_PRIVATE'));
     parts.push(`${max ? `glibc >= ${max}` : 'glibc'}${exact ? ' (and GLIBC_PRIVATE: only the glibc build it was linked with)' : ''}`);
   }
-  if (/ld-musl/.test(info.interpreter ?? '')) parts.push(`musl (${info.interpreter})`);
+  const musl = /ld-musl/.test(info.interpreter ?? '');
+  if (musl) parts.push(`musl (${info.interpreter})`);
+  // Any other loader (a custom --dynamic-linker, Android's linker64) is what the binary needs first.
+  else if (info.interpreter && !usesGlibc) parts.push(`the loader ${info.interpreter}`);
   for (const lib of info.needed) {
-    if (GLIBC_PARTS.test(lib) || /musl/.test(lib)) continue;
+    // musl-gcc links `libc.so`, which is the musl loader itself.
+    if (GLIBC_PARTS.test(lib) || /musl/.test(lib) || (musl && lib === 'libc.so')) continue;
     const req = requires.find((r) => r.library === lib);
     // By family name: the order of a binary's version needs is the linker's, and varies between builds of one library.
     const versions = req
@@ -100,7 +109,7 @@ function describeDynamic(info: ElfInfo, requires: LibraryNeed[]): string {
   }
   // A shared library is not run but loaded: what it needs is what a program that loads it needs too.
   if (info.linkage === 'shared-library') return `shared library (not an executable): needs ${parts.length ? parts.join(', ') : 'no other library'}`;
-  return `dynamic: needs ${parts.join(', ')}`;
+  return `dynamic: needs ${parts.length ? parts.join(', ') : 'a loader it does not name'}`;
 }
 
 /** Turns parsed ELF facts into what a user needs to know: will this run where there is no glibc? */

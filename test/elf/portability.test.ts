@@ -96,6 +96,25 @@ describe('portability verdict', () => {
     expect(r.verdict).toBe('dynamic: needs musl (/lib/ld-musl-x86_64.so.1)');
   });
 
+  it("knows glibc's loader by every architecture's name, names any other loader, and counts musl-gcc's libc.so as musl (a helper's hunt)", () => {
+    // ppc64le: ld64.so.2 gave 'glibc >= 2.34, ld64 (GLIBC_2.35)'.
+    const ppc = info({
+      linkage: 'dynamic',
+      interpreter: '/lib64/ld64.so.2',
+      needed: ['libc.so.6', 'ld64.so.2'],
+      versionNeeds: [
+        { file: 'libc.so.6', versions: ['GLIBC_2.34'] },
+        { file: 'ld64.so.2', versions: ['GLIBC_2.35'] },
+      ],
+    });
+    expect(portabilityOf(ppc, null).verdict).toBe('dynamic: needs glibc >= 2.35');
+    expect(portabilityOf(info({ linkage: 'dynamic', interpreter: '/lib64/ld.so.1', needed: ['libc.so.6'], versionNeeds: [{ file: 'libc.so.6', versions: ['GLIBC_2.17'] }] }), null).verdict).toBe('dynamic: needs glibc >= 2.17');
+    // A custom loader and no library: it said 'dynamic: needs ' and nothing more.
+    expect(portabilityOf(info({ linkage: 'dynamic', interpreter: '/opt/myld.so' }), null).verdict).toBe('dynamic: needs the loader /opt/myld.so');
+    expect(portabilityOf(info({ linkage: 'dynamic', interpreter: '/system/bin/linker64', needed: ['libc.so', 'libdl.so'] }), null).verdict).toBe('dynamic: needs the loader /system/bin/linker64, libc, libdl');
+    expect(portabilityOf(info({ linkage: 'dynamic', interpreter: '/lib/ld-musl-x86_64.so.1', needed: ['libc.so'] }), null).verdict).toBe('dynamic: needs musl (/lib/ld-musl-x86_64.so.1)');
+  });
+
   it('says static for static and static-pie', () => {
     expect(portabilityOf(info({}), null).verdict).toBe('static: no loader, no shared libraries');
     expect(portabilityOf(info({ linkage: 'static-pie', header: { ...info({}).header, type: 'DYN' } }), null).verdict).toBe('static-pie: no loader, no shared libraries');
