@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { type AddonFacts, nodeAddonFacts } from './node-addon.ts';
 import { ElfError, type ElfInfo, parseElf } from './parse.ts';
 import { type PortabilityReport, portabilityOf } from './portability.ts';
@@ -23,6 +23,21 @@ function fileSource(fd: number, size: number): ElfSource {
   };
 }
 
+/** Why a file could not be opened, in words that say what to fix. */
+const OPEN_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied (read access is needed)',
+  ELOOP: 'a loop of symbolic links',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
+function danglingLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 function withFile<T>(path: string, fn: (src: ElfSource) => T): T {
   let fd: number;
   try {
@@ -30,7 +45,8 @@ function withFile<T>(path: string, fn: (src: ElfSource) => T): T {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ElfError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${code ?? String(err)}`);
+    if (code === 'ENOENT') throw new ElfError(`${danglingLink(path) ? 'a symbolic link to a file that does not exist' : 'no such file'}: ${path}`);
+    throw new ElfError(code && code in OPEN_ERRORS ? `${OPEN_ERRORS[code]}: ${path}` : `cannot read ${path}: ${code ?? String(err)}`);
   }
   try {
     const st = fstatSync(fd);

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile, readElfFile } from '../../shared/elf/file.ts';
@@ -129,6 +129,15 @@ describe('bad input gives an ElfError, never a crash or a hang', () => {
   it('a missing file, a directory, a FIFO (whose open would wait for a writer) and a core file', () => {
     expect(() => inspectFile('/nonexistent/broker')).toThrow(/no such file/);
     expect(() => inspectFile('/tmp')).toThrow(/not a regular file/);
+    // Said so, not as an errno (ELOOP) or a plain 'no such file' for a link whose file is gone.
+    const dangling = writeTemp('dangling', new Uint8Array());
+    rmSync(dangling);
+    symlinkSync('/nonexistent/broker', dangling);
+    expect(() => inspectFile(dangling)).toThrow(new ElfError(`a symbolic link to a file that does not exist: ${dangling}`));
+    const loop = writeTemp('loop', new Uint8Array());
+    rmSync(loop);
+    symlinkSync(loop, loop);
+    expect(() => inspectFile(loop)).toThrow(new ElfError(`a loop of symbolic links: ${loop}`));
     // In a child with a timeout (an open that blocks cannot be interrupted here), named relative to the directory npm
     // run was called from, as `npm run inspect -- FILE` takes it.
     const fifo = writeTemp('fifo', new Uint8Array());
