@@ -4,7 +4,7 @@
  * main script is this launcher: it serves that module's source from memory through a synchronous module
  * hook (module.registerHooks, Node 22.15 and later) at a file URL under the virtual root, and imports it.
  * What the module throws is rethrown as uncaught, so it is reported and exits 1 as Node reports an entry
- * module's error; a module whose top-level await never settles exits 13 with Node's warning (the launcher's own
+ * module's error (its stack, without the launcher's line); a module whose top-level await never settles exits 13 with Node's warning (the launcher's own
  * import() would just end, exit 0). The module gets no V8 code cache (the SEA caches its main script only).
  */
 import { posix } from 'node:path';
@@ -32,7 +32,9 @@ registerHooks({
 });
 let settled = false;
 let drained = false;
-import(url).then(() => { settled = true; }, (err) => { settled = true; process.nextTick(() => { throw err; }); });
+// Node's marker on a line keeps it from printing that line as where an uncaught error was thrown: the stack that
+// follows starts where the module threw, and this rethrow is nothing the program's user should read.
+import(url).then(() => { settled = true; }, (err) => { settled = true; process.nextTick(() => { throw err; }); }); // node-do-not-add-exception-line
 // Node exits 13 with this warning when the loop runs out of work (not process.exit()) and the module's await is still
 // pending, unless an exit code was set; decided at exit, after any beforeExit handler of the program scheduled more.
 process.on("beforeExit", () => { drained = true; });

@@ -90,8 +90,9 @@ describe.each([
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('Error: thrown on purpose');
     // Not esbuild's helper that rethrew it (build/project/throw-site.ts). An ES module bundle's error is rethrown by its
-    // launcher (esm-launcher.ts), whose line it shows.
+    // launcher (esm-launcher.ts), whose line is not shown: the stack comes first.
     if (runsAsNode) expect(r.stderr.split('\n')[1]).toMatch(/throw new Error\(/);
+    else expect(r.stderr.split('\n')[0]).toBe('Error: thrown on purpose');
     expect(Math.max(...r.stderr.split('\n').map((l) => l.length))).toBeLessThanOrEqual(300);
   });
 
