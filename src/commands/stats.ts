@@ -10,6 +10,11 @@ import { archiveArgs, parseCommandArgs } from '../usage.ts';
 import type { Command, CommandIO } from './command.ts';
 import { FilesProgress } from './files-progress.ts';
 
+/** Adds n to a key's count. */
+function countInto(counts: Map<string, number>, key: string, n = 1): void {
+  counts.set(key, (counts.get(key) ?? 0) + n);
+}
+
 /** What stats counts, for one file or (with several) for all of them together. */
 class Tally {
   count = 0;
@@ -41,24 +46,24 @@ class Tally {
     } else size = decompressed;
     if (r.tls) {
       this.tls++;
-      this.snis.set(r.sni, (this.snis.get(r.sni) ?? 0) + 1);
+      countInto(this.snis, r.sni);
     }
     this.stored += r.body.length;
     this.raw += size;
     this.min = Math.min(this.min, size);
     this.max = Math.max(this.max, size);
-    this.methods.set(r.method, (this.methods.get(r.method) ?? 0) + 1);
+    countInto(this.methods, r.method);
     const q = r.url.indexOf('?');
     const path = q < 0 ? r.url : r.url.slice(0, q);
-    this.paths.set(path, (this.paths.get(path) ?? 0) + 1);
-    this.codecs.set(codecName(r.codec), (this.codecs.get(codecName(r.codec)) ?? 0) + 1);
+    countInto(this.paths, path);
+    countInto(this.codecs, codecName(r.codec));
     this.peers.add(r.peer.address);
   }
 
   /** Adds another tally's counts to this one's (a file's, once it was read, to the total's). */
   merge(o: Tally): void {
     const sum = (into: Map<string, number>, from: Map<string, number>) => {
-      for (const [k, n] of from) into.set(k, (into.get(k) ?? 0) + n);
+      for (const [k, n] of from) countInto(into, k, n);
     };
     this.count += o.count;
     this.first = Math.min(this.first, o.first);
