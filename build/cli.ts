@@ -9,6 +9,8 @@ import { inspectPath } from '../shared/elf/file.ts';
 import { ElfError } from '../shared/elf/parse.ts';
 import { BuildError } from '../shared/toolchain/build-error.ts';
 import type { Logger } from '../shared/toolchain/logger.ts';
+import { stackCommand } from './crash/stack-command.ts';
+import { StackMapError } from './crash/stack-trace.ts';
 import { dist } from './dist.ts';
 import { FRAME_CHECKSUMS_MODULE, writeFrameChecksums } from './frame-checksums-wasm.ts';
 import { formatReport } from './inspect.ts';
@@ -70,6 +72,12 @@ const HELP_COMMANDS: [boolean, string][] = [
       portability report of an ELF file: linkage, loader, libraries, symbol versions, SEA state`,
   ],
   [
+    false,
+    `  stack MAP|ARTIFACT [REPORT] [--json]
+      a user's crash report (REPORT, or stdin) with the bundle's positions (app.cjs:56:98) rewritten
+      to the source file, line and column, through the .map pack writes beside each artifact`,
+  ],
+  [
     true,
     `  wasm
       recompile src/archive/frame-checksums.c (the recorder's SIMD CRC32C) with the pinned Zig into
@@ -84,7 +92,7 @@ ${HELP_COMMANDS.filter(([own]) => !own || !installed())
   .map(([, text]) => text)
   .join('\n')}`;
 
-const COMMANDS = ['pack', 'dist', 'toolchain-package', 'inspect', 'wasm'] as const;
+const COMMANDS = ['pack', 'dist', 'toolchain-package', 'inspect', 'stack', 'wasm'] as const;
 const ARCHES = ['x64', 'arm64'] as const;
 const OFFICIAL_SOURCES = ['npm', 'nodejs.org'] as const;
 const RUNTIME_WORDS = ['auto', 'official', 'static'] as const;
@@ -110,6 +118,16 @@ async function main(argv: string[]): Promise<number> {
     const report = inspectPath(callerPath(file));
     console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(file, report));
     return 0;
+  }
+  if (command === 'stack') {
+    const help = commandLine('stack', '--help');
+    const { values, positionals } = parseCommandArgs(rest, { json: { type: 'boolean' } }, { command, help, allowPositionals: true });
+    if (positionals.length < 1 || positionals.length > 2) throw new UsageError(`stack takes a MAP (or the ARTIFACT beside it) and at most one REPORT, got ${positionals.length} argument(s) (see '${help}')`);
+    const [map = '', report] = positionals;
+    return stackCommand(
+      { map: callerPath(map), ...(report === undefined ? {} : { report: callerPath(report) }), json: values.json === true, help },
+      { stdout: (text) => process.stdout.write(text), stderr: (line) => console.error(line) },
+    );
   }
   if (command === 'wasm') {
     parseCommandArgs(rest, {}, { command, help: commandLine('wasm', '--help') });
@@ -193,7 +211,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError) {
       console.error(`error: ${err.message}${err.message.includes('(see ') ? '' : ` (see '${TOP_HELP}')`}`);
       process.exitCode = 2;
-    } else if (err instanceof BuildError || err instanceof ElfError) {
+    } else if (err instanceof BuildError || err instanceof ElfError || err instanceof StackMapError) {
       console.error(`error: ${err.message}`);
       process.exitCode = 1;
     } else {

@@ -69,6 +69,8 @@ export interface BuildContext {
   /** The runtime copy with the blob injected, not yet verified. */
   injected?: string;
   artifact?: FileFact & { name: string };
+  /** `<artifact>.map` in outDir: the bundle's source map, for maintainers (steps/source-map.ts). */
+  sourceMap?: FileFact;
   checksums?: FileFact;
   manifest?: FileFact;
   timings: { step: string; ms: number }[];

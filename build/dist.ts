@@ -23,6 +23,7 @@ import { manifestStep } from './steps/manifest.ts';
 import { preflightStep } from './steps/preflight.ts';
 import { reportStep } from './steps/report.ts';
 import { runtimeStep } from './steps/runtime.ts';
+import { sourceMapStep } from './steps/source-map.ts';
 import { trainStep } from './steps/train.ts';
 import { verifyStep } from './steps/verify.ts';
 
@@ -50,7 +51,7 @@ export interface DistOptions {
 }
 
 // The whole build, in order. The runtime comes first: the bundle embeds which runtime it will run on.
-export const distSteps: AnyStep<BuildContext>[] = [runtimeStep, assetsStep, bundleStep, preflightStep, trainStep, blobStep, injectStep, verifyStep, checksumStep, manifestStep, reportStep];
+export const distSteps: AnyStep<BuildContext>[] = [runtimeStep, assetsStep, bundleStep, preflightStep, trainStep, blobStep, injectStep, verifyStep, sourceMapStep, checksumStep, manifestStep, reportStep];
 
 async function git(root: string, args: string[]): Promise<string | undefined> {
   const res = await execa('git', args, { cwd: root, reject: false });

@@ -9,7 +9,8 @@
  * The dist step, the benchmarks and the tests all bundle this way.
  */
 import { writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type BuildFailure, type BuildOptions, build } from 'esbuild';
 import { present } from '../../shared/checked.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
@@ -19,10 +20,12 @@ import { bannerFor } from './banner.ts';
 import { type BundledModules, bundledModules, modulesPlugin, relativeModules } from './bundled-modules.ts';
 import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
 import { embeddedFiles } from './embedded-files.ts';
-import { type Embeds, PRELUDE_DIR, programEntry } from './entry.ts';
+import { type Embeds, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { finishedCode } from './finished-code.ts';
 import { fsPromisesPlugin } from './fs-promises.ts';
+import { maintainerMap } from './maintainer-map.ts';
+import { PRELUDE_DIR, preludesPlugin } from './preludes.ts';
 import type { Project } from './project.ts';
 import { type BundledNames, externalPackages, packagesByName } from './served-names.ts';
 import { declaredPackages, fileOfPackage, packagesNamed } from './tree-packages.ts';
@@ -84,6 +87,7 @@ const common = (o: Common, required = new Set<string>(), resolved = new Set<stri
     addonRequirePlugin(treeRoot(o.project), required),
     bindingsPlugin(treeRoot(o.project), o.project.root),
     fsPromisesPlugin(),
+    preludesPlugin(),
   ],
   bundle: true,
   platform: 'node',
@@ -98,11 +102,14 @@ const common = (o: Common, required = new Set<string>(), resolved = new Set<stri
   external: o.project.config.external.flatMap((name) => [name, `${name}/*`]),
 });
 
+/** Where bundleProject writes the bundle's source map for maintainers (maintainer-map.ts). */
+export const mapFile = (outfile: string) => `${outfile}.map`;
+
 /** One file of the project bundled alone, as text (a worker's code; tests start workers with it directly). */
 export async function bundleFile(o: Common & { entry: string }): Promise<string> {
   const out = await build({ ...common(o), entryPoints: [o.entry], write: false });
   const [output] = out.outputFiles ?? [];
-  return finishedCode(present(output, `esbuild's output for ${o.entry}`).text, o.minify);
+  return (await finishedCode(present(output, `esbuild's output for ${o.entry}`).text, o.minify)).code;
 }
 
 /**
@@ -218,8 +225,10 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     js = outputOf(out, o.outfile);
   }
   // After every scan of the bundle's text (short-lines.ts).
-  const code = await finishedCode(js.text, o.minify);
+  const { code, map } = await finishedCode(js.text, o.minify, outputOf(out, `${o.outfile}.map`).text);
   await writeFile(o.outfile, format === 'cjs' ? code : esmLauncher(code, esmUrl(o.project.config.name)));
+  const file = format === 'cjs' ? basename(o.outfile) : basename(fileURLToPath(esmUrl(o.project.config.name)));
+  await writeFile(mapFile(o.outfile), maintainerMap(present(map, "the finished bundle's source map"), { bundleDir: dirname(o.outfile), projectRoot: o.project.root, file }));
   const workers = await bundleWorkers({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, loads, unresolved);
   return { loads, addons, workers, unresolved, format, files, modules: Object.keys(modules).sort() };
 }

@@ -8,9 +8,9 @@ import { existsSync, statSync } from 'node:fs';
 import { posix, resolve, sep } from 'node:path';
 import { type AddonFile, addonFile, addonsInPackages } from './addon-files.ts';
 import { coveredByAssets, type DynamicLoad } from './dynamic-loads.ts';
-import { PRELUDE_DIR } from './entry.ts';
 import { placeFiles, wholePackage } from './load-places.ts';
 import { moduleGraph } from './module-graph.ts';
+import { PRELUDE_DIR } from './preludes.ts';
 import { namedManifests, ownManifest } from './tree-packages.ts';
 import { fileOnDisk, moduleOnDisk, onDisk } from './virtual-paths.ts';
 

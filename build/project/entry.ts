@@ -6,20 +6,19 @@
  * which runs the script or code it was given instead. A
  * snapshot's program with nothing to mount is bundled from its own entry file.
  */
-import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { modulesStatement } from './bundled-modules.ts';
 import type { SealConfig } from './config.ts';
 import { dispatchSource } from './dispatch.ts';
 import { MAIN_SCRIPT_PRELUDE, mainScriptSource } from './main-module.ts';
+import { prelude } from './preludes.ts';
 
-export const PRELUDE_DIR = fileURLToPath(new URL('./prelude/', import.meta.url));
-const ASSETS_PRELUDE = `${PRELUDE_DIR}assets.cjs`;
-const ADDONS_PRELUDE = `${PRELUDE_DIR}addons.cjs`;
-const WORKERS_PRELUDE = `${PRELUDE_DIR}workers.cjs`;
-const AS_NODE_PRELUDE = `${PRELUDE_DIR}as-node.cjs`;
-const DEPRECATIONS_PRELUDE = `${PRELUDE_DIR}deprecations.cjs`;
+const ASSETS_PRELUDE = prelude('assets.cjs');
+const ADDONS_PRELUDE = prelude('addons.cjs');
+const WORKERS_PRELUDE = prelude('workers.cjs');
+const AS_NODE_PRELUDE = prelude('as-node.cjs');
+const DEPRECATIONS_PRELUDE = prelude('deprecations.cjs');
 
 /** What the binary embeds beyond seal.assets: native addons, worker files started from the mounted tree, files required by exact path through createRequire. */
 export interface Embeds {

@@ -7,6 +7,7 @@
  * "/index.js", "/index.json". Only the helper's first statement changes, on its own line, so the lines after keep
  * their source map.
  */
+import type MagicString from 'magic-string';
 
 /** `var fn = map[path];` at the start of esbuild's helper `(map) => (path) => { … "Module not found in bundle: " … }`, minified or not. */
 const LOOKUP = /(\(?(\w+)\)?\s*=>\s*\(?(\w+)\)?\s*=>\s*\{\s*var\s+(\w+)\s*=\s*)\2\[\3\](;\s*if\s*\(\4\)\s*return\s+\4\(\);\s*throw\s+new\s+Error\("Module not found in bundle: ")/;
@@ -14,7 +15,10 @@ const LOOKUP = /(\(?(\w+)\)?\s*=>\s*\(?(\w+)\)?\s*=>\s*\{\s*var\s+(\w+)\s*=\s*)\
 /** Node's order for a relative name that has no match as it is. */
 const TRIED = ['.js', '.json', '/index.js', '/index.json'];
 
-/** The bundle with its glob lookup trying Node's extensions; a bundle without one is returned as it is. */
-export function withNodeGlobKeys(code: string): string {
-  return code.replace(LOOKUP, (_all, head: string, map: string, path: string, _fn: string, tail: string) => `${head}${[`${map}[${path}]`, ...TRIED.map((ext) => `${map}[${path}+${JSON.stringify(ext)}]`)].join('||')}${tail}`);
+/** Makes the bundle's glob lookup try Node's extensions (in place, so the source map follows); a bundle without one is left as it is. */
+export function withNodeGlobKeys(code: MagicString): MagicString {
+  const found = LOOKUP.exec(code.original);
+  if (!found) return code;
+  const [all, head, map, path, , tail] = found as unknown as [string, string, string, string, string, string];
+  return code.update(found.index, found.index + all.length, `${head}${[`${map}[${path}]`, ...TRIED.map((ext) => `${map}[${path}+${JSON.stringify(ext)}]`)].join('||')}${tail}`);
 }

@@ -6,7 +6,7 @@
  * before the program's first line (the bundle's banner for one bin, the dispatcher for several).
  */
 import { posix } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { prelude } from './preludes.ts';
 
 /** The expression other modules' `require.main` becomes (an esbuild define value). */
 export const MAIN_MODULE = 'globalThis.__sealMain';
@@ -18,7 +18,7 @@ export function mainModuleSource(file: string): string {
 }
 
 /** prelude/main-script.cjs: process.argv[1] the bin's path, as `node <bin>` has it. */
-export const MAIN_SCRIPT_PRELUDE = fileURLToPath(new URL('./prelude/main-script.cjs', import.meta.url));
+export const MAIN_SCRIPT_PRELUDE = prelude('main-script.cjs');
 
 /** The statement that makes process.argv[1] the bin at `file`, a path under the virtual root (for the entry, which esbuild bundles). */
 export function mainScriptSource(file: string): string {

@@ -12,8 +12,13 @@ import { transform } from 'esbuild';
 /** Characters after which esbuild breaks a line at the next place it can (a long string may run past it). */
 export const LINE_LIMIT = 200;
 
-/** The minified code with its lines broken near LINE_LIMIT characters; an ES module stays one (format unchanged). */
-export async function withShortLines(code: string): Promise<string> {
-  const out = await transform(code, { loader: 'js', minifyWhitespace: true, lineLimit: LINE_LIMIT, legalComments: 'inline', logLevel: 'silent' });
-  return out.code;
+/**
+ * The minified code with its lines broken near LINE_LIMIT characters; an ES module stays one (format unchanged). Given
+ * the code's source map, the result's maps to the same sources (esbuild reads an inline map of its input).
+ */
+export async function withShortLines(code: string, map?: string): Promise<{ code: string; map?: string }> {
+  const options = { loader: 'js', minifyWhitespace: true, lineLimit: LINE_LIMIT, legalComments: 'inline', logLevel: 'silent' } as const;
+  if (map === undefined) return { code: (await transform(code, options)).code };
+  const out = await transform(`${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}\n`, { ...options, sourcemap: 'external' });
+  return { code: out.code, map: out.map };
 }

@@ -8,6 +8,7 @@
  * the error itself to throw again.)
  */
 
+import type MagicString from 'magic-string';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 
 /**
@@ -20,17 +21,20 @@ const RETHROW = /try\s*\{\s*return\s+([\w$]+)\s*\|\|\s*(.+?),\s*\1\.exports;?\s*
 const HELPER = /\(\s*([\w$]+)\s*=\s*\{\s*exports:\s*\{\s*\}\s*\}\s*\)\.exports\s*,\s*\1\s*\)\s*,\s*\1\.exports/;
 
 /**
- * The bundle with `__commonJS` resetting a failed module in a finally; a bundle without the helper is returned as it is.
- * A helper of another shape (a new esbuild) stops the build: left as it is, every crash would point at it again.
+ * Makes `__commonJS` reset a failed module in a finally (in place, so the bundle's source map follows the edit); a
+ * bundle without the helper is left as it is. A helper of another shape (a new esbuild) stops the build: left as it
+ * is, every crash would point at it again.
  */
-export function withOriginalThrowSite(code: string): string {
-  let rewritten = false;
-  const out = code.replace(RETHROW, (_all, mod: string, call: string) => {
-    rewritten = true;
-    return `var ${mod}$ok=0;try{return ${mod}||${call},${mod}$ok=1,${mod}.exports}finally{${mod}$ok||(${mod}=0)}`;
-  });
-  if (!rewritten && HELPER.test(code) && !/\$ok=0;try\{/.test(code)) {
+export function withOriginalThrowSite(code: MagicString): MagicString {
+  // Offsets into the text as esbuild wrote it, which MagicString edits are given in.
+  const text = code.original;
+  const found = RETHROW.exec(text);
+  if (found) {
+    const [all, mod, call] = found as unknown as [string, string, string];
+    return code.update(found.index, found.index + all.length, `var ${mod}$ok=0;try{return ${mod}||${call},${mod}$ok=1,${mod}.exports}finally{${mod}$ok||(${mod}=0)}`);
+  }
+  if (HELPER.test(text) && !/\$ok=0;try\{/.test(text)) {
     throw new BuildError("esbuild's __commonJS helper has a shape build/project/throw-site.ts does not know: teach RETHROW the new one");
   }
-  return out;
+  return code;
 }

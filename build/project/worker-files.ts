@@ -56,7 +56,7 @@ async function withPreludes(program: ProgramBuild, load: string, build: { define
     treeRoot(program.project),
     unresolved,
   );
-  return finishedCode(present(out.outputFiles[0], `esbuild's output for ${build.what}`).text, program.options.minify === true);
+  return (await finishedCode(present(out.outputFiles[0], `esbuild's output for ${build.what}`).text, program.options.minify === true)).code;
 }
 
 /**

@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 
 /** What the installed toolchain imports. The static runtime's compiler (Zig) is fetched when a build needs it (package.json → runtimes.zig). */
-const DEPENDENCIES = ['esbuild', 'execa', 'postject', 'tinyglobby', 'source-map-js', 'acorn', 'acorn-walk', 'resolve.exports', '@roberts_lando/vfs', 'tsx'];
+const DEPENDENCIES = ['esbuild', 'execa', 'postject', 'tinyglobby', 'source-map-js', 'magic-string', '@jridgewell/remapping', 'acorn', 'acorn-walk', 'resolve.exports', '@roberts_lando/vfs', 'tsx'];
 /** Parts of build/ that serve only this repository. */
 const REPOSITORY_ONLY = ['bench', 'parity', 'realworld', 'release'];
 

@@ -4,7 +4,7 @@ import { fileFact, sha256File } from '../../shared/toolchain/file-hash.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
 
-/** SHA256SUMS over every artifact of this version in the output dir, in `sha256sum -c` format. */
+/** SHA256SUMS over every file of this version in the output dir (artifacts and their source maps), in `sha256sum -c` format. */
 async function writeChecksums(ctx: Ready<BuildContext, 'artifact'>): Promise<string> {
   const { artifact } = ctx;
   const prefix = `${ctx.name}-${ctx.version}-linux-`;
@@ -17,7 +17,7 @@ async function writeChecksums(ctx: Ready<BuildContext, 'artifact'>): Promise<str
   const path = join(ctx.outDir, 'SHA256SUMS');
   await writeFile(path, `${lines.join('\n')}\n`);
   ctx.checksums = await fileFact(path);
-  return `${names.length} artifact(s)`;
+  return `${names.length} file(s)`;
 }
 
 export const checksumStep = distStep({ name: 'checksum', needs: ['artifact'], run: writeChecksums });

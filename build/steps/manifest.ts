@@ -12,6 +12,8 @@ interface ArtifactEntry {
   arch: string;
   runtime: Omit<NonNullable<BuildContext['runtime']>, 'path'> & { size: number };
   inputs: { name: string; sha256: string; size: number; note?: string }[];
+  /** The bundle's source map beside the artifact (steps/source-map.ts). */
+  sourceMap?: { file: string; sha256: string; size: number };
   steps: { step: string; ms: number }[];
 }
 
@@ -59,6 +61,7 @@ async function writeManifest(ctx: Ready<BuildContext, 'artifact' | 'runtime' | '
       { name: 'SEA blob', sha256: blob.sha256, size: blob.size, note: `start-up: ${blob.startup}${blob.trainedRuns ? `, trained on ${blob.trainedRuns} run(s)` : ''}` },
       ...(lock ? [{ name: basename(lock.path), sha256: lock.sha256, size: lock.size }] : []),
     ],
+    ...(ctx.sourceMap ? { sourceMap: { file: basename(ctx.sourceMap.path), sha256: ctx.sourceMap.sha256, size: ctx.sourceMap.size } } : {}),
     steps: ctx.timings,
   };
   const manifest: Manifest = { schema: 1, name: ctx.name, version: ctx.version, commit: ctx.commit, sourceDateEpoch: ctx.sourceDateEpoch, artifacts: { ...keep, [artifact.name]: entry } };

@@ -193,12 +193,13 @@ process.stderr.write = function (s, ...rest) {
   });
 
   it('SHA256SUMS verifies and manifest.json describes the artifact', () => {
-    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: first, encoding: 'utf8' })).toBe(`${artifactName}: OK\n`);
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: first, encoding: 'utf8' })).toBe(`${artifactName}: OK\n${artifactName}.map: OK\n`);
     const m = JSON.parse(readFileSync(join(first, 'manifest.json'), 'utf8'));
     const entry = m.artifacts[artifactName];
     expect(entry.runtime).toMatchObject({ kind: 'official', nodeVersion: pkg.runtimes.nodeVersion, libc: 'glibc' });
+    expect(entry.sourceMap).toMatchObject({ file: `${artifactName}.map`, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     // The manifest holds the timings of every step before it; its own and the report's come after it is written.
-    expect(entry.steps.map((s: { step: string }) => s.step)).toEqual(['runtime', 'assets', 'bundle', 'preflight', 'train', 'blob', 'inject', 'verify', 'checksum']);
+    expect(entry.steps.map((s: { step: string }) => s.step)).toEqual(['runtime', 'assets', 'bundle', 'preflight', 'train', 'blob', 'inject', 'verify', 'source map', 'checksum']);
   });
 
   it('two builds of the same commit are byte-identical', () => {

@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import MagicString from 'magic-string';
+import { SourceMapConsumer } from 'source-map-js';
 import { describe, expect, it } from 'vitest';
 import { finishedCode } from '../../build/project/finished-code.ts';
 import { LINE_LIMIT } from '../../build/project/short-lines.ts';
@@ -27,7 +29,7 @@ async function finished(minify: boolean) {
   const root = writeTree('finished-code', files);
   const out = await build({ entryPoints: [join(root, 'main.js')], bundle: true, platform: 'node', minify, keepNames: true, write: false, logLevel: 'silent' });
   const text = out.outputFiles[0]?.text ?? '';
-  const code = await finishedCode(text, minify);
+  const { code } = await finishedCode(text, minify);
   const file = join(root, 'bundle.cjs');
   writeFileSync(file, code);
   return { text, code, run: (...args: string[]) => spawnSync(process.execPath, [file, ...args], { encoding: 'utf8' }) };
@@ -72,15 +74,38 @@ describe('finishedCode: the helper under any name', () => {
     const out = await build({ entryPoints: [join(root, 'main.js')], bundle: true, platform: 'node', minify: true, keepNames: true, write: false, logLevel: 'silent' });
     const text = out.outputFiles[0]?.text ?? '';
     expect(text).toMatch(/catch\(\w+\)\{throw \$=0,/);
-    const code = await finishedCode(text, true);
+    const { code } = await finishedCode(text, true);
     expect(code).toContain('$$ok=0;try{');
     expect(code).not.toMatch(/throw \$=0,/);
   });
 
   it('a helper of a shape it does not know stops the build, naming the file to teach', () => {
     const changed = 'var c=(l,m)=>()=>{try{return m||l((m={exports:{}}).exports,m),m.exports}catch(r){m=0;throw r}};';
-    expect(() => withOriginalThrowSite(changed)).toThrow(/esbuild's __commonJS helper has a shape build\/project\/throw-site\.ts does not know/);
+    expect(() => withOriginalThrowSite(new MagicString(changed))).toThrow(/esbuild's __commonJS helper has a shape build\/project\/throw-site\.ts does not know/);
     // A program's own module object of the same spelling, without the helper's call around it, is no helper.
-    expect(withOriginalThrowSite('var m; (m = { exports: {} }).exports.x = 1;')).toBe('var m; (m = { exports: {} }).exports.x = 1;');
+    expect(withOriginalThrowSite(new MagicString('var m; (m = { exports: {} }).exports.x = 1;')).toString()).toBe('var m; (m = { exports: {} }).exports.x = 1;');
+  });
+});
+
+describe('finishedCode: the source map', () => {
+  it.each([true, false])('a crash position in the finished bundle maps to the line and column it was thrown at in its source, through every rewrite (minified %s)', async (minify) => {
+    const root = writeTree('finished-map', { ...files, 'lookup.js': 'module.exports = (n) => require(`./cmds/${n}`);\n', 'cmds/a.js': 'module.exports = 1;\n' });
+    const main = `${files['main.js']}require('./lookup.js');\n`;
+    writeFileSync(join(root, 'main.js'), main);
+    const out = await build({ entryPoints: [join(root, 'main.js')], bundle: true, platform: 'node', minify, keepNames: true, sourcemap: 'external', outfile: join(root, 'out.cjs'), write: false, logLevel: 'silent' });
+    const [text, map] = ['out.cjs', 'out.cjs.map'].map((f) => out.outputFiles.find((o) => o.path.endsWith(f))?.text ?? '');
+    const plain = await finishedCode(text ?? '', minify);
+    const mapped = await finishedCode(text ?? '', minify, map);
+    // Both rewrites were made (each shifts what follows it), and a map changes no byte of the code.
+    expect(mapped.code).toContain('$ok=0;try{');
+    expect(mapped.code).toContain('+".js"]');
+    expect(mapped.code).toBe(plain.code);
+    const file = join(root, 'bundle.cjs');
+    writeFileSync(file, mapped.code);
+    const r = spawnSync(process.execPath, [file, 'throw'], { encoding: 'utf8' });
+    const [, line, column] = /at parse \(.*bundle\.cjs:(\d+):(\d+)\)/.exec(r.stderr) ?? [];
+    const at = new SourceMapConsumer(JSON.parse(mapped.map ?? '{}')).originalPositionFor({ line: Number(line), column: Number(column) - 1 });
+    expect(at.source).toMatch(/thrower\.js$/);
+    expect([at.line, at.column]).toEqual([1, files['thrower.js'].indexOf('new Error')]);
   });
 });

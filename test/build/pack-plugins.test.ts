@@ -94,6 +94,13 @@ describe.each([
     if (runsAsNode) expect(r.stderr.split('\n')[1]).toMatch(/throw new Error\(/);
     else expect(r.stderr.split('\n')[0]).toBe('Error: thrown on purpose');
     expect(Math.max(...r.stderr.split('\n').map((l) => l.length))).toBeLessThanOrEqual(300);
+    // The map pack wrote beside the binary turns the report's bundle positions into the source's (`seal stack`).
+    const source = readFileSync(join(project, 'bin/cli.js'), 'utf8').split('\n');
+    const row = source.findIndex((l) => l.includes("new Error('thrown on purpose')"));
+    const mapped = spawnSync('npm', ['run', '--silent', 'stack', '--', bin], { cwd: repoRoot, input: r.stderr, encoding: 'utf8' });
+    expect(mapped.status).toBe(0);
+    expect(mapped.stdout).toMatch(new RegExp(`Error: thrown on purpose\\n    at (.* \\()?bin/cli\\.js:${row + 1}:${(source[row] ?? '').indexOf('new Error') + 1}\\b`));
+    expect(mapped.stderr).toMatch(new RegExp(`^\\d+ of \\d+ position\\(s\\) in plugin-paths-fixture\\.${runsAsNode ? 'cjs' : 'mjs'} mapped to their sources`));
   });
 
   it('embeds the fonts directory the program names, with a note saying so, and the styles directory it reads', () => {

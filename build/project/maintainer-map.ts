@@ -1,0 +1,44 @@
+/*
+ * The bundle's source map as it is kept beside the artifact, for its maintainers to read a user's crash with
+ * (`seal stack`, stack-trace.ts): positions only (no sources' text: the maintainer has the code of the commit), and
+ * the same bytes from any checkout and build directory — each source named relative to the project, a package's
+ * outside it from node_modules/ on (a linked or hoisted node_modules); the toolchain's
+ * own preludes as `seal:prelude/<file>`; what esbuild made up (`<define:NAME>`) and the entry the toolchain writes
+ * (`seal-entry.js`), files nowhere on disk, by their names alone.
+ */
+import { existsSync } from 'node:fs';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { PRELUDE_DIR } from './preludes.ts';
+
+interface RawMap {
+  version: number;
+  file?: string;
+  sources: string[];
+  sourcesContent?: (string | null)[];
+  names: string[];
+  mappings: string;
+}
+
+/** Where the map's sources are (esbuild names them relative to the bundle's directory) and the name the stack shows the bundle by. */
+export interface MapPlaces {
+  bundleDir: string;
+  projectRoot: string;
+  /** The bundle's name in a stack: `<name>.cjs`, or `<name>.mjs` for an ES module program (esm-launcher.ts). */
+  file: string;
+}
+
+export function maintainerMap(json: string, places: MapPlaces): string {
+  const map = JSON.parse(json) as RawMap;
+  const sources = map.sources.map((source) => {
+    const path = resolve(places.bundleDir, source);
+    if (path.startsWith(PRELUDE_DIR)) return `seal:prelude/${path.slice(PRELUDE_DIR.length).split(sep).join('/')}`;
+    if (!existsSync(path)) return basename(path).startsWith('<') ? basename(path) : `seal:${basename(path)}`;
+    const rel = relative(places.projectRoot, path);
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+    // Outside the project, a package's file from the first node_modules/ on: where that is (a linked or hoisted
+    // node_modules) is the machine's.
+    const installed = path.indexOf(`${sep}node_modules${sep}`);
+    return (installed >= 0 ? path.slice(installed + 1) : isAbsolute(rel) ? path : rel).split(sep).join('/');
+  });
+  return `${JSON.stringify({ version: map.version, file: places.file, sources, names: map.names, mappings: map.mappings })}\n`;
+}
