@@ -2,7 +2,7 @@
  * `seal stack MAP|ARTIFACT [REPORT]`: a crash report (a file, or stdin) printed with the bundle's positions read
  * through the artifact's source map (stack-trace.ts); how many it found and mapped goes to stderr.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { UsageError } from '../../shared/cli-args/usage-error.ts';
 import { mapStackText, readStackMap, StackMapError } from './stack-trace.ts';
 
@@ -24,16 +24,35 @@ function readText(path: string, what: string): string {
   }
 }
 
+/** Whether the file starts as an ELF file does (the artifact given where its map was meant). */
+function isElf(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(4);
+    return readSync(fd, head, 0, 4, 0) === 4 && head.toString('latin1') === '\x7fELF';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 export function stackCommand(args: StackArgs, out: { stdout: (text: string) => void; stderr: (line: string) => void }): number {
-  const mapPath = !args.map.endsWith('.map') && existsSync(`${args.map}.map`) ? `${args.map}.map` : args.map;
+  const beside = `${args.map}.map`;
+  const mapPath = !args.map.endsWith('.map') && existsSync(beside) ? beside : args.map;
+  if (mapPath === args.map && isElf(args.map)) throw new StackMapError(`${args.map} is an executable and there is no ${beside} beside it: give the .map pack wrote with this artifact (keep it with the artifact)`);
   const map = readStackMap(readText(mapPath, 'the source map'), mapPath);
   if (args.report === undefined && process.stdin.isTTY) throw new UsageError(`give the crash report as a file, or on stdin (… | seal stack MAP) (see '${args.help}')`);
   const report = args.report === undefined ? readFileSync(0, 'utf8') : readText(args.report, 'the crash report');
+  if (report.trim() === '') throw new StackMapError(`the crash report ${args.report ?? '(stdin)'} is empty: give the text the binary printed (stderr)`);
   const { text, positions } = mapStackText(report, map);
   if (args.json) out.stdout(`${JSON.stringify({ map: mapPath, bundle: map.file, positions }, null, 2)}\n`);
   else out.stdout(text);
   const mapped = positions.filter((p) => p.source !== null).length;
-  if (positions.length === 0) out.stderr(`no position in ${map.file} found in the report: is it a crash of the artifact this map was written with?`);
-  else out.stderr(`${mapped} of ${positions.length} position(s) in ${map.file} mapped to their sources${mapped < positions.length ? " (the rest are the bundler's and the toolchain's own code)" : ''}`);
+  // A worker thread runs a bundle of its own (started with eval: its frames read `[worker eval]:L:C`); no map is written for it.
+  const worker = /\[worker eval\]:\d+:\d+/.test(report) ? "; the frames at [worker eval] are a worker thread's bundle, which has no map" : '';
+  if (positions.length === 0) out.stderr(`no position in ${map.file} found in the report${worker || ': is it a crash of the artifact this map was written with?'}`);
+  else out.stderr(`${mapped} of ${positions.length} position(s) in ${map.file} mapped to their sources${mapped < positions.length ? " (the rest are esbuild's own helpers)" : ''}${worker}`);
   return 0;
 }

@@ -3,7 +3,8 @@
  * position in the bundle — a stack frame's `broker.cjs:56:98`, an ES module bundle's `file:///…/broker.mjs:3:5`,
  * and Node's `broker.cjs:56` above the line it prints with a caret under the column — is rewritten to the source file,
  * line and column it came from. Pure: text and map in, text and the positions found out. A position the map does not
- * cover (esbuild's helpers) is left as it was.
+ * cover (esbuild's helpers) is left as it was. A worker thread's frames (`[worker eval]:L:C`) are in a bundle of its
+ * own, for which no map is written.
  */
 import { SourceMapConsumer } from 'source-map-js';
 
@@ -50,17 +51,19 @@ export function mapStackText(text: string, map: { consumer: SourceMapConsumer; f
   // The bundle's name, and the path or URL that may lead to it (`file:///…/broker.mjs`): replaced whole.
   const name = `(?:[^\\s()]*/)?(?<![\\w.-])${escaped(map.file)}`;
   const framed = new RegExp(`${name}:(\\d+):(\\d+)`, 'g');
-  const header = new RegExp(`^${name}:(\\d+)$`);
+  // A report pasted with CRLF line ends keeps them; the header is matched without its CR.
+  const header = new RegExp(`^${name}:(\\d+)(\r?)$`);
   const lines = text.split('\n');
   const out = lines.map((line, i) => {
     const head = header.exec(line);
-    const caret = lines[i + 2]?.match(/^( *)\^/);
+    // Node copies the line's tabs into the caret's indent (each one column, as V8 counts).
+    const caret = lines[i + 2]?.match(/^([ \t]*)\^/);
     if (head && caret) {
-      const row = head[1] ?? '';
-      const position: StackPosition = { written: `${map.file}:${row}`, line: Number(row), column: (caret[1] ?? '').length + 1, source: null };
+      const [written = '', row = '', cr = ''] = head;
+      const position: StackPosition = { written: written.slice(0, written.length - cr.length), line: Number(row), column: (caret[1] ?? '').length + 1, source: null };
       position.source = lookup(position.line, position.column);
       positions.push(position);
-      return position.source ? `${position.source.file}:${position.source.line}` : line;
+      return position.source ? `${position.source.file}:${position.source.line}${cr}` : line;
     }
     return line.replace(framed, (written, row: string, col: string) => {
       const position: StackPosition = { written, line: Number(row), column: Number(col), source: lookup(Number(row), Number(col)) };

@@ -3,8 +3,8 @@
  * (`seal stack`, stack-trace.ts): positions only (no sources' text: the maintainer has the code of the commit), and
  * the same bytes from any checkout and build directory — each source named relative to the project, a package's
  * outside it from node_modules/ on (a linked or hoisted node_modules); the toolchain's
- * own preludes as `seal:prelude/<file>`; what esbuild made up (`<define:NAME>`) and the entry the toolchain writes
- * (`seal-entry.js`), files nowhere on disk, by their names alone.
+ * own preludes as `seal:prelude/<file>`; what esbuild made up by its name (`<define:NAME>`), and the entry the
+ * toolchain writes, a file nowhere on disk, as `seal:seal-entry.js`.
  */
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';

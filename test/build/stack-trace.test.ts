@@ -61,6 +61,43 @@ describe('mapStackText', () => {
     expect(third).toBe('    at y (app.cjs:1:1)');
     expect(positions.map((p) => p.source?.file ?? null)).toEqual(['lib/run.js', null]);
   });
+
+  it('reads a report pasted with CRLF line ends (kept), and a caret indented with the tabs Node copies from the line', () => {
+    const map = readStackMap(readFileSync(c.mapFile, 'utf8'), c.mapFile);
+    const crlf = mapStackText(c.report.replace(/\n/g, '\r\n'), map);
+    expect(crlf.text.split('\r\n')[0]).toBe('lib/run.js:2');
+    expect(crlf.positions.map((p) => p.source?.file)).toEqual(mapStackText(c.report, map).positions.map((p) => p.source?.file));
+    // The same header and caret, the caret's indent made of tabs: each a column.
+    const [head = '', code = '', caret = ''] = c.report.split('\n');
+    const tabbed = mapStackText([head, code, caret.replace(/ /g, '\t'), ''].join('\n'), map);
+    expect(tabbed.text.split('\n')[0]).toBe('lib/run.js:2');
+    expect(tabbed.positions[0]?.written).toBe(head);
+  });
+});
+
+describe('stackCommand: what it is given', () => {
+  const out = { stdout: () => {}, stderr: () => {} };
+  it('the artifact without its map beside it, an empty report: said, without reading the binary as a map', async () => {
+    const c = await crashed('lone.cjs');
+    const artifact = join(c.root, 'lone-1.0.0-linux-x64');
+    writeFileSync(artifact, Buffer.concat([Buffer.from('\x7fELF', 'latin1'), Buffer.alloc(64)]));
+    const report = join(c.root, 'crash.txt');
+    writeFileSync(report, c.report);
+    expect(() => stackCommand({ map: artifact, report, json: false, help: 'h' }, out)).toThrow(
+      `${artifact} is an executable and there is no ${artifact}.map beside it: give the .map pack wrote with this artifact (keep it with the artifact)`,
+    );
+    writeFileSync(report, '\n');
+    expect(() => stackCommand({ map: c.mapFile, report, json: false, help: 'h' }, out)).toThrow(`the crash report ${report} is empty: give the text the binary printed (stderr)`);
+  });
+
+  it("says a worker thread's frames have no map, rather than suspecting the map", async () => {
+    const c = await crashed('pool.cjs');
+    const report = join(c.root, 'crash.txt');
+    writeFileSync(report, 'Error: in a worker\n    at work ([worker eval]:397:98)\n');
+    const said: string[] = [];
+    stackCommand({ map: c.mapFile, report, json: false, help: 'h' }, { stdout: () => {}, stderr: (l) => said.push(l) });
+    expect(said).toEqual(["no position in pool.cjs found in the report; the frames at [worker eval] are a worker thread's bundle, which has no map"]);
+  });
 });
 
 describe('readStackMap', () => {

@@ -48,7 +48,7 @@ describe('the toolchain installed from its npm tarball into another project', ()
     expect(help.stdout.match(/^ {2}[a-z][\w-]*/gm)).toEqual(['  pack', '  inspect', '  stack']);
     // The map pack wrote beside the binary is read by the installed command (a frame of esbuild's own code: not mapped).
     const stack = spawnSync('npx', ['seal', 'stack', 'dist/assets-fixture-2.0.0-linux-x64'], { cwd: project, input: '    at x (assets-fixture.cjs:1:1)\n', encoding: 'utf8' });
-    expect([stack.status, stack.stdout, stack.stderr]).toEqual([0, '    at x (assets-fixture.cjs:1:1)\n', "0 of 1 position(s) in assets-fixture.cjs mapped to their sources (the rest are the bundler's and the toolchain's own code)\n"]);
+    expect([stack.status, stack.stdout, stack.stderr]).toEqual([0, '    at x (assets-fixture.cjs:1:1)\n', "0 of 1 position(s) in assets-fixture.cjs mapped to their sources (the rest are esbuild's own helpers)\n"]);
     expect(seal('pack', '--bogus').stderr).toMatch(/^error: unknown option '--bogus' for 'pack'; .* \(see 'npx seal pack --help'\)$/m);
     expect(seal('runtime', '--help').stdout).toMatch(/^npx seal runtime \[--node LINE\]/);
     for (const command of ['dist', 'wasm', 'toolchain-package']) {
