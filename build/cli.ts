@@ -122,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'stack') {
     const help = commandLine('stack', '--help');
     const { values, positionals } = parseCommandArgs(rest, { json: { type: 'boolean' } }, { command, help, allowPositionals: true });
-    if (positionals.length < 1 || positionals.length > 2) throw new UsageError(`stack takes a MAP (or the ARTIFACT beside it) and at most one REPORT, got ${positionals.length} argument(s) (see '${help}')`);
+    if (positionals.length < 1 || positionals.length > 2) throw new UsageError(`stack takes a MAP (or the ARTIFACT it was written beside) and at most one REPORT, got ${positionals.length} argument(s) (see '${help}')`);
     const [map = '', report] = positionals;
     return stackCommand(
       { map: callerPath(map), ...(report === undefined ? {} : { report: callerPath(report) }), json: values.json === true, help },
