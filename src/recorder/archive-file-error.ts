@@ -1,3 +1,6 @@
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+
 /** Of a batch whose write failed part-way: the frames before the torn one, on disk and readable. */
 export interface WrittenFrames {
   frames: number;
@@ -33,7 +36,15 @@ const why: Record<string, string> = {
   EIO: 'I/O error',
 };
 
+/** Where the code alone would mislead: a directory given as the archive (EEXIST), a directory that is there but takes no new file (ENOENT in /proc). */
+function whyHere(code: string | undefined, action: string, path: string): string | undefined {
+  if (action !== 'create') return undefined;
+  if (code === 'EEXIST' && statSync(path, { throwIfNoEntry: false })?.isDirectory()) return 'is a directory: --out names the archive file to create (e.g. DIR/traffic.brk)';
+  if (code === 'ENOENT' && statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory()) return 'no file can be created in that directory';
+  return undefined;
+}
+
 export function describe(err: unknown, action: string, path: string, written: WrittenFrames | null = null): ArchiveFileError {
   const e = err as NodeJS.ErrnoException;
-  return new ArchiveFileError(`cannot ${action} ${path}: ${(e.code && why[e.code]) ?? e.message}${e.code ? ` (${e.code})` : ''}`, e.code, written);
+  return new ArchiveFileError(`cannot ${action} ${path}: ${whyHere(e.code, action, path) ?? (e.code && why[e.code]) ?? e.message}${e.code ? ` (${e.code})` : ''}`, e.code, written);
 }

@@ -73,6 +73,8 @@ export class BatchWriter {
   private idle: (() => void)[] = [];
   /** holdWhileWriting: the current batch came due during a write and goes out when it ends. */
   private held = false;
+  /** hurry(): the recorder is stopping, and batches go out at once. */
+  private hurrying = false;
 
   constructor(private readonly opts: BatchWriterOptions) {}
 
@@ -98,7 +100,7 @@ export class BatchWriter {
       const buf = oneOff ? pool.oneOff(size) : pool.acquire();
       if (!buf) return this.drop();
       this.current = { buf, length: 0, frames: 0, waiters: null, oneOff };
-      this.timer ??= setTimeout(() => this.flush(), this.opts.flushMs);
+      this.timer ??= setTimeout(() => this.flush(), this.hurrying ? 0 : this.opts.flushMs);
     }
     const b = this.current;
     b.length = encodeRequestFrameSized(b.buf, b.length, r, flags, payloadLength, !this.opts.sink.checksumsFrames);
@@ -118,6 +120,15 @@ export class BatchWriter {
     this.timer = null;
     if (this.opts.holdWhileWriting && this.writing && this.current) this.held = true;
     else if (this.current) this.seal();
+  }
+
+  /**
+   * From now on a batch goes out as soon as the appends of this tick are in, not flushMs after its first: the recorder
+   * is stopping, and a request that completes in its grace (--ack written) must be answered before the connections close.
+   */
+  hurry(): void {
+    this.hurrying = true;
+    this.flush();
   }
 
   /** Flushes and resolves once every queued batch is written (or the writer failed). */

@@ -12,7 +12,8 @@
  * is answered when its batch is written — 2xx — or when it is dropped instead (a full disk, a writer behind
  * the disk), or at once when the format cannot hold it (recordProblem) — 503, never a 2xx for a request that is
  * not on disk. The archive then holds every request that
- * got a 2xx, and also any whose connection failed while it waited (its client saw no answer, and may retry).
+ * got a 2xx, and also any whose connection failed while it waited (its client saw no answer, and may retry). Junk
+ * after such a request gets its 400 after the request's answer: the request is on disk already.
  *
  * With `tls` it serves HTTPS instead: HTTP/1.1 over TLS, ALPN `http/1.1`. A client whose ALPN offers only
  * other protocols (an HTTP/2-only client: h2) is refused in the handshake with TLS's no_application_protocol
@@ -199,13 +200,19 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   };
   const whyDropped = (w: BatchWriter) => (w.error ? `the archive cannot be written (${w.error.message})` : 'the recorder is behind the disk');
 
+  // --ack written: each connection's last answer still waiting for its batch. What clientError sends for bytes that
+  // came after that request waits for it: the request is on disk, and its 2xx is due first.
+  const awaiting = new WeakMap<Socket, ServerResponse>();
+
   /** --ack written: into the batch first, answered once the batch is written. */
   const recordThenAnswer = (req: IncomingMessage, res: ServerResponse, w: BatchWriter, input: RecordInput) => {
     // The 400 of junk after the request (see above) has already ended the connection: no answer can go out.
     if (req.socket.writableEnded || req.socket.destroyed) return;
     const appended = w.append(input, Codec.none, (written) => (written ? answer(res) : notRecorded(res, whyDropped(w))));
-    if (appended) c.recorded++;
-    else notRecorded(res, whyDropped(w));
+    if (appended) {
+      c.recorded++;
+      awaiting.set(req.socket, res);
+    } else notRecorded(res, whyDropped(w));
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
@@ -347,15 +354,23 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable) return void socket.destroy();
-    let line = '400 Bad Request';
+    // The client closed its side in the middle of a request (a body cut short; the server is half-open): nothing
+    // malformed came, and there is no request to answer. The connection ends after any answer still due.
+    let line: string | null = null;
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       c.timeouts++;
       line = '408 Request Timeout';
     } else if (err.code === 'HPE_HEADER_OVERFLOW') {
       c.malformed++;
       line = '431 Request Header Fields Too Large';
-    } else c.malformed++;
-    socket.end(`HTTP/1.1 ${line}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    } else if (err.code !== 'HPE_INVALID_EOF_STATE') {
+      c.malformed++;
+      line = '400 Bad Request';
+    }
+    const end = () => (line === null ? socket.end() : socket.end(`HTTP/1.1 ${line}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`));
+    const due = awaiting.get(socket);
+    if (due && !due.writableFinished && !due.destroyed) due.once('close', end);
+    else end();
   });
 
   await listen(server, opts.host, opts.port);

@@ -164,8 +164,10 @@ export async function startRecorder(o: RecorderOptions, hooks: RecorderHooks = {
     async stop() {
       // Stop taking connections, and flush while the open ones are still there: a request waiting for its batch
       // to be written (--ack written) gets its answer, not a connection closed after the grace with its record kept
-      // (its client would send it again). Then what arrived during the grace.
+      // (its client would send it again). Then what arrived during the grace, each batch at once: a request whose body
+      // completes in the grace is answered before the connections close, not a flush interval later.
       const closing = live.close();
+      writer?.hurry();
       await writer?.drain();
       await closing;
       await writer?.drain();

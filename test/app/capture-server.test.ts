@@ -71,6 +71,41 @@ describe('a client that half-closes after its request', () => {
   });
 });
 
+describe('what a connection sends after a request, or instead of its end', () => {
+  it("--ack written: junk after a request waiting for its batch gets its 400 after that request's 200 (the request is on disk)", async () => {
+    const mem = memoryWriter(300);
+    capture = await startCapture({ ...options, writer: mem.writer, ackWritten: true });
+    const port = capture.address.port;
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1');
+      let got = '';
+      const timer = setTimeout(() => (s.destroy(), reject(new Error(`no close; got: ${JSON.stringify(got)}`))), 5_000);
+      s.on('connect', () => {
+        s.write('POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc');
+        // While /one waits for its batch (300 ms): bytes that are no request.
+        setTimeout(() => s.write('THIS IS NOT HTTP\r\n\r\n'), 50);
+      });
+      s.on('data', (d) => (got += d));
+      s.on('error', () => {});
+      s.on('close', () => (clearTimeout(timer), resolve(got)));
+    });
+    expect([...reply.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => m[1])).toEqual(['200', '400']);
+    await mem.writer.drain();
+    expect(mem.records().map((r) => r.url)).toEqual(['/one']);
+    expect(capture.counters).toMatchObject({ recorded: 1, malformed: 1 });
+  });
+
+  it.each([['immediate'], ['written']])('a client that closes its side in the middle of a body gets no 400 and is not counted malformed (--ack %s)', async (ack) => {
+    const mem = memoryWriter(2);
+    capture = await startCapture({ ...options, writer: mem.writer, ackWritten: ack === 'written' });
+    const reply = await exchange(capture.address.port, `POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n${'q'.repeat(100)}`);
+    expect(reply).toBe('');
+    await mem.writer.drain();
+    expect(mem.records()).toEqual([]);
+    expect(capture.counters).toMatchObject({ requests: 1, recorded: 0, malformed: 0 });
+  });
+});
+
 describe('a request the archive format cannot hold', () => {
   // A header name over 64 KiB (the format's u16 length): Node's 16 KiB header limit raised, as NODE_OPTIONS=
   // --max-http-header-size=1000000 would; the server reads its maxHeaderSize at each connection.

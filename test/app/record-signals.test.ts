@@ -58,4 +58,24 @@ describe('record --ack written: a stop while a request waits for its batch to be
     expect((await r.exited).code).toBe(0);
     expect((await run('cat', out, '--json')).lines.map((l) => JSON.parse(l).url)).toEqual(['/waiting']);
   });
+  it("answers a request whose body completes during the stop's grace (200), not a flush interval later when its connection is gone", async () => {
+    const out = join(dir, 'ack-grace.brk');
+    const r = await startRecorder(['--out', out, '--ack', 'written', '--flush-ms', '2000']);
+    const s = connect(r.port, '127.0.0.1');
+    let got = '';
+    s.on('data', (d) => (got += d));
+    s.on('error', () => {});
+    const closed = new Promise<void>((res) => s.once('close', () => res()));
+    await new Promise<void>((res) => s.once('connect', () => res()));
+    s.write('POST /late HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n');
+    await new Promise((res) => setTimeout(res, 200));
+    r.child.kill('SIGTERM');
+    // Within the stop's 500 ms grace: the body ends, and its batch must be written before the grace closes the connection.
+    await new Promise((res) => setTimeout(res, 150));
+    s.write('hello');
+    await closed;
+    expect(got).toMatch(/^HTTP\/1\.1 200 /);
+    expect((await r.exited).code).toBe(0);
+    expect((await run('cat', out, '--json')).lines.map((l) => JSON.parse(l).url)).toEqual(['/late']);
+  });
 });

@@ -156,7 +156,12 @@ export function recordCases(bin: BinOf): void {
       expect(readFileSync(existing, 'utf8')).toBe('precious');
       const r3 = await runBroker(['record', '--listen', '127.0.0.1:0', '--out', '/proc/broker-test.brk'], bin());
       expect(r3.code).toBe(1);
-      expect(r3.stderr).toMatch(/^broker: cannot create \/proc\/broker-test\.brk: /m);
+      // /proc is there but takes no new file: not 'no such directory'.
+      expect(r3.stderr).toMatch(/^broker: cannot create \/proc\/broker-test\.brk: no file can be created in that directory \(ENOENT\)$/m);
+      // A directory given as --out: the archive's name is asked for, not the directory's removal.
+      const r4 = await runBroker(['record', '--listen', '127.0.0.1:0', '--out', dir], bin());
+      expect(r4.code).toBe(1);
+      expect(r4.stderr).toMatch(/^broker: cannot create .*: is a directory: --out names the archive file to create \(e\.g\. DIR\/traffic\.brk\) \(EEXIST\)$/m);
     });
 
     it('a port already in use is one line and exit 1, with and without workers, text or --json (no summary, no hang, no stray file)', async () => {
