@@ -41,12 +41,13 @@ export function recordsOfBatch(frame: Frame, version: number, fileOffset: number
   if (content.status === 'bad') return { offset: fileOffset, reason: content.reason };
   const records: (ArchiveRecord & { offset: number })[] = [];
   for (const [i, inner] of content.frames.entries()) {
+    // Frames of a batch are counted from 1, as batch.ts names them.
     const rec = recordOfFrame(inner, fileOffset);
-    if ('reason' in rec) return rec;
+    if ('reason' in rec) return { ...rec, reason: `batch frame ${i + 1}: ${rec.reason}` };
     // A body compressed on its own inside a batch (no writer of ours makes one) is checked here, so a batch is kept or
     // cut whole: a reader never takes some of a batch's records and then finds the batch bad.
     const rejected = bodyRejected(rec);
-    if (rejected !== undefined) return { offset: fileOffset, reason: `batch frame ${i}: ${rejected}` };
+    if (rejected !== undefined) return { offset: fileOffset, reason: `batch frame ${i + 1}: ${rejected}` };
     records.push(rec);
   }
   totals.count++;

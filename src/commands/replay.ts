@@ -86,8 +86,9 @@ export const replayCommand: Command = {
   A recorded target in absolute form (http://host/x?q, as sent to a proxy) goes by its path and query, as
   written (dot segments and escapes kept);
   one that is no path at all (OPTIONS *) is not sent and counts as URL_NOT_A_PATH.
-  A target that answers with a 100 Continue not asked for (no Expect header is sent) fails that request as
-  UNEXPECTED_RESPONSE (undici, the client, fails on it; other 1xx before the final response are taken).
+  A target that answers with a 100 Continue or a 101 Switching Protocols not asked for (no Expect or Upgrade
+  header is sent) fails that request as UNEXPECTED_RESPONSE (undici, the client, fails on it; other 1xx before
+  the final response are taken).
   Exit 1 when any request failed (refused, reset, timed out): the report says how many of each.`,
   async run(argv, io) {
     // Before the run makes its first ticks: an idle GC must never free the tick objects' maps (tick-objects.ts).

@@ -18,6 +18,7 @@ import { keptRecords, type RecordPredicate } from '../filter.ts';
 import { type CertificateRejection, certificateRejection } from './certificate-rejection.ts';
 import { exchange } from './exchange.ts';
 import { connectOptions, type Trust } from './tls-trust.ts';
+import { warmHttpClient } from './warm-client.ts';
 
 export interface ReplayOptions {
   /** One archive, or several merged by record time (src/archive/merge.ts). */
@@ -91,6 +92,8 @@ function errorKind(err: unknown): string {
   // undici's word for a 100 Continue it did not ask for (broker sends no Expect), which would otherwise count with
   // every reset and close as UND_ERR_SOCKET.
   if (e?.code === 'UND_ERR_SOCKET' && e.message === 'bad response') return 'UNEXPECTED_RESPONSE';
+  // A 101 Switching Protocols to a request that asked for no upgrade: undici's parser fails an internal assert on it.
+  if (e?.code === 'ERR_ASSERTION') return 'UNEXPECTED_RESPONSE';
   return e?.cause?.code ?? e?.code ?? e?.name ?? 'Error';
 }
 
@@ -174,21 +177,28 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   let loopsDone = 0;
   const at = sizes.map(() => 0);
   let atSum = 0;
+  // Records read in this loop (kept or not): what the report says of an archive whose walk was stopped (a refused certificate).
+  let readInLoop = 0;
+  let walkEnded = false;
   const startLoop = (i: number) => {
     loopsDone = i;
     at.fill(0);
     atSum = 0;
+    readInLoop = 0;
   };
   const taken = (fileIndex: number, offset: number) => {
     atSum += offset - (at[fileIndex] ?? 0);
     at[fileIndex] = offset;
   };
+  // Before the clock: the client's one-time start is not a request's latency (warm-client.ts).
+  await warmHttpClient();
   o.onStart?.({ total: loopBytes * o.loop, done: () => loopsDone * loopBytes + atSum });
 
   // Each record read advances the walk's progress, kept or not.
   function* walked<R extends { offset: number }>(records: Iterable<R>, fileIndex: (r: R) => number): Generator<R> {
     for (const r of records) {
       taken(fileIndex(r), r.offset);
+      readInLoop++;
       yield r;
     }
   }
@@ -240,6 +250,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       bad = scan.result?.bad ?? null;
     }
     startLoop(o.loop);
+    walkEnded = true;
   }
   const source = walk();
   const started = performance.now();
@@ -305,6 +316,8 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     await plain.pool.close().catch(() => {});
     if (overTls !== plain) await overTls.pool.close().catch(() => {});
   }
+  // Stopped in the first loop: the records read so far, where the walk's end would have counted them (it said 0).
+  if (!walkEnded && loopsDone === 0) records = readInLoop;
   const seconds = (performance.now() - started) / 1000;
   const latencyMs = percentiles(histogram);
   const fromSchedule = scheduled ? { latencyMs: percentiles(scheduled), late } : undefined;
