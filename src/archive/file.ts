@@ -2,7 +2,7 @@
  * Archive files on disk: a chunked walker over the pure decoder, so `cat`, `stats`, `verify` and `replay`
  * handle archives larger than memory with the same rules as readArchive.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { ArchiveError, decodeFrame, decodeHeader, FrameKind, HEADER_SIZE } from './format.ts';
 import { type BadFrame, type BatchTotals, badReason, recordOfFrame, recordsOfBatch } from './reader.ts';
 import type { ArchiveRecord } from './record.ts';
@@ -64,7 +64,9 @@ export class ArchiveScan {
   }
 
   *records(): Generator<ArchiveRecord & { offset: number }> {
-    const fd = openSync(this.path, 'r');
+    // Non-blocking: a named pipe with no writer would hold open() forever; so opened, its first read by offset fails
+    // (ESPIPE, said as for any pipe: error-reason.ts). A regular file reads as it would.
+    const fd = openSync(this.path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const size = fstatSync(fd).size;
       let buf = Buffer.alloc(Math.min(this.chunk, Math.max(HEADER_SIZE, size)));

@@ -206,15 +206,28 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   // One shared walk over the archive (loop times); workers pull from it, so order is kept per pull. Each record comes
   // with its body as received (receivedBody: one whose codec rejects it ends its file there, as a bad frame).
   function* walk(): Generator<{ r: ArchiveRecord & { offset: number }; body: Uint8Array | CodecUnavailableError }> {
+    let keptInLoop = 0;
+    const kept = function* <T>(items: Iterable<T>): Generator<T> {
+      for (const item of items) {
+        keptInLoop++;
+        yield item;
+      }
+    };
     for (let i = 0; i < o.loop; i++) {
+      // A loop that kept no record (an empty archive, a filter matching none) is every loop: --loop 1000000 read the
+      // file a million times to send nothing.
+      if (i > 0 && keptInLoop === 0) break;
       startLoop(i);
+      keptInLoop = 0;
       if (o.files.length > 1) {
         const merged = new MergedScan(o.files);
-        yield* keptRecords(
-          merged,
-          walked(merged.records(), (r) => r.fileIndex),
-          o.filter,
-          (r) => r.file,
+        yield* kept(
+          keptRecords(
+            merged,
+            walked(merged.records(), (r) => r.fileIndex),
+            o.filter,
+            (r) => r.file,
+          ),
         );
         files = merged.outcomes.map(({ file, records, result, error }) => ({ file, records, bad: result?.bad ?? null, error }));
         records = files.reduce((n, f) => n + f.records, 0);
@@ -224,26 +237,21 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       }
       const file = o.files[0] as string;
       const scan = new ArchiveScan(file);
-      let read = 0;
-      const counted = function* () {
-        for (const r of scan.records()) {
-          read++;
-          yield r;
-        }
-      };
       try {
-        yield* keptRecords(
-          scan,
-          walked(counted(), () => 0),
-          o.filter,
-          () => file,
+        yield* kept(
+          keptRecords(
+            scan,
+            walked(scan.records(), () => 0),
+            o.filter,
+            () => file,
+          ),
         );
       } catch (err) {
         // Said as several files say it (the file, why, what was replayed before), not lost with the report.
         const why = archiveErrorReason(err);
         if (why === null) throw err;
         unreadable = why;
-        records = read;
+        records = readInLoop;
         break;
       }
       records = scan.result?.frames ?? 0;

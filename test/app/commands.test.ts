@@ -207,6 +207,10 @@ describe('cat', () => {
       process.kill(-(writer.pid as number), 'SIGKILL');
       expect(r, command).toMatchObject({ code: 1, err: `broker: ${fifo}: is a pipe or a terminal, not a file: an archive is read by offset; save it to a file first` });
     }
+    // No writer at all: open() itself waited for one, forever.
+    for (const command of ['cat', 'stats', 'verify']) {
+      expect(await run(command, fifo), command).toMatchObject({ code: 1, err: `broker: ${fifo}: is a pipe or a terminal, not a file: an archive is read by offset; save it to a file first` });
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-// undici compiles its HTTP parser (WebAssembly) on the process's first connection, blocking the event loop: that time
+// replay in-process. undici compiles its HTTP parser (WebAssembly) on the process's first connection, blocking the event loop: that time
 // was charged to the latency of every request already handed over (a small replay's p50 showed 60–80 ms against a
 // local target answering at once). replay warms the client before its clock starts (src/replayer/warm-client.ts):
 // no WebAssembly module is compiled once the replay has started. Not a timing: a count of compiles.
@@ -59,4 +59,23 @@ it("compiles undici's parser before the replay starts, not while its first reque
   // This test file's own undici compiled its parser once, before the replay's clock.
   expect(compiles.length).toBe(1);
   expect(compiles.filter((t) => t >= started)).toEqual([]);
+});
+
+it('stops looping once a loop kept no record (a filter matching none, an empty archive): --loop 1000000 read the file a million times to send nothing', async () => {
+  const file = join(dir, 'b.brk');
+  writeFileSync(file, archiveBytes(3));
+  let asked = 0;
+  const report = await replay({
+    files: [file],
+    target: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    tlsTarget: null,
+    concurrency: 2,
+    rate: 0,
+    loop: 1000,
+    filter: () => (asked++, false),
+    timeoutMs: 10_000,
+    trust: { kind: 'default' },
+  });
+  expect(report).toMatchObject({ sent: 0, archive: { records: 3 } });
+  expect(asked).toBe(3);
 });
