@@ -183,7 +183,9 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
       chunks?.push(chunk);
     });
     req.on('end', () => {
-      if (over) return;
+      // Ended by us first (a 408 for a body past --request-timeout that still came in, the server being half-open):
+      // no request to answer or record, and no body counted.
+      if (over || req.socket.writableEnded) return;
       c.bodyBytes += length;
       done(length);
     });

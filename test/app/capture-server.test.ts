@@ -184,4 +184,27 @@ describe('--request-timeout', () => {
     expect(mem.records()).toEqual([]);
     expect(capture.counters).toMatchObject({ timeouts: 1, recorded: 0 });
   });
+
+  it('a body that completes after its 408 is not counted in bodyBytes (the connection is half-open: it still comes in)', async () => {
+    const mem = memoryWriter(2);
+    capture = await startCapture({ ...options, writer: mem.writer, headerTimeoutMs: 200, requestTimeoutMs: 400 });
+    const port = capture.address.port;
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1');
+      let got = '';
+      const timer = setTimeout(() => (s.destroy(), reject(new Error(`no close; got: ${JSON.stringify(got)}`))), 5_000);
+      s.on('connect', () => s.write('POST /late HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab'));
+      // The rest of the body once the 408 is in, then the client's FIN.
+      s.on('data', (d) => {
+        got += d;
+        if (got.includes('408')) s.end('cde');
+      });
+      s.on('error', () => {});
+      s.on('close', () => (clearTimeout(timer), resolve(got)));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 408 /);
+    await mem.writer.drain();
+    expect(mem.records()).toEqual([]);
+    expect(capture.counters).toMatchObject({ timeouts: 1, recorded: 0, bodyBytes: 0 });
+  });
 });
