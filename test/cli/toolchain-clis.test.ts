@@ -19,8 +19,8 @@ function run(script: string, ...args: string[]) {
 
 describe('toolchain CLIs: usage errors exit 2 naming the word, what is allowed and the help', () => {
   const cases: [string, string[], RegExp][] = [
-    ['build/cli.ts', ['pakc'], /^error: unknown command 'pakc'; the commands are pack, dist, toolchain-package, inspect, wasm \(see 'tsx build\/cli\.ts --help'\)$/],
-    ['build/cli.ts', ['--frob'], /^error: unknown option '--frob'; the commands are pack, dist, toolchain-package, inspect, wasm/],
+    ['build/cli.ts', ['pakc'], /^error: unknown command 'pakc'; the commands are pack, dist, toolchain-package, inspect, stack, wasm \(see 'tsx build\/cli\.ts --help'\)$/],
+    ['build/cli.ts', ['--frob'], /^error: unknown option '--frob'; the commands are pack, dist, toolchain-package, inspect, stack, wasm/],
     [
       'build/cli.ts',
       ['dist', '--bogus'],
