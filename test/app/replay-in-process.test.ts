@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { replay } from '../../src/replayer/replayer.ts';
+import { type ReplayOptions, replay } from '../../src/replayer/replayer.ts';
 import { archiveBytes } from './archive-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-replay-warm-'));
@@ -25,6 +25,20 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** One archive to the test's server, as the command would ask for it; `more` changes what a case is about. */
+const optionsFor = (file: string, more: Partial<ReplayOptions>): ReplayOptions => ({
+  files: [file],
+  target: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+  tlsTarget: null,
+  concurrency: 4,
+  rate: 0,
+  loop: 1,
+  filter: null,
+  timeoutMs: 10_000,
+  trust: { kind: 'default' },
+  ...more,
+});
+
 it("compiles undici's parser before the replay starts, not while its first requests are timed", async () => {
   const file = join(dir, 'a.brk');
   writeFileSync(file, archiveBytes(8));
@@ -38,20 +52,13 @@ it("compiles undici's parser before the replay starts, not while its first reque
   });
   let started = Number.POSITIVE_INFINITY;
   try {
-    const report = await replay({
-      files: [file],
-      target: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-      tlsTarget: null,
-      concurrency: 4,
-      rate: 0,
-      loop: 1,
-      filter: null,
-      timeoutMs: 10_000,
-      trust: { kind: 'default' },
-      onStart: () => {
-        started = performance.now();
-      },
-    });
+    const report = await replay(
+      optionsFor(file, {
+        onStart: () => {
+          started = performance.now();
+        },
+      }),
+    );
     expect(report).toMatchObject({ sent: 8, responses: 8 });
   } finally {
     WebAssembly.Module = Module;
@@ -65,17 +72,7 @@ it('stops looping once a loop kept no record (a filter matching none, an empty a
   const file = join(dir, 'b.brk');
   writeFileSync(file, archiveBytes(3));
   let asked = 0;
-  const report = await replay({
-    files: [file],
-    target: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    tlsTarget: null,
-    concurrency: 2,
-    rate: 0,
-    loop: 1000,
-    filter: () => (asked++, false),
-    timeoutMs: 10_000,
-    trust: { kind: 'default' },
-  });
+  const report = await replay(optionsFor(file, { concurrency: 2, loop: 1000, filter: () => (asked++, false) }));
   expect(report).toMatchObject({ sent: 0, archive: { records: 3 } });
   expect(asked).toBe(3);
 });
