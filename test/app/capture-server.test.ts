@@ -73,17 +73,21 @@ describe('a client that half-closes after its request', () => {
 
 describe('what a connection sends after a request, or instead of its end', () => {
   it("--ack written: junk after a request waiting for its batch gets its 400 after that request's 200 (the request is on disk)", async () => {
-    const mem = memoryWriter(300);
-    capture = await startCapture({ ...options, writer: mem.writer, ackWritten: true });
-    const port = capture.address.port;
+    const mem = memoryWriter(1_000);
+    const c = await startCapture({ ...options, writer: mem.writer, ackWritten: true });
+    capture = c;
     const reply = await new Promise<string>((resolve, reject) => {
-      const s = connect(port, '127.0.0.1');
+      const s = connect(c.address.port, '127.0.0.1');
       let got = '';
       const timer = setTimeout(() => (s.destroy(), reject(new Error(`no close; got: ${JSON.stringify(got)}`))), 5_000);
       s.on('connect', () => {
         s.write('POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc');
-        // While /one waits for its batch (300 ms): bytes that are no request.
-        setTimeout(() => s.write('THIS IS NOT HTTP\r\n\r\n'), 50);
+        // Once /one is in its batch (written 1 s later, on a loaded machine too): bytes that are no request.
+        const junk = setInterval(() => {
+          if (c.counters.recorded === 0) return;
+          clearInterval(junk);
+          s.write('THIS IS NOT HTTP\r\n\r\n');
+        }, 5);
       });
       s.on('data', (d) => (got += d));
       s.on('error', () => {});
