@@ -171,6 +171,7 @@ export const replayCommand: Command = {
     if (values.json) io.out(JSON.stringify(report, null, 2));
     else print(io, report);
     if (report.certificateRejected) io.err(`broker: ${describeRejection(report.certificateRejected, trust)}`);
+    if (report.filterError) io.err(`broker: ${report.filterError}; stopped there, after sending ${report.sent} requests`);
     if (report.archive.files) {
       for (const f of report.archive.files) {
         if (f.bad) io.err(`broker: ${f.file}: stopped at a bad frame at offset ${f.bad.offset} (${f.bad.reason}); replayed the records before it`);
@@ -179,6 +180,6 @@ export const replayCommand: Command = {
     } else if (report.archive.bad) io.err(`broker: ${file}: stopped at a bad frame at offset ${report.archive.bad.offset} (${report.archive.bad.reason}); replayed the records before it`);
     else if (report.archive.error) io.err(`broker: ${file}: ${report.archive.error}; replayed the ${report.archive.records} records before it`);
     const failed = Object.values(report.errors).reduce((a, b) => a + b, 0);
-    return failed > 0 || report.archive.bad || report.archive.error || report.archive.files?.some((f) => f.error) ? 1 : 0;
+    return failed > 0 || report.filterError || report.archive.bad || report.archive.error || report.archive.files?.some((f) => f.error) ? 1 : 0;
   },
 };

@@ -14,7 +14,7 @@ import { Codec } from '../archive/format.ts';
 import { MergedScan } from '../archive/merge.ts';
 import type { BadFrame } from '../archive/reader.ts';
 import type { ArchiveRecord } from '../archive/record.ts';
-import { keptRecords, type RecordPredicate } from '../filter.ts';
+import { FilterError, keptRecords, type RecordPredicate } from '../filter.ts';
 import { type CertificateRejection, certificateRejection } from './certificate-rejection.ts';
 import { exchange } from './exchange.ts';
 import { connectOptions, type Trust } from './tls-trust.ts';
@@ -72,6 +72,8 @@ export interface ReplayReport {
   fromSchedule?: { latencyMs: Percentiles | null; late: number };
   /** Set when an https target's certificate was refused: the replay stopped there (certificate-rejection.ts). */
   certificateRejected?: CertificateRejection;
+  /** Set when --filter could not judge a record (a body term on a body this runtime cannot inflate): the walk stopped there. */
+  filterError?: string;
   /** With several files, `bad` is the first file's bad frame (naming it) and `files` says how each one ended. */
   /** `error`: why one file could not be read past its last record replayed (an I/O error, a batch this runtime cannot inflate). */
   archive: { records: number; bad: (BadFrame & { file?: string }) | null; error?: string; files?: { file: string; records: number; bad: BadFrame | null; error: string | null }[] };
@@ -170,6 +172,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   let unreadable: string | undefined;
   let files: ReplayReport['archive']['files'];
   let rejected: CertificateRejection | null = null;
+  let filterError: string | null = null;
 
   // How far the walk is: the loops done, and in this loop each file's offset of its last record taken.
   const sizes = o.files.map(fileSize);
@@ -269,7 +272,15 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   const worker = async () => {
     // A refused certificate stops every worker: the rest would be refused as well.
     while (rejected === null) {
-      const next = source.next();
+      let next: ReturnType<typeof source.next>;
+      try {
+        next = source.next();
+      } catch (err) {
+        // The walk ends there (a generator that threw is done: the other workers find it so); what was sent is reported.
+        if (!(err instanceof FilterError)) throw err;
+        filterError ??= err.message;
+        break;
+      }
       if (next.done) break;
       const { r, body: received } = next.value;
       // zstd on a runtime without it: this record cannot be sent as it came; the others still are.
@@ -335,6 +346,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     target: o.target.href,
     ...(o.tlsTarget ? { tlsTarget: o.tlsTarget.href } : {}),
     ...(rejected ? { certificateRejected: rejected } : {}),
+    ...(filterError === null ? {} : { filterError }),
     sent,
     responses,
     statuses,

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FilterError } from '../../src/filter.ts';
 import { type ReplayOptions, replay } from '../../src/replayer/replayer.ts';
 import { archiveBytes } from './archive-fixtures.ts';
 
@@ -75,4 +76,20 @@ it('stops looping once a loop kept no record (a filter matching none, an empty a
   const report = await replay(optionsFor(file, { concurrency: 2, loop: 1000, filter: () => (asked++, false) }));
   expect(report).toMatchObject({ sent: 0, archive: { records: 3 } });
   expect(asked).toBe(3);
+});
+
+it('a --filter that cannot judge a record (a body term on a body this runtime cannot inflate) stops the walk there and keeps the report of what was sent', async () => {
+  const file = join(dir, 'c.brk');
+  writeFileSync(file, archiveBytes(6));
+  let asked = 0;
+  const report = await replay(
+    optionsFor(file, {
+      concurrency: 1,
+      filter: () => {
+        if (++asked === 3) throw new FilterError('c.brk: --filter needs the body of the record at offset 1234, and this runtime has no zstd');
+        return true;
+      },
+    }),
+  );
+  expect(report).toMatchObject({ sent: 2, responses: 2, filterError: 'c.brk: --filter needs the body of the record at offset 1234, and this runtime has no zstd', archive: { records: 3 } });
 });
