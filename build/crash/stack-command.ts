@@ -2,8 +2,9 @@
  * `seal stack MAP|ARTIFACT [REPORT]`: a crash report (a file, or stdin) printed with the bundle's positions read
  * through the artifact's source map (stack-trace.ts); how many it found and mapped goes to stderr.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../../shared/cli-args/usage-error.ts';
+import { readElfFile } from '../../shared/elf/file.ts';
 import { mapStackText, readStackMap, StackMapError } from './stack-trace.ts';
 
 export interface StackArgs {
@@ -24,17 +25,13 @@ function readText(path: string, what: string): string {
   }
 }
 
-/** Whether the file starts as an ELF file does (the artifact given where its map was meant). */
+/** Whether the file is an ELF executable (the artifact given where its map was meant): the inspector's reader says, reading its headers only. */
 function isElf(path: string): boolean {
-  let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
-    const head = Buffer.alloc(4);
-    return readSync(fd, head, 0, 4, 0) === 4 && head.toString('latin1') === '\x7fELF';
+    readElfFile(path);
+    return true;
   } catch {
     return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

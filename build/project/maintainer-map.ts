@@ -7,14 +7,13 @@
  * toolchain writes, a file nowhere on disk, as `seal:seal-entry.js`.
  */
 import { existsSync } from 'node:fs';
-import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, relative, resolve, sep } from 'node:path';
 import { PRELUDE_DIR } from './preludes.ts';
 
+/** What of esbuild's map is kept (its sourcesContent is not: positions only). */
 interface RawMap {
   version: number;
-  file?: string;
   sources: string[];
-  sourcesContent?: (string | null)[];
   names: string[];
   mappings: string;
 }
@@ -34,11 +33,11 @@ export function maintainerMap(json: string, places: MapPlaces): string {
     if (path.startsWith(PRELUDE_DIR)) return `seal:prelude/${path.slice(PRELUDE_DIR.length).split(sep).join('/')}`;
     if (!existsSync(path)) return basename(path).startsWith('<') ? basename(path) : `seal:${basename(path)}`;
     const rel = relative(places.projectRoot, path);
-    if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+    if (!rel.startsWith('..')) return rel.split(sep).join('/');
     // Outside the project, a package's file from the first node_modules/ on: where that is (a linked or hoisted
     // node_modules) is the machine's.
     const installed = path.indexOf(`${sep}node_modules${sep}`);
-    return (installed >= 0 ? path.slice(installed + 1) : isAbsolute(rel) ? path : rel).split(sep).join('/');
+    return (installed >= 0 ? path.slice(installed + 1) : rel).split(sep).join('/');
   });
   return `${JSON.stringify({ version: map.version, file: places.file, sources, names: map.names, mappings: map.mappings })}\n`;
 }

@@ -13,7 +13,7 @@ async function writeSourceMap(ctx: Ready<BuildContext, 'artifact' | 'bundle'>): 
   const path = join(ctx.outDir, `${ctx.artifact.name}.map`);
   await copyFile(mapFile(ctx.bundle.path), path);
   ctx.sourceMap = await fileFact(path);
-  return `${ctx.artifact.name}.map, ${(ctx.sourceMap.size / 1024).toFixed(1)} KiB (read a crash with ${'`seal stack`'})`;
+  return `${ctx.artifact.name}.map, ${(ctx.sourceMap.size / 1024).toFixed(1)} KiB (read a crash with \`seal stack\`)`;
 }
 
 export const sourceMapStep = distStep({ name: 'source map', needs: ['artifact', 'bundle'], run: writeSourceMap });

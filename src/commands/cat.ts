@@ -37,8 +37,10 @@ function recordJson(r: ArchiveRecord & { offset: number }, body: Uint8Array | Co
 
 function recordText(r: ArchiveRecord & { offset: number }, body: Uint8Array | CodecUnavailableError): string {
   const peer = hostPort(r.peer.address, r.peer.port);
-  const over = r.tls ? ` (TLS${r.sni ? `, SNI ${utf8Decoded(r.sni) ?? r.sni}` : ', no SNI'})` : '';
-  const lines = [`${new Date(r.time).toISOString()} ${peer} ${r.method} ${utf8Decoded(r.url) ?? r.url}${over}`, ...r.headers.map(([n, v]) => `  ${n}: ${utf8Decoded(v) ?? v}`)];
+  // What a person reads: the UTF-8 decoding where the stored text has one (stored-text.ts).
+  const shown = (stored: string) => utf8Decoded(stored) ?? stored;
+  const over = r.tls ? ` (TLS${r.sni ? `, SNI ${shown(r.sni)}` : ', no SNI'})` : '';
+  const lines = [`${new Date(r.time).toISOString()} ${peer} ${r.method} ${shown(r.url)}${over}`, ...r.headers.map(([n, v]) => `  ${n}: ${shown(v)}`)];
   if (body instanceof CodecUnavailableError) lines.push(`  <${r.body.length} bytes of stored body: ${body.message}>`);
   else if (body.length) {
     const text = printable(body);
