@@ -57,6 +57,8 @@ export interface BuildContext {
     /** Each file's path under the virtual root. */
     paths: string[];
   };
+  /** seal.lazy's chunks (project/lazy-chunks.ts), blob assets beside the bundle. */
+  lazy?: { name: string; file: FileFact }[];
   /** The bundle; `esm`: an ES module program behind a CommonJS launcher (project/esm-launcher.ts). */
   bundle?: FileFact & { format: 'cjs' | 'esm' };
   /**

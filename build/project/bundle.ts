@@ -24,6 +24,7 @@ import { type Embeds, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { finishedCode } from './finished-code.ts';
 import { fsPromisesPlugin } from './fs-promises.ts';
+import { bundleLazyChunks, lazyPlugin, refusedError, sharedInputs } from './lazy-chunks.ts';
 import { maintainerMap } from './maintainer-map.ts';
 import { PRELUDE_DIR, preludesPlugin } from './preludes.ts';
 import type { Project } from './project.ts';
@@ -46,6 +47,11 @@ export interface BundleOptions {
   addons?: (found: AddonFile[]) => Promise<AddonFile[]>;
   /** seal.assets' files under the virtual root (the assets step's): a load into a place they cover embeds nothing more. */
   assets?: readonly string[];
+  /**
+   * seal.lazy's packages each into a chunk of its own (lazy-chunks.ts), which only a SEA blob can carry: the dist
+   * build's. Otherwise (a bundle run by node: the tests; by bun: bench:startup's peer) they are bundled as any package.
+   */
+  lazy?: boolean;
 }
 
 export interface Bundled {
@@ -67,6 +73,8 @@ export interface Bundled {
   format: 'cjs' | 'esm';
   /** Virtual paths of the modules bundled for computed requires known in full (bundled-modules.ts). */
   modules: string[];
+  /** seal.lazy's chunks, when asked for (`lazy`): each written to `file`; `shared`, the files the main bundle holds too (each then runs twice). */
+  lazy: { name: string; file: string; bytes: number; shared: string[] }[];
 }
 
 /** esbuild's refusal to put a top-level await into CommonJS: the program must be an ES module. */
@@ -142,6 +150,9 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   // What require.main describes (main-module.ts): the one bin from the banner, or the chosen one from the dispatcher.
   const mains = Object.fromEntries(Object.entries(o.project.config.bins).map(([cmd, file]) => [cmd, virtualPath(treeRoot(o.project), resolve(o.project.root, file))]));
   const [onlyMain] = Object.keys(mains).length === 1 ? Object.values(mains) : [];
+  // seal.lazy: its packages' imports made stand-ins (ahead of the plugins that resolve names), what cannot be refused here.
+  const lazyNames = o.lazy ? o.project.config.lazy : [];
+  const refused: string[] = [];
   const program = (embeds: Embeds) => {
     unresolved = [];
     const options = common(o, required, resolved, relatives);
@@ -149,7 +160,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     return buildLeavingUnresolved(
       {
         ...options,
-        plugins: [...(options.plugins ?? []), modulesPlugin(modules, o.project.root, { ...names, ...external.names })],
+        plugins: [lazyPlugin(lazyNames, o.project.root, refused), ...(options.plugins ?? []), modulesPlugin(modules, o.project.root, { ...names, ...external.names })],
         ...programEntry(o.project.root, o.project.config, withModules, format, mains),
         format,
         banner: { js: bannerFor({ format, startup: o.project.config.startup, onlyMain }) },
@@ -230,5 +241,14 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const file = format === 'cjs' ? basename(o.outfile) : basename(fileURLToPath(esmUrl(o.project.config.name)));
   await writeFile(mapFile(o.outfile), maintainerMap(present(map, "the finished bundle's source map"), { bundleDir: dirname(o.outfile), projectRoot: o.project.root, file }));
   const workers = await bundleWorkers({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, loads, unresolved);
-  return { loads, addons, workers, unresolved, format, files, modules: Object.keys(modules).sort() };
+  if (refused.length > 0) throw refusedError(refused);
+  const chunks = await bundleLazyChunks(lazyNames, { ...common(o), define }, { root: o.project.root, tree });
+  const shared = sharedInputs(out.metafile, chunks);
+  const lazy = [];
+  for (const c of chunks) {
+    const file = `${o.outfile}.lazy-${c.name.replace('/', '+')}.cjs`;
+    await writeFile(file, c.code);
+    lazy.push({ name: c.name, file, bytes: Buffer.byteLength(c.code), shared: shared.find((s) => s.name === c.name)?.files ?? [] });
+  }
+  return { loads, addons, workers, unresolved, format, files, modules: Object.keys(modules).sort(), lazy };
 }

@@ -43,6 +43,12 @@ export interface SealConfig {
    * `fn.toString()`), which in a bundle names the bundle's internals.
    */
   external: string[];
+  /**
+   * Packages bundled apart from the program, each into a chunk of its own that the binary compiles the first time the
+   * program requires the package (lazy-chunks.ts): for a large package only some commands use, which then costs the
+   * other commands' starts nothing.
+   */
+  lazy: string[];
   /** Global constant → entry file: that file is bundled on its own and the constant holds its code (for `new Worker(code, { eval: true })`). */
   workers: Record<string, string>;
   /** Global constant that holds the build facts (version, commit, source date, runtime), if the program wants them. */
@@ -78,7 +84,7 @@ export interface SealConfig {
   targets: Target[];
 }
 
-const KEYS = ['entry', 'name', 'assets', 'omit', 'external', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'train', 'intl', 'pointerCompression', 'smoke', 'targets'] as const;
+const KEYS = ['entry', 'name', 'assets', 'omit', 'external', 'lazy', 'workers', 'buildInfo', 'nodeOptions', 'node', 'startup', 'train', 'intl', 'pointerCompression', 'smoke', 'targets'] as const;
 
 /** One training run: the binary started with `args` (`{root}` in one stands for the project's directory). */
 export interface TrainRun {
@@ -266,6 +272,7 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
     assets: raw.assets === undefined ? [] : globList('seal.assets', raw.assets),
     omit: raw.omit === undefined ? [] : packageList('seal.omit', raw.omit),
     external: raw.external === undefined ? [] : packageList('seal.external', raw.external),
+    lazy: raw.lazy === undefined ? [] : packageList('seal.lazy', raw.lazy),
     workers: raw.workers === undefined ? {} : workers('seal.workers', raw.workers),
     ...(buildInfo === undefined ? {} : { buildInfo }),
     nodeOptions: raw.nodeOptions === undefined ? [] : stringList('seal.nodeOptions', raw.nodeOptions),
@@ -279,6 +286,11 @@ export function sealConfig(pkg: Json): { packageName: string; version: string; c
   };
   for (const name of config.external) {
     if (config.omit.includes(name)) throw bad('seal.external entry', name, 'a package seal.omit does not name (seal.omit leaves a package out of the binary, seal.external embeds it unbundled)');
+  }
+  for (const name of config.lazy) {
+    const other = config.omit.includes(name) ? 'seal.omit' : config.external.includes(name) ? 'seal.external' : undefined;
+    if (other !== undefined)
+      throw bad('seal.lazy entry', name, `a package ${other} does not name (seal.lazy bundles it into a chunk of its own, ${other === 'seal.omit' ? 'seal.omit leaves it out of the binary' : 'seal.external embeds it unbundled'})`);
   }
   // Training fills the code cache: with a snapshot or none there is no cache to fill.
   if (config.train.length > 0 && config.startup !== 'code-cache') throw bad('seal.train', raw.train, `left out when seal.startup is "${config.startup}" (training fills the code cache, which only "code-cache" makes)`);

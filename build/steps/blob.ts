@@ -8,6 +8,7 @@ import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
 import { ASSET_DATA, ASSET_INDEX } from '../project/assets.ts';
 import type { Startup } from '../project/config.ts';
+import { lazyAsset } from '../project/lazy-chunks.ts';
 import { SNAPSHOT_BUILD_FLAGS, SNAPSHOT_PARENT } from '../project/snapshot.ts';
 import { CACHE_ASSET, commandCacheAsset, LOADER_FILE, loaderSource } from '../project/trained-cache.ts';
 
@@ -25,9 +26,12 @@ export interface BlobSpec {
   dir: string;
 }
 
-/** The blob assets that hold the embedded files (project/assets.ts), by asset name, if there are any. */
-export function embeddedFiles(ctx: Pick<BuildContext, 'assets'>): Record<string, string> {
-  return ctx.assets ? { [ASSET_INDEX]: ctx.assets.index.path, [ASSET_DATA]: ctx.assets.data.path } : {};
+/** The blob assets that hold the embedded files (project/assets.ts) and seal.lazy's chunks (project/lazy-chunks.ts), by asset name. */
+export function embeddedFiles(ctx: Pick<BuildContext, 'assets' | 'lazy'>): Record<string, string> {
+  return {
+    ...(ctx.assets ? { [ASSET_INDEX]: ctx.assets.index.path, [ASSET_DATA]: ctx.assets.data.path } : {}),
+    ...Object.fromEntries((ctx.lazy ?? []).map((c) => [lazyAsset(c.name), c.file.path])),
+  };
 }
 
 /** Writes one SEA blob with the runtime itself: a blob from another Node version segfaults at start-up. */

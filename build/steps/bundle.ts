@@ -41,13 +41,14 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const outfile = join(ctx.workDir, `${ctx.name}.cjs`);
   const define = project.config.buildInfo ? { [project.config.buildInfo]: JSON.stringify(info) } : {};
   const addonWarnings: string[] = [];
-  const { loads, addons, workers, unresolved, format, files, modules } = await bundleProject({
+  const { loads, addons, workers, unresolved, format, files, modules, lazy } = await bundleProject({
     project,
     outfile,
     target: `node${runtime.nodeVersion.split('.')[0]}`,
     minify: true,
     define,
     assets: ctx.assets?.paths ?? [],
+    lazy: true,
     addons: async (found) => {
       if (found.length === 0) return [];
       const verdict = await judgeAddons(found, addonTarget(ctx));
@@ -59,6 +60,11 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const addonFiles = addons.flatMap((a) => [a.file, ...(a.libraries ?? [])]);
   if (addonFiles.length > 0 || workers.length > 0 || files.length > 0) await packEmbeddedFiles(ctx, [...addonFiles, ...files], workers);
   for (const w of addonWarnings) ctx.log.info(`  warning: ${w}`);
+  const twice = lazy.filter((c) => c.shared.length > 0);
+  for (const c of twice)
+    ctx.log.info(
+      `  warning: seal.lazy: ${c.name}'s chunk and the main script both hold ${c.shared.slice(0, 3).join(', ')}${c.shared.length > 3 ? ` and ${c.shared.length - 3} more` : ''}: each runs twice, with its own state (make it lazy too, or take ${c.name} out of seal.lazy)`,
+    );
   // As Node would, a missing module fails only if the line that needs it runs (project/unresolved.ts).
   for (const u of unresolved.slice(0, 10)) {
     if (u.noLoader)
@@ -68,8 +74,10 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
     else ctx.log.info(`  warning: ${u.at}: '${u.spec}' cannot be resolved (not installed, or not in the package); left to run time, where that line fails if it runs`);
   }
   if (unresolved.length > 10) ctx.log.info(`  warning: … and ${unresolved.length - 10} more imports that cannot be resolved`);
-  const warned = judgeLoads(ctx, loads, new Set(modules)) + addonWarnings.length + unresolved.length;
+  const warned = judgeLoads(ctx, loads, new Set(modules)) + addonWarnings.length + unresolved.length + twice.length;
   ctx.bundle = { ...(await fileFact(outfile)), format };
+  ctx.lazy = await Promise.all(lazy.map(async (c) => ({ name: c.name, file: await fileFact(c.file) })));
+  const chunks = lazy.length > 0 ? `, lazy: ${lazy.map((c) => `${c.name} ${(c.bytes / 1024).toFixed(1)} KiB`).join(', ')}` : '';
   const bins = Object.keys(project.config.bins);
   const required = files.length > 0 ? `, ${files.length} file(s) loaded by exact path embedded` : '';
   const known = modules.length > 0 ? `, ${modules.length} module(s) required by a path known in full bundled` : '';
@@ -77,7 +85,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   // A SEA's main script is CommonJS: a program with top-level await runs as an ES module behind a launcher (project/esm-launcher.ts).
   const esm = format === 'esm' ? ', an ES module (top-level await) run by a module hook, without code cache' : '';
   const natives = addons.length > 0 ? `, ${addons.length} native addon(s): ${[...new Set(addons.map((a) => a.packageName))].join(', ')}` : '';
-  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${esm}${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${natives}${started}${required}${known}${warned ? `, ${warned} warning(s)` : ''}`;
+  return `${(ctx.bundle.size / 1024).toFixed(1)} KiB${esm}${bins.length > 1 ? `, ${bins.length} bins: ${bins.join(', ')}` : ''}${natives}${started}${required}${known}${chunks}${warned ? `, ${warned} warning(s)` : ''}`;
 }
 
 /** How a report says what a load does with the file. */

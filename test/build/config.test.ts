@@ -29,6 +29,7 @@ describe('package.json seal config', () => {
         assets: [],
         omit: [],
         external: [],
+        lazy: [],
         workers: {},
         nodeOptions: [],
         startup: 'code-cache',
@@ -80,6 +81,14 @@ describe('package.json seal config', () => {
     expect(() => sealConfig(withSeal({ external: 'x' }))).toThrow(/seal\.external/);
     expect(() => sealConfig(withSeal({ external: ['./lib'] }))).toThrow(/seal\.external entry must be a package name/);
     expect(() => sealConfig(withSeal({ external: ['x'], omit: ['x'] }))).toThrow(/seal\.external entry must be a package seal\.omit does not name/);
+  });
+
+  it('seal.lazy lists package names that neither seal.omit nor seal.external names', () => {
+    expect(sealConfig(withSeal({ lazy: ['undici', '@scope/x'] })).config.lazy).toEqual(['undici', '@scope/x']);
+    expect(() => sealConfig(withSeal({ lazy: 'undici' }))).toThrow(/seal\.lazy must be an array of strings, got "undici"/);
+    expect(() => sealConfig(withSeal({ lazy: ['undici/lib'] }))).toThrow(/seal\.lazy entry must be a package name/);
+    expect(() => sealConfig(withSeal({ lazy: ['x'], omit: ['x'] }))).toThrow(/seal\.lazy entry must be a package seal\.omit does not name \(.*seal\.omit leaves it out of the binary\), got "x"/);
+    expect(() => sealConfig(withSeal({ lazy: ['x'], external: ['x'] }))).toThrow(/seal\.lazy entry must be a package seal\.external does not name \(.*embeds it unbundled\)/);
   });
 
   it('seal.omit lists package names, scoped or not; anything else names the entry and what is allowed', () => {

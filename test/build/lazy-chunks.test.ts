@@ -1,0 +1,107 @@
+// seal.lazy (build/project/lazy-chunks.ts): a package bundled into a chunk of its own, kept in the blob and compiled at
+// its first require. The binary must answer as plain node does; the program's bundle must not hold the package.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleProject } from '../../build/project/bundle.ts';
+import { readProject } from '../../build/project/project.ts';
+import { runPack, runToolchain, writeTree } from '../fixtures/context.ts';
+
+const CLI = [
+  "const shared = require('shared');",
+  'const commands = {',
+  '  plain: () => `plain, ${shared.word}; heavy loaded ${globalThis.heavyLoads ?? 0} time(s)`,',
+  "  heavy: () => { const h = require('heavy'); return `${h.greet('node')}; loaded ${globalThis.heavyLoads} time(s); one module ${require('heavy') === h}; one inner ${h.inner === require('inner')}`; },",
+  "  imported: async () => { const { greet } = await import('heavy'); return greet('import()'); },",
+  "  stack: () => { try { require('heavy').fail(); } catch (e) { return e.stack.split('\\n')[1].trim(); } },",
+  '};',
+  'Promise.resolve(commands[process.argv[2]]()).then((out) => console.log(out));',
+  '',
+].join('\n');
+
+const FILES = {
+  'package.json': JSON.stringify({ name: 'lazy-loads', version: '1.0.0', bin: 'cli.js', dependencies: { heavy: '1.0.0', inner: '1.0.0', shared: '1.0.0' }, seal: { lazy: ['heavy', 'inner'], smoke: { args: ['plain'] } } }),
+  'cli.js': CLI,
+  'node_modules/heavy/package.json': JSON.stringify({ name: 'heavy', version: '1.0.0', main: 'lib/index.js' }),
+  'node_modules/heavy/lib/index.js': [
+    'globalThis.heavyLoads = (globalThis.heavyLoads ?? 0) + 1;',
+    "const inner = require('inner');",
+    "const shared = require('shared');",
+    'exports.inner = inner;',
+    'exports.greet = (who) => `heavy greets ${who} with ${inner.word} and ${shared.word} (HEAVY-MARKER)`;',
+    "exports.fail = function fail() { throw new Error('heavy failed'); };",
+    '',
+  ].join('\n'),
+  'node_modules/inner/package.json': JSON.stringify({ name: 'inner', version: '1.0.0' }),
+  'node_modules/inner/index.js': "exports.word = 'inner';\n",
+  'node_modules/shared/package.json': JSON.stringify({ name: 'shared', version: '1.0.0' }),
+  'node_modules/shared/index.js': "exports.word = 'shared';\n",
+};
+
+describe('pack: seal.lazy (a package compiled at its first require, from a chunk of its own)', () => {
+  const project = { root: '', bin: '', log: '' };
+  beforeAll(() => {
+    project.root = writeTree('lazy-loads', FILES);
+    const packed = runPack(project.root);
+    project.bin = join(packed.out, 'lazy-loads-1.0.0-linux-x64');
+    project.log = packed.log;
+  }, 120_000);
+
+  it.each(['plain', 'heavy', 'imported'])('%s prints what node prints', (command) => {
+    const expected = execFileSync(process.execPath, [join(project.root, 'cli.js'), command], { encoding: 'utf8' });
+    const r = spawnSync(project.bin, [command], { encoding: 'utf8', cwd: '/' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(expected);
+  });
+
+  it("a frame in the package names its chunk, and the bundle step says the chunks' sizes", () => {
+    expect(spawnSync(project.bin, ['stack'], { encoding: 'utf8' }).stdout).toMatch(/^at .*fail \(seal:lazy\/heavy\.cjs:\d+:\d+\)$/m);
+    expect(project.log).toMatch(/bundle ✓ .*, lazy: heavy [\d.]+ KiB, inner [\d.]+ KiB/);
+  });
+
+  it('a package both a chunk and the main script hold is a warning naming it (it runs twice)', () => {
+    expect(project.log).toContain("warning: seal.lazy: heavy's chunk and the main script both hold node_modules/shared/index.js: each runs twice");
+  });
+
+  it("the program's bundle holds the stand-in only; the chunk holds the package", async () => {
+    const outfile = join(project.root, 'out.cjs');
+    const { lazy } = await bundleProject({ project: await readProject(project.root), outfile, target: 'node22', minify: false, lazy: true });
+    expect(readFileSync(outfile, 'utf8')).not.toContain('HEAVY-MARKER');
+    expect(readFileSync(outfile, 'utf8')).toContain('.lazyPackage("heavy")');
+    expect(lazy.map((c) => c.name)).toEqual(['heavy', 'inner']);
+    const heavy = readFileSync(lazy[0]?.file as string, 'utf8');
+    expect(heavy).toContain('HEAVY-MARKER');
+    // inner is lazy too: the heavy chunk asks for it rather than holding a second copy.
+    expect(heavy).toContain('.lazyPackage("inner")');
+  });
+
+  it('without `lazy` (a bundle run by node) the package is bundled as any other', async () => {
+    const outfile = join(project.root, 'inline.cjs');
+    const { lazy } = await bundleProject({ project: await readProject(project.root), outfile, target: 'node22', minify: false });
+    expect(lazy).toEqual([]);
+    expect(readFileSync(outfile, 'utf8')).toContain('HEAVY-MARKER');
+    expect(execFileSync(process.execPath, [outfile, 'heavy'], { encoding: 'utf8' })).toContain('heavy greets node');
+  });
+});
+
+describe('pack: what seal.lazy refuses', () => {
+  it('an import of a lazy package by a subpath: the build stops naming the importer and the fix', () => {
+    const root = writeTree('lazy-subpath', {
+      ...FILES,
+      'package.json': JSON.stringify({ name: 'lazy-subpath', version: '1.0.0', bin: 'cli.js', dependencies: { heavy: '1.0.0' }, seal: { lazy: ['heavy'] } }),
+      'cli.js': "console.log(require('heavy/lib/index.js').greet('x'));\n",
+    });
+    const r = runToolchain('pack', [root, '--runtime', 'official']);
+    expect(r.status).toBe(1);
+    expect(r.log).toContain('seal.lazy: cli.js imports heavy/lib/index.js: a lazy package is loaded by its name only');
+    expect(r.log).toContain('import heavy itself, or take it out of seal.lazy');
+  });
+
+  it('a lazy package that is not installed', () => {
+    const root = writeTree('lazy-missing', { 'package.json': JSON.stringify({ name: 'lazy-missing', version: '1.0.0', bin: 'cli.js', seal: { lazy: ['absent'] } }), 'cli.js': "console.log('x');\n" });
+    const r = runToolchain('pack', [root, '--runtime', 'official']);
+    expect(r.status).toBe(1);
+    expect(r.log).toContain('seal.lazy: absent is not installed where the program finds it (npm install it, or take it out of seal.lazy)');
+  });
+});
