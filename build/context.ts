@@ -57,8 +57,8 @@ export interface BuildContext {
     /** Each file's path under the virtual root. */
     paths: string[];
   };
-  /** seal.lazy's chunks (project/lazy-chunks.ts), blob assets beside the bundle. */
-  lazy?: { name: string; file: FileFact }[];
+  /** seal.lazy's chunks (project/lazy-chunks.ts), blob assets beside the bundle, each with its code cache once made (steps/chunk-caches.ts). */
+  lazy?: { name: string; file: FileFact; cache?: FileFact }[];
   /** The bundle; `esm`: an ES module program behind a CommonJS launcher (project/esm-launcher.ts). */
   bundle?: FileFact & { format: 'cjs' | 'esm' };
   /**

@@ -18,6 +18,7 @@ import { assetsStep } from './steps/assets.ts';
 import { blobStep } from './steps/blob.ts';
 import { bundleStep } from './steps/bundle.ts';
 import { checksumStep } from './steps/checksum.ts';
+import { chunkCachesStep } from './steps/chunk-caches.ts';
 import { injectStep } from './steps/inject.ts';
 import { manifestStep } from './steps/manifest.ts';
 import { preflightStep } from './steps/preflight.ts';
@@ -51,7 +52,7 @@ export interface DistOptions {
 }
 
 // The whole build, in order. The runtime comes first: the bundle embeds which runtime it will run on.
-export const distSteps: AnyStep<BuildContext>[] = [runtimeStep, assetsStep, bundleStep, preflightStep, trainStep, blobStep, injectStep, verifyStep, sourceMapStep, checksumStep, manifestStep, reportStep];
+export const distSteps: AnyStep<BuildContext>[] = [runtimeStep, assetsStep, bundleStep, preflightStep, trainStep, chunkCachesStep, blobStep, injectStep, verifyStep, sourceMapStep, checksumStep, manifestStep, reportStep];
 
 async function git(root: string, args: string[]): Promise<string | undefined> {
   const res = await execa('git', args, { cwd: root, reject: false });

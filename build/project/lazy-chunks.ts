@@ -8,7 +8,7 @@
  * copy the project itself resolves (another copy elsewhere in the tree is the build's error, not silently swapped). A
  * package imported by a subpath (`undici/lib/x`) cannot be split so, and is refused. What a chunk imports is bundled
  * into it; a package both a chunk and the main bundle hold runs twice, each copy with its own state, which the build
- * says. The chunk has no code cache (it is compiled at its first require) and no source map (seal stack leaves its
+ * says. Each chunk gets a code cache of its own (steps/chunk-caches.ts); it has no source map (seal stack leaves its
  * frames, `seal:lazy/<name>.cjs:L:C`, as they are).
  */
 import { relative } from 'node:path';
@@ -19,9 +19,12 @@ import { finishedCode } from './finished-code.ts';
 import { prelude } from './preludes.ts';
 import { packageInTree } from './tree-dirs.ts';
 
-/** The blob asset that holds package `name`'s chunk (prelude/lazy.cjs reads it by the same name). */
+/** The blob assets that hold package `name`'s chunk and its code cache (prelude/lazy.cjs reads them by the same names). */
 export function lazyAsset(name: string): string {
   return `seal-lazy/${name}.cjs`;
+}
+export function lazyCacheAsset(name: string): string {
+  return `seal-lazy/${name}.cache`;
 }
 
 export interface LazyChunk {

@@ -8,7 +8,7 @@ import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
 import { ASSET_DATA, ASSET_INDEX } from '../project/assets.ts';
 import type { Startup } from '../project/config.ts';
-import { lazyAsset } from '../project/lazy-chunks.ts';
+import { lazyAsset, lazyCacheAsset } from '../project/lazy-chunks.ts';
 import { SNAPSHOT_BUILD_FLAGS, SNAPSHOT_PARENT } from '../project/snapshot.ts';
 import { CACHE_ASSET, commandCacheAsset, LOADER_FILE, loaderSource } from '../project/trained-cache.ts';
 
@@ -30,7 +30,7 @@ export interface BlobSpec {
 export function embeddedFiles(ctx: Pick<BuildContext, 'assets' | 'lazy'>): Record<string, string> {
   return {
     ...(ctx.assets ? { [ASSET_INDEX]: ctx.assets.index.path, [ASSET_DATA]: ctx.assets.data.path } : {}),
-    ...Object.fromEntries((ctx.lazy ?? []).map((c) => [lazyAsset(c.name), c.file.path])),
+    ...Object.fromEntries((ctx.lazy ?? []).flatMap((c) => [[lazyAsset(c.name), c.file.path], ...(c.cache ? [[lazyCacheAsset(c.name), c.cache.path]] : [])])),
   };
 }
 

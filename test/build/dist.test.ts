@@ -51,7 +51,7 @@ describe('npm run dist (official runtime)', () => {
   }, 300_000);
 
   it('prints every step with its duration and ends with a portability report', () => {
-    for (const step of ['runtime', 'assets', 'bundle', 'preflight', 'train', 'blob', 'inject', 'verify', 'checksum', 'manifest', 'report']) {
+    for (const step of ['runtime', 'assets', 'bundle', 'preflight', 'train', 'chunk caches', 'blob', 'inject', 'verify', 'checksum', 'manifest', 'report']) {
       expect(log).toMatch(new RegExp(`\\] ${step} ✓ \\d+\\.\\d\\d s`));
     }
     expect(log).toMatch(/verdict\s+dynamic: needs glibc >= 2\.28/);
@@ -199,7 +199,7 @@ process.stderr.write = function (s, ...rest) {
     expect(entry.runtime).toMatchObject({ kind: 'official', nodeVersion: pkg.runtimes.nodeVersion, libc: 'glibc' });
     expect(entry.sourceMap).toMatchObject({ file: `${artifactName}.map`, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     // The manifest holds the timings of every step before it; its own and the report's come after it is written.
-    expect(entry.steps.map((s: { step: string }) => s.step)).toEqual(['runtime', 'assets', 'bundle', 'preflight', 'train', 'blob', 'inject', 'verify', 'source map', 'checksum']);
+    expect(entry.steps.map((s: { step: string }) => s.step)).toEqual(['runtime', 'assets', 'bundle', 'preflight', 'train', 'chunk caches', 'blob', 'inject', 'verify', 'source map', 'checksum']);
   });
 
   it('two builds of the same commit are byte-identical', () => {

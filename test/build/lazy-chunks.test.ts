@@ -14,6 +14,8 @@ const CLI = [
   '  plain: () => `plain, ${shared.word}; heavy loaded ${globalThis.heavyLoads ?? 0} time(s)`,',
   "  heavy: () => { const h = require('heavy'); return `${h.greet('node')}; loaded ${globalThis.heavyLoads} time(s); one module ${require('heavy') === h}; one inner ${h.inner === require('inner')}`; },",
   "  imported: async () => { const { greet } = await import('heavy'); return greet('import()'); },",
+  // What the binary's loader did with the chunk's code cache (prelude/lazy.cjs); node has no chunk.
+  "  cache: () => { require('heavy'); return globalThis[Symbol.for('seal.lazy.loaded')]?.get('heavy')?.cache ?? 'no chunk'; },",
   "  stack: () => { try { require('heavy').fail(); } catch (e) { return e.stack.split('\\n')[1].trim(); } },",
   '};',
   'Promise.resolve(commands[process.argv[2]]()).then((out) => console.log(out));',
@@ -58,6 +60,11 @@ describe('pack: seal.lazy (a package compiled at its first require, from a chunk
   it("a frame in the package names its chunk, and the bundle step says the chunks' sizes", () => {
     expect(spawnSync(project.bin, ['stack'], { encoding: 'utf8' }).stdout).toMatch(/^at .*fail \(seal:lazy\/heavy\.cjs:\d+:\d+\)$/m);
     expect(project.log).toMatch(/bundle ✓ .*, lazy: heavy [\d.]+ KiB, inner [\d.]+ KiB/);
+  });
+
+  it('each chunk has a code cache the build made, which V8 takes', () => {
+    expect(project.log).toMatch(/chunk caches ✓ [\d.]+ s {2}heavy [\d.]+ KiB, inner [\d.]+ KiB/);
+    expect(spawnSync(project.bin, ['cache'], { encoding: 'utf8' }).stdout).toBe('accepted\n');
   });
 
   it('a package both a chunk and the main script hold is a warning naming it (it runs twice)', () => {

@@ -1,7 +1,8 @@
 // seal.lazy (project/lazy-chunks.ts): a package bundled apart from the program, into one CommonJS chunk stored as a
 // blob asset. The bundle's stand-in for the package requires this file and asks for the package's exports; the
-// chunk is read and compiled then, once, as Node would wrap a module. A start that never requires the package
-// (broker's --version, undici being replay's) neither reads nor compiles its code.
+// chunk is read and compiled then, once, as Node would wrap a module, with the code cache the build made for it
+// (steps/chunk-caches.ts) when there is one. A start that never requires the package (broker's --version, undici
+// being replay's) neither reads nor compiles its code.
 // Required by the stand-ins only, so a program without seal.lazy does not carry it.
 'use strict';
 
@@ -11,26 +12,52 @@ const KEY = Symbol.for('seal.lazy.loaded');
 globalThis[KEY] ??= new Map();
 const loaded = globalThis[KEY];
 
-/** The asset that holds the chunk of package `name` (lazy-chunks.ts names it the same). */
+/** The assets that hold package `name`'s chunk and its code cache (lazy-chunks.ts names them the same). */
 const assetOf = (name) => `seal-lazy/${name}.cjs`;
+const cacheOf = (name) => `seal-lazy/${name}.cache`;
+
+/**
+ * The chunk compiled as one function of Node's module wrapper, on a line of its own (line offset -1: stack traces give
+ * the chunk's own lines). The build compiles it here too, to make its cache: a cache is V8's for exactly this text.
+ */
+function compileChunk(code, name, cachedData) {
+  const vm = require('node:vm');
+  return new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${code}\n})`, {
+    filename: `seal:lazy/${name}.cjs`,
+    lineOffset: -1,
+    ...(cachedData ? { cachedData } : {}),
+    ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
+  });
+}
 
 function lazyPackage(name) {
   const done = loaded.get(name);
   if (done !== undefined) return done.exports;
-  const sea = inSea();
-  if (sea === undefined) throw new Error(`seal: ${name} is in seal.lazy, so its code is in the binary's blob, and this bundle runs outside one`);
-  const vm = require('node:vm');
+  // At build time (steps/chunk-caches.ts) the chunks come from files, and each compiled script goes back for its cache.
+  const build = globalThis[Symbol.for('seal.lazy.build')];
+  const sea = build === undefined ? inSea() : undefined;
+  if (build === undefined && sea === undefined) throw new Error(`seal: ${name} is in seal.lazy, so its code is in the binary's blob, and this bundle runs outside one`);
+  const cachedData = sea && rawAsset(sea, cacheOf(name));
+  const script = compileChunk(build ? build.code(name) : sea.getAsset(assetOf(name), 'utf8'), name, cachedData);
+  build?.compiled(name, script);
   const filename = `seal:lazy/${name}.cjs`;
-  const wrapper = vm.compileFunction(sea.getAsset(assetOf(name), 'utf8'), ['exports', 'require', 'module', '__filename', '__dirname'], {
-    filename,
-    ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
-  });
   // Set before it runs, as Node's module cache is: a cycle back into the package gets its exports so far.
-  const module = { exports: {}, id: filename, filename, loaded: false };
+  // `cache`: whether V8 took the build's cache (test/build/lazy-chunks.test.ts asks).
+  const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
+  const module = { exports: {}, id: filename, filename, loaded: false, cache };
   loaded.set(name, module);
-  wrapper.call(module.exports, module.exports, require, module, filename, 'seal:lazy');
+  script.runInThisContext().call(module.exports, module.exports, require, module, filename, 'seal:lazy');
   module.loaded = true;
   return module.exports;
+}
+
+/** An asset's bytes without a copy, or undefined when the blob has none of that name (no cache made under qemu). */
+function rawAsset(sea, key) {
+  try {
+    return Buffer.from(sea.getRawAsset(key));
+  } catch {
+    return undefined;
+  }
 }
 
 function inSea() {
@@ -42,4 +69,4 @@ function inSea() {
   }
 }
 
-module.exports = { lazyPackage, assetOf };
+module.exports = { lazyPackage, compileChunk, assetOf, cacheOf };
