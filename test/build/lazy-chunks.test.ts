@@ -112,3 +112,38 @@ describe('pack: what seal.lazy refuses', () => {
     expect(r.log).toContain('seal.lazy: absent is not installed where the program finds it (npm install it, or take it out of seal.lazy)');
   });
 });
+
+describe('pack: seal.lazy with the other ways a program starts', () => {
+  const heavy = {
+    'node_modules/heavy/package.json': JSON.stringify({ name: 'heavy', version: '1.0.0', main: 'index.js' }),
+    'node_modules/heavy/index.js': 'exports.greet = (who) => `heavy greets ${who}`;\n',
+  };
+  const project = (name: string, cli: string, seal: Record<string, unknown>, type?: 'module') =>
+    writeTree(name, {
+      ...heavy,
+      'package.json': JSON.stringify({ name, version: '1.0.0', bin: 'cli.js', ...(type ? { type } : {}), dependencies: { heavy: '1.0.0' }, seal: { lazy: ['heavy'], smoke: { args: ['x'] }, ...seal } }),
+      'cli.js': cli,
+    });
+
+  it('an ES module program (top-level await) imports it', () => {
+    const root = project('lazy-esm', "await Promise.resolve();\nconst { greet } = await import('heavy');\nconsole.log(greet(process.argv[2]));\n", {}, 'module');
+    const bin = join(runPack(root).out, 'lazy-esm-1.0.0-linux-x64');
+    expect(execFileSync(bin, ['esm'], { encoding: 'utf8' })).toBe('heavy greets esm\n');
+  });
+
+  const SNAPSHOT_MAIN = "const v8 = require('node:v8');\nif (v8.startupSnapshot.isBuildingSnapshot()) v8.startupSnapshot.setDeserializeMainFunction(run); else run();\n";
+  it('a start-up snapshot requires it at each start (no chunk cache: the blob has none)', () => {
+    const root = project('lazy-snapshot', `function run() { console.log(require('heavy').greet(process.argv[2])); }\n${SNAPSHOT_MAIN}`, { startup: 'snapshot' });
+    const packed = runPack(root);
+    expect(packed.log).toContain('chunk caches ✓');
+    expect(packed.log).toMatch(/skipped: start-up is "snapshot"/);
+    expect(execFileSync(join(packed.out, 'lazy-snapshot-1.0.0-linux-x64'), ['snap'], { encoding: 'utf8' })).toBe('heavy greets snap\n');
+  });
+
+  it('a snapshot whose top level requires it: the build stops saying where to require it', () => {
+    const root = project('lazy-snapshot-top', `const heavy = require('heavy');\nfunction run() { console.log(heavy.greet('x')); }\n${SNAPSHOT_MAIN}`, { startup: 'snapshot' });
+    const r = runToolchain('pack', [root, '--runtime', 'official']);
+    expect(r.status).toBe(1);
+    expect(r.log).toContain('seal: heavy is in seal.lazy, and the program requires it while its start-up snapshot is made');
+  });
+});

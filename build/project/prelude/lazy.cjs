@@ -36,7 +36,7 @@ function lazyPackage(name) {
   // At build time (steps/chunk-caches.ts) the chunks come from files, and each compiled script goes back for its cache.
   const build = globalThis[Symbol.for('seal.lazy.build')];
   const sea = build === undefined ? inSea() : undefined;
-  if (build === undefined && sea === undefined) throw new Error(`seal: ${name} is in seal.lazy, so its code is in the binary's blob, and this bundle runs outside one`);
+  if (build === undefined && sea === undefined) throw new Error(outsideBlob(name));
   const cachedData = sea && rawAsset(sea, cacheOf(name));
   const script = compileChunk(build ? build.code(name) : sea.getAsset(assetOf(name), 'utf8'), name, cachedData);
   build?.compiled(name, script);
@@ -58,6 +58,12 @@ function rawAsset(sea, key) {
   } catch {
     return undefined;
   }
+}
+
+function outsideBlob(name) {
+  if (require('node:v8').startupSnapshot?.isBuildingSnapshot?.())
+    return `seal: ${name} is in seal.lazy, and the program requires it while its start-up snapshot is made: a lazy package is loaded from the binary, after the snapshot. Require it in the main function the program hands to v8.startupSnapshot (run at each start), or take it out of seal.lazy`;
+  return `seal: ${name} is in seal.lazy, so its code is in the binary's blob, and this bundle runs outside one`;
 }
 
 function inSea() {
