@@ -239,10 +239,11 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const { code, map } = await finishedCode(js.text, o.minify, outputOf(out, `${o.outfile}.map`).text);
   await writeFile(o.outfile, format === 'cjs' ? code : esmLauncher(code, esmUrl(o.project.config.name)));
   const file = format === 'cjs' ? basename(o.outfile) : basename(fileURLToPath(esmUrl(o.project.config.name)));
-  await writeFile(mapFile(o.outfile), maintainerMap(present(map, "the finished bundle's source map"), { bundleDir: dirname(o.outfile), projectRoot: o.project.root, file }));
-  const workers = await bundleWorkers({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, loads, unresolved);
   if (refused.length > 0) throw refusedError(refused);
   const chunks = await bundleLazyChunks(lazyNames, { ...common(o), define }, { root: o.project.root, tree });
+  const chunkMaps = Object.fromEntries(chunks.map((c) => [c.file, c.map]));
+  await writeFile(mapFile(o.outfile), maintainerMap(present(map, "the finished bundle's source map"), { bundleDir: dirname(o.outfile), projectRoot: o.project.root, file }, chunkMaps));
+  const workers = await bundleWorkers({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, loads, unresolved);
   const shared = sharedInputs(out.metafile, chunks);
   const lazy = [];
   for (const c of chunks) {

@@ -8,14 +8,15 @@
  * copy the project itself resolves (another copy elsewhere in the tree is the build's error, not silently swapped). A
  * package imported by a subpath (`undici/lib/x`) cannot be split so, and is refused. What a chunk imports is bundled
  * into it; a package both a chunk and the main bundle hold runs twice, each copy with its own state, which the build
- * says. Each chunk gets a code cache of its own (steps/chunk-caches.ts); it has no source map (seal stack leaves its
- * frames, `seal:lazy/<name>.cjs:L:C`, as they are).
+ * says. Each chunk gets a code cache of its own (steps/chunk-caches.ts), and its source map travels in the artifact's
+ * (maintainer-map.ts), under the name its frames show: `seal:lazy/<name>.cjs:L:C`.
  */
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { regexpLiteral } from '../../shared/regexp-literal.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { finishedCode } from './finished-code.ts';
+import { maintainerMap } from './maintainer-map.ts';
 import { prelude } from './preludes.ts';
 import { packageInTree } from './tree-dirs.ts';
 
@@ -31,6 +32,9 @@ export interface LazyChunk {
   name: string;
   /** The chunk's code, finished as the main bundle's is. */
   code: string;
+  /** Its source map as kept beside the artifact (maintainer-map.ts), under the name its frames show (`file`). */
+  map: string;
+  file: string;
   /** Files of the tree the chunk holds (its metafile's inputs, relative to the project), to compare with the main bundle's. */
   inputs: string[];
 }
@@ -110,13 +114,19 @@ export async function bundleLazyChunks(names: readonly string[], options: BuildO
       stdin: { contents: `module.exports = require(${JSON.stringify(name)});\n`, resolveDir: root, sourcefile: `seal-lazy-${name}.js`, loader: 'js' },
       format: 'cjs',
       supported: { 'dynamic-import': false },
+      // Named for the map's sources (relative to it); nothing is written.
+      outfile: join(root, 'seal-lazy.cjs'),
+      sourcemap: 'external',
       metafile: true,
       write: false,
     });
     if (refused.length > 0) throw refusedError(refused);
-    const [js] = out.outputFiles;
-    if (js === undefined) throw new Error(`esbuild wrote no chunk for ${name}`);
-    chunks.push({ name, code: (await finishedCode(js.text, options.minify === true)).code, inputs: treeInputs(out.metafile) });
+    const js = out.outputFiles.find((f) => f.path.endsWith('.cjs'));
+    const map = out.outputFiles.find((f) => f.path.endsWith('.map'));
+    if (js === undefined || map === undefined) throw new Error(`esbuild wrote no chunk or no map for ${name}`);
+    const finished = await finishedCode(js.text, options.minify === true, map.text);
+    const file = `seal:lazy/${name}.cjs`;
+    chunks.push({ name, code: finished.code, file, map: maintainerMap(finished.map ?? map.text, { bundleDir: root, projectRoot: root, file }), inputs: treeInputs(out.metafile) });
   }
   return chunks;
 }

@@ -26,7 +26,14 @@ export interface MapPlaces {
   file: string;
 }
 
-export function maintainerMap(json: string, places: MapPlaces): string {
+/**
+ * The key under which the map carries seal.lazy's chunks' own maps (lazy-chunks.ts), by the name their frames show
+ * (`seal:lazy/<name>.cjs`): one file to keep beside the artifact, a source map extension field (`x_`) that other
+ * tools skip.
+ */
+export const CHUNK_MAPS_KEY = 'x_seal_chunks';
+
+export function maintainerMap(json: string, places: MapPlaces, chunks: Record<string, string> = {}): string {
   const map = JSON.parse(json) as RawMap;
   const sources = map.sources.map((source) => {
     const path = resolve(places.bundleDir, source);
@@ -39,5 +46,7 @@ export function maintainerMap(json: string, places: MapPlaces): string {
     const installed = path.indexOf(`${sep}node_modules${sep}`);
     return (installed >= 0 ? path.slice(installed + 1) : rel).split(sep).join('/');
   });
-  return `${JSON.stringify({ version: map.version, file: places.file, sources, names: map.names, mappings: map.mappings })}\n`;
+  const kept = { version: map.version, file: places.file, sources, names: map.names, mappings: map.mappings };
+  const chunkMaps = Object.fromEntries(Object.entries(chunks).map(([file, text]) => [file, JSON.parse(text) as unknown]));
+  return `${JSON.stringify(Object.keys(chunkMaps).length > 0 ? { ...kept, [CHUNK_MAPS_KEY]: chunkMaps } : kept)}\n`;
 }

@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mapStackText, readStackMap } from '../../build/crash/stack-trace.ts';
 import { bundleProject } from '../../build/project/bundle.ts';
 import { readProject } from '../../build/project/project.ts';
 import { runPack, runToolchain, writeTree } from '../fixtures/context.ts';
@@ -16,6 +17,7 @@ const CLI = [
   "  imported: async () => { const { greet } = await import('heavy'); return greet('import()'); },",
   // What the binary's loader did with the chunk's code cache (prelude/lazy.cjs); node has no chunk.
   "  cache: () => { require('heavy'); return globalThis[Symbol.for('seal.lazy.loaded')]?.get('heavy')?.cache ?? 'no chunk'; },",
+  "  crash: () => require('heavy').fail(),",
   "  stack: () => { try { require('heavy').fail(); } catch (e) { return e.stack.split('\\n')[1].trim(); } },",
   '};',
   'Promise.resolve(commands[process.argv[2]]()).then((out) => console.log(out));',
@@ -42,10 +44,11 @@ const FILES = {
 };
 
 describe('pack: seal.lazy (a package compiled at its first require, from a chunk of its own)', () => {
-  const project = { root: '', bin: '', log: '' };
+  const project = { root: '', bin: '', log: '', out: '' };
   beforeAll(() => {
     project.root = writeTree('lazy-loads', FILES);
     const packed = runPack(project.root);
+    project.out = packed.out;
     project.bin = join(packed.out, 'lazy-loads-1.0.0-linux-x64');
     project.log = packed.log;
   }, 120_000);
@@ -60,6 +63,17 @@ describe('pack: seal.lazy (a package compiled at its first require, from a chunk
   it("a frame in the package names its chunk, and the bundle step says the chunks' sizes", () => {
     expect(spawnSync(project.bin, ['stack'], { encoding: 'utf8' }).stdout).toMatch(/^at .*fail \(seal:lazy\/heavy\.cjs:\d+:\d+\)$/m);
     expect(project.log).toMatch(/bundle ✓ .*, lazy: heavy [\d.]+ KiB, inner [\d.]+ KiB/);
+  });
+
+  it("a crash in the package reads, through the artifact's map, as the package's own file, line and column", () => {
+    const report = spawnSync(project.bin, ['crash'], { encoding: 'utf8' }).stderr;
+    expect(report).toMatch(/seal:lazy\/heavy\.cjs:\d+:\d+/);
+    const mapPath = join(project.out, 'lazy-loads-1.0.0-linux-x64.map');
+    const { text, positions } = mapStackText(report, readStackMap(readFileSync(mapPath, 'utf8'), mapPath));
+    // lib/index.js line 6: `exports.fail = function fail() { throw new Error(...) }`, the throw's `new` at column 40.
+    expect(text).toContain('node_modules/heavy/lib/index.js:6:40');
+    expect(text).not.toMatch(/seal:lazy\/heavy\.cjs:\d+:\d+/);
+    expect(positions.some((p) => p.written.startsWith('seal:lazy/heavy.cjs') && p.source?.file === 'node_modules/heavy/lib/index.js')).toBe(true);
   });
 
   it('each chunk has a code cache the build made, which V8 takes', () => {
