@@ -24,6 +24,7 @@ import { type Embeds, programEntry } from './entry.ts';
 import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { finishedCode } from './finished-code.ts';
 import { fsPromisesPlugin } from './fs-promises.ts';
+import { type LazyCandidate, lazyCandidates } from './lazy-candidates.ts';
 import { bundleLazyChunks, lazyPlugin, refusedError, sharedInputs } from './lazy-chunks.ts';
 import { maintainerMap } from './maintainer-map.ts';
 import { PRELUDE_DIR, preludesPlugin } from './preludes.ts';
@@ -75,6 +76,8 @@ export interface Bundled {
   modules: string[];
   /** seal.lazy's chunks, when asked for (`lazy`): each written to `file`; `shared`, the files the main bundle holds too (each then runs twice). */
   lazy: { name: string; file: string; bytes: number; shared: string[] }[];
+  /** With `lazy`: the packages the program loads only through import(), which seal.lazy could also take out of every start (lazy-candidates.ts). */
+  lazyCandidates: LazyCandidate[];
 }
 
 /** esbuild's refusal to put a top-level await into CommonJS: the program must be an ES module. */
@@ -251,5 +254,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     await writeFile(file, c.code);
     lazy.push({ name: c.name, file, bytes: Buffer.byteLength(c.code), shared: shared.find((s) => s.name === c.name)?.files ?? [] });
   }
-  return { loads, addons, workers, unresolved, format, files, modules: Object.keys(modules).sort(), lazy };
+  const { omit, external: kept, lazy: named } = o.project.config;
+  const suggested = o.lazy ? lazyCandidates(out.metafile, relative(o.project.root, o.outfile), [...named, ...kept, ...omit]) : [];
+  return { loads, addons, workers, unresolved, format, files, modules: Object.keys(modules).sort(), lazy, lazyCandidates: suggested };
 }

@@ -41,7 +41,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const outfile = join(ctx.workDir, `${ctx.name}.cjs`);
   const define = project.config.buildInfo ? { [project.config.buildInfo]: JSON.stringify(info) } : {};
   const addonWarnings: string[] = [];
-  const { loads, addons, workers, unresolved, format, files, modules, lazy } = await bundleProject({
+  const { loads, addons, workers, unresolved, format, files, modules, lazy, lazyCandidates } = await bundleProject({
     project,
     outfile,
     target: `node${runtime.nodeVersion.split('.')[0]}`,
@@ -74,6 +74,11 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
     else ctx.log.info(`  warning: ${u.at}: '${u.spec}' cannot be resolved (not installed, or not in the package); left to run time, where that line fails if it runs`);
   }
   if (unresolved.length > 10) ctx.log.info(`  warning: … and ${unresolved.length - 10} more imports that cannot be resolved`);
+  // A hint, not a warning: the program works as it is.
+  for (const c of lazyCandidates)
+    ctx.log.info(
+      `  note: ${c.name} (with what only it brings) is ${(c.bytes / 1024).toFixed(1)} KiB of the bundle, and the program reaches it only through an import(): "lazy": ["${c.name}"] in seal would keep it out of every start that does not (docs/toolchain.md, seal.lazy)`,
+    );
   const warned = judgeLoads(ctx, loads, new Set(modules)) + addonWarnings.length + unresolved.length + twice.length;
   ctx.bundle = { ...(await fileFact(outfile)), format };
   ctx.lazy = await Promise.all(lazy.map(async (c) => ({ name: c.name, file: await fileFact(c.file) })));

@@ -161,3 +161,18 @@ describe('pack: seal.lazy with the other ways a program starts', () => {
     expect(r.log).toContain('seal: heavy is in seal.lazy, and the program requires it while its start-up snapshot is made');
   });
 });
+
+describe('pack: what the bundle step suggests for seal.lazy', () => {
+  it('a large package only an import() reaches is named, with the line to add', () => {
+    // ~80 KiB that minifies to about as much: distinct strings.
+    const big = `${Array.from({ length: 2000 }, (_, i) => `exports.k${i} = ${JSON.stringify(`value number ${i} of the big package`)};`).join('\n')}\n`;
+    const root = writeTree('lazy-suggested', {
+      'package.json': JSON.stringify({ name: 'lazy-suggested', version: '1.0.0', bin: 'cli.js', dependencies: { big: '1.0.0' }, seal: { smoke: { args: ['x'] } } }),
+      'cli.js': "const run = async (w) => (w === 'big' ? (await import('big')).k7 : w);\nrun(process.argv[2]).then((out) => console.log(out));\n",
+      'node_modules/big/package.json': JSON.stringify({ name: 'big', version: '1.0.0' }),
+      'node_modules/big/index.js': big,
+    });
+    const { log } = runPack(root);
+    expect(log).toMatch(/note: big \(with what only it brings\) is [\d.]+ KiB of the bundle, and the program reaches it only through an import\(\): "lazy": \["big"\] in seal would keep it out/);
+  });
+});
