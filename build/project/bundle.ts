@@ -75,7 +75,7 @@ export interface Bundled {
   /** Virtual paths of the modules bundled for computed requires known in full (bundled-modules.ts). */
   modules: string[];
   /** seal.lazy's chunks, when asked for (`lazy`): each written to `file`; `shared`, the files the main bundle holds too (each then runs twice). */
-  lazy: { name: string; file: string; bytes: number; shared: string[] }[];
+  lazy: { name: string; file: string; bytes: number; shared: string[]; loads: DynamicLoad[] }[];
   /** With `lazy`: the packages the program loads only through import(), which seal.lazy could also take out of every start (lazy-candidates.ts). */
   lazyCandidates: LazyCandidate[];
 }
@@ -243,7 +243,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   await writeFile(o.outfile, format === 'cjs' ? code : esmLauncher(code, esmUrl(o.project.config.name)));
   const file = format === 'cjs' ? basename(o.outfile) : basename(fileURLToPath(esmUrl(o.project.config.name)));
   if (refused.length > 0) throw refusedError(refused);
-  const chunks = await bundleLazyChunks(lazyNames, { ...common(o), define }, { root: o.project.root, tree });
+  const chunks = await bundleLazyChunks(lazyNames, { ...common(o), define }, { root: o.project.root, tree }, unresolved);
   const chunkMaps = Object.fromEntries(chunks.map((c) => [c.file, c.map]));
   await writeFile(mapFile(o.outfile), maintainerMap(present(map, "the finished bundle's source map"), { bundleDir: dirname(o.outfile), projectRoot: o.project.root, file }, chunkMaps));
   const workers = await bundleWorkers({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, loads, unresolved);
@@ -252,7 +252,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   for (const c of chunks) {
     const file = `${o.outfile}.lazy-${c.name.replace('/', '+')}.cjs`;
     await writeFile(file, c.code);
-    lazy.push({ name: c.name, file, bytes: Buffer.byteLength(c.code), shared: shared.find((s) => s.name === c.name)?.files ?? [] });
+    lazy.push({ name: c.name, file, bytes: Buffer.byteLength(c.code), shared: shared.find((s) => s.name === c.name)?.files ?? [], loads: c.loads });
   }
   const { omit, external: kept, lazy: named } = o.project.config;
   const suggested = o.lazy ? lazyCandidates(out.metafile, relative(o.project.root, o.outfile), [...named, ...kept, ...omit]) : [];

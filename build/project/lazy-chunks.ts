@@ -11,14 +11,17 @@
  * says. Each chunk gets a code cache of its own (steps/chunk-caches.ts), and its source map travels in the artifact's
  * (maintainer-map.ts), under the name its frames show: `seal:lazy/<name>.cjs:L:C`.
  */
-import { join, relative } from 'node:path';
-import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
+import { join, relative, resolve } from 'node:path';
+import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 import { regexpLiteral } from '../../shared/regexp-literal.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
+import { type DynamicLoad, findDynamicLoads } from './dynamic-loads.ts';
 import { finishedCode } from './finished-code.ts';
 import { maintainerMap } from './maintainer-map.ts';
 import { prelude } from './preludes.ts';
 import { packageInTree } from './tree-dirs.ts';
+import { fileOfPackage, packagesNamed } from './tree-packages.ts';
+import { buildLeavingUnresolved, type Unresolved } from './unresolved.ts';
 
 /** The blob assets that hold package `name`'s chunk and its code cache (prelude/lazy.cjs reads them by the same names). */
 export function lazyAsset(name: string): string {
@@ -37,6 +40,8 @@ export interface LazyChunk {
   file: string;
   /** Files of the tree the chunk holds (its metafile's inputs, relative to the project), to compare with the main bundle's. */
   inputs: string[];
+  /** The loads in it esbuild could not follow (dynamic-loads.ts): the main bundle embeds what such loads need, a chunk does not. */
+  loads: DynamicLoad[];
 }
 
 const NAMESPACE = 'seal-lazy';
@@ -95,38 +100,44 @@ export function refusedError(refused: readonly string[]): BuildError {
  * Each lazy package bundled on its own with `options` (the main bundle's: its plugins, target, defines), as the
  * project's require of the name finds it; the other lazy packages stay stand-ins in it.
  */
-export async function bundleLazyChunks(names: readonly string[], options: BuildOptions, where: { root: string; tree: string }): Promise<LazyChunk[]> {
+export async function bundleLazyChunks(names: readonly string[], options: BuildOptions, where: { root: string; tree: string }, unresolved: Unresolved[]): Promise<LazyChunk[]> {
   const { root, tree } = where;
   const chunks: LazyChunk[] = [];
   const refused: string[] = [];
   for (const name of names) {
     if (packageInTree(name, `${root}/seal-resolve.js`, tree) === undefined) throw refusedError([notInstalled(name)]);
-    const out = await build({
-      ...options,
-      plugins: [
-        lazyPlugin(
-          names.filter((n) => n !== name),
-          root,
-          refused,
-        ),
-        ...(options.plugins ?? []),
-      ],
-      stdin: { contents: `module.exports = require(${JSON.stringify(name)});\n`, resolveDir: root, sourcefile: `seal-lazy-${name}.js`, loader: 'js' },
-      format: 'cjs',
-      supported: { 'dynamic-import': false },
-      // Named for the map's sources (relative to it); nothing is written.
-      outfile: join(root, 'seal-lazy.cjs'),
-      sourcemap: 'external',
-      metafile: true,
-      write: false,
-    });
+    // An import esbuild cannot resolve (an optional dependency not installed) is left to run time, as in the main bundle.
+    const out = await buildLeavingUnresolved(
+      {
+        ...options,
+        plugins: [
+          lazyPlugin(
+            names.filter((n) => n !== name),
+            root,
+            refused,
+          ),
+          ...(options.plugins ?? []),
+        ],
+        stdin: { contents: `module.exports = require(${JSON.stringify(name)});\n`, resolveDir: root, sourcefile: `seal-lazy-${name}.js`, loader: 'js' },
+        format: 'cjs',
+        supported: { 'dynamic-import': false },
+        // Named for the map's sources (relative to it); nothing is written.
+        outfile: join(root, 'seal-lazy.cjs'),
+        sourcemap: 'external',
+        metafile: true,
+        write: false,
+      },
+      tree,
+      unresolved,
+    );
     if (refused.length > 0) throw refusedError(refused);
     const js = out.outputFiles.find((f) => f.path.endsWith('.cjs'));
     const map = out.outputFiles.find((f) => f.path.endsWith('.map'));
     if (js === undefined || map === undefined) throw new Error(`esbuild wrote no chunk or no map for ${name}`);
     const finished = await finishedCode(js.text, options.minify === true, map.text);
     const file = `seal:lazy/${name}.cjs`;
-    chunks.push({ name, code: finished.code, file, map: maintainerMap(finished.map ?? map.text, { bundleDir: root, projectRoot: root, file }), inputs: treeInputs(out.metafile) });
+    const loads = findDynamicLoads(js.text, map.text, (source) => relative(root, resolve(root, source)), 'script', fileOfPackage(tree), packagesNamed(tree, root));
+    chunks.push({ name, code: finished.code, file, map: maintainerMap(finished.map ?? map.text, { bundleDir: root, projectRoot: root, file }), inputs: treeInputs(out.metafile), loads });
   }
   return chunks;
 }

@@ -74,12 +74,23 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
     else ctx.log.info(`  warning: ${u.at}: '${u.spec}' cannot be resolved (not installed, or not in the package); left to run time, where that line fails if it runs`);
   }
   if (unresolved.length > 10) ctx.log.info(`  warning: … and ${unresolved.length - 10} more imports that cannot be resolved`);
+  // A chunk gets esbuild's bundling alone: what the main bundle embeds for loads esbuild cannot follow, it does not.
+  const unfollowed = lazy.filter((c) => c.loads.length > 0);
+  for (const c of unfollowed)
+    ctx.log.info(
+      `  warning: seal.lazy: ${c.name}'s chunk loads what esbuild could not follow (${c.loads
+        .slice(0, 3)
+        .map((l) => `${l.at}: ${l.code}`)
+        .join(
+          '; ',
+        )}${c.loads.length > 3 ? `; and ${c.loads.length - 3} more` : ''}): the main bundle embeds what such loads need, a chunk does not, so at run time they find nothing there; take ${c.name} out of seal.lazy if it needs them`,
+    );
   // A hint, not a warning: the program works as it is.
   for (const c of lazyCandidates)
     ctx.log.info(
       `  note: ${c.name} (with what only it brings) is ${(c.bytes / 1024).toFixed(1)} KiB of the bundle, and the program reaches it only through an import(): "lazy": ["${c.name}"] in seal would keep it out of every start that does not (docs/toolchain.md, seal.lazy)`,
     );
-  const warned = judgeLoads(ctx, loads, new Set(modules)) + addonWarnings.length + unresolved.length + twice.length;
+  const warned = judgeLoads(ctx, loads, new Set(modules)) + addonWarnings.length + unresolved.length + twice.length + unfollowed.length;
   ctx.bundle = { ...(await fileFact(outfile)), format };
   ctx.lazy = await Promise.all(lazy.map(async (c) => ({ name: c.name, file: await fileFact(c.file) })));
   const chunks = lazy.length > 0 ? `, lazy: ${lazy.map((c) => `${c.name} ${(c.bytes / 1024).toFixed(1)} KiB`).join(', ')}` : '';

@@ -176,3 +176,17 @@ describe('pack: what the bundle step suggests for seal.lazy', () => {
     expect(log).toMatch(/note: big \(with what only it brings\) is [\d.]+ KiB of the bundle, and the program reaches it only through an import\(\): "lazy": \["big"\] in seal would keep it out/);
   });
 });
+
+describe('pack: a lazy package with loads esbuild cannot follow', () => {
+  it("an optional dependency not installed fails at run time where the package catches it; a computed require is a warning naming the chunk's load", () => {
+    const root = writeTree('lazy-loader', {
+      'package.json': JSON.stringify({ name: 'lazy-loader', version: '1.0.0', bin: 'cli.js', dependencies: { loader: '1.0.0' }, seal: { lazy: ['loader'], smoke: { args: ['x'] } } }),
+      'cli.js': "const l = require('loader');\nconsole.log(l.optional, l.load('node:path').sep);\n",
+      'node_modules/loader/package.json': JSON.stringify({ name: 'loader', version: '1.0.0' }),
+      'node_modules/loader/index.js': "let optional = 'absent';\ntry { require('absent-optional'); optional = 'present'; } catch {}\nexports.optional = optional;\nexports.load = (name) => require(name);\n",
+    });
+    const packed = runPack(root);
+    expect(packed.log).toMatch(/warning: seal\.lazy: loader's chunk loads what esbuild could not follow \(node_modules\/loader\/index\.js:4: require\(\w+\)\)/);
+    expect(execFileSync(join(packed.out, 'lazy-loader-1.0.0-linux-x64'), { encoding: 'utf8' })).toBe('absent /\n');
+  });
+});
