@@ -59,9 +59,10 @@ export function readStackMap(json: string, path: string): BundleMap & { chunks: 
 /** The report with each bundle position rewritten, and the positions found. */
 export function mapStackText(text: string, map: BundleMap & { chunks?: BundleMap[] }): { text: string; positions: StackPosition[] } {
   const positions: StackPosition[] = [];
-  const maps = [map, ...(map.chunks ?? [])];
+  // Longest name first: a chunk's `seal:lazy/x-broker.cjs` also ends with the main bundle's `broker.cjs`.
+  const maps = [map, ...(map.chunks ?? [])].sort((a, b) => b.file.length - a.file.length);
   // Which bundle a written name is: the one whose name it ends with (a path or URL may lead to it).
-  const mapOf = (written: string) => maps.find((m) => written.endsWith(m.file)) ?? map;
+  const mapOf = (written: string) => maps.find((m) => written === m.file || written.endsWith(`/${m.file}`)) ?? map;
   const lookup = (written: string, line: number, column: number) => {
     const at = mapOf(written).consumer.originalPositionFor({ line, column: column - 1 });
     if (at.source === null || at.line === null || at.column === null) return null;

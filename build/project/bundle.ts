@@ -74,8 +74,8 @@ export interface Bundled {
   format: 'cjs' | 'esm';
   /** Virtual paths of the modules bundled for computed requires known in full (bundled-modules.ts). */
   modules: string[];
-  /** seal.lazy's chunks, when asked for (`lazy`): each written to `file`; `shared`, the files the main bundle holds too (each then runs twice). */
-  lazy: { name: string; file: string; bytes: number; shared: string[]; loads: DynamicLoad[] }[];
+  /** seal.lazy's chunks, when asked for (`lazy`): each written to `file`; `shared`, the files the main bundle or a later chunk holds too (each then runs twice). */
+  lazy: { name: string; file: string; bytes: number; shared: { with: string; files: string[] }[]; loads: DynamicLoad[] }[];
   /** With `lazy`: the packages the program loads only through import(), which seal.lazy could also take out of every start (lazy-candidates.ts). */
   lazyCandidates: LazyCandidate[];
 }
@@ -243,7 +243,15 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   await writeFile(o.outfile, format === 'cjs' ? code : esmLauncher(code, esmUrl(o.project.config.name)));
   const file = format === 'cjs' ? basename(o.outfile) : basename(fileURLToPath(esmUrl(o.project.config.name)));
   if (refused.length > 0) throw refusedError(refused);
-  const chunks = await bundleLazyChunks(lazyNames, { ...common(o), define }, { root: o.project.root, tree }, unresolved);
+  // What the main bundle embeds for its modules (native addons, files named by require.resolve, computed relative
+  // requires) a chunk would need too, and does not carry: refused, naming the files.
+  const [chunkAddons, chunkResolved, chunkRelatives] = [new Set<string>(), new Set<string>(), new Map<string, string>()];
+  const chunks = await bundleLazyChunks(lazyNames, { ...common(o, chunkAddons, chunkResolved, chunkRelatives), define }, { root: o.project.root, tree }, unresolved);
+  const unembedded = [...chunkAddons, ...chunkResolved, ...chunkRelatives.values()].map((f) => relative(o.project.root, f));
+  if (unembedded.length > 0)
+    throw new BuildError(
+      `seal.lazy: a chunk loads files the binary would have to embed for it (native addons, files named by require.resolve or a computed relative require): ${unembedded.slice(0, 5).join(', ')}${unembedded.length > 5 ? ` and ${unembedded.length - 5} more` : ''}; a chunk carries none: take the package they are from out of seal.lazy`,
+    );
   const chunkMaps = Object.fromEntries(chunks.map((c) => [c.file, c.map]));
   await writeFile(mapFile(o.outfile), maintainerMap(present(map, "the finished bundle's source map"), { bundleDir: dirname(o.outfile), projectRoot: o.project.root, file }, chunkMaps));
   const workers = await bundleWorkers({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, loads, unresolved);
@@ -252,7 +260,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   for (const c of chunks) {
     const file = `${o.outfile}.lazy-${c.name.replace('/', '+')}.cjs`;
     await writeFile(file, c.code);
-    lazy.push({ name: c.name, file, bytes: Buffer.byteLength(c.code), shared: shared.find((s) => s.name === c.name)?.files ?? [], loads: c.loads });
+    lazy.push({ name: c.name, file, bytes: Buffer.byteLength(c.code), shared: shared.get(c.name) ?? [], loads: c.loads });
   }
   const { omit, external: kept, lazy: named } = o.project.config;
   const suggested = o.lazy ? lazyCandidates(out.metafile, relative(o.project.root, o.outfile), [...named, ...kept, ...omit]) : [];

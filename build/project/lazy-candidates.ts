@@ -9,7 +9,7 @@ import type { Metafile } from 'esbuild';
 
 export interface LazyCandidate {
   name: string;
-  /** Its files' bytes in the bundle, with those of the packages only it brings (which its chunk would hold). */
+  /** Its files' bytes in the bundle, with those of the on-demand packages it brings (which its chunk would hold; one two suggestions both bring is counted in each). */
   bytes: number;
 }
 
@@ -18,17 +18,17 @@ export const CANDIDATE_MIN_BYTES = 64 * 1024;
 
 /** The package a file of the tree belongs to, when it is a package the project itself resolves (node_modules/<name>/ at the root). */
 function rootPackage(path: string): string | undefined {
-  return /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1];
+  return /^node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*\bnode_modules\/)/.exec(path)?.[1];
 }
 
-/** The files `from` reaches, following the imports `follow` takes. */
-function reach(metafile: Metafile, from: readonly string[], follow: (kind: string) => boolean): Set<string> {
+/** The files `from` reaches, following the imports `follow` takes (by their kind and the file they lead to). */
+function reach(metafile: Metafile, from: readonly string[], follow: (kind: string, path: string) => boolean): Set<string> {
   const reached = new Set<string>();
   const todo = [...from];
   for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
     if (reached.has(file)) continue;
     reached.add(file);
-    for (const i of metafile.inputs[file]?.imports ?? []) if (follow(i.kind) && !i.external) todo.push(i.path);
+    for (const i of metafile.inputs[file]?.imports ?? []) if (follow(i.kind, i.path) && !i.external) todo.push(i.path);
   }
   return reached;
 }
@@ -70,8 +70,13 @@ export function lazyCandidates(metafile: Metafile, output: string, skip: readonl
   const candidates: LazyCandidate[] = [];
   for (const name of imported) {
     if (bySubpath.has(name) || skip.includes(name)) continue;
-    // What its chunk would hold: it and the on-demand packages it brings along.
-    const brought = new Set([...reach(metafile, files.get(name) ?? [], () => true)].map(rootPackage).filter((p): p is string => p !== undefined && onDemand.has(p)));
+    // What its chunk would hold: it and the on-demand packages it brings along, up to another suggestion (lazy in its
+    // turn, its chunk would be asked for, not held).
+    const other = (path: string) => {
+      const p = rootPackage(path);
+      return p !== undefined && p !== name && imported.has(p);
+    };
+    const brought = new Set([...reach(metafile, files.get(name) ?? [], (_, path) => !other(path))].map(rootPackage).filter((p): p is string => p !== undefined && onDemand.has(p)));
     const size = [...brought].reduce((sum, p) => sum + (bytes.get(p) ?? 0), 0);
     if (size >= minBytes) candidates.push({ name, bytes: size });
   }

@@ -60,10 +60,10 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const addonFiles = addons.flatMap((a) => [a.file, ...(a.libraries ?? [])]);
   if (addonFiles.length > 0 || workers.length > 0 || files.length > 0) await packEmbeddedFiles(ctx, [...addonFiles, ...files], workers);
   for (const w of addonWarnings) ctx.log.info(`  warning: ${w}`);
-  const twice = lazy.filter((c) => c.shared.length > 0);
-  for (const c of twice)
+  const twice = lazy.flatMap((c) => c.shared.map((s) => ({ name: c.name, ...s })));
+  for (const t of twice)
     ctx.log.info(
-      `  warning: seal.lazy: ${c.name}'s chunk and the main script both hold ${c.shared.slice(0, 3).join(', ')}${c.shared.length > 3 ? ` and ${c.shared.length - 3} more` : ''}: each runs twice, with its own state (make it lazy too, or take ${c.name} out of seal.lazy)`,
+      `  warning: seal.lazy: ${t.name}'s chunk and ${t.with} both hold ${t.files.slice(0, 3).join(', ')}${t.files.length > 3 ? ` and ${t.files.length - 3} more` : ''}: each runs twice, with its own state (make the package they are from lazy too, or take ${t.name} out of seal.lazy)`,
     );
   // As Node would, a missing module fails only if the line that needs it runs (project/unresolved.ts).
   for (const u of unresolved.slice(0, 10)) {

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
@@ -12,16 +13,22 @@ import { TRAIN_FLAGS } from '../project/trained-cache.ts';
  * The program run by the runtime to make the chunks' caches: each chunk loaded as the binary loads it
  * (prelude/lazy.cjs, its chunks read from files here), then each compiled script's cache written. Loaded, not only
  * compiled: what a package's top level calls is then in its cache too (undici: 113 → 80 ms to load on this VM, against
- * 94 for a cache of the compile alone). Prints the loads that threw, whose caches hold what compiled before.
+ * 94 for a cache of the compile alone). Writes the loads that threw to a file, their caches holding what compiled before.
  */
 const MAKER = `'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
-const [prelude, list] = process.argv.slice(2);
+const { isBuiltin } = require('node:module');
+const [prelude, list, report] = process.argv.slice(2);
 const chunks = JSON.parse(list);
 const scripts = new Map();
 globalThis[Symbol.for('seal.lazy.build')] = {
   code: (name) => readFileSync(chunks.find((c) => c.name === name).file, 'utf8'),
   compiled: (name, script) => scripts.set(name, script),
+  // The binary's main script requires built-in modules only: so does a chunk here, whatever is installed around.
+  require: (id) => {
+    if (isBuiltin(id)) return require(id);
+    throw Object.assign(new Error(\`Cannot find module '\${id}'\`), { code: 'MODULE_NOT_FOUND' });
+  },
 };
 const { lazyPackage } = require(prelude);
 const threw = [];
@@ -33,10 +40,14 @@ for (const { name } of chunks) {
   }
 }
 for (const { name, out } of chunks) writeFileSync(out, scripts.get(name).createCachedData());
-process.stdout.write(JSON.stringify(threw));
+// In a file: a package may print as it loads.
+writeFileSync(report, JSON.stringify(threw));
 // A package's load may leave a timer or a handle behind.
 process.exit(0);
 `;
+
+/** Loading every lazy package once takes well under a second (broker's two: 0.35 s); this is for one that never ends. */
+const LOAD_TIMEOUT_MS = 120_000;
 
 /** Why no chunk cache is made for this build, or undefined when one is. */
 function notMade(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): string | undefined {
@@ -62,10 +73,21 @@ async function makeChunkCaches(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): 
   const maker = join(dir, 'make-caches.cjs');
   await writeFile(maker, MAKER);
   const list = chunks.map((c) => ({ name: c.name, file: c.file.path, out: join(dir, `${c.name.replace('/', '+')}.cache`) }));
-  const [cmd, args] = launcher.command(ctx.runtime.path, [...TRAIN_FLAGS, ...ctx.project.config.nodeOptions, maker, join(PRELUDE_DIR, 'lazy.cjs'), JSON.stringify(list)]);
-  const r = await execa(cmd, args, { cwd: dir, env: { NODE_OPTIONS: '' }, timeout: 120_000, reject: false });
-  if (r.exitCode !== 0) throw new BuildError(`the runtime could not make seal.lazy's code caches (exit ${r.exitCode}): ${(r.stderr || r.shortMessage || '').trim().split('\n').slice(-3).join(' ')}`);
-  const threw = JSON.parse(r.stdout) as { name: string; message: string }[];
+  const report = join(dir, 'loads.json');
+  const [cmd, args] = launcher.command(ctx.runtime.path, [...TRAIN_FLAGS, ...ctx.project.config.nodeOptions, maker, join(PRELUDE_DIR, 'lazy.cjs'), JSON.stringify(list), report]);
+  // Nothing of the builder's environment (a package may read DEBUG or HOME as it loads, and the cache would differ).
+  const r = await execa(cmd, args, { cwd: dir, env: { HOME: dir, NODE_OPTIONS: '' }, extendEnv: false, timeout: LOAD_TIMEOUT_MS, reject: false });
+  const said = (r.stderr || '').trim().split('\n').slice(-3).join(' ');
+  if (r.timedOut)
+    throw new BuildError(
+      `loading seal.lazy's packages (${chunks.map((c) => c.name).join(', ')}) to make their code caches did not end within ${LOAD_TIMEOUT_MS / 1000} s: one of them does more than define things as it loads; take it out of seal.lazy`,
+    );
+  if (r.exitCode !== 0) throw new BuildError(`the runtime could not make seal.lazy's code caches (exit ${r.exitCode ?? r.signal}): ${said}`);
+  if (!existsSync(report))
+    throw new BuildError(
+      `loading seal.lazy's packages (${chunks.map((c) => c.name).join(', ')}) to make their code caches ended the process before the caches were written (a package that calls process.exit as it loads?): take it out of seal.lazy${said ? `; stderr: ${said}` : ''}`,
+    );
+  const threw = JSON.parse(await readFile(report, 'utf8')) as { name: string; message: string }[];
   for (const t of threw) ctx.log.info(`  note: loading ${t.name} at build time threw (${t.message}): its cache holds only what compiled before it threw`);
   ctx.lazy = await Promise.all(chunks.map(async (c, i) => ({ ...c, cache: await fileFact((list[i] as { out: string }).out) })));
   return `${ctx.lazy.map((c) => `${c.name} ${((c.cache?.size ?? 0) / 1024).toFixed(1)} KiB`).join(', ')}`;

@@ -79,11 +79,30 @@ describe('lazyCandidates', () => {
     expect(lazyCandidates(required, 'out.cjs', [])).toEqual([]);
   });
 
-  it('a nested copy (node_modules/a/node_modules/b) is not suggested: the project resolves another one', () => {
+  it("a nested copy (node_modules/a/node_modules/b) is not suggested, nor counted in a's size: the project resolves another b", () => {
     const nested = metafile('src/main.ts', {
-      'src/main.ts': [1 * KB, [['node_modules/a/node_modules/b/index.js', 'dynamic-import', 'b']]],
+      'src/main.ts': [1 * KB, [['node_modules/a/index.js', 'dynamic-import', 'a']]],
+      'node_modules/a/index.js': [70 * KB, [['node_modules/a/node_modules/b/index.js', 'require-call', 'b']]],
       'node_modules/a/node_modules/b/index.js': [100 * KB, []],
     });
-    expect(lazyCandidates(nested, 'out.cjs', [])).toEqual([]);
+    expect(lazyCandidates(nested, 'out.cjs', [])).toEqual([{ name: 'a', bytes: 70 * KB }]);
+  });
+
+  it('a suggestion that brings another one does not count it (lazy too, its chunk is asked for); a scoped name is one package', () => {
+    const chained = metafile('src/main.ts', {
+      'src/main.ts': [
+        1 * KB,
+        [
+          ['node_modules/@s/q/index.js', 'dynamic-import', '@s/q'],
+          ['node_modules/p/index.js', 'dynamic-import', 'p'],
+        ],
+      ],
+      'node_modules/@s/q/index.js': [70 * KB, [['node_modules/p/index.js', 'require-call', 'p']]],
+      'node_modules/p/index.js': [80 * KB, []],
+    });
+    expect(lazyCandidates(chained, 'out.cjs', [])).toEqual([
+      { name: 'p', bytes: 80 * KB },
+      { name: '@s/q', bytes: 70 * KB },
+    ]);
   });
 });

@@ -190,3 +190,55 @@ describe('pack: a lazy package with loads esbuild cannot follow', () => {
     expect(execFileSync(join(packed.out, 'lazy-loader-1.0.0-linux-x64'), { encoding: 'utf8' })).toBe('absent /\n');
   });
 });
+
+describe('pack: seal.lazy where node has rules of its own (a review, session 40)', () => {
+  it('a load that threw is tried again; one that prints is fine at build time; two chunks holding one package are a warning; a cycle between lazy packages says so', () => {
+    const pkg = (name: string, code: string) => ({ [`node_modules/${name}/package.json`]: JSON.stringify({ name, version: '1.0.0' }), [`node_modules/${name}/index.js`]: code });
+    const root = writeTree('lazy-edge-cjs', {
+      'package.json': JSON.stringify({ name: 'lazy-edge-cjs', version: '1.0.0', bin: 'cli.js', seal: { lazy: ['flaky', 'noisy', 'cyc-a', 'cyc-b'], smoke: { args: ['x'] } } }),
+      'cli.js': [
+        'const cmd = process.argv[2];',
+        "if (cmd === 'flaky') { let first; try { require('flaky'); first = 'loaded'; } catch (e) { first = e.message; } console.log(first, '/', require('flaky').ok); }",
+        "if (cmd === 'noisy') console.log(require('noisy').word);",
+        "if (cmd === 'cycle') { try { console.log(require('cyc-a').a); } catch (e) { console.log(e.message); } }",
+        "if (cmd === 'x') console.log('x');",
+        '',
+      ].join('\n'),
+      ...pkg('flaky', "globalThis.flakyTries = (globalThis.flakyTries ?? 0) + 1;\nif (globalThis.flakyTries === 1) throw new Error('first load fails');\nrequire('common');\nexports.ok = 'second load ok';\n"),
+      ...pkg('noisy', "console.log('noisy loading');\nrequire('common');\nexports.word = 'noisy';\n"),
+      ...pkg('common', 'exports.c = 1;\n'),
+      ...pkg('cyc-a', "exports.a = 'a';\nrequire('cyc-b');\n"),
+      ...pkg('cyc-b', "require('cyc-a');\nexports.b = 'b';\n"),
+    });
+    const packed = runPack(root);
+    const bin = join(packed.out, 'lazy-edge-cjs-1.0.0-linux-x64');
+    const asNode = (cmd: string) => execFileSync(process.execPath, [join(root, 'cli.js'), cmd], { encoding: 'utf8' });
+    const binary = (cmd: string) => execFileSync(bin, [cmd], { encoding: 'utf8' });
+    expect(binary('flaky')).toBe(asNode('flaky'));
+    expect(binary('noisy')).toBe(asNode('noisy'));
+    expect(packed.log).toContain('note: loading flaky at build time threw (first load fails)');
+    expect(packed.log).toContain("warning: seal.lazy: flaky's chunk and noisy's chunk both hold node_modules/common/index.js: each runs twice");
+    expect(asNode('cycle')).toBe('a\n');
+    expect(binary('cycle')).toBe(
+      "seal: cyc-a is in seal.lazy, and loading it required it again (cyc-a → cyc-b → cyc-a): a cycle between lazy packages, which cannot get each other's exports half made as under node. Take one of them out of seal.lazy\n",
+    );
+  });
+
+  it('ES module packages: a default import, an import-only package, a scoped name; a dual package is one copy (its chunk is what require finds)', () => {
+    const root = writeTree('lazy-edge-esm', {
+      'package.json': JSON.stringify({ name: 'lazy-edge-esm', version: '1.0.0', type: 'module', bin: 'cli.js', seal: { lazy: ['@scope/esm-def', 'esm-only', 'dual'], smoke: { args: ['x'] } } }),
+      'cli.js': "import hello, { named } from '@scope/esm-def';\nimport { only } from 'esm-only';\nimport { greet } from 'dual';\nconsole.log(typeof hello, hello(), named, only, greet('x'));\n",
+      'node_modules/@scope/esm-def/package.json': JSON.stringify({ name: '@scope/esm-def', version: '1.0.0', type: 'module', main: 'index.js' }),
+      'node_modules/@scope/esm-def/index.js': "export default function hello() { return 'hello'; }\nexport const named = 'named';\n",
+      'node_modules/esm-only/package.json': JSON.stringify({ name: 'esm-only', version: '1.0.0', type: 'module', exports: { import: './index.js' } }),
+      'node_modules/esm-only/index.js': "export const only = 'only';\n",
+      'node_modules/dual/package.json': JSON.stringify({ name: 'dual', version: '1.0.0', exports: { import: './index.mjs', require: './index.cjs' } }),
+      'node_modules/dual/index.mjs': "export const greet = (w) => 'esm greets ' + w;\n",
+      'node_modules/dual/index.cjs': "exports.greet = (w) => 'cjs greets ' + w;\n",
+    });
+    const packed = runPack(root);
+    expect(execFileSync(process.execPath, [join(root, 'cli.js')], { encoding: 'utf8' })).toBe('function hello named only esm greets x\n');
+    expect(execFileSync(join(packed.out, 'lazy-edge-esm-1.0.0-linux-x64'), ['x'], { encoding: 'utf8' })).toBe('function hello named only cjs greets x\n');
+    expect(packed.log).toMatch(/lazy: @scope\/esm-def [\d.]+ KiB, esm-only [\d.]+ KiB, dual [\d.]+ KiB/);
+  });
+});

@@ -150,3 +150,23 @@ describe('maintainerMap', () => {
     expect(JSON.parse(maps[0] ?? '').sources).toEqual(['node_modules/dep/index.js', 'bin.js']);
   });
 });
+
+describe('mapStackText with seal.lazy chunks (their maps carried in the artifact map, x_seal_chunks)', () => {
+  // One mapping each: the bundle's line 1 column 1 is the source's line 1 column 1.
+  const single = (file: string, source: string) => JSON.stringify({ version: 3, file, sources: [source], names: [], mappings: 'AAAA' });
+  const artifactMap = maintainerMap(
+    single('broker.cjs', 'out/src/main.js'),
+    { bundleDir: '/p', projectRoot: '/p', file: 'broker.cjs' },
+    {
+      'seal:lazy/@acme/broker.cjs': single('seal:lazy/@acme/broker.cjs', 'node_modules/@acme/broker/index.js'),
+      'seal:lazy/x-broker.cjs': single('seal:lazy/x-broker.cjs', 'node_modules/x-broker/index.js'),
+    },
+  );
+
+  it("maps each frame through its own bundle's map, a chunk whose name ends with the main bundle's included", () => {
+    const report = ['Error: x', '    at f (seal:lazy/@acme/broker.cjs:1:1)', '    at g (seal:lazy/x-broker.cjs:1:1)', '    at h (/usr/bin/broker.cjs:1:1)', ''].join('\n');
+    const { text, positions } = mapStackText(report, readStackMap(artifactMap, 'broker.map'));
+    expect(text).toBe(['Error: x', '    at f (node_modules/@acme/broker/index.js:1:1)', '    at g (node_modules/x-broker/index.js:1:1)', '    at h (seal:main.js:1:1)', ''].join('\n'));
+    expect(positions).toHaveLength(3);
+  });
+});

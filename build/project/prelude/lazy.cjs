@@ -8,9 +8,11 @@
 
 // On the global object: a chunk that requires another lazy package has this file bundled in it too, and must get
 // the same module, not a second copy of it.
-const KEY = Symbol.for('seal.lazy.loaded');
-globalThis[KEY] ??= new Map();
-const loaded = globalThis[KEY];
+globalThis[Symbol.for('seal.lazy.loaded')] ??= new Map();
+globalThis[Symbol.for('seal.lazy.loading')] ??= [];
+const loaded = globalThis[Symbol.for('seal.lazy.loaded')];
+// The chunks being loaded, outermost first: what a cycle's message names.
+const loading = globalThis[Symbol.for('seal.lazy.loading')];
 
 /** The assets that hold package `name`'s chunk and its code cache (lazy-chunks.ts names them the same). */
 const assetOf = (name) => `seal-lazy/${name}.cjs`;
@@ -18,7 +20,8 @@ const cacheOf = (name) => `seal-lazy/${name}.cache`;
 
 /**
  * The chunk compiled as one function of Node's module wrapper, on a line of its own (line offset -1: stack traces give
- * the chunk's own lines). The build compiles it here too, to make its cache: a cache is V8's for exactly this text.
+ * the chunk's own lines). The build compiles it here too (lazyPackage at build time), to make its cache: a cache is
+ * V8's for exactly this text.
  */
 function compileChunk(code, name, cachedData) {
   const vm = require('node:vm');
@@ -32,8 +35,17 @@ function compileChunk(code, name, cachedData) {
 
 function lazyPackage(name) {
   const done = loaded.get(name);
-  if (done !== undefined) return done.exports;
-  // At build time (steps/chunk-caches.ts) the chunks come from files, and each compiled script goes back for its cache.
+  if (done !== undefined) {
+    if (!done.loaded) {
+      // Node would hand out the exports made so far; a chunk sets its exports only once its package has loaded.
+      throw new Error(
+        `seal: ${name} is in seal.lazy, and loading it required it again (${[...loading, name].join(' → ')}): a cycle between lazy packages, which cannot get each other's exports half made as under node. Take one of them out of seal.lazy`,
+      );
+    }
+    return done.exports;
+  }
+  // At build time (steps/chunk-caches.ts) the chunks come from files, each compiled script goes back for its cache, and
+  // the chunk gets the binary's require (built-in modules only), not this file's.
   const build = globalThis[Symbol.for('seal.lazy.build')];
   const sea = build === undefined ? inSea() : undefined;
   if (build === undefined && sea === undefined) throw new Error(outsideBlob(name));
@@ -41,12 +53,22 @@ function lazyPackage(name) {
   const script = compileChunk(build ? build.code(name) : sea.getAsset(assetOf(name), 'utf8'), name, cachedData);
   build?.compiled(name, script);
   const filename = `seal:lazy/${name}.cjs`;
-  // Set before it runs, as Node's module cache is: a cycle back into the package gets its exports so far.
-  // `cache`: whether V8 took the build's cache (test/build/lazy-chunks.test.ts asks).
+  // `cache`: whether V8 took the build's cache (test/build/lazy-chunks.test.ts asks); a refusal is said at once, in
+  // Node's words, as the trained loader says its own (project/trained-cache.ts).
   const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
+  if (cache === 'rejected') require('node:fs').writeSync(2, `(node:${process.pid}) Warning: Code cache data rejected (seal.lazy chunk ${name}).\n`);
   const module = { exports: {}, id: filename, filename, loaded: false, cache };
   loaded.set(name, module);
-  script.runInThisContext().call(module.exports, module.exports, require, module, filename, 'seal:lazy');
+  loading.push(name);
+  try {
+    script.runInThisContext().call(module.exports, module.exports, build?.require ?? require, module, filename, 'seal:lazy');
+  } catch (err) {
+    // As Node's module cache does: a load that threw is tried again by the next require, not answered with nothing.
+    loaded.delete(name);
+    throw err;
+  } finally {
+    loading.pop();
+  }
   module.loaded = true;
   return module.exports;
 }
@@ -75,4 +97,4 @@ function inSea() {
   }
 }
 
-module.exports = { lazyPackage, compileChunk, assetOf, cacheOf };
+module.exports = { lazyPackage };
