@@ -36,7 +36,7 @@ describe('the toolchain installed from its npm tarball into another project', ()
   it('npx seal pack builds the project there, and the binary runs', () => {
     expect(packed.stderr).toBe('');
     expect(packed.status).toBe(0);
-    expect(packed.stdout).toMatch(/\[12\/12\] report ✓/);
+    expect(packed.stdout).toMatch(/\[(\d+)\/\1\] report ✓/);
     const r = spawnSync(join(project, 'dist/assets-fixture-2.0.0-linux-x64'), [], { encoding: 'utf8', env: {} });
     expect(r.stdout).toContain('read hello from an asset');
   });
