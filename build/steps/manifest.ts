@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
+import { lazyAsset, lazyCacheAsset } from '../project/lazy-chunks.ts';
 import { CACHE_ASSET, commandCacheAsset } from '../project/trained-cache.ts';
 
 interface ArtifactEntry {
@@ -58,6 +59,10 @@ async function writeManifest(ctx: Ready<BuildContext, 'artifact' | 'runtime' | '
           ]
         : []),
       ...(ctx.trained?.commands ?? []).map((c, i) => ({ name: `code cache (${commandCacheAsset(i)})`, sha256: c.cache.sha256, size: c.cache.size, note: `trained for ${JSON.stringify(c.word)}` })),
+      ...(ctx.lazy ?? []).flatMap((c) => [
+        { name: `lazy chunk (${lazyAsset(c.name)})`, sha256: c.file.sha256, size: c.file.size, note: `seal.lazy's ${c.name}, compiled at its first require` },
+        ...(c.cache ? [{ name: `code cache (${lazyCacheAsset(c.name)})`, sha256: c.cache.sha256, size: c.cache.size, note: `${c.name}'s chunk, as loading it left it` }] : []),
+      ]),
       { name: 'SEA blob', sha256: blob.sha256, size: blob.size, note: `start-up: ${blob.startup}${blob.trainedRuns ? `, trained on ${blob.trainedRuns} run(s)` : ''}` },
       ...(lock ? [{ name: basename(lock.path), sha256: lock.sha256, size: lock.size }] : []),
     ],

@@ -198,6 +198,9 @@ process.stderr.write = function (s, ...rest) {
     const entry = m.artifacts[artifactName];
     expect(entry.runtime).toMatchObject({ kind: 'official', nodeVersion: pkg.runtimes.nodeVersion, libc: 'glibc' });
     expect(entry.sourceMap).toMatchObject({ file: `${artifactName}.map`, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // broker's seal.lazy: each chunk and the code cache its load left are inputs of the blob.
+    const inputs = entry.inputs.map((i: { name: string }) => i.name);
+    for (const name of pkg.seal.lazy) expect(inputs).toEqual(expect.arrayContaining([`lazy chunk (seal-lazy/${name}.cjs)`, `code cache (seal-lazy/${name}.cache)`]));
     // The manifest holds the timings of every step before it; its own and the report's come after it is written.
     expect(entry.steps.map((s: { step: string }) => s.step)).toEqual(['runtime', 'assets', 'bundle', 'preflight', 'train', 'chunk caches', 'blob', 'inject', 'verify', 'source map', 'checksum']);
   });
