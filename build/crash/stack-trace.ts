@@ -3,12 +3,12 @@
  * position in the bundle — a stack frame's `broker.cjs:56:98`, an ES module bundle's `file:///…/broker.mjs:3:5`,
  * and Node's `broker.cjs:56` above the line it prints with a caret under the column — is rewritten to the source file,
  * line and column it came from. Pure: text and map in, text and the positions found out. A position the map does not
- * cover (esbuild's helpers) is left as it was. So are a seal.lazy chunk's positions (`seal:lazy/undici.cjs:L:C`), through
- * its own map, which the artifact's carries. A worker thread's frames (`[worker eval]:L:C`) are in a bundle of its own,
- * for which no map is written.
+ * cover (esbuild's helpers) is left as it was. So are the positions of the other scripts the binary runs, through their
+ * own maps, which the artifact's carries: a seal.workers bundle's (`seal:worker/<CONSTANT>.js:L:C`), a seal.lazy chunk's
+ * (`seal:lazy/undici.cjs:L:C`). A worker started from a file of the package (`[worker eval]:L:C`) has no map.
  */
 import { SourceMapConsumer } from 'source-map-js';
-import { CHUNK_MAPS_KEY } from '../project/maintainer-map.ts';
+import { SCRIPT_MAPS_KEY } from '../project/maintainer-map.ts';
 
 export interface StackPosition {
   /** As the report wrote it: `broker.cjs:56:98`, or `broker.cjs:56` (Node's header line, its column from the caret). */
@@ -34,7 +34,7 @@ export interface BundleMap {
   file: string;
 }
 
-type RawMap = { version?: unknown; file?: unknown; mappings?: unknown; [CHUNK_MAPS_KEY]?: unknown };
+type RawMap = { version?: unknown; file?: unknown; mappings?: unknown; [SCRIPT_MAPS_KEY]?: unknown };
 
 function bundleMap(map: RawMap, path: string): BundleMap {
   if (map.version !== 3 || typeof map.file !== 'string' || typeof map.mappings !== 'string') {
@@ -51,9 +51,9 @@ export function readStackMap(json: string, path: string): BundleMap & { chunks: 
   } catch {
     throw new StackMapError(`${path} is not a source map (not JSON): give the .map file written beside the artifact`);
   }
-  const chunks = map[CHUNK_MAPS_KEY];
-  const chunkMaps = typeof chunks === 'object' && chunks !== null ? Object.values(chunks as Record<string, RawMap>).map((c) => bundleMap(c, `${path} (${CHUNK_MAPS_KEY})`)) : [];
-  return { ...bundleMap(map, path), chunks: chunkMaps };
+  const scripts = map[SCRIPT_MAPS_KEY];
+  const scriptMaps = typeof scripts === 'object' && scripts !== null ? Object.values(scripts as Record<string, RawMap>).map((c) => bundleMap(c, `${path} (${SCRIPT_MAPS_KEY})`)) : [];
+  return { ...bundleMap(map, path), chunks: scriptMaps };
 }
 
 /** The report with each bundle position rewritten, and the positions found. */

@@ -118,9 +118,34 @@ export const mapFile = (outfile: string) => `${outfile}.map`;
 
 /** One file of the project bundled alone, as text (a worker's code; tests start workers with it directly). */
 export async function bundleFile(o: Common & { entry: string }): Promise<string> {
-  const out = await build({ ...common(o), entryPoints: [o.entry], write: false });
-  const [output] = out.outputFiles ?? [];
-  return (await finishedCode(present(output, `esbuild's output for ${o.entry}`).text, o.minify)).code;
+  return (await bundleWorker(o)).code;
+}
+
+/** The name a seal.workers bundle's frames show (`seal:worker/<CONSTANT>.js`), given by its sourceURL comment. */
+export const workerScript = (constant: string) => `seal:worker/${constant}.js`;
+
+/**
+ * One file bundled alone with its map, as the maintainers' map keeps it. Given a `script` name, the code ends with a
+ * sourceURL comment naming it: a worker started from a string (`eval: true`) would show `[worker eval]` in its frames,
+ * the same for every worker; with the name, `seal stack` knows whose map to read them with.
+ */
+async function bundleWorker(o: Common & { entry: string; script?: string }): Promise<{ code: string; map: string }> {
+  const outfile = resolve(o.project.root, 'seal-worker.cjs');
+  const out = await build({ ...common(o), entryPoints: [o.entry], outfile, sourcemap: 'external', write: false });
+  const js = present(
+    out.outputFiles?.find((f) => f.path === outfile),
+    `esbuild's output for ${o.entry}`,
+  );
+  const map = present(
+    out.outputFiles?.find((f) => f.path === `${outfile}.map`),
+    `esbuild's map for ${o.entry}`,
+  );
+  const finished = await finishedCode(js.text, o.minify, map.text);
+  const script = o.script ?? basename(o.entry);
+  return {
+    code: o.script === undefined ? finished.code : `${finished.code}\n//# sourceURL=${o.script}\n`,
+    map: maintainerMap(finished.map ?? map.text, { bundleDir: o.project.root, projectRoot: o.project.root, file: script }),
+  };
 }
 
 /**
@@ -130,7 +155,13 @@ export async function bundleFile(o: Common & { entry: string }): Promise<string>
  */
 export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const inlined: Record<string, string> = {};
-  for (const [constant, entry] of Object.entries(o.project.config.workers)) inlined[constant] = JSON.stringify(await bundleFile({ ...o, entry }));
+  // The maps of the other scripts the binary runs (seal.workers' bundles, seal.lazy's chunks), by the name their frames show.
+  const scriptMaps: Record<string, string> = {};
+  for (const [constant, entry] of Object.entries(o.project.config.workers)) {
+    const worker = await bundleWorker({ ...o, entry, script: workerScript(constant) });
+    inlined[constant] = JSON.stringify(worker.code);
+    scriptMaps[workerScript(constant)] = worker.map;
+  }
   // __SEAL_ADDON_LIBRARIES__ is known once the addons are (prelude/addons.cjs, addon-places.ts).
   const define: Record<string, string> = { ...o.define, ...inlined, __SEAL_VIRTUAL_ROOT__: JSON.stringify(VIRTUAL_ROOT), __SEAL_APP_NAME__: JSON.stringify(o.project.config.name), __SEAL_ADDON_LIBRARIES__: '{}' };
   const required = new Set<string>();
@@ -252,8 +283,8 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
     throw new BuildError(
       `seal.lazy: a chunk loads files the binary would have to embed for it (native addons, files named by require.resolve or a computed relative require): ${unembedded.slice(0, 5).join(', ')}${unembedded.length > 5 ? ` and ${unembedded.length - 5} more` : ''}; a chunk carries none: take the package they are from out of seal.lazy`,
     );
-  const chunkMaps = Object.fromEntries(chunks.map((c) => [c.file, c.map]));
-  await writeFile(mapFile(o.outfile), maintainerMap(present(map, "the finished bundle's source map"), { bundleDir: dirname(o.outfile), projectRoot: o.project.root, file }, chunkMaps));
+  for (const c of chunks) scriptMaps[c.file] = c.map;
+  await writeFile(mapFile(o.outfile), maintainerMap(present(map, "the finished bundle's source map"), { bundleDir: dirname(o.outfile), projectRoot: o.project.root, file }, scriptMaps));
   const workers = await bundleWorkers({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, loads, unresolved);
   const shared = sharedInputs(out.metafile, chunks);
   const lazy = [];

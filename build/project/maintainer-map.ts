@@ -27,13 +27,13 @@ export interface MapPlaces {
 }
 
 /**
- * The key under which the map carries seal.lazy's chunks' own maps (lazy-chunks.ts), by the name their frames show
- * (`seal:lazy/<name>.cjs`): one file to keep beside the artifact, a source map extension field (`x_`) that other
- * tools skip.
+ * The key under which the map carries the maps of the other scripts the binary runs — seal.workers' bundles
+ * (`seal:worker/<CONSTANT>.js`), seal.lazy's chunks (`seal:lazy/<name>.cjs`) — by the name their frames show: one file
+ * to keep beside the artifact, a source map extension field (`x_`) that other tools skip.
  */
-export const CHUNK_MAPS_KEY = 'x_seal_chunks';
+export const SCRIPT_MAPS_KEY = 'x_seal_scripts';
 
-export function maintainerMap(json: string, places: MapPlaces, chunks: Record<string, string> = {}): string {
+export function maintainerMap(json: string, places: MapPlaces, scripts: Record<string, string> = {}): string {
   const map = JSON.parse(json) as RawMap;
   const sources = map.sources.map((source) => {
     const path = resolve(places.bundleDir, source);
@@ -47,6 +47,6 @@ export function maintainerMap(json: string, places: MapPlaces, chunks: Record<st
     return (installed >= 0 ? path.slice(installed + 1) : rel).split(sep).join('/');
   });
   const kept = { version: map.version, file: places.file, sources, names: map.names, mappings: map.mappings };
-  const chunkMaps = Object.fromEntries(Object.entries(chunks).map(([file, text]) => [file, JSON.parse(text) as unknown]));
-  return `${JSON.stringify(Object.keys(chunkMaps).length > 0 ? { ...kept, [CHUNK_MAPS_KEY]: chunkMaps } : kept)}\n`;
+  const scriptMaps = Object.fromEntries(Object.entries(scripts).map(([file, text]) => [file, JSON.parse(text) as unknown]));
+  return `${JSON.stringify(Object.keys(scriptMaps).length > 0 ? { ...kept, [SCRIPT_MAPS_KEY]: scriptMaps } : kept)}\n`;
 }

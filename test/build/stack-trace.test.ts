@@ -6,8 +6,10 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stackCommand } from '../../build/crash/stack-command.ts';
 import { mapStackText, readStackMap, StackMapError } from '../../build/crash/stack-trace.ts';
+import { bundleProject } from '../../build/project/bundle.ts';
 import { finishedCode } from '../../build/project/finished-code.ts';
 import { maintainerMap } from '../../build/project/maintainer-map.ts';
+import { readProject } from '../../build/project/project.ts';
 import { writeTree } from '../fixtures/context.ts';
 
 const run = 'function parse(word) {\n  if (word === "crash") throw new Error("crashed on purpose");\n  return word;\n}\nexports.run = (word) => parse(word);\n';
@@ -96,7 +98,7 @@ describe('stackCommand: what it is given', () => {
     writeFileSync(report, 'Error: in a worker\n    at work ([worker eval]:397:98)\n');
     const said: string[] = [];
     stackCommand({ map: c.mapFile, report, json: false, help: 'h' }, { stdout: () => {}, stderr: (l) => said.push(l) });
-    expect(said).toEqual(["no position in pool.cjs found in the report; the frames at [worker eval] are a worker thread's bundle, which has no map"]);
+    expect(said).toEqual(["no position in pool.cjs found in the report; the frames at [worker eval] are a worker thread's started from a file of the package, whose bundle has no map"]);
   });
 });
 
@@ -151,7 +153,7 @@ describe('maintainerMap', () => {
   });
 });
 
-describe('mapStackText with seal.lazy chunks (their maps carried in the artifact map, x_seal_chunks)', () => {
+describe('mapStackText with seal.lazy chunks (their maps carried in the artifact map, x_seal_scripts)', () => {
   // One mapping each: the bundle's line 1 column 1 is the source's line 1 column 1.
   const single = (file: string, source: string) => JSON.stringify({ version: 3, file, sources: [source], names: [], mappings: 'AAAA' });
   const artifactMap = maintainerMap(
@@ -168,5 +170,21 @@ describe('mapStackText with seal.lazy chunks (their maps carried in the artifact
     const { text, positions } = mapStackText(report, readStackMap(artifactMap, 'broker.map'));
     expect(text).toBe(['Error: x', '    at f (node_modules/@acme/broker/index.js:1:1)', '    at g (node_modules/x-broker/index.js:1:1)', '    at h (seal:main.js:1:1)', ''].join('\n'));
     expect(positions).toHaveLength(3);
+  });
+});
+
+describe('a seal.workers bundle names itself (sourceURL) and its map travels in the artifact map', () => {
+  it("a worker's crash reads as the worker's own file, line and column", async () => {
+    const root = writeTree('stack-worker', {
+      'package.json': JSON.stringify({ name: 'stack-worker', version: '1.0.0', bin: 'cli.js', seal: { workers: { __W__: 'worker.js' } } }),
+      'cli.js': "const { Worker } = require('node:worker_threads');\nnew Worker(__W__, { eval: true }).on('error', (e) => { console.error(e.stack); process.exitCode = 1; });\n",
+      'worker.js': "function boom() {\n  throw new Error('worker boom');\n}\nboom();\n",
+    });
+    const outfile = join(root, 'out.cjs');
+    await bundleProject({ project: await readProject(root), outfile, target: 'node22', minify: true });
+    const report = spawnSync(process.execPath, [outfile], { encoding: 'utf8' }).stderr;
+    expect(report).toMatch(/at boom \(seal:worker\/__W__\.js:\d+:\d+\)/);
+    const { text } = mapStackText(report, readStackMap(readFileSync(`${outfile}.map`, 'utf8'), `${outfile}.map`));
+    expect(text).toContain('at boom (worker.js:2:9)');
   });
 });
