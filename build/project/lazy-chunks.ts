@@ -1,7 +1,7 @@
 /*
  * seal.lazy: packages kept out of the program's bundle, each bundled with what it imports into one CommonJS chunk that
  * the binary stores as a blob asset (`seal-lazy/<name>.cjs`) and compiles the first time the program requires the
- * package (prelude/lazy.cjs). In the bundle the package is a stand-in module of one line, so a start that does not
+ * package (prelude/lazy.cjs). In the bundle the package is a stand-in of a few lines, so a start that does not
  * require it neither reads nor parses its code: broker's undici is replay's only, yet was ~40% of every start's script.
  *
  * One copy of each package: every import of the name, from the program or from another package, gets the chunk of the
