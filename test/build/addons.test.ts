@@ -409,7 +409,8 @@ describe('the static runtime refuses any addon at build time', () => {
       expect(r.log).toContain('linux-x64: the static runtime (cached)');
       expect(r.log).toContain('linux-x64: the program loads native addons, which the static runtime cannot (no dynamic loader): building on the official runtime instead');
       expect(run(join(r.out, BIN), ['literal'], { XDG_CACHE_HOME: tempDir('addon-cache') }).stdout).toBe('hello from C; 2 + 3 = 5\n');
-      expect(readdirSync(r.out).filter((f) => f.startsWith(APP))).toEqual([BIN]);
+      // One binary (the official one, no -static), with its source map beside it.
+      expect(readdirSync(r.out).filter((f) => f.startsWith(APP))).toEqual([BIN, `${BIN}.map`]);
     },
     { timeout: 180_000 },
   );
