@@ -13,6 +13,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildFailure, type BuildOptions, build } from 'esbuild';
 import { present } from '../../shared/checked.ts';
+import { firstFew } from '../../shared/first-few.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { type AddonFile, addonRequirePlugin, bindingsPlugin } from './addon-files.ts';
 import { addonPlaces } from './addon-places.ts';
@@ -25,7 +26,7 @@ import { esmLauncher, esmUrl } from './esm-launcher.ts';
 import { finishedCode } from './finished-code.ts';
 import { fsPromisesPlugin } from './fs-promises.ts';
 import { type LazyCandidate, lazyCandidates } from './lazy-candidates.ts';
-import { bundleLazyChunks, lazyPlugin, refusedError, sharedInputs } from './lazy-chunks.ts';
+import { bundleLazyChunks, lazyFileStem, lazyPlugin, refusedError, sharedInputs } from './lazy-chunks.ts';
 import { maintainerMap } from './maintainer-map.ts';
 import { PRELUDE_DIR, preludesPlugin } from './preludes.ts';
 import type { Project } from './project.ts';
@@ -281,7 +282,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const unembedded = [...chunkAddons, ...chunkResolved, ...chunkRelatives.values()].map((f) => relative(o.project.root, f));
   if (unembedded.length > 0)
     throw new BuildError(
-      `seal.lazy: a chunk loads files the binary would have to embed for it (native addons, files named by require.resolve or a computed relative require): ${unembedded.slice(0, 5).join(', ')}${unembedded.length > 5 ? ` and ${unembedded.length - 5} more` : ''}; a chunk carries none: take the package they are from out of seal.lazy`,
+      `seal.lazy: a chunk loads files the binary would have to embed for it (native addons, files named by require.resolve or a computed relative require): ${firstFew(unembedded, 5)}; a chunk carries none: take the package they are from out of seal.lazy`,
     );
   for (const c of chunks) scriptMaps[c.file] = c.map;
   await writeFile(mapFile(o.outfile), maintainerMap(present(map, "the finished bundle's source map"), { bundleDir: dirname(o.outfile), projectRoot: o.project.root, file }, scriptMaps));
@@ -289,7 +290,7 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const shared = sharedInputs(out.metafile, chunks);
   const lazy = [];
   for (const c of chunks) {
-    const file = `${o.outfile}.lazy-${c.name.replace('/', '+')}.cjs`;
+    const file = `${o.outfile}.lazy-${lazyFileStem(c.name)}.cjs`;
     await writeFile(file, c.code);
     lazy.push({ name: c.name, file, bytes: Buffer.byteLength(c.code), shared: shared.get(c.name) ?? [], loads: c.loads });
   }

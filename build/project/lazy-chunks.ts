@@ -30,6 +30,14 @@ export function lazyAsset(name: string): string {
 export function lazyCacheAsset(name: string): string {
   return `seal-lazy/${name}.cache`;
 }
+/** The name a chunk's frames show (prelude/lazy.cjs compiles it so). */
+export function lazyScript(name: string): string {
+  return `seal:lazy/${name}.cjs`;
+}
+/** A package name as one file name (a scoped name's slash made `+`), for the build's files of its chunk. */
+export function lazyFileStem(name: string): string {
+  return name.replace('/', '+');
+}
 
 export interface LazyChunk {
   name: string;
@@ -207,7 +215,7 @@ export async function bundleLazyChunks(names: readonly string[], options: BuildO
     const map = out.outputFiles.find((f) => f.path.endsWith('.map'));
     if (js === undefined || map === undefined) throw new Error(`esbuild wrote no chunk or no map for ${name}`);
     const finished = await finishedCode(js.text, options.minify === true, map.text);
-    const file = `seal:lazy/${name}.cjs`;
+    const file = lazyScript(name);
     const loads = findDynamicLoads(js.text, map.text, (source) => relative(root, resolve(root, source)), 'script', fileOfPackage(tree), packagesNamed(tree, root));
     chunks.push({ name, code: finished.code, file, map: maintainerMap(finished.map ?? map.text, { bundleDir: root, projectRoot: root, file }), inputs: treeInputs(out.metafile), loads });
   }

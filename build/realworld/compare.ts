@@ -5,6 +5,7 @@
  * (`v24.21.0`), replaced by v<node>: the static runtime may be an earlier release than the official one
  * (runtimes.staticNodeVersion), and a program that prints process.version (http-server's listings) is not wrong for it.
  */
+import { firstFew } from '../../shared/first-few.ts';
 import type { Compared, Task } from './table.ts';
 
 /** A command run to its end. */
@@ -75,7 +76,7 @@ function fileDifferences(expected: Record<string, string>, got: Record<string, s
   const missing = Object.keys(expected).filter((f) => !(f in got));
   const extra = Object.keys(got).filter((f) => !(f in expected));
   const changed = Object.keys(expected).filter((f) => f in got && got[f] !== expected[f]);
-  if (missing.length) out.push(`files missing: ${missing.sort().slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
+  if (missing.length) out.push(`files missing: ${firstFew(missing.sort(), 5)}`);
   if (extra.length) out.push(`files not made by plain node: ${extra.sort().slice(0, 5).join(', ')}`);
   if (changed.length) out.push(`files with other content: ${changed.sort().slice(0, 5).join(', ')}`);
   return out;

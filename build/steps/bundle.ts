@@ -1,5 +1,6 @@
 import { join, posix, relative } from 'node:path';
 import { readElfFile } from '../../shared/elf/file.ts';
+import { firstFew } from '../../shared/first-few.ts';
 import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import type { BuildInfo } from '../../src/build-info.ts';
@@ -62,9 +63,7 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   for (const w of addonWarnings) ctx.log.info(`  warning: ${w}`);
   const twice = lazy.flatMap((c) => c.shared.map((s) => ({ name: c.name, ...s })));
   for (const t of twice)
-    ctx.log.info(
-      `  warning: seal.lazy: ${t.name}'s chunk and ${t.with} both hold ${t.files.slice(0, 3).join(', ')}${t.files.length > 3 ? ` and ${t.files.length - 3} more` : ''}: each runs twice, with its own state (make the package they are from lazy too, or take ${t.name} out of seal.lazy)`,
-    );
+    ctx.log.info(`  warning: seal.lazy: ${t.name}'s chunk and ${t.with} both hold ${firstFew(t.files, 3)}: each runs twice, with its own state (make the package they are from lazy too, or take ${t.name} out of seal.lazy)`);
   // As Node would, a missing module fails only if the line that needs it runs (project/unresolved.ts).
   for (const u of unresolved.slice(0, 10)) {
     if (u.noLoader)
@@ -78,12 +77,11 @@ async function bundleSource(ctx: Ready<BuildContext, 'runtime'>): Promise<string
   const unfollowed = lazy.filter((c) => c.loads.length > 0);
   for (const c of unfollowed)
     ctx.log.info(
-      `  warning: seal.lazy: ${c.name}'s chunk loads what esbuild could not follow (${c.loads
-        .slice(0, 3)
-        .map((l) => `${l.at}: ${l.code}`)
-        .join(
-          '; ',
-        )}${c.loads.length > 3 ? `; and ${c.loads.length - 3} more` : ''}): the main bundle embeds what such loads need, a chunk does not, so at run time they find nothing there; take ${c.name} out of seal.lazy if it needs them`,
+      `  warning: seal.lazy: ${c.name}'s chunk loads what esbuild could not follow (${firstFew(
+        c.loads.map((l) => `${l.at}: ${l.code}`),
+        3,
+        '; ',
+      )}): the main bundle embeds what such loads need, a chunk does not, so at run time they find nothing there; take ${c.name} out of seal.lazy if it needs them`,
     );
   // A hint, not a warning: the program works as it is.
   for (const c of lazyCandidates)

@@ -6,6 +6,7 @@ import { BuildError } from '../../shared/toolchain/build-error.ts';
 import { fileFact } from '../../shared/toolchain/file-hash.ts';
 import { type BuildContext, distStep } from '../context.ts';
 import type { Ready } from '../pipeline.ts';
+import { lazyFileStem } from '../project/lazy-chunks.ts';
 import { PRELUDE_DIR } from '../project/preludes.ts';
 import { TRAIN_FLAGS } from '../project/trained-cache.ts';
 
@@ -72,7 +73,7 @@ async function makeChunkCaches(ctx: Ready<BuildContext, 'bundle' | 'runtime'>): 
   await mkdir(dir, { recursive: true });
   const maker = join(dir, 'make-caches.cjs');
   await writeFile(maker, MAKER);
-  const list = chunks.map((c) => ({ name: c.name, file: c.file.path, out: join(dir, `${c.name.replace('/', '+')}.cache`) }));
+  const list = chunks.map((c) => ({ name: c.name, file: c.file.path, out: join(dir, `${lazyFileStem(c.name)}.cache`) }));
   const report = join(dir, 'loads.json');
   const [cmd, args] = launcher.command(ctx.runtime.path, [...TRAIN_FLAGS, ...ctx.project.config.nodeOptions, maker, join(PRELUDE_DIR, 'lazy.cjs'), JSON.stringify(list), report]);
   // Nothing of the builder's environment (a package may read DEBUG or HOME as it loads, and the cache would differ).

@@ -17,6 +17,8 @@ const loading = globalThis[Symbol.for('seal.lazy.loading')];
 /** The assets that hold package `name`'s chunk and its code cache (lazy-chunks.ts names them the same). */
 const assetOf = (name) => `seal-lazy/${name}.cjs`;
 const cacheOf = (name) => `seal-lazy/${name}.cache`;
+/** The name its frames show (lazy-chunks.ts's lazyScript). */
+const scriptOf = (name) => `seal:lazy/${name}.cjs`;
 
 /**
  * The chunk compiled as one function of Node's module wrapper, on a line of its own (line offset -1: stack traces give
@@ -26,7 +28,7 @@ const cacheOf = (name) => `seal-lazy/${name}.cache`;
 function compileChunk(code, name, cachedData) {
   const vm = require('node:vm');
   return new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${code}\n})`, {
-    filename: `seal:lazy/${name}.cjs`,
+    filename: scriptOf(name),
     lineOffset: -1,
     ...(cachedData ? { cachedData } : {}),
     ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
@@ -52,7 +54,7 @@ function lazyPackage(name) {
   const cachedData = sea && rawAsset(sea, cacheOf(name));
   const script = compileChunk(build ? build.code(name) : sea.getAsset(assetOf(name), 'utf8'), name, cachedData);
   build?.compiled(name, script);
-  const filename = `seal:lazy/${name}.cjs`;
+  const filename = scriptOf(name);
   // `cache`: whether V8 took the build's cache (test/build/lazy-chunks.test.ts asks); a refusal is said at once, in
   // Node's words, as the trained loader says its own (project/trained-cache.ts).
   const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
