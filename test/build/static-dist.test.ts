@@ -109,7 +109,7 @@ describeWhen(need, 'npm run dist -- --runtime static', () => {
       allocator: 'jemalloc',
       runtimeKind: 'static',
       execArgv: pkg.seal.nodeOptions,
-      builtInV8Options: V8_OPTIONS.join(' '),
+      builtInV8Options: V8_OPTIONS.length > 0 ? V8_OPTIONS.join(' ') : null,
       intl: { mode: 'full', icu: '78.3' },
     });
     expect(j.build.runtime.intl).toBe('full');

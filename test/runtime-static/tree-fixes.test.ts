@@ -131,6 +131,7 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
       'deps/v8/third_party/rapidhash-v8/secret.h',
       'lib/net.js',
       'src/node_sea.cc',
+      'src/node.cc',
     ]);
     const tree = tempDir('tree-fixes-icu');
     mkdirSync(join(tree, 'tools', 'icu'), { recursive: true });
@@ -158,6 +159,21 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
     );
     applyEdits(tree, edits);
     expect(readFileSync(join(tree, 'src', 'node_sea.cc'), 'utf8')).toBe(once);
+  });
+
+  it("Node 24: V8's entropy comes from libuv (the kernel), and nothing asks OpenSSL's DRBG at start", () => {
+    const tree = tempDir('tree-fixes-entropy');
+    mkdirSync(join(tree, 'src'));
+    const edits = editsFor('24.21.0', 'full').filter((e) => e.file === 'src/node.cc');
+    expect(edits).toHaveLength(1);
+    // 24.21's lines around the edit, in their order there.
+    writeFileSync(join(tree, 'src', 'node.cc'), `    if (auto fips_error = crypto::ProcessFipsOptions()) {\n    }\n\n${edits[0]?.from}#endif  // !defined(OPENSSL_IS_BORINGSSL)\n`);
+    applyEdits(tree, edits);
+    const once = readFileSync(join(tree, 'src', 'node.cc'), 'utf8');
+    expect(once).not.toContain('CSPRNG');
+    expect(once).toMatch(/V8::SetEntropySource\(\[\]\(unsigned char\* buffer, size_t length\) \{[\s\S]*CHECK_EQ\(uv_random\(nullptr, nullptr, buffer, length, 0, nullptr\), 0\);\n {6}return true;\n {4}\}\);\n#endif/);
+    applyEdits(tree, edits);
+    expect(readFileSync(join(tree, 'src', 'node.cc'), 'utf8')).toBe(once);
   });
 
   it('an edit is made once, and a missing text fails with its reason', () => {

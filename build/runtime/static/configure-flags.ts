@@ -24,8 +24,8 @@ export const SHARED_DEPS: Record<string, string> = {
  * - no npm/corepack: a runtime for one SEA, not a developer install;
  * - --without-sqlite: node:sqlite is experimental in 22 and Debian's sqlite is not an amalgamation;
  * - --ninja: exact [done/total] progress and `ninja -t commands` to re-link with another allocator;
- * - --v8-options (V8_OPTIONS): V8 flags this Node sets at every start, before the command line's, and also
- *   while node_mksnapshot builds the start-up snapshot and the code cache of Node's own modules.
+ * - --v8-options (V8_OPTIONS, when there are any): V8 flags this Node sets at every start, before the command line's,
+ *   and also while node_mksnapshot builds the start-up snapshot and the code cache of Node's own modules.
  *
  * A foreign target is built as a native one, --no-cross-compiling: gyp then builds V8 once, for the
  * target, and its build tools (torque, mksnapshot, node_mksnapshot) run under qemu via binfmt_misc.
@@ -45,7 +45,7 @@ export function baseFlags(target: StaticTarget): string[] {
     // as they were: they key its two-hour compile).
     ...(target.arch === 'x64' ? [] : ['--no-cross-compiling']),
     '--ninja',
-    `--v8-options=${V8_OPTIONS.join(' ')}`,
+    ...(V8_OPTIONS.length > 0 ? [`--v8-options=${V8_OPTIONS.join(' ')}`] : []),
   ];
 }
 
@@ -58,15 +58,15 @@ export function pointerCompressionFlags(pointerCompression: boolean | undefined)
 }
 
 /**
- * V8's young generation starts at the 16 MiB it grows to under load (what broker's artifacts ask for with
- * seal.nodeOptions): RSS does not step up under load. Set here rather than only by the artifact, the code cache of
- * Node's own modules is made under the same flags it runs with: Node 22's V8 (12.4) accepts a code cache only under
- * the flag hash it was made with, and an artifact passing the flag to a runtime built without it compiled every
- * Node module it loaded from source (docs/benchmarks.md, "Where start-up time goes"). Node 24's V8 (13.6) leaves the
- * heap-size flags out of that hash (flags.cc, ComputeFlagListHash), so there it is the default and nothing more.
- * A program can still pass --min-semi-space-size=N: the command line comes after.
+ * V8 flags built into the runtime, none: it starts as Node does. It was built with --min-semi-space-size=16 (broker's
+ * young generation fixed at the 16 MiB it could grow to under load, so RSS did not step): every start of every program
+ * then committed 64 pages of young generation before a line ran, ~10% of `node -e 0` and of broker's `--version` and
+ * `record` start on a VM whose page-table changes are slow, and broker's recorder under load held ~20 MiB more at the
+ * same throughput (docs/benchmarks.md, "The young generation at V8's size"). A program that wants it passes the flag
+ * (seal.nodeOptions); Node 24's V8 leaves the heap-size flags out of its code cache's flag hash, Node 22's does not
+ * (an artifact passing one to a Node 22 runtime built without it compiles Node's modules from source).
  */
-export const V8_OPTIONS = ['--min-semi-space-size=16'];
+export const V8_OPTIONS: string[] = [];
 
 /**
  * ICU, chosen by --intl (intlFlags). Debian removed deps/icu-small, so a distribution source gets
