@@ -48,9 +48,8 @@ const seconds = envInt('BENCH_SECONDS', 8);
 const rssSeconds = envInt('BENCH_RSS_SECONDS', 60, 0);
 // V8 and malloc grow in steps for a while after start-up (new space, old-space limit, arenas); the
 // warm-up runs the same full load first so the measured window is steady state. Both are reported.
-// 60 s: left to itself V8 grew its young generation well into a run at this load (docs/benchmarks.md, "Notes on
-// the method"); every server here
-// now starts with it at full size (SEA_EXEC_ARGV), and the warm-up still covers the old generation's
+// 60 s: V8 sizes the young generation itself and grows it under load in steps (broker's recorder under wrk: flat
+// from 54 s, docs/benchmarks.md "The young generation at V8's size"); the warm-up also covers the old generation's
 // limit, the allocator's arenas and the JIT, so the judged window measures what a leak would look like.
 const rssWarmup = envInt('BENCH_RSS_WARMUP', 60, 0);
 // BENCH_RSS_HEAP=1: the RSS runs' servers also sample their V8 heaps every second (heap-sampler.cjs, preloaded in
@@ -766,9 +765,9 @@ ${wrkSection}
 
 ${rssSection}
 
-Every server here starts with V8's young generation at the full size it otherwise reaches under load (\`${SEA_EXEC_ARGV.join(' ')}\`,
-the artifacts' built-in Node option, given to the no-op server too): left to itself V8 grew it in steps under load and
-could shrink it mid-load (when and by how much, as seen once: "Notes on the method"), and the window's slope measured that.
+Every server here starts with the artifacts' built-in Node options (\`${SEA_EXEC_ARGV.join(' ')}\`, given to the no-op server
+too). V8 sizes its young generation itself and grows it in steps under load (broker fixed it at 16 MiB until 2026-12-07:
+"The young generation at V8's size"); the ${rssWarmup} s warm-up before the judged window is there for that growth too.
 
 "Server CPU µs/request" is the server's user + system time (all threads, workers included, from /proc) over the half-rate
 run divided by the requests answered, split into its event-loop threads and the others (libuv's pool writing the archive,
