@@ -61,8 +61,8 @@ export function pointerCompressionFlags(pointerCompression: boolean | undefined)
  * V8 flags built into the runtime, none: it starts as Node does. It was built with --min-semi-space-size=16 (broker's
  * young generation fixed at the 16 MiB it could grow to under load, so RSS did not step): every start of every program
  * then committed 64 pages of young generation before a line ran, ~10% of `node -e 0` and of broker's `--version` and
- * `record` start on a VM whose page-table changes are slow, and broker's recorder under load held ~20 MiB more at the
- * same throughput (docs/benchmarks.md, "The young generation at V8's size"). A program that wants it passes the flag
+ * `record` start on a VM whose page-table changes are slow (docs/benchmarks.md, "The young generation at V8's size":
+ * without it, a recorder under full load grows its RSS past bench:broker's 60 s warm-up). A program that wants it passes the flag
  * (seal.nodeOptions); Node 24's V8 leaves the heap-size flags out of its code cache's flag hash, Node 22's does not
  * (an artifact passing one to a Node 22 runtime built without it compiles Node's modules from source).
  */

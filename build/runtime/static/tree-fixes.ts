@@ -224,8 +224,8 @@ const SEA_MAIN_EXTERNAL_EDITS: Record<string, TreeEdit[]> = {
 
 /**
  * At every start Node asked OpenSSL's DRBG for nothing (its check that the CSPRNG works) and gave V8 its entropy from
- * it: the DRBG's first fetch builds OpenSSL's table of every algorithm, ~80 page faults and ~3% of the static runtime's
- * `node -e 0` (docs/benchmarks.md, "V8's entropy from the kernel"), for a process that may never use crypto. V8's
+ * it: the DRBG's first fetch builds OpenSSL's table of every algorithm, ~130 page faults and ~3% of the static runtime's
+ * `node -e 0` (docs/benchmarks.md, "The young generation at V8's size", its last list), for a process that may never use crypto. V8's
  * entropy (hash seeds, Math.random's seed) now comes from the kernel through libuv (getrandom, /dev/urandom before
  * Linux 3.17), the source OpenSSL seeds its DRBG from; still aborting rather than letting V8 fall back to weak
  * entropy. crypto fetches the DRBG on its first use, as before.
