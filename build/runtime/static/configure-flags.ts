@@ -58,11 +58,11 @@ export function pointerCompressionFlags(pointerCompression: boolean | undefined)
 }
 
 /**
- * V8 flags built into the runtime, none: it starts as Node does. It was built with --min-semi-space-size=16 (broker's
- * young generation fixed at the 16 MiB it could grow to under load, so RSS did not step): every start of every program
- * then committed 64 pages of young generation before a line ran, ~10% of `node -e 0` and of broker's `--version` and
- * `record` start on a VM whose page-table changes are slow (docs/benchmarks.md, "The young generation at V8's size":
- * without it, a recorder under full load grows its RSS past bench:broker's 60 s warm-up). A program that wants it passes the flag
+ * V8 flags built into the runtime, none: it starts as Node does. It was built with --min-semi-space-size=16 (meant to
+ * fix broker's young generation so RSS did not step under load; it doubled it, past V8's own bound of 8 MiB): every start
+ * of every program then committed 64 pages of young generation before a line ran, ~10% of `node -e 0` and of broker's
+ * `--version` and `record` start on a VM whose page-table changes are slow (docs/benchmarks.md, "The young generation at
+ * V8's size"). A program that wants it passes the flag
  * (seal.nodeOptions); Node 24's V8 leaves the heap-size flags out of its code cache's flag hash, Node 22's does not
  * (an artifact passing one to a Node 22 runtime built without it compiles Node's modules from source).
  */

@@ -1,0 +1,45 @@
+/**
+ * The heap samples a server writes under bench:broker's RSS runs (heap-sampler.cjs, preloaded into every thread: one
+ * JSON line per thread per second), read back and aligned with the bench's own RSS samples.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+
+export interface HeapSample {
+  thread: string;
+  /** Seconds since the bench started the server. */
+  t: number;
+  rss?: number;
+  heapTotal: number;
+  heapUsed: number;
+  malloced: number;
+  external: number;
+  arrayBuffers?: number;
+  /** The young generation, committed: new space and its large-object space (MiB). */
+  young: number;
+}
+
+/** The samples in `file`, t counted from `startedAt` (ms since the epoch: a worker's clock starts with the worker). */
+export function readHeapSamples(file: string, startedAt: number): HeapSample[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const { at, spaces, ...rest } = JSON.parse(line) as Omit<HeapSample, 'young' | 't'> & { at: number; spaces: Record<string, number> };
+      return { ...rest, young: (spaces.new_space ?? 0) + (spaces.new_large_object_space ?? 0), t: (at - startedAt) / 1000 };
+    });
+}
+
+/**
+ * Every thread's young generation at t, MiB: each thread's sample nearest to t, summed. V8 resizes a young generation
+ * between fixed bounds whatever the program does, so RSS less this is what a leak would grow.
+ */
+export function youngAt(heap: HeapSample[], t: number): number {
+  const nearest = new Map<string, HeapSample>();
+  for (const h of heap) {
+    const best = nearest.get(h.thread);
+    if (!best || Math.abs(h.t - t) < Math.abs(best.t - t)) nearest.set(h.thread, h);
+  }
+  return [...nearest.values()].reduce((a, h) => a + h.young, 0);
+}
