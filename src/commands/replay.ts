@@ -21,7 +21,7 @@ function print(io: CommandIO, r: ReplayReport) {
     Object.entries(m)
       .map(([k, n]) => `${k} ×${n}`)
       .join(', ') || 'none';
-  io.out(`  responses: ${list(r.statuses)}; errors: ${list(r.errors)}`);
+  io.out(`  responses: ${list(r.statuses)}; errors: ${list(r.errors)}${r.retried ? `; ${r.retried} sent again (the target closed their keep-alive connection before answering)` : ''}`);
   if (r.latencyMs) {
     const l = r.latencyMs;
     io.out(`  latency (ms): ${percentilesText(l)}`);
@@ -89,6 +89,10 @@ export const replayCommand: Command = {
   A target that answers with a 100 Continue or a 101 Switching Protocols not asked for (no Expect or Upgrade
   header is sent) fails that request as UNEXPECTED_RESPONSE (undici, the client, fails on it; other 1xx before
   the final response are taken).
+  A GET, HEAD, OPTIONS, TRACE, PUT or DELETE whose keep-alive connection the target closes or resets before
+  any answer (a target closing idle connections, as the request went out) is sent once more, within the
+  same --timeout, and counted as sent again (--json: retried); any other method is never sent twice: that
+  one counts as an error (RFC 9110 9.2.2).
   Exit 1 when any request failed (refused, reset, timed out): the report says how many of each.`,
   async run(argv, io) {
     // Before the run makes its first ticks: an idle GC must never free the tick objects' maps (tick-objects.ts).

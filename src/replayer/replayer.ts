@@ -57,6 +57,11 @@ export interface ReplayReport {
   responses: number;
   statuses: Record<string, number>;
   errors: Record<string, number>;
+  /**
+   * Requests sent a second time because their keep-alive connection was closed or reset by the target before any
+   * answer (idempotent methods only: retry.ts); each counts once in `sent`, by its last outcome.
+   */
+  retried: number;
   seconds: number;
   requestsPerSecond: number;
   bodyBytesSent: number;
@@ -165,6 +170,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
   const errors: Record<string, number> = {};
   let sent = 0;
   let responses = 0;
+  let retried = 0;
   let bodyBytes = 0;
   let bodyBytesReceived = 0;
   let records = 0;
@@ -314,7 +320,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
       const t0 = performance.now();
       const { pool, url } = target;
       try {
-        const res = await exchange(pool, { path, method: r.method, headers: requestHeaders(r), body }, o.timeoutMs);
+        const res = await exchange(pool, { path, method: r.method, headers: requestHeaders(r), body }, o.timeoutMs, () => retried++);
         const end = performance.now();
         histogram.recordValue(Math.max(1, Math.round((end - t0) * 1000)));
         scheduled?.recordValue(Math.max(1, Math.round((end - Math.min(due, t0)) * 1000)));
@@ -351,6 +357,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayReport> {
     responses,
     statuses,
     errors,
+    retried,
     seconds: Number(seconds.toFixed(3)),
     requestsPerSecond: Number((sent / Math.max(seconds, 1e-9)).toFixed(1)),
     bodyBytesSent: bodyBytes,
