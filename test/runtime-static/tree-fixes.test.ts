@@ -132,6 +132,7 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
       'lib/net.js',
       'src/node_sea.cc',
       'src/node.cc',
+      'deps/v8/src/base/platform/platform-posix.cc',
     ]);
     const tree = tempDir('tree-fixes-icu');
     mkdirSync(join(tree, 'tools', 'icu'), { recursive: true });
@@ -174,6 +175,21 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
     expect(once).toMatch(/V8::SetEntropySource\(\[\]\(unsigned char\* buffer, size_t length\) \{[\s\S]*CHECK_EQ\(uv_random\(nullptr, nullptr, buffer, length, 0, nullptr\), 0\);\n {6}return true;\n {4}\}\);\n#endif/);
     applyEdits(tree, edits);
     expect(readFileSync(join(tree, 'src', 'node.cc'), 'utf8')).toBe(once);
+  });
+
+  it('Node 24: each page V8 takes for its heap is filled in one madvise, not faulted in 4 KiB at a time', () => {
+    const tree = tempDir('tree-fixes-populate');
+    const file = 'deps/v8/src/base/platform/platform-posix.cc';
+    mkdirSync(join(tree, 'deps/v8/src/base/platform'), { recursive: true });
+    const edits = editsFor('24.21.0', 'full').filter((e) => e.file === file);
+    expect(edits).toHaveLength(1);
+    // 24.21's OS::Allocate tail, as the tree has it.
+    writeFileSync(join(tree, file), `    request_size -= suffix_size;\n  }\n\n${edits[0]?.from}\n}\n`);
+    applyEdits(tree, edits);
+    const once = readFileSync(join(tree, file), 'utf8');
+    expect(once).toMatch(/DCHECK_EQ\(size, request_size\);\n#if V8_OS_LINUX\n[\s\S]*madvise\(aligned_base, size, MADV_POPULATE_WRITE\);[\s\S]*#endif\n {2}return static_cast<void\*>\(aligned_base\);\n\}\n$/);
+    applyEdits(tree, edits);
+    expect(readFileSync(join(tree, file), 'utf8')).toBe(once);
   });
 
   it('an edit is made once, and a missing text fails with its reason', () => {
