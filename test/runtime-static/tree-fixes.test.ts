@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedDepFlags } from '../../build/runtime/static/configure-flags.ts';
 import { fetchZig } from '../../build/runtime/static/toolchain.ts';
-import { applyEdits, backportIntoUv, editsFor, notSharedFor, syncByContent, treeFixesFor, withoutAmalgamationStamp } from '../../build/runtime/static/tree-fixes.ts';
+import { applyEdits, backportIntoUv, EDIT_ORIGINALS, editsFor, notSharedFor, syncByContent, treeFixesFor, withoutAmalgamationStamp } from '../../build/runtime/static/tree-fixes.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { tempDir } from '../fixtures/context.ts';
 import { itWhen, prerequisite } from '../fixtures/skip.ts';
@@ -132,7 +132,7 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
       'lib/net.js',
       'src/node_sea.cc',
       'src/node.cc',
-      'deps/v8/src/base/platform/platform-posix.cc',
+      'deps/v8/src/heap/memory-allocator.cc',
     ]);
     const tree = tempDir('tree-fixes-icu');
     mkdirSync(join(tree, 'tools', 'icu'), { recursive: true });
@@ -177,17 +177,20 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
     expect(readFileSync(join(tree, 'src', 'node.cc'), 'utf8')).toBe(once);
   });
 
-  it('Node 24: each page V8 takes for its heap is filled in one madvise, not faulted in 4 KiB at a time', () => {
+  it('Node 24: each old-generation page V8 takes for its heap is filled in one madvise, not faulted in 4 KiB at a time', () => {
     const tree = tempDir('tree-fixes-populate');
-    const file = 'deps/v8/src/base/platform/platform-posix.cc';
-    mkdirSync(join(tree, 'deps/v8/src/base/platform'), { recursive: true });
+    const file = 'deps/v8/src/heap/memory-allocator.cc';
+    mkdirSync(join(tree, 'deps/v8/src/heap'), { recursive: true });
     const edits = editsFor('24.21.0', 'full').filter((e) => e.file === file);
-    expect(edits).toHaveLength(1);
-    // 24.21's OS::Allocate tail, as the tree has it.
-    writeFileSync(join(tree, file), `    request_size -= suffix_size;\n  }\n\n${edits[0]?.from}\n}\n`);
+    expect(edits).toHaveLength(2);
+    // 24.21's lines of the file around the edits, in their order there.
+    writeFileSync(join(tree, file), `#include "src/heap/memory-allocator.h"\n\n${edits[0]?.from}\nAddress MemoryAllocator::AllocateAlignedMemory(\n${edits[1]?.from}\n  return base;\n}\n`);
     applyEdits(tree, edits);
     const once = readFileSync(join(tree, file), 'utf8');
-    expect(once).toMatch(/DCHECK_EQ\(size, request_size\);\n#if V8_OS_LINUX\n[\s\S]*madvise\(aligned_base, size, MADV_POPULATE_WRITE\);[\s\S]*#endif\n {2}return static_cast<void\*>\(aligned_base\);\n\}\n$/);
+    expect(once).toMatch(/^#include "src\/heap\/memory-allocator.h"\n\n#include <sys\/mman.h>[^\n]*\n\n#include <cinttypes>/);
+    expect(once).toMatch(
+      /Address base = reservation.address\(\);\n\n#if V8_OS_LINUX\n[\s\S]*!IsAnyNewSpace\(space\) && !large\) \{[\s\S]*madvise\(reinterpret_cast<void\*>\(base\), chunk_size, MADV_POPULATE_WRITE\);[\s\S]*#endif\n\n {2}if \(executable == EXECUTABLE\)/,
+    );
     applyEdits(tree, edits);
     expect(readFileSync(join(tree, file), 'utf8')).toBe(once);
   });
@@ -199,8 +202,29 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
     expect(applyEdits(tree, [edit])).toEqual(['configure.py edited: stdin is C']);
     applyEdits(tree, [edit]);
     expect(readFileSync(join(tree, 'configure.py'), 'utf8')).toBe("  args = ['-x', 'c', '-E', '-dM',\n");
-    writeFileSync(join(tree, 'configure.py'), 'something else\n');
-    expect(() => applyEdits(tree, [edit])).toThrow(/configure\.py: "args = \['-E', '-dM'," is not there \(tree-fixes\.ts: stdin is C\)/);
+    const other = tempDir('tree-fixes-edit-missing');
+    writeFileSync(join(other, 'configure.py'), 'something else\n');
+    expect(() => applyEdits(other, [edit])).toThrow(/configure\.py: "args = \['-E', '-dM'," is not there \(tree-fixes\.ts: stdin is C\)/);
+  });
+
+  it('a kept tree is edited from its own text each time: an edit dropped or changed since is undone, an unchanged file not rewritten', () => {
+    const tree = tempDir('tree-fixes-originals');
+    mkdirSync(join(tree, 'src'));
+    writeFileSync(join(tree, 'a.c'), 'int a = 1;\n');
+    writeFileSync(join(tree, 'src', 'b.c'), 'int b = 1;\n');
+    const a2 = { file: 'a.c', from: 'a = 1', to: 'a = 2', why: 'a' };
+    const b2 = { file: 'src/b.c', from: 'b = 1', to: 'b = 2', why: 'b' };
+    applyEdits(tree, [a2, b2]);
+    expect(readFileSync(join(tree, 'src', 'b.c'), 'utf8')).toBe('int b = 2;\n');
+    // b's edit dropped, a's changed: b.c is the tree's own again, a.c edited from its own text, not from "a = 2".
+    const a3 = { file: 'a.c', from: 'a = 1', to: 'a = 3', why: 'a, again' };
+    applyEdits(tree, [a3]);
+    expect(readFileSync(join(tree, 'src', 'b.c'), 'utf8')).toBe('int b = 1;\n');
+    expect(readFileSync(join(tree, 'a.c'), 'utf8')).toBe('int a = 3;\n');
+    expect(existsSync(join(tree, EDIT_ORIGINALS, 'src', 'b.c'))).toBe(false);
+    utimesSync(join(tree, 'a.c'), 1000, 1000);
+    applyEdits(tree, [a3]);
+    expect(statSync(join(tree, 'a.c')).mtimeMs).toBe(1_000_000);
   });
 
   itWhen(

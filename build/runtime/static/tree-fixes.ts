@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { nodeLineOf } from '../pin.ts';
 import { runShell } from './command.ts';
 import { fetched, type IntlMode, type StaticBuildContext } from './context.ts';
@@ -262,29 +262,54 @@ const ENTROPY_EDITS: Record<string, TreeEdit[]> = {
 /**
  * V8 takes each 256 KiB page of its heap from the kernel as it needs one and writes it at once (deserialising Node's
  * snapshot at every start: ~1,000 of the static runtime's ~2,480 page faults of `node -e 0`), each 4 KiB faulted in on
- * its first write. One `madvise(MADV_POPULATE_WRITE)` (Linux 5.14) per page fills it in one call: ~970 fewer faults,
- * `node -e 0` 60.9 → 55.5 ms, broker's `--version` 59.2 → 55.4 and `stats` 88.4 → 80.5 on this project's Firecracker
- * VM, for ~1.7 MiB more peak RSS (pages V8 takes before it fills them; docs/benchmarks.md, "A heap page filled in one
- * call"). Advisory: an older kernel's EINVAL, or memory the cgroup refuses, leaves the page to fault in as before.
+ * its first write. One `madvise(MADV_POPULATE_WRITE)` (Linux 5.14) per page fills it in one call. Not the young
+ * generation's pages (its second semi-space waits for the first scavenge), nor large objects' or code's: filling those
+ * too gained no time and held ~2 MiB more. Static runtime `node -e 0` ~10% faster on this project's Firecracker VM, ~900
+ * fewer faults (docs/benchmarks.md, "A heap page filled in one call"). Advisory: an older kernel's EINVAL, or memory the
+ * cgroup refuses, leaves the page to fault in as before.
  */
 const POPULATE_EDITS: Record<string, TreeEdit[]> = {
   '24': [
     {
-      file: 'deps/v8/src/base/platform/platform-posix.cc',
-      from: `  DCHECK_EQ(size, request_size);
-  return static_cast<void*>(aligned_base);`,
-      to: `  DCHECK_EQ(size, request_size);
+      file: 'deps/v8/src/heap/memory-allocator.cc',
+      from: `#include <cinttypes>
+#include <optional>
+`,
+      to: `#include <sys/mman.h>  // broker: madvise (tree-fixes.ts)
+
+#include <cinttypes>
+#include <optional>
+`,
+      why: 'madvise for the heap-page edit below',
+    },
+    {
+      file: 'deps/v8/src/heap/memory-allocator.cc',
+      from: `  Address base = reservation.address();
+
+  if (executable == EXECUTABLE) {
+    ThreadIsolation::RegisterJitPage(base, chunk_size);
+  }
+`,
+      to: `  Address base = reservation.address();
+
 #if V8_OS_LINUX
-  // broker (tree-fixes.ts): a heap page is written as soon as it is taken: fill it in one call, not 64 page faults.
+  // broker (tree-fixes.ts): an old-generation page is written as soon as it is taken: fill it in one call, not 64
+  // page faults. Not the young generation's (half of it waits for a scavenge), nor large objects' or code's.
+  const bool large = space == LO_SPACE || space == NEW_LO_SPACE || space == CODE_LO_SPACE ||
+                     space == TRUSTED_LO_SPACE || space == SHARED_LO_SPACE || space == SHARED_TRUSTED_LO_SPACE;
+  if (executable != EXECUTABLE && !IsAnyNewSpace(space) && !large) {
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
-  if (access == OS::MemoryPermission::kReadWrite && size <= 256 * 1024) {
-    madvise(aligned_base, size, MADV_POPULATE_WRITE);  // advisory: EINVAL before Linux 5.14
+    madvise(reinterpret_cast<void*>(base), chunk_size, MADV_POPULATE_WRITE);  // advisory: EINVAL before Linux 5.14
   }
 #endif
-  return static_cast<void*>(aligned_base);`,
-      why: "V8's heap pages filled in one madvise(MADV_POPULATE_WRITE) each instead of a page fault per 4 KiB (~1,000 of node -e 0's faults)",
+
+  if (executable == EXECUTABLE) {
+    ThreadIsolation::RegisterJitPage(base, chunk_size);
+  }
+`,
+      why: "V8's old-generation heap pages filled in one madvise(MADV_POPULATE_WRITE) each instead of a page fault per 4 KiB (~900 of node -e 0's faults)",
     },
   ],
 };
@@ -478,16 +503,40 @@ export function backportIntoUv(uvDir: string, name: keyof typeof UV_BACKPORTS): 
 }
 
 /** Make each edit in the tree (once: the tree is unpacked once and configured again after input changes). */
+/**
+ * Where applyEdits keeps each edited file as the tree had it, so every configure edits from that text: an edit dropped
+ * or changed since the last configure of a kept tree is undone, as in a tree unpacked afresh (the same binary either way).
+ */
+export const EDIT_ORIGINALS = '.broker-originals';
+
 export function applyEdits(tree: string, edits: TreeEdit[]): string[] {
-  return edits.map((edit) => {
-    editFile(join(tree, edit.file), (text) => {
-      // Made already (a re-configure of the same tree): `to` is there, and `from` only as part of it, if at all.
-      if (text.includes(edit.to) && (edit.to.includes(edit.from) || !text.includes(edit.from))) return text;
-      if (text.includes(edit.from)) return text.replace(edit.from, edit.to);
-      throw new Error(`${edit.file}: "${edit.from}" is not there (tree-fixes.ts: ${edit.why})`);
-    });
-    return `${edit.file} edited: ${edit.why}`;
-  });
+  const originals = join(tree, EDIT_ORIGINALS);
+  const files = new Set(edits.map((e) => e.file));
+  // A file an earlier configure edited and this one does not: back to the tree's own text.
+  const kept = existsSync(originals) ? readdirSync(originals, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(originals, f)).isFile()) : [];
+  for (const file of kept) {
+    if (files.has(file)) continue;
+    editFile(join(tree, file), () => readFileSync(join(originals, file), 'utf8'));
+    rmSync(join(originals, file));
+  }
+  for (const file of files) {
+    const original = join(originals, file);
+    if (!existsSync(original)) {
+      mkdirSync(dirname(original), { recursive: true });
+      copyFileSync(join(tree, file), original);
+    }
+    const edited = edits.filter((e) => e.file === file).reduce((text, edit) => applyEdit(text, edit), readFileSync(original, 'utf8'));
+    // Written only when it differs: an unchanged file keeps its mtime, and ninja rebuilds nothing for it.
+    editFile(join(tree, file), () => edited);
+  }
+  return edits.map((edit) => `${edit.file} edited: ${edit.why}`);
+}
+
+function applyEdit(text: string, edit: TreeEdit): string {
+  // Made already (a tree edited before its originals were kept): \`to\` is there, and \`from\` only as part of it, if at all.
+  if (text.includes(edit.to) && (edit.to.includes(edit.from) || !text.includes(edit.from))) return text;
+  if (text.includes(edit.from)) return text.replace(edit.from, edit.to);
+  throw new Error(`${edit.file}: "${edit.from}" is not there (tree-fixes.ts: ${edit.why})`);
 }
 
 /**
