@@ -264,9 +264,9 @@ const ENTROPY_EDITS: Record<string, TreeEdit[]> = {
  * snapshot at every start: ~1,000 of the static runtime's ~2,480 page faults of `node -e 0`), each 4 KiB faulted in on
  * its first write. One `madvise(MADV_POPULATE_WRITE)` (Linux 5.14) per page fills it in one call. Not the young
  * generation's pages (its second semi-space waits for the first scavenge), nor large objects' or code's: filling those
- * too gained no time and held ~2 MiB more. Static runtime `node -e 0` ~10% faster on this project's Firecracker VM, ~900
- * fewer faults (docs/benchmarks.md, "A heap page filled in one call"). Advisory: an older kernel's EINVAL, or memory the
- * cgroup refuses, leaves the page to fault in as before.
+ * too gained no time and held ~0.6 MiB more. The static runtime's `node -e 0` −13%, broker's `--version` −14%, ~950 fewer
+ * faults, ~1.1 MiB more peak RSS, on this project's Firecracker VM (docs/benchmarks.md, "A heap page filled in one call").
+ * Advisory: an older kernel's EINVAL, or memory the cgroup refuses, leaves the page to fault in as before.
  */
 const POPULATE_EDITS: Record<string, TreeEdit[]> = {
   '24': [
