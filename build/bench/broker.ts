@@ -21,7 +21,7 @@ import { runtimePin } from '../runtime/pin.ts';
 import { benchArgs, envInt } from './bench-args.ts';
 import { p99Spread, throughputSpread } from './broker-text.ts';
 import { freshArtifact } from './fresh-artifact.ts';
-import { type HeapSample, readHeapSamples, youngAt } from './heap-samples.ts';
+import { type HeapSample, nearest, readHeapSamples, youngAt } from './heap-samples.ts';
 import { benchNeeds } from './needs.ts';
 import { cpuMs, rssMiB } from './proc.ts';
 import { pauseRuntimeBuilds } from './quiet.ts';
@@ -328,7 +328,9 @@ interface RssRow {
   samples: { t: number; mib: number }[];
   rps: number;
   slope: number;
-  /** The same samples less V8's young generations (every thread's, committed, from the nearest heap sample). */
+  /** V8's young generations at each sample (every thread's, committed, from its nearest heap sample), MiB. */
+  young: number[];
+  /** The samples less those young generations. */
   lessYoung: { t: number; mib: number }[];
   slopeLessYoung: number;
   /** Each thread's V8 heap, t in seconds since the process started. */
@@ -378,8 +380,9 @@ async function rssRun(name: string, start: (out: string, env?: NodeJS.ProcessEnv
   rmSync(out, { force: true });
   const heap = readHeapSamples(heapFile, startedAt);
   if (!heap.length) throw new Error(`${name}: no heap samples in ${heapFile} (${HEAP_SAMPLER}, preloaded with NODE_OPTIONS, did not run)`);
-  const lessYoung = samples.map(({ t, mib }) => ({ t, mib: mib - youngAt(heap, t) }));
-  return { name, samples, rps: r.requests.average, slope: slopePerMinute(samples), lessYoung, slopeLessYoung: slopePerMinute(lessYoung), heap };
+  const young = samples.map(({ t }) => youngAt(heap, t));
+  const lessYoung = samples.map(({ t, mib }, i) => ({ t, mib: mib - (young[i] ?? 0) }));
+  return { name, samples, rps: r.requests.average, slope: slopePerMinute(samples), young, lessYoung, slopeLessYoung: slopePerMinute(lessYoung), heap };
 }
 
 const officialRt = await officialRuntime({ nodeVersion: pin.nodeVersion, arch: 'x64', cacheDir: cacheRoot(), log: { info: () => {}, progress: () => {} } });
@@ -553,7 +556,7 @@ spreads the requests over each second, where autocannon's overallRate does not (
 ${table(wrkHeader, wrkRows)}`;
 // Whole MiB, and no "-0" for a change under half a MiB.
 const mib = (x: number) => (Math.abs(x) < 0.5 ? 0 : x).toFixed(0);
-const at = (r: RssRow, t: number) => r.samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best)).mib.toFixed(0);
+const at = (r: RssRow, t: number) => nearest(r.samples, t).mib.toFixed(0);
 const rssTimes = Array.from({ length: Math.floor((rssWarmup + rssSeconds) / 10) }, (_, i) => (i + 1) * 10);
 // Partial runs print it too: a long RSS trace (the command in the text) is one.
 /**
@@ -562,7 +565,6 @@ const rssTimes = Array.from({ length: Math.floor((rssWarmup + rssSeconds) / 10) 
  */
 function heapSection(): string {
   const times = [...new Set([10, 60, rssWarmup, Math.round((rssWarmup + rssSeconds) / 2), rssWarmup + rssSeconds - 60, rssWarmup + rssSeconds - 5])].filter((t) => t > 0 && t < rssWarmup + rssSeconds).sort((x, y) => x - y);
-  const nearest = <T extends { t: number }>(xs: T[], t: number) => xs.reduce((best, x) => (Math.abs(x.t - t) < Math.abs(best.t - t) ? x : best));
   const rowsOut: string[][] = [];
   for (const r of rss) {
     const main = r.heap.filter((h) => h.thread === 'main');
@@ -595,7 +597,7 @@ ${table(['server', 'at', 'RSS (main thread sample)', 'main isolate heap committe
 
 const inWindow = (xs: { t: number; mib: number }[]) => xs.filter((x) => x.t >= rssWarmup).map((x) => x.mib);
 const youngRange = (r: RssRow) => {
-  const ys = r.samples.filter((x) => x.t >= rssWarmup).map((x) => youngAt(r.heap, x.t));
+  const ys = r.young.filter((_, i) => (r.samples[i]?.t ?? 0) >= rssWarmup);
   return `${Math.min(...ys).toFixed(0)}–${Math.max(...ys).toFixed(0)}`;
 };
 const rssSection = `RSS (VmRSS of the process and its children, MiB) sampled every second from process start while autocannon runs unthrottled:

@@ -31,15 +31,21 @@ export function readHeapSamples(file: string, startedAt: number): HeapSample[] {
     });
 }
 
+/** The sample of `xs` (not empty) taken nearest to t. */
+export function nearest<T extends { t: number }>(xs: T[], t: number): T {
+  return xs.reduce((best, x) => (Math.abs(x.t - t) < Math.abs(best.t - t) ? x : best));
+}
+
 /**
  * Every thread's young generation at t, MiB: each thread's sample nearest to t, summed. V8 resizes a young generation
  * between fixed bounds whatever the program does, so RSS less this is what a leak would grow.
  */
 export function youngAt(heap: HeapSample[], t: number): number {
-  const nearest = new Map<string, HeapSample>();
+  // One pass, each thread's nearest so far (nearest() per thread would group the samples at every call).
+  const best = new Map<string, HeapSample>();
   for (const h of heap) {
-    const best = nearest.get(h.thread);
-    if (!best || Math.abs(h.t - t) < Math.abs(best.t - t)) nearest.set(h.thread, h);
+    const b = best.get(h.thread);
+    if (!b || Math.abs(h.t - t) < Math.abs(b.t - t)) best.set(h.thread, h);
   }
-  return [...nearest.values()].reduce((a, h) => a + h.young, 0);
+  return [...best.values()].reduce((a, h) => a + h.young, 0);
 }

@@ -18,6 +18,7 @@ import { FilterError, keptRecords, type RecordPredicate } from '../filter.ts';
 import { type CertificateRejection, certificateRejection } from './certificate-rejection.ts';
 import { exchange } from './exchange.ts';
 import { connectOptions, type Trust } from './tls-trust.ts';
+import { isUnaskedContinue } from './unasked-continue.ts';
 import { warmHttpClient } from './warm-client.ts';
 
 export interface ReplayOptions {
@@ -96,9 +97,8 @@ function requestHeaders(r: ArchiveRecord): string[] {
 /** A short, stable name for a failure: the error code when there is one. */
 function errorKind(err: unknown): string {
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
-  // undici's word for a 100 Continue it did not ask for (broker sends no Expect), which would otherwise count with
-  // every reset and close as UND_ERR_SOCKET.
-  if (e?.code === 'UND_ERR_SOCKET' && e.message === 'bad response') return 'UNEXPECTED_RESPONSE';
+  // Would otherwise count with every reset and close as UND_ERR_SOCKET.
+  if (isUnaskedContinue(err)) return 'UNEXPECTED_RESPONSE';
   // A 101 Switching Protocols to a request that asked for no upgrade: undici's parser fails an internal assert on it.
   if (e?.code === 'ERR_ASSERTION') return 'UNEXPECTED_RESPONSE';
   return e?.cause?.code ?? e?.code ?? e?.name ?? 'Error';

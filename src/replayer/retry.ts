@@ -8,6 +8,8 @@
  * applied is never sent twice; it counts as an error, as before.
  */
 
+import { isUnaskedContinue } from './unasked-continue.ts';
+
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /** True when `err`, from a request that got no response headers, is the idle-close race and `method` may be repeated. */
@@ -16,8 +18,7 @@ export function sendAgain(err: unknown, method: string): boolean {
   const e = err as { code?: string; message?: string; socket?: { bytesRead?: number } } | null;
   if (e?.code === 'ECONNRESET' || e?.code === 'EPIPE') return true;
   // undici's SocketError carries the connection's byte counts: a connection that never answered was not reused, so
-  // the target closed a fresh one on this request (sending it again would only send it twice). 'bad response' is an
-  // unasked 1xx, an answer.
-  if (e?.code === 'UND_ERR_SOCKET' && e.message !== 'bad response') return (e.socket?.bytesRead ?? 0) > 0;
+  // the target closed a fresh one on this request (sending it again would only send it twice).
+  if (e?.code === 'UND_ERR_SOCKET' && !isUnaskedContinue(err)) return (e.socket?.bytesRead ?? 0) > 0;
   return false;
 }

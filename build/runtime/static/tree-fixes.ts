@@ -502,13 +502,13 @@ export function backportIntoUv(uvDir: string, name: keyof typeof UV_BACKPORTS): 
     });
 }
 
-/** Make each edit in the tree (once: the tree is unpacked once and configured again after input changes). */
 /**
  * Where applyEdits keeps each edited file as the tree had it, so every configure edits from that text: an edit dropped
  * or changed since the last configure of a kept tree is undone, as in a tree unpacked afresh (the same binary either way).
  */
 export const EDIT_ORIGINALS = '.broker-originals';
 
+/** Make each edit in the tree (the tree is unpacked once and configured again after input changes). */
 export function applyEdits(tree: string, edits: TreeEdit[]): string[] {
   const originals = join(tree, EDIT_ORIGINALS);
   const files = new Set(edits.map((e) => e.file));
@@ -533,7 +533,7 @@ export function applyEdits(tree: string, edits: TreeEdit[]): string[] {
 }
 
 function applyEdit(text: string, edit: TreeEdit): string {
-  // Made already (a tree edited before its originals were kept): \`to\` is there, and \`from\` only as part of it, if at all.
+  // Made already (a tree edited before its originals were kept): `to` is there, and `from` only as part of it, if at all.
   if (text.includes(edit.to) && (edit.to.includes(edit.from) || !text.includes(edit.from))) return text;
   if (text.includes(edit.from)) return text.replace(edit.from, edit.to);
   throw new Error(`${edit.file}: "${edit.from}" is not there (tree-fixes.ts: ${edit.why})`);
