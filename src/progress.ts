@@ -6,6 +6,7 @@
  * it reads (a time check, nothing more, until a draw is due), a replay from a timer.
  */
 import { formatBytes } from '../shared/byte-size.ts';
+import { monotonicMs } from './clock.ts';
 
 /** Where the line goes and whether anyone sees it there (main.ts: stderr, when it is a terminal). */
 export interface ProgressSink {
@@ -15,7 +16,7 @@ export interface ProgressSink {
    */
   visible(streaming: boolean): boolean;
   write(text: string): void;
-  /** The clock, in ms (default performance.now; a test's moves as it likes). */
+  /** The clock, in ms (default src/clock.ts monotonicMs; a test's moves as it likes). */
   now?(): number;
 }
 
@@ -62,7 +63,7 @@ export class Progress {
     private readonly options: ProgressOptions,
     private readonly sink: ProgressSink,
   ) {
-    this.now = sink.now?.bind(sink) ?? (() => performance.now());
+    this.now = sink.now?.bind(sink) ?? monotonicMs;
     this.started = this.now();
     this.nextAt = this.started + FIRST_DRAW_MS;
   }

@@ -6,6 +6,7 @@ import { int, number } from '../../shared/cli-args/number.ts';
 import { size } from '../../shared/cli-args/size.ts';
 import { CODEC_LEVELS, codecName, codecRate, zstdMissing } from '../archive/codec.ts';
 import { BLOCK_SIZE, Codec, type CodecName } from '../archive/format.ts';
+import { monotonicMs } from '../clock.ts';
 import { hostPort } from '../host-port.ts';
 import { errText } from '../output.ts';
 import { ArchiveFileError } from '../recorder/archive-sink.ts';
@@ -278,11 +279,8 @@ function printSummary(io: CommandIO, s: ReturnType<typeof summary>, json: boolea
   if (s.tls) io.out(`  TLS: ${s.tls.handshakeErrors} failed handshakes, of which ${s.tls.h2Refused} HTTP/2-only clients refused`);
 }
 
-/**
- * Monotonic seconds. Not performance.now(): the global `performance` loads perf_hooks (nine modules, ~0.5 ms) on first
- * use, which put them between the listen and the "listening on" line.
- */
-const secondsNow = () => Number(process.hrtime.bigint()) / 1e9;
+/** Monotonic seconds (src/clock.ts: performance.now() would load perf_hooks between the listen and "listening on"). */
+const secondsNow = () => monotonicMs() / 1000;
 
 /** Live stats on stderr, only on a TTY: a pipe or a log file would fill with carriage returns. */
 function liveStats(read: () => RecorderCounters): () => void {

@@ -82,18 +82,18 @@ describe('npm run dist (official runtime)', () => {
     expect(j.build.runtime.intl).toBe('full');
   });
 
-  // src/recorder/listen.ts: Node 24.22's net.BoundSocket binds an IP address with no lookup; a host name is still looked up.
+  // src/recorder/listen.ts: an IP address is listened on directly (no lookup, no node:cluster); a host name is looked up.
   for (const [host, dns] of [
     ['127.0.0.1', false],
     ['localhost', true],
   ] as const) {
-    it(`record --listen ${host}:0 ${dns ? 'looks the name up (node:dns)' : 'binds the address without node:dns'} before it says it listens`, async () => {
+    it(`record --listen ${host}:0 ${dns ? 'looks the name up (node:dns)' : 'listens on the address without node:dns or node:cluster'} before it says it listens`, async () => {
       const hook = join(tempDir('dist-listen'), 'hook.cjs');
       writeFileSync(
         hook,
         `const w = process.stderr.write;
 process.stderr.write = function (s, ...rest) {
-  if (String(s).includes('listening on')) w.call(process.stderr, 'DNS ' + process.moduleLoadList.includes('NativeModule dns') + '\\n');
+  if (String(s).includes('listening on')) w.call(process.stderr, 'DNS ' + process.moduleLoadList.includes('NativeModule dns') + ' CLUSTER ' + process.moduleLoadList.includes('NativeModule cluster') + '\\n');
   return w.call(this, s, ...rest);
 };\n`,
       );
@@ -108,7 +108,8 @@ process.stderr.write = function (s, ...rest) {
         });
         void exited.then(() => reject(new Error(`broker exited before listening:\n${stderr}`)));
       });
-      expect(stderr).toContain(`DNS ${dns}\n`);
+      expect(stderr).toContain(`DNS ${dns} `);
+      if (!dns) expect(stderr).toContain('CLUSTER false\n');
       // (localhost may be ::1 here: only the address is asked to answer.)
       if (!dns) expect((await fetch(`http://${host}:${port}/x`, { method: 'POST', body: 'one' })).status).toBe(200);
       child.kill('SIGTERM');
