@@ -47,9 +47,9 @@ export function stackCommand(args: StackArgs, out: { stdout: (text: string) => v
   if (args.json) out.stdout(`${JSON.stringify({ map: mapPath, bundle: map.file, positions }, null, 2)}\n`);
   else out.stdout(text);
   const mapped = positions.filter((p) => p.source !== null).length;
-  // A worker started from a file of the package runs a bundle of its own with no map (its frames read `[worker eval]:L:C`);
-  // seal.workers' bundles name themselves (`seal:worker/…`) and are mapped.
-  const worker = /\[worker eval\]:\d+:\d+/.test(report) ? "; the frames at [worker eval] are a worker thread's started from a file of the package, whose bundle has no map" : '';
+  // A worker the program starts from a string of its own has no map (its frames read `[worker eval]:L:C`); seal.workers'
+  // bundles and the worker files' name themselves (`seal:worker/…`, `seal:worker-file/…`) and are mapped.
+  const worker = /\[worker eval\]:\d+:\d+/.test(report) ? "; the frames at [worker eval] are a worker thread's that the program started from a string of code, which has no map" : '';
   if (positions.length === 0) out.stderr(`no position in ${map.file} found in the report${worker || ': is it a crash of the artifact this map was written with?'}`);
   else out.stderr(`${mapped} of ${positions.length} position(s) in ${map.file} mapped to their sources${mapped < positions.length ? " (the rest are esbuild's own helpers)" : ''}${worker}`);
   return 0;

@@ -5,7 +5,8 @@
  * line and column it came from. Pure: text and map in, text and the positions found out. A position the map does not
  * cover (esbuild's helpers) is left as it was. So are the positions of the other scripts the binary runs, through their
  * own maps, which the artifact's carries: a seal.workers bundle's (`seal:worker/<CONSTANT>.js:L:C`), a seal.lazy chunk's
- * (`seal:lazy/undici.cjs:L:C`). A worker started from a file of the package (`[worker eval]:L:C`) has no map.
+ * (`seal:lazy/undici.cjs:L:C`), a worker file's (`seal:worker-file/lib/pool.js:L:C`). A worker the program starts from
+ * a string of its own (`[worker eval]:L:C`) has no map.
  */
 import { SourceMapConsumer } from 'source-map-js';
 import { SCRIPT_MAPS_KEY } from '../project/maintainer-map.ts';

@@ -156,7 +156,7 @@ async function bundleWorker(o: Common & { entry: string; script?: string }): Pro
  */
 export async function bundleProject(o: BundleOptions): Promise<Bundled> {
   const inlined: Record<string, string> = {};
-  // The maps of the other scripts the binary runs (seal.workers' bundles, seal.lazy's chunks), by the name their frames show.
+  // The maps of the other scripts the binary runs (seal.workers' bundles, seal.lazy's chunks, worker files), by the name their frames show.
   const scriptMaps: Record<string, string> = {};
   for (const [constant, entry] of Object.entries(o.project.config.workers)) {
     const worker = await bundleWorker({ ...o, entry, script: workerScript(constant) });
@@ -285,8 +285,9 @@ export async function bundleProject(o: BundleOptions): Promise<Bundled> {
       `seal.lazy: a chunk loads files the binary would have to embed for it (native addons, files named by require.resolve or a computed relative require): ${firstFew(unembedded, 5)}; a chunk carries none: take the package they are from out of seal.lazy`,
     );
   for (const c of chunks) scriptMaps[c.file] = c.map;
+  const { workers, maps: workerMaps } = await bundleWorkers({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, loads, unresolved);
+  Object.assign(scriptMaps, workerMaps);
   await writeFile(mapFile(o.outfile), maintainerMap(present(map, "the finished bundle's source map"), { bundleDir: dirname(o.outfile), projectRoot: o.project.root, file }, scriptMaps));
-  const workers = await bundleWorkers({ project: o.project, outfile: o.outfile, options: common(o), define, embeds }, loads, unresolved);
   const shared = sharedInputs(out.metafile, chunks);
   const lazy = [];
   for (const c of chunks) {

@@ -28,7 +28,8 @@ export interface MapPlaces {
 
 /**
  * The key under which the map carries the maps of the other scripts the binary runs — seal.workers' bundles
- * (`seal:worker/<CONSTANT>.js`), seal.lazy's chunks (`seal:lazy/<name>.cjs`) — by the name their frames show: one file
+ * (`seal:worker/<CONSTANT>.js`), seal.lazy's chunks (`seal:lazy/<name>.cjs`), the worker files' (`seal:worker-file/<path>`)
+ * — by the name their frames show: one file
  * to keep beside the artifact, a source map extension field (`x_`) that other tools skip.
  */
 export const SCRIPT_MAPS_KEY = 'x_seal_scripts';

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mapStackText, readStackMap } from '../../build/crash/stack-trace.ts';
 import { PLACE_LIMITS } from '../../build/project/load-places.ts';
 import { repoRoot, runPack, runToolchain, tempDir } from '../fixtures/context.ts';
 import { officialTestRuntime } from '../fixtures/runtime.ts';
@@ -176,6 +177,15 @@ describe('pack: worker threads started from files of the program', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(execFileSync(process.execPath, [join(dir, 'bin/cli.js')], { encoding: 'utf8' }));
     expect(r.stdout).toBe('count 3 words\nshout ESM! (1 word)\n');
+    // A crash in such a worker names the worker's own bundle, whose map travels in the artifact's: seal stack reads it.
+    const crash = run(join(out, 'worker-file-fixture-1.0.0-linux-x64'), ['crash']);
+    expect(crash.status).toBe(1);
+    expect(crash.stderr).toMatch(/^seal:worker-file\/lib\/count-worker\.js:\d+\n/);
+    expect(crash.stderr).toMatch(/\nTypeError: Cannot read properties of null \(reading 'split'\)\n {4}at \S+ \(seal:worker-file\/lib\/count-worker\.js:\d+:\d+\)\n/);
+    const { text } = mapStackText(crash.stderr, readStackMap(readFileSync(join(out, 'worker-file-fixture-1.0.0-linux-x64.map'), 'utf8'), 'the map'));
+    // Node's header line (the line it shows above the caret) and the frames, each in the package's own file.
+    expect(text).toMatch(/^lib\/words\.js:1\n/);
+    expect(text).toMatch(/\nTypeError: Cannot read properties of null \(reading 'split'\)\n {4}at \S+ \(lib\/words\.js:1:32\)\n {4}at lib\/count-worker\.js:7:27\n/);
   }, 120_000);
 });
 

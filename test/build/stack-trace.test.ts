@@ -98,7 +98,7 @@ describe('stackCommand: what it is given', () => {
     writeFileSync(report, 'Error: in a worker\n    at work ([worker eval]:397:98)\n');
     const said: string[] = [];
     stackCommand({ map: c.mapFile, report, json: false, help: 'h' }, { stdout: () => {}, stderr: (l) => said.push(l) });
-    expect(said).toEqual(["no position in pool.cjs found in the report; the frames at [worker eval] are a worker thread's started from a file of the package, whose bundle has no map"]);
+    expect(said).toEqual(["no position in pool.cjs found in the report; the frames at [worker eval] are a worker thread's that the program started from a string of code, which has no map"]);
   });
 });
 
