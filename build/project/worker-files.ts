@@ -56,12 +56,13 @@ async function withPreludes(
   build: { define: Record<string, string>; sourcefile: string; outfile?: string; script?: string; what: string },
   unresolved: Unresolved[],
 ): Promise<{ code: string; map?: string }> {
-  const mapped = build.outfile !== undefined && build.script !== undefined;
+  const { outfile, script } = build;
+  const mapped = outfile !== undefined && script !== undefined;
   const out = await buildLeavingUnresolved(
     {
       ...program.options,
       stdin: { contents: `${preludeSource(program.project.config, program.embeds)}${load}\n`, resolveDir: program.project.root, sourcefile: build.sourcefile, loader: 'js' },
-      ...(build.outfile === undefined ? {} : { outfile: build.outfile }),
+      ...(outfile === undefined ? {} : { outfile }),
       ...(mapped ? { sourcemap: 'external' as const } : {}),
       define: build.define,
       supported: { 'dynamic-import': false },
@@ -76,11 +77,11 @@ async function withPreludes(
   );
   const map = out.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
   const finished = await finishedCode(js.text, program.options.minify === true, map);
-  if (!mapped || build.outfile === undefined || build.script === undefined) return { code: finished.code };
+  if (outfile === undefined || script === undefined) return { code: finished.code };
   return {
     // After the last line: no position moves.
-    code: `${finished.code}\n//# sourceURL=${build.script}\n`,
-    map: maintainerMap(present(finished.map, `the map of ${build.what}`), { bundleDir: dirname(build.outfile), projectRoot: program.project.root, file: build.script }),
+    code: `${finished.code}\n//# sourceURL=${script}\n`,
+    map: maintainerMap(present(finished.map, `the map of ${build.what}`), { bundleDir: dirname(outfile), projectRoot: program.project.root, file: script }),
   };
 }
 
