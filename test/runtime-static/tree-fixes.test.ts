@@ -121,8 +121,9 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
   });
 
   it('--intl small keeps the break-iterator rules that Node’s small-icu trims (Intl.Segmenter crashes without them)', () => {
-    expect(editsFor('22.22.2', 'full')).toEqual([]);
-    expect(editsFor('22.22.2', 'none')).toEqual([]);
+    // Node 22.22.2 gets the start-up edits whose texts it shares with 24.21 (and its own heap-page one), not 24's build fixes.
+    expect([...new Set(editsFor('22.22.2', 'full').map((e) => e.file))]).toEqual(['deps/v8/third_party/rapidhash-v8/secret.h', 'lib/net.js', 'src/node_sea.cc', 'src/node.cc', 'deps/v8/src/heap/memory-allocator.cc']);
+    expect(editsFor('22.22.2', 'none')).toEqual(editsFor('22.22.2', 'full'));
     expect([...new Set(editsFor('24.21.0', 'full').map((e) => e.file))]).toEqual([
       'configure.py',
       'deps/v8/third_party/highway/src/hwy/ops/set_macros-inl.h',
@@ -190,6 +191,27 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
     expect(once).toMatch(/^#include "src\/heap\/memory-allocator.h"\n\n#include <sys\/mman.h>[^\n]*\n\n#include <cinttypes>/);
     expect(once).toMatch(
       /Address base = reservation.address\(\);\n\n#if V8_OS_LINUX\n[\s\S]*!IsAnyNewSpace\(space\) && !large\) \{[\s\S]*madvise\(reinterpret_cast<void\*>\(base\), chunk_size, MADV_POPULATE_WRITE\);[\s\S]*#endif\n\n {2}if \(executable == EXECUTABLE\)/,
+    );
+    applyEdits(tree, edits);
+    expect(readFileSync(join(tree, file), 'utf8')).toBe(once);
+  });
+
+  it("Node 22: V8 12.4's old-generation pages are filled once made read-write (they are reserved inaccessible first)", () => {
+    const tree = tempDir('tree-fixes-populate-22');
+    const file = 'deps/v8/src/heap/memory-allocator.cc';
+    mkdirSync(join(tree, 'deps/v8/src/heap'), { recursive: true });
+    const edits = editsFor('22.22.2', 'full').filter((e) => e.file === file);
+    expect(edits).toHaveLength(2);
+    // 22.22.2's lines of the file around the edits, in their order there.
+    writeFileSync(
+      join(tree, file),
+      `// Copyright\n\n${edits[0]?.from}\n#include "src/base/address-region.h"\n// ...\n    if (reservation.SetPermissions(base, commit_size,\n                                   PageAllocator::kReadWrite)) {\n${edits[1]?.from}      return HandleAllocationFailure(NOT_EXECUTABLE);\n    }\n`,
+    );
+    applyEdits(tree, edits);
+    const once = readFileSync(join(tree, file), 'utf8');
+    expect(once).toContain('#include "src/heap/memory-allocator.h"\n\n#include <sys/mman.h>');
+    expect(once).toMatch(
+      /UpdateAllocatedSpaceLimits\(base, base \+ commit_size, NOT_EXECUTABLE\);\n#if V8_OS_LINUX\n[\s\S]*if \(space != NEW_SPACE && !large\) \{[\s\S]*madvise\(reinterpret_cast<void\*>\(base\), commit_size, MADV_POPULATE_WRITE\);[\s\S]*#endif\n {4}\} else \{\n {6}return HandleAllocationFailure/,
     );
     applyEdits(tree, edits);
     expect(readFileSync(join(tree, file), 'utf8')).toBe(once);

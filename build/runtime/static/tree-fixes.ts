@@ -116,11 +116,8 @@ ${MUL_MOD}#endif
 `,
   why: "V8's hash-secret search multiplies modulo n bit by bit at every isolate's start; one 128-bit multiply gives the same value",
 };
-/**
- * 22.22.2 has the same file byte for byte and would gain the same, but its stage keys stay as they are (target.test.ts
- * pins them; no Node 22 runtime was built with the edit to prove it): add '22' at its next rebuild.
- */
-const HASH_SECRET_EDITS: Record<string, TreeEdit[]> = { '24': [HASH_SECRET_EDIT] };
+/** 22.22.2 has the same file byte for byte. */
+const HASH_SECRET_EDITS: Record<string, TreeEdit[]> = { '24': [HASH_SECRET_EDIT], '22': [HASH_SECRET_EDIT] };
 
 /**
  * A server listening on an IPv4 host (`listen(port, '127.0.0.1')`) goes through dns.lookup, and net.js then asks
@@ -128,22 +125,22 @@ const HASH_SECRET_EDITS: Record<string, TreeEdit[]> = { '24': [HASH_SECRET_EDIT]
  * of a 30 ms `broker record` start (docs/benchmarks.md, "Start-up: an IPv4 listen"). An address without a colon is
  * no IPv6 address: that answer comes first, the same one.
  */
-const IPV4_LISTEN_EDITS: Record<string, TreeEdit[]> = {
-  '24': [
-    {
-      file: 'lib/net.js',
-      from: '  ObjectSetPrototypeOf,\n  Symbol,\n',
-      to: '  ObjectSetPrototypeOf,\n  StringPrototypeIncludes,\n  Symbol,\n',
-      why: 'net.js takes StringPrototypeIncludes from primordials (for the edit below)',
-    },
-    {
-      file: 'lib/net.js',
-      from: 'function isIpv6LinkLocal(ip) {\n  if (!isIPv6(ip)) { return false; }\n',
-      to: "function isIpv6LinkLocal(ip) {\n  // broker (tree-fixes.ts): no colon, no IPv6 address; an IPv4 listen never compiles isIPv6's regular expression.\n  if (!StringPrototypeIncludes(ip, ':') || !isIPv6(ip)) { return false; }\n",
-      why: "an IPv4 listen with a host asks isIPv6, whose regular expression V8 compiles on first use (2.4 ms); an address without ':' is no IPv6 address",
-    },
-  ],
-};
+const IPV4_LISTEN: TreeEdit[] = [
+  {
+    file: 'lib/net.js',
+    from: '  ObjectSetPrototypeOf,\n  Symbol,\n',
+    to: '  ObjectSetPrototypeOf,\n  StringPrototypeIncludes,\n  Symbol,\n',
+    why: 'net.js takes StringPrototypeIncludes from primordials (for the edit below)',
+  },
+  {
+    file: 'lib/net.js',
+    from: 'function isIpv6LinkLocal(ip) {\n  if (!isIPv6(ip)) { return false; }\n',
+    to: "function isIpv6LinkLocal(ip) {\n  // broker (tree-fixes.ts): no colon, no IPv6 address; an IPv4 listen never compiles isIPv6's regular expression.\n  if (!StringPrototypeIncludes(ip, ':') || !isIPv6(ip)) { return false; }\n",
+    why: "an IPv4 listen with a host asks isIPv6, whose regular expression V8 compiles on first use (2.4 ms); an address without ':' is no IPv6 address",
+  },
+];
+/** Node 24.21 and 22.22.2 have the same text. */
+const IPV4_LISTEN_EDITS: Record<string, TreeEdit[]> = { '24': IPV4_LISTEN, '22': IPV4_LISTEN };
 
 /**
  * Every listen goes through listenInCluster, which loads node:cluster (and with it child_process and dgram: 1.8 ms)
@@ -151,22 +148,22 @@ const IPV4_LISTEN_EDITS: Record<string, TreeEdit[]> = {
  * and deletes it, NODE_UNIQUE_ID: a process with neither listens as a primary does, and the question needs no
  * module. With either, the code is Node's (checking the variable alone took every worker for a primary).
  */
-const LISTEN_CLUSTER_EDITS: Record<string, TreeEdit[]> = {
-  '24': [
-    {
-      file: 'lib/net.js',
-      from: '  ObjectDefineProperty,\n  ObjectSetPrototypeOf,\n',
-      to: '  ObjectDefineProperty,\n  ObjectPrototypeHasOwnProperty,\n  ObjectSetPrototypeOf,\n',
-      why: 'net.js takes ObjectPrototypeHasOwnProperty from primordials (for the edit below)',
-    },
-    {
-      file: 'lib/net.js',
-      from: "  if (cluster === undefined) cluster = require('cluster');\n\n  if (cluster.isPrimary || exclusive) {\n",
-      to: "  // broker (tree-fixes.ts): no IPC channel and no NODE_UNIQUE_ID: no cluster worker, so no need to load cluster.\n  const primary = cluster === undefined && process.channel === undefined && !ObjectPrototypeHasOwnProperty(process.env, 'NODE_UNIQUE_ID');\n  if (!primary && cluster === undefined) cluster = require('cluster');\n\n  if (primary || cluster.isPrimary || exclusive) {\n",
-      why: 'a listen loaded node:cluster (with child_process and dgram, 1.8 ms) to learn what NODE_UNIQUE_ID already says: this process is no cluster worker',
-    },
-  ],
-};
+const LISTEN_CLUSTER: TreeEdit[] = [
+  {
+    file: 'lib/net.js',
+    from: '  ObjectDefineProperty,\n  ObjectSetPrototypeOf,\n',
+    to: '  ObjectDefineProperty,\n  ObjectPrototypeHasOwnProperty,\n  ObjectSetPrototypeOf,\n',
+    why: 'net.js takes ObjectPrototypeHasOwnProperty from primordials (for the edit below)',
+  },
+  {
+    file: 'lib/net.js',
+    from: "  if (cluster === undefined) cluster = require('cluster');\n\n  if (cluster.isPrimary || exclusive) {\n",
+    to: "  // broker (tree-fixes.ts): no IPC channel and no NODE_UNIQUE_ID: no cluster worker, so no need to load cluster.\n  const primary = cluster === undefined && process.channel === undefined && !ObjectPrototypeHasOwnProperty(process.env, 'NODE_UNIQUE_ID');\n  if (!primary && cluster === undefined) cluster = require('cluster');\n\n  if (primary || cluster.isPrimary || exclusive) {\n",
+    why: 'a listen loaded node:cluster (with child_process and dgram, 1.8 ms) to learn what NODE_UNIQUE_ID already says: this process is no cluster worker',
+  },
+];
+/** Node 24.21 and 22.22.2 have the same text. */
+const LISTEN_CLUSTER_EDITS: Record<string, TreeEdit[]> = { '24': LISTEN_CLUSTER, '22': LISTEN_CLUSTER };
 
 /**
  * A server listening on an IP address (`listen(port, '127.0.0.1')`) still asks dns.lookup, which loads node:dns
@@ -175,16 +172,16 @@ const LISTEN_CLUSTER_EDITS: Record<string, TreeEdit[]> = {
  * IPv4 listen"). A literal is answered here the same way, on the same tick, without
  * the module, as Node's own dgram already does (lib/internal/dgram.js) and net.connect skips the lookup for one.
  */
-const LISTEN_LITERAL_EDITS: Record<string, TreeEdit[]> = {
-  '24': [
-    {
-      file: 'lib/net.js',
-      from: "  if (dns === undefined) dns = require('dns');\n  const listeningId = self._listeningId;\n\n  dns.lookup(address, { all: true }, (err, addresses) => {\n",
-      to: "  const listeningId = self._listeningId;\n  // broker (tree-fixes.ts): an IP address is its own answer, on the next tick as dns.lookup gives it, without loading dns.\n  const literal = isIP(address);\n  if (literal === 0 && dns === undefined) dns = require('dns');\n  const lookup = literal !== 0 ? (host, options, callback) => process.nextTick(callback, null, [{ address: host, family: literal }]) : dns.lookup;\n\n  lookup(address, { all: true }, (err, addresses) => {\n",
-      why: 'a listen on an IP address loaded node:dns for a lookup that answers a literal with itself on the next tick',
-    },
-  ],
-};
+const LISTEN_LITERAL: TreeEdit[] = [
+  {
+    file: 'lib/net.js',
+    from: "  if (dns === undefined) dns = require('dns');\n  const listeningId = self._listeningId;\n\n  dns.lookup(address, { all: true }, (err, addresses) => {\n",
+    to: "  const listeningId = self._listeningId;\n  // broker (tree-fixes.ts): an IP address is its own answer, on the next tick as dns.lookup gives it, without loading dns.\n  const literal = isIP(address);\n  if (literal === 0 && dns === undefined) dns = require('dns');\n  const lookup = literal !== 0 ? (host, options, callback) => process.nextTick(callback, null, [{ address: host, family: literal }]) : dns.lookup;\n\n  lookup(address, { all: true }, (err, addresses) => {\n",
+    why: 'a listen on an IP address loaded node:dns for a lookup that answers a literal with itself on the next tick',
+  },
+];
+/** Node 24.21 and 22.22.2 have the same text. */
+const LISTEN_LITERAL_EDITS: Record<string, TreeEdit[]> = { '24': LISTEN_LITERAL, '22': LISTEN_LITERAL };
 
 /**
  * A SEA's main script is copied into V8's heap at every start: Node decodes the blob's bytes as UTF-8 into a new string
@@ -194,18 +191,17 @@ const LISTEN_LITERAL_EDITS: Record<string, TreeEdit[]> = {
  * from the executable for the process's life (Node's built-in modules are external strings the same way); any other
  * is copied as before. V8 accepts the code cache either way: its check hashes the source's length, not its storage.
  */
-const SEA_MAIN_EXTERNAL_EDITS: Record<string, TreeEdit[]> = {
-  '24': [
-    {
-      file: 'src/node_sea.cc',
-      from: '#include "simdjson.h"\n',
-      to: '#include "simdjson.h"\n#include "simdutf.h"  // broker: ASCII check of the main script (tree-fixes.ts)\n',
-      why: 'node_sea.cc takes simdutf for the edit below (node_base already compiles against it: encoding_binding.cc)',
-    },
-    {
-      file: 'src/node_sea.cc',
-      from: '  Local<Value> main_script =\n      ToV8Value(env->context(), sea.main_code_or_snapshot).ToLocalChecked();\n',
-      to: `  // broker (tree-fixes.ts): an ASCII script is an external string over the blob's bytes, mapped for the process's
+const SEA_MAIN_EXTERNAL: TreeEdit[] = [
+  {
+    file: 'src/node_sea.cc',
+    from: '#include "simdjson.h"\n',
+    to: '#include "simdjson.h"\n#include "simdutf.h"  // broker: ASCII check of the main script (tree-fixes.ts)\n',
+    why: 'node_sea.cc takes simdutf for the edit below (node_base already compiles against it: encoding_binding.cc)',
+  },
+  {
+    file: 'src/node_sea.cc',
+    from: '  Local<Value> main_script =\n      ToV8Value(env->context(), sea.main_code_or_snapshot).ToLocalChecked();\n',
+    to: `  // broker (tree-fixes.ts): an ASCII script is an external string over the blob's bytes, mapped for the process's
   // life; the copy into V8's heap was ~1 MiB written page by page at every start of broker's binary.
   Local<Value> main_script;
   std::string_view code = sea.main_code_or_snapshot;
@@ -217,10 +213,11 @@ const SEA_MAIN_EXTERNAL_EDITS: Record<string, TreeEdit[]> = {
     main_script = ToV8Value(env->context(), code).ToLocalChecked();
   }
 `,
-      why: "a SEA's main script was decoded and copied into V8's heap at every start (~1 MiB for broker's bundle); an ASCII one is now an external string over the mapped blob",
-    },
-  ],
-};
+    why: "a SEA's main script was decoded and copied into V8's heap at every start (~1 MiB for broker's bundle); an ASCII one is now an external string over the mapped blob",
+  },
+];
+/** Node 24.21 and 22.22.2 have the same text. */
+const SEA_MAIN_EXTERNAL_EDITS: Record<string, TreeEdit[]> = { '24': SEA_MAIN_EXTERNAL, '22': SEA_MAIN_EXTERNAL };
 
 /**
  * At every start Node asked OpenSSL's DRBG for nothing (its check that the CSPRNG works) and gave V8 its entropy from
@@ -230,11 +227,10 @@ const SEA_MAIN_EXTERNAL_EDITS: Record<string, TreeEdit[]> = {
  * Linux 3.17), the source OpenSSL seeds its DRBG from; still aborting rather than letting V8 fall back to weak
  * entropy. crypto fetches the DRBG on its first use, as before.
  */
-const ENTROPY_EDITS: Record<string, TreeEdit[]> = {
-  '24': [
-    {
-      file: 'src/node.cc',
-      from: `    // Ensure CSPRNG is properly seeded.
+const ENTROPY: TreeEdit[] = [
+  {
+    file: 'src/node.cc',
+    from: `    // Ensure CSPRNG is properly seeded.
     CHECK(ncrypto::CSPRNG(nullptr, 0));
 
     V8::SetEntropySource([](unsigned char* buffer, size_t length) {
@@ -246,7 +242,7 @@ const ENTROPY_EDITS: Record<string, TreeEdit[]> = {
       return true;
     });
 `,
-      to: `    // broker (tree-fixes.ts): V8's entropy from the kernel (libuv: getrandom), not OpenSSL's DRBG, whose first
+    to: `    // broker (tree-fixes.ts): V8's entropy from the kernel (libuv: getrandom), not OpenSSL's DRBG, whose first
     // fetch at start built OpenSSL's table of every algorithm; crypto fetches the DRBG on its first use.
     V8::SetEntropySource([](unsigned char* buffer, size_t length) {
       // V8 falls back to very weak entropy when this function fails: abort.
@@ -254,10 +250,11 @@ const ENTROPY_EDITS: Record<string, TreeEdit[]> = {
       return true;
     });
 `,
-      why: "V8's entropy from the kernel through libuv instead of OpenSSL's DRBG, whose first fetch at every start built OpenSSL's algorithm table (~3% of node -e 0)",
-    },
-  ],
-};
+    why: "V8's entropy from the kernel through libuv instead of OpenSSL's DRBG, whose first fetch at every start built OpenSSL's algorithm table (~3% of node -e 0)",
+  },
+];
+/** Node 24.21 and 22.22.2 have the same text. */
+const ENTROPY_EDITS: Record<string, TreeEdit[]> = { '24': ENTROPY, '22': ENTROPY };
 
 /**
  * V8 takes each 256 KiB page of its heap from the kernel as it needs one and writes it at once (deserialising Node's
@@ -312,6 +309,45 @@ const POPULATE_EDITS: Record<string, TreeEdit[]> = {
       why: "V8's old-generation heap pages filled in one madvise(MADV_POPULATE_WRITE) each instead of a page fault per 4 KiB (~900 of node -e 0's faults)",
     },
   ],
+  // V8 12.4 (Node 22.22.2): the same pages, filled once the page is made read-write (it is reserved inaccessible first).
+  '22': [
+    {
+      file: 'deps/v8/src/heap/memory-allocator.cc',
+      from: `#include "src/heap/memory-allocator.h"
+
+#include <cinttypes>
+`,
+      to: `#include "src/heap/memory-allocator.h"
+
+#include <sys/mman.h>  // broker: madvise (tree-fixes.ts)
+
+#include <cinttypes>
+`,
+      why: 'madvise for the heap-page edit below',
+    },
+    {
+      file: 'deps/v8/src/heap/memory-allocator.cc',
+      from: `      UpdateAllocatedSpaceLimits(base, base + commit_size, NOT_EXECUTABLE);
+    } else {
+`,
+      to: `      UpdateAllocatedSpaceLimits(base, base + commit_size, NOT_EXECUTABLE);
+#if V8_OS_LINUX
+      // broker (tree-fixes.ts): an old-generation page is written as soon as it is taken: fill it in one call, not
+      // 64 page faults. Not the young generation's (half of it waits for a scavenge), nor large objects'.
+      const bool large = space == LO_SPACE || space == NEW_LO_SPACE || space == CODE_LO_SPACE ||
+                         space == TRUSTED_LO_SPACE || space == SHARED_LO_SPACE;
+      if (space != NEW_SPACE && !large) {
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+        madvise(reinterpret_cast<void*>(base), commit_size, MADV_POPULATE_WRITE);  // advisory: EINVAL before Linux 5.14
+      }
+#endif
+    } else {
+`,
+      why: "V8's old-generation heap pages filled in one madvise(MADV_POPULATE_WRITE) each instead of a page fault per 4 KiB",
+    },
+  ],
 };
 
 const IF_SQLITE = '#if HAVE_SQLITE  // broker: --without-sqlite (tree-fixes.ts)\n';
@@ -356,7 +392,7 @@ const SMALL_ICU_EDITS: TreeEdit[] = [
   { file: 'tools/icu/icu_small.json', from: '"genderList.res",\n    "brkitr/root.res",', to: '"genderList.res",', why: 'small ICU keeps brkitr/root.res' },
 ];
 
-/** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source (none for Node 22 with full ICU). */
+/** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source. */
 export function editsFor(nodeVersion: string, intl: IntlMode): TreeEdit[] {
   const line = nodeLineOf(nodeVersion);
   return [
