@@ -30,6 +30,7 @@ import { errLine } from '../output.ts';
 import type { BatchWriter } from './batch-writer.ts';
 import { listen } from './listen.ts';
 import type { TlsCredentials } from './tls-identity.ts';
+import { takeHeadersAsCame, upgradeAsHttp } from './upgrade-as-http.ts';
 
 export interface CaptureOptions {
   host: string;
@@ -223,6 +224,8 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
       return;
     }
     c.requests++;
+    // An upgrade request read again (upgrade-as-http.ts) is recorded with the headers it came with.
+    const rawHeaders = takeHeadersAsCame(req);
     if (declaredLength(req.rawHeaders) > maxBody) return tooLarge(req, res);
     const w = writer;
     if (w === null) return countOnly(req, res);
@@ -234,7 +237,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     const chunks: Buffer[] = [];
     readBody(req, res, chunks, (length) => {
       // Built now: by 'finish' the socket of a Connection: close request may be gone, and its peer with it.
-      const input = recordable(req, time, chunks, length);
+      const input = recordable(req, rawHeaders, time, chunks, length);
       // One the format cannot hold (recordProblem): --ack written answers no 2xx for a request not on disk.
       if (typeof input === 'string') return ackWritten ? notRecorded(res, `the archive format cannot hold this request (${input})`, false) : answer(res);
       if (ackWritten) return recordThenAnswer(req, res, w, input);
@@ -248,14 +251,14 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
    * The request as a record input; when it cannot be recorded, why not. Its body goes in as it came (frame flags
    * Codec.none): --compress compresses whole batches on the writing thread (archive-sink.ts), not each body here.
    */
-  const recordable = (req: IncomingMessage, time: number, chunks: Buffer[], length: number): RecordInput | string => {
+  const recordable = (req: IncomingMessage, rawHeaders: string[], time: number, chunks: Buffer[], length: number): RecordInput | string => {
     const input: RecordInput = {
       time,
       peerAddress: req.socket.remoteAddress ?? '',
       peerPort: req.socket.remotePort ?? 0,
       method: req.method ?? '',
       url: req.url ?? '',
-      rawHeaders: req.rawHeaders,
+      rawHeaders,
       body: chunks,
       bodyLength: length,
     };
@@ -318,6 +321,10 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     res.writeHead(417, { 'Content-Length': '0', Connection: 'close' });
     res.end();
   });
+
+  // Upgrade (h2c, WebSocket) is not taken: the request is answered as any other, and what was pipelined behind it
+  // is read too (upgrade-as-http.ts; Node's parser stopped there and dropped it).
+  server.on('upgrade', upgradeAsHttp(server, tls === null ? 'connection' : 'secureConnection'));
 
   // CONNECT asks for a tunnel (a client taking broker for its proxy): no response of this server could start one, and
   // --status would tell the client it had one. 501, counted, and the connection closed — where Node, with no

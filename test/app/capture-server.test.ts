@@ -152,6 +152,74 @@ describe('requests Node would answer or drop before the handler', () => {
     expect(capture.counters).toMatchObject({ connectRefused: 1, requests: 1, recorded: 1, malformed: 0 });
   });
 
+  // Node's parser stopped at an Upgrade request it did not upgrade and dropped what came with it (upgrade-as-http.ts).
+  const pipelinedBehindUpgrade = [
+    'GET /h2c HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nConnection: Upgrade, HTTP2-Settings\r\n\r\n',
+    'POST /second HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc',
+    'POST /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nconnection: upgrade\r\nContent-Length: 2\r\n\r\nxy',
+    'GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+  ].join('');
+  it.each([['immediate'], ['written']])('requests pipelined behind an Upgrade request are answered in order and recorded, each with its body and its headers as they came (--ack %s)', async (ack) => {
+    const mem = memoryWriter(2);
+    capture = await startCapture({ ...options, writer: mem.writer, ackWritten: ack === 'written' });
+    const reply = await exchange(capture.address.port, pipelinedBehindUpgrade, { keepOpen: true });
+    expect([...reply.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => m[1])).toEqual(['200', '200', '200', '200']);
+    await mem.writer.drain();
+    const records = mem.records();
+    expect(records.map((r) => `${r.method} ${r.url} ${Buffer.from(r.body).toString()}`)).toEqual(['GET /h2c ', 'POST /second abc', 'POST /ws xy', 'GET /last ']);
+    expect(records[0]?.headers).toEqual([
+      ['Host', 'x'],
+      ['Upgrade', 'h2c'],
+      ['HTTP2-Settings', 'AAMAAABkAAQCAAAAAAIAAAAA'],
+      ['Connection', 'Upgrade, HTTP2-Settings'],
+    ]);
+    expect(records[2]?.headers).toContainEqual(['connection', 'upgrade']);
+    expect(capture.counters).toMatchObject({ requests: 4, recorded: 4, malformed: 0 });
+  });
+
+  it('over TLS too: an Upgrade request and the requests behind it are read on the same connection', async () => {
+    const mem = memoryWriter(2);
+    capture = await startCapture({ ...options, writer: mem.writer, tls: await selfSignedIdentity('127.0.0.1') });
+    const port = capture.address.port;
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+      let got = '';
+      const timer = setTimeout(() => (s.destroy(), reject(new Error(`no close; got: ${JSON.stringify(got)}`))), 5_000);
+      s.on('secureConnect', () => s.write(pipelinedBehindUpgrade));
+      s.on('data', (d) => (got += d));
+      s.on('error', () => {});
+      s.on('close', () => (clearTimeout(timer), resolve(got)));
+    });
+    expect([...reply.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => m[1])).toEqual(['200', '200', '200', '200']);
+    await mem.writer.drain();
+    expect(mem.records().map((r) => r.url)).toEqual(['/h2c', '/second', '/ws', '/last']);
+  });
+
+  it('a client that waits for the answer to its Upgrade request goes on on the same connection', async () => {
+    const mem = memoryWriter(2);
+    capture = await startCapture({ ...options, writer: mem.writer });
+    const port = capture.address.port;
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1');
+      let got = '';
+      let next = false;
+      const timer = setTimeout(() => (s.destroy(), reject(new Error(`no close; got: ${JSON.stringify(got)}`))), 5_000);
+      s.on('connect', () => s.write('GET /up HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+      s.on('data', (d) => {
+        got += d;
+        if (!next && got.includes('\r\n\r\n')) {
+          next = true;
+          s.write('POST /then HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok');
+        }
+      });
+      s.on('error', () => {});
+      s.on('close', () => (clearTimeout(timer), resolve(got)));
+    });
+    expect([...reply.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => m[1])).toEqual(['200', '200']);
+    await mem.writer.drain();
+    expect(mem.records().map((r) => r.url)).toEqual(['/up', '/then']);
+  });
+
   it('an HTTP/1.1 request without Host is answered and recorded like any other (Node would answer 400)', async () => {
     const mem = memoryWriter(2);
     capture = await startCapture({ ...options, writer: mem.writer });
