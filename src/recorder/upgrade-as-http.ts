@@ -46,8 +46,8 @@ function afterAnswers(socket: Duplex, then: () => void): void {
   // Node's own field for the response being written on a socket (set and cleared by ServerResponse.assignSocket /
   // detachSocket since Node 0.x; not in @types/node). Pipelined answers behind it are assigned as each finishes.
   const current = (socket as { _httpMessage?: NodeJS.EventEmitter | null })._httpMessage;
-  if (!current) return then();
-  current.once('finish', () => setImmediate(afterAnswers, socket, then));
+  if (current) current.once('finish', () => setImmediate(afterAnswers, socket, then));
+  else then();
 }
 
 /**
