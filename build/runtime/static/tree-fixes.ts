@@ -116,8 +116,6 @@ ${MUL_MOD}#endif
 `,
   why: "V8's hash-secret search multiplies modulo n bit by bit at every isolate's start; one 128-bit multiply gives the same value",
 };
-/** 22.22.2 has the same file byte for byte. */
-const HASH_SECRET_EDITS: Record<string, TreeEdit[]> = { '24': [HASH_SECRET_EDIT], '22': [HASH_SECRET_EDIT] };
 
 /**
  * A server listening on an IPv4 host (`listen(port, '127.0.0.1')`) goes through dns.lookup, and net.js then asks
@@ -139,8 +137,6 @@ const IPV4_LISTEN: TreeEdit[] = [
     why: "an IPv4 listen with a host asks isIPv6, whose regular expression V8 compiles on first use (2.4 ms); an address without ':' is no IPv6 address",
   },
 ];
-/** Node 24.21 and 22.22.2 have the same text. */
-const IPV4_LISTEN_EDITS: Record<string, TreeEdit[]> = { '24': IPV4_LISTEN, '22': IPV4_LISTEN };
 
 /**
  * Every listen goes through listenInCluster, which loads node:cluster (and with it child_process and dgram: 1.8 ms)
@@ -162,8 +158,6 @@ const LISTEN_CLUSTER: TreeEdit[] = [
     why: 'a listen loaded node:cluster (with child_process and dgram, 1.8 ms) to learn what NODE_UNIQUE_ID already says: this process is no cluster worker',
   },
 ];
-/** Node 24.21 and 22.22.2 have the same text. */
-const LISTEN_CLUSTER_EDITS: Record<string, TreeEdit[]> = { '24': LISTEN_CLUSTER, '22': LISTEN_CLUSTER };
 
 /**
  * A server listening on an IP address (`listen(port, '127.0.0.1')`) still asks dns.lookup, which loads node:dns
@@ -180,8 +174,6 @@ const LISTEN_LITERAL: TreeEdit[] = [
     why: 'a listen on an IP address loaded node:dns for a lookup that answers a literal with itself on the next tick',
   },
 ];
-/** Node 24.21 and 22.22.2 have the same text. */
-const LISTEN_LITERAL_EDITS: Record<string, TreeEdit[]> = { '24': LISTEN_LITERAL, '22': LISTEN_LITERAL };
 
 /**
  * A SEA's main script is copied into V8's heap at every start: Node decodes the blob's bytes as UTF-8 into a new string
@@ -216,8 +208,6 @@ const SEA_MAIN_EXTERNAL: TreeEdit[] = [
     why: "a SEA's main script was decoded and copied into V8's heap at every start (~1 MiB for broker's bundle); an ASCII one is now an external string over the mapped blob",
   },
 ];
-/** Node 24.21 and 22.22.2 have the same text. */
-const SEA_MAIN_EXTERNAL_EDITS: Record<string, TreeEdit[]> = { '24': SEA_MAIN_EXTERNAL, '22': SEA_MAIN_EXTERNAL };
 
 /**
  * At every start Node asked OpenSSL's DRBG for nothing (its check that the CSPRNG works) and gave V8 its entropy from
@@ -253,8 +243,10 @@ const ENTROPY: TreeEdit[] = [
     why: "V8's entropy from the kernel through libuv instead of OpenSSL's DRBG, whose first fetch at every start built OpenSSL's algorithm table (~3% of node -e 0)",
   },
 ];
-/** Node 24.21 and 22.22.2 have the same text. */
-const ENTROPY_EDITS: Record<string, TreeEdit[]> = { '24': ENTROPY, '22': ENTROPY };
+
+/** The start-up edits whose texts Node 24.21 and 22.22.2 both have, byte for byte (each once in each tree). */
+const START_UP_EDITS: TreeEdit[] = [HASH_SECRET_EDIT, ...IPV4_LISTEN, ...LISTEN_CLUSTER, ...LISTEN_LITERAL, ...SEA_MAIN_EXTERNAL, ...ENTROPY];
+const START_UP_LINES = new Set(['22', '24']);
 
 /**
  * V8 takes each 256 KiB page of its heap from the kernel as it needs one and writes it at once (deserialising Node's
@@ -395,18 +387,7 @@ const SMALL_ICU_EDITS: TreeEdit[] = [
 /** The edits a tree of Node `nodeVersion` built with `--intl intl` needs, from either source. */
 export function editsFor(nodeVersion: string, intl: IntlMode): TreeEdit[] {
   const line = nodeLineOf(nodeVersion);
-  return [
-    ...(TOOLCHAIN_EDITS[line] ?? []),
-    ...(WITHOUT_SQLITE_EDITS[line] ?? []),
-    ...(HASH_SECRET_EDITS[line] ?? []),
-    ...(IPV4_LISTEN_EDITS[line] ?? []),
-    ...(LISTEN_CLUSTER_EDITS[line] ?? []),
-    ...(LISTEN_LITERAL_EDITS[line] ?? []),
-    ...(SEA_MAIN_EXTERNAL_EDITS[line] ?? []),
-    ...(ENTROPY_EDITS[line] ?? []),
-    ...(POPULATE_EDITS[line] ?? []),
-    ...(intl === 'small' ? SMALL_ICU_EDITS : []),
-  ];
+  return [...(TOOLCHAIN_EDITS[line] ?? []), ...(WITHOUT_SQLITE_EDITS[line] ?? []), ...(START_UP_LINES.has(line) ? START_UP_EDITS : []), ...(POPULATE_EDITS[line] ?? []), ...(intl === 'small' ? SMALL_ICU_EDITS : [])];
 }
 
 /** The fixes Node `nodeVersion`'s line needs, or undefined (Node 22). */
