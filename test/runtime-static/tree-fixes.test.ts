@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedDepFlags } from '../../build/runtime/static/configure-flags.ts';
 import { fetchZig } from '../../build/runtime/static/toolchain.ts';
-import { applyEdits, backportIntoUv, EDIT_ORIGINALS, editsFor, notSharedFor, syncByContent, treeFixesFor, withoutAmalgamationStamp } from '../../build/runtime/static/tree-fixes.ts';
+import { applyEdits, backportIntoUv, EDIT_ORIGINALS, editsFor, notSharedFor, syncByContent, type TreeEdit, treeFixesFor, withoutAmalgamationStamp } from '../../build/runtime/static/tree-fixes.ts';
 import { cacheRoot } from '../../shared/toolchain/cache-root.ts';
 import { tempDir } from '../fixtures/context.ts';
 import { itWhen, prerequisite } from '../fixtures/skip.ts';
@@ -14,6 +14,23 @@ const zig: { path: string } | { skip: string } = await fetchZig(cacheRoot(), { i
   (pkg) => (existsSync(join(pkg.dir, 'zig')) ? { path: join(pkg.dir, 'zig') } : { skip: `the pinned Zig package has no zig binary at ${pkg.dir}` }),
   (err: Error) => ({ skip: `the pinned Zig cannot be fetched here (${err.message.split('\n')[0]})` }),
 );
+
+/**
+ * The edits Node `version` makes to `file` (`count` of them), applied twice to a tree holding only that file, written
+ * by `text` from them (the release's lines around the edits): the file after the first time, the second changing nothing.
+ */
+function editedTwice(version: string, file: string, count: number, text: (edits: TreeEdit[]) => string): string {
+  const tree = tempDir('tree-fixes-file');
+  mkdirSync(join(tree, dirname(file)), { recursive: true });
+  const edits = editsFor(version, 'full').filter((e) => e.file === file);
+  expect(edits).toHaveLength(count);
+  writeFileSync(join(tree, file), text(edits));
+  applyEdits(tree, edits);
+  const once = readFileSync(join(tree, file), 'utf8');
+  applyEdits(tree, edits);
+  expect(readFileSync(join(tree, file), 'utf8')).toBe(once);
+  return once;
+}
 
 /** The lines of libuv 1.51's uv.h, tcp.c and fs.c the backports work on. */
 function fakeUv(): string {
@@ -147,74 +164,48 @@ describe('what a Node version needs in its tree beyond --shared-* libraries', ()
   });
 
   it("Node 24: a SEA's ASCII main script becomes an external string over the blob; any other is copied as before", () => {
-    const tree = tempDir('tree-fixes-sea');
-    mkdirSync(join(tree, 'src'));
-    const edits = editsFor('24.21.0', 'full').filter((e) => e.file === 'src/node_sea.cc');
-    expect(edits).toHaveLength(2);
     // The lines of 24.21's node_sea.cc the edits change, in their order there.
-    writeFileSync(join(tree, 'src', 'node_sea.cc'), `#include "simdjson.h"\n#include "util-inl.h"\n// ...\n${edits[1]?.from}  return info.run_cjs->Call(\n`);
-    applyEdits(tree, edits);
-    const once = readFileSync(join(tree, 'src', 'node_sea.cc'), 'utf8');
+    const once = editedTwice('24.21.0', 'src/node_sea.cc', 2, (edits) => `#include "simdjson.h"\n#include "util-inl.h"\n// ...\n${edits[1]?.from}  return info.run_cjs->Call(\n`);
     expect(once).toContain('#include "simdjson.h"\n#include "simdutf.h"');
     expect(once).toMatch(
       /if \(!code\.empty\(\) && simdutf::validate_ascii\(code\.data\(\), code\.size\(\)\)\) \{[\s\S]*String::NewExternalOneByte\(env->isolate\(\), resource\)[\s\S]*\} else \{\n {4}main_script = ToV8Value\(env->context\(\), code\)/,
     );
-    applyEdits(tree, edits);
-    expect(readFileSync(join(tree, 'src', 'node_sea.cc'), 'utf8')).toBe(once);
   });
 
   it("Node 24: V8's entropy comes from libuv (the kernel), and nothing asks OpenSSL's DRBG at start", () => {
-    const tree = tempDir('tree-fixes-entropy');
-    mkdirSync(join(tree, 'src'));
-    const edits = editsFor('24.21.0', 'full').filter((e) => e.file === 'src/node.cc');
-    expect(edits).toHaveLength(1);
     // 24.21's lines around the edit, in their order there.
-    writeFileSync(join(tree, 'src', 'node.cc'), `    if (auto fips_error = crypto::ProcessFipsOptions()) {\n    }\n\n${edits[0]?.from}#endif  // !defined(OPENSSL_IS_BORINGSSL)\n`);
-    applyEdits(tree, edits);
-    const once = readFileSync(join(tree, 'src', 'node.cc'), 'utf8');
+    const once = editedTwice('24.21.0', 'src/node.cc', 1, (edits) => `    if (auto fips_error = crypto::ProcessFipsOptions()) {\n    }\n\n${edits[0]?.from}#endif  // !defined(OPENSSL_IS_BORINGSSL)\n`);
     expect(once).not.toContain('CSPRNG');
     expect(once).toMatch(/V8::SetEntropySource\(\[\]\(unsigned char\* buffer, size_t length\) \{[\s\S]*CHECK_EQ\(uv_random\(nullptr, nullptr, buffer, length, 0, nullptr\), 0\);\n {6}return true;\n {4}\}\);\n#endif/);
-    applyEdits(tree, edits);
-    expect(readFileSync(join(tree, 'src', 'node.cc'), 'utf8')).toBe(once);
   });
 
   it('Node 24: each old-generation page V8 takes for its heap is filled in one madvise, not faulted in 4 KiB at a time', () => {
-    const tree = tempDir('tree-fixes-populate');
-    const file = 'deps/v8/src/heap/memory-allocator.cc';
-    mkdirSync(join(tree, 'deps/v8/src/heap'), { recursive: true });
-    const edits = editsFor('24.21.0', 'full').filter((e) => e.file === file);
-    expect(edits).toHaveLength(2);
     // 24.21's lines of the file around the edits, in their order there.
-    writeFileSync(join(tree, file), `#include "src/heap/memory-allocator.h"\n\n${edits[0]?.from}\nAddress MemoryAllocator::AllocateAlignedMemory(\n${edits[1]?.from}\n  return base;\n}\n`);
-    applyEdits(tree, edits);
-    const once = readFileSync(join(tree, file), 'utf8');
+    const once = editedTwice(
+      '24.21.0',
+      'deps/v8/src/heap/memory-allocator.cc',
+      2,
+      (edits) => `#include "src/heap/memory-allocator.h"\n\n${edits[0]?.from}\nAddress MemoryAllocator::AllocateAlignedMemory(\n${edits[1]?.from}\n  return base;\n}\n`,
+    );
     expect(once).toMatch(/^#include "src\/heap\/memory-allocator.h"\n\n#include <sys\/mman.h>[^\n]*\n\n#include <cinttypes>/);
     expect(once).toMatch(
       /Address base = reservation.address\(\);\n\n#if V8_OS_LINUX\n[\s\S]*!IsAnyNewSpace\(space\) && !large\) \{[\s\S]*madvise\(reinterpret_cast<void\*>\(base\), chunk_size, MADV_POPULATE_WRITE\);[\s\S]*#endif\n\n {2}if \(executable == EXECUTABLE\)/,
     );
-    applyEdits(tree, edits);
-    expect(readFileSync(join(tree, file), 'utf8')).toBe(once);
   });
 
   it("Node 22: V8 12.4's old-generation pages are filled once made read-write (they are reserved inaccessible first)", () => {
-    const tree = tempDir('tree-fixes-populate-22');
-    const file = 'deps/v8/src/heap/memory-allocator.cc';
-    mkdirSync(join(tree, 'deps/v8/src/heap'), { recursive: true });
-    const edits = editsFor('22.22.2', 'full').filter((e) => e.file === file);
-    expect(edits).toHaveLength(2);
     // 22.22.2's lines of the file around the edits, in their order there.
-    writeFileSync(
-      join(tree, file),
-      `// Copyright\n\n${edits[0]?.from}\n#include "src/base/address-region.h"\n// ...\n    if (reservation.SetPermissions(base, commit_size,\n                                   PageAllocator::kReadWrite)) {\n${edits[1]?.from}      return HandleAllocationFailure(NOT_EXECUTABLE);\n    }\n`,
+    const once = editedTwice(
+      '22.22.2',
+      'deps/v8/src/heap/memory-allocator.cc',
+      2,
+      (edits) =>
+        `// Copyright\n\n${edits[0]?.from}\n#include "src/base/address-region.h"\n// ...\n    if (reservation.SetPermissions(base, commit_size,\n                                   PageAllocator::kReadWrite)) {\n${edits[1]?.from}      return HandleAllocationFailure(NOT_EXECUTABLE);\n    }\n`,
     );
-    applyEdits(tree, edits);
-    const once = readFileSync(join(tree, file), 'utf8');
     expect(once).toContain('#include "src/heap/memory-allocator.h"\n\n#include <sys/mman.h>');
     expect(once).toMatch(
       /UpdateAllocatedSpaceLimits\(base, base \+ commit_size, NOT_EXECUTABLE\);\n#if V8_OS_LINUX\n[\s\S]*if \(space != NEW_SPACE && !large\) \{[\s\S]*madvise\(reinterpret_cast<void\*>\(base\), commit_size, MADV_POPULATE_WRITE\);[\s\S]*#endif\n {4}\} else \{\n {6}return HandleAllocationFailure/,
     );
-    applyEdits(tree, edits);
-    expect(readFileSync(join(tree, file), 'utf8')).toBe(once);
   });
 
   it('an edit is made once, and a missing text fails with its reason', () => {
